@@ -1,0 +1,94 @@
+/*
+ * closeloop.c - the operator tool: command line and dispatch
+ *
+ * closeloop [-c FILE] COMMAND [ARGS]
+ * Each command lives in its own module; this file only finds the
+ * configuration and calls it.
+ */
+#include "build.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "config.h"
+#include "emit.h"
+
+/* Print how to use the program. */
+static void
+closeloop_usage(FILE *f)
+{
+	fprintf(f, "usage: closeloop [-c FILE] COMMAND [ARGS]\n"
+	    "  -c, --config FILE   closeloopd's configuration (default %s)\n"
+	    "commands:\n"
+	    "  emit [--force] FIELD=VALUE ...\n"
+	    "        publish one event to the events stream (v defaults to 1,\n"
+	    "        ts to now); it is validated first unless --force\n",
+	    CONFIG_DEFAULT_PATH);
+}
+
+/* Parse the command line and run a command. */
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	*cf;
+	const char	*path = CONFIG_DEFAULT_PATH;
+	char		*cause = NULL;
+	int		 ch, rc, force = 0;
+
+	while ((ch = getopt_long(argc, argv, "+c:Vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'V':
+			printf("closeloop %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			closeloop_usage(stdout);
+			return 0;
+		default:
+			closeloop_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		closeloop_usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[0], "emit") != 0) {
+		fprintf(stderr, "closeloop: unknown command \"%s\"\n", argv[0]);
+		closeloop_usage(stderr);
+		return EX_USAGE;
+	}
+	argc--;
+	argv++;
+	if (argc > 0 && strcmp(argv[0], "--force") == 0) {
+		force = 1;
+		argc--;
+		argv++;
+	}
+	if (argc < 1) {
+		closeloop_usage(stderr);
+		return EX_USAGE;
+	}
+	if ((cf = config_load(path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n%s: configuration is not valid\n", cause,
+		    path);
+		free(cause);
+		return EX_CONFIG;
+	}
+	rc = emit_run(cf, argc, argv, force);
+	config_free(cf);
+	return rc;
+}

@@ -1,0 +1,88 @@
+/*
+ * closeloopd.c - the closeloop daemon: command line and start-up
+ *
+ * closeloopd [-c FILE] [--check-config]
+ * Runs in the foreground, as systemd expects, logging to stderr. Exit
+ * codes come from <sysexits.h>: 78 (EX_CONFIG) for a bad configuration,
+ * so that the unit can say RestartPreventExitStatus=78.
+ */
+#include "build.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+
+/* Print how to use the program. */
+static void
+closeloopd_usage(FILE *f)
+{
+	fprintf(f, "usage: closeloopd [-c FILE] [--check-config]\n"
+	    "  -c, --config FILE   configuration (default %s)\n"
+	    "  -t, --check-config  validate the configuration and exit\n"
+	    "  -V, --version       print the version and exit\n",
+	    CONFIG_DEFAULT_PATH);
+}
+
+/* Parse the command line, load the configuration and run the server. */
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	*cf;
+	const char	*path = CONFIG_DEFAULT_PATH;
+	char		*cause = NULL;
+	int		 ch, check = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:tVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("closeloopd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			closeloopd_usage(stdout);
+			return 0;
+		default:
+			closeloopd_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		closeloopd_usage(stderr);
+		return EX_USAGE;
+	}
+
+	cf = config_load(path, &cause);
+	if (cf == NULL) {
+		if (check)
+			fprintf(stderr, "%s\n", cause);
+		else
+			log_err("%s", cause);
+		fprintf(stderr, "%s: configuration is not valid\n", path);
+		free(cause);
+		return EX_CONFIG;
+	}
+	if (check) {
+		printf("%s: configuration is valid\n", path);
+		config_free(cf);
+		return 0;
+	}
+	log_set_level(cf->log_level);
+	return server_run(cf);
+}

@@ -1,0 +1,734 @@
+/*
+ * config.c - closeloopd's configuration, read with libconfig and validated
+ *
+ * This is the only module that includes <libconfig.h>. Scalar settings are
+ * described by the table config_keys: full name, kind, range and where the
+ * value goes in struct config. Validation walks the file rather than the
+ * table, so that a setting the table does not know is reported as unknown
+ * with its line. The divisions group is free-form (one group per division
+ * code) and is checked by config_divisions(). Problems are collected in a
+ * list and reported together, so an operator fixes a file in one pass.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "xmalloc.h"
+
+enum config_kind {
+	CONFIG_GROUP,
+	CONFIG_STRING,
+	CONFIG_INT,
+	CONFIG_LEVEL
+};
+
+/* One known setting. */
+struct config_key {
+	const char		*name;
+	enum config_kind	 kind;
+	int64_t			 min;
+	int64_t			 max;
+	size_t			 offset;
+};
+
+#define CONFIG_AT(f) offsetof(struct config, f)
+
+static const struct config_key config_keys[] = {
+	{ "redis", CONFIG_GROUP, 0, 0, 0 },
+	{ "redis.url", CONFIG_STRING, 1, 1024, CONFIG_AT(redis_url) },
+	{ "redis.username", CONFIG_STRING, 1, 256, CONFIG_AT(redis_username) },
+	{ "redis.password_file", CONFIG_STRING, 1, PATH_MAX,
+	    CONFIG_AT(redis_password_file) },
+	{ "redis.prefix", CONFIG_STRING, 0, 64, CONFIG_AT(redis_prefix) },
+	{ "redis.stream", CONFIG_STRING, 1, 256, CONFIG_AT(redis_stream) },
+	{ "redis.dead_stream", CONFIG_STRING, 1, 256,
+	    CONFIG_AT(redis_dead_stream) },
+	{ "redis.group", CONFIG_STRING, 1, 256, CONFIG_AT(redis_group) },
+	{ "redis.consumer", CONFIG_STRING, 1, 256, CONFIG_AT(redis_consumer) },
+	{ "redis.claim_idle_ms", CONFIG_INT, 100, 86400000,
+	    CONFIG_AT(redis_claim_idle_ms) },
+	{ "redis.max_deliveries", CONFIG_INT, 1, 1000,
+	    CONFIG_AT(redis_max_deliveries) },
+	{ "redis.connect_timeout_ms", CONFIG_INT, 100, 60000,
+	    CONFIG_AT(redis_connect_timeout_ms) },
+	{ "redis.retry_max_ms", CONFIG_INT, 100, 300000,
+	    CONFIG_AT(redis_retry_max_ms) },
+	{ "events", CONFIG_GROUP, 0, 0, 0 },
+	{ "events.batch", CONFIG_INT, 1, 10000, CONFIG_AT(events_batch) },
+	{ "events.dedupe_seconds", CONFIG_INT, 60, 31536000,
+	    CONFIG_AT(events_dedupe_seconds) },
+	{ "events.history_max", CONFIG_INT, 10, 100000,
+	    CONFIG_AT(events_history_max) },
+	{ "events.history_days", CONFIG_INT, 1, 3650,
+	    CONFIG_AT(events_history_days) },
+	{ "log", CONFIG_GROUP, 0, 0, 0 },
+	{ "log.level", CONFIG_LEVEL, 0, 0, CONFIG_AT(log_level) },
+	{ "shutdown_timeout", CONFIG_INT, 1, 3600,
+	    CONFIG_AT(shutdown_timeout) },
+	{ "divisions", CONFIG_GROUP, 0, 0, 0 },
+};
+
+#define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
+
+/* The problems found while loading one file. */
+struct config_problems {
+	const char	*file;
+	char		*text;
+	size_t		 count;
+};
+
+/* Add a problem about setting s (which may be NULL) to the list. */
+static void __attribute__((format(printf, 3, 4)))
+config_problem(struct config_problems *pr, const config_setting_t *s,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg, *line, *old;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (s != NULL && config_setting_source_line(s) != 0)
+		line = xasprintf("%s:%u: %s", pr->file,
+		    config_setting_source_line(s), msg);
+	else
+		line = xasprintf("%s: %s", pr->file, msg);
+	free(msg);
+	old = pr->text;
+	if (old == NULL)
+		pr->text = line;
+	else {
+		pr->text = xasprintf("%s\n%s", old, line);
+		free(old);
+		free(line);
+	}
+	pr->count++;
+}
+
+/* Build the full dotted name of a setting, e.g. "redis.url". */
+static char *
+config_full_name(const config_setting_t *s)
+{
+	const config_setting_t	*parent;
+	char			*name, *full;
+
+	if (config_setting_name(s) == NULL)
+		return xstrdup("(list element)");
+	name = xstrdup(config_setting_name(s));
+	for (parent = config_setting_parent(s); parent != NULL &&
+	    config_setting_name(parent) != NULL;
+	    parent = config_setting_parent(parent)) {
+		full = xasprintf("%s.%s", config_setting_name(parent), name);
+		free(name);
+		name = full;
+	}
+	return name;
+}
+
+/* Describe a libconfig type for a "wrong type" message. */
+static const char *
+config_type_name(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a number with a fraction";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	}
+	return "something else";
+}
+
+/* Find a key by full name. */
+static const struct config_key *
+config_key_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	}
+	return NULL;
+}
+
+/* Check a string setting for length and control characters; 0 if good. */
+static int
+config_string_ok(struct config_problems *pr, const config_setting_t *s,
+    const char *name, const char *v, const struct config_key *k)
+{
+	size_t	len, i;
+
+	len = strlen(v);
+	if ((int64_t)len < k->min) {
+		config_problem(pr, s, "%s: must not be empty", name);
+		return -1;
+	}
+	if ((int64_t)len > k->max) {
+		config_problem(pr, s, "%s: is longer than %lld characters",
+		    name, (long long)k->max);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+			config_problem(pr, s,
+			    "%s: contains a control character", name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Store one scalar setting into cf after checking its type and range. */
+static void
+config_scalar(struct config *cf, struct config_problems *pr,
+    const config_setting_t *s, const struct config_key *k, const char *name)
+{
+	char		**sp;
+	long long	  v;
+	const char	 *str;
+	enum log_level	  level;
+	int		  type;
+
+	type = config_setting_type(s);
+	switch (k->kind) {
+	case CONFIG_GROUP:
+		if (type != CONFIG_TYPE_GROUP)
+			config_problem(pr, s, "%s: must be a group { ... } "
+			    "(got %s)", name, config_type_name(s));
+		break;
+	case CONFIG_STRING:
+		if (type != CONFIG_TYPE_STRING) {
+			config_problem(pr, s, "%s: must be a string "
+			    "(got %s)", name, config_type_name(s));
+			break;
+		}
+		str = config_setting_get_string(s);
+		if (config_string_ok(pr, s, name, str, k) != 0)
+			break;
+		sp = (char **)((char *)cf + k->offset);
+		free(*sp);
+		*sp = xstrdup(str);
+		break;
+	case CONFIG_INT:
+		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+			config_problem(pr, s, "%s: must be an integer "
+			    "(got %s)", name, config_type_name(s));
+			break;
+		}
+		v = config_setting_get_int64(s);
+		if (v < k->min || v > k->max) {
+			config_problem(pr, s, "%s: must be between %lld and "
+			    "%lld (got %lld)", name, (long long)k->min,
+			    (long long)k->max, v);
+			break;
+		}
+		*(int64_t *)((char *)cf + k->offset) = v;
+		break;
+	case CONFIG_LEVEL:
+		if (type != CONFIG_TYPE_STRING) {
+			config_problem(pr, s, "%s: must be a string "
+			    "(got %s)", name, config_type_name(s));
+			break;
+		}
+		str = config_setting_get_string(s);
+		if (log_level_parse(str, &level) != 0) {
+			config_problem(pr, s, "%s: unknown level \"%s\" "
+			    "(use debug, info, notice, warning or error)",
+			    name, str);
+			break;
+		}
+		cf->log_level = level;
+		break;
+	}
+}
+
+/* Check one status_map entry of a division and append it to dv. */
+static void
+config_status_map_entry(struct config_division *dv, struct config_problems *pr,
+    const config_setting_t *e, const char *where)
+{
+	const char		 *code = NULL, *status = NULL, *reason = NULL;
+	const config_setting_t	 *m;
+	struct config_status_map *sm;
+	const char		 *mname;
+	int			  i, n;
+
+	if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+		config_problem(pr, e, "%s: each entry must be a group "
+		    "{ code = \"...\"; status = \"...\"; } (got %s)", where,
+		    config_type_name(e));
+		return;
+	}
+	n = config_setting_length(e);
+	for (i = 0; i < n; i++) {
+		m = config_setting_get_elem(e, i);
+		mname = config_setting_name(m);
+		if (strcmp(mname, "code") != 0 && strcmp(mname, "status") != 0
+		    && strcmp(mname, "reason") != 0) {
+			config_problem(pr, m, "%s.%s: unknown setting (use "
+			    "code, status and reason)", where, mname);
+			continue;
+		}
+		if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+			config_problem(pr, m, "%s.%s: must be a string (got "
+			    "%s)", where, mname, config_type_name(m));
+			continue;
+		}
+		if (strcmp(mname, "code") == 0)
+			code = config_setting_get_string(m);
+		else if (strcmp(mname, "status") == 0)
+			status = config_setting_get_string(m);
+		else
+			reason = config_setting_get_string(m);
+	}
+	if (code == NULL || *code == '\0')
+		config_problem(pr, e, "%s.code: missing (required)", where);
+	if (status == NULL)
+		config_problem(pr, e, "%s.status: missing (required)", where);
+	else if (vocab_status_parse(status) == VOCAB_STATUS_NONE)
+		config_problem(pr, e, "%s.status: unknown status \"%s\" (use "
+		    "one of %s)", where, status, vocab_status_list());
+	if (reason != NULL && vocab_reason_parse(reason) == VOCAB_REASON_NONE)
+		config_problem(pr, e, "%s.reason: unknown reason \"%s\" (use "
+		    "one of %s)", where, reason, vocab_reason_list());
+	if (code == NULL || *code == '\0' || status == NULL ||
+	    vocab_status_parse(status) == VOCAB_STATUS_NONE ||
+	    (reason != NULL && vocab_reason_parse(reason) == VOCAB_REASON_NONE))
+		return;
+	dv->map = xreallocarray(dv->map, dv->nmap + 1, sizeof *dv->map);
+	sm = &dv->map[dv->nmap++];
+	sm->code = xstrdup(code);
+	sm->status = vocab_status_parse(status);
+	sm->reason = vocab_reason_parse(reason);
+}
+
+/* Check one division group and append it to cf. */
+static void
+config_division(struct config *cf, struct config_problems *pr,
+    const config_setting_t *d)
+{
+	struct config_division	*dv;
+	const config_setting_t	*m, *e;
+	char			*where, *name;
+	int			 i, j, n;
+
+	where = config_full_name(d);
+	if (config_setting_type(d) != CONFIG_TYPE_GROUP) {
+		config_problem(pr, d, "%s: must be a group { name = { ... }; "
+		    "} (got %s)", where, config_type_name(d));
+		free(where);
+		return;
+	}
+	cf->divisions = xreallocarray(cf->divisions, cf->ndivisions + 1,
+	    sizeof *cf->divisions);
+	dv = &cf->divisions[cf->ndivisions++];
+	memset(dv, 0, sizeof *dv);
+	dv->code = xstrdup(config_setting_name(d));
+
+	n = config_setting_length(d);
+	for (i = 0; i < n; i++) {
+		m = config_setting_get_elem(d, i);
+		name = config_full_name(m);
+		if (strcmp(config_setting_name(m), "name") == 0) {
+			if (config_setting_type(m) != CONFIG_TYPE_GROUP) {
+				config_problem(pr, m, "%s: must be a group of "
+				    "locale = \"name\" (got %s)", name,
+				    config_type_name(m));
+				goto next;
+			}
+			for (j = 0; j < config_setting_length(m); j++) {
+				e = config_setting_get_elem(m, j);
+				if (config_setting_type(e) != CONFIG_TYPE_STRING
+				    || *config_setting_get_string(e) == '\0') {
+					config_problem(pr, e, "%s.%s: must be a "
+					    "non-empty string", name,
+					    config_setting_name(e));
+					continue;
+				}
+				dv->names = xreallocarray(dv->names,
+				    dv->nnames + 1, sizeof *dv->names);
+				dv->names[dv->nnames].locale =
+				    xstrdup(config_setting_name(e));
+				dv->names[dv->nnames++].name =
+				    xstrdup(config_setting_get_string(e));
+			}
+		} else if (strcmp(config_setting_name(m), "status_map") == 0) {
+			if (config_setting_type(m) != CONFIG_TYPE_LIST) {
+				config_problem(pr, m, "%s: must be a list ( "
+				    "{ code = ...; status = ...; }, ... ) (got "
+				    "%s)", name, config_type_name(m));
+				goto next;
+			}
+			for (j = 0; j < config_setting_length(m); j++) {
+				free(where);
+				where = xasprintf("%s[%d]", name, j);
+				config_status_map_entry(dv, pr,
+				    config_setting_get_elem(m, j), where);
+			}
+		} else
+			config_problem(pr, m, "%s: unknown setting (a division "
+			    "has name and status_map)", name);
+next:
+		free(name);
+	}
+	free(where);
+}
+
+/* Walk a group of the file, checking and storing each setting in it. */
+static void
+config_walk(struct config *cf, struct config_problems *pr,
+    const config_setting_t *group)
+{
+	const config_setting_t	*s;
+	const struct config_key	*k;
+	char			*name;
+	int			 i, n;
+
+	n = config_setting_length(group);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(group, i);
+		name = config_full_name(s);
+		if ((k = config_key_find(name)) == NULL)
+			config_problem(pr, s, "%s: unknown setting", name);
+		else {
+			config_scalar(cf, pr, s, k, name);
+			if (k->kind == CONFIG_GROUP &&
+			    config_setting_type(s) == CONFIG_TYPE_GROUP) {
+				if (strcmp(name, "divisions") == 0) {
+					int j;
+					for (j = 0; j < config_setting_length(s);
+					    j++)
+						config_division(cf, pr,
+						    config_setting_get_elem(s, j));
+				} else
+					config_walk(cf, pr, s);
+			}
+		}
+		free(name);
+	}
+}
+
+/* Fill in the defaults that do not depend on other settings. */
+static void
+config_defaults(struct config *cf)
+{
+	char	host[256];
+
+	cf->redis_url = xstrdup("redis://127.0.0.1:6379/0");
+	cf->redis_prefix = xstrdup("closeloop:");
+	cf->redis_group = xstrdup("closeloopd");
+	if (gethostname(host, sizeof host) != 0 || *host == '\0')
+		strcpy(host, "closeloopd");
+	host[sizeof host - 1] = '\0';
+	cf->redis_consumer = xstrdup(host);
+	cf->redis_claim_idle_ms = 60000;
+	cf->redis_max_deliveries = 5;
+	cf->redis_connect_timeout_ms = 2000;
+	cf->redis_retry_max_ms = 30000;
+	cf->events_batch = 100;
+	cf->events_dedupe_seconds = 7 * 86400;
+	cf->events_history_max = 1000;
+	cf->events_history_days = 400;
+	cf->log_level = LOG_LEVEL_INFO;
+	cf->shutdown_timeout = 30;
+}
+
+/* Read a secret from a file: the first line, without its line ending. */
+static char *
+config_read_secret(const char *path, const char **why)
+{
+	FILE	*f;
+	char	 buf[1024];
+	size_t	 len;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	if (fgets(buf, sizeof buf, f) == NULL) {
+		fclose(f);
+		*why = "the file is empty";
+		return NULL;
+	}
+	fclose(f);
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	if (len == 0) {
+		*why = "the first line is empty";
+		return NULL;
+	}
+	return xstrdup(buf);
+}
+
+/* Check and derive the settings that depend on each other. */
+static void
+config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
+{
+	const config_setting_t	*s;
+	const char		*why;
+	struct stat		 sb;
+
+	s = config_lookup(lc, "redis.url");
+	if (config_parse_redis_url(cf, cf->redis_url, &why) != 0)
+		config_problem(pr, s, "redis.url: %s (got \"%s\")", why,
+		    cf->redis_url);
+	if (cf->redis_stream == NULL)
+		cf->redis_stream = xasprintf("%sevents", cf->redis_prefix);
+	if (cf->redis_dead_stream == NULL)
+		cf->redis_dead_stream = xasprintf("%sdead", cf->redis_prefix);
+	if (strcmp(cf->redis_stream, cf->redis_dead_stream) == 0)
+		config_problem(pr, config_lookup(lc, "redis.dead_stream"),
+		    "redis.dead_stream: must differ from redis.stream");
+	if (cf->redis_password_file != NULL) {
+		s = config_lookup(lc, "redis.password_file");
+		cf->redis_password = config_read_secret(cf->redis_password_file,
+		    &why);
+		if (cf->redis_password == NULL)
+			config_problem(pr, s, "redis.password_file: cannot read "
+			    "%s: %s", cf->redis_password_file, why);
+		else if (stat(cf->redis_password_file, &sb) == 0 &&
+		    (sb.st_mode & S_IROTH))
+			log_warn("%s: redis.password_file %s is readable by "
+			    "everyone; chmod o-r it", pr->file,
+			    cf->redis_password_file);
+	}
+	if (cf->redis_username != NULL && cf->redis_password == NULL)
+		config_problem(pr, config_lookup(lc, "redis.username"),
+		    "redis.username: needs redis.password_file");
+}
+
+/* Read and validate the file at path. */
+struct config *
+config_load(const char *path, char **cause)
+{
+	struct config		*cf;
+	struct config_problems	 pr;
+	config_t		 lc;
+
+	memset(&pr, 0, sizeof pr);
+	pr.file = path;
+	cf = xcalloc(1, sizeof *cf);
+	cf->path = xstrdup(path);
+	config_defaults(cf);
+
+	config_init(&lc);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			config_problem(&pr, NULL, "cannot read the file: %s",
+			    strerror(errno));
+		else
+			pr.text = xasprintf("%s:%d: syntax error: %s",
+			    config_error_file(&lc) != NULL ?
+			    config_error_file(&lc) : path,
+			    config_error_line(&lc), config_error_text(&lc));
+		goto fail;
+	}
+	config_walk(cf, &pr, config_root_setting(&lc));
+	if (pr.text == NULL)
+		config_finish(cf, &pr, &lc);
+	if (pr.text != NULL)
+		goto fail;
+	config_destroy(&lc);
+	return cf;
+
+fail:
+	config_destroy(&lc);
+	config_free(cf);
+	if (cause != NULL)
+		*cause = pr.text;
+	else
+		free(pr.text);
+	return NULL;
+}
+
+/* Free a config. */
+void
+config_free(struct config *cf)
+{
+	size_t	i, j;
+
+	if (cf == NULL)
+		return;
+	for (i = 0; i < cf->ndivisions; i++) {
+		for (j = 0; j < cf->divisions[i].nnames; j++) {
+			free(cf->divisions[i].names[j].locale);
+			free(cf->divisions[i].names[j].name);
+		}
+		free(cf->divisions[i].names);
+		for (j = 0; j < cf->divisions[i].nmap; j++)
+			free(cf->divisions[i].map[j].code);
+		free(cf->divisions[i].map);
+		free(cf->divisions[i].code);
+	}
+	free(cf->divisions);
+	if (cf->redis_password != NULL)
+		explicit_bzero(cf->redis_password, strlen(cf->redis_password));
+	free(cf->redis_password);
+	free(cf->redis_password_file);
+	free(cf->redis_username);
+	free(cf->redis_url);
+	free(cf->redis_host);
+	free(cf->redis_socket);
+	free(cf->redis_prefix);
+	free(cf->redis_stream);
+	free(cf->redis_dead_stream);
+	free(cf->redis_group);
+	free(cf->redis_consumer);
+	free(cf->path);
+	free(cf);
+}
+
+/* Find a division by code. */
+const struct config_division *
+config_division_find(const struct config *cf, const char *code)
+{
+	size_t	i;
+
+	for (i = 0; i < cf->ndivisions; i++) {
+		if (strcmp(cf->divisions[i].code, code) == 0)
+			return &cf->divisions[i];
+	}
+	return NULL;
+}
+
+/* Map a division's own status code through its status_map. */
+int
+config_division_map(const struct config_division *dv, const char *code,
+    enum vocab_status *status, enum vocab_reason *reason)
+{
+	size_t	i;
+
+	for (i = 0; i < dv->nmap; i++) {
+		if (strcmp(dv->map[i].code, code) == 0) {
+			*status = dv->map[i].status;
+			*reason = dv->map[i].reason;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Parse a decimal number of at most max from s[0..len); -1 if not one. */
+static long
+config_number(const char *s, size_t len, long max)
+{
+	long	v = 0;
+	size_t	i;
+
+	if (len == 0 || len > 9)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v > max ? -1 : v;
+}
+
+/* Parse a redis.url value into the connection settings of cf. */
+int
+config_parse_redis_url(struct config *cf, const char *url, const char **why)
+{
+	const char	*p, *end, *colon, *slash, *q;
+	long		 v;
+
+	free(cf->redis_host);
+	free(cf->redis_socket);
+	cf->redis_host = cf->redis_socket = NULL;
+	cf->redis_port = 6379;
+	cf->redis_db = 0;
+
+	if (strncmp(url, "unix://", 7) == 0) {
+		p = url + 7;
+		if (*p != '/') {
+			*why = "a unix socket URL needs an absolute path "
+			    "(unix:///run/redis/redis.sock)";
+			return -1;
+		}
+		q = strchr(p, '?');
+		end = q != NULL ? q : p + strlen(p);
+		if (q != NULL) {
+			if (strncmp(q, "?db=", 4) != 0 ||
+			    (v = config_number(q + 4, strlen(q + 4), 15)) < 0) {
+				*why = "the only query allowed is ?db=N with N "
+				    "from 0 to 15";
+				return -1;
+			}
+			cf->redis_db = (int)v;
+		}
+		cf->redis_socket = xstrndup(p, end - p);
+		return 0;
+	}
+	if (strncmp(url, "redis://", 8) != 0) {
+		*why = "must start with redis:// or unix://";
+		return -1;
+	}
+	p = url + 8;
+	slash = strchr(p, '/');
+	end = slash != NULL ? slash : p + strlen(p);
+	if (memchr(p, '@', end - p) != NULL) {
+		*why = "must not contain a user or password (use "
+		    "redis.username and redis.password_file)";
+		return -1;
+	}
+	if (*p == '[') {
+		q = memchr(p, ']', end - p);
+		if (q == NULL || q == p + 1) {
+			*why = "has an unterminated IPv6 address";
+			return -1;
+		}
+		cf->redis_host = xstrndup(p + 1, q - p - 1);
+		colon = q + 1 < end && q[1] == ':' ? q + 1 : NULL;
+		if (q + 1 != end && colon == NULL) {
+			*why = "has text after the IPv6 address";
+			return -1;
+		}
+	} else {
+		colon = memchr(p, ':', end - p);
+		q = colon != NULL ? colon : end;
+		if (q == p) {
+			*why = "has no host";
+			return -1;
+		}
+		cf->redis_host = xstrndup(p, q - p);
+	}
+	if (colon != NULL) {
+		v = config_number(colon + 1, end - colon - 1, 65535);
+		if (v <= 0) {
+			*why = "has a port that is not a number from 1 to "
+			    "65535";
+			return -1;
+		}
+		cf->redis_port = (int)v;
+	}
+	if (slash != NULL && slash[1] != '\0') {
+		v = config_number(slash + 1, strlen(slash + 1), 15);
+		if (v < 0) {
+			*why = "has a database that is not a number from 0 "
+			    "to 15";
+			return -1;
+		}
+		cf->redis_db = (int)v;
+	}
+	return 0;
+}

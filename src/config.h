@@ -1,0 +1,110 @@
+/*
+ * config.h - closeloopd's configuration, read with libconfig and validated
+ *
+ * config_load() reads a file into a new struct config, checking every
+ * setting: unknown names, wrong types, values out of range and missing
+ * required values are all reported, each with the file, the line and the
+ * setting's full name. Secrets are read from the files the configuration
+ * names; they never appear in messages. A struct config is immutable once
+ * loaded: SIGHUP builds a new one and swaps it in.
+ */
+#ifndef CONFIG_H_CLOSELOOP
+#define CONFIG_H_CLOSELOOP
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "vocab.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/closeloop/closeloopd.conf"
+
+/* One entry of a division's status_map: its own code onto the vocabulary. */
+struct config_status_map {
+	char			*code;
+	enum vocab_status	 status;
+	enum vocab_reason	 reason;	/* VOCAB_REASON_NONE if not set */
+};
+
+/* A display name of a division in one locale. */
+struct config_name {
+	char	*locale;
+	char	*name;
+};
+
+/* A division: its code, names per locale and status map. */
+struct config_division {
+	char				*code;
+	struct config_name		*names;
+	size_t				 nnames;
+	struct config_status_map	*map;
+	size_t				 nmap;
+};
+
+struct config {
+	char			*path;
+
+	/* redis */
+	char			*redis_url;
+	char			*redis_host;	/* NULL for a unix socket */
+	int			 redis_port;
+	char			*redis_socket;	/* NULL for TCP */
+	int			 redis_db;
+	char			*redis_username;
+	char			*redis_password_file;
+	char			*redis_password;	/* from the file; secret */
+	char			*redis_prefix;
+	char			*redis_stream;
+	char			*redis_dead_stream;
+	char			*redis_group;
+	char			*redis_consumer;
+	int64_t			 redis_claim_idle_ms;
+	int64_t			 redis_max_deliveries;
+	int64_t			 redis_connect_timeout_ms;
+	int64_t			 redis_retry_max_ms;
+
+	/* events */
+	int64_t			 events_batch;
+	int64_t			 events_dedupe_seconds;
+	int64_t			 events_history_max;
+	int64_t			 events_history_days;
+
+	/* log */
+	enum log_level		 log_level;
+
+	int64_t			 shutdown_timeout;
+
+	struct config_division	*divisions;
+	size_t			 ndivisions;
+};
+
+/*
+ * Read and validate the file at path. On success returns a new config
+ * (free it with config_free()). On failure returns NULL and, if cause is
+ * not NULL, sets *cause to every problem found, one per line, each in the
+ * form "FILE:LINE: SETTING: what is wrong"; the caller frees *cause.
+ */
+struct config *config_load(const char *path, char **cause);
+
+/* Free a config; NULL is a no-op. */
+void config_free(struct config *cf);
+
+/* Find a division by code; returns NULL if the config does not list it. */
+const struct config_division *config_division_find(const struct config *cf,
+    const char *code);
+
+/*
+ * Map a division's own status code through its status_map. Returns 0 and
+ * sets *status and *reason, or -1 if the division has no such code.
+ */
+int config_division_map(const struct config_division *dv, const char *code,
+    enum vocab_status *status, enum vocab_reason *reason);
+
+/*
+ * Parse a redis.url value into cf's redis_host, redis_port, redis_socket
+ * and redis_db. Returns 0, or -1 with *why set to a static phrase.
+ */
+int config_parse_redis_url(struct config *cf, const char *url,
+    const char **why);
+
+#endif

@@ -1,0 +1,664 @@
+/*
+ * event.c - the event contract v1: parsing and validating a stream entry
+ *
+ * Parsing runs in three passes over the entry. The first sorts the fields
+ * into the slots of event_fields_known[], rejecting unknown names, names
+ * given twice and values that are not UTF-8. The second reads v and type,
+ * which say what else is required and allowed. The third checks each
+ * value. The first problem found is the one reported: the cause always
+ * starts with the field's name so that an integrator can find it.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "event.h"
+#include "log.h"
+#include "syntax.h"
+#include "xmalloc.h"
+
+#define T_STATUS	(1 << EVENT_STATUS)
+#define T_SUB		(1 << EVENT_SUBSCRIBE)
+#define T_UNSUB		(1 << EVENT_UNSUBSCRIBE)
+#define T_ALL		(T_STATUS | T_SUB | T_UNSUB)
+
+/* The fields of the contract, in the order event_fields() writes them. */
+enum event_slot {
+	F_V, F_TYPE, F_EVENT_ID, F_SR, F_TS, F_DIVISION, F_STATUS, F_REASON,
+	F_SERVICE, F_WORK_ORDER, F_TRANSFER_TO, F_DUPLICATE_OF,
+	F_SCHEDULED_FOR, F_NOTE, F_NOTE_CODE, F_PHOTOS, F_EMAIL, F_PHONE,
+	F_LOCALE, F_CHANNELS, F_ALL, F_COUNT
+};
+
+static const struct {
+	const char	*name;
+	int		 types;		/* where allowed */
+	int		 required;	/* where required */
+	size_t		 max;		/* in characters */
+} event_fields_known[F_COUNT] = {
+	[F_V] = { "v", T_ALL, T_ALL, 8 },
+	[F_TYPE] = { "type", T_ALL, T_ALL, 16 },
+	[F_EVENT_ID] = { "event_id", T_ALL, 0, 128 },
+	[F_SR] = { "sr", T_ALL, T_ALL, 64 },
+	[F_TS] = { "ts", T_ALL, T_ALL, 64 },
+	[F_DIVISION] = { "division", T_STATUS, T_STATUS, 32 },
+	[F_STATUS] = { "status", T_STATUS, T_STATUS, 64 },
+	[F_REASON] = { "reason", T_STATUS, 0, 64 },
+	[F_SERVICE] = { "service", T_STATUS, 0, 200 },
+	[F_WORK_ORDER] = { "work_order", T_STATUS, 0, 64 },
+	[F_TRANSFER_TO] = { "transfer_to", T_STATUS, 0, 32 },
+	[F_DUPLICATE_OF] = { "duplicate_of", T_STATUS, 0, 64 },
+	[F_SCHEDULED_FOR] = { "scheduled_for", T_STATUS, 0, 64 },
+	[F_NOTE] = { "note", T_STATUS, 0, EVENT_NOTE_MAX },
+	[F_NOTE_CODE] = { "note_code", T_STATUS, 0, 64 },
+	[F_PHOTOS] = { "photos", T_STATUS, 0, EVENT_PHOTOS_MAX * 2049 },
+	[F_EMAIL] = { "email", T_SUB | T_UNSUB, 0, 254 },
+	[F_PHONE] = { "phone", T_SUB | T_UNSUB, 0, 16 },
+	[F_LOCALE] = { "locale", T_SUB, 0, 35 },
+	[F_CHANNELS] = { "channels", T_SUB, 0, 16 },
+	[F_ALL] = { "all", T_UNSUB, 0, 8 },
+};
+
+/* The values of one entry sorted by field; NULL where not given. */
+struct event_slots {
+	const char	*v[F_COUNT];
+};
+
+/* Set *cause to "FIELD: what (got "value")" with the value made safe. */
+static void __attribute__((format(printf, 4, 5)))
+event_reject(char **cause, const char *field, const char *value,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*what, *clean;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (value != NULL) {
+		clean = log_clean(value, strlen(value), 80);
+		*cause = xasprintf("%s: %s (got \"%s\")", field, what, clean);
+		free(clean);
+	} else
+		*cause = xasprintf("%s: %s", field, what);
+	free(what);
+}
+
+/* Find a known field by name; returns its slot or F_COUNT. */
+static enum event_slot
+event_slot_find(const char *name, size_t len)
+{
+	int	i;
+
+	for (i = 0; i < F_COUNT; i++) {
+		if (strlen(event_fields_known[i].name) == len &&
+		    memcmp(event_fields_known[i].name, name, len) == 0)
+			return (enum event_slot)i;
+	}
+	return F_COUNT;
+}
+
+/* Sort the fields into slots; checks names, duplicates and UTF-8. */
+static int
+event_sort(struct event_slots *sl, char *const *fields, const size_t *lens,
+    size_t n, char **cause)
+{
+	const char	*why;
+	char		*name;
+	size_t		 i, bad;
+	enum event_slot	 slot;
+
+	if (n == 0) {
+		*cause = xstrdup("entry: has no fields");
+		return -1;
+	}
+	if (n > EVENT_FIELDS_MAX) {
+		*cause = xasprintf("entry: has %zu fields (at most %d)", n,
+		    EVENT_FIELDS_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		name = log_clean(fields[2 * i], lens[2 * i], 40);
+		if (syntax_utf8(fields[2 * i], lens[2 * i], &bad, &why) != 0) {
+			*cause = xasprintf("field name \"%s\": %s", name, why);
+			goto fail;
+		}
+		if (syntax_utf8(fields[2 * i + 1], lens[2 * i + 1], &bad,
+		    &why) != 0) {
+			*cause = xasprintf("%s: %s at byte %zu", name, why,
+			    bad);
+			goto fail;
+		}
+		if (lens[2 * i] > 2 && strncmp(fields[2 * i], "x_", 2) == 0) {
+			free(name);
+			continue;
+		}
+		slot = event_slot_find(fields[2 * i], lens[2 * i]);
+		if (slot == F_COUNT) {
+			*cause = xasprintf("%s: unknown field (extensions must "
+			    "start with x_)", name);
+			goto fail;
+		}
+		if (sl->v[slot] != NULL) {
+			*cause = xasprintf("%s: given more than once", name);
+			goto fail;
+		}
+		if (syntax_utf8_chars(fields[2 * i + 1], lens[2 * i + 1]) >
+		    event_fields_known[slot].max) {
+			*cause = xasprintf("%s: is too long (%zu characters; at "
+			    "most %zu)", name, syntax_utf8_chars(
+			    fields[2 * i + 1], lens[2 * i + 1]),
+			    event_fields_known[slot].max);
+			goto fail;
+		}
+		sl->v[slot] = fields[2 * i + 1];
+		free(name);
+	}
+	return 0;
+
+fail:
+	free(name);
+	return -1;
+}
+
+/* Read v and type and check which fields are present for that type. */
+static int
+event_type_check(struct event *ev, const struct event_slots *sl,
+    char **cause)
+{
+	const char	*t = sl->v[F_TYPE];
+	int		 i, mask;
+
+	if (sl->v[F_V] == NULL) {
+		*cause = xstrdup("v: missing (required; the contract version, "
+		    "\"1\")");
+		return -1;
+	}
+	if (strcmp(sl->v[F_V], "1") != 0) {
+		event_reject(cause, "v", sl->v[F_V], "unsupported version "
+		    "(this closeloopd reads version 1)");
+		return -1;
+	}
+	if (t == NULL) {
+		*cause = xstrdup("type: missing (required; status, subscribe "
+		    "or unsubscribe)");
+		return -1;
+	}
+	if (strcmp(t, "status") == 0)
+		ev->type = EVENT_STATUS;
+	else if (strcmp(t, "subscribe") == 0)
+		ev->type = EVENT_SUBSCRIBE;
+	else if (strcmp(t, "unsubscribe") == 0)
+		ev->type = EVENT_UNSUBSCRIBE;
+	else {
+		event_reject(cause, "type", t, "unknown type (use status, "
+		    "subscribe or unsubscribe)");
+		return -1;
+	}
+	mask = 1 << ev->type;
+	for (i = 0; i < F_COUNT; i++) {
+		if (sl->v[i] != NULL && !(event_fields_known[i].types & mask)) {
+			*cause = xasprintf("%s: not allowed in a %s event",
+			    event_fields_known[i].name, t);
+			return -1;
+		}
+		if (sl->v[i] == NULL && (event_fields_known[i].required & mask)) {
+			*cause = xasprintf("%s: missing (required in a %s "
+			    "event)", event_fields_known[i].name, t);
+			return -1;
+		}
+		if (sl->v[i] != NULL && *sl->v[i] == '\0') {
+			*cause = xasprintf("%s: is empty",
+			    event_fields_known[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Check the event_id: printable ASCII without spaces. */
+static int
+event_id_check(const char *id, const char **why)
+{
+	for (; *id != '\0'; id++) {
+		if (*id <= 0x20 || *id >= 0x7f) {
+			*why = "must be printable ASCII without spaces";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Check the fields common to every type. */
+static int
+event_common(struct event *ev, const struct event_slots *sl, char **cause)
+{
+	const char	*why;
+
+	if (sl->v[F_EVENT_ID] != NULL &&
+	    event_id_check(sl->v[F_EVENT_ID], &why) != 0) {
+		event_reject(cause, "event_id", sl->v[F_EVENT_ID], "%s", why);
+		return -1;
+	}
+	if (syntax_sr(sl->v[F_SR], &why) != 0) {
+		event_reject(cause, "sr", sl->v[F_SR], "%s", why);
+		return -1;
+	}
+	if (syntax_time(sl->v[F_TS], &ev->when, &why) != 0) {
+		event_reject(cause, "ts", sl->v[F_TS], "%s", why);
+		return -1;
+	}
+	ev->event_id = xstrdup(sl->v[F_EVENT_ID] != NULL ?
+	    sl->v[F_EVENT_ID] : ev->source_id);
+	ev->sr = xstrdup(sl->v[F_SR]);
+	ev->ts = xstrdup(sl->v[F_TS]);
+	return 0;
+}
+
+/* Resolve status and reason, through the division's status_map first. */
+static int
+event_status(struct event *ev, const struct config *cf,
+    const struct event_slots *sl, char **cause)
+{
+	const struct config_division	*dv = NULL;
+	const char			*code = sl->v[F_STATUS];
+	enum vocab_reason		 mapped = VOCAB_REASON_NONE;
+
+	if (cf != NULL)
+		dv = config_division_find(cf, ev->division);
+	if (dv == NULL ||
+	    config_division_map(dv, code, &ev->status, &mapped) != 0)
+		ev->status = vocab_status_parse(code);
+	if (ev->status == VOCAB_STATUS_NONE) {
+		if (dv != NULL && dv->nmap > 0)
+			event_reject(cause, "status", code, "unknown status "
+			    "(use one of %s, or a code in the status_map of "
+			    "division %s)", vocab_status_list(), ev->division);
+		else
+			event_reject(cause, "status", code, "unknown status "
+			    "(use one of %s)", vocab_status_list());
+		return -1;
+	}
+	ev->status_code = xstrdup(code);
+	ev->reason = mapped;
+	if (sl->v[F_REASON] != NULL) {
+		ev->reason = vocab_reason_parse(sl->v[F_REASON]);
+		if (ev->reason == VOCAB_REASON_NONE) {
+			event_reject(cause, "reason", sl->v[F_REASON], "unknown "
+			    "reason (use one of %s)", vocab_reason_list());
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Split and check the space-separated photo URLs. */
+static int
+event_photos(struct event *ev, const char *value, char **cause)
+{
+	char		*copy, *p, *url, *joined;
+	const char	*why;
+	size_t		 i;
+	int		 rc = -1;
+
+	copy = xstrdup(value);
+	p = copy;
+	while ((url = strsep(&p, " ")) != NULL) {
+		if (*url == '\0')
+			continue;
+		if (ev->nphotos == EVENT_PHOTOS_MAX) {
+			*cause = xasprintf("photos: has more than %d URLs",
+			    EVENT_PHOTOS_MAX);
+			goto fail;
+		}
+		if (syntax_https_url(url, &why) != 0) {
+			event_reject(cause, "photos", url, "%s", why);
+			goto fail;
+		}
+		ev->photos = xreallocarray(ev->photos, ev->nphotos + 1,
+		    sizeof *ev->photos);
+		ev->photos[ev->nphotos++] = xstrdup(url);
+	}
+	if (ev->nphotos == 0) {
+		*cause = xstrdup("photos: has no URL");
+		goto fail;
+	}
+	ev->photos_text = xstrdup(ev->photos[0]);
+	for (i = 1; i < ev->nphotos; i++) {
+		joined = xasprintf("%s %s", ev->photos_text, ev->photos[i]);
+		free(ev->photos_text);
+		ev->photos_text = joined;
+	}
+	rc = 0;
+fail:
+	free(copy);
+	return rc;
+}
+
+/* Check the fields of a status event. */
+static int
+event_status_fields(struct event *ev, const struct config *cf,
+    const struct event_slots *sl, char **cause)
+{
+	const char	*why, *v;
+
+	if (syntax_code(sl->v[F_DIVISION], 32, &why) != 0) {
+		event_reject(cause, "division", sl->v[F_DIVISION], "%s", why);
+		return -1;
+	}
+	ev->division = xstrdup(sl->v[F_DIVISION]);
+	if (event_status(ev, cf, sl, cause) != 0)
+		return -1;
+	if ((v = sl->v[F_SERVICE]) != NULL) {
+		if (syntax_text(v, 0, &why) != 0) {
+			event_reject(cause, "service", v, "%s", why);
+			return -1;
+		}
+		ev->service = xstrdup(v);
+	}
+	if ((v = sl->v[F_WORK_ORDER]) != NULL) {
+		if (syntax_text(v, 0, &why) != 0) {
+			event_reject(cause, "work_order", v, "%s", why);
+			return -1;
+		}
+		ev->work_order = xstrdup(v);
+	}
+	if ((v = sl->v[F_TRANSFER_TO]) != NULL) {
+		if (syntax_code(v, 32, &why) != 0) {
+			event_reject(cause, "transfer_to", v, "%s", why);
+			return -1;
+		}
+		ev->transfer_to = xstrdup(v);
+	}
+	if ((v = sl->v[F_DUPLICATE_OF]) != NULL) {
+		if (syntax_sr(v, &why) != 0) {
+			event_reject(cause, "duplicate_of", v, "%s", why);
+			return -1;
+		}
+		ev->duplicate_of = xstrdup(v);
+	}
+	if ((v = sl->v[F_SCHEDULED_FOR]) != NULL) {
+		if (syntax_date_or_time(v, &ev->scheduled_when,
+		    &ev->scheduled_has_time, &why) != 0) {
+			event_reject(cause, "scheduled_for", v, "%s", why);
+			return -1;
+		}
+		ev->scheduled_for = xstrdup(v);
+	}
+	if ((v = sl->v[F_NOTE]) != NULL) {
+		if (syntax_text(v, 1, &why) != 0) {
+			event_reject(cause, "note", NULL, "%s", why);
+			return -1;
+		}
+		ev->note = xstrdup(v);
+	}
+	if ((v = sl->v[F_NOTE_CODE]) != NULL) {
+		if (syntax_code(v, 64, &why) != 0) {
+			event_reject(cause, "note_code", v, "%s", why);
+			return -1;
+		}
+		ev->note_code = xstrdup(v);
+	}
+	if (sl->v[F_PHOTOS] != NULL &&
+	    event_photos(ev, sl->v[F_PHOTOS], cause) != 0)
+		return -1;
+	return 0;
+}
+
+/* Parse the channels field of a subscribe event. */
+static int
+event_channels(const char *v, int *channels)
+{
+	if (strcmp(v, "email") == 0)
+		*channels = EVENT_CHANNEL_EMAIL;
+	else if (strcmp(v, "sms") == 0)
+		*channels = EVENT_CHANNEL_SMS;
+	else if (strcmp(v, "email,sms") == 0 || strcmp(v, "sms,email") == 0)
+		*channels = EVENT_CHANNEL_EMAIL | EVENT_CHANNEL_SMS;
+	else
+		return -1;
+	return 0;
+}
+
+/* Check the contact fields of a subscribe or unsubscribe event. */
+static int
+event_contact_fields(struct event *ev, const struct event_slots *sl,
+    char **cause)
+{
+	const char	*why, *v;
+	char		 locale[36];
+
+	if ((v = sl->v[F_EMAIL]) != NULL) {
+		if (syntax_email(v, &why) != 0) {
+			*cause = xasprintf("email: %s", why);
+			return -1;
+		}
+		ev->email = xstrdup(v);
+	}
+	if ((v = sl->v[F_PHONE]) != NULL) {
+		if (syntax_phone(v, &why) != 0) {
+			*cause = xasprintf("phone: %s", why);
+			return -1;
+		}
+		ev->phone = xstrdup(v);
+	}
+	if ((v = sl->v[F_LOCALE]) != NULL) {
+		if (syntax_locale(v, locale, sizeof locale, &why) != 0) {
+			event_reject(cause, "locale", v, "%s", why);
+			return -1;
+		}
+		ev->locale = xstrdup(locale);
+	}
+	if ((v = sl->v[F_ALL]) != NULL) {
+		if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 &&
+		    strcmp(v, "yes") != 0) {
+			event_reject(cause, "all", v, "must be 1, true or yes");
+			return -1;
+		}
+		ev->all = 1;
+	}
+	if (ev->type == EVENT_UNSUBSCRIBE) {
+		if (ev->email == NULL && ev->phone == NULL && !ev->all) {
+			*cause = xstrdup("email: missing (an unsubscribe event "
+			    "needs email, phone or all)");
+			return -1;
+		}
+		return 0;
+	}
+	if (ev->email == NULL && ev->phone == NULL) {
+		*cause = xstrdup("email: missing (a subscribe event needs "
+		    "email, phone or both)");
+		return -1;
+	}
+	if ((v = sl->v[F_CHANNELS]) == NULL) {
+		ev->channels = (ev->email != NULL ? EVENT_CHANNEL_EMAIL : 0) |
+		    (ev->phone != NULL ? EVENT_CHANNEL_SMS : 0);
+		return 0;
+	}
+	if (event_channels(v, &ev->channels) != 0) {
+		event_reject(cause, "channels", v, "must be email, sms or "
+		    "email,sms");
+		return -1;
+	}
+	if ((ev->channels & EVENT_CHANNEL_EMAIL) && ev->email == NULL) {
+		*cause = xstrdup("channels: email is asked for but no email "
+		    "is given");
+		return -1;
+	}
+	if ((ev->channels & EVENT_CHANNEL_SMS) && ev->phone == NULL) {
+		*cause = xstrdup("channels: sms is asked for but no phone is "
+		    "given");
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse and validate one stream entry. */
+struct event *
+event_parse(const struct config *cf, const char *source_id,
+    char *const *fields, const size_t *lens, size_t n, char **cause)
+{
+	struct event		*ev;
+	struct event_slots	 sl;
+	char			*ignored = NULL;
+
+	if (cause == NULL)
+		cause = &ignored;
+	memset(&sl, 0, sizeof sl);
+	ev = xcalloc(1, sizeof *ev);
+	ev->source_id = xstrdup(source_id);
+	if (event_sort(&sl, fields, lens, n, cause) != 0)
+		goto fail;
+	if (event_type_check(ev, &sl, cause) != 0)
+		goto fail;
+	if (event_common(ev, &sl, cause) != 0)
+		goto fail;
+	if (ev->type == EVENT_STATUS) {
+		if (event_status_fields(ev, cf, &sl, cause) != 0)
+			goto fail;
+	} else if (event_contact_fields(ev, &sl, cause) != 0)
+		goto fail;
+	return ev;
+
+fail:
+	free(ignored);
+	event_free(ev);
+	return NULL;
+}
+
+/* Free an event. */
+void
+event_free(struct event *ev)
+{
+	size_t	i;
+
+	if (ev == NULL)
+		return;
+	for (i = 0; i < ev->nphotos; i++)
+		free(ev->photos[i]);
+	free(ev->photos);
+	free(ev->photos_text);
+	free(ev->source_id);
+	free(ev->event_id);
+	free(ev->sr);
+	free(ev->ts);
+	free(ev->division);
+	free(ev->status_code);
+	free(ev->service);
+	free(ev->work_order);
+	free(ev->transfer_to);
+	free(ev->duplicate_of);
+	free(ev->scheduled_for);
+	free(ev->note);
+	free(ev->note_code);
+	free(ev->email);
+	free(ev->phone);
+	free(ev->locale);
+	free(ev);
+}
+
+/* Return the name of an event type. */
+const char *
+event_type_name(enum event_type type)
+{
+	switch (type) {
+	case EVENT_STATUS:
+		return "status";
+	case EVENT_SUBSCRIBE:
+		return "subscribe";
+	case EVENT_UNSUBSCRIBE:
+		return "unsubscribe";
+	}
+	return "unknown";
+}
+
+/* Return the channels as a field value. */
+static const char *
+event_channels_name(int channels)
+{
+	switch (channels) {
+	case EVENT_CHANNEL_EMAIL:
+		return "email";
+	case EVENT_CHANNEL_SMS:
+		return "sms";
+	case EVENT_CHANNEL_EMAIL | EVENT_CHANNEL_SMS:
+		return "email,sms";
+	}
+	return NULL;
+}
+
+/* Describe an event for a log line, with contacts masked. */
+char *
+event_describe(const struct event *ev)
+{
+	char	*email, *phone, *s;
+
+	if (ev->type == EVENT_STATUS) {
+		return xasprintf("status SR %s %s%s%s by %s%s%s", ev->sr,
+		    vocab_status_name(ev->status),
+		    ev->reason != VOCAB_REASON_NONE ? "/" : "",
+		    vocab_reason_name(ev->reason), ev->division,
+		    ev->transfer_to != NULL ? " to " : "",
+		    ev->transfer_to != NULL ? ev->transfer_to : "");
+	}
+	email = ev->email != NULL ? log_mask_email(ev->email) : NULL;
+	phone = ev->phone != NULL ? log_mask_phone(ev->phone) : NULL;
+	s = xasprintf("%s SR %s%s%s%s%s%s", event_type_name(ev->type),
+	    ev->sr, email != NULL ? " email " : "", email != NULL ? email : "",
+	    phone != NULL ? " phone " : "", phone != NULL ? phone : "",
+	    ev->all ? " all" : "");
+	free(email);
+	free(phone);
+	return s;
+}
+
+/* Append one name/value pair to out if the value is set. */
+static void
+event_put(const char **out, size_t max, size_t *n, const char *name,
+    const char *value)
+{
+	if (value == NULL || *value == '\0' || *n + 2 > max)
+		return;
+	out[(*n)++] = name;
+	out[(*n)++] = value;
+}
+
+/* Write the event's canonical fields as name/value pointers. */
+size_t
+event_fields(const struct event *ev, const char **out, size_t max)
+{
+	size_t	n = 0;
+
+	event_put(out, max, &n, "v", "1");
+	event_put(out, max, &n, "type", event_type_name(ev->type));
+	event_put(out, max, &n, "event_id", ev->event_id);
+	event_put(out, max, &n, "sr", ev->sr);
+	event_put(out, max, &n, "ts", ev->ts);
+	event_put(out, max, &n, "source_id", ev->source_id);
+	event_put(out, max, &n, "division", ev->division);
+	event_put(out, max, &n, "status", vocab_status_name(ev->status));
+	if (ev->status_code != NULL &&
+	    strcmp(ev->status_code, vocab_status_name(ev->status)) != 0)
+		event_put(out, max, &n, "status_code", ev->status_code);
+	event_put(out, max, &n, "reason", vocab_reason_name(ev->reason));
+	event_put(out, max, &n, "service", ev->service);
+	event_put(out, max, &n, "work_order", ev->work_order);
+	event_put(out, max, &n, "transfer_to", ev->transfer_to);
+	event_put(out, max, &n, "duplicate_of", ev->duplicate_of);
+	event_put(out, max, &n, "scheduled_for", ev->scheduled_for);
+	event_put(out, max, &n, "note", ev->note);
+	event_put(out, max, &n, "note_code", ev->note_code);
+	event_put(out, max, &n, "photos", ev->photos_text);
+	event_put(out, max, &n, "email", ev->email);
+	event_put(out, max, &n, "phone", ev->phone);
+	event_put(out, max, &n, "locale", ev->locale);
+	if (ev->type == EVENT_SUBSCRIBE)
+		event_put(out, max, &n, "channels",
+		    event_channels_name(ev->channels));
+	if (ev->all)
+		event_put(out, max, &n, "all", "1");
+	return n;
+}

@@ -1,0 +1,45 @@
+/*
+ * intake.h - what happens to each entry read from the events stream
+ *
+ * Every entry ends in exactly one recorded outcome before it is
+ * acknowledged: accepted (validated and appended to its SR's history),
+ * duplicate (an event_id seen before, dropped), or dead (moved to the
+ * dead-letter stream with the reason). Recording and acknowledging happen
+ * in one Lua script, so a crash at any point neither loses an entry nor
+ * handles it twice.
+ */
+#ifndef INTAKE_H
+#define INTAKE_H
+
+#include <stdint.h>
+
+struct config;
+struct redis;
+struct stream;
+struct stream_batch;
+
+/* Counts of outcomes since the daemon started. */
+struct intake_counts {
+	uint64_t	accepted;
+	uint64_t	duplicate;
+	uint64_t	dead;
+};
+
+/*
+ * Handle every entry of batch under configuration cf, adding to counts.
+ * Before each entry stop(arg) is asked whether to give up (a shutdown
+ * whose time ran out); stop may be NULL. Returns 0, or -1 with *cause if
+ * Redis failed part way. Entries not handled stay pending and are read
+ * again later, so giving up loses nothing.
+ */
+int intake_batch(const struct config *cf, struct stream *s, struct redis *r,
+    const struct stream_batch *batch, struct intake_counts *counts,
+    int (*stop)(void *), void *arg, char **cause);
+
+/*
+ * Return the key of an SR's event history ("closeloop:sr:{8812}:events").
+ * The string is allocated; the caller frees it.
+ */
+char *intake_history_key(const struct config *cf, const char *sr);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * log.h - logging to stderr for journald, and masking of personal data
+ *
+ * Each line is "<N>message" where N is the syslog priority, which journald
+ * turns into the entry's priority. Nothing that names a resident is logged
+ * whole: use log_mask_email() and log_mask_phone().
+ */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stddef.h>
+
+/* Syslog priorities, as in <syslog.h>. */
+enum log_level {
+	LOG_LEVEL_ERR = 3,
+	LOG_LEVEL_WARNING = 4,
+	LOG_LEVEL_NOTICE = 5,
+	LOG_LEVEL_INFO = 6,
+	LOG_LEVEL_DEBUG = 7
+};
+
+/* Set the most verbose level written; the default is info. */
+void log_set_level(enum log_level level);
+
+/* Return the current level. */
+enum log_level log_get_level(void);
+
+/*
+ * Parse a level name ("debug", "info", "notice", "warning", "error").
+ * Returns 0 and sets *level, or -1 for an unknown name.
+ */
+int log_level_parse(const char *name, enum log_level *level);
+
+/* Return the name of a level. The string is static. */
+const char *log_level_name(enum log_level level);
+
+/* Write a message at a given level. */
+void log_write(enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define log_err(...)	 log_write(LOG_LEVEL_ERR, __VA_ARGS__)
+#define log_warn(...)	 log_write(LOG_LEVEL_WARNING, __VA_ARGS__)
+#define log_notice(...) log_write(LOG_LEVEL_NOTICE, __VA_ARGS__)
+#define log_info(...)	 log_write(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...)	 log_write(LOG_LEVEL_DEBUG, __VA_ARGS__)
+
+/*
+ * Mask an email address for a log: "alice@example.org" becomes
+ * "a***@example.org". Anything without a single '@' becomes "***".
+ * The returned string is allocated; the caller frees it.
+ */
+char *log_mask_email(const char *email);
+
+/*
+ * Mask a phone number for a log: "+14165550100" becomes "+1416***0100";
+ * numbers of eight characters or fewer keep only their last two digits.
+ * The returned string is allocated; the caller frees it.
+ */
+char *log_mask_phone(const char *phone);
+
+/*
+ * Make a value safe to put in a log line: control characters become '?'
+ * and the result is cut to at most max bytes (with "..." appended).
+ * The returned string is allocated; the caller frees it.
+ */
+char *log_clean(const char *value, size_t len, size_t max);
+
+#endif

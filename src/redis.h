@@ -1,0 +1,105 @@
+/*
+ * redis.h - a connection to Redis, and the replies it gives
+ *
+ * This is the only module that includes <hiredis/hiredis.h>; the rest of
+ * closeloop sees struct redis and struct redis_reply. A NULL reply from a
+ * command means the connection failed (the cause says how): the caller
+ * frees the connection and makes a new one. An error reply from the server
+ * is a reply of type REDIS_TYPE_ERROR, not a failure of the connection.
+ */
+#ifndef REDIS_H
+#define REDIS_H
+
+#include <stddef.h>
+
+struct config;
+struct redis;
+
+enum redis_type {
+	REDIS_TYPE_NIL,
+	REDIS_TYPE_STRING,
+	REDIS_TYPE_STATUS,
+	REDIS_TYPE_ERROR,
+	REDIS_TYPE_INTEGER,
+	REDIS_TYPE_ARRAY
+};
+
+/* A reply; str is NUL-terminated and len bytes long (binary safe). */
+struct redis_reply {
+	enum redis_type		  type;
+	long long		  integer;
+	char			 *str;
+	size_t			  len;
+	struct redis_reply	**element;
+	size_t			  elements;
+};
+
+/*
+ * A Lua script run with EVALSHA, loaded into the server the first time it
+ * is needed and again after the server forgot it (NOSCRIPT). Declare one
+ * static struct per script with body set and sha zeroed.
+ */
+struct redis_script {
+	const char	*name;
+	const char	*body;
+	char		 sha[41];
+};
+
+/*
+ * Connect to the server that cf names, authenticate and select the
+ * database. Returns a new connection (free it with redis_free()), or NULL
+ * with *cause set (the caller frees it). Never blocks longer than
+ * redis.connect_timeout_ms per step.
+ */
+struct redis *redis_connect(const struct config *cf, char **cause);
+
+/* Close and free a connection; NULL is a no-op. */
+void redis_free(struct redis *r);
+
+/* Return the connection's file descriptor, for poll(2). */
+int redis_fd(const struct redis *r);
+
+/* Return a description of the server, "unix:/path" or "host:port". */
+const char *redis_where(const struct redis *r);
+
+/*
+ * Run a command given as a hiredis format ("XACK %s %s %s", "%b" for
+ * binary values) and wait for the reply. Returns the reply (free it with
+ * redis_reply_free()), or NULL with *cause set if the connection failed.
+ */
+struct redis_reply *redis_command(struct redis *r, char **cause,
+    const char *fmt, ...);
+
+/* Run a command given as argc arguments with their lengths. */
+struct redis_reply *redis_command_argv(struct redis *r, char **cause,
+    int argc, const char **argv, const size_t *lens);
+
+/*
+ * Run a script with nkeys keys followed by arguments, all in argv (argc
+ * in all). Returns as redis_command_argv().
+ */
+struct redis_reply *redis_eval(struct redis *r, struct redis_script *script,
+    char **cause, int nkeys, int argc, const char **argv, const size_t *lens);
+
+/*
+ * Send a command without waiting for its reply, for a blocking read that
+ * the caller waits for with poll(2) on redis_fd(). Returns 0, or -1 with
+ * *cause set.
+ */
+int redis_send_argv(struct redis *r, char **cause, int argc,
+    const char **argv, const size_t *lens);
+
+/*
+ * Read what has arrived for a sent command. Returns 1 and sets *reply when
+ * the reply is complete, 0 if more must arrive first, or -1 with *cause set
+ * if the connection failed.
+ */
+int redis_receive(struct redis *r, struct redis_reply **reply, char **cause);
+
+/* Free a reply; NULL is a no-op. */
+void redis_reply_free(struct redis_reply *reply);
+
+/* Return 1 if reply is an error reply whose text starts with prefix. */
+int redis_reply_is_error(const struct redis_reply *reply, const char *prefix);
+
+#endif

@@ -1,0 +1,404 @@
+/*
+ * server.c - closeloopd's main loop: intake, signals, reconnection
+ *
+ * One thread. The loop re-reads this consumer's pending entries, claims
+ * entries abandoned by dead consumers, and otherwise waits in a blocking
+ * XREADGROUP whose reply it collects with ppoll(2), so that an idle daemon
+ * uses no CPU. Signals are blocked except inside ppoll: their handlers only
+ * set flags, and ppoll returns so the loop can act on them. Redis failures
+ * are retried with capped exponential backoff; each change between
+ * reachable and unreachable is logged once, not each attempt.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backoff.h"
+#include "config.h"
+#include "intake.h"
+#include "log.h"
+#include "redis.h"
+#include "sdnotify.h"
+#include "server.h"
+#include "stream.h"
+#include "xmalloc.h"
+
+/* Longest a blocking read waits before the loop looks around. */
+#define SERVER_BLOCK_MAX_MS	60000
+
+enum server_link {
+	SERVER_LINK_UNKNOWN,
+	SERVER_LINK_UP,
+	SERVER_LINK_DOWN
+};
+
+struct server {
+	struct config		*cf;
+	struct redis		*r;
+	struct stream		*s;
+	struct backoff		 bo;
+	enum server_link	 link;
+	char			*last_cause;
+	unsigned long		 attempts;
+	int			 reading;
+	int64_t			 next_claim;
+	int64_t			 quit_deadline;
+	struct intake_counts	 counts;
+	sigset_t		 waitmask;
+};
+
+static volatile sig_atomic_t server_quit;
+static volatile sig_atomic_t server_reload;
+
+/* Note a signal in a flag for the loop. */
+static void
+server_signal(int sig)
+{
+	if (sig == SIGHUP)
+		server_reload = sig;
+	else
+		server_quit = sig;
+}
+
+/* Return the monotonic time in milliseconds. */
+static int64_t
+server_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Install the handlers and block the signals outside ppoll. */
+static void
+server_signals(struct server *sv)
+{
+	struct sigaction	sa;
+	sigset_t		block;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = server_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &sv->waitmask);
+	sigdelset(&sv->waitmask, SIGTERM);
+	sigdelset(&sv->waitmask, SIGINT);
+	sigdelset(&sv->waitmask, SIGHUP);
+}
+
+/*
+ * Wait up to ms for fd (or only for a signal if fd is -1). Returns 1 if fd
+ * is readable, 0 on timeout, -1 if a signal arrived.
+ */
+static int
+server_wait(struct server *sv, int fd, int64_t ms)
+{
+	struct pollfd	pfd;
+	struct timespec	ts;
+
+	if (ms < 0)
+		ms = 0;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	switch (ppoll(&pfd, fd >= 0 ? 1 : 0, &ts, &sv->waitmask)) {
+	case -1:
+		return -1;
+	case 0:
+		return 0;
+	}
+	return 1;
+}
+
+/* Log each line of a multi-line message at error level. */
+static void
+server_log_lines(const char *prefix, const char *text)
+{
+	const char	*p, *nl;
+
+	for (p = text; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL) {
+			log_err("%s%s", prefix, p);
+			break;
+		}
+		log_err("%s%.*s", prefix, (int)(nl - p), p);
+	}
+}
+
+/* Drop the Redis connection after a failure, logging the change once. */
+static void
+server_lost(struct server *sv, char *cause)
+{
+	if (sv->link != SERVER_LINK_DOWN || sv->last_cause == NULL ||
+	    strcmp(sv->last_cause, cause != NULL ? cause : "") != 0) {
+		log_err("redis unavailable: %s; retrying in the background",
+		    cause != NULL ? cause : "unknown error");
+		sdnotify_send("STATUS=waiting for redis: %s",
+		    cause != NULL ? cause : "unknown error");
+	}
+	free(sv->last_cause);
+	sv->last_cause = cause != NULL ? cause : xstrdup("");
+	sv->link = SERVER_LINK_DOWN;
+	redis_free(sv->r);
+	sv->r = NULL;
+	sv->reading = 0;
+}
+
+/* Connect to Redis and set up the group; 0 on success. */
+static int
+server_connect(struct server *sv)
+{
+	char	*cause = NULL;
+
+	sv->attempts++;
+	sv->r = redis_connect(sv->cf, &cause);
+	if (sv->r == NULL || stream_setup(sv->s, sv->r, &cause) != 0) {
+		server_lost(sv, cause);
+		return -1;
+	}
+	if (sv->link == SERVER_LINK_DOWN)
+		log_notice("redis %s reachable again after %lu attempts",
+		    redis_where(sv->r), sv->attempts);
+	else
+		log_info("connected to redis %s", redis_where(sv->r));
+	log_info("reading %s as consumer %s of group %s", sv->cf->redis_stream,
+	    sv->cf->redis_consumer, sv->cf->redis_group);
+	sdnotify_send("STATUS=reading %s", sv->cf->redis_stream);
+	sv->link = SERVER_LINK_UP;
+	sv->attempts = 0;
+	free(sv->last_cause);
+	sv->last_cause = NULL;
+	backoff_reset(&sv->bo);
+	sv->next_claim = server_now();
+	return 0;
+}
+
+/*
+ * Tell intake whether to give up on a batch: once SIGTERM or SIGINT is
+ * pending, the batch may go on for shutdown_timeout seconds, no longer.
+ */
+static int
+server_stop(void *arg)
+{
+	struct server	*sv = arg;
+	sigset_t	 pending;
+
+	if (sv->quit_deadline == 0) {
+		if (sigpending(&pending) != 0 ||
+		    (!sigismember(&pending, SIGTERM) &&
+		    !sigismember(&pending, SIGINT)))
+			return 0;
+		sv->quit_deadline = server_now() +
+		    sv->cf->shutdown_timeout * 1000;
+		log_notice("shutting down: finishing the batch in hand");
+	}
+	return server_now() >= sv->quit_deadline;
+}
+
+/* Hand a batch to intake; drop the connection if Redis failed. */
+static void
+server_handle(struct server *sv, struct stream_batch *batch)
+{
+	char	*cause = NULL;
+
+	if (intake_batch(sv->cf, sv->s, sv->r, batch, &sv->counts,
+	    server_stop, sv, &cause) != 0)
+		server_lost(sv, cause);
+	stream_batch_clear(batch);
+}
+
+/* Build the new configuration on SIGHUP and swap it in if valid. */
+static void
+server_reconfigure(struct server *sv)
+{
+	struct config	*cf;
+	char		*cause = NULL;
+
+	sdnotify_send("RELOADING=1");
+	log_notice("SIGHUP: reloading %s", sv->cf->path);
+	cf = config_load(sv->cf->path, &cause);
+	if (cf == NULL) {
+		server_log_lines("reload failed, keeping the current "
+		    "configuration: ", cause);
+		free(cause);
+		sdnotify_send("READY=1");
+		return;
+	}
+	config_free(sv->cf);
+	sv->cf = cf;
+	log_set_level(cf->log_level);
+	stream_free(sv->s);
+	sv->s = stream_new(cf);
+	backoff_init(&sv->bo, 100, cf->redis_retry_max_ms);
+	redis_free(sv->r);
+	sv->r = NULL;
+	sv->reading = 0;
+	log_notice("configuration reloaded");
+	sdnotify_send("READY=1");
+}
+
+/* Claim entries left by dead consumers, when it is time to. */
+static int
+server_claim(struct server *sv)
+{
+	struct stream_batch	 batch = { NULL, 0 };
+	char			*cause = NULL;
+	int64_t			 every;
+	int			 rc;
+
+	rc = stream_claim(sv->s, sv->r, &batch, &cause);
+	if (rc < 0) {
+		server_lost(sv, cause);
+		return -1;
+	}
+	if (rc > 0) {
+		log_info("claimed %zu entries idle for more than %lld ms",
+		    batch.n, (long long)sv->cf->redis_claim_idle_ms);
+		server_handle(sv, &batch);
+		return 0;
+	}
+	every = sv->cf->redis_claim_idle_ms / 2;
+	if (every < 100)
+		every = 100;
+	if (every > 30000)
+		every = 30000;
+	sv->next_claim = server_now() + every;
+	return 0;
+}
+
+/* Wait for new entries with a blocking read and handle them. */
+static void
+server_read(struct server *sv)
+{
+	struct stream_batch	 batch = { NULL, 0 };
+	struct redis_reply	*reply = NULL;
+	char			*cause = NULL;
+	int64_t			 block;
+	int			 rc;
+
+	block = sv->next_claim - server_now();
+	if (block > SERVER_BLOCK_MAX_MS)
+		block = SERVER_BLOCK_MAX_MS;
+	if (block < 1)
+		block = 1;
+	if (!sv->reading) {
+		if (stream_send_read(sv->s, sv->r, (long)block, &cause) != 0) {
+			server_lost(sv, cause);
+			return;
+		}
+		sv->reading = 1;
+	}
+	/* The server answers by itself after block ms; allow it time. */
+	rc = server_wait(sv, redis_fd(sv->r), block + 10000);
+	if (rc < 0)
+		return;
+	if (rc == 0) {
+		server_lost(sv, xasprintf("redis %s: no answer to a blocking "
+		    "read", redis_where(sv->r)));
+		return;
+	}
+	rc = redis_receive(sv->r, &reply, &cause);
+	if (rc < 0) {
+		server_lost(sv, cause);
+		return;
+	}
+	if (rc == 0)
+		return;
+	sv->reading = 0;
+	rc = stream_parse_read(sv->s, reply, &batch, &cause);
+	redis_reply_free(reply);
+	if (rc < 0) {
+		/* NOGROUP: the server lost its data; set up again. */
+		server_lost(sv, cause);
+		return;
+	}
+	if (rc > 0)
+		server_handle(sv, &batch);
+}
+
+/* One turn of the loop while connected. */
+static void
+server_turn(struct server *sv)
+{
+	struct stream_batch	 batch = { NULL, 0 };
+	char			*cause = NULL;
+	int			 rc;
+
+	if (!stream_history_done(sv->s)) {
+		rc = stream_read_history(sv->s, sv->r, &batch, &cause);
+		if (rc < 0)
+			server_lost(sv, cause);
+		else if (rc > 0) {
+			log_info("re-reading %zu pending entries", batch.n);
+			server_handle(sv, &batch);
+		}
+		return;
+	}
+	if (server_now() >= sv->next_claim && !sv->reading) {
+		server_claim(sv);
+		return;
+	}
+	server_read(sv);
+}
+
+/* Run the daemon until SIGTERM or SIGINT. */
+int
+server_run(struct config *cf)
+{
+	struct server	sv;
+
+	memset(&sv, 0, sizeof sv);
+	sv.cf = cf;
+	sv.link = SERVER_LINK_UNKNOWN;
+	sv.s = stream_new(cf);
+	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
+	server_signals(&sv);
+	log_notice("closeloopd %s starting with %s", PACKAGE_VERSION,
+	    cf->path);
+	sdnotify_send("READY=1\nSTATUS=starting");
+
+	while (!server_quit) {
+		if (server_reload) {
+			server_reload = 0;
+			server_reconfigure(&sv);
+			continue;
+		}
+		if (sv.r == NULL) {
+			if (server_connect(&sv) != 0)
+				server_wait(&sv, -1, backoff_next(&sv.bo));
+			continue;
+		}
+		server_turn(&sv);
+	}
+
+	sdnotify_send("STOPPING=1");
+	log_notice("stopping on signal %d: %llu accepted, %llu duplicates, "
+	    "%llu dead-lettered", (int)server_quit,
+	    (unsigned long long)sv.counts.accepted,
+	    (unsigned long long)sv.counts.duplicate,
+	    (unsigned long long)sv.counts.dead);
+	redis_free(sv.r);
+	stream_free(sv.s);
+	config_free(sv.cf);
+	free(sv.last_cause);
+	return 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * vocab.h - the status and reason vocabulary of the event contract
+ *
+ * The CRM describes every transition with one status and, for closures,
+ * one reason. Divisions whose systems speak their own codes are mapped
+ * onto this vocabulary through status_map in the configuration.
+ */
+#ifndef VOCAB_H
+#define VOCAB_H
+
+enum vocab_status {
+	VOCAB_STATUS_NONE = 0,
+	VOCAB_STATUS_RECEIVED,
+	VOCAB_STATUS_ASSIGNED,
+	VOCAB_STATUS_SCHEDULED,
+	VOCAB_STATUS_IN_PROGRESS,
+	VOCAB_STATUS_ON_HOLD,
+	VOCAB_STATUS_TRANSFERRED,
+	VOCAB_STATUS_CLOSED,
+	VOCAB_STATUS_CANCELLED,
+	VOCAB_STATUS_REOPENED
+};
+
+enum vocab_reason {
+	VOCAB_REASON_NONE = 0,
+	VOCAB_REASON_COMPLETED,
+	VOCAB_REASON_NO_ACTION_REQUIRED,
+	VOCAB_REASON_DUPLICATE,
+	VOCAB_REASON_TRANSFERRED,
+	VOCAB_REASON_SCHEDULED,
+	VOCAB_REASON_ASSIGNED,
+	VOCAB_REASON_REFERRED_EXTERNAL
+};
+
+/* Look up a status by name; returns VOCAB_STATUS_NONE if unknown. */
+enum vocab_status vocab_status_parse(const char *name);
+
+/* Return the name of a status ("" for none). The string is static. */
+const char *vocab_status_name(enum vocab_status status);
+
+/* Look up a reason by name; returns VOCAB_REASON_NONE if unknown. */
+enum vocab_reason vocab_reason_parse(const char *name);
+
+/* Return the name of a reason ("" for none). The string is static. */
+const char *vocab_reason_name(enum vocab_reason reason);
+
+/* Return every status name joined by ", ", for messages. Static. */
+const char *vocab_status_list(void);
+
+/* Return every reason name joined by ", ", for messages. Static. */
+const char *vocab_reason_list(void);
+
+#endif
