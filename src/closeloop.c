@@ -8,6 +8,7 @@
 #include "build.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ main(int argc, char **argv)
 	char		*cause = NULL;
 	int		 ch, rc, force = 0;
 
+	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "+c:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -79,11 +79,17 @@ static const struct config_key config_keys[] = {
 
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
 
+/* One problem: its line (0 if unknown) and its text. */
+struct config_problem {
+	unsigned int	 line;
+	char		*text;
+};
+
 /* The problems found while loading one file. */
 struct config_problems {
-	const char	*file;
-	char		*text;
-	size_t		 count;
+	const char		*file;
+	struct config_problem	*list;
+	size_t			 count;
 };
 
 /* Add a problem about setting s (which may be NULL) to the list. */
@@ -91,27 +97,54 @@ static void __attribute__((format(printf, 3, 4)))
 config_problem(struct config_problems *pr, const config_setting_t *s,
     const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*msg, *line, *old;
+	struct config_problem	*p;
+	va_list			 ap;
+	char			*msg;
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (s != NULL && config_setting_source_line(s) != 0)
-		line = xasprintf("%s:%u: %s", pr->file,
-		    config_setting_source_line(s), msg);
+	pr->list = xreallocarray(pr->list, pr->count + 1, sizeof *pr->list);
+	p = &pr->list[pr->count++];
+	p->line = s != NULL ? config_setting_source_line(s) : 0;
+	if (p->line != 0)
+		p->text = xasprintf("%s:%u: %s", pr->file, p->line, msg);
 	else
-		line = xasprintf("%s: %s", pr->file, msg);
+		p->text = xasprintf("%s: %s", pr->file, msg);
 	free(msg);
-	old = pr->text;
-	if (old == NULL)
-		pr->text = line;
-	else {
-		pr->text = xasprintf("%s\n%s", old, line);
-		free(old);
-		free(line);
+}
+
+/*
+ * Join the problems into one text, one per line, in the order of their
+ * lines in the file; those without a line come last. The text is
+ * allocated; the caller frees it. The list is emptied.
+ */
+static char *
+config_problems_text(struct config_problems *pr)
+{
+	struct config_problem	 p;
+	char			*text = NULL, *old;
+	size_t			 i, j;
+
+	for (i = 1; i < pr->count; i++) {
+		p = pr->list[i];
+		for (j = i; j > 0 && (pr->list[j - 1].line == 0 ?
+		    UINT_MAX : pr->list[j - 1].line) > (p.line == 0 ?
+		    UINT_MAX : p.line); j--)
+			pr->list[j] = pr->list[j - 1];
+		pr->list[j] = p;
 	}
-	pr->count++;
+	for (i = 0; i < pr->count; i++) {
+		old = text;
+		text = old == NULL ? xstrdup(pr->list[i].text) :
+		    xasprintf("%s\n%s", old, pr->list[i].text);
+		free(old);
+		free(pr->list[i].text);
+	}
+	free(pr->list);
+	pr->list = NULL;
+	pr->count = 0;
+	return text;
 }
 
 /* Build the full dotted name of a setting, e.g. "redis.url". */
@@ -171,12 +204,23 @@ config_key_find(const char *name)
 	return NULL;
 }
 
+/* Return 1 if a string has a control character. */
+static int
+config_has_control(const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
 /* Check a string setting for length and control characters; 0 if good. */
 static int
 config_string_ok(struct config_problems *pr, const config_setting_t *s,
     const char *name, const char *v, const struct config_key *k)
 {
-	size_t	len, i;
+	size_t	len;
 
 	len = strlen(v);
 	if ((int64_t)len < k->min) {
@@ -188,12 +232,9 @@ config_string_ok(struct config_problems *pr, const config_setting_t *s,
 		    name, (long long)k->max);
 		return -1;
 	}
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
-			config_problem(pr, s,
-			    "%s: contains a control character", name);
-			return -1;
-		}
+	if (config_has_control(v)) {
+		config_problem(pr, s, "%s: contains a control character", name);
+		return -1;
 	}
 	return 0;
 }
@@ -271,7 +312,7 @@ config_status_map_entry(struct config_division *dv, struct config_problems *pr,
 	const config_setting_t	 *m;
 	struct config_status_map *sm;
 	const char		 *mname;
-	int			  i, n;
+	int			  i, n, wrong = 0;
 
 	if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
 		config_problem(pr, e, "%s: each entry must be a group "
@@ -292,6 +333,7 @@ config_status_map_entry(struct config_division *dv, struct config_problems *pr,
 		if (config_setting_type(m) != CONFIG_TYPE_STRING) {
 			config_problem(pr, m, "%s.%s: must be a string (got "
 			    "%s)", where, mname, config_type_name(m));
+			wrong = 1;
 			continue;
 		}
 		if (strcmp(mname, "code") == 0)
@@ -301,6 +343,8 @@ config_status_map_entry(struct config_division *dv, struct config_problems *pr,
 		else
 			reason = config_setting_get_string(m);
 	}
+	if (wrong)
+		return;
 	if (code == NULL || *code == '\0')
 		config_problem(pr, e, "%s.code: missing (required)", where);
 	if (status == NULL)
@@ -362,6 +406,13 @@ config_division(struct config *cf, struct config_problems *pr,
 				    || *config_setting_get_string(e) == '\0') {
 					config_problem(pr, e, "%s.%s: must be a "
 					    "non-empty string", name,
+					    config_setting_name(e));
+					continue;
+				}
+				if (config_has_control(
+				    config_setting_get_string(e))) {
+					config_problem(pr, e, "%s.%s: contains a "
+					    "control character", name,
 					    config_setting_name(e));
 					continue;
 				}
@@ -457,12 +508,19 @@ config_defaults(struct config *cf)
 static char *
 config_read_secret(const char *path, const char **why)
 {
-	FILE	*f;
-	char	 buf[1024];
-	size_t	 len;
+	struct stat	 sb;
+	FILE		*f;
+	char		 buf[1024];
+	size_t		 len;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		*why = strerror(errno);
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		*why = S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
+		    "not a regular file";
 		return NULL;
 	}
 	if (fgets(buf, sizeof buf, f) == NULL) {
@@ -489,9 +547,13 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 	struct stat		 sb;
 
 	s = config_lookup(lc, "redis.url");
-	if (config_parse_redis_url(cf, cf->redis_url, &why) != 0)
-		config_problem(pr, s, "redis.url: %s (got \"%s\")", why,
-		    cf->redis_url);
+	if (config_parse_redis_url(cf, cf->redis_url, &why) != 0) {
+		if (strchr(cf->redis_url, '@') != NULL)
+			config_problem(pr, s, "redis.url: %s", why);
+		else
+			config_problem(pr, s, "redis.url: %s (got \"%s\")", why,
+			    cf->redis_url);
+	}
 	if (cf->redis_stream == NULL)
 		cf->redis_stream = xasprintf("%sevents", cf->redis_prefix);
 	if (cf->redis_dead_stream == NULL)
@@ -512,7 +574,7 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 			    "everyone; chmod o-r it", pr->file,
 			    cf->redis_password_file);
 	}
-	if (cf->redis_username != NULL && cf->redis_password == NULL)
+	if (cf->redis_username != NULL && cf->redis_password_file == NULL)
 		config_problem(pr, config_lookup(lc, "redis.username"),
 		    "redis.username: needs redis.password_file");
 }
@@ -523,7 +585,9 @@ config_load(const char *path, char **cause)
 {
 	struct config		*cf;
 	struct config_problems	 pr;
+	struct stat		 sb;
 	config_t		 lc;
+	char			*text = NULL;
 
 	memset(&pr, 0, sizeof pr);
 	pr.file = path;
@@ -532,32 +596,45 @@ config_load(const char *path, char **cause)
 	config_defaults(cf);
 
 	config_init(&lc);
+	if (stat(path, &sb) != 0) {
+		config_problem(&pr, NULL, "cannot read the file: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		config_problem(&pr, NULL, "cannot read the file: %s",
+		    S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
+		    "not a regular file");
+		goto fail;
+	}
+	errno = 0;
 	if (config_read_file(&lc, path) != CONFIG_TRUE) {
 		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
 			config_problem(&pr, NULL, "cannot read the file: %s",
-			    strerror(errno));
+			    errno != 0 ? strerror(errno) : "read error");
 		else
-			pr.text = xasprintf("%s:%d: syntax error: %s",
+			text = xasprintf("%s:%d: syntax error: %s",
 			    config_error_file(&lc) != NULL ?
 			    config_error_file(&lc) : path,
 			    config_error_line(&lc), config_error_text(&lc));
 		goto fail;
 	}
 	config_walk(cf, &pr, config_root_setting(&lc));
-	if (pr.text == NULL)
-		config_finish(cf, &pr, &lc);
-	if (pr.text != NULL)
+	config_finish(cf, &pr, &lc);
+	if (pr.count != 0)
 		goto fail;
 	config_destroy(&lc);
 	return cf;
 
 fail:
+	if (text == NULL)
+		text = config_problems_text(&pr);
 	config_destroy(&lc);
 	config_free(cf);
 	if (cause != NULL)
-		*cause = pr.text;
+		*cause = text;
 	else
-		free(pr.text);
+		free(text);
 	return NULL;
 }
 
@@ -684,6 +761,11 @@ config_parse_redis_url(struct config *cf, const char *url, const char **why)
 		return -1;
 	}
 	p = url + 8;
+	if (strchr(p, '?') != NULL) {
+		*why = "a query is allowed only on a unix:// URL (give the "
+		    "database as redis://host:port/db)";
+		return -1;
+	}
 	slash = strchr(p, '/');
 	end = slash != NULL ? slash : p + strlen(p);
 	if (memchr(p, '@', end - p) != NULL) {
@@ -711,6 +793,13 @@ config_parse_redis_url(struct config *cf, const char *url, const char **why)
 			return -1;
 		}
 		cf->redis_host = xstrndup(p, q - p);
+		if (strspn(cf->redis_host, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+		    strlen(cf->redis_host)) {
+			*why = "has a host name with characters other than "
+			    "letters, digits, '-' and '.'";
+			return -1;
+		}
 	}
 	if (colon != NULL) {
 		v = config_number(colon + 1, end - colon - 1, 65535);

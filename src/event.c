@@ -121,6 +121,10 @@ event_sort(struct event_slots *sl, char *const *fields, const size_t *lens,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
+		if (lens[2 * i] == 0) {
+			*cause = xstrdup("entry: has a field with an empty name");
+			return -1;
+		}
 		name = log_clean(fields[2 * i], lens[2 * i], 40);
 		if (syntax_utf8(fields[2 * i], lens[2 * i], &bad, &why) != 0) {
 			*cause = xasprintf("field name \"%s\": %s", name, why);
@@ -201,13 +205,15 @@ event_type_check(struct event *ev, const struct event_slots *sl,
 	mask = 1 << ev->type;
 	for (i = 0; i < F_COUNT; i++) {
 		if (sl->v[i] != NULL && !(event_fields_known[i].types & mask)) {
-			*cause = xasprintf("%s: not allowed in a %s event",
-			    event_fields_known[i].name, t);
+			*cause = xasprintf("%s: not allowed in %s %s event",
+			    event_fields_known[i].name, ev->type ==
+			    EVENT_UNSUBSCRIBE ? "an" : "a", t);
 			return -1;
 		}
 		if (sl->v[i] == NULL && (event_fields_known[i].required & mask)) {
-			*cause = xasprintf("%s: missing (required in a %s "
-			    "event)", event_fields_known[i].name, t);
+			*cause = xasprintf("%s: missing (required in %s %s "
+			    "event)", event_fields_known[i].name, ev->type ==
+			    EVENT_UNSUBSCRIBE ? "an" : "a", t);
 			return -1;
 		}
 		if (sl->v[i] != NULL && *sl->v[i] == '\0') {
@@ -315,7 +321,9 @@ event_photos(struct event *ev, const char *value, char **cause)
 			goto fail;
 		}
 		if (syntax_https_url(url, &why) != 0) {
-			event_reject(cause, "photos", url, "%s", why);
+			/* A URL with user information may hold a password. */
+			event_reject(cause, "photos", strchr(url, '@') != NULL ?
+			    NULL : url, "%s", why);
 			goto fail;
 		}
 		ev->photos = xreallocarray(ev->photos, ev->nphotos + 1,

@@ -4,7 +4,7 @@
  * A stream entry is a flat list of field/value pairs. event_parse() checks
  * it strictly against the contract (docs/events.md) and either returns a
  * struct event or a one-sentence cause that starts with the name of the
- * offending field, e.g. "ts: month 13 is out of range (got
+ * offending field, e.g. "ts: month is out of range (got
  * \"2026-13-01T00:00:00Z\")". Fields whose names start with "x_" are
  * extensions: they are allowed and ignored.
  */

@@ -59,8 +59,9 @@ char *log_mask_email(const char *email);
 char *log_mask_phone(const char *phone);
 
 /*
- * Make a value safe to put in a log line: control characters become '?'
- * and the result is cut to at most max bytes (with "..." appended).
+ * Make a value safe to put in a log line: control characters and bytes
+ * that are not valid UTF-8 become '?', and the result is cut at a
+ * character boundary to at most max bytes (with "..." appended).
  * The returned string is allocated; the caller frees it.
  */
 char *log_clean(const char *value, size_t len, size_t max);

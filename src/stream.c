@@ -191,9 +191,9 @@ stream_deliveries(struct stream *s, struct redis *r,
 
 	if (batch->n == 0)
 		return 0;
-	reply = redis_command(r, cause, "XPENDING %s %s %s %s %zu %s", s->key,
+	reply = redis_command(r, cause, "XPENDING %s %s %s %s %lu %s", s->key,
 	    s->group, batch->entries[0].id, batch->entries[batch->n - 1].id,
-	    batch->n, consumer);
+	    (unsigned long)batch->n, consumer);
 	if (reply == NULL)
 		return -1;
 	if (stream_check(reply, "XPENDING", cause) != 0) {
@@ -240,6 +240,7 @@ stream_read_history(struct stream *s, struct redis *r,
 {
 	int	rc;
 
+	stream_batch_clear(batch);
 	if (s->history_done)
 		return 0;
 	if ((rc = stream_readgroup(s, r, s->history_from, batch, cause)) < 0)
@@ -261,6 +262,7 @@ stream_claim(struct stream *s, struct redis *r, struct stream_batch *batch,
 	struct redis_reply	*reply;
 	int			 rc = -1;
 
+	stream_batch_clear(batch);
 	reply = redis_command(r, cause, "XAUTOCLAIM %s %s %s %ld %s COUNT %ld",
 	    s->key, s->group, s->consumer, s->claim_idle_ms, s->claim_from,
 	    s->batch);
@@ -317,6 +319,7 @@ stream_parse_read(struct stream *s, const struct redis_reply *reply,
 {
 	const struct redis_reply	*st;
 
+	stream_batch_clear(batch);
 	if (stream_check(reply, "XREADGROUP", cause) != 0)
 		return -1;
 	if (reply->type == REDIS_TYPE_NIL)

@@ -28,7 +28,7 @@ struct stream_entry {
 	int		  deleted;	/* pending, but gone from the stream */
 };
 
-/* The entries of one read. */
+/* The entries of one read; each read empties the batch first. */
 struct stream_batch {
 	struct stream_entry	*entries;
 	size_t			 n;

@@ -1,0 +1,1354 @@
+/*
+ * test_config.c - unit tests for configuration loading (config.c)
+ *
+ * Each row of the load tables is the text of a configuration file, which
+ * is written into a fresh temporary directory and loaded with
+ * config_load(). A good row lists the fields of struct config it expects
+ * to differ from the defaults, every other field must have its default; a
+ * bad row gives the exact text of the cause. In texts and expected values
+ * "@FILE" stands for the configuration file's path, "@DIR" for the
+ * temporary directory and "@HOST" for the host name. A row with a secret
+ * also writes it to @DIR/secret (mode 0600), for redis.password_file.
+ */
+#include "build.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "log.h"
+#include "vocab.h"
+#include "xmalloc.h"
+
+#define NITEMS(a) (sizeof (a) / sizeof (a)[0])
+
+#define A8 "aaaaaaaa"
+#define A16 A8 A8
+#define A32 A16 A16
+#define A64 A32 A32
+#define A65 A64 "a"
+#define A256 A64 A64 A64 A64
+#define A257 A256 "a"
+
+#define URL_SCHEME "must start with redis:// or unix://"
+#define URL_USER "must not contain a user or password (use " \
+	"redis.username and redis.password_file)"
+#define URL_UNIX "a unix socket URL needs an absolute path " \
+	"(unix:///run/redis/redis.sock)"
+#define URL_QUERY "the only query allowed is ?db=N with N from 0 to 15"
+#define URL_HOST "has no host"
+#define URL_QUERY_TCP "a query is allowed only on a unix:// URL (give the " \
+	"database as redis://host:port/db)"
+#define URL_HOSTCHARS "has a host name with characters other than " \
+	"letters, digits, '-' and '.'"
+#define URL_PORT "has a port that is not a number from 1 to 65535"
+#define URL_DB "has a database that is not a number from 0 to 15"
+#define URL_IPV6 "has an unterminated IPv6 address"
+#define URL_AFTER "has text after the IPv6 address"
+
+#define LEVELS "(use debug, info, notice, warning or error)"
+#define STATUSES "(use one of received, assigned, scheduled, " \
+	"in_progress, on_hold, transferred, closed, cancelled, reopened)"
+#define REASONS "(use one of completed, no_action_required, duplicate, " \
+	"transferred, scheduled, assigned, referred_external)"
+#define ENTRY_GROUP "each entry must be a group " \
+	"{ code = \"...\"; status = \"...\"; }"
+#define DIVISION_GROUP "must be a group { name = { ... }; }"
+#define DIVISION_UNKNOWN "unknown setting (a division has name and " \
+	"status_map)"
+#define NAME_GROUP "must be a group of locale = \"name\""
+#define NAME_EMPTY "must be a non-empty string"
+#define MAP_LIST "must be a list ( { code = ...; status = ...; }, ... )"
+#define ENTRY_UNKNOWN "unknown setting (use code, status and reason)"
+
+/* How a field of struct config is turned into text for comparison. */
+enum test_config_kind {
+	TEST_CONFIG_STRING,
+	TEST_CONFIG_INT,
+	TEST_CONFIG_INT64,
+	TEST_CONFIG_LEVEL,
+	TEST_CONFIG_DIVISIONS
+};
+
+/* A field of struct config and its default, as text (NULL for none). */
+struct test_config_field {
+	const char		*name;
+	enum test_config_kind	 kind;
+	size_t			 offset;
+	const char		*dflt;
+};
+
+#define AT(f) offsetof(struct config, f)
+
+static const struct test_config_field test_config_fields[] = {
+	{ "path", TEST_CONFIG_STRING, AT(path), "@FILE" },
+	{ "redis_url", TEST_CONFIG_STRING, AT(redis_url),
+	    "redis://127.0.0.1:6379/0" },
+	{ "redis_host", TEST_CONFIG_STRING, AT(redis_host), "127.0.0.1" },
+	{ "redis_port", TEST_CONFIG_INT, AT(redis_port), "6379" },
+	{ "redis_socket", TEST_CONFIG_STRING, AT(redis_socket), NULL },
+	{ "redis_db", TEST_CONFIG_INT, AT(redis_db), "0" },
+	{ "redis_username", TEST_CONFIG_STRING, AT(redis_username), NULL },
+	{ "redis_password_file", TEST_CONFIG_STRING,
+	    AT(redis_password_file), NULL },
+	{ "redis_password", TEST_CONFIG_STRING, AT(redis_password), NULL },
+	{ "redis_prefix", TEST_CONFIG_STRING, AT(redis_prefix),
+	    "closeloop:" },
+	{ "redis_stream", TEST_CONFIG_STRING, AT(redis_stream),
+	    "closeloop:events" },
+	{ "redis_dead_stream", TEST_CONFIG_STRING, AT(redis_dead_stream),
+	    "closeloop:dead" },
+	{ "redis_group", TEST_CONFIG_STRING, AT(redis_group), "closeloopd" },
+	{ "redis_consumer", TEST_CONFIG_STRING, AT(redis_consumer), "@HOST" },
+	{ "redis_claim_idle_ms", TEST_CONFIG_INT64, AT(redis_claim_idle_ms),
+	    "60000" },
+	{ "redis_max_deliveries", TEST_CONFIG_INT64,
+	    AT(redis_max_deliveries), "5" },
+	{ "redis_connect_timeout_ms", TEST_CONFIG_INT64,
+	    AT(redis_connect_timeout_ms), "2000" },
+	{ "redis_retry_max_ms", TEST_CONFIG_INT64, AT(redis_retry_max_ms),
+	    "30000" },
+	{ "events_batch", TEST_CONFIG_INT64, AT(events_batch), "100" },
+	{ "events_dedupe_seconds", TEST_CONFIG_INT64,
+	    AT(events_dedupe_seconds), "604800" },
+	{ "events_history_max", TEST_CONFIG_INT64, AT(events_history_max),
+	    "1000" },
+	{ "events_history_days", TEST_CONFIG_INT64, AT(events_history_days),
+	    "400" },
+	{ "log_level", TEST_CONFIG_LEVEL, AT(log_level), "info" },
+	{ "shutdown_timeout", TEST_CONFIG_INT64, AT(shutdown_timeout), "30" },
+	{ "divisions", TEST_CONFIG_DIVISIONS, 0, "" },
+};
+
+/* An expected value of one field. */
+struct test_config_value {
+	const char	*field;
+	const char	*value;
+};
+
+#define TEST_CONFIG_NVALUES 24
+
+struct test_config_good {
+	const char			*text;
+	const char			*secret;
+	struct test_config_value	 values[TEST_CONFIG_NVALUES];
+};
+
+static const struct test_config_good test_config_goods[] = {
+	/* Nothing set: every default. */
+	{ "", NULL, { { NULL, NULL } } },
+	{ "# a comment\n// another\n/* and a block */\n", NULL,
+	    { { NULL, NULL } } },
+	{ "redis = { };\nevents = { };\nlog = { };\ndivisions = { };\n",
+	    NULL, { { NULL, NULL } } },
+
+	/* Every setting away from its default. */
+	{ "redis = {\n"
+	  "\turl = \"redis://redis.example.org:6380/4\";\n"
+	  "\tusername = \"closeloop\";\n"
+	  "\tpassword_file = \"@DIR/secret\";\n"
+	  "\tprefix = \"cl:\";\n"
+	  "\tstream = \"in\";\n"
+	  "\tdead_stream = \"out\";\n"
+	  "\tgroup = \"grp\";\n"
+	  "\tconsumer = \"c1\";\n"
+	  "\tclaim_idle_ms = 5000;\n"
+	  "\tmax_deliveries = 3;\n"
+	  "\tconnect_timeout_ms = 500;\n"
+	  "\tretry_max_ms = 10000;\n"
+	  "};\n"
+	  "events = {\n"
+	  "\tbatch = 50;\n"
+	  "\tdedupe_seconds = 3600;\n"
+	  "\thistory_max = 200;\n"
+	  "\thistory_days = 30;\n"
+	  "};\n"
+	  "log = { level = \"debug\"; };\n"
+	  "shutdown_timeout = 10;\n",
+	    "s3cret\n",
+	    { { "redis_url", "redis://redis.example.org:6380/4" },
+	      { "redis_host", "redis.example.org" },
+	      { "redis_port", "6380" },
+	      { "redis_db", "4" },
+	      { "redis_username", "closeloop" },
+	      { "redis_password_file", "@DIR/secret" },
+	      { "redis_password", "s3cret" },
+	      { "redis_prefix", "cl:" },
+	      { "redis_stream", "in" },
+	      { "redis_dead_stream", "out" },
+	      { "redis_group", "grp" },
+	      { "redis_consumer", "c1" },
+	      { "redis_claim_idle_ms", "5000" },
+	      { "redis_max_deliveries", "3" },
+	      { "redis_connect_timeout_ms", "500" },
+	      { "redis_retry_max_ms", "10000" },
+	      { "events_batch", "50" },
+	      { "events_dedupe_seconds", "3600" },
+	      { "events_history_max", "200" },
+	      { "events_history_days", "30" },
+	      { "log_level", "debug" },
+	      { "shutdown_timeout", "10" } } },
+
+	/* The prefix makes the default stream names. */
+	{ "redis = { prefix = \"cl:\"; };\n", NULL,
+	    { { "redis_prefix", "cl:" },
+	      { "redis_stream", "cl:events" },
+	      { "redis_dead_stream", "cl:dead" } } },
+	{ "redis = { prefix = \"\"; };\n", NULL,
+	    { { "redis_prefix", "" },
+	      { "redis_stream", "events" },
+	      { "redis_dead_stream", "dead" } } },
+	{ "redis = { prefix = \"cl:\"; stream = \"in\"; };\n", NULL,
+	    { { "redis_prefix", "cl:" },
+	      { "redis_stream", "in" },
+	      { "redis_dead_stream", "cl:dead" } } },
+	{ "redis = { dead_stream = \"graveyard\"; };\n", NULL,
+	    { { "redis_dead_stream", "graveyard" } } },
+	{ "redis = { prefix = \"" A64 "\"; };\n", NULL,
+	    { { "redis_prefix", A64 },
+	      { "redis_stream", A64 "events" },
+	      { "redis_dead_stream", A64 "dead" } } },
+
+	/* redis.url forms. */
+	{ "redis = { url = \"unix:///run/redis/redis.sock?db=3\"; };\n", NULL,
+	    { { "redis_url", "unix:///run/redis/redis.sock?db=3" },
+	      { "redis_host", NULL },
+	      { "redis_socket", "/run/redis/redis.sock" },
+	      { "redis_db", "3" } } },
+	{ "redis = { url = \"unix:///run/redis/redis.sock\"; };\n", NULL,
+	    { { "redis_url", "unix:///run/redis/redis.sock" },
+	      { "redis_host", NULL },
+	      { "redis_socket", "/run/redis/redis.sock" } } },
+	{ "redis = { url = \"redis://[::1]:6380/2\"; };\n", NULL,
+	    { { "redis_url", "redis://[::1]:6380/2" },
+	      { "redis_host", "::1" },
+	      { "redis_port", "6380" },
+	      { "redis_db", "2" } } },
+	{ "redis = { url = \"redis://localhost\"; };\n", NULL,
+	    { { "redis_url", "redis://localhost" },
+	      { "redis_host", "localhost" } } },
+
+	/* The password is the first line of the file, without its ending. */
+	{ "redis = { password_file = \"@DIR/secret\"; };\n", "s3cret",
+	    { { "redis_password_file", "@DIR/secret" },
+	      { "redis_password", "s3cret" } } },
+	{ "redis = { password_file = \"@DIR/secret\"; };\n",
+	    "s3cret\r\nsecond line\n",
+	    { { "redis_password_file", "@DIR/secret" },
+	      { "redis_password", "s3cret" } } },
+	{ "redis = { password_file = \"@DIR/secret\"; };\n",
+	    " with spaces \n",
+	    { { "redis_password_file", "@DIR/secret" },
+	      { "redis_password", " with spaces " } } },
+	{ "redis = {\n"
+	  "\tusername = \"closeloop\";\n"
+	  "\tpassword_file = \"@DIR/secret\";\n"
+	  "};\n",
+	    "s3cret\n",
+	    { { "redis_username", "closeloop" },
+	      { "redis_password_file", "@DIR/secret" },
+	      { "redis_password", "s3cret" } } },
+
+	/* Every log level. */
+	{ "log = { level = \"debug\"; };\n", NULL,
+	    { { "log_level", "debug" } } },
+	{ "log = { level = \"info\"; };\n", NULL,
+	    { { "log_level", "info" } } },
+	{ "log = { level = \"notice\"; };\n", NULL,
+	    { { "log_level", "notice" } } },
+	{ "log = { level = \"warning\"; };\n", NULL,
+	    { { "log_level", "warning" } } },
+	{ "log = { level = \"error\"; };\n", NULL,
+	    { { "log_level", "error" } } },
+
+	/* Integers at the bottom and the top of their ranges. */
+	{ "redis = {\n"
+	  "\tclaim_idle_ms = 100;\n"
+	  "\tmax_deliveries = 1;\n"
+	  "\tconnect_timeout_ms = 100;\n"
+	  "\tretry_max_ms = 100;\n"
+	  "};\n"
+	  "events = {\n"
+	  "\tbatch = 1;\n"
+	  "\tdedupe_seconds = 60;\n"
+	  "\thistory_max = 10;\n"
+	  "\thistory_days = 1;\n"
+	  "};\n"
+	  "shutdown_timeout = 1;\n",
+	    NULL,
+	    { { "redis_claim_idle_ms", "100" },
+	      { "redis_max_deliveries", "1" },
+	      { "redis_connect_timeout_ms", "100" },
+	      { "redis_retry_max_ms", "100" },
+	      { "events_batch", "1" },
+	      { "events_dedupe_seconds", "60" },
+	      { "events_history_max", "10" },
+	      { "events_history_days", "1" },
+	      { "shutdown_timeout", "1" } } },
+	{ "redis = {\n"
+	  "\tclaim_idle_ms = 86400000;\n"
+	  "\tmax_deliveries = 1000;\n"
+	  "\tconnect_timeout_ms = 60000;\n"
+	  "\tretry_max_ms = 300000;\n"
+	  "};\n"
+	  "events = {\n"
+	  "\tbatch = 10000;\n"
+	  "\tdedupe_seconds = 31536000;\n"
+	  "\thistory_max = 100000;\n"
+	  "\thistory_days = 3650;\n"
+	  "};\n"
+	  "shutdown_timeout = 3600;\n",
+	    NULL,
+	    { { "redis_claim_idle_ms", "86400000" },
+	      { "redis_max_deliveries", "1000" },
+	      { "redis_connect_timeout_ms", "60000" },
+	      { "redis_retry_max_ms", "300000" },
+	      { "events_batch", "10000" },
+	      { "events_dedupe_seconds", "31536000" },
+	      { "events_history_max", "100000" },
+	      { "events_history_days", "3650" },
+	      { "shutdown_timeout", "3600" } } },
+
+	/* Other integer notations libconfig accepts. */
+	{ "events = { history_max = 5000L; batch = 0x20; };\n", NULL,
+	    { { "events_history_max", "5000" },
+	      { "events_batch", "32" } } },
+
+	/* Strings: the longest allowed, and UTF-8. */
+	{ "redis = { group = \"" A256 "\"; };\n", NULL,
+	    { { "redis_group", A256 } } },
+	{ "redis = { consumer = \"cl\xc3\xb4ture-1\"; };\n", NULL,
+	    { { "redis_consumer", "cl\xc3\xb4ture-1" } } },
+
+	/* Divisions with names and status maps. */
+	{ "divisions = {\n"
+	  "\tTS = {\n"
+	  "\t\tname = {\n"
+	  "\t\t\ten = \"Transportation Services\";\n"
+	  "\t\t\tfr = \"Services des transports\";\n"
+	  "\t\t};\n"
+	  "\t};\n"
+	  "\tTW = {\n"
+	  "\t\tname = { en = \"Toronto Water\"; };\n"
+	  "\t\tstatus_map = (\n"
+	  "\t\t\t{ code = \"WO-COMP\"; status = \"closed\";\n"
+	  "\t\t\t    reason = \"completed\"; },\n"
+	  "\t\t\t{ status = \"scheduled\"; code = \"WO-SCHED\"; }\n"
+	  "\t\t);\n"
+	  "\t};\n"
+	  "\tUF = { };\n"
+	  "\tMLS = { name = { }; status_map = ( ); };\n"
+	  "};\n",
+	    NULL,
+	    { { "divisions", "TS{en=Transportation Services,"
+		"fr=Services des transports} "
+		"TW{en=Toronto Water}[WO-COMP=closed/completed,"
+		"WO-SCHED=scheduled] UF{} MLS{}" } } },
+	{ "divisions = { SWMS = { name = { fr = \"Services de gestion des "
+	  "d\xc3\xa9" "chets solides\"; }; }; };\n", NULL,
+	    { { "divisions", "SWMS{fr=Services de gestion des d\xc3\xa9"
+		"chets solides}" } } },
+};
+
+struct test_config_bad {
+	const char	*text;		/* NULL: no file at all */
+	const char	*secret;
+	const char	*cause;
+};
+
+static const struct test_config_bad test_config_bads[] = {
+	/* Syntax errors, in libconfig's words. */
+	{ "redis = { url = ; };\n", NULL,
+	    "@FILE:1: syntax error: syntax error" },
+	{ "redis = {\n\turl = \"redis://h\";\n", NULL,
+	    "@FILE:3: syntax error: syntax error" },
+	{ "redis.url = \"redis://h\";\n", NULL,
+	    "@FILE:1: syntax error: syntax error" },
+	{ "shutdown_timeout = 1;\nshutdown_timeout = 2;\n", NULL,
+	    "@FILE:2: syntax error: duplicate setting name" },
+	{ "@include \"@DIR/nope.conf\"\n", NULL,
+	    "@FILE:1: syntax error: cannot open include file" },
+
+	/* No file. */
+	{ NULL, NULL,
+	    "@FILE: cannot read the file: No such file or directory" },
+
+	/* Unknown settings. */
+	{ "colour = \"blue\";\n", NULL, "@FILE:1: colour: unknown setting" },
+	{ "redis = {\n\turl = \"redis://h\";\n\thost = \"h\";\n};\n", NULL,
+	    "@FILE:3: redis.host: unknown setting" },
+	{ "events = { size = 1; };\n", NULL,
+	    "@FILE:1: events.size: unknown setting" },
+	{ "log = {\n\tlevel = \"info\";\n\tfile = \"/var/log/x\";\n};\n", NULL,
+	    "@FILE:3: log.file: unknown setting" },
+
+	/* Wrong types. */
+	{ "events = { batch = \"100\"; };\n", NULL,
+	    "@FILE:1: events.batch: must be an integer (got a string)" },
+	{ "events = { batch = 1.5; };\n", NULL,
+	    "@FILE:1: events.batch: must be an integer (got a number with a "
+	    "fraction)" },
+	{ "events = { batch = true; };\n", NULL,
+	    "@FILE:1: events.batch: must be an integer (got a boolean)" },
+	{ "events = { batch = [ 1 ]; };\n", NULL,
+	    "@FILE:1: events.batch: must be an integer (got an array)" },
+	{ "events = { batch = { }; };\n", NULL,
+	    "@FILE:1: events.batch: must be an integer (got a group)" },
+	{ "shutdown_timeout = \"30\";\n", NULL,
+	    "@FILE:1: shutdown_timeout: must be an integer (got a string)" },
+	{ "redis = { group = 5; };\n", NULL,
+	    "@FILE:1: redis.group: must be a string (got an integer)" },
+	{ "redis = { url = 5L; };\n", NULL,
+	    "@FILE:1: redis.url: must be a string (got an integer)" },
+	{ "redis = { consumer = ( \"a\" ); };\n", NULL,
+	    "@FILE:1: redis.consumer: must be a string (got a list)" },
+	{ "log = { level = 7; };\n", NULL,
+	    "@FILE:1: log.level: must be a string (got an integer)" },
+	{ "redis = \"redis://h\";\n", NULL,
+	    "@FILE:1: redis: must be a group { ... } (got a string)" },
+	{ "events = 100;\n", NULL,
+	    "@FILE:1: events: must be a group { ... } (got an integer)" },
+	{ "log = ( );\n", NULL,
+	    "@FILE:1: log: must be a group { ... } (got a list)" },
+	{ "divisions = [ ];\n", NULL,
+	    "@FILE:1: divisions: must be a group { ... } (got an array)" },
+
+	/* Out of range. */
+	{ "redis = { claim_idle_ms = 99; };\n", NULL,
+	    "@FILE:1: redis.claim_idle_ms: must be between 100 and 86400000 "
+	    "(got 99)" },
+	{ "redis = { claim_idle_ms = 86400001; };\n", NULL,
+	    "@FILE:1: redis.claim_idle_ms: must be between 100 and 86400000 "
+	    "(got 86400001)" },
+	{ "redis = { claim_idle_ms = 99999999999L; };\n", NULL,
+	    "@FILE:1: redis.claim_idle_ms: must be between 100 and 86400000 "
+	    "(got 99999999999)" },
+	{ "redis = { max_deliveries = 0; };\n", NULL,
+	    "@FILE:1: redis.max_deliveries: must be between 1 and 1000 "
+	    "(got 0)" },
+	{ "redis = { max_deliveries = 1001; };\n", NULL,
+	    "@FILE:1: redis.max_deliveries: must be between 1 and 1000 "
+	    "(got 1001)" },
+	{ "redis = { connect_timeout_ms = 99; };\n", NULL,
+	    "@FILE:1: redis.connect_timeout_ms: must be between 100 and 60000 "
+	    "(got 99)" },
+	{ "redis = { retry_max_ms = 300001; };\n", NULL,
+	    "@FILE:1: redis.retry_max_ms: must be between 100 and 300000 "
+	    "(got 300001)" },
+	{ "events = { batch = 10001; };\n", NULL,
+	    "@FILE:1: events.batch: must be between 1 and 10000 (got 10001)" },
+	{ "events = { dedupe_seconds = 59; };\n", NULL,
+	    "@FILE:1: events.dedupe_seconds: must be between 60 and 31536000 "
+	    "(got 59)" },
+	{ "events = { history_max = 9; };\n", NULL,
+	    "@FILE:1: events.history_max: must be between 10 and 100000 "
+	    "(got 9)" },
+	{ "events = { history_days = 3651; };\n", NULL,
+	    "@FILE:1: events.history_days: must be between 1 and 3650 "
+	    "(got 3651)" },
+	{ "shutdown_timeout = -1;\n", NULL,
+	    "@FILE:1: shutdown_timeout: must be between 1 and 3600 (got -1)" },
+	{ "shutdown_timeout = 3601;\n", NULL,
+	    "@FILE:1: shutdown_timeout: must be between 1 and 3600 "
+	    "(got 3601)" },
+
+	/* Bad strings. */
+	{ "redis = { url = \"\"; };\n", NULL,
+	    "@FILE:1: redis.url: must not be empty" },
+	{ "redis = { group = \"\"; };\n", NULL,
+	    "@FILE:1: redis.group: must not be empty" },
+	{ "redis = { stream = \"\"; };\n", NULL,
+	    "@FILE:1: redis.stream: must not be empty" },
+	{ "redis = { group = \"" A257 "\"; };\n", NULL,
+	    "@FILE:1: redis.group: is longer than 256 characters" },
+	{ "redis = { prefix = \"" A65 "\"; };\n", NULL,
+	    "@FILE:1: redis.prefix: is longer than 64 characters" },
+	{ "redis = { consumer = \"a\\tb\"; };\n", NULL,
+	    "@FILE:1: redis.consumer: contains a control character" },
+	{ "redis = { group = \"a\\x01\"; };\n", NULL,
+	    "@FILE:1: redis.group: contains a control character" },
+	{ "redis = { prefix = \"cl\x7f:\"; };\n", NULL,
+	    "@FILE:1: redis.prefix: contains a control character" },
+	{ "redis = { url = \"redis://h\\n\"; };\n", NULL,
+	    "@FILE:1: redis.url: contains a control character" },
+
+	/* Log levels. */
+	{ "log = { level = \"verbose\"; };\n", NULL,
+	    "@FILE:1: log.level: unknown level \"verbose\" " LEVELS },
+	{ "log = { level = \"INFO\"; };\n", NULL,
+	    "@FILE:1: log.level: unknown level \"INFO\" " LEVELS },
+	{ "log = { level = \"\"; };\n", NULL,
+	    "@FILE:1: log.level: unknown level \"\" " LEVELS },
+
+	/* redis.url, one row per phrase. */
+	{ "redis = {\n\turl = \"127.0.0.1:6379\";\n};\n", NULL,
+	    "@FILE:2: redis.url: " URL_SCHEME " (got \"127.0.0.1:6379\")" },
+	{ "redis = { url = \"redis://closeloop@h\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_USER },
+	{ "redis = { url = \"unix://run/redis.sock\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_UNIX
+	    " (got \"unix://run/redis.sock\")" },
+	{ "redis = { url = \"unix:///r.sock?db=16\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_QUERY
+	    " (got \"unix:///r.sock?db=16\")" },
+	{ "redis = { url = \"redis://:6379\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_HOST " (got \"redis://:6379\")" },
+	{ "redis = { url = \"redis://h:0\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_PORT " (got \"redis://h:0\")" },
+	{ "redis = { url = \"redis://h:70000\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_PORT " (got \"redis://h:70000\")" },
+	{ "redis = { url = \"redis://h:abc\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_PORT " (got \"redis://h:abc\")" },
+	{ "redis = { url = \"redis://h/16\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_DB " (got \"redis://h/16\")" },
+	{ "redis = { url = \"redis://[::1:6379\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_IPV6 " (got \"redis://[::1:6379\")" },
+	{ "redis = { url = \"redis://[::1]6379\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_AFTER " (got \"redis://[::1]6379\")" },
+	{ "redis = { url = \"redis://:hunter2@h:6379/0\"; };\n", NULL,
+	    "@FILE:1: redis.url: " URL_USER },
+
+	/* The two streams must differ. */
+	{ "redis = {\n"
+	  "\tstream = \"s\";\n"
+	  "\tdead_stream = \"s\";\n"
+	  "};\n", NULL,
+	    "@FILE:3: redis.dead_stream: must differ from redis.stream" },
+	{ "redis = {\n\tdead_stream = \"closeloop:events\";\n};\n", NULL,
+	    "@FILE:2: redis.dead_stream: must differ from redis.stream" },
+	/* dead_stream is not in the file, so there is no line to give. */
+	{ "redis = {\n\tstream = \"closeloop:dead\";\n};\n", NULL,
+	    "@FILE: redis.dead_stream: must differ from redis.stream" },
+	{ "redis = { prefix = \"x\"; stream = \"xdead\"; };\n", NULL,
+	    "@FILE: redis.dead_stream: must differ from redis.stream" },
+
+	/* Secrets. */
+	{ "redis = {\n\tpassword_file = \"@DIR/nope\";\n};\n", NULL,
+	    "@FILE:2: redis.password_file: cannot read @DIR/nope: "
+	    "No such file or directory" },
+	{ "redis = { password_file = \"@DIR/secret\"; };\n", "",
+	    "@FILE:1: redis.password_file: cannot read @DIR/secret: "
+	    "the file is empty" },
+	{ "redis = { password_file = \"@DIR/secret\"; };\n", "\nsecond\n",
+	    "@FILE:1: redis.password_file: cannot read @DIR/secret: "
+	    "the first line is empty" },
+	{ "redis = { password_file = \"@DIR/secret\"; };\n", "\r\n",
+	    "@FILE:1: redis.password_file: cannot read @DIR/secret: "
+	    "the first line is empty" },
+	{ "redis = { password_file = \"\"; };\n", NULL,
+	    "@FILE:1: redis.password_file: must not be empty" },
+	{ "redis = { password_file = \"@DIR\"; };\n", NULL,
+	    "@FILE:1: redis.password_file: cannot read @DIR: "
+	    "Is a directory" },
+	{ "redis = {\n\tusername = \"closeloop\";\n};\n", NULL,
+	    "@FILE:2: redis.username: needs redis.password_file" },
+	{ "redis = {\n"
+	  "\tusername = \"closeloop\";\n"
+	  "\tpassword_file = \"@DIR/nope\";\n"
+	  "};\n", NULL,
+	    "@FILE:3: redis.password_file: cannot read @DIR/nope: "
+	    "No such file or directory" },
+
+	/* Divisions. */
+	{ "divisions = {\n\tTS = \"Transportation Services\";\n};\n", NULL,
+	    "@FILE:2: divisions.TS: " DIVISION_GROUP " (got a string)" },
+	{ "divisions = { TS = ( ); };\n", NULL,
+	    "@FILE:1: divisions.TS: " DIVISION_GROUP " (got a list)" },
+	{ "divisions = {\n"
+	  "\tTS = {\n"
+	  "\t\tname = { en = \"Transportation Services\"; };\n"
+	  "\t\tcolour = \"red\";\n"
+	  "\t};\n"
+	  "};\n", NULL,
+	    "@FILE:4: divisions.TS.colour: " DIVISION_UNKNOWN },
+	{ "divisions = { TS = { names = { en = \"x\"; }; }; };\n", NULL,
+	    "@FILE:1: divisions.TS.names: " DIVISION_UNKNOWN },
+	{ "divisions = {\n"
+	  "\tTS = {\n"
+	  "\t\tname = \"Transportation Services\";\n"
+	  "\t};\n"
+	  "};\n", NULL,
+	    "@FILE:3: divisions.TS.name: " NAME_GROUP " (got a string)" },
+	{ "divisions = { TS = { name = ( \"x\" ); }; };\n", NULL,
+	    "@FILE:1: divisions.TS.name: " NAME_GROUP " (got a list)" },
+	{ "divisions = {\n"
+	  "\tTS = {\n"
+	  "\t\tname = {\n"
+	  "\t\t\ten = \"Transportation Services\";\n"
+	  "\t\t\tfr = \"\";\n"
+	  "\t\t};\n"
+	  "\t};\n"
+	  "};\n", NULL,
+	    "@FILE:5: divisions.TS.name.fr: " NAME_EMPTY },
+	{ "divisions = { TS = { name = { en = 5; }; }; };\n", NULL,
+	    "@FILE:1: divisions.TS.name.en: " NAME_EMPTY },
+	{ "divisions = { TS = { name = { en = { }; }; }; };\n", NULL,
+	    "@FILE:1: divisions.TS.name.en: " NAME_EMPTY },
+	{ "divisions = { TS = { name = { en = \"a\\nb\"; }; }; };\n", NULL,
+	    "@FILE:1: divisions.TS.name.en: contains a control character" },
+	{ "divisions = {\n"
+	  "\tTW = {\n"
+	  "\t\tstatus_map = { code = \"A\"; status = \"closed\"; };\n"
+	  "\t};\n"
+	  "};\n", NULL,
+	    "@FILE:3: divisions.TW.status_map: " MAP_LIST " (got a group)" },
+	{ "divisions = { TW = { status_map = \"A=closed\"; }; };\n", NULL,
+	    "@FILE:1: divisions.TW.status_map: " MAP_LIST " (got a string)" },
+	{ "divisions = { TW = { status_map = [ \"A\" ]; }; };\n", NULL,
+	    "@FILE:1: divisions.TW.status_map: " MAP_LIST " (got an array)" },
+	{ "divisions = {\n"
+	  "\tTW = {\n"
+	  "\t\tstatus_map = (\n"
+	  "\t\t\t{ code = \"A\"; status = \"closed\"; },\n"
+	  "\t\t\t\"B\",\n"
+	  "\t\t\t{ code = \"C\"; status = \"closed\"; }\n"
+	  "\t\t);\n"
+	  "\t};\n"
+	  "};\n", NULL,
+	    "@FILE:5: divisions.TW.status_map[1]: " ENTRY_GROUP
+	    " (got a string)" },
+	{ "divisions = { TW = { status_map = ( ( ) ); }; };\n", NULL,
+	    "@FILE:1: divisions.TW.status_map[0]: " ENTRY_GROUP
+	    " (got a list)" },
+	{ "divisions = {\n"
+	  "\tTW = {\n"
+	  "\t\tstatus_map = (\n"
+	  "\t\t\t{ status = \"closed\"; }\n"
+	  "\t\t);\n"
+	  "\t};\n"
+	  "};\n", NULL,
+	    "@FILE:4: divisions.TW.status_map[0].code: missing (required)" },
+	{ "divisions = { TW = { status_map = ( { code = \"\"; "
+	  "status = \"closed\"; } ); }; };\n", NULL,
+	    "@FILE:1: divisions.TW.status_map[0].code: missing (required)" },
+	{ "divisions = {\n"
+	  "\tTW = {\n"
+	  "\t\tstatus_map = (\n"
+	  "\t\t\t{ code = \"A\"; status = \"closed\"; },\n"
+	  "\t\t\t{ code = \"B\"; reason = \"completed\"; }\n"
+	  "\t\t);\n"
+	  "\t};\n"
+	  "};\n", NULL,
+	    "@FILE:5: divisions.TW.status_map[1].status: missing (required)" },
+	{ "divisions = { TW = { status_map = ( { code = \"A\"; } ); }; };\n",
+	    NULL,
+	    "@FILE:1: divisions.TW.status_map[0].status: missing (required)" },
+	{ "divisions = { TW = { status_map = ( { code = \"A\"; "
+	  "status = \"done\"; } ); }; };\n", NULL,
+	    "@FILE:1: divisions.TW.status_map[0].status: unknown status "
+	    "\"done\" " STATUSES },
+	{ "divisions = { TW = { status_map = ( { code = \"A\"; "
+	  "status = \"closed\"; reason = \"fixed\"; } ); }; };\n", NULL,
+	    "@FILE:1: divisions.TW.status_map[0].reason: unknown reason "
+	    "\"fixed\" " REASONS },
+	{ "divisions = {\n"
+	  "\tTW = {\n"
+	  "\t\tstatus_map = (\n"
+	  "\t\t\t{\n"
+	  "\t\t\t\tcode = \"A\";\n"
+	  "\t\t\t\tstatus = \"closed\";\n"
+	  "\t\t\t\tnote = \"x\";\n"
+	  "\t\t\t}\n"
+	  "\t\t);\n"
+	  "\t};\n"
+	  "};\n", NULL,
+	    "@FILE:7: divisions.TW.status_map[0].note: " ENTRY_UNKNOWN },
+	{ "divisions = { TW = { status_map = ( { code = \"A\"; "
+	  "status = 3; } ); }; };\n", NULL,
+	    "@FILE:1: divisions.TW.status_map[0].status: must be a string "
+	    "(got an integer)" },
+	{ "divisions = { TW = { status_map = ( { code = 5; "
+	  "status = \"closed\"; } ); }; };\n", NULL,
+	    "@FILE:1: divisions.TW.status_map[0].code: must be a string "
+	    "(got an integer)" },
+
+	/* Several problems: all of them, one per line, in file order. */
+	{ "colour = \"blue\";\n"
+	  "redis = {\n"
+	  "\tmax_deliveries = 0;\n"
+	  "\tgroup = \"\";\n"
+	  "\tport = 6379;\n"
+	  "};\n"
+	  "events = { batch = \"many\"; };\n"
+	  "log = { level = \"loud\"; };\n"
+	  "divisions = {\n"
+	  "\tTS = {\n"
+	  "\t\tname = { en = \"\"; };\n"
+	  "\t\tstatus_map = (\n"
+	  "\t\t\t{ code = \"X\"; status = \"done\"; }\n"
+	  "\t\t);\n"
+	  "\t};\n"
+	  "\tTW = 1;\n"
+	  "};\n"
+	  "shutdown_timeout = 0;\n", NULL,
+	    "@FILE:1: colour: unknown setting\n"
+	    "@FILE:3: redis.max_deliveries: must be between 1 and 1000 "
+	    "(got 0)\n"
+	    "@FILE:4: redis.group: must not be empty\n"
+	    "@FILE:5: redis.port: unknown setting\n"
+	    "@FILE:7: events.batch: must be an integer (got a string)\n"
+	    "@FILE:8: log.level: unknown level \"loud\" " LEVELS "\n"
+	    "@FILE:11: divisions.TS.name.en: " NAME_EMPTY "\n"
+	    "@FILE:13: divisions.TS.status_map[0].status: unknown status "
+	    "\"done\" " STATUSES "\n"
+	    "@FILE:16: divisions.TW: " DIVISION_GROUP " (got an integer)\n"
+	    "@FILE:18: shutdown_timeout: must be between 1 and 3600 (got 0)" },
+	{ "redis = {\n"
+	  "\turl = \"redis://h/16\";\n"
+	  "\tstream = \"s\";\n"
+	  "\tdead_stream = \"s\";\n"
+	  "\tpassword_file = \"@DIR/nope\";\n"
+	  "};\n", NULL,
+	    "@FILE:2: redis.url: " URL_DB " (got \"redis://h/16\")\n"
+	    "@FILE:4: redis.dead_stream: must differ from redis.stream\n"
+	    "@FILE:5: redis.password_file: cannot read @DIR/nope: "
+	    "No such file or directory" },
+	{ "redis = {\n"
+	  "\turl = \"redis://h:0\";\n"
+	  "\thost = \"h\";\n"
+	  "};\n", NULL,
+	    "@FILE:2: redis.url: " URL_PORT " (got \"redis://h:0\")\n"
+	    "@FILE:3: redis.host: unknown setting" },
+};
+
+struct test_config_url_good {
+	const char	*url;
+	const char	*host;
+	int		 port;
+	const char	*socket;
+	int		 db;
+};
+
+static const struct test_config_url_good test_config_url_goods[] = {
+	{ "redis://127.0.0.1:6379/0", "127.0.0.1", 6379, NULL, 0 },
+	{ "redis://localhost", "localhost", 6379, NULL, 0 },
+	{ "redis://localhost/", "localhost", 6379, NULL, 0 },
+	{ "redis://redis.example.org:6380", "redis.example.org", 6380,
+	    NULL, 0 },
+	{ "redis://h:1/15", "h", 1, NULL, 15 },
+	{ "redis://h:65535/1", "h", 65535, NULL, 1 },
+	{ "redis://h:06380/07", "h", 6380, NULL, 7 },
+	{ "redis://[::1]:6380/2", "::1", 6380, NULL, 2 },
+	{ "redis://[::1]", "::1", 6379, NULL, 0 },
+	{ "redis://[2001:db8::7]/3", "2001:db8::7", 6379, NULL, 3 },
+	{ "unix:///run/redis/redis.sock", NULL, 6379, "/run/redis/redis.sock",
+	    0 },
+	{ "unix:///path?db=3", NULL, 6379, "/path", 3 },
+	{ "unix:///tmp/r.sock?db=0", NULL, 6379, "/tmp/r.sock", 0 },
+	{ "unix:///tmp/r.sock?db=15", NULL, 6379, "/tmp/r.sock", 15 },
+	{ "redis://after-unix", "after-unix", 6379, NULL, 0 },
+};
+
+struct test_config_url_bad {
+	const char	*url;
+	const char	*why;
+};
+
+static const struct test_config_url_bad test_config_url_bads[] = {
+	{ "", URL_SCHEME },
+	{ "127.0.0.1:6379", URL_SCHEME },
+	{ "rediss://h:6379", URL_SCHEME },
+	{ "http://h", URL_SCHEME },
+	{ "redis:/h", URL_SCHEME },
+	{ "unix:/run/redis.sock", URL_SCHEME },
+	{ "redis://user:pw@h:6379/0", URL_USER },
+	{ "redis://:pw@h", URL_USER },
+	{ "redis://user@h", URL_USER },
+	{ "unix://run/redis.sock", URL_UNIX },
+	{ "unix://", URL_UNIX },
+	{ "unix:///r.sock?db=16", URL_QUERY },
+	{ "unix:///r.sock?db=", URL_QUERY },
+	{ "unix:///r.sock?db=x", URL_QUERY },
+	{ "unix:///r.sock?db=-1", URL_QUERY },
+	{ "unix:///r.sock?database=1", URL_QUERY },
+	{ "unix:///r.sock?db=1&timeout=2", URL_QUERY },
+	{ "unix:///r.sock?", URL_QUERY },
+	{ "redis://", URL_HOST },
+	{ "redis://:6379", URL_HOST },
+	{ "redis:///0", URL_HOST },
+	{ "redis://h:0", URL_PORT },
+	{ "redis://h:70000", URL_PORT },
+	{ "redis://h:65536", URL_PORT },
+	{ "redis://h:abc", URL_PORT },
+	{ "redis://h:", URL_PORT },
+	{ "redis://h:-1", URL_PORT },
+	{ "redis://h:1234567890", URL_PORT },
+	{ "redis://h:6379:1", URL_PORT },
+	{ "redis://[::1]:0/1", URL_PORT },
+	{ "redis://h/16", URL_DB },
+	{ "redis://h:6379/x", URL_DB },
+	{ "redis://h/-1", URL_DB },
+	{ "redis://h/0/1", URL_DB },
+	{ "redis://h/1?x=y", URL_QUERY_TCP },
+	{ "redis://[::1", URL_IPV6 },
+	{ "redis://[::1/0", URL_IPV6 },
+	/* Empty rather than unterminated, but this is the phrase it gets. */
+	{ "redis://[]", URL_IPV6 },
+	{ "redis://[::1]6379", URL_AFTER },
+	{ "redis://[::1]x/0", URL_AFTER },
+	{ "redis://h?db=2", URL_QUERY_TCP },
+	{ "redis://h_x:6379", URL_HOSTCHARS },
+};
+
+/* The temporary directory of one row and the paths in it. */
+struct test_config_tmp {
+	char	*dir;
+	char	*file;
+	char	*secret;
+	char	 host[256];
+};
+
+/* Make a fresh temporary directory for one row. */
+static void
+test_config_tmp_open(struct test_config_tmp *t)
+{
+	const char	*tmpdir;
+
+	memset(t, 0, sizeof *t);
+	if ((tmpdir = getenv("TMPDIR")) == NULL || *tmpdir == '\0')
+		tmpdir = "/tmp";
+	t->dir = xasprintf("%s/test_config.XXXXXX", tmpdir);
+	if (mkdtemp(t->dir) == NULL)
+		fail_msg("mkdtemp %s: %s", t->dir, strerror(errno));
+	t->file = xasprintf("%s/closeloopd.conf", t->dir);
+	t->secret = xasprintf("%s/secret", t->dir);
+	if (gethostname(t->host, sizeof t->host) != 0)
+		fail_msg("gethostname: %s", strerror(errno));
+	t->host[sizeof t->host - 1] = '\0';
+}
+
+/* Remove the temporary directory of a row and everything in it. */
+static void
+test_config_tmp_close(struct test_config_tmp *t)
+{
+	if (unlink(t->file) != 0 && errno != ENOENT)
+		assert_int_equal(rmdir(t->file), 0);
+	if (unlink(t->secret) != 0)
+		assert_int_equal(errno, ENOENT);
+	assert_int_equal(rmdir(t->dir), 0);
+	free(t->dir);
+	free(t->file);
+	free(t->secret);
+}
+
+/* Replace @FILE, @DIR and @HOST in s; the result is allocated. */
+static char *
+test_config_expand(const char *s, const struct test_config_tmp *t)
+{
+	FILE	*f;
+	char	*out;
+	size_t	 len;
+
+	if (s == NULL)
+		return NULL;
+	if ((f = open_memstream(&out, &len)) == NULL)
+		fail_msg("open_memstream: %s", strerror(errno));
+	while (*s != '\0') {
+		if (strncmp(s, "@FILE", 5) == 0) {
+			fputs(t->file, f);
+			s += 5;
+		} else if (strncmp(s, "@DIR", 4) == 0) {
+			fputs(t->dir, f);
+			s += 4;
+		} else if (strncmp(s, "@HOST", 5) == 0) {
+			fputs(t->host, f);
+			s += 5;
+		} else
+			fputc(*s++, f);
+	}
+	fclose(f);
+	return out;
+}
+
+/* Write text to path with the given mode, replacing any file there. */
+static void
+test_config_write(const char *path, const char *text, mode_t mode)
+{
+	size_t	len = strlen(text);
+	ssize_t	n;
+	int	fd;
+
+	fd = open(path, O_WRONLY|O_CREAT|O_TRUNC, mode);
+	if (fd == -1)
+		fail_msg("open %s: %s", path, strerror(errno));
+	n = write(fd, text, len);
+	if (n < 0 || (size_t)n != len)
+		fail_msg("write %s: %s", path, strerror(errno));
+	assert_int_equal(close(fd), 0);
+}
+
+/* Write a row's configuration text (expanded) and its secret, if any. */
+static void
+test_config_prepare(const struct test_config_tmp *t, const char *text,
+    const char *secret)
+{
+	char	*expanded;
+
+	if (text != NULL) {
+		expanded = test_config_expand(text, t);
+		test_config_write(t->file, expanded, 0644);
+		free(expanded);
+	}
+	if (secret != NULL)
+		test_config_write(t->secret, secret, 0600);
+}
+
+/* Describe the divisions of cf in one line; the result is allocated. */
+static char *
+test_config_divisions(const struct config *cf)
+{
+	const struct config_division	*dv;
+	FILE				*f;
+	char				*out;
+	size_t				 len, i, j;
+
+	if ((f = open_memstream(&out, &len)) == NULL)
+		fail_msg("open_memstream: %s", strerror(errno));
+	for (i = 0; i < cf->ndivisions; i++) {
+		dv = &cf->divisions[i];
+		fprintf(f, "%s%s{", i > 0 ? " " : "", dv->code);
+		for (j = 0; j < dv->nnames; j++)
+			fprintf(f, "%s%s=%s", j > 0 ? "," : "",
+			    dv->names[j].locale, dv->names[j].name);
+		fputc('}', f);
+		for (j = 0; j < dv->nmap; j++) {
+			fprintf(f, "%s%s=%s", j > 0 ? "," : "[",
+			    dv->map[j].code,
+			    vocab_status_name(dv->map[j].status));
+			if (dv->map[j].reason != VOCAB_REASON_NONE)
+				fprintf(f, "/%s",
+				    vocab_reason_name(dv->map[j].reason));
+		}
+		if (dv->nmap > 0)
+			fputc(']', f);
+	}
+	fclose(f);
+	return out;
+}
+
+/* Return field fd of cf as text, or NULL; the result is allocated. */
+static char *
+test_config_dump(const struct config *cf, const struct test_config_field *fd)
+{
+	const char	*p = (const char *)cf + fd->offset;
+	const char	*s;
+
+	switch (fd->kind) {
+	case TEST_CONFIG_STRING:
+		memcpy(&s, p, sizeof s);
+		return s != NULL ? xstrdup(s) : NULL;
+	case TEST_CONFIG_INT:
+		return xasprintf("%d", *(const int *)p);
+	case TEST_CONFIG_INT64:
+		return xasprintf("%lld", (long long)*(const int64_t *)p);
+	case TEST_CONFIG_LEVEL:
+		return xstrdup(log_level_name(cf->log_level));
+	case TEST_CONFIG_DIVISIONS:
+		return test_config_divisions(cf);
+	}
+	return NULL;
+}
+
+/* Check every field of cf against values, or the default if not listed. */
+static void
+test_config_check(const struct config *cf,
+    const struct test_config_value *values, const struct test_config_tmp *t,
+    size_t row)
+{
+	const struct test_config_field	*fd;
+	const struct test_config_value	*v;
+	char				*want, *got;
+	size_t				 i, j;
+
+	for (j = 0; j < TEST_CONFIG_NVALUES && values[j].field != NULL; j++) {
+		for (i = 0; i < NITEMS(test_config_fields); i++) {
+			if (strcmp(test_config_fields[i].name,
+			    values[j].field) == 0)
+				break;
+		}
+		if (i == NITEMS(test_config_fields))
+			fail_msg("row %zu: no field %s", row, values[j].field);
+	}
+	for (i = 0; i < NITEMS(test_config_fields); i++) {
+		fd = &test_config_fields[i];
+		v = NULL;
+		for (j = 0; j < TEST_CONFIG_NVALUES &&
+		    values[j].field != NULL; j++) {
+			if (strcmp(values[j].field, fd->name) == 0) {
+				v = &values[j];
+				break;
+			}
+		}
+		want = test_config_expand(v != NULL ? v->value : fd->dflt, t);
+		got = test_config_dump(cf, fd);
+		if (want == NULL || got == NULL) {
+			if (want != got)
+				fail_msg("row %zu: %s is %s%s%s, expected "
+				    "%s%s%s", row, fd->name,
+				    got ? "\"" : "", got ? got : "NULL",
+				    got ? "\"" : "", want ? "\"" : "",
+				    want ? want : "NULL", want ? "\"" : "");
+		} else if (strcmp(want, got) != 0)
+			fail_msg("row %zu: %s is \"%s\", expected \"%s\"", row,
+			    fd->name, got, want);
+		free(want);
+		free(got);
+	}
+}
+
+/* Load a row's file; fail unless it loads with no cause. */
+static struct config *
+test_config_load_good(const char *path, size_t row)
+{
+	struct config	*cf;
+	char		*cause = NULL;
+
+	cf = config_load(path, &cause);
+	if (cf == NULL)
+		fail_msg("row %zu: rejected:\n%s", row, cause);
+	assert_null(cause);
+	return cf;
+}
+
+/* Load a row's file; fail unless it is rejected with exactly want. */
+static void
+test_config_load_bad(const struct test_config_tmp *t, const char *want,
+    size_t row)
+{
+	struct config	*cf;
+	char		*cause = NULL, *expanded;
+
+	cf = config_load(t->file, &cause);
+	if (cf != NULL) {
+		config_free(cf);
+		fail_msg("row %zu: accepted", row);
+	}
+	assert_non_null(cause);
+	expanded = test_config_expand(want, t);
+	if (strcmp(cause, expanded) != 0)
+		fail_msg("row %zu: the cause is\n%s\nexpected\n%s", row, cause,
+		    expanded);
+	free(expanded);
+	free(cause);
+
+	/* Without a place for the cause, it fails just the same. */
+	assert_null(config_load(t->file, NULL));
+}
+
+/* Check that every good file loads with the expected fields. */
+static void
+test_config_load_goods(void **state)
+{
+	const struct test_config_good	*g;
+	struct test_config_tmp		 t;
+	struct config			*cf;
+	size_t				 i;
+
+	(void)state;
+	for (i = 0; i < NITEMS(test_config_goods); i++) {
+		g = &test_config_goods[i];
+		test_config_tmp_open(&t);
+		test_config_prepare(&t, g->text, g->secret);
+		cf = test_config_load_good(t.file, i);
+		test_config_check(cf, g->values, &t, i);
+		config_free(cf);
+		test_config_tmp_close(&t);
+	}
+}
+
+/* Check that every bad file is rejected with its exact cause. */
+static void
+test_config_load_bads(void **state)
+{
+	const struct test_config_bad	*b;
+	struct test_config_tmp		 t;
+	size_t				 i;
+
+	(void)state;
+	for (i = 0; i < NITEMS(test_config_bads); i++) {
+		b = &test_config_bads[i];
+		test_config_tmp_open(&t);
+		test_config_prepare(&t, b->text, b->secret);
+		test_config_load_bad(&t, b->cause, i);
+		test_config_tmp_close(&t);
+	}
+}
+
+/* Check a file that exists but cannot be read. */
+static void
+test_config_unreadable(void **state)
+{
+	struct test_config_tmp	t;
+
+	(void)state;
+	test_config_tmp_open(&t);
+	test_config_write(t.file, "shutdown_timeout = 30;\n", 0000);
+	if (geteuid() == 0 || access(t.file, R_OK) == 0)
+		print_message("      (running as root: permissions are not "
+		    "checked)\n");
+	else
+		test_config_load_bad(&t, "@FILE: cannot read the file: "
+		    "Permission denied", 0);
+	test_config_tmp_close(&t);
+
+	test_config_tmp_open(&t);
+	assert_int_equal(mkdir(t.file, 0755), 0);
+	test_config_load_bad(&t, "@FILE: cannot read the file: "
+	    "Is a directory", 0);
+	test_config_tmp_close(&t);
+}
+
+/* Check that every good redis.url parses into the expected fields. */
+static void
+test_config_url_good(void **state)
+{
+	const struct test_config_url_good	*g;
+	struct config				 cf;
+	const char				*why;
+	size_t					 i;
+
+	(void)state;
+	memset(&cf, 0, sizeof cf);
+	/* One struct throughout: each parse must reset what the last set. */
+	for (i = 0; i < NITEMS(test_config_url_goods); i++) {
+		g = &test_config_url_goods[i];
+		why = NULL;
+		if (config_parse_redis_url(&cf, g->url, &why) != 0)
+			fail_msg("\"%s\" rejected: %s", g->url, why);
+		assert_null(why);
+		if (g->host == NULL)
+			assert_null(cf.redis_host);
+		else {
+			assert_non_null(cf.redis_host);
+			assert_string_equal(cf.redis_host, g->host);
+		}
+		if (g->socket == NULL)
+			assert_null(cf.redis_socket);
+		else {
+			assert_non_null(cf.redis_socket);
+			assert_string_equal(cf.redis_socket, g->socket);
+		}
+		assert_int_equal(cf.redis_port, g->port);
+		assert_int_equal(cf.redis_db, g->db);
+	}
+	free(cf.redis_host);
+	free(cf.redis_socket);
+}
+
+/* Check that every bad redis.url fails with its phrase. */
+static void
+test_config_url_bad(void **state)
+{
+	const struct test_config_url_bad	*b;
+	struct config				 cf;
+	const char				*why;
+	size_t					 i;
+
+	(void)state;
+	memset(&cf, 0, sizeof cf);
+	for (i = 0; i < NITEMS(test_config_url_bads); i++) {
+		b = &test_config_url_bads[i];
+		why = NULL;
+		if (config_parse_redis_url(&cf, b->url, &why) != -1)
+			fail_msg("\"%s\" accepted", b->url);
+		assert_non_null(why);
+		if (strcmp(why, b->why) != 0)
+			fail_msg("\"%s\": \"%s\", expected \"%s\"", b->url, why,
+			    b->why);
+	}
+	free(cf.redis_host);
+	free(cf.redis_socket);
+}
+
+/* Check the division look-ups, found and not found. */
+static void
+test_config_division_lookup(void **state)
+{
+	static const char		 text[] =
+	    "divisions = {\n"
+	    "\tTS = { name = { en = \"Transportation Services\"; }; };\n"
+	    "\tTW = {\n"
+	    "\t\tstatus_map = (\n"
+	    "\t\t\t{ code = \"WO-COMP\"; status = \"closed\";"
+	    " reason = \"completed\"; },\n"
+	    "\t\t\t{ code = \"WO-SCHED\"; status = \"scheduled\"; },\n"
+	    "\t\t\t{ code = \"closed\"; status = \"reopened\"; }\n"
+	    "\t\t);\n"
+	    "\t};\n"
+	    "};\n";
+	const struct config_division	*ts, *tw;
+	struct test_config_tmp		 t;
+	struct config			*cf;
+	enum vocab_status		 status;
+	enum vocab_reason		 reason;
+
+	(void)state;
+	test_config_tmp_open(&t);
+	test_config_prepare(&t, text, NULL);
+	cf = test_config_load_good(t.file, 0);
+
+	ts = config_division_find(cf, "TS");
+	assert_non_null(ts);
+	assert_string_equal(ts->code, "TS");
+	assert_int_equal(ts->nnames, 1);
+	tw = config_division_find(cf, "TW");
+	assert_non_null(tw);
+	assert_string_equal(tw->code, "TW");
+	assert_null(config_division_find(cf, "tw"));
+	assert_null(config_division_find(cf, "SWMS"));
+	assert_null(config_division_find(cf, ""));
+
+	status = VOCAB_STATUS_NONE;
+	reason = VOCAB_REASON_NONE;
+	assert_int_equal(config_division_map(tw, "WO-COMP", &status, &reason),
+	    0);
+	assert_int_equal(status, VOCAB_STATUS_CLOSED);
+	assert_int_equal(reason, VOCAB_REASON_COMPLETED);
+	reason = VOCAB_REASON_DUPLICATE;
+	assert_int_equal(config_division_map(tw, "WO-SCHED", &status,
+	    &reason), 0);
+	assert_int_equal(status, VOCAB_STATUS_SCHEDULED);
+	assert_int_equal(reason, VOCAB_REASON_NONE);
+	assert_int_equal(config_division_map(tw, "closed", &status, &reason),
+	    0);
+	assert_int_equal(status, VOCAB_STATUS_REOPENED);
+
+	/* Not found leaves the outputs alone. */
+	status = VOCAB_STATUS_ON_HOLD;
+	reason = VOCAB_REASON_DUPLICATE;
+	assert_int_equal(config_division_map(tw, "wo-comp", &status, &reason),
+	    -1);
+	assert_int_equal(config_division_map(tw, "", &status, &reason), -1);
+	assert_int_equal(config_division_map(ts, "WO-COMP", &status, &reason),
+	    -1);
+	assert_int_equal(status, VOCAB_STATUS_ON_HOLD);
+	assert_int_equal(reason, VOCAB_REASON_DUPLICATE);
+	config_free(cf);
+	test_config_tmp_close(&t);
+
+	/* A configuration without divisions finds none. */
+	test_config_tmp_open(&t);
+	test_config_prepare(&t, "", NULL);
+	cf = test_config_load_good(t.file, 1);
+	assert_null(config_division_find(cf, "TS"));
+	config_free(cf);
+	test_config_tmp_close(&t);
+}
+
+/* Check that config_free(NULL) does nothing. */
+static void
+test_config_free_null(void **state)
+{
+	(void)state;
+	config_free(NULL);
+}
+
+/* Check that the sample etc/closeloopd.conf loads and documents it all. */
+static void
+test_config_sample(void **state)
+{
+	static const char	*settings[] = {
+		"redis", "url", "username", "password_file", "prefix",
+		"stream", "dead_stream", "group", "consumer", "claim_idle_ms",
+		"max_deliveries", "connect_timeout_ms", "retry_max_ms",
+		"events", "batch", "dedupe_seconds", "history_max",
+		"history_days", "log", "level", "shutdown_timeout",
+		"divisions", "name", "status_map"
+	};
+	static const struct test_config_value values[] = {
+		{ "divisions",
+		    "TS{en=Transportation Services,"
+		    "fr=Services des transports} "
+		    "TW{en=Toronto Water,fr=Eau Toronto}["
+		    "WO-OPEN=received,WO-ASSIGNED=assigned,"
+		    "WO-SCHED=scheduled,WO-INPROG=in_progress,"
+		    "WO-WAITPARTS=on_hold,WO-COMP=closed/completed,"
+		    "WO-NOFIX=closed/no_action_required,"
+		    "WO-DUP=closed/duplicate,WO-CANC=cancelled] "
+		    "SWMS{en=Solid Waste Management Services,"
+		    "fr=Services de gestion des d\xc3\xa9" "chets solides} "
+		    "MLS{en=Municipal Licensing & Standards,"
+		    "fr=Normes municipales et d\xc3\xa9livrance des permis} "
+		    "UF{en=Urban Forestry,fr=Foresterie urbaine}" },
+		{ NULL, NULL }
+	};
+	struct test_config_value	 all[TEST_CONFIG_NVALUES];
+	struct test_config_tmp		 t;
+	struct config			*cf;
+	const char			*srcdir;
+	char				*text, *want, *line;
+	size_t				 i, len;
+	FILE				*f;
+	int				 found;
+
+	(void)state;
+	if ((srcdir = getenv("top_srcdir")) == NULL || *srcdir == '\0')
+		srcdir = ".";
+	memset(&t, 0, sizeof t);
+	t.file = xasprintf("%s/etc/closeloopd.conf", srcdir);
+	t.dir = xstrdup(srcdir);
+	if (gethostname(t.host, sizeof t.host) != 0)
+		fail_msg("gethostname: %s", strerror(errno));
+	t.host[sizeof t.host - 1] = '\0';
+
+	/* Every value in the sample is the default. */
+	cf = test_config_load_good(t.file, 0);
+	memset(all, 0, sizeof all);
+	memcpy(all, values, sizeof values);
+	test_config_check(cf, all, &t, 0);
+	config_free(cf);
+
+	/* Every setting is there, set or commented out, as "name = ". */
+	if ((f = fopen(t.file, "r")) == NULL)
+		fail_msg("%s: %s", t.file, strerror(errno));
+	for (i = 0; i < NITEMS(settings); i++) {
+		rewind(f);
+		want = xasprintf("%s = ", settings[i]);
+		found = 0;
+		text = NULL;
+		len = 0;
+		while (!found && getline(&text, &len, f) != -1) {
+			line = text + strspn(text, "\t ");
+			if (*line == '#')
+				line++;
+			found = strncmp(line, want, strlen(want)) == 0;
+		}
+		free(text);
+		if (!found)
+			fail_msg("%s: no line for %s", t.file, settings[i]);
+		free(want);
+	}
+	fclose(f);
+	free(t.file);
+	free(t.dir);
+}
+
+/* Run the tests. */
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_config_load_goods),
+		cmocka_unit_test(test_config_load_bads),
+		cmocka_unit_test(test_config_unreadable),
+		cmocka_unit_test(test_config_url_good),
+		cmocka_unit_test(test_config_url_bad),
+		cmocka_unit_test(test_config_division_lookup),
+		cmocka_unit_test(test_config_free_null),
+		cmocka_unit_test(test_config_sample),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,195 @@
+/*
+ * test_log.c - unit tests for logging and masking (log.c)
+ *
+ * Log lines go to stderr; the tests point stderr at a temporary file and
+ * read back what a journal would receive.
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+
+/* Run fn with stderr captured and return what it wrote. */
+static char *
+test_log_capture(void (*fn)(void))
+{
+	static char	 buf[8192];
+	FILE		*tmp;
+	int		 saved;
+	size_t		 n;
+
+	tmp = tmpfile();
+	assert_non_null(tmp);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(tmp), STDERR_FILENO);
+	fn();
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof buf - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	return buf;
+}
+
+/* Write one line at each level. */
+static void
+test_log_each_level(void)
+{
+	log_err("e %d", 1);
+	log_warn("w");
+	log_notice("n");
+	log_info("i");
+	log_debug("d");
+}
+
+/* Lines carry syslog priority prefixes and respect the level. */
+static void
+test_log_levels(void **state)
+{
+	(void)state;
+	log_set_level(LOG_LEVEL_DEBUG);
+	assert_string_equal(test_log_capture(test_log_each_level),
+	    "<3>e 1\n<4>w\n<5>n\n<6>i\n<7>d\n");
+	log_set_level(LOG_LEVEL_NOTICE);
+	assert_string_equal(test_log_capture(test_log_each_level),
+	    "<3>e 1\n<4>w\n<5>n\n");
+	assert_int_equal(log_get_level(), LOG_LEVEL_NOTICE);
+	log_set_level(LOG_LEVEL_INFO);
+}
+
+/* Write a line longer than the limit. */
+static void
+test_log_long_line(void)
+{
+	char	big[10000];
+
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	log_err("%s", big);
+}
+
+/* An over-long message is cut but still ends with a newline. */
+static void
+test_log_long(void **state)
+{
+	char	*out;
+
+	(void)state;
+	out = test_log_capture(test_log_long_line);
+	assert_true(strlen(out) <= 4096);
+	assert_int_equal(out[strlen(out) - 1], '\n');
+	assert_int_equal(strncmp(out, "<3>aaa", 6), 0);
+}
+
+/* Level names parse both ways; unknown names are refused. */
+static void
+test_log_level_names(void **state)
+{
+	static const char	*names[] = { "error", "warning", "notice",
+	    "info", "debug" };
+	enum log_level		 level;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		assert_int_equal(log_level_parse(names[i], &level), 0);
+		assert_string_equal(log_level_name(level), names[i]);
+	}
+	assert_int_equal(log_level_parse("verbose", &level), -1);
+	assert_int_equal(log_level_parse("", &level), -1);
+}
+
+/* Email addresses keep their first letter and domain only. */
+static void
+test_log_mask_email(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} rows[] = {
+		{ "alice@example.org", "a***@example.org" },
+		{ "b@x.ca", "b***@x.ca" },
+		{ "no-at-sign", "***" },
+		{ "@example.org", "***" },
+		{ "a@b@c", "***" },
+		{ NULL, "***" },
+	};
+	char	*m;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		m = log_mask_email(rows[i].in);
+		assert_string_equal(m, rows[i].out);
+		free(m);
+	}
+}
+
+/* Phone numbers keep the country and area code and the last four digits. */
+static void
+test_log_mask_phone(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} rows[] = {
+		{ "+14165550100", "+1416***0100" },
+		{ "+33612345678", "+3361***5678" },
+		{ "+4930123", "***23" },
+		{ "1", "***" },
+		{ NULL, "***" },
+	};
+	char	*m;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		m = log_mask_phone(rows[i].in);
+		assert_string_equal(m, rows[i].out);
+		free(m);
+	}
+}
+
+/* Values are made safe for a log line and cut. */
+static void
+test_log_clean(void **state)
+{
+	char	*c;
+
+	(void)state;
+	c = log_clean("a\nb\x7f" "c", 5, 80);
+	assert_string_equal(c, "a?b?c");
+	free(c);
+	c = log_clean("abcdef", 6, 3);
+	assert_string_equal(c, "abc...");
+	free(c);
+	c = log_clean("x\0y", 3, 80);
+	assert_string_equal(c, "x?y");
+	free(c);
+}
+
+/* Run the tests. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_log_levels),
+		cmocka_unit_test(test_log_long),
+		cmocka_unit_test(test_log_level_names),
+		cmocka_unit_test(test_log_mask_email),
+		cmocka_unit_test(test_log_mask_phone),
+		cmocka_unit_test(test_log_clean),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
