@@ -144,19 +144,25 @@ server_log_lines(const char *prefix, const char *text)
 	}
 }
 
-/* Drop the Redis connection after a failure, logging the change once. */
+/*
+ * Drop the Redis connection after a failure. The change from reachable to
+ * unreachable is logged once; later attempts that fail differently are
+ * logged at debug level only.
+ */
 static void
 server_lost(struct server *sv, char *cause)
 {
-	if (sv->link != SERVER_LINK_DOWN || sv->last_cause == NULL ||
-	    strcmp(sv->last_cause, cause != NULL ? cause : "") != 0) {
+	const char	*why = cause != NULL ? cause : "unknown error";
+
+	if (sv->link != SERVER_LINK_DOWN) {
 		log_err("redis unavailable: %s; retrying in the background",
-		    cause != NULL ? cause : "unknown error");
-		sdnotify_send("STATUS=waiting for redis: %s",
-		    cause != NULL ? cause : "unknown error");
-	}
+		    why);
+		sdnotify_send("STATUS=waiting for redis: %s", why);
+	} else if (sv->last_cause == NULL || strcmp(sv->last_cause, why) != 0)
+		log_debug("redis still unavailable: %s", why);
 	free(sv->last_cause);
-	sv->last_cause = cause != NULL ? cause : xstrdup("");
+	sv->last_cause = xstrdup(why);
+	free(cause);
 	sv->link = SERVER_LINK_DOWN;
 	redis_free(sv->r);
 	sv->r = NULL;

@@ -1,0 +1,52 @@
+#!/bin/sh
+# it_check_config.sh - closeloopd --check-config: 0 when valid, 78 when not
+. "$(dirname "$0")/lib.sh"
+
+say "the sample configuration is valid"
+"$CLOSELOOPD" --check-config -c "$top_srcdir/etc/closeloopd.conf" > "$T/out"
+assert "says valid" grep -q "configuration is valid" "$T/out"
+
+say "a broken file lists every problem and exits 78"
+cat > "$T/bad.conf" <<'EOC'
+redis = {
+	url = "http://localhost";
+	claim_idle_ms = "soon";
+	colour = "blue";
+};
+log = { level = "loud"; };
+EOC
+rc=0
+"$CLOSELOOPD" --check-config -c "$T/bad.conf" 2> "$T/err" || rc=$?
+cat "$T/err"
+assert "exit 78" [ "$rc" = 78 ]
+assert "url" grep -q "^$T/bad.conf:2: redis.url: must start with redis:// or unix://" "$T/err"
+assert "type" grep -q "^$T/bad.conf:3: redis.claim_idle_ms: must be an integer (got a string)" "$T/err"
+assert "unknown" grep -q "^$T/bad.conf:4: redis.colour: unknown setting" "$T/err"
+assert "level" grep -q "^$T/bad.conf:6: log.level: unknown level" "$T/err"
+
+say "a missing file exits 78 without starting"
+rc=0
+"$CLOSELOOPD" -c "$T/none.conf" 2> "$T/err" || rc=$?
+assert "exit 78" [ "$rc" = 78 ]
+assert "names the file" grep -q "none.conf: cannot read the file: No such file or directory" "$T/err"
+
+say "a syntax error names its line"
+printf 'redis = {\n\turl = "unix:///x";\n\tgroup = ;\n};\n' > "$T/syntax.conf"
+rc=0
+"$CLOSELOOPD" -t -c "$T/syntax.conf" 2> "$T/err" || rc=$?
+assert "exit 78" [ "$rc" = 78 ]
+assert "line 3" grep -q "syntax.conf:3: syntax error" "$T/err"
+
+say "a secret comes from a file and is never printed"
+printf 'hunter2-secret\n' > "$T/pw"
+printf 'redis = { password_file = "%s"; max_deliveries = 0; };\n' "$T/pw" > "$T/pw.conf"
+rc=0
+"$CLOSELOOPD" -t -c "$T/pw.conf" 2> "$T/err" || rc=$?
+assert "exit 78" [ "$rc" = 78 ]
+if grep -q hunter2 "$T/err"; then
+	fail "the password was printed"
+fi
+rc=0
+"$CLOSELOOPD" --bogus 2>/dev/null || rc=$?
+assert "usage exit 64" [ "$rc" = 64 ]
+echo "PASS"

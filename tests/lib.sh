@@ -1,0 +1,213 @@
+# lib.sh - shared helpers for closeloop's integration tests
+#
+# Each test gets a private temporary directory with its own redis-server on
+# a unix socket there, and closeloopd and redis-server are stopped by PID
+# when the test ends. A missing program skips the test (exit 77), except in
+# CI (CI=true), where it fails. Set CLOSELOOP_WRAP to run the programs
+# under a wrapper, e.g. CLOSELOOP_WRAP="valgrind --error-exitcode=99 -q".
+
+set -eu
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+CLOSELOOPD="$top_builddir/closeloopd"
+CLOSELOOP="$top_builddir/closeloop"
+WRAP=${CLOSELOOP_WRAP:-}
+TEST_NAME=$(basename "$0" .sh)
+
+T=$(mktemp -d "/tmp/closeloop-$TEST_NAME.XXXXXX")
+SOCK="$T/redis.sock"
+CONF="$T/closeloopd.conf"
+DLOG="$T/closeloopd.log"
+REDIS_PID=
+DAEMON_PID=
+
+# Say why the test cannot run: skip, or fail in CI.
+missing() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: $* (required in CI)"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+# Find a program or give up on the test.
+need() {
+	command -v "$1" >/dev/null 2>&1 || missing "$1 is not installed (Debian package $2)"
+}
+
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+[ "$REDIS_SERVER" != no ] || REDIS_SERVER=redis-server
+REDIS_CLI=${REDIS_CLI:-redis-cli}
+[ "$REDIS_CLI" != no ] || REDIS_CLI=redis-cli
+need "$REDIS_SERVER" redis-server
+need "$REDIS_CLI" redis-tools
+
+# Stop everything this test started and remove its directory.
+cleanup() {
+	rc=$?
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if [ -n "$REDIS_PID" ] && kill -0 "$REDIS_PID" 2>/dev/null; then
+		kill -TERM "$REDIS_PID" 2>/dev/null || true
+		wait "$REDIS_PID" 2>/dev/null || true
+	fi
+	if [ "$rc" -ne 0 ] && [ -f "$DLOG" ]; then
+		echo "--- last lines of closeloopd's log:"
+		tail -n 40 "$DLOG"
+	fi
+	rm -rf "$T"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# Fail the test with a message.
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# Note progress in the test's log.
+say() {
+	echo "--- $*"
+}
+
+# Run redis-cli against the test's server.
+rcli() {
+	"$REDIS_CLI" -s "$SOCK" "$@"
+}
+
+# Start redis-server; extra arguments are passed on (e.g. --appendonly yes).
+redis_start() {
+	"$REDIS_SERVER" --port 0 --unixsocket "$SOCK" --save "" \
+	    --appendonly no --dir "$T" --logfile "$T/redis.log" "$@" &
+	REDIS_PID=$!
+	wait_for 10 "redis-server to start" redis_ping
+}
+
+# Succeed if the server answers.
+redis_ping() {
+	[ "$(rcli PING 2>/dev/null)" = PONG ]
+}
+
+# Stop redis-server by PID and wait for it.
+redis_stop() {
+	kill -TERM "$REDIS_PID"
+	wait "$REDIS_PID" 2>/dev/null || true
+	REDIS_PID=
+}
+
+# Write the daemon's configuration: the socket plus extra text.
+# $1 goes inside the redis group, $2 after it.
+write_config() {
+	cat > "$CONF" <<EOC
+redis = {
+	url = "unix://$SOCK";
+	consumer = "${CONSUMER:-it}";
+	${1:-}
+};
+log = { level = "${LOG_LEVEL:-info}"; };
+shutdown_timeout = 10;
+divisions = {
+	TW = {
+		name = { en = "Toronto Water"; fr = "Eau de Toronto"; };
+		status_map = (
+			{ code = "WO-DONE"; status = "closed"; reason = "completed"; }
+		);
+	};
+};
+${2:-}
+EOC
+}
+
+# Start closeloopd in the background, its log in $DLOG.
+daemon_start() {
+	$WRAP "$CLOSELOOPD" -c "$CONF" >>"$DLOG" 2>&1 &
+	DAEMON_PID=$!
+}
+
+# Stop closeloopd with SIGTERM; fail unless it exits 0 within $1 seconds.
+daemon_stop() {
+	limit=${1:-20}
+	kill -TERM "$DAEMON_PID"
+	i=0
+	while kill -0 "$DAEMON_PID" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -le $((limit * 10)) ] || fail "closeloopd did not exit within ${limit}s of SIGTERM"
+		sleep 0.1
+	done
+	rc=0
+	wait "$DAEMON_PID" || rc=$?
+	DAEMON_PID=
+	[ "$rc" -eq 0 ] || fail "closeloopd exited with $rc after SIGTERM"
+}
+
+# Wait up to $1 seconds for a command to succeed.
+wait_for() {
+	limit=$1
+	what=$2
+	shift 2
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ "$i" -le $((limit * 20)) ] || fail "timed out after ${limit}s waiting for $what"
+		sleep 0.05
+	done
+}
+
+# Print a counter from closeloop:stats (0 if absent).
+stat() {
+	v=$(rcli HGET closeloop:stats "$1")
+	echo "${v:-0}"
+}
+
+# Succeed when closeloop:stats says $2 for counter $1.
+stat_is() {
+	[ "$(stat "$1")" = "$2" ]
+}
+
+# Succeed when the dead-letter stream holds $1 entries.
+dead_is() {
+	[ "$(rcli XLEN closeloop:dead)" = "$1" ]
+}
+
+# Print the number of entries pending in the group.
+pending() {
+	rcli XPENDING closeloop:events closeloopd | head -n 1
+}
+
+# Print the group's lag (entries not yet delivered to any consumer).
+lag() {
+	rcli XINFO GROUPS closeloop:events | awk 'prev == "lag" { print; exit } { prev = $0 }'
+}
+
+# Check that an expression holds: assert "what" [ test args ].
+assert() {
+	what=$1
+	shift
+	"$@" || fail "$what"
+}
+
+# Write n valid status events as redis-cli commands, SRs SR-0..SR-(m-1).
+# $1 n, $2 m, $3 event_id prefix.
+valid_events() {
+	awk -v n="$1" -v m="$2" -v p="$3" 'BEGIN {
+		split("received assigned scheduled in_progress closed", st, " ")
+		for (i = 0; i < n; i++)
+			printf "XADD closeloop:events * v 1 type status event_id %s%d sr SR-%d ts 2026-03-03T14:05:%02dZ division TW status %s service \"Road Pothole\"\n", p, i, i % m, i % 60, st[i % 5 + 1]
+	}'
+}
+
+# Succeed if the daemon's log has a line matching a pattern.
+log_has() {
+	grep -q -- "$1" "$DLOG"
+}
+
+# Print how many lines of the daemon's log match a pattern.
+log_count() {
+	grep -c -- "$1" "$DLOG" || true
+}
