@@ -10,6 +10,7 @@
  */
 #include "build.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,12 +347,62 @@ fail:
 	return rc;
 }
 
+/* How an optional field of a status event is checked. */
+enum event_check {
+	EVENT_CHECK_LINE,	/* one line of text */
+	EVENT_CHECK_TEXT,	/* text with line breaks; not repeated back */
+	EVENT_CHECK_CODE,	/* a code of at most 32 characters */
+	EVENT_CHECK_NOTE_CODE,	/* a code of at most 64 characters */
+	EVENT_CHECK_SR,		/* an SR number */
+	EVENT_CHECK_WHEN	/* a date or date-time */
+};
+
+#define EVENT_AT(f) offsetof(struct event, f)
+
+static const struct {
+	enum event_slot		 slot;
+	enum event_check	 check;
+	size_t			 offset;
+} event_optional[] = {
+	{ F_SERVICE, EVENT_CHECK_LINE, EVENT_AT(service) },
+	{ F_WORK_ORDER, EVENT_CHECK_LINE, EVENT_AT(work_order) },
+	{ F_TRANSFER_TO, EVENT_CHECK_CODE, EVENT_AT(transfer_to) },
+	{ F_DUPLICATE_OF, EVENT_CHECK_SR, EVENT_AT(duplicate_of) },
+	{ F_SCHEDULED_FOR, EVENT_CHECK_WHEN, EVENT_AT(scheduled_for) },
+	{ F_NOTE, EVENT_CHECK_TEXT, EVENT_AT(note) },
+	{ F_NOTE_CODE, EVENT_CHECK_NOTE_CODE, EVENT_AT(note_code) },
+};
+
+/* Check one optional value of a status event; 0 if good. */
+static int
+event_optional_check(struct event *ev, enum event_check check, const char *v,
+    const char **why)
+{
+	switch (check) {
+	case EVENT_CHECK_LINE:
+		return syntax_text(v, 0, why);
+	case EVENT_CHECK_TEXT:
+		return syntax_text(v, 1, why);
+	case EVENT_CHECK_CODE:
+		return syntax_code(v, 32, why);
+	case EVENT_CHECK_NOTE_CODE:
+		return syntax_code(v, 64, why);
+	case EVENT_CHECK_SR:
+		return syntax_sr(v, why);
+	case EVENT_CHECK_WHEN:
+		return syntax_date_or_time(v, &ev->scheduled_when,
+		    &ev->scheduled_has_time, why);
+	}
+	return -1;
+}
+
 /* Check the fields of a status event. */
 static int
 event_status_fields(struct event *ev, const struct config *cf,
     const struct event_slots *sl, char **cause)
 {
-	const char	*why, *v;
+	const char	*why, *v, *name;
+	size_t		 i;
 
 	if (syntax_code(sl->v[F_DIVISION], 32, &why) != 0) {
 		event_reject(cause, "division", sl->v[F_DIVISION], "%s", why);
@@ -360,55 +411,18 @@ event_status_fields(struct event *ev, const struct config *cf,
 	ev->division = xstrdup(sl->v[F_DIVISION]);
 	if (event_status(ev, cf, sl, cause) != 0)
 		return -1;
-	if ((v = sl->v[F_SERVICE]) != NULL) {
-		if (syntax_text(v, 0, &why) != 0) {
-			event_reject(cause, "service", v, "%s", why);
+	for (i = 0; i < sizeof event_optional / sizeof event_optional[0];
+	    i++) {
+		if ((v = sl->v[event_optional[i].slot]) == NULL)
+			continue;
+		name = event_fields_known[event_optional[i].slot].name;
+		if (event_optional_check(ev, event_optional[i].check, v,
+		    &why) != 0) {
+			event_reject(cause, name, event_optional[i].check ==
+			    EVENT_CHECK_TEXT ? NULL : v, "%s", why);
 			return -1;
 		}
-		ev->service = xstrdup(v);
-	}
-	if ((v = sl->v[F_WORK_ORDER]) != NULL) {
-		if (syntax_text(v, 0, &why) != 0) {
-			event_reject(cause, "work_order", v, "%s", why);
-			return -1;
-		}
-		ev->work_order = xstrdup(v);
-	}
-	if ((v = sl->v[F_TRANSFER_TO]) != NULL) {
-		if (syntax_code(v, 32, &why) != 0) {
-			event_reject(cause, "transfer_to", v, "%s", why);
-			return -1;
-		}
-		ev->transfer_to = xstrdup(v);
-	}
-	if ((v = sl->v[F_DUPLICATE_OF]) != NULL) {
-		if (syntax_sr(v, &why) != 0) {
-			event_reject(cause, "duplicate_of", v, "%s", why);
-			return -1;
-		}
-		ev->duplicate_of = xstrdup(v);
-	}
-	if ((v = sl->v[F_SCHEDULED_FOR]) != NULL) {
-		if (syntax_date_or_time(v, &ev->scheduled_when,
-		    &ev->scheduled_has_time, &why) != 0) {
-			event_reject(cause, "scheduled_for", v, "%s", why);
-			return -1;
-		}
-		ev->scheduled_for = xstrdup(v);
-	}
-	if ((v = sl->v[F_NOTE]) != NULL) {
-		if (syntax_text(v, 1, &why) != 0) {
-			event_reject(cause, "note", NULL, "%s", why);
-			return -1;
-		}
-		ev->note = xstrdup(v);
-	}
-	if ((v = sl->v[F_NOTE_CODE]) != NULL) {
-		if (syntax_code(v, 64, &why) != 0) {
-			event_reject(cause, "note_code", v, "%s", why);
-			return -1;
-		}
-		ev->note_code = xstrdup(v);
+		*(char **)((char *)ev + event_optional[i].offset) = xstrdup(v);
 	}
 	if (sl->v[F_PHOTOS] != NULL &&
 	    event_photos(ev, sl->v[F_PHOTOS], cause) != 0)

@@ -145,19 +145,14 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
 				return -1;
 			continue;
 		}
-		if (e->deliveries > cf->redis_max_deliveries) {
+		ev = NULL;
+		if (e->deliveries > cf->redis_max_deliveries)
 			why = xasprintf("entry: delivered %lld times without "
 			    "being handled (redis.max_deliveries is %lld)",
 			    e->deliveries, (long long)cf->redis_max_deliveries);
-			rc = intake_dead(s, r, e, why, cause);
-			free(why);
-			if (rc != 0)
-				return -1;
-			counts->dead++;
-			continue;
-		}
-		why = NULL;
-		ev = event_parse(cf, e->id, e->fields, e->lens, e->n, &why);
+		else
+			ev = event_parse(cf, e->id, e->fields, e->lens, e->n,
+			    &why);
 		if (ev == NULL) {
 			rc = intake_dead(s, r, e, why, cause);
 			free(why);
