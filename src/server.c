@@ -382,7 +382,11 @@ server_run(struct config *cf)
 	    cf->path);
 	sdnotify_send("READY=1\nSTATUS=starting");
 
-	while (!server_quit) {
+	for (;;) {
+		/* Let signals that arrived while blocked set their flags. */
+		server_wait(&sv, -1, 0);
+		if (server_quit)
+			break;
 		if (server_reload) {
 			server_reload = 0;
 			server_reconfigure(&sv);
