@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "redisurl.h"
 #include "xmalloc.h"
 
 enum config_kind {
@@ -543,17 +544,16 @@ static void
 config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 {
 	const config_setting_t	*s;
-	const char		*why;
+	const char		*why = NULL;
 	struct stat		 sb;
 
 	s = config_lookup(lc, "redis.url");
-	if (config_parse_redis_url(cf, cf->redis_url, &why) != 0) {
-		if (strchr(cf->redis_url, '@') != NULL)
-			config_problem(pr, s, "redis.url: %s", why);
-		else
-			config_problem(pr, s, "redis.url: %s (got \"%s\")", why,
-			    cf->redis_url);
-	}
+	if (redisurl_parse(cf->redis_url, &cf->redis_addr, &why) != 0 &&
+	    strchr(cf->redis_url, '@') != NULL)
+		config_problem(pr, s, "redis.url: %s", why);
+	else if (why != NULL)
+		config_problem(pr, s, "redis.url: %s (got \"%s\")", why,
+		    cf->redis_url);
 	if (cf->redis_stream == NULL)
 		cf->redis_stream = xasprintf("%sevents", cf->redis_prefix);
 	if (cf->redis_dead_stream == NULL)
@@ -664,8 +664,7 @@ config_free(struct config *cf)
 	free(cf->redis_password_file);
 	free(cf->redis_username);
 	free(cf->redis_url);
-	free(cf->redis_host);
-	free(cf->redis_socket);
+	redisurl_clear(&cf->redis_addr);
 	free(cf->redis_prefix);
 	free(cf->redis_stream);
 	free(cf->redis_dead_stream);
@@ -703,121 +702,4 @@ config_division_map(const struct config_division *dv, const char *code,
 		}
 	}
 	return -1;
-}
-
-/* Parse a decimal number of at most max from s[0..len); -1 if not one. */
-static long
-config_number(const char *s, size_t len, long max)
-{
-	long	v = 0;
-	size_t	i;
-
-	if (len == 0 || len > 9)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v > max ? -1 : v;
-}
-
-/* Parse a redis.url value into the connection settings of cf. */
-int
-config_parse_redis_url(struct config *cf, const char *url, const char **why)
-{
-	const char	*p, *end, *colon, *slash, *q;
-	long		 v;
-
-	free(cf->redis_host);
-	free(cf->redis_socket);
-	cf->redis_host = cf->redis_socket = NULL;
-	cf->redis_port = 6379;
-	cf->redis_db = 0;
-
-	if (strncmp(url, "unix://", 7) == 0) {
-		p = url + 7;
-		if (*p != '/') {
-			*why = "a unix socket URL needs an absolute path "
-			    "(unix:///run/redis/redis.sock)";
-			return -1;
-		}
-		q = strchr(p, '?');
-		end = q != NULL ? q : p + strlen(p);
-		if (q != NULL) {
-			if (strncmp(q, "?db=", 4) != 0 ||
-			    (v = config_number(q + 4, strlen(q + 4), 15)) < 0) {
-				*why = "the only query allowed is ?db=N with N "
-				    "from 0 to 15";
-				return -1;
-			}
-			cf->redis_db = (int)v;
-		}
-		cf->redis_socket = xstrndup(p, end - p);
-		return 0;
-	}
-	if (strncmp(url, "redis://", 8) != 0) {
-		*why = "must start with redis:// or unix://";
-		return -1;
-	}
-	p = url + 8;
-	if (strchr(p, '?') != NULL) {
-		*why = "a query is allowed only on a unix:// URL (give the "
-		    "database as redis://host:port/db)";
-		return -1;
-	}
-	slash = strchr(p, '/');
-	end = slash != NULL ? slash : p + strlen(p);
-	if (memchr(p, '@', end - p) != NULL) {
-		*why = "must not contain a user or password (use "
-		    "redis.username and redis.password_file)";
-		return -1;
-	}
-	if (*p == '[') {
-		q = memchr(p, ']', end - p);
-		if (q == NULL || q == p + 1) {
-			*why = "has an unterminated IPv6 address";
-			return -1;
-		}
-		cf->redis_host = xstrndup(p + 1, q - p - 1);
-		colon = q + 1 < end && q[1] == ':' ? q + 1 : NULL;
-		if (q + 1 != end && colon == NULL) {
-			*why = "has text after the IPv6 address";
-			return -1;
-		}
-	} else {
-		colon = memchr(p, ':', end - p);
-		q = colon != NULL ? colon : end;
-		if (q == p) {
-			*why = "has no host";
-			return -1;
-		}
-		cf->redis_host = xstrndup(p, q - p);
-		if (strspn(cf->redis_host, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
-		    strlen(cf->redis_host)) {
-			*why = "has a host name with characters other than "
-			    "letters, digits, '-' and '.'";
-			return -1;
-		}
-	}
-	if (colon != NULL) {
-		v = config_number(colon + 1, end - colon - 1, 65535);
-		if (v <= 0) {
-			*why = "has a port that is not a number from 1 to "
-			    "65535";
-			return -1;
-		}
-		cf->redis_port = (int)v;
-	}
-	if (slash != NULL && slash[1] != '\0') {
-		v = config_number(slash + 1, strlen(slash + 1), 15);
-		if (v < 0) {
-			*why = "has a database that is not a number from 0 "
-			    "to 15";
-			return -1;
-		}
-		cf->redis_db = (int)v;
-	}
-	return 0;
 }

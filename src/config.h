@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "log.h"
+#include "redisurl.h"
 #include "vocab.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/closeloop/closeloopd.conf"
@@ -46,10 +47,7 @@ struct config {
 
 	/* redis */
 	char			*redis_url;
-	char			*redis_host;	/* NULL for a unix socket */
-	int			 redis_port;
-	char			*redis_socket;	/* NULL for TCP */
-	int			 redis_db;
+	struct redisurl		 redis_addr;	/* parsed from redis_url */
 	char			*redis_username;
 	char			*redis_password_file;
 	char			*redis_password;	/* from the file; secret */
@@ -99,12 +97,5 @@ const struct config_division *config_division_find(const struct config *cf,
  */
 int config_division_map(const struct config_division *dv, const char *code,
     enum vocab_status *status, enum vocab_reason *reason);
-
-/*
- * Parse a redis.url value into cf's redis_host, redis_port, redis_socket
- * and redis_db. Returns 0, or -1 with *why set to a static phrase.
- */
-int config_parse_redis_url(struct config *cf, const char *url,
-    const char **why);
 
 #endif

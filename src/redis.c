@@ -110,12 +110,12 @@ redis_connect(const struct config *cf, char **cause)
 
 	r = xcalloc(1, sizeof *r);
 	tv = redis_timeval(cf->redis_connect_timeout_ms);
-	if (cf->redis_socket != NULL) {
-		r->where = xasprintf("unix:%s", cf->redis_socket);
-		r->c = redisConnectUnixWithTimeout(cf->redis_socket, tv);
+	if (cf->redis_addr.socket != NULL) {
+		r->where = xasprintf("unix:%s", cf->redis_addr.socket);
+		r->c = redisConnectUnixWithTimeout(cf->redis_addr.socket, tv);
 	} else {
-		r->where = xasprintf("%s:%d", cf->redis_host, cf->redis_port);
-		r->c = redisConnectWithTimeout(cf->redis_host, cf->redis_port,
+		r->where = xasprintf("%s:%d", cf->redis_addr.host, cf->redis_addr.port);
+		r->c = redisConnectWithTimeout(cf->redis_addr.host, cf->redis_addr.port,
 		    tv);
 	}
 	if (r->c == NULL || r->c->err) {
@@ -125,7 +125,7 @@ redis_connect(const struct config *cf, char **cause)
 		goto fail;
 	}
 	if (redisSetTimeout(r->c, redis_timeval(REDIS_COMMAND_TIMEOUT_MS)) !=
-	    REDIS_OK || (cf->redis_socket == NULL &&
+	    REDIS_OK || (cf->redis_addr.socket == NULL &&
 	    redisEnableKeepAlive(r->c) != REDIS_OK)) {
 		if (cause != NULL)
 			*cause = xasprintf("redis %s: %s", r->where,
@@ -149,14 +149,14 @@ redis_connect(const struct config *cf, char **cause)
 		}
 		redis_reply_free(reply);
 	}
-	if (cf->redis_db != 0) {
-		reply = redis_command(r, cause, "SELECT %d", cf->redis_db);
+	if (cf->redis_addr.db != 0) {
+		reply = redis_command(r, cause, "SELECT %d", cf->redis_addr.db);
 		if (reply == NULL)
 			goto fail;
 		if (reply->type == REDIS_TYPE_ERROR) {
 			if (cause != NULL)
 				*cause = xasprintf("redis %s: SELECT %d: %s",
-				    r->where, cf->redis_db, reply->str);
+				    r->where, cf->redis_addr.db, reply->str);
 			goto fail;
 		}
 		redis_reply_free(reply);

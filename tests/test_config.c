@@ -42,21 +42,7 @@
 #define A256 A64 A64 A64 A64
 #define A257 A256 "a"
 
-#define URL_SCHEME "must start with redis:// or unix://"
-#define URL_USER "must not contain a user or password (use " \
-	"redis.username and redis.password_file)"
-#define URL_UNIX "a unix socket URL needs an absolute path " \
-	"(unix:///run/redis/redis.sock)"
-#define URL_QUERY "the only query allowed is ?db=N with N from 0 to 15"
-#define URL_HOST "has no host"
-#define URL_QUERY_TCP "a query is allowed only on a unix:// URL (give the " \
-	"database as redis://host:port/db)"
-#define URL_HOSTCHARS "has a host name with characters other than " \
-	"letters, digits, '-' and '.'"
-#define URL_PORT "has a port that is not a number from 1 to 65535"
-#define URL_DB "has a database that is not a number from 0 to 15"
-#define URL_IPV6 "has an unterminated IPv6 address"
-#define URL_AFTER "has text after the IPv6 address"
+#include "test_urlphrases.h"
 
 #define LEVELS "(use debug, info, notice, warning or error)"
 #define STATUSES "(use one of received, assigned, scheduled, " \
@@ -96,10 +82,10 @@ static const struct test_config_field test_config_fields[] = {
 	{ "path", TEST_CONFIG_STRING, AT(path), "@FILE" },
 	{ "redis_url", TEST_CONFIG_STRING, AT(redis_url),
 	    "redis://127.0.0.1:6379/0" },
-	{ "redis_host", TEST_CONFIG_STRING, AT(redis_host), "127.0.0.1" },
-	{ "redis_port", TEST_CONFIG_INT, AT(redis_port), "6379" },
-	{ "redis_socket", TEST_CONFIG_STRING, AT(redis_socket), NULL },
-	{ "redis_db", TEST_CONFIG_INT, AT(redis_db), "0" },
+	{ "redis_addr.host", TEST_CONFIG_STRING, AT(redis_addr.host), "127.0.0.1" },
+	{ "redis_addr.port", TEST_CONFIG_INT, AT(redis_addr.port), "6379" },
+	{ "redis_addr.socket", TEST_CONFIG_STRING, AT(redis_addr.socket), NULL },
+	{ "redis_addr.db", TEST_CONFIG_INT, AT(redis_addr.db), "0" },
 	{ "redis_username", TEST_CONFIG_STRING, AT(redis_username), NULL },
 	{ "redis_password_file", TEST_CONFIG_STRING,
 	    AT(redis_password_file), NULL },
@@ -179,9 +165,9 @@ static const struct test_config_good test_config_goods[] = {
 	  "shutdown_timeout = 10;\n",
 	    "s3cret\n",
 	    { { "redis_url", "redis://redis.example.org:6380/4" },
-	      { "redis_host", "redis.example.org" },
-	      { "redis_port", "6380" },
-	      { "redis_db", "4" },
+	      { "redis_addr.host", "redis.example.org" },
+	      { "redis_addr.port", "6380" },
+	      { "redis_addr.db", "4" },
 	      { "redis_username", "closeloop" },
 	      { "redis_password_file", "@DIR/secret" },
 	      { "redis_password", "s3cret" },
@@ -224,21 +210,21 @@ static const struct test_config_good test_config_goods[] = {
 	/* redis.url forms. */
 	{ "redis = { url = \"unix:///run/redis/redis.sock?db=3\"; };\n", NULL,
 	    { { "redis_url", "unix:///run/redis/redis.sock?db=3" },
-	      { "redis_host", NULL },
-	      { "redis_socket", "/run/redis/redis.sock" },
-	      { "redis_db", "3" } } },
+	      { "redis_addr.host", NULL },
+	      { "redis_addr.socket", "/run/redis/redis.sock" },
+	      { "redis_addr.db", "3" } } },
 	{ "redis = { url = \"unix:///run/redis/redis.sock\"; };\n", NULL,
 	    { { "redis_url", "unix:///run/redis/redis.sock" },
-	      { "redis_host", NULL },
-	      { "redis_socket", "/run/redis/redis.sock" } } },
+	      { "redis_addr.host", NULL },
+	      { "redis_addr.socket", "/run/redis/redis.sock" } } },
 	{ "redis = { url = \"redis://[::1]:6380/2\"; };\n", NULL,
 	    { { "redis_url", "redis://[::1]:6380/2" },
-	      { "redis_host", "::1" },
-	      { "redis_port", "6380" },
-	      { "redis_db", "2" } } },
+	      { "redis_addr.host", "::1" },
+	      { "redis_addr.port", "6380" },
+	      { "redis_addr.db", "2" } } },
 	{ "redis = { url = \"redis://localhost\"; };\n", NULL,
 	    { { "redis_url", "redis://localhost" },
-	      { "redis_host", "localhost" } } },
+	      { "redis_addr.host", "localhost" } } },
 
 	/* The password is the first line of the file, without its ending. */
 	{ "redis = { password_file = \"@DIR/secret\"; };\n", "s3cret",
@@ -723,84 +709,6 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:3: redis.host: unknown setting" },
 };
 
-struct test_config_url_good {
-	const char	*url;
-	const char	*host;
-	int		 port;
-	const char	*socket;
-	int		 db;
-};
-
-static const struct test_config_url_good test_config_url_goods[] = {
-	{ "redis://127.0.0.1:6379/0", "127.0.0.1", 6379, NULL, 0 },
-	{ "redis://localhost", "localhost", 6379, NULL, 0 },
-	{ "redis://localhost/", "localhost", 6379, NULL, 0 },
-	{ "redis://redis.example.org:6380", "redis.example.org", 6380,
-	    NULL, 0 },
-	{ "redis://h:1/15", "h", 1, NULL, 15 },
-	{ "redis://h:65535/1", "h", 65535, NULL, 1 },
-	{ "redis://h:06380/07", "h", 6380, NULL, 7 },
-	{ "redis://[::1]:6380/2", "::1", 6380, NULL, 2 },
-	{ "redis://[::1]", "::1", 6379, NULL, 0 },
-	{ "redis://[2001:db8::7]/3", "2001:db8::7", 6379, NULL, 3 },
-	{ "unix:///run/redis/redis.sock", NULL, 6379, "/run/redis/redis.sock",
-	    0 },
-	{ "unix:///path?db=3", NULL, 6379, "/path", 3 },
-	{ "unix:///tmp/r.sock?db=0", NULL, 6379, "/tmp/r.sock", 0 },
-	{ "unix:///tmp/r.sock?db=15", NULL, 6379, "/tmp/r.sock", 15 },
-	{ "redis://after-unix", "after-unix", 6379, NULL, 0 },
-};
-
-struct test_config_url_bad {
-	const char	*url;
-	const char	*why;
-};
-
-static const struct test_config_url_bad test_config_url_bads[] = {
-	{ "", URL_SCHEME },
-	{ "127.0.0.1:6379", URL_SCHEME },
-	{ "rediss://h:6379", URL_SCHEME },
-	{ "http://h", URL_SCHEME },
-	{ "redis:/h", URL_SCHEME },
-	{ "unix:/run/redis.sock", URL_SCHEME },
-	{ "redis://user:pw@h:6379/0", URL_USER },
-	{ "redis://:pw@h", URL_USER },
-	{ "redis://user@h", URL_USER },
-	{ "unix://run/redis.sock", URL_UNIX },
-	{ "unix://", URL_UNIX },
-	{ "unix:///r.sock?db=16", URL_QUERY },
-	{ "unix:///r.sock?db=", URL_QUERY },
-	{ "unix:///r.sock?db=x", URL_QUERY },
-	{ "unix:///r.sock?db=-1", URL_QUERY },
-	{ "unix:///r.sock?database=1", URL_QUERY },
-	{ "unix:///r.sock?db=1&timeout=2", URL_QUERY },
-	{ "unix:///r.sock?", URL_QUERY },
-	{ "redis://", URL_HOST },
-	{ "redis://:6379", URL_HOST },
-	{ "redis:///0", URL_HOST },
-	{ "redis://h:0", URL_PORT },
-	{ "redis://h:70000", URL_PORT },
-	{ "redis://h:65536", URL_PORT },
-	{ "redis://h:abc", URL_PORT },
-	{ "redis://h:", URL_PORT },
-	{ "redis://h:-1", URL_PORT },
-	{ "redis://h:1234567890", URL_PORT },
-	{ "redis://h:6379:1", URL_PORT },
-	{ "redis://[::1]:0/1", URL_PORT },
-	{ "redis://h/16", URL_DB },
-	{ "redis://h:6379/x", URL_DB },
-	{ "redis://h/-1", URL_DB },
-	{ "redis://h/0/1", URL_DB },
-	{ "redis://h/1?x=y", URL_QUERY_TCP },
-	{ "redis://[::1", URL_IPV6 },
-	{ "redis://[::1/0", URL_IPV6 },
-	/* Empty rather than unterminated, but this is the phrase it gets. */
-	{ "redis://[]", URL_IPV6 },
-	{ "redis://[::1]6379", URL_AFTER },
-	{ "redis://[::1]x/0", URL_AFTER },
-	{ "redis://h?db=2", URL_QUERY_TCP },
-	{ "redis://h_x:6379", URL_HOSTCHARS },
-};
 
 /* The temporary directory of one row and the paths in it. */
 struct test_config_tmp {
@@ -1110,68 +1018,6 @@ test_config_unreadable(void **state)
 	test_config_tmp_close(&t);
 }
 
-/* Check that every good redis.url parses into the expected fields. */
-static void
-test_config_url_good(void **state)
-{
-	const struct test_config_url_good	*g;
-	struct config				 cf;
-	const char				*why;
-	size_t					 i;
-
-	(void)state;
-	memset(&cf, 0, sizeof cf);
-	/* One struct throughout: each parse must reset what the last set. */
-	for (i = 0; i < NITEMS(test_config_url_goods); i++) {
-		g = &test_config_url_goods[i];
-		why = NULL;
-		if (config_parse_redis_url(&cf, g->url, &why) != 0)
-			fail_msg("\"%s\" rejected: %s", g->url, why);
-		assert_null(why);
-		if (g->host == NULL)
-			assert_null(cf.redis_host);
-		else {
-			assert_non_null(cf.redis_host);
-			assert_string_equal(cf.redis_host, g->host);
-		}
-		if (g->socket == NULL)
-			assert_null(cf.redis_socket);
-		else {
-			assert_non_null(cf.redis_socket);
-			assert_string_equal(cf.redis_socket, g->socket);
-		}
-		assert_int_equal(cf.redis_port, g->port);
-		assert_int_equal(cf.redis_db, g->db);
-	}
-	free(cf.redis_host);
-	free(cf.redis_socket);
-}
-
-/* Check that every bad redis.url fails with its phrase. */
-static void
-test_config_url_bad(void **state)
-{
-	const struct test_config_url_bad	*b;
-	struct config				 cf;
-	const char				*why;
-	size_t					 i;
-
-	(void)state;
-	memset(&cf, 0, sizeof cf);
-	for (i = 0; i < NITEMS(test_config_url_bads); i++) {
-		b = &test_config_url_bads[i];
-		why = NULL;
-		if (config_parse_redis_url(&cf, b->url, &why) != -1)
-			fail_msg("\"%s\" accepted", b->url);
-		assert_non_null(why);
-		if (strcmp(why, b->why) != 0)
-			fail_msg("\"%s\": \"%s\", expected \"%s\"", b->url, why,
-			    b->why);
-	}
-	free(cf.redis_host);
-	free(cf.redis_socket);
-}
-
 /* Check the division look-ups, found and not found. */
 static void
 test_config_division_lookup(void **state)
@@ -1343,8 +1189,6 @@ main(void)
 		cmocka_unit_test(test_config_load_goods),
 		cmocka_unit_test(test_config_load_bads),
 		cmocka_unit_test(test_config_unreadable),
-		cmocka_unit_test(test_config_url_good),
-		cmocka_unit_test(test_config_url_bad),
 		cmocka_unit_test(test_config_division_lookup),
 		cmocka_unit_test(test_config_free_null),
 		cmocka_unit_test(test_config_sample),

@@ -157,8 +157,8 @@ test_redis_auth(void **state)
 	fclose(f);
 	cf = testserver_config(&secured, NULL, NULL);
 	url = xasprintf("redis://127.0.0.1:%d/3", secured.port);
-	assert_int_equal(config_parse_redis_url(cf, url, &(const char *){0}),
-	    0);
+	assert_int_equal(redisurl_parse(url, &cf->redis_addr,
+	    &(const char *){0}), 0);
 	cf->redis_password = xstrdup("s3cret-pw");
 	r = redis_connect(cf, &cause);
 	assert_non_null(r);
@@ -197,8 +197,8 @@ test_redis_unreachable(void **state)
 	(void)state;
 	cf = testserver_config(&plain, NULL, NULL);
 	url = xasprintf("unix://%s/nothing.sock", plain.dir);
-	assert_int_equal(config_parse_redis_url(cf, url, &(const char *){0}),
-	    0);
+	assert_int_equal(redisurl_parse(url, &cf->redis_addr,
+	    &(const char *){0}), 0);
 	assert_null(redis_connect(cf, &cause));
 	assert_non_null(strstr(cause, "nothing.sock"));
 	free(cause);
