@@ -6,7 +6,7 @@
  * value goes in struct config. Validation walks the file rather than the
  * table, so that a setting the table does not know is reported as unknown
  * with its line. The divisions group is free-form (one group per division
- * code) and is checked by config_divisions(). Problems are collected in a
+ * code) and is checked by config_division(). Problems are collected in a
  * list and reported together, so an operator fixes a file in one pass.
  */
 #include "build.h"
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "division.h"
 #include "redisurl.h"
 #include "xmalloc.h"
 
@@ -306,12 +307,11 @@ config_scalar(struct config *cf, struct config_problems *pr,
 
 /* Check one status_map entry of a division and append it to dv. */
 static void
-config_status_map_entry(struct config_division *dv, struct config_problems *pr,
+config_status_map_entry(struct division *dv, struct config_problems *pr,
     const config_setting_t *e, const char *where)
 {
 	const char		 *code = NULL, *status = NULL, *reason = NULL;
 	const config_setting_t	 *m;
-	struct config_status_map *sm;
 	const char		 *mname;
 	int			  i, n, wrong = 0;
 
@@ -360,11 +360,8 @@ config_status_map_entry(struct config_division *dv, struct config_problems *pr,
 	    vocab_status_parse(status) == VOCAB_STATUS_NONE ||
 	    (reason != NULL && vocab_reason_parse(reason) == VOCAB_REASON_NONE))
 		return;
-	dv->map = xreallocarray(dv->map, dv->nmap + 1, sizeof *dv->map);
-	sm = &dv->map[dv->nmap++];
-	sm->code = xstrdup(code);
-	sm->status = vocab_status_parse(status);
-	sm->reason = vocab_reason_parse(reason);
+	division_add_status(dv, code, vocab_status_parse(status),
+	    vocab_reason_parse(reason));
 }
 
 /* Check one division group and append it to cf. */
@@ -372,7 +369,7 @@ static void
 config_division(struct config *cf, struct config_problems *pr,
     const config_setting_t *d)
 {
-	struct config_division	*dv;
+	struct division		*dv;
 	const config_setting_t	*m, *e;
 	char			*where, *name;
 	int			 i, j, n;
@@ -384,11 +381,8 @@ config_division(struct config *cf, struct config_problems *pr,
 		free(where);
 		return;
 	}
-	cf->divisions = xreallocarray(cf->divisions, cf->ndivisions + 1,
-	    sizeof *cf->divisions);
-	dv = &cf->divisions[cf->ndivisions++];
-	memset(dv, 0, sizeof *dv);
-	dv->code = xstrdup(config_setting_name(d));
+	dv = division_add(&cf->divisions, &cf->ndivisions,
+	    config_setting_name(d));
 
 	n = config_setting_length(d);
 	for (i = 0; i < n; i++) {
@@ -417,12 +411,8 @@ config_division(struct config *cf, struct config_problems *pr,
 					    config_setting_name(e));
 					continue;
 				}
-				dv->names = xreallocarray(dv->names,
-				    dv->nnames + 1, sizeof *dv->names);
-				dv->names[dv->nnames].locale =
-				    xstrdup(config_setting_name(e));
-				dv->names[dv->nnames++].name =
-				    xstrdup(config_setting_get_string(e));
+				division_add_name(dv, config_setting_name(e),
+				    config_setting_get_string(e));
 			}
 		} else if (strcmp(config_setting_name(m), "status_map") == 0) {
 			if (config_setting_type(m) != CONFIG_TYPE_LIST) {
@@ -642,22 +632,9 @@ fail:
 void
 config_free(struct config *cf)
 {
-	size_t	i, j;
-
 	if (cf == NULL)
 		return;
-	for (i = 0; i < cf->ndivisions; i++) {
-		for (j = 0; j < cf->divisions[i].nnames; j++) {
-			free(cf->divisions[i].names[j].locale);
-			free(cf->divisions[i].names[j].name);
-		}
-		free(cf->divisions[i].names);
-		for (j = 0; j < cf->divisions[i].nmap; j++)
-			free(cf->divisions[i].map[j].code);
-		free(cf->divisions[i].map);
-		free(cf->divisions[i].code);
-	}
-	free(cf->divisions);
+	division_free(cf->divisions, cf->ndivisions);
 	if (cf->redis_password != NULL)
 		explicit_bzero(cf->redis_password, strlen(cf->redis_password));
 	free(cf->redis_password);
@@ -672,34 +649,4 @@ config_free(struct config *cf)
 	free(cf->redis_consumer);
 	free(cf->path);
 	free(cf);
-}
-
-/* Find a division by code. */
-const struct config_division *
-config_division_find(const struct config *cf, const char *code)
-{
-	size_t	i;
-
-	for (i = 0; i < cf->ndivisions; i++) {
-		if (strcmp(cf->divisions[i].code, code) == 0)
-			return &cf->divisions[i];
-	}
-	return NULL;
-}
-
-/* Map a division's own status code through its status_map. */
-int
-config_division_map(const struct config_division *dv, const char *code,
-    enum vocab_status *status, enum vocab_reason *reason)
-{
-	size_t	i;
-
-	for (i = 0; i < dv->nmap; i++) {
-		if (strcmp(dv->map[i].code, code) == 0) {
-			*status = dv->map[i].status;
-			*reason = dv->map[i].reason;
-			return 0;
-		}
-	}
-	return -1;
 }

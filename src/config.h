@@ -14,33 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "division.h"
 #include "log.h"
 #include "redisurl.h"
 #include "vocab.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/closeloop/closeloopd.conf"
-
-/* One entry of a division's status_map: its own code onto the vocabulary. */
-struct config_status_map {
-	char			*code;
-	enum vocab_status	 status;
-	enum vocab_reason	 reason;	/* VOCAB_REASON_NONE if not set */
-};
-
-/* A display name of a division in one locale. */
-struct config_name {
-	char	*locale;
-	char	*name;
-};
-
-/* A division: its code, names per locale and status map. */
-struct config_division {
-	char				*code;
-	struct config_name		*names;
-	size_t				 nnames;
-	struct config_status_map	*map;
-	size_t				 nmap;
-};
 
 struct config {
 	char			*path;
@@ -72,7 +51,7 @@ struct config {
 
 	int64_t			 shutdown_timeout;
 
-	struct config_division	*divisions;
+	struct division		*divisions;
 	size_t			 ndivisions;
 };
 
@@ -86,16 +65,5 @@ struct config *config_load(const char *path, char **cause);
 
 /* Free a config; NULL is a no-op. */
 void config_free(struct config *cf);
-
-/* Find a division by code; returns NULL if the config does not list it. */
-const struct config_division *config_division_find(const struct config *cf,
-    const char *code);
-
-/*
- * Map a division's own status code through its status_map. Returns 0 and
- * sets *status and *reason, or -1 if the division has no such code.
- */
-int config_division_map(const struct config_division *dv, const char *code,
-    enum vocab_status *status, enum vocab_reason *reason);
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "division.h"
 #include "event.h"
 #include "log.h"
 #include "syntax.h"
@@ -270,14 +271,14 @@ static int
 event_status(struct event *ev, const struct config *cf,
     const struct event_slots *sl, char **cause)
 {
-	const struct config_division	*dv = NULL;
+	const struct division		*dv = NULL;
 	const char			*code = sl->v[F_STATUS];
 	enum vocab_reason		 mapped = VOCAB_REASON_NONE;
 
 	if (cf != NULL)
-		dv = config_division_find(cf, ev->division);
-	if (dv == NULL ||
-	    config_division_map(dv, code, &ev->status, &mapped) != 0)
+		dv = division_find(cf->divisions, cf->ndivisions,
+		    ev->division);
+	if (dv == NULL || division_map(dv, code, &ev->status, &mapped) != 0)
 		ev->status = vocab_status_parse(code);
 	if (ev->status == VOCAB_STATUS_NONE) {
 		if (dv != NULL && dv->nmap > 0)

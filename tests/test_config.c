@@ -817,7 +817,7 @@ test_config_prepare(const struct test_config_tmp *t, const char *text,
 static char *
 test_config_divisions(const struct config *cf)
 {
-	const struct config_division	*dv;
+	const struct division	*dv;
 	FILE				*f;
 	char				*out;
 	size_t				 len, i, j;
@@ -1034,7 +1034,7 @@ test_config_division_lookup(void **state)
 	    "\t\t);\n"
 	    "\t};\n"
 	    "};\n";
-	const struct config_division	*ts, *tw;
+	const struct division	*ts, *tw;
 	struct test_config_tmp		 t;
 	struct config			*cf;
 	enum vocab_status		 status;
@@ -1045,39 +1045,39 @@ test_config_division_lookup(void **state)
 	test_config_prepare(&t, text, NULL);
 	cf = test_config_load_good(t.file, 0);
 
-	ts = config_division_find(cf, "TS");
+	ts = division_find(cf->divisions, cf->ndivisions, "TS");
 	assert_non_null(ts);
 	assert_string_equal(ts->code, "TS");
 	assert_int_equal(ts->nnames, 1);
-	tw = config_division_find(cf, "TW");
+	tw = division_find(cf->divisions, cf->ndivisions, "TW");
 	assert_non_null(tw);
 	assert_string_equal(tw->code, "TW");
-	assert_null(config_division_find(cf, "tw"));
-	assert_null(config_division_find(cf, "SWMS"));
-	assert_null(config_division_find(cf, ""));
+	assert_null(division_find(cf->divisions, cf->ndivisions, "tw"));
+	assert_null(division_find(cf->divisions, cf->ndivisions, "SWMS"));
+	assert_null(division_find(cf->divisions, cf->ndivisions, ""));
 
 	status = VOCAB_STATUS_NONE;
 	reason = VOCAB_REASON_NONE;
-	assert_int_equal(config_division_map(tw, "WO-COMP", &status, &reason),
+	assert_int_equal(division_map(tw, "WO-COMP", &status, &reason),
 	    0);
 	assert_int_equal(status, VOCAB_STATUS_CLOSED);
 	assert_int_equal(reason, VOCAB_REASON_COMPLETED);
 	reason = VOCAB_REASON_DUPLICATE;
-	assert_int_equal(config_division_map(tw, "WO-SCHED", &status,
+	assert_int_equal(division_map(tw, "WO-SCHED", &status,
 	    &reason), 0);
 	assert_int_equal(status, VOCAB_STATUS_SCHEDULED);
 	assert_int_equal(reason, VOCAB_REASON_NONE);
-	assert_int_equal(config_division_map(tw, "closed", &status, &reason),
+	assert_int_equal(division_map(tw, "closed", &status, &reason),
 	    0);
 	assert_int_equal(status, VOCAB_STATUS_REOPENED);
 
 	/* Not found leaves the outputs alone. */
 	status = VOCAB_STATUS_ON_HOLD;
 	reason = VOCAB_REASON_DUPLICATE;
-	assert_int_equal(config_division_map(tw, "wo-comp", &status, &reason),
+	assert_int_equal(division_map(tw, "wo-comp", &status, &reason),
 	    -1);
-	assert_int_equal(config_division_map(tw, "", &status, &reason), -1);
-	assert_int_equal(config_division_map(ts, "WO-COMP", &status, &reason),
+	assert_int_equal(division_map(tw, "", &status, &reason), -1);
+	assert_int_equal(division_map(ts, "WO-COMP", &status, &reason),
 	    -1);
 	assert_int_equal(status, VOCAB_STATUS_ON_HOLD);
 	assert_int_equal(reason, VOCAB_REASON_DUPLICATE);
@@ -1088,7 +1088,7 @@ test_config_division_lookup(void **state)
 	test_config_tmp_open(&t);
 	test_config_prepare(&t, "", NULL);
 	cf = test_config_load_good(t.file, 1);
-	assert_null(config_division_find(cf, "TS"));
+	assert_null(division_find(cf->divisions, cf->ndivisions, "TS"));
 	config_free(cf);
 	test_config_tmp_close(&t);
 }

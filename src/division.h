@@ -1,0 +1,74 @@
+/*
+ * division.h - the city's divisions: display names and status maps
+ *
+ * A division (Toronto Water, Transportation Services, ...) is known by the
+ * code the CRM sends ("TW", "TS"). The configuration gives each its names
+ * per locale, for messages to residents, and optionally a status_map that
+ * turns the division's own status codes into the event vocabulary.
+ */
+#ifndef DIVISION_H
+#define DIVISION_H
+
+#include <stddef.h>
+
+#include "vocab.h"
+
+/* One status_map entry: the division's code onto the vocabulary. */
+struct division_status {
+	char			*code;
+	enum vocab_status	 status;
+	enum vocab_reason	 reason;	/* VOCAB_REASON_NONE if not set */
+};
+
+/* The division's display name in one locale. */
+struct division_name {
+	char	*locale;
+	char	*name;
+};
+
+struct division {
+	char			*code;
+	struct division_name	*names;
+	size_t			 nnames;
+	struct division_status	*map;
+	size_t			 nmap;
+};
+
+/*
+ * Append a division with the given code to the array *list of *n
+ * divisions and return it. The array is reallocated: pointers to its
+ * elements taken before are no longer valid.
+ */
+struct division *division_add(struct division **list, size_t *n,
+    const char *code);
+
+/* Add a display name in a locale (copied). */
+void division_add_name(struct division *dv, const char *locale,
+    const char *name);
+
+/* Add a status_map entry (the code is copied). */
+void division_add_status(struct division *dv, const char *code,
+    enum vocab_status status, enum vocab_reason reason);
+
+/* Free an array of n divisions and everything in them; NULL is a no-op. */
+void division_free(struct division *list, size_t n);
+
+/* Find a division by code; NULL if the array has none with that code. */
+const struct division *division_find(const struct division *list, size_t n,
+    const char *code);
+
+/*
+ * Map one of the division's own status codes. Returns 0 and sets *status
+ * and *reason, or -1 if its status_map has no such code.
+ */
+int division_map(const struct division *dv, const char *code,
+    enum vocab_status *status, enum vocab_reason *reason);
+
+/*
+ * Return the division's name in a locale, falling back along the BCP 47
+ * chain ("fr-CA", then "fr"); NULL if it has none in that language. The
+ * string belongs to the division.
+ */
+const char *division_name(const struct division *dv, const char *locale);
+
+#endif
