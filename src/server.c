@@ -330,10 +330,19 @@ server_read(struct server *sv)
 	if (rc == 0)
 		return;
 	sv->reading = 0;
+	if (redis_reply_is_error(reply, "NOGROUP") ||
+	    redis_reply_is_error(reply, "UNBLOCKED")) {
+		redis_reply_free(reply);
+		log_warn("stream %s or its group %s is gone (did the Redis "
+		    "server lose its data?); creating them again",
+		    sv->cf->redis_stream, sv->cf->redis_group);
+		if (stream_setup(sv->s, sv->r, &cause) != 0)
+			server_lost(sv, cause);
+		return;
+	}
 	rc = stream_parse_read(sv->s, reply, &batch, &cause);
 	redis_reply_free(reply);
 	if (rc < 0) {
-		/* NOGROUP: the server lost its data; set up again. */
 		server_lost(sv, cause);
 		return;
 	}

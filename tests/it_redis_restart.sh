@@ -3,7 +3,9 @@
 #
 # closeloopd starts before Redis exists, waits with backoff and logs that
 # once; Redis (with an append-only file) is stopped and started again while
-# closeloopd runs. Every event is handled exactly once across both.
+# closeloopd runs. Every event is handled exactly once across both. Then
+# Redis loses its data while closeloopd waits: the stream and group are
+# made again and new events are handled.
 . "$(dirname "$0")/lib.sh"
 
 write_config "retry_max_ms = 500;"
@@ -32,5 +34,13 @@ assert "nothing handled twice" [ "$(stat duplicate)" = 0 ]
 assert "nothing pending" [ "$(pending)" = 0 ]
 assert "lag 0" [ "$(lag)" = 0 ]
 assert "no dead letters" [ "$(rcli XLEN closeloop:dead)" = 0 ]
+
+say "Redis loses its data while closeloopd waits for events"
+rcli FLUSHALL >/dev/null
+wait_for 10 "the group to be made again" log_has "creating them again"
+valid_events 10 2 c- | rcli >/dev/null
+wait_for 20 "10 accepted" stat_is accepted 10
+assert "not taken for an outage" [ "$(log_count 'redis unavailable')" = 2 ]
+assert "nothing pending" [ "$(pending)" = 0 ]
 daemon_stop
 echo "PASS"
