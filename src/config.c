@@ -6,7 +6,7 @@
  * value goes in struct config. Validation walks the file rather than the
  * table, so that a setting the table does not know is reported as unknown
  * with its line. The divisions group is free-form (one group per division
- * code) and is checked by config_division(). Problems are collected in a
+ * code) and is checked by config_divisions(). Problems are collected in a
  * list and reported together, so an operator fixes a file in one pass.
  */
 #include "build.h"
@@ -364,76 +364,98 @@ config_status_map_entry(struct division *dv, struct config_problems *pr,
 	    vocab_reason_parse(reason));
 }
 
+/* Check a division's names, locale = "name", and add them to dv. */
+static void
+config_division_names(struct division *dv, struct config_problems *pr,
+    const config_setting_t *m, const char *name)
+{
+	const config_setting_t	*e;
+	const char		*v;
+	int			 j;
+
+	if (config_setting_type(m) != CONFIG_TYPE_GROUP) {
+		config_problem(pr, m, "%s: must be a group of locale = "
+		    "\"name\" (got %s)", name, config_type_name(m));
+		return;
+	}
+	for (j = 0; j < config_setting_length(m); j++) {
+		e = config_setting_get_elem(m, j);
+		v = config_setting_get_string(e);
+		if (v == NULL || *v == '\0')
+			config_problem(pr, e, "%s.%s: must be a non-empty "
+			    "string", name, config_setting_name(e));
+		else if (config_has_control(v))
+			config_problem(pr, e, "%s.%s: contains a control "
+			    "character", name, config_setting_name(e));
+		else
+			division_add_name(dv, config_setting_name(e), v);
+	}
+}
+
+/* Check a division's status_map list and add its entries to dv. */
+static void
+config_division_map(struct division *dv, struct config_problems *pr,
+    const config_setting_t *m, const char *name)
+{
+	char	*where;
+	int	 j;
+
+	if (config_setting_type(m) != CONFIG_TYPE_LIST) {
+		config_problem(pr, m, "%s: must be a list ( { code = ...; "
+		    "status = ...; }, ... ) (got %s)", name,
+		    config_type_name(m));
+		return;
+	}
+	for (j = 0; j < config_setting_length(m); j++) {
+		where = xasprintf("%s[%d]", name, j);
+		config_status_map_entry(dv, pr, config_setting_get_elem(m, j),
+		    where);
+		free(where);
+	}
+}
+
 /* Check one division group and append it to cf. */
 static void
 config_division(struct config *cf, struct config_problems *pr,
     const config_setting_t *d)
 {
 	struct division		*dv;
-	const config_setting_t	*m, *e;
-	char			*where, *name;
-	int			 i, j, n;
+	const config_setting_t	*m;
+	char			*name;
+	int			 i;
 
-	where = config_full_name(d);
 	if (config_setting_type(d) != CONFIG_TYPE_GROUP) {
+		name = config_full_name(d);
 		config_problem(pr, d, "%s: must be a group { name = { ... }; "
-		    "} (got %s)", where, config_type_name(d));
-		free(where);
+		    "} (got %s)", name, config_type_name(d));
+		free(name);
 		return;
 	}
 	dv = division_add(&cf->divisions, &cf->ndivisions,
 	    config_setting_name(d));
-
-	n = config_setting_length(d);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < config_setting_length(d); i++) {
 		m = config_setting_get_elem(d, i);
 		name = config_full_name(m);
-		if (strcmp(config_setting_name(m), "name") == 0) {
-			if (config_setting_type(m) != CONFIG_TYPE_GROUP) {
-				config_problem(pr, m, "%s: must be a group of "
-				    "locale = \"name\" (got %s)", name,
-				    config_type_name(m));
-				goto next;
-			}
-			for (j = 0; j < config_setting_length(m); j++) {
-				e = config_setting_get_elem(m, j);
-				if (config_setting_type(e) != CONFIG_TYPE_STRING
-				    || *config_setting_get_string(e) == '\0') {
-					config_problem(pr, e, "%s.%s: must be a "
-					    "non-empty string", name,
-					    config_setting_name(e));
-					continue;
-				}
-				if (config_has_control(
-				    config_setting_get_string(e))) {
-					config_problem(pr, e, "%s.%s: contains a "
-					    "control character", name,
-					    config_setting_name(e));
-					continue;
-				}
-				division_add_name(dv, config_setting_name(e),
-				    config_setting_get_string(e));
-			}
-		} else if (strcmp(config_setting_name(m), "status_map") == 0) {
-			if (config_setting_type(m) != CONFIG_TYPE_LIST) {
-				config_problem(pr, m, "%s: must be a list ( "
-				    "{ code = ...; status = ...; }, ... ) (got "
-				    "%s)", name, config_type_name(m));
-				goto next;
-			}
-			for (j = 0; j < config_setting_length(m); j++) {
-				free(where);
-				where = xasprintf("%s[%d]", name, j);
-				config_status_map_entry(dv, pr,
-				    config_setting_get_elem(m, j), where);
-			}
-		} else
+		if (strcmp(config_setting_name(m), "name") == 0)
+			config_division_names(dv, pr, m, name);
+		else if (strcmp(config_setting_name(m), "status_map") == 0)
+			config_division_map(dv, pr, m, name);
+		else
 			config_problem(pr, m, "%s: unknown setting (a division "
 			    "has name and status_map)", name);
-next:
 		free(name);
 	}
-	free(where);
+}
+
+/* Check every division in the divisions group. */
+static void
+config_divisions(struct config *cf, struct config_problems *pr,
+    const config_setting_t *group)
+{
+	int	i;
+
+	for (i = 0; i < config_setting_length(group); i++)
+		config_division(cf, pr, config_setting_get_elem(group, i));
 }
 
 /* Walk a group of the file, checking and storing each setting in it. */
@@ -452,19 +474,14 @@ config_walk(struct config *cf, struct config_problems *pr,
 		name = config_full_name(s);
 		if ((k = config_key_find(name)) == NULL)
 			config_problem(pr, s, "%s: unknown setting", name);
-		else {
+		else
 			config_scalar(cf, pr, s, k, name);
-			if (k->kind == CONFIG_GROUP &&
-			    config_setting_type(s) == CONFIG_TYPE_GROUP) {
-				if (strcmp(name, "divisions") == 0) {
-					int j;
-					for (j = 0; j < config_setting_length(s);
-					    j++)
-						config_division(cf, pr,
-						    config_setting_get_elem(s, j));
-				} else
-					config_walk(cf, pr, s);
-			}
+		if (k != NULL && k->kind == CONFIG_GROUP &&
+		    config_setting_type(s) == CONFIG_TYPE_GROUP) {
+			if (strcmp(name, "divisions") == 0)
+				config_divisions(cf, pr, s);
+			else
+				config_walk(cf, pr, s);
 		}
 		free(name);
 	}
