@@ -262,8 +262,11 @@ server_reconfigure(struct server *sv)
 	sdnotify_send("READY=1");
 }
 
-/* Claim entries left by dead consumers, when it is time to. */
-static int
+/*
+ * Claim entries left by dead consumers, a page a turn until the scan of
+ * the pending entries is done; then wait before the next scan.
+ */
+static void
 server_claim(struct server *sv)
 {
 	struct stream_batch	 batch = { NULL, 0 };
@@ -274,21 +277,21 @@ server_claim(struct server *sv)
 	rc = stream_claim(sv->s, sv->r, &batch, &cause);
 	if (rc < 0) {
 		server_lost(sv, cause);
-		return -1;
+		return;
 	}
 	if (rc > 0) {
 		log_info("claimed %zu entries idle for more than %lld ms",
 		    batch.n, (long long)sv->cf->redis_claim_idle_ms);
 		server_handle(sv, &batch);
-		return 0;
 	}
+	if (!stream_claim_done(sv->s))
+		return;
 	every = sv->cf->redis_claim_idle_ms / 2;
 	if (every < 100)
 		every = 100;
 	if (every > 30000)
 		every = 30000;
 	sv->next_claim = server_now() + every;
-	return 0;
 }
 
 /* Wait for new entries with a blocking read and handle them. */

@@ -288,6 +288,13 @@ out:
 	return rc;
 }
 
+/* Return 1 if the last claim reached the end of the pending entries. */
+int
+stream_claim_done(const struct stream *s)
+{
+	return strcmp(s->claim_from, "0-0") == 0;
+}
+
 /* Send a read of new entries that blocks up to block_ms on the server. */
 int
 stream_send_read(struct stream *s, struct redis *r, long block_ms,

@@ -66,11 +66,19 @@ int stream_history_done(const struct stream *s);
 
 /*
  * Claim the next page of entries idle longer than redis.claim_idle_ms
- * from any consumer. Returns 1 with entries, 0 if none were claimed, or
- * -1 with *cause.
+ * from any consumer (XAUTOCLAIM looks at up to ten times events.batch
+ * pending entries a call). Returns 1 with entries, 0 if none were
+ * claimed, or -1 with *cause.
  */
 int stream_claim(struct stream *s, struct redis *r,
     struct stream_batch *batch, char **cause);
+
+/*
+ * Return 1 if the last claim reached the end of the group's pending
+ * entries (the next starts from the beginning), 0 if more remain to look
+ * at.
+ */
+int stream_claim_done(const struct stream *s);
 
 /*
  * Send a read of new entries that blocks up to block_ms on the server.

@@ -212,6 +212,7 @@ test_stream_claim(void **state)
 	assert_int_equal(stream_setup(s2, r2, &cause), 0);
 	/* Not idle long enough yet. */
 	assert_int_equal(stream_claim(s2, r2, &b, &cause), 0);
+	assert_true(stream_claim_done(s2));
 	usleep(200000);
 	assert_int_equal(stream_claim(s2, r2, &b, &cause), 1);
 	assert_int_equal(b.n, 5);
@@ -230,6 +231,54 @@ test_stream_claim(void **state)
 	redis_free(r2);
 	config_free(cf1);
 	config_free(cf2);
+}
+
+/* The claim scan goes page by page past entries that are not idle. */
+static void
+test_stream_claim_pages(void **state)
+{
+	struct config		*cf;
+	struct redis		*r;
+	struct stream		*s;
+	struct stream_batch	 b = { NULL, 0 };
+	struct redis_reply	*reply;
+	char			*cause = NULL, *cmd;
+	size_t			 i;
+
+	(void)state;
+	r = test_stream_connect(&cf, "alive");
+	s = stream_new(cf);
+	assert_int_equal(stream_setup(s, r, &cause), 0);
+	test_stream_add(r, 125);
+	reply = redis_command(r, &cause, "XREADGROUP GROUP closeloopd ghost "
+	    "COUNT 125 STREAMS closeloop:events >");
+	assert_int_equal(reply->element[0]->element[1]->elements, 125);
+	usleep(200000);
+	/* The first 120 move to a live consumer and are no longer idle. */
+	for (i = 0; i < 120; i++) {
+		cmd = xasprintf("XCLAIM closeloop:events closeloopd busy 0 %s "
+		    "IDLE 0", reply->element[0]->element[1]->element[i]->
+		    element[0]->str);
+		redis_reply_free(redis_command(r, &cause, cmd));
+		free(cmd);
+	}
+	redis_reply_free(reply);
+
+	/*
+	 * XAUTOCLAIM looks at up to ten times COUNT (here 10) pending entries
+	 * a call: nothing idle in the first 100, the 5 idle ones after.
+	 */
+	assert_int_equal(stream_claim(s, r, &b, &cause), 0);
+	assert_int_equal(b.n, 0);
+	assert_false(stream_claim_done(s));
+	assert_int_equal(stream_claim(s, r, &b, &cause), 1);
+	assert_int_equal(b.n, 5);
+	assert_string_equal(b.entries[0].fields[1], "120");
+	assert_true(stream_claim_done(s));
+	stream_batch_clear(&b);
+	stream_free(s);
+	redis_free(r);
+	config_free(cf);
 }
 
 /* A dead-lettered entry keeps its fields, gains error and source_id. */
@@ -312,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_stream_setup_and_read),
 		cmocka_unit_test(test_stream_history),
 		cmocka_unit_test(test_stream_claim),
+		cmocka_unit_test(test_stream_claim_pages),
 		cmocka_unit_test(test_stream_dead),
 		cmocka_unit_test(test_stream_nogroup),
 	};
