@@ -122,6 +122,28 @@ test_intake_dead_error(struct test_intake *t)
 	return buf;
 }
 
+/* Add a valid "received" event for SR 1. */
+static void
+test_intake_add_received(struct test_intake *t)
+{
+	redis_reply_free(test_intake_cmd(t, "XADD closeloop:events * v 1 "
+	    "type status sr 1 ts 2026-03-03T14:05:00Z division TW "
+	    "status received"));
+}
+
+/* Return how many entries the group has pending. */
+static long long
+test_intake_pending(struct test_intake *t)
+{
+	struct redis_reply	*reply;
+	long long		 n;
+
+	reply = test_intake_cmd(t, "XPENDING closeloop:events closeloopd");
+	n = reply->element[0]->integer;
+	redis_reply_free(reply);
+	return n;
+}
+
 /* Read everything new into the batch. */
 static void
 test_intake_read(struct test_intake *t)
@@ -201,12 +223,7 @@ test_intake_outcomes(void **state)
 		redis_reply_free(r);
 	}
 	assert_int_equal(test_intake_int(&t, "XLEN closeloop:events"), 4);
-	{
-		struct redis_reply *r = test_intake_cmd(&t,
-		    "XPENDING closeloop:events closeloopd");
-		assert_int_equal(r->element[0]->integer, 0);
-		redis_reply_free(r);
-	}
+	assert_int_equal(test_intake_pending(&t), 0);
 	test_intake_close(&t);
 }
 
@@ -219,9 +236,7 @@ test_intake_poison_and_deleted(void **state)
 
 	(void)state;
 	test_intake_open(&t);
-	redis_reply_free(test_intake_cmd(&t, "XADD closeloop:events * v 1 "
-	    "type status sr 1 ts 2026-03-03T14:05:00Z division TW "
-	    "status received"));
+	test_intake_add_received(&t);
 	test_intake_read(&t);
 	assert_int_equal(t.b.n, 1);
 	t.b.entries[0].deliveries = 3;
@@ -262,19 +277,12 @@ test_intake_stop(void **state)
 	(void)state;
 	test_intake_open(&t);
 	for (i = 0; i < 3; i++)
-		redis_reply_free(test_intake_cmd(&t, "XADD closeloop:events * "
-		    "v 1 type status sr 1 ts 2026-03-03T14:05:00Z "
-		    "division TW status received"));
+		test_intake_add_received(&t);
 	test_intake_read(&t);
 	assert_int_equal(intake_batch(t.cf, t.s, t.r, &t.b, &t.counts,
 	    test_intake_stop_second, &calls, &cause), 0);
 	assert_int_equal(t.counts.accepted, 1);
-	{
-		struct redis_reply *r = test_intake_cmd(&t,
-		    "XPENDING closeloop:events closeloopd");
-		assert_int_equal(r->element[0]->integer, 2);
-		redis_reply_free(r);
-	}
+	assert_int_equal(test_intake_pending(&t), 2);
 	test_intake_close(&t);
 }
 
@@ -290,9 +298,7 @@ test_intake_lost(void **state)
 
 	(void)state;
 	test_intake_open(&t);
-	redis_reply_free(test_intake_cmd(&t, "XADD closeloop:events * v 1 "
-	    "type status sr 1 ts 2026-03-03T14:05:00Z division TW "
-	    "status received"));
+	test_intake_add_received(&t);
 	test_intake_read(&t);
 	testserver_start(&other, 0, NULL);
 	cf = testserver_config(&other, NULL, NULL);
