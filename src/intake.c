@@ -87,10 +87,13 @@ intake_accept(const struct config *cf, struct stream *s, struct redis *r,
 	    argv, NULL);
 	if (reply == NULL)
 		goto out;
-	what = event_describe(ev);
 	if (reply->type == REDIS_TYPE_INTEGER) {
-		log_info("accepted %s: %s (event %s)", ev->source_id, what,
-		    ev->event_id);
+		if (log_get_level() >= LOG_LEVEL_INFO) {
+			what = event_describe(ev);
+			log_info("accepted %s: %s (event %s)", ev->source_id,
+			    what, ev->event_id);
+			free(what);
+		}
 		rc = 1;
 	} else if (reply->type == REDIS_TYPE_STRING) {
 		log_info("dropped %s: event %s was already received in %s",
@@ -99,7 +102,6 @@ intake_accept(const struct config *cf, struct stream *s, struct redis *r,
 	} else if (cause != NULL)
 		*cause = xasprintf("accepting %s: %s", ev->source_id,
 		    reply->str != NULL ? reply->str : "unexpected reply");
-	free(what);
 	redis_reply_free(reply);
 out:
 	free(seen);

@@ -200,16 +200,17 @@ stream_deliveries(struct stream *s, struct redis *r,
 		redis_reply_free(reply);
 		return -1;
 	}
-	for (i = 0; i < reply->elements; i++) {
+	/* Both lists are in ID order: walk them side by side. */
+	for (i = j = 0; i < reply->elements && j < batch->n; i++) {
 		row = reply->element[i];
 		if (row->type != REDIS_TYPE_ARRAY || row->elements != 4)
 			continue;
-		for (j = 0; j < batch->n; j++) {
-			if (strcmp(batch->entries[j].id, row->element[0]->str)
-			    == 0)
-				batch->entries[j].deliveries =
-				    row->element[3]->integer;
-		}
+		while (j < batch->n &&
+		    strcmp(batch->entries[j].id, row->element[0]->str) != 0)
+			j++;
+		if (j < batch->n)
+			batch->entries[j++].deliveries =
+			    row->element[3]->integer;
 	}
 	redis_reply_free(reply);
 	return 0;
