@@ -30,6 +30,8 @@ enum config_kind {
 	CONFIG_GROUP,
 	CONFIG_STRING,
 	CONFIG_INT,
+	CONFIG_BOOL,
+	CONFIG_NOTICES,
 	CONFIG_LEVEL
 };
 
@@ -72,6 +74,17 @@ static const struct config_key config_keys[] = {
 	    CONFIG_AT(events_history_max) },
 	{ "events.history_days", CONFIG_INT, 1, 3650,
 	    CONFIG_AT(events_history_days) },
+	{ "policy", CONFIG_GROUP, 0, 0, 0 },
+	{ "policy.settle_seconds", CONFIG_INT, 0, 86400,
+	    CONFIG_AT(policy_settle_seconds) },
+	{ "policy.coalesce_seconds", CONFIG_INT, 0, 86400,
+	    CONFIG_AT(policy_coalesce_seconds) },
+	{ "policy.retain_days", CONFIG_INT, 1, 3650,
+	    CONFIG_AT(policy_retain_days) },
+	{ "policy.notify_on", CONFIG_NOTICES, 0, 0,
+	    CONFIG_AT(policy_notify_on) },
+	{ "policy.follow_duplicates", CONFIG_BOOL, 0, 0,
+	    CONFIG_AT(policy_follow_duplicates) },
 	{ "log", CONFIG_GROUP, 0, 0, 0 },
 	{ "log.level", CONFIG_LEVEL, 0, 0, CONFIG_AT(log_level) },
 	{ "shutdown_timeout", CONFIG_INT, 1, 3600,
@@ -241,6 +254,49 @@ config_string_ok(struct config_problems *pr, const config_setting_t *s,
 	return 0;
 }
 
+/*
+ * Read a list of notice names, ["completed", "transferred", ...], into a
+ * mask of 1 << vocab_notice. Returns 0, or -1 after adding a problem.
+ */
+static int
+config_notices(struct config_problems *pr, const config_setting_t *s,
+    const char *name, unsigned int *mask)
+{
+	const config_setting_t	*e;
+	const char		*v;
+	enum vocab_notice	 notice;
+	unsigned int		 m = 0;
+	int			 i, bad = 0;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		config_problem(pr, s, "%s: must be an array of notices "
+		    "[\"completed\", ...] (got %s)", name, config_type_name(s));
+		return -1;
+	}
+	for (i = 0; i < config_setting_length(s); i++) {
+		e = config_setting_get_elem(s, i);
+		v = config_setting_get_string(e);
+		if (v == NULL || (notice = vocab_notice_parse(v)) ==
+		    VOCAB_NOTICE_NONE) {
+			config_problem(pr, e, "%s: unknown notice \"%s\" (use "
+			    "%s)", name, v != NULL ? v : "", vocab_notice_list());
+			bad = 1;
+			continue;
+		}
+		m |= 1u << notice;
+	}
+	if (bad)
+		return -1;
+	if (m == 0) {
+		config_problem(pr, s, "%s: must name at least one notice",
+		    name);
+		return -1;
+	}
+	*mask = m;
+	return 0;
+}
+
 /* Store one scalar setting into cf after checking its type and range. */
 static void
 config_scalar(struct config *cf, struct config_problems *pr,
@@ -286,6 +342,18 @@ config_scalar(struct config *cf, struct config_problems *pr,
 			break;
 		}
 		*(int64_t *)((char *)cf + k->offset) = v;
+		break;
+	case CONFIG_BOOL:
+		if (type != CONFIG_TYPE_BOOL) {
+			config_problem(pr, s, "%s: must be true or false "
+			    "(got %s)", name, config_type_name(s));
+			break;
+		}
+		*(int *)((char *)cf + k->offset) = config_setting_get_bool(s);
+		break;
+	case CONFIG_NOTICES:
+		config_notices(pr, s, name,
+		    (unsigned int *)((char *)cf + k->offset));
 		break;
 	case CONFIG_LEVEL:
 		if (type != CONFIG_TYPE_STRING) {
@@ -440,9 +508,11 @@ config_division(struct config *cf, struct config_problems *pr,
 			config_division_names(dv, pr, m, name);
 		else if (strcmp(config_setting_name(m), "status_map") == 0)
 			config_division_map(dv, pr, m, name);
+		else if (strcmp(config_setting_name(m), "notify_on") == 0)
+			config_notices(pr, m, name, &dv->notify_on);
 		else
 			config_problem(pr, m, "%s: unknown setting (a division "
-			    "has name and status_map)", name);
+			    "has name, status_map and notify_on)", name);
 		free(name);
 	}
 }
@@ -508,6 +578,11 @@ config_defaults(struct config *cf)
 	cf->events_dedupe_seconds = 7 * 86400;
 	cf->events_history_max = 1000;
 	cf->events_history_days = 400;
+	cf->policy_settle_seconds = 900;
+	cf->policy_coalesce_seconds = 60;
+	cf->policy_retain_days = 30;
+	cf->policy_notify_on = ~(unsigned int)0;
+	cf->policy_follow_duplicates = 1;
 	cf->log_level = LOG_LEVEL_INFO;
 	cf->shutdown_timeout = 30;
 }

@@ -46,6 +46,13 @@ struct config {
 	int64_t			 events_history_max;
 	int64_t			 events_history_days;
 
+	/* policy */
+	int64_t			 policy_settle_seconds;
+	int64_t			 policy_coalesce_seconds;
+	int64_t			 policy_retain_days;
+	unsigned int		 policy_notify_on; /* 1 << vocab_notice */
+	int			 policy_follow_duplicates;
+
 	/* log */
 	enum log_level		 log_level;
 

@@ -32,6 +32,8 @@ struct division {
 	size_t			 nnames;
 	struct division_status	*map;
 	size_t			 nmap;
+	unsigned int		 notify_on;	/* 1 << vocab_notice; 0:
+						   policy.notify_on */
 };
 
 /*

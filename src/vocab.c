@@ -19,6 +19,12 @@ static const char *vocab_reasons[] = {
 	"scheduled", "assigned", "referred_external"
 };
 
+static const char *vocab_notices[] = {
+	"", "received", "assigned", "scheduled", "in_progress", "transferred",
+	"completed", "no_action", "duplicate", "cancelled", "reopened",
+	"referred_external"
+};
+
 #define VOCAB_COUNT(t) (sizeof (t) / sizeof (t)[0])
 
 /* Find name in a table; returns its index or 0. */
@@ -82,4 +88,29 @@ vocab_reason_list(void)
 {
 	return "completed, no_action_required, duplicate, transferred, "
 	    "scheduled, assigned, referred_external";
+}
+
+/* Look up a notice by name. */
+enum vocab_notice
+vocab_notice_parse(const char *name)
+{
+	return vocab_find(vocab_notices, VOCAB_COUNT(vocab_notices), name);
+}
+
+/* Return the name of a notice. */
+const char *
+vocab_notice_name(enum vocab_notice notice)
+{
+	if ((size_t)notice >= VOCAB_COUNT(vocab_notices))
+		return "";
+	return vocab_notices[notice];
+}
+
+/* Return every notice name joined by ", ". */
+const char *
+vocab_notice_list(void)
+{
+	return "received, assigned, scheduled, in_progress, transferred, "
+	    "completed, no_action, duplicate, cancelled, reopened, "
+	    "referred_external";
 }

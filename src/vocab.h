@@ -4,6 +4,9 @@
  * The CRM describes every transition with one status and, for closures,
  * one reason. Divisions whose systems speak their own codes are mapped
  * onto this vocabulary through status_map in the configuration.
+ *
+ * Notices are closeloop's own vocabulary: what a resident is told. They
+ * are decided from the SR's state, not copied from an event's status.
  */
 #ifndef VOCAB_H
 #define VOCAB_H
@@ -32,6 +35,23 @@ enum vocab_reason {
 	VOCAB_REASON_REFERRED_EXTERNAL
 };
 
+enum vocab_notice {
+	VOCAB_NOTICE_NONE = 0,
+	VOCAB_NOTICE_RECEIVED,
+	VOCAB_NOTICE_ASSIGNED,
+	VOCAB_NOTICE_SCHEDULED,
+	VOCAB_NOTICE_IN_PROGRESS,
+	VOCAB_NOTICE_TRANSFERRED,
+	VOCAB_NOTICE_COMPLETED,
+	VOCAB_NOTICE_NO_ACTION,
+	VOCAB_NOTICE_DUPLICATE,
+	VOCAB_NOTICE_CANCELLED,
+	VOCAB_NOTICE_REOPENED,
+	VOCAB_NOTICE_REFERRED_EXTERNAL
+};
+
+#define VOCAB_NOTICE_COUNT	12	/* including VOCAB_NOTICE_NONE */
+
 /* Look up a status by name; returns VOCAB_STATUS_NONE if unknown. */
 enum vocab_status vocab_status_parse(const char *name);
 
@@ -49,5 +69,14 @@ const char *vocab_status_list(void);
 
 /* Return every reason name joined by ", ", for messages. Static. */
 const char *vocab_reason_list(void);
+
+/* Look up a notice by name; returns VOCAB_NOTICE_NONE if unknown. */
+enum vocab_notice vocab_notice_parse(const char *name);
+
+/* Return the name of a notice ("" for none). The string is static. */
+const char *vocab_notice_name(enum vocab_notice notice);
+
+/* Return every notice name joined by ", ", for messages. Static. */
+const char *vocab_notice_list(void);
 
 #endif

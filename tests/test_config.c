@@ -52,8 +52,8 @@
 #define ENTRY_GROUP "each entry must be a group " \
 	"{ code = \"...\"; status = \"...\"; }"
 #define DIVISION_GROUP "must be a group { name = { ... }; }"
-#define DIVISION_UNKNOWN "unknown setting (a division has name and " \
-	"status_map)"
+#define DIVISION_UNKNOWN "unknown setting (a division has name, " \
+	"status_map and notify_on)"
 #define NAME_GROUP "must be a group of locale = \"name\""
 #define NAME_EMPTY "must be a non-empty string"
 #define MAP_LIST "must be a list ( { code = ...; status = ...; }, ... )"

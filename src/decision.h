@@ -1,0 +1,80 @@
+/*
+ * decision.h - the record of one decision about an SR
+ *
+ * Every time closeloop decides something about what a resident is told -
+ * a notice queued, a closure held, a notice suppressed and by which rule,
+ * a transition coalesced into a later notice, a flag on poor data, an
+ * event ignored, a contact subscribed or unsubscribed - it makes one
+ * struct decision. The policy makes them; the store writes them to the
+ * SR's audit stream in the same transaction as the state they explain,
+ * and logs them once that transaction has committed.
+ */
+#ifndef DECISION_H
+#define DECISION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vocab.h"
+
+enum decision_kind {
+	DECISION_QUEUED = 1,	/* a notice handed over for delivery */
+	DECISION_HELD,		/* a closure waits for the settle window */
+	DECISION_SUPPRESSED,	/* a notice that will not be sent; rule says why */
+	DECISION_COALESCED,	/* a transition folded into a later notice */
+	DECISION_FLAGGED,	/* sent or not, the data deserves a look */
+	DECISION_IGNORED,	/* an event that changes nothing */
+	DECISION_SUBSCRIBED,
+	DECISION_UNSUBSCRIBED
+};
+
+struct decision {
+	enum decision_kind	 kind;
+	const char		*rule;		/* static; NULL if none */
+	enum vocab_notice	 notice;	/* VOCAB_NOTICE_NONE if none */
+	char			*division;	/* NULL if none */
+	char			*events;	/* event ids, by spaces */
+	char			*detail;	/* a sentence for people */
+	size_t			 recipients;	/* for DECISION_QUEUED */
+};
+
+/* A growing list of decisions. */
+struct decision_list {
+	struct decision	*list;
+	size_t		 n;
+};
+
+/*
+ * Append a decision to dl; division and events are copied (either may
+ * be NULL) and the detail is formatted. Returns the new decision, valid
+ * until the next append.
+ */
+struct decision *decision_add(struct decision_list *dl,
+    enum decision_kind kind, const char *rule, enum vocab_notice notice,
+    const char *division, const char *events, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* Free every decision in dl and empty it. */
+void decision_clear(struct decision_list *dl);
+
+/* Return the name of a kind ("queued", ...). The string is static. */
+const char *decision_kind_name(enum decision_kind kind);
+
+/* Look up a kind by name; 0 if unknown. */
+enum decision_kind decision_kind_parse(const char *name);
+
+/*
+ * Write the decision's fields as name/value pointers for XADD into out
+ * (room for DECISION_FIELDS_MAX pointers) and return how many were
+ * written. at is the time of the decision (ms since the epoch) and is
+ * formatted into buf, which must hold 32 bytes; recipients into rbuf,
+ * 32 bytes. The pointers live as long as d, buf and rbuf.
+ */
+#define DECISION_FIELDS_MAX	16
+size_t decision_fields(const struct decision *d, int64_t at, char *buf,
+    char *rbuf, const char **out);
+
+/* Log a decision about SR sr at info level (notice for suppressions). */
+void decision_log(const char *sr, const struct decision *d);
+
+#endif

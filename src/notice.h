@@ -1,0 +1,70 @@
+/*
+ * notice.h - the notice a resident is told when a pending window passes
+ *
+ * When an SR's pending notice falls due (the settle window of a held
+ * closure, or the coalescing window of other transitions),
+ * notice_release() looks at the SR's state as it is then and decides
+ * what the resident is told: the customer-facing notice, the division it
+ * names, the details, and the contacts it goes to. The result is a
+ * struct notice for delivery, or a decision saying why nothing goes out.
+ */
+#ifndef NOTICE_H
+#define NOTICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vocab.h"
+
+struct config;
+struct policy_result;
+struct srstate;
+
+/* A contact a notice goes to. */
+struct notice_recipient {
+	int	 channel;	/* EVENT_CHANNEL_* */
+	char	*address;
+	char	*locale;	/* NULL: the default locale */
+};
+
+/* A notice to deliver: what to say, and to whom. */
+struct notice {
+	char			*id;		/* "SR/SEQ", unique */
+	char			*sr;
+	enum vocab_notice	 notice;
+	char			*division;	/* handling it, or closing it */
+	char			*from_division;	/* for transfers; may be NULL */
+	char			*service;
+	char			*note;
+	char			*note_code;
+	char			*photos;
+	char			*scheduled_for;
+	char			*duplicate_of;
+	int			 partial;	/* part of the work is done */
+	int			 correction;	/* "completed" was told before */
+	char			*events;
+	struct notice_recipient	*to;
+	size_t			 nto;
+};
+
+/*
+ * Release the pending notice of st if it is due at now (ms since the
+ * epoch): set res->notice (and res->final, res->follow) or add a
+ * decision saying why nothing is told. Returns 1 if st changed, 0 if
+ * nothing was due.
+ */
+int notice_release(const struct config *cf, struct srstate *st, int64_t now,
+    struct policy_result *res);
+
+/* Free a notice; NULL is a no-op. */
+void notice_free(struct notice *n);
+
+/*
+ * Write the fields of the notice for recipient i as name/value pointers
+ * into out (room for NOTICE_FIELDS_MAX) and return how many. The
+ * pointers live as long as n.
+ */
+#define NOTICE_FIELDS_MAX	40
+size_t notice_fields(const struct notice *n, size_t i, const char **out);
+
+#endif

@@ -1,0 +1,414 @@
+/*
+ * policy.c - what a resident is told about an SR, and what they are not
+ *
+ * policy_event() applies an event to the SR's work orders and contacts
+ * and starts (or joins) a pending notice: a closure of the last open work
+ * order is held for the settle window, anything else waits for the
+ * coalescing window. policy_release() runs when that window has passed
+ * and decides the notice from the state as it is then - not from the
+ * event that started the wait - which is what lets a later event from
+ * another division turn a misleading "completed" into "transferred".
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "division.h"
+#include "event.h"
+#include "log.h"
+#include "notice.h"
+#include "policy.h"
+#include "srstate.h"
+#include "xmalloc.h"
+
+/* Return 1 if a status event hands the SR on to another division. */
+static int
+policy_is_transfer(const struct event *ev)
+{
+	if (ev->status == VOCAB_STATUS_TRANSFERRED)
+		return 1;
+	return ev->status == VOCAB_STATUS_CLOSED &&
+	    (ev->reason == VOCAB_REASON_TRANSFERRED || ev->transfer_to != NULL);
+}
+
+/* Return 1 if a status event closes in the CRM work that is not done. */
+static int
+policy_is_not_done(const struct event *ev)
+{
+	return ev->status == VOCAB_STATUS_CLOSED && !policy_is_transfer(ev) &&
+	    (ev->reason == VOCAB_REASON_SCHEDULED ||
+	    ev->reason == VOCAB_REASON_ASSIGNED);
+}
+
+/* Return 1 if a status event closes a work order for good. */
+static int
+policy_is_closure(const struct event *ev)
+{
+	return ev->status == VOCAB_STATUS_CLOSED && !policy_is_transfer(ev) &&
+	    !policy_is_not_done(ev);
+}
+
+/* Move one work order as the event says. */
+static void
+policy_move(struct srstate_wo *wo, const struct event *ev, int64_t ts)
+{
+	int	close = 0;
+
+	if (policy_is_transfer(ev)) {
+		close = 1;
+		wo->status = VOCAB_STATUS_TRANSFERRED;
+		wo->reason = VOCAB_REASON_TRANSFERRED;
+	} else if (policy_is_closure(ev) ||
+	    ev->status == VOCAB_STATUS_CANCELLED) {
+		close = 1;
+		wo->status = ev->status;
+		wo->reason = ev->reason;
+	} else if (policy_is_not_done(ev)) {
+		wo->status = ev->reason == VOCAB_REASON_SCHEDULED ?
+		    VOCAB_STATUS_SCHEDULED : VOCAB_STATUS_ASSIGNED;
+		wo->reason = VOCAB_REASON_NONE;
+	} else {
+		wo->status = ev->status;
+		wo->reason = VOCAB_REASON_NONE;
+	}
+	if (close) {
+		wo->open = 0;
+		wo->closed = ts;
+	} else if (!wo->open) {
+		wo->open = 1;
+		wo->opened = ts;
+		wo->closed = 0;
+	}
+	wo->ts = ts;
+}
+
+/*
+ * Find the index of the work order an event with a work_order id moves,
+ * adding it if new; a division's work order without an id becomes the
+ * one with the id. Returns -1 if the SR has too many work orders.
+ */
+static ssize_t
+policy_wo_index(struct srstate *st, const struct event *ev, int64_t ts)
+{
+	struct srstate_wo	*wo;
+
+	if ((wo = srstate_wo_find(st, ev->work_order)) == NULL &&
+	    (wo = srstate_wo_find(st, ev->division)) != NULL &&
+	    strcmp(wo->division, ev->division) == 0) {
+		free(wo->key);
+		wo->key = xstrdup(ev->work_order);
+	}
+	if (wo == NULL &&
+	    (wo = srstate_wo_add(st, ev->work_order, ev->division, ts)) == NULL)
+		return -1;
+	return wo - st->wo;
+}
+
+/* Open a work order for the division an SR was transferred to. */
+static void
+policy_transfer_to(struct srstate *st, const char *division, int64_t ts)
+{
+	struct srstate_wo	*wo;
+	size_t			 i;
+
+	if (srstate_wo_open(st, division) != 0)
+		return;
+	for (i = 0; i < st->nwo; i++) {
+		wo = &st->wo[i];
+		if (strcmp(wo->division, division) != 0)
+			continue;
+		if (wo->ts <= ts) {
+			wo->open = 1;
+			wo->opened = wo->ts = ts;
+			wo->closed = 0;
+			wo->status = VOCAB_STATUS_RECEIVED;
+			wo->reason = VOCAB_REASON_NONE;
+		}
+		return;
+	}
+	if ((wo = srstate_wo_add(st, division, division, ts)) != NULL)
+		wo->status = VOCAB_STATUS_RECEIVED;
+}
+
+/*
+ * Move the work orders a status event concerns: the one it names, or
+ * every one of its division (all of them for a cancellation). Returns
+ * how many moved; 0 if the event was older than each.
+ */
+static size_t
+policy_move_all(struct srstate *st, const struct event *ev, int64_t ts)
+{
+	ssize_t	idx;
+	size_t	i, n = 0, moved = 0;
+
+	if (ev->work_order != NULL) {
+		if ((idx = policy_wo_index(st, ev, ts)) < 0)
+			return 0;
+		if (ts < st->wo[idx].ts)
+			return 0;
+		policy_move(&st->wo[idx], ev, ts);
+		return 1;
+	}
+	for (i = 0; i < st->nwo; i++) {
+		if (ev->status != VOCAB_STATUS_CANCELLED &&
+		    strcmp(st->wo[i].division, ev->division) != 0)
+			continue;
+		n++;
+		if (ts < st->wo[i].ts)
+			continue;
+		policy_move(&st->wo[i], ev, ts);
+		moved++;
+	}
+	if (n == 0 && srstate_wo_add(st, ev->division, ev->division,
+	    ts) != NULL) {
+		policy_move(&st->wo[st->nwo - 1], ev, ts);
+		moved++;
+	}
+	return moved;
+}
+
+/* Keep the event's details for the next notice and flag missing ones. */
+static void
+policy_details(struct srstate *st, const struct event *ev,
+    struct policy_result *res)
+{
+	if (ev->service != NULL)
+		srstate_set(&st->service, ev->service);
+	if (ev->note != NULL || ev->note_code != NULL ||
+	    ev->photos_text != NULL || ev->status == VOCAB_STATUS_CLOSED ||
+	    ev->status == VOCAB_STATUS_CANCELLED ||
+	    ev->status == VOCAB_STATUS_TRANSFERRED) {
+		srstate_set(&st->note, ev->note);
+		srstate_set(&st->note_code, ev->note_code);
+		srstate_set(&st->photos, ev->photos_text);
+	}
+	if (ev->scheduled_for != NULL)
+		srstate_set(&st->scheduled_for, ev->scheduled_for);
+	else if (ev->status == VOCAB_STATUS_IN_PROGRESS ||
+	    policy_is_closure(ev))
+		srstate_set(&st->scheduled_for, NULL);
+	if (policy_is_transfer(ev))
+		srstate_set(&st->transfer_to, ev->transfer_to);
+	if (ev->reason == VOCAB_REASON_DUPLICATE)
+		srstate_set(&st->duplicate_of, ev->duplicate_of);
+	if (ev->status == VOCAB_STATUS_REOPENED)
+		st->reopened = 1;
+
+	if (policy_is_transfer(ev) && ev->status == VOCAB_STATUS_CLOSED)
+		decision_add(&res->decisions, DECISION_SUPPRESSED,
+		    "explicit_transfer", VOCAB_NOTICE_COMPLETED, ev->division,
+		    ev->event_id, "closed by %s because %s has it now: not "
+		    "told as completed", ev->division, ev->transfer_to != NULL ?
+		    ev->transfer_to : "another division");
+	if (policy_is_transfer(ev) && ev->transfer_to == NULL)
+		decision_add(&res->decisions, DECISION_FLAGGED,
+		    "no_transfer_to", VOCAB_NOTICE_TRANSFERRED, ev->division,
+		    ev->event_id, "transferred by %s without transfer_to: the "
+		    "resident cannot be told who has it", ev->division);
+	if (policy_is_not_done(ev))
+		decision_add(&res->decisions, DECISION_FLAGGED,
+		    "closed_not_done", VOCAB_NOTICE_COMPLETED, ev->division,
+		    ev->event_id, "closed by %s with reason %s: the work is not "
+		    "done, so it is not told as completed", ev->division,
+		    vocab_reason_name(ev->reason));
+	if (!policy_is_closure(ev))
+		return;
+	if (ev->note == NULL && ev->note_code == NULL)
+		decision_add(&res->decisions, DECISION_FLAGGED, "no_note",
+		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
+		    "closed by %s without a note or note_code: the standard "
+		    "text for the reason is used", ev->division);
+	if (ev->reason == VOCAB_REASON_NONE)
+		decision_add(&res->decisions, DECISION_FLAGGED, "no_reason",
+		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
+		    "closed by %s without a reason: told as completed",
+		    ev->division);
+	if (ev->reason == VOCAB_REASON_DUPLICATE && ev->duplicate_of == NULL)
+		decision_add(&res->decisions, DECISION_FLAGGED,
+		    "duplicate_without_link", VOCAB_NOTICE_DUPLICATE,
+		    ev->division, ev->event_id, "closed by %s as a duplicate "
+		    "without duplicate_of: the resident cannot be pointed to "
+		    "the original", ev->division);
+}
+
+/* Start or join the pending notice after a status event. */
+static void
+policy_pend(const struct config *cf, struct srstate *st,
+    const struct event *ev, int64_t now, struct policy_result *res)
+{
+	const struct srstate_wo	*closer;
+	const char		*rule;
+	size_t			 open;
+
+	open = srstate_wo_open(st, NULL);
+	if (policy_is_closure(ev) && open != 0)
+		decision_add(&res->decisions, DECISION_SUPPRESSED,
+		    "partial_work_order", VOCAB_NOTICE_COMPLETED, ev->division,
+		    ev->event_id, "%s closed its part, but %zu work order%s "
+		    "still open: not told as completed", ev->division, open,
+		    open == 1 ? " is" : "s are");
+	if (open == 0) {
+		if (st->due != 0)
+			decision_add(&res->decisions, DECISION_COALESCED,
+			    "settle", VOCAB_NOTICE_NONE, ev->division,
+			    st->events, "a pending notice gives way to the "
+			    "closure by %s", ev->division);
+		srstate_add_event(st, ev->event_id);
+		st->held = 1;
+		st->due = now + cf->policy_settle_seconds * 1000;
+		decision_add(&res->decisions, DECISION_HELD, "settle",
+		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
+		    "the closure by %s is held for %llds in case another "
+		    "division takes the SR up", ev->division,
+		    (long long)cf->policy_settle_seconds);
+		return;
+	}
+	if (st->held) {
+		closer = srstate_wo_last_closed(st, NULL);
+		if (st->reopened)
+			rule = "reopened";
+		else if (closer != NULL &&
+		    strcmp(closer->division, ev->division) != 0)
+			rule = "implicit_transfer";
+		else
+			rule = "superseded";
+		decision_add(&res->decisions, DECISION_SUPPRESSED, rule,
+		    VOCAB_NOTICE_NONE, closer != NULL ? closer->division : NULL,
+		    st->events, "the held closure is not told: %s %s the SR "
+		    "after it", ev->division, st->reopened ? "reopened" :
+		    "worked on");
+		st->held = 0;
+		st->due = 0;
+		free(st->events);
+		st->events = NULL;
+	} else if (st->due != 0) {
+		decision_add(&res->decisions, DECISION_COALESCED, "coalesce",
+		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
+		    "%s joins the notice pending since an earlier transition",
+		    vocab_status_name(ev->status));
+		srstate_add_event(st, ev->event_id);
+		return;
+	}
+	srstate_add_event(st, ev->event_id);
+	st->due = now + cf->policy_coalesce_seconds * 1000;
+}
+
+/* Apply a status event. */
+static int
+policy_status(const struct config *cf, struct srstate *st,
+    const struct event *ev, int64_t now, struct policy_result *res)
+{
+	int64_t	ts = ev->when * 1000;
+
+	if (policy_move_all(st, ev, ts) == 0) {
+		decision_add(&res->decisions, DECISION_IGNORED, "out_of_order",
+		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
+		    "%s from %s at %s is older than what its work order "
+		    "already shows", vocab_status_name(ev->status),
+		    ev->division, ev->ts);
+		return 0;
+	}
+	if (policy_is_transfer(ev) && ev->transfer_to != NULL)
+		policy_transfer_to(st, ev->transfer_to, ts);
+	policy_details(st, ev, res);
+	policy_pend(cf, st, ev, now, res);
+	if (st->due <= now)
+		notice_release(cf, st, now, res);
+	return 1;
+}
+
+/* Apply a subscribe or unsubscribe event to one contact. */
+static int
+policy_contact(struct srstate *st, const struct event *ev, int channel,
+    const char *address, struct policy_result *res)
+{
+	struct srstate_contact	*c;
+	int64_t			 ts = ev->when * 1000;
+	char			*masked;
+	int			 on = ev->type == EVENT_SUBSCRIBE;
+
+	masked = channel == EVENT_CHANNEL_SMS ? log_mask_phone(address) :
+	    log_mask_email(address);
+	c = srstate_contact_find(st, channel, address);
+	if (c == NULL && (c = srstate_contact_add(st, channel,
+	    address)) == NULL) {
+		decision_add(&res->decisions, DECISION_IGNORED,
+		    "too_many_contacts", VOCAB_NOTICE_NONE, NULL, ev->event_id,
+		    "%s not added: the SR has %d contacts already", masked,
+		    SRSTATE_CONTACT_MAX);
+		free(masked);
+		return 0;
+	}
+	if (ts < c->ts) {
+		decision_add(&res->decisions, DECISION_IGNORED, "out_of_order",
+		    VOCAB_NOTICE_NONE, NULL, ev->event_id, "%s of %s at %s is "
+		    "older than its last change", event_type_name(ev->type),
+		    masked, ev->ts);
+		free(masked);
+		return 0;
+	}
+	c->active = on;
+	c->ts = ts;
+	if (on) {
+		srstate_set(&c->locale, ev->locale);
+		srstate_set(&c->via, NULL);
+	}
+	decision_add(&res->decisions, on ? DECISION_SUBSCRIBED :
+	    DECISION_UNSUBSCRIBED, NULL, VOCAB_NOTICE_NONE, NULL, ev->event_id,
+	    "%s by %s%s%s", masked, channel == EVENT_CHANNEL_SMS ? "sms" :
+	    "email", on && ev->locale != NULL ? " in " : "",
+	    on && ev->locale != NULL ? ev->locale : "");
+	free(masked);
+	return 1;
+}
+
+/* Apply a subscribe or unsubscribe event. */
+static int
+policy_subscription(struct srstate *st, const struct event *ev,
+    struct policy_result *res)
+{
+	size_t	i, n;
+	int	changed = 0;
+
+	if (ev->type == EVENT_UNSUBSCRIBE && ev->all) {
+		n = st->ncontact;
+		for (i = 0; i < n; i++)
+			changed |= policy_contact(st, ev, st->contact[i].channel,
+			    st->contact[i].address, res);
+		if (n == 0)
+			decision_add(&res->decisions, DECISION_IGNORED, NULL,
+			    VOCAB_NOTICE_NONE, NULL, ev->event_id,
+			    "unsubscribe all: the SR has no contacts");
+	}
+	if (ev->email != NULL && (ev->type == EVENT_UNSUBSCRIBE ||
+	    (ev->channels & EVENT_CHANNEL_EMAIL)))
+		changed |= policy_contact(st, ev, EVENT_CHANNEL_EMAIL,
+		    ev->email, res);
+	if (ev->phone != NULL && (ev->type == EVENT_UNSUBSCRIBE ||
+	    (ev->channels & EVENT_CHANNEL_SMS)))
+		changed |= policy_contact(st, ev, EVENT_CHANNEL_SMS, ev->phone,
+		    res);
+	return changed;
+}
+
+/* Apply one validated event to an SR's state. */
+int
+policy_event(const struct config *cf, struct srstate *st,
+    const struct event *ev, int64_t now, struct policy_result *res)
+{
+	if (ev->type == EVENT_STATUS)
+		return policy_status(cf, st, ev, now, res);
+	return policy_subscription(st, ev, res);
+}
+
+/* Free what a result holds. */
+void
+policy_result_clear(struct policy_result *res)
+{
+	decision_clear(&res->decisions);
+	notice_free(res->notice);
+	free(res->follow);
+	memset(res, 0, sizeof *res);
+}

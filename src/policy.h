@@ -1,0 +1,67 @@
+/*
+ * policy.h - what a resident is told about an SR, and what they are not
+ *
+ * The policy turns events into notices. It works on one SR's state
+ * (struct srstate) and never touches Redis: the store loads the state,
+ * calls the policy and writes back what it changed, atomically. Times are
+ * milliseconds since the epoch; "now" is passed in so tests can set it.
+ * notice_release() (notice.h) decides the notice once its window passed.
+ *
+ * The rules (docs/policy.md tells them for people):
+ *  - Each status event moves the SR's work orders: one per work_order id,
+ *    or one per division when the division sends none. An event older
+ *    than what its work order last applied is ignored (out_of_order).
+ *  - A transfer (status=transferred, or closed with reason=transferred
+ *    or transfer_to) is never "completed": it is told as "transferred" to
+ *    the division now handling the SR.
+ *  - Closed with reason scheduled or assigned keeps the work order open:
+ *    told as scheduled or assigned, and flagged closed_not_done.
+ *  - A work order closed while others stay open is not completion: at
+ *    most an in_progress notice that part of the work is done.
+ *  - When the last open work order closes, the closure is held for
+ *    policy.settle_seconds. Activity from another division in that time
+ *    suppresses it (implicit_transfer) and "transferred" goes instead;
+ *    "reopened" cancels it too.
+ *  - Other transitions wait policy.coalesce_seconds, so that a burst
+ *    gives one notice with the latest state.
+ *  - A notice not in notify_on (per division, else global), or one that
+ *    would repeat what the resident was last told, is suppressed.
+ *  - Closures without note or note_code are flagged no_note; duplicates
+ *    without duplicate_of are flagged duplicate_without_link; closures
+ *    without a reason are flagged no_reason and told as completed.
+ */
+#ifndef POLICY_H
+#define POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decision.h"
+#include "vocab.h"
+
+struct config;
+struct event;
+struct notice;
+struct srstate;
+
+/* What one call decided. */
+struct policy_result {
+	struct decision_list	 decisions;
+	struct notice		*notice;	/* NULL if none to send */
+	int			 final;		/* the notice ends the SR */
+	char			*follow;	/* SR to subscribe the
+						   notice's contacts to */
+};
+
+/*
+ * Apply one validated event to st at time now, adding to res what was
+ * decided (a notice may be released at once when a window is 0). The
+ * event's SR must be st's. Returns 1 if st changed, 0 if not.
+ */
+int policy_event(const struct config *cf, struct srstate *st,
+    const struct event *ev, int64_t now, struct policy_result *res);
+
+/* Free what a result holds and empty it. */
+void policy_result_clear(struct policy_result *res);
+
+#endif

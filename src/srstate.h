@@ -1,0 +1,155 @@
+/*
+ * srstate.h - what closeloop knows about one SR, and how it is stored
+ *
+ * An SR's state is everything the policy needs to decide the next notice:
+ * its work orders (one per division unless the division sends work order
+ * ids), its subscribers, what the resident was last told, and the notice
+ * waiting for its window to pass (a held closure or a coalesced burst).
+ * It lives in one Redis hash per SR (see srstate.c for the fields);
+ * srstate_decode() reads a hash and srstate_encode() writes one.
+ */
+#ifndef SRSTATE_H
+#define SRSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vocab.h"
+
+/* Most work orders and contacts kept per SR; more are refused. */
+#define SRSTATE_WO_MAX		64
+#define SRSTATE_CONTACT_MAX	64
+/* Most event ids remembered behind one pending notice. */
+#define SRSTATE_EVENTS_MAX	32
+
+/* A work order: one division's piece of the SR. Times in ms. */
+struct srstate_wo {
+	char			*key;		/* work_order, or division */
+	char			*division;
+	int			 open;
+	enum vocab_status	 status;	/* the last applied */
+	enum vocab_reason	 reason;	/* why it closed */
+	int64_t			 ts;		/* ts of the last applied */
+	int64_t			 opened;	/* ts it (re)opened */
+	int64_t			 closed;	/* ts it closed, 0 if open */
+};
+
+/* A subscriber's contact on one channel. */
+struct srstate_contact {
+	int			 channel;	/* EVENT_CHANNEL_* */
+	char			*address;	/* email or E.164 phone */
+	char			*locale;	/* NULL: the default */
+	int			 active;
+	int64_t			 ts;		/* ts of the last change, ms */
+	char			*via;		/* SR it followed us from */
+};
+
+struct srstate {
+	char			*sr;
+
+	struct srstate_wo	*wo;
+	size_t			 nwo;
+	struct srstate_contact	*contact;
+	size_t			 ncontact;
+
+	/* Details from the events, for the next notice. */
+	char			*service;
+	char			*note;
+	char			*note_code;
+	char			*photos;
+	char			*scheduled_for;
+	char			*duplicate_of;
+	char			*transfer_to;
+
+	/* What the resident was last told. */
+	enum vocab_notice	 told;
+	char			*told_division;
+	char			*told_scheduled;
+	int			 told_completed; /* "completed" went out */
+	int64_t			 told_closed;	 /* work orders closed then */
+	int64_t			 seq;		 /* notices decided so far */
+
+	/* The notice waiting for its window. */
+	int64_t			 due;		/* ms; 0 if none */
+	int			 held;		/* a closure is held */
+	int			 reopened;	/* reopened since told */
+	char			*events;	/* ids behind it, by spaces */
+};
+
+/* Create an empty state for an SR. Free it with srstate_free(). */
+struct srstate *srstate_new(const char *sr);
+
+/* Free a state; NULL is a no-op. */
+void srstate_free(struct srstate *st);
+
+/*
+ * Fill an empty state from the n field/value strings of a hash, as
+ * HGETALL returns them (fields[2*i], fields[2*i+1]). Unknown or damaged
+ * fields are skipped with *cause set to a warning (the caller frees it);
+ * returns the number skipped.
+ */
+int srstate_decode(struct srstate *st, char *const *fields, size_t n,
+    char **cause);
+
+/*
+ * Encode the state as field/value strings for HSET. Returns an allocated
+ * array of *n pairs (2 * *n strings); free it with srstate_encode_free().
+ */
+char **srstate_encode(const struct srstate *st, size_t *n);
+
+/* Free what srstate_encode() returned. */
+void srstate_encode_free(char **fields, size_t n);
+
+/* Find a work order by key; NULL if none. */
+struct srstate_wo *srstate_wo_find(struct srstate *st, const char *key);
+
+/*
+ * Add an open work order; NULL if the SR has SRSTATE_WO_MAX already. The
+ * array is reallocated: earlier pointers into it are invalid.
+ */
+struct srstate_wo *srstate_wo_add(struct srstate *st, const char *key,
+    const char *division, int64_t ts);
+
+/* Count the open work orders, of one division or of all (NULL). */
+size_t srstate_wo_open(const struct srstate *st, const char *division);
+
+/*
+ * Return the work order closed last, of one division or of any (NULL);
+ * NULL if none is closed. Ties go to the later in the array.
+ */
+const struct srstate_wo *srstate_wo_last_closed(const struct srstate *st,
+    const char *division);
+
+/*
+ * Return the open work order moved last (the SR's owner now); NULL if
+ * none is open.
+ */
+const struct srstate_wo *srstate_wo_owner(const struct srstate *st);
+
+/* Return the work order opened first; NULL if the SR has none. */
+const struct srstate_wo *srstate_wo_first(const struct srstate *st);
+
+/* Count the closed work orders. */
+size_t srstate_wo_closed(const struct srstate *st);
+
+/* Find a contact; NULL if none. */
+struct srstate_contact *srstate_contact_find(struct srstate *st,
+    int channel, const char *address);
+
+/*
+ * Add an inactive contact; NULL if the SR has SRSTATE_CONTACT_MAX already.
+ * The array is reallocated: earlier pointers into it are invalid.
+ */
+struct srstate_contact *srstate_contact_add(struct srstate *st, int channel,
+    const char *address);
+
+/* Count the active contacts. */
+size_t srstate_contact_active(const struct srstate *st);
+
+/* Add an event id to those behind the pending notice (capped). */
+void srstate_add_event(struct srstate *st, const char *event_id);
+
+/* Replace a string field with a copy of value (NULL clears it). */
+void srstate_set(char **field, const char *value);
+
+#endif
