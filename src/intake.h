@@ -4,9 +4,9 @@
  * Every entry ends in exactly one recorded outcome before it is
  * acknowledged: accepted (validated and appended to its SR's history),
  * duplicate (an event_id seen before, dropped), or dead (moved to the
- * dead-letter stream with the reason). Recording and acknowledging happen
- * in one Lua script, so a crash at any point neither loses an entry nor
- * handles it twice.
+ * dead-letter stream with the reason). Recording, deciding and
+ * acknowledging happen in one Redis transaction (store.h), so a crash at
+ * any point neither loses an entry nor handles it twice.
  */
 #ifndef INTAKE_H
 #define INTAKE_H

@@ -216,6 +216,26 @@ redis_command_argv(struct redis *r, char **cause, int argc, const char **argv,
 	return redis_take(r, redisCommandArgv(r->c, argc, argv, lens), cause);
 }
 
+/* Queue a command to be sent with the next redis_pipe_reply(). */
+void
+redis_pipe_argv(struct redis *r, int argc, const char **argv,
+    const size_t *lens)
+{
+	if (redisAppendCommandArgv(r->c, argc, argv, lens) != REDIS_OK)
+		abort();	/* only fails when out of memory */
+}
+
+/* Send what is queued and wait for the next reply. */
+struct redis_reply *
+redis_pipe_reply(struct redis *r, char **cause)
+{
+	void	*in = NULL;
+
+	if (redisGetReply(r->c, &in) != REDIS_OK)
+		in = NULL;
+	return redis_take(r, in, cause);
+}
+
 /* Run a script, loading it first if the server does not have it. */
 struct redis_reply *
 redis_eval(struct redis *r, struct redis_script *script, char **cause,

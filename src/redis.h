@@ -75,6 +75,17 @@ struct redis_reply *redis_command_argv(struct redis *r, char **cause,
     int argc, const char **argv, const size_t *lens);
 
 /*
+ * Pipelining: queue commands with redis_pipe_argv() (nothing is sent
+ * yet), then collect one reply per command, in order, with
+ * redis_pipe_reply(), which sends what is queued first. A NULL reply
+ * means the connection failed (*cause set); the connection must then be
+ * freed, as replies still queued are lost.
+ */
+void redis_pipe_argv(struct redis *r, int argc, const char **argv,
+    const size_t *lens);
+struct redis_reply *redis_pipe_reply(struct redis *r, char **cause);
+
+/*
  * Run a script with nkeys keys followed by arguments, all in argv (argc
  * in all). Returns as redis_command_argv().
  */

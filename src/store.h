@@ -1,0 +1,70 @@
+/*
+ * store.h - SR state in Redis, changed atomically with what it decides
+ *
+ * Each change to an SR runs as one optimistic transaction: WATCH the SR's
+ * state (and the event's dedupe key), read it, let the policy decide, and
+ * write the new state, the due-time index, the audit records, the notices
+ * for delivery and the stream acknowledgement in one MULTI/EXEC. If
+ * another closeloopd changed the SR in between, EXEC fails and the whole
+ * step is tried again on the fresh state, so several daemons in one
+ * consumer group decide exactly what one would.
+ *
+ * Keys, with the configured prefix (default "closeloop:"):
+ *   sr:{SR}:state    hash, the SR's state (srstate.c); expires
+ *                    policy.retain_days after the final notice, else
+ *                    events.history_days after the last change
+ *   sr:{SR}:audit    stream, one entry per decision (decision.c), capped
+ *                    at events.history_max, expiring with the state
+ *   due              sorted set of SRs by the time (ms) their pending
+ *                    notice is due: held closures and coalesced bursts
+ *   notices          stream, one entry per notice and recipient
+ *                    (notice.c): the delivery outbox's input
+ *   seen:EVENT_ID, sr:{SR}:events, stats   as in intake.h
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct event;
+struct redis;
+
+/*
+ * Apply a validated event read from stream_key as group cf->redis_group:
+ * unless its event_id was seen before, record it in its SR's history,
+ * run the policy and write what it decided; in every case acknowledge
+ * the entry. now is the time in ms since the epoch. Returns 1 if
+ * applied, 0 if a duplicate, -1 with *cause if Redis failed (the entry
+ * stays pending and is read again).
+ */
+int store_event(const struct config *cf, struct redis *r,
+    const char *stream_key, const struct event *ev, int64_t now,
+    char **cause);
+
+/*
+ * Release the pending notices due at now, at most max SRs. Returns how
+ * many SRs were released, or -1 with *cause.
+ */
+int store_release(const struct config *cf, struct redis *r, int64_t now,
+    size_t max, char **cause);
+
+/*
+ * Set *due to the earliest time a pending notice is due (ms since the
+ * epoch), or 0 if none is pending. Returns 0 or -1 with *cause.
+ */
+int store_next_due(const struct config *cf, struct redis *r, int64_t *due,
+    char **cause);
+
+/* Return the wall-clock time in ms since the epoch. */
+int64_t store_now(void);
+
+/*
+ * Return the key of an SR's state or audit stream. The string is
+ * allocated; the caller frees it.
+ */
+char *store_state_key(const struct config *cf, const char *sr);
+char *store_audit_key(const struct config *cf, const char *sr);
+
+#endif
