@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "emit.h"
+#include "history.h"
 
 /* Print how to use the program. */
 static void
@@ -26,7 +27,9 @@ closeloop_usage(FILE *f)
 	    "commands:\n"
 	    "  emit [--force] FIELD=VALUE ...\n"
 	    "        publish one event to the events stream (v defaults to 1,\n"
-	    "        ts to now); it is validated first unless --force\n",
+	    "        ts to now); it is validated first unless --force\n"
+	    "  history SR\n"
+	    "        print what closeloop decided about an SR, and why\n",
 	    CONFIG_DEFAULT_PATH);
 }
 
@@ -41,7 +44,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config	*cf;
-	const char	*path = CONFIG_DEFAULT_PATH;
+	const char	*path = CONFIG_DEFAULT_PATH, *command;
 	char		*cause = NULL;
 	int		 ch, rc, force = 0;
 
@@ -68,19 +71,21 @@ main(int argc, char **argv)
 		closeloop_usage(stderr);
 		return EX_USAGE;
 	}
-	if (strcmp(argv[0], "emit") != 0) {
+	if (strcmp(argv[0], "emit") != 0 && strcmp(argv[0], "history") != 0) {
 		fprintf(stderr, "closeloop: unknown command \"%s\"\n", argv[0]);
 		closeloop_usage(stderr);
 		return EX_USAGE;
 	}
+	command = argv[0];
 	argc--;
 	argv++;
-	if (argc > 0 && strcmp(argv[0], "--force") == 0) {
+	if (strcmp(command, "emit") == 0 && argc > 0 &&
+	    strcmp(argv[0], "--force") == 0) {
 		force = 1;
 		argc--;
 		argv++;
 	}
-	if (argc < 1) {
+	if (argc < 1 || (strcmp(command, "history") == 0 && argc != 1)) {
 		closeloop_usage(stderr);
 		return EX_USAGE;
 	}
@@ -90,7 +95,10 @@ main(int argc, char **argv)
 		free(cause);
 		return EX_CONFIG;
 	}
-	rc = emit_run(cf, argc, argv, force);
+	if (strcmp(command, "history") == 0)
+		rc = history_run(cf, argv[0]);
+	else
+		rc = emit_run(cf, argc, argv, force);
 	config_free(cf);
 	return rc;
 }

@@ -230,18 +230,20 @@ notice_decide(const struct config *cf, struct srstate *st,
 		return;
 	}
 	st->seq++;
+	n = notice_build(st, kind, division, from, partial, correction);
 	notice_told(st, kind, division);
 	res->final = final;
-	if (srstate_contact_active(st) == 0) {
+	if (n->nto == 0) {
 		decision_add(&res->decisions, DECISION_SUPPRESSED,
-		    "no_subscriber", kind, division, st->events, "%s decided, "
-		    "but nobody is subscribed", name);
+		    "no_subscriber", kind, n->division, st->events, "%s "
+		    "decided, but nobody is subscribed", name);
+		notice_free(n);
 		return;
 	}
-	n = notice_build(st, kind, division, from, partial, correction);
+	from = n->from_division;
 	d = decision_add(&res->decisions, DECISION_QUEUED, partial ?
 	    "partial_work_order" : correction ? "reopened_after_completed" :
-	    NULL, kind, division, st->events, "%s%s%s%s queued as %s for %zu "
+	    NULL, kind, n->division, st->events, "%s%s%s%s queued as %s for %zu "
 	    "contact%s", name, from != NULL ? " from " : "",
 	    from != NULL ? from : "", partial ? " (part of the work done)" :
 	    "", n->id, n->nto, n->nto == 1 ? "" : "s");

@@ -2,9 +2,11 @@
  * server.c - closeloopd's main loop: intake, signals, reconnection
  *
  * One thread. The loop re-reads this consumer's pending entries, claims
- * entries abandoned by dead consumers, and otherwise waits in a blocking
- * XREADGROUP whose reply it collects with ppoll(2), so that an idle daemon
- * uses no CPU. Signals are blocked except inside ppoll: their handlers only
+ * entries abandoned by dead consumers, releases the pending notices that
+ * fell due (held closures, coalesced bursts: store.h), and otherwise
+ * waits in a blocking XREADGROUP, until the next notice is due at most,
+ * whose reply it collects with ppoll(2), so that an idle daemon uses no
+ * CPU. Signals are blocked except inside ppoll: their handlers only
  * set flags, and ppoll returns so the loop can act on them. Redis failures
  * are retried with capped exponential backoff; each change between
  * reachable and unreachable is logged once, not each attempt.
@@ -26,6 +28,7 @@
 #include "redis.h"
 #include "sdnotify.h"
 #include "server.h"
+#include "store.h"
 #include "stream.h"
 #include "xmalloc.h"
 
@@ -48,6 +51,7 @@ struct server {
 	unsigned long		 attempts;
 	int			 reading;
 	int64_t			 next_claim;
+	int64_t			 next_due;	/* wall ms; 0: none */
 	int64_t			 quit_deadline;
 	struct intake_counts	 counts;
 	sigset_t		 waitmask;
@@ -195,6 +199,7 @@ server_connect(struct server *sv)
 	sv->last_cause = NULL;
 	backoff_reset(&sv->bo);
 	sv->next_claim = server_now();
+	sv->next_due = 1;	/* release what fell due while away */
 	return 0;
 }
 
@@ -220,6 +225,16 @@ server_stop(void *arg)
 	return server_now() >= sv->quit_deadline;
 }
 
+/* Learn when the next pending notice is due. */
+static void
+server_next_due(struct server *sv)
+{
+	char	*cause = NULL;
+
+	if (store_next_due(sv->cf, sv->r, &sv->next_due, &cause) != 0)
+		server_lost(sv, cause);
+}
+
 /* Hand a batch to intake; drop the connection if Redis failed. */
 static void
 server_handle(struct server *sv, struct stream_batch *batch)
@@ -230,6 +245,26 @@ server_handle(struct server *sv, struct stream_batch *batch)
 	    server_stop, sv, &cause) != 0)
 		server_lost(sv, cause);
 	stream_batch_clear(batch);
+	if (sv->r != NULL)
+		server_next_due(sv);
+}
+
+/* Release the pending notices that are due, a page at a time. */
+static void
+server_release(struct server *sv)
+{
+	char	*cause = NULL;
+	int	 n;
+
+	n = store_release(sv->cf, sv->r, store_now(), sv->cf->events_batch,
+	    &cause);
+	if (n < 0) {
+		server_lost(sv, cause);
+		return;
+	}
+	if (n > 0)
+		log_debug("released %d pending notices", n);
+	server_next_due(sv);
 }
 
 /* Build the new configuration on SIGHUP and swap it in if valid. */
@@ -305,6 +340,8 @@ server_read(struct server *sv)
 	int			 rc;
 
 	block = sv->next_claim - server_now();
+	if (sv->next_due != 0 && sv->next_due - store_now() < block)
+		block = sv->next_due - store_now();
 	if (block > SERVER_BLOCK_MAX_MS)
 		block = SERVER_BLOCK_MAX_MS;
 	if (block < 1)
@@ -373,6 +410,12 @@ server_turn(struct server *sv)
 	}
 	if (server_now() >= sv->next_claim && !sv->reading) {
 		server_claim(sv);
+		if (sv->r != NULL)
+			server_next_due(sv);
+		return;
+	}
+	if (sv->next_due != 0 && store_now() >= sv->next_due && !sv->reading) {
+		server_release(sv);
 		return;
 	}
 	server_read(sv);

@@ -569,13 +569,15 @@ store_release(const struct config *cf, struct redis *r, int64_t now,
     size_t max, char **cause)
 {
 	struct redis_reply	*reply;
-	char			*key;
+	char			*key, nowbuf[32], maxbuf[32];
 	size_t			 i;
 	int			 n = 0, rc;
 
 	key = xasprintf("%sdue", cf->redis_prefix);
-	reply = redis_command(r, cause, "ZRANGEBYSCORE %s -inf %lld LIMIT 0 "
-	    "%zu", key, (long long)now, max);
+	snprintf(nowbuf, sizeof nowbuf, "%lld", (long long)now);
+	snprintf(maxbuf, sizeof maxbuf, "%zu", max);
+	reply = redis_command(r, cause, "ZRANGEBYSCORE %s -inf %s LIMIT 0 %s",
+	    key, nowbuf, maxbuf);
 	free(key);
 	if (reply == NULL)
 		return -1;

@@ -21,6 +21,7 @@ CONF="$T/closeloopd.conf"
 DLOG="$T/closeloopd.log"
 REDIS_PID=
 DAEMON_PID=
+EXTRA_PIDS=
 
 # Say why the test cannot run: skip, or fail in CI.
 missing() {
@@ -47,10 +48,12 @@ need "$REDIS_CLI" redis-tools
 # Stop everything this test started and remove its directory.
 cleanup() {
 	rc=$?
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-		kill -KILL "$DAEMON_PID" 2>/dev/null || true
-		wait "$DAEMON_PID" 2>/dev/null || true
-	fi
+	for pid in $DAEMON_PID $EXTRA_PIDS; do
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -KILL "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
 	if [ -n "$REDIS_PID" ] && kill -0 "$REDIS_PID" 2>/dev/null; then
 		kill -TERM "$REDIS_PID" 2>/dev/null || true
 		wait "$REDIS_PID" 2>/dev/null || true
