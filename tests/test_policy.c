@@ -1,0 +1,538 @@
+/*
+ * test_policy.c - unit tests for the closure policy (policy.c, notice.c)
+ *
+ * The policy never touches Redis, so these tests drive it directly: each
+ * builds an SR state, applies events at chosen times and looks at what
+ * was decided and what the resident would be told.
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "decision.h"
+#include "event.h"
+#include "notice.h"
+#include "policy.h"
+#include "srstate.h"
+#include "xmalloc.h"
+
+/* Settle and coalesce windows of the test configuration, in ms. */
+#define SETTLE		10000
+#define COALESCE	3000
+
+static struct config *cf;
+
+/* Everything one test needs: the state, the clock, the last result. */
+struct test_policy {
+	struct srstate		*st;
+	int64_t			 now;
+	struct policy_result	 res;
+	int			 n;
+};
+
+/* Load the test configuration from a temporary file. */
+static int
+test_policy_setup(void **state)
+{
+	char	 path[] = "/tmp/test_policy.XXXXXX";
+	char	*cause = NULL;
+	FILE	*f;
+	int	 fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "policy = { settle_seconds = %d; coalesce_seconds = %d; };\n"
+	    "divisions = {\n"
+	    "  TS = { name = { en = \"Transportation Services\"; }; };\n"
+	    "  SWMS = { notify_on = [ \"completed\", \"transferred\" ]; };\n"
+	    "};\n", SETTLE / 1000, COALESCE / 1000);
+	fclose(f);
+	cf = config_load(path, &cause);
+	unlink(path);
+	if (cf == NULL)
+		fail_msg("%s", cause);
+	return 0;
+}
+
+/* Free the configuration. */
+static int
+test_policy_teardown(void **state)
+{
+	(void)state;
+	config_free(cf);
+	return 0;
+}
+
+/* Start with an empty SR "8812" at 2026-03-03T10:00:00Z. */
+static void
+test_policy_open(struct test_policy *t)
+{
+	memset(t, 0, sizeof *t);
+	t->st = srstate_new("8812");
+	t->now = 1772532000000LL;	/* 2026-03-03T10:00:00Z */
+}
+
+/* Free the state and the result. */
+static void
+test_policy_close(struct test_policy *t)
+{
+	policy_result_clear(&t->res);
+	srstate_free(t->st);
+}
+
+/*
+ * Apply an event given as NULL-terminated "field=value" strings, at
+ * t->now; ts defaults to t->now (whole seconds), sr to 8812.
+ */
+static void
+test_policy_apply(struct test_policy *t, ...)
+{
+	char		*fields[64], *cause = NULL, id[32], ts[32], eid[32];
+	size_t		 lens[64], n = 0;
+	const char	*arg;
+	struct event	*ev;
+	va_list		 ap;
+	int		 has_ts = 0, has_sr = 0, has_id = 0;
+	time_t		 secs;
+	struct tm	 tm;
+
+	va_start(ap, t);
+	while ((arg = va_arg(ap, const char *)) != NULL) {
+		fields[n] = xstrndup(arg, strcspn(arg, "="));
+		fields[n + 1] = xstrdup(strchr(arg, '=') + 1);
+		has_ts |= strcmp(fields[n], "ts") == 0;
+		has_sr |= strcmp(fields[n], "sr") == 0;
+		has_id |= strcmp(fields[n], "event_id") == 0;
+		n += 2;
+	}
+	va_end(ap);
+	secs = (time_t)(t->now / 1000);
+	gmtime_r(&secs, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(eid, sizeof eid, "e%d", ++t->n);
+	if (!has_ts) {
+		fields[n++] = xstrdup("ts");
+		fields[n++] = xstrdup(ts);
+	}
+	if (!has_sr) {
+		fields[n++] = xstrdup("sr");
+		fields[n++] = xstrdup("8812");
+	}
+	if (!has_id) {
+		fields[n++] = xstrdup("event_id");
+		fields[n++] = xstrdup(eid);
+	}
+	fields[n++] = xstrdup("v");
+	fields[n++] = xstrdup("1");
+	for (size_t i = 0; i < n; i++)
+		lens[i] = strlen(fields[i]);
+	snprintf(id, sizeof id, "%lld-0", (long long)t->now);
+	ev = event_parse(cf, id, fields, lens, n / 2, &cause);
+	if (ev == NULL)
+		fail_msg("event_parse: %s", cause);
+	policy_event(cf, t->st, ev, t->now, &t->res);
+	event_free(ev);
+	for (size_t i = 0; i < n; i++)
+		free(fields[i]);
+}
+
+/* Move the clock on and release whatever fell due. */
+static void
+test_policy_wait(struct test_policy *t, int64_t ms)
+{
+	t->now += ms;
+	notice_release(cf, t->st, t->now, &t->res);
+}
+
+/* Return the number of decisions of a kind (and rule, if not NULL). */
+static size_t
+test_policy_count(const struct test_policy *t, enum decision_kind kind,
+    const char *rule)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < t->res.decisions.n; i++) {
+		if (t->res.decisions.list[i].kind == kind && (rule == NULL ||
+		    (t->res.decisions.list[i].rule != NULL &&
+		    strcmp(t->res.decisions.list[i].rule, rule) == 0)))
+			n++;
+	}
+	return n;
+}
+
+/* Assert the last notice queued, then forget the result. */
+static void
+test_policy_told(struct test_policy *t, enum vocab_notice kind,
+    const char *division)
+{
+	assert_non_null(t->res.notice);
+	assert_string_equal(vocab_notice_name(t->res.notice->notice),
+	    vocab_notice_name(kind));
+	if (division != NULL)
+		assert_string_equal(t->res.notice->division, division);
+}
+
+/* Subscribe alice by email and forget that decision. */
+static void
+test_policy_subscribe(struct test_policy *t)
+{
+	test_policy_apply(t, "type=subscribe", "email=alice@example.org",
+	    "locale=fr-CA", NULL);
+	assert_int_equal(test_policy_count(t, DECISION_SUBSCRIBED, NULL), 1);
+	policy_result_clear(&t->res);
+}
+
+/* Received, then after the coalescing window a received notice. */
+static void
+test_policy_received(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=received",
+	    NULL);
+	assert_null(t.res.notice);
+	test_policy_wait(&t, COALESCE - 1);
+	assert_null(t.res.notice);
+	test_policy_wait(&t, 1);
+	test_policy_told(&t, VOCAB_NOTICE_RECEIVED, "TS");
+	assert_int_equal(t.res.notice->nto, 1);
+	assert_string_equal(t.res.notice->to[0].locale, "fr-CA");
+	assert_string_equal(t.res.notice->id, "8812/1");
+	test_policy_close(&t);
+}
+
+/* Rule 1: closed with transfer_to is told as transferred, not completed. */
+static void
+test_policy_explicit_transfer(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "transfer_to=TW", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "explicit_transfer"), 1);
+	assert_int_equal(test_policy_count(&t, DECISION_HELD, NULL), 0);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "TW");
+	assert_string_equal(t.res.notice->from_division, "TS");
+	assert_int_equal(t.res.final, 0);
+	test_policy_close(&t);
+}
+
+/* Rule 2: a held closure gives way to another division's work. */
+static void
+test_policy_implicit_transfer(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=received",
+	    NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_RECEIVED, "TS");
+	policy_result_clear(&t.res);
+	t.now += 60000;
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note=Done.", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_HELD, "settle"), 1);
+	test_policy_wait(&t, SETTLE - 1);
+	assert_null(t.res.notice);
+	test_policy_apply(&t, "type=status", "division=TW", "status=assigned",
+	    NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "implicit_transfer"), 1);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "TW");
+	assert_string_equal(t.res.notice->from_division, "TS");
+	test_policy_close(&t);
+}
+
+/* Rule 2: with no other activity the closure goes out after settling. */
+static void
+test_policy_settled(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note_code=POTHOLE_FILLED", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED, "no_note"), 0);
+	test_policy_wait(&t, SETTLE - 1);
+	assert_null(t.res.notice);
+	test_policy_wait(&t, 1);
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "TS");
+	assert_string_equal(t.res.notice->note_code, "POTHOLE_FILLED");
+	assert_int_equal(t.res.final, 1);
+	test_policy_close(&t);
+}
+
+/* Rule 3: one work order closing while another is open is partial. */
+static void
+test_policy_work_orders(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=assigned",
+	    "work_order=A", NULL);
+	test_policy_apply(&t, "type=status", "division=TW", "status=assigned",
+	    "work_order=B", NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_ASSIGNED, NULL);
+	policy_result_clear(&t.res);
+	t.now += 60000;
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "work_order=A", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "partial_work_order"), 1);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_IN_PROGRESS, "TW");
+	assert_int_equal(t.res.notice->partial, 1);
+	policy_result_clear(&t.res);
+	t.now += 60000;
+	test_policy_apply(&t, "type=status", "division=TW", "status=closed",
+	    "reason=completed", "work_order=B", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_HELD, NULL), 1);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "TW");
+	test_policy_close(&t);
+}
+
+/* Rule 4: closed because it is only scheduled is told as scheduled. */
+static void
+test_policy_closed_not_done(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TW", "status=closed",
+	    "reason=scheduled", "scheduled_for=2026-03-05", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "closed_not_done"), 1);
+	assert_int_equal(test_policy_count(&t, DECISION_HELD, NULL), 0);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_SCHEDULED, "TW");
+	assert_string_equal(t.res.notice->scheduled_for, "2026-03-05");
+	test_policy_close(&t);
+}
+
+/* Rule 5: duplicates point to the original and follow it. */
+static void
+test_policy_duplicate(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TW", "status=closed",
+	    "reason=duplicate", "duplicate_of=8800", NULL);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_DUPLICATE, "TW");
+	assert_string_equal(t.res.notice->duplicate_of, "8800");
+	assert_string_equal(t.res.follow, "8800");
+	test_policy_close(&t);
+
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TW", "status=closed",
+	    "reason=duplicate", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "duplicate_without_link"), 1);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_DUPLICATE, "TW");
+	assert_null(t.res.notice->duplicate_of);
+	assert_null(t.res.follow);
+	test_policy_close(&t);
+}
+
+/* Rule 6: reopened after "completed" is a correction. */
+static void
+test_policy_reopened(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", NULL);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "TS");
+	policy_result_clear(&t.res);
+	t.now += 86400000;
+	test_policy_apply(&t, "type=status", "division=TS", "status=reopened",
+	    NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_REOPENED, "TS");
+	assert_int_equal(t.res.notice->correction, 1);
+	test_policy_close(&t);
+}
+
+/* Rule 7: a burst within the window gives one notice, the latest. */
+static void
+test_policy_coalesce(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=assigned",
+	    NULL);
+	t.now += 1000;
+	test_policy_apply(&t, "type=status", "division=TS", "status=scheduled",
+	    NULL);
+	t.now += 1000;
+	test_policy_apply(&t, "type=status", "division=TS",
+	    "status=in_progress", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_COALESCED, NULL), 2);
+	test_policy_wait(&t, COALESCE - 2000);
+	test_policy_told(&t, VOCAB_NOTICE_IN_PROGRESS, "TS");
+	assert_string_equal(t.res.notice->events, "e2 e3 e4");
+	test_policy_close(&t);
+}
+
+/* Rule 8: an event older than its work order's state is ignored. */
+static void
+test_policy_out_of_order(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_apply(&t, "type=status", "division=TS",
+	    "status=in_progress", "ts=2026-03-03T10:00:00Z", NULL);
+	test_policy_apply(&t, "type=status", "division=TS", "status=assigned",
+	    "ts=2026-03-03T09:00:00Z", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_IGNORED,
+	    "out_of_order"), 1);
+	assert_int_equal(t.st->wo[0].status, VOCAB_STATUS_IN_PROGRESS);
+	test_policy_close(&t);
+}
+
+/* Rule 9: a closure without a note is flagged, and still told. */
+static void
+test_policy_no_note(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=no_action_required", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED, "no_note"), 1);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_NO_ACTION, "TS");
+	test_policy_close(&t);
+}
+
+/* Rule 10: unsubscribed contacts get nothing; no subscriber, no notice. */
+static void
+test_policy_unsubscribe(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=subscribe", "phone=+14165550100", NULL);
+	test_policy_apply(&t, "type=unsubscribe", "email=alice@example.org",
+	    NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_UNSUBSCRIBED, NULL), 1);
+	test_policy_apply(&t, "type=status", "division=TS", "status=received",
+	    NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_RECEIVED, "TS");
+	assert_int_equal(t.res.notice->nto, 1);
+	assert_int_equal(t.res.notice->to[0].channel, EVENT_CHANNEL_SMS);
+	policy_result_clear(&t.res);
+
+	/* An older subscribe does not undo a newer unsubscribe. */
+	test_policy_apply(&t, "type=unsubscribe", "all=1", NULL);
+	test_policy_apply(&t, "type=subscribe", "email=alice@example.org",
+	    "ts=2020-01-01T00:00:00Z", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_IGNORED,
+	    "out_of_order"), 1);
+	t.now += 60000;
+	test_policy_apply(&t, "type=status", "division=TS", "status=assigned",
+	    NULL);
+	test_policy_wait(&t, COALESCE);
+	assert_null(t.res.notice);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "no_subscriber"), 1);
+	test_policy_close(&t);
+}
+
+/* notify_on: a division can leave notices out. */
+static void
+test_policy_notify_on(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=SWMS",
+	    "status=received", NULL);
+	test_policy_wait(&t, COALESCE);
+	assert_null(t.res.notice);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "notify_on"), 1);
+	policy_result_clear(&t.res);
+	test_policy_apply(&t, "type=status", "division=SWMS", "status=closed",
+	    "reason=completed", "note=Bin replaced.", NULL);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "SWMS");
+	test_policy_close(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_policy_received),
+		cmocka_unit_test(test_policy_explicit_transfer),
+		cmocka_unit_test(test_policy_implicit_transfer),
+		cmocka_unit_test(test_policy_settled),
+		cmocka_unit_test(test_policy_work_orders),
+		cmocka_unit_test(test_policy_closed_not_done),
+		cmocka_unit_test(test_policy_duplicate),
+		cmocka_unit_test(test_policy_reopened),
+		cmocka_unit_test(test_policy_coalesce),
+		cmocka_unit_test(test_policy_out_of_order),
+		cmocka_unit_test(test_policy_no_note),
+		cmocka_unit_test(test_policy_unsubscribe),
+		cmocka_unit_test(test_policy_notify_on),
+	};
+
+	return cmocka_run_group_tests(tests, test_policy_setup,
+	    test_policy_teardown);
+}

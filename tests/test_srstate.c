@@ -1,0 +1,191 @@
+/*
+ * test_srstate.c - unit tests for an SR's state and its hash (srstate.c)
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event.h"
+#include "srstate.h"
+
+/* Build a state with a bit of everything. */
+static struct srstate *
+test_srstate_sample(void)
+{
+	struct srstate		*st;
+	struct srstate_wo	*wo;
+	struct srstate_contact	*c;
+
+	st = srstate_new("8812");
+	wo = srstate_wo_add(st, "WO 7", "TS", 1000);
+	wo->status = VOCAB_STATUS_CLOSED;
+	wo->reason = VOCAB_REASON_COMPLETED;
+	wo->open = 0;
+	wo->closed = 2000;
+	wo = srstate_wo_add(st, "TW", "TW", 3000);
+	wo->status = VOCAB_STATUS_ASSIGNED;
+	c = srstate_contact_add(st, EVENT_CHANNEL_EMAIL, "alice@example.org");
+	c->active = 1;
+	c->ts = 500;
+	c->locale = strdup("fr-CA");
+	c = srstate_contact_add(st, EVENT_CHANNEL_SMS, "+14165550100");
+	c->ts = 600;
+	c->via = strdup("8800");
+	srstate_set(&st->note, "Line one\nline two\twith a tab");
+	srstate_set(&st->scheduled_for, "2026-03-05");
+	st->told = VOCAB_NOTICE_TRANSFERRED;
+	srstate_set(&st->told_division, "TW");
+	st->told_closed = 1;
+	st->seq = 4;
+	st->due = 1772532000123LL;
+	st->held = 1;
+	srstate_add_event(st, "e1");
+	srstate_add_event(st, "e2");
+	return st;
+}
+
+/* Encoding then decoding gives the same state. */
+static void
+test_srstate_round_trip(void **state)
+{
+	struct srstate	 *st, *copy;
+	char		**fields, **again;
+	size_t		  n, m, i;
+
+	(void)state;
+	st = test_srstate_sample();
+	fields = srstate_encode(st, &n);
+	copy = srstate_new("8812");
+	assert_int_equal(srstate_decode(copy, fields, n, NULL), 0);
+	again = srstate_encode(copy, &m);
+	assert_int_equal(n, m);
+	for (i = 0; i < 2 * n; i++)
+		assert_string_equal(fields[i], again[i]);
+	assert_int_equal(copy->nwo, 2);
+	assert_string_equal(copy->wo[0].key, "WO 7");
+	assert_int_equal(copy->wo[0].open, 0);
+	assert_int_equal(copy->wo[0].reason, VOCAB_REASON_COMPLETED);
+	assert_string_equal(copy->contact[0].locale, "fr-CA");
+	assert_string_equal(copy->contact[1].via, "8800");
+	assert_string_equal(copy->note, "Line one\nline two\twith a tab");
+	assert_int_equal(copy->told, VOCAB_NOTICE_TRANSFERRED);
+	assert_int_equal(copy->due, 1772532000123LL);
+	assert_string_equal(copy->events, "e1 e2");
+	srstate_encode_free(fields, n);
+	srstate_encode_free(again, m);
+	srstate_free(copy);
+	srstate_free(st);
+}
+
+/* A damaged or unknown field is skipped and reported, not fatal. */
+static void
+test_srstate_damaged(void **state)
+{
+	char		*fields[] = {
+		"wo:A", "TS 1 received",		/* too short */
+		"mystery", "1",
+		"due", "soon",
+		"told", "completed",
+		"c:fax:123", "1 0 - -",
+	};
+	struct srstate	*st;
+	char		*cause = NULL;
+
+	(void)state;
+	st = srstate_new("8812");
+	assert_int_equal(srstate_decode(st, fields, 5, &cause), 4);
+	assert_non_null(strstr(cause, "SR 8812: skipped"));
+	assert_non_null(strstr(cause, "\"wo:A\""));
+	assert_int_equal(st->nwo, 0);
+	assert_int_equal(st->told, VOCAB_NOTICE_COMPLETED);
+	free(cause);
+	srstate_free(st);
+}
+
+/* Work order and contact helpers count and find what they should. */
+static void
+test_srstate_helpers(void **state)
+{
+	struct srstate	*st;
+
+	(void)state;
+	st = test_srstate_sample();
+	assert_int_equal(srstate_wo_open(st, NULL), 1);
+	assert_int_equal(srstate_wo_open(st, "TS"), 0);
+	assert_int_equal(srstate_wo_closed(st), 1);
+	assert_string_equal(srstate_wo_owner(st)->key, "TW");
+	assert_string_equal(srstate_wo_last_closed(st, NULL)->key, "WO 7");
+	assert_null(srstate_wo_last_closed(st, "TW"));
+	assert_string_equal(srstate_wo_first(st)->key, "WO 7");
+	assert_int_equal(srstate_contact_active(st), 1);
+	assert_non_null(srstate_contact_find(st, EVENT_CHANNEL_SMS,
+	    "+14165550100"));
+	assert_null(srstate_contact_find(st, EVENT_CHANNEL_EMAIL,
+	    "+14165550100"));
+	srstate_free(st);
+}
+
+/* The events behind a notice are capped. */
+static void
+test_srstate_events_cap(void **state)
+{
+	struct srstate	*st;
+	char		 id[16];
+	int		 i, spaces = 0;
+	const char	*p;
+
+	(void)state;
+	st = srstate_new("8812");
+	for (i = 0; i < SRSTATE_EVENTS_MAX + 10; i++) {
+		snprintf(id, sizeof id, "e%d", i);
+		srstate_add_event(st, id);
+	}
+	for (p = st->events; *p != '\0'; p++)
+		spaces += *p == ' ';
+	assert_int_equal(spaces + 1, SRSTATE_EVENTS_MAX);
+	srstate_free(st);
+}
+
+/* Too many work orders or contacts are refused, not grown without end. */
+static void
+test_srstate_limits(void **state)
+{
+	struct srstate	*st;
+	char		 key[16];
+	int		 i;
+
+	(void)state;
+	st = srstate_new("8812");
+	for (i = 0; i < SRSTATE_WO_MAX; i++) {
+		snprintf(key, sizeof key, "W%d", i);
+		assert_non_null(srstate_wo_add(st, key, "TS", i));
+	}
+	assert_null(srstate_wo_add(st, "one more", "TS", 0));
+	for (i = 0; i < SRSTATE_CONTACT_MAX; i++) {
+		snprintf(key, sizeof key, "+1416555%04d", i);
+		assert_non_null(srstate_contact_add(st, EVENT_CHANNEL_SMS, key));
+	}
+	assert_null(srstate_contact_add(st, EVENT_CHANNEL_SMS, "+19999999999"));
+	srstate_free(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_srstate_round_trip),
+		cmocka_unit_test(test_srstate_damaged),
+		cmocka_unit_test(test_srstate_helpers),
+		cmocka_unit_test(test_srstate_events_cap),
+		cmocka_unit_test(test_srstate_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
