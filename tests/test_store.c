@@ -1,0 +1,350 @@
+/*
+ * test_store.c - unit tests for SR state in Redis (store.c)
+ *
+ * Runs against a private redis-server. Events are applied with
+ * store_event() at chosen times, pending notices released with
+ * store_release(), and the keys are read back as an operator would.
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "event.h"
+#include "log.h"
+#include "redis.h"
+#include "store.h"
+#include "testserver.h"
+#include "xmalloc.h"
+
+/* 2026-03-03T10:00:00Z, in ms. */
+#define T0	1772532000000LL
+
+static struct testserver ts;
+
+/* Everything one test needs. */
+struct test_store {
+	struct config	*cf;
+	struct redis	*r;
+	int		 n;
+};
+
+/* Connect to an empty database with settle 10 s and coalesce 0. */
+static void
+test_store_open(struct test_store *t)
+{
+	char	*cause = NULL;
+
+	memset(t, 0, sizeof *t);
+	t->cf = testserver_config(&ts, NULL, "policy = { settle_seconds = 10; "
+	    "coalesce_seconds = 0; retain_days = 3; };\n"
+	    "events = { history_days = 20; };");
+	t->r = redis_connect(t->cf, &cause);
+	assert_non_null(t->r);
+	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
+}
+
+/* Free what test_store_open() made. */
+static void
+test_store_close(struct test_store *t)
+{
+	redis_free(t->r);
+	config_free(t->cf);
+}
+
+/*
+ * Apply an event of NULL-terminated "field=value" strings at now (ts is
+ * T0 unless given); returns what store_event() returned.
+ */
+static int
+test_store_apply(struct test_store *t, int64_t now, ...)
+{
+	char		*fields[64], *cause = NULL, id[32], eid[32];
+	size_t		 lens[64], n = 0, i;
+	const char	*arg;
+	struct event	*ev;
+	va_list		 ap;
+	int		 rc, has_ts = 0, has_id = 0;
+
+	va_start(ap, now);
+	while ((arg = va_arg(ap, const char *)) != NULL) {
+		fields[n] = xstrndup(arg, strcspn(arg, "="));
+		fields[n + 1] = xstrdup(strchr(arg, '=') + 1);
+		has_ts |= strcmp(fields[n], "ts") == 0;
+		has_id |= strcmp(fields[n], "event_id") == 0;
+		n += 2;
+	}
+	va_end(ap);
+	snprintf(eid, sizeof eid, "p%d-e%d", (int)getpid(), ++t->n);
+	fields[n++] = xstrdup("v");
+	fields[n++] = xstrdup("1");
+	if (!has_ts) {
+		fields[n++] = xstrdup("ts");
+		fields[n++] = xstrdup("2026-03-03T10:00:00Z");
+	}
+	if (!has_id) {
+		fields[n++] = xstrdup("event_id");
+		fields[n++] = xstrdup(eid);
+	}
+	for (i = 0; i < n; i++)
+		lens[i] = strlen(fields[i]);
+	snprintf(id, sizeof id, "%lld-%d", (long long)now, t->n);
+	ev = event_parse(t->cf, id, fields, lens, n / 2, &cause);
+	if (ev == NULL)
+		fail_msg("event_parse: %s", cause);
+	rc = store_event(t->cf, t->r, "closeloop:events", ev, now, &cause);
+	if (rc < 0)
+		fail_msg("store_event: %s", cause);
+	event_free(ev);
+	for (i = 0; i < n; i++)
+		free(fields[i]);
+	return rc;
+}
+
+/* Run a command expected to answer an integer, and return it. */
+static long long
+test_store_int(struct test_store *t, const char *fmt, const char *arg)
+{
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+	long long		 v;
+
+	reply = redis_command(t->r, &cause, fmt, arg);
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_TYPE_INTEGER);
+	v = reply->integer;
+	redis_reply_free(reply);
+	return v;
+}
+
+/* Return the value of field in the newest entry of a stream (static). */
+static const char *
+test_store_last(struct test_store *t, const char *key, const char *field)
+{
+	static char			 buf[512];
+	struct redis_reply		*reply;
+	const struct redis_reply	*fv;
+	char				*cause = NULL;
+	size_t				 i;
+
+	buf[0] = '\0';
+	reply = redis_command(t->r, &cause, "XREVRANGE %s + - COUNT 1", key);
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 1);
+	fv = reply->element[0]->element[1];
+	for (i = 0; i + 1 < fv->elements; i += 2) {
+		if (strcmp(fv->element[i]->str, field) == 0)
+			snprintf(buf, sizeof buf, "%s", fv->element[i + 1]->str);
+	}
+	redis_reply_free(reply);
+	return buf;
+}
+
+/* A received SR with a subscriber queues a notice, with its records. */
+static void
+test_store_event_written(void **state)
+{
+	struct test_store	t;
+
+	(void)state;
+	test_store_open(&t);
+	assert_int_equal(test_store_apply(&t, T0, "type=subscribe", "sr=1",
+	    "email=alice@example.org", NULL), 1);
+	assert_int_equal(test_store_apply(&t, T0, "type=status", "sr=1",
+	    "division=TW", "status=received", NULL), 1);
+	assert_int_equal(test_store_int(&t, "XLEN %s", "closeloop:notices"),
+	    1);
+	assert_string_equal(test_store_last(&t, "closeloop:notices", "to"),
+	    "alice@example.org");
+	assert_string_equal(test_store_last(&t, "closeloop:notices", "notice"),
+	    "received");
+	assert_string_equal(test_store_last(&t, "closeloop:sr:{1}:audit",
+	    "decision"), "queued");
+	assert_int_equal(test_store_int(&t, "XLEN %s",
+	    "closeloop:sr:{1}:events"), 2);
+	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 0);
+	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{1}:state") >
+	    19 * 86400);
+	test_store_close(&t);
+}
+
+/* The same event_id twice: one outcome, and the second is counted. */
+static void
+test_store_duplicate(void **state)
+{
+	struct test_store	t;
+	long long		n;
+
+	(void)state;
+	test_store_open(&t);
+	assert_int_equal(test_store_apply(&t, T0, "type=status", "sr=2",
+	    "division=TW", "status=received", "event_id=crm-1", NULL), 1);
+	n = test_store_int(&t, "XLEN %s", "closeloop:sr:{2}:audit");
+	assert_int_equal(test_store_apply(&t, T0, "type=status", "sr=2",
+	    "division=TW", "status=received", "event_id=crm-1", NULL), 0);
+	assert_int_equal(test_store_int(&t, "XLEN %s",
+	    "closeloop:sr:{2}:audit"), n);
+	assert_int_equal(test_store_int(&t, "HINCRBY %s duplicate 0",
+	    "closeloop:stats"), 1);
+	test_store_close(&t);
+}
+
+/* A held closure is released once due, and the SR then kept retain_days. */
+static void
+test_store_hold_release(void **state)
+{
+	struct test_store	 t;
+	char			*cause = NULL;
+	int64_t			 due;
+
+	(void)state;
+	test_store_open(&t);
+	test_store_apply(&t, T0, "type=subscribe", "sr=3",
+	    "phone=+14165550100", NULL);
+	test_store_apply(&t, T0, "type=status", "sr=3", "division=TS",
+	    "status=closed", "reason=completed", "note=Filled.", NULL);
+	assert_int_equal(store_next_due(t.cf, t.r, &due, &cause), 0);
+	assert_int_equal(due, T0 + 10000);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 9999, 100, &cause), 0);
+	assert_int_equal(test_store_int(&t, "EXISTS %s", "closeloop:notices"),
+	    0);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &cause), 1);
+	assert_string_equal(test_store_last(&t, "closeloop:notices", "notice"),
+	    "completed");
+	assert_string_equal(test_store_last(&t, "closeloop:notices", "note"),
+	    "Filled.");
+	assert_int_equal(store_next_due(t.cf, t.r, &due, &cause), 0);
+	assert_int_equal(due, 0);
+	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{3}:state") <=
+	    3 * 86400);
+	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{3}:audit") <=
+	    3 * 86400);
+	test_store_close(&t);
+}
+
+/* A duplicate's subscribers follow the original SR. */
+static void
+test_store_follow(void **state)
+{
+	struct test_store	 t;
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+
+	(void)state;
+	test_store_open(&t);
+	test_store_apply(&t, T0, "type=subscribe", "sr=5",
+	    "email=bob@example.org", "locale=fr", NULL);
+	test_store_apply(&t, T0, "type=status", "sr=5", "division=TW",
+	    "status=closed", "reason=duplicate", "duplicate_of=4", NULL);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &cause), 1);
+	reply = redis_command(t.r, &cause, "HGET closeloop:sr:{4}:state "
+	    "c:email:bob@example.org");
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_TYPE_STRING);
+	assert_non_null(strstr(reply->str, " fr 5"));
+	redis_reply_free(reply);
+	assert_string_equal(test_store_last(&t, "closeloop:sr:{4}:audit",
+	    "rule"), "follow_duplicate");
+	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{4}:state") >
+	    0);
+	test_store_close(&t);
+}
+
+/* An index entry for an SR with nothing pending is dropped. */
+static void
+test_store_stale_index(void **state)
+{
+	struct test_store	 t;
+	char			*cause = NULL;
+
+	(void)state;
+	test_store_open(&t);
+	test_store_int(&t, "ZADD closeloop:due 1 %s", "gone");
+	assert_int_equal(store_release(t.cf, t.r, T0, 100, &cause), 0);
+	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 0);
+	test_store_close(&t);
+}
+
+/*
+ * Two processes change one SR at once (distinct contacts): every change
+ * survives, because a transaction that lost the race is tried again.
+ */
+static void
+test_store_concurrent(void **state)
+{
+	struct test_store	 t;
+	char			 email[64];
+	pid_t			 pid;
+	int			 i, status, who;
+
+	(void)state;
+	test_store_open(&t);
+	redis_free(t.r);
+	pid = fork();
+	assert_true(pid >= 0);
+	who = pid == 0 ? 1 : 0;
+	log_set_level(LOG_LEVEL_WARNING);
+	t.r = redis_connect(t.cf, NULL);
+	assert_non_null(t.r);
+	for (i = 0; i < 30; i++) {
+		snprintf(email, sizeof email, "email=p%d-%d@example.org", who,
+		    i);
+		test_store_apply(&t, T0, "type=subscribe", "sr=6", email, NULL);
+	}
+	if (pid == 0) {
+		test_store_close(&t);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(test_store_int(&t, "HLEN %s",
+	    "closeloop:sr:{6}:state"), 60);
+	assert_int_equal(test_store_int(&t, "XLEN %s",
+	    "closeloop:sr:{6}:audit"), 60);
+	test_store_close(&t);
+}
+
+/* Start the server for the whole program. */
+static int
+test_store_setup(void **state)
+{
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	testserver_start(&ts, 0, NULL);
+	return 0;
+}
+
+/* Stop the server. */
+static int
+test_store_teardown(void **state)
+{
+	(void)state;
+	testserver_stop(&ts);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_store_event_written),
+		cmocka_unit_test(test_store_duplicate),
+		cmocka_unit_test(test_store_hold_release),
+		cmocka_unit_test(test_store_follow),
+		cmocka_unit_test(test_store_stale_index),
+		cmocka_unit_test(test_store_concurrent),
+	};
+
+	return cmocka_run_group_tests(tests, test_store_setup,
+	    test_store_teardown);
+}
