@@ -1,0 +1,91 @@
+/*
+ * test_decision.c - unit tests for decision records (decision.c)
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decision.h"
+
+/* A decision's fields are what the audit stream stores. */
+static void
+test_decision_fields(void **state)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	const char		*out[DECISION_FIELDS_MAX];
+	char			 at[32], rbuf[32];
+	size_t			 n;
+
+	(void)state;
+	d = decision_add(&dl, DECISION_QUEUED, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TW", "e1 e2", "completed queued as %s for %d contacts", "8812/3",
+	    2);
+	d->recipients = 2;
+	n = decision_fields(d, 1772532000123LL, at, rbuf, out);
+	assert_int_equal(n, 14);
+	assert_string_equal(out[0], "at");
+	assert_string_equal(out[1], "1772532000123");
+	assert_string_equal(out[3], "queued");
+	assert_string_equal(out[4], "notice");
+	assert_string_equal(out[5], "completed");
+	assert_string_equal(out[7], "TW");
+	assert_string_equal(out[9], "e1 e2");
+	assert_string_equal(out[11], "completed queued as 8812/3 for 2 "
+	    "contacts");
+	assert_string_equal(out[12], "recipients");
+	assert_string_equal(out[13], "2");
+	decision_clear(&dl);
+	assert_int_equal(dl.n, 0);
+	assert_null(dl.list);
+}
+
+/* Fields without a value are left out; a rule is kept. */
+static void
+test_decision_sparse(void **state)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	const char		*out[DECISION_FIELDS_MAX];
+	char			 at[32], rbuf[32];
+
+	(void)state;
+	d = decision_add(&dl, DECISION_FLAGGED, "no_note", VOCAB_NOTICE_NONE,
+	    NULL, NULL, "no note");
+	assert_int_equal(decision_fields(d, 1, at, rbuf, out), 8);
+	assert_string_equal(out[4], "rule");
+	assert_string_equal(out[5], "no_note");
+	assert_string_equal(out[6], "detail");
+	decision_clear(&dl);
+}
+
+/* Kind names round-trip; unknown ones are 0. */
+static void
+test_decision_kinds(void **state)
+{
+	enum decision_kind	k;
+
+	(void)state;
+	for (k = DECISION_QUEUED; k <= DECISION_UNSUBSCRIBED; k++)
+		assert_int_equal(decision_kind_parse(decision_kind_name(k)), k);
+	assert_int_equal(decision_kind_parse("sent"), 0);
+	assert_string_equal(decision_kind_name(0), "");
+	assert_string_equal(decision_kind_name(99), "");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decision_fields),
+		cmocka_unit_test(test_decision_sparse),
+		cmocka_unit_test(test_decision_kinds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
