@@ -65,6 +65,7 @@ enum test_config_kind {
 	TEST_CONFIG_INT,
 	TEST_CONFIG_INT64,
 	TEST_CONFIG_LEVEL,
+	TEST_CONFIG_NOTICES,
 	TEST_CONFIG_DIVISIONS
 };
 
@@ -113,6 +114,16 @@ static const struct test_config_field test_config_fields[] = {
 	    "1000" },
 	{ "events_history_days", TEST_CONFIG_INT64, AT(events_history_days),
 	    "400" },
+	{ "policy_settle_seconds", TEST_CONFIG_INT64,
+	    AT(policy_settle_seconds), "900" },
+	{ "policy_coalesce_seconds", TEST_CONFIG_INT64,
+	    AT(policy_coalesce_seconds), "60" },
+	{ "policy_retain_days", TEST_CONFIG_INT64, AT(policy_retain_days),
+	    "30" },
+	{ "policy_notify_on", TEST_CONFIG_NOTICES, AT(policy_notify_on),
+	    "all" },
+	{ "policy_follow_duplicates", TEST_CONFIG_INT,
+	    AT(policy_follow_duplicates), "1" },
 	{ "log_level", TEST_CONFIG_LEVEL, AT(log_level), "info" },
 	{ "shutdown_timeout", TEST_CONFIG_INT64, AT(shutdown_timeout), "30" },
 	{ "divisions", TEST_CONFIG_DIVISIONS, 0, "" },
@@ -307,6 +318,25 @@ static const struct test_config_good test_config_goods[] = {
 	      { "events_history_days", "3650" },
 	      { "shutdown_timeout", "3600" } } },
 
+	/* The policy. */
+	{ "policy = {\n"
+	  "\tsettle_seconds = 0;\n"
+	  "\tcoalesce_seconds = 86400;\n"
+	  "\tretain_days = 1;\n"
+	  "\tnotify_on = [ \"transferred\", \"completed\" ];\n"
+	  "\tfollow_duplicates = false;\n"
+	  "};\n", NULL,
+	    { { "policy_settle_seconds", "0" },
+	      { "policy_coalesce_seconds", "86400" },
+	      { "policy_retain_days", "1" },
+	      { "policy_notify_on", "transferred,completed" },
+	      { "policy_follow_duplicates", "0" } } },
+	{ "policy = { notify_on = ( \"received\", \"received\" ); };\n", NULL,
+	    { { "policy_notify_on", "received" } } },
+	{ "divisions = { SWMS = { notify_on = [ \"completed\", "
+	  "\"no_action\" ]; }; };\n", NULL,
+	    { { "divisions", "SWMS{}<completed,no_action>" } } },
+
 	/* Other integer notations libconfig accepts. */
 	{ "events = { history_max = 5000L; batch = 0x20; };\n", NULL,
 	    { { "events_history_max", "5000" },
@@ -379,6 +409,31 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:1: events.size: unknown setting" },
 	{ "log = {\n\tlevel = \"info\";\n\tfile = \"/var/log/x\";\n};\n", NULL,
 	    "@FILE:3: log.file: unknown setting" },
+
+	/* The policy. */
+	{ "policy = { notify_on = [ \"received\", \"fixed\" ]; };\n", NULL,
+	    "@FILE:1: policy.notify_on: unknown notice \"fixed\" (use "
+	    "received, assigned, scheduled, in_progress, transferred, "
+	    "completed, no_action, duplicate, cancelled, reopened, "
+	    "referred_external)" },
+	{ "policy = { notify_on = [ ]; };\n", NULL,
+	    "@FILE:1: policy.notify_on: must name at least one notice" },
+	{ "policy = { notify_on = \"completed\"; };\n", NULL,
+	    "@FILE:1: policy.notify_on: must be an array of notices "
+	    "[\"completed\", ...] (got a string)" },
+	{ "policy = { follow_duplicates = 1; };\n", NULL,
+	    "@FILE:1: policy.follow_duplicates: must be true or false (got an "
+	    "integer)" },
+	{ "policy = { settle_seconds = -1; };\n", NULL,
+	    "@FILE:1: policy.settle_seconds: must be between 0 and 86400 (got "
+	    "-1)" },
+	{ "policy = { retain_days = 0; };\n", NULL,
+	    "@FILE:1: policy.retain_days: must be between 1 and 3650 (got 0)" },
+	{ "divisions = {\n\tTW = { notify_on = [ \"done\" ]; };\n};\n", NULL,
+	    "@FILE:2: divisions.TW.notify_on: unknown notice \"done\" (use "
+	    "received, assigned, scheduled, in_progress, transferred, "
+	    "completed, no_action, duplicate, cancelled, reopened, "
+	    "referred_external)" },
 
 	/* Wrong types. */
 	{ "events = { batch = \"100\"; };\n", NULL,
@@ -813,13 +868,33 @@ test_config_prepare(const struct test_config_tmp *t, const char *text,
 		test_config_write(t->secret, secret, 0600);
 }
 
+/* Describe a mask of notices as names joined by ","; allocated. */
+static char *
+test_config_notices(unsigned int mask)
+{
+	char	*out = xstrdup(""), *old;
+	int	 i;
+
+	if (mask == ~0u)
+		return xstrdup("all");
+	for (i = 1; i < VOCAB_NOTICE_COUNT; i++) {
+		if ((mask & (1u << i)) == 0)
+			continue;
+		old = out;
+		out = xasprintf("%s%s%s", old, *old != '\0' ? "," : "",
+		    vocab_notice_name(i));
+		free(old);
+	}
+	return out;
+}
+
 /* Describe the divisions of cf in one line; the result is allocated. */
 static char *
 test_config_divisions(const struct config *cf)
 {
 	const struct division	*dv;
 	FILE				*f;
-	char				*out;
+	char				*out, *notices;
 	size_t				 len, i, j;
 
 	if ((f = open_memstream(&out, &len)) == NULL)
@@ -841,6 +916,11 @@ test_config_divisions(const struct config *cf)
 		}
 		if (dv->nmap > 0)
 			fputc(']', f);
+		if (dv->notify_on != 0) {
+			notices = test_config_notices(dv->notify_on);
+			fprintf(f, "<%s>", notices);
+			free(notices);
+		}
 	}
 	fclose(f);
 	return out;
@@ -863,6 +943,8 @@ test_config_dump(const struct config *cf, const struct test_config_field *fd)
 		return xasprintf("%lld", (long long)*(const int64_t *)p);
 	case TEST_CONFIG_LEVEL:
 		return xstrdup(log_level_name(cf->log_level));
+	case TEST_CONFIG_NOTICES:
+		return test_config_notices(*(const unsigned int *)p);
 	case TEST_CONFIG_DIVISIONS:
 		return test_config_divisions(cf);
 	}

@@ -59,6 +59,32 @@ test_vocab_reasons(void **state)
 	assert_string_equal(vocab_reason_name(42), "");
 }
 
+/* Every notice name parses to its value and back, and is listed. */
+static void
+test_vocab_notices(void **state)
+{
+	static const char	*names[] = { "received", "assigned",
+	    "scheduled", "in_progress", "transferred", "completed",
+	    "no_action", "duplicate", "cancelled", "reopened",
+	    "referred_external" };
+	enum vocab_notice	 n;
+	size_t			 i;
+
+	(void)state;
+	assert_int_equal(sizeof names / sizeof names[0] + 1,
+	    VOCAB_NOTICE_COUNT);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		n = vocab_notice_parse(names[i]);
+		assert_int_equal(n, (int)i + 1);
+		assert_string_equal(vocab_notice_name(n), names[i]);
+		assert_non_null(strstr(vocab_notice_list(), names[i]));
+	}
+	assert_int_equal(vocab_notice_parse("closed"), VOCAB_NOTICE_NONE);
+	assert_int_equal(vocab_notice_parse(""), VOCAB_NOTICE_NONE);
+	assert_string_equal(vocab_notice_name(VOCAB_NOTICE_NONE), "");
+	assert_string_equal(vocab_notice_name(77), "");
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -66,6 +92,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vocab_statuses),
 		cmocka_unit_test(test_vocab_reasons),
+		cmocka_unit_test(test_vocab_notices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
