@@ -581,7 +581,7 @@ config_defaults(struct config *cf)
 	cf->policy_settle_seconds = 900;
 	cf->policy_coalesce_seconds = 60;
 	cf->policy_retain_days = 30;
-	cf->policy_notify_on = ~(unsigned int)0;
+	cf->policy_notify_on = VOCAB_NOTICE_ALL;
 	cf->policy_follow_duplicates = 1;
 	cf->log_level = LOG_LEVEL_INFO;
 	cf->shutdown_timeout = 30;

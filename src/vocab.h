@@ -51,6 +51,8 @@ enum vocab_notice {
 };
 
 #define VOCAB_NOTICE_COUNT	12	/* including VOCAB_NOTICE_NONE */
+/* Every notice, as a mask of 1 << notice. */
+#define VOCAB_NOTICE_ALL	(((1u << VOCAB_NOTICE_COUNT) - 1) & ~1u)
 
 /* Look up a status by name; returns VOCAB_STATUS_NONE if unknown. */
 enum vocab_status vocab_status_parse(const char *name);

@@ -875,7 +875,7 @@ test_config_notices(unsigned int mask)
 	char	*out = xstrdup(""), *old;
 	int	 i;
 
-	if (mask == ~0u)
+	if (mask == VOCAB_NOTICE_ALL)
 		return xstrdup("all");
 	for (i = 1; i < VOCAB_NOTICE_COUNT; i++) {
 		if ((mask & (1u << i)) == 0)
@@ -1206,7 +1206,9 @@ test_config_sample(void **state)
 		    "WO-NOFIX=closed/no_action_required,"
 		    "WO-DUP=closed/duplicate,WO-CANC=cancelled] "
 		    "SWMS{en=Solid Waste Management Services,"
-		    "fr=Services de gestion des d\xc3\xa9" "chets solides} "
+		    "fr=Services de gestion des d\xc3\xa9" "chets solides}"
+		    "<scheduled,transferred,completed,no_action,duplicate,"
+		    "cancelled,reopened,referred_external> "
 		    "MLS{en=Municipal Licensing & Standards,"
 		    "fr=Normes municipales et d\xc3\xa9livrance des permis} "
 		    "UF{en=Urban Forestry,fr=Foresterie urbaine}" },

@@ -141,6 +141,6 @@ main(void)
 		cmocka_unit_test(test_notice_after_transfer),
 	};
 
-	cf.policy_notify_on = ~0u;
+	cf.policy_notify_on = VOCAB_NOTICE_ALL;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
