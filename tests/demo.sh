@@ -2,11 +2,13 @@
 # demo.sh - closeloop's main job on embedded defaults, with a scripted story
 #
 # Starts a private redis-server on a unix socket in a temporary directory
-# and closeloopd against it, plays the CRM's events for two service
-# requests (one good-news story, one with a transfer, a closure that is
-# only "scheduled", a duplicate and a malformed event), then shows what
-# closeloopd decided: its log, each SR's recorded history and the
-# dead-letter stream. Everything it started is stopped by PID at the end.
+# and closeloopd against it (with short windows: closures held 3 s,
+# bursts coalesced over 1 s), plays the CRM's events for two service
+# requests - a misleading "completed" closure that is really a transfer, a
+# closure that is only "scheduled", a duplicate, a repeated event and a
+# malformed one - then shows what closeloopd decided and why (closeloop
+# history), the notices queued for residents, the dead-letter stream and
+# the counters. Everything it started is stopped by PID at the end.
 set -eu
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -58,6 +60,8 @@ done
 cat > "$CONF" <<EOC
 # The demo's configuration: every other setting keeps its default.
 redis = { url = "unix://$SOCK"; consumer = "demo"; };
+# Short windows for the demo; in production 900 s and 60 s.
+policy = { settle_seconds = 3; coalesce_seconds = 1; };
 divisions = {
 	TS = { name = { en = "Transportation Services"; fr = "Services des transports"; }; };
 	TW = {
@@ -74,52 +78,59 @@ step "Starting closeloopd (log: $T/closeloopd.log)"
 DAEMON_PID=$!
 
 step "The CRM's story for two service requests"
-echo " SR 2026-000101: a pothole on Queen St W"
+echo " SR 2026-000101: a pothole on Queen St W, reported by a resident who"
+echo " wants updates by email and SMS in Portuguese"
 crm type=subscribe sr=2026-000101 email=maria.santos@example.org phone=+14165550142 channels=email,sms locale=pt-BR event_id=crm-1
 crm type=status sr=2026-000101 division=TS status=received service="Road Pothole / Road Damage" event_id=crm-2
-crm type=status sr=2026-000101 division=TS status=closed reason=transferred transfer_to=TW event_id=crm-3
-crm type=status sr=2026-000101 division=TW status=scheduled scheduled_for=2026-03-05 event_id=crm-4
-crm type=status sr=2026-000101 division=TW status=WO-COMP note="We filled the pothole and sealed the edges." photos=https://photos.toronto.example/sr/2026-000101/after.jpg event_id=crm-5
+sleep 1.5
+echo " Transportation Services closes its work order as completed - but it"
+echo " has only handed the SR to Toronto Water, which assigns a crew:"
+crm type=status sr=2026-000101 division=TS status=closed reason=completed event_id=crm-3
+sleep 1
+crm type=status sr=2026-000101 division=TW status=assigned work_order=WO-2026-00412 event_id=crm-4
+sleep 1.5
+echo " Toronto Water schedules the work, then finishes it:"
+crm type=status sr=2026-000101 division=TW status=scheduled work_order=WO-2026-00412 scheduled_for=2026-03-05 event_id=crm-5
+sleep 1.5
+crm type=status sr=2026-000101 division=TW status=WO-COMP work_order=WO-2026-00412 note="We filled the pothole and sealed the edges." photos=https://photos.toronto.example/sr/2026-000101/after.jpg event_id=crm-6
 echo " SR 2026-000102: a blocked catch basin on Dundas St E"
-crm type=subscribe sr=2026-000102 email=j.chen@example.net locale=zh-Hans event_id=crm-6
-crm type=status sr=2026-000102 division=TW status=closed reason=scheduled scheduled_for=2026-03-09 event_id=crm-7
-crm type=status sr=2026-000102 division=TW status=closed reason=duplicate duplicate_of=2026-000099 event_id=crm-8
+crm type=subscribe sr=2026-000102 email=j.chen@example.net locale=zh-Hans event_id=crm-7
+crm type=status sr=2026-000102 division=TW status=closed reason=scheduled scheduled_for=2026-03-09 event_id=crm-8
+sleep 1.5
+crm type=status sr=2026-000102 division=TW status=closed reason=duplicate duplicate_of=2026-000099 event_id=crm-9
 echo " The CRM sends one event twice, and one with a broken timestamp"
-crm type=status sr=2026-000102 division=TW status=closed reason=duplicate duplicate_of=2026-000099 event_id=crm-8
+crm type=status sr=2026-000102 division=TW status=closed reason=duplicate duplicate_of=2026-000099 event_id=crm-9
 printf '  CRM: type=status sr=2026-000102 ts=2026-02-30T25:00:00Z (sent with --force)\n'
-"$CLOSELOOP" -c "$CONF" emit --force type=status sr=2026-000102 division=TW status=received ts=2026-02-30T25:00:00Z event_id=crm-9 >/dev/null
+"$CLOSELOOP" -c "$CONF" emit --force type=status sr=2026-000102 division=TW status=received ts=2026-02-30T25:00:00Z event_id=crm-10 >/dev/null
 
+echo " (waiting for the held closures to settle)"
 i=0
 until [ "$(rcli XINFO GROUPS closeloop:events | awk 'p == "lag" { print; exit } { p = $0 }')" = 0 ] &&
-    [ "$(rcli XPENDING closeloop:events closeloopd | head -n 1)" = 0 ]; do
-	i=$((i + 1)); [ $i -lt 200 ] || { echo "closeloopd did not catch up"; exit 1; }
+    [ "$(rcli XPENDING closeloop:events closeloopd | head -n 1)" = 0 ] &&
+    [ "$(rcli ZCARD closeloop:due)" = 0 ]; do
+	i=$((i + 1)); [ $i -lt 400 ] || { echo "closeloopd did not catch up"; exit 1; }
 	sleep 0.05
 done
 
 step "What closeloopd decided (its log; contacts are masked)"
 sed 's/^<[0-9]>/  /' "$T/closeloopd.log"
 
-# A Lua script that prints an SR's history, one event a line.
-SHOW='local out = {}
-for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do
-	local s = ""
-	for i = 1, #e[2], 2 do
-		local k = e[2][i]
-		if k == "type" or k == "status" or k == "reason" or
-		    k == "division" or k == "transfer_to" or k == "locale" or
-		    k == "scheduled_for" or k == "duplicate_of" or
-		    k == "channels" then
-			s = s .. k .. "=" .. e[2][i + 1] .. " "
-		end
-	end
-	out[#out + 1] = s
-end
-return out'
-step "What is recorded for each SR"
-for sr in 2026-000101 2026-000102; do
+step "What each resident was told, and why (closeloop history)"
+for sr in 2026-000101 2026-000102 2026-000099; do
 	echo " $sr:"
-	rcli --raw EVAL "$SHOW" 1 "closeloop:sr:{$sr}:events" | sed 's/^/   /'
+	"$CLOSELOOP" -c "$CONF" history "$sr" | sed 's/^/   /'
 done
+
+step "Notices queued for delivery (closeloop:notices)"
+rcli --raw EVAL 'local out = {}
+for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do
+	local f = {}
+	for i = 1, #e[2], 2 do f[e[2][i]] = e[2][i + 1] end
+	out[#out + 1] = string.format("%-11s %-12s %-5s %-7s %s%s", f.sr,
+	    f.notice, f.channel, f.locale or "-", f.division or "-",
+	    f.from_division and (" (from " .. f.from_division .. ")") or "")
+end
+return out' 1 closeloop:notices | sed 's/^/   /'
 
 step "What was rejected (closeloop:dead)"
 rcli --raw XRANGE closeloop:dead - + | awk 'p == "error" { print "   " $0 } { p = $0 }'
@@ -135,5 +146,6 @@ wait "$DAEMON_PID" || rc=$?
 DAEMON_PID=
 tail -n 1 "$T/closeloopd.log" | sed 's/^<[0-9]>/  /'
 echo "  closeloopd exited with status $rc"
-printf '\nDone: events consumed, validated, decisions logged.\n'
-printf 'This version records each event per SR; it does not render or send notices to residents.\n'
+printf '\nDone: the misleading "completed" of 2026-000101 was held and suppressed;\n'
+printf 'the resident was told "transferred" to Toronto Water, then "completed".\n'
+printf 'This version queues notices; rendering and sending them come next.\n'
