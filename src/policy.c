@@ -209,7 +209,7 @@ policy_details(struct srstate *st, const struct event *ev,
 		    "resident cannot be told who has it", ev->division);
 	if (policy_is_not_done(ev))
 		decision_add(&res->decisions, DECISION_FLAGGED,
-		    "closed_not_done", VOCAB_NOTICE_NONE, ev->division,
+		    "closed_not_done", VOCAB_NOTICE_COMPLETED, ev->division,
 		    ev->event_id, "closed by %s with reason %s: the work is not "
 		    "done, so it is not told as completed", ev->division,
 		    vocab_reason_name(ev->reason));
