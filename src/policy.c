@@ -135,17 +135,18 @@ policy_transfer_to(struct srstate *st, const char *division, int64_t ts)
 /*
  * Move the work orders a status event concerns: the one it names, or
  * every one of its division (all of them for a cancellation). Returns
- * how many moved; 0 if the event was older than each.
+ * how many moved, 0 if the event was older than each, or -1 if the SR
+ * has no room for another work order.
  */
-static size_t
+static ssize_t
 policy_move_all(struct srstate *st, const struct event *ev, int64_t ts)
 {
-	ssize_t	idx;
-	size_t	i, n = 0, moved = 0;
+	ssize_t	idx, moved = 0;
+	size_t	i, n = 0;
 
 	if (ev->work_order != NULL) {
 		if ((idx = policy_wo_index(st, ev, ts)) < 0)
-			return 0;
+			return -1;
 		if (ts < st->wo[idx].ts)
 			return 0;
 		policy_move(&st->wo[idx], ev, ts);
@@ -161,8 +162,9 @@ policy_move_all(struct srstate *st, const struct event *ev, int64_t ts)
 		policy_move(&st->wo[i], ev, ts);
 		moved++;
 	}
-	if (n == 0 && srstate_wo_add(st, ev->division, ev->division,
-	    ts) != NULL) {
+	if (n == 0) {
+		if (srstate_wo_add(st, ev->division, ev->division, ts) == NULL)
+			return -1;
 		policy_move(&st->wo[st->nwo - 1], ev, ts);
 		moved++;
 	}
@@ -301,8 +303,17 @@ policy_status(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res)
 {
 	int64_t	ts = ev->when * 1000;
+	ssize_t	moved;
 
-	if (policy_move_all(st, ev, ts) == 0) {
+	if ((moved = policy_move_all(st, ev, ts)) < 0) {
+		decision_add(&res->decisions, DECISION_IGNORED,
+		    "too_many_work_orders", VOCAB_NOTICE_NONE, ev->division,
+		    ev->event_id, "%s from %s not applied: the SR has %d work "
+		    "orders already", vocab_status_name(ev->status),
+		    ev->division, SRSTATE_WO_MAX);
+		return 0;
+	}
+	if (moved == 0) {
 		decision_add(&res->decisions, DECISION_IGNORED, "out_of_order",
 		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
 		    "%s from %s at %s is older than what its work order "

@@ -514,6 +514,27 @@ test_policy_notify_on(void **state)
 	test_policy_close(&t);
 }
 
+/* An SR with no room for another work order says so, and keeps going. */
+static void
+test_policy_too_many_work_orders(void **state)
+{
+	struct test_policy	t;
+	char			wo[32];
+	int			i;
+
+	(void)state;
+	test_policy_open(&t);
+	for (i = 0; i <= SRSTATE_WO_MAX; i++) {
+		snprintf(wo, sizeof wo, "work_order=W%d", i);
+		test_policy_apply(&t, "type=status", "division=TS",
+		    "status=assigned", wo, NULL);
+	}
+	assert_int_equal(t.st->nwo, SRSTATE_WO_MAX);
+	assert_int_equal(test_policy_count(&t, DECISION_IGNORED,
+	    "too_many_work_orders"), 1);
+	test_policy_close(&t);
+}
+
 int
 main(void)
 {
@@ -531,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_policy_no_note),
 		cmocka_unit_test(test_policy_unsubscribe),
 		cmocka_unit_test(test_policy_notify_on),
+		cmocka_unit_test(test_policy_too_many_work_orders),
 	};
 
 	return cmocka_run_group_tests(tests, test_policy_setup,
