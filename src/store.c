@@ -165,7 +165,7 @@ store_queue_state(struct store_tx *tx, const struct config *cf,
 	key = store_state_key(cf, st->sr);
 	dkey = xasprintf("%sdue", cf->redis_prefix);
 	fields = srstate_encode(st, &n);
-	argv = xcalloc(2 + 2 * n, sizeof *argv);
+	argv = xcalloc(4 + 2 * n, sizeof *argv);
 	argv[0] = "DEL";
 	argv[1] = key;
 	store_queue(tx, 2, argv);

@@ -872,11 +872,12 @@ test_config_prepare(const struct test_config_tmp *t, const char *text,
 static char *
 test_config_notices(unsigned int mask)
 {
-	char	*out = xstrdup(""), *old;
+	char	*out, *old;
 	int	 i;
 
 	if (mask == VOCAB_NOTICE_ALL)
 		return xstrdup("all");
+	out = xstrdup("");
 	for (i = 1; i < VOCAB_NOTICE_COUNT; i++) {
 		if ((mask & (1u << i)) == 0)
 			continue;
