@@ -2,8 +2,8 @@
  * store.c - SR state in Redis, changed atomically with what it decides
  *
  * One step on an SR is: WATCH its keys and read them (pipelined), decide
- * in C, then queue MULTI, every write and EXEC in one pipeline. EXEC
- * answers nil when a watched key changed since the WATCH - another
+ * in C, then queue MULTI, every write (txn.c) and EXEC in one pipeline.
+ * EXEC answers nil when a watched key changed since the WATCH - another
  * closeloopd got there first - and the step starts again on what that
  * one wrote. Keys are listed in store.h.
  */
@@ -17,23 +17,17 @@
 #include "config.h"
 #include "decision.h"
 #include "event.h"
-#include "intake.h"
 #include "log.h"
 #include "notice.h"
 #include "policy.h"
 #include "redis.h"
 #include "srstate.h"
 #include "store.h"
+#include "txn.h"
 #include "xmalloc.h"
 
 /* How often a step is tried when other daemons keep changing the SR. */
 #define STORE_ATTEMPTS	50
-
-/* The commands queued after MULTI, to read their replies. */
-struct store_tx {
-	struct redis	*r;
-	size_t		 queued;
-};
 
 /* Return the wall-clock time in ms since the epoch. */
 int64_t
@@ -57,14 +51,6 @@ char *
 store_audit_key(const struct config *cf, const char *sr)
 {
 	return xasprintf("%ssr:{%s}:audit", cf->redis_prefix, sr);
-}
-
-/* Queue one command of a transaction. */
-static void
-store_queue(struct store_tx *tx, int argc, const char **argv)
-{
-	redis_pipe_argv(tx->r, argc, argv, NULL);
-	tx->queued++;
 }
 
 /*
@@ -134,258 +120,6 @@ fail:
 	return rc;
 }
 
-/* Return how long an SR's keys are kept after this change, in seconds. */
-static long long
-store_ttl(const struct config *cf, const struct srstate *st)
-{
-	if (srstate_wo_open(st, NULL) == 0 && st->due == 0) {
-		switch (st->told) {
-		case VOCAB_NOTICE_COMPLETED:
-		case VOCAB_NOTICE_NO_ACTION:
-		case VOCAB_NOTICE_DUPLICATE:
-		case VOCAB_NOTICE_CANCELLED:
-		case VOCAB_NOTICE_REFERRED_EXTERNAL:
-			return (long long)cf->policy_retain_days * 86400;
-		default:
-			break;
-		}
-	}
-	return (long long)cf->events_history_days * 86400;
-}
-
-/* Queue the writes of the state, its expiry and its due-time index. */
-static void
-store_queue_state(struct store_tx *tx, const struct config *cf,
-    const struct srstate *st, long long ttl)
-{
-	const char	**argv;
-	char		**fields, *key, *due, *ttls, *dkey;
-	size_t		  i, n;
-
-	key = store_state_key(cf, st->sr);
-	dkey = xasprintf("%sdue", cf->redis_prefix);
-	fields = srstate_encode(st, &n);
-	argv = xcalloc(4 + 2 * n, sizeof *argv);
-	argv[0] = "DEL";
-	argv[1] = key;
-	store_queue(tx, 2, argv);
-	if (n != 0) {
-		argv[0] = "HSET";
-		for (i = 0; i < 2 * n; i++)
-			argv[2 + i] = fields[i];
-		store_queue(tx, 2 + 2 * n, argv);
-		ttls = xasprintf("%lld", ttl);
-		argv[0] = "EXPIRE";
-		argv[2] = ttls;
-		store_queue(tx, 3, argv);
-		free(ttls);
-	}
-	argv[1] = dkey;
-	if (st->due != 0) {
-		due = xasprintf("%lld", (long long)st->due);
-		argv[0] = "ZADD";
-		argv[2] = due;
-		argv[3] = st->sr;
-		store_queue(tx, 4, argv);
-		free(due);
-	} else {
-		argv[0] = "ZREM";
-		argv[2] = st->sr;
-		store_queue(tx, 3, argv);
-	}
-	free(argv);
-	srstate_encode_free(fields, n);
-	free(dkey);
-	free(key);
-}
-
-/* Queue the decisions into an SR's audit stream, and count them. */
-static void
-store_queue_decisions(struct store_tx *tx, const struct config *cf,
-    const char *sr, const struct decision_list *dl, int64_t now,
-    long long ttl)
-{
-	const char	*argv[6 + DECISION_FIELDS_MAX];
-	char		*key, *stats, *counter, max[32], at[32], rbuf[32];
-	char		 ttls[32];
-	size_t		 i, n;
-
-	if (dl->n == 0)
-		return;
-	key = store_audit_key(cf, sr);
-	stats = xasprintf("%sstats", cf->redis_prefix);
-	snprintf(max, sizeof max, "%lld", (long long)cf->events_history_max);
-	snprintf(ttls, sizeof ttls, "%lld", ttl);
-	for (i = 0; i < dl->n; i++) {
-		argv[0] = "XADD";
-		argv[1] = key;
-		argv[2] = "MAXLEN";
-		argv[3] = "~";
-		argv[4] = max;
-		argv[5] = "*";
-		n = decision_fields(&dl->list[i], now, at, rbuf, argv + 6);
-		store_queue(tx, 6 + n, argv);
-		counter = xasprintf("decision:%s",
-		    decision_kind_name(dl->list[i].kind));
-		argv[0] = "HINCRBY";
-		argv[1] = stats;
-		argv[2] = counter;
-		argv[3] = "1";
-		store_queue(tx, 4, argv);
-		free(counter);
-	}
-	argv[0] = "EXPIRE";
-	argv[1] = key;
-	argv[2] = ttls;
-	store_queue(tx, 3, argv);
-	free(stats);
-	free(key);
-}
-
-/* Queue one entry per recipient of a notice into the notices stream. */
-static void
-store_queue_notice(struct store_tx *tx, const struct config *cf,
-    const struct notice *nt)
-{
-	const char	*argv[3 + NOTICE_FIELDS_MAX];
-	char		*key;
-	size_t		 i, n;
-
-	key = xasprintf("%snotices", cf->redis_prefix);
-	for (i = 0; i < nt->nto; i++) {
-		argv[0] = "XADD";
-		argv[1] = key;
-		argv[2] = "*";
-		n = notice_fields(nt, i, argv + 3);
-		store_queue(tx, 3 + n, argv);
-	}
-	free(key);
-}
-
-/*
- * Subscribe a duplicate's recipients to the original SR, unless the
- * original knows them already (HSETNX), and say so in its audit.
- */
-static void
-store_queue_follow(struct store_tx *tx, const struct config *cf,
-    const struct notice *nt, const char *original, int64_t now)
-{
-	const struct notice_recipient	*to;
-	struct decision_list		 dl = { NULL, 0 };
-	const char			*argv[5];
-	char				*key, *field, *value, *masked, ttls[32];
-	size_t				 i;
-
-	key = store_state_key(cf, original);
-	for (i = 0; i < nt->nto; i++) {
-		to = &nt->to[i];
-		field = xasprintf("c:%s:%s", to->channel == EVENT_CHANNEL_SMS ?
-		    "sms" : "email", to->address);
-		value = xasprintf("1 %lld %s %s", (long long)now,
-		    to->locale != NULL ? to->locale : "-", nt->sr);
-		argv[0] = "HSETNX";
-		argv[1] = key;
-		argv[2] = field;
-		argv[3] = value;
-		store_queue(tx, 4, argv);
-		masked = to->channel == EVENT_CHANNEL_SMS ?
-		    log_mask_phone(to->address) : log_mask_email(to->address);
-		decision_add(&dl, DECISION_SUBSCRIBED, "follow_duplicate",
-		    VOCAB_NOTICE_NONE, NULL, nt->events, "%s by %s, from "
-		    "duplicate SR %s, unless already known", masked,
-		    to->channel == EVENT_CHANNEL_SMS ? "sms" : "email", nt->sr);
-		free(masked);
-		free(field);
-		free(value);
-	}
-	snprintf(ttls, sizeof ttls, "%lld",
-	    (long long)cf->events_history_days * 86400);
-	argv[0] = "EXPIRE";
-	argv[1] = key;
-	argv[2] = ttls;
-	argv[3] = "NX";
-	store_queue(tx, 4, argv);
-	store_queue_decisions(tx, cf, original, &dl, now,
-	    (long long)cf->events_history_days * 86400);
-	decision_clear(&dl);
-	free(key);
-}
-
-/* Queue everything a policy result writes. */
-static void
-store_queue_result(struct store_tx *tx, const struct config *cf,
-    const struct srstate *st, const struct policy_result *res, int64_t now)
-{
-	long long	ttl = store_ttl(cf, st);
-
-	store_queue_state(tx, cf, st, ttl);
-	store_queue_decisions(tx, cf, st->sr, &res->decisions, now, ttl);
-	if (res->notice != NULL)
-		store_queue_notice(tx, cf, res->notice);
-	if (res->notice != NULL && res->follow != NULL)
-		store_queue_follow(tx, cf, res->notice, res->follow, now);
-}
-
-/*
- * Send EXEC and read the replies of the transaction. Returns 1 if it
- * committed, 0 if a watched key changed (nothing was written), -1 with
- * *cause if Redis failed or refused a command.
- */
-static int
-store_exec(struct store_tx *tx, const char *sr, char **cause)
-{
-	struct redis_reply	*reply;
-	const char		*argv[1] = { "EXEC" };
-	char			*err = NULL;
-	size_t			 i;
-	int			 rc = -1;
-
-	redis_pipe_argv(tx->r, 1, argv, NULL);
-	for (i = 0; i < tx->queued + 1; i++) {
-		if ((reply = redis_pipe_reply(tx->r, cause)) == NULL) {
-			free(err);
-			return -1;
-		}
-		if (reply->type == REDIS_TYPE_ERROR && err == NULL)
-			err = xstrdup(reply->str);
-		redis_reply_free(reply);
-	}
-	if ((reply = redis_pipe_reply(tx->r, cause)) == NULL) {
-		free(err);
-		return -1;
-	}
-	if (reply->type == REDIS_TYPE_NIL && err == NULL)
-		rc = 0;
-	else if (reply->type == REDIS_TYPE_ARRAY && err == NULL) {
-		rc = 1;
-		for (i = 0; i < reply->elements; i++) {
-			if (reply->element[i]->type == REDIS_TYPE_ERROR) {
-				err = xstrdup(reply->element[i]->str);
-				rc = -1;
-				break;
-			}
-		}
-	} else if (err == NULL)
-		err = xstrdup(reply->str != NULL ? reply->str :
-		    "unexpected reply");
-	redis_reply_free(reply);
-	if (rc == -1 && cause != NULL)
-		*cause = xasprintf("SR %s: redis refused a write: %s", sr, err);
-	free(err);
-	return rc;
-}
-
-/* Start a transaction: queue MULTI. */
-static void
-store_multi(struct store_tx *tx, struct redis *r)
-{
-	const char	*argv[1] = { "MULTI" };
-
-	tx->r = r;
-	tx->queued = 0;
-	redis_pipe_argv(r, 1, argv, NULL);
-}
-
 /* Log what was decided once it is committed. */
 static void
 store_log(const char *sr, const struct policy_result *res)
@@ -434,59 +168,13 @@ store_duplicate(const struct config *cf, struct redis *r,
 	return rc;
 }
 
-/* Queue the intake part of an event's transaction: dedupe, ack, history. */
-static void
-store_queue_intake(struct store_tx *tx, const struct config *cf,
-    const char *stream_key, const struct event *ev, const char *seenkey)
-{
-	const char	*argv[6 + 2 * EVENT_FIELDS_MAX];
-	char		*history, *stats, num[32], max[32];
-	size_t		 n;
-
-	snprintf(num, sizeof num, "%lld", (long long)cf->events_dedupe_seconds);
-	argv[0] = "SET";
-	argv[1] = seenkey;
-	argv[2] = ev->source_id;
-	argv[3] = "EX";
-	argv[4] = num;
-	store_queue(tx, 5, argv);
-	argv[0] = "XACK";
-	argv[1] = stream_key;
-	argv[2] = cf->redis_group;
-	argv[3] = ev->source_id;
-	store_queue(tx, 4, argv);
-	history = intake_history_key(cf, ev->sr);
-	snprintf(max, sizeof max, "%lld", (long long)cf->events_history_max);
-	argv[0] = "XADD";
-	argv[1] = history;
-	argv[2] = "MAXLEN";
-	argv[3] = "~";
-	argv[4] = max;
-	argv[5] = "*";
-	n = event_fields(ev, argv + 6, 2 * EVENT_FIELDS_MAX);
-	store_queue(tx, 6 + n, argv);
-	snprintf(num, sizeof num, "%lld",
-	    (long long)cf->events_history_days * 86400);
-	argv[0] = "EXPIRE";
-	argv[2] = num;
-	store_queue(tx, 3, argv);
-	stats = xasprintf("%sstats", cf->redis_prefix);
-	argv[0] = "HINCRBY";
-	argv[1] = stats;
-	argv[2] = "accepted";
-	argv[3] = "1";
-	store_queue(tx, 4, argv);
-	free(stats);
-	free(history);
-}
-
 /* Apply a validated event. */
 int
 store_event(const struct config *cf, struct redis *r, const char *stream_key,
     const struct event *ev, int64_t now, char **cause)
 {
 	struct policy_result	 res;
-	struct store_tx		 tx;
+	struct txn		 tx;
 	struct srstate		*st = NULL;
 	char			*seenkey, *seen = NULL;
 	int			 attempt, rc = -1;
@@ -502,10 +190,10 @@ store_event(const struct config *cf, struct redis *r, const char *stream_key,
 			break;
 		}
 		policy_event(cf, st, ev, now, &res);
-		store_multi(&tx, r);
-		store_queue_intake(&tx, cf, stream_key, ev, seenkey);
-		store_queue_result(&tx, cf, st, &res, now);
-		rc = store_exec(&tx, ev->sr, cause);
+		txn_begin(&tx, r);
+		txn_intake(&tx, cf, stream_key, ev, seenkey);
+		txn_result(&tx, cf, st, &res, now);
+		rc = txn_exec(&tx, ev->sr, cause);
 		if (rc != 0)
 			break;
 		log_debug("SR %s changed by another closeloopd; trying %s "
@@ -533,7 +221,7 @@ store_release_sr(const struct config *cf, struct redis *r, const char *sr,
     int64_t now, char **cause)
 {
 	struct policy_result	 res;
-	struct store_tx		 tx;
+	struct txn		 tx;
 	struct srstate		*st = NULL;
 	char			*seen = NULL;
 	int			 attempt, released = 0, rc = -1;
@@ -543,9 +231,9 @@ store_release_sr(const struct config *cf, struct redis *r, const char *sr,
 		if (store_load(cf, r, sr, NULL, &st, &seen, cause) != 0)
 			break;
 		released = notice_release(cf, st, now, &res);
-		store_multi(&tx, r);
-		store_queue_result(&tx, cf, st, &res, now);
-		rc = store_exec(&tx, sr, cause);
+		txn_begin(&tx, r);
+		txn_result(&tx, cf, st, &res, now);
+		rc = txn_exec(&tx, sr, cause);
 		if (rc != 0)
 			break;
 		policy_result_clear(&res);
