@@ -1,0 +1,186 @@
+/*
+ * test_txn.c - unit tests for the writes of one step (txn.c)
+ *
+ * Runs against a private redis-server, with a second connection playing
+ * another closeloopd that changes the SR between WATCH and EXEC.
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "policy.h"
+#include "redis.h"
+#include "srstate.h"
+#include "testserver.h"
+#include "txn.h"
+
+static struct testserver ts;
+
+/* Everything one test needs: two connections and a state to write. */
+struct test_txn {
+	struct config		*cf;
+	struct redis		*r;
+	struct redis		*other;
+	struct srstate		*st;
+	struct policy_result	 res;
+};
+
+/* Connect twice to an empty database; a state with a pending notice. */
+static void
+test_txn_open(struct test_txn *t)
+{
+	char	*cause = NULL;
+
+	memset(t, 0, sizeof *t);
+	t->cf = testserver_config(&ts, NULL, NULL);
+	t->r = redis_connect(t->cf, &cause);
+	t->other = redis_connect(t->cf, &cause);
+	assert_non_null(t->r);
+	assert_non_null(t->other);
+	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
+	t->st = srstate_new("9");
+	srstate_wo_add(t->st, "TW", "TW", 1000)->status =
+	    VOCAB_STATUS_RECEIVED;
+	t->st->due = 5000;
+	decision_add(&t->res.decisions, DECISION_HELD, "settle",
+	    VOCAB_NOTICE_NONE, "TW", "e1", "held");
+}
+
+/* Free what test_txn_open() made. */
+static void
+test_txn_close(struct test_txn *t)
+{
+	policy_result_clear(&t->res);
+	srstate_free(t->st);
+	redis_free(t->other);
+	redis_free(t->r);
+	config_free(t->cf);
+}
+
+/* Return an integer reply of a command on the other connection. */
+static long long
+test_txn_int(struct test_txn *t, const char *cmd)
+{
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+	long long		 v;
+
+	reply = redis_command(t->other, &cause, cmd);
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_TYPE_INTEGER);
+	v = reply->integer;
+	redis_reply_free(reply);
+	return v;
+}
+
+/* A transaction nobody raced commits every write. */
+static void
+test_txn_commit(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	redis_reply_free(redis_command(t.r, &cause,
+	    "WATCH closeloop:sr:{9}:state"));
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	assert_null(cause);
+	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
+	    "wo:TW"), 1);
+	assert_int_equal(test_txn_int(&t, "ZCOUNT closeloop:due 5000 5000"), 1);
+	assert_int_equal(test_txn_int(&t, "XLEN closeloop:sr:{9}:audit"), 1);
+	assert_int_equal(test_txn_int(&t, "HINCRBY closeloop:stats "
+	    "decision:held 0"), 1);
+	test_txn_close(&t);
+}
+
+/* Another process changed the SR after WATCH: nothing is written. */
+static void
+test_txn_conflict(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	redis_reply_free(redis_command(t.r, &cause,
+	    "WATCH closeloop:sr:{9}:state"));
+	redis_reply_free(redis_command(t.other, &cause,
+	    "HSET closeloop:sr:{9}:state seq 1"));
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 0);
+	assert_null(cause);
+	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
+	    "wo:TW"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:due"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:audit"), 0);
+	test_txn_close(&t);
+}
+
+/* A write Redis refuses is reported with its reason. */
+static void
+test_txn_refused(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	redis_reply_free(redis_command(t.other, &cause,
+	    "SET closeloop:due not-a-sorted-set"));
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "SR 9: redis refused a write: "
+	    "WRONGTYPE"));
+	free(cause);
+	test_txn_close(&t);
+}
+
+/* Start the server for the whole program. */
+static int
+test_txn_setup(void **state)
+{
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	testserver_start(&ts, 0, NULL);
+	return 0;
+}
+
+/* Stop the server. */
+static int
+test_txn_teardown(void **state)
+{
+	(void)state;
+	testserver_stop(&ts);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_txn_commit),
+		cmocka_unit_test(test_txn_conflict),
+		cmocka_unit_test(test_txn_refused),
+	};
+
+	return cmocka_run_group_tests(tests, test_txn_setup,
+	    test_txn_teardown);
+}
