@@ -235,14 +235,17 @@ policy_details(struct srstate *st, const struct event *ev,
 		    "the original", ev->division);
 }
 
-/* Start or join the pending notice after a status event. */
+/*
+ * Start or join the pending notice after a status event; closer is the
+ * division whose closure was held before the event, or NULL.
+ */
 static void
 policy_pend(const struct config *cf, struct srstate *st,
-    const struct event *ev, int64_t now, struct policy_result *res)
+    const struct event *ev, const char *closer, int64_t now,
+    struct policy_result *res)
 {
-	const struct srstate_wo	*closer;
-	const char		*rule;
-	size_t			 open;
+	const char	*rule;
+	size_t		 open;
 
 	open = srstate_wo_open(st, NULL);
 	if (policy_is_closure(ev) && open != 0)
@@ -268,17 +271,14 @@ policy_pend(const struct config *cf, struct srstate *st,
 		return;
 	}
 	if (st->held) {
-		closer = srstate_wo_last_closed(st, NULL);
 		if (st->reopened)
 			rule = "reopened";
-		else if (closer != NULL &&
-		    strcmp(closer->division, ev->division) != 0)
+		else if (closer != NULL && strcmp(closer, ev->division) != 0)
 			rule = "implicit_transfer";
 		else
 			rule = "superseded";
 		decision_add(&res->decisions, DECISION_SUPPRESSED, rule,
-		    VOCAB_NOTICE_NONE, closer != NULL ? closer->division : NULL,
-		    st->events, "the held closure is not told: %s %s the SR "
+		    VOCAB_NOTICE_NONE, closer, st->events, "the held closure is not told: %s %s the SR "
 		    "after it", ev->division, st->reopened ? "reopened" :
 		    "worked on");
 		st->held = 0;
@@ -302,29 +302,35 @@ static int
 policy_status(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res)
 {
-	int64_t	ts = ev->when * 1000;
-	ssize_t	moved;
+	const struct srstate_wo	*last;
+	int64_t			 ts = ev->when * 1000;
+	ssize_t			 moved;
+	char			*closer = NULL;
 
-	if ((moved = policy_move_all(st, ev, ts)) < 0) {
+	if (st->held && (last = srstate_wo_last_closed(st, NULL)) != NULL)
+		closer = xstrdup(last->division);
+	moved = policy_move_all(st, ev, ts);
+	if (moved < 0)
 		decision_add(&res->decisions, DECISION_IGNORED,
 		    "too_many_work_orders", VOCAB_NOTICE_NONE, ev->division,
 		    ev->event_id, "%s from %s not applied: the SR has %d work "
 		    "orders already", vocab_status_name(ev->status),
 		    ev->division, SRSTATE_WO_MAX);
-		return 0;
-	}
-	if (moved == 0) {
+	else if (moved == 0)
 		decision_add(&res->decisions, DECISION_IGNORED, "out_of_order",
 		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
 		    "%s from %s at %s is older than what its work order "
 		    "already shows", vocab_status_name(ev->status),
 		    ev->division, ev->ts);
+	if (moved <= 0) {
+		free(closer);
 		return 0;
 	}
 	if (policy_is_transfer(ev) && ev->transfer_to != NULL)
 		policy_transfer_to(st, ev->transfer_to, ts);
 	policy_details(st, ev, res);
-	policy_pend(cf, st, ev, now, res);
+	policy_pend(cf, st, ev, closer, now, res);
+	free(closer);
 	if (st->due <= now)
 		notice_release(cf, st, now, res);
 	return 1;

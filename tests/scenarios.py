@@ -30,6 +30,8 @@ Scenario lines (# starts a comment; the first comment is the title):
   notice KIND FIELD=VALUE ...
                             a queued notice of KIND for $SR has these fields
   recipients KIND N         the notice KIND was queued for N contacts
+Offsets are in seconds at SCENARIO_SCALE=1 (settle window 2 s, coalescing
+window 1 s); a larger integer scale stretches offsets and windows alike.
 Exit status: 0 all passed, 1 a failure, 77 a program is missing (outside CI).
 """
 
@@ -55,8 +57,10 @@ WRAP = shlex.split(os.environ.get("CLOSELOOP_WRAP", ""))
 SCEN_DIR = os.environ.get("SCENARIO_DIR",
                           os.path.join(TOP_SRC, "tests", "scenarios"))
 BASE_TS = 1772532000            # 2026-03-03T10:00:00Z
-SETTLE = 2
-COALESCE = 1
+# SCENARIO_SCALE stretches every offset and window, for slow runs (valgrind).
+SCALE = int(os.environ.get("SCENARIO_SCALE", "1"))
+SETTLE = 2 * SCALE
+COALESCE = 1 * SCALE
 CONTROL = ("restart", "kill", "stop", "start")
 
 
@@ -277,7 +281,7 @@ divisions = {
     def play(self, sc):
         t0 = time.monotonic()
         for n, (at, what, words) in enumerate(sc.steps):
-            delay = t0 + at - time.monotonic()
+            delay = t0 + at * SCALE - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             if what == "restart":
@@ -301,7 +305,7 @@ divisions = {
         return pending[0] == 0 and g.get("lag") == 0 and \
             self.r.cmd("ZCARD", "closeloop:due") == 0
 
-    def settle(self, limit=60):
+    def settle(self, limit=60 * SCALE):
         end = time.monotonic() + limit
         while time.monotonic() < end:
             if self.quiet():
