@@ -182,6 +182,7 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 			continue;
 		n->to[n->nto].channel = c->channel;
 		n->to[n->nto].address = xstrdup(c->address);
+		n->to[n->nto].ts = c->ts;
 		if (c->locale != NULL)
 			n->to[n->nto].locale = xstrdup(c->locale);
 		n->nto++;
@@ -205,7 +206,7 @@ notice_told(struct srstate *st, enum vocab_notice kind, const char *division)
 static void
 notice_decide(const struct config *cf, struct srstate *st,
     enum vocab_notice kind, const char *division, const char *from,
-    int partial, int correction, int final, struct policy_result *res)
+    int partial, int correction, struct policy_result *res)
 {
 	struct decision	*d;
 	struct notice	*n;
@@ -232,7 +233,6 @@ notice_decide(const struct config *cf, struct srstate *st,
 	st->seq++;
 	n = notice_build(st, kind, division, from, partial, correction);
 	notice_told(st, kind, division);
-	res->final = final;
 	if (n->nto == 0) {
 		decision_add(&res->decisions, DECISION_SUPPRESSED,
 		    "no_subscriber", kind, n->division, st->events, "%s "
@@ -263,7 +263,7 @@ notice_release(const struct config *cf, struct srstate *st, int64_t now,
 	const struct srstate_wo	*owner, *last;
 	enum vocab_notice	 kind = VOCAB_NOTICE_NONE;
 	const char		*division = NULL, *from = NULL;
-	int			 partial = 0, correction = 0, final = 0;
+	int			 partial = 0, correction = 0;
 
 	if (st->due == 0 || st->due > now)
 		return 0;
@@ -272,10 +272,8 @@ notice_release(const struct config *cf, struct srstate *st, int64_t now,
 		kind = notice_open(st, owner, &from, &partial, &correction);
 	} else if ((last = srstate_wo_last_closed(st, NULL)) != NULL) {
 		kind = notice_final(st, last, &division, &from);
-		final = kind != VOCAB_NOTICE_TRANSFERRED;
 	}
-	notice_decide(cf, st, kind, division, from, partial, correction, final,
-	    res);
+	notice_decide(cf, st, kind, division, from, partial, correction, res);
 	st->due = 0;
 	st->held = 0;
 	st->reopened = 0;

@@ -25,6 +25,7 @@ struct notice_recipient {
 	int	 channel;	/* EVENT_CHANNEL_* */
 	char	*address;
 	char	*locale;	/* NULL: the default locale */
+	int64_t	 ts;		/* when it subscribed (ms) */
 };
 
 /* A notice to deliver: what to say, and to whom. */
@@ -49,7 +50,7 @@ struct notice {
 
 /*
  * Release the pending notice of st if it is due at now (ms since the
- * epoch): set res->notice (and res->final, res->follow) or add a
+ * epoch): set res->notice (and res->follow) or add a
  * decision saying why nothing is told. Returns 1 if st changed, 0 if
  * nothing was due.
  */

@@ -4,7 +4,7 @@
  * policy_event() applies an event to the SR's work orders and contacts
  * and starts (or joins) a pending notice: a closure of the last open work
  * order is held for the settle window, anything else waits for the
- * coalescing window. policy_release() runs when that window has passed
+ * coalescing window. notice_release() runs when that window has passed
  * and decides the notice from the state as it is then - not from the
  * event that started the wait - which is what lets a later event from
  * another division turn a misleading "completed" into "transferred".
@@ -263,6 +263,8 @@ policy_pend(const struct config *cf, struct srstate *st,
 		srstate_add_event(st, ev->event_id);
 		st->held = 1;
 		st->due = now + cf->policy_settle_seconds * 1000;
+		if (cf->policy_settle_seconds == 0)
+			return;
 		decision_add(&res->decisions, DECISION_HELD, "settle",
 		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
 		    "the closure by %s is held for %llds in case another "
@@ -358,7 +360,7 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
 		free(masked);
 		return 0;
 	}
-	if (ts < c->ts) {
+	if (ts < c->ts || (on && ts < st->unsub_all)) {
 		decision_add(&res->decisions, DECISION_IGNORED, "out_of_order",
 		    VOCAB_NOTICE_NONE, NULL, ev->event_id, "%s of %s at %s is "
 		    "older than its last change", event_type_name(ev->type),
@@ -390,14 +392,18 @@ policy_subscription(struct srstate *st, const struct event *ev,
 	int	changed = 0;
 
 	if (ev->type == EVENT_UNSUBSCRIBE && ev->all) {
+		/* Also refuses older subscriptions that arrive later. */
+		if (ev->when * 1000 > st->unsub_all)
+			st->unsub_all = ev->when * 1000;
 		n = st->ncontact;
 		for (i = 0; i < n; i++)
 			changed |= policy_contact(st, ev, st->contact[i].channel,
 			    st->contact[i].address, res);
 		if (n == 0)
-			decision_add(&res->decisions, DECISION_IGNORED, NULL,
-			    VOCAB_NOTICE_NONE, NULL, ev->event_id,
-			    "unsubscribe all: the SR has no contacts");
+			decision_add(&res->decisions, DECISION_UNSUBSCRIBED,
+			    NULL, VOCAB_NOTICE_NONE, NULL, ev->event_id,
+			    "everyone (nobody was subscribed yet)");
+		return 1;
 	}
 	if (ev->email != NULL && (ev->type == EVENT_UNSUBSCRIBE ||
 	    (ev->channels & EVENT_CHANNEL_EMAIL)))

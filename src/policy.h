@@ -48,7 +48,6 @@ struct srstate;
 struct policy_result {
 	struct decision_list	 decisions;
 	struct notice		*notice;	/* NULL if none to send */
-	int			 final;		/* the notice ends the SR */
 	char			*follow;	/* SR to subscribe the
 						   notice's contacts to */
 };

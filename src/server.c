@@ -3,7 +3,9 @@
  *
  * One thread. The loop re-reads this consumer's pending entries, claims
  * entries abandoned by dead consumers, releases the pending notices that
- * fell due (held closures, coalesced bursts: store.h), and otherwise
+ * fell due (held closures, coalesced bursts: store.h) - but only once it
+ * has read what is waiting in the stream, so that a closure held before
+ * an outage is not told before the event that cancels it - and otherwise
  * waits in a blocking XREADGROUP, until the next notice is due at most,
  * whose reply it collects with ppoll(2), so that an idle daemon uses no
  * CPU. Signals are blocked except inside ppoll: their handlers only
@@ -52,6 +54,7 @@ struct server {
 	int			 reading;
 	int64_t			 next_claim;
 	int64_t			 next_due;	/* wall ms; 0: none */
+	int			 caught_up;	/* last read was not full */
 	int64_t			 quit_deadline;
 	struct intake_counts	 counts;
 	sigset_t		 waitmask;
@@ -199,7 +202,8 @@ server_connect(struct server *sv)
 	sv->last_cause = NULL;
 	backoff_reset(&sv->bo);
 	sv->next_claim = server_now();
-	sv->next_due = 1;	/* release what fell due while away */
+	sv->next_due = 1;	/* release what fell due while away, */
+	sv->caught_up = 0;	/* once what arrived meanwhile is read */
 	return 0;
 }
 
@@ -340,8 +344,11 @@ server_read(struct server *sv)
 	int			 rc;
 
 	block = sv->next_claim - server_now();
-	if (sv->next_due != 0 && sv->next_due - store_now() < block)
+	if (sv->next_due != 0 && sv->caught_up &&
+	    sv->next_due - store_now() < block)
 		block = sv->next_due - store_now();
+	if (!sv->caught_up)
+		block = 1;	/* only to see whether entries are waiting */
 	if (block > SERVER_BLOCK_MAX_MS)
 		block = SERVER_BLOCK_MAX_MS;
 	if (block < 1)
@@ -386,6 +393,7 @@ server_read(struct server *sv)
 		server_lost(sv, cause);
 		return;
 	}
+	sv->caught_up = batch.n < (size_t)sv->cf->events_batch;
 	if (rc > 0)
 		server_handle(sv, &batch);
 }
@@ -414,7 +422,8 @@ server_turn(struct server *sv)
 			server_next_due(sv);
 		return;
 	}
-	if (sv->next_due != 0 && store_now() >= sv->next_due && !sv->reading) {
+	if (sv->next_due != 0 && store_now() >= sv->next_due &&
+	    sv->caught_up && !sv->reading) {
 		server_release(sv);
 		return;
 	}

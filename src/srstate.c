@@ -7,6 +7,7 @@
  *                 1 or 0 and the times are milliseconds since the epoch
  *   c:email:ADDR  a contact: "ACTIVE TS LOCALE VIA", "-" for none
  *   c:sms:PHONE
+ *   unsub_all     ts (ms) of the last unsubscribe of everyone
  *   service, note, note_code, photos, sched, dup_of, transfer_to
  *                 details from the events, for the next notice
  *   told, told_div, told_sched, told_done, told_closed, seq
@@ -191,6 +192,8 @@ srstate_decode_scalar(struct srstate *st, const char *name, const char *v)
 		st->told_closed = x;
 	else if (strcmp(name, "seq") == 0)
 		st->seq = x;
+	else if (strcmp(name, "unsub_all") == 0)
+		st->unsub_all = x;
 	else if (strcmp(name, "due") == 0)
 		st->due = x;
 	else if (strcmp(name, "held") == 0)
@@ -301,6 +304,7 @@ srstate_encode(const struct srstate *st, size_t *n)
 	srstate_put_int(&fields, n, "told_done", st->told_completed);
 	srstate_put_int(&fields, n, "told_closed", st->told_closed);
 	srstate_put_int(&fields, n, "seq", st->seq);
+	srstate_put_int(&fields, n, "unsub_all", st->unsub_all);
 	srstate_put_int(&fields, n, "due", st->due);
 	srstate_put_int(&fields, n, "held", st->held);
 	srstate_put_int(&fields, n, "reopened", st->reopened);

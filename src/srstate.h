@@ -51,6 +51,7 @@ struct srstate {
 	size_t			 nwo;
 	struct srstate_contact	*contact;
 	size_t			 ncontact;
+	int64_t			 unsub_all;	/* ts of the last "all" */
 
 	/* Details from the events, for the next notice. */
 	char			*service;

@@ -7,7 +7,10 @@
  * for delivery and the stream acknowledgement in one MULTI/EXEC. If
  * another closeloopd changed the SR in between, EXEC fails and the whole
  * step is tried again on the fresh state, so several daemons in one
- * consumer group decide exactly what one would.
+ * consumer group never send a notice twice nor lose a suppression. The
+ * notices depend on the events' ts, not on the order they are handled
+ * in; the audit records may differ in order when two daemons handle one
+ * SR's events at the same moment.
  *
  * Keys, with the configured prefix (default "closeloop:"):
  *   sr:{SR}:state    hash, the SR's state (srstate.c); expires

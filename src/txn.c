@@ -34,23 +34,16 @@ txn_queue(struct txn *tx, int argc, const char **argv)
 	tx->queued++;
 }
 
-
-/* Return how long an SR's keys are kept after this change, in seconds. */
+/*
+ * Return how long an SR's keys are kept after this change, in seconds:
+ * policy.retain_days once it is finished (no open work order, nothing
+ * pending: the final notice was decided), else events.history_days.
+ */
 static long long
 txn_ttl(const struct config *cf, const struct srstate *st)
 {
-	if (srstate_wo_open(st, NULL) == 0 && st->due == 0) {
-		switch (st->told) {
-		case VOCAB_NOTICE_COMPLETED:
-		case VOCAB_NOTICE_NO_ACTION:
-		case VOCAB_NOTICE_DUPLICATE:
-		case VOCAB_NOTICE_CANCELLED:
-		case VOCAB_NOTICE_REFERRED_EXTERNAL:
-			return (long long)cf->policy_retain_days * 86400;
-		default:
-			break;
-		}
-	}
+	if (st->nwo != 0 && srstate_wo_open(st, NULL) == 0 && st->due == 0)
+		return (long long)cf->policy_retain_days * 86400;
 	return (long long)cf->events_history_days * 86400;
 }
 
@@ -60,7 +53,7 @@ txn_state(struct txn *tx, const struct config *cf,
     const struct srstate *st, long long ttl)
 {
 	const char	**argv;
-	char		**fields, *key, *due, *ttls, *dkey;
+	char		**fields, *key, *due, *ttls, *dkey, *history;
 	size_t		  i, n;
 
 	key = store_state_key(cf, st->sr);
@@ -79,6 +72,11 @@ txn_state(struct txn *tx, const struct config *cf,
 		argv[0] = "EXPIRE";
 		argv[2] = ttls;
 		txn_queue(tx, 3, argv);
+		/* The history holds contacts too: it goes with the state. */
+		history = intake_history_key(cf, st->sr);
+		argv[1] = history;
+		txn_queue(tx, 3, argv);
+		free(history);
 		free(ttls);
 	}
 	argv[1] = dkey;
@@ -100,11 +98,15 @@ txn_state(struct txn *tx, const struct config *cf,
 	free(key);
 }
 
-/* Queue the decisions into an SR's audit stream, and count them. */
+/*
+ * Queue the decisions into an SR's audit stream, and count them; the
+ * stream expires after ttl seconds, or keeps its expiry if it has one
+ * and keep_expiry is set.
+ */
 static void
 txn_decisions(struct txn *tx, const struct config *cf,
     const char *sr, const struct decision_list *dl, int64_t now,
-    long long ttl)
+    long long ttl, int keep_expiry)
 {
 	const char	*argv[6 + DECISION_FIELDS_MAX];
 	char		*key, *stats, *counter, max[32], at[32], rbuf[32];
@@ -138,7 +140,8 @@ txn_decisions(struct txn *tx, const struct config *cf,
 	argv[0] = "EXPIRE";
 	argv[1] = key;
 	argv[2] = ttls;
-	txn_queue(tx, 3, argv);
+	argv[3] = "NX";
+	txn_queue(tx, keep_expiry ? 4 : 3, argv);
 	free(stats);
 	free(key);
 }
@@ -182,7 +185,7 @@ txn_follow(struct txn *tx, const struct config *cf,
 		to = &nt->to[i];
 		field = xasprintf("c:%s:%s", to->channel == EVENT_CHANNEL_SMS ?
 		    "sms" : "email", to->address);
-		value = xasprintf("1 %lld %s %s", (long long)now,
+		value = xasprintf("1 %lld %s %s", (long long)to->ts,
 		    to->locale != NULL ? to->locale : "-", nt->sr);
 		argv[0] = "HSETNX";
 		argv[1] = key;
@@ -207,7 +210,7 @@ txn_follow(struct txn *tx, const struct config *cf,
 	argv[3] = "NX";
 	txn_queue(tx, 4, argv);
 	txn_decisions(tx, cf, original, &dl, now,
-	    (long long)cf->events_history_days * 86400);
+	    (long long)cf->events_history_days * 86400, 1);
 	decision_clear(&dl);
 	free(key);
 }
@@ -220,7 +223,7 @@ txn_result(struct txn *tx, const struct config *cf,
 	long long	ttl = txn_ttl(cf, st);
 
 	txn_state(tx, cf, st, ttl);
-	txn_decisions(tx, cf, st->sr, &res->decisions, now, ttl);
+	txn_decisions(tx, cf, st->sr, &res->decisions, now, ttl, 0);
 	if (res->notice != NULL)
 		txn_notice(tx, cf, res->notice);
 	if (res->notice != NULL && res->follow != NULL)

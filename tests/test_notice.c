@@ -42,7 +42,7 @@ test_notice_state(enum vocab_status status)
 static void
 test_notice_not_due(void **state)
 {
-	struct policy_result	 res = { { NULL, 0 }, NULL, 0, NULL };
+	struct policy_result	 res = { { NULL, 0 }, NULL, NULL };
 	struct srstate		*st;
 
 	(void)state;
@@ -58,7 +58,7 @@ test_notice_not_due(void **state)
 static void
 test_notice_fields(void **state)
 {
-	struct policy_result	 res = { { NULL, 0 }, NULL, 0, NULL };
+	struct policy_result	 res = { { NULL, 0 }, NULL, NULL };
 	struct srstate		*st;
 	const char		*out[NOTICE_FIELDS_MAX];
 	size_t			 n;
@@ -91,7 +91,7 @@ test_notice_fields(void **state)
 static void
 test_notice_unchanged(void **state)
 {
-	struct policy_result	 res = { { NULL, 0 }, NULL, 0, NULL };
+	struct policy_result	 res = { { NULL, 0 }, NULL, NULL };
 	struct srstate		*st;
 
 	(void)state;
@@ -117,7 +117,7 @@ test_notice_unchanged(void **state)
 static void
 test_notice_after_transfer(void **state)
 {
-	struct policy_result	 res = { { NULL, 0 }, NULL, 0, NULL };
+	struct policy_result	 res = { { NULL, 0 }, NULL, NULL };
 	struct srstate		*st;
 
 	(void)state;

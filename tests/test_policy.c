@@ -233,7 +233,7 @@ test_policy_explicit_transfer(void **state)
 	test_policy_wait(&t, COALESCE);
 	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "TW");
 	assert_string_equal(t.res.notice->from_division, "TS");
-	assert_int_equal(t.res.final, 0);
+	assert_int_equal(srstate_wo_open(t.st, NULL), 1);
 	test_policy_close(&t);
 }
 
@@ -284,7 +284,7 @@ test_policy_settled(void **state)
 	test_policy_wait(&t, 1);
 	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "TS");
 	assert_string_equal(t.res.notice->note_code, "POTHOLE_FILLED");
-	assert_int_equal(t.res.final, 1);
+	assert_int_equal(srstate_wo_open(t.st, NULL), 0);
 	test_policy_close(&t);
 }
 
@@ -488,6 +488,14 @@ test_policy_unsubscribe(void **state)
 	assert_null(t.res.notice);
 	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
 	    "no_subscriber"), 1);
+	policy_result_clear(&t.res);
+
+	/* "all" covers a contact the SR did not know yet, too. */
+	test_policy_apply(&t, "type=subscribe", "email=late@example.org",
+	    "ts=2020-01-01T00:00:00Z", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_IGNORED,
+	    "out_of_order"), 1);
+	assert_int_equal(srstate_contact_active(t.st), 0);
 	test_policy_close(&t);
 }
 

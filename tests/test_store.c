@@ -229,6 +229,8 @@ test_store_hold_release(void **state)
 	    3 * 86400);
 	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{3}:audit") <=
 	    3 * 86400);
+	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{3}:events") <=
+	    3 * 86400);
 	test_store_close(&t);
 }
 
