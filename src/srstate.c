@@ -370,6 +370,22 @@ srstate_wo_open(const struct srstate *st, const char *division)
 	return n;
 }
 
+/*
+ * Return 1 if work order a comes after b: by time t, then by how far its
+ * status has gone, then by key - so that the answer does not depend on
+ * the order events with the same ts were handled in.
+ */
+static int
+srstate_wo_after(const struct srstate_wo *a, int64_t ta,
+    const struct srstate_wo *b, int64_t tb)
+{
+	if (ta != tb)
+		return ta > tb;
+	if (a->status != b->status)
+		return a->status > b->status;
+	return strcmp(a->key, b->key) > 0;
+}
+
 /* Return the work order closed last, of one division or any. */
 const struct srstate_wo *
 srstate_wo_last_closed(const struct srstate *st, const char *division)
@@ -381,7 +397,8 @@ srstate_wo_last_closed(const struct srstate *st, const char *division)
 		if (st->wo[i].open || (division != NULL &&
 		    strcmp(st->wo[i].division, division) != 0))
 			continue;
-		if (last == NULL || st->wo[i].closed >= last->closed)
+		if (last == NULL || srstate_wo_after(&st->wo[i],
+		    st->wo[i].closed, last, last->closed))
 			last = &st->wo[i];
 	}
 	return last;
@@ -395,22 +412,30 @@ srstate_wo_owner(const struct srstate *st)
 	size_t			 i;
 
 	for (i = 0; i < st->nwo; i++) {
-		if (st->wo[i].open && (last == NULL || st->wo[i].ts >= last->ts))
+		if (st->wo[i].open && (last == NULL || srstate_wo_after(
+		    &st->wo[i], st->wo[i].ts, last, last->ts)))
 			last = &st->wo[i];
 	}
 	return last;
 }
 
-/* Return the work order opened first. */
+/*
+ * Return the work order opened first; of two opened at once, one already
+ * closed (handed on) came first.
+ */
 const struct srstate_wo *
 srstate_wo_first(const struct srstate *st)
 {
-	const struct srstate_wo	*first = NULL;
+	const struct srstate_wo	*first = NULL, *wo;
 	size_t			 i;
 
 	for (i = 0; i < st->nwo; i++) {
-		if (first == NULL || st->wo[i].opened < first->opened)
-			first = &st->wo[i];
+		wo = &st->wo[i];
+		if (first == NULL || wo->opened < first->opened ||
+		    (wo->opened == first->opened && (wo->open < first->open ||
+		    (wo->open == first->open &&
+		    strcmp(wo->key, first->key) < 0))))
+			first = wo;
 	}
 	return first;
 }

@@ -116,18 +116,22 @@ size_t srstate_wo_open(const struct srstate *st, const char *division);
 
 /*
  * Return the work order closed last, of one division or of any (NULL);
- * NULL if none is closed. Ties go to the later in the array.
+ * NULL if none is closed. Ties in time go to the status furthest along,
+ * then to the greater key, never to the order events were handled in.
  */
 const struct srstate_wo *srstate_wo_last_closed(const struct srstate *st,
     const char *division);
 
 /*
  * Return the open work order moved last (the SR's owner now); NULL if
- * none is open.
+ * none is open. Ties as for srstate_wo_last_closed().
  */
 const struct srstate_wo *srstate_wo_owner(const struct srstate *st);
 
-/* Return the work order opened first; NULL if the SR has none. */
+/*
+ * Return the work order opened first - of two opened at the same time,
+ * one already closed, then the lesser key; NULL if the SR has none.
+ */
 const struct srstate_wo *srstate_wo_first(const struct srstate *st);
 
 /* Count the closed work orders. */

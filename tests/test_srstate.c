@@ -132,6 +132,29 @@ test_srstate_helpers(void **state)
 	srstate_free(st);
 }
 
+/* Work orders moved at the same time rank the same in either order. */
+static void
+test_srstate_ties(void **state)
+{
+	struct srstate	*a, *b;
+
+	(void)state;
+	a = srstate_new("1");
+	srstate_wo_add(a, "WO-1", "TS", 1000)->status = VOCAB_STATUS_RECEIVED;
+	srstate_wo_add(a, "WO-2", "TS", 1000)->status = VOCAB_STATUS_ASSIGNED;
+	b = srstate_new("1");
+	srstate_wo_add(b, "WO-2", "TS", 1000)->status = VOCAB_STATUS_ASSIGNED;
+	srstate_wo_add(b, "WO-1", "TS", 1000)->status = VOCAB_STATUS_RECEIVED;
+	assert_string_equal(srstate_wo_owner(a)->key, "WO-2");
+	assert_string_equal(srstate_wo_owner(b)->key, "WO-2");
+	assert_string_equal(srstate_wo_first(a)->key, "WO-1");
+	assert_string_equal(srstate_wo_first(b)->key, "WO-1");
+	b->wo[0].open = 0;	/* WO-2 handed on at the moment WO-1 opened */
+	assert_string_equal(srstate_wo_first(b)->key, "WO-2");
+	srstate_free(a);
+	srstate_free(b);
+}
+
 /* The events behind a notice are capped. */
 static void
 test_srstate_events_cap(void **state)
@@ -183,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_srstate_round_trip),
 		cmocka_unit_test(test_srstate_damaged),
 		cmocka_unit_test(test_srstate_helpers),
+		cmocka_unit_test(test_srstate_ties),
 		cmocka_unit_test(test_srstate_events_cap),
 		cmocka_unit_test(test_srstate_limits),
 	};
