@@ -11,8 +11,8 @@ checks each scenario's expectations against the SR's audit stream and the
 notices stream.
 
 Scenario lines (# starts a comment; the first comment is the title):
-  AT TYPE FIELD=VALUE ...   emit an event AT seconds after the start, with
-                            `closeloop emit`; shell-style quoting. sr
+  AT TYPE FIELD=VALUE ...   add an event to the stream AT seconds after the
+                            start, as the CRM would; shell-style quoting. sr
                             defaults to $SR; $SR, $SR2, $SR3 name the
                             scenario's own SRs. ts defaults to a fixed base
                             time plus AT; ts=+N or ts=-N is relative to it.
@@ -49,7 +49,6 @@ TOP_SRC = os.environ.get("top_srcdir") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..")
 TOP_BUILD = os.environ.get("top_builddir") or TOP_SRC
 CLOSELOOPD = os.path.join(TOP_BUILD, "closeloopd")
-CLOSELOOP = os.path.join(TOP_BUILD, "closeloop")
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "redis-server")
 if REDIS_SERVER in ("", "no"):
     REDIS_SERVER = "redis-server"
@@ -271,12 +270,14 @@ divisions = {
         if "ts" not in fields:
             fields["ts"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                          time.gmtime(int(ts)))
-        conf = os.path.join(self.dir, "d1.conf")
-        args = [CLOSELOOP, "-c", conf, "emit"] + \
-            ["%s=%s" % kv for kv in fields.items()]
-        p = subprocess.run(args, capture_output=True, text=True)
-        if p.returncode != 0:
-            self.fail(sc.name, "emit %s failed: %s" % (words, p.stderr))
+        fields["v"] = "1"
+        args = ["XADD", "closeloop:events", "*"]
+        for kv in fields.items():
+            args += kv
+        try:
+            self.r.cmd(*args)
+        except RuntimeError as e:
+            self.fail(sc.name, "XADD %s failed: %s" % (words, e))
 
     def play(self, sc):
         t0 = time.monotonic()
