@@ -1,0 +1,325 @@
+/*
+ * datefmt.c - dates and times in a resident's language, through ICU
+ *
+ * Each call opens an ICU date format for the locale and time zone, formats
+ * one instant into UTF-16 and converts the result to UTF-8; nothing is
+ * shared between calls, so any thread may call. ICU's own caches of
+ * locale and zone data make the opening cheap after the first time.
+ *
+ * Two of ICU's habits are kept out of the results. A locale ICU has no
+ * data for is quietly formatted with the process's default locale (from
+ * LANG): here such a locale is detected by opening its resource bundle,
+ * which reports U_USING_DEFAULT_WARNING, and DATEFMT_FALLBACK is used
+ * instead. An unknown time zone is quietly taken as GMT ("Etc/Unknown"):
+ * here the zone is checked first and refused. ICU also pins instants far
+ * outside its range to its last date, so those are refused too.
+ *
+ * UTF-8 and UTF-16 conversions are preflighted for their length, and every
+ * ICU call's status is checked; the static helpers follow ICU's convention
+ * of doing nothing when the status passed in is already a failure.
+ */
+#include "build.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/uloc.h>
+#include <unicode/ures.h>
+#include <unicode/ustring.h>
+#include <unicode/utypes.h>
+
+#include "datefmt.h"
+#include "xmalloc.h"
+
+/* Longest time zone name considered; IANA's longest is about 32. */
+#define DATEFMT_TZ_MAX		128
+
+/* Longest piece of a bad value quoted in a cause. */
+#define DATEFMT_QUOTE_MAX	64
+
+/* Set *cause, if cause is not NULL, to a formatted message. */
+static void __attribute__((format(printf, 2, 3)))
+datefmt_error(char **cause, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (cause == NULL)
+		return;
+	va_start(ap, fmt);
+	*cause = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* Copy a value for a cause: printable ASCII only, cut to a sane length. */
+static char *
+datefmt_quote(const char *s)
+{
+	size_t	 len, i;
+	char	*out;
+
+	len = strnlen(s, DATEFMT_QUOTE_MAX + 1);
+	if (len > DATEFMT_QUOTE_MAX) {
+		out = xmalloc(DATEFMT_QUOTE_MAX + 4);
+		memcpy(out + DATEFMT_QUOTE_MAX, "...", 4);
+		len = DATEFMT_QUOTE_MAX;
+	} else {
+		out = xmalloc(len + 1);
+		out[len] = '\0';
+	}
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			out[i] = '?';
+		else
+			out[i] = s[i];
+	}
+	return out;
+}
+
+/* Convert NUL-terminated UTF-8 to allocated, NUL-terminated UTF-16. */
+static UChar *
+datefmt_to_utf16(const char *s, UErrorCode *status)
+{
+	UChar	*out;
+	int32_t	 len = 0;
+
+	if (U_FAILURE(*status))
+		return NULL;
+	u_strFromUTF8(NULL, 0, &len, s, -1, status);
+	if (*status != U_BUFFER_OVERFLOW_ERROR &&
+	    *status != U_STRING_NOT_TERMINATED_WARNING && U_FAILURE(*status))
+		return NULL;
+	*status = U_ZERO_ERROR;
+	out = xreallocarray(NULL, (size_t)len + 1, sizeof *out);
+	u_strFromUTF8(out, len + 1, NULL, s, -1, status);
+	if (U_FAILURE(*status) || *status == U_STRING_NOT_TERMINATED_WARNING) {
+		if (U_SUCCESS(*status))
+			*status = U_INTERNAL_PROGRAM_ERROR;
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Convert len UTF-16 units to an allocated, NUL-terminated UTF-8 string. */
+static char *
+datefmt_to_utf8(const UChar *s, int32_t len, UErrorCode *status)
+{
+	char	*out;
+	int32_t	 n = 0;
+
+	if (U_FAILURE(*status))
+		return NULL;
+	u_strToUTF8(NULL, 0, &n, s, len, status);
+	if (*status != U_BUFFER_OVERFLOW_ERROR &&
+	    *status != U_STRING_NOT_TERMINATED_WARNING && U_FAILURE(*status))
+		return NULL;
+	*status = U_ZERO_ERROR;
+	out = xmalloc((size_t)n + 1);
+	u_strToUTF8(out, n + 1, NULL, s, len, status);
+	if (U_FAILURE(*status) || *status == U_STRING_NOT_TERMINATED_WARNING) {
+		if (U_SUCCESS(*status))
+			*status = U_INTERNAL_PROGRAM_ERROR;
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Format an instant (ms) into allocated UTF-16, setting *len. */
+static UChar *
+datefmt_format_utf16(const UDateFormat *df, UDate at, int32_t *len,
+    UErrorCode *status)
+{
+	UChar	*out;
+	int32_t	 n;
+
+	if (U_FAILURE(*status))
+		return NULL;
+	n = udat_format(df, at, NULL, 0, NULL, status);
+	if (*status != U_BUFFER_OVERFLOW_ERROR &&
+	    *status != U_STRING_NOT_TERMINATED_WARNING && U_FAILURE(*status))
+		return NULL;
+	*status = U_ZERO_ERROR;
+	out = xreallocarray(NULL, (size_t)n + 1, sizeof *out);
+	*len = udat_format(df, at, out, n + 1, NULL, status);
+	if (U_FAILURE(*status) || *status == U_STRING_NOT_TERMINATED_WARNING ||
+	    *len != n) {
+		if (U_SUCCESS(*status))
+			*status = U_INTERNAL_PROGRAM_ERROR;
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Return 1 if ICU has locale data of its own for an ICU locale id. */
+static int
+datefmt_has_data(const char *id)
+{
+	UResourceBundle	*rb;
+	UErrorCode	 status = U_ZERO_ERROR;
+	char		 lang[ULOC_LANG_CAPACITY];
+
+	uloc_getLanguage(id, lang, sizeof lang, &status);
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING ||
+	    *lang == '\0')
+		return 0;
+	rb = ures_open(NULL, id, &status);
+	if (rb != NULL)
+		ures_close(rb);
+	return U_SUCCESS(status) && status != U_USING_DEFAULT_WARNING;
+}
+
+/*
+ * Turn a BCP 47 tag into an ICU locale id with data of its own, falling
+ * back to the tag's language and then to DATEFMT_FALLBACK.
+ */
+static int
+datefmt_locale(const char *tag, char *id, size_t idsz, char **cause)
+{
+	UErrorCode	 status = U_ZERO_ERROR;
+	int32_t		 parsed = 0;
+	char		 lang[ULOC_LANG_CAPACITY], *q;
+
+	if (tag == NULL || *tag == '\0') {
+		datefmt_error(cause, "no locale");
+		return -1;
+	}
+	uloc_forLanguageTag(tag, id, (int32_t)idsz, &parsed, &status);
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING ||
+	    parsed < 0 || (size_t)parsed != strlen(tag)) {
+		q = datefmt_quote(tag);
+		datefmt_error(cause, "locale \"%s\": not a BCP 47 language tag",
+		    q);
+		free(q);
+		return -1;
+	}
+	if (datefmt_has_data(id))
+		return 0;
+
+	status = U_ZERO_ERROR;
+	uloc_getLanguage(id, lang, sizeof lang, &status);
+	if (U_SUCCESS(status) && status != U_STRING_NOT_TERMINATED_WARNING &&
+	    strlen(lang) < idsz && datefmt_has_data(lang)) {
+		memcpy(id, lang, strlen(lang) + 1);
+		return 0;
+	}
+	if (sizeof DATEFMT_FALLBACK > idsz) {
+		datefmt_error(cause, "locale buffer too small");
+		return -1;
+	}
+	memcpy(id, DATEFMT_FALLBACK, sizeof DATEFMT_FALLBACK);
+	return 0;
+}
+
+/* Check a time zone and return it as allocated UTF-16, or NULL. */
+static UChar *
+datefmt_zone(const char *tz, char **cause)
+{
+	UChar		*id, canonical[DATEFMT_TZ_MAX + 1];
+	UBool		 system = 0;
+	UErrorCode	 status = U_ZERO_ERROR;
+	char		*q;
+
+	if (strnlen(tz, DATEFMT_TZ_MAX + 1) > DATEFMT_TZ_MAX)
+		goto fail;
+	id = datefmt_to_utf16(tz, &status);
+	if (id == NULL)
+		goto fail;
+	ucal_getCanonicalTimeZoneID(id, -1, canonical,
+	    sizeof canonical / sizeof canonical[0], &system, &status);
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING ||
+	    !system) {
+		free(id);
+		goto fail;
+	}
+	return id;
+
+fail:
+	q = datefmt_quote(tz);
+	datefmt_error(cause, "unknown time zone \"%s\"", q);
+	free(q);
+	return NULL;
+}
+
+/* Format an instant with a long date and the given time style. */
+static char *
+datefmt_format(const char *locale, int64_t when, const char *tz,
+    UDateFormatStyle time_style, char **cause)
+{
+	char		 id[ULOC_FULLNAME_CAPACITY], *out = NULL;
+	UChar		*zone, *text = NULL;
+	UDateFormat	*df;
+	UErrorCode	 status = U_ZERO_ERROR;
+	int32_t		 len = 0;
+
+	if (tz == NULL)
+		tz = DATEFMT_TZ_DEFAULT;
+	if (when < DATEFMT_WHEN_MIN || when > DATEFMT_WHEN_MAX) {
+		datefmt_error(cause, "time %lld is out of range",
+		    (long long)when);
+		return NULL;
+	}
+	if (datefmt_locale(locale, id, sizeof id, cause) != 0)
+		return NULL;
+	if ((zone = datefmt_zone(tz, cause)) == NULL)
+		return NULL;
+
+	df = udat_open(time_style, UDAT_LONG, id, zone, -1, NULL, 0, &status);
+	if (U_FAILURE(status)) {
+		datefmt_error(cause, "locale %s: cannot open a date format: %s",
+		    id, u_errorName(status));
+		goto out;
+	}
+	text = datefmt_format_utf16(df, (UDate)when * 1000.0, &len, &status);
+	out = datefmt_to_utf8(text, len, &status);
+	if (out == NULL || *out == '\0') {
+		datefmt_error(cause, "locale %s: cannot format time %lld: %s",
+		    id, (long long)when, U_FAILURE(status) ?
+		    u_errorName(status) : "empty result");
+		free(out);
+		out = NULL;
+	}
+
+out:
+	if (df != NULL)
+		udat_close(df);
+	free(text);
+	free(zone);
+	return out;
+}
+
+/* Format an instant as a long date. */
+char *
+datefmt_date(const char *locale, int64_t when, const char *tz, char **cause)
+{
+	return datefmt_format(locale, when, tz, UDAT_NONE, cause);
+}
+
+/* Format an instant as a long date and a short time. */
+char *
+datefmt_datetime(const char *locale, int64_t when, const char *tz,
+    char **cause)
+{
+	return datefmt_format(locale, when, tz, UDAT_SHORT, cause);
+}
+
+/* Check that ICU knows a time zone by its IANA name. */
+int
+datefmt_parse_tz(const char *tz, char **cause)
+{
+	UChar	*zone;
+
+	if (tz == NULL) {
+		datefmt_error(cause, "no time zone");
+		return -1;
+	}
+	if ((zone = datefmt_zone(tz, cause)) == NULL)
+		return -1;
+	free(zone);
+	return 0;
+}

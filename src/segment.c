@@ -1,0 +1,421 @@
+/*
+ * segment.c - counting and fitting SMS text the way carriers do
+ *
+ * A text is GSM-7 if every code point is in the GSM 03.38 default
+ * alphabet or its extension table, and UCS-2 otherwise. Segments are
+ * counted by packing characters into parts in order, so that a two-unit
+ * character (an escaped GSM-7 character or a surrogate pair) that would
+ * straddle a boundary moves whole to the next part, as carriers do.
+ *
+ * Fitting builds the message from its parts and tries the steps of the
+ * rule in segment.h one after the other, recounting the whole message
+ * after each change: an ellipsis is not in GSM-7, and a dropped part may
+ * take the only non-GSM character with it. Fewer characters never make
+ * more segments (a shorter text packs into no more parts, and a text that
+ * becomes GSM-7 packs into no more parts than it did in UCS-2), so the
+ * longest cut that fits is found by bisection.
+ */
+#include "build.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "segment.h"
+#include "xmalloc.h"
+
+/* What is between two parts of a message. */
+#define SEGMENT_SEPARATOR	" "
+
+/*
+ * The GSM 03.38 default alphabet, in table order: every code point but
+ * 0x1b, the escape to the extension table.
+ */
+static const uint32_t segment_gsm7_basic[] = {
+	0x0040, 0x00a3, 0x0024, 0x00a5, 0x00e8, 0x00e9, 0x00f9, 0x00ec,
+	0x00f2, 0x00c7, 0x000a, 0x00d8, 0x00f8, 0x000d, 0x00c5, 0x00e5,
+	0x0394, 0x005f, 0x03a6, 0x0393, 0x039b, 0x03a9, 0x03a0, 0x03a8,
+	0x03a3, 0x0398, 0x039e, /* escape */ 0x00c6, 0x00e6, 0x00df, 0x00c9,
+	0x0020, 0x0021, 0x0022, 0x0023, 0x00a4, 0x0025, 0x0026, 0x0027,
+	0x0028, 0x0029, 0x002a, 0x002b, 0x002c, 0x002d, 0x002e, 0x002f,
+	0x0030, 0x0031, 0x0032, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037,
+	0x0038, 0x0039, 0x003a, 0x003b, 0x003c, 0x003d, 0x003e, 0x003f,
+	0x00a1, 0x0041, 0x0042, 0x0043, 0x0044, 0x0045, 0x0046, 0x0047,
+	0x0048, 0x0049, 0x004a, 0x004b, 0x004c, 0x004d, 0x004e, 0x004f,
+	0x0050, 0x0051, 0x0052, 0x0053, 0x0054, 0x0055, 0x0056, 0x0057,
+	0x0058, 0x0059, 0x005a, 0x00c4, 0x00d6, 0x00d1, 0x00dc, 0x00a7,
+	0x00bf, 0x0061, 0x0062, 0x0063, 0x0064, 0x0065, 0x0066, 0x0067,
+	0x0068, 0x0069, 0x006a, 0x006b, 0x006c, 0x006d, 0x006e, 0x006f,
+	0x0070, 0x0071, 0x0072, 0x0073, 0x0074, 0x0075, 0x0076, 0x0077,
+	0x0078, 0x0079, 0x007a, 0x00e4, 0x00f6, 0x00f1, 0x00fc, 0x00e0
+};
+
+/* The extension table: form feed ^ { } \ [ ~ ] | and the euro sign. */
+static const uint32_t segment_gsm7_extension[] = {
+	0x000c, 0x005e, 0x007b, 0x007d, 0x005c, 0x005b, 0x007e, 0x005d,
+	0x007c, 0x20ac
+};
+
+/* How a part stands in the message being fitted. */
+enum segment_state {
+	SEGMENT_WHOLE,
+	SEGMENT_CUT,		/* the first cut bytes, then an ellipsis */
+	SEGMENT_DROPPED
+};
+
+/* A non-empty part of the message being fitted. */
+struct segment_piece {
+	const char		*text;
+	size_t			 len;
+	enum segment_role	 role;
+	enum segment_state	 state;
+	size_t			 cut;
+};
+
+/* Return the septets cp takes in GSM-7: 1, 2 (escaped), or 0 if none. */
+int
+segment_gsm7_septets(uint32_t cp)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof segment_gsm7_basic / sizeof *segment_gsm7_basic;
+	    i++) {
+		if (segment_gsm7_basic[i] == cp)
+			return 1;
+	}
+	for (i = 0; i < sizeof segment_gsm7_extension /
+	    sizeof *segment_gsm7_extension; i++) {
+		if (segment_gsm7_extension[i] == cp)
+			return 2;
+	}
+	return 0;
+}
+
+/*
+ * Decode the code point at s into *cp and return its length in bytes, or
+ * 0 if s does not start with a valid UTF-8 sequence (or is at the NUL).
+ */
+static size_t
+segment_decode(const char *s, uint32_t *cp)
+{
+	static const uint32_t	 least[4] = { 0, 0x80, 0x800, 0x10000 };
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n, k;
+	uint32_t		 c;
+
+	if (u[0] == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		n = 2;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		n = 3;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	c = u[0] & (0x7f >> n);
+	for (k = 1; k < n; k++) {
+		/* A NUL is not a continuation byte, so this stops at the end. */
+		if ((u[k] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (u[k] & 0x3f);
+	}
+	if (c < least[n - 1] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Return the units cp takes in the encoding, if gsm7 then in GSM-7. */
+static size_t
+segment_units(uint32_t cp, int gsm7)
+{
+	if (gsm7)
+		return (size_t)segment_gsm7_septets(cp);
+	return cp > 0xffff ? 2 : 1;
+}
+
+/*
+ * Count the parts of a concatenated message that valid UTF-8 s packs
+ * into, each of size units, never splitting a character.
+ */
+static size_t
+segment_pack(const char *s, int gsm7, size_t size)
+{
+	size_t		n, w, used = 0, parts = 1;
+	uint32_t	cp;
+
+	while ((n = segment_decode(s, &cp)) != 0) {
+		w = segment_units(cp, gsm7);
+		if (used + w > size) {
+			parts++;
+			used = 0;
+		}
+		used += w;
+		s += n;
+	}
+	return parts;
+}
+
+/* Count the segments of a NUL-terminated UTF-8 text. */
+int
+segment_count(const char *utf8, struct segment_info *out)
+{
+	struct segment_info	 si;
+	const char		*s;
+	size_t			 n, septets = 0, utf16 = 0, chars = 0;
+	uint32_t		 cp;
+	int			 gsm7 = 1, w;
+
+	if (utf8 == NULL)
+		return -1;
+	for (s = utf8; *s != '\0'; s += n) {
+		if ((n = segment_decode(s, &cp)) == 0)
+			return -1;
+		if ((w = segment_gsm7_septets(cp)) == 0)
+			gsm7 = 0;
+		septets += (size_t)w;
+		utf16 += segment_units(cp, 0);
+		chars++;
+	}
+
+	si.chars = chars;
+	if (gsm7) {
+		si.encoding = SEGMENT_GSM7;
+		si.units = septets;
+		if (septets <= SEGMENT_GSM7_SINGLE)
+			si.segments = 1;
+		else
+			si.segments = segment_pack(utf8, 1, SEGMENT_GSM7_PART);
+	} else {
+		si.encoding = SEGMENT_UCS2;
+		si.units = utf16;
+		if (utf16 <= SEGMENT_UCS2_SINGLE)
+			si.segments = 1;
+		else
+			si.segments = segment_pack(utf8, 0, SEGMENT_UCS2_PART);
+	}
+	*out = si;
+	return 0;
+}
+
+/* Join the pieces that are not dropped into a new string. */
+static char *
+segment_fit_join(const struct segment_piece *pc, size_t npc)
+{
+	const size_t	 seplen = strlen(SEGMENT_SEPARATOR);
+	const size_t	 elen = strlen(SEGMENT_ELLIPSIS);
+	size_t		 i, len = 0, off = 0;
+	char		*msg;
+
+	for (i = 0; i < npc; i++) {
+		if (pc[i].state == SEGMENT_WHOLE)
+			len += pc[i].len + seplen;
+		else if (pc[i].state == SEGMENT_CUT)
+			len += pc[i].cut + elen + seplen;
+	}
+	msg = xmalloc(len + 1);
+	for (i = 0; i < npc; i++) {
+		if (pc[i].state == SEGMENT_DROPPED)
+			continue;
+		if (off != 0) {
+			memcpy(msg + off, SEGMENT_SEPARATOR, seplen);
+			off += seplen;
+		}
+		if (pc[i].state == SEGMENT_WHOLE) {
+			memcpy(msg + off, pc[i].text, pc[i].len);
+			off += pc[i].len;
+		} else {
+			memcpy(msg + off, pc[i].text, pc[i].cut);
+			off += pc[i].cut;
+			memcpy(msg + off, SEGMENT_ELLIPSIS, elen);
+			off += elen;
+		}
+	}
+	msg[off] = '\0';
+	return msg;
+}
+
+/* Tell whether the message the pieces make fits in max segments. */
+static int
+segment_fit_fits(const struct segment_piece *pc, size_t npc, size_t max)
+{
+	struct segment_info	 si;
+	char			*msg;
+	int			 fits;
+
+	msg = segment_fit_join(pc, npc);
+	/* Every piece was checked and every cut is at a code point. */
+	fits = segment_count(msg, &si) == 0 && si.segments <= max;
+	free(msg);
+	return fits;
+}
+
+/* Tell whether byte c is white space at which a text may be cut. */
+static int
+segment_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Move a cut of text back over any white space it would end with. */
+static size_t
+segment_trim(const char *text, size_t cut)
+{
+	while (cut > 0 && segment_is_space(text[cut - 1]))
+		cut--;
+	return cut;
+}
+
+/*
+ * Return the byte offsets of the code points of valid UTF-8 s[0..len)
+ * and the offset len after them; *nchars is set to how many code points.
+ * The array is allocated; the caller frees it.
+ */
+static size_t *
+segment_offsets(const char *s, size_t len, size_t *nchars)
+{
+	size_t		*offs, i, n = 0;
+	uint32_t	 cp;
+
+	offs = xreallocarray(NULL, len + 1, sizeof *offs);
+	for (i = 0; i < len; i += segment_decode(s + i, &cp))
+		offs[n++] = i;
+	offs[n] = len;
+	*nchars = n;
+	return offs;
+}
+
+/*
+ * Shorten piece i, which is whole in a message that does not fit: keep
+ * the longest run of its first characters that fits with an ellipsis,
+ * cut back to white space if word is set and that keeps at least half,
+ * or drop it if not even the ellipsis fits. Returns 1 if the message
+ * fits now, 0 if the piece was dropped and it may still not.
+ */
+static int
+segment_fit_cut(struct segment_piece *pc, size_t npc, size_t i, size_t max,
+    int word)
+{
+	struct segment_piece	*p = &pc[i];
+	size_t			*offs, nchars, lo, hi, mid, k, j;
+
+	offs = segment_offsets(p->text, p->len, &nchars);
+	p->state = SEGMENT_CUT;
+	p->cut = 0;
+	if (!segment_fit_fits(pc, npc, max)) {
+		free(offs);
+		p->state = SEGMENT_DROPPED;
+		return segment_fit_fits(pc, npc, max);
+	}
+
+	/* Keeping lo characters fits; keeping hi (all of them) does not. */
+	lo = 0;
+	hi = nchars;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		p->cut = offs[mid];
+		if (segment_fit_fits(pc, npc, max))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	k = lo;
+
+	/* Back to a word boundary, unless the cut is at one already. */
+	if (word && k > 0 && k < nchars &&
+	    !segment_is_space(p->text[offs[k]]) &&
+	    !segment_is_space(p->text[offs[k] - 1])) {
+		for (j = k; j > 0; j--) {
+			if (segment_is_space(p->text[offs[j - 1]]))
+				break;
+		}
+		if (j > 0 && j - 1 >= k / 2)
+			k = j - 1;
+	}
+
+	p->cut = segment_trim(p->text, offs[k]);
+	free(offs);
+	return 1;
+}
+
+/*
+ * Apply steps 1 to 4 of the rule to the pieces. Returns 1 if the message
+ * fits, or 0 if it does not even with every piece but the links dropped.
+ */
+static int
+segment_fit_rule(struct segment_piece *pc, size_t npc, size_t max)
+{
+	size_t	i;
+
+	if (segment_fit_fits(pc, npc, max))
+		return 1;
+
+	for (i = 0; i < npc; i++) {
+		if (pc[i].role == SEGMENT_PHOTO)
+			pc[i].state = SEGMENT_DROPPED;
+	}
+	if (segment_fit_fits(pc, npc, max))
+		return 1;
+
+	for (i = npc; i-- > 0;) {
+		if (pc[i].role == SEGMENT_NOTE && pc[i].state == SEGMENT_WHOLE &&
+		    segment_fit_cut(pc, npc, i, max, 0))
+			return 1;
+	}
+
+	for (i = npc; i-- > 0;) {
+		if (pc[i].role == SEGMENT_FIXED && pc[i].state == SEGMENT_WHOLE &&
+		    segment_fit_cut(pc, npc, i, max, 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* Build a message from parts and shorten it to fit max_segments. */
+char *
+segment_fit(const struct segment_part *parts, size_t nparts,
+    int max_segments, struct segment_info *out)
+{
+	struct segment_piece	*pc;
+	struct segment_info	 si;
+	size_t			 i, npc = 0;
+	char			*msg;
+
+	if (max_segments < 1)
+		return NULL;
+	pc = xcalloc(nparts == 0 ? 1 : nparts, sizeof *pc);
+	for (i = 0; i < nparts; i++) {
+		if (parts[i].text == NULL || parts[i].text[0] == '\0')
+			continue;
+		if (segment_count(parts[i].text, &si) != 0) {
+			free(pc);
+			return NULL;
+		}
+		pc[npc].text = parts[i].text;
+		pc[npc].len = strlen(parts[i].text);
+		pc[npc].role = parts[i].role;
+		pc[npc].state = SEGMENT_WHOLE;
+		npc++;
+	}
+
+	if (!segment_fit_rule(pc, npc, (size_t)max_segments)) {
+		/* The last resort: without the links, from the start. */
+		for (i = 0; i < npc; i++) {
+			pc[i].state = pc[i].role == SEGMENT_LINK ?
+			    SEGMENT_DROPPED : SEGMENT_WHOLE;
+		}
+		segment_fit_rule(pc, npc, (size_t)max_segments);
+	}
+
+	msg = segment_fit_join(pc, npc);
+	free(pc);
+	if (out != NULL && segment_count(msg, out) != 0)
+		abort();	/* cannot happen: the pieces are valid */
+	return msg;
+}
