@@ -694,12 +694,16 @@ template_render_partial(struct template_render *r,
     const struct template_node *n)
 {
 	const struct template	*t;
-	const char		*outer = r->indent;
+	const char		*outer = r->indent, *before = NULL;
+	const char		*after = NULL;
 	char			*indent;
 
 	if (r->lookup == NULL || r->depth >= TEMPLATE_DEPTH_MAX ||
-	    (t = r->lookup(r->arg, n->text)) == NULL)
+	    (t = r->lookup(r->arg, n->text, &before, &after)) == NULL)
 		return;
+	if (before != NULL)
+		template_put(&r->out.buf, &r->out.len, &r->out.cap, before,
+		    strlen(before));
 	indent = xasprintf("%s%s", n->indent != NULL ? outer : "",
 	    n->indent != NULL ? n->indent : "");
 	r->indent = indent;
@@ -710,6 +714,9 @@ template_render_partial(struct template_render *r,
 	r->depth--;
 	r->indent = outer;
 	free(indent);
+	if (after != NULL)
+		template_put(&r->out.buf, &r->out.len, &r->out.cap, after,
+		    strlen(after));
 }
 
 /* Render a section or an inverted section. */

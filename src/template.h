@@ -34,9 +34,13 @@ enum template_use {
 	TEMPLATE_USE_PARTIAL	/* {{> x}} */
 };
 
-/* Finds a partial by name for rendering; NULL if there is none. */
+/*
+ * Finds a partial by name for rendering; NULL if there is none. It may
+ * set *before and *after to text written as they are (not escaped)
+ * around the partial's output, e.g. markers; both start NULL.
+ */
 typedef const struct template *(*template_lookup)(void *arg,
-    const char *name);
+    const char *name, const char **before, const char **after);
 
 /*
  * Compile the source src (len bytes) of a template called name (for

@@ -74,11 +74,14 @@ test_template_view(const json_t *j)
 
 /* Find a partial by name. */
 static const struct template *
-test_template_lookup(void *arg, const char *name)
+test_template_lookup(void *arg, const char *name, const char **before,
+    const char **after)
 {
 	struct test_template_partials	*p = arg;
 	size_t				 i;
 
+	(void)before;
+	(void)after;
 	for (i = 0; i < p->n; i++) {
 		if (strcmp(p->names[i], name) == 0)
 			return p->list[i];
@@ -313,9 +316,12 @@ test_template_walking(void **state)
 
 /* A partial that includes itself stops at the nesting limit. */
 static const struct template *
-test_template_self(void *arg, const char *name)
+test_template_self(void *arg, const char *name, const char **before,
+    const char **after)
 {
 	(void)name;
+	*before = "<";
+	*after = ">";
 	return arg;
 }
 
@@ -329,7 +335,8 @@ test_template_recursion(void **state)
 	(void)state;
 	t = template_compile("t", "x{{>t}}", 7, NULL);
 	got = template_render(t, NULL, TEMPLATE_TEXT, test_template_self, t);
-	assert_int_equal(strlen(got), 33);
+	assert_int_equal(strlen(got), 33 + 2 * 32);
+	assert_int_equal(strncmp(got, "x<x<x<", 6), 0);
 	free(got);
 	template_free(t);
 }
