@@ -11,6 +11,7 @@
  */
 #include "build.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -18,12 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "datefmt.h"
 #include "division.h"
 #include "redisurl.h"
+#include "syntax.h"
 #include "xmalloc.h"
 
 enum config_kind {
@@ -32,6 +36,7 @@ enum config_kind {
 	CONFIG_INT,
 	CONFIG_BOOL,
 	CONFIG_NOTICES,
+	CONFIG_HOSTS,
 	CONFIG_LEVEL
 };
 
@@ -85,6 +90,21 @@ static const struct config_key config_keys[] = {
 	    CONFIG_AT(policy_notify_on) },
 	{ "policy.follow_duplicates", CONFIG_BOOL, 0, 0,
 	    CONFIG_AT(policy_follow_duplicates) },
+	{ "templates", CONFIG_GROUP, 0, 0, 0 },
+	{ "templates.dir", CONFIG_STRING, 1, PATH_MAX, CONFIG_AT(templates_dir) },
+	{ "templates.default_locale", CONFIG_STRING, 2, 35,
+	    CONFIG_AT(templates_default_locale) },
+	{ "templates.photo_hosts", CONFIG_HOSTS, 0, 0,
+	    CONFIG_AT(templates_photo_hosts) },
+	{ "templates.status_url", CONFIG_STRING, 9, 1024,
+	    CONFIG_AT(templates_status_url) },
+	{ "templates.unsubscribe_url", CONFIG_STRING, 9, 1024,
+	    CONFIG_AT(templates_unsubscribe_url) },
+	{ "templates.timezone", CONFIG_STRING, 1, 64,
+	    CONFIG_AT(templates_timezone) },
+	{ "templates.city", CONFIG_STRING, 1, 200, CONFIG_AT(templates_city) },
+	{ "sms", CONFIG_GROUP, 0, 0, 0 },
+	{ "sms.max_segments", CONFIG_INT, 1, 10, CONFIG_AT(sms_max_segments) },
 	{ "log", CONFIG_GROUP, 0, 0, 0 },
 	{ "log.level", CONFIG_LEVEL, 0, 0, CONFIG_AT(log_level) },
 	{ "shutdown_timeout", CONFIG_INT, 1, 3600,
@@ -297,6 +317,49 @@ config_notices(struct config_problems *pr, const config_setting_t *s,
 	return 0;
 }
 
+/*
+ * Read an array of host names, ["photos.example.org", ...], into cf's
+ * photo hosts (lower case). Adds a problem for a bad one.
+ */
+static void
+config_hosts(struct config *cf, struct config_problems *pr,
+    const config_setting_t *s, const char *name)
+{
+	const config_setting_t	*e;
+	const char		*v, *p;
+	char			*host;
+	int			 i;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		config_problem(pr, s, "%s: must be an array of host names "
+		    "[\"photos.example.org\", ...] (got %s)", name,
+		    config_type_name(s));
+		return;
+	}
+	for (i = 0; i < config_setting_length(s); i++) {
+		e = config_setting_get_elem(s, i);
+		v = config_setting_get_string(e);
+		for (p = v; p != NULL && *p != '\0' &&
+		    (isalnum((unsigned char)*p) || *p == '-' || *p == '.'); p++)
+			;
+		if (v == NULL || *v == '\0' || *p != '\0' ||
+		    strlen(v) > 253) {
+			config_problem(pr, e, "%s: \"%s\" is not a host name "
+			    "(letters, digits, '-' and '.')", name,
+			    v != NULL ? v : "");
+			continue;
+		}
+		host = xstrdup(v);
+		for (p = host; *p != '\0'; p++)
+			host[p - host] = (char)tolower((unsigned char)*p);
+		cf->templates_photo_hosts = xreallocarray(
+		    cf->templates_photo_hosts, cf->templates_nphoto_hosts + 1,
+		    sizeof *cf->templates_photo_hosts);
+		cf->templates_photo_hosts[cf->templates_nphoto_hosts++] = host;
+	}
+}
+
 /* Store one scalar setting into cf after checking its type and range. */
 static void
 config_scalar(struct config *cf, struct config_problems *pr,
@@ -354,6 +417,9 @@ config_scalar(struct config *cf, struct config_problems *pr,
 	case CONFIG_NOTICES:
 		config_notices(pr, s, name,
 		    (unsigned int *)((char *)cf + k->offset));
+		break;
+	case CONFIG_HOSTS:
+		config_hosts(cf, pr, s, name);
 		break;
 	case CONFIG_LEVEL:
 		if (type != CONFIG_TYPE_STRING) {
@@ -482,6 +548,46 @@ config_division_map(struct division *dv, struct config_problems *pr,
 	}
 }
 
+/*
+ * Check a division's notes, CODE = { locale = "text"; ... }, and add
+ * them to dv.
+ */
+static void
+config_division_notes(struct division *dv, struct config_problems *pr,
+    const config_setting_t *m, const char *name)
+{
+	const config_setting_t	*note, *e;
+	const char		*v;
+	int			 i, j;
+
+	if (config_setting_type(m) != CONFIG_TYPE_GROUP) {
+		config_problem(pr, m, "%s: must be a group of CODE = { locale "
+		    "= \"text\"; } (got %s)", name, config_type_name(m));
+		return;
+	}
+	for (i = 0; i < config_setting_length(m); i++) {
+		note = config_setting_get_elem(m, i);
+		if (config_setting_type(note) != CONFIG_TYPE_GROUP) {
+			config_problem(pr, note, "%s.%s: must be a group of "
+			    "locale = \"text\" (got %s)", name,
+			    config_setting_name(note), config_type_name(note));
+			continue;
+		}
+		for (j = 0; j < config_setting_length(note); j++) {
+			e = config_setting_get_elem(note, j);
+			v = config_setting_get_string(e);
+			if (v == NULL || *v == '\0')
+				config_problem(pr, e, "%s.%s.%s: must be a "
+				    "non-empty string", name,
+				    config_setting_name(note),
+				    config_setting_name(e));
+			else
+				division_add_note(dv, config_setting_name(note),
+				    config_setting_name(e), v);
+		}
+	}
+}
+
 /* Check one division group and append it to cf. */
 static void
 config_division(struct config *cf, struct config_problems *pr,
@@ -510,9 +616,11 @@ config_division(struct config *cf, struct config_problems *pr,
 			config_division_map(dv, pr, m, name);
 		else if (strcmp(config_setting_name(m), "notify_on") == 0)
 			config_notices(pr, m, name, &dv->notify_on);
+		else if (strcmp(config_setting_name(m), "notes") == 0)
+			config_division_notes(dv, pr, m, name);
 		else
 			config_problem(pr, m, "%s: unknown setting (a division "
-			    "has name, status_map and notify_on)", name);
+			    "has name, status_map, notify_on and notes)", name);
 		free(name);
 	}
 }
@@ -583,6 +691,11 @@ config_defaults(struct config *cf)
 	cf->policy_retain_days = 30;
 	cf->policy_notify_on = VOCAB_NOTICE_ALL;
 	cf->policy_follow_duplicates = 1;
+	cf->templates_dir = xstrdup(CONFIG_TEMPLATES_DIR);
+	cf->templates_default_locale = xstrdup("en");
+	cf->templates_timezone = xstrdup("America/Toronto");
+	cf->templates_city = xstrdup("City of Toronto");
+	cf->sms_max_segments = 3;
 	cf->log_level = LOG_LEVEL_INFO;
 	cf->shutdown_timeout = 30;
 }
@@ -621,6 +734,49 @@ config_read_secret(const char *path, const char **why)
 	return xstrdup(buf);
 }
 
+/* Check a URL pattern: https, with "{sr}" in it. */
+static void
+config_url_pattern(struct config_problems *pr, config_t *lc, const char *name,
+    const char *v)
+{
+	if (v == NULL)
+		return;
+	if (strncasecmp(v, "https://", 8) != 0)
+		config_problem(pr, config_lookup(lc, name), "%s: must be an "
+		    "https URL (got \"%s\")", name, v);
+	else if (strstr(v, "{sr}") == NULL)
+		config_problem(pr, config_lookup(lc, name), "%s: must contain "
+		    "{sr}, where the SR number goes (got \"%s\")", name, v);
+}
+
+/* Check the template settings against each other and ICU. */
+static void
+config_finish_templates(struct config *cf, struct config_problems *pr,
+    config_t *lc)
+{
+	const char	*why;
+	char		 canon[64], *cause = NULL;
+
+	if (syntax_locale(cf->templates_default_locale, canon, sizeof canon,
+	    &why) != 0)
+		config_problem(pr, config_lookup(lc, "templates.default_locale"),
+		    "templates.default_locale: %s (got \"%s\")", why,
+		    cf->templates_default_locale);
+	else {
+		free(cf->templates_default_locale);
+		cf->templates_default_locale = xstrdup(canon);
+	}
+	if (datefmt_parse_tz(cf->templates_timezone, &cause) != 0) {
+		config_problem(pr, config_lookup(lc, "templates.timezone"),
+		    "templates.timezone: %s", cause);
+		free(cause);
+	}
+	config_url_pattern(pr, lc, "templates.status_url",
+	    cf->templates_status_url);
+	config_url_pattern(pr, lc, "templates.unsubscribe_url",
+	    cf->templates_unsubscribe_url);
+}
+
 /* Check and derive the settings that depend on each other. */
 static void
 config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
@@ -656,6 +812,7 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 			    "everyone; chmod o-r it", pr->file,
 			    cf->redis_password_file);
 	}
+	config_finish_templates(cf, pr, lc);
 	if (cf->redis_username != NULL && cf->redis_password_file == NULL)
 		config_problem(pr, config_lookup(lc, "redis.username"),
 		    "redis.username: needs redis.password_file");
@@ -724,9 +881,20 @@ fail:
 void
 config_free(struct config *cf)
 {
+	size_t	i;
+
 	if (cf == NULL)
 		return;
 	division_free(cf->divisions, cf->ndivisions);
+	for (i = 0; i < cf->templates_nphoto_hosts; i++)
+		free(cf->templates_photo_hosts[i]);
+	free(cf->templates_photo_hosts);
+	free(cf->templates_dir);
+	free(cf->templates_default_locale);
+	free(cf->templates_status_url);
+	free(cf->templates_unsubscribe_url);
+	free(cf->templates_timezone);
+	free(cf->templates_city);
 	if (cf->redis_password != NULL)
 		explicit_bzero(cf->redis_password, strlen(cf->redis_password));
 	free(cf->redis_password);

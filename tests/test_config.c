@@ -53,7 +53,7 @@
 	"{ code = \"...\"; status = \"...\"; }"
 #define DIVISION_GROUP "must be a group { name = { ... }; }"
 #define DIVISION_UNKNOWN "unknown setting (a division has name, " \
-	"status_map and notify_on)"
+	"status_map, notify_on and notes)"
 #define NAME_GROUP "must be a group of locale = \"name\""
 #define NAME_EMPTY "must be a non-empty string"
 #define MAP_LIST "must be a list ( { code = ...; status = ...; }, ... )"
@@ -124,6 +124,19 @@ static const struct test_config_field test_config_fields[] = {
 	    "all" },
 	{ "policy_follow_duplicates", TEST_CONFIG_INT,
 	    AT(policy_follow_duplicates), "1" },
+	{ "templates_dir", TEST_CONFIG_STRING, AT(templates_dir),
+	    CONFIG_TEMPLATES_DIR },
+	{ "templates_default_locale", TEST_CONFIG_STRING,
+	    AT(templates_default_locale), "en" },
+	{ "templates_status_url", TEST_CONFIG_STRING,
+	    AT(templates_status_url), NULL },
+	{ "templates_unsubscribe_url", TEST_CONFIG_STRING,
+	    AT(templates_unsubscribe_url), NULL },
+	{ "templates_timezone", TEST_CONFIG_STRING, AT(templates_timezone),
+	    "America/Toronto" },
+	{ "templates_city", TEST_CONFIG_STRING, AT(templates_city),
+	    "City of Toronto" },
+	{ "sms_max_segments", TEST_CONFIG_INT64, AT(sms_max_segments), "3" },
 	{ "log_level", TEST_CONFIG_LEVEL, AT(log_level), "info" },
 	{ "shutdown_timeout", TEST_CONFIG_INT64, AT(shutdown_timeout), "30" },
 	{ "divisions", TEST_CONFIG_DIVISIONS, 0, "" },
@@ -337,6 +350,26 @@ static const struct test_config_good test_config_goods[] = {
 	  "\"no_action\" ]; }; };\n", NULL,
 	    { { "divisions", "SWMS{}<completed,no_action>" } } },
 
+	/* Templates and SMS. */
+	{ "templates = {\n"
+	  "\tdir = \"/srv/templates\";\n"
+	  "\tdefault_locale = \"fr-ca\";\n"
+	  "\tphoto_hosts = [ \"Photos.Example.org\", \"cdn.example.net\" ];\n"
+	  "\tstatus_url = \"https://311.example.org/sr/{sr}\";\n"
+	  "\tunsubscribe_url = \"https://311.example.org/stop/{sr}\";\n"
+	  "\ttimezone = \"America/Vancouver\";\n"
+	  "\tcity = \"Ville de Montr\xc3\xa9" "al\";\n"
+	  "};\n"
+	  "sms = { max_segments = 5; };\n", NULL,
+	    { { "templates_dir", "/srv/templates" },
+	      { "templates_default_locale", "fr-CA" },
+	      { "templates_status_url", "https://311.example.org/sr/{sr}" },
+	      { "templates_unsubscribe_url",
+		"https://311.example.org/stop/{sr}" },
+	      { "templates_timezone", "America/Vancouver" },
+	      { "templates_city", "Ville de Montr\xc3\xa9" "al" },
+	      { "sms_max_segments", "5" } } },
+
 	/* Other integer notations libconfig accepts. */
 	{ "events = { history_max = 5000L; batch = 0x20; };\n", NULL,
 	    { { "events_history_max", "5000" },
@@ -409,6 +442,25 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:1: events.size: unknown setting" },
 	{ "log = {\n\tlevel = \"info\";\n\tfile = \"/var/log/x\";\n};\n", NULL,
 	    "@FILE:3: log.file: unknown setting" },
+
+	/* Templates. */
+	{ "templates = { status_url = \"http://311.example.org/{sr}\"; };\n",
+	    NULL, "@FILE:1: templates.status_url: must be an https URL (got "
+	    "\"http://311.example.org/{sr}\")" },
+	{ "templates = { unsubscribe_url = \"https://311.example.org/\"; };\n",
+	    NULL, "@FILE:1: templates.unsubscribe_url: must contain {sr}, "
+	    "where the SR number goes (got \"https://311.example.org/\")" },
+	{ "templates = { photo_hosts = [ \"photos.example.org/x\" ]; };\n",
+	    NULL, "@FILE:1: templates.photo_hosts: \"photos.example.org/x\" "
+	    "is not a host name (letters, digits, '-' and '.')" },
+	{ "templates = { default_locale = \"en_US\"; };\n", NULL,
+	    "@FILE:1: templates.default_locale: must contain only letters, "
+	    "digits and '-' (got \"en_US\")" },
+	{ "sms = { max_segments = 11; };\n", NULL,
+	    "@FILE:1: sms.max_segments: must be between 1 and 10 (got 11)" },
+	{ "divisions = {\n\tTW = { notes = { VALVE = { en = \"\"; }; }; };\n"
+	  "};\n", NULL,
+	    "@FILE:2: divisions.TW.notes.VALVE.en: must be a non-empty string" },
 
 	/* The policy. */
 	{ "policy = { notify_on = [ \"received\", \"fixed\" ]; };\n", NULL,

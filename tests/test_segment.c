@@ -232,8 +232,8 @@ test_segment_not_gsm7(void **state)
 {
 	static const char *const not_gsm[] = {
 		"`", "\t", "ç", "ê", "â", "ã", "õ", "î", "ô", "û", "ë", "ï",
-		"á", "í", "ó", "ú", "È", "À", "Ù", "œ", "«", "»", "\xe2\x80\x99",
-		"\xe2\x80\x9c", "\xe2\x80\x94", ELLIPSIS, "\xc2\xa0", "©", "°",
+		"á", "í", "ó", "ú", "È", "À", "Ù", "œ", "«", "»",
+		"\xe2\x80\x99", "\xe2\x80\x9c", "\xe2\x80\x94", ELLIPSIS, "\xc2\xa0", "©", "°",
 		"α", "Α", "\x7f", "\x01"
 	};
 	char	*text;
@@ -524,6 +524,10 @@ test_segment_check_cut_note(const char *msg, const char *fixed,
 	assert_true(keptlen < strlen(note));
 	assert_memory_equal(p, note, keptlen);
 
+	/* No white space is left before the ellipsis. */
+	assert_true(keptlen > 0);
+	assert_true(p[keptlen - 1] != ' ');
+
 	/* Cut at a code point: the next byte of the note starts one. */
 	assert_true(((unsigned char)note[keptlen] & 0xc0) != 0x80);
 
@@ -649,6 +653,30 @@ test_segment_fit_note_emoji(void **state)
 	free(note);
 }
 
+/* Of two notes, the last one is shortened first. */
+static void
+test_segment_fit_notes_last_first(void **state)
+{
+	char				*second = test_segment_repeat("x", 300);
+	const struct segment_part	 parts[] = {
+		{ "Done.", SEGMENT_FIXED },
+		{ "First note.", SEGMENT_NOTE },
+		{ second, SEGMENT_NOTE },
+	};
+	struct segment_info		 si;
+	char				*msg, *want;
+
+	(void)state;
+	/* 5 + 1 + 11 + 1 + 51 + 1 = 70 units */
+	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	want = xasprintf("Done. First note. %.51s" ELLIPSIS, second);
+	assert_string_equal(msg, want);
+	assert_int_equal(si.units, 70);
+	free(want);
+	free(msg);
+	free(second);
+}
+
 /* A note that cannot fit even as an ellipsis is dropped. */
 static void
 test_segment_fit_note_dropped(void **state)
@@ -674,10 +702,9 @@ test_segment_fit_note_dropped(void **state)
 static void
 test_segment_fit_fixed_chars(void **state)
 {
-	char				*fixed = test_segment_repeat("您的报修已完成",
-					    30);
-	const struct segment_part	 parts[] = {
-		{ fixed, SEGMENT_FIXED },
+	char				*fixed;
+	struct segment_part		 parts[] = {
+		{ NULL, SEGMENT_FIXED },
 		{ "多余的备注", SEGMENT_NOTE },
 	};
 	struct segment_info		 si;
@@ -685,6 +712,8 @@ test_segment_fit_fixed_chars(void **state)
 	size_t				 len;
 
 	(void)state;
+	fixed = test_segment_repeat("您的报修已完成", 30);
+	parts[0].text = fixed;
 	msg = segment_fit(parts, NITEMS(parts), 1, &si);
 	test_segment_assert_utf8(msg);
 	assert_int_equal(si.segments, 1);
@@ -704,9 +733,9 @@ test_segment_fit_fixed_chars(void **state)
 static void
 test_segment_fit_fixed_words(void **state)
 {
-	const char			*fixed = "The water main on your street "
-					    "was repaired this morning and "
-					    "service is back to normal for "
+	const char			*fixed = "The water main on your "
+					    "street was repaired this morning "
+					    "and service is back to normal for "
 					    "every household nearby. Thank "
 					    "you for your patience.";
 	const char			*link = "https://to.example.org/s/12";
@@ -787,6 +816,16 @@ test_segment_fit_link_last(void **state)
 	assert_string_equal(msg, "Repaired. See the note.");
 	assert_int_equal(si.segments, 1);
 	free(msg);
+
+	/* Without the link, what is left is fitted again by the rule. */
+	parts[0] = (struct segment_part){ "Réparé.", SEGMENT_FIXED };
+	parts[1] = (struct segment_part){ path, SEGMENT_NOTE };
+	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	want = xasprintf("Réparé. %.61s" ELLIPSIS, path);
+	assert_string_equal(msg, want);
+	assert_int_equal(si.units, 70);
+	free(want);
+	free(msg);
 	free(longlink);
 	free(link);
 	free(path);
@@ -833,10 +872,10 @@ test_segment_fit_sweep(void **state)
 			parts[0] = (struct segment_part){ "Request SR-1 is "
 			    "closed.", SEGMENT_FIXED };
 			parts[1] = (struct segment_part){ note, SEGMENT_NOTE };
-			parts[2] = (struct segment_part){ "https://p.example.org/"
-			    "1.jpg", SEGMENT_PHOTO };
-			parts[3] = (struct segment_part){ "https://t.example.org/"
-			    "1", SEGMENT_LINK };
+			parts[2] = (struct segment_part){
+			    "https://p.example.org/1.jpg", SEGMENT_PHOTO };
+			parts[3] = (struct segment_part){
+			    "https://t.example.org/1", SEGMENT_LINK };
 			for (max = 1; max <= 4; max++) {
 				msg = segment_fit(parts, NITEMS(parts), max,
 				    &si);
@@ -875,6 +914,7 @@ main(void)
 		cmocka_unit_test(test_segment_fit_note_gsm),
 		cmocka_unit_test(test_segment_fit_note_chinese),
 		cmocka_unit_test(test_segment_fit_note_emoji),
+		cmocka_unit_test(test_segment_fit_notes_last_first),
 		cmocka_unit_test(test_segment_fit_note_dropped),
 		cmocka_unit_test(test_segment_fit_fixed_chars),
 		cmocka_unit_test(test_segment_fit_fixed_words),
