@@ -17,6 +17,7 @@
 #include "config.h"
 #include "emit.h"
 #include "history.h"
+#include "preview.h"
 
 /* Print how to use the program. */
 static void
@@ -29,7 +30,10 @@ closeloop_usage(FILE *f)
 	    "        publish one event to the events stream (v defaults to 1,\n"
 	    "        ts to now); it is validated first unless --force\n"
 	    "  history SR\n"
-	    "        print what closeloop decided about an SR, and why\n",
+	    "        print what closeloop decided about an SR, and why\n"
+	    "  render [--locale L] [--channel email|sms] [--templates DIR]\n"
+	    "         [-f FILE] [FIELD=VALUE ...]\n"
+	    "        print what a resident would receive for an event\n",
 	    CONFIG_DEFAULT_PATH);
 }
 
@@ -71,7 +75,8 @@ main(int argc, char **argv)
 		closeloop_usage(stderr);
 		return EX_USAGE;
 	}
-	if (strcmp(argv[0], "emit") != 0 && strcmp(argv[0], "history") != 0) {
+	if (strcmp(argv[0], "emit") != 0 && strcmp(argv[0], "history") != 0 &&
+	    strcmp(argv[0], "render") != 0) {
 		fprintf(stderr, "closeloop: unknown command \"%s\"\n", argv[0]);
 		closeloop_usage(stderr);
 		return EX_USAGE;
@@ -85,7 +90,8 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if (argc < 1 || (strcmp(command, "history") == 0 && argc != 1)) {
+	if ((argc < 1 && strcmp(command, "render") != 0) ||
+	    (strcmp(command, "history") == 0 && argc != 1)) {
 		closeloop_usage(stderr);
 		return EX_USAGE;
 	}
@@ -97,6 +103,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(command, "history") == 0)
 		rc = history_run(cf, argv[0]);
+	else if (strcmp(command, "render") == 0)
+		rc = preview_run(cf, argc, argv);
 	else
 		rc = emit_run(cf, argc, argv, force);
 	config_free(cf);

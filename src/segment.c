@@ -400,6 +400,10 @@ segment_fit(const struct segment_part *parts, size_t nparts,
 		pc[npc].text = parts[i].text;
 		pc[npc].len = strlen(parts[i].text);
 		pc[npc].role = parts[i].role;
+		if (pc[npc].role != SEGMENT_NOTE &&
+		    pc[npc].role != SEGMENT_PHOTO &&
+		    pc[npc].role != SEGMENT_LINK)
+			pc[npc].role = SEGMENT_FIXED;
 		pc[npc].state = SEGMENT_WHOLE;
 		npc++;
 	}
@@ -410,7 +414,7 @@ segment_fit(const struct segment_part *parts, size_t nparts,
 			pc[i].state = pc[i].role == SEGMENT_LINK ?
 			    SEGMENT_DROPPED : SEGMENT_WHOLE;
 		}
-		segment_fit_rule(pc, npc, (size_t)max_segments);
+		(void)segment_fit_rule(pc, npc, (size_t)max_segments);
 	}
 
 	msg = segment_fit_join(pc, npc);

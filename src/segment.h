@@ -79,7 +79,10 @@ enum segment_role {
 	SEGMENT_LINK		/* a URL: dropped whole, last */
 };
 
-/* A part of a message. The text is borrowed; NULL or "" is skipped. */
+/*
+ * A part of a message. The text is borrowed; NULL or "" is skipped. A
+ * role that is none of the above is taken as SEGMENT_FIXED.
+ */
 struct segment_part {
 	const char		*text;
 	enum segment_role	 role;

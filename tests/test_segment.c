@@ -233,8 +233,12 @@ test_segment_not_gsm7(void **state)
 	static const char *const not_gsm[] = {
 		"`", "\t", "ç", "ê", "â", "ã", "õ", "î", "ô", "û", "ë", "ï",
 		"á", "í", "ó", "ú", "È", "À", "Ù", "œ", "«", "»",
-		"\xe2\x80\x99", "\xe2\x80\x9c", "\xe2\x80\x94", ELLIPSIS, "\xc2\xa0", "©", "°",
-		"α", "Α", "\x7f", "\x01"
+		"\xe2\x80\x99",	/* right single quotation mark */
+		"\xe2\x80\x9c",	/* left double quotation mark */
+		"\xe2\x80\x94",	/* em dash */
+		ELLIPSIS,
+		"\xc2\xa0",		/* no-break space */
+		"©", "°", "α", "Α", "\x7f", "\x01"
 	};
 	char	*text;
 	size_t	 i;
@@ -831,6 +835,26 @@ test_segment_fit_link_last(void **state)
 	free(path);
 }
 
+/* A part of an unknown role is cut like a fixed part, never left long. */
+static void
+test_segment_fit_unknown_role(void **state)
+{
+	char				*text = test_segment_repeat("ab ", 100);
+	const struct segment_part	 parts[] = {
+		{ text, (enum segment_role)0 },
+	};
+	struct segment_info		 si;
+	char				*msg;
+
+	(void)state;
+	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	assert_int_equal(si.segments, 1);
+	assert_int_equal(strlen(msg), 68 + strlen(ELLIPSIS));
+	assert_memory_equal(msg, text, 68);
+	free(msg);
+	free(text);
+}
+
 /* Bad arguments give NULL. */
 static void
 test_segment_fit_errors(void **state)
@@ -919,6 +943,7 @@ main(void)
 		cmocka_unit_test(test_segment_fit_fixed_chars),
 		cmocka_unit_test(test_segment_fit_fixed_words),
 		cmocka_unit_test(test_segment_fit_link_last),
+		cmocka_unit_test(test_segment_fit_unknown_role),
 		cmocka_unit_test(test_segment_fit_errors),
 		cmocka_unit_test(test_segment_fit_sweep),
 	};

@@ -1,0 +1,441 @@
+/*
+ * render.c - a notice turned into what one resident receives
+ *
+ * The data a template sees (docs/templates.md lists it): sr, service,
+ * notice, city, division, from_division, date, scheduled_for, note,
+ * standard_note, photos (a list of {url, number}), has_photos, photo,
+ * status_url, duplicate_of, duplicate_url, unsubscribe_url, partial,
+ * correction.
+ *
+ * An SMS is rendered with its shortenable pieces marked by characters of
+ * the Private Use Area: the output of the "note" partial, the photo link
+ * and the status link. The marked text is then cut into parts for
+ * segment_fit(), which drops and shortens them by its fixed rule. Those
+ * marker characters are removed from every value first, so text from
+ * the CRM cannot fake one.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "datefmt.h"
+#include "division.h"
+#include "event.h"
+#include "notice.h"
+#include "render.h"
+#include "syntax.h"
+#include "template.h"
+#include "view.h"
+#include "xmalloc.h"
+
+/* Markers (U+E000 to U+E005): note, photo and link, start and end. */
+#define RENDER_NOTE_START	"\xee\x80\x80"
+#define RENDER_NOTE_END		"\xee\x80\x81"
+#define RENDER_PHOTO_START	"\xee\x80\x82"
+#define RENDER_PHOTO_END	"\xee\x80\x83"
+#define RENDER_LINK_START	"\xee\x80\x84"
+#define RENDER_LINK_END		"\xee\x80\x85"
+
+/* What the partial lookup needs. */
+struct render_lookup {
+	const struct catalog	*cat;
+	const char		*locale;
+	const char		*part;
+	int			 sms;
+};
+
+/* Return 1 if s starts with one of the markers. */
+static int
+render_is_marker(const char *s)
+{
+	return (unsigned char)s[0] == 0xee && (unsigned char)s[1] == 0x80 &&
+	    (unsigned char)s[2] >= 0x80 && (unsigned char)s[2] <= 0x85;
+}
+
+/* Copy a value without marker characters; NULL stays NULL. */
+static char *
+render_clean(const char *s)
+{
+	char	*out, *o;
+
+	if (s == NULL)
+		return NULL;
+	out = o = xmalloc(strlen(s) + 1);
+	while (*s != '\0') {
+		if (render_is_marker(s)) {
+			s += 3;
+			continue;
+		}
+		*o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Set a cleaned string value in a map, unless it is NULL. */
+static void
+render_set(struct view *v, const char *key, const char *s)
+{
+	char	*clean = render_clean(s);
+
+	view_set_string(v, key, clean);
+	free(clean);
+}
+
+/* Return a division's name in a locale, else the default, else its code. */
+static const char *
+render_division(const struct config *cf, const char *code, const char *locale)
+{
+	const struct division	*dv;
+	const char		*name = NULL;
+
+	if (code == NULL)
+		return NULL;
+	dv = division_find(cf->divisions, cf->ndivisions, code);
+	if (dv != NULL && (name = division_name(dv, locale)) == NULL)
+		name = division_name(dv, cf->templates_default_locale);
+	return name != NULL ? name : code;
+}
+
+/* Return a URL pattern with every "{sr}" replaced; allocated. */
+static char *
+render_url(const char *pattern, const char *sr)
+{
+	const char	*p, *at;
+	char		*out = xstrdup(""), *old;
+
+	for (p = pattern; (at = strstr(p, "{sr}")) != NULL; p = at + 4) {
+		old = out;
+		out = xasprintf("%s%.*s%s", old, (int)(at - p), p, sr);
+		free(old);
+	}
+	old = out;
+	out = xasprintf("%s%s", old, p);
+	free(old);
+	return out;
+}
+
+/* Return 1 if a photo URL's host is in templates.photo_hosts. */
+static int
+render_photo_ok(const struct config *cf, const char *url)
+{
+	const char	*host;
+	size_t		 len, i;
+
+	if (strncasecmp(url, "https://", 8) != 0)
+		return 0;
+	host = url + 8;
+	len = strcspn(host, "/:?#");
+	for (i = 0; i < cf->templates_nphoto_hosts; i++) {
+		if (strlen(cf->templates_photo_hosts[i]) == len &&
+		    strncasecmp(cf->templates_photo_hosts[i], host, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Set the photos the templates may show, counting those left out. */
+static void
+render_photos(const struct config *cf, struct view *v, const char *photos,
+    int sms, size_t *dropped)
+{
+	struct view	*list, *item;
+	char		*copy, *url, *save = NULL, num[16], *marked;
+	size_t		 n = 0;
+
+	list = view_set(v, "photos", view_list());
+	if (photos != NULL) {
+		copy = xstrdup(photos);
+		for (url = strtok_r(copy, " ", &save); url != NULL;
+		    url = strtok_r(NULL, " ", &save)) {
+			if (!render_photo_ok(cf, url) || render_is_marker(url)) {
+				(*dropped)++;
+				continue;
+			}
+			item = view_append(list, view_map());
+			render_set(item, "url", url);
+			snprintf(num, sizeof num, "%zu", ++n);
+			view_set_string(item, "number", num);
+			if (n > 1)
+				continue;
+			marked = sms ? xasprintf("%s%s%s", RENDER_PHOTO_START,
+			    url, RENDER_PHOTO_END) : xstrdup(url);
+			view_set_string(v, "photo", marked);
+			free(marked);
+		}
+		free(copy);
+	}
+	view_set(v, "has_photos", view_bool(n > 0));
+}
+
+/* Set a date or date-time for the resident's locale. */
+static void
+render_date(const struct config *cf, struct view *v, const char *key,
+    const char *value, const char *locale)
+{
+	const char	*why;
+	char		*text;
+	int64_t		 when;
+	int		 has_time;
+
+	if (value == NULL || syntax_date_or_time(value, &when, &has_time,
+	    &why) != 0)
+		return;
+	/* A date alone is a calendar day: format it as one, in UTC. */
+	text = has_time ? datefmt_datetime(locale, when,
+	    cf->templates_timezone, NULL) : datefmt_date(locale, when, "UTC",
+	    NULL);
+	view_set_string(v, key, text != NULL ? text : value);
+	free(text);
+}
+
+/* Build the data the templates of a notice see. */
+struct view *
+render_view(const struct config *cf, const struct notice *n,
+    const char *locale, int sms, int64_t now, size_t *photos_dropped)
+{
+	const struct division	*dv;
+	struct view		*v;
+	const char		*note = NULL;
+	char			*s, *marked;
+
+	v = view_map();
+	render_set(v, "sr", n->sr);
+	render_set(v, "service", n->service);
+	view_set_string(v, "notice", vocab_notice_name(n->notice));
+	render_set(v, "city", cf->templates_city);
+	render_set(v, "division", render_division(cf, n->division, locale));
+	render_set(v, "from_division", render_division(cf, n->from_division,
+	    locale));
+	if ((s = datefmt_date(locale, now, cf->templates_timezone,
+	    NULL)) != NULL)
+		view_set_string(v, "date", s);
+	free(s);
+	render_date(cf, v, "scheduled_for", n->scheduled_for, locale);
+	render_set(v, "note", n->note);
+	dv = n->division != NULL ? division_find(cf->divisions,
+	    cf->ndivisions, n->division) : NULL;
+	if (dv != NULL && n->note_code != NULL &&
+	    (note = division_note(dv, n->note_code, locale)) == NULL)
+		note = division_note(dv, n->note_code,
+		    cf->templates_default_locale);
+	render_set(v, "standard_note", note);
+	render_photos(cf, v, n->photos, sms, photos_dropped);
+	if (cf->templates_status_url != NULL) {
+		s = render_url(cf->templates_status_url, n->sr);
+		marked = sms ? xasprintf("%s%s%s", RENDER_LINK_START, s,
+		    RENDER_LINK_END) : xstrdup(s);
+		view_set_string(v, "status_url", marked);
+		free(marked);
+		free(s);
+		if (n->duplicate_of != NULL) {
+			s = render_url(cf->templates_status_url,
+			    n->duplicate_of);
+			view_set_string(v, "duplicate_url", s);
+			free(s);
+		}
+	}
+	render_set(v, "duplicate_of", n->duplicate_of);
+	if (cf->templates_unsubscribe_url != NULL) {
+		s = render_url(cf->templates_unsubscribe_url, n->sr);
+		view_set_string(v, "unsubscribe_url", s);
+		free(s);
+	}
+	view_set(v, "partial", view_bool(n->partial));
+	view_set(v, "correction", view_bool(n->correction));
+	return v;
+}
+
+/* Find a partial, marking the SMS's note as shortenable. */
+static const struct template *
+render_partial(void *arg, const char *name, const char **before,
+    const char **after)
+{
+	struct render_lookup	*l = arg;
+	const struct template	*t;
+	char			*key;
+
+	key = xasprintf("_%s", name);
+	t = catalog_find(l->cat, l->locale, key, l->part, NULL);
+	free(key);
+	if (t != NULL && l->sms && strcmp(name, "note") == 0) {
+		*before = RENDER_NOTE_START;
+		*after = RENDER_NOTE_END;
+	}
+	return t;
+}
+
+/* Render one part of a notice; NULL with *cause if it has no template. */
+static char *
+render_part(const struct catalog *cat, const char *locale, const char *name,
+    const char *part, const struct view *v, char **cause)
+{
+	struct render_lookup	 l;
+	const struct template	*t;
+
+	t = catalog_find(cat, locale, name, part, NULL);
+	if (t == NULL) {
+		if (cause != NULL)
+			*cause = xasprintf("no template %s.%s for locale %s in "
+			    "%s (nor in its fallbacks)", name, part, locale,
+			    catalog_dir(cat));
+		return NULL;
+	}
+	l.cat = cat;
+	l.locale = locale;
+	l.part = part;
+	l.sms = strcmp(part, "sms") == 0;
+	return template_render(t, v, strcmp(part, "html") == 0 ?
+	    TEMPLATE_HTML : TEMPLATE_TEXT, render_partial, &l);
+}
+
+/* Make a subject one line: line breaks and tabs become spaces, trimmed. */
+static void
+render_one_line(char *s)
+{
+	char	*o = s, *start = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\r' || *s == '\n' || *s == '\t')
+			*s = ' ';
+		if (*s == ' ' && (o == start || o[-1] == ' '))
+			continue;
+		*o++ = *s;
+	}
+	while (o > start && o[-1] == ' ')
+		o--;
+	*o = '\0';
+}
+
+/* Trim white space from both ends of a part, in place. */
+static char *
+render_trim(char *s)
+{
+	char	*end;
+
+	while (*s == ' ' || *s == '\n' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\n' ||
+	    end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * Cut a marked SMS into parts and fit it into max segments. Each part
+ * is trimmed; segment_fit() joins those it keeps with single spaces.
+ */
+static char *
+render_sms_fit(const char *marked, int max, struct segment_info *info)
+{
+	struct segment_part	*parts;
+	char			*copy, *s, *start, *out;
+	size_t			 n = 0;
+	enum segment_role	 role = SEGMENT_FIXED;
+
+	copy = xstrdup(marked);
+	parts = xcalloc(strlen(marked) / 3 + 2, sizeof *parts);
+	for (s = start = copy; *s != '\0';) {
+		if (!render_is_marker(s)) {
+			s++;
+			continue;
+		}
+		*s = '\0';
+		parts[n].text = render_trim(start);
+		parts[n++].role = role;
+		switch ((unsigned char)s[2]) {
+		case 0x80:
+			role = SEGMENT_NOTE;
+			break;
+		case 0x82:
+			role = SEGMENT_PHOTO;
+			break;
+		case 0x84:
+			role = SEGMENT_LINK;
+			break;
+		default:
+			role = SEGMENT_FIXED;
+			break;
+		}
+		s += 3;
+		start = s;
+	}
+	parts[n].text = render_trim(start);
+	parts[n++].role = role;
+	out = segment_fit(parts, n, max, info);
+	free(parts);
+	free(copy);
+	return out;
+}
+
+/* Render a notice for one recipient. */
+int
+render_notice(const struct config *cf, const struct catalog *cat,
+    const struct notice *n, size_t i, int parts, int64_t now,
+    struct render_out *out, char **cause)
+{
+	const char	*locale, *name = vocab_notice_name(n->notice);
+	struct view	*v;
+	char		*marked;
+
+	memset(out, 0, sizeof *out);
+	locale = i < n->nto && n->to[i].locale != NULL ? n->to[i].locale :
+	    cf->templates_default_locale;
+	out->locale = xstrdup(locale);
+	if (parts & RENDER_EMAIL) {
+		v = render_view(cf, n, locale, 0, now, &out->photos_dropped);
+		out->subject = render_part(cat, locale, name, "subject", v,
+		    cause);
+		if (out->subject != NULL)
+			out->text = render_part(cat, locale, name, "txt", v,
+			    cause);
+		if (out->text != NULL)
+			out->html = render_part(cat, locale, name, "html", v,
+			    cause);
+		view_free(v);
+		if (out->html == NULL)
+			goto fail;
+		render_one_line(out->subject);
+	}
+	if (parts & RENDER_SMS) {
+		out->photos_dropped = 0;
+		v = render_view(cf, n, locale, 1, now, &out->photos_dropped);
+		marked = render_part(cat, locale, name, "sms", v, cause);
+		view_free(v);
+		if (marked == NULL)
+			goto fail;
+		out->sms = render_sms_fit(marked, (int)cf->sms_max_segments,
+		    &out->sms_info);
+		free(marked);
+		if (out->sms == NULL) {
+			if (cause != NULL)
+				*cause = xasprintf("%s.sms: cannot be fitted "
+				    "into %lld segments", name,
+				    (long long)cf->sms_max_segments);
+			goto fail;
+		}
+	}
+	return 0;
+
+fail:
+	render_out_clear(out);
+	return -1;
+}
+
+/* Free what a render_out holds. */
+void
+render_out_clear(struct render_out *out)
+{
+	free(out->subject);
+	free(out->text);
+	free(out->html);
+	free(out->sms);
+	free(out->locale);
+	memset(out, 0, sizeof *out);
+}

@@ -1,0 +1,61 @@
+/*
+ * render.h - a notice turned into what one resident receives
+ *
+ * render_notice() builds the data of a notice for one recipient - in
+ * their locale, with the division's name in that language, dates
+ * formatted by ICU, the division's note, the photos whose host is in
+ * templates.photo_hosts, the links - and renders the notice's templates
+ * from the set: subject, text and HTML for email, or the SMS, fitted to
+ * sms.max_segments.
+ */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "segment.h"
+
+struct catalog;
+struct config;
+struct notice;
+struct view;
+
+#define RENDER_EMAIL	0x1
+#define RENDER_SMS	0x2
+
+/* What a resident receives. Parts not asked for are NULL. */
+struct render_out {
+	char			*subject;	/* one line */
+	char			*text;
+	char			*html;
+	char			*sms;
+	struct segment_info	 sms_info;
+	size_t			 photos_dropped; /* not on photo_hosts */
+	char			*locale;	/* asked for (or default) */
+};
+
+/*
+ * Render notice n for its recipient i (or, if i is n->nto, for nobody in
+ * particular: the default locale) in the parts asked for (RENDER_EMAIL,
+ * RENDER_SMS), at time now (seconds since the epoch, for the date in the
+ * message). Returns 0 and fills *out (free it with render_out_clear()),
+ * or -1 with *cause naming the missing template or the failure.
+ */
+int render_notice(const struct config *cf, const struct catalog *cat,
+    const struct notice *n, size_t i, int parts, int64_t now,
+    struct render_out *out, char **cause);
+
+/* Free what a render_out holds and empty it. */
+void render_out_clear(struct render_out *out);
+
+/*
+ * Build the data the templates of notice n see, for a locale; sms wraps
+ * the SMS's shortenable pieces in markers. The view is allocated; the
+ * caller frees it with view_free(). photos_dropped counts the photos
+ * left out.
+ */
+struct view *render_view(const struct config *cf, const struct notice *n,
+    const char *locale, int sms, int64_t now, size_t *photos_dropped);
+
+#endif
