@@ -338,3 +338,20 @@ catalog_locale(const struct catalog *c, size_t i)
 {
 	return c->locales[i];
 }
+
+/* Return how many files the set has. */
+size_t
+catalog_nentries(const struct catalog *c)
+{
+	return c->n;
+}
+
+/* Return the i-th file of the set. */
+const struct template *
+catalog_entry(const struct catalog *c, size_t i, const char **locale,
+    const char **key)
+{
+	*locale = c->entries[i].locale;
+	*key = c->entries[i].key;
+	return c->entries[i].template;
+}

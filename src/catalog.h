@@ -46,6 +46,15 @@ const char *catalog_version(const struct catalog *c);
 /* Return the set's directory. */
 const char *catalog_dir(const struct catalog *c);
 
+/*
+ * Return how many files the set has, and the i-th: its locale, its key
+ * ("completed.txt", "_footer.html") and its template. All belong to the
+ * set.
+ */
+size_t catalog_nentries(const struct catalog *c);
+const struct template *catalog_entry(const struct catalog *c, size_t i,
+    const char **locale, const char **key);
+
 /* Return how many locales the set has, and the i-th. */
 size_t catalog_nlocales(const struct catalog *c);
 const char *catalog_locale(const struct catalog *c, size_t i);

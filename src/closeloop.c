@@ -17,6 +17,7 @@
 #include "config.h"
 #include "emit.h"
 #include "history.h"
+#include "lint.h"
 #include "preview.h"
 
 /* Print how to use the program. */
@@ -33,7 +34,9 @@ closeloop_usage(FILE *f)
 	    "        print what closeloop decided about an SR, and why\n"
 	    "  render [--locale L] [--channel email|sms] [--templates DIR]\n"
 	    "         [-f FILE] [FIELD=VALUE ...]\n"
-	    "        print what a resident would receive for an event\n",
+	    "        print what a resident would receive for an event\n"
+	    "  lint [DIR]\n"
+	    "        check a template set (default templates.dir)\n",
 	    CONFIG_DEFAULT_PATH);
 }
 
@@ -76,7 +79,7 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (strcmp(argv[0], "emit") != 0 && strcmp(argv[0], "history") != 0 &&
-	    strcmp(argv[0], "render") != 0) {
+	    strcmp(argv[0], "render") != 0 && strcmp(argv[0], "lint") != 0) {
 		fprintf(stderr, "closeloop: unknown command \"%s\"\n", argv[0]);
 		closeloop_usage(stderr);
 		return EX_USAGE;
@@ -90,8 +93,10 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if ((argc < 1 && strcmp(command, "render") != 0) ||
-	    (strcmp(command, "history") == 0 && argc != 1)) {
+	if ((argc < 1 && strcmp(command, "render") != 0 &&
+	    strcmp(command, "lint") != 0) ||
+	    (strcmp(command, "history") == 0 && argc != 1) ||
+	    (strcmp(command, "lint") == 0 && argc > 1)) {
 		closeloop_usage(stderr);
 		return EX_USAGE;
 	}
@@ -105,6 +110,8 @@ main(int argc, char **argv)
 		rc = history_run(cf, argv[0]);
 	else if (strcmp(command, "render") == 0)
 		rc = preview_run(cf, argc, argv);
+	else if (strcmp(command, "lint") == 0)
+		rc = lint_run(cf, argc > 0 ? argv[0] : NULL);
 	else
 		rc = emit_run(cf, argc, argv, force);
 	config_free(cf);

@@ -330,13 +330,16 @@ render_trim(char *s)
 /*
  * Cut a marked SMS into parts and fit it into max segments. Each part
  * is trimmed; segment_fit() joins those it keeps with single spaces.
+ * Also counts the segments of the fixed text and links alone.
  */
 static char *
-render_sms_fit(const char *marked, int max, struct segment_info *info)
+render_sms_fit(const char *marked, int max, struct segment_info *info,
+    size_t *fixed_segments)
 {
 	struct segment_part	*parts;
-	char			*copy, *s, *start, *out;
-	size_t			 n = 0;
+	struct segment_info	 all;
+	char			*copy, *s, *start, *out, *fixed;
+	size_t			 n = 0, i;
 	enum segment_role	 role = SEGMENT_FIXED;
 
 	copy = xstrdup(marked);
@@ -369,6 +372,15 @@ render_sms_fit(const char *marked, int max, struct segment_info *info)
 	parts[n].text = render_trim(start);
 	parts[n++].role = role;
 	out = segment_fit(parts, n, max, info);
+	/* What must fit whatever the note: the text and the link. */
+	for (i = 0; i < n; i++) {
+		if (parts[i].role == SEGMENT_NOTE ||
+		    parts[i].role == SEGMENT_PHOTO)
+			parts[i].text = NULL;
+	}
+	fixed = segment_fit(parts, n, 1000, &all);
+	*fixed_segments = all.segments;
+	free(fixed);
 	free(parts);
 	free(copy);
 	return out;
@@ -411,7 +423,7 @@ render_notice(const struct config *cf, const struct catalog *cat,
 		if (marked == NULL)
 			goto fail;
 		out->sms = render_sms_fit(marked, (int)cf->sms_max_segments,
-		    &out->sms_info);
+		    &out->sms_info, &out->sms_fixed_segments);
 		free(marked);
 		if (out->sms == NULL) {
 			if (cause != NULL)

@@ -31,6 +31,7 @@ struct render_out {
 	char			*html;
 	char			*sms;
 	struct segment_info	 sms_info;
+	size_t			 sms_fixed_segments; /* text and link alone */
 	size_t			 photos_dropped; /* not on photo_hosts */
 	char			*locale;	/* asked for (or default) */
 };

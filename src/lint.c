@@ -1,0 +1,250 @@
+/*
+ * lint.c - "closeloop lint": check a template set before it serves
+ *
+ * The set is loaded as closeloopd loads it (a Mustache syntax error
+ * stops here, with its file, line and column). Then every template's
+ * names are checked against the data a notice provides, every partial
+ * it includes must exist, and every notice is rendered in every locale
+ * of the set for email and for SMS with sample data (a 500-character
+ * note, photos, a scheduled date): an SMS whose text and link alone take
+ * more than sms.max_segments, a link that is not https, an empty subject
+ * are errors. A notice that a locale lacks and takes from a fallback is
+ * a warning.
+ */
+#include "build.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "event.h"
+#include "lint.h"
+#include "notice.h"
+#include "render.h"
+#include "template.h"
+#include "xmalloc.h"
+
+/* The names a template may use. */
+static const char *lint_names[] = {
+	"sr", "service", "notice", "city", "division", "from_division",
+	"date", "scheduled_for", "note", "standard_note", "photos",
+	"has_photos", "photo", "status_url", "duplicate_of", "duplicate_url",
+	"unsubscribe_url", "partial", "correction", "url", "number", ".",
+	NULL
+};
+
+static const char *lint_parts[] = { "subject", "txt", "html", "sms" };
+
+/* The state of a run. */
+struct lint {
+	const struct config	*cf;
+	const struct catalog	*cat;
+	const char		*locale;	/* of the template walked */
+	const char		*part;
+	const char		*file;
+	FILE			*out;
+	int			 errors;
+	int			 warnings;
+};
+
+/* Report an error. */
+static void __attribute__((format(printf, 2, 3)))
+lint_error(struct lint *l, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(l->out, "error: ");
+	va_start(ap, fmt);
+	vfprintf(l->out, fmt, ap);
+	va_end(ap);
+	fprintf(l->out, "\n");
+	l->errors++;
+}
+
+/* Check one name a template uses. */
+static void
+lint_name(void *arg, enum template_use use, const char *name,
+    unsigned int line, unsigned int col)
+{
+	struct lint	*l = arg;
+	char		*key;
+	size_t		 i;
+
+	if (use == TEMPLATE_USE_PARTIAL) {
+		key = xasprintf("_%s", name);
+		if (catalog_find(l->cat, l->locale, key, l->part, NULL) == NULL)
+			lint_error(l, "%s:%u:%u: no partial %s for %s (no file "
+			    "%s.%s.mustache)", l->file, line, col, name, l->part,
+			    key, l->part);
+		free(key);
+		return;
+	}
+	for (i = 0; lint_names[i] != NULL; i++) {
+		if (strcmp(lint_names[i], name) == 0)
+			return;
+	}
+	lint_error(l, "%s:%u:%u: unknown variable %s", l->file, line, col,
+	    name);
+}
+
+/* Check the names used by every template of the set. */
+static void
+lint_templates(struct lint *l)
+{
+	const struct template	*t;
+	const char		*locale, *key, *dot;
+	size_t			 i;
+
+	for (i = 0; i < catalog_nentries(l->cat); i++) {
+		t = catalog_entry(l->cat, i, &locale, &key);
+		dot = strrchr(key, '.');
+		l->locale = locale;
+		l->part = dot != NULL ? dot + 1 : "";
+		l->file = template_name(t);
+		template_walk(t, lint_name, l);
+	}
+}
+
+/* Build a notice with every field set, for rendering. */
+static struct notice *
+lint_sample(const struct config *cf, enum vocab_notice kind)
+{
+	struct notice	*n;
+	char		*note;
+	size_t		 i;
+
+	n = xcalloc(1, sizeof *n);
+	n->id = xstrdup("2026-000101/1");
+	n->sr = xstrdup("2026-000101");
+	n->notice = kind;
+	n->division = xstrdup(cf->ndivisions > 0 ? cf->divisions[0].code :
+	    "TS");
+	n->from_division = xstrdup(cf->ndivisions > 1 ?
+	    cf->divisions[1].code : "TW");
+	n->service = xstrdup("Road Pothole / Road Damage");
+	note = xmalloc(501);
+	for (i = 0; i < 500; i++)
+		note[i] = "We repaired the road. "[i % 22];
+	note[500] = '\0';
+	n->note = note;
+	n->photos = xasprintf("https://%s/sr/2026-000101/1.jpg "
+	    "https://%s/sr/2026-000101/2.jpg",
+	    cf->templates_nphoto_hosts > 0 ? cf->templates_photo_hosts[0] :
+	    "photos.example.org", cf->templates_nphoto_hosts > 0 ?
+	    cf->templates_photo_hosts[0] : "photos.example.org");
+	n->scheduled_for = xstrdup("2026-03-05");
+	n->duplicate_of = xstrdup("2026-000099");
+	n->partial = kind == VOCAB_NOTICE_IN_PROGRESS;
+	n->correction = kind == VOCAB_NOTICE_REOPENED;
+	n->to = xcalloc(1, sizeof *n->to);
+	n->nto = 1;
+	n->to[0].address = xstrdup("resident@example.org");
+	return n;
+}
+
+/* Return 1 if a rendered text links somewhere without https. */
+static int
+lint_plain_http(const char *s)
+{
+	return s != NULL && (strstr(s, "http://") != NULL ||
+	    strstr(s, "HTTP://") != NULL);
+}
+
+/* Render one notice in one locale and check what a resident would get. */
+static void
+lint_render(struct lint *l, const char *locale, enum vocab_notice kind)
+{
+	struct render_out	 out;
+	struct notice		*n;
+	const char		*name = vocab_notice_name(kind), *found;
+	char			*cause = NULL;
+	size_t			 p;
+
+	for (p = 0; p < sizeof lint_parts / sizeof lint_parts[0]; p++) {
+		if (catalog_find(l->cat, locale, name, lint_parts[p],
+		    &found) == NULL)
+			lint_error(l, "%s: no template %s.%s (nor in a fallback "
+			    "locale)", locale, name, lint_parts[p]);
+		else if (strcmp(found, locale) != 0) {
+			fprintf(l->out, "warning: %s: no %s.%s; %s's is used\n",
+			    locale,
+			    name, lint_parts[p], found);
+			l->warnings++;
+		}
+	}
+	n = lint_sample(l->cf, kind);
+	n->to[0].locale = xstrdup(locale);
+	if (render_notice(l->cf, l->cat, n, 0, RENDER_EMAIL | RENDER_SMS,
+	    time(NULL), &out, &cause) != 0) {
+		if (cause != NULL && strncmp(cause, "no template", 11) != 0)
+			lint_error(l, "%s: %s: %s", locale, name, cause);
+		free(cause);
+		notice_free(n);
+		return;
+	}
+	if (*out.subject == '\0')
+		lint_error(l, "%s: %s.subject renders empty", locale, name);
+	if (lint_plain_http(out.text) || lint_plain_http(out.html) ||
+	    lint_plain_http(out.sms))
+		lint_error(l, "%s: %s links to an http:// address; use https",
+		    locale, name);
+	if (out.sms_fixed_segments > (size_t)l->cf->sms_max_segments)
+		lint_error(l, "%s: %s.sms: its text and link alone take %zu "
+		    "segments (sms.max_segments is %lld)", locale, name,
+		    out.sms_fixed_segments, (long long)l->cf->sms_max_segments);
+	render_out_clear(&out);
+	notice_free(n);
+}
+
+/* Check a loaded template set. */
+int
+lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
+    int *warnings)
+{
+	struct lint	l;
+	size_t		i;
+	int		k;
+
+	memset(&l, 0, sizeof l);
+	l.cf = cf;
+	l.cat = cat;
+	l.out = out;
+	lint_templates(&l);
+	for (i = 0; i < catalog_nlocales(cat); i++) {
+		for (k = 1; k < VOCAB_NOTICE_COUNT; k++)
+			lint_render(&l, catalog_locale(cat, i), k);
+	}
+	if (warnings != NULL)
+		*warnings = l.warnings;
+	return l.errors;
+}
+
+/* Run "closeloop lint". */
+int
+lint_run(const struct config *cf, const char *dir)
+{
+	struct catalog	*cat;
+	char		*cause = NULL;
+	int		 errors, warnings = 0;
+
+	if (dir == NULL)
+		dir = cf->templates_dir;
+	if ((cat = catalog_load(dir, cf->templates_default_locale,
+	    &cause)) == NULL) {
+		printf("error: %s\n%s: the template set does not load\n",
+		    cause, dir);
+		free(cause);
+		return 1;
+	}
+	errors = lint_set(cf, cat, stdout, &warnings);
+	printf("%s: %zu templates in %zu locales, version %s: %d error%s, "
+	    "%d warning%s\n", dir, catalog_nentries(cat),
+	    catalog_nlocales(cat), catalog_version(cat), errors,
+	    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	catalog_free(cat);
+	return errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * lint.h - "closeloop lint": check a template set before it serves
+ */
+#ifndef LINT_H
+#define LINT_H
+
+#include <stdio.h>
+
+struct catalog;
+struct config;
+
+/*
+ * Check a loaded set against cf: unknown variables and partials, every
+ * notice in every locale rendered for email and SMS (SMS budget, https
+ * links, empty subjects), notices taken from a fallback locale. Writes
+ * one line per problem ("error: ..." or "warning: ...") to out and
+ * returns the number of errors; *warnings (if not NULL) gets the number
+ * of warnings.
+ */
+int lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
+    int *warnings);
+
+/*
+ * Run "closeloop lint [DIR]": load the set in dir (templates.dir if
+ * NULL), check it and print the problems and a summary. Returns the exit
+ * status: 0, or 1 on any error.
+ */
+int lint_run(const struct config *cf, const char *dir);
+
+#endif
