@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
+#include "catalog.h"
 #include "config.h"
+#include "lint.h"
 #include "log.h"
 #include "server.h"
 
@@ -40,6 +42,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config	*cf;
+	struct catalog	*cat;
 	const char	*path = CONFIG_DEFAULT_PATH;
 	char		*cause = NULL;
 	int		 ch, check = 0;
@@ -78,11 +81,27 @@ main(int argc, char **argv)
 		free(cause);
 		return EX_CONFIG;
 	}
+	if ((cat = lint_load(cf, &cause)) == NULL) {
+		if (check)
+			fprintf(stderr, "%s\n", cause);
+		else
+			log_err("%s", cause);
+		fprintf(stderr, "%s: templates.dir %s is not valid\n", path,
+		    cf->templates_dir);
+		free(cause);
+		config_free(cf);
+		return EX_CONFIG;
+	}
 	if (check) {
 		printf("%s: configuration is valid\n", path);
+		printf("%s: templates are valid (version %s)\n",
+		    cf->templates_dir, catalog_version(cat));
+		catalog_free(cat);
 		config_free(cf);
 		return 0;
 	}
 	log_set_level(cf->log_level);
-	return server_run(cf);
+	log_notice("templates %s loaded, version %s", cf->templates_dir,
+	    catalog_version(cat));
+	return server_run(cf, cat);
 }

@@ -248,3 +248,40 @@ lint_run(const struct config *cf, const char *dir)
 	catalog_free(cat);
 	return errors > 0 ? 1 : 0;
 }
+
+/* Load templates.dir and check it; the set only if it has no error. */
+struct catalog *
+lint_load(const struct config *cf, char **cause)
+{
+	struct catalog	*cat;
+	FILE		*f;
+	char		*text = NULL, *load = NULL;
+	size_t		 len = 0;
+	int		 errors;
+
+	if ((cat = catalog_load(cf->templates_dir,
+	    cf->templates_default_locale, &load)) == NULL) {
+		if (cause != NULL)
+			*cause = xasprintf("%s\n%s: the template set does not "
+			    "load", load, cf->templates_dir);
+		free(load);
+		return NULL;
+	}
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	errors = lint_set(cf, cat, f, NULL);
+	fclose(f);
+	if (errors == 0) {
+		free(text);
+		return cat;
+	}
+	while (len > 0 && text[len - 1] == '\n')
+		text[--len] = '\0';
+	if (cause != NULL)
+		*cause = xasprintf("%s\n%s: the template set has %d error%s "
+		    "(closeloop lint shows them)", text, cf->templates_dir,
+		    errors, errors == 1 ? "" : "s");
+	free(text);
+	catalog_free(cat);
+	return NULL;
+}

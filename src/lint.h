@@ -27,4 +27,12 @@ int lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
  */
 int lint_run(const struct config *cf, const char *dir);
 
+/*
+ * Load the set in cf's templates.dir and check it with lint_set().
+ * Returns the set if it loads with no error (warnings are allowed; free
+ * it with catalog_free()), else NULL with *cause set to the problems,
+ * one per line; the caller frees *cause.
+ */
+struct catalog *lint_load(const struct config *cf, char **cause);
+
 #endif

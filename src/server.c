@@ -25,7 +25,9 @@
 
 #include "backoff.h"
 #include "config.h"
+#include "catalog.h"
 #include "intake.h"
+#include "lint.h"
 #include "log.h"
 #include "redis.h"
 #include "sdnotify.h"
@@ -45,6 +47,7 @@ enum server_link {
 
 struct server {
 	struct config		*cf;
+	struct catalog		*cat;	/* the template set in use */
 	struct redis		*r;
 	struct stream		*s;
 	struct backoff		 bo;
@@ -271,11 +274,15 @@ server_release(struct server *sv)
 	server_next_due(sv);
 }
 
-/* Build the new configuration on SIGHUP and swap it in if valid. */
+/*
+ * Build the new configuration and template set on SIGHUP and swap them
+ * in if both are valid; otherwise keep serving with the old ones.
+ */
 static void
 server_reconfigure(struct server *sv)
 {
 	struct config	*cf;
+	struct catalog	*cat;
 	char		*cause = NULL;
 
 	sdnotify_send("RELOADING=1");
@@ -288,6 +295,18 @@ server_reconfigure(struct server *sv)
 		sdnotify_send("READY=1");
 		return;
 	}
+	if ((cat = lint_load(cf, &cause)) == NULL) {
+		server_log_lines("reload failed, keeping the current "
+		    "configuration and templates: ", cause);
+		free(cause);
+		config_free(cf);
+		sdnotify_send("READY=1");
+		return;
+	}
+	catalog_free(sv->cat);
+	sv->cat = cat;
+	log_notice("templates %s loaded, version %s", catalog_dir(cat),
+	    catalog_version(cat));
 	config_free(sv->cf);
 	sv->cf = cf;
 	log_set_level(cf->log_level);
@@ -432,12 +451,13 @@ server_turn(struct server *sv)
 
 /* Run the daemon until SIGTERM or SIGINT. */
 int
-server_run(struct config *cf)
+server_run(struct config *cf, struct catalog *cat)
 {
 	struct server	sv;
 
 	memset(&sv, 0, sizeof sv);
 	sv.cf = cf;
+	sv.cat = cat;
 	sv.link = SERVER_LINK_UNKNOWN;
 	sv.s = stream_new(cf);
 	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
@@ -472,6 +492,7 @@ server_run(struct config *cf)
 	    (unsigned long long)sv.counts.dead);
 	redis_free(sv.r);
 	stream_free(sv.s);
+	catalog_free(sv.cat);
 	config_free(sv.cf);
 	free(sv.last_cause);
 	return 0;

@@ -4,14 +4,16 @@
 #ifndef SERVER_H
 #define SERVER_H
 
+struct catalog;
 struct config;
 
 /*
- * Run the daemon with configuration cf (the server takes it over and
- * frees it) until SIGTERM or SIGINT. SIGHUP reloads cf->path and swaps
- * the new configuration in only if it is valid. Returns the process's exit
- * status: 0 after an orderly shutdown.
+ * Run the daemon with configuration cf and template set cat (the server
+ * takes both over and frees them) until SIGTERM or SIGINT. SIGHUP
+ * reloads cf->path and its template set and swaps them in only if both
+ * are valid. Returns the process's exit status: 0 after an orderly
+ * shutdown.
  */
-int server_run(struct config *cf);
+int server_run(struct config *cf, struct catalog *cat);
 
 #endif
