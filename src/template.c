@@ -140,6 +140,17 @@ template_where(struct template_parse *p, const char *at,
 	*col = p->col;
 }
 
+/* Set the cause of a failure at a line and column, unless one is set. */
+static void
+template_error_at(struct template_parse *p, unsigned int line,
+    unsigned int col, const char *what, const char *detail)
+{
+	if (p->cause != NULL)
+		return;
+	p->cause = xasprintf("%s:%u:%u: %s%s", p->name, line, col, what,
+	    detail != NULL ? detail : "");
+}
+
 /* Set the cause of a failure at a position, unless one is set. */
 static void
 template_error(struct template_parse *p, const char *at, const char *what,
@@ -147,11 +158,8 @@ template_error(struct template_parse *p, const char *at, const char *what,
 {
 	unsigned int	line, col;
 
-	if (p->cause != NULL)
-		return;
 	template_where(p, at, &line, &col);
-	p->cause = xasprintf("%s:%u:%u: %s%s", p->name, line, col, what,
-	    detail != NULL ? detail : "");
+	template_error_at(p, line, col, what, detail);
 }
 
 /* Find needle (of length n) in the source from s; NULL if absent. */
@@ -444,11 +452,12 @@ template_build(struct template_parse *p, struct template_node *root)
 		case '/':
 			name = xstrndup(t->start, t->len);
 			if (nopen == 1)
-				template_error(p, t->start, "closing tag without "
-				    "a section: ", name);
+				template_error_at(p, t->line, t->col, "closing "
+				    "tag without a section: ", name);
 			else if (strcmp(top->text, name) != 0)
-				template_error(p, t->start, "closing tag does "
-				    "not match the open section ", top->text);
+				template_error_at(p, t->line, t->col, "closing "
+				    "tag does not match the open section ",
+				    top->text);
 			free(name);
 			if (p->cause != NULL)
 				goto out;

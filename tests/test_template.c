@@ -262,9 +262,9 @@ test_template_errors(void **state)
 	} cases[] = {
 		{ "Hello {{name", "t:1:7: tag is not closed: no }}" },
 		{ "a\n{{#a}}\nb", "t:2:1: section a is not closed" },
-		{ "{{#a}}\n  {{/b}}", "t:2:6: closing tag does not match the "
+		{ "{{#a}}\n  {{/b}}", "t:2:3: closing tag does not match the "
 		    "open section a" },
-		{ "x\n\n  {{/b}}", "t:3:6: closing tag without a section: b" },
+		{ "x\n\n  {{/b}}", "t:3:3: closing tag without a section: b" },
 		{ "{{= <% =}}", "t:1:1: bad set-delimiter tag" },
 		{ "\xc3\xa9t\xc3\xa9 {{ }}", "t:1:5: tag has no name" },
 	};

@@ -1,0 +1,63 @@
+/*
+ * fixture.h - small template sets written to a temporary directory
+ *
+ * The template, render and lint tests build the sets they need file by
+ * file, so each test shows exactly what the set holds.
+ */
+#ifndef FIXTURE_H
+#define FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+
+/* A temporary directory; fixture_cleanup() removes it. */
+struct fixture {
+	char	dir[64];
+};
+
+/* Make a new temporary directory. */
+static inline void
+fixture_open(struct fixture *fx)
+{
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/closeloop-fixture.XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		abort();
+}
+
+/* Write a file at a path relative to the directory, making its parent. */
+static inline void
+fixture_write(const struct fixture *fx, const char *rel, const char *text)
+{
+	char	*path, *slash;
+	FILE	*f;
+
+	path = xasprintf("%s/%s", fx->dir, rel);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	mkdir(path, 0755);
+	*slash = '/';
+	if ((f = fopen(path, "w")) == NULL)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/* Remove the directory and everything in it. */
+static inline void
+fixture_cleanup(struct fixture *fx)
+{
+	char	*cmd;
+
+	cmd = xasprintf("rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		abort();
+	free(cmd);
+}
+
+#endif
