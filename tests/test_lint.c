@@ -1,0 +1,159 @@
+/*
+ * test_lint.c - unit tests for checking a template set (lint.c)
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "fixture.h"
+#include "lint.h"
+#include "vocab.h"
+#include "xmalloc.h"
+
+/* Everything one test needs. */
+struct test_lint {
+	struct fixture	 fx;
+	struct config	*cf;
+};
+
+/* Write a complete, clean English set and a configuration for it. */
+static void
+test_lint_open(struct test_lint *t)
+{
+	char	*path, *text, *cause = NULL;
+	int	 k;
+
+	memset(t, 0, sizeof *t);
+	fixture_open(&t->fx);
+	for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
+		path = xasprintf("en/%s.subject.mustache", vocab_notice_name(k));
+		fixture_write(&t->fx, path, "Your request {{sr}}");
+		free(path);
+		path = xasprintf("en/%s.txt.mustache", vocab_notice_name(k));
+		fixture_write(&t->fx, path, "{{> note}}{{status_url}}");
+		free(path);
+		path = xasprintf("en/%s.html.mustache", vocab_notice_name(k));
+		fixture_write(&t->fx, path, "<p>{{division}}</p>");
+		free(path);
+		path = xasprintf("en/%s.sms.mustache", vocab_notice_name(k));
+		fixture_write(&t->fx, path, "Request {{sr}}. {{> note}} "
+		    "{{status_url}}");
+		free(path);
+	}
+	fixture_write(&t->fx, "en/_note.txt.mustache", "{{note}}\n");
+	fixture_write(&t->fx, "en/_note.sms.mustache", "{{note}}");
+	text = xasprintf("templates = { dir = \"%s\"; status_url = "
+	    "\"https://311.example.org/sr/{sr}\"; };\nsms = { max_segments = "
+	    "1; };\n", t->fx.dir);
+	fixture_write(&t->fx, "c.conf", text);
+	free(text);
+	path = xasprintf("%s/c.conf", t->fx.dir);
+	if ((t->cf = config_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	free(path);
+}
+
+/* Free what test_lint_open() made. */
+static void
+test_lint_close(struct test_lint *t)
+{
+	config_free(t->cf);
+	fixture_cleanup(&t->fx);
+}
+
+/* Check the set; returns the errors and the report (allocated). */
+static int
+test_lint_check(struct test_lint *t, char **report)
+{
+	struct catalog	*cat;
+	FILE		*f;
+	size_t		 len;
+	int		 errors;
+
+	cat = catalog_load(t->fx.dir, "en", NULL);
+	assert_non_null(cat);
+	f = open_memstream(report, &len);
+	errors = lint_set(t->cf, cat, f, NULL);
+	fclose(f);
+	catalog_free(cat);
+	return errors;
+}
+
+/* A clean set has no error, and lint_load() hands it over. */
+static void
+test_lint_clean(void **state)
+{
+	struct test_lint	 t;
+	struct catalog		*cat;
+	char			*report = NULL;
+
+	(void)state;
+	test_lint_open(&t);
+	assert_int_equal(test_lint_check(&t, &report), 0);
+	assert_string_equal(report, "");
+	free(report);
+	cat = lint_load(t.cf, NULL);
+	assert_non_null(cat);
+	catalog_free(cat);
+	test_lint_close(&t);
+}
+
+/* Each kind of mistake is reported where it is. */
+static void
+test_lint_mistakes(void **state)
+{
+	struct test_lint	 t;
+	char			*report = NULL, *want, *cause = NULL;
+	int			 errors;
+
+	(void)state;
+	test_lint_open(&t);
+	fixture_write(&t.fx, "en/completed.txt.mustache",
+	    "Done.\n{{notee}} {{> missing}}\nhttp://311.example.org\n");
+	fixture_write(&t.fx, "en/received.sms.mustache", "We have your "
+	    "request {{sr}}. We will tell you when a crew is on the way and "
+	    "again when the work is done. Questions? Call 311. {{> note}} "
+	    "{{status_url}}");
+	fixture_write(&t.fx, "fr/cancelled.txt.mustache", "Annulé.");
+	errors = test_lint_check(&t, &report);
+	/* fr takes en's faulty templates, and their errors, too. */
+	if (errors != 6)
+		fail_msg("%d errors:\n%s", errors, report);
+	want = xasprintf("error: %s/en/completed.txt.mustache:2:1: unknown "
+	    "variable notee\n"
+	    "error: %s/en/completed.txt.mustache:2:11: no partial missing "
+	    "for txt (no file _missing.txt.mustache)\n", t.fx.dir, t.fx.dir);
+	assert_int_equal(strncmp(report, want, strlen(want)), 0);
+	assert_non_null(strstr(report, "error: en: received.sms: its text and "
+	    "link alone take 2 segments (sms.max_segments is 1)\n"));
+	assert_non_null(strstr(report, "error: en: completed links to an "
+	    "http:// address; use https\n"));
+	assert_non_null(strstr(report, "warning: fr: no cancelled.subject; "
+	    "en's is used\n"));
+	free(want);
+	free(report);
+	assert_null(lint_load(t.cf, &cause));
+	assert_non_null(strstr(cause, "the template set has 6 errors"));
+	free(cause);
+	test_lint_close(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lint_clean),
+		cmocka_unit_test(test_lint_mistakes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
