@@ -37,6 +37,7 @@ enum config_kind {
 	CONFIG_BOOL,
 	CONFIG_NOTICES,
 	CONFIG_HOSTS,
+	CONFIG_CITY,
 	CONFIG_LEVEL
 };
 
@@ -102,7 +103,7 @@ static const struct config_key config_keys[] = {
 	    CONFIG_AT(templates_unsubscribe_url) },
 	{ "templates.timezone", CONFIG_STRING, 1, 64,
 	    CONFIG_AT(templates_timezone) },
-	{ "templates.city", CONFIG_STRING, 1, 200, CONFIG_AT(templates_city) },
+	{ "templates.city", CONFIG_CITY, 1, 200, CONFIG_AT(templates_city) },
 	{ "sms", CONFIG_GROUP, 0, 0, 0 },
 	{ "sms.max_segments", CONFIG_INT, 1, 10, CONFIG_AT(sms_max_segments) },
 	{ "log", CONFIG_GROUP, 0, 0, 0 },
@@ -360,6 +361,53 @@ config_hosts(struct config *cf, struct config_problems *pr,
 	}
 }
 
+/*
+ * Read the city's name: a string for every locale, or a group of
+ * locale = "name".
+ */
+static void
+config_city(struct config *cf, struct config_problems *pr,
+    const config_setting_t *s, const char *name)
+{
+	const config_setting_t	*e;
+	const char		*v;
+	int			 i;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		v = config_setting_get_string(s);
+		if (*v == '\0' || config_has_control(v)) {
+			config_problem(pr, s, "%s: must be a non-empty name "
+			    "without control characters", name);
+			return;
+		}
+		free(cf->templates_city);
+		cf->templates_city = xstrdup(v);
+		return;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		config_problem(pr, s, "%s: must be a string, or a group of "
+		    "locale = \"name\" (got %s)", name, config_type_name(s));
+		return;
+	}
+	for (i = 0; i < config_setting_length(s); i++) {
+		e = config_setting_get_elem(s, i);
+		v = config_setting_get_string(e);
+		if (v == NULL || *v == '\0' || config_has_control(v)) {
+			config_problem(pr, e, "%s.%s: must be a non-empty name "
+			    "without control characters", name,
+			    config_setting_name(e));
+			continue;
+		}
+		cf->templates_city_names = xreallocarray(
+		    cf->templates_city_names, cf->templates_ncity_names + 1,
+		    sizeof *cf->templates_city_names);
+		cf->templates_city_names[cf->templates_ncity_names].locale =
+		    xstrdup(config_setting_name(e));
+		cf->templates_city_names[cf->templates_ncity_names++].name =
+		    xstrdup(v);
+	}
+}
+
 /* Store one scalar setting into cf after checking its type and range. */
 static void
 config_scalar(struct config *cf, struct config_problems *pr,
@@ -420,6 +468,9 @@ config_scalar(struct config *cf, struct config_problems *pr,
 		break;
 	case CONFIG_HOSTS:
 		config_hosts(cf, pr, s, name);
+		break;
+	case CONFIG_CITY:
+		config_city(cf, pr, s, name);
 		break;
 	case CONFIG_LEVEL:
 		if (type != CONFIG_TYPE_STRING) {
@@ -895,6 +946,11 @@ config_free(struct config *cf)
 	free(cf->templates_unsubscribe_url);
 	free(cf->templates_timezone);
 	free(cf->templates_city);
+	for (i = 0; i < cf->templates_ncity_names; i++) {
+		free(cf->templates_city_names[i].locale);
+		free(cf->templates_city_names[i].name);
+	}
+	free(cf->templates_city_names);
 	if (cf->redis_password != NULL)
 		explicit_bzero(cf->redis_password, strlen(cf->redis_password));
 	free(cf->redis_password);

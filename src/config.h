@@ -64,7 +64,9 @@ struct config {
 	char			*templates_status_url;	/* "{sr}" is the SR */
 	char			*templates_unsubscribe_url;
 	char			*templates_timezone;
-	char			*templates_city;
+	char			*templates_city;	/* default locale's */
+	struct division_name	*templates_city_names;	/* per locale */
+	size_t			 templates_ncity_names;
 
 	/* sms */
 	int64_t			 sms_max_segments;

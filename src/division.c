@@ -110,7 +110,7 @@ division_map(const struct division *dv, const char *code,
 }
 
 /* Find the text for a locale in a list, along the BCP 47 chain. */
-static const char *
+const char *
 division_lookup(const struct division_name *list, size_t n,
     const char *locale)
 {

@@ -76,6 +76,13 @@ void division_add_note(struct division *dv, const char *code,
 const char *division_note(const struct division *dv, const char *code,
     const char *locale);
 
+/*
+ * Find the text for a locale in a list of n texts per locale, falling
+ * back along the BCP 47 chain ("fr-CA", then "fr"); NULL if none.
+ */
+const char *division_lookup(const struct division_name *list, size_t n,
+    const char *locale);
+
 /* Free an array of n divisions and everything in them; NULL is a no-op. */
 void division_free(struct division *list, size_t n);
 

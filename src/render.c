@@ -201,14 +201,19 @@ render_view(const struct config *cf, const struct notice *n,
 {
 	const struct division	*dv;
 	struct view		*v;
-	const char		*note = NULL;
+	const char		*note = NULL, *city;
 	char			*s, *marked;
 
 	v = view_map();
 	render_set(v, "sr", n->sr);
 	render_set(v, "service", n->service);
 	view_set_string(v, "notice", vocab_notice_name(n->notice));
-	render_set(v, "city", cf->templates_city);
+	city = division_lookup(cf->templates_city_names,
+	    cf->templates_ncity_names, locale);
+	if (city == NULL)
+		city = division_lookup(cf->templates_city_names,
+		    cf->templates_ncity_names, cf->templates_default_locale);
+	render_set(v, "city", city != NULL ? city : cf->templates_city);
 	render_set(v, "division", render_division(cf, n->division, locale));
 	render_set(v, "from_division", render_division(cf, n->from_division,
 	    locale));

@@ -25,6 +25,9 @@
 
 #define TEMPLATE_DELIM_MAX	16
 #define TEMPLATE_DEPTH_MAX	32
+/* Most nodes one rendering visits, and most bytes it writes. */
+#define TEMPLATE_STEPS_MAX	1000000
+#define TEMPLATE_OUTPUT_MAX	(4 * 1024 * 1024)
 
 enum template_kind {
 	TEMPLATE_TEXT_NODE,
@@ -98,6 +101,7 @@ struct template_render {
 	const char		*indent;
 	int			 bol;
 	int			 depth;
+	size_t			 steps;
 };
 
 /* Append len bytes to an output string. */
@@ -766,6 +770,9 @@ template_render_nodes(struct template_render *r,
 
 	for (i = 0; i < parent->nchild; i++) {
 		n = &parent->child[i];
+		if (++r->steps > TEMPLATE_STEPS_MAX ||
+		    r->out.len > TEMPLATE_OUTPUT_MAX)
+			return;
 		switch (n->kind) {
 		case TEMPLATE_TEXT_NODE:
 			template_emit_text(r, n->text, n->len);

@@ -59,8 +59,10 @@ const char *template_name(const struct template *t);
 
 /*
  * Render t with the data v (the root context). Partials are found with
- * lookup(arg, name); lookup may be NULL. Partials nest at most 32 deep.
- * The result is allocated; the caller frees it.
+ * lookup(arg, name); lookup may be NULL. Partials nest at most 32 deep,
+ * and a rendering stops after a million nodes or 4 MiB of output, so a
+ * template that includes itself twice cannot run away. The result is
+ * allocated; the caller frees it.
  */
 char *template_render(const struct template *t, const struct view *v,
     enum template_escape esc, template_lookup lookup, void *arg);

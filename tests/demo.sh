@@ -62,6 +62,13 @@ cat > "$CONF" <<EOC
 redis = { url = "unix://$SOCK"; consumer = "demo"; };
 # Short windows for the demo; in production 900 s and 60 s.
 policy = { settle_seconds = 3; coalesce_seconds = 1; };
+templates = {
+	dir = "$top_srcdir/templates";
+	photo_hosts = [ "photos.toronto.example" ];
+	status_url = "https://www.toronto.ca/311/sr/{sr}";
+	unsubscribe_url = "https://www.toronto.ca/311/stop/{sr}";
+	city = { en = "City of Toronto"; fr = "Ville de Toronto"; zh-Hans = "多伦多市政府"; };
+};
 divisions = {
 	TS = { name = { en = "Transportation Services"; fr = "Services des transports"; }; };
 	TW = {

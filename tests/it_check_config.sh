@@ -2,9 +2,25 @@
 # it_check_config.sh - closeloopd --check-config: 0 when valid, 78 when not
 . "$(dirname "$0")/lib.sh"
 
-say "the sample configuration is valid"
-"$CLOSELOOPD" --check-config -c "$top_srcdir/etc/closeloopd.conf" > "$T/out"
+say "the sample configuration is valid, with the shipped templates"
+sed "s|#dir = \"/usr/share/closeloop/templates\";|dir = \"$top_srcdir/templates\";|" \
+    "$top_srcdir/etc/closeloopd.conf" > "$T/sample.conf"
+assert "templates.dir set" grep -q "dir = \"$top_srcdir/templates\"" "$T/sample.conf"
+"$CLOSELOOPD" --check-config -c "$T/sample.conf" > "$T/out"
+cat "$T/out"
 assert "says valid" grep -q "configuration is valid" "$T/out"
+assert "templates valid" grep -q "templates are valid (version [0-9a-f]*)" "$T/out"
+
+say "a template set with an error is refused with its position, exit 78"
+cp -R "$top_srcdir/templates" "$T/templates"
+printf 'Hello {{#sr}}\n' > "$T/templates/fr/completed.txt.mustache"
+sed "s|#dir = \"/usr/share/closeloop/templates\";|dir = \"$T/templates\";|" \
+    "$top_srcdir/etc/closeloopd.conf" > "$T/badtpl.conf"
+rc=0
+"$CLOSELOOPD" --check-config -c "$T/badtpl.conf" 2> "$T/err" || rc=$?
+cat "$T/err"
+assert "exit 78" [ "$rc" = 78 ]
+assert "position" grep -q "templates/fr/completed.txt.mustache:1:7: section sr is not closed" "$T/err"
 
 say "a broken file lists every problem and exits 78"
 cat > "$T/bad.conf" <<'EOC'

@@ -10,6 +10,7 @@
 redis_start
 cat > "$CONF" <<EOC
 redis = { url = "unix://$SOCK"; };
+$(templates_config)
 EOC
 awk '/^divisions = \{$/ { on = 1 } on { print } on && /^\};$/ { exit }' \
     "$top_srcdir/docs/events.md" >> "$CONF"

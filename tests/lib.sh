@@ -104,6 +104,18 @@ redis_stop() {
 	REDIS_PID=
 }
 
+# Print the templates group: the shipped set, test links.
+templates_config() {
+	cat <<EOT
+templates = {
+	dir = "$top_srcdir/templates";
+	photo_hosts = [ "photos.example.org" ];
+	status_url = "https://311.example.org/sr/{sr}";
+	unsubscribe_url = "https://311.example.org/stop/{sr}";
+};
+EOT
+}
+
 # Write the daemon's configuration: the socket plus extra text.
 # $1 goes inside the redis group, $2 after it.
 write_config() {
@@ -115,6 +127,7 @@ redis = {
 };
 log = { level = "${LOG_LEVEL:-info}"; };
 shutdown_timeout = 10;
+$(templates_config)
 divisions = {
 	TW = {
 		name = { en = "Toronto Water"; fr = "Eau de Toronto"; };

@@ -209,6 +209,7 @@ class Runner:
 log = { level = "info"; };
 shutdown_timeout = 10;
 policy = { settle_seconds = %d; coalesce_seconds = %d; retain_days = 2; };
+templates = { dir = "%s"; status_url = "https://311.example.org/sr/{sr}"; };
 divisions = {
     TS = { name = { en = "Transportation Services"; }; };
     TW = {
@@ -224,7 +225,8 @@ divisions = {
             "duplicate", "cancelled", "reopened", "referred_external" ];
     };
 };
-""" % (self.sock, i, SETTLE, COALESCE))
+""" % (self.sock, i, SETTLE, COALESCE,
+                    os.path.join(TOP_SRC, "templates")))
         return path
 
     def start(self, i):
