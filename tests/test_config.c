@@ -1246,7 +1246,11 @@ test_config_sample(void **state)
 		"max_deliveries", "connect_timeout_ms", "retry_max_ms",
 		"events", "batch", "dedupe_seconds", "history_max",
 		"history_days", "log", "level", "shutdown_timeout",
-		"divisions", "name", "status_map"
+		"divisions", "name", "status_map", "notify_on", "notes",
+		"policy", "settle_seconds", "coalesce_seconds", "retain_days",
+		"follow_duplicates", "templates", "dir", "default_locale",
+		"photo_hosts", "status_url", "unsubscribe_url", "timezone",
+		"city", "sms", "max_segments"
 	};
 	static const struct test_config_value values[] = {
 		{ "divisions",
@@ -1265,6 +1269,10 @@ test_config_sample(void **state)
 		    "MLS{en=Municipal Licensing & Standards,"
 		    "fr=Normes municipales et d\xc3\xa9livrance des permis} "
 		    "UF{en=Urban Forestry,fr=Foresterie urbaine}" },
+		/* Links have no default: the sample sets Toronto's. */
+		{ "templates_status_url", "https://www.toronto.ca/311/sr/{sr}" },
+		{ "templates_unsubscribe_url",
+		    "https://www.toronto.ca/311/stop/{sr}" },
 		{ NULL, NULL }
 	};
 	struct test_config_value	 all[TEST_CONFIG_NVALUES];
@@ -1286,7 +1294,7 @@ test_config_sample(void **state)
 		fail_msg("gethostname: %s", strerror(errno));
 	t.host[sizeof t.host - 1] = '\0';
 
-	/* Every value in the sample is the default. */
+	/* Every value in the sample is the default, links aside. */
 	cf = test_config_load_good(t.file, 0);
 	memset(all, 0, sizeof all);
 	memcpy(all, values, sizeof values);
