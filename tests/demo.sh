@@ -86,8 +86,8 @@ DAEMON_PID=$!
 
 step "The CRM's story for two service requests"
 echo " SR 2026-000101: a pothole on Queen St W, reported by a resident who"
-echo " wants updates by email and SMS in Portuguese"
-crm type=subscribe sr=2026-000101 email=maria.santos@example.org phone=+14165550142 channels=email,sms locale=pt-BR event_id=crm-1
+echo " wants updates by email and SMS in French"
+crm type=subscribe sr=2026-000101 email=maria.santos@example.org phone=+14165550142 channels=email,sms locale=fr-CA event_id=crm-1
 crm type=status sr=2026-000101 division=TS status=received service="Road Pothole / Road Damage" event_id=crm-2
 sleep 1.5
 echo " Transportation Services closes its work order as completed - but it"
@@ -139,6 +139,19 @@ for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do
 end
 return out' 1 closeloop:notices | sed 's/^/   /'
 
+step "What the residents read (closeloop render)"
+echo " 2026-000101, by SMS in French: the transfer"
+"$CLOSELOOP" -c "$CONF" render --locale fr-CA --channel sms sr=2026-000101 \
+    division=TS status=closed reason=completed transfer_to=TW | sed 's/^/   /'
+echo " 2026-000101, by SMS in French: the completion, with its note and photo"
+"$CLOSELOOP" -c "$CONF" render --locale fr-CA --channel sms sr=2026-000101 \
+    division=TW status=WO-COMP note="We filled the pothole and sealed the edges." \
+    photos=https://photos.toronto.example/sr/2026-000101/after.jpg | sed 's/^/   /'
+echo " 2026-000102, by email in Simplified Chinese: the duplicate"
+"$CLOSELOOP" -c "$CONF" render --locale zh-Hans --channel email sr=2026-000102 \
+    division=TW status=closed reason=duplicate duplicate_of=2026-000099 |
+    awk '/^-- text\/html/ { exit } { print "   " $0 }'
+
 step "What was rejected (closeloop:dead)"
 rcli --raw XRANGE closeloop:dead - + | awk 'p == "error" { print "   " $0 } { p = $0 }'
 
@@ -155,4 +168,4 @@ tail -n 1 "$T/closeloopd.log" | sed 's/^<[0-9]>/  /'
 echo "  closeloopd exited with status $rc"
 printf '\nDone: the misleading "completed" of 2026-000101 was held and suppressed;\n'
 printf 'the resident was told "transferred" to Toronto Water, then "completed".\n'
-printf 'This version queues notices; rendering and sending them come next.\n'
+printf 'Notices are queued and rendered per resident; sending them comes next.\n'
