@@ -20,6 +20,7 @@
 #include "log.h"
 #include "notice.h"
 #include "policy.h"
+#include "render.h"
 #include "srstate.h"
 #include "xmalloc.h"
 
@@ -173,9 +174,11 @@ policy_move_all(struct srstate *st, const struct event *ev, int64_t ts)
 
 /* Keep the event's details for the next notice and flag missing ones. */
 static void
-policy_details(struct srstate *st, const struct event *ev,
-    struct policy_result *res)
+policy_details(const struct config *cf, struct srstate *st,
+    const struct event *ev, struct policy_result *res)
 {
+	size_t	i;
+
 	if (ev->service != NULL)
 		srstate_set(&st->service, ev->service);
 	if (ev->note != NULL || ev->note_code != NULL ||
@@ -209,6 +212,14 @@ policy_details(struct srstate *st, const struct event *ev,
 		    "no_transfer_to", VOCAB_NOTICE_TRANSFERRED, ev->division,
 		    ev->event_id, "transferred by %s without transfer_to: the "
 		    "resident cannot be told who has it", ev->division);
+	for (i = 0; i < ev->nphotos; i++) {
+		if (!render_photo_ok(cf, ev->photos[i]))
+			decision_add(&res->decisions, DECISION_FLAGGED,
+			    "photo_dropped", VOCAB_NOTICE_NONE, ev->division,
+			    ev->event_id, "photo %zu of %zu is not on "
+			    "templates.photo_hosts: residents will not see it",
+			    i + 1, ev->nphotos);
+	}
 	if (policy_is_not_done(ev))
 		decision_add(&res->decisions, DECISION_FLAGGED,
 		    "closed_not_done", VOCAB_NOTICE_COMPLETED, ev->division,
@@ -330,7 +341,7 @@ policy_status(const struct config *cf, struct srstate *st,
 	}
 	if (policy_is_transfer(ev) && ev->transfer_to != NULL)
 		policy_transfer_to(st, ev->transfer_to, ts);
-	policy_details(st, ev, res);
+	policy_details(cf, st, ev, res);
 	policy_pend(cf, st, ev, closer, now, res);
 	free(closer);
 	if (st->due <= now)

@@ -121,7 +121,7 @@ render_url(const char *pattern, const char *sr)
 }
 
 /* Return 1 if a photo URL's host is in templates.photo_hosts. */
-static int
+int
 render_photo_ok(const struct config *cf, const char *url)
 {
 	const char	*host;

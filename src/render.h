@@ -47,6 +47,12 @@ int render_notice(const struct config *cf, const struct catalog *cat,
     const struct notice *n, size_t i, int parts, int64_t now,
     struct render_out *out, char **cause);
 
+/*
+ * Return 1 if a photo URL may be shown: https, with its host in
+ * templates.photo_hosts (any case, any port).
+ */
+int render_photo_ok(const struct config *cf, const char *url);
+
 /* Free what a render_out holds and empty it. */
 void render_out_clear(struct render_out *out);
 

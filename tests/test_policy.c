@@ -54,6 +54,7 @@ test_policy_setup(void **state)
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
 	fprintf(f, "policy = { settle_seconds = %d; coalesce_seconds = %d; };\n"
+	    "templates = { photo_hosts = [ \"photos.example.org\" ]; };\n"
 	    "divisions = {\n"
 	    "  TS = { name = { en = \"Transportation Services\"; }; };\n"
 	    "  SWMS = { notify_on = [ \"completed\", \"transferred\" ]; };\n"
@@ -454,6 +455,23 @@ test_policy_no_note(void **state)
 	test_policy_close(&t);
 }
 
+/* A photo whose host is not allowed is flagged; the notice keeps it out. */
+static void
+test_policy_photo_hosts(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note=Done.", "photos=https://photos.example.org"
+	    "/1.jpg https://tracker.example.com/2.jpg", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "photo_dropped"), 1);
+	assert_non_null(strstr(t.res.decisions.list[0].detail, "photo 2 of 2"));
+	test_policy_close(&t);
+}
+
 /* Rule 10: unsubscribed contacts get nothing; no subscriber, no notice. */
 static void
 test_policy_unsubscribe(void **state)
@@ -558,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_policy_coalesce),
 		cmocka_unit_test(test_policy_out_of_order),
 		cmocka_unit_test(test_policy_no_note),
+		cmocka_unit_test(test_policy_photo_hosts),
 		cmocka_unit_test(test_policy_unsubscribe),
 		cmocka_unit_test(test_policy_notify_on),
 		cmocka_unit_test(test_policy_too_many_work_orders),
