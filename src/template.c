@@ -398,7 +398,9 @@ template_node_add(struct template_node *parent, enum template_kind kind,
 			len -= t->trim_end;
 		else
 			len = 0;
-		n->text = xstrndup(t->start + start, len);
+		n->text = xmalloc(len + 1);
+		memcpy(n->text, t->start + start, len);
+		n->text[len] = '\0';
 		n->len = len;
 		return n;
 	}
@@ -487,6 +489,7 @@ template_compile(const char *name, const char *src, size_t len, char **cause)
 {
 	struct template_parse	 p;
 	struct template		*t;
+	const char		*nul;
 	size_t			 i;
 
 	memset(&p, 0, sizeof p);
@@ -495,7 +498,10 @@ template_compile(const char *name, const char *src, size_t len, char **cause)
 	p.len = len;
 	t = xcalloc(1, sizeof *t);
 	t->name = xstrdup(name);
-	if (template_scan(&p) == 0) {
+	nul = memchr(src, '\0', len);
+	if (nul != NULL)
+		template_error(&p, nul, "contains a NUL byte", NULL);
+	else if (template_scan(&p) == 0) {
 		template_standalone(&p);
 		template_build(&p, &t->root);
 	}

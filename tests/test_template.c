@@ -259,6 +259,7 @@ test_template_errors(void **state)
 	struct {
 		const char	*src;
 		const char	*want;
+		size_t		 len;	/* 0: up to the NUL */
 	} cases[] = {
 		{ "Hello {{name", "t:1:7: tag is not closed: no }}" },
 		{ "a\n{{#a}}\nb", "t:2:1: section a is not closed" },
@@ -267,6 +268,7 @@ test_template_errors(void **state)
 		{ "x\n\n  {{/b}}", "t:3:3: closing tag without a section: b" },
 		{ "{{= <% =}}", "t:1:1: bad set-delimiter tag" },
 		{ "\xc3\xa9t\xc3\xa9 {{ }}", "t:1:5: tag has no name" },
+		{ "ab\ncd\0{{x}}", "t:2:3: contains a NUL byte", 11 },
 	};
 	char	*cause;
 	size_t	 i;
@@ -274,8 +276,8 @@ test_template_errors(void **state)
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		cause = NULL;
-		assert_null(template_compile("t", cases[i].src,
-		    strlen(cases[i].src), &cause));
+		assert_null(template_compile("t", cases[i].src, cases[i].len != 0 ?
+		    cases[i].len : strlen(cases[i].src), &cause));
 		assert_string_equal(cause, cases[i].want);
 		free(cause);
 	}
