@@ -261,13 +261,13 @@ test_template_errors(void **state)
 		const char	*want;
 		size_t		 len;	/* 0: up to the NUL */
 	} cases[] = {
-		{ "Hello {{name", "t:1:7: tag is not closed: no }}" },
-		{ "a\n{{#a}}\nb", "t:2:1: section a is not closed" },
+		{ "Hello {{name", "t:1:7: tag is not closed: no }}", 0 },
+		{ "a\n{{#a}}\nb", "t:2:1: section a is not closed", 0 },
 		{ "{{#a}}\n  {{/b}}", "t:2:3: closing tag does not match the "
-		    "open section a" },
-		{ "x\n\n  {{/b}}", "t:3:3: closing tag without a section: b" },
-		{ "{{= <% =}}", "t:1:1: bad set-delimiter tag" },
-		{ "\xc3\xa9t\xc3\xa9 {{ }}", "t:1:5: tag has no name" },
+		    "open section a", 0 },
+		{ "x\n\n  {{/b}}", "t:3:3: closing tag without a section: b", 0 },
+		{ "{{= <% =}}", "t:1:1: bad set-delimiter tag", 0 },
+		{ "\xc3\xa9t\xc3\xa9 {{ }}", "t:1:5: tag has no name", 0 },
 		{ "ab\ncd\0{{x}}", "t:2:3: contains a NUL byte", 11 },
 	};
 	char	*cause;
