@@ -249,6 +249,19 @@ divisions = {
             if i not in self.procs:
                 self.start(i)
 
+    def ready(self, limit=30):
+        """Wait until every daemon reads the stream (slow builds start slowly)."""
+        end = time.monotonic() + limit * SCALE
+        for i in range(1, self.daemons + 1):
+            log = os.path.join(self.dir, "d%d.log" % i)
+            while time.monotonic() < end:
+                with open(log, errors="replace") as f:
+                    if "reading closeloop:events" in f.read():
+                        break
+                time.sleep(0.05)
+            else:
+                self.fail("daemon %d" % i, "did not start reading")
+
     def stop_all(self):
         for i in list(self.procs):
             self.stop(i)
@@ -383,6 +396,7 @@ divisions = {
         scs = [Scenario(os.path.join(SCEN_DIR, f), run) for f in names]
         self.start_redis()
         self.start_all()
+        self.ready()
         threads = [threading.Thread(target=self.play, args=(sc,))
                    for sc in scs if not sc.control]
         for t in threads:
