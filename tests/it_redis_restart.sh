@@ -11,6 +11,7 @@
 write_config "retry_max_ms = 500;"
 say "Redis is not there yet"
 daemon_start
+wait_for 60 "the first attempt" log_has "redis unavailable"
 sleep 2
 assert "daemon waits" kill -0 "$DAEMON_PID"
 assert "unavailable logged once" [ "$(log_count 'redis unavailable')" = 1 ]
