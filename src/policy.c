@@ -311,7 +311,7 @@ policy_pend(const struct config *cf, struct srstate *st,
 }
 
 /* Apply a status event. */
-static int
+static void
 policy_status(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res)
 {
@@ -337,7 +337,7 @@ policy_status(const struct config *cf, struct srstate *st,
 		    ev->division, ev->ts);
 	if (moved <= 0) {
 		free(closer);
-		return 0;
+		return;
 	}
 	if (policy_is_transfer(ev) && ev->transfer_to != NULL)
 		policy_transfer_to(st, ev->transfer_to, ts);
@@ -346,11 +346,10 @@ policy_status(const struct config *cf, struct srstate *st,
 	free(closer);
 	if (st->due <= now)
 		notice_release(cf, st, now, res);
-	return 1;
 }
 
 /* Apply a subscribe or unsubscribe event to one contact. */
-static int
+static void
 policy_contact(struct srstate *st, const struct event *ev, int channel,
     const char *address, struct policy_result *res)
 {
@@ -369,7 +368,7 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
 		    "%s not added: the SR has %d contacts already", masked,
 		    SRSTATE_CONTACT_MAX);
 		free(masked);
-		return 0;
+		return;
 	}
 	if (ts < c->ts || (on && ts < st->unsub_all)) {
 		decision_add(&res->decisions, DECISION_IGNORED, "out_of_order",
@@ -377,7 +376,7 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
 		    "older than its last change", event_type_name(ev->type),
 		    masked, ev->ts);
 		free(masked);
-		return 0;
+		return;
 	}
 	c->active = on;
 	c->ts = ts;
@@ -391,16 +390,14 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
 	    "email", on && ev->locale != NULL ? " in " : "",
 	    on && ev->locale != NULL ? ev->locale : "");
 	free(masked);
-	return 1;
 }
 
 /* Apply a subscribe or unsubscribe event. */
-static int
+static void
 policy_subscription(struct srstate *st, const struct event *ev,
     struct policy_result *res)
 {
 	size_t	i, n;
-	int	changed = 0;
 
 	if (ev->type == EVENT_UNSUBSCRIBE && ev->all) {
 		/* Also refuses older subscriptions that arrive later. */
@@ -408,33 +405,33 @@ policy_subscription(struct srstate *st, const struct event *ev,
 			st->unsub_all = ev->when * 1000;
 		n = st->ncontact;
 		for (i = 0; i < n; i++)
-			changed |= policy_contact(st, ev, st->contact[i].channel,
+			policy_contact(st, ev, st->contact[i].channel,
 			    st->contact[i].address, res);
 		if (n == 0)
 			decision_add(&res->decisions, DECISION_UNSUBSCRIBED,
 			    NULL, VOCAB_NOTICE_NONE, NULL, ev->event_id,
 			    "everyone (nobody was subscribed yet)");
-		return 1;
+		return;
 	}
 	if (ev->email != NULL && (ev->type == EVENT_UNSUBSCRIBE ||
 	    (ev->channels & EVENT_CHANNEL_EMAIL)))
-		changed |= policy_contact(st, ev, EVENT_CHANNEL_EMAIL,
+		policy_contact(st, ev, EVENT_CHANNEL_EMAIL,
 		    ev->email, res);
 	if (ev->phone != NULL && (ev->type == EVENT_UNSUBSCRIBE ||
 	    (ev->channels & EVENT_CHANNEL_SMS)))
-		changed |= policy_contact(st, ev, EVENT_CHANNEL_SMS, ev->phone,
+		policy_contact(st, ev, EVENT_CHANNEL_SMS, ev->phone,
 		    res);
-	return changed;
 }
 
 /* Apply one validated event to an SR's state. */
-int
+void
 policy_event(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res)
 {
 	if (ev->type == EVENT_STATUS)
-		return policy_status(cf, st, ev, now, res);
-	return policy_subscription(st, ev, res);
+		policy_status(cf, st, ev, now, res);
+	else
+		policy_subscription(st, ev, res);
 }
 
 /* Free what a result holds. */

@@ -55,9 +55,9 @@ struct policy_result {
 /*
  * Apply one validated event to st at time now, adding to res what was
  * decided (a notice may be released at once when a window is 0). The
- * event's SR must be st's. Returns 1 if st changed, 0 if not.
+ * event's SR must be st's.
  */
-int policy_event(const struct config *cf, struct srstate *st,
+void policy_event(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res);
 
 /* Free what a result holds and empty it. */

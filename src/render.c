@@ -195,7 +195,7 @@ render_date(const struct config *cf, struct view *v, const char *key,
 }
 
 /* Build the data the templates of a notice see. */
-struct view *
+static struct view *
 render_view(const struct config *cf, const struct notice *n,
     const char *locale, int sms, int64_t now, size_t *photos_dropped)
 {

@@ -19,7 +19,6 @@
 struct catalog;
 struct config;
 struct notice;
-struct view;
 
 #define RENDER_EMAIL	0x1
 #define RENDER_SMS	0x2
@@ -55,14 +54,5 @@ int render_photo_ok(const struct config *cf, const char *url);
 
 /* Free what a render_out holds and empty it. */
 void render_out_clear(struct render_out *out);
-
-/*
- * Build the data the templates of notice n see, for a locale; sms wraps
- * the SMS's shortenable pieces in markers. The view is allocated; the
- * caller frees it with view_free(). photos_dropped counts the photos
- * left out.
- */
-struct view *render_view(const struct config *cf, const struct notice *n,
-    const char *locale, int sms, int64_t now, size_t *photos_dropped);
 
 #endif

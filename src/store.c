@@ -232,7 +232,10 @@ store_release_sr(const struct config *cf, struct redis *r, const char *sr,
 			break;
 		released = notice_release(cf, st, now, &res);
 		txn_begin(&tx, r);
-		txn_result(&tx, cf, st, &res, now);
+		if (released)
+			txn_result(&tx, cf, st, &res, now);
+		else	/* the index was stale: only it changes */
+			txn_due(&tx, cf, st);
 		rc = txn_exec(&tx, sr, cause);
 		if (rc != 0)
 			break;

@@ -47,19 +47,41 @@ txn_ttl(const struct config *cf, const struct srstate *st)
 	return (long long)cf->events_history_days * 86400;
 }
 
+/* Queue the SR's entry in the due-time index: its due time, or none. */
+void
+txn_due(struct txn *tx, const struct config *cf, const struct srstate *st)
+{
+	const char	*argv[4];
+	char		*dkey, due[32];
+
+	dkey = xasprintf("%sdue", cf->redis_prefix);
+	argv[1] = dkey;
+	if (st->due != 0) {
+		snprintf(due, sizeof due, "%lld", (long long)st->due);
+		argv[0] = "ZADD";
+		argv[2] = due;
+		argv[3] = st->sr;
+		txn_queue(tx, 4, argv);
+	} else {
+		argv[0] = "ZREM";
+		argv[2] = st->sr;
+		txn_queue(tx, 3, argv);
+	}
+	free(dkey);
+}
+
 /* Queue the writes of the state, its expiry and its due-time index. */
 static void
 txn_state(struct txn *tx, const struct config *cf,
     const struct srstate *st, long long ttl)
 {
 	const char	**argv;
-	char		**fields, *key, *due, *ttls, *dkey, *history;
+	char		**fields, *key, *ttls, *history;
 	size_t		  i, n;
 
 	key = store_state_key(cf, st->sr);
-	dkey = xasprintf("%sdue", cf->redis_prefix);
 	fields = srstate_encode(st, &n);
-	argv = xcalloc(4 + 2 * n, sizeof *argv);
+	argv = xcalloc(2 + 2 * n, sizeof *argv);
 	argv[0] = "DEL";
 	argv[1] = key;
 	txn_queue(tx, 2, argv);
@@ -79,23 +101,10 @@ txn_state(struct txn *tx, const struct config *cf,
 		free(history);
 		free(ttls);
 	}
-	argv[1] = dkey;
-	if (st->due != 0) {
-		due = xasprintf("%lld", (long long)st->due);
-		argv[0] = "ZADD";
-		argv[2] = due;
-		argv[3] = st->sr;
-		txn_queue(tx, 4, argv);
-		free(due);
-	} else {
-		argv[0] = "ZREM";
-		argv[2] = st->sr;
-		txn_queue(tx, 3, argv);
-	}
 	free(argv);
 	srstate_encode_free(fields, n);
-	free(dkey);
 	free(key);
+	txn_due(tx, cf, st);
 }
 
 /*

@@ -45,6 +45,12 @@ void txn_result(struct txn *tx, const struct config *cf,
     const struct srstate *st, const struct policy_result *res, int64_t now);
 
 /*
+ * Queue only the SR's entry in the due-time index (its st->due, or
+ * none): what a release that found nothing due has to put right.
+ */
+void txn_due(struct txn *tx, const struct config *cf, const struct srstate *st);
+
+/*
  * Send EXEC and read every reply. Returns 1 if the transaction
  * committed, 0 if a watched key changed (nothing was written), -1 with
  * *cause (about SR sr) if Redis failed or refused a command.
