@@ -106,6 +106,55 @@ static const struct config_key config_keys[] = {
 	{ "templates.city", CONFIG_CITY, 1, 200, CONFIG_AT(templates_city) },
 	{ "sms", CONFIG_GROUP, 0, 0, 0 },
 	{ "sms.max_segments", CONFIG_INT, 1, 10, CONFIG_AT(sms_max_segments) },
+	{ "sms.gateway", CONFIG_STRING, 1, 16, CONFIG_AT(sms_gateway) },
+	{ "sms.url", CONFIG_STRING, 8, 1024, CONFIG_AT(sms_url) },
+	{ "sms.from", CONFIG_STRING, 1, 32, CONFIG_AT(sms_from) },
+	{ "sms.username", CONFIG_STRING, 1, 256, CONFIG_AT(sms_username) },
+	{ "sms.password_file", CONFIG_STRING, 1, PATH_MAX,
+	    CONFIG_AT(sms_password_file) },
+	{ "sms.ca_file", CONFIG_STRING, 1, PATH_MAX, CONFIG_AT(sms_ca_file) },
+	{ "sms.allow_http_loopback", CONFIG_BOOL, 0, 0,
+	    CONFIG_AT(sms_allow_http_loopback) },
+	{ "sms.max_per_second", CONFIG_INT, 1, 10000,
+	    CONFIG_AT(sms_max_per_second) },
+	{ "sms.quiet_hours", CONFIG_STRING, 0, 11, CONFIG_AT(sms_quiet_hours) },
+	{ "sms.connections", CONFIG_INT, 1, 256, CONFIG_AT(sms_connections) },
+	{ "sms.timeout_seconds", CONFIG_INT, 1, 600,
+	    CONFIG_AT(sms_timeout_seconds) },
+	{ "sms.dlr_url", CONFIG_STRING, 8, 1024, CONFIG_AT(sms_dlr_url) },
+	{ "sms.dlr_mask", CONFIG_INT, 0, 31, CONFIG_AT(sms_dlr_mask) },
+	{ "email", CONFIG_GROUP, 0, 0, 0 },
+	{ "email.smtp", CONFIG_STRING, 8, 1024, CONFIG_AT(email_smtp) },
+	{ "email.starttls", CONFIG_STRING, 2, 16,
+	    CONFIG_AT(email_starttls_name) },
+	{ "email.ca_file", CONFIG_STRING, 1, PATH_MAX,
+	    CONFIG_AT(email_ca_file) },
+	{ "email.from", CONFIG_STRING, 3, 512, CONFIG_AT(email_from) },
+	{ "email.username", CONFIG_STRING, 1, 256, CONFIG_AT(email_username) },
+	{ "email.password_file", CONFIG_STRING, 1, PATH_MAX,
+	    CONFIG_AT(email_password_file) },
+	{ "email.helo", CONFIG_STRING, 1, 255, CONFIG_AT(email_helo) },
+	{ "email.sessions", CONFIG_INT, 1, 64, CONFIG_AT(email_sessions) },
+	{ "email.messages_per_session", CONFIG_INT, 1, 1000,
+	    CONFIG_AT(email_messages_per_session) },
+	{ "email.timeout_seconds", CONFIG_INT, 1, 600,
+	    CONFIG_AT(email_timeout_seconds) },
+	{ "retry", CONFIG_GROUP, 0, 0, 0 },
+	{ "retry.initial_seconds", CONFIG_INT, 1, 86400,
+	    CONFIG_AT(retry_initial_seconds) },
+	{ "retry.max_seconds", CONFIG_INT, 1, 86400,
+	    CONFIG_AT(retry_max_seconds) },
+	{ "retry.email_max_age_hours", CONFIG_INT, 1, 720,
+	    CONFIG_AT(retry_email_max_age_hours) },
+	{ "retry.sms_max_age_hours", CONFIG_INT, 1, 720,
+	    CONFIG_AT(retry_sms_max_age_hours) },
+	{ "delivery", CONFIG_GROUP, 0, 0, 0 },
+	{ "delivery.fallback", CONFIG_BOOL, 0, 0,
+	    CONFIG_AT(delivery_fallback) },
+	{ "delivery.outbox_max", CONFIG_INT, 1, 100000000,
+	    CONFIG_AT(delivery_outbox_max) },
+	{ "delivery.lease_seconds", CONFIG_INT, 5, 86400,
+	    CONFIG_AT(delivery_lease_seconds) },
 	{ "log", CONFIG_GROUP, 0, 0, 0 },
 	{ "log.level", CONFIG_LEVEL, 0, 0, CONFIG_AT(log_level) },
 	{ "shutdown_timeout", CONFIG_INT, 1, 3600,
@@ -747,6 +796,22 @@ config_defaults(struct config *cf)
 	cf->templates_timezone = xstrdup("America/Toronto");
 	cf->templates_city = xstrdup("City of Toronto");
 	cf->sms_max_segments = 3;
+	cf->sms_max_per_second = 10;
+	cf->sms_quiet_start = -1;
+	cf->sms_quiet_end = -1;
+	cf->sms_connections = 8;
+	cf->sms_timeout_seconds = 30;
+	cf->sms_dlr_mask = 31;
+	cf->email_sessions = 4;
+	cf->email_messages_per_session = 50;
+	cf->email_timeout_seconds = 60;
+	cf->retry_initial_seconds = 60;
+	cf->retry_max_seconds = 3600;
+	cf->retry_email_max_age_hours = 120;
+	cf->retry_sms_max_age_hours = 24;
+	cf->delivery_fallback = 1;
+	cf->delivery_outbox_max = 100000;
+	cf->delivery_lease_seconds = 600;
 	cf->log_level = LOG_LEVEL_INFO;
 	cf->shutdown_timeout = 30;
 }
@@ -783,6 +848,38 @@ config_read_secret(const char *path, const char **why)
 		return NULL;
 	}
 	return xstrdup(buf);
+}
+
+/*
+ * Check an SMS gateway URL: https, or http to a loopback address when
+ * allowed; never with credentials in it (they go in sms.password_file).
+ */
+static int
+config_sms_url(const char *url, int allow_http_loopback)
+{
+	const char	*host, *end;
+	size_t		 len;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (allow_http_loopback && strncasecmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return -1;
+	end = host + strcspn(host, "/?#");
+	if (memchr(host, '@', end - host) != NULL || end == host)
+		return -1;
+	if (host == url + 8)
+		return 0;
+	len = end - host;
+	if ((len >= 10 && strncmp(host, "127.0.0.1:", 10) == 0) ||
+	    (len >= 10 && strncmp(host, "localhost:", 10) == 0) ||
+	    (len >= 6 && strncmp(host, "[::1]:", 6) == 0) ||
+	    (len == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
+	    (len == 9 && strncmp(host, "localhost", 9) == 0) ||
+	    (len == 5 && strncmp(host, "[::1]", 5) == 0))
+		return 0;
+	return -1;
 }
 
 /* Check a URL pattern: https, with "{sr}" in it. */
@@ -828,6 +925,165 @@ config_finish_templates(struct config *cf, struct config_problems *pr,
 	    cf->templates_unsubscribe_url);
 }
 
+/* Read the secret that setting name (a file name) points to. */
+static char *
+config_secret(struct config_problems *pr, config_t *lc, const char *name,
+    const char *path)
+{
+	struct stat	 sb;
+	const char	*why = NULL;
+	char		*secret;
+
+	if (path == NULL)
+		return NULL;
+	if ((secret = config_read_secret(path, &why)) == NULL) {
+		config_problem(pr, config_lookup(lc, name), "%s: cannot read "
+		    "%s: %s", name, path, why);
+		return NULL;
+	}
+	if (stat(path, &sb) == 0 && (sb.st_mode & S_IROTH))
+		log_warn("%s: %s %s is readable by everyone; chmod o-r it",
+		    pr->file, name, path);
+	return secret;
+}
+
+/* Split email.from into a display name and an address. */
+static int
+config_from(struct config *cf, const char **why)
+{
+	const char	*v = cf->email_from, *lt, *gt;
+	size_t		 len;
+
+	if ((lt = strchr(v, '<')) == NULL) {
+		cf->email_from_addr = xstrdup(v);
+	} else {
+		if ((gt = strchr(lt, '>')) == NULL || gt[1] != '\0') {
+			*why = "must be \"Name <address>\" or an address";
+			return -1;
+		}
+		cf->email_from_addr = xstrndup(lt + 1, gt - lt - 1);
+		len = lt - v;
+		while (len > 0 && v[len - 1] == ' ')
+			len--;
+		if (len > 0 && v[0] == '"' && v[len - 1] == '"' && len >= 2)
+			cf->email_from_name = xstrndup(v + 1, len - 2);
+		else if (len > 0)
+			cf->email_from_name = xstrndup(v, len);
+	}
+	if (syntax_email(cf->email_from_addr, why) != 0)
+		return -1;
+	return 0;
+}
+
+/* Check the settings of delivery by email. */
+static void
+config_finish_email(struct config *cf, struct config_problems *pr,
+    config_t *lc)
+{
+	const char	*why = NULL, *tls = cf->email_starttls_name;
+	const char	*host, *colon;
+
+	if (tls == NULL || strcmp(tls, "required") == 0)
+		cf->email_starttls = CONFIG_TLS_REQUIRED;
+	else if (strcmp(tls, "opportunistic") == 0)
+		cf->email_starttls = CONFIG_TLS_OPPORTUNISTIC;
+	else if (strcmp(tls, "off") == 0)
+		cf->email_starttls = CONFIG_TLS_OFF;
+	else
+		config_problem(pr, config_lookup(lc, "email.starttls"),
+		    "email.starttls: must be required, opportunistic or off "
+		    "(got \"%s\")", tls);
+	if (cf->email_smtp != NULL) {
+		host = cf->email_smtp + 7;
+		colon = strrchr(host, ':');
+		if (strncmp(cf->email_smtp, "smtp://", 7) != 0 ||
+		    colon == NULL || colon == host || colon[1] == '\0' ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+		    strchr(host, '/') != NULL || strchr(host, '@') != NULL)
+			config_problem(pr, config_lookup(lc, "email.smtp"),
+			    "email.smtp: must be smtp://HOST:PORT (got \"%s\")",
+			    cf->email_smtp);
+		else {
+			cf->email_host = xstrndup(host, colon - host);
+			cf->email_port = xstrdup(colon + 1);
+		}
+		if (cf->email_from == NULL)
+			config_problem(pr, config_lookup(lc, "email"),
+			    "email.from: must be set when email.smtp is");
+	}
+	if (cf->email_from != NULL && config_from(cf, &why) != 0)
+		config_problem(pr, config_lookup(lc, "email.from"),
+		    "email.from: %s (got \"%s\")", why, cf->email_from);
+	cf->email_password = config_secret(pr, lc, "email.password_file",
+	    cf->email_password_file);
+	if ((cf->email_username == NULL) != (cf->email_password_file == NULL))
+		config_problem(pr, config_lookup(lc, "email"), "email.username "
+		    "and email.password_file go together");
+}
+
+/* Parse "HH:MM" into minutes since midnight; -1 if it is not that. */
+static int
+config_clock(const char *s, size_t len)
+{
+	if (len != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	if ((s[0] - '0') * 10 + (s[1] - '0') > 23 ||
+	    (s[3] - '0') * 10 + (s[4] - '0') > 59)
+		return -1;
+	return ((s[0] - '0') * 10 + (s[1] - '0')) * 60 +
+	    (s[3] - '0') * 10 + (s[4] - '0');
+}
+
+/* Check the settings of delivery by SMS. */
+static void
+config_finish_sms(struct config *cf, struct config_problems *pr,
+    config_t *lc)
+{
+	const char	*q = cf->sms_quiet_hours, *dash, *why;
+	const char	*gw = cf->sms_gateway;
+
+	if (gw == NULL)
+		cf->sms_profile = CONFIG_SMS_NONE;
+	else if (strcmp(gw, "kannel") == 0)
+		cf->sms_profile = CONFIG_SMS_KANNEL;
+	else if (strcmp(gw, "twilio") == 0)
+		cf->sms_profile = CONFIG_SMS_TWILIO;
+	else
+		config_problem(pr, config_lookup(lc, "sms.gateway"),
+		    "sms.gateway: must be kannel or twilio (got \"%s\")", gw);
+	if (gw != NULL && (cf->sms_url == NULL || cf->sms_from == NULL))
+		config_problem(pr, config_lookup(lc, "sms.gateway"),
+		    "sms.gateway: needs sms.url and sms.from");
+	if (cf->sms_url != NULL && config_sms_url(cf->sms_url,
+	    cf->sms_allow_http_loopback) != 0)
+		config_problem(pr, config_lookup(lc, "sms.url"),
+		    "sms.url: must be an https URL without credentials%s "
+		    "(got \"%s\")", cf->sms_allow_http_loopback ?
+		    ", or http to a loopback address" : "", cf->sms_url);
+	if (cf->sms_from != NULL && syntax_phone(cf->sms_from, &why) != 0 &&
+	    strspn(cf->sms_from, "0123456789") != strlen(cf->sms_from))
+		config_problem(pr, config_lookup(lc, "sms.from"),
+		    "sms.from: must be an E.164 number or a short code "
+		    "(got \"%s\")", cf->sms_from);
+	cf->sms_password = config_secret(pr, lc, "sms.password_file",
+	    cf->sms_password_file);
+	if (q != NULL && *q != '\0') {
+		dash = strchr(q, '-');
+		if (dash == NULL ||
+		    (cf->sms_quiet_start = config_clock(q, dash - q)) < 0 ||
+		    (cf->sms_quiet_end = config_clock(dash + 1,
+		    strlen(dash + 1))) < 0 ||
+		    cf->sms_quiet_start == cf->sms_quiet_end) {
+			cf->sms_quiet_start = cf->sms_quiet_end = -1;
+			config_problem(pr, config_lookup(lc, "sms.quiet_hours"),
+			    "sms.quiet_hours: must be \"HH:MM-HH:MM\", two "
+			    "different times (got \"%s\")", q);
+		}
+	}
+}
+
 /* Check and derive the settings that depend on each other. */
 static void
 config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
@@ -864,6 +1120,12 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 			    cf->redis_password_file);
 	}
 	config_finish_templates(cf, pr, lc);
+	config_finish_email(cf, pr, lc);
+	config_finish_sms(cf, pr, lc);
+	if (cf->retry_max_seconds < cf->retry_initial_seconds)
+		config_problem(pr, config_lookup(lc, "retry.max_seconds"),
+		    "retry.max_seconds: must be at least retry.initial_seconds "
+		    "(%lld)", (long long)cf->retry_initial_seconds);
 	if (cf->redis_username != NULL && cf->redis_password_file == NULL)
 		config_problem(pr, config_lookup(lc, "redis.username"),
 		    "redis.username: needs redis.password_file");
@@ -928,6 +1190,15 @@ fail:
 	return NULL;
 }
 
+/* Wipe and free a secret. */
+static void
+config_free_secret(char *secret)
+{
+	if (secret != NULL)
+		explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
 /* Free a config. */
 void
 config_free(struct config *cf)
@@ -955,6 +1226,27 @@ config_free(struct config *cf)
 		explicit_bzero(cf->redis_password, strlen(cf->redis_password));
 	free(cf->redis_password);
 	free(cf->redis_password_file);
+	config_free_secret(cf->email_password);
+	config_free_secret(cf->sms_password);
+	free(cf->email_smtp);
+	free(cf->email_host);
+	free(cf->email_port);
+	free(cf->email_starttls_name);
+	free(cf->email_ca_file);
+	free(cf->email_from);
+	free(cf->email_from_name);
+	free(cf->email_from_addr);
+	free(cf->email_username);
+	free(cf->email_password_file);
+	free(cf->email_helo);
+	free(cf->sms_gateway);
+	free(cf->sms_url);
+	free(cf->sms_from);
+	free(cf->sms_username);
+	free(cf->sms_password_file);
+	free(cf->sms_ca_file);
+	free(cf->sms_quiet_hours);
+	free(cf->sms_dlr_url);
 	free(cf->redis_username);
 	free(cf->redis_url);
 	redisurl_clear(&cf->redis_addr);

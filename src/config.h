@@ -24,6 +24,16 @@
 #define CONFIG_TEMPLATES_DIR "/usr/share/closeloop/templates"
 #endif
 
+/* email.starttls */
+#define CONFIG_TLS_REQUIRED		0
+#define CONFIG_TLS_OPPORTUNISTIC	1
+#define CONFIG_TLS_OFF			2
+
+/* sms.gateway */
+#define CONFIG_SMS_NONE		0
+#define CONFIG_SMS_KANNEL	1
+#define CONFIG_SMS_TWILIO	2
+
 struct config {
 	char			*path;
 
@@ -68,8 +78,54 @@ struct config {
 	struct division_name	*templates_city_names;	/* per locale */
 	size_t			 templates_ncity_names;
 
+	/* email: delivery over SMTP */
+	char			*email_smtp;	/* smtp://host:port */
+	char			*email_host;	/* parsed from email_smtp */
+	char			*email_port;
+	char			*email_starttls_name;
+	int			 email_starttls; /* CONFIG_TLS_* */
+	char			*email_ca_file;
+	char			*email_from;	/* "Name <addr>" or "addr" */
+	char			*email_from_name; /* parsed; may be NULL */
+	char			*email_from_addr;
+	char			*email_username;
+	char			*email_password_file;
+	char			*email_password;	/* secret */
+	char			*email_helo;
+	int64_t			 email_sessions;
+	int64_t			 email_messages_per_session;
+	int64_t			 email_timeout_seconds;
+
 	/* sms */
 	int64_t			 sms_max_segments;
+	char			*sms_gateway;	/* "kannel" or "twilio" */
+	int			 sms_profile;	/* CONFIG_SMS_* */
+	char			*sms_url;
+	char			*sms_from;
+	char			*sms_username;
+	char			*sms_password_file;
+	char			*sms_password;	/* secret */
+	char			*sms_ca_file;
+	int			 sms_allow_http_loopback;
+	int64_t			 sms_max_per_second;
+	char			*sms_quiet_hours;	/* "HH:MM-HH:MM" */
+	int			 sms_quiet_start;	/* minutes; -1: none */
+	int			 sms_quiet_end;
+	int64_t			 sms_connections;
+	int64_t			 sms_timeout_seconds;
+	char			*sms_dlr_url;
+	int64_t			 sms_dlr_mask;
+
+	/* retry */
+	int64_t			 retry_initial_seconds;
+	int64_t			 retry_max_seconds;
+	int64_t			 retry_email_max_age_hours;
+	int64_t			 retry_sms_max_age_hours;
+
+	/* delivery */
+	int			 delivery_fallback;
+	int64_t			 delivery_outbox_max;
+	int64_t			 delivery_lease_seconds;
 
 	/* log */
 	enum log_level		 log_level;

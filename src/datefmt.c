@@ -323,3 +323,61 @@ datefmt_parse_tz(const char *tz, char **cause)
 	free(zone);
 	return 0;
 }
+
+/* Return the offset from UTC of local time in tz at an instant. */
+int
+datefmt_offset(const char *tz, int64_t when_ms, int64_t *offset_ms,
+    char **cause)
+{
+	UCalendar	*cal;
+	UChar		*id;
+	UErrorCode	 status = U_ZERO_ERROR;
+	int32_t		 zone, dst;
+
+	if ((id = datefmt_zone(tz, cause)) == NULL)
+		return -1;
+	cal = ucal_open(id, -1, "en", UCAL_GREGORIAN, &status);
+	free(id);
+	if (U_FAILURE(status)) {
+		datefmt_error(cause, "ICU calendar: %s", u_errorName(status));
+		return -1;
+	}
+	ucal_setMillis(cal, (UDate)when_ms, &status);
+	zone = ucal_get(cal, UCAL_ZONE_OFFSET, &status);
+	dst = ucal_get(cal, UCAL_DST_OFFSET, &status);
+	ucal_close(cal);
+	if (U_FAILURE(status)) {
+		datefmt_error(cause, "ICU calendar: %s", u_errorName(status));
+		return -1;
+	}
+	*offset_ms = (int64_t)zone + dst;
+	return 0;
+}
+
+/* Return when quiet hours that hold at now end, or now if none hold. */
+int64_t
+datefmt_quiet_end(const char *tz, int start, int end, int64_t now)
+{
+	int64_t	offset, local, day, minute, until;
+
+	if (start < 0 || end < 0 || start == end ||
+	    datefmt_offset(tz, now, &offset, NULL) != 0)
+		return now;
+	local = now + offset;
+	day = local - ((local % 86400000) + 86400000) % 86400000;
+	minute = (local - day) / 60000;
+	if (start < end) {
+		if (minute < start || minute >= end)
+			return now;
+		until = day + (int64_t)end * 60000;
+	} else if (minute >= start)
+		until = day + 86400000 + (int64_t)end * 60000;
+	else if (minute < end)
+		until = day + (int64_t)end * 60000;
+	else
+		return now;
+	/* Back to UTC with the offset in force at the end. */
+	if (datefmt_offset(tz, until - offset, &offset, NULL) != 0)
+		return now;
+	return until - offset;
+}

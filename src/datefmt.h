@@ -61,4 +61,19 @@ char *datefmt_datetime(const char *locale, int64_t when, const char *tz,
  */
 int datefmt_parse_tz(const char *tz, char **cause);
 
+/*
+ * Set *offset_ms to the offset from UTC of local time in tz at when_ms
+ * (daylight saving included). Returns 0, or -1 with *cause set.
+ */
+int datefmt_offset(const char *tz, int64_t when_ms, int64_t *offset_ms,
+    char **cause);
+
+/*
+ * Quiet hours from start to end (minutes after local midnight in tz; a
+ * window past midnight when start > end): if now (ms since the epoch)
+ * falls inside them, return when they end; otherwise return now. A
+ * negative start or end means no quiet hours.
+ */
+int64_t datefmt_quiet_end(const char *tz, int start, int end, int64_t now);
+
 #endif

@@ -26,7 +26,8 @@
 
 static const char *decision_kinds[] = {
 	"", "queued", "held", "suppressed", "coalesced", "flagged", "ignored",
-	"subscribed", "unsubscribed"
+	"subscribed", "unsubscribed", "sent", "deferred", "retried", "failed",
+	"dead"
 };
 
 #define DECISION_NKINDS (sizeof decision_kinds / sizeof decision_kinds[0])

@@ -25,7 +25,12 @@ enum decision_kind {
 	DECISION_FLAGGED,	/* sent or not, the data deserves a look */
 	DECISION_IGNORED,	/* an event that changes nothing */
 	DECISION_SUBSCRIBED,
-	DECISION_UNSUBSCRIBED
+	DECISION_UNSUBSCRIBED,
+	DECISION_SENT,		/* a server accepted a notification */
+	DECISION_DEFERRED,	/* an SMS waits for quiet hours to end */
+	DECISION_RETRIED,	/* a temporary failure; tried again later */
+	DECISION_FAILED,	/* a permanent failure */
+	DECISION_DEAD		/* given up: dead-lettered */
 };
 
 struct decision {

@@ -19,6 +19,7 @@
 #include "intake.h"
 #include "log.h"
 #include "notice.h"
+#include "outbox.h"
 #include "policy.h"
 #include "redis.h"
 #include "srstate.h"
@@ -27,7 +28,7 @@
 #include "xmalloc.h"
 
 /* Queue one command of a transaction. */
-static void
+void
 txn_queue(struct txn *tx, int argc, const char **argv)
 {
 	redis_pipe_argv(tx->r, argc, argv, NULL);
@@ -112,7 +113,7 @@ txn_state(struct txn *tx, const struct config *cf,
  * stream expires after ttl seconds, or keeps its expiry if it has one
  * and keep_expiry is set.
  */
-static void
+void
 txn_decisions(struct txn *tx, const struct config *cf,
     const char *sr, const struct decision_list *dl, int64_t now,
     long long ttl, int keep_expiry)
@@ -155,24 +156,15 @@ txn_decisions(struct txn *tx, const struct config *cf,
 	free(key);
 }
 
-/* Queue one entry per recipient of a notice into the notices stream. */
+/* Queue one notification per recipient of a notice into the outbox. */
 static void
 txn_notice(struct txn *tx, const struct config *cf,
-    const struct notice *nt)
+    const struct notice *nt, int64_t now)
 {
-	const char	*argv[3 + NOTICE_FIELDS_MAX];
-	char		*key;
-	size_t		 i, n;
+	size_t	i;
 
-	key = xasprintf("%snotices", cf->redis_prefix);
-	for (i = 0; i < nt->nto; i++) {
-		argv[0] = "XADD";
-		argv[1] = key;
-		argv[2] = "*";
-		n = notice_fields(nt, i, argv + 3);
-		txn_queue(tx, 3 + n, argv);
-	}
-	free(key);
+	for (i = 0; i < nt->nto; i++)
+		outbox_queue(tx, cf, nt, i, NULL, now);
 }
 
 /*
@@ -234,7 +226,7 @@ txn_result(struct txn *tx, const struct config *cf,
 	txn_state(tx, cf, st, ttl);
 	txn_decisions(tx, cf, st->sr, &res->decisions, now, ttl, 0);
 	if (res->notice != NULL)
-		txn_notice(tx, cf, res->notice);
+		txn_notice(tx, cf, res->notice, now);
 	if (res->notice != NULL && res->follow != NULL)
 		txn_follow(tx, cf, res->notice, res->follow, now);
 }

@@ -8,7 +8,7 @@ in one consumer group, plays every scenario - those that do not restart
 the daemons all at once, each on its own SRs, then the others one by one -
 waits until every event is handled and every pending notice released, and
 checks each scenario's expectations against the SR's audit stream and the
-notices stream.
+notification records.
 
 Scenario lines (# starts a comment; the first comment is the title):
   AT TYPE FIELD=VALUE ...   add an event to the stream AT seconds after the
@@ -123,6 +123,20 @@ class Redis:
         with self.lock:
             self.sock.sendall(out)
             return self._reply()
+
+    def notifications(self, sr):
+        """The notification records of an SR, in the order queued."""
+        out, cursor = [], "0"
+        while True:
+            cursor, keys = self.cmd("SCAN", cursor, "MATCH",
+                                    "closeloop:sr:{%s}:n:*" % sr,
+                                    "COUNT", 1000)
+            for k in keys:
+                flat = self.cmd("HGETALL", k)
+                out.append(dict(zip(flat[0::2], flat[1::2])))
+            if cursor == "0":
+                return sorted(out, key=lambda n: (int(n.get("created", 0)),
+                                                  n.get("id")))
 
     def entries(self, key):
         """XRANGE key - + as a list of dicts."""
@@ -332,9 +346,9 @@ divisions = {
     def audit(self, sr):
         return self.r.entries("closeloop:sr:{%s}:audit" % sr)
 
-    def check(self, sc, notices):
+    def check(self, sc):
         errors = []
-        mine = [n for n in notices if n.get("sr") == sc.sr()]
+        mine = self.r.notifications(sc.sr())
         queued = [d for d in self.audit(sc.sr())
                   if d.get("decision") == "queued"]
         for words in sc.checks:
@@ -408,10 +422,9 @@ divisions = {
             if sc.control:
                 self.play(sc)
                 self.settle()
-        notices = self.r.entries("closeloop:notices")
         bad = 0
         for sc in scs:
-            errors = self.check(sc, notices)
+            errors = self.check(sc)
             bad += bool(errors)
             self.report(sc, errors)
         self.stop_all()

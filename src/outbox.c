@@ -1,0 +1,412 @@
+/*
+ * outbox.c - notifications waiting to be delivered, kept in Redis
+ *
+ * The storage is described in outbox.h. Claiming and recovering run as
+ * Lua scripts, so that a notification is taken by one worker only and
+ * moves between the due sets and the lease set atomically. A claim also
+ * checks the contact against the SR's state: a resident who unsubscribed
+ * after the notice was decided is not sent it. An outcome is written as
+ * one MULTI/EXEC: the record, the sets, the audit entry, the counters.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "config.h"
+#include "datefmt.h"
+#include "decision.h"
+#include "event.h"
+#include "log.h"
+#include "notice.h"
+#include "outbox.h"
+#include "redis.h"
+#include "txn.h"
+#include "xmalloc.h"
+
+static struct redis_script outbox_claim_script = {
+	"claim",
+	"local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],\n"
+	"    'LIMIT', 0, tonumber(ARGV[3]))\n"
+	"local out = {}\n"
+	"for _, id in ipairs(ids) do\n"
+	"  redis.call('ZREM', KEYS[1], id)\n"
+	"  local sr, rest = string.match(id, '^([^/]+)/(.+)$')\n"
+	"  local key = sr and (ARGV[5] .. 'sr:{' .. sr .. '}:n:' .. rest)\n"
+	"  local to = key and redis.call('HGET', key, 'to')\n"
+	"  if to then\n"
+	"    local c = redis.call('HGET', ARGV[5] .. 'sr:{' .. sr ..\n"
+	"        '}:state', 'c:' .. ARGV[6] .. ':' .. to)\n"
+	"    local prev = redis.call('HGET', key, 'state') or ''\n"
+	"    if c and string.sub(c, 1, 1) == '0' then\n"
+	"      redis.call('HSET', key, 'state', 'unsubscribed')\n"
+	"    else\n"
+	"      redis.call('HSET', key, 'state', 'sending', 'owner', ARGV[4],\n"
+	"          'claimed', ARGV[1])\n"
+	"      redis.call('HINCRBY', key, 'attempts', 1)\n"
+	"      redis.call('ZADD', KEYS[2], ARGV[2], id)\n"
+	"    end\n"
+	"    local f = redis.call('HGETALL', key)\n"
+	"    f[#f + 1] = 'prev_state'\n"
+	"    f[#f + 1] = prev\n"
+	"    out[#out + 1] = f\n"
+	"  end\n"
+	"end\n"
+	"local nxt = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
+	"return {out, nxt[2] or '0'}\n",
+	""
+};
+
+static struct redis_script outbox_recover_script = {
+	"recover",
+	"local ids\n"
+	"if ARGV[2] == '' then\n"
+	"  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],\n"
+	"      'LIMIT', 0, 1000)\n"
+	"else\n"
+	"  ids = redis.call('ZRANGE', KEYS[1], 0, -1)\n"
+	"end\n"
+	"local n = 0\n"
+	"for _, id in ipairs(ids) do\n"
+	"  local sr, rest = string.match(id, '^([^/]+)/(.+)$')\n"
+	"  local key = sr and (ARGV[3] .. 'sr:{' .. sr .. '}:n:' .. rest)\n"
+	"  local owner = key and redis.call('HGET', key, 'owner')\n"
+	"  local score = tonumber(redis.call('ZSCORE', KEYS[1], id))\n"
+	"  if score <= tonumber(ARGV[1]) or owner == ARGV[2] then\n"
+	"    redis.call('ZREM', KEYS[1], id)\n"
+	"    local ch = key and redis.call('HGET', key, 'channel')\n"
+	"    if ch == 'sms' then\n"
+	"      redis.call('ZADD', KEYS[3], ARGV[1], id)\n"
+	"    elseif ch == 'email' then\n"
+	"      redis.call('ZADD', KEYS[2], ARGV[1], id)\n"
+	"    end\n"
+	"    n = n + 1\n"
+	"  end\n"
+	"end\n"
+	"return n\n",
+	""
+};
+
+/* Return the name of a channel as stored. */
+static const char *
+outbox_channel_name(int channel)
+{
+	return channel == EVENT_CHANNEL_SMS ? "sms" : "email";
+}
+
+/* Return the key of a notification's record. */
+char *
+outbox_key(const struct config *cf, const char *id)
+{
+	const char	*slash = strchr(id, '/');
+
+	if (slash == NULL)
+		return xasprintf("%sn:%s", cf->redis_prefix, id);
+	return xasprintf("%ssr:{%.*s}:n:%s", cf->redis_prefix,
+	    (int)(slash - id), id, slash + 1);
+}
+
+/* Return the key of a channel's due set. */
+char *
+outbox_queue_key(const struct config *cf, int channel)
+{
+	return xasprintf("%soutbox:%s", cf->redis_prefix,
+	    outbox_channel_name(channel));
+}
+
+/* Return when a notification may go out. */
+int64_t
+outbox_due(const struct config *cf, int channel, int64_t now)
+{
+	if (channel != EVENT_CHANNEL_SMS)
+		return now;
+	return datefmt_quiet_end(cf->templates_timezone, cf->sms_quiet_start,
+	    cf->sms_quiet_end, now);
+}
+
+/* Return the longest a notification on channel is retried, in ms. */
+static int64_t
+outbox_max_age(const struct config *cf, int channel)
+{
+	if (channel == EVENT_CHANNEL_SMS)
+		return cf->retry_sms_max_age_hours * 3600000;
+	return cf->retry_email_max_age_hours * 3600000;
+}
+
+/* Queue a notification's record and due entry. */
+void
+outbox_queue(struct txn *tx, const struct config *cf,
+    const struct notice *n, size_t i, const char *fallback_of, int64_t now)
+{
+	const char	*argv[4 + NOTICE_FIELDS_MAX + 8];
+	char		*id, *key, *qkey, created[32], due[32], ttl[32];
+	size_t		 k, j;
+	int		 channel = n->to[i].channel;
+
+	if (fallback_of != NULL)
+		id = xasprintf("%sf", fallback_of);
+	else
+		id = xasprintf("%s/%zu", n->id, i);
+	key = outbox_key(cf, id);
+	qkey = outbox_queue_key(cf, channel);
+	argv[0] = "HSET";
+	argv[1] = key;
+	k = 2 + notice_fields(n, i, argv + 2);
+	for (j = 2; j < k; j += 2) {
+		if (strcmp(argv[j], "id") == 0)
+			argv[j + 1] = id;
+	}
+	snprintf(created, sizeof created, "%lld", (long long)now);
+	argv[k++] = "notice_id";
+	argv[k++] = n->id;
+	argv[k++] = "state";
+	argv[k++] = "queued";
+	argv[k++] = "created";
+	argv[k++] = created;
+	argv[k++] = "attempts";
+	argv[k++] = "0";
+	if (fallback_of != NULL) {
+		argv[k++] = "fallback_of";
+		argv[k++] = fallback_of;
+	}
+	txn_queue(tx, (int)k, argv);
+	snprintf(ttl, sizeof ttl, "%lld", (long long)(outbox_max_age(cf,
+	    channel) / 1000 + cf->policy_retain_days * 86400));
+	argv[0] = "EXPIRE";
+	argv[2] = ttl;
+	txn_queue(tx, 3, argv);
+	snprintf(due, sizeof due, "%lld",
+	    (long long)outbox_due(cf, channel, now));
+	argv[0] = "ZADD";
+	argv[1] = qkey;
+	argv[2] = due;
+	argv[3] = id;
+	txn_queue(tx, 4, argv);
+	free(qkey);
+	free(key);
+	free(id);
+}
+
+/* Return the value of a field of a claimed notification. */
+const char *
+outbox_field(const struct outbox_item *it, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < it->nfields; i++) {
+		if (strcmp(it->fields[2 * i], name) == 0)
+			return it->fields[2 * i + 1];
+	}
+	return NULL;
+}
+
+/* Copy a field into a string of the notice, if it is set. */
+static char *
+outbox_dup(const struct outbox_item *it, const char *name)
+{
+	const char	*v = outbox_field(it, name);
+
+	return v != NULL && *v != '\0' ? xstrdup(v) : NULL;
+}
+
+/* Rebuild the notice of a notification from its record. */
+static struct notice *
+outbox_notice(const struct outbox_item *it)
+{
+	struct notice	*n;
+	const char	*v;
+
+	n = xcalloc(1, sizeof *n);
+	n->id = outbox_dup(it, "notice_id");
+	n->sr = outbox_dup(it, "sr");
+	v = outbox_field(it, "notice");
+	n->notice = v != NULL ? vocab_notice_parse(v) : VOCAB_NOTICE_NONE;
+	n->division = outbox_dup(it, "division");
+	n->from_division = outbox_dup(it, "from_division");
+	n->service = outbox_dup(it, "service");
+	n->note = outbox_dup(it, "note");
+	n->note_code = outbox_dup(it, "note_code");
+	n->photos = outbox_dup(it, "photos");
+	n->scheduled_for = outbox_dup(it, "scheduled_for");
+	n->duplicate_of = outbox_dup(it, "duplicate_of");
+	n->partial = outbox_field(it, "partial") != NULL;
+	n->correction = outbox_field(it, "correction") != NULL;
+	n->events = outbox_dup(it, "events");
+	n->to = xcalloc(1, sizeof *n->to);
+	n->nto = 1;
+	n->to[0].channel = it->channel;
+	n->to[0].address = outbox_dup(it, "to");
+	n->to[0].locale = outbox_dup(it, "locale");
+	if (n->sr == NULL || n->to[0].address == NULL ||
+	    n->notice == VOCAB_NOTICE_NONE) {
+		notice_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* Turn one record from the claim script into an item. */
+static struct outbox_item *
+outbox_item_new(const struct redis_reply *f)
+{
+	struct outbox_item	*it;
+	const char		*v;
+	size_t			 i;
+
+	it = xcalloc(1, sizeof *it);
+	it->nfields = f->elements / 2;
+	it->fields = xcalloc(2 * it->nfields + 1, sizeof *it->fields);
+	for (i = 0; i < 2 * it->nfields; i++)
+		it->fields[i] = xstrdup(f->element[i]->type ==
+		    REDIS_TYPE_STRING ? f->element[i]->str : "");
+	it->id = xstrdup((v = outbox_field(it, "id")) != NULL ? v : "?");
+	v = outbox_field(it, "channel");
+	it->channel = v != NULL && strcmp(v, "sms") == 0 ?
+	    EVENT_CHANNEL_SMS : EVENT_CHANNEL_EMAIL;
+	if ((v = outbox_field(it, "attempts")) != NULL)
+		it->attempts = strtoll(v, NULL, 10);
+	if ((v = outbox_field(it, "created")) != NULL)
+		it->created = strtoll(v, NULL, 10);
+	v = outbox_field(it, "prev_state");
+	it->resend = v != NULL && strcmp(v, "sending") == 0;
+	v = outbox_field(it, "state");
+	it->unsubscribed = v != NULL && strcmp(v, "unsubscribed") == 0;
+	it->notice = outbox_notice(it);
+	return it;
+}
+
+/* Claim the due notifications of a channel. */
+int
+outbox_claim(struct redis *r, const struct config *cf, int channel,
+    const char *owner, int64_t now, size_t max, struct outbox_item ***items,
+    size_t *n, int64_t *next_due, char **cause)
+{
+	struct redis_reply	*reply, *list;
+	const char		*argv[8];
+	char			*qkey, *skey, nows[32], lease[32], maxs[32];
+	size_t			 i;
+	int			 rc = -1;
+
+	*items = NULL;
+	*n = 0;
+	*next_due = 0;
+	qkey = outbox_queue_key(cf, channel);
+	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
+	snprintf(nows, sizeof nows, "%lld", (long long)now);
+	snprintf(lease, sizeof lease, "%lld",
+	    (long long)(now + cf->delivery_lease_seconds * 1000));
+	snprintf(maxs, sizeof maxs, "%zu", max);
+	argv[0] = qkey;
+	argv[1] = skey;
+	argv[2] = nows;
+	argv[3] = lease;
+	argv[4] = maxs;
+	argv[5] = owner;
+	argv[6] = cf->redis_prefix;
+	argv[7] = outbox_channel_name(channel);
+	reply = redis_eval(r, &outbox_claim_script, cause, 2, 8, argv, NULL);
+	if (reply == NULL)
+		goto fail;
+	if (reply->type != REDIS_TYPE_ARRAY || reply->elements != 2 ||
+	    reply->element[0]->type != REDIS_TYPE_ARRAY) {
+		if (cause != NULL)
+			*cause = xasprintf("claiming %s notifications: %s",
+			    outbox_channel_name(channel), reply->str != NULL ?
+			    reply->str : "unexpected reply");
+		redis_reply_free(reply);
+		goto fail;
+	}
+	list = reply->element[0];
+	*items = xcalloc(list->elements + 1, sizeof **items);
+	for (i = 0; i < list->elements; i++) {
+		if (list->element[i]->type == REDIS_TYPE_ARRAY)
+			(*items)[(*n)++] = outbox_item_new(list->element[i]);
+	}
+	if (reply->element[1]->type == REDIS_TYPE_STRING)
+		*next_due = strtoll(reply->element[1]->str, NULL, 10);
+	redis_reply_free(reply);
+	rc = 0;
+fail:
+	free(qkey);
+	free(skey);
+	return rc;
+}
+
+/* Put abandoned claims back in their due sets. */
+int
+outbox_recover(struct redis *r, const struct config *cf, const char *owner,
+    int64_t now, char **cause)
+{
+	struct redis_reply	*reply;
+	const char		*argv[6];
+	char			*skey, *ekey, *mkey, nows[32];
+	int			 rc = -1;
+
+	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
+	ekey = outbox_queue_key(cf, EVENT_CHANNEL_EMAIL);
+	mkey = outbox_queue_key(cf, EVENT_CHANNEL_SMS);
+	snprintf(nows, sizeof nows, "%lld", (long long)now);
+	argv[0] = skey;
+	argv[1] = ekey;
+	argv[2] = mkey;
+	argv[3] = nows;
+	argv[4] = owner != NULL ? owner : "";
+	argv[5] = cf->redis_prefix;
+	reply = redis_eval(r, &outbox_recover_script, cause, 3, 6, argv, NULL);
+	if (reply != NULL && reply->type == REDIS_TYPE_INTEGER)
+		rc = (int)reply->integer;
+	else if (reply != NULL && cause != NULL)
+		*cause = xasprintf("recovering claims: %s", reply->str != NULL ?
+		    reply->str : "unexpected reply");
+	redis_reply_free(reply);
+	free(skey);
+	free(ekey);
+	free(mkey);
+	return rc;
+}
+
+/* Count what waits in the outbox. */
+int
+outbox_depth(struct redis *r, const struct config *cf, long long *email,
+    long long *sms, long long *sending, char **cause)
+{
+	struct redis_reply	*reply;
+	long long		*out[3] = { email, sms, sending };
+	const char		*names[3] = { "email", "sms", "sending" };
+	const char		*argv[2];
+	char			*key;
+	int			 i;
+
+	for (i = 0; i < 3; i++) {
+		key = xasprintf("%soutbox:%s", cf->redis_prefix, names[i]);
+		argv[0] = "ZCARD";
+		argv[1] = key;
+		redis_pipe_argv(r, 2, argv, NULL);
+		free(key);
+	}
+	for (i = 0; i < 3; i++) {
+		if ((reply = redis_pipe_reply(r, cause)) == NULL)
+			return -1;
+		*out[i] = reply->type == REDIS_TYPE_INTEGER ? reply->integer : 0;
+		redis_reply_free(reply);
+	}
+	return 0;
+}
+
+/* Free a claimed notification. */
+void
+outbox_item_free(struct outbox_item *it)
+{
+	size_t	i;
+
+	if (it == NULL)
+		return;
+	for (i = 0; i < 2 * it->nfields; i++)
+		free(it->fields[i]);
+	free(it->fields);
+	notice_free(it->notice);
+	free(it->id);
+	free(it);
+}

@@ -1,0 +1,104 @@
+/*
+ * outbox.h - notifications waiting to be delivered, kept in Redis
+ *
+ * A notification is one notice for one recipient on one channel. Its
+ * record is written in the same transaction that decides the notice,
+ * before any attempt, and a sorted set per channel orders the records by
+ * the time they are due. A delivery worker claims the due ones: each is
+ * marked "sending" and moved to a lease set until its outcome is written
+ * - sent, retried later (capped exponential backoff with jitter), failed
+ * for good, or given up after retry.*_max_age_hours and dead-lettered. A
+ * claim whose worker died is found by its lease and sent again, with the
+ * same Message-ID; the record says it may have gone out before.
+ *
+ * Keys (PREFIX is redis.prefix):
+ *   PREFIXsr:{SR}:n:SEQ/I  hash, the notification "SR/SEQ/I": the
+ *                          notice's fields, then state (queued, sending,
+ *                          retry, sent, failed, dead, unsubscribed,
+ *                          dry_run), created, attempts, owner, claimed,
+ *                          next_at, last_error, reply, provider_id,
+ *                          sent_at, resent, fallback_of
+ *   PREFIXoutbox:email     zset of ids by due time (ms)
+ *   PREFIXoutbox:sms       zset of ids by due time (ms)
+ *   PREFIXoutbox:sending   zset of claimed ids by lease end (ms)
+ *   redis.dead_stream      entries with kind=notification for the dead
+ */
+#ifndef OUTBOX_H
+#define OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "channel.h"
+
+struct config;
+struct notice;
+struct redis;
+struct txn;
+
+/* A claimed notification. */
+struct outbox_item {
+	char		 *id;		/* "SR/SEQ/I" */
+	char		**fields;	/* the record, name/value pairs */
+	size_t		  nfields;	/* pairs */
+	struct notice	 *notice;	/* rebuilt, with one recipient */
+	int		  channel;	/* EVENT_CHANNEL_* */
+	int64_t		  attempts;	/* this one included */
+	int64_t		  created;	/* ms */
+	int		  resend;	/* a claim was cut short before */
+	int		  unsubscribed;	/* found unsubscribed: not sent */
+};
+
+/* Return the key of notification id's record; the caller frees it. */
+char *outbox_key(const struct config *cf, const char *id);
+
+/* Return the key of a channel's due set; the caller frees it. */
+char *outbox_queue_key(const struct config *cf, int channel);
+
+/*
+ * Return when a notification on channel may go out, given now (ms):
+ * now, or for SMS the end of sms.quiet_hours if now is inside them.
+ */
+int64_t outbox_due(const struct config *cf, int channel, int64_t now);
+
+/*
+ * Queue into tx the record and due entry of notice n for recipient i,
+ * created now: notification "n->id/i", or if fallback_of is not NULL,
+ * "<fallback_of>f", a second try on the resident's other channel.
+ */
+void outbox_queue(struct txn *tx, const struct config *cf,
+    const struct notice *n, size_t i, const char *fallback_of, int64_t now);
+
+/*
+ * Claim at most max notifications of channel due at now for owner, each
+ * leased until now + delivery.lease_seconds. Returns 0 and sets *items
+ * (free each with outbox_item_free(), then the array) and *n, and
+ * *next_due to the due time of the next one waiting (0 if none); or -1
+ * with *cause.
+ */
+int outbox_claim(struct redis *r, const struct config *cf, int channel,
+    const char *owner, int64_t now, size_t max, struct outbox_item ***items,
+    size_t *n, int64_t *next_due, char **cause);
+
+/*
+ * Put claims back in their due sets: those whose lease has ended, and if
+ * owner is not NULL all of owner's (a restart of the same consumer).
+ * Returns how many, or -1 with *cause.
+ */
+int outbox_recover(struct redis *r, const struct config *cf,
+    const char *owner, int64_t now, char **cause);
+
+/*
+ * Count what waits: due or scheduled per channel, and claimed. Returns 0,
+ * or -1 with *cause.
+ */
+int outbox_depth(struct redis *r, const struct config *cf, long long *email,
+    long long *sms, long long *sending, char **cause);
+
+/* Return the value of field name in it's record, or NULL. */
+const char *outbox_field(const struct outbox_item *it, const char *name);
+
+/* Free a claimed notification; NULL is a no-op. */
+void outbox_item_free(struct outbox_item *it);
+
+#endif

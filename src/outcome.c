@@ -1,0 +1,265 @@
+/*
+ * outcome.c - what became of an attempt to deliver a notification
+ *
+ * The record's state after an attempt:
+ *   sent | dry_run   accepted (or rendered only); sent_at, reply,
+ *                    provider_id, resent=1 if an earlier claim of it was
+ *                    cut short (it may have arrived twice, with the same
+ *                    Message-ID or idempotency key)
+ *   retry            next_at, last_error; back in the due set
+ *   failed           a permanent failure; last_error; dead-lettered
+ *   dead             retried until too old; last_error; dead-lettered
+ *   unsubscribed     the contact unsubscribed before it went out
+ * A dead-letter entry has kind=notification, id, sr, channel, the masked
+ * recipient, state and error; "closeloop dead retry" queues it again.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "channel.h"
+#include "config.h"
+#include "decision.h"
+#include "event.h"
+#include "log.h"
+#include "notice.h"
+#include "outbox.h"
+#include "outcome.h"
+#include "redis.h"
+#include "txn.h"
+#include "xmalloc.h"
+
+/* Return the delay before the next attempt. */
+int64_t
+outcome_delay(const struct config *cf, int64_t attempts, int64_t retry_after)
+{
+	int64_t		window, max = cf->retry_max_seconds * 1000;
+	int64_t		delay;
+	unsigned int	seed;
+
+	window = cf->retry_initial_seconds * 1000;
+	while (attempts-- > 1 && window < max)
+		window *= 2;
+	if (window > max)
+		window = max;
+	seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)&seed ^
+	    (unsigned int)clock();
+	delay = window / 2 + (int64_t)(rand_r(&seed) % (window / 2 + 1));
+	if (delay < retry_after * 1000)
+		delay = retry_after * 1000;
+	return delay;
+}
+
+/* Return the masked recipient of a notification; the caller frees it. */
+static char *
+outcome_masked(const struct outbox_item *it)
+{
+	const char	*to = outbox_field(it, "to");
+
+	if (to == NULL)
+		return xstrdup("?");
+	return it->channel == EVENT_CHANNEL_SMS ? log_mask_phone(to) :
+	    log_mask_email(to);
+}
+
+/* Queue the notification's entry in the dead-letter stream. */
+static void
+outcome_dead_letter(struct txn *tx, const struct config *cf,
+    const struct outbox_item *it, const char *state, const char *error,
+    const char *masked, int64_t now)
+{
+	const char	*argv[21], *v;
+	char		 at[32];
+	int		 k = 0;
+
+	snprintf(at, sizeof at, "%lld", (long long)now);
+	argv[k++] = "XADD";
+	argv[k++] = cf->redis_dead_stream;
+	argv[k++] = "*";
+	argv[k++] = "kind";
+	argv[k++] = "notification";
+	argv[k++] = "id";
+	argv[k++] = it->id;
+	argv[k++] = "sr";
+	argv[k++] = (v = outbox_field(it, "sr")) != NULL ? v : "?";
+	argv[k++] = "channel";
+	argv[k++] = it->channel == EVENT_CHANNEL_SMS ? "sms" : "email";
+	argv[k++] = "to";
+	argv[k++] = masked;
+	argv[k++] = "state";
+	argv[k++] = state;
+	argv[k++] = "error";
+	argv[k++] = error;
+	argv[k++] = "at";
+	argv[k++] = at;
+	txn_queue(tx, k, argv);
+}
+
+/* Queue a notification of the same notice on the fallback contact. */
+static int
+outcome_fallback(struct txn *tx, const struct config *cf,
+    const struct outbox_item *it, int64_t now)
+{
+	const char		*ch = outbox_field(it, "fallback_channel");
+	const char		*to = outbox_field(it, "fallback_to");
+	struct notice		*n = it->notice;
+	struct notice_recipient	 saved;
+	int			 sms;
+
+	if (!cf->delivery_fallback || ch == NULL || to == NULL || n == NULL ||
+	    outbox_field(it, "fallback_of") != NULL)
+		return 0;
+	sms = strcmp(ch, "sms") == 0;
+	if (sms ? cf->sms_profile == CONFIG_SMS_NONE : cf->email_host == NULL)
+		return 0;
+	saved = n->to[0];
+	n->to[0].channel = sms ? EVENT_CHANNEL_SMS : EVENT_CHANNEL_EMAIL;
+	n->to[0].address = (char *)to;
+	outbox_queue(tx, cf, n, 0, it->id, now);
+	n->to[0] = saved;
+	return 1;
+}
+
+/* Queue the record's new state. */
+static void
+outcome_record(struct txn *tx, const char *key, const char **pairs, int n)
+{
+	const char	*argv[2 + 16];
+	int		 i, k = 0;
+
+	argv[k++] = "HSET";
+	argv[k++] = key;
+	for (i = 0; i < n && i < 16; i += 2) {
+		if (pairs[i + 1] == NULL)
+			continue;
+		argv[k++] = pairs[i];
+		argv[k++] = pairs[i + 1];
+	}
+	txn_queue(tx, k, argv);
+}
+
+/* Write the outcome of an attempt. */
+int
+outcome_write(struct redis *r, const struct config *cf,
+    const struct outbox_item *it, const struct send_result *res,
+    int dry_run, int64_t now, char **cause)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct txn		 tx;
+	const char		*argv[4], *pairs[16], *reply, *sr, *chname;
+	char			*key, *skey, *qkey, *masked, nows[32], next[32];
+	char			 ttl[32];
+	enum vocab_notice	 nt;
+	int64_t			 when, age;
+	int			 rc, dead = 0;
+
+	sr = (sr = outbox_field(it, "sr")) != NULL ? sr : "?";
+	nt = it->notice != NULL ? it->notice->notice : VOCAB_NOTICE_NONE;
+	chname = it->channel == EVENT_CHANNEL_SMS ? "sms" : "email";
+	reply = res->reply != NULL ? res->reply : "";
+	key = outbox_key(cf, it->id);
+	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
+	qkey = outbox_queue_key(cf, it->channel);
+	masked = outcome_masked(it);
+	snprintf(nows, sizeof nows, "%lld", (long long)now);
+	snprintf(ttl, sizeof ttl, "%lld",
+	    (long long)cf->policy_retain_days * 86400);
+
+	txn_begin(&tx, r);
+	argv[0] = "ZREM";
+	argv[1] = skey;
+	argv[2] = it->id;
+	txn_queue(&tx, 3, argv);
+	memset(pairs, 0, sizeof pairs);
+	if (it->unsubscribed) {
+		pairs[0] = "state";
+		pairs[1] = "unsubscribed";
+		pairs[2] = "done_at";
+		pairs[3] = nows;
+		outcome_record(&tx, key, pairs, 4);
+		decision_add(&dl, DECISION_SUPPRESSED, "unsubscribed", nt,
+		    NULL, NULL, "%s to %s: unsubscribed before it went out",
+		    chname, masked);
+	} else if (res->status == SEND_OK) {
+		pairs[0] = "state";
+		pairs[1] = dry_run ? "dry_run" : "sent";
+		pairs[2] = "sent_at";
+		pairs[3] = nows;
+		pairs[4] = "reply";
+		pairs[5] = reply;
+		pairs[6] = "provider_id";
+		pairs[7] = res->provider_id;
+		pairs[8] = "resent";
+		pairs[9] = it->resend ? "1" : NULL;
+		outcome_record(&tx, key, pairs, 10);
+		decision_add(&dl, DECISION_SENT, NULL, nt, NULL, NULL,
+		    "%s%s to %s%s: %s", dry_run ? "dry run: not sent, " : "",
+		    chname, masked, it->resend ? " (again, with the same "
+		    "id, after an interrupted attempt)" : "", reply);
+	} else {
+		age = now - it->created;
+		when = now + outcome_delay(cf, it->attempts, res->retry_after);
+		when = outbox_due(cf, it->channel, when);
+		dead = res->status == SEND_PERMFAIL ||
+		    age + (when - now) > (it->channel == EVENT_CHANNEL_SMS ?
+		    cf->retry_sms_max_age_hours : cf->retry_email_max_age_hours)
+		    * 3600000;
+		pairs[0] = "state";
+		pairs[1] = res->status == SEND_PERMFAIL ? "failed" :
+		    dead ? "dead" : "retry";
+		pairs[2] = "last_error";
+		pairs[3] = reply;
+		snprintf(next, sizeof next, "%lld", (long long)when);
+		pairs[4] = "next_at";
+		pairs[5] = dead ? NULL : next;
+		outcome_record(&tx, key, pairs, 6);
+		if (!dead) {
+			argv[0] = "ZADD";
+			argv[1] = qkey;
+			argv[2] = next;
+			argv[3] = it->id;
+			txn_queue(&tx, 4, argv);
+			decision_add(&dl, DECISION_RETRIED, NULL, nt, NULL,
+			    NULL, "%s to %s, attempt %lld: %s; next attempt "
+			    "in %llds", chname, masked,
+			    (long long)it->attempts, reply,
+			    (long long)((when - now + 999) / 1000));
+		} else {
+			outcome_dead_letter(&tx, cf, it, pairs[1], reply,
+			    masked, now);
+			decision_add(&dl, res->status == SEND_PERMFAIL ?
+			    DECISION_FAILED : DECISION_DEAD, NULL, nt, NULL,
+			    NULL, "%s to %s after %lld attempt%s: %s%s", chname,
+			    masked, (long long)it->attempts,
+			    it->attempts == 1 ? "" : "s", reply,
+			    res->status == SEND_PERMFAIL ? "" :
+			    " (too old to retry)");
+			if (outcome_fallback(&tx, cf, it, now))
+				decision_add(&dl, DECISION_QUEUED, "fallback",
+				    nt, NULL, NULL, "again by %s, the "
+				    "resident's other channel",
+				    it->channel == EVENT_CHANNEL_SMS ?
+				    "email" : "sms")->recipients = 1;
+		}
+	}
+	if (it->unsubscribed || res->status == SEND_OK || dead) {
+		argv[0] = "EXPIRE";
+		argv[1] = key;
+		argv[2] = ttl;
+		txn_queue(&tx, 3, argv);
+	}
+	txn_decisions(&tx, cf, sr, &dl, now,
+	    (long long)cf->policy_retain_days * 86400, 1);
+	if (dl.n > 0)
+		decision_log(sr, &dl.list[0]);
+	rc = txn_exec(&tx, sr, cause) == 1 ? 0 : -1;
+	decision_clear(&dl);
+	free(masked);
+	free(qkey);
+	free(skey);
+	free(key);
+	return rc;
+}

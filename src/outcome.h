@@ -1,0 +1,43 @@
+/*
+ * outcome.h - what became of an attempt to deliver a notification
+ *
+ * After each attempt the worker writes its outcome at once, in one
+ * transaction: the notification's record (state, reply, error), its
+ * place in the due or lease sets, an entry in the SR's audit stream and
+ * the counters. A temporary failure is retried after a delay that
+ * doubles from retry.initial_seconds up to retry.max_seconds, drawn from
+ * the upper half of the window (jitter), never sooner than the server's
+ * Retry-After, and for SMS never inside sms.quiet_hours; once the
+ * notification is older than retry.email_max_age_hours or
+ * retry.sms_max_age_hours it is given up and dead-lettered. A permanent
+ * failure is dead-lettered at once and, with delivery.fallback, goes to
+ * the resident's other channel if the subscription named one.
+ */
+#ifndef OUTCOME_H
+#define OUTCOME_H
+
+#include <stdint.h>
+
+struct config;
+struct outbox_item;
+struct redis;
+struct send_result;
+
+/*
+ * Write the outcome res of an attempt on it at now (ms). dry_run records
+ * "dry_run" in place of "sent". Returns 0, or -1 with *cause (the claim's
+ * lease then brings the notification back).
+ */
+int outcome_write(struct redis *r, const struct config *cf,
+    const struct outbox_item *it, const struct send_result *res,
+    int dry_run, int64_t now, char **cause);
+
+/*
+ * Return the delay before attempt number attempts + 1, in ms: the
+ * backoff window for that many attempts, jittered, at least retry_after
+ * seconds.
+ */
+int64_t outcome_delay(const struct config *cf, int64_t attempts,
+    int64_t retry_after);
+
+#endif
