@@ -102,8 +102,8 @@ render_division(const struct config *cf, const char *code, const char *locale)
 	return name != NULL ? name : code;
 }
 
-/* Return a URL pattern with every "{sr}" replaced; allocated. */
-static char *
+/* Return a URL pattern with every "{sr}" replaced. */
+char *
 render_url(const char *pattern, const char *sr)
 {
 	const char	*p, *at;

@@ -52,6 +52,9 @@ int render_notice(const struct config *cf, const struct catalog *cat,
  */
 int render_photo_ok(const struct config *cf, const char *url);
 
+/* Return pattern with every "{sr}" replaced by sr; the caller frees it. */
+char *render_url(const char *pattern, const char *sr);
+
 /* Free what a render_out holds and empty it. */
 void render_out_clear(struct render_out *out);
 

@@ -1,0 +1,282 @@
+/*
+ * deliver.c - closeloopd's delivery workers
+ *
+ * The engine starts the workers, hands them the current generation,
+ * wakes them when notices are queued and stops them on SIGTERM. The
+ * workers themselves are in mailwork.c and smswork.c. Before the first
+ * worker starts, the claims this consumer held when it last stopped (or
+ * was killed) are put back in the due sets, so that they go out again at
+ * once, with the same Message-ID.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "deliver.h"
+#include "generation.h"
+#include "log.h"
+#include "mailwork.h"
+#include "outbox.h"
+#include "redis.h"
+#include "smswork.h"
+#include "xmalloc.h"
+
+struct deliver {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct generation	*g;
+	unsigned long		 kicks;
+	int			 stopping;
+	int			 dry_run;
+	pthread_t		*threads;
+	size_t			 nthreads;
+};
+
+/* Return the wall clock in milliseconds. */
+int64_t
+deliver_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Put back the claims this consumer held when it last stopped. */
+static void
+deliver_recover(struct generation *g)
+{
+	struct redis	*r;
+	char		*cause = NULL;
+	int		 n;
+
+	if ((r = redis_connect(g->cf, &cause)) == NULL) {
+		log_warn("delivery: cannot look for interrupted claims yet: "
+		    "%s", cause);
+		free(cause);
+		return;
+	}
+	n = outbox_recover(r, g->cf, g->cf->redis_consumer, deliver_now(),
+	    &cause);
+	if (n < 0) {
+		log_warn("delivery: %s", cause);
+		free(cause);
+	} else if (n > 0)
+		log_notice("delivery: %d notification%s interrupted by the "
+		    "last stop go out again, with the same ids", n,
+		    n == 1 ? "" : "s");
+	redis_free(r);
+}
+
+/* Start one worker thread. */
+static void
+deliver_spawn(struct deliver *d, void *(*main)(void *), void *arg)
+{
+	int	error;
+
+	d->threads = xreallocarray(d->threads, d->nthreads + 1,
+	    sizeof *d->threads);
+	if ((error = pthread_create(&d->threads[d->nthreads], NULL, main,
+	    arg)) != 0) {
+		log_err("delivery: cannot start a worker: %s",
+		    strerror(error));
+		return;
+	}
+	d->nthreads++;
+}
+
+/* Start the workers. */
+struct deliver *
+deliver_start(struct generation *g, int dry_run)
+{
+	struct deliver		*d;
+	pthread_condattr_t	 attr;
+	const struct config	*cf = g->cf;
+	int64_t			 i;
+
+	d = xcalloc(1, sizeof *d);
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	d->g = generation_hold(g);
+	d->dry_run = dry_run;
+	if (cf->email_host == NULL && cf->sms_profile == CONFIG_SMS_NONE) {
+		log_notice("delivery: neither email.smtp nor sms.gateway is "
+		    "set; notifications wait in the outbox");
+		return d;
+	}
+	deliver_recover(g);
+	if (cf->email_host != NULL) {
+		for (i = 0; i < cf->email_sessions; i++)
+			deliver_spawn(d, mailwork_main, d);
+	}
+	if (cf->sms_profile != CONFIG_SMS_NONE)
+		deliver_spawn(d, smswork_main, d);
+	log_info("delivery: %s%s%s", cf->email_host != NULL ? "email" : "",
+	    cf->email_host != NULL && cf->sms_profile != CONFIG_SMS_NONE ?
+	    " and " : "", cf->sms_profile != CONFIG_SMS_NONE ? "sms" : "");
+	return d;
+}
+
+/* Hand the workers a new generation. */
+void
+deliver_swap(struct deliver *d, struct generation *g)
+{
+	struct generation	*old;
+
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&d->lock);
+	old = d->g;
+	d->g = generation_hold(g);
+	pthread_mutex_unlock(&d->lock);
+	generation_drop(old);
+}
+
+/* Wake the workers. */
+void
+deliver_kick(struct deliver *d)
+{
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->kicks++;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Return the count of kicks. */
+unsigned long
+deliver_kicks(struct deliver *d)
+{
+	unsigned long	n;
+
+	pthread_mutex_lock(&d->lock);
+	n = d->kicks;
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
+/* Wait for a kick, the stop, or ms. */
+void
+deliver_wait(struct deliver *d, unsigned long seen, int64_t ms)
+{
+	struct timespec	ts;
+
+	if (ms <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&d->lock);
+	while (d->kicks == seen && !d->stopping) {
+		if (pthread_cond_timedwait(&d->cond, &d->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Return 1 once stopping. */
+int
+deliver_stopping(struct deliver *d)
+{
+	int	stopping;
+
+	pthread_mutex_lock(&d->lock);
+	stopping = d->stopping;
+	pthread_mutex_unlock(&d->lock);
+	return stopping;
+}
+
+/* Return the current generation, held. */
+struct generation *
+deliver_hold(struct deliver *d)
+{
+	struct generation	*g;
+
+	pthread_mutex_lock(&d->lock);
+	g = generation_hold(d->g);
+	pthread_mutex_unlock(&d->lock);
+	return g;
+}
+
+/* Return 1 in a dry run. */
+int
+deliver_dry_run(const struct deliver *d)
+{
+	return d->dry_run;
+}
+
+/* Connect a worker to Redis if it is not. */
+int
+deliver_connect(struct deliver *d, struct generation *g, struct redis **r,
+    const char *who, int *down)
+{
+	char	*cause = NULL;
+
+	if (*r != NULL)
+		return 0;
+	if ((*r = redis_connect(g->cf, &cause)) != NULL) {
+		if (*down)
+			log_notice("%s: redis is reachable again", who);
+		*down = 0;
+		return 0;
+	}
+	if (!*down)
+		log_warn("%s: %s; retrying", who, cause);
+	*down = 1;
+	free(cause);
+	deliver_wait(d, deliver_kicks(d), 1000);
+	return -1;
+}
+
+/* Stop the workers and free the engine. */
+void
+deliver_stop(struct deliver *d, int64_t deadline_ms)
+{
+	struct timespec	 now, until;
+	int64_t		 left;
+	size_t		 i;
+	int		 late = 0;
+
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->stopping = 1;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	for (i = 0; i < d->nthreads; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = deadline_ms - ((int64_t)now.tv_sec * 1000 +
+		    now.tv_nsec / 1000000);
+		if (left < 0)
+			left = 0;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += left / 1000 + 1;
+		if (pthread_timedjoin_np(d->threads[i], NULL, &until) != 0)
+			late++;
+	}
+	if (late > 0) {
+		log_warn("delivery: %d worker%s still busy at the shutdown "
+		    "deadline; their claims go out again after the restart",
+		    late, late == 1 ? " is" : "s are");
+		return;
+	}
+	generation_drop(d->g);
+	pthread_cond_destroy(&d->cond);
+	pthread_mutex_destroy(&d->lock);
+	free(d->threads);
+	free(d);
+}

@@ -1,0 +1,81 @@
+/*
+ * deliver.h - closeloopd's delivery workers
+ *
+ * Delivery runs beside the main loop, in its own threads, so that reading
+ * and deciding never wait on a slow SMTP server or SMS gateway: email.
+ * sessions mail workers (mailwork.c), each sending batches of due email
+ * over one SMTP session, and one SMS worker (smswork.c) keeping up to
+ * sms.connections requests in flight. Each worker has its own Redis
+ * connection and claims due notifications from the outbox (outbox.h), so
+ * any number of workers and daemons share the work. A worker holds the
+ * generation (configuration and template set) it started a batch with
+ * until the batch ends. The main loop wakes the workers when it queued
+ * something; otherwise they look again when the next notification falls
+ * due, and at least every DELIVER_POLL_MS for other daemons' work.
+ */
+#ifndef DELIVER_H
+#define DELIVER_H
+
+#include <stdint.h>
+
+struct deliver;
+struct generation;
+struct redis;
+
+/* Longest a worker waits before it looks at the outbox again. */
+#define DELIVER_POLL_MS		2000
+
+/*
+ * Start the workers for the channels g's configuration sets up (email
+ * with email.smtp, SMS with sms.gateway), holding g. dry_run renders and
+ * records but sends nothing. Returns the engine (stop it with
+ * deliver_stop()); with no channel set up, no worker starts.
+ */
+struct deliver *deliver_start(struct generation *g, int dry_run);
+
+/* Hand the workers a new generation (held); each takes it at its next batch. */
+void deliver_swap(struct deliver *d, struct generation *g);
+
+/* Wake the workers: notifications were queued. */
+void deliver_kick(struct deliver *d);
+
+/*
+ * Stop: each worker finishes the attempt in hand, waiting until
+ * deadline_ms (monotonic) at most, then the engine is freed. Claims not
+ * finished are taken back by the next start (same consumer) or by any
+ * worker once their lease ends. NULL is a no-op.
+ */
+void deliver_stop(struct deliver *d, int64_t deadline_ms);
+
+/* For the workers: */
+
+/* Return 1 once the engine is stopping. */
+int deliver_stopping(struct deliver *d);
+
+/* Return the current generation, held; the worker drops it. */
+struct generation *deliver_hold(struct deliver *d);
+
+/* Return 1 in a dry run. */
+int deliver_dry_run(const struct deliver *d);
+
+/*
+ * Return the count of kicks so far; a worker reads it before it looks at
+ * the outbox and passes it to deliver_wait(), so no kick is missed.
+ */
+unsigned long deliver_kicks(struct deliver *d);
+
+/* Wait until kicked since seen, or stopping, or for at most ms. */
+void deliver_wait(struct deliver *d, unsigned long seen, int64_t ms);
+
+/*
+ * Make sure *r is connected to the server g configures, connecting if
+ * needed (logging each change between reachable and unreachable once per
+ * worker). Returns 0, or -1 after waiting a backoff delay.
+ */
+int deliver_connect(struct deliver *d, struct generation *g,
+    struct redis **r, const char *who, int *down);
+
+/* Return the wall clock in milliseconds since the epoch. */
+int64_t deliver_now(void);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * mailwork.c - a worker that delivers email notifications
+ *
+ * One batch is at most email.messages_per_session notifications claimed
+ * together, sent over one SMTP session (connection reuse). A message's
+ * Message-ID comes from its notification id, so a message sent again
+ * after an interrupted attempt or a retry is recognisable as the same
+ * message. A notification that cannot be rendered or built (a template
+ * missing from the set, a header that would be unsafe) fails for good
+ * and is dead-lettered, with the cause.
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "config.h"
+#include "deliver.h"
+#include "event.h"
+#include "generation.h"
+#include "log.h"
+#include "mail.h"
+#include "mailwork.h"
+#include "mime.h"
+#include "notice.h"
+#include "outbox.h"
+#include "outcome.h"
+#include "redis.h"
+#include "render.h"
+#include "xmalloc.h"
+
+/* A worker's own connections. */
+struct mailwork {
+	struct deliver		*d;
+	struct redis		*r;
+	struct mail		*m;
+	struct generation	*mg;	/* the generation m was made for */
+	int			 down;
+};
+
+/* One batch being sent. */
+struct mailwork_batch {
+	struct mailwork		*w;
+	struct generation	*g;
+	int			 dry_run;
+};
+
+/* Fill the SMTP options from the configuration. */
+static void
+mailwork_options(const struct config *cf, struct mail_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->host = cf->email_host;
+	o->port = cf->email_port;
+	o->tls = cf->email_starttls == CONFIG_TLS_OFF ? MAIL_TLS_OFF :
+	    cf->email_starttls == CONFIG_TLS_OPPORTUNISTIC ?
+	    MAIL_TLS_OPPORTUNISTIC : MAIL_TLS_REQUIRED;
+	o->ca_file = cf->email_ca_file;
+	o->user = cf->email_username;
+	o->password = cf->email_password;
+	o->helo = cf->email_helo;
+	o->timeout_seconds = (int)cf->email_timeout_seconds;
+}
+
+/* Write the outcome of one notification. */
+static void
+mailwork_outcome(struct mailwork_batch *b, const struct outbox_item *it,
+    const struct send_result *res)
+{
+	char	*cause = NULL;
+
+	if (b->w->r == NULL)
+		return;
+	if (outcome_write(b->w->r, b->g->cf, it, res, b->dry_run,
+	    deliver_now(), &cause) != 0) {
+		log_warn("email: cannot record the outcome of %s: %s; it goes "
+		    "out again when its lease ends", it->id, cause);
+		free(cause);
+		redis_free(b->w->r);
+		b->w->r = NULL;
+	}
+}
+
+/* Called by mail_send() as each message's outcome is known. */
+static void
+mailwork_done(struct mail_message *msg, void *arg)
+{
+	mailwork_outcome(arg, msg->arg, &msg->result);
+}
+
+/* Return the Message-ID of a notification; the caller frees it. */
+static char *
+mailwork_message_id(const struct config *cf, const char *id)
+{
+	const char	*domain = strrchr(cf->email_from_addr, '@');
+	char		*mid, *p;
+
+	mid = xasprintf("<%s@%s>", id, domain != NULL ? domain + 1 :
+	    "closeloop.invalid");
+	for (p = mid; *p != '\0'; p++) {
+		if (*p == '/')
+			*p = '.';
+	}
+	return mid;
+}
+
+/*
+ * Render and build the message of one notification into msg. Returns 0,
+ * or -1 with the permanent failure set in msg->result.
+ */
+static int
+mailwork_build(const struct generation *g, const struct outbox_item *it,
+    struct mail_message *msg)
+{
+	const struct config	*cf = g->cf;
+	struct render_out	 out;
+	struct mime_msg		 mm;
+	char			*cause = NULL, *mid, *unsub = NULL, *data;
+	size_t			 len;
+	int			 rc;
+
+	msg->arg = (void *)it;
+	if (it->notice == NULL) {
+		channel_result(&msg->result, SEND_PERMFAIL, "the record of "
+		    "this notification is damaged");
+		return -1;
+	}
+	if (render_notice(cf, g->cat, it->notice, 0, RENDER_EMAIL,
+	    deliver_now() / 1000, &out, &cause) != 0) {
+		channel_result(&msg->result, SEND_PERMFAIL, "render: %s",
+		    cause);
+		free(cause);
+		return -1;
+	}
+	mid = mailwork_message_id(cf, it->id);
+	if (cf->templates_unsubscribe_url != NULL)
+		unsub = render_url(cf->templates_unsubscribe_url,
+		    it->notice->sr);
+	memset(&mm, 0, sizeof mm);
+	mm.from_name = cf->email_from_name;
+	mm.from_addr = cf->email_from_addr;
+	mm.to_addr = it->notice->to[0].address;
+	mm.subject = out.subject;
+	mm.text = out.text;
+	mm.html = out.html;
+	mm.message_id = mid;
+	mm.list_unsubscribe = unsub;
+	mm.language = out.locale;
+	mm.date = deliver_now() / 1000;
+	rc = mime_build(&mm, &data, &len, &cause);
+	if (rc != 0) {
+		channel_result(&msg->result, SEND_PERMFAIL, "message: %s",
+		    cause);
+		free(cause);
+	} else {
+		msg->from = cf->email_from_addr;
+		msg->to = it->notice->to[0].address;
+		msg->data = data;
+		msg->len = len;
+	}
+	free(unsub);
+	free(mid);
+	render_out_clear(&out);
+	return rc;
+}
+
+/* Claim, build and send one batch; returns how many were claimed. */
+static size_t
+mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
+{
+	struct mailwork_batch	  b = { w, g, deliver_dry_run(w->d) };
+	struct outbox_item	**items;
+	struct mail_message	 *msgs;
+	struct mail_options	  o;
+	char			 *cause = NULL;
+	size_t			  n, i, k = 0;
+
+	if (outbox_claim(w->r, g->cf, EVENT_CHANNEL_EMAIL,
+	    g->cf->redis_consumer, deliver_now(),
+	    (size_t)g->cf->email_messages_per_session, &items, &n, next_due,
+	    &cause) != 0) {
+		log_warn("email: %s", cause);
+		free(cause);
+		redis_free(w->r);
+		w->r = NULL;
+		return 0;
+	}
+	msgs = xcalloc(n + 1, sizeof *msgs);
+	for (i = 0; i < n; i++) {
+		if (items[i]->unsubscribed) {
+			mailwork_outcome(&b, items[i], &msgs[k].result);
+			continue;
+		}
+		if (mailwork_build(g, items[i], &msgs[k]) != 0) {
+			mailwork_outcome(&b, items[i], &msgs[k].result);
+			channel_result_clear(&msgs[k].result);
+			continue;
+		}
+		k++;
+	}
+	if (k > 0 && w->mg != g) {
+		mail_free(w->m);
+		generation_drop(w->mg);
+		mailwork_options(g->cf, &o);
+		w->mg = generation_hold(g);
+		if ((w->m = mail_new(&o, &cause)) == NULL) {
+			log_err("email: %s", cause);
+			free(cause);
+		}
+	}
+	if (k > 0 && (b.dry_run || w->m == NULL)) {
+		for (i = 0; i < k; i++) {
+			if (b.dry_run)
+				channel_result(&msgs[i].result, SEND_OK,
+				    "dry run");
+			else
+				channel_result(&msgs[i].result,
+				    SEND_TEMPFAIL, "the SMTP client could not "
+				    "be set up");
+			mailwork_done(&msgs[i], &b);
+		}
+	} else if (k > 0)
+		mail_send(w->m, msgs, k, mailwork_done, &b);
+	for (i = 0; i < k; i++) {
+		free((char *)msgs[i].data);
+		channel_result_clear(&msgs[i].result);
+	}
+	free(msgs);
+	for (i = 0; i < n; i++)
+		outbox_item_free(items[i]);
+	free(items);
+	return n;
+}
+
+/* The worker's main loop. */
+void *
+mailwork_main(void *arg)
+{
+	struct mailwork		 w;
+	struct generation	*g;
+	unsigned long		 seen;
+	int64_t			 next_due, wait;
+	size_t			 n;
+
+	memset(&w, 0, sizeof w);
+	w.d = arg;
+	while (!deliver_stopping(w.d)) {
+		seen = deliver_kicks(w.d);
+		g = deliver_hold(w.d);
+		if (deliver_connect(w.d, g, &w.r, "email", &w.down) != 0) {
+			generation_drop(g);
+			continue;
+		}
+		next_due = 0;
+		n = mailwork_batch(&w, g, &next_due);
+		generation_drop(g);
+		if (n > 0)
+			continue;
+		wait = DELIVER_POLL_MS;
+		if (next_due != 0 && next_due - deliver_now() < wait)
+			wait = next_due - deliver_now();
+		deliver_wait(w.d, seen, wait);
+	}
+	mail_free(w.m);
+	generation_drop(w.mg);
+	redis_free(w.r);
+	return NULL;
+}

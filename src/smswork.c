@@ -1,0 +1,299 @@
+/*
+ * smswork.c - the worker that delivers SMS notifications
+ *
+ * sms.max_per_second is kept across every worker of every daemon: each
+ * request takes a slot in a Redis sorted set of the requests begun in the
+ * last second (PREFIXsms:rate), and a worker claims no more notifications
+ * than it got slots. Inside sms.quiet_hours nothing is claimed: the
+ * worker sleeps until they end (notifications queued or retried then are
+ * due at their end anyway). The gateway's message id, when it gives one,
+ * is kept with the outcome; the notification id is the idempotency key.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "config.h"
+#include "datefmt.h"
+#include "deliver.h"
+#include "event.h"
+#include "generation.h"
+#include "log.h"
+#include "notice.h"
+#include "outbox.h"
+#include "outcome.h"
+#include "redis.h"
+#include "render.h"
+#include "sms.h"
+#include "smswork.h"
+#include "xmalloc.h"
+
+static struct redis_script smswork_rate_script = {
+	"rate",
+	"redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - 1000)\n"
+	"local used = redis.call('ZCARD', KEYS[1])\n"
+	"local take = math.min(tonumber(ARGV[2]), tonumber(ARGV[3]) - used)\n"
+	"if take <= 0 then\n"
+	"  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
+	"  return {0, first[2] or ARGV[1]}\n"
+	"end\n"
+	"local seq = redis.call('INCRBY', KEYS[1] .. ':seq', take)\n"
+	"for i = 1, take do\n"
+	"  redis.call('ZADD', KEYS[1], ARGV[1], seq - i)\n"
+	"end\n"
+	"redis.call('PEXPIRE', KEYS[1], 2000)\n"
+	"return {take, ARGV[1]}\n",
+	""
+};
+
+/* The worker's state. */
+struct smswork {
+	struct deliver		*d;
+	struct redis		*r;
+	struct sms		*s;
+	struct generation	*sg;	/* the generation s was made for */
+	int			 down;
+};
+
+/* A message in flight, with what it needs when it is done. */
+struct smswork_msg {
+	struct sms_message	 m;
+	struct outbox_item	*it;
+	struct generation	*g;
+	char			*text;
+};
+
+/* Fill the gateway options from the configuration. */
+static void
+smswork_options(const struct config *cf, struct sms_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->profile = cf->sms_profile == CONFIG_SMS_TWILIO ? SMS_TWILIO :
+	    SMS_KANNEL;
+	o->url = cf->sms_url;
+	o->from = cf->sms_from;
+	o->user = cf->sms_username;
+	o->password = cf->sms_password;
+	o->dlr_url = cf->sms_dlr_url;
+	o->dlr_mask = (int)cf->sms_dlr_mask;
+	o->allow_http_loopback = cf->sms_allow_http_loopback;
+	o->ca_file = cf->sms_ca_file;
+	o->connect_timeout_ms = 10000;
+	o->timeout_ms = (int)cf->sms_timeout_seconds * 1000;
+	o->max_connections = (int)cf->sms_connections;
+}
+
+/*
+ * Take up to want request slots from the shared rate window. Returns how
+ * many were taken; with none, *retry_at says when one frees up.
+ */
+static size_t
+smswork_rate(struct smswork *w, const struct config *cf, size_t want,
+    int64_t *retry_at)
+{
+	struct redis_reply	*reply;
+	const char		*argv[4];
+	char			*key, *cause = NULL, now[32], wants[32];
+	char			 limit[32];
+	size_t			 took = 0;
+
+	key = xasprintf("%ssms:rate", cf->redis_prefix);
+	snprintf(now, sizeof now, "%lld", (long long)deliver_now());
+	snprintf(wants, sizeof wants, "%zu", want);
+	snprintf(limit, sizeof limit, "%lld", (long long)cf->sms_max_per_second);
+	argv[0] = key;
+	argv[1] = now;
+	argv[2] = wants;
+	argv[3] = limit;
+	reply = redis_eval(w->r, &smswork_rate_script, &cause, 1, 4, argv,
+	    NULL);
+	free(key);
+	if (reply == NULL) {
+		log_warn("sms: %s", cause);
+		free(cause);
+		redis_free(w->r);
+		w->r = NULL;
+		return 0;
+	}
+	if (reply->type == REDIS_TYPE_ARRAY && reply->elements == 2) {
+		took = (size_t)reply->element[0]->integer;
+		if (reply->element[1]->type == REDIS_TYPE_STRING)
+			*retry_at = strtoll(reply->element[1]->str, NULL, 10) +
+			    1000;
+	}
+	redis_reply_free(reply);
+	return took;
+}
+
+/* Write the outcome of one message and free it. */
+static void
+smswork_done(struct sms_message *m, void *arg)
+{
+	struct smswork		*w = arg;
+	struct smswork_msg	*sm = m->arg;
+	char			*cause = NULL;
+
+	if (w->r != NULL && outcome_write(w->r, sm->g->cf, sm->it, &m->result,
+	    deliver_dry_run(w->d), deliver_now(), &cause) != 0) {
+		log_warn("sms: cannot record the outcome of %s: %s; it goes "
+		    "out again when its lease ends", sm->it->id, cause);
+		free(cause);
+		redis_free(w->r);
+		w->r = NULL;
+	}
+	channel_result_clear(&m->result);
+	outbox_item_free(sm->it);
+	generation_drop(sm->g);
+	free(sm->text);
+	free(sm);
+}
+
+/* Render one notification and hand it to the gateway (or fail it). */
+static void
+smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
+{
+	struct smswork_msg	*sm;
+	struct render_out	 out;
+	char			*cause = NULL;
+
+	sm = xcalloc(1, sizeof *sm);
+	sm->it = it;
+	sm->g = generation_hold(g);
+	sm->m.arg = sm;
+	sm->m.id = it->id;
+	if (it->unsubscribed) {
+		smswork_done(&sm->m, w);
+		return;
+	}
+	if (it->notice == NULL) {
+		channel_result(&sm->m.result, SEND_PERMFAIL, "the record of "
+		    "this notification is damaged");
+		smswork_done(&sm->m, w);
+		return;
+	}
+	if (render_notice(g->cf, g->cat, it->notice, 0, RENDER_SMS,
+	    deliver_now() / 1000, &out, &cause) != 0) {
+		channel_result(&sm->m.result, SEND_PERMFAIL, "render: %s",
+		    cause);
+		free(cause);
+		smswork_done(&sm->m, w);
+		return;
+	}
+	sm->text = out.sms;
+	out.sms = NULL;
+	render_out_clear(&out);
+	sm->m.to = it->notice->to[0].address;
+	sm->m.text = sm->text;
+	if (deliver_dry_run(w->d) || w->s == NULL) {
+		if (w->s == NULL && !deliver_dry_run(w->d))
+			channel_result(&sm->m.result, SEND_TEMPFAIL,
+			    "the SMS client could not be set up");
+		else
+			channel_result(&sm->m.result, SEND_OK, "dry run");
+		smswork_done(&sm->m, w);
+		return;
+	}
+	sms_submit(w->s, &sm->m);
+}
+
+/* Make the gateway client for g if the current one is for another. */
+static void
+smswork_client(struct smswork *w, struct generation *g)
+{
+	struct sms_options	 o;
+	char			*cause = NULL;
+
+	if (w->sg == g || (w->s != NULL && sms_active(w->s) > 0))
+		return;
+	sms_free(w->s);
+	generation_drop(w->sg);
+	smswork_options(g->cf, &o);
+	w->sg = generation_hold(g);
+	if ((w->s = sms_new(&o, &cause)) == NULL) {
+		log_err("sms: %s", cause);
+		free(cause);
+	}
+}
+
+/*
+ * Claim what the rate and the free connections allow and submit it.
+ * Returns how long the caller may wait before it looks again, in ms.
+ */
+static int64_t
+smswork_fill(struct smswork *w, struct generation *g)
+{
+	const struct config	 *cf = g->cf;
+	struct outbox_item	**items;
+	char			 *cause = NULL;
+	size_t			  room, n, i, active;
+	int64_t			  now = deliver_now(), next_due = 0, at;
+	int64_t			  retry_at = 0;
+
+	at = datefmt_quiet_end(cf->templates_timezone, cf->sms_quiet_start,
+	    cf->sms_quiet_end, now);
+	if (at > now)
+		return at - now;
+	active = w->s != NULL ? sms_active(w->s) : 0;
+	if (active >= (size_t)cf->sms_connections)
+		return DELIVER_POLL_MS;
+	room = (size_t)cf->sms_connections - active;
+	if ((room = smswork_rate(w, cf, room, &retry_at)) == 0)
+		return w->r == NULL ? 1000 : retry_at > now ? retry_at - now :
+		    10;
+	if (outbox_claim(w->r, cf, EVENT_CHANNEL_SMS, cf->redis_consumer, now,
+	    room, &items, &n, &next_due, &cause) != 0) {
+		log_warn("sms: %s", cause);
+		free(cause);
+		redis_free(w->r);
+		w->r = NULL;
+		return 1000;
+	}
+	for (i = 0; i < n; i++)
+		smswork_send(w, g, items[i]);
+	free(items);
+	if (n == room)
+		return 0;
+	if (next_due != 0 && next_due - now < DELIVER_POLL_MS)
+		return next_due > now ? next_due - now : 0;
+	return DELIVER_POLL_MS;
+}
+
+/* The worker's main loop. */
+void *
+smswork_main(void *arg)
+{
+	struct smswork		 w;
+	struct generation	*g;
+	unsigned long		 seen;
+	int64_t			 wait;
+
+	memset(&w, 0, sizeof w);
+	w.d = arg;
+	while (!deliver_stopping(w.d) || (w.s != NULL && sms_active(w.s))) {
+		seen = deliver_kicks(w.d);
+		g = deliver_hold(w.d);
+		wait = 0;
+		if (deliver_stopping(w.d))
+			wait = 100;
+		else if (deliver_connect(w.d, g, &w.r, "sms", &w.down) != 0) {
+			generation_drop(g);
+			continue;
+		} else {
+			smswork_client(&w, g);
+			wait = smswork_fill(&w, g);
+		}
+		generation_drop(g);
+		if (w.s != NULL && sms_active(w.s) > 0)
+			sms_run(w.s, wait < 100 ? (int)wait : 100,
+			    smswork_done, &w);
+		else
+			deliver_wait(w.d, seen, wait);
+	}
+	sms_free(w.s);
+	generation_drop(w.sg);
+	redis_free(w.r);
+	return NULL;
+}
