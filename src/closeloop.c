@@ -17,6 +17,7 @@
 #include "config.h"
 #include "emit.h"
 #include "history.h"
+#include "dead.h"
 #include "lint.h"
 #include "preview.h"
 
@@ -36,7 +37,13 @@ closeloop_usage(FILE *f)
 	    "         [-f FILE] [FIELD=VALUE ...]\n"
 	    "        print what a resident would receive for an event\n"
 	    "  lint [DIR]\n"
-	    "        check a template set (default templates.dir)\n",
+	    "        check a template set (default templates.dir)\n"
+	    "  queue\n"
+	    "        how many notifications wait, by channel; claims; dead "
+	    "letters\n"
+	    "  dead list | dead retry ID...\n"
+	    "        list the dead letters; queue some again (by entry id or\n"
+	    "        notification id)\n",
 	    CONFIG_DEFAULT_PATH);
 }
 
@@ -79,7 +86,8 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (strcmp(argv[0], "emit") != 0 && strcmp(argv[0], "history") != 0 &&
-	    strcmp(argv[0], "render") != 0 && strcmp(argv[0], "lint") != 0) {
+	    strcmp(argv[0], "render") != 0 && strcmp(argv[0], "lint") != 0 &&
+	    strcmp(argv[0], "queue") != 0 && strcmp(argv[0], "dead") != 0) {
 		fprintf(stderr, "closeloop: unknown command \"%s\"\n", argv[0]);
 		closeloop_usage(stderr);
 		return EX_USAGE;
@@ -94,7 +102,8 @@ main(int argc, char **argv)
 		argv++;
 	}
 	if ((argc < 1 && strcmp(command, "render") != 0 &&
-	    strcmp(command, "lint") != 0) ||
+	    strcmp(command, "lint") != 0 && strcmp(command, "queue") != 0) ||
+	    (strcmp(command, "queue") == 0 && argc != 0) ||
 	    (strcmp(command, "history") == 0 && argc != 1) ||
 	    (strcmp(command, "lint") == 0 && argc > 1)) {
 		closeloop_usage(stderr);
@@ -110,6 +119,10 @@ main(int argc, char **argv)
 		rc = history_run(cf, argv[0]);
 	else if (strcmp(command, "render") == 0)
 		rc = preview_run(cf, argc, argv);
+	else if (strcmp(command, "queue") == 0)
+		rc = dead_queue(cf);
+	else if (strcmp(command, "dead") == 0)
+		rc = dead_run(cf, argc, argv);
 	else if (strcmp(command, "lint") == 0)
 		rc = lint_run(cf, argc > 0 ? argv[0] : NULL);
 	else

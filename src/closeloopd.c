@@ -23,9 +23,11 @@
 static void
 closeloopd_usage(FILE *f)
 {
-	fprintf(f, "usage: closeloopd [-c FILE] [--check-config]\n"
+	fprintf(f, "usage: closeloopd [-c FILE] [--check-config] [--dry-run]\n"
 	    "  -c, --config FILE   configuration (default %s)\n"
 	    "  -t, --check-config  validate the configuration and exit\n"
+	    "  -n, --dry-run       render and record notifications, send "
+	    "none\n"
 	    "  -V, --version       print the version and exit\n",
 	    CONFIG_DEFAULT_PATH);
 }
@@ -37,6 +39,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -45,12 +48,15 @@ main(int argc, char **argv)
 	struct catalog	*cat;
 	const char	*path = CONFIG_DEFAULT_PATH;
 	char		*cause = NULL;
-	int		 ch, check = 0;
+	int		 ch, check = 0, dry_run = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:tVh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:ntVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'n':
+			dry_run = 1;
 			break;
 		case 't':
 			check = 1;
@@ -103,5 +109,5 @@ main(int argc, char **argv)
 	log_set_level(cf->log_level);
 	log_notice("templates %s loaded, version %s", cf->templates_dir,
 	    catalog_version(cat));
-	return server_run(cf, cat);
+	return server_run(cf, cat, dry_run);
 }

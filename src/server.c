@@ -26,9 +26,12 @@
 #include "backoff.h"
 #include "config.h"
 #include "catalog.h"
+#include "deliver.h"
+#include "generation.h"
 #include "intake.h"
 #include "lint.h"
 #include "log.h"
+#include "outbox.h"
 #include "redis.h"
 #include "sdnotify.h"
 #include "server.h"
@@ -46,8 +49,12 @@ enum server_link {
 };
 
 struct server {
+	struct generation	*gen;	/* cf and cat, shared with delivery */
 	struct config		*cf;
 	struct catalog		*cat;	/* the template set in use */
+	struct deliver		*deliver;
+	int64_t			 next_depth;	/* when to look at the outbox */
+	int			 full;		/* outbox_max reached */
 	struct redis		*r;
 	struct stream		*s;
 	struct backoff		 bo;
@@ -106,7 +113,7 @@ server_signals(struct server *sv)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &sv->waitmask);
+	pthread_sigmask(SIG_BLOCK, &block, &sv->waitmask);
 	sigdelset(&sv->waitmask, SIGTERM);
 	sigdelset(&sv->waitmask, SIGINT);
 	sigdelset(&sv->waitmask, SIGHUP);
@@ -252,6 +259,7 @@ server_handle(struct server *sv, struct stream_batch *batch)
 	    server_stop, sv, &cause) != 0)
 		server_lost(sv, cause);
 	stream_batch_clear(batch);
+	deliver_kick(sv->deliver);
 	if (sv->r != NULL)
 		server_next_due(sv);
 }
@@ -303,12 +311,13 @@ server_reconfigure(struct server *sv)
 		sdnotify_send("READY=1");
 		return;
 	}
-	catalog_free(sv->cat);
+	generation_drop(sv->gen);
+	sv->gen = generation_new(cf, cat);
 	sv->cat = cat;
+	sv->cf = cf;
+	deliver_swap(sv->deliver, sv->gen);
 	log_notice("templates %s loaded, version %s", catalog_dir(cat),
 	    catalog_version(cat));
-	config_free(sv->cf);
-	sv->cf = cf;
 	log_set_level(cf->log_level);
 	stream_free(sv->s);
 	sv->s = stream_new(cf);
@@ -417,6 +426,36 @@ server_read(struct server *sv)
 		server_handle(sv, &batch);
 }
 
+/*
+ * Return 1 if the outbox holds delivery.outbox_max notifications or more:
+ * then the loop reads no new events, which wait in the stream, until the
+ * workers catch up. The depth is looked at once a second at most.
+ */
+static int
+server_full(struct server *sv)
+{
+	long long	 email, sms, sending;
+	char		*cause = NULL;
+
+	if (server_now() < sv->next_depth)
+		return sv->full;
+	sv->next_depth = server_now() + 1000;
+	if (outbox_depth(sv->r, sv->cf, &email, &sms, &sending, &cause) != 0) {
+		server_lost(sv, cause);
+		return 1;
+	}
+	if (email + sms >= sv->cf->delivery_outbox_max && !sv->full)
+		log_warn("outbox full: %lld notifications wait (email %lld, "
+		    "sms %lld; delivery.outbox_max %lld); reading no new "
+		    "events until delivery catches up", email + sms, email,
+		    sms, (long long)sv->cf->delivery_outbox_max);
+	else if (email + sms < sv->cf->delivery_outbox_max && sv->full)
+		log_notice("outbox below delivery.outbox_max again; reading "
+		    "events");
+	sv->full = email + sms >= sv->cf->delivery_outbox_max;
+	return sv->full;
+}
+
 /* One turn of the loop while connected. */
 static void
 server_turn(struct server *sv)
@@ -441,9 +480,15 @@ server_turn(struct server *sv)
 			server_next_due(sv);
 		return;
 	}
+	if (!sv->reading && server_full(sv)) {
+		if (sv->r != NULL)
+			server_wait(sv, -1, 1000);
+		return;
+	}
 	if (sv->next_due != 0 && store_now() >= sv->next_due &&
 	    sv->caught_up && !sv->reading) {
 		server_release(sv);
+		deliver_kick(sv->deliver);
 		return;
 	}
 	server_read(sv);
@@ -451,11 +496,12 @@ server_turn(struct server *sv)
 
 /* Run the daemon until SIGTERM or SIGINT. */
 int
-server_run(struct config *cf, struct catalog *cat)
+server_run(struct config *cf, struct catalog *cat, int dry_run)
 {
 	struct server	sv;
 
 	memset(&sv, 0, sizeof sv);
+	sv.gen = generation_new(cf, cat);
 	sv.cf = cf;
 	sv.cat = cat;
 	sv.link = SERVER_LINK_UNKNOWN;
@@ -464,6 +510,10 @@ server_run(struct config *cf, struct catalog *cat)
 	server_signals(&sv);
 	log_notice("closeloopd %s starting with %s", PACKAGE_VERSION,
 	    cf->path);
+	if (dry_run)
+		log_notice("dry run: notifications are rendered and recorded, "
+		    "never sent");
+	sv.deliver = deliver_start(sv.gen, dry_run);
 	sdnotify_send("READY=1\nSTATUS=starting");
 
 	for (;;) {
@@ -490,10 +540,10 @@ server_run(struct config *cf, struct catalog *cat)
 	    (unsigned long long)sv.counts.accepted,
 	    (unsigned long long)sv.counts.duplicate,
 	    (unsigned long long)sv.counts.dead);
+	deliver_stop(sv.deliver, server_now() + sv.cf->shutdown_timeout * 1000);
 	redis_free(sv.r);
 	stream_free(sv.s);
-	catalog_free(sv.cat);
-	config_free(sv.cf);
+	generation_drop(sv.gen);
 	free(sv.last_cause);
 	return 0;
 }

@@ -1,0 +1,332 @@
+/*
+ * dead.c - "closeloop dead" and "closeloop queue": the outbox for ops
+ *
+ * The dead-letter stream (redis.dead_stream) holds two kinds of entries:
+ * events that could not be accepted (the event's fields, error and
+ * source_id) and notifications given up (kind=notification, id, sr,
+ * channel, masked recipient, state, error). "dead list" prints both;
+ * "dead retry" puts a notification back in its due set with a fresh
+ * retry budget, or an event back into the events stream (after, say, a
+ * division was added to the configuration), and removes the entry.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "config.h"
+#include "dead.h"
+#include "outbox.h"
+#include "redis.h"
+#include "xmalloc.h"
+
+/* Return the value of a field of an entry, or NULL. */
+static const char *
+dead_field(const struct redis_reply *fields, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < fields->elements; i += 2) {
+		if (fields->element[i]->str != NULL &&
+		    strcmp(fields->element[i]->str, name) == 0)
+			return fields->element[i + 1]->str;
+	}
+	return NULL;
+}
+
+/* Format the time of a stream entry id into buf (32 bytes). */
+static void
+dead_when(const char *id, char *buf)
+{
+	struct tm	tm;
+	time_t		t = (time_t)(strtoll(id, NULL, 10) / 1000);
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Return the value of a field of an entry, or "?". */
+static const char *
+dead_value(const struct redis_reply *fields, const char *name)
+{
+	const char	*v = dead_field(fields, name);
+
+	return v != NULL ? v : "?";
+}
+
+/* Print one dead-letter entry. */
+static void
+dead_print(const char *id, const struct redis_reply *f)
+{
+	const char	*kind = dead_field(f, "kind");
+	char		 when[32];
+
+	dead_when(id, when);
+	if (kind != NULL && strcmp(kind, "notification") == 0) {
+		printf("%s %s notification %s (%s to %s): %s: %s\n", id, when,
+		    dead_value(f, "id"), dead_value(f, "channel"),
+		    dead_value(f, "to"), dead_value(f, "state"),
+		    dead_value(f, "error"));
+		return;
+	}
+	printf("%s %s event SR %s (%s): %s\n", id, when, dead_value(f, "sr"),
+	    dead_value(f, "type"), dead_value(f, "error"));
+}
+
+/* Connect for a command, or say why not. */
+static struct redis *
+dead_connect(const struct config *cf, const char *what)
+{
+	struct redis	*r;
+	char		*cause = NULL;
+
+	if ((r = redis_connect(cf, &cause)) == NULL) {
+		fprintf(stderr, "closeloop %s: %s\n", what, cause);
+		free(cause);
+	}
+	return r;
+}
+
+/* Print the dead-letter stream. */
+static int
+dead_list(const struct config *cf, struct redis *r)
+{
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+	size_t			 i;
+
+	reply = redis_command(r, &cause, "XRANGE %s - +", cf->redis_dead_stream);
+	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY) {
+		fprintf(stderr, "closeloop dead list: %s\n", reply == NULL ?
+		    cause : reply->str);
+		free(cause);
+		redis_reply_free(reply);
+		return EX_UNAVAILABLE;
+	}
+	if (reply->elements == 0)
+		printf("no dead letters\n");
+	for (i = 0; i < reply->elements; i++) {
+		if (reply->element[i]->elements == 2)
+			dead_print(reply->element[i]->element[0]->str,
+			    reply->element[i]->element[1]);
+	}
+	redis_reply_free(reply);
+	return 0;
+}
+
+/* Queue a dead notification again, with a fresh retry budget. */
+static int
+dead_retry_notification(const struct config *cf, struct redis *r,
+    const char *entry, const char *id, const char *channel)
+{
+	struct redis_reply	*reply;
+	char			*key, *qkey, *cause = NULL, now[32];
+	int			 ch;
+
+	ch = channel != NULL && strcmp(channel, "sms") == 0 ? 1 : 0;
+	key = outbox_key(cf, id);
+	qkey = xasprintf("%soutbox:%s", cf->redis_prefix, ch ? "sms" : "email");
+	snprintf(now, sizeof now, "%lld", (long long)time(NULL) * 1000);
+	reply = redis_command(r, &cause, "EXISTS %s", key);
+	if (reply == NULL || reply->integer != 1) {
+		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
+		    reply == NULL ? cause : "its record has expired; it "
+		    "cannot be sent again");
+		free(cause);
+		redis_reply_free(reply);
+		free(key);
+		free(qkey);
+		return -1;
+	}
+	redis_reply_free(reply);
+	redis_reply_free(redis_command(r, NULL, "MULTI"));
+	redis_reply_free(redis_command(r, NULL, "HSET %s state queued "
+	    "created %s attempts 0 retried_by_hand %s", key, now, now));
+	redis_reply_free(redis_command(r, NULL, "HDEL %s next_at", key));
+	redis_reply_free(redis_command(r, NULL, "PERSIST %s", key));
+	redis_reply_free(redis_command(r, NULL, "ZADD %s %s %s", qkey, now,
+	    id));
+	redis_reply_free(redis_command(r, NULL, "XDEL %s %s",
+	    cf->redis_dead_stream, entry));
+	reply = redis_command(r, &cause, "EXEC");
+	free(key);
+	free(qkey);
+	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY) {
+		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
+		    reply == NULL ? cause : "the transaction failed");
+		free(cause);
+		redis_reply_free(reply);
+		return -1;
+	}
+	redis_reply_free(reply);
+	printf("%s: notification %s queued again\n", entry, id);
+	return 0;
+}
+
+/* Put a dead event back into the events stream. */
+static int
+dead_retry_event(const struct config *cf, struct redis *r, const char *entry,
+    const struct redis_reply *f)
+{
+	struct redis_reply	*reply;
+	const char		**argv;
+	size_t			 i, n = 0;
+	char			*cause = NULL;
+	int			 rc = -1;
+
+	argv = xcalloc(f->elements + 3, sizeof *argv);
+	argv[n++] = "XADD";
+	argv[n++] = cf->redis_stream;
+	argv[n++] = "*";
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		if (strcmp(f->element[i]->str, "error") == 0 ||
+		    strcmp(f->element[i]->str, "source_id") == 0)
+			continue;
+		argv[n++] = f->element[i]->str;
+		argv[n++] = f->element[i + 1]->str;
+	}
+	reply = redis_command_argv(r, &cause, (int)n, argv, NULL);
+	free(argv);
+	if (reply != NULL && reply->type == REDIS_TYPE_STRING) {
+		printf("%s: event put back into %s as %s\n", entry,
+		    cf->redis_stream, reply->str);
+		redis_reply_free(redis_command(r, NULL, "XDEL %s %s",
+		    cf->redis_dead_stream, entry));
+		rc = 0;
+	} else
+		fprintf(stderr, "closeloop dead retry: %s: %s\n", entry,
+		    reply == NULL ? cause : reply->str);
+	free(cause);
+	redis_reply_free(reply);
+	return rc;
+}
+
+/* Retry the dead letters named by stream entry id or notification id. */
+static int
+dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
+{
+	struct redis_reply	*reply, *e, *f;
+	const char		*kind, *id;
+	size_t			 i;
+	int			 k, found, bad = 0;
+
+	reply = redis_command(r, NULL, "XRANGE %s - +", cf->redis_dead_stream);
+	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY) {
+		fprintf(stderr, "closeloop dead retry: cannot read %s\n",
+		    cf->redis_dead_stream);
+		redis_reply_free(reply);
+		return EX_UNAVAILABLE;
+	}
+	for (k = 0; k < argc; k++) {
+		found = 0;
+		for (i = 0; i < reply->elements; i++) {
+			e = reply->element[i];
+			if (e->elements != 2)
+				continue;
+			f = e->element[1];
+			kind = dead_field(f, "kind");
+			id = dead_field(f, "id");
+			if (strcmp(e->element[0]->str, argv[k]) != 0 &&
+			    (id == NULL || strcmp(id, argv[k]) != 0))
+				continue;
+			found = 1;
+			if (kind != NULL && strcmp(kind, "notification") == 0)
+				bad |= dead_retry_notification(cf, r,
+				    e->element[0]->str, id,
+				    dead_field(f, "channel"));
+			else
+				bad |= dead_retry_event(cf, r,
+				    e->element[0]->str, f);
+		}
+		if (!found) {
+			fprintf(stderr, "closeloop dead retry: %s: no such "
+			    "dead letter (see closeloop dead list)\n", argv[k]);
+			bad = -1;
+		}
+	}
+	redis_reply_free(reply);
+	return bad ? EX_DATAERR : 0;
+}
+
+/* Run "closeloop dead". */
+int
+dead_run(const struct config *cf, int argc, char **argv)
+{
+	struct redis	*r;
+	int		 rc;
+
+	if (argc < 1 || (strcmp(argv[0], "list") == 0 && argc != 1) ||
+	    (strcmp(argv[0], "retry") == 0 && argc < 2) ||
+	    (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "retry") != 0)) {
+		fprintf(stderr, "usage: closeloop dead list | dead retry ID...\n");
+		return EX_USAGE;
+	}
+	if ((r = dead_connect(cf, "dead")) == NULL)
+		return EX_UNAVAILABLE;
+	if (strcmp(argv[0], "list") == 0)
+		rc = dead_list(cf, r);
+	else
+		rc = dead_retry(cf, r, argc - 1, argv + 1);
+	redis_free(r);
+	return rc;
+}
+
+/* Print how many notifications of a channel are due and scheduled. */
+static void
+dead_channel(const struct config *cf, struct redis *r, const char *name,
+    long long now)
+{
+	struct redis_reply	*due, *later, *next;
+	char			*key;
+
+	key = xasprintf("%soutbox:%s", cf->redis_prefix, name);
+	due = redis_command(r, NULL, "ZCOUNT %s -inf %lld", key, now);
+	later = redis_command(r, NULL, "ZCOUNT %s (%lld +inf", key, now);
+	next = redis_command(r, NULL, "ZRANGEBYSCORE %s (%lld +inf WITHSCORES "
+	    "LIMIT 0 1", key, now);
+	printf("%-6s %8lld due now, %8lld waiting", name,
+	    due != NULL ? due->integer : -1, later != NULL ? later->integer : -1);
+	if (next != NULL && next->elements == 2)
+		printf(" (next in %llds)", (strtoll(next->element[1]->str,
+		    NULL, 10) - now + 999) / 1000);
+	printf("\n");
+	redis_reply_free(due);
+	redis_reply_free(later);
+	redis_reply_free(next);
+	free(key);
+}
+
+/* Run "closeloop queue". */
+int
+dead_queue(const struct config *cf)
+{
+	struct redis		*r;
+	struct redis_reply	*reply;
+	char			*key;
+	long long		 now = (long long)time(NULL) * 1000;
+
+	if ((r = dead_connect(cf, "queue")) == NULL)
+		return EX_UNAVAILABLE;
+	printf("outbox (notifications by channel):\n");
+	dead_channel(cf, r, "email", now);
+	dead_channel(cf, r, "sms", now);
+	key = xasprintf("%soutbox:sending", cf->redis_prefix);
+	reply = redis_command(r, NULL, "ZCARD %s", key);
+	printf("%-6s %8lld being sent\n", "claims",
+	    reply != NULL ? reply->integer : -1);
+	redis_reply_free(reply);
+	free(key);
+	reply = redis_command(r, NULL, "XLEN %s", cf->redis_dead_stream);
+	printf("%-6s %8lld dead letters (closeloop dead list)\n", "dead",
+	    reply != NULL ? reply->integer : -1);
+	redis_reply_free(reply);
+	reply = redis_command(r, NULL, "XLEN %s", cf->redis_stream);
+	printf("%-6s %8lld entries in %s\n", "events",
+	    reply != NULL ? reply->integer : -1, cf->redis_stream);
+	redis_reply_free(reply);
+	redis_free(r);
+	return 0;
+}
