@@ -156,15 +156,36 @@ txn_decisions(struct txn *tx, const struct config *cf,
 	free(key);
 }
 
-/* Queue one notification per recipient of a notice into the outbox. */
+/*
+ * Queue one notification per recipient of a notice into the outbox; an
+ * SMS that falls in quiet hours waits for their end, which the SR's
+ * audit says.
+ */
 static void
 txn_notice(struct txn *tx, const struct config *cf,
     const struct notice *nt, int64_t now)
 {
-	size_t	i;
+	struct decision_list	 dl = { NULL, 0 };
+	char			*masked;
+	int64_t			 due;
+	size_t			 i;
 
-	for (i = 0; i < nt->nto; i++)
+	for (i = 0; i < nt->nto; i++) {
 		outbox_queue(tx, cf, nt, i, NULL, now);
+		if (nt->to[i].channel != EVENT_CHANNEL_SMS ||
+		    (due = outbox_due(cf, EVENT_CHANNEL_SMS, now)) <= now)
+			continue;
+		masked = log_mask_phone(nt->to[i].address);
+		decision_add(&dl, DECISION_DEFERRED, "quiet_hours", nt->notice,
+		    nt->division, nt->events, "sms to %s waits %lld min for "
+		    "the end of quiet hours (%s)", masked,
+		    (long long)((due - now + 59999) / 60000),
+		    cf->sms_quiet_hours);
+		free(masked);
+	}
+	txn_decisions(tx, cf, nt->sr, &dl, now,
+	    (long long)cf->events_history_days * 86400, 1);
+	decision_clear(&dl);
 }
 
 /*
