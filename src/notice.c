@@ -183,6 +183,8 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 		n->to[n->nto].channel = c->channel;
 		n->to[n->nto].address = xstrdup(c->address);
 		n->to[n->nto].ts = c->ts;
+		if (c->alt != NULL)
+			n->to[n->nto].alt = xstrdup(c->alt);
 		if (c->locale != NULL)
 			n->to[n->nto].locale = xstrdup(c->locale);
 		n->nto++;
@@ -292,6 +294,7 @@ notice_free(struct notice *n)
 		return;
 	for (i = 0; i < n->nto; i++) {
 		free(n->to[i].address);
+		free(n->to[i].alt);
 		free(n->to[i].locale);
 	}
 	free(n->to);

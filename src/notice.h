@@ -26,6 +26,7 @@ struct notice_recipient {
 	char	*address;
 	char	*locale;	/* NULL: the default locale */
 	int64_t	 ts;		/* when it subscribed (ms) */
+	char	*alt;		/* other channel's address, or NULL */
 };
 
 /* A notice to deliver: what to say, and to whom. */

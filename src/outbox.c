@@ -170,6 +170,11 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	if (fallback_of != NULL) {
 		argv[k++] = "fallback_of";
 		argv[k++] = fallback_of;
+	} else if (n->to[i].alt != NULL) {
+		argv[k++] = "fallback_channel";
+		argv[k++] = channel == EVENT_CHANNEL_SMS ? "email" : "sms";
+		argv[k++] = "fallback_to";
+		argv[k++] = n->to[i].alt;
 	}
 	txn_queue(tx, (int)k, argv);
 	snprintf(ttl, sizeof ttl, "%lld", (long long)(outbox_max_age(cf,

@@ -383,6 +383,13 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
 	if (on) {
 		srstate_set(&c->locale, ev->locale);
 		srstate_set(&c->via, NULL);
+		/* The address given for the channel not chosen: a fallback. */
+		if (channel == EVENT_CHANNEL_EMAIL)
+			srstate_set(&c->alt, (ev->channels & EVENT_CHANNEL_SMS) ?
+			    NULL : ev->phone);
+		else
+			srstate_set(&c->alt, (ev->channels &
+			    EVENT_CHANNEL_EMAIL) ? NULL : ev->email);
 	}
 	decision_add(&res->decisions, on ? DECISION_SUBSCRIBED :
 	    DECISION_UNSUBSCRIBED, NULL, VOCAB_NOTICE_NONE, NULL, ev->event_id,

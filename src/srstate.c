@@ -54,6 +54,7 @@ srstate_free(struct srstate *st)
 		free(st->contact[i].address);
 		free(st->contact[i].locale);
 		free(st->contact[i].via);
+		free(st->contact[i].alt);
 	}
 	free(st->contact);
 	free(st->service);
@@ -125,9 +126,9 @@ srstate_decode_contact(struct srstate *st, const char *name,
     const char *value)
 {
 	struct srstate_contact	*c;
-	char			 locale[36], via[65];
+	char			 locale[36], via[65], alt[255];
 	long long		 ts;
-	int			 active, channel;
+	int			 active, channel, n;
 
 	if (strncmp(name, "email:", 6) == 0) {
 		channel = EVENT_CHANNEL_EMAIL;
@@ -137,8 +138,8 @@ srstate_decode_contact(struct srstate *st, const char *name,
 		name += 4;
 	} else
 		return -1;
-	if (*name == '\0' || sscanf(value, "%d %lld %35s %64s", &active, &ts,
-	    locale, via) != 4)
+	if (*name == '\0' || ((n = sscanf(value, "%d %lld %35s %64s %254s",
+	    &active, &ts, locale, via, alt)) != 4 && n != 5))
 		return -1;
 	if (srstate_contact_find(st, channel, name) != NULL ||
 	    (c = srstate_contact_add(st, channel, name)) == NULL)
@@ -149,6 +150,8 @@ srstate_decode_contact(struct srstate *st, const char *name,
 		c->locale = xstrdup(locale);
 	if (strcmp(via, "-") != 0)
 		c->via = xstrdup(via);
+	if (n == 5 && strcmp(alt, "-") != 0)
+		c->alt = xstrdup(alt);
 	return 0;
 }
 
@@ -285,9 +288,10 @@ srstate_encode(const struct srstate *st, size_t *n)
 		c = &st->contact[i];
 		srstate_put(&fields, n, xasprintf("c:%s:%s",
 		    c->channel == EVENT_CHANNEL_SMS ? "sms" : "email",
-		    c->address), xasprintf("%d %lld %s %s", c->active,
+		    c->address), xasprintf("%d %lld %s %s%s%s", c->active,
 		    (long long)c->ts, c->locale != NULL ? c->locale : "-",
-		    c->via != NULL ? c->via : "-"));
+		    c->via != NULL ? c->via : "-", c->alt != NULL ? " " : "",
+		    c->alt != NULL ? c->alt : ""));
 	}
 	srstate_put_string(&fields, n, "service", st->service);
 	srstate_put_string(&fields, n, "note", st->note);

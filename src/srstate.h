@@ -42,6 +42,8 @@ struct srstate_contact {
 	int			 active;
 	int64_t			 ts;		/* ts of the last change, ms */
 	char			*via;		/* SR it followed us from */
+	char			*alt;		/* other channel's address,
+						   for fallback; or NULL */
 };
 
 struct srstate {

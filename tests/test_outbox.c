@@ -358,6 +358,49 @@ test_outcome_dead(void **state)
 	test_outbox_close(&t);
 }
 
+/* A permanent failure goes to the other address the resident gave. */
+static void
+test_outcome_fallback(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	char			*cause = NULL, *v;
+
+	(void)state;
+	test_outbox_open(&t, "sms = { gateway = \"twilio\"; "
+	    "url = \"https://sms.example.org/Messages.json\"; "
+	    "from = \"+14165550311\"; };");
+	t.n->to[0].alt = xstrdup("+14165550199");
+	test_outbox_queue(&t, NOW);
+	test_outbox_field_is(&t, "2026-7/3/0", "fallback_to", "+14165550199");
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_PERMFAIL, "550 5.1.1 no such user");
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, NOW,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/0f", "channel", "sms");
+	test_outbox_field_is(&t, "2026-7/3/0f", "to", "+14165550199");
+	test_outbox_field_is(&t, "2026-7/3/0f", "fallback_of", "2026-7/3/0");
+	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/0f"), NOW);
+	v = test_outbox_audit(&t, "rule");
+	assert_string_equal(v, "fallback");
+	free(v);
+	test_outbox_free(items, 1);
+
+	/* The fallback itself failing for good has no further fallback. */
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 2);
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, NOW,
+	    &cause), 0);
+	assert_int_equal(outcome_write(t.r, t.cf, items[1], &res, 0, NOW,
+	    &cause), 0);
+	v = test_outbox_hget(&t, "2026-7/3/0ff", "state");
+	assert_null(v);
+	channel_result_clear(&res);
+	test_outbox_free(items, 2);
+	test_outbox_close(&t);
+}
+
 /* Claims cut short go out again, marked as a resend. */
 static void
 test_recover(void **state)
@@ -445,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_outcome_retry),
 		cmocka_unit_test(test_outcome_delay),
 		cmocka_unit_test(test_outcome_dead),
+		cmocka_unit_test(test_outcome_fallback),
 		cmocka_unit_test(test_recover),
 		cmocka_unit_test(test_unsubscribed),
 		cmocka_unit_test(test_quiet_hours),
