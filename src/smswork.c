@@ -2,9 +2,8 @@
  * smswork.c - the worker that delivers SMS notifications
  *
  * sms.max_per_second is kept across every worker of every daemon: each
- * request takes a slot in a Redis sorted set of the requests begun in the
- * last second (PREFIXsms:rate), and a worker claims no more notifications
- * than it got slots. Inside sms.quiet_hours nothing is claimed: the
+ * request takes the next slot of an even pace kept in Redis, and a worker
+ * claims a notification only with a slot in hand. Inside sms.quiet_hours nothing is claimed: the
  * worker sleeps until they end (notifications queued or retried then are
  * due at their end anyway). The gateway's message id, when it gives one,
  * is kept with the outcome; the notification id is the idempotency key.
@@ -31,21 +30,23 @@
 #include "smswork.h"
 #include "xmalloc.h"
 
+/*
+ * Requests are paced: one may begin every 1.05 / sms.max_per_second
+ * seconds, whoever sends it. The 5% margin absorbs the network's jitter,
+ * so that the gateway, counting arrivals, never sees more than
+ * max_per_second in one second either. The time of the next free slot
+ * (ms, fractional) is PREFIXsms:next.
+ */
 static struct redis_script smswork_rate_script = {
 	"rate",
-	"redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - 1000)\n"
-	"local used = redis.call('ZCARD', KEYS[1])\n"
-	"local take = math.min(tonumber(ARGV[2]), tonumber(ARGV[3]) - used)\n"
-	"if take <= 0 then\n"
-	"  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
-	"  return {0, first[2] or ARGV[1]}\n"
+	"local now = tonumber(ARGV[1])\n"
+	"local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
+	"if nxt > now then\n"
+	"  return {0, string.format('%.3f', nxt)}\n"
 	"end\n"
-	"local seq = redis.call('INCRBY', KEYS[1] .. ':seq', take)\n"
-	"for i = 1, take do\n"
-	"  redis.call('ZADD', KEYS[1], ARGV[1], seq - i)\n"
-	"end\n"
-	"redis.call('PEXPIRE', KEYS[1], 2000)\n"
-	"return {take, ARGV[1]}\n",
+	"nxt = now + tonumber(ARGV[2])\n"
+	"redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', 60000)\n"
+	"return {1, string.format('%.3f', nxt)}\n",
 	""
 };
 
@@ -87,28 +88,25 @@ smswork_options(const struct config *cf, struct sms_options *o)
 }
 
 /*
- * Take up to want request slots from the shared rate window. Returns how
- * many were taken; with none, *retry_at says when one frees up.
+ * Take a request slot from the shared pace. Returns 1 if one was taken;
+ * otherwise 0, and *retry_at says when the next one frees up.
  */
 static size_t
-smswork_rate(struct smswork *w, const struct config *cf, size_t want,
-    int64_t *retry_at)
+smswork_rate(struct smswork *w, const struct config *cf, int64_t *retry_at)
 {
 	struct redis_reply	*reply;
-	const char		*argv[4];
-	char			*key, *cause = NULL, now[32], wants[32];
-	char			 limit[32];
+	const char		*argv[3];
+	char			*key, *cause = NULL, now[32], interval[32];
 	size_t			 took = 0;
 
-	key = xasprintf("%ssms:rate", cf->redis_prefix);
+	key = xasprintf("%ssms:next", cf->redis_prefix);
 	snprintf(now, sizeof now, "%lld", (long long)deliver_now());
-	snprintf(wants, sizeof wants, "%zu", want);
-	snprintf(limit, sizeof limit, "%lld", (long long)cf->sms_max_per_second);
+	snprintf(interval, sizeof interval, "%.3f",
+	    1050.0 / (double)cf->sms_max_per_second);
 	argv[0] = key;
 	argv[1] = now;
-	argv[2] = wants;
-	argv[3] = limit;
-	reply = redis_eval(w->r, &smswork_rate_script, &cause, 1, 4, argv,
+	argv[2] = interval;
+	reply = redis_eval(w->r, &smswork_rate_script, &cause, 1, 3, argv,
 	    NULL);
 	free(key);
 	if (reply == NULL) {
@@ -121,9 +119,11 @@ smswork_rate(struct smswork *w, const struct config *cf, size_t want,
 	if (reply->type == REDIS_TYPE_ARRAY && reply->elements == 2) {
 		took = (size_t)reply->element[0]->integer;
 		if (reply->element[1]->type == REDIS_TYPE_STRING)
-			*retry_at = strtoll(reply->element[1]->str, NULL, 10) +
-			    1000;
-	}
+			*retry_at = (int64_t)strtod(reply->element[1]->str,
+			    NULL) + 1;
+	} else
+		log_warn("sms: pacing: %s", reply->str != NULL ? reply->str :
+		    "unexpected reply");
 	redis_reply_free(reply);
 	return took;
 }
@@ -239,10 +239,9 @@ smswork_fill(struct smswork *w, struct generation *g)
 	active = w->s != NULL ? sms_active(w->s) : 0;
 	if (active >= (size_t)cf->sms_connections)
 		return DELIVER_POLL_MS;
-	room = (size_t)cf->sms_connections - active;
-	if ((room = smswork_rate(w, cf, room, &retry_at)) == 0)
+	if ((room = smswork_rate(w, cf, &retry_at)) == 0)
 		return w->r == NULL ? 1000 : retry_at > now ? retry_at - now :
-		    10;
+		    1;
 	if (outbox_claim(w->r, cf, EVENT_CHANNEL_SMS, cf->redis_consumer, now,
 	    room, &items, &n, &next_due, &cause) != 0) {
 		log_warn("sms: %s", cause);

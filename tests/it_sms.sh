@@ -1,0 +1,196 @@
+#!/bin/sh
+# it_sms.sh - closeloopd delivers SMS through the real Kannel and through a
+# loopback stand-in for the twilio profile
+#
+# Kannel (bearerbox, smsbox, fakesmsc as the phone network): texts in
+# English, French and Chinese arrive intact at fakesmsc, the Chinese one
+# as UCS-2. Then, after a SIGHUP to the twilio profile against
+# tests/gateway.py: the provider's message id is kept; a 429 with
+# Retry-After is retried no sooner than asked; a gateway that hangs is
+# timed out and retried; a 400 is a permanent failure, dead-lettered and
+# queued again by "closeloop dead retry"; sms.max_per_second holds in
+# every second; quiet hours hold an SMS back and say so in the history.
+. "$(dirname "$0")/lib.sh"
+. "$top_srcdir/tests/kannel.sh"
+
+PY=/usr/bin/python3
+need "$PY" python3
+[ -x "$KANNEL_BEARERBOX" ] || missing "bearerbox is not installed (Debian package kannel)"
+[ -x "$KANNEL_FAKESMSC" ] || missing "fakesmsc is not installed (Debian package kannel-extras)"
+
+redis_start
+kannel_start "$T/kannel"
+EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"
+printf '%s\n' "$KANNEL_PASSWORD" > "$T/kannel.secret"
+chmod 600 "$T/kannel.secret"
+
+GW_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+GW_DIR="$T/gateway"
+GW_CONTROL="$T/gateway.control"
+mkdir -p "$GW_DIR"
+: > "$GW_CONTROL"
+$PY "$top_srcdir/tests/gateway.py" --port "$GW_PORT" --dir "$GW_DIR" \
+    --account ACtest --token tok3n --control "$GW_CONTROL" \
+    >"$T/gateway.log" 2>&1 &
+EXTRA_PIDS="$EXTRA_PIDS $!"
+printf 'tok3n\n' > "$T/twilio.secret"
+chmod 600 "$T/twilio.secret"
+
+# Write the configuration for an SMS gateway: $1 the sms group's body.
+sms_config() {
+	write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
+retry = { initial_seconds = 2; max_seconds = 4; };
+sms = {
+	from = \"+14165550311\";
+	allow_http_loopback = true;
+	timeout_seconds = 2;
+	$1
+};"
+}
+
+# Publish a subscription by SMS and a closure with a note: $1 SR, $2 phone,
+# $3 locale.
+sr_closed() {
+	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
+	    sr "$1" ts 2026-11-20T09:00:00Z phone "$2" locale "$3" \
+	    channels sms >/dev/null
+	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
+	    sr "$1" ts 2026-11-20T10:00:00Z division TW status closed \
+	    reason completed service "Catch Basin Blocked" \
+	    note "Basin cleared" >/dev/null
+}
+
+# Print a field of a notification's record: $1 id, $2 field.
+nfield() {
+	sr=${1%%/*}
+	rcli HGET "closeloop:sr:{$sr}:n:${1#*/}" "$2"
+}
+
+# Succeed when notification $1 is in state $2.
+state_is() {
+	[ "$(nfield "$1" state)" = "$2" ]
+}
+
+# Succeed when fakesmsc has received $1 messages.
+kannel_count_is() {
+	[ "$(kannel_received | wc -l)" -ge "$1" ]
+}
+
+# Succeed when the stand-in has accepted $1 messages.
+gateway_count_is() {
+	[ "$(wc -l < "$GW_DIR/messages.jsonl" 2>/dev/null || echo 0)" -ge "$1" ]
+}
+
+say "Kannel: three languages"
+sms_config "gateway = \"kannel\";
+	url = \"$KANNEL_URL\";
+	username = \"$KANNEL_USER\";
+	password_file = \"$T/kannel.secret\";
+	max_per_second = 50;"
+daemon_start
+sr_closed K-1 +14165550101 en
+sr_closed K-2 +14165550102 zh-Hans
+sr_closed K-3 +14165550103 fr
+wait_for 30 "three texts at fakesmsc" kannel_count_is 3
+kannel_received > "$T/received"
+cat "$T/received"
+grep -q '^+14165550311 +14165550101 .*K-1.*Basin cleared' "$T/received" ||
+    fail "the English text did not arrive intact"
+grep -q '^+14165550311 +14165550102 .*您.*K-2' "$T/received" ||
+    fail "the Chinese text did not arrive intact"
+grep -q '^+14165550311 +14165550103 .*K-3.*é' "$T/received" ||
+    fail "the French text did not arrive with its accents"
+grep -q 'ucs-2\|udh' "$KANNEL_FAKESMSC_LOG" ||
+    fail "no text went as UCS-2"
+for id in K-1/1/0 K-2/1/0 K-3/1/0; do
+	wait_for 10 "$id recorded as sent" state_is "$id" sent
+done
+assert "Kannel's reply kept" [ "$(nfield K-1/1/0 reply)" = "HTTP 202: 0: Accepted for delivery" ]
+"$CLOSELOOP" -c "$CONF" history K-2 | tee "$T/history"
+grep -q 'sent .*sms to +1416\*\*\*0102' "$T/history" ||
+    fail "the history does not show the text as sent, masked"
+if grep -q '5550102' "$T/history" "$DLOG"; then
+	fail "a phone number was printed in full"
+fi
+
+say "SIGHUP to the twilio profile; a 429 with Retry-After: 5"
+sms_config "gateway = \"twilio\";
+	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json\";
+	username = \"ACtest\";
+	password_file = \"$T/twilio.secret\";
+	max_per_second = 5;"
+kill -HUP "$DAEMON_PID"
+wait_for 10 "the reload" log_has "configuration reloaded"
+printf '429 1 5\n' > "$GW_CONTROL.new" && mv "$GW_CONTROL.new" "$GW_CONTROL"
+start=$(date +%s)
+sr_closed T-1 +14165550201 en
+wait_for 30 "T-1 sent after the 429" state_is T-1/1/0 sent
+took=$(( $(date +%s) - start ))
+echo "sent ${took}s after a 429 asking for 5s"
+assert "Retry-After honoured (${took}s)" [ "$took" -ge 4 ]
+assert "two attempts" [ "$(nfield T-1/1/0 attempts)" = 2 ]
+sid=$(nfield T-1/1/0 provider_id)
+grep -q "\"sid\": \"$sid\"" "$GW_DIR/messages.jsonl" ||
+    fail "the provider's message id ($sid) was not kept"
+grep -q '"token": "T-1/1/0"' "$GW_DIR/messages.jsonl" ||
+    fail "the notification id was not the idempotency key"
+"$CLOSELOOP" -c "$CONF" history T-1 | grep -q 'retried .*HTTP 429' ||
+    fail "the retry is not in the history"
+
+say "a gateway that hangs: timed out, retried"
+printf 'hang 1 8\n' > "$GW_CONTROL.new" && mv "$GW_CONTROL.new" "$GW_CONTROL"
+sr_closed T-2 +14165550202 fr
+wait_for 30 "T-2 sent after a timeout" state_is T-2/1/0 sent
+nfield T-2/1/0 attempts | grep -qx 2 || fail "the timeout was not retried"
+"$CLOSELOOP" -c "$CONF" history T-2 | grep -qi 'retried .*time' ||
+    fail "the timeout is not in the history"
+
+say "a 400: failed for good, dead-lettered, queued again by hand"
+printf '400 1\n' > "$GW_CONTROL.new" && mv "$GW_CONTROL.new" "$GW_CONTROL"
+sr_closed T-3 +14165550203 en
+wait_for 20 "T-3 failed" state_is T-3/1/0 failed
+"$CLOSELOOP" -c "$CONF" dead list | tee "$T/dead"
+grep -q 'notification T-3/1/0 (sms to +1416\*\*\*0203): failed: HTTP 400' "$T/dead" ||
+    fail "the dead letter does not say what failed"
+"$CLOSELOOP" -c "$CONF" dead retry T-3/1/0
+wait_for 20 "T-3 sent after dead retry" state_is T-3/1/0 sent
+"$CLOSELOOP" -c "$CONF" queue | tee "$T/queue"
+grep -q '^dead  *0 dead letters' "$T/queue" || fail "the dead letter was not removed"
+
+say "sms.max_per_second = 5: 20 texts"
+before=$(wc -l < "$GW_DIR/requests.jsonl")
+for i in $(seq 1 20); do
+	sr_closed "R-$i" "+1416555$(printf '%04d' "$i")" en
+done
+wait_for 60 "20 more texts" gateway_count_is 23
+tail -n +"$((before + 1))" "$GW_DIR/requests.jsonl" | $PY -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+times = sorted(r["time"] for r in rows if r["token"].startswith("R-"))
+worst = max(sum(1 for u in times if t <= u < t + 1.0) for t in times)
+print("most requests begun in any one second: %d" % worst)
+sys.exit(worst > 5)' || fail "more than 5 requests in one second"
+
+say "quiet hours: held back, in the history"
+hour=$(TZ=America/Toronto date +%H)
+from=$(printf '%02d:00' "$hour")
+h=${hour#0}
+to=$(printf '%02d:00' $(( (h + 2) % 24 )))
+sms_config "gateway = \"twilio\";
+	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json\";
+	username = \"ACtest\";
+	password_file = \"$T/twilio.secret\";
+	quiet_hours = \"$from-$to\";"
+kill -HUP "$DAEMON_PID"
+reloaded_twice() {
+	[ "$(log_count 'configuration reloaded')" = 2 ]
+}
+wait_for 10 "the second reload" reloaded_twice
+sr_closed Q-1 +14165550301 en
+wait_for 10 "Q-1 queued" state_is Q-1/1/0 queued
+sleep 2
+assert "not sent in quiet hours" state_is Q-1/1/0 queued
+"$CLOSELOOP" -c "$CONF" history Q-1 | grep -q 'deferred .*quiet_hours' ||
+    fail "the deferral is not in the history"
+daemon_stop
+echo "PASS"
