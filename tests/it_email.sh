@@ -1,0 +1,152 @@
+#!/bin/sh
+# it_email.sh - closeloopd delivers email to a real SMTP server (aiosmtpd)
+# over STARTTLS with AUTH, and copes with its faults
+#
+# Residents in English, French and Chinese get a completed notice: each
+# message is well-formed MIME, 7-bit and CRLF only, with an RFC 2047
+# subject that decodes to the rendered one. Then: 451 to RCPT is retried,
+# "flaky" DATA arrives on the third attempt with the same Message-ID, 550
+# fails for good into the dead letters; a server that answers 421 for a
+# while gets everything once it is back, nothing twice.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+need "$PY" python3
+need openssl openssl
+"$PY" -c 'import aiosmtpd' 2>/dev/null ||
+    missing "aiosmtpd is not installed (Debian package python3-aiosmtpd)"
+MAILBOX="$PY $top_srcdir/tests/mailbox.py"
+
+redis_start
+sh "$top_srcdir/tests/testca.sh" "$T/ca" >/dev/null
+printf 'closeloop:s3cret\n' > "$T/smtp.users"
+printf 's3cret\n' > "$T/smtp.secret"
+chmod 600 "$T/smtp.secret"
+SMTP_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+MAIL="$T/mail"
+CONTROL="$T/smtp.control"
+mkdir -p "$MAIL"
+: > "$CONTROL"
+$PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$MAIL" \
+    --tls-cert "$T/ca/server.pem" --tls-key "$T/ca/server.key" \
+    --require-tls --auth-file "$T/smtp.users" --control "$CONTROL" \
+    >"$T/smtpd.log" 2>&1 &
+EXTRA_PIDS="$EXTRA_PIDS $!"
+
+# Succeed when the SMTP server accepts connections.
+smtp_up() {
+	$PY -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 1)" 2>/dev/null
+}
+wait_for 10 "the SMTP server" smtp_up
+
+write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
+retry = { initial_seconds = 1; max_seconds = 2; };
+email = {
+	smtp = \"smtp://localhost:$SMTP_PORT\";
+	starttls = \"required\";
+	ca_file = \"$T/ca/ca.pem\";
+	from = \"Ville de Toronto 311 <311@example.org>\";
+	username = \"closeloop\";
+	password_file = \"$T/smtp.secret\";
+	sessions = 2;
+	timeout_seconds = 5;
+};"
+
+# Publish a subscription by email and a closure with a note and a photo:
+# $1 SR, $2 address, $3 locale.
+sr_closed() {
+	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
+	    sr "$1" ts 2026-11-20T09:00:00Z email "$2" locale "$3" \
+	    channels email >/dev/null
+	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
+	    sr "$1" ts 2026-11-20T10:00:00Z division TW status closed \
+	    reason completed service "Catch Basin Blocked" \
+	    note "Basin cleared" \
+	    photos "https://photos.example.org/$1.jpg" >/dev/null
+}
+
+# Print a field of a notification's record: $1 id, $2 field.
+nfield() {
+	sr=${1%%/*}
+	rcli HGET "closeloop:sr:{$sr}:n:${1#*/}" "$2"
+}
+
+# Succeed when notification $1 is in state $2.
+state_is() {
+	[ "$(nfield "$1" state)" = "$2" ]
+}
+
+# Succeed when the server has received at least $1 messages.
+received() {
+	[ "$($MAILBOX count "$MAIL")" -ge "$1" ]
+}
+
+say "three residents, three languages, over STARTTLS with AUTH"
+daemon_start
+sr_closed E-1 ana@example.org en
+sr_closed E-2 bea@example.org fr
+sr_closed E-3 chen@example.org zh-Hans
+wait_for 30 "three messages" received 3
+$MAILBOX check "$MAIL" || fail "a message is malformed"
+$MAILBOX show "$MAIL" bea@example.org
+subject=$($MAILBOX field "$MAIL" bea@example.org Subject)
+"$CLOSELOOP" -c "$CONF" render --locale fr --channel email sr=E-2 \
+    status=closed reason=completed division=TW \
+    service="Catch Basin Blocked" note="Basin cleared" \
+    photos=https://photos.example.org/E-2.jpg > "$T/render"
+grep -qxF "Subject: $subject" "$T/render" ||
+    fail "the subject received ($subject) is not the one rendered"
+echo "$subject" | grep -q 'é' || fail "the French subject lost its accents"
+$MAILBOX field "$MAIL" chen@example.org Subject | grep -q '您' ||
+    fail "the Chinese subject did not survive"
+$MAILBOX html "$MAIL" ana@example.org | grep -q 'https://photos.example.org/E-1.jpg' ||
+    fail "the photo link is not in the HTML part"
+assert "Message-ID from the notification id" \
+    [ "$($MAILBOX field "$MAIL" ana@example.org Message-ID)" = "<E-1.1.0@example.org>" ]
+grep -q '"tls": true' "$MAIL/received.jsonl" || fail "not sent over TLS"
+grep -q '"auth": "closeloop"' "$MAIL/received.jsonl" || fail "not authenticated"
+for id in E-1/1/0 E-2/1/0 E-3/1/0; do
+	wait_for 10 "$id recorded" state_is "$id" sent
+done
+nfield E-1/1/0 reply | grep -q '^250' || fail "the server's reply was not kept"
+if grep -q 's3cret\|ana@example.org' "$DLOG"; then
+	fail "a secret or a full address is in the log"
+fi
+
+say "451 to RCPT: retried; flaky DATA: the third attempt, same Message-ID"
+sr_closed F-1 t451-dan@example.org en
+sr_closed F-2 flaky2-eve@example.org en
+wait_for 20 "F-1 retried" state_is F-1/1/0 retry
+"$CLOSELOOP" -c "$CONF" history F-1 | grep -q 'retried .*451' ||
+    fail "the 451 is not in the history"
+wait_for 30 "F-2 sent" state_is F-2/1/0 sent
+assert "three attempts" [ "$(nfield F-2/1/0 attempts)" = 3 ]
+assert "flaky message arrived once" \
+    [ "$(grep -c 'flaky2-eve' "$MAIL/received.jsonl")" = 1 ]
+assert "same Message-ID after retries" \
+    [ "$($MAILBOX field "$MAIL" flaky2-eve@example.org Message-ID)" = "<F-2.1.0@example.org>" ]
+
+say "550: failed for good, dead-lettered"
+sr_closed P-1 p550-fay@example.org en
+wait_for 20 "P-1 failed" state_is P-1/1/0 failed
+"$CLOSELOOP" -c "$CONF" dead list | grep -q 'P-1/1/0 (email to p\*\*\*@example.org): failed: RCPT TO: 550' ||
+    fail "the dead letter does not say what failed"
+n=$(nfield P-1/1/0 attempts)
+sleep 3
+assert "550 not retried" [ "$(nfield P-1/1/0 attempts)" = "$n" ]
+
+say "the server answers 421 for a while, then recovers"
+before=$($MAILBOX count "$MAIL")
+echo 421 > "$CONTROL"
+for i in 1 2 3 4 5; do
+	sr_closed "D-$i" "d$i@example.org" en
+done
+wait_for 20 "the first retries" state_is D-5/1/0 retry
+"$CLOSELOOP" -c "$CONF" queue
+: > "$CONTROL"
+wait_for 30 "all five once it is back" received $((before + 5))
+sleep 2
+assert "nothing twice" [ "$($MAILBOX count "$MAIL")" = "$($MAILBOX unique "$MAIL")" ]
+$MAILBOX check "$MAIL" >/dev/null || fail "a message is malformed"
+daemon_stop
+echo "PASS"
