@@ -71,9 +71,10 @@ test_decision_kinds(void **state)
 	enum decision_kind	k;
 
 	(void)state;
-	for (k = DECISION_QUEUED; k <= DECISION_UNSUBSCRIBED; k++)
+	for (k = DECISION_QUEUED; k <= DECISION_DEAD; k++)
 		assert_int_equal(decision_kind_parse(decision_kind_name(k)), k);
-	assert_int_equal(decision_kind_parse("sent"), 0);
+	assert_int_equal(decision_kind_parse("sent"), DECISION_SENT);
+	assert_int_equal(decision_kind_parse("delivered"), 0);
 	assert_string_equal(decision_kind_name(0), "");
 	assert_string_equal(decision_kind_name(99), "");
 }

@@ -150,6 +150,22 @@ test_store_last(struct test_store *t, const char *key, const char *field)
 	return buf;
 }
 
+/* Return a field of a hash (static), "" if absent. */
+static const char *
+test_store_hget(struct test_store *t, const char *key, const char *field)
+{
+	static char		 buf[512];
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+
+	reply = redis_command(t->r, &cause, "HGET %s %s", key, field);
+	assert_non_null(reply);
+	snprintf(buf, sizeof buf, "%s", reply->type == REDIS_TYPE_STRING ?
+	    reply->str : "");
+	redis_reply_free(reply);
+	return buf;
+}
+
 /* A received SR with a subscriber queues a notice, with its records. */
 static void
 test_store_event_written(void **state)
@@ -162,12 +178,14 @@ test_store_event_written(void **state)
 	    "email=alice@example.org", NULL), 1);
 	assert_int_equal(test_store_apply(&t, T0, "type=status", "sr=1",
 	    "division=TW", "status=received", NULL), 1);
-	assert_int_equal(test_store_int(&t, "XLEN %s", "closeloop:notices"),
-	    1);
-	assert_string_equal(test_store_last(&t, "closeloop:notices", "to"),
-	    "alice@example.org");
-	assert_string_equal(test_store_last(&t, "closeloop:notices", "notice"),
-	    "received");
+	assert_int_equal(test_store_int(&t, "ZCARD %s",
+	    "closeloop:outbox:email"), 1);
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{1}:n:1/0",
+	    "to"), "alice@example.org");
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{1}:n:1/0",
+	    "notice"), "received");
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{1}:n:1/0",
+	    "state"), "queued");
 	assert_string_equal(test_store_last(&t, "closeloop:sr:{1}:audit",
 	    "decision"), "queued");
 	assert_int_equal(test_store_int(&t, "XLEN %s",
@@ -216,13 +234,15 @@ test_store_hold_release(void **state)
 	assert_int_equal(store_next_due(t.cf, t.r, &due, &cause), 0);
 	assert_int_equal(due, T0 + 10000);
 	assert_int_equal(store_release(t.cf, t.r, T0 + 9999, 100, &cause), 0);
-	assert_int_equal(test_store_int(&t, "EXISTS %s", "closeloop:notices"),
-	    0);
+	assert_int_equal(test_store_int(&t, "ZCARD %s",
+	    "closeloop:outbox:sms"), 0);
 	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &cause), 1);
-	assert_string_equal(test_store_last(&t, "closeloop:notices", "notice"),
-	    "completed");
-	assert_string_equal(test_store_last(&t, "closeloop:notices", "note"),
-	    "Filled.");
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{3}:n:1/0",
+	    "notice"), "completed");
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{3}:n:1/0",
+	    "note"), "Filled.");
+	assert_int_equal(test_store_int(&t, "ZCARD %s",
+	    "closeloop:outbox:sms"), 1);
 	assert_int_equal(store_next_due(t.cf, t.r, &due, &cause), 0);
 	assert_int_equal(due, 0);
 	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{3}:state") <=
