@@ -7,8 +7,11 @@
 # requests - a misleading "completed" closure that is really a transfer, a
 # closure that is only "scheduled", a duplicate, a repeated event and a
 # malformed one - then shows what closeloopd decided and why (closeloop
-# history), the notices queued for residents, the dead-letter stream and
-# the counters. Everything it started is stopped by PID at the end.
+# history), the email the residents received at a loopback SMTP server
+# (tests/smtpd.py, on aiosmtpd) and the SMS they received through the real
+# Kannel gateway (fakesmsc playing the phone network), the dead-letter
+# stream and the counters. Everything it started is stopped by PID at the
+# end.
 set -eu
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -18,13 +21,25 @@ CLOSELOOP="$top_builddir/closeloop"
 T=$(mktemp -d /tmp/closeloop-demo.XXXXXX)
 SOCK="$T/redis.sock"
 CONF="$T/closeloopd.conf"
+PY=/usr/bin/python3
 REDIS_PID=
 DAEMON_PID=
+SMTPD_PID=
+
+# Say what is missing and give up.
+missing() {
+	echo "demo: $*"
+	exit 1
+}
+. "$top_srcdir/tests/kannel.sh"
 
 # Stop what the demo started and remove its directory.
 cleanup() {
 	[ -z "$DAEMON_PID" ] || kill -TERM "$DAEMON_PID" 2>/dev/null || true
 	[ -z "$DAEMON_PID" ] || wait "$DAEMON_PID" 2>/dev/null || true
+	[ -z "$SMTPD_PID" ] || kill -TERM "$SMTPD_PID" 2>/dev/null || true
+	[ -z "$SMTPD_PID" ] || wait "$SMTPD_PID" 2>/dev/null || true
+	kannel_stop >/dev/null 2>&1 || true
 	[ -z "$REDIS_PID" ] || kill -TERM "$REDIS_PID" 2>/dev/null || true
 	[ -z "$REDIS_PID" ] || wait "$REDIS_PID" 2>/dev/null || true
 	rm -rf "$T"
@@ -57,6 +72,17 @@ until [ "$(rcli PING 2>/dev/null)" = PONG ]; do
 	sleep 0.05
 done
 
+step "Starting an SMTP server and the Kannel SMS gateway on loopback"
+SMTP_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$T/mail"
+$PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$T/mail" \
+    > "$T/smtpd.log" 2>&1 &
+SMTPD_PID=$!
+kannel_start "$T/kannel"
+printf '%s\n' "$KANNEL_PASSWORD" > "$T/sms.secret"
+chmod 600 "$T/sms.secret"
+echo "  SMTP on 127.0.0.1:$SMTP_PORT; Kannel's sendsms at $KANNEL_URL"
+
 cat > "$CONF" <<EOC
 # The demo's configuration: every other setting keeps its default.
 redis = { url = "unix://$SOCK"; consumer = "demo"; };
@@ -68,6 +94,20 @@ templates = {
 	status_url = "https://www.toronto.ca/311/sr/{sr}";
 	unsubscribe_url = "https://www.toronto.ca/311/stop/{sr}";
 	city = { en = "City of Toronto"; fr = "Ville de Toronto"; zh-Hans = "多伦多市政府"; };
+};
+# Loopback servers for the demo: no TLS. In production STARTTLS is required.
+email = {
+	smtp = "smtp://127.0.0.1:$SMTP_PORT";
+	starttls = "off";
+	from = "City of Toronto 311 <311-updates@toronto.example>";
+};
+sms = {
+	gateway = "kannel";
+	url = "$KANNEL_URL";
+	allow_http_loopback = true;
+	username = "$KANNEL_USER";
+	password_file = "$T/sms.secret";
+	from = "+14165550311";
 };
 divisions = {
 	TS = { name = { en = "Transportation Services"; fr = "Services des transports"; }; };
@@ -114,7 +154,10 @@ echo " (waiting for the held closures to settle)"
 i=0
 until [ "$(rcli XINFO GROUPS closeloop:events | awk 'p == "lag" { print; exit } { p = $0 }')" = 0 ] &&
     [ "$(rcli XPENDING closeloop:events closeloopd | head -n 1)" = 0 ] &&
-    [ "$(rcli ZCARD closeloop:due)" = 0 ]; do
+    [ "$(rcli ZCARD closeloop:due)" = 0 ] &&
+    [ "$(rcli ZCARD closeloop:outbox:email)" = 0 ] &&
+    [ "$(rcli ZCARD closeloop:outbox:sms)" = 0 ] &&
+    [ "$(rcli ZCARD closeloop:outbox:sending)" = 0 ]; do
 	i=$((i + 1)); [ $i -lt 400 ] || { echo "closeloopd did not catch up"; exit 1; }
 	sleep 0.05
 done
@@ -128,29 +171,20 @@ for sr in 2026-000101 2026-000102 2026-000099; do
 	"$CLOSELOOP" -c "$CONF" history "$sr" | sed 's/^/   /'
 done
 
-step "Notices queued for delivery (closeloop:notices)"
-rcli --raw EVAL 'local out = {}
-for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do
-	local f = {}
-	for i = 1, #e[2], 2 do f[e[2][i]] = e[2][i + 1] end
-	out[#out + 1] = string.format("%-11s %-12s %-5s %-7s %s%s", f.sr,
-	    f.notice, f.channel, f.locale or "-", f.division or "-",
-	    f.from_division and (" (from " .. f.from_division .. ")") or "")
-end
-return out' 1 closeloop:notices | sed 's/^/   /'
+step "The outbox (closeloop queue)"
+"$CLOSELOOP" -c "$CONF" queue | sed 's/^/   /'
 
-step "What the residents read (closeloop render)"
-echo " 2026-000101, by SMS in French: the transfer"
-"$CLOSELOOP" -c "$CONF" render --locale fr-CA --channel sms sr=2026-000101 \
-    division=TS status=closed reason=completed transfer_to=TW | sed 's/^/   /'
-echo " 2026-000101, by SMS in French: the completion, with its note and photo"
-"$CLOSELOOP" -c "$CONF" render --locale fr-CA --channel sms sr=2026-000101 \
-    division=TW status=WO-COMP note="We filled the pothole and sealed the edges." \
-    photos=https://photos.toronto.example/sr/2026-000101/after.jpg | sed 's/^/   /'
-echo " 2026-000102, by email in Simplified Chinese: the duplicate"
-"$CLOSELOOP" -c "$CONF" render --locale zh-Hans --channel email sr=2026-000102 \
-    division=TW status=closed reason=duplicate duplicate_of=2026-000099 |
-    awk '/^-- text\/html/ { exit } { print "   " $0 }'
+step "The SMS the residents received, through Kannel (at fakesmsc)"
+kannel_received | sed 's/^/   /'
+
+step "The email they received, at the SMTP server"
+$PY "$top_srcdir/tests/mailbox.py" check "$T/mail" | sed 's/^/   /'
+echo " The last one to maria.santos@example.org, as her mail client shows it:"
+$PY "$top_srcdir/tests/mailbox.py" show "$T/mail" maria.santos@example.org |
+    sed 's/^/   | /'
+echo " The last one to j.chen@example.net (Simplified Chinese):"
+$PY "$top_srcdir/tests/mailbox.py" show "$T/mail" j.chen@example.net |
+    sed 's/^/   | /'
 
 step "What was rejected (closeloop:dead)"
 rcli --raw XRANGE closeloop:dead - + | awk 'p == "error" { print "   " $0 } { p = $0 }'
@@ -168,4 +202,4 @@ tail -n 1 "$T/closeloopd.log" | sed 's/^<[0-9]>/  /'
 echo "  closeloopd exited with status $rc"
 printf '\nDone: the misleading "completed" of 2026-000101 was held and suppressed;\n'
 printf 'the resident was told "transferred" to Toronto Water, then "completed".\n'
-printf 'Notices are queued and rendered per resident; sending them comes next.\n'
+printf 'Each notice went out by email and SMS, in the resident'"'"'s language.\n'
