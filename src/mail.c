@@ -32,9 +32,12 @@
  *   after the handshake makes it wait for a reply to an EHLO it has not
  *   sent yet, until the timeout. TLS is therefore capped at 1.2, where
  *   tickets come within the handshake;
- * - it connects with a blocking connect(2) and no timeout: timeout_seconds
- *   applies from the greeting on; a host that drops SYNs holds the session
- *   until the kernel gives up (about two minutes on Linux).
+ * - it connects with a blocking connect(2) and no timeout: after a
+ *   session that could not connect, the next one is preceded by a
+ *   connection probe bounded by timeout_seconds (probe.c), so a host that
+ *   drops connection attempts costs the kernel's two minutes once per
+ *   struct mail, then timeout_seconds per retry; timeout_seconds applies
+ *   from the greeting on.
  *
  * Threads: libesmtp in Debian is built with pthreads (smtp_errno() is per
  * thread, its SASL plugin list has a mutex) and keeps no other global
@@ -67,6 +70,7 @@
 #include "channel.h"
 #include "log.h"
 #include "mail.h"
+#include "probe.h"
 #include "xmalloc.h"
 
 /* Longest reply line kept. */
@@ -93,6 +97,7 @@ struct mail {
 	long		 timeout_ms;
 	int		 host_ip;	/* host is an IPv4 address */
 	int		 auth_clear;	/* AUTH allowed without TLS */
+	int		 probe;		/* the last session did not connect */
 	SSL_CTX		*ctx;
 	struct mail_session *cur;	/* during mail_send() */
 };
@@ -892,6 +897,9 @@ mail_send(struct mail *m, struct mail_message *msgs, size_t n,
 		if (done != NULL)
 			done(&msgs[i], arg);
 	}
+	if (queued > 0 && m->probe && probe_connect(m->host,
+	    strrchr(m->hostport, ':') + 1, m->timeout_ms, &why) != 0)
+		queued = 0;
 	if (queued > 0) {
 		m->cur = &s;
 		if ((session = mail_prepare(&s, entries, n, &actx)) == NULL)
@@ -900,6 +908,7 @@ mail_send(struct mail *m, struct mail_message *msgs, size_t n,
 		else
 			mail_run(session);
 		m->cur = NULL;
+		m->probe = !s.connected;
 	}
 	for (i = 0; i < n; i++) {
 		if (entries[i].finished)
