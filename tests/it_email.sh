@@ -27,11 +27,22 @@ MAIL="$T/mail"
 CONTROL="$T/smtp.control"
 mkdir -p "$MAIL"
 : > "$CONTROL"
-$PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$MAIL" \
-    --tls-cert "$T/ca/server.pem" --tls-key "$T/ca/server.key" \
-    --require-tls --auth-file "$T/smtp.users" --control "$CONTROL" \
-    >"$T/smtpd.log" 2>&1 &
-EXTRA_PIDS="$EXTRA_PIDS $!"
+# Start the SMTP server (again, after smtpd_stop).
+smtpd_start() {
+	$PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$MAIL" \
+	    --tls-cert "$T/ca/server.pem" --tls-key "$T/ca/server.key" \
+	    --require-tls --auth-file "$T/smtp.users" --control "$CONTROL" \
+	    >>"$T/smtpd.log" 2>&1 &
+	SMTPD_PID=$!
+	EXTRA_PIDS="$EXTRA_PIDS $SMTPD_PID"
+}
+
+# Stop the SMTP server by PID.
+smtpd_stop() {
+	kill -TERM "$SMTPD_PID"
+	wait "$SMTPD_PID" 2>/dev/null || true
+}
+smtpd_start
 
 # Succeed when the SMTP server accepts connections.
 smtp_up() {
@@ -147,6 +158,34 @@ wait_for 20 "the first retries" state_is D-5/1/0 retry
 wait_for 30 "all five once it is back" received $((before + 5))
 sleep 2
 assert "nothing twice" [ "$($MAILBOX count "$MAIL")" = "$($MAILBOX unique "$MAIL")" ]
+
+say "the server is down for a while (not listening), then back"
+before=$($MAILBOX count "$MAIL")
+smtpd_stop
+for i in 1 2 3; do
+	sr_closed "G-$i" "g$i@example.org" en
+done
+wait_for 20 "the first retries" state_is G-3/1/0 retry
+nfield G-3/1/0 last_error | grep -q 'Connection refused' ||
+    fail "the error does not say the server refused the connection"
+sleep 2
+smtpd_start
+wait_for 10 "the SMTP server again" smtp_up
+wait_for 30 "all three once it is back" received $((before + 3))
+sleep 2
+assert "nothing twice" [ "$($MAILBOX count "$MAIL")" = "$($MAILBOX unique "$MAIL")" ]
 $MAILBOX check "$MAIL" >/dev/null || fail "a message is malformed"
+daemon_stop
+
+say "closeloopd --dry-run: rendered and recorded, not sent"
+before=$($MAILBOX count "$MAIL")
+$WRAP "$CLOSELOOPD" --dry-run -c "$CONF" >>"$DLOG" 2>&1 &
+DAEMON_PID=$!
+sr_closed N-1 nina@example.org en
+wait_for 20 "N-1 recorded" state_is N-1/1/0 dry_run
+sleep 1
+assert "nothing sent in a dry run" [ "$($MAILBOX count "$MAIL")" = "$before" ]
+"$CLOSELOOP" -c "$CONF" history N-1 | grep -q 'sent .*dry run: not sent' ||
+    fail "the history does not say it was a dry run"
 daemon_stop
 echo "PASS"

@@ -62,7 +62,7 @@ cleanup() {
 		echo "--- last lines of closeloopd's log:"
 		tail -n 40 "$DLOG"
 	fi
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
 	exit "$rc"
 }
 trap cleanup EXIT

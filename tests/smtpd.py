@@ -50,7 +50,12 @@ class Store:
 
     def __init__(self, directory):
         self.dir = directory
-        self.n = 0
+        # Started again on the same directory: number on from there.
+        try:
+            with open(os.path.join(directory, "received.jsonl")) as f:
+                self.n = sum(1 for _ in f)
+        except FileNotFoundError:
+            self.n = 0
         self.connections = 0
         self.attempts = {}
 
