@@ -20,22 +20,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "testproc.h"
 #include "testserver.h"
 #include "xmalloc.h"
-
-/* Leave the program: skip outside CI, fail in CI. */
-static void
-testserver_missing(const char *why)
-{
-	const char	*ci = getenv("CI");
-
-	if (ci != NULL && strcmp(ci, "true") == 0) {
-		fprintf(stderr, "FAIL: %s (required in CI)\n", why);
-		exit(1);
-	}
-	fprintf(stderr, "SKIP: %s\n", why);
-	exit(77);
-}
 
 /* Find redis-server: $REDIS_SERVER, then the usual places. */
 static const char *
@@ -57,29 +44,6 @@ testserver_binary(void)
 			return places[i];
 	}
 	return NULL;
-}
-
-/* Find a free loopback TCP port. */
-static int
-testserver_free_port(void)
-{
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof sin;
-	int			fd, port;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
-		fprintf(stderr, "cannot find a free port: %s\n",
-		    strerror(errno));
-		exit(1);
-	}
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
 }
 
 /* Return 1 once the server accepts connections on its socket. */
@@ -108,7 +72,7 @@ testserver_start(struct testserver *ts, int tcp, const char *password)
 	int		 i, argc = 0, status;
 
 	if ((bin = testserver_binary()) == NULL)
-		testserver_missing("redis-server is not installed "
+		testproc_missing("redis-server is not installed "
 		    "(Debian package redis-server)");
 	memset(ts, 0, sizeof *ts);
 	snprintf(ts->dir, sizeof ts->dir, "/tmp/closeloop-test.XXXXXX");
@@ -117,7 +81,7 @@ testserver_start(struct testserver *ts, int tcp, const char *password)
 		exit(1);
 	}
 	snprintf(ts->sock, sizeof ts->sock, "%s/redis.sock", ts->dir);
-	ts->port = tcp ? testserver_free_port() : 0;
+	ts->port = tcp ? testproc_free_port() : 0;
 	snprintf(port, sizeof port, "%d", ts->port);
 	argv[argc++] = bin;
 	argv[argc++] = "--port";
