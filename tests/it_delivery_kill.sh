@@ -28,7 +28,7 @@ redis_start
 kannel_start "$T/kannel"
 EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"
 printf '%s\n' "$KANNEL_PASSWORD" > "$T/kannel.secret"
-SMTP_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SMTP_PORT=$(free_port)
 MAIL="$T/mail"
 mkdir -p "$MAIL"
 $PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$MAIL" \

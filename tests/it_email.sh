@@ -22,7 +22,7 @@ sh "$top_srcdir/tests/testca.sh" "$T/ca" >/dev/null
 printf 'closeloop:s3cret\n' > "$T/smtp.users"
 printf 's3cret\n' > "$T/smtp.secret"
 chmod 600 "$T/smtp.secret"
-SMTP_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SMTP_PORT=$(free_port)
 MAIL="$T/mail"
 CONTROL="$T/smtp.control"
 mkdir -p "$MAIL"
@@ -74,17 +74,6 @@ sr_closed() {
 	    reason completed service "Catch Basin Blocked" \
 	    note "Basin cleared" \
 	    photos "https://photos.example.org/$1.jpg" >/dev/null
-}
-
-# Print a field of a notification's record: $1 id, $2 field.
-nfield() {
-	sr=${1%%/*}
-	rcli HGET "closeloop:sr:{$sr}:n:${1#*/}" "$2"
-}
-
-# Succeed when notification $1 is in state $2.
-state_is() {
-	[ "$(nfield "$1" state)" = "$2" ]
 }
 
 # Succeed when the server has received at least $1 messages.

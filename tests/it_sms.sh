@@ -24,7 +24,7 @@ EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"
 printf '%s\n' "$KANNEL_PASSWORD" > "$T/kannel.secret"
 chmod 600 "$T/kannel.secret"
 
-GW_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+GW_PORT=$(free_port)
 GW_DIR="$T/gateway"
 GW_CONTROL="$T/gateway.control"
 mkdir -p "$GW_DIR"
@@ -58,17 +58,6 @@ sr_closed() {
 	    sr "$1" ts 2026-11-20T10:00:00Z division TW status closed \
 	    reason completed service "Catch Basin Blocked" \
 	    note "Basin cleared" >/dev/null
-}
-
-# Print a field of a notification's record: $1 id, $2 field.
-nfield() {
-	sr=${1%%/*}
-	rcli HGET "closeloop:sr:{$sr}:n:${1#*/}" "$2"
-}
-
-# Succeed when notification $1 is in state $2.
-state_is() {
-	[ "$(nfield "$1" state)" = "$2" ]
 }
 
 # Succeed when fakesmsc has received $1 messages.

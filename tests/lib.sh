@@ -227,3 +227,20 @@ log_has() {
 log_count() {
 	grep -c -- "$1" "$DLOG" || true
 }
+
+# Print a loopback TCP port that was free a moment ago.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Print a field of a notification's record: $1 its id (SR/SEQ/I), $2 the
+# field.
+nfield() {
+	_sr=${1%%/*}
+	rcli HGET "closeloop:sr:{$_sr}:n:${1#*/}" "$2"
+}
+
+# Succeed when notification $1 is in state $2.
+state_is() {
+	[ "$(nfield "$1" state)" = "$2" ]
+}
