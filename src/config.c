@@ -1019,6 +1019,14 @@ config_finish_email(struct config *cf, struct config_problems *pr,
 	if ((cf->email_username == NULL) != (cf->email_password_file == NULL))
 		config_problem(pr, config_lookup(lc, "email"), "email.username "
 		    "and email.password_file go together");
+	if (cf->email_username != NULL && cf->email_host != NULL &&
+	    cf->email_starttls == CONFIG_TLS_OFF &&
+	    strcmp(cf->email_host, "127.0.0.1") != 0 &&
+	    strcmp(cf->email_host, "localhost") != 0)
+		config_problem(pr, config_lookup(lc, "email.starttls"),
+		    "email.starttls: \"off\" would send the SMTP password in "
+		    "clear to %s; use required (or a loopback server)",
+		    cf->email_host);
 }
 
 /* Parse "HH:MM" into minutes since midnight; -1 if it is not that. */

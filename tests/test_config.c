@@ -137,6 +137,58 @@ static const struct test_config_field test_config_fields[] = {
 	{ "templates_city", TEST_CONFIG_STRING, AT(templates_city),
 	    "City of Toronto" },
 	{ "sms_max_segments", TEST_CONFIG_INT64, AT(sms_max_segments), "3" },
+	{ "sms_gateway", TEST_CONFIG_STRING, AT(sms_gateway), NULL },
+	{ "sms_profile", TEST_CONFIG_INT, AT(sms_profile), "0" },
+	{ "sms_url", TEST_CONFIG_STRING, AT(sms_url), NULL },
+	{ "sms_from", TEST_CONFIG_STRING, AT(sms_from), NULL },
+	{ "sms_username", TEST_CONFIG_STRING, AT(sms_username), NULL },
+	{ "sms_password_file", TEST_CONFIG_STRING, AT(sms_password_file),
+	    NULL },
+	{ "sms_password", TEST_CONFIG_STRING, AT(sms_password), NULL },
+	{ "sms_ca_file", TEST_CONFIG_STRING, AT(sms_ca_file), NULL },
+	{ "sms_allow_http_loopback", TEST_CONFIG_INT,
+	    AT(sms_allow_http_loopback), "0" },
+	{ "sms_max_per_second", TEST_CONFIG_INT64, AT(sms_max_per_second),
+	    "10" },
+	{ "sms_quiet_hours", TEST_CONFIG_STRING, AT(sms_quiet_hours), NULL },
+	{ "sms_quiet_start", TEST_CONFIG_INT, AT(sms_quiet_start), "-1" },
+	{ "sms_quiet_end", TEST_CONFIG_INT, AT(sms_quiet_end), "-1" },
+	{ "sms_connections", TEST_CONFIG_INT64, AT(sms_connections), "8" },
+	{ "sms_timeout_seconds", TEST_CONFIG_INT64, AT(sms_timeout_seconds),
+	    "30" },
+	{ "sms_dlr_url", TEST_CONFIG_STRING, AT(sms_dlr_url), NULL },
+	{ "sms_dlr_mask", TEST_CONFIG_INT64, AT(sms_dlr_mask), "31" },
+	{ "email_smtp", TEST_CONFIG_STRING, AT(email_smtp), NULL },
+	{ "email_host", TEST_CONFIG_STRING, AT(email_host), NULL },
+	{ "email_port", TEST_CONFIG_STRING, AT(email_port), NULL },
+	{ "email_starttls", TEST_CONFIG_INT, AT(email_starttls), "0" },
+	{ "email_ca_file", TEST_CONFIG_STRING, AT(email_ca_file), NULL },
+	{ "email_from", TEST_CONFIG_STRING, AT(email_from), NULL },
+	{ "email_from_name", TEST_CONFIG_STRING, AT(email_from_name), NULL },
+	{ "email_from_addr", TEST_CONFIG_STRING, AT(email_from_addr), NULL },
+	{ "email_username", TEST_CONFIG_STRING, AT(email_username), NULL },
+	{ "email_password_file", TEST_CONFIG_STRING, AT(email_password_file),
+	    NULL },
+	{ "email_password", TEST_CONFIG_STRING, AT(email_password), NULL },
+	{ "email_helo", TEST_CONFIG_STRING, AT(email_helo), NULL },
+	{ "email_sessions", TEST_CONFIG_INT64, AT(email_sessions), "4" },
+	{ "email_messages_per_session", TEST_CONFIG_INT64,
+	    AT(email_messages_per_session), "50" },
+	{ "email_timeout_seconds", TEST_CONFIG_INT64,
+	    AT(email_timeout_seconds), "60" },
+	{ "retry_initial_seconds", TEST_CONFIG_INT64,
+	    AT(retry_initial_seconds), "60" },
+	{ "retry_max_seconds", TEST_CONFIG_INT64, AT(retry_max_seconds),
+	    "3600" },
+	{ "retry_email_max_age_hours", TEST_CONFIG_INT64,
+	    AT(retry_email_max_age_hours), "120" },
+	{ "retry_sms_max_age_hours", TEST_CONFIG_INT64,
+	    AT(retry_sms_max_age_hours), "24" },
+	{ "delivery_fallback", TEST_CONFIG_INT, AT(delivery_fallback), "1" },
+	{ "delivery_outbox_max", TEST_CONFIG_INT64, AT(delivery_outbox_max),
+	    "100000" },
+	{ "delivery_lease_seconds", TEST_CONFIG_INT64,
+	    AT(delivery_lease_seconds), "600" },
 	{ "log_level", TEST_CONFIG_LEVEL, AT(log_level), "info" },
 	{ "shutdown_timeout", TEST_CONFIG_INT64, AT(shutdown_timeout), "30" },
 	{ "divisions", TEST_CONFIG_DIVISIONS, 0, "" },
@@ -409,6 +461,54 @@ static const struct test_config_good test_config_goods[] = {
 	  "d\xc3\xa9" "chets solides\"; }; }; };\n", NULL,
 	    { { "divisions", "SWMS{fr=Services de gestion des d\xc3\xa9"
 		"chets solides}" } } },
+
+	/* Delivery: email, SMS, retry, the outbox. */
+	{ "email = {\n"
+	  "\tsmtp = \"smtp://mail.example.org:587\";\n"
+	  "\tstarttls = \"opportunistic\";\n"
+	  "\tfrom = \"Ville de Montr\xc3\xa9" "al 311 <311@montreal.example>\";\n"
+	  "\tusername = \"cl\";\n"
+	  "\tpassword_file = \"@DIR/secret\";\n"
+	  "\tsessions = 8;\n"
+	  "};\n"
+	  "retry = { initial_seconds = 30; max_seconds = 600; "
+	  "sms_max_age_hours = 6; };\n"
+	  "delivery = { fallback = false; outbox_max = 500; };\n", "pw",
+	    { { "email_smtp", "smtp://mail.example.org:587" },
+	      { "email_host", "mail.example.org" },
+	      { "email_port", "587" },
+	      { "email_starttls", "1" },
+	      { "email_from", "Ville de Montr\xc3\xa9" "al 311 "
+		"<311@montreal.example>" },
+	      { "email_from_name", "Ville de Montr\xc3\xa9" "al 311" },
+	      { "email_from_addr", "311@montreal.example" },
+	      { "email_username", "cl" },
+	      { "email_password_file", "@DIR/secret" },
+	      { "email_password", "pw" },
+	      { "email_sessions", "8" },
+	      { "retry_initial_seconds", "30" },
+	      { "retry_max_seconds", "600" },
+	      { "retry_sms_max_age_hours", "6" },
+	      { "delivery_fallback", "0" },
+	      { "delivery_outbox_max", "500" } } },
+	{ "email = { from = \"311@toronto.example\"; };\n"
+	  "sms = {\n"
+	  "\tgateway = \"twilio\";\n"
+	  "\turl = \"http://127.0.0.1:8080/Messages.json\";\n"
+	  "\tallow_http_loopback = true;\n"
+	  "\tfrom = \"+14165550311\";\n"
+	  "\tquiet_hours = \"21:30-07:45\";\n"
+	  "};\n", NULL,
+	    { { "email_from", "311@toronto.example" },
+	      { "email_from_addr", "311@toronto.example" },
+	      { "sms_gateway", "twilio" },
+	      { "sms_profile", "2" },
+	      { "sms_url", "http://127.0.0.1:8080/Messages.json" },
+	      { "sms_allow_http_loopback", "1" },
+	      { "sms_from", "+14165550311" },
+	      { "sms_quiet_hours", "21:30-07:45" },
+	      { "sms_quiet_start", "1290" },
+	      { "sms_quiet_end", "465" } } },
 };
 
 struct test_config_bad {
@@ -814,6 +914,55 @@ static const struct test_config_bad test_config_bads[] = {
 	  "};\n", NULL,
 	    "@FILE:2: redis.url: " URL_PORT " (got \"redis://h:0\")\n"
 	    "@FILE:3: redis.host: unknown setting" },
+
+	/* Delivery. */
+	{ "email = { starttls = \"maybe\"; };\n", NULL,
+	    "@FILE:1: email.starttls: must be required, opportunistic or off "
+	    "(got \"maybe\")" },
+	{ "email = { smtp = \"mail.example.org:25\"; from = \"a@b.org\"; };\n",
+	    NULL, "@FILE:1: email.smtp: must be smtp://HOST:PORT (got "
+	    "\"mail.example.org:25\")" },
+	{ "email = { smtp = \"smtp://mail.example.org:25\"; };\n", NULL,
+	    "@FILE:1: email.from: must be set when email.smtp is" },
+	{ "email = { from = \"311 <not an address>\"; };\n", NULL,
+	    "@FILE:1: email.from: has no '@' (got \"311 <not an address>\")" },
+	{ "email = {\n"
+	  "\tsmtp = \"smtp://mail.example.org:25\";\n"
+	  "\tstarttls = \"off\";\n"
+	  "\tfrom = \"a@b.org\";\n"
+	  "\tusername = \"u\";\n"
+	  "\tpassword_file = \"@DIR/secret\";\n"
+	  "};\n", "pw",
+	    "@FILE:3: email.starttls: \"off\" would send the SMTP password "
+	    "in clear to mail.example.org; use required (or a loopback "
+	    "server)" },
+	{ "sms = { gateway = \"nexmo\"; url = \"https://x.example/\"; "
+	  "from = \"311\"; };\n", NULL,
+	    "@FILE:1: sms.gateway: must be kannel or twilio (got \"nexmo\")" },
+	{ "sms = { gateway = \"kannel\"; };\n", NULL,
+	    "@FILE:1: sms.gateway: needs sms.url and sms.from" },
+	{ "sms = { url = \"http://sms.example.org/send\"; "
+	  "allow_http_loopback = true; };\n", NULL,
+	    "@FILE:1: sms.url: must be an https URL without credentials, or "
+	    "http to a loopback address (got \"http://sms.example.org/send\")" },
+	{ "sms = { url = \"https://u:p@sms.example.org/send\"; };\n", NULL,
+	    "@FILE:1: sms.url: must be an https URL without credentials (got "
+	    "\"https://u:p@sms.example.org/send\")" },
+	{ "sms = { from = \"call us\"; };\n", NULL,
+	    "@FILE:1: sms.from: must be an E.164 number or a short code (got "
+	    "\"call us\")" },
+	{ "sms = { quiet_hours = \"9pm-8am\"; };\n", NULL,
+	    "@FILE:1: sms.quiet_hours: must be \"HH:MM-HH:MM\", two different "
+	    "times (got \"9pm-8am\")" },
+	{ "sms = { quiet_hours = \"24:00-08:00\"; };\n", NULL,
+	    "@FILE:1: sms.quiet_hours: must be \"HH:MM-HH:MM\", two different "
+	    "times (got \"24:00-08:00\")" },
+	{ "retry = { initial_seconds = 600; max_seconds = 60; };\n", NULL,
+	    "@FILE:1: retry.max_seconds: must be at least "
+	    "retry.initial_seconds (600)" },
+	{ "delivery = { lease_seconds = 1; };\n", NULL,
+	    "@FILE:1: delivery.lease_seconds: must be between 5 and 86400 "
+	    "(got 1)" },
 };
 
 
