@@ -16,10 +16,15 @@
 void
 backoff_init(struct backoff *b, int64_t initial, int64_t max)
 {
+	struct timespec	ts;
+
 	b->initial = initial > 0 ? initial : 1;
 	b->max = max > b->initial ? max : b->initial;
 	b->window = b->initial;
-	b->seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	/* Backoffs begun in the same second must not draw alike. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	b->seed = (unsigned int)time(NULL) ^ (unsigned int)getpid() ^
+	    (unsigned int)ts.tv_nsec;
 }
 
 /* Return the next delay in milliseconds and widen the window. */

@@ -27,6 +27,7 @@
 #include "datefmt.h"
 #include "division.h"
 #include "redisurl.h"
+#include "sms.h"
 #include "syntax.h"
 #include "xmalloc.h"
 
@@ -850,38 +851,6 @@ config_read_secret(const char *path, const char **why)
 	return xstrdup(buf);
 }
 
-/*
- * Check an SMS gateway URL: https, or http to a loopback address when
- * allowed; never with credentials in it (they go in sms.password_file).
- */
-static int
-config_sms_url(const char *url, int allow_http_loopback)
-{
-	const char	*host, *end;
-	size_t		 len;
-
-	if (strncasecmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (allow_http_loopback && strncasecmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else
-		return -1;
-	end = host + strcspn(host, "/?#");
-	if (memchr(host, '@', end - host) != NULL || end == host)
-		return -1;
-	if (host == url + 8)
-		return 0;
-	len = end - host;
-	if ((len >= 10 && strncmp(host, "127.0.0.1:", 10) == 0) ||
-	    (len >= 10 && strncmp(host, "localhost:", 10) == 0) ||
-	    (len >= 6 && strncmp(host, "[::1]:", 6) == 0) ||
-	    (len == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
-	    (len == 9 && strncmp(host, "localhost", 9) == 0) ||
-	    (len == 5 && strncmp(host, "[::1]", 5) == 0))
-		return 0;
-	return -1;
-}
-
 /* Check a URL pattern: https, with "{sr}" in it. */
 static void
 config_url_pattern(struct config_problems *pr, config_t *lc, const char *name,
@@ -1051,6 +1020,7 @@ config_finish_sms(struct config *cf, struct config_problems *pr,
 {
 	const char	*q = cf->sms_quiet_hours, *dash, *why;
 	const char	*gw = cf->sms_gateway;
+	char		*cause = NULL;
 
 	if (gw == NULL)
 		cf->sms_profile = CONFIG_SMS_NONE;
@@ -1064,12 +1034,17 @@ config_finish_sms(struct config *cf, struct config_problems *pr,
 	if (gw != NULL && (cf->sms_url == NULL || cf->sms_from == NULL))
 		config_problem(pr, config_lookup(lc, "sms.gateway"),
 		    "sms.gateway: needs sms.url and sms.from");
-	if (cf->sms_url != NULL && config_sms_url(cf->sms_url,
-	    cf->sms_allow_http_loopback) != 0)
-		config_problem(pr, config_lookup(lc, "sms.url"),
-		    "sms.url: must be an https URL without credentials%s "
-		    "(got \"%s\")", cf->sms_allow_http_loopback ?
-		    ", or http to a loopback address" : "", cf->sms_url);
+	if (cf->sms_url != NULL && sms_url_ok(cf->sms_url,
+	    cf->sms_allow_http_loopback, &cause) != 0) {
+		/* A URL with credentials in it is not repeated. */
+		if (strchr(cf->sms_url, '@') != NULL)
+			config_problem(pr, config_lookup(lc, "sms.url"),
+			    "sms.url: %s", cause);
+		else
+			config_problem(pr, config_lookup(lc, "sms.url"),
+			    "sms.url: %s (got \"%s\")", cause, cf->sms_url);
+		free(cause);
+	}
 	if (cf->sms_from != NULL && syntax_phone(cf->sms_from, &why) != 0 &&
 	    strspn(cf->sms_from, "0123456789") != strlen(cf->sms_from))
 		config_problem(pr, config_lookup(lc, "sms.from"),

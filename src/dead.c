@@ -19,23 +19,10 @@
 
 #include "config.h"
 #include "dead.h"
+#include "event.h"
 #include "outbox.h"
 #include "redis.h"
 #include "xmalloc.h"
-
-/* Return the value of a field of an entry, or NULL. */
-static const char *
-dead_field(const struct redis_reply *fields, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i + 1 < fields->elements; i += 2) {
-		if (fields->element[i]->str != NULL &&
-		    strcmp(fields->element[i]->str, name) == 0)
-			return fields->element[i + 1]->str;
-	}
-	return NULL;
-}
 
 /* Format the time of a stream entry id into buf (32 bytes). */
 static void
@@ -52,7 +39,7 @@ dead_when(const char *id, char *buf)
 static const char *
 dead_value(const struct redis_reply *fields, const char *name)
 {
-	const char	*v = dead_field(fields, name);
+	const char	*v = redis_reply_field(fields, name);
 
 	return v != NULL ? v : "?";
 }
@@ -61,7 +48,7 @@ dead_value(const struct redis_reply *fields, const char *name)
 static void
 dead_print(const char *id, const struct redis_reply *f)
 {
-	const char	*kind = dead_field(f, "kind");
+	const char	*kind = redis_reply_field(f, "kind");
 	char		 when[32];
 
 	dead_when(id, when);
@@ -124,11 +111,11 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 {
 	struct redis_reply	*reply;
 	char			*key, *qkey, *cause = NULL, now[32];
-	int			 ch;
 
-	ch = channel != NULL && strcmp(channel, "sms") == 0 ? 1 : 0;
 	key = outbox_key(cf, id);
-	qkey = xasprintf("%soutbox:%s", cf->redis_prefix, ch ? "sms" : "email");
+	qkey = outbox_queue_key(cf, channel != NULL &&
+	    strcmp(channel, "sms") == 0 ? EVENT_CHANNEL_SMS :
+	    EVENT_CHANNEL_EMAIL);
 	snprintf(now, sizeof now, "%lld", (long long)time(NULL) * 1000);
 	reply = redis_command(r, &cause, "EXISTS %s", key);
 	if (reply == NULL || reply->integer != 1) {
@@ -227,8 +214,8 @@ dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
 			if (e->elements != 2)
 				continue;
 			f = e->element[1];
-			kind = dead_field(f, "kind");
-			id = dead_field(f, "id");
+			kind = redis_reply_field(f, "kind");
+			id = redis_reply_field(f, "id");
 			if (strcmp(e->element[0]->str, argv[k]) != 0 &&
 			    (id == NULL || strcmp(id, argv[k]) != 0))
 				continue;
@@ -236,7 +223,7 @@ dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
 			if (kind != NULL && strcmp(kind, "notification") == 0)
 				bad |= dead_retry_notification(cf, r,
 				    e->element[0]->str, id,
-				    dead_field(f, "channel"));
+				    redis_reply_field(f, "channel"));
 			else
 				bad |= dead_retry_event(cf, r,
 				    e->element[0]->str, f);
@@ -276,13 +263,15 @@ dead_run(const struct config *cf, int argc, char **argv)
 
 /* Print how many notifications of a channel are due and scheduled. */
 static void
-dead_channel(const struct config *cf, struct redis *r, const char *name,
+dead_channel(const struct config *cf, struct redis *r, int channel,
     long long now)
 {
 	struct redis_reply	*due, *later, *next;
+	const char		*name;
 	char			*key;
 
-	key = xasprintf("%soutbox:%s", cf->redis_prefix, name);
+	name = event_channel_name(channel);
+	key = outbox_queue_key(cf, channel);
 	due = redis_command(r, NULL, "ZCOUNT %s -inf %lld", key, now);
 	later = redis_command(r, NULL, "ZCOUNT %s (%lld +inf", key, now);
 	next = redis_command(r, NULL, "ZRANGEBYSCORE %s (%lld +inf WITHSCORES "
@@ -311,8 +300,8 @@ dead_queue(const struct config *cf)
 	if ((r = dead_connect(cf, "queue")) == NULL)
 		return EX_UNAVAILABLE;
 	printf("outbox (notifications by channel):\n");
-	dead_channel(cf, r, "email", now);
-	dead_channel(cf, r, "sms", now);
+	dead_channel(cf, r, EVENT_CHANNEL_EMAIL, now);
+	dead_channel(cf, r, EVENT_CHANNEL_SMS, now);
 	key = xasprintf("%soutbox:sending", cf->redis_prefix);
 	reply = redis_command(r, NULL, "ZCARD %s", key);
 	printf("%-6s %8lld being sent\n", "claims",

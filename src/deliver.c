@@ -22,8 +22,10 @@
 #include "log.h"
 #include "mailwork.h"
 #include "outbox.h"
+#include "outcome.h"
 #include "redis.h"
 #include "smswork.h"
+#include "store.h"
 #include "xmalloc.h"
 
 struct deliver {
@@ -36,16 +38,6 @@ struct deliver {
 	pthread_t		*threads;
 	size_t			 nthreads;
 };
-
-/* Return the wall clock in milliseconds. */
-int64_t
-deliver_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Put back the claims this consumer held when it last stopped. */
 static void
@@ -61,7 +53,7 @@ deliver_recover(struct generation *g)
 		free(cause);
 		return;
 	}
-	n = outbox_recover(r, g->cf, g->cf->redis_consumer, deliver_now(),
+	n = outbox_recover(r, g->cf, g->cf->redis_consumer, store_now(),
 	    &cause);
 	if (n < 0) {
 		log_warn("delivery: %s", cause);
@@ -240,6 +232,26 @@ deliver_connect(struct deliver *d, struct generation *g, struct redis **r,
 	free(cause);
 	deliver_wait(d, deliver_kicks(d), 1000);
 	return -1;
+}
+
+/* Write the outcome of an attempt, or drop the connection. */
+void
+deliver_record(struct deliver *d, struct redis **r, const struct config *cf,
+    const struct outbox_item *it, const struct send_result *res,
+    const char *who)
+{
+	char	*cause = NULL;
+
+	if (*r == NULL)
+		return;
+	if (outcome_write(*r, cf, it, res, d->dry_run, store_now(),
+	    &cause) != 0) {
+		log_warn("%s: cannot record the outcome of %s: %s; it goes out "
+		    "again when its lease ends", who, it->id, cause);
+		free(cause);
+		redis_free(*r);
+		*r = NULL;
+	}
 }
 
 /* Stop the workers and free the engine. */

@@ -18,9 +18,12 @@
 
 #include <stdint.h>
 
+struct config;
 struct deliver;
 struct generation;
+struct outbox_item;
 struct redis;
+struct send_result;
 
 /* Longest a worker waits before it looks at the outbox again. */
 #define DELIVER_POLL_MS		2000
@@ -75,7 +78,13 @@ void deliver_wait(struct deliver *d, unsigned long seen, int64_t ms);
 int deliver_connect(struct deliver *d, struct generation *g,
     struct redis **r, const char *who, int *down);
 
-/* Return the wall clock in milliseconds since the epoch. */
-int64_t deliver_now(void);
+/*
+ * Write the outcome res of an attempt on it, as worker who; if Redis
+ * fails, say so and drop *r (the worker reconnects; the claim's lease
+ * brings the notification back).
+ */
+void deliver_record(struct deliver *d, struct redis **r,
+    const struct config *cf, const struct outbox_item *it,
+    const struct send_result *res, const char *who);
 
 #endif

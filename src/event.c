@@ -685,3 +685,18 @@ event_fields(const struct event *ev, const char **out, size_t max)
 		event_put(out, max, &n, "all", "1");
 	return n;
 }
+
+/* Return a channel's name. */
+const char *
+event_channel_name(int channel)
+{
+	return channel == EVENT_CHANNEL_SMS ? "sms" : "email";
+}
+
+/* Return a contact masked for logs. */
+char *
+event_mask_contact(int channel, const char *address)
+{
+	return channel == EVENT_CHANNEL_SMS ? log_mask_phone(address) :
+	    log_mask_email(address);
+}

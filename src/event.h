@@ -27,6 +27,15 @@ enum event_type {
 #define EVENT_CHANNEL_EMAIL	0x1
 #define EVENT_CHANNEL_SMS	0x2
 
+/* Return a channel's name as stored and shown: "email" or "sms". */
+const char *event_channel_name(int channel);
+
+/*
+ * Return a contact masked for logs (log_mask_email() or log_mask_phone()
+ * by channel); the caller frees it.
+ */
+char *event_mask_contact(int channel, const char *address);
+
 /* Limits of the contract. */
 #define EVENT_NOTE_MAX		2000	/* characters */
 #define EVENT_PHOTOS_MAX	10

@@ -24,15 +24,9 @@
 static const char *
 history_field(const struct redis_reply *fields, const char *name)
 {
-	size_t	i;
+	const char	*v = redis_reply_field(fields, name);
 
-	for (i = 0; i + 1 < fields->elements; i += 2) {
-		if (fields->element[i]->str != NULL &&
-		    strcmp(fields->element[i]->str, name) == 0 &&
-		    fields->element[i + 1]->str != NULL)
-			return fields->element[i + 1]->str;
-	}
-	return "-";
+	return v != NULL ? v : "-";
 }
 
 /* Print one audit entry as a line. */

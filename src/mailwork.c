@@ -25,9 +25,9 @@
 #include "mime.h"
 #include "notice.h"
 #include "outbox.h"
-#include "outcome.h"
 #include "redis.h"
 #include "render.h"
+#include "store.h"
 #include "xmalloc.h"
 
 /* A worker's own connections. */
@@ -43,7 +43,6 @@ struct mailwork {
 struct mailwork_batch {
 	struct mailwork		*w;
 	struct generation	*g;
-	int			 dry_run;
 };
 
 /* Fill the SMTP options from the configuration. */
@@ -68,18 +67,7 @@ static void
 mailwork_outcome(struct mailwork_batch *b, const struct outbox_item *it,
     const struct send_result *res)
 {
-	char	*cause = NULL;
-
-	if (b->w->r == NULL)
-		return;
-	if (outcome_write(b->w->r, b->g->cf, it, res, b->dry_run,
-	    deliver_now(), &cause) != 0) {
-		log_warn("email: cannot record the outcome of %s: %s; it goes "
-		    "out again when its lease ends", it->id, cause);
-		free(cause);
-		redis_free(b->w->r);
-		b->w->r = NULL;
-	}
+	deliver_record(b->w->d, &b->w->r, b->g->cf, it, res, "email");
 }
 
 /* Called by mail_send() as each message's outcome is known. */
@@ -127,7 +115,7 @@ mailwork_build(const struct generation *g, const struct outbox_item *it,
 		return -1;
 	}
 	if (render_notice(cf, g->cat, it->notice, 0, RENDER_EMAIL,
-	    deliver_now() / 1000, &out, &cause) != 0) {
+	    store_now() / 1000, &out, &cause) != 0) {
 		channel_result(&msg->result, SEND_PERMFAIL, "render: %s",
 		    cause);
 		free(cause);
@@ -147,7 +135,7 @@ mailwork_build(const struct generation *g, const struct outbox_item *it,
 	mm.message_id = mid;
 	mm.list_unsubscribe = unsub;
 	mm.language = out.locale;
-	mm.date = deliver_now() / 1000;
+	mm.date = store_now() / 1000;
 	rc = mime_build(&mm, &data, &len, &cause);
 	if (rc != 0) {
 		channel_result(&msg->result, SEND_PERMFAIL, "message: %s",
@@ -169,7 +157,7 @@ mailwork_build(const struct generation *g, const struct outbox_item *it,
 static size_t
 mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 {
-	struct mailwork_batch	  b = { w, g, deliver_dry_run(w->d) };
+	struct mailwork_batch	  b = { w, g };
 	struct outbox_item	**items;
 	struct mail_message	 *msgs;
 	struct mail_options	  o;
@@ -177,7 +165,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 	size_t			  n, i, k = 0;
 
 	if (outbox_claim(w->r, g->cf, EVENT_CHANNEL_EMAIL,
-	    g->cf->redis_consumer, deliver_now(),
+	    g->cf->redis_consumer, store_now(),
 	    (size_t)g->cf->email_messages_per_session, &items, &n, next_due,
 	    &cause) != 0) {
 		log_warn("email: %s", cause);
@@ -209,9 +197,9 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 			free(cause);
 		}
 	}
-	if (k > 0 && (b.dry_run || w->m == NULL)) {
+	if (k > 0 && (deliver_dry_run(w->d) || w->m == NULL)) {
 		for (i = 0; i < k; i++) {
-			if (b.dry_run)
+			if (deliver_dry_run(w->d))
 				channel_result(&msgs[i].result, SEND_OK,
 				    "dry run");
 			else
@@ -258,8 +246,8 @@ mailwork_main(void *arg)
 		if (n > 0)
 			continue;
 		wait = DELIVER_POLL_MS;
-		if (next_due != 0 && next_due - deliver_now() < wait)
-			wait = next_due - deliver_now();
+		if (next_due != 0 && next_due - store_now() < wait)
+			wait = next_due - store_now();
 		deliver_wait(w.d, seen, wait);
 	}
 	mail_free(w.m);

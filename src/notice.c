@@ -332,8 +332,7 @@ notice_fields(const struct notice *n, size_t i, const char **out)
 	notice_put(out, &k, "id", n->id);
 	notice_put(out, &k, "sr", n->sr);
 	notice_put(out, &k, "notice", vocab_notice_name(n->notice));
-	notice_put(out, &k, "channel", r->channel == EVENT_CHANNEL_SMS ?
-	    "sms" : "email");
+	notice_put(out, &k, "channel", event_channel_name(r->channel));
 	notice_put(out, &k, "to", r->address);
 	notice_put(out, &k, "locale", r->locale);
 	notice_put(out, &k, "division", n->division);

@@ -89,13 +89,6 @@ static struct redis_script outbox_recover_script = {
 	""
 };
 
-/* Return the name of a channel as stored. */
-static const char *
-outbox_channel_name(int channel)
-{
-	return channel == EVENT_CHANNEL_SMS ? "sms" : "email";
-}
-
 /* Return the key of a notification's record. */
 char *
 outbox_key(const struct config *cf, const char *id)
@@ -113,7 +106,7 @@ char *
 outbox_queue_key(const struct config *cf, int channel)
 {
 	return xasprintf("%soutbox:%s", cf->redis_prefix,
-	    outbox_channel_name(channel));
+	    event_channel_name(channel));
 }
 
 /* Return when a notification may go out. */
@@ -127,7 +120,7 @@ outbox_due(const struct config *cf, int channel, int64_t now)
 }
 
 /* Return the longest a notification on channel is retried, in ms. */
-static int64_t
+int64_t
 outbox_max_age(const struct config *cf, int channel)
 {
 	if (channel == EVENT_CHANNEL_SMS)
@@ -172,7 +165,8 @@ outbox_queue(struct txn *tx, const struct config *cf,
 		argv[k++] = fallback_of;
 	} else if (n->to[i].alt != NULL) {
 		argv[k++] = "fallback_channel";
-		argv[k++] = channel == EVENT_CHANNEL_SMS ? "email" : "sms";
+		argv[k++] = event_channel_name(channel == EVENT_CHANNEL_SMS ?
+		    EVENT_CHANNEL_EMAIL : EVENT_CHANNEL_SMS);
 		argv[k++] = "fallback_to";
 		argv[k++] = n->to[i].alt;
 	}
@@ -310,7 +304,7 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 	argv[4] = maxs;
 	argv[5] = owner;
 	argv[6] = cf->redis_prefix;
-	argv[7] = outbox_channel_name(channel);
+	argv[7] = event_channel_name(channel);
 	reply = redis_eval(r, &outbox_claim_script, cause, 2, 8, argv, NULL);
 	if (reply == NULL)
 		goto fail;
@@ -318,7 +312,7 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 	    reply->element[0]->type != REDIS_TYPE_ARRAY) {
 		if (cause != NULL)
 			*cause = xasprintf("claiming %s notifications: %s",
-			    outbox_channel_name(channel), reply->str != NULL ?
+			    event_channel_name(channel), reply->str != NULL ?
 			    reply->str : "unexpected reply");
 		redis_reply_free(reply);
 		goto fail;
@@ -375,23 +369,24 @@ outbox_recover(struct redis *r, const struct config *cf, const char *owner,
 /* Count what waits in the outbox. */
 int
 outbox_depth(struct redis *r, const struct config *cf, long long *email,
-    long long *sms, long long *sending, char **cause)
+    long long *sms, char **cause)
 {
 	struct redis_reply	*reply;
-	long long		*out[3] = { email, sms, sending };
-	const char		*names[3] = { "email", "sms", "sending" };
+	long long		*out[2] = { email, sms };
+	const int		 channels[2] = { EVENT_CHANNEL_EMAIL,
+				    EVENT_CHANNEL_SMS };
 	const char		*argv[2];
 	char			*key;
 	int			 i;
 
-	for (i = 0; i < 3; i++) {
-		key = xasprintf("%soutbox:%s", cf->redis_prefix, names[i]);
+	for (i = 0; i < 2; i++) {
+		key = outbox_queue_key(cf, channels[i]);
 		argv[0] = "ZCARD";
 		argv[1] = key;
 		redis_pipe_argv(r, 2, argv, NULL);
 		free(key);
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		if ((reply = redis_pipe_reply(r, cause)) == NULL)
 			return -1;
 		*out[i] = reply->type == REDIS_TYPE_INTEGER ? reply->integer : 0;

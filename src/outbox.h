@@ -61,6 +61,9 @@ char *outbox_queue_key(const struct config *cf, int channel);
  */
 int64_t outbox_due(const struct config *cf, int channel, int64_t now);
 
+/* Return how long a notification on channel is retried, in ms. */
+int64_t outbox_max_age(const struct config *cf, int channel);
+
 /*
  * Queue into tx the record and due entry of notice n for recipient i,
  * created now: notification "n->id/i", or if fallback_of is not NULL,
@@ -89,11 +92,11 @@ int outbox_recover(struct redis *r, const struct config *cf,
     const char *owner, int64_t now, char **cause);
 
 /*
- * Count what waits: due or scheduled per channel, and claimed. Returns 0,
- * or -1 with *cause.
+ * Count what waits per channel, due now or scheduled. Returns 0, or -1
+ * with *cause (the connection must then be dropped).
  */
 int outbox_depth(struct redis *r, const struct config *cf, long long *email,
-    long long *sms, long long *sending, char **cause);
+    long long *sms, char **cause);
 
 /* Return the value of field name in it's record, or NULL. */
 const char *outbox_field(const struct outbox_item *it, const char *name);

@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "backoff.h"
 #include "channel.h"
 #include "config.h"
 #include "decision.h"
@@ -36,18 +36,14 @@
 int64_t
 outcome_delay(const struct config *cf, int64_t attempts, int64_t retry_after)
 {
-	int64_t		window, max = cf->retry_max_seconds * 1000;
-	int64_t		delay;
-	unsigned int	seed;
+	struct backoff	b;
+	int64_t		delay, i;
 
-	window = cf->retry_initial_seconds * 1000;
-	while (attempts-- > 1 && window < max)
-		window *= 2;
-	if (window > max)
-		window = max;
-	seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)&seed ^
-	    (unsigned int)clock();
-	delay = window / 2 + (int64_t)(rand_r(&seed) % (window / 2 + 1));
+	backoff_init(&b, cf->retry_initial_seconds * 1000,
+	    cf->retry_max_seconds * 1000);
+	for (i = 1; i < attempts && b.window < b.max; i++)
+		(void)backoff_next(&b);
+	delay = backoff_next(&b);
 	if (delay < retry_after * 1000)
 		delay = retry_after * 1000;
 	return delay;
@@ -59,10 +55,7 @@ outcome_masked(const struct outbox_item *it)
 {
 	const char	*to = outbox_field(it, "to");
 
-	if (to == NULL)
-		return xstrdup("?");
-	return it->channel == EVENT_CHANNEL_SMS ? log_mask_phone(to) :
-	    log_mask_email(to);
+	return to != NULL ? event_mask_contact(it->channel, to) : xstrdup("?");
 }
 
 /* Queue the notification's entry in the dead-letter stream. */
@@ -86,7 +79,7 @@ outcome_dead_letter(struct txn *tx, const struct config *cf,
 	argv[k++] = "sr";
 	argv[k++] = (v = outbox_field(it, "sr")) != NULL ? v : "?";
 	argv[k++] = "channel";
-	argv[k++] = it->channel == EVENT_CHANNEL_SMS ? "sms" : "email";
+	argv[k++] = event_channel_name(it->channel);
 	argv[k++] = "to";
 	argv[k++] = masked;
 	argv[k++] = "state";
@@ -158,7 +151,7 @@ outcome_write(struct redis *r, const struct config *cf,
 
 	sr = (sr = outbox_field(it, "sr")) != NULL ? sr : "?";
 	nt = it->notice != NULL ? it->notice->notice : VOCAB_NOTICE_NONE;
-	chname = it->channel == EVENT_CHANNEL_SMS ? "sms" : "email";
+	chname = event_channel_name(it->channel);
 	reply = res->reply != NULL ? res->reply : "";
 	key = outbox_key(cf, it->id);
 	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
@@ -204,9 +197,7 @@ outcome_write(struct redis *r, const struct config *cf,
 		when = now + outcome_delay(cf, it->attempts, res->retry_after);
 		when = outbox_due(cf, it->channel, when);
 		dead = res->status == SEND_PERMFAIL ||
-		    age + (when - now) > (it->channel == EVENT_CHANNEL_SMS ?
-		    cf->retry_sms_max_age_hours : cf->retry_email_max_age_hours)
-		    * 3600000;
+		    age + (when - now) > outbox_max_age(cf, it->channel);
 		pairs[0] = "state";
 		pairs[1] = res->status == SEND_PERMFAIL ? "failed" :
 		    dead ? "dead" : "retry";
@@ -241,8 +232,7 @@ outcome_write(struct redis *r, const struct config *cf,
 				decision_add(&dl, DECISION_QUEUED, "fallback",
 				    nt, NULL, NULL, "again by %s, the "
 				    "resident's other channel",
-				    it->channel == EVENT_CHANNEL_SMS ?
-				    "email" : "sms")->recipients = 1;
+				    outbox_field(it, "fallback_channel"))->recipients = 1;
 		}
 	}
 	if (it->unsubscribed || res->status == SEND_OK || dead) {

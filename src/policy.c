@@ -358,8 +358,7 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
 	char			*masked;
 	int			 on = ev->type == EVENT_SUBSCRIBE;
 
-	masked = channel == EVENT_CHANNEL_SMS ? log_mask_phone(address) :
-	    log_mask_email(address);
+	masked = event_mask_contact(channel, address);
 	c = srstate_contact_find(st, channel, address);
 	if (c == NULL && (c = srstate_contact_add(st, channel,
 	    address)) == NULL) {
@@ -393,8 +392,7 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
 	}
 	decision_add(&res->decisions, on ? DECISION_SUBSCRIBED :
 	    DECISION_UNSUBSCRIBED, NULL, VOCAB_NOTICE_NONE, NULL, ev->event_id,
-	    "%s by %s%s%s", masked, channel == EVENT_CHANNEL_SMS ? "sms" :
-	    "email", on && ev->locale != NULL ? " in " : "",
+	    "%s by %s%s%s", masked, event_channel_name(channel), on && ev->locale != NULL ? " in " : "",
 	    on && ev->locale != NULL ? ev->locale : "");
 	free(masked);
 }

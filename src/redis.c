@@ -323,6 +323,20 @@ redis_receive(struct redis *r, struct redis_reply **reply, char **cause)
 	return 1;
 }
 
+/* Return the value of a field in a flat array of names and values. */
+const char *
+redis_reply_field(const struct redis_reply *fields, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < fields->elements; i += 2) {
+		if (fields->element[i]->str != NULL &&
+		    strcmp(fields->element[i]->str, name) == 0)
+			return fields->element[i + 1]->str;
+	}
+	return NULL;
+}
+
 /* Free a reply. */
 void
 redis_reply_free(struct redis_reply *reply)

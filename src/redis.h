@@ -107,6 +107,13 @@ int redis_send_argv(struct redis *r, char **cause, int argc,
  */
 int redis_receive(struct redis *r, struct redis_reply **reply, char **cause);
 
+/*
+ * In a reply that is a flat array of names and values (a stream entry's
+ * fields, HGETALL), return the value of name, or NULL.
+ */
+const char *redis_reply_field(const struct redis_reply *fields,
+    const char *name);
+
 /* Free a reply; NULL is a no-op. */
 void redis_reply_free(struct redis_reply *reply);
 

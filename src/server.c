@@ -434,13 +434,13 @@ server_read(struct server *sv)
 static int
 server_full(struct server *sv)
 {
-	long long	 email, sms, sending;
+	long long	 email, sms;
 	char		*cause = NULL;
 
 	if (server_now() < sv->next_depth)
 		return sv->full;
 	sv->next_depth = server_now() + 1000;
-	if (outbox_depth(sv->r, sv->cf, &email, &sms, &sending, &cause) != 0) {
+	if (outbox_depth(sv->r, sv->cf, &email, &sms, &cause) != 0) {
 		server_lost(sv, cause);
 		return 1;
 	}

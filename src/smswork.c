@@ -23,11 +23,11 @@
 #include "log.h"
 #include "notice.h"
 #include "outbox.h"
-#include "outcome.h"
 #include "redis.h"
 #include "render.h"
 #include "sms.h"
 #include "smswork.h"
+#include "store.h"
 #include "xmalloc.h"
 
 /*
@@ -100,7 +100,7 @@ smswork_rate(struct smswork *w, const struct config *cf, int64_t *retry_at)
 	size_t			 took = 0;
 
 	key = xasprintf("%ssms:next", cf->redis_prefix);
-	snprintf(now, sizeof now, "%lld", (long long)deliver_now());
+	snprintf(now, sizeof now, "%lld", (long long)store_now());
 	snprintf(interval, sizeof interval, "%.3f",
 	    1050.0 / (double)cf->sms_max_per_second);
 	argv[0] = key;
@@ -134,16 +134,8 @@ smswork_done(struct sms_message *m, void *arg)
 {
 	struct smswork		*w = arg;
 	struct smswork_msg	*sm = m->arg;
-	char			*cause = NULL;
 
-	if (w->r != NULL && outcome_write(w->r, sm->g->cf, sm->it, &m->result,
-	    deliver_dry_run(w->d), deliver_now(), &cause) != 0) {
-		log_warn("sms: cannot record the outcome of %s: %s; it goes "
-		    "out again when its lease ends", sm->it->id, cause);
-		free(cause);
-		redis_free(w->r);
-		w->r = NULL;
-	}
+	deliver_record(w->d, &w->r, sm->g->cf, sm->it, &m->result, "sms");
 	channel_result_clear(&m->result);
 	outbox_item_free(sm->it);
 	generation_drop(sm->g);
@@ -175,7 +167,7 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 		return;
 	}
 	if (render_notice(g->cf, g->cat, it->notice, 0, RENDER_SMS,
-	    deliver_now() / 1000, &out, &cause) != 0) {
+	    store_now() / 1000, &out, &cause) != 0) {
 		channel_result(&sm->m.result, SEND_PERMFAIL, "render: %s",
 		    cause);
 		free(cause);
@@ -229,7 +221,7 @@ smswork_fill(struct smswork *w, struct generation *g)
 	struct outbox_item	**items;
 	char			 *cause = NULL;
 	size_t			  room, n, i, active;
-	int64_t			  now = deliver_now(), next_due = 0, at;
+	int64_t			  now = store_now(), next_due = 0, at;
 	int64_t			  retry_at = 0;
 
 	at = datefmt_quiet_end(cf->templates_timezone, cf->sms_quiet_start,

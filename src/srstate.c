@@ -287,7 +287,7 @@ srstate_encode(const struct srstate *st, size_t *n)
 	for (i = 0; i < st->ncontact; i++) {
 		c = &st->contact[i];
 		srstate_put(&fields, n, xasprintf("c:%s:%s",
-		    c->channel == EVENT_CHANNEL_SMS ? "sms" : "email",
+		    event_channel_name(c->channel),
 		    c->address), xasprintf("%d %lld %s %s%s%s", c->active,
 		    (long long)c->ts, c->locale != NULL ? c->locale : "-",
 		    c->via != NULL ? c->via : "-", c->alt != NULL ? " " : "",

@@ -175,7 +175,8 @@ txn_notice(struct txn *tx, const struct config *cf,
 		if (nt->to[i].channel != EVENT_CHANNEL_SMS ||
 		    (due = outbox_due(cf, EVENT_CHANNEL_SMS, now)) <= now)
 			continue;
-		masked = log_mask_phone(nt->to[i].address);
+		masked = event_mask_contact(EVENT_CHANNEL_SMS,
+		    nt->to[i].address);
 		decision_add(&dl, DECISION_DEFERRED, "quiet_hours", nt->notice,
 		    nt->division, nt->events, "sms to %s waits %lld min for "
 		    "the end of quiet hours (%s)", masked,
@@ -205,8 +206,8 @@ txn_follow(struct txn *tx, const struct config *cf,
 	key = store_state_key(cf, original);
 	for (i = 0; i < nt->nto; i++) {
 		to = &nt->to[i];
-		field = xasprintf("c:%s:%s", to->channel == EVENT_CHANNEL_SMS ?
-		    "sms" : "email", to->address);
+		field = xasprintf("c:%s:%s", event_channel_name(to->channel),
+		    to->address);
 		value = xasprintf("1 %lld %s %s", (long long)to->ts,
 		    to->locale != NULL ? to->locale : "-", nt->sr);
 		argv[0] = "HSETNX";
@@ -214,12 +215,11 @@ txn_follow(struct txn *tx, const struct config *cf,
 		argv[2] = field;
 		argv[3] = value;
 		txn_queue(tx, 4, argv);
-		masked = to->channel == EVENT_CHANNEL_SMS ?
-		    log_mask_phone(to->address) : log_mask_email(to->address);
+		masked = event_mask_contact(to->channel, to->address);
 		decision_add(&dl, DECISION_SUBSCRIBED, "follow_duplicate",
 		    VOCAB_NOTICE_NONE, NULL, nt->events, "%s by %s, from "
 		    "duplicate SR %s, unless already known", masked,
-		    to->channel == EVENT_CHANNEL_SMS ? "sms" : "email", nt->sr);
+		    event_channel_name(to->channel), nt->sr);
 		free(masked);
 		free(field);
 		free(value);

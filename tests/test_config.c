@@ -943,11 +943,11 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:1: sms.gateway: needs sms.url and sms.from" },
 	{ "sms = { url = \"http://sms.example.org/send\"; "
 	  "allow_http_loopback = true; };\n", NULL,
-	    "@FILE:1: sms.url: must be an https URL without credentials, or "
-	    "http to a loopback address (got \"http://sms.example.org/send\")" },
+	    "@FILE:1: sms.url: the gateway URL must be https (plain http only "
+	    "to a loopback address) (got \"http://sms.example.org/send\")" },
 	{ "sms = { url = \"https://u:p@sms.example.org/send\"; };\n", NULL,
-	    "@FILE:1: sms.url: must be an https URL without credentials (got "
-	    "\"https://u:p@sms.example.org/send\")" },
+	    "@FILE:1: sms.url: the gateway URL holds a user name or password: "
+	    "put credentials in the password file" },
 	{ "sms = { from = \"call us\"; };\n", NULL,
 	    "@FILE:1: sms.from: must be an E.164 number or a short code (got "
 	    "\"call us\")" },
