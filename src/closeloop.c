@@ -20,6 +20,7 @@
 #include "dead.h"
 #include "lint.h"
 #include "preview.h"
+#include "report.h"
 
 /* Print how to use the program. */
 static void
@@ -31,8 +32,15 @@ closeloop_usage(FILE *f)
 	    "  emit [--force] FIELD=VALUE ...\n"
 	    "        publish one event to the events stream (v defaults to 1,\n"
 	    "        ts to now); it is validated first unless --force\n"
-	    "  history SR\n"
-	    "        print what closeloop decided about an SR, and why\n"
+	    "  history [--json] SR\n"
+	    "        an SR's timeline: what the CRM sent, what residents were\n"
+	    "        told (or why not), by which channel, and if it arrived\n"
+	    "  history [--json] --since WHEN [--until WHEN]\n"
+	    "          [--decision K[,K...]] [--division CODE]\n"
+	    "        the same across every SR (WHEN: 2026-11-01, 7d, 24h)\n"
+	    "  report --since WHEN [--until WHEN] [--json]\n"
+	    "        per division: notices, failures, misleading closures\n"
+	    "        held back, closures without a note, unlinked duplicates\n"
 	    "  render [--locale L] [--channel email|sms] [--templates DIR]\n"
 	    "         [-f FILE] [FIELD=VALUE ...]\n"
 	    "        print what a resident would receive for an event\n"
@@ -86,6 +94,7 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (strcmp(argv[0], "emit") != 0 && strcmp(argv[0], "history") != 0 &&
+	    strcmp(argv[0], "report") != 0 &&
 	    strcmp(argv[0], "render") != 0 && strcmp(argv[0], "lint") != 0 &&
 	    strcmp(argv[0], "queue") != 0 && strcmp(argv[0], "dead") != 0) {
 		fprintf(stderr, "closeloop: unknown command \"%s\"\n", argv[0]);
@@ -104,7 +113,6 @@ main(int argc, char **argv)
 	if ((argc < 1 && strcmp(command, "render") != 0 &&
 	    strcmp(command, "lint") != 0 && strcmp(command, "queue") != 0) ||
 	    (strcmp(command, "queue") == 0 && argc != 0) ||
-	    (strcmp(command, "history") == 0 && argc != 1) ||
 	    (strcmp(command, "lint") == 0 && argc > 1)) {
 		closeloop_usage(stderr);
 		return EX_USAGE;
@@ -115,8 +123,11 @@ main(int argc, char **argv)
 		free(cause);
 		return EX_CONFIG;
 	}
+	/* history and report parse options: argv[-1] is their name. */
 	if (strcmp(command, "history") == 0)
-		rc = history_run(cf, argv[0]);
+		rc = history_run(cf, argc + 1, argv - 1);
+	else if (strcmp(command, "report") == 0)
+		rc = report_run(cf, argc + 1, argv - 1);
 	else if (strcmp(command, "render") == 0)
 		rc = preview_run(cf, argc, argv);
 	else if (strcmp(command, "queue") == 0)

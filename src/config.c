@@ -124,6 +124,15 @@ static const struct config_key config_keys[] = {
 	    CONFIG_AT(sms_timeout_seconds) },
 	{ "sms.dlr_url", CONFIG_STRING, 8, 1024, CONFIG_AT(sms_dlr_url) },
 	{ "sms.dlr_mask", CONFIG_INT, 0, 31, CONFIG_AT(sms_dlr_mask) },
+	{ "sms.dlr_secret_file", CONFIG_STRING, 1, PATH_MAX,
+	    CONFIG_AT(sms_dlr_secret_file) },
+	{ "audit", CONFIG_GROUP, 0, 0, 0 },
+	{ "audit.retain_days", CONFIG_INT, 1, 3650,
+	    CONFIG_AT(audit_retain_days) },
+	{ "audit.file", CONFIG_STRING, 1, PATH_MAX, CONFIG_AT(audit_file) },
+	{ "audit.fsync", CONFIG_BOOL, 0, 0, CONFIG_AT(audit_fsync) },
+	{ "http", CONFIG_GROUP, 0, 0, 0 },
+	{ "http.listen", CONFIG_STRING, 1, 128, CONFIG_AT(http_listen) },
 	{ "email", CONFIG_GROUP, 0, 0, 0 },
 	{ "email.smtp", CONFIG_STRING, 8, 1024, CONFIG_AT(email_smtp) },
 	{ "email.starttls", CONFIG_STRING, 2, 16,
@@ -803,6 +812,8 @@ config_defaults(struct config *cf)
 	cf->sms_connections = 8;
 	cf->sms_timeout_seconds = 30;
 	cf->sms_dlr_mask = 31;
+	cf->audit_retain_days = 90;
+	cf->audit_fsync = 1;
 	cf->email_sessions = 4;
 	cf->email_messages_per_session = 50;
 	cf->email_timeout_seconds = 60;
@@ -1052,6 +1063,19 @@ config_finish_sms(struct config *cf, struct config_problems *pr,
 		    "(got \"%s\")", cf->sms_from);
 	cf->sms_password = config_secret(pr, lc, "sms.password_file",
 	    cf->sms_password_file);
+	if (cf->sms_dlr_url != NULL &&
+	    strncmp(cf->sms_dlr_url, "http://", 7) != 0 &&
+	    strncmp(cf->sms_dlr_url, "https://", 8) != 0)
+		config_problem(pr, config_lookup(lc, "sms.dlr_url"),
+		    "sms.dlr_url: must be an http or https URL, where the "
+		    "gateway reaches closeloopd's listener (got \"%s\")",
+		    cf->sms_dlr_url);
+	if (cf->sms_dlr_url != NULL && cf->sms_dlr_secret_file == NULL)
+		config_problem(pr, config_lookup(lc, "sms.dlr_url"),
+		    "sms.dlr_url: needs sms.dlr_secret_file, the key that "
+		    "signs each receipt's URL");
+	cf->sms_dlr_secret = config_secret(pr, lc, "sms.dlr_secret_file",
+	    cf->sms_dlr_secret_file);
 	if (q != NULL && *q != '\0') {
 		dash = strchr(q, '-');
 		if (dash == NULL ||
@@ -1230,6 +1254,10 @@ config_free(struct config *cf)
 	free(cf->sms_ca_file);
 	free(cf->sms_quiet_hours);
 	free(cf->sms_dlr_url);
+	free(cf->sms_dlr_secret_file);
+	config_free_secret(cf->sms_dlr_secret);
+	free(cf->audit_file);
+	free(cf->http_listen);
 	free(cf->redis_username);
 	free(cf->redis_url);
 	redisurl_clear(&cf->redis_addr);

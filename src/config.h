@@ -115,6 +115,16 @@ struct config {
 	int64_t			 sms_timeout_seconds;
 	char			*sms_dlr_url;
 	int64_t			 sms_dlr_mask;
+	char			*sms_dlr_secret_file;
+	char			*sms_dlr_secret;	/* secret */
+
+	/* audit */
+	int64_t			 audit_retain_days;
+	char			*audit_file;
+	int			 audit_fsync;
+
+	/* http */
+	char			*http_listen;
 
 	/* retry */
 	int64_t			 retry_initial_seconds;

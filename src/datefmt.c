@@ -22,8 +22,10 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
@@ -380,4 +382,75 @@ datefmt_quiet_end(const char *tz, int start, int end, int64_t now)
 	if (datefmt_offset(tz, until - offset, &offset, NULL) != 0)
 		return now;
 	return until - offset;
+}
+
+/* Format an instant as "YYYY-MM-DD HH:MM:SS" local time in tz. */
+void
+datefmt_local(const char *tz, int64_t when_ms, char *buf, size_t size)
+{
+	struct tm	tm;
+	int64_t		offset = 0;
+	time_t		t;
+
+	if (datefmt_offset(tz, when_ms, &offset, NULL) != 0)
+		offset = 0;
+	t = (time_t)((when_ms + offset) / 1000);
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* Parse a time given on a command line. */
+int
+datefmt_parse_when(const char *s, const char *tz, int64_t now_ms,
+    int64_t *when_ms, char **cause)
+{
+	struct tm	 tm;
+	const char	*end;
+	char		*num;
+	long long	 n;
+	int64_t		 local, offset;
+	int		 sign, oh, om;
+
+	n = strtoll(s, &num, 10);
+	if (num != s && n >= 0 && num[0] != '\0' && num[1] == '\0' &&
+	    strchr("dhm", num[0]) != NULL && *s != '-') {
+		*when_ms = now_ms - n * (num[0] == 'd' ? 86400000LL :
+		    num[0] == 'h' ? 3600000LL : 60000LL);
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+		goto fail;
+	if (*end == 'T' || *end == ' ') {
+		if ((num = strptime(end + 1, "%H:%M", &tm)) == NULL)
+			goto fail;
+		end = num;
+		if (*end == ':' && (end = strptime(end + 1, "%S", &tm)) == NULL)
+			goto fail;
+	}
+	local = (int64_t)timegm(&tm) * 1000;
+	if (*end == 'Z' && end[1] == '\0') {
+		*when_ms = local;
+		return 0;
+	}
+	if ((*end == '+' || *end == '-') && sscanf(end + 1, "%2d:%2d", &oh,
+	    &om) == 2 && strlen(end) == 6) {
+		sign = *end == '-' ? -1 : 1;
+		*when_ms = local - sign * ((int64_t)oh * 3600000 +
+		    (int64_t)om * 60000);
+		return 0;
+	}
+	if (*end != '\0')
+		goto fail;
+	/* Local time in tz: the offset in force then. */
+	if (datefmt_offset(tz, local, &offset, cause) != 0 ||
+	    datefmt_offset(tz, local - offset, &offset, cause) != 0)
+		return -1;
+	*when_ms = local - offset;
+	return 0;
+fail:
+	datefmt_error(cause, "\"%s\" is not a date: use YYYY-MM-DD, "
+	    "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], or 7d, 24h, 30m for a time ago",
+	    s);
+	return -1;
 }

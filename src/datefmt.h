@@ -20,6 +20,7 @@
 #ifndef DATEFMT_H
 #define DATEFMT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The time zone used when none is given. */
@@ -75,5 +76,20 @@ int datefmt_offset(const char *tz, int64_t when_ms, int64_t *offset_ms,
  * negative start or end means no quiet hours.
  */
 int64_t datefmt_quiet_end(const char *tz, int start, int end, int64_t now);
+
+/*
+ * Format when_ms as "YYYY-MM-DD HH:MM:SS" in local time in tz (UTC if tz
+ * is unknown) into buf of size bytes.
+ */
+void datefmt_local(const char *tz, int64_t when_ms, char *buf, size_t size);
+
+/*
+ * Parse a time from a command line into *when_ms (ms since the epoch):
+ * "YYYY-MM-DD" (local midnight in tz), "YYYY-MM-DDTHH:MM[:SS]" (local
+ * time in tz) with "Z" or "+HH:MM" for another offset, or "7d", "24h",
+ * "30m" for that long before now_ms. Returns 0, or -1 with *cause.
+ */
+int datefmt_parse_when(const char *s, const char *tz, int64_t now_ms,
+    int64_t *when_ms, char **cause);
 
 #endif

@@ -3,14 +3,16 @@
  *
  * In the SR's audit stream a decision is one entry with the fields
  *   at          milliseconds since the epoch
- *   decision    queued, held, suppressed, coalesced, flagged, ignored,
- *               subscribed or unsubscribed
+ *   decision    received, queued, held, suppressed, coalesced, flagged,
+ *               ignored, subscribed, unsubscribed, sent, dry_run,
+ *               deferred, retried, failed, dead, delivered, undelivered
  *   rule        the rule that decided it (for suppressions, flags, ...)
  *   notice      the notice concerned
  *   division    the division concerned
  *   events      the event ids behind it, separated by spaces
  *   detail      one sentence for people, with contacts masked
  *   recipients  for queued notices, how many contacts it went to
+ * then the extra fields set with decision_set() (audit.h lists them).
  * Fields without a value are left out.
  */
 #include "build.h"
@@ -27,7 +29,7 @@
 static const char *decision_kinds[] = {
 	"", "queued", "held", "suppressed", "coalesced", "flagged", "ignored",
 	"subscribed", "unsubscribed", "sent", "deferred", "retried", "failed",
-	"dead"
+	"dead", "received", "dry_run", "delivered", "undelivered"
 };
 
 #define DECISION_NKINDS (sizeof decision_kinds / sizeof decision_kinds[0])
@@ -55,13 +57,38 @@ decision_add(struct decision_list *dl, enum decision_kind kind,
 	return d;
 }
 
+/* Add an extra field to a decision. */
+void
+decision_set(struct decision *d, const char *name, const char *value)
+{
+	if (value == NULL || *value == '\0' || d->nextra == DECISION_EXTRA_MAX)
+		return;
+	d->extra_name[d->nextra] = name;
+	d->extra_value[d->nextra++] = xstrdup(value);
+}
+
+/* Return the value of an extra field. */
+const char *
+decision_get(const struct decision *d, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nextra; i++) {
+		if (strcmp(d->extra_name[i], name) == 0)
+			return d->extra_value[i];
+	}
+	return NULL;
+}
+
 /* Free every decision in a list. */
 void
 decision_clear(struct decision_list *dl)
 {
-	size_t	i;
+	size_t	i, k;
 
 	for (i = 0; i < dl->n; i++) {
+		for (k = 0; k < dl->list[i].nextra; k++)
+			free(dl->list[i].extra_value[k]);
 		free(dl->list[i].division);
 		free(dl->list[i].events);
 		free(dl->list[i].detail);
@@ -108,7 +135,7 @@ size_t
 decision_fields(const struct decision *d, int64_t at, char *buf, char *rbuf,
     const char **out)
 {
-	size_t	n = 0;
+	size_t	i, n = 0;
 
 	snprintf(buf, 32, "%lld", (long long)at);
 	decision_put(out, &n, "at", buf);
@@ -122,6 +149,8 @@ decision_fields(const struct decision *d, int64_t at, char *buf, char *rbuf,
 		snprintf(rbuf, 32, "%zu", d->recipients);
 		decision_put(out, &n, "recipients", rbuf);
 	}
+	for (i = 0; i < d->nextra; i++)
+		decision_put(out, &n, d->extra_name[i], d->extra_value[i]);
 	return n;
 }
 

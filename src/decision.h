@@ -30,8 +30,15 @@ enum decision_kind {
 	DECISION_DEFERRED,	/* an SMS waits for quiet hours to end */
 	DECISION_RETRIED,	/* a temporary failure; tried again later */
 	DECISION_FAILED,	/* a permanent failure */
-	DECISION_DEAD		/* given up: dead-lettered */
+	DECISION_DEAD,		/* given up: dead-lettered */
+	DECISION_RECEIVED,	/* an event from the CRM, as received */
+	DECISION_DRY_RUN,	/* rendered by closeloopd --dry-run, not sent */
+	DECISION_DELIVERED,	/* the gateway reports it reached the phone */
+	DECISION_UNDELIVERED	/* the gateway reports it did not */
 };
+
+/* How many extra fields a decision may carry (decision_set()). */
+#define DECISION_EXTRA_MAX	20
 
 struct decision {
 	enum decision_kind	 kind;
@@ -41,6 +48,9 @@ struct decision {
 	char			*events;	/* event ids, by spaces */
 	char			*detail;	/* a sentence for people */
 	size_t			 recipients;	/* for DECISION_QUEUED */
+	const char		*extra_name[DECISION_EXTRA_MAX]; /* static */
+	char			*extra_value[DECISION_EXTRA_MAX];
+	size_t			 nextra;
 };
 
 /* A growing list of decisions. */
@@ -59,6 +69,17 @@ struct decision *decision_add(struct decision_list *dl,
     const char *division, const char *events, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
+/*
+ * Add field name (a static string) with a copy of value to d: the
+ * channel, the masked recipient, the rendered content and so on (the
+ * names are listed in audit.h). NULL or "" adds nothing; so does a
+ * decision that has DECISION_EXTRA_MAX fields already.
+ */
+void decision_set(struct decision *d, const char *name, const char *value);
+
+/* Return the value of extra field name of d, or NULL. */
+const char *decision_get(const struct decision *d, const char *name);
+
 /* Free every decision in dl and empty it. */
 void decision_clear(struct decision_list *dl);
 
@@ -75,7 +96,7 @@ enum decision_kind decision_kind_parse(const char *name);
  * formatted into buf, which must hold 32 bytes; recipients into rbuf,
  * 32 bytes. The pointers live as long as d, buf and rbuf.
  */
-#define DECISION_FIELDS_MAX	16
+#define DECISION_FIELDS_MAX	(16 + 2 * DECISION_EXTRA_MAX)
 size_t decision_fields(const struct decision *d, int64_t at, char *buf,
     char *rbuf, const char **out);
 

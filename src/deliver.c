@@ -238,13 +238,13 @@ deliver_connect(struct deliver *d, struct generation *g, struct redis **r,
 void
 deliver_record(struct deliver *d, struct redis **r, const struct config *cf,
     const struct outbox_item *it, const struct send_result *res,
-    const char *who)
+    const struct outcome_content *content, const char *who)
 {
 	char	*cause = NULL;
 
 	if (*r == NULL)
 		return;
-	if (outcome_write(*r, cf, it, res, d->dry_run, store_now(),
+	if (outcome_write(*r, cf, it, res, content, d->dry_run, store_now(),
 	    &cause) != 0) {
 		log_warn("%s: cannot record the outcome of %s: %s; it goes out "
 		    "again when its lease ends", who, it->id, cause);

@@ -22,6 +22,7 @@ struct config;
 struct deliver;
 struct generation;
 struct outbox_item;
+struct outcome_content;
 struct redis;
 struct send_result;
 
@@ -79,12 +80,14 @@ int deliver_connect(struct deliver *d, struct generation *g,
     struct redis **r, const char *who, int *down);
 
 /*
- * Write the outcome res of an attempt on it, as worker who; if Redis
+ * Write the outcome res of an attempt on it, with what was rendered for
+ * it (content, or NULL), as worker who; if Redis
  * fails, say so and drop *r (the worker reconnects; the claim's lease
  * brings the notification back).
  */
 void deliver_record(struct deliver *d, struct redis **r,
     const struct config *cf, const struct outbox_item *it,
-    const struct send_result *res, const char *who);
+    const struct send_result *res, const struct outcome_content *content,
+    const char *who);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "syntax.h"
 #include "xmalloc.h"
 
 #define LOG_LINE_MAX 4096
@@ -124,34 +125,6 @@ log_mask_phone(const char *phone)
 	return xasprintf("%.5s***%s", phone, phone + len - 4);
 }
 
-/* Return the length of the valid UTF-8 sequence at p (of n bytes), or 0. */
-static size_t
-log_utf8_len(const unsigned char *p, size_t n)
-{
-	size_t	len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 /* Make a value safe to put in a log line. */
 char *
 log_clean(const char *value, size_t len, size_t max)
@@ -162,7 +135,7 @@ log_clean(const char *value, size_t len, size_t max)
 
 	out = xmalloc((len < max ? len : max) + 4);
 	while (i < len) {
-		n = log_utf8_len(p + i, len - i);
+		n = syntax_utf8_seq((const char *)p + i, len - i);
 		if (o + (n == 0 ? 1 : n) > max)
 			break;
 		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {

@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "channel.h"
 #include "config.h"
 #include "deliver.h"
+#include "digest.h"
 #include "event.h"
 #include "generation.h"
 #include "log.h"
@@ -25,6 +27,7 @@
 #include "mime.h"
 #include "notice.h"
 #include "outbox.h"
+#include "outcome.h"
 #include "redis.h"
 #include "render.h"
 #include "store.h"
@@ -43,6 +46,16 @@ struct mailwork {
 struct mailwork_batch {
 	struct mailwork		*w;
 	struct generation	*g;
+};
+
+/* One message of a batch, and what it put before the resident. */
+struct mailwork_msg {
+	const struct outbox_item	*it;
+	struct outcome_content		 c;	/* c.version: the set's */
+	int				 built;	/* c is filled in */
+	char				*subject;
+	char				*text;
+	char				*locale;
 };
 
 /* Fill the SMTP options from the configuration. */
@@ -64,10 +77,11 @@ mailwork_options(const struct config *cf, struct mail_options *o)
 
 /* Write the outcome of one notification. */
 static void
-mailwork_outcome(struct mailwork_batch *b, const struct outbox_item *it,
+mailwork_outcome(struct mailwork_batch *b, const struct mailwork_msg *mm,
     const struct send_result *res)
 {
-	deliver_record(b->w->d, &b->w->r, b->g->cf, it, res, "email");
+	deliver_record(b->w->d, &b->w->r, b->g->cf, mm->it, res,
+	    mm->built ? &mm->c : NULL, "email");
 }
 
 /* Called by mail_send() as each message's outcome is known. */
@@ -75,6 +89,16 @@ static void
 mailwork_done(struct mail_message *msg, void *arg)
 {
 	mailwork_outcome(arg, msg->arg, &msg->result);
+}
+
+/* Free what a message's record of its content holds. */
+static void
+mailwork_msg_clear(struct mailwork_msg *mm)
+{
+	free(mm->subject);
+	free(mm->text);
+	free(mm->locale);
+	memset(mm, 0, sizeof *mm);
 }
 
 /* Return the Message-ID of a notification; the caller frees it. */
@@ -94,21 +118,23 @@ mailwork_message_id(const struct config *cf, const char *id)
 }
 
 /*
- * Render and build the message of one notification into msg. Returns 0,
- * or -1 with the permanent failure set in msg->result.
+ * Render and build the message of notification mw->it into msg, keeping
+ * what the resident will see in mw. Returns 0, or -1 with the permanent
+ * failure set in msg->result.
  */
 static int
-mailwork_build(const struct generation *g, const struct outbox_item *it,
+mailwork_build(const struct generation *g, struct mailwork_msg *mw,
     struct mail_message *msg)
 {
 	const struct config	*cf = g->cf;
+	const struct outbox_item *it = mw->it;
 	struct render_out	 out;
 	struct mime_msg		 mm;
 	char			*cause = NULL, *mid, *unsub = NULL, *data;
 	size_t			 len;
 	int			 rc;
 
-	msg->arg = (void *)it;
+	msg->arg = mw;
 	if (it->notice == NULL) {
 		channel_result(&msg->result, SEND_PERMFAIL, "the record of "
 		    "this notification is damaged");
@@ -146,6 +172,16 @@ mailwork_build(const struct generation *g, const struct outbox_item *it,
 		msg->to = it->notice->to[0].address;
 		msg->data = data;
 		msg->len = len;
+		digest_sha256(data, len, mw->c.sha256);
+		mw->subject = out.subject;
+		mw->text = out.text;
+		mw->locale = out.locale;
+		out.subject = out.text = out.locale = NULL;
+		mw->c.subject = mw->subject;
+		mw->c.text = mw->text;
+		mw->c.locale = mw->locale;
+		mw->c.version = catalog_version(g->cat);
+		mw->built = 1;
 	}
 	free(unsub);
 	free(mid);
@@ -160,6 +196,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 	struct mailwork_batch	  b = { w, g };
 	struct outbox_item	**items;
 	struct mail_message	 *msgs;
+	struct mailwork_msg	 *mws;
 	struct mail_options	  o;
 	char			 *cause = NULL;
 	size_t			  n, i, k = 0;
@@ -175,14 +212,17 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 		return 0;
 	}
 	msgs = xcalloc(n + 1, sizeof *msgs);
+	mws = xcalloc(n + 1, sizeof *mws);
 	for (i = 0; i < n; i++) {
+		mws[k].it = items[i];
 		if (items[i]->unsubscribed) {
-			mailwork_outcome(&b, items[i], &msgs[k].result);
+			mailwork_outcome(&b, &mws[k], &msgs[k].result);
 			continue;
 		}
-		if (mailwork_build(g, items[i], &msgs[k]) != 0) {
-			mailwork_outcome(&b, items[i], &msgs[k].result);
+		if (mailwork_build(g, &mws[k], &msgs[k]) != 0) {
+			mailwork_outcome(&b, &mws[k], &msgs[k].result);
 			channel_result_clear(&msgs[k].result);
+			mailwork_msg_clear(&mws[k]);
 			continue;
 		}
 		k++;
@@ -213,7 +253,9 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 	for (i = 0; i < k; i++) {
 		free((char *)msgs[i].data);
 		channel_result_clear(&msgs[i].result);
+		mailwork_msg_clear(&mws[i]);
 	}
+	free(mws);
 	free(msgs);
 	for (i = 0; i < n; i++)
 		outbox_item_free(items[i]);

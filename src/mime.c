@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "mime.h"
+#include "syntax.h"
 #include "xmalloc.h"
 
 #define MIME_LINE	76	/* longest encoded line, RFC 2045 */
@@ -98,37 +99,6 @@ mime_buf_printf(struct mime_buf *b, const char *fmt, ...)
 	free(s);
 }
 
-/* Return the length of the valid UTF-8 character at s, or 0. */
-static size_t
-mime_utf8_seq(const unsigned char *s, size_t left)
-{
-	static const uint32_t	least[] = { 0, 0x80, 0x800, 0x10000 };
-	uint32_t		c;
-	size_t			n, k;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	c = s[0] & (0x7f >> n);
-	for (k = 1; k < n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[k] & 0x3f);
-	}
-	if (c < least[n - 1] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Check len bytes of v: no NUL, UTF-8, and no CR or LF unless breaks. */
 static int
 mime_check_text(const char *v, size_t len, int breaks, const char **why)
@@ -143,7 +113,8 @@ mime_check_text(const char *v, size_t len, int breaks, const char **why)
 			w = "contains a NUL byte";
 		else if ((u[i] == '\r' || u[i] == '\n') && !breaks)
 			w = "contains a line break";
-		else if ((n = mime_utf8_seq(u + i, len - i)) == 0)
+		else if ((n = syntax_utf8_seq((const char *)u + i,
+		    len - i)) == 0)
 			w = "is not valid UTF-8";
 		if (w != NULL) {
 			if (why != NULL)
@@ -320,8 +291,8 @@ mime_words(struct mime_buf *b, const char *s, size_t col, int force)
 		if (room > MIME_WORD)
 			room = MIME_WORD;
 		take = room > 12 ? (room - 12) / 4 * 3 : 0;
-		for (k = i; k < n && k - i + (w = mime_utf8_seq(u + k,
-		    n - k)) <= take; k += w)
+		for (k = i; k < n && k - i + (w = syntax_utf8_seq(
+		    (const char *)u + k, n - k)) <= take; k += w)
 			;
 		if (k == i) {
 			/* Not even one character fits: start a new line. */

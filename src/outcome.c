@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "backoff.h"
 #include "channel.h"
 #include "config.h"
@@ -120,12 +121,12 @@ outcome_fallback(struct txn *tx, const struct config *cf,
 static void
 outcome_record(struct txn *tx, const char *key, const char **pairs, int n)
 {
-	const char	*argv[2 + 16];
+	const char	*argv[2 + 22];
 	int		 i, k = 0;
 
 	argv[k++] = "HSET";
 	argv[k++] = key;
-	for (i = 0; i < n && i < 16; i += 2) {
+	for (i = 0; i < n && i < 22; i += 2) {
 		if (pairs[i + 1] == NULL)
 			continue;
 		argv[k++] = pairs[i];
@@ -134,15 +135,60 @@ outcome_record(struct txn *tx, const char *key, const char **pairs, int n)
 	txn_queue(tx, k, argv);
 }
 
+/*
+ * Say on the decision d which notification it is about and where it
+ * went: channel, masked recipient, attempt, locale, template set, and
+ * the server's reply.
+ */
+static void
+outcome_describe(struct decision *d, const struct outbox_item *it,
+    const char *masked, const struct outcome_content *c,
+    const struct send_result *res)
+{
+	const char	*locale;
+	char		 attempt[32];
+
+	snprintf(attempt, sizeof attempt, "%lld", (long long)it->attempts);
+	locale = c != NULL && c->locale != NULL ? c->locale :
+	    it->notice != NULL && it->notice->nto > 0 ?
+	    it->notice->to[0].locale : NULL;
+	decision_set(d, "channel", event_channel_name(it->channel));
+	decision_set(d, "to", masked);
+	decision_set(d, "locale", locale);
+	decision_set(d, "notification", it->id);
+	decision_set(d, "attempt", attempt);
+	if (c != NULL)
+		decision_set(d, "template_version", c->version);
+	if (res != NULL)
+		decision_set(d, "reply", res->reply);
+}
+
+/* Put what the resident received on the decision d. */
+static void
+outcome_content(struct decision *d, const struct outcome_content *c,
+    const struct send_result *res)
+{
+	if (c != NULL) {
+		decision_set(d, "subject", c->subject);
+		decision_set(d, "text", c->text);
+		decision_set(d, "sms", c->sms);
+		decision_set(d, "content_sha256", c->sha256);
+	}
+	decision_set(d, "provider_id", res->provider_id);
+}
+
 /* Write the outcome of an attempt. */
 int
 outcome_write(struct redis *r, const struct config *cf,
     const struct outbox_item *it, const struct send_result *res,
-    int dry_run, int64_t now, char **cause)
+    const struct outcome_content *content, int dry_run, int64_t now,
+    char **cause)
 {
 	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
 	struct txn		 tx;
-	const char		*argv[4], *pairs[16], *reply, *sr, *chname;
+	const char		*argv[4], *pairs[22], *reply, *sr, *chname;
+	const char		*division = NULL, *events = NULL;
 	char			*key, *skey, *qkey, *masked, nows[32], next[32];
 	char			 ttl[32];
 	enum vocab_notice	 nt;
@@ -151,6 +197,10 @@ outcome_write(struct redis *r, const struct config *cf,
 
 	sr = (sr = outbox_field(it, "sr")) != NULL ? sr : "?";
 	nt = it->notice != NULL ? it->notice->notice : VOCAB_NOTICE_NONE;
+	if (it->notice != NULL) {
+		division = it->notice->division;
+		events = it->notice->events;
+	}
 	chname = event_channel_name(it->channel);
 	reply = res->reply != NULL ? res->reply : "";
 	key = outbox_key(cf, it->id);
@@ -173,9 +223,10 @@ outcome_write(struct redis *r, const struct config *cf,
 		pairs[2] = "done_at";
 		pairs[3] = nows;
 		outcome_record(&tx, key, pairs, 4);
-		decision_add(&dl, DECISION_SUPPRESSED, "unsubscribed", nt,
-		    NULL, NULL, "%s to %s: unsubscribed before it went out",
-		    chname, masked);
+		d = decision_add(&dl, DECISION_SUPPRESSED, "unsubscribed", nt,
+		    division, events, "%s to %s: unsubscribed before it went "
+		    "out", chname, masked);
+		outcome_describe(d, it, masked, NULL, NULL);
 	} else if (res->status == SEND_OK) {
 		pairs[0] = "state";
 		pairs[1] = dry_run ? "dry_run" : "sent";
@@ -187,11 +238,21 @@ outcome_write(struct redis *r, const struct config *cf,
 		pairs[7] = res->provider_id;
 		pairs[8] = "resent";
 		pairs[9] = it->resend ? "1" : NULL;
-		outcome_record(&tx, key, pairs, 10);
-		decision_add(&dl, DECISION_SENT, NULL, nt, NULL, NULL,
-		    "%s%s to %s%s: %s", dry_run ? "dry run: not sent, " : "",
-		    chname, masked, it->resend ? " (again, with the same "
-		    "id, after an interrupted attempt)" : "", reply);
+		pairs[10] = "content_sha256";
+		pairs[11] = content != NULL && content->sha256[0] != '\0' ?
+		    content->sha256 : NULL;
+		pairs[12] = "locale";
+		pairs[13] = content != NULL ? content->locale : NULL;
+		pairs[14] = "template_version";
+		pairs[15] = content != NULL ? content->version : NULL;
+		outcome_record(&tx, key, pairs, 16);
+		d = decision_add(&dl, dry_run ? DECISION_DRY_RUN :
+		    DECISION_SENT, NULL, nt, division, events, "%s%s to %s%s: "
+		    "%s", dry_run ? "dry run: not sent, " : "", chname, masked,
+		    it->resend ? " (again, with the same id, after an "
+		    "interrupted attempt)" : "", reply);
+		outcome_describe(d, it, masked, content, res);
+		outcome_content(d, content, res);
 	} else {
 		age = now - it->created;
 		when = now + outcome_delay(cf, it->attempts, res->retry_after);
@@ -213,24 +274,26 @@ outcome_write(struct redis *r, const struct config *cf,
 			argv[2] = next;
 			argv[3] = it->id;
 			txn_queue(&tx, 4, argv);
-			decision_add(&dl, DECISION_RETRIED, NULL, nt, NULL,
-			    NULL, "%s to %s, attempt %lld: %s; next attempt "
-			    "in %llds", chname, masked,
+			d = decision_add(&dl, DECISION_RETRIED, NULL, nt,
+			    division, events, "%s to %s, attempt %lld: %s; "
+			    "next attempt in %llds", chname, masked,
 			    (long long)it->attempts, reply,
 			    (long long)((when - now + 999) / 1000));
+			outcome_describe(d, it, masked, content, res);
 		} else {
 			outcome_dead_letter(&tx, cf, it, pairs[1], reply,
 			    masked, now);
-			decision_add(&dl, res->status == SEND_PERMFAIL ?
-			    DECISION_FAILED : DECISION_DEAD, NULL, nt, NULL,
-			    NULL, "%s to %s after %lld attempt%s: %s%s", chname,
-			    masked, (long long)it->attempts,
+			d = decision_add(&dl, res->status == SEND_PERMFAIL ?
+			    DECISION_FAILED : DECISION_DEAD, NULL, nt,
+			    division, events, "%s to %s after %lld attempt%s: "
+			    "%s%s", chname, masked, (long long)it->attempts,
 			    it->attempts == 1 ? "" : "s", reply,
 			    res->status == SEND_PERMFAIL ? "" :
 			    " (too old to retry)");
+			outcome_describe(d, it, masked, content, res);
 			if (outcome_fallback(&tx, cf, it, now))
 				decision_add(&dl, DECISION_QUEUED, "fallback",
-				    nt, NULL, NULL, "again by %s, the "
+				    nt, division, events, "again by %s, the "
 				    "resident's other channel",
 				    outbox_field(it, "fallback_channel"))->recipients = 1;
 		}
@@ -241,8 +304,7 @@ outcome_write(struct redis *r, const struct config *cf,
 		argv[2] = ttl;
 		txn_queue(&tx, 3, argv);
 	}
-	txn_decisions(&tx, cf, sr, &dl, now,
-	    (long long)cf->policy_retain_days * 86400, 1);
+	audit_queue(&tx, cf, sr, &dl, now);
 	if (dl.n > 0)
 		decision_log(sr, &dl.list[0]);
 	rc = txn_exec(&tx, sr, cause) == 1 ? 0 : -1;

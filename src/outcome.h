@@ -18,19 +18,38 @@
 
 #include <stdint.h>
 
+#include "digest.h"
+
 struct config;
 struct outbox_item;
 struct redis;
 struct send_result;
 
 /*
- * Write the outcome res of an attempt on it at now (ms). dry_run records
- * "dry_run" in place of "sent". Returns 0, or -1 with *cause (the claim's
- * lease then brings the notification back).
+ * What an attempt put before the resident, for the audit trail (audit.h):
+ * the rendered parts, the locale and template set they came from, and
+ * the SHA-256 of the message exactly as it went to the server. The
+ * strings belong to the caller; any may be NULL.
+ */
+struct outcome_content {
+	const char	*locale;
+	const char	*version;	/* the template set's */
+	const char	*subject;	/* email */
+	const char	*text;		/* email: the text part */
+	const char	*sms;
+	char		 sha256[DIGEST_HEX_LEN + 1];	/* "" if none */
+};
+
+/*
+ * Write the outcome res of an attempt on it at now (ms), with what was
+ * rendered for it (content, or NULL if nothing was). dry_run records
+ * "dry_run" in place of "sent". Returns 0, or -1 with *cause (the
+ * claim's lease then brings the notification back).
  */
 int outcome_write(struct redis *r, const struct config *cf,
     const struct outbox_item *it, const struct send_result *res,
-    int dry_run, int64_t now, char **cause);
+    const struct outcome_content *content, int dry_run, int64_t now,
+    char **cause);
 
 /*
  * Return the delay before attempt number attempts + 1, in ms: the

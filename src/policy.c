@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "decision.h"
 #include "division.h"
 #include "event.h"
 #include "log.h"
@@ -428,14 +429,48 @@ policy_subscription(struct srstate *st, const struct event *ev,
 		    res);
 }
 
+/*
+ * Record a status event as the CRM sent it, so the SR's timeline shows
+ * what happened there beside what the resident was told.
+ */
+static void
+policy_received(const struct event *ev, struct policy_result *res)
+{
+	struct decision	*d;
+	const char	*reason = vocab_reason_name(ev->reason);
+
+	d = decision_add(&res->decisions, DECISION_RECEIVED, NULL,
+	    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
+	    "%s by %s%s%s%s%s%s", vocab_status_name(ev->status), ev->division,
+	    ev->reason != VOCAB_REASON_NONE ? " (" : "",
+	    ev->reason != VOCAB_REASON_NONE ? reason : "",
+	    ev->reason != VOCAB_REASON_NONE ? ")" : "",
+	    ev->transfer_to != NULL ? ", to " : "",
+	    ev->transfer_to != NULL ? ev->transfer_to : "");
+	decision_set(d, "status", vocab_status_name(ev->status));
+	if (ev->reason != VOCAB_REASON_NONE)
+		decision_set(d, "reason", reason);
+	decision_set(d, "status_code", ev->status_code);
+	decision_set(d, "crm_ts", ev->ts);
+	decision_set(d, "service", ev->service);
+	decision_set(d, "work_order", ev->work_order);
+	decision_set(d, "transfer_to", ev->transfer_to);
+	decision_set(d, "duplicate_of", ev->duplicate_of);
+	decision_set(d, "scheduled_for", ev->scheduled_for);
+	decision_set(d, "note", ev->note);
+	decision_set(d, "note_code", ev->note_code);
+	decision_set(d, "photos", ev->photos_text);
+}
+
 /* Apply one validated event to an SR's state. */
 void
 policy_event(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res)
 {
-	if (ev->type == EVENT_STATUS)
+	if (ev->type == EVENT_STATUS) {
+		policy_received(ev, res);
 		policy_status(cf, st, ev, now, res);
-	else
+	} else
 		policy_subscription(st, ev, res);
 }
 

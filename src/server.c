@@ -21,13 +21,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
+#include "auditfile.h"
 #include "backoff.h"
 #include "config.h"
 #include "catalog.h"
 #include "deliver.h"
 #include "generation.h"
+#include "listener.h"
 #include "intake.h"
 #include "lint.h"
 #include "log.h"
@@ -53,6 +56,8 @@ struct server {
 	struct config		*cf;
 	struct catalog		*cat;	/* the template set in use */
 	struct deliver		*deliver;
+	struct listener		*listener;	/* http.listen, or NULL */
+	struct auditfile	*auditfile;	/* audit.file, or NULL */
 	int64_t			 next_depth;	/* when to look at the outbox */
 	int			 full;		/* outbox_max reached */
 	struct redis		*r;
@@ -283,6 +288,27 @@ server_release(struct server *sv)
 }
 
 /*
+ * Start, reopen (for SIGHUP) or stop the audit.file writer to match the
+ * configuration in use.
+ */
+static void
+server_auditfile(struct server *sv)
+{
+	char	*cause = NULL;
+
+	if (sv->cf->audit_file == NULL) {
+		auditfile_stop(sv->auditfile, server_now() + 1000);
+		sv->auditfile = NULL;
+	} else if (sv->auditfile != NULL)
+		auditfile_swap(sv->auditfile, sv->gen);
+	else if ((sv->auditfile = auditfile_start(sv->gen, &cause)) == NULL) {
+		log_err("audit.file: %s; the audit trail stays in Redis until "
+		    "it can be written", cause);
+		free(cause);
+	}
+}
+
+/*
  * Build the new configuration and template set on SIGHUP and swap them
  * in if both are valid; otherwise keep serving with the old ones.
  */
@@ -316,6 +342,8 @@ server_reconfigure(struct server *sv)
 	sv->cat = cat;
 	sv->cf = cf;
 	deliver_swap(sv->deliver, sv->gen);
+	listener_swap(sv->listener, sv->gen);
+	server_auditfile(sv);
 	log_notice("templates %s loaded, version %s", catalog_dir(cat),
 	    catalog_version(cat));
 	log_set_level(cf->log_level);
@@ -498,7 +526,8 @@ server_turn(struct server *sv)
 int
 server_run(struct config *cf, struct catalog *cat, int dry_run)
 {
-	struct server	sv;
+	struct server	 sv;
+	char		*cause = NULL;
 
 	memset(&sv, 0, sizeof sv);
 	sv.gen = generation_new(cf, cat);
@@ -513,6 +542,23 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	if (dry_run)
 		log_notice("dry run: notifications are rendered and recorded, "
 		    "never sent");
+	if (cf->http_listen != NULL &&
+	    (sv.listener = listener_start(sv.gen, &cause)) == NULL) {
+		log_err("http.listen: %s", cause);
+		free(cause);
+		stream_free(sv.s);
+		generation_drop(sv.gen);
+		return EX_UNAVAILABLE;
+	}
+	if (cf->audit_file != NULL &&
+	    (sv.auditfile = auditfile_start(sv.gen, &cause)) == NULL) {
+		log_err("audit.file: %s", cause);
+		free(cause);
+		listener_stop(sv.listener);
+		stream_free(sv.s);
+		generation_drop(sv.gen);
+		return EX_CANTCREAT;
+	}
 	sv.deliver = deliver_start(sv.gen, dry_run);
 	sdnotify_send("READY=1\nSTATUS=starting");
 
@@ -541,6 +587,8 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	    (unsigned long long)sv.counts.duplicate,
 	    (unsigned long long)sv.counts.dead);
 	deliver_stop(sv.deliver, server_now() + sv.cf->shutdown_timeout * 1000);
+	listener_stop(sv.listener);
+	auditfile_stop(sv.auditfile, server_now() + 5000);
 	redis_free(sv.r);
 	stream_free(sv.s);
 	generation_drop(sv.gen);

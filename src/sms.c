@@ -9,14 +9,14 @@
  *
  * Kannel (smsbox's sendsms service), every value URL-escaped:
  *   GET URL?username=U&password=P&from=F&to=T&text=X&charset=UTF-8
- *       &coding=C[&dlr-mask=M&dlr-url=D]
+ *       &coding=C[&dlr-mask=M&dlr-url=R&status=%d&answer=%A]
  * C is 0 (GSM-7) when segment_count() finds the text all in the GSM 03.38
  * alphabet, 2 (UCS-2) otherwise. Kannel answers 202 "0: Accepted for
  * delivery" or "3: Queued for later delivery" and gives no message id.
  *
  * Twilio-like (the Messages resource of an account):
  *   POST URL, basic auth SID:TOKEN, I-Twilio-Idempotency-Token: ID,
- *   To=T&From=F&Body=X[&StatusCallback=S]
+ *   To=T&From=F&Body=X[&StatusCallback=R]
  * answered by 201 {"sid": "SM...", "status": "queued", ...} or by an
  * error {"code": N, "message": "...", "status": N}.
  *
@@ -44,9 +44,9 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
 
 #include "channel.h"
+#include "json.h"
 #include "log.h"
 #include "segment.h"
 #include "sms.h"
@@ -242,9 +242,6 @@ sms_new(const struct sms_options *o, char **cause)
 	s->o.from = xstrdup(o->from);
 	s->o.user = xstrdup(o->user);
 	s->o.password = xstrdup(o->password);
-	s->o.dlr_url = o->dlr_url != NULL ? xstrdup(o->dlr_url) : NULL;
-	s->o.status_callback = o->status_callback != NULL ?
-	    xstrdup(o->status_callback) : NULL;
 	s->o.ca_file = o->ca_file != NULL ? xstrdup(o->ca_file) : NULL;
 	if (s->o.connect_timeout_ms <= 0)
 		s->o.connect_timeout_ms = SMS_CONNECT_TIMEOUT;
@@ -316,8 +313,6 @@ sms_free(struct sms *s)
 	free((char *)s->o.user);
 	sms_free_secret((char *)s->o.password);
 	sms_free_secret(s->password_escaped);
-	free((char *)s->o.dlr_url);
-	free((char *)s->o.status_callback);
 	free((char *)s->o.ca_file);
 	free(s);
 }
@@ -356,7 +351,7 @@ sms_param(char **q, const char *name, const char *value)
 static void
 sms_kannel_request(struct sms *s, struct sms_xfer *x, int ucs2)
 {
-	char	*q = NULL, mask[16];
+	char	*q = NULL, *dlr, mask[16];
 
 	sms_param(&q, "username", s->o.user);
 	sms_param(&q, "password", s->o.password);
@@ -365,10 +360,13 @@ sms_kannel_request(struct sms *s, struct sms_xfer *x, int ucs2)
 	sms_param(&q, "text", x->m->text);
 	sms_param(&q, "charset", "UTF-8");
 	sms_param(&q, "coding", ucs2 ? "2" : "0");
-	if (s->o.dlr_url != NULL) {
+	if (x->m->receipt_url != NULL) {
 		snprintf(mask, sizeof mask, "%d", s->o.dlr_mask);
 		sms_param(&q, "dlr-mask", mask);
-		sms_param(&q, "dlr-url", s->o.dlr_url);
+		dlr = xasprintf("%s&status=%%d&answer=%%A",
+		    x->m->receipt_url);
+		sms_param(&q, "dlr-url", dlr);
+		free(dlr);
 	}
 	x->url = xasprintf("%s%c%s", s->o.url,
 	    strchr(s->o.url, '?') != NULL ? '&' : '?', q);
@@ -399,8 +397,8 @@ sms_twilio_request(struct sms *s, struct sms_xfer *x)
 	sms_param(&x->post, "To", x->m->to);
 	sms_param(&x->post, "From", s->o.from);
 	sms_param(&x->post, "Body", x->m->text);
-	if (s->o.status_callback != NULL)
-		sms_param(&x->post, "StatusCallback", s->o.status_callback);
+	if (x->m->receipt_url != NULL)
+		sms_param(&x->post, "StatusCallback", x->m->receipt_url);
 	x->url = xstrdup(s->o.url);
 	sms_header(x, "Accept: application/json");
 	sms_header(x, "Expect:");
@@ -560,24 +558,25 @@ sms_sid_ok(const char *sid)
 static char *
 sms_twilio_reply(struct sms_xfer *x, long code, enum send_status st)
 {
-	json_t		*j;
+	struct json	*j;
 	const char	*sid, *state, *msg;
 	char		*text = NULL;
+	long long	 err = 0;
 
-	if (x->len == 0 || (j = json_loadb(x->body, x->len, 0, NULL)) == NULL)
+	if (x->len == 0 || (j = json_parse(x->body, x->len, NULL)) == NULL)
 		return NULL;
-	sid = json_string_value(json_object_get(j, "sid"));
-	state = json_string_value(json_object_get(j, "status"));
-	msg = json_string_value(json_object_get(j, "message"));
+	sid = json_get(j, "sid");
+	state = json_get(j, "status");
+	msg = json_get(j, "message");
 	if (st == SEND_OK && sid != NULL && sms_sid_ok(sid)) {
 		x->m->result.provider_id = xstrdup(sid);
 		text = xasprintf("HTTP %ld: %s %s", code, sid,
 		    state != NULL ? state : "");
 	} else if (st != SEND_OK && msg != NULL) {
-		text = xasprintf("HTTP %ld: %" JSON_INTEGER_FORMAT " %s", code,
-		    json_integer_value(json_object_get(j, "code")), msg);
+		(void)json_get_int(j, "code", &err);
+		text = xasprintf("HTTP %ld: %lld %s", code, err, msg);
 	}
-	json_decref(j);
+	json_free(j);
 	return text;
 }
 

@@ -36,9 +36,7 @@ struct sms_options {
 	const char		*from;		/* number or short code */
 	const char		*user;		/* kannel user; account SID */
 	const char		*password;	/* kannel; auth token */
-	const char		*dlr_url;	/* kannel dlr-url, or NULL */
 	int			 dlr_mask;	/* kannel dlr-mask */
-	const char		*status_callback; /* twilio, or NULL */
 	int			 allow_http_loopback; /* http to 127/8, ::1 */
 	const char		*ca_file;	/* PEM CAs, NULL: system */
 	int			 connect_timeout_ms; /* 0: 10 s */
@@ -53,6 +51,12 @@ struct sms_message {
 	const char		*text;	/* UTF-8 */
 	struct send_result	 result; /* cleared at submit, filled at done */
 	void			*arg;	/* the caller's */
+	/*
+	 * Where the gateway reports delivery, or NULL: Kannel's dlr-url
+	 * (with "&status=%d&answer=%A" appended for Kannel to fill in) or
+	 * Twilio's StatusCallback. Must not hold '%' escapes of its own.
+	 */
+	const char		*receipt_url;
 };
 
 /*

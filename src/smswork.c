@@ -14,15 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "channel.h"
 #include "config.h"
 #include "datefmt.h"
 #include "deliver.h"
+#include "digest.h"
 #include "event.h"
 #include "generation.h"
 #include "log.h"
 #include "notice.h"
 #include "outbox.h"
+#include "outcome.h"
+#include "receipt.h"
 #include "redis.h"
 #include "render.h"
 #include "sms.h"
@@ -65,6 +69,10 @@ struct smswork_msg {
 	struct outbox_item	*it;
 	struct generation	*g;
 	char			*text;
+	char			*locale;
+	char			*receipt_url;
+	struct outcome_content	 c;
+	int			 built;	/* c is filled in */
 };
 
 /* Fill the gateway options from the configuration. */
@@ -78,7 +86,6 @@ smswork_options(const struct config *cf, struct sms_options *o)
 	o->from = cf->sms_from;
 	o->user = cf->sms_username;
 	o->password = cf->sms_password;
-	o->dlr_url = cf->sms_dlr_url;
 	o->dlr_mask = (int)cf->sms_dlr_mask;
 	o->allow_http_loopback = cf->sms_allow_http_loopback;
 	o->ca_file = cf->sms_ca_file;
@@ -135,11 +142,14 @@ smswork_done(struct sms_message *m, void *arg)
 	struct smswork		*w = arg;
 	struct smswork_msg	*sm = m->arg;
 
-	deliver_record(w->d, &w->r, sm->g->cf, sm->it, &m->result, "sms");
+	deliver_record(w->d, &w->r, sm->g->cf, sm->it, &m->result,
+	    sm->built ? &sm->c : NULL, "sms");
 	channel_result_clear(&m->result);
 	outbox_item_free(sm->it);
 	generation_drop(sm->g);
 	free(sm->text);
+	free(sm->locale);
+	free(sm->receipt_url);
 	free(sm);
 }
 
@@ -175,10 +185,19 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 		return;
 	}
 	sm->text = out.sms;
-	out.sms = NULL;
+	sm->locale = out.locale;
+	out.sms = out.locale = NULL;
 	render_out_clear(&out);
 	sm->m.to = it->notice->to[0].address;
 	sm->m.text = sm->text;
+	if (g->cf->sms_dlr_url != NULL && g->cf->sms_dlr_secret != NULL)
+		sm->m.receipt_url = sm->receipt_url = receipt_url(g->cf,
+		    it->id);
+	sm->c.sms = sm->text;
+	sm->c.locale = sm->locale;
+	sm->c.version = catalog_version(g->cat);
+	digest_sha256(sm->text, strlen(sm->text), sm->c.sha256);
+	sm->built = 1;
 	if (deliver_dry_run(w->d) || w->s == NULL) {
 		if (w->s == NULL && !deliver_dry_run(w->d))
 			channel_result(&sm->m.result, SEND_TEMPFAIL,

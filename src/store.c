@@ -46,13 +46,6 @@ store_state_key(const struct config *cf, const char *sr)
 	return xasprintf("%ssr:{%s}:state", cf->redis_prefix, sr);
 }
 
-/* Return the key of an SR's audit stream. */
-char *
-store_audit_key(const struct config *cf, const char *sr)
-{
-	return xasprintf("%ssr:{%s}:audit", cf->redis_prefix, sr);
-}
-
 /*
  * WATCH an SR's state (and a dedupe key, if not NULL) and read them.
  * Sets *stp to the state and *seen to the stream ID that first carried

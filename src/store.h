@@ -16,12 +16,11 @@
  *   sr:{SR}:state    hash, the SR's state (srstate.c); expires
  *                    policy.retain_days after the final notice, else
  *                    events.history_days after the last change
- *   sr:{SR}:audit    stream, one entry per decision (decision.c), capped
- *                    at events.history_max, expiring with the state
+ *   sr:{SR}:audit    stream, one entry per decision, and audit (the
+ *                    stream of every SR's entries): see audit.h
  *   due              sorted set of SRs by the time (ms) their pending
  *                    notice is due: held closures and coalesced bursts
- *   notices          stream, one entry per notice and recipient
- *                    (notice.c): the delivery outbox's input
+ *   sr:{SR}:n:*, outbox:*   notifications for delivery: see outbox.h
  *   seen:EVENT_ID, sr:{SR}:events, stats   as in intake.h
  */
 #ifndef STORE_H
@@ -64,10 +63,9 @@ int store_next_due(const struct config *cf, struct redis *r, int64_t *due,
 int64_t store_now(void);
 
 /*
- * Return the key of an SR's state or audit stream. The string is
- * allocated; the caller frees it.
+ * Return the key of an SR's state. The string is allocated; the caller
+ * frees it.
  */
 char *store_state_key(const struct config *cf, const char *sr);
-char *store_audit_key(const struct config *cf, const char *sr);
 
 #endif

@@ -59,42 +59,53 @@ syntax_to_upper(char c)
 	return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
 }
 
+/* Return the length of the valid UTF-8 character at s, or 0. */
+size_t
+syntax_utf8_seq(const char *s, size_t left)
+{
+	static const uint32_t	 least[4] = { 0, 0x80, 0x800, 0x10000 };
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 n, k;
+
+	if (left == 0)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xc0 && u[0] <= 0xdf)
+		n = 2;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		n = 3;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf7)
+		n = 4;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	cp = u[0] & (0x7f >> n);
+	for (k = 1; k < n; k++) {
+		if ((u[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (u[k] & 0x3f);
+	}
+	if (cp < least[n - 1] || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 /* Check that s[0..len) is valid UTF-8 with no NUL byte. */
 int
 syntax_utf8(const char *s, size_t len, size_t *bad, const char **why)
 {
-	static const uint32_t	 least[4] = { 0, 0x80, 0x800, 0x10000 };
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, n, k;
-	uint32_t		 cp;
+	size_t	i, n;
 
 	for (i = 0; i < len; i += n) {
-		if (u[i] == 0) {
+		if (s[i] == '\0') {
 			*bad = i;
 			return syntax_fail(why, "contains a NUL byte");
 		}
-		if (u[i] < 0x80) {
-			n = 1;
-			continue;
-		}
-		if (u[i] >= 0xc0 && u[i] <= 0xdf)
-			n = 2;
-		else if (u[i] >= 0xe0 && u[i] <= 0xef)
-			n = 3;
-		else if (u[i] >= 0xf0 && u[i] <= 0xf7)
-			n = 4;
-		else
-			goto invalid;
-		if (n > len - i)
-			goto invalid;
-		cp = u[i] & (0x7f >> n);
-		for (k = 1; k < n; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				goto invalid;
-			cp = (cp << 6) | (u[i + k] & 0x3f);
-		}
-		if (cp < least[n - 1] || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		if ((n = syntax_utf8_seq(s + i, len - i)) == 0)
 			goto invalid;
 	}
 	return 0;

@@ -22,6 +22,14 @@
  */
 int syntax_utf8(const char *s, size_t len, size_t *bad, const char **why);
 
+/*
+ * Return the length (1 to 4) of the valid UTF-8 character at s, of
+ * which left bytes may be read, or 0 if none starts there (a stray or
+ * missing continuation byte, an overlong form, a surrogate, a code point
+ * past U+10FFFF, or left == 0).
+ */
+size_t syntax_utf8_seq(const char *s, size_t left);
+
 /* Count the code points in valid UTF-8. */
 size_t syntax_utf8_chars(const char *s, size_t len);
 

@@ -5,7 +5,7 @@
  * writes go to Redis in one pipeline with EXEC; the replies (QUEUED for
  * each, then EXEC's array, or nil if a watched key changed) are read
  * back in txn_exec(). The formats written are those of srstate.c
- * (state), decision.c (audit entries) and notice.c (notices).
+ * (state), audit.c (audit entries) and notice.c (notices).
  */
 #include "build.h"
 
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "config.h"
 #include "decision.h"
 #include "event.h"
@@ -109,54 +110,6 @@ txn_state(struct txn *tx, const struct config *cf,
 }
 
 /*
- * Queue the decisions into an SR's audit stream, and count them; the
- * stream expires after ttl seconds, or keeps its expiry if it has one
- * and keep_expiry is set.
- */
-void
-txn_decisions(struct txn *tx, const struct config *cf,
-    const char *sr, const struct decision_list *dl, int64_t now,
-    long long ttl, int keep_expiry)
-{
-	const char	*argv[6 + DECISION_FIELDS_MAX];
-	char		*key, *stats, *counter, max[32], at[32], rbuf[32];
-	char		 ttls[32];
-	size_t		 i, n;
-
-	if (dl->n == 0)
-		return;
-	key = store_audit_key(cf, sr);
-	stats = xasprintf("%sstats", cf->redis_prefix);
-	snprintf(max, sizeof max, "%lld", (long long)cf->events_history_max);
-	snprintf(ttls, sizeof ttls, "%lld", ttl);
-	for (i = 0; i < dl->n; i++) {
-		argv[0] = "XADD";
-		argv[1] = key;
-		argv[2] = "MAXLEN";
-		argv[3] = "~";
-		argv[4] = max;
-		argv[5] = "*";
-		n = decision_fields(&dl->list[i], now, at, rbuf, argv + 6);
-		txn_queue(tx, 6 + n, argv);
-		counter = xasprintf("decision:%s",
-		    decision_kind_name(dl->list[i].kind));
-		argv[0] = "HINCRBY";
-		argv[1] = stats;
-		argv[2] = counter;
-		argv[3] = "1";
-		txn_queue(tx, 4, argv);
-		free(counter);
-	}
-	argv[0] = "EXPIRE";
-	argv[1] = key;
-	argv[2] = ttls;
-	argv[3] = "NX";
-	txn_queue(tx, keep_expiry ? 4 : 3, argv);
-	free(stats);
-	free(key);
-}
-
-/*
  * Queue one notification per recipient of a notice into the outbox; an
  * SMS that falls in quiet hours waits for their end, which the SR's
  * audit says.
@@ -184,8 +137,7 @@ txn_notice(struct txn *tx, const struct config *cf,
 		    cf->sms_quiet_hours);
 		free(masked);
 	}
-	txn_decisions(tx, cf, nt->sr, &dl, now,
-	    (long long)cf->events_history_days * 86400, 1);
+	audit_queue(tx, cf, nt->sr, &dl, now);
 	decision_clear(&dl);
 }
 
@@ -231,8 +183,7 @@ txn_follow(struct txn *tx, const struct config *cf,
 	argv[2] = ttls;
 	argv[3] = "NX";
 	txn_queue(tx, 4, argv);
-	txn_decisions(tx, cf, original, &dl, now,
-	    (long long)cf->events_history_days * 86400, 1);
+	audit_queue(tx, cf, original, &dl, now);
 	decision_clear(&dl);
 	free(key);
 }
@@ -245,7 +196,7 @@ txn_result(struct txn *tx, const struct config *cf,
 	long long	ttl = txn_ttl(cf, st);
 
 	txn_state(tx, cf, st, ttl);
-	txn_decisions(tx, cf, st->sr, &res->decisions, now, ttl, 0);
+	audit_queue(tx, cf, st->sr, &res->decisions, now);
 	if (res->notice != NULL)
 		txn_notice(tx, cf, res->notice, now);
 	if (res->notice != NULL && res->follow != NULL)

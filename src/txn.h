@@ -35,15 +35,6 @@ void txn_begin(struct txn *tx, struct redis *r);
 void txn_queue(struct txn *tx, int argc, const char **argv);
 
 /*
- * Queue the decisions of dl, stamped now, into SR sr's audit stream and
- * the counters; the stream expires after ttl seconds (keep_expiry: only
- * if it has none yet).
- */
-void txn_decisions(struct txn *tx, const struct config *cf, const char *sr,
-    const struct decision_list *dl, int64_t now, long long ttl,
-    int keep_expiry);
-
-/*
  * Queue the intake of an event read from stream_key: its dedupe key
  * seenkey, the acknowledgement, the SR's history entry, the counter.
  */

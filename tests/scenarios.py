@@ -7,8 +7,8 @@ private redis-server on a unix socket and one or more closeloopd processes
 in one consumer group, plays every scenario - those that do not restart
 the daemons all at once, each on its own SRs, then the others one by one -
 waits until every event is handled and every pending notice released, and
-checks each scenario's expectations against the SR's audit stream and the
-notification records.
+checks each scenario's expectations against the SR's timeline as
+"closeloop history --json" prints it, and the notification records.
 
 Scenario lines (# starts a comment; the first comment is the title):
   AT TYPE FIELD=VALUE ...   add an event to the stream AT seconds after the
@@ -35,6 +35,7 @@ window 1 s); a larger integer scale stretches offsets and windows alike.
 Exit status: 0 all passed, 1 a failure, 77 a program is missing (outside CI).
 """
 
+import json
 import os
 import shlex
 import signal
@@ -49,6 +50,7 @@ TOP_SRC = os.environ.get("top_srcdir") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..")
 TOP_BUILD = os.environ.get("top_builddir") or TOP_SRC
 CLOSELOOPD = os.path.join(TOP_BUILD, "closeloopd")
+CLOSELOOP = os.path.join(TOP_BUILD, "closeloop")
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "redis-server")
 if REDIS_SERVER in ("", "no"):
     REDIS_SERVER = "redis-server"
@@ -194,6 +196,7 @@ class Runner:
         self.procs = {}
         self.failures = []
         self.lock = threading.Lock()
+        self.timelines = {}
 
     def start_redis(self):
         try:
@@ -344,7 +347,26 @@ divisions = {
         self.fail("runner", "still busy after %ds" % limit)
 
     def audit(self, sr):
-        return self.r.entries("closeloop:sr:{%s}:audit" % sr)
+        """The SR's timeline, as "closeloop history --json SR" gives it."""
+        if sr in self.timelines:
+            return self.timelines[sr]
+        out = subprocess.run([CLOSELOOP, "-c",
+                              os.path.join(self.dir, "d1.conf"),
+                              "history", "--json", sr],
+                             capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            self.fail("history", "closeloop history %s: exit %d: %s" % (
+                sr, out.returncode, out.stderr.strip()))
+        entries = []
+        for line in out.stdout.splitlines():
+            d = json.loads(line)
+            if d.get("sr") != sr or "ts" not in d:
+                self.fail("history", "bad entry for %s: %s" % (sr, line))
+            if "recipients" in d:
+                d["recipients"] = str(d["recipients"])
+            entries.append(d)
+        self.timelines[sr] = entries
+        return entries
 
     def check(self, sc):
         errors = []

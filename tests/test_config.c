@@ -158,6 +158,14 @@ static const struct test_config_field test_config_fields[] = {
 	    "30" },
 	{ "sms_dlr_url", TEST_CONFIG_STRING, AT(sms_dlr_url), NULL },
 	{ "sms_dlr_mask", TEST_CONFIG_INT64, AT(sms_dlr_mask), "31" },
+	{ "sms_dlr_secret_file", TEST_CONFIG_STRING, AT(sms_dlr_secret_file),
+	    NULL },
+	{ "sms_dlr_secret", TEST_CONFIG_STRING, AT(sms_dlr_secret), NULL },
+	{ "audit_retain_days", TEST_CONFIG_INT64, AT(audit_retain_days),
+	    "90" },
+	{ "audit_file", TEST_CONFIG_STRING, AT(audit_file), NULL },
+	{ "audit_fsync", TEST_CONFIG_INT, AT(audit_fsync), "1" },
+	{ "http_listen", TEST_CONFIG_STRING, AT(http_listen), NULL },
 	{ "email_smtp", TEST_CONFIG_STRING, AT(email_smtp), NULL },
 	{ "email_host", TEST_CONFIG_STRING, AT(email_host), NULL },
 	{ "email_port", TEST_CONFIG_STRING, AT(email_port), NULL },
@@ -509,6 +517,25 @@ static const struct test_config_good test_config_goods[] = {
 	      { "sms_quiet_hours", "21:30-07:45" },
 	      { "sms_quiet_start", "1290" },
 	      { "sms_quiet_end", "465" } } },
+	{ "sms = {\n"
+	  "\tdlr_url = \"http://127.0.0.1:9311/receipt\";\n"
+	  "\tdlr_secret_file = \"@DIR/secret\";\n"
+	  "\tdlr_mask = 3;\n"
+	  "};\n"
+	  "audit = {\n"
+	  "\tretain_days = 400;\n"
+	  "\tfile = \"/var/lib/closeloop/audit.jsonl\";\n"
+	  "\tfsync = false;\n"
+	  "};\n"
+	  "http = { listen = \"[::1]:9311\"; };\n", "k3y",
+	    { { "sms_dlr_url", "http://127.0.0.1:9311/receipt" },
+	      { "sms_dlr_secret_file", "@DIR/secret" },
+	      { "sms_dlr_secret", "k3y" },
+	      { "sms_dlr_mask", "3" },
+	      { "audit_retain_days", "400" },
+	      { "audit_file", "/var/lib/closeloop/audit.jsonl" },
+	      { "audit_fsync", "0" },
+	      { "http_listen", "[::1]:9311" } } },
 };
 
 struct test_config_bad {
@@ -963,6 +990,21 @@ static const struct test_config_bad test_config_bads[] = {
 	{ "delivery = { lease_seconds = 1; };\n", NULL,
 	    "@FILE:1: delivery.lease_seconds: must be between 5 and 86400 "
 	    "(got 1)" },
+	{ "sms = { dlr_url = \"http://127.0.0.1:9311/receipt\"; };\n", NULL,
+	    "@FILE:1: sms.dlr_url: needs sms.dlr_secret_file, the key that "
+	    "signs each receipt's URL" },
+	{ "sms = { dlr_url = \"ftp://x.example/r\"; "
+	  "dlr_secret_file = \"@DIR/secret\"; };\n", "k",
+	    "@FILE:1: sms.dlr_url: must be an http or https URL, where the "
+	    "gateway reaches closeloopd's listener (got \"ftp://x.example/r\")" },
+	{ "sms = {\n\tdlr_url = \"http://127.0.0.1/r\";\n"
+	  "\tdlr_secret_file = \"@DIR/nope\";\n};\n", NULL,
+	    "@FILE:3: sms.dlr_secret_file: cannot read @DIR/nope: No such "
+	    "file or directory" },
+	{ "audit = { retain_days = 0; };\n", NULL,
+	    "@FILE:1: audit.retain_days: must be between 1 and 3650 (got 0)" },
+	{ "http = { listen = 9311; };\n", NULL,
+	    "@FILE:1: http.listen: must be a string (got an integer)" },
 };
 
 

@@ -64,6 +64,46 @@ test_decision_sparse(void **state)
 	decision_clear(&dl);
 }
 
+/* Extra fields follow the fixed ones, in order; empty ones are left out. */
+static void
+test_decision_extra(void **state)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	const char		*out[DECISION_FIELDS_MAX];
+	char			 at[32], rb[32];
+	size_t			 n, i;
+
+	(void)state;
+	d = decision_add(&dl, DECISION_SENT, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TW", "e-1", "sms to %s", "+1416***0100");
+	decision_set(d, "channel", "sms");
+	decision_set(d, "to", "+1416***0100");
+	decision_set(d, "locale", NULL);
+	decision_set(d, "subject", "");
+	decision_set(d, "sms", "Votre demande est termin\xc3\xa9" "e.");
+	for (i = 0; i < DECISION_EXTRA_MAX + 3; i++)
+		decision_set(d, "filler", "x");
+	assert_string_equal(decision_get(d, "sms"),
+	    "Votre demande est termin\xc3\xa9" "e.");
+	assert_null(decision_get(d, "locale"));
+	assert_int_equal(d->nextra, DECISION_EXTRA_MAX);
+	n = decision_fields(d, 1795000000000LL, at, rb, out);
+	assert_true(n <= DECISION_FIELDS_MAX);
+	assert_string_equal(out[0], "at");
+	assert_string_equal(out[1], "1795000000000");
+	for (i = 0; i + 1 < n && strcmp(out[i], "channel") != 0; i += 2)
+		;
+	assert_true(i + 5 < n);
+	assert_string_equal(out[i + 1], "sms");
+	assert_string_equal(out[i + 2], "to");
+	assert_string_equal(out[i + 4], "sms");
+	for (i = 0; i < n; i += 2)
+		assert_true(strcmp(out[i], "locale") != 0 &&
+		    strcmp(out[i], "subject") != 0);
+	decision_clear(&dl);
+}
+
 /* Kind names round-trip; unknown ones are 0. */
 static void
 test_decision_kinds(void **state)
@@ -71,10 +111,12 @@ test_decision_kinds(void **state)
 	enum decision_kind	k;
 
 	(void)state;
-	for (k = DECISION_QUEUED; k <= DECISION_DEAD; k++)
+	for (k = DECISION_QUEUED; k <= DECISION_UNDELIVERED; k++)
 		assert_int_equal(decision_kind_parse(decision_kind_name(k)), k);
 	assert_int_equal(decision_kind_parse("sent"), DECISION_SENT);
-	assert_int_equal(decision_kind_parse("delivered"), 0);
+	assert_int_equal(decision_kind_parse("delivered"), DECISION_DELIVERED);
+	assert_int_equal(decision_kind_parse("received"), DECISION_RECEIVED);
+	assert_int_equal(decision_kind_parse("bounced"), 0);
 	assert_string_equal(decision_kind_name(0), "");
 	assert_string_equal(decision_kind_name(99), "");
 }
@@ -86,6 +128,7 @@ main(void)
 		cmocka_unit_test(test_decision_fields),
 		cmocka_unit_test(test_decision_sparse),
 		cmocka_unit_test(test_decision_kinds),
+		cmocka_unit_test(test_decision_extra),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 #include "event.h"
 #include "notice.h"
 #include "outbox.h"
+#include "digest.h"
 #include "outcome.h"
 #include "redis.h"
 #include "testserver.h"
@@ -231,7 +232,7 @@ test_outcome_sent(void **state)
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_OK, "HTTP 201: queued");
 	res.provider_id = xstrdup("SM123");
-	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, NOW + 5,
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW + 5,
 	    &cause), 0);
 	test_outbox_field_is(&t, "2026-7/3/1", "state", "sent");
 	test_outbox_field_is(&t, "2026-7/3/1", "provider_id", "SM123");
@@ -265,7 +266,7 @@ test_outcome_retry(void **state)
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_TEMPFAIL, "451 4.3.0 try later");
-	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, NOW,
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
 	    &cause), 0);
 	test_outbox_field_is(&t, "2026-7/3/0", "state", "retry");
 	test_outbox_field_is(&t, "2026-7/3/0", "last_error",
@@ -281,7 +282,7 @@ test_outcome_retry(void **state)
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, at, 1);
 	assert_int_equal(items[0]->attempts, 2);
 	res.retry_after = 7200;
-	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, at,
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, at,
 	    &cause), 0);
 	assert_true(test_outbox_score(&t, "email", "2026-7/3/0") >=
 	    at + 7200000);
@@ -329,7 +330,7 @@ test_outcome_dead(void **state)
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_PERMFAIL, "550 5.1.1 no such user");
-	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, NOW,
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
 	    &cause), 0);
 	test_outbox_field_is(&t, "2026-7/3/0", "state", "failed");
 	assert_int_equal(test_outbox_score(&t, "email", "2026-7/3/0"), -1);
@@ -342,7 +343,7 @@ test_outcome_dead(void **state)
 	late = NOW + 24 * 3600000LL;
 	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, late, 1);
 	channel_result(&res, SEND_TEMPFAIL, "HTTP 503");
-	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, late,
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, late,
 	    &cause), 0);
 	test_outbox_field_is(&t, "2026-7/3/1", "state", "dead");
 	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), -1);
@@ -377,7 +378,7 @@ test_outcome_fallback(void **state)
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_PERMFAIL, "550 5.1.1 no such user");
-	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, NOW,
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
 	    &cause), 0);
 	test_outbox_field_is(&t, "2026-7/3/0f", "channel", "sms");
 	test_outbox_field_is(&t, "2026-7/3/0f", "to", "+14165550199");
@@ -390,9 +391,9 @@ test_outcome_fallback(void **state)
 
 	/* The fallback itself failing for good has no further fallback. */
 	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 2);
-	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, NOW,
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
 	    &cause), 0);
-	assert_int_equal(outcome_write(t.r, t.cf, items[1], &res, 0, NOW,
+	assert_int_equal(outcome_write(t.r, t.cf, items[1], &res, NULL, 0, NOW,
 	    &cause), 0);
 	v = test_outbox_hget(&t, "2026-7/3/0ff", "state");
 	assert_null(v);
@@ -448,7 +449,7 @@ test_unsubscribed(void **state)
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	assert_int_equal(items[0]->unsubscribed, 1);
 	memset(&res, 0, sizeof res);
-	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, 0, NOW,
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
 	    &cause), 0);
 	test_outbox_field_is(&t, "2026-7/3/0", "state", "unsubscribed");
 	test_outbox_free(items, 1);

@@ -334,7 +334,7 @@ static void
 test_sms_kannel_one(const char *to, const char *text, const char *type)
 {
 	struct sms_options	 o = test_sms_kannel_options();
-	struct sms_message	 m = { "n-1", to, text, { 0 }, NULL };
+	struct sms_message	 m = { "n-1", to, text, { 0 }, NULL, NULL };
 	char			*got_type, *got;
 
 	test_sms_send(&o, &m, 1);
@@ -379,7 +379,7 @@ test_sms_kannel_bad_password(void **state)
 {
 	struct sms_options	o = test_sms_kannel_options();
 	struct sms_message	m = { "n-2", "+15550105", "hello", { 0 },
-	    NULL };
+	    NULL, NULL };
 
 	(void)state;
 	o.password = "wrong-pass";
@@ -556,11 +556,11 @@ test_sms_twilio_ok(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
 	struct sms_message	 m = { "n-ok", "+15550301",
-	    "Réparé ✓ 您的请求已关闭 & done=1", { 0 }, NULL };
+	    "Réparé ✓ 您的请求已关闭 & done=1", { 0 }, NULL, NULL };
 	json_t			*r;
 
 	(void)state;
-	o.status_callback = "https://example.org/sms/status?x=1&y=2";
+	m.receipt_url = "https://example.org/sms/status?x=1&y=2";
 	test_sms_send(&o, &m, 1);
 	assert_int_equal(m.result.status, SEND_OK);
 	assert_non_null(m.result.provider_id);
@@ -572,7 +572,7 @@ test_sms_twilio_ok(void **state)
 	assert_string_equal(test_sms_field(r, "from"), o.from);
 	assert_string_equal(test_sms_field(r, "body"), m.text);
 	assert_string_equal(test_sms_field(r, "status_callback"),
-	    o.status_callback);
+	    m.receipt_url);
 	json_decref(r);
 	channel_result_clear(&m.result);
 }
@@ -583,7 +583,7 @@ test_sms_twilio_idempotent(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
 	struct sms_message	 m = { "n-twice", "+15550302", "Twice", { 0 },
-	    NULL };
+	    NULL, NULL };
 	char			*sid;
 
 	(void)state;
@@ -606,7 +606,7 @@ test_sms_twilio_control(const char *control, const char *id,
     enum send_status status, int64_t retry_after, const char *reply)
 {
 	struct sms_options	o = test_sms_twilio_options();
-	struct sms_message	m = { id, "+15550303", "Hello", { 0 }, NULL };
+	struct sms_message	m = { id, "+15550303", "Hello", { 0 }, NULL, NULL };
 
 	if (control != NULL)
 		test_sms_write(gw.control, control);
@@ -641,7 +641,7 @@ test_sms_twilio_timeout(void **state)
 {
 	struct sms_options	o = test_sms_twilio_options();
 	struct sms_message	m = { "n-hang", "+15550304", "Hi", { 0 },
-	    NULL };
+	    NULL, NULL };
 	int64_t			ms;
 
 	(void)state;
@@ -661,7 +661,7 @@ test_sms_twilio_refused(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
 	struct sms_message	 m = { "n-401", "+15550305", "Hi", { 0 },
-	    NULL };
+	    NULL, NULL };
 	char			*url;
 
 	(void)state;
@@ -701,8 +701,8 @@ test_sms_twilio_keepalive(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
 	struct sms_message	 m[3] = { { "ka-0", "+15550306", "A", { 0 },
-	    NULL }, { "ka-1", "+15550306", "B", { 0 }, NULL }, { "ka-2",
-	    "+15550306", "C", { 0 }, NULL } };
+	    NULL, NULL }, { "ka-1", "+15550306", "B", { 0 }, NULL, NULL }, { "ka-2",
+	    "+15550306", "C", { 0 }, NULL, NULL } };
 	struct sms		*s;
 	char			*peer[3];
 	int			 i;
@@ -762,7 +762,7 @@ test_sms_twilio_tls(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
 	struct sms_message	 m = { "n-tls", "+15550308", "Hi", { 0 },
-	    NULL };
+	    NULL, NULL };
 	char			*ca, *url;
 
 	(void)state;
@@ -795,8 +795,8 @@ test_sms_twilio_invalid(void **state)
 {
 	struct sms_options	o = test_sms_twilio_options();
 	struct sms_message	m[3] = { { "n-bad", "+15550309", "caf\xe9",
-	    { 0 }, NULL }, { "n-bad", "", "Hi", { 0 }, NULL },
-	    { "n-bad\r\nX: y", "+15550309", "Hi", { 0 }, NULL } };
+	    { 0 }, NULL, NULL }, { "n-bad", "", "Hi", { 0 }, NULL, NULL },
+	    { "n-bad\r\nX: y", "+15550309", "Hi", { 0 }, NULL, NULL } };
 	int			i;
 
 	(void)state;
@@ -814,7 +814,7 @@ test_sms_password_echoed(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
 	struct sms_message	 m = { "n-echo", "+15550310", "Hi", { 0 },
-	    NULL };
+	    NULL, NULL };
 	char			*url;
 
 	(void)state;

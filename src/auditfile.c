@@ -1,0 +1,417 @@
+/*
+ * auditfile.c - the audit trail appended to a JSON Lines file
+ *
+ * The writer's loop: read up to 1,000 entries after the cursor (XREAD,
+ * blocking up to a second), turn each into one line (audit_json()),
+ * append them with one write(2) to the end of the file, fdatasync it
+ * (audit.fsync), then move the cursor. If any of that fails part way,
+ * the file is cut back to where it was, so it never holds half a line,
+ * and the same entries are tried again five seconds later. The first
+ * failure and then one a minute are logged as errors, and the recovery
+ * once. When the cursor is older than the oldest entry Redis still has
+ * (the file fell behind by more than audit.retain_days), the gap is
+ * logged as an error.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "auditfile.h"
+#include "config.h"
+#include "generation.h"
+#include "json.h"
+#include "log.h"
+#include "redis.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* Entries read and written at once. */
+#define AUDITFILE_BATCH		1000
+/* How long to wait after a failure, and between reports of one (ms). */
+#define AUDITFILE_RETRY_MS	5000
+#define AUDITFILE_REPORT_MS	60000
+
+struct auditfile {
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct generation	*gen;		/* under lock */
+	int			 reopen;	/* under lock */
+	int			 stopping;	/* under lock */
+	int64_t			 deadline;	/* under lock */
+
+	/* The writer thread's own. */
+	struct redis		*r;
+	int			 fd;
+	char			 cursor[64];	/* "" until read from Redis */
+	int64_t			 failing;	/* since (ms), or 0 */
+	int64_t			 reported;	/* last report (ms) */
+};
+
+/* Return the key of this daemon's cursor; the caller frees it. */
+static char *
+auditfile_cursor_key(const struct config *cf)
+{
+	return xasprintf("%saudit:file:%s", cf->redis_prefix,
+	    cf->redis_consumer);
+}
+
+/* Open the file for appending, if it is not open. */
+static int
+auditfile_open(struct auditfile *af, const char *path, char **cause)
+{
+	if (af->fd != -1)
+		return 0;
+	af->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (af->fd == -1) {
+		*cause = xasprintf("cannot open %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Close the file. */
+static void
+auditfile_close(struct auditfile *af)
+{
+	if (af->fd != -1)
+		close(af->fd);
+	af->fd = -1;
+}
+
+/*
+ * Append len bytes of buf to the file and sync it; on failure cut the
+ * file back, close it and set *cause. Returns 0 or -1.
+ */
+static int
+auditfile_append(struct auditfile *af, const struct config *cf,
+    const char *buf, size_t len, char **cause)
+{
+	off_t	 off;
+	ssize_t	 n;
+	size_t	 done = 0;
+	int	 saved;
+
+	if (auditfile_open(af, cf->audit_file, cause) != 0)
+		return -1;
+	off = lseek(af->fd, 0, SEEK_END);
+	while (done < len) {
+		n = write(af->fd, buf + done, len - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0)
+			errno = ENOSPC;
+		if (n <= 0)
+			goto fail;
+		done += (size_t)n;
+	}
+	if (cf->audit_fsync && fdatasync(af->fd) != 0 && errno != EINVAL)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	if (off != (off_t)-1 && ftruncate(af->fd, off) != 0)
+		log_debug("audit.file: cannot cut %s back: %s", cf->audit_file,
+		    strerror(errno));
+	auditfile_close(af);
+	*cause = xasprintf("cannot write %s: %s", cf->audit_file,
+	    strerror(saved));
+	return -1;
+}
+
+/* Return the ms part of a stream id. */
+static int64_t
+auditfile_id_ms(const char *id)
+{
+	return strtoll(id, NULL, 10);
+}
+
+/* Read the cursor, and say if entries after it are gone already. */
+static int
+auditfile_cursor(struct auditfile *af, const struct config *cf,
+    char **cause)
+{
+	struct redis_reply	*reply, *first;
+	char			*key, *all;
+
+	key = auditfile_cursor_key(cf);
+	reply = redis_command(af->r, cause, "GET %s", key);
+	free(key);
+	if (reply == NULL)
+		return -1;
+	snprintf(af->cursor, sizeof af->cursor, "%s",
+	    reply->type == REDIS_TYPE_STRING ? reply->str : "0-0");
+	redis_reply_free(reply);
+	all = audit_all_key(cf);
+	reply = redis_command(af->r, cause, "XRANGE %s - + COUNT 1", all);
+	free(all);
+	if (reply == NULL)
+		return -1;
+	if (reply->type == REDIS_TYPE_ARRAY && reply->elements == 1 &&
+	    strcmp(af->cursor, "0-0") != 0) {
+		first = reply->element[0]->element[0];
+		if (first->str != NULL && auditfile_id_ms(first->str) >
+		    auditfile_id_ms(af->cursor) + 1)
+			log_err("audit.file %s: entries after %s expired from "
+			    "Redis (audit.retain_days) before they were "
+			    "written; the file resumes at %s", cf->audit_file,
+			    af->cursor, first->str);
+	}
+	redis_reply_free(reply);
+	return 0;
+}
+
+/*
+ * Read the entries after the cursor into one buffer of lines, setting
+ * *last to the last id. Returns how many (0 if none came within block
+ * ms; block 0 does not wait), or -1 with *cause.
+ */
+static int
+auditfile_read(struct auditfile *af, const struct config *cf, int block,
+    char **buf, size_t *len, char *last, size_t lastsize, char **cause)
+{
+	struct redis_reply	*reply, *entries, *e;
+	struct json		*j;
+	char			*all, *line, count[16], ms[16];
+	size_t			 i, n = 0, size = 0;
+
+	*buf = NULL;
+	*len = 0;
+	all = audit_all_key(cf);
+	snprintf(count, sizeof count, "%d", AUDITFILE_BATCH);
+	snprintf(ms, sizeof ms, "%d", block);
+	if (block > 0)
+		reply = redis_command(af->r, cause, "XREAD COUNT %s BLOCK %s "
+		    "STREAMS %s %s", count, ms, all, af->cursor);
+	else
+		reply = redis_command(af->r, cause, "XREAD COUNT %s STREAMS "
+		    "%s %s", count, all, af->cursor);
+	free(all);
+	if (reply == NULL)
+		return -1;
+	if (reply->type != REDIS_TYPE_ARRAY || reply->elements != 1) {
+		redis_reply_free(reply);
+		return 0;
+	}
+	entries = reply->element[0]->elements == 2 ?
+	    reply->element[0]->element[1] : NULL;
+	for (i = 0; entries != NULL && i < entries->elements; i++) {
+		e = entries->element[i];
+		if (e->elements != 2 || e->element[0]->str == NULL)
+			continue;
+		snprintf(last, lastsize, "%s", e->element[0]->str);
+		if (e->element[1]->type != REDIS_TYPE_ARRAY)
+			continue;
+		j = audit_json(e->element[0]->str, e->element[1]);
+		line = json_dump(j);
+		json_free(j);
+		n = strlen(line);
+		if (*len + n + 1 > size) {
+			size = 2 * (*len + n + 1);
+			*buf = xreallocarray(*buf, size, 1);
+		}
+		memcpy(*buf + *len, line, n);
+		(*buf)[*len + n] = '\n';
+		*len += n + 1;
+		free(line);
+	}
+	n = entries != NULL ? entries->elements : 0;
+	redis_reply_free(reply);
+	return (int)n;
+}
+
+/* Report a failure: the first, then one a minute. */
+static void
+auditfile_failed(struct auditfile *af, const struct config *cf,
+    const char *cause)
+{
+	int64_t	now = store_now();
+
+	if (af->failing == 0)
+		af->failing = now;
+	if (af->reported != 0 && now - af->reported < AUDITFILE_REPORT_MS)
+		return;
+	af->reported = now;
+	log_err("audit.file %s: %s; the entries after %s wait in Redis and "
+	    "are tried again every %d s", cf->audit_file, cause, af->cursor,
+	    AUDITFILE_RETRY_MS / 1000);
+}
+
+/* Wait up to ms for a stop or a reopen. */
+static void
+auditfile_pause(struct auditfile *af, int64_t ms)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&af->lock);
+	if (!af->stopping && !af->reopen)
+		pthread_cond_timedwait(&af->cond, &af->lock, &ts);
+	pthread_mutex_unlock(&af->lock);
+}
+
+/*
+ * Do one round: connect, read, write, move the cursor. Returns 1 if
+ * there may be more to write, 0 if caught up, -1 after a failure.
+ */
+static int
+auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
+{
+	struct redis_reply	*reply;
+	char			*buf = NULL, *key, *cause = NULL, last[64] = "";
+	size_t			 len;
+	int			 n;
+
+	if (af->r == NULL && (af->r = redis_connect(cf, &cause)) == NULL)
+		goto fail;
+	if (af->cursor[0] == '\0' && auditfile_cursor(af, cf, &cause) != 0)
+		goto drop;
+	n = auditfile_read(af, cf, stopping ? 0 : 1000, &buf, &len, last,
+	    sizeof last, &cause);
+	if (n < 0)
+		goto drop;
+	if (n == 0) {
+		free(buf);
+		return 0;
+	}
+	if (auditfile_append(af, cf, buf, len, &cause) != 0) {
+		free(buf);
+		goto fail;
+	}
+	free(buf);
+	key = auditfile_cursor_key(cf);
+	reply = redis_command(af->r, &cause, "SET %s %s", key, last);
+	free(key);
+	redis_reply_free(reply);
+	if (reply == NULL)
+		goto drop;
+	snprintf(af->cursor, sizeof af->cursor, "%s", last);
+	if (af->failing != 0) {
+		log_notice("audit.file %s: written again after %lld s",
+		    cf->audit_file,
+		    (long long)((store_now() - af->failing) / 1000));
+		af->failing = af->reported = 0;
+	}
+	return 1;
+drop:
+	redis_free(af->r);
+	af->r = NULL;
+	af->cursor[0] = '\0';
+fail:
+	auditfile_failed(af, cf, cause != NULL ? cause : "failed");
+	free(cause);
+	return -1;
+}
+
+/* The writer thread. */
+static void *
+auditfile_main(void *arg)
+{
+	struct auditfile	*af = arg;
+	struct generation	*g;
+	int			 stopping, rc;
+	int64_t			 deadline;
+
+	for (;;) {
+		pthread_mutex_lock(&af->lock);
+		if (af->reopen) {
+			auditfile_close(af);
+			af->reopen = 0;
+		}
+		stopping = af->stopping;
+		deadline = af->deadline;
+		g = generation_hold(af->gen);
+		pthread_mutex_unlock(&af->lock);
+		if (stopping && store_now() >= deadline) {
+			generation_drop(g);
+			break;
+		}
+		rc = auditfile_round(af, g->cf, stopping);
+		generation_drop(g);
+		if (rc == 0 && stopping)
+			break;
+		if (rc < 0)
+			auditfile_pause(af, AUDITFILE_RETRY_MS);
+	}
+	return NULL;
+}
+
+/* Start appending to the file. */
+struct auditfile *
+auditfile_start(struct generation *g, char **cause)
+{
+	struct auditfile	*af;
+
+	af = xcalloc(1, sizeof *af);
+	af->fd = -1;
+	if (auditfile_open(af, g->cf->audit_file, cause) != 0) {
+		free(af);
+		return NULL;
+	}
+	pthread_mutex_init(&af->lock, NULL);
+	pthread_cond_init(&af->cond, NULL);
+	af->gen = generation_hold(g);
+	if (pthread_create(&af->thread, NULL, auditfile_main, af) != 0) {
+		*cause = xasprintf("cannot start the audit.file writer: %s",
+		    strerror(errno));
+		auditfile_close(af);
+		generation_drop(af->gen);
+		pthread_cond_destroy(&af->cond);
+		pthread_mutex_destroy(&af->lock);
+		free(af);
+		return NULL;
+	}
+	return af;
+}
+
+/* Use a new generation and reopen the file. */
+void
+auditfile_swap(struct auditfile *af, struct generation *g)
+{
+	struct generation	*old;
+
+	if (af == NULL)
+		return;
+	pthread_mutex_lock(&af->lock);
+	old = af->gen;
+	af->gen = generation_hold(g);
+	af->reopen = 1;
+	pthread_cond_signal(&af->cond);
+	pthread_mutex_unlock(&af->lock);
+	generation_drop(old);
+}
+
+/* Write what is left, then stop and free the writer. */
+void
+auditfile_stop(struct auditfile *af, int64_t deadline_ms)
+{
+	if (af == NULL)
+		return;
+	pthread_mutex_lock(&af->lock);
+	af->stopping = 1;
+	af->deadline = deadline_ms;
+	pthread_cond_signal(&af->cond);
+	pthread_mutex_unlock(&af->lock);
+	pthread_join(af->thread, NULL);
+	auditfile_close(af);
+	redis_free(af->r);
+	generation_drop(af->gen);
+	pthread_cond_destroy(&af->cond);
+	pthread_mutex_destroy(&af->lock);
+	free(af);
+}

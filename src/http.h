@@ -1,0 +1,86 @@
+/*
+ * http.h - a small HTTP listener for delivery receipts, metrics and health
+ *
+ * The listener runs in a thread of its own and calls one handler per
+ * complete request, one request at a time. The handler sees the method,
+ * the path, the client's address, the arguments (query string and
+ * url-encoded form) and the headers, and fills in a status, a content
+ * type and a body. Requests the handler cannot sensibly answer - an
+ * unknown method, a body over HTTP_BODY_MAX, a NUL in an argument - are
+ * answered by the listener itself without calling the handler.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+
+/* The largest request body accepted; a larger one is answered 413. */
+#define HTTP_BODY_MAX	(16 * 1024)
+
+struct http;
+struct http_request;
+
+/* What a handler answers. */
+struct http_response {
+	int		 status;	/* 200-599; else (0: unset) 500 */
+	const char	*content_type;	/* static; NULL is text/plain UTF-8 */
+	char		*body;		/* allocated or NULL; the listener
+					   frees it */
+};
+
+/*
+ * Called once per complete request in the listener's thread; calls never
+ * overlap. req and everything returned from it are valid only during the
+ * call. resp starts zeroed.
+ */
+typedef void (*http_handler)(const struct http_request *req,
+    struct http_response *resp, void *arg);
+
+/*
+ * Start listening on listen: "HOST:PORT", "[IPV6]:PORT" or "PORT" (on
+ * 127.0.0.1). HOST is a numeric IPv4 or IPv6 address or "localhost"
+ * (127.0.0.1); PORT 0 picks a free port. Returns the listener, or NULL
+ * with *cause (if cause is not NULL) set to an allocated message naming
+ * the listen text and what is wrong with it; the caller frees *cause.
+ */
+struct http *http_new(const char *listen, http_handler h, void *arg,
+    char **cause);
+
+/*
+ * Stop the listener: close its socket and connections and join its
+ * thread. A handler call under way finishes first. NULL is a no-op.
+ */
+void http_free(struct http *h);
+
+/* Return the port the listener is bound to. */
+int http_port(const struct http *h);
+
+/* Return the request method, e.g. "GET", "HEAD" or "POST". */
+const char *http_method(const struct http_request *req);
+
+/* Return the percent-decoded path without the query, e.g. "/receipt". */
+const char *http_path(const struct http_request *req);
+
+/* Return the client's address as text, e.g. "127.0.0.1" or "::1". */
+const char *http_peer(const struct http_request *req);
+
+/*
+ * Return the value of argument name from the query string or, for a
+ * POST of application/x-www-form-urlencoded, from the body; both are
+ * percent-decoded with '+' as a space. The query wins if both have it,
+ * and the first of repeated names wins. NULL if absent.
+ */
+const char *http_arg(const struct http_request *req, const char *name);
+
+/* Return the value of header name (any case), or NULL if absent. */
+const char *http_header(const struct http_request *req, const char *name);
+
+/*
+ * Percent-decode src[0..len) into a new NUL-terminated string, turning
+ * '+' into a space if plus is set. A '%' not followed by two hex digits
+ * is kept as it is. Returns the string (the caller frees it), or NULL if
+ * the decoded text would hold a NUL byte.
+ */
+char *http_decode(const char *src, size_t len, int plus);
+
+#endif

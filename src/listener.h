@@ -1,0 +1,30 @@
+/*
+ * listener.h - closeloopd's HTTP listener (http.listen) and its routes
+ *
+ * The listener answers, in its own thread:
+ *   GET|POST /receipt    an SMS gateway's delivery report (receipt.h)
+ * and 404 for anything else. It reads the configuration of the current
+ * generation, swapped on SIGHUP like the delivery workers', and writes
+ * to Redis through a connection of its own. http.listen is read once at
+ * start: moving the listener needs a restart.
+ */
+#ifndef LISTENER_H
+#define LISTENER_H
+
+struct generation;
+struct listener;
+
+/*
+ * Start listening on g->cf->http_listen, holding g. Returns the
+ * listener, or NULL with *cause (the daemon does not start without the
+ * listener it was told to run).
+ */
+struct listener *listener_start(struct generation *g, char **cause);
+
+/* Use generation g from now on (held; the old one is let go). */
+void listener_swap(struct listener *l, struct generation *g);
+
+/* Stop listening and free the listener; NULL is a no-op. */
+void listener_stop(struct listener *l);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * receipt.c - delivery receipts from the SMS gateway
+ *
+ * The URL given to the gateway for notification ID:
+ *   sms.dlr_url?id=ID&token=HMAC-SHA-256(key, ID) in hex
+ * IDs are letters, digits, '-' and '/', so the URL needs no escapes of
+ * its own (Kannel would read a '%' in it as one of its own). Kannel adds
+ * "&status=%d&answer=%A" and fills them in: status 1 delivered, 2 not
+ * delivered, 16 rejected by the SMSC (final); 4 buffered, 8 submitted
+ * (interim). Twilio POSTs MessageStatus: delivered or read (final,
+ * delivered); undelivered, failed or canceled (final, not delivered);
+ * queued, accepted, scheduled, sending or sent (interim).
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "config.h"
+#include "decision.h"
+#include "digest.h"
+#include "event.h"
+#include "http.h"
+#include "log.h"
+#include "outbox.h"
+#include "receipt.h"
+#include "redis.h"
+#include "store.h"
+#include "txn.h"
+#include "vocab.h"
+#include "xmalloc.h"
+
+/* What a report says. */
+struct receipt_report {
+	const char	*name;		/* the gateway's word or code */
+	const char	*receipt;	/* what the record says */
+	int		 final;		/* 1 delivered, -1 not, 0 interim */
+	const char	*detail;
+};
+
+static const struct receipt_report receipt_kannel[] = {
+	{ "1", "delivered", 1, "delivered to the phone" },
+	{ "2", "undelivered", -1, "the phone could not be reached" },
+	{ "16", "rejected", -1, "rejected by the SMS centre" },
+	{ "4", "buffered", 0, "waiting at the SMS centre" },
+	{ "8", "submitted", 0, "handed to the SMS centre" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct receipt_report receipt_twilio[] = {
+	{ "delivered", "delivered", 1, "delivered to the phone" },
+	{ "read", "delivered", 1, "delivered to the phone, and read" },
+	{ "undelivered", "undelivered", -1, "the phone could not be reached" },
+	{ "failed", "failed", -1, "the carrier refused the message" },
+	{ "canceled", "canceled", -1, "canceled before it was sent" },
+	{ "queued", "queued", 0, "queued by the gateway" },
+	{ "accepted", "accepted", 0, "accepted by the gateway" },
+	{ "scheduled", "scheduled", 0, "scheduled by the gateway" },
+	{ "sending", "sending", 0, "being sent by the gateway" },
+	{ "sent", "sent", 0, "handed to the carrier" },
+	{ NULL, NULL, 0, NULL }
+};
+
+/* Return the URL at which the gateway reports on a notification. */
+char *
+receipt_url(const struct config *cf, const char *id)
+{
+	const char	*url = cf->sms_dlr_url;
+	const char	*key = cf->sms_dlr_secret;
+	char		 token[DIGEST_HEX_LEN + 1];
+
+	digest_hmac(key, strlen(key), id, token);
+	return xasprintf("%s%cid=%s&token=%s", url,
+	    strchr(url, '?') != NULL ? '&' : '?', id, token);
+}
+
+/* Set the response to status and a one-line text. */
+static void
+receipt_answer(struct http_response *resp, int status, const char *text)
+{
+	resp->status = status;
+	resp->body = xasprintf("%s\n", text);
+}
+
+/* Return 1 if id looks like a notification id ("SR/SEQ/I", "...f"). */
+static int
+receipt_id_ok(const char *id)
+{
+	size_t	slashes = 0;
+
+	if (id == NULL || *id == '\0' || strlen(id) > 100)
+		return 0;
+	for (; *id != '\0'; id++) {
+		if (*id == '/')
+			slashes++;
+		else if (strchr("abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", *id) == NULL)
+			return 0;
+	}
+	return slashes == 2;
+}
+
+/* Look up what a report says; NULL if the gateway's word is unknown. */
+static const struct receipt_report *
+receipt_find(const struct receipt_report *table, const char *name)
+{
+	for (; table->name != NULL; table++) {
+		if (strcmp(table->name, name) == 0)
+			return table;
+	}
+	return NULL;
+}
+
+/* Return 1 if the request proves it comes from our gateway. */
+static int
+receipt_authentic(const struct config *cf, const struct http_request *req,
+    const char *id)
+{
+	const char	*key = cf->sms_dlr_secret;
+	char		 token[DIGEST_HEX_LEN + 1];
+
+	if (key == NULL)
+		return 0;
+	if (digest_equal(http_header(req, "X-Closeloop-Secret"), key))
+		return 1;
+	digest_hmac(key, strlen(key), id, token);
+	return digest_equal(http_arg(req, "token"), token);
+}
+
+/*
+ * Write a report on notification id, whose record's fields are f. Returns
+ * 1 if written, 0 if it changed nothing, -1 with *cause.
+ */
+static int
+receipt_write(const struct config *cf, struct redis *r, const char *id,
+    const struct redis_reply *f, const struct receipt_report *rep,
+    const char *words, char **cause)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	struct txn		 tx;
+	const char		*argv[8], *had, *sr, *detail, *to, *nt;
+	char			*key, *masked, now[32];
+	int64_t			 at = store_now();
+	int			 rc;
+
+	had = redis_reply_field(f, "receipt");
+	if (had != NULL && (strcmp(had, rep->receipt) == 0 ||
+	    (rep->final == 0 && redis_reply_field(f, "receipt_final") != NULL)))
+		return 0;
+	sr = redis_reply_field(f, "sr");
+	to = redis_reply_field(f, "to");
+	nt = redis_reply_field(f, "notice");
+	masked = to != NULL ? event_mask_contact(EVENT_CHANNEL_SMS, to) :
+	    xstrdup("?");
+	detail = words != NULL && *words != '\0' ? words : rep->detail;
+	key = outbox_key(cf, id);
+	snprintf(now, sizeof now, "%lld", (long long)at);
+	txn_begin(&tx, r);
+	argv[0] = "HSET";
+	argv[1] = key;
+	argv[2] = "receipt";
+	argv[3] = rep->receipt;
+	argv[4] = "receipt_at";
+	argv[5] = now;
+	argv[6] = "receipt_detail";
+	argv[7] = detail;
+	txn_queue(&tx, 8, argv);
+	if (rep->final != 0) {
+		argv[0] = "HSET";
+		argv[2] = "receipt_final";
+		argv[3] = "1";
+		txn_queue(&tx, 4, argv);
+		d = decision_add(&dl, rep->final > 0 ? DECISION_DELIVERED :
+		    DECISION_UNDELIVERED, NULL,
+		    vocab_notice_parse(nt != NULL ? nt : ""),
+		    redis_reply_field(f, "division"),
+		    redis_reply_field(f, "events"), "sms to %s: %s", masked,
+		    rep->detail);
+		decision_set(d, "channel", "sms");
+		decision_set(d, "to", masked);
+		decision_set(d, "locale", redis_reply_field(f, "locale"));
+		decision_set(d, "notification", id);
+		decision_set(d, "provider_id",
+		    redis_reply_field(f, "provider_id"));
+		decision_set(d, "receipt", rep->receipt);
+		decision_set(d, "reply", words);
+		audit_queue(&tx, cf, sr, &dl, at);
+	}
+	rc = txn_exec(&tx, sr, cause);
+	if (rc == 1 && dl.n > 0)
+		decision_log(sr, &dl.list[0]);
+	decision_clear(&dl);
+	free(masked);
+	free(key);
+	return rc < 0 ? -1 : 1;
+}
+
+/* Answer one receipt request. */
+void
+receipt_handle(const struct config *cf, struct redis **r,
+    const struct http_request *req, struct http_response *resp)
+{
+	const struct receipt_report	*rep;
+	struct redis_reply		*f = NULL;
+	const char			*id = http_arg(req, "id");
+	const char			*st, *words;
+	char				*key = NULL, *cause = NULL;
+	int				 rc;
+
+	if (!receipt_id_ok(id)) {
+		receipt_answer(resp, 400, "no valid notification id");
+		return;
+	}
+	if (!receipt_authentic(cf, req, id)) {
+		log_warn("receipt for %s from %s: wrong or missing token; "
+		    "ignored", id, http_peer(req));
+		receipt_answer(resp, 403, "wrong or missing token");
+		return;
+	}
+	if ((st = http_arg(req, "status")) != NULL) {
+		rep = receipt_find(receipt_kannel, st);
+		words = http_arg(req, "answer");
+	} else if ((st = http_arg(req, "MessageStatus")) != NULL) {
+		rep = receipt_find(receipt_twilio, st);
+		words = http_arg(req, "ErrorCode");
+	} else {
+		receipt_answer(resp, 400, "no status and no MessageStatus");
+		return;
+	}
+	if (rep == NULL) {
+		log_warn("receipt for %s: unknown status \"%.40s\"; ignored",
+		    id, st);
+		receipt_answer(resp, 400, "unknown status");
+		return;
+	}
+	if (*r == NULL && (*r = redis_connect(cf, &cause)) == NULL)
+		goto fail;
+	key = outbox_key(cf, id);
+	f = redis_command(*r, &cause, "HGETALL %s", key);
+	if (f == NULL || f->type != REDIS_TYPE_ARRAY) {
+		if (f != NULL)
+			cause = xstrdup(f->str != NULL ? f->str :
+			    "unexpected reply");
+		goto fail;
+	}
+	if (redis_reply_field(f, "sr") == NULL) {
+		receipt_answer(resp, 404, "no such notification (unknown, or "
+		    "its record expired)");
+		goto done;
+	}
+	if ((rc = receipt_write(cf, *r, id, f, rep, words, &cause)) < 0)
+		goto fail;
+	receipt_answer(resp, 200, rc == 1 ? "recorded" : "known already");
+	goto done;
+fail:
+	log_warn("receipt for %s: %s; the gateway will report again", id,
+	    cause != NULL ? cause : "Redis failed");
+	redis_free(*r);
+	*r = NULL;
+	receipt_answer(resp, 503, "cannot record it now; try again later");
+done:
+	free(cause);
+	redis_reply_free(f);
+	free(key);
+}

@@ -1,0 +1,43 @@
+/*
+ * receipt.h - delivery receipts from the SMS gateway
+ *
+ * An SMS accepted by the gateway has not yet reached a phone. When
+ * sms.dlr_url is set, each message carries a URL at which the gateway
+ * reports what became of it: Kannel's dlr-url (GET, with the report type
+ * in "status" and the SMSC's words in "answer") or Twilio's
+ * StatusCallback (a form POST with MessageStatus and ErrorCode). The URL
+ * names the notification and carries a token, the HMAC-SHA-256 of its id
+ * under the key in sms.dlr_secret_file, so a receipt cannot be made up
+ * for another notification; a caller that cannot carry the token (a
+ * proxy of the city's) may instead send the key itself in the
+ * X-Closeloop-Secret header.
+ *
+ * A final report - delivered to the handset, or not - is added to the
+ * notification's record (receipt, receipt_at, receipt_detail) and to the
+ * SR's audit trail as "delivered" or "undelivered"; an interim one
+ * (buffered, submitted to the SMSC, queued) only to the record. A report
+ * repeated by the gateway changes nothing.
+ */
+#ifndef RECEIPT_H
+#define RECEIPT_H
+
+struct config;
+struct http_request;
+struct http_response;
+struct redis;
+
+/*
+ * Return the URL at which the gateway reports on notification id:
+ * sms.dlr_url with id and token added. The caller frees it.
+ */
+char *receipt_url(const struct config *cf, const char *id);
+
+/*
+ * Answer one receipt request under cf, writing through *r (connected
+ * first if NULL; dropped and set to NULL if Redis fails, which answers
+ * 503 so that the gateway tries again).
+ */
+void receipt_handle(const struct config *cf, struct redis **r,
+    const struct http_request *req, struct http_response *resp);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * report.c - "closeloop report": counts per division, for divisions
+ *
+ * One pass over the stream of every SR's audit entries (audit.h) in the
+ * time asked for, counting per division. "Misleading closures held
+ * back" are the closures a resident would otherwise have been told as
+ * completed: closed because another division took the SR
+ * (explicit_transfer), closed and then worked on by another division
+ * (implicit_transfer), closed while other work orders stayed open
+ * (partial_work_order), and closed with a reason that says the work was
+ * not done (closed_not_done).
+ */
+#include "build.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "audit.h"
+#include "config.h"
+#include "datefmt.h"
+#include "division.h"
+#include "json.h"
+#include "redis.h"
+#include "report.h"
+#include "store.h"
+#include "vocab.h"
+#include "xmalloc.h"
+
+/* What one division's entries add up to. */
+struct report_row {
+	char		*division;
+	long long	 received;
+	long long	 notices[VOCAB_NOTICE_COUNT];
+	long long	 told;
+	long long	 sent_email;
+	long long	 sent_sms;
+	long long	 delivered;
+	long long	 failed;	/* failed, dead and undelivered */
+	long long	 misleading;
+	long long	 no_note;
+	long long	 no_link;
+	long long	 suppressed;	/* every suppression */
+};
+
+/* The rows, in the order divisions first appear. */
+struct report {
+	struct report_row	*rows;
+	size_t			 n;
+};
+
+/* Return the row of a division, adding it if new. */
+static struct report_row *
+report_row(struct report *rp, const char *division)
+{
+	size_t	i;
+
+	for (i = 0; i < rp->n; i++) {
+		if (strcmp(rp->rows[i].division, division) == 0)
+			return &rp->rows[i];
+	}
+	rp->rows = xreallocarray(rp->rows, rp->n + 1, sizeof *rp->rows);
+	memset(&rp->rows[rp->n], 0, sizeof rp->rows[rp->n]);
+	rp->rows[rp->n].division = xstrdup(division);
+	return &rp->rows[rp->n++];
+}
+
+/* Return 1 if a suppression or flag is of a misleading closure. */
+static int
+report_misleading(const char *decision, const char *rule)
+{
+	if (strcmp(decision, "suppressed") == 0)
+		return strcmp(rule, "explicit_transfer") == 0 ||
+		    strcmp(rule, "implicit_transfer") == 0 ||
+		    strcmp(rule, "partial_work_order") == 0;
+	return strcmp(decision, "flagged") == 0 &&
+	    strcmp(rule, "closed_not_done") == 0;
+}
+
+/* Count one entry. */
+static int
+report_entry(const char *id, const struct redis_reply *fields, void *arg)
+{
+	struct report		*rp = arg;
+	struct report_row	*row;
+	const char		*d, *rule, *division, *channel;
+	enum vocab_notice	 nt;
+
+	(void)id;
+	d = redis_reply_field(fields, "decision");
+	division = redis_reply_field(fields, "division");
+	rule = redis_reply_field(fields, "rule");
+	channel = redis_reply_field(fields, "channel");
+	if (d == NULL)
+		return 0;
+	row = report_row(rp, division != NULL ? division : "-");
+	if (rule == NULL)
+		rule = "";
+	if (strcmp(d, "received") == 0)
+		row->received++;
+	else if (strcmp(d, "queued") == 0) {
+		nt = vocab_notice_parse(redis_reply_field(fields, "notice") !=
+		    NULL ? redis_reply_field(fields, "notice") : "");
+		row->notices[nt]++;
+		row->told++;
+	} else if (strcmp(d, "sent") == 0) {
+		if (channel != NULL && strcmp(channel, "sms") == 0)
+			row->sent_sms++;
+		else
+			row->sent_email++;
+	} else if (strcmp(d, "delivered") == 0)
+		row->delivered++;
+	else if (strcmp(d, "failed") == 0 || strcmp(d, "dead") == 0 ||
+	    strcmp(d, "undelivered") == 0)
+		row->failed++;
+	if (strcmp(d, "suppressed") == 0)
+		row->suppressed++;
+	if (report_misleading(d, rule))
+		row->misleading++;
+	if (strcmp(d, "flagged") == 0 && strcmp(rule, "no_note") == 0)
+		row->no_note++;
+	if (strcmp(d, "flagged") == 0 &&
+	    strcmp(rule, "duplicate_without_link") == 0)
+		row->no_link++;
+	return 0;
+}
+
+/* Print one division's row for a person. */
+static void
+report_print(const struct config *cf, const struct report_row *row)
+{
+	const struct division	*dv;
+	const char		*name = NULL;
+	int			 k, first = 1;
+
+	dv = division_find(cf->divisions, cf->ndivisions, row->division);
+	if (dv != NULL)
+		name = division_name(dv, cf->templates_default_locale);
+	printf("\n%s%s%s\n", row->division, name != NULL ? "  " : "",
+	    name != NULL ? name : "");
+	printf("  %-34s %lld\n", "events received from the CRM",
+	    row->received);
+	printf("  %-34s %lld", "notices told to residents", row->told);
+	for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
+		if (row->notices[k] == 0)
+			continue;
+		printf("%s%s %lld", first ? "  (" : ", ",
+		    vocab_notice_name((enum vocab_notice)k), row->notices[k]);
+		first = 0;
+	}
+	printf("%s\n", first ? "" : ")");
+	printf("  %-34s %lld  (email %lld, sms %lld; %lld confirmed on the "
+	    "phone)\n", "messages sent", row->sent_email + row->sent_sms,
+	    row->sent_email, row->sent_sms, row->delivered);
+	printf("  %-34s %lld\n", "messages that failed", row->failed);
+	printf("  %-34s %lld\n", "misleading closures held back",
+	    row->misleading);
+	printf("  %-34s %lld\n", "notices suppressed (every rule)",
+	    row->suppressed);
+	printf("  %-34s %lld\n", "closures without a note", row->no_note);
+	printf("  %-34s %lld\n", "duplicates closed without a link",
+	    row->no_link);
+}
+
+/* Print one division's row as a JSON object. */
+static void
+report_json(const struct report_row *row, const char *since,
+    const char *until)
+{
+	struct json	*j;
+	char		*line, key[64];
+	int		 k;
+
+	j = json_new();
+	json_set(j, "division", row->division);
+	json_set(j, "since", since);
+	json_set(j, "until", until);
+	json_set_int(j, "received", row->received);
+	json_set_int(j, "notices", row->told);
+	for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
+		snprintf(key, sizeof key, "notices_%s",
+		    vocab_notice_name((enum vocab_notice)k));
+		json_set_int(j, key, row->notices[k]);
+	}
+	json_set_int(j, "sent_email", row->sent_email);
+	json_set_int(j, "sent_sms", row->sent_sms);
+	json_set_int(j, "delivered", row->delivered);
+	json_set_int(j, "failed", row->failed);
+	json_set_int(j, "misleading_closures_suppressed", row->misleading);
+	json_set_int(j, "suppressed", row->suppressed);
+	json_set_int(j, "closures_without_note", row->no_note);
+	json_set_int(j, "duplicates_without_link", row->no_link);
+	line = json_dump(j);
+	printf("%s\n", line);
+	free(line);
+	json_free(j);
+}
+
+/* Run "closeloop report". */
+int
+report_run(const struct config *cf, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct report	 rp = { NULL, 0 };
+	struct redis	*r = NULL;
+	const char	*since_s = NULL, *until_s = NULL;
+	char		*cause = NULL, from[32], to[32], iso_from[32];
+	char		 iso_to[32];
+	int64_t		 since = 0, until = 0;
+	int		 ch, json = 0, rc = EX_USAGE;
+	size_t		 i;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 's')
+			since_s = optarg;
+		else if (ch == 'u')
+			until_s = optarg;
+		else
+			goto fail;
+	}
+	if (optind != argc || since_s == NULL) {
+		fprintf(stderr, "usage: closeloop report --since WHEN "
+		    "[--until WHEN] [--json]\n");
+		goto fail;
+	}
+	if (datefmt_parse_when(since_s, cf->templates_timezone, store_now(),
+	    &since, &cause) != 0 || (until_s != NULL &&
+	    datefmt_parse_when(until_s, cf->templates_timezone, store_now(),
+	    &until, &cause) != 0)) {
+		fprintf(stderr, "closeloop report: %s\n", cause);
+		rc = EX_DATAERR;
+		goto fail;
+	}
+	if ((r = redis_connect(cf, &cause)) == NULL ||
+	    audit_scan(r, cf, NULL, since, until, report_entry, &rp,
+	    &cause) != 0) {
+		fprintf(stderr, "closeloop report: %s\n", cause);
+		rc = EX_UNAVAILABLE;
+		goto fail;
+	}
+	if (until == 0)
+		until = store_now();
+	audit_time(since, iso_from);
+	audit_time(until, iso_to);
+	if (!json) {
+		datefmt_local(cf->templates_timezone, since, from, sizeof from);
+		datefmt_local(cf->templates_timezone, until, to, sizeof to);
+		printf("closeloop report, %s to %s (%s)\n", from, to,
+		    cf->templates_timezone);
+		if (rp.n == 0)
+			printf("\nnothing recorded in that time\n");
+	}
+	for (i = 0; i < rp.n; i++) {
+		if (json)
+			report_json(&rp.rows[i], iso_from, iso_to);
+		else
+			report_print(cf, &rp.rows[i]);
+	}
+	rc = 0;
+fail:
+	for (i = 0; i < rp.n; i++)
+		free(rp.rows[i].division);
+	free(rp.rows);
+	free(cause);
+	redis_free(r);
+	return rc;
+}

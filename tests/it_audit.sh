@@ -1,0 +1,267 @@
+#!/bin/sh
+# it_audit.sh - the audit trail: what each resident was told, and why
+#
+# closeloopd delivers email to a loopback SMTP server (aiosmtpd) and SMS
+# through the real Kannel, whose delivery reports come back to closeloopd's
+# listener. Checked through "closeloop history --json", as a division would:
+# the SHA-256 recorded for a sent email is the SHA-256 of the bytes the
+# SMTP server received, and its subject is the one the resident read; the
+# SMS text recorded is the text that reached the phone, and Kannel's
+# receipt shows as "delivered"; a forged receipt is refused and changes
+# nothing; a misleading closure is in the history as suppressed, with its
+# rule; "--since" queries filter by decision and division; "closeloop
+# report" counts per division; no full address or number in any output.
+# The JSON Lines file (audit.file) holds every entry exactly once, across a
+# rotation (mv + SIGHUP) and a full disk (the file is /dev/full for a
+# while): nothing is lost.
+. "$(dirname "$0")/lib.sh"
+. "$top_srcdir/tests/kannel.sh"
+
+PY=/usr/bin/python3
+need "$PY" python3
+"$PY" -c 'import aiosmtpd' 2>/dev/null ||
+    missing "aiosmtpd is not installed (Debian package python3-aiosmtpd)"
+[ -x "$KANNEL_BEARERBOX" ] || missing "bearerbox is not installed (Debian package kannel)"
+[ -x "$KANNEL_FAKESMSC" ] || missing "fakesmsc is not installed (Debian package kannel-extras)"
+command -v curl >/dev/null 2>&1 || missing "curl is not installed"
+
+redis_start
+kannel_start "$T/kannel"
+EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"
+printf '%s\n' "$KANNEL_PASSWORD" > "$T/kannel.secret"
+printf 'dlr-k3y-for-tests\n' > "$T/dlr.secret"
+chmod 600 "$T/kannel.secret" "$T/dlr.secret"
+
+SMTP_PORT=$(free_port)
+MAIL="$T/mail"
+mkdir -p "$MAIL"
+$PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$MAIL" \
+    >>"$T/smtpd.log" 2>&1 &
+EXTRA_PIDS="$EXTRA_PIDS $!"
+smtp_up() {
+	$PY -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 1)" 2>/dev/null
+}
+wait_for 10 "the SMTP server" smtp_up
+
+HTTP_PORT=$(free_port)
+AUDIT="$T/audit.jsonl"
+
+# Write the configuration; $1 is the audit file.
+audit_config() {
+	write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
+email = {
+	smtp = \"smtp://127.0.0.1:$SMTP_PORT\";
+	starttls = \"off\";
+	from = \"Toronto 311 <311@example.org>\";
+};
+sms = {
+	gateway = \"kannel\";
+	url = \"$KANNEL_URL\";
+	username = \"$KANNEL_USER\";
+	password_file = \"$T/kannel.secret\";
+	from = \"+14165550311\";
+	allow_http_loopback = true;
+	dlr_url = \"http://127.0.0.1:$HTTP_PORT/receipt\";
+	dlr_secret_file = \"$T/dlr.secret\";
+};
+audit = { file = \"$1\"; };
+http = { listen = \"127.0.0.1:$HTTP_PORT\"; };"
+}
+audit_config "$AUDIT"
+daemon_start
+
+# Publish a subscription: $1 SR, $2 email or phone field, $3 address,
+# $4 locale, $5 channel.
+subscribe() {
+	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1-$5" \
+	    sr "$1" ts 2026-11-20T09:00:00Z "$2" "$3" locale "$4" \
+	    channels "$5" >/dev/null
+}
+
+say "an email and an SMS, completed with a note"
+subscribe A-1 email ana.lima@example.org fr email
+subscribe A-2 phone +14165550102 en sms
+for sr in A-1 A-2; do
+	rcli XADD closeloop:events '*' v 1 type status event_id "c-$sr" \
+	    sr "$sr" ts 2026-11-20T10:00:00Z division TW status closed \
+	    reason completed service "Catch Basin Blocked" \
+	    note "Basin cleared" >/dev/null
+done
+
+# Print the history of SR $1 as JSON lines.
+hjson() {
+	"$CLOSELOOP" -c "$CONF" history --json "$1"
+}
+
+# Print field $2 of the entries of SR $1 whose decision is $3 (one a line).
+hfield() {
+	hjson "$1" | $PY -c '
+import json, sys
+for line in sys.stdin:
+    d = json.loads(line)
+    if d["decision"] == sys.argv[2]:
+        print(d.get(sys.argv[1], ""))' "$2" "$3"
+}
+
+has_decision() {
+	[ -n "$(hfield "$1" decision "$2")" ]
+}
+wait_for 30 "the email to be sent" has_decision A-1 sent
+wait_for 30 "the SMS to be sent" has_decision A-2 sent
+
+say "the email: the recorded hash is the hash of what the server got"
+[ "$(ls "$MAIL"/*.eml | wc -l)" -eq 1 ] || fail "want 1 message at the SMTP server"
+got=$(sha256sum "$MAIL/1.eml" | cut -d' ' -f1)
+rec=$(hfield A-1 content_sha256 sent)
+[ "$got" = "$rec" ] || fail "content_sha256 $rec is not the SHA-256 of the received message, $got"
+subject=$($PY -c '
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print(m["Subject"])' "$MAIL/1.eml")
+[ "$(hfield A-1 subject sent)" = "$subject" ] ||
+    fail "the recorded subject is not the one received: $subject"
+[ "$(hfield A-1 locale sent)" = "fr" ] || fail "the locale is not recorded"
+[ "$(hfield A-1 to sent)" = "a***@example.org" ] || fail "the recipient is not masked"
+[ -n "$(hfield A-1 template_version sent)" ] || fail "no template version"
+hfield A-1 text sent | grep -q "Basin cleared" || fail "the text part is not recorded"
+hjson A-1 | $PY -c '
+import json, sys
+ds = [json.loads(l) for l in sys.stdin]
+kinds = [d["decision"] for d in ds]
+assert kinds[0] == "subscribed", kinds
+assert "received" in kinds and "queued" in kinds and "sent" in kinds, kinds
+sent = [d for d in ds if d["decision"] == "sent"][0]
+for k in ("ts", "sr", "notice", "channel", "locale", "event_ids", "reply"):
+    assert k in sent, k
+assert sent["notice"] == "completed" and sent["channel"] == "email", sent
+assert sent["event_ids"] == ["c-A-1"], sent["event_ids"]
+assert sent["reply"].startswith("250"), sent["reply"]
+' || fail "the email's timeline is not complete"
+
+say "the SMS: the recorded text reached the phone, and the receipt is in the history"
+kannel_has() {
+	[ "$(kannel_received | wc -l)" -ge "$1" ]
+}
+wait_for 20 "fakesmsc to get the SMS" kannel_has 1
+text=$(hfield A-2 sms sent)
+kannel_received | grep -qF -- "$text" || fail "the recorded SMS is not the text fakesmsc got: $text"
+[ "$(hfield A-2 content_sha256 sent)" = "$(printf '%s' "$text" | sha256sum | cut -d' ' -f1)" ] ||
+    fail "the SMS's hash is not that of its text"
+wait_for 20 "Kannel's delivery report" has_decision A-2 delivered
+[ "$(hfield A-2 receipt delivered)" = "delivered" ] || fail "the receipt is not 'delivered'"
+id=$(hfield A-2 notification sent)
+[ "$(nfield "$id" receipt)" = "delivered" ] || fail "the record does not hold the receipt"
+"$CLOSELOOP" -c "$CONF" history A-2 | tee "$T/history-A-2"
+grep -q "delivered .*delivered to the phone" "$T/history-A-2" ||
+    fail "the printed history does not say it reached the phone"
+grep -q "text: " "$T/history-A-2" || fail "the printed history does not quote the SMS"
+
+say "a forged receipt is refused and changes nothing"
+before=$(hjson A-2 | wc -l)
+code=$(curl -s -o /dev/null -w '%{http_code}' \
+    "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&token=0000&status=2")
+[ "$code" = 403 ] || fail "a wrong token got HTTP $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' \
+    "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&status=2")
+[ "$code" = 403 ] || fail "no token got HTTP $code"
+[ "$(hjson A-2 | wc -l)" = "$before" ] || fail "a forged receipt changed the history"
+[ "$(nfield "$id" receipt)" = "delivered" ] || fail "a forged receipt changed the record"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Closeloop-Secret: dlr-k3y-for-tests" \
+    "http://127.0.0.1:$HTTP_PORT/receipt?id=Z-9/1/0&status=1")
+[ "$code" = 404 ] || fail "a receipt for an unknown notification got HTTP $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/elsewhere")
+[ "$code" = 404 ] || fail "an unknown path got HTTP $code"
+
+say "a misleading closure: suppressed, with its rule, and flags"
+rcli XADD closeloop:events '*' v 1 type subscribe event_id s-B-1 sr B-1 \
+    ts 2026-11-20T09:00:00Z email bo@example.org channels email >/dev/null
+rcli XADD closeloop:events '*' v 1 type status event_id c-B-1 sr B-1 \
+    ts 2026-11-20T10:00:00Z division TS status closed reason transferred \
+    transfer_to TW service "Road Pothole" >/dev/null
+rcli XADD closeloop:events '*' v 1 type status event_id c-C-1 sr C-1 \
+    ts 2026-11-20T10:00:00Z division TS status closed reason duplicate \
+    service "Road Pothole" >/dev/null
+wait_for 20 "the transfer to be told" has_decision B-1 sent
+[ "$(hfield B-1 rule suppressed)" = "explicit_transfer" ] ||
+    fail "the closure by TS is not suppressed as explicit_transfer"
+[ "$(hfield B-1 notice sent)" = "transferred" ] || fail "the resident was not told 'transferred'"
+wait_for 10 "the duplicate's flag" has_decision C-1 flagged
+hfield C-1 rule flagged | grep -qx duplicate_without_link || fail "no duplicate_without_link flag"
+hfield C-1 rule flagged | grep -qx no_note || fail "no no_note flag"
+
+say "history across SRs: --since, --decision, --division"
+"$CLOSELOOP" -c "$CONF" history --since 1h --decision suppressed > "$T/q1"
+grep -q "B-1 .*suppressed .*explicit_transfer" "$T/q1" || fail "--decision suppressed misses B-1"
+if grep -q "A-1" "$T/q1"; then fail "--decision suppressed shows A-1"; fi
+"$CLOSELOOP" -c "$CONF" history --json --since 1h --decision sent,delivered --division TW > "$T/q2"
+$PY - "$T/q2" <<'EOF' || fail "--decision sent,delivered --division TW is wrong"
+import json, sys
+ds = [json.loads(l) for l in open(sys.argv[1])]
+assert ds and all(d["decision"] in ("sent", "delivered") for d in ds), ds
+assert all(d["division"] == "TW" for d in ds), ds
+assert {d["sr"] for d in ds} == {"A-1", "A-2", "B-1"}, {d["sr"] for d in ds}
+EOF
+"$CLOSELOOP" -c "$CONF" history --since 2026-13-01 >/dev/null 2>&1 &&
+    fail "a bad date is accepted"
+"$CLOSELOOP" -c "$CONF" history --since 1h --decision nonsense >/dev/null 2>&1 &&
+    fail "an unknown decision is accepted"
+
+say "closeloop report"
+"$CLOSELOOP" -c "$CONF" report --since 1d | tee "$T/report"
+"$CLOSELOOP" -c "$CONF" report --since 1d --json > "$T/report.json"
+$PY - "$T/report.json" <<'EOF' || fail "the report's counts are wrong"
+import json, sys
+rows = {r["division"]: r for r in map(json.loads, open(sys.argv[1]))}
+ts, tw = rows["TS"], rows["TW"]
+assert ts["misleading_closures_suppressed"] == 1, ts
+assert ts["duplicates_without_link"] == 1, ts
+assert ts["closures_without_note"] == 2, ts
+assert ts["received"] == 2, ts
+assert tw["notices_completed"] == 2 and tw["notices_transferred"] == 1, tw
+assert tw["sent_email"] == 2 and tw["sent_sms"] == 1 and tw["delivered"] == 1, tw
+assert tw["failed"] == 0, tw
+EOF
+grep -q "misleading closures held back *1" "$T/report" || fail "the printed report lacks the held-back closure"
+
+say "no full contact in any output"
+for f in "$T"/history-A-2 "$T"/q1 "$T"/q2 "$T"/report "$AUDIT" "$DLOG"; do
+	if grep -qE 'ana\.lima@|bo@example|5550102' "$f"; then
+		fail "a full contact in $f"
+	fi
+done
+
+# Succeed when the files $@ hold every entry of the stream, each once.
+audit_complete() {
+	n=$(rcli XLEN closeloop:audit)
+	cat "$@" | $PY -c '
+import json, sys
+ids = [json.loads(line)["id"] for line in sys.stdin]
+sys.exit(0 if len(ids) == int(sys.argv[1]) == len(set(ids)) else 1)' "$n"
+}
+
+say "the JSON Lines file: every entry once, across a rotation and a full disk"
+wait_for 10 "the audit file to catch up" audit_complete "$AUDIT"
+mv "$AUDIT" "$AUDIT.1"
+kill -HUP "$DAEMON_PID"
+wait_for 10 "the reload" log_has "configuration reloaded"
+subscribe D-1 email di@example.org en email
+wait_for 10 "the rotated file" test -s "$AUDIT"
+wait_for 10 "both files to hold everything" audit_complete "$AUDIT.1" "$AUDIT"
+
+daemon_stop
+ln -s /dev/full "$T/full.jsonl"
+audit_config "$T/full.jsonl"
+daemon_start
+subscribe D-2 email do@example.org en email
+rcli XADD closeloop:events '*' v 1 type status event_id c-D-2 sr D-2 \
+    ts 2026-11-20T10:00:00Z division TW status closed reason completed \
+    note "Done" >/dev/null
+wait_for 20 "the full disk to be reported" log_has "audit.file .*No space left on device"
+wait_for 30 "the email of D-2" has_decision D-2 sent
+rm "$T/full.jsonl"
+: > "$T/full.jsonl"
+wait_for 20 "the file to be written again" log_has "audit.file .*written again"
+wait_for 10 "every entry to be in the files" audit_complete "$AUDIT.1" "$AUDIT" "$T/full.jsonl"
+grep -q '"decision":"sent"' "$T/full.jsonl" || fail "the entries written late lack D-2's email"
+daemon_stop
+say "ok"
