@@ -265,6 +265,19 @@ auditfile_pause(struct auditfile *af, int64_t ms)
 	pthread_mutex_unlock(&af->lock);
 }
 
+/* Close the file if a reopen was asked for (SIGHUP), so the next write
+ * opens the configured path afresh. */
+static void
+auditfile_reopen(struct auditfile *af)
+{
+	pthread_mutex_lock(&af->lock);
+	if (af->reopen) {
+		auditfile_close(af);
+		af->reopen = 0;
+	}
+	pthread_mutex_unlock(&af->lock);
+}
+
 /*
  * Do one round: connect, read, write, move the cursor. Returns 1 if
  * there may be more to write, 0 if caught up, -1 after a failure.
@@ -289,6 +302,8 @@ auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
 		free(buf);
 		return 0;
 	}
+	/* A SIGHUP may have come while the read was blocked. */
+	auditfile_reopen(af);
 	if (auditfile_append(af, cf, buf, len, &cause) != 0) {
 		free(buf);
 		goto fail;
@@ -328,11 +343,8 @@ auditfile_main(void *arg)
 	int64_t			 deadline;
 
 	for (;;) {
+		auditfile_reopen(af);
 		pthread_mutex_lock(&af->lock);
-		if (af->reopen) {
-			auditfile_close(af);
-			af->reopen = 0;
-		}
 		stopping = af->stopping;
 		deadline = af->deadline;
 		g = generation_hold(af->gen);

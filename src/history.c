@@ -234,6 +234,9 @@ history_run(const struct config *cf, int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto fail;
 	}
+	if (h.shown > 0 && !h.json)
+		printf("(%zu entr%s; times in %s)\n", h.shown,
+		    h.shown == 1 ? "y" : "ies", cf->templates_timezone);
 	if (h.shown == 0 && !h.json && sr != NULL)
 		printf("SR %s: nothing recorded (unknown SR, or its records "
 		    "expired after audit.retain_days)\n", sr);

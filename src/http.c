@@ -409,10 +409,10 @@ http_new(const char *listen, http_handler handler, void *arg, char **cause)
 	    MHD_USE_AUTO | MHD_USE_ERROR_LOG |
 	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
 	    http_access, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_log, h,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_log, h,
 	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, h,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
 	    MHD_OPTION_END);

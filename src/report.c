@@ -93,9 +93,10 @@ report_entry(const char *id, const struct redis_reply *fields, void *arg)
 	division = redis_reply_field(fields, "division");
 	rule = redis_reply_field(fields, "rule");
 	channel = redis_reply_field(fields, "channel");
-	if (d == NULL)
+	/* Subscriptions belong to no division. */
+	if (d == NULL || division == NULL)
 		return 0;
-	row = report_row(rp, division != NULL ? division : "-");
+	row = report_row(rp, division);
 	if (rule == NULL)
 		rule = "";
 	if (strcmp(d, "received") == 0)

@@ -123,7 +123,7 @@ print(m["Subject"])' "$MAIL/1.eml")
 [ "$(hfield A-1 locale sent)" = "fr" ] || fail "the locale is not recorded"
 [ "$(hfield A-1 to sent)" = "a***@example.org" ] || fail "the recipient is not masked"
 [ -n "$(hfield A-1 template_version sent)" ] || fail "no template version"
-hfield A-1 text sent | grep -q "Basin cleared" || fail "the text part is not recorded"
+hfield A-1 text sent | grep "Basin cleared" >/dev/null || fail "the text part is not recorded"
 hjson A-1 | $PY -c '
 import json, sys
 ds = [json.loads(l) for l in sys.stdin]
@@ -144,7 +144,7 @@ kannel_has() {
 }
 wait_for 20 "fakesmsc to get the SMS" kannel_has 1
 text=$(hfield A-2 sms sent)
-kannel_received | grep -qF -- "$text" || fail "the recorded SMS is not the text fakesmsc got: $text"
+kannel_received | grep -F -- "$text" >/dev/null || fail "the recorded SMS is not the text fakesmsc got: $text"
 [ "$(hfield A-2 content_sha256 sent)" = "$(printf '%s' "$text" | sha256sum | cut -d' ' -f1)" ] ||
     fail "the SMS's hash is not that of its text"
 wait_for 20 "Kannel's delivery report" has_decision A-2 delivered
@@ -186,8 +186,8 @@ wait_for 20 "the transfer to be told" has_decision B-1 sent
     fail "the closure by TS is not suppressed as explicit_transfer"
 [ "$(hfield B-1 notice sent)" = "transferred" ] || fail "the resident was not told 'transferred'"
 wait_for 10 "the duplicate's flag" has_decision C-1 flagged
-hfield C-1 rule flagged | grep -qx duplicate_without_link || fail "no duplicate_without_link flag"
-hfield C-1 rule flagged | grep -qx no_note || fail "no no_note flag"
+hfield C-1 rule flagged | grep -x duplicate_without_link >/dev/null || fail "no duplicate_without_link flag"
+hfield C-1 rule flagged | grep -x no_note >/dev/null || fail "no no_note flag"
 
 say "history across SRs: --since, --decision, --division"
 "$CLOSELOOP" -c "$CONF" history --since 1h --decision suppressed > "$T/q1"
@@ -215,7 +215,8 @@ rows = {r["division"]: r for r in map(json.loads, open(sys.argv[1]))}
 ts, tw = rows["TS"], rows["TW"]
 assert ts["misleading_closures_suppressed"] == 1, ts
 assert ts["duplicates_without_link"] == 1, ts
-assert ts["closures_without_note"] == 2, ts
+assert ts["closures_without_note"] == 1, ts
+assert "-" not in rows, rows
 assert ts["received"] == 2, ts
 assert tw["notices_completed"] == 2 and tw["notices_transferred"] == 1, tw
 assert tw["sent_email"] == 2 and tw["sent_sms"] == 1 and tw["delivered"] == 1, tw

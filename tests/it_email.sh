@@ -174,7 +174,7 @@ sr_closed N-1 nina@example.org en
 wait_for 20 "N-1 recorded" state_is N-1/1/0 dry_run
 sleep 1
 assert "nothing sent in a dry run" [ "$($MAILBOX count "$MAIL")" = "$before" ]
-"$CLOSELOOP" -c "$CONF" history N-1 | grep -q 'sent .*dry run: not sent' ||
+"$CLOSELOOP" -c "$CONF" history N-1 | grep -q 'dry_run .*dry run: not sent' ||
     fail "the history does not say it was a dry run"
 daemon_stop
 echo "PASS"

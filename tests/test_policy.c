@@ -468,7 +468,11 @@ test_policy_photo_hosts(void **state)
 	    "/1.jpg https://tracker.example.com/2.jpg", NULL);
 	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
 	    "photo_dropped"), 1);
-	assert_non_null(strstr(t.res.decisions.list[0].detail, "photo 2 of 2"));
+	assert_int_equal(t.res.decisions.list[0].kind, DECISION_RECEIVED);
+	assert_string_equal(decision_get(&t.res.decisions.list[0], "photos"),
+	    "https://photos.example.org/1.jpg "
+	    "https://tracker.example.com/2.jpg");
+	assert_non_null(strstr(t.res.decisions.list[1].detail, "photo 2 of 2"));
 	test_policy_close(&t);
 }
 
