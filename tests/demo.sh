@@ -80,7 +80,9 @@ $PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$T/mail" \
 SMTPD_PID=$!
 kannel_start "$T/kannel"
 printf '%s\n' "$KANNEL_PASSWORD" > "$T/sms.secret"
-chmod 600 "$T/sms.secret"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/dlr.secret"
+chmod 600 "$T/sms.secret" "$T/dlr.secret"
+HTTP_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 echo "  SMTP on 127.0.0.1:$SMTP_PORT; Kannel's sendsms at $KANNEL_URL"
 
 cat > "$CONF" <<EOC
@@ -108,7 +110,13 @@ sms = {
 	username = "$KANNEL_USER";
 	password_file = "$T/sms.secret";
 	from = "+14165550311";
+	# Kannel reports each message's delivery here, to closeloopd's listener.
+	dlr_url = "http://127.0.0.1:$HTTP_PORT/receipt";
+	dlr_secret_file = "$T/dlr.secret";
 };
+http = { listen = "127.0.0.1:$HTTP_PORT"; };
+# Every decision, also as JSON Lines, for records retention.
+audit = { file = "$T/audit.jsonl"; };
 divisions = {
 	TS = { name = { en = "Transportation Services"; fr = "Services des transports"; }; };
 	TW = {
@@ -165,11 +173,40 @@ done
 step "What closeloopd decided (its log; contacts are masked)"
 sed 's/^<[0-9]>/  /' "$T/closeloopd.log"
 
-step "What each resident was told, and why (closeloop history)"
-for sr in 2026-000101 2026-000102 2026-000099; do
+echo " (waiting for Kannel's delivery reports)"
+i=0
+until [ "$("$CLOSELOOP" -c "$CONF" history --json --since 1h --decision delivered | wc -l)" -ge \
+    "$("$CLOSELOOP" -c "$CONF" history --json --since 1h --decision sent | grep -c '"channel":"sms"')" ]; do
+	i=$((i + 1)); [ $i -lt 200 ] || { echo "no delivery reports from Kannel"; exit 1; }
+	sleep 0.05
+done
+
+step "Checking the outcome through closeloop history --json"
+"$CLOSELOOP" -c "$CONF" history --json 2026-000101 > "$T/101.jsonl"
+$PY - "$T/101.jsonl" <<'EOF_PY'
+import json, sys
+ds = [json.loads(l) for l in open(sys.argv[1])]
+told = [d["notice"] for d in ds if d["decision"] == "sent"]
+held = [d for d in ds if d["decision"] == "suppressed"
+        and d.get("rule") == "implicit_transfer"]
+assert held, "the misleading closure was not suppressed"
+assert "completed" in told and told.index("transferred") < told.index("completed"), told
+assert all(d["decision"] != "sent" or d.get("content_sha256") for d in ds)
+sms = [d for d in ds if d["decision"] == "sent" and d["channel"] == "sms"]
+delivered = [d for d in ds if d["decision"] == "delivered"]
+assert sms and len(delivered) == len(sms), (sms, delivered)
+print("  ok: the closure by TS was held back (implicit_transfer); the resident")
+print("  was told %s, every SMS confirmed on the phone" % " -> ".join(dict.fromkeys(told)))
+EOF_PY
+
+step "What the other residents were told (closeloop history)"
+for sr in 2026-000102 2026-000099; do
 	echo " $sr:"
 	"$CLOSELOOP" -c "$CONF" history "$sr" | sed 's/^/   /'
 done
+
+step "For the divisions: closeloop report --since 1d"
+"$CLOSELOOP" -c "$CONF" report --since 1d | sed 's/^/   /'
 
 step "The outbox (closeloop queue)"
 "$CLOSELOOP" -c "$CONF" queue | sed 's/^/   /'
@@ -200,6 +237,10 @@ wait "$DAEMON_PID" || rc=$?
 DAEMON_PID=
 tail -n 1 "$T/closeloopd.log" | sed 's/^<[0-9]>/  /'
 echo "  closeloopd exited with status $rc"
+echo "  the audit file holds $(wc -l < "$T/audit.jsonl") JSON lines; the trail in Redis $(rcli XLEN closeloop:audit) entries"
+
+step "What the resident of 2026-000101 saw, and why (closeloop history)"
+"$CLOSELOOP" -c "$CONF" history 2026-000101 | sed 's/^/   /'
 printf '\nDone: the misleading "completed" of 2026-000101 was held and suppressed;\n'
 printf 'the resident was told "transferred" to Toronto Water, then "completed".\n'
 printf 'Each notice went out by email and SMS, in the resident'"'"'s language.\n'
