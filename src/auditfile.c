@@ -246,12 +246,22 @@ auditfile_failed(struct auditfile *af, const struct config *cf,
 	    AUDITFILE_RETRY_MS / 1000);
 }
 
-/* Wait up to ms for a stop or a reopen. */
+/*
+ * Wait up to ms for a stop or a reopen; once stopping, no later than the
+ * deadline.
+ */
 static void
 auditfile_pause(struct auditfile *af, int64_t ms)
 {
 	struct timespec	ts;
+	int64_t		left;
 
+	pthread_mutex_lock(&af->lock);
+	if (af->stopping) {
+		left = af->deadline - store_now();
+		if (left < ms)
+			ms = left > 0 ? left : 0;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += ms / 1000;
 	ts.tv_nsec += (ms % 1000) * 1000000;
@@ -259,8 +269,7 @@ auditfile_pause(struct auditfile *af, int64_t ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	pthread_mutex_lock(&af->lock);
-	if (!af->stopping && !af->reopen)
+	if (ms > 0 && !af->reopen)
 		pthread_cond_timedwait(&af->cond, &af->lock, &ts);
 	pthread_mutex_unlock(&af->lock);
 }
@@ -288,7 +297,7 @@ auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
 	struct redis_reply	*reply;
 	char			*buf = NULL, *key, *cause = NULL, last[64] = "";
 	size_t			 len;
-	int			 n;
+	int			 n, reopen;
 
 	if (af->r == NULL && (af->r = redis_connect(cf, &cause)) == NULL)
 		goto fail;
@@ -302,8 +311,17 @@ auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
 		free(buf);
 		return 0;
 	}
-	/* A SIGHUP may have come while the read was blocked. */
-	auditfile_reopen(af);
+	/*
+	 * A SIGHUP may have come while the read was blocked: read again
+	 * under the new generation, into the file it names.
+	 */
+	pthread_mutex_lock(&af->lock);
+	reopen = af->reopen;
+	pthread_mutex_unlock(&af->lock);
+	if (reopen) {
+		free(buf);
+		return 1;
+	}
 	if (auditfile_append(af, cf, buf, len, &cause) != 0) {
 		free(buf);
 		goto fail;
@@ -312,9 +330,14 @@ auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
 	key = auditfile_cursor_key(cf);
 	reply = redis_command(af->r, &cause, "SET %s %s", key, last);
 	free(key);
-	redis_reply_free(reply);
+	if (reply != NULL && reply->type == REDIS_TYPE_ERROR) {
+		cause = xasprintf("cannot move the cursor: %s", reply->str);
+		redis_reply_free(reply);
+		goto drop;
+	}
 	if (reply == NULL)
 		goto drop;
+	redis_reply_free(reply);
 	snprintf(af->cursor, sizeof af->cursor, "%s", last);
 	if (af->failing != 0) {
 		log_notice("audit.file %s: written again after %lld s",
@@ -324,9 +347,12 @@ auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
 	}
 	return 1;
 drop:
+	auditfile_failed(af, cf, cause != NULL ? cause : "failed");
 	redis_free(af->r);
 	af->r = NULL;
 	af->cursor[0] = '\0';
+	free(cause);
+	return -1;
 fail:
 	auditfile_failed(af, cf, cause != NULL ? cause : "failed");
 	free(cause);

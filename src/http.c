@@ -78,7 +78,7 @@ struct http_request {
 };
 
 /* Pass a libmicrohttpd message to the log, or keep it while starting. */
-static void
+static void __attribute__((format(printf, 2, 0)))
 http_log(void *cls, const char *fmt, va_list ap)
 {
 	struct http	*h = cls;

@@ -246,9 +246,11 @@ receipt_handle(const struct config *cf, struct redis **r,
 			    "unexpected reply");
 		goto fail;
 	}
-	if (redis_reply_field(f, "sr") == NULL) {
-		receipt_answer(resp, 404, "no such notification (unknown, or "
-		    "its record expired)");
+	if (redis_reply_field(f, "sr") == NULL ||
+	    redis_reply_field(f, "channel") == NULL ||
+	    strcmp(redis_reply_field(f, "channel"), "sms") != 0) {
+		receipt_answer(resp, 404, "no such SMS notification (unknown, "
+		    "not an SMS, or its record expired)");
 		goto done;
 	}
 	if ((rc = receipt_write(cf, *r, id, f, rep, words, &cause)) < 0)

@@ -1,0 +1,688 @@
+/*
+ * test_receipt.c - unit tests for SMS delivery receipts (receipt.c)
+ *
+ * Runs against a private redis-server and a real HTTP listener on a
+ * loopback port whose handler answers every request with
+ * receipt_handle(), as closeloopd's listener does for /receipt. Each test
+ * queues a notice for an email and an SMS recipient, so the record of
+ * notification 2026-7/3/1 exists, then sends the raw requests a Kannel or
+ * Twilio gateway would send and reads back the record and both audit
+ * streams as an operator would.
+ */
+#include "build.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "digest.h"
+#include "event.h"
+#include "http.h"
+#include "log.h"
+#include "notice.h"
+#include "outbox.h"
+#include "receipt.h"
+#include "redis.h"
+#include "store.h"
+#include "testserver.h"
+#include "txn.h"
+#include "xmalloc.h"
+
+#define KEY	"kannel-dlr-key-5b1e"
+#define SMSID	"2026-7/3/1"
+#define SRAUDIT	"closeloop:sr:{2026-7}:audit"
+#define ALL	"closeloop:audit"
+
+static struct testserver ts;
+
+/* One test's configuration, connections and listener. */
+struct test_receipt {
+	pthread_mutex_t	 lock;
+	struct config	*cf;		/* under lock: the handler's */
+	struct redis	*hr;		/* the handler's connection */
+	struct redis	*r;		/* the test's own */
+	struct http	*h;
+	int		 calls;		/* under lock */
+};
+
+/* An answer from the listener. */
+struct test_receipt_answer {
+	int	 status;
+	char	*raw;
+	char	*body;
+};
+
+/* Answer /receipt with receipt_handle(), as closeloopd's listener does. */
+static void
+test_receipt_handler(const struct http_request *req,
+    struct http_response *resp, void *arg)
+{
+	struct test_receipt	*t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	t->calls++;
+	if (strcmp(http_path(req), "/receipt") == 0)
+		receipt_handle(t->cf, &t->hr, req, resp);
+	else {
+		resp->status = 404;
+		resp->body = xstrdup("not found\n");
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Write the key into the server's directory and load a configuration. */
+static struct config *
+test_receipt_config(const char *dlr_url)
+{
+	struct config	*cf;
+	char		*path, *extra;
+	int		 fd;
+
+	path = xasprintf("%s/dlr.key", ts.dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, KEY "\n", strlen(KEY) + 1),
+	    (ssize_t)strlen(KEY) + 1);
+	close(fd);
+	extra = xasprintf("sms = { dlr_url = \"%s\"; dlr_secret_file = "
+	    "\"%s\"; };", dlr_url, path);
+	cf = testserver_config(&ts, NULL, extra);
+	free(extra);
+	free(path);
+	assert_non_null(cf->sms_dlr_secret);
+	assert_string_equal(cf->sms_dlr_secret, KEY);
+	return cf;
+}
+
+/* Empty the server and queue a notice to an email and an SMS contact. */
+static void
+test_receipt_queue(struct redis *r, const struct config *cf)
+{
+	struct notice	*n;
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	redis_reply_free(redis_command(r, &cause, "FLUSHALL"));
+	n = xcalloc(1, sizeof *n);
+	n->id = xstrdup("2026-7/3");
+	n->sr = xstrdup("2026-7");
+	n->notice = VOCAB_NOTICE_COMPLETED;
+	n->division = xstrdup("TS");
+	n->note = xstrdup("Pothole filled.");
+	n->events = xstrdup("e1 e2");
+	n->nto = 2;
+	n->to = xcalloc(2, sizeof *n->to);
+	n->to[0].channel = EVENT_CHANNEL_EMAIL;
+	n->to[0].address = xstrdup("ana@example.org");
+	n->to[1].channel = EVENT_CHANNEL_SMS;
+	n->to[1].address = xstrdup("+14165550100");
+	n->to[1].locale = xstrdup("fr");
+	txn_begin(&tx, r);
+	outbox_queue(&tx, cf, n, 0, NULL, store_now());
+	outbox_queue(&tx, cf, n, 1, NULL, store_now());
+	assert_int_equal(txn_exec(&tx, "2026-7", &cause), 1);
+	notice_free(n);
+}
+
+/* Load the configuration, queue the notice and start the listener. */
+static void
+test_receipt_open(struct test_receipt *t)
+{
+	char	*cause = NULL;
+
+	memset(t, 0, sizeof *t);
+	pthread_mutex_init(&t->lock, NULL);
+	t->cf = test_receipt_config("http://127.0.0.1:9/receipt");
+	t->r = redis_connect(t->cf, &cause);
+	assert_non_null(t->r);
+	test_receipt_queue(t->r, t->cf);
+	t->h = http_new("127.0.0.1:0", test_receipt_handler, t, &cause);
+	if (t->h == NULL)
+		fail_msg("http_new: %s", cause);
+}
+
+/* Stop the listener and free what test_receipt_open() made. */
+static void
+test_receipt_close(struct test_receipt *t)
+{
+	http_free(t->h);
+	redis_free(t->hr);
+	redis_free(t->r);
+	config_free(t->cf);
+	pthread_mutex_destroy(&t->lock);
+}
+
+/* Return how many requests the handler was given. */
+static int
+test_receipt_calls(struct test_receipt *t)
+{
+	int	n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->calls;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+/* Send a raw request to the listener and read the whole answer. */
+static struct test_receipt_answer
+test_receipt_raw(struct test_receipt *t, const char *req)
+{
+	struct test_receipt_answer	 a;
+	struct sockaddr_in		 sin;
+	struct pollfd			 pfd;
+	size_t				 off = 0, len, size = 4096;
+	ssize_t				 n;
+	int				 fd;
+	char				*end;
+
+	len = strlen(req);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(http_port(t->h));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	while (off < len) {
+		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		assert_true(n > 0);
+		off += (size_t)n;
+	}
+	a.raw = xmalloc(size);
+	off = 0;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, 10000) != 1)
+			fail_msg("no answer within 10 s to %.60s", req);
+		if (off + 1 >= size)
+			a.raw = xreallocarray(a.raw, size *= 2, 1);
+		if ((n = recv(fd, a.raw + off, size - off - 1, 0)) <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	a.raw[off] = '\0';
+	assert_true(strncmp(a.raw, "HTTP/1.", 7) == 0);
+	a.status = atoi(a.raw + 9);
+	end = strstr(a.raw, "\r\n\r\n");
+	assert_non_null(end);
+	a.body = end + 4;
+	return a;
+}
+
+/* GET target with extra header lines (or NULL); return the status. */
+static int
+test_receipt_get(struct test_receipt *t, const char *target,
+    const char *headers)
+{
+	struct test_receipt_answer	 a;
+	char				*req;
+
+	req = xasprintf("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "User-Agent: Kannel/1.4.5\r\nConnection: close\r\n%s\r\n", target,
+	    headers != NULL ? headers : "");
+	a = test_receipt_raw(t, req);
+	free(req);
+	free(a.raw);
+	return a.status;
+}
+
+/* POST a form to target as Twilio does; return the status. */
+static int
+test_receipt_post(struct test_receipt *t, const char *target,
+    const char *form)
+{
+	struct test_receipt_answer	 a;
+	char				*req;
+
+	req = xasprintf("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Content-Type: application/x-www-form-urlencoded\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", target,
+	    strlen(form), form);
+	a = test_receipt_raw(t, req);
+	free(req);
+	free(a.raw);
+	return a.status;
+}
+
+/* Return "/receipt?id=ID&token=HMAC" plus more (allocated). */
+static char *
+test_receipt_target(const char *id, const char *more)
+{
+	char	token[DIGEST_HEX_LEN + 1];
+
+	digest_hmac(KEY, strlen(KEY), id, token);
+	return xasprintf("/receipt?id=%s&token=%s%s", id, token, more);
+}
+
+/* GET the receipt URL of id with more arguments; return the status. */
+static int
+test_receipt_kannel(struct test_receipt *t, const char *id, const char *more)
+{
+	char	*target;
+	int	 status;
+
+	target = test_receipt_target(id, more);
+	status = test_receipt_get(t, target, NULL);
+	free(target);
+	return status;
+}
+
+/* Return a field of a notification's record (allocated), or NULL. */
+static char *
+test_receipt_hget(struct test_receipt *t, const char *id, const char *field)
+{
+	struct redis_reply	*reply;
+	char			*key, *v;
+
+	key = outbox_key(t->cf, id);
+	reply = redis_command(t->r, NULL, "HGET %s %s", key, field);
+	free(key);
+	assert_non_null(reply);
+	v = reply->type == REDIS_TYPE_STRING ? xstrdup(reply->str) : NULL;
+	redis_reply_free(reply);
+	return v;
+}
+
+/* Assert a field of the SMS notification's record; NULL: absent. */
+static void
+test_receipt_field_is(struct test_receipt *t, const char *field,
+    const char *want)
+{
+	char	*v = test_receipt_hget(t, SMSID, field);
+
+	if (want == NULL)
+		assert_null(v);
+	else {
+		assert_non_null(v);
+		assert_string_equal(v, want);
+	}
+	free(v);
+}
+
+/* Return the length of a stream. */
+static long long
+test_receipt_xlen(struct test_receipt *t, const char *key)
+{
+	struct redis_reply	*reply;
+	long long		 n;
+
+	reply = redis_command(t->r, NULL, "XLEN %s", key);
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_TYPE_INTEGER);
+	n = reply->integer;
+	redis_reply_free(reply);
+	return n;
+}
+
+/*
+ * Assert the last entry of stream key says decision, with the masked
+ * number and never the whole one; return its reply field (allocated).
+ */
+static char *
+test_receipt_audit(struct test_receipt *t, const char *key,
+    const char *decision, const char *receipt)
+{
+	struct redis_reply	*reply, *f;
+	const char		*v;
+	char			*reply_field;
+	size_t			 i;
+
+	reply = redis_command(t->r, NULL, "XREVRANGE %s + - COUNT 1", key);
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 1);
+	f = reply->element[0]->element[1];
+	assert_string_equal(redis_reply_field(f, "sr"), "2026-7");
+	assert_string_equal(redis_reply_field(f, "decision"), decision);
+	assert_string_equal(redis_reply_field(f, "channel"), "sms");
+	assert_string_equal(redis_reply_field(f, "to"), "+1416***0100");
+	assert_string_equal(redis_reply_field(f, "notification"), SMSID);
+	assert_string_equal(redis_reply_field(f, "receipt"), receipt);
+	assert_string_equal(redis_reply_field(f, "notice"), "completed");
+	assert_string_equal(redis_reply_field(f, "events"), "e1 e2");
+	assert_non_null(strstr(redis_reply_field(f, "detail"),
+	    "+1416***0100"));
+	for (i = 0; i < f->elements; i++)
+		assert_null(strstr(f->element[i]->str, "5550100"));
+	v = redis_reply_field(f, "reply");
+	reply_field = v != NULL ? xstrdup(v) : NULL;
+	redis_reply_free(reply);
+	return reply_field;
+}
+
+/* Assert how many entries both audit streams hold. */
+static void
+test_receipt_audited(struct test_receipt *t, long long n)
+{
+	assert_int_equal(test_receipt_xlen(t, SRAUDIT), n);
+	assert_int_equal(test_receipt_xlen(t, ALL), n);
+}
+
+/* The URL carries the id and its HMAC, which differs per id. */
+static void
+test_url(void **state)
+{
+	struct config	*cf;
+	char		*url, *other, *want, token[DIGEST_HEX_LEN + 1];
+	const char	*p;
+
+	(void)state;
+	cf = test_receipt_config("http://127.0.0.1:9/receipt");
+	url = receipt_url(cf, SMSID);
+	digest_hmac(KEY, strlen(KEY), SMSID, token);
+	want = xasprintf("http://127.0.0.1:9/receipt?id=" SMSID "&token=%s",
+	    token);
+	assert_string_equal(url, want);
+	p = strstr(url, "token=") + 6;
+	assert_int_equal(strlen(p), 64);
+	assert_int_equal(strspn(p, "0123456789abcdef"), 64);
+	other = receipt_url(cf, "2026-7/3/0");
+	assert_string_not_equal(strstr(other, "token="), strstr(url, "token="));
+	free(other);
+	free(want);
+	free(url);
+	config_free(cf);
+
+	/* A dlr_url with a query of its own gets "&". */
+	cf = test_receipt_config("https://sms.example.org/dlr?src=kannel");
+	url = receipt_url(cf, SMSID);
+	want = xasprintf("https://sms.example.org/dlr?src=kannel&id=" SMSID
+	    "&token=%s", token);
+	assert_string_equal(url, want);
+	free(want);
+	free(url);
+	config_free(cf);
+}
+
+/* Kannel's "delivered" is recorded and audited once, masked. */
+static void
+test_kannel_delivered(void **state)
+{
+	struct test_receipt	 t;
+	char			*url, *v;
+	long long		 at, now;
+
+	(void)state;
+	test_receipt_open(&t);
+	test_receipt_audited(&t, 0);
+	/* The URL the gateway was given works as it is. */
+	url = receipt_url(t.cf, SMSID);
+	v = xasprintf("%s&status=1&answer=ACK%%2F",
+	    url + strlen("http://127.0.0.1:9"));
+	now = store_now();
+	assert_int_equal(test_receipt_get(&t, v, NULL), 200);
+	free(v);
+	free(url);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_field_is(&t, "receipt_detail", "ACK/");
+	test_receipt_field_is(&t, "state", "queued");
+	v = test_receipt_hget(&t, SMSID, "receipt_at");
+	assert_non_null(v);
+	at = strtoll(v, NULL, 10);
+	assert_true(at >= now && at <= store_now());
+	free(v);
+	test_receipt_audited(&t, 1);
+	free(test_receipt_audit(&t, SRAUDIT, "delivered", "delivered"));
+	v = test_receipt_audit(&t, ALL, "delivered", "delivered");
+	assert_string_equal(v, "ACK/");
+	free(v);
+	/* The email's record is untouched. */
+	v = test_receipt_hget(&t, "2026-7/3/0", "receipt");
+	assert_null(v);
+
+	/* The gateway repeating itself changes nothing. */
+	assert_int_equal(test_receipt_kannel(&t, SMSID,
+	    "&status=1&answer=ACK%2F"), 200);
+	test_receipt_audited(&t, 1);
+	v = test_receipt_hget(&t, SMSID, "receipt_at");
+	assert_int_equal(strtoll(v, NULL, 10), at);
+	free(v);
+	test_receipt_close(&t);
+}
+
+/* Kannel's final failures are audited as undelivered. */
+static void
+test_kannel_undelivered(void **state)
+{
+	static const struct {
+		const char	*more, *receipt, *detail;
+	} cases[] = {
+		{ "&status=2", "undelivered",
+		    "the phone could not be reached" },
+		{ "&status=16&answer=NACK%2F0x0b", "rejected", "NACK/0x0b" },
+	};
+	struct test_receipt	 t;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		test_receipt_open(&t);
+		assert_int_equal(test_receipt_kannel(&t, SMSID, cases[i].more),
+		    200);
+		test_receipt_field_is(&t, "receipt", cases[i].receipt);
+		test_receipt_field_is(&t, "receipt_detail", cases[i].detail);
+		test_receipt_audited(&t, 1);
+		free(test_receipt_audit(&t, SRAUDIT, "undelivered",
+		    cases[i].receipt));
+		free(test_receipt_audit(&t, ALL, "undelivered",
+		    cases[i].receipt));
+		test_receipt_close(&t);
+	}
+}
+
+/* Interim reports go to the record only and never undo a final one. */
+static void
+test_kannel_interim(void **state)
+{
+	struct test_receipt	t;
+
+	(void)state;
+	test_receipt_open(&t);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=8"), 200);
+	test_receipt_field_is(&t, "receipt", "submitted");
+	test_receipt_audited(&t, 0);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=4"), 200);
+	test_receipt_field_is(&t, "receipt", "buffered");
+	test_receipt_field_is(&t, "receipt_detail",
+	    "waiting at the SMS centre");
+	test_receipt_audited(&t, 0);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 200);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_audited(&t, 1);
+	/* A late interim report arrives after the final one. */
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=8"), 200);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_field_is(&t, "receipt_detail", "delivered to the phone");
+	test_receipt_audited(&t, 1);
+	test_receipt_close(&t);
+}
+
+/* Twilio's StatusCallback: a form POST, the token in the URL. */
+static void
+test_twilio(void **state)
+{
+	struct test_receipt	 t;
+	char			*target, *v;
+
+	(void)state;
+	test_receipt_open(&t);
+	target = test_receipt_target(SMSID, "");
+	assert_int_equal(test_receipt_post(&t, target,
+	    "MessageStatus=sent&MessageSid=SM0123456789abcdef"), 200);
+	test_receipt_field_is(&t, "receipt", "sent");
+	test_receipt_audited(&t, 0);
+	assert_int_equal(test_receipt_post(&t, target,
+	    "MessageStatus=delivered&MessageSid=SM0123456789abcdef"), 200);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_audited(&t, 1);
+	v = test_receipt_audit(&t, SRAUDIT, "delivered", "delivered");
+	assert_null(v);
+	test_receipt_close(&t);
+
+	test_receipt_open(&t);
+	assert_int_equal(test_receipt_post(&t, target, "SmsStatus=failed&"
+	    "MessageStatus=failed&ErrorCode=30003&MessageSid=SM01"), 200);
+	test_receipt_field_is(&t, "receipt", "failed");
+	test_receipt_field_is(&t, "receipt_detail", "30003");
+	test_receipt_audited(&t, 1);
+	v = test_receipt_audit(&t, ALL, "undelivered", "failed");
+	assert_non_null(v);
+	assert_string_equal(v, "30003");
+	free(v);
+	free(target);
+	test_receipt_close(&t);
+}
+
+/* Without the token or the key nothing is written; the key will do. */
+static void
+test_authentic(void **state)
+{
+	struct test_receipt	 t;
+	char			*target;
+
+	(void)state;
+	test_receipt_open(&t);
+	/* Another notification's token, a made-up one, none at all. */
+	target = test_receipt_target("2026-7/3/0", "&status=1");
+	memcpy(target + strlen("/receipt?id=2026-7/3/"), "1", 1);
+	assert_int_equal(test_receipt_get(&t, target, NULL), 403);
+	free(target);
+	assert_int_equal(test_receipt_get(&t, "/receipt?id=" SMSID "&token="
+	    "00000000000000000000000000000000000000000000000000000000000000"
+	    "00&status=1", NULL), 403);
+	assert_int_equal(test_receipt_get(&t, "/receipt?id=" SMSID
+	    "&status=1", NULL), 403);
+	assert_int_equal(test_receipt_get(&t, "/receipt?id=" SMSID
+	    "&status=1", "X-Closeloop-Secret: not-the-key\r\n"), 403);
+	test_receipt_field_is(&t, "receipt", NULL);
+	test_receipt_audited(&t, 0);
+
+	/* A valid token, but for the email notification: not an SMS. */
+	target = test_receipt_target("2026-7/3/0", "&status=1");
+	assert_int_equal(test_receipt_get(&t, target, NULL), 404);
+	free(target);
+	test_receipt_audited(&t, 0);
+
+	/* A proxy that sends the key itself instead of the token. */
+	assert_int_equal(test_receipt_get(&t, "/receipt?id=" SMSID
+	    "&status=1", "X-Closeloop-Secret: " KEY "\r\n"), 200);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_audited(&t, 1);
+	test_receipt_close(&t);
+}
+
+/* Unknown notifications, bad ids and unknown reports are refused. */
+static void
+test_refused(void **state)
+{
+	static const char	*bad_ids[] = { "../x", "a b", "a+b", "2026-7",
+	    "2026-7/3", "2026-7/3/1/2", "2026_7/3/1", "" };
+	struct test_receipt	 t;
+	struct redis_reply	*reply;
+	char			*target, *esc;
+	size_t			 i;
+
+	(void)state;
+	test_receipt_open(&t);
+	assert_int_equal(test_receipt_kannel(&t, "2026-7/9/0", "&status=1"),
+	    404);
+	reply = redis_command(t.r, NULL, "EXISTS closeloop:sr:{2026-7}:n:9/0");
+	assert_int_equal(reply->integer, 0);
+	redis_reply_free(reply);
+	for (i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+		esc = strcmp(bad_ids[i], "a b") == 0 ? xstrdup("a%20b") :
+		    xstrdup(bad_ids[i]);
+		target = test_receipt_target(esc, "&status=1");
+		assert_int_equal(test_receipt_get(&t, target, NULL), 400);
+		free(target);
+		free(esc);
+	}
+	assert_int_equal(test_receipt_get(&t, "/receipt?status=1", NULL), 400);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=3"), 400);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=delivered"),
+	    400);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, ""), 400);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&answer=ACK"), 400);
+	target = test_receipt_target(SMSID, "");
+	assert_int_equal(test_receipt_post(&t, target,
+	    "MessageStatus=bogus"), 400);
+	free(target);
+	test_receipt_field_is(&t, "receipt", NULL);
+	test_receipt_audited(&t, 0);
+	test_receipt_close(&t);
+}
+
+/* With Redis gone the gateway is told to try again; later it succeeds. */
+static void
+test_redis_down(void **state)
+{
+	struct test_receipt	 t;
+	struct config		*cf;
+	char			*cause = NULL;
+
+	(void)state;
+	test_receipt_open(&t);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=8"), 200);
+	assert_non_null(t.hr);
+	redis_free(t.r);
+	t.r = NULL;
+	testserver_stop(&ts);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 503);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 503);
+	assert_int_equal(test_receipt_calls(&t), 2 + 1);
+
+	/* A new server: the handler connects again by itself. */
+	testserver_start(&ts, 0, NULL);
+	cf = test_receipt_config("http://127.0.0.1:9/receipt");
+	t.r = redis_connect(cf, &cause);
+	assert_non_null(t.r);
+	test_receipt_queue(t.r, cf);
+	pthread_mutex_lock(&t.lock);
+	config_free(t.cf);
+	t.cf = cf;
+	pthread_mutex_unlock(&t.lock);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 200);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_audited(&t, 1);
+	test_receipt_close(&t);
+}
+
+/* Start the server, run the tests, stop it. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_kannel_delivered),
+		cmocka_unit_test(test_kannel_undelivered),
+		cmocka_unit_test(test_kannel_interim),
+		cmocka_unit_test(test_twilio),
+		cmocka_unit_test(test_authentic),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_redis_down),
+	};
+	int	rc;
+
+	log_set_level(LOG_LEVEL_ERR);
+	testserver_start(&ts, 0, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	testserver_stop(&ts);
+	return rc;
+}
