@@ -207,12 +207,13 @@ audit_json_first(const char *field)
 	return 0;
 }
 
-/* Return an entry as a JSON object. */
-struct json *
+/* Return an entry as one line of JSON. */
+char *
 audit_json(const char *id, const struct redis_reply *fields)
 {
 	struct json		*j;
 	const char		*v;
+	char			*line;
 	struct redis_reply	*name, *value;
 	size_t			 i;
 
@@ -230,5 +231,7 @@ audit_json(const char *id, const struct redis_reply *fields)
 			continue;
 		audit_json_member(j, name->str, value->str);
 	}
-	return j;
+	line = json_dump(j);
+	json_free(j);
+	return line;
 }

@@ -37,7 +37,6 @@
 
 struct config;
 struct decision_list;
-struct json;
 struct redis;
 struct redis_reply;
 struct txn;
@@ -71,10 +70,10 @@ int audit_scan(struct redis *r, const struct config *cf, const char *sr,
     int64_t since, int64_t until, audit_fn fn, void *arg, char **cause);
 
 /*
- * Return an entry's fields as a JSON object (with "id" set to id if it
- * is not NULL); free it with json_free().
+ * Return an entry's fields as one line of JSON, without a newline (with
+ * "id" set to id if it is not NULL). The caller frees it.
  */
-struct json *audit_json(const char *id, const struct redis_reply *fields);
+char *audit_json(const char *id, const struct redis_reply *fields);
 
 /* Format ms since the epoch as ISO 8601 in UTC with ms, into buf[32]. */
 void audit_time(int64_t ms, char *buf);

@@ -27,7 +27,6 @@
 #include "auditfile.h"
 #include "config.h"
 #include "generation.h"
-#include "json.h"
 #include "log.h"
 #include "redis.h"
 #include "store.h"
@@ -180,7 +179,6 @@ auditfile_read(struct auditfile *af, const struct config *cf, int block,
     char **buf, size_t *len, char *last, size_t lastsize, char **cause)
 {
 	struct redis_reply	*reply, *entries, *e;
-	struct json		*j;
 	char			*all, *line, count[16], ms[16];
 	size_t			 i, n = 0, size = 0;
 
@@ -211,9 +209,7 @@ auditfile_read(struct auditfile *af, const struct config *cf, int block,
 		snprintf(last, lastsize, "%s", e->element[0]->str);
 		if (e->element[1]->type != REDIS_TYPE_ARRAY)
 			continue;
-		j = audit_json(e->element[0]->str, e->element[1]);
-		line = json_dump(j);
-		json_free(j);
+		line = audit_json(e->element[0]->str, e->element[1]);
 		n = strlen(line);
 		if (*len + n + 1 > size) {
 			size = 2 * (*len + n + 1);

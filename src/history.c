@@ -23,7 +23,6 @@
 #include "datefmt.h"
 #include "decision.h"
 #include "history.h"
-#include "json.h"
 #include "redis.h"
 #include "store.h"
 #include "syntax.h"
@@ -111,7 +110,6 @@ static int
 history_entry(const char *id, const struct redis_reply *fields, void *arg)
 {
 	struct history	*h = arg;
-	struct json	*j;
 	char		*line;
 
 	(void)id;
@@ -122,11 +120,9 @@ history_entry(const char *id, const struct redis_reply *fields, void *arg)
 		history_line(h, fields);
 		return 0;
 	}
-	j = audit_json(NULL, fields);
-	line = json_dump(j);
+	line = audit_json(NULL, fields);
 	printf("%s\n", line);
 	free(line);
-	json_free(j);
 	return 0;
 }
 

@@ -63,15 +63,23 @@ static const struct receipt_report receipt_twilio[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
+/* Write the token of notification id: its HMAC under the key. */
+static void
+receipt_token(const struct config *cf, const char *id,
+    char token[DIGEST_HEX_LEN + 1])
+{
+	digest_hmac(cf->sms_dlr_secret, strlen(cf->sms_dlr_secret), id,
+	    token);
+}
+
 /* Return the URL at which the gateway reports on a notification. */
 char *
 receipt_url(const struct config *cf, const char *id)
 {
 	const char	*url = cf->sms_dlr_url;
-	const char	*key = cf->sms_dlr_secret;
 	char		 token[DIGEST_HEX_LEN + 1];
 
-	digest_hmac(key, strlen(key), id, token);
+	receipt_token(cf, id, token);
 	return xasprintf("%s%cid=%s&token=%s", url,
 	    strchr(url, '?') != NULL ? '&' : '?', id, token);
 }
@@ -118,14 +126,14 @@ static int
 receipt_authentic(const struct config *cf, const struct http_request *req,
     const char *id)
 {
-	const char	*key = cf->sms_dlr_secret;
-	char		 token[DIGEST_HEX_LEN + 1];
+	char	token[DIGEST_HEX_LEN + 1];
 
-	if (key == NULL)
+	if (cf->sms_dlr_secret == NULL)
 		return 0;
-	if (digest_equal(http_header(req, "X-Closeloop-Secret"), key))
+	if (digest_equal(http_header(req, "X-Closeloop-Secret"),
+	    cf->sms_dlr_secret))
 		return 1;
-	digest_hmac(key, strlen(key), id, token);
+	receipt_token(cf, id, token);
 	return digest_equal(http_arg(req, "token"), token);
 }
 

@@ -528,6 +528,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 {
 	struct server	 sv;
 	char		*cause = NULL;
+	int		 rc;
 
 	memset(&sv, 0, sizeof sv);
 	sv.gen = generation_new(cf, cat);
@@ -545,19 +546,14 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	if (cf->http_listen != NULL &&
 	    (sv.listener = listener_start(sv.gen, &cause)) == NULL) {
 		log_err("http.listen: %s", cause);
-		free(cause);
-		stream_free(sv.s);
-		generation_drop(sv.gen);
-		return EX_UNAVAILABLE;
+		rc = EX_UNAVAILABLE;
+		goto fail;
 	}
 	if (cf->audit_file != NULL &&
 	    (sv.auditfile = auditfile_start(sv.gen, &cause)) == NULL) {
 		log_err("audit.file: %s", cause);
-		free(cause);
-		listener_stop(sv.listener);
-		stream_free(sv.s);
-		generation_drop(sv.gen);
-		return EX_CANTCREAT;
+		rc = EX_CANTCREAT;
+		goto fail;
 	}
 	sv.deliver = deliver_start(sv.gen, dry_run);
 	sdnotify_send("READY=1\nSTATUS=starting");
@@ -587,11 +583,14 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	    (unsigned long long)sv.counts.duplicate,
 	    (unsigned long long)sv.counts.dead);
 	deliver_stop(sv.deliver, server_now() + sv.cf->shutdown_timeout * 1000);
+	rc = 0;
+fail:
+	free(cause);
 	listener_stop(sv.listener);
 	auditfile_stop(sv.auditfile, server_now() + 5000);
 	redis_free(sv.r);
 	stream_free(sv.s);
 	generation_drop(sv.gen);
 	free(sv.last_cause);
-	return 0;
+	return rc;
 }
