@@ -53,6 +53,7 @@ audit_queue(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t now)
 {
 	const char	*argv[8 + DECISION_FIELDS_MAX];
+	struct decision	*d;
 	char		*key, *all, *stats, *counter, max[32], at[32], rbuf[32];
 	char		 ttl[32], minid[40];
 	size_t		 i, n;
@@ -60,6 +61,12 @@ audit_queue(struct txn *tx, const struct config *cf, const char *sr,
 
 	if (dl->n == 0)
 		return;
+	for (i = 0; i < dl->n; i++) {
+		d = decision_add(&tx->audited, dl->list[i].kind,
+		    dl->list[i].rule, VOCAB_NOTICE_NONE, NULL, NULL, "%s", "");
+		decision_set(d, "channel", decision_get(&dl->list[i],
+		    "channel"));
+	}
 	key = audit_sr_key(cf, sr);
 	all = audit_all_key(cf);
 	stats = xasprintf("%sstats", cf->redis_prefix);

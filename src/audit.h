@@ -49,7 +49,8 @@ char *audit_all_key(const struct config *cf);
 
 /*
  * Queue into tx the decisions of dl about SR sr, stamped now (ms): both
- * streams, their retention and the counters.
+ * streams, their retention and the counters; tx counts them in
+ * metrics.h once it commits.
  */
 void audit_queue(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t now);

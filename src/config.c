@@ -132,7 +132,11 @@ static const struct config_key config_keys[] = {
 	{ "audit.file", CONFIG_STRING, 1, PATH_MAX, CONFIG_AT(audit_file) },
 	{ "audit.fsync", CONFIG_BOOL, 0, 0, CONFIG_AT(audit_fsync) },
 	{ "http", CONFIG_GROUP, 0, 0, 0 },
-	{ "http.listen", CONFIG_STRING, 1, 128, CONFIG_AT(http_listen) },
+	{ "http.listen", CONFIG_STRING, 0, 128, CONFIG_AT(http_listen) },
+	{ "http.health_max_lag", CONFIG_INT, 0, 1000000000,
+	    CONFIG_AT(http_health_max_lag) },
+	{ "http.health_max_delay_seconds", CONFIG_INT, 1, 604800,
+	    CONFIG_AT(http_health_max_delay_seconds) },
 	{ "email", CONFIG_GROUP, 0, 0, 0 },
 	{ "email.smtp", CONFIG_STRING, 8, 1024, CONFIG_AT(email_smtp) },
 	{ "email.starttls", CONFIG_STRING, 2, 16,
@@ -814,6 +818,10 @@ config_defaults(struct config *cf)
 	cf->sms_dlr_mask = 31;
 	cf->audit_retain_days = 90;
 	cf->audit_fsync = 1;
+	cf->http_listen = xstrdup(CONFIG_HTTP_LISTEN);
+	cf->http_listen_default = 1;
+	cf->http_health_max_lag = 1000;
+	cf->http_health_max_delay_seconds = 300;
 	cf->email_sessions = 4;
 	cf->email_messages_per_session = 50;
 	cf->email_timeout_seconds = 60;
@@ -826,6 +834,27 @@ config_defaults(struct config *cf)
 	cf->delivery_lease_seconds = 600;
 	cf->log_level = LOG_LEVEL_INFO;
 	cf->shutdown_timeout = 30;
+}
+
+/*
+ * Return where a secret file is: path itself, or for a name without a
+ * slash the credential of that name in $CREDENTIALS_DIRECTORY (systemd's
+ * LoadCredential=). NULL with *why if there is no such directory.
+ */
+static char *
+config_secret_path(const char *path, const char **why)
+{
+	const char	*dir;
+
+	if (strchr(path, '/') != NULL)
+		return xstrdup(path);
+	if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL || *dir == '\0') {
+		*why = "a name without a slash is a systemd credential, but "
+		    "$CREDENTIALS_DIRECTORY is not set (LoadCredential= in "
+		    "the unit sets it)";
+		return NULL;
+	}
+	return xasprintf("%s/%s", dir, path);
 }
 
 /* Read a secret from a file: the first line, without its line ending. */
@@ -912,18 +941,21 @@ config_secret(struct config_problems *pr, config_t *lc, const char *name,
 {
 	struct stat	 sb;
 	const char	*why = NULL;
-	char		*secret;
+	char		*file, *secret = NULL;
 
 	if (path == NULL)
 		return NULL;
-	if ((secret = config_read_secret(path, &why)) == NULL) {
+	if ((file = config_secret_path(path, &why)) == NULL ||
+	    (secret = config_read_secret(file, &why)) == NULL) {
 		config_problem(pr, config_lookup(lc, name), "%s: cannot read "
-		    "%s: %s", name, path, why);
+		    "%s: %s", name, file != NULL ? file : path, why);
+		free(file);
 		return NULL;
 	}
-	if (stat(path, &sb) == 0 && (sb.st_mode & S_IROTH))
+	if (stat(file, &sb) == 0 && (sb.st_mode & S_IROTH))
 		log_warn("%s: %s %s is readable by everyone; chmod o-r it",
-		    pr->file, name, path);
+		    pr->file, name, file);
+	free(file);
 	return secret;
 }
 
@@ -1097,7 +1129,6 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 {
 	const config_setting_t	*s;
 	const char		*why = NULL;
-	struct stat		 sb;
 
 	s = config_lookup(lc, "redis.url");
 	if (redisurl_parse(cf->redis_url, &cf->redis_addr, &why) != 0 &&
@@ -1113,18 +1144,13 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 	if (strcmp(cf->redis_stream, cf->redis_dead_stream) == 0)
 		config_problem(pr, config_lookup(lc, "redis.dead_stream"),
 		    "redis.dead_stream: must differ from redis.stream");
-	if (cf->redis_password_file != NULL) {
-		s = config_lookup(lc, "redis.password_file");
-		cf->redis_password = config_read_secret(cf->redis_password_file,
-		    &why);
-		if (cf->redis_password == NULL)
-			config_problem(pr, s, "redis.password_file: cannot read "
-			    "%s: %s", cf->redis_password_file, why);
-		else if (stat(cf->redis_password_file, &sb) == 0 &&
-		    (sb.st_mode & S_IROTH))
-			log_warn("%s: redis.password_file %s is readable by "
-			    "everyone; chmod o-r it", pr->file,
-			    cf->redis_password_file);
+	cf->redis_password = config_secret(pr, lc, "redis.password_file",
+	    cf->redis_password_file);
+	if (config_lookup(lc, "http.listen") != NULL)
+		cf->http_listen_default = 0;
+	if (cf->http_listen != NULL && *cf->http_listen == '\0') {
+		free(cf->http_listen);	/* "": no listener */
+		cf->http_listen = NULL;
 	}
 	config_finish_templates(cf, pr, lc);
 	config_finish_email(cf, pr, lc);

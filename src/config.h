@@ -20,6 +20,7 @@
 #include "vocab.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/closeloop/closeloopd.conf"
+#define CONFIG_HTTP_LISTEN "127.0.0.1:9311"
 #ifndef CONFIG_TEMPLATES_DIR
 #define CONFIG_TEMPLATES_DIR "/usr/share/closeloop/templates"
 #endif
@@ -124,7 +125,10 @@ struct config {
 	int			 audit_fsync;
 
 	/* http */
-	char			*http_listen;
+	char			*http_listen;	/* NULL: no listener */
+	int			 http_listen_default; /* not set in the file */
+	int64_t			 http_health_max_lag;
+	int64_t			 http_health_max_delay_seconds;
 
 	/* retry */
 	int64_t			 retry_initial_seconds;

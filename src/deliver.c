@@ -20,6 +20,7 @@
 #include "deliver.h"
 #include "generation.h"
 #include "log.h"
+#include "metrics.h"
 #include "mailwork.h"
 #include "outbox.h"
 #include "outcome.h"
@@ -242,6 +243,8 @@ deliver_record(struct deliver *d, struct redis **r, const struct config *cf,
 {
 	char	*cause = NULL;
 
+	if (!d->dry_run && res->latency_ms > 0)
+		metrics_send_time(who, (double)res->latency_ms / 1000);
 	if (*r == NULL)
 		return;
 	if (outcome_write(*r, cf, it, res, content, d->dry_run, store_now(),

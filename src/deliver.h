@@ -81,7 +81,8 @@ int deliver_connect(struct deliver *d, struct generation *g,
 
 /*
  * Write the outcome res of an attempt on it, with what was rendered for
- * it (content, or NULL), as worker who; if Redis
+ * it (content, or NULL), as worker who ("email" or "sms", which is also
+ * the channel whose send time is counted in metrics.h); if Redis
  * fails, say so and drop *r (the worker reconnects; the claim's lease
  * brings the notification back).
  */

@@ -24,6 +24,7 @@
 #include "event.h"
 #include "intake.h"
 #include "log.h"
+#include "metrics.h"
 #include "redis.h"
 #include "store.h"
 #include "stream.h"
@@ -104,10 +105,14 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
 			free(why);
 			if (rc != 0)
 				return -1;
+			metrics_event("invalid");
 			counts->dead++;
 			continue;
 		}
 		rc = intake_accept(cf, s, r, ev, cause);
+		if (rc >= 0)
+			metrics_event(rc == 1 ? event_type_name(ev->type) :
+			    "duplicate");
 		event_free(ev);
 		if (rc < 0)
 			return -1;

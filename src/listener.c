@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "generation.h"
+#include "health.h"
 #include "http.h"
 #include "listener.h"
 #include "log.h"
@@ -52,6 +53,10 @@ listener_route(const struct http_request *req, struct http_response *resp,
 	g = listener_hold(l);
 	if (strcmp(path, "/receipt") == 0)
 		receipt_handle(g->cf, &l->r, req, resp);
+	else if (strcmp(path, "/metrics") == 0)
+		health_metrics(g, &l->r, req, resp);
+	else if (strcmp(path, "/healthz") == 0)
+		health_check(g, &l->r, req, resp);
 	else {
 		resp->status = 404;
 		resp->body = xstrdup("not found\n");

@@ -3,7 +3,9 @@
  *
  * The protocol: one datagram of newline-separated VAR=VALUE lines sent to
  * the AF_UNIX socket whose path is in $NOTIFY_SOCKET; a leading '@' names
- * a socket in the abstract namespace.
+ * a socket in the abstract namespace. The watchdog is armed by
+ * WatchdogSec= in the unit, which sets $WATCHDOG_USEC (and $WATCHDOG_PID)
+ * for the main process; the main loop's turns keep it fed.
  */
 #include "build.h"
 
@@ -16,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "metrics.h"
 #include "sdnotify.h"
 #include "xmalloc.h"
 
@@ -53,4 +56,47 @@ sdnotify_send(const char *fmt, ...)
 	free(msg);
 	close(fd);
 	return rc;
+}
+
+/* Return the watchdog's ping interval in ms, or 0. */
+int64_t
+sdnotify_watchdog_ms(void)
+{
+	const char	*usec, *pid;
+	long long	 v;
+
+	if ((usec = getenv("WATCHDOG_USEC")) == NULL)
+		return 0;
+	pid = getenv("WATCHDOG_PID");
+	if (pid != NULL && strtoll(pid, NULL, 10) != (long long)getpid())
+		return 0;
+	v = strtoll(usec, NULL, 10);
+	if (v <= 0)
+		return 0;
+	return v / 2000 > 0 ? v / 2000 : 1;
+}
+
+/* Feed the watchdog and refresh the status line when due. */
+void
+sdnotify_tick(int64_t now, const char *waiting)
+{
+	static int64_t		 next;
+	struct metrics_totals	 t;
+	int64_t			 every = sdnotify_watchdog_ms();
+
+	if (now < next)
+		return;
+	if (every == 0 || every > SDNOTIFY_STATUS_MS)
+		every = SDNOTIFY_STATUS_MS;
+	next = now + every;
+	if (waiting != NULL) {
+		sdnotify_send("%sSTATUS=waiting for redis: %s",
+		    sdnotify_watchdog_ms() > 0 ? "WATCHDOG=1\n" : "", waiting);
+		return;
+	}
+	metrics_totals(&t);
+	sdnotify_send("%sSTATUS=consumed %llu, queued %llu, held %llu, "
+	    "sent %llu", sdnotify_watchdog_ms() > 0 ? "WATCHDOG=1\n" : "",
+	    (unsigned long long)t.consumed, (unsigned long long)t.queued,
+	    (unsigned long long)t.held, (unsigned long long)t.sent);
 }

@@ -34,6 +34,7 @@
 #include "intake.h"
 #include "lint.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "redis.h"
 #include "sdnotify.h"
@@ -60,6 +61,7 @@ struct server {
 	struct auditfile	*auditfile;	/* audit.file, or NULL */
 	int64_t			 next_depth;	/* when to look at the outbox */
 	int			 full;		/* outbox_max reached */
+	int64_t			 watchdog_ms;	/* feed it this often; 0: none */
 	struct redis		*r;
 	struct stream		*s;
 	struct backoff		 bo;
@@ -191,6 +193,14 @@ server_lost(struct server *sv, char *cause)
 	sv->reading = 0;
 }
 
+/* Return ms, or less if the watchdog must be fed sooner. */
+static int64_t
+server_pause(const struct server *sv, int64_t ms)
+{
+	return sv->watchdog_ms > 0 && ms > sv->watchdog_ms ? sv->watchdog_ms :
+	    ms;
+}
+
 /* Connect to Redis and set up the group; 0 on success. */
 static int
 server_connect(struct server *sv)
@@ -319,7 +329,8 @@ server_reconfigure(struct server *sv)
 	struct catalog	*cat;
 	char		*cause = NULL;
 
-	sdnotify_send("RELOADING=1");
+	sdnotify_send("RELOADING=1\nMONOTONIC_USEC=%lld",
+	    (long long)server_now() * 1000);
 	log_notice("SIGHUP: reloading %s", sv->cf->path);
 	cf = config_load(sv->cf->path, &cause);
 	if (cf == NULL) {
@@ -407,6 +418,7 @@ server_read(struct server *sv)
 		block = 1;	/* only to see whether entries are waiting */
 	if (block > SERVER_BLOCK_MAX_MS)
 		block = SERVER_BLOCK_MAX_MS;
+	block = server_pause(sv, block);	/* the watchdog wants turns */
 	if (block < 1)
 		block = 1;
 	if (!sv->reading) {
@@ -538,6 +550,8 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	sv.s = stream_new(cf);
 	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
 	server_signals(&sv);
+	metrics_start(store_now());
+	sv.watchdog_ms = sdnotify_watchdog_ms();
 	log_notice("closeloopd %s starting with %s", PACKAGE_VERSION,
 	    cf->path);
 	if (dry_run)
@@ -545,9 +559,17 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 		    "never sent");
 	if (cf->http_listen != NULL &&
 	    (sv.listener = listener_start(sv.gen, &cause)) == NULL) {
-		log_err("http.listen: %s", cause);
-		rc = EX_UNAVAILABLE;
-		goto fail;
+		if (!cf->http_listen_default) {
+			log_err("http.listen: %s", cause);
+			rc = EX_UNAVAILABLE;
+			goto fail;
+		}
+		log_warn("http.listen (not set; default %s): %s; running "
+		    "without /metrics and /healthz (set http.listen to "
+		    "another address, or to \"\" for none)",
+		    cf->http_listen, cause);
+		free(cause);
+		cause = NULL;
 	}
 	if (cf->audit_file != NULL &&
 	    (sv.auditfile = auditfile_start(sv.gen, &cause)) == NULL) {
@@ -559,6 +581,9 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	sdnotify_send("READY=1\nSTATUS=starting");
 
 	for (;;) {
+		metrics_beat(store_now());
+		sdnotify_tick(server_now(), sv.link == SERVER_LINK_DOWN ?
+		    sv.last_cause : NULL);
 		/* Let signals that arrived while blocked set their flags. */
 		server_wait(&sv, -1, 0);
 		if (server_quit)
@@ -570,7 +595,8 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 		}
 		if (sv.r == NULL) {
 			if (server_connect(&sv) != 0)
-				server_wait(&sv, -1, backoff_next(&sv.bo));
+				server_wait(&sv, -1, server_pause(&sv,
+				    backoff_next(&sv.bo)));
 			continue;
 		}
 		server_turn(&sv);

@@ -19,6 +19,7 @@
 #include "event.h"
 #include "intake.h"
 #include "log.h"
+#include "metrics.h"
 #include "notice.h"
 #include "outbox.h"
 #include "policy.h"
@@ -119,6 +120,7 @@ txn_notice(struct txn *tx, const struct config *cf,
     const struct notice *nt, int64_t now)
 {
 	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
 	char			*masked;
 	int64_t			 due;
 	size_t			 i;
@@ -130,11 +132,12 @@ txn_notice(struct txn *tx, const struct config *cf,
 			continue;
 		masked = event_mask_contact(EVENT_CHANNEL_SMS,
 		    nt->to[i].address);
-		decision_add(&dl, DECISION_DEFERRED, "quiet_hours", nt->notice,
+		d = decision_add(&dl, DECISION_DEFERRED, "quiet_hours", nt->notice,
 		    nt->division, nt->events, "sms to %s waits %lld min for "
 		    "the end of quiet hours (%s)", masked,
 		    (long long)((due - now + 59999) / 60000),
 		    cf->sms_quiet_hours);
+		decision_set(d, "channel", "sms");
 		free(masked);
 	}
 	audit_queue(tx, cf, nt->sr, &dl, now);
@@ -219,18 +222,14 @@ txn_exec(struct txn *tx, const char *sr, char **cause)
 
 	redis_pipe_argv(tx->r, 1, argv, NULL);
 	for (i = 0; i < tx->queued + 1; i++) {
-		if ((reply = redis_pipe_reply(tx->r, cause)) == NULL) {
-			free(err);
-			return -1;
-		}
+		if ((reply = redis_pipe_reply(tx->r, cause)) == NULL)
+			goto fail;
 		if (reply->type == REDIS_TYPE_ERROR && err == NULL)
 			err = xstrdup(reply->str);
 		redis_reply_free(reply);
 	}
-	if ((reply = redis_pipe_reply(tx->r, cause)) == NULL) {
-		free(err);
-		return -1;
-	}
+	if ((reply = redis_pipe_reply(tx->r, cause)) == NULL)
+		goto fail;
 	if (reply->type == REDIS_TYPE_NIL && err == NULL)
 		rc = 0;
 	else if (reply->type == REDIS_TYPE_ARRAY && err == NULL) {
@@ -248,6 +247,10 @@ txn_exec(struct txn *tx, const char *sr, char **cause)
 	redis_reply_free(reply);
 	if (rc == -1 && cause != NULL)
 		*cause = xasprintf("SR %s: redis refused a write: %s", sr, err);
+	if (rc == 1)
+		metrics_decisions(&tx->audited);
+fail:
+	decision_clear(&tx->audited);
 	free(err);
 	return rc;
 }
@@ -260,6 +263,8 @@ txn_begin(struct txn *tx, struct redis *r)
 
 	tx->r = r;
 	tx->queued = 0;
+	tx->audited.list = NULL;
+	tx->audited.n = 0;
 	redis_pipe_argv(r, 1, argv, NULL);
 }
 

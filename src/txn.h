@@ -15,8 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decision.h"
+
 struct config;
-struct decision_list;
 struct event;
 struct policy_result;
 struct redis;
@@ -24,8 +25,9 @@ struct srstate;
 
 /* A transaction being queued: commands are sent with txn_exec(). */
 struct txn {
-	struct redis	*r;
-	size_t		 queued;	/* commands after MULTI */
+	struct redis		*r;
+	size_t			 queued;	/* commands after MULTI */
+	struct decision_list	 audited;	/* counted once committed */
 };
 
 /* Start a transaction on r: queue MULTI. */
@@ -57,7 +59,8 @@ void txn_due(struct txn *tx, const struct config *cf, const struct srstate *st);
 /*
  * Send EXEC and read every reply. Returns 1 if the transaction
  * committed, 0 if a watched key changed (nothing was written), -1 with
- * *cause (about SR sr) if Redis failed or refused a command.
+ * *cause (about SR sr) if Redis failed or refused a command. The
+ * decisions audited in tx are counted (metrics.h) if it committed.
  */
 int txn_exec(struct txn *tx, const char *sr, char **cause);
 

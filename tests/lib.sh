@@ -138,6 +138,11 @@ divisions = {
 };
 ${2:-}
 EOC
+	# No listener unless the test asks: tests run side by side.
+	case "${2:-}" in
+	*"http = "*) ;;
+	*) echo "http = { listen = \"${HTTP_LISTEN:-}\"; };" >> "$CONF" ;;
+	esac
 }
 
 # Start closeloopd in the background, its log in $DLOG.

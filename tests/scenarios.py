@@ -224,6 +224,7 @@ class Runner:
             f.write("""redis = { url = "unix://%s"; consumer = "it%d";
     claim_idle_ms = 1000; };
 log = { level = "info"; };
+http = { listen = ""; };
 shutdown_timeout = 10;
 policy = { settle_seconds = %d; coalesce_seconds = %d; retain_days = 2; };
 templates = { dir = "%s"; status_url = "https://311.example.org/sr/{sr}"; };

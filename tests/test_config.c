@@ -165,7 +165,14 @@ static const struct test_config_field test_config_fields[] = {
 	    "90" },
 	{ "audit_file", TEST_CONFIG_STRING, AT(audit_file), NULL },
 	{ "audit_fsync", TEST_CONFIG_INT, AT(audit_fsync), "1" },
-	{ "http_listen", TEST_CONFIG_STRING, AT(http_listen), NULL },
+	{ "http_listen", TEST_CONFIG_STRING, AT(http_listen),
+	    "127.0.0.1:9311" },
+	{ "http_listen_default", TEST_CONFIG_INT, AT(http_listen_default),
+	    "1" },
+	{ "http_health_max_lag", TEST_CONFIG_INT64, AT(http_health_max_lag),
+	    "1000" },
+	{ "http_health_max_delay_seconds", TEST_CONFIG_INT64,
+	    AT(http_health_max_delay_seconds), "300" },
 	{ "email_smtp", TEST_CONFIG_STRING, AT(email_smtp), NULL },
 	{ "email_host", TEST_CONFIG_STRING, AT(email_host), NULL },
 	{ "email_port", TEST_CONFIG_STRING, AT(email_port), NULL },
@@ -527,7 +534,9 @@ static const struct test_config_good test_config_goods[] = {
 	  "\tfile = \"/var/lib/closeloop/audit.jsonl\";\n"
 	  "\tfsync = false;\n"
 	  "};\n"
-	  "http = { listen = \"[::1]:9311\"; };\n", "k3y",
+	  "http = {\n\tlisten = \"[::1]:9311\";\n"
+	  "\thealth_max_lag = 0;\n\thealth_max_delay_seconds = 60;\n};\n",
+	  "k3y",
 	    { { "sms_dlr_url", "http://127.0.0.1:9311/receipt" },
 	      { "sms_dlr_secret_file", "@DIR/secret" },
 	      { "sms_dlr_secret", "k3y" },
@@ -535,7 +544,14 @@ static const struct test_config_good test_config_goods[] = {
 	      { "audit_retain_days", "400" },
 	      { "audit_file", "/var/lib/closeloop/audit.jsonl" },
 	      { "audit_fsync", "0" },
-	      { "http_listen", "[::1]:9311" } } },
+	      { "http_listen", "[::1]:9311" },
+	      { "http_listen_default", "0" },
+	      { "http_health_max_lag", "0" },
+	      { "http_health_max_delay_seconds", "60" } } },
+	/* An empty http.listen: no listener at all. */
+	{ "http = { listen = \"\"; };\n", NULL,
+	    { { "http_listen", NULL },
+	      { "http_listen_default", "0" } } },
 };
 
 struct test_config_bad {
@@ -1005,6 +1021,12 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:1: audit.retain_days: must be between 1 and 3650 (got 0)" },
 	{ "http = { listen = 9311; };\n", NULL,
 	    "@FILE:1: http.listen: must be a string (got an integer)" },
+	{ "http = { health_max_lag = -1; };\n", NULL,
+	    "@FILE:1: http.health_max_lag: must be between 0 and 1000000000 "
+	    "(got -1)" },
+	{ "http = {\n\thealth_max_delay_seconds = 0;\n};\n", NULL,
+	    "@FILE:2: http.health_max_delay_seconds: must be between 1 and "
+	    "604800 (got 0)" },
 };
 
 
@@ -1344,6 +1366,52 @@ test_config_unreadable(void **state)
 	test_config_tmp_close(&t);
 }
 
+/*
+ * A secret file named without a slash is a systemd credential, read
+ * from $CREDENTIALS_DIRECTORY; without that directory it is refused.
+ */
+static void
+test_config_credentials(void **state)
+{
+	static const char	 text[] =
+	    "redis = { password_file = \"secret\"; };\n"
+	    "email = {\n\tsmtp = \"smtp://127.0.0.1:25\";\n"
+	    "\tfrom = \"311 <updates@example.org>\";\n"
+	    "\tusername = \"closeloop\";\n"
+	    "\tpassword_file = \"secret\";\n};\n";
+	struct test_config_tmp	 t;
+	struct config		*cf;
+
+	(void)state;
+	test_config_tmp_open(&t);
+	test_config_prepare(&t, text, "s3cret");
+	assert_int_equal(setenv("CREDENTIALS_DIRECTORY", t.dir, 1), 0);
+	cf = test_config_load_good(t.file, 0);
+	assert_string_equal(cf->redis_password, "s3cret");
+	assert_string_equal(cf->email_password, "s3cret");
+	assert_string_equal(cf->redis_password_file, "secret");
+	config_free(cf);
+
+	assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+	test_config_load_bad(&t, "@FILE:1: redis.password_file: cannot read "
+	    "secret: a name without a slash is a systemd credential, but "
+	    "$CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit "
+	    "sets it)\n"
+	    "@FILE:6: email.password_file: cannot read secret: a name "
+	    "without a slash is a systemd credential, but "
+	    "$CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit "
+	    "sets it)", 1);
+
+	assert_int_equal(setenv("CREDENTIALS_DIRECTORY", "/nonexistent", 1),
+	    0);
+	test_config_load_bad(&t, "@FILE:1: redis.password_file: cannot read "
+	    "/nonexistent/secret: No such file or directory\n"
+	    "@FILE:6: email.password_file: cannot read /nonexistent/secret: "
+	    "No such file or directory", 2);
+	assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+	test_config_tmp_close(&t);
+}
+
 /* Check the division look-ups, found and not found. */
 static void
 test_config_division_lookup(void **state)
@@ -1525,6 +1593,7 @@ main(void)
 		cmocka_unit_test(test_config_load_goods),
 		cmocka_unit_test(test_config_load_bads),
 		cmocka_unit_test(test_config_unreadable),
+		cmocka_unit_test(test_config_credentials),
 		cmocka_unit_test(test_config_division_lookup),
 		cmocka_unit_test(test_config_free_null),
 		cmocka_unit_test(test_config_sample),

@@ -1,0 +1,69 @@
+/*
+ * health.h - how the service is doing: /metrics and /healthz
+ *
+ * /metrics prints this process's counters (metrics.h) and then gauges
+ * read from Redis at scrape time, which every instance shares:
+ *   closeloop_up                      1 if Redis answered the scrape
+ *   closeloop_outbox_ready{channel}   notifications due now, waiting for
+ *                                     a worker
+ *   closeloop_outbox_scheduled{channel}  due later: retries after their
+ *                                     backoff, SMS held by quiet hours
+ *   closeloop_outbox_oldest_seconds{channel}  how long the oldest ready
+ *                                     one has been due (0 if none)
+ *   closeloop_outbox_sending          claimed by a worker right now
+ *   closeloop_held_notices            notices waiting for their window:
+ *                                     held closures, coalescing bursts
+ *   closeloop_dead_letters            entries in the dead-letter stream
+ *   closeloop_consumer_lag            stream entries not yet read by the
+ *                                     group (NaN if Redis cannot tell)
+ *   closeloop_consumer_pending        read but not yet acknowledged
+ *   closeloop_template_info{version}  1, labelled with the template set
+ *   closeloop_build_info{version}     1, labelled with closeloop's version
+ *
+ * /healthz answers 200 "ok" when Redis answers, the group's lag is at
+ * most http.health_max_lag, no ready notification has waited more than
+ * http.health_max_delay_seconds and the main loop went round within
+ * HEALTH_LOOP_MAX_MS; otherwise 503 with one line per reason.
+ */
+#ifndef HEALTH_H
+#define HEALTH_H
+
+#include <stdint.h>
+
+struct generation;
+struct http_request;
+struct http_response;
+struct redis;
+
+/* Longest the main loop may go without a turn and be healthy (ms). */
+#define HEALTH_LOOP_MAX_MS	120000
+
+/* What the gauges read from Redis. */
+struct health_gauges {
+	long long	ready[2];	/* email, sms */
+	long long	scheduled[2];
+	int64_t		oldest_ms[2];	/* age of the oldest ready; 0: none */
+	long long	sending;
+	long long	held;
+	long long	dead;
+	long long	lag;		/* -1: Redis cannot tell */
+	long long	pending;
+};
+
+/*
+ * Read the gauges of g's configuration through *r (connected first if
+ * NULL) at now (ms). Returns 0, or -1 with *cause; on failure *r is
+ * freed and set to NULL, to be made again next time.
+ */
+int health_read(const struct generation *g, struct redis **r, int64_t now,
+    struct health_gauges *out, char **cause);
+
+/* Answer GET /metrics in the Prometheus text format. */
+void health_metrics(const struct generation *g, struct redis **r,
+    const struct http_request *req, struct http_response *resp);
+
+/* Answer GET /healthz: 200 "ok", or 503 and the reasons. */
+void health_check(const struct generation *g, struct redis **r,
+    const struct http_request *req, struct http_response *resp);
+
+#endif

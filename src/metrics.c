@@ -1,0 +1,339 @@
+/*
+ * metrics.c - what this closeloopd process has done, counted for /metrics
+ *
+ * One set of counters per process, under one mutex: they are added to a
+ * few times per event or message, far from any hot loop, and read once
+ * per scrape. Decisions are counted by kind and rule as they occur (a
+ * few dozen pairs in practice, at most METRICS_PAIRS_MAX; beyond that
+ * the rule is counted as "other"). A decision that names a channel is
+ * also what became of a notification on that channel.
+ */
+#include "build.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decision.h"
+#include "metrics.h"
+#include "xmalloc.h"
+
+#define METRICS_PAIRS_MAX	128
+
+/* The channels, the outcomes of a notification, the events' types. */
+static const char *const metrics_channels[] = { "email", "sms" };
+#define METRICS_NCHANNEL	2
+static const enum decision_kind metrics_outcomes[] = {
+	DECISION_SENT, DECISION_RETRIED, DECISION_FAILED, DECISION_DEAD,
+	DECISION_DEFERRED, DECISION_DRY_RUN, DECISION_UNSUBSCRIBED,
+	DECISION_DELIVERED, DECISION_UNDELIVERED
+};
+#define METRICS_NOUTCOME	\
+	(sizeof metrics_outcomes / sizeof metrics_outcomes[0])
+static const char *const metrics_types[] = {
+	"status", "subscribe", "unsubscribe", "duplicate", "invalid"
+};
+#define METRICS_NTYPE	(sizeof metrics_types / sizeof metrics_types[0])
+
+/* Upper bounds of the latency buckets, in seconds; +Inf is implied. */
+static const double metrics_bounds[] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+};
+#define METRICS_NBOUND	(sizeof metrics_bounds / sizeof metrics_bounds[0])
+
+struct metrics_pair {
+	enum decision_kind	 kind;
+	const char		*rule;	/* static; "" if none */
+	uint64_t		 n;
+};
+
+struct metrics_histogram {
+	uint64_t	bucket[METRICS_NBOUND];	/* not cumulative */
+	uint64_t	count;
+	double		sum;
+};
+
+static pthread_mutex_t		 metrics_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t			 metrics_started;
+static int64_t			 metrics_beat_ms;
+static uint64_t			 metrics_events[METRICS_NTYPE];
+static struct metrics_pair	 metrics_pairs[METRICS_PAIRS_MAX];
+static size_t			 metrics_npairs;
+static uint64_t			 metrics_notes[METRICS_NCHANNEL][METRICS_NOUTCOME];
+static struct metrics_histogram	 metrics_send[METRICS_NCHANNEL];
+
+/* Return the index of a channel's name, or -1. */
+static int
+metrics_channel(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < METRICS_NCHANNEL; i++) {
+		if (strcmp(metrics_channels[i], name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Note when the process started. */
+void
+metrics_start(int64_t now_ms)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_started = now_ms;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Count one event by its type. */
+void
+metrics_event(const char *type)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&metrics_lock);
+	for (i = 0; i < METRICS_NTYPE; i++) {
+		if (strcmp(metrics_types[i], type) == 0) {
+			metrics_events[i]++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Count one decision of kind under rule; the lock is held. */
+static void
+metrics_pair_add(enum decision_kind kind, const char *rule)
+{
+	struct metrics_pair	*p;
+	size_t			 i;
+
+	if (rule == NULL)
+		rule = "";
+	for (i = 0; i < metrics_npairs; i++) {
+		p = &metrics_pairs[i];
+		if (p->kind == kind && strcmp(p->rule, rule) == 0) {
+			p->n++;
+			return;
+		}
+	}
+	if (metrics_npairs == METRICS_PAIRS_MAX - 1)
+		rule = "other";	/* the last slot takes every new pair */
+	if (metrics_npairs == METRICS_PAIRS_MAX) {
+		metrics_pairs[METRICS_PAIRS_MAX - 1].n++;
+		return;
+	}
+	p = &metrics_pairs[metrics_npairs++];
+	p->kind = kind;
+	p->rule = rule;
+	p->n = 1;
+}
+
+/* Count committed decisions, and the notifications' outcomes among them. */
+void
+metrics_decisions(const struct decision_list *dl)
+{
+	const struct decision	*d;
+	size_t			 i, k;
+	int			 c;
+
+	pthread_mutex_lock(&metrics_lock);
+	for (i = 0; i < dl->n; i++) {
+		d = &dl->list[i];
+		metrics_pair_add(d->kind, d->rule);
+		if ((c = metrics_channel(decision_get(d, "channel"))) < 0)
+			continue;
+		for (k = 0; k < METRICS_NOUTCOME; k++) {
+			if (metrics_outcomes[k] == d->kind)
+				metrics_notes[c][k]++;
+		}
+	}
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Add one message's time to its channel's histogram. */
+void
+metrics_send_time(const char *channel, double seconds)
+{
+	struct metrics_histogram	*h;
+	size_t				 i;
+	int				 c;
+
+	if ((c = metrics_channel(channel)) < 0)
+		return;
+	if (seconds < 0)
+		seconds = 0;
+	pthread_mutex_lock(&metrics_lock);
+	h = &metrics_send[c];
+	for (i = 0; i < METRICS_NBOUND; i++) {
+		if (seconds <= metrics_bounds[i]) {
+			h->bucket[i]++;
+			break;
+		}
+	}
+	h->count++;
+	h->sum += seconds;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Note a turn of the main loop. */
+void
+metrics_beat(int64_t now_ms)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_beat_ms = now_ms;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Return the time of the main loop's last turn. */
+int64_t
+metrics_last_beat(void)
+{
+	int64_t	at;
+
+	pthread_mutex_lock(&metrics_lock);
+	at = metrics_beat_ms;
+	pthread_mutex_unlock(&metrics_lock);
+	return at;
+}
+
+/* Return the count of decisions of a kind, any rule; the lock is held. */
+static uint64_t
+metrics_kind_total(enum decision_kind kind)
+{
+	uint64_t	n = 0;
+	size_t		i;
+
+	for (i = 0; i < metrics_npairs; i++) {
+		if (metrics_pairs[i].kind == kind)
+			n += metrics_pairs[i].n;
+	}
+	return n;
+}
+
+/* Fill in the totals for systemd's status line. */
+void
+metrics_totals(struct metrics_totals *t)
+{
+	pthread_mutex_lock(&metrics_lock);
+	t->consumed = metrics_events[0] + metrics_events[1] +
+	    metrics_events[2];
+	t->queued = metrics_kind_total(DECISION_QUEUED);
+	t->held = metrics_kind_total(DECISION_HELD);
+	t->sent = metrics_kind_total(DECISION_SENT);
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Append formatted text to a growing buffer. */
+void
+metrics_printf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf == NULL ? NULL : *buf + *len,
+		    *cap - *len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (*len + (size_t)n < *cap)
+			break;
+		*cap = (*len + (size_t)n + 1) * 2;
+		*buf = xreallocarray(*buf, *cap, 1);
+	}
+	*len += (size_t)n;
+}
+
+/* Write one channel's histogram; the lock is held. */
+static void
+metrics_write_histogram(char **buf, size_t *len, size_t *cap, int c)
+{
+	const struct metrics_histogram	*h = &metrics_send[c];
+	uint64_t			 cum = 0;
+	size_t				 i;
+
+	for (i = 0; i < METRICS_NBOUND; i++) {
+		cum += h->bucket[i];
+		metrics_printf(buf, len, cap, "closeloop_send_seconds_bucket"
+		    "{channel=\"%s\",le=\"%g\"} %llu\n", metrics_channels[c],
+		    metrics_bounds[i], (unsigned long long)cum);
+	}
+	metrics_printf(buf, len, cap, "closeloop_send_seconds_bucket"
+	    "{channel=\"%s\",le=\"+Inf\"} %llu\n", metrics_channels[c],
+	    (unsigned long long)h->count);
+	metrics_printf(buf, len, cap, "closeloop_send_seconds_sum"
+	    "{channel=\"%s\"} %.6f\n", metrics_channels[c], h->sum);
+	metrics_printf(buf, len, cap, "closeloop_send_seconds_count"
+	    "{channel=\"%s\"} %llu\n", metrics_channels[c],
+	    (unsigned long long)h->count);
+}
+
+/* Write every counter in the Prometheus text format. */
+void
+metrics_write(char **buf, size_t *len, size_t *cap)
+{
+	size_t	i, k;
+	int	c;
+
+	pthread_mutex_lock(&metrics_lock);
+	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_start_time_seconds When this closeloopd "
+	    "started, in seconds since the epoch.\n"
+	    "# TYPE closeloop_start_time_seconds gauge\n"
+	    "closeloop_start_time_seconds %.3f\n"
+	    "# HELP closeloop_events_total Events read from the stream, by "
+	    "type; duplicate: dropped, invalid: dead-lettered.\n"
+	    "# TYPE closeloop_events_total counter\n",
+	    (double)metrics_started / 1000);
+	for (i = 0; i < METRICS_NTYPE; i++)
+		metrics_printf(buf, len, cap, "closeloop_events_total"
+		    "{type=\"%s\"} %llu\n", metrics_types[i],
+		    (unsigned long long)metrics_events[i]);
+	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_decisions_total Decisions recorded in the "
+	    "audit trail, by kind and rule.\n"
+	    "# TYPE closeloop_decisions_total counter\n");
+	for (i = 0; i < metrics_npairs; i++)
+		metrics_printf(buf, len, cap, "closeloop_decisions_total"
+		    "{kind=\"%s\",rule=\"%s\"} %llu\n",
+		    decision_kind_name(metrics_pairs[i].kind),
+		    metrics_pairs[i].rule,
+		    (unsigned long long)metrics_pairs[i].n);
+	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_notifications_total What became of "
+	    "notifications, by channel and outcome.\n"
+	    "# TYPE closeloop_notifications_total counter\n");
+	for (c = 0; c < METRICS_NCHANNEL; c++) {
+		for (k = 0; k < METRICS_NOUTCOME; k++)
+			metrics_printf(buf, len, cap,
+			    "closeloop_notifications_total{channel=\"%s\","
+			    "outcome=\"%s\"} %llu\n", metrics_channels[c],
+			    decision_kind_name(metrics_outcomes[k]),
+			    (unsigned long long)metrics_notes[c][k]);
+	}
+	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_send_seconds How long the server took to "
+	    "take each message.\n"
+	    "# TYPE closeloop_send_seconds histogram\n");
+	for (c = 0; c < METRICS_NCHANNEL; c++)
+		metrics_write_histogram(buf, len, cap, c);
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Set every counter back to zero. */
+void
+metrics_reset(void)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_started = 0;
+	metrics_beat_ms = 0;
+	memset(metrics_events, 0, sizeof metrics_events);
+	memset(metrics_pairs, 0, sizeof metrics_pairs);
+	metrics_npairs = 0;
+	memset(metrics_notes, 0, sizeof metrics_notes);
+	memset(metrics_send, 0, sizeof metrics_send);
+	pthread_mutex_unlock(&metrics_lock);
+}

@@ -1,0 +1,75 @@
+/*
+ * metrics.h - what this closeloopd process has done, counted for /metrics
+ *
+ * The counters belong to the process: every thread adds to them (the
+ * main loop as events are handled, the delivery workers as messages go
+ * out, the listener as receipts come in) and /metrics prints them in the
+ * Prometheus text format. They count only what Redis has committed, so
+ * a transaction that lost a race is not counted twice. What is shared by
+ * every instance (outbox depths, consumer lag) is read from Redis at
+ * scrape time instead (health.h).
+ *
+ * Counters printed:
+ *   closeloop_events_total{type}                 status, subscribe,
+ *       unsubscribe; duplicate (dropped), invalid (dead-lettered)
+ *   closeloop_decisions_total{kind,rule}         every audited decision
+ *   closeloop_notifications_total{channel,outcome}
+ *       sent, retried, failed, dead, deferred, dry_run, unsubscribed,
+ *       delivered, undelivered
+ *   closeloop_send_seconds{channel}              histogram: how long the
+ *       server took to take each message (email: the first of a session
+ *       includes connecting and TLS)
+ *   closeloop_start_time_seconds                 when the process started
+ */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct decision_list;
+
+/* What the main loop reports to systemd (STATUS=). */
+struct metrics_totals {
+	uint64_t	consumed;	/* events handled, of any type */
+	uint64_t	queued;		/* notices queued for delivery */
+	uint64_t	held;		/* closures held for the window */
+	uint64_t	sent;		/* notifications sent */
+};
+
+/* Note the start of the process (for closeloop_start_time_seconds). */
+void metrics_start(int64_t now_ms);
+
+/* Count an event of type ("status", ..., "duplicate", "invalid"). */
+void metrics_event(const char *type);
+
+/* Count the decisions of dl, committed to Redis. */
+void metrics_decisions(const struct decision_list *dl);
+
+/* Count a message the channel's server took seconds to take. */
+void metrics_send_time(const char *channel, double seconds);
+
+/* Note that the main loop has just gone round, at now (ms). */
+void metrics_beat(int64_t now_ms);
+
+/* Return when the main loop last went round (ms; 0 if never). */
+int64_t metrics_last_beat(void);
+
+/* Fill t with the totals so far. */
+void metrics_totals(struct metrics_totals *t);
+
+/*
+ * Append the counters in the Prometheus text format to the buffer *buf
+ * (length *len, allocated size *cap; all three may start at NULL/0),
+ * which the caller frees.
+ */
+void metrics_write(char **buf, size_t *len, size_t *cap);
+
+/* Append printf-formatted text to the buffer, as metrics_write() does. */
+void metrics_printf(char **buf, size_t *len, size_t *cap, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+/* Set every counter back to zero (for tests). */
+void metrics_reset(void);
+
+#endif
