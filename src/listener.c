@@ -80,8 +80,16 @@ listener_start(struct generation *g, char **cause)
 		free(l);
 		return NULL;
 	}
-	log_info("listening for HTTP on %s", g->cf->http_listen);
+	log_info("listening for HTTP on %s (port %d)", g->cf->http_listen,
+	    http_port(l->http));
 	return l;
+}
+
+/* Return the port the listener is bound to. */
+int
+listener_port(const struct listener *l)
+{
+	return http_port(l->http);
 }
 
 /* Use a new generation. */

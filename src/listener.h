@@ -23,6 +23,9 @@ struct listener;
  */
 struct listener *listener_start(struct generation *g, char **cause);
 
+/* Return the port the listener is bound to (for "HOST:0"). */
+int listener_port(const struct listener *l);
+
 /* Use generation g from now on (held; the old one is let go). */
 void listener_swap(struct listener *l, struct generation *g);
 

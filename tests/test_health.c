@@ -1,0 +1,322 @@
+/*
+ * test_health.c - unit tests for /metrics and /healthz (health.c)
+ *
+ * A private redis-server holds an outbox, a due set, dead letters and a
+ * stream with a consumer group in known states; closeloopd's own
+ * listener (listener.c, on a loopback port) answers, and the test reads
+ * the answers with libcurl, as Prometheus and a load balancer would.
+ */
+#include "build.h"
+
+#include <curl/curl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "generation.h"
+#include "health.h"
+#include "lint.h"
+#include "log.h"
+#include "listener.h"
+#include "metrics.h"
+#include "redis.h"
+#include "store.h"
+#include "testserver.h"
+#include "testprom.h"
+#include "xmalloc.h"
+
+static struct testserver ts;
+
+/* One test's daemon side: a generation and its listener. */
+struct test_health {
+	struct generation	*g;
+	struct listener		*l;
+	struct redis		*r;	/* the test's own connection */
+};
+
+/* What came back from a request. */
+struct test_health_answer {
+	long	 status;
+	char	*body;
+	size_t	 len;
+};
+
+/* Collect a response body. */
+static size_t
+test_health_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct test_health_answer	*a = arg;
+
+	a->body = xreallocarray(a->body, a->len + size * n + 1, 1);
+	memcpy(a->body + a->len, p, size * n);
+	a->len += size * n;
+	a->body[a->len] = '\0';
+	return size * n;
+}
+
+/* Send method to path on the listener; the caller frees a->body. */
+static void
+test_health_get(struct test_health *t, const char *method, const char *path,
+    struct test_health_answer *a)
+{
+	CURL	*c;
+	char	*url;
+
+	memset(a, 0, sizeof *a);
+	url = xasprintf("http://127.0.0.1:%d%s", listener_port(t->l), path);
+	c = curl_easy_init();
+	assert_non_null(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, test_health_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
+	curl_easy_cleanup(c);
+	free(url);
+	if (a->body == NULL)
+		a->body = xstrdup("");
+}
+
+/* Fail unless a command's reply is there and not an error. */
+static void
+test_health_ok(struct redis_reply *reply)
+{
+	if (reply == NULL || reply->type == REDIS_TYPE_ERROR)
+		fail_msg("redis: %s", reply != NULL ? reply->str : "no reply");
+	redis_reply_free(reply);
+}
+
+/* Run a redis command (a hiredis format) on the test's connection. */
+#define test_health_cmd(t, ...) \
+	test_health_ok(redis_command((t)->r, NULL, __VA_ARGS__))
+
+/* Start the listener with extra settings in the http group. */
+static void
+test_health_start(struct test_health *t, const char *http_extra)
+{
+	struct catalog	*cat;
+	struct config	*cf;
+	char		*extra, *cause = NULL;
+
+	extra = xasprintf("templates = { dir = \"%s/templates\"; };\n"
+	    "http = { listen = \"127.0.0.1:0\"; %s };",
+	    getenv("top_srcdir") != NULL ? getenv("top_srcdir") : ".",
+	    http_extra);
+	cf = testserver_config(&ts, NULL, extra);
+	free(extra);
+	if ((cat = lint_load(cf, &cause)) == NULL)
+		fail_msg("templates: %s", cause);
+	t->g = generation_new(cf, cat);
+	if ((t->l = listener_start(t->g, &cause)) == NULL)
+		fail_msg("listener: %s", cause);
+	if ((t->r = redis_connect(cf, &cause)) == NULL)
+		fail_msg("redis: %s", cause);
+	test_health_cmd(t, "FLUSHALL");
+	metrics_reset();
+	metrics_beat(store_now());
+}
+
+/* Stop the listener and let go of everything. */
+static void
+test_health_stop(struct test_health *t)
+{
+	listener_stop(t->l);
+	generation_drop(t->g);
+	redis_free(t->r);
+}
+
+/*
+ * Two ready emails (one due 400 s ago), one email retry in a minute, one
+ * ready SMS, two leases, three notices waiting, one dead letter, and a
+ * stream of five events of which the group has read two.
+ */
+static void
+test_health_seed(struct test_health *t)
+{
+	long long	now = (long long)store_now();
+	int		i;
+
+	test_health_cmd(t, "ZADD closeloop:outbox:email %lld a/1/0 %lld b/1/0 "
+	    "%lld c/1/0", now - 400000, now - 1000, now + 60000);
+	test_health_cmd(t, "ZADD closeloop:outbox:sms %lld d/1/0", now - 2000);
+	test_health_cmd(t, "ZADD closeloop:outbox:sending %lld e/1/0 %lld f/1/0",
+	    now + 600000, now + 600000);
+	test_health_cmd(t, "ZADD closeloop:due %lld A %lld B %lld C",
+	    now + 1000, now + 2000, now + 3000);
+	test_health_cmd(t, "XADD closeloop:dead * error bad");
+	test_health_cmd(t, "XGROUP CREATE closeloop:events closeloopd $ "
+	    "MKSTREAM");
+	for (i = 0; i < 5; i++)
+		test_health_cmd(t, "XADD closeloop:events * v 1 n %d", i);
+	test_health_cmd(t, "XREADGROUP GROUP closeloopd c1 COUNT 2 STREAMS "
+	    "closeloop:events >");
+}
+
+/* /metrics reports the shared state and the process's counters. */
+static void
+test_health_metrics(void **state)
+{
+	struct test_health		 t;
+	struct test_health_answer	 a;
+	char				*key;
+
+	(void)state;
+	test_health_start(&t, "");
+	test_health_seed(&t);
+	metrics_event("status");
+	metrics_event("status");
+
+	test_health_get(&t, "GET", "/metrics", &a);
+	assert_int_equal(a.status, 200);
+	assert_true(testprom_value(a.body, "closeloop_up") == 1);
+	assert_true(testprom_value(a.body,
+	    "closeloop_outbox_ready{channel=\"email\"}") == 2);
+	assert_true(testprom_value(a.body,
+	    "closeloop_outbox_ready{channel=\"sms\"}") == 1);
+	assert_true(testprom_value(a.body,
+	    "closeloop_outbox_scheduled{channel=\"email\"}") == 1);
+	assert_true(testprom_value(a.body,
+	    "closeloop_outbox_scheduled{channel=\"sms\"}") == 0);
+	assert_true(testprom_value(a.body,
+	    "closeloop_outbox_oldest_seconds{channel=\"email\"}") >= 400);
+	assert_true(testprom_value(a.body,
+	    "closeloop_outbox_oldest_seconds{channel=\"email\"}") < 460);
+	assert_true(testprom_value(a.body, "closeloop_outbox_sending") == 2);
+	assert_true(testprom_value(a.body, "closeloop_held_notices") == 3);
+	assert_true(testprom_value(a.body, "closeloop_dead_letters") == 1);
+	assert_true(testprom_value(a.body, "closeloop_consumer_lag") == 3);
+	assert_true(testprom_value(a.body,
+	    "closeloop_consumer_pending") == 2);
+	assert_true(testprom_value(a.body,
+	    "closeloop_events_total{type=\"status\"}") == 2);
+	key = xasprintf("closeloop_template_info{version=\"%s\"}",
+	    catalog_version(t.g->cat));
+	assert_true(testprom_value(a.body, key) == 1);
+	free(key);
+	assert_non_null(strstr(a.body, "# TYPE closeloop_consumer_lag "
+	    "gauge\n"));
+	free(a.body);
+
+	test_health_get(&t, "POST", "/metrics", &a);
+	assert_int_equal(a.status, 405);
+	free(a.body);
+	test_health_stop(&t);
+}
+
+/* Before the CRM has made the stream, there is nothing to lag behind. */
+static void
+test_health_empty(void **state)
+{
+	struct test_health		 t;
+	struct test_health_answer	 a;
+
+	(void)state;
+	test_health_start(&t, "");
+	test_health_get(&t, "GET", "/metrics", &a);
+	assert_int_equal(a.status, 200);
+	assert_non_null(strstr(a.body, "\ncloseloop_consumer_lag NaN\n"));
+	assert_true(testprom_value(a.body,
+	    "closeloop_outbox_oldest_seconds{channel=\"sms\"}") == 0);
+	free(a.body);
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.body, "ok\n");
+	free(a.body);
+	test_health_stop(&t);
+}
+
+/* /healthz says what is wrong, one line a reason, and recovers. */
+static void
+test_health_check(void **state)
+{
+	struct test_health		 t;
+	struct test_health_answer	 a;
+
+	(void)state;
+	test_health_start(&t, "health_max_lag = 2;");
+	test_health_seed(&t);
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 503);
+	assert_non_null(strstr(a.body, "consumer lag: 3 events not read yet "
+	    "(http.health_max_lag 2)\n"));
+	assert_non_null(strstr(a.body, "email delivery stuck: 2 "
+	    "notifications ready, the oldest waiting 40"));
+	assert_null(strstr(a.body, "sms delivery stuck"));
+	free(a.body);
+
+	/* The worker catches up and the group reads on: healthy again. */
+	test_health_cmd(&t, "ZREM closeloop:outbox:email a/1/0");
+	test_health_cmd(&t, "XREADGROUP GROUP closeloopd c1 COUNT 2 STREAMS "
+	    "closeloop:events >");
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.body, "ok\n");
+	free(a.body);
+
+	/* The main loop stops turning. */
+	metrics_beat(store_now() - HEALTH_LOOP_MAX_MS - 5000);
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 503);
+	assert_non_null(strstr(a.body, "main loop: no turn for 12"));
+	free(a.body);
+	test_health_stop(&t);
+}
+
+/* With Redis gone: /healthz fails, /metrics still answers, up is 0. */
+static void
+test_health_redis_down(void **state)
+{
+	struct test_health		 t;
+	struct test_health_answer	 a;
+
+	(void)state;
+	test_health_start(&t, "");
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 200);
+	free(a.body);
+	testserver_stop(&ts);
+
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 503);
+	assert_true(strncmp(a.body, "redis: ", 7) == 0);
+	free(a.body);
+	test_health_get(&t, "GET", "/metrics", &a);
+	assert_int_equal(a.status, 200);
+	assert_true(testprom_value(a.body, "closeloop_up") == 0);
+	assert_null(strstr(a.body, "closeloop_outbox_ready"));
+	assert_non_null(strstr(a.body, "closeloop_events_total"));
+	free(a.body);
+
+	test_health_stop(&t);
+	testserver_start(&ts, 0, NULL);	/* for the tests after this one */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_health_metrics),
+		cmocka_unit_test(test_health_empty),
+		cmocka_unit_test(test_health_check),
+		cmocka_unit_test(test_health_redis_down),
+	};
+	int	rc;
+
+	log_set_level(LOG_LEVEL_ERR);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	testserver_start(&ts, 0, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	testserver_stop(&ts);
+	curl_global_cleanup();
+	return rc;
+}
