@@ -3,15 +3,17 @@
 #
 # Starts a private redis-server on a unix socket in a temporary directory
 # and closeloopd against it (with short windows: closures held 3 s,
-# bursts coalesced over 1 s), plays the CRM's events for two service
-# requests - a misleading "completed" closure that is really a transfer, a
-# closure that is only "scheduled", a duplicate, a repeated event and a
-# malformed one - then shows what closeloopd decided and why (closeloop
-# history), the email the residents received at a loopback SMTP server
-# (tests/smtpd.py, on aiosmtpd) and the SMS they received through the real
-# Kannel gateway (fakesmsc playing the phone network), the dead-letter
-# stream and the counters. Everything it started is stopped by PID at the
-# end.
+# bursts coalesced over 1 s), plays the CRM's events for a few service
+# requests - a misleading "completed" closure that is really a transfer,
+# a closure that is only "scheduled", a duplicate linked to its original,
+# a repeated event, a malformed one and an SMS in quiet hours - then
+# shows what closeloopd decided and why (closeloop history), the email
+# the residents received at a loopback SMTP server (tests/smtpd.py, on
+# aiosmtpd) and the SMS they received through the real Kannel gateway
+# (fakesmsc playing the phone network), the dead-letter stream, the
+# counters, /metrics and /healthz, and ends with one resident's timeline
+# and the divisions' report. Everything it started is stopped by PID at
+# the end.
 set -eu
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -148,11 +150,17 @@ echo " Toronto Water schedules the work, then finishes it:"
 crm type=status sr=2026-000101 division=TW status=scheduled work_order=WO-2026-00412 scheduled_for=2026-03-05 event_id=crm-5
 sleep 1.5
 crm type=status sr=2026-000101 division=TW status=WO-COMP work_order=WO-2026-00412 note="We filled the pothole and sealed the edges." photos=https://photos.toronto.example/sr/2026-000101/after.jpg event_id=crm-6
-echo " SR 2026-000102: a blocked catch basin on Dundas St E"
+echo " SR 2026-000099: a neighbour reported a blocked catch basin on Dundas St E"
+crm type=status sr=2026-000099 division=TW status=received service="Catch Basin - Blocked / Flooding" event_id=crm-0
+echo " SR 2026-000102: the same catch basin, reported again by another resident"
 crm type=subscribe sr=2026-000102 email=j.chen@example.net locale=zh-Hans event_id=crm-7
 crm type=status sr=2026-000102 division=TW status=closed reason=scheduled scheduled_for=2026-03-09 event_id=crm-8
 sleep 1.5
 crm type=status sr=2026-000102 division=TW status=closed reason=duplicate duplicate_of=2026-000099 event_id=crm-9
+echo " Toronto Water clears the basin: the original SR is completed, and the"
+echo " resident of the duplicate hears about it"
+sleep 4	# after the duplicate's closure has settled and linked the two
+crm type=status sr=2026-000099 division=TW status=closed reason=completed note="Basin cleared; the street drains again." event_id=crm-11
 echo " The CRM sends one event twice, and one with a broken timestamp"
 crm type=status sr=2026-000102 division=TW status=closed reason=duplicate duplicate_of=2026-000099 event_id=crm-9
 printf '  CRM: type=status sr=2026-000102 ts=2026-02-30T25:00:00Z (sent with --force)\n'
@@ -199,14 +207,11 @@ print("  ok: the closure by TS was held back (implicit_transfer); the resident")
 print("  was told %s, every SMS confirmed on the phone" % " -> ".join(dict.fromkeys(told)))
 EOF_PY
 
-step "What the other residents were told (closeloop history)"
+step "The duplicate's resident, told about the original (closeloop history)"
 for sr in 2026-000102 2026-000099; do
 	echo " $sr:"
 	"$CLOSELOOP" -c "$CONF" history "$sr" | sed 's/^/   /'
 done
-
-step "For the divisions: closeloop report --since 1d"
-"$CLOSELOOP" -c "$CONF" report --since 1d | sed 's/^/   /'
 
 step "The outbox (closeloop queue)"
 "$CLOSELOOP" -c "$CONF" queue | sed 's/^/   /'
@@ -230,6 +235,37 @@ step "Counters"
 rcli HGETALL closeloop:stats | paste - - | sed 's/^/   /'
 printf '   pending: %s\n' "$(rcli XPENDING closeloop:events closeloopd | head -n 1)"
 
+step "Quiet hours: an SMS at night waits for the morning"
+# A quiet window around the present hour in Toronto, set by SIGHUP.
+h=$(TZ=America/Toronto date +%H | sed 's/^0//')
+qs=$(printf '%02d:00' $(( (h + 23) % 24 )))
+qe=$(printf '%02d:00' $(( (h + 2) % 24 )))
+sed "s/^sms = {/sms = {\n\tquiet_hours = \"$qs-$qe\";/" "$CONF" > "$CONF.new"
+mv "$CONF.new" "$CONF"
+echo "  sms.quiet_hours = \"$qs-$qe\" (it is $(TZ=America/Toronto date +%H:%M) in Toronto); kill -HUP closeloopd"
+kill -HUP "$DAEMON_PID"
+i=0
+until grep -q "configuration reloaded" "$T/closeloopd.log"; do
+	i=$((i + 1)); [ $i -lt 200 ] || { echo "closeloopd did not reload"; exit 1; }
+	sleep 0.05
+done
+crm type=subscribe sr=2026-000104 phone=+14165550199 channels=sms locale=en event_id=crm-12
+crm type=status sr=2026-000104 division=TS status=scheduled scheduled_for=2026-03-12 service="Sidewalk Snow Clearing" event_id=crm-13
+i=0
+until "$CLOSELOOP" -c "$CONF" history 2026-000104 | grep -q deferred; do
+	i=$((i + 1)); [ $i -lt 200 ] || { echo "the SMS was not deferred"; exit 1; }
+	sleep 0.05
+done
+"$CLOSELOOP" -c "$CONF" history 2026-000104 | sed 's/^/   /'
+echo "  It waits in the outbox until $qe (closeloop queue):"
+"$CLOSELOOP" -c "$CONF" queue | sed 's/^/   /'
+
+step "For operations: /metrics (an excerpt) and /healthz"
+curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
+    grep -E '^closeloop_(events_total|notifications_total\{.*outcome="(sent|delivered|deferred)"|decisions_total\{kind="suppressed"|outbox_(ready|scheduled)|consumer_lag|dead_letters|send_seconds_count)' |
+    grep -v ' 0$' | sed 's/^/   /'
+printf '   /healthz: %s\n' "$(curl -s "http://127.0.0.1:$HTTP_PORT/healthz")"
+
 step "Stopping closeloopd with SIGTERM"
 kill -TERM "$DAEMON_PID"
 rc=0
@@ -241,6 +277,11 @@ echo "  the audit file holds $(wc -l < "$T/audit.jsonl") JSON lines; the trail i
 
 step "What the resident of 2026-000101 saw, and why (closeloop history)"
 "$CLOSELOOP" -c "$CONF" history 2026-000101 | sed 's/^/   /'
+
+step "For the divisions: closeloop report --since 1d"
+"$CLOSELOOP" -c "$CONF" report --since 1d | sed 's/^/   /'
 printf '\nDone: the misleading "completed" of 2026-000101 was held and suppressed;\n'
 printf 'the resident was told "transferred" to Toronto Water, then "completed".\n'
 printf 'Each notice went out by email and SMS, in the resident'"'"'s language.\n'
+printf 'The resident of duplicate 2026-000102 was told when the original\n'
+printf '2026-000099 was completed; the SMS sent in quiet hours waits for them to end.\n'
