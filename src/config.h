@@ -19,7 +19,9 @@
 #include "redisurl.h"
 #include "vocab.h"
 
+#ifndef CONFIG_DEFAULT_PATH
 #define CONFIG_DEFAULT_PATH "/etc/closeloop/closeloopd.conf"
+#endif
 #define CONFIG_HTTP_LISTEN "127.0.0.1:9311"
 #ifndef CONFIG_TEMPLATES_DIR
 #define CONFIG_TEMPLATES_DIR "/usr/share/closeloop/templates"

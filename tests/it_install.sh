@@ -7,7 +7,8 @@
 # the unit and the sysusers.d/tmpfiles.d snippets, the manual pages and
 # the documentation. The installed template set passes "closeloop lint",
 # the installed sample configuration passes "closeloopd --check-config",
-# and make uninstall takes everything away again.
+# a second make install keeps an edited configuration, and make uninstall
+# takes everything else away again.
 . "$(dirname "$0")/lib.sh"
 
 D="$T/dest"
@@ -64,9 +65,20 @@ grep -q "dir = \"$pkgdatadir/templates\"" "$T/sample.conf" ||
 "$sbindir/closeloopd" --check-config -c "$T/sample.conf" >"$T/check" 2>&1 ||
     { cat "$T/check"; fail "the installed sample does not check"; }
 
-say "make uninstall removes it all"
+say "a second make install keeps an edited configuration"
+echo "# edited by the city" >> "$sysconfdir/closeloop/closeloopd.conf"
+make -s -C "$top_builddir" install DESTDIR="$D" >"$T/install2.log" 2>&1 ||
+    { cat "$T/install2.log"; fail "the second make install failed"; }
+grep -q '^# edited by the city$' "$sysconfdir/closeloop/closeloopd.conf" ||
+    fail "make install wrote over the edited configuration"
+installed "$sysconfdir/closeloop/closeloopd.conf.new"
+
+say "make uninstall removes it all but the edited configuration"
+
 make -s -C "$top_builddir" uninstall DESTDIR="$D" >"$T/uninstall.log" 2>&1 ||
     { cat "$T/uninstall.log"; fail "make uninstall failed"; }
+installed "$sysconfdir/closeloop/closeloopd.conf"
+rm "$sysconfdir/closeloop/closeloopd.conf"
 left=$(find "$D" -type f | sed "s|^$D||")
 [ -z "$left" ] || fail "left after uninstall: $left"
 echo "PASS"
