@@ -167,7 +167,6 @@ P2=$(new_port)
 S1=$(new_port)
 S2=$(new_port)
 S3=$(new_port)
-SMTP_PORT=$(new_port)
 
 say "a master on $P1, its replica on $P2, sentinels on $S1 $S2 $S3"
 server_start a "$P1"
@@ -179,15 +178,7 @@ sentinel_start s2 "$S2" "$P1"
 sentinel_start s3 "$S3" "$P1"
 wait_for 30 "the sentinels to find the replica and each other" sentinels_ready
 
-MAIL="$T/mail"
-mkdir -p "$MAIL"
-$PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$MAIL" \
-    >>"$T/smtpd.log" 2>&1 &
-EXTRA_PIDS="$EXTRA_PIDS $!"
-smtp_up() {
-	$PY -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 1)" 2>/dev/null
-}
-wait_for 10 "the SMTP server" smtp_up
+smtpd_plain
 
 write_config "sentinels = ( \"127.0.0.1:$S1\", \"127.0.0.1:$S2\", \"127.0.0.1:$S3\" );
 	master_name = \"$NAME\";
