@@ -55,11 +55,11 @@ struct config {
 	int64_t			 redis_max_deliveries;
 	int64_t			 redis_connect_timeout_ms;
 	int64_t			 redis_retry_max_ms;
-	struct redisurl		*redis_sentinels;	/* host and port */
-	size_t			 redis_nsentinels;	/* 0: no sentinels */
+	struct redisurl		*redis_sentinels;	/* host, port */
+	size_t			 redis_nsentinels;	/* 0: none */
 	char			*redis_master_name;
 	char			*redis_sentinel_password_file;
-	char			*redis_sentinel_password;	/* secret */
+	char			*redis_sentinel_password; /* secret */
 
 	/* events */
 	int64_t			 events_batch;

@@ -37,7 +37,7 @@ struct redis {
 	redisContext	*c;
 	char		*where;	/* for redis_where() */
 	char		*label;	/* what causes start with */
-	char		*lost;	/* why the connection is unusable, or NULL */
+	char		*lost;	/* why it is unusable, or NULL */
 };
 
 /*
@@ -48,7 +48,7 @@ static const char *redis_not_master[] = {
 	"READONLY ",		/* a replica now */
 	"MASTERDOWN ",		/* a replica that lost its master */
 	"LOADING ",		/* loading its data after a restart */
-	"NOREPLICAS ",		/* fewer replicas than min-replicas-to-write */
+	"NOREPLICAS ",		/* too few replicas (min-replicas-to-write) */
 	"UNBLOCKED force unblock",	/* turned into a replica meanwhile */
 };
 

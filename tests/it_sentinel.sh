@@ -48,6 +48,11 @@ rcli() {
 	pcli "$MASTER" "$@"
 }
 
+# Succeed when the server on port $1 answers.
+pong() {
+	[ "$(pcli "$1" PING 2>/dev/null)" = PONG ]
+}
+
 # Start redis-server $1 on port $2 with more arguments; note its PID.
 server_start() {
 	_n=$1
@@ -59,7 +64,7 @@ server_start() {
 	    --logfile "$T/$_n/redis.log" "$@" &
 	eval "PID_$_p=$!"
 	EXTRA_PIDS="$EXTRA_PIDS $!"
-	wait_for 10 "redis-server $_n" sh -c "[ \"\$('$REDIS_CLI' -p $_p PING 2>/dev/null)\" = PONG ]"
+	wait_for 10 "redis-server $_n" pong "$_p"
 }
 
 # Start sentinel $1 on port $2 watching the master on port $3.
@@ -101,8 +106,9 @@ sentinels_ready() {
 # and it says so itself.
 master_is() {
 	for s in $S1 $S2 $S3; do
-		[ "$(pcli "$s" SENTINEL get-master-addr-by-name "$NAME" 2>/dev/null |
-		    tail -n 1)" = "$1" ] || return 1
+		_a=$(pcli "$s" SENTINEL get-master-addr-by-name "$NAME" \
+		    2>/dev/null | tail -n 1)
+		[ "$_a" = "$1" ] || return 1
 	done
 	[ "$(pcli "$1" ROLE 2>/dev/null | head -n 1)" = master ]
 }
@@ -121,9 +127,16 @@ replicating() {
 # for SRs nobody follows.
 round_events() {
 	awk -v p="$1" -v n="$ROUND" 'BEGIN {
+		x = "XADD closeloop:events * v 1 type"
+		sub_ = x " subscribe event_id %s-s%d sr %s-%d"
+		sub_ = sub_ " ts 2026-11-20T09:00:00Z email r%d@%s.example.org"
+		sub_ = sub_ " locale en channels email\n"
+		cl = x " status event_id %s-c%d sr %s-%d ts 2026-11-20T10:00:00Z"
+		cl = cl " division TW status closed reason completed"
+		cl = cl " service \"Catch Basin Blocked\"\n"
 		for (i = 0; i < n; i++) {
-			printf "XADD closeloop:events * v 1 type subscribe event_id %s-s%d sr %s-%d ts 2026-11-20T09:00:00Z email r%d@%s.example.org locale en channels email\n", p, i, p, i, i, p
-			printf "XADD closeloop:events * v 1 type status event_id %s-c%d sr %s-%d ts 2026-11-20T10:00:00Z division TW status closed reason completed service \"Catch Basin Blocked\"\n", p, i, p, i
+			printf sub_, p, i, p, i, i, p
+			printf cl, p, i, p, i
 		}
 	}'
 	valid_events 10 5 "$1-v"
@@ -183,10 +196,12 @@ wait_for 30 "the sentinels to find the replica and each other" sentinels_ready
 
 smtpd_plain
 
-write_config "sentinels = ( \"127.0.0.1:$S1\", \"127.0.0.1:$S2\", \"127.0.0.1:$S3\" );
+write_config "sentinels = ( \"127.0.0.1:$S1\", \"127.0.0.1:$S2\",
+	    \"127.0.0.1:$S3\" );
 	master_name = \"$NAME\";
 	connect_timeout_ms = 500;
-	retry_max_ms = 1000;" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
+	retry_max_ms = 1000;" "
+policy = { settle_seconds = 0; coalesce_seconds = 0; };
 email = {
 	smtp = \"smtp://127.0.0.1:$SMTP_PORT\";
 	starttls = \"off\";
@@ -260,8 +275,8 @@ diff "$T/expected" "$T/got" || fail "the recipients differ from the residents"
 for p in a b c; do
 	i=0
 	while [ "$i" -lt "$ROUND" ]; do
-		[ "$(nfield "$p-$i/1/0" attempts)" = 1 ] ||
-		    fail "$p-$i/1/0 took $(nfield "$p-$i/1/0" attempts) attempts"
+		n=$(nfield "$p-$i/1/0" attempts)
+		[ "$n" = 1 ] || fail "$p-$i/1/0 took $n attempts"
 		i=$((i + 1))
 	done
 done

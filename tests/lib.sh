@@ -235,7 +235,8 @@ free_port() {
 
 # Succeed when something accepts connections on loopback port $1.
 port_up() {
-	/usr/bin/python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null
+	/usr/bin/python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null
 }
 
 # Start tests/smtpd.py, without TLS or AUTH, on a free loopback port
