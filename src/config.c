@@ -39,7 +39,8 @@ enum config_kind {
 	CONFIG_NOTICES,
 	CONFIG_HOSTS,
 	CONFIG_CITY,
-	CONFIG_LEVEL
+	CONFIG_LEVEL,
+	CONFIG_SENTINELS
 };
 
 /* One known setting. */
@@ -73,6 +74,12 @@ static const struct config_key config_keys[] = {
 	    CONFIG_AT(redis_connect_timeout_ms) },
 	{ "redis.retry_max_ms", CONFIG_INT, 100, 300000,
 	    CONFIG_AT(redis_retry_max_ms) },
+	{ "redis.sentinels", CONFIG_SENTINELS, 1, CONFIG_SENTINELS_MAX,
+	    CONFIG_AT(redis_sentinels) },
+	{ "redis.master_name", CONFIG_STRING, 1, 128,
+	    CONFIG_AT(redis_master_name) },
+	{ "redis.sentinel_password_file", CONFIG_STRING, 1, PATH_MAX,
+	    CONFIG_AT(redis_sentinel_password_file) },
 	{ "events", CONFIG_GROUP, 0, 0, 0 },
 	{ "events.batch", CONFIG_INT, 1, 10000, CONFIG_AT(events_batch) },
 	{ "events.dedupe_seconds", CONFIG_INT, 60, 31536000,
@@ -471,6 +478,62 @@ config_city(struct config *cf, struct config_problems *pr,
 	}
 }
 
+/*
+ * Read the list of sentinels, ( "HOST:PORT", "[IPV6]:PORT", ... ), into
+ * cf. Adds a problem for each bad or repeated entry.
+ */
+static void
+config_sentinels(struct config *cf, struct config_problems *pr,
+    const config_setting_t *s, const char *name)
+{
+	const config_setting_t	*e;
+	struct redisurl		 u;
+	const char		*v, *why;
+	size_t			 j;
+	int			 i, n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		config_problem(pr, s, "%s: must be a list of sentinels ( "
+		    "\"HOST:PORT\", ... ) (got %s)", name, config_type_name(s));
+		return;
+	}
+	n = config_setting_length(s);
+	if (n == 0 || n > CONFIG_SENTINELS_MAX) {
+		config_problem(pr, s, "%s: must list 1 to %d sentinels (got "
+		    "%d)", name, CONFIG_SENTINELS_MAX, n);
+		return;
+	}
+	cf->redis_sentinels = xcalloc(n, sizeof *cf->redis_sentinels);
+	memset(&u, 0, sizeof u);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		if ((v = config_setting_get_string(e)) == NULL) {
+			config_problem(pr, e, "%s: each sentinel must be a "
+			    "string \"HOST:PORT\" (got %s)", name,
+			    config_type_name(e));
+			continue;
+		}
+		if (redisurl_hostport(v, &u, &why) != 0) {
+			config_problem(pr, e, "%s: \"%s\" %s", name, v, why);
+			continue;
+		}
+		for (j = 0; j < cf->redis_nsentinels; j++) {
+			if (strcmp(cf->redis_sentinels[j].host, u.host) == 0 &&
+			    cf->redis_sentinels[j].port == u.port)
+				break;
+		}
+		if (j < cf->redis_nsentinels) {
+			config_problem(pr, e, "%s: \"%s\" is listed twice",
+			    name, v);
+			redisurl_clear(&u);
+			continue;
+		}
+		cf->redis_sentinels[cf->redis_nsentinels++] = u;
+		memset(&u, 0, sizeof u);
+	}
+}
+
 /* Store one scalar setting into cf after checking its type and range. */
 static void
 config_scalar(struct config *cf, struct config_problems *pr,
@@ -534,6 +597,9 @@ config_scalar(struct config *cf, struct config_problems *pr,
 		break;
 	case CONFIG_CITY:
 		config_city(cf, pr, s, name);
+		break;
+	case CONFIG_SENTINELS:
+		config_sentinels(cf, pr, s, name);
 		break;
 	case CONFIG_LEVEL:
 		if (type != CONFIG_TYPE_STRING) {
@@ -1123,6 +1189,35 @@ config_finish_sms(struct config *cf, struct config_problems *pr,
 	}
 }
 
+/* Check the sentinel settings against each other. */
+static void
+config_finish_sentinels(struct config *cf, struct config_problems *pr,
+    config_t *lc)
+{
+	const char	*name = cf->redis_master_name;
+
+	if (cf->redis_nsentinels != 0 &&
+	    config_lookup(lc, "redis.master_name") == NULL)
+		config_problem(pr, config_lookup(lc, "redis.sentinels"),
+		    "redis.sentinels: needs redis.master_name, the name the "
+		    "sentinels know the master by");
+	if (name != NULL && config_lookup(lc, "redis.sentinels") == NULL)
+		config_problem(pr, config_lookup(lc, "redis.master_name"),
+		    "redis.master_name: needs redis.sentinels");
+	if (name != NULL && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:") != strlen(name))
+		config_problem(pr, config_lookup(lc, "redis.master_name"),
+		    "redis.master_name: must be letters, digits, '.', '-', "
+		    "'_' and ':' (got \"%s\")", name);
+	if (cf->redis_sentinel_password_file != NULL &&
+	    config_lookup(lc, "redis.sentinels") == NULL)
+		config_problem(pr, config_lookup(lc,
+		    "redis.sentinel_password_file"),
+		    "redis.sentinel_password_file: needs redis.sentinels");
+	cf->redis_sentinel_password = config_secret(pr, lc,
+	    "redis.sentinel_password_file", cf->redis_sentinel_password_file);
+}
+
 /* Check and derive the settings that depend on each other. */
 static void
 config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
@@ -1152,6 +1247,7 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 		free(cf->http_listen);	/* "": no listener */
 		cf->http_listen = NULL;
 	}
+	config_finish_sentinels(cf, pr, lc);
 	config_finish_templates(cf, pr, lc);
 	config_finish_email(cf, pr, lc);
 	config_finish_sms(cf, pr, lc);
@@ -1287,6 +1383,12 @@ config_free(struct config *cf)
 	free(cf->redis_username);
 	free(cf->redis_url);
 	redisurl_clear(&cf->redis_addr);
+	for (i = 0; i < cf->redis_nsentinels; i++)
+		redisurl_clear(&cf->redis_sentinels[i]);
+	free(cf->redis_sentinels);
+	free(cf->redis_master_name);
+	free(cf->redis_sentinel_password_file);
+	config_free_secret(cf->redis_sentinel_password);
 	free(cf->redis_prefix);
 	free(cf->redis_stream);
 	free(cf->redis_dead_stream);

@@ -32,6 +32,9 @@
 #define CONFIG_TLS_OPPORTUNISTIC	1
 #define CONFIG_TLS_OFF			2
 
+/* The most sentinels redis.sentinels may list. */
+#define CONFIG_SENTINELS_MAX	16
+
 /* sms.gateway */
 #define CONFIG_SMS_NONE		0
 #define CONFIG_SMS_KANNEL	1
@@ -55,6 +58,11 @@ struct config {
 	int64_t			 redis_max_deliveries;
 	int64_t			 redis_connect_timeout_ms;
 	int64_t			 redis_retry_max_ms;
+	struct redisurl		*redis_sentinels;	/* host, port */
+	size_t			 redis_nsentinels;	/* 0: none */
+	char			*redis_master_name;
+	char			*redis_sentinel_password_file;
+	char			*redis_sentinel_password; /* secret */
 
 	/* events */
 	int64_t			 events_batch;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "config.h"
 #include "deliver.h"
 #include "generation.h"
@@ -28,6 +29,9 @@
 #include "smswork.h"
 #include "store.h"
 #include "xmalloc.h"
+
+/* The longest an outcome is tried again after Redis failed, in ms. */
+#define DELIVER_RECORD_MS	60000
 
 struct deliver {
 	pthread_mutex_t		 lock;
@@ -235,25 +239,81 @@ deliver_connect(struct deliver *d, struct generation *g, struct redis **r,
 	return -1;
 }
 
-/* Write the outcome of an attempt, or drop the connection. */
+/* Sleep for ms milliseconds. */
+static void
+deliver_sleep(int64_t ms)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Write the outcome of an attempt. If Redis fails (a failover, a lost
+ * connection), connect again - to the new master, with redis.sentinels -
+ * and write it there, as long as the claim still holds, for up to
+ * DELIVER_RECORD_MS or half the lease: a notification whose outcome is
+ * never written goes out again when its lease ends. Without a connection
+ * to start with (an earlier outcome of the batch gave up), one attempt
+ * is made, so that a batch does not wait that long for each message.
+ */
 void
 deliver_record(struct deliver *d, struct redis **r, const struct config *cf,
     const struct outbox_item *it, const struct send_result *res,
     const struct outcome_content *content, const char *who)
 {
-	char	*cause = NULL;
+	struct backoff	 bo;
+	char		*cause = NULL;
+	int64_t		 until;
+	int		 tries, held = 1;
 
 	if (!d->dry_run && res->latency_ms > 0)
 		metrics_send_time(who, (double)res->latency_ms / 1000);
-	if (*r == NULL)
-		return;
-	if (outcome_write(*r, cf, it, res, content, d->dry_run, store_now(),
-	    &cause) != 0) {
-		log_warn("%s: cannot record the outcome of %s: %s; it goes out "
-		    "again when its lease ends", who, it->id, cause);
+	/* Connected already: otherwise an earlier outcome gave up. */
+	until = *r == NULL ? 0 : cf->delivery_lease_seconds * 500;
+	until = store_now() + (until < DELIVER_RECORD_MS ? until :
+	    DELIVER_RECORD_MS);
+	backoff_init(&bo, 100, 2000);
+	for (tries = 1;; tries++) {
+		if (*r == NULL)
+			*r = redis_connect(cf, &cause);
+		if (*r != NULL && tries > 1)
+			held = outbox_held(*r, cf, it, cf->redis_consumer,
+			    &cause);
+		if (*r != NULL && held == 1 && outcome_write(*r, cf, it, res,
+		    content, d->dry_run, store_now(), &cause) == 0) {
+			if (tries > 1)
+				log_notice("%s: recorded the outcome of %s "
+				    "after %d attempts, on redis %s", who,
+				    it->id, tries, redis_where(*r));
+			return;
+		}
+		if (held == 0) {
+			log_notice("%s: %s is no longer claimed as it was "
+			    "(its outcome was written before the connection "
+			    "failed, or its lease ended); leaving it", who,
+			    it->id);
+			return;
+		}
+		if (cause == NULL)	/* the record changed meanwhile */
+			cause = xstrdup("the record changed meanwhile");
+		if (store_now() >= until || deliver_stopping(d)) {
+			log_warn("%s: cannot record the outcome of %s: %s; it "
+			    "goes out again when its lease ends", who, it->id,
+			    cause);
+			free(cause);
+			return;
+		}
+		if (tries == 1)
+			log_warn("%s: cannot record the outcome of %s yet: "
+			    "%s; trying again", who, it->id, cause);
 		free(cause);
+		cause = NULL;
 		redis_free(*r);
 		*r = NULL;
+		deliver_sleep(backoff_next(&bo));
 	}
 }
 

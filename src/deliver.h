@@ -81,10 +81,13 @@ int deliver_connect(struct deliver *d, struct generation *g,
 
 /*
  * Write the outcome res of an attempt on it, with what was rendered for
- * it (content, or NULL), as worker who ("email" or "sms", which is also
- * the channel whose send time is counted in metrics.h); if Redis
- * fails, say so and drop *r (the worker reconnects; the claim's lease
- * brings the notification back).
+ * it (content, or NULL), as worker who ("email" or "sms", also the
+ * channel whose send time is counted in metrics.h), over *r (connected first if it is
+ * NULL: then one attempt only). If Redis fails, *r is replaced by a new
+ * connection (to the new master after a failover) and the outcome
+ * written there while the claim still holds (outbox_held()), for up to a
+ * minute or half of delivery.lease_seconds; after that, say so and leave
+ * *r NULL (the claim's lease brings the notification back).
  */
 void deliver_record(struct deliver *d, struct redis **r,
     const struct config *cf, const struct outbox_item *it,

@@ -366,6 +366,50 @@ outbox_recover(struct redis *r, const struct config *cf, const char *owner,
 	return rc;
 }
 
+/* Check that a claim still holds, and WATCH its record. */
+int
+outbox_held(struct redis *r, const struct config *cf,
+    const struct outbox_item *it, const char *owner, char **cause)
+{
+	struct redis_reply	*reply = NULL;
+	const char		*claimed, *v[3];
+	char			*key;
+	size_t			 i;
+	int			 rc = -1, held = 1;
+
+	key = outbox_key(cf, it->id);
+	reply = redis_command(r, cause, "WATCH %s", key);
+	if (reply == NULL)
+		goto out;
+	redis_reply_free(reply);
+	reply = redis_command(r, cause, "HMGET %s state owner claimed", key);
+	if (reply == NULL)
+		goto out;
+	if (reply->type != REDIS_TYPE_ARRAY || reply->elements != 3) {
+		if (cause != NULL)
+			*cause = xasprintf("reading the claim on %s: %s",
+			    it->id, reply->str != NULL ? reply->str :
+			    "unexpected reply");
+		goto out;
+	}
+	for (i = 0; i < 3; i++)
+		v[i] = reply->element[i]->str;
+	claimed = outbox_field(it, "claimed");
+	if (v[0] == NULL || strcmp(v[0], "sending") != 0 || v[1] == NULL ||
+	    strcmp(v[1], owner) != 0 || v[2] == NULL || claimed == NULL ||
+	    strcmp(v[2], claimed) != 0)
+		held = 0;
+	redis_reply_free(reply);
+	reply = NULL;
+	if (!held && (reply = redis_command(r, cause, "UNWATCH")) == NULL)
+		goto out;
+	rc = held;
+out:
+	redis_reply_free(reply);
+	free(key);
+	return rc;
+}
+
 /* Count what waits in the outbox. */
 int
 outbox_depth(struct redis *r, const struct config *cf, long long *email,

@@ -92,6 +92,18 @@ int outbox_recover(struct redis *r, const struct config *cf,
     const char *owner, int64_t now, char **cause);
 
 /*
+ * Check, before writing the outcome of it again after a lost connection,
+ * that the claim is still the one it was made with: its record says
+ * sending, owner and the claim's time. The record is then WATCHed, so
+ * that the outcome's transaction commits only if that still holds.
+ * Returns 1 if the claim holds, 0 if not (the outcome was written after
+ * all, or the lease ended and the notification went back to its due
+ * set), -1 with *cause if Redis failed.
+ */
+int outbox_held(struct redis *r, const struct config *cf,
+    const struct outbox_item *it, const char *owner, char **cause);
+
+/*
  * Count what waits per channel, due now or scheduled. Returns 0, or -1
  * with *cause (the connection must then be dropped).
  */

@@ -305,9 +305,9 @@ outcome_write(struct redis *r, const struct config *cf,
 		txn_queue(&tx, 3, argv);
 	}
 	audit_queue(&tx, cf, sr, &dl, now);
-	if (dl.n > 0)
-		decision_log(sr, &dl.list[0]);
 	rc = txn_exec(&tx, sr, cause) == 1 ? 0 : -1;
+	if (rc == 0 && dl.n > 0)	/* logged once stored */
+		decision_log(sr, &dl.list[0]);
 	decision_clear(&dl);
 	free(masked);
 	free(qkey);

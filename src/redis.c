@@ -7,6 +7,15 @@
  * hiredis. Only blocking reads of streams bypass the timeout: they are sent
  * with redis_send_argv() and their reply is collected with redis_receive()
  * once poll(2) says the socket is readable.
+ *
+ * A server that answers that it is not a master that takes writes (a
+ * replica, one loading its data, one without enough replicas: the
+ * errors in redis_not_master) is treated as a lost connection: the
+ * command returns NULL, every later command on the connection fails the
+ * same way, and the caller connects again, which with redis.sentinels
+ * asks the sentinels where the master is now (sentinel.c). So such a
+ * refusal never reaches code that would take it for a verdict on the
+ * data, as a failed event or notification.
  */
 #include "build.h"
 
@@ -18,6 +27,7 @@
 
 #include "config.h"
 #include "redis.h"
+#include "sentinel.h"
 #include "xmalloc.h"
 
 /* Per command, beyond which the server is taken to be gone. */
@@ -25,7 +35,21 @@
 
 struct redis {
 	redisContext	*c;
-	char		*where;
+	char		*where;	/* for redis_where() */
+	char		*label;	/* what causes start with */
+	char		*lost;	/* why it is unusable, or NULL */
+};
+
+/*
+ * The errors by which a server says that it is not, or no longer, a
+ * master that takes writes: taken as a lost connection.
+ */
+static const char *redis_not_master[] = {
+	"READONLY ",		/* a replica now */
+	"MASTERDOWN ",		/* a replica that lost its master */
+	"LOADING ",		/* loading its data after a restart */
+	"NOREPLICAS ",		/* too few replicas (min-replicas-to-write) */
+	"UNBLOCKED force unblock",	/* turned into a replica meanwhile */
 };
 
 /* Turn milliseconds into a timeval. */
@@ -82,7 +106,37 @@ redis_copy(const redisReply *in)
 	return out;
 }
 
-/* Take a hiredis reply, copy it and free the original. */
+/* Return 1 if a hiredis reply says the server is not a master now. */
+static int
+redis_moved(const redisReply *in)
+{
+	size_t	i, len;
+
+	if (in->type != REDIS_REPLY_ERROR)
+		return 0;
+	for (i = 0; i < sizeof redis_not_master / sizeof *redis_not_master;
+	    i++) {
+		len = strlen(redis_not_master[i]);
+		if (in->len >= len &&
+		    strncmp(in->str, redis_not_master[i], len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Set *cause to why the connection was found unusable; return NULL. */
+static void *
+redis_gone(struct redis *r, char **cause)
+{
+	if (cause != NULL)
+		*cause = xstrdup(r->lost);
+	return NULL;
+}
+
+/*
+ * Take a hiredis reply, copy it and free the original. A reply saying
+ * that the server is not a master makes the connection unusable.
+ */
 static struct redis_reply *
 redis_take(struct redis *r, redisReply *in, char **cause)
 {
@@ -90,83 +144,121 @@ redis_take(struct redis *r, redisReply *in, char **cause)
 
 	if (in == NULL) {
 		if (cause != NULL)
-			*cause = xasprintf("redis %s: %s", r->where,
+			*cause = xasprintf("%s: %s", r->label,
 			    r->c->errstr[0] != '\0' ? r->c->errstr :
 			    "connection lost");
 		return NULL;
+	}
+	if (redis_moved(in)) {
+		free(r->lost);
+		r->lost = xasprintf("%s: %.*s", r->label, (int)in->len,
+		    in->str);
+		freeReplyObject(in);
+		return redis_gone(r, cause);
 	}
 	out = redis_copy(in);
 	freeReplyObject(in);
 	return out;
 }
 
-/* Connect to the server that cf names, authenticate and select the db. */
+/* Open a connection to a server, without logging in. */
 struct redis *
-redis_connect(const struct config *cf, char **cause)
+redis_open(const char *what, const char *host, int port, const char *path,
+    int64_t timeout_ms, char **cause)
 {
-	struct redis		*r;
-	struct redis_reply	*reply = NULL;
-	struct timeval		 tv;
+	struct redis	*r;
+	struct timeval	 tv;
 
 	r = xcalloc(1, sizeof *r);
-	tv = redis_timeval(cf->redis_connect_timeout_ms);
-	if (cf->redis_addr.socket != NULL) {
-		r->where = xasprintf("unix:%s", cf->redis_addr.socket);
-		r->c = redisConnectUnixWithTimeout(cf->redis_addr.socket, tv);
+	tv = redis_timeval(timeout_ms);
+	if (path != NULL) {
+		r->where = xasprintf("unix:%s", path);
+		r->c = redisConnectUnixWithTimeout(path, tv);
 	} else {
-		r->where = xasprintf("%s:%d", cf->redis_addr.host, cf->redis_addr.port);
-		r->c = redisConnectWithTimeout(cf->redis_addr.host, cf->redis_addr.port,
-		    tv);
+		r->where = strchr(host, ':') != NULL ?
+		    xasprintf("[%s]:%d", host, port) :
+		    xasprintf("%s:%d", host, port);
+		r->c = redisConnectWithTimeout(host, port, tv);
 	}
+	r->label = xasprintf("%s %s", what, r->where);
 	if (r->c == NULL || r->c->err) {
 		if (cause != NULL)
-			*cause = xasprintf("redis %s: %s", r->where,
+			*cause = xasprintf("%s: %s", r->label,
 			    r->c != NULL ? r->c->errstr : "out of memory");
 		goto fail;
 	}
 	if (redisSetTimeout(r->c, redis_timeval(REDIS_COMMAND_TIMEOUT_MS)) !=
-	    REDIS_OK || (cf->redis_addr.socket == NULL &&
-	    redisEnableKeepAlive(r->c) != REDIS_OK)) {
+	    REDIS_OK || (path == NULL && redisEnableKeepAlive(r->c) !=
+	    REDIS_OK)) {
 		if (cause != NULL)
-			*cause = xasprintf("redis %s: %s", r->where,
-			    r->c->errstr);
+			*cause = xasprintf("%s: %s", r->label, r->c->errstr);
 		goto fail;
-	}
-	if (cf->redis_password != NULL) {
-		if (cf->redis_username != NULL)
-			reply = redis_command(r, cause, "AUTH %s %s",
-			    cf->redis_username, cf->redis_password);
-		else
-			reply = redis_command(r, cause, "AUTH %s",
-			    cf->redis_password);
-		if (reply == NULL)
-			goto fail;
-		if (reply->type == REDIS_TYPE_ERROR) {
-			if (cause != NULL)
-				*cause = xasprintf("redis %s: authentication "
-				    "failed: %s", r->where, reply->str);
-			goto fail;
-		}
-		redis_reply_free(reply);
-	}
-	if (cf->redis_addr.db != 0) {
-		reply = redis_command(r, cause, "SELECT %d", cf->redis_addr.db);
-		if (reply == NULL)
-			goto fail;
-		if (reply->type == REDIS_TYPE_ERROR) {
-			if (cause != NULL)
-				*cause = xasprintf("redis %s: SELECT %d: %s",
-				    r->where, cf->redis_addr.db, reply->str);
-			goto fail;
-		}
-		redis_reply_free(reply);
 	}
 	return r;
 
 fail:
-	redis_reply_free(reply);
 	redis_free(r);
 	return NULL;
+}
+
+/* Authenticate and select the database. */
+int
+redis_login(struct redis *r, const char *user, const char *password, int db,
+    char **cause)
+{
+	struct redis_reply	*reply = NULL;
+
+	if (password != NULL) {
+		if (user != NULL)
+			reply = redis_command(r, cause, "AUTH %s %s", user,
+			    password);
+		else
+			reply = redis_command(r, cause, "AUTH %s", password);
+		if (reply == NULL)
+			goto fail;
+		if (reply->type == REDIS_TYPE_ERROR) {
+			if (cause != NULL)
+				*cause = xasprintf("%s: authentication "
+				    "failed: %s", r->label, reply->str);
+			goto fail;
+		}
+		redis_reply_free(reply);
+	}
+	if (db != 0) {
+		reply = redis_command(r, cause, "SELECT %d", db);
+		if (reply == NULL)
+			goto fail;
+		if (reply->type == REDIS_TYPE_ERROR) {
+			if (cause != NULL)
+				*cause = xasprintf("%s: SELECT %d: %s",
+				    r->label, db, reply->str);
+			goto fail;
+		}
+		redis_reply_free(reply);
+	}
+	return 0;
+
+fail:
+	redis_reply_free(reply);
+	return -1;
+}
+
+/* Connect to the server that cf names, authenticate and select the db. */
+struct redis *
+redis_connect(const struct config *cf, char **cause)
+{
+	struct redis	*r;
+
+	if (cf->redis_nsentinels != 0)
+		return sentinel_connect(cf, cause);
+	r = redis_open("redis", cf->redis_addr.host, cf->redis_addr.port,
+	    cf->redis_addr.socket, cf->redis_connect_timeout_ms, cause);
+	if (r == NULL || redis_login(r, cf->redis_username, cf->redis_password,
+	    cf->redis_addr.db, cause) != 0) {
+		redis_free(r);
+		return NULL;
+	}
+	return r;
 }
 
 /* Close and free a connection. */
@@ -178,7 +270,19 @@ redis_free(struct redis *r)
 	if (r->c != NULL)
 		redisFree(r->c);
 	free(r->where);
+	free(r->label);
+	free(r->lost);
 	free(r);
+}
+
+/* Describe the connection anew. */
+void
+redis_describe(struct redis *r, const char *where)
+{
+	free(r->where);
+	free(r->label);
+	r->where = xstrdup(where);
+	r->label = xasprintf("redis %s", where);
 }
 
 /* Return the connection's file descriptor. */
@@ -202,6 +306,8 @@ redis_command(struct redis *r, char **cause, const char *fmt, ...)
 	va_list	 ap;
 	void	*in;
 
+	if (r->lost != NULL)
+		return redis_gone(r, cause);
 	va_start(ap, fmt);
 	in = redisvCommand(r->c, fmt, ap);
 	va_end(ap);
@@ -213,6 +319,8 @@ struct redis_reply *
 redis_command_argv(struct redis *r, char **cause, int argc, const char **argv,
     const size_t *lens)
 {
+	if (r->lost != NULL)
+		return redis_gone(r, cause);
 	return redis_take(r, redisCommandArgv(r->c, argc, argv, lens), cause);
 }
 
@@ -231,6 +339,8 @@ redis_pipe_reply(struct redis *r, char **cause)
 {
 	void	*in = NULL;
 
+	if (r->lost != NULL)
+		return redis_gone(r, cause);
 	if (redisGetReply(r->c, &in) != REDIS_OK)
 		in = NULL;
 	return redis_take(r, in, cause);
@@ -289,6 +399,10 @@ redis_send_argv(struct redis *r, char **cause, int argc, const char **argv,
 {
 	int	done = 0;
 
+	if (r->lost != NULL) {
+		redis_gone(r, cause);
+		return -1;
+	}
 	if (redisAppendCommandArgv(r->c, argc, argv, lens) != REDIS_OK)
 		goto fail;
 	while (!done) {
@@ -299,7 +413,7 @@ redis_send_argv(struct redis *r, char **cause, int argc, const char **argv,
 
 fail:
 	if (cause != NULL)
-		*cause = xasprintf("redis %s: %s", r->where, r->c->errstr);
+		*cause = xasprintf("%s: %s", r->label, r->c->errstr);
 	return -1;
 }
 
@@ -310,16 +424,20 @@ redis_receive(struct redis *r, struct redis_reply **reply, char **cause)
 	void	*in = NULL;
 
 	*reply = NULL;
+	if (r->lost != NULL) {
+		redis_gone(r, cause);
+		return -1;
+	}
 	if (redisBufferRead(r->c) != REDIS_OK ||
 	    redisGetReplyFromReader(r->c, &in) != REDIS_OK) {
 		if (cause != NULL)
-			*cause = xasprintf("redis %s: %s", r->where,
-			    r->c->errstr);
+			*cause = xasprintf("%s: %s", r->label, r->c->errstr);
 		return -1;
 	}
 	if (in == NULL)
 		return 0;
-	*reply = redis_take(r, in, cause);
+	if ((*reply = redis_take(r, in, cause)) == NULL)
+		return -1;
 	return 1;
 }
 

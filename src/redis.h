@@ -5,12 +5,17 @@
  * closeloop sees struct redis and struct redis_reply. A NULL reply from a
  * command means the connection failed (the cause says how): the caller
  * frees the connection and makes a new one. An error reply from the server
- * is a reply of type REDIS_TYPE_ERROR, not a failure of the connection.
+ * is a reply of type REDIS_TYPE_ERROR, not a failure of the connection -
+ * except the errors by which a server says it is not a master that takes
+ * writes now (READONLY, MASTERDOWN, LOADING, NOREPLICAS, and UNBLOCKED
+ * when it turned into a replica): those fail the connection, so that
+ * the caller reconnects, to the new master after a failover.
  */
 #ifndef REDIS_H
 #define REDIS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct redis;
@@ -47,11 +52,35 @@ struct redis_script {
 
 /*
  * Connect to the server that cf names, authenticate and select the
- * database. Returns a new connection (free it with redis_free()), or NULL
- * with *cause set (the caller frees it). Never blocks longer than
- * redis.connect_timeout_ms per step.
+ * database: the server of redis.url, or with redis.sentinels the master
+ * the sentinels name (sentinel.h). Returns a new connection (free it with
+ * redis_free()), or NULL with *cause set (the caller frees it). Never
+ * blocks longer than redis.connect_timeout_ms per step.
  */
 struct redis *redis_connect(const struct config *cf, char **cause);
+
+/*
+ * Open a connection to host:port over TCP, or to the unix socket path if
+ * it is not NULL, waiting at most timeout_ms, without logging in. Causes
+ * about it start with what and the address ("sentinel 10.0.0.5:26379").
+ * Returns a new connection, or NULL with *cause set.
+ */
+struct redis *redis_open(const char *what, const char *host, int port,
+    const char *path, int64_t timeout_ms, char **cause);
+
+/*
+ * Authenticate with password (as user, or the default user if user is
+ * NULL) unless password is NULL, then select database db unless it is 0.
+ * Returns 0, or -1 with *cause set.
+ */
+int redis_login(struct redis *r, const char *user, const char *password,
+    int db, char **cause);
+
+/*
+ * Describe the connection as where, for redis_where() and in causes as
+ * "redis WHERE: ..." (where is copied).
+ */
+void redis_describe(struct redis *r, const char *where);
 
 /* Close and free a connection; NULL is a no-op. */
 void redis_free(struct redis *r);
@@ -59,7 +88,10 @@ void redis_free(struct redis *r);
 /* Return the connection's file descriptor, for poll(2). */
 int redis_fd(const struct redis *r);
 
-/* Return a description of the server, "unix:/path" or "host:port". */
+/*
+ * Return a description of the server, "unix:/path", "host:port" or
+ * "master NAME at host:port (via sentinel host:port)".
+ */
 const char *redis_where(const struct redis *r);
 
 /*

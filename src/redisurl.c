@@ -3,7 +3,9 @@
  *
  * Two forms: "redis://HOST[:PORT][/DB]" (an IPv6 address in brackets) and
  * "unix:///PATH[?db=DB]". A URL must not carry a user or a password:
- * secrets come from files, and a URL ends up in logs.
+ * secrets come from files, and a URL ends up in logs. A sentinel's
+ * address is the host part alone, with its port: "HOST:PORT" or
+ * "[IPV6]:PORT".
  */
 #include "build.h"
 
@@ -30,12 +32,66 @@ redisurl_number(const char *s, size_t len, long max)
 	return v > max ? -1 : v;
 }
 
+/*
+ * Parse HOST[:PORT] or [IPV6][:PORT] from p[0..end) into u's host and
+ * port; *had_port says whether a port was given. Returns 0, or -1 with
+ * *why set.
+ */
+static int
+redisurl_host(const char *p, const char *end, struct redisurl *u,
+    int *had_port, const char **why)
+{
+	const char	*colon, *q;
+	long		 v;
+
+	if (*p == '[') {
+		q = memchr(p, ']', end - p);
+		if (q == NULL || q == p + 1) {
+			*why = "has an unterminated IPv6 address";
+			return -1;
+		}
+		u->host = xstrndup(p + 1, q - p - 1);
+		colon = q + 1 < end && q[1] == ':' ? q + 1 : NULL;
+		if (q + 1 != end && colon == NULL) {
+			*why = "has text after the IPv6 address";
+			return -1;
+		}
+	} else {
+		colon = memchr(p, ':', end - p);
+		q = colon != NULL ? colon : end;
+		if (q == p) {
+			*why = "has no host";
+			return -1;
+		}
+		u->host = xstrndup(p, q - p);
+		if (strspn(u->host, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+		    strlen(u->host)) {
+			*why = "has a host name with characters other than "
+			    "letters, digits, '-' and '.'";
+			return -1;
+		}
+	}
+	*had_port = colon != NULL;
+	if (colon != NULL) {
+		v = redisurl_number(colon + 1, end - colon - 1, 65535);
+		if (v <= 0) {
+			*why = "has a port that is not a number from 1 to "
+			    "65535";
+			return -1;
+		}
+		u->port = (int)v;
+	}
+	return 0;
+}
+
 /* Parse a Redis URL into u. */
 int
 redisurl_parse(const char *url, struct redisurl *u, const char **why)
 {
-	const char	*p, *end, *colon, *slash, *q;
+	const char	*p, *end, *slash, *q;
 	long		 v;
+	int		 had_port;
 
 	redisurl_clear(u);
 
@@ -77,43 +133,8 @@ redisurl_parse(const char *url, struct redisurl *u, const char **why)
 		    "redis.username and redis.password_file)";
 		goto fail;
 	}
-	if (*p == '[') {
-		q = memchr(p, ']', end - p);
-		if (q == NULL || q == p + 1) {
-			*why = "has an unterminated IPv6 address";
-			goto fail;
-		}
-		u->host = xstrndup(p + 1, q - p - 1);
-		colon = q + 1 < end && q[1] == ':' ? q + 1 : NULL;
-		if (q + 1 != end && colon == NULL) {
-			*why = "has text after the IPv6 address";
-			goto fail;
-		}
-	} else {
-		colon = memchr(p, ':', end - p);
-		q = colon != NULL ? colon : end;
-		if (q == p) {
-			*why = "has no host";
-			goto fail;
-		}
-		u->host = xstrndup(p, q - p);
-		if (strspn(u->host, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
-		    strlen(u->host)) {
-			*why = "has a host name with characters other than "
-			    "letters, digits, '-' and '.'";
-			goto fail;
-		}
-	}
-	if (colon != NULL) {
-		v = redisurl_number(colon + 1, end - colon - 1, 65535);
-		if (v <= 0) {
-			*why = "has a port that is not a number from 1 to "
-			    "65535";
-			goto fail;
-		}
-		u->port = (int)v;
-	}
+	if (redisurl_host(p, end, u, &had_port, why) != 0)
+		goto fail;
 	if (slash != NULL && slash[1] != '\0') {
 		v = redisurl_number(slash + 1, strlen(slash + 1), 15);
 		if (v < 0) {
@@ -122,6 +143,31 @@ redisurl_parse(const char *url, struct redisurl *u, const char **why)
 			goto fail;
 		}
 		u->db = (int)v;
+	}
+	return 0;
+
+fail:
+	redisurl_clear(u);
+	return -1;
+}
+
+/* Parse the address of a sentinel, HOST:PORT or [IPV6]:PORT, into u. */
+int
+redisurl_hostport(const char *s, struct redisurl *u, const char **why)
+{
+	int	had_port;
+
+	redisurl_clear(u);
+	if (strchr(s, '/') != NULL || strchr(s, '@') != NULL ||
+	    strchr(s, '?') != NULL) {
+		*why = "must be HOST:PORT or [IPV6]:PORT, not a URL";
+		goto fail;
+	}
+	if (redisurl_host(s, s + strlen(s), u, &had_port, why) != 0)
+		goto fail;
+	if (!had_port) {
+		*why = "needs a port (HOST:PORT or [IPV6]:PORT)";
+		goto fail;
 	}
 	return 0;
 

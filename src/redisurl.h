@@ -20,6 +20,13 @@ struct redisurl {
  */
 int redisurl_parse(const char *url, struct redisurl *u, const char **why);
 
+/*
+ * Parse the address of a sentinel, "HOST:PORT" or "[IPV6]:PORT", into
+ * u's host and port, as redisurl_parse() does (the port is required).
+ * Returns 0, or -1 with *why set to a static phrase and u cleared.
+ */
+int redisurl_hostport(const char *s, struct redisurl *u, const char **why);
+
 /* Free what u holds and reset it to the defaults (port 6379, db 0). */
 void redisurl_clear(struct redisurl *u);
 

@@ -32,16 +32,7 @@ printf '%s\n' "$KANNEL_PASSWORD" > "$T/kannel.secret"
 printf 'dlr-k3y-for-tests\n' > "$T/dlr.secret"
 chmod 600 "$T/kannel.secret" "$T/dlr.secret"
 
-SMTP_PORT=$(free_port)
-MAIL="$T/mail"
-mkdir -p "$MAIL"
-$PY "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" --dir "$MAIL" \
-    >>"$T/smtpd.log" 2>&1 &
-EXTRA_PIDS="$EXTRA_PIDS $!"
-smtp_up() {
-	$PY -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 1)" 2>/dev/null
-}
-wait_for 10 "the SMTP server" smtp_up
+smtpd_plain
 
 HTTP_PORT=$(free_port)
 AUDIT="$T/audit.jsonl"

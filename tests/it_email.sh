@@ -43,12 +43,7 @@ smtpd_stop() {
 	wait "$SMTPD_PID" 2>/dev/null || true
 }
 smtpd_start
-
-# Succeed when the SMTP server accepts connections.
-smtp_up() {
-	$PY -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 1)" 2>/dev/null
-}
-wait_for 10 "the SMTP server" smtp_up
+wait_for 10 "the SMTP server" port_up "$SMTP_PORT"
 
 write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
 retry = { initial_seconds = 1; max_seconds = 2; };
@@ -159,7 +154,7 @@ nfield G-3/1/0 last_error | grep -q 'Connection refused' ||
     fail "the error does not say the server refused the connection"
 sleep 2
 smtpd_start
-wait_for 10 "the SMTP server again" smtp_up
+wait_for 10 "the SMTP server again" port_up "$SMTP_PORT"
 wait_for 30 "all three once it is back" received $((before + 3))
 sleep 2
 assert "nothing twice" [ "$($MAILBOX count "$MAIL")" = "$($MAILBOX unique "$MAIL")" ]

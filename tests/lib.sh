@@ -238,6 +238,24 @@ free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Succeed when something accepts connections on loopback port $1.
+port_up() {
+	/usr/bin/python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null
+}
+
+# Start tests/smtpd.py, without TLS or AUTH, on a free loopback port
+# (SMTP_PORT); what it receives goes into MAIL.
+smtpd_plain() {
+	SMTP_PORT=$(free_port)
+	MAIL="$T/mail"
+	mkdir -p "$MAIL"
+	/usr/bin/python3 "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" \
+	    --dir "$MAIL" >>"$T/smtpd.log" 2>&1 &
+	EXTRA_PIDS="$EXTRA_PIDS $!"
+	wait_for 10 "the SMTP server" port_up "$SMTP_PORT"
+}
+
 # Print a field of a notification's record: $1 its id (SR/SEQ/I), $2 the
 # field.
 nfield() {

@@ -26,6 +26,8 @@ Faults, chosen by the local part of the recipient:
   c421-...  421 to RCPT, then the connection is closed
   d451-...  451 to DATA          d550-...  550 to DATA
   flakyN-...  451 to DATA for the first N attempts of the same Message-ID
+  slowN-...   the message is accepted, but the reply to DATA comes after
+              N seconds (the client waits for it with the message sent)
 
 --control F is read at every new connection: "421" greets with 421 and
 closes, "hang" accepts and never greets, empty or missing is normal.
@@ -41,7 +43,8 @@ import ssl
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
-FAULT = re.compile(r"^(t451|p550|c421|d451|d550|flaky(\d+))-", re.I)
+FAULT = re.compile(r"^(t451|p550|c421|d451|d550|flaky(\d+)|slow(\d+))-",
+                   re.I)
 MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*?)\r\n", re.IGNORECASE | re.M)
 
 
@@ -130,6 +133,10 @@ class Handler:
                 if seen <= int(m.group(2)):
                     return "451 4.3.0 Flaky, attempt %d (%s)" % (seen, fault)
         n = self.store.save(session, envelope, message_id)
+        for rcpt in envelope.rcpt_tos:
+            m = FAULT.match(rcpt)
+            if m and m.group(3) is not None:
+                await asyncio.sleep(int(m.group(3)))
         return "250 2.0.0 Ok: queued as %d" % n
 
 

@@ -66,7 +66,8 @@ enum test_config_kind {
 	TEST_CONFIG_INT64,
 	TEST_CONFIG_LEVEL,
 	TEST_CONFIG_NOTICES,
-	TEST_CONFIG_DIVISIONS
+	TEST_CONFIG_DIVISIONS,
+	TEST_CONFIG_SENTINELS
 };
 
 /* A field of struct config and its default, as text (NULL for none). */
@@ -107,6 +108,13 @@ static const struct test_config_field test_config_fields[] = {
 	    AT(redis_connect_timeout_ms), "2000" },
 	{ "redis_retry_max_ms", TEST_CONFIG_INT64, AT(redis_retry_max_ms),
 	    "30000" },
+	{ "redis_sentinels", TEST_CONFIG_SENTINELS, 0, NULL },
+	{ "redis_master_name", TEST_CONFIG_STRING, AT(redis_master_name),
+	    NULL },
+	{ "redis_sentinel_password_file", TEST_CONFIG_STRING,
+	    AT(redis_sentinel_password_file), NULL },
+	{ "redis_sentinel_password", TEST_CONFIG_STRING,
+	    AT(redis_sentinel_password), NULL },
 	{ "events_batch", TEST_CONFIG_INT64, AT(events_batch), "100" },
 	{ "events_dedupe_seconds", TEST_CONFIG_INT64,
 	    AT(events_dedupe_seconds), "604800" },
@@ -316,6 +324,28 @@ static const struct test_config_good test_config_goods[] = {
 	{ "redis = { url = \"redis://localhost\"; };\n", NULL,
 	    { { "redis_url", "redis://localhost" },
 	      { "redis_addr.host", "localhost" } } },
+
+	/* Sentinels: host names, IPv4 and IPv6 addresses, with a port. */
+	{ "redis = {\n"
+	  "\tsentinels = ( \"10.0.0.5:26379\", \"[::1]:26380\",\n"
+	  "\t    \"sentinel-3.example.org:26381\" );\n"
+	  "\tmaster_name = \"mymaster\";\n"
+	  "};\n", NULL,
+	    { { "redis_sentinels", "10.0.0.5:26379 [::1]:26380 "
+		"sentinel-3.example.org:26381" },
+	      { "redis_master_name", "mymaster" } } },
+	{ "redis = {\n"
+	  "\turl = \"redis://127.0.0.1/3\";\n"
+	  "\tsentinels = [ \"h:1\" ];\n"
+	  "\tmaster_name = \"closeloop-prod.1_a:b\";\n"
+	  "\tsentinel_password_file = \"@DIR/secret\";\n"
+	  "};\n", "s3ntinel\n",
+	    { { "redis_url", "redis://127.0.0.1/3" },
+	      { "redis_addr.db", "3" },
+	      { "redis_sentinels", "h:1" },
+	      { "redis_master_name", "closeloop-prod.1_a:b" },
+	      { "redis_sentinel_password_file", "@DIR/secret" },
+	      { "redis_sentinel_password", "s3ntinel" } } },
 
 	/* The password is the first line of the file, without its ending. */
 	{ "redis = { password_file = \"@DIR/secret\"; };\n", "s3cret",
@@ -797,6 +827,74 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:3: redis.password_file: cannot read @DIR/nope: "
 	    "No such file or directory" },
 
+	/* Sentinels. */
+	{ "redis = {\n"
+	  "\tsentinels = \"h:26379\";\n"
+	  "\tmaster_name = \"m\";\n"
+	  "};\n", NULL,
+	    "@FILE:2: redis.sentinels: must be a list of sentinels ( "
+	    "\"HOST:PORT\", ... ) (got a string)" },
+	{ "redis = { sentinels = ( ); master_name = \"m\"; };\n", NULL,
+	    "@FILE:1: redis.sentinels: must list 1 to 16 sentinels (got 0)" },
+	{ "redis = {\n\tsentinels = ( \"h:1\", \"h:2\", \"h:3\", \"h:4\", "
+	  "\"h:5\", \"h:6\", \"h:7\", \"h:8\", \"h:9\", \"h:10\", \"h:11\", "
+	  "\"h:12\", \"h:13\", \"h:14\", \"h:15\", \"h:16\", \"h:17\" );\n"
+	  "\tmaster_name = \"m\";\n};\n", NULL,
+	    "@FILE:2: redis.sentinels: must list 1 to 16 sentinels (got 17)" },
+	{ "redis = {\n"
+	  "\tsentinels = ( \"h:26379\",\n"
+	  "\t    \"h\" );\n"
+	  "\tmaster_name = \"m\";\n"
+	  "};\n", NULL,
+	    "@FILE:3: redis.sentinels: \"h\" needs a port (HOST:PORT or "
+	    "[IPV6]:PORT)" },
+	{ "redis = { sentinels = ( 26379 ); master_name = \"m\"; };\n", NULL,
+	    "@FILE:1: redis.sentinels: each sentinel must be a string "
+	    "\"HOST:PORT\" (got an integer)" },
+	{ "redis = {\n"
+	  "\tsentinels = ( \"redis://h:26379\" );\n"
+	  "\tmaster_name = \"m\";\n"
+	  "};\n", NULL,
+	    "@FILE:2: redis.sentinels: \"redis://h:26379\" must be HOST:PORT "
+	    "or [IPV6]:PORT, not a URL" },
+	{ "redis = { sentinels = ( \"h:0\" ); master_name = \"m\"; };\n",
+	    NULL, "@FILE:1: redis.sentinels: \"h:0\" " URL_PORT },
+	{ "redis = { sentinels = ( \"[::1:1\" ); master_name = \"m\"; };\n",
+	    NULL, "@FILE:1: redis.sentinels: \"[::1:1\" " URL_IPV6 },
+	{ "redis = { sentinels = ( \":26379\" ); master_name = \"m\"; };\n",
+	    NULL, "@FILE:1: redis.sentinels: \":26379\" " URL_HOST },
+	{ "redis = { sentinels = ( \"h_1:2\" ); master_name = \"m\"; };\n",
+	    NULL, "@FILE:1: redis.sentinels: \"h_1:2\" " URL_HOSTCHARS },
+	{ "redis = {\n"
+	  "\tsentinels = ( \"h:26379\", \"h:26380\",\n"
+	  "\t    \"h:26379\" );\n"
+	  "\tmaster_name = \"m\";\n"
+	  "};\n", NULL,
+	    "@FILE:3: redis.sentinels: \"h:26379\" is listed twice" },
+	{ "redis = {\n\tsentinels = ( \"h:26379\" );\n};\n", NULL,
+	    "@FILE:2: redis.sentinels: needs redis.master_name, the name the "
+	    "sentinels know the master by" },
+	{ "redis = {\n\tmaster_name = \"mymaster\";\n};\n", NULL,
+	    "@FILE:2: redis.master_name: needs redis.sentinels" },
+	{ "redis = {\n"
+	  "\tsentinels = ( \"h:26379\" );\n"
+	  "\tmaster_name = \"my master\";\n"
+	  "};\n", NULL,
+	    "@FILE:3: redis.master_name: must be letters, digits, '.', '-', "
+	    "'_' and ':' (got \"my master\")" },
+	{ "redis = { sentinels = ( \"h:26379\" ); master_name = \"\"; };\n",
+	    NULL, "@FILE:1: redis.master_name: must not be empty" },
+	{ "redis = {\n\tsentinel_password_file = \"@DIR/secret\";\n};\n",
+	    "s3ntinel\n",
+	    "@FILE:2: redis.sentinel_password_file: needs redis.sentinels" },
+	{ "redis = {\n"
+	  "\tsentinels = ( \"h:26379\" );\n"
+	  "\tmaster_name = \"m\";\n"
+	  "\tsentinel_password_file = \"@DIR/nope\";\n"
+	  "};\n", NULL,
+	    "@FILE:4: redis.sentinel_password_file: cannot read @DIR/nope: "
+	    "No such file or directory" },
+
 	/* Divisions. */
 	{ "divisions = {\n\tTS = \"Transportation Services\";\n};\n", NULL,
 	    "@FILE:2: divisions.TS: " DIVISION_GROUP " (got a string)" },
@@ -1192,6 +1290,28 @@ test_config_divisions(const struct config *cf)
 	return out;
 }
 
+/*
+ * Return the sentinels as "host:port [v6]:port ...", or NULL if there are
+ * none; the result is allocated.
+ */
+static char *
+test_config_sentinels(const struct config *cf)
+{
+	const struct redisurl	*u;
+	char			*out = NULL, *old;
+	size_t			 i;
+
+	for (i = 0; i < cf->redis_nsentinels; i++) {
+		u = &cf->redis_sentinels[i];
+		old = out;
+		out = xasprintf(strchr(u->host, ':') != NULL ? "%s%s[%s]:%d" :
+		    "%s%s%s:%d", old != NULL ? old : "", old != NULL ? " " : "",
+		    u->host, u->port);
+		free(old);
+	}
+	return out;
+}
+
 /* Return field fd of cf as text, or NULL; the result is allocated. */
 static char *
 test_config_dump(const struct config *cf, const struct test_config_field *fd)
@@ -1213,6 +1333,8 @@ test_config_dump(const struct config *cf, const struct test_config_field *fd)
 		return test_config_notices(*(const unsigned int *)p);
 	case TEST_CONFIG_DIVISIONS:
 		return test_config_divisions(cf);
+	case TEST_CONFIG_SENTINELS:
+		return test_config_sentinels(cf);
 	}
 	return NULL;
 }
@@ -1503,6 +1625,7 @@ test_config_sample(void **state)
 		"redis", "url", "username", "password_file", "prefix",
 		"stream", "dead_stream", "group", "consumer", "claim_idle_ms",
 		"max_deliveries", "connect_timeout_ms", "retry_max_ms",
+		"sentinels", "master_name", "sentinel_password_file",
 		"events", "batch", "dedupe_seconds", "history_max",
 		"history_days", "log", "level", "shutdown_timeout",
 		"divisions", "name", "status_map", "notify_on", "notes",

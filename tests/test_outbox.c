@@ -479,6 +479,53 @@ test_quiet_hours(void **state)
 	test_outbox_close(&t);
 }
 
+/*
+ * Writing an outcome again after a lost connection: only while the claim
+ * is as it was made, and not over a change made meanwhile.
+ */
+static void
+test_outcome_again(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	struct redis		*other;
+	char			*cause = NULL;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	test_outbox_queue(&t, NOW);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_OK, "250 2.0.0 Ok");
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "someone", &cause),
+	    0);
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 1);
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "sent");
+	/* Written before the connection failed: not again. */
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 0);
+	test_outbox_free(items, 1);
+
+	/* Its lease ended and another worker took it meanwhile. */
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 1);
+	other = redis_connect(t.cf, &cause);
+	assert_non_null(other);
+	redis_reply_free(redis_command(other, &cause, "HSET %s owner %s",
+	    "closeloop:sr:{2026-7}:n:3/1", "someone"));
+	redis_free(other);
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), -1);
+	test_outbox_field_is(&t, "2026-7/3/1", "state", "sending");
+	test_outbox_field_is(&t, "2026-7/3/1", "owner", "someone");
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 0);
+	channel_result_clear(&res);
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
 /* Start the server, run the tests, stop it. */
 int
 main(void)
@@ -493,6 +540,7 @@ main(void)
 		cmocka_unit_test(test_recover),
 		cmocka_unit_test(test_unsubscribed),
 		cmocka_unit_test(test_quiet_hours),
+		cmocka_unit_test(test_outcome_again),
 	};
 	int	rc;
 

@@ -2,9 +2,13 @@
  * test_redis.c - unit tests for the Redis connection (redis.c)
  *
  * Runs against private redis-servers: one on a unix socket, one on a
- * loopback TCP port with a password.
+ * loopback TCP port with a password, and a master with its replica on
+ * loopback ports, which redis-sentinels watch: one as it should, one that
+ * wants a password, and one that names the replica as the master.
  */
 #include "build.h"
+
+#include <sys/stat.h>
 
 #include <setjmp.h>
 #include <signal.h>
@@ -19,10 +23,12 @@
 
 #include "config.h"
 #include "redis.h"
+#include "testproc.h"
 #include "testserver.h"
 #include "xmalloc.h"
 
-static struct testserver plain, secured;
+static struct testserver plain, secured, master, replica;
+static struct testsentinel watcher, guarded, stale;
 
 /* A command's reply is copied with its type and value. */
 static void
@@ -230,6 +236,255 @@ test_redis_lost(void **state)
 	config_free(cf);
 }
 
+/*
+ * Load a configuration that finds the master named name through the
+ * sentinels listed (the inside of a libconfig list) with extra redis
+ * settings, and a redis.url whose host and port lead nowhere.
+ */
+static struct config *
+test_redis_sentinel_config(const char *list, const char *name,
+    const char *extra)
+{
+	struct config	*cf;
+	char		*text;
+
+	text = xasprintf("sentinels = ( %s ); master_name = \"%s\"; %s", list,
+	    name, extra != NULL ? extra : "");
+	cf = testserver_config(&plain, text, NULL);
+	assert_int_equal(redisurl_parse("redis://127.0.0.1:1/2",
+	    &cf->redis_addr, &(const char *){0}), 0);
+	free(text);
+	return cf;
+}
+
+/*
+ * The master is found through the first sentinel that answers, in the
+ * database of redis.url; the connection says which master and sentinel.
+ */
+static void
+test_redis_sentinel(void **state)
+{
+	struct config		*cf;
+	struct redis		*r;
+	struct redis_reply	*reply;
+	char			*list, *want, *cause = NULL;
+	int			 dead;
+
+	(void)state;
+	dead = testproc_free_port();
+	list = xasprintf("\"127.0.0.1:%d\", \"127.0.0.1:%d\"", dead,
+	    watcher.port);
+	cf = test_redis_sentinel_config(list, "mymaster", NULL);
+	r = redis_connect(cf, &cause);
+	if (r == NULL)
+		fail_msg("%s", cause);
+	want = xasprintf("master mymaster at 127.0.0.1:%d (via sentinel "
+	    "127.0.0.1:%d)", master.port, watcher.port);
+	assert_string_equal(redis_where(r), want);
+	reply = redis_command(r, &cause, "SET %s %s", "via", "sentinel");
+	assert_int_equal(reply->type, REDIS_TYPE_STATUS);
+	redis_reply_free(reply);
+	reply = redis_command(r, &cause, "CLIENT INFO");
+	assert_non_null(strstr(reply->str, " db=2 "));
+	redis_reply_free(reply);
+	redis_free(r);
+	free(want);
+	free(list);
+	config_free(cf);
+}
+
+/* With every sentinel down, the cause names each one and why. */
+static void
+test_redis_sentinel_down(void **state)
+{
+	struct config	*cf;
+	char		*list, *want, *cause = NULL;
+	int		 p1, p2;
+
+	(void)state;
+	p1 = testproc_free_port();
+	p2 = testproc_free_port();
+	list = xasprintf("\"127.0.0.1:%d\", \"[::1]:%d\"", p1, p2);
+	cf = test_redis_sentinel_config(list, "mymaster", NULL);
+	assert_null(redis_connect(cf, &cause));
+	want = xasprintf("redis master mymaster: no sentinel named a usable "
+	    "master: sentinel 127.0.0.1:%d: Connection refused; sentinel "
+	    "[::1]:%d: ", p1, p2);
+	if (strncmp(cause, want, strlen(want)) != 0)
+		fail_msg("cause: %s", cause);
+	free(cause);
+	free(want);
+	free(list);
+	config_free(cf);
+}
+
+/*
+ * A sentinel that names a replica (an old master, demoted) is passed
+ * over: alone, nothing is connected; with a good sentinel after it, the
+ * master is found there.
+ */
+static void
+test_redis_sentinel_replica(void **state)
+{
+	struct config	*cf;
+	struct redis	*r;
+	char		*list, *want, *cause = NULL;
+
+	(void)state;
+	list = xasprintf("\"127.0.0.1:%d\"", stale.port);
+	cf = test_redis_sentinel_config(list, "mymaster", NULL);
+	assert_null(redis_connect(cf, &cause));
+	want = xasprintf("redis master mymaster: no sentinel named a usable "
+	    "master: sentinel 127.0.0.1:%d: master 127.0.0.1:%d: is a "
+	    "replica (ROLE slave), not the master", stale.port, replica.port);
+	assert_string_equal(cause, want);
+	free(cause);
+	free(want);
+	free(list);
+	config_free(cf);
+
+	list = xasprintf("\"127.0.0.1:%d\", \"127.0.0.1:%d\"", stale.port,
+	    watcher.port);
+	cf = test_redis_sentinel_config(list, "mymaster", NULL);
+	r = redis_connect(cf, &cause);
+	assert_non_null(r);
+	want = xasprintf("master mymaster at 127.0.0.1:%d (via sentinel "
+	    "127.0.0.1:%d)", master.port, watcher.port);
+	assert_string_equal(redis_where(r), want);
+	redis_free(r);
+	free(want);
+	free(list);
+	config_free(cf);
+}
+
+/* A master name the sentinels do not know, and a sentinel's password. */
+static void
+test_redis_sentinel_refusals(void **state)
+{
+	struct config	*cf;
+	struct redis	*r;
+	char		*list, *pwfile, *extra, *cause = NULL;
+	FILE		*f;
+
+	(void)state;
+	list = xasprintf("\"127.0.0.1:%d\"", watcher.port);
+	cf = test_redis_sentinel_config(list, "other", NULL);
+	assert_null(redis_connect(cf, &cause));
+	assert_non_null(strstr(cause, "does not know a master named "
+	    "\"other\""));
+	free(cause);
+	cause = NULL;
+	config_free(cf);
+	free(list);
+
+	list = xasprintf("\"127.0.0.1:%d\"", guarded.port);
+	cf = test_redis_sentinel_config(list, "mymaster", NULL);
+	assert_null(redis_connect(cf, &cause));
+	assert_non_null(strstr(cause, "NOAUTH"));
+	free(cause);
+	cause = NULL;
+	config_free(cf);
+
+	pwfile = xasprintf("%s/sentinel-pw", plain.dir);
+	f = fopen(pwfile, "w");
+	fputs("wrong\n", f);
+	fclose(f);
+	chmod(pwfile, 0600);
+	extra = xasprintf("sentinel_password_file = \"%s\";", pwfile);
+	cf = test_redis_sentinel_config(list, "mymaster", extra);
+	assert_null(redis_connect(cf, &cause));
+	assert_non_null(strstr(cause, "authentication failed"));
+	assert_null(strstr(cause, "wrong"));
+	free(cause);
+	cause = NULL;
+	config_free(cf);
+
+	f = fopen(pwfile, "w");
+	fputs("sentinel-pw\n", f);
+	fclose(f);
+	cf = test_redis_sentinel_config(list, "mymaster", extra);
+	r = redis_connect(cf, &cause);
+	if (r == NULL)
+		fail_msg("%s", cause);
+	redis_free(r);
+	config_free(cf);
+	free(extra);
+	free(pwfile);
+	free(list);
+}
+
+/*
+ * A write refused with READONLY fails the connection, like a lost one:
+ * the command returns NULL, and so does every later one.
+ */
+static void
+test_redis_readonly(void **state)
+{
+	struct config		*cf;
+	struct redis		*r;
+	struct redis_reply	*reply;
+	char			*url, *cause = NULL;
+
+	(void)state;
+	cf = testserver_config(&plain, NULL, NULL);
+	url = xasprintf("redis://127.0.0.1:%d", replica.port);
+	assert_int_equal(redisurl_parse(url, &cf->redis_addr,
+	    &(const char *){0}), 0);
+	r = redis_connect(cf, &cause);
+	assert_non_null(r);
+	reply = redis_command(r, &cause, "GET k");
+	assert_non_null(reply);
+	redis_reply_free(reply);
+	assert_null(redis_command(r, &cause, "SET k v"));
+	assert_non_null(strstr(cause, "READONLY"));
+	assert_non_null(strstr(cause, url + 8));
+	free(cause);
+	cause = NULL;
+	assert_null(redis_command(r, &cause, "PING"));
+	assert_non_null(strstr(cause, "READONLY"));
+	free(cause);
+	redis_free(r);
+	free(url);
+	config_free(cf);
+}
+
+/*
+ * A master turned into a replica during a blocking read: the read fails
+ * as a lost connection, not as an error reply.
+ */
+static void
+test_redis_demoted(void **state)
+{
+	struct testserver	 old;
+	struct config		*cf;
+	struct redis		*r;
+	struct redis_reply	*reply = NULL;
+	const char		*argv[] = { "BLPOP", "q", "10" };
+	char			*cmd, *cause = NULL;
+	int			 rc, tries = 0;
+
+	(void)state;
+	testserver_start(&old, 0, NULL);
+	cf = testserver_config(&old, NULL, NULL);
+	r = redis_connect(cf, &cause);
+	assert_non_null(r);
+	assert_int_equal(redis_send_argv(r, &cause, 3, argv, NULL), 0);
+	usleep(100000);
+	cmd = xasprintf("redis-cli -s \"$SOCK\" REPLICAOF 127.0.0.1 %d "
+	    ">/dev/null", master.port);
+	assert_int_equal(testserver_sh(&old, cmd), 0);
+	while ((rc = redis_receive(r, &reply, &cause)) == 0 && tries++ < 200)
+		usleep(10000);
+	assert_int_equal(rc, -1);
+	assert_null(reply);
+	assert_non_null(strstr(cause, "UNBLOCKED"));
+	free(cause);
+	free(cmd);
+	redis_free(r);
+	config_free(cf);
+	testserver_stop(&old);
+}
+
 /* Start the servers, run the tests, stop the servers. */
 int
 main(void)
@@ -241,14 +496,39 @@ main(void)
 		cmocka_unit_test(test_redis_auth),
 		cmocka_unit_test(test_redis_unreachable),
 		cmocka_unit_test(test_redis_lost),
+		cmocka_unit_test(test_redis_sentinel),
+		cmocka_unit_test(test_redis_sentinel_down),
+		cmocka_unit_test(test_redis_sentinel_replica),
+		cmocka_unit_test(test_redis_sentinel_refusals),
+		cmocka_unit_test(test_redis_readonly),
+		cmocka_unit_test(test_redis_demoted),
 	};
+	char	*cmd;
 	int	rc;
 
 	signal(SIGPIPE, SIG_IGN);
 	testserver_start(&plain, 0, NULL);
 	testserver_start(&secured, 1, "s3cret-pw");
+	testserver_start(&master, 1, NULL);
+	testserver_start(&replica, 1, NULL);
+	cmd = xasprintf("redis-cli -s \"$SOCK\" REPLICAOF 127.0.0.1 %d "
+	    ">/dev/null", master.port);
+	if (testserver_sh(&replica, cmd) != 0) {
+		fprintf(stderr, "cannot make the replica\n");
+		return 1;
+	}
+	free(cmd);
+	testserver_sentinel(&watcher, "mymaster", master.port, 2, NULL);
+	testserver_sentinel(&guarded, "mymaster", master.port, 2,
+	    "sentinel-pw");
+	testserver_sentinel(&stale, "mymaster", replica.port, 2, NULL);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	testserver_sentinel_stop(&watcher);
+	testserver_sentinel_stop(&guarded);
+	testserver_sentinel_stop(&stale);
 	testserver_stop(&plain);
 	testserver_stop(&secured);
+	testserver_stop(&master);
+	testserver_stop(&replica);
 	return rc;
 }

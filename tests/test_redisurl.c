@@ -159,6 +159,57 @@ test_redisurl_bad(void **state)
 	redisurl_clear(&u);
 }
 
+/* A sentinel's address: the host part of a URL, with a port required. */
+static void
+test_redisurl_hostport(void **state)
+{
+	static const struct test_redisurl_bad	 bads[] = {
+		{ "h", "needs a port (HOST:PORT or [IPV6]:PORT)" },
+		{ "[::1]", "needs a port (HOST:PORT or [IPV6]:PORT)" },
+		{ "redis://h:26379", "must be HOST:PORT or [IPV6]:PORT, not "
+		    "a URL" },
+		{ "user@h:26379", "must be HOST:PORT or [IPV6]:PORT, not "
+		    "a URL" },
+		{ "h:26379?x", "must be HOST:PORT or [IPV6]:PORT, not "
+		    "a URL" },
+		{ "h:0", URL_PORT },
+		{ "h:", URL_PORT },
+		{ "h:1:2", URL_PORT },
+		{ ":26379", URL_HOST },
+		{ "", URL_HOST },
+		{ "[::1:26379", URL_IPV6 },
+		{ "[::1]x:1", URL_AFTER },
+		{ "h_x:1", URL_HOSTCHARS },
+	};
+	struct redisurl	 u;
+	const char	*why;
+	size_t		 i;
+
+	(void)state;
+	memset(&u, 0, sizeof u);
+	assert_int_equal(redisurl_hostport("10.0.0.5:26379", &u, &why), 0);
+	assert_string_equal(u.host, "10.0.0.5");
+	assert_int_equal(u.port, 26379);
+	assert_null(u.socket);
+	assert_int_equal(redisurl_hostport("[2001:db8::7]:1", &u, &why), 0);
+	assert_string_equal(u.host, "2001:db8::7");
+	assert_int_equal(u.port, 1);
+	assert_int_equal(redisurl_hostport("sentinel-1.example.org:65535", &u,
+	    &why), 0);
+	assert_string_equal(u.host, "sentinel-1.example.org");
+	assert_int_equal(u.port, 65535);
+	for (i = 0; i < NITEMS(bads); i++) {
+		why = NULL;
+		if (redisurl_hostport(bads[i].url, &u, &why) != -1)
+			fail_msg("\"%s\" accepted", bads[i].url);
+		if (strcmp(why, bads[i].why) != 0)
+			fail_msg("\"%s\": \"%s\", expected \"%s\"",
+			    bads[i].url, why, bads[i].why);
+		assert_null(u.host);
+	}
+	redisurl_clear(&u);
+}
+
 /* A failed parse leaves nothing behind; clearing twice is harmless. */
 static void
 test_redisurl_clear(void **state)
@@ -186,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_redisurl_good),
 		cmocka_unit_test(test_redisurl_bad),
 		cmocka_unit_test(test_redisurl_clear),
+		cmocka_unit_test(test_redisurl_hostport),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

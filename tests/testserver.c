@@ -24,6 +24,8 @@
 #include "testserver.h"
 #include "xmalloc.h"
 
+#define TESTSERVER_SENTINEL "/usr/bin/redis-sentinel"
+
 /* Find redis-server: $REDIS_SERVER, then the usual places. */
 static const char *
 testserver_binary(void)
@@ -178,4 +180,53 @@ testserver_sh(struct testserver *ts, const char *cmd)
 {
 	setenv("SOCK", ts->sock, 1);
 	return system(cmd);
+}
+
+/* Start a sentinel watching one master. */
+void
+testserver_sentinel(struct testsentinel *ss, const char *name,
+    int master_port, int quorum, const char *password)
+{
+	const char	*argv[3];
+	char		*conf, *log;
+	FILE		*f;
+
+	testproc_need(TESTSERVER_SENTINEL, "redis-sentinel");
+	memset(ss, 0, sizeof *ss);
+	ss->dir = testproc_mkdtemp("sentinel");
+	ss->port = testproc_free_port();
+	conf = xasprintf("%s/sentinel.conf", ss->dir);
+	log = xasprintf("%s/sentinel.log", ss->dir);
+	if ((f = fopen(conf, "w")) == NULL) {
+		perror(conf);
+		exit(1);
+	}
+	fprintf(f, "port %d\nbind 127.0.0.1\ndir %s\n"
+	    "sentinel monitor %s 127.0.0.1 %d %d\n"
+	    "sentinel down-after-milliseconds %s 60000\n",
+	    ss->port, ss->dir, name, master_port, quorum, name);
+	if (password != NULL)
+		fprintf(f, "requirepass %s\n", password);
+	fclose(f);
+	argv[0] = TESTSERVER_SENTINEL;
+	argv[1] = conf;
+	argv[2] = NULL;
+	ss->pid = testproc_spawn(argv, log);
+	if (testproc_wait_port(ss->pid, ss->port, 5000) != 0) {
+		fprintf(stderr, "redis-sentinel did not start; see %s\n", log);
+		exit(1);
+	}
+	free(conf);
+	free(log);
+}
+
+/* Stop a sentinel and remove its directory. */
+void
+testserver_sentinel_stop(struct testsentinel *ss)
+{
+	testproc_stop(ss->pid);
+	ss->pid = 0;
+	testproc_rmdir(ss->dir);
+	free(ss->dir);
+	ss->dir = NULL;
 }

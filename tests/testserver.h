@@ -4,7 +4,8 @@
  * Each test program starts its own redis-server in a new temporary
  * directory, listening on a unix socket there (and on a loopback TCP port
  * if asked), and stops it by PID. A missing redis-server skips the test
- * program (exit 77) except in CI (CI=true), where it fails.
+ * program (exit 77) except in CI (CI=true), where it fails. Sentinels
+ * (redis-sentinel) are started the same way, for the tests of failover.
  */
 #ifndef TESTSERVER_H
 #define TESTSERVER_H
@@ -40,5 +41,24 @@ struct config *testserver_config(struct testserver *ts,
 
 /* Run a shell command with $SOCK set to the socket; returns its status. */
 int testserver_sh(struct testserver *ts, const char *cmd);
+
+/* A redis-sentinel watching one master, on a loopback port. */
+struct testsentinel {
+	pid_t	 pid;
+	char	*dir;
+	int	 port;
+};
+
+/*
+ * Start redis-sentinel (Debian package redis-sentinel) in a new temporary
+ * directory, watching the server at 127.0.0.1:master_port as name, with
+ * quorum; password (may be NULL) is the sentinel's own requirepass. Exits
+ * the program (77 or 1) if it cannot.
+ */
+void testserver_sentinel(struct testsentinel *ss, const char *name,
+    int master_port, int quorum, const char *password);
+
+/* Stop a sentinel and remove its directory. */
+void testserver_sentinel_stop(struct testsentinel *ss);
 
 #endif
