@@ -15,10 +15,12 @@
 #include "config.h"
 #include "generation.h"
 #include "http.h"
+#include "inbound.h"
 #include "listener.h"
 #include "log.h"
 #include "receipt.h"
 #include "redis.h"
+#include "unsubscribe.h"
 #include "xmalloc.h"
 
 struct listener {
@@ -52,6 +54,10 @@ listener_route(const struct http_request *req, struct http_response *resp,
 	g = listener_hold(l);
 	if (strcmp(path, "/receipt") == 0)
 		receipt_handle(g->cf, &l->r, req, resp);
+	else if (strcmp(path, "/inbound") == 0)
+		inbound_handle(g->cf, g->cat, &l->r, req, resp);
+	else if (strcmp(path, "/unsubscribe") == 0)
+		unsubscribe_handle(g->cf, &l->r, req, resp);
 	else {
 		resp->status = 404;
 		resp->body = xstrdup("not found\n");
@@ -77,6 +83,13 @@ listener_start(struct generation *g, char **cause)
 	}
 	log_info("listening for HTTP on %s", g->cf->http_listen);
 	return l;
+}
+
+/* Return the port the listener is bound to. */
+int
+listener_port(const struct listener *l)
+{
+	return http_port(l->http);
 }
 
 /* Use a new generation. */

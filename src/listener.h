@@ -3,6 +3,9 @@
  *
  * The listener answers, in its own thread:
  *   GET|POST /receipt    an SMS gateway's delivery report (receipt.h)
+ *   GET|POST /inbound    a resident's text message: STOP, START, HELP
+ *                        (inbound.h)
+ *   GET|POST /unsubscribe  a one-click unsubscribe link (unsubscribe.h)
  * and 404 for anything else. It reads the configuration of the current
  * generation, swapped on SIGHUP like the delivery workers', and writes
  * to Redis through a connection of its own. http.listen is read once at
@@ -20,6 +23,9 @@ struct listener;
  * listener it was told to run).
  */
 struct listener *listener_start(struct generation *g, char **cause);
+
+/* Return the port the listener is bound to. */
+int listener_port(const struct listener *l);
 
 /* Use generation g from now on (held; the old one is let go). */
 void listener_swap(struct listener *l, struct generation *g);
