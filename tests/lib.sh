@@ -104,14 +104,18 @@ redis_stop() {
 	REDIS_PID=
 }
 
-# Print the templates group: the shipped set, test links.
+# Print the templates group: the shipped set, test links. A test may set
+# UNSUBSCRIBE_URL, and TEMPLATES_EXTRA for more settings of the group.
 templates_config() {
+	_tc_unsub='https://311.example.org/stop/{sr}'
+	[ -z "${UNSUBSCRIBE_URL:-}" ] || _tc_unsub=$UNSUBSCRIBE_URL
 	cat <<EOT
 templates = {
 	dir = "$top_srcdir/templates";
 	photo_hosts = [ "photos.example.org" ];
 	status_url = "https://311.example.org/sr/{sr}";
-	unsubscribe_url = "https://311.example.org/stop/{sr}";
+	unsubscribe_url = "$_tc_unsub";
+	${TEMPLATES_EXTRA:-}
 };
 EOT
 }
@@ -231,6 +235,36 @@ log_count() {
 # Print a loopback TCP port that was free a moment ago.
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Start tests/smtpd.py on a free loopback port (SMTP_PORT), keeping what
+# it receives in $MAIL ($T/mail), and wait until it answers.
+smtp_start() {
+	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing \
+	    "aiosmtpd is not installed (Debian package python3-aiosmtpd)"
+	SMTP_PORT=$(free_port)
+	MAIL="$T/mail"
+	mkdir -p "$MAIL"
+	/usr/bin/python3 "$top_srcdir/tests/smtpd.py" --port "$SMTP_PORT" \
+	    --dir "$MAIL" >>"$T/smtpd.log" 2>&1 &
+	EXTRA_PIDS="$EXTRA_PIDS $!"
+	wait_for 10 "the SMTP server" smtp_up
+}
+
+# Succeed if the SMTP server accepts connections.
+smtp_up() {
+	/usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 1)" 2>/dev/null
+}
+
+# Print the email group for smtp_start's server.
+smtp_config() {
+	cat <<EOT
+email = {
+	smtp = "smtp://127.0.0.1:$SMTP_PORT";
+	starttls = "off";
+	from = "Toronto 311 <311@example.org>";
+};
+EOT
 }
 
 # Print a field of a notification's record: $1 its id (SR/SEQ/I), $2 the
