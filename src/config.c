@@ -109,6 +109,10 @@ static const struct config_key config_keys[] = {
 	    CONFIG_AT(templates_status_url) },
 	{ "templates.unsubscribe_url", CONFIG_STRING, 9, 1024,
 	    CONFIG_AT(templates_unsubscribe_url) },
+	{ "templates.unsubscribe_secret_file", CONFIG_STRING, 1, PATH_MAX,
+	    CONFIG_AT(templates_unsubscribe_secret_file) },
+	{ "templates.unsubscribe_days", CONFIG_INT, 1, 3650,
+	    CONFIG_AT(templates_unsubscribe_days) },
 	{ "templates.timezone", CONFIG_STRING, 1, 64,
 	    CONFIG_AT(templates_timezone) },
 	{ "templates.city", CONFIG_CITY, 1, 200, CONFIG_AT(templates_city) },
@@ -133,6 +137,8 @@ static const struct config_key config_keys[] = {
 	{ "sms.dlr_mask", CONFIG_INT, 0, 31, CONFIG_AT(sms_dlr_mask) },
 	{ "sms.dlr_secret_file", CONFIG_STRING, 1, PATH_MAX,
 	    CONFIG_AT(sms_dlr_secret_file) },
+	{ "sms.inbound_secret_file", CONFIG_STRING, 1, PATH_MAX,
+	    CONFIG_AT(sms_inbound_secret_file) },
 	{ "audit", CONFIG_GROUP, 0, 0, 0 },
 	{ "audit.retain_days", CONFIG_INT, 1, 3650,
 	    CONFIG_AT(audit_retain_days) },
@@ -875,6 +881,7 @@ config_defaults(struct config *cf)
 	cf->templates_default_locale = xstrdup("en");
 	cf->templates_timezone = xstrdup("America/Toronto");
 	cf->templates_city = xstrdup("City of Toronto");
+	cf->templates_unsubscribe_days = 90;
 	cf->sms_max_segments = 3;
 	cf->sms_max_per_second = 10;
 	cf->sms_quiet_start = -1;
@@ -957,19 +964,79 @@ config_read_secret(const char *path, const char **why)
 	return xstrdup(buf);
 }
 
-/* Check a URL pattern: https, with "{sr}" in it. */
+/* Read the secret that setting name (a file name) points to. */
+static char *
+config_secret(struct config_problems *pr, config_t *lc, const char *name,
+    const char *path)
+{
+	struct stat	 sb;
+	const char	*why = NULL;
+	char		*file, *secret = NULL;
+
+	if (path == NULL)
+		return NULL;
+	if ((file = config_secret_path(path, &why)) == NULL ||
+	    (secret = config_read_secret(file, &why)) == NULL) {
+		config_problem(pr, config_lookup(lc, name), "%s: cannot read "
+		    "%s: %s", name, file != NULL ? file : path, why);
+		free(file);
+		return NULL;
+	}
+	if (stat(file, &sb) == 0 && (sb.st_mode & S_IROTH))
+		log_warn("%s: %s %s is readable by everyone; chmod o-r it",
+		    pr->file, name, file);
+	free(file);
+	return secret;
+}
+
+/* Check a URL pattern: https, with "{sr}" in it if need_sr is set. */
 static void
 config_url_pattern(struct config_problems *pr, config_t *lc, const char *name,
-    const char *v)
+    const char *v, int need_sr)
 {
 	if (v == NULL)
 		return;
 	if (strncasecmp(v, "https://", 8) != 0)
 		config_problem(pr, config_lookup(lc, name), "%s: must be an "
 		    "https URL (got \"%s\")", name, v);
-	else if (strstr(v, "{sr}") == NULL)
+	else if (need_sr && strstr(v, "{sr}") == NULL)
 		config_problem(pr, config_lookup(lc, name), "%s: must contain "
 		    "{sr}, where the SR number goes (got \"%s\")", name, v);
+}
+
+/*
+ * Check the one-click unsubscribe settings: the key, and room in a
+ * List-Unsubscribe header (CONFIG_LIST_URL_MAX octets) for the URL with
+ * the longest SR number and the parameters added to it.
+ */
+static void
+config_finish_unsubscribe(struct config *cf, struct config_problems *pr,
+    config_t *lc)
+{
+	const char	*url = cf->templates_unsubscribe_url, *p;
+	size_t		 len;
+
+	cf->templates_unsubscribe_secret = config_secret(pr, lc,
+	    "templates.unsubscribe_secret_file",
+	    cf->templates_unsubscribe_secret_file);
+	if (cf->templates_unsubscribe_secret_file == NULL)
+		return;
+	if (url == NULL) {
+		config_problem(pr, config_lookup(lc,
+		    "templates.unsubscribe_secret_file"),
+		    "templates.unsubscribe_secret_file: needs "
+		    "templates.unsubscribe_url, where the links point");
+		return;
+	}
+	len = strlen(url) + CONFIG_UNSUBSCRIBE_PARAMS;
+	for (p = url; (p = strstr(p, "{sr}")) != NULL; p += 4)
+		len += 64 - 4;
+	if (len > CONFIG_LIST_URL_MAX)
+		config_problem(pr, config_lookup(lc, "templates.unsubscribe_url"),
+		    "templates.unsubscribe_url: too long for a one-click link: "
+		    "with an SR number of 64 characters and the %d characters "
+		    "of its parameters it would take %zu (at most %d)",
+		    CONFIG_UNSUBSCRIBE_PARAMS, len, CONFIG_LIST_URL_MAX);
 }
 
 /* Check the template settings against each other and ICU. */
@@ -995,34 +1062,11 @@ config_finish_templates(struct config *cf, struct config_problems *pr,
 		free(cause);
 	}
 	config_url_pattern(pr, lc, "templates.status_url",
-	    cf->templates_status_url);
+	    cf->templates_status_url, 1);
 	config_url_pattern(pr, lc, "templates.unsubscribe_url",
-	    cf->templates_unsubscribe_url);
-}
-
-/* Read the secret that setting name (a file name) points to. */
-static char *
-config_secret(struct config_problems *pr, config_t *lc, const char *name,
-    const char *path)
-{
-	struct stat	 sb;
-	const char	*why = NULL;
-	char		*file, *secret = NULL;
-
-	if (path == NULL)
-		return NULL;
-	if ((file = config_secret_path(path, &why)) == NULL ||
-	    (secret = config_read_secret(file, &why)) == NULL) {
-		config_problem(pr, config_lookup(lc, name), "%s: cannot read "
-		    "%s: %s", name, file != NULL ? file : path, why);
-		free(file);
-		return NULL;
-	}
-	if (stat(file, &sb) == 0 && (sb.st_mode & S_IROTH))
-		log_warn("%s: %s %s is readable by everyone; chmod o-r it",
-		    pr->file, name, file);
-	free(file);
-	return secret;
+	    cf->templates_unsubscribe_url,
+	    cf->templates_unsubscribe_secret_file == NULL);
+	config_finish_unsubscribe(cf, pr, lc);
 }
 
 /* Split email.from into a display name and an address. */
@@ -1174,6 +1218,8 @@ config_finish_sms(struct config *cf, struct config_problems *pr,
 		    "signs each receipt's URL");
 	cf->sms_dlr_secret = config_secret(pr, lc, "sms.dlr_secret_file",
 	    cf->sms_dlr_secret_file);
+	cf->sms_inbound_secret = config_secret(pr, lc,
+	    "sms.inbound_secret_file", cf->sms_inbound_secret_file);
 	if (q != NULL && *q != '\0') {
 		dash = strchr(q, '-');
 		if (dash == NULL ||
@@ -1344,6 +1390,8 @@ config_free(struct config *cf)
 	free(cf->templates_default_locale);
 	free(cf->templates_status_url);
 	free(cf->templates_unsubscribe_url);
+	free(cf->templates_unsubscribe_secret_file);
+	config_free_secret(cf->templates_unsubscribe_secret);
 	free(cf->templates_timezone);
 	free(cf->templates_city);
 	for (i = 0; i < cf->templates_ncity_names; i++) {
@@ -1378,6 +1426,8 @@ config_free(struct config *cf)
 	free(cf->sms_dlr_url);
 	free(cf->sms_dlr_secret_file);
 	config_free_secret(cf->sms_dlr_secret);
+	free(cf->sms_inbound_secret_file);
+	config_free_secret(cf->sms_inbound_secret);
 	free(cf->audit_file);
 	free(cf->http_listen);
 	free(cf->redis_username);

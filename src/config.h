@@ -34,6 +34,13 @@
 
 /* The most sentinels redis.sentinels may list. */
 #define CONFIG_SENTINELS_MAX	16
+/*
+ * The longest List-Unsubscribe URL (mime.h), and the most characters the
+ * one-click parameters add to templates.unsubscribe_url:
+ * "?sr=" 64 "&c=" 16 "&exp=" 11 "&token=" 64.
+ */
+#define CONFIG_LIST_URL_MAX		900
+#define CONFIG_UNSUBSCRIBE_PARAMS	174
 
 /* sms.gateway */
 #define CONFIG_SMS_NONE		0
@@ -84,6 +91,9 @@ struct config {
 	size_t			 templates_nphoto_hosts;
 	char			*templates_status_url;	/* "{sr}" is the SR */
 	char			*templates_unsubscribe_url;
+	char			*templates_unsubscribe_secret_file;
+	char			*templates_unsubscribe_secret;	/* secret */
+	int64_t			 templates_unsubscribe_days;
 	char			*templates_timezone;
 	char			*templates_city;	/* default locale's */
 	struct division_name	*templates_city_names;	/* per locale */
@@ -128,6 +138,8 @@ struct config {
 	int64_t			 sms_dlr_mask;
 	char			*sms_dlr_secret_file;
 	char			*sms_dlr_secret;	/* secret */
+	char			*sms_inbound_secret_file;
+	char			*sms_inbound_secret;	/* secret */
 
 	/* audit */
 	int64_t			 audit_retain_days;

@@ -236,10 +236,13 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Queue an answer with body (allocated or NULL; always consumed). */
+/*
+ * Queue an answer with body (allocated or NULL; always consumed) and one
+ * more header if name and value are not NULL.
+ */
 static enum MHD_Result
 http_reply(struct MHD_Connection *conn, int status, const char *type,
-    char *body)
+    char *body, const char *name, const char *value)
 {
 	struct MHD_Response	*r;
 	enum MHD_Result		 ret = MHD_NO;
@@ -258,6 +261,9 @@ http_reply(struct MHD_Connection *conn, int status, const char *type,
 	    MHD_add_response_header(r, "X-Content-Type-Options",
 	    "nosniff") != MHD_YES)
 		goto fail;
+	if (name != NULL && value != NULL &&
+	    MHD_add_response_header(r, name, value) != MHD_YES)
+		goto fail;
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
 	    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
 	    HTTP_ALLOW) != MHD_YES)
@@ -272,7 +278,8 @@ fail:
 static enum MHD_Result
 http_error(struct MHD_Connection *conn, int status, const char *text)
 {
-	return http_reply(conn, status, NULL, xasprintf("%s\n", text));
+	return http_reply(conn, status, NULL, xasprintf("%s\n", text), NULL,
+	    NULL);
 }
 
 /* Take one call for a request from libmicrohttpd (see the top). */
@@ -329,7 +336,8 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		free(resp.body);
 		return http_error(conn, 500, "internal error");
 	}
-	return http_reply(conn, resp.status, resp.content_type, resp.body);
+	return http_reply(conn, resp.status, resp.content_type, resp.body,
+	    resp.header_name, resp.header_value);
 }
 
 /*

@@ -26,6 +26,8 @@ struct http_response {
 	const char	*content_type;	/* static; NULL is text/plain UTF-8 */
 	char		*body;		/* allocated or NULL; the listener
 					   frees it */
+	const char	*header_name;	/* one more header, or NULL; */
+	const char	*header_value;	/* both static */
 };
 
 /*

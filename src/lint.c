@@ -9,7 +9,10 @@
  * note, photos, a scheduled date): an SMS whose text and link alone take
  * more than sms.max_segments, a link that is not https, an empty subject
  * are errors. A notice that a locale lacks and takes from a fallback is
- * a warning.
+ * a warning. The replies to a resident's text message (stop.sms,
+ * start.sms, help.sms) may use city alone; each locale must have them
+ * (or take them from a fallback, a warning), and a reply longer than one
+ * segment is a warning, since it is sent whole.
  */
 #include "build.h"
 
@@ -39,6 +42,9 @@ static const char *lint_names[] = {
 
 static const char *lint_parts[] = { "subject", "txt", "html", "sms" };
 
+/* The replies to residents' keywords (inbound.h), all SMS. */
+static const char *lint_replies[] = { "stop", "start", "help" };
+
 /* The state of a run. */
 struct lint {
 	const struct config	*cf;
@@ -46,6 +52,7 @@ struct lint {
 	const char		*locale;	/* of the template walked */
 	const char		*part;
 	const char		*file;
+	int			 reply;		/* a keyword's reply */
 	FILE			*out;
 	int			 errors;
 	int			 warnings;
@@ -83,6 +90,12 @@ lint_name(void *arg, enum template_use use, const char *name,
 		free(key);
 		return;
 	}
+	if (l->reply) {
+		if (strcmp(name, "city") != 0)
+			lint_error(l, "%s:%u:%u: unknown variable %s (a reply "
+			    "knows city alone)", l->file, line, col, name);
+		return;
+	}
 	for (i = 0; lint_names[i] != NULL; i++) {
 		if (strcmp(lint_names[i], name) == 0)
 			return;
@@ -97,7 +110,7 @@ lint_templates(struct lint *l)
 {
 	const struct template	*t;
 	const char		*locale, *key, *dot;
-	size_t			 i;
+	size_t			 i, k;
 
 	for (i = 0; i < catalog_nentries(l->cat); i++) {
 		t = catalog_entry(l->cat, i, &locale, &key);
@@ -105,6 +118,14 @@ lint_templates(struct lint *l)
 		l->locale = locale;
 		l->part = dot != NULL ? dot + 1 : "";
 		l->file = template_name(t);
+		l->reply = 0;
+		for (k = 0; k < sizeof lint_replies / sizeof lint_replies[0];
+		    k++) {
+			if (strncmp(key, lint_replies[k],
+			    strlen(lint_replies[k])) == 0 &&
+			    key[strlen(lint_replies[k])] == '.')
+				l->reply = 1;
+		}
 		template_walk(t, lint_name, l);
 	}
 }
@@ -200,6 +221,52 @@ lint_render(struct lint *l, const char *locale, enum vocab_notice kind)
 	notice_free(n);
 }
 
+/* Render the replies to residents' keywords in one locale and check them. */
+static void
+lint_reply(struct lint *l, const char *locale)
+{
+	struct segment_info	 info;
+	const char		*found;
+	char			*text, *cause = NULL;
+	size_t			 i;
+
+	for (i = 0; i < sizeof lint_replies / sizeof lint_replies[0]; i++) {
+		if (catalog_find(l->cat, locale, lint_replies[i], "sms",
+		    &found) == NULL) {
+			lint_error(l, "%s: no template %s.sms (nor in a fallback "
+			    "locale): the reply to a resident's %s",
+			    locale, lint_replies[i], lint_replies[i]);
+			continue;
+		}
+		if (strcmp(found, locale) != 0) {
+			fprintf(l->out, "warning: %s: no %s.sms; %s's is used\n",
+			    locale, lint_replies[i], found);
+			l->warnings++;
+		}
+		if ((text = render_reply(l->cf, l->cat, locale, lint_replies[i],
+		    &info, &cause)) == NULL) {
+			lint_error(l, "%s: %s", locale, cause);
+			free(cause);
+			continue;
+		}
+		if (*text == '\0')
+			lint_error(l, "%s: %s.sms renders empty", locale,
+			    lint_replies[i]);
+		if (lint_plain_http(text))
+			lint_error(l, "%s: %s.sms links to an http:// address; "
+			    "use https", locale, lint_replies[i]);
+		if (info.segments > 1) {
+			fprintf(l->out, "warning: %s: %s.sms takes %zu "
+			    "segments (%zu %s); a reply is sent whole, so one "
+			    "is best\n", locale, lint_replies[i], info.segments,
+			    info.units, info.encoding == SEGMENT_GSM7 ?
+			    "GSM-7 characters" : "UCS-2 units");
+			l->warnings++;
+		}
+		free(text);
+	}
+}
+
 /* Check a loaded template set. */
 int
 lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
@@ -217,6 +284,7 @@ lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
 	for (i = 0; i < catalog_nlocales(cat); i++) {
 		for (k = 1; k < VOCAB_NOTICE_COUNT; k++)
 			lint_render(&l, catalog_locale(cat, i), k);
+		lint_reply(&l, catalog_locale(cat, i));
 	}
 	if (warnings != NULL)
 		*warnings = l.warnings;

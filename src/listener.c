@@ -16,10 +16,12 @@
 #include "generation.h"
 #include "health.h"
 #include "http.h"
+#include "inbound.h"
 #include "listener.h"
 #include "log.h"
 #include "receipt.h"
 #include "redis.h"
+#include "unsubscribe.h"
 #include "xmalloc.h"
 
 struct listener {
@@ -57,6 +59,10 @@ listener_route(const struct http_request *req, struct http_response *resp,
 		health_metrics(g, &l->r, req, resp);
 	else if (strcmp(path, "/healthz") == 0)
 		health_check(g, &l->r, req, resp);
+	else if (strcmp(path, "/inbound") == 0)
+		inbound_handle(g->cf, g->cat, &l->r, req, resp);
+	else if (strcmp(path, "/unsubscribe") == 0)
+		unsubscribe_handle(g->cf, &l->r, req, resp);
 	else {
 		resp->status = 404;
 		resp->body = xstrdup("not found\n");

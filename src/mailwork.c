@@ -130,7 +130,7 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 	const struct outbox_item *it = mw->it;
 	struct render_out	 out;
 	struct mime_msg		 mm;
-	char			*cause = NULL, *mid, *unsub = NULL, *data;
+	char			*cause = NULL, *mid, *data;
 	size_t			 len;
 	int			 rc;
 
@@ -148,9 +148,6 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		return -1;
 	}
 	mid = mailwork_message_id(cf, it->id);
-	if (cf->templates_unsubscribe_url != NULL)
-		unsub = render_url(cf->templates_unsubscribe_url,
-		    it->notice->sr);
 	memset(&mm, 0, sizeof mm);
 	mm.from_name = cf->email_from_name;
 	mm.from_addr = cf->email_from_addr;
@@ -159,7 +156,7 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 	mm.text = out.text;
 	mm.html = out.html;
 	mm.message_id = mid;
-	mm.list_unsubscribe = unsub;
+	mm.list_unsubscribe = out.unsubscribe_url;	/* as in the text */
 	mm.language = out.locale;
 	mm.date = store_now() / 1000;
 	rc = mime_build(&mm, &data, &len, &cause);
@@ -183,7 +180,6 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		mw->c.version = catalog_version(g->cat);
 		mw->built = 1;
 	}
-	free(unsub);
 	free(mid);
 	render_out_clear(&out);
 	return rc;

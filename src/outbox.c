@@ -5,7 +5,8 @@
  * Lua scripts, so that a notification is taken by one worker only and
  * moves between the due sets and the lease set atomically. A claim also
  * checks the contact against the SR's state: a resident who unsubscribed
- * after the notice was decided is not sent it. An outcome is written as
+ * after the notice was decided is not sent it; nor is a phone that has
+ * opted out of SMS since (optout.h). An outcome is written as
  * one MULTI/EXEC: the record, the sets, the audit entry, the counters.
  */
 #include "build.h"
@@ -21,6 +22,7 @@
 #include "event.h"
 #include "log.h"
 #include "notice.h"
+#include "optout.h"
 #include "outbox.h"
 #include "redis.h"
 #include "txn.h"
@@ -276,6 +278,39 @@ outbox_item_new(const struct redis_reply *f)
 	return it;
 }
 
+/*
+ * Mark the claimed SMS whose phone opted out. Returns 0, or -1 with
+ * *cause.
+ */
+static int
+outbox_optout(struct redis *r, const struct config *cf,
+    struct outbox_item **items, size_t n, char **cause)
+{
+	const char	**phones;
+	size_t		 *which, i, k = 0;
+	int		 *opted, rc;
+
+	phones = xcalloc(n + 1, sizeof *phones);
+	which = xcalloc(n + 1, sizeof *which);
+	opted = xcalloc(n + 1, sizeof *opted);
+	for (i = 0; i < n; i++) {
+		if (items[i]->unsubscribed || items[i]->notice == NULL)
+			continue;
+		phones[k] = items[i]->notice->to[0].address;
+		which[k++] = i;
+	}
+	rc = k > 0 ? optout_check(r, cf, phones, k, opted, cause) : 0;
+	for (i = 0; rc == 0 && i < k; i++) {
+		if (opted[i])
+			items[which[i]]->unsubscribed =
+			    items[which[i]]->optout = 1;
+	}
+	free(opted);
+	free(which);
+	free(phones);
+	return rc;
+}
+
 /* Claim the due notifications of a channel. */
 int
 outbox_claim(struct redis *r, const struct config *cf, int channel,
@@ -326,6 +361,15 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 	if (reply->element[1]->type == REDIS_TYPE_STRING)
 		*next_due = strtoll(reply->element[1]->str, NULL, 10);
 	redis_reply_free(reply);
+	if (channel == EVENT_CHANNEL_SMS &&
+	    outbox_optout(r, cf, *items, *n, cause) != 0) {
+		for (i = 0; i < *n; i++)
+			outbox_item_free((*items)[i]);
+		free(*items);
+		*items = NULL;
+		*n = 0;
+		goto fail;
+	}
 	rc = 0;
 fail:
 	free(qkey);

@@ -47,6 +47,7 @@ struct outbox_item {
 	int64_t		  created;	/* ms */
 	int		  resend;	/* a claim was cut short before */
 	int		  unsubscribed;	/* found unsubscribed: not sent */
+	int		  optout;	/* the phone texted STOP: not sent */
 };
 
 /* Return the key of notification id's record; the caller frees it. */
@@ -74,7 +75,10 @@ void outbox_queue(struct txn *tx, const struct config *cf,
 
 /*
  * Claim at most max notifications of channel due at now for owner, each
- * leased until now + delivery.lease_seconds. Returns 0 and sets *items
+ * leased until now + delivery.lease_seconds. A notification whose
+ * contact unsubscribed from the SR, or an SMS to a phone that opted out
+ * of every SMS (optout.h), is claimed with unsubscribed set (and optout
+ * for the latter), to be recorded as not sent. Returns 0 and sets *items
  * (free each with outbox_item_free(), then the array) and *n, and
  * *next_due to the due time of the next one waiting (0 if none); or -1
  * with *cause.

@@ -9,7 +9,9 @@
  *   retry            next_at, last_error; back in the due set
  *   failed           a permanent failure; last_error; dead-lettered
  *   dead             retried until too old; last_error; dead-lettered
- *   unsubscribed     the contact unsubscribed before it went out
+ *   unsubscribed     the contact unsubscribed before it went out, or
+ *                    the phone opted out of SMS (audited as unsubscribed,
+ *                    rule sms_stop)
  * A dead-letter entry has kind=notification, id, sr, channel, the masked
  * recipient, state and error; "closeloop dead retry" queues it again.
  */
@@ -223,9 +225,15 @@ outcome_write(struct redis *r, const struct config *cf,
 		pairs[2] = "done_at";
 		pairs[3] = nows;
 		outcome_record(&tx, key, pairs, 4);
-		d = decision_add(&dl, DECISION_SUPPRESSED, "unsubscribed", nt,
-		    division, events, "%s to %s: unsubscribed before it went "
-		    "out", chname, masked);
+		if (it->optout)
+			d = decision_add(&dl, DECISION_UNSUBSCRIBED, "sms_stop",
+			    nt, division, events, "%s to %s: the phone opted "
+			    "out of every SMS (STOP); not sent", chname,
+			    masked);
+		else
+			d = decision_add(&dl, DECISION_SUPPRESSED,
+			    "unsubscribed", nt, division, events, "%s to %s: "
+			    "unsubscribed before it went out", chname, masked);
 		outcome_describe(d, it, masked, NULL, NULL);
 	} else if (res->status == SEND_OK) {
 		pairs[0] = "state";

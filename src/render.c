@@ -5,7 +5,9 @@
  * notice, city, division, from_division, date, scheduled_for, note,
  * standard_note, photos (a list of {url, number}), has_photos, photo,
  * status_url, duplicate_of, duplicate_url, unsubscribe_url, partial,
- * correction.
+ * correction. An email's unsubscribe_url is its recipient's own link when
+ * one-click unsubscribe is set up (unsubscribe.h). The replies to a
+ * resident's text message (stop, start, help) see city alone.
  *
  * An SMS is rendered with its shortenable pieces marked by characters of
  * the Private Use Area: the output of the "note" partial, the photo link
@@ -30,6 +32,7 @@
 #include "render.h"
 #include "syntax.h"
 #include "template.h"
+#include "unsubscribe.h"
 #include "view.h"
 #include "xmalloc.h"
 
@@ -194,26 +197,39 @@ render_date(const struct config *cf, struct view *v, const char *key,
 	free(text);
 }
 
-/* Build the data the templates of a notice see. */
+/* Return the city's name in a locale, else the default locale's. */
+static const char *
+render_city(const struct config *cf, const char *locale)
+{
+	const char	*city;
+
+	city = division_lookup(cf->templates_city_names,
+	    cf->templates_ncity_names, locale);
+	if (city == NULL)
+		city = division_lookup(cf->templates_city_names,
+		    cf->templates_ncity_names, cf->templates_default_locale);
+	return city != NULL ? city : cf->templates_city;
+}
+
+/*
+ * Build the data the templates of a notice see; unsub is the
+ * unsubscribe link (or NULL).
+ */
 static struct view *
 render_view(const struct config *cf, const struct notice *n,
-    const char *locale, int sms, int64_t now, size_t *photos_dropped)
+    const char *locale, int sms, int64_t now, const char *unsub,
+    size_t *photos_dropped)
 {
 	const struct division	*dv;
 	struct view		*v;
-	const char		*note = NULL, *city;
+	const char		*note = NULL;
 	char			*s, *marked;
 
 	v = view_map();
 	render_set(v, "sr", n->sr);
 	render_set(v, "service", n->service);
 	view_set_string(v, "notice", vocab_notice_name(n->notice));
-	city = division_lookup(cf->templates_city_names,
-	    cf->templates_ncity_names, locale);
-	if (city == NULL)
-		city = division_lookup(cf->templates_city_names,
-		    cf->templates_ncity_names, cf->templates_default_locale);
-	render_set(v, "city", city != NULL ? city : cf->templates_city);
+	render_set(v, "city", render_city(cf, locale));
 	render_set(v, "division", render_division(cf, n->division, locale));
 	render_set(v, "from_division", render_division(cf, n->from_division,
 	    locale));
@@ -246,11 +262,7 @@ render_view(const struct config *cf, const struct notice *n,
 		}
 	}
 	render_set(v, "duplicate_of", n->duplicate_of);
-	if (cf->templates_unsubscribe_url != NULL) {
-		s = render_url(cf->templates_unsubscribe_url, n->sr);
-		view_set_string(v, "unsubscribe_url", s);
-		free(s);
-	}
+	view_set_string(v, "unsubscribe_url", unsub);
 	view_set(v, "partial", view_bool(n->partial));
 	view_set(v, "correction", view_bool(n->correction));
 	return v;
@@ -399,14 +411,20 @@ render_notice(const struct config *cf, const struct catalog *cat,
 {
 	const char	*locale, *name = vocab_notice_name(n->notice);
 	struct view	*v;
-	char		*marked;
+	char		*marked, *unsub;
 
 	memset(out, 0, sizeof *out);
 	locale = i < n->nto && n->to[i].locale != NULL ? n->to[i].locale :
 	    cf->templates_default_locale;
 	out->locale = xstrdup(locale);
 	if (parts & RENDER_EMAIL) {
-		v = render_view(cf, n, locale, 0, now, &out->photos_dropped);
+		out->unsubscribe_url = i < n->nto &&
+		    n->to[i].channel == EVENT_CHANNEL_EMAIL ?
+		    unsubscribe_url(cf, n->sr, n->to[i].address, now) :
+		    cf->templates_unsubscribe_url != NULL ?
+		    render_url(cf->templates_unsubscribe_url, n->sr) : NULL;
+		v = render_view(cf, n, locale, 0, now, out->unsubscribe_url,
+		    &out->photos_dropped);
 		out->subject = render_part(cat, locale, name, "subject", v,
 		    cause);
 		if (out->subject != NULL)
@@ -422,7 +440,11 @@ render_notice(const struct config *cf, const struct catalog *cat,
 	}
 	if (parts & RENDER_SMS) {
 		out->photos_dropped = 0;
-		v = render_view(cf, n, locale, 1, now, &out->photos_dropped);
+		unsub = cf->templates_unsubscribe_url != NULL ?
+		    render_url(cf->templates_unsubscribe_url, n->sr) : NULL;
+		v = render_view(cf, n, locale, 1, now, unsub,
+		    &out->photos_dropped);
+		free(unsub);
 		marked = render_part(cat, locale, name, "sms", v, cause);
 		view_free(v);
 		if (marked == NULL)
@@ -445,6 +467,32 @@ fail:
 	return -1;
 }
 
+/* Render the reply to a resident's text message. */
+char *
+render_reply(const struct config *cf, const struct catalog *cat,
+    const char *locale, const char *name, struct segment_info *info,
+    char **cause)
+{
+	struct view	*v;
+	char		*text, *trimmed;
+
+	v = view_map();
+	render_set(v, "city", render_city(cf, locale));
+	text = render_part(cat, locale, name, "sms", v, cause);
+	view_free(v);
+	if (text == NULL)
+		return NULL;
+	trimmed = xstrdup(render_trim(text));
+	free(text);
+	if (info != NULL && segment_count(trimmed, info) != 0) {
+		if (cause != NULL)
+			*cause = xasprintf("%s.sms: not valid UTF-8", name);
+		free(trimmed);
+		return NULL;
+	}
+	return trimmed;
+}
+
 /* Free what a render_out holds. */
 void
 render_out_clear(struct render_out *out)
@@ -454,5 +502,6 @@ render_out_clear(struct render_out *out)
 	free(out->html);
 	free(out->sms);
 	free(out->locale);
+	free(out->unsubscribe_url);
 	memset(out, 0, sizeof *out);
 }

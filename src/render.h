@@ -33,6 +33,9 @@ struct render_out {
 	size_t			 sms_fixed_segments; /* text and link alone */
 	size_t			 photos_dropped; /* not on photo_hosts */
 	char			*locale;	/* asked for (or default) */
+	char			*unsubscribe_url; /* email: the recipient's
+						     (unsubscribe.h), or
+						     NULL */
 };
 
 /*
@@ -51,6 +54,16 @@ int render_notice(const struct config *cf, const struct catalog *cat,
  * templates.photo_hosts (any case, any port).
  */
 int render_photo_ok(const struct config *cf, const char *url);
+
+/*
+ * Render the reply to a resident's text message: template NAME.sms of
+ * the set ("stop", "start", "help") for locale, with the city's name
+ * in that locale. Returns the text, trimmed, and fills *info (which may
+ * be NULL) with its segments; or NULL with *cause. The caller frees it.
+ */
+char *render_reply(const struct config *cf, const struct catalog *cat,
+    const char *locale, const char *name, struct segment_info *info,
+    char **cause);
 
 /* Return pattern with every "{sr}" replaced by sr; the caller frees it. */
 char *render_url(const char *pattern, const char *sr);

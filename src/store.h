@@ -21,6 +21,7 @@
  *   due              sorted set of SRs by the time (ms) their pending
  *                    notice is due: held closures and coalesced bursts
  *   sr:{SR}:n:*, outbox:*   notifications for delivery: see outbox.h
+ *   phone:HEX        set, the SRs of an SMS contact: see optout.h
  *   seen:EVENT_ID, sr:{SR}:events, stats   as in intake.h
  */
 #ifndef STORE_H

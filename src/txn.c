@@ -21,6 +21,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notice.h"
+#include "optout.h"
 #include "outbox.h"
 #include "policy.h"
 #include "redis.h"
@@ -73,7 +74,10 @@ txn_due(struct txn *tx, const struct config *cf, const struct srstate *st)
 	free(dkey);
 }
 
-/* Queue the writes of the state, its expiry and its due-time index. */
+/*
+ * Queue the writes of the state, its expiry, its due-time index and
+ * the index of each SMS contact's SRs (optout.h), which lives as long.
+ */
 static void
 txn_state(struct txn *tx, const struct config *cf,
     const struct srstate *st, long long ttl)
@@ -103,6 +107,11 @@ txn_state(struct txn *tx, const struct config *cf,
 		txn_queue(tx, 3, argv);
 		free(history);
 		free(ttls);
+		for (i = 0; i < st->ncontact; i++) {
+			if (st->contact[i].channel == EVENT_CHANNEL_SMS)
+				optout_index(tx, cf, st->sr,
+				    st->contact[i].address, ttl);
+		}
 	}
 	free(argv);
 	srstate_encode_free(fields, n);
@@ -146,7 +155,8 @@ txn_notice(struct txn *tx, const struct config *cf,
 
 /*
  * Subscribe a duplicate's recipients to the original SR, unless the
- * original knows them already (HSETNX), and say so in its audit.
+ * original knows them already (HSETNX), and say so in its audit; a
+ * phone among them gets the original in its index (optout.h).
  */
 static void
 txn_follow(struct txn *tx, const struct config *cf,
@@ -170,6 +180,9 @@ txn_follow(struct txn *tx, const struct config *cf,
 		argv[2] = field;
 		argv[3] = value;
 		txn_queue(tx, 4, argv);
+		if (to->channel == EVENT_CHANNEL_SMS)
+			optout_index(tx, cf, original, to->address,
+			    cf->events_history_days * 86400);
 		masked = event_mask_contact(to->channel, to->address);
 		decision_add(&dl, DECISION_SUBSCRIBED, "follow_duplicate",
 		    VOCAB_NOTICE_NONE, NULL, nt->events, "%s by %s, from "

@@ -3,9 +3,10 @@
  *
  * A step (an event applied, or a pending notice released) ends by
  * writing everything it decided at once: the SR's state and its expiry,
- * the due-time index, the audit records, the notices for delivery, a
- * duplicate's subscribers on the original SR and, for an event, its
- * dedupe key, history entry and stream acknowledgement. The caller has
+ * its phones' indexes of SRs (optout.h), the due-time index, the audit
+ * records, the notices for delivery, a duplicate's subscribers on the
+ * original SR and, for an event, its dedupe key, history entry and
+ * stream acknowledgement. The caller has
  * WATCHed the SR's keys first (store.c); txn_exec() says whether the
  * transaction committed or lost a race. Keys are listed in store.h.
  */

@@ -28,10 +28,8 @@ command -v curl >/dev/null 2>&1 || missing "curl is not installed"
 redis_start
 kannel_start "$T/kannel"
 EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"
-printf '%s\n' "$KANNEL_PASSWORD" > "$T/kannel.secret"
 printf 'dlr-k3y-for-tests\n' > "$T/dlr.secret"
-chmod 600 "$T/kannel.secret" "$T/dlr.secret"
-
+chmod 600 "$T/dlr.secret"
 smtpd_plain
 
 HTTP_PORT=$(free_port)
@@ -40,21 +38,9 @@ AUDIT="$T/audit.jsonl"
 # Write the configuration; $1 is the audit file.
 audit_config() {
 	write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
-email = {
-	smtp = \"smtp://127.0.0.1:$SMTP_PORT\";
-	starttls = \"off\";
-	from = \"Toronto 311 <311@example.org>\";
-};
-sms = {
-	gateway = \"kannel\";
-	url = \"$KANNEL_URL\";
-	username = \"$KANNEL_USER\";
-	password_file = \"$T/kannel.secret\";
-	from = \"+14165550311\";
-	allow_http_loopback = true;
-	dlr_url = \"http://127.0.0.1:$HTTP_PORT/receipt\";
-	dlr_secret_file = \"$T/dlr.secret\";
-};
+$(smtp_config)
+$(kannel_config "dlr_url = \"http://127.0.0.1:$HTTP_PORT/receipt\";
+	dlr_secret_file = \"$T/dlr.secret\";")
 audit = { file = \"$1\"; };
 http = { listen = \"127.0.0.1:$HTTP_PORT\"; };"
 }

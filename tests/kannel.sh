@@ -8,6 +8,8 @@
 #	EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"	# or call kannel_stop at exit
 #	... closeloopd sends through $KANNEL_URL, $KANNEL_USER, $KANNEL_PASSWORD
 #	kannel_received		# "FROM TO TEXT", one line per message
+#	kannel_send FROM TO TEXT	# a resident's message, to Kannel
+#	kannel_config [MORE]	# an sms group for closeloopd's configuration
 #	kannel_stop
 #
 # kannel_start DIR writes DIR/kannel.conf and starts, each bound to
@@ -15,7 +17,10 @@
 # an smsbox port, and an smsc group "smsc = fake"), then smsbox (an smsbox
 # group with the sendsms port, and a sendsms-user group allowed up to 10
 # concatenated parts), then Kannel's fakesmsc as the phone network, and
-# waits until smsbox and fakesmsc are connected to bearerbox. The daemons
+# waits until smsbox and fakesmsc are connected to bearerbox. smsbox
+# recodes UCS-2 messages from phones to UTF-8 (mo-recode), and
+# KANNEL_EXTRA_CONF, if set, is added to kannel.conf (an sms-service
+# group, say). The daemons
 # log to DIR/bearerbox.log and DIR/smsbox.log, fakesmsc to
 # DIR/fakesmsc.log. It exports
 #	KANNEL_URL		http://127.0.0.1:PORT/cgi-bin/sendsms
@@ -23,6 +28,14 @@
 #	KANNEL_ADMIN_URL, KANNEL_ADMIN_PASSWORD	bearerbox's admin service
 #	KANNEL_FAKESMSC_LOG	DIR/fakesmsc.log
 #	KANNEL_PIDS		"BEARERBOX SMSBOX FAKESMSC"
+#	KANNEL_FAKESMSC_PID	FAKESMSC, which kannel_send replaces
+#
+# kannel_send FROM TO TEXT is a resident's phone sending TEXT from FROM
+# to the number TO: bearerbox takes one fakesmsc at a time, so the
+# running one is stopped and a new one started that sends the message
+# once (as GSM text, or as UCS-2 if TEXT is not ASCII) and then stays
+# as the phone network, logging to the same file. The new PID replaces
+# the old in KANNEL_PIDS and KANNEL_FAKESMSC_PID.
 #
 # What fakesmsc logs (Kannel 1.4.5): one line per message it receives, at
 # debug level (so fakesmsc must not be given -v 1 or above):
@@ -147,6 +160,7 @@ bearerbox-host = 127.0.0.1
 bearerbox-port = $2
 sendsms-port = $4
 sendsms-interface = 127.0.0.1
+mo-recode = true
 log-file = "$KANNEL_DIR/smsbox.log"
 log-level = 1
 
@@ -156,6 +170,9 @@ password = $KANNEL_PASSWORD
 max-messages = 10
 concatenation = true
 EOF
+	[ -z "${KANNEL_EXTRA_CONF:-}" ] ||
+	    printf '\n%s\n' "$KANNEL_EXTRA_CONF" >>"$KANNEL_DIR/kannel.conf"
+	KANNEL_SMSC_PORT=$3
 	KANNEL_URL="http://127.0.0.1:$4/cgi-bin/sendsms"
 	KANNEL_ADMIN_URL="http://127.0.0.1:$1"
 	KANNEL_FAKESMSC_LOG="$KANNEL_DIR/fakesmsc.log"
@@ -175,7 +192,9 @@ EOF
 	    { kannel_fail "smsbox did not start"; return 1; }
 	"$KANNEL_FAKESMSC" -H 127.0.0.1 -r "$3" -i 0.1 -m 0 \
 	    "123 456 text nop" >"$KANNEL_FAKESMSC_LOG" 2>&1 &
+	KANNEL_FAKESMSC_PID=$!
 	KANNEL_PIDS="$KANNEL_PIDS $!"
+	export KANNEL_FAKESMSC_PID
 	if ! kannel_wait_log "$KANNEL_DIR/bearerbox.log" \
 	    "Client connected from <" ||
 	    ! kannel_wait_log "$KANNEL_DIR/bearerbox.log" \
@@ -183,6 +202,55 @@ EOF
 		kannel_fail "smsbox or fakesmsc did not connect"
 		return 1
 	fi
+}
+
+# Print the sms group for sending through kannel_start's Kannel, the
+# sendsms-user's password in DIR/kannel.secret; $1 is more of the group.
+kannel_config() {
+	printf '%s\n' "$KANNEL_PASSWORD" >"$KANNEL_DIR/kannel.secret"
+	chmod 600 "$KANNEL_DIR/kannel.secret"
+	cat <<EOT
+sms = {
+	gateway = "kannel";
+	url = "$KANNEL_URL";
+	username = "$KANNEL_USER";
+	password_file = "$KANNEL_DIR/kannel.secret";
+	from = "+14165550311";
+	allow_http_loopback = true;
+	${1:-}
+};
+EOT
+}
+
+# Send TEXT from phone FROM to the number TO through a new fakesmsc.
+kannel_send() {
+	_kn_msg=$("$KANNEL_PYTHON" - "$1" "$2" "$3" <<'EOF'
+import sys, urllib.parse
+sender, to, text = sys.argv[1:4]
+if text.isascii():
+    print(sender, to, "text", text)
+else:
+    print(sender, to, "ucs2", urllib.parse.quote(text.encode("utf-16-be"),
+                                                 safe=""))
+EOF
+)
+	_kn_seen=$(grep -c "Fakesmsc client connected" \
+	    "$KANNEL_DIR/bearerbox.log")
+	kill -TERM "$KANNEL_FAKESMSC_PID" 2>/dev/null || true
+	wait "$KANNEL_FAKESMSC_PID" 2>/dev/null || true
+	"$KANNEL_FAKESMSC" -H 127.0.0.1 -r "$KANNEL_SMSC_PORT" -i 0.1 -m 1 \
+	    "$_kn_msg" >>"$KANNEL_FAKESMSC_LOG" 2>&1 &
+	KANNEL_PIDS=$(echo "$KANNEL_PIDS" | sed "s/$KANNEL_FAKESMSC_PID\$/$!/")
+	KANNEL_FAKESMSC_PID=$!
+	export KANNEL_PIDS KANNEL_FAKESMSC_PID
+	_kn=0
+	while [ "$(grep -c "Fakesmsc client connected" \
+	    "$KANNEL_DIR/bearerbox.log")" -le "$_kn_seen" ]; do
+		_kn=$((_kn + 1))
+		[ "$_kn" -le 150 ] || { echo "kannel: fakesmsc did not " \
+		    "connect again" >&2; return 1; }
+		sleep 0.1
+	done
 }
 
 # Stop what kannel_start started: fakesmsc, smsbox, then bearerbox.

@@ -104,14 +104,18 @@ redis_stop() {
 	REDIS_PID=
 }
 
-# Print the templates group: the shipped set, test links.
+# Print the templates group: the shipped set, test links. A test may set
+# UNSUBSCRIBE_URL, and TEMPLATES_EXTRA for more settings of the group.
 templates_config() {
+	_tc_unsub='https://311.example.org/stop/{sr}'
+	[ -z "${UNSUBSCRIBE_URL:-}" ] || _tc_unsub=$UNSUBSCRIBE_URL
 	cat <<EOT
 templates = {
 	dir = "$top_srcdir/templates";
 	photo_hosts = [ "photos.example.org" ];
 	status_url = "https://311.example.org/sr/{sr}";
-	unsubscribe_url = "https://311.example.org/stop/{sr}";
+	unsubscribe_url = "$_tc_unsub";
+	${TEMPLATES_EXTRA:-}
 };
 EOT
 }
@@ -245,8 +249,11 @@ socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null
 }
 
 # Start tests/smtpd.py, without TLS or AUTH, on a free loopback port
-# (SMTP_PORT); what it receives goes into MAIL.
+# (SMTP_PORT), keeping what it receives in $MAIL ($T/mail), and wait
+# until it answers.
 smtpd_plain() {
+	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing \
+	    "aiosmtpd is not installed (Debian package python3-aiosmtpd)"
 	SMTP_PORT=$(free_port)
 	MAIL="$T/mail"
 	mkdir -p "$MAIL"
@@ -254,6 +261,17 @@ smtpd_plain() {
 	    --dir "$MAIL" >>"$T/smtpd.log" 2>&1 &
 	EXTRA_PIDS="$EXTRA_PIDS $!"
 	wait_for 10 "the SMTP server" port_up "$SMTP_PORT"
+}
+
+# Print the email group for smtpd_plain's server.
+smtp_config() {
+	cat <<EOT
+email = {
+	smtp = "smtp://127.0.0.1:$SMTP_PORT";
+	starttls = "off";
+	from = "Toronto 311 <311@example.org>";
+};
+EOT
 }
 
 # Print a field of a notification's record: $1 its id (SR/SEQ/I), $2 the

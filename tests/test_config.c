@@ -144,6 +144,12 @@ static const struct test_config_field test_config_fields[] = {
 	    "America/Toronto" },
 	{ "templates_city", TEST_CONFIG_STRING, AT(templates_city),
 	    "City of Toronto" },
+	{ "templates_unsubscribe_secret_file", TEST_CONFIG_STRING,
+	    AT(templates_unsubscribe_secret_file), NULL },
+	{ "templates_unsubscribe_secret", TEST_CONFIG_STRING,
+	    AT(templates_unsubscribe_secret), NULL },
+	{ "templates_unsubscribe_days", TEST_CONFIG_INT64,
+	    AT(templates_unsubscribe_days), "90" },
 	{ "sms_max_segments", TEST_CONFIG_INT64, AT(sms_max_segments), "3" },
 	{ "sms_gateway", TEST_CONFIG_STRING, AT(sms_gateway), NULL },
 	{ "sms_profile", TEST_CONFIG_INT, AT(sms_profile), "0" },
@@ -169,6 +175,10 @@ static const struct test_config_field test_config_fields[] = {
 	{ "sms_dlr_secret_file", TEST_CONFIG_STRING, AT(sms_dlr_secret_file),
 	    NULL },
 	{ "sms_dlr_secret", TEST_CONFIG_STRING, AT(sms_dlr_secret), NULL },
+	{ "sms_inbound_secret_file", TEST_CONFIG_STRING,
+	    AT(sms_inbound_secret_file), NULL },
+	{ "sms_inbound_secret", TEST_CONFIG_STRING, AT(sms_inbound_secret),
+	    NULL },
 	{ "audit_retain_days", TEST_CONFIG_INT64, AT(audit_retain_days),
 	    "90" },
 	{ "audit_file", TEST_CONFIG_STRING, AT(audit_file), NULL },
@@ -582,6 +592,30 @@ static const struct test_config_good test_config_goods[] = {
 	{ "http = { listen = \"\"; };\n", NULL,
 	    { { "http_listen", NULL },
 	      { "http_listen_default", "0" } } },
+	{ "sms = { inbound_secret_file = \"@DIR/secret\"; };\n", "1nb0und",
+	    { { "sms_inbound_secret_file", "@DIR/secret" },
+	      { "sms_inbound_secret", "1nb0und" } } },
+	/* One-click unsubscribe: the URL needs no {sr}, the SR is in it. */
+	{ "templates = {\n"
+	  "\tunsubscribe_url = \"https://311.example.org/unsubscribe\";\n"
+	  "\tunsubscribe_secret_file = \"@DIR/secret\";\n"
+	  "\tunsubscribe_days = 30;\n"
+	  "};\n", "unsub-k3y",
+	    { { "templates_unsubscribe_url",
+		"https://311.example.org/unsubscribe" },
+	      { "templates_unsubscribe_secret_file", "@DIR/secret" },
+	      { "templates_unsubscribe_secret", "unsub-k3y" },
+	      { "templates_unsubscribe_days", "30" } } },
+	{ "templates = {\n"
+	  "\tunsubscribe_url = \"https://311.example.org/stop/{sr}\";\n"
+	  "\tunsubscribe_secret_file = \"@DIR/secret\";\n"
+	  "\tunsubscribe_days = 3650;\n"
+	  "};\n", "k",
+	    { { "templates_unsubscribe_url",
+		"https://311.example.org/stop/{sr}" },
+	      { "templates_unsubscribe_secret_file", "@DIR/secret" },
+	      { "templates_unsubscribe_secret", "k" },
+	      { "templates_unsubscribe_days", "3650" } } },
 };
 
 struct test_config_bad {
@@ -1115,6 +1149,33 @@ static const struct test_config_bad test_config_bads[] = {
 	  "\tdlr_secret_file = \"@DIR/nope\";\n};\n", NULL,
 	    "@FILE:3: sms.dlr_secret_file: cannot read @DIR/nope: No such "
 	    "file or directory" },
+	{ "sms = { inbound_secret_file = \"@DIR/nope\"; };\n", NULL,
+	    "@FILE:1: sms.inbound_secret_file: cannot read @DIR/nope: No such "
+	    "file or directory" },
+	{ "sms = { inbound_secret_file = \"@DIR/secret\"; };\n", "\n",
+	    "@FILE:1: sms.inbound_secret_file: cannot read @DIR/secret: the "
+	    "first line is empty" },
+	{ "templates = { unsubscribe_secret_file = \"@DIR/secret\"; };\n",
+	    "k", "@FILE:1: templates.unsubscribe_secret_file: needs "
+	    "templates.unsubscribe_url, where the links point" },
+	{ "templates = {\n"
+	  "\tunsubscribe_url = \"https://311.example.org/\";\n"
+	  "\tunsubscribe_secret_file = \"@DIR/nope\";\n};\n", NULL,
+	    "@FILE:3: templates.unsubscribe_secret_file: cannot read "
+	    "@DIR/nope: No such file or directory" },
+	{ "templates = {\n"
+	  "\tunsubscribe_url = \"https://311.example.org/" A256 A256 A256
+	  "{sr}\";\n"
+	  "\tunsubscribe_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: templates.unsubscribe_url: too long for a one-click "
+	    "link: with an SR number of 64 characters and the 174 characters "
+	    "of its parameters it would take 1030 (at most 900)" },
+	{ "templates = { unsubscribe_days = 0; };\n", NULL,
+	    "@FILE:1: templates.unsubscribe_days: must be between 1 and 3650 "
+	    "(got 0)" },
+	{ "templates = { unsubscribe_days = 3651; };\n", NULL,
+	    "@FILE:1: templates.unsubscribe_days: must be between 1 and 3650 "
+	    "(got 3651)" },
 	{ "audit = { retain_days = 0; };\n", NULL,
 	    "@FILE:1: audit.retain_days: must be between 1 and 3650 (got 0)" },
 	{ "http = { listen = 9311; };\n", NULL,

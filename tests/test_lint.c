@@ -51,6 +51,12 @@ test_lint_open(struct test_lint *t)
 	}
 	fixture_write(&t->fx, "en/_note.txt.mustache", "{{note}}\n");
 	fixture_write(&t->fx, "en/_note.sms.mustache", "{{note}}");
+	fixture_write(&t->fx, "en/stop.sms.mustache", "{{city}}: no more "
+	    "texts. Reply START to get them again.\n");
+	fixture_write(&t->fx, "en/start.sms.mustache", "{{city}}: texts "
+	    "again. Reply STOP to stop.\n");
+	fixture_write(&t->fx, "en/help.sms.mustache", "{{city}}: 311 updates. "
+	    "Call 311.\n");
 	text = xasprintf("templates = { dir = \"%s\"; status_url = "
 	    "\"https://311.example.org/sr/{sr}\"; };\nsms = { max_segments = "
 	    "1; };\n", t->fx.dir);
@@ -147,12 +153,62 @@ test_lint_mistakes(void **state)
 	test_lint_close(&t);
 }
 
+/*
+ * The replies to residents' keywords: each must exist, knows city
+ * alone, and is best in one segment.
+ */
+static void
+test_lint_replies(void **state)
+{
+	struct test_lint	 t;
+	char			*report = NULL, *want;
+	int			 errors;
+
+	(void)state;
+	test_lint_open(&t);
+	fixture_write(&t.fx, "en/help.sms.mustache", "{{city}} {{sr}}: "
+	    "updates about your request.\n");
+	fixture_write(&t.fx, "fr/stop.sms.mustache", "{{city}} : vous ne "
+	    "recevrez plus de SMS de notre part, sur aucune de vos demandes, "
+	    "jusqu'à ce que vous répondiez DEBUT à ce numéro. Pour toute "
+	    "question, composez le 311.\n");
+	errors = test_lint_check(&t, &report);
+	if (errors != 1)
+		fail_msg("%d errors:\n%s", errors, report);
+	want = xasprintf("error: %s/en/help.sms.mustache:1:10: unknown "
+	    "variable sr (a reply knows city alone)\n", t.fx.dir);
+	assert_non_null(strstr(report, want));
+	free(want);
+	assert_non_null(strstr(report, "warning: fr: stop.sms takes 2 segments "
+	    "(176 GSM-7 characters); a reply is sent whole, so one is "
+	    "best\n"));
+	assert_non_null(strstr(report, "warning: fr: no help.sms; en's is "
+	    "used\n"));
+	assert_null(strstr(report, "fr: no stop.sms"));
+	free(report);
+
+	/* Without a reply, even in the default locale, it is an error. */
+	fixture_write(&t.fx, "en/help.sms.mustache", "{{city}}.\n");
+	want = xasprintf("%s/en/start.sms.mustache", t.fx.dir);
+	assert_int_equal(unlink(want), 0);
+	free(want);
+	errors = test_lint_check(&t, &report);
+	if (errors != 2)
+		fail_msg("%d errors:\n%s", errors, report);
+	assert_non_null(strstr(report, "error: en: no template start.sms (nor "
+	    "in a fallback locale): the reply to a resident's start\n"));
+	assert_non_null(strstr(report, "error: fr: no template start.sms"));
+	free(report);
+	test_lint_close(&t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lint_clean),
 		cmocka_unit_test(test_lint_mistakes),
+		cmocka_unit_test(test_lint_replies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,12 +11,9 @@
  */
 #include "build.h"
 
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <netinet/in.h>
 
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +36,7 @@
 #include "receipt.h"
 #include "redis.h"
 #include "store.h"
+#include "testhttp.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -58,13 +56,6 @@ struct test_receipt {
 	struct redis	*r;		/* the test's own */
 	struct http	*h;
 	int		 calls;		/* under lock */
-};
-
-/* An answer from the listener. */
-struct test_receipt_answer {
-	int	 status;
-	char	*raw;
-	char	*body;
 };
 
 /* Answer /receipt with receipt_handle(), as closeloopd's listener does. */
@@ -179,67 +170,14 @@ test_receipt_calls(struct test_receipt *t)
 	return n;
 }
 
-/* Send a raw request to the listener and read the whole answer. */
-static struct test_receipt_answer
-test_receipt_raw(struct test_receipt *t, const char *req)
-{
-	struct test_receipt_answer	 a;
-	struct sockaddr_in		 sin;
-	struct pollfd			 pfd;
-	size_t				 off = 0, len, size = 4096;
-	ssize_t				 n;
-	int				 fd;
-	char				*end;
-
-	len = strlen(req);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(http_port(t->h));
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-	while (off < len) {
-		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
-		assert_true(n > 0);
-		off += (size_t)n;
-	}
-	a.raw = xmalloc(size);
-	off = 0;
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	for (;;) {
-		if (poll(&pfd, 1, 10000) != 1)
-			fail_msg("no answer within 10 s to %.60s", req);
-		if (off + 1 >= size)
-			a.raw = xreallocarray(a.raw, size *= 2, 1);
-		if ((n = recv(fd, a.raw + off, size - off - 1, 0)) <= 0)
-			break;
-		off += (size_t)n;
-	}
-	close(fd);
-	a.raw[off] = '\0';
-	assert_true(strncmp(a.raw, "HTTP/1.", 7) == 0);
-	a.status = atoi(a.raw + 9);
-	end = strstr(a.raw, "\r\n\r\n");
-	assert_non_null(end);
-	a.body = end + 4;
-	return a;
-}
-
 /* GET target with extra header lines (or NULL); return the status. */
 static int
 test_receipt_get(struct test_receipt *t, const char *target,
     const char *headers)
 {
-	struct test_receipt_answer	 a;
-	char				*req;
+	struct testhttp_answer	a;
 
-	req = xasprintf("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	    "User-Agent: Kannel/1.4.5\r\nConnection: close\r\n%s\r\n", target,
-	    headers != NULL ? headers : "");
-	a = test_receipt_raw(t, req);
-	free(req);
+	a = testhttp_get(http_port(t->h), target, headers);
 	free(a.raw);
 	return a.status;
 }
@@ -249,15 +187,9 @@ static int
 test_receipt_post(struct test_receipt *t, const char *target,
     const char *form)
 {
-	struct test_receipt_answer	 a;
-	char				*req;
+	struct testhttp_answer	a;
 
-	req = xasprintf("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	    "Content-Type: application/x-www-form-urlencoded\r\n"
-	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", target,
-	    strlen(form), form);
-	a = test_receipt_raw(t, req);
-	free(req);
+	a = testhttp_post(http_port(t->h), target, form, NULL);
 	free(a.raw);
 	return a.status;
 }

@@ -1,0 +1,72 @@
+/*
+ * inbound.h - residents' text messages: STOP, START and HELP
+ *
+ * The SMS gateway passes each message a resident sends to closeloop's
+ * number to closeloopd's listener at /inbound:
+ *   Kannel    an sms-service whose get-url is
+ *             /inbound?from=%p&text=%a&token=SECRET (GET); the body of
+ *             the answer is the reply Kannel texts back (text/plain; with
+ *             X-Kannel-Coding: 2 when it is not GSM-7, which the service
+ *             honours with accept-x-kannel-headers = true)
+ *   REST      a webhook POSTing From=...&Body=... as a form (the Twilio
+ *             way), token=SECRET in the query; the reply is TwiML,
+ *             <Response><Message>...</Message></Response>
+ * SECRET is the first line of sms.inbound_secret_file, compared in
+ * constant time; a proxy of the city's may send it in the
+ * X-Closeloop-Secret header instead. Without it the answer is 403 and
+ * nothing changes.
+ *
+ * The message is a keyword when, trimmed of white space, in upper case,
+ * with accents taken off and compatibility forms folded (NFKD), it is one
+ * of inbound.c's table: STOP opts the phone out of every SMS (optout.h),
+ * START opts it in again, HELP says what the number is for. The reply
+ * is stop.sms, start.sms or help.sms of the template set, in the
+ * keyword's language - or, for a word of several languages, in the
+ * phone's stored locale if known, else the default locale - with the
+ * city's name. Any other text is answered 200 with no reply and changes
+ * nothing. Numbers are masked in every log line.
+ */
+#ifndef INBOUND_H
+#define INBOUND_H
+
+#include <stddef.h>
+
+struct catalog;
+struct config;
+struct http_request;
+struct http_response;
+struct redis;
+
+/* What a keyword asks for. */
+enum inbound_kind {
+	INBOUND_NONE = 0,
+	INBOUND_STOP,
+	INBOUND_START,
+	INBOUND_HELP
+};
+
+/*
+ * Fold a text message as keywords are compared: trimmed, upper case,
+ * without accents. Returns the folded text (the caller frees it), or
+ * NULL if text is not valid UTF-8 or too long to be a keyword.
+ */
+char *inbound_fold(const char *text);
+
+/*
+ * Look text up among the keywords. Returns what it asks for and writes
+ * the languages it is a word of into locales (size bytes), separated by
+ * spaces; INBOUND_NONE (and "") if it is no keyword.
+ */
+enum inbound_kind inbound_keyword(const char *text, char *locales,
+    size_t size);
+
+/*
+ * Answer one /inbound request under cf with the replies of cat,
+ * writing through *r (connected first if NULL; dropped and set to NULL
+ * if Redis fails, which answers 503).
+ */
+void inbound_handle(const struct config *cf, const struct catalog *cat,
+    struct redis **r, const struct http_request *req,
+    struct http_response *resp);
+
+#endif
