@@ -260,7 +260,7 @@ divisions = {
         p.send_signal(sig)
         rc = p.wait(timeout=30)
         if sig == signal.SIGTERM and rc != 0:
-            self.fail("daemon %d", "exited with %d after SIGTERM" % (i, rc))
+            self.fail("daemon %d" % i, "exited with %d after SIGTERM" % rc)
 
     def start_all(self):
         for i in range(1, self.daemons + 1):
