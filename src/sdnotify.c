@@ -82,21 +82,23 @@ sdnotify_tick(int64_t now, const char *waiting)
 {
 	static int64_t		 next;
 	struct metrics_totals	 t;
-	int64_t			 every = sdnotify_watchdog_ms();
+	const char		*feed;
+	int64_t			 every;
 
 	if (now < next)
 		return;
+	every = sdnotify_watchdog_ms();
+	feed = every > 0 ? "WATCHDOG=1\n" : "";
 	if (every == 0 || every > SDNOTIFY_STATUS_MS)
 		every = SDNOTIFY_STATUS_MS;
 	next = now + every;
 	if (waiting != NULL) {
-		sdnotify_send("%sSTATUS=waiting for redis: %s",
-		    sdnotify_watchdog_ms() > 0 ? "WATCHDOG=1\n" : "", waiting);
+		sdnotify_send("%sSTATUS=waiting for redis: %s", feed, waiting);
 		return;
 	}
 	metrics_totals(&t);
 	sdnotify_send("%sSTATUS=consumed %llu, queued %llu, held %llu, "
-	    "sent %llu", sdnotify_watchdog_ms() > 0 ? "WATCHDOG=1\n" : "",
-	    (unsigned long long)t.consumed, (unsigned long long)t.queued,
-	    (unsigned long long)t.held, (unsigned long long)t.sent);
+	    "sent %llu", feed, (unsigned long long)t.consumed,
+	    (unsigned long long)t.queued, (unsigned long long)t.held,
+	    (unsigned long long)t.sent);
 }

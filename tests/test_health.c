@@ -8,7 +8,6 @@
  */
 #include "build.h"
 
-#include <curl/curl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +28,7 @@
 #include "metrics.h"
 #include "redis.h"
 #include "store.h"
+#include "testhttp.h"
 #include "testserver.h"
 #include "testprom.h"
 #include "xmalloc.h"
@@ -42,49 +42,16 @@ struct test_health {
 	struct redis		*r;	/* the test's own connection */
 };
 
-/* What came back from a request. */
-struct test_health_answer {
-	long	 status;
-	char	*body;
-	size_t	 len;
-};
-
-/* Collect a response body. */
-static size_t
-test_health_write(char *p, size_t size, size_t n, void *arg)
-{
-	struct test_health_answer	*a = arg;
-
-	a->body = xreallocarray(a->body, a->len + size * n + 1, 1);
-	memcpy(a->body + a->len, p, size * n);
-	a->len += size * n;
-	a->body[a->len] = '\0';
-	return size * n;
-}
-
-/* Send method to path on the listener; the caller frees a->body. */
+/* Send method (GET or POST) to path on the listener; free a->raw. */
 static void
 test_health_get(struct test_health *t, const char *method, const char *path,
-    struct test_health_answer *a)
+    struct testhttp_answer *a)
 {
-	CURL	*c;
-	char	*url;
-
-	memset(a, 0, sizeof *a);
-	url = xasprintf("http://127.0.0.1:%d%s", listener_port(t->l), path);
-	c = curl_easy_init();
-	assert_non_null(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, test_health_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
-	curl_easy_cleanup(c);
-	free(url);
-	if (a->body == NULL)
-		a->body = xstrdup("");
+	if (strcmp(method, "POST") == 0)
+		*a = testhttp_post(listener_port(t->l), path, "", NULL);
+	else
+		*a = testhttp_get(listener_port(t->l), path, NULL);
+	assert_non_null(a->body);
 }
 
 /* Fail unless a command's reply is there and not an error. */
@@ -167,7 +134,7 @@ static void
 test_health_metrics(void **state)
 {
 	struct test_health		 t;
-	struct test_health_answer	 a;
+	struct testhttp_answer	 a;
 	char				*key;
 
 	(void)state;
@@ -205,11 +172,11 @@ test_health_metrics(void **state)
 	free(key);
 	assert_non_null(strstr(a.body, "# TYPE closeloop_consumer_lag "
 	    "gauge\n"));
-	free(a.body);
+	free(a.raw);
 
 	test_health_get(&t, "POST", "/metrics", &a);
 	assert_int_equal(a.status, 405);
-	free(a.body);
+	free(a.raw);
 	test_health_stop(&t);
 }
 
@@ -218,7 +185,7 @@ static void
 test_health_empty(void **state)
 {
 	struct test_health		 t;
-	struct test_health_answer	 a;
+	struct testhttp_answer	 a;
 
 	(void)state;
 	test_health_start(&t, "");
@@ -227,11 +194,11 @@ test_health_empty(void **state)
 	assert_non_null(strstr(a.body, "\ncloseloop_consumer_lag NaN\n"));
 	assert_true(testprom_value(a.body,
 	    "closeloop_outbox_oldest_seconds{channel=\"sms\"}") == 0);
-	free(a.body);
+	free(a.raw);
 	test_health_get(&t, "GET", "/healthz", &a);
 	assert_int_equal(a.status, 200);
 	assert_string_equal(a.body, "ok\n");
-	free(a.body);
+	free(a.raw);
 	test_health_stop(&t);
 }
 
@@ -240,7 +207,7 @@ static void
 test_health_check(void **state)
 {
 	struct test_health		 t;
-	struct test_health_answer	 a;
+	struct testhttp_answer	 a;
 
 	(void)state;
 	test_health_start(&t, "health_max_lag = 2;");
@@ -252,7 +219,7 @@ test_health_check(void **state)
 	assert_non_null(strstr(a.body, "email delivery stuck: 2 "
 	    "notifications ready, the oldest waiting 40"));
 	assert_null(strstr(a.body, "sms delivery stuck"));
-	free(a.body);
+	free(a.raw);
 
 	/* The worker catches up and the group reads on: healthy again. */
 	test_health_cmd(&t, "ZREM closeloop:outbox:email a/1/0");
@@ -261,14 +228,14 @@ test_health_check(void **state)
 	test_health_get(&t, "GET", "/healthz", &a);
 	assert_int_equal(a.status, 200);
 	assert_string_equal(a.body, "ok\n");
-	free(a.body);
+	free(a.raw);
 
 	/* The main loop stops turning. */
 	metrics_beat(store_now() - HEALTH_LOOP_MAX_MS - 5000);
 	test_health_get(&t, "GET", "/healthz", &a);
 	assert_int_equal(a.status, 503);
 	assert_non_null(strstr(a.body, "main loop: no turn for 12"));
-	free(a.body);
+	free(a.raw);
 	test_health_stop(&t);
 }
 
@@ -277,25 +244,25 @@ static void
 test_health_redis_down(void **state)
 {
 	struct test_health		 t;
-	struct test_health_answer	 a;
+	struct testhttp_answer	 a;
 
 	(void)state;
 	test_health_start(&t, "");
 	test_health_get(&t, "GET", "/healthz", &a);
 	assert_int_equal(a.status, 200);
-	free(a.body);
+	free(a.raw);
 	testserver_stop(&ts);
 
 	test_health_get(&t, "GET", "/healthz", &a);
 	assert_int_equal(a.status, 503);
 	assert_true(strncmp(a.body, "redis: ", 7) == 0);
-	free(a.body);
+	free(a.raw);
 	test_health_get(&t, "GET", "/metrics", &a);
 	assert_int_equal(a.status, 200);
 	assert_true(testprom_value(a.body, "closeloop_up") == 0);
 	assert_null(strstr(a.body, "closeloop_outbox_ready"));
 	assert_non_null(strstr(a.body, "closeloop_events_total"));
-	free(a.body);
+	free(a.raw);
 
 	test_health_stop(&t);
 	testserver_start(&ts, 0, NULL);	/* for the tests after this one */
@@ -313,10 +280,8 @@ main(void)
 	int	rc;
 
 	log_set_level(LOG_LEVEL_ERR);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	testserver_start(&ts, 0, NULL);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	testserver_stop(&ts);
-	curl_global_cleanup();
 	return rc;
 }
