@@ -32,6 +32,8 @@
  *   after the handshake makes it wait for a reply to an EHLO it has not
  *   sent yet, until the timeout. TLS is therefore capped at 1.2, where
  *   tickets come within the handshake;
+ * - it keeps Nagle's algorithm on its socket, which costs each message a
+ *   delayed ACK: nodelay.c turns it off when the session has connected;
  * - it connects with a blocking connect(2) and no timeout: after a
  *   session that could not connect, the next one is preceded by a
  *   connection probe bounded by timeout_seconds (probe.c), so a host that
@@ -70,6 +72,7 @@
 #include "channel.h"
 #include "log.h"
 #include "mail.h"
+#include "nodelay.h"
 #include "probe.h"
 #include "xmalloc.h"
 
@@ -95,6 +98,7 @@ struct mail {
 	char		*helo;
 	enum mail_tls	 tls;
 	long		 timeout_ms;
+	int		 port;
 	int		 host_ip;	/* host is an IPv4 address */
 	int		 auth_clear;	/* AUTH allowed without TLS */
 	int		 probe;		/* the last session did not connect */
@@ -321,6 +325,7 @@ mail_new(const struct mail_options *o, char **cause)
 	m = xcalloc(1, sizeof *m);
 	m->host = xstrdup(o->host);
 	m->hostport = xasprintf("%s:%s", o->host, o->port);
+	m->port = (int)strtol(o->port, NULL, 10);
 	m->ca_file = o->ca_file != NULL ? xstrdup(o->ca_file) : NULL;
 	m->user = o->user != NULL ? xstrdup(o->user) : NULL;
 	m->password = o->password != NULL ? xstrdup(o->password) : NULL;
@@ -662,6 +667,7 @@ mail_event(smtp_session_t session, int event, void *arg, ...)
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		s->connected = 1;
+		(void)nodelay_peer_port(s->m->port);
 		snprintf(s->step, sizeof s->step, "greeting");
 		break;
 	case SMTP_EV_MAILSTATUS:
