@@ -10,9 +10,9 @@
  *                        events.history_days after the last event
  *   stats                hash of counters: accepted, duplicate, and
  *                        decision:KIND for each kind of decision
- * The "{SR}" hash tag keeps an SR's keys in one Redis Cluster slot. A
- * valid event is handed to store_event(), which records, decides and
- * acknowledges it in one transaction.
+ * The "{SR}" hash tag keeps an SR's keys in one Redis Cluster slot. Valid
+ * events are handed to store_events() in runs of events of distinct SRs,
+ * which records, decides and acknowledges a run in one transaction.
  */
 #include "build.h"
 
@@ -30,6 +30,9 @@
 #include "stream.h"
 #include "xmalloc.h"
 
+/* The most events applied in one run (two round trips to Redis). */
+#define INTAKE_RUN_MAX	64
+
 /* Return the key of an SR's event history. */
 char *
 intake_history_key(const struct config *cf, const char *sr)
@@ -37,21 +40,43 @@ intake_history_key(const struct config *cf, const char *sr)
 	return xasprintf("%ssr:{%s}:events", cf->redis_prefix, sr);
 }
 
-/* Apply a valid event and acknowledge its entry; 1 new, 0 duplicate. */
+/*
+ * Apply a run of valid events and acknowledge their entries, counting
+ * and logging what came of each; the events are freed. Returns 0 or -1
+ * with *cause.
+ */
 static int
-intake_accept(const struct config *cf, struct stream *s, struct redis *r,
-    const struct event *ev, char **cause)
+intake_run(const struct config *cf, struct stream *s, struct redis *r,
+    struct event **evs, size_t *n, struct intake_counts *counts,
+    char **cause)
 {
+	int	 rcs[INTAKE_RUN_MAX];
 	char	*what;
-	int	 rc;
+	size_t	 i;
+	int	 rc = 0;
 
-	rc = store_event(cf, r, stream_key(s), ev, store_now(), cause);
-	if (rc == 1 && log_get_level() >= LOG_LEVEL_INFO) {
-		what = event_describe(ev);
-		log_info("accepted %s: %s (event %s)", ev->source_id, what,
-		    ev->event_id);
-		free(what);
+	if (*n == 0)
+		return 0;
+	if (store_events(cf, r, stream_key(s), evs, *n, store_now(), rcs,
+	    cause) != 0)
+		rc = -1;
+	for (i = 0; i < *n; i++) {
+		if (rcs[i] == 1 && log_get_level() >= LOG_LEVEL_INFO) {
+			what = event_describe(evs[i]);
+			log_info("accepted %s: %s (event %s)",
+			    evs[i]->source_id, what, evs[i]->event_id);
+			free(what);
+		}
+		if (rcs[i] >= 0)
+			metrics_event(rcs[i] == 1 ?
+			    event_type_name(evs[i]->type) : "duplicate");
+		if (rcs[i] == 1)
+			counts->accepted++;
+		else if (rcs[i] == 0)
+			counts->duplicate++;
+		event_free(evs[i]);
 	}
+	*n = 0;
 	return rc;
 }
 
@@ -66,20 +91,27 @@ intake_dead(struct stream *s, struct redis *r, const struct stream_entry *e,
 	return 0;
 }
 
-/* Handle every entry of a batch. */
+/*
+ * Handle every entry of a batch. Valid events are applied in runs of
+ * events that do not touch the same SR (store_events()), a run ending
+ * where the next event would; invalid entries are dead-lettered as they
+ * come, which changes no SR.
+ */
 int
 intake_batch(const struct config *cf, struct stream *s, struct redis *r,
     const struct stream_batch *batch, struct intake_counts *counts,
     int (*stop)(void *), void *arg, char **cause)
 {
 	const struct stream_entry	*e;
-	struct event			*ev;
+	struct event			*ev, *run[INTAKE_RUN_MAX];
 	char				*why;
-	size_t				 i;
+	size_t				 i, n = 0;
 	int				 rc;
 
 	for (i = 0; i < batch->n; i++) {
 		if (stop != NULL && stop(arg)) {
+			if (intake_run(cf, s, r, run, &n, counts, cause) != 0)
+				return -1;
 			log_warn("shutdown: leaving %zu entries of the batch "
 			    "pending", batch->n - i);
 			return 0;
@@ -89,7 +121,7 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
 			log_warn("entry %s was deleted from %s before it was "
 			    "handled; acknowledging it", e->id, stream_key(s));
 			if (stream_ack(s, r, e->id, cause) != 0)
-				return -1;
+				goto fail;
 			continue;
 		}
 		ev = NULL;
@@ -104,22 +136,23 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
 			rc = intake_dead(s, r, e, why, cause);
 			free(why);
 			if (rc != 0)
-				return -1;
+				goto fail;
 			metrics_event("invalid");
 			counts->dead++;
 			continue;
 		}
-		rc = intake_accept(cf, s, r, ev, cause);
-		if (rc >= 0)
-			metrics_event(rc == 1 ? event_type_name(ev->type) :
-			    "duplicate");
-		event_free(ev);
-		if (rc < 0)
-			return -1;
-		if (rc == 1)
-			counts->accepted++;
-		else
-			counts->duplicate++;
+		if (n == INTAKE_RUN_MAX || store_conflict(run, n, ev)) {
+			if (intake_run(cf, s, r, run, &n, counts, cause) != 0) {
+				event_free(ev);
+				return -1;
+			}
+		}
+		run[n++] = ev;
 	}
-	return 0;
+	return intake_run(cf, s, r, run, &n, counts, cause);
+
+fail:
+	while (n > 0)
+		event_free(run[--n]);
+	return -1;
 }

@@ -46,23 +46,14 @@ store_state_key(const struct config *cf, const char *sr)
 	return xasprintf("%ssr:{%s}:state", cf->redis_prefix, sr);
 }
 
-/*
- * WATCH an SR's state (and a dedupe key, if not NULL) and read them.
- * Sets *stp to the state and *seen to the stream ID that first carried
- * the event, or NULL. Returns 0 or -1 with *cause.
- */
-static int
-store_load(const struct config *cf, struct redis *r, const char *sr,
-    const char *seenkey, struct srstate **stp, char **seen, char **cause)
+/* Queue WATCH of an SR's state (and seenkey, if not NULL) and its reads. */
+static void
+store_load_queue(const struct config *cf, struct redis *r, const char *sr,
+    const char *seenkey)
 {
-	struct redis_reply	*reply[3] = { NULL, NULL, NULL };
-	const char		*argv[3];
-	char			*key, **fields = NULL, *warning = NULL;
-	size_t			 i, n = 0;
-	int			 rc = -1;
+	const char	*argv[3];
+	char		*key;
 
-	*stp = NULL;
-	*seen = NULL;
 	key = store_state_key(cf, sr);
 	argv[0] = "WATCH";
 	argv[1] = key;
@@ -76,21 +67,42 @@ store_load(const struct config *cf, struct redis *r, const char *sr,
 	argv[0] = "HGETALL";
 	argv[1] = key;
 	redis_pipe_argv(r, 2, argv, NULL);
-	for (i = 0; i < (seenkey != NULL ? 3u : 2u); i++) {
+	free(key);
+}
+
+/*
+ * Read the replies of store_load_queue(). Sets *stp to the state and
+ * *seen to the stream ID that first carried the event, or NULL. Returns
+ * 0 or -1 with *cause; every reply is read either way, while Redis
+ * answers.
+ */
+static int
+store_load_read(struct redis *r, const char *sr, const char *seenkey,
+    struct srstate **stp, char **seen, char **cause)
+{
+	struct redis_reply	*reply[3] = { NULL, NULL, NULL };
+	char			**fields = NULL, *warning = NULL;
+	size_t			 i, n = 0, nreply = seenkey != NULL ? 3 : 2;
+	int			 rc = -1;
+
+	*stp = NULL;
+	*seen = NULL;
+	for (i = 0; i < nreply; i++) {
 		if ((reply[i] = redis_pipe_reply(r, cause)) == NULL)
 			goto fail;
 	}
 	if (reply[0]->type == REDIS_TYPE_ERROR) {
 		if (cause != NULL)
-			*cause = xasprintf("WATCH %s: %s", key, reply[0]->str);
+			*cause = xasprintf("WATCH of SR %s: %s", sr,
+			    reply[0]->str);
 		goto fail;
 	}
 	if (seenkey != NULL && reply[1]->type == REDIS_TYPE_STRING)
 		*seen = xstrdup(reply[1]->str);
-	i = seenkey != NULL ? 2 : 1;
+	i = nreply - 1;
 	if (reply[i]->type != REDIS_TYPE_ARRAY) {
 		if (cause != NULL)
-			*cause = xasprintf("HGETALL %s: %s", key,
+			*cause = xasprintf("HGETALL of SR %s: %s", sr,
 			    reply[i]->str != NULL ? reply[i]->str :
 			    "unexpected reply");
 		goto fail;
@@ -109,8 +121,19 @@ fail:
 	free(fields);
 	for (i = 0; i < 3; i++)
 		redis_reply_free(reply[i]);
-	free(key);
 	return rc;
+}
+
+/*
+ * WATCH an SR's state (and a dedupe key, if not NULL) and read them, as
+ * store_load_read() says. Returns 0 or -1 with *cause.
+ */
+static int
+store_load(const struct config *cf, struct redis *r, const char *sr,
+    const char *seenkey, struct srstate **stp, char **seen, char **cause)
+{
+	store_load_queue(cf, r, sr, seenkey);
+	return store_load_read(r, sr, seenkey, stp, seen, cause);
 }
 
 /* Log what was decided once it is committed. */
@@ -206,6 +229,122 @@ store_event(const struct config *cf, struct redis *r, const char *stream_key,
 	free(seen);
 	free(seenkey);
 	return rc;
+}
+
+/* Return 1 if ev cannot join evs: it touches an SR or an id they do. */
+int
+store_conflict(struct event *const *evs, size_t n, const struct event *ev)
+{
+	const struct event	*o;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		o = evs[i];
+		if (strcmp(o->sr, ev->sr) == 0 ||
+		    strcmp(o->event_id, ev->event_id) == 0)
+			return 1;
+		if (o->duplicate_of != NULL &&
+		    (strcmp(o->duplicate_of, ev->sr) == 0 ||
+		    (ev->duplicate_of != NULL &&
+		    strcmp(o->duplicate_of, ev->duplicate_of) == 0)))
+			return 1;
+		if (ev->duplicate_of != NULL &&
+		    strcmp(ev->duplicate_of, o->sr) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* What store_events() knows of one event of the run. */
+struct store_one {
+	char			*seenkey;
+	char			*seen;
+	struct srstate		*st;
+	struct policy_result	 res;
+};
+
+/*
+ * Read the run's SRs in one pipeline, then queue and EXEC what every
+ * event not seen before decides. Returns 1 if it committed (rcs[i] set
+ * for those events), 0 if a watched key changed, -1 with *cause.
+ */
+static int
+store_run(const struct config *cf, struct redis *r, const char *stream_key,
+    struct event *const *evs, size_t n, int64_t now, struct store_one *one,
+    int *rcs, char **cause)
+{
+	struct txn	 tx;
+	size_t		 i, fresh = 0;
+	int		 rc = 0;
+
+	for (i = 0; i < n; i++)
+		store_load_queue(cf, r, evs[i]->sr, one[i].seenkey);
+	for (i = 0; i < n; i++) {
+		if (store_load_read(r, evs[i]->sr, one[i].seenkey, &one[i].st,
+		    &one[i].seen, rc == 0 ? cause : NULL) != 0)
+			rc = -1;
+	}
+	if (rc != 0) {
+		redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+		return -1;
+	}
+	txn_begin(&tx, r);
+	for (i = 0; i < n; i++) {
+		if (one[i].seen != NULL)
+			continue;
+		policy_event(cf, one[i].st, evs[i], now, &one[i].res);
+		txn_intake(&tx, cf, stream_key, evs[i], one[i].seenkey);
+		txn_result(&tx, cf, one[i].st, &one[i].res, now);
+		fresh++;
+	}
+	rc = txn_exec(&tx, fresh > 0 ? evs[0]->sr : "(none)", cause);
+	if (rc != 1)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (one[i].seen == NULL) {
+			store_log(evs[i]->sr, &one[i].res);
+			rcs[i] = 1;
+		}
+	}
+	return 1;
+}
+
+/* Apply a run of events: two round trips, or one by one on a race. */
+int
+store_events(const struct config *cf, struct redis *r, const char *stream_key,
+    struct event *const *evs, size_t n, int64_t now, int *rcs, char **cause)
+{
+	struct store_one	*one;
+	size_t			 i;
+	int			 rc;
+
+	one = xcalloc(n, sizeof *one);
+	for (i = 0; i < n; i++) {
+		rcs[i] = -1;
+		one[i].seenkey = xasprintf("%sseen:%s", cf->redis_prefix,
+		    evs[i]->event_id);
+	}
+	rc = store_run(cf, r, stream_key, evs, n, now, one, rcs, cause);
+	for (i = 0; i < n && rc >= 0; i++) {
+		if (rc == 1 && one[i].seen == NULL)
+			continue;
+		if (rc == 1)	/* seen before: acknowledge and count it */
+			rcs[i] = store_duplicate(cf, r, stream_key, evs[i],
+			    one[i].seen, cause) == 0 ? 0 : -1;
+		else	/* another closeloopd changed an SR: one by one */
+			rcs[i] = store_event(cf, r, stream_key, evs[i], now,
+			    cause);
+		if (rcs[i] < 0)
+			rc = -1;
+	}
+	for (i = 0; i < n; i++) {
+		policy_result_clear(&one[i].res);
+		srstate_free(one[i].st);
+		free(one[i].seen);
+		free(one[i].seenkey);
+	}
+	free(one);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Release one SR's pending notice if it is due; 1 if released. */

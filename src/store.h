@@ -47,6 +47,28 @@ int store_event(const struct config *cf, struct redis *r,
     char **cause);
 
 /*
+ * Return 1 if event ev cannot be applied in one run with the n events
+ * evs: it is of the same SR as one of them, or has the same event_id, or
+ * one names the other's SR (or the same SR) as duplicate_of.
+ */
+int store_conflict(struct event *const *evs, size_t n,
+    const struct event *ev);
+
+/*
+ * Apply a run of n validated events, none in conflict with another
+ * (store_conflict()), as store_event() would one after the other, in
+ * two round trips: every SR's keys are WATCHed and read in one pipeline
+ * and what they decide is written in one MULTI/EXEC. Should another
+ * closeloopd change one of the SRs in between, nothing is written and
+ * the events go through store_event() one by one. Sets rcs[i] to what
+ * store_event() would return for evs[i]. Returns 0, or -1 with *cause if
+ * Redis failed (the events whose rcs[i] is -1 stay pending).
+ */
+int store_events(const struct config *cf, struct redis *r,
+    const char *stream_key, struct event *const *evs, size_t n, int64_t now,
+    int *rcs, char **cause);
+
+/*
  * Release the pending notices due at now, at most max SRs. Returns how
  * many SRs were released, or -1 with *cause.
  */

@@ -210,6 +210,12 @@ bench_e2e() {
 		printf "closeloopd CPU: %.2f s in all, %.3f s per 1,000 notifications\n", c / hz, c / hz / (m + s) * 1000
 		printf "closeloopd peak RSS: %.1f MiB\n", rss / 1024
 	}' | tee "$T/e2e.txt"
+	if [ -n "${BENCH_STATS:-}" ]; then
+		say "Redis commands per event"
+		rcli INFO commandstats | tr ':=,' '   ' |
+		    awk -v n="$nev" '/^cmdstat/ { sub("cmdstat_", "", $1); printf "%-20s %8.2f per event, %6.1f us each\n", $1, $3 / n, $7 }' |
+		    sort -k2 -rn
+	fi
 	ERATE=$(awk -v m="$mail" -v t0="$t0" -v tl="$tl" 'BEGIN { printf "%.0f", m / (tl - t0) }')
 	daemon_stop 60
 

@@ -63,20 +63,18 @@ test_store_close(struct test_store *t)
 }
 
 /*
- * Apply an event of NULL-terminated "field=value" strings at now (ts is
- * T0 unless given); returns what store_event() returned.
+ * Parse an event of "field=value" strings, ap NULL-terminated, read at
+ * now (ts is T0 unless given); the caller frees it.
  */
-static int
-test_store_apply(struct test_store *t, int64_t now, ...)
+static struct event *
+test_store_vevent(struct test_store *t, int64_t now, va_list ap)
 {
 	char		*fields[64], *cause = NULL, id[32], eid[32];
 	size_t		 lens[64], n = 0, i;
 	const char	*arg;
 	struct event	*ev;
-	va_list		 ap;
-	int		 rc, has_ts = 0, has_id = 0;
+	int		 has_ts = 0, has_id = 0;
 
-	va_start(ap, now);
 	while ((arg = va_arg(ap, const char *)) != NULL) {
 		fields[n] = xstrndup(arg, strcspn(arg, "="));
 		fields[n + 1] = xstrdup(strchr(arg, '=') + 1);
@@ -84,7 +82,6 @@ test_store_apply(struct test_store *t, int64_t now, ...)
 		has_id |= strcmp(fields[n], "event_id") == 0;
 		n += 2;
 	}
-	va_end(ap);
 	snprintf(eid, sizeof eid, "p%d-e%d", (int)getpid(), ++t->n);
 	fields[n++] = xstrdup("v");
 	fields[n++] = xstrdup("1");
@@ -102,12 +99,43 @@ test_store_apply(struct test_store *t, int64_t now, ...)
 	ev = event_parse(t->cf, id, fields, lens, n / 2, &cause);
 	if (ev == NULL)
 		fail_msg("event_parse: %s", cause);
+	for (i = 0; i < n; i++)
+		free(fields[i]);
+	return ev;
+}
+
+/* Parse an event as test_store_vevent() does; the caller frees it. */
+static struct event *
+test_store_event(struct test_store *t, int64_t now, ...)
+{
+	struct event	*ev;
+	va_list		 ap;
+
+	va_start(ap, now);
+	ev = test_store_vevent(t, now, ap);
+	va_end(ap);
+	return ev;
+}
+
+/*
+ * Apply an event of NULL-terminated "field=value" strings at now (ts is
+ * T0 unless given); returns what store_event() returned.
+ */
+static int
+test_store_apply(struct test_store *t, int64_t now, ...)
+{
+	struct event	*ev;
+	char		*cause = NULL;
+	va_list		 ap;
+	int		 rc;
+
+	va_start(ap, now);
+	ev = test_store_vevent(t, now, ap);
+	va_end(ap);
 	rc = store_event(t->cf, t->r, "closeloop:events", ev, now, &cause);
 	if (rc < 0)
 		fail_msg("store_event: %s", cause);
 	event_free(ev);
-	for (i = 0; i < n; i++)
-		free(fields[i]);
 	return rc;
 }
 
@@ -299,6 +327,36 @@ test_store_stale_index(void **state)
 }
 
 /*
+ * Fork a second process working on the same database, each with its own
+ * connection; returns 1 in the child, 0 in the parent.
+ */
+static int
+test_store_fork(struct test_store *t, pid_t *pid)
+{
+	redis_free(t->r);
+	*pid = fork();
+	assert_true(*pid >= 0);
+	log_set_level(LOG_LEVEL_WARNING);
+	t->r = redis_connect(t->cf, NULL);
+	assert_non_null(t->r);
+	return *pid == 0;
+}
+
+/* End the child of test_store_fork(), or wait for it to succeed. */
+static void
+test_store_join(struct test_store *t, pid_t pid)
+{
+	int	status;
+
+	if (pid == 0) {
+		test_store_close(t);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
  * Two processes change one SR at once (distinct contacts): every change
  * survives, because a transaction that lost the race is tried again.
  */
@@ -308,32 +366,148 @@ test_store_concurrent(void **state)
 	struct test_store	 t;
 	char			 email[64];
 	pid_t			 pid;
-	int			 i, status, who;
+	int			 i, who;
 
 	(void)state;
 	test_store_open(&t);
-	redis_free(t.r);
-	pid = fork();
-	assert_true(pid >= 0);
-	who = pid == 0 ? 1 : 0;
-	log_set_level(LOG_LEVEL_WARNING);
-	t.r = redis_connect(t.cf, NULL);
-	assert_non_null(t.r);
+	who = test_store_fork(&t, &pid);
 	for (i = 0; i < 30; i++) {
 		snprintf(email, sizeof email, "email=p%d-%d@example.org", who,
 		    i);
 		test_store_apply(&t, T0, "type=subscribe", "sr=6", email, NULL);
 	}
-	if (pid == 0) {
-		test_store_close(&t);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	test_store_join(&t, pid);
 	assert_int_equal(test_store_int(&t, "HLEN %s",
 	    "closeloop:sr:{6}:state"), 60);
 	assert_int_equal(test_store_int(&t, "XLEN %s",
 	    "closeloop:sr:{6}:audit"), 60);
+	test_store_close(&t);
+}
+
+/* Which events may share a run, and which may not. */
+static void
+test_store_conflicts(void **state)
+{
+	struct test_store	 t;
+	struct event		*run[2], *ev;
+
+	(void)state;
+	test_store_open(&t);
+	run[0] = test_store_event(&t, T0, "type=status", "sr=20",
+	    "division=TW", "status=received", "event_id=a", NULL);
+	run[1] = test_store_event(&t, T0, "type=status", "sr=21",
+	    "division=TW", "status=closed", "reason=duplicate",
+	    "duplicate_of=22", "event_id=b", NULL);
+	ev = test_store_event(&t, T0, "type=status", "sr=23", "division=TW",
+	    "status=received", "event_id=c", NULL);
+	assert_int_equal(store_conflict(run, 2, ev), 0);
+	event_free(ev);
+	ev = test_store_event(&t, T0, "type=status", "sr=20", "division=TS",
+	    "status=assigned", "event_id=d", NULL);
+	assert_int_equal(store_conflict(run, 2, ev), 1);	/* same SR */
+	event_free(ev);
+	ev = test_store_event(&t, T0, "type=status", "sr=24", "division=TW",
+	    "status=received", "event_id=a", NULL);
+	assert_int_equal(store_conflict(run, 2, ev), 1);	/* same id */
+	event_free(ev);
+	ev = test_store_event(&t, T0, "type=status", "sr=22", "division=TW",
+	    "status=received", "event_id=e", NULL);
+	assert_int_equal(store_conflict(run, 2, ev), 1);	/* the original */
+	event_free(ev);
+	ev = test_store_event(&t, T0, "type=status", "sr=25", "division=TW",
+	    "status=closed", "reason=duplicate", "duplicate_of=20",
+	    "event_id=f", NULL);
+	assert_int_equal(store_conflict(run, 2, ev), 1);	/* names one */
+	event_free(ev);
+	event_free(run[0]);
+	event_free(run[1]);
+	test_store_close(&t);
+}
+
+/*
+ * A run writes what the same events one by one would: notices, audit,
+ * acknowledgements; an event seen before in it is a duplicate.
+ */
+static void
+test_store_run(void **state)
+{
+	struct test_store	 t;
+	struct event		*run[3];
+	char			*cause = NULL;
+	int			 rcs[3];
+
+	(void)state;
+	test_store_open(&t);
+	test_store_apply(&t, T0, "type=subscribe", "sr=30",
+	    "email=ann@example.org", NULL);
+	test_store_apply(&t, T0, "type=status", "sr=32", "division=TW",
+	    "status=received", "event_id=seen-1", NULL);
+	run[0] = test_store_event(&t, T0, "type=status", "sr=30",
+	    "division=TW", "status=received", NULL);
+	run[1] = test_store_event(&t, T0, "type=subscribe", "sr=31",
+	    "phone=+14165550101", NULL);
+	run[2] = test_store_event(&t, T0, "type=status", "sr=32",
+	    "division=TW", "status=received", "event_id=seen-1", NULL);
+	assert_int_equal(store_events(t.cf, t.r, "closeloop:events", run, 3,
+	    T0, rcs, &cause), 0);
+	assert_int_equal(rcs[0], 1);
+	assert_int_equal(rcs[1], 1);
+	assert_int_equal(rcs[2], 0);
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{30}:n:1/0",
+	    "notice"), "received");
+	assert_int_equal(test_store_int(&t, "ZCARD %s",
+	    "closeloop:outbox:email"), 1);
+	assert_string_equal(test_store_last(&t, "closeloop:sr:{31}:audit",
+	    "decision"), "subscribed");
+	assert_int_equal(test_store_int(&t, "XLEN %s",
+	    "closeloop:sr:{32}:events"), 1);
+	assert_int_equal(test_store_int(&t, "HINCRBY %s accepted 0",
+	    "closeloop:stats"), 4);
+	assert_int_equal(test_store_int(&t, "HINCRBY %s duplicate 0",
+	    "closeloop:stats"), 1);
+	event_free(run[0]);
+	event_free(run[1]);
+	event_free(run[2]);
+	test_store_close(&t);
+}
+
+/*
+ * Two processes apply runs on the same SRs at once: a run that lost the
+ * race goes one by one, and every change survives.
+ */
+static void
+test_store_run_concurrent(void **state)
+{
+	struct test_store	 t;
+	struct event		*run[3];
+	char			 email[64], sr[40], *cause = NULL;
+	pid_t			 pid;
+	int			 i, j, who, rcs[3];
+
+	(void)state;
+	test_store_open(&t);
+	who = test_store_fork(&t, &pid);
+	for (i = 0; i < 20; i++) {
+		for (j = 0; j < 3; j++) {
+			snprintf(sr, sizeof sr, "sr=4%d", j);
+			snprintf(email, sizeof email,
+			    "email=p%d-%d@example.org", who, i);
+			run[j] = test_store_event(&t, T0, "type=subscribe",
+			    sr, email, NULL);
+		}
+		if (store_events(t.cf, t.r, "closeloop:events", run, 3, T0,
+		    rcs, &cause) != 0)
+			fail_msg("store_events: %s", cause);
+		for (j = 0; j < 3; j++) {
+			assert_int_equal(rcs[j], 1);
+			event_free(run[j]);
+		}
+	}
+	test_store_join(&t, pid);
+	for (j = 0; j < 3; j++) {
+		snprintf(sr, sizeof sr, "closeloop:sr:{4%d}:state", j);
+		assert_int_equal(test_store_int(&t, "HLEN %s", sr), 40);
+	}
 	test_store_close(&t);
 }
 
@@ -366,6 +540,9 @@ main(void)
 		cmocka_unit_test(test_store_follow),
 		cmocka_unit_test(test_store_stale_index),
 		cmocka_unit_test(test_store_concurrent),
+		cmocka_unit_test(test_store_conflicts),
+		cmocka_unit_test(test_store_run),
+		cmocka_unit_test(test_store_run_concurrent),
 	};
 
 	return cmocka_run_group_tests(tests, test_store_setup,
