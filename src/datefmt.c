@@ -1,10 +1,11 @@
 /*
  * datefmt.c - dates and times in a resident's language, through ICU
  *
- * Each call opens an ICU date format for the locale and time zone, formats
- * one instant into UTF-16 and converts the result to UTF-8; nothing is
- * shared between calls, so any thread may call. ICU's own caches of
- * locale and zone data make the opening cheap after the first time.
+ * A date is formatted by an ICU date format for the locale, time zone and
+ * style, into UTF-16, then converted to UTF-8. Opening a format costs far
+ * more than using it, so each thread keeps its last DATEFMT_CACHED
+ * formats open (thread-specific data, closed when the thread ends): a
+ * format is never shared between threads, as ICU requires.
  *
  * Two of ICU's habits are kept out of the results. A locale ICU has no
  * data for is quietly formatted with the process's default locale (from
@@ -20,6 +21,7 @@
  */
 #include "build.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +38,32 @@
 
 #include "datefmt.h"
 #include "xmalloc.h"
+
+/* UTF-16 units a formatted date is first given room for. */
+#define DATEFMT_TEXT_GUESS	128
+
+/* How many date formats each thread keeps open. */
+#define DATEFMT_CACHED		4
+
+/* A date format kept open for one locale, time zone and time style. */
+struct datefmt_open {
+	char			*locale;	/* the tag as given */
+	char			*tz;
+	UDateFormatStyle	 style;
+	UDateFormat		*df;
+};
+
+/* The formats one thread keeps open, the oldest replaced first. */
+struct datefmt_cache {
+	struct datefmt_open	 open[DATEFMT_CACHED];
+	size_t			 next;
+};
+
+static pthread_key_t	datefmt_key;
+static pthread_once_t	datefmt_once = PTHREAD_ONCE_INIT;
+static int		datefmt_key_ok;
+
+static void	datefmt_key_init(void);
 
 /* Longest time zone name considered; IANA's longest is about 32. */
 #define DATEFMT_TZ_MAX		128
@@ -141,12 +169,19 @@ datefmt_format_utf16(const UDateFormat *df, UDate at, int32_t *len,
 
 	if (U_FAILURE(*status))
 		return NULL;
-	n = udat_format(df, at, NULL, 0, NULL, status);
+	out = xreallocarray(NULL, DATEFMT_TEXT_GUESS, sizeof *out);
+	n = udat_format(df, at, out, DATEFMT_TEXT_GUESS, NULL, status);
+	if (U_SUCCESS(*status) && *status != U_STRING_NOT_TERMINATED_WARNING) {
+		*len = n;
+		return out;
+	}
 	if (*status != U_BUFFER_OVERFLOW_ERROR &&
-	    *status != U_STRING_NOT_TERMINATED_WARNING && U_FAILURE(*status))
+	    *status != U_STRING_NOT_TERMINATED_WARNING) {
+		free(out);
 		return NULL;
+	}
 	*status = U_ZERO_ERROR;
-	out = xreallocarray(NULL, (size_t)n + 1, sizeof *out);
+	out = xreallocarray(out, (size_t)n + 1, sizeof *out);
 	*len = udat_format(df, at, out, n + 1, NULL, status);
 	if (U_FAILURE(*status) || *status == U_STRING_NOT_TERMINATED_WARNING ||
 	    *len != n) {
@@ -248,16 +283,133 @@ fail:
 	return NULL;
 }
 
+/* Close a thread's date formats when it ends. */
+static void
+datefmt_cache_free(void *arg)
+{
+	struct datefmt_cache	*c = arg;
+	size_t			 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < DATEFMT_CACHED; i++) {
+		if (c->open[i].df != NULL)
+			udat_close(c->open[i].df);
+		free(c->open[i].locale);
+		free(c->open[i].tz);
+	}
+	free(c);
+}
+
+/* Close the calling thread's date formats. */
+void
+datefmt_release(void)
+{
+	pthread_once(&datefmt_once, datefmt_key_init);
+	if (!datefmt_key_ok)
+		return;
+	datefmt_cache_free(pthread_getspecific(datefmt_key));
+	(void)pthread_setspecific(datefmt_key, NULL);
+}
+
+/* Make the key of the threads' caches. */
+static void
+datefmt_key_init(void)
+{
+	if (pthread_key_create(&datefmt_key, datefmt_cache_free) == 0)
+		datefmt_key_ok = 1;
+}
+
+/* Return this thread's cache, or NULL if there can be none. */
+static struct datefmt_cache *
+datefmt_cache(void)
+{
+	struct datefmt_cache	*c;
+
+	pthread_once(&datefmt_once, datefmt_key_init);
+	if (!datefmt_key_ok)
+		return NULL;
+	if ((c = pthread_getspecific(datefmt_key)) == NULL) {
+		c = xcalloc(1, sizeof *c);
+		if (pthread_setspecific(datefmt_key, c) != 0) {
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* Return the thread's open format for locale, tz and style, or NULL. */
+static UDateFormat *
+datefmt_cached(struct datefmt_cache *c, const char *locale, const char *tz,
+    UDateFormatStyle style)
+{
+	size_t	i;
+
+	for (i = 0; c != NULL && i < DATEFMT_CACHED; i++) {
+		if (c->open[i].df != NULL && c->open[i].style == style &&
+		    strcmp(c->open[i].locale, locale) == 0 &&
+		    strcmp(c->open[i].tz, tz) == 0)
+			return c->open[i].df;
+	}
+	return NULL;
+}
+
+/*
+ * Open a format for locale, tz and style, keeping it in cache c (if not
+ * NULL) in place of the oldest. Returns it, or NULL with *cause.
+ */
+static UDateFormat *
+datefmt_open(struct datefmt_cache *c, const char *locale, const char *tz,
+    UDateFormatStyle style, int *owned, char **cause)
+{
+	struct datefmt_open	*o;
+	char			 id[ULOC_FULLNAME_CAPACITY];
+	UChar			*zone;
+	UDateFormat		*df;
+	UErrorCode		 status = U_ZERO_ERROR;
+
+	if (datefmt_locale(locale, id, sizeof id, cause) != 0)
+		return NULL;
+	if ((zone = datefmt_zone(tz, cause)) == NULL)
+		return NULL;
+	df = udat_open(style, UDAT_LONG, id, zone, -1, NULL, 0, &status);
+	free(zone);
+	if (U_FAILURE(status)) {
+		datefmt_error(cause, "locale %s: cannot open a date format: %s",
+		    id, u_errorName(status));
+		if (df != NULL)
+			udat_close(df);
+		return NULL;
+	}
+	*owned = c == NULL;
+	if (c != NULL) {
+		o = &c->open[c->next];
+		c->next = (c->next + 1) % DATEFMT_CACHED;
+		if (o->df != NULL)
+			udat_close(o->df);
+		free(o->locale);
+		free(o->tz);
+		o->locale = xstrdup(locale);
+		o->tz = xstrdup(tz);
+		o->style = style;
+		o->df = df;
+	}
+	return df;
+}
+
 /* Format an instant with a long date and the given time style. */
 static char *
 datefmt_format(const char *locale, int64_t when, const char *tz,
     UDateFormatStyle time_style, char **cause)
 {
-	char		 id[ULOC_FULLNAME_CAPACITY], *out = NULL;
-	UChar		*zone, *text = NULL;
-	UDateFormat	*df;
-	UErrorCode	 status = U_ZERO_ERROR;
-	int32_t		 len = 0;
+	struct datefmt_cache	*c;
+	char			*out = NULL;
+	UChar			*text;
+	UDateFormat		*df;
+	UErrorCode		 status = U_ZERO_ERROR;
+	int32_t			 len = 0;
+	int			 owned = 0;
 
 	if (tz == NULL)
 		tz = DATEFMT_TZ_DEFAULT;
@@ -266,32 +418,27 @@ datefmt_format(const char *locale, int64_t when, const char *tz,
 		    (long long)when);
 		return NULL;
 	}
-	if (datefmt_locale(locale, id, sizeof id, cause) != 0)
+	if (locale == NULL || *locale == '\0') {
+		datefmt_error(cause, "no locale");
 		return NULL;
-	if ((zone = datefmt_zone(tz, cause)) == NULL)
-		return NULL;
-
-	df = udat_open(time_style, UDAT_LONG, id, zone, -1, NULL, 0, &status);
-	if (U_FAILURE(status)) {
-		datefmt_error(cause, "locale %s: cannot open a date format: %s",
-		    id, u_errorName(status));
-		goto out;
 	}
+	c = datefmt_cache();
+	if ((df = datefmt_cached(c, locale, tz, time_style)) == NULL &&
+	    (df = datefmt_open(c, locale, tz, time_style, &owned,
+	    cause)) == NULL)
+		return NULL;
 	text = datefmt_format_utf16(df, (UDate)when * 1000.0, &len, &status);
 	out = datefmt_to_utf8(text, len, &status);
 	if (out == NULL || *out == '\0') {
 		datefmt_error(cause, "locale %s: cannot format time %lld: %s",
-		    id, (long long)when, U_FAILURE(status) ?
+		    locale, (long long)when, U_FAILURE(status) ?
 		    u_errorName(status) : "empty result");
 		free(out);
 		out = NULL;
 	}
-
-out:
-	if (df != NULL)
+	if (owned)
 		udat_close(df);
 	free(text);
-	free(zone);
 	return out;
 }
 

@@ -92,4 +92,10 @@ void datefmt_local(const char *tz, int64_t when_ms, char *buf, size_t size);
 int datefmt_parse_when(const char *s, const char *tz, int64_t now_ms,
     int64_t *when_ms, char **cause);
 
+/*
+ * Close the date formats the calling thread keeps open (each thread's
+ * are closed when it ends; a program calls this before u_cleanup()).
+ */
+void datefmt_release(void);
+
 #endif

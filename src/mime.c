@@ -78,6 +78,18 @@ mime_buf_add(struct mime_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* Append the byte c to b. */
+static void
+mime_buf_putc(struct mime_buf *b, char c)
+{
+	if (b->len + 2 > b->size) {
+		mime_buf_add(b, &c, 1);
+		return;
+	}
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
 /* Append the NUL-terminated s to b. */
 static void
 mime_buf_puts(struct mime_buf *b, const char *s)
@@ -364,7 +376,7 @@ mime_from(struct mime_buf *b, const char *name, const char *addr)
 			for (i = 0; i < n; i++) {
 				if (name[i] == '"' || name[i] == '\\')
 					mime_buf_puts(b, "\\");
-				mime_buf_add(b, name + i, 1);
+				mime_buf_putc(b, name[i]);
 			}
 			mime_buf_puts(b, "\"");
 		}
@@ -423,7 +435,7 @@ mime_qp(struct mime_buf *b, const unsigned char *s, size_t n)
 				mime_buf_add(b, hex, 3);
 				col += 3;
 			} else {
-				mime_buf_add(b, (const char *)s + i, 1);
+				mime_buf_putc(b, (char)s[i]);
 				col++;
 			}
 		}
@@ -447,7 +459,7 @@ mime_body(struct mime_buf *b, const char *type, const char *s, size_t n)
 			if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
 				i++;
 		} else
-			mime_buf_add(&t, s + i, 1);
+			mime_buf_putc(&t, s[i]);
 		high += (unsigned char)s[i] >= 0x80;
 	}
 	mime_buf_printf(b, "Content-Type: text/%s; charset=UTF-8\r\n"

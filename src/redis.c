@@ -324,13 +324,56 @@ redis_command_argv(struct redis *r, char **cause, int argc, const char **argv,
 	return redis_take(r, redisCommandArgv(r->c, argc, argv, lens), cause);
 }
 
-/* Queue a command to be sent with the next redis_pipe_reply(). */
+/* Write "<c><n>\r\n" at p and return the end. */
+static char *
+redis_header(char *p, char c, size_t n)
+{
+	char	digits[24];
+	size_t	k = 0;
+
+	*p++ = c;
+	do {
+		digits[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0);
+	while (k > 0)
+		*p++ = digits[--k];
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/*
+ * Queue a command to be sent with the next redis_pipe_reply(). The
+ * command is put in the protocol's form here, in one buffer, rather than
+ * by hiredis's formatter, which builds it piece by piece.
+ */
 void
 redis_pipe_argv(struct redis *r, int argc, const char **argv,
     const size_t *lens)
 {
-	if (redisAppendCommandArgv(r->c, argc, argv, lens) != REDIS_OK)
+	size_t	*len, total = 32, i;
+	char	*cmd, *p;
+
+	len = xreallocarray(NULL, (size_t)argc + 1, sizeof *len);
+	for (i = 0; i < (size_t)argc; i++) {
+		len[i] = lens != NULL ? lens[i] : strlen(argv[i]);
+		total += len[i] + 32;
+	}
+	p = cmd = xmalloc(total);
+	p = redis_header(p, '*', (size_t)argc);
+	for (i = 0; i < (size_t)argc; i++) {
+		p = redis_header(p, '$', len[i]);
+		memcpy(p, argv[i], len[i]);
+		p += len[i];
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	if (redisAppendFormattedCommand(r->c, cmd, (size_t)(p - cmd)) !=
+	    REDIS_OK)
 		abort();	/* only fails when out of memory */
+	free(cmd);
+	free(len);
 }
 
 /* Send what is queued and wait for the next reply. */

@@ -17,6 +17,7 @@
  */
 #include "build.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -73,9 +74,13 @@ struct segment_piece {
 	size_t			 cut;
 };
 
-/* Return the septets cp takes in GSM-7: 1, 2 (escaped), or 0 if none. */
-int
-segment_gsm7_septets(uint32_t cp)
+/* The septets of each ASCII character, looked up once. */
+static unsigned char	segment_ascii[128];
+static pthread_once_t	segment_ascii_once = PTHREAD_ONCE_INIT;
+
+/* Look cp up in the tables: 1, 2 (escaped), or 0 if not in GSM-7. */
+static int
+segment_gsm7_lookup(uint32_t cp)
 {
 	size_t	i;
 
@@ -90,6 +95,27 @@ segment_gsm7_septets(uint32_t cp)
 			return 2;
 	}
 	return 0;
+}
+
+/* Fill segment_ascii from the tables. */
+static void
+segment_ascii_init(void)
+{
+	uint32_t	cp;
+
+	for (cp = 0; cp < 128; cp++)
+		segment_ascii[cp] = (unsigned char)segment_gsm7_lookup(cp);
+}
+
+/* Return the septets cp takes in GSM-7: 1, 2 (escaped), or 0 if none. */
+int
+segment_gsm7_septets(uint32_t cp)
+{
+	if (cp < 128) {
+		pthread_once(&segment_ascii_once, segment_ascii_init);
+		return segment_ascii[cp];
+	}
+	return segment_gsm7_lookup(cp);
 }
 
 /*

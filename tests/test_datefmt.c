@@ -10,6 +10,7 @@
  */
 #include "build.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,28 +133,69 @@ test_datefmt_refused(int datetime, const char *locale, int64_t when,
 }
 
 /* Long dates in the languages residents use most. */
+static const struct test_datefmt_case test_datefmt_cases[] = {
+	{ "en", "March 3, 2026" },
+	{ "en-CA", "March 3, 2026" },
+	{ "fr", "3 mars 2026" },
+	{ "fr-CA", "3 mars 2026" },
+	{ "zh-Hans", "2026年3月3日" },
+	{ "es", "3 de marzo de 2026" },
+	{ "pt", "3 de março de 2026" },
+	{ "pt-BR", "3 de março de 2026" },
+	{ "ta", TA_MAR3 },
+	{ "fa", FA_MAR3 },
+	{ "ar", AR_MAR3 },
+};
+
+/* Check every case of test_datefmt_cases, rounds times over. */
+static void *
+test_datefmt_all(void *arg)
+{
+	size_t	i, round, rounds = *(size_t *)arg;
+
+	for (round = 0; round < rounds; round++) {
+		for (i = 0; i < sizeof test_datefmt_cases /
+		    sizeof test_datefmt_cases[0]; i++)
+			test_datefmt_check(0, test_datefmt_cases[i].locale,
+			    T_MAR3, "America/Toronto",
+			    test_datefmt_cases[i].expect);
+	}
+	return NULL;
+}
+
+/* Long dates in the languages residents use most. */
 static void
 test_datefmt_dates(void **state)
 {
-	static const struct test_datefmt_case cases[] = {
-		{ "en", "March 3, 2026" },
-		{ "en-CA", "March 3, 2026" },
-		{ "fr", "3 mars 2026" },
-		{ "fr-CA", "3 mars 2026" },
-		{ "zh-Hans", "2026年3月3日" },
-		{ "es", "3 de marzo de 2026" },
-		{ "pt", "3 de março de 2026" },
-		{ "pt-BR", "3 de março de 2026" },
-		{ "ta", TA_MAR3 },
-		{ "fa", FA_MAR3 },
-		{ "ar", AR_MAR3 },
-	};
-	size_t	i;
+	size_t	rounds = 1;
 
 	(void)state;
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		test_datefmt_check(0, cases[i].locale, T_MAR3,
-		    "America/Toronto", cases[i].expect);
+	test_datefmt_all(&rounds);
+}
+
+/*
+ * Formats kept open give the same dates: more locales than a thread
+ * keeps, over and over, in two threads at once, and in another zone.
+ */
+static void
+test_datefmt_kept(void **state)
+{
+	pthread_t	th;
+	size_t		rounds = 20;
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, test_datefmt_all,
+	    &rounds), 0);
+	test_datefmt_all(&rounds);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	test_datefmt_check(0, "en", T_MAR3 - 3600 * 14, "America/Toronto",
+	    "March 2, 2026");
+	test_datefmt_check(0, "en", T_MAR3 - 3600 * 14, "Asia/Tokyo",
+	    "March 3, 2026");
+	test_datefmt_check(0, "en", T_MAR3 - 3600 * 14, "America/Toronto",
+	    "March 2, 2026");
+	datefmt_release();
+	test_datefmt_check(0, "fr", T_MAR3, "America/Toronto", "3 mars 2026");
 }
 
 /* Tamil and Persian come out non-empty, valid and unlike English. */
@@ -372,6 +414,7 @@ static int
 test_datefmt_teardown(void **state)
 {
 	(void)state;
+	datefmt_release();
 	u_cleanup();
 	return 0;
 }
@@ -381,6 +424,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_datefmt_dates),
+		cmocka_unit_test(test_datefmt_kept),
 		cmocka_unit_test(test_datefmt_scripts),
 		cmocka_unit_test(test_datefmt_zone_edge),
 		cmocka_unit_test(test_datefmt_datetimes),

@@ -146,6 +146,79 @@ test_redis_send_receive(void **state)
 	config_free(cf);
 }
 
+/*
+ * Pipelined commands reach Redis byte for byte: an empty argument, CR LF
+ * and NUL inside one, a long one, and many arguments.
+ */
+static void
+test_redis_pipe(void **state)
+{
+	struct config		*cf;
+	struct redis		*r;
+	struct redis_reply	*reply;
+	const char		*argv[3], *many[2 + 2 * 100];
+	size_t			 lens[3];
+	char			*cause = NULL, *big, names[100][8];
+	int			 i;
+
+	(void)state;
+	cf = testserver_config(&plain, NULL, NULL);
+	r = redis_connect(cf, &cause);
+	assert_non_null(r);
+	big = xmalloc(100001);
+	memset(big, 'x', 100000);
+	big[100000] = '\0';
+	argv[0] = "SET";
+	argv[1] = "bin";
+	argv[2] = "a\r\nb\0c";
+	lens[0] = 3;
+	lens[1] = 3;
+	lens[2] = 7;
+	redis_pipe_argv(r, 3, argv, lens);
+	argv[1] = "empty";
+	argv[2] = "";
+	redis_pipe_argv(r, 3, argv, NULL);
+	argv[1] = "big";
+	argv[2] = big;
+	redis_pipe_argv(r, 3, argv, NULL);
+	many[0] = "HSET";
+	many[1] = "h";
+	for (i = 0; i < 100; i++) {
+		snprintf(names[i], sizeof names[i], "f%d", i);
+		many[2 + 2 * i] = names[i];
+		many[3 + 2 * i] = names[i];
+	}
+	redis_pipe_argv(r, 202, many, NULL);
+	argv[0] = "GET";
+	argv[1] = "bin";
+	redis_pipe_argv(r, 2, argv, NULL);
+	argv[0] = "STRLEN";
+	argv[1] = "big";
+	redis_pipe_argv(r, 2, argv, NULL);
+	for (i = 0; i < 3; i++) {
+		reply = redis_pipe_reply(r, &cause);
+		assert_non_null(reply);
+		assert_string_equal(reply->str, "OK");
+		redis_reply_free(reply);
+	}
+	reply = redis_pipe_reply(r, &cause);
+	assert_non_null(reply);
+	assert_int_equal(reply->integer, 100);
+	redis_reply_free(reply);
+	reply = redis_pipe_reply(r, &cause);
+	assert_non_null(reply);
+	assert_int_equal(reply->len, 7);
+	assert_memory_equal(reply->str, "a\r\nb\0c", 7);
+	redis_reply_free(reply);
+	reply = redis_pipe_reply(r, &cause);
+	assert_non_null(reply);
+	assert_int_equal(reply->integer, 100000);
+	redis_reply_free(reply);
+	free(big);
+	redis_free(r);
+	config_free(cf);
+}
+
 /* TCP with a password from a file, and a database other than 0. */
 static void
 test_redis_auth(void **state)
@@ -493,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_redis_command),
 		cmocka_unit_test(test_redis_eval),
 		cmocka_unit_test(test_redis_send_receive),
+		cmocka_unit_test(test_redis_pipe),
 		cmocka_unit_test(test_redis_auth),
 		cmocka_unit_test(test_redis_unreachable),
 		cmocka_unit_test(test_redis_lost),
