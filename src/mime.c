@@ -431,7 +431,10 @@ mime_qp(struct mime_buf *b, const unsigned char *s, size_t n)
 			}
 			/* No line may be a lone ".": encode a leading one. */
 			if (enc || (s[i] == '.' && col == 0)) {
-				snprintf(hex, sizeof hex, "=%02X", s[i]);
+				hex[0] = '=';
+				hex[1] = "0123456789ABCDEF"[s[i] >> 4];
+				hex[2] = "0123456789ABCDEF"[s[i] & 0xf];
+				hex[3] = '\0';
 				mime_buf_add(b, hex, 3);
 				col += 3;
 			} else {

@@ -74,8 +74,12 @@ struct segment_piece {
 	size_t			 cut;
 };
 
-/* The septets of each ASCII character, looked up once. */
+/*
+ * The septets of each ASCII character, and the highest code point of
+ * each table, looked up once.
+ */
 static unsigned char	segment_ascii[128];
+static uint32_t		segment_basic_max, segment_extension_max;
 static pthread_once_t	segment_ascii_once = PTHREAD_ONCE_INIT;
 
 /* Look cp up in the tables: 1, 2 (escaped), or 0 if not in GSM-7. */
@@ -83,6 +87,9 @@ static int
 segment_gsm7_lookup(uint32_t cp)
 {
 	size_t	i;
+
+	if (cp > segment_basic_max && cp > segment_extension_max)
+		return 0;
 
 	for (i = 0; i < sizeof segment_gsm7_basic / sizeof *segment_gsm7_basic;
 	    i++) {
@@ -102,19 +109,31 @@ static void
 segment_ascii_init(void)
 {
 	uint32_t	cp;
+	size_t		i;
 
+	segment_basic_max = segment_extension_max = UINT32_MAX;
 	for (cp = 0; cp < 128; cp++)
 		segment_ascii[cp] = (unsigned char)segment_gsm7_lookup(cp);
+	segment_basic_max = segment_extension_max = 0;
+	for (i = 0; i < sizeof segment_gsm7_basic / sizeof *segment_gsm7_basic;
+	    i++) {
+		if (segment_gsm7_basic[i] > segment_basic_max)
+			segment_basic_max = segment_gsm7_basic[i];
+	}
+	for (i = 0; i < sizeof segment_gsm7_extension /
+	    sizeof *segment_gsm7_extension; i++) {
+		if (segment_gsm7_extension[i] > segment_extension_max)
+			segment_extension_max = segment_gsm7_extension[i];
+	}
 }
 
 /* Return the septets cp takes in GSM-7: 1, 2 (escaped), or 0 if none. */
 int
 segment_gsm7_septets(uint32_t cp)
 {
-	if (cp < 128) {
-		pthread_once(&segment_ascii_once, segment_ascii_init);
+	pthread_once(&segment_ascii_once, segment_ascii_init);
+	if (cp < 128)
 		return segment_ascii[cp];
-	}
 	return segment_gsm7_lookup(cp);
 }
 

@@ -2,8 +2,8 @@
 # bench.sh - closeloopd end to end: throughput, latency, memory, CPU, and
 # a backlog drained, against Postfix's smtp-sink and an SMS stand-in
 #
-# Usage: tests/bench.sh [e2e] [latency] [idle] [backlog]   (default: all
-# but backlog)
+# Usage: tests/bench.sh [e2e] [latency] [idle] [render] [backlog]
+# (default: all but backlog)
 #
 #   e2e      BENCH_SRS SRs of tests/bench_workload.py (default 20000, about
 #            90,000 events) are written to the stream as fast as
@@ -18,6 +18,9 @@
 #            smtp-sink writes as it answers 250).
 #   idle     CPU time closeloopd uses in BENCH_IDLE seconds (default 10)
 #            with nothing to do.
+#   render   tests/bench_render: notices rendered per second of one core,
+#            for email (with and without building the MIME message) and
+#            SMS, in each shipped locale.
 #   backlog  BENCH_BACKLOG events (default 1,000,000) already in the
 #            stream when closeloopd starts; time until it has read and
 #            delivered them all.
@@ -272,6 +275,14 @@ bench_idle() {
 	run_stop
 }
 
+# Renders per second per core, per channel and locale.
+bench_render() {
+	say "render: per core"
+	SMTP_PORT=25 GW_PORT=80 bench_config
+	printf 'tok3n\n' > "$T/twilio.secret"
+	"$top_builddir/tests/bench_render" "$CONF" "${BENCH_RENDERS:-20000}"
+}
+
 # A backlog read at start.
 bench_backlog() {
 	n=${BENCH_BACKLOG:-1000000}
@@ -297,13 +308,14 @@ bench_backlog() {
 	run_stop
 }
 
-[ $# -gt 0 ] || set -- e2e latency idle
+[ $# -gt 0 ] || set -- e2e latency idle render
 for what in "$@"; do
 	case $what in
 	e2e) bench_e2e ;;
 	latency) bench_latency ;;
 	idle) bench_idle ;;
 	backlog) bench_backlog ;;
+	render) bench_render ;;
 	*) fail "unknown benchmark: $what" ;;
 	esac
 done
