@@ -36,21 +36,32 @@
 
 /*
  * Requests are paced: one may begin every 1.05 / sms.max_per_second
- * seconds, whoever sends it. The 5% margin absorbs the network's jitter,
- * so that the gateway, counting arrivals, never sees more than
- * max_per_second in one second either. The time of the next free slot
- * (ms, fractional) is PREFIXsms:next.
+ * seconds, whoever sends it. The time of the next free slot (ms,
+ * fractional) is PREFIXsms:next. A worker takes every slot that has come
+ * since, up to what it can send, but none older than SMSWORK_CATCH_UP
+ * ms: the requests of slots taken at once begin together, up to 50 ms
+ * after their slot, and the 5% margin absorbs that (and the network's
+ * jitter), so that the gateway, counting arrivals, never sees more than
+ * max_per_second in one second.
  */
+#define SMSWORK_CATCH_UP	50
+
 static struct redis_script smswork_rate_script = {
 	"rate",
 	"local now = tonumber(ARGV[1])\n"
+	"local step = tonumber(ARGV[2])\n"
 	"local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
 	"if nxt > now then\n"
 	"  return {0, string.format('%.3f', nxt)}\n"
 	"end\n"
-	"nxt = now + tonumber(ARGV[2])\n"
+	"if nxt < now - tonumber(ARGV[4]) then\n"
+	"  nxt = now - tonumber(ARGV[4])\n"
+	"end\n"
+	"local n = math.min(math.floor((now - nxt) / step) + 1,\n"
+	"    tonumber(ARGV[3]))\n"
+	"nxt = nxt + n * step\n"
 	"redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', 60000)\n"
-	"return {1, string.format('%.3f', nxt)}\n",
+	"return {n, string.format('%.3f', nxt)}\n",
 	""
 };
 
@@ -95,25 +106,31 @@ smswork_options(const struct config *cf, struct sms_options *o)
 }
 
 /*
- * Take a request slot from the shared pace. Returns 1 if one was taken;
- * otherwise 0, and *retry_at says when the next one frees up.
+ * Take up to want request slots from the shared pace. Returns how many
+ * were taken; if none, *retry_at says when the next one frees up.
  */
 static size_t
-smswork_rate(struct smswork *w, const struct config *cf, int64_t *retry_at)
+smswork_rate(struct smswork *w, const struct config *cf, size_t want,
+    int64_t *retry_at)
 {
 	struct redis_reply	*reply;
-	const char		*argv[3];
+	const char		*argv[5];
 	char			*key, *cause = NULL, now[32], interval[32];
+	char			 most[32], catch_up[32];
 	size_t			 took = 0;
 
 	key = xasprintf("%ssms:next", cf->redis_prefix);
 	snprintf(now, sizeof now, "%lld", (long long)store_now());
 	snprintf(interval, sizeof interval, "%.3f",
 	    1050.0 / (double)cf->sms_max_per_second);
+	snprintf(most, sizeof most, "%zu", want);
+	snprintf(catch_up, sizeof catch_up, "%d", SMSWORK_CATCH_UP);
 	argv[0] = key;
 	argv[1] = now;
 	argv[2] = interval;
-	reply = redis_eval(w->r, &smswork_rate_script, &cause, 1, 3, argv,
+	argv[3] = most;
+	argv[4] = catch_up;
+	reply = redis_eval(w->r, &smswork_rate_script, &cause, 1, 5, argv,
 	    NULL);
 	free(key);
 	if (reply == NULL) {
@@ -250,7 +267,9 @@ smswork_fill(struct smswork *w, struct generation *g)
 	active = w->s != NULL ? sms_active(w->s) : 0;
 	if (active >= (size_t)cf->sms_connections)
 		return DELIVER_POLL_MS;
-	if ((room = smswork_rate(w, cf, &retry_at)) == 0)
+	room = smswork_rate(w, cf, (size_t)cf->sms_connections - active,
+	    &retry_at);
+	if (room == 0)
 		return w->r == NULL ? 1000 : retry_at > now ? retry_at - now :
 		    1;
 	if (outbox_claim(w->r, cf, EVENT_CHANNEL_SMS, cf->redis_consumer, now,
