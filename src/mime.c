@@ -454,16 +454,18 @@ static void
 mime_body(struct mime_buf *b, const char *type, const char *s, size_t n)
 {
 	struct mime_buf	 t = { NULL, 0, 0 }, e = { NULL, 0, 0 };
-	size_t		 i, high = 0;
+	size_t		 i, run, high = 0;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '\r' || s[i] == '\n') {
-			mime_buf_puts(&t, "\r\n");
-			if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
-				i++;
-		} else
-			mime_buf_putc(&t, s[i]);
-		high += (unsigned char)s[i] >= 0x80;
+		for (run = i; run < n && s[run] != '\r' && s[run] != '\n';
+		    run++)
+			high += (unsigned char)s[run] >= 0x80;
+		mime_buf_add(&t, s + i, run - i);
+		if ((i = run) == n)
+			break;
+		mime_buf_puts(&t, "\r\n");
+		if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
+			i++;
 	}
 	mime_buf_printf(b, "Content-Type: text/%s; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: %s\r\n\r\n", type,

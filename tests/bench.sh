@@ -223,19 +223,21 @@ bench_e2e() {
 	daemon_stop 60
 
 	say "reference: smtp-source, $mail messages of $size bytes"
-	for mode in "-d" ""; do
+	for mode in default "-d" ""; do
 		find "$SINK_DIR" -type f -delete
+		k=$SESSIONS
+		[ "$mode" != default ] || k=1
 		s0=$(date +%s.%N)
-		"$SOURCE" $mode -s "$SESSIONS" -m "$mail" -l "$size" \
+		"$SOURCE" ${mode#default} -s "$k" -m "$mail" -l "$size" \
 		    -f 311@example.org -t resident@example.net \
 		    "127.0.0.1:$SMTP_PORT"
-		s1=$(date +%s.%N)
 		wait_for 60 "smtp-source's messages" sink_has "$mail"
 		s1=$(newest "$SINK_DIR")
 		awk -v m="$mail" -v s0="$s0" -v s1="$s1" -v r="$ERATE" \
-		    -v mode="$mode" -v k="$SESSIONS" 'BEGIN {
+		    -v mode="$mode" -v k="$k" 'BEGIN {
 			rate = m / (s1 - s0)
-			printf "smtp-source %s(%d sessions%s): %.0f messages/s; closeloop/smtp-source: %.2f\n", mode == "" ? "" : mode " ", k, mode == "" ? ", a connection per message" : ", connections kept", rate, r / rate
+			how = mode == "-d" ? "-d, connections kept" : "a connection per message"
+			printf "smtp-source %s(%d session%s, %s): %.0f messages/s; closeloop/smtp-source: %.2f\n", mode == "default" ? "with its defaults " : "", k, k == 1 ? "" : "s", how, rate, r / rate
 		}'
 	done
 	run_stop
