@@ -14,8 +14,9 @@
 #            same size to the same smtp-sink, as the reference rate.
 #   latency  the workload offered at BENCH_RATE events/s (default 500) for
 #            about BENCH_SECONDS (default 30); prints p50/p95/p99 from each
-#            event's XADD to smtp-sink's receipt of its message (the file
-#            smtp-sink writes as it answers 250).
+#            event's XADD to smtp-sink's receipt of its message (read from
+#            the dump smtp-sink writes as it takes the message in, before
+#            its 250).
 #   idle     CPU time closeloopd uses in BENCH_IDLE seconds (default 10)
 #            with nothing to do.
 #   render   tests/bench_render: notices rendered per second of one core,
@@ -41,7 +42,9 @@ SESSIONS=${BENCH_SESSIONS:-4}
 chmod 711 "$T"
 
 # Start smtp-sink on a free port, each message into a file of its own in
-# $SINK_DIR (the file's mtime: when it answered 250).
+# $SINK_DIR (the file's mtime: when it answered 250, to a few ms); with
+# $1 = clock, into a FIFO read by bench_workload.py clock, which notes in
+# $T/clock.txt when each arrives, to a fraction of a millisecond.
 sink_start() {
 	SINK_DIR="$T/sink"
 	rm -rf "$SINK_DIR"
@@ -50,7 +53,16 @@ sink_start() {
 	SMTP_PORT=$(free_port)
 	_u=
 	[ "$(id -u)" != 0 ] || _u="-u nobody"
-	"$SINK" $_u -d "$SINK_DIR/%H%M%S." -m 512 "127.0.0.1:$SMTP_PORT" 1024 &
+	_dump="-d $SINK_DIR/%H%M%S."
+	if [ "${1:-}" = clock ]; then
+		mkfifo "$SINK_DIR/dump"
+		chmod 666 "$SINK_DIR/dump"
+		$WORKLOAD --srs 0 clock --fifo "$SINK_DIR/dump" \
+		    --out "$T/clock.txt" &
+		EXTRA_PIDS="$EXTRA_PIDS $!"
+		_dump="-D $SINK_DIR/dump"
+	fi
+	"$SINK" $_u $_dump -m 512 "127.0.0.1:$SMTP_PORT" 1024 &
 	SINK_PID=$!
 	EXTRA_PIDS="$EXTRA_PIDS $SINK_PID"
 	wait_for 10 "smtp-sink" port_up "$SMTP_PORT"
@@ -156,10 +168,10 @@ mean_size() {
 	    awk '{ s += $1 } END { printf "%d\n", n = (NR ? s / NR : 0) }'
 }
 
-# Start a fresh Redis, sink, stand-in and closeloopd.
+# Start a fresh Redis, sink ($1 as sink_start's), stand-in and closeloopd.
 run_start() {
 	redis_start
-	sink_start
+	sink_start "${1:-}"
 	gateway_start
 	bench_config
 }
@@ -249,14 +261,15 @@ bench_latency() {
 	secs=${BENCH_SECONDS:-30}
 	srs=$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%d", r * s / 4.5 }')
 	say "latency: $srs SRs offered at $rate events/s"
-	run_start
+	run_start clock
 	daemon_start
 	wait_for 10 "closeloopd's group" group_made
 	$WORKLOAD --srs "$srs" pace --socket "$SOCK" --rate "$rate" \
 	    --times "$T/times.txt" 2> "$T/workload.txt"
 	wait_for 600 "closeloopd to deliver" idle
+	sleep 1
 	$WORKLOAD --srs 0 latency --socket "$SOCK" --times "$T/times.txt" \
-	    --sink "$SINK_DIR" | tee "$T/latency.txt"
+	    --clock "$T/clock.txt" | tee "$T/latency.txt"
 	run_stop
 }
 

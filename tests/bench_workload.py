@@ -3,6 +3,8 @@
 
     bench_workload.py --srs N [--seed S] [--prefix P] resp > events.resp
     bench_workload.py --srs N ... pace --socket SOCK --rate R --times F
+    bench_workload.py --srs 0 clock --fifo FIFO --out F
+    bench_workload.py --srs 0 latency --socket SOCK --times F --clock F
 
 The workload is shaped like Toronto's 311 service requests (open data,
 2026): divisions about 48% Transportation Services (TS), 24% Solid Waste
@@ -23,10 +25,14 @@ written. Both print a summary to stderr: events, SRs, and the notices the
 workload should give (every transition is told with settle and coalescing
 windows of 0, except what the policy keeps back: a transfer's own
 "received" and repeats).
+
+"clock" reads smtp-sink's dump FIFO and writes "MESSAGE-ID UNIX_SECONDS"
+for each message as it arrives. "latency" matches each message to the
+last event of its notice (the notification record's "events") and prints
+percentiles of the time from that event's XADD to the message's arrival.
 """
 
 import argparse
-import os
 import random
 import socket
 import sys
@@ -215,34 +221,39 @@ def resp_args(args):
     return b"".join(out)
 
 
-def message_id(path):
-    """Return the Message-ID in a message file's header, or None."""
-    with open(path, "rb") as f:
-        for line in f:
-            if line in (b"\r\n", b"\n"):
-                return None
-            if line.lower().startswith(b"message-id:"):
-                return line.split(b":", 1)[1].strip().decode()
-    return None
+def clock(fifo, out_path):
+    """Note when each message's Message-ID comes out of smtp-sink's dump.
+
+    smtp-sink writes each message to the dump FIFO as it takes it in, and
+    answers 250 once it has it all; the time read here is within a
+    fraction of a millisecond of that answer. Runs until SIGTERM.
+    """
+    with open(out_path, "w", buffering=1) as out:
+        while True:
+            with open(fifo, "rb") as f:
+                for line in f:
+                    if line.lower().startswith(b"message-id:"):
+                        mid = line.split(b":", 1)[1].strip().decode()
+                        out.write("%s %.6f\n" % (mid, time.time()))
 
 
-def latency(sock_path, times_path, sink_dir):
+def latency(sock_path, times_path, clock_path):
     """Print percentiles of XADD to smtp-sink for every message received."""
     sent = {}
     with open(times_path) as f:
         for line in f:
             eid, t = line.split()
             sent[eid] = float(t)
-    files = [os.path.join(sink_dir, n) for n in os.listdir(sink_dir)]
     keys, got = [], []
-    for path in files:
-        mid = message_id(path)
-        if mid is None or "@" not in mid:
+    with open(clock_path) as f:
+        rows = [line.split() for line in f]
+    for mid, t in rows:
+        if "@" not in mid:
             continue
         sr, seq, i = mid.strip("<>").split("@")[0].split(".")
         keys.append(["HGET", "closeloop:sr:{%s}:n:%s/%s" % (sr, seq, i),
                      "events"])
-        got.append(os.stat(path).st_mtime)
+        got.append(float(t))
     r = Redis(sock_path)
     lat = []
     for ev, t in zip(r.pipeline(keys), got):
@@ -274,11 +285,17 @@ def main():
     p = sub.add_parser("latency")
     p.add_argument("--socket", required=True)
     p.add_argument("--times", required=True)
-    p.add_argument("--sink", required=True)
+    p.add_argument("--clock", required=True)
+    p = sub.add_parser("clock")
+    p.add_argument("--fifo", required=True)
+    p.add_argument("--out", required=True)
     a = ap.parse_args()
 
     if a.mode == "latency":
-        latency(a.socket, a.times, a.sink)
+        latency(a.socket, a.times, a.clock)
+        return
+    if a.mode == "clock":
+        clock(a.fifo, a.out)
         return
 
     events = list(workload(a.srs, a.seed, a.prefix))
