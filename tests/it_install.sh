@@ -15,9 +15,11 @@ D="$T/dest"
 make -s -C "$top_builddir" install DESTDIR="$D" >"$T/install.log" 2>&1 ||
     { cat "$T/install.log"; fail "make install failed"; }
 
-# Print a make variable of the build.
+# Print a make variable of the build (with no flags from a make running
+# the test, which could make it announce its directory).
 var() {
-	make -s -C "$top_builddir" --no-print-directory -f Makefile \
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    make -s -C "$top_builddir" --no-print-directory -f Makefile \
 	    -f - print VAR="$1" <<'EOF'
 print:
 	@echo $($(VAR))
