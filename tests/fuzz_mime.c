@@ -13,24 +13,21 @@
  *
  * Built with clang -fsanitize=fuzzer, libFuzzer drives it. Built without
  * (and FUZZ_LIBFUZZER undefined), main() below feeds it the seed corpus
- * in tests/fuzz/mime and pseudo-random mutations of it, reproducibly.
+ * in tests/fuzz/mime and pseudo-random mutations of it, reproducibly
+ * (fuzzdrive.c).
  */
 #include "build.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzdrive.h"
 #include "mime.h"
 #include "xmalloc.h"
 
 #define FUZZ_NFIELDS	9
-#define FUZZ_MAX	65536
-#define NPIECES		(sizeof pieces / sizeof pieces[0])
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Report what is wrong with a built message and abort. */
 static void __attribute__((noreturn))
@@ -153,83 +150,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef FUZZ_LIBFUZZER
-/* Read a file of the corpus; NULL if it cannot be read. */
-static char *
-fuzz_mime_read(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*buf;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf = xmalloc(FUZZ_MAX);
-	*len = fread(buf, 1, FUZZ_MAX, f);
-	fclose(f);
-	return buf;
-}
-
 /* Feed the corpus and its mutations to the target. */
 int
 main(int argc, char **argv)
 {
-	static const char	*pieces[] = { "\r\n", "\n", "\r", ".", "=",
-	    "=?", " ", "\t", "\xc3\xa9", "\xe9\x81\x93", "\xf0\x9f\x9a\xa7",
-	    "\xe2\x80", "@", "<", ">", "\"", ",", "--=_closeloop_", "From " };
-	const char		*dir = argc > 1 ? argv[1] : "tests/fuzz/mime";
-	int			 rounds = argc > 2 ? atoi(argv[2]) : 20000, n;
-	DIR			*d;
-	struct dirent		*de;
-	char			**seeds = NULL, *path, *buf, *mb;
-	size_t			*lens = NULL, nseeds = 0, len, mlen, k, k2, i;
-	uint32_t		 r = 8812;
+	static const struct fuzzdrive_piece	 pieces[] = {
+		FUZZDRIVE_PIECE("\r\n"), FUZZDRIVE_PIECE("\n"),
+		FUZZDRIVE_PIECE("\r"), FUZZDRIVE_PIECE("."),
+		FUZZDRIVE_PIECE("="), FUZZDRIVE_PIECE("=?"),
+		FUZZDRIVE_PIECE(" "), FUZZDRIVE_PIECE("\t"),
+		FUZZDRIVE_PIECE("\xc3\xa9"), FUZZDRIVE_PIECE("\xe2\x80"),
+		FUZZDRIVE_PIECE("\xe9\x81\x93"),
+		FUZZDRIVE_PIECE("\xf0\x9f\x9a\xa7"),
+		FUZZDRIVE_PIECE("@"), FUZZDRIVE_PIECE("<"),
+		FUZZDRIVE_PIECE(">"), FUZZDRIVE_PIECE("\""),
+		FUZZDRIVE_PIECE(","), FUZZDRIVE_PIECE("--=_closeloop_"),
+		FUZZDRIVE_PIECE("From "),
+	};
 
-	if ((d = opendir(dir)) == NULL) {
-		fprintf(stderr, "fuzz_mime: no corpus in %s\n", dir);
-		return 1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		path = xasprintf("%s/%s", dir, de->d_name);
-		if ((buf = fuzz_mime_read(path, &len)) != NULL) {
-			seeds = xreallocarray(seeds, nseeds + 1, sizeof *seeds);
-			lens = xreallocarray(lens, nseeds + 1, sizeof *lens);
-			seeds[nseeds] = buf;
-			lens[nseeds++] = len;
-			LLVMFuzzerTestOneInput((uint8_t *)buf, len);
-		}
-		free(path);
-	}
-	closedir(d);
-	if (nseeds == 0)
-		return 1;
-	mb = xmalloc(FUZZ_MAX + 16 * 16);
-	for (n = 0; n < rounds; n++) {
-		r = r * 1103515245 + 12345;
-		i = (r >> 8) % nseeds;
-		memcpy(mb, seeds[i], mlen = lens[i]);
-		for (k = 0; k < 1 + (r >> 4) % 8; k++) {
-			r = r * 1103515245 + 12345;
-			if ((r >> 16) % 3 == 0 && mlen > 0)
-				mb[(r >> 3) % mlen] = (char)(r >> 11);
-			else if ((r >> 16) % 3 == 1 && mlen > 0)
-				mlen = (r >> 3) % mlen;
-			else {
-				k2 = (r >> 5) % NPIECES;
-				len = strlen(pieces[k2]);
-				memcpy(mb + mlen, pieces[k2], len);
-				mlen += len;
-			}
-		}
-		LLVMFuzzerTestOneInput((uint8_t *)mb, mlen);
-	}
-	printf("fuzz_mime: %zu seeds, %d mutations, no finding\n", nseeds,
-	    rounds);
-	free(mb);
-	for (i = 0; i < nseeds; i++)
-		free(seeds[i]);
-	free(seeds);
-	free(lens);
-	return 0;
+	return fuzzdrive_main(argc, argv, "fuzz_mime", "tests/fuzz/mime",
+	    pieces, sizeof pieces / sizeof pieces[0]);
 }
 #endif
