@@ -552,25 +552,26 @@ sms_sid_ok(const char *sid)
 }
 
 /*
- * Return the reply for a Twilio-like JSON answer (allocated), setting the
- * provider id of a message sent; NULL if the answer is not such JSON.
+ * Return the reply for a Twilio-like JSON answer (allocated), setting
+ * *sid for a message sent; NULL if the answer is not such JSON.
  */
 static char *
-sms_twilio_reply(struct sms_xfer *x, long code, enum send_status st)
+sms_twilio_reply(long code, enum send_status st, const char *body,
+    size_t len, char **sid)
 {
 	struct json	*j;
-	const char	*sid, *state, *msg;
+	const char	*id, *state, *msg;
 	char		*text = NULL;
 	long long	 err = 0;
 
-	if (x->len == 0 || (j = json_parse(x->body, x->len, NULL)) == NULL)
+	if (len == 0 || (j = json_parse(body, len, NULL)) == NULL)
 		return NULL;
-	sid = json_get(j, "sid");
+	id = json_get(j, "sid");
 	state = json_get(j, "status");
 	msg = json_get(j, "message");
-	if (st == SEND_OK && sid != NULL && sms_sid_ok(sid)) {
-		x->m->result.provider_id = xstrdup(sid);
-		text = xasprintf("HTTP %ld: %s %s", code, sid,
+	if (st == SEND_OK && id != NULL && sms_sid_ok(id)) {
+		*sid = xstrdup(id);
+		text = xasprintf("HTTP %ld: %s %s", code, id,
 		    state != NULL ? state : "");
 	} else if (st != SEND_OK && msg != NULL) {
 		(void)json_get_int(j, "code", &err);
@@ -578,6 +579,27 @@ sms_twilio_reply(struct sms_xfer *x, long code, enum send_status st)
 	}
 	json_free(j);
 	return text;
+}
+
+/* Read the gateway's answer to one message. */
+enum send_status
+sms_reply(enum sms_profile profile, long code, const char *body, size_t len,
+    char **sid, char **reply)
+{
+	enum send_status	 st = sms_classify(code);
+	size_t			 line;
+
+	*sid = *reply = NULL;
+	if (profile == SMS_TWILIO)
+		*reply = sms_twilio_reply(code, st, body, len, sid);
+	if (*reply == NULL) {
+		for (line = 0; line < len && body[line] != '\0' &&
+		    body[line] != '\r' && body[line] != '\n'; line++)
+			/* nothing */;
+		*reply = xasprintf("HTTP %ld: %.*s", code, (int)line,
+		    line > 0 ? body : "");
+	}
+	return st;
 }
 
 /* Replace every copy of secret in text with "***"; text is freed. */
@@ -617,16 +639,11 @@ sms_finish(struct sms *s, struct sms_xfer *x, CURLcode rc)
 		    curl_easy_strerror(rc));
 	} else {
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-		st = sms_classify(code);
+		st = sms_reply(s->o.profile, code, x->body, x->len,
+		    &r->provider_id, &text);
 		if ((code == 429 || code >= 500) && curl_easy_getinfo(x->easy,
 		    CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
 			r->retry_after = ra;
-		if (s->o.profile == SMS_TWILIO)
-			text = sms_twilio_reply(x, code, st);
-		if (text == NULL)
-			text = xasprintf("HTTP %ld: %.*s", code,
-			    x->body != NULL ? (int)strcspn(x->body, "\r\n") :
-			    0, x->body != NULL ? x->body : "");
 	}
 	text = sms_scrub(text, s->o.password);
 	text = sms_scrub(text, s->password_escaped);

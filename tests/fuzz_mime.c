@@ -8,29 +8,38 @@
  * The date comes from a hash of the input. If mime_build() accepts the
  * notice, the message must be fit for the wire: only ASCII without NUL,
  * every line ending in CRLF and at most 998 octets (76 in the body), no
- * lone "." line, a final CRLF. Any break of that aborts. The subject also
- * goes through mime_encode_words() with every first-line offset.
+ * lone "." line, a final CRLF. Its header must hold exactly the fields
+ * mime.h lists, in order, so that nothing in a value can add one; To,
+ * Message-ID, Content-Language and List-Unsubscribe must be the values
+ * given; Subject and the name in From, unfolded and decoded as a reader
+ * does (RFC 2047 encoded-words of whole UTF-8 characters, at most 75
+ * octets each, or a quoted-string), must give back the values given. If
+ * mime_build() refuses, a header value must have been unfit
+ * (mime_header_ok()) or some other check failed, and the cause must name
+ * the field. Any break of that aborts. The subject also goes through
+ * mime_encode_words() with every first-line offset: lines of at most 76
+ * octets that decode to the subject, or NULL exactly when
+ * mime_header_ok() refuses it.
  *
  * Built with clang -fsanitize=fuzzer, libFuzzer drives it. Built without
  * (and FUZZ_LIBFUZZER undefined), main() below feeds it the seed corpus
- * in tests/fuzz/mime and pseudo-random mutations of it, reproducibly.
+ * in tests/fuzz/mime and pseudo-random mutations of it, reproducibly
+ * (fuzzdrive.c).
  */
 #include "build.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzdrive.h"
 #include "mime.h"
+#include "syntax.h"
 #include "xmalloc.h"
 
 #define FUZZ_NFIELDS	9
-#define FUZZ_MAX	65536
-#define NPIECES		(sizeof pieces / sizeof pieces[0])
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_HEADERS	16
 
 /* Report what is wrong with a built message and abort. */
 static void __attribute__((noreturn))
@@ -71,11 +80,217 @@ fuzz_mime_check(const char *msg, size_t len, size_t body_max)
 	}
 }
 
+/* Decode n octets of base64 into out; returns their length or -1. */
+static long
+fuzz_mime_unbase64(const char *s, size_t n, char *out)
+{
+	static const char	 abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char		*c;
+	uint32_t		 v = 0;
+	size_t			 i, pad = 0;
+	long			 o = 0;
+
+	if (n % 4 != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=' && i + 2 >= n &&
+		    (i + 1 == n || s[i + 1] == '='))
+			pad++;
+		else if (pad > 0 || s[i] == '\0' ||
+		    (c = strchr(abc, s[i])) == NULL)
+			return -1;
+		v = v << 6 | (s[i] == '=' ? 0 : (uint32_t)(c - abc));
+		if (i % 4 == 3) {
+			out[o++] = (char)(v >> 16);
+			out[o++] = (char)(v >> 8);
+			out[o++] = (char)v;
+			v = 0;
+		}
+	}
+	return o - (long)pad;
+}
+
+/*
+ * Decode an unfolded unstructured value as a reader does, past the
+ * white space that may lead it: plain text, or encoded-words of at most
+ * 75 octets separated by spaces, each holding whole UTF-8 characters.
+ * Returns the text (allocated), or NULL.
+ */
+static char *
+fuzz_mime_decode(const char *v)
+{
+	const char	*p, *end, *why;
+	char		*out;
+	size_t		 o = 0, bad;
+	long		 n;
+
+	v += strspn(v, " ");
+	if (strncmp(v, "=?", 2) != 0)
+		return xstrdup(v);
+	out = xmalloc(strlen(v) + 1);
+	for (p = v; *p != '\0'; p = end) {
+		if (p != v && *p++ != ' ')
+			goto fail;
+		end = p + strcspn(p, " ");
+		if (end - p < 12 || end - p > 75 ||
+		    strncmp(p, "=?UTF-8?B?", 10) != 0 ||
+		    strncmp(end - 2, "?=", 2) != 0 ||
+		    (n = fuzz_mime_unbase64(p + 10, end - p - 12,
+		    out + o)) <= 0 ||
+		    syntax_utf8(out + o, (size_t)n, &bad, &why) != 0)
+			goto fail;
+		o += (size_t)n;
+	}
+	out[o] = '\0';
+	return out;
+
+fail:
+	free(out);
+	return NULL;
+}
+
+/* Return a header value without its folding (CRLF); allocated. */
+static char *
+fuzz_mime_unfold(const char *v, size_t len)
+{
+	char	*out = xmalloc(len + 1);
+	size_t	 i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (v[i] == '\r' && i + 1 < len && v[i + 1] == '\n')
+			i++;
+		else
+			out[o++] = v[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Abort unless the unfolded value decodes to want. */
+static void
+fuzz_mime_same(const char *what, const char *value, const char *want)
+{
+	char	*got = fuzz_mime_decode(value);
+
+	if (got == NULL || strcmp(got, want) != 0)
+		fuzz_mime_fail(what, value, strlen(value));
+	free(got);
+}
+
+/* Abort unless the From value shows the name and the address given. */
+static void
+fuzz_mime_from(const struct mime_msg *m, const char *v)
+{
+	char	*tail, *phrase, *p, *q;
+	size_t	 n;
+
+	if (m->from_name == NULL) {
+		if (strcmp(v, m->from_addr) != 0)
+			fuzz_mime_fail("From is not the address", v, strlen(v));
+		return;
+	}
+	tail = xasprintf(" <%s>", m->from_addr);
+	n = strlen(v) - strlen(tail);
+	if (strlen(v) < strlen(tail) || strcmp(v + n, tail) != 0)
+		fuzz_mime_fail("From does not end in the address", v,
+		    strlen(v));
+	phrase = xstrndup(v, n);
+	if (phrase[0] == '"') {
+		/* A quoted-string: drop the quotes and the escapes. */
+		if (n < 2 || phrase[n - 1] != '"')
+			fuzz_mime_fail("From has a broken quote", v, strlen(v));
+		for (p = q = phrase + 1; p < phrase + n - 1; p++) {
+			if (*p == '\\' && p + 1 < phrase + n - 1)
+				p++;
+			else if (*p == '"' || *p == '\\')
+				fuzz_mime_fail("From has a bare quote", v,
+				    strlen(v));
+			*q++ = *p;
+		}
+		*q = '\0';
+		if (strcmp(phrase + 1, m->from_name) != 0)
+			fuzz_mime_fail("From shows another name", v, strlen(v));
+	} else
+		fuzz_mime_same("From shows another name", phrase,
+		    m->from_name);
+	free(phrase);
+	free(tail);
+}
+
+/*
+ * Abort unless the header of the message holds exactly the fields
+ * mime.h lists, in order, with the values m gave.
+ */
+static void
+fuzz_mime_header(const struct mime_msg *m, const char *msg)
+{
+	const char	*want[FUZZ_HEADERS], *line, *next, *colon, *stop;
+	char		*name, *value;
+	size_t		 nwant = 0, n = 0;
+
+	want[nwant++] = "Date";
+	want[nwant++] = "From";
+	want[nwant++] = "To";
+	want[nwant++] = "Subject";
+	want[nwant++] = "Message-ID";
+	want[nwant++] = "MIME-Version";
+	if (m->language != NULL)
+		want[nwant++] = "Content-Language";
+	want[nwant++] = "Auto-Submitted";
+	if (m->list_unsubscribe != NULL) {
+		want[nwant++] = "List-Unsubscribe";
+		want[nwant++] = "List-Unsubscribe-Post";
+	}
+	want[nwant++] = "Content-Type";
+	if (m->html == NULL)
+		want[nwant++] = "Content-Transfer-Encoding";
+
+	stop = strstr(msg, "\r\n\r\n") + 2;
+	for (line = msg; line < stop; line = next) {
+		/* A field: its first line and the lines that fold it. */
+		next = line;
+		do
+			next = strstr(next, "\r\n") + 2;
+		while (next < stop && (*next == ' ' || *next == '\t'));
+		if ((colon = strchr(line, ':')) == NULL || colon >= next ||
+		    colon[1] != ' ' || n >= nwant)
+			fuzz_mime_fail("a header line that is no field", msg,
+			    strlen(msg));
+		name = xstrndup(line, colon - line);
+		value = fuzz_mime_unfold(colon + 2, next - 2 - (colon + 2));
+		if (strcmp(name, want[n++]) != 0)
+			fuzz_mime_fail("a header field out of place", msg,
+			    strlen(msg));
+		if (strcmp(name, "From") == 0)
+			fuzz_mime_from(m, value);
+		else if (strcmp(name, "Subject") == 0)
+			fuzz_mime_same("Subject is not the subject", value,
+			    m->subject);
+		else if ((strcmp(name, "To") == 0 &&
+		    strcmp(value, m->to_addr) != 0) ||
+		    (strcmp(name, "Message-ID") == 0 &&
+		    strcmp(value, m->message_id) != 0) ||
+		    (strcmp(name, "Content-Language") == 0 &&
+		    strcmp(value, m->language) != 0) ||
+		    (strcmp(name, "List-Unsubscribe") == 0 &&
+		    (value[0] != '<' || strncmp(value + 1,
+		    m->list_unsubscribe, strlen(value) - 2) != 0 ||
+		    strlen(value) != strlen(m->list_unsubscribe) + 2)))
+			fuzz_mime_fail("a header field with another value",
+			    value, strlen(value));
+		free(name);
+		free(value);
+	}
+	if (n != nwant)
+		fuzz_mime_fail("a header field missing", msg, strlen(msg));
+}
+
 /* Check mime_encode_words() on value after every first-line offset. */
 static void
 fuzz_mime_words(const char *value)
 {
-	char	*w, *p;
+	char	*w, *p, *flat;
 	size_t	 name_len, col;
 
 	for (name_len = 0; name_len <= 76; name_len += 7) {
@@ -85,6 +300,9 @@ fuzz_mime_words(const char *value)
 				    strlen(value));
 			return;
 		}
+		if (mime_header_ok(value, NULL) != 0)
+			fuzz_mime_fail("an unfit value encoded", value,
+			    strlen(value));
 		for (p = w, col = name_len; *p != '\0'; p++, col++) {
 			if ((unsigned char)*p >= 0x80 || *p == '\n' ||
 			    (*p == '\r' && (p[1] != '\n' || p[2] != ' ')))
@@ -97,6 +315,10 @@ fuzz_mime_words(const char *value)
 				fuzz_mime_fail("a header line too long", w,
 				    strlen(w));
 		}
+		flat = fuzz_mime_unfold(w, strlen(w));
+		fuzz_mime_same("encoded-words that are not the value", flat,
+		    value);
+		free(flat);
 		free(w);
 	}
 }
@@ -115,6 +337,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			*buf, *p, *end, *out = NULL, *cause = NULL;
 	size_t			 i, len;
 	uint64_t		 h = UINT64_C(0xcbf29ce484222325);
+	int			 unfit;
 
 	buf = xmalloc(size + 1);
 	memcpy(buf, data, size);
@@ -141,8 +364,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Mostly in range, now and then a second outside it. */
 	m.date = (int64_t)(h % UINT64_C(253402300801)) - (h % 97 == 0);
 
+	unfit = (m.from_name != NULL && mime_header_ok(m.from_name, NULL)) ||
+	    mime_header_ok(m.from_addr, NULL) || mime_header_ok(m.to_addr,
+	    NULL) || mime_header_ok(m.subject, NULL) ||
+	    mime_header_ok(m.message_id, NULL) || (m.list_unsubscribe != NULL &&
+	    mime_header_ok(m.list_unsubscribe, NULL)) || (m.language != NULL &&
+	    mime_header_ok(m.language, NULL));
 	if (mime_build(&m, &out, &len, &cause) == 0) {
+		if (unfit)
+			fuzz_mime_fail("an unfit header value accepted", out,
+			    len);
 		fuzz_mime_check(out, len, 76);
+		fuzz_mime_header(&m, out);
 		free(out);
 	} else if (cause == NULL || strchr(cause, ':') == NULL)
 		fuzz_mime_fail("a refusal without a cause", "", 0);
@@ -153,83 +386,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef FUZZ_LIBFUZZER
-/* Read a file of the corpus; NULL if it cannot be read. */
-static char *
-fuzz_mime_read(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*buf;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf = xmalloc(FUZZ_MAX);
-	*len = fread(buf, 1, FUZZ_MAX, f);
-	fclose(f);
-	return buf;
-}
-
 /* Feed the corpus and its mutations to the target. */
 int
 main(int argc, char **argv)
 {
-	static const char	*pieces[] = { "\r\n", "\n", "\r", ".", "=",
-	    "=?", " ", "\t", "\xc3\xa9", "\xe9\x81\x93", "\xf0\x9f\x9a\xa7",
-	    "\xe2\x80", "@", "<", ">", "\"", ",", "--=_closeloop_", "From " };
-	const char		*dir = argc > 1 ? argv[1] : "tests/fuzz/mime";
-	int			 rounds = argc > 2 ? atoi(argv[2]) : 20000, n;
-	DIR			*d;
-	struct dirent		*de;
-	char			**seeds = NULL, *path, *buf, *mb;
-	size_t			*lens = NULL, nseeds = 0, len, mlen, k, k2, i;
-	uint32_t		 r = 8812;
+	static const struct fuzzdrive_piece	 pieces[] = {
+		FUZZDRIVE_PIECE("\r\n"), FUZZDRIVE_PIECE("\n"),
+		FUZZDRIVE_PIECE("\r"), FUZZDRIVE_PIECE("."),
+		FUZZDRIVE_PIECE("="), FUZZDRIVE_PIECE("=?"),
+		FUZZDRIVE_PIECE(" "), FUZZDRIVE_PIECE("\t"),
+		FUZZDRIVE_PIECE("\xc3\xa9"), FUZZDRIVE_PIECE("\xe2\x80"),
+		FUZZDRIVE_PIECE("\xe9\x81\x93"),
+		FUZZDRIVE_PIECE("\xf0\x9f\x9a\xa7"),
+		FUZZDRIVE_PIECE("@"), FUZZDRIVE_PIECE("<"),
+		FUZZDRIVE_PIECE(">"), FUZZDRIVE_PIECE("\""),
+		FUZZDRIVE_PIECE(","), FUZZDRIVE_PIECE("--=_closeloop_"),
+		FUZZDRIVE_PIECE("From "),
+	};
 
-	if ((d = opendir(dir)) == NULL) {
-		fprintf(stderr, "fuzz_mime: no corpus in %s\n", dir);
-		return 1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		path = xasprintf("%s/%s", dir, de->d_name);
-		if ((buf = fuzz_mime_read(path, &len)) != NULL) {
-			seeds = xreallocarray(seeds, nseeds + 1, sizeof *seeds);
-			lens = xreallocarray(lens, nseeds + 1, sizeof *lens);
-			seeds[nseeds] = buf;
-			lens[nseeds++] = len;
-			LLVMFuzzerTestOneInput((uint8_t *)buf, len);
-		}
-		free(path);
-	}
-	closedir(d);
-	if (nseeds == 0)
-		return 1;
-	mb = xmalloc(FUZZ_MAX + 16 * 16);
-	for (n = 0; n < rounds; n++) {
-		r = r * 1103515245 + 12345;
-		i = (r >> 8) % nseeds;
-		memcpy(mb, seeds[i], mlen = lens[i]);
-		for (k = 0; k < 1 + (r >> 4) % 8; k++) {
-			r = r * 1103515245 + 12345;
-			if ((r >> 16) % 3 == 0 && mlen > 0)
-				mb[(r >> 3) % mlen] = (char)(r >> 11);
-			else if ((r >> 16) % 3 == 1 && mlen > 0)
-				mlen = (r >> 3) % mlen;
-			else {
-				k2 = (r >> 5) % NPIECES;
-				len = strlen(pieces[k2]);
-				memcpy(mb + mlen, pieces[k2], len);
-				mlen += len;
-			}
-		}
-		LLVMFuzzerTestOneInput((uint8_t *)mb, mlen);
-	}
-	printf("fuzz_mime: %zu seeds, %d mutations, no finding\n", nseeds,
-	    rounds);
-	free(mb);
-	for (i = 0; i < nseeds; i++)
-		free(seeds[i]);
-	free(seeds);
-	free(lens);
-	return 0;
+	return fuzzdrive_main(argc, argv, "fuzz_mime", "tests/fuzz/mime",
+	    pieces, sizeof pieces / sizeof pieces[0]);
 }
 #endif

@@ -6,22 +6,18 @@
  * lookup that returns the template itself (so recursion is exercised).
  * Built with clang -fsanitize=fuzzer (make fuzz), libFuzzer drives it.
  * Built without (make check), main() below feeds it the seed corpus in
- * tests/fuzz/ and a fixed number of pseudo-random mutations of it, so
- * every run of the suite fuzzes briefly and reproducibly.
+ * tests/fuzz/template and a fixed number of pseudo-random mutations of it
+ * (fuzzdrive.c), so every run of the suite fuzzes briefly and
+ * reproducibly.
  */
 #include "build.h"
 
-#include <dirent.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "fuzzdrive.h"
 #include "template.h"
 #include "view.h"
-#include "xmalloc.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Return the template itself as every partial. */
 static const struct template *
@@ -77,92 +73,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef FUZZ_LIBFUZZER
-/* Read a file of the corpus; NULL if it cannot be read. */
-static char *
-fuzz_read(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*buf;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf = xmalloc(65536);
-	*len = fread(buf, 1, 65536, f);
-	fclose(f);
-	return buf;
-}
-
 /* Feed the corpus and its mutations to the target. */
 int
 main(int argc, char **argv)
 {
-	static const char	 pieces[][8] = { "{{", "}}", "{{{", "}}}",
-	    "{{#", "{{/", "{{^", "{{>", "{{!", "{{=", "=}}", "{{&", ".",
-	    "\n", "  ", "a", "photos", "}", "{", "\r\n", "\xe2\x80" };
-	const char		*dir = argc > 1 ? argv[1] : "tests/fuzz";
-	int			 rounds = argc > 2 ? atoi(argv[2]) : 20000;
-	DIR			*d;
-	struct dirent		*de;
-	char			**seeds = NULL, *path, *buf, *m;
-	size_t			*lens = NULL, nseeds = 0, len, mlen, k, i;
-	unsigned int		 r = 12345;
-	int			 n;
+	static const struct fuzzdrive_piece	 pieces[] = {
+		FUZZDRIVE_PIECE("{{"), FUZZDRIVE_PIECE("}}"),
+		FUZZDRIVE_PIECE("{{{"), FUZZDRIVE_PIECE("}}}"),
+		FUZZDRIVE_PIECE("{{#"), FUZZDRIVE_PIECE("{{/"),
+		FUZZDRIVE_PIECE("{{^"), FUZZDRIVE_PIECE("{{>"),
+		FUZZDRIVE_PIECE("{{!"), FUZZDRIVE_PIECE("{{="),
+		FUZZDRIVE_PIECE("=}}"), FUZZDRIVE_PIECE("{{&"),
+		FUZZDRIVE_PIECE("."), FUZZDRIVE_PIECE("\n"),
+		FUZZDRIVE_PIECE("  "), FUZZDRIVE_PIECE("a"),
+		FUZZDRIVE_PIECE("photos"), FUZZDRIVE_PIECE("}"),
+		FUZZDRIVE_PIECE("{"), FUZZDRIVE_PIECE("\r\n"),
+		FUZZDRIVE_PIECE("\xe2\x80"),
+	};
 
-	if ((d = opendir(dir)) == NULL) {
-		fprintf(stderr, "fuzz_template: no corpus in %s\n", dir);
-		return 1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		path = xasprintf("%s/%s", dir, de->d_name);
-		if ((buf = fuzz_read(path, &len)) != NULL) {
-			seeds = xreallocarray(seeds, nseeds + 1, sizeof *seeds);
-			lens = xreallocarray(lens, nseeds + 1, sizeof *lens);
-			seeds[nseeds] = buf;
-			lens[nseeds++] = len;
-			LLVMFuzzerTestOneInput((uint8_t *)buf, len);
-		}
-		free(path);
-	}
-	closedir(d);
-	if (nseeds == 0)
-		return 1;
-	m = xmalloc(65536 + 64 * 8);
-	for (n = 0; n < rounds; n++) {
-		r = r * 1103515245 + 12345;
-		i = (r >> 8) % nseeds;
-		mlen = lens[i] < 65536 ? lens[i] : 65536;
-		memcpy(m, seeds[i], mlen);
-		for (k = 0; k < 1 + (r >> 4) % 8; k++) {
-			r = r * 1103515245 + 12345;
-			switch ((r >> 16) % 3) {
-			case 0:
-				if (mlen > 0)
-					m[(r >> 3) % mlen] = (char)(r >> 11);
-				break;
-			case 1:
-				if (mlen > 0)
-					mlen = (r >> 3) % mlen;
-				break;
-			default:
-				len = strlen(pieces[(r >> 5) %
-				    (sizeof pieces / sizeof pieces[0])]);
-				memcpy(m + mlen, pieces[(r >> 5) %
-				    (sizeof pieces / sizeof pieces[0])], len);
-				mlen += len;
-				break;
-			}
-		}
-		LLVMFuzzerTestOneInput((uint8_t *)m, mlen);
-	}
-	printf("fuzz_template: %zu seeds, %d mutations, no crash\n", nseeds,
-	    rounds);
-	free(m);
-	for (i = 0; i < nseeds; i++)
-		free(seeds[i]);
-	free(seeds);
-	free(lens);
-	return 0;
+	return fuzzdrive_main(argc, argv, "fuzz_template",
+	    "tests/fuzz/template", pieces, sizeof pieces / sizeof pieces[0]);
 }
 #endif

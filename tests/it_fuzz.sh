@@ -1,12 +1,14 @@
 #!/bin/sh
-# it_fuzz.sh - fuzz the template engine and the message builder briefly:
-# the seed corpora in tests/fuzz/template and tests/fuzz/mime and 200,000
-# reproducible mutations of each (make fuzz runs libFuzzer for longer,
-# with clang)
+# it_fuzz.sh - fuzz briefly the template engine, the message builder, the
+# reading of stream entries as events and of the SMS gateway's answers:
+# each target gets its seed corpus in tests/fuzz/TARGET and 200,000
+# reproducible mutations of it, and fails on the first input that breaks
+# one of its checks (make fuzz runs the same targets under libFuzzer for
+# longer, with clang)
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-${CLOSELOOP_WRAP:-} "$top_builddir/tests/fuzz_template" \
-    "$top_srcdir/tests/fuzz/template" "${FUZZ_ROUNDS:-200000}"
-exec ${CLOSELOOP_WRAP:-} "$top_builddir/tests/fuzz_mime" \
-    "$top_srcdir/tests/fuzz/mime" "${FUZZ_ROUNDS:-200000}"
+for target in template mime event sms; do
+	${CLOSELOOP_WRAP:-} "$top_builddir/tests/fuzz_$target" \
+	    "$top_srcdir/tests/fuzz/$target" "${FUZZ_ROUNDS:-200000}"
+done

@@ -883,6 +883,62 @@ test_sms_url(void **state)
 	assert_int_equal(sms_url_ok("ftp://x/", 0, NULL), -1);
 }
 
+/* sms_reply reads the gateway's answers: outcome, sid and reply line. */
+static void
+test_sms_reply(void **state)
+{
+	static const struct {
+		enum sms_profile	 profile;
+		long			 code;
+		const char		*body;
+		size_t			 len;	/* 0: strlen() */
+		enum send_status	 st;
+		const char		*sid, *reply;
+	} t[] = {
+		{ SMS_KANNEL, 202, "0: Accepted for delivery", 0, SEND_OK,
+		  NULL, "HTTP 202: 0: Accepted for delivery" },
+		{ SMS_KANNEL, 202, "3: Queued for later delivery\n", 0,
+		  SEND_OK, NULL, "HTTP 202: 3: Queued for later delivery" },
+		{ SMS_KANNEL, 403, "Authorization failed for sendsms", 0,
+		  SEND_TEMPFAIL, NULL,
+		  "HTTP 403: Authorization failed for sendsms" },
+		{ SMS_KANNEL, 400, "bad\r\nsecond", 0, SEND_PERMFAIL, NULL,
+		  "HTTP 400: bad" },
+		{ SMS_KANNEL, 503, "cut\0after", 9, SEND_TEMPFAIL, NULL,
+		  "HTTP 503: cut" },
+		{ SMS_KANNEL, 201, "{\"sid\": \"SM1\"}", 0, SEND_OK, NULL,
+		  "HTTP 201: {\"sid\": \"SM1\"}" },
+		{ SMS_TWILIO, 201, "{\"sid\": \"SM1\", \"status\": "
+		  "\"queued\"}", 0, SEND_OK, "SM1", "HTTP 201: SM1 queued" },
+		{ SMS_TWILIO, 201, "{\"sid\": \"SM 1\"}", 0, SEND_OK, NULL,
+		  "HTTP 201: {\"sid\": \"SM 1\"}" },
+		{ SMS_TWILIO, 429, "{\"code\": 20429, \"message\": \"Too Many "
+		  "Requests\"}", 0, SEND_TEMPFAIL, NULL,
+		  "HTTP 429: 20429 Too Many Requests" },
+		{ SMS_TWILIO, 400, "{\"message\": \"no\"}", 0, SEND_PERMFAIL,
+		  NULL, "HTTP 400: 0 no" },
+		{ SMS_TWILIO, 302, "[1]", 0, SEND_TEMPFAIL, NULL,
+		  "HTTP 302: [1]" },
+		{ SMS_TWILIO, 500, NULL, 0, SEND_TEMPFAIL, NULL, "HTTP 500: " },
+	};
+	size_t	 i;
+	char	*sid, *reply;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		assert_int_equal(sms_reply(t[i].profile, t[i].code, t[i].body,
+		    t[i].len != 0 || t[i].body == NULL ? t[i].len :
+		    strlen(t[i].body), &sid, &reply), t[i].st);
+		assert_string_equal(reply, t[i].reply);
+		if (t[i].sid != NULL)
+			assert_string_equal(sid, t[i].sid);
+		else
+			assert_null(sid);
+		free(sid);
+		free(reply);
+	}
+}
+
 /* sms_new refuses unusable options and says why. */
 static void
 test_sms_new_errors(void **state)
@@ -970,6 +1026,7 @@ main(void)
 	const struct CMUnitTest plain[] = {
 		cmocka_unit_test(test_sms_url),
 		cmocka_unit_test(test_sms_new_errors),
+		cmocka_unit_test(test_sms_reply),
 		cmocka_unit_test(test_sms_wakeup),
 	};
 	const struct CMUnitTest twilio[] = {
