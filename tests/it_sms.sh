@@ -162,8 +162,8 @@ sys.exit(worst > 5)' || fail "more than 5 requests in one second"
 
 say "quiet hours: held back, in the history"
 hour=$(TZ=America/Toronto date +%H)
-from=$(printf '%02d:00' "$hour")
-h=${hour#0}
+h=${hour#0}	# "08" and "09" are not octal numbers
+from=$(printf '%02d:00' "$h")
 to=$(printf '%02d:00' $(( (h + 2) % 24 )))
 sms_config "gateway = \"twilio\";
 	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json\";
