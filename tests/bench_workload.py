@@ -33,6 +33,7 @@ percentiles of the time from that event's XADD to the message's arrival.
 """
 
 import argparse
+import os
 import random
 import socket
 import sys
@@ -228,13 +229,16 @@ def clock(fifo, out_path):
     answers 250 once it has it all; the time read here is within a
     fraction of a millisecond of that answer. Runs until SIGTERM.
     """
-    with open(out_path, "w", buffering=1) as out:
-        while True:
-            with open(fifo, "rb") as f:
-                for line in f:
-                    if line.lower().startswith(b"message-id:"):
-                        mid = line.split(b":", 1)[1].strip().decode()
-                        out.write("%s %.6f\n" % (mid, time.time()))
+    # Opened for writing too, the FIFO never reaches its end: smtp-sink
+    # may close and open it again between messages without ever finding
+    # it without a reader (which would end smtp-sink with SIGPIPE).
+    fd = os.open(fifo, os.O_RDWR)
+    with open(out_path, "w", buffering=1) as out, \
+            os.fdopen(fd, "rb") as f:
+        for line in f:
+            if line.lower().startswith(b"message-id:"):
+                mid = line.split(b":", 1)[1].strip().decode()
+                out.write("%s %.6f\n" % (mid, time.time()))
 
 
 def latency(sock_path, times_path, clock_path):
