@@ -37,7 +37,17 @@
  *   connection probe bounded by timeout_seconds (probe.c), so a host that
  *   drops connection attempts costs the kernel's two minutes once per
  *   struct mail, then timeout_seconds per retry; timeout_seconds applies
- *   from the greeting on.
+ *   from the greeting on;
+ * - it keeps its socket to itself and leaves Nagle's algorithm on, while
+ *   it writes a message in 2 KB pieces: the last piece, with the end of
+ *   the data, then waits in the kernel for the server's ACK of the one
+ *   before, which the server delays (40 ms on Linux) as it has nothing
+ *   to say before the end. A message spent most of its time on the wire
+ *   in that wait, and had closeloopd died then, the kernel would still
+ *   have sent the end: the server took the message, closeloopd never
+ *   knew, and sent it again. On connecting, every TCP socket of the
+ *   process connected to the server's port gets TCP_NODELAY
+ *   (mail_nodelay()).
  *
  * Threads: libesmtp in Debian is built with pthreads (smtp_errno() is per
  * thread, its SASL plugin list has a mutex) and keeps no other global
@@ -47,7 +57,14 @@
  */
 #include "build.h"
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -96,6 +113,7 @@ struct mail {
 	enum mail_tls	 tls;
 	long		 timeout_ms;
 	int		 host_ip;	/* host is an IPv4 address */
+	int		 port;		/* the server's TCP port */
 	int		 auth_clear;	/* AUTH allowed without TLS */
 	int		 probe;		/* the last session did not connect */
 	SSL_CTX		*ctx;
@@ -295,11 +313,16 @@ mail_new(const struct mail_options *o, char **cause)
 {
 	struct mail	*m;
 	char		 name[256];
+	long		 port;
 	int		 timeout;
 
 	pthread_once(&mail_once, mail_init);
+	port = 0;
+	if (o->port != NULL && strlen(o->port) <= 5 &&
+	    o->port[strspn(o->port, "0123456789")] == '\0')
+		port = strtol(o->port, NULL, 10);
 	if (o->host == NULL || *o->host == '\0' || strchr(o->host, ':') ||
-	    o->port == NULL || *o->port == '\0' || strchr(o->port, ':')) {
+	    port < 1 || port > 65535) {
 		mail_cause(cause, "bad SMTP server host or port");
 		return NULL;
 	}
@@ -321,6 +344,7 @@ mail_new(const struct mail_options *o, char **cause)
 	m = xcalloc(1, sizeof *m);
 	m->host = xstrdup(o->host);
 	m->hostport = xasprintf("%s:%s", o->host, o->port);
+	m->port = (int)port;
 	m->ca_file = o->ca_file != NULL ? xstrdup(o->ca_file) : NULL;
 	m->user = o->user != NULL ? xstrdup(o->user) : NULL;
 	m->password = o->password != NULL ? xstrdup(o->password) : NULL;
@@ -646,6 +670,57 @@ mail_tls_host_ok(const struct mail *m, SSL *ssl)
 	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
 }
 
+/*
+ * Turn Nagle's algorithm off on the session's socket, which libesmtp has
+ * just connected and does not show: each TCP socket of the process whose
+ * peer has the server's port and that lacks TCP_NODELAY gets it. Those
+ * are this session's and other threads' (a probe's socket is closed
+ * before it returns); another peer on that port loses nothing by it.
+ * Without /proc nothing is changed.
+ */
+static void
+mail_nodelay(const struct mail *m)
+{
+	struct sockaddr_storage	 ss;
+	struct dirent		*de;
+	socklen_t		 len;
+	DIR			*d;
+	char			*end;
+	long			 fd;
+	int			 proto, on, port;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		fd = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || end == de->d_name || fd == dirfd(d) ||
+		    fd < 0 || fd > INT_MAX)
+			continue;
+		len = sizeof proto;
+		if (getsockopt((int)fd, SOL_SOCKET, SO_PROTOCOL, &proto,
+		    &len) != 0 || proto != IPPROTO_TCP)
+			continue;
+		len = sizeof ss;
+		if (getpeername((int)fd, (struct sockaddr *)&ss, &len) != 0)
+			continue;
+		if (ss.ss_family == AF_INET)
+			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		else
+			continue;
+		len = sizeof on;
+		if (port != m->port || getsockopt((int)fd, IPPROTO_TCP,
+		    TCP_NODELAY, &on, &len) != 0 || on)
+			continue;
+		on = 1;
+		if (setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof on) != 0)
+			log_debug("email: TCP_NODELAY: %s", strerror(errno));
+	}
+	closedir(d);
+}
+
 /* Follow libesmtp's events: outcomes, TLS state and TLS refusals. */
 static void
 mail_event(smtp_session_t session, int event, void *arg, ...)
@@ -662,6 +737,7 @@ mail_event(smtp_session_t session, int event, void *arg, ...)
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		s->connected = 1;
+		mail_nodelay(s->m);
 		snprintf(s->step, sizeof s->step, "greeting");
 		break;
 	case SMTP_EV_MAILSTATUS:
