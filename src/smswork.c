@@ -61,6 +61,7 @@ struct smswork {
 	struct sms		*s;
 	struct generation	*sg;	/* the generation s was made for */
 	int			 down;
+	int			 gave_up;	/* see deliver_record() */
 };
 
 /* A message in flight, with what it needs when it is done. */
@@ -142,8 +143,8 @@ smswork_done(struct sms_message *m, void *arg)
 	struct smswork		*w = arg;
 	struct smswork_msg	*sm = m->arg;
 
-	deliver_record(w->d, &w->r, sm->g->cf, sm->it, &m->result,
-	    sm->built ? &sm->c : NULL, "sms");
+	deliver_record(w->d, &w->r, &w->gave_up, sm->g->cf, sm->it,
+	    &m->result, sm->built ? &sm->c : NULL, "sms");
 	channel_result_clear(&m->result);
 	outbox_item_free(sm->it);
 	generation_drop(sm->g);
