@@ -533,6 +533,40 @@ test_outcome_again(void **state)
 	test_outbox_close(&t);
 }
 
+/*
+ * Claims a worker lost track of go back to their due set: the owner's on
+ * the channel, not those it still has in flight; the next claim marks
+ * them as a resend.
+ */
+static void
+test_release(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	const char		*keep[] = { "2026-7/3/1" };
+	char			*cause = NULL;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	test_outbox_queue(&t, NOW);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1), 1);
+	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
+	    keep, 1, NOW + 5, &cause), 0);
+	assert_int_equal(outbox_release(t.r, t.cf, "other", EVENT_CHANNEL_SMS,
+	    NULL, 0, NOW + 5, &cause), 0);
+	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
+	    NULL, 0, NOW + 5, &cause), 1);
+	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), NOW + 5);
+	assert_int_equal(test_outbox_score(&t, "sending", "2026-7/3/1"), -1);
+	assert_true(test_outbox_score(&t, "sending", "2026-7/3/0") > NOW);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW + 5, 1);
+	assert_int_equal(items[0]->resend, 1);
+	assert_int_equal(items[0]->attempts, 2);
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
 /* The socket a test's second configuration names, and when it appears. */
 struct test_outbox_late {
 	char	*path;
@@ -649,6 +683,7 @@ main(void)
 		cmocka_unit_test(test_unsubscribed),
 		cmocka_unit_test(test_quiet_hours),
 		cmocka_unit_test(test_outcome_again),
+		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_record_late),
 	};
 	int	rc;
