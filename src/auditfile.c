@@ -6,7 +6,8 @@
  * append them with one write(2) to the end of the file, fdatasync it
  * (audit.fsync), then move the cursor. If any of that fails part way,
  * the file is cut back to where it was, so it never holds half a line,
- * and the same entries are tried again five seconds later. The first
+ * and the same entries are tried again five seconds later (once a stop
+ * is asked for, a second later, until the stop's deadline). The first
  * failure and then one a minute are logged as errors, and the recovery
  * once. When the cursor is older than the oldest entry Redis still has
  * (the file fell behind by more than audit.retain_days), the gap is
@@ -37,6 +38,8 @@
 /* How long to wait after a failure, and between reports of one (ms). */
 #define AUDITFILE_RETRY_MS	5000
 #define AUDITFILE_REPORT_MS	60000
+/* How long to wait after a failure once stopping (ms). */
+#define AUDITFILE_STOP_RETRY_MS	1000
 
 struct auditfile {
 	pthread_t		 thread;
@@ -45,7 +48,7 @@ struct auditfile {
 	struct generation	*gen;		/* under lock */
 	int			 reopen;	/* under lock */
 	int			 stopping;	/* under lock */
-	int64_t			 deadline;	/* under lock */
+	int64_t			 deadline;	/* under lock, monotonic ms */
 
 	/* The writer thread's own. */
 	struct redis		*r;
@@ -54,6 +57,16 @@ struct auditfile {
 	int64_t			 failing;	/* since (ms), or 0 */
 	int64_t			 reported;	/* last report (ms) */
 };
+
+/* Return the monotonic time in ms, the clock of the stop's deadline. */
+static int64_t
+auditfile_clock(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Return the key of this daemon's cursor; the caller frees it. */
 static char *
@@ -243,8 +256,8 @@ auditfile_failed(struct auditfile *af, const struct config *cf,
 }
 
 /*
- * Wait up to ms for a stop or a reopen; once stopping, no later than the
- * deadline.
+ * Wait up to ms for a stop or a reopen; once stopping, a second at most
+ * and no later than the deadline.
  */
 static void
 auditfile_pause(struct auditfile *af, int64_t ms)
@@ -254,7 +267,9 @@ auditfile_pause(struct auditfile *af, int64_t ms)
 
 	pthread_mutex_lock(&af->lock);
 	if (af->stopping) {
-		left = af->deadline - store_now();
+		left = af->deadline - auditfile_clock();
+		if (ms > AUDITFILE_STOP_RETRY_MS)
+			ms = AUDITFILE_STOP_RETRY_MS;
 		if (left < ms)
 			ms = left > 0 ? left : 0;
 	}
@@ -371,7 +386,7 @@ auditfile_main(void *arg)
 		deadline = af->deadline;
 		g = generation_hold(af->gen);
 		pthread_mutex_unlock(&af->lock);
-		if (stopping && store_now() >= deadline) {
+		if (stopping && auditfile_clock() >= deadline) {
 			generation_drop(g);
 			break;
 		}

@@ -32,8 +32,9 @@ struct auditfile *auditfile_start(struct generation *g, char **cause);
 void auditfile_swap(struct auditfile *af, struct generation *g);
 
 /*
- * Write what is left in the stream until deadline_ms (ms since the
- * epoch), then stop and free the writer. NULL is a no-op.
+ * Write what is left in the stream until deadline_ms (monotonic, as
+ * deliver_stop()), trying again every second after a failure, then stop
+ * and free the writer. NULL is a no-op.
  */
 void auditfile_stop(struct auditfile *af, int64_t deadline_ms);
 

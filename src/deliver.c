@@ -255,14 +255,16 @@ deliver_sleep(int64_t ms)
  * connection), connect again - to the new master, with redis.sentinels -
  * and write it there, as long as the claim still holds, for up to
  * DELIVER_RECORD_MS or half the lease: a notification whose outcome is
- * never written goes out again when its lease ends. Without a connection
- * to start with (an earlier outcome of the batch gave up), one attempt
- * is made, so that a batch does not wait that long for each message.
+ * never written goes out again when its lease ends. After an outcome
+ * gave up so (*gave_up), one attempt is made until one is written again,
+ * so that a batch does not wait that long for each message; a connection
+ * the worker lost for another reason does not count.
  */
 void
-deliver_record(struct deliver *d, struct redis **r, const struct config *cf,
-    const struct outbox_item *it, const struct send_result *res,
-    const struct outcome_content *content, const char *who)
+deliver_record(struct deliver *d, struct redis **r, int *gave_up,
+    const struct config *cf, const struct outbox_item *it,
+    const struct send_result *res, const struct outcome_content *content,
+    const char *who)
 {
 	struct backoff	 bo;
 	char		*cause = NULL;
@@ -271,8 +273,7 @@ deliver_record(struct deliver *d, struct redis **r, const struct config *cf,
 
 	if (!d->dry_run && res->latency_ms > 0)
 		metrics_send_time(who, (double)res->latency_ms / 1000);
-	/* Connected already: otherwise an earlier outcome gave up. */
-	until = *r == NULL ? 0 : cf->delivery_lease_seconds * 500;
+	until = *gave_up ? 0 : cf->delivery_lease_seconds * 500;
 	until = store_now() + (until < DELIVER_RECORD_MS ? until :
 	    DELIVER_RECORD_MS);
 	backoff_init(&bo, 100, 2000);
@@ -288,6 +289,7 @@ deliver_record(struct deliver *d, struct redis **r, const struct config *cf,
 				log_notice("%s: recorded the outcome of %s "
 				    "after %d attempts, on redis %s", who,
 				    it->id, tries, redis_where(*r));
+			*gave_up = 0;
 			return;
 		}
 		if (held == 0) {
@@ -304,6 +306,7 @@ deliver_record(struct deliver *d, struct redis **r, const struct config *cf,
 			    "goes out again when its lease ends", who, it->id,
 			    cause);
 			free(cause);
+			*gave_up = 1;
 			return;
 		}
 		if (tries == 1)

@@ -82,14 +82,16 @@ int deliver_connect(struct deliver *d, struct generation *g,
 /*
  * Write the outcome res of an attempt on it, with what was rendered for
  * it (content, or NULL), as worker who ("email" or "sms", also the
- * channel whose send time is counted in metrics.h), over *r (connected first if it is
- * NULL: then one attempt only). If Redis fails, *r is replaced by a new
+ * channel whose send time is counted in metrics.h), over *r (connected
+ * first if it is NULL). If Redis fails, *r is replaced by a new
  * connection (to the new master after a failover) and the outcome
  * written there while the claim still holds (outbox_held()), for up to a
- * minute or half of delivery.lease_seconds; after that, say so and leave
- * *r NULL (the claim's lease brings the notification back).
+ * minute or half of delivery.lease_seconds; after that, say so, leave *r
+ * NULL and set *gave_up (the claim's lease brings the notification back).
+ * While *gave_up is set one attempt only is made, so that the outcomes
+ * after it do not each wait that long; an outcome written clears it.
  */
-void deliver_record(struct deliver *d, struct redis **r,
+void deliver_record(struct deliver *d, struct redis **r, int *gave_up,
     const struct config *cf, const struct outbox_item *it,
     const struct send_result *res, const struct outcome_content *content,
     const char *who);

@@ -32,14 +32,22 @@
  *   after the handshake makes it wait for a reply to an EHLO it has not
  *   sent yet, until the timeout. TLS is therefore capped at 1.2, where
  *   tickets come within the handshake;
- * - it keeps Nagle's algorithm on its socket, which costs each message a
- *   delayed ACK: nodelay.c turns it off when the session has connected;
  * - it connects with a blocking connect(2) and no timeout: after a
  *   session that could not connect, the next one is preceded by a
  *   connection probe bounded by timeout_seconds (probe.c), so a host that
  *   drops connection attempts costs the kernel's two minutes once per
  *   struct mail, then timeout_seconds per retry; timeout_seconds applies
- *   from the greeting on.
+ *   from the greeting on;
+ * - it keeps its socket to itself and leaves Nagle's algorithm on, while
+ *   it writes a message in 2 KB pieces: the last piece, with the end of
+ *   the data, then waits in the kernel for the server's ACK of the one
+ *   before, which the server delays (40 ms on Linux) as it has nothing
+ *   to say before the end. A message spent most of its time on the wire
+ *   in that wait, and had closeloopd died then, the kernel would still
+ *   have sent the end: the server took the message, closeloopd never
+ *   knew, and sent it again. On connecting, every TCP socket of the
+ *   process connected to the server's port gets TCP_NODELAY
+ *   (nodelay.c).
  *
  * Threads: libesmtp in Debian is built with pthreads (smtp_errno() is per
  * thread, its SASL plugin list has a mutex) and keeps no other global
@@ -98,8 +106,8 @@ struct mail {
 	char		*helo;
 	enum mail_tls	 tls;
 	long		 timeout_ms;
-	int		 port;
 	int		 host_ip;	/* host is an IPv4 address */
+	int		 port;		/* the server's TCP port */
 	int		 auth_clear;	/* AUTH allowed without TLS */
 	int		 probe;		/* the last session did not connect */
 	SSL_CTX		*ctx;
@@ -299,11 +307,16 @@ mail_new(const struct mail_options *o, char **cause)
 {
 	struct mail	*m;
 	char		 name[256];
+	long		 port;
 	int		 timeout;
 
 	pthread_once(&mail_once, mail_init);
+	port = 0;
+	if (o->port != NULL && strlen(o->port) <= 5 &&
+	    o->port[strspn(o->port, "0123456789")] == '\0')
+		port = strtol(o->port, NULL, 10);
 	if (o->host == NULL || *o->host == '\0' || strchr(o->host, ':') ||
-	    o->port == NULL || *o->port == '\0' || strchr(o->port, ':')) {
+	    port < 1 || port > 65535) {
 		mail_cause(cause, "bad SMTP server host or port");
 		return NULL;
 	}
@@ -325,7 +338,7 @@ mail_new(const struct mail_options *o, char **cause)
 	m = xcalloc(1, sizeof *m);
 	m->host = xstrdup(o->host);
 	m->hostport = xasprintf("%s:%s", o->host, o->port);
-	m->port = (int)strtol(o->port, NULL, 10);
+	m->port = (int)port;
 	m->ca_file = o->ca_file != NULL ? xstrdup(o->ca_file) : NULL;
 	m->user = o->user != NULL ? xstrdup(o->user) : NULL;
 	m->password = o->password != NULL ? xstrdup(o->password) : NULL;

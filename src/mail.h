@@ -45,7 +45,7 @@ enum mail_tls {
  */
 struct mail_options {
 	const char	*host;		/* from smtp://host:port */
-	const char	*port;
+	const char	*port;		/* a number, 1 to 65535 */
 	enum mail_tls	 tls;
 	const char	*ca_file;	/* trusted CAs (PEM); NULL: system */
 	const char	*user;		/* AUTH user, or NULL */
@@ -93,7 +93,11 @@ void mail_free(struct mail *m);
  * NULL) is called once per message as soon as its outcome is known: for
  * a message the server accepted, when the reply to its DATA arrives and
  * before the next message is started, so that the caller can record it
- * first. done must not call mail_send() or mail_free() on m.
+ * first. done must not call mail_send() or mail_free() on m. The session
+ * sends each write at once (TCP_NODELAY), so the end of a message does not
+ * wait for the server's delayed ACK: the time in which the server may
+ * have a message whose outcome done() has not heard is its own handling
+ * and its reply.
  *
  * Outcomes: a 2xx reply to the end of DATA is SEND_OK, the reply kept
  * ("250 2.0.0 Ok: queued as ..."); a 5xx reply to MAIL FROM, RCPT TO or

@@ -40,6 +40,7 @@ struct mailwork {
 	struct mail		*m;
 	struct generation	*mg;	/* the generation m was made for */
 	int			 down;
+	int			 gave_up;	/* see deliver_record() */
 };
 
 /* One batch being sent. */
@@ -80,8 +81,8 @@ static void
 mailwork_outcome(struct mailwork_batch *b, const struct mailwork_msg *mm,
     const struct send_result *res)
 {
-	deliver_record(b->w->d, &b->w->r, b->g->cf, mm->it, res,
-	    mm->built ? &mm->c : NULL, "email");
+	deliver_record(b->w->d, &b->w->r, &b->w->gave_up, b->g->cf, mm->it,
+	    res, mm->built ? &mm->c : NULL, "email");
 }
 
 /* Called by mail_send() as each message's outcome is known. */

@@ -91,6 +91,26 @@ static struct redis_script outbox_recover_script = {
 	""
 };
 
+static struct redis_script outbox_release_script = {
+	"release",
+	"local keep = {}\n"
+	"for i = 5, #ARGV do keep[ARGV[i]] = true end\n"
+	"local n = 0\n"
+	"for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do\n"
+	"  local sr, rest = string.match(id, '^([^/]+)/(.+)$')\n"
+	"  local key = sr and (ARGV[3] .. 'sr:{' .. sr .. '}:n:' .. rest)\n"
+	"  if key and not keep[id] and\n"
+	"      redis.call('HGET', key, 'owner') == ARGV[2] and\n"
+	"      redis.call('HGET', key, 'channel') == ARGV[4] then\n"
+	"    redis.call('ZREM', KEYS[1], id)\n"
+	"    redis.call('ZADD', KEYS[2], ARGV[1], id)\n"
+	"    n = n + 1\n"
+	"  end\n"
+	"end\n"
+	"return n\n",
+	""
+};
+
 /* Return the key of a notification's record. */
 char *
 outbox_key(const struct config *cf, const char *id)
@@ -407,6 +427,44 @@ outbox_recover(struct redis *r, const struct config *cf, const char *owner,
 	free(skey);
 	free(ekey);
 	free(mkey);
+	return rc;
+}
+
+/* Put back owner's claims on a channel that are not in keep. */
+int
+outbox_release(struct redis *r, const struct config *cf, const char *owner,
+    int channel, const char *const *keep, size_t nkeep, int64_t now,
+    char **cause)
+{
+	struct redis_reply	 *reply;
+	const char		**argv;
+	char			 *skey, *qkey, nows[32];
+	size_t			  i;
+	int			  rc = -1;
+
+	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
+	qkey = outbox_queue_key(cf, channel);
+	snprintf(nows, sizeof nows, "%lld", (long long)now);
+	argv = xcalloc(6 + nkeep, sizeof *argv);
+	argv[0] = skey;
+	argv[1] = qkey;
+	argv[2] = nows;
+	argv[3] = owner;
+	argv[4] = cf->redis_prefix;
+	argv[5] = event_channel_name(channel);
+	for (i = 0; i < nkeep; i++)
+		argv[6 + i] = keep[i];
+	reply = redis_eval(r, &outbox_release_script, cause, 2,
+	    (int)(6 + nkeep), argv, NULL);
+	if (reply != NULL && reply->type == REDIS_TYPE_INTEGER)
+		rc = (int)reply->integer;
+	else if (reply != NULL && cause != NULL)
+		*cause = xasprintf("releasing claims: %s", reply->str != NULL ?
+		    reply->str : "unexpected reply");
+	redis_reply_free(reply);
+	free(argv);
+	free(qkey);
+	free(skey);
 	return rc;
 }
 

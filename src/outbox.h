@@ -96,6 +96,19 @@ int outbox_recover(struct redis *r, const struct config *cf,
     const char *owner, int64_t now, char **cause);
 
 /*
+ * Put back in the due set of channel, due at now, every claim of owner on
+ * that channel whose id is not among the nkeep of keep: claims a worker
+ * lost track of when Redis failed during or just after outbox_claim()
+ * (the script ran, its reply or the opt-out check that follows did not
+ * come). Only for a worker that is the only one of its owner on that
+ * channel and knows every notification it has in flight. Returns how
+ * many, or -1 with *cause.
+ */
+int outbox_release(struct redis *r, const struct config *cf,
+    const char *owner, int channel, const char *const *keep, size_t nkeep,
+    int64_t now, char **cause);
+
+/*
  * Check, before writing the outcome of it again after a lost connection,
  * that the claim is still the one it was made with: its record says
  * sending, owner and the claim's time. The record is then WATCHed, so

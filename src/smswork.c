@@ -3,12 +3,19 @@
  *
  * sms.max_per_second is kept across every worker of every daemon: each
  * request takes the next slot of an even pace kept in Redis, and a worker
- * claims a notification only with a slot in hand. Inside sms.quiet_hours nothing is claimed: the
- * worker sleeps until they end (notifications queued or retried then are
- * due at their end anyway). The gateway's message id, when it gives one,
- * is kept with the outcome; the notification id is the idempotency key.
+ * claims a notification only with a slot in hand. Inside sms.quiet_hours
+ * nothing is claimed: the worker sleeps until they end (notifications
+ * queued or retried then are due at their end anyway). The gateway's
+ * message id, when it gives one, is kept with the outcome; the
+ * notification id is the idempotency key. A claim that Redis made but
+ * whose reply, or opt-out check, the failure of Redis cut off would wait
+ * for its lease: the worker, the only SMS worker of its consumer, keeps
+ * the list of what it has in flight and, once Redis answers again, puts
+ * back its other claims (outbox_release()).
  */
 #include "build.h"
+
+#include <sys/queue.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,11 +78,15 @@ struct smswork {
 	struct redis		*r;
 	struct sms		*s;
 	struct generation	*sg;	/* the generation s was made for */
+	TAILQ_HEAD(, smswork_msg) flying;	/* claimed, not done */
 	int			 down;
+	int			 gave_up;	/* see deliver_record() */
+	int			 lost;		/* a claim failed part way */
 };
 
 /* A message in flight, with what it needs when it is done. */
 struct smswork_msg {
+	TAILQ_ENTRY(smswork_msg) entry;
 	struct sms_message	 m;
 	struct outbox_item	*it;
 	struct generation	*g;
@@ -159,8 +170,9 @@ smswork_done(struct sms_message *m, void *arg)
 	struct smswork		*w = arg;
 	struct smswork_msg	*sm = m->arg;
 
-	deliver_record(w->d, &w->r, sm->g->cf, sm->it, &m->result,
-	    sm->built ? &sm->c : NULL, "sms");
+	deliver_record(w->d, &w->r, &w->gave_up, sm->g->cf, sm->it,
+	    &m->result, sm->built ? &sm->c : NULL, "sms");
+	TAILQ_REMOVE(&w->flying, sm, entry);
 	channel_result_clear(&m->result);
 	outbox_item_free(sm->it);
 	generation_drop(sm->g);
@@ -179,6 +191,7 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	char			*cause = NULL;
 
 	sm = xcalloc(1, sizeof *sm);
+	TAILQ_INSERT_TAIL(&w->flying, sm, entry);
 	sm->it = it;
 	sm->g = generation_hold(g);
 	sm->m.arg = sm;
@@ -247,6 +260,44 @@ smswork_client(struct smswork *w, struct generation *g)
 }
 
 /*
+ * After a claim that failed part way, put back the notifications this
+ * worker claimed and does not have in flight: the claim's script may
+ * have run without its reply coming back, or the opt-out check after it
+ * failed. Returns 0, or -1 if Redis failed again.
+ */
+static int
+smswork_release(struct smswork *w, const struct config *cf)
+{
+	struct smswork_msg	 *sm;
+	const char		**keep;
+	char			 *cause = NULL;
+	size_t			  n = 0;
+	int			  released;
+
+	TAILQ_FOREACH(sm, &w->flying, entry)
+		n++;
+	keep = xcalloc(n + 1, sizeof *keep);
+	n = 0;
+	TAILQ_FOREACH(sm, &w->flying, entry)
+		keep[n++] = sm->it->id;
+	released = outbox_release(w->r, cf, cf->redis_consumer,
+	    EVENT_CHANNEL_SMS, keep, n, store_now(), &cause);
+	free(keep);
+	if (released < 0) {
+		log_warn("sms: %s", cause);
+		free(cause);
+		redis_free(w->r);
+		w->r = NULL;
+		return -1;
+	}
+	if (released > 0)
+		log_notice("sms: %d notification%s claimed as redis failed go "
+		    "back to the outbox", released, released == 1 ? "" : "s");
+	w->lost = 0;
+	return 0;
+}
+
+/*
  * Claim what the rate and the free connections allow and submit it.
  * Returns how long the caller may wait before it looks again, in ms.
  */
@@ -264,6 +315,8 @@ smswork_fill(struct smswork *w, struct generation *g)
 	    cf->sms_quiet_end, now);
 	if (at > now)
 		return at - now;
+	if (w->lost && smswork_release(w, cf) != 0)
+		return 1000;
 	active = w->s != NULL ? sms_active(w->s) : 0;
 	if (active >= (size_t)cf->sms_connections)
 		return DELIVER_POLL_MS;
@@ -278,6 +331,7 @@ smswork_fill(struct smswork *w, struct generation *g)
 		free(cause);
 		redis_free(w->r);
 		w->r = NULL;
+		w->lost = 1;
 		return 1000;
 	}
 	for (i = 0; i < n; i++)
@@ -300,6 +354,7 @@ smswork_main(void *arg)
 	int64_t			 wait;
 
 	memset(&w, 0, sizeof w);
+	TAILQ_INIT(&w.flying);
 	w.d = arg;
 	while (!deliver_stopping(w.d) || (w.s != NULL && sms_active(w.s))) {
 		seen = deliver_kicks(w.d);

@@ -128,6 +128,9 @@ class Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "gateway.py/1"
+    # An answer's head and body go out at once, not the body after the
+    # client's delayed ACK of the head, as a production API's would.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         """Keep stderr quiet: requests go to requests.jsonl."""
@@ -221,6 +224,14 @@ class Handler(BaseHTTPRequestHandler):
             "uri": gw.path[:-5] + "/" + sid + ".json"})
 
 
+class Server(ThreadingHTTPServer):
+    """The server: a thread per connection, and room in the queue of
+    connections not yet accepted for every client's pool at once."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+
 def main():
     """Serve until SIGTERM."""
     p = argparse.ArgumentParser(description="Twilio-like SMS gateway")
@@ -233,8 +244,7 @@ def main():
     p.add_argument("--tls-key")
     args = p.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", args.port), Handler)
     server.gateway = Gateway(args)
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

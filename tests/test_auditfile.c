@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -49,6 +50,16 @@
 			"Réponse : STOP\\ARRÊT"
 
 static struct testserver ts;
+
+/* Return the monotonic time in ms, the clock of a stop's deadline. */
+static int64_t
+test_af_clock(void)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
 
 /* One test's generation and connection. */
 struct test_af {
@@ -365,7 +376,7 @@ test_lines(void **state)
 	assert_int_equal(test_af_wait(t.path, 5), 5);
 	test_af_wait_cursor(&t, e[4].id);
 	test_af_check(t.path, e, 0, 5);
-	auditfile_stop(af, store_now() + WAIT_MS);
+	auditfile_stop(af, test_af_clock() + WAIT_MS);
 	test_af_check(t.path, e, 0, 5);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
@@ -385,7 +396,7 @@ test_restart(void **state)
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 3);
 	assert_int_equal(test_af_wait(t.path, 3), 3);
-	auditfile_stop(af, store_now() + WAIT_MS);
+	auditfile_stop(af, test_af_clock() + WAIT_MS);
 	/* Written while closeloopd was down. */
 	test_af_write(&t, "2026-8", 2);
 	af = test_af_start(&t);
@@ -395,9 +406,24 @@ test_restart(void **state)
 	assert_int_equal(test_af_wait(t.path, 6), 6);
 	test_af_wait_cursor(&t, e[5].id);
 	test_af_check(t.path, e, 0, 6);
-	auditfile_stop(af, store_now() + WAIT_MS);
+	auditfile_stop(af, test_af_clock() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
+}
+
+/*
+ * Give the disk room again: the file, a link to /dev/full, is replaced by
+ * an empty regular file.
+ */
+static void
+test_af_room(struct test_af *t)
+{
+	int	fd;
+
+	assert_int_equal(unlink(t->path), 0);
+	fd = open(t->path, O_WRONLY | O_CREAT | O_EXCL, 0640);
+	assert_true(fd >= 0);
+	close(fd);
 }
 
 /* A full disk holds entries back until it has room; none is lost. */
@@ -409,7 +435,6 @@ test_full(void **state)
 	struct test_af_entry	*e;
 	char			*v;
 	size_t			 n;
-	int			 fd;
 
 	(void)state;
 	test_af_open(&t, "full.jsonl");
@@ -420,10 +445,7 @@ test_full(void **state)
 	v = test_af_cursor(&t);
 	assert_null(v);
 	/* The disk has room again (the file is a regular one). */
-	assert_int_equal(unlink(t.path), 0);
-	fd = open(t.path, O_WRONLY | O_CREAT | O_EXCL, 0640);
-	assert_true(fd >= 0);
-	close(fd);
+	test_af_room(&t);
 	test_af_write(&t, "2026-8", 1);
 	e = test_af_entries(&t, &n);
 	assert_int_equal(test_af_wait(t.path, 4), 4);
@@ -435,7 +457,7 @@ test_full(void **state)
 	assert_int_equal(test_af_wait(t.path, 5), 5);
 	test_af_wait_cursor(&t, e[4].id);
 	test_af_check(t.path, e, 0, 5);
-	auditfile_stop(af, store_now() + WAIT_MS);
+	auditfile_stop(af, test_af_clock() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
@@ -464,7 +486,6 @@ test_stop_full(void **state)
 	char			*v;
 	size_t			 n;
 	int64_t			 started, took, cpu;
-	int			 fd;
 
 	(void)state;
 	test_af_open(&t, "stopfull.jsonl");
@@ -472,24 +493,21 @@ test_stop_full(void **state)
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 2);
 	cpu = test_af_cpu();
-	started = store_now();
+	started = test_af_clock();
 	auditfile_stop(af, started + 2000);
-	took = store_now() - started;
+	took = test_af_clock() - started;
 	cpu = test_af_cpu() - cpu;
 	assert_true(took >= 1500 && took < 4000);
 	v = test_af_cursor(&t);
 	assert_null(v);
 
 	/* Room again: the next start writes them, once each. */
-	assert_int_equal(unlink(t.path), 0);
-	fd = open(t.path, O_WRONLY | O_CREAT | O_EXCL, 0640);
-	assert_true(fd >= 0);
-	close(fd);
+	test_af_room(&t);
 	af = test_af_start(&t);
 	e = test_af_entries(&t, &n);
 	assert_int_equal(test_af_wait(t.path, 2), 2);
 	test_af_wait_cursor(&t, e[1].id);
-	auditfile_stop(af, store_now() + WAIT_MS);
+	auditfile_stop(af, test_af_clock() + WAIT_MS);
 	test_af_check(t.path, e, 0, 2);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
@@ -545,7 +563,7 @@ test_partial(void **state)
 	assert_int_equal(test_af_wait(t.path, 403), 403);
 	test_af_wait_cursor(&t, e[402].id);
 	test_af_check(t.path, e, 0, 403);
-	auditfile_stop(af, store_now() + WAIT_MS);
+	auditfile_stop(af, test_af_clock() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
@@ -585,11 +603,60 @@ test_rotate(void **state)
 		    "the renamed file", test_af_count(old) - 2);
 	test_af_check(old, e, 0, 2);
 	test_af_check(t.path, e, 2, 3);
-	auditfile_stop(af, store_now() + WAIT_MS);
+	auditfile_stop(af, test_af_clock() + WAIT_MS);
 	test_af_check(old, e, 0, 2);
 	test_af_check(t.path, e, 2, 3);
 	test_af_entries_free(e, n);
 	free(old);
+	test_af_close(&t);
+}
+
+/*
+ * Check what a stop left: the stream holds want entries, the file each of
+ * them once, and the cursor names the last.
+ */
+static void
+test_af_stopped(struct test_af *t, size_t want)
+{
+	struct test_af_entry	*e;
+	char			*v;
+	size_t			 n;
+
+	e = test_af_entries(t, &n);
+	assert_int_equal(n, want);
+	assert_int_equal(test_af_count(t->path), want);
+	test_af_check(t->path, e, 0, want);
+	v = test_af_cursor(t);
+	assert_non_null(v);
+	assert_string_equal(v, e[want - 1].id);
+	free(v);
+	test_af_entries_free(e, n);
+}
+
+/*
+ * A stop that comes while the writer waits to try again after a failure
+ * (the disk had room again meanwhile) writes what is left before it
+ * returns, without waiting out the pause.
+ */
+static void
+test_stop_retrying(void **state)
+{
+	struct test_af		 t;
+	struct auditfile	*af;
+	int64_t			 started;
+
+	(void)state;
+	test_af_open(&t, "stopretry.jsonl");
+	assert_int_equal(symlink("/dev/full", t.path), 0);
+	af = test_af_start(&t);
+	test_af_write(&t, "2026-7", 3);
+	sleep(1);
+	assert_null(test_af_cursor(&t));
+	test_af_room(&t);
+	started = test_af_clock();
+	auditfile_stop(af, started + WAIT_MS);
+	assert_true(test_af_clock() - started < 3000);
+	test_af_stopped(&t, 3);
 	test_af_close(&t);
 }
 
@@ -599,31 +666,20 @@ test_stop(void **state)
 {
 	struct test_af		 t;
 	struct auditfile	*af;
-	struct test_af_entry	*e;
-	char			*v;
-	size_t			 n;
 	int64_t			 started;
 
 	(void)state;
 	test_af_open(&t, "stop.jsonl");
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 2500);
-	auditfile_stop(af, store_now() + WAIT_MS);
-	e = test_af_entries(&t, &n);
-	assert_int_equal(n, 2500);
-	assert_int_equal(test_af_count(t.path), 2500);
-	test_af_check(t.path, e, 0, 2500);
-	v = test_af_cursor(&t);
-	assert_non_null(v);
-	assert_string_equal(v, e[2499].id);
-	free(v);
-	test_af_entries_free(e, n);
+	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	test_af_stopped(&t, 2500);
 
 	/* A deadline already past does not keep the daemon waiting. */
 	af = test_af_start(&t);
-	started = store_now();
+	started = test_af_clock();
 	auditfile_stop(af, 0);
-	assert_true(store_now() - started < 3000);
+	assert_true(test_af_clock() - started < 3000);
 	test_af_close(&t);
 }
 
@@ -658,6 +714,7 @@ main(void)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_stop_full),
+		cmocka_unit_test(test_stop_retrying),
 		cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_missing_dir),

@@ -9,6 +9,12 @@
  */
 #include "build.h"
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -762,6 +768,94 @@ test_mail_threads(void **state)
 	test_mail_stop(&srv);
 }
 
+/* What the sockets to the server looked like whenever done() ran. */
+struct test_mail_socks {
+	struct test_mail_batch	 b;
+	int			 port;
+	int			 nodelay;	/* sockets with TCP_NODELAY */
+	int			 nagle;		/* sockets without */
+};
+
+/* done() that also looks at this process's sockets to the server. */
+static void
+test_mail_socks_done(struct mail_message *msg, void *arg)
+{
+	struct test_mail_socks	*ts = arg;
+	struct sockaddr_in	 sin;
+	socklen_t		 len;
+	int			 fd, on;
+
+	test_mail_done(msg, &ts->b);
+	for (fd = 0; fd < 1024; fd++) {
+		len = sizeof sin;
+		if (getpeername(fd, (struct sockaddr *)&sin, &len) == 0 &&
+		    sin.sin_family == AF_INET &&
+		    ntohs(sin.sin_port) == ts->port) {
+			len = sizeof on;
+			assert_int_equal(getsockopt(fd, IPPROTO_TCP,
+			    TCP_NODELAY, &on, &len), 0);
+			if (on)
+				ts->nodelay++;
+			else
+				ts->nagle++;
+		}
+	}
+}
+
+/*
+ * Each write of a session goes out at once: whenever a message's outcome
+ * is told, the session's socket has TCP_NODELAY, with and without
+ * STARTTLS, so the end of a message larger than libesmtp's 2 KB buffer
+ * does not wait in the kernel for the server's ACK of the piece before.
+ */
+static void
+test_mail_nodelay(void **state)
+{
+	static const char	*certs[] = { NULL, "server" };
+	static const char	 line[] = "The crew replaced the drain cover "
+	    "and cleared the basin.\r\n";
+	struct test_mail_socks	 ts;
+	struct test_mail_srv	 srv;
+	struct mail_options	 o;
+	struct mail		*m;
+	char			*text, *body;
+	size_t			 i, k;
+
+	(void)state;
+	body = xcalloc(200, sizeof line);
+	for (i = 0; i < 200; i++)
+		strcat(body, line);
+	for (k = 0; k < 2; k++) {
+		test_mail_start(&srv, certs[k], 0, NULL);
+		memset(&ts, 0, sizeof ts);
+		ts.port = atoi(srv.port);
+		ts.b.dir = srv.dir;
+		for (i = 0; i < 4; i++) {
+			text = test_mail_text("nodelay", i);
+			text = xreallocarray(text, strlen(text) +
+			    strlen(body) + 1, 1);
+			strcat(text, body);
+			test_mail_add(&ts.b, TEST_MAIL_OK, NULL, text);
+			free(text);
+			assert_true(ts.b.msg[i].len > 3 * 2048);
+		}
+		o = test_mail_options(&srv, certs[k] == NULL ?
+		    MAIL_TLS_OFF : MAIL_TLS_REQUIRED);
+		assert_non_null(m = mail_new(&o, NULL));
+		assert_int_equal(mail_send(m, ts.b.msg, ts.b.n,
+		    test_mail_socks_done, &ts), 4);
+		mail_free(m);
+		assert_int_equal(ts.b.done, 4);
+		assert_int_equal(ts.nagle, 0);
+		assert_true(ts.nodelay >= 4);
+		assert_int_equal(test_mail_lines(srv.dir, "received.jsonl"),
+		    4);
+		test_mail_clear(&ts.b);
+		test_mail_stop(&srv);
+	}
+	free(body);
+}
+
 /* Bad options are refused with a reason; mail_free(NULL) does nothing. */
 static void
 test_mail_options_bad(void **state)
@@ -785,6 +879,13 @@ test_mail_options_bad(void **state)
 	o.user = NULL;
 	o.host = "::1";
 	assert_null(mail_new(&o, NULL));
+	o.host = "127.0.0.1";
+	o.port = "smtp";
+	assert_null(mail_new(&o, &cause));
+	assert_non_null(strstr(cause, "port"));
+	free(cause);
+	o.port = "65536";
+	assert_null(mail_new(&o, NULL));
 	mail_free(NULL);
 }
 
@@ -804,6 +905,7 @@ main(void)
 		TEST_MAIL(test_mail_flaky),
 		TEST_MAIL(test_mail_unavailable),
 		TEST_MAIL(test_mail_threads),
+		TEST_MAIL(test_mail_nodelay),
 	};
 	char	*cmd;
 	int	 rc;

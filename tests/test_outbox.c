@@ -1,6 +1,6 @@
 /*
- * test_outbox.c - unit tests for the outbox (outbox.c) and the outcome of
- * an attempt (outcome.c)
+ * test_outbox.c - unit tests for the outbox (outbox.c), the outcome of an
+ * attempt (outcome.c) and its writing by a worker (deliver_record())
  *
  * Runs against a private redis-server: notices are queued as the
  * decision's transaction queues them, claimed, and finished with each
@@ -9,23 +9,30 @@
  */
 #include "build.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "channel.h"
 #include "config.h"
+#include "deliver.h"
 #include "event.h"
+#include "generation.h"
 #include "notice.h"
 #include "outbox.h"
 #include "digest.h"
 #include "outcome.h"
 #include "redis.h"
+#include "store.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -526,6 +533,141 @@ test_outcome_again(void **state)
 	test_outbox_close(&t);
 }
 
+/*
+ * Claims a worker lost track of go back to their due set: the owner's on
+ * the channel, not those it still has in flight; the next claim marks
+ * them as a resend.
+ */
+static void
+test_release(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	const char		*keep[] = { "2026-7/3/1" };
+	char			*cause = NULL;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	test_outbox_queue(&t, NOW);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1), 1);
+	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
+	    keep, 1, NOW + 5, &cause), 0);
+	assert_int_equal(outbox_release(t.r, t.cf, "other", EVENT_CHANNEL_SMS,
+	    NULL, 0, NOW + 5, &cause), 0);
+	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
+	    NULL, 0, NOW + 5, &cause), 1);
+	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), NOW + 5);
+	assert_int_equal(test_outbox_score(&t, "sending", "2026-7/3/1"), -1);
+	assert_true(test_outbox_score(&t, "sending", "2026-7/3/0") > NOW);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW + 5, 1);
+	assert_int_equal(items[0]->resend, 1);
+	assert_int_equal(items[0]->attempts, 2);
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
+/* The socket a test's second configuration names, and when it appears. */
+struct test_outbox_late {
+	char	*path;
+	int	 after_ms;
+};
+
+/* Make the late socket appear, a link to the server's, after a while. */
+static void *
+test_outbox_appear(void *arg)
+{
+	struct test_outbox_late	*l = arg;
+	struct timespec		 ts_wait;
+
+	ts_wait.tv_sec = l->after_ms / 1000;
+	ts_wait.tv_nsec = (l->after_ms % 1000) * 1000000L;
+	nanosleep(&ts_wait, NULL);
+	if (symlink(ts.sock, l->path) != 0)
+		return (void *)1;
+	return NULL;
+}
+
+/*
+ * A worker writes an outcome once Redis answers again, even when its own
+ * connection was lost before: one attempt only after an earlier outcome
+ * gave up, and then the whole time again once one is written.
+ */
+static void
+test_record_late(void **state)
+{
+	struct test_outbox	  t;
+	struct test_outbox_late	  late;
+	struct outbox_item	**mail, **sms;
+	struct send_result	  res;
+	struct generation	 *g;
+	struct deliver		 *d;
+	struct redis		 *r = NULL;
+	struct config		 *cf;
+	pthread_t		  thread;
+	void			 *rv;
+	char			 *path, *cause = NULL;
+	FILE			 *f;
+	int64_t			  started;
+	int			  gave_up = 0;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	test_outbox_queue(&t, NOW);
+	mail = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	sms = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
+	late.path = xasprintf("%s/late.sock", ts.dir);
+	late.after_ms = 500;
+	path = xasprintf("%s/late.conf", ts.dir);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "redis = { url = \"unix://%s\"; consumer = \"me\"; };\n"
+	    "delivery = { lease_seconds = 10; };\n", late.path);
+	fclose(f);
+	cf = config_load(path, &cause);
+	assert_non_null(cf);
+	g = generation_new(cf, NULL);
+	d = deliver_start(g, 0);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_OK, "250 2.0.0 Ok");
+
+	/* Redis is away at first, then answers. */
+	assert_int_equal(pthread_create(&thread, NULL, test_outbox_appear,
+	    &late), 0);
+	deliver_record(d, &r, &gave_up, cf, mail[0], &res, NULL, "email");
+	assert_int_equal(pthread_join(thread, &rv), 0);
+	assert_null(rv);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "sent");
+	assert_int_equal(gave_up, 0);
+
+	/* After one gave up: a single attempt, the claim left as it was. */
+	redis_free(r);
+	r = NULL;
+	assert_int_equal(unlink(late.path), 0);
+	gave_up = 1;
+	started = store_now();
+	deliver_record(d, &r, &gave_up, cf, sms[0], &res, NULL, "sms");
+	assert_true(store_now() - started < 1000);
+	assert_null(r);
+	assert_int_equal(gave_up, 1);
+	test_outbox_field_is(&t, "2026-7/3/1", "state", "sending");
+	late.after_ms = 0;
+	assert_null(test_outbox_appear(&late));
+	deliver_record(d, &r, &gave_up, cf, sms[0], &res, NULL, "sms");
+	test_outbox_field_is(&t, "2026-7/3/1", "state", "sent");
+	assert_int_equal(gave_up, 0);
+
+	redis_free(r);
+	deliver_stop(d, 0);
+	generation_drop(g);
+	unlink(late.path);
+	free(late.path);
+	free(path);
+	channel_result_clear(&res);
+	test_outbox_free(mail, 1);
+	test_outbox_free(sms, 1);
+	test_outbox_close(&t);
+}
+
 /* Start the server, run the tests, stop it. */
 int
 main(void)
@@ -541,6 +683,8 @@ main(void)
 		cmocka_unit_test(test_unsubscribed),
 		cmocka_unit_test(test_quiet_hours),
 		cmocka_unit_test(test_outcome_again),
+		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_record_late),
 	};
 	int	rc;
 
