@@ -30,6 +30,10 @@
 #include "srstate.h"
 #include "xmalloc.h"
 
+/* The division's note on the closure. */
+#define BENCH_RENDER_NOTE	("The pothole was filled with hot asphalt. " \
+	"Please allow a day for it to cure.")
+
 static const char *bench_render_locales[] = {
 	"en", "fr", "es", "pt", "fa", "zh-Hans"
 };
@@ -53,8 +57,7 @@ bench_render_notice(const struct config *cf)
 		"ts", "2026-03-03T10:00:00Z", "division", "TS",
 		"status", "closed", "reason", "completed",
 		"service", "Road - Pot hole",
-		"note", "The pothole was filled with hot asphalt. Please "
-		    "allow a day for it to cure.",
+		"note", BENCH_RENDER_NOTE,
 		"photos", "https://photos.example.org/2026-000101/1.jpg"
 	};
 	struct config		 copy = *cf;
