@@ -352,20 +352,18 @@ void
 redis_pipe_argv(struct redis *r, int argc, const char **argv,
     const size_t *lens)
 {
-	size_t	*len, total = 32, i;
+	size_t	 total = 32, len, i;
 	char	*cmd, *p;
 
-	len = xreallocarray(NULL, (size_t)argc + 1, sizeof *len);
-	for (i = 0; i < (size_t)argc; i++) {
-		len[i] = lens != NULL ? lens[i] : strlen(argv[i]);
-		total += len[i] + 32;
-	}
+	for (i = 0; i < (size_t)argc; i++)
+		total += (lens != NULL ? lens[i] : strlen(argv[i])) + 32;
 	p = cmd = xmalloc(total);
 	p = redis_header(p, '*', (size_t)argc);
 	for (i = 0; i < (size_t)argc; i++) {
-		p = redis_header(p, '$', len[i]);
-		memcpy(p, argv[i], len[i]);
-		p += len[i];
+		len = lens != NULL ? lens[i] : strlen(argv[i]);
+		p = redis_header(p, '$', len);
+		memcpy(p, argv[i], len);
+		p += len;
 		*p++ = '\r';
 		*p++ = '\n';
 	}
@@ -373,7 +371,6 @@ redis_pipe_argv(struct redis *r, int argc, const char **argv,
 	    REDIS_OK)
 		abort();	/* only fails when out of memory */
 	free(cmd);
-	free(len);
 }
 
 /* Send what is queued and wait for the next reply. */

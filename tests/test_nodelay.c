@@ -21,6 +21,21 @@
 
 #include "nodelay.h"
 
+/* Return a TCP socket and fill sin with loopback port. */
+static int
+test_nodelay_socket(struct sockaddr_in *sin, int port)
+{
+	int	fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd != -1);
+	memset(sin, 0, sizeof *sin);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin->sin_port = htons((unsigned short)port);
+	return fd;
+}
+
 /* Open a loopback listener; return it and set *port. */
 static int
 test_nodelay_listen(int *port)
@@ -29,11 +44,7 @@ test_nodelay_listen(int *port)
 	socklen_t		len = sizeof sin;
 	int			fd;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = test_nodelay_socket(&sin, 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
 	assert_int_equal(listen(fd, 4), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
@@ -48,12 +59,7 @@ test_nodelay_connect(int port)
 	struct sockaddr_in	sin;
 	int			fd;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((unsigned short)port);
+	fd = test_nodelay_socket(&sin, port);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
 	return fd;
 }
