@@ -6,7 +6,9 @@
  * "Connection: close") and reads the whole answer, so the tests see
  * exactly the bytes a delivery gateway would. The handler records what
  * it was shown - method, path, peer, the arguments and headers the test
- * asks about - and answers what the test tells it to.
+ * asks about - and answers what the test tells it to. Without an IPv6
+ * loopback address the IPv6 test is skipped (exit 77), except in CI
+ * (CI=true), where that fails.
  */
 #include "build.h"
 
@@ -31,6 +33,7 @@
 #include <cmocka.h>
 
 #include "http.h"
+#include "testskip.h"
 #include "xmalloc.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
@@ -812,8 +815,7 @@ test_http_ipv6(void **state)
 	(void)state;
 	if (!test_http_have_ipv6()) {
 		test_http_ctx_free(ctx);
-		printf("SKIP: no IPv6 loopback address\n");
-		skip();
+		testskip("no IPv6 loopback address");
 	}
 	h = test_http_start("[::1]:0", ctx);
 	a = test_http_send(1, http_port(h), "GET /v6?x=1 HTTP/1.1\r\n"
@@ -998,5 +1000,5 @@ main(void)
 		cmocka_unit_test(test_http_serial),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return testskip_status(cmocka_run_group_tests(tests, NULL, NULL));
 }
