@@ -189,15 +189,15 @@ daemon_stop() {
 	[ "$rc" -eq 0 ] || fail "closeloopd exited with $rc after SIGTERM"
 }
 
-# Wait up to $1 seconds for a command to succeed.
+# Wait up to $1 seconds (by the clock, however long the command takes)
+# for a command to succeed.
 wait_for() {
 	limit=$1
 	what=$2
 	shift 2
-	i=0
+	_wf_end=$(($(date +%s) + limit))
 	until "$@"; do
-		i=$((i + 1))
-		[ "$i" -le $((limit * 20)) ] || fail "timed out after ${limit}s waiting for $what"
+		[ "$(date +%s)" -le "$_wf_end" ] || fail "timed out after ${limit}s waiting for $what"
 		sleep 0.05
 	done
 }
