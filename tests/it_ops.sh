@@ -94,6 +94,9 @@ grep -q 'redis.password_file: cannot read redis-password: .*CREDENTIALS_DIRECTOR
     "$T/check" || { cat "$T/check"; fail "the cause does not say why"; }
 CREDENTIALS_DIRECTORY="$T/creds" "$CLOSELOOPD" --check-config -c "$CONF" \
     >/dev/null || fail "the credential is not read"
+# From here on, as under systemd (and for closeloop history at the end).
+CREDENTIALS_DIRECTORY="$T/creds"
+export CREDENTIALS_DIRECTORY
 
 NOTIFY_SOCKET="$T/notify" WATCHDOG_USEC=2000000 \
     CREDENTIALS_DIRECTORY="$T/creds" $WRAP "$CLOSELOOPD" -c "$CONF" \
@@ -185,6 +188,7 @@ assert "healthy once it is gone" [ "$(healthz)" = 200 ]
 
 if [ -z "$listen" ]; then
 	say "a second instance on the same machine runs without the listener"
+	closeloop_wrote "$T/second.log"
 	CREDENTIALS_DIRECTORY="$T/creds" CONSUMER=second $WRAP \
 	    "$CLOSELOOPD" -c "$CONF" >>"$T/second.log" 2>&1 &
 	SECOND=$!

@@ -10,7 +10,10 @@ waits until every event is handled and every pending notice released, and
 checks each scenario's expectations against the SR's timeline as
 "closeloop history --json" prints it, and the notification records. Every
 event a scenario adds must be accepted (in its SR's event history) and
-none dead-lettered, unless the scenario says "dead N".
+none dead-lettered, unless the scenario says "dead N". Last, no email
+address or phone number of the events may be in full in what closeloop
+wrote: the daemons' logs, the histories printed, and "closeloop history
+--json --since" over every SR (tests/leakcheck.py).
 
 Scenario lines (# starts a comment; the first comment is the title):
   AT TYPE FIELD=VALUE ...   add an event to the stream AT seconds after the
@@ -49,6 +52,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import leakcheck  # noqa: E402 (beside this file)
 
 TOP_SRC = os.environ.get("top_srcdir") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..")
@@ -206,6 +212,7 @@ class Runner:
         self.failures = []
         self.lock = threading.Lock()
         self.timelines = {}
+        self.printed = []
 
     def start_redis(self):
         try:
@@ -368,6 +375,7 @@ divisions = {
         if out.returncode != 0:
             self.fail("history", "closeloop history %s: exit %d: %s" % (
                 sr, out.returncode, out.stderr.strip()))
+        self.keep(out.stdout + out.stderr)
         entries = []
         for line in out.stdout.splitlines():
             d = json.loads(line)
@@ -402,6 +410,38 @@ divisions = {
                 errors.append("event %s of SR %s was not accepted" % (eid,
                                                                       sr))
         return errors
+
+    def keep(self, text):
+        """Keep what closeloop printed in a file, for the contact check."""
+        path = os.path.join(self.dir, "printed-%d" % len(self.printed))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.printed.append(path)
+
+    def check_contacts(self):
+        """No contact of the events in full where closeloop wrote."""
+        values = [v for e in self.r.entries("closeloop:events")
+                  for k, v in e.items() if k in ("email", "phone")]
+        pats = leakcheck.contacts(values)
+        out = subprocess.run([CLOSELOOP, "-c",
+                              os.path.join(self.dir, "d1.conf"),
+                              "history", "--json", "--since", "2000-01-01"],
+                             capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            self.fail("contact check", "closeloop history --since: exit "
+                      "%d: %s" % (out.returncode, out.stderr.strip()))
+        self.keep(out.stdout + out.stderr)
+        logs = [os.path.join(self.dir, "d%d.log" % i)
+                for i in range(1, self.daemons + 1)]
+        read = []
+        hits = leakcheck.scan(logs + self.printed, pats, read)
+        if hits:
+            leakcheck.report(hits)
+            self.fail("contact check", "%d lines hold a full contact "
+                      "(above)" % len(hits))
+        else:
+            print("contact check: none of %d contacts in full in %d files"
+                  % (len(pats), len(read)))
 
     def check(self, sc):
         errors = self.check_intake(sc)
@@ -490,6 +530,7 @@ divisions = {
                       "events: %s" % (ndead,
                                       self.r.entries("closeloop:dead")))
         self.stop_all()
+        self.check_contacts()
         for f in self.failures:
             print("FAIL " + f)
         print("%d scenarios, %d failed, with %d daemon%s" % (
