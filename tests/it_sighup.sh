@@ -133,6 +133,15 @@ print(hmac.new(sys.argv[1].encode(), sys.argv[2].encode(),
 	    "http://127.0.0.1:$HTTP_PORT/receipt"
 }
 
+# Publish six closures by SMS, SRs $1-1 to $1-6 for the phones $2 followed
+# by 1 to 6, and wait until the last is sent.
+burst() {
+	for _i in 1 2 3 4 5 6; do
+		sr_closed "$1-$_i" "$2$_i"
+	done
+	wait_for 30 "$1-6 sent" state_is "$1-6/1/0" sent
+}
+
 # Print the most requests to the gateway begun in any one second by the
 # notifications of SRs whose names begin with $1.
 most_in_a_second() {
@@ -153,10 +162,7 @@ assert "the old secret, by header, before the reload" \
     [ "$(receipt A-1/1/0 8 -H 'X-Closeloop-Secret: old-dlr-s3cret')" = 200 ]
 assert "the new one is not yet accepted" \
     [ "$(receipt A-1/1/0 8 -H 'X-Closeloop-Secret: new-dlr-s3cret')" = 403 ]
-for i in 1 2 3 4 5 6; do
-	sr_closed "B-$i" "+1416555050$i"
-done
-wait_for 20 "B-6 sent" state_is B-6/1/0 sent
+burst B +1416555050
 n=$(most_in_a_second B-)
 echo "before the reload: at most $n texts begun in one second"
 body_of A-1/1/0 | grep -q "A-1" || fail "no text of A-1 at the gateway"
@@ -178,10 +184,7 @@ assert "the old secret's token refused" \
 assert "the new secret's token" \
     [ "$(receipt A-1/1/0 1 token=new-dlr-s3cret)" = 200 ]
 assert "the receipt recorded" [ "$(nfield A-1/1/0 receipt)" = delivered ]
-for i in 1 2 3 4 5 6; do
-	sr_closed "C-$i" "+1416555060$i"
-done
-wait_for 30 "C-6 sent" state_is C-6/1/0 sent
+burst C +1416555060
 n=$(most_in_a_second C-)
 echo "after the reload to 2 a second: at most $n texts begun in one second"
 assert "sms.max_per_second 2 holds" [ "$n" -le 2 ]

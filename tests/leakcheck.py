@@ -23,29 +23,31 @@ import sys
 
 EMAIL = re.compile(r"[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 PHONE = re.compile(r"\+[0-9]{8,15}")
+# What may be an address in a line (its '@' perhaps URL-escaped), or the
+# digits of a number: each found whole, so that one inside a longer one
+# is not taken for it.
+EMAIL_IN = re.compile(r"[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9.-]+",
+                      re.IGNORECASE)
+DIGITS_IN = re.compile(r"[0-9]+")
 
 
 def contacts(values):
-    """The patterns of the values that are contacts: [(contact, regex)]."""
+    """The values that are contacts, by the form scan() looks for: an
+    address in lower case, a number as its digits."""
     out = {}
     for v in values:
         v = v.strip()
         if EMAIL.fullmatch(v):
-            local, domain = v.split("@")
-            forms = "|".join(re.escape(local) + sep + re.escape(domain)
-                             for sep in ("@", "%40"))
-            out[v] = re.compile(r"(?<![A-Za-z0-9._%+-])(" + forms +
-                                r")(?![A-Za-z0-9-]|\.[A-Za-z0-9])",
-                                re.IGNORECASE)
+            out[v.lower()] = v
         elif PHONE.fullmatch(v):
-            out[v] = re.compile(r"(?<![0-9])" + re.escape(v[1:]) +
-                                r"(?![0-9])")
-    return sorted(out.items())
+            out[v[1:]] = v
+    return out
 
 
 def scan(paths, pats, read=None):
-    """The leaks in the files: [(path, line number, contact, line)]; the
-    files read are added to the list read, if given."""
+    """The leaks in the files, of the contacts pats (from contacts()):
+    [(path, line number, contact, line)]; the files read are added to the
+    list read, if given."""
     hits = []
     for path in paths:
         try:
@@ -56,9 +58,16 @@ def scan(paths, pats, read=None):
             read.append(path)
         with f:
             for n, line in enumerate(f, 1):
-                for contact, pat in pats:
-                    if pat.search(line):
-                        hits.append((path, n, contact, line.rstrip("\n")))
+                found = [m.group(0).lower().replace("%40", "@").rstrip(".-")
+                         for m in EMAIL_IN.finditer(line)]
+                found += DIGITS_IN.findall(line)
+                # An address EMAIL_IN cannot find whole is looked for as
+                # it is.
+                found += [k for k in pats if "@" in k and
+                          not EMAIL_IN.fullmatch(k) and k in line.lower()]
+                for key in dict.fromkeys(found):
+                    if key in pats:
+                        hits.append((path, n, pats[key], line.rstrip("\n")))
     return hits
 
 

@@ -284,15 +284,16 @@ test_policy_implicit_transfer(void **state)
 }
 
 /*
- * Rule 2 at its boundary: another division's work opened in the same
- * second as the closure (event times are whole seconds) is a transfer.
+ * Close TS's work at 10:01:00, then have TW's work opened at ts opened
+ * reported half a second later, and check what the resident is told
+ * once the closure's hold is over: kind, from which division, partial.
  */
 static void
-test_policy_transfer_same_second(void **state)
+test_policy_transfer_at(const char *opened, enum vocab_notice kind,
+    const char *from, int partial)
 {
 	struct test_policy	t;
 
-	(void)state;
 	test_policy_open(&t);
 	test_policy_subscribe(&t);
 	test_policy_told_received(&t);
@@ -302,14 +303,29 @@ test_policy_transfer_same_second(void **state)
 	assert_int_equal(test_policy_count(&t, DECISION_HELD, "settle"), 1);
 	t.now += 500;
 	test_policy_apply(&t, "type=status", "division=TW", "status=assigned",
-	    "ts=2026-03-03T10:01:00Z", NULL);
+	    opened, NULL);
 	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
 	    "implicit_transfer"), 1);
 	test_policy_wait(&t, SETTLE);
-	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "TW");
-	assert_string_equal(t.res.notice->from_division, "TS");
-	assert_int_equal(t.res.notice->partial, 0);
+	test_policy_told(&t, kind, "TW");
+	if (from == NULL)
+		assert_null(t.res.notice->from_division);
+	else
+		assert_string_equal(t.res.notice->from_division, from);
+	assert_int_equal(t.res.notice->partial, partial);
 	test_policy_close(&t);
+}
+
+/*
+ * Rule 2 at its boundary: another division's work opened in the same
+ * second as the closure (event times are whole seconds) is a transfer.
+ */
+static void
+test_policy_transfer_same_second(void **state)
+{
+	(void)state;
+	test_policy_transfer_at("ts=2026-03-03T10:01:00Z",
+	    VOCAB_NOTICE_TRANSFERRED, "TS", 0);
 }
 
 /*
@@ -320,26 +336,9 @@ test_policy_transfer_same_second(void **state)
 static void
 test_policy_transfer_second_before(void **state)
 {
-	struct test_policy	t;
-
 	(void)state;
-	test_policy_open(&t);
-	test_policy_subscribe(&t);
-	test_policy_told_received(&t);
-	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
-	    "reason=completed", "note=Closed here.",
-	    "ts=2026-03-03T10:01:00Z", NULL);
-	assert_int_equal(test_policy_count(&t, DECISION_HELD, "settle"), 1);
-	t.now += 500;
-	test_policy_apply(&t, "type=status", "division=TW", "status=assigned",
-	    "ts=2026-03-03T10:00:59Z", NULL);
-	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
-	    "implicit_transfer"), 1);
-	test_policy_wait(&t, SETTLE);
-	test_policy_told(&t, VOCAB_NOTICE_IN_PROGRESS, "TW");
-	assert_null(t.res.notice->from_division);
-	assert_int_equal(t.res.notice->partial, 1);
-	test_policy_close(&t);
+	test_policy_transfer_at("ts=2026-03-03T10:00:59Z",
+	    VOCAB_NOTICE_IN_PROGRESS, NULL, 1);
 }
 
 /* Rule 2: with no other activity the closure goes out after settling. */
