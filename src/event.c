@@ -110,7 +110,7 @@ event_sort(struct event_slots *sl, char *const *fields, const size_t *lens,
 {
 	const char	*why;
 	char		*name;
-	size_t		 i, bad;
+	size_t		 i, bad, size = 0;
 	enum event_slot	 slot;
 
 	if (n == 0) {
@@ -120,6 +120,13 @@ event_sort(struct event_slots *sl, char *const *fields, const size_t *lens,
 	if (n > EVENT_FIELDS_MAX) {
 		*cause = xasprintf("entry: has %zu fields (at most %d)", n,
 		    EVENT_FIELDS_MAX);
+		return -1;
+	}
+	for (i = 0; i < 2 * n; i++)
+		size += lens[i];
+	if (size > EVENT_ENTRY_MAX) {
+		*cause = xasprintf("entry: has %zu bytes of names and values "
+		    "(at most %d)", size, EVENT_ENTRY_MAX);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {

@@ -39,7 +39,8 @@ char *event_mask_contact(int channel, const char *address);
 /* Limits of the contract. */
 #define EVENT_NOTE_MAX		2000	/* characters */
 #define EVENT_PHOTOS_MAX	10
-#define EVENT_FIELDS_MAX	64
+#define EVENT_FIELDS_MAX	64	/* fields in an entry */
+#define EVENT_ENTRY_MAX		65536	/* bytes of names and values */
 
 /* A validated event. Strings not given are NULL. */
 struct event {

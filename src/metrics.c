@@ -58,6 +58,9 @@ struct metrics_histogram {
 static pthread_mutex_t		 metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t			 metrics_started;
 static int64_t			 metrics_beat_ms;
+static int64_t			 metrics_progress_ms;
+static int64_t			 metrics_handled_ms;
+static int			 metrics_paused_now;
 static uint64_t			 metrics_events[METRICS_NTYPE];
 static struct metrics_pair	 metrics_pairs[METRICS_PAIRS_MAX];
 static size_t			 metrics_npairs;
@@ -198,6 +201,46 @@ metrics_last_beat(void)
 	return at;
 }
 
+/* Note a turn of the main loop that got something done. */
+void
+metrics_progress(int64_t now_ms)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_progress_ms = now_ms;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Note that intake handled an entry. */
+void
+metrics_handled(int64_t now_ms)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_handled_ms = metrics_progress_ms = now_ms;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Note whether intake is paused by a full outbox. */
+void
+metrics_paused(int paused)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_paused_now = paused;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Fill in how the main loop has been going. */
+void
+metrics_loop(struct metrics_loop *l)
+{
+	pthread_mutex_lock(&metrics_lock);
+	l->started = metrics_started;
+	l->beat = metrics_beat_ms;
+	l->progress = metrics_progress_ms;
+	l->handled = metrics_handled_ms;
+	l->paused = metrics_paused_now;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
 /* Return the count of decisions of a kind, any rule; the lock is held. */
 static uint64_t
 metrics_kind_total(enum decision_kind kind)
@@ -330,6 +373,9 @@ metrics_reset(void)
 	pthread_mutex_lock(&metrics_lock);
 	metrics_started = 0;
 	metrics_beat_ms = 0;
+	metrics_progress_ms = 0;
+	metrics_handled_ms = 0;
+	metrics_paused_now = 0;
 	memset(metrics_events, 0, sizeof metrics_events);
 	memset(metrics_pairs, 0, sizeof metrics_pairs);
 	metrics_npairs = 0;

@@ -55,6 +55,32 @@ void metrics_beat(int64_t now_ms);
 /* Return when the main loop last went round (ms; 0 if never). */
 int64_t metrics_last_beat(void);
 
+/*
+ * Note that the main loop got something done at now (ms): handled
+ * entries, released notices, or went to wait (for entries, for Redis,
+ * for delivery to catch up). A loop that goes round without either is
+ * spinning.
+ */
+void metrics_progress(int64_t now_ms);
+
+/* Note that intake handled an entry (accepted, duplicate or dead). */
+void metrics_handled(int64_t now_ms);
+
+/* Note whether intake stops reading because the outbox is full. */
+void metrics_paused(int paused);
+
+/* How the main loop has been going (ms since the epoch; 0: never). */
+struct metrics_loop {
+	int64_t	started;	/* metrics_start() */
+	int64_t	beat;		/* last turn */
+	int64_t	progress;	/* last turn that got something done */
+	int64_t	handled;	/* last entry handled */
+	int	paused;		/* outbox full: not reading */
+};
+
+/* Fill l with how the main loop has been going. */
+void metrics_loop(struct metrics_loop *l);
+
 /* Fill t with the totals so far. */
 void metrics_totals(struct metrics_totals *t);
 

@@ -378,8 +378,9 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 		if (list->element[i]->type == REDIS_TYPE_ARRAY)
 			(*items)[(*n)++] = outbox_item_new(list->element[i]);
 	}
-	if (reply->element[1]->type == REDIS_TYPE_STRING)
-		*next_due = strtoll(reply->element[1]->str, NULL, 10);
+	if (reply->element[1]->type == REDIS_TYPE_STRING &&
+	    redis_score(reply->element[1]->str, next_due) != 0)
+		*next_due = 0;
 	redis_reply_free(reply);
 	if (channel == EVENT_CHANNEL_SMS &&
 	    outbox_optout(r, cf, *items, *n, cause) != 0) {

@@ -71,6 +71,8 @@ struct server {
 	int			 reading;
 	int64_t			 next_claim;
 	int64_t			 next_due;	/* wall ms; 0: none */
+	struct backoff		 release_bo;	/* after a refused release */
+	int64_t			 release_after;	/* monotonic ms; 0: now */
 	int			 caught_up;	/* last read was not full */
 	int64_t			 quit_deadline;
 	struct intake_counts	 counts;
@@ -138,6 +140,8 @@ server_wait(struct server *sv, int fd, int64_t ms)
 
 	if (ms < 0)
 		ms = 0;
+	if (ms > 0)	/* a wait is not a spin */
+		metrics_progress(store_now());
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000;
 	pfd.fd = fd;
@@ -268,32 +272,50 @@ server_next_due(struct server *sv)
 static void
 server_handle(struct server *sv, struct stream_batch *batch)
 {
-	char	*cause = NULL;
+	char		*cause = NULL;
+	uint64_t	 before;
 
+	before = sv->counts.accepted + sv->counts.duplicate + sv->counts.dead;
 	if (intake_batch(sv->cf, sv->s, sv->r, batch, &sv->counts,
 	    server_stop, sv, &cause) != 0)
 		server_lost(sv, cause);
+	if (sv->counts.accepted + sv->counts.duplicate + sv->counts.dead !=
+	    before)
+		metrics_handled(store_now());
 	stream_batch_clear(batch);
 	deliver_kick(sv->deliver);
 	if (sv->r != NULL)
 		server_next_due(sv);
 }
 
-/* Release the pending notices that are due, a page at a time. */
+/*
+ * Release the pending notices that are due, a page at a time. Should
+ * Redis refuse the release of some, the next attempt waits for a backoff
+ * (1 s doubling to a minute) rather than spin on them.
+ */
 static void
 server_release(struct server *sv)
 {
 	char	*cause = NULL;
+	size_t	 refused = 0;
 	int	 n;
 
 	n = store_release(sv->cf, sv->r, store_now(), sv->cf->events_batch,
-	    &cause);
+	    &refused, &cause);
 	if (n < 0) {
 		server_lost(sv, cause);
 		return;
 	}
-	if (n > 0)
+	if (n > 0) {
 		log_debug("released %d pending notices", n);
+		metrics_progress(store_now());
+	}
+	if (refused > 0)
+		sv->release_after = server_now() + backoff_next(&sv->release_bo);
+	else {
+		sv->release_after = 0;
+		backoff_reset(&sv->release_bo);
+	}
 	server_next_due(sv);
 }
 
@@ -407,13 +429,15 @@ server_read(struct server *sv)
 	struct stream_batch	 batch = { NULL, 0 };
 	struct redis_reply	*reply = NULL;
 	char			*cause = NULL;
-	int64_t			 block;
+	int64_t			 block, due_in;
 	int			 rc;
 
 	block = sv->next_claim - server_now();
-	if (sv->next_due != 0 && sv->caught_up &&
-	    sv->next_due - store_now() < block)
-		block = sv->next_due - store_now();
+	due_in = sv->next_due - store_now();
+	if (sv->release_after != 0 && sv->release_after - server_now() > due_in)
+		due_in = sv->release_after - server_now();
+	if (sv->next_due != 0 && sv->caught_up && due_in < block)
+		block = due_in;
 	if (!sv->caught_up)
 		block = 1;	/* only to see whether entries are waiting */
 	if (block > SERVER_BLOCK_MAX_MS)
@@ -493,6 +517,7 @@ server_full(struct server *sv)
 		log_notice("outbox below delivery.outbox_max again; reading "
 		    "events");
 	sv->full = email + sms >= sv->cf->delivery_outbox_max;
+	metrics_paused(sv->full);
 	return sv->full;
 }
 
@@ -526,7 +551,7 @@ server_turn(struct server *sv)
 		return;
 	}
 	if (sv->next_due != 0 && store_now() >= sv->next_due &&
-	    sv->caught_up && !sv->reading) {
+	    sv->caught_up && !sv->reading && server_now() >= sv->release_after) {
 		server_release(sv);
 		deliver_kick(sv->deliver);
 		return;
@@ -549,6 +574,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	sv.link = SERVER_LINK_UNKNOWN;
 	sv.s = stream_new(cf);
 	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
+	backoff_init(&sv.release_bo, 1000, 60000);
 	server_signals(&sv);
 	metrics_start(store_now());
 	sv.watchdog_ms = sdnotify_watchdog_ms();

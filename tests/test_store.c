@@ -251,6 +251,7 @@ test_store_hold_release(void **state)
 {
 	struct test_store	 t;
 	char			*cause = NULL;
+	size_t			 refused;
 	int64_t			 due;
 
 	(void)state;
@@ -261,10 +262,10 @@ test_store_hold_release(void **state)
 	    "status=closed", "reason=completed", "note=Filled.", NULL);
 	assert_int_equal(store_next_due(t.cf, t.r, &due, &cause), 0);
 	assert_int_equal(due, T0 + 10000);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 9999, 100, &cause), 0);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 9999, 100, &refused, &cause), 0);
 	assert_int_equal(test_store_int(&t, "ZCARD %s",
 	    "closeloop:outbox:sms"), 0);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &cause), 1);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused, &cause), 1);
 	assert_string_equal(test_store_hget(&t, "closeloop:sr:{3}:n:1/0",
 	    "notice"), "completed");
 	assert_string_equal(test_store_hget(&t, "closeloop:sr:{3}:n:1/0",
@@ -290,6 +291,7 @@ test_store_follow(void **state)
 	struct test_store	 t;
 	struct redis_reply	*reply;
 	char			*cause = NULL;
+	size_t			 refused;
 
 	(void)state;
 	test_store_open(&t);
@@ -297,7 +299,7 @@ test_store_follow(void **state)
 	    "email=bob@example.org", "locale=fr", NULL);
 	test_store_apply(&t, T0, "type=status", "sr=5", "division=TW",
 	    "status=closed", "reason=duplicate", "duplicate_of=4", NULL);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &cause), 1);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused, &cause), 1);
 	reply = redis_command(t.r, &cause, "HGET closeloop:sr:{4}:state "
 	    "c:email:bob@example.org");
 	assert_non_null(reply);
@@ -317,11 +319,12 @@ test_store_stale_index(void **state)
 {
 	struct test_store	 t;
 	char			*cause = NULL;
+	size_t			 refused;
 
 	(void)state;
 	test_store_open(&t);
 	test_store_int(&t, "ZADD closeloop:due 1 %s", "gone");
-	assert_int_equal(store_release(t.cf, t.r, T0, 100, &cause), 0);
+	assert_int_equal(store_release(t.cf, t.r, T0, 100, &refused, &cause), 0);
 	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 0);
 	test_store_close(&t);
 }
@@ -435,6 +438,7 @@ test_store_run(void **state)
 	struct event		*run[3];
 	char			*cause = NULL;
 	int			 rcs[3];
+	char			*why[3];
 
 	(void)state;
 	test_store_open(&t);
@@ -449,7 +453,9 @@ test_store_run(void **state)
 	run[2] = test_store_event(&t, T0, "type=status", "sr=32",
 	    "division=TW", "status=received", "event_id=seen-1", NULL);
 	assert_int_equal(store_events(t.cf, t.r, "closeloop:events", run, 3,
-	    T0, rcs, &cause), 0);
+	    T0, rcs, why, &cause), 0);
+	assert_null(why[0]);
+	assert_null(why[2]);
 	assert_int_equal(rcs[0], 1);
 	assert_int_equal(rcs[1], 1);
 	assert_int_equal(rcs[2], 0);
@@ -472,6 +478,87 @@ test_store_run(void **state)
 }
 
 /*
+ * A run with one event Redis refuses (its SR's history is not a stream)
+ * applies the others one by one; the refused one is left as it was, not
+ * acknowledged, and says why.
+ */
+static void
+test_store_run_refused(void **state)
+{
+	struct test_store	 t;
+	struct event		*run[3];
+	char			*cause = NULL, *why[3];
+	int			 rcs[3], i;
+
+	(void)state;
+	test_store_open(&t);
+	redis_reply_free(redis_command(t.r, &cause, "SET %s damaged",
+	    "closeloop:sr:{51}:events"));
+	run[0] = test_store_event(&t, T0, "type=status", "sr=50",
+	    "division=TW", "status=received", NULL);
+	run[1] = test_store_event(&t, T0, "type=status", "sr=51",
+	    "division=TW", "status=received", NULL);
+	run[2] = test_store_event(&t, T0, "type=status", "sr=52",
+	    "division=TW", "status=received", NULL);
+	assert_int_equal(store_events(t.cf, t.r, "closeloop:events", run, 3,
+	    T0, rcs, why, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(rcs[0], 1);
+	assert_int_equal(rcs[1], STORE_REFUSED);
+	assert_int_equal(rcs[2], 1);
+	assert_non_null(why[1]);
+	assert_non_null(strstr(why[1], "SR 51: redis refused the step"));
+	assert_non_null(strstr(why[1], "closeloop:sr:{51}:events"));
+	assert_int_equal(test_store_int(&t, "EXISTS %s",
+	    "closeloop:sr:{51}:state"), 0);
+	assert_int_equal(test_store_int(&t, "EXISTS %s",
+	    "closeloop:sr:{51}:audit"), 0);
+	assert_int_equal(test_store_int(&t, "HEXISTS %s wo:TW",
+	    "closeloop:sr:{50}:state"), 1);
+	assert_int_equal(test_store_int(&t, "HEXISTS %s wo:TW",
+	    "closeloop:sr:{52}:state"), 1);
+	assert_int_equal(test_store_int(&t, "HINCRBY %s accepted 0",
+	    "closeloop:stats"), 2);
+	for (i = 0; i < 3; i++) {
+		free(why[i]);
+		event_free(run[i]);
+	}
+	test_store_close(&t);
+}
+
+/*
+ * A release Redis refuses leaves the SR's notice due, counted as
+ * refused; the other SRs due are released.
+ */
+static void
+test_store_release_refused(void **state)
+{
+	struct test_store	 t;
+	char			*cause = NULL;
+	size_t			 refused = 9;
+
+	(void)state;
+	test_store_open(&t);
+	test_store_apply(&t, T0, "type=status", "sr=60", "division=TS",
+	    "status=closed", "reason=completed", NULL);
+	test_store_apply(&t, T0, "type=status", "sr=61", "division=TS",
+	    "status=closed", "reason=completed", NULL);
+	test_store_int(&t, "DEL %s", "closeloop:sr:{60}:audit");
+	redis_reply_free(redis_command(t.r, &cause, "SET %s damaged",
+	    "closeloop:sr:{60}:audit"));
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused,
+	    &cause), 1);
+	assert_null(cause);
+	assert_int_equal(refused, 1);
+	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 1);
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{60}:state",
+	    "held"), "1");
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{61}:state",
+	    "held"), "");
+	test_store_close(&t);
+}
+
+/*
  * Two processes apply runs on the same SRs at once: a run that lost the
  * race goes one by one, and every change survives.
  */
@@ -483,6 +570,7 @@ test_store_run_concurrent(void **state)
 	char			 email[64], sr[40], *cause = NULL;
 	pid_t			 pid;
 	int			 i, j, who, rcs[3];
+	char			*why[3];
 
 	(void)state;
 	test_store_open(&t);
@@ -496,7 +584,7 @@ test_store_run_concurrent(void **state)
 			    sr, email, NULL);
 		}
 		if (store_events(t.cf, t.r, "closeloop:events", run, 3, T0,
-		    rcs, &cause) != 0)
+		    rcs, why, &cause) != 0)
 			fail_msg("store_events: %s", cause);
 		for (j = 0; j < 3; j++) {
 			assert_int_equal(rcs[j], 1);
@@ -543,6 +631,8 @@ main(void)
 		cmocka_unit_test(test_store_conflicts),
 		cmocka_unit_test(test_store_run),
 		cmocka_unit_test(test_store_run_concurrent),
+		cmocka_unit_test(test_store_run_refused),
+		cmocka_unit_test(test_store_release_refused),
 	};
 
 	return cmocka_run_group_tests(tests, test_store_setup,
