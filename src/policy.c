@@ -474,6 +474,44 @@ policy_event(const struct config *cf, struct srstate *st,
 		policy_subscription(st, ev, res);
 }
 
+/* Subscribe a duplicate's recipients to the original SR. */
+void
+policy_follow(struct srstate *st, const struct notice *n,
+    struct policy_result *res)
+{
+	const struct notice_recipient	*to;
+	struct srstate_contact		*c;
+	const char			*channel;
+	char				*masked;
+	size_t				 i;
+
+	for (i = 0; i < n->nto; i++) {
+		to = &n->to[i];
+		if (srstate_contact_find(st, to->channel, to->address) != NULL)
+			continue;	/* known already: left as it is */
+		masked = event_mask_contact(to->channel, to->address);
+		channel = event_channel_name(to->channel);
+		if ((c = srstate_contact_add(st, to->channel,
+		    to->address)) == NULL) {
+			decision_add(&res->decisions, DECISION_IGNORED,
+			    "too_many_contacts", VOCAB_NOTICE_NONE, NULL,
+			    n->events, "%s by %s, from duplicate SR %s, not "
+			    "added: the SR has %d contacts already", masked,
+			    channel, n->sr, SRSTATE_CONTACT_MAX);
+			free(masked);
+			continue;
+		}
+		c->active = 1;
+		c->ts = to->ts;
+		srstate_set(&c->locale, to->locale);
+		srstate_set(&c->via, n->sr);
+		decision_add(&res->decisions, DECISION_SUBSCRIBED,
+		    "follow_duplicate", VOCAB_NOTICE_NONE, NULL, n->events,
+		    "%s by %s, from duplicate SR %s", masked, channel, n->sr);
+		free(masked);
+	}
+}
+
 /* Free what a result holds. */
 void
 policy_result_clear(struct policy_result *res)

@@ -60,6 +60,17 @@ struct policy_result {
 void policy_event(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res);
 
+/*
+ * Subscribe the recipients of notice n, a duplicate's, to st, the state
+ * of the original SR (res->follow of the duplicate's step): each contact
+ * the original does not know yet is added, active, following the
+ * duplicate (via). A contact past the original's limit of contacts
+ * (SRSTATE_CONTACT_MAX) is not added: it is recorded as ignored,
+ * too_many_contacts. The decisions, about the original, go to res.
+ */
+void policy_follow(struct srstate *st, const struct notice *n,
+    struct policy_result *res);
+
 /* Free what a result holds and empty it. */
 void policy_result_clear(struct policy_result *res);
 

@@ -146,6 +146,41 @@ store_log(const char *sr, const struct policy_result *res)
 		decision_log(sr, &res->decisions.list[i]);
 }
 
+/*
+ * Load under WATCH the original SR that a duplicate's step follows
+ * (res->follow) and subscribe the duplicate's recipients to it
+ * (policy_follow()), into *fst and fres. *fst stays NULL if there is
+ * nothing to follow. Returns 0, or -1 with *cause.
+ */
+static int
+store_follow(const struct config *cf, struct redis *r, const char *sr,
+    const struct policy_result *res, struct srstate **fst,
+    struct policy_result *fres, char **cause)
+{
+	char	*seen = NULL;
+
+	*fst = NULL;
+	if (res->follow == NULL || res->notice == NULL ||
+	    strcmp(res->follow, sr) == 0)
+		return 0;
+	if (store_load(cf, r, res->follow, NULL, fst, &seen, cause) != 0)
+		return -1;
+	policy_follow(*fst, res->notice, fres);
+	return 0;
+}
+
+/* Forget what one attempt at a step decided. */
+static void
+store_forget(struct policy_result *res, struct srstate **st,
+    struct policy_result *fres, struct srstate **fst)
+{
+	policy_result_clear(res);
+	policy_result_clear(fres);
+	srstate_free(*st);
+	srstate_free(*fst);
+	*st = *fst = NULL;
+}
+
 /* Acknowledge a duplicate event and count it. */
 static int
 store_duplicate(const struct config *cf, struct redis *r,
@@ -189,13 +224,14 @@ int
 store_event(const struct config *cf, struct redis *r, const char *stream_key,
     const struct event *ev, int64_t now, char **cause)
 {
-	struct policy_result	 res;
+	struct policy_result	 res, fres;
 	struct txn		 tx;
-	struct srstate		*st = NULL;
+	struct srstate		*st = NULL, *fst = NULL;
 	char			*seenkey, *seen = NULL;
 	int			 attempt, rc = -1;
 
 	memset(&res, 0, sizeof res);
+	memset(&fres, 0, sizeof fres);
 	seenkey = xasprintf("%sseen:%s", cf->redis_prefix, ev->event_id);
 	for (attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
 		if (store_load(cf, r, ev->sr, seenkey, &st, &seen, cause) != 0)
@@ -206,9 +242,13 @@ store_event(const struct config *cf, struct redis *r, const char *stream_key,
 			break;
 		}
 		policy_event(cf, st, ev, now, &res);
+		if (store_follow(cf, r, ev->sr, &res, &fst, &fres, cause) != 0)
+			break;
 		txn_begin(&tx, r);
 		txn_intake(&tx, cf, stream_key, ev, seenkey);
 		txn_result(&tx, cf, st, &res, now);
+		if (fst != NULL)
+			txn_result(&tx, cf, fst, &fres, now);
 		rc = txn_exec(&tx, ev->sr, cause);
 		if (rc < 0 && tx.refused)
 			rc = STORE_REFUSED;
@@ -216,18 +256,18 @@ store_event(const struct config *cf, struct redis *r, const char *stream_key,
 			break;
 		log_debug("SR %s changed by another closeloopd; trying %s "
 		    "again", ev->sr, ev->source_id);
-		policy_result_clear(&res);
-		srstate_free(st);
-		st = NULL;
+		store_forget(&res, &st, &fres, &fst);
 		rc = -1;
 	}
-	if (rc == 1)
+	if (rc == 1) {
 		store_log(ev->sr, &res);
+		if (fst != NULL)
+			store_log(fst->sr, &fres);
+	}
 	if (rc == -1 && attempt == STORE_ATTEMPTS && cause != NULL)
 		*cause = xasprintf("SR %s: changed by other closeloopd "
 		    "processes %d times in a row", ev->sr, STORE_ATTEMPTS);
-	policy_result_clear(&res);
-	srstate_free(st);
+	store_forget(&res, &st, &fres, &fst);
 	free(seen);
 	free(seenkey);
 	return rc;
@@ -296,6 +336,12 @@ store_run(const struct config *cf, struct redis *r, const char *stream_key,
 		if (one[i].seen != NULL)
 			continue;
 		policy_event(cf, one[i].st, evs[i], now, &one[i].res);
+		if (one[i].res.follow != NULL) {
+			/* It writes another SR too: one by one. */
+			txn_abort(&tx);
+			redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+			return 0;
+		}
 		txn_intake(&tx, cf, stream_key, evs[i], one[i].seenkey);
 		txn_result(&tx, cf, one[i].st, &one[i].res, now);
 		fresh++;
@@ -374,39 +420,44 @@ static int
 store_release_sr(const struct config *cf, struct redis *r, const char *sr,
     int64_t now, char **cause)
 {
-	struct policy_result	 res;
+	struct policy_result	 res, fres;
 	struct txn		 tx;
-	struct srstate		*st = NULL;
+	struct srstate		*st = NULL, *fst = NULL;
 	char			*seen = NULL;
 	int			 attempt, released = 0, rc = -1;
 
 	memset(&res, 0, sizeof res);
+	memset(&fres, 0, sizeof fres);
 	for (attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
 		if (store_load(cf, r, sr, NULL, &st, &seen, cause) != 0)
 			break;
 		released = notice_release(cf, st, now, &res);
+		if (store_follow(cf, r, sr, &res, &fst, &fres, cause) != 0)
+			break;
 		txn_begin(&tx, r);
 		if (released)
 			txn_result(&tx, cf, st, &res, now);
 		else	/* the index was stale: only it changes */
 			txn_due(&tx, cf, st);
+		if (fst != NULL)
+			txn_result(&tx, cf, fst, &fres, now);
 		rc = txn_exec(&tx, sr, cause);
 		if (rc < 0 && tx.refused)
 			rc = STORE_REFUSED;
 		if (rc != 0)
 			break;
-		policy_result_clear(&res);
-		srstate_free(st);
-		st = NULL;
+		store_forget(&res, &st, &fres, &fst);
 		rc = -1;
 	}
-	if (rc == 1)
+	if (rc == 1) {
 		store_log(sr, &res);
+		if (fst != NULL)
+			store_log(fst->sr, &fres);
+	}
 	if (rc == -1 && attempt == STORE_ATTEMPTS && cause != NULL)
 		*cause = xasprintf("SR %s: changed by other closeloopd "
 		    "processes %d times in a row", sr, STORE_ATTEMPTS);
-	policy_result_clear(&res);
-	srstate_free(st);
+	store_forget(&res, &st, &fres, &fst);
 	return rc < 0 ? rc : released;
 }
 

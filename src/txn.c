@@ -210,57 +210,6 @@ txn_notice(struct txn *tx, const struct config *cf,
 	decision_clear(&dl);
 }
 
-/*
- * Subscribe a duplicate's recipients to the original SR, unless the
- * original knows them already (HSETNX), and say so in its audit; a
- * phone among them gets the original in its index (optout.h).
- */
-static void
-txn_follow(struct txn *tx, const struct config *cf,
-    const struct notice *nt, const char *original, int64_t now)
-{
-	const struct notice_recipient	*to;
-	struct decision_list		 dl = { NULL, 0 };
-	const char			*argv[5];
-	char				*key, *field, *value, *masked, ttls[32];
-	size_t				 i;
-
-	key = store_state_key(cf, original);
-	for (i = 0; i < nt->nto; i++) {
-		to = &nt->to[i];
-		field = xasprintf("c:%s:%s", event_channel_name(to->channel),
-		    to->address);
-		value = xasprintf("1 %lld %s %s", (long long)to->ts,
-		    to->locale != NULL ? to->locale : "-", nt->sr);
-		argv[0] = "HSETNX";
-		argv[1] = key;
-		argv[2] = field;
-		argv[3] = value;
-		txn_queue(tx, 4, argv);
-		if (to->channel == EVENT_CHANNEL_SMS)
-			optout_index(tx, cf, original, to->address,
-			    cf->events_history_days * 86400);
-		masked = event_mask_contact(to->channel, to->address);
-		decision_add(&dl, DECISION_SUBSCRIBED, "follow_duplicate",
-		    VOCAB_NOTICE_NONE, NULL, nt->events, "%s by %s, from "
-		    "duplicate SR %s, unless already known", masked,
-		    event_channel_name(to->channel), nt->sr);
-		free(masked);
-		free(field);
-		free(value);
-	}
-	snprintf(ttls, sizeof ttls, "%lld",
-	    (long long)cf->events_history_days * 86400);
-	argv[0] = "EXPIRE";
-	argv[1] = key;
-	argv[2] = ttls;
-	argv[3] = "NX";
-	txn_queue(tx, 4, argv);
-	audit_queue(tx, cf, original, &dl, now);
-	decision_clear(&dl);
-	free(key);
-}
-
 /* Queue everything a policy result writes. */
 void
 txn_result(struct txn *tx, const struct config *cf,
@@ -272,8 +221,6 @@ txn_result(struct txn *tx, const struct config *cf,
 	audit_queue(tx, cf, st->sr, &res->decisions, now);
 	if (res->notice != NULL)
 		txn_notice(tx, cf, res->notice, now);
-	if (res->notice != NULL && res->follow != NULL)
-		txn_follow(tx, cf, res->notice, res->follow, now);
 }
 
 /* Return 1 if a reply is Redis's refusal of the script itself. */

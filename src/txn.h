@@ -65,7 +65,10 @@ void txn_intake(struct txn *tx, const struct config *cf,
 
 /*
  * Queue what a policy result writes: st (the SR's new state), the due
- * index, the decisions (stamped now) and any notice and follow.
+ * index, the decisions (stamped now) and any notice. A duplicate's step
+ * that follows the original SR (res->follow) writes the original's state
+ * too, as policy_follow() changed it: call this for it as well, with the
+ * original's state and result.
  */
 void txn_result(struct txn *tx, const struct config *cf,
     const struct srstate *st, const struct policy_result *res, int64_t now);

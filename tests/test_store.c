@@ -23,6 +23,7 @@
 #include "event.h"
 #include "log.h"
 #include "redis.h"
+#include "srstate.h"
 #include "store.h"
 #include "testserver.h"
 #include "xmalloc.h"
@@ -310,6 +311,57 @@ test_store_follow(void **state)
 	    "rule"), "follow_duplicate");
 	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{4}:state") >
 	    0);
+	test_store_close(&t);
+}
+
+/*
+ * The original SR keeps its limit of contacts: a duplicate's subscribers
+ * past it are not added, and each is recorded, masked, on the original.
+ */
+static void
+test_store_follow_cap(void **state)
+{
+	struct test_store	 t;
+	struct redis_reply	*reply;
+	char			*cause = NULL, email[64];
+	size_t			 refused, i, ignored = 0, followed = 0;
+
+	(void)state;
+	test_store_open(&t);
+	for (i = 0; i < SRSTATE_CONTACT_MAX - 1; i++) {
+		snprintf(email, sizeof email, "email=o%zu@example.org", i);
+		test_store_apply(&t, T0, "type=subscribe", "sr=70", email, NULL);
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(email, sizeof email, "email=d%zu@example.org", i);
+		test_store_apply(&t, T0, "type=subscribe", "sr=71", email, NULL);
+	}
+	test_store_apply(&t, T0, "type=status", "sr=71", "division=TW",
+	    "status=closed", "reason=duplicate", "duplicate_of=70", NULL);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused,
+	    &cause), 1);
+	assert_int_equal(test_store_int(&t, "HLEN %s", "closeloop:sr:{70}:state"),
+	    SRSTATE_CONTACT_MAX);
+	reply = redis_command(t.r, &cause, "XRANGE closeloop:sr:{70}:audit - +");
+	assert_non_null(reply);
+	for (i = 0; i < reply->elements; i++) {
+		const char *rule = redis_reply_field(reply->element[i]->element[1],
+		    "rule");
+		const char *detail = redis_reply_field(
+		    reply->element[i]->element[1], "detail");
+
+		if (rule != NULL && strcmp(rule, "follow_duplicate") == 0)
+			followed++;
+		if (rule != NULL && strcmp(rule, "too_many_contacts") == 0) {
+			ignored++;
+			assert_non_null(strstr(detail, "d***@example.org"));
+			assert_null(strstr(detail, "d1@"));
+			assert_null(strstr(detail, "d2@"));
+		}
+	}
+	redis_reply_free(reply);
+	assert_int_equal(followed, 1);
+	assert_int_equal(ignored, 2);
 	test_store_close(&t);
 }
 
@@ -626,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_store_duplicate),
 		cmocka_unit_test(test_store_hold_release),
 		cmocka_unit_test(test_store_follow),
+		cmocka_unit_test(test_store_follow_cap),
 		cmocka_unit_test(test_store_stale_index),
 		cmocka_unit_test(test_store_concurrent),
 		cmocka_unit_test(test_store_conflicts),
