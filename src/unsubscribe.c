@@ -93,6 +93,33 @@ unsubscribe_url(const struct config *cf, const char *sr, const char *address,
 	return url;
 }
 
+/* Return text with the link's token redacted wherever the link is. */
+char *
+unsubscribe_redact(const char *text, const char *url)
+{
+	const char	*tok, *p, *at;
+	char		*safe, *out, *old;
+	size_t		 ulen;
+
+	if (url == NULL || (tok = strstr(url, "token=")) == NULL)
+		return xstrdup(text);
+	tok += strlen("token=");
+	safe = xasprintf("%.*s%s%s", (int)(tok - url), url,
+	    UNSUBSCRIBE_REDACTED, tok + strcspn(tok, "&#"));
+	ulen = strlen(url);
+	out = xstrdup("");
+	for (p = text; (at = strstr(p, url)) != NULL; p = at + ulen) {
+		old = out;
+		out = xasprintf("%s%.*s%s", old, (int)(at - p), p, safe);
+		free(old);
+	}
+	old = out;
+	out = xasprintf("%s%s", old, p);
+	free(old);
+	free(safe);
+	return out;
+}
+
 /* Answer a small page: a heading, a sentence and maybe the button. */
 static void
 unsubscribe_page(struct http_response *resp, int status, const char *title,
