@@ -67,12 +67,19 @@ history_wanted(const struct history *h, const struct redis_reply *fields)
 	return ok;
 }
 
-/* Print the first line of text, indented, shortened to fit. */
+/*
+ * Print text, indented: the first line of an email's (whose whole text
+ * --json gives), shortened to fit; an SMS whole, as the phone showed it.
+ */
 static void
-history_quote(const char *label, const char *text)
+history_quote(const char *label, const char *text, int whole)
 {
 	size_t	n = strcspn(text, "\r\n");
 
+	if (whole) {
+		printf("%21s%s: %s\n", "", label, text);
+		return;
+	}
 	if (n > 160)
 		n = 160;
 	printf("%21s%s: %.*s%s\n", "", label, (int)n, text,
@@ -100,9 +107,9 @@ history_line(const struct history *h, const struct redis_reply *fields)
 	if (strcmp(decision, "sent") != 0 && strcmp(decision, "dry_run") != 0)
 		return;
 	if (*(v = history_field(fields, "subject")) != '\0')
-		history_quote("subject", v);
+		history_quote("subject", v, 0);
 	if (*(v = history_field(fields, "sms")) != '\0')
-		history_quote("text", v);
+		history_quote("text", v, 1);
 }
 
 /* Print one entry if it passes the filters. */

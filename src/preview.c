@@ -193,6 +193,15 @@ preview_print(const struct config *cf, const struct catalog *cat,
 		    "UCS-2", out.sms_info.units,
 		    out.sms_info.encoding == SEGMENT_GSM7 ? "septets" :
 		    "UTF-16 units", out.sms);
+	if (out.sms != NULL && (out.sms_cut.note_chars > 0 ||
+	    out.sms_cut.photo || out.sms_cut.link || out.sms_cut.fixed))
+		printf("(shortened to fit sms.max_segments, %lld: %zu "
+		    "character%s of the note left out%s%s%s)\n",
+		    (long long)cf->sms_max_segments, out.sms_cut.note_chars,
+		    out.sms_cut.note_chars == 1 ? "" : "s", out.sms_cut.photo ?
+		    ", the photo link left out" : "", out.sms_cut.link ?
+		    ", the link left out" : "", out.sms_cut.fixed ?
+		    ", the text itself cut" : "");
 	render_out_clear(&out);
 	return 0;
 }

@@ -42,6 +42,7 @@ struct report_row {
 	long long	 misleading;
 	long long	 no_note;
 	long long	 no_link;
+	long long	 shortened;	/* SMS shortened to fit */
 	long long	 suppressed;	/* every suppression */
 };
 
@@ -125,6 +126,8 @@ report_entry(const char *id, const struct redis_reply *fields, void *arg)
 	if (strcmp(d, "flagged") == 0 &&
 	    strcmp(rule, "duplicate_without_link") == 0)
 		row->no_link++;
+	if (strcmp(d, "flagged") == 0 && strcmp(rule, "sms_shortened") == 0)
+		row->shortened++;
 	return 0;
 }
 
@@ -163,6 +166,7 @@ report_print(const struct config *cf, const struct report_row *row)
 	printf("  %-34s %lld\n", "closures without a note", row->no_note);
 	printf("  %-34s %lld\n", "duplicates closed without a link",
 	    row->no_link);
+	printf("  %-34s %lld\n", "SMS shortened to fit", row->shortened);
 }
 
 /* Print one division's row as a JSON object. */
@@ -193,6 +197,7 @@ report_json(const struct report_row *row, const char *since,
 	json_set_int(j, "suppressed", row->suppressed);
 	json_set_int(j, "closures_without_note", row->no_note);
 	json_set_int(j, "duplicates_without_link", row->no_link);
+	json_set_int(j, "sms_shortened", row->shortened);
 	line = json_dump(j);
 	printf("%s\n", line);
 	free(line);
