@@ -190,10 +190,11 @@ policy_details(const struct config *cf, struct srstate *st,
 		srstate_set(&st->note_code, ev->note_code);
 		srstate_set(&st->photos, ev->photos_text);
 	}
+	/* A transfer leaves the old division's date behind. */
 	if (ev->scheduled_for != NULL)
 		srstate_set(&st->scheduled_for, ev->scheduled_for);
 	else if (ev->status == VOCAB_STATUS_IN_PROGRESS ||
-	    policy_is_closure(ev))
+	    policy_is_closure(ev) || policy_is_transfer(ev))
 		srstate_set(&st->scheduled_for, NULL);
 	if (policy_is_transfer(ev))
 		srstate_set(&st->transfer_to, ev->transfer_to);
