@@ -178,7 +178,9 @@ static void
 policy_details(const struct config *cf, struct srstate *st,
     const struct event *ev, struct policy_result *res)
 {
-	size_t	i;
+	const struct division	*dv;
+	size_t			 i;
+	int			 unknown = 0;
 
 	if (ev->service != NULL)
 		srstate_set(&st->service, ev->service);
@@ -222,6 +224,18 @@ policy_details(const struct config *cf, struct srstate *st,
 			    "templates.photo_hosts: residents will not see it",
 			    i + 1, ev->nphotos);
 	}
+	if (ev->note_code != NULL) {
+		dv = division_find(cf->divisions, cf->ndivisions,
+		    ev->division);
+		if ((unknown = dv == NULL ||
+		    !division_has_note(dv, ev->note_code)))
+			decision_add(&res->decisions, DECISION_FLAGGED,
+			    "unknown_note_code", VOCAB_NOTICE_NONE,
+			    ev->division, ev->event_id, "note_code %s is not "
+			    "in the notes of division %s: residents get the "
+			    "standard text instead", ev->note_code,
+			    ev->division);
+	}
 	if (policy_is_not_done(ev))
 		decision_add(&res->decisions, DECISION_FLAGGED,
 		    "closed_not_done", VOCAB_NOTICE_COMPLETED, ev->division,
@@ -230,11 +244,11 @@ policy_details(const struct config *cf, struct srstate *st,
 		    vocab_reason_name(ev->reason));
 	if (!policy_is_closure(ev))
 		return;
-	if (ev->note == NULL && ev->note_code == NULL)
+	if (ev->note == NULL && (ev->note_code == NULL || unknown))
 		decision_add(&res->decisions, DECISION_FLAGGED, "no_note",
 		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
-		    "closed by %s without a note or note_code: the standard "
-		    "text for the reason is used", ev->division);
+		    "closed by %s without a note or a known note_code: the "
+		    "standard text for the reason is used", ev->division);
 	if (ev->reason == VOCAB_REASON_NONE)
 		decision_add(&res->decisions, DECISION_FLAGGED, "no_reason",
 		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,

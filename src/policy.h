@@ -26,9 +26,12 @@
  *    gives one notice with the latest state.
  *  - A notice not in notify_on (per division, else global), or one that
  *    would repeat what the resident was last told, is suppressed.
- *  - Closures without note or note_code are flagged no_note; duplicates
- *    without duplicate_of are flagged duplicate_without_link; closures
- *    without a reason are flagged no_reason and told as completed.
+ *  - A note_code not in the division's notes is flagged
+ *    unknown_note_code; closures without a note or a known note_code
+ *    are flagged no_note (so they count among the closures without a
+ *    note); duplicates without duplicate_of are flagged
+ *    duplicate_without_link; closures without a reason are flagged
+ *    no_reason and told as completed.
  */
 #ifndef POLICY_H
 #define POLICY_H

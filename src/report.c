@@ -8,7 +8,9 @@
  * (explicit_transfer), closed and then worked on by another division
  * (implicit_transfer), closed while other work orders stayed open
  * (partial_work_order), and closed with a reason that says the work was
- * not done (closed_not_done).
+ * not done (closed_not_done). "Closures without a note" are those
+ * flagged no_note: no note and no note_code the division lists (an
+ * unknown note_code is also counted on its own).
  */
 #include "build.h"
 
@@ -42,6 +44,7 @@ struct report_row {
 	long long	 misleading;
 	long long	 no_note;
 	long long	 no_link;
+	long long	 unknown_code;	/* note_code not in the list */
 	long long	 shortened;	/* SMS shortened to fit */
 	long long	 suppressed;	/* every suppression */
 };
@@ -128,6 +131,9 @@ report_entry(const char *id, const struct redis_reply *fields, void *arg)
 		row->no_link++;
 	if (strcmp(d, "flagged") == 0 && strcmp(rule, "sms_shortened") == 0)
 		row->shortened++;
+	if (strcmp(d, "flagged") == 0 &&
+	    strcmp(rule, "unknown_note_code") == 0)
+		row->unknown_code++;
 	return 0;
 }
 
@@ -164,6 +170,8 @@ report_print(const struct config *cf, const struct report_row *row)
 	printf("  %-34s %lld\n", "notices suppressed (every rule)",
 	    row->suppressed);
 	printf("  %-34s %lld\n", "closures without a note", row->no_note);
+	printf("  %-34s %lld\n", "note codes not in the list",
+	    row->unknown_code);
 	printf("  %-34s %lld\n", "duplicates closed without a link",
 	    row->no_link);
 	printf("  %-34s %lld\n", "SMS shortened to fit", row->shortened);
@@ -196,6 +204,7 @@ report_json(const struct report_row *row, const char *since,
 	json_set_int(j, "misleading_closures_suppressed", row->misleading);
 	json_set_int(j, "suppressed", row->suppressed);
 	json_set_int(j, "closures_without_note", row->no_note);
+	json_set_int(j, "unknown_note_codes", row->unknown_code);
 	json_set_int(j, "duplicates_without_link", row->no_link);
 	json_set_int(j, "sms_shortened", row->shortened);
 	line = json_dump(j);
