@@ -6,7 +6,9 @@
  * source_id) and notifications given up (kind=notification, id, sr,
  * channel, masked recipient, state, error). "dead list" prints both;
  * "dead retry" puts a notification back in its due set with a fresh
- * retry budget, or an event back into the events stream (after, say, a
+ * retry budget - its attempts counted on, the retry recorded in the SR's
+ * trail as retried_by_operator with who ran it (SUDO_USER, else USER) -
+ * or an event back into the events stream, byte for byte (after, say, a
  * division was added to the configuration), and removes the entry.
  */
 #include "build.h"
@@ -17,11 +19,17 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "audit.h"
 #include "config.h"
 #include "dead.h"
+#include "decision.h"
 #include "event.h"
+#include "log.h"
 #include "outbox.h"
 #include "redis.h"
+#include "store.h"
+#include "txn.h"
+#include "vocab.h"
 #include "xmalloc.h"
 
 /* Format the time of a stream entry id into buf (32 bytes). */
@@ -104,79 +112,160 @@ dead_list(const struct config *cf, struct redis *r)
 	return 0;
 }
 
-/* Queue a dead notification again, with a fresh retry budget. */
+/*
+ * Return who runs the command, for the trail: the user sudo was run by,
+ * else the login's; made safe to record. The caller frees it.
+ */
+static char *
+dead_operator(void)
+{
+	const char	*names[] = { "SUDO_USER", "USER", "LOGNAME" }, *v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if ((v = getenv(names[i])) != NULL && *v != '\0')
+			return log_clean(v, strlen(v), 64);
+	}
+	return xstrdup("unknown");
+}
+
+/*
+ * Queue a dead notification again, with a fresh retry budget and its
+ * attempts counted on, and say so in the SR's trail, with who did it.
+ */
 static int
 dead_retry_notification(const struct config *cf, struct redis *r,
     const char *entry, const char *id, const char *channel)
 {
-	struct redis_reply	*reply;
-	char			*key, *qkey, *cause = NULL, now[32];
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	struct redis_reply	*f;
+	struct txn		 tx;
+	const char		*argv[10], *sr, *to, *nt, *att;
+	char			*key, *qkey, *user, *masked, *cause = NULL;
+	char			 now[32], next[32];
+	int			 rc = -1, ch;
 
+	ch = channel != NULL && strcmp(channel, "sms") == 0 ?
+	    EVENT_CHANNEL_SMS : EVENT_CHANNEL_EMAIL;
 	key = outbox_key(cf, id);
-	qkey = outbox_queue_key(cf, channel != NULL &&
-	    strcmp(channel, "sms") == 0 ? EVENT_CHANNEL_SMS :
-	    EVENT_CHANNEL_EMAIL);
-	snprintf(now, sizeof now, "%lld", (long long)time(NULL) * 1000);
-	reply = redis_command(r, &cause, "EXISTS %s", key);
-	if (reply == NULL || reply->integer != 1) {
+	qkey = outbox_queue_key(cf, ch);
+	user = dead_operator();
+	snprintf(now, sizeof now, "%lld", (long long)store_now());
+	f = redis_command(r, &cause, "HGETALL %s", key);
+	if (f == NULL || f->type != REDIS_TYPE_ARRAY || f->elements == 0 ||
+	    (sr = redis_reply_field(f, "sr")) == NULL) {
 		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
-		    reply == NULL ? cause : "its record has expired; it "
-		    "cannot be sent again");
-		free(cause);
-		redis_reply_free(reply);
-		free(key);
-		free(qkey);
-		return -1;
+		    f == NULL ? cause : f->type == REDIS_TYPE_ERROR ? f->str :
+		    "its record has expired; it cannot be sent again");
+		goto out;
 	}
-	redis_reply_free(reply);
-	redis_reply_free(redis_command(r, NULL, "MULTI"));
-	redis_reply_free(redis_command(r, NULL, "HSET %s state queued "
-	    "created %s attempts 0 retried_by_hand %s", key, now, now));
-	redis_reply_free(redis_command(r, NULL, "HDEL %s next_at", key));
-	redis_reply_free(redis_command(r, NULL, "PERSIST %s", key));
-	redis_reply_free(redis_command(r, NULL, "ZADD %s %s %s", qkey, now,
-	    id));
-	redis_reply_free(redis_command(r, NULL, "XDEL %s %s",
-	    cf->redis_dead_stream, entry));
-	reply = redis_command(r, &cause, "EXEC");
+	to = redis_reply_field(f, "to");
+	nt = redis_reply_field(f, "notice");
+	att = redis_reply_field(f, "attempts");
+	snprintf(next, sizeof next, "%lld",
+	    (att != NULL ? strtoll(att, NULL, 10) : 0) + 1);
+	masked = event_mask_contact(ch, to != NULL ? to : "");
+	d = decision_add(&dl, DECISION_RETRIED, "retried_by_operator",
+	    vocab_notice_parse(nt != NULL ? nt : ""),
+	    redis_reply_field(f, "division"), redis_reply_field(f, "events"),
+	    "%s to %s queued again by %s (closeloop dead retry); attempt %s "
+	    "is next", event_channel_name(ch), masked, user, next);
+	decision_set(d, "channel", event_channel_name(ch));
+	decision_set(d, "to", masked);
+	decision_set(d, "notification", id);
+	decision_set(d, "operator", user);
+	free(masked);
+
+	txn_begin(&tx, r);
+	argv[0] = "HSET";
+	argv[1] = key;
+	argv[2] = "state";
+	argv[3] = "queued";
+	argv[4] = "retried_at";
+	argv[5] = now;
+	argv[6] = "retried_by";
+	argv[7] = user;
+	txn_queue(&tx, 8, argv);
+	argv[0] = "HDEL";
+	argv[2] = "next_at";
+	txn_queue(&tx, 3, argv);
+	argv[0] = "PERSIST";
+	txn_queue(&tx, 2, argv);
+	argv[0] = "ZADD";
+	argv[1] = qkey;
+	argv[2] = now;
+	argv[3] = id;
+	txn_queue(&tx, 4, argv);
+	argv[0] = "XDEL";
+	argv[1] = cf->redis_dead_stream;
+	argv[2] = entry;
+	txn_queue(&tx, 3, argv);
+	audit_queue(&tx, cf, sr, &dl, store_now());
+	if (txn_exec(&tx, sr, &cause) != 1) {
+		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
+		    cause != NULL ? cause : "the record changed meanwhile");
+		goto out;
+	}
+	printf("%s: notification %s queued again (attempt %s next)\n", entry,
+	    id, next);
+	rc = 0;
+out:
+	decision_clear(&dl);
+	redis_reply_free(f);
+	free(cause);
+	free(user);
 	free(key);
 	free(qkey);
-	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY) {
-		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
-		    reply == NULL ? cause : "the transaction failed");
-		free(cause);
-		redis_reply_free(reply);
-		return -1;
-	}
-	redis_reply_free(reply);
-	printf("%s: notification %s queued again\n", entry, id);
-	return 0;
+	return rc;
 }
 
-/* Put a dead event back into the events stream. */
+/* Return 1 if a reply string is exactly name (binary safe). */
+static int
+dead_named(const struct redis_reply *el, const char *name)
+{
+	return el->len == strlen(name) && memcmp(el->str, name, el->len) == 0;
+}
+
+/*
+ * Put a dead event back into the events stream, its fields byte for
+ * byte (a name or value may hold any byte, NUL included).
+ */
 static int
 dead_retry_event(const struct config *cf, struct redis *r, const char *entry,
     const struct redis_reply *f)
 {
 	struct redis_reply	*reply;
 	const char		**argv;
-	size_t			 i, n = 0;
+	size_t			 *lens, i, n = 0;
 	char			*cause = NULL;
 	int			 rc = -1;
 
 	argv = xcalloc(f->elements + 3, sizeof *argv);
-	argv[n++] = "XADD";
-	argv[n++] = cf->redis_stream;
-	argv[n++] = "*";
+	lens = xcalloc(f->elements + 3, sizeof *lens);
+	argv[n] = "XADD";
+	lens[n++] = 4;
+	argv[n] = cf->redis_stream;
+	lens[n++] = strlen(cf->redis_stream);
+	argv[n] = "*";
+	lens[n++] = 1;
 	for (i = 0; i + 1 < f->elements; i += 2) {
-		if (strcmp(f->element[i]->str, "error") == 0 ||
-		    strcmp(f->element[i]->str, "source_id") == 0)
+		if (dead_named(f->element[i], "error") ||
+		    dead_named(f->element[i], "source_id") ||
+		    dead_named(f->element[i], "truncated"))
 			continue;
-		argv[n++] = f->element[i]->str;
-		argv[n++] = f->element[i + 1]->str;
+		argv[n] = f->element[i]->str;
+		lens[n++] = f->element[i]->len;
+		argv[n] = f->element[i + 1]->str;
+		lens[n++] = f->element[i + 1]->len;
 	}
-	reply = redis_command_argv(r, &cause, (int)n, argv, NULL);
-	free(argv);
+	if (redis_reply_field(f, "truncated") != NULL) {
+		fprintf(stderr, "closeloop dead retry: %s: only part of the "
+		    "entry was kept (%s); not sent again\n", entry,
+		    redis_reply_field(f, "truncated"));
+		goto out;
+	}
+	reply = redis_command_argv(r, &cause, (int)n, argv, lens);
 	if (reply != NULL && reply->type == REDIS_TYPE_STRING) {
 		printf("%s: event put back into %s as %s\n", entry,
 		    cf->redis_stream, reply->str);
@@ -186,8 +275,11 @@ dead_retry_event(const struct config *cf, struct redis *r, const char *entry,
 	} else
 		fprintf(stderr, "closeloop dead retry: %s: %s\n", entry,
 		    reply == NULL ? cause : reply->str);
-	free(cause);
 	redis_reply_free(reply);
+out:
+	free(cause);
+	free(argv);
+	free(lens);
 	return rc;
 }
 

@@ -290,6 +290,10 @@ outbox_item_new(const struct redis_reply *f)
 		it->attempts = strtoll(v, NULL, 10);
 	if ((v = outbox_field(it, "created")) != NULL)
 		it->created = strtoll(v, NULL, 10);
+	it->since = it->created;
+	if ((v = outbox_field(it, "retried_at")) != NULL &&
+	    strtoll(v, NULL, 10) > it->since)
+		it->since = strtoll(v, NULL, 10);
 	v = outbox_field(it, "prev_state");
 	it->resend = v != NULL && strcmp(v, "sending") == 0;
 	v = outbox_field(it, "state");

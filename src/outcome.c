@@ -294,7 +294,7 @@ outcome_write(struct redis *r, const struct config *cf,
 			outcome_shortened(&dl, cf, it, &content->sms_cut, nt,
 			    division, events);
 	} else {
-		age = now - it->created;
+		age = now - it->since;
 		when = now + outcome_delay(cf, it->attempts, res->retry_after);
 		when = outbox_due(cf, it->channel, when);
 		dead = res->status == SEND_PERMFAIL ||

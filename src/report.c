@@ -15,6 +15,7 @@
 #include "build.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "audit.h"
 #include "config.h"
 #include "datefmt.h"
+#include "decision.h"
 #include "division.h"
 #include "json.h"
 #include "redis.h"
@@ -49,10 +51,22 @@ struct report_row {
 	long long	 suppressed;	/* every suppression */
 };
 
-/* The rows, in the order divisions first appear. */
+/* What became of one notification: its last outcome counts. */
+struct report_note {
+	char		*id;		/* NULL: a free slot */
+	size_t		 row;		/* its division's row */
+	int		 sms;
+	int		 sent;		/* a server took it, once or more */
+	int		 final;		/* its last outcome: a decision kind */
+};
+
+/* The rows, in the order divisions first appear; the notifications. */
 struct report {
 	struct report_row	*rows;
 	size_t			 n;
+	struct report_note	*notes;	/* open addressing, by id */
+	size_t			 nnotes;
+	size_t			 cap;	/* a power of two, or 0 */
 };
 
 /* Return the row of a division, adding it if new. */
@@ -69,6 +83,80 @@ report_row(struct report *rp, const char *division)
 	memset(&rp->rows[rp->n], 0, sizeof rp->rows[rp->n]);
 	rp->rows[rp->n].division = xstrdup(division);
 	return &rp->rows[rp->n++];
+}
+
+/* Return the FNV-1a hash of a notification id. */
+static size_t
+report_hash(const char *id)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; *id != '\0'; id++) {
+		h ^= (unsigned char)*id;
+		h *= 0x100000001b3ULL;
+	}
+	return (size_t)h;
+}
+
+/* Return the slot of notification id, adding it if new. */
+static struct report_note *
+report_note(struct report *rp, const char *id)
+{
+	struct report_note	*old = rp->notes, *nt;
+	size_t			 oldcap = rp->cap, i, k;
+
+	if (2 * (rp->nnotes + 1) > rp->cap) {
+		rp->cap = oldcap == 0 ? 1024 : 2 * oldcap;
+		rp->notes = xcalloc(rp->cap, sizeof *rp->notes);
+		for (i = 0; i < oldcap; i++) {
+			if (old[i].id == NULL)
+				continue;
+			k = report_hash(old[i].id) & (rp->cap - 1);
+			while (rp->notes[k].id != NULL)
+				k = (k + 1) & (rp->cap - 1);
+			rp->notes[k] = old[i];
+		}
+		free(old);
+	}
+	k = report_hash(id) & (rp->cap - 1);
+	for (nt = &rp->notes[k]; nt->id != NULL; nt = &rp->notes[k]) {
+		if (strcmp(nt->id, id) == 0)
+			return nt;
+		k = (k + 1) & (rp->cap - 1);
+	}
+	nt->id = xstrdup(id);
+	rp->nnotes++;
+	return nt;
+}
+
+/*
+ * Count what became of each notification by its last outcome: sent if a
+ * server ever took it, delivered or failed as it ended - so one retried
+ * by an operator and then sent is not counted as a failure.
+ */
+static void
+report_notes(struct report *rp)
+{
+	struct report_note	*nt;
+	struct report_row	*row;
+	size_t			 i;
+
+	for (i = 0; i < rp->cap; i++) {
+		nt = &rp->notes[i];
+		if (nt->id == NULL)
+			continue;
+		row = &rp->rows[nt->row];
+		if (nt->sent && nt->sms)
+			row->sent_sms++;
+		else if (nt->sent)
+			row->sent_email++;
+		if (nt->final == DECISION_DELIVERED)
+			row->delivered++;
+		else if (nt->final == DECISION_FAILED ||
+		    nt->final == DECISION_DEAD ||
+		    nt->final == DECISION_UNDELIVERED)
+			row->failed++;
+	}
 }
 
 /* Return 1 if a suppression or flag is of a misleading closure. */
@@ -89,8 +177,10 @@ report_entry(const char *id, const struct redis_reply *fields, void *arg)
 {
 	struct report		*rp = arg;
 	struct report_row	*row;
-	const char		*d, *rule, *division, *channel;
+	struct report_note	*note;
+	const char		*d, *rule, *division, *channel, *nid;
 	enum vocab_notice	 nt;
+	enum decision_kind	 kind;
 
 	(void)id;
 	d = redis_reply_field(fields, "decision");
@@ -103,7 +193,17 @@ report_entry(const char *id, const struct redis_reply *fields, void *arg)
 	row = report_row(rp, division);
 	if (rule == NULL)
 		rule = "";
-	if (strcmp(d, "received") == 0)
+	kind = decision_kind_parse(d);
+	nid = redis_reply_field(fields, "notification");
+	if (nid != NULL && (kind == DECISION_SENT || kind == DECISION_FAILED ||
+	    kind == DECISION_DEAD || kind == DECISION_DELIVERED ||
+	    kind == DECISION_UNDELIVERED)) {
+		note = report_note(rp, nid);
+		note->row = (size_t)(row - rp->rows);
+		note->sms = channel != NULL && strcmp(channel, "sms") == 0;
+		note->sent |= kind == DECISION_SENT;
+		note->final = kind;
+	} else if (strcmp(d, "received") == 0)
 		row->received++;
 	else if (strcmp(d, "queued") == 0) {
 		nt = vocab_notice_parse(redis_reply_field(fields, "notice") !=
@@ -223,7 +323,7 @@ report_run(const struct config *cf, int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct report	 rp = { NULL, 0 };
+	struct report	 rp = { NULL, 0, NULL, 0, 0 };
 	struct redis	*r = NULL;
 	const char	*since_s = NULL, *until_s = NULL;
 	char		*cause = NULL, from[32], to[32], iso_from[32];
@@ -263,6 +363,7 @@ report_run(const struct config *cf, int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto fail;
 	}
+	report_notes(&rp);
 	if (until == 0)
 		until = store_now();
 	audit_time(since, iso_from);
@@ -286,6 +387,9 @@ fail:
 	for (i = 0; i < rp.n; i++)
 		free(rp.rows[i].division);
 	free(rp.rows);
+	for (i = 0; i < rp.cap; i++)
+		free(rp.notes[i].id);
+	free(rp.notes);
 	free(cause);
 	redis_free(r);
 	return rc;
