@@ -13,6 +13,7 @@
  */
 #include "build.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +22,11 @@
 
 #include "audit.h"
 #include "config.h"
+#include "datefmt.h"
 #include "dead.h"
 #include "decision.h"
 #include "event.h"
+#include "json.h"
 #include "log.h"
 #include "outbox.h"
 #include "redis.h"
@@ -85,9 +88,35 @@ dead_connect(const struct config *cf, const char *what)
 	return r;
 }
 
-/* Print the dead-letter stream. */
+/* Print one dead-letter entry as a line of JSON: its id, time, fields. */
+static void
+dead_print_json(const char *id, const struct redis_reply *f)
+{
+	struct json	*j;
+	char		*line, when[32];
+	size_t		 i;
+
+	dead_when(id, when);
+	j = json_new();
+	json_set(j, "id", id);
+	json_set(j, "at", when);
+	json_set(j, "kind", redis_reply_field(f, "kind") != NULL ?
+	    redis_reply_field(f, "kind") : "event");
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		if (f->element[i]->str == NULL ||
+		    strcmp(f->element[i]->str, "kind") == 0)
+			continue;
+		json_set(j, f->element[i]->str, f->element[i + 1]->str);
+	}
+	line = json_dump(j);
+	printf("%s\n", line);
+	free(line);
+	json_free(j);
+}
+
+/* Print the dead-letter stream, for a person or as JSON Lines. */
 static int
-dead_list(const struct config *cf, struct redis *r)
+dead_list(const struct config *cf, struct redis *r, int json)
 {
 	struct redis_reply	*reply;
 	char			*cause = NULL;
@@ -101,10 +130,15 @@ dead_list(const struct config *cf, struct redis *r)
 		redis_reply_free(reply);
 		return EX_UNAVAILABLE;
 	}
-	if (reply->elements == 0)
+	if (reply->elements == 0 && !json)
 		printf("no dead letters\n");
 	for (i = 0; i < reply->elements; i++) {
-		if (reply->element[i]->elements == 2)
+		if (reply->element[i]->elements != 2)
+			continue;
+		if (json)
+			dead_print_json(reply->element[i]->element[0]->str,
+			    reply->element[i]->element[1]);
+		else
 			dead_print(reply->element[i]->element[0]->str,
 			    reply->element[i]->element[1]);
 	}
@@ -330,84 +364,188 @@ dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
 	return bad ? EX_DATAERR : 0;
 }
 
+/* Say what is wrong with a command line, then how to use it. */
+static int
+dead_usage(const char *command, const char *why, const char *usage)
+{
+	fprintf(stderr, "closeloop %s: %s\nusage: closeloop %s\n", command,
+	    why, usage);
+	return EX_USAGE;
+}
+
 /* Run "closeloop dead". */
 int
 dead_run(const struct config *cf, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*usage = "dead list [--json] | dead retry ID...";
 	struct redis	*r;
-	int		 rc;
+	int		 ch, rc, json = 0;
 
-	if (argc < 1 || (strcmp(argv[0], "list") == 0 && argc != 1) ||
-	    (strcmp(argv[0], "retry") == 0 && argc < 2) ||
-	    (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "retry") != 0)) {
-		fprintf(stderr, "usage: closeloop dead list | dead retry ID...\n");
-		return EX_USAGE;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'j')
+			return dead_usage("dead", "unknown option", usage);
+		json = 1;
 	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return dead_usage("dead", "list or retry?", usage);
+	if (strcmp(argv[0], "list") == 0 && argc != 1)
+		return dead_usage("dead", "list takes no operand", usage);
+	if (strcmp(argv[0], "retry") == 0 && (argc < 2 || json))
+		return dead_usage("dead", json ? "retry has no --json" :
+		    "retry which? (an entry id or a notification id)", usage);
+	if (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "retry") != 0)
+		return dead_usage("dead", "list or retry?", usage);
 	if ((r = dead_connect(cf, "dead")) == NULL)
 		return EX_UNAVAILABLE;
 	if (strcmp(argv[0], "list") == 0)
-		rc = dead_list(cf, r);
+		rc = dead_list(cf, r, json);
 	else
 		rc = dead_retry(cf, r, argc - 1, argv + 1);
 	redis_free(r);
 	return rc;
 }
 
-/* Print how many notifications of a channel are due and scheduled. */
+/* How many notifications of a channel wait: now, later, and when next. */
+struct dead_wait {
+	long long	due;
+	long long	later;
+	long long	next;	/* ms; 0: none */
+};
+
+/* Count what waits on one channel's due set. */
 static void
 dead_channel(const struct config *cf, struct redis *r, int channel,
-    long long now)
+    long long now, struct dead_wait *w)
 {
 	struct redis_reply	*due, *later, *next;
-	const char		*name;
 	char			*key;
+	int64_t			 at;
 
-	name = event_channel_name(channel);
 	key = outbox_queue_key(cf, channel);
 	due = redis_command(r, NULL, "ZCOUNT %s -inf %lld", key, now);
 	later = redis_command(r, NULL, "ZCOUNT %s (%lld +inf", key, now);
 	next = redis_command(r, NULL, "ZRANGEBYSCORE %s (%lld +inf WITHSCORES "
 	    "LIMIT 0 1", key, now);
-	printf("%-6s %8lld due now, %8lld waiting", name,
-	    due != NULL ? due->integer : -1, later != NULL ? later->integer : -1);
-	if (next != NULL && next->elements == 2)
-		printf(" (next in %llds)", (strtoll(next->element[1]->str,
-		    NULL, 10) - now + 999) / 1000);
-	printf("\n");
+	w->due = due != NULL ? due->integer : -1;
+	w->later = later != NULL ? later->integer : -1;
+	w->next = next != NULL && next->elements == 2 &&
+	    redis_score(next->element[1]->str, &at) == 0 ? at : 0;
 	redis_reply_free(due);
 	redis_reply_free(later);
 	redis_reply_free(next);
 	free(key);
 }
 
+/* Return the integer reply of a command, or -1. */
+static long long
+dead_count(struct redis *r, const char *fmt, const char *key)
+{
+	struct redis_reply	*reply;
+	long long		 n;
+
+	reply = redis_command(r, NULL, fmt, key);
+	n = reply != NULL && reply->type == REDIS_TYPE_INTEGER ?
+	    reply->integer : -1;
+	redis_reply_free(reply);
+	return n;
+}
+
+/* Print a channel's line of "closeloop queue". */
+static void
+dead_queue_line(const struct config *cf, const char *name,
+    const struct dead_wait *w, long long now)
+{
+	char	when[32];
+
+	printf("%-6s %8lld due now, %8lld waiting", name, w->due, w->later);
+	if (w->next != 0) {
+		datefmt_local(cf->templates_timezone, w->next, when,
+		    sizeof when);
+		printf(" (next at %s, in %llds)", when,
+		    (w->next - now + 999) / 1000);
+	}
+	printf("\n");
+}
+
+/* Put a channel's counts into a JSON object. */
+static void
+dead_queue_json(struct json *j, const char *name, const struct dead_wait *w)
+{
+	char	key[32], when[32];
+
+	snprintf(key, sizeof key, "%s_due", name);
+	json_set_int(j, key, w->due);
+	snprintf(key, sizeof key, "%s_waiting", name);
+	json_set_int(j, key, w->later);
+	if (w->next != 0) {
+		audit_time(w->next, when);
+		snprintf(key, sizeof key, "%s_next_at", name);
+		json_set(j, key, when);
+	}
+}
+
 /* Run "closeloop queue". */
 int
-dead_queue(const struct config *cf)
+dead_queue(const struct config *cf, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct dead_wait	 w[2];
 	struct redis		*r;
-	struct redis_reply	*reply;
-	char			*key;
-	long long		 now = (long long)time(NULL) * 1000;
+	struct json		*j;
+	char			*key, *line;
+	long long		 now = (long long)store_now(), claims, dead;
+	long long		 events;
+	int			 ch, json = 0;
 
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'j')
+			return dead_usage("queue", "unknown option",
+			    "queue [--json]");
+		json = 1;
+	}
+	if (optind != argc)
+		return dead_usage("queue", "takes no operand", "queue [--json]");
 	if ((r = dead_connect(cf, "queue")) == NULL)
 		return EX_UNAVAILABLE;
-	printf("outbox (notifications by channel):\n");
-	dead_channel(cf, r, EVENT_CHANNEL_EMAIL, now);
-	dead_channel(cf, r, EVENT_CHANNEL_SMS, now);
+	dead_channel(cf, r, EVENT_CHANNEL_EMAIL, now, &w[0]);
+	dead_channel(cf, r, EVENT_CHANNEL_SMS, now, &w[1]);
 	key = xasprintf("%soutbox:sending", cf->redis_prefix);
-	reply = redis_command(r, NULL, "ZCARD %s", key);
-	printf("%-6s %8lld being sent\n", "claims",
-	    reply != NULL ? reply->integer : -1);
-	redis_reply_free(reply);
+	claims = dead_count(r, "ZCARD %s", key);
 	free(key);
-	reply = redis_command(r, NULL, "XLEN %s", cf->redis_dead_stream);
-	printf("%-6s %8lld dead letters (closeloop dead list)\n", "dead",
-	    reply != NULL ? reply->integer : -1);
-	redis_reply_free(reply);
-	reply = redis_command(r, NULL, "XLEN %s", cf->redis_stream);
-	printf("%-6s %8lld entries in %s\n", "events",
-	    reply != NULL ? reply->integer : -1, cf->redis_stream);
-	redis_reply_free(reply);
+	dead = dead_count(r, "XLEN %s", cf->redis_dead_stream);
+	events = dead_count(r, "XLEN %s", cf->redis_stream);
 	redis_free(r);
+	if (json) {
+		j = json_new();
+		dead_queue_json(j, "email", &w[0]);
+		dead_queue_json(j, "sms", &w[1]);
+		json_set_int(j, "claims", claims);
+		json_set_int(j, "dead_letters", dead);
+		json_set_int(j, "events", events);
+		json_set(j, "stream", cf->redis_stream);
+		line = json_dump(j);
+		printf("%s\n", line);
+		free(line);
+		json_free(j);
+		return 0;
+	}
+	printf("outbox (notifications by channel):\n");
+	dead_queue_line(cf, "email", &w[0], now);
+	dead_queue_line(cf, "sms", &w[1], now);
+	printf("%-6s %8lld being sent\n", "claims", claims);
+	printf("%-6s %8lld dead letters (closeloop dead list)\n", "dead", dead);
+	printf("%-6s %8lld entries in %s\n", "events", events,
+	    cf->redis_stream);
 	return 0;
 }

@@ -192,7 +192,7 @@ history_run(const struct config *cf, int argc, char **argv)
 	memset(&h, 0, sizeof h);
 	h.cf = cf;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			h.json = 1;
@@ -220,7 +220,20 @@ history_run(const struct config *cf, int argc, char **argv)
 	}
 	if (optind < argc)
 		sr = argv[optind++];
-	if (optind != argc || (sr == NULL) == !h.across) {
+	if (optind != argc)
+		fprintf(stderr, "closeloop history: unexpected \"%s\" after "
+		    "the SR\n", argv[optind]);
+	else if (sr == NULL && !h.across)
+		fprintf(stderr, "closeloop history: give an SR, or --since "
+		    "for every SR\n");
+	else if (sr != NULL && h.across)
+		fprintf(stderr, "closeloop history: an SR and --since do not "
+		    "go together\n");
+	else if (until != 0 && since > until)
+		fprintf(stderr, "closeloop history: --since is later than "
+		    "--until\n");
+	if (optind != argc || (sr == NULL) == !h.across ||
+	    (until != 0 && since > until)) {
 		fprintf(stderr, "usage: closeloop history [--json] SR\n"
 		    "       closeloop history [--json] --since WHEN "
 		    "[--until WHEN] [--decision K[,K...]] [--division CODE]\n");

@@ -16,15 +16,18 @@
  */
 #include "build.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "catalog.h"
 #include "config.h"
 #include "event.h"
+#include "json.h"
 #include "lint.h"
 #include "notice.h"
 #include "render.h"
@@ -291,30 +294,130 @@ lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
 	return l.errors;
 }
 
+/*
+ * Split what lint_set() wrote (one problem a line, "error: " or
+ * "warning: " first) into the problems of each kind, in place.
+ */
+static void
+lint_split(char *text, const char ***errors, size_t *nerrors,
+    const char ***warnings, size_t *nwarnings)
+{
+	char	*line, *save = NULL;
+
+	*errors = *warnings = NULL;
+	*nerrors = *nwarnings = 0;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "error: ", 7) == 0) {
+			*errors = xreallocarray(*errors, *nerrors + 1,
+			    sizeof **errors);
+			(*errors)[(*nerrors)++] = line + 7;
+		} else if (strncmp(line, "warning: ", 9) == 0) {
+			*warnings = xreallocarray(*warnings, *nwarnings + 1,
+			    sizeof **warnings);
+			(*warnings)[(*nwarnings)++] = line + 9;
+		}
+	}
+}
+
+/* Print a lint run as one JSON object. */
+static void
+lint_print_json(const char *dir, const struct catalog *cat, char *text,
+    const char *load)
+{
+	struct json	 *j;
+	const char	**errors, **warnings;
+	char		 *line;
+	size_t		  nerrors, nwarnings;
+
+	lint_split(text, &errors, &nerrors, &warnings, &nwarnings);
+	j = json_new();
+	json_set(j, "dir", dir);
+	if (cat != NULL) {
+		json_set(j, "version", catalog_version(cat));
+		json_set_int(j, "templates", (long long)catalog_nentries(cat));
+		json_set_int(j, "locales", (long long)catalog_nlocales(cat));
+	}
+	json_set_bool(j, "loads", cat != NULL);
+	if (load != NULL) {
+		errors = xreallocarray(errors, nerrors + 1, sizeof *errors);
+		errors[nerrors++] = load;
+	}
+	json_set_strings(j, "errors", errors, nerrors);
+	json_set_strings(j, "warnings", warnings, nwarnings);
+	line = json_dump(j);
+	printf("%s\n", line);
+	free(line);
+	json_free(j);
+	free(errors);
+	free(warnings);
+}
+
 /* Run "closeloop lint". */
 int
-lint_run(const struct config *cf, const char *dir)
+lint_run(const struct config *cf, const char *dir, int json)
 {
 	struct catalog	*cat;
-	char		*cause = NULL;
+	FILE		*f;
+	char		*cause = NULL, *text = NULL;
+	size_t		 len = 0;
 	int		 errors, warnings = 0;
 
 	if (dir == NULL)
 		dir = cf->templates_dir;
 	if ((cat = catalog_load(dir, cf->templates_default_locale,
 	    &cause)) == NULL) {
-		printf("error: %s\n%s: the template set does not load\n",
-		    cause, dir);
+		if (json)
+			lint_print_json(dir, NULL, xstrdup(""), cause);
+		else
+			printf("error: %s\n%s: the template set does not "
+			    "load\n", cause, dir);
 		free(cause);
 		return 1;
 	}
-	errors = lint_set(cf, cat, stdout, &warnings);
-	printf("%s: %zu templates in %zu locales, version %s: %d error%s, "
-	    "%d warning%s\n", dir, catalog_nentries(cat),
-	    catalog_nlocales(cat), catalog_version(cat), errors,
-	    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	errors = lint_set(cf, cat, f, &warnings);
+	fclose(f);
+	if (json)
+		lint_print_json(dir, cat, text, NULL);
+	else
+		printf("%s%s: %zu templates in %zu locales, version %s: %d "
+		    "error%s, %d warning%s\n", text, dir,
+		    catalog_nentries(cat), catalog_nlocales(cat),
+		    catalog_version(cat), errors, errors == 1 ? "" : "s",
+		    warnings, warnings == 1 ? "" : "s");
+	free(text);
 	catalog_free(cat);
 	return errors > 0 ? 1 : 0;
+}
+
+/* Run "closeloop lint" from its command line. */
+int
+lint_command(const struct config *cf, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	ch, json = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'j')
+			goto usage;
+		json = 1;
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "closeloop lint: one template directory at "
+		    "most (got \"%s\" and \"%s\")\n", argv[optind],
+		    argv[optind + 1]);
+		goto usage;
+	}
+	return lint_run(cf, optind < argc ? argv[optind] : NULL, json);
+usage:
+	fprintf(stderr, "usage: closeloop lint [--json] [DIR]\n");
+	return EX_USAGE;
 }
 
 /* Load templates.dir and check it; the set only if it has no error. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 #include "audit.h"
@@ -321,32 +322,39 @@ report_run(const struct config *cf, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
+		{ "division", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct report	 rp = { NULL, 0, NULL, 0, 0 };
 	struct redis	*r = NULL;
-	const char	*since_s = NULL, *until_s = NULL;
+	const char	*since_s = NULL, *until_s = NULL, *division = NULL;
 	char		*cause = NULL, from[32], to[32], iso_from[32];
 	char		 iso_to[32];
 	int64_t		 since = 0, until = 0;
 	int		 ch, json = 0, rc = EX_USAGE;
-	size_t		 i;
+	size_t		 i, shown = 0;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == 'j')
 			json = 1;
 		else if (ch == 's')
 			since_s = optarg;
 		else if (ch == 'u')
 			until_s = optarg;
+		else if (ch == 'D')
+			division = optarg;
 		else
-			goto fail;
+			goto usage;
 	}
-	if (optind != argc || since_s == NULL) {
-		fprintf(stderr, "usage: closeloop report --since WHEN "
-		    "[--until WHEN] [--json]\n");
-		goto fail;
+	if (optind != argc) {
+		fprintf(stderr, "closeloop report: unexpected \"%s\"\n",
+		    argv[optind]);
+		goto usage;
+	}
+	if (since_s == NULL) {
+		fprintf(stderr, "closeloop report: --since is required\n");
+		goto usage;
 	}
 	if (datefmt_parse_when(since_s, cf->templates_timezone, store_now(),
 	    &since, &cause) != 0 || (until_s != NULL &&
@@ -355,6 +363,11 @@ report_run(const struct config *cf, int argc, char **argv)
 		fprintf(stderr, "closeloop report: %s\n", cause);
 		rc = EX_DATAERR;
 		goto fail;
+	}
+	if (until != 0 && since > until) {
+		fprintf(stderr, "closeloop report: --since (%s) is later than "
+		    "--until (%s)\n", since_s, until_s);
+		goto usage;
 	}
 	if ((r = redis_connect(cf, &cause)) == NULL ||
 	    audit_scan(r, cf, NULL, since, until, report_entry, &rp,
@@ -377,12 +390,23 @@ report_run(const struct config *cf, int argc, char **argv)
 			printf("\nnothing recorded in that time\n");
 	}
 	for (i = 0; i < rp.n; i++) {
+		if (division != NULL &&
+		    strcasecmp(rp.rows[i].division, division) != 0)
+			continue;
+		shown++;
 		if (json)
 			report_json(&rp.rows[i], iso_from, iso_to);
 		else
 			report_print(cf, &rp.rows[i]);
 	}
+	if (!json && division != NULL && shown == 0 && rp.n > 0)
+		printf("\nnothing recorded for division %s in that time\n",
+		    division);
 	rc = 0;
+	goto fail;
+usage:
+	fprintf(stderr, "usage: closeloop report --since WHEN [--until WHEN] "
+	    "[--division CODE] [--json]\n");
 fail:
 	for (i = 0; i < rp.n; i++)
 		free(rp.rows[i].division);

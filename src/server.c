@@ -75,6 +75,7 @@ struct server {
 	int64_t			 release_after;	/* monotonic ms; 0: now */
 	int			 caught_up;	/* last read was not full */
 	int64_t			 quit_deadline;
+	int			 dry_run;	/* a rehearsal */
 	struct intake_counts	 counts;
 	sigset_t		 waitmask;
 };
@@ -362,6 +363,8 @@ server_reconfigure(struct server *sv)
 		sdnotify_send("READY=1");
 		return;
 	}
+	if (sv->dry_run)
+		config_rehearsal(cf);
 	if ((cat = lint_load(cf, &cause)) == NULL) {
 		server_log_lines("reload failed, keeping the current "
 		    "configuration and templates: ", cause);
@@ -572,6 +575,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	sv.cf = cf;
 	sv.cat = cat;
 	sv.link = SERVER_LINK_UNKNOWN;
+	sv.dry_run = dry_run;
 	sv.s = stream_new(cf);
 	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
 	backoff_init(&sv.release_bo, 1000, 60000);
@@ -581,8 +585,11 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	log_notice("closeloopd %s starting with %s", PACKAGE_VERSION,
 	    cf->path);
 	if (dry_run)
-		log_notice("dry run: notifications are rendered and recorded, "
-		    "never sent");
+		log_notice("dry run: a rehearsal beside the real daemon - "
+		    "%s read as group %s, everything recorded under %s, "
+		    "dead letters in %s, nothing sent, no listener, no "
+		    "audit.file", cf->redis_stream, cf->redis_group,
+		    cf->redis_prefix, cf->redis_dead_stream);
 	if (cf->http_listen != NULL &&
 	    (sv.listener = listener_start(sv.gen, &cause)) == NULL) {
 		if (!cf->http_listen_default) {

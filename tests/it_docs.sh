@@ -91,10 +91,8 @@ done < "$T/extra"
 assert "the settings are documented" [ "$bad" = 0 ]
 
 say "every command and option in closeloop(1) and closeloopd(8)"
-{
-	grep -o 'strcmp(argv\[0\], "[a-z]*")' "$top_srcdir/src/closeloop.c"
-	grep -o 'strcmp(command, "[a-z]*")' "$top_srcdir/src/closeloop.c"
-} | sed 's/.*"\([a-z]*\)")/\1/' | sort -u > "$T/commands"
+grep -o '^	{ "[a-z]*", [a-z_]*, [01] },' "$top_srcdir/src/closeloop.c" |
+    sed 's/^	{ "\([a-z]*\)".*/\1/' | sort -u > "$T/commands"
 echo "commands: $(tr '\n' ' ' < "$T/commands")"
 assert "closeloop's commands found" [ "$(wc -l < "$T/commands")" -ge 7 ]
 while read -r cmd; do

@@ -627,11 +627,17 @@ struct test_config_bad {
 static const struct test_config_bad test_config_bads[] = {
 	/* Syntax errors, in libconfig's words. */
 	{ "redis = { url = ; };\n", NULL,
-	    "@FILE:1: syntax error: syntax error" },
+	    "@FILE:1: syntax error: libconfig cannot read this (a string "
+	    "without its double quotes? a setting without its ';', a group "
+	    "without its '}'?)" },
 	{ "redis = {\n\turl = \"redis://h\";\n", NULL,
-	    "@FILE:3: syntax error: syntax error" },
+	    "@FILE:3: syntax error: libconfig cannot read this (a string "
+	    "without its double quotes? a setting without its ';', a group "
+	    "without its '}'?)" },
 	{ "redis.url = \"redis://h\";\n", NULL,
-	    "@FILE:1: syntax error: syntax error" },
+	    "@FILE:1: syntax error: libconfig cannot read this (a string "
+	    "without its double quotes? a setting without its ';', a group "
+	    "without its '}'?)" },
 	{ "shutdown_timeout = 1;\nshutdown_timeout = 2;\n", NULL,
 	    "@FILE:2: syntax error: duplicate setting name" },
 	{ "@include \"@DIR/nope.conf\"\n", NULL,
