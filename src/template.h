@@ -9,9 +9,12 @@
  *
  * Escaping depends on where the result goes (enum template_escape). In
  * every mode, values lose C0 and C1 control characters (except newlines,
- * and tabs in HTML), bidi embedding and override characters, and invalid
- * UTF-8 (replaced by U+FFFD): text from the CRM cannot restyle or reorder
- * what the resident reads.
+ * and tabs in HTML), the bidi controls (embeddings, overrides, isolates,
+ * LRM, RLM and ALM), and invalid UTF-8 (replaced by U+FFFD); the line and
+ * paragraph separators U+2028 and U+2029 become newlines. Text from the
+ * CRM cannot restyle or reorder what the resident reads, nor close an
+ * isolate that the template opened; the template's own text is kept as
+ * it is.
  */
 #ifndef TEMPLATE_H
 #define TEMPLATE_H

@@ -226,9 +226,25 @@ test_template_escaping(void **state)
 	/* A value that looks like a tag is not a tag. */
 	test_template_check("{{x}}", "{{x}} {{>evil}}", TEMPLATE_TEXT,
 	    "{{x}} {{>evil}}");
-	/* C1 controls and bidi overrides go; isolates and marks stay. */
+	/*
+	 * C1 controls, bidi embeddings and overrides, isolates (U+2066 to
+	 * U+2069) and direction marks (LRM, RLM, ALM) go.
+	 */
 	test_template_check("{{x}}", "a\xc2\x85" "b\xe2\x80\xae" "c\xe2\x81\xa6"
-	    "d\xe2\x80\x8f", TEMPLATE_TEXT, "abc\xe2\x81\xa6" "d\xe2\x80\x8f");
+	    "d\xe2\x80\x8f" "e\xe2\x81\xa9" "f\xe2\x80\x8e" "g\xd8\x9c"
+	    "h\xe2\x81\xa7\xe2\x81\xa8" "i", TEMPLATE_TEXT, "abcdefghi");
+	test_template_check("{{x}}", "\xe2\x81\xa9" "2026-000101",
+	    TEMPLATE_HTML, "2026-000101");
+	/* Line and paragraph separators become line breaks. */
+	test_template_check("{{x}}", "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c",
+	    TEMPLATE_TEXT, "a\nb\nc");
+	/* The template's own isolates stay: they are not values. */
+	test_template_check("(\xe2\x81\xa6{{x}}\xe2\x81\xa9)",
+	    "2026-000101\xe2\x81\xa9", TEMPLATE_TEXT,
+	    "(\xe2\x81\xa6" "2026-000101\xe2\x81\xa9)");
+	/* The zero-width non-joiner of Persian words is not a mark. */
+	test_template_check("{{x}}", "\xd9\x85\xdb\x8c\xe2\x80\x8c\xda\xa9",
+	    TEMPLATE_TEXT, "\xd9\x85\xdb\x8c\xe2\x80\x8c\xda\xa9");
 	/* Invalid UTF-8 becomes U+FFFD, never half a character. */
 	test_template_check("{{x}}", "caf\xc3", TEMPLATE_TEXT,
 	    "caf\xef\xbf\xbd");
