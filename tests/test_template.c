@@ -285,6 +285,14 @@ test_template_errors(void **state)
 		{ "{{= <% =}}", "t:1:1: bad set-delimiter tag", 0 },
 		{ "\xc3\xa9t\xc3\xa9 {{ }}", "t:1:5: tag has no name", 0 },
 		{ "ab\ncd\0{{x}}", "t:2:3: contains a NUL byte", 11 },
+		/* A tag short of a brace is not closed, where it starts. */
+		{ "Votre demande {{sr} est termin\xc3\xa9" "e. {{date}}",
+		    "t:1:15: tag is not closed: no }}", 0 },
+		{ "Demande {{sr} : termin\xc3\xa9" "e }}.",
+		    "t:1:9: tag is not closed: no }}", 0 },
+		{ "a\n{{#sr}\n{{/sr}}", "t:2:1: tag is not closed: no }}", 0 },
+		{ "{{=<% %>=}}<%sr% <%x%>", "t:1:12: tag is not closed: no %>",
+		    0 },
 	};
 	char	*cause;
 	size_t	 i;
