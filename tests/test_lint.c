@@ -16,6 +16,8 @@
 #include "config.h"
 #include "fixture.h"
 #include "lint.h"
+#include "notice.h"
+#include "render.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
@@ -202,6 +204,79 @@ test_lint_replies(void **state)
 	test_lint_close(&t);
 }
 
+/* Render notice kind for one recipient in locale; fail on error. */
+static void
+test_lint_render(struct test_lint *t, struct catalog *cat,
+    enum vocab_notice kind, const char *locale, struct notice *n,
+    struct render_out *out)
+{
+	char	*cause = NULL;
+
+	n->id = xstrdup("2026-000101/1");
+	n->sr = xstrdup("2026-000101");
+	n->notice = kind;
+	n->to = xcalloc(1, sizeof *n->to);
+	n->nto = 1;
+	n->to[0].address = xstrdup("resident@example.org");
+	n->to[0].locale = xstrdup(locale);
+	if (render_notice(t->cf, cat, n, 0, RENDER_EMAIL | RENDER_SMS,
+	    1772550000, out, &cause) != 0)
+		fail_msg("%s", cause);
+}
+
+/*
+ * Files saved with Windows (CRLF) or old Mac (CR) line endings are read
+ * as if saved with LF: no carriage return reaches a resident, and
+ * positions keep their lines.
+ */
+static void
+test_lint_line_endings(void **state)
+{
+	struct test_lint	 t;
+	struct render_out	 out;
+	struct catalog		*cat;
+	struct notice		 n;
+	char			*report = NULL, *cause = NULL, *want;
+
+	(void)state;
+	test_lint_open(&t);
+	fixture_write(&t.fx, "en/received.txt.mustache", "Line one\r\n"
+	    "{{#sr}}\r\nRequest {{sr}}\r\n{{/sr}}\r\nLine three\rend\r\n");
+	fixture_write(&t.fx, "en/received.sms.mustache", "Request {{sr}}.\r\n"
+	    "{{> note}}\r\n{{status_url}}\r\n");
+	fixture_write(&t.fx, "en/_note.sms.mustache", "{{#note}}\r\n"
+	    "Note: {{note}}\r\n{{/note}}\r\n");
+	assert_int_equal(test_lint_check(&t, &report), 0);
+	assert_string_equal(report, "");
+	free(report);
+	cat = catalog_load(t.fx.dir, "en", NULL);
+	assert_non_null(cat);
+	memset(&n, 0, sizeof n);
+	test_lint_render(&t, cat, VOCAB_NOTICE_RECEIVED, "en", &n, &out);
+	assert_string_equal(out.text, "Line one\nRequest 2026-000101\n"
+	    "Line three\nend\n");
+	assert_string_equal(out.sms, "Request 2026-000101. "
+	    "https://311.example.org/sr/2026-000101");
+	render_out_clear(&out);
+	free(n.id);
+	free(n.sr);
+	free(n.to[0].address);
+	free(n.to[0].locale);
+	free(n.to);
+	catalog_free(cat);
+
+	/* A mistake is still found on its own line. */
+	fixture_write(&t.fx, "en/received.txt.mustache", "Line one\r\n"
+	    "Line two {{#sr}}\r\n");
+	assert_null(catalog_load(t.fx.dir, "en", &cause));
+	want = xasprintf("%s/en/received.txt.mustache:2:10: section sr is not "
+	    "closed", t.fx.dir);
+	assert_string_equal(cause, want);
+	free(want);
+	free(cause);
+	test_lint_close(&t);
+}
+
 int
 main(void)
 {
@@ -209,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_lint_clean),
 		cmocka_unit_test(test_lint_mistakes),
 		cmocka_unit_test(test_lint_replies),
+		cmocka_unit_test(test_lint_line_endings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
