@@ -431,6 +431,7 @@ template_walk_nodes(const struct template_node *parent,
 		n = &parent->child[i];
 		switch (n->kind) {
 		case TEMPLATE_TEXT_NODE:
+			cb(arg, TEMPLATE_USE_TEXT, n->text, n->line, n->col);
 			break;
 		case TEMPLATE_VAR:
 		case TEMPLATE_RAW:
@@ -442,6 +443,7 @@ template_walk_nodes(const struct template_node *parent,
 			    TEMPLATE_USE_SECTION : TEMPLATE_USE_INVERTED,
 			    n->text, n->line, n->col);
 			template_walk_nodes(n, cb, arg);
+			cb(arg, TEMPLATE_USE_END, n->text, n->line, n->col);
 			break;
 		case TEMPLATE_PARTIAL:
 			cb(arg, TEMPLATE_USE_PARTIAL, n->text, n->line,

@@ -325,18 +325,21 @@ static void
 test_template_walking(void **state)
 {
 	const char	*src = "{{a}}{{#b}}{{c.d}}{{/b}}{{^e}}{{> f}}{{/e}}"
-	    "{{{g}}}{{!h}}";
+	    "{{{g}}}{{!h}} x\n{{#i}}\ny\n{{/i}}\n";
 	struct template	*t;
-	int		 counts[4] = { 0, 0, 0, 0 };
+	int		 counts[TEMPLATE_USE_TEXT + 1];
 
 	(void)state;
+	memset(counts, 0, sizeof counts);
 	t = template_compile("t", src, strlen(src), NULL);
 	assert_non_null(t);
 	template_walk(t, test_template_count, counts);
 	assert_int_equal(counts[TEMPLATE_USE_VAR], 3);
-	assert_int_equal(counts[TEMPLATE_USE_SECTION], 1);
+	assert_int_equal(counts[TEMPLATE_USE_SECTION], 2);
 	assert_int_equal(counts[TEMPLATE_USE_INVERTED], 1);
 	assert_int_equal(counts[TEMPLATE_USE_PARTIAL], 1);
+	assert_int_equal(counts[TEMPLATE_USE_END], 3);
+	assert_int_equal(counts[TEMPLATE_USE_TEXT], 2);
 	template_free(t);
 }
 
