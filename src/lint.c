@@ -299,9 +299,13 @@ lint_isolate_end(struct lint *l, const char *s)
 		return;
 	if (l->isoattr)
 		ok = s != NULL && (*s == '"' || *s == '\'');
-	else
+	else {
+		/* A blank may end a link inside its isolate. */
+		if (s != NULL)
+			s += strspn(s, " ");
 		ok = s != NULL && (strncmp(s, LINT_PDI, 3) == 0 ||
 		    (l->html && strncmp(s, "</", 2) == 0));
+	}
 	if (!ok)
 		lint_not_isolated(l, l->isolated, l->isoline, l->isocol);
 	l->isolated = NULL;
