@@ -245,10 +245,7 @@ test_lint_headings(void **state)
 {
 	struct test_lint	 t;
 	char			*report = NULL, *at;
-	int			 warnings = 0, n;
-	struct catalog		*cat;
-	FILE			*f;
-	size_t			 len;
+	int			 n;
 
 	(void)state;
 	test_lint_open(&t);
@@ -279,12 +276,7 @@ test_lint_headings(void **state)
 	    "<p><a href=\"{{status_url}}\">See your request online</a></p>"
 	    "{{/status_url}}\n{{#service}}<p>What you reported: <strong>"
 	    "{{service}}</strong></p>{{/service}}\n");
-	cat = catalog_load(t.fx.dir, "en", NULL);
-	assert_non_null(cat);
-	f = open_memstream(&report, &len);
-	assert_int_equal(lint_set(t.cf, cat, f, &warnings), 0);
-	fclose(f);
-	catalog_free(cat);
+	assert_int_equal(test_lint_check(&t, &report), 0);
 	test_lint_has(&t, report, "warning: %s/en/_footer.txt.mustache:4:1: "
 	    "the heading of {{status_url}} shows when status_url is empty: "
 	    "put it inside {{#status_url}}...{{/status_url}}\n");
@@ -318,10 +310,6 @@ test_lint_isolates(void **state)
 {
 	struct test_lint	 t;
 	char			*report = NULL;
-	int			 warnings = 0;
-	struct catalog		*cat;
-	FILE			*f;
-	size_t			 len;
 
 	(void)state;
 	test_lint_open(&t);
@@ -349,12 +337,7 @@ test_lint_isolates(void **state)
 	    "{{sr}}</strong></p><p><b>{{date}}</b></p>");
 	/* French is written left to right: nothing to isolate. */
 	fixture_write(&t.fx, "fr/received.subject.mustache", "Demande {{sr}}");
-	cat = catalog_load(t.fx.dir, "en", NULL);
-	assert_non_null(cat);
-	f = open_memstream(&report, &len);
-	assert_int_equal(lint_set(t.cf, cat, f, &warnings), 0);
-	fclose(f);
-	catalog_free(cat);
+	assert_int_equal(test_lint_check(&t, &report), 0);
 	test_lint_has(&t, report, "warning: %s/fa/received.subject.mustache:"
 	    "1:9: {{sr}} is not isolated in right-to-left text: write U+2066 "
 	    "{{sr}} U+2069 (U+2068 for a date)\n");
@@ -386,10 +369,6 @@ test_lint_division_names(void **state)
 {
 	struct test_lint	 t;
 	char			*report = NULL;
-	int			 warnings = 0;
-	struct catalog		*cat;
-	FILE			*f;
-	size_t			 len;
 
 	(void)state;
 	test_lint_open(&t);
@@ -399,12 +378,7 @@ test_lint_division_names(void **state)
 	    "UF = { name = { fr = \"Foresterie urbaine\"; }; };\n};\n");
 	fixture_write(&t.fx, "fr-CA/completed.subject.mustache", "{{sr}}");
 	fixture_write(&t.fx, "zh-Hans/completed.subject.mustache", "{{sr}}");
-	cat = catalog_load(t.fx.dir, "en", NULL);
-	assert_non_null(cat);
-	f = open_memstream(&report, &len);
-	assert_int_equal(lint_set(t.cf, cat, f, &warnings), 0);
-	fclose(f);
-	catalog_free(cat);
+	assert_int_equal(test_lint_check(&t, &report), 0);
 	test_lint_has(&t, report, "warning: zh-Hans: division TW has no name in "
 	    "this language (divisions.TW.name.zh-Hans); residents read "
 	    "\"Toronto Water\"\n");
@@ -423,11 +397,7 @@ test_lint_division_names(void **state)
 	    "TW = { name = { en = \"Toronto Water\"; fr = \"Eau Toronto\"; "
 	    "zh-Hans = \"\xe5\xa4\x9a\xe4\xbc\xa6\xe5\xa4\x9a\xe6\xb0\xb4"
 	    "\xe5\x8a\xa1\xe5\xa4\x84\"; }; };\n};\n");
-	cat = catalog_load(t.fx.dir, "en", NULL);
-	f = open_memstream(&report, &len);
-	assert_int_equal(lint_set(t.cf, cat, f, &warnings), 0);
-	fclose(f);
-	catalog_free(cat);
+	assert_int_equal(test_lint_check(&t, &report), 0);
 	assert_null(strstr(report, "division"));
 	free(report);
 	test_lint_close(&t);
