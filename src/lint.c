@@ -86,8 +86,8 @@ static const struct lint_var {
  * otherwise.
  */
 static const char *lint_rtl_languages[] = {
-	"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ku-Arab",
-	"pa-Arab", "ps", "sd", "ug", "ur", "yi"
+	"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ps", "sd",
+	"ug", "ur", "yi"
 };
 static const char *lint_rtl_scripts[] = {
 	"Adlm", "Arab", "Hebr", "Nkoo", "Rohg", "Syrc", "Thaa"

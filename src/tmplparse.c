@@ -2,9 +2,12 @@
  * tmplparse.c - compiling a Mustache template into a tree of nodes
  *
  * Three passes over the source. The scanner cuts it into text and tags,
- * following set-delimiter tags as it goes. The standalone pass finds the
- * tags (sections, inverted sections, closings, comments, partials, set
- * delimiters) that are alone on their line and trims that line's
+ * following set-delimiter tags as it goes; a tag other than a comment
+ * whose content holds a line break, the opening delimiter or the closing
+ * delimiter's first character was left open ("{{sr} is done. {{date}}")
+ * and is refused as not closed, at its start. The standalone pass finds
+ * the tags (sections, inverted sections, closings, comments, partials,
+ * set delimiters) that are alone on their line and trims that line's
  * whitespace and line ending from the texts around them; for a partial
  * the trimmed whitespace becomes its indentation. The builder then nests
  * sections into a tree of nodes, checking that each closing tag matches.
