@@ -12,7 +12,9 @@ struct config;
 /*
  * Check a loaded set against cf: unknown variables and partials, every
  * notice in every locale rendered for email and SMS (SMS budget, https
- * links, empty subjects), notices taken from a fallback locale. Writes
+ * links, empty subjects), notices taken from a fallback locale, headings
+ * over values that may be missing, numbers, links and dates not isolated
+ * in right-to-left locales, divisions without a name in a locale. Writes
  * one line per problem ("error: ..." or "warning: ...") to out and
  * returns the number of errors; *warnings (if not NULL) gets the number
  * of warnings.
