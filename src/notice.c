@@ -25,6 +25,7 @@
  */
 #include "build.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,6 +245,13 @@ notice_decide(const struct config *cf, struct srstate *st,
 		    kind, division, st->events, "%s is not in notify_on%s%s",
 		    name, division != NULL ? " for " : "",
 		    division != NULL ? division : "");
+		return;
+	}
+	if (st->seq == INT64_MAX) {	/* never reached in practice */
+		decision_add(&res->decisions, DECISION_SUPPRESSED,
+		    "too_many_notices", kind, division, st->events, "%s "
+		    "decided, but the SR has had %lld notices: no more can be "
+		    "numbered", name, (long long)st->seq);
 		return;
 	}
 	st->seq++;
