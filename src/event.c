@@ -559,6 +559,22 @@ fail:
 	return NULL;
 }
 
+/* Return how many of an entry's first fields fit the contract's limits. */
+size_t
+event_fit(const size_t *lens, size_t n, size_t *bytes)
+{
+	size_t	i, size;
+
+	*bytes = 0;
+	for (i = 0; i < n && i < EVENT_FIELDS_MAX; i++) {
+		size = lens[2 * i] + lens[2 * i + 1];
+		if (*bytes + size > EVENT_ENTRY_MAX)
+			break;
+		*bytes += size;
+	}
+	return i;
+}
+
 /* Free an event. */
 void
 event_free(struct event *ev)

@@ -368,26 +368,6 @@ stream_ack(struct stream *s, struct redis *r, const char *id, char **cause)
 	return rc;
 }
 
-/*
- * Return how many of the entry's first fields go into its dead letter:
- * all of them, unless there are more than EVENT_FIELDS_MAX or they take
- * more than EVENT_ENTRY_MAX bytes; *bytes is set to what those take.
- */
-static size_t
-stream_dead_fields(const struct stream_entry *e, size_t *bytes)
-{
-	size_t	i, size;
-
-	*bytes = 0;
-	for (i = 0; i < e->n && i < EVENT_FIELDS_MAX; i++) {
-		size = e->lens[2 * i] + e->lens[2 * i + 1];
-		if (*bytes + size > EVENT_ENTRY_MAX)
-			break;
-		*bytes += size;
-	}
-	return i;
-}
-
 /* Move an entry to the dead-letter stream and acknowledge it. */
 int
 stream_dead(struct stream *s, struct redis *r, const struct stream_entry *e,
@@ -400,7 +380,7 @@ stream_dead(struct stream *s, struct redis *r, const struct stream_entry *e,
 	char			 *cut = NULL;
 	int			  rc;
 
-	kept = stream_dead_fields(e, &bytes);
+	kept = event_fit(e->lens, e->n, &bytes);
 	if (kept < e->n) {
 		for (i = 0; i < 2 * e->n; i++)
 			total += e->lens[i];
