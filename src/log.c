@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -123,6 +124,151 @@ log_mask_phone(const char *phone)
 		return xasprintf("***%s", phone + len - 2);
 	}
 	return xasprintf("%.5s***%s", phone, phone + len - 4);
+}
+
+/* A string that log_mask_reply() builds. */
+struct log_buf {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
+
+/* Append the n bytes at p to b. */
+static void
+log_buf_add(struct log_buf *b, const char *p, size_t n)
+{
+	if (b->len + n + 1 > b->size) {
+		b->size = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->size, 1);
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/* Append the masked form of the number of n bytes at p to b. */
+static void
+log_buf_phone(struct log_buf *b, const char *p, size_t n)
+{
+	char	*number = xstrndup(p, n), *mask = log_mask_phone(number);
+
+	log_buf_add(b, mask, strlen(mask));
+	free(mask);
+	free(number);
+}
+
+/* Return 1 if c is an ASCII letter or digit. */
+static int
+log_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
+
+/* Return 1 if c may be part of the local part of an address. */
+static int
+log_local_char(unsigned char c)
+{
+	return log_alnum(c) || c >= 0x80 ||
+	    (c != '\0' && strchr(".!#$%&*+-^_~", c) != NULL);
+}
+
+/* Return 1 if c may be part of the domain of an address. */
+static int
+log_domain_char(unsigned char c)
+{
+	return log_alnum(c) || c >= 0x80 || c == '.' || c == '-' || c == '_';
+}
+
+/* Return how many digits p starts with. */
+static size_t
+log_digits(const char *p)
+{
+	size_t	n = 0;
+
+	while (p[n] >= '0' && p[n] <= '9')
+		n++;
+	return n;
+}
+
+/*
+ * Return the length of the address starting at t + i (a run of local-part
+ * characters, '@', a domain) and set *at to the offset of its '@'; 0 if
+ * none starts there.
+ */
+static size_t
+log_address_len(const char *t, size_t i, size_t *at)
+{
+	size_t	end;
+
+	if (i > 0 && log_local_char(t[i - 1]))
+		return 0;
+	for (*at = i; log_local_char(t[*at]); (*at)++)
+		/* nothing */;
+	if (*at == i || t[*at] != '@')
+		return 0;
+	for (end = *at + 1; log_domain_char(t[end]); end++)
+		/* nothing */;
+	return end > *at + 1 ? end - i : 0;
+}
+
+/*
+ * Return the length of the phone number starting at t + i: '+' and 7 to
+ * 15 digits, or the nown digits own (the recipient's); 0 if none.
+ */
+static size_t
+log_number_len(const char *t, size_t i, const char *own, size_t nown)
+{
+	size_t	n;
+
+	if (i > 0 && log_alnum(t[i - 1]))
+		return 0;
+	if (t[i] == '+' && (n = log_digits(t + i + 1)) >= 7 && n <= 15)
+		return n + 1;
+	if (nown > 0 && log_digits(t + i) == nown &&
+	    strncmp(t + i, own, nown) == 0)
+		return nown;
+	return 0;
+}
+
+/* Mask addresses and phone numbers in a server's reply. */
+char *
+log_mask_reply(const char *text, const char *recipient)
+{
+	struct log_buf	 b = { NULL, 0, 0 };
+	char		 own[16];
+	const char	*p;
+	size_t		 i = 0, done = 0, n, at, nown = 0;
+
+	if (recipient != NULL && strchr(recipient, '@') == NULL) {
+		for (p = recipient; *p != '\0'; p++) {
+			if (*p < '0' || *p > '9')
+				continue;
+			if (nown == sizeof own - 1)
+				break;
+			own[nown++] = *p;
+		}
+		if (nown < 7 || *p != '\0')
+			nown = 0;
+	}
+	log_buf_add(&b, "", 0);
+	while (text[i] != '\0') {
+		if ((n = log_address_len(text, i, &at)) > 0) {
+			log_buf_add(&b, text + done, i - done);
+			log_buf_add(&b, text + i, 1);
+			log_buf_add(&b, "***", 3);
+			log_buf_add(&b, text + at, i + n - at);
+		} else if ((n = log_number_len(text, i, own, nown)) > 0) {
+			log_buf_add(&b, text + done, i - done);
+			log_buf_phone(&b, text + i, n);
+		} else {
+			i++;
+			continue;
+		}
+		done = i += n;
+	}
+	log_buf_add(&b, text + done, i - done);
+	return b.s;
 }
 
 /* Make a value safe to put in a log line. */
