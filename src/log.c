@@ -126,35 +126,12 @@ log_mask_phone(const char *phone)
 	return xasprintf("%.5s***%s", phone, phone + len - 4);
 }
 
-/* A string that log_mask_reply() builds. */
-struct log_buf {
-	char	*s;
-	size_t	 len;
-	size_t	 size;
-};
-
-/* Append the n bytes at p to b. */
+/* Append the n bytes at p to out, at *o. */
 static void
-log_buf_add(struct log_buf *b, const char *p, size_t n)
+log_copy(char *out, size_t *o, const char *p, size_t n)
 {
-	if (b->len + n + 1 > b->size) {
-		b->size = (b->len + n + 1) * 2;
-		b->s = xreallocarray(b->s, b->size, 1);
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-/* Append the masked form of the number of n bytes at p to b. */
-static void
-log_buf_phone(struct log_buf *b, const char *p, size_t n)
-{
-	char	*number = xstrndup(p, n), *mask = log_mask_phone(number);
-
-	log_buf_add(b, mask, strlen(mask));
-	free(mask);
-	free(number);
+	memcpy(out + *o, p, n);
+	*o += n;
 }
 
 /* Return 1 if c is an ASCII letter or digit. */
@@ -231,14 +208,18 @@ log_number_len(const char *t, size_t i, const char *own, size_t nown)
 	return 0;
 }
 
-/* Mask addresses and phone numbers in a server's reply. */
+/*
+ * Mask addresses and phone numbers in a server's reply. The result is at
+ * most twice as long: a masked address is its text with the local part
+ * made one character and "***" (at least 3 characters become 6), a
+ * masked number of 7 or 8 characters is 5, of n more 12 <= n + 3.
+ */
 char *
 log_mask_reply(const char *text, const char *recipient)
 {
-	struct log_buf	 b = { NULL, 0, 0 };
-	char		 own[16];
+	char		 own[16], *out, *number, *mask;
 	const char	*p;
-	size_t		 i = 0, done = 0, n, at, nown = 0;
+	size_t		 i = 0, done = 0, o = 0, n, at, nown = 0;
 
 	if (recipient != NULL && strchr(recipient, '@') == NULL) {
 		for (p = recipient; *p != '\0'; p++) {
@@ -251,24 +232,28 @@ log_mask_reply(const char *text, const char *recipient)
 		if (nown < 7 || *p != '\0')
 			nown = 0;
 	}
-	log_buf_add(&b, "", 0);
+	out = xmalloc(2 * strlen(text) + 1);
 	while (text[i] != '\0') {
 		if ((n = log_address_len(text, i, &at)) > 0) {
-			log_buf_add(&b, text + done, i - done);
-			log_buf_add(&b, text + i, 1);
-			log_buf_add(&b, "***", 3);
-			log_buf_add(&b, text + at, i + n - at);
+			log_copy(out, &o, text + done, i - done + 1);
+			log_copy(out, &o, "***", 3);
+			log_copy(out, &o, text + at, i + n - at);
 		} else if ((n = log_number_len(text, i, own, nown)) > 0) {
-			log_buf_add(&b, text + done, i - done);
-			log_buf_phone(&b, text + i, n);
+			log_copy(out, &o, text + done, i - done);
+			number = xstrndup(text + i, n);
+			mask = log_mask_phone(number);
+			log_copy(out, &o, mask, strlen(mask));
+			free(mask);
+			free(number);
 		} else {
 			i++;
 			continue;
 		}
 		done = i += n;
 	}
-	log_buf_add(&b, text + done, i - done);
-	return b.s;
+	log_copy(out, &o, text + done, i - done);
+	out[o] = '\0';
+	return out;
 }
 
 /* Make a value safe to put in a log line. */

@@ -304,6 +304,20 @@ test_sockwatch_second_run(void *arg)
 	return NULL;
 }
 
+/* Try to make a watch for port in another thread, waiting 300 ms. */
+static void
+test_sockwatch_second(struct test_sockwatch_second *t, int port)
+{
+	pthread_t	th;
+
+	memset(t, 0, sizeof *t);
+	t->port = port;
+	t->wait_ms = 300;
+	assert_int_equal(pthread_create(&th, NULL, test_sockwatch_second_run,
+	    t), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+}
+
 /*
  * While one watch waits for its library to connect, another waits its
  * step time for it and gives up with a reason; once the first has
@@ -315,17 +329,11 @@ test_sockwatch_one_at_a_time(void **state)
 	struct test_sockwatch_conn	 c;
 	struct test_sockwatch_second	 t;
 	struct sockwatch		*w;
-	pthread_t			 th;
 
 	(void)state;
 	test_sockwatch_listen(&c);
 	assert_non_null(w = sockwatch_new(c.port, 5000, NULL));
-	memset(&t, 0, sizeof t);
-	t.port = c.port;
-	t.wait_ms = 300;
-	assert_int_equal(pthread_create(&th, NULL, test_sockwatch_second_run,
-	    &t), 0);
-	assert_int_equal(pthread_join(th, NULL), 0);
+	test_sockwatch_second(&t, c.port);
 	assert_false(t.made);
 	assert_non_null(t.cause);
 	assert_non_null(strstr(t.cause, "under way"));
@@ -334,12 +342,7 @@ test_sockwatch_one_at_a_time(void **state)
 
 	c.client = test_sockwatch_connect(&c, &c.server);
 	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
-	memset(&t, 0, sizeof t);
-	t.port = c.port;
-	t.wait_ms = 300;
-	assert_int_equal(pthread_create(&th, NULL, test_sockwatch_second_run,
-	    &t), 0);
-	assert_int_equal(pthread_join(th, NULL), 0);
+	test_sockwatch_second(&t, c.port);
 	assert_true(t.made);
 	assert_true(t.ms < 250);
 	sockwatch_free(w);
