@@ -147,7 +147,7 @@ static int
 log_local_char(unsigned char c)
 {
 	return log_alnum(c) || c >= 0x80 ||
-	    (c != '\0' && strchr(".!#$%&*+-^_~", c) != NULL);
+	    (c != '\0' && strchr(".!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 /* Return 1 if c may be part of the domain of an address. */

@@ -208,6 +208,8 @@ test_log_mask_reply(void **state)
 	    "<noreply@city.example> refused, see postmaster@x.example.",
 	    "a.b-c@x.example", "550 5.7.1 <a***@x.example> from "
 	    "<n***@city.example> refused, see p***@x.example.");
+	test_log_reply_is("550 <O'Brien/Ops=1@Example.org>: unknown",
+	    "o'brien/ops=1@example.org", "550 <O***@Example.org>: unknown");
 	test_log_reply_is("HTTP 400: 21211 The 'To' number +14165550101 is "
 	    "not a valid phone number.", "+14165550101", "HTTP 400: 21211 "
 	    "The 'To' number +1416***0101 is not a valid phone number.");
