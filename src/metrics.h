@@ -13,6 +13,9 @@
  *   closeloop_events_total{type}                 status, subscribe,
  *       unsubscribe; duplicate (dropped), invalid (dead-lettered)
  *   closeloop_decisions_total{kind,rule}         every audited decision
+ *   closeloop_misleading_closures_total{division,rule}  the closures held
+ *       back as misleading (decision_misleading()), per division: each
+ *       configured division (metrics_divisions()), or "other"
  *   closeloop_notifications_total{channel,outcome}
  *       sent, retried, failed, dead, deferred, dry_run, unsubscribed,
  *       delivered, undelivered
@@ -45,6 +48,14 @@ void metrics_event(const char *type);
 
 /* Count the decisions of dl, committed to Redis. */
 void metrics_decisions(const struct decision_list *dl);
+
+/*
+ * Set the divisions that have their own misleading_closures series (the
+ * n codes, copied; at most METRICS_DIVISIONS_MAX); any other is counted
+ * as "other". Call at start and on each reload.
+ */
+#define METRICS_DIVISIONS_MAX	64
+void metrics_divisions(const char *const *codes, size_t n);
 
 /* Count a message the channel's server took seconds to take. */
 void metrics_send_time(const char *channel, double seconds);

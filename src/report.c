@@ -160,18 +160,6 @@ report_notes(struct report *rp)
 	}
 }
 
-/* Return 1 if a suppression or flag is of a misleading closure. */
-static int
-report_misleading(const char *decision, const char *rule)
-{
-	if (strcmp(decision, "suppressed") == 0)
-		return strcmp(rule, "explicit_transfer") == 0 ||
-		    strcmp(rule, "implicit_transfer") == 0 ||
-		    strcmp(rule, "partial_work_order") == 0;
-	return strcmp(decision, "flagged") == 0 &&
-	    strcmp(rule, "closed_not_done") == 0;
-}
-
 /* Count one entry. */
 static int
 report_entry(const char *id, const struct redis_reply *fields, void *arg)
@@ -223,7 +211,7 @@ report_entry(const char *id, const struct redis_reply *fields, void *arg)
 		row->failed++;
 	if (strcmp(d, "suppressed") == 0)
 		row->suppressed++;
-	if (report_misleading(d, rule))
+	if (decision_misleading(kind, rule))
 		row->misleading++;
 	if (strcmp(d, "flagged") == 0 && strcmp(rule, "no_note") == 0)
 		row->no_note++;

@@ -320,6 +320,20 @@ server_release(struct server *sv)
 	server_next_due(sv);
 }
 
+/* Give /metrics the divisions that have series of their own. */
+static void
+server_divisions(const struct config *cf)
+{
+	const char	**codes;
+	size_t		  i;
+
+	codes = xcalloc(cf->ndivisions + 1, sizeof *codes);
+	for (i = 0; i < cf->ndivisions; i++)
+		codes[i] = cf->divisions[i].code;
+	metrics_divisions(codes, cf->ndivisions);
+	free(codes);
+}
+
 /*
  * Start, reopen (for SIGHUP) or stop the audit.file writer to match the
  * configuration in use.
@@ -379,6 +393,7 @@ server_reconfigure(struct server *sv)
 	sv->cf = cf;
 	deliver_swap(sv->deliver, sv->gen);
 	listener_swap(sv->listener, sv->gen);
+	server_divisions(cf);
 	server_auditfile(sv);
 	log_notice("templates %s loaded, version %s", catalog_dir(cat),
 	    catalog_version(cat));
@@ -581,6 +596,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	backoff_init(&sv.release_bo, 1000, 60000);
 	server_signals(&sv);
 	metrics_start(store_now());
+	server_divisions(cf);
 	sv.watchdog_ms = sdnotify_watchdog_ms();
 	log_notice("closeloopd %s starting with %s", PACKAGE_VERSION,
 	    cf->path);
