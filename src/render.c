@@ -105,22 +105,32 @@ render_division(const struct config *cf, const char *code, const char *locale)
 	return name != NULL ? name : code;
 }
 
+/* Return s with every copy of what (not empty) replaced by with. */
+char *
+render_replace(const char *s, const char *what, const char *with)
+{
+	const char	*p, *at;
+	char		*out, *o;
+	size_t		 n = 0, wlen = strlen(what), rlen = strlen(with);
+
+	for (p = s; (at = strstr(p, what)) != NULL; p = at + wlen)
+		n++;
+	out = o = xmalloc(strlen(s) + n * rlen + 1);
+	for (p = s; (at = strstr(p, what)) != NULL; p = at + wlen) {
+		memcpy(o, p, (size_t)(at - p));
+		o += at - p;
+		memcpy(o, with, rlen);
+		o += rlen;
+	}
+	strcpy(o, p);
+	return out;
+}
+
 /* Return a URL pattern with every "{sr}" replaced. */
 char *
 render_url(const char *pattern, const char *sr)
 {
-	const char	*p, *at;
-	char		*out = xstrdup(""), *old;
-
-	for (p = pattern; (at = strstr(p, "{sr}")) != NULL; p = at + 4) {
-		old = out;
-		out = xasprintf("%s%.*s%s", old, (int)(at - p), p, sr);
-		free(old);
-	}
-	old = out;
-	out = xasprintf("%s%s", old, p);
-	free(old);
-	return out;
+	return render_replace(pattern, "{sr}", sr);
 }
 
 /* Return 1 if a photo URL's host is in templates.photo_hosts. */

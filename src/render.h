@@ -67,6 +67,12 @@ char *render_reply(const struct config *cf, const struct catalog *cat,
     const char *locale, const char *name, struct segment_info *info,
     char **cause);
 
+/*
+ * Return s with every copy of what (not empty) replaced by with; the
+ * caller frees it.
+ */
+char *render_replace(const char *s, const char *what, const char *with);
+
 /* Return pattern with every "{sr}" replaced by sr; the caller frees it. */
 char *render_url(const char *pattern, const char *sr);
 

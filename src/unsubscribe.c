@@ -97,25 +97,15 @@ unsubscribe_url(const struct config *cf, const char *sr, const char *address,
 char *
 unsubscribe_redact(const char *text, const char *url)
 {
-	const char	*tok, *p, *at;
-	char		*safe, *out, *old;
-	size_t		 ulen;
+	const char	*tok;
+	char		*safe, *out;
 
 	if (url == NULL || (tok = strstr(url, "token=")) == NULL)
 		return xstrdup(text);
 	tok += strlen("token=");
 	safe = xasprintf("%.*s%s%s", (int)(tok - url), url,
 	    UNSUBSCRIBE_REDACTED, tok + strcspn(tok, "&#"));
-	ulen = strlen(url);
-	out = xstrdup("");
-	for (p = text; (at = strstr(p, url)) != NULL; p = at + ulen) {
-		old = out;
-		out = xasprintf("%s%.*s%s", old, (int)(at - p), p, safe);
-		free(old);
-	}
-	old = out;
-	out = xasprintf("%s%s", old, p);
-	free(old);
+	out = render_replace(text, url, safe);
 	free(safe);
 	return out;
 }
