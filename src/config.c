@@ -1504,9 +1504,10 @@ config_rehearsal(struct config *cf)
 	if (len > 0 && cf->redis_prefix[len - 1] == ':')
 		prefix = xasprintf("%.*s%s:", (int)(len - 1), cf->redis_prefix,
 		    CONFIG_REHEARSAL);
-	else
-		prefix = xasprintf("%s%s:", cf->redis_prefix,
-		    CONFIG_REHEARSAL + 1);
+	else if (len > 0)
+		prefix = xasprintf("%s%s:", cf->redis_prefix, CONFIG_REHEARSAL);
+	else	/* no prefix: the rehearsal's own, without the dash */
+		prefix = xasprintf("%s:", &CONFIG_REHEARSAL[1]);
 	config_prefix(cf, prefix);
 	free(prefix);
 	if (!cf->redis_dead_derived) {

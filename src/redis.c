@@ -581,7 +581,8 @@ redis_pipe_eval(struct redis *r, const struct redis_script *script,
 	redis_args_str(&head, "EVALSHA");
 	redis_args_str(&head, sha);
 	redis_args_str(&head, nk);
-	memcpy(head.buf + head.len, a->buf, a->len);
+	if (a->len > 0)
+		memcpy(head.buf + head.len, a->buf, a->len);
 	head.len += a->len;
 	if (redisAppendFormattedCommand(r->c, head.buf, head.len) != REDIS_OK)
 		abort();	/* only fails when out of memory */
