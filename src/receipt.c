@@ -9,7 +9,9 @@
  * delivered, 16 rejected by the SMSC (final); 4 buffered, 8 submitted
  * (interim). Twilio POSTs MessageStatus: delivered or read (final,
  * delivered); undelivered, failed or canceled (final, not delivered);
- * queued, accepted, scheduled, sending or sent (interim).
+ * queued, accepted, scheduled, sending or sent (interim). A word the
+ * gateway sends is logged only through log_clean(), cut to
+ * RECEIPT_LOG_MAX bytes.
  */
 #include "build.h"
 
@@ -31,6 +33,9 @@
 #include "txn.h"
 #include "vocab.h"
 #include "xmalloc.h"
+
+/* The most bytes of a gateway's word that a log line shows. */
+#define RECEIPT_LOG_MAX		40
 
 /* What a report says. */
 struct receipt_report {
@@ -215,7 +220,7 @@ receipt_handle(const struct config *cf, struct redis **r,
 	struct redis_reply		*f = NULL;
 	const char			*id = http_arg(req, "id");
 	const char			*st, *words;
-	char				*key = NULL, *cause = NULL;
+	char				*key = NULL, *cause = NULL, *clean;
 	int				 rc;
 
 	if (!receipt_id_ok(id)) {
@@ -239,8 +244,10 @@ receipt_handle(const struct config *cf, struct redis **r,
 		return;
 	}
 	if (rep == NULL) {
-		log_warn("receipt for %s: unknown status \"%.40s\"; ignored",
-		    id, st);
+		clean = log_clean(st, strlen(st), RECEIPT_LOG_MAX);
+		log_warn("receipt for %s: unknown status \"%s\"; ignored", id,
+		    clean);
+		free(clean);
 		receipt_answer(resp, 400, "unknown status");
 		return;
 	}

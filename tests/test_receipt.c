@@ -561,6 +561,99 @@ test_refused(void **state)
 	test_receipt_close(&t);
 }
 
+/* Send stderr to a new temporary file; return the saved stderr. */
+static int
+test_receipt_capture(FILE **f)
+{
+	int	saved;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	*f = tmpfile();
+	assert_non_null(*f);
+	assert_true(dup2(fileno(*f), STDERR_FILENO) >= 0);
+	return saved;
+}
+
+/* Put stderr back and return what was written to it (allocated). */
+static char *
+test_receipt_captured(FILE *f, int saved)
+{
+	char	*buf;
+	size_t	 n;
+
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	buf = xmalloc(65536);
+	rewind(f);
+	n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A status made up of CR, LF, a priority prefix and an escape sequence
+ * is logged inside one warning line, cleaned and bounded, and nothing
+ * is recorded.
+ */
+static void
+test_log_injection(void **state)
+{
+	static const char	*prefix = "<4>receipt for " SMSID
+	    ": unknown status \"";
+	struct test_receipt	 t;
+	const char		*line, *eol;
+	char			*target, *out, *more;
+	size_t			 i, n = 0;
+	FILE			*f;
+	int			 saved;
+
+	(void)state;
+	test_receipt_open(&t);
+	log_set_level(LOG_LEVEL_INFO);
+	saved = test_receipt_capture(&f);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=%0d%0a%3C3%3E"
+	    "FAKE%20LOG%20LINE%1b[2J"), 400);
+	target = test_receipt_target(SMSID, "");
+	assert_int_equal(test_receipt_post(&t, target, "MessageStatus=%0a"
+	    "%3C3%3Eforged%C2%9B%7f"), 400);
+	free(target);
+	/* 61 bytes: 40 would cut an "é" in two. */
+	more = xstrdup("&status=a");
+	for (i = 0; i < 30; i++) {
+		target = xasprintf("%s%%C3%%A9", more);
+		free(more);
+		more = target;
+	}
+	assert_int_equal(test_receipt_kannel(&t, SMSID, more), 400);
+	free(more);
+	out = test_receipt_captured(f, saved);
+	log_set_level(LOG_LEVEL_ERR);
+
+	for (line = out; *line != '\0'; line = eol + 1, n++) {
+		eol = strchr(line, '\n');
+		assert_non_null(eol);
+		if (strncmp(line, prefix, strlen(prefix)) != 0)
+			fail_msg("not one warning about the status: %s", line);
+		for (i = 0; line + i < eol; i++)
+			assert_true((unsigned char)line[i] >= 0x20 &&
+			    line[i] != 0x7f);
+	}
+	assert_int_equal(n, 3);
+	assert_non_null(strstr(out, "\"?" "?<3>FAKE LOG LINE?[2J\"; ignored\n"));
+	assert_non_null(strstr(out, "\"?<3>forged??\"; ignored\n"));
+	assert_non_null(strstr(out, "\"a\xc3\xa9\xc3\xa9"));
+	assert_non_null(strstr(out, "\xc3\xa9...\"; ignored\n"));
+	assert_null(strstr(out, "\\x"));
+	free(out);
+	test_receipt_field_is(&t, "receipt", NULL);
+	test_receipt_audited(&t, 0);
+	test_receipt_close(&t);
+}
+
 /* With Redis gone the gateway is told to try again; later it succeeds. */
 static void
 test_redis_down(void **state)
@@ -608,6 +701,7 @@ main(void)
 		cmocka_unit_test(test_twilio),
 		cmocka_unit_test(test_authentic),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_log_injection),
 		cmocka_unit_test(test_redis_down),
 	};
 	int	rc;
