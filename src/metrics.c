@@ -36,6 +36,11 @@ static const char *const metrics_types[] = {
 	"status", "subscribe", "unsubscribe", "duplicate", "invalid"
 };
 #define METRICS_NTYPE	(sizeof metrics_types / sizeof metrics_types[0])
+static const char *const metrics_receipts[] = {
+	"recorded", "ignored", "expired"
+};
+#define METRICS_NRECEIPT \
+	(sizeof metrics_receipts / sizeof metrics_receipts[0])
 
 /* Upper bounds of the latency buckets, in seconds; +Inf is implied. */
 static const double metrics_bounds[] = {
@@ -59,6 +64,7 @@ static pthread_mutex_t		 metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t			 metrics_started;
 static int64_t			 metrics_beat_ms;
 static uint64_t			 metrics_events[METRICS_NTYPE];
+static uint64_t			 metrics_receipt_n[METRICS_NRECEIPT];
 static struct metrics_pair	 metrics_pairs[METRICS_PAIRS_MAX];
 static size_t			 metrics_npairs;
 static uint64_t			 metrics_notes[METRICS_NCHANNEL][METRICS_NOUTCOME];
@@ -96,6 +102,22 @@ metrics_event(const char *type)
 	for (i = 0; i < METRICS_NTYPE; i++) {
 		if (strcmp(metrics_types[i], type) == 0) {
 			metrics_events[i]++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Count one delivery receipt by its result. */
+void
+metrics_receipt(const char *result)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&metrics_lock);
+	for (i = 0; i < METRICS_NRECEIPT; i++) {
+		if (strcmp(metrics_receipts[i], result) == 0) {
+			metrics_receipt_n[i]++;
 			break;
 		}
 	}
@@ -315,6 +337,14 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 			    (unsigned long long)metrics_notes[c][k]);
 	}
 	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_receipts_total SMS delivery receipts, by "
+	    "result; ignored: after the final one, expired: refused.\n"
+	    "# TYPE closeloop_receipts_total counter\n");
+	for (i = 0; i < METRICS_NRECEIPT; i++)
+		metrics_printf(buf, len, cap, "closeloop_receipts_total"
+		    "{result=\"%s\"} %llu\n", metrics_receipts[i],
+		    (unsigned long long)metrics_receipt_n[i]);
+	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_send_seconds How long the server took to "
 	    "take each message.\n"
 	    "# TYPE closeloop_send_seconds histogram\n");
@@ -331,6 +361,7 @@ metrics_reset(void)
 	metrics_started = 0;
 	metrics_beat_ms = 0;
 	memset(metrics_events, 0, sizeof metrics_events);
+	memset(metrics_receipt_n, 0, sizeof metrics_receipt_n);
 	memset(metrics_pairs, 0, sizeof metrics_pairs);
 	metrics_npairs = 0;
 	memset(metrics_notes, 0, sizeof metrics_notes);

@@ -26,6 +26,7 @@
 #include "event.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "receipt.h"
 #include "redis.h"
@@ -36,6 +37,17 @@
 
 /* The most bytes of a gateway's word that a log line shows. */
 #define RECEIPT_LOG_MAX		40
+/* The most bytes of the gateway's answer that the record keeps. */
+#define RECEIPT_ANSWER_MAX	200
+/* How often a report is tried when the record changes under it. */
+#define RECEIPT_ATTEMPTS	5
+
+/* What became of a report. */
+enum receipt_what {
+	RECEIPT_RECORDED,	/* written, and audited if final */
+	RECEIPT_KNOWN,		/* an interim report repeated */
+	RECEIPT_IGNORED		/* after the final one: counted only */
+};
 
 /* What a report says. */
 struct receipt_report {
@@ -143,35 +155,48 @@ receipt_authentic(const struct config *cf, const struct http_request *req,
 }
 
 /*
- * Write a report on notification id, whose record's fields are f. Returns
- * 1 if written, 0 if it changed nothing, -1 with *cause.
+ * WATCH the record at key and read it. Returns the HGETALL reply, or
+ * NULL with *cause.
  */
-static int
-receipt_write(const struct config *cf, struct redis *r, const char *id,
-    const struct redis_reply *f, const struct receipt_report *rep,
-    const char *words, char **cause)
+static struct redis_reply *
+receipt_read(struct redis *r, const char *key, char **cause)
 {
-	struct decision_list	 dl = { NULL, 0 };
-	struct decision		*d;
-	struct txn		 tx;
-	const char		*argv[8], *had, *sr, *detail, *to, *nt;
-	char			*key, *masked, now[32];
-	int64_t			 at = store_now();
-	int			 rc;
+	struct redis_reply	*f;
 
-	had = redis_reply_field(f, "receipt");
-	if (had != NULL && (strcmp(had, rep->receipt) == 0 ||
-	    (rep->final == 0 && redis_reply_field(f, "receipt_final") != NULL)))
-		return 0;
-	sr = redis_reply_field(f, "sr");
+	f = redis_command(r, cause, "WATCH %s", key);
+	if (f != NULL && f->type == REDIS_TYPE_STATUS) {
+		redis_reply_free(f);
+		f = redis_command(r, cause, "HGETALL %s", key);
+	}
+	if (f != NULL && f->type != REDIS_TYPE_ARRAY) {
+		*cause = xstrdup(f->str != NULL ? f->str : "unexpected reply");
+		redis_reply_free(f);
+		f = NULL;
+	}
+	return f;
+}
+
+/*
+ * Queue the record's new fields and, for a final report, its audit entry
+ * into tx. detail is what the record keeps, answer the gateway's own
+ * words (cleaned and bounded, or NULL); the decision goes into dl.
+ */
+static void
+receipt_queue(struct txn *tx, const struct config *cf, const char *id,
+    const struct redis_reply *f, const struct receipt_report *rep,
+    const char *detail, const char *answer, struct decision_list *dl,
+    int64_t at)
+{
+	struct decision	*d;
+	const char	*argv[8], *to, *nt;
+	char		*key, *masked, now[32];
+
 	to = redis_reply_field(f, "to");
 	nt = redis_reply_field(f, "notice");
 	masked = to != NULL ? event_mask_contact(EVENT_CHANNEL_SMS, to) :
 	    xstrdup("?");
-	detail = words != NULL && *words != '\0' ? words : rep->detail;
 	key = outbox_key(cf, id);
 	snprintf(now, sizeof now, "%lld", (long long)at);
-	txn_begin(&tx, r);
 	argv[0] = "HSET";
 	argv[1] = key;
 	argv[2] = "receipt";
@@ -180,13 +205,12 @@ receipt_write(const struct config *cf, struct redis *r, const char *id,
 	argv[5] = now;
 	argv[6] = "receipt_detail";
 	argv[7] = detail;
-	txn_queue(&tx, 8, argv);
+	txn_queue(tx, 8, argv);
 	if (rep->final != 0) {
-		argv[0] = "HSET";
 		argv[2] = "receipt_final";
 		argv[3] = "1";
-		txn_queue(&tx, 4, argv);
-		d = decision_add(&dl, rep->final > 0 ? DECISION_DELIVERED :
+		txn_queue(tx, 4, argv);
+		d = decision_add(dl, rep->final > 0 ? DECISION_DELIVERED :
 		    DECISION_UNDELIVERED, NULL,
 		    vocab_notice_parse(nt != NULL ? nt : ""),
 		    redis_reply_field(f, "division"),
@@ -199,16 +223,69 @@ receipt_write(const struct config *cf, struct redis *r, const char *id,
 		decision_set(d, "provider_id",
 		    redis_reply_field(f, "provider_id"));
 		decision_set(d, "receipt", rep->receipt);
-		decision_set(d, "reply", words);
-		audit_queue(&tx, cf, sr, &dl, at);
+		decision_set(d, "reply", answer);
+		audit_queue(tx, cf, redis_reply_field(f, "sr"), dl, at);
+	}
+	free(masked);
+	free(key);
+}
+
+/*
+ * Write a report on notification id, whose record's fields are f (read
+ * under WATCH): the first final report is final; any report after it is
+ * only counted in receipts_ignored. Sets *what to RECEIPT_RECORDED,
+ * RECEIPT_KNOWN (an interim report repeated: nothing to write) or
+ * RECEIPT_IGNORED. Returns 1 if done, 0 if the record changed meanwhile
+ * (nothing written), -1 with *cause.
+ */
+static int
+receipt_write(const struct config *cf, struct redis *r, const char *id,
+    const struct redis_reply *f, const struct receipt_report *rep,
+    const char *words, enum receipt_what *what, char **cause)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct txn		 tx;
+	const char		*argv[4], *had, *sr = redis_reply_field(f, "sr");
+	char			*key, *answer = NULL;
+	int			 rc;
+
+	had = redis_reply_field(f, "receipt");
+	if (redis_reply_field(f, "receipt_final") != NULL)
+		*what = RECEIPT_IGNORED;
+	else if (had != NULL && strcmp(had, rep->receipt) == 0) {
+		*what = RECEIPT_KNOWN;
+		redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+		return 1;
+	} else
+		*what = RECEIPT_RECORDED;
+
+	txn_begin(&tx, r);
+	key = outbox_key(cf, id);
+	if (*what == RECEIPT_IGNORED) {
+		argv[0] = "HINCRBY";
+		argv[1] = key;
+		argv[2] = "receipts_ignored";
+		argv[3] = "1";
+		txn_queue(&tx, 4, argv);
+	} else {
+		if (words != NULL && *words != '\0')
+			answer = log_clean(words, strlen(words),
+			    RECEIPT_ANSWER_MAX);
+		receipt_queue(&tx, cf, id, f, rep, answer != NULL ? answer :
+		    rep->detail, answer, &dl, store_now());
 	}
 	rc = txn_exec(&tx, sr, cause);
 	if (rc == 1 && dl.n > 0)
 		decision_log(sr, &dl.list[0]);
+	if (rc == 1 && *what == RECEIPT_IGNORED)
+		log_write(strcmp(had != NULL ? had : "", rep->receipt) == 0 ?
+		    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, "receipt for %s: %s "
+		    "after the final report (%s); ignored", id, rep->receipt,
+		    had != NULL ? had : "?");
 	decision_clear(&dl);
-	free(masked);
+	free(answer);
 	free(key);
-	return rc < 0 ? -1 : 1;
+	return rc;
 }
 
 /* Answer one receipt request. */
@@ -220,8 +297,9 @@ receipt_handle(const struct config *cf, struct redis **r,
 	struct redis_reply		*f = NULL;
 	const char			*id = http_arg(req, "id");
 	const char			*st, *words;
+	enum receipt_what		 what = RECEIPT_KNOWN;
 	char				*key = NULL, *cause = NULL, *clean;
-	int				 rc;
+	int				 rc, attempt;
 
 	if (!receipt_id_ok(id)) {
 		receipt_answer(resp, 400, "no valid notification id");
@@ -254,23 +332,34 @@ receipt_handle(const struct config *cf, struct redis **r,
 	if (*r == NULL && (*r = redis_connect(cf, &cause)) == NULL)
 		goto fail;
 	key = outbox_key(cf, id);
-	f = redis_command(*r, &cause, "HGETALL %s", key);
-	if (f == NULL || f->type != REDIS_TYPE_ARRAY) {
-		if (f != NULL)
-			cause = xstrdup(f->str != NULL ? f->str :
-			    "unexpected reply");
+	for (attempt = 0; attempt < RECEIPT_ATTEMPTS; attempt++) {
+		redis_reply_free(f);
+		if ((f = receipt_read(*r, key, &cause)) == NULL)
+			goto fail;
+		if (redis_reply_field(f, "sr") == NULL ||
+		    redis_reply_field(f, "channel") == NULL ||
+		    strcmp(redis_reply_field(f, "channel"), "sms") != 0) {
+			redis_reply_free(redis_command(*r, NULL, "UNWATCH"));
+			receipt_answer(resp, 404, "no such SMS notification "
+			    "(unknown, not an SMS, or its record expired)");
+			goto done;
+		}
+		if ((rc = receipt_write(cf, *r, id, f, rep, words, &what,
+		    &cause)) < 0)
+			goto fail;
+		if (rc == 1)
+			break;
+	}
+	if (attempt == RECEIPT_ATTEMPTS) {
+		cause = xstrdup("the record kept changing");
 		goto fail;
 	}
-	if (redis_reply_field(f, "sr") == NULL ||
-	    redis_reply_field(f, "channel") == NULL ||
-	    strcmp(redis_reply_field(f, "channel"), "sms") != 0) {
-		receipt_answer(resp, 404, "no such SMS notification (unknown, "
-		    "not an SMS, or its record expired)");
-		goto done;
-	}
-	if ((rc = receipt_write(cf, *r, id, f, rep, words, &cause)) < 0)
-		goto fail;
-	receipt_answer(resp, 200, rc == 1 ? "recorded" : "known already");
+	if (what != RECEIPT_KNOWN)
+		metrics_receipt(what == RECEIPT_RECORDED ? "recorded" :
+		    "ignored");
+	receipt_answer(resp, 200, what == RECEIPT_RECORDED ? "recorded" :
+	    what == RECEIPT_KNOWN ? "known already" : "known already; the "
+	    "first final report stands");
 	goto done;
 fail:
 	log_warn("receipt for %s: %s; the gateway will report again", id,

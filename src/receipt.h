@@ -13,10 +13,15 @@
  * X-Closeloop-Secret header.
  *
  * A final report - delivered to the handset, or not - is added to the
- * notification's record (receipt, receipt_at, receipt_detail) and to the
- * SR's audit trail as "delivered" or "undelivered"; an interim one
- * (buffered, submitted to the SMSC, queued) only to the record. A report
- * repeated by the gateway changes nothing.
+ * notification's record (receipt, receipt_at, receipt_detail,
+ * receipt_final) and to the SR's audit trail as "delivered" or
+ * "undelivered"; an interim one (buffered, submitted to the SMSC,
+ * queued) only to the record. The first final report is final: any
+ * report after it - the same one repeated, a late interim one, or
+ * another final word - only adds one to the record's receipts_ignored
+ * (and to closeloop_receipts_total{result="ignored"}). The gateway's own
+ * words (Kannel's answer, Twilio's ErrorCode) are kept up to 200 bytes,
+ * cut at a character, control characters replaced.
  */
 #ifndef RECEIPT_H
 #define RECEIPT_H

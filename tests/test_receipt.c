@@ -31,6 +31,7 @@
 #include "event.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "notice.h"
 #include "outbox.h"
 #include "receipt.h"
@@ -446,6 +447,113 @@ test_kannel_interim(void **state)
 	test_receipt_close(&t);
 }
 
+/*
+ * The first final report is final: later ones, whatever they say, are
+ * counted in receipts_ignored and neither change the record nor add to
+ * the audit trail.
+ */
+static void
+test_final_is_final(void **state)
+{
+	static const char	*later[] = { "&status=2", "&status=16",
+	    "&status=1", "&status=8&answer=late", "&status=2&answer=NACK" };
+	struct test_receipt	 t;
+	char			*target, *n, *buf = NULL;
+	size_t			 i, len = 0, cap = 0;
+
+	(void)state;
+	metrics_reset();
+	test_receipt_open(&t);
+	/* An interim report repeated before the final one is not counted. */
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=8"), 200);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=8"), 200);
+	test_receipt_field_is(&t, "receipts_ignored", NULL);
+	assert_int_equal(test_receipt_kannel(&t, SMSID,
+	    "&status=1&answer=ACK"), 200);
+	test_receipt_audited(&t, 1);
+	for (i = 0; i < sizeof later / sizeof later[0]; i++) {
+		assert_int_equal(test_receipt_kannel(&t, SMSID, later[i]),
+		    200);
+		n = xasprintf("%zu", i + 1);
+		test_receipt_field_is(&t, "receipts_ignored", n);
+		free(n);
+	}
+	target = test_receipt_target(SMSID, "");
+	assert_int_equal(test_receipt_post(&t, target,
+	    "MessageStatus=failed&ErrorCode=30003"), 200);
+	free(target);
+	test_receipt_field_is(&t, "receipts_ignored", "6");
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_field_is(&t, "receipt_detail", "ACK");
+	test_receipt_audited(&t, 1);
+	free(test_receipt_audit(&t, SRAUDIT, "delivered", "delivered"));
+	test_receipt_close(&t);
+	/* "submitted" and "delivered" recorded, six ignored. */
+	metrics_write(&buf, &len, &cap);
+	assert_non_null(strstr(buf,
+	    "\ncloseloop_receipts_total{result=\"recorded\"} 2\n"));
+	assert_non_null(strstr(buf,
+	    "\ncloseloop_receipts_total{result=\"ignored\"} 6\n"));
+	free(buf);
+
+	/* A failure first: a "delivered" after it does not undo it. */
+	test_receipt_open(&t);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=16"), 200);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 200);
+	test_receipt_field_is(&t, "receipt", "rejected");
+	test_receipt_field_is(&t, "receipts_ignored", "1");
+	test_receipt_audited(&t, 1);
+	free(test_receipt_audit(&t, ALL, "undelivered", "rejected"));
+	test_receipt_close(&t);
+}
+
+/*
+ * The gateway's answer is kept to 200 bytes, cut at a character, without
+ * control characters, however long it was.
+ */
+static void
+test_answer_bounded(void **state)
+{
+	struct test_receipt	 t;
+	char			*target, *form, *big, *want, *v;
+	size_t			 i;
+
+	(void)state;
+	test_receipt_open(&t);
+	/* An LF, 198 x, an "e" acute across bytes 200 and 201, 15 KB more. */
+	big = xmalloc(15 * 1024 + 1);
+	memset(big, 'x', 15 * 1024);
+	big[15 * 1024] = '\0';
+	memcpy(big, "%0a", 3);
+	memcpy(big + 3 + 198, "%C3%A9", 6);
+	want = xmalloc(200 + 3 + 1);
+	memset(want, 'x', 199);
+	want[0] = '?';
+	memcpy(want + 199, "...", 4);
+	form = xasprintf("status=2&answer=%s", big);
+	target = test_receipt_target(SMSID, "");
+	assert_int_equal(test_receipt_post(&t, target, form), 200);
+	free(form);
+	test_receipt_field_is(&t, "receipt_detail", want);
+	v = test_receipt_audit(&t, ALL, "undelivered", "undelivered");
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	free(v);
+	free(want);
+	/* Replayed, it adds nothing. */
+	for (i = 0; i < 5; i++) {
+		form = xasprintf("status=%s&answer=%s", i % 2 ? "1" : "16",
+		    big);
+		assert_int_equal(test_receipt_post(&t, target, form), 200);
+		free(form);
+	}
+	test_receipt_audited(&t, 1);
+	test_receipt_field_is(&t, "receipts_ignored", "5");
+	free(target);
+	free(big);
+	test_receipt_close(&t);
+}
+
 /* Twilio's StatusCallback: a form POST, the token in the URL. */
 static void
 test_twilio(void **state)
@@ -698,6 +806,8 @@ main(void)
 		cmocka_unit_test(test_kannel_delivered),
 		cmocka_unit_test(test_kannel_undelivered),
 		cmocka_unit_test(test_kannel_interim),
+		cmocka_unit_test(test_final_is_final),
+		cmocka_unit_test(test_answer_bounded),
 		cmocka_unit_test(test_twilio),
 		cmocka_unit_test(test_authentic),
 		cmocka_unit_test(test_refused),
