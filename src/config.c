@@ -137,6 +137,8 @@ static const struct config_key config_keys[] = {
 	{ "sms.dlr_mask", CONFIG_INT, 0, 31, CONFIG_AT(sms_dlr_mask) },
 	{ "sms.dlr_secret_file", CONFIG_STRING, 1, PATH_MAX,
 	    CONFIG_AT(sms_dlr_secret_file) },
+	{ "sms.dlr_max_age_days", CONFIG_INT, 1, 365,
+	    CONFIG_AT(sms_dlr_max_age_days) },
 	{ "sms.inbound_secret_file", CONFIG_STRING, 1, PATH_MAX,
 	    CONFIG_AT(sms_inbound_secret_file) },
 	{ "audit", CONFIG_GROUP, 0, 0, 0 },
@@ -889,6 +891,7 @@ config_defaults(struct config *cf)
 	cf->sms_connections = 8;
 	cf->sms_timeout_seconds = 30;
 	cf->sms_dlr_mask = 31;
+	cf->sms_dlr_max_age_days = 30;
 	cf->audit_retain_days = 90;
 	cf->audit_fsync = 1;
 	cf->http_listen = xstrdup(CONFIG_HTTP_LISTEN);

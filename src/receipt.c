@@ -1,10 +1,17 @@
 /*
  * receipt.c - delivery receipts from the SMS gateway
  *
- * The URL given to the gateway for notification ID:
- *   sms.dlr_url?id=ID&token=HMAC-SHA-256(key, ID) in hex
- * IDs are letters, digits, '-' and '/', so the URL needs no escapes of
- * its own (Kannel would read a '%' in it as one of its own). Kannel adds
+ * The URL given to the gateway for notification ID, sent at NOW:
+ *   sms.dlr_url?id=ID&exp=EXP&token=TOKEN
+ * where EXP is NOW + sms.dlr_max_age_days in seconds since the epoch and
+ * TOKEN the HMAC-SHA-256 of "closeloop-receipt:ID:EXP" under the key, in
+ * hex; a receipt after EXP is refused (410) and not recorded. A URL of a
+ * message sent by an earlier version has no exp and a token over ID
+ * alone: it is still taken, until sms.dlr_max_age_days after the
+ * record's sent_at (or created), which is what a proxy sending the key
+ * in X-Closeloop-Secret without exp gets too. IDs are letters, digits,
+ * '-' and '/', so the URL needs no escapes of its own (Kannel would read
+ * a '%' in it as one of its own). Kannel adds
  * "&status=%d&answer=%A" and fills them in: status 1 delivered, 2 not
  * delivered, 16 rejected by the SMSC (final); 4 buffered, 8 submitted
  * (interim). Twilio POSTs MessageStatus: delivered or read (final,
@@ -80,25 +87,38 @@ static const struct receipt_report receipt_twilio[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-/* Write the token of notification id: its HMAC under the key. */
+/*
+ * Write the token of notification id's URL expiring at exp (seconds), or
+ * for exp -1 the token of a URL without expiry (see the top).
+ */
 static void
-receipt_token(const struct config *cf, const char *id,
+receipt_token(const struct config *cf, const char *id, long long exp,
     char token[DIGEST_HEX_LEN + 1])
 {
-	digest_hmac(cf->sms_dlr_secret, strlen(cf->sms_dlr_secret), id,
-	    token);
+	const char	*key = cf->sms_dlr_secret;
+	char		*text;
+
+	if (exp < 0) {
+		digest_hmac(key, strlen(key), id, token);
+		return;
+	}
+	text = xasprintf("closeloop-receipt:%s:%lld", id, exp);
+	digest_hmac(key, strlen(key), text, token);
+	free(text);
 }
 
 /* Return the URL at which the gateway reports on a notification. */
 char *
-receipt_url(const struct config *cf, const char *id)
+receipt_url(const struct config *cf, const char *id, int64_t now)
 {
 	const char	*url = cf->sms_dlr_url;
 	char		 token[DIGEST_HEX_LEN + 1];
+	long long	 exp;
 
-	receipt_token(cf, id, token);
-	return xasprintf("%s%cid=%s&token=%s", url,
-	    strchr(url, '?') != NULL ? '&' : '?', id, token);
+	exp = (long long)now + cf->sms_dlr_max_age_days * 86400;
+	receipt_token(cf, id, exp, token);
+	return xasprintf("%s%cid=%s&exp=%lld&token=%s", url,
+	    strchr(url, '?') != NULL ? '&' : '?', id, exp, token);
 }
 
 /* Set the response to status and a one-line text. */
@@ -138,10 +158,33 @@ receipt_find(const struct receipt_report *table, const char *name)
 	return NULL;
 }
 
-/* Return 1 if the request proves it comes from our gateway. */
+/*
+ * Read the URL's expiry: *exp is -1 if the request has none. Returns 0,
+ * or -1 if it is not 1 to 12 digits.
+ */
+static int
+receipt_exp(const struct http_request *req, long long *exp)
+{
+	const char	*e = http_arg(req, "exp");
+
+	*exp = -1;
+	if (e == NULL)
+		return 0;
+	if (*e == '\0' || strlen(e) > 12 || strspn(e, "0123456789") !=
+	    strlen(e))
+		return -1;
+	*exp = strtoll(e, NULL, 10);
+	return 0;
+}
+
+/*
+ * Return 1 if the request proves it comes from our gateway: the key in
+ * X-Closeloop-Secret, or the token of id and exp (the URL's expiry, or
+ * -1 for a URL without one).
+ */
 static int
 receipt_authentic(const struct config *cf, const struct http_request *req,
-    const char *id)
+    const char *id, long long exp)
 {
 	char	token[DIGEST_HEX_LEN + 1];
 
@@ -150,8 +193,37 @@ receipt_authentic(const struct config *cf, const struct http_request *req,
 	if (digest_equal(http_header(req, "X-Closeloop-Secret"),
 	    cf->sms_dlr_secret))
 		return 1;
-	receipt_token(cf, id, token);
+	receipt_token(cf, id, exp, token);
 	return digest_equal(http_arg(req, "token"), token);
+}
+
+/*
+ * Return 1 if a receipt without an expiry in its URL comes too late for
+ * the record f: more than sms.dlr_max_age_days after it was sent (or
+ * created, if it was not) at now (ms).
+ */
+static int
+receipt_too_late(const struct config *cf, const struct redis_reply *f,
+    int64_t now)
+{
+	const char	*at = redis_reply_field(f, "sent_at");
+
+	if (at == NULL)
+		at = redis_reply_field(f, "created");
+	return at != NULL && strtoll(at, NULL, 10) +
+	    cf->sms_dlr_max_age_days * 86400 * 1000 < now;
+}
+
+/* Refuse a receipt whose URL has expired: log it, count it, say so. */
+static void
+receipt_expired(const char *id, const struct http_request *req,
+    struct http_response *resp)
+{
+	log_notice("receipt for %s from %s: its URL has expired "
+	    "(sms.dlr_max_age_days); not recorded", id, http_peer(req));
+	metrics_receipt("expired");
+	receipt_answer(resp, 410, "this receipt URL has expired; the "
+	    "receipt was not recorded");
 }
 
 /*
@@ -299,16 +371,25 @@ receipt_handle(const struct config *cf, struct redis **r,
 	const char			*st, *words;
 	enum receipt_what		 what = RECEIPT_KNOWN;
 	char				*key = NULL, *cause = NULL, *clean;
+	long long			 exp;
 	int				 rc, attempt;
 
 	if (!receipt_id_ok(id)) {
 		receipt_answer(resp, 400, "no valid notification id");
 		return;
 	}
-	if (!receipt_authentic(cf, req, id)) {
+	if (receipt_exp(req, &exp) != 0) {
+		receipt_answer(resp, 400, "no valid expiry time (exp)");
+		return;
+	}
+	if (!receipt_authentic(cf, req, id, exp)) {
 		log_warn("receipt for %s from %s: wrong or missing token; "
 		    "ignored", id, http_peer(req));
 		receipt_answer(resp, 403, "wrong or missing token");
+		return;
+	}
+	if (exp >= 0 && exp < store_now() / 1000) {
+		receipt_expired(id, req, resp);
 		return;
 	}
 	if ((st = http_arg(req, "status")) != NULL) {
@@ -342,6 +423,11 @@ receipt_handle(const struct config *cf, struct redis **r,
 			redis_reply_free(redis_command(*r, NULL, "UNWATCH"));
 			receipt_answer(resp, 404, "no such SMS notification "
 			    "(unknown, not an SMS, or its record expired)");
+			goto done;
+		}
+		if (exp < 0 && receipt_too_late(cf, f, store_now())) {
+			redis_reply_free(redis_command(*r, NULL, "UNWATCH"));
+			receipt_expired(id, req, resp);
 			goto done;
 		}
 		if ((rc = receipt_write(cf, *r, id, f, rep, words, &what,

@@ -205,6 +205,23 @@ test_receipt_target(const char *id, const char *more)
 	return xasprintf("/receipt?id=%s&token=%s%s", id, token, more);
 }
 
+/*
+ * Return "/receipt?id=ID&exp=EXP&token=HMAC" plus more (allocated): the
+ * URL of a message sent by this version.
+ */
+static char *
+test_receipt_target_exp(const char *id, long long exp, const char *more)
+{
+	char	token[DIGEST_HEX_LEN + 1], *text, *target;
+
+	text = xasprintf("closeloop-receipt:%s:%lld", id, exp);
+	digest_hmac(KEY, strlen(KEY), text, token);
+	target = xasprintf("/receipt?id=%s&exp=%lld&token=%s%s", id, exp,
+	    token, more);
+	free(text);
+	return target;
+}
+
 /* GET the receipt URL of id with more arguments; return the status. */
 static int
 test_receipt_kannel(struct test_receipt *t, const char *id, const char *more)
@@ -308,25 +325,34 @@ test_receipt_audited(struct test_receipt *t, long long n)
 	assert_int_equal(test_receipt_xlen(t, ALL), n);
 }
 
-/* The URL carries the id and its HMAC, which differs per id. */
+/*
+ * The URL carries the id, its expiry (sms.dlr_max_age_days after the
+ * sending) and the HMAC of both, which differs per id and per expiry.
+ */
 static void
 test_url(void **state)
 {
 	struct config	*cf;
-	char		*url, *other, *want, token[DIGEST_HEX_LEN + 1];
+	char		*url, *other, *want, *text, token[DIGEST_HEX_LEN + 1];
 	const char	*p;
+	long long	 now = 1790000000, exp = now + 30 * 86400;
 
 	(void)state;
 	cf = test_receipt_config("http://127.0.0.1:9/receipt");
-	url = receipt_url(cf, SMSID);
-	digest_hmac(KEY, strlen(KEY), SMSID, token);
-	want = xasprintf("http://127.0.0.1:9/receipt?id=" SMSID "&token=%s",
-	    token);
+	url = receipt_url(cf, SMSID, now);
+	text = xasprintf("closeloop-receipt:" SMSID ":%lld", exp);
+	digest_hmac(KEY, strlen(KEY), text, token);
+	free(text);
+	want = xasprintf("http://127.0.0.1:9/receipt?id=" SMSID "&exp=%lld"
+	    "&token=%s", exp, token);
 	assert_string_equal(url, want);
 	p = strstr(url, "token=") + 6;
 	assert_int_equal(strlen(p), 64);
 	assert_int_equal(strspn(p, "0123456789abcdef"), 64);
-	other = receipt_url(cf, "2026-7/3/0");
+	other = receipt_url(cf, "2026-7/3/0", now);
+	assert_string_not_equal(strstr(other, "token="), strstr(url, "token="));
+	free(other);
+	other = receipt_url(cf, SMSID, now + 1);
 	assert_string_not_equal(strstr(other, "token="), strstr(url, "token="));
 	free(other);
 	free(want);
@@ -335,13 +361,84 @@ test_url(void **state)
 
 	/* A dlr_url with a query of its own gets "&". */
 	cf = test_receipt_config("https://sms.example.org/dlr?src=kannel");
-	url = receipt_url(cf, SMSID);
+	url = receipt_url(cf, SMSID, now);
 	want = xasprintf("https://sms.example.org/dlr?src=kannel&id=" SMSID
-	    "&token=%s", token);
+	    "&exp=%lld&token=%s", exp, token);
 	assert_string_equal(url, want);
 	free(want);
 	free(url);
 	config_free(cf);
+}
+
+/*
+ * A receipt after its URL's expiry is refused with 410 and not recorded;
+ * the expiry cannot be moved without the key; a URL of an earlier
+ * version (no expiry) works for sms.dlr_max_age_days after the sending.
+ */
+static void
+test_expiry(void **state)
+{
+	struct test_receipt	 t;
+	struct testhttp_answer	 a;
+	struct redis_reply	*reply;
+	char			*target, *key, *forged, *buf = NULL;
+	long long		 now = store_now() / 1000;
+	size_t			 len = 0, cap = 0;
+
+	(void)state;
+	metrics_reset();
+	test_receipt_open(&t);
+	/* Expired a second ago. */
+	target = test_receipt_target_exp(SMSID, now - 1, "&status=1");
+	a = testhttp_get(http_port(t.h), target, NULL);
+	assert_int_equal(a.status, 410);
+	assert_non_null(strstr(a.body, "expired"));
+	free(a.raw);
+	/* The same expiry moved on by hand: the token no longer fits. */
+	forged = xstrdup(target);
+	memcpy(strstr(forged, "&exp=") + 5, "9", 1);
+	assert_int_equal(test_receipt_get(&t, forged, NULL), 403);
+	free(forged);
+	free(target);
+	test_receipt_field_is(&t, "receipt", NULL);
+	test_receipt_audited(&t, 0);
+	/* Not expired yet, or with the key itself: recorded. */
+	target = test_receipt_target_exp(SMSID, now + 60, "&status=8");
+	assert_int_equal(test_receipt_get(&t, target, NULL), 200);
+	free(target);
+	test_receipt_field_is(&t, "receipt", "submitted");
+	assert_int_equal(test_receipt_get(&t, "/receipt?id=" SMSID "&exp=1"
+	    "&status=1", "X-Closeloop-Secret: " KEY "\r\n"), 410);
+	/* A malformed expiry. */
+	target = test_receipt_target_exp(SMSID, now + 60, "&status=1");
+	memcpy(strstr(target, "&exp=") + 5, "x", 1);
+	assert_int_equal(test_receipt_get(&t, target, NULL), 400);
+	free(target);
+	test_receipt_field_is(&t, "receipt", "submitted");
+
+	/* A URL without expiry, for a message sent 31 days ago, or made. */
+	key = outbox_key(t.cf, SMSID);
+	reply = redis_command(t.r, NULL, "HSET %s sent_at %lld", key,
+	    (now - 31 * 86400) * 1000);
+	redis_reply_free(reply);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 410);
+	reply = redis_command(t.r, NULL, "HDEL %s sent_at", key);
+	redis_reply_free(reply);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 200);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=2"), 200);
+	reply = redis_command(t.r, NULL, "HSET %s created %lld", key,
+	    (now - 31 * 86400) * 1000);
+	redis_reply_free(reply);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=2"), 410);
+	free(key);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_field_is(&t, "receipts_ignored", "1");
+	test_receipt_audited(&t, 1);
+	test_receipt_close(&t);
+	metrics_write(&buf, &len, &cap);
+	assert_non_null(strstr(buf,
+	    "\ncloseloop_receipts_total{result=\"expired\"} 4\n"));
+	free(buf);
 }
 
 /* Kannel's "delivered" is recorded and audited once, masked. */
@@ -356,7 +453,7 @@ test_kannel_delivered(void **state)
 	test_receipt_open(&t);
 	test_receipt_audited(&t, 0);
 	/* The URL the gateway was given works as it is. */
-	url = receipt_url(t.cf, SMSID);
+	url = receipt_url(t.cf, SMSID, store_now() / 1000);
 	v = xasprintf("%s&status=1&answer=ACK%%2F",
 	    url + strlen("http://127.0.0.1:9"));
 	now = store_now();
@@ -803,6 +900,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_kannel_delivered),
 		cmocka_unit_test(test_kannel_undelivered),
 		cmocka_unit_test(test_kannel_interim),
