@@ -26,6 +26,7 @@
 #include "config.h"
 #include "datefmt.h"
 #include "division.h"
+#include "http.h"
 #include "redisurl.h"
 #include "sms.h"
 #include "syntax.h"
@@ -1273,6 +1274,7 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 {
 	const config_setting_t	*s;
 	const char		*why = NULL;
+	char			*cause;
 
 	s = config_lookup(lc, "redis.url");
 	if (redisurl_parse(cf->redis_url, &cf->redis_addr, &why) != 0 &&
@@ -1295,6 +1297,12 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 	if (cf->http_listen != NULL && *cf->http_listen == '\0') {
 		free(cf->http_listen);	/* "": no listener */
 		cf->http_listen = NULL;
+	}
+	if (cf->http_listen != NULL &&
+	    http_listen_check(cf->http_listen, &cause) != 0) {
+		config_problem(pr, config_lookup(lc, "http.listen"),
+		    "http.listen: %s (got \"%s\")", cause, cf->http_listen);
+		free(cause);
 	}
 	config_finish_sentinels(cf, pr, lc);
 	config_finish_templates(cf, pr, lc);

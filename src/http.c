@@ -342,11 +342,10 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 
 /*
  * Turn "HOST:PORT", "[IPV6]:PORT" or "PORT" into a socket address.
- * Returns 0, or -1 with *cause set.
+ * Returns NULL, or what is wrong with it (a static string).
  */
-static int
-http_parse_listen(const char *listen, struct sockaddr_storage *ss,
-    char **cause)
+static const char *
+http_parse_listen(const char *listen, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
@@ -356,10 +355,8 @@ http_parse_listen(const char *listen, struct sockaddr_storage *ss,
 	int			 v6 = listen[0] == '[';
 
 	memset(ss, 0, sizeof *ss);
-	if (v6 && ((end = strchr(listen, ']')) == NULL || end[1] != ':')) {
-		why = "expected [IPV6]:PORT";
-		goto fail;
-	}
+	if (v6 && ((end = strchr(listen, ']')) == NULL || end[1] != ':'))
+		return "expected [IPV6]:PORT";
 	if (v6) {
 		host = xstrndup(listen + 1, end - listen - 1);
 		port = end + 2;
@@ -390,10 +387,20 @@ http_parse_listen(const char *listen, struct sockaddr_storage *ss,
 	else
 		why = "not a numeric IPv4 address or localhost";
 	free(host);
-	if (why == NULL)
+	return why;
+}
+
+/* Check listen text as http_new() reads it. */
+int
+http_listen_check(const char *listen, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	const char		*why;
+
+	if ((why = http_parse_listen(listen, &ss)) == NULL)
 		return 0;
-fail:
-	*cause = xasprintf("listen address \"%s\": %s", listen, why);
+	if (cause != NULL)
+		*cause = xstrdup(why);
 	return -1;
 }
 
@@ -403,10 +410,13 @@ http_new(const char *listen, http_handler handler, void *arg, char **cause)
 {
 	struct sockaddr_storage	 ss;
 	struct http		*h;
+	const char		*bad;
 	char			*why;
 
-	if (http_parse_listen(listen, &ss, &why) != 0)
+	if ((bad = http_parse_listen(listen, &ss)) != NULL) {
+		why = xasprintf("listen address \"%s\": %s", listen, bad);
 		goto fail;
+	}
 
 	h = xcalloc(1, sizeof *h);
 	h->handler = handler;

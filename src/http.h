@@ -49,6 +49,13 @@ struct http *http_new(const char *listen, http_handler h, void *arg,
     char **cause);
 
 /*
+ * Check listen text as http_new() reads it, without listening. Returns
+ * 0, or -1 with *cause (if cause is not NULL) set to what is wrong with
+ * it, e.g. "the port is out of range (0-65535)"; the caller frees it.
+ */
+int http_listen_check(const char *listen, char **cause);
+
+/*
  * Stop the listener: close its socket and connections and join its
  * thread. A handler call under way finishes first. NULL is a no-op.
  */

@@ -1192,6 +1192,16 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:1: audit.retain_days: must be between 1 and 3650 (got 0)" },
 	{ "http = { listen = 9311; };\n", NULL,
 	    "@FILE:1: http.listen: must be a string (got an integer)" },
+	/* What the listener could not use, found before it starts. */
+	{ "http = { listen = \"[::1]:99999\"; };\n", NULL,
+	    "@FILE:1: http.listen: the port is out of range (0-65535) (got "
+	    "\"[::1]:99999\")" },
+	{ "http = {\n\tlisten = \"localhost:http\";\n};\n", NULL,
+	    "@FILE:2: http.listen: the port is not a number (got "
+	    "\"localhost:http\")" },
+	{ "http = { listen = \"::1:9311\"; };\n", NULL,
+	    "@FILE:1: http.listen: an IPv6 address goes in brackets (got "
+	    "\"::1:9311\")" },
 	{ "http = { health_max_lag = -1; };\n", NULL,
 	    "@FILE:1: http.health_max_lag: must be between 0 and 1000000000 "
 	    "(got -1)" },

@@ -894,7 +894,9 @@ test_http_bad_listen(void **state)
 	    "::1:80", "example.org:80", "localhost:http", "127.0.0.1:-1",
 	    "[127.0.0.1]:80", "[::1:80", "1.2.3.4:65536",
 	    "99999999999999999999", "127.0.0.1:+80", "[fe80::1%lo]:80" };
-	char		*cause, *quoted;
+	const char	*good[] = { "0", "9311", "localhost:9311",
+	    "127.0.0.1:65535", "0.0.0.0:80", "[::1]:9311", "[::]:0" };
+	char		*cause, *quoted, *why;
 	size_t		 i;
 
 	(void)state;
@@ -907,8 +909,15 @@ test_http_bad_listen(void **state)
 			fail_msg("cause for %s does not quote it: %s", bad[i],
 			    cause);
 		free(quoted);
+		/* The check the configuration makes says the same. */
+		assert_int_equal(http_listen_check(bad[i], &why), -1);
+		assert_non_null(strstr(cause, why));
+		free(why);
 		free(cause);
 	}
+	assert_int_equal(http_listen_check("[::1]:99999", NULL), -1);
+	for (i = 0; i < NITEMS(good); i++)
+		assert_int_equal(http_listen_check(good[i], NULL), 0);
 	/* Port out of range says so; cause may be NULL. */
 	assert_null(http_new("127.0.0.1:99999", test_http_handler, NULL,
 	    &cause));
