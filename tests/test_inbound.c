@@ -8,7 +8,8 @@
  * send, byte for byte, and check what a resident would get back and
  * what an operator would find: the opt-out, the events published for
  * exactly the phone's SRs, those SRs' states once the pipeline has
- * applied them, and an SMS not sent to an opted-out phone.
+ * applied them, and an SMS not sent to an opted-out phone; and a STOP
+ * taken at once while other clients hold connections open on purpose.
  */
 #include "build.h"
 
@@ -41,6 +42,7 @@
 #include "testhttp.h"
 #include "testlisten.h"
 #include "testserver.h"
+#include "testslow.h"
 #include "xmalloc.h"
 
 #define KEY	"in-k3y-7f1c"
@@ -739,6 +741,68 @@ test_logs(void **state)
 	test_inbound_close(&t);
 }
 
+/* GET target from 127.0.0.1; assert an answer within a second. */
+static struct testhttp_answer
+test_inbound_prompt(struct test_inbound *t, const char *target)
+{
+	struct testhttp_answer	a;
+	int64_t			start = testslow_now(), took;
+
+	a = testhttp_get(t->l.port, target, NULL);
+	if ((took = testslow_now() - start) >= 1000)
+		fail_msg("%s answered after %lld ms", target, (long long)took);
+	return a;
+}
+
+/*
+ * 100 connections from 127.0.0.2 that send a header line every half
+ * second and never end their request - opened again as soon as the
+ * listener cuts them off - keep neither /healthz nor a resident's STOP
+ * from being answered within a second, for as long as they last.
+ */
+static void
+test_slow_clients(void **state)
+{
+	struct test_inbound	 t;
+	struct testhttp_answer	 a;
+	struct testslow		*s;
+	int64_t			 start;
+	char			*key, *v, *target;
+	int			 probes = 0;
+
+	(void)state;
+	test_inbound_open(&t, CITIES, 0);
+	test_inbound_setup(&t, "fr");
+	s = testslow_open(t.l.port, "127.0.0.2", 100, 0);
+	start = testslow_now();
+	while (testslow_now() - start < 7000) {	/* past their deadline */
+		usleep(500000);
+		testslow_tick(s);
+		testslow_reopen(s);
+		a = test_inbound_prompt(&t, "/healthz");
+		assert_true(a.status == 200 || a.status == 503);
+		free(a.raw);
+		if (probes++ == 2) {
+			target = xasprintf("/inbound?from=%%2B%s&to=311&text="
+			    "STOP&token=" KEY, P + 1);
+			a = test_inbound_prompt(&t, target);
+			free(target);
+			test_inbound_reply_is(&t, a, "en", "stop");
+		}
+	}
+	assert_true(probes >= 10);
+	/* The listener cut them off on time and answered 408. */
+	assert_true(testslow_answered(s, 408) >= 32);
+	testslow_close(s);
+	key = optout_key(t.l.cf, P);
+	v = testlisten_hget(&t.l, key, "keyword");
+	assert_non_null(v);
+	assert_string_equal(v, "STOP");
+	free(v);
+	free(key);
+	test_inbound_close(&t);
+}
+
 /* Start the server, run the tests, stop it. */
 int
 main(void)
@@ -753,6 +817,7 @@ main(void)
 		cmocka_unit_test(test_twilio),
 		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_logs),
+		cmocka_unit_test(test_slow_clients),
 	};
 
 	return testlisten_run(&ts, "inbound", tests,
