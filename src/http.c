@@ -609,6 +609,7 @@ http_head_check(const char *buf, size_t len, size_t *headlen,
 		*why = "a request head too large";
 		return 431;
 	}
+	*why = NULL;	/* known once the head is whole */
 	return 0;
 }
 
