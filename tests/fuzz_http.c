@@ -73,7 +73,6 @@ void	__sanitizer_set_report_fd(void *) __attribute__((weak));
 
 /* What the target keeps from one input to the next. */
 static struct {
-	char		*dir;		/* the keys and the configuration */
 	struct config	*cf;
 	struct catalog	*cat;
 	int		 err;		/* the real stderr */
@@ -96,14 +95,14 @@ fuzz_http_fail(const char *fmt, ...)
 	abort();
 }
 
-/* Write text to the file name in the target's directory, mode 0600. */
+/* Write text to the file name in directory dir, mode 0600. */
 static char *
-fuzz_http_file(const char *name, const char *text)
+fuzz_http_file(const char *dir, const char *name, const char *text)
 {
 	char	*path;
 	int	 fd;
 
-	path = xasprintf("%s/%s", fuzz_http.dir, name);
+	path = xasprintf("%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd == -1 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		fuzz_http_fail("cannot write %s", path);
@@ -115,25 +114,16 @@ fuzz_http_file(const char *name, const char *text)
 static void
 fuzz_http_cleanup(void)
 {
-	const char	*names[] = { "dlr.key", "inbound.key", "unsub.key",
-	    "closeloopd.conf" };
-	char		*path;
-	size_t		 i;
-
 	catalog_free(fuzz_http.cat);
 	config_free(fuzz_http.cf);
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		path = xasprintf("%s/%s", fuzz_http.dir, names[i]);
-		unlink(path);
-		free(path);
-	}
-	rmdir(fuzz_http.dir);
-	free(fuzz_http.dir);
 	if (fuzz_http.log != NULL)
 		fclose(fuzz_http.log);
 }
 
-/* Load the configuration and templates once. */
+/*
+ * Load the configuration and templates once; the files written for them
+ * are removed at once, so that an input that aborts leaves nothing.
+ */
 static void
 fuzz_http_init(void)
 {
@@ -144,24 +134,28 @@ fuzz_http_init(void)
 		return;
 	if (mkdtemp(tmpl) == NULL)
 		fuzz_http_fail("cannot make a directory");
-	fuzz_http.dir = xstrdup(tmpl);
-	dlr = fuzz_http_file("dlr.key", FUZZ_HTTP_DLR_KEY "\n");
-	in = fuzz_http_file("inbound.key", FUZZ_HTTP_INBOUND_KEY "\n");
-	un = fuzz_http_file("unsub.key", FUZZ_HTTP_UNSUB_KEY "\n");
+	dlr = fuzz_http_file(tmpl, "dlr.key", FUZZ_HTTP_DLR_KEY "\n");
+	in = fuzz_http_file(tmpl, "inbound.key", FUZZ_HTTP_INBOUND_KEY "\n");
+	un = fuzz_http_file(tmpl, "unsub.key", FUZZ_HTTP_UNSUB_KEY "\n");
 	text = xasprintf("redis = { url = \"unix://%s/none/redis.sock\"; };\n"
 	    "templates = {\n\tdir = \"%s\";\n"
 	    "\tunsubscribe_url = \"https://311.example.org/unsubscribe\";\n"
 	    "\tunsubscribe_secret_file = \"%s\";\n};\n"
 	    "sms = {\n\tdlr_url = \"http://127.0.0.1:9311/receipt\";\n"
 	    "\tdlr_secret_file = \"%s\";\n\tinbound_secret_file = \"%s\";\n"
-	    "};\n", fuzz_http.dir, FUZZ_HTTP_TEMPLATES, un, dlr, in);
-	conf = fuzz_http_file("closeloopd.conf", text);
+	    "};\n", tmpl, FUZZ_HTTP_TEMPLATES, un, dlr, in);
+	conf = fuzz_http_file(tmpl, "closeloopd.conf", text);
 	if ((fuzz_http.cf = config_load(conf, &cause)) == NULL)
 		fuzz_http_fail("configuration: %s", cause);
 	fuzz_http.cat = catalog_load(fuzz_http.cf->templates_dir, "en",
 	    &cause);
 	if (fuzz_http.cat == NULL)
 		fuzz_http_fail("templates: %s", cause);
+	unlink(conf);
+	unlink(dlr);
+	unlink(in);
+	unlink(un);
+	rmdir(tmpl);
 	free(text);
 	free(conf);
 	free(dlr);
