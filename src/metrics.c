@@ -92,36 +92,36 @@ metrics_start(int64_t now_ms)
 	pthread_mutex_unlock(&metrics_lock);
 }
 
-/* Count one event by its type. */
-void
-metrics_event(const char *type)
+/* Add one to the counter of name among names[0..n), if it is one. */
+static void
+metrics_bump(const char *const *names, uint64_t *counts, size_t n,
+    const char *name)
 {
 	size_t	i;
 
 	pthread_mutex_lock(&metrics_lock);
-	for (i = 0; i < METRICS_NTYPE; i++) {
-		if (strcmp(metrics_types[i], type) == 0) {
-			metrics_events[i]++;
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0) {
+			counts[i]++;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&metrics_lock);
 }
 
+/* Count one event by its type. */
+void
+metrics_event(const char *type)
+{
+	metrics_bump(metrics_types, metrics_events, METRICS_NTYPE, type);
+}
+
 /* Count one delivery receipt by its result. */
 void
 metrics_receipt(const char *result)
 {
-	size_t	i;
-
-	pthread_mutex_lock(&metrics_lock);
-	for (i = 0; i < METRICS_NRECEIPT; i++) {
-		if (strcmp(metrics_receipts[i], result) == 0) {
-			metrics_receipt_n[i]++;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&metrics_lock);
+	metrics_bump(metrics_receipts, metrics_receipt_n, METRICS_NRECEIPT,
+	    result);
 }
 
 /* Count one decision of kind under rule; the lock is held. */

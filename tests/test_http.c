@@ -32,6 +32,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "testlog.h"
 #include "testslow.h"
 #include "xmalloc.h"
 
@@ -688,42 +689,25 @@ test_http_nul(void **state)
 	test_http_ctx_free(ctx);
 }
 
-/* Send stderr to a new temporary file; returns the saved stderr. */
-static int
-test_http_capture(FILE **f)
-{
-	int	saved;
-
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	assert_true(saved >= 0);
-	*f = tmpfile();
-	assert_non_null(*f);
-	assert_true(dup2(fileno(*f), STDERR_FILENO) >= 0);
-	return saved;
-}
-
 /*
  * Put stderr back and check what was written to it: at least one line,
  * and every line a warning from log.c about http.
  */
 static void
-test_http_captured(FILE *f, int saved)
+test_http_captured(struct testlog *log)
 {
-	char	line[8192];
-	int	n = 0;
+	char	*text, *line, *eol;
+	int	 n = 0;
 
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	rewind(f);
-	while (fgets(line, sizeof line, f) != NULL) {
+	text = testlog_stop(log);
+	for (line = text; (eol = strchr(line, '\n')) != NULL;
+	    line = eol + 1) {
 		if (strncmp(line, "<4>http: ", 9) != 0)
 			fail_msg("not through log_warn: %s", line);
 		n++;
 	}
-	fclose(f);
 	assert_true(n > 0);
+	free(text);
 }
 
 /* Garbage does not bring the listener down. */
@@ -750,14 +734,14 @@ test_http_malformed(void **state)
 		    "\r\n\r\na=1"),
 		"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",	/* TLS */
 	};
+	struct testlog		 log;
 	char			*big, *out;
 	size_t			 i, len;
-	FILE			*f;
-	int			 saved, calls;
+	int			 calls;
 
 	(void)state;
 	h = test_http_start("127.0.0.1:0", ctx);
-	saved = test_http_capture(&f);
+	testlog_start(&log);
 	for (i = 0; i < NITEMS(junk); i++) {
 		out = test_http_raw(0, http_port(h), junk[i], strlen(junk[i]),
 		    1, &len);
@@ -777,7 +761,7 @@ test_http_malformed(void **state)
 	out = test_http_raw(0, http_port(h), big, 70000, 1, &len);
 	free(out);
 	free(big);
-	test_http_captured(f, saved);
+	test_http_captured(&log);
 	calls = ctx->calls;
 
 	assert_int_equal(test_http_expect(h, ctx, "GET /after HTTP/1.1\r\n"

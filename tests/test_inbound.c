@@ -41,6 +41,7 @@
 #include "store.h"
 #include "testhttp.h"
 #include "testlisten.h"
+#include "testlog.h"
 #include "testserver.h"
 #include "testslow.h"
 #include "xmalloc.h"
@@ -676,34 +677,13 @@ test_delivery(void **state)
 static char *
 test_inbound_logged(void (*fn)(struct test_inbound *), struct test_inbound *t)
 {
-	char	*path, *text;
-	FILE	*f;
-	long	 len;
-	int	 saved, fd;
+	struct testlog	log;
 
-	path = xasprintf("%s/stderr", ts.dir);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fd, 2);
+	testlog_start(&log);
 	log_set_level(LOG_LEVEL_DEBUG);
 	fn(t);
 	log_set_level(LOG_LEVEL_ERR);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = xcalloc(1, (size_t)len + 1);
-	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	free(path);
-	return text;
+	return testlog_stop(&log);
 }
 
 /* Send some text that is no keyword, then a STOP. */

@@ -17,28 +17,22 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "testlog.h"
 
-/* Run fn with stderr captured and return what it wrote. */
-static char *
+/*
+ * Run fn with stderr captured and return what it wrote; the string is
+ * valid until the next call.
+ */
+static const char *
 test_log_capture(void (*fn)(void))
 {
-	static char	 buf[8192];
-	FILE		*tmp;
-	int		 saved;
-	size_t		 n;
+	static char	*text;
+	struct testlog	 log;
 
-	tmp = tmpfile();
-	assert_non_null(tmp);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
+	free(text);
+	testlog_start(&log);
 	fn();
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, sizeof buf - 1, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
-	return buf;
+	return text = testlog_stop(&log);
 }
 
 /* Write one line at each level. */
@@ -82,7 +76,7 @@ test_log_long_line(void)
 static void
 test_log_long(void **state)
 {
-	char	*out;
+	const char	*out;
 
 	(void)state;
 	out = test_log_capture(test_log_long_line);

@@ -38,6 +38,7 @@
 #include "redis.h"
 #include "store.h"
 #include "testhttp.h"
+#include "testlog.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -766,39 +767,6 @@ test_refused(void **state)
 	test_receipt_close(&t);
 }
 
-/* Send stderr to a new temporary file; return the saved stderr. */
-static int
-test_receipt_capture(FILE **f)
-{
-	int	saved;
-
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	assert_true(saved >= 0);
-	*f = tmpfile();
-	assert_non_null(*f);
-	assert_true(dup2(fileno(*f), STDERR_FILENO) >= 0);
-	return saved;
-}
-
-/* Put stderr back and return what was written to it (allocated). */
-static char *
-test_receipt_captured(FILE *f, int saved)
-{
-	char	*buf;
-	size_t	 n;
-
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	buf = xmalloc(65536);
-	rewind(f);
-	n = fread(buf, 1, 65535, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /*
  * A status made up of CR, LF, a priority prefix and an escape sequence
  * is logged inside one warning line, cleaned and bounded, and nothing
@@ -811,15 +779,14 @@ test_log_injection(void **state)
 	    ": unknown status \"";
 	struct test_receipt	 t;
 	const char		*line, *eol;
+	struct testlog		 log;
 	char			*target, *out, *more;
 	size_t			 i, n = 0;
-	FILE			*f;
-	int			 saved;
 
 	(void)state;
 	test_receipt_open(&t);
 	log_set_level(LOG_LEVEL_INFO);
-	saved = test_receipt_capture(&f);
+	testlog_start(&log);
 	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=%0d%0a%3C3%3E"
 	    "FAKE%20LOG%20LINE%1b[2J"), 400);
 	target = test_receipt_target(SMSID, "");
@@ -835,7 +802,7 @@ test_log_injection(void **state)
 	}
 	assert_int_equal(test_receipt_kannel(&t, SMSID, more), 400);
 	free(more);
-	out = test_receipt_captured(f, saved);
+	out = testlog_stop(&log);
 	log_set_level(LOG_LEVEL_ERR);
 
 	for (line = out; *line != '\0'; line = eol + 1, n++) {
