@@ -1108,6 +1108,7 @@ config_finish_email(struct config *cf, struct config_problems *pr,
 {
 	const char	*why = NULL, *tls = cf->email_starttls_name;
 	const char	*host, *colon;
+	int		 ok;
 
 	if (tls == NULL || strcmp(tls, "required") == 0)
 		cf->email_starttls = CONFIG_TLS_REQUIRED;
@@ -1122,10 +1123,17 @@ config_finish_email(struct config *cf, struct config_problems *pr,
 	if (cf->email_smtp != NULL) {
 		host = cf->email_smtp + 7;
 		colon = strrchr(host, ':');
-		if (strncmp(cf->email_smtp, "smtp://", 7) != 0 ||
-		    colon == NULL || colon == host || colon[1] == '\0' ||
-		    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
-		    strchr(host, '/') != NULL || strchr(host, '@') != NULL)
+		ok = strncmp(cf->email_smtp, "smtp://", 7) == 0 &&
+		    colon != NULL && colon != host && colon[1] != '\0' &&
+		    strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+		    strchr(host, '/') == NULL && strchr(host, '@') == NULL;
+		/* A URL with credentials in it is not repeated. */
+		if (!ok && strchr(cf->email_smtp, '@') != NULL)
+			config_problem(pr, config_lookup(lc, "email.smtp"),
+			    "email.smtp: must be smtp://HOST:PORT, without "
+			    "credentials (they go in email.username and "
+			    "email.password_file)");
+		else if (!ok)
 			config_problem(pr, config_lookup(lc, "email.smtp"),
 			    "email.smtp: must be smtp://HOST:PORT (got \"%s\")",
 			    cf->email_smtp);
@@ -1285,8 +1293,10 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 		    cf->redis_url);
 	if (cf->redis_stream == NULL)
 		cf->redis_stream = xasprintf("%sevents", cf->redis_prefix);
-	if (cf->redis_dead_stream == NULL)
+	if (cf->redis_dead_stream == NULL) {
 		cf->redis_dead_stream = xasprintf("%sdead", cf->redis_prefix);
+		cf->redis_dead_derived = 1;
+	}
 	if (strcmp(cf->redis_stream, cf->redis_dead_stream) == 0)
 		config_problem(pr, config_lookup(lc, "redis.dead_stream"),
 		    "redis.dead_stream: must differ from redis.stream");
@@ -1317,7 +1327,31 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 		    "redis.username: needs redis.password_file");
 }
 
-/* Read and validate the file at path. */
+/* What libconfig's bare "syntax error" most often means. */
+#define CONFIG_SYNTAX_HINT "libconfig cannot read this (a string without " \
+	"its double quotes? a setting without its ';', a group without its " \
+	"'}'?)"
+
+/*
+ * Say what libconfig found wrong with the file's syntax, where, and in
+ * words an operator can act on: libconfig says only "syntax error" for
+ * most mistakes, the commonest of which is a string without quotes.
+ */
+static char *
+config_syntax_error(const config_t *lc, const char *path)
+{
+	const char	*what = config_error_text(lc);
+	const char	*file = config_error_file(lc) != NULL ?
+			    config_error_file(lc) : path;
+
+	if (what != NULL && strcmp(what, "syntax error") == 0)
+		return xasprintf("%s:%d: syntax error: %s", file,
+		    config_error_line(lc), CONFIG_SYNTAX_HINT);
+	return xasprintf("%s:%d: syntax error: %s", file,
+	    config_error_line(lc), what != NULL ? what : "unknown");
+}
+
+/* Read and validate the file at path, or take the defaults. */
 struct config *
 config_load(const char *path, char **cause)
 {
@@ -1328,12 +1362,14 @@ config_load(const char *path, char **cause)
 	char			*text = NULL;
 
 	memset(&pr, 0, sizeof pr);
-	pr.file = path;
+	pr.file = path != NULL ? path : CONFIG_BUILTIN;
 	cf = xcalloc(1, sizeof *cf);
-	cf->path = xstrdup(path);
+	cf->path = xstrdup(pr.file);
 	config_defaults(cf);
 
 	config_init(&lc);
+	if (path == NULL)
+		goto check;	/* the built-in defaults alone */
 	if (stat(path, &sb) != 0) {
 		config_problem(&pr, NULL, "cannot read the file: %s",
 		    strerror(errno));
@@ -1351,12 +1387,10 @@ config_load(const char *path, char **cause)
 			config_problem(&pr, NULL, "cannot read the file: %s",
 			    errno != 0 ? strerror(errno) : "read error");
 		else
-			text = xasprintf("%s:%d: syntax error: %s",
-			    config_error_file(&lc) != NULL ?
-			    config_error_file(&lc) : path,
-			    config_error_line(&lc), config_error_text(&lc));
+			text = config_syntax_error(&lc, path);
 		goto fail;
 	}
+check:
 	config_walk(cf, &pr, config_root_setting(&lc));
 	config_finish(cf, &pr, &lc);
 	if (pr.count != 0)
@@ -1457,4 +1491,47 @@ config_free(struct config *cf)
 	free(cf->redis_consumer);
 	free(cf->path);
 	free(cf);
+}
+
+/* Use another prefix for closeloop's keys. */
+void
+config_prefix(struct config *cf, const char *prefix)
+{
+	free(cf->redis_prefix);
+	cf->redis_prefix = xstrdup(prefix);
+	if (cf->redis_dead_derived) {
+		free(cf->redis_dead_stream);
+		cf->redis_dead_stream = xasprintf("%sdead", prefix);
+	}
+}
+
+/* Make a configuration a rehearsal's, beside the real daemon's. */
+const char *
+config_rehearsal(struct config *cf)
+{
+	char	*prefix, *old;
+	size_t	 len = strlen(cf->redis_prefix);
+
+	if (len > 0 && cf->redis_prefix[len - 1] == ':')
+		prefix = xasprintf("%.*s%s:", (int)(len - 1), cf->redis_prefix,
+		    CONFIG_REHEARSAL);
+	else
+		prefix = xasprintf("%s%s:", cf->redis_prefix,
+		    CONFIG_REHEARSAL + 1);
+	config_prefix(cf, prefix);
+	free(prefix);
+	if (!cf->redis_dead_derived) {
+		old = cf->redis_dead_stream;
+		cf->redis_dead_stream = xasprintf("%s%s", old,
+		    CONFIG_REHEARSAL);
+		free(old);
+	}
+	old = cf->redis_group;
+	cf->redis_group = xasprintf("%s%s", old, CONFIG_REHEARSAL);
+	free(old);
+	free(cf->audit_file);
+	cf->audit_file = NULL;
+	free(cf->http_listen);
+	cf->http_listen = NULL;
+	return cf->redis_prefix;
 }

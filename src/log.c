@@ -18,6 +18,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -182,6 +183,136 @@ log_mask_phone(const char *phone)
 		return xasprintf("***%s", phone + len - 2);
 	}
 	return xasprintf("%.5s***%s", phone, phone + len - 4);
+}
+
+/* Append the n bytes at p to out, at *o. */
+static void
+log_copy(char *out, size_t *o, const char *p, size_t n)
+{
+	memcpy(out + *o, p, n);
+	*o += n;
+}
+
+/* Return 1 if c is an ASCII letter or digit. */
+static int
+log_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
+
+/* Return 1 if c may be part of the local part of an address. */
+static int
+log_local_char(unsigned char c)
+{
+	return log_alnum(c) || c >= 0x80 ||
+	    (c != '\0' && strchr(".!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* Return 1 if c may be part of the domain of an address. */
+static int
+log_domain_char(unsigned char c)
+{
+	return log_alnum(c) || c >= 0x80 || c == '.' || c == '-' || c == '_';
+}
+
+/* Return how many digits p starts with. */
+static size_t
+log_digits(const char *p)
+{
+	size_t	n = 0;
+
+	while (p[n] >= '0' && p[n] <= '9')
+		n++;
+	return n;
+}
+
+/*
+ * Return the length of the address starting at t + i (a run of local-part
+ * characters, '@', a domain) and set *at to the offset of its '@'; 0 if
+ * none starts there.
+ */
+static size_t
+log_address_len(const char *t, size_t i, size_t *at)
+{
+	size_t	end;
+
+	if (i > 0 && log_local_char(t[i - 1]))
+		return 0;
+	for (*at = i; log_local_char(t[*at]); (*at)++)
+		/* nothing */;
+	if (*at == i || t[*at] != '@')
+		return 0;
+	for (end = *at + 1; log_domain_char(t[end]); end++)
+		/* nothing */;
+	return end > *at + 1 ? end - i : 0;
+}
+
+/*
+ * Return the length of the phone number starting at t + i: '+' and 7 to
+ * 15 digits, or the nown digits own (the recipient's); 0 if none.
+ */
+static size_t
+log_number_len(const char *t, size_t i, const char *own, size_t nown)
+{
+	size_t	n;
+
+	if (i > 0 && log_alnum(t[i - 1]))
+		return 0;
+	if (t[i] == '+' && (n = log_digits(t + i + 1)) >= 7 && n <= 15)
+		return n + 1;
+	if (nown > 0 && log_digits(t + i) == nown &&
+	    strncmp(t + i, own, nown) == 0)
+		return nown;
+	return 0;
+}
+
+/*
+ * Mask addresses and phone numbers in a server's reply. The result is at
+ * most twice as long: a masked address is its text with the local part
+ * made one character and "***" (at least 3 characters become 6), a
+ * masked number of 7 or 8 characters is 5, of n more 12 <= n + 3.
+ */
+char *
+log_mask_reply(const char *text, const char *recipient)
+{
+	char		 own[16], *out, *number, *mask;
+	const char	*p;
+	size_t		 i = 0, done = 0, o = 0, n, at, nown = 0;
+
+	if (recipient != NULL && strchr(recipient, '@') == NULL) {
+		for (p = recipient; *p != '\0'; p++) {
+			if (*p < '0' || *p > '9')
+				continue;
+			if (nown == sizeof own - 1)
+				break;
+			own[nown++] = *p;
+		}
+		if (nown < 7 || *p != '\0')
+			nown = 0;
+	}
+	out = xmalloc(2 * strlen(text) + 1);
+	while (text[i] != '\0') {
+		if ((n = log_address_len(text, i, &at)) > 0) {
+			log_copy(out, &o, text + done, i - done + 1);
+			log_copy(out, &o, "***", 3);
+			log_copy(out, &o, text + at, i + n - at);
+		} else if ((n = log_number_len(text, i, own, nown)) > 0) {
+			log_copy(out, &o, text + done, i - done);
+			number = xstrndup(text + i, n);
+			mask = log_mask_phone(number);
+			log_copy(out, &o, mask, strlen(mask));
+			free(mask);
+			free(number);
+		} else {
+			i++;
+			continue;
+		}
+		done = i += n;
+	}
+	log_copy(out, &o, text + done, i - done);
+	out[o] = '\0';
+	return out;
 }
 
 /* Make a value safe to put in a log line. */

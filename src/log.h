@@ -64,6 +64,17 @@ char *log_mask_email(const char *email);
 char *log_mask_phone(const char *phone);
 
 /*
+ * Mask what a server's reply (an SMTP reply, an SMS gateway's answer)
+ * may say of a person, for a log, the audit trail and history: every
+ * address-like string (local@domain, any case) as log_mask_email() does,
+ * every E.164-looking number ('+' and 7 to 15 digits) as log_mask_phone()
+ * does, and the digits of recipient, when it is a phone number, also
+ * without their '+'. recipient may be NULL. Nothing else is changed.
+ * The returned string is allocated; the caller frees it.
+ */
+char *log_mask_reply(const char *text, const char *recipient);
+
+/*
  * Make a value safe to put in a log line: control characters (C0, DEL,
  * C1) and bytes that are not valid UTF-8 become '?', and the result is
  * cut at a character boundary to at most max bytes (with "..."

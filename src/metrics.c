@@ -63,12 +63,34 @@ struct metrics_histogram {
 static pthread_mutex_t		 metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t			 metrics_started;
 static int64_t			 metrics_beat_ms;
+static int64_t			 metrics_progress_ms;
+static int64_t			 metrics_handled_ms;
+static int			 metrics_paused_now;
 static uint64_t			 metrics_events[METRICS_NTYPE];
 static uint64_t			 metrics_receipt_n[METRICS_NRECEIPT];
 static struct metrics_pair	 metrics_pairs[METRICS_PAIRS_MAX];
 static size_t			 metrics_npairs;
 static uint64_t			 metrics_notes[METRICS_NCHANNEL][METRICS_NOUTCOME];
 static struct metrics_histogram	 metrics_send[METRICS_NCHANNEL];
+
+/* The rules of misleading closures held back, as decision_misleading(). */
+static const char *const metrics_misleading_rules[] = {
+	"explicit_transfer", "implicit_transfer", "partial_work_order",
+	"closed_not_done"
+};
+#define METRICS_NMISLEADING	4
+
+/*
+ * Misleading closures held back, by division and rule: the divisions
+ * configured now, those configured before that have counts, "other".
+ */
+struct metrics_division {
+	char		*code;	/* "other" is the last slot's */
+	int		 configured;
+	uint64_t	 n[METRICS_NMISLEADING];
+};
+static struct metrics_division	 metrics_division_list[METRICS_DIVISIONS_MAX + 1];
+static size_t			 metrics_ndivisions;
 
 /* Return the index of a channel's name, or -1. */
 static int
@@ -152,6 +174,54 @@ metrics_pair_add(enum decision_kind kind, const char *rule)
 	p->n = 1;
 }
 
+/* Set the divisions that have their own series. */
+void
+metrics_divisions(const char *const *codes, size_t n)
+{
+	struct metrics_division	*md;
+	size_t			 i, k;
+
+	pthread_mutex_lock(&metrics_lock);
+	for (k = 0; k < metrics_ndivisions; k++)
+		metrics_division_list[k].configured = 0;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < metrics_ndivisions; k++) {
+			if (strcmp(metrics_division_list[k].code, codes[i]) == 0)
+				break;
+		}
+		if (k == metrics_ndivisions) {
+			if (k == METRICS_DIVISIONS_MAX)
+				continue;	/* counted as "other" */
+			md = &metrics_division_list[metrics_ndivisions++];
+			md->code = xstrdup(codes[i]);
+		}
+		metrics_division_list[k].configured = 1;
+	}
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Count a misleading closure held back; the lock is held. */
+static void
+metrics_misleading(const struct decision *d)
+{
+	struct metrics_division	*md = NULL;
+	size_t			 i, r;
+
+	for (r = 0; r < METRICS_NMISLEADING; r++) {
+		if (strcmp(metrics_misleading_rules[r], d->rule) == 0)
+			break;
+	}
+	for (i = 0; d->division != NULL && i < metrics_ndivisions; i++) {
+		if (metrics_division_list[i].configured &&
+		    strcmp(metrics_division_list[i].code, d->division) == 0)
+			md = &metrics_division_list[i];
+	}
+	if (md == NULL)
+		md = &metrics_division_list[METRICS_DIVISIONS_MAX];
+	if (r < METRICS_NMISLEADING)
+		md->n[r]++;
+}
+
 /* Count committed decisions, and the notifications' outcomes among them. */
 void
 metrics_decisions(const struct decision_list *dl)
@@ -164,6 +234,8 @@ metrics_decisions(const struct decision_list *dl)
 	for (i = 0; i < dl->n; i++) {
 		d = &dl->list[i];
 		metrics_pair_add(d->kind, d->rule);
+		if (decision_misleading(d->kind, d->rule))
+			metrics_misleading(d);
 		if ((c = metrics_channel(decision_get(d, "channel"))) < 0)
 			continue;
 		for (k = 0; k < METRICS_NOUTCOME; k++) {
@@ -218,6 +290,46 @@ metrics_last_beat(void)
 	at = metrics_beat_ms;
 	pthread_mutex_unlock(&metrics_lock);
 	return at;
+}
+
+/* Note a turn of the main loop that got something done. */
+void
+metrics_progress(int64_t now_ms)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_progress_ms = now_ms;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Note that intake handled an entry. */
+void
+metrics_handled(int64_t now_ms)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_handled_ms = metrics_progress_ms = now_ms;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Note whether intake is paused by a full outbox. */
+void
+metrics_paused(int paused)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_paused_now = paused;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Fill in how the main loop has been going. */
+void
+metrics_loop(struct metrics_loop *l)
+{
+	pthread_mutex_lock(&metrics_lock);
+	l->started = metrics_started;
+	l->beat = metrics_beat_ms;
+	l->progress = metrics_progress_ms;
+	l->handled = metrics_handled_ms;
+	l->paused = metrics_paused_now;
+	pthread_mutex_unlock(&metrics_lock);
 }
 
 /* Return the count of decisions of a kind, any rule; the lock is held. */
@@ -293,6 +405,40 @@ metrics_write_histogram(char **buf, size_t *len, size_t *cap, int c)
 	    (unsigned long long)h->count);
 }
 
+/*
+ * Write the misleading closures held back: a series for each configured
+ * division and rule (0 included), those of divisions configured before
+ * that have counts, and "other"; the lock is held.
+ */
+static void
+metrics_write_misleading(char **buf, size_t *len, size_t *cap)
+{
+	const struct metrics_division	*md;
+	size_t				 i, r;
+	uint64_t			 any;
+
+	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_misleading_closures_total Closures held back "
+	    "as misleading, by division and rule.\n"
+	    "# TYPE closeloop_misleading_closures_total counter\n");
+	for (i = 0; i <= METRICS_DIVISIONS_MAX; i++) {
+		if (i == metrics_ndivisions)
+			i = METRICS_DIVISIONS_MAX;
+		md = &metrics_division_list[i];
+		for (r = any = 0; r < METRICS_NMISLEADING; r++)
+			any |= md->n[r];
+		if (i < METRICS_DIVISIONS_MAX && !md->configured && any == 0)
+			continue;
+		for (r = 0; r < METRICS_NMISLEADING; r++)
+			metrics_printf(buf, len, cap,
+			    "closeloop_misleading_closures_total{division="
+			    "\"%s\",rule=\"%s\"} %llu\n", i ==
+			    METRICS_DIVISIONS_MAX ? "other" : md->code,
+			    metrics_misleading_rules[r],
+			    (unsigned long long)md->n[r]);
+	}
+}
+
 /* Write every counter in the Prometheus text format. */
 void
 metrics_write(char **buf, size_t *len, size_t *cap)
@@ -324,6 +470,7 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 		    decision_kind_name(metrics_pairs[i].kind),
 		    metrics_pairs[i].rule,
 		    (unsigned long long)metrics_pairs[i].n);
+	metrics_write_misleading(buf, len, cap);
 	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_notifications_total What became of "
 	    "notifications, by channel and outcome.\n"
@@ -357,14 +504,23 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 void
 metrics_reset(void)
 {
+	size_t	i;
+
 	pthread_mutex_lock(&metrics_lock);
 	metrics_started = 0;
 	metrics_beat_ms = 0;
+	metrics_progress_ms = 0;
+	metrics_handled_ms = 0;
+	metrics_paused_now = 0;
 	memset(metrics_events, 0, sizeof metrics_events);
 	memset(metrics_receipt_n, 0, sizeof metrics_receipt_n);
 	memset(metrics_pairs, 0, sizeof metrics_pairs);
 	metrics_npairs = 0;
 	memset(metrics_notes, 0, sizeof metrics_notes);
 	memset(metrics_send, 0, sizeof metrics_send);
+	for (i = 0; i < metrics_ndivisions; i++)
+		free(metrics_division_list[i].code);
+	memset(metrics_division_list, 0, sizeof metrics_division_list);
+	metrics_ndivisions = 0;
 	pthread_mutex_unlock(&metrics_lock);
 }

@@ -216,6 +216,7 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	}
 	sm->text = out.sms;
 	sm->locale = out.locale;
+	sm->c.sms_cut = out.sms_cut;
 	out.sms = out.locale = NULL;
 	render_out_clear(&out);
 	sm->m.to = it->notice->to[0].address;

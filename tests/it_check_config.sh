@@ -10,6 +10,12 @@ assert "templates.dir set" grep -q "dir = \"$top_srcdir/templates\"" "$T/sample.
 cat "$T/out"
 assert "says valid" grep -q "configuration is valid" "$T/out"
 assert "templates valid" grep -q "templates are valid (version [0-9a-f]*)" "$T/out"
+"$CLOSELOOP" -c "$T/sample.conf" lint > "$T/lint"
+cat "$T/lint"
+if grep -q "has no name" "$T/lint"; then
+	fail "a division of the sample has no name in a locale of the set"
+fi
+assert "lint finds nothing" grep -q ": 0 errors, 0 warnings$" "$T/lint"
 
 say "a template set with an error is refused with its position, exit 78"
 cp -R "$top_srcdir/templates" "$T/templates"

@@ -238,6 +238,58 @@ test_log_clean(void **state)
 }
 
 /* Run the tests. */
+/* Assert that log_mask_reply(text, recipient) gives want. */
+static void
+test_log_reply_is(const char *text, const char *recipient, const char *want)
+{
+	char	*got = log_mask_reply(text, recipient);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("log_mask_reply(\"%s\", %s): \"%s\", wanted \"%s\"",
+		    text, recipient != NULL ? recipient : "NULL", got, want);
+	free(got);
+}
+
+/*
+ * A server's reply keeps no address and no phone number in the clear,
+ * whatever their case; the rest of it is left as it was.
+ */
+static void
+test_log_mask_reply(void **state)
+{
+	(void)state;
+	test_log_reply_is("550 5.1.1 <RES+X@EXAMPLE.ORG>: Recipient address "
+	    "rejected", "res+x@example.org",
+	    "550 5.1.1 <R***@EXAMPLE.ORG>: Recipient address rejected");
+	test_log_reply_is("550 5.1.1 <res+x@example.org> unknown",
+	    "res+x@example.org", "550 5.1.1 <r***@example.org> unknown");
+	test_log_reply_is("550 5.7.1 <a.b-c@x.example> from "
+	    "<noreply@city.example> refused, see postmaster@x.example.",
+	    "a.b-c@x.example", "550 5.7.1 <a***@x.example> from "
+	    "<n***@city.example> refused, see p***@x.example.");
+	test_log_reply_is("550 <O'Brien/Ops=1@Example.org>: unknown",
+	    "o'brien/ops=1@example.org", "550 <O***@Example.org>: unknown");
+	test_log_reply_is("HTTP 400: 21211 The 'To' number +14165550101 is "
+	    "not a valid phone number.", "+14165550101", "HTTP 400: 21211 "
+	    "The 'To' number +1416***0101 is not a valid phone number.");
+	test_log_reply_is("HTTP 400: bad number 14165550101, try +447700900123",
+	    "+14165550101",
+	    "HTTP 400: bad number 14165***0101, try +4477***0123");
+	test_log_reply_is("HTTP 202: 0: Accepted for delivery", "+14165550101",
+	    "HTTP 202: 0: Accepted for delivery");
+	test_log_reply_is("HTTP 201: SM0123456789abcdef0123456789abcdef "
+	    "queued", "+14165550101",
+	    "HTTP 201: SM0123456789abcdef0123456789abcdef queued");
+	test_log_reply_is("451 4.3.0 Try again later (d451); size +1024 ok",
+	    "res@example.org",
+	    "451 4.3.0 Try again later (d451); size +1024 ok");
+	test_log_reply_is("250 2.0.0 Ok: queued as 4F2A1B", NULL,
+	    "250 2.0.0 Ok: queued as 4F2A1B");
+	test_log_reply_is("no @ here, @example.org, user@, @@", NULL,
+	    "no @ here, @example.org, user@, @@");
+	test_log_reply_is("", "res@example.org", "");
+}
+
 int
 main(void)
 {
@@ -250,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_log_mask_email),
 		cmocka_unit_test(test_log_mask_phone),
 		cmocka_unit_test(test_log_clean),
+		cmocka_unit_test(test_log_mask_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
