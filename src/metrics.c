@@ -439,6 +439,23 @@ metrics_write_misleading(char **buf, size_t *len, size_t *cap)
 	}
 }
 
+/*
+ * Write the counters counts[0..n), labelled names[0..n): each line is
+ * series (a metric's name and its label's, "name{label"), ="NAME"} and
+ * the count. The lock is held.
+ */
+static void
+metrics_write_counts(char **buf, size_t *len, size_t *cap,
+    const char *series, const char *const *names, const uint64_t *counts,
+    size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		metrics_printf(buf, len, cap, "%s=\"%s\"} %llu\n", series,
+		    names[i], (unsigned long long)counts[i]);
+}
+
 /* Write every counter in the Prometheus text format. */
 void
 metrics_write(char **buf, size_t *len, size_t *cap)
@@ -456,10 +473,8 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 	    "type; duplicate: dropped, invalid: dead-lettered.\n"
 	    "# TYPE closeloop_events_total counter\n",
 	    (double)metrics_started / 1000);
-	for (i = 0; i < METRICS_NTYPE; i++)
-		metrics_printf(buf, len, cap, "closeloop_events_total"
-		    "{type=\"%s\"} %llu\n", metrics_types[i],
-		    (unsigned long long)metrics_events[i]);
+	metrics_write_counts(buf, len, cap, "closeloop_events_total{type",
+	    metrics_types, metrics_events, METRICS_NTYPE);
 	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_decisions_total Decisions recorded in the "
 	    "audit trail, by kind and rule.\n"
@@ -487,10 +502,8 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 	    "# HELP closeloop_receipts_total SMS delivery receipts, by "
 	    "result; ignored: after the final one, expired: refused.\n"
 	    "# TYPE closeloop_receipts_total counter\n");
-	for (i = 0; i < METRICS_NRECEIPT; i++)
-		metrics_printf(buf, len, cap, "closeloop_receipts_total"
-		    "{result=\"%s\"} %llu\n", metrics_receipts[i],
-		    (unsigned long long)metrics_receipt_n[i]);
+	metrics_write_counts(buf, len, cap, "closeloop_receipts_total{result",
+	    metrics_receipts, metrics_receipt_n, METRICS_NRECEIPT);
 	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_send_seconds How long the server took to "
 	    "take each message.\n"
