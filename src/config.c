@@ -26,6 +26,7 @@
 #include "config.h"
 #include "datefmt.h"
 #include "division.h"
+#include "http.h"
 #include "redisurl.h"
 #include "sms.h"
 #include "syntax.h"
@@ -137,6 +138,8 @@ static const struct config_key config_keys[] = {
 	{ "sms.dlr_mask", CONFIG_INT, 0, 31, CONFIG_AT(sms_dlr_mask) },
 	{ "sms.dlr_secret_file", CONFIG_STRING, 1, PATH_MAX,
 	    CONFIG_AT(sms_dlr_secret_file) },
+	{ "sms.dlr_max_age_days", CONFIG_INT, 1, 365,
+	    CONFIG_AT(sms_dlr_max_age_days) },
 	{ "sms.inbound_secret_file", CONFIG_STRING, 1, PATH_MAX,
 	    CONFIG_AT(sms_inbound_secret_file) },
 	{ "audit", CONFIG_GROUP, 0, 0, 0 },
@@ -889,6 +892,7 @@ config_defaults(struct config *cf)
 	cf->sms_connections = 8;
 	cf->sms_timeout_seconds = 30;
 	cf->sms_dlr_mask = 31;
+	cf->sms_dlr_max_age_days = 30;
 	cf->audit_retain_days = 90;
 	cf->audit_fsync = 1;
 	cf->http_listen = xstrdup(CONFIG_HTTP_LISTEN);
@@ -1278,6 +1282,7 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 {
 	const config_setting_t	*s;
 	const char		*why = NULL;
+	char			*cause;
 
 	s = config_lookup(lc, "redis.url");
 	if (redisurl_parse(cf->redis_url, &cf->redis_addr, &why) != 0 &&
@@ -1302,6 +1307,12 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 	if (cf->http_listen != NULL && *cf->http_listen == '\0') {
 		free(cf->http_listen);	/* "": no listener */
 		cf->http_listen = NULL;
+	}
+	if (cf->http_listen != NULL &&
+	    http_listen_check(cf->http_listen, &cause) != 0) {
+		config_problem(pr, config_lookup(lc, "http.listen"),
+		    "http.listen: %s (got \"%s\")", cause, cf->http_listen);
+		free(cause);
 	}
 	config_finish_sentinels(cf, pr, lc);
 	config_finish_templates(cf, pr, lc);

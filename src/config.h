@@ -139,6 +139,7 @@ struct config {
 	int64_t			 sms_dlr_mask;
 	char			*sms_dlr_secret_file;
 	char			*sms_dlr_secret;	/* secret */
+	int64_t			 sms_dlr_max_age_days;
 	char			*sms_inbound_secret_file;
 	char			*sms_inbound_secret;	/* secret */
 

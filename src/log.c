@@ -4,6 +4,15 @@
  * A line is written with a single write(2) so that lines from several
  * processes sharing a journal stream do not interleave. Long messages are
  * cut at LOG_LINE_MAX bytes.
+ *
+ * Whatever a message holds, a line is one line of UTF-8 text: a CR or LF
+ * in it would start a journal entry of its own (with a priority prefix of
+ * the sender's choosing), an escape sequence would act on the terminal of
+ * whoever reads the log. So log_write() writes CR, LF and tab as \r, \n
+ * and \t, and every other control character (C0, DEL, C1) and every byte
+ * that is not part of valid UTF-8 as \xNN per byte: "\x1b[2J", "\xc2\x9b".
+ * Values from peers should still go through log_clean() first, which
+ * bounds them; this is what makes no caller able to forge a line.
  */
 #include "build.h"
 
@@ -74,24 +83,74 @@ log_level_name(enum log_level level)
 	return "unknown";
 }
 
-/* Write a message at a given level. */
+/* Tell whether the character of n bytes at u is a C0, DEL or C1 control. */
+static int
+log_control(const unsigned char *u, size_t n)
+{
+	if (n == 1)
+		return u[0] < 0x20 || u[0] == 0x7f;
+	return n == 2 && u[0] == 0xc2 && u[1] < 0xa0;	/* U+0080-U+009F */
+}
+
+/*
+ * Append s[0..len) to line[0..o) with control characters and bytes that
+ * are not UTF-8 escaped (see the top), stopping before a character or an
+ * escape that would take the line past size bytes. Returns the new length.
+ */
+static size_t
+log_escape(char *line, size_t o, size_t size, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	char			 esc[2 * 4 + 1];
+	size_t			 i = 0, n, k, e;
+
+	while (i < len) {
+		n = syntax_utf8_seq(s + i, len - i);
+		if (n != 0 && !log_control(u + i, n)) {
+			if (o + n > size)
+				break;
+			memcpy(line + o, s + i, n);
+			o += n;
+			i += n;
+			continue;
+		}
+		if (n == 0)
+			n = 1;		/* not UTF-8: that byte alone */
+		if (u[i] == '\r' || u[i] == '\n' || u[i] == '\t')
+			e = (size_t)snprintf(esc, sizeof esc, "\\%c",
+			    u[i] == '\r' ? 'r' : u[i] == '\n' ? 'n' : 't');
+		else
+			for (e = 0, k = 0; k < n; k++)
+				e += (size_t)snprintf(esc + e, sizeof esc - e,
+				    "\\x%02x", u[i + k]);
+		if (o + e > size)
+			break;
+		memcpy(line + o, esc, e);
+		o += e;
+		i += n;
+	}
+	return o;
+}
+
+/* Write a message at a given level, as one line (see the top). */
 void
 log_write(enum log_level level, const char *fmt, ...)
 {
-	char	 line[LOG_LINE_MAX];
+	char	 msg[LOG_LINE_MAX], line[LOG_LINE_MAX];
 	va_list	 ap;
-	int	 n, m;
+	int	 m;
 	size_t	 len;
 
 	if (level > log_level)
 		return;
-	n = snprintf(line, sizeof line, "<%d>", (int)level);
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+	m = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (m < 0)
 		return;
-	len = strlen(line);
+	len = (size_t)snprintf(line, sizeof line, "<%d>", (int)level);
+	len = log_escape(line, len, sizeof line - 1, msg,
+	    (size_t)m < sizeof msg ? (size_t)m : sizeof msg - 1);
 	line[len++] = '\n';
 	if (write(STDERR_FILENO, line, len) == -1)
 		return;
@@ -269,9 +328,9 @@ log_clean(const char *value, size_t len, size_t max)
 		n = syntax_utf8_seq((const char *)p + i, len - i);
 		if (o + (n == 0 ? 1 : n) > max)
 			break;
-		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
+		if (n == 0 || log_control(p + i, n)) {
 			out[o++] = '?';
-			i++;
+			i += n == 0 ? 1 : n;
 			continue;
 		}
 		memcpy(out + o, p + i, n);

@@ -34,7 +34,12 @@ int log_level_parse(const char *name, enum log_level *level);
 /* Return the name of a level. The string is static. */
 const char *log_level_name(enum log_level level);
 
-/* Write a message at a given level. */
+/*
+ * Write a message at a given level as one line: CR, LF and tab in it
+ * are written as \r, \n and \t, any other control character (C0, DEL,
+ * C1) and any byte that is not valid UTF-8 as \xNN, so that nothing in
+ * the message can start a line or send a terminal an escape sequence.
+ */
 void log_write(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -70,10 +75,10 @@ char *log_mask_phone(const char *phone);
 char *log_mask_reply(const char *text, const char *recipient);
 
 /*
- * Make a value safe to put in a log line: control characters and bytes
- * that are not valid UTF-8 become '?', and the result is cut at a
- * character boundary to at most max bytes (with "..." appended).
- * The returned string is allocated; the caller frees it.
+ * Make a value safe to put in a log line: control characters (C0, DEL,
+ * C1) and bytes that are not valid UTF-8 become '?', and the result is
+ * cut at a character boundary to at most max bytes (with "..."
+ * appended). The returned string is allocated; the caller frees it.
  */
 char *log_clean(const char *value, size_t len, size_t max);
 

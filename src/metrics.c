@@ -36,6 +36,11 @@ static const char *const metrics_types[] = {
 	"status", "subscribe", "unsubscribe", "duplicate", "invalid"
 };
 #define METRICS_NTYPE	(sizeof metrics_types / sizeof metrics_types[0])
+static const char *const metrics_receipts[] = {
+	"recorded", "ignored", "expired"
+};
+#define METRICS_NRECEIPT \
+	(sizeof metrics_receipts / sizeof metrics_receipts[0])
 
 /* Upper bounds of the latency buckets, in seconds; +Inf is implied. */
 static const double metrics_bounds[] = {
@@ -62,6 +67,7 @@ static int64_t			 metrics_progress_ms;
 static int64_t			 metrics_handled_ms;
 static int			 metrics_paused_now;
 static uint64_t			 metrics_events[METRICS_NTYPE];
+static uint64_t			 metrics_receipt_n[METRICS_NRECEIPT];
 static struct metrics_pair	 metrics_pairs[METRICS_PAIRS_MAX];
 static size_t			 metrics_npairs;
 static uint64_t			 metrics_notes[METRICS_NCHANNEL][METRICS_NOUTCOME];
@@ -108,20 +114,36 @@ metrics_start(int64_t now_ms)
 	pthread_mutex_unlock(&metrics_lock);
 }
 
-/* Count one event by its type. */
-void
-metrics_event(const char *type)
+/* Add one to the counter of name among names[0..n), if it is one. */
+static void
+metrics_bump(const char *const *names, uint64_t *counts, size_t n,
+    const char *name)
 {
 	size_t	i;
 
 	pthread_mutex_lock(&metrics_lock);
-	for (i = 0; i < METRICS_NTYPE; i++) {
-		if (strcmp(metrics_types[i], type) == 0) {
-			metrics_events[i]++;
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0) {
+			counts[i]++;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Count one event by its type. */
+void
+metrics_event(const char *type)
+{
+	metrics_bump(metrics_types, metrics_events, METRICS_NTYPE, type);
+}
+
+/* Count one delivery receipt by its result. */
+void
+metrics_receipt(const char *result)
+{
+	metrics_bump(metrics_receipts, metrics_receipt_n, METRICS_NRECEIPT,
+	    result);
 }
 
 /* Count one decision of kind under rule; the lock is held. */
@@ -417,6 +439,23 @@ metrics_write_misleading(char **buf, size_t *len, size_t *cap)
 	}
 }
 
+/*
+ * Write the counters counts[0..n), labelled names[0..n): each line is
+ * series (a metric's name and its label's, "name{label"), ="NAME"} and
+ * the count. The lock is held.
+ */
+static void
+metrics_write_counts(char **buf, size_t *len, size_t *cap,
+    const char *series, const char *const *names, const uint64_t *counts,
+    size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		metrics_printf(buf, len, cap, "%s=\"%s\"} %llu\n", series,
+		    names[i], (unsigned long long)counts[i]);
+}
+
 /* Write every counter in the Prometheus text format. */
 void
 metrics_write(char **buf, size_t *len, size_t *cap)
@@ -434,10 +473,8 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 	    "type; duplicate: dropped, invalid: dead-lettered.\n"
 	    "# TYPE closeloop_events_total counter\n",
 	    (double)metrics_started / 1000);
-	for (i = 0; i < METRICS_NTYPE; i++)
-		metrics_printf(buf, len, cap, "closeloop_events_total"
-		    "{type=\"%s\"} %llu\n", metrics_types[i],
-		    (unsigned long long)metrics_events[i]);
+	metrics_write_counts(buf, len, cap, "closeloop_events_total{type",
+	    metrics_types, metrics_events, METRICS_NTYPE);
 	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_decisions_total Decisions recorded in the "
 	    "audit trail, by kind and rule.\n"
@@ -462,6 +499,12 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 			    (unsigned long long)metrics_notes[c][k]);
 	}
 	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_receipts_total SMS delivery receipts, by "
+	    "result; ignored: after the final one, expired: refused.\n"
+	    "# TYPE closeloop_receipts_total counter\n");
+	metrics_write_counts(buf, len, cap, "closeloop_receipts_total{result",
+	    metrics_receipts, metrics_receipt_n, METRICS_NRECEIPT);
+	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_send_seconds How long the server took to "
 	    "take each message.\n"
 	    "# TYPE closeloop_send_seconds histogram\n");
@@ -483,6 +526,7 @@ metrics_reset(void)
 	metrics_handled_ms = 0;
 	metrics_paused_now = 0;
 	memset(metrics_events, 0, sizeof metrics_events);
+	memset(metrics_receipt_n, 0, sizeof metrics_receipt_n);
 	memset(metrics_pairs, 0, sizeof metrics_pairs);
 	metrics_npairs = 0;
 	memset(metrics_notes, 0, sizeof metrics_notes);

@@ -19,6 +19,8 @@
  *   closeloop_notifications_total{channel,outcome}
  *       sent, retried, failed, dead, deferred, dry_run, unsubscribed,
  *       delivered, undelivered
+ *   closeloop_receipts_total{result}             SMS delivery receipts:
+ *       recorded, ignored (after the final one), expired (refused)
  *   closeloop_send_seconds{channel}              histogram: how long the
  *       server took to take each message (email: the first of a session
  *       includes connecting and TLS)
@@ -45,6 +47,9 @@ void metrics_start(int64_t now_ms);
 
 /* Count an event of type ("status", ..., "duplicate", "invalid"). */
 void metrics_event(const char *type);
+
+/* Count a delivery receipt by its result ("recorded", ...). */
+void metrics_receipt(const char *result);
 
 /* Count the decisions of dl, committed to Redis. */
 void metrics_decisions(const struct decision_list *dl);

@@ -7,9 +7,10 @@
 # the SHA-256 recorded for a sent email is the SHA-256 of the bytes the
 # SMTP server received, and its subject is the one the resident read; the
 # SMS text recorded is the text that reached the phone, and Kannel's
-# receipt shows as "delivered"; a forged receipt is refused and changes
-# nothing; a misleading closure is in the history as suppressed, with its
-# rule; "--since" queries filter by decision and division; "closeloop
+# receipt shows as "delivered" (Kannel calling the URL with its expiry
+# time); a later report saying otherwise is only counted; a forged
+# receipt is refused and changes nothing; a misleading closure is in the
+# history as suppressed, with its rule; "--since" queries filter by decision and division; "closeloop
 # report" counts per division; no full address or number in any output.
 # The JSON Lines file (audit.file) holds every entry exactly once, across a
 # rotation (mv + SIGHUP) and a full disk (the file is /dev/full for a
@@ -143,6 +144,16 @@ code=$(curl -s -o /dev/null -w '%{http_code}' \
 [ "$code" = 403 ] || fail "no token got HTTP $code"
 [ "$(hjson A-2 | wc -l)" = "$before" ] || fail "a forged receipt changed the history"
 [ "$(nfield "$id" receipt)" = "delivered" ] || fail "a forged receipt changed the record"
+
+say "a later report that says otherwise is counted, not recorded"
+ignored=$(nfield "$id" receipts_ignored)
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Closeloop-Secret: dlr-k3y-for-tests" \
+    "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&status=16&answer=NACK")
+[ "$code" = 200 ] || fail "a late report got HTTP $code"
+[ "$(hjson A-2 | wc -l)" = "$before" ] || fail "a late report changed the history"
+[ "$(nfield "$id" receipt)" = "delivered" ] || fail "a late report changed the record"
+[ "$(nfield "$id" receipts_ignored)" = $((${ignored:-0} + 1)) ] ||
+    fail "the late report is not counted"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Closeloop-Secret: dlr-k3y-for-tests" \
     "http://127.0.0.1:$HTTP_PORT/receipt?id=Z-9/1/0&status=1")
 [ "$code" = 404 ] || fail "a receipt for an unknown notification got HTTP $code"

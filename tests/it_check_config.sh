@@ -46,6 +46,22 @@ assert "type" grep -q "^$T/bad.conf:3: redis.claim_idle_ms: must be an integer (
 assert "unknown" grep -q "^$T/bad.conf:4: redis.colour: unknown setting" "$T/err"
 assert "level" grep -q "^$T/bad.conf:6: log.level: unknown level" "$T/err"
 
+say "an http.listen the listener could not use is refused by --check-config"
+cat > "$T/listen.conf" <<'EOC'
+redis = { url = "unix:///nonexistent/redis.sock"; };
+http = { listen = "[::1]:99999"; };
+EOC
+rc=0
+"$CLOSELOOPD" --check-config -c "$T/listen.conf" 2> "$T/err" || rc=$?
+cat "$T/err"
+assert "exit 78" [ "$rc" = 78 ]
+assert "port" grep -q "^$T/listen.conf:2: http.listen: the port is out of range (0-65535) (got \"\[::1\]:99999\")" "$T/err"
+printf 'http = { listen = "example.org:80"; };\n' > "$T/listen.conf"
+rc=0
+"$CLOSELOOPD" --check-config -c "$T/listen.conf" 2> "$T/err" || rc=$?
+assert "exit 78" [ "$rc" = 78 ]
+assert "host" grep -q "http.listen: not a numeric IPv4 address or localhost (got \"example.org:80\")" "$T/err"
+
 say "a missing file exits 78 without starting"
 rc=0
 "$CLOSELOOPD" -c "$T/none.conf" 2> "$T/err" || rc=$?

@@ -175,6 +175,8 @@ static const struct test_config_field test_config_fields[] = {
 	{ "sms_dlr_secret_file", TEST_CONFIG_STRING, AT(sms_dlr_secret_file),
 	    NULL },
 	{ "sms_dlr_secret", TEST_CONFIG_STRING, AT(sms_dlr_secret), NULL },
+	{ "sms_dlr_max_age_days", TEST_CONFIG_INT64,
+	    AT(sms_dlr_max_age_days), "30" },
 	{ "sms_inbound_secret_file", TEST_CONFIG_STRING,
 	    AT(sms_inbound_secret_file), NULL },
 	{ "sms_inbound_secret", TEST_CONFIG_STRING, AT(sms_inbound_secret),
@@ -592,6 +594,10 @@ static const struct test_config_good test_config_goods[] = {
 	{ "http = { listen = \"\"; };\n", NULL,
 	    { { "http_listen", NULL },
 	      { "http_listen_default", "0" } } },
+	{ "sms = { dlr_max_age_days = 1; };\n", NULL,
+	    { { "sms_dlr_max_age_days", "1" } } },
+	{ "sms = { dlr_max_age_days = 365; };\n", NULL,
+	    { { "sms_dlr_max_age_days", "365" } } },
 	{ "sms = { inbound_secret_file = \"@DIR/secret\"; };\n", "1nb0und",
 	    { { "sms_inbound_secret_file", "@DIR/secret" },
 	      { "sms_inbound_secret", "1nb0und" } } },
@@ -1182,10 +1188,26 @@ static const struct test_config_bad test_config_bads[] = {
 	{ "templates = { unsubscribe_days = 3651; };\n", NULL,
 	    "@FILE:1: templates.unsubscribe_days: must be between 1 and 3650 "
 	    "(got 3651)" },
+	{ "sms = { dlr_max_age_days = 0; };\n", NULL,
+	    "@FILE:1: sms.dlr_max_age_days: must be between 1 and 365 "
+	    "(got 0)" },
+	{ "sms = { dlr_max_age_days = 366; };\n", NULL,
+	    "@FILE:1: sms.dlr_max_age_days: must be between 1 and 365 "
+	    "(got 366)" },
 	{ "audit = { retain_days = 0; };\n", NULL,
 	    "@FILE:1: audit.retain_days: must be between 1 and 3650 (got 0)" },
 	{ "http = { listen = 9311; };\n", NULL,
 	    "@FILE:1: http.listen: must be a string (got an integer)" },
+	/* What the listener could not use, found before it starts. */
+	{ "http = { listen = \"[::1]:99999\"; };\n", NULL,
+	    "@FILE:1: http.listen: the port is out of range (0-65535) (got "
+	    "\"[::1]:99999\")" },
+	{ "http = {\n\tlisten = \"localhost:http\";\n};\n", NULL,
+	    "@FILE:2: http.listen: the port is not a number (got "
+	    "\"localhost:http\")" },
+	{ "http = { listen = \"::1:9311\"; };\n", NULL,
+	    "@FILE:1: http.listen: an IPv6 address goes in brackets (got "
+	    "\"::1:9311\")" },
 	{ "http = { health_max_lag = -1; };\n", NULL,
 	    "@FILE:1: http.health_max_lag: must be between 0 and 1000000000 "
 	    "(got -1)" },

@@ -17,28 +17,22 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "testlog.h"
 
-/* Run fn with stderr captured and return what it wrote. */
-static char *
+/*
+ * Run fn with stderr captured and return what it wrote; the string is
+ * valid until the next call.
+ */
+static const char *
 test_log_capture(void (*fn)(void))
 {
-	static char	 buf[8192];
-	FILE		*tmp;
-	int		 saved;
-	size_t		 n;
+	static char	*text;
+	struct testlog	 log;
 
-	tmp = tmpfile();
-	assert_non_null(tmp);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
+	free(text);
+	testlog_start(&log);
 	fn();
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, sizeof buf - 1, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
-	return buf;
+	return text = testlog_stop(&log);
 }
 
 /* Write one line at each level. */
@@ -82,13 +76,74 @@ test_log_long_line(void)
 static void
 test_log_long(void **state)
 {
-	char	*out;
+	const char	*out;
 
 	(void)state;
 	out = test_log_capture(test_log_long_line);
 	assert_true(strlen(out) <= 4096);
 	assert_int_equal(out[strlen(out) - 1], '\n');
 	assert_int_equal(strncmp(out, "<3>aaa", 6), 0);
+}
+
+/* Write messages holding what a peer could send. */
+static void
+test_log_forged_lines(void)
+{
+	log_warn("receipt: unknown status \"%s\"; ignored",
+	    "\r\n<3>FAKE LOG LINE\x1b[2J");
+	log_notice("tab\there, C1 \xc2\x9b" "2J, DEL \x7f, bad \xff\xc3, "
+	    "NUL %c, kept: arr\xc3\xaat \xe9\x80\x80\xe8\xae\xa2", 0);
+}
+
+/*
+ * A message holding CR, LF, a priority prefix and escape sequences is
+ * one line at its own priority, each control character escaped.
+ */
+static void
+test_log_control(void **state)
+{
+	(void)state;
+	log_set_level(LOG_LEVEL_INFO);
+	assert_string_equal(test_log_capture(test_log_forged_lines),
+	    "<4>receipt: unknown status \"\\r\\n<3>FAKE LOG LINE\\x1b[2J\"; "
+	    "ignored\n"
+	    "<5>tab\\there, C1 \\xc2\\x9b2J, DEL \\x7f, bad \\xff\\xc3, "
+	    "NUL \\x00, kept: arr\xc3\xaat \xe9\x80\x80\xe8\xae\xa2\n");
+}
+
+/* Write a long line of escapes and characters of several bytes. */
+static void
+test_log_long_escapes(void)
+{
+	char	big[6000];
+	size_t	i;
+
+	for (i = 0; i + 5 < sizeof big; i += 5)
+		memcpy(big + i, "\x1b\xe2\x82\xac\r", 5);	/* ESC, euro, CR */
+	big[i] = '\0';
+	log_err("%s", big);
+}
+
+/* Escapes make a line longer: it is cut at a whole escape or character. */
+static void
+test_log_control_long(void **state)
+{
+	const char	*out, *p;
+	size_t		 len;
+
+	(void)state;
+	out = test_log_capture(test_log_long_escapes);
+	len = strlen(out);
+	assert_true(len <= 4096 && len > 4000);
+	p = "<3>\\x1b\xe2\x82\xac\\r\\x1b";
+	assert_int_equal(strncmp(out, p, strlen(p)), 0);
+	assert_int_equal(out[len - 1], '\n');
+	assert_null(memchr(out, '\n', len - 1));
+	/* The last thing before the newline is whole. */
+	p = out + len - 1;
+	assert_true(strncmp(p - 4, "\\x1b", 4) == 0 ||
+	    strncmp(p - 3, "\xe2\x82\xac", 3) == 0 ||
+	    strncmp(p - 2, "\\r", 2) == 0);
 }
 
 /* Level names parse both ways; unknown names are refused. */
@@ -176,6 +231,10 @@ test_log_clean(void **state)
 	c = log_clean("x\0y", 3, 80);
 	assert_string_equal(c, "x?y");
 	free(c);
+	/* A C1 control is one character: one '?'. */
+	c = log_clean("a\xc2\x9b" "b\xc2\xa0" "c", 7, 80);
+	assert_string_equal(c, "a?b\xc2\xa0" "c");
+	free(c);
 }
 
 /* Run the tests. */
@@ -237,6 +296,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_log_long),
+		cmocka_unit_test(test_log_control),
+		cmocka_unit_test(test_log_control_long),
 		cmocka_unit_test(test_log_level_names),
 		cmocka_unit_test(test_log_mask_email),
 		cmocka_unit_test(test_log_mask_phone),
