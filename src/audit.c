@@ -63,7 +63,8 @@ audit_queue(struct txn *tx, const struct config *cf, const char *sr,
 		return;
 	for (i = 0; i < dl->n; i++) {
 		d = decision_add(&tx->audited, dl->list[i].kind,
-		    dl->list[i].rule, VOCAB_NOTICE_NONE, NULL, NULL, "%s", "");
+		    dl->list[i].rule, VOCAB_NOTICE_NONE, dl->list[i].division,
+		    NULL, "%s", "");
 		decision_set(d, "channel", decision_get(&dl->list[i],
 		    "channel"));
 	}

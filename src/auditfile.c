@@ -244,15 +244,19 @@ auditfile_failed(struct auditfile *af, const struct config *cf,
     const char *cause)
 {
 	int64_t	now = store_now();
+	char	after[80] = "";
 
 	if (af->failing == 0)
 		af->failing = now;
 	if (af->reported != 0 && now - af->reported < AUDITFILE_REPORT_MS)
 		return;
 	af->reported = now;
-	log_err("audit.file %s: %s; the entries after %s wait in Redis and "
-	    "are tried again every %d s", cf->audit_file, cause, af->cursor,
-	    AUDITFILE_RETRY_MS / 1000);
+	/* The cursor is "" until it could be read from Redis. */
+	if (af->cursor[0] != '\0')
+		snprintf(after, sizeof after, " (after %s)", af->cursor);
+	log_err("audit.file %s: %s; the entries not written yet%s wait in "
+	    "Redis and are tried again every %d s", cf->audit_file, cause,
+	    after, AUDITFILE_RETRY_MS / 1000);
 }
 
 /*

@@ -6,6 +6,11 @@
  * 64-bit FNV-1a hash over every file's relative path and content, in
  * sorted order, written in hex: the same files give the same version on
  * every machine.
+ *
+ * A file's line endings are made LF before it is compiled: a template
+ * saved with Windows (CRLF) or old Mac (CR) line endings renders as the
+ * same file saved with LF, so no carriage return reaches a subject, a
+ * text or an SMS, and positions in messages keep their lines.
  */
 #include "build.h"
 
@@ -111,6 +116,27 @@ catalog_read(const char *path, size_t *len, const char **why)
 	return buf;
 }
 
+/*
+ * Turn the line endings of a file's text (len bytes) into LF, in place:
+ * CRLF, and a CR alone, become LF. Returns the new length.
+ */
+static size_t
+catalog_newlines(char *s, size_t len)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\r') {
+			if (i + 1 < len && s[i + 1] == '\n')
+				continue;
+			s[o++] = '\n';
+		} else
+			s[o++] = s[i];
+	}
+	s[o] = '\0';
+	return o;
+}
+
 /* Add text to the running FNV-1a hash. */
 static void
 catalog_hash(uint64_t *h, const char *s, size_t n)
@@ -170,6 +196,7 @@ catalog_load_locale(struct catalog *c, const char *locale, uint64_t *h,
 		catalog_hash(h, locale, strlen(locale) + 1);
 		catalog_hash(h, names[i], strlen(names[i]) + 1);
 		catalog_hash(h, src, len);
+		len = catalog_newlines(src, len);
 		cause = NULL;
 		if ((t = template_compile(path, src, len, &cause)) == NULL) {
 			catalog_problem(problems, cause);

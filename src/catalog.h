@@ -5,8 +5,9 @@
  * 47 tag: en, fr, zh-Hans, ...) holding NAME.PART.mustache files: a
  * notice's parts (completed.subject, completed.txt, completed.html,
  * completed.sms) and partials, whose names start with "_"
- * (_footer.txt). Every file is compiled when the set is loaded; a set
- * with any error is refused whole. A template is found along the
+ * (_footer.txt). Every file is compiled when the set is loaded, its
+ * line endings (CRLF or CR) made LF first; a set with any error is
+ * refused whole. A template is found along the
  * locale's fallback chain, file by file: fr-CA, then fr, then the
  * default locale.
  */

@@ -1,17 +1,22 @@
 /*
  * closeloop.c - the operator tool: command line and dispatch
  *
- * closeloop [-c FILE] COMMAND [ARGS]
- * Each command lives in its own module; this file only finds the
- * configuration and calls it.
+ * closeloop [-c FILE] [--prefix PREFIX | --dry-run] COMMAND [ARGS]
+ * Each command lives in its own module and parses its own options and
+ * operands, in any order (history SR --json works as --json SR does);
+ * this file only finds the configuration and calls it. render and lint
+ * also run where there is no configuration file at the default path - a
+ * template editor's checkout - on the built-in defaults.
  */
 #include "build.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "config.h"
@@ -22,13 +27,35 @@
 #include "preview.h"
 #include "report.h"
 
+/* A command: how it is called, and whether it needs a configuration. */
+struct closeloop_command {
+	const char	*name;
+	int		(*run)(const struct config *, int, char **);
+	int		 loose;	/* may run on the built-in defaults */
+};
+
+static const struct closeloop_command closeloop_commands[] = {
+	{ "emit", emit_run, 0 },
+	{ "history", history_run, 0 },
+	{ "report", report_run, 0 },
+	{ "render", preview_run, 1 },
+	{ "lint", lint_command, 1 },
+	{ "queue", dead_queue, 0 },
+	{ "dead", dead_run, 0 },
+};
+
 /* Print how to use the program. */
 static void
 closeloop_usage(FILE *f)
 {
-	fprintf(f, "usage: closeloop [-c FILE] COMMAND [ARGS]\n"
+	fprintf(f, "usage: closeloop [-c FILE] [--prefix PREFIX | --dry-run] "
+	    "COMMAND [ARGS]\n"
 	    "  -c, --config FILE   closeloopd's configuration (default %s)\n"
-	    "commands:\n"
+	    "  --prefix PREFIX     look at the keys under PREFIX, not "
+	    "redis.prefix\n"
+	    "  --dry-run           look at what closeloopd --dry-run "
+	    "recorded\n"
+	    "commands (options and operands in any order):\n"
 	    "  emit [--force] FIELD=VALUE ...\n"
 	    "        publish one event to the events stream (v defaults to 1,\n"
 	    "        ts to now); it is validated first unless --force\n"
@@ -38,21 +65,63 @@ closeloop_usage(FILE *f)
 	    "  history [--json] --since WHEN [--until WHEN]\n"
 	    "          [--decision K[,K...]] [--division CODE]\n"
 	    "        the same across every SR (WHEN: 2026-11-01, 7d, 24h)\n"
-	    "  report --since WHEN [--until WHEN] [--json]\n"
+	    "  report --since WHEN [--until WHEN] [--division CODE] [--json]\n"
 	    "        per division: notices, failures, misleading closures\n"
 	    "        held back, closures without a note, unlinked duplicates\n"
 	    "  render [--locale L] [--channel email|sms] [--templates DIR]\n"
 	    "         [-f FILE] [FIELD=VALUE ...]\n"
 	    "        print what a resident would receive for an event\n"
-	    "  lint [DIR]\n"
+	    "  lint [--json] [DIR]\n"
 	    "        check a template set (default templates.dir)\n"
-	    "  queue\n"
+	    "  queue [--json]\n"
 	    "        how many notifications wait, by channel; claims; dead "
 	    "letters\n"
-	    "  dead list | dead retry ID...\n"
+	    "  dead list [--json] | dead retry ID...\n"
 	    "        list the dead letters; queue some again (by entry id or\n"
-	    "        notification id)\n",
+	    "        notification id)\n"
+	    "render and lint run on the built-in defaults where the default\n"
+	    "configuration file does not exist.\n",
 	    CONFIG_DEFAULT_PATH);
+}
+
+/* Find a command by name; NULL if there is none. */
+static const struct closeloop_command *
+closeloop_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof closeloop_commands /
+	    sizeof closeloop_commands[0]; i++) {
+		if (strcmp(closeloop_commands[i].name, name) == 0)
+			return &closeloop_commands[i];
+	}
+	return NULL;
+}
+
+/*
+ * Load the configuration at path; for a command that may, the built-in
+ * defaults when path is the default and no file is there. Returns it,
+ * or NULL after saying why.
+ */
+static struct config *
+closeloop_config(const struct closeloop_command *c, const char *path,
+    int given)
+{
+	struct config	*cf;
+	struct stat	 sb;
+	char		*cause = NULL;
+
+	if (c->loose && !given && stat(path, &sb) != 0 && errno == ENOENT) {
+		fprintf(stderr, "closeloop %s: no %s; using the built-in "
+		    "defaults\n", c->name, path);
+		path = NULL;
+	}
+	if ((cf = config_load(path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n%s: configuration is not valid\n", cause,
+		    path);
+		free(cause);
+	}
+	return cf;
 }
 
 /* Parse the command line and run a command. */
@@ -61,20 +130,31 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct config	*cf;
-	const char	*path = CONFIG_DEFAULT_PATH, *command;
-	char		*cause = NULL;
-	int		 ch, rc, force = 0;
+	const struct closeloop_command	*c;
+	struct config			*cf;
+	const char			*path = CONFIG_DEFAULT_PATH;
+	const char			*prefix = NULL;
+	int				 ch, rc, given = 0, rehearsal = 0;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* "+": the options after the command are the command's. */
 	while ((ch = getopt_long(argc, argv, "+c:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			given = 1;
+			break;
+		case 'p':
+			prefix = optarg;
+			break;
+		case 'n':
+			rehearsal = 1;
 			break;
 		case 'V':
 			printf("closeloop %s\n", PACKAGE_VERSION);
@@ -90,54 +170,28 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
+		fprintf(stderr, "closeloop: no command given\n");
 		closeloop_usage(stderr);
 		return EX_USAGE;
 	}
-	if (strcmp(argv[0], "emit") != 0 && strcmp(argv[0], "history") != 0 &&
-	    strcmp(argv[0], "report") != 0 &&
-	    strcmp(argv[0], "render") != 0 && strcmp(argv[0], "lint") != 0 &&
-	    strcmp(argv[0], "queue") != 0 && strcmp(argv[0], "dead") != 0) {
+	if ((c = closeloop_find(argv[0])) == NULL) {
 		fprintf(stderr, "closeloop: unknown command \"%s\"\n", argv[0]);
 		closeloop_usage(stderr);
 		return EX_USAGE;
 	}
-	command = argv[0];
-	argc--;
-	argv++;
-	if (strcmp(command, "emit") == 0 && argc > 0 &&
-	    strcmp(argv[0], "--force") == 0) {
-		force = 1;
-		argc--;
-		argv++;
-	}
-	if ((argc < 1 && strcmp(command, "render") != 0 &&
-	    strcmp(command, "lint") != 0 && strcmp(command, "queue") != 0) ||
-	    (strcmp(command, "queue") == 0 && argc != 0) ||
-	    (strcmp(command, "lint") == 0 && argc > 1)) {
-		closeloop_usage(stderr);
+	if (prefix != NULL && rehearsal) {
+		fprintf(stderr, "closeloop: --prefix and --dry-run do not go "
+		    "together\n");
 		return EX_USAGE;
 	}
-	if ((cf = config_load(path, &cause)) == NULL) {
-		fprintf(stderr, "%s\n%s: configuration is not valid\n", cause,
-		    path);
-		free(cause);
+	if ((cf = closeloop_config(c, path, given)) == NULL)
 		return EX_CONFIG;
-	}
-	/* history and report parse options: argv[-1] is their name. */
-	if (strcmp(command, "history") == 0)
-		rc = history_run(cf, argc + 1, argv - 1);
-	else if (strcmp(command, "report") == 0)
-		rc = report_run(cf, argc + 1, argv - 1);
-	else if (strcmp(command, "render") == 0)
-		rc = preview_run(cf, argc, argv);
-	else if (strcmp(command, "queue") == 0)
-		rc = dead_queue(cf);
-	else if (strcmp(command, "dead") == 0)
-		rc = dead_run(cf, argc, argv);
-	else if (strcmp(command, "lint") == 0)
-		rc = lint_run(cf, argc > 0 ? argv[0] : NULL);
-	else
-		rc = emit_run(cf, argc, argv, force);
+	if (prefix != NULL)
+		config_prefix(cf, prefix);
+	if (rehearsal)
+		config_rehearsal(cf);
+	/* Each command parses its own options: argv[0] is its name. */
+	rc = c->run(cf, argc, argv);
 	config_free(cf);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "datefmt.h"
 #include "division.h"
+#include "http.h"
 #include "redisurl.h"
 #include "sms.h"
 #include "syntax.h"
@@ -137,6 +138,8 @@ static const struct config_key config_keys[] = {
 	{ "sms.dlr_mask", CONFIG_INT, 0, 31, CONFIG_AT(sms_dlr_mask) },
 	{ "sms.dlr_secret_file", CONFIG_STRING, 1, PATH_MAX,
 	    CONFIG_AT(sms_dlr_secret_file) },
+	{ "sms.dlr_max_age_days", CONFIG_INT, 1, 365,
+	    CONFIG_AT(sms_dlr_max_age_days) },
 	{ "sms.inbound_secret_file", CONFIG_STRING, 1, PATH_MAX,
 	    CONFIG_AT(sms_inbound_secret_file) },
 	{ "audit", CONFIG_GROUP, 0, 0, 0 },
@@ -889,6 +892,7 @@ config_defaults(struct config *cf)
 	cf->sms_connections = 8;
 	cf->sms_timeout_seconds = 30;
 	cf->sms_dlr_mask = 31;
+	cf->sms_dlr_max_age_days = 30;
 	cf->audit_retain_days = 90;
 	cf->audit_fsync = 1;
 	cf->http_listen = xstrdup(CONFIG_HTTP_LISTEN);
@@ -1104,6 +1108,7 @@ config_finish_email(struct config *cf, struct config_problems *pr,
 {
 	const char	*why = NULL, *tls = cf->email_starttls_name;
 	const char	*host, *colon;
+	int		 ok;
 
 	if (tls == NULL || strcmp(tls, "required") == 0)
 		cf->email_starttls = CONFIG_TLS_REQUIRED;
@@ -1118,10 +1123,17 @@ config_finish_email(struct config *cf, struct config_problems *pr,
 	if (cf->email_smtp != NULL) {
 		host = cf->email_smtp + 7;
 		colon = strrchr(host, ':');
-		if (strncmp(cf->email_smtp, "smtp://", 7) != 0 ||
-		    colon == NULL || colon == host || colon[1] == '\0' ||
-		    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
-		    strchr(host, '/') != NULL || strchr(host, '@') != NULL)
+		ok = strncmp(cf->email_smtp, "smtp://", 7) == 0 &&
+		    colon != NULL && colon != host && colon[1] != '\0' &&
+		    strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+		    strchr(host, '/') == NULL && strchr(host, '@') == NULL;
+		/* A URL with credentials in it is not repeated. */
+		if (!ok && strchr(cf->email_smtp, '@') != NULL)
+			config_problem(pr, config_lookup(lc, "email.smtp"),
+			    "email.smtp: must be smtp://HOST:PORT, without "
+			    "credentials (they go in email.username and "
+			    "email.password_file)");
+		else if (!ok)
 			config_problem(pr, config_lookup(lc, "email.smtp"),
 			    "email.smtp: must be smtp://HOST:PORT (got \"%s\")",
 			    cf->email_smtp);
@@ -1270,6 +1282,7 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 {
 	const config_setting_t	*s;
 	const char		*why = NULL;
+	char			*cause;
 
 	s = config_lookup(lc, "redis.url");
 	if (redisurl_parse(cf->redis_url, &cf->redis_addr, &why) != 0 &&
@@ -1280,8 +1293,10 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 		    cf->redis_url);
 	if (cf->redis_stream == NULL)
 		cf->redis_stream = xasprintf("%sevents", cf->redis_prefix);
-	if (cf->redis_dead_stream == NULL)
+	if (cf->redis_dead_stream == NULL) {
 		cf->redis_dead_stream = xasprintf("%sdead", cf->redis_prefix);
+		cf->redis_dead_derived = 1;
+	}
 	if (strcmp(cf->redis_stream, cf->redis_dead_stream) == 0)
 		config_problem(pr, config_lookup(lc, "redis.dead_stream"),
 		    "redis.dead_stream: must differ from redis.stream");
@@ -1292,6 +1307,12 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 	if (cf->http_listen != NULL && *cf->http_listen == '\0') {
 		free(cf->http_listen);	/* "": no listener */
 		cf->http_listen = NULL;
+	}
+	if (cf->http_listen != NULL &&
+	    http_listen_check(cf->http_listen, &cause) != 0) {
+		config_problem(pr, config_lookup(lc, "http.listen"),
+		    "http.listen: %s (got \"%s\")", cause, cf->http_listen);
+		free(cause);
 	}
 	config_finish_sentinels(cf, pr, lc);
 	config_finish_templates(cf, pr, lc);
@@ -1306,7 +1327,31 @@ config_finish(struct config *cf, struct config_problems *pr, config_t *lc)
 		    "redis.username: needs redis.password_file");
 }
 
-/* Read and validate the file at path. */
+/* What libconfig's bare "syntax error" most often means. */
+#define CONFIG_SYNTAX_HINT "libconfig cannot read this (a string without " \
+	"its double quotes? a setting without its ';', a group without its " \
+	"'}'?)"
+
+/*
+ * Say what libconfig found wrong with the file's syntax, where, and in
+ * words an operator can act on: libconfig says only "syntax error" for
+ * most mistakes, the commonest of which is a string without quotes.
+ */
+static char *
+config_syntax_error(const config_t *lc, const char *path)
+{
+	const char	*what = config_error_text(lc);
+	const char	*file = config_error_file(lc) != NULL ?
+			    config_error_file(lc) : path;
+
+	if (what != NULL && strcmp(what, "syntax error") == 0)
+		return xasprintf("%s:%d: syntax error: %s", file,
+		    config_error_line(lc), CONFIG_SYNTAX_HINT);
+	return xasprintf("%s:%d: syntax error: %s", file,
+	    config_error_line(lc), what != NULL ? what : "unknown");
+}
+
+/* Read and validate the file at path, or take the defaults. */
 struct config *
 config_load(const char *path, char **cause)
 {
@@ -1317,12 +1362,14 @@ config_load(const char *path, char **cause)
 	char			*text = NULL;
 
 	memset(&pr, 0, sizeof pr);
-	pr.file = path;
+	pr.file = path != NULL ? path : CONFIG_BUILTIN;
 	cf = xcalloc(1, sizeof *cf);
-	cf->path = xstrdup(path);
+	cf->path = xstrdup(pr.file);
 	config_defaults(cf);
 
 	config_init(&lc);
+	if (path == NULL)
+		goto check;	/* the built-in defaults alone */
 	if (stat(path, &sb) != 0) {
 		config_problem(&pr, NULL, "cannot read the file: %s",
 		    strerror(errno));
@@ -1340,12 +1387,10 @@ config_load(const char *path, char **cause)
 			config_problem(&pr, NULL, "cannot read the file: %s",
 			    errno != 0 ? strerror(errno) : "read error");
 		else
-			text = xasprintf("%s:%d: syntax error: %s",
-			    config_error_file(&lc) != NULL ?
-			    config_error_file(&lc) : path,
-			    config_error_line(&lc), config_error_text(&lc));
+			text = config_syntax_error(&lc, path);
 		goto fail;
 	}
+check:
 	config_walk(cf, &pr, config_root_setting(&lc));
 	config_finish(cf, &pr, &lc);
 	if (pr.count != 0)
@@ -1446,4 +1491,48 @@ config_free(struct config *cf)
 	free(cf->redis_consumer);
 	free(cf->path);
 	free(cf);
+}
+
+/* Use another prefix for closeloop's keys. */
+void
+config_prefix(struct config *cf, const char *prefix)
+{
+	free(cf->redis_prefix);
+	cf->redis_prefix = xstrdup(prefix);
+	if (cf->redis_dead_derived) {
+		free(cf->redis_dead_stream);
+		cf->redis_dead_stream = xasprintf("%sdead", prefix);
+	}
+}
+
+/* Make a configuration a rehearsal's, beside the real daemon's. */
+const char *
+config_rehearsal(struct config *cf)
+{
+	char	*prefix, *old;
+	size_t	 len = strlen(cf->redis_prefix);
+
+	if (len > 0 && cf->redis_prefix[len - 1] == ':')
+		prefix = xasprintf("%.*s%s:", (int)(len - 1), cf->redis_prefix,
+		    CONFIG_REHEARSAL);
+	else if (len > 0)
+		prefix = xasprintf("%s%s:", cf->redis_prefix, CONFIG_REHEARSAL);
+	else	/* no prefix: the rehearsal's own, without the dash */
+		prefix = xasprintf("%s:", &CONFIG_REHEARSAL[1]);
+	config_prefix(cf, prefix);
+	free(prefix);
+	if (!cf->redis_dead_derived) {
+		old = cf->redis_dead_stream;
+		cf->redis_dead_stream = xasprintf("%s%s", old,
+		    CONFIG_REHEARSAL);
+		free(old);
+	}
+	old = cf->redis_group;
+	cf->redis_group = xasprintf("%s%s", old, CONFIG_REHEARSAL);
+	free(old);
+	free(cf->audit_file);
+	cf->audit_file = NULL;
+	free(cf->http_listen);
+	cf->http_listen = NULL;
+	return cf->redis_prefix;
 }

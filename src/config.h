@@ -59,6 +59,7 @@ struct config {
 	char			*redis_prefix;
 	char			*redis_stream;
 	char			*redis_dead_stream;
+	int			 redis_dead_derived; /* prefix + "dead" */
 	char			*redis_group;
 	char			*redis_consumer;
 	int64_t			 redis_claim_idle_ms;
@@ -138,6 +139,7 @@ struct config {
 	int64_t			 sms_dlr_mask;
 	char			*sms_dlr_secret_file;
 	char			*sms_dlr_secret;	/* secret */
+	int64_t			 sms_dlr_max_age_days;
 	char			*sms_inbound_secret_file;
 	char			*sms_inbound_secret;	/* secret */
 
@@ -172,15 +174,40 @@ struct config {
 	size_t			 ndivisions;
 };
 
+/* What a configuration made of the built-in defaults is called. */
+#define CONFIG_BUILTIN	"(built-in defaults)"
+
 /*
- * Read and validate the file at path. On success returns a new config
- * (free it with config_free()). On failure returns NULL and, if cause is
- * not NULL, sets *cause to every problem found, one per line, each in the
- * form "FILE:LINE: SETTING: what is wrong"; the caller frees *cause.
+ * Read and validate the file at path, or take the built-in defaults if
+ * path is NULL. On success returns a new config (free it with
+ * config_free()). On failure returns NULL and, if cause is not NULL,
+ * sets *cause to every problem found, one per line, each in the form
+ * "FILE:LINE: SETTING: what is wrong"; the caller frees *cause.
  */
 struct config *config_load(const char *path, char **cause);
 
 /* Free a config; NULL is a no-op. */
 void config_free(struct config *cf);
+
+/* What a rehearsal adds to redis.prefix (before its ':') and the group. */
+#define CONFIG_REHEARSAL	"-dryrun"
+
+/*
+ * Use prefix in place of redis.prefix: every key closeloop writes moves
+ * under it, and the dead-letter stream with them unless the file named
+ * it; redis.stream, the CRM's, stays.
+ */
+void config_prefix(struct config *cf, const char *prefix);
+
+/*
+ * Make cf a rehearsal's (closeloopd --dry-run): its keys under the
+ * prefix with CONFIG_REHEARSAL added ("closeloop-dryrun:"), the dead
+ * letters there too (or in redis.dead_stream with CONFIG_REHEARSAL
+ * added), the events stream read in a consumer group of its own
+ * (redis.group with CONFIG_REHEARSAL added), no audit.file and no
+ * listener - so it can run beside the real daemon and touches nothing
+ * of it. Returns the prefix it took (belonging to cf).
+ */
+const char *config_rehearsal(struct config *cf);
 
 #endif

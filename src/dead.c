@@ -6,22 +6,33 @@
  * source_id) and notifications given up (kind=notification, id, sr,
  * channel, masked recipient, state, error). "dead list" prints both;
  * "dead retry" puts a notification back in its due set with a fresh
- * retry budget, or an event back into the events stream (after, say, a
+ * retry budget - its attempts counted on, the retry recorded in the SR's
+ * trail as retried_by_operator with who ran it (SUDO_USER, else USER) -
+ * or an event back into the events stream, byte for byte (after, say, a
  * division was added to the configuration), and removes the entry.
  */
 #include "build.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 
+#include "audit.h"
 #include "config.h"
+#include "datefmt.h"
 #include "dead.h"
+#include "decision.h"
 #include "event.h"
+#include "json.h"
+#include "log.h"
 #include "outbox.h"
 #include "redis.h"
+#include "store.h"
+#include "txn.h"
+#include "vocab.h"
 #include "xmalloc.h"
 
 /* Format the time of a stream entry id into buf (32 bytes). */
@@ -77,9 +88,35 @@ dead_connect(const struct config *cf, const char *what)
 	return r;
 }
 
-/* Print the dead-letter stream. */
+/* Print one dead-letter entry as a line of JSON: its id, time, fields. */
+static void
+dead_print_json(const char *id, const struct redis_reply *f)
+{
+	struct json	*j;
+	char		*line, when[32];
+	size_t		 i;
+
+	dead_when(id, when);
+	j = json_new();
+	json_set(j, "id", id);
+	json_set(j, "at", when);
+	json_set(j, "kind", redis_reply_field(f, "kind") != NULL ?
+	    redis_reply_field(f, "kind") : "event");
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		if (f->element[i]->str == NULL ||
+		    strcmp(f->element[i]->str, "kind") == 0)
+			continue;
+		json_set(j, f->element[i]->str, f->element[i + 1]->str);
+	}
+	line = json_dump(j);
+	printf("%s\n", line);
+	free(line);
+	json_free(j);
+}
+
+/* Print the dead-letter stream, for a person or as JSON Lines. */
 static int
-dead_list(const struct config *cf, struct redis *r)
+dead_list(const struct config *cf, struct redis *r, int json)
 {
 	struct redis_reply	*reply;
 	char			*cause = NULL;
@@ -93,10 +130,15 @@ dead_list(const struct config *cf, struct redis *r)
 		redis_reply_free(reply);
 		return EX_UNAVAILABLE;
 	}
-	if (reply->elements == 0)
+	if (reply->elements == 0 && !json)
 		printf("no dead letters\n");
 	for (i = 0; i < reply->elements; i++) {
-		if (reply->element[i]->elements == 2)
+		if (reply->element[i]->elements != 2)
+			continue;
+		if (json)
+			dead_print_json(reply->element[i]->element[0]->str,
+			    reply->element[i]->element[1]);
+		else
 			dead_print(reply->element[i]->element[0]->str,
 			    reply->element[i]->element[1]);
 	}
@@ -104,79 +146,160 @@ dead_list(const struct config *cf, struct redis *r)
 	return 0;
 }
 
-/* Queue a dead notification again, with a fresh retry budget. */
+/*
+ * Return who runs the command, for the trail: the user sudo was run by,
+ * else the login's; made safe to record. The caller frees it.
+ */
+static char *
+dead_operator(void)
+{
+	const char	*names[] = { "SUDO_USER", "USER", "LOGNAME" }, *v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if ((v = getenv(names[i])) != NULL && *v != '\0')
+			return log_clean(v, strlen(v), 64);
+	}
+	return xstrdup("unknown");
+}
+
+/*
+ * Queue a dead notification again, with a fresh retry budget and its
+ * attempts counted on, and say so in the SR's trail, with who did it.
+ */
 static int
 dead_retry_notification(const struct config *cf, struct redis *r,
     const char *entry, const char *id, const char *channel)
 {
-	struct redis_reply	*reply;
-	char			*key, *qkey, *cause = NULL, now[32];
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	struct redis_reply	*f;
+	struct txn		 tx;
+	const char		*argv[10], *sr, *to, *nt, *att;
+	char			*key, *qkey, *user, *masked, *cause = NULL;
+	char			 now[32], next[32];
+	int			 rc = -1, ch;
 
+	ch = channel != NULL && strcmp(channel, "sms") == 0 ?
+	    EVENT_CHANNEL_SMS : EVENT_CHANNEL_EMAIL;
 	key = outbox_key(cf, id);
-	qkey = outbox_queue_key(cf, channel != NULL &&
-	    strcmp(channel, "sms") == 0 ? EVENT_CHANNEL_SMS :
-	    EVENT_CHANNEL_EMAIL);
-	snprintf(now, sizeof now, "%lld", (long long)time(NULL) * 1000);
-	reply = redis_command(r, &cause, "EXISTS %s", key);
-	if (reply == NULL || reply->integer != 1) {
+	qkey = outbox_queue_key(cf, ch);
+	user = dead_operator();
+	snprintf(now, sizeof now, "%lld", (long long)store_now());
+	f = redis_command(r, &cause, "HGETALL %s", key);
+	if (f == NULL || f->type != REDIS_TYPE_ARRAY || f->elements == 0 ||
+	    (sr = redis_reply_field(f, "sr")) == NULL) {
 		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
-		    reply == NULL ? cause : "its record has expired; it "
-		    "cannot be sent again");
-		free(cause);
-		redis_reply_free(reply);
-		free(key);
-		free(qkey);
-		return -1;
+		    f == NULL ? cause : f->type == REDIS_TYPE_ERROR ? f->str :
+		    "its record has expired; it cannot be sent again");
+		goto out;
 	}
-	redis_reply_free(reply);
-	redis_reply_free(redis_command(r, NULL, "MULTI"));
-	redis_reply_free(redis_command(r, NULL, "HSET %s state queued "
-	    "created %s attempts 0 retried_by_hand %s", key, now, now));
-	redis_reply_free(redis_command(r, NULL, "HDEL %s next_at", key));
-	redis_reply_free(redis_command(r, NULL, "PERSIST %s", key));
-	redis_reply_free(redis_command(r, NULL, "ZADD %s %s %s", qkey, now,
-	    id));
-	redis_reply_free(redis_command(r, NULL, "XDEL %s %s",
-	    cf->redis_dead_stream, entry));
-	reply = redis_command(r, &cause, "EXEC");
+	to = redis_reply_field(f, "to");
+	nt = redis_reply_field(f, "notice");
+	att = redis_reply_field(f, "attempts");
+	snprintf(next, sizeof next, "%lld",
+	    (att != NULL ? strtoll(att, NULL, 10) : 0) + 1);
+	masked = event_mask_contact(ch, to != NULL ? to : "");
+	d = decision_add(&dl, DECISION_RETRIED, "retried_by_operator",
+	    vocab_notice_parse(nt != NULL ? nt : ""),
+	    redis_reply_field(f, "division"), redis_reply_field(f, "events"),
+	    "%s to %s queued again by %s (closeloop dead retry); attempt %s "
+	    "is next", event_channel_name(ch), masked, user, next);
+	decision_set(d, "channel", event_channel_name(ch));
+	decision_set(d, "to", masked);
+	decision_set(d, "notification", id);
+	decision_set(d, "operator", user);
+	free(masked);
+
+	txn_begin(&tx, r);
+	argv[0] = "HSET";
+	argv[1] = key;
+	argv[2] = "state";
+	argv[3] = "queued";
+	argv[4] = "retried_at";
+	argv[5] = now;
+	argv[6] = "retried_by";
+	argv[7] = user;
+	txn_queue(&tx, 8, argv);
+	argv[0] = "HDEL";
+	argv[2] = "next_at";
+	txn_queue(&tx, 3, argv);
+	argv[0] = "PERSIST";
+	txn_queue(&tx, 2, argv);
+	argv[0] = "ZADD";
+	argv[1] = qkey;
+	argv[2] = now;
+	argv[3] = id;
+	txn_queue(&tx, 4, argv);
+	argv[0] = "XDEL";
+	argv[1] = cf->redis_dead_stream;
+	argv[2] = entry;
+	txn_queue(&tx, 3, argv);
+	audit_queue(&tx, cf, sr, &dl, store_now());
+	if (txn_exec(&tx, sr, &cause) != 1) {
+		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
+		    cause != NULL ? cause : "the record changed meanwhile");
+		goto out;
+	}
+	printf("%s: notification %s queued again (attempt %s next)\n", entry,
+	    id, next);
+	rc = 0;
+out:
+	decision_clear(&dl);
+	redis_reply_free(f);
+	free(cause);
+	free(user);
 	free(key);
 	free(qkey);
-	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY) {
-		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
-		    reply == NULL ? cause : "the transaction failed");
-		free(cause);
-		redis_reply_free(reply);
-		return -1;
-	}
-	redis_reply_free(reply);
-	printf("%s: notification %s queued again\n", entry, id);
-	return 0;
+	return rc;
 }
 
-/* Put a dead event back into the events stream. */
+/* Return 1 if a reply string is exactly name (binary safe). */
+static int
+dead_named(const struct redis_reply *el, const char *name)
+{
+	return el->len == strlen(name) && memcmp(el->str, name, el->len) == 0;
+}
+
+/*
+ * Put a dead event back into the events stream, its fields byte for
+ * byte (a name or value may hold any byte, NUL included).
+ */
 static int
 dead_retry_event(const struct config *cf, struct redis *r, const char *entry,
     const struct redis_reply *f)
 {
 	struct redis_reply	*reply;
 	const char		**argv;
-	size_t			 i, n = 0;
+	size_t			 *lens, i, n = 0;
 	char			*cause = NULL;
 	int			 rc = -1;
 
 	argv = xcalloc(f->elements + 3, sizeof *argv);
-	argv[n++] = "XADD";
-	argv[n++] = cf->redis_stream;
-	argv[n++] = "*";
+	lens = xcalloc(f->elements + 3, sizeof *lens);
+	argv[n] = "XADD";
+	lens[n++] = 4;
+	argv[n] = cf->redis_stream;
+	lens[n++] = strlen(cf->redis_stream);
+	argv[n] = "*";
+	lens[n++] = 1;
 	for (i = 0; i + 1 < f->elements; i += 2) {
-		if (strcmp(f->element[i]->str, "error") == 0 ||
-		    strcmp(f->element[i]->str, "source_id") == 0)
+		if (dead_named(f->element[i], "error") ||
+		    dead_named(f->element[i], "source_id") ||
+		    dead_named(f->element[i], "truncated"))
 			continue;
-		argv[n++] = f->element[i]->str;
-		argv[n++] = f->element[i + 1]->str;
+		argv[n] = f->element[i]->str;
+		lens[n++] = f->element[i]->len;
+		argv[n] = f->element[i + 1]->str;
+		lens[n++] = f->element[i + 1]->len;
 	}
-	reply = redis_command_argv(r, &cause, (int)n, argv, NULL);
-	free(argv);
+	if (redis_reply_field(f, "truncated") != NULL) {
+		fprintf(stderr, "closeloop dead retry: %s: only part of the "
+		    "entry was kept (%s); not sent again\n", entry,
+		    redis_reply_field(f, "truncated"));
+		goto out;
+	}
+	reply = redis_command_argv(r, &cause, (int)n, argv, lens);
 	if (reply != NULL && reply->type == REDIS_TYPE_STRING) {
 		printf("%s: event put back into %s as %s\n", entry,
 		    cf->redis_stream, reply->str);
@@ -186,8 +309,11 @@ dead_retry_event(const struct config *cf, struct redis *r, const char *entry,
 	} else
 		fprintf(stderr, "closeloop dead retry: %s: %s\n", entry,
 		    reply == NULL ? cause : reply->str);
-	free(cause);
 	redis_reply_free(reply);
+out:
+	free(cause);
+	free(argv);
+	free(lens);
 	return rc;
 }
 
@@ -238,84 +364,188 @@ dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
 	return bad ? EX_DATAERR : 0;
 }
 
+/* Say what is wrong with a command line, then how to use it. */
+static int
+dead_usage(const char *command, const char *why, const char *usage)
+{
+	fprintf(stderr, "closeloop %s: %s\nusage: closeloop %s\n", command,
+	    why, usage);
+	return EX_USAGE;
+}
+
 /* Run "closeloop dead". */
 int
 dead_run(const struct config *cf, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*usage = "dead list [--json] | dead retry ID...";
 	struct redis	*r;
-	int		 rc;
+	int		 ch, rc, json = 0;
 
-	if (argc < 1 || (strcmp(argv[0], "list") == 0 && argc != 1) ||
-	    (strcmp(argv[0], "retry") == 0 && argc < 2) ||
-	    (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "retry") != 0)) {
-		fprintf(stderr, "usage: closeloop dead list | dead retry ID...\n");
-		return EX_USAGE;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'j')
+			return dead_usage("dead", "unknown option", usage);
+		json = 1;
 	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return dead_usage("dead", "list or retry?", usage);
+	if (strcmp(argv[0], "list") == 0 && argc != 1)
+		return dead_usage("dead", "list takes no operand", usage);
+	if (strcmp(argv[0], "retry") == 0 && (argc < 2 || json))
+		return dead_usage("dead", json ? "retry has no --json" :
+		    "retry which? (an entry id or a notification id)", usage);
+	if (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "retry") != 0)
+		return dead_usage("dead", "list or retry?", usage);
 	if ((r = dead_connect(cf, "dead")) == NULL)
 		return EX_UNAVAILABLE;
 	if (strcmp(argv[0], "list") == 0)
-		rc = dead_list(cf, r);
+		rc = dead_list(cf, r, json);
 	else
 		rc = dead_retry(cf, r, argc - 1, argv + 1);
 	redis_free(r);
 	return rc;
 }
 
-/* Print how many notifications of a channel are due and scheduled. */
+/* How many notifications of a channel wait: now, later, and when next. */
+struct dead_wait {
+	long long	due;
+	long long	later;
+	long long	next;	/* ms; 0: none */
+};
+
+/* Count what waits on one channel's due set. */
 static void
 dead_channel(const struct config *cf, struct redis *r, int channel,
-    long long now)
+    long long now, struct dead_wait *w)
 {
 	struct redis_reply	*due, *later, *next;
-	const char		*name;
 	char			*key;
+	int64_t			 at;
 
-	name = event_channel_name(channel);
 	key = outbox_queue_key(cf, channel);
 	due = redis_command(r, NULL, "ZCOUNT %s -inf %lld", key, now);
 	later = redis_command(r, NULL, "ZCOUNT %s (%lld +inf", key, now);
 	next = redis_command(r, NULL, "ZRANGEBYSCORE %s (%lld +inf WITHSCORES "
 	    "LIMIT 0 1", key, now);
-	printf("%-6s %8lld due now, %8lld waiting", name,
-	    due != NULL ? due->integer : -1, later != NULL ? later->integer : -1);
-	if (next != NULL && next->elements == 2)
-		printf(" (next in %llds)", (strtoll(next->element[1]->str,
-		    NULL, 10) - now + 999) / 1000);
-	printf("\n");
+	w->due = due != NULL ? due->integer : -1;
+	w->later = later != NULL ? later->integer : -1;
+	w->next = next != NULL && next->elements == 2 &&
+	    redis_score(next->element[1]->str, &at) == 0 ? at : 0;
 	redis_reply_free(due);
 	redis_reply_free(later);
 	redis_reply_free(next);
 	free(key);
 }
 
+/* Return the integer reply of a command, or -1. */
+static long long
+dead_count(struct redis *r, const char *fmt, const char *key)
+{
+	struct redis_reply	*reply;
+	long long		 n;
+
+	reply = redis_command(r, NULL, fmt, key);
+	n = reply != NULL && reply->type == REDIS_TYPE_INTEGER ?
+	    reply->integer : -1;
+	redis_reply_free(reply);
+	return n;
+}
+
+/* Print a channel's line of "closeloop queue". */
+static void
+dead_queue_line(const struct config *cf, const char *name,
+    const struct dead_wait *w, long long now)
+{
+	char	when[32];
+
+	printf("%-6s %8lld due now, %8lld waiting", name, w->due, w->later);
+	if (w->next != 0) {
+		datefmt_local(cf->templates_timezone, w->next, when,
+		    sizeof when);
+		printf(" (next at %s, in %llds)", when,
+		    (w->next - now + 999) / 1000);
+	}
+	printf("\n");
+}
+
+/* Put a channel's counts into a JSON object. */
+static void
+dead_queue_json(struct json *j, const char *name, const struct dead_wait *w)
+{
+	char	key[32], when[32];
+
+	snprintf(key, sizeof key, "%s_due", name);
+	json_set_int(j, key, w->due);
+	snprintf(key, sizeof key, "%s_waiting", name);
+	json_set_int(j, key, w->later);
+	if (w->next != 0) {
+		audit_time(w->next, when);
+		snprintf(key, sizeof key, "%s_next_at", name);
+		json_set(j, key, when);
+	}
+}
+
 /* Run "closeloop queue". */
 int
-dead_queue(const struct config *cf)
+dead_queue(const struct config *cf, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct dead_wait	 w[2];
 	struct redis		*r;
-	struct redis_reply	*reply;
-	char			*key;
-	long long		 now = (long long)time(NULL) * 1000;
+	struct json		*j;
+	char			*key, *line;
+	long long		 now = (long long)store_now(), claims, dead;
+	long long		 events;
+	int			 ch, json = 0;
 
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'j')
+			return dead_usage("queue", "unknown option",
+			    "queue [--json]");
+		json = 1;
+	}
+	if (optind != argc)
+		return dead_usage("queue", "takes no operand", "queue [--json]");
 	if ((r = dead_connect(cf, "queue")) == NULL)
 		return EX_UNAVAILABLE;
-	printf("outbox (notifications by channel):\n");
-	dead_channel(cf, r, EVENT_CHANNEL_EMAIL, now);
-	dead_channel(cf, r, EVENT_CHANNEL_SMS, now);
+	dead_channel(cf, r, EVENT_CHANNEL_EMAIL, now, &w[0]);
+	dead_channel(cf, r, EVENT_CHANNEL_SMS, now, &w[1]);
 	key = xasprintf("%soutbox:sending", cf->redis_prefix);
-	reply = redis_command(r, NULL, "ZCARD %s", key);
-	printf("%-6s %8lld being sent\n", "claims",
-	    reply != NULL ? reply->integer : -1);
-	redis_reply_free(reply);
+	claims = dead_count(r, "ZCARD %s", key);
 	free(key);
-	reply = redis_command(r, NULL, "XLEN %s", cf->redis_dead_stream);
-	printf("%-6s %8lld dead letters (closeloop dead list)\n", "dead",
-	    reply != NULL ? reply->integer : -1);
-	redis_reply_free(reply);
-	reply = redis_command(r, NULL, "XLEN %s", cf->redis_stream);
-	printf("%-6s %8lld entries in %s\n", "events",
-	    reply != NULL ? reply->integer : -1, cf->redis_stream);
-	redis_reply_free(reply);
+	dead = dead_count(r, "XLEN %s", cf->redis_dead_stream);
+	events = dead_count(r, "XLEN %s", cf->redis_stream);
 	redis_free(r);
+	if (json) {
+		j = json_new();
+		dead_queue_json(j, "email", &w[0]);
+		dead_queue_json(j, "sms", &w[1]);
+		json_set_int(j, "claims", claims);
+		json_set_int(j, "dead_letters", dead);
+		json_set_int(j, "events", events);
+		json_set(j, "stream", cf->redis_stream);
+		line = json_dump(j);
+		printf("%s\n", line);
+		free(line);
+		json_free(j);
+		return 0;
+	}
+	printf("outbox (notifications by channel):\n");
+	dead_queue_line(cf, "email", &w[0], now);
+	dead_queue_line(cf, "sms", &w[1], now);
+	printf("%-6s %8lld being sent\n", "claims", claims);
+	printf("%-6s %8lld dead letters (closeloop dead list)\n", "dead", dead);
+	printf("%-6s %8lld entries in %s\n", "events", events,
+	    cf->redis_stream);
 	return 0;
 }

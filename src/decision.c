@@ -154,6 +154,19 @@ decision_fields(const struct decision *d, int64_t at, char *buf, char *rbuf,
 	return n;
 }
 
+/* Return 1 if a decision holds back a misleading closure. */
+int
+decision_misleading(enum decision_kind kind, const char *rule)
+{
+	if (rule == NULL)
+		return 0;
+	if (kind == DECISION_SUPPRESSED)
+		return strcmp(rule, "explicit_transfer") == 0 ||
+		    strcmp(rule, "implicit_transfer") == 0 ||
+		    strcmp(rule, "partial_work_order") == 0;
+	return kind == DECISION_FLAGGED && strcmp(rule, "closed_not_done") == 0;
+}
+
 /* Log a decision about an SR. */
 void
 decision_log(const char *sr, const struct decision *d)

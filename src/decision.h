@@ -100,6 +100,14 @@ enum decision_kind decision_kind_parse(const char *name);
 size_t decision_fields(const struct decision *d, int64_t at, char *buf,
     char *rbuf, const char **out);
 
+/*
+ * Return 1 if a decision of kind under rule holds back a misleading
+ * closure - one a resident would otherwise have been told as completed:
+ * suppressed as explicit_transfer, implicit_transfer or
+ * partial_work_order, or flagged closed_not_done.
+ */
+int decision_misleading(enum decision_kind kind, const char *rule);
+
 /* Log a decision about SR sr at info level (notice for suppressions). */
 void decision_log(const char *sr, const struct decision *d);
 

@@ -171,6 +171,19 @@ division_note(const struct division *dv, const char *code,
 	return NULL;
 }
 
+/* Return 1 if code is one of the division's standard notes. */
+int
+division_has_note(const struct division *dv, const char *code)
+{
+	size_t	i;
+
+	for (i = 0; i < dv->nnotes; i++) {
+		if (strcmp(dv->notes[i].code, code) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Return the division's name in a locale, falling back along the chain. */
 const char *
 division_name(const struct division *dv, const char *locale)

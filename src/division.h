@@ -76,6 +76,9 @@ void division_add_note(struct division *dv, const char *code,
 const char *division_note(const struct division *dv, const char *code,
     const char *locale);
 
+/* Return 1 if code is in the division's list of standard notes. */
+int division_has_note(const struct division *dv, const char *code);
+
 /*
  * Find the text for a locale in a list of n texts per locale, falling
  * back along the BCP 47 chain ("fr-CA", then "fr"); NULL if none.

@@ -8,6 +8,7 @@
  */
 #include "build.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,12 @@ emit_has(char **names, size_t n, const char *name)
 
 /* Publish one event. */
 int
-emit_run(const struct config *cf, int argc, char **argv, int force)
+emit_run(const struct config *cf, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct redis		 *r = NULL;
 	struct redis_reply	 *reply = NULL;
 	struct event		 *ev;
@@ -45,8 +50,24 @@ emit_run(const struct config *cf, int argc, char **argv, int force)
 	size_t			 *lens, *arglens;
 	size_t			  n = 0, i;
 	time_t			  t;
-	int			  rc = EX_UNAVAILABLE;
+	int			  ch, force = 0, rc = EX_UNAVAILABLE;
 
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'f') {
+			fprintf(stderr, "usage: closeloop emit [--force] "
+			    "FIELD=VALUE ...\n");
+			return EX_USAGE;
+		}
+		force = 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		fprintf(stderr, "closeloop emit: no FIELD=VALUE given\n"
+		    "usage: closeloop emit [--force] FIELD=VALUE ...\n");
+		return EX_USAGE;
+	}
 	fields = xcalloc(2 * (argc + 2), sizeof *fields);
 	lens = xcalloc(2 * (argc + 2), sizeof *lens);
 	for (i = 0; i < (size_t)argc; i++) {

@@ -110,7 +110,7 @@ event_sort(struct event_slots *sl, char *const *fields, const size_t *lens,
 {
 	const char	*why;
 	char		*name;
-	size_t		 i, bad;
+	size_t		 i, bad, size = 0;
 	enum event_slot	 slot;
 
 	if (n == 0) {
@@ -120,6 +120,13 @@ event_sort(struct event_slots *sl, char *const *fields, const size_t *lens,
 	if (n > EVENT_FIELDS_MAX) {
 		*cause = xasprintf("entry: has %zu fields (at most %d)", n,
 		    EVENT_FIELDS_MAX);
+		return -1;
+	}
+	for (i = 0; i < 2 * n; i++)
+		size += lens[i];
+	if (size > EVENT_ENTRY_MAX) {
+		*cause = xasprintf("entry: has %zu bytes of names and values "
+		    "(at most %d)", size, EVENT_ENTRY_MAX);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -550,6 +557,22 @@ fail:
 	free(ignored);
 	event_free(ev);
 	return NULL;
+}
+
+/* Return how many of an entry's first fields fit the contract's limits. */
+size_t
+event_fit(const size_t *lens, size_t n, size_t *bytes)
+{
+	size_t	i, size;
+
+	*bytes = 0;
+	for (i = 0; i < n && i < EVENT_FIELDS_MAX; i++) {
+		size = lens[2 * i] + lens[2 * i + 1];
+		if (*bytes + size > EVENT_ENTRY_MAX)
+			break;
+		*bytes += size;
+	}
+	return i;
 }
 
 /* Free an event. */

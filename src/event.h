@@ -39,7 +39,8 @@ char *event_mask_contact(int channel, const char *address);
 /* Limits of the contract. */
 #define EVENT_NOTE_MAX		2000	/* characters */
 #define EVENT_PHOTOS_MAX	10
-#define EVENT_FIELDS_MAX	64
+#define EVENT_FIELDS_MAX	64	/* fields in an entry */
+#define EVENT_ENTRY_MAX		65536	/* bytes of names and values */
 
 /* A validated event. Strings not given are NULL. */
 struct event {
@@ -85,6 +86,15 @@ struct event {
  */
 struct event *event_parse(const struct config *cf, const char *source_id,
     char *const *fields, const size_t *lens, size_t n, char **cause);
+
+/*
+ * Return how many of the first fields of an entry of n fields (lens as
+ * for event_parse()) fit the contract's limits: at most EVENT_FIELDS_MAX
+ * fields, of EVENT_ENTRY_MAX bytes of names and values in all - all n
+ * for an entry within them. *bytes is set to the bytes those take. This
+ * is what the dead letter of an entry keeps (stream.h).
+ */
+size_t event_fit(const size_t *lens, size_t n, size_t *bytes);
 
 /* Free an event; NULL is a no-op. */
 void event_free(struct event *ev);

@@ -4,9 +4,11 @@
  * Both answers read the shared state in one pipelined round trip to
  * Redis (health_read()): for each channel's outbox two ZCOUNTs (ready
  * up to now, scheduled after) and the lowest score, then the ZCARD of
- * the lease set and of the due set, the XLEN of the dead-letter stream
- * and XINFO GROUPS of the events stream, whose entry for our group has
- * "lag" and "pending". Nothing is cached: a scrape costs nine commands.
+ * the lease set and of the due set, the XLEN of the dead-letter stream,
+ * XINFO GROUPS of the events stream, whose entry for our group has
+ * "lag" and "pending", and XPENDING's summary, which counts the entries
+ * pending with each consumer. Nothing is cached: a scrape costs eleven
+ * commands.
  */
 #include "build.h"
 
@@ -83,6 +85,35 @@ health_group(const struct config *cf, const struct redis_reply *reply,
 	}
 }
 
+/* Find this consumer in XPENDING's summary and set out->mine. */
+static void
+health_mine(const struct config *cf, const struct redis_reply *reply,
+    struct health_gauges *out)
+{
+	const struct redis_reply	*list, *c;
+	size_t				 i;
+
+	out->mine = 0;
+	if (reply->type != REDIS_TYPE_ARRAY || reply->elements != 4 ||
+	    (list = reply->element[3])->type != REDIS_TYPE_ARRAY)
+		return;
+	for (i = 0; i < list->elements; i++) {
+		c = list->element[i];
+		if (c->type == REDIS_TYPE_ARRAY && c->elements == 2 &&
+		    c->element[0]->str != NULL && c->element[1]->str != NULL &&
+		    strcmp(c->element[0]->str, cf->redis_consumer) == 0)
+			out->mine = strtoll(c->element[1]->str, NULL, 10);
+	}
+}
+
+/* Return how long intake may handle nothing while entries wait. */
+int64_t
+health_stall_ms(const struct config *cf)
+{
+	return 2 * cf->redis_claim_idle_ms > 30000 ?
+	    2 * cf->redis_claim_idle_ms : 30000;
+}
+
 /* Read the gauges in one round trip. */
 int
 health_read(const struct generation *g, struct redis **r, int64_t now,
@@ -91,7 +122,7 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 	const struct config	*cf = g->cf;
 	const int		 channels[2] = { EVENT_CHANNEL_EMAIL,
 				    EVENT_CHANNEL_SMS };
-	struct redis_reply	*reply[10], *first;
+	struct redis_reply	*reply[11], *first;
 	char			*key[2] = { NULL, NULL }, *sending, *due, nowbuf[32], after[34];
 	size_t			 i, n = 0;
 	int			 c, rc = -1;
@@ -114,7 +145,9 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 	health_queue(*r, "ZCARD", due, NULL, NULL, NULL);
 	health_queue(*r, "XLEN", cf->redis_dead_stream, NULL, NULL, NULL);
 	health_queue(*r, "XINFO", "GROUPS", cf->redis_stream, NULL, NULL);
-	for (n = 0; n < 10; n++) {
+	health_queue(*r, "XPENDING", cf->redis_stream, cf->redis_group, NULL,
+	    NULL);
+	for (n = 0; n < 11; n++) {
 		if ((reply[n] = redis_pipe_reply(*r, cause)) == NULL)
 			goto fail;
 	}
@@ -123,14 +156,16 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 		out->scheduled[c] = health_int(reply[3 * c + 1]);
 		first = reply[3 * c + 2];
 		if (out->ready[c] > 0 && first->type == REDIS_TYPE_ARRAY &&
-		    first->elements == 2 && first->element[1]->str != NULL)
-			out->oldest_ms[c] = now -
-			    strtoll(first->element[1]->str, NULL, 10);
+		    first->elements == 2 &&
+		    redis_score(first->element[1]->str, &out->oldest_ms[c]) ==
+		    0)
+			out->oldest_ms[c] = now - out->oldest_ms[c];
 	}
 	out->sending = health_int(reply[6]);
 	out->held = health_int(reply[7]);
 	out->dead = health_int(reply[8]);
 	health_group(cf, reply[9], out);
+	health_mine(cf, reply[10], out);
 	rc = 0;
 fail:
 	for (i = 0; i < n; i++)
@@ -256,17 +291,23 @@ health_check(const struct generation *g, struct redis **r,
 {
 	const struct config	*cf = g->cf;
 	struct health_gauges	 gg;
+	struct metrics_loop	 ml;
 	char			*buf = NULL, *cause = NULL;
 	size_t			 len = 0, cap = 0;
-	int64_t			 now = store_now(), beat;
+	int64_t			 now = store_now(), since, handled;
 	int			 c;
 
 	if (health_method(req, resp))
 		return;
-	beat = metrics_last_beat();
-	if (beat != 0 && now - beat > HEALTH_LOOP_MAX_MS)
+	metrics_loop(&ml);
+	if (ml.beat != 0 && now - ml.beat > HEALTH_LOOP_MAX_MS)
 		metrics_printf(&buf, &len, &cap, "main loop: no turn for "
-		    "%lld s\n", (long long)(now - beat) / 1000);
+		    "%lld s\n", (long long)(now - ml.beat) / 1000);
+	since = ml.progress > ml.started ? ml.progress : ml.started;
+	if (ml.beat != 0 && since != 0 && ml.beat - since > HEALTH_SPIN_MS)
+		metrics_printf(&buf, &len, &cap, "main loop: turning without "
+		    "getting anything done for %lld s\n",
+		    (long long)(ml.beat - since) / 1000);
 	if (health_read(g, r, now, &gg, &cause) != 0)
 		metrics_printf(&buf, &len, &cap, "redis: %s\n", cause);
 	else {
@@ -274,6 +315,14 @@ health_check(const struct generation *g, struct redis **r,
 			metrics_printf(&buf, &len, &cap, "consumer lag: %lld "
 			    "events not read yet (http.health_max_lag %lld)\n",
 			    gg.lag, (long long)cf->http_health_max_lag);
+		handled = ml.handled > ml.started ? ml.handled : ml.started;
+		if ((gg.lag > 0 || gg.mine > 0) && !ml.paused &&
+		    ml.started != 0 && now - handled > health_stall_ms(cf))
+			metrics_printf(&buf, &len, &cap, "intake: no entry "
+			    "handled for %lld s while %lld wait unread and "
+			    "%lld are pending with consumer %s\n",
+			    (long long)(now - handled) / 1000, gg.lag > 0 ?
+			    gg.lag : 0, gg.mine, cf->redis_consumer);
 		for (c = 0; c < 2; c++) {
 			if (gg.oldest_ms[c] <=
 			    cf->http_health_max_delay_seconds * 1000)

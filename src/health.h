@@ -22,14 +22,19 @@
  *
  * /healthz answers 200 "ok" when Redis answers, the group's lag is at
  * most http.health_max_lag, no ready notification has waited more than
- * http.health_max_delay_seconds and the main loop went round within
- * HEALTH_LOOP_MAX_MS; otherwise 503 with one line per reason.
+ * http.health_max_delay_seconds, the main loop went round within
+ * HEALTH_LOOP_MAX_MS and got something done (handled entries, released
+ * notices, or waited) within HEALTH_SPIN_MS of its last turn, and intake
+ * handled an entry within health_stall_ms() whenever entries wait for
+ * it (unread, or pending with this consumer) and it is not paused by a
+ * full outbox; otherwise 503 with one line per reason.
  */
 #ifndef HEALTH_H
 #define HEALTH_H
 
 #include <stdint.h>
 
+struct config;
 struct generation;
 struct http_request;
 struct http_response;
@@ -37,6 +42,9 @@ struct redis;
 
 /* Longest the main loop may go without a turn and be healthy (ms). */
 #define HEALTH_LOOP_MAX_MS	120000
+
+/* Longest the main loop may turn without getting anything done (ms). */
+#define HEALTH_SPIN_MS		10000
 
 /* What the gauges read from Redis. */
 struct health_gauges {
@@ -48,7 +56,15 @@ struct health_gauges {
 	long long	dead;
 	long long	lag;		/* -1: Redis cannot tell */
 	long long	pending;
+	long long	mine;		/* pending with this consumer */
 };
+
+/*
+ * Return how long intake may handle no entry while entries wait for it
+ * (ms): twice redis.claim_idle_ms, the time a refused entry waits to be
+ * tried again, and at least 30 s.
+ */
+int64_t health_stall_ms(const struct config *cf);
 
 /*
  * Read the gauges of g's configuration through *r (connected first if

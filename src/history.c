@@ -67,12 +67,19 @@ history_wanted(const struct history *h, const struct redis_reply *fields)
 	return ok;
 }
 
-/* Print the first line of text, indented, shortened to fit. */
+/*
+ * Print text, indented: the first line of an email's (whose whole text
+ * --json gives), shortened to fit; an SMS whole, as the phone showed it.
+ */
 static void
-history_quote(const char *label, const char *text)
+history_quote(const char *label, const char *text, int whole)
 {
 	size_t	n = strcspn(text, "\r\n");
 
+	if (whole) {
+		printf("%21s%s: %s\n", "", label, text);
+		return;
+	}
 	if (n > 160)
 		n = 160;
 	printf("%21s%s: %.*s%s\n", "", label, (int)n, text,
@@ -100,9 +107,9 @@ history_line(const struct history *h, const struct redis_reply *fields)
 	if (strcmp(decision, "sent") != 0 && strcmp(decision, "dry_run") != 0)
 		return;
 	if (*(v = history_field(fields, "subject")) != '\0')
-		history_quote("subject", v);
+		history_quote("subject", v, 0);
 	if (*(v = history_field(fields, "sms")) != '\0')
-		history_quote("text", v);
+		history_quote("text", v, 1);
 }
 
 /* Print one entry if it passes the filters. */
@@ -185,7 +192,7 @@ history_run(const struct config *cf, int argc, char **argv)
 	memset(&h, 0, sizeof h);
 	h.cf = cf;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			h.json = 1;
@@ -213,7 +220,20 @@ history_run(const struct config *cf, int argc, char **argv)
 	}
 	if (optind < argc)
 		sr = argv[optind++];
-	if (optind != argc || (sr == NULL) == !h.across) {
+	if (optind != argc)
+		fprintf(stderr, "closeloop history: unexpected \"%s\" after "
+		    "the SR\n", argv[optind]);
+	else if (sr == NULL && !h.across)
+		fprintf(stderr, "closeloop history: give an SR, or --since "
+		    "for every SR\n");
+	else if (sr != NULL && h.across)
+		fprintf(stderr, "closeloop history: an SR and --since do not "
+		    "go together\n");
+	else if (until != 0 && since > until)
+		fprintf(stderr, "closeloop history: --since is later than "
+		    "--until\n");
+	if (optind != argc || (sr == NULL) == !h.across ||
+	    (until != 0 && since > until)) {
 		fprintf(stderr, "usage: closeloop history [--json] SR\n"
 		    "       closeloop history [--json] --since WHEN "
 		    "[--until WHEN] [--decision K[,K...]] [--division CODE]\n");

@@ -6,8 +6,15 @@
  * the path, the client's address, the arguments (query string and
  * url-encoded form) and the headers, and fills in a status, a content
  * type and a body. Requests the handler cannot sensibly answer - an
- * unknown method, a body over HTTP_BODY_MAX, a NUL in an argument - are
- * answered by the listener itself without calling the handler.
+ * unknown method, a body over HTTP_BODY_MAX, a NUL in an argument, a
+ * malformed Content-Length, a head over HTTP_HEAD_MAX - are answered by
+ * the listener itself without calling the handler.
+ *
+ * Each connection carries one request (every answer says "Connection:
+ * close"), whose head must come within 5 seconds of the connection and
+ * whose exchange must end within 10; one client address may hold 32
+ * connections at once, all clients 256 (and 127.0.0.1 or ::1 8 more).
+ * http.c says why.
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -16,6 +23,8 @@
 
 /* The largest request body accepted; a larger one is answered 413. */
 #define HTTP_BODY_MAX	(16 * 1024)
+/* The largest request head (line and headers); a larger one gets 431. */
+#define HTTP_HEAD_MAX	(16 * 1024)
 
 struct http;
 struct http_request;
@@ -49,6 +58,13 @@ struct http *http_new(const char *listen, http_handler h, void *arg,
     char **cause);
 
 /*
+ * Check listen text as http_new() reads it, without listening. Returns
+ * 0, or -1 with *cause (if cause is not NULL) set to what is wrong with
+ * it, e.g. "the port is out of range (0-65535)"; the caller frees it.
+ */
+int http_listen_check(const char *listen, char **cause);
+
+/*
  * Stop the listener: close its socket and connections and join its
  * thread. A handler call under way finishes first. NULL is a no-op.
  */
@@ -76,6 +92,53 @@ const char *http_arg(const struct http_request *req, const char *name);
 
 /* Return the value of header name (any case), or NULL if absent. */
 const char *http_header(const struct http_request *req, const char *name);
+
+/*
+ * Check the request head at the start of buf[0..len), the bytes a client
+ * has sent so far, as the listener does before it reads the request:
+ * returns 0 if the head is not complete yet (no empty line after the
+ * request line, leading empty lines skipped; lines end in LF or CRLF),
+ * 200 if it is (*headlen is then its length, the empty line included),
+ * or the status to answer instead, with *why set to a static phrase
+ * saying why: 400 for a Content-Length that is not digits alone, folded,
+ * or given twice with different values, 413 for one over HTTP_BODY_MAX
+ * (both once the head is complete), 431 for len at least HTTP_HEAD_MAX
+ * without a complete head. The request line and other headers are left
+ * to libmicrohttpd.
+ */
+int http_head_check(const char *buf, size_t len, size_t *headlen,
+    const char **why);
+
+/*
+ * Make a request from its parts, as the listener does for each request
+ * it reads, for calling a handler without a listener (tests and fuzz
+ * targets): method ("GET", ...), the request target as the client sent
+ * it ("/receipt?id=..."), the client's address as text. Add headers and
+ * body, then http_request_prepare() it. Free it with http_request_free().
+ */
+struct http_request *http_request_new(const char *method, const char *uri,
+    const char *peer);
+
+/* Add a header (name and value as received; copied) to req. */
+void http_request_header(struct http_request *req, const char *name,
+    const char *value);
+
+/*
+ * Add len bytes of body to req. Returns 0, or -1 once the body would
+ * pass HTTP_BODY_MAX (it is then dropped; the answer is 413).
+ */
+int http_request_body(struct http_request *req, const char *data,
+    size_t len);
+
+/*
+ * Decode req's path, query and (for a POST of a url-encoded form under
+ * HTTP_BODY_MAX) form. Returns 0, or -1 if one holds a NUL byte (the
+ * answer is 400).
+ */
+int http_request_prepare(struct http_request *req);
+
+/* Free a request made by http_request_new(); NULL is a no-op. */
+void http_request_free(struct http_request *req);
 
 /*
  * Percent-decode src[0..len) into a new NUL-terminated string, turning

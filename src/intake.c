@@ -41,24 +41,83 @@ intake_history_key(const struct config *cf, const char *sr)
 }
 
 /*
+ * Dead-letter an entry with a reason, logging it. Returns 0, or -1 with
+ * *cause if Redis failed. Should Redis refuse the dead letter, the entry
+ * stays pending - it is claimed again later - which is logged, and 1 is
+ * returned.
+ */
+static int
+intake_dead(struct stream *s, struct redis *r, const struct stream_entry *e,
+    const char *error, char **cause)
+{
+	char	*why = NULL;
+	int	 rc;
+
+	if ((rc = stream_dead(s, r, e, error, &why)) < 0) {
+		*cause = why;
+		return -1;
+	}
+	if (rc > 0) {
+		log_err("cannot dead-letter %s (%s): %s; it stays pending and "
+		    "is tried again when it is claimed", e->id, error, why);
+		free(why);
+		return 1;
+	}
+	log_warn("rejected %s to the dead-letter stream: %s", e->id, error);
+	return 0;
+}
+
+/*
+ * An event Redis refused to apply (nothing of it was written): its entry
+ * stays pending, to be tried again when it is claimed, until its last
+ * delivery, when it is dead-lettered with the reason. Returns 0, or -1
+ * with *cause if Redis failed.
+ */
+static int
+intake_refused(const struct config *cf, struct stream *s, struct redis *r,
+    const struct stream_entry *e, const char *why, struct intake_counts *counts,
+    char **cause)
+{
+	char	*error;
+	int	 rc;
+
+	if (e->deliveries < cf->redis_max_deliveries) {
+		log_err("%s not applied: %s; it stays pending and is tried "
+		    "again when it is claimed (delivery %lld of %lld)", e->id,
+		    why, e->deliveries, (long long)cf->redis_max_deliveries);
+		counts->refused++;
+		return 0;
+	}
+	error = xasprintf("entry: not applied after %lld deliveries: %s",
+	    e->deliveries, why);
+	rc = intake_dead(s, r, e, error, cause);
+	free(error);
+	if (rc == 0) {
+		metrics_event("invalid");
+		counts->dead++;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/*
  * Apply a run of valid events and acknowledge their entries, counting
  * and logging what came of each; the events are freed. Returns 0 or -1
- * with *cause.
+ * with *cause (Redis failed).
  */
 static int
 intake_run(const struct config *cf, struct stream *s, struct redis *r,
-    struct event **evs, size_t *n, struct intake_counts *counts,
-    char **cause)
+    struct event **evs, const struct stream_entry **es, size_t *n,
+    struct intake_counts *counts, char **cause)
 {
 	int	 rcs[INTAKE_RUN_MAX];
-	char	*what;
+	char	*what, *why[INTAKE_RUN_MAX];
 	size_t	 i;
 	int	 rc = 0;
 
 	if (*n == 0)
 		return 0;
 	if (store_events(cf, r, stream_key(s), evs, *n, store_now(), rcs,
-	    cause) != 0)
+	    why, cause) != 0)
 		rc = -1;
 	for (i = 0; i < *n; i++) {
 		if (rcs[i] == 1 && log_get_level() >= LOG_LEVEL_INFO) {
@@ -67,6 +126,9 @@ intake_run(const struct config *cf, struct stream *s, struct redis *r,
 			    evs[i]->source_id, what, evs[i]->event_id);
 			free(what);
 		}
+		if (rcs[i] == STORE_REFUSED && rc == 0 &&
+		    intake_refused(cf, s, r, es[i], why[i], counts, cause) != 0)
+			rc = -1;
 		if (rcs[i] >= 0)
 			metrics_event(rcs[i] == 1 ?
 			    event_type_name(evs[i]->type) : "duplicate");
@@ -74,21 +136,11 @@ intake_run(const struct config *cf, struct stream *s, struct redis *r,
 			counts->accepted++;
 		else if (rcs[i] == 0)
 			counts->duplicate++;
+		free(why[i]);
 		event_free(evs[i]);
 	}
 	*n = 0;
 	return rc;
-}
-
-/* Dead-letter an entry with a reason, logging it. */
-static int
-intake_dead(struct stream *s, struct redis *r, const struct stream_entry *e,
-    const char *error, char **cause)
-{
-	if (stream_dead(s, r, e, error, cause) != 0)
-		return -1;
-	log_warn("rejected %s to the dead-letter stream: %s", e->id, error);
-	return 0;
 }
 
 /*
@@ -102,7 +154,7 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
     const struct stream_batch *batch, struct intake_counts *counts,
     int (*stop)(void *), void *arg, char **cause)
 {
-	const struct stream_entry	*e;
+	const struct stream_entry	*e, *es[INTAKE_RUN_MAX];
 	struct event			*ev, *run[INTAKE_RUN_MAX];
 	char				*why;
 	size_t				 i, n = 0;
@@ -110,7 +162,7 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
 
 	for (i = 0; i < batch->n; i++) {
 		if (stop != NULL && stop(arg)) {
-			if (intake_run(cf, s, r, run, &n, counts, cause) != 0)
+			if (intake_run(cf, s, r, run, es, &n, counts, cause) != 0)
 				return -1;
 			log_warn("shutdown: leaving %zu entries of the batch "
 			    "pending", batch->n - i);
@@ -135,21 +187,25 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
 		if (ev == NULL) {
 			rc = intake_dead(s, r, e, why, cause);
 			free(why);
-			if (rc != 0)
+			if (rc < 0)
 				goto fail;
-			metrics_event("invalid");
-			counts->dead++;
+			if (rc == 0) {
+				metrics_event("invalid");
+				counts->dead++;
+			}
 			continue;
 		}
 		if (n == INTAKE_RUN_MAX || store_conflict(run, n, ev)) {
-			if (intake_run(cf, s, r, run, &n, counts, cause) != 0) {
+			if (intake_run(cf, s, r, run, es, &n, counts,
+			    cause) != 0) {
 				event_free(ev);
 				return -1;
 			}
 		}
+		es[n] = e;
 		run[n++] = ev;
 	}
-	return intake_run(cf, s, r, run, &n, counts, cause);
+	return intake_run(cf, s, r, run, es, &n, counts, cause);
 
 fail:
 	while (n > 0)

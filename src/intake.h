@@ -6,7 +6,11 @@
  * duplicate (an event_id seen before, dropped), or dead (moved to the
  * dead-letter stream with the reason). Recording, deciding and
  * acknowledging happen in one Redis transaction (store.h), so a crash at
- * any point neither loses an entry nor handles it twice.
+ * any point neither loses an entry nor handles it twice. An entry whose
+ * step Redis refuses (a key of the wrong type; nothing of it is written)
+ * stays pending and is tried again when it is claimed, until its last
+ * delivery (redis.max_deliveries), when it is dead-lettered with the
+ * reason. One entry never holds up the others of its batch.
  */
 #ifndef INTAKE_H
 #define INTAKE_H
@@ -23,6 +27,7 @@ struct intake_counts {
 	uint64_t	accepted;
 	uint64_t	duplicate;
 	uint64_t	dead;
+	uint64_t	refused;	/* left pending: Redis said no */
 };
 
 /*

@@ -148,6 +148,28 @@ json_set_words(struct json *j, const char *key, const char *words)
 	json_object_set_new(j->o, key, a);
 }
 
+/* Set a member to an array of strings. */
+void
+json_set_strings(struct json *j, const char *key, const char *const *v,
+    size_t n)
+{
+	json_t	*a;
+	size_t	 i;
+
+	if ((a = json_array()) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string_of(v[i]));
+	json_object_set_new(j->o, key, a);
+}
+
+/* Set a member to true or false. */
+void
+json_set_bool(struct json *j, const char *key, int value)
+{
+	json_object_set_new(j->o, key, json_boolean(value));
+}
+
 /* Return a string member. */
 const char *
 json_get(const struct json *j, const char *key)

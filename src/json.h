@@ -3,8 +3,8 @@
  *
  * closeloop writes JSON for machines - the audit trail's JSON Lines file
  * and "closeloop history --json" - and reads it from an SMS gateway's
- * replies. Both need only flat objects: string and integer members, and
- * arrays of strings. An object keeps its members in the order they were
+ * replies. Both need only flat objects: string, integer and boolean
+ * members, and arrays of strings. An object keeps its members in the order they were
  * set, so every line of a file has the same shape.
  */
 #ifndef JSON_H
@@ -41,6 +41,13 @@ void json_set_int(struct json *j, const char *key, long long value);
  * (an empty array if there are none; NULL leaves the member out).
  */
 void json_set_words(struct json *j, const char *key, const char *words);
+
+/* Set member key to the array of the n strings of v (copied). */
+void json_set_strings(struct json *j, const char *key, const char *const *v,
+    size_t n);
+
+/* Set member key to true (value not 0) or false. */
+void json_set_bool(struct json *j, const char *key, int value);
 
 /* Return member key if it is a string, else NULL. Owned by j. */
 const char *json_get(const struct json *j, const char *key);

@@ -12,7 +12,9 @@ struct config;
 /*
  * Check a loaded set against cf: unknown variables and partials, every
  * notice in every locale rendered for email and SMS (SMS budget, https
- * links, empty subjects), notices taken from a fallback locale. Writes
+ * links, empty subjects), notices taken from a fallback locale, headings
+ * over values that may be missing, numbers, links and dates not isolated
+ * in right-to-left locales, divisions without a name in a locale. Writes
  * one line per problem ("error: ..." or "warning: ...") to out and
  * returns the number of errors; *warnings (if not NULL) gets the number
  * of warnings.
@@ -21,11 +23,18 @@ int lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
     int *warnings);
 
 /*
- * Run "closeloop lint [DIR]": load the set in dir (templates.dir if
- * NULL), check it and print the problems and a summary. Returns the exit
- * status: 0, or 1 on any error.
+ * Load the set in dir (templates.dir if NULL), check it and print the
+ * problems and a summary - or, if json is set, one JSON object: dir,
+ * version, templates, locales, loads, errors and warnings (arrays of
+ * the problems). Returns the exit status: 0, or 1 on any error.
  */
-int lint_run(const struct config *cf, const char *dir);
+int lint_run(const struct config *cf, const char *dir, int json);
+
+/*
+ * Run "closeloop lint [--json] [DIR]" (argv[0] is the command's name).
+ * Returns the exit status (EX_USAGE for a bad command line).
+ */
+int lint_command(const struct config *cf, int argc, char **argv);
 
 /*
  * Load the set in cf's templates.dir and check it with lint_set().

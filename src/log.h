@@ -34,7 +34,12 @@ int log_level_parse(const char *name, enum log_level *level);
 /* Return the name of a level. The string is static. */
 const char *log_level_name(enum log_level level);
 
-/* Write a message at a given level. */
+/*
+ * Write a message at a given level as one line: CR, LF and tab in it
+ * are written as \r, \n and \t, any other control character (C0, DEL,
+ * C1) and any byte that is not valid UTF-8 as \xNN, so that nothing in
+ * the message can start a line or send a terminal an escape sequence.
+ */
 void log_write(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -59,10 +64,21 @@ char *log_mask_email(const char *email);
 char *log_mask_phone(const char *phone);
 
 /*
- * Make a value safe to put in a log line: control characters and bytes
- * that are not valid UTF-8 become '?', and the result is cut at a
- * character boundary to at most max bytes (with "..." appended).
+ * Mask what a server's reply (an SMTP reply, an SMS gateway's answer)
+ * may say of a person, for a log, the audit trail and history: every
+ * address-like string (local@domain, any case) as log_mask_email() does,
+ * every E.164-looking number ('+' and 7 to 15 digits) as log_mask_phone()
+ * does, and the digits of recipient, when it is a phone number, also
+ * without their '+'. recipient may be NULL. Nothing else is changed.
  * The returned string is allocated; the caller frees it.
+ */
+char *log_mask_reply(const char *text, const char *recipient);
+
+/*
+ * Make a value safe to put in a log line: control characters (C0, DEL,
+ * C1) and bytes that are not valid UTF-8 become '?', and the result is
+ * cut at a character boundary to at most max bytes (with "..."
+ * appended). The returned string is allocated; the caller frees it.
  */
 char *log_clean(const char *value, size_t len, size_t max);
 

@@ -38,6 +38,24 @@
  *   drops connection attempts costs the kernel's two minutes once per
  *   struct mail, then timeout_seconds per retry; timeout_seconds applies
  *   from the greeting on;
+ * - its timeouts are per read and per write, not per step: a server that
+ *   sends a line a second (a "250-" EHLO line after another, a reply to
+ *   MAIL or to the data that never ends) would hold the session for ever.
+ *   A watch (sockwatch.c) finds the session's socket when it connects and
+ *   shuts it down when a step has not had its complete reply within
+ *   timeout_seconds: the greeting from the connect, each command from
+ *   its writing (the monitor sees it), STARTTLS until the next command
+ *   (its handshake included), AUTH until its last reply, the data from
+ *   the message callback's first call, the end of the data (its last
+ *   piece and the final reply) from its last. libesmtp then fails as
+ *   after a lost connection and the reason is the step's. libesmtp turns
+ *   the monitor off while it sends the data and, after BDAT (a server
+ *   offering CHUNKING), never on again: the steps after each reply it
+ *   reports as an event are started there too. No step runs while done()
+ *   does: the caller's time is not the server's;
+ * - it takes a 2xx reply to the DATA command itself (not 354) as the
+ *   message's status and reports it as for the end of the data: a
+ *   message whose data libesmtp never asked for is a temporary failure;
  * - it keeps its socket to itself and leaves Nagle's algorithm on, while
  *   it writes a message in 2 KB pieces: the last piece, with the end of
  *   the data, then waits in the kernel for the server's ACK of the one
@@ -82,6 +100,7 @@
 #include "mail.h"
 #include "nodelay.h"
 #include "probe.h"
+#include "sockwatch.h"
 #include "xmalloc.h"
 
 /* Longest reply line kept. */
@@ -118,6 +137,7 @@ struct mail {
 struct mail_entry {
 	struct mail_message *msg;
 	struct mail_session *s;
+	int		 started;	/* libesmtp asked for the data */
 	int		 given;		/* data handed to libesmtp */
 	int		 finished;
 };
@@ -134,12 +154,18 @@ struct mail_session {
 	enum mail_auth	 auth;
 	int		 abort;		/* refuse to give message data */
 	char		*failure;	/* why the session failed */
+	struct mail_entry *entries;
+	size_t		 n;
+	struct sockwatch *watch;	/* each step's deadline */
+	int		 pending;	/* commands awaiting their reply */
 	char		 step[16];	/* verb of the last command */
 	char		 line[MAIL_LINE_MAX];	/* reply line so far */
 	size_t		 linelen;
 	char		 reply[MAIL_LINE_MAX];	/* last reply line */
 	char		 reply_step[16];	/* the command it answered */
 	char		 auth_reply[MAIL_LINE_MAX];
+	int		 expired;	/* a step ran out of time */
+	char		 expired_step[16];
 	size_t		 sent;
 };
 
@@ -517,40 +543,20 @@ mail_fail(struct mail_session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Replace each addr in *text (allocated) by its masked form. */
-static void
-mail_mask(char **text, const char *addr)
-{
-	char	*mask, *at, *new;
-	size_t	 len = strlen(addr), off = 0;
-
-	if (len == 0 || strstr(*text, addr) == NULL)
-		return;
-	mask = log_mask_email(addr);
-	while ((at = strstr(*text + off, addr)) != NULL) {
-		off = (at - *text) + strlen(mask);
-		new = xasprintf("%.*s%s%s", (int)(at - *text), *text, mask,
-		    at + len);
-		free(*text);
-		*text = new;
-	}
-	free(mask);
-}
-
 /* Set e's outcome, addresses in the server's words masked; tell done(). */
 static void __attribute__((format(printf, 4, 5)))
 mail_finish(struct mail_session *s, struct mail_entry *e,
     enum send_status status, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*text;
+	char	*text, *masked;
 
 	va_start(ap, fmt);
 	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	mail_mask(&text, e->msg->to);
-	mail_mask(&text, e->msg->from);
-	channel_result(&e->msg->result, status, "%s", text);
+	masked = log_mask_reply(text, e->msg->to);
+	channel_result(&e->msg->result, status, "%s", masked);
+	free(masked);
 	free(text);
 	e->msg->result.latency_ms = mail_elapsed(s);
 	e->finished = 1;
@@ -560,7 +566,15 @@ mail_finish(struct mail_session *s, struct mail_entry *e,
 		s->done(e->msg, s->arg);
 }
 
-/* Act on the reply st to step (NULL: the end of DATA) for e. */
+/*
+ * Act on the reply st to step (NULL: DATA or the end of the data) for e.
+ * Only a 2xx to the end of the data is SEND_OK: a server answering the
+ * DATA command itself with 2xx (libesmtp reports it as the message's
+ * status) has had no data, a protocol error. It is a temporary failure:
+ * nothing was delivered, so trying again cannot send twice, and a server
+ * misbehaving for a while (a proxy, an overload) may take the message
+ * later; one that never does ends dead-lettered after the retry age.
+ */
 static void
 mail_outcome(struct mail_session *s, struct mail_entry *e,
     const smtp_status_t *st, const char *step)
@@ -583,6 +597,12 @@ mail_outcome(struct mail_session *s, struct mail_entry *e,
 	if (step != NULL && class == 2)
 		return;
 	mail_reply_text(st, text, sizeof text);
+	if (step == NULL && !e->started && class != 4 && class != 5) {
+		mail_fail(s, "DATA: %s: an answer to DATA before any data was "
+		    "sent", text);
+		mail_finish(s, e, SEND_TEMPFAIL, "%s", s->failure);
+		return;
+	}
 	if (class == 2)
 		mail_finish(s, e, SEND_OK, "%s", text);
 	else {
@@ -591,7 +611,12 @@ mail_outcome(struct mail_session *s, struct mail_entry *e,
 	}
 }
 
-/* Note a complete reply line from the server. */
+/*
+ * Note a complete reply line from the server. A last line ends its
+ * command's step once no other command awaits a reply, unless more is
+ * awaited from the server: after 3xx (AUTH's 334, DATA's 354) and after
+ * a 2xx to STARTTLS, which the TLS handshake follows.
+ */
 static void
 mail_monitor_reply(struct mail_session *s)
 {
@@ -604,6 +629,11 @@ mail_monitor_reply(struct mail_session *s)
 		return;
 	snprintf(s->reply, sizeof s->reply, "%s", l);
 	snprintf(s->reply_step, sizeof s->reply_step, "%s", s->step);
+	if (s->pending > 0)
+		s->pending--;
+	if (s->pending == 0 && l[0] != '3' &&
+	    (l[0] != '2' || strcasecmp(s->step, "STARTTLS") != 0))
+		sockwatch_rest(s->watch);
 	if (s->auth != MAIL_AUTH_RUNNING || l[0] == '3')
 		return;
 	if (l[0] == '2')
@@ -616,7 +646,9 @@ mail_monitor_reply(struct mail_session *s)
 
 /*
  * Watch the protocol: keep the verb of each command (only the verb: an
- * AUTH exchange carries credentials) and every reply line.
+ * AUTH exchange carries credentials) and every reply line. Each command
+ * starts a step, with its deadline; the lines written within an AUTH
+ * exchange are part of the AUTH step.
  */
 static void
 mail_monitor(const char *buf, int len, int writing, void *arg)
@@ -626,6 +658,12 @@ mail_monitor(const char *buf, int len, int writing, void *arg)
 	int			 i;
 
 	s->last_ms = mail_elapsed(s);
+	if (writing == SMTP_CB_WRITING) {
+		for (i = 0; i < len; i++) {
+			if (buf[i] == '\n')
+				s->pending++;
+		}
+	}
 	if (writing == SMTP_CB_WRITING && s->auth != MAIL_AUTH_RUNNING) {
 		for (i = 0; i < len - 1; i++) {
 			if (buf[i] == '\n')
@@ -638,6 +676,7 @@ mail_monitor(const char *buf, int len, int writing, void *arg)
 		s->step[i] = '\0';
 		if (strcasecmp(s->step, "AUTH") == 0)
 			s->auth = MAIL_AUTH_RUNNING;
+		sockwatch_step(s->watch, s->step);
 	}
 	if (writing != SMTP_CB_READING)
 		return;
@@ -648,6 +687,51 @@ mail_monitor(const char *buf, int len, int writing, void *arg)
 		} else if (s->linelen < sizeof s->line - 1)
 			s->line[s->linelen++] = buf[i];
 	}
+}
+
+/*
+ * Start the step of the command libesmtp sends after the reply to step
+ * (NULL: to DATA or the end of the data) of class class for e, as its
+ * state machine chooses it. The monitor starts it again when it sees the
+ * command written; after a BDAT transfer libesmtp never gives the monitor
+ * back, and this is what bounds the session's later steps.
+ */
+static void
+mail_next_step(struct mail_session *s, struct mail_entry *e,
+    const char *step, int class)
+{
+	const char	*next;
+	size_t		 i;
+	int		 more = 0;
+
+	for (i = (size_t)(e - s->entries) + 1; i < s->n; i++) {
+		if (!s->entries[i].finished)
+			more = 1;
+	}
+	if (step != NULL && strcmp(step, "MAIL FROM") == 0)
+		next = class == 2 ? "RCPT" : more ? "MAIL" : "QUIT";
+	else if (step != NULL && class == 2)
+		next = "DATA";
+	else if (step == NULL && class == 2 && e->started)
+		next = more ? "MAIL" : "QUIT";
+	else
+		next = more ? "RSET" : "QUIT";
+	snprintf(s->step, sizeof s->step, "%s", next);
+	sockwatch_step(s->watch, s->step);
+}
+
+/*
+ * Act on a reply libesmtp reports for e: no step runs while done() may
+ * run (the caller's time is not the server's), then the next one starts.
+ */
+static void
+mail_replied(struct mail_session *s, struct mail_entry *e,
+    const smtp_status_t *st, const char *step)
+{
+	sockwatch_rest(s->watch);
+	mail_outcome(s, e, st, step);
+	if (e != NULL)
+		mail_next_step(s, e, step, st->code / 100);
 }
 
 /* Return 1 if the server's certificate was verified and names host. */
@@ -680,24 +764,34 @@ mail_event(smtp_session_t session, int event, void *arg, ...)
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		s->connected = 1;
-		(void)nodelay_peer_port(s->m->port);
+		s->pending = 1;
 		snprintf(s->step, sizeof s->step, "greeting");
+		if (sockwatch_connected(s->watch, s->step) != 0) {
+			log_warn("email: the connection to %s is not told "
+			    "apart from another to its port: its steps have "
+			    "no total deadline", s->m->hostport);
+		}
+		(void)nodelay_peer_port(s->m->port);
+		break;
+	case SMTP_EV_DISCONNECT:
+		sockwatch_disconnected(s->watch);
+		s->pending = 0;
 		break;
 	case SMTP_EV_MAILSTATUS:
 		(void)va_arg(ap, const char *);
 		msg = va_arg(ap, smtp_message_t);
-		mail_outcome(s, smtp_message_get_application_data(msg),
+		mail_replied(s, smtp_message_get_application_data(msg),
 		    smtp_reverse_path_status(msg), "MAIL FROM");
 		break;
 	case SMTP_EV_RCPTSTATUS:
 		(void)va_arg(ap, const char *);
 		rcpt = va_arg(ap, smtp_recipient_t);
-		mail_outcome(s, smtp_recipient_get_application_data(rcpt),
+		mail_replied(s, smtp_recipient_get_application_data(rcpt),
 		    smtp_recipient_status(rcpt), "RCPT TO");
 		break;
 	case SMTP_EV_MESSAGESENT:
 		msg = va_arg(ap, smtp_message_t);
-		mail_outcome(s, smtp_message_get_application_data(msg),
+		mail_replied(s, smtp_message_get_application_data(msg),
 		    smtp_message_transfer_status(msg), NULL);
 		break;
 	case SMTP_EV_STARTTLS_OK:
@@ -736,7 +830,21 @@ mail_event(smtp_session_t session, int event, void *arg, ...)
 	va_end(ap);
 }
 
-/* Give libesmtp the message in one piece, unless the session must stop. */
+/* Start the step named step of e's session. */
+static void
+mail_data_step(struct mail_entry *e, const char *step)
+{
+	snprintf(e->s->step, sizeof e->s->step, "%s", step);
+	sockwatch_step(e->s->watch, e->s->step);
+}
+
+/*
+ * Give libesmtp the message in one piece, unless the session must stop.
+ * libesmtp asks for it from the start (len NULL) when the server is ready
+ * for the data, and stops the monitor until the final reply: that starts
+ * the step of the data, and asking past the end starts the step of the
+ * end of the data, its last piece and the final reply.
+ */
 static const char *
 mail_read(void **ctx, int *len, void *arg)
 {
@@ -744,7 +852,9 @@ mail_read(void **ctx, int *len, void *arg)
 
 	(void)ctx;
 	if (len == NULL) {
+		e->started = 1;
 		e->given = 0;
+		mail_data_step(e, "message data");
 		return NULL;
 	}
 	if (e->s->abort) {
@@ -753,6 +863,8 @@ mail_read(void **ctx, int *len, void *arg)
 		return NULL;
 	}
 	*len = e->given ? 0 : (int)e->msg->len;
+	if (e->given)
+		mail_data_step(e, "end of data");
 	e->given = 1;
 	return *len > 0 ? e->msg->data : NULL;
 }
@@ -856,7 +968,23 @@ mail_run(smtp_session_t session)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Return why the session ended before every message had an outcome. */
+/* Return the reason for step not done within the timeout (allocated). */
+static char *
+mail_timed_out(struct mail_session *s, const char *step)
+{
+	if (strcmp(step, "message data") == 0) {
+		return xasprintf("%s: not all sent within %ld s", step,
+		    s->m->timeout_ms / 1000);
+	}
+	return xasprintf("%s: no complete reply within %ld s", step,
+	    s->m->timeout_ms / 1000);
+}
+
+/*
+ * Return why the session ended before every message had an outcome. A
+ * step that ran out of time is the reason, unless the session was over
+ * already (QUIT) and an earlier failure says more.
+ */
 static char *
 mail_reason(struct mail_session *s)
 {
@@ -869,6 +997,8 @@ mail_reason(struct mail_session *s)
 		return xasprintf("connect to %s: %s", s->m->hostport,
 		    mail_strerror(err, buf, sizeof buf));
 	}
+	if (s->expired && strcmp(s->expired_step, "QUIT") != 0)
+		return mail_timed_out(s, s->expired_step);
 	if (strcmp(s->reply_step, "STARTTLS") == 0 && s->reply[0] == '2' &&
 	    !s->tls) {
 		return xasprintf("STARTTLS: TLS with %s failed: %s",
@@ -876,10 +1006,10 @@ mail_reason(struct mail_session *s)
 	}
 	if (s->reply[0] == '4' || s->reply[0] == '5')
 		return xasprintf("%s: %s", s->reply_step, s->reply);
-	if (mail_elapsed(s) - s->last_ms >= s->m->timeout_ms - 100) {
-		return xasprintf("%s: no reply within %ld s", s->step,
-		    s->m->timeout_ms / 1000);
-	}
+	if (s->expired)
+		return mail_timed_out(s, s->expired_step);
+	if (mail_elapsed(s) - s->last_ms >= s->m->timeout_ms - 100)
+		return mail_timed_out(s, s->step);
 	return xasprintf("%s: %s", s->step, err != 0 ?
 	    mail_strerror(err, buf, sizeof buf) : "connection closed");
 }
@@ -894,15 +1024,17 @@ mail_send(struct mail *m, struct mail_message *msgs, size_t n,
 	smtp_session_t		 session = NULL;
 	auth_context_t		 actx = NULL;
 	size_t			 i, queued = 0;
-	char			*why = NULL;
+	char			*why = NULL, *cause;
 
 	memset(&s, 0, sizeof s);
 	s.m = m;
 	s.done = done;
 	s.arg = arg;
+	s.n = n;
 	clock_gettime(CLOCK_MONOTONIC, &s.start);
 	snprintf(s.step, sizeof s.step, "connect");
 	entries = xcalloc(n > 0 ? n : 1, sizeof *entries);
+	s.entries = entries;
 	for (i = 0; i < n; i++) {
 		channel_result_clear(&msgs[i].result);
 		entries[i].msg = &msgs[i];
@@ -915,6 +1047,13 @@ mail_send(struct mail *m, struct mail_message *msgs, size_t n,
 		msgs[i].result.latency_ms = mail_elapsed(&s);
 		if (done != NULL)
 			done(&msgs[i], arg);
+	}
+	if (queued > 0 && (s.watch = sockwatch_new(m->port, m->timeout_ms,
+	    &cause)) == NULL) {
+		why = xasprintf("connect to %s: %s", m->hostport, cause);
+		free(cause);
+		m->probe = 1;
+		queued = 0;
 	}
 	if (queued > 0 && m->probe && probe_connect(m->host,
 	    strrchr(m->hostport, ':') + 1, m->timeout_ms, &why) != 0)
@@ -929,6 +1068,10 @@ mail_send(struct mail *m, struct mail_message *msgs, size_t n,
 		m->cur = NULL;
 		m->probe = !s.connected;
 	}
+	s.expired = sockwatch_expired(s.watch, s.expired_step,
+	    sizeof s.expired_step);
+	sockwatch_free(s.watch);
+	s.watch = NULL;
 	for (i = 0; i < n; i++) {
 		if (entries[i].finished)
 			continue;

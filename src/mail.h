@@ -34,9 +34,16 @@ enum mail_tls {
  * IPv6 literal). TLS is version 1.2 (see mail.c for why not 1.3), and the
  * server's certificate must chain to ca_file (or the system store) and
  * name host (DNS name or IP address); nothing else is accepted. The
- * timeout covers each step of the session (greeting, each command, TLS
- * handshake, data) but not the TCP connect, which libesmtp does without
- * one. With user and password set, mail_send() authenticates (AUTH
+ * timeout is for each step of the session, in total, not only for each
+ * read: the greeting from the connect, each command until its complete
+ * reply (STARTTLS with its TLS handshake, AUTH with all its exchange),
+ * the sending of the message data, the final reply; a step over time ends
+ * the session, a temporary failure naming it ("EHLO: no complete reply
+ * within 5 s"). The TCP connect has none in libesmtp; sessions connect
+ * one at a time in the process (sockwatch.c), one waiting at most the
+ * timeout for another's connect (then a temporary failure), and after a
+ * session that could not connect the next is preceded by a probe bounded
+ * by the timeout. With user and password set, mail_send() authenticates (AUTH
  * PLAIN, LOGIN or CRAM-MD5, as the server offers) and sends nothing
  * unless that succeeds; the
  * password goes only over TLS - OPPORTUNISTIC then behaves as REQUIRED -
@@ -93,18 +100,22 @@ void mail_free(struct mail *m);
  * NULL) is called once per message as soon as its outcome is known: for
  * a message the server accepted, when the reply to its DATA arrives and
  * before the next message is started, so that the caller can record it
- * first. done must not call mail_send() or mail_free() on m. The session
+ * first. The time done() takes is not counted against any step. done
+ * must not call mail_send() or mail_free() on m. The session
  * sends each write at once (TCP_NODELAY), so the end of a message does not
  * wait for the server's delayed ACK: the time in which the server may
  * have a message whose outcome done() has not heard is its own handling
  * and its reply.
  *
- * Outcomes: a 2xx reply to the end of DATA is SEND_OK, the reply kept
- * ("250 2.0.0 Ok: queued as ..."); a 5xx reply to MAIL FROM, RCPT TO or
+ * Outcomes: a 2xx reply to the end of the data is SEND_OK, the reply
+ * kept ("250 2.0.0 Ok: queued as ..."), while a 2xx to the DATA command
+ * itself, before any data, is a protocol error and SEND_TEMPFAIL; a 5xx
+ * reply to MAIL FROM, RCPT TO or
  * DATA is SEND_PERMFAIL, as is a message or address mail_send() refuses
  * to send; anything else - a 4xx reply, a timeout, a refused or lost
  * connection, TLS missing or failing, AUTH failing - is SEND_TEMPFAIL.
- * The reply says which step failed and why. latency_ms is the time from
+ * The reply says which step failed and why, with addresses and numbers
+ * masked (log_mask_reply()). latency_ms is the time from
  * the start of the session to the outcome. Returns how many were sent.
  *
  * SIGPIPE is blocked in the calling thread while the session runs; one

@@ -31,6 +31,7 @@
 #include "redis.h"
 #include "render.h"
 #include "store.h"
+#include "unsubscribe.h"
 #include "xmalloc.h"
 
 /* A worker's own connections. */
@@ -171,10 +172,12 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		msg->data = data;
 		msg->len = len;
 		digest_sha256(data, len, mw->c.sha256);
-		mw->subject = out.subject;
-		mw->text = out.text;
+		/* The trail keeps no working link: the hash is of what went. */
+		mw->subject = unsubscribe_redact(out.subject,
+		    out.unsubscribe_url);
+		mw->text = unsubscribe_redact(out.text, out.unsubscribe_url);
 		mw->locale = out.locale;
-		out.subject = out.text = out.locale = NULL;
+		out.locale = NULL;
 		mw->c.subject = mw->subject;
 		mw->c.text = mw->text;
 		mw->c.locale = mw->locale;

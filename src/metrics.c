@@ -36,6 +36,11 @@ static const char *const metrics_types[] = {
 	"status", "subscribe", "unsubscribe", "duplicate", "invalid"
 };
 #define METRICS_NTYPE	(sizeof metrics_types / sizeof metrics_types[0])
+static const char *const metrics_receipts[] = {
+	"recorded", "ignored", "expired"
+};
+#define METRICS_NRECEIPT \
+	(sizeof metrics_receipts / sizeof metrics_receipts[0])
 
 /* Upper bounds of the latency buckets, in seconds; +Inf is implied. */
 static const double metrics_bounds[] = {
@@ -58,11 +63,34 @@ struct metrics_histogram {
 static pthread_mutex_t		 metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t			 metrics_started;
 static int64_t			 metrics_beat_ms;
+static int64_t			 metrics_progress_ms;
+static int64_t			 metrics_handled_ms;
+static int			 metrics_paused_now;
 static uint64_t			 metrics_events[METRICS_NTYPE];
+static uint64_t			 metrics_receipt_n[METRICS_NRECEIPT];
 static struct metrics_pair	 metrics_pairs[METRICS_PAIRS_MAX];
 static size_t			 metrics_npairs;
 static uint64_t			 metrics_notes[METRICS_NCHANNEL][METRICS_NOUTCOME];
 static struct metrics_histogram	 metrics_send[METRICS_NCHANNEL];
+
+/* The rules of misleading closures held back, as decision_misleading(). */
+static const char *const metrics_misleading_rules[] = {
+	"explicit_transfer", "implicit_transfer", "partial_work_order",
+	"closed_not_done"
+};
+#define METRICS_NMISLEADING	4
+
+/*
+ * Misleading closures held back, by division and rule: the divisions
+ * configured now, those configured before that have counts, "other".
+ */
+struct metrics_division {
+	char		*code;	/* "other" is the last slot's */
+	int		 configured;
+	uint64_t	 n[METRICS_NMISLEADING];
+};
+static struct metrics_division	 metrics_division_list[METRICS_DIVISIONS_MAX + 1];
+static size_t			 metrics_ndivisions;
 
 /* Return the index of a channel's name, or -1. */
 static int
@@ -86,20 +114,36 @@ metrics_start(int64_t now_ms)
 	pthread_mutex_unlock(&metrics_lock);
 }
 
-/* Count one event by its type. */
-void
-metrics_event(const char *type)
+/* Add one to the counter of name among names[0..n), if it is one. */
+static void
+metrics_bump(const char *const *names, uint64_t *counts, size_t n,
+    const char *name)
 {
 	size_t	i;
 
 	pthread_mutex_lock(&metrics_lock);
-	for (i = 0; i < METRICS_NTYPE; i++) {
-		if (strcmp(metrics_types[i], type) == 0) {
-			metrics_events[i]++;
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0) {
+			counts[i]++;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Count one event by its type. */
+void
+metrics_event(const char *type)
+{
+	metrics_bump(metrics_types, metrics_events, METRICS_NTYPE, type);
+}
+
+/* Count one delivery receipt by its result. */
+void
+metrics_receipt(const char *result)
+{
+	metrics_bump(metrics_receipts, metrics_receipt_n, METRICS_NRECEIPT,
+	    result);
 }
 
 /* Count one decision of kind under rule; the lock is held. */
@@ -130,6 +174,54 @@ metrics_pair_add(enum decision_kind kind, const char *rule)
 	p->n = 1;
 }
 
+/* Set the divisions that have their own series. */
+void
+metrics_divisions(const char *const *codes, size_t n)
+{
+	struct metrics_division	*md;
+	size_t			 i, k;
+
+	pthread_mutex_lock(&metrics_lock);
+	for (k = 0; k < metrics_ndivisions; k++)
+		metrics_division_list[k].configured = 0;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < metrics_ndivisions; k++) {
+			if (strcmp(metrics_division_list[k].code, codes[i]) == 0)
+				break;
+		}
+		if (k == metrics_ndivisions) {
+			if (k == METRICS_DIVISIONS_MAX)
+				continue;	/* counted as "other" */
+			md = &metrics_division_list[metrics_ndivisions++];
+			md->code = xstrdup(codes[i]);
+		}
+		metrics_division_list[k].configured = 1;
+	}
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Count a misleading closure held back; the lock is held. */
+static void
+metrics_misleading(const struct decision *d)
+{
+	struct metrics_division	*md = NULL;
+	size_t			 i, r;
+
+	for (r = 0; r < METRICS_NMISLEADING; r++) {
+		if (strcmp(metrics_misleading_rules[r], d->rule) == 0)
+			break;
+	}
+	for (i = 0; d->division != NULL && i < metrics_ndivisions; i++) {
+		if (metrics_division_list[i].configured &&
+		    strcmp(metrics_division_list[i].code, d->division) == 0)
+			md = &metrics_division_list[i];
+	}
+	if (md == NULL)
+		md = &metrics_division_list[METRICS_DIVISIONS_MAX];
+	if (r < METRICS_NMISLEADING)
+		md->n[r]++;
+}
+
 /* Count committed decisions, and the notifications' outcomes among them. */
 void
 metrics_decisions(const struct decision_list *dl)
@@ -142,6 +234,8 @@ metrics_decisions(const struct decision_list *dl)
 	for (i = 0; i < dl->n; i++) {
 		d = &dl->list[i];
 		metrics_pair_add(d->kind, d->rule);
+		if (decision_misleading(d->kind, d->rule))
+			metrics_misleading(d);
 		if ((c = metrics_channel(decision_get(d, "channel"))) < 0)
 			continue;
 		for (k = 0; k < METRICS_NOUTCOME; k++) {
@@ -196,6 +290,46 @@ metrics_last_beat(void)
 	at = metrics_beat_ms;
 	pthread_mutex_unlock(&metrics_lock);
 	return at;
+}
+
+/* Note a turn of the main loop that got something done. */
+void
+metrics_progress(int64_t now_ms)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_progress_ms = now_ms;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Note that intake handled an entry. */
+void
+metrics_handled(int64_t now_ms)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_handled_ms = metrics_progress_ms = now_ms;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Note whether intake is paused by a full outbox. */
+void
+metrics_paused(int paused)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_paused_now = paused;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* Fill in how the main loop has been going. */
+void
+metrics_loop(struct metrics_loop *l)
+{
+	pthread_mutex_lock(&metrics_lock);
+	l->started = metrics_started;
+	l->beat = metrics_beat_ms;
+	l->progress = metrics_progress_ms;
+	l->handled = metrics_handled_ms;
+	l->paused = metrics_paused_now;
+	pthread_mutex_unlock(&metrics_lock);
 }
 
 /* Return the count of decisions of a kind, any rule; the lock is held. */
@@ -271,6 +405,57 @@ metrics_write_histogram(char **buf, size_t *len, size_t *cap, int c)
 	    (unsigned long long)h->count);
 }
 
+/*
+ * Write the misleading closures held back: a series for each configured
+ * division and rule (0 included), those of divisions configured before
+ * that have counts, and "other"; the lock is held.
+ */
+static void
+metrics_write_misleading(char **buf, size_t *len, size_t *cap)
+{
+	const struct metrics_division	*md;
+	size_t				 i, r;
+	uint64_t			 any;
+
+	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_misleading_closures_total Closures held back "
+	    "as misleading, by division and rule.\n"
+	    "# TYPE closeloop_misleading_closures_total counter\n");
+	for (i = 0; i <= METRICS_DIVISIONS_MAX; i++) {
+		if (i == metrics_ndivisions)
+			i = METRICS_DIVISIONS_MAX;
+		md = &metrics_division_list[i];
+		for (r = any = 0; r < METRICS_NMISLEADING; r++)
+			any |= md->n[r];
+		if (i < METRICS_DIVISIONS_MAX && !md->configured && any == 0)
+			continue;
+		for (r = 0; r < METRICS_NMISLEADING; r++)
+			metrics_printf(buf, len, cap,
+			    "closeloop_misleading_closures_total{division="
+			    "\"%s\",rule=\"%s\"} %llu\n", i ==
+			    METRICS_DIVISIONS_MAX ? "other" : md->code,
+			    metrics_misleading_rules[r],
+			    (unsigned long long)md->n[r]);
+	}
+}
+
+/*
+ * Write the counters counts[0..n), labelled names[0..n): each line is
+ * series (a metric's name and its label's, "name{label"), ="NAME"} and
+ * the count. The lock is held.
+ */
+static void
+metrics_write_counts(char **buf, size_t *len, size_t *cap,
+    const char *series, const char *const *names, const uint64_t *counts,
+    size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		metrics_printf(buf, len, cap, "%s=\"%s\"} %llu\n", series,
+		    names[i], (unsigned long long)counts[i]);
+}
+
 /* Write every counter in the Prometheus text format. */
 void
 metrics_write(char **buf, size_t *len, size_t *cap)
@@ -288,10 +473,8 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 	    "type; duplicate: dropped, invalid: dead-lettered.\n"
 	    "# TYPE closeloop_events_total counter\n",
 	    (double)metrics_started / 1000);
-	for (i = 0; i < METRICS_NTYPE; i++)
-		metrics_printf(buf, len, cap, "closeloop_events_total"
-		    "{type=\"%s\"} %llu\n", metrics_types[i],
-		    (unsigned long long)metrics_events[i]);
+	metrics_write_counts(buf, len, cap, "closeloop_events_total{type",
+	    metrics_types, metrics_events, METRICS_NTYPE);
 	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_decisions_total Decisions recorded in the "
 	    "audit trail, by kind and rule.\n"
@@ -302,6 +485,7 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 		    decision_kind_name(metrics_pairs[i].kind),
 		    metrics_pairs[i].rule,
 		    (unsigned long long)metrics_pairs[i].n);
+	metrics_write_misleading(buf, len, cap);
 	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_notifications_total What became of "
 	    "notifications, by channel and outcome.\n"
@@ -315,6 +499,12 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 			    (unsigned long long)metrics_notes[c][k]);
 	}
 	metrics_printf(buf, len, cap,
+	    "# HELP closeloop_receipts_total SMS delivery receipts, by "
+	    "result; ignored: after the final one, expired: refused.\n"
+	    "# TYPE closeloop_receipts_total counter\n");
+	metrics_write_counts(buf, len, cap, "closeloop_receipts_total{result",
+	    metrics_receipts, metrics_receipt_n, METRICS_NRECEIPT);
+	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_send_seconds How long the server took to "
 	    "take each message.\n"
 	    "# TYPE closeloop_send_seconds histogram\n");
@@ -327,13 +517,23 @@ metrics_write(char **buf, size_t *len, size_t *cap)
 void
 metrics_reset(void)
 {
+	size_t	i;
+
 	pthread_mutex_lock(&metrics_lock);
 	metrics_started = 0;
 	metrics_beat_ms = 0;
+	metrics_progress_ms = 0;
+	metrics_handled_ms = 0;
+	metrics_paused_now = 0;
 	memset(metrics_events, 0, sizeof metrics_events);
+	memset(metrics_receipt_n, 0, sizeof metrics_receipt_n);
 	memset(metrics_pairs, 0, sizeof metrics_pairs);
 	metrics_npairs = 0;
 	memset(metrics_notes, 0, sizeof metrics_notes);
 	memset(metrics_send, 0, sizeof metrics_send);
+	for (i = 0; i < metrics_ndivisions; i++)
+		free(metrics_division_list[i].code);
+	memset(metrics_division_list, 0, sizeof metrics_division_list);
+	metrics_ndivisions = 0;
 	pthread_mutex_unlock(&metrics_lock);
 }

@@ -13,9 +13,14 @@
  *   closeloop_events_total{type}                 status, subscribe,
  *       unsubscribe; duplicate (dropped), invalid (dead-lettered)
  *   closeloop_decisions_total{kind,rule}         every audited decision
+ *   closeloop_misleading_closures_total{division,rule}  the closures held
+ *       back as misleading (decision_misleading()), per division: each
+ *       configured division (metrics_divisions()), or "other"
  *   closeloop_notifications_total{channel,outcome}
  *       sent, retried, failed, dead, deferred, dry_run, unsubscribed,
  *       delivered, undelivered
+ *   closeloop_receipts_total{result}             SMS delivery receipts:
+ *       recorded, ignored (after the final one), expired (refused)
  *   closeloop_send_seconds{channel}              histogram: how long the
  *       server took to take each message (email: the first of a session
  *       includes connecting and TLS)
@@ -43,8 +48,19 @@ void metrics_start(int64_t now_ms);
 /* Count an event of type ("status", ..., "duplicate", "invalid"). */
 void metrics_event(const char *type);
 
+/* Count a delivery receipt by its result ("recorded", ...). */
+void metrics_receipt(const char *result);
+
 /* Count the decisions of dl, committed to Redis. */
 void metrics_decisions(const struct decision_list *dl);
+
+/*
+ * Set the divisions that have their own misleading_closures series (the
+ * n codes, copied; at most METRICS_DIVISIONS_MAX); any other is counted
+ * as "other". Call at start and on each reload.
+ */
+#define METRICS_DIVISIONS_MAX	64
+void metrics_divisions(const char *const *codes, size_t n);
 
 /* Count a message the channel's server took seconds to take. */
 void metrics_send_time(const char *channel, double seconds);
@@ -54,6 +70,32 @@ void metrics_beat(int64_t now_ms);
 
 /* Return when the main loop last went round (ms; 0 if never). */
 int64_t metrics_last_beat(void);
+
+/*
+ * Note that the main loop got something done at now (ms): handled
+ * entries, released notices, or went to wait (for entries, for Redis,
+ * for delivery to catch up). A loop that goes round without either is
+ * spinning.
+ */
+void metrics_progress(int64_t now_ms);
+
+/* Note that intake handled an entry (accepted, duplicate or dead). */
+void metrics_handled(int64_t now_ms);
+
+/* Note whether intake stops reading because the outbox is full. */
+void metrics_paused(int paused);
+
+/* How the main loop has been going (ms since the epoch; 0: never). */
+struct metrics_loop {
+	int64_t	started;	/* metrics_start() */
+	int64_t	beat;		/* last turn */
+	int64_t	progress;	/* last turn that got something done */
+	int64_t	handled;	/* last entry handled */
+	int	paused;		/* outbox full: not reading */
+};
+
+/* Fill l with how the main loop has been going. */
+void metrics_loop(struct metrics_loop *l);
 
 /* Fill t with the totals so far. */
 void metrics_totals(struct metrics_totals *t);

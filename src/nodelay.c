@@ -11,10 +11,10 @@
  *
  * libesmtp does not hand out its socket, so when a session has connected
  * (its SMTP_EV_CONNECT event) the process's descriptors are listed from
- * /proc/self/fd and every TCP socket connected to the SMTP server's port
- * without TCP_NODELAY gets it. A socket of another session to the same
- * server gets it too, which is what it wants anyway; no other connection
- * of closeloopd goes to that port.
+ * /proc/self/fd (sockwatch_each()) and every TCP socket connected to the
+ * SMTP server's port without TCP_NODELAY gets it. A socket of another
+ * session to the same server gets it too, which is what it wants anyway;
+ * no other connection of closeloopd goes to that port.
  */
 #include "build.h"
 
@@ -25,31 +25,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include <dirent.h>
-#include <stdlib.h>
-
 #include "nodelay.h"
-
-/* Return the peer's port of a connected TCP socket, or -1. */
-static int
-nodelay_port_of(int fd)
-{
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = sizeof ss;
-	int			 type;
-	socklen_t		 tlen = sizeof type;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
-	    type != SOCK_STREAM)
-		return -1;
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-		return -1;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return -1;
-}
+#include "sockwatch.h"
 
 /* Set TCP_NODELAY on fd if it is off; returns 1 if it set it. */
 static int
@@ -64,28 +41,23 @@ nodelay_set(int fd)
 	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == 0;
 }
 
+/* Set TCP_NODELAY on one socket connected to the port; count it. */
+static void
+nodelay_one(int fd, const struct stat *sb, void *arg)
+{
+	int	*n = arg;
+
+	(void)sb;
+	*n += nodelay_set(fd);
+}
+
 /* Set TCP_NODELAY on the sockets connected to port. */
 int
 nodelay_peer_port(int port)
 {
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 sb;
-	char		*end;
-	long		 fd;
-	int		 n = 0;
+	int	n = 0;
 
-	if ((d = opendir("/proc/self/fd")) == NULL)
+	if (sockwatch_each(port, nodelay_one, &n) == -1)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
-		fd = strtol(de->d_name, &end, 10);
-		if (end == de->d_name || *end != '\0' || fd == dirfd(d))
-			continue;
-		if (fstat((int)fd, &sb) != 0 || !S_ISSOCK(sb.st_mode))
-			continue;
-		if (nodelay_port_of((int)fd) == port)
-			n += nodelay_set((int)fd);
-	}
-	closedir(d);
 	return n;
 }

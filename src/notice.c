@@ -15,13 +15,17 @@
  *  - else the owner's status: received, assigned, scheduled, in_progress
  *    (on_hold is not told).
  * A notice that repeats what was last told, that notify_on leaves out or
- * that has no subscriber to go to is suppressed with that rule.
+ * that has no subscriber to go to is suppressed with that rule. A
+ * transfer names the new division's scheduled date when it has one, so a
+ * schedule absorbed into it is told there; a scheduled notice with the
+ * same date after it is a repeat.
  *
  * In the notices stream (the outbox's input) a notice is one entry per
  * recipient with the fields of notice_fields().
  */
 #include "build.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,12 +142,17 @@ notice_repeats(const struct srstate *st, enum vocab_notice kind,
 	if (st->told == VOCAB_NOTICE_TRANSFERRED &&
 	    kind == VOCAB_NOTICE_RECEIVED)
 		kind = VOCAB_NOTICE_TRANSFERRED;
+	/* A transfer that named the date told the schedule already. */
+	if (st->told == VOCAB_NOTICE_TRANSFERRED &&
+	    kind == VOCAB_NOTICE_SCHEDULED && a != NULL)
+		kind = VOCAB_NOTICE_TRANSFERRED;
 	if (kind != st->told)
 		return 0;
 	if ((division == NULL) != (st->told_division == NULL) ||
 	    (division != NULL && strcmp(division, st->told_division) != 0))
 		return 0;
-	if (kind == VOCAB_NOTICE_SCHEDULED && ((a == NULL) != (b == NULL) ||
+	if ((kind == VOCAB_NOTICE_SCHEDULED ||
+	    kind == VOCAB_NOTICE_TRANSFERRED) && ((a == NULL) != (b == NULL) ||
 	    (a != NULL && strcmp(a, b) != 0)))
 		return 0;
 	return 1;
@@ -168,7 +177,13 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 	srstate_set(&n->note, st->note);
 	srstate_set(&n->note_code, st->note_code);
 	srstate_set(&n->photos, st->photos);
-	if (kind == VOCAB_NOTICE_SCHEDULED || kind == VOCAB_NOTICE_ASSIGNED)
+	/*
+	 * A transfer names the date the division that now has the SR
+	 * planned the work for: a schedule absorbed into the notice is not
+	 * told again on its own.
+	 */
+	if (kind == VOCAB_NOTICE_SCHEDULED || kind == VOCAB_NOTICE_ASSIGNED ||
+	    kind == VOCAB_NOTICE_TRANSFERRED)
 		srstate_set(&n->scheduled_for, st->scheduled_for);
 	if (kind == VOCAB_NOTICE_DUPLICATE)
 		srstate_set(&n->duplicate_of, st->duplicate_of);
@@ -230,6 +245,13 @@ notice_decide(const struct config *cf, struct srstate *st,
 		    kind, division, st->events, "%s is not in notify_on%s%s",
 		    name, division != NULL ? " for " : "",
 		    division != NULL ? division : "");
+		return;
+	}
+	if (st->seq == INT64_MAX) {	/* never reached in practice */
+		decision_add(&res->decisions, DECISION_SUPPRESSED,
+		    "too_many_notices", kind, division, st->events, "%s "
+		    "decided, but the SR has had %lld notices: no more can be "
+		    "numbered", name, (long long)st->seq);
 		return;
 	}
 	st->seq++;

@@ -290,6 +290,10 @@ outbox_item_new(const struct redis_reply *f)
 		it->attempts = strtoll(v, NULL, 10);
 	if ((v = outbox_field(it, "created")) != NULL)
 		it->created = strtoll(v, NULL, 10);
+	it->since = it->created;
+	if ((v = outbox_field(it, "retried_at")) != NULL &&
+	    strtoll(v, NULL, 10) > it->since)
+		it->since = strtoll(v, NULL, 10);
 	v = outbox_field(it, "prev_state");
 	it->resend = v != NULL && strcmp(v, "sending") == 0;
 	v = outbox_field(it, "state");
@@ -378,8 +382,9 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 		if (list->element[i]->type == REDIS_TYPE_ARRAY)
 			(*items)[(*n)++] = outbox_item_new(list->element[i]);
 	}
-	if (reply->element[1]->type == REDIS_TYPE_STRING)
-		*next_due = strtoll(reply->element[1]->str, NULL, 10);
+	if (reply->element[1]->type == REDIS_TYPE_STRING &&
+	    redis_score(reply->element[1]->str, next_due) != 0)
+		*next_due = 0;
 	redis_reply_free(reply);
 	if (channel == EVENT_CHANNEL_SMS &&
 	    outbox_optout(r, cf, *items, *n, cause) != 0) {

@@ -17,7 +17,10 @@
  *                          retry, sent, failed, dead, unsubscribed,
  *                          dry_run), created, attempts, owner, claimed,
  *                          next_at, last_error, reply, provider_id,
- *                          sent_at, resent, fallback_of
+ *                          sent_at, resent, fallback_of; retried_at and
+ *                          retried_by when an operator queued it again
+ *                          (closeloop dead retry), from when its retry
+ *                          budget counts anew
  *   PREFIXoutbox:email     zset of ids by due time (ms)
  *   PREFIXoutbox:sms       zset of ids by due time (ms)
  *   PREFIXoutbox:sending   zset of claimed ids by lease end (ms)
@@ -45,6 +48,7 @@ struct outbox_item {
 	int		  channel;	/* EVENT_CHANNEL_* */
 	int64_t		  attempts;	/* this one included */
 	int64_t		  created;	/* ms */
+	int64_t		  since;	/* ms: created, or retried_at */
 	int		  resend;	/* a claim was cut short before */
 	int		  unsubscribed;	/* found unsubscribed: not sent */
 	int		  optout;	/* the phone texted STOP: not sent */

@@ -179,6 +179,35 @@ outcome_content(struct decision *d, const struct outcome_content *c,
 	decision_set(d, "provider_id", res->provider_id);
 }
 
+/*
+ * Flag an SMS that was shortened to fit, saying how many characters of
+ * its note went and whether its photo link, its link or its text did.
+ */
+static void
+outcome_shortened(struct decision_list *dl, const struct config *cf,
+    const struct outbox_item *it, const struct segment_cut *cut,
+    enum vocab_notice nt, const char *division, const char *events)
+{
+	struct decision	*d;
+	char		 chars[32];
+
+	if (cut->note_chars == 0 && !cut->photo && !cut->link && !cut->fixed)
+		return;
+	d = decision_add(dl, DECISION_FLAGGED, "sms_shortened", nt, division,
+	    events, "the SMS was shortened to fit sms.max_segments (%lld): "
+	    "%zu character%s of the note left out%s%s%s",
+	    (long long)cf->sms_max_segments, cut->note_chars,
+	    cut->note_chars == 1 ? "" : "s", cut->photo ? ", the photo link "
+	    "left out" : "", cut->link ? ", the link to the request left "
+	    "out" : "", cut->fixed ? ", the text itself cut" : "");
+	snprintf(chars, sizeof chars, "%zu", cut->note_chars);
+	decision_set(d, "notification", it->id);
+	decision_set(d, "note_chars_cut", chars);
+	decision_set(d, "photo_dropped", cut->photo ? "1" : "0");
+	decision_set(d, "link_dropped", cut->link ? "1" : "0");
+	decision_set(d, "text_cut", cut->fixed ? "1" : "0");
+}
+
 /* Write the outcome of an attempt. */
 int
 outcome_write(struct redis *r, const struct config *cf,
@@ -261,8 +290,11 @@ outcome_write(struct redis *r, const struct config *cf,
 		    "interrupted attempt)" : "", reply);
 		outcome_describe(d, it, masked, content, res);
 		outcome_content(d, content, res);
+		if (content != NULL && it->channel == EVENT_CHANNEL_SMS)
+			outcome_shortened(&dl, cf, it, &content->sms_cut, nt,
+			    division, events);
 	} else {
-		age = now - it->created;
+		age = now - it->since;
 		when = now + outcome_delay(cf, it->attempts, res->retry_after);
 		when = outbox_due(cf, it->channel, when);
 		dead = res->status == SEND_PERMFAIL ||

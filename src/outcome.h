@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "digest.h"
+#include "segment.h"
 
 struct config;
 struct outbox_item;
@@ -37,14 +38,18 @@ struct outcome_content {
 	const char	*subject;	/* email */
 	const char	*text;		/* email: the text part */
 	const char	*sms;
+	struct segment_cut sms_cut;	/* what the SMS left out to fit */
 	char		 sha256[DIGEST_HEX_LEN + 1];	/* "" if none */
 };
 
 /*
  * Write the outcome res of an attempt on it at now (ms), with what was
  * rendered for it (content, or NULL if nothing was). dry_run records
- * "dry_run" in place of "sent". Returns 0, or -1 with *cause (the
- * claim's lease then brings the notification back).
+ * "dry_run" in place of "sent". An SMS that went out shortened - part of
+ * its note, its photo link, its link or its text left out to fit
+ * sms.max_segments - is also flagged sms_shortened, saying what went.
+ * Returns 0, or -1 with *cause (the claim's lease then brings the
+ * notification back).
  */
 int outcome_write(struct redis *r, const struct config *cf,
     const struct outbox_item *it, const struct send_result *res,

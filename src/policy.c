@@ -178,7 +178,9 @@ static void
 policy_details(const struct config *cf, struct srstate *st,
     const struct event *ev, struct policy_result *res)
 {
-	size_t	i;
+	const struct division	*dv;
+	size_t			 i;
+	int			 unknown = 0;
 
 	if (ev->service != NULL)
 		srstate_set(&st->service, ev->service);
@@ -190,10 +192,11 @@ policy_details(const struct config *cf, struct srstate *st,
 		srstate_set(&st->note_code, ev->note_code);
 		srstate_set(&st->photos, ev->photos_text);
 	}
+	/* A transfer leaves the old division's date behind. */
 	if (ev->scheduled_for != NULL)
 		srstate_set(&st->scheduled_for, ev->scheduled_for);
 	else if (ev->status == VOCAB_STATUS_IN_PROGRESS ||
-	    policy_is_closure(ev))
+	    policy_is_closure(ev) || policy_is_transfer(ev))
 		srstate_set(&st->scheduled_for, NULL);
 	if (policy_is_transfer(ev))
 		srstate_set(&st->transfer_to, ev->transfer_to);
@@ -221,6 +224,18 @@ policy_details(const struct config *cf, struct srstate *st,
 			    "templates.photo_hosts: residents will not see it",
 			    i + 1, ev->nphotos);
 	}
+	if (ev->note_code != NULL) {
+		dv = division_find(cf->divisions, cf->ndivisions,
+		    ev->division);
+		if ((unknown = dv == NULL ||
+		    !division_has_note(dv, ev->note_code)))
+			decision_add(&res->decisions, DECISION_FLAGGED,
+			    "unknown_note_code", VOCAB_NOTICE_NONE,
+			    ev->division, ev->event_id, "note_code %s is not "
+			    "in the notes of division %s: residents get the "
+			    "standard text instead", ev->note_code,
+			    ev->division);
+	}
 	if (policy_is_not_done(ev))
 		decision_add(&res->decisions, DECISION_FLAGGED,
 		    "closed_not_done", VOCAB_NOTICE_COMPLETED, ev->division,
@@ -229,11 +244,11 @@ policy_details(const struct config *cf, struct srstate *st,
 		    vocab_reason_name(ev->reason));
 	if (!policy_is_closure(ev))
 		return;
-	if (ev->note == NULL && ev->note_code == NULL)
+	if (ev->note == NULL && (ev->note_code == NULL || unknown))
 		decision_add(&res->decisions, DECISION_FLAGGED, "no_note",
 		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
-		    "closed by %s without a note or note_code: the standard "
-		    "text for the reason is used", ev->division);
+		    "closed by %s without a note or a known note_code: the "
+		    "standard text for the reason is used", ev->division);
 	if (ev->reason == VOCAB_REASON_NONE)
 		decision_add(&res->decisions, DECISION_FLAGGED, "no_reason",
 		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
@@ -472,6 +487,44 @@ policy_event(const struct config *cf, struct srstate *st,
 		policy_status(cf, st, ev, now, res);
 	} else
 		policy_subscription(st, ev, res);
+}
+
+/* Subscribe a duplicate's recipients to the original SR. */
+void
+policy_follow(struct srstate *st, const struct notice *n,
+    struct policy_result *res)
+{
+	const struct notice_recipient	*to;
+	struct srstate_contact		*c;
+	const char			*channel;
+	char				*masked;
+	size_t				 i;
+
+	for (i = 0; i < n->nto; i++) {
+		to = &n->to[i];
+		if (srstate_contact_find(st, to->channel, to->address) != NULL)
+			continue;	/* known already: left as it is */
+		masked = event_mask_contact(to->channel, to->address);
+		channel = event_channel_name(to->channel);
+		if ((c = srstate_contact_add(st, to->channel,
+		    to->address)) == NULL) {
+			decision_add(&res->decisions, DECISION_IGNORED,
+			    "too_many_contacts", VOCAB_NOTICE_NONE, NULL,
+			    n->events, "%s by %s, from duplicate SR %s, not "
+			    "added: the SR has %d contacts already", masked,
+			    channel, n->sr, SRSTATE_CONTACT_MAX);
+			free(masked);
+			continue;
+		}
+		c->active = 1;
+		c->ts = to->ts;
+		srstate_set(&c->locale, to->locale);
+		srstate_set(&c->via, n->sr);
+		decision_add(&res->decisions, DECISION_SUBSCRIBED,
+		    "follow_duplicate", VOCAB_NOTICE_NONE, NULL, n->events,
+		    "%s by %s, from duplicate SR %s", masked, channel, n->sr);
+		free(masked);
+	}
 }
 
 /* Free what a result holds. */

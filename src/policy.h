@@ -26,9 +26,12 @@
  *    gives one notice with the latest state.
  *  - A notice not in notify_on (per division, else global), or one that
  *    would repeat what the resident was last told, is suppressed.
- *  - Closures without note or note_code are flagged no_note; duplicates
- *    without duplicate_of are flagged duplicate_without_link; closures
- *    without a reason are flagged no_reason and told as completed.
+ *  - A note_code not in the division's notes is flagged
+ *    unknown_note_code; closures without a note or a known note_code
+ *    are flagged no_note (so they count among the closures without a
+ *    note); duplicates without duplicate_of are flagged
+ *    duplicate_without_link; closures without a reason are flagged
+ *    no_reason and told as completed.
  */
 #ifndef POLICY_H
 #define POLICY_H
@@ -59,6 +62,17 @@ struct policy_result {
  */
 void policy_event(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res);
+
+/*
+ * Subscribe the recipients of notice n, a duplicate's, to st, the state
+ * of the original SR (res->follow of the duplicate's step): each contact
+ * the original does not know yet is added, active, following the
+ * duplicate (via). A contact past the original's limit of contacts
+ * (SRSTATE_CONTACT_MAX) is not added: it is recorded as ignored,
+ * too_many_contacts. The decisions, about the original, go to res.
+ */
+void policy_follow(struct srstate *st, const struct notice *n,
+    struct policy_result *res);
 
 /* Free what a result holds and empty it. */
 void policy_result_clear(struct policy_result *res);

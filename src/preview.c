@@ -14,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 
 #include "catalog.h"
 #include "config.h"
 #include "event.h"
+#include "lint.h"
 #include "notice.h"
 #include "policy.h"
 #include "preview.h"
@@ -159,6 +161,35 @@ preview_notice(const struct config *cf, struct preview_args *a, char **cause)
 	return n;
 }
 
+/*
+ * Say which parts come from another locale than the one asked for, as a
+ * resident of that locale would get them (no Tamil set: English).
+ */
+static void
+preview_fallback(const struct catalog *cat, const struct notice *n,
+    const char *locale, int parts)
+{
+	static const struct {
+		int		 channel;
+		const char	*part;
+	} p[] = {
+		{ RENDER_EMAIL, "subject" }, { RENDER_EMAIL, "txt" },
+		{ RENDER_EMAIL, "html" }, { RENDER_SMS, "sms" }
+	};
+	const char	*found, *name = vocab_notice_name(n->notice);
+	size_t		 i;
+
+	for (i = 0; i < sizeof p / sizeof p[0]; i++) {
+		if ((parts & p[i].channel) == 0 ||
+		    catalog_find(cat, locale, name, p[i].part, &found) ==
+		    NULL || strcasecmp(found, locale) == 0)
+			continue;
+		printf("(no %s.%s for locale %s in this set: rendered from "
+		    "%s, as a resident of locale %s would get it)\n", name,
+		    p[i].part, locale, found, locale);
+	}
+}
+
 /* Print what one resident receives. */
 static int
 preview_print(const struct config *cf, const struct catalog *cat,
@@ -179,6 +210,7 @@ preview_print(const struct config *cf, const struct catalog *cat,
 	printf("notice %s for SR %s, locale %s, template set %s\n",
 	    vocab_notice_name(n->notice), n->sr, out.locale,
 	    catalog_version(cat));
+	preview_fallback(cat, n, out.locale, a->parts);
 	if (out.photos_dropped > 0)
 		printf("(%zu photo link%s left out: host not in "
 		    "templates.photo_hosts)\n", out.photos_dropped,
@@ -193,8 +225,42 @@ preview_print(const struct config *cf, const struct catalog *cat,
 		    "UCS-2", out.sms_info.units,
 		    out.sms_info.encoding == SEGMENT_GSM7 ? "septets" :
 		    "UTF-16 units", out.sms);
+	if (out.sms != NULL && (out.sms_cut.note_chars > 0 ||
+	    out.sms_cut.photo || out.sms_cut.link || out.sms_cut.fixed))
+		printf("(shortened to fit sms.max_segments, %lld: %zu "
+		    "character%s of the note left out%s%s%s)\n",
+		    (long long)cf->sms_max_segments, out.sms_cut.note_chars,
+		    out.sms_cut.note_chars == 1 ? "" : "s", out.sms_cut.photo ?
+		    ", the photo link left out" : "", out.sms_cut.link ?
+		    ", the link left out" : "", out.sms_cut.fixed ?
+		    ", the text itself cut" : "");
 	render_out_clear(&out);
 	return 0;
+}
+
+/*
+ * Check the set as closeloopd would before it serves it; say on stderr
+ * how many errors it has (closeloop lint shows them). Returns how many.
+ */
+static int
+preview_lint(const struct config *cf, const struct catalog *cat)
+{
+	FILE	*f;
+	char	*text = NULL;
+	size_t	 len = 0;
+	int	 errors;
+
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	errors = lint_set(cf, cat, f, NULL);
+	fclose(f);
+	free(text);
+	if (errors > 0)
+		fprintf(stderr, "closeloop render: the template set in %s has "
+		    "%d error%s, so closeloopd would refuse it (closeloop "
+		    "lint %s shows them)\n", catalog_dir(cat), errors,
+		    errors == 1 ? "" : "s", catalog_dir(cat));
+	return errors;
 }
 
 /* Run "closeloop render". */
@@ -211,7 +277,7 @@ preview_run(const struct config *cf, int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.parts = RENDER_EMAIL | RENDER_SMS;
 	a.dir = cf->templates_dir;
-	for (i = 0; i < argc; i++) {
+	for (i = 1; i < argc; i++) {	/* argv[0] is the command's name */
 		if (strcmp(argv[i], "--locale") == 0 && i + 1 < argc) {
 			if (syntax_locale(argv[++i], canon, sizeof canon,
 			    &why) != 0) {
@@ -239,10 +305,14 @@ preview_run(const struct config *cf, int argc, char **argv)
 				rc = EX_DATAERR;
 				goto out;
 			}
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "closeloop render: %s: unknown option, "
+			    "or its value is missing\n", argv[i]);
+			goto usage;
 		} else if (preview_field(&a, argv[i]) != 0) {
 			fprintf(stderr, "closeloop render: not FIELD=VALUE: "
 			    "%s\n", argv[i]);
-			goto out;
+			goto usage;
 		}
 	}
 	if ((cat = catalog_load(a.dir, cf->templates_default_locale,
@@ -258,6 +328,12 @@ preview_run(const struct config *cf, int argc, char **argv)
 		goto out;
 	}
 	rc = preview_print(cf, cat, n, &a);
+	if (rc == 0 && preview_lint(cf, cat) != 0)
+		rc = EX_CONFIG;
+	goto out;
+usage:
+	fprintf(stderr, "usage: closeloop render [--locale L] [--channel "
+	    "email|sms] [--templates DIR] [-f FILE] [FIELD=VALUE ...]\n");
 out:
 	free(cause);
 	notice_free(n);

@@ -1,15 +1,24 @@
 /*
  * receipt.c - delivery receipts from the SMS gateway
  *
- * The URL given to the gateway for notification ID:
- *   sms.dlr_url?id=ID&token=HMAC-SHA-256(key, ID) in hex
- * IDs are letters, digits, '-' and '/', so the URL needs no escapes of
- * its own (Kannel would read a '%' in it as one of its own). Kannel adds
+ * The URL given to the gateway for notification ID, sent at NOW:
+ *   sms.dlr_url?id=ID&exp=EXP&token=TOKEN
+ * where EXP is NOW + sms.dlr_max_age_days in seconds since the epoch and
+ * TOKEN the HMAC-SHA-256 of "closeloop-receipt:ID:EXP" under the key, in
+ * hex; a receipt after EXP is refused (410) and not recorded. A URL of a
+ * message sent by an earlier version has no exp and a token over ID
+ * alone: it is still taken, until sms.dlr_max_age_days after the
+ * record's sent_at (or created), which is what a proxy sending the key
+ * in X-Closeloop-Secret without exp gets too. IDs are letters, digits,
+ * '-' and '/', so the URL needs no escapes of its own (Kannel would read
+ * a '%' in it as one of its own). Kannel adds
  * "&status=%d&answer=%A" and fills them in: status 1 delivered, 2 not
  * delivered, 16 rejected by the SMSC (final); 4 buffered, 8 submitted
  * (interim). Twilio POSTs MessageStatus: delivered or read (final,
  * delivered); undelivered, failed or canceled (final, not delivered);
- * queued, accepted, scheduled, sending or sent (interim).
+ * queued, accepted, scheduled, sending or sent (interim). A word the
+ * gateway sends is logged only through log_clean(), cut to
+ * RECEIPT_LOG_MAX bytes.
  */
 #include "build.h"
 
@@ -24,6 +33,7 @@
 #include "event.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "receipt.h"
 #include "redis.h"
@@ -31,6 +41,20 @@
 #include "txn.h"
 #include "vocab.h"
 #include "xmalloc.h"
+
+/* The most bytes of a gateway's word that a log line shows. */
+#define RECEIPT_LOG_MAX		40
+/* The most bytes of the gateway's answer that the record keeps. */
+#define RECEIPT_ANSWER_MAX	200
+/* How often a report is tried when the record changes under it. */
+#define RECEIPT_ATTEMPTS	5
+
+/* What became of a report. */
+enum receipt_what {
+	RECEIPT_RECORDED,	/* written, and audited if final */
+	RECEIPT_KNOWN,		/* an interim report repeated */
+	RECEIPT_IGNORED		/* after the final one: counted only */
+};
 
 /* What a report says. */
 struct receipt_report {
@@ -63,25 +87,38 @@ static const struct receipt_report receipt_twilio[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-/* Write the token of notification id: its HMAC under the key. */
+/*
+ * Write the token of notification id's URL expiring at exp (seconds), or
+ * for exp -1 the token of a URL without expiry (see the top).
+ */
 static void
-receipt_token(const struct config *cf, const char *id,
+receipt_token(const struct config *cf, const char *id, long long exp,
     char token[DIGEST_HEX_LEN + 1])
 {
-	digest_hmac(cf->sms_dlr_secret, strlen(cf->sms_dlr_secret), id,
-	    token);
+	const char	*key = cf->sms_dlr_secret;
+	char		*text;
+
+	if (exp < 0) {
+		digest_hmac(key, strlen(key), id, token);
+		return;
+	}
+	text = xasprintf("closeloop-receipt:%s:%lld", id, exp);
+	digest_hmac(key, strlen(key), text, token);
+	free(text);
 }
 
 /* Return the URL at which the gateway reports on a notification. */
 char *
-receipt_url(const struct config *cf, const char *id)
+receipt_url(const struct config *cf, const char *id, int64_t now)
 {
 	const char	*url = cf->sms_dlr_url;
 	char		 token[DIGEST_HEX_LEN + 1];
+	long long	 exp;
 
-	receipt_token(cf, id, token);
-	return xasprintf("%s%cid=%s&token=%s", url,
-	    strchr(url, '?') != NULL ? '&' : '?', id, token);
+	exp = (long long)now + cf->sms_dlr_max_age_days * 86400;
+	receipt_token(cf, id, exp, token);
+	return xasprintf("%s%cid=%s&exp=%lld&token=%s", url,
+	    strchr(url, '?') != NULL ? '&' : '?', id, exp, token);
 }
 
 /* Set the response to status and a one-line text. */
@@ -121,10 +158,33 @@ receipt_find(const struct receipt_report *table, const char *name)
 	return NULL;
 }
 
-/* Return 1 if the request proves it comes from our gateway. */
+/*
+ * Read the URL's expiry: *exp is -1 if the request has none. Returns 0,
+ * or -1 if it is not 1 to 12 digits.
+ */
+static int
+receipt_exp(const struct http_request *req, long long *exp)
+{
+	const char	*e = http_arg(req, "exp");
+
+	*exp = -1;
+	if (e == NULL)
+		return 0;
+	if (*e == '\0' || strlen(e) > 12 || strspn(e, "0123456789") !=
+	    strlen(e))
+		return -1;
+	*exp = strtoll(e, NULL, 10);
+	return 0;
+}
+
+/*
+ * Return 1 if the request proves it comes from our gateway: the key in
+ * X-Closeloop-Secret, or the token of id and exp (the URL's expiry, or
+ * -1 for a URL without one).
+ */
 static int
 receipt_authentic(const struct config *cf, const struct http_request *req,
-    const char *id)
+    const char *id, long long exp)
 {
 	char	token[DIGEST_HEX_LEN + 1];
 
@@ -133,40 +193,82 @@ receipt_authentic(const struct config *cf, const struct http_request *req,
 	if (digest_equal(http_header(req, "X-Closeloop-Secret"),
 	    cf->sms_dlr_secret))
 		return 1;
-	receipt_token(cf, id, token);
+	receipt_token(cf, id, exp, token);
 	return digest_equal(http_arg(req, "token"), token);
 }
 
 /*
- * Write a report on notification id, whose record's fields are f. Returns
- * 1 if written, 0 if it changed nothing, -1 with *cause.
+ * Return 1 if a receipt without an expiry in its URL comes too late for
+ * the record f: more than sms.dlr_max_age_days after it was sent (or
+ * created, if it was not) at now (ms).
  */
 static int
-receipt_write(const struct config *cf, struct redis *r, const char *id,
-    const struct redis_reply *f, const struct receipt_report *rep,
-    const char *words, char **cause)
+receipt_too_late(const struct config *cf, const struct redis_reply *f,
+    int64_t now)
 {
-	struct decision_list	 dl = { NULL, 0 };
-	struct decision		*d;
-	struct txn		 tx;
-	const char		*argv[8], *had, *sr, *detail, *to, *nt;
-	char			*key, *masked, now[32];
-	int64_t			 at = store_now();
-	int			 rc;
+	const char	*at = redis_reply_field(f, "sent_at");
 
-	had = redis_reply_field(f, "receipt");
-	if (had != NULL && (strcmp(had, rep->receipt) == 0 ||
-	    (rep->final == 0 && redis_reply_field(f, "receipt_final") != NULL)))
-		return 0;
-	sr = redis_reply_field(f, "sr");
+	if (at == NULL)
+		at = redis_reply_field(f, "created");
+	return at != NULL && strtoll(at, NULL, 10) +
+	    cf->sms_dlr_max_age_days * 86400 * 1000 < now;
+}
+
+/* Refuse a receipt whose URL has expired: log it, count it, say so. */
+static void
+receipt_expired(const char *id, const struct http_request *req,
+    struct http_response *resp)
+{
+	log_notice("receipt for %s from %s: its URL has expired "
+	    "(sms.dlr_max_age_days); not recorded", id, http_peer(req));
+	metrics_receipt("expired");
+	receipt_answer(resp, 410, "this receipt URL has expired; the "
+	    "receipt was not recorded");
+}
+
+/*
+ * WATCH the record at key and read it. Returns the HGETALL reply, or
+ * NULL with *cause.
+ */
+static struct redis_reply *
+receipt_read(struct redis *r, const char *key, char **cause)
+{
+	struct redis_reply	*f;
+
+	f = redis_command(r, cause, "WATCH %s", key);
+	if (f != NULL && f->type == REDIS_TYPE_STATUS) {
+		redis_reply_free(f);
+		f = redis_command(r, cause, "HGETALL %s", key);
+	}
+	if (f != NULL && f->type != REDIS_TYPE_ARRAY) {
+		*cause = xstrdup(f->str != NULL ? f->str : "unexpected reply");
+		redis_reply_free(f);
+		f = NULL;
+	}
+	return f;
+}
+
+/*
+ * Queue the record's new fields and, for a final report, its audit entry
+ * into tx. detail is what the record keeps, answer the gateway's own
+ * words (cleaned and bounded, or NULL); the decision goes into dl.
+ */
+static void
+receipt_queue(struct txn *tx, const struct config *cf, const char *id,
+    const struct redis_reply *f, const struct receipt_report *rep,
+    const char *detail, const char *answer, struct decision_list *dl,
+    int64_t at)
+{
+	struct decision	*d;
+	const char	*argv[8], *to, *nt;
+	char		*key, *masked, now[32];
+
 	to = redis_reply_field(f, "to");
 	nt = redis_reply_field(f, "notice");
 	masked = to != NULL ? event_mask_contact(EVENT_CHANNEL_SMS, to) :
 	    xstrdup("?");
-	detail = words != NULL && *words != '\0' ? words : rep->detail;
 	key = outbox_key(cf, id);
 	snprintf(now, sizeof now, "%lld", (long long)at);
-	txn_begin(&tx, r);
 	argv[0] = "HSET";
 	argv[1] = key;
 	argv[2] = "receipt";
@@ -175,13 +277,12 @@ receipt_write(const struct config *cf, struct redis *r, const char *id,
 	argv[5] = now;
 	argv[6] = "receipt_detail";
 	argv[7] = detail;
-	txn_queue(&tx, 8, argv);
+	txn_queue(tx, 8, argv);
 	if (rep->final != 0) {
-		argv[0] = "HSET";
 		argv[2] = "receipt_final";
 		argv[3] = "1";
-		txn_queue(&tx, 4, argv);
-		d = decision_add(&dl, rep->final > 0 ? DECISION_DELIVERED :
+		txn_queue(tx, 4, argv);
+		d = decision_add(dl, rep->final > 0 ? DECISION_DELIVERED :
 		    DECISION_UNDELIVERED, NULL,
 		    vocab_notice_parse(nt != NULL ? nt : ""),
 		    redis_reply_field(f, "division"),
@@ -194,16 +295,69 @@ receipt_write(const struct config *cf, struct redis *r, const char *id,
 		decision_set(d, "provider_id",
 		    redis_reply_field(f, "provider_id"));
 		decision_set(d, "receipt", rep->receipt);
-		decision_set(d, "reply", words);
-		audit_queue(&tx, cf, sr, &dl, at);
+		decision_set(d, "reply", answer);
+		audit_queue(tx, cf, redis_reply_field(f, "sr"), dl, at);
+	}
+	free(masked);
+	free(key);
+}
+
+/*
+ * Write a report on notification id, whose record's fields are f (read
+ * under WATCH): the first final report is final; any report after it is
+ * only counted in receipts_ignored. Sets *what to RECEIPT_RECORDED,
+ * RECEIPT_KNOWN (an interim report repeated: nothing to write) or
+ * RECEIPT_IGNORED. Returns 1 if done, 0 if the record changed meanwhile
+ * (nothing written), -1 with *cause.
+ */
+static int
+receipt_write(const struct config *cf, struct redis *r, const char *id,
+    const struct redis_reply *f, const struct receipt_report *rep,
+    const char *words, enum receipt_what *what, char **cause)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct txn		 tx;
+	const char		*argv[4], *had, *sr = redis_reply_field(f, "sr");
+	char			*key, *answer = NULL;
+	int			 rc;
+
+	had = redis_reply_field(f, "receipt");
+	if (redis_reply_field(f, "receipt_final") != NULL)
+		*what = RECEIPT_IGNORED;
+	else if (had != NULL && strcmp(had, rep->receipt) == 0) {
+		*what = RECEIPT_KNOWN;
+		redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+		return 1;
+	} else
+		*what = RECEIPT_RECORDED;
+
+	txn_begin(&tx, r);
+	key = outbox_key(cf, id);
+	if (*what == RECEIPT_IGNORED) {
+		argv[0] = "HINCRBY";
+		argv[1] = key;
+		argv[2] = "receipts_ignored";
+		argv[3] = "1";
+		txn_queue(&tx, 4, argv);
+	} else {
+		if (words != NULL && *words != '\0')
+			answer = log_clean(words, strlen(words),
+			    RECEIPT_ANSWER_MAX);
+		receipt_queue(&tx, cf, id, f, rep, answer != NULL ? answer :
+		    rep->detail, answer, &dl, store_now());
 	}
 	rc = txn_exec(&tx, sr, cause);
 	if (rc == 1 && dl.n > 0)
 		decision_log(sr, &dl.list[0]);
+	if (rc == 1 && *what == RECEIPT_IGNORED)
+		log_write(strcmp(had != NULL ? had : "", rep->receipt) == 0 ?
+		    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, "receipt for %s: %s "
+		    "after the final report (%s); ignored", id, rep->receipt,
+		    had != NULL ? had : "?");
 	decision_clear(&dl);
-	free(masked);
+	free(answer);
 	free(key);
-	return rc < 0 ? -1 : 1;
+	return rc;
 }
 
 /* Answer one receipt request. */
@@ -215,17 +369,27 @@ receipt_handle(const struct config *cf, struct redis **r,
 	struct redis_reply		*f = NULL;
 	const char			*id = http_arg(req, "id");
 	const char			*st, *words;
-	char				*key = NULL, *cause = NULL;
-	int				 rc;
+	enum receipt_what		 what = RECEIPT_KNOWN;
+	char				*key = NULL, *cause = NULL, *clean;
+	long long			 exp;
+	int				 rc, attempt;
 
 	if (!receipt_id_ok(id)) {
 		receipt_answer(resp, 400, "no valid notification id");
 		return;
 	}
-	if (!receipt_authentic(cf, req, id)) {
+	if (receipt_exp(req, &exp) != 0) {
+		receipt_answer(resp, 400, "no valid expiry time (exp)");
+		return;
+	}
+	if (!receipt_authentic(cf, req, id, exp)) {
 		log_warn("receipt for %s from %s: wrong or missing token; "
 		    "ignored", id, http_peer(req));
 		receipt_answer(resp, 403, "wrong or missing token");
+		return;
+	}
+	if (exp >= 0 && exp < store_now() / 1000) {
+		receipt_expired(id, req, resp);
 		return;
 	}
 	if ((st = http_arg(req, "status")) != NULL) {
@@ -239,31 +403,49 @@ receipt_handle(const struct config *cf, struct redis **r,
 		return;
 	}
 	if (rep == NULL) {
-		log_warn("receipt for %s: unknown status \"%.40s\"; ignored",
-		    id, st);
+		clean = log_clean(st, strlen(st), RECEIPT_LOG_MAX);
+		log_warn("receipt for %s: unknown status \"%s\"; ignored", id,
+		    clean);
+		free(clean);
 		receipt_answer(resp, 400, "unknown status");
 		return;
 	}
 	if (*r == NULL && (*r = redis_connect(cf, &cause)) == NULL)
 		goto fail;
 	key = outbox_key(cf, id);
-	f = redis_command(*r, &cause, "HGETALL %s", key);
-	if (f == NULL || f->type != REDIS_TYPE_ARRAY) {
-		if (f != NULL)
-			cause = xstrdup(f->str != NULL ? f->str :
-			    "unexpected reply");
+	for (attempt = 0; attempt < RECEIPT_ATTEMPTS; attempt++) {
+		redis_reply_free(f);
+		if ((f = receipt_read(*r, key, &cause)) == NULL)
+			goto fail;
+		if (redis_reply_field(f, "sr") == NULL ||
+		    redis_reply_field(f, "channel") == NULL ||
+		    strcmp(redis_reply_field(f, "channel"), "sms") != 0) {
+			redis_reply_free(redis_command(*r, NULL, "UNWATCH"));
+			receipt_answer(resp, 404, "no such SMS notification "
+			    "(unknown, not an SMS, or its record expired)");
+			goto done;
+		}
+		if (exp < 0 && receipt_too_late(cf, f, store_now())) {
+			redis_reply_free(redis_command(*r, NULL, "UNWATCH"));
+			receipt_expired(id, req, resp);
+			goto done;
+		}
+		if ((rc = receipt_write(cf, *r, id, f, rep, words, &what,
+		    &cause)) < 0)
+			goto fail;
+		if (rc == 1)
+			break;
+	}
+	if (attempt == RECEIPT_ATTEMPTS) {
+		cause = xstrdup("the record kept changing");
 		goto fail;
 	}
-	if (redis_reply_field(f, "sr") == NULL ||
-	    redis_reply_field(f, "channel") == NULL ||
-	    strcmp(redis_reply_field(f, "channel"), "sms") != 0) {
-		receipt_answer(resp, 404, "no such SMS notification (unknown, "
-		    "not an SMS, or its record expired)");
-		goto done;
-	}
-	if ((rc = receipt_write(cf, *r, id, f, rep, words, &cause)) < 0)
-		goto fail;
-	receipt_answer(resp, 200, rc == 1 ? "recorded" : "known already");
+	if (what != RECEIPT_KNOWN)
+		metrics_receipt(what == RECEIPT_RECORDED ? "recorded" :
+		    "ignored");
+	receipt_answer(resp, 200, what == RECEIPT_RECORDED ? "recorded" :
+	    what == RECEIPT_KNOWN ? "known already" : "known already; the "
+	    "first final report stands");
 	goto done;
 fail:
 	log_warn("receipt for %s: %s; the gateway will report again", id,

@@ -6,20 +6,28 @@
  * reports what became of it: Kannel's dlr-url (GET, with the report type
  * in "status" and the SMSC's words in "answer") or Twilio's
  * StatusCallback (a form POST with MessageStatus and ErrorCode). The URL
- * names the notification and carries a token, the HMAC-SHA-256 of its id
- * under the key in sms.dlr_secret_file, so a receipt cannot be made up
- * for another notification; a caller that cannot carry the token (a
- * proxy of the city's) may instead send the key itself in the
- * X-Closeloop-Secret header.
+ * names the notification, when the URL expires, and a token, the
+ * HMAC-SHA-256 of both under the key in sms.dlr_secret_file, so a receipt
+ * cannot be made up for another notification nor replayed for ever (a
+ * receipt after sms.dlr_max_age_days is answered 410 and not recorded);
+ * a caller that cannot carry the token (a proxy of the city's) may
+ * instead send the key itself in the X-Closeloop-Secret header.
  *
  * A final report - delivered to the handset, or not - is added to the
- * notification's record (receipt, receipt_at, receipt_detail) and to the
- * SR's audit trail as "delivered" or "undelivered"; an interim one
- * (buffered, submitted to the SMSC, queued) only to the record. A report
- * repeated by the gateway changes nothing.
+ * notification's record (receipt, receipt_at, receipt_detail,
+ * receipt_final) and to the SR's audit trail as "delivered" or
+ * "undelivered"; an interim one (buffered, submitted to the SMSC,
+ * queued) only to the record. The first final report is final: any
+ * report after it - the same one repeated, a late interim one, or
+ * another final word - only adds one to the record's receipts_ignored
+ * (and to closeloop_receipts_total{result="ignored"}). The gateway's own
+ * words (Kannel's answer, Twilio's ErrorCode) are kept up to 200 bytes,
+ * cut at a character, control characters replaced.
  */
 #ifndef RECEIPT_H
 #define RECEIPT_H
+
+#include <stdint.h>
 
 struct config;
 struct http_request;
@@ -27,10 +35,12 @@ struct http_response;
 struct redis;
 
 /*
- * Return the URL at which the gateway reports on notification id:
- * sms.dlr_url with id and token added. The caller frees it.
+ * Return the URL at which the gateway reports on notification id, sent
+ * at now (seconds since the epoch): sms.dlr_url with id, the expiry
+ * time (now plus sms.dlr_max_age_days) and the token added. The caller
+ * frees it.
  */
-char *receipt_url(const struct config *cf, const char *id);
+char *receipt_url(const struct config *cf, const char *id, int64_t now);
 
 /*
  * Answer one receipt request under cf, writing through *r (connected

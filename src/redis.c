@@ -8,9 +8,10 @@
  * with redis_send_argv() and their reply is collected with redis_receive()
  * once poll(2) says the socket is readable.
  *
- * A server that answers that it is not a master that takes writes (a
- * replica, one loading its data, one without enough replicas: the
- * errors in redis_not_master) is treated as a lost connection: the
+ * A server that answers that it cannot take writes now (a replica, one
+ * loading its data, one without enough replicas, one over maxmemory or
+ * unable to save, one busy with a slow script: the errors in
+ * redis_not_master) is treated as a lost connection: the
  * command returns NULL, every later command on the connection fails the
  * same way, and the caller connects again, which with redis.sentinels
  * asks the sentinels where the master is now (sentinel.c). So such a
@@ -20,6 +21,7 @@
 #include "build.h"
 
 #include <hiredis/hiredis.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +32,23 @@
 #include "sentinel.h"
 #include "xmalloc.h"
 
+/* Guards the sha of every struct redis_script: threads share them. */
+static pthread_mutex_t redis_script_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Per command, beyond which the server is taken to be gone. */
 #define REDIS_COMMAND_TIMEOUT_MS 10000
+
+/* The most scripts one connection keeps track of. */
+#define REDIS_SCRIPTS_MAX	16
 
 struct redis {
 	redisContext	*c;
 	char		*where;	/* for redis_where() */
 	char		*label;	/* what causes start with */
 	char		*lost;	/* why it is unusable, or NULL */
+	const struct redis_script *loaded[REDIS_SCRIPTS_MAX]; /* this server
+						   has them */
+	size_t		 nloaded;
 };
 
 /*
@@ -50,6 +61,9 @@ static const char *redis_not_master[] = {
 	"LOADING ",		/* loading its data after a restart */
 	"NOREPLICAS ",		/* too few replicas (min-replicas-to-write) */
 	"UNBLOCKED force unblock",	/* turned into a replica meanwhile */
+	"OOM ",			/* over maxmemory: no writes until freed */
+	"MISCONF ",		/* cannot save: stop-writes-on-bgsave-error */
+	"BUSY ",		/* a script runs past lua-time-limit */
 };
 
 /* Turn milliseconds into a timeval. */
@@ -343,6 +357,47 @@ redis_header(char *p, char c, size_t n)
 	return p;
 }
 
+/* Make room for n more bytes in a's buffer. */
+static void
+redis_args_grow(struct redis_args *a, size_t n)
+{
+	if (a->len + n <= a->cap)
+		return;
+	a->cap = (a->len + n) * 2;
+	a->buf = xreallocarray(a->buf, a->cap, 1);
+}
+
+/* Append an argument in the protocol's form. */
+void
+redis_args_add(struct redis_args *a, const char *s, size_t len)
+{
+	char	*p;
+
+	redis_args_grow(a, len + 32);
+	p = redis_header(a->buf + a->len, '$', len);
+	memcpy(p, s, len);
+	p += len;
+	*p++ = '\r';
+	*p++ = '\n';
+	a->len = (size_t)(p - a->buf);
+	a->n++;
+}
+
+/* Append a NUL-terminated argument. */
+void
+redis_args_str(struct redis_args *a, const char *s)
+{
+	redis_args_add(a, s, strlen(s));
+}
+
+/* Free an argument list. */
+void
+redis_args_clear(struct redis_args *a)
+{
+	free(a->buf);
+	memset(a, 0, sizeof *a);
+}
+
 /*
  * Queue a command to be sent with the next redis_pipe_reply(). The
  * command is put in the protocol's form here, in one buffer, rather than
@@ -386,16 +441,90 @@ redis_pipe_reply(struct redis *r, char **cause)
 	return redis_take(r, in, cause);
 }
 
+/* Copy a script's sha (or "") under the lock. */
+static void
+redis_script_sha(const struct redis_script *script, char sha[41])
+{
+	pthread_mutex_lock(&redis_script_lock);
+	memcpy(sha, script->sha, 41);
+	pthread_mutex_unlock(&redis_script_lock);
+}
+
+/* Return 1 if this connection's server was given the script. */
+static int
+redis_script_known(const struct redis *r, const struct redis_script *script)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nloaded; i++) {
+		if (r->loaded[i] == script)
+			return 1;
+	}
+	return 0;
+}
+
+/* Forget that this connection's server has the script. */
+static void
+redis_script_unknown(struct redis *r, const struct redis_script *script)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nloaded; i++) {
+		if (r->loaded[i] == script) {
+			r->loaded[i] = r->loaded[--r->nloaded];
+			return;
+		}
+	}
+}
+
+/* Load a script unless this connection's server has it. */
+int
+redis_script_load(struct redis *r, struct redis_script *script, char **cause)
+{
+	struct redis_reply	*reply;
+	int			 rc = 1;
+
+	if (redis_script_known(r, script))
+		return 0;
+	if ((reply = redis_command(r, cause, "SCRIPT LOAD %s",
+	    script->body)) == NULL)
+		return -1;
+	if (reply->type == REDIS_TYPE_STRING && reply->len == 40) {
+		/* The sha of a body never changes: any thread may set it. */
+		pthread_mutex_lock(&redis_script_lock);
+		memcpy(script->sha, reply->str, 41);
+		pthread_mutex_unlock(&redis_script_lock);
+		if (r->nloaded < REDIS_SCRIPTS_MAX)
+			r->loaded[r->nloaded++] = script;
+		rc = 0;
+	} else if (cause != NULL)
+		*cause = xasprintf("%s: SCRIPT LOAD of %s: %s", r->label,
+		    script->name, reply->str != NULL ? reply->str :
+		    "unexpected reply");
+	redis_reply_free(reply);
+	return rc;
+}
+
+/* Make the connection unusable: its server no longer has a script. */
+void
+redis_script_lost(struct redis *r, const struct redis_script *script)
+{
+	redis_script_unknown(r, script);
+	free(r->lost);
+	r->lost = xasprintf("%s: the server no longer has script %s "
+	    "(SCRIPT FLUSH?)", r->label, script->name);
+}
+
 /* Run a script, loading it first if the server does not have it. */
 struct redis_reply *
 redis_eval(struct redis *r, struct redis_script *script, char **cause,
     int nkeys, int argc, const char **argv, const size_t *lens)
 {
-	struct redis_reply	*reply;
+	struct redis_reply	*reply = NULL;
 	const char		**args;
 	size_t			 *arglens;
-	char			  nkeystr[16];
-	int			  i, attempt;
+	char			  nkeystr[16], sha[41], *why = NULL;
+	int			  i, attempt, rc;
 
 	args = xcalloc(argc + 3, sizeof *args);
 	arglens = xcalloc(argc + 3, sizeof *arglens);
@@ -408,28 +537,77 @@ redis_eval(struct redis *r, struct redis_script *script, char **cause,
 		args[i + 3] = argv[i];
 		arglens[i + 3] = lens != NULL ? lens[i] : strlen(argv[i]);
 	}
-	reply = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (script->sha[0] == '\0' || attempt == 1) {
-			reply = redis_command(r, cause, "SCRIPT LOAD %s",
-			    script->body);
-			if (reply == NULL || reply->type != REDIS_TYPE_STRING ||
-			    reply->len != 40)
-				break;
-			memcpy(script->sha, reply->str, 41);
-			redis_reply_free(reply);
+		if ((rc = redis_script_load(r, script, &why)) != 0) {
+			if (rc > 0) {	/* refused: an error reply */
+				reply = xcalloc(1, sizeof *reply);
+				reply->type = REDIS_TYPE_ERROR;
+				reply->str = why;
+				reply->len = strlen(why);
+			} else if (cause != NULL)
+				*cause = why;
+			else
+				free(why);
+			break;
 		}
-		args[1] = script->sha;
+		redis_script_sha(script, sha);
+		args[1] = sha;
 		arglens[1] = 40;
 		reply = redis_command_argv(r, cause, argc + 3, args, arglens);
 		if (!redis_reply_is_error(reply, "NOSCRIPT"))
 			break;
+		redis_script_unknown(r, script);
 		redis_reply_free(reply);
 		reply = NULL;
 	}
 	free(args);
 	free(arglens);
 	return reply;
+}
+
+/* Queue EVALSHA of a loaded script with its arguments. */
+void
+redis_pipe_eval(struct redis *r, const struct redis_script *script,
+    int nkeys, const struct redis_args *a)
+{
+	struct redis_args	 head;
+	char			 nk[16], sha[41];
+
+	redis_script_sha(script, sha);
+	memset(&head, 0, sizeof head);
+	snprintf(nk, sizeof nk, "%d", nkeys);
+	redis_args_grow(&head, 128 + a->len);
+	head.len = (size_t)(redis_header(head.buf, '*', 3 + a->n) - head.buf);
+	redis_args_str(&head, "EVALSHA");
+	redis_args_str(&head, sha);
+	redis_args_str(&head, nk);
+	if (a->len > 0)
+		memcpy(head.buf + head.len, a->buf, a->len);
+	head.len += a->len;
+	if (redisAppendFormattedCommand(r->c, head.buf, head.len) != REDIS_OK)
+		abort();	/* only fails when out of memory */
+	redis_args_clear(&head);
+}
+
+/* Read a sorted set's score into milliseconds. */
+int
+redis_score(const char *s, int64_t *ms)
+{
+	char	*end;
+	double	 v;
+	int64_t	 t;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	v = strtod(s, &end);
+	/* v != v: not a number. The bounds keep the cast defined. */
+	if (*end != '\0' || v != v || v < -9.2e18 || v > 9.2e18)
+		return -1;
+	t = (int64_t)v;
+	if ((double)t > v)
+		t--;
+	*ms = t;
+	return 0;
 }
 
 /* Send a command without waiting for its reply. */

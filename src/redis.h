@@ -6,10 +6,12 @@
  * command means the connection failed (the cause says how): the caller
  * frees the connection and makes a new one. An error reply from the server
  * is a reply of type REDIS_TYPE_ERROR, not a failure of the connection -
- * except the errors by which a server says it is not a master that takes
- * writes now (READONLY, MASTERDOWN, LOADING, NOREPLICAS, and UNBLOCKED
- * when it turned into a replica): those fail the connection, so that
- * the caller reconnects, to the new master after a failover.
+ * except the errors by which a server says it cannot take writes now
+ * (READONLY, MASTERDOWN, LOADING, NOREPLICAS, and UNBLOCKED when it
+ * turned into a replica; OOM over maxmemory, MISCONF when it cannot
+ * save, BUSY while a script runs too long): those fail the connection,
+ * so that the caller reconnects and tries again later, to the new master
+ * after a failover. They say nothing about the data a command carried.
  */
 #ifndef REDIS_H
 #define REDIS_H
@@ -49,6 +51,27 @@ struct redis_script {
 	const char	*body;
 	char		 sha[41];
 };
+
+/*
+ * The arguments of one command, built up one at a time already in the
+ * protocol's form (so that a command of thousands of arguments costs one
+ * buffer). Start from all zeros; redis_args_clear() frees it.
+ */
+struct redis_args {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+	size_t	 n;		/* arguments so far */
+};
+
+/* Append an argument of len bytes (binary safe). */
+void redis_args_add(struct redis_args *a, const char *s, size_t len);
+
+/* Append a NUL-terminated argument. */
+void redis_args_str(struct redis_args *a, const char *s);
+
+/* Free what a holds and empty it. */
+void redis_args_clear(struct redis_args *a);
 
 /*
  * Connect to the server that cf names, authenticate and select the
@@ -123,6 +146,38 @@ struct redis_reply *redis_pipe_reply(struct redis *r, char **cause);
  */
 struct redis_reply *redis_eval(struct redis *r, struct redis_script *script,
     char **cause, int nkeys, int argc, const char **argv, const size_t *lens);
+
+/*
+ * Load script into the server of r unless it was loaded over r already
+ * (threads may share a script; each connection loads it once). Returns
+ * 0; -1 with *cause if the connection failed; 1 with *cause if the
+ * server refused the script.
+ */
+int redis_script_load(struct redis *r, struct redis_script *script,
+    char **cause);
+
+/*
+ * Say that the server of r answered NOSCRIPT to a script queued with
+ * redis_pipe_eval() (its scripts were flushed): r becomes unusable, so
+ * that the caller connects again and the script is loaded anew.
+ */
+void redis_script_lost(struct redis *r, const struct redis_script *script);
+
+/*
+ * Queue EVALSHA of a script loaded over r (redis_script_load()) with
+ * nkeys keys followed by the other arguments, all in a, to be sent with
+ * the next redis_pipe_reply() like redis_pipe_argv(); a is not changed.
+ * Should the server answer NOSCRIPT, call redis_script_lost().
+ */
+void redis_pipe_eval(struct redis *r, const struct redis_script *script,
+    int nkeys, const struct redis_args *a);
+
+/*
+ * Read a sorted set's score as Redis writes it ("1772532000000",
+ * "1e+17", "inf") into *ms, rounded down. Returns 0, or -1 if s is not a
+ * number or is outside the range of int64_t (then *ms is left alone).
+ */
+int redis_score(const char *s, int64_t *ms);
 
 /*
  * Send a command without waiting for its reply, for a blocking read that

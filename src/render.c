@@ -105,22 +105,32 @@ render_division(const struct config *cf, const char *code, const char *locale)
 	return name != NULL ? name : code;
 }
 
+/* Return s with every copy of what (not empty) replaced by with. */
+char *
+render_replace(const char *s, const char *what, const char *with)
+{
+	const char	*p, *at;
+	char		*out, *o;
+	size_t		 n = 0, wlen = strlen(what), rlen = strlen(with);
+
+	for (p = s; (at = strstr(p, what)) != NULL; p = at + wlen)
+		n++;
+	out = o = xmalloc(strlen(s) + n * rlen + 1);
+	for (p = s; (at = strstr(p, what)) != NULL; p = at + wlen) {
+		memcpy(o, p, (size_t)(at - p));
+		o += at - p;
+		memcpy(o, with, rlen);
+		o += rlen;
+	}
+	strcpy(o, p);
+	return out;
+}
+
 /* Return a URL pattern with every "{sr}" replaced. */
 char *
 render_url(const char *pattern, const char *sr)
 {
-	const char	*p, *at;
-	char		*out = xstrdup(""), *old;
-
-	for (p = pattern; (at = strstr(p, "{sr}")) != NULL; p = at + 4) {
-		old = out;
-		out = xasprintf("%s%.*s%s", old, (int)(at - p), p, sr);
-		free(old);
-	}
-	old = out;
-	out = xasprintf("%s%s", old, p);
-	free(old);
-	return out;
+	return render_replace(pattern, "{sr}", sr);
 }
 
 /* Return 1 if a photo URL's host is in templates.photo_hosts. */
@@ -345,13 +355,14 @@ render_trim(char *s)
 }
 
 /*
- * Cut a marked SMS into parts and fit it into max segments. Each part
- * is trimmed; segment_fit() joins those it keeps with single spaces.
- * Also counts the segments of the fixed text and links alone.
+ * Cut a marked SMS into parts and fit it into max segments, saying in
+ * *cut what was left out. Each part is trimmed; segment_fit() joins
+ * those it keeps with single spaces. Also counts the segments of the
+ * fixed text and links alone.
  */
 static char *
 render_sms_fit(const char *marked, int max, struct segment_info *info,
-    size_t *fixed_segments)
+    struct segment_cut *cut, size_t *fixed_segments)
 {
 	struct segment_part	*parts;
 	struct segment_info	 all;
@@ -388,14 +399,14 @@ render_sms_fit(const char *marked, int max, struct segment_info *info,
 	}
 	parts[n].text = render_trim(start);
 	parts[n++].role = role;
-	out = segment_fit(parts, n, max, info);
+	out = segment_fit(parts, n, max, info, cut);
 	/* What must fit whatever the note: the text and the link. */
 	for (i = 0; i < n; i++) {
 		if (parts[i].role == SEGMENT_NOTE ||
 		    parts[i].role == SEGMENT_PHOTO)
 			parts[i].text = NULL;
 	}
-	fixed = segment_fit(parts, n, 1000, &all);
+	fixed = segment_fit(parts, n, 1000, &all, NULL);
 	*fixed_segments = all.segments;
 	free(fixed);
 	free(parts);
@@ -411,7 +422,7 @@ render_notice(const struct config *cf, const struct catalog *cat,
 {
 	const char	*locale, *name = vocab_notice_name(n->notice);
 	struct view	*v;
-	char		*marked, *unsub;
+	char		*marked, *text, *unsub;
 
 	memset(out, 0, sizeof *out);
 	locale = i < n->nto && n->to[i].locale != NULL ? n->to[i].locale :
@@ -445,12 +456,15 @@ render_notice(const struct config *cf, const struct catalog *cat,
 		v = render_view(cf, n, locale, 1, now, unsub,
 		    &out->photos_dropped);
 		free(unsub);
-		marked = render_part(cat, locale, name, "sms", v, cause);
+		text = render_part(cat, locale, name, "sms", v, cause);
 		view_free(v);
-		if (marked == NULL)
+		if (text == NULL)
 			goto fail;
-		out->sms = render_sms_fit(marked, (int)cf->sms_max_segments,
-		    &out->sms_info, &out->sms_fixed_segments);
+		marked = segment_smart(text);
+		free(text);
+		out->sms = marked == NULL ? NULL : render_sms_fit(marked,
+		    (int)cf->sms_max_segments, &out->sms_info, &out->sms_cut,
+		    &out->sms_fixed_segments);
 		free(marked);
 		if (out->sms == NULL) {
 			if (cause != NULL)
@@ -474,7 +488,7 @@ render_reply(const struct config *cf, const struct catalog *cat,
     char **cause)
 {
 	struct view	*v;
-	char		*text, *trimmed;
+	char		*text, *smart, *trimmed;
 
 	v = view_map();
 	render_set(v, "city", render_city(cf, locale));
@@ -482,8 +496,15 @@ render_reply(const struct config *cf, const struct catalog *cat,
 	view_free(v);
 	if (text == NULL)
 		return NULL;
-	trimmed = xstrdup(render_trim(text));
+	if ((smart = segment_smart(text)) == NULL) {
+		if (cause != NULL)
+			*cause = xasprintf("%s.sms: not valid UTF-8", name);
+		free(text);
+		return NULL;
+	}
 	free(text);
+	trimmed = xstrdup(render_trim(smart));
+	free(smart);
 	if (info != NULL && segment_count(trimmed, info) != 0) {
 		if (cause != NULL)
 			*cause = xasprintf("%s.sms: not valid UTF-8", name);

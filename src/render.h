@@ -5,8 +5,9 @@
  * their locale, with the division's name in that language, dates
  * formatted by ICU, the division's note, the photos whose host is in
  * templates.photo_hosts, the links - and renders the notice's templates
- * from the set: subject, text and HTML for email, or the SMS, fitted to
- * sms.max_segments.
+ * from the set: subject, text and HTML for email, or the SMS, its
+ * look-alike punctuation made GSM-7 (segment_smart()) and fitted to
+ * sms.max_segments, saying what was left out to fit.
  */
 #ifndef RENDER_H
 #define RENDER_H
@@ -30,6 +31,7 @@ struct render_out {
 	char			*html;
 	char			*sms;
 	struct segment_info	 sms_info;
+	struct segment_cut	 sms_cut;	/* left out to fit */
 	size_t			 sms_fixed_segments; /* text and link alone */
 	size_t			 photos_dropped; /* not on photo_hosts */
 	char			*locale;	/* asked for (or default) */
@@ -64,6 +66,12 @@ int render_photo_ok(const struct config *cf, const char *url);
 char *render_reply(const struct config *cf, const struct catalog *cat,
     const char *locale, const char *name, struct segment_info *info,
     char **cause);
+
+/*
+ * Return s with every copy of what (not empty) replaced by with; the
+ * caller frees it.
+ */
+char *render_replace(const char *s, const char *what, const char *with);
 
 /* Return pattern with every "{sr}" replaced by sr; the caller frees it. */
 char *render_url(const char *pattern, const char *sr);

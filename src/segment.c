@@ -9,9 +9,12 @@
  *
  * Fitting builds the message from its parts and tries the steps of the
  * rule in segment.h one after the other, recounting the whole message
- * after each change: an ellipsis is not in GSM-7, and a dropped part may
- * take the only non-GSM character with it. Fewer characters never make
- * more segments (a shorter text packs into no more parts, and a text that
+ * after each change: a dropped part may take the only non-GSM character
+ * with it. The mark at a cut is chosen by what is kept - three full
+ * stops in GSM-7, the ellipsis in UCS-2 - so it never changes the
+ * encoding; each piece knows how many of its first bytes are GSM-7,
+ * which tells whether a kept prefix is. Fewer characters never make more
+ * segments (a shorter text packs into no more parts, and a text that
  * becomes GSM-7 packs into no more parts than it did in UCS-2), so the
  * longest cut that fits is found by bisection.
  */
@@ -24,6 +27,7 @@
 #include <string.h>
 
 #include "segment.h"
+#include "syntax.h"
 #include "xmalloc.h"
 
 /* What is between two parts of a message. */
@@ -69,9 +73,28 @@ enum segment_state {
 struct segment_piece {
 	const char		*text;
 	size_t			 len;
+	size_t			 gsm7;	/* its first bytes that are GSM-7 */
 	enum segment_role	 role;
 	enum segment_state	 state;
 	size_t			 cut;
+};
+
+/* A character with a GSM-7 look-alike, and the look-alike. */
+static const struct {
+	uint32_t	 cp;
+	const char	*gsm7;
+} segment_lookalikes[] = {
+	{ 0x00a0, " " }, { 0x00ab, "\"" }, { 0x00ad, "" }, { 0x00bb, "\"" },
+	{ 0x02bc, "'" }, { 0x02c6, "^" }, { 0x02dc, "~" },
+	{ 0x2000, " " }, { 0x2001, " " }, { 0x2002, " " }, { 0x2003, " " },
+	{ 0x2004, " " }, { 0x2005, " " }, { 0x2006, " " }, { 0x2007, " " },
+	{ 0x2008, " " }, { 0x2009, " " }, { 0x200a, " " }, { 0x200b, "" },
+	{ 0x2010, "-" }, { 0x2011, "-" }, { 0x2012, "-" }, { 0x2013, "-" },
+	{ 0x2014, "-" }, { 0x2015, "-" }, { 0x2018, "'" }, { 0x2019, "'" },
+	{ 0x201a, "'" }, { 0x201b, "'" }, { 0x201c, "\"" }, { 0x201d, "\"" },
+	{ 0x201e, "\"" }, { 0x201f, "\"" }, { 0x2026, "..." }, { 0x202f, " " },
+	{ 0x2032, "'" }, { 0x2033, "\"" }, { 0x2039, "<" }, { 0x203a, ">" },
+	{ 0x205f, " " }, { 0x2060, "" }, { 0x2212, "-" }, { 0xfeff, "" },
 };
 
 /*
@@ -249,12 +272,76 @@ segment_count(const char *utf8, struct segment_info *out)
 	return 0;
 }
 
+/* Return the look-alike of cp, or NULL if it has none. */
+static const char *
+segment_lookalike(uint32_t cp)
+{
+	size_t	lo = 0, hi = sizeof segment_lookalikes /
+		    sizeof *segment_lookalikes, mid;
+
+	while (lo < hi) {	/* the table is in code point order */
+		mid = lo + (hi - lo) / 2;
+		if (segment_lookalikes[mid].cp == cp)
+			return segment_lookalikes[mid].gsm7;
+		if (segment_lookalikes[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Replace the characters that have a GSM-7 look-alike. */
+char *
+segment_smart(const char *utf8)
+{
+	const char	*s, *rep;
+	char		*out, *o;
+	size_t		 n;
+	uint32_t	 cp;
+
+	if (utf8 == NULL)
+		return NULL;
+	/* A look-alike is never longer than what it replaces. */
+	out = o = xmalloc(strlen(utf8) + 1);
+	for (s = utf8; *s != '\0'; s += n) {
+		if ((n = segment_decode(s, &cp)) == 0) {
+			free(out);
+			return NULL;
+		}
+		if (cp >= 0x80 && (rep = segment_lookalike(cp)) != NULL) {
+			memcpy(o, rep, strlen(rep));
+			o += strlen(rep);
+		} else {
+			memcpy(o, s, n);
+			o += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Return the mark for a cut in the message the pieces make. */
+static const char *
+segment_fit_mark(const struct segment_piece *pc, size_t npc)
+{
+	size_t	i;
+
+	for (i = 0; i < npc; i++) {
+		if ((pc[i].state == SEGMENT_WHOLE && pc[i].gsm7 < pc[i].len) ||
+		    (pc[i].state == SEGMENT_CUT && pc[i].gsm7 < pc[i].cut))
+			return SEGMENT_ELLIPSIS;
+	}
+	return SEGMENT_MARK_GSM7;
+}
+
 /* Join the pieces that are not dropped into a new string. */
 static char *
 segment_fit_join(const struct segment_piece *pc, size_t npc)
 {
 	const size_t	 seplen = strlen(SEGMENT_SEPARATOR);
-	const size_t	 elen = strlen(SEGMENT_ELLIPSIS);
+	const char	*mark = segment_fit_mark(pc, npc);
+	const size_t	 elen = strlen(mark);
 	size_t		 i, len = 0, off = 0;
 	char		*msg;
 
@@ -278,7 +365,7 @@ segment_fit_join(const struct segment_piece *pc, size_t npc)
 		} else {
 			memcpy(msg + off, pc[i].text, pc[i].cut);
 			off += pc[i].cut;
-			memcpy(msg + off, SEGMENT_ELLIPSIS, elen);
+			memcpy(msg + off, mark, elen);
 			off += elen;
 		}
 	}
@@ -338,14 +425,13 @@ segment_offsets(const char *s, size_t len, size_t *nchars)
 
 /*
  * Shorten piece i, which is whole in a message that does not fit: keep
- * the longest run of its first characters that fits with an ellipsis,
- * cut back to white space if word is set and that keeps at least half,
- * or drop it if not even the ellipsis fits. Returns 1 if the message
- * fits now, 0 if the piece was dropped and it may still not.
+ * the longest run of its first characters that fits with a mark, cut
+ * back to white space if that keeps at least half, or drop it if not
+ * even the mark fits. Returns 1 if the message fits now, 0 if the piece
+ * was dropped and it may still not.
  */
 static int
-segment_fit_cut(struct segment_piece *pc, size_t npc, size_t i, size_t max,
-    int word)
+segment_fit_cut(struct segment_piece *pc, size_t npc, size_t i, size_t max)
 {
 	struct segment_piece	*p = &pc[i];
 	size_t			*offs, nchars, lo, hi, mid, k, j;
@@ -373,7 +459,7 @@ segment_fit_cut(struct segment_piece *pc, size_t npc, size_t i, size_t max,
 	k = lo;
 
 	/* Back to a word boundary, unless the cut is at one already. */
-	if (word && k > 0 && k < nchars &&
+	if (k > 0 && k < nchars &&
 	    !segment_is_space(p->text[offs[k]]) &&
 	    !segment_is_space(p->text[offs[k] - 1])) {
 		for (j = k; j > 0; j--) {
@@ -410,22 +496,65 @@ segment_fit_rule(struct segment_piece *pc, size_t npc, size_t max)
 
 	for (i = npc; i-- > 0;) {
 		if (pc[i].role == SEGMENT_NOTE &&
-		    segment_fit_cut(pc, npc, i, max, 0))
+		    segment_fit_cut(pc, npc, i, max))
 			return 1;
 	}
 
 	for (i = npc; i-- > 0;) {
 		if (pc[i].role == SEGMENT_FIXED &&
-		    segment_fit_cut(pc, npc, i, max, 1))
+		    segment_fit_cut(pc, npc, i, max))
 			return 1;
 	}
 	return 0;
 }
 
+/* Return how many of the first bytes of valid UTF-8 s are GSM-7. */
+static size_t
+segment_gsm7_prefix(const char *s, size_t len)
+{
+	size_t		i = 0, n;
+	uint32_t	cp;
+
+	while (i < len && (n = segment_decode(s + i, &cp)) != 0 &&
+	    segment_gsm7_septets(cp) != 0)
+		i += n;
+	return i;
+}
+
+/* Say what the fitting left out of the pieces. */
+static void
+segment_fit_report(const struct segment_piece *pc, size_t npc,
+    struct segment_cut *cut)
+{
+	size_t	i;
+
+	memset(cut, 0, sizeof *cut);
+	for (i = 0; i < npc; i++) {
+		if (pc[i].state == SEGMENT_WHOLE)
+			continue;
+		switch (pc[i].role) {
+		case SEGMENT_NOTE:
+			cut->note_chars += syntax_utf8_chars(pc[i].text,
+			    pc[i].len) - (pc[i].state == SEGMENT_CUT ?
+			    syntax_utf8_chars(pc[i].text, pc[i].cut) : 0);
+			break;
+		case SEGMENT_PHOTO:
+			cut->photo = 1;
+			break;
+		case SEGMENT_LINK:
+			cut->link = 1;
+			break;
+		default:
+			cut->fixed = 1;
+			break;
+		}
+	}
+}
+
 /* Build a message from parts and shorten it to fit max_segments. */
 char *
 segment_fit(const struct segment_part *parts, size_t nparts,
-    int max_segments, struct segment_info *out)
+    int max_segments, struct segment_info *out, struct segment_cut *cut)
 {
 	struct segment_piece	*pc;
 	struct segment_info	 si;
@@ -444,6 +573,7 @@ segment_fit(const struct segment_part *parts, size_t nparts,
 		}
 		pc[npc].text = parts[i].text;
 		pc[npc].len = strlen(parts[i].text);
+		pc[npc].gsm7 = segment_gsm7_prefix(pc[npc].text, pc[npc].len);
 		pc[npc].role = parts[i].role;
 		if (pc[npc].role != SEGMENT_NOTE &&
 		    pc[npc].role != SEGMENT_PHOTO &&
@@ -463,6 +593,8 @@ segment_fit(const struct segment_part *parts, size_t nparts,
 	}
 
 	msg = segment_fit_join(pc, npc);
+	if (cut != NULL)
+		segment_fit_report(pc, npc, cut);
 	free(pc);
 	/* This cannot fail: every piece is valid and cut at a code point. */
 	if (out != NULL)

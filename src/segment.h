@@ -38,7 +38,12 @@
 #define SEGMENT_UCS2_SINGLE	70
 #define SEGMENT_UCS2_PART	67
 
-/* The ellipsis put where a text is cut: U+2026, which is not in GSM-7. */
+/*
+ * The mark put where a text is cut, which never changes its encoding:
+ * in GSM-7 text three full stops, in UCS-2 text the ellipsis U+2026 (one
+ * unit; it is not in GSM-7).
+ */
+#define SEGMENT_MARK_GSM7	"..."
 #define SEGMENT_ELLIPSIS	"\xe2\x80\xa6"
 
 enum segment_encoding {
@@ -69,12 +74,32 @@ int segment_count(const char *utf8, struct segment_info *out);
 int segment_gsm7_septets(uint32_t cp);
 
 /*
+ * Return a copy of utf8 with every character that has a GSM-7 look-alike
+ * replaced by it, as SMS providers' "smart encoding" does, so that a
+ * curly quote never makes a text UCS-2 and triples its cost. The table
+ * (segment.c):
+ *   ' for U+2018 U+2019 U+201A U+201B U+2032 U+02BC (quotes, prime)
+ *   " for U+201C U+201D U+201E U+201F U+2033 U+00AB U+00BB
+ *   - for U+2010 to U+2015 and U+2212 (hyphens, dashes, minus)
+ *   ... for U+2026 (ellipsis)
+ *   a space for U+00A0, U+2000 to U+200A, U+202F, U+205F (spaces)
+ *   nothing for U+00AD, U+200B, U+2060, U+FEFF (soft hyphen, zero
+ *   width space, word joiner, byte order mark)
+ *   < and > for U+2039 and U+203A, ^ for U+02C6, ~ for U+02DC
+ * Letters are never changed (an accent is meaning, not typography), nor
+ * is text in a script without a look-alike (Chinese, Persian, Tamil):
+ * such a text stays UCS-2. Returns NULL if utf8 is not valid UTF-8; the
+ * caller frees the result.
+ */
+char *segment_smart(const char *utf8);
+
+/*
  * The role of a part of a message, which says how segment_fit() may
  * shorten it.
  */
 enum segment_role {
 	SEGMENT_FIXED = 1,	/* cut only when nothing else is left */
-	SEGMENT_NOTE,		/* cut at a character, with an ellipsis */
+	SEGMENT_NOTE,		/* cut at a word, with a mark */
 	SEGMENT_PHOTO,		/* a URL: dropped whole, first */
 	SEGMENT_LINK		/* a URL: dropped whole, last */
 };
@@ -88,37 +113,49 @@ struct segment_part {
 	enum segment_role	 role;
 };
 
+/* What segment_fit() left out to make a message fit. */
+struct segment_cut {
+	size_t	note_chars;	/* characters of NOTE parts left out */
+	int	photo;		/* a PHOTO part was dropped */
+	int	link;		/* a LINK part was dropped */
+	int	fixed;		/* a FIXED part was shortened */
+};
+
 /*
  * Build an SMS from nparts parts, in order, and shorten it to at most
  * max_segments segments. The parts that are kept are joined with a
  * single space between them (an empty or NULL part is skipped, so it adds
- * no space). The rule, in order, recounting after every step since an
- * ellipsis or a dropped part can change the encoding:
+ * no space). The rule, in order, recounting after every step since a
+ * dropped part can change the encoding:
  *
  *  1. All the parts, if they fit.
  *  2. Otherwise drop every PHOTO part.
  *  3. Otherwise shorten the NOTE parts, the last one first: keep as many
- *     of its first characters as fit, without trailing white space, and
- *     append an ellipsis ("...", U+2026); if even the ellipsis alone
- *     does not fit, drop the note and go on to the one before.
+ *     of its first characters as fit with a mark after them, ending at a
+ *     word boundary (white space) when that keeps at least half of what
+ *     would fit and at a character boundary otherwise (a script written
+ *     without spaces), without trailing white space; if even the mark
+ *     alone does not fit, drop the note and go on to the one before.
  *  4. Otherwise shorten the FIXED parts the same way, the last one
- *     first, but end the cut at a word boundary (white space) when that
- *     keeps at least half of what would fit, and at a character boundary
- *     otherwise. LINK parts are kept whole.
+ *     first. LINK parts are kept whole.
  *  5. Otherwise, as the last resort, drop every LINK part and apply
  *     steps 1 to 4 again to what is left, starting from the parts as
  *     they were given.
  *
- * Cuts are made between code points, so no UTF-8 sequence and no
- * surrogate pair is ever split; a PHOTO or LINK part is never cut.
+ * The mark never changes the encoding: it is SEGMENT_MARK_GSM7 when what
+ * is kept is GSM-7, SEGMENT_ELLIPSIS otherwise. Cuts are made between
+ * code points, so no UTF-8 sequence and no surrogate pair is ever split;
+ * a PHOTO or LINK part is never cut. Look-alikes are not replaced here:
+ * segment_smart() the parts first.
  *
  * Returns the message, which is allocated; the caller frees it. It is
  * valid UTF-8 and fits in max_segments, and is "" if every part was
  * dropped or skipped. If out is not NULL it is filled as by
- * segment_count() for the message. Returns NULL, with *out left alone, if
- * max_segments is less than 1 or a part is not valid UTF-8.
+ * segment_count() for the message; if cut is not NULL it says what was
+ * left out. Returns NULL, with *out and *cut left alone, if max_segments
+ * is less than 1 or a part is not valid UTF-8.
  */
 char *segment_fit(const struct segment_part *parts, size_t nparts,
-    int max_segments, struct segment_info *out);
+    int max_segments, struct segment_info *out, struct segment_cut *cut);
 
 #endif

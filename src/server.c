@@ -71,8 +71,11 @@ struct server {
 	int			 reading;
 	int64_t			 next_claim;
 	int64_t			 next_due;	/* wall ms; 0: none */
+	struct backoff		 release_bo;	/* after a refused release */
+	int64_t			 release_after;	/* monotonic ms; 0: now */
 	int			 caught_up;	/* last read was not full */
 	int64_t			 quit_deadline;
+	int			 dry_run;	/* a rehearsal */
 	struct intake_counts	 counts;
 	sigset_t		 waitmask;
 };
@@ -138,6 +141,8 @@ server_wait(struct server *sv, int fd, int64_t ms)
 
 	if (ms < 0)
 		ms = 0;
+	if (ms > 0)	/* a wait is not a spin */
+		metrics_progress(store_now());
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000;
 	pfd.fd = fd;
@@ -268,33 +273,65 @@ server_next_due(struct server *sv)
 static void
 server_handle(struct server *sv, struct stream_batch *batch)
 {
-	char	*cause = NULL;
+	char		*cause = NULL;
+	uint64_t	 before;
 
+	before = sv->counts.accepted + sv->counts.duplicate + sv->counts.dead;
 	if (intake_batch(sv->cf, sv->s, sv->r, batch, &sv->counts,
 	    server_stop, sv, &cause) != 0)
 		server_lost(sv, cause);
+	if (sv->counts.accepted + sv->counts.duplicate + sv->counts.dead !=
+	    before)
+		metrics_handled(store_now());
 	stream_batch_clear(batch);
 	deliver_kick(sv->deliver);
 	if (sv->r != NULL)
 		server_next_due(sv);
 }
 
-/* Release the pending notices that are due, a page at a time. */
+/*
+ * Release the pending notices that are due, a page at a time. Should
+ * Redis refuse the release of some, the next attempt waits for a backoff
+ * (1 s doubling to a minute) rather than spin on them.
+ */
 static void
 server_release(struct server *sv)
 {
 	char	*cause = NULL;
+	size_t	 refused = 0;
 	int	 n;
 
 	n = store_release(sv->cf, sv->r, store_now(), sv->cf->events_batch,
-	    &cause);
+	    &refused, &cause);
 	if (n < 0) {
 		server_lost(sv, cause);
 		return;
 	}
-	if (n > 0)
+	if (n > 0) {
 		log_debug("released %d pending notices", n);
+		metrics_progress(store_now());
+	}
+	if (refused > 0)
+		sv->release_after = server_now() + backoff_next(&sv->release_bo);
+	else {
+		sv->release_after = 0;
+		backoff_reset(&sv->release_bo);
+	}
 	server_next_due(sv);
+}
+
+/* Give /metrics the divisions that have series of their own. */
+static void
+server_divisions(const struct config *cf)
+{
+	const char	**codes;
+	size_t		  i;
+
+	codes = xcalloc(cf->ndivisions + 1, sizeof *codes);
+	for (i = 0; i < cf->ndivisions; i++)
+		codes[i] = cf->divisions[i].code;
+	metrics_divisions(codes, cf->ndivisions);
+	free(codes);
 }
 
 /*
@@ -340,6 +377,8 @@ server_reconfigure(struct server *sv)
 		sdnotify_send("READY=1");
 		return;
 	}
+	if (sv->dry_run)
+		config_rehearsal(cf);
 	if ((cat = lint_load(cf, &cause)) == NULL) {
 		server_log_lines("reload failed, keeping the current "
 		    "configuration and templates: ", cause);
@@ -354,6 +393,7 @@ server_reconfigure(struct server *sv)
 	sv->cf = cf;
 	deliver_swap(sv->deliver, sv->gen);
 	listener_swap(sv->listener, sv->gen);
+	server_divisions(cf);
 	server_auditfile(sv);
 	log_notice("templates %s loaded, version %s", catalog_dir(cat),
 	    catalog_version(cat));
@@ -407,13 +447,15 @@ server_read(struct server *sv)
 	struct stream_batch	 batch = { NULL, 0 };
 	struct redis_reply	*reply = NULL;
 	char			*cause = NULL;
-	int64_t			 block;
+	int64_t			 block, due_in;
 	int			 rc;
 
 	block = sv->next_claim - server_now();
-	if (sv->next_due != 0 && sv->caught_up &&
-	    sv->next_due - store_now() < block)
-		block = sv->next_due - store_now();
+	due_in = sv->next_due - store_now();
+	if (sv->release_after != 0 && sv->release_after - server_now() > due_in)
+		due_in = sv->release_after - server_now();
+	if (sv->next_due != 0 && sv->caught_up && due_in < block)
+		block = due_in;
 	if (!sv->caught_up)
 		block = 1;	/* only to see whether entries are waiting */
 	if (block > SERVER_BLOCK_MAX_MS)
@@ -493,6 +535,7 @@ server_full(struct server *sv)
 		log_notice("outbox below delivery.outbox_max again; reading "
 		    "events");
 	sv->full = email + sms >= sv->cf->delivery_outbox_max;
+	metrics_paused(sv->full);
 	return sv->full;
 }
 
@@ -526,7 +569,7 @@ server_turn(struct server *sv)
 		return;
 	}
 	if (sv->next_due != 0 && store_now() >= sv->next_due &&
-	    sv->caught_up && !sv->reading) {
+	    sv->caught_up && !sv->reading && server_now() >= sv->release_after) {
 		server_release(sv);
 		deliver_kick(sv->deliver);
 		return;
@@ -547,16 +590,22 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	sv.cf = cf;
 	sv.cat = cat;
 	sv.link = SERVER_LINK_UNKNOWN;
+	sv.dry_run = dry_run;
 	sv.s = stream_new(cf);
 	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
+	backoff_init(&sv.release_bo, 1000, 60000);
 	server_signals(&sv);
 	metrics_start(store_now());
+	server_divisions(cf);
 	sv.watchdog_ms = sdnotify_watchdog_ms();
 	log_notice("closeloopd %s starting with %s", PACKAGE_VERSION,
 	    cf->path);
 	if (dry_run)
-		log_notice("dry run: notifications are rendered and recorded, "
-		    "never sent");
+		log_notice("dry run: a rehearsal beside the real daemon - "
+		    "%s read as group %s, everything recorded under %s, "
+		    "dead letters in %s, nothing sent, no listener, no "
+		    "audit.file", cf->redis_stream, cf->redis_group,
+		    cf->redis_prefix, cf->redis_dead_stream);
 	if (cf->http_listen != NULL &&
 	    (sv.listener = listener_start(sv.gen, &cause)) == NULL) {
 		if (!cf->http_listen_default) {

@@ -623,7 +623,8 @@ sms_scrub(char *text, const char *secret)
 
 /*
  * Fill in the result of a transfer that libcurl finished with rc. The
- * password is masked in the reply: a gateway may echo the request's URL.
+ * password is masked in the reply: a gateway may echo the request's URL;
+ * so are phone numbers and addresses: a gateway may echo the recipient.
  */
 static void
 sms_finish(struct sms *s, struct sms_xfer *x, CURLcode rc)
@@ -632,7 +633,7 @@ sms_finish(struct sms *s, struct sms_xfer *x, CURLcode rc)
 	enum send_status	 st = SEND_TEMPFAIL;
 	curl_off_t		 ra = 0;
 	long			 code = 0;
-	char			*text = NULL;
+	char			*text = NULL, *masked;
 
 	if (rc != CURLE_OK) {
 		text = xstrdup(x->error[0] != '\0' ? x->error :
@@ -647,8 +648,10 @@ sms_finish(struct sms *s, struct sms_xfer *x, CURLcode rc)
 	}
 	text = sms_scrub(text, s->o.password);
 	text = sms_scrub(text, s->password_escaped);
-	channel_result(r, st, "%s", text);
+	masked = log_mask_reply(text, x->m->to);
 	sms_free_secret(text);
+	channel_result(r, st, "%s", masked);
+	free(masked);
 }
 
 /* Move the transfers libcurl has finished to the finished queue. */

@@ -216,13 +216,14 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	}
 	sm->text = out.sms;
 	sm->locale = out.locale;
+	sm->c.sms_cut = out.sms_cut;
 	out.sms = out.locale = NULL;
 	render_out_clear(&out);
 	sm->m.to = it->notice->to[0].address;
 	sm->m.text = sm->text;
 	if (g->cf->sms_dlr_url != NULL && g->cf->sms_dlr_secret != NULL)
 		sm->m.receipt_url = sm->receipt_url = receipt_url(g->cf,
-		    it->id);
+		    it->id, store_now() / 1000);
 	sm->c.sms = sm->text;
 	sm->c.locale = sm->locale;
 	sm->c.version = catalog_version(g->cat);

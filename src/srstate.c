@@ -18,11 +18,13 @@
  */
 #include "build.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "event.h"
+#include "log.h"
 #include "srstate.h"
 #include "xmalloc.h"
 
@@ -81,20 +83,28 @@ srstate_set(char **field, const char *value)
 	free(old);
 }
 
-/* Parse a decimal integer; 0 on success. */
+/* Parse a decimal integer from 0 to max; 0 on success. */
 static int
-srstate_int(const char *s, int64_t *out)
+srstate_int(const char *s, int64_t max, int64_t *out)
 {
 	char		*end;
 	long long	 v;
 
-	if (*s == '\0')
+	if (*s == '\0' || *s == '-' || *s == '+')
 		return -1;
+	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (*end != '\0')
+	if (*end != '\0' || errno != 0 || v > max)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* Return 1 if t is a time a state may hold (ms). */
+static int
+srstate_time_ok(long long t)
+{
+	return t >= 0 && t <= SRSTATE_TIME_MAX;
 }
 
 /* Decode a work order value; 0 on success. */
@@ -107,7 +117,9 @@ srstate_decode_wo(struct srstate *st, const char *key, const char *value)
 	int			 open;
 
 	if (sscanf(value, "%64s %d %32s %32s %lld %lld %lld", div, &open,
-	    status, reason, &ts, &opened, &closed) != 7)
+	    status, reason, &ts, &opened, &closed) != 7 ||
+	    !srstate_time_ok(ts) || !srstate_time_ok(opened) ||
+	    !srstate_time_ok(closed))
 		return -1;
 	if (srstate_wo_find(st, key) != NULL ||
 	    (wo = srstate_wo_add(st, key, div, ts)) == NULL)
@@ -139,7 +151,8 @@ srstate_decode_contact(struct srstate *st, const char *name,
 	} else
 		return -1;
 	if (*name == '\0' || ((n = sscanf(value, "%d %lld %35s %64s %254s",
-	    &active, &ts, locale, via, alt)) != 4 && n != 5))
+	    &active, &ts, locale, via, alt)) != 4 && n != 5) ||
+	    !srstate_time_ok(ts))
 		return -1;
 	if (srstate_contact_find(st, channel, name) != NULL ||
 	    (c = srstate_contact_add(st, channel, name)) == NULL)
@@ -187,25 +200,56 @@ srstate_decode_scalar(struct srstate *st, const char *name, const char *v)
 		st->told = vocab_notice_parse(v);
 		return st->told == VOCAB_NOTICE_NONE ? -1 : 0;
 	}
-	if (srstate_int(v, &x) != 0)
-		return -1;
-	if (strcmp(name, "told_done") == 0)
+	if (strcmp(name, "told_done") == 0 && srstate_int(v, 1, &x) == 0)
 		st->told_completed = x != 0;
-	else if (strcmp(name, "told_closed") == 0)
+	else if (strcmp(name, "told_closed") == 0 &&
+	    srstate_int(v, SRSTATE_WO_MAX, &x) == 0)
 		st->told_closed = x;
-	else if (strcmp(name, "seq") == 0)
+	else if (strcmp(name, "seq") == 0 && srstate_int(v, INT64_MAX,
+	    &x) == 0)
 		st->seq = x;
-	else if (strcmp(name, "unsub_all") == 0)
+	else if (strcmp(name, "unsub_all") == 0 &&
+	    srstate_int(v, SRSTATE_TIME_MAX, &x) == 0)
 		st->unsub_all = x;
-	else if (strcmp(name, "due") == 0)
+	else if (strcmp(name, "due") == 0 && srstate_int(v, SRSTATE_TIME_MAX,
+	    &x) == 0)
 		st->due = x;
-	else if (strcmp(name, "held") == 0)
+	else if (strcmp(name, "held") == 0 && srstate_int(v, 1, &x) == 0)
 		st->held = x != 0;
-	else if (strcmp(name, "reopened") == 0)
+	else if (strcmp(name, "reopened") == 0 && srstate_int(v, 1, &x) == 0)
 		st->reopened = x != 0;
 	else
 		return -1;
 	return 0;
+}
+
+/*
+ * Say which field was skipped, the address of a contact masked, its value
+ * left out (a note or a contact's details): the warning goes to the log.
+ */
+static char *
+srstate_warning(const struct srstate *st, const char *name)
+{
+	const char	*colon;
+	char		*masked, *clean, *w;
+
+	if (strncmp(name, "c:", 2) == 0 &&
+	    (colon = strchr(name + 2, ':')) != NULL) {
+		masked = event_mask_contact(strchr(colon, '@') != NULL ?
+		    EVENT_CHANNEL_EMAIL : EVENT_CHANNEL_SMS, colon + 1);
+		clean = log_clean(name, (size_t)(colon + 1 - name), 16);
+		w = xasprintf("SR %s: skipped a damaged state field \"%s%s\" "
+		    "(or one past the %d contacts an SR keeps)", st->sr, clean,
+		    masked, SRSTATE_CONTACT_MAX);
+		free(clean);
+		free(masked);
+		return w;
+	}
+	clean = log_clean(name, strlen(name), 64);
+	w = xasprintf("SR %s: skipped a damaged or unknown state field "
+	    "\"%s\"", st->sr, clean);
+	free(clean);
+	return w;
 }
 
 /* Fill an empty state from the fields of its hash. */
@@ -229,8 +273,7 @@ srstate_decode(struct srstate *st, char *const *fields, size_t n,
 		if (rc == 0)
 			continue;
 		if (bad++ == 0 && cause != NULL)
-			*cause = xasprintf("SR %s: skipped a damaged or unknown "
-			    "state field \"%s\"", st->sr, name);
+			*cause = srstate_warning(st, name);
 	}
 	return bad;
 }

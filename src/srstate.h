@@ -21,6 +21,11 @@
 #define SRSTATE_CONTACT_MAX	64
 /* Most event ids remembered behind one pending notice. */
 #define SRSTATE_EVENTS_MAX	32
+/*
+ * The latest time a state may hold, in ms since the epoch (the end of
+ * 9999, as RFC 3339 allows): a later one is damage, skipped on reading.
+ */
+#define SRSTATE_TIME_MAX	253402300799999LL
 
 /* A work order: one division's piece of the SR. Times in ms. */
 struct srstate_wo {
@@ -88,8 +93,11 @@ void srstate_free(struct srstate *st);
 /*
  * Fill an empty state from the n field/value strings of a hash, as
  * HGETALL returns them (fields[2*i], fields[2*i+1]). Unknown or damaged
- * fields are skipped with *cause set to a warning (the caller frees it);
- * returns the number skipped.
+ * fields - a value that does not parse, a time before the epoch or after
+ * SRSTATE_TIME_MAX, a negative count, a contact or work order past the
+ * limits - are skipped with *cause set to a warning naming the first
+ * (a contact's address masked; the caller frees it); returns the number
+ * skipped.
  */
 int srstate_decode(struct srstate *st, char *const *fields, size_t n,
     char **cause);

@@ -146,6 +146,41 @@ store_log(const char *sr, const struct policy_result *res)
 		decision_log(sr, &res->decisions.list[i]);
 }
 
+/*
+ * Load under WATCH the original SR that a duplicate's step follows
+ * (res->follow) and subscribe the duplicate's recipients to it
+ * (policy_follow()), into *fst and fres. *fst stays NULL if there is
+ * nothing to follow. Returns 0, or -1 with *cause.
+ */
+static int
+store_follow(const struct config *cf, struct redis *r, const char *sr,
+    const struct policy_result *res, struct srstate **fst,
+    struct policy_result *fres, char **cause)
+{
+	char	*seen = NULL;
+
+	*fst = NULL;
+	if (res->follow == NULL || res->notice == NULL ||
+	    strcmp(res->follow, sr) == 0)
+		return 0;
+	if (store_load(cf, r, res->follow, NULL, fst, &seen, cause) != 0)
+		return -1;
+	policy_follow(*fst, res->notice, fres);
+	return 0;
+}
+
+/* Forget what one attempt at a step decided. */
+static void
+store_forget(struct policy_result *res, struct srstate **st,
+    struct policy_result *fres, struct srstate **fst)
+{
+	policy_result_clear(res);
+	policy_result_clear(fres);
+	srstate_free(*st);
+	srstate_free(*fst);
+	*st = *fst = NULL;
+}
+
 /* Acknowledge a duplicate event and count it. */
 static int
 store_duplicate(const struct config *cf, struct redis *r,
@@ -189,13 +224,14 @@ int
 store_event(const struct config *cf, struct redis *r, const char *stream_key,
     const struct event *ev, int64_t now, char **cause)
 {
-	struct policy_result	 res;
+	struct policy_result	 res, fres;
 	struct txn		 tx;
-	struct srstate		*st = NULL;
+	struct srstate		*st = NULL, *fst = NULL;
 	char			*seenkey, *seen = NULL;
 	int			 attempt, rc = -1;
 
 	memset(&res, 0, sizeof res);
+	memset(&fres, 0, sizeof fres);
 	seenkey = xasprintf("%sseen:%s", cf->redis_prefix, ev->event_id);
 	for (attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
 		if (store_load(cf, r, ev->sr, seenkey, &st, &seen, cause) != 0)
@@ -206,26 +242,32 @@ store_event(const struct config *cf, struct redis *r, const char *stream_key,
 			break;
 		}
 		policy_event(cf, st, ev, now, &res);
+		if (store_follow(cf, r, ev->sr, &res, &fst, &fres, cause) != 0)
+			break;
 		txn_begin(&tx, r);
 		txn_intake(&tx, cf, stream_key, ev, seenkey);
 		txn_result(&tx, cf, st, &res, now);
+		if (fst != NULL)
+			txn_result(&tx, cf, fst, &fres, now);
 		rc = txn_exec(&tx, ev->sr, cause);
+		if (rc < 0 && tx.refused)
+			rc = STORE_REFUSED;
 		if (rc != 0)
 			break;
 		log_debug("SR %s changed by another closeloopd; trying %s "
 		    "again", ev->sr, ev->source_id);
-		policy_result_clear(&res);
-		srstate_free(st);
-		st = NULL;
+		store_forget(&res, &st, &fres, &fst);
 		rc = -1;
 	}
-	if (rc == 1)
+	if (rc == 1) {
 		store_log(ev->sr, &res);
+		if (fst != NULL)
+			store_log(fst->sr, &fres);
+	}
 	if (rc == -1 && attempt == STORE_ATTEMPTS && cause != NULL)
 		*cause = xasprintf("SR %s: changed by other closeloopd "
 		    "processes %d times in a row", ev->sr, STORE_ATTEMPTS);
-	policy_result_clear(&res);
-	srstate_free(st);
+	store_forget(&res, &st, &fres, &fst);
 	free(seen);
 	free(seenkey);
 	return rc;
@@ -266,7 +308,8 @@ struct store_one {
 /*
  * Read the run's SRs in one pipeline, then queue and EXEC what every
  * event not seen before decides. Returns 1 if it committed (rcs[i] set
- * for those events), 0 if a watched key changed, -1 with *cause.
+ * for those events), 0 if a watched key changed or Redis refused the run
+ * (nothing was written either way), -1 with *cause.
  */
 static int
 store_run(const struct config *cf, struct redis *r, const char *stream_key,
@@ -293,11 +336,25 @@ store_run(const struct config *cf, struct redis *r, const char *stream_key,
 		if (one[i].seen != NULL)
 			continue;
 		policy_event(cf, one[i].st, evs[i], now, &one[i].res);
+		if (one[i].res.follow != NULL) {
+			/* It writes another SR too: one by one. */
+			txn_abort(&tx);
+			redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+			return 0;
+		}
 		txn_intake(&tx, cf, stream_key, evs[i], one[i].seenkey);
 		txn_result(&tx, cf, one[i].st, &one[i].res, now);
 		fresh++;
 	}
 	rc = txn_exec(&tx, fresh > 0 ? evs[0]->sr : "(none)", cause);
+	if (rc < 0 && tx.refused) {
+		/* One of them, by itself, will say which. */
+		log_debug("a run of %zu events was refused (%s); applying them "
+		    "one by one", n, *cause);
+		free(*cause);
+		*cause = NULL;
+		return 0;
+	}
 	if (rc != 1)
 		return rc;
 	for (i = 0; i < n; i++) {
@@ -312,7 +369,8 @@ store_run(const struct config *cf, struct redis *r, const char *stream_key,
 /* Apply a run of events: two round trips, or one by one on a race. */
 int
 store_events(const struct config *cf, struct redis *r, const char *stream_key,
-    struct event *const *evs, size_t n, int64_t now, int *rcs, char **cause)
+    struct event *const *evs, size_t n, int64_t now, int *rcs, char **why,
+    char **cause)
 {
 	struct store_one	*one;
 	size_t			 i;
@@ -321,6 +379,7 @@ store_events(const struct config *cf, struct redis *r, const char *stream_key,
 	one = xcalloc(n, sizeof *one);
 	for (i = 0; i < n; i++) {
 		rcs[i] = -1;
+		why[i] = NULL;
 		one[i].seenkey = xasprintf("%sseen:%s", cf->redis_prefix,
 		    evs[i]->event_id);
 	}
@@ -331,11 +390,17 @@ store_events(const struct config *cf, struct redis *r, const char *stream_key,
 		if (rc == 1)	/* seen before: acknowledge and count it */
 			rcs[i] = store_duplicate(cf, r, stream_key, evs[i],
 			    one[i].seen, cause) == 0 ? 0 : -1;
-		else	/* another closeloopd changed an SR: one by one */
+		else	/* a race, or a refusal: one by one */
 			rcs[i] = store_event(cf, r, stream_key, evs[i], now,
-			    cause);
-		if (rcs[i] < 0)
+			    &why[i]);
+		if (rcs[i] == -1) {
+			if (*cause == NULL)
+				*cause = why[i];
+			else
+				free(why[i]);
+			why[i] = NULL;
 			rc = -1;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		policy_result_clear(&one[i].res);
@@ -347,52 +412,62 @@ store_events(const struct config *cf, struct redis *r, const char *stream_key,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Release one SR's pending notice if it is due; 1 if released. */
+/*
+ * Release one SR's pending notice if it is due. Returns 1 if released,
+ * 0 if not, -1 with *cause if Redis failed, STORE_REFUSED with *cause.
+ */
 static int
 store_release_sr(const struct config *cf, struct redis *r, const char *sr,
     int64_t now, char **cause)
 {
-	struct policy_result	 res;
+	struct policy_result	 res, fres;
 	struct txn		 tx;
-	struct srstate		*st = NULL;
+	struct srstate		*st = NULL, *fst = NULL;
 	char			*seen = NULL;
 	int			 attempt, released = 0, rc = -1;
 
 	memset(&res, 0, sizeof res);
+	memset(&fres, 0, sizeof fres);
 	for (attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
 		if (store_load(cf, r, sr, NULL, &st, &seen, cause) != 0)
 			break;
 		released = notice_release(cf, st, now, &res);
+		if (store_follow(cf, r, sr, &res, &fst, &fres, cause) != 0)
+			break;
 		txn_begin(&tx, r);
 		if (released)
 			txn_result(&tx, cf, st, &res, now);
 		else	/* the index was stale: only it changes */
 			txn_due(&tx, cf, st);
+		if (fst != NULL)
+			txn_result(&tx, cf, fst, &fres, now);
 		rc = txn_exec(&tx, sr, cause);
+		if (rc < 0 && tx.refused)
+			rc = STORE_REFUSED;
 		if (rc != 0)
 			break;
-		policy_result_clear(&res);
-		srstate_free(st);
-		st = NULL;
+		store_forget(&res, &st, &fres, &fst);
 		rc = -1;
 	}
-	if (rc == 1)
+	if (rc == 1) {
 		store_log(sr, &res);
+		if (fst != NULL)
+			store_log(fst->sr, &fres);
+	}
 	if (rc == -1 && attempt == STORE_ATTEMPTS && cause != NULL)
 		*cause = xasprintf("SR %s: changed by other closeloopd "
 		    "processes %d times in a row", sr, STORE_ATTEMPTS);
-	policy_result_clear(&res);
-	srstate_free(st);
-	return rc < 0 ? -1 : released;
+	store_forget(&res, &st, &fres, &fst);
+	return rc < 0 ? rc : released;
 }
 
 /* Release the pending notices due at now. */
 int
 store_release(const struct config *cf, struct redis *r, int64_t now,
-    size_t max, char **cause)
+    size_t max, size_t *refused, char **cause)
 {
 	struct redis_reply	*reply;
-	char			*key, nowbuf[32], maxbuf[32];
+	char			*key, *why, nowbuf[32], maxbuf[32];
 	size_t			 i;
 	int			 n = 0, rc;
 
@@ -411,10 +486,23 @@ store_release(const struct config *cf, struct redis *r, int64_t now,
 		redis_reply_free(reply);
 		return -1;
 	}
+	*refused = 0;
 	for (i = 0; i < reply->elements; i++) {
+		why = NULL;
 		rc = store_release_sr(cf, r, reply->element[i]->str, now,
-		    cause);
+		    &why);
+		if (rc == STORE_REFUSED) {
+			log_err("%s; its pending notice stays due and is tried "
+			    "again later", why);
+			free(why);
+			(*refused)++;
+			continue;
+		}
 		if (rc < 0) {
+			if (cause != NULL)
+				*cause = why;
+			else
+				free(why);
 			n = -1;
 			break;
 		}
@@ -439,8 +527,8 @@ store_next_due(const struct config *cf, struct redis *r, int64_t *due,
 	if (reply == NULL)
 		return -1;
 	if (reply->type == REDIS_TYPE_ARRAY && reply->elements == 2 &&
-	    reply->element[1]->str != NULL)
-		*due = strtoll(reply->element[1]->str, NULL, 10);
+	    redis_score(reply->element[1]->str, due) != 0)
+		*due = 0;
 	redis_reply_free(reply);
 	return 0;
 }

@@ -35,12 +35,20 @@ struct event;
 struct redis;
 
 /*
+ * What store_event() returns when Redis refused the step (a key of the
+ * wrong type: txn.h): nothing of it was written, the entry is not
+ * acknowledged, and the connection is fine.
+ */
+#define STORE_REFUSED	(-2)
+
+/*
  * Apply a validated event read from stream_key as group cf->redis_group:
  * unless its event_id was seen before, record it in its SR's history,
  * run the policy and write what it decided; in every case acknowledge
  * the entry. now is the time in ms since the epoch. Returns 1 if
  * applied, 0 if a duplicate, -1 with *cause if Redis failed (the entry
- * stays pending and is read again).
+ * stays pending and is read again), STORE_REFUSED with *cause if Redis
+ * refused the step.
  */
 int store_event(const struct config *cf, struct redis *r,
     const char *stream_key, const struct event *ev, int64_t now,
@@ -58,22 +66,25 @@ int store_conflict(struct event *const *evs, size_t n,
  * Apply a run of n validated events, none in conflict with another
  * (store_conflict()), as store_event() would one after the other, in
  * two round trips: every SR's keys are WATCHed and read in one pipeline
- * and what they decide is written in one MULTI/EXEC. Should another
- * closeloopd change one of the SRs in between, nothing is written and
- * the events go through store_event() one by one. Sets rcs[i] to what
- * store_event() would return for evs[i]. Returns 0, or -1 with *cause if
- * Redis failed (the events whose rcs[i] is -1 stay pending).
+ * and what they decide is written in one transaction. Should another
+ * closeloopd change one of the SRs in between, or Redis refuse the run,
+ * nothing is written and the events go through store_event() one by
+ * one. Sets rcs[i] to what store_event() would return for evs[i], and
+ * why[i] (allocated; the caller frees it) to the cause when that is
+ * STORE_REFUSED. Returns 0, or -1 with *cause if Redis failed (the
+ * events whose rcs[i] is -1 stay pending).
  */
 int store_events(const struct config *cf, struct redis *r,
     const char *stream_key, struct event *const *evs, size_t n, int64_t now,
-    int *rcs, char **cause);
+    int *rcs, char **why, char **cause);
 
 /*
- * Release the pending notices due at now, at most max SRs. Returns how
- * many SRs were released, or -1 with *cause.
+ * Release the pending notices due at now, at most max SRs. An SR whose
+ * release Redis refuses is left as it is, logged and counted in
+ * *refused. Returns how many SRs were released, or -1 with *cause.
  */
 int store_release(const struct config *cf, struct redis *r, int64_t now,
-    size_t max, char **cause);
+    size_t max, size_t *refused, char **cause);
 
 /*
  * Set *due to the earliest time a pending notice is due (ms since the

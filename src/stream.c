@@ -4,7 +4,11 @@
  * Keys: redis.stream (the CRM's events, default "closeloop:events") read
  * by the group redis.group; redis.dead_stream ("closeloop:dead") receives
  * entries that cannot be handled, each with its original fields followed
- * by "error" (why) and "source_id" (its ID in the events stream).
+ * by "error" (why) and "source_id" (its ID in the events stream) - all
+ * of its fields unless it has more than the contract allows
+ * (EVENT_FIELDS_MAX fields, EVENT_ENTRY_MAX bytes): then as many of its
+ * first fields as fit those limits, and "truncated" saying so (the entry
+ * itself stays in the events stream until the stream is trimmed).
  *
  * How often an entry has been delivered comes from XPENDING for entries
  * re-read from history or claimed; a new entry has been delivered once.
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "event.h"
 #include "redis.h"
 #include "stream.h"
 #include "xmalloc.h"
@@ -371,35 +376,50 @@ stream_dead(struct stream *s, struct redis *r, const struct stream_entry *e,
 	struct redis_reply	 *reply;
 	const char		**argv;
 	size_t			 *lens;
-	size_t			  i, n;
+	size_t			  i, n, kept, bytes, total = 0;
+	char			 *cut = NULL;
 	int			  rc;
 
-	n = 4 + 2 * e->n + 4;
+	kept = event_fit(e->lens, e->n, &bytes);
+	if (kept < e->n) {
+		for (i = 0; i < 2 * e->n; i++)
+			total += e->lens[i];
+		cut = xasprintf("kept the first %zu of its %zu fields (%zu of "
+		    "%zu bytes); the whole entry is %s in %s until the stream "
+		    "is trimmed", kept, e->n, bytes, total, e->id, s->key);
+	}
+	n = 4 + 2 * kept + 4 + (cut != NULL ? 2 : 0);
 	argv = xcalloc(n, sizeof *argv);
 	lens = xcalloc(n, sizeof *lens);
 	argv[0] = s->dead;
 	argv[1] = s->key;
 	argv[2] = s->group;
 	argv[3] = e->id;
-	for (i = 0; i < 4; i++)
-		lens[i] = strlen(argv[i]);
-	for (i = 0; i < 2 * e->n; i++) {
+	for (i = 0; i < 2 * kept; i++) {
 		argv[4 + i] = e->fields[i];
 		lens[4 + i] = e->lens[i];
 	}
-	argv[n - 4] = "error";
-	argv[n - 3] = error;
-	argv[n - 2] = "source_id";
-	argv[n - 1] = e->id;
-	for (i = n - 4; i < n; i++)
-		lens[i] = strlen(argv[i]);
+	i = 4 + 2 * kept;
+	argv[i++] = "error";
+	argv[i++] = error;
+	argv[i++] = "source_id";
+	argv[i++] = e->id;
+	if (cut != NULL) {
+		argv[i++] = "truncated";
+		argv[i++] = cut;
+	}
+	for (i = 0; i < n; i++) {
+		if (i < 4 || i >= 4 + 2 * kept)
+			lens[i] = strlen(argv[i]);
+	}
 	reply = redis_eval(r, &stream_dead_script, cause, 2, (int)n, argv,
 	    lens);
 	free(argv);
 	free(lens);
+	free(cut);
 	if (reply == NULL)
 		return -1;
-	rc = stream_check(reply, "dead-letter", cause);
+	rc = stream_check(reply, "dead-letter", cause) == 0 ? 0 : 1;
 	redis_reply_free(reply);
 	return rc;
 }

@@ -101,9 +101,11 @@ int stream_ack(struct stream *s, struct redis *r, const char *id,
     char **cause);
 
 /*
- * Move an entry to the dead-letter stream with its fields, "error" and
- * "source_id", and acknowledge it, atomically. Returns 0 or -1 with
- * *cause.
+ * Move an entry to the dead-letter stream with its fields (as many as the
+ * contract's limits allow: stream.c), "error" and "source_id", and
+ * acknowledge it, atomically. Returns 0; -1 with *cause if Redis failed
+ * (reconnect); 1 with *cause if Redis refused it (the entry stays
+ * pending; the connection is fine).
  */
 int stream_dead(struct stream *s, struct redis *r,
     const struct stream_entry *e, const char *error, char **cause);

@@ -147,7 +147,11 @@ template_utf8(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Return 1 if the character at s (len bytes) must not reach a resident. */
+/*
+ * Return 1 if the character at s (len bytes) must not reach a resident:
+ * controls, and the bidi controls that could reorder what the template
+ * around the value says.
+ */
 static int
 template_unwanted(const unsigned char *s, size_t len, enum template_escape esc)
 {
@@ -155,10 +159,24 @@ template_unwanted(const unsigned char *s, size_t len, enum template_escape esc)
 		return (s[0] < 0x20 && s[0] != '\n' &&
 		    !(s[0] == '\t' && esc == TEMPLATE_HTML)) || s[0] == 0x7f;
 	if (len == 2)
-		return s[0] == 0xc2 && s[1] < 0xa0;	/* C1 controls */
-	/* U+202A to U+202E: bidi embeddings and overrides. */
-	return len == 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0xaa &&
-	    s[2] <= 0xae;
+		return (s[0] == 0xc2 && s[1] < 0xa0) ||	/* C1 controls */
+		    (s[0] == 0xd8 && s[1] == 0x9c);	/* U+061C ALM */
+	if (len != 3 || s[0] != 0xe2)
+		return 0;
+	/* U+200E, U+200F: LRM, RLM; U+202A to U+202E: embeddings, overrides. */
+	if (s[1] == 0x80)
+		return s[2] == 0x8e || s[2] == 0x8f ||
+		    (s[2] >= 0xaa && s[2] <= 0xae);
+	/* U+2066 to U+2069: isolates and their end. */
+	return s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9;
+}
+
+/* Return 1 if the character at s (len bytes) is U+2028 or U+2029. */
+static int
+template_separator(const unsigned char *s, size_t len)
+{
+	return len == 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0xa8 || s[2] == 0xa9);
 }
 
 /* Append a value, cleaned and escaped. */
@@ -198,6 +216,8 @@ template_escape(char **buf, size_t *len, size_t *cap, const char *value,
 				break;
 			}
 		}
+		if (rep == NULL && template_separator(s, k))
+			rep = "\n";
 		if (rep != NULL)
 			template_put(buf, len, cap, rep, strlen(rep));
 		else if (!template_unwanted(s, k, esc))
@@ -411,6 +431,7 @@ template_walk_nodes(const struct template_node *parent,
 		n = &parent->child[i];
 		switch (n->kind) {
 		case TEMPLATE_TEXT_NODE:
+			cb(arg, TEMPLATE_USE_TEXT, n->text, n->line, n->col);
 			break;
 		case TEMPLATE_VAR:
 		case TEMPLATE_RAW:
@@ -422,6 +443,7 @@ template_walk_nodes(const struct template_node *parent,
 			    TEMPLATE_USE_SECTION : TEMPLATE_USE_INVERTED,
 			    n->text, n->line, n->col);
 			template_walk_nodes(n, cb, arg);
+			cb(arg, TEMPLATE_USE_END, n->text, n->line, n->col);
 			break;
 		case TEMPLATE_PARTIAL:
 			cb(arg, TEMPLATE_USE_PARTIAL, n->text, n->line,

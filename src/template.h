@@ -9,9 +9,12 @@
  *
  * Escaping depends on where the result goes (enum template_escape). In
  * every mode, values lose C0 and C1 control characters (except newlines,
- * and tabs in HTML), bidi embedding and override characters, and invalid
- * UTF-8 (replaced by U+FFFD): text from the CRM cannot restyle or reorder
- * what the resident reads.
+ * and tabs in HTML), the bidi controls (embeddings, overrides, isolates,
+ * LRM, RLM and ALM), and invalid UTF-8 (replaced by U+FFFD); the line and
+ * paragraph separators U+2028 and U+2029 become newlines. Text from the
+ * CRM cannot restyle or reorder what the resident reads, nor close an
+ * isolate that the template opened; the template's own text is kept as
+ * it is.
  */
 #ifndef TEMPLATE_H
 #define TEMPLATE_H
@@ -31,7 +34,12 @@ enum template_use {
 	TEMPLATE_USE_VAR,	/* {{x}}, {{{x}}}, {{& x}} */
 	TEMPLATE_USE_SECTION,	/* {{#x}} */
 	TEMPLATE_USE_INVERTED,	/* {{^x}} */
-	TEMPLATE_USE_PARTIAL	/* {{> x}} */
+	TEMPLATE_USE_PARTIAL,	/* {{> x}} */
+	TEMPLATE_USE_END,	/* {{/x}}: the end of a section or inverted
+				   section, at the position of its start */
+	TEMPLATE_USE_TEXT	/* text of the template itself: the "name" is
+				   the text, as rendered (standalone lines
+				   trimmed) */
 };
 
 /*
@@ -69,7 +77,9 @@ char *template_render(const struct template *t, const struct view *v,
 
 /*
  * Call cb for every name t uses, in order, with how it uses it and the
- * line and column of its tag. A dotted name is given whole ("a.b").
+ * line and column of its tag, and for every text between tags: the
+ * template in the order of its source. A dotted name is given whole
+ * ("a.b"). The strings belong to the template.
  */
 void template_walk(const struct template *t,
     void (*cb)(void *arg, enum template_use use, const char *name,

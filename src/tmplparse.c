@@ -2,9 +2,12 @@
  * tmplparse.c - compiling a Mustache template into a tree of nodes
  *
  * Three passes over the source. The scanner cuts it into text and tags,
- * following set-delimiter tags as it goes. The standalone pass finds the
- * tags (sections, inverted sections, closings, comments, partials, set
- * delimiters) that are alone on their line and trims that line's
+ * following set-delimiter tags as it goes; a tag other than a comment
+ * whose content holds a line break, the opening delimiter or the closing
+ * delimiter's first character was left open ("{{sr} is done. {{date}}")
+ * and is refused as not closed, at its start. The standalone pass finds
+ * the tags (sections, inverted sections, closings, comments, partials,
+ * set delimiters) that are alone on their line and trims that line's
  * whitespace and line ending from the texts around them; for a partial
  * the trimmed whitespace becomes its indentation. The builder then nests
  * sections into a tree of nodes, checking that each closing tag matches.
@@ -168,6 +171,26 @@ tmplparse_delimiters(const char *s, size_t n, char *open, char *close)
 	return i == n ? 0 : -1;
 }
 
+/*
+ * Return 1 if the content of a tag (n bytes at s) shows that the tag was
+ * left open and its closing delimiter belongs to a later tag: it holds a
+ * line break, the opening delimiter, or the first character of the
+ * closing one ("{{sr} is done. {{date}}").
+ */
+static int
+tmplparse_runs_on(const char *s, size_t n, const char *open,
+    const char *close)
+{
+	size_t	olen = strlen(open), i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n' || s[i] == '\r' || s[i] == close[0] ||
+		    (i + olen <= n && memcmp(s + i, open, olen) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 /* Cut the source into text and tags; 0 on success. */
 static int
 tmplparse_scan(struct tmplparse *p)
@@ -202,7 +225,8 @@ tmplparse_scan(struct tmplparse *p)
 			c = tmplparse_find(p, name, end, clen + 1);
 		} else
 			c = tmplparse_find(p, name, close, clen);
-		if (c == NULL) {
+		if (c == NULL || (sigil != '!' && sigil != '=' &&
+		    tmplparse_runs_on(name, c - name, open, close))) {
 			tmplparse_error(p, o, "tag is not closed: no ", close);
 			return -1;
 		}

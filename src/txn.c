@@ -1,10 +1,13 @@
 /*
- * txn.c - the writes of one step on an SR, as one MULTI/EXEC transaction
+ * txn.c - the writes of one step on an SR, all or nothing
  *
- * Every command is queued with redis_pipe_argv() after MULTI, so a step's
- * writes go to Redis in one pipeline with EXEC; the replies (QUEUED for
- * each, then EXEC's array, or nil if a watched key changed) are read
- * back in txn_exec(). The formats written are those of srstate.c
+ * The commands queued are kept as the arguments of txn_script, each as
+ * its argument count followed by its arguments, and sent at txn_exec()
+ * as MULTI, EVALSHA txn_script, EXEC - in one pipeline after the caller's
+ * WATCH and reads. The replies are MULTI's OK, the script's QUEUED, then
+ * EXEC's nil (a watched key changed) or the script's own reply: 1, or an
+ * error saying which key would have been written with the wrong type -
+ * in which case nothing was. The formats written are those of srstate.c
  * (state), audit.c (audit entries) and notice.c (notices).
  */
 #include "build.h"
@@ -30,11 +33,65 @@
 #include "txn.h"
 #include "xmalloc.h"
 
+/*
+ * The script behind every transaction. Its arguments are commands, each
+ * its argument count then its arguments. It first checks, for every
+ * command that writes a key of a given type, that the key is of that
+ * type or absent (not counting a key a command before it deletes), and
+ * that a hash field HINCRBY adds to holds an integer; it refuses the whole
+ * step with the first key that is not, having written nothing. Then it
+ * runs the commands in order.
+ */
+static struct redis_script txn_script = {
+	"txn",
+	"local types = { HSET = 'hash', HSETNX = 'hash', HDEL = 'hash',\n"
+	"    HINCRBY = 'hash', XADD = 'stream', XACK = 'stream',\n"
+	"    XDEL = 'stream', ZADD = 'zset', ZREM = 'zset', SADD = 'set',\n"
+	"    SREM = 'set' }\n"
+	"local gone = {}\n"
+	"local i, n = 1, #ARGV\n"
+	"while i <= n do\n"
+	"  local cmd, key = string.upper(ARGV[i + 1]), ARGV[i + 2]\n"
+	"  local want = types[cmd]\n"
+	"  if cmd == 'DEL' then\n"
+	"    gone[key] = true\n"
+	"  elseif want and not gone[key] then\n"
+	"    local t = redis.call('TYPE', key)['ok']\n"
+	"    if t ~= 'none' and t ~= want then\n"
+	"      return redis.error_reply('WRONGTYPE ' .. cmd .. ' ' .. key ..\n"
+	"          ': the key holds a ' .. t .. ', not a ' .. want)\n"
+	"    end\n"
+	"    if cmd == 'HINCRBY' and t == 'hash' then\n"
+	"      local v = redis.call('HGET', key, ARGV[i + 3])\n"
+	"      if v and not string.match(v, '^-?%d+$') then\n"
+	"        return redis.error_reply('WRONGTYPE HINCRBY ' .. key ..\n"
+	"            ' ' .. ARGV[i + 3] .. ': not an integer')\n"
+	"      end\n"
+	"    end\n"
+	"  end\n"
+	"  i = i + 1 + tonumber(ARGV[i])\n"
+	"end\n"
+	"i = 1\n"
+	"while i <= n do\n"
+	"  local argc = tonumber(ARGV[i])\n"
+	"  redis.call(unpack(ARGV, i + 1, i + argc))\n"
+	"  i = i + 1 + argc\n"
+	"end\n"
+	"return 1\n",
+	""
+};
+
 /* Queue one command of a transaction. */
 void
 txn_queue(struct txn *tx, int argc, const char **argv)
 {
-	redis_pipe_argv(tx->r, argc, argv, NULL);
+	char	num[16];
+	int	i;
+
+	snprintf(num, sizeof num, "%d", argc);
+	redis_args_str(&tx->args, num);
+	for (i = 0; i < argc; i++)
+		redis_args_str(&tx->args, argv[i]);
 	tx->queued++;
 }
 
@@ -153,57 +210,6 @@ txn_notice(struct txn *tx, const struct config *cf,
 	decision_clear(&dl);
 }
 
-/*
- * Subscribe a duplicate's recipients to the original SR, unless the
- * original knows them already (HSETNX), and say so in its audit; a
- * phone among them gets the original in its index (optout.h).
- */
-static void
-txn_follow(struct txn *tx, const struct config *cf,
-    const struct notice *nt, const char *original, int64_t now)
-{
-	const struct notice_recipient	*to;
-	struct decision_list		 dl = { NULL, 0 };
-	const char			*argv[5];
-	char				*key, *field, *value, *masked, ttls[32];
-	size_t				 i;
-
-	key = store_state_key(cf, original);
-	for (i = 0; i < nt->nto; i++) {
-		to = &nt->to[i];
-		field = xasprintf("c:%s:%s", event_channel_name(to->channel),
-		    to->address);
-		value = xasprintf("1 %lld %s %s", (long long)to->ts,
-		    to->locale != NULL ? to->locale : "-", nt->sr);
-		argv[0] = "HSETNX";
-		argv[1] = key;
-		argv[2] = field;
-		argv[3] = value;
-		txn_queue(tx, 4, argv);
-		if (to->channel == EVENT_CHANNEL_SMS)
-			optout_index(tx, cf, original, to->address,
-			    cf->events_history_days * 86400);
-		masked = event_mask_contact(to->channel, to->address);
-		decision_add(&dl, DECISION_SUBSCRIBED, "follow_duplicate",
-		    VOCAB_NOTICE_NONE, NULL, nt->events, "%s by %s, from "
-		    "duplicate SR %s, unless already known", masked,
-		    event_channel_name(to->channel), nt->sr);
-		free(masked);
-		free(field);
-		free(value);
-	}
-	snprintf(ttls, sizeof ttls, "%lld",
-	    (long long)cf->events_history_days * 86400);
-	argv[0] = "EXPIRE";
-	argv[1] = key;
-	argv[2] = ttls;
-	argv[3] = "NX";
-	txn_queue(tx, 4, argv);
-	audit_queue(tx, cf, original, &dl, now);
-	decision_clear(&dl);
-	free(key);
-}
-
 /* Queue everything a policy result writes. */
 void
 txn_result(struct txn *tx, const struct config *cf,
@@ -215,70 +221,92 @@ txn_result(struct txn *tx, const struct config *cf,
 	audit_queue(tx, cf, st->sr, &res->decisions, now);
 	if (res->notice != NULL)
 		txn_notice(tx, cf, res->notice, now);
-	if (res->notice != NULL && res->follow != NULL)
-		txn_follow(tx, cf, res->notice, res->follow, now);
 }
 
-/*
- * Send EXEC and read the replies of the transaction. Returns 1 if it
- * committed, 0 if a watched key changed (nothing was written), -1 with
- * *cause if Redis failed or refused a command.
- */
+/* Return 1 if a reply is Redis's refusal of the script itself. */
+static int
+txn_noscript(const struct redis_reply *reply)
+{
+	return redis_reply_is_error(reply, "NOSCRIPT");
+}
+
+/* Send the transaction and read its replies. */
 int
 txn_exec(struct txn *tx, const char *sr, char **cause)
 {
-	struct redis_reply	*reply;
-	const char		*argv[1] = { "EXEC" };
-	char			*err = NULL;
+	struct redis_reply	*reply[3] = { NULL, NULL, NULL }, *x;
+	const char		*argv[1];
+	const char		*err = NULL;
 	size_t			 i;
 	int			 rc = -1;
 
-	redis_pipe_argv(tx->r, 1, argv, NULL);
-	for (i = 0; i < tx->queued + 1; i++) {
-		if ((reply = redis_pipe_reply(tx->r, cause)) == NULL)
-			goto fail;
-		if (reply->type == REDIS_TYPE_ERROR && err == NULL)
-			err = xstrdup(reply->str);
-		redis_reply_free(reply);
+	tx->refused = 0;
+	if ((rc = redis_script_load(tx->r, &txn_script, cause)) != 0) {
+		tx->refused = rc > 0;	/* the script itself was refused */
+		rc = -1;
+		goto out;
 	}
-	if ((reply = redis_pipe_reply(tx->r, cause)) == NULL)
-		goto fail;
-	if (reply->type == REDIS_TYPE_NIL && err == NULL)
+	rc = -1;
+	argv[0] = "MULTI";
+	redis_pipe_argv(tx->r, 1, argv, NULL);
+	redis_pipe_eval(tx->r, &txn_script, 0, &tx->args);
+	argv[0] = "EXEC";
+	redis_pipe_argv(tx->r, 1, argv, NULL);
+	for (i = 0; i < 3; i++) {
+		if ((reply[i] = redis_pipe_reply(tx->r, cause)) == NULL)
+			goto out;
+	}
+	x = reply[2];
+	if (reply[0]->type == REDIS_TYPE_ERROR)
+		err = reply[0]->str;
+	else if (reply[1]->type == REDIS_TYPE_ERROR)
+		err = reply[1]->str;
+	else if (x->type == REDIS_TYPE_NIL)
 		rc = 0;
-	else if (reply->type == REDIS_TYPE_ARRAY && err == NULL) {
+	else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&
+	    x->element[0]->type == REDIS_TYPE_INTEGER)
 		rc = 1;
-		for (i = 0; i < reply->elements; i++) {
-			if (reply->element[i]->type == REDIS_TYPE_ERROR) {
-				err = xstrdup(reply->element[i]->str);
-				rc = -1;
-				break;
-			}
-		}
-	} else if (err == NULL)
-		err = xstrdup(reply->str != NULL ? reply->str :
-		    "unexpected reply");
-	redis_reply_free(reply);
-	if (rc == -1 && cause != NULL)
-		*cause = xasprintf("SR %s: redis refused a write: %s", sr, err);
+	else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&
+	    txn_noscript(x->element[0])) {
+		/* Flushed: nothing was written; the caller connects again. */
+		redis_script_lost(tx->r, &txn_script);
+		if (cause != NULL)
+			*cause = xasprintf("SR %s: %s", sr, x->element[0]->str);
+	} else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&
+	    x->element[0]->str != NULL)
+		err = x->element[0]->str;
+	else
+		err = x->str != NULL ? x->str : "unexpected reply to EXEC";
+	if (err != NULL) {
+		tx->refused = 1;
+		if (cause != NULL)
+			*cause = xasprintf("SR %s: redis refused the step, "
+			    "which wrote nothing: %s", sr, err);
+	}
 	if (rc == 1)
 		metrics_decisions(&tx->audited);
-fail:
-	decision_clear(&tx->audited);
-	free(err);
+out:
+	for (i = 0; i < 3; i++)
+		redis_reply_free(reply[i]);
+	txn_abort(tx);
 	return rc;
 }
 
-/* Start a transaction: queue MULTI. */
+/* Free what a transaction queued. */
+void
+txn_abort(struct txn *tx)
+{
+	decision_clear(&tx->audited);
+	redis_args_clear(&tx->args);
+	tx->queued = 0;
+}
+
+/* Start a transaction. */
 void
 txn_begin(struct txn *tx, struct redis *r)
 {
-	const char	*argv[1] = { "MULTI" };
-
+	memset(tx, 0, sizeof *tx);
 	tx->r = r;
-	tx->queued = 0;
-	tx->audited.list = NULL;
-	tx->audited.n = 0;
-	redis_pipe_argv(r, 1, argv, NULL);
 }
 
 /* Queue the intake part of an event's transaction: dedupe, ack, history. */

@@ -93,6 +93,23 @@ unsubscribe_url(const struct config *cf, const char *sr, const char *address,
 	return url;
 }
 
+/* Return text with the link's token redacted wherever the link is. */
+char *
+unsubscribe_redact(const char *text, const char *url)
+{
+	const char	*tok;
+	char		*safe, *out;
+
+	if (url == NULL || (tok = strstr(url, "token=")) == NULL)
+		return xstrdup(text);
+	tok += strlen("token=");
+	safe = xasprintf("%.*s%s%s", (int)(tok - url), url,
+	    UNSUBSCRIBE_REDACTED, tok + strcspn(tok, "&#"));
+	out = render_replace(text, url, safe);
+	free(safe);
+	return out;
+}
+
 /* Answer a small page: a heading, a sentence and maybe the button. */
 static void
 unsubscribe_page(struct http_response *resp, int status, const char *title,

@@ -62,6 +62,18 @@ void unsubscribe_token(const struct config *cf, const char *sr,
 char *unsubscribe_url(const struct config *cf, const char *sr,
     const char *address, int64_t now);
 
+/* What stands for a link's token in the recorded content. */
+#define UNSUBSCRIBE_REDACTED	"REDACTED"
+
+/*
+ * Return text with every copy of the one-click link url (as made by
+ * unsubscribe_url()) written with UNSUBSCRIBE_REDACTED for its token, so
+ * that the audit trail, which keeps what a resident was sent, never keeps
+ * a link that works. text is returned as it is (copied) if url is NULL
+ * or has no token. The caller frees the result.
+ */
+char *unsubscribe_redact(const char *text, const char *url);
+
 /*
  * Answer one /unsubscribe request under cf, writing through *r
  * (connected first if NULL; dropped and set to NULL if Redis fails).

@@ -5,7 +5,10 @@
  * each NUL byte into name, value, name, value, ... (an empty piece at the
  * very end is dropped; a name without a value gets an empty one), where
  * the two bytes C0 80, which are never UTF-8, stand for a NUL byte inside
- * a name or a value. Each name and value gets a buffer of its own, of its
+ * a name or a value. An input whose first piece is the byte FF and digits
+ * N is the entry of the pieces after it repeated N times (at most
+ * FUZZ_EVENT_REPEAT_MAX), so that a short input makes an entry of any
+ * number of fields, thousands included, as a CRM gone wrong could write. Each name and value gets a buffer of its own, of its
  * length plus a NUL, as stream.c hands them over. event_parse() reads the
  * entry as closeloopd's intake does, with a configuration in which
  * division TW has the status_map of docs/events.md and TS has none, and
@@ -22,7 +25,10 @@
  * value is repeated whole), that starts with the name of a field, or
  * "entry" or "field name" when no one field is at fault, and that does
  * not change when the letters and digits of the entry's note, email
- * address and phone number change (so none of them is repeated).
+ * address and phone number change (so none of them is repeated). An entry
+ * past the contract's limits is refused with its number of fields or of
+ * bytes, and event_fit() - what its dead letter keeps - keeps the longest
+ * run of its first fields within them.
  *
  * Built with clang -fsanitize=fuzzer (make fuzz), libFuzzer drives it.
  * Built without, main() feeds it the seed corpus in tests/fuzz/event and
@@ -44,15 +50,15 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define FUZZ_EVENT_PAIRS	(EVENT_FIELDS_MAX + 4)
 #define FUZZ_EVENT_SOURCE	"1772546700000-0"
 #define FUZZ_EVENT_CAUSE_MAX	400
+#define FUZZ_EVENT_REPEAT_MAX	5000
 
 /* One entry, as stream.c hands it to event_parse(). */
 struct fuzz_event_entry {
-	char	*fields[2 * FUZZ_EVENT_PAIRS];
-	size_t	 lens[2 * FUZZ_EVENT_PAIRS];
-	size_t	 n;
+	char	**fields;
+	size_t	 *lens;
+	size_t	  n;
 };
 
 /* The fields of docs/events.md, in the order of its table. */
@@ -600,6 +606,10 @@ fuzz_event_judge(const struct fuzz_event_entry *e, int with_map,
 	memset(w, 0, sizeof *w);
 	if (e->n == 0 || e->n > EVENT_FIELDS_MAX)
 		return "entry: the number of fields";
+	for (i = k = 0; i < 2 * e->n; i++)
+		k += e->lens[i];
+	if (k > EVENT_ENTRY_MAX)
+		return "entry: its size";
 	for (i = 0; i < e->n; i++) {
 		name = e->fields[2 * i];
 		value = e->fields[2 * i + 1];
@@ -806,6 +816,8 @@ fuzz_event_refused(const struct fuzz_event_entry *e,
 		fuzz_event_fail(e, "a cause that names no field", cause);
 
 	twin = *e;
+	twin.fields = xcalloc(2 * e->n + 1, sizeof *twin.fields);
+	memcpy(twin.fields, e->fields, 2 * e->n * sizeof *twin.fields);
 	for (i = 0; i < e->n; i++) {
 		if (!fuzz_event_is(e, i, "note") &&
 		    !fuzz_event_is(e, i, "email") &&
@@ -817,8 +829,10 @@ fuzz_event_refused(const struct fuzz_event_entry *e,
 		fuzz_event_disguise(twin.fields[2 * i + 1], e->lens[2 * i + 1]);
 		changed++;
 	}
-	if (changed == 0)
+	if (changed == 0) {
+		free(twin.fields);
 		return;
+	}
 	ev = event_parse(cf, FUZZ_EVENT_SOURCE, twin.fields, twin.lens,
 	    twin.n, &again);
 	if (ev != NULL || strcmp(again, cause) != 0)
@@ -830,6 +844,7 @@ fuzz_event_refused(const struct fuzz_event_entry *e,
 		if (twin.fields[2 * i + 1] != e->fields[2 * i + 1])
 			free(twin.fields[2 * i + 1]);
 	}
+	free(twin.fields);
 }
 
 /* Parse the entry under cf and check the outcome against the rules. */
@@ -877,43 +892,126 @@ fuzz_event_config(void)
 	return &cf;
 }
 
+/*
+ * Check what the dead letter of an entry keeps (event_fit()): the longest
+ * run of its first fields within the contract's limits, all of them for
+ * an entry within them; and that an entry past them is refused with its
+ * number of fields, or of bytes.
+ */
+static void
+fuzz_event_fit(const struct fuzz_event_entry *e)
+{
+	struct event	*ev;
+	char		*cause = NULL, *want;
+	size_t		 kept, bytes, sum = 0, total = 0, i;
+
+	kept = event_fit(e->lens, e->n, &bytes);
+	for (i = 0; i < 2 * e->n; i++) {
+		total += e->lens[i];
+		if (i < 2 * kept)
+			sum += e->lens[i];
+	}
+	if (kept > e->n || kept > EVENT_FIELDS_MAX || bytes > EVENT_ENTRY_MAX ||
+	    bytes != sum)
+		fuzz_event_fail(e, "event_fit() keeps too much", NULL);
+	if ((kept == e->n) != (e->n <= EVENT_FIELDS_MAX &&
+	    total <= EVENT_ENTRY_MAX))
+		fuzz_event_fail(e, "event_fit() cuts an entry within the "
+		    "limits, or keeps one past them", NULL);
+	if (kept < e->n && kept < EVENT_FIELDS_MAX && bytes + e->lens[2 *
+	    kept] + e->lens[2 * kept + 1] <= EVENT_ENTRY_MAX)
+		fuzz_event_fail(e, "event_fit() stops short", NULL);
+	if (e->n <= EVENT_FIELDS_MAX && total <= EVENT_ENTRY_MAX)
+		return;
+	ev = event_parse(NULL, FUZZ_EVENT_SOURCE, e->fields, e->lens, e->n,
+	    &cause);
+	if (ev != NULL)
+		fuzz_event_fail(e, "an entry past the limits accepted", NULL);
+	want = e->n > EVENT_FIELDS_MAX ? xasprintf("entry: has %zu fields "
+	    "(at most %d)", e->n, EVENT_FIELDS_MAX) : xasprintf("entry: has "
+	    "%zu bytes of names and values (at most %d)", total,
+	    EVENT_ENTRY_MAX);
+	if (strcmp(cause, want) != 0)
+		fuzz_event_fail(e, "an entry past the limits refused for "
+		    "another cause", cause);
+	free(want);
+	free(cause);
+}
+
+/* Return a copy of the len bytes at p with C0 80 made NUL; *out its length. */
+static char *
+fuzz_event_copy(const uint8_t *p, size_t len, size_t *out)
+{
+	char	*f;
+	size_t	 k, o;
+
+	f = xmalloc(len + 1);
+	for (k = o = 0; k < len; k++) {
+		if (p[k] == 0xc0 && k + 1 < len && p[k + 1] == 0x80) {
+			f[o++] = '\0';
+			k++;
+		} else
+			f[o++] = (char)p[k];
+	}
+	f[o] = '\0';
+	*out = o;
+	return f;
+}
+
 /* Read one input as a stream entry and check what is made of it. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_event_entry	 e;
-	const uint8_t		*p, *end = data + size, *nul, *stop;
-	size_t			 i, k, len;
+	struct fuzz_event_entry	  e;
+	const uint8_t		 *p, *end = data + size, *nul, *stop;
+	const uint8_t		**starts = NULL;
+	size_t			 *plen = NULL, npieces = 0, first = 0, cap = 0;
+	size_t			  repeat = 1, i, k, n;
 
 	memset(&e, 0, sizeof e);
 	if (size > 0 && data[size - 1] == '\0')
 		end--;
-	p = size > 0 ? data : NULL;
-	for (i = 0; p != NULL && i < 2 * FUZZ_EVENT_PAIRS; i++) {
+	for (p = size > 0 ? data : NULL; p != NULL; npieces++) {
 		nul = memchr(p, '\0', end - p);
 		stop = nul != NULL ? nul : end;
-		e.fields[i] = xmalloc(stop - p + 1);
-		for (k = len = 0; p + k < stop; k++) {
-			if (p[k] == 0xc0 && p + k + 1 < stop &&
-			    p[k + 1] == 0x80) {
-				e.fields[i][len++] = '\0';
-				k++;
-			} else
-				e.fields[i][len++] = (char)p[k];
+		if (npieces == cap) {
+			cap = cap == 0 ? 16 : 2 * cap;
+			starts = xreallocarray(starts, cap, sizeof *starts);
+			plen = xreallocarray(plen, cap, sizeof *plen);
 		}
-		e.fields[i][len] = '\0';
-		e.lens[i] = len;
+		starts[npieces] = p;
+		plen[npieces] = (size_t)(stop - p);
 		p = nul != NULL ? nul + 1 : NULL;
 	}
-	if (i % 2 != 0) {
-		e.fields[i] = xstrdup("");
-		e.lens[i++] = 0;
+	if (npieces > 0 && plen[0] > 0 && starts[0][0] == 0xff) {
+		for (repeat = 0, k = 1; k < plen[0] && k < 5 &&
+		    starts[0][k] >= '0' && starts[0][k] <= '9'; k++)
+			repeat = 10 * repeat + (starts[0][k] - '0');
+		if (repeat > FUZZ_EVENT_REPEAT_MAX)
+			repeat = FUZZ_EVENT_REPEAT_MAX;
+		first = 1;
 	}
-	e.n = i / 2;
+	n = (npieces - first) * repeat;
+	e.fields = xcalloc(n + 2, sizeof *e.fields);
+	e.lens = xcalloc(n + 2, sizeof *e.lens);
+	for (k = 0; k < n; k++) {
+		i = first + k % (npieces - first);
+		e.fields[k] = fuzz_event_copy(starts[i], plen[i], &e.lens[k]);
+	}
+	if (n % 2 != 0) {	/* a name without a value: an empty one */
+		e.fields[n] = xstrdup("");
+		e.lens[n++] = 0;
+	}
+	e.n = n / 2;
+	fuzz_event_fit(&e);
 	fuzz_event_one(&e, fuzz_event_config());
 	fuzz_event_one(&e, NULL);
-	for (i = 0; i < 2 * e.n; i++)
+	for (i = 0; i < n; i++)
 		free(e.fields[i]);
+	free(e.fields);
+	free(e.lens);
+	free(starts);
+	free(plen);
 	return 0;
 }
 

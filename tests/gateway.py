@@ -31,7 +31,8 @@ size or inode); reading it re-arms the rules it holds, and the counts are
 kept in memory. One rule a line:
   429 N SECS   answer the next N requests 429 with Retry-After: SECS
   500 N        answer the next N requests 500
-  400 N        answer the next N requests 400
+  400 N        answer the next N requests 400, echoing the To number as
+               Twilio does
   hang N SECS  sleep SECS before handling the next N requests
 A request takes at most one "hang" and then at most one status rule, the
 first armed of each in the file's order; rules apply before anything else
@@ -192,8 +193,10 @@ class Handler(BaseHTTPRequestHandler):
             self.error(500, 20500, "Internal Server Error")
             return
         if rule and rule[0] == "400":
-            self.error(400, 21211, "The 'To' number is not a valid phone "
-                       "number.")
+            to = urllib.parse.parse_qs(raw.decode("utf-8", "replace")).get(
+                "To", [""])[0]
+            self.error(400, 21211, "The 'To' number %s is not a valid "
+                       "phone number." % to)
             return
         if self.path != gw.path:
             self.not_found()

@@ -7,9 +7,10 @@
 # the SHA-256 recorded for a sent email is the SHA-256 of the bytes the
 # SMTP server received, and its subject is the one the resident read; the
 # SMS text recorded is the text that reached the phone, and Kannel's
-# receipt shows as "delivered"; a forged receipt is refused and changes
-# nothing; a misleading closure is in the history as suppressed, with its
-# rule; "--since" queries filter by decision and division; "closeloop
+# receipt shows as "delivered" (Kannel calling the URL with its expiry
+# time); a later report saying otherwise is only counted; a forged
+# receipt is refused and changes nothing; a misleading closure is in the
+# history as suppressed, with its rule; "--since" queries filter by decision and division; "closeloop
 # report" counts per division; no full address or number in any output.
 # The JSON Lines file (audit.file) holds every entry exactly once, across a
 # rotation (mv + SIGHUP) and a full disk (the file is /dev/full for a
@@ -143,6 +144,16 @@ code=$(curl -s -o /dev/null -w '%{http_code}' \
 [ "$code" = 403 ] || fail "no token got HTTP $code"
 [ "$(hjson A-2 | wc -l)" = "$before" ] || fail "a forged receipt changed the history"
 [ "$(nfield "$id" receipt)" = "delivered" ] || fail "a forged receipt changed the record"
+
+say "a later report that says otherwise is counted, not recorded"
+ignored=$(nfield "$id" receipts_ignored)
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Closeloop-Secret: dlr-k3y-for-tests" \
+    "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&status=16&answer=NACK")
+[ "$code" = 200 ] || fail "a late report got HTTP $code"
+[ "$(hjson A-2 | wc -l)" = "$before" ] || fail "a late report changed the history"
+[ "$(nfield "$id" receipt)" = "delivered" ] || fail "a late report changed the record"
+[ "$(nfield "$id" receipts_ignored)" = $((${ignored:-0} + 1)) ] ||
+    fail "the late report is not counted"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Closeloop-Secret: dlr-k3y-for-tests" \
     "http://127.0.0.1:$HTTP_PORT/receipt?id=Z-9/1/0&status=1")
 [ "$code" = 404 ] || fail "a receipt for an unknown notification got HTTP $code"
@@ -192,6 +203,37 @@ refused --since 2026-13-01 || fail "a bad date is not refused"
 refused --decision nonsense --since 1h ||
     fail "an unknown decision is not refused"
 
+say "an SMS shortened to fit: the trail says what went, history shows it whole"
+subscribe A-3 phone +14165550103 en sms
+note=$($PY -c 'print(("The crew cleared the catch basin and flushed the line to the "
+    "main. ") * 7)')
+rcli XADD closeloop:events '*' v 1 type status event_id c-A-3 sr A-3 \
+    ts 2026-11-20T10:00:00Z division TW status closed reason completed \
+    note "$note" photos https://photos.example.org/a3.jpg >/dev/null
+wait_for 30 "the long SMS to be sent" has_decision A-3 sent
+wait_for 20 "fakesmsc to get it" kannel_has 2
+wait_for 20 "its delivery report" has_decision A-3 delivered
+text=$(hfield A-3 sms sent)
+[ "${#text}" -gt 300 ] || fail "the SMS recorded is not the long one: $text"
+kannel_received | grep -F -- "$text" >/dev/null ||
+    fail "the recorded SMS is not the text fakesmsc got"
+hjson A-3 | $PY -c '
+import json, sys
+ds = [json.loads(l) for l in sys.stdin]
+f = [d for d in ds if d["decision"] == "flagged" and d.get("rule") == "sms_shortened"]
+assert len(f) == 1, ds
+f = f[0]
+assert f["division"] == "TW", f
+assert int(f["note_chars_cut"]) > 100, f
+assert f["photo_dropped"] == "1", f
+assert "of the note left out, the photo link left out" in f["detail"], f
+' || fail "the shortening is not in the trail"
+"$CLOSELOOP" -c "$CONF" history A-3 > "$T/history-A-3"
+grep -qF "text: $text" "$T/history-A-3" ||
+    fail "the printed history does not show the SMS whole"
+grep -q "flagged .*\[sms_shortened\]" "$T/history-A-3" ||
+    fail "the printed history does not show the flag"
+
 say "closeloop report"
 "$CLOSELOOP" -c "$CONF" report --since 1d | tee "$T/report"
 "$CLOSELOOP" -c "$CONF" report --since 1d --json > "$T/report.json"
@@ -204,15 +246,17 @@ assert ts["duplicates_without_link"] == 1, ts
 assert ts["closures_without_note"] == 1, ts
 assert "-" not in rows, rows
 assert ts["received"] == 2, ts
-assert tw["notices_completed"] == 2 and tw["notices_transferred"] == 1, tw
-assert tw["sent_email"] == 2 and tw["sent_sms"] == 1 and tw["delivered"] == 1, tw
+assert tw["notices_completed"] == 3 and tw["notices_transferred"] == 1, tw
+assert tw["sent_email"] == 2 and tw["sent_sms"] == 2 and tw["delivered"] == 2, tw
 assert tw["failed"] == 0, tw
+assert tw["sms_shortened"] == 1 and ts["sms_shortened"] == 0, tw
 EOF
 grep -q "misleading closures held back *1" "$T/report" || fail "the printed report lacks the held-back closure"
+grep -q "SMS shortened to fit *1" "$T/report" || fail "the printed report lacks the shortened SMS"
 
 say "no full contact in any output"
-for f in "$T"/history-A-2 "$T"/q1 "$T"/q2 "$T"/report "$AUDIT" "$DLOG"; do
-	if grep -qE 'ana\.lima@|bo@example|5550102' "$f"; then
+for f in "$T"/history-A-2 "$T"/history-A-3 "$T"/q1 "$T"/q2 "$T"/report "$AUDIT" "$DLOG"; do
+	if grep -qE 'ana\.lima@|bo@example|5550102|5550103' "$f"; then
 		fail "a full contact in $f"
 	fi
 done

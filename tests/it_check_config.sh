@@ -10,6 +10,12 @@ assert "templates.dir set" grep -q "dir = \"$top_srcdir/templates\"" "$T/sample.
 cat "$T/out"
 assert "says valid" grep -q "configuration is valid" "$T/out"
 assert "templates valid" grep -q "templates are valid (version [0-9a-f]*)" "$T/out"
+"$CLOSELOOP" -c "$T/sample.conf" lint > "$T/lint"
+cat "$T/lint"
+if grep -q "has no name" "$T/lint"; then
+	fail "a division of the sample has no name in a locale of the set"
+fi
+assert "lint finds nothing" grep -q ": 0 errors, 0 warnings$" "$T/lint"
 
 say "a template set with an error is refused with its position, exit 78"
 cp -R "$top_srcdir/templates" "$T/templates"
@@ -39,6 +45,22 @@ assert "url" grep -q "^$T/bad.conf:2: redis.url: must start with redis:// or uni
 assert "type" grep -q "^$T/bad.conf:3: redis.claim_idle_ms: must be an integer (got a string)" "$T/err"
 assert "unknown" grep -q "^$T/bad.conf:4: redis.colour: unknown setting" "$T/err"
 assert "level" grep -q "^$T/bad.conf:6: log.level: unknown level" "$T/err"
+
+say "an http.listen the listener could not use is refused by --check-config"
+cat > "$T/listen.conf" <<'EOC'
+redis = { url = "unix:///nonexistent/redis.sock"; };
+http = { listen = "[::1]:99999"; };
+EOC
+rc=0
+"$CLOSELOOPD" --check-config -c "$T/listen.conf" 2> "$T/err" || rc=$?
+cat "$T/err"
+assert "exit 78" [ "$rc" = 78 ]
+assert "port" grep -q "^$T/listen.conf:2: http.listen: the port is out of range (0-65535) (got \"\[::1\]:99999\")" "$T/err"
+printf 'http = { listen = "example.org:80"; };\n' > "$T/listen.conf"
+rc=0
+"$CLOSELOOPD" --check-config -c "$T/listen.conf" 2> "$T/err" || rc=$?
+assert "exit 78" [ "$rc" = 78 ]
+assert "host" grep -q "http.listen: not a numeric IPv4 address or localhost (got \"example.org:80\")" "$T/err"
 
 say "a missing file exits 78 without starting"
 rc=0

@@ -13,11 +13,24 @@
 # runs with the guide's own status_map example as its configuration, each
 # "redis-cli XADD closeloop:events ..." example in the guide is run
 # against it, and every one must be accepted.
+#
+# And what operators read must be what the programs do: the default
+# configuration path the programs print is the one their pages name; the
+# help lists every option of every command; closeloop(1)'s lint example
+# counts the templates and locales of the shipped set; every secret file
+# setting is in closeloopd.conf(5)'s SECRETS with the unit's credential;
+# every place names one directory for the audit file, the unit's
+# LogsDirectory; and the fields operations.md says every audit entry has
+# are the fields of "closeloop history --json".
 . "$(dirname "$0")/lib.sh"
 
-MAN5="$top_srcdir/man/closeloopd.conf.5"
-MAN8="$top_srcdir/man/closeloopd.8"
-MAN1="$top_srcdir/man/closeloop.1"
+# The pages as this build made them, with its paths.
+MAN5="$top_builddir/man/closeloopd.conf.5"
+MAN8="$top_builddir/man/closeloopd.8"
+MAN1="$top_builddir/man/closeloop.1"
+for page in "$MAN1" "$MAN5" "$MAN8"; do
+	[ -f "$page" ] || fail "$page is not built (make)"
+done
 SAMPLE="$top_srcdir/etc/closeloopd.conf"
 
 # Print config.c's settings table, one "name KIND" a line.
@@ -91,10 +104,8 @@ done < "$T/extra"
 assert "the settings are documented" [ "$bad" = 0 ]
 
 say "every command and option in closeloop(1) and closeloopd(8)"
-{
-	grep -o 'strcmp(argv\[0\], "[a-z]*")' "$top_srcdir/src/closeloop.c"
-	grep -o 'strcmp(command, "[a-z]*")' "$top_srcdir/src/closeloop.c"
-} | sed 's/.*"\([a-z]*\)")/\1/' | sort -u > "$T/commands"
+grep -o '^	{ "[a-z]*", [a-z_]*, [01] },' "$top_srcdir/src/closeloop.c" |
+    sed 's/^	{ "\([a-z]*\)".*/\1/' | sort -u > "$T/commands"
 echo "commands: $(tr '\n' ' ' < "$T/commands")"
 assert "closeloop's commands found" [ "$(wc -l < "$T/commands")" -ge 7 ]
 while read -r cmd; do
@@ -144,6 +155,60 @@ assert "closeloop's options found" [ "$(wc -l < "$T/opts1")" -ge 15 ]
 options_in "$MAN8" < "$T/opts8"
 options_in "$MAN1" < "$T/opts1"
 assert "the commands and options are documented" [ "$bad" = 0 ]
+
+say "the default configuration path is the one the pages name"
+for prog in "$CLOSELOOP" "$CLOSELOOPD"; do
+	path=$("$prog" --help | sed -n 's/.*(default \(\/[^)]*\.conf\))$/\1/p')
+	[ -n "$path" ] || fail "$(basename "$prog") --help names no default"
+	page=$MAN1
+	[ "$prog" = "$CLOSELOOPD" ] && page=$MAN8
+	grep -qF "$path" "$page" ||
+	    fail "$(basename "$page") does not name $(basename "$prog")'s default $path"
+done
+
+say "closeloop --help lists every option of every command"
+"$CLOSELOOP" --help > "$T/help"
+for f in history report emit lint dead; do
+	long_options "$top_srcdir/src/$f.c"
+done | sort -u > "$T/cmdopts"
+while read -r opt; do
+	grep -q -- "--$opt\b" "$T/help" || {
+		echo "closeloop --help has no --$opt"
+		bad=1
+	}
+done < "$T/cmdopts"
+assert "the help lists every option" [ "$bad" = 0 ]
+
+say "closeloop(1)'s lint example counts the shipped set"
+"$CLOSELOOP" lint "$top_srcdir/templates" 2>/dev/null | tail -n 1 > "$T/lint"
+count=$(sed -n 's/.*: \([0-9]* templates in [0-9]* locales\),.*/\1/p' "$T/lint")
+[ -n "$count" ] || fail "lint printed no count: $(cat "$T/lint")"
+grep -q "templates: $count, version" "$MAN1" ||
+    fail "closeloop.1's lint example does not say $count"
+
+say "every secret file setting is in SECRETS, with its credential"
+grep -o '"[a-z_.]*_file", CONFIG_STRING' "$top_srcdir/src/config.c" |
+    sed 's/"\([a-z_.]*\)".*/\1/' | grep -v '^audit\.\|ca_file$' > "$T/secrets"
+assert "seven secrets" [ "$(wc -l < "$T/secrets")" = 7 ]
+awk '/^\.SH SECRETS$/ { on = 1; next } /^\.SH / { on = 0 } on' "$MAN5" > "$T/secrets.5"
+while read -r setting; do
+	cred=$(grep "^$setting	" "$T/secrets.5" | cut -f2 | sed 's/\\-/-/g')
+	[ -n "$cred" ] || { echo "closeloopd.conf.5: SECRETS lacks $setting"; bad=1; continue; }
+	grep -q "LoadCredential=$cred:" "$top_srcdir/systemd/closeloopd.service.in" || {
+		echo "the unit loads no credential $cred ($setting)"
+		bad=1
+	}
+done < "$T/secrets"
+assert "the secrets are documented" [ "$bad" = 0 ]
+
+say "one directory for the audit file everywhere, the unit's LogsDirectory"
+logs=$(sed -n 's/^LogsDirectory=//p' "$top_srcdir/systemd/closeloopd.service.in")
+[ -n "$logs" ] || fail "the unit has no LogsDirectory"
+grep -rhoE '/[a-z/]*/audit\.jsonl' "$top_srcdir/docs" "$top_srcdir/etc" \
+    "$top_srcdir/man" "$top_srcdir/README.md" | sort -u > "$T/auditdirs"
+cat "$T/auditdirs"
+assert "the audit file is named" [ -s "$T/auditdirs" ]
+assert "one directory, /var/log/$logs" [ "$(grep -cv "^/var/log/$logs/audit.jsonl\$" "$T/auditdirs")" = 0 ]
 
 say "each manual page renders without a warning"
 if command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1; then
@@ -210,5 +275,23 @@ REDIS_CLI="$REDIS_CLI" SOCK="$SOCK" sh "$T/examples.sh" > "$T/ids"
 wait_for 10 "$n accepted" stat_is accepted "$n"
 rcli XRANGE closeloop:dead - +
 assert "none rejected" [ "$(rcli XLEN closeloop:dead)" = 0 ]
+
+say "the fields operations.md says every audit entry has are the trail's"
+"$CLOSELOOP" -c "$CONF" history --json --since 30d > "$T/trail.json"
+assert "entries to look at" [ -s "$T/trail.json" ]
+awk '/^Every entry of `closeloop history --json` and of the audit file also has$/ { on = 1 }
+	on { print } on && /\.$/ { exit }' "$top_srcdir/docs/operations.md" |
+    grep -o '`[a-z_]*`' | tr -d '`' | sort -u > "$T/fields"
+assert "the sentence found" [ "$(wc -l < "$T/fields")" -ge 5 ]
+/usr/bin/python3 - "$T/trail.json" "$T/fields" <<'EOF' || fail "operations.md names fields the trail does not have"
+import json, sys
+keys = set()
+for line in open(sys.argv[1]):
+    keys |= set(json.loads(line))
+want = [l.strip() for l in open(sys.argv[2])]
+missing = [f for f in want if f not in keys]
+print("fields:", " ".join(want))
+assert not missing, "not in history --json: %s" % missing
+EOF
 daemon_stop
 echo "PASS"

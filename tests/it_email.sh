@@ -178,15 +178,21 @@ exactly $SENT || fail "not each message once, and nothing else"
 $MAILBOX check "$MAIL" >/dev/null || fail "a message is malformed"
 daemon_stop
 
-say "closeloopd --dry-run: rendered and recorded, not sent"
+say "closeloopd --dry-run: rendered and recorded apart, not sent"
 before=$($MAILBOX count "$MAIL")
 $WRAP "$CLOSELOOPD" --dry-run -c "$CONF" >>"$DLOG" 2>&1 &
 DAEMON_PID=$!
 sr_closed N-1 nina@example.org en
-wait_for 20 "N-1 recorded" state_is N-1/1/0 dry_run
+dry_state_is() {
+	[ "$(rcli HGET 'closeloop-dryrun:sr:{N-1}:n:1/0' state)" = dry_run ]
+}
+wait_for 20 "N-1 recorded by the rehearsal" dry_state_is
 sleep 1
 assert "nothing sent in a dry run" [ "$($MAILBOX count "$MAIL")" = "$before" ]
-"$CLOSELOOP" -c "$CONF" history N-1 | grep -q 'dry_run .*dry run: not sent' ||
-    fail "the history does not say it was a dry run"
+"$CLOSELOOP" -c "$CONF" --dry-run history N-1 |
+    grep -q 'dry_run .*dry run: not sent' ||
+    fail "the rehearsal's history does not say it was a dry run"
+"$CLOSELOOP" -c "$CONF" history N-1 | grep -q 'nothing recorded' ||
+    fail "the rehearsal recorded N-1 among the real records"
 daemon_stop
 echo "PASS"

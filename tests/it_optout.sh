@@ -193,6 +193,18 @@ case $URL in
 esac
 $PY "$top_srcdir/tests/mailbox.py" show "$MAIL" ana@example.org | tr -d '\r' |
     grep -qxF "$URL" || fail "the text does not hold the header's link"
+TOKEN=${URL##*token=}
+"$CLOSELOOP" -c "$CONF" history --json M-1 > "$T/m1.json" ||
+    fail "closeloop history M-1 failed"
+grep -q "token=REDACTED" "$T/m1.json" ||
+    fail "the recorded text does not show the link, redacted"
+if grep -qF "$TOKEN" "$T/m1.json"; then
+	fail "a working unsubscribe token is in the audit trail"
+fi
+if [ -n "$(rcli --scan --pattern 'closeloop:*audit*' | while read -r k; do
+    rcli XRANGE "$k" - + | grep -F "$TOKEN"; done)" ]; then
+	fail "a working unsubscribe token is kept in Redis's audit streams"
+fi
 BOURL=$($PY "$top_srcdir/tests/mailbox.py" field "$MAIL" bo@example.org \
     List-Unsubscribe | tr -d '<>')
 [ "$BOURL" != "$URL" ] || fail "two addresses got the same link"

@@ -9,7 +9,11 @@ write_config
 say "the shipped set passes lint"
 "$CLOSELOOP" -c "$CONF" lint > "$T/lint"
 cat "$T/lint"
-assert "no errors" grep -q "342 templates in 6 locales, version [0-9a-f]*: 0 errors, 0 warnings" "$T/lint"
+# The test's TW is named in English and French alone.
+assert "no errors" grep -q "342 templates in 6 locales, version [0-9a-f]*: 0 errors, 4 warnings" "$T/lint"
+for l in es fa pt zh-Hans; do
+	assert "TW has no name in $l" grep -qx "warning: $l: division TW has no name in this language (divisions.TW.name.$l); residents read \"Toronto Water\"" "$T/lint"
+done
 
 say "render shows what a resident reads"
 "$CLOSELOOP" -c "$CONF" render --locale fr --channel sms sr=8812 \
@@ -42,6 +46,36 @@ rc=0
 "$CLOSELOOP" -c "$CONF" lint "$T/tpl" > "$T/lint" || rc=$?
 assert "exit 1" [ "$rc" = 1 ]
 assert "unknown variable" grep -q "$T/tpl/fa/completed.txt.mustache:1:4: unknown variable nmae" "$T/lint"
+printf 'Votre demande {{sr} est termin\303\251e.\n{{date}}\n' > "$T/tpl/fr/completed.txt.mustache"
+rc=0
+"$CLOSELOOP" -c "$CONF" lint "$T/tpl" > "$T/lint" || rc=$?
+assert "exit 1" [ "$rc" = 1 ]
+assert "a tag short of a brace" grep -q "$T/tpl/fr/completed.txt.mustache:1:15: tag is not closed: no }}" "$T/lint"
+
+say "lint warns of a heading over a missing link and of numbers not isolated in Persian"
+rm -rf "$T/tpl"
+cp -R "$top_srcdir/templates" "$T/tpl"
+printf 'Consultez votre demande en ligne :\n{{status_url}}\n' > "$T/tpl/fr/_footer.txt.mustache"
+printf 'درخواست {{sr}} لغو شد' > "$T/tpl/fa/cancelled.subject.mustache"
+"$CLOSELOOP" -c "$CONF" lint "$T/tpl" > "$T/lint"
+cat "$T/lint"
+assert "heading" grep -q "warning: $T/tpl/fr/_footer.txt.mustache:2:1: the heading of {{status_url}} shows when status_url is empty: put it inside {{#status_url}}...{{/status_url}}" "$T/lint"
+assert "isolate" grep -q "warning: $T/tpl/fa/cancelled.subject.mustache:1:9: {{sr}} is not isolated in right-to-left text" "$T/lint"
+
+say "a set saved with Windows line endings sends no carriage return"
+rm -rf "$T/tpl"
+cp -R "$top_srcdir/templates" "$T/tpl"
+for f in "$T"/tpl/fr/*.mustache; do
+	sed -i 's/$/\r/' "$f"
+done
+"$CLOSELOOP" -c "$CONF" lint "$T/tpl" > "$T/lint"
+assert "no errors" grep -q "0 errors" "$T/lint"
+"$CLOSELOOP" -c "$CONF" render --templates "$T/tpl" --locale fr sr=8812 \
+    division=TW status=closed reason=completed > "$T/out"
+assert "rendered" grep -q "Eau de Toronto" "$T/out"
+if tr -d '\n' < "$T/out" | grep -q "$(printf '\r')"; then
+	fail "a carriage return reached the message"
+fi
 
 say "closeloopd refuses a broken set on SIGHUP and keeps its own"
 cp -R "$top_srcdir/templates" "$T/live"

@@ -245,7 +245,10 @@ shutdown_timeout = 10;
 policy = { settle_seconds = %d; coalesce_seconds = %d; retain_days = 2; };
 templates = { dir = "%s"; status_url = "https://311.example.org/sr/{sr}"; };
 divisions = {
-    TS = { name = { en = "Transportation Services"; }; };
+    TS = {
+        name = { en = "Transportation Services"; };
+        notes = { POTHOLE_FILLED = { en = "We filled the pothole."; }; };
+    };
     TW = {
         name = { en = "Toronto Water"; fr = "Eau Toronto"; };
         status_map = (

@@ -28,9 +28,21 @@ Faults, chosen by the local part of the recipient:
   flakyN-...  451 to DATA for the first N attempts of the same Message-ID
   slowN-...   the message is accepted, but the reply to DATA comes after
               N seconds (the client waits for it with the message sent)
+  u550-...    550 to RCPT echoing the recipient in upper case, and another
+              address
+  data250-... 250 to the DATA command itself, in place of 354: the server
+              takes no data and records no message
+
+By the client's EHLO name: a name starting with "forever" is answered
+with a "250-" line every second that never ends (the server gives up
+after EHLO_LINES lines and closes the connection).
 
 --control F is read at every new connection: "421" greets with 421 and
-closes, "hang" accepts and never greets, empty or missing is normal.
+closes, "hang" accepts and never greets, "chunking" is a small server of
+its own offering CHUNKING (RFC 3030), so that the client sends each
+message with BDAT (recorded with "bdat": true; a recipient whose local
+part starts with "endless" is answered with a "250-" line every second
+that never ends), empty or missing is normal.
 """
 
 import argparse
@@ -43,8 +55,9 @@ import ssl
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
-FAULT = re.compile(r"^(t451|p550|c421|d451|d550|flaky(\d+)|slow(\d+))-",
-                   re.I)
+FAULT = re.compile(r"^(t451|p550|c421|d451|d550|flaky(\d+)|slow(\d+)|u550|"
+                   r"data250)-", re.I)
+EHLO_LINES = 60
 MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*?)\r\n", re.IGNORECASE | re.M)
 
 
@@ -70,6 +83,22 @@ class Store:
         self.connections += 1
         self.append("connections.jsonl",
                     {"n": self.connections, "mode": mode})
+
+    def save_raw(self, mail_from, rcpt_tos, content):
+        """Record a message the CHUNKING server received; return its n."""
+        self.n += 1
+        name = "%d.eml" % self.n
+        with open(os.path.join(self.dir, name), "wb") as f:
+            f.write(content)
+        found = MESSAGE_ID.search(content.split(b"\r\n\r\n", 1)[0] +
+                                  b"\r\n")
+        self.append("received.jsonl", {
+            "n": self.n, "mail_from": mail_from, "rcpt_tos": rcpt_tos,
+            "message_id": found.group(1).decode("ascii", "replace")
+            if found else None,
+            "size": len(content), "file": name, "tls": False, "bdat": True,
+        })
+        return self.n
 
     def save(self, session, envelope, message_id):
         self.n += 1
@@ -105,12 +134,31 @@ class Handler:
             return "451 4.3.0 Temporary failure for this recipient (t451)"
         if m and m.group(1).lower() == "p550":
             return "550 5.1.1 <%s>: No such user here (p550)" % address
+        if m and m.group(1).lower() == "u550":
+            return ("550 5.1.1 <%s>: No such user here; ask "
+                    "<Postmaster@Closeloop-Test.example> (u550)"
+                    % address.upper())
         if m and m.group(1).lower() == "c421":
             await server.push("421 4.3.2 Shutting down (c421)")
             server.transport.close()
             raise asyncio.CancelledError()
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
+
+    async def handle_EHLO(self, server, session, envelope, hostname,
+                          responses):
+        session.host_name = hostname
+        if not hostname.lower().startswith("forever"):
+            return responses
+        await server.push(responses[0])
+        for i in range(EHLO_LINES):
+            await asyncio.sleep(1)
+            if server.transport is None or server.transport.is_closing():
+                break
+            await server.push("250-STILL-GREETING-%d" % i)
+        if server.transport is not None:
+            server.transport.close()
+        raise asyncio.CancelledError()
 
     async def handle_DATA(self, server, session, envelope):
         content = envelope.original_content
@@ -140,6 +188,18 @@ class Handler:
         return "250 2.0.0 Ok: queued as %d" % n
 
 
+class FaultSMTP(SMTP):
+    """aiosmtpd's server, with the faults that act on the DATA command."""
+
+    async def smtp_DATA(self, arg):
+        for rcpt in (self.envelope.rcpt_tos if self.envelope else []):
+            m = FAULT.match(rcpt)
+            if m and m.group(1).lower() == "data250":
+                await self.push("250 2.0.0 Ok, but no data taken (data250)")
+                return
+        await super().smtp_DATA(arg)
+
+
 class Refuse(asyncio.Protocol):
     """A connection greeted with 421 and closed."""
 
@@ -152,8 +212,94 @@ class Hang(asyncio.Protocol):
     """A connection accepted and never greeted."""
 
 
+class Chunking(asyncio.Protocol):
+    """A small SMTP server offering CHUNKING: messages come by BDAT."""
+
+    def __init__(self, store):
+        self.store = store
+        self.transport = None
+        self.buf = b""
+        self.need = 0           # bytes of the current BDAT chunk to come
+        self.last = False
+        self.mail_from = None
+        self.rcpt_tos = []
+        self.content = b""
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.reply("220 closeloop-test ESMTP chunking")
+
+    def reply(self, text):
+        if not self.transport.is_closing():
+            self.transport.write(text.encode() + b"\r\n")
+
+    async def endless(self):
+        for i in range(EHLO_LINES):
+            if self.transport.is_closing():
+                return
+            self.reply("250-still-checking-%d" % i)
+            await asyncio.sleep(1)
+        self.transport.close()
+
+    def chunk_done(self):
+        if not self.last:
+            self.reply("250 2.0.0 %d octets received" % len(self.content))
+            return
+        n = self.store.save_raw(self.mail_from, self.rcpt_tos, self.content)
+        self.reply("250 2.0.0 Ok: queued as %d" % n)
+        self.mail_from, self.rcpt_tos, self.content = None, [], b""
+
+    def data_received(self, data):
+        self.buf += data
+        while self.buf:
+            if self.need > 0:
+                take = self.buf[:self.need]
+                self.buf = self.buf[len(take):]
+                self.content += take
+                self.need -= len(take)
+                if self.need == 0:
+                    self.chunk_done()
+                continue
+            line, sep, rest = self.buf.partition(b"\r\n")
+            if not sep:
+                return
+            self.buf = rest
+            self.command(line.decode("ascii", "replace"))
+
+    def command(self, line):
+        verb = line.split(" ", 1)[0].upper()
+        if verb == "EHLO":
+            self.reply("250-closeloop-test\r\n250-CHUNKING\r\n"
+                       "250 ENHANCEDSTATUSCODES")
+        elif verb == "MAIL":
+            self.mail_from = line[10:].strip("<> ")
+            self.reply("250 2.1.0 Ok")
+        elif verb == "RCPT":
+            address = line[8:].strip("<> ")
+            if address.lower().startswith("endless"):
+                asyncio.ensure_future(self.endless())
+                return
+            self.rcpt_tos.append(address)
+            self.reply("250 2.1.5 Ok")
+        elif verb == "BDAT":
+            words = line.split()
+            self.need = int(words[1])
+            self.last = len(words) > 2 and words[2].upper() == "LAST"
+            if self.need == 0:
+                self.chunk_done()
+        elif verb in ("RSET", "NOOP"):
+            self.mail_from, self.rcpt_tos, self.content = None, [], b""
+            self.reply("250 2.0.0 Ok")
+        elif verb == "QUIT":
+            self.reply("221 2.0.0 Bye")
+            self.transport.close()
+        else:
+            self.reply("502 5.5.2 Not here")
+
+
 def read_control(path):
-    """Return what the control file asks for: "421", "hang" or "normal"."""
+    """Return what the control file asks for: "421", "hang", "chunking"
+    or "normal"."""
     if path is None:
         return "normal"
     try:
@@ -165,6 +311,8 @@ def read_control(path):
         return "421"
     if "hang" in text:
         return "hang"
+    if "chunking" in text:
+        return "chunking"
     return "normal"
 
 
@@ -227,9 +375,11 @@ def main():
             return Refuse()
         if mode == "hang":
             return Hang()
-        return SMTP(handler, hostname="closeloop-test", loop=loop,
-                    tls_context=tls, require_starttls=args.require_tls,
-                    **kwargs)
+        if mode == "chunking":
+            return Chunking(store)
+        return FaultSMTP(handler, hostname="closeloop-test", loop=loop,
+                         tls_context=tls, require_starttls=args.require_tls,
+                         **kwargs)
 
     server = loop.run_until_complete(
         loop.create_server(factory, "127.0.0.1", args.port))

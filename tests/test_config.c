@@ -182,6 +182,8 @@ static const struct test_config_field test_config_fields[] = {
 	{ "sms_dlr_secret_file", TEST_CONFIG_STRING, AT(sms_dlr_secret_file),
 	    NULL },
 	{ "sms_dlr_secret", TEST_CONFIG_STRING, AT(sms_dlr_secret), NULL },
+	{ "sms_dlr_max_age_days", TEST_CONFIG_INT64,
+	    AT(sms_dlr_max_age_days), "30" },
 	{ "sms_inbound_secret_file", TEST_CONFIG_STRING,
 	    AT(sms_inbound_secret_file), NULL },
 	{ "sms_inbound_secret", TEST_CONFIG_STRING, AT(sms_inbound_secret),
@@ -599,6 +601,10 @@ static const struct test_config_good test_config_goods[] = {
 	{ "http = { listen = \"\"; };\n", NULL,
 	    { { "http_listen", NULL },
 	      { "http_listen_default", "0" } } },
+	{ "sms = { dlr_max_age_days = 1; };\n", NULL,
+	    { { "sms_dlr_max_age_days", "1" } } },
+	{ "sms = { dlr_max_age_days = 365; };\n", NULL,
+	    { { "sms_dlr_max_age_days", "365" } } },
 	{ "sms = { inbound_secret_file = \"@DIR/secret\"; };\n", "1nb0und",
 	    { { "sms_inbound_secret_file", "@DIR/secret" },
 	      { "sms_inbound_secret", "1nb0und" } } },
@@ -634,11 +640,17 @@ struct test_config_bad {
 static const struct test_config_bad test_config_bads[] = {
 	/* Syntax errors, in libconfig's words. */
 	{ "redis = { url = ; };\n", NULL,
-	    "@FILE:1: syntax error: syntax error" },
+	    "@FILE:1: syntax error: libconfig cannot read this (a string "
+	    "without its double quotes? a setting without its ';', a group "
+	    "without its '}'?)" },
 	{ "redis = {\n\turl = \"redis://h\";\n", NULL,
-	    "@FILE:3: syntax error: syntax error" },
+	    "@FILE:3: syntax error: libconfig cannot read this (a string "
+	    "without its double quotes? a setting without its ';', a group "
+	    "without its '}'?)" },
 	{ "redis.url = \"redis://h\";\n", NULL,
-	    "@FILE:1: syntax error: syntax error" },
+	    "@FILE:1: syntax error: libconfig cannot read this (a string "
+	    "without its double quotes? a setting without its ';', a group "
+	    "without its '}'?)" },
 	{ "shutdown_timeout = 1;\nshutdown_timeout = 2;\n", NULL,
 	    "@FILE:2: syntax error: duplicate setting name" },
 	{ "@include \"@DIR/nope.conf\"\n", NULL,
@@ -1183,10 +1195,26 @@ static const struct test_config_bad test_config_bads[] = {
 	{ "templates = { unsubscribe_days = 3651; };\n", NULL,
 	    "@FILE:1: templates.unsubscribe_days: must be between 1 and 3650 "
 	    "(got 3651)" },
+	{ "sms = { dlr_max_age_days = 0; };\n", NULL,
+	    "@FILE:1: sms.dlr_max_age_days: must be between 1 and 365 "
+	    "(got 0)" },
+	{ "sms = { dlr_max_age_days = 366; };\n", NULL,
+	    "@FILE:1: sms.dlr_max_age_days: must be between 1 and 365 "
+	    "(got 366)" },
 	{ "audit = { retain_days = 0; };\n", NULL,
 	    "@FILE:1: audit.retain_days: must be between 1 and 3650 (got 0)" },
 	{ "http = { listen = 9311; };\n", NULL,
 	    "@FILE:1: http.listen: must be a string (got an integer)" },
+	/* What the listener could not use, found before it starts. */
+	{ "http = { listen = \"[::1]:99999\"; };\n", NULL,
+	    "@FILE:1: http.listen: the port is out of range (0-65535) (got "
+	    "\"[::1]:99999\")" },
+	{ "http = {\n\tlisten = \"localhost:http\";\n};\n", NULL,
+	    "@FILE:2: http.listen: the port is not a number (got "
+	    "\"localhost:http\")" },
+	{ "http = { listen = \"::1:9311\"; };\n", NULL,
+	    "@FILE:1: http.listen: an IPv6 address goes in brackets (got "
+	    "\"::1:9311\")" },
 	{ "http = { health_max_lag = -1; };\n", NULL,
 	    "@FILE:1: http.health_max_lag: must be between 0 and 1000000000 "
 	    "(got -1)" },
@@ -1776,20 +1804,60 @@ test_config_sample(void **state)
 	static const struct test_config_value values[] = {
 		{ "divisions",
 		    "TS{en=Transportation Services,"
-		    "fr=Services des transports} "
-		    "TW{en=Toronto Water,fr=Eau Toronto}["
+		    "fr=Services des transports"
+		    ",es=Servicios de Transporte"
+		    ",pt=Servi\xc3\xa7os de Transporte"
+		    ",fa=\xd8\xa7\xd8\xaf\xd8\xa7\xd8\xb1\xd9\x87 \xd8\xae\xd8"
+		    "\xaf\xd9\x85\xd8\xa7\xd8\xaa \xd8\xad\xd9\x85\xd9\x84\xe2"
+		    "\x80\x8c\xd9\x88\xd9\x86\xd9\x82\xd9\x84"
+		    ",zh-Hans=\xe4\xba\xa4\xe9\x80\x9a\xe6\x9c\x8d\xe5\x8a\xa1"
+		    "\xe5\xa4\x84"
+		    "} TW{en=Toronto Water,fr=Eau Toronto"
+		    ",es=Servicio de Agua de Toronto"
+		    ",pt=Servi\xc3\xa7o de \xc3\x81gua de Toronto"
+		    ",fa=\xd8\xa7\xd8\xaf\xd8\xa7\xd8\xb1\xd9\x87 \xd8\xa2\xd8"
+		    "\xa8 \xd8\xaa\xd9\x88\xd8\xb1\xd9\x86\xd8\xaa\xd9\x88"
+		    ",zh-Hans=\xe5\xa4\x9a\xe4\xbc\xa6\xe5\xa4\x9a\xe6\xb0\xb4"
+		    "\xe5\x8a\xa1\xe5\xa4\x84"
+		    "}["
 		    "WO-OPEN=received,WO-ASSIGNED=assigned,"
 		    "WO-SCHED=scheduled,WO-INPROG=in_progress,"
 		    "WO-WAITPARTS=on_hold,WO-COMP=closed/completed,"
 		    "WO-NOFIX=closed/no_action_required,"
 		    "WO-DUP=closed/duplicate,WO-CANC=cancelled] "
 		    "SWMS{en=Solid Waste Management Services,"
-		    "fr=Services de gestion des d\xc3\xa9" "chets solides}"
-		    "<scheduled,transferred,completed,no_action,duplicate,"
+		    "fr=Services de gestion des d\xc3\xa9" "chets solides"
+		    ",es=Servicios de Gesti\xc3\xb3n de Residuos S\xc3\xb3lidos"
+		    ",pt=Servi\xc3\xa7os de Gest\xc3\xa3o de "
+		    "Res\xc3\xad" "duos S\xc3\xb3lidos"
+		    ",fa=\xd8\xa7\xd8\xaf\xd8\xa7\xd8\xb1\xd9\x87 \xd8\xae\xd8"
+		    "\xaf\xd9\x85\xd8\xa7\xd8\xaa \xd9\x85\xd8\xaf\xdb\x8c\xd8"
+		    "\xb1\xdb\x8c\xd8\xaa \xd9\xbe\xd8\xb3\xd9\x85\xd8\xa7\xd9"
+		    "\x86\xd8\xaf"
+		    ",zh-Hans=\xe5\x9b\xba\xe4\xbd\x93\xe5\xba\x9f\xe7\x89\xa9"
+		    "\xe7\xae\xa1\xe7\x90\x86\xe6\x9c\x8d\xe5\x8a\xa1\xe5\xa4"
+		    "\x84"
+		    "}<scheduled,transferred,completed,no_action,duplicate,"
 		    "cancelled,reopened,referred_external> "
 		    "MLS{en=Municipal Licensing & Standards,"
-		    "fr=Normes municipales et d\xc3\xa9livrance des permis} "
-		    "UF{en=Urban Forestry,fr=Foresterie urbaine}" },
+		    "fr=Normes municipales et d\xc3\xa9livrance des permis"
+		    ",es=Licencias y Normas Municipales"
+		    ",pt=Licenciamento e Normas Municipais"
+		    ",fa=\xd8\xa7\xd8\xaf\xd8\xa7\xd8\xb1\xd9\x87 \xd8\xb5\xd8"
+		    "\xaf\xd9\x88\xd8\xb1 \xd9\x85\xd8\xac\xd9\x88\xd8\xb2 \xd9"
+		    "\x88 \xd8\xb6\xd9\x88\xd8\xa7\xd8\xa8\xd8\xb7 \xd8\xb4\xd9"
+		    "\x87\xd8\xb1\xdb\x8c"
+		    ",zh-Hans=\xe5\xb8\x82\xe6\x94\xbf\xe6\x89\xa7\xe7\x85\xa7"
+		    "\xe5\x8f\x8a\xe6\xa0\x87\xe5\x87\x86\xe5\xa4\x84"
+		    "} UF{en=Urban Forestry,fr=Foresterie urbaine"
+		    ",es=Silvicultura Urbana"
+		    ",pt=Silvicultura Urbana"
+		    ",fa=\xd8\xa7\xd8\xaf\xd8\xa7\xd8\xb1\xd9\x87 \xd8\xac\xd9"
+		    "\x86\xda\xaf\xd9\x84\xd8\xaf\xd8\xa7\xd8\xb1\xdb\x8c \xd8"
+		    "\xb4\xd9\x87\xd8\xb1\xdb\x8c"
+		    ",zh-Hans=\xe5\x9f\x8e\xe5\xb8\x82\xe6\x9e\x97\xe4\xb8\x9a"
+		    "\xe5\xa4\x84"
+		    "}" },
 		/* Links have no default: the sample sets Toronto's. */
 		{ "templates_status_url", "https://www.toronto.ca/311/sr/{sr}" },
 		{ "templates_unsubscribe_url",

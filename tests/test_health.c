@@ -239,6 +239,93 @@ test_health_check(void **state)
 	test_health_stop(&t);
 }
 
+/*
+ * A main loop that keeps turning without handling, releasing or waiting
+ * for anything (it spins) is unhealthy, though it turns.
+ */
+static void
+test_health_spin(void **state)
+{
+	struct test_health		 t;
+	struct testhttp_answer	 a;
+	int64_t				 now = store_now();
+
+	(void)state;
+	test_health_start(&t, "");
+	metrics_start(now - 60000);
+	metrics_progress(now - 30000);
+	metrics_beat(now);
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 503);
+	assert_non_null(strstr(a.body, "main loop: turning without getting "
+	    "anything done for 30 s\n"));
+	free(a.raw);
+	metrics_progress(now);
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 200);
+	free(a.raw);
+	test_health_stop(&t);
+}
+
+/*
+ * Intake that handles nothing while entries wait for it - unread, or
+ * pending with this consumer - is unhealthy, unless a full outbox
+ * paused it; entries pending with another consumer are not its own.
+ */
+static void
+test_health_stall(void **state)
+{
+	struct test_health		 t;
+	struct testhttp_answer	 a;
+	int64_t				 now = store_now();
+
+	(void)state;
+	test_health_start(&t, "");
+	metrics_start(now - 200000);
+	metrics_handled(now - 150000);
+	metrics_progress(now);	/* waiting, not spinning */
+	metrics_beat(now);
+	test_health_cmd(&t, "XGROUP CREATE closeloop:events closeloopd $ "
+	    "MKSTREAM");
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 200);
+	free(a.raw);
+	test_health_cmd(&t, "XADD closeloop:events * v 1");
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 503);
+	assert_non_null(strstr(a.body, "intake: no entry handled for 150 s "
+	    "while 1 wait unread and 0 are pending with consumer"));
+	free(a.raw);
+
+	metrics_paused(1);
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 200);
+	free(a.raw);
+	metrics_paused(0);
+
+	/* Read by another consumer: theirs, not this one's. */
+	test_health_cmd(&t, "XREADGROUP GROUP closeloopd someone-else COUNT 1 "
+	    "STREAMS closeloop:events >");
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 200);
+	free(a.raw);
+
+	/* Claimed by this one and never handled. */
+	test_health_cmd(&t, "XADD closeloop:events * v 1");
+	test_health_cmd(&t, "XREADGROUP GROUP closeloopd %s COUNT 1 STREAMS "
+	    "closeloop:events >", t.g->cf->redis_consumer);
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 503);
+	assert_non_null(strstr(a.body, "while 0 wait unread and 1 are "
+	    "pending with consumer"));
+	free(a.raw);
+	metrics_handled(store_now());
+	test_health_get(&t, "GET", "/healthz", &a);
+	assert_int_equal(a.status, 200);
+	free(a.raw);
+	test_health_stop(&t);
+}
+
 /* With Redis gone: /healthz fails, /metrics still answers, up is 0. */
 static void
 test_health_redis_down(void **state)
@@ -275,6 +362,8 @@ main(void)
 		cmocka_unit_test(test_health_metrics),
 		cmocka_unit_test(test_health_empty),
 		cmocka_unit_test(test_health_check),
+		cmocka_unit_test(test_health_spin),
+		cmocka_unit_test(test_health_stall),
 		cmocka_unit_test(test_health_redis_down),
 	};
 	int	rc;

@@ -33,7 +33,10 @@
 #include <cmocka.h>
 
 #include "http.h"
+#include "log.h"
+#include "testlog.h"
 #include "testskip.h"
+#include "testslow.h"
 #include "xmalloc.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
@@ -456,8 +459,9 @@ test_http_post_form(void **state)
 	assert_string_equal(ctx->values[4], "form field");
 
 	/*
-	 * Two requests on one connection: nothing of the first (a form)
-	 * is left in the second.
+	 * One request per connection: a second one sent after a form on
+	 * the same connection is not read, the answer to the first says
+	 * so; nothing of the form is left in the next request.
 	 */
 	req = xasprintf("POST /one HTTP/1.1\r\nHost: localhost\r\n"
 	    "Content-Type: application/x-www-form-urlencoded\r\n"
@@ -467,10 +471,13 @@ test_http_post_form(void **state)
 	a = test_http_send(0, http_port(h), req);
 	free(req);
 	assert_int_equal(a.status, 200);
-	assert_non_null(strstr(a.body, "HTTP/1.1 200 "));	/* second */
-	assert_non_null(strstr(a.body, "\r\n\r\nok\n"));
+	test_http_assert_header(&a, "Connection", "close");
+	assert_string_equal(a.body, "ok\n");
 	test_http_answer_free(&a);
-	assert_int_equal(ctx->calls, 3);
+	assert_int_equal(ctx->calls, 2);
+	assert_string_equal(ctx->path, "/one");
+	assert_int_equal(test_http_expect(h, ctx, "GET /two?To=x HTTP/1.1\r\n"
+	    "Host: localhost\r\n\r\n", 200), 3);
 	assert_string_equal(ctx->path, "/two");
 	assert_null(ctx->values[0]);
 	assert_string_equal(ctx->values[3], "x");
@@ -685,42 +692,25 @@ test_http_nul(void **state)
 	test_http_ctx_free(ctx);
 }
 
-/* Send stderr to a new temporary file; returns the saved stderr. */
-static int
-test_http_capture(FILE **f)
-{
-	int	saved;
-
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	assert_true(saved >= 0);
-	*f = tmpfile();
-	assert_non_null(*f);
-	assert_true(dup2(fileno(*f), STDERR_FILENO) >= 0);
-	return saved;
-}
-
 /*
  * Put stderr back and check what was written to it: at least one line,
  * and every line a warning from log.c about http.
  */
 static void
-test_http_captured(FILE *f, int saved)
+test_http_captured(struct testlog *log)
 {
-	char	line[8192];
-	int	n = 0;
+	char	*text, *line, *eol;
+	int	 n = 0;
 
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	rewind(f);
-	while (fgets(line, sizeof line, f) != NULL) {
+	text = testlog_stop(log);
+	for (line = text; (eol = strchr(line, '\n')) != NULL;
+	    line = eol + 1) {
 		if (strncmp(line, "<4>http: ", 9) != 0)
 			fail_msg("not through log_warn: %s", line);
 		n++;
 	}
-	fclose(f);
 	assert_true(n > 0);
+	free(text);
 }
 
 /* Garbage does not bring the listener down. */
@@ -747,14 +737,14 @@ test_http_malformed(void **state)
 		    "\r\n\r\na=1"),
 		"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",	/* TLS */
 	};
+	struct testlog		 log;
 	char			*big, *out;
 	size_t			 i, len;
-	FILE			*f;
-	int			 saved, calls;
+	int			 calls;
 
 	(void)state;
 	h = test_http_start("127.0.0.1:0", ctx);
-	saved = test_http_capture(&f);
+	testlog_start(&log);
 	for (i = 0; i < NITEMS(junk); i++) {
 		out = test_http_raw(0, http_port(h), junk[i], strlen(junk[i]),
 		    1, &len);
@@ -774,7 +764,7 @@ test_http_malformed(void **state)
 	out = test_http_raw(0, http_port(h), big, 70000, 1, &len);
 	free(out);
 	free(big);
-	test_http_captured(f, saved);
+	test_http_captured(&log);
 	calls = ctx->calls;
 
 	assert_int_equal(test_http_expect(h, ctx, "GET /after HTTP/1.1\r\n"
@@ -896,7 +886,9 @@ test_http_bad_listen(void **state)
 	    "::1:80", "example.org:80", "localhost:http", "127.0.0.1:-1",
 	    "[127.0.0.1]:80", "[::1:80", "1.2.3.4:65536",
 	    "99999999999999999999", "127.0.0.1:+80", "[fe80::1%lo]:80" };
-	char		*cause, *quoted;
+	const char	*good[] = { "0", "9311", "localhost:9311",
+	    "127.0.0.1:65535", "0.0.0.0:80", "[::1]:9311", "[::]:0" };
+	char		*cause, *quoted, *why;
 	size_t		 i;
 
 	(void)state;
@@ -909,8 +901,15 @@ test_http_bad_listen(void **state)
 			fail_msg("cause for %s does not quote it: %s", bad[i],
 			    cause);
 		free(quoted);
+		/* The check the configuration makes says the same. */
+		assert_int_equal(http_listen_check(bad[i], &why), -1);
+		assert_non_null(strstr(cause, why));
+		free(why);
 		free(cause);
 	}
+	assert_int_equal(http_listen_check("[::1]:99999", NULL), -1);
+	for (i = 0; i < NITEMS(good); i++)
+		assert_int_equal(http_listen_check(good[i], NULL), 0);
 	/* Port out of range says so; cause may be NULL. */
 	assert_null(http_new("127.0.0.1:99999", test_http_handler, NULL,
 	    &cause));
@@ -979,6 +978,197 @@ test_http_serial(void **state)
 	test_http_ctx_free(ctx);
 }
 
+/*
+ * Assert that an answer is one status line and one header block: no
+ * second "HTTP/1." line, a body of exactly the length announced.
+ */
+static void
+test_http_assert_one(const char *req, const char *raw, size_t len)
+{
+	const char	*end, *cl;
+
+	if (strncmp(raw, "HTTP/1.1 ", 9) != 0)
+		fail_msg("no status line for %.40s: %s", req, raw);
+	if (strstr(raw + 9, "HTTP/1.") != NULL)
+		fail_msg("two answers, or two header blocks, for %.40s:\n%s",
+		    req, raw);
+	end = strstr(raw, "\r\n\r\n");
+	assert_non_null(end);
+	cl = strcasestr(raw, "\r\nContent-Length: ");
+	assert_true(cl != NULL && cl < end);
+	assert_int_equal(strtoul(cl + 18, NULL, 10), len - (end + 4 - raw));
+}
+
+/*
+ * What the listener answers itself, libmicrohttpd's answers included,
+ * is one status line and one header block; the handler is not called.
+ */
+static void
+test_http_one_answer(void **state)
+{
+	struct test_http_ctx	*ctx = test_http_ctx_new();
+	struct http		*h;
+	const struct {
+		const char	*req;
+		int		 status;
+	} cases[] = {
+		{ "GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+		    400 },
+		{ "GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: "
+		    "99999999999999999999999\r\n\r\n", 413 },
+		{ "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n"
+		    "\r\n", 400 },
+		{ "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3 \r\n\r\n"
+		    "a=1", 400 },
+		{ "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n\r\n",
+		    400 },
+		{ "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+		    "content-length: 4\r\n\r\na=1", 400 },
+		{ "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+		    " 4\r\n\r\na=1", 400 },
+		{ "\r\nPOST /x HTTP/1.1\nHost: x\nContent-Length : x\n\n",
+		    400 },
+		{ "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n"
+		    "\r\nv=1", 413 },
+		{ "GET /x HTTP/9.9\r\nHost: x\r\n\r\n", 505 },
+		{ "GET /x HTTP/1.1\r\nno colon here\r\n\r\n", 400 },
+		{ "PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n"
+		    "a=1", 405 },
+		{ "GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+		    200 },
+	};
+	char			*out;
+	size_t			 i, len;
+
+	(void)state;
+	log_set_level(LOG_LEVEL_ERR);	/* the warnings about each */
+	h = test_http_start("127.0.0.1:0", ctx);
+	for (i = 0; i < NITEMS(cases); i++) {
+		out = test_http_raw(0, http_port(h), cases[i].req,
+		    strlen(cases[i].req), 1, &len);
+		assert_non_null(out);
+		test_http_assert_one(cases[i].req, out, len);
+		if (atoi(out + 9) != cases[i].status)
+			fail_msg("expected %d for %s, got:\n%s",
+			    cases[i].status, cases[i].req, out);
+		free(out);
+	}
+	log_set_level(LOG_LEVEL_INFO);
+	assert_int_equal(ctx->calls, 1);	/* the last one only */
+	http_free(h);
+	test_http_ctx_free(ctx);
+}
+
+/* Tick s every 100 ms until want connections are open, for 5 s at most. */
+static size_t
+test_http_settle(struct testslow *s, size_t want)
+{
+	int64_t	start = testslow_now();
+	size_t	open;
+
+	while ((open = testslow_tick(s)) != want &&
+	    testslow_now() - start < 5000)
+		usleep(100000);
+	return open;
+}
+
+/* Send a request from 127.0.0.1 and assert it is answered within 1 s. */
+static void
+test_http_prompt(struct http *h, struct test_http_ctx *ctx)
+{
+	int64_t	start = testslow_now(), took;
+	int	calls;
+
+	pthread_mutex_lock(&ctx->lock);
+	calls = ctx->calls;
+	pthread_mutex_unlock(&ctx->lock);
+	assert_int_equal(test_http_expect(h, ctx, "GET /healthz HTTP/1.1\r\n"
+	    "Host: localhost\r\n\r\n", 200), calls + 1);
+	if ((took = testslow_now() - start) >= 1000)
+		fail_msg("answered after %lld ms", (long long)took);
+}
+
+/*
+ * A client that never ends its head is answered 408 and cut off
+ * HTTP_HEAD_SECONDS (5) after it connected, however often it sends a
+ * line; one that sends its body a byte at a time is cut off once the
+ * exchange's 10 seconds are over. Each sends something every half
+ * second, which would keep an idle timeout from ever firing.
+ */
+static void
+test_http_slow(void **state)
+{
+	struct test_http_ctx	*ctx = test_http_ctx_new();
+	struct testslow		*head, *body;
+	struct http		*h;
+	int64_t			 start, head_at = 0, body_at = 0, t;
+
+	(void)state;
+	h = test_http_start("127.0.0.1:0", ctx);
+	head = testslow_open(http_port(h), "127.0.0.1", 1, 0);
+	body = testslow_open(http_port(h), "127.0.0.1", 1, 1);
+	start = testslow_now();
+	while ((head_at == 0 || body_at == 0) &&
+	    testslow_now() - start < 20000) {
+		usleep(500000);
+		t = testslow_now() - start;
+		if (head_at == 0 && testslow_tick(head) == 0)
+			head_at = t;
+		if (body_at == 0 && testslow_tick(body) == 0)
+			body_at = t;
+	}
+	if (head_at == 0 || head_at < 4000 || head_at > 9000)
+		fail_msg("the slow head was cut off after %lld ms",
+		    (long long)head_at);
+	assert_int_equal(testslow_answered(head, 408), 1);
+	if (body_at == 0 || body_at < 9000 || body_at > 14000)
+		fail_msg("the slow body was cut off after %lld ms",
+		    (long long)body_at);
+	assert_int_equal(ctx->calls, 0);
+	testslow_close(head);
+	testslow_close(body);
+	test_http_prompt(h, ctx);
+	http_free(h);
+	test_http_ctx_free(ctx);
+}
+
+/*
+ * Connections over the limits are closed at once: 32 from one address,
+ * 256 in all - but 127.0.0.1 still gets one of the 8 places beyond. A
+ * client at another address is answered at once meanwhile.
+ */
+static void
+test_http_limits(void **state)
+{
+	struct test_http_ctx	*ctx = test_http_ctx_new();
+	struct testslow		*s[8], *late;
+	struct http		*h;
+	char			 from[32];
+	size_t			 i, open = 0;
+
+	(void)state;
+	h = test_http_start("127.0.0.1:0", ctx);
+	s[0] = testslow_open(http_port(h), "127.0.0.2", 100, 0);
+	assert_int_equal(test_http_settle(s[0], 32), 32);
+	test_http_prompt(h, ctx);
+	for (i = 1; i < NITEMS(s); i++) {
+		snprintf(from, sizeof from, "127.0.0.%zu", i + 2);
+		s[i] = testslow_open(http_port(h), from, 40, 0);
+		assert_int_equal(test_http_settle(s[i], 32), 32);
+	}
+	for (i = 0; i < NITEMS(s); i++)
+		open += testslow_tick(s[i]);
+	assert_int_equal(open, 256);
+	late = testslow_open(http_port(h), "127.0.0.10", 1, 0);
+	assert_int_equal(test_http_settle(late, 0), 0);
+	testslow_close(late);
+	test_http_prompt(h, ctx);
+	for (i = 0; i < NITEMS(s); i++)
+		testslow_close(s[i]);
+	http_free(h);
+	test_http_ctx_free(ctx);
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -998,6 +1188,9 @@ main(void)
 		cmocka_unit_test(test_http_bad_listen),
 		cmocka_unit_test(test_http_port_in_use),
 		cmocka_unit_test(test_http_serial),
+		cmocka_unit_test(test_http_one_answer),
+		cmocka_unit_test(test_http_limits),
+		cmocka_unit_test(test_http_slow),
 	};
 
 	return testskip_status(cmocka_run_group_tests(tests, NULL, NULL));

@@ -8,7 +8,8 @@
  * send, byte for byte, and check what a resident would get back and
  * what an operator would find: the opt-out, the events published for
  * exactly the phone's SRs, those SRs' states once the pipeline has
- * applied them, and an SMS not sent to an opted-out phone.
+ * applied them, and an SMS not sent to an opted-out phone; and a STOP
+ * taken at once while other clients hold connections open on purpose.
  */
 #include "build.h"
 
@@ -40,7 +41,9 @@
 #include "store.h"
 #include "testhttp.h"
 #include "testlisten.h"
+#include "testlog.h"
 #include "testserver.h"
+#include "testslow.h"
 #include "xmalloc.h"
 
 #define KEY	"in-k3y-7f1c"
@@ -674,34 +677,13 @@ test_delivery(void **state)
 static char *
 test_inbound_logged(void (*fn)(struct test_inbound *), struct test_inbound *t)
 {
-	char	*path, *text;
-	FILE	*f;
-	long	 len;
-	int	 saved, fd;
+	struct testlog	log;
 
-	path = xasprintf("%s/stderr", ts.dir);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fd, 2);
+	testlog_start(&log);
 	log_set_level(LOG_LEVEL_DEBUG);
 	fn(t);
 	log_set_level(LOG_LEVEL_ERR);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = xcalloc(1, (size_t)len + 1);
-	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	free(path);
-	return text;
+	return testlog_stop(&log);
 }
 
 /* Send some text that is no keyword, then a STOP. */
@@ -739,6 +721,66 @@ test_logs(void **state)
 	test_inbound_close(&t);
 }
 
+/* Assert that what started at start (ms) was answered within a second. */
+static void
+test_inbound_prompt(const char *what, int64_t start)
+{
+	int64_t	took;
+
+	if ((took = testslow_now() - start) >= 1000)
+		fail_msg("%s answered after %lld ms", what, (long long)took);
+}
+
+/*
+ * 100 connections from 127.0.0.2 that send a header line every half
+ * second and never end their request - opened again as soon as the
+ * listener cuts them off - keep neither /healthz nor a resident's STOP
+ * from being answered within a second, for as long as they last.
+ */
+static void
+test_slow_clients(void **state)
+{
+	struct test_inbound	 t;
+	struct testhttp_answer	 a;
+	struct testslow		*s;
+	int64_t			 start, t0;
+	char			*key, *v;
+	int			 probes = 0;
+
+	(void)state;
+	test_inbound_open(&t, CITIES, 0);
+	test_inbound_setup(&t, "fr");
+	s = testslow_open(t.l.port, "127.0.0.2", 100, 0);
+	start = testslow_now();
+	while (testslow_now() - start < 7000) {	/* past their deadline */
+		usleep(500000);
+		testslow_tick(s);
+		testslow_reopen(s);
+		t0 = testslow_now();
+		a = testhttp_get(t.l.port, "/healthz", NULL);
+		test_inbound_prompt("/healthz", t0);
+		assert_true(a.status == 200 || a.status == 503);
+		free(a.raw);
+		if (probes++ == 2) {
+			t0 = testslow_now();
+			a = test_inbound_kannel(&t, P, "STOP");
+			test_inbound_prompt("/inbound", t0);
+			test_inbound_reply_is(&t, a, "en", "stop");
+		}
+	}
+	assert_true(probes >= 10);
+	/* The listener cut them off on time and answered 408. */
+	assert_true(testslow_answered(s, 408) >= 32);
+	testslow_close(s);
+	key = optout_key(t.l.cf, P);
+	v = testlisten_hget(&t.l, key, "keyword");
+	assert_non_null(v);
+	assert_string_equal(v, "STOP");
+	free(v);
+	free(key);
+	test_inbound_close(&t);
+}
+
 /* Start the server, run the tests, stop it. */
 int
 main(void)
@@ -753,6 +795,7 @@ main(void)
 		cmocka_unit_test(test_twilio),
 		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_logs),
+		cmocka_unit_test(test_slow_clients),
 	};
 
 	return testlisten_run(&ts, "inbound", tests,

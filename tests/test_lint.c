@@ -16,6 +16,8 @@
 #include "config.h"
 #include "fixture.h"
 #include "lint.h"
+#include "notice.h"
+#include "render.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
@@ -202,6 +204,278 @@ test_lint_replies(void **state)
 	test_lint_close(&t);
 }
 
+/* Fail unless the report has want, with the set's directory for "%s". */
+static void
+test_lint_has(const struct test_lint *t, const char *report, const char *want)
+{
+	const char	*at = strstr(want, "%s");
+	char		*line;
+
+	line = at == NULL ? xstrdup(want) : xasprintf("%.*s%s%s",
+	    (int)(at - want), want, t->fx.dir, at + 2);
+	if (strstr(report, line) == NULL)
+		fail_msg("no line\n%s\nin\n%s", line, report);
+	free(line);
+}
+
+/* Load the configuration text into t, in place of the one it had. */
+static void
+test_lint_config(struct test_lint *t, const char *extra)
+{
+	char	*path, *text, *cause = NULL;
+
+	text = xasprintf("templates = { dir = \"%s\"; status_url = "
+	    "\"https://311.example.org/sr/{sr}\"; };\nsms = { max_segments = "
+	    "1; };\n%s", t->fx.dir, extra);
+	fixture_write(&t->fx, "c.conf", text);
+	free(text);
+	path = xasprintf("%s/c.conf", t->fx.dir);
+	config_free(t->cf);
+	if ((t->cf = config_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	free(path);
+}
+
+/*
+ * A heading over a value that may be missing ("See your request
+ * online:" and the link) must be inside the value's section.
+ */
+static void
+test_lint_headings(void **state)
+{
+	struct test_lint	 t;
+	char			*report = NULL, *at;
+	int			 n;
+
+	(void)state;
+	test_lint_open(&t);
+	/* Written the old way: the heading shows without the link. */
+	fixture_write(&t.fx, "en/_footer.txt.mustache", "Thank you.\n\n"
+	    "See your request online:\n{{status_url}}\n\n---\nTo stop "
+	    "getting updates, go to:\n{{unsubscribe_url}}\n");
+	fixture_write(&t.fx, "en/completed.txt.mustache", "Done.\n"
+	    "{{> footer}}");
+	fixture_write(&t.fx, "fr/completed.txt.mustache", "Prochaine "
+	    "\xc3\xa9tape : {{#scheduled_for}}{{scheduled_for}}{{/"
+	    "scheduled_for}}{{^scheduled_for}}bient\xc3\xb4t{{/scheduled_for}}\n"
+	    "Consultez votre demande en ligne\xc2\xa0:\n"
+	    "{{#status_url}}{{status_url}}{{/status_url}}\n");
+	fixture_write(&t.fx, "zh-Hans/completed.txt.mustache",
+	    "\xe5\x9c\xa8\xe7\xba\xbf\xe6\x9f\xa5\xe7\x9c\x8b\xef\xbc\x9a"
+	    "{{status_url}}");
+	fixture_write(&t.fx, "en/completed.html.mustache", "<p><a href=\""
+	    "{{status_url}}\">See your request online</a></p>\n"
+	    "<p>What you reported: <strong>{{service}}</strong></p>\n");
+	/* Written the new way: nothing to say. */
+	fixture_write(&t.fx, "en/received.txt.mustache", "{{#status_url}}\n"
+	    "See your request online:\n{{status_url}}\n{{/status_url}}\n"
+	    "What happens next: {{#division}}{{division}} will look at it."
+	    "{{/division}}{{^division}}the City will look at it.{{/division}}"
+	    "\nRequest number: {{sr}}\n");
+	fixture_write(&t.fx, "en/received.html.mustache", "{{#status_url}}"
+	    "<p><a href=\"{{status_url}}\">See your request online</a></p>"
+	    "{{/status_url}}\n{{#service}}<p>What you reported: <strong>"
+	    "{{service}}</strong></p>{{/service}}\n");
+	assert_int_equal(test_lint_check(&t, &report), 0);
+	test_lint_has(&t, report, "warning: %s/en/_footer.txt.mustache:4:1: "
+	    "the heading of {{status_url}} shows when status_url is empty: "
+	    "put it inside {{#status_url}}...{{/status_url}}\n");
+	test_lint_has(&t, report, "warning: %s/en/_footer.txt.mustache:8:1: "
+	    "the heading of {{unsubscribe_url}} shows when unsubscribe_url is "
+	    "empty: put it inside {{#unsubscribe_url}}...{{/unsubscribe_url}}"
+	    "\n");
+	test_lint_has(&t, report, "warning: %s/fr/completed.txt.mustache:3:16: "
+	    "the heading of {{status_url}} shows when status_url is empty");
+	test_lint_has(&t, report, "warning: %s/zh-Hans/completed.txt.mustache:"
+	    "1:6: the heading of {{status_url}} shows");
+	test_lint_has(&t, report, "warning: %s/en/completed.html.mustache:1:"
+	    "13: the heading of {{status_url}} shows");
+	test_lint_has(&t, report, "warning: %s/en/completed.html.mustache:2:"
+	    "31: the heading of {{service}} shows");
+	for (at = report, n = 0; (at = strstr(at, "the heading of")) != NULL;
+	    at++)
+		n++;
+	if (n != 6)
+		fail_msg("%d headings:\n%s", n, report);
+	free(report);
+	test_lint_close(&t);
+}
+
+/*
+ * In a right-to-left language, numbers, links and dates are isolated by
+ * the template, so that they read in their own order.
+ */
+static void
+test_lint_isolates(void **state)
+{
+	struct test_lint	 t;
+	char			*report = NULL;
+
+	(void)state;
+	test_lint_open(&t);
+	/* Isolated: LRI ... PDI, FSI ... PDI, dir="ltr", <bdi>, attributes. */
+	fixture_write(&t.fx, "fa/completed.subject.mustache",
+	    "\xd8\xaf\xd8\xb1\xd8\xae\xd9\x88\xd8\xa7\xd8\xb3\xd8\xaa "
+	    "\xe2\x81\xa6{{sr}}\xe2\x81\xa9");
+	fixture_write(&t.fx, "fa/completed.txt.mustache", "\xe2\x80\x8f"
+	    "\xe2\x81\xa8{{date}}\xe2\x81\xa9\n(\xe2\x81\xa6{{sr}}"
+	    "\xe2\x81\xa9)\n{{#status_url}}\xe2\x81\xa6{{status_url}}"
+	    "{{/status_url}}\xe2\x81\xa9\n{{#photo}}\xe2\x81\xa6{{photo}} "
+	    "\xe2\x81\xa9{{/photo}}\n");
+	fixture_write(&t.fx, "fa/completed.html.mustache", "<title>"
+	    "\xe2\x81\xa6{{sr}}\xe2\x81\xa9</title><p><bdi>{{date}}</bdi>"
+	    "</p><p>(<span dir=\"ltr\">{{sr}}</span>)</p>{{#status_url}}"
+	    "<a href=\"{{status_url}}\">x</a>{{/status_url}}");
+	/* Not isolated. */
+	fixture_write(&t.fx, "fa/received.subject.mustache",
+	    "\xd8\xaf\xd8\xb1\xd8\xae\xd9\x88\xd8\xa7\xd8\xb3\xd8\xaa "
+	    "{{sr}}");
+	fixture_write(&t.fx, "fa/received.txt.mustache", "{{date}}\n"
+	    "(\xe2\x81\xa6{{sr}})\n{{#scheduled_for}}\xe2\x81\xa8"
+	    "{{scheduled_for}}{{/scheduled_for}}.\n");
+	fixture_write(&t.fx, "fa/received.html.mustache", "<p><strong>"
+	    "{{sr}}</strong></p><p><b>{{date}}</b></p>");
+	/* French is written left to right: nothing to isolate. */
+	fixture_write(&t.fx, "fr/received.subject.mustache", "Demande {{sr}}");
+	assert_int_equal(test_lint_check(&t, &report), 0);
+	test_lint_has(&t, report, "warning: %s/fa/received.subject.mustache:"
+	    "1:9: {{sr}} is not isolated in right-to-left text: write U+2066 "
+	    "{{sr}} U+2069 (U+2068 for a date)\n");
+	test_lint_has(&t, report, "warning: %s/fa/received.txt.mustache:1:1: "
+	    "{{date}} is not isolated");
+	test_lint_has(&t, report, "warning: %s/fa/received.txt.mustache:2:3: "
+	    "{{sr}} is not isolated");
+	test_lint_has(&t, report, "warning: %s/fa/received.txt.mustache:3:20: "
+	    "{{scheduled_for}} is not isolated");
+	test_lint_has(&t, report, "warning: %s/fa/received.html.mustache:1:12: "
+	    "{{sr}} is not isolated in right-to-left text: write U+2066 {{sr}} "
+	    "U+2069 (U+2068 for a date), or <span dir=\"ltr\">...</span> "
+	    "(<bdi> for a date)\n");
+	test_lint_has(&t, report, "warning: %s/fa/received.html.mustache:1:37: "
+	    "{{date}} is not isolated");
+	/*
+	 * fa takes the other parts from en and reports them too: the en
+	 * set's sms ({{sr}}, {{status_url}}), received.sms and the rest.
+	 */
+	assert_null(strstr(report, "/fr/"));
+	assert_null(strstr(report, "fa/completed."));
+	free(report);
+	test_lint_close(&t);
+}
+
+/* Every division has a name in every language of the set. */
+static void
+test_lint_division_names(void **state)
+{
+	struct test_lint	 t;
+	char			*report = NULL;
+
+	(void)state;
+	test_lint_open(&t);
+	test_lint_config(&t, "divisions = {\n"
+	    "TW = { name = { en = \"Toronto Water\"; fr = \"Eau Toronto\"; "
+	    "}; };\n"
+	    "UF = { name = { fr = \"Foresterie urbaine\"; }; };\n};\n");
+	fixture_write(&t.fx, "fr-CA/completed.subject.mustache", "{{sr}}");
+	fixture_write(&t.fx, "zh-Hans/completed.subject.mustache", "{{sr}}");
+	assert_int_equal(test_lint_check(&t, &report), 0);
+	test_lint_has(&t, report, "warning: zh-Hans: division TW has no name in "
+	    "this language (divisions.TW.name.zh-Hans); residents read "
+	    "\"Toronto Water\"\n");
+	test_lint_has(&t, report, "warning: zh-Hans: division UF has no name in "
+	    "this language (divisions.UF.name.zh-Hans); residents read "
+	    "\"UF\"\n");
+	test_lint_has(&t, report, "warning: en: division UF has no name in "
+	    "this language (divisions.UF.name.en); residents read \"UF\"\n");
+	/* fr-CA finds French names. */
+	assert_null(strstr(report, "fr-CA: division"));
+	assert_null(strstr(report, "fr: division"));
+	free(report);
+
+	/* Named everywhere: nothing to say. */
+	test_lint_config(&t, "divisions = {\n"
+	    "TW = { name = { en = \"Toronto Water\"; fr = \"Eau Toronto\"; "
+	    "zh-Hans = \"\xe5\xa4\x9a\xe4\xbc\xa6\xe5\xa4\x9a\xe6\xb0\xb4"
+	    "\xe5\x8a\xa1\xe5\xa4\x84\"; }; };\n};\n");
+	assert_int_equal(test_lint_check(&t, &report), 0);
+	assert_null(strstr(report, "division"));
+	free(report);
+	test_lint_close(&t);
+}
+
+/* Render notice kind for one recipient in locale; fail on error. */
+static void
+test_lint_render(struct test_lint *t, struct catalog *cat,
+    enum vocab_notice kind, const char *locale, struct notice *n,
+    struct render_out *out)
+{
+	char	*cause = NULL;
+
+	n->id = xstrdup("2026-000101/1");
+	n->sr = xstrdup("2026-000101");
+	n->notice = kind;
+	n->to = xcalloc(1, sizeof *n->to);
+	n->nto = 1;
+	n->to[0].address = xstrdup("resident@example.org");
+	n->to[0].locale = xstrdup(locale);
+	if (render_notice(t->cf, cat, n, 0, RENDER_EMAIL | RENDER_SMS,
+	    1772550000, out, &cause) != 0)
+		fail_msg("%s", cause);
+}
+
+/*
+ * Files saved with Windows (CRLF) or old Mac (CR) line endings are read
+ * as if saved with LF: no carriage return reaches a resident, and
+ * positions keep their lines.
+ */
+static void
+test_lint_line_endings(void **state)
+{
+	struct test_lint	 t;
+	struct render_out	 out;
+	struct catalog		*cat;
+	struct notice		 n;
+	char			*report = NULL, *cause = NULL, *want;
+
+	(void)state;
+	test_lint_open(&t);
+	fixture_write(&t.fx, "en/received.txt.mustache", "Line one\r\n"
+	    "{{#sr}}\r\nRequest {{sr}}\r\n{{/sr}}\r\nLine three\rend\r\n");
+	fixture_write(&t.fx, "en/received.sms.mustache", "Request {{sr}}.\r\n"
+	    "{{> note}}\r\n{{status_url}}\r\n");
+	fixture_write(&t.fx, "en/_note.sms.mustache", "{{#note}}\r\n"
+	    "Note: {{note}}\r\n{{/note}}\r\n");
+	assert_int_equal(test_lint_check(&t, &report), 0);
+	assert_string_equal(report, "");
+	free(report);
+	cat = catalog_load(t.fx.dir, "en", NULL);
+	assert_non_null(cat);
+	memset(&n, 0, sizeof n);
+	test_lint_render(&t, cat, VOCAB_NOTICE_RECEIVED, "en", &n, &out);
+	assert_string_equal(out.text, "Line one\nRequest 2026-000101\n"
+	    "Line three\nend\n");
+	assert_string_equal(out.sms, "Request 2026-000101. "
+	    "https://311.example.org/sr/2026-000101");
+	render_out_clear(&out);
+	free(n.id);
+	free(n.sr);
+	free(n.to[0].address);
+	free(n.to[0].locale);
+	free(n.to);
+	catalog_free(cat);
+
+	/* A mistake is still found on its own line. */
+	fixture_write(&t.fx, "en/received.txt.mustache", "Line one\r\n"
+	    "Line two {{#sr}}\r\n");
+	assert_null(catalog_load(t.fx.dir, "en", &cause));
+	want = xasprintf("%s/en/received.txt.mustache:2:10: section sr is not "
+	    "closed", t.fx.dir);
+	assert_string_equal(cause, want);
+	free(want);
+	free(cause);
+	test_lint_close(&t);
+}
+
 int
 main(void)
 {
@@ -209,6 +483,10 @@ main(void)
 		cmocka_unit_test(test_lint_clean),
 		cmocka_unit_test(test_lint_mistakes),
 		cmocka_unit_test(test_lint_replies),
+		cmocka_unit_test(test_lint_line_endings),
+		cmocka_unit_test(test_lint_headings),
+		cmocka_unit_test(test_lint_isolates),
+		cmocka_unit_test(test_lint_division_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,28 +17,22 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "testlog.h"
 
-/* Run fn with stderr captured and return what it wrote. */
-static char *
+/*
+ * Run fn with stderr captured and return what it wrote; the string is
+ * valid until the next call.
+ */
+static const char *
 test_log_capture(void (*fn)(void))
 {
-	static char	 buf[8192];
-	FILE		*tmp;
-	int		 saved;
-	size_t		 n;
+	static char	*text;
+	struct testlog	 log;
 
-	tmp = tmpfile();
-	assert_non_null(tmp);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
+	free(text);
+	testlog_start(&log);
 	fn();
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, sizeof buf - 1, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
-	return buf;
+	return text = testlog_stop(&log);
 }
 
 /* Write one line at each level. */
@@ -82,13 +76,74 @@ test_log_long_line(void)
 static void
 test_log_long(void **state)
 {
-	char	*out;
+	const char	*out;
 
 	(void)state;
 	out = test_log_capture(test_log_long_line);
 	assert_true(strlen(out) <= 4096);
 	assert_int_equal(out[strlen(out) - 1], '\n');
 	assert_int_equal(strncmp(out, "<3>aaa", 6), 0);
+}
+
+/* Write messages holding what a peer could send. */
+static void
+test_log_forged_lines(void)
+{
+	log_warn("receipt: unknown status \"%s\"; ignored",
+	    "\r\n<3>FAKE LOG LINE\x1b[2J");
+	log_notice("tab\there, C1 \xc2\x9b" "2J, DEL \x7f, bad \xff\xc3, "
+	    "NUL %c, kept: arr\xc3\xaat \xe9\x80\x80\xe8\xae\xa2", 0);
+}
+
+/*
+ * A message holding CR, LF, a priority prefix and escape sequences is
+ * one line at its own priority, each control character escaped.
+ */
+static void
+test_log_control(void **state)
+{
+	(void)state;
+	log_set_level(LOG_LEVEL_INFO);
+	assert_string_equal(test_log_capture(test_log_forged_lines),
+	    "<4>receipt: unknown status \"\\r\\n<3>FAKE LOG LINE\\x1b[2J\"; "
+	    "ignored\n"
+	    "<5>tab\\there, C1 \\xc2\\x9b2J, DEL \\x7f, bad \\xff\\xc3, "
+	    "NUL \\x00, kept: arr\xc3\xaat \xe9\x80\x80\xe8\xae\xa2\n");
+}
+
+/* Write a long line of escapes and characters of several bytes. */
+static void
+test_log_long_escapes(void)
+{
+	char	big[6000];
+	size_t	i;
+
+	for (i = 0; i + 5 < sizeof big; i += 5)
+		memcpy(big + i, "\x1b\xe2\x82\xac\r", 5);	/* ESC, euro, CR */
+	big[i] = '\0';
+	log_err("%s", big);
+}
+
+/* Escapes make a line longer: it is cut at a whole escape or character. */
+static void
+test_log_control_long(void **state)
+{
+	const char	*out, *p;
+	size_t		 len;
+
+	(void)state;
+	out = test_log_capture(test_log_long_escapes);
+	len = strlen(out);
+	assert_true(len <= 4096 && len > 4000);
+	p = "<3>\\x1b\xe2\x82\xac\\r\\x1b";
+	assert_int_equal(strncmp(out, p, strlen(p)), 0);
+	assert_int_equal(out[len - 1], '\n');
+	assert_null(memchr(out, '\n', len - 1));
+	/* The last thing before the newline is whole. */
+	p = out + len - 1;
+	assert_true(strncmp(p - 4, "\\x1b", 4) == 0 ||
+	    strncmp(p - 3, "\xe2\x82\xac", 3) == 0 ||
+	    strncmp(p - 2, "\\r", 2) == 0);
 }
 
 /* Level names parse both ways; unknown names are refused. */
@@ -176,19 +231,78 @@ test_log_clean(void **state)
 	c = log_clean("x\0y", 3, 80);
 	assert_string_equal(c, "x?y");
 	free(c);
+	/* A C1 control is one character: one '?'. */
+	c = log_clean("a\xc2\x9b" "b\xc2\xa0" "c", 7, 80);
+	assert_string_equal(c, "a?b\xc2\xa0" "c");
+	free(c);
 }
 
 /* Run the tests. */
+/* Assert that log_mask_reply(text, recipient) gives want. */
+static void
+test_log_reply_is(const char *text, const char *recipient, const char *want)
+{
+	char	*got = log_mask_reply(text, recipient);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("log_mask_reply(\"%s\", %s): \"%s\", wanted \"%s\"",
+		    text, recipient != NULL ? recipient : "NULL", got, want);
+	free(got);
+}
+
+/*
+ * A server's reply keeps no address and no phone number in the clear,
+ * whatever their case; the rest of it is left as it was.
+ */
+static void
+test_log_mask_reply(void **state)
+{
+	(void)state;
+	test_log_reply_is("550 5.1.1 <RES+X@EXAMPLE.ORG>: Recipient address "
+	    "rejected", "res+x@example.org",
+	    "550 5.1.1 <R***@EXAMPLE.ORG>: Recipient address rejected");
+	test_log_reply_is("550 5.1.1 <res+x@example.org> unknown",
+	    "res+x@example.org", "550 5.1.1 <r***@example.org> unknown");
+	test_log_reply_is("550 5.7.1 <a.b-c@x.example> from "
+	    "<noreply@city.example> refused, see postmaster@x.example.",
+	    "a.b-c@x.example", "550 5.7.1 <a***@x.example> from "
+	    "<n***@city.example> refused, see p***@x.example.");
+	test_log_reply_is("550 <O'Brien/Ops=1@Example.org>: unknown",
+	    "o'brien/ops=1@example.org", "550 <O***@Example.org>: unknown");
+	test_log_reply_is("HTTP 400: 21211 The 'To' number +14165550101 is "
+	    "not a valid phone number.", "+14165550101", "HTTP 400: 21211 "
+	    "The 'To' number +1416***0101 is not a valid phone number.");
+	test_log_reply_is("HTTP 400: bad number 14165550101, try +447700900123",
+	    "+14165550101",
+	    "HTTP 400: bad number 14165***0101, try +4477***0123");
+	test_log_reply_is("HTTP 202: 0: Accepted for delivery", "+14165550101",
+	    "HTTP 202: 0: Accepted for delivery");
+	test_log_reply_is("HTTP 201: SM0123456789abcdef0123456789abcdef "
+	    "queued", "+14165550101",
+	    "HTTP 201: SM0123456789abcdef0123456789abcdef queued");
+	test_log_reply_is("451 4.3.0 Try again later (d451); size +1024 ok",
+	    "res@example.org",
+	    "451 4.3.0 Try again later (d451); size +1024 ok");
+	test_log_reply_is("250 2.0.0 Ok: queued as 4F2A1B", NULL,
+	    "250 2.0.0 Ok: queued as 4F2A1B");
+	test_log_reply_is("no @ here, @example.org, user@, @@", NULL,
+	    "no @ here, @example.org, user@, @@");
+	test_log_reply_is("", "res@example.org", "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_log_long),
+		cmocka_unit_test(test_log_control),
+		cmocka_unit_test(test_log_control_long),
 		cmocka_unit_test(test_log_level_names),
 		cmocka_unit_test(test_log_mask_email),
 		cmocka_unit_test(test_log_mask_phone),
 		cmocka_unit_test(test_log_clean),
+		cmocka_unit_test(test_log_mask_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,8 @@
  * records each message it accepts (its bytes and a JSON line) and each
  * connection, and fails recipients on request by their local part. The
  * certificates come from tests/testca.sh. What a test checks is what the
- * server saw, not only what mail_send() says.
+ * server saw, not only what mail_send() says. TEST_MAIL_ONLY=PATTERN runs
+ * only the tests whose names match.
  */
 #include "build.h"
 
@@ -692,7 +693,7 @@ test_mail_unavailable(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_true(secs >= 1.9 && secs < 6);
-	test_mail_expect(&b, 1, SEND_TEMPFAIL, "greeting: no reply within 2");
+	test_mail_expect(&b, 1, SEND_TEMPFAIL, "greeting: no complete reply within 2 s");
 	assert_true(b.msg[1].result.latency_ms >= 1900);
 
 	test_mail_control(&srv, "");
@@ -704,6 +705,263 @@ test_mail_unavailable(void **state)
 	assert_int_equal(test_mail_run(&o, &b), 0);
 	test_mail_expect(&b, 0, SEND_TEMPFAIL, "Connection refused");
 	test_mail_clear(&b);
+}
+
+/* Return the seconds since t0. */
+static double
+test_mail_since(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * A server that answers EHLO with a "250-" line every second, never
+ * ending the reply, has the session ended timeout_seconds after EHLO
+ * went: a temporary failure naming the step, not a session that lasts as
+ * long as the server keeps talking.
+ */
+static void
+test_mail_endless(void **state)
+{
+	struct test_mail_srv	srv;
+	struct test_mail_batch	b;
+	struct mail_options	o;
+	struct timespec		t0;
+	double			secs;
+
+	(void)state;
+	test_mail_start(&srv, NULL, 0, NULL);
+	o = test_mail_options(&srv, MAIL_TLS_OFF);
+	o.helo = "forever.closeloop.test";
+	o.timeout_seconds = 2;
+	memset(&b, 0, sizeof b);
+	test_mail_add(&b, TEST_MAIL_OK, "endless", NULL);
+	test_mail_add(&b, TEST_MAIL_OK, "endless", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(test_mail_run(&o, &b), 0);
+	secs = test_mail_since(&t0);
+	if (secs < 1.9 || secs > 4.5)
+		fail_msg("the session took %.1f s, wanted about 2", secs);
+	test_mail_expect(&b, 0, SEND_TEMPFAIL,
+	    "EHLO: no complete reply within 2 s");
+	test_mail_expect(&b, 1, SEND_TEMPFAIL,
+	    "EHLO: no complete reply within 2 s");
+	assert_true(b.msg[1].result.latency_ms >= 1900);
+	assert_int_equal(test_mail_lines(srv.dir, "received.jsonl"), 0);
+	test_mail_clear(&b);
+
+	/* The same struct mail goes on with a server that answers. */
+	o.helo = "closeloop.test";
+	test_mail_add(&b, TEST_MAIL_OK, "endless-after", NULL);
+	assert_int_equal(test_mail_run(&o, &b), 1);
+	test_mail_clear(&b);
+	test_mail_stop(&srv);
+}
+
+/* One session of a test thread: its options, batch and duration. */
+struct test_mail_job {
+	struct mail_options	 o;
+	struct test_mail_batch	 b;
+	size_t			 sent;
+	double			 secs;
+};
+
+/* Run one job's session on its own struct mail. */
+static void *
+test_mail_job_run(void *arg)
+{
+	struct test_mail_job	*j = arg;
+	struct timespec		 t0;
+	struct mail		*m;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((m = mail_new(&j->o, NULL)) == NULL)
+		return NULL;
+	j->sent = mail_send(m, j->b.msg, j->b.n, NULL, NULL);
+	mail_free(m);
+	j->secs = test_mail_since(&t0);
+	return NULL;
+}
+
+/*
+ * As many endless servers as sessions do not stop email: four sessions
+ * to such a server and one to a server that answers slowly run at once,
+ * on the same port. Each endless one ends on time, and ending it touches
+ * no other session's connection: the slow message is sent, its reply
+ * coming after the others were ended.
+ */
+static void
+test_mail_endless_threads(void **state)
+{
+	struct test_mail_srv	srv;
+	struct test_mail_job	job[5];
+	pthread_t		t[5];
+	size_t			i;
+
+	(void)state;
+	test_mail_start(&srv, NULL, 0, NULL);
+	memset(job, 0, sizeof job);
+	for (i = 0; i < 5; i++) {
+		job[i].o = test_mail_options(&srv, MAIL_TLS_OFF);
+		job[i].o.timeout_seconds = 2;
+		if (i < 4) {
+			job[i].o.helo = "forever.closeloop.test";
+			test_mail_add(&job[i].b, TEST_MAIL_OK, "forever",
+			    NULL);
+		} else {
+			job[i].o.timeout_seconds = 10;
+			test_mail_add(&job[i].b, "slow4-a@example.org",
+			    "slow", NULL);
+		}
+	}
+	for (i = 0; i < 5; i++)
+		assert_int_equal(pthread_create(&t[i], NULL,
+		    test_mail_job_run, &job[i]), 0);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (i = 0; i < 4; i++) {
+		test_mail_expect(&job[i].b, 0, SEND_TEMPFAIL,
+		    "EHLO: no complete reply within 2 s");
+		if (job[i].secs > 5)
+			fail_msg("session %zu took %.1f s", i, job[i].secs);
+		test_mail_clear(&job[i].b);
+	}
+	test_mail_expect(&job[4].b, 0, SEND_OK, "250 2.0.0 Ok: queued as 1");
+	assert_int_equal(job[4].sent, 1);
+	assert_true(job[4].secs >= 3.9);
+	test_mail_clear(&job[4].b);
+	assert_int_equal(test_mail_lines(srv.dir, "received.jsonl"), 1);
+	test_mail_stop(&srv);
+}
+
+/* done() that takes longer than a step may: the caller's time. */
+static void
+test_mail_slow_done(struct mail_message *msg, void *arg)
+{
+	test_mail_done(msg, arg);
+	usleep(1500 * 1000);
+}
+
+/*
+ * A server offering CHUNKING gets each message by BDAT, after which
+ * libesmtp shows no more of the protocol: the steps still have their
+ * deadline, and done() taking longer than a step is not counted against
+ * the server. A reply to RCPT that never ends, for the second message,
+ * ends the session on time.
+ */
+static void
+test_mail_bdat(void **state)
+{
+	struct test_mail_srv	 srv;
+	struct test_mail_batch	 b;
+	struct mail_options	 o;
+	struct mail		*m;
+	struct timespec		 t0;
+	char			*name, *got;
+	size_t			 i, len;
+	double			 secs;
+
+	(void)state;
+	test_mail_start(&srv, NULL, 0, NULL);
+	test_mail_control(&srv, "chunking\n");
+	o = test_mail_options(&srv, MAIL_TLS_OFF);
+	o.timeout_seconds = 1;
+	memset(&b, 0, sizeof b);
+	for (i = 0; i < 3; i++)
+		test_mail_add(&b, TEST_MAIL_OK, "bdat", NULL);
+	assert_non_null(m = mail_new(&o, NULL));
+	assert_int_equal(mail_send(m, b.msg, b.n, test_mail_slow_done, &b), 3);
+	assert_int_equal(b.done, 3);
+	for (i = 0; i < 3; i++) {
+		test_mail_expect(&b, i, SEND_OK, "250 2.0.0 Ok: queued as ");
+		name = xasprintf("%s/%zu.eml", srv.dir, i + 1);
+		assert_non_null(got = test_mail_slurp(name, &len));
+		assert_int_equal(len, b.msg[i].len);
+		assert_memory_equal(got, b.msg[i].data, len);
+		free(got);
+		free(name);
+	}
+	assert_int_equal(test_mail_count(srv.dir, "received.jsonl",
+	    "\"bdat\": true"), 3);
+	test_mail_clear(&b);
+
+	mail_free(m);
+	o.timeout_seconds = 2;
+	assert_non_null(m = mail_new(&o, NULL));
+	test_mail_add(&b, TEST_MAIL_OK, "bdat-endless", NULL);
+	test_mail_add(&b, "endless-a@example.org", "bdat-endless", NULL);
+	test_mail_add(&b, TEST_MAIL_OK, "bdat-endless", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(mail_send(m, b.msg, b.n, test_mail_done, &b), 1);
+	secs = test_mail_since(&t0);
+	if (secs > 4.5)
+		fail_msg("the session took %.1f s, wanted about 2", secs);
+	test_mail_expect(&b, 0, SEND_OK, "250 2.0.0 Ok: queued as 4");
+	test_mail_expect(&b, 1, SEND_TEMPFAIL,
+	    "RCPT: no complete reply within 2 s");
+	test_mail_expect(&b, 2, SEND_TEMPFAIL,
+	    "RCPT: no complete reply within 2 s");
+	mail_free(m);
+	test_mail_clear(&b);
+	test_mail_stop(&srv);
+}
+
+/*
+ * A server that answers the DATA command itself with 250, in place of
+ * 354, has taken no data: not sent, but a temporary failure saying so.
+ */
+static void
+test_mail_data_250(void **state)
+{
+	struct test_mail_srv	srv;
+	struct test_mail_batch	b;
+	struct mail_options	o;
+
+	(void)state;
+	test_mail_start(&srv, NULL, 0, NULL);
+	o = test_mail_options(&srv, MAIL_TLS_OFF);
+	memset(&b, 0, sizeof b);
+	b.dir = srv.dir;
+	test_mail_add(&b, "data250-a@example.org", "data250", NULL);
+	test_mail_add(&b, TEST_MAIL_OK, "data250", NULL);
+	assert_int_equal(test_mail_run(&o, &b), 0);
+	test_mail_expect(&b, 0, SEND_TEMPFAIL, "DATA: 250 2.0.0 Ok, but no "
+	    "data taken (data250): an answer to DATA before any data");
+	test_mail_expect(&b, 1, SEND_TEMPFAIL, "DATA: 250 2.0.0");
+	assert_int_equal(test_mail_lines(srv.dir, "received.jsonl"), 0);
+	test_mail_clear(&b);
+	test_mail_stop(&srv);
+}
+
+/*
+ * A reply echoing the recipient in another case, and another address,
+ * keeps neither in the clear.
+ */
+static void
+test_mail_masked(void **state)
+{
+	struct test_mail_srv	 srv;
+	struct test_mail_batch	 b;
+	struct mail_options	 o;
+	const char		*reply;
+
+	(void)state;
+	test_mail_start(&srv, NULL, 0, NULL);
+	o = test_mail_options(&srv, MAIL_TLS_OFF);
+	memset(&b, 0, sizeof b);
+	test_mail_add(&b, "u550-Res+X@example.org", "masked", NULL);
+	assert_int_equal(test_mail_run(&o, &b), 0);
+	test_mail_expect(&b, 0, SEND_PERMFAIL,
+	    "RCPT TO: 550 5.1.1 <U***@EXAMPLE.ORG>: No such user here; ask "
+	    "<P***@Closeloop-Test.example> (u550)");
+	reply = b.msg[0].result.reply;
+	assert_null(strstr(reply, "RES"));
+	assert_null(strstr(reply, "ostmaster"));
+	test_mail_clear(&b);
+	test_mail_stop(&srv);
 }
 
 /* A sending thread: five sessions of five messages, its own struct mail. */
@@ -904,11 +1162,17 @@ main(void)
 		TEST_MAIL(test_mail_faults),
 		TEST_MAIL(test_mail_flaky),
 		TEST_MAIL(test_mail_unavailable),
+		TEST_MAIL(test_mail_endless),
+		TEST_MAIL(test_mail_endless_threads),
+		TEST_MAIL(test_mail_data_250),
+		TEST_MAIL(test_mail_bdat),
+		TEST_MAIL(test_mail_masked),
 		TEST_MAIL(test_mail_threads),
 		TEST_MAIL(test_mail_nodelay),
 	};
-	char	*cmd;
-	int	 rc;
+	const char	*only;
+	char		*cmd;
+	int		 rc;
 
 	if ((test_mail_top = getenv("top_srcdir")) == NULL ||
 	    *test_mail_top == '\0')
@@ -926,6 +1190,8 @@ main(void)
 		return 1;
 	}
 	free(cmd);
+	if ((only = getenv("TEST_MAIL_ONLY")) != NULL)
+		cmocka_set_test_filter(only);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	testproc_rmdir(test_mail_ca);
 	free(test_mail_ca);

@@ -149,6 +149,64 @@ test_metrics_decisions(void **state)
 	assert_int_equal(tot.sent, 1);
 }
 
+/*
+ * Misleading closures held back are counted per configured division and
+ * rule, every configured division with a series from the start; any
+ * other division is "other"; a division dropped on reload keeps what it
+ * counted.
+ */
+static void
+test_metrics_misleading(void **state)
+{
+	const char		*codes[] = { "TS", "TW" };
+	struct decision_list	 dl = { NULL, 0 };
+	char			*t;
+
+	(void)state;
+	metrics_reset();
+	metrics_divisions(codes, 2);
+	t = test_metrics_text();
+	assert_true(testprom_value(t, "closeloop_misleading_closures_total"
+	    "{division=\"TW\",rule=\"implicit_transfer\"}") == 0);
+	free(t);
+	decision_add(&dl, DECISION_SUPPRESSED, "implicit_transfer",
+	    VOCAB_NOTICE_NONE, "TS", "e1", "held back");
+	decision_add(&dl, DECISION_SUPPRESSED, "explicit_transfer",
+	    VOCAB_NOTICE_NONE, "TS", "e2", "held back");
+	decision_add(&dl, DECISION_FLAGGED, "closed_not_done",
+	    VOCAB_NOTICE_COMPLETED, "TW", "e3", "not done");
+	decision_add(&dl, DECISION_SUPPRESSED, "partial_work_order",
+	    VOCAB_NOTICE_COMPLETED, "ZZ", "e4", "part");
+	decision_add(&dl, DECISION_SUPPRESSED, "unchanged",
+	    VOCAB_NOTICE_NONE, "TS", "e5", "not misleading");
+	metrics_decisions(&dl);
+	decision_clear(&dl);
+	t = test_metrics_text();
+	assert_true(testprom_value(t, "closeloop_misleading_closures_total"
+	    "{division=\"TS\",rule=\"implicit_transfer\"}") == 1);
+	assert_true(testprom_value(t, "closeloop_misleading_closures_total"
+	    "{division=\"TS\",rule=\"explicit_transfer\"}") == 1);
+	assert_true(testprom_value(t, "closeloop_misleading_closures_total"
+	    "{division=\"TW\",rule=\"closed_not_done\"}") == 1);
+	assert_true(testprom_value(t, "closeloop_misleading_closures_total"
+	    "{division=\"other\",rule=\"partial_work_order\"}") == 1);
+	assert_null(strstr(t, "division=\"ZZ\""));
+	free(t);
+
+	/* TW is dropped: its count stays, its new closures are "other". */
+	metrics_divisions(codes, 1);
+	decision_add(&dl, DECISION_FLAGGED, "closed_not_done",
+	    VOCAB_NOTICE_COMPLETED, "TW", "e6", "not done");
+	metrics_decisions(&dl);
+	decision_clear(&dl);
+	t = test_metrics_text();
+	assert_true(testprom_value(t, "closeloop_misleading_closures_total"
+	    "{division=\"TW\",rule=\"closed_not_done\"}") == 1);
+	assert_true(testprom_value(t, "closeloop_misleading_closures_total"
+	    "{division=\"other\",rule=\"closed_not_done\"}") == 1);
+	free(t);
+}
+
 /* More kind and rule pairs than there is room for end up as "other". */
 static void
 test_metrics_overflow(void **state)
@@ -271,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_metrics_zero),
 		cmocka_unit_test(test_metrics_events),
 		cmocka_unit_test(test_metrics_decisions),
+		cmocka_unit_test(test_metrics_misleading),
 		cmocka_unit_test(test_metrics_overflow),
 		cmocka_unit_test(test_metrics_histogram),
 		cmocka_unit_test(test_metrics_threads),

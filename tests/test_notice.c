@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,33 @@ test_notice_after_transfer(void **state)
 	srstate_free(st);
 }
 
+/*
+ * The last notice number is used, and after it no notice is numbered -
+ * none wraps round to a negative id that another notice may reuse.
+ */
+static void
+test_notice_last_number(void **state)
+{
+	struct policy_result	 res = { { NULL, 0 }, NULL, NULL };
+	struct srstate		*st;
+
+	(void)state;
+	st = test_notice_state(VOCAB_STATUS_RECEIVED);
+	st->seq = INT64_MAX - 1;
+	notice_release(&cf, st, 5000, &res);
+	assert_non_null(res.notice);
+	assert_string_equal(res.notice->id, "8812/9223372036854775807");
+	policy_result_clear(&res);
+	st->wo[0].status = VOCAB_STATUS_IN_PROGRESS;
+	st->due = 6000;
+	notice_release(&cf, st, 6000, &res);
+	assert_null(res.notice);
+	assert_string_equal(res.decisions.list[0].rule, "too_many_notices");
+	assert_int_equal(st->seq, INT64_MAX);
+	policy_result_clear(&res);
+	srstate_free(st);
+}
+
 int
 main(void)
 {
@@ -139,6 +167,7 @@ main(void)
 		cmocka_unit_test(test_notice_fields),
 		cmocka_unit_test(test_notice_unchanged),
 		cmocka_unit_test(test_notice_after_transfer),
+		cmocka_unit_test(test_notice_last_number),
 	};
 
 	cf.policy_notify_on = VOCAB_NOTICE_ALL;

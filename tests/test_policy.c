@@ -56,7 +56,8 @@ test_policy_setup(void **state)
 	fprintf(f, "policy = { settle_seconds = %d; coalesce_seconds = %d; };\n"
 	    "templates = { photo_hosts = [ \"photos.example.org\" ]; };\n"
 	    "divisions = {\n"
-	    "  TS = { name = { en = \"Transportation Services\"; }; };\n"
+	    "  TS = { name = { en = \"Transportation Services\"; };\n"
+	    "    notes = { POTHOLE_FILLED = { en = \"Filled.\"; }; }; };\n"
 	    "  SWMS = { notify_on = [ \"completed\", \"transferred\" ]; };\n"
 	    "};\n", SETTLE / 1000, COALESCE / 1000);
 	fclose(f);
@@ -341,6 +342,35 @@ test_policy_transfer_second_before(void **state)
 	    VOCAB_NOTICE_IN_PROGRESS, NULL, 1);
 }
 
+/*
+ * A note_code the division does not list is flagged, and the closure
+ * counts as one without a note; with a note of its own it does not.
+ */
+static void
+test_policy_unknown_note_code(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note_code=POTHOLE_FIXED", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "unknown_note_code"), 1);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED, "no_note"), 1);
+	test_policy_close(&t);
+
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TW", "status=closed",
+	    "reason=completed", "note_code=VALVE", "note=New valve.", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "unknown_note_code"), 1);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED, "no_note"), 0);
+	test_policy_close(&t);
+}
+
 /* Rule 2: with no other activity the closure goes out after settling. */
 static void
 test_policy_settled(void **state)
@@ -353,6 +383,8 @@ test_policy_settled(void **state)
 	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
 	    "reason=completed", "note_code=POTHOLE_FILLED", NULL);
 	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED, "no_note"), 0);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "unknown_note_code"), 0);
 	test_policy_wait(&t, SETTLE - 1);
 	assert_null(t.res.notice);
 	test_policy_wait(&t, 1);
@@ -648,6 +680,7 @@ main(void)
 		cmocka_unit_test(test_policy_transfer_same_second),
 		cmocka_unit_test(test_policy_transfer_second_before),
 		cmocka_unit_test(test_policy_settled),
+		cmocka_unit_test(test_policy_unknown_note_code),
 		cmocka_unit_test(test_policy_work_orders),
 		cmocka_unit_test(test_policy_closed_not_done),
 		cmocka_unit_test(test_policy_duplicate),

@@ -31,12 +31,14 @@
 #include "event.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "notice.h"
 #include "outbox.h"
 #include "receipt.h"
 #include "redis.h"
 #include "store.h"
 #include "testhttp.h"
+#include "testlog.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -204,6 +206,23 @@ test_receipt_target(const char *id, const char *more)
 	return xasprintf("/receipt?id=%s&token=%s%s", id, token, more);
 }
 
+/*
+ * Return "/receipt?id=ID&exp=EXP&token=HMAC" plus more (allocated): the
+ * URL of a message sent by this version.
+ */
+static char *
+test_receipt_target_exp(const char *id, long long exp, const char *more)
+{
+	char	token[DIGEST_HEX_LEN + 1], *text, *target;
+
+	text = xasprintf("closeloop-receipt:%s:%lld", id, exp);
+	digest_hmac(KEY, strlen(KEY), text, token);
+	target = xasprintf("/receipt?id=%s&exp=%lld&token=%s%s", id, exp,
+	    token, more);
+	free(text);
+	return target;
+}
+
 /* GET the receipt URL of id with more arguments; return the status. */
 static int
 test_receipt_kannel(struct test_receipt *t, const char *id, const char *more)
@@ -307,25 +326,34 @@ test_receipt_audited(struct test_receipt *t, long long n)
 	assert_int_equal(test_receipt_xlen(t, ALL), n);
 }
 
-/* The URL carries the id and its HMAC, which differs per id. */
+/*
+ * The URL carries the id, its expiry (sms.dlr_max_age_days after the
+ * sending) and the HMAC of both, which differs per id and per expiry.
+ */
 static void
 test_url(void **state)
 {
 	struct config	*cf;
-	char		*url, *other, *want, token[DIGEST_HEX_LEN + 1];
+	char		*url, *other, *want, *text, token[DIGEST_HEX_LEN + 1];
 	const char	*p;
+	long long	 now = 1790000000, exp = now + 30 * 86400;
 
 	(void)state;
 	cf = test_receipt_config("http://127.0.0.1:9/receipt");
-	url = receipt_url(cf, SMSID);
-	digest_hmac(KEY, strlen(KEY), SMSID, token);
-	want = xasprintf("http://127.0.0.1:9/receipt?id=" SMSID "&token=%s",
-	    token);
+	url = receipt_url(cf, SMSID, now);
+	text = xasprintf("closeloop-receipt:" SMSID ":%lld", exp);
+	digest_hmac(KEY, strlen(KEY), text, token);
+	free(text);
+	want = xasprintf("http://127.0.0.1:9/receipt?id=" SMSID "&exp=%lld"
+	    "&token=%s", exp, token);
 	assert_string_equal(url, want);
 	p = strstr(url, "token=") + 6;
 	assert_int_equal(strlen(p), 64);
 	assert_int_equal(strspn(p, "0123456789abcdef"), 64);
-	other = receipt_url(cf, "2026-7/3/0");
+	other = receipt_url(cf, "2026-7/3/0", now);
+	assert_string_not_equal(strstr(other, "token="), strstr(url, "token="));
+	free(other);
+	other = receipt_url(cf, SMSID, now + 1);
 	assert_string_not_equal(strstr(other, "token="), strstr(url, "token="));
 	free(other);
 	free(want);
@@ -334,13 +362,84 @@ test_url(void **state)
 
 	/* A dlr_url with a query of its own gets "&". */
 	cf = test_receipt_config("https://sms.example.org/dlr?src=kannel");
-	url = receipt_url(cf, SMSID);
+	url = receipt_url(cf, SMSID, now);
 	want = xasprintf("https://sms.example.org/dlr?src=kannel&id=" SMSID
-	    "&token=%s", token);
+	    "&exp=%lld&token=%s", exp, token);
 	assert_string_equal(url, want);
 	free(want);
 	free(url);
 	config_free(cf);
+}
+
+/*
+ * A receipt after its URL's expiry is refused with 410 and not recorded;
+ * the expiry cannot be moved without the key; a URL of an earlier
+ * version (no expiry) works for sms.dlr_max_age_days after the sending.
+ */
+static void
+test_expiry(void **state)
+{
+	struct test_receipt	 t;
+	struct testhttp_answer	 a;
+	struct redis_reply	*reply;
+	char			*target, *key, *forged, *buf = NULL;
+	long long		 now = store_now() / 1000;
+	size_t			 len = 0, cap = 0;
+
+	(void)state;
+	metrics_reset();
+	test_receipt_open(&t);
+	/* Expired a second ago. */
+	target = test_receipt_target_exp(SMSID, now - 1, "&status=1");
+	a = testhttp_get(http_port(t.h), target, NULL);
+	assert_int_equal(a.status, 410);
+	assert_non_null(strstr(a.body, "expired"));
+	free(a.raw);
+	/* The same expiry moved on by hand: the token no longer fits. */
+	forged = xstrdup(target);
+	memcpy(strstr(forged, "&exp=") + 5, "9", 1);
+	assert_int_equal(test_receipt_get(&t, forged, NULL), 403);
+	free(forged);
+	free(target);
+	test_receipt_field_is(&t, "receipt", NULL);
+	test_receipt_audited(&t, 0);
+	/* Not expired yet, or with the key itself: recorded. */
+	target = test_receipt_target_exp(SMSID, now + 60, "&status=8");
+	assert_int_equal(test_receipt_get(&t, target, NULL), 200);
+	free(target);
+	test_receipt_field_is(&t, "receipt", "submitted");
+	assert_int_equal(test_receipt_get(&t, "/receipt?id=" SMSID "&exp=1"
+	    "&status=1", "X-Closeloop-Secret: " KEY "\r\n"), 410);
+	/* A malformed expiry. */
+	target = test_receipt_target_exp(SMSID, now + 60, "&status=1");
+	memcpy(strstr(target, "&exp=") + 5, "x", 1);
+	assert_int_equal(test_receipt_get(&t, target, NULL), 400);
+	free(target);
+	test_receipt_field_is(&t, "receipt", "submitted");
+
+	/* A URL without expiry, for a message sent 31 days ago, or made. */
+	key = outbox_key(t.cf, SMSID);
+	reply = redis_command(t.r, NULL, "HSET %s sent_at %lld", key,
+	    (now - 31 * 86400) * 1000);
+	redis_reply_free(reply);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 410);
+	reply = redis_command(t.r, NULL, "HDEL %s sent_at", key);
+	redis_reply_free(reply);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 200);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=2"), 200);
+	reply = redis_command(t.r, NULL, "HSET %s created %lld", key,
+	    (now - 31 * 86400) * 1000);
+	redis_reply_free(reply);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=2"), 410);
+	free(key);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_field_is(&t, "receipts_ignored", "1");
+	test_receipt_audited(&t, 1);
+	test_receipt_close(&t);
+	metrics_write(&buf, &len, &cap);
+	assert_non_null(strstr(buf,
+	    "\ncloseloop_receipts_total{result=\"expired\"} 4\n"));
+	free(buf);
 }
 
 /* Kannel's "delivered" is recorded and audited once, masked. */
@@ -355,7 +454,7 @@ test_kannel_delivered(void **state)
 	test_receipt_open(&t);
 	test_receipt_audited(&t, 0);
 	/* The URL the gateway was given works as it is. */
-	url = receipt_url(t.cf, SMSID);
+	url = receipt_url(t.cf, SMSID, store_now() / 1000);
 	v = xasprintf("%s&status=1&answer=ACK%%2F",
 	    url + strlen("http://127.0.0.1:9"));
 	now = store_now();
@@ -443,6 +542,113 @@ test_kannel_interim(void **state)
 	test_receipt_field_is(&t, "receipt", "delivered");
 	test_receipt_field_is(&t, "receipt_detail", "delivered to the phone");
 	test_receipt_audited(&t, 1);
+	test_receipt_close(&t);
+}
+
+/*
+ * The first final report is final: later ones, whatever they say, are
+ * counted in receipts_ignored and neither change the record nor add to
+ * the audit trail.
+ */
+static void
+test_final_is_final(void **state)
+{
+	static const char	*later[] = { "&status=2", "&status=16",
+	    "&status=1", "&status=8&answer=late", "&status=2&answer=NACK" };
+	struct test_receipt	 t;
+	char			*target, *n, *buf = NULL;
+	size_t			 i, len = 0, cap = 0;
+
+	(void)state;
+	metrics_reset();
+	test_receipt_open(&t);
+	/* An interim report repeated before the final one is not counted. */
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=8"), 200);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=8"), 200);
+	test_receipt_field_is(&t, "receipts_ignored", NULL);
+	assert_int_equal(test_receipt_kannel(&t, SMSID,
+	    "&status=1&answer=ACK"), 200);
+	test_receipt_audited(&t, 1);
+	for (i = 0; i < sizeof later / sizeof later[0]; i++) {
+		assert_int_equal(test_receipt_kannel(&t, SMSID, later[i]),
+		    200);
+		n = xasprintf("%zu", i + 1);
+		test_receipt_field_is(&t, "receipts_ignored", n);
+		free(n);
+	}
+	target = test_receipt_target(SMSID, "");
+	assert_int_equal(test_receipt_post(&t, target,
+	    "MessageStatus=failed&ErrorCode=30003"), 200);
+	free(target);
+	test_receipt_field_is(&t, "receipts_ignored", "6");
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_field_is(&t, "receipt_detail", "ACK");
+	test_receipt_audited(&t, 1);
+	free(test_receipt_audit(&t, SRAUDIT, "delivered", "delivered"));
+	test_receipt_close(&t);
+	/* "submitted" and "delivered" recorded, six ignored. */
+	metrics_write(&buf, &len, &cap);
+	assert_non_null(strstr(buf,
+	    "\ncloseloop_receipts_total{result=\"recorded\"} 2\n"));
+	assert_non_null(strstr(buf,
+	    "\ncloseloop_receipts_total{result=\"ignored\"} 6\n"));
+	free(buf);
+
+	/* A failure first: a "delivered" after it does not undo it. */
+	test_receipt_open(&t);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=16"), 200);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=1"), 200);
+	test_receipt_field_is(&t, "receipt", "rejected");
+	test_receipt_field_is(&t, "receipts_ignored", "1");
+	test_receipt_audited(&t, 1);
+	free(test_receipt_audit(&t, ALL, "undelivered", "rejected"));
+	test_receipt_close(&t);
+}
+
+/*
+ * The gateway's answer is kept to 200 bytes, cut at a character, without
+ * control characters, however long it was.
+ */
+static void
+test_answer_bounded(void **state)
+{
+	struct test_receipt	 t;
+	char			*target, *form, *big, *want, *v;
+	size_t			 i;
+
+	(void)state;
+	test_receipt_open(&t);
+	/* An LF, 198 x, an "e" acute across bytes 200 and 201, 15 KB more. */
+	big = xmalloc(15 * 1024 + 1);
+	memset(big, 'x', 15 * 1024);
+	big[15 * 1024] = '\0';
+	memcpy(big, "%0a", 3);
+	memcpy(big + 3 + 198, "%C3%A9", 6);
+	want = xmalloc(200 + 3 + 1);
+	memset(want, 'x', 199);
+	want[0] = '?';
+	memcpy(want + 199, "...", 4);
+	form = xasprintf("status=2&answer=%s", big);
+	target = test_receipt_target(SMSID, "");
+	assert_int_equal(test_receipt_post(&t, target, form), 200);
+	free(form);
+	test_receipt_field_is(&t, "receipt_detail", want);
+	v = test_receipt_audit(&t, ALL, "undelivered", "undelivered");
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	free(v);
+	free(want);
+	/* Replayed, it adds nothing. */
+	for (i = 0; i < 5; i++) {
+		form = xasprintf("status=%s&answer=%s", i % 2 ? "1" : "16",
+		    big);
+		assert_int_equal(test_receipt_post(&t, target, form), 200);
+		free(form);
+	}
+	test_receipt_audited(&t, 1);
+	test_receipt_field_is(&t, "receipts_ignored", "5");
+	free(target);
+	free(big);
 	test_receipt_close(&t);
 }
 
@@ -561,6 +767,65 @@ test_refused(void **state)
 	test_receipt_close(&t);
 }
 
+/*
+ * A status made up of CR, LF, a priority prefix and an escape sequence
+ * is logged inside one warning line, cleaned and bounded, and nothing
+ * is recorded.
+ */
+static void
+test_log_injection(void **state)
+{
+	static const char	*prefix = "<4>receipt for " SMSID
+	    ": unknown status \"";
+	struct test_receipt	 t;
+	const char		*line, *eol;
+	struct testlog		 log;
+	char			*target, *out, *more;
+	size_t			 i, n = 0;
+
+	(void)state;
+	test_receipt_open(&t);
+	log_set_level(LOG_LEVEL_INFO);
+	testlog_start(&log);
+	assert_int_equal(test_receipt_kannel(&t, SMSID, "&status=%0d%0a%3C3%3E"
+	    "FAKE%20LOG%20LINE%1b[2J"), 400);
+	target = test_receipt_target(SMSID, "");
+	assert_int_equal(test_receipt_post(&t, target, "MessageStatus=%0a"
+	    "%3C3%3Eforged%C2%9B%7f"), 400);
+	free(target);
+	/* 61 bytes: 40 would cut an "é" in two. */
+	more = xstrdup("&status=a");
+	for (i = 0; i < 30; i++) {
+		target = xasprintf("%s%%C3%%A9", more);
+		free(more);
+		more = target;
+	}
+	assert_int_equal(test_receipt_kannel(&t, SMSID, more), 400);
+	free(more);
+	out = testlog_stop(&log);
+	log_set_level(LOG_LEVEL_ERR);
+
+	for (line = out; *line != '\0'; line = eol + 1, n++) {
+		eol = strchr(line, '\n');
+		assert_non_null(eol);
+		if (strncmp(line, prefix, strlen(prefix)) != 0)
+			fail_msg("not one warning about the status: %s", line);
+		for (i = 0; line + i < eol; i++)
+			assert_true((unsigned char)line[i] >= 0x20 &&
+			    line[i] != 0x7f);
+	}
+	assert_int_equal(n, 3);
+	assert_non_null(strstr(out, "\"?" "?<3>FAKE LOG LINE?[2J\"; ignored\n"));
+	assert_non_null(strstr(out, "\"?<3>forged??\"; ignored\n"));
+	assert_non_null(strstr(out, "\"a\xc3\xa9\xc3\xa9"));
+	assert_non_null(strstr(out, "\xc3\xa9...\"; ignored\n"));
+	assert_null(strstr(out, "\\x"));
+	free(out);
+	test_receipt_field_is(&t, "receipt", NULL);
+	test_receipt_audited(&t, 0);
+	test_receipt_close(&t);
+}
+
 /* With Redis gone the gateway is told to try again; later it succeeds. */
 static void
 test_redis_down(void **state)
@@ -602,12 +867,16 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_kannel_delivered),
 		cmocka_unit_test(test_kannel_undelivered),
 		cmocka_unit_test(test_kannel_interim),
+		cmocka_unit_test(test_final_is_final),
+		cmocka_unit_test(test_answer_bounded),
 		cmocka_unit_test(test_twilio),
 		cmocka_unit_test(test_authentic),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_log_injection),
 		cmocka_unit_test(test_redis_down),
 	};
 	int	rc;

@@ -3,7 +3,8 @@
  *
  * Each test renders a notice from a small template set written to a
  * temporary directory, with a configuration loaded from a file, and
- * checks the text as the resident would read it.
+ * checks the text as the resident would read it. The last tests render
+ * the shipped set (top_srcdir/templates) in every locale.
  */
 #include "build.h"
 
@@ -18,6 +19,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "datefmt.h"
 #include "event.h"
 #include "fixture.h"
 #include "notice.h"
@@ -263,6 +265,644 @@ test_render_missing(void **state)
 	test_render_close(&t);
 }
 
+/*
+ * Render the shipped template set's completed SMS in English for TW with
+ * note, into *out (the caller clears it).
+ */
+static void
+test_render_shipped_sms(const char *note, struct render_out *out)
+{
+	struct fixture	 fx;
+	struct config	*cf;
+	struct catalog	*cat;
+	struct notice	*n;
+	char		*conf, *path, *dir, *cause = NULL;
+
+	fixture_open(&fx);
+	dir = xasprintf("%s/templates", getenv("top_srcdir") != NULL ?
+	    getenv("top_srcdir") : ".");
+	conf = xasprintf("templates = { dir = \"%s\"; status_url = "
+	    "\"https://311.example.org/sr/{sr}\"; };\n"
+	    "divisions = { TW = { name = { en = \"Toronto Water\"; }; }; };\n",
+	    dir);
+	fixture_write(&fx, "closeloopd.conf", conf);
+	path = xasprintf("%s/closeloopd.conf", fx.dir);
+	if ((cf = config_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	if ((cat = catalog_load(dir, "en", &cause)) == NULL)
+		fail_msg("%s", cause);
+	n = xcalloc(1, sizeof *n);
+	n->id = xstrdup("2026-000101/1");
+	n->sr = xstrdup("2026-000101");
+	n->notice = VOCAB_NOTICE_COMPLETED;
+	n->division = xstrdup("TW");
+	n->note = xstrdup(note);
+	n->to = xcalloc(1, sizeof *n->to);
+	n->nto = 1;
+	n->to[0].channel = EVENT_CHANNEL_SMS;
+	n->to[0].address = xstrdup("+14165550100");
+	n->to[0].locale = xstrdup("en");
+	if (render_notice(cf, cat, n, 0, RENDER_SMS, NOW, out, &cause) != 0)
+		fail_msg("%s", cause);
+	notice_free(n);
+	catalog_free(cat);
+	config_free(cf);
+	free(path);
+	free(conf);
+	free(dir);
+	fixture_cleanup(&fx);
+}
+
+/*
+ * A note with a curly apostrophe does not make the SMS UCS-2: it goes
+ * whole, in GSM-7, the apostrophe straightened; nothing is left out.
+ */
+static void
+test_render_sms_smart(void **state)
+{
+	struct render_out	 out;
+
+	(void)state;
+	memset(&out, 0, sizeof out);
+	test_render_shipped_sms("We\xe2\x80\x99ve replaced the valve and the "
+	    "water is back on. Thanks for your patience.", &out);
+	assert_int_equal(out.sms_info.encoding, SEGMENT_GSM7);
+	assert_true(out.sms_info.segments <= 2);
+	assert_non_null(strstr(out.sms, "We've replaced the valve and the water "
+	    "is back on. Thanks for your patience."));
+	assert_int_equal(out.sms_cut.note_chars, 0);
+	assert_non_null(strstr(out.sms, "Reply STOP"));
+	render_out_clear(&out);
+}
+
+/*
+ * A 260-character note in GSM-7 is cut after a whole word with "...",
+ * keeping as much as fits in sms.max_segments (3), still GSM-7, and the
+ * cut is reported.
+ */
+static void
+test_render_sms_long_ascii(void **state)
+{
+	struct render_out	 out;
+	char			*note, *mark, *kept;
+	size_t			 i, keptlen;
+
+	(void)state;
+	note = xmalloc(261);
+	for (i = 0; i < 260; i++)
+		note[i] = "Crews flushed the line and replaced a valve. "[i % 45];
+	note[260] = '\0';
+	memset(&out, 0, sizeof out);
+	test_render_shipped_sms(note, &out);
+	assert_int_equal(out.sms_info.encoding, SEGMENT_GSM7);
+	assert_int_equal(out.sms_info.segments, 3);
+	assert_true(out.sms_info.units > 3 * SEGMENT_GSM7_PART - 15);
+	assert_null(strstr(out.sms, SEGMENT_ELLIPSIS));
+	assert_non_null(mark = strstr(out.sms, "Crews flushed"));
+	kept = mark;
+	assert_non_null(mark = strstr(kept, "..."));
+	keptlen = (size_t)(mark - kept);
+	assert_memory_equal(kept, note, keptlen);
+	assert_true(note[keptlen] == ' ');
+	assert_true(keptlen > 100);
+	assert_int_equal(out.sms_cut.note_chars, 260 - keptlen);
+	assert_non_null(strstr(out.sms, "Reply STOP"));
+	render_out_clear(&out);
+	free(note);
+}
+
+/* U+2069 POP DIRECTIONAL ISOLATE and U+200F RIGHT-TO-LEFT MARK. */
+#define TEST_PDI	"\xe2\x81\xa9"
+#define TEST_RLM	"\xe2\x80\x8f"
+
+/* The links of the configuration for the shipped set. */
+#define TEST_STATUS	"https://311.example.org/sr/2026-000101"
+#define TEST_STOP	"https://311.example.org/stop/2026-000101"
+
+/* The shipped set, and configurations with and without links. */
+struct test_render_set {
+	struct fixture	 fx;
+	struct config	*cf;		/* status_url, unsubscribe_url */
+	struct config	*bare;		/* neither */
+	struct catalog	*cat;
+};
+
+/* Load a configuration for the shipped set, with extra settings. */
+static struct config *
+test_render_set_config(struct test_render_set *s, const char *extra)
+{
+	struct config	*cf;
+	const char	*top = getenv("top_srcdir");
+	char		*text, *path, *cause = NULL;
+
+	if (top == NULL || *top == '\0')
+		top = ".";
+	text = xasprintf("templates = { dir = \"%s/templates\"; photo_hosts = "
+	    "[ \"photos.example.org\" ]; %s };\n"
+	    "divisions = {\n"
+	    "TW = { name = { en = \"Toronto Water\"; fr = \"Eau Toronto\"; "
+	    "es = \"Servicio de Agua de Toronto\"; pt = \"Servi\xc3\xa7o de "
+	    "\xc3\x81gua de Toronto\"; fa = \"\xd8\xa7\xd8\xaf\xd8\xa7\xd8\xb1"
+	    "\xd9\x87 \xd8\xa2\xd8\xa8 \xd8\xaa\xd9\x88\xd8\xb1\xd9\x86\xd8\xaa"
+	    "\xd9\x88\"; zh-Hans = \"\xe5\xa4\x9a\xe4\xbc\xa6\xe5\xa4\x9a"
+	    "\xe6\xb0\xb4\xe5\x8a\xa1\xe5\xa4\x84\"; }; };\n};\n", top, extra);
+	fixture_write(&s->fx, "c.conf", text);
+	free(text);
+	path = xasprintf("%s/c.conf", s->fx.dir);
+	if ((cf = config_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	free(path);
+	return cf;
+}
+
+/* Load the shipped set and its configurations. */
+static void
+test_render_set_open(struct test_render_set *s)
+{
+	char	*cause = NULL;
+
+	memset(s, 0, sizeof *s);
+	fixture_open(&s->fx);
+	s->cf = test_render_set_config(s, "status_url = "
+	    "\"https://311.example.org/sr/{sr}\"; unsubscribe_url = "
+	    "\"https://311.example.org/stop/{sr}\";");
+	s->bare = test_render_set_config(s, "");
+	if ((s->cat = catalog_load(s->cf->templates_dir, "en", &cause)) == NULL)
+		fail_msg("%s", cause);
+}
+
+/* Free what test_render_set_open() made. */
+static void
+test_render_set_close(struct test_render_set *s)
+{
+	catalog_free(s->cat);
+	config_free(s->cf);
+	config_free(s->bare);
+	fixture_cleanup(&s->fx);
+}
+
+/* Make a notice of a kind with every value set, for one locale. */
+static struct notice *
+test_render_sample(enum vocab_notice kind, const char *locale)
+{
+	struct notice	*n;
+
+	n = xcalloc(1, sizeof *n);
+	n->id = xstrdup("2026-000101/1");
+	n->sr = xstrdup("2026-000101");
+	n->notice = kind;
+	n->division = xstrdup("TW");
+	n->from_division = xstrdup("TS");
+	n->service = xstrdup("Road Pothole / Road Damage");
+	n->note = xstrdup("We filled the hole.");
+	n->photos = xstrdup("https://photos.example.org/1.jpg");
+	n->scheduled_for = xstrdup("2026-03-05");
+	n->duplicate_of = xstrdup("2026-000077");
+	n->partial = kind == VOCAB_NOTICE_IN_PROGRESS;
+	n->correction = kind == VOCAB_NOTICE_REOPENED;
+	n->to = xcalloc(1, sizeof *n->to);
+	n->nto = 1;
+	n->to[0].channel = EVENT_CHANNEL_EMAIL;
+	n->to[0].address = xstrdup("resident@example.org");
+	n->to[0].locale = xstrdup(locale);
+	return n;
+}
+
+/* Render a notice for email and SMS; fail on error. */
+static void
+test_render_both(const struct config *cf, const struct catalog *cat,
+    const struct notice *n, struct render_out *out)
+{
+	char	*cause = NULL;
+
+	if (render_notice(cf, cat, n, 0, RENDER_EMAIL | RENDER_SMS, NOW, out,
+	    &cause) != 0)
+		fail_msg("%s", cause);
+}
+
+/* Return 1 if s starts with an isolate character (U+2066 to U+2069). */
+static int
+test_render_is_isolate(const char *s)
+{
+	return memcmp(s, "\xe2\x81", 2) == 0 &&
+	    (unsigned char)s[2] >= 0xa6 && (unsigned char)s[2] <= 0xa9;
+}
+
+/* Copy len bytes of s without blanks, isolates and RLM. */
+static char *
+test_render_bare_line(const char *s, size_t len)
+{
+	char	*out, *o;
+	size_t	 i;
+
+	out = o = xmalloc(len + 1);
+	for (i = 0; i < len; i++) {
+		if (i + 3 <= len && (test_render_is_isolate(s + i) ||
+		    memcmp(s + i, TEST_RLM, 3) == 0))
+			i += 2;
+		else if (s[i] != ' ')
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Return 1 if text has line (compared without isolates or blanks). */
+static int
+test_render_has_line(const char *text, const char *line)
+{
+	const char	*s, *nl;
+	char		*a, *b;
+	int		 found = 0;
+
+	b = test_render_bare_line(line, strlen(line));
+	for (s = text; !found && *s != '\0'; s = *nl == '\0' ? nl : nl + 1) {
+		nl = s + strcspn(s, "\n");
+		a = test_render_bare_line(s, nl - s);
+		found = *b != '\0' && strcmp(a, b) == 0;
+		free(a);
+	}
+	free(b);
+	return found;
+}
+
+/*
+ * Check that what a part says around a link (the line that holds it, or
+ * the line just above, its heading, when the link is alone on its line)
+ * is gone when the link is: with is the part rendered with the link,
+ * without the part rendered without it.
+ */
+static void
+test_render_no_heading(const char *what, const char *with,
+    const char *without, const char *url)
+{
+	const char	*s, *nl, *prev = NULL, *prevnl = NULL, *at;
+	char		*line, *bare, *heading;
+
+	for (s = with; *s != '\0'; s = *nl == '\0' ? nl : nl + 1) {
+		nl = s + strcspn(s, "\n");
+		at = memmem(s, nl - s, url, strlen(url));
+		if (at == NULL) {
+			prev = s;
+			prevnl = nl;
+			continue;
+		}
+		line = xasprintf("%.*s%.*s", (int)(at - s), s,
+		    (int)(nl - at - strlen(url)), at + strlen(url));
+		bare = test_render_bare_line(line, strlen(line));
+		heading = *bare != '\0' || prev == NULL ? xstrdup(line) :
+		    xasprintf("%.*s", (int)(prevnl - prev), prev);
+		prev = s;
+		prevnl = nl;
+		if (test_render_has_line(without, heading))
+			fail_msg("%s: \"%s\" is left without its link:\n%s",
+			    what, heading, without);
+		free(heading);
+		free(bare);
+		free(line);
+	}
+}
+
+/* Check that no line of a text ends with a colon over nothing. */
+static void
+test_render_no_colon(const char *what, const char *text)
+{
+	const char	*s, *nl, *next;
+	char		*bare;
+	size_t		 len;
+
+	for (s = text; *s != '\0'; s = *nl == '\0' ? nl : nl + 1) {
+		nl = s + strcspn(s, "\n");
+		bare = test_render_bare_line(s, nl - s);
+		len = strlen(bare);
+		next = *nl == '\0' ? nl : nl + 1;
+		if (((len >= 1 && bare[len - 1] == ':') || (len >= 3 &&
+		    strcmp(bare + len - 3, "\xef\xbc\x9a") == 0)) &&
+		    (*next == '\0' || *next == '\n'))
+			fail_msg("%s: \"%s\" is over nothing:\n%s", what, bare,
+			    text);
+		free(bare);
+	}
+}
+
+/*
+ * With templates.status_url and templates.unsubscribe_url unset, no
+ * heading of theirs is left in any notice of any locale.
+ */
+static void
+test_render_without_links(void **state)
+{
+	struct test_render_set	 s;
+	struct render_out	 with, without;
+	struct notice		*n;
+	char			*what;
+	size_t			 i;
+	int			 k;
+
+	(void)state;
+	test_render_set_open(&s);
+	assert_int_equal(catalog_nlocales(s.cat), 6);
+	for (i = 0; i < catalog_nlocales(s.cat); i++) {
+		for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
+			n = test_render_sample(k, catalog_locale(s.cat, i));
+			test_render_both(s.cf, s.cat, n, &with);
+			test_render_both(s.bare, s.cat, n, &without);
+			what = xasprintf("%s %s", catalog_locale(s.cat, i),
+			    vocab_notice_name(k));
+			assert_non_null(strstr(with.text, TEST_STATUS));
+			assert_non_null(strstr(with.text, TEST_STOP));
+			assert_null(strstr(without.text, "https://311."));
+			assert_null(strstr(without.html, "https://311."));
+			assert_null(strstr(without.sms, "https://311."));
+			test_render_no_heading(what, with.text, without.text,
+			    TEST_STATUS);
+			test_render_no_heading(what, with.text, without.text,
+			    TEST_STOP);
+			test_render_no_heading(what, with.html, without.html,
+			    TEST_STATUS);
+			test_render_no_heading(what, with.html, without.html,
+			    TEST_STOP);
+			test_render_no_colon(what, without.text);
+			test_render_no_colon(what, without.sms);
+			test_render_no_colon(what, without.subject);
+			if (strstr(without.html, "href=\"\"") != NULL)
+				fail_msg("%s: a link to nowhere:\n%s", what,
+				    without.html);
+			free(what);
+			render_out_clear(&with);
+			render_out_clear(&without);
+			notice_free(n);
+		}
+	}
+	test_render_set_close(&s);
+}
+
+/*
+ * Return how many isolates are open at byte at of s, counting from the
+ * start of its line (an isolate ends with its paragraph).
+ */
+static int
+test_render_isolates_open(const char *s, size_t at)
+{
+	size_t	i, start = at;
+	int	depth = 0;
+
+	while (start > 0 && s[start - 1] != '\n')
+		start--;
+	for (i = start; i < at; i++) {
+		if (!test_render_is_isolate(s + i))
+			continue;
+		if ((unsigned char)s[i + 2] == 0xa9)
+			depth -= depth > 0;
+		else
+			depth++;
+	}
+	return depth;
+}
+
+/* Return 1 if an HTML element starting at tag (its '<') isolates. */
+static int
+test_render_isolating(const char *tag, size_t len)
+{
+	return (len >= 4 && strncmp(tag, "<bdi", 4) == 0 &&
+	    (tag[4] == '>' || tag[4] == ' ')) ||
+	    memmem(tag, len, " dir=\"ltr\"", 10) != NULL ||
+	    memmem(tag, len, " dir=\"auto\"", 11) != NULL;
+}
+
+/*
+ * Return 1 if byte at of an HTML document is isolated from the text
+ * around: in a tag (an attribute), or in an element <bdi> or with
+ * dir="ltr" or "auto" (void elements aside).
+ */
+static int
+test_render_html_isolated(const char *html, size_t at)
+{
+	static const char	*voids[] = { "meta", "br", "hr", "img", "input",
+	    "link" };
+	const char		*s, *end;
+	size_t			 n, k, len;
+	int			*stack, isolated = 0;
+
+	stack = xcalloc(at + 1, sizeof *stack);
+	n = 0;
+	for (s = html; s < html + at; s = end + 1) {
+		if ((s = memchr(s, '<', html + at - s)) == NULL)
+			break;
+		if ((end = memchr(s, '>', html + at - s)) == NULL) {
+			isolated = 1;		/* in a tag */
+			break;
+		}
+		len = end - s + 1;
+		if (s[1] == '!')
+			continue;
+		if (s[1] == '/') {
+			n -= n > 0;
+			continue;
+		}
+		for (k = 0; k < sizeof voids / sizeof voids[0]; k++) {
+			if (strncmp(s + 1, voids[k], strlen(voids[k])) == 0 &&
+			    strchr(" >", s[1 + strlen(voids[k])]) != NULL)
+				break;
+		}
+		if (k == sizeof voids / sizeof voids[0])
+			stack[n++] = test_render_isolating(s, len);
+	}
+	for (k = 0; k < n; k++)
+		isolated |= stack[k];
+	free(stack);
+	return isolated;
+}
+
+/*
+ * Check that every occurrence of token in a part sits in an isolate: one
+ * of U+2066 to U+2068 open before it and U+2069 after it on its line,
+ * or in HTML an isolating element or an attribute.
+ */
+static void
+test_render_token_isolated(const char *what, const char *part, int html,
+    const char *token)
+{
+	const char	*at, *nl;
+	size_t		 len = strlen(token);
+	int		 ok;
+
+	for (at = strstr(part, token); at != NULL; at = strstr(at + 1,
+	    token)) {
+		nl = at + strcspn(at, "\n");
+		ok = test_render_isolates_open(part, at - part) > 0 &&
+		    memmem(at + len, nl - at - len, TEST_PDI, 3) != NULL;
+		if (!ok && html)
+			ok = test_render_html_isolated(part, at - part);
+		if (!ok)
+			fail_msg("%s: %s is not isolated at \"%.60s\" in:\n%s",
+			    what, token, at, part);
+	}
+}
+
+/* Check every link (https://...) of a part as a token. */
+static void
+test_render_links_isolated(const char *what, const char *part, int html)
+{
+	const char	*at;
+	char		*url;
+
+	for (at = strstr(part, "https://"); at != NULL; at = strstr(at + 1,
+	    "https://")) {
+		url = xstrndup(at, strcspn(at, " \n\"<\xe2"));
+		test_render_token_isolated(what, part, html, url);
+		free(url);
+	}
+}
+
+/*
+ * In Persian, every request number, link and date of every notice -
+ * subject, text, HTML and SMS - is isolated by the template, so that it
+ * reads in its own order; isolates and marks in values are dropped, and
+ * the template's own stay.
+ */
+static void
+test_render_rtl_isolates(void **state)
+{
+	struct test_render_set	 s;
+	struct render_out	 out, dirty;
+	struct notice		*n;
+	const char		*tokens[] = { "2026-000101", "2026-000077",
+	    "toronto.ca/311", "STOP", NULL, NULL };
+	char			*what, *today, *planned;
+	size_t			 t;
+	int			 k;
+
+	(void)state;
+	test_render_set_open(&s);
+	today = datefmt_date("fa", NOW, s.cf->templates_timezone, NULL);
+	planned = datefmt_date("fa", 1772668800, "UTC", NULL); /* 03-05 */
+	assert_non_null(today);
+	assert_non_null(planned);
+	tokens[4] = today;
+	tokens[5] = planned;
+	for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
+		n = test_render_sample(k, "fa");
+		test_render_both(s.cf, s.cat, n, &out);
+		what = xasprintf("fa %s", vocab_notice_name(k));
+		assert_non_null(strstr(out.subject, "2026-000101"));
+		assert_non_null(strstr(out.text, today));
+		for (t = 0; t < sizeof tokens / sizeof tokens[0]; t++) {
+			test_render_token_isolated(what, out.subject, 0,
+			    tokens[t]);
+			test_render_token_isolated(what, out.text, 0,
+			    tokens[t]);
+			test_render_token_isolated(what, out.html, 1,
+			    tokens[t]);
+			test_render_token_isolated(what, out.sms, 0, tokens[t]);
+		}
+		test_render_links_isolated(what, out.text, 0);
+		test_render_links_isolated(what, out.html, 1);
+		test_render_links_isolated(what, out.sms, 0);
+
+		/* Values cannot close the template's isolates early. */
+		free(n->note);
+		free(n->service);
+		n->note = xstrdup("We\xe2\x81\xa9 filled\xe2\x80\x8f the"
+		    "\xe2\x81\xa6 hole.\xe2\x80\x8e");
+		n->service = xstrdup("Road Pothole\xe2\x81\xa9 / Road "
+		    "Damage\xe2\x81\xa7");
+		test_render_both(s.cf, s.cat, n, &dirty);
+		assert_string_equal(dirty.subject, out.subject);
+		assert_string_equal(dirty.text, out.text);
+		assert_string_equal(dirty.html, out.html);
+		assert_string_equal(dirty.sms, out.sms);
+		free(what);
+		render_out_clear(&out);
+		render_out_clear(&dirty);
+		notice_free(n);
+	}
+	free(today);
+	free(planned);
+	test_render_set_close(&s);
+}
+
+/*
+ * Return the 8 characters of s before at, or fewer at its start; the
+ * string is allocated.
+ */
+static char *
+test_render_before(const char *s, const char *at)
+{
+	const char	*p = at;
+	int		 n;
+
+	for (n = 0; n < 8 && p > s; n++) {
+		do
+			p--;
+		while (p > s && ((unsigned char)*p & 0xc0) == 0x80);
+	}
+	return xstrndup(p, at - p);
+}
+
+/* Check that part says when the work is planned, and without it does not. */
+static void
+test_render_says_date(const char *what, const char *with,
+    const char *without, const char *date)
+{
+	const char	*at;
+	char		*before;
+
+	if ((at = strstr(with, date)) == NULL)
+		fail_msg("%s: no \"%s\" in:\n%s", what, date, with);
+	before = test_render_before(with, at);
+	if (strstr(without, before) != NULL)
+		fail_msg("%s: \"%s\" without a date:\n%s", what, before,
+		    without);
+	free(before);
+	assert_null(strstr(without, date));
+}
+
+/*
+ * A transferred notice says when the division that has the request now
+ * plans the work, in every locale, and nothing of it when it does not.
+ */
+static void
+test_render_transferred_date(void **state)
+{
+	struct test_render_set	 s;
+	struct render_out	 with, without;
+	struct notice		*n;
+	const char		*locale;
+	char			*what, *date;
+	size_t			 i;
+
+	(void)state;
+	test_render_set_open(&s);
+	for (i = 0; i < catalog_nlocales(s.cat); i++) {
+		locale = catalog_locale(s.cat, i);
+		n = test_render_sample(VOCAB_NOTICE_TRANSFERRED, locale);
+		test_render_both(s.cf, s.cat, n, &with);
+		free(n->scheduled_for);
+		n->scheduled_for = NULL;
+		test_render_both(s.cf, s.cat, n, &without);
+		date = datefmt_date(locale, 1772668800, "UTC", NULL);
+		assert_non_null(date);
+		what = xasprintf("%s text", locale);
+		test_render_says_date(what, with.text, without.text, date);
+		free(what);
+		what = xasprintf("%s html", locale);
+		test_render_says_date(what, with.html, without.html, date);
+		free(what);
+		what = xasprintf("%s sms", locale);
+		test_render_says_date(what, with.sms, without.sms, date);
+		free(what);
+		assert_null(strstr(with.subject, date));
+		assert_true(with.sms_fixed_segments <=
+		    (size_t)s.cf->sms_max_segments);
+		free(date);
+		render_out_clear(&with);
+		render_out_clear(&without);
+		notice_free(n);
+	}
+	test_render_set_close(&s);
+}
+
 int
 main(void)
 {
@@ -272,8 +912,13 @@ main(void)
 		cmocka_unit_test(test_render_subject),
 		cmocka_unit_test(test_render_sms_long_note),
 		cmocka_unit_test(test_render_sms_short),
+		cmocka_unit_test(test_render_sms_smart),
+		cmocka_unit_test(test_render_sms_long_ascii),
 		cmocka_unit_test(test_render_markers),
 		cmocka_unit_test(test_render_missing),
+		cmocka_unit_test(test_render_without_links),
+		cmocka_unit_test(test_render_rtl_isolates),
+		cmocka_unit_test(test_render_transferred_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

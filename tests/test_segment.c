@@ -453,7 +453,7 @@ test_segment_fit_fits(void **state)
 	char				*msg;
 
 	(void)state;
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
 	assert_non_null(msg);
 	assert_string_equal(msg, "Your request is complete. Note: the valve "
 	    "was replaced. https://p.example.org/1.jpg "
@@ -464,11 +464,11 @@ test_segment_fit_fits(void **state)
 	free(msg);
 
 	/* Nothing at all is an empty message. */
-	msg = segment_fit(parts + 1, 2, 1, &si);
+	msg = segment_fit(parts + 1, 2, 1, &si, NULL);
 	assert_string_equal(msg, "");
 	assert_int_equal(si.segments, 1);
 	free(msg);
-	msg = segment_fit(NULL, 0, 1, NULL);
+	msg = segment_fit(NULL, 0, 1, NULL, NULL);
 	assert_string_equal(msg, "");
 	free(msg);
 }
@@ -488,7 +488,7 @@ test_segment_fit_photo_first(void **state)
 	char				*msg, *want;
 
 	(void)state;
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
 	want = xasprintf("Done. %s https://to.example.org/s/1", note);
 	assert_string_equal(msg, want);
 	assert_int_equal(si.encoding, SEGMENT_GSM7);
@@ -500,51 +500,58 @@ test_segment_fit_photo_first(void **state)
 }
 
 /*
- * Check a message made of fixed, a note cut with an ellipsis and link:
- * the pieces are in place, the note is a prefix of the original cut at a
- * code point, and one more character of the note would not fit.
+ * Check a message made of fixed, a note cut with mark and link: the
+ * pieces are in place, the note is a prefix of the original cut at a
+ * code point - at a word boundary if words is set - and one more
+ * character (or word) of the note would not fit.
  */
 static void
 test_segment_check_cut_note(const char *msg, const char *fixed,
-    const char *note, const char *link, int max)
+    const char *note, const char *link, int max, const char *mark,
+    int words)
 {
 	const char	*p, *end;
-	char		*longer, *kept;
+	char		*longer, *kept, *tail;
 	size_t		 fixedlen = strlen(fixed), keptlen, more;
 
 	test_segment_assert_utf8(msg);
 	assert_true(test_segment_segments(msg) <= (size_t)max);
 
-	/* fixed, a space, the cut note, an ellipsis, a space, the link */
+	/* fixed, a space, the cut note, the mark, a space, the link */
 	assert_memory_equal(msg, fixed, fixedlen);
 	assert_int_equal(msg[fixedlen], ' ');
 	p = msg + fixedlen + 1;
 	end = msg + strlen(msg) - strlen(link);
 	assert_string_equal(end, link);
-	assert_true(end - p >= (long)strlen(" " ELLIPSIS));
-	assert_memory_equal(end - strlen(ELLIPSIS " "), ELLIPSIS " ",
-	    strlen(ELLIPSIS " "));
-	keptlen = (size_t)(end - p) - strlen(ELLIPSIS " ");
+	tail = xasprintf("%s ", mark);
+	assert_true(end - p >= (long)strlen(tail));
+	assert_memory_equal(end - strlen(tail), tail, strlen(tail));
+	keptlen = (size_t)(end - p) - strlen(tail);
 	assert_true(keptlen < strlen(note));
 	assert_memory_equal(p, note, keptlen);
 
-	/* No white space is left before the ellipsis. */
+	/* No white space is left before the mark. */
 	assert_true(keptlen > 0);
 	assert_true(p[keptlen - 1] != ' ');
 
 	/* Cut at a code point: the next byte of the note starts one. */
 	assert_true(((unsigned char)note[keptlen] & 0xc0) != 0x80);
+	if (words)
+		assert_int_equal(note[keptlen], ' ');
 
-	/* One more character (and any space before it) would not fit. */
+	/* One more character (or word, and any space before it) would not
+	 * fit. */
 	more = keptlen;
 	do
 		more += test_segment_seqlen(note + more);
-	while (note[more - 1] == ' ');
+	while (note[more - 1] == ' ' ||
+	    (words && note[more] != ' ' && note[more] != '\0'));
 	kept = xstrndup(note, more);
-	longer = xasprintf("%s %s" ELLIPSIS " %s", fixed, kept, link);
+	longer = xasprintf("%s %s%s %s", fixed, kept, mark, link);
 	assert_true(test_segment_segments(longer) > (size_t)max);
 	free(longer);
 	free(kept);
+	free(tail);
 }
 
 /* A 500-character GSM note with a photo and a link, in 3 segments. */
@@ -559,6 +566,7 @@ test_segment_fit_note_gsm(void **state)
 	char				*note, *msg;
 	struct segment_part		 parts[4];
 	struct segment_info		 si;
+	struct segment_cut		 cut;
 
 	(void)state;
 	/* 10 x 50 = 500 characters, all in GSM */
@@ -570,16 +578,22 @@ test_segment_fit_note_gsm(void **state)
 	parts[2] = (struct segment_part){ photo, SEGMENT_PHOTO };
 	parts[3] = (struct segment_part){ link, SEGMENT_LINK };
 
-	msg = segment_fit(parts, NITEMS(parts), 3, &si);
+	msg = segment_fit(parts, NITEMS(parts), 3, &si, &cut);
 	assert_non_null(msg);
 	assert_null(strstr(msg, photo));
-	test_segment_check_cut_note(msg, fixed, note, link, 3);
+	test_segment_check_cut_note(msg, fixed, note, link, 3,
+	    SEGMENT_MARK_GSM7, 1);
 
-	/* The ellipsis is not in GSM: the message went to UCS-2. */
-	assert_int_equal(si.encoding, SEGMENT_UCS2);
+	/* The mark is GSM-7 too: the message stays GSM-7, 3 x 153. */
+	assert_int_equal(si.encoding, SEGMENT_GSM7);
 	assert_int_equal(si.segments, 3);
-	assert_true(si.units <= 3 * SEGMENT_UCS2_PART);
-	assert_int_equal(test_segment_utf16_units(msg), (long)si.units);
+	assert_true(si.units <= 3 * SEGMENT_GSM7_PART);
+	assert_true(si.units > 3 * SEGMENT_GSM7_PART - 10);
+	assert_true(cut.photo);
+	assert_false(cut.link);
+	assert_false(cut.fixed);
+	assert_int_equal(cut.note_chars, strlen(note) - (strlen(msg) -
+	    strlen(fixed) - strlen(link) - 2 - strlen(SEGMENT_MARK_GSM7)));
 	free(msg);
 	free(note);
 }
@@ -604,10 +618,11 @@ test_segment_fit_note_chinese(void **state)
 	parts[2] = (struct segment_part){ photo, SEGMENT_PHOTO };
 	parts[3] = (struct segment_part){ link, SEGMENT_LINK };
 
-	msg = segment_fit(parts, NITEMS(parts), 3, &si);
+	msg = segment_fit(parts, NITEMS(parts), 3, &si, NULL);
 	assert_non_null(msg);
 	assert_null(strstr(msg, photo));
-	test_segment_check_cut_note(msg, fixed, note, link, 3);
+	test_segment_check_cut_note(msg, fixed, note, link, 3,
+	    SEGMENT_ELLIPSIS, 0);
 	assert_int_equal(si.encoding, SEGMENT_UCS2);
 	assert_int_equal(si.segments, 3);
 	assert_int_equal(test_segment_utf16_units(msg), (long)si.units);
@@ -629,7 +644,7 @@ test_segment_fit_note_emoji(void **state)
 	size_t				 keptlen;
 
 	(void)state;
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
 	test_segment_assert_utf8(msg);
 	assert_int_equal(si.segments, 1);
 	assert_int_equal(si.encoding, SEGMENT_UCS2);
@@ -646,7 +661,7 @@ test_segment_fit_note_emoji(void **state)
 	free(msg);
 
 	/* Over two parts, where 33 pairs fill each part of 67. */
-	msg = segment_fit(parts, NITEMS(parts), 2, &si);
+	msg = segment_fit(parts, NITEMS(parts), 2, &si, NULL);
 	test_segment_assert_utf8(msg);
 	assert_int_equal(si.segments, 2);
 	keptlen = strlen(msg) - 5 - strlen(ELLIPSIS);
@@ -671,11 +686,12 @@ test_segment_fit_notes_last_first(void **state)
 	char				*msg, *want;
 
 	(void)state;
-	/* 5 + 1 + 11 + 1 + 51 + 1 = 70 units */
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
-	want = xasprintf("Done. First note. %.51s" ELLIPSIS, second);
+	/* 5 + 1 + 11 + 1 + 139 + 3 = 160 septets, cut within a word */
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
+	want = xasprintf("Done. First note. %.139s...", second);
 	assert_string_equal(msg, want);
-	assert_int_equal(si.units, 70);
+	assert_int_equal(si.encoding, SEGMENT_GSM7);
+	assert_int_equal(si.units, 160);
 	free(want);
 	free(msg);
 	free(second);
@@ -694,7 +710,7 @@ test_segment_fit_note_dropped(void **state)
 	char				*msg;
 
 	(void)state;
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
 	assert_string_equal(msg, fixed);
 	assert_int_equal(si.encoding, SEGMENT_GSM7);
 	assert_int_equal(si.segments, 1);
@@ -718,7 +734,7 @@ test_segment_fit_fixed_chars(void **state)
 	(void)state;
 	fixed = test_segment_repeat("您的报修已完成", 30);
 	parts[0].text = fixed;
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
 	test_segment_assert_utf8(msg);
 	assert_int_equal(si.segments, 1);
 	assert_int_equal(si.units, 70);
@@ -750,27 +766,33 @@ test_segment_fit_fixed_words(void **state)
 		{ link, SEGMENT_LINK },
 	};
 	struct segment_info		 si;
+	struct segment_cut		 cut;
 	char				*msg;
 	size_t				 kept;
 
 	(void)state;
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, &cut);
 	test_segment_assert_utf8(msg);
 	assert_int_equal(si.segments, 1);
-	assert_int_equal(si.encoding, SEGMENT_UCS2);
+	assert_int_equal(si.encoding, SEGMENT_GSM7);
 
 	/* The link is whole at the end, after the cut fixed text. */
 	assert_string_equal(msg + strlen(msg) - strlen(link), link);
-	kept = strlen(msg) - strlen(link) - strlen(ELLIPSIS " ");
-	assert_memory_equal(msg + kept, ELLIPSIS " ", strlen(ELLIPSIS " "));
+	kept = strlen(msg) - strlen(link) - strlen("... ");
+	assert_memory_equal(msg + kept, "... ", strlen("... "));
 	assert_memory_equal(msg, fixed, kept);
 
 	/*
-	 * 70 - 27 - 2 = 41 units hold "The water main on your street was
-	 * repaire", which goes back to the last whole word.
+	 * 160 - 27 - 1 - 3 = 129 septets hold the text up to "Thank you for
+	 * y", which goes back to the last whole word; the note went first.
 	 */
-	assert_int_equal(kept, strlen("The water main on your street was"));
+	assert_int_equal(kept, strlen("The water main on your street was "
+	    "repaired this morning and service is back to normal for every "
+	    "household nearby. Thank you for"));
 	assert_int_equal(fixed[kept], ' ');
+	assert_true(cut.fixed);
+	assert_true(cut.photo);
+	assert_int_equal(cut.note_chars, strlen("A note that goes."));
 	free(msg);
 }
 
@@ -794,11 +816,11 @@ test_segment_fit_link_last(void **state)
 	parts[2] = (struct segment_part){ link, SEGMENT_LINK };
 
 	/*
-	 * 174 septets do not fit in 160; a cut note brings the ellipsis
-	 * and UCS-2, where the link alone is too long, so the note goes
-	 * and the fixed text and the link fit in 160 septets.
+	 * 174 septets do not fit in 160, nor does any of the note with the
+	 * mark, so the note goes and the fixed text and the link fit in 160
+	 * septets.
 	 */
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
 	want = xasprintf("Repaired. %s", link);
 	assert_string_equal(msg, want);
 	assert_int_equal(si.encoding, SEGMENT_GSM7);
@@ -807,7 +829,7 @@ test_segment_fit_link_last(void **state)
 	free(msg);
 
 	/* In two segments everything fits whole. */
-	msg = segment_fit(parts, NITEMS(parts), 2, &si);
+	msg = segment_fit(parts, NITEMS(parts), 2, &si, NULL);
 	want = xasprintf("Repaired. See the note. %s", link);
 	assert_string_equal(msg, want);
 	assert_int_equal(si.segments, 2);
@@ -816,7 +838,7 @@ test_segment_fit_link_last(void **state)
 
 	/* A link of 192 characters never fits in one segment: it goes. */
 	parts[2] = (struct segment_part){ longlink, SEGMENT_LINK };
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
 	assert_string_equal(msg, "Repaired. See the note.");
 	assert_int_equal(si.segments, 1);
 	free(msg);
@@ -824,10 +846,11 @@ test_segment_fit_link_last(void **state)
 	/* Without the link, what is left is fitted again by the rule. */
 	parts[0] = (struct segment_part){ "Réparé.", SEGMENT_FIXED };
 	parts[1] = (struct segment_part){ path, SEGMENT_NOTE };
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
-	want = xasprintf("Réparé. %.61s" ELLIPSIS, path);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
+	want = xasprintf("Réparé. %.149s...", path);
 	assert_string_equal(msg, want);
-	assert_int_equal(si.units, 70);
+	assert_int_equal(si.encoding, SEGMENT_GSM7);
+	assert_int_equal(si.units, 160);
 	free(want);
 	free(msg);
 	free(longlink);
@@ -847,12 +870,95 @@ test_segment_fit_unknown_role(void **state)
 	char				*msg;
 
 	(void)state;
-	msg = segment_fit(parts, NITEMS(parts), 1, &si);
+	msg = segment_fit(parts, NITEMS(parts), 1, &si, NULL);
 	assert_int_equal(si.segments, 1);
-	assert_int_equal(strlen(msg), 68 + strlen(ELLIPSIS));
-	assert_memory_equal(msg, text, 68);
+	/* 157 septets with the mark, back to the last whole "ab". */
+	assert_int_equal(strlen(msg), 155 + strlen("..."));
+	assert_memory_equal(msg, text, 155);
+	assert_string_equal(msg + 155, "...");
 	free(msg);
 	free(text);
+}
+
+/*
+ * Smart encoding: punctuation with a GSM-7 look-alike becomes it, so a
+ * curly apostrophe does not make a text UCS-2; letters and scripts
+ * without look-alikes are left alone; bad UTF-8 gives NULL.
+ */
+static void
+test_segment_smart(void **state)
+{
+	struct segment_info	 si;
+	char			*s;
+
+	(void)state;
+	s = segment_smart("We\xe2\x80\x99ve replaced the valve \xe2\x80\x93 "
+	    "\xe2\x80\x9c" "done\xe2\x80\x9d\xe2\x80\xa6\xc2\xa0ok\xc2\xad"
+	    "\xe2\x80\x8b.");
+	assert_string_equal(s, "We've replaced the valve - \"done\"... ok.");
+	assert_int_equal(segment_count(s, &si), 0);
+	assert_int_equal(si.encoding, SEGMENT_GSM7);
+	free(s);
+	s = segment_smart("\xc2\xab Trou rebouch\xc3\xa9 \xc2\xbb, "
+	    "r\xc3\xaaver");
+	assert_string_equal(s, "\" Trou rebouch\xc3\xa9 \", r\xc3\xaaver");
+	free(s);
+	s = segment_smart("\xe7\xbb\xb4\xe4\xbf\xae\xef\xbc\x8c"
+	    "\xe2\x80\x9c\xe5\xae\x8c\xe2\x80\x9d");
+	assert_string_equal(s, "\xe7\xbb\xb4\xe4\xbf\xae\xef\xbc\x8c"
+	    "\"\xe5\xae\x8c\"");
+	assert_int_equal(segment_count(s, &si), 0);
+	assert_int_equal(si.encoding, SEGMENT_UCS2);
+	free(s);
+	assert_null(segment_smart("bad \xff"));
+	assert_null(segment_smart(NULL));
+}
+
+/*
+ * The mark of a cut never changes the encoding: a GSM-7 message cut is
+ * still GSM-7 (as many segments of 153 as asked), a UCS-2 one gets the
+ * one-unit ellipsis; and the report says what went.
+ */
+static void
+test_segment_fit_mark(void **state)
+{
+	char			*note = test_segment_repeat("Pipe fixed and "
+				    "road patched. ", 20);
+	struct segment_part	 parts[] = {
+		{ "Done SR-1.", SEGMENT_FIXED },
+		{ note, SEGMENT_NOTE },
+		{ "https://p.example.org/1.jpg", SEGMENT_PHOTO },
+		{ "https://t.example.org/1", SEGMENT_LINK },
+		{ "Reply STOP.", SEGMENT_FIXED },
+	};
+	struct segment_info	 si;
+	struct segment_cut	 cut;
+	char			*msg;
+
+	(void)state;
+	msg = segment_fit(parts, NITEMS(parts), 2, &si, &cut);
+	assert_int_equal(si.encoding, SEGMENT_GSM7);
+	assert_int_equal(si.segments, 2);
+	/* Cut after a whole word: "... and road... https://..." */
+	assert_non_null(strstr(msg, " road... https://t.example.org/1 Reply "
+	    "STOP."));
+	assert_null(strstr(msg, SEGMENT_ELLIPSIS));
+	assert_true(cut.photo);
+	assert_true(cut.note_chars > 0);
+	free(msg);
+
+	parts[0].text = "\xe5\xae\x8c\xe6\x88\x90 SR-1\xe3\x80\x82";
+	msg = segment_fit(parts, NITEMS(parts), 2, &si, &cut);
+	assert_int_equal(si.encoding, SEGMENT_UCS2);
+	assert_non_null(strstr(msg, SEGMENT_ELLIPSIS " https://t.example.org/1"));
+	free(msg);
+
+	/* Nothing left out: the report says so. */
+	msg = segment_fit(parts + 4, 1, 1, &si, &cut);
+	assert_int_equal(cut.note_chars, 0);
+	assert_false(cut.photo || cut.link || cut.fixed);
+	free(msg);
+	free(note);
 }
 
 /* Bad arguments give NULL. */
@@ -870,9 +976,9 @@ test_segment_fit_errors(void **state)
 
 	(void)state;
 	memset(&si, 0, sizeof si);
-	assert_null(segment_fit(good, NITEMS(good), 0, &si));
-	assert_null(segment_fit(good, NITEMS(good), -1, &si));
-	assert_null(segment_fit(bad, NITEMS(bad), 3, &si));
+	assert_null(segment_fit(good, NITEMS(good), 0, &si, NULL));
+	assert_null(segment_fit(good, NITEMS(good), -1, &si, NULL));
+	assert_null(segment_fit(bad, NITEMS(bad), 3, &si, NULL));
 	assert_int_equal(si.segments, 0);
 }
 
@@ -902,7 +1008,7 @@ test_segment_fit_sweep(void **state)
 			    "https://t.example.org/1", SEGMENT_LINK };
 			for (max = 1; max <= 4; max++) {
 				msg = segment_fit(parts, NITEMS(parts), max,
-				    &si);
+				    &si, NULL);
 				test_segment_assert_utf8(msg);
 				assert_true(si.segments <= (size_t)max);
 				assert_int_equal(test_segment_segments(msg),
@@ -945,6 +1051,8 @@ main(void)
 		cmocka_unit_test(test_segment_fit_link_last),
 		cmocka_unit_test(test_segment_fit_unknown_role),
 		cmocka_unit_test(test_segment_fit_errors),
+		cmocka_unit_test(test_segment_smart),
+		cmocka_unit_test(test_segment_fit_mark),
 		cmocka_unit_test(test_segment_fit_sweep),
 	};
 

@@ -635,6 +635,26 @@ test_sms_twilio_errors(void **state)
 	assert_int_equal(test_sms_records("messages.jsonl", "n-400", NULL), 0);
 }
 
+/*
+ * A gateway's error echoing the recipient's number ("The 'To' number
+ * +15550303 is not a valid phone number.") keeps it masked in the reply.
+ */
+static void
+test_sms_twilio_masked(void **state)
+{
+	struct sms_options	o = test_sms_twilio_options();
+	struct sms_message	m = { "n-400-masked", "+14165550101", "Hello",
+	    { 0 }, NULL, NULL };
+
+	(void)state;
+	test_sms_write(gw.control, "400 1\n");
+	test_sms_send(&o, &m, 1);
+	assert_int_equal(m.result.status, SEND_PERMFAIL);
+	assert_string_equal(m.result.reply, "HTTP 400: 21211 The 'To' number "
+	    "+1416***0101 is not a valid phone number.");
+	channel_result_clear(&m.result);
+}
+
 /* A gateway that does not answer in time is a quick temporary failure. */
 static void
 test_sms_twilio_timeout(void **state)
@@ -1033,6 +1053,7 @@ main(void)
 		cmocka_unit_test(test_sms_twilio_ok),
 		cmocka_unit_test(test_sms_twilio_idempotent),
 		cmocka_unit_test(test_sms_twilio_errors),
+		cmocka_unit_test(test_sms_twilio_masked),
 		cmocka_unit_test(test_sms_twilio_timeout),
 		cmocka_unit_test(test_sms_twilio_refused),
 		cmocka_unit_test(test_sms_twilio_keepalive),

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 
 #include "event.h"
 #include "srstate.h"
+#include "xmalloc.h"
 
 /* Build a state with a bit of everything. */
 static struct srstate *
@@ -107,6 +109,82 @@ test_srstate_damaged(void **state)
 	assert_int_equal(st->told, VOCAB_NOTICE_COMPLETED);
 	free(cause);
 	srstate_free(st);
+}
+
+/*
+ * Values out of range are damage, skipped: a due time or a work order's
+ * time past the end of 9999 (a due of 1e17 once made the main loop spin),
+ * a negative count; the largest sequence number is kept.
+ */
+static void
+test_srstate_out_of_range(void **state)
+{
+	char		*fields[] = {
+		"due", "100000000000000000",
+		"unsub_all", "-5",
+		"seq", "9223372036854775807",
+		"told_closed", "99999999999999999999",
+		"held", "7",
+		"wo:TW", "TW 1 received - 100000000000000000 1000 0",
+		"wo:TS", "TS 1 received - 1000 1000 0",
+		"c:email:a@example.org", "1 -3 - -",
+	};
+	struct srstate	*st;
+	char		*cause = NULL;
+
+	(void)state;
+	st = srstate_new("X-1");
+	assert_int_equal(srstate_decode(st, fields, 8, &cause), 6);
+	assert_non_null(strstr(cause, "\"due\""));
+	assert_int_equal(st->due, 0);
+	assert_int_equal(st->unsub_all, 0);
+	assert_int_equal(st->seq, INT64_MAX);
+	assert_int_equal(st->told_closed, 0);
+	assert_int_equal(st->held, 0);
+	assert_int_equal(st->nwo, 1);
+	assert_string_equal(st->wo[0].key, "TS");
+	assert_int_equal(st->ncontact, 0);
+	free(cause);
+	srstate_free(st);
+}
+
+/*
+ * The warning about a damaged contact field, or one past the limit of
+ * contacts, names it with its address masked: it goes to the log.
+ */
+static void
+test_srstate_warning_masked(void **state)
+{
+	char		*fields[2 * (SRSTATE_CONTACT_MAX + 1)];
+	struct srstate	*st;
+	char		*cause = NULL;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i <= SRSTATE_CONTACT_MAX; i++) {
+		fields[2 * i] = xasprintf("c:email:resident%zu@example.org",
+		    i);
+		fields[2 * i + 1] = xstrdup("1 1000 - -");
+	}
+	st = srstate_new("ORIG");
+	assert_int_equal(srstate_decode(st, fields, SRSTATE_CONTACT_MAX + 1,
+	    &cause), 1);
+	assert_int_equal(st->ncontact, SRSTATE_CONTACT_MAX);
+	assert_non_null(strstr(cause, "\"c:email:r***@example.org\""));
+	assert_null(strstr(cause, "resident64"));
+	free(cause);
+	cause = NULL;
+	srstate_free(st);
+	free(fields[1]);
+	fields[1] = xstrdup("broken");
+	st = srstate_new("ORIG");
+	assert_int_equal(srstate_decode(st, fields, 1, &cause), 1);
+	assert_null(strstr(cause, "resident0"));
+	assert_non_null(strstr(cause, "r***@example.org"));
+	free(cause);
+	srstate_free(st);
+	for (i = 0; i < 2 * (SRSTATE_CONTACT_MAX + 1); i++)
+		free(fields[i]);
 }
 
 /* Work order and contact helpers count and find what they should. */
@@ -205,6 +283,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_srstate_round_trip),
 		cmocka_unit_test(test_srstate_damaged),
+		cmocka_unit_test(test_srstate_out_of_range),
+		cmocka_unit_test(test_srstate_warning_masked),
 		cmocka_unit_test(test_srstate_helpers),
 		cmocka_unit_test(test_srstate_ties),
 		cmocka_unit_test(test_srstate_events_cap),

@@ -23,6 +23,7 @@
 #include "event.h"
 #include "log.h"
 #include "redis.h"
+#include "srstate.h"
 #include "store.h"
 #include "testserver.h"
 #include "xmalloc.h"
@@ -251,6 +252,7 @@ test_store_hold_release(void **state)
 {
 	struct test_store	 t;
 	char			*cause = NULL;
+	size_t			 refused;
 	int64_t			 due;
 
 	(void)state;
@@ -261,10 +263,10 @@ test_store_hold_release(void **state)
 	    "status=closed", "reason=completed", "note=Filled.", NULL);
 	assert_int_equal(store_next_due(t.cf, t.r, &due, &cause), 0);
 	assert_int_equal(due, T0 + 10000);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 9999, 100, &cause), 0);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 9999, 100, &refused, &cause), 0);
 	assert_int_equal(test_store_int(&t, "ZCARD %s",
 	    "closeloop:outbox:sms"), 0);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &cause), 1);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused, &cause), 1);
 	assert_string_equal(test_store_hget(&t, "closeloop:sr:{3}:n:1/0",
 	    "notice"), "completed");
 	assert_string_equal(test_store_hget(&t, "closeloop:sr:{3}:n:1/0",
@@ -290,6 +292,7 @@ test_store_follow(void **state)
 	struct test_store	 t;
 	struct redis_reply	*reply;
 	char			*cause = NULL;
+	size_t			 refused;
 
 	(void)state;
 	test_store_open(&t);
@@ -297,7 +300,7 @@ test_store_follow(void **state)
 	    "email=bob@example.org", "locale=fr", NULL);
 	test_store_apply(&t, T0, "type=status", "sr=5", "division=TW",
 	    "status=closed", "reason=duplicate", "duplicate_of=4", NULL);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &cause), 1);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused, &cause), 1);
 	reply = redis_command(t.r, &cause, "HGET closeloop:sr:{4}:state "
 	    "c:email:bob@example.org");
 	assert_non_null(reply);
@@ -311,17 +314,69 @@ test_store_follow(void **state)
 	test_store_close(&t);
 }
 
+/*
+ * The original SR keeps its limit of contacts: a duplicate's subscribers
+ * past it are not added, and each is recorded, masked, on the original.
+ */
+static void
+test_store_follow_cap(void **state)
+{
+	struct test_store	 t;
+	struct redis_reply	*reply;
+	char			*cause = NULL, email[64];
+	size_t			 refused, i, ignored = 0, followed = 0;
+
+	(void)state;
+	test_store_open(&t);
+	for (i = 0; i < SRSTATE_CONTACT_MAX - 1; i++) {
+		snprintf(email, sizeof email, "email=o%zu@example.org", i);
+		test_store_apply(&t, T0, "type=subscribe", "sr=70", email, NULL);
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(email, sizeof email, "email=d%zu@example.org", i);
+		test_store_apply(&t, T0, "type=subscribe", "sr=71", email, NULL);
+	}
+	test_store_apply(&t, T0, "type=status", "sr=71", "division=TW",
+	    "status=closed", "reason=duplicate", "duplicate_of=70", NULL);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused,
+	    &cause), 1);
+	assert_int_equal(test_store_int(&t, "HLEN %s", "closeloop:sr:{70}:state"),
+	    SRSTATE_CONTACT_MAX);
+	reply = redis_command(t.r, &cause, "XRANGE closeloop:sr:{70}:audit - +");
+	assert_non_null(reply);
+	for (i = 0; i < reply->elements; i++) {
+		const char *rule = redis_reply_field(reply->element[i]->element[1],
+		    "rule");
+		const char *detail = redis_reply_field(
+		    reply->element[i]->element[1], "detail");
+
+		if (rule != NULL && strcmp(rule, "follow_duplicate") == 0)
+			followed++;
+		if (rule != NULL && strcmp(rule, "too_many_contacts") == 0) {
+			ignored++;
+			assert_non_null(strstr(detail, "d***@example.org"));
+			assert_null(strstr(detail, "d1@"));
+			assert_null(strstr(detail, "d2@"));
+		}
+	}
+	redis_reply_free(reply);
+	assert_int_equal(followed, 1);
+	assert_int_equal(ignored, 2);
+	test_store_close(&t);
+}
+
 /* An index entry for an SR with nothing pending is dropped. */
 static void
 test_store_stale_index(void **state)
 {
 	struct test_store	 t;
 	char			*cause = NULL;
+	size_t			 refused;
 
 	(void)state;
 	test_store_open(&t);
 	test_store_int(&t, "ZADD closeloop:due 1 %s", "gone");
-	assert_int_equal(store_release(t.cf, t.r, T0, 100, &cause), 0);
+	assert_int_equal(store_release(t.cf, t.r, T0, 100, &refused, &cause), 0);
 	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 0);
 	test_store_close(&t);
 }
@@ -435,6 +490,7 @@ test_store_run(void **state)
 	struct event		*run[3];
 	char			*cause = NULL;
 	int			 rcs[3];
+	char			*why[3];
 
 	(void)state;
 	test_store_open(&t);
@@ -449,7 +505,9 @@ test_store_run(void **state)
 	run[2] = test_store_event(&t, T0, "type=status", "sr=32",
 	    "division=TW", "status=received", "event_id=seen-1", NULL);
 	assert_int_equal(store_events(t.cf, t.r, "closeloop:events", run, 3,
-	    T0, rcs, &cause), 0);
+	    T0, rcs, why, &cause), 0);
+	assert_null(why[0]);
+	assert_null(why[2]);
 	assert_int_equal(rcs[0], 1);
 	assert_int_equal(rcs[1], 1);
 	assert_int_equal(rcs[2], 0);
@@ -472,6 +530,87 @@ test_store_run(void **state)
 }
 
 /*
+ * A run with one event Redis refuses (its SR's history is not a stream)
+ * applies the others one by one; the refused one is left as it was, not
+ * acknowledged, and says why.
+ */
+static void
+test_store_run_refused(void **state)
+{
+	struct test_store	 t;
+	struct event		*run[3];
+	char			*cause = NULL, *why[3];
+	int			 rcs[3], i;
+
+	(void)state;
+	test_store_open(&t);
+	redis_reply_free(redis_command(t.r, &cause, "SET %s damaged",
+	    "closeloop:sr:{51}:events"));
+	run[0] = test_store_event(&t, T0, "type=status", "sr=50",
+	    "division=TW", "status=received", NULL);
+	run[1] = test_store_event(&t, T0, "type=status", "sr=51",
+	    "division=TW", "status=received", NULL);
+	run[2] = test_store_event(&t, T0, "type=status", "sr=52",
+	    "division=TW", "status=received", NULL);
+	assert_int_equal(store_events(t.cf, t.r, "closeloop:events", run, 3,
+	    T0, rcs, why, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(rcs[0], 1);
+	assert_int_equal(rcs[1], STORE_REFUSED);
+	assert_int_equal(rcs[2], 1);
+	assert_non_null(why[1]);
+	assert_non_null(strstr(why[1], "SR 51: redis refused the step"));
+	assert_non_null(strstr(why[1], "closeloop:sr:{51}:events"));
+	assert_int_equal(test_store_int(&t, "EXISTS %s",
+	    "closeloop:sr:{51}:state"), 0);
+	assert_int_equal(test_store_int(&t, "EXISTS %s",
+	    "closeloop:sr:{51}:audit"), 0);
+	assert_int_equal(test_store_int(&t, "HEXISTS %s wo:TW",
+	    "closeloop:sr:{50}:state"), 1);
+	assert_int_equal(test_store_int(&t, "HEXISTS %s wo:TW",
+	    "closeloop:sr:{52}:state"), 1);
+	assert_int_equal(test_store_int(&t, "HINCRBY %s accepted 0",
+	    "closeloop:stats"), 2);
+	for (i = 0; i < 3; i++) {
+		free(why[i]);
+		event_free(run[i]);
+	}
+	test_store_close(&t);
+}
+
+/*
+ * A release Redis refuses leaves the SR's notice due, counted as
+ * refused; the other SRs due are released.
+ */
+static void
+test_store_release_refused(void **state)
+{
+	struct test_store	 t;
+	char			*cause = NULL;
+	size_t			 refused = 9;
+
+	(void)state;
+	test_store_open(&t);
+	test_store_apply(&t, T0, "type=status", "sr=60", "division=TS",
+	    "status=closed", "reason=completed", NULL);
+	test_store_apply(&t, T0, "type=status", "sr=61", "division=TS",
+	    "status=closed", "reason=completed", NULL);
+	test_store_int(&t, "DEL %s", "closeloop:sr:{60}:audit");
+	redis_reply_free(redis_command(t.r, &cause, "SET %s damaged",
+	    "closeloop:sr:{60}:audit"));
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused,
+	    &cause), 1);
+	assert_null(cause);
+	assert_int_equal(refused, 1);
+	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 1);
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{60}:state",
+	    "held"), "1");
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{61}:state",
+	    "held"), "");
+	test_store_close(&t);
+}
+
+/*
  * Two processes apply runs on the same SRs at once: a run that lost the
  * race goes one by one, and every change survives.
  */
@@ -483,6 +622,7 @@ test_store_run_concurrent(void **state)
 	char			 email[64], sr[40], *cause = NULL;
 	pid_t			 pid;
 	int			 i, j, who, rcs[3];
+	char			*why[3];
 
 	(void)state;
 	test_store_open(&t);
@@ -496,7 +636,7 @@ test_store_run_concurrent(void **state)
 			    sr, email, NULL);
 		}
 		if (store_events(t.cf, t.r, "closeloop:events", run, 3, T0,
-		    rcs, &cause) != 0)
+		    rcs, why, &cause) != 0)
 			fail_msg("store_events: %s", cause);
 		for (j = 0; j < 3; j++) {
 			assert_int_equal(rcs[j], 1);
@@ -538,11 +678,14 @@ main(void)
 		cmocka_unit_test(test_store_duplicate),
 		cmocka_unit_test(test_store_hold_release),
 		cmocka_unit_test(test_store_follow),
+		cmocka_unit_test(test_store_follow_cap),
 		cmocka_unit_test(test_store_stale_index),
 		cmocka_unit_test(test_store_concurrent),
 		cmocka_unit_test(test_store_conflicts),
 		cmocka_unit_test(test_store_run),
 		cmocka_unit_test(test_store_run_concurrent),
+		cmocka_unit_test(test_store_run_refused),
+		cmocka_unit_test(test_store_release_refused),
 	};
 
 	return cmocka_run_group_tests(tests, test_store_setup,

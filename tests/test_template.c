@@ -224,9 +224,25 @@ test_template_escaping(void **state)
 	/* A value that looks like a tag is not a tag. */
 	test_template_check("{{x}}", "{{x}} {{>evil}}", TEMPLATE_TEXT,
 	    "{{x}} {{>evil}}");
-	/* C1 controls and bidi overrides go; isolates and marks stay. */
+	/*
+	 * C1 controls, bidi embeddings and overrides, isolates (U+2066 to
+	 * U+2069) and direction marks (LRM, RLM, ALM) go.
+	 */
 	test_template_check("{{x}}", "a\xc2\x85" "b\xe2\x80\xae" "c\xe2\x81\xa6"
-	    "d\xe2\x80\x8f", TEMPLATE_TEXT, "abc\xe2\x81\xa6" "d\xe2\x80\x8f");
+	    "d\xe2\x80\x8f" "e\xe2\x81\xa9" "f\xe2\x80\x8e" "g\xd8\x9c"
+	    "h\xe2\x81\xa7\xe2\x81\xa8" "i", TEMPLATE_TEXT, "abcdefghi");
+	test_template_check("{{x}}", "\xe2\x81\xa9" "2026-000101",
+	    TEMPLATE_HTML, "2026-000101");
+	/* Line and paragraph separators become line breaks. */
+	test_template_check("{{x}}", "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c",
+	    TEMPLATE_TEXT, "a\nb\nc");
+	/* The template's own isolates stay: they are not values. */
+	test_template_check("(\xe2\x81\xa6{{x}}\xe2\x81\xa9)",
+	    "2026-000101\xe2\x81\xa9", TEMPLATE_TEXT,
+	    "(\xe2\x81\xa6" "2026-000101\xe2\x81\xa9)");
+	/* The zero-width non-joiner of Persian words is not a mark. */
+	test_template_check("{{x}}", "\xd9\x85\xdb\x8c\xe2\x80\x8c\xda\xa9",
+	    TEMPLATE_TEXT, "\xd9\x85\xdb\x8c\xe2\x80\x8c\xda\xa9");
 	/* Invalid UTF-8 becomes U+FFFD, never half a character. */
 	test_template_check("{{x}}", "caf\xc3", TEMPLATE_TEXT,
 	    "caf\xef\xbf\xbd");
@@ -267,6 +283,14 @@ test_template_errors(void **state)
 		{ "{{= <% =}}", "t:1:1: bad set-delimiter tag", 0 },
 		{ "\xc3\xa9t\xc3\xa9 {{ }}", "t:1:5: tag has no name", 0 },
 		{ "ab\ncd\0{{x}}", "t:2:3: contains a NUL byte", 11 },
+		/* A tag short of a brace is not closed, where it starts. */
+		{ "Votre demande {{sr} est termin\xc3\xa9" "e. {{date}}",
+		    "t:1:15: tag is not closed: no }}", 0 },
+		{ "Demande {{sr} : termin\xc3\xa9" "e }}.",
+		    "t:1:9: tag is not closed: no }}", 0 },
+		{ "a\n{{#sr}\n{{/sr}}", "t:2:1: tag is not closed: no }}", 0 },
+		{ "{{=<% %>=}}<%sr% <%x%>", "t:1:12: tag is not closed: no %>",
+		    0 },
 	};
 	char	*cause;
 	size_t	 i;
@@ -299,18 +323,21 @@ static void
 test_template_walking(void **state)
 {
 	const char	*src = "{{a}}{{#b}}{{c.d}}{{/b}}{{^e}}{{> f}}{{/e}}"
-	    "{{{g}}}{{!h}}";
+	    "{{{g}}}{{!h}} x\n{{#i}}\ny\n{{/i}}\n";
 	struct template	*t;
-	int		 counts[4] = { 0, 0, 0, 0 };
+	int		 counts[TEMPLATE_USE_TEXT + 1];
 
 	(void)state;
+	memset(counts, 0, sizeof counts);
 	t = template_compile("t", src, strlen(src), NULL);
 	assert_non_null(t);
 	template_walk(t, test_template_count, counts);
 	assert_int_equal(counts[TEMPLATE_USE_VAR], 3);
-	assert_int_equal(counts[TEMPLATE_USE_SECTION], 1);
+	assert_int_equal(counts[TEMPLATE_USE_SECTION], 2);
 	assert_int_equal(counts[TEMPLATE_USE_INVERTED], 1);
 	assert_int_equal(counts[TEMPLATE_USE_PARTIAL], 1);
+	assert_int_equal(counts[TEMPLATE_USE_END], 3);
+	assert_int_equal(counts[TEMPLATE_USE_TEXT], 2);
 	template_free(t);
 }
 

@@ -131,7 +131,11 @@ test_txn_conflict(void **state)
 	test_txn_close(&t);
 }
 
-/* A write Redis refuses is reported with its reason. */
+/*
+ * A write Redis would refuse (a key of the wrong type) refuses the whole
+ * step: it is reported with its reason, nothing at all is written, and
+ * the connection stays usable.
+ */
 static void
 test_txn_refused(void **state)
 {
@@ -146,10 +150,100 @@ test_txn_refused(void **state)
 	txn_begin(&tx, t.r);
 	txn_result(&tx, t.cf, t.st, &t.res, 7000);
 	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_true(tx.refused);
 	assert_non_null(cause);
-	assert_non_null(strstr(cause, "SR 9: redis refused a write: "
-	    "WRONGTYPE"));
+	assert_non_null(strstr(cause, "SR 9: redis refused the step, which "
+	    "wrote nothing: WRONGTYPE ZADD closeloop:due"));
 	free(cause);
+	cause = NULL;
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:audit"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:audit"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:stats"), 0);
+
+	/* The same connection goes on: with the key put right, it commits. */
+	redis_reply_free(redis_command(t.other, &cause, "DEL closeloop:due"));
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	assert_false(tx.refused);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 1);
+	test_txn_close(&t);
+}
+
+/*
+ * A counter that holds no integer refuses the step before anything is
+ * written; a state key of the wrong type does not, as the step deletes it
+ * before writing it.
+ */
+static void
+test_txn_refused_counter(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	redis_reply_free(redis_command(t.other, &cause,
+	    "HSET closeloop:stats decision:held lots"));
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_true(tx.refused);
+	assert_non_null(strstr(cause, "HINCRBY closeloop:stats "
+	    "decision:held: not an integer"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:due"), 0);
+
+	redis_reply_free(redis_command(t.other, &cause, "DEL closeloop:stats"));
+	redis_reply_free(redis_command(t.other, &cause,
+	    "SET closeloop:sr:{9}:state damaged"));
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
+	    "wo:TW"), 1);
+	test_txn_close(&t);
+}
+
+/*
+ * A server whose scripts were flushed answers NOSCRIPT: nothing is
+ * written, the connection is dropped, and a new one loads the script.
+ */
+static void
+test_txn_flushed(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	redis_reply_free(redis_command(t.other, &cause, "FLUSHALL"));
+	redis_reply_free(redis_command(t.other, &cause, "SCRIPT FLUSH"));
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_false(tx.refused);
+	assert_non_null(strstr(cause, "NOSCRIPT"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
+	assert_null(redis_command(t.r, &cause, "PING"));
+	free(cause);
+	cause = NULL;
+	redis_free(t.r);
+	t.r = redis_connect(t.cf, &cause);
+	assert_non_null(t.r);
+	txn_begin(&tx, t.r);
+	txn_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
 	test_txn_close(&t);
 }
 
@@ -179,6 +273,8 @@ main(void)
 		cmocka_unit_test(test_txn_commit),
 		cmocka_unit_test(test_txn_conflict),
 		cmocka_unit_test(test_txn_refused),
+		cmocka_unit_test(test_txn_refused_counter),
+		cmocka_unit_test(test_txn_flushed),
 	};
 
 	return cmocka_run_group_tests(tests, test_txn_setup,

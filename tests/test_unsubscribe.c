@@ -380,11 +380,43 @@ test_gone(void **state)
 }
 
 /* Start the server, run the tests, stop it. */
+/*
+ * The recorded content keeps no working link: the token of every copy of
+ * the link is redacted, the rest of the text and of the link kept.
+ */
+static void
+test_redact(void **state)
+{
+	const char	*url = "https://311.example.org/u?sr=8812&c=0123456789abcdef"
+	    "&exp=1800000000&token=00112233445566778899aabbccddeeff0011223344"
+	    "5566778899aabbccddeeff";
+	char		*text, *out;
+
+	(void)state;
+	text = xasprintf("Stop updates:\n%s\n\nor %s.", url, url);
+	out = unsubscribe_redact(text, url);
+	assert_string_equal(out, "Stop updates:\n"
+	    "https://311.example.org/u?sr=8812&c=0123456789abcdef"
+	    "&exp=1800000000&token=REDACTED\n\nor "
+	    "https://311.example.org/u?sr=8812&c=0123456789abcdef"
+	    "&exp=1800000000&token=REDACTED.");
+	assert_null(strstr(out, "00112233"));
+	free(out);
+	out = unsubscribe_redact(text, NULL);
+	assert_string_equal(out, text);
+	free(out);
+	out = unsubscribe_redact("no link here", url);
+	assert_string_equal(out, "no link here");
+	free(out);
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_one_click),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_get),

@@ -1,0 +1,112 @@
+#!/bin/sh
+# it_dead_retry.sh - "closeloop dead retry" as an operator uses it
+#
+# An SMS the gateway (the loopback stand-in, tests/gateway.py) refuses
+# with a 400 fails for good and is dead-lettered. An operator queues it
+# again with "closeloop dead retry": the SR's trail says so, with who did
+# it (SUDO_USER, else USER), its attempts are counted on (the one that
+# goes out is attempt 2, not a second attempt 1), and "closeloop report"
+# counts the notification by how it ended - sent, not failed. An event
+# dead-lettered for a field name holding a NUL byte goes back into the
+# stream byte for byte, not cut at the NUL.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+need "$PY" python3
+
+redis_start
+GW_PORT=$(free_port)
+GW_DIR="$T/gateway"
+mkdir -p "$GW_DIR"
+printf '400 1\n' > "$T/gateway.control"
+$PY "$top_srcdir/tests/gateway.py" --port "$GW_PORT" --dir "$GW_DIR" \
+    --account ACtest --token tok3n --control "$T/gateway.control" \
+    >"$T/gateway.log" 2>&1 &
+EXTRA_PIDS="$EXTRA_PIDS $!"
+wait_for 10 "the gateway" port_up "$GW_PORT"
+printf 'tok3n\n' > "$T/twilio.secret"
+chmod 600 "$T/twilio.secret"
+write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
+sms = {
+	gateway = \"twilio\";
+	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json\";
+	username = \"ACtest\";
+	password_file = \"$T/twilio.secret\";
+	from = \"+14165550311\";
+	allow_http_loopback = true;
+};"
+daemon_start
+
+# Print field $2 of the entries of SR $1 whose decision is $3.
+hfield() {
+	"$CLOSELOOP" -c "$CONF" history --json "$1" > "$T/h.json" ||
+	    fail "closeloop history $1 failed"
+	$PY -c '
+import json, sys
+for line in open(sys.argv[3]):
+    d = json.loads(line)
+    if d["decision"] == sys.argv[2]:
+        print(d.get(sys.argv[1], ""))' "$2" "$3" "$T/h.json"
+}
+
+say "an SMS refused with a 400: failed and dead-lettered"
+rcli XADD closeloop:events '*' v 1 type subscribe event_id s-R-1 sr R-1 \
+    ts 2026-11-20T09:00:00Z phone +14165550401 channels sms >/dev/null
+rcli XADD closeloop:events '*' v 1 type status event_id c-R-1 sr R-1 \
+    ts 2026-11-20T10:00:00Z division TW status closed reason completed \
+    note "Basin cleared" >/dev/null
+wait_for 30 "R-1 failed" state_is R-1/1/0 failed
+wait_for 10 "its dead letter" dead_is 1
+"$CLOSELOOP" -c "$CONF" report --since 2d --json > "$T/before.json" ||
+    fail "closeloop report failed"
+$PY -c '
+import json, sys
+rows = {r["division"]: r for r in map(json.loads, open(sys.argv[1]))}
+assert rows["TW"]["failed"] == 1, rows
+' "$T/before.json" || fail "the failure is not counted"
+
+say "queued again by an operator: in the trail, attempt 2, counted as sent"
+SUDO_USER=alice USER=root "$CLOSELOOP" -c "$CONF" dead retry R-1/1/0 |
+    tee "$T/retry" || fail "closeloop dead retry failed"
+grep -q "notification R-1/1/0 queued again (attempt 2 next)" "$T/retry" ||
+    fail "the retry does not say what it did"
+wait_for 30 "R-1 sent" state_is R-1/1/0 sent
+assert "no dead letter left" dead_is 0
+[ "$(hfield R-1 rule retried)" = retried_by_operator ] ||
+    fail "the operator's retry is not in the trail"
+[ "$(hfield R-1 operator retried)" = alice ] ||
+    fail "the trail does not say who retried"
+hfield R-1 detail retried | grep -q "queued again by alice (closeloop dead retry); attempt 2 is next" ||
+    fail "the retry's detail: $(hfield R-1 detail retried)"
+[ "$(hfield R-1 attempt failed)" = 1 ] || fail "the failure was not attempt 1"
+[ "$(hfield R-1 attempt sent)" = 2 ] ||
+    fail "the retried SMS is not attempt 2: $(hfield R-1 attempt sent)"
+[ "$(nfield R-1/1/0 retried_by)" = alice ] || fail "the record does not say who"
+"$CLOSELOOP" -c "$CONF" history R-1 | tee "$T/history"
+grep -q "retried .*\[retried_by_operator\] sms to +1416\*\*\*0401 queued again by alice" \
+    "$T/history" || fail "the printed history does not show the retry"
+"$CLOSELOOP" -c "$CONF" report --since 2d --json > "$T/after.json" ||
+    fail "closeloop report failed"
+$PY - "$T/after.json" <<'EOF' || fail "the report counts a retried and sent SMS as failed"
+import json, sys
+rows = {r["division"]: r for r in map(json.loads, open(sys.argv[1]))}
+tw = rows["TW"]
+assert tw["failed"] == 0, tw
+assert tw["sent_sms"] == 1, tw
+EOF
+USER=bob "$CLOSELOOP" -c "$CONF" dead retry R-1/1/0 >/dev/null 2>&1 &&
+    fail "a retry of a dead letter that is gone succeeded"
+
+say "an event with a NUL in a field name goes back byte for byte"
+printf '*15\r\n$4\r\nXADD\r\n$16\r\ncloseloop:events\r\n$1\r\n*\r\n$1\r\nv\r\n$1\r\n1\r\n$4\r\ntype\r\n$6\r\nstatus\r\n$2\r\nsr\r\n$3\r\nN-1\r\n$2\r\nts\r\n$20\r\n2026-11-20T10:00:00Z\r\n$5\r\nx_a\000b\r\n$1\r\n1\r\n$8\r\ndivision\r\n$2\r\nTW\r\n' |
+    rcli --pipe >/dev/null 2>&1 || true
+wait_for 20 "the event's dead letter" dead_is 1
+entry=$(rcli XRANGE closeloop:dead - + | head -n 1)
+"$CLOSELOOP" -c "$CONF" dead retry "$entry" || fail "the event was not put back"
+rcli --no-raw XREVRANGE closeloop:events + - COUNT 1 > "$T/back"
+grep -qF '"x_a\x00b"' "$T/back" ||
+    fail "the field name was not put back whole: $(cat "$T/back")"
+wait_for 20 "its new dead letter" dead_is 1
+
+daemon_stop
+echo PASS

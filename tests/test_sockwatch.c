@@ -1,0 +1,367 @@
+/*
+ * test_sockwatch.c - unit tests for the step deadline on a library's
+ * connection (sockwatch.c)
+ *
+ * On loopback, the test plays the library: it connects a client to a
+ * listener of its own after sockwatch_new() and reports it with
+ * sockwatch_connected(). What is checked is what the sockets show: a
+ * read returning the end of the stream at once when a step ran out of
+ * time, and a connection still carrying data otherwise.
+ */
+#include "build.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sockwatch.h"
+
+/* A listener and the connection the "library" made to it. */
+struct test_sockwatch_conn {
+	int	listener;
+	int	port;
+	int	client;		/* the library's socket */
+	int	server;		/* its peer */
+};
+
+/* Return the monotonic time in milliseconds. */
+static int64_t
+test_sockwatch_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Fill sin with loopback port. */
+static void
+test_sockwatch_addr(struct sockaddr_in *sin, int port)
+{
+	memset(sin, 0, sizeof *sin);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin->sin_port = htons((unsigned short)port);
+}
+
+/* Open a loopback listener in c. */
+static void
+test_sockwatch_listen(struct test_sockwatch_conn *c)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof sin;
+
+	memset(c, 0, sizeof *c);
+	c->client = c->server = -1;
+	test_sockwatch_addr(&sin, 0);
+	c->listener = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(c->listener != -1);
+	assert_int_equal(bind(c->listener, (struct sockaddr *)&sin,
+	    sizeof sin), 0);
+	assert_int_equal(listen(c->listener, 8), 0);
+	assert_int_equal(getsockname(c->listener, (struct sockaddr *)&sin,
+	    &len), 0);
+	c->port = ntohs(sin.sin_port);
+}
+
+/* Return a socket connected to port; *peer is its accepted end. */
+static int
+test_sockwatch_connect(struct test_sockwatch_conn *c, int *peer)
+{
+	struct sockaddr_in	sin;
+	int			fd;
+
+	test_sockwatch_addr(&sin, c->port);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd != -1);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	*peer = accept(c->listener, NULL, NULL);
+	assert_true(*peer != -1);
+	return fd;
+}
+
+/* Close what c holds. */
+static void
+test_sockwatch_close(struct test_sockwatch_conn *c)
+{
+	if (c->client != -1)
+		close(c->client);
+	if (c->server != -1)
+		close(c->server);
+	close(c->listener);
+}
+
+/*
+ * Wait up to ms for fd to be readable and return what read() then gives:
+ * 0 for the end of the stream, 1 for a byte, -1 if nothing came.
+ */
+static int
+test_sockwatch_read(int fd, int ms)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	char		c;
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -1;
+	return (int)read(fd, &c, 1);
+}
+
+/* Assert that a byte still goes each way between a and b. */
+static void
+test_sockwatch_alive(int a, int b)
+{
+	assert_int_equal(write(a, "x", 1), 1);
+	assert_int_equal(test_sockwatch_read(b, 2000), 1);
+	assert_int_equal(write(b, "y", 1), 1);
+	assert_int_equal(test_sockwatch_read(a, 2000), 1);
+}
+
+/*
+ * A step with no end shuts the library's socket down when its time is
+ * up: the library's read ends at once, the peer sees the end too, and
+ * the watch says which step it was.
+ */
+static void
+test_sockwatch_deadline(void **state)
+{
+	struct test_sockwatch_conn	 c;
+	struct sockwatch		*w;
+	char				 step[32];
+	int64_t				 t0, ms;
+
+	(void)state;
+	test_sockwatch_listen(&c);
+	assert_non_null(w = sockwatch_new(c.port, 300, NULL));
+	c.client = test_sockwatch_connect(&c, &c.server);
+	t0 = test_sockwatch_now();
+	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
+	assert_int_equal(sockwatch_expired(w, step, sizeof step), 0);
+	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
+	ms = test_sockwatch_now() - t0;
+	if (ms < 250 || ms > 2000)
+		fail_msg("shut down after %lld ms, wanted about 300",
+		    (long long)ms);
+	assert_int_equal(sockwatch_expired(w, step, sizeof step), 1);
+	assert_string_equal(step, "greeting");
+	assert_int_equal(test_sockwatch_read(c.server, 2000), 0);
+	sockwatch_step(w, "QUIT");		/* too late: stays expired */
+	assert_int_equal(sockwatch_expired(w, step, sizeof step), 1);
+	assert_string_equal(step, "greeting");
+	sockwatch_free(w);
+	test_sockwatch_close(&c);
+	sockwatch_free(NULL);
+}
+
+/*
+ * Steps that each end in time, however many, and a rest of any length
+ * leave the connection alone; a step left running then ends it.
+ */
+static void
+test_sockwatch_steps(void **state)
+{
+	struct test_sockwatch_conn	 c;
+	struct sockwatch		*w;
+	char				 step[32];
+	int				 i;
+
+	(void)state;
+	test_sockwatch_listen(&c);
+	assert_non_null(w = sockwatch_new(c.port, 300, NULL));
+	c.client = test_sockwatch_connect(&c, &c.server);
+	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
+	for (i = 0; i < 6; i++) {
+		usleep(150 * 1000);
+		sockwatch_step(w, i % 2 ? "MAIL" : "RCPT");
+	}
+	sockwatch_rest(w);
+	usleep(700 * 1000);
+	test_sockwatch_alive(c.client, c.server);
+	assert_int_equal(sockwatch_expired(w, step, sizeof step), 0);
+	sockwatch_step(w, "DATA");
+	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
+	assert_int_equal(sockwatch_expired(w, step, sizeof step), 1);
+	assert_string_equal(step, "DATA");
+	sockwatch_free(w);
+	test_sockwatch_close(&c);
+}
+
+/*
+ * Two new connections to the port are not told apart: neither is
+ * watched, and neither is shut down.
+ */
+static void
+test_sockwatch_two_new(void **state)
+{
+	struct test_sockwatch_conn	 c;
+	struct sockwatch		*w;
+	int				 other, other_peer;
+
+	(void)state;
+	test_sockwatch_listen(&c);
+	assert_non_null(w = sockwatch_new(c.port, 200, NULL));
+	c.client = test_sockwatch_connect(&c, &c.server);
+	other = test_sockwatch_connect(&c, &other_peer);
+	assert_int_equal(sockwatch_connected(w, "greeting"), -1);
+	usleep(500 * 1000);
+	test_sockwatch_alive(c.client, c.server);
+	test_sockwatch_alive(other, other_peer);
+	assert_int_equal(sockwatch_expired(w, NULL, 0), 0);
+	sockwatch_free(w);
+	close(other);
+	close(other_peer);
+	test_sockwatch_close(&c);
+}
+
+/*
+ * Connections that were there before the watch are not the library's:
+ * the one made after it is found among them, and only it is shut down.
+ */
+static void
+test_sockwatch_others(void **state)
+{
+	struct test_sockwatch_conn	 c;
+	struct sockwatch		*w;
+	int				 old[3], old_peer[3], i;
+
+	(void)state;
+	test_sockwatch_listen(&c);
+	for (i = 0; i < 3; i++)
+		old[i] = test_sockwatch_connect(&c, &old_peer[i]);
+	assert_non_null(w = sockwatch_new(c.port, 200, NULL));
+	c.client = test_sockwatch_connect(&c, &c.server);
+	assert_int_equal(sockwatch_connected(w, "EHLO"), 0);
+	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
+	for (i = 0; i < 3; i++) {
+		test_sockwatch_alive(old[i], old_peer[i]);
+		close(old[i]);
+		close(old_peer[i]);
+	}
+	sockwatch_free(w);
+	test_sockwatch_close(&c);
+}
+
+/*
+ * Once the library has closed its socket, a new socket given the same
+ * descriptor number is not the one the watch shuts down.
+ */
+static void
+test_sockwatch_reused_number(void **state)
+{
+	struct test_sockwatch_conn	 c;
+	struct sockwatch		*w;
+	int				 fd, peer;
+
+	(void)state;
+	test_sockwatch_listen(&c);
+	assert_non_null(w = sockwatch_new(c.port, 300, NULL));
+	fd = test_sockwatch_connect(&c, &c.server);
+	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
+	close(fd);		/* the library closes; no disconnect yet */
+	c.client = test_sockwatch_connect(&c, &peer);
+	assert_int_equal(c.client, fd);
+	usleep(700 * 1000);
+	assert_int_equal(sockwatch_expired(w, NULL, 0), 1);
+	test_sockwatch_alive(c.client, peer);
+	assert_int_equal(test_sockwatch_read(c.server, 2000), 0);
+	sockwatch_free(w);
+	close(peer);
+	test_sockwatch_close(&c);
+}
+
+/* What a second thread got from sockwatch_new(). */
+struct test_sockwatch_second {
+	int	 port;
+	long	 wait_ms;
+	char	*cause;
+	int64_t	 ms;
+	int	 made;
+};
+
+/* Make (and free) a watch from another thread and time it. */
+static void *
+test_sockwatch_second_run(void *arg)
+{
+	struct test_sockwatch_second	*t = arg;
+	struct sockwatch		*w;
+	int64_t				 t0 = test_sockwatch_now();
+
+	w = sockwatch_new(t->port, t->wait_ms, &t->cause);
+	t->ms = test_sockwatch_now() - t0;
+	t->made = w != NULL;
+	sockwatch_free(w);		/* never connected: lets go */
+	return NULL;
+}
+
+/* Try to make a watch for port in another thread, waiting 300 ms. */
+static void
+test_sockwatch_second(struct test_sockwatch_second *t, int port)
+{
+	pthread_t	th;
+
+	memset(t, 0, sizeof *t);
+	t->port = port;
+	t->wait_ms = 300;
+	assert_int_equal(pthread_create(&th, NULL, test_sockwatch_second_run,
+	    t), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+}
+
+/*
+ * While one watch waits for its library to connect, another waits its
+ * step time for it and gives up with a reason; once the first has
+ * connected, the next can be made at once.
+ */
+static void
+test_sockwatch_one_at_a_time(void **state)
+{
+	struct test_sockwatch_conn	 c;
+	struct test_sockwatch_second	 t;
+	struct sockwatch		*w;
+
+	(void)state;
+	test_sockwatch_listen(&c);
+	assert_non_null(w = sockwatch_new(c.port, 5000, NULL));
+	test_sockwatch_second(&t, c.port);
+	assert_false(t.made);
+	assert_non_null(t.cause);
+	assert_non_null(strstr(t.cause, "under way"));
+	assert_true(t.ms >= 250);
+	free(t.cause);
+
+	c.client = test_sockwatch_connect(&c, &c.server);
+	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
+	test_sockwatch_second(&t, c.port);
+	assert_true(t.made);
+	assert_true(t.ms < 250);
+	sockwatch_free(w);
+	assert_non_null(w = sockwatch_new(c.port, 300, NULL));
+	sockwatch_free(w);
+	test_sockwatch_close(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sockwatch_deadline),
+		cmocka_unit_test(test_sockwatch_steps),
+		cmocka_unit_test(test_sockwatch_two_new),
+		cmocka_unit_test(test_sockwatch_others),
+		cmocka_unit_test(test_sockwatch_reused_number),
+		cmocka_unit_test(test_sockwatch_one_at_a_time),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
