@@ -7,8 +7,10 @@
 # stand-in for the twilio profile (tests/gateway.py) and closeloopd's
 # HTTP listener, each setting a reload applies is changed, the daemon
 # reloaded, and the effect checked, not the log line: a new delivery
-# receipt secret (sms.dlr_secret_file) is accepted at /receipt, by
-# header and by token, and the old one refused; a changed template is
+# receipt secret (sms.dlr_secret_file) is accepted at /receipt, in the
+# X-Closeloop-Secret header and in the receipt URL closeloopd gives the
+# gateway with the next text, and the old one refused in both (the URL
+# given before the reload too); a changed template is
 # the text of the next message; a new sms.max_per_second paces the next
 # texts (six take over two seconds at two a second); a new log level
 # shows debug lines, then hides info ones; new quiet hours hold the next
@@ -114,24 +116,27 @@ for line in open(sys.argv[1]):
         print(m["body"])' "$T/gateway/messages.jsonl" "$1"
 }
 
-# Print the HTTP status of a receipt for notification $1 (Kannel's report
-# $2) with the curl arguments $3...: a header, or a token (token=SECRET
-# computes the token from SECRET).
+# Print the HTTP status of Kannel's report $2 on notification $1 given
+# with the secret $3 in the X-Closeloop-Secret header.
 receipt() {
-	_id=$1
-	_st=$2
-	shift 2
-	case ${1:-} in
-	token=*)
-		_tok=$($PY -c 'import hashlib, hmac, sys
-print(hmac.new(sys.argv[1].encode(), sys.argv[2].encode(),
-    hashlib.sha256).hexdigest())' "${1#token=}" "$_id")
-		set -- -G --data-urlencode "token=$_tok"
-		;;
+	curl -s -o /dev/null -w '%{http_code}' -H "X-Closeloop-Secret: $3" \
+	    "http://127.0.0.1:$HTTP_PORT/receipt?id=$1&status=$2"
+}
+
+# Print the HTTP status of Kannel's report $2 on notification $1 at the
+# receipt URL closeloopd gave the gateway with its text.
+receipt_url() {
+	_url=$($PY -c '
+import json, sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m["token"] == sys.argv[2]:
+        print(m["status_callback"])' "$T/gateway/messages.jsonl" "$1")
+	case $_url in
+	"http://127.0.0.1:$HTTP_PORT/receipt?id=$1&"*) ;;
+	*) echo "no receipt URL for $1: $_url" ;;
 	esac
-	curl -s -o /dev/null -w '%{http_code}' "$@" -G \
-	    --data-urlencode "id=$_id" --data-urlencode "status=$_st" \
-	    "http://127.0.0.1:$HTTP_PORT/receipt"
+	curl -s -o /dev/null -w '%{http_code}' "$_url&status=$2"
 }
 
 # Publish six closures by SMS, SRs $1-1 to $1-6 for the phones $2 followed
@@ -159,9 +164,11 @@ wait_for 10 "the listener" log_has "listening for HTTP on 127.0.0.1:$HTTP_PORT"
 sr_closed A-1 +14165550401
 wait_for 20 "A-1 sent" state_is A-1/1/0 sent
 assert "the old secret, by header, before the reload" \
-    [ "$(receipt A-1/1/0 8 -H 'X-Closeloop-Secret: old-dlr-s3cret')" = 200 ]
+    [ "$(receipt A-1/1/0 4 old-dlr-s3cret)" = 200 ]
+assert "the old secret's receipt URL, before the reload" \
+    [ "$(receipt_url A-1/1/0 8)" = 200 ]
 assert "the new one is not yet accepted" \
-    [ "$(receipt A-1/1/0 8 -H 'X-Closeloop-Secret: new-dlr-s3cret')" = 403 ]
+    [ "$(receipt A-1/1/0 8 new-dlr-s3cret)" = 403 ]
 burst B +1416555050
 echo "before the reload: six texts in $(span_of B-) s"
 body_of A-1/1/0 | grep -q "A-1" || fail "no text of A-1 at the gateway"
@@ -174,14 +181,12 @@ printf 'new-dlr-s3cret\n' > "$T/dlr.secret"
 sed -i '1s/^/Reloaded. /' "$T/tpl/en/completed.sms.mustache"
 reload_config debug "max_per_second = 2;"
 reload $((base + 1))
-assert "the new secret, by header" \
-    [ "$(receipt A-1/1/0 8 -H 'X-Closeloop-Secret: new-dlr-s3cret')" = 200 ]
 assert "the old secret, by header, refused" \
-    [ "$(receipt A-1/1/0 1 -H 'X-Closeloop-Secret: old-dlr-s3cret')" = 403 ]
-assert "the old secret's token refused" \
-    [ "$(receipt A-1/1/0 1 token=old-dlr-s3cret)" = 403 ]
-assert "the new secret's token" \
-    [ "$(receipt A-1/1/0 1 token=new-dlr-s3cret)" = 200 ]
+    [ "$(receipt A-1/1/0 1 old-dlr-s3cret)" = 403 ]
+assert "the old secret's receipt URL refused" \
+    [ "$(receipt_url A-1/1/0 1)" = 403 ]
+assert "the new secret, by header" \
+    [ "$(receipt A-1/1/0 1 new-dlr-s3cret)" = 200 ]
 assert "the receipt recorded" [ "$(nfield A-1/1/0 receipt)" = delivered ]
 burst C +1416555060
 span=$(span_of C-)
@@ -192,10 +197,9 @@ $PY -c 'import sys; sys.exit(float(sys.argv[1]) < 2.0)' "$span" ||
     fail "sms.max_per_second 2 does not pace the texts: six in $span s"
 body_of C-1/1/0 | grep -q "^Reloaded[.] .*C-1" ||
     fail "the text after the reload is not the new template's: $(body_of C-1/1/0)"
-tok=$($PY -c 'import hashlib, hmac
-print(hmac.new(b"new-dlr-s3cret", b"C-1/1/0", hashlib.sha256).hexdigest())')
-grep -qF "id=C-1/1/0&token=$tok" "$T/gateway/messages.jsonl" ||
-    fail "the text's receipt URL does not carry the new secret's token"
+assert "the receipt URL of a text sent after the reload" \
+    [ "$(receipt_url C-1/1/0 1)" = 200 ]
+assert "its receipt recorded" [ "$(nfield C-1/1/0 receipt)" = delivered ]
 log_has '^<7>sms C-1/1/0 to +1416\*\*\*0601: sent' ||
     fail "no debug line after the reload to level debug"
 
