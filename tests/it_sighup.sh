@@ -55,16 +55,10 @@ assert "nothing pending" [ "$(pending)" = 0 ]
 daemon_stop
 
 say "what a reload applies, checked by its effect"
-GW_PORT=$(free_port)
 HTTP_PORT=$(free_port)
-mkdir -p "$T/gateway"
-$PY "$top_srcdir/tests/gateway.py" --port "$GW_PORT" --dir "$T/gateway" \
-    --account ACtest --token tok3n >"$T/gateway.log" 2>&1 &
-EXTRA_PIDS="$EXTRA_PIDS $!"
-wait_for 10 "the SMS gateway" port_up "$GW_PORT"
-printf 'tok3n\n' > "$T/twilio.secret"
+gateway_plain
 printf 'old-dlr-s3cret\n' > "$T/dlr.secret"
-chmod 600 "$T/twilio.secret" "$T/dlr.secret"
+chmod 600 "$T/dlr.secret"
 cp -R "$top_srcdir/templates" "$T/tpl"
 
 # Write the configuration: $1 the log level, $2 more of the sms group.
@@ -72,17 +66,9 @@ reload_config() {
 	LOG_LEVEL=$1 write_config "" "
 policy = { settle_seconds = 0; coalesce_seconds = 0; };
 http = { listen = \"127.0.0.1:$HTTP_PORT\"; };
-sms = {
-	gateway = \"twilio\";
-	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json\";
-	username = \"ACtest\";
-	password_file = \"$T/twilio.secret\";
-	from = \"+14165550311\";
-	allow_http_loopback = true;
-	dlr_url = \"http://127.0.0.1:$HTTP_PORT/receipt\";
+$(twilio_config "dlr_url = \"http://127.0.0.1:$HTTP_PORT/receipt\";
 	dlr_secret_file = \"$T/dlr.secret\";
-	$2
-};"
+	$2")"
 	sed -i "s|dir = \"$top_srcdir/templates\";|dir = \"$T/tpl\";|" "$CONF"
 }
 
@@ -113,7 +99,7 @@ import json, sys
 for line in open(sys.argv[1]):
     m = json.loads(line)
     if m["token"] == sys.argv[2]:
-        print(m["body"])' "$T/gateway/messages.jsonl" "$1"
+        print(m["body"])' "$GW_DIR/messages.jsonl" "$1"
 }
 
 # Print the HTTP status of Kannel's report $2 on notification $1 given
@@ -131,7 +117,7 @@ import json, sys
 for line in open(sys.argv[1]):
     m = json.loads(line)
     if m["token"] == sys.argv[2]:
-        print(m["status_callback"])' "$T/gateway/messages.jsonl" "$1")
+        print(m["status_callback"])' "$GW_DIR/messages.jsonl" "$1")
 	case $_url in
 	"http://127.0.0.1:$HTTP_PORT/receipt?id=$1&"*) ;;
 	*) echo "no receipt URL for $1: $_url" ;;
@@ -155,7 +141,7 @@ span_of() {
 import json, sys
 times = sorted(r["time"] for r in map(json.loads, open(sys.argv[1]))
                if (r.get("token") or "").startswith(sys.argv[2]))
-print("%.2f" % (times[-1] - times[0]))' "$T/gateway/requests.jsonl" "$1"
+print("%.2f" % (times[-1] - times[0]))' "$GW_DIR/requests.jsonl" "$1"
 }
 
 reload_config info "max_per_second = 50;"

@@ -396,6 +396,38 @@ email = {
 EOT
 }
 
+# Start tests/gateway.py, the stand-in for an SMS gateway of the twilio
+# profile (account ACtest, token tok3n in $T/twilio.secret), on a free
+# loopback port (GW_PORT), its files in $GW_DIR ($T/gateway), and wait
+# until it answers.
+gateway_plain() {
+	GW_PORT=$(free_port)
+	GW_DIR="$T/gateway"
+	mkdir -p "$GW_DIR"
+	printf 'tok3n\n' > "$T/twilio.secret"
+	chmod 600 "$T/twilio.secret"
+	/usr/bin/python3 "$top_srcdir/tests/gateway.py" --port "$GW_PORT" \
+	    --dir "$GW_DIR" --account ACtest --token tok3n \
+	    >>"$T/gateway.log" 2>&1 &
+	EXTRA_PIDS="$EXTRA_PIDS $!"
+	wait_for 10 "the SMS gateway" port_up "$GW_PORT"
+}
+
+# Print the sms group for gateway_plain's stand-in; $1 is more of it.
+twilio_config() {
+	cat <<EOT
+sms = {
+	gateway = "twilio";
+	url = "http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json";
+	username = "ACtest";
+	password_file = "$T/twilio.secret";
+	from = "+14165550311";
+	allow_http_loopback = true;
+	${1:-}
+};
+EOT
+}
+
 # Print a field of a notification's record: $1 its id (SR/SEQ/I), $2 the
 # field.
 nfield() {
