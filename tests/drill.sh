@@ -107,6 +107,7 @@ mkdir -p "$MAIL" "$GW_DIR" "$AUDIT_DIR"
 SMTP_PORT=$(free_port)
 GW_PORT=$(free_port)
 DLOG="$T/d1.log"
+closeloop_wrote "$T/d2.log"
 
 # Keep lib.sh's cleanup told of every process the drill runs.
 drill_pids() {

@@ -189,10 +189,19 @@ assert ds and all(d["decision"] in ("sent", "delivered") for d in ds), ds
 assert all(d["division"] == "TW" for d in ds), ds
 assert {d["sr"] for d in ds} == {"A-1", "A-2", "B-1"}, {d["sr"] for d in ds}
 EOF
-"$CLOSELOOP" -c "$CONF" history --since 2026-13-01 >/dev/null 2>&1 &&
-    fail "a bad date is accepted"
-"$CLOSELOOP" -c "$CONF" history --since 1h --decision nonsense >/dev/null 2>&1 &&
-    fail "an unknown decision is accepted"
+# Succeed if history with option $1 set to $2 (and more arguments $3...)
+# is refused with exit 65 (EX_DATAERR) and a message naming the option
+# and the value: a crash is not a refusal.
+refused() {
+	_rc=0
+	"$CLOSELOOP" -c "$CONF" history "$@" > "$T/refused" 2>&1 || _rc=$?
+	cat "$T/refused"
+	[ "$_rc" = 65 ] &&
+	    grep -q "^closeloop history: $1: \"$2\" is not a" "$T/refused"
+}
+refused --since 2026-13-01 || fail "a bad date is not refused"
+refused --decision nonsense --since 1h ||
+    fail "an unknown decision is not refused"
 
 say "an SMS shortened to fit: the trail says what went, history shows it whole"
 subscribe A-3 phone +14165550103 en sms

@@ -82,19 +82,39 @@ mail_to_is() {
 	[ "$(mail_to "$1")" -ge "$2" ]
 }
 
-# Print field $2 of the entries of SR $1 whose decision is $3.
-hfield() {
-	"$CLOSELOOP" -c "$CONF" history --json "$1" | $PY -c '
+# Take the history of SR $1, as JSON lines, into $T/history.json; fail
+# the test if closeloop cannot print it.
+history_json() {
+	"$CLOSELOOP" -c "$CONF" history --json "$1" > "$T/history.json" ||
+	    fail "closeloop history --json $1 failed"
+}
+
+# Print field $1 of the entries in $T/history.json whose decision is $2.
+hfield_taken() {
+	$PY -c '
 import json, sys
 for line in sys.stdin:
     d = json.loads(line)
     if d["decision"] == sys.argv[2]:
         v = d.get(sys.argv[1], "")
-        print(" ".join(v) if isinstance(v, list) else v)' "$2" "$3"
+        print(" ".join(v) if isinstance(v, list) else v)' "$1" "$2" \
+	    < "$T/history.json"
 }
-# Succeed when SR $1 has $3 (default 1) entries with decision $2.
+
+# Print field $2 of the entries of SR $1 whose decision is $3.
+hfield() {
+	history_json "$1"
+	hfield_taken "$2" "$3"
+}
+
+# Succeed when SR $1 has $3 (default 1) entries with decision $2; a
+# history that cannot be read fails the test, so that "no" is never a
+# crash.
 has_decision() {
-	[ "$(hfield "$1" decision "$2" | wc -l)" -ge "${3:-1}" ]
+	history_json "$1"
+	_hd=$(hfield_taken decision "$2") ||
+	    fail "the history of $1 cannot be read"
+	[ "$(printf '%s' "$_hd" | grep -c '^')" -ge "${3:-1}" ]
 }
 
 say "a resident on two SRs by SMS, another on a third"

@@ -89,8 +89,10 @@ grep -q '^+14165550311 +14165550102 .*您.*K-2' "$T/received" ||
     fail "the Chinese text did not arrive intact"
 grep -q '^+14165550311 +14165550103 .*K-3.*é' "$T/received" ||
     fail "the French text did not arrive with its accents"
-grep -q 'ucs-2\|udh' "$KANNEL_FAKESMSC_LOG" ||
-    fail "no text went as UCS-2"
+kannel_coded +14165550102 ucs-2 K-2 ||
+    fail "the Chinese text did not go as UCS-2"
+kannel_coded +14165550101 text K-1 ||
+    fail "the English text did not go as GSM-7"
 for id in K-1/1/0 K-2/1/0 K-3/1/0; do
 	wait_for 10 "$id recorded as sent" state_is "$id" sent
 done

@@ -8,6 +8,7 @@
 #	EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"	# or call kannel_stop at exit
 #	... closeloopd sends through $KANNEL_URL, $KANNEL_USER, $KANNEL_PASSWORD
 #	kannel_received		# "FROM TO TEXT", one line per message
+#	kannel_coded TO CODING TEXT	# the texts to TO hold TEXT so coded
 #	kannel_send FROM TO TEXT	# a resident's message, to Kannel
 #	kannel_config [MORE]	# an sms group for closeloopd's configuration
 #	kannel_stop
@@ -58,7 +59,10 @@
 # kannel_received decodes all of these: it joins the parts of a
 # concatenated message (by FROM, TO and REF, in SEQ order), takes a part
 # for UTF-16BE when it is not valid UTF-8 or has control characters, and
-# prints a newline inside a text as "\n".
+# prints a newline inside a text as "\n". kannel_coded TO CODING TEXT
+# does not guess: it succeeds if the DATA of the messages to TO, their
+# bytes joined, hold TEXT in UTF-16BE (CODING ucs-2) or in UTF-8 (CODING
+# text), and not in the other.
 
 KANNEL_BEARERBOX=${KANNEL_BEARERBOX:-/usr/sbin/bearerbox}
 KANNEL_SMSBOX=${KANNEL_SMSBOX:-/usr/sbin/smsbox}
@@ -324,5 +328,33 @@ with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
         else:
             continue
         print(sender, to, text.replace("\n", "\\n"))
+EOF
+}
+
+# Succeed if the texts fakesmsc received for TO hold TEXT coded as CODING.
+kannel_coded() {
+	"$KANNEL_PYTHON" - "$KANNEL_FAKESMSC_LOG" "$1" "$2" "$3" <<'EOF'
+import re, sys, urllib.parse
+
+log, to, coding, text = sys.argv[1:5]
+line_re = re.compile(r"Got message \d+: <(\S+) (\S+) (\S+) (.*)>$")
+raw = b""
+with open(log, encoding="utf-8", errors="replace") as f:
+    for line in f:
+        m = line_re.search(line.rstrip("\n"))
+        if not m or m.group(2) != to:
+            continue
+        kind, data = m.group(3), m.group(4)
+        if kind == "text":
+            raw += data.encode("utf-8")
+            continue
+        if kind == "udh" and " data " in data:
+            data = data.split(" data ", 1)[1]
+        elif kind not in ("ucs-2", "data"):
+            continue
+        raw += urllib.parse.unquote_to_bytes(data.replace("+", " "))
+ucs2, utf8 = text.encode("utf-16-be"), text.encode("utf-8")
+want, other = (ucs2, utf8) if coding == "ucs-2" else (utf8, ucs2)
+sys.exit(0 if want in raw and other not in raw else 1)
 EOF
 }

@@ -4,6 +4,8 @@ client and a careful postmaster would
 
     mailbox.py count DIR          messages received
     mailbox.py unique DIR         distinct Message-IDs among them
+    mailbox.py list DIR           "MESSAGE-ID RCPT,..." for each message
+                                  received, in the order received
     mailbox.py check DIR          every message: 7-bit, CRLF only, no line
                                   over 998 octets, well-formed MIME
                                   (multipart/alternative, text/plain and
@@ -112,6 +114,10 @@ def main(argv):
     elif cmd == "unique":
         print(len({str(parse(r["raw"])["Message-ID"])
                    for r in messages(d)}))
+    elif cmd == "list":
+        for r in messages(d):
+            print("%s %s" % (parse(r["raw"])["Message-ID"],
+                             ",".join(r["rcpt_tos"])))
     elif cmd == "check":
         bad = 0
         for rec in messages(d):

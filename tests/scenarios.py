@@ -8,7 +8,12 @@ in one consumer group, plays every scenario - those that do not restart
 the daemons all at once, each on its own SRs, then the others one by one -
 waits until every event is handled and every pending notice released, and
 checks each scenario's expectations against the SR's timeline as
-"closeloop history --json" prints it, and the notification records.
+"closeloop history --json" prints it, and the notification records. Every
+event a scenario adds must be accepted (in its SR's event history) and
+none dead-lettered, unless the scenario says "dead N". Last, no email
+address or phone number of the events may be in full in what closeloop
+wrote: the daemons' logs, the histories printed, and "closeloop history
+--json --since" over every SR (tests/leakcheck.py).
 
 Scenario lines (# starts a comment; the first comment is the title):
   AT TYPE FIELD=VALUE ...   add an event to the stream AT seconds after the
@@ -30,6 +35,8 @@ Scenario lines (# starts a comment; the first comment is the title):
   notice KIND FIELD=VALUE ...
                             a queued notice of KIND for $SR has these fields
   recipients KIND N         the notice KIND was queued for N contacts
+  dead N                    N of the scenario's events go to the
+                            dead-letter stream (and are not accepted)
 Offsets are in seconds at SCENARIO_SCALE=1 (settle window 2 s, coalescing
 window 1 s); a larger integer scale stretches offsets and windows alike.
 Exit status: 0 all passed, 1 a failure, 77 a program is missing (outside CI).
@@ -45,6 +52,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import leakcheck  # noqa: E402 (beside this file)
 
 TOP_SRC = os.environ.get("top_srcdir") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..")
@@ -156,6 +166,8 @@ class Scenario:
         self.title = ""
         self.steps = []
         self.checks = []
+        self.dead = 0
+        self.emitted = set()
         prefix = "%s-%s" % (run, self.name.split("-")[0])
         self.srs = {"$SR3": prefix + "C", "$SR2": prefix + "B",
                     "$SR": prefix + "A"}
@@ -170,7 +182,10 @@ class Scenario:
                 if not line:
                     continue
                 words = shlex.split(self.subst(line))
-                if words[0] in ("notices", "expect", "notice", "recipients"):
+                if words[0] == "dead":
+                    self.dead = int(words[1])
+                elif words[0] in ("notices", "expect", "notice",
+                                  "recipients"):
                     self.checks.append(words)
                 else:
                     self.steps.append((float(words[0]), words[1], words[2:]))
@@ -197,6 +212,7 @@ class Runner:
         self.failures = []
         self.lock = threading.Lock()
         self.timelines = {}
+        self.printed = []
 
     def start_redis(self):
         try:
@@ -314,6 +330,7 @@ divisions = {
             self.r.cmd(*args)
         except RuntimeError as e:
             self.fail(sc.name, "XADD %s failed: %s" % (words, e))
+        sc.emitted.add((fields["sr"], fields["event_id"]))
 
     def play(self, sc):
         t0 = time.monotonic()
@@ -361,6 +378,7 @@ divisions = {
         if out.returncode != 0:
             self.fail("history", "closeloop history %s: exit %d: %s" % (
                 sr, out.returncode, out.stderr.strip()))
+        self.keep(out.stdout + out.stderr)
         entries = []
         for line in out.stdout.splitlines():
             d = json.loads(line)
@@ -372,8 +390,64 @@ divisions = {
         self.timelines[sr] = entries
         return entries
 
-    def check(self, sc):
+    def accepted(self, sr):
+        """The event ids in the SR's event history: the events accepted."""
+        return {e.get("event_id") for e in
+                self.r.entries("closeloop:sr:{%s}:events" % sr)}
+
+    def dead_of(self, sc):
+        """The dead-letter entries of the scenario's events."""
+        return [e for e in self.r.entries("closeloop:dead")
+                if e.get("event_id", "").startswith(sc.prefix + "-")]
+
+    def check_intake(self, sc):
+        """Every event accepted, or dead-lettered as the scenario says."""
         errors = []
+        dead = self.dead_of(sc)
+        if len(dead) != sc.dead:
+            errors.append("dead letters: want %d, got %d: %s" % (
+                sc.dead, len(dead), [e.get("error") for e in dead]))
+        gone = {e.get("event_id") for e in dead}
+        for sr, eid in sorted(sc.emitted):
+            if eid not in gone and eid not in self.accepted(sr):
+                errors.append("event %s of SR %s was not accepted" % (eid,
+                                                                      sr))
+        return errors
+
+    def keep(self, text):
+        """Keep what closeloop printed in a file, for the contact check."""
+        path = os.path.join(self.dir, "printed-%d" % len(self.printed))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.printed.append(path)
+
+    def check_contacts(self):
+        """No contact of the events in full where closeloop wrote."""
+        values = [v for e in self.r.entries("closeloop:events")
+                  for k, v in e.items() if k in ("email", "phone")]
+        pats = leakcheck.contacts(values)
+        out = subprocess.run([CLOSELOOP, "-c",
+                              os.path.join(self.dir, "d1.conf"),
+                              "history", "--json", "--since", "2000-01-01"],
+                             capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            self.fail("contact check", "closeloop history --since: exit "
+                      "%d: %s" % (out.returncode, out.stderr.strip()))
+        self.keep(out.stdout + out.stderr)
+        logs = [os.path.join(self.dir, "d%d.log" % i)
+                for i in range(1, self.daemons + 1)]
+        read = []
+        hits = leakcheck.scan(logs + self.printed, pats, read)
+        if hits:
+            leakcheck.report(hits)
+            self.fail("contact check", "%d lines hold a full contact "
+                      "(above)" % len(hits))
+        else:
+            print("contact check: none of %d contacts in full in %d files"
+                  % (len(pats), len(read)))
+
+    def check(self, sc):
+        errors = self.check_intake(sc)
         mine = self.r.notifications(sc.sr())
         queued = [d for d in self.audit(sc.sr())
                   if d.get("decision") == "queued"]
@@ -453,7 +527,13 @@ divisions = {
             errors = self.check(sc)
             bad += bool(errors)
             self.report(sc, errors)
+        ndead = self.r.cmd("XLEN", "closeloop:dead")
+        if ndead != sum(len(self.dead_of(sc)) for sc in scs):
+            self.fail("runner", "%d dead letters, not all of the scenarios' "
+                      "events: %s" % (ndead,
+                                      self.r.entries("closeloop:dead")))
         self.stop_all()
+        self.check_contacts()
         for f in self.failures:
             print("FAIL " + f)
         print("%d scenarios, %d failed, with %d daemon%s" % (

@@ -9,13 +9,19 @@
  * "@FILE" stands for the configuration file's path, "@DIR" for the
  * temporary directory and "@HOST" for the host name. A row with a secret
  * also writes it to @DIR/secret (mode 0600), for redis.password_file.
+ * The check of a file its mode makes unreadable runs as nobody:nogroup in
+ * a child process when the tests run as root; if it cannot run, the
+ * program exits 77 (skip), or 1 in CI (CI=true).
  */
 #include "build.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +35,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "testskip.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
@@ -1553,21 +1560,92 @@ test_config_load_bads(void **state)
 	}
 }
 
-/* Check a file that exists but cannot be read. */
+/*
+ * Load path as an unprivileged user: as root, whom no file mode stops,
+ * in a child process that becomes nobody:nogroup first. Returns the
+ * cause of the failure (allocated), or NULL if the file loaded.
+ */
+static char *
+test_config_load_unprivileged(const char *path)
+{
+	struct config	*cf;
+	struct passwd	*pw;
+	struct group	*gr;
+	char		*cause = NULL, buf[1024];
+	size_t		 len = 0;
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 fds[2], status;
+
+	if (geteuid() != 0) {
+		cf = config_load(path, &cause);
+		config_free(cf);
+		return cause;
+	}
+	if ((pw = getpwnam("nobody")) == NULL ||
+	    (gr = getgrnam("nogroup")) == NULL)
+		testskip("running as root, and no user nobody or group "
+		    "nogroup to read the file as");
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) == -1)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(fds[0]);
+		if (setgroups(0, NULL) != 0 || setgid(gr->gr_gid) != 0 ||
+		    setuid(pw->pw_uid) != 0 || geteuid() == 0) {
+			dprintf(fds[1], "cannot become nobody: %s",
+			    strerror(errno));
+			_exit(1);
+		}
+		cf = config_load(path, &cause);
+		if (cause != NULL)
+			dprintf(fds[1], "%s", cause);
+		config_free(cf);
+		free(cause);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (len < sizeof buf - 1 &&
+	    (n = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("the unprivileged child failed: %s", buf);
+	return len > 0 ? xstrdup(buf) : NULL;
+}
+
+/*
+ * Check a file that exists but cannot be read, by a user whose reads
+ * its mode stops (nobody, when the tests run as root).
+ */
 static void
 test_config_unreadable(void **state)
 {
-	struct test_config_tmp	t;
+	struct test_config_tmp	 t;
+	char			*cause, *want;
 
 	(void)state;
 	test_config_tmp_open(&t);
-	test_config_write(t.file, "shutdown_timeout = 30;\n", 0000);
-	if (geteuid() == 0 || access(t.file, R_OK) == 0)
-		print_message("      (running as root: permissions are not "
-		    "checked)\n");
-	else
-		test_config_load_bad(&t, "@FILE: cannot read the file: "
-		    "Permission denied", 0);
+	/* Only the file's mode may stop the reader, not its directory's. */
+	assert_int_equal(chmod(t.dir, 0711), 0);
+	test_config_write(t.file, "shutdown_timeout = 30;\n", 0644);
+	cause = test_config_load_unprivileged(t.file);
+	if (cause != NULL)
+		fail_msg("a readable file is refused: %s", cause);
+	assert_int_equal(chmod(t.file, 0000), 0);
+	if (geteuid() != 0 && access(t.file, R_OK) == 0) {
+		test_config_tmp_close(&t);
+		testskip("this user reads a file of mode 0000");
+	}
+	cause = test_config_load_unprivileged(t.file);
+	want = test_config_expand("@FILE: cannot read the file: "
+	    "Permission denied", &t);
+	assert_non_null(cause);
+	assert_string_equal(cause, want);
+	free(cause);
+	free(want);
 	test_config_tmp_close(&t);
 
 	test_config_tmp_open(&t);
@@ -1851,5 +1929,5 @@ main(void)
 		cmocka_unit_test(test_config_sample),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return testskip_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

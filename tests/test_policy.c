@@ -196,6 +196,21 @@ test_policy_subscribe(struct test_policy *t)
 	policy_result_clear(&t->res);
 }
 
+/*
+ * Have TS receive the SR at 10:00:00 and the resident told so, then move
+ * the clock to 10:01:00.
+ */
+static void
+test_policy_told_received(struct test_policy *t)
+{
+	test_policy_apply(t, "type=status", "division=TS", "status=received",
+	    NULL);
+	test_policy_wait(t, COALESCE);
+	test_policy_told(t, VOCAB_NOTICE_RECEIVED, "TS");
+	policy_result_clear(&t->res);
+	t->now = 1772532060000LL;	/* 2026-03-03T10:01:00Z */
+}
+
 /* Received, then after the coalescing window a received notice. */
 static void
 test_policy_received(void **state)
@@ -267,6 +282,64 @@ test_policy_implicit_transfer(void **state)
 	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "TW");
 	assert_string_equal(t.res.notice->from_division, "TS");
 	test_policy_close(&t);
+}
+
+/*
+ * Close TS's work at 10:01:00, then have TW's work opened at ts opened
+ * reported half a second later, and check what the resident is told
+ * once the closure's hold is over: kind, from which division, partial.
+ */
+static void
+test_policy_transfer_at(const char *opened, enum vocab_notice kind,
+    const char *from, int partial)
+{
+	struct test_policy	t;
+
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_told_received(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note=Closed here.",
+	    "ts=2026-03-03T10:01:00Z", NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_HELD, "settle"), 1);
+	t.now += 500;
+	test_policy_apply(&t, "type=status", "division=TW", "status=assigned",
+	    opened, NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "implicit_transfer"), 1);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, kind, "TW");
+	if (from == NULL)
+		assert_null(t.res.notice->from_division);
+	else
+		assert_string_equal(t.res.notice->from_division, from);
+	assert_int_equal(t.res.notice->partial, partial);
+	test_policy_close(&t);
+}
+
+/*
+ * Rule 2 at its boundary: another division's work opened in the same
+ * second as the closure (event times are whole seconds) is a transfer.
+ */
+static void
+test_policy_transfer_same_second(void **state)
+{
+	(void)state;
+	test_policy_transfer_at("ts=2026-03-03T10:01:00Z",
+	    VOCAB_NOTICE_TRANSFERRED, "TS", 0);
+}
+
+/*
+ * Rule 2 at its boundary, the other side: another division's work opened
+ * a second before the closure (its event arriving after it) ran beside
+ * the closed work; the SR is told it is in progress, not transferred.
+ */
+static void
+test_policy_transfer_second_before(void **state)
+{
+	(void)state;
+	test_policy_transfer_at("ts=2026-03-03T10:00:59Z",
+	    VOCAB_NOTICE_IN_PROGRESS, NULL, 1);
 }
 
 /*
@@ -604,6 +677,8 @@ main(void)
 		cmocka_unit_test(test_policy_received),
 		cmocka_unit_test(test_policy_explicit_transfer),
 		cmocka_unit_test(test_policy_implicit_transfer),
+		cmocka_unit_test(test_policy_transfer_same_second),
+		cmocka_unit_test(test_policy_transfer_second_before),
 		cmocka_unit_test(test_policy_settled),
 		cmocka_unit_test(test_policy_unknown_note_code),
 		cmocka_unit_test(test_policy_work_orders),
