@@ -81,21 +81,43 @@ test_txn_int(struct test_txn *t, const char *cmd)
 	return v;
 }
 
+/*
+ * Write the state and result as one step for SR 9 and check txn_exec()'s
+ * answer; return whether the step was refused.  *cause is the caller's.
+ */
+static int
+test_txn_step(struct test_txn *t, int want, char **cause)
+{
+	struct txn	 tx;
+
+	txn_begin(&tx, t->r);
+	txn_result(&tx, t->cf, t->st, &t->res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", cause), want);
+	return (tx.refused);
+}
+
+/* Run a command on the other connection, whatever it answers. */
+static void
+test_txn_other(struct test_txn *t, const char *cmd)
+{
+	char	*cause = NULL;
+
+	redis_reply_free(redis_command(t->other, &cause, cmd));
+	free(cause);
+}
+
 /* A transaction nobody raced commits every write. */
 static void
 test_txn_commit(void **state)
 {
 	struct test_txn	 t;
-	struct txn	 tx;
 	char		*cause = NULL;
 
 	(void)state;
 	test_txn_open(&t);
 	redis_reply_free(redis_command(t.r, &cause,
 	    "WATCH closeloop:sr:{9}:state"));
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	test_txn_step(&t, 1, &cause);
 	assert_null(cause);
 	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
 	    "wo:TW"), 1);
@@ -111,18 +133,14 @@ static void
 test_txn_conflict(void **state)
 {
 	struct test_txn	 t;
-	struct txn	 tx;
 	char		*cause = NULL;
 
 	(void)state;
 	test_txn_open(&t);
 	redis_reply_free(redis_command(t.r, &cause,
 	    "WATCH closeloop:sr:{9}:state"));
-	redis_reply_free(redis_command(t.other, &cause,
-	    "HSET closeloop:sr:{9}:state seq 1"));
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), 0);
+	test_txn_other(&t, "HSET closeloop:sr:{9}:state seq 1");
+	test_txn_step(&t, 0, &cause);
 	assert_null(cause);
 	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
 	    "wo:TW"), 0);
@@ -140,17 +158,12 @@ static void
 test_txn_refused(void **state)
 {
 	struct test_txn	 t;
-	struct txn	 tx;
 	char		*cause = NULL;
 
 	(void)state;
 	test_txn_open(&t);
-	redis_reply_free(redis_command(t.other, &cause,
-	    "SET closeloop:due not-a-sorted-set"));
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
-	assert_true(tx.refused);
+	test_txn_other(&t, "SET closeloop:due not-a-sorted-set");
+	assert_true(test_txn_step(&t, -1, &cause));
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, "SR 9: redis refused the step, which "
 	    "wrote nothing: WRONGTYPE ZADD closeloop:due"));
@@ -162,11 +175,8 @@ test_txn_refused(void **state)
 	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:stats"), 0);
 
 	/* The same connection goes on: with the key put right, it commits. */
-	redis_reply_free(redis_command(t.other, &cause, "DEL closeloop:due"));
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
-	assert_false(tx.refused);
+	test_txn_other(&t, "DEL closeloop:due");
+	assert_false(test_txn_step(&t, 1, &cause));
 	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 1);
 	test_txn_close(&t);
 }
@@ -180,17 +190,12 @@ static void
 test_txn_refused_counter(void **state)
 {
 	struct test_txn	 t;
-	struct txn	 tx;
 	char		*cause = NULL;
 
 	(void)state;
 	test_txn_open(&t);
-	redis_reply_free(redis_command(t.other, &cause,
-	    "HSET closeloop:stats decision:held lots"));
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
-	assert_true(tx.refused);
+	test_txn_other(&t, "HSET closeloop:stats decision:held lots");
+	assert_true(test_txn_step(&t, -1, &cause));
 	assert_non_null(strstr(cause, "HINCRBY closeloop:stats "
 	    "decision:held: not an integer"));
 	free(cause);
@@ -198,12 +203,9 @@ test_txn_refused_counter(void **state)
 	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
 	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:due"), 0);
 
-	redis_reply_free(redis_command(t.other, &cause, "DEL closeloop:stats"));
-	redis_reply_free(redis_command(t.other, &cause,
-	    "SET closeloop:sr:{9}:state damaged"));
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	test_txn_other(&t, "DEL closeloop:stats");
+	test_txn_other(&t, "SET closeloop:sr:{9}:state damaged");
+	test_txn_step(&t, 1, &cause);
 	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
 	    "wo:TW"), 1);
 	test_txn_close(&t);
@@ -217,20 +219,14 @@ static void
 test_txn_flushed(void **state)
 {
 	struct test_txn	 t;
-	struct txn	 tx;
 	char		*cause = NULL;
 
 	(void)state;
 	test_txn_open(&t);
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
-	redis_reply_free(redis_command(t.other, &cause, "FLUSHALL"));
-	redis_reply_free(redis_command(t.other, &cause, "SCRIPT FLUSH"));
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
-	assert_false(tx.refused);
+	test_txn_step(&t, 1, &cause);
+	test_txn_other(&t, "FLUSHALL");
+	test_txn_other(&t, "SCRIPT FLUSH");
+	assert_false(test_txn_step(&t, -1, &cause));
 	assert_non_null(strstr(cause, "NOSCRIPT"));
 	free(cause);
 	cause = NULL;
@@ -241,9 +237,7 @@ test_txn_flushed(void **state)
 	redis_free(t.r);
 	t.r = redis_connect(t.cf, &cause);
 	assert_non_null(t.r);
-	txn_begin(&tx, t.r);
-	txn_result(&tx, t.cf, t.st, &t.res, 7000);
-	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	test_txn_step(&t, 1, &cause);
 	test_txn_close(&t);
 }
 
