@@ -584,6 +584,10 @@ http_head_check(const char *buf, size_t len, size_t *headlen,
 			*headlen = lf + 1 - buf;
 			return rc != 0 ? rc : 200;
 		}
+		if (rc == 0 && memchr(p, '\0', n) != NULL) {
+			*why = "a NUL byte in the request head";
+			rc = 400;	/* libmicrohttpd would read up to it */
+		}
 		if (line++ == 0 || rc != 0)
 			continue;	/* the request line: libmicrohttpd's */
 		if (*p == ' ' || *p == '\t') {

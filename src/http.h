@@ -100,11 +100,11 @@ const char *http_header(const struct http_request *req, const char *name);
  * request line, leading empty lines skipped; lines end in LF or CRLF),
  * 200 if it is (*headlen is then its length, the empty line included),
  * or the status to answer instead, with *why set to a static phrase
- * saying why: 400 for a Content-Length that is not digits alone, folded,
- * or given twice with different values, 413 for one over HTTP_BODY_MAX
- * (both once the head is complete), 431 for len at least HTTP_HEAD_MAX
- * without a complete head. The request line and other headers are left
- * to libmicrohttpd.
+ * saying why: 400 for a NUL byte in the head or a Content-Length that is
+ * not digits alone, folded, or given twice with different values, 413 for
+ * one over HTTP_BODY_MAX (all once the head is complete), 431 for len at
+ * least HTTP_HEAD_MAX without a complete head. The request line and other
+ * headers are otherwise left to libmicrohttpd.
  */
 int http_head_check(const char *buf, size_t len, size_t *headlen,
     const char **why);
