@@ -15,26 +15,10 @@ PY=/usr/bin/python3
 need "$PY" python3
 
 redis_start
-GW_PORT=$(free_port)
-GW_DIR="$T/gateway"
-mkdir -p "$GW_DIR"
 printf '400 1\n' > "$T/gateway.control"
-$PY "$top_srcdir/tests/gateway.py" --port "$GW_PORT" --dir "$GW_DIR" \
-    --account ACtest --token tok3n --control "$T/gateway.control" \
-    >"$T/gateway.log" 2>&1 &
-EXTRA_PIDS="$EXTRA_PIDS $!"
-wait_for 10 "the gateway" port_up "$GW_PORT"
-printf 'tok3n\n' > "$T/twilio.secret"
-chmod 600 "$T/twilio.secret"
+gateway_plain --control "$T/gateway.control"
 write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
-sms = {
-	gateway = \"twilio\";
-	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json\";
-	username = \"ACtest\";
-	password_file = \"$T/twilio.secret\";
-	from = \"+14165550311\";
-	allow_http_loopback = true;
-};"
+$(twilio_config)"
 daemon_start
 
 # Print field $2 of the entries of SR $1 whose decision is $3.

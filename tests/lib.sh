@@ -399,7 +399,7 @@ EOT
 # Start tests/gateway.py, the stand-in for an SMS gateway of the twilio
 # profile (account ACtest, token tok3n in $T/twilio.secret), on a free
 # loopback port (GW_PORT), its files in $GW_DIR ($T/gateway), and wait
-# until it answers.
+# until it answers; the arguments are more of gateway.py's (--control).
 gateway_plain() {
 	GW_PORT=$(free_port)
 	GW_DIR="$T/gateway"
@@ -407,7 +407,7 @@ gateway_plain() {
 	printf 'tok3n\n' > "$T/twilio.secret"
 	chmod 600 "$T/twilio.secret"
 	/usr/bin/python3 "$top_srcdir/tests/gateway.py" --port "$GW_PORT" \
-	    --dir "$GW_DIR" --account ACtest --token tok3n \
+	    --dir "$GW_DIR" --account ACtest --token tok3n "$@" \
 	    >>"$T/gateway.log" 2>&1 &
 	EXTRA_PIDS="$EXTRA_PIDS $!"
 	wait_for 10 "the SMS gateway" port_up "$GW_PORT"
