@@ -24,17 +24,9 @@ EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"
 printf '%s\n' "$KANNEL_PASSWORD" > "$T/kannel.secret"
 chmod 600 "$T/kannel.secret"
 
-GW_PORT=$(free_port)
-GW_DIR="$T/gateway"
 GW_CONTROL="$T/gateway.control"
-mkdir -p "$GW_DIR"
 : > "$GW_CONTROL"
-$PY "$top_srcdir/tests/gateway.py" --port "$GW_PORT" --dir "$GW_DIR" \
-    --account ACtest --token tok3n --control "$GW_CONTROL" \
-    >"$T/gateway.log" 2>&1 &
-EXTRA_PIDS="$EXTRA_PIDS $!"
-printf 'tok3n\n' > "$T/twilio.secret"
-chmod 600 "$T/twilio.secret"
+gateway_plain --control "$GW_CONTROL"
 
 # Write the configuration for an SMS gateway: $1 the sms group's body.
 sms_config() {
