@@ -29,6 +29,7 @@
 #include "config.h"
 #include "generation.h"
 #include "log.h"
+#include "monotime.h"
 #include "redis.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -57,16 +58,6 @@ struct auditfile {
 	int64_t			 failing;	/* since (ms), or 0 */
 	int64_t			 reported;	/* last report (ms) */
 };
-
-/* Return the monotonic time in ms, the clock of the stop's deadline. */
-static int64_t
-auditfile_clock(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Return the key of this daemon's cursor; the caller frees it. */
 static char *
@@ -271,19 +262,13 @@ auditfile_pause(struct auditfile *af, int64_t ms)
 
 	pthread_mutex_lock(&af->lock);
 	if (af->stopping) {
-		left = af->deadline - auditfile_clock();
+		left = af->deadline - monotime_ms();
 		if (ms > AUDITFILE_STOP_RETRY_MS)
 			ms = AUDITFILE_STOP_RETRY_MS;
 		if (left < ms)
 			ms = left > 0 ? left : 0;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	monotime_after(CLOCK_REALTIME, ms, &ts);
 	if (ms > 0 && !af->reopen)
 		pthread_cond_timedwait(&af->cond, &af->lock, &ts);
 	pthread_mutex_unlock(&af->lock);
@@ -390,7 +375,7 @@ auditfile_main(void *arg)
 		deadline = af->deadline;
 		g = generation_hold(af->gen);
 		pthread_mutex_unlock(&af->lock);
-		if (stopping && auditfile_clock() >= deadline) {
+		if (stopping && monotime_ms() >= deadline) {
 			generation_drop(g);
 			break;
 		}

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mailwork.h"
+#include "monotime.h"
 #include "outbox.h"
 #include "outcome.h"
 #include "redis.h"
@@ -169,13 +170,7 @@ deliver_wait(struct deliver *d, unsigned long seen, int64_t ms)
 
 	if (ms <= 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	monotime_after(CLOCK_MONOTONIC, ms, &ts);
 	pthread_mutex_lock(&d->lock);
 	while (d->kicks == seen && !d->stopping) {
 		if (pthread_cond_timedwait(&d->cond, &d->lock, &ts) ==
@@ -245,8 +240,7 @@ deliver_sleep(int64_t ms)
 {
 	struct timespec	ts;
 
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000;
+	monotime_split(ms, &ts);
 	nanosleep(&ts, NULL);
 }
 
@@ -324,7 +318,7 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
 void
 deliver_stop(struct deliver *d, int64_t deadline_ms)
 {
-	struct timespec	 now, until;
+	struct timespec	 until;
 	int64_t		 left;
 	size_t		 i;
 	int		 late = 0;
@@ -336,13 +330,10 @@ deliver_stop(struct deliver *d, int64_t deadline_ms)
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < d->nthreads; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = deadline_ms - ((int64_t)now.tv_sec * 1000 +
-		    now.tv_nsec / 1000000);
+		left = deadline_ms - monotime_ms();
 		if (left < 0)
 			left = 0;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += left / 1000 + 1;
+		monotime_after(CLOCK_REALTIME, left + 1000, &until);
 		if (pthread_timedjoin_np(d->threads[i], NULL, &until) != 0)
 			late++;
 	}

@@ -98,6 +98,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "monotime.h"
 #include "xmalloc.h"
 
 #define HTTP_PER_ADDRESS	32	/* connections from one address */
@@ -178,16 +179,6 @@ struct http_request {
 	struct http_field	*headers;
 	size_t			 nheaders;
 };
-
-/* Return the monotonic time in ms. */
-static int64_t
-http_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Pass a libmicrohttpd message to the log, or keep it while starting. */
 static void __attribute__((format(printf, 2, 0)))
@@ -656,7 +647,7 @@ http_note(struct http *h, uint64_t *counter)
 {
 	(*counter)++;
 	if (h->summary_at == 0)
-		h->summary_at = http_now() + HTTP_SUMMARY_MS;
+		h->summary_at = monotime_ms() + HTTP_SUMMARY_MS;
 }
 
 /* Log what was refused since the last summary, if it is time. */
@@ -712,7 +703,7 @@ http_answer_head(struct http *h, struct http_conn *c, int status,
 		return;
 	}
 	c->stage = HTTP_LINGER;
-	c->deadline = http_now() + HTTP_LINGER_MS;
+	c->deadline = monotime_ms() + HTTP_LINGER_MS;
 	memset(&ev, 0, sizeof ev);
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.u64 = (uint64_t)(c - h->conns);
@@ -808,7 +799,7 @@ http_admit(struct http *h, int fd, const struct sockaddr_storage *ss,
 	c->fd = fd;
 	memcpy(&c->addr, ss, len);
 	c->addrlen = len;
-	c->accepted = http_now();
+	c->accepted = monotime_ms();
 	c->deadline = c->accepted + HTTP_HEAD_SECONDS * 1000;
 	memset(&ev, 0, sizeof ev);
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
@@ -858,7 +849,7 @@ http_accept(struct http *h)
 		}
 		if (errno != EMFILE && errno != ENFILE)
 			return;
-		now = http_now();
+		now = monotime_ms();
 		if (h->paused_logged == 0 ||
 		    now - h->paused_logged >= HTTP_SUMMARY_MS) {
 			log_warn("http: cannot accept connections for now: "
@@ -986,7 +977,7 @@ http_loop(void *arg)
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	while (!stop) {
 		n = epoll_wait(h->epfd, evs, HTTP_EVENTS,
-		    http_timeout(h, http_now()));
+		    http_timeout(h, monotime_ms()));
 		for (i = 0; i < n; i++) {
 			tag = evs[i].data.u64;
 			if (tag == HTTP_TAG_LISTEN)
@@ -1002,9 +993,9 @@ http_loop(void *arg)
 			}
 		}
 		MHD_run(h->daemon);
-		http_deadlines(h, http_now());
-		http_summary(h, http_now());
-		http_resume(h, http_now());
+		http_deadlines(h, monotime_ms());
+		http_summary(h, monotime_ms());
+		http_resume(h, monotime_ms());
 	}
 	return NULL;
 }

@@ -98,6 +98,7 @@
 #include "channel.h"
 #include "log.h"
 #include "mail.h"
+#include "monotime.h"
 #include "nodelay.h"
 #include "probe.h"
 #include "sockwatch.h"
@@ -147,7 +148,7 @@ struct mail_session {
 	struct mail	*m;
 	void		(*done)(struct mail_message *, void *);
 	void		*arg;
-	struct timespec	 start;
+	int64_t		 start_ms;	/* monotonic */
 	int64_t		 last_ms;	/* last exchange with the server */
 	int		 connected;
 	int		 tls;
@@ -210,11 +211,7 @@ mail_cause(char **cause, const char *fmt, ...)
 static int64_t
 mail_elapsed(const struct mail_session *s)
 {
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - s->start.tv_sec) * 1000 +
-	    (now.tv_nsec - s->start.tv_nsec) / 1000000;
+	return monotime_ms() - s->start_ms;
 }
 
 /* Return 1 if host is an IPv4 address (IPv6 has no place in host:port). */
@@ -1031,7 +1028,7 @@ mail_send(struct mail *m, struct mail_message *msgs, size_t n,
 	s.done = done;
 	s.arg = arg;
 	s.n = n;
-	clock_gettime(CLOCK_MONOTONIC, &s.start);
+	s.start_ms = monotime_ms();
 	snprintf(s.step, sizeof s.step, "connect");
 	entries = xcalloc(n > 0 ? n : 1, sizeof *entries);
 	s.entries = entries;

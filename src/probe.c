@@ -19,22 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
 #include "probe.h"
 #include "xmalloc.h"
 
-/* Return the monotonic time in milliseconds. */
-static long
-probe_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Try one address until deadline; 0 if it accepted, else an errno. */
 static int
-probe_one(const struct addrinfo *ai, long deadline)
+probe_one(const struct addrinfo *ai, int64_t deadline)
 {
 	struct pollfd	pfd;
 	socklen_t	len = sizeof pfd.revents;
@@ -53,8 +44,8 @@ probe_one(const struct addrinfo *ai, long deadline)
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
 	do {
-		rc = poll(&pfd, 1, (int)(deadline - probe_now() > 0 ?
-		    deadline - probe_now() : 0));
+		rc = poll(&pfd, 1, (int)(deadline - monotime_ms() > 0 ?
+		    deadline - monotime_ms() : 0));
 	} while (rc == -1 && errno == EINTR);
 	if (rc == 0)
 		err = ETIMEDOUT;
@@ -76,7 +67,7 @@ probe_connect(const char *host, const char *port, long timeout_ms,
     char **cause)
 {
 	struct addrinfo	 hints, *res, *ai;
-	long		 deadline = probe_now() + timeout_ms;
+	int64_t		 deadline = monotime_ms() + timeout_ms;
 	int		 rc, err = ETIMEDOUT;
 
 	memset(&hints, 0, sizeof hints);
@@ -88,7 +79,7 @@ probe_connect(const char *host, const char *port, long timeout_ms,
 			    gai_strerror(rc));
 		return -1;
 	}
-	for (ai = res; ai != NULL && probe_now() < deadline;
+	for (ai = res; ai != NULL && monotime_ms() < deadline;
 	    ai = ai->ai_next) {
 		if ((err = probe_one(ai, deadline)) == 0)
 			break;

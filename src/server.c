@@ -35,6 +35,7 @@
 #include "lint.h"
 #include "log.h"
 #include "metrics.h"
+#include "monotime.h"
 #include "outbox.h"
 #include "redis.h"
 #include "sdnotify.h"
@@ -93,16 +94,6 @@ server_signal(int sig)
 		server_quit = sig;
 }
 
-/* Return the monotonic time in milliseconds. */
-static int64_t
-server_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Install the handlers and block the signals outside ppoll. */
 static void
 server_signals(struct server *sv)
@@ -143,8 +134,7 @@ server_wait(struct server *sv, int fd, int64_t ms)
 		ms = 0;
 	if (ms > 0)	/* a wait is not a spin */
 		metrics_progress(store_now());
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000;
+	monotime_split(ms, &ts);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
@@ -231,7 +221,7 @@ server_connect(struct server *sv)
 	free(sv->last_cause);
 	sv->last_cause = NULL;
 	backoff_reset(&sv->bo);
-	sv->next_claim = server_now();
+	sv->next_claim = monotime_ms();
 	sv->next_due = 1;	/* release what fell due while away, */
 	sv->caught_up = 0;	/* once what arrived meanwhile is read */
 	return 0;
@@ -252,11 +242,11 @@ server_stop(void *arg)
 		    (!sigismember(&pending, SIGTERM) &&
 		    !sigismember(&pending, SIGINT)))
 			return 0;
-		sv->quit_deadline = server_now() +
+		sv->quit_deadline = monotime_ms() +
 		    sv->cf->shutdown_timeout * 1000;
 		log_notice("shutting down: finishing the batch in hand");
 	}
-	return server_now() >= sv->quit_deadline;
+	return monotime_ms() >= sv->quit_deadline;
 }
 
 /* Learn when the next pending notice is due. */
@@ -312,7 +302,7 @@ server_release(struct server *sv)
 		metrics_progress(store_now());
 	}
 	if (refused > 0)
-		sv->release_after = server_now() + backoff_next(&sv->release_bo);
+		sv->release_after = monotime_ms() + backoff_next(&sv->release_bo);
 	else {
 		sv->release_after = 0;
 		backoff_reset(&sv->release_bo);
@@ -344,7 +334,7 @@ server_auditfile(struct server *sv)
 	char	*cause = NULL;
 
 	if (sv->cf->audit_file == NULL) {
-		auditfile_stop(sv->auditfile, server_now() + 1000);
+		auditfile_stop(sv->auditfile, monotime_ms() + 1000);
 		sv->auditfile = NULL;
 	} else if (sv->auditfile != NULL)
 		auditfile_swap(sv->auditfile, sv->gen);
@@ -367,7 +357,7 @@ server_reconfigure(struct server *sv)
 	char		*cause = NULL;
 
 	sdnotify_send("RELOADING=1\nMONOTONIC_USEC=%lld",
-	    (long long)server_now() * 1000);
+	    (long long)monotime_ms() * 1000);
 	log_notice("SIGHUP: reloading %s", sv->cf->path);
 	cf = config_load(sv->cf->path, &cause);
 	if (cf == NULL) {
@@ -437,7 +427,7 @@ server_claim(struct server *sv)
 		every = 100;
 	if (every > 30000)
 		every = 30000;
-	sv->next_claim = server_now() + every;
+	sv->next_claim = monotime_ms() + every;
 }
 
 /* Wait for new entries with a blocking read and handle them. */
@@ -450,10 +440,10 @@ server_read(struct server *sv)
 	int64_t			 block, due_in;
 	int			 rc;
 
-	block = sv->next_claim - server_now();
+	block = sv->next_claim - monotime_ms();
 	due_in = sv->next_due - store_now();
-	if (sv->release_after != 0 && sv->release_after - server_now() > due_in)
-		due_in = sv->release_after - server_now();
+	if (sv->release_after != 0 && sv->release_after - monotime_ms() > due_in)
+		due_in = sv->release_after - monotime_ms();
 	if (sv->next_due != 0 && sv->caught_up && due_in < block)
 		block = due_in;
 	if (!sv->caught_up)
@@ -519,9 +509,9 @@ server_full(struct server *sv)
 	long long	 email, sms;
 	char		*cause = NULL;
 
-	if (server_now() < sv->next_depth)
+	if (monotime_ms() < sv->next_depth)
 		return sv->full;
-	sv->next_depth = server_now() + 1000;
+	sv->next_depth = monotime_ms() + 1000;
 	if (outbox_depth(sv->r, sv->cf, &email, &sms, &cause) != 0) {
 		server_lost(sv, cause);
 		return 1;
@@ -557,7 +547,7 @@ server_turn(struct server *sv)
 		}
 		return;
 	}
-	if (server_now() >= sv->next_claim && !sv->reading) {
+	if (monotime_ms() >= sv->next_claim && !sv->reading) {
 		server_claim(sv);
 		if (sv->r != NULL)
 			server_next_due(sv);
@@ -569,7 +559,7 @@ server_turn(struct server *sv)
 		return;
 	}
 	if (sv->next_due != 0 && store_now() >= sv->next_due &&
-	    sv->caught_up && !sv->reading && server_now() >= sv->release_after) {
+	    sv->caught_up && !sv->reading && monotime_ms() >= sv->release_after) {
 		server_release(sv);
 		deliver_kick(sv->deliver);
 		return;
@@ -631,7 +621,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 
 	for (;;) {
 		metrics_beat(store_now());
-		sdnotify_tick(server_now(), sv.link == SERVER_LINK_DOWN ?
+		sdnotify_tick(monotime_ms(), sv.link == SERVER_LINK_DOWN ?
 		    sv.last_cause : NULL);
 		/* Let signals that arrived while blocked set their flags. */
 		server_wait(&sv, -1, 0);
@@ -657,12 +647,12 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	    (unsigned long long)sv.counts.accepted,
 	    (unsigned long long)sv.counts.duplicate,
 	    (unsigned long long)sv.counts.dead);
-	deliver_stop(sv.deliver, server_now() + sv.cf->shutdown_timeout * 1000);
+	deliver_stop(sv.deliver, monotime_ms() + sv.cf->shutdown_timeout * 1000);
 	rc = 0;
 fail:
 	free(cause);
 	listener_stop(sv.listener);
-	auditfile_stop(sv.auditfile, server_now() + 5000);
+	auditfile_stop(sv.auditfile, monotime_ms() + 5000);
 	redis_free(sv.r);
 	stream_free(sv.s);
 	generation_drop(sv.gen);

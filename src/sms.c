@@ -48,6 +48,7 @@
 #include "channel.h"
 #include "json.h"
 #include "log.h"
+#include "monotime.h"
 #include "segment.h"
 #include "sms.h"
 #include "xmalloc.h"
@@ -93,16 +94,6 @@ static void
 sms_global_init(void)
 {
 	sms_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-/* Return the monotonic clock in milliseconds. */
-static int64_t
-sms_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Return s URL-escaped; the string is allocated. */
@@ -419,7 +410,7 @@ sms_twilio_request(struct sms *s, struct sms_xfer *x)
 static void
 sms_done(struct sms *s, struct sms_xfer *x)
 {
-	x->m->result.latency_ms = sms_now_ms() - x->start_ms;
+	x->m->result.latency_ms = monotime_ms() - x->start_ms;
 	TAILQ_INSERT_TAIL(&s->finished, x, entry);
 }
 
@@ -496,7 +487,7 @@ sms_submit(struct sms *s, struct sms_message *m)
 	channel_result_clear(&m->result);
 	x = xcalloc(1, sizeof *x);
 	x->m = m;
-	x->start_ms = sms_now_ms();
+	x->start_ms = monotime_ms();
 	s->active++;
 	for (p = m->id; p != NULL && *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)

@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
 #include "sockwatch.h"
 #include "xmalloc.h"
 
@@ -88,24 +89,6 @@ struct sockwatch_find {
 
 /* Held from sockwatch_new() to sockwatch_connected(). */
 static pthread_mutex_t sockwatch_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Return the monotonic time in milliseconds. */
-static int64_t
-sockwatch_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Fill ts with the monotonic time ms milliseconds after the epoch. */
-static void
-sockwatch_timespec(struct timespec *ts, int64_t ms)
-{
-	ts->tv_sec = (time_t)(ms / 1000);
-	ts->tv_nsec = (long)(ms % 1000) * 1000000;
-}
 
 /* Return the peer's port of a connected TCP socket, or -1. */
 static int
@@ -235,13 +218,13 @@ sockwatch_main(void *arg)
 			pthread_cond_wait(&w->cond, &w->mtx);
 			continue;
 		}
-		if (sockwatch_now() >= w->deadline) {
+		if (monotime_ms() >= w->deadline) {
 			(void)shutdown(w->fd, SHUT_RDWR);
 			w->expired = 1;
 			w->armed = 0;
 			continue;
 		}
-		sockwatch_timespec(&ts, w->deadline);
+		monotime_split(w->deadline, &ts);
 		pthread_cond_timedwait(&w->cond, &w->mtx, &ts);
 	}
 	pthread_mutex_unlock(&w->mtx);
@@ -274,7 +257,7 @@ sockwatch_new(int port, long step_ms, char **cause)
 	struct timespec		 ts;
 	int			 rc;
 
-	sockwatch_timespec(&ts, sockwatch_now() + step_ms);
+	monotime_split(monotime_ms() + step_ms, &ts);
 	rc = pthread_mutex_clocklock(&sockwatch_lock, CLOCK_MONOTONIC, &ts);
 	if (rc != 0) {
 		if (cause != NULL) {
@@ -332,7 +315,7 @@ sockwatch_step(struct sockwatch *w, const char *step)
 	pthread_mutex_lock(&w->mtx);
 	if (!w->expired) {
 		w->armed = 1;
-		w->deadline = sockwatch_now() + w->step_ms;
+		w->deadline = monotime_ms() + w->step_ms;
 		snprintf(w->step, sizeof w->step, "%s", step);
 		pthread_cond_signal(&w->cond);
 	}

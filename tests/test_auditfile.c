@@ -35,6 +35,7 @@
 #include "decision.h"
 #include "generation.h"
 #include "log.h"
+#include "monotime.h"
 #include "redis.h"
 #include "store.h"
 #include "testserver.h"
@@ -50,16 +51,6 @@
 			"Réponse : STOP\\ARRÊT"
 
 static struct testserver ts;
-
-/* Return the monotonic time in ms, the clock of a stop's deadline. */
-static int64_t
-test_af_clock(void)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 /* One test's generation and connection. */
 struct test_af {
@@ -376,7 +367,7 @@ test_lines(void **state)
 	assert_int_equal(test_af_wait(t.path, 5), 5);
 	test_af_wait_cursor(&t, e[4].id);
 	test_af_check(t.path, e, 0, 5);
-	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	auditfile_stop(af, monotime_ms() + WAIT_MS);
 	test_af_check(t.path, e, 0, 5);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
@@ -396,7 +387,7 @@ test_restart(void **state)
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 3);
 	assert_int_equal(test_af_wait(t.path, 3), 3);
-	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	auditfile_stop(af, monotime_ms() + WAIT_MS);
 	/* Written while closeloopd was down. */
 	test_af_write(&t, "2026-8", 2);
 	af = test_af_start(&t);
@@ -406,7 +397,7 @@ test_restart(void **state)
 	assert_int_equal(test_af_wait(t.path, 6), 6);
 	test_af_wait_cursor(&t, e[5].id);
 	test_af_check(t.path, e, 0, 6);
-	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	auditfile_stop(af, monotime_ms() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
@@ -457,7 +448,7 @@ test_full(void **state)
 	assert_int_equal(test_af_wait(t.path, 5), 5);
 	test_af_wait_cursor(&t, e[4].id);
 	test_af_check(t.path, e, 0, 5);
-	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	auditfile_stop(af, monotime_ms() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
@@ -493,9 +484,9 @@ test_stop_full(void **state)
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 2);
 	cpu = test_af_cpu();
-	started = test_af_clock();
+	started = monotime_ms();
 	auditfile_stop(af, started + 2000);
-	took = test_af_clock() - started;
+	took = monotime_ms() - started;
 	cpu = test_af_cpu() - cpu;
 	assert_true(took >= 1500 && took < 4000);
 	v = test_af_cursor(&t);
@@ -507,7 +498,7 @@ test_stop_full(void **state)
 	e = test_af_entries(&t, &n);
 	assert_int_equal(test_af_wait(t.path, 2), 2);
 	test_af_wait_cursor(&t, e[1].id);
-	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	auditfile_stop(af, monotime_ms() + WAIT_MS);
 	test_af_check(t.path, e, 0, 2);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
@@ -563,7 +554,7 @@ test_partial(void **state)
 	assert_int_equal(test_af_wait(t.path, 403), 403);
 	test_af_wait_cursor(&t, e[402].id);
 	test_af_check(t.path, e, 0, 403);
-	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	auditfile_stop(af, monotime_ms() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
@@ -603,7 +594,7 @@ test_rotate(void **state)
 		    "the renamed file", test_af_count(old) - 2);
 	test_af_check(old, e, 0, 2);
 	test_af_check(t.path, e, 2, 3);
-	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	auditfile_stop(af, monotime_ms() + WAIT_MS);
 	test_af_check(old, e, 0, 2);
 	test_af_check(t.path, e, 2, 3);
 	test_af_entries_free(e, n);
@@ -653,9 +644,9 @@ test_stop_retrying(void **state)
 	sleep(1);
 	assert_null(test_af_cursor(&t));
 	test_af_room(&t);
-	started = test_af_clock();
+	started = monotime_ms();
 	auditfile_stop(af, started + WAIT_MS);
-	assert_true(test_af_clock() - started < 3000);
+	assert_true(monotime_ms() - started < 3000);
 	test_af_stopped(&t, 3);
 	test_af_close(&t);
 }
@@ -672,14 +663,14 @@ test_stop(void **state)
 	test_af_open(&t, "stop.jsonl");
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 2500);
-	auditfile_stop(af, test_af_clock() + WAIT_MS);
+	auditfile_stop(af, monotime_ms() + WAIT_MS);
 	test_af_stopped(&t, 2500);
 
 	/* A deadline already past does not keep the daemon waiting. */
 	af = test_af_start(&t);
-	started = test_af_clock();
+	started = monotime_ms();
 	auditfile_stop(af, 0);
-	assert_true(test_af_clock() - started < 3000);
+	assert_true(monotime_ms() - started < 3000);
 	test_af_close(&t);
 }
 

@@ -34,6 +34,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "monotime.h"
 #include "testlog.h"
 #include "testskip.h"
 #include "testslow.h"
@@ -1070,11 +1071,11 @@ test_http_one_answer(void **state)
 static size_t
 test_http_settle(struct testslow *s, size_t want)
 {
-	int64_t	start = testslow_now();
+	int64_t	start = monotime_ms();
 	size_t	open;
 
 	while ((open = testslow_tick(s)) != want &&
-	    testslow_now() - start < 5000)
+	    monotime_ms() - start < 5000)
 		usleep(100000);
 	return open;
 }
@@ -1083,7 +1084,7 @@ test_http_settle(struct testslow *s, size_t want)
 static void
 test_http_prompt(struct http *h, struct test_http_ctx *ctx)
 {
-	int64_t	start = testslow_now(), took;
+	int64_t	start = monotime_ms(), took;
 	int	calls;
 
 	pthread_mutex_lock(&ctx->lock);
@@ -1091,7 +1092,7 @@ test_http_prompt(struct http *h, struct test_http_ctx *ctx)
 	pthread_mutex_unlock(&ctx->lock);
 	assert_int_equal(test_http_expect(h, ctx, "GET /healthz HTTP/1.1\r\n"
 	    "Host: localhost\r\n\r\n", 200), calls + 1);
-	if ((took = testslow_now() - start) >= 1000)
+	if ((took = monotime_ms() - start) >= 1000)
 		fail_msg("answered after %lld ms", (long long)took);
 }
 
@@ -1114,11 +1115,11 @@ test_http_slow(void **state)
 	h = test_http_start("127.0.0.1:0", ctx);
 	head = testslow_open(http_port(h), "127.0.0.1", 1, 0);
 	body = testslow_open(http_port(h), "127.0.0.1", 1, 1);
-	start = testslow_now();
+	start = monotime_ms();
 	while ((head_at == 0 || body_at == 0) &&
-	    testslow_now() - start < 20000) {
+	    monotime_ms() - start < 20000) {
 		usleep(500000);
-		t = testslow_now() - start;
+		t = monotime_ms() - start;
 		if (head_at == 0 && testslow_tick(head) == 0)
 			head_at = t;
 		if (body_at == 0 && testslow_tick(body) == 0)

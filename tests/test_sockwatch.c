@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "monotime.h"
 #include "sockwatch.h"
 
 /* A listener and the connection the "library" made to it. */
@@ -35,16 +36,6 @@ struct test_sockwatch_conn {
 	int	client;		/* the library's socket */
 	int	server;		/* its peer */
 };
-
-/* Return the monotonic time in milliseconds. */
-static int64_t
-test_sockwatch_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Fill sin with loopback port. */
 static void
@@ -145,11 +136,11 @@ test_sockwatch_deadline(void **state)
 	test_sockwatch_listen(&c);
 	assert_non_null(w = sockwatch_new(c.port, 300, NULL));
 	c.client = test_sockwatch_connect(&c, &c.server);
-	t0 = test_sockwatch_now();
+	t0 = monotime_ms();
 	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
 	assert_int_equal(sockwatch_expired(w, step, sizeof step), 0);
 	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
-	ms = test_sockwatch_now() - t0;
+	ms = monotime_ms() - t0;
 	if (ms < 250 || ms > 2000)
 		fail_msg("shut down after %lld ms, wanted about 300",
 		    (long long)ms);
@@ -295,10 +286,10 @@ test_sockwatch_second_run(void *arg)
 {
 	struct test_sockwatch_second	*t = arg;
 	struct sockwatch		*w;
-	int64_t				 t0 = test_sockwatch_now();
+	int64_t				 t0 = monotime_ms();
 
 	w = sockwatch_new(t->port, t->wait_ms, &t->cause);
-	t->ms = test_sockwatch_now() - t0;
+	t->ms = monotime_ms() - t0;
 	t->made = w != NULL;
 	sockwatch_free(w);		/* never connected: lets go */
 	return NULL;

@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "monotime.h"
 #include "testslow.h"
 #include "xmalloc.h"
 
@@ -42,16 +43,6 @@ struct testslow {
 	struct testslow_conn	*conns;
 	size_t			 answered[600];
 };
-
-/* Return the monotonic time in ms. */
-int64_t
-testslow_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Send len bytes of p on c, or mark it closed. */
 static void

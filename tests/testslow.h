@@ -36,8 +36,6 @@ size_t testslow_reopen(struct testslow *s);
 /* Return how many connections were answered with status so far. */
 size_t testslow_answered(const struct testslow *s, int status);
 
-/* Return the monotonic time in ms. */
-int64_t testslow_now(void);
 
 /* Close every connection and free the set. */
 void testslow_close(struct testslow *s);
