@@ -154,17 +154,38 @@ decision_fields(const struct decision *d, int64_t at, char *buf, char *rbuf,
 	return n;
 }
 
-/* Return 1 if a decision holds back a misleading closure. */
+/* The rules that hold back a misleading closure, with their kind. */
+static const struct {
+	enum decision_kind	 kind;
+	const char		*rule;
+} decision_misleading_list[DECISION_MISLEADING_RULES] = {
+	{ DECISION_SUPPRESSED, "explicit_transfer" },
+	{ DECISION_SUPPRESSED, "implicit_transfer" },
+	{ DECISION_SUPPRESSED, "partial_work_order" },
+	{ DECISION_FLAGGED, "closed_not_done" },
+};
+
+/* Return which rule holds back a misleading closure, or -1. */
 int
 decision_misleading(enum decision_kind kind, const char *rule)
 {
-	if (rule == NULL)
-		return 0;
-	if (kind == DECISION_SUPPRESSED)
-		return strcmp(rule, "explicit_transfer") == 0 ||
-		    strcmp(rule, "implicit_transfer") == 0 ||
-		    strcmp(rule, "partial_work_order") == 0;
-	return kind == DECISION_FLAGGED && strcmp(rule, "closed_not_done") == 0;
+	int	i;
+
+	for (i = 0; rule != NULL && i < DECISION_MISLEADING_RULES; i++) {
+		if (decision_misleading_list[i].kind == kind &&
+		    strcmp(decision_misleading_list[i].rule, rule) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Return the name of the i-th rule of misleading closures. */
+const char *
+decision_misleading_rule(int i)
+{
+	if (i < 0 || i >= DECISION_MISLEADING_RULES)
+		return NULL;
+	return decision_misleading_list[i].rule;
 }
 
 /* Log a decision about an SR. */

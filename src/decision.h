@@ -101,12 +101,21 @@ size_t decision_fields(const struct decision *d, int64_t at, char *buf,
     char *rbuf, const char **out);
 
 /*
- * Return 1 if a decision of kind under rule holds back a misleading
- * closure - one a resident would otherwise have been told as completed:
- * suppressed as explicit_transfer, implicit_transfer or
- * partial_work_order, or flagged closed_not_done.
+ * The rules under which a decision holds back a misleading closure - one
+ * a resident would otherwise have been told as completed: suppressed as
+ * explicit_transfer, implicit_transfer or partial_work_order, or flagged
+ * closed_not_done; numbered from 0 in that order.
+ */
+#define DECISION_MISLEADING_RULES	4
+
+/*
+ * Return the number of the rule under which a decision of kind holds back
+ * a misleading closure, or -1 if it does not.
  */
 int decision_misleading(enum decision_kind kind, const char *rule);
+
+/* Return the name of rule i of misleading closures, or NULL. */
+const char *decision_misleading_rule(int i);
 
 /* Log a decision about SR sr at info level (notice for suppressions). */
 void decision_log(const char *sr, const struct decision *d);

@@ -73,13 +73,6 @@ static size_t			 metrics_npairs;
 static uint64_t			 metrics_notes[METRICS_NCHANNEL][METRICS_NOUTCOME];
 static struct metrics_histogram	 metrics_send[METRICS_NCHANNEL];
 
-/* The rules of misleading closures held back, as decision_misleading(). */
-static const char *const metrics_misleading_rules[] = {
-	"explicit_transfer", "implicit_transfer", "partial_work_order",
-	"closed_not_done"
-};
-#define METRICS_NMISLEADING	4
-
 /*
  * Misleading closures held back, by division and rule: the divisions
  * configured now, those configured before that have counts, "other".
@@ -87,7 +80,7 @@ static const char *const metrics_misleading_rules[] = {
 struct metrics_division {
 	char		*code;	/* "other" is the last slot's */
 	int		 configured;
-	uint64_t	 n[METRICS_NMISLEADING];
+	uint64_t	 n[DECISION_MISLEADING_RULES];
 };
 static struct metrics_division	 metrics_division_list[METRICS_DIVISIONS_MAX + 1];
 static size_t			 metrics_ndivisions;
@@ -200,17 +193,16 @@ metrics_divisions(const char *const *codes, size_t n)
 	pthread_mutex_unlock(&metrics_lock);
 }
 
-/* Count a misleading closure held back; the lock is held. */
+/*
+ * Count a misleading closure held back under rule r (decision.h); the
+ * lock is held.
+ */
 static void
-metrics_misleading(const struct decision *d)
+metrics_misleading(const struct decision *d, int r)
 {
 	struct metrics_division	*md = NULL;
-	size_t			 i, r;
+	size_t			 i;
 
-	for (r = 0; r < METRICS_NMISLEADING; r++) {
-		if (strcmp(metrics_misleading_rules[r], d->rule) == 0)
-			break;
-	}
 	for (i = 0; d->division != NULL && i < metrics_ndivisions; i++) {
 		if (metrics_division_list[i].configured &&
 		    strcmp(metrics_division_list[i].code, d->division) == 0)
@@ -218,8 +210,7 @@ metrics_misleading(const struct decision *d)
 	}
 	if (md == NULL)
 		md = &metrics_division_list[METRICS_DIVISIONS_MAX];
-	if (r < METRICS_NMISLEADING)
-		md->n[r]++;
+	md->n[r]++;
 }
 
 /* Count committed decisions, and the notifications' outcomes among them. */
@@ -228,14 +219,14 @@ metrics_decisions(const struct decision_list *dl)
 {
 	const struct decision	*d;
 	size_t			 i, k;
-	int			 c;
+	int			 c, r;
 
 	pthread_mutex_lock(&metrics_lock);
 	for (i = 0; i < dl->n; i++) {
 		d = &dl->list[i];
 		metrics_pair_add(d->kind, d->rule);
-		if (decision_misleading(d->kind, d->rule))
-			metrics_misleading(d);
+		if ((r = decision_misleading(d->kind, d->rule)) >= 0)
+			metrics_misleading(d, r);
 		if ((c = metrics_channel(decision_get(d, "channel"))) < 0)
 			continue;
 		for (k = 0; k < METRICS_NOUTCOME; k++) {
@@ -278,18 +269,6 @@ metrics_beat(int64_t now_ms)
 	pthread_mutex_lock(&metrics_lock);
 	metrics_beat_ms = now_ms;
 	pthread_mutex_unlock(&metrics_lock);
-}
-
-/* Return the time of the main loop's last turn. */
-int64_t
-metrics_last_beat(void)
-{
-	int64_t	at;
-
-	pthread_mutex_lock(&metrics_lock);
-	at = metrics_beat_ms;
-	pthread_mutex_unlock(&metrics_lock);
-	return at;
 }
 
 /* Note a turn of the main loop that got something done. */
@@ -425,16 +404,16 @@ metrics_write_misleading(char **buf, size_t *len, size_t *cap)
 		if (i == metrics_ndivisions)
 			i = METRICS_DIVISIONS_MAX;
 		md = &metrics_division_list[i];
-		for (r = any = 0; r < METRICS_NMISLEADING; r++)
+		for (r = any = 0; r < DECISION_MISLEADING_RULES; r++)
 			any |= md->n[r];
 		if (i < METRICS_DIVISIONS_MAX && !md->configured && any == 0)
 			continue;
-		for (r = 0; r < METRICS_NMISLEADING; r++)
+		for (r = 0; r < DECISION_MISLEADING_RULES; r++)
 			metrics_printf(buf, len, cap,
 			    "closeloop_misleading_closures_total{division="
 			    "\"%s\",rule=\"%s\"} %llu\n", i ==
 			    METRICS_DIVISIONS_MAX ? "other" : md->code,
-			    metrics_misleading_rules[r],
+			    decision_misleading_rule((int)r),
 			    (unsigned long long)md->n[r]);
 	}
 }

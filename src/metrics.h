@@ -68,9 +68,6 @@ void metrics_send_time(const char *channel, double seconds);
 /* Note that the main loop has just gone round, at now (ms). */
 void metrics_beat(int64_t now_ms);
 
-/* Return when the main loop last went round (ms; 0 if never). */
-int64_t metrics_last_beat(void);
-
 /*
  * Note that the main loop got something done at now (ms): handled
  * entries, released notices, or went to wait (for entries, for Redis,

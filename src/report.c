@@ -211,7 +211,7 @@ report_entry(const char *id, const struct redis_reply *fields, void *arg)
 		row->failed++;
 	if (strcmp(d, "suppressed") == 0)
 		row->suppressed++;
-	if (decision_misleading(kind, rule))
+	if (decision_misleading(kind, rule) >= 0)
 		row->misleading++;
 	if (strcmp(d, "flagged") == 0 && strcmp(rule, "no_note") == 0)
 		row->no_note++;

@@ -121,6 +121,36 @@ test_decision_kinds(void **state)
 	assert_string_equal(decision_kind_name(99), "");
 }
 
+/*
+ * The misleading closures: each rule under its own kind only, numbered
+ * as decision_misleading_rule() names them.
+ */
+static void
+test_decision_misleading(void **state)
+{
+	int	i;
+
+	(void)state;
+	assert_int_equal(decision_misleading(DECISION_SUPPRESSED,
+	    "explicit_transfer"), 0);
+	assert_int_equal(decision_misleading(DECISION_SUPPRESSED,
+	    "partial_work_order"), 2);
+	assert_int_equal(decision_misleading(DECISION_FLAGGED,
+	    "closed_not_done"), 3);
+	assert_int_equal(decision_misleading(DECISION_FLAGGED,
+	    "explicit_transfer"), -1);
+	assert_int_equal(decision_misleading(DECISION_SUPPRESSED,
+	    "closed_not_done"), -1);
+	assert_int_equal(decision_misleading(DECISION_SUPPRESSED,
+	    "repeat"), -1);
+	assert_int_equal(decision_misleading(DECISION_SUPPRESSED, NULL), -1);
+	for (i = 0; i < DECISION_MISLEADING_RULES; i++)
+		assert_non_null(decision_misleading_rule(i));
+	assert_string_equal(decision_misleading_rule(1), "implicit_transfer");
+	assert_null(decision_misleading_rule(DECISION_MISLEADING_RULES));
+	assert_null(decision_misleading_rule(-1));
+}
+
 int
 main(void)
 {
@@ -129,6 +159,7 @@ main(void)
 		cmocka_unit_test(test_decision_sparse),
 		cmocka_unit_test(test_decision_kinds),
 		cmocka_unit_test(test_decision_extra),
+		cmocka_unit_test(test_decision_misleading),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

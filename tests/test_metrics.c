@@ -311,15 +311,27 @@ test_metrics_threads(void **state)
 	free(t);
 }
 
-/* The main loop's beat is kept. */
+/* The main loop's beat, progress and pause are kept. */
 static void
 test_metrics_beat(void **state)
 {
+	struct metrics_loop	l;
+
 	(void)state;
 	metrics_reset();
-	assert_int_equal(metrics_last_beat(), 0);
+	metrics_loop(&l);
+	assert_int_equal(l.beat, 0);
 	metrics_beat(1234);
-	assert_int_equal(metrics_last_beat(), 1234);
+	metrics_loop(&l);
+	assert_int_equal(l.beat, 1234);
+	assert_int_equal(l.progress, 0);
+	metrics_progress(1300);
+	metrics_handled(1400);
+	metrics_paused(1);
+	metrics_loop(&l);
+	assert_int_equal(l.progress, 1400);
+	assert_int_equal(l.handled, 1400);
+	assert_int_equal(l.paused, 1);
 }
 
 int
