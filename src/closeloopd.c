@@ -73,7 +73,7 @@ closeloopd_check_json(const char *path)
 	struct catalog	 *cat = NULL;
 	struct json	 *j;
 	const char	**lines = NULL;
-	char		 *cause = NULL, *line;
+	char		 *cause = NULL;
 	size_t		  n = 0;
 	int		  rc = EX_CONFIG;
 
@@ -99,9 +99,7 @@ closeloopd_check_json(const char *path)
 	json_set_strings(j, "template_problems", NULL, 0);
 	rc = 0;
 out:
-	line = json_dump(j);
-	printf("%s\n", line);
-	free(line);
+	json_print(j, stdout);
 	json_free(j);
 	free(lines);
 	free(cause);

@@ -93,7 +93,7 @@ static void
 dead_print_json(const char *id, const struct redis_reply *f)
 {
 	struct json	*j;
-	char		*line, when[32];
+	char		when[32];
 	size_t		 i;
 
 	dead_when(id, when);
@@ -108,9 +108,7 @@ dead_print_json(const char *id, const struct redis_reply *f)
 			continue;
 		json_set(j, f->element[i]->str, f->element[i + 1]->str);
 	}
-	line = json_dump(j);
-	printf("%s\n", line);
-	free(line);
+	json_print(j, stdout);
 	json_free(j);
 }
 
@@ -502,7 +500,7 @@ dead_queue(const struct config *cf, int argc, char **argv)
 	struct dead_wait	 w[2];
 	struct redis		*r;
 	struct json		*j;
-	char			*key, *line;
+	char			*key;
 	long long		 now = (long long)store_now(), claims, dead;
 	long long		 events;
 	int			 ch, json = 0;
@@ -534,9 +532,7 @@ dead_queue(const struct config *cf, int argc, char **argv)
 		json_set_int(j, "dead_letters", dead);
 		json_set_int(j, "events", events);
 		json_set(j, "stream", cf->redis_stream);
-		line = json_dump(j);
-		printf("%s\n", line);
-		free(line);
+		json_print(j, stdout);
 		json_free(j);
 		return 0;
 	}

@@ -202,3 +202,14 @@ json_dump(const struct json *j)
 	free(s);
 	return copy;
 }
+
+/* Write an object as one line. */
+void
+json_print(const struct json *j, FILE *f)
+{
+	char	*line;
+
+	line = json_dump(j);
+	fprintf(f, "%s\n", line);
+	free(line);
+}

@@ -11,6 +11,7 @@
 #define JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct json;
 
@@ -57,5 +58,8 @@ int json_get_int(const struct json *j, const char *key, long long *value);
 
 /* Return j as one line of JSON without a newline; the caller frees it. */
 char *json_dump(const struct json *j);
+
+/* Write j to f as one line of JSON and a newline (JSON Lines). */
+void json_print(const struct json *j, FILE *f);
 
 #endif

@@ -140,6 +140,8 @@ struct lint {
 static void __attribute__((format(printf, 3, 0)))
 lint_vreport(struct lint *l, const char *what, const char *fmt, va_list ap)
 {
+	if (l->out == NULL)
+		return;		/* counted only */
 	fprintf(l->out, "%s: ", what);
 	vfprintf(l->out, fmt, ap);
 	fprintf(l->out, "\n");
@@ -703,7 +705,6 @@ lint_print_json(const char *dir, const struct catalog *cat, char *text,
 {
 	struct json	 *j;
 	const char	**errors, **warnings;
-	char		 *line;
 	size_t		  nerrors, nwarnings;
 
 	lint_split(text, &errors, &nerrors, &warnings, &nwarnings);
@@ -721,9 +722,7 @@ lint_print_json(const char *dir, const struct catalog *cat, char *text,
 	}
 	json_set_strings(j, "errors", errors, nerrors);
 	json_set_strings(j, "warnings", warnings, nwarnings);
-	line = json_dump(j);
-	printf("%s\n", line);
-	free(line);
+	json_print(j, stdout);
 	json_free(j);
 	free(errors);
 	free(warnings);
@@ -735,7 +734,7 @@ lint_run(const struct config *cf, const char *dir, int json)
 {
 	struct catalog	*cat;
 	FILE		*f;
-	char		*cause = NULL, *text = NULL;
+	char		*cause = NULL, *text = NULL, none[1] = "";
 	size_t		 len = 0;
 	int		 errors, warnings = 0;
 
@@ -744,7 +743,7 @@ lint_run(const struct config *cf, const char *dir, int json)
 	if ((cat = catalog_load(dir, cf->templates_default_locale,
 	    &cause)) == NULL) {
 		if (json)
-			lint_print_json(dir, NULL, xstrdup(""), cause);
+			lint_print_json(dir, NULL, none, cause);
 		else
 			printf("error: %s\n%s: the template set does not "
 			    "load\n", cause, dir);

@@ -272,7 +272,7 @@ report_json(const struct report_row *row, const char *since,
     const char *until)
 {
 	struct json	*j;
-	char		*line, key[64];
+	char		key[64];
 	int		 k;
 
 	j = json_new();
@@ -296,9 +296,7 @@ report_json(const struct report_row *row, const char *since,
 	json_set_int(j, "unknown_note_codes", row->unknown_code);
 	json_set_int(j, "duplicates_without_link", row->no_link);
 	json_set_int(j, "sms_shortened", row->shortened);
-	line = json_dump(j);
-	printf("%s\n", line);
-	free(line);
+	json_print(j, stdout);
 	json_free(j);
 }
 

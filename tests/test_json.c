@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,35 @@ test_json_empty_words(void **state)
 	json_free(j);
 }
 
+/*
+ * A printed object is one line with its newline: JSON Lines; booleans and
+ * arrays of strings as set.
+ */
+static void
+test_json_print(void **state)
+{
+	const char	*v[] = { "a", "b\nc" };
+	struct json	*j;
+	FILE		*f;
+	char		*text = NULL;
+	size_t		 len = 0;
+
+	(void)state;
+	j = json_new();
+	json_set_bool(j, "valid", 0);
+	json_set_strings(j, "problems", v, 2);
+	json_set_strings(j, "none", NULL, 0);
+	assert_non_null(f = open_memstream(&text, &len));
+	json_print(j, f);
+	json_print(j, f);
+	fclose(f);
+	assert_string_equal(text, "{\"valid\":false,\"problems\":[\"a\","
+	    "\"b\\nc\"],\"none\":[]}\n{\"valid\":false,\"problems\":[\"a\","
+	    "\"b\\nc\"],\"none\":[]}\n");
+	free(text);
+	json_free(j);
+}
+
 /* What is not one JSON object is refused with a cause; NULL frees. */
 static void
 test_json_refused(void **state)
@@ -120,6 +150,7 @@ main(void)
 		cmocka_unit_test(test_json_bad_utf8),
 		cmocka_unit_test(test_json_empty_words),
 		cmocka_unit_test(test_json_refused),
+		cmocka_unit_test(test_json_print),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
