@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "catalog.h"
+#include "fnv.h"
 #include "syntax.h"
 #include "template.h"
 #include "xmalloc.h"
@@ -137,18 +138,6 @@ catalog_newlines(char *s, size_t len)
 	return o;
 }
 
-/* Add text to the running FNV-1a hash. */
-static void
-catalog_hash(uint64_t *h, const char *s, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		*h ^= (unsigned char)s[i];
-		*h *= 0x100000001b3ULL;
-	}
-}
-
 /* Append a problem to the text of problems. */
 static void
 catalog_problem(char **problems, const char *text)
@@ -193,9 +182,9 @@ catalog_load_locale(struct catalog *c, const char *locale, uint64_t *h,
 			free(path);
 			continue;
 		}
-		catalog_hash(h, locale, strlen(locale) + 1);
-		catalog_hash(h, names[i], strlen(names[i]) + 1);
-		catalog_hash(h, src, len);
+		*h = fnv_add(*h, locale, strlen(locale) + 1);
+		*h = fnv_add(*h, names[i], strlen(names[i]) + 1);
+		*h = fnv_add(*h, src, len);
 		len = catalog_newlines(src, len);
 		cause = NULL;
 		if ((t = template_compile(path, src, len, &cause)) == NULL) {
@@ -224,7 +213,7 @@ catalog_load(const char *dir, const char *default_locale, char **cause)
 	struct stat	 sb;
 	const char	*why;
 	char		**names, *problems = NULL, *path, *msg, canon[64];
-	uint64_t	  h = 0xcbf29ce484222325ULL;
+	uint64_t	  h = FNV_INIT;
 	size_t		  n, i;
 
 	c = xcalloc(1, sizeof *c);

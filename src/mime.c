@@ -41,6 +41,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fnv.h"
 #include "mime.h"
 #include "syntax.h"
 #include "xmalloc.h"
@@ -487,14 +488,8 @@ mime_body(struct mime_buf *b, const char *type, const char *s, size_t n)
 static uint64_t
 mime_hash(uint64_t h, const char *p, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i <= n; i++) {
-		/* 0xff, never in UTF-8, ends each field. */
-		h ^= i < n ? (unsigned char)p[i] : 0xff;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
+	/* 0xff, never in UTF-8, ends each field. */
+	return fnv_add(fnv_add(h, p, n), "\xff", 1);
 }
 
 /* Check every field of m; on a bad one set *cause naming it. */
@@ -560,7 +555,7 @@ mime_build(const struct mime_msg *m, char **out, size_t *len, char **cause)
 {
 	struct mime_buf	 b = { NULL, 0, 0 };
 	size_t		 i, tlen, hlen = 0;
-	uint64_t	 h = UINT64_C(0xcbf29ce484222325);
+	uint64_t	 h = FNV_INIT;
 	char		 boundary[40], date[24];
 	const char	*fields[] = { m->from_name, m->from_addr, m->to_addr,
 	    m->subject, m->message_id, m->list_unsubscribe, m->language,

@@ -27,6 +27,7 @@
 #include "datefmt.h"
 #include "decision.h"
 #include "division.h"
+#include "fnv.h"
 #include "json.h"
 #include "redis.h"
 #include "report.h"
@@ -86,17 +87,11 @@ report_row(struct report *rp, const char *division)
 	return &rp->rows[rp->n++];
 }
 
-/* Return the FNV-1a hash of a notification id. */
+/* Return the hash of a notification id. */
 static size_t
 report_hash(const char *id)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *id != '\0'; id++) {
-		h ^= (unsigned char)*id;
-		h *= 0x100000001b3ULL;
-	}
-	return (size_t)h;
+	return (size_t)fnv_add(FNV_INIT, id, strlen(id));
 }
 
 /* Return the slot of notification id, adding it if new. */
