@@ -326,7 +326,7 @@ receipt_write(const struct config *cf, struct redis *r, const char *id,
 		*what = RECEIPT_IGNORED;
 	else if (had != NULL && strcmp(had, rep->receipt) == 0) {
 		*what = RECEIPT_KNOWN;
-		redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+		redis_unwatch(r);
 		return 1;
 	} else
 		*what = RECEIPT_RECORDED;
@@ -420,13 +420,13 @@ receipt_handle(const struct config *cf, struct redis **r,
 		if (redis_reply_field(f, "sr") == NULL ||
 		    redis_reply_field(f, "channel") == NULL ||
 		    strcmp(redis_reply_field(f, "channel"), "sms") != 0) {
-			redis_reply_free(redis_command(*r, NULL, "UNWATCH"));
+			redis_unwatch(*r);
 			receipt_answer(resp, 404, "no such SMS notification "
 			    "(unknown, not an SMS, or its record expired)");
 			goto done;
 		}
 		if (exp < 0 && receipt_too_late(cf, f, store_now())) {
-			redis_reply_free(redis_command(*r, NULL, "UNWATCH"));
+			redis_unwatch(*r);
 			receipt_expired(id, req, resp);
 			goto done;
 		}

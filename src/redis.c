@@ -328,6 +328,13 @@ redis_command(struct redis *r, char **cause, const char *fmt, ...)
 	return redis_take(r, in, cause);
 }
 
+/* Stop watching keys; a failure shows in the next command. */
+void
+redis_unwatch(struct redis *r)
+{
+	redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+}
+
 /* Run a command given as argc arguments with their lengths. */
 struct redis_reply *
 redis_command_argv(struct redis *r, char **cause, int argc, const char **argv,
@@ -357,6 +364,18 @@ redis_header(char *p, char c, size_t n)
 	return p;
 }
 
+/* Write one argument, "$<len>\r\n<bytes>\r\n", at p and return the end. */
+static char *
+redis_arg(char *p, const char *s, size_t len)
+{
+	p = redis_header(p, '$', len);
+	memcpy(p, s, len);
+	p += len;
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
 /* Make room for n more bytes in a's buffer. */
 static void
 redis_args_grow(struct redis_args *a, size_t n)
@@ -371,15 +390,8 @@ redis_args_grow(struct redis_args *a, size_t n)
 void
 redis_args_add(struct redis_args *a, const char *s, size_t len)
 {
-	char	*p;
-
 	redis_args_grow(a, len + 32);
-	p = redis_header(a->buf + a->len, '$', len);
-	memcpy(p, s, len);
-	p += len;
-	*p++ = '\r';
-	*p++ = '\n';
-	a->len = (size_t)(p - a->buf);
+	a->len = (size_t)(redis_arg(a->buf + a->len, s, len) - a->buf);
 	a->n++;
 }
 
@@ -407,21 +419,16 @@ void
 redis_pipe_argv(struct redis *r, int argc, const char **argv,
     const size_t *lens)
 {
-	size_t	 total = 32, len, i;
+	size_t	 total = 32, i;
 	char	*cmd, *p;
 
 	for (i = 0; i < (size_t)argc; i++)
 		total += (lens != NULL ? lens[i] : strlen(argv[i])) + 32;
 	p = cmd = xmalloc(total);
 	p = redis_header(p, '*', (size_t)argc);
-	for (i = 0; i < (size_t)argc; i++) {
-		len = lens != NULL ? lens[i] : strlen(argv[i]);
-		p = redis_header(p, '$', len);
-		memcpy(p, argv[i], len);
-		p += len;
-		*p++ = '\r';
-		*p++ = '\n';
-	}
+	for (i = 0; i < (size_t)argc; i++)
+		p = redis_arg(p, argv[i], lens != NULL ? lens[i] :
+		    strlen(argv[i]));
 	if (redisAppendFormattedCommand(r->c, cmd, (size_t)(p - cmd)) !=
 	    REDIS_OK)
 		abort();	/* only fails when out of memory */

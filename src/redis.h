@@ -125,6 +125,12 @@ const char *redis_where(const struct redis *r);
 struct redis_reply *redis_command(struct redis *r, char **cause,
     const char *fmt, ...);
 
+/*
+ * Forget the keys r WATCHes, when the transaction they were watched for
+ * is not sent after all; a lost connection shows in the next command.
+ */
+void redis_unwatch(struct redis *r);
+
 /* Run a command given as argc arguments with their lengths. */
 struct redis_reply *redis_command_argv(struct redis *r, char **cause,
     int argc, const char **argv, const size_t *lens);

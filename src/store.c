@@ -328,7 +328,7 @@ store_run(const struct config *cf, struct redis *r, const char *stream_key,
 			rc = -1;
 	}
 	if (rc != 0) {
-		redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+		redis_unwatch(r);
 		return -1;
 	}
 	txn_begin(&tx, r);
@@ -339,7 +339,7 @@ store_run(const struct config *cf, struct redis *r, const char *stream_key,
 		if (one[i].res.follow != NULL) {
 			/* It writes another SR too: one by one. */
 			txn_abort(&tx);
-			redis_reply_free(redis_command(r, NULL, "UNWATCH"));
+			redis_unwatch(r);
 			return 0;
 		}
 		txn_intake(&tx, cf, stream_key, evs[i], one[i].seenkey);

@@ -147,6 +147,40 @@ test_redis_send_receive(void **state)
 }
 
 /*
+ * A transaction after redis_unwatch() commits though the key it had
+ * watched changed; without it, the change aborts the transaction.
+ */
+static void
+test_redis_unwatch(void **state)
+{
+	struct config		*cf;
+	struct redis		*r, *other;
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+	int			 unwatch;
+
+	(void)state;
+	cf = testserver_config(&plain, NULL, NULL);
+	assert_non_null(r = redis_connect(cf, &cause));
+	assert_non_null(other = redis_connect(cf, &cause));
+	for (unwatch = 0; unwatch < 2; unwatch++) {
+		redis_reply_free(redis_command(r, &cause, "WATCH w"));
+		redis_reply_free(redis_command(other, &cause, "INCR w"));
+		if (unwatch)
+			redis_unwatch(r);
+		redis_reply_free(redis_command(r, &cause, "MULTI"));
+		redis_reply_free(redis_command(r, &cause, "SET t %d", unwatch));
+		assert_non_null(reply = redis_command(r, &cause, "EXEC"));
+		assert_int_equal(reply->type, unwatch ? REDIS_TYPE_ARRAY :
+		    REDIS_TYPE_NIL);
+		redis_reply_free(reply);
+	}
+	redis_free(other);
+	redis_free(r);
+	config_free(cf);
+}
+
+/*
  * Pipelined commands reach Redis byte for byte: an empty argument, CR LF
  * and NUL inside one, a long one, and many arguments.
  */
@@ -566,6 +600,7 @@ main(void)
 		cmocka_unit_test(test_redis_command),
 		cmocka_unit_test(test_redis_eval),
 		cmocka_unit_test(test_redis_send_receive),
+		cmocka_unit_test(test_redis_unwatch),
 		cmocka_unit_test(test_redis_pipe),
 		cmocka_unit_test(test_redis_auth),
 		cmocka_unit_test(test_redis_unreachable),
