@@ -147,38 +147,74 @@ store_log(const char *sr, const struct policy_result *res)
 }
 
 /*
- * Load under WATCH the original SR that a duplicate's step follows
- * (res->follow) and subscribe the duplicate's recipients to it
- * (policy_follow()), into *fst and fres. *fst stays NULL if there is
- * nothing to follow. Returns 0, or -1 with *cause.
+ * One attempt at a step on an SR: its state and what was decided, and
+ * the original SR that a duplicate's step follows (res.follow) with what
+ * following it decided there. Start from all zeros.
+ */
+struct store_step {
+	struct srstate		*st;
+	struct policy_result	 res;
+	struct srstate		*fst;	/* the original followed, or NULL */
+	struct policy_result	 fres;
+};
+
+/*
+ * Finish the transaction tx of a step on SR sr: load under WATCH the
+ * original SR the step follows, if any, and subscribe the duplicate's
+ * recipients to it (policy_follow()), queue what that writes, and send
+ * it all. Returns what txn_exec() does, with STORE_REFUSED for a
+ * refusal; -1 with *cause (nothing sent) if the original cannot be read.
  */
 static int
-store_follow(const struct config *cf, struct redis *r, const char *sr,
-    const struct policy_result *res, struct srstate **fst,
-    struct policy_result *fres, char **cause)
+store_commit(const struct config *cf, struct redis *r, const char *sr,
+    struct txn *tx, struct store_step *s, int64_t now, char **cause)
 {
 	char	*seen = NULL;
+	int	 rc;
 
-	*fst = NULL;
-	if (res->follow == NULL || res->notice == NULL ||
-	    strcmp(res->follow, sr) == 0)
-		return 0;
-	if (store_load(cf, r, res->follow, NULL, fst, &seen, cause) != 0)
-		return -1;
-	policy_follow(*fst, res->notice, fres);
-	return 0;
+	if (s->res.follow != NULL && s->res.notice != NULL &&
+	    strcmp(s->res.follow, sr) != 0) {
+		if (store_load(cf, r, s->res.follow, NULL, &s->fst, &seen,
+		    cause) != 0) {
+			txn_abort(tx);
+			return -1;
+		}
+		policy_follow(s->fst, s->res.notice, &s->fres);
+		txn_result(tx, cf, s->fst, &s->fres, now);
+	}
+	rc = txn_exec(tx, sr, cause);
+	return rc < 0 && tx->refused ? STORE_REFUSED : rc;
 }
 
 /* Forget what one attempt at a step decided. */
 static void
-store_forget(struct policy_result *res, struct srstate **st,
-    struct policy_result *fres, struct srstate **fst)
+store_forget(struct store_step *s)
 {
-	policy_result_clear(res);
-	policy_result_clear(fres);
-	srstate_free(*st);
-	srstate_free(*fst);
-	*st = *fst = NULL;
+	policy_result_clear(&s->res);
+	policy_result_clear(&s->fres);
+	srstate_free(s->st);
+	srstate_free(s->fst);
+	s->st = s->fst = NULL;
+}
+
+/*
+ * End a step on SR sr that ended with rc after attempt attempts: log
+ * what it decided if it committed, say why if it lost every race, and
+ * forget it.
+ */
+static void
+store_done(const char *sr, struct store_step *s, int rc, int attempt,
+    char **cause)
+{
+	if (rc == 1) {
+		store_log(sr, &s->res);
+		if (s->fst != NULL)
+			store_log(s->fst->sr, &s->fres);
+	}
+	if (rc == -1 && attempt == STORE_ATTEMPTS && cause != NULL)
+		*cause = xasprintf("SR %s: changed by other closeloopd "
+		    "processes %d times in a row", sr, STORE_ATTEMPTS);
+	store_forget(s);
 }
 
 /* Acknowledge a duplicate event and count it. */
@@ -224,50 +260,35 @@ int
 store_event(const struct config *cf, struct redis *r, const char *stream_key,
     const struct event *ev, int64_t now, char **cause)
 {
-	struct policy_result	 res, fres;
+	struct store_step	 s;
 	struct txn		 tx;
-	struct srstate		*st = NULL, *fst = NULL;
 	char			*seenkey, *seen = NULL;
 	int			 attempt, rc = -1;
 
-	memset(&res, 0, sizeof res);
-	memset(&fres, 0, sizeof fres);
+	memset(&s, 0, sizeof s);
 	seenkey = xasprintf("%sseen:%s", cf->redis_prefix, ev->event_id);
 	for (attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
-		if (store_load(cf, r, ev->sr, seenkey, &st, &seen, cause) != 0)
+		if (store_load(cf, r, ev->sr, seenkey, &s.st, &seen,
+		    cause) != 0)
 			break;
 		if (seen != NULL) {
 			rc = store_duplicate(cf, r, stream_key, ev, seen,
 			    cause) == 0 ? 0 : -1;
 			break;
 		}
-		policy_event(cf, st, ev, now, &res);
-		if (store_follow(cf, r, ev->sr, &res, &fst, &fres, cause) != 0)
-			break;
+		policy_event(cf, s.st, ev, now, &s.res);
 		txn_begin(&tx, r);
 		txn_intake(&tx, cf, stream_key, ev, seenkey);
-		txn_result(&tx, cf, st, &res, now);
-		if (fst != NULL)
-			txn_result(&tx, cf, fst, &fres, now);
-		rc = txn_exec(&tx, ev->sr, cause);
-		if (rc < 0 && tx.refused)
-			rc = STORE_REFUSED;
-		if (rc != 0)
+		txn_result(&tx, cf, s.st, &s.res, now);
+		if ((rc = store_commit(cf, r, ev->sr, &tx, &s, now,
+		    cause)) != 0)
 			break;
 		log_debug("SR %s changed by another closeloopd; trying %s "
 		    "again", ev->sr, ev->source_id);
-		store_forget(&res, &st, &fres, &fst);
+		store_forget(&s);
 		rc = -1;
 	}
-	if (rc == 1) {
-		store_log(ev->sr, &res);
-		if (fst != NULL)
-			store_log(fst->sr, &fres);
-	}
-	if (rc == -1 && attempt == STORE_ATTEMPTS && cause != NULL)
-		*cause = xasprintf("SR %s: changed by other closeloopd "
-		    "processes %d times in a row", ev->sr, STORE_ATTEMPTS);
-	store_forget(&res, &st, &fres, &fst);
+	store_done(ev->sr, &s, rc, attempt, cause);
 	free(seen);
 	free(seenkey);
 	return rc;
@@ -420,44 +441,27 @@ static int
 store_release_sr(const struct config *cf, struct redis *r, const char *sr,
     int64_t now, char **cause)
 {
-	struct policy_result	 res, fres;
+	struct store_step	 s;
 	struct txn		 tx;
-	struct srstate		*st = NULL, *fst = NULL;
 	char			*seen = NULL;
 	int			 attempt, released = 0, rc = -1;
 
-	memset(&res, 0, sizeof res);
-	memset(&fres, 0, sizeof fres);
+	memset(&s, 0, sizeof s);
 	for (attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
-		if (store_load(cf, r, sr, NULL, &st, &seen, cause) != 0)
+		if (store_load(cf, r, sr, NULL, &s.st, &seen, cause) != 0)
 			break;
-		released = notice_release(cf, st, now, &res);
-		if (store_follow(cf, r, sr, &res, &fst, &fres, cause) != 0)
-			break;
+		released = notice_release(cf, s.st, now, &s.res);
 		txn_begin(&tx, r);
 		if (released)
-			txn_result(&tx, cf, st, &res, now);
+			txn_result(&tx, cf, s.st, &s.res, now);
 		else	/* the index was stale: only it changes */
-			txn_due(&tx, cf, st);
-		if (fst != NULL)
-			txn_result(&tx, cf, fst, &fres, now);
-		rc = txn_exec(&tx, sr, cause);
-		if (rc < 0 && tx.refused)
-			rc = STORE_REFUSED;
-		if (rc != 0)
+			txn_due(&tx, cf, s.st);
+		if ((rc = store_commit(cf, r, sr, &tx, &s, now, cause)) != 0)
 			break;
-		store_forget(&res, &st, &fres, &fst);
+		store_forget(&s);
 		rc = -1;
 	}
-	if (rc == 1) {
-		store_log(sr, &res);
-		if (fst != NULL)
-			store_log(fst->sr, &fres);
-	}
-	if (rc == -1 && attempt == STORE_ATTEMPTS && cause != NULL)
-		*cause = xasprintf("SR %s: changed by other closeloopd "
-		    "processes %d times in a row", sr, STORE_ATTEMPTS);
-	store_forget(&res, &st, &fres, &fst);
+	store_done(sr, &s, rc, attempt, cause);
 	return rc < 0 ? rc : released;
 }
 
