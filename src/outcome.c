@@ -189,17 +189,14 @@ outcome_shortened(struct decision_list *dl, const struct config *cf,
     enum vocab_notice nt, const char *division, const char *events)
 {
 	struct decision	*d;
-	char		 chars[32];
+	char		*what, chars[32];
 
-	if (cut->note_chars == 0 && !cut->photo && !cut->link && !cut->fixed)
+	if ((what = segment_cut_describe(cut)) == NULL)
 		return;
 	d = decision_add(dl, DECISION_FLAGGED, "sms_shortened", nt, division,
 	    events, "the SMS was shortened to fit sms.max_segments (%lld): "
-	    "%zu character%s of the note left out%s%s%s",
-	    (long long)cf->sms_max_segments, cut->note_chars,
-	    cut->note_chars == 1 ? "" : "s", cut->photo ? ", the photo link "
-	    "left out" : "", cut->link ? ", the link to the request left "
-	    "out" : "", cut->fixed ? ", the text itself cut" : "");
+	    "%s", (long long)cf->sms_max_segments, what);
+	free(what);
 	snprintf(chars, sizeof chars, "%zu", cut->note_chars);
 	decision_set(d, "notification", it->id);
 	decision_set(d, "note_chars_cut", chars);

@@ -196,7 +196,7 @@ preview_print(const struct config *cf, const struct catalog *cat,
     struct notice *n, const struct preview_args *a)
 {
 	struct render_out	 out;
-	char			*cause = NULL;
+	char			*cause = NULL, *cut;
 
 	free(n->to[0].locale);
 	n->to[0].locale = xstrdup(a->locale != NULL ? a->locale :
@@ -225,15 +225,12 @@ preview_print(const struct config *cf, const struct catalog *cat,
 		    "UCS-2", out.sms_info.units,
 		    out.sms_info.encoding == SEGMENT_GSM7 ? "septets" :
 		    "UTF-16 units", out.sms);
-	if (out.sms != NULL && (out.sms_cut.note_chars > 0 ||
-	    out.sms_cut.photo || out.sms_cut.link || out.sms_cut.fixed))
-		printf("(shortened to fit sms.max_segments, %lld: %zu "
-		    "character%s of the note left out%s%s%s)\n",
-		    (long long)cf->sms_max_segments, out.sms_cut.note_chars,
-		    out.sms_cut.note_chars == 1 ? "" : "s", out.sms_cut.photo ?
-		    ", the photo link left out" : "", out.sms_cut.link ?
-		    ", the link left out" : "", out.sms_cut.fixed ?
-		    ", the text itself cut" : "");
+	if (out.sms != NULL && (cut = segment_cut_describe(&out.sms_cut)) !=
+	    NULL) {
+		printf("(shortened to fit sms.max_segments, %lld: %s)\n",
+		    (long long)cf->sms_max_segments, cut);
+		free(cut);
+	}
 	render_out_clear(&out);
 	return 0;
 }

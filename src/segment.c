@@ -551,6 +551,18 @@ segment_fit_report(const struct segment_piece *pc, size_t npc,
 	}
 }
 
+/* Say what a fit left out, or NULL. */
+char *
+segment_cut_describe(const struct segment_cut *cut)
+{
+	if (cut->note_chars == 0 && !cut->photo && !cut->link && !cut->fixed)
+		return NULL;
+	return xasprintf("%zu character%s of the note left out%s%s%s",
+	    cut->note_chars, cut->note_chars == 1 ? "" : "s", cut->photo ?
+	    ", the photo link left out" : "", cut->link ? ", the link to the "
+	    "request left out" : "", cut->fixed ? ", the text itself cut" : "");
+}
+
 /* Build a message from parts and shorten it to fit max_segments. */
 char *
 segment_fit(const struct segment_part *parts, size_t nparts,

@@ -158,4 +158,11 @@ struct segment_cut {
 char *segment_fit(const struct segment_part *parts, size_t nparts,
     int max_segments, struct segment_info *out, struct segment_cut *cut);
 
+/*
+ * Say in words what cut says was left out ("12 characters of the note
+ * left out, the photo link left out"), for the trail and for closeloop
+ * render; NULL if nothing was. The caller frees the result.
+ */
+char *segment_cut_describe(const struct segment_cut *cut);
+
 #endif

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -933,7 +934,7 @@ test_segment_fit_mark(void **state)
 	};
 	struct segment_info	 si;
 	struct segment_cut	 cut;
-	char			*msg;
+	char			*msg, *what, want[96];
 
 	(void)state;
 	msg = segment_fit(parts, NITEMS(parts), 2, &si, &cut);
@@ -945,6 +946,11 @@ test_segment_fit_mark(void **state)
 	assert_null(strstr(msg, SEGMENT_ELLIPSIS));
 	assert_true(cut.photo);
 	assert_true(cut.note_chars > 0);
+	what = segment_cut_describe(&cut);
+	snprintf(want, sizeof want, "%zu characters of the note left out, "
+	    "the photo link left out", cut.note_chars);
+	assert_string_equal(what, want);
+	free(what);
 	free(msg);
 
 	parts[0].text = "\xe5\xae\x8c\xe6\x88\x90 SR-1\xe3\x80\x82";
@@ -957,8 +963,18 @@ test_segment_fit_mark(void **state)
 	msg = segment_fit(parts + 4, 1, 1, &si, &cut);
 	assert_int_equal(cut.note_chars, 0);
 	assert_false(cut.photo || cut.link || cut.fixed);
+	assert_null(segment_cut_describe(&cut));
 	free(msg);
 	free(note);
+
+	/* One character, the link and the text itself. */
+	memset(&cut, 0, sizeof cut);
+	cut.note_chars = 1;
+	cut.link = cut.fixed = 1;
+	what = segment_cut_describe(&cut);
+	assert_string_equal(what, "1 character of the note left out, the link "
+	    "to the request left out, the text itself cut");
+	free(what);
 }
 
 /* Bad arguments give NULL. */
