@@ -665,15 +665,22 @@ http_summary(struct http *h, int64_t now)
 	h->summary_at = 0;
 }
 
+/* Free a connection's slot (its socket is closed, or libmicrohttpd's). */
+static void
+http_release(struct http *h, struct http_conn *c)
+{
+	c->stage = HTTP_FREE;
+	c->fd = -1;
+	h->nconns--;
+}
+
 /* Close a connection of ours (head or linger) and free its slot. */
 static void
 http_close(struct http *h, struct http_conn *c)
 {
 	epoll_ctl(h->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	c->stage = HTTP_FREE;
-	c->fd = -1;
-	h->nconns--;
+	http_release(h, c);
 }
 
 /*
@@ -722,11 +729,8 @@ http_hand_over(struct http *h, struct http_conn *c)
 	c->cut = 0;
 	c->deadline = c->accepted + HTTP_REQUEST_SECONDS * 1000;
 	if (MHD_add_connection(h->daemon, fd, (struct sockaddr *)&c->addr,
-	    c->addrlen) != MHD_YES && c->stage == HTTP_MHD && c->fd == fd) {
-		c->stage = HTTP_FREE;	/* libmicrohttpd closed it */
-		c->fd = -1;
-		h->nconns--;
-	}
+	    c->addrlen) != MHD_YES && c->stage == HTTP_MHD && c->fd == fd)
+		http_release(h, c);	/* libmicrohttpd closed it */
 }
 
 /* Look at what a connection at the head stage has sent so far. */
@@ -948,11 +952,8 @@ http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 		*socket_context = c;
 		return;
 	}
-	if ((c = *socket_context) != NULL && c->stage == HTTP_MHD) {
-		c->stage = HTTP_FREE;	/* libmicrohttpd closes the socket */
-		c->fd = -1;
-		h->nconns--;
-	}
+	if ((c = *socket_context) != NULL && c->stage == HTTP_MHD)
+		http_release(h, c);	/* libmicrohttpd closes the socket */
 	*socket_context = NULL;
 }
 

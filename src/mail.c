@@ -686,6 +686,14 @@ mail_monitor(const char *buf, int len, int writing, void *arg)
 	}
 }
 
+/* Start the step named step, with its deadline. */
+static void
+mail_step(struct mail_session *s, const char *step)
+{
+	snprintf(s->step, sizeof s->step, "%s", step);
+	sockwatch_step(s->watch, s->step);
+}
+
 /*
  * Start the step of the command libesmtp sends after the reply to step
  * (NULL: to DATA or the end of the data) of class class for e, as its
@@ -713,8 +721,7 @@ mail_next_step(struct mail_session *s, struct mail_entry *e,
 		next = more ? "MAIL" : "QUIT";
 	else
 		next = more ? "RSET" : "QUIT";
-	snprintf(s->step, sizeof s->step, "%s", next);
-	sockwatch_step(s->watch, s->step);
+	mail_step(s, next);
 }
 
 /*
@@ -827,14 +834,6 @@ mail_event(smtp_session_t session, int event, void *arg, ...)
 	va_end(ap);
 }
 
-/* Start the step named step of e's session. */
-static void
-mail_data_step(struct mail_entry *e, const char *step)
-{
-	snprintf(e->s->step, sizeof e->s->step, "%s", step);
-	sockwatch_step(e->s->watch, e->s->step);
-}
-
 /*
  * Give libesmtp the message in one piece, unless the session must stop.
  * libesmtp asks for it from the start (len NULL) when the server is ready
@@ -851,7 +850,7 @@ mail_read(void **ctx, int *len, void *arg)
 	if (len == NULL) {
 		e->started = 1;
 		e->given = 0;
-		mail_data_step(e, "message data");
+		mail_step(e->s, "message data");
 		return NULL;
 	}
 	if (e->s->abort) {
@@ -861,7 +860,7 @@ mail_read(void **ctx, int *len, void *arg)
 	}
 	*len = e->given ? 0 : (int)e->msg->len;
 	if (e->given)
-		mail_data_step(e, "end of data");
+		mail_step(e->s, "end of data");
 	e->given = 1;
 	return *len > 0 ? e->msg->data : NULL;
 }

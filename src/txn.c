@@ -223,13 +223,6 @@ txn_result(struct txn *tx, const struct config *cf,
 		txn_notice(tx, cf, res->notice, now);
 }
 
-/* Return 1 if a reply is Redis's refusal of the script itself. */
-static int
-txn_noscript(const struct redis_reply *reply)
-{
-	return redis_reply_is_error(reply, "NOSCRIPT");
-}
-
 /* Send the transaction and read its replies. */
 int
 txn_exec(struct txn *tx, const char *sr, char **cause)
@@ -267,7 +260,7 @@ txn_exec(struct txn *tx, const char *sr, char **cause)
 	    x->element[0]->type == REDIS_TYPE_INTEGER)
 		rc = 1;
 	else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&
-	    txn_noscript(x->element[0])) {
+	    redis_reply_is_error(x->element[0], "NOSCRIPT")) {
 		/* Flushed: nothing was written; the caller connects again. */
 		redis_script_lost(tx->r, &txn_script);
 		if (cause != NULL)
