@@ -2,7 +2,8 @@
  * fixture.h - small template sets written to a temporary directory
  *
  * The template, render and lint tests build the sets they need file by
- * file, so each test shows exactly what the set holds.
+ * file, so each test shows exactly what the set holds; they and fuzz_http
+ * write their configurations (and secrets' files) there too.
  */
 #ifndef FIXTURE_H
 #define FIXTURE_H

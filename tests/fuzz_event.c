@@ -5,14 +5,16 @@
  * each NUL byte into name, value, name, value, ... (an empty piece at the
  * very end is dropped; a name without a value gets an empty one), where
  * the two bytes C0 80, which are never UTF-8, stand for a NUL byte inside
- * a name or a value. An input whose first piece is the byte FF and digits
- * N is the entry of the pieces after it repeated N times (at most
- * FUZZ_EVENT_REPEAT_MAX), so that a short input makes an entry of any
- * number of fields, thousands included, as a CRM gone wrong could write. Each name and value gets a buffer of its own, of its
- * length plus a NUL, as stream.c hands them over. event_parse() reads the
- * entry as closeloopd's intake does, with a configuration in which
- * division TW has the status_map of docs/events.md and TS has none, and
- * once more without a configuration.
+ * a name or a value. An input whose first piece is the byte FF and up to
+ * four digits N is the entry of the pieces after it repeated N times, so
+ * that a short input makes an entry of many fields, as a CRM gone wrong
+ * could write: up to FUZZ_EVENT_PIECES_MAX names and values, or until
+ * they pass FUZZ_EVENT_BYTES_MAX bytes - past each of the contract's
+ * limits, yet cheap to make. Each name and value gets a buffer of its
+ * own, of its length plus a NUL, as stream.c hands them over.
+ * event_parse() reads the entry as closeloopd's intake does, with a
+ * configuration in which division TW has the status_map of
+ * docs/events.md and TS has none, and once more without a configuration.
  *
  * The target judges each entry on its own by the rules of docs/events.md
  * and aborts where event_parse() disagrees: an entry accepted that breaks
@@ -52,7 +54,8 @@
 
 #define FUZZ_EVENT_SOURCE	"1772546700000-0"
 #define FUZZ_EVENT_CAUSE_MAX	400
-#define FUZZ_EVENT_REPEAT_MAX	5000
+#define FUZZ_EVENT_PIECES_MAX	(8 * EVENT_FIELDS_MAX)
+#define FUZZ_EVENT_BYTES_MAX	(2 * EVENT_ENTRY_MAX)
 
 /* One entry, as stream.c hands it to event_parse(). */
 struct fuzz_event_entry {
@@ -966,7 +969,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t		 *p, *end = data + size, *nul, *stop;
 	const uint8_t		**starts = NULL;
 	size_t			 *plen = NULL, npieces = 0, first = 0, cap = 0;
-	size_t			  repeat = 1, i, k, n;
+	size_t			  repeat = 1, bytes = 0, i, k, n;
 
 	memset(&e, 0, sizeof e);
 	if (size > 0 && data[size - 1] == '\0')
@@ -987,17 +990,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (repeat = 0, k = 1; k < plen[0] && k < 5 &&
 		    starts[0][k] >= '0' && starts[0][k] <= '9'; k++)
 			repeat = 10 * repeat + (starts[0][k] - '0');
-		if (repeat > FUZZ_EVENT_REPEAT_MAX)
-			repeat = FUZZ_EVENT_REPEAT_MAX;
 		first = 1;
 	}
 	n = (npieces - first) * repeat;
+	if (n > FUZZ_EVENT_PIECES_MAX)
+		n = FUZZ_EVENT_PIECES_MAX;
 	e.fields = xcalloc(n + 2, sizeof *e.fields);
 	e.lens = xcalloc(n + 2, sizeof *e.lens);
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n && bytes <= FUZZ_EVENT_BYTES_MAX; k++) {
 		i = first + k % (npieces - first);
 		e.fields[k] = fuzz_event_copy(starts[i], plen[i], &e.lens[k]);
+		bytes += e.lens[k];
 	}
+	n = k;
 	if (n % 2 != 0) {	/* a name without a value: an empty one */
 		e.fields[n] = xstrdup("");
 		e.lens[n++] = 0;

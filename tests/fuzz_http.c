@@ -39,7 +39,6 @@
 
 #include <sys/stat.h>
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,6 +49,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "fixture.h"
 #include "fuzzdrive.h"
 #include "http.h"
 #include "inbound.h"
@@ -95,19 +95,17 @@ fuzz_http_fail(const char *fmt, ...)
 	abort();
 }
 
-/* Write text to the file name in directory dir, mode 0600. */
-static char *
-fuzz_http_file(const char *dir, const char *name, const char *text)
+/* Write key to the file name in fx, mode 0600 as a secret file's is. */
+static void
+fuzz_http_key(const struct fixture *fx, const char *name, const char *key)
 {
 	char	*path;
-	int	 fd;
 
-	path = xasprintf("%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd == -1 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		fuzz_http_fail("cannot write %s", path);
-	close(fd);
-	return path;
+	fixture_write(fx, name, key);
+	path = xasprintf("%s/%s", fx->dir, name);
+	if (chmod(path, 0600) != 0)
+		fuzz_http_fail("cannot chmod %s", path);
+	free(path);
 }
 
 /* Free what the target kept (at exit, for leak checkers). */
@@ -127,40 +125,34 @@ fuzz_http_cleanup(void)
 static void
 fuzz_http_init(void)
 {
-	char	tmpl[] = "/tmp/fuzz_http.XXXXXX", *conf, *dlr, *in, *un;
-	char	*text, *cause = NULL;
+	struct fixture	 fx;
+	char		*conf, *text, *cause = NULL;
 
 	if (fuzz_http.cf != NULL)
 		return;
-	if (mkdtemp(tmpl) == NULL)
-		fuzz_http_fail("cannot make a directory");
-	dlr = fuzz_http_file(tmpl, "dlr.key", FUZZ_HTTP_DLR_KEY "\n");
-	in = fuzz_http_file(tmpl, "inbound.key", FUZZ_HTTP_INBOUND_KEY "\n");
-	un = fuzz_http_file(tmpl, "unsub.key", FUZZ_HTTP_UNSUB_KEY "\n");
+	fixture_open(&fx);
+	fuzz_http_key(&fx, "dlr.key", FUZZ_HTTP_DLR_KEY "\n");
+	fuzz_http_key(&fx, "inbound.key", FUZZ_HTTP_INBOUND_KEY "\n");
+	fuzz_http_key(&fx, "unsub.key", FUZZ_HTTP_UNSUB_KEY "\n");
 	text = xasprintf("redis = { url = \"unix://%s/none/redis.sock\"; };\n"
 	    "templates = {\n\tdir = \"%s\";\n"
 	    "\tunsubscribe_url = \"https://311.example.org/unsubscribe\";\n"
-	    "\tunsubscribe_secret_file = \"%s\";\n};\n"
+	    "\tunsubscribe_secret_file = \"%s/unsub.key\";\n};\n"
 	    "sms = {\n\tdlr_url = \"http://127.0.0.1:9311/receipt\";\n"
-	    "\tdlr_secret_file = \"%s\";\n\tinbound_secret_file = \"%s\";\n"
-	    "};\n", tmpl, FUZZ_HTTP_TEMPLATES, un, dlr, in);
-	conf = fuzz_http_file(tmpl, "closeloopd.conf", text);
+	    "\tdlr_secret_file = \"%s/dlr.key\";\n"
+	    "\tinbound_secret_file = \"%s/inbound.key\";\n};\n", fx.dir,
+	    FUZZ_HTTP_TEMPLATES, fx.dir, fx.dir, fx.dir);
+	fixture_write(&fx, "closeloopd.conf", text);
+	conf = xasprintf("%s/closeloopd.conf", fx.dir);
 	if ((fuzz_http.cf = config_load(conf, &cause)) == NULL)
 		fuzz_http_fail("configuration: %s", cause);
 	fuzz_http.cat = catalog_load(fuzz_http.cf->templates_dir, "en",
 	    &cause);
 	if (fuzz_http.cat == NULL)
 		fuzz_http_fail("templates: %s", cause);
-	unlink(conf);
-	unlink(dlr);
-	unlink(in);
-	unlink(un);
-	rmdir(tmpl);
+	fixture_cleanup(&fx);
 	free(text);
 	free(conf);
-	free(dlr);
-	free(in);
-	free(un);
 	if ((fuzz_http.err = dup(STDERR_FILENO)) == -1 ||
 	    (fuzz_http.log = tmpfile()) == NULL)
 		fuzz_http_fail("cannot capture stderr");

@@ -1560,39 +1560,65 @@ test_config_load_bads(void **state)
 	}
 }
 
+/* Who reads a file whose mode stops its reader. */
+struct test_config_reader {
+	int	as_root;	/* become uid:gid (nobody:nogroup) first */
+	uid_t	uid;
+	gid_t	gid;
+};
+
 /*
- * Load path as an unprivileged user: as root, whom no file mode stops,
- * in a child process that becomes nobody:nogroup first. Returns the
- * cause of the failure (allocated), or NULL if the file loaded.
+ * Find who reads a file its mode makes unreadable: this user, or as root
+ * (whom no file mode stops) nobody:nogroup. Skips the test if there is
+ * no such user or group; call it before making anything to remove.
  */
-static char *
-test_config_load_unprivileged(const char *path)
+static void
+test_config_reader(struct test_config_reader *r)
 {
-	struct config	*cf;
 	struct passwd	*pw;
 	struct group	*gr;
+
+	memset(r, 0, sizeof *r);
+	if (geteuid() != 0)
+		return;
+	pw = getpwnam("nobody");
+	gr = getgrnam("nogroup");
+	if (pw == NULL || gr == NULL)
+		testskip("running as root, and no user nobody or group "
+		    "nogroup to read the file as");
+	r->as_root = 1;
+	r->uid = pw->pw_uid;
+	r->gid = gr->gr_gid;
+}
+
+/*
+ * Load path as r's user: as root, in a child process that becomes
+ * nobody:nogroup first. Returns the cause of the failure (allocated), or
+ * NULL if the file loaded.
+ */
+static char *
+test_config_load_unprivileged(const struct test_config_reader *r,
+    const char *path)
+{
+	struct config	*cf;
 	char		*cause = NULL, buf[1024];
 	size_t		 len = 0;
 	ssize_t		 n;
 	pid_t		 pid;
 	int		 fds[2], status;
 
-	if (geteuid() != 0) {
+	if (!r->as_root) {
 		cf = config_load(path, &cause);
 		config_free(cf);
 		return cause;
 	}
-	if ((pw = getpwnam("nobody")) == NULL ||
-	    (gr = getgrnam("nogroup")) == NULL)
-		testskip("running as root, and no user nobody or group "
-		    "nogroup to read the file as");
 	assert_int_equal(pipe(fds), 0);
 	if ((pid = fork()) == -1)
 		fail_msg("fork: %s", strerror(errno));
 	if (pid == 0) {
 		close(fds[0]);
-		if (setgroups(0, NULL) != 0 || setgid(gr->gr_gid) != 0 ||
-		    setuid(pw->pw_uid) != 0 || geteuid() == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(r->gid) != 0 ||
+		    setuid(r->uid) != 0 || geteuid() == 0) {
 			dprintf(fds[1], "cannot become nobody: %s",
 			    strerror(errno));
 			_exit(1);
@@ -1623,23 +1649,25 @@ test_config_load_unprivileged(const char *path)
 static void
 test_config_unreadable(void **state)
 {
-	struct test_config_tmp	 t;
-	char			*cause, *want;
+	struct test_config_tmp		 t;
+	struct test_config_reader	 r;
+	char				*cause, *want;
 
 	(void)state;
+	test_config_reader(&r);
 	test_config_tmp_open(&t);
 	/* Only the file's mode may stop the reader, not its directory's. */
 	assert_int_equal(chmod(t.dir, 0711), 0);
 	test_config_write(t.file, "shutdown_timeout = 30;\n", 0644);
-	cause = test_config_load_unprivileged(t.file);
+	cause = test_config_load_unprivileged(&r, t.file);
 	if (cause != NULL)
 		fail_msg("a readable file is refused: %s", cause);
 	assert_int_equal(chmod(t.file, 0000), 0);
-	if (geteuid() != 0 && access(t.file, R_OK) == 0) {
+	if (!r.as_root && access(t.file, R_OK) == 0) {
 		test_config_tmp_close(&t);
 		testskip("this user reads a file of mode 0000");
 	}
-	cause = test_config_load_unprivileged(t.file);
+	cause = test_config_load_unprivileged(&r, t.file);
 	want = test_config_expand("@FILE: cannot read the file: "
 	    "Permission denied", &t);
 	assert_non_null(cause);

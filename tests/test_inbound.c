@@ -722,16 +722,6 @@ test_logs(void **state)
 	test_inbound_close(&t);
 }
 
-/* Assert that what started at start (ms) was answered within a second. */
-static void
-test_inbound_prompt(const char *what, int64_t start)
-{
-	int64_t	took;
-
-	if ((took = monotime_ms() - start) >= 1000)
-		fail_msg("%s answered after %lld ms", what, (long long)took);
-}
-
 /*
  * 100 connections from 127.0.0.2 that send a header line every half
  * second and never end their request - opened again as soon as the
@@ -759,13 +749,13 @@ test_slow_clients(void **state)
 		testslow_reopen(s);
 		t0 = monotime_ms();
 		a = testhttp_get(t.l.port, "/healthz", NULL);
-		test_inbound_prompt("/healthz", t0);
+		testslow_prompt("/healthz", t0);
 		assert_true(a.status == 200 || a.status == 503);
 		free(a.raw);
 		if (probes++ == 2) {
 			t0 = monotime_ms();
 			a = test_inbound_kannel(&t, P, "STOP");
-			test_inbound_prompt("/inbound", t0);
+			testslow_prompt("/inbound", t0);
 			test_inbound_reply_is(&t, a, "en", "stop");
 		}
 	}

@@ -27,11 +27,29 @@ struct test_lint {
 	struct config	*cf;
 };
 
+/* Write and load t's configuration, extra last, in place of any it had. */
+static void
+test_lint_config(struct test_lint *t, const char *extra)
+{
+	char	*path, *text, *cause = NULL;
+
+	text = xasprintf("templates = { dir = \"%s\"; status_url = "
+	    "\"https://311.example.org/sr/{sr}\"; };\nsms = { max_segments = "
+	    "1; };\n%s", t->fx.dir, extra);
+	fixture_write(&t->fx, "c.conf", text);
+	free(text);
+	path = xasprintf("%s/c.conf", t->fx.dir);
+	config_free(t->cf);
+	if ((t->cf = config_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	free(path);
+}
+
 /* Write a complete, clean English set and a configuration for it. */
 static void
 test_lint_open(struct test_lint *t)
 {
-	char	*path, *text, *cause = NULL;
+	char	*path;
 	int	 k;
 
 	memset(t, 0, sizeof *t);
@@ -59,15 +77,7 @@ test_lint_open(struct test_lint *t)
 	    "again. Reply STOP to stop.\n");
 	fixture_write(&t->fx, "en/help.sms.mustache", "{{city}}: 311 updates. "
 	    "Call 311.\n");
-	text = xasprintf("templates = { dir = \"%s\"; status_url = "
-	    "\"https://311.example.org/sr/{sr}\"; };\nsms = { max_segments = "
-	    "1; };\n", t->fx.dir);
-	fixture_write(&t->fx, "c.conf", text);
-	free(text);
-	path = xasprintf("%s/c.conf", t->fx.dir);
-	if ((t->cf = config_load(path, &cause)) == NULL)
-		fail_msg("%s", cause);
-	free(path);
+	test_lint_config(t, "");
 }
 
 /* Free what test_lint_open() made. */
@@ -216,24 +226,6 @@ test_lint_has(const struct test_lint *t, const char *report, const char *want)
 	if (strstr(report, line) == NULL)
 		fail_msg("no line\n%s\nin\n%s", line, report);
 	free(line);
-}
-
-/* Load the configuration text into t, in place of the one it had. */
-static void
-test_lint_config(struct test_lint *t, const char *extra)
-{
-	char	*path, *text, *cause = NULL;
-
-	text = xasprintf("templates = { dir = \"%s\"; status_url = "
-	    "\"https://311.example.org/sr/{sr}\"; };\nsms = { max_segments = "
-	    "1; };\n%s", t->fx.dir, extra);
-	fixture_write(&t->fx, "c.conf", text);
-	free(text);
-	path = xasprintf("%s/c.conf", t->fx.dir);
-	config_free(t->cf);
-	if ((t->cf = config_load(path, &cause)) == NULL)
-		fail_msg("%s", cause);
-	free(path);
 }
 
 /*

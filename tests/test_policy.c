@@ -196,21 +196,6 @@ test_policy_subscribe(struct test_policy *t)
 	policy_result_clear(&t->res);
 }
 
-/*
- * Have TS receive the SR at 10:00:00 and the resident told so, then move
- * the clock to 10:01:00.
- */
-static void
-test_policy_told_received(struct test_policy *t)
-{
-	test_policy_apply(t, "type=status", "division=TS", "status=received",
-	    NULL);
-	test_policy_wait(t, COALESCE);
-	test_policy_told(t, VOCAB_NOTICE_RECEIVED, "TS");
-	policy_result_clear(&t->res);
-	t->now = 1772532060000LL;	/* 2026-03-03T10:01:00Z */
-}
-
 /* Received, then after the coalescing window a received notice. */
 static void
 test_policy_received(void **state)
@@ -254,6 +239,36 @@ test_policy_explicit_transfer(void **state)
 	test_policy_close(&t);
 }
 
+/*
+ * Have TS receive the SR at 10:00:00 and the resident told so, and close
+ * TS's work at 10:01:00, which is held to settle; ms later, with nothing
+ * told yet, have TW's work opened (at ts opened unless it is NULL), which
+ * suppresses the closure; once the hold is over, check that the resident
+ * is told of kind by TW.
+ */
+static void
+test_policy_transfer(struct test_policy *t, int64_t ms, const char *opened,
+    enum vocab_notice kind)
+{
+	test_policy_apply(t, "type=status", "division=TS", "status=received",
+	    NULL);
+	test_policy_wait(t, COALESCE);
+	test_policy_told(t, VOCAB_NOTICE_RECEIVED, "TS");
+	policy_result_clear(&t->res);
+	t->now = 1772532060000LL;	/* 2026-03-03T10:01:00Z */
+	test_policy_apply(t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note=Done.", "ts=2026-03-03T10:01:00Z", NULL);
+	assert_int_equal(test_policy_count(t, DECISION_HELD, "settle"), 1);
+	test_policy_wait(t, ms);
+	assert_null(t->res.notice);
+	test_policy_apply(t, "type=status", "division=TW", "status=assigned",
+	    opened, NULL);
+	assert_int_equal(test_policy_count(t, DECISION_SUPPRESSED,
+	    "implicit_transfer"), 1);
+	test_policy_wait(t, SETTLE);
+	test_policy_told(t, kind, "TW");
+}
+
 /* Rule 2: a held closure gives way to another division's work. */
 static void
 test_policy_implicit_transfer(void **state)
@@ -263,31 +278,15 @@ test_policy_implicit_transfer(void **state)
 	(void)state;
 	test_policy_open(&t);
 	test_policy_subscribe(&t);
-	test_policy_apply(&t, "type=status", "division=TS", "status=received",
-	    NULL);
-	test_policy_wait(&t, COALESCE);
-	test_policy_told(&t, VOCAB_NOTICE_RECEIVED, "TS");
-	policy_result_clear(&t.res);
-	t.now += 60000;
-	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
-	    "reason=completed", "note=Done.", NULL);
-	assert_int_equal(test_policy_count(&t, DECISION_HELD, "settle"), 1);
-	test_policy_wait(&t, SETTLE - 1);
-	assert_null(t.res.notice);
-	test_policy_apply(&t, "type=status", "division=TW", "status=assigned",
-	    NULL);
-	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
-	    "implicit_transfer"), 1);
-	test_policy_wait(&t, SETTLE);
-	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "TW");
+	test_policy_transfer(&t, SETTLE - 1, NULL, VOCAB_NOTICE_TRANSFERRED);
 	assert_string_equal(t.res.notice->from_division, "TS");
 	test_policy_close(&t);
 }
 
 /*
- * Close TS's work at 10:01:00, then have TW's work opened at ts opened
- * reported half a second later, and check what the resident is told
- * once the closure's hold is over: kind, from which division, partial.
+ * Have TW's work opened at ts opened, reported half a second after TS's
+ * closure at 10:01:00, and check what the resident is told once the
+ * closure's hold is over: kind, from which division, partial.
  */
 static void
 test_policy_transfer_at(const char *opened, enum vocab_notice kind,
@@ -297,18 +296,7 @@ test_policy_transfer_at(const char *opened, enum vocab_notice kind,
 
 	test_policy_open(&t);
 	test_policy_subscribe(&t);
-	test_policy_told_received(&t);
-	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
-	    "reason=completed", "note=Closed here.",
-	    "ts=2026-03-03T10:01:00Z", NULL);
-	assert_int_equal(test_policy_count(&t, DECISION_HELD, "settle"), 1);
-	t.now += 500;
-	test_policy_apply(&t, "type=status", "division=TW", "status=assigned",
-	    opened, NULL);
-	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
-	    "implicit_transfer"), 1);
-	test_policy_wait(&t, SETTLE);
-	test_policy_told(&t, kind, "TW");
+	test_policy_transfer(&t, 500, opened, kind);
 	if (from == NULL)
 		assert_null(t.res.notice->from_division);
 	else

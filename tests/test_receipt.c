@@ -39,6 +39,7 @@
 #include "store.h"
 #include "testhttp.h"
 #include "testlog.h"
+#include "testprom.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -437,8 +438,8 @@ test_expiry(void **state)
 	test_receipt_audited(&t, 1);
 	test_receipt_close(&t);
 	metrics_write(&buf, &len, &cap);
-	assert_non_null(strstr(buf,
-	    "\ncloseloop_receipts_total{result=\"expired\"} 4\n"));
+	assert_true(testprom_value(buf,
+	    "closeloop_receipts_total{result=\"expired\"}") == 4);
 	free(buf);
 }
 
@@ -588,10 +589,10 @@ test_final_is_final(void **state)
 	test_receipt_close(&t);
 	/* "submitted" and "delivered" recorded, six ignored. */
 	metrics_write(&buf, &len, &cap);
-	assert_non_null(strstr(buf,
-	    "\ncloseloop_receipts_total{result=\"recorded\"} 2\n"));
-	assert_non_null(strstr(buf,
-	    "\ncloseloop_receipts_total{result=\"ignored\"} 6\n"));
+	assert_true(testprom_value(buf,
+	    "closeloop_receipts_total{result=\"recorded\"}") == 2);
+	assert_true(testprom_value(buf,
+	    "closeloop_receipts_total{result=\"ignored\"}") == 6);
 	free(buf);
 
 	/* A failure first: a "delivered" after it does not undo it. */

@@ -265,112 +265,6 @@ test_render_missing(void **state)
 	test_render_close(&t);
 }
 
-/*
- * Render the shipped template set's completed SMS in English for TW with
- * note, into *out (the caller clears it).
- */
-static void
-test_render_shipped_sms(const char *note, struct render_out *out)
-{
-	struct fixture	 fx;
-	struct config	*cf;
-	struct catalog	*cat;
-	struct notice	*n;
-	char		*conf, *path, *dir, *cause = NULL;
-
-	fixture_open(&fx);
-	dir = xasprintf("%s/templates", getenv("top_srcdir") != NULL ?
-	    getenv("top_srcdir") : ".");
-	conf = xasprintf("templates = { dir = \"%s\"; status_url = "
-	    "\"https://311.example.org/sr/{sr}\"; };\n"
-	    "divisions = { TW = { name = { en = \"Toronto Water\"; }; }; };\n",
-	    dir);
-	fixture_write(&fx, "closeloopd.conf", conf);
-	path = xasprintf("%s/closeloopd.conf", fx.dir);
-	if ((cf = config_load(path, &cause)) == NULL)
-		fail_msg("%s", cause);
-	if ((cat = catalog_load(dir, "en", &cause)) == NULL)
-		fail_msg("%s", cause);
-	n = xcalloc(1, sizeof *n);
-	n->id = xstrdup("2026-000101/1");
-	n->sr = xstrdup("2026-000101");
-	n->notice = VOCAB_NOTICE_COMPLETED;
-	n->division = xstrdup("TW");
-	n->note = xstrdup(note);
-	n->to = xcalloc(1, sizeof *n->to);
-	n->nto = 1;
-	n->to[0].channel = EVENT_CHANNEL_SMS;
-	n->to[0].address = xstrdup("+14165550100");
-	n->to[0].locale = xstrdup("en");
-	if (render_notice(cf, cat, n, 0, RENDER_SMS, NOW, out, &cause) != 0)
-		fail_msg("%s", cause);
-	notice_free(n);
-	catalog_free(cat);
-	config_free(cf);
-	free(path);
-	free(conf);
-	free(dir);
-	fixture_cleanup(&fx);
-}
-
-/*
- * A note with a curly apostrophe does not make the SMS UCS-2: it goes
- * whole, in GSM-7, the apostrophe straightened; nothing is left out.
- */
-static void
-test_render_sms_smart(void **state)
-{
-	struct render_out	 out;
-
-	(void)state;
-	memset(&out, 0, sizeof out);
-	test_render_shipped_sms("We\xe2\x80\x99ve replaced the valve and the "
-	    "water is back on. Thanks for your patience.", &out);
-	assert_int_equal(out.sms_info.encoding, SEGMENT_GSM7);
-	assert_true(out.sms_info.segments <= 2);
-	assert_non_null(strstr(out.sms, "We've replaced the valve and the water "
-	    "is back on. Thanks for your patience."));
-	assert_int_equal(out.sms_cut.note_chars, 0);
-	assert_non_null(strstr(out.sms, "Reply STOP"));
-	render_out_clear(&out);
-}
-
-/*
- * A 260-character note in GSM-7 is cut after a whole word with "...",
- * keeping as much as fits in sms.max_segments (3), still GSM-7, and the
- * cut is reported.
- */
-static void
-test_render_sms_long_ascii(void **state)
-{
-	struct render_out	 out;
-	char			*note, *mark, *kept;
-	size_t			 i, keptlen;
-
-	(void)state;
-	note = xmalloc(261);
-	for (i = 0; i < 260; i++)
-		note[i] = "Crews flushed the line and replaced a valve. "[i % 45];
-	note[260] = '\0';
-	memset(&out, 0, sizeof out);
-	test_render_shipped_sms(note, &out);
-	assert_int_equal(out.sms_info.encoding, SEGMENT_GSM7);
-	assert_int_equal(out.sms_info.segments, 3);
-	assert_true(out.sms_info.units > 3 * SEGMENT_GSM7_PART - 15);
-	assert_null(strstr(out.sms, SEGMENT_ELLIPSIS));
-	assert_non_null(mark = strstr(out.sms, "Crews flushed"));
-	kept = mark;
-	assert_non_null(mark = strstr(kept, "..."));
-	keptlen = (size_t)(mark - kept);
-	assert_memory_equal(kept, note, keptlen);
-	assert_true(note[keptlen] == ' ');
-	assert_true(keptlen > 100);
-	assert_int_equal(out.sms_cut.note_chars, 260 - keptlen);
-	assert_non_null(strstr(out.sms, "Reply STOP"));
-	render_out_clear(&out);
-	free(note);
-}
-
 /* U+2069 POP DIRECTIONAL ISOLATE and U+200F RIGHT-TO-LEFT MARK. */
 #define TEST_PDI	"\xe2\x81\xa9"
 #define TEST_RLM	"\xe2\x80\x8f"
@@ -466,6 +360,90 @@ test_render_sample(enum vocab_notice kind, const char *locale)
 	n->to[0].address = xstrdup("resident@example.org");
 	n->to[0].locale = xstrdup(locale);
 	return n;
+}
+
+/*
+ * Render the shipped template set's completed SMS in English for TW with
+ * note and no photo, to a phone, into *out (the caller clears it).
+ */
+static void
+test_render_shipped_sms(const char *note, struct render_out *out)
+{
+	struct test_render_set	 s;
+	struct notice		*n;
+	char			*cause = NULL;
+
+	test_render_set_open(&s);
+	n = test_render_sample(VOCAB_NOTICE_COMPLETED, "en");
+	free(n->note);
+	n->note = xstrdup(note);
+	free(n->photos);
+	n->photos = NULL;
+	n->to[0].channel = EVENT_CHANNEL_SMS;
+	free(n->to[0].address);
+	n->to[0].address = xstrdup("+14165550100");
+	if (render_notice(s.cf, s.cat, n, 0, RENDER_SMS, NOW, out, &cause) != 0)
+		fail_msg("%s", cause);
+	notice_free(n);
+	test_render_set_close(&s);
+}
+
+/*
+ * A note with a curly apostrophe does not make the SMS UCS-2: it goes
+ * whole, in GSM-7, the apostrophe straightened; nothing is left out.
+ */
+static void
+test_render_sms_smart(void **state)
+{
+	struct render_out	 out;
+
+	(void)state;
+	memset(&out, 0, sizeof out);
+	test_render_shipped_sms("We\xe2\x80\x99ve replaced the valve and the "
+	    "water is back on. Thanks for your patience.", &out);
+	assert_int_equal(out.sms_info.encoding, SEGMENT_GSM7);
+	assert_true(out.sms_info.segments <= 2);
+	assert_non_null(strstr(out.sms, "We've replaced the valve and the water "
+	    "is back on. Thanks for your patience."));
+	assert_int_equal(out.sms_cut.note_chars, 0);
+	assert_non_null(strstr(out.sms, "Reply STOP"));
+	render_out_clear(&out);
+}
+
+/*
+ * A 260-character note in GSM-7 is cut after a whole word with "...",
+ * keeping as much as fits in sms.max_segments (3), still GSM-7, and the
+ * cut is reported.
+ */
+static void
+test_render_sms_long_ascii(void **state)
+{
+	struct render_out	 out;
+	char			*note, *mark, *kept;
+	size_t			 i, keptlen;
+
+	(void)state;
+	note = xmalloc(261);
+	for (i = 0; i < 260; i++)
+		note[i] = "Crews flushed the line and replaced a valve. "[i % 45];
+	note[260] = '\0';
+	memset(&out, 0, sizeof out);
+	test_render_shipped_sms(note, &out);
+	assert_int_equal(out.sms_info.encoding, SEGMENT_GSM7);
+	assert_int_equal(out.sms_info.segments, 3);
+	assert_true(out.sms_info.units > 3 * SEGMENT_GSM7_PART - 15);
+	assert_null(strstr(out.sms, SEGMENT_ELLIPSIS));
+	assert_non_null(mark = strstr(out.sms, "Crews flushed"));
+	kept = mark;
+	assert_non_null(mark = strstr(kept, "..."));
+	keptlen = (size_t)(mark - kept);
+	assert_memory_equal(kept, note, keptlen);
+	assert_true(note[keptlen] == ' ');
+	assert_true(keptlen > 100);
+	assert_int_equal(out.sms_cut.note_chars, 260 - keptlen);
+	assert_non_null(strstr(out.sms, "Reply STOP"));
+	render_out_clear(&out);
+	free(note);
 }
 
 /* Render a notice for email and SMS; fail on error. */

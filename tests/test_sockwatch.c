@@ -157,7 +157,10 @@ test_sockwatch_deadline(void **state)
 
 /*
  * Steps that each end in time, however many, and a rest of any length
- * leave the connection alone; a step left running then ends it.
+ * leave the connection alone; a step left running then ends it. Each
+ * step lasts a tenth of the step time, so that a slow run (valgrind)
+ * does not make one late; together they and the rest each last longer
+ * than the step time.
  */
 static void
 test_sockwatch_steps(void **state)
@@ -165,23 +168,28 @@ test_sockwatch_steps(void **state)
 	struct test_sockwatch_conn	 c;
 	struct sockwatch		*w;
 	char				 step[32];
+	int64_t				 t0, ms;
 	int				 i;
 
 	(void)state;
 	test_sockwatch_listen(&c);
-	assert_non_null(w = sockwatch_new(c.port, 300, NULL));
+	assert_non_null(w = sockwatch_new(c.port, 1000, NULL));
 	c.client = test_sockwatch_connect(&c, &c.server);
 	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
-	for (i = 0; i < 6; i++) {
-		usleep(150 * 1000);
+	for (i = 0; i < 12; i++) {
+		usleep(100 * 1000);
 		sockwatch_step(w, i % 2 ? "MAIL" : "RCPT");
 	}
 	sockwatch_rest(w);
-	usleep(700 * 1000);
+	usleep(1200 * 1000);
 	test_sockwatch_alive(c.client, c.server);
 	assert_int_equal(sockwatch_expired(w, step, sizeof step), 0);
+	t0 = monotime_ms();
 	sockwatch_step(w, "DATA");
 	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
+	ms = monotime_ms() - t0;
+	if (ms < 950)
+		fail_msg("shut down after %lld ms, wanted 1000", (long long)ms);
 	assert_int_equal(sockwatch_expired(w, step, sizeof step), 1);
 	assert_string_equal(step, "DATA");
 	sockwatch_free(w);
@@ -295,15 +303,15 @@ test_sockwatch_second_run(void *arg)
 	return NULL;
 }
 
-/* Try to make a watch for port in another thread, waiting 300 ms. */
+/* Try to make a watch for port in another thread, waiting wait_ms. */
 static void
-test_sockwatch_second(struct test_sockwatch_second *t, int port)
+test_sockwatch_second(struct test_sockwatch_second *t, int port, long wait_ms)
 {
 	pthread_t	th;
 
 	memset(t, 0, sizeof *t);
 	t->port = port;
-	t->wait_ms = 300;
+	t->wait_ms = wait_ms;
 	assert_int_equal(pthread_create(&th, NULL, test_sockwatch_second_run,
 	    t), 0);
 	assert_int_equal(pthread_join(th, NULL), 0);
@@ -312,7 +320,9 @@ test_sockwatch_second(struct test_sockwatch_second *t, int port)
 /*
  * While one watch waits for its library to connect, another waits its
  * step time for it and gives up with a reason; once the first has
- * connected, the next can be made at once.
+ * connected, the next can be made at once: well within the five seconds
+ * it would wait, though a slow run (valgrind) takes its time to start a
+ * thread and list the descriptors.
  */
 static void
 test_sockwatch_one_at_a_time(void **state)
@@ -324,7 +334,7 @@ test_sockwatch_one_at_a_time(void **state)
 	(void)state;
 	test_sockwatch_listen(&c);
 	assert_non_null(w = sockwatch_new(c.port, 5000, NULL));
-	test_sockwatch_second(&t, c.port);
+	test_sockwatch_second(&t, c.port, 300);
 	assert_false(t.made);
 	assert_non_null(t.cause);
 	assert_non_null(strstr(t.cause, "under way"));
@@ -333,9 +343,9 @@ test_sockwatch_one_at_a_time(void **state)
 
 	c.client = test_sockwatch_connect(&c, &c.server);
 	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
-	test_sockwatch_second(&t, c.port);
+	test_sockwatch_second(&t, c.port, 5000);
 	assert_true(t.made);
-	assert_true(t.ms < 250);
+	assert_true(t.ms < 1000);
 	sockwatch_free(w);
 	assert_non_null(w = sockwatch_new(c.port, 300, NULL));
 	sockwatch_free(w);

@@ -263,10 +263,14 @@ test_store_hold_release(void **state)
 	    "status=closed", "reason=completed", "note=Filled.", NULL);
 	assert_int_equal(store_next_due(t.cf, t.r, &due, &cause), 0);
 	assert_int_equal(due, T0 + 10000);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 9999, 100, &refused, &cause), 0);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 9999, 100, &refused,
+	    &cause), 0);
+	assert_int_equal(refused, 0);
 	assert_int_equal(test_store_int(&t, "ZCARD %s",
 	    "closeloop:outbox:sms"), 0);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused, &cause), 1);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused,
+	    &cause), 1);
+	assert_int_equal(refused, 0);
 	assert_string_equal(test_store_hget(&t, "closeloop:sr:{3}:n:1/0",
 	    "notice"), "completed");
 	assert_string_equal(test_store_hget(&t, "closeloop:sr:{3}:n:1/0",
@@ -300,7 +304,9 @@ test_store_follow(void **state)
 	    "email=bob@example.org", "locale=fr", NULL);
 	test_store_apply(&t, T0, "type=status", "sr=5", "division=TW",
 	    "status=closed", "reason=duplicate", "duplicate_of=4", NULL);
-	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused, &cause), 1);
+	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused,
+	    &cause), 1);
+	assert_int_equal(refused, 0);
 	reply = redis_command(t.r, &cause, "HGET closeloop:sr:{4}:state "
 	    "c:email:bob@example.org");
 	assert_non_null(reply);
@@ -340,6 +346,7 @@ test_store_follow_cap(void **state)
 	    "status=closed", "reason=duplicate", "duplicate_of=70", NULL);
 	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused,
 	    &cause), 1);
+	assert_int_equal(refused, 0);
 	assert_int_equal(test_store_int(&t, "HLEN %s", "closeloop:sr:{70}:state"),
 	    SRSTATE_CONTACT_MAX);
 	reply = redis_command(t.r, &cause, "XRANGE closeloop:sr:{70}:audit - +");
@@ -376,7 +383,9 @@ test_store_stale_index(void **state)
 	(void)state;
 	test_store_open(&t);
 	test_store_int(&t, "ZADD closeloop:due 1 %s", "gone");
-	assert_int_equal(store_release(t.cf, t.r, T0, 100, &refused, &cause), 0);
+	assert_int_equal(store_release(t.cf, t.r, T0, 100, &refused, &cause),
+	    0);
+	assert_int_equal(refused, 0);
 	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 0);
 	test_store_close(&t);
 }
@@ -507,6 +516,7 @@ test_store_run(void **state)
 	assert_int_equal(store_events(t.cf, t.r, "closeloop:events", run, 3,
 	    T0, rcs, why, &cause), 0);
 	assert_null(why[0]);
+	assert_null(why[1]);
 	assert_null(why[2]);
 	assert_int_equal(rcs[0], 1);
 	assert_int_equal(rcs[1], 1);
@@ -558,6 +568,8 @@ test_store_run_refused(void **state)
 	assert_int_equal(rcs[0], 1);
 	assert_int_equal(rcs[1], STORE_REFUSED);
 	assert_int_equal(rcs[2], 1);
+	assert_null(why[0]);
+	assert_null(why[2]);
 	assert_non_null(why[1]);
 	assert_non_null(strstr(why[1], "SR 51: redis refused the step"));
 	assert_non_null(strstr(why[1], "closeloop:sr:{51}:events"));
@@ -640,6 +652,7 @@ test_store_run_concurrent(void **state)
 			fail_msg("store_events: %s", cause);
 		for (j = 0; j < 3; j++) {
 			assert_int_equal(rcs[j], 1);
+			assert_null(why[j]);
 			event_free(run[j]);
 		}
 	}

@@ -179,6 +179,16 @@ testslow_answered(const struct testslow *s, int status)
 	return status > 0 && status < 600 ? s->answered[status] : 0;
 }
 
+/* Assert that what, sent at start, was answered within a second. */
+void
+testslow_prompt(const char *what, int64_t start)
+{
+	int64_t	took;
+
+	if ((took = monotime_ms() - start) >= 1000)
+		fail_msg("%s answered after %lld ms", what, (long long)took);
+}
+
 /* Close and free. */
 void
 testslow_close(struct testslow *s)

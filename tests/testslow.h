@@ -36,6 +36,12 @@ size_t testslow_reopen(struct testslow *s);
 /* Return how many connections were answered with status so far. */
 size_t testslow_answered(const struct testslow *s, int status);
 
+/*
+ * Assert that a request of the test's own (what, for the message), sent
+ * at start (monotime_ms()) beside the slow set, was answered within a
+ * second - a loose measure, for a slow run, of "not kept waiting".
+ */
+void testslow_prompt(const char *what, int64_t start);
 
 /* Close every connection and free the set. */
 void testslow_close(struct testslow *s);
