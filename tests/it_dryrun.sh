@@ -22,8 +22,9 @@ $(smtp_config)
 audit = { file = \"$T/audit.jsonl\"; };
 http = { listen = \"127.0.0.1:$HTTP_PORT\"; };"
 
-# Start the rehearsal, its log in $T/dry.log.
+# Start the rehearsal, its log in $T/dry.log (in the contact check).
 dry_start() {
+	closeloop_wrote "$T/dry.log"
 	$WRAP "$CLOSELOOPD" --dry-run -c "$CONF" >>"$T/dry.log" 2>&1 &
 	DRY_PID=$!
 	EXTRA_PIDS="$EXTRA_PIDS $DRY_PID"
