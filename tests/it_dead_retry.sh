@@ -21,18 +21,6 @@ write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
 $(twilio_config)"
 daemon_start
 
-# Print field $2 of the entries of SR $1 whose decision is $3.
-hfield() {
-	"$CLOSELOOP" -c "$CONF" history --json "$1" > "$T/h.json" ||
-	    fail "closeloop history $1 failed"
-	$PY -c '
-import json, sys
-for line in open(sys.argv[3]):
-    d = json.loads(line)
-    if d["decision"] == sys.argv[2]:
-        print(d.get(sys.argv[1], ""))' "$2" "$3" "$T/h.json"
-}
-
 say "an SMS refused with a 400: failed and dead-lettered"
 rcli XADD closeloop:events '*' v 1 type subscribe event_id s-R-1 sr R-1 \
     ts 2026-11-20T09:00:00Z phone +14165550401 channels sms >/dev/null
@@ -56,15 +44,16 @@ grep -q "notification R-1/1/0 queued again (attempt 2 next)" "$T/retry" ||
     fail "the retry does not say what it did"
 wait_for 30 "R-1 sent" state_is R-1/1/0 sent
 assert "no dead letter left" dead_is 0
-[ "$(hfield R-1 rule retried)" = retried_by_operator ] ||
+history_json R-1
+[ "$(hfield_taken rule retried)" = retried_by_operator ] ||
     fail "the operator's retry is not in the trail"
-[ "$(hfield R-1 operator retried)" = alice ] ||
+[ "$(hfield_taken operator retried)" = alice ] ||
     fail "the trail does not say who retried"
-hfield R-1 detail retried | grep -q "queued again by alice (closeloop dead retry); attempt 2 is next" ||
-    fail "the retry's detail: $(hfield R-1 detail retried)"
-[ "$(hfield R-1 attempt failed)" = 1 ] || fail "the failure was not attempt 1"
-[ "$(hfield R-1 attempt sent)" = 2 ] ||
-    fail "the retried SMS is not attempt 2: $(hfield R-1 attempt sent)"
+hfield_taken detail retried | grep -q "queued again by alice (closeloop dead retry); attempt 2 is next" ||
+    fail "the retry's detail: $(hfield_taken detail retried)"
+[ "$(hfield_taken attempt failed)" = 1 ] || fail "the failure was not attempt 1"
+[ "$(hfield_taken attempt sent)" = 2 ] ||
+    fail "the retried SMS is not attempt 2: $(hfield_taken attempt sent)"
 [ "$(nfield R-1/1/0 retried_by)" = alice ] || fail "the record does not say who"
 "$CLOSELOOP" -c "$CONF" history R-1 | tee "$T/history"
 grep -q "retried .*\[retried_by_operator\] sms to +1416\*\*\*0401 queued again by alice" \
