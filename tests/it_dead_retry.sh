@@ -74,12 +74,25 @@ say "an event with a NUL in a field name goes back byte for byte"
 printf '*15\r\n$4\r\nXADD\r\n$16\r\ncloseloop:events\r\n$1\r\n*\r\n$1\r\nv\r\n$1\r\n1\r\n$4\r\ntype\r\n$6\r\nstatus\r\n$2\r\nsr\r\n$3\r\nN-1\r\n$2\r\nts\r\n$20\r\n2026-11-20T10:00:00Z\r\n$5\r\nx_a\000b\r\n$1\r\n1\r\n$8\r\ndivision\r\n$2\r\nTW\r\n' |
     rcli --pipe >/dev/null 2>&1 || true
 wait_for 20 "the event's dead letter" dead_is 1
-entry=$(rcli XRANGE closeloop:dead - + | head -n 1)
+
+# Print the id of the first dead letter (nothing if there is none).
+first_dead() {
+	rcli XRANGE closeloop:dead - + COUNT 1 | head -n 1
+}
+
+# Succeed when the first dead letter is there and is not entry $1.
+first_dead_not() {
+	_fd=$(first_dead)
+	[ -n "$_fd" ] && [ "$_fd" != "$1" ]
+}
+
+entry=$(first_dead)
 "$CLOSELOOP" -c "$CONF" dead retry "$entry" || fail "the event was not put back"
 rcli --no-raw XREVRANGE closeloop:events + - COUNT 1 > "$T/back"
 grep -qF '"x_a\x00b"' "$T/back" ||
     fail "the field name was not put back whole: $(cat "$T/back")"
-wait_for 20 "its new dead letter" dead_is 1
+wait_for 20 "its new dead letter" first_dead_not "$entry"
+assert "the retried dead letter gone, one new one" dead_is 1
 
 daemon_stop
 echo PASS
