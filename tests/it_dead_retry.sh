@@ -87,8 +87,11 @@ first_dead_not() {
 }
 
 entry=$(first_dead)
+was=$(rcli XREVRANGE closeloop:events + - COUNT 1 | head -n 1)
 "$CLOSELOOP" -c "$CONF" dead retry "$entry" || fail "the event was not put back"
 rcli --no-raw XREVRANGE closeloop:events + - COUNT 1 > "$T/back"
+[ "$(rcli XREVRANGE closeloop:events + - COUNT 1 | head -n 1)" != "$was" ] ||
+    fail "no entry put back: the newest in the stream is the event itself"
 grep -qF '"x_a\x00b"' "$T/back" ||
     fail "the field name was not put back whole: $(cat "$T/back")"
 wait_for 20 "its new dead letter" first_dead_not "$entry"
