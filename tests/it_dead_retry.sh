@@ -72,7 +72,8 @@ USER=bob "$CLOSELOOP" -c "$CONF" dead retry R-1/1/0 >/dev/null 2>&1 &&
 
 say "an event with a NUL in a field name goes back byte for byte"
 printf '*15\r\n$4\r\nXADD\r\n$16\r\ncloseloop:events\r\n$1\r\n*\r\n$1\r\nv\r\n$1\r\n1\r\n$4\r\ntype\r\n$6\r\nstatus\r\n$2\r\nsr\r\n$3\r\nN-1\r\n$2\r\nts\r\n$20\r\n2026-11-20T10:00:00Z\r\n$5\r\nx_a\000b\r\n$1\r\n1\r\n$8\r\ndivision\r\n$2\r\nTW\r\n' |
-    rcli --pipe >/dev/null 2>&1 || true
+    rcli --pipe > "$T/pipe" 2>&1 ||
+    fail "the event with a NUL was not added: $(cat "$T/pipe")"
 wait_for 20 "the event's dead letter" dead_is 1
 
 # Print the id of the first dead letter (nothing if there is none).
