@@ -22,11 +22,7 @@ $(twilio_config)"
 daemon_start
 
 say "an SMS refused with a 400: failed and dead-lettered"
-rcli XADD closeloop:events '*' v 1 type subscribe event_id s-R-1 sr R-1 \
-    ts 2026-11-20T09:00:00Z phone +14165550401 channels sms >/dev/null
-rcli XADD closeloop:events '*' v 1 type status event_id c-R-1 sr R-1 \
-    ts 2026-11-20T10:00:00Z division TW status closed reason completed \
-    note "Basin cleared" >/dev/null
+sms_closed R-1 +14165550401
 wait_for 30 "R-1 failed" state_is R-1/1/0 failed
 wait_for 10 "its dead letter" dead_is 1
 "$CLOSELOOP" -c "$CONF" report --since 2d --json > "$T/before.json" ||

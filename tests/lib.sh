@@ -428,6 +428,19 @@ sms = {
 EOT
 }
 
+# Publish, as the CRM would, a subscription by SMS and a closure with a
+# note: $1 the SR (events s-SR and c-SR), $2 the phone, $3 the locale
+# (default en).
+sms_closed() {
+	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
+	    sr "$1" ts 2026-11-20T09:00:00Z phone "$2" locale "${3:-en}" \
+	    channels sms >/dev/null
+	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
+	    sr "$1" ts 2026-11-20T10:00:00Z division TW status closed \
+	    reason completed service "Catch Basin Blocked" \
+	    note "Basin cleared" >/dev/null
+}
+
 # Print a field of a notification's record: $1 its id (SR/SEQ/I), $2 the
 # field.
 nfield() {
