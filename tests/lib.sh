@@ -428,17 +428,33 @@ sms = {
 EOT
 }
 
-# Publish, as the CRM would, a subscription by SMS and a closure with a
-# note: $1 the SR (events s-SR and c-SR), $2 the phone, $3 the locale
-# (default en).
-sms_closed() {
-	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
-	    sr "$1" ts 2026-11-20T09:00:00Z phone "$2" locale "${3:-en}" \
-	    channels sms >/dev/null
-	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
-	    sr "$1" ts 2026-11-20T10:00:00Z division TW status closed \
+# Publish, as the CRM would, a subscription by channel $1 (email or sms)
+# and a closure with a note: $2 the SR (events s-SR and c-SR), $3 the
+# address or phone, $4 the locale (default en); more arguments are more
+# fields of the closure.
+closure_to() {
+	_ct_channel=$1
+	_ct_sr=$2
+	_ct_contact=$3
+	_ct_locale=${4:-en}
+	shift 3
+	[ "$#" -eq 0 ] || shift
+	_ct_field=email
+	[ "$_ct_channel" != sms ] || _ct_field=phone
+	rcli XADD closeloop:events '*' v 1 type subscribe \
+	    event_id "s-$_ct_sr" sr "$_ct_sr" ts 2026-11-20T09:00:00Z \
+	    "$_ct_field" "$_ct_contact" locale "$_ct_locale" \
+	    channels "$_ct_channel" >/dev/null
+	rcli XADD closeloop:events '*' v 1 type status event_id "c-$_ct_sr" \
+	    sr "$_ct_sr" ts 2026-11-20T10:00:00Z division TW status closed \
 	    reason completed service "Catch Basin Blocked" \
-	    note "Basin cleared" >/dev/null
+	    note "Basin cleared" "$@" >/dev/null
+}
+
+# Publish a subscription by SMS and a closure with a note: $1 the SR, $2
+# the phone, $3 the locale (default en).
+sms_closed() {
+	closure_to sms "$1" "$2" "${3:-en}"
 }
 
 # Print a field of a notification's record: $1 its id (SR/SEQ/I), $2 the
@@ -458,7 +474,8 @@ state_is() {
 # (--dry-run: the rehearsal's). A history closeloop cannot print fails
 # the test, so that an empty one is never a crash.
 history_json() {
-	"$CLOSELOOP" -c "$CONF" ${2:-} history --json "$1" > "$T/history.json" ||
+	"$CLOSELOOP" -c "$CONF" ${2:-} history --json "$1" \
+	    > "$T/history.json" ||
 	    fail "closeloop ${2:+$2 }history --json $1 failed"
 }
 
