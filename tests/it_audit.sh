@@ -128,7 +128,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' \
     "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&status=2")
 [ "$code" = 403 ] || fail "no token got HTTP $code"
 history_json A-2
-[ "$(wc -l < "$T/history.json")" = "$before" ] || fail "a forged receipt changed the history"
+[ "$(wc -l < "$T/history.json")" = "$before" ] ||
+    fail "a forged receipt changed the history"
 [ "$(nfield "$id" receipt)" = "delivered" ] || fail "a forged receipt changed the record"
 
 say "a later report that says otherwise is counted, not recorded"
@@ -137,7 +138,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Closeloop-Secret: dlr-k3y-fo
     "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&status=16&answer=NACK")
 [ "$code" = 200 ] || fail "a late report got HTTP $code"
 history_json A-2
-[ "$(wc -l < "$T/history.json")" = "$before" ] || fail "a late report changed the history"
+[ "$(wc -l < "$T/history.json")" = "$before" ] ||
+    fail "a late report changed the history"
 [ "$(nfield "$id" receipt)" = "delivered" ] || fail "a late report changed the record"
 [ "$(nfield "$id" receipts_ignored)" = $((${ignored:-0} + 1)) ] ||
     fail "the late report is not counted"

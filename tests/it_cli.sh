@@ -66,7 +66,8 @@ bad_usage "closeloop history: --since is later than --until" \
 bad_usage 'closeloop: unknown command "frobnicate"' $CL frobnicate
 bad_usage "closeloop: no command given" $CL
 # closeloopd taking the operand would run in the foreground: timed out.
-bad_usage 'closeloopd: unexpected "extra"' timeout 10 "$CLOSELOOPD" -c "$CONF" extra
+bad_usage 'closeloopd: unexpected "extra"' \
+    timeout 10 "$CLOSELOOPD" -c "$CONF" extra
 
 say "--json: queue, dead list, lint, --check-config"
 $CL queue --json > "$T/queue.json" || fail "queue --json failed"
@@ -120,7 +121,8 @@ say "lint and render in a checkout without a configuration file"
 default=$("$CLOSELOOP" --help | sed -n 's/.*closeloopd.s configuration (default \(.*\))$/\1/p')
 [ -n "$default" ] || fail "closeloop --help names no default configuration"
 if [ -e "$default" ]; then
-	skipped "$default exists here: the checks without a configuration file cannot run"
+	skipped "$default exists here: the checks without a configuration" \
+	    "file cannot run"
 else
 	(cd "$T" && "$CLOSELOOP" lint "$top_srcdir/templates") > "$T/lint" \
 	    2>"$T/err" || fail "lint without a configuration failed: $(cat "$T/err")"
