@@ -66,45 +66,28 @@ for sr in A-1 A-2; do
 	    note "Basin cleared" >/dev/null
 done
 
-# Print the history of SR $1 as JSON lines.
-hjson() {
-	"$CLOSELOOP" -c "$CONF" history --json "$1"
-}
-
-# Print field $2 of the entries of SR $1 whose decision is $3 (one a line).
-hfield() {
-	hjson "$1" | $PY -c '
-import json, sys
-for line in sys.stdin:
-    d = json.loads(line)
-    if d["decision"] == sys.argv[2]:
-        print(d.get(sys.argv[1], ""))' "$2" "$3"
-}
-
-has_decision() {
-	[ -n "$(hfield "$1" decision "$2")" ]
-}
 wait_for 30 "the email to be sent" has_decision A-1 sent
 wait_for 30 "the SMS to be sent" has_decision A-2 sent
 
 say "the email: the recorded hash is the hash of what the server got"
 [ "$(ls "$MAIL"/*.eml | wc -l)" -eq 1 ] || fail "want 1 message at the SMTP server"
 got=$(sha256sum "$MAIL/1.eml" | cut -d' ' -f1)
-rec=$(hfield A-1 content_sha256 sent)
+history_json A-1
+rec=$(hfield_taken content_sha256 sent)
 [ "$got" = "$rec" ] || fail "content_sha256 $rec is not the SHA-256 of the received message, $got"
 subject=$($PY -c '
 import email, email.policy, sys
 m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
 print(m["Subject"])' "$MAIL/1.eml")
-[ "$(hfield A-1 subject sent)" = "$subject" ] ||
+[ "$(hfield_taken subject sent)" = "$subject" ] ||
     fail "the recorded subject is not the one received: $subject"
-[ "$(hfield A-1 locale sent)" = "fr" ] || fail "the locale is not recorded"
-[ "$(hfield A-1 to sent)" = "a***@example.org" ] || fail "the recipient is not masked"
-[ -n "$(hfield A-1 template_version sent)" ] || fail "no template version"
-hfield A-1 text sent | grep "Basin cleared" >/dev/null || fail "the text part is not recorded"
-hjson A-1 | $PY -c '
+[ "$(hfield_taken locale sent)" = "fr" ] || fail "the locale is not recorded"
+[ "$(hfield_taken to sent)" = "a***@example.org" ] || fail "the recipient is not masked"
+[ -n "$(hfield_taken template_version sent)" ] || fail "no template version"
+hfield_taken text sent | grep "Basin cleared" >/dev/null || fail "the text part is not recorded"
+$PY -c '
 import json, sys
-ds = [json.loads(l) for l in sys.stdin]
+ds = [json.loads(l) for l in open(sys.argv[1])]
 kinds = [d["decision"] for d in ds]
 assert kinds[0] == "subscribed", kinds
 assert "received" in kinds and "queued" in kinds and "sent" in kinds, kinds
@@ -114,20 +97,21 @@ for k in ("ts", "sr", "notice", "channel", "locale", "event_ids", "reply"):
 assert sent["notice"] == "completed" and sent["channel"] == "email", sent
 assert sent["event_ids"] == ["c-A-1"], sent["event_ids"]
 assert sent["reply"].startswith("250"), sent["reply"]
-' || fail "the email's timeline is not complete"
+' "$T/history.json" || fail "the email's timeline is not complete"
 
 say "the SMS: the recorded text reached the phone, and the receipt is in the history"
 kannel_has() {
 	[ "$(kannel_received | wc -l)" -ge "$1" ]
 }
 wait_for 20 "fakesmsc to get the SMS" kannel_has 1
-text=$(hfield A-2 sms sent)
-kannel_received | grep -F -- "$text" >/dev/null || fail "the recorded SMS is not the text fakesmsc got: $text"
-[ "$(hfield A-2 content_sha256 sent)" = "$(printf '%s' "$text" | sha256sum | cut -d' ' -f1)" ] ||
-    fail "the SMS's hash is not that of its text"
 wait_for 20 "Kannel's delivery report" has_decision A-2 delivered
-[ "$(hfield A-2 receipt delivered)" = "delivered" ] || fail "the receipt is not 'delivered'"
-id=$(hfield A-2 notification sent)
+history_json A-2
+text=$(hfield_taken sms sent)
+kannel_received | grep -F -- "$text" >/dev/null || fail "the recorded SMS is not the text fakesmsc got: $text"
+[ "$(hfield_taken content_sha256 sent)" = "$(printf '%s' "$text" | sha256sum | cut -d' ' -f1)" ] ||
+    fail "the SMS's hash is not that of its text"
+[ "$(hfield_taken receipt delivered)" = "delivered" ] || fail "the receipt is not 'delivered'"
+id=$(hfield_taken notification sent)
 [ "$(nfield "$id" receipt)" = "delivered" ] || fail "the record does not hold the receipt"
 "$CLOSELOOP" -c "$CONF" history A-2 | tee "$T/history-A-2"
 grep -q "delivered .*delivered to the phone" "$T/history-A-2" ||
@@ -135,14 +119,17 @@ grep -q "delivered .*delivered to the phone" "$T/history-A-2" ||
 grep -q "text: " "$T/history-A-2" || fail "the printed history does not quote the SMS"
 
 say "a forged receipt is refused and changes nothing"
-before=$(hjson A-2 | wc -l)
+history_json A-2
+before=$(wc -l < "$T/history.json")
 code=$(curl -s -o /dev/null -w '%{http_code}' \
     "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&token=0000&status=2")
 [ "$code" = 403 ] || fail "a wrong token got HTTP $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' \
     "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&status=2")
 [ "$code" = 403 ] || fail "no token got HTTP $code"
-[ "$(hjson A-2 | wc -l)" = "$before" ] || fail "a forged receipt changed the history"
+history_json A-2
+[ "$(wc -l < "$T/history.json")" = "$before" ] ||
+    fail "a forged receipt changed the history"
 [ "$(nfield "$id" receipt)" = "delivered" ] || fail "a forged receipt changed the record"
 
 say "a later report that says otherwise is counted, not recorded"
@@ -150,7 +137,9 @@ ignored=$(nfield "$id" receipts_ignored)
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Closeloop-Secret: dlr-k3y-for-tests" \
     "http://127.0.0.1:$HTTP_PORT/receipt?id=$id&status=16&answer=NACK")
 [ "$code" = 200 ] || fail "a late report got HTTP $code"
-[ "$(hjson A-2 | wc -l)" = "$before" ] || fail "a late report changed the history"
+history_json A-2
+[ "$(wc -l < "$T/history.json")" = "$before" ] ||
+    fail "a late report changed the history"
 [ "$(nfield "$id" receipt)" = "delivered" ] || fail "a late report changed the record"
 [ "$(nfield "$id" receipts_ignored)" = $((${ignored:-0} + 1)) ] ||
     fail "the late report is not counted"
@@ -170,12 +159,14 @@ rcli XADD closeloop:events '*' v 1 type status event_id c-C-1 sr C-1 \
     ts 2026-11-20T10:00:00Z division TS status closed reason duplicate \
     service "Road Pothole" >/dev/null
 wait_for 20 "the transfer to be told" has_decision B-1 sent
-[ "$(hfield B-1 rule suppressed)" = "explicit_transfer" ] ||
+history_json B-1
+[ "$(hfield_taken rule suppressed)" = "explicit_transfer" ] ||
     fail "the closure by TS is not suppressed as explicit_transfer"
-[ "$(hfield B-1 notice sent)" = "transferred" ] || fail "the resident was not told 'transferred'"
+[ "$(hfield_taken notice sent)" = "transferred" ] || fail "the resident was not told 'transferred'"
 wait_for 10 "the duplicate's flag" has_decision C-1 flagged
-hfield C-1 rule flagged | grep -x duplicate_without_link >/dev/null || fail "no duplicate_without_link flag"
-hfield C-1 rule flagged | grep -x no_note >/dev/null || fail "no no_note flag"
+history_json C-1
+hfield_taken rule flagged | grep -x duplicate_without_link >/dev/null || fail "no duplicate_without_link flag"
+hfield_taken rule flagged | grep -x no_note >/dev/null || fail "no no_note flag"
 
 say "history across SRs: --since, --decision, --division"
 "$CLOSELOOP" -c "$CONF" history --since 1h --decision suppressed > "$T/q1"
@@ -213,13 +204,14 @@ rcli XADD closeloop:events '*' v 1 type status event_id c-A-3 sr A-3 \
 wait_for 30 "the long SMS to be sent" has_decision A-3 sent
 wait_for 20 "fakesmsc to get it" kannel_has 2
 wait_for 20 "its delivery report" has_decision A-3 delivered
-text=$(hfield A-3 sms sent)
+history_json A-3
+text=$(hfield_taken sms sent)
 [ "${#text}" -gt 300 ] || fail "the SMS recorded is not the long one: $text"
 kannel_received | grep -F -- "$text" >/dev/null ||
     fail "the recorded SMS is not the text fakesmsc got"
-hjson A-3 | $PY -c '
+$PY -c '
 import json, sys
-ds = [json.loads(l) for l in sys.stdin]
+ds = [json.loads(l) for l in open(sys.argv[1])]
 f = [d for d in ds if d["decision"] == "flagged" and d.get("rule") == "sms_shortened"]
 assert len(f) == 1, ds
 f = f[0]
@@ -227,7 +219,7 @@ assert f["division"] == "TW", f
 assert int(f["note_chars_cut"]) > 100, f
 assert f["photo_dropped"] == "1", f
 assert "of the note left out, the photo link left out" in f["detail"], f
-' || fail "the shortening is not in the trail"
+' "$T/history.json" || fail "the shortening is not in the trail"
 "$CLOSELOOP" -c "$CONF" history A-3 > "$T/history-A-3"
 grep -qF "text: $text" "$T/history-A-3" ||
     fail "the printed history does not show the SMS whole"

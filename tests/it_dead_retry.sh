@@ -21,24 +21,8 @@ write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
 $(twilio_config)"
 daemon_start
 
-# Print field $2 of the entries of SR $1 whose decision is $3.
-hfield() {
-	"$CLOSELOOP" -c "$CONF" history --json "$1" > "$T/h.json" ||
-	    fail "closeloop history $1 failed"
-	$PY -c '
-import json, sys
-for line in open(sys.argv[3]):
-    d = json.loads(line)
-    if d["decision"] == sys.argv[2]:
-        print(d.get(sys.argv[1], ""))' "$2" "$3" "$T/h.json"
-}
-
 say "an SMS refused with a 400: failed and dead-lettered"
-rcli XADD closeloop:events '*' v 1 type subscribe event_id s-R-1 sr R-1 \
-    ts 2026-11-20T09:00:00Z phone +14165550401 channels sms >/dev/null
-rcli XADD closeloop:events '*' v 1 type status event_id c-R-1 sr R-1 \
-    ts 2026-11-20T10:00:00Z division TW status closed reason completed \
-    note "Basin cleared" >/dev/null
+sms_closed R-1 +14165550401
 wait_for 30 "R-1 failed" state_is R-1/1/0 failed
 wait_for 10 "its dead letter" dead_is 1
 "$CLOSELOOP" -c "$CONF" report --since 2d --json > "$T/before.json" ||
@@ -56,15 +40,16 @@ grep -q "notification R-1/1/0 queued again (attempt 2 next)" "$T/retry" ||
     fail "the retry does not say what it did"
 wait_for 30 "R-1 sent" state_is R-1/1/0 sent
 assert "no dead letter left" dead_is 0
-[ "$(hfield R-1 rule retried)" = retried_by_operator ] ||
+history_json R-1
+[ "$(hfield_taken rule retried)" = retried_by_operator ] ||
     fail "the operator's retry is not in the trail"
-[ "$(hfield R-1 operator retried)" = alice ] ||
+[ "$(hfield_taken operator retried)" = alice ] ||
     fail "the trail does not say who retried"
-hfield R-1 detail retried | grep -q "queued again by alice (closeloop dead retry); attempt 2 is next" ||
-    fail "the retry's detail: $(hfield R-1 detail retried)"
-[ "$(hfield R-1 attempt failed)" = 1 ] || fail "the failure was not attempt 1"
-[ "$(hfield R-1 attempt sent)" = 2 ] ||
-    fail "the retried SMS is not attempt 2: $(hfield R-1 attempt sent)"
+hfield_taken detail retried | grep -q "queued again by alice (closeloop dead retry); attempt 2 is next" ||
+    fail "the retry's detail: $(hfield_taken detail retried)"
+[ "$(hfield_taken attempt failed)" = 1 ] || fail "the failure was not attempt 1"
+[ "$(hfield_taken attempt sent)" = 2 ] ||
+    fail "the retried SMS is not attempt 2: $(hfield_taken attempt sent)"
 [ "$(nfield R-1/1/0 retried_by)" = alice ] || fail "the record does not say who"
 "$CLOSELOOP" -c "$CONF" history R-1 | tee "$T/history"
 grep -q "retried .*\[retried_by_operator\] sms to +1416\*\*\*0401 queued again by alice" \
@@ -83,14 +68,31 @@ USER=bob "$CLOSELOOP" -c "$CONF" dead retry R-1/1/0 >/dev/null 2>&1 &&
 
 say "an event with a NUL in a field name goes back byte for byte"
 printf '*15\r\n$4\r\nXADD\r\n$16\r\ncloseloop:events\r\n$1\r\n*\r\n$1\r\nv\r\n$1\r\n1\r\n$4\r\ntype\r\n$6\r\nstatus\r\n$2\r\nsr\r\n$3\r\nN-1\r\n$2\r\nts\r\n$20\r\n2026-11-20T10:00:00Z\r\n$5\r\nx_a\000b\r\n$1\r\n1\r\n$8\r\ndivision\r\n$2\r\nTW\r\n' |
-    rcli --pipe >/dev/null 2>&1 || true
+    rcli --pipe > "$T/pipe" 2>&1 ||
+    fail "the event with a NUL was not added: $(cat "$T/pipe")"
 wait_for 20 "the event's dead letter" dead_is 1
-entry=$(rcli XRANGE closeloop:dead - + | head -n 1)
+
+# Print the id of the first dead letter (nothing if there is none).
+first_dead() {
+	rcli XRANGE closeloop:dead - + COUNT 1 | head -n 1
+}
+
+# Succeed when the first dead letter is there and is not entry $1.
+first_dead_not() {
+	_fd=$(first_dead)
+	[ -n "$_fd" ] && [ "$_fd" != "$1" ]
+}
+
+entry=$(first_dead)
+was=$(rcli XREVRANGE closeloop:events + - COUNT 1 | head -n 1)
 "$CLOSELOOP" -c "$CONF" dead retry "$entry" || fail "the event was not put back"
 rcli --no-raw XREVRANGE closeloop:events + - COUNT 1 > "$T/back"
+[ "$(rcli XREVRANGE closeloop:events + - COUNT 1 | head -n 1)" != "$was" ] ||
+    fail "no entry put back: the newest in the stream is the event itself"
 grep -qF '"x_a\x00b"' "$T/back" ||
     fail "the field name was not put back whole: $(cat "$T/back")"
-wait_for 20 "its new dead letter" dead_is 1
+wait_for 20 "its new dead letter" first_dead_not "$entry"
+assert "the retried dead letter gone, one new one" dead_is 1
 
 daemon_stop
 echo PASS

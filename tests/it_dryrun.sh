@@ -22,23 +22,18 @@ $(smtp_config)
 audit = { file = \"$T/audit.jsonl\"; };
 http = { listen = \"127.0.0.1:$HTTP_PORT\"; };"
 
-# Start the rehearsal, its log in $T/dry.log.
+# Start the rehearsal, its log in $T/dry.log (in the contact check).
 dry_start() {
+	closeloop_wrote "$T/dry.log"
 	$WRAP "$CLOSELOOPD" --dry-run -c "$CONF" >>"$T/dry.log" 2>&1 &
 	DRY_PID=$!
 	EXTRA_PIDS="$EXTRA_PIDS $DRY_PID"
 }
 
-# Print the decisions of SR $1 as the real run ($2 empty) or the
-# rehearsal ($2 = --dry-run) recorded them, one a line.
-decisions() {
-	"$CLOSELOOP" -c "$CONF" ${2:-} history --json "$1" | $PY -c '
-import json, sys
-for line in sys.stdin:
-    print(json.loads(line)["decision"])'
-}
-has() {
-	decisions "$1" "${3:-}" | grep -qx "$2"
+# Succeed when the rehearsal has recorded exactly $1 dry_runs for D-1.
+dry_runs_are() {
+	count_decision D-1 dry_run --dry-run
+	[ "$NDECISIONS" = "$1" ]
 }
 
 # Print how many emails the SMTP server got.
@@ -53,13 +48,14 @@ rcli XADD closeloop:events '*' v 1 type subscribe event_id s-D-1 sr D-1 \
 rcli XADD closeloop:events '*' v 1 type status event_id r-D-1 sr D-1 \
     ts 2026-11-20T09:01:00Z division TW status received >/dev/null
 rcli XADD closeloop:events '*' v 1 type status sr D-9 >/dev/null
-wait_for 30 "the rehearsal's dry_run" has D-1 dry_run --dry-run
+wait_for 30 "the rehearsal's dry_run" has_decision D-1 dry_run 1 --dry-run
 grep -q "dry run: a rehearsal beside the real daemon - closeloop:events read as group closeloopd-dryrun, everything recorded under closeloop-dryrun:" "$T/dry.log" ||
     fail "the rehearsal does not say what it is"
 wait_for 20 "the rehearsal's dead letter" \
     eval '[ "$(rcli XLEN closeloop-dryrun:dead)" = 1 ]'
 assert "no real dead letter" [ "$(rcli XLEN closeloop:dead)" = 0 ]
-assert "nothing recorded for the real run" [ -z "$(decisions D-1)" ]
+count_decision D-1 ""
+assert "nothing recorded for the real run" [ "$NDECISIONS" = 0 ]
 assert "no real state" [ "$(rcli EXISTS 'closeloop:sr:{D-1}:state')" = 0 ]
 assert "no audit file written" [ ! -s "$T/audit.jsonl" ]
 port_up "$HTTP_PORT" && fail "the rehearsal opened the listener"
@@ -69,8 +65,8 @@ assert "nothing sent" [ "$(mails)" = 0 ]
 say "the real daemon started after it sends everything"
 daemon_start
 wait_for 30 "the email" eval '[ "$(mails)" = 1 ]'
-wait_for 20 "the real run's sent" has D-1 sent
-has D-1 dry_run && fail "the real run recorded a dry_run"
+wait_for 20 "the real run's sent" has_decision D-1 sent
+has_decision D-1 dry_run && fail "the real run recorded a dry_run"
 wait_for 10 "the real dead letter" eval '[ "$(rcli XLEN closeloop:dead)" = 1 ]'
 wait_for 10 "the real listener" port_up "$HTTP_PORT"
 wait_for 10 "the real audit file" eval '[ -s "$T/audit.jsonl" ]'
@@ -79,11 +75,10 @@ say "side by side: each reads the stream in its group, keeps its own"
 rcli XADD closeloop:events '*' v 1 type status event_id a-D-1 sr D-1 \
     ts 2026-11-20T09:05:00Z division TW status assigned >/dev/null
 wait_for 30 "the second email" eval '[ "$(mails)" = 2 ]'
-wait_for 30 "the rehearsal's second dry_run" \
-    eval '[ "$(decisions D-1 --dry-run | grep -cx dry_run)" = 2 ]'
+wait_for 30 "the rehearsal's second dry_run" dry_runs_are 2
 sleep 1
 assert "two emails, not four" [ "$(mails)" = 2 ]
-has D-1 sent --dry-run && fail "the rehearsal sent"
+has_decision D-1 sent 1 --dry-run && fail "the rehearsal sent"
 rcli XINFO GROUPS closeloop:events > "$T/groups"
 grep -qx closeloopd "$T/groups" && grep -qx closeloopd-dryrun "$T/groups" ||
     fail "the two groups are not there: $(cat "$T/groups")"
@@ -104,8 +99,7 @@ wait_for 10 "the rehearsal's reload" grep -q "configuration reloaded" "$T/dry.lo
 rcli XADD closeloop:events '*' v 1 type status event_id i-D-1 sr D-1 \
     ts 2026-11-20T09:09:00Z division TW status in_progress >/dev/null
 wait_for 30 "the third email" eval '[ "$(mails)" = 3 ]'
-wait_for 30 "the rehearsal's third dry_run" \
-    eval '[ "$(decisions D-1 --dry-run | grep -cx dry_run)" = 3 ]'
+wait_for 30 "the rehearsal's third dry_run" dry_runs_are 3
 sleep 1
 assert "three emails" [ "$(mails)" = 3 ]
 

@@ -61,14 +61,8 @@ email = {
 # Publish a subscription by email and a closure with a note and a photo:
 # $1 SR, $2 address, $3 locale.
 sr_closed() {
-	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
-	    sr "$1" ts 2026-11-20T09:00:00Z email "$2" locale "$3" \
-	    channels email >/dev/null
-	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
-	    sr "$1" ts 2026-11-20T10:00:00Z division TW status closed \
-	    reason completed service "Catch Basin Blocked" \
-	    note "Basin cleared" \
-	    photos "https://photos.example.org/$1.jpg" >/dev/null
+	closure_to email "$1" "$2" "$3" \
+	    photos "https://photos.example.org/$1.jpg"
 }
 
 # Succeed when the server has received at least $1 messages.

@@ -82,16 +82,6 @@ reloaded() {
 }
 base=$(log_count 'configuration reloaded')
 
-# Publish a subscription by SMS and a closure: $1 SR, $2 phone.
-sr_closed() {
-	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
-	    sr "$1" ts 2026-11-20T09:00:00Z phone "$2" locale en \
-	    channels sms >/dev/null
-	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
-	    sr "$1" ts 2026-11-20T10:00:00Z division TW status closed \
-	    reason completed note "Basin cleared" >/dev/null
-}
-
 # Print the body of the text the gateway took for notification $1.
 body_of() {
 	$PY -c '
@@ -129,7 +119,7 @@ for line in open(sys.argv[1]):
 # by 1 to 6, and wait until the last is sent.
 burst() {
 	for _i in 1 2 3 4 5 6; do
-		sr_closed "$1-$_i" "$2$_i"
+		sms_closed "$1-$_i" "$2$_i"
 	done
 	wait_for 30 "$1-6 sent" state_is "$1-6/1/0" sent
 }
@@ -147,7 +137,7 @@ print("%.2f" % (times[-1] - times[0]))' "$GW_DIR/requests.jsonl" "$1"
 reload_config info "max_per_second = 50;"
 daemon_start
 wait_for 10 "the listener" log_has "listening for HTTP on 127.0.0.1:$HTTP_PORT"
-sr_closed A-1 +14165550401
+sms_closed A-1 +14165550401
 wait_for 20 "A-1 sent" state_is A-1/1/0 sent
 assert "the old secret, by header, before the reload" \
     [ "$(receipt A-1/1/0 4 old-dlr-s3cret)" = 200 ]
@@ -196,7 +186,7 @@ from=$(printf '%02d:00' "$h")
 to=$(printf '%02d:00' $(( (h + 2) % 24 )))
 reload_config notice "quiet_hours = \"$from-$to\";"
 reload $((base + 2))
-sr_closed Q-1 +14165550701
+sms_closed Q-1 +14165550701
 wait_for 10 "Q-1 queued" state_is Q-1/1/0 queued
 sleep 2
 assert "held back by the new quiet hours" state_is Q-1/1/0 queued

@@ -21,35 +21,17 @@ need "$PY" python3
 redis_start
 kannel_start "$T/kannel"
 EXTRA_PIDS="$EXTRA_PIDS $KANNEL_PIDS"
-printf '%s\n' "$KANNEL_PASSWORD" > "$T/kannel.secret"
-chmod 600 "$T/kannel.secret"
 
 GW_CONTROL="$T/gateway.control"
 : > "$GW_CONTROL"
 gateway_plain --control "$GW_CONTROL"
 
-# Write the configuration for an SMS gateway: $1 the sms group's body.
+# Write the configuration: $1 the sms group (kannel_config's or
+# twilio_config's, given timeout_seconds = 2 and more).
 sms_config() {
 	write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
 retry = { initial_seconds = 2; max_seconds = 4; };
-sms = {
-	from = \"+14165550311\";
-	allow_http_loopback = true;
-	timeout_seconds = 2;
-	$1
-};"
-}
-
-# Publish a subscription by SMS and a closure with a note: $1 SR, $2 phone,
-# $3 locale.
-sr_closed() {
-	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
-	    sr "$1" ts 2026-11-20T09:00:00Z phone "$2" locale "$3" \
-	    channels sms >/dev/null
-	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
-	    sr "$1" ts 2026-11-20T10:00:00Z division TW status closed \
-	    reason completed service "Catch Basin Blocked" \
-	    note "Basin cleared" >/dev/null
+$1"
 }
 
 # Succeed when fakesmsc has received $1 messages.
@@ -63,15 +45,12 @@ gateway_count_is() {
 }
 
 say "Kannel: three languages"
-sms_config "gateway = \"kannel\";
-	url = \"$KANNEL_URL\";
-	username = \"$KANNEL_USER\";
-	password_file = \"$T/kannel.secret\";
-	max_per_second = 50;"
+sms_config "$(kannel_config "timeout_seconds = 2;
+	max_per_second = 50;")"
 daemon_start
-sr_closed K-1 +14165550101 en
-sr_closed K-2 +14165550102 zh-Hans
-sr_closed K-3 +14165550103 fr
+sms_closed K-1 +14165550101 en
+sms_closed K-2 +14165550102 zh-Hans
+sms_closed K-3 +14165550103 fr
 wait_for 30 "three texts at fakesmsc" kannel_count_is 3
 kannel_received > "$T/received"
 cat "$T/received"
@@ -97,16 +76,13 @@ if grep -q '5550102' "$T/history" "$DLOG"; then
 fi
 
 say "SIGHUP to the twilio profile; a 429 with Retry-After: 5"
-sms_config "gateway = \"twilio\";
-	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json\";
-	username = \"ACtest\";
-	password_file = \"$T/twilio.secret\";
-	max_per_second = 5;"
+sms_config "$(twilio_config "timeout_seconds = 2;
+	max_per_second = 5;")"
 kill -HUP "$DAEMON_PID"
 wait_for 10 "the reload" log_has "configuration reloaded"
 printf '429 1 5\n' > "$GW_CONTROL.new" && mv "$GW_CONTROL.new" "$GW_CONTROL"
 start=$(date +%s)
-sr_closed T-1 +14165550201 en
+sms_closed T-1 +14165550201 en
 wait_for 30 "T-1 sent after the 429" state_is T-1/1/0 sent
 took=$(( $(date +%s) - start ))
 echo "sent ${took}s after a 429 asking for 5s"
@@ -122,7 +98,7 @@ grep -q '"token": "T-1/1/0"' "$GW_DIR/messages.jsonl" ||
 
 say "a gateway that hangs: timed out, retried"
 printf 'hang 1 8\n' > "$GW_CONTROL.new" && mv "$GW_CONTROL.new" "$GW_CONTROL"
-sr_closed T-2 +14165550202 fr
+sms_closed T-2 +14165550202 fr
 wait_for 30 "T-2 sent after a timeout" state_is T-2/1/0 sent
 nfield T-2/1/0 attempts | grep -qx 2 || fail "the timeout was not retried"
 "$CLOSELOOP" -c "$CONF" history T-2 | grep -qi 'retried .*time' ||
@@ -130,7 +106,7 @@ nfield T-2/1/0 attempts | grep -qx 2 || fail "the timeout was not retried"
 
 say "a 400: failed for good, dead-lettered, queued again by hand"
 printf '400 1\n' > "$GW_CONTROL.new" && mv "$GW_CONTROL.new" "$GW_CONTROL"
-sr_closed T-3 +14165550203 en
+sms_closed T-3 +14165550203 en
 wait_for 20 "T-3 failed" state_is T-3/1/0 failed
 "$CLOSELOOP" -c "$CONF" dead list | tee "$T/dead"
 grep -q 'notification T-3/1/0 (sms to +1416\*\*\*0203): failed: HTTP 400' "$T/dead" ||
@@ -143,7 +119,7 @@ grep -q '^dead  *0 dead letters' "$T/queue" || fail "the dead letter was not rem
 say "sms.max_per_second = 5: 20 texts"
 before=$(wc -l < "$GW_DIR/requests.jsonl")
 for i in $(seq 1 20); do
-	sr_closed "R-$i" "+1416555$(printf '%04d' "$i")" en
+	sms_closed "R-$i" "+1416555$(printf '%04d' "$i")" en
 done
 wait_for 60 "20 more texts" gateway_count_is 23
 tail -n +"$((before + 1))" "$GW_DIR/requests.jsonl" | $PY -c '
@@ -159,17 +135,14 @@ hour=$(TZ=America/Toronto date +%H)
 h=${hour#0}	# "08" and "09" are not octal numbers
 from=$(printf '%02d:00' "$h")
 to=$(printf '%02d:00' $(( (h + 2) % 24 )))
-sms_config "gateway = \"twilio\";
-	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACtest/Messages.json\";
-	username = \"ACtest\";
-	password_file = \"$T/twilio.secret\";
-	quiet_hours = \"$from-$to\";"
+sms_config "$(twilio_config "timeout_seconds = 2;
+	quiet_hours = \"$from-$to\";")"
 kill -HUP "$DAEMON_PID"
 reloaded_twice() {
 	[ "$(log_count 'configuration reloaded')" = 2 ]
 }
 wait_for 10 "the second reload" reloaded_twice
-sr_closed Q-1 +14165550301 en
+sms_closed Q-1 +14165550301 en
 wait_for 10 "Q-1 queued" state_is Q-1/1/0 queued
 sleep 2
 assert "not sent in quiet hours" state_is Q-1/1/0 queued

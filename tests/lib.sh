@@ -428,6 +428,35 @@ sms = {
 EOT
 }
 
+# Publish, as the CRM would, a subscription by channel $1 (email or sms)
+# and a closure with a note: $2 the SR (events s-SR and c-SR), $3 the
+# address or phone, $4 the locale (default en); more arguments are more
+# fields of the closure.
+closure_to() {
+	_ct_channel=$1
+	_ct_sr=$2
+	_ct_contact=$3
+	_ct_locale=${4:-en}
+	shift 3
+	[ "$#" -eq 0 ] || shift
+	_ct_field=email
+	[ "$_ct_channel" != sms ] || _ct_field=phone
+	rcli XADD closeloop:events '*' v 1 type subscribe \
+	    event_id "s-$_ct_sr" sr "$_ct_sr" ts 2026-11-20T09:00:00Z \
+	    "$_ct_field" "$_ct_contact" locale "$_ct_locale" \
+	    channels "$_ct_channel" >/dev/null
+	rcli XADD closeloop:events '*' v 1 type status event_id "c-$_ct_sr" \
+	    sr "$_ct_sr" ts 2026-11-20T10:00:00Z division TW status closed \
+	    reason completed service "Catch Basin Blocked" \
+	    note "Basin cleared" "$@" >/dev/null
+}
+
+# Publish a subscription by SMS and a closure with a note: $1 the SR, $2
+# the phone, $3 the locale (default en).
+sms_closed() {
+	closure_to sms "$1" "$2" "${3:-en}"
+}
+
 # Print a field of a notification's record: $1 its id (SR/SEQ/I), $2 the
 # field.
 nfield() {
@@ -438,4 +467,47 @@ nfield() {
 # Succeed when notification $1 is in state $2.
 state_is() {
 	[ "$(nfield "$1" state)" = "$2" ]
+}
+
+# Take the history of SR $1, as JSON lines, into $T/history.json for
+# hfield_taken; $2 is an option of closeloop's before the command
+# (--dry-run: the rehearsal's). A history closeloop cannot print fails
+# the test, so that an empty one is never a crash.
+history_json() {
+	"$CLOSELOOP" -c "$CONF" ${2:-} history --json "$1" \
+	    > "$T/history.json" ||
+	    fail "closeloop ${2:+$2 }history --json $1 failed"
+}
+
+# Print field $1 of the entries in $T/history.json whose decision is $2
+# (of every entry if $2 is empty or not given), one a line, a list as
+# words; fails (status) if the file is not JSON lines.
+hfield_taken() {
+	/usr/bin/python3 -c '
+import json, sys
+want = sys.argv[2] if len(sys.argv) > 2 else ""
+for line in sys.stdin:
+    d = json.loads(line)
+    if not want or d["decision"] == want:
+        v = d.get(sys.argv[1], "")
+        print(" ".join(v) if isinstance(v, list) else v)' "$@" \
+	    < "$T/history.json"
+}
+
+# Take the history of SR $1 (history_json's $3 as its $2) and set
+# NDECISIONS to the number of its entries with decision $2 (of all its
+# entries if $2 is empty); a history that cannot be read fails the test.
+count_decision() {
+	history_json "$1" "${3:-}"
+	_cd=$(hfield_taken decision "$2") ||
+	    fail "the history of $1 cannot be read"
+	NDECISIONS=$(printf '%s' "$_cd" | grep -c '^' || true)
+}
+
+# Succeed when SR $1 has at least $3 (default 1) entries with decision
+# $2 in its history ($4 as history_json's $2); a history that cannot be
+# read fails the test, so that "no" is never a crash.
+has_decision() {
+	count_decision "$1" "$2" "${4:-}"
+	[ "$NDECISIONS" -ge "${3:-1}" ]
 }

@@ -395,21 +395,29 @@ divisions = {
         return {e.get("event_id") for e in
                 self.r.entries("closeloop:sr:{%s}:events" % sr)}
 
-    def dead_of(self, sc):
-        """The dead-letter entries of the scenario's events."""
-        return [e for e in self.r.entries("closeloop:dead")
+    @staticmethod
+    def dead_of(sc, dead):
+        """The entries of dead (closeloop:dead, read once for every
+        scenario) that are the scenario's events."""
+        return [e for e in dead
                 if e.get("event_id", "").startswith(sc.prefix + "-")]
 
-    def check_intake(self, sc):
-        """Every event accepted, or dead-lettered as the scenario says."""
+    def check_intake(self, sc, dead):
+        """Every event accepted, or dead-lettered as the scenario says;
+        dead is closeloop:dead, read once for every scenario."""
         errors = []
-        dead = self.dead_of(sc)
-        if len(dead) != sc.dead:
+        mine = self.dead_of(sc, dead)
+        if len(mine) != sc.dead:
             errors.append("dead letters: want %d, got %d: %s" % (
-                sc.dead, len(dead), [e.get("error") for e in dead]))
-        gone = {e.get("event_id") for e in dead}
+                sc.dead, len(mine), [e.get("error") for e in mine]))
+        gone = {e.get("event_id") for e in mine}
+        accepted = {}
         for sr, eid in sorted(sc.emitted):
-            if eid not in gone and eid not in self.accepted(sr):
+            if eid in gone:
+                continue
+            if sr not in accepted:
+                accepted[sr] = self.accepted(sr)
+            if eid not in accepted[sr]:
                 errors.append("event %s of SR %s was not accepted" % (eid,
                                                                       sr))
         return errors
@@ -446,8 +454,11 @@ divisions = {
             print("contact check: none of %d contacts in full in %d files"
                   % (len(pats), len(read)))
 
-    def check(self, sc):
-        errors = self.check_intake(sc)
+    def check(self, sc, dead):
+        """The scenario's expectations, against its SRs' timelines and
+        notifications; dead is closeloop:dead, read once for every
+        scenario."""
+        errors = self.check_intake(sc, dead)
         mine = self.r.notifications(sc.sr())
         queued = [d for d in self.audit(sc.sr())
                   if d.get("decision") == "queued"]
@@ -523,15 +534,15 @@ divisions = {
                 self.play(sc)
                 self.settle()
         bad = 0
+        dead = self.r.entries("closeloop:dead")
         for sc in scs:
-            errors = self.check(sc)
+            errors = self.check(sc, dead)
             bad += bool(errors)
             self.report(sc, errors)
         ndead = self.r.cmd("XLEN", "closeloop:dead")
-        if ndead != sum(len(self.dead_of(sc)) for sc in scs):
+        if ndead != sum(len(self.dead_of(sc, dead)) for sc in scs):
             self.fail("runner", "%d dead letters, not all of the scenarios' "
-                      "events: %s" % (ndead,
-                                      self.r.entries("closeloop:dead")))
+                      "events: %s" % (ndead, dead))
         self.stop_all()
         self.check_contacts()
         for f in self.failures:

@@ -61,6 +61,12 @@ EHLO_LINES = 60
 MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*?)\r\n", re.IGNORECASE | re.M)
 
 
+def message_id(content):
+    """Return the Message-ID in the head of a message's bytes, or None."""
+    found = MESSAGE_ID.search(content.split(b"\r\n\r\n", 1)[0] + b"\r\n")
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
 class Store:
     """Numbers accepted messages and writes them and their records to D."""
 
@@ -84,42 +90,35 @@ class Store:
         self.append("connections.jsonl",
                     {"n": self.connections, "mode": mode})
 
-    def save_raw(self, mail_from, rcpt_tos, content):
-        """Record a message the CHUNKING server received; return its n."""
+    def record(self, mail_from, rcpt_tos, content, **more):
+        """Write the next message's bytes to N.eml and its line, with the
+        fields in more, to received.jsonl; return its n."""
         self.n += 1
         name = "%d.eml" % self.n
         with open(os.path.join(self.dir, name), "wb") as f:
             f.write(content)
-        found = MESSAGE_ID.search(content.split(b"\r\n\r\n", 1)[0] +
-                                  b"\r\n")
-        self.append("received.jsonl", {
-            "n": self.n, "mail_from": mail_from, "rcpt_tos": rcpt_tos,
-            "message_id": found.group(1).decode("ascii", "replace")
-            if found else None,
-            "size": len(content), "file": name, "tls": False, "bdat": True,
-        })
+        line = {"n": self.n, "mail_from": mail_from, "rcpt_tos": rcpt_tos,
+                "message_id": message_id(content), "size": len(content),
+                "file": name}
+        line.update(more)
+        self.append("received.jsonl", line)
         return self.n
 
-    def save(self, session, envelope, message_id):
-        self.n += 1
-        name = "%d.eml" % self.n
-        with open(os.path.join(self.dir, name), "wb") as f:
-            f.write(envelope.original_content)
+    def save_raw(self, mail_from, rcpt_tos, content):
+        """Record a message the CHUNKING server received; return its n."""
+        return self.record(mail_from, rcpt_tos, content, tls=False,
+                           bdat=True)
+
+    def save(self, session, envelope):
+        """Record a message aiosmtpd received; return its n."""
         sslobj = session.ssl.get("ssl_object") if session.ssl else None
         login = getattr(session.auth_data, "login", None)
-        self.append("received.jsonl", {
-            "n": self.n,
-            "mail_from": envelope.mail_from,
-            "rcpt_tos": envelope.rcpt_tos,
-            "message_id": message_id,
-            "size": len(envelope.original_content),
-            "file": name,
-            "tls": session.ssl is not None,
-            "auth": login.decode() if login is not None else None,
-            "sni": getattr(sslobj, "closeloop_sni", None),
-            "tls_version": sslobj.version() if sslobj else None,
-        })
-        return self.n
+        return self.record(
+            envelope.mail_from, envelope.rcpt_tos, envelope.original_content,
+            tls=session.ssl is not None,
+            auth=login.decode() if login is not None else None,
+            sni=getattr(sslobj, "closeloop_sni", None),
+            tls_version=sslobj.version() if sslobj else None)
 
 
 class Handler:
@@ -161,11 +160,7 @@ class Handler:
         raise asyncio.CancelledError()
 
     async def handle_DATA(self, server, session, envelope):
-        content = envelope.original_content
-        head = content.split(b"\r\n\r\n", 1)[0] + b"\r\n"
-        found = MESSAGE_ID.search(head)
-        message_id = found.group(1).decode("ascii", "replace") if found \
-            else None
+        mid = message_id(envelope.original_content)
         for rcpt in envelope.rcpt_tos:
             m = FAULT.match(rcpt)
             if not m:
@@ -176,11 +171,11 @@ class Handler:
             if fault == "d550":
                 return "550 5.7.1 Message refused (d550)"
             if m.group(2) is not None:
-                seen = self.store.attempts.get(message_id, 0) + 1
-                self.store.attempts[message_id] = seen
+                seen = self.store.attempts.get(mid, 0) + 1
+                self.store.attempts[mid] = seen
                 if seen <= int(m.group(2)):
                     return "451 4.3.0 Flaky, attempt %d (%s)" % (seen, fault)
-        n = self.store.save(session, envelope, message_id)
+        n = self.store.save(session, envelope)
         for rcpt in envelope.rcpt_tos:
             m = FAULT.match(rcpt)
             if m and m.group(3) is not None:
