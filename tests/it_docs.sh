@@ -36,7 +36,7 @@ SAMPLE="$top_srcdir/etc/closeloopd.conf"
 # Print config.c's settings table, one "name KIND" a line.
 settings() {
 	sed -n '/^static const struct config_key config_keys\[\] = {$/,/^};$/p' \
-	    "$top_srcdir/src/config.c" |
+	    "$top_srcdir/src/conf/config.c" |
 	    sed -n 's/^[[:space:]]*{ "\([a-z_.]*\)", CONFIG_\([A-Z]*\).*/\1 \2/p'
 }
 
@@ -112,7 +112,7 @@ while read -r cmd; do
 	grep -qxF ".SS $cmd" "$MAN1" || { echo "closeloop.1: no .SS $cmd"; bad=1; }
 	grep -q "^\.B $cmd\( \|$\)" "$MAN1" || { echo "closeloop.1: no synopsis of $cmd"; bad=1; }
 done < "$T/commands"
-grep -o 'strcmp(argv\[0\], "[a-z]*")' "$top_srcdir/src/dead.c" |
+grep -o 'strcmp(argv\[0\], "[a-z]*")' "$top_srcdir/src/cli/dead.c" |
     sed 's/.*"\([a-z]*\)")/\1/' | sort -u > "$T/dead"
 assert "dead's subcommands found" [ "$(wc -l < "$T/dead")" -ge 2 ]
 while read -r sub; do
@@ -140,12 +140,12 @@ options_in() {
 long_options "$top_srcdir/src/closeloopd.c" | sed 's/^/--/' > "$T/opts8"
 sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$top_srcdir/src/closeloopd.c" | tr -d ':+' | fold -w1 | sed 's/^/-/' >> "$T/opts8"
-long_options "$top_srcdir/src/closeloop.c" "$top_srcdir/src/history.c" \
-    "$top_srcdir/src/report.c" | sed 's/^/--/' > "$T/opts1"
+long_options "$top_srcdir/src/closeloop.c" "$top_srcdir/src/cli/history.c" \
+    "$top_srcdir/src/cli/report.c" | sed 's/^/--/' > "$T/opts1"
 sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$top_srcdir/src/closeloop.c" | tr -d ':+' | fold -w1 | sed 's/^/-/' >> "$T/opts1"
 grep -ho 'strcmp(argv\[[a-z0-9]*\], "-[-a-z]*")' "$top_srcdir/src/closeloop.c" \
-    "$top_srcdir/src/preview.c" | sed 's/.*"\(-[-a-z]*\)")/\1/' >> "$T/opts1"
+    "$top_srcdir/src/cli/preview.c" | sed 's/.*"\(-[-a-z]*\)")/\1/' >> "$T/opts1"
 sort -u -o "$T/opts8" "$T/opts8"
 sort -u -o "$T/opts1" "$T/opts1"
 echo "closeloopd options: $(tr '\n' ' ' < "$T/opts8")"
@@ -169,7 +169,7 @@ done
 say "closeloop --help lists every option of every command"
 "$CLOSELOOP" --help > "$T/help"
 for f in history report emit lint dead; do
-	long_options "$top_srcdir/src/$f.c"
+	long_options "$(find "$top_srcdir/src" -name "$f.c")"
 done | sort -u > "$T/cmdopts"
 while read -r opt; do
 	grep -q -- "--$opt\b" "$T/help" || {
@@ -187,7 +187,7 @@ grep -q "templates: $count, version" "$MAN1" ||
     fail "closeloop.1's lint example does not say $count"
 
 say "every secret file setting is in SECRETS, with its credential"
-grep -o '"[a-z_.]*_file", CONFIG_STRING' "$top_srcdir/src/config.c" |
+grep -o '"[a-z_.]*_file", CONFIG_STRING' "$top_srcdir/src/conf/config.c" |
     sed 's/"\([a-z_.]*\)".*/\1/' | grep -v '^audit\.\|ca_file$' > "$T/secrets"
 assert "seven secrets" [ "$(wc -l < "$T/secrets")" = 7 ]
 awk '/^\.SH SECRETS$/ { on = 1; next } /^\.SH / { on = 0 } on' "$MAN5" > "$T/secrets.5"
