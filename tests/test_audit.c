@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "config.h"
 #include "decision.h"
 #include "redis.h"
@@ -178,7 +179,7 @@ test_audit_trimmed(void **state)
 	/* Entries three days old, as the stream would hold them. */
 	for (i = 0; i < 300; i++) {
 		snprintf(id, sizeof id, "%lld-%d",
-		    (long long)(store_now() - 3 * 86400000LL), i);
+		    (long long)(clock_now() - 3 * 86400000LL), i);
 		reply = redis_command(t.r, NULL, "XADD closeloop:audit %s "
 		    "sr OLD-1 decision held", id);
 		assert_non_null(reply);
@@ -187,7 +188,7 @@ test_audit_trimmed(void **state)
 	}
 	decision_add(&dl, DECISION_HELD, "settle", VOCAB_NOTICE_NONE, "TW",
 	    "e-new", "new");
-	test_audit_write(&t, "NEW-1", &dl, store_now());
+	test_audit_write(&t, "NEW-1", &dl, clock_now());
 	/* Trimming is approximate (~): whole nodes of 100 go at once. */
 	assert_true(test_audit_int(&t, "XLEN %s", "closeloop:audit") <= 101);
 	test_audit_close(&t);
@@ -230,10 +231,10 @@ test_audit_scan_pages(void **state)
 	assert_int_equal(s.n, 10);
 	test_audit_seen_free(&s);
 	/* Nothing after the last entry; unknown SR: nothing. */
-	assert_int_equal(audit_scan(t.r, t.cf, NULL, store_now() + 3600000,
+	assert_int_equal(audit_scan(t.r, t.cf, NULL, clock_now() + 3600000,
 	    0, test_audit_seen, &s, &cause), 0);
 	assert_int_equal(s.n, 0);
-	assert_int_equal(audit_scan(t.r, t.cf, NULL, 0, store_now() -
+	assert_int_equal(audit_scan(t.r, t.cf, NULL, 0, clock_now() -
 	    3600000, test_audit_seen, &s, &cause), 0);
 	assert_int_equal(s.n, 0);
 	assert_int_equal(audit_scan(t.r, t.cf, "NOPE-1", 0, 0,
@@ -290,9 +291,9 @@ test_audit_time(void **state)
 	char	buf[32];
 
 	(void)state;
-	audit_time(0, buf);
+	clock_rfc3339(0, buf);
 	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
-	audit_time(NOW + 999, buf);
+	clock_rfc3339(NOW + 999, buf);
 	assert_string_equal(buf, "2026-11-18T11:06:40.999Z");
 }
 

@@ -35,7 +35,7 @@
 #include "decision.h"
 #include "generation.h"
 #include "log.h"
-#include "monotime.h"
+#include "clock.h"
 #include "redis.h"
 #include "store.h"
 #include "testserver.h"
@@ -142,7 +142,7 @@ test_af_write(struct test_af *t, const char *sr, size_t n)
 		decision_set(d, "sms", TEXT);
 	}
 	txn_begin(&tx, t->r);
-	audit_queue(&tx, t->g->cf, sr, &dl, store_now());
+	audit_queue(&tx, t->g->cf, sr, &dl, clock_now());
 	assert_int_equal(txn_exec(&tx, sr, &cause), 1);
 	decision_clear(&dl);
 }
@@ -282,7 +282,7 @@ test_af_ts(const char *stamp, int64_t at)
 		else
 			assert_int_equal(stamp[i], shape[i]);
 	}
-	audit_time(at, want);
+	clock_rfc3339(at, want);
 	assert_string_equal(stamp, want);
 }
 
@@ -367,7 +367,7 @@ test_lines(void **state)
 	assert_int_equal(test_af_wait(t.path, 5), 5);
 	test_af_wait_cursor(&t, e[4].id);
 	test_af_check(t.path, e, 0, 5);
-	auditfile_stop(af, monotime_ms() + WAIT_MS);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
 	test_af_check(t.path, e, 0, 5);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
@@ -387,7 +387,7 @@ test_restart(void **state)
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 3);
 	assert_int_equal(test_af_wait(t.path, 3), 3);
-	auditfile_stop(af, monotime_ms() + WAIT_MS);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
 	/* Written while closeloopd was down. */
 	test_af_write(&t, "2026-8", 2);
 	af = test_af_start(&t);
@@ -397,7 +397,7 @@ test_restart(void **state)
 	assert_int_equal(test_af_wait(t.path, 6), 6);
 	test_af_wait_cursor(&t, e[5].id);
 	test_af_check(t.path, e, 0, 6);
-	auditfile_stop(af, monotime_ms() + WAIT_MS);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
@@ -448,7 +448,7 @@ test_full(void **state)
 	assert_int_equal(test_af_wait(t.path, 5), 5);
 	test_af_wait_cursor(&t, e[4].id);
 	test_af_check(t.path, e, 0, 5);
-	auditfile_stop(af, monotime_ms() + WAIT_MS);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
@@ -484,9 +484,9 @@ test_stop_full(void **state)
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 2);
 	cpu = test_af_cpu();
-	started = monotime_ms();
+	started = clock_ms();
 	auditfile_stop(af, started + 2000);
-	took = monotime_ms() - started;
+	took = clock_ms() - started;
 	cpu = test_af_cpu() - cpu;
 	assert_true(took >= 1500 && took < 4000);
 	v = test_af_cursor(&t);
@@ -498,7 +498,7 @@ test_stop_full(void **state)
 	e = test_af_entries(&t, &n);
 	assert_int_equal(test_af_wait(t.path, 2), 2);
 	test_af_wait_cursor(&t, e[1].id);
-	auditfile_stop(af, monotime_ms() + WAIT_MS);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
 	test_af_check(t.path, e, 0, 2);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
@@ -554,7 +554,7 @@ test_partial(void **state)
 	assert_int_equal(test_af_wait(t.path, 403), 403);
 	test_af_wait_cursor(&t, e[402].id);
 	test_af_check(t.path, e, 0, 403);
-	auditfile_stop(af, monotime_ms() + WAIT_MS);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
 	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
@@ -594,7 +594,7 @@ test_rotate(void **state)
 		    "the renamed file", test_af_count(old) - 2);
 	test_af_check(old, e, 0, 2);
 	test_af_check(t.path, e, 2, 3);
-	auditfile_stop(af, monotime_ms() + WAIT_MS);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
 	test_af_check(old, e, 0, 2);
 	test_af_check(t.path, e, 2, 3);
 	test_af_entries_free(e, n);
@@ -644,9 +644,9 @@ test_stop_retrying(void **state)
 	sleep(1);
 	assert_null(test_af_cursor(&t));
 	test_af_room(&t);
-	started = monotime_ms();
+	started = clock_ms();
 	auditfile_stop(af, started + WAIT_MS);
-	assert_true(monotime_ms() - started < 3000);
+	assert_true(clock_ms() - started < 3000);
 	test_af_stopped(&t, 3);
 	test_af_close(&t);
 }
@@ -663,14 +663,14 @@ test_stop(void **state)
 	test_af_open(&t, "stop.jsonl");
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 2500);
-	auditfile_stop(af, monotime_ms() + WAIT_MS);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
 	test_af_stopped(&t, 2500);
 
 	/* A deadline already past does not keep the daemon waiting. */
 	af = test_af_start(&t);
-	started = monotime_ms();
+	started = clock_ms();
 	auditfile_stop(af, 0);
-	assert_true(monotime_ms() - started < 3000);
+	assert_true(clock_ms() - started < 3000);
 	test_af_close(&t);
 }
 

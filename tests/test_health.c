@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "generation.h"
 #include "health.h"
@@ -90,7 +91,7 @@ test_health_start(struct test_health *t, const char *http_extra)
 		fail_msg("redis: %s", cause);
 	test_health_cmd(t, "FLUSHALL");
 	metrics_reset();
-	metrics_beat(store_now());
+	metrics_beat(clock_now());
 }
 
 /* Stop the listener and let go of everything. */
@@ -110,7 +111,7 @@ test_health_stop(struct test_health *t)
 static void
 test_health_seed(struct test_health *t)
 {
-	long long	now = (long long)store_now();
+	long long	now = (long long)clock_now();
 	int		i;
 
 	test_health_cmd(t, "ZADD closeloop:outbox:email %lld a/1/0 %lld b/1/0 "
@@ -231,7 +232,7 @@ test_health_check(void **state)
 	free(a.raw);
 
 	/* The main loop stops turning. */
-	metrics_beat(store_now() - HEALTH_LOOP_MAX_MS - 5000);
+	metrics_beat(clock_now() - HEALTH_LOOP_MAX_MS - 5000);
 	test_health_get(&t, "GET", "/healthz", &a);
 	assert_int_equal(a.status, 503);
 	assert_non_null(strstr(a.body, "main loop: no turn for 12"));
@@ -270,7 +271,7 @@ test_health_spin(void **state)
 {
 	struct test_health		 t;
 	struct testhttp_answer	 a;
-	int64_t				 now = store_now();
+	int64_t				 now = clock_now();
 
 	(void)state;
 	test_health_start(&t, "");
@@ -299,7 +300,7 @@ test_health_stall(void **state)
 {
 	struct test_health		 t;
 	struct testhttp_answer	 a;
-	int64_t				 now = store_now();
+	int64_t				 now = clock_now();
 
 	(void)state;
 	test_health_start(&t, "");
@@ -341,7 +342,7 @@ test_health_stall(void **state)
 	assert_non_null(strstr(a.body, "while 0 wait unread and 1 are "
 	    "pending with consumer"));
 	free(a.raw);
-	metrics_handled(store_now());
+	metrics_handled(clock_now());
 	test_health_get(&t, "GET", "/healthz", &a);
 	assert_int_equal(a.status, 200);
 	free(a.raw);

@@ -34,7 +34,7 @@
 
 #include "http.h"
 #include "log.h"
-#include "monotime.h"
+#include "clock.h"
 #include "testlog.h"
 #include "testskip.h"
 #include "testslow.h"
@@ -1071,11 +1071,11 @@ test_http_one_answer(void **state)
 static size_t
 test_http_settle(struct testslow *s, size_t want)
 {
-	int64_t	start = monotime_ms();
+	int64_t	start = clock_ms();
 	size_t	open;
 
 	while ((open = testslow_tick(s)) != want &&
-	    monotime_ms() - start < 5000)
+	    clock_ms() - start < 5000)
 		usleep(100000);
 	return open;
 }
@@ -1084,7 +1084,7 @@ test_http_settle(struct testslow *s, size_t want)
 static void
 test_http_prompt(struct http *h, struct test_http_ctx *ctx)
 {
-	int64_t	start = monotime_ms();
+	int64_t	start = clock_ms();
 	int	calls;
 
 	pthread_mutex_lock(&ctx->lock);
@@ -1114,11 +1114,11 @@ test_http_slow(void **state)
 	h = test_http_start("127.0.0.1:0", ctx);
 	head = testslow_open(http_port(h), "127.0.0.1", 1, 0);
 	body = testslow_open(http_port(h), "127.0.0.1", 1, 1);
-	start = monotime_ms();
+	start = clock_ms();
 	while ((head_at == 0 || body_at == 0) &&
-	    monotime_ms() - start < 20000) {
+	    clock_ms() - start < 20000) {
 		usleep(500000);
-		t = monotime_ms() - start;
+		t = clock_ms() - start;
 		if (head_at == 0 && testslow_tick(head) == 0)
 			head_at = t;
 		if (body_at == 0 && testslow_tick(body) == 0)

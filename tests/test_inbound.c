@@ -33,7 +33,7 @@
 #include "event.h"
 #include "inbound.h"
 #include "log.h"
-#include "monotime.h"
+#include "clock.h"
 #include "optout.h"
 #include "outbox.h"
 #include "outcome.h"
@@ -388,13 +388,13 @@ test_stop(void **state)
 	(void)state;
 	test_inbound_open(&t, CITIES, 0);
 	test_inbound_setup(&t, "fr");
-	now = store_now();
+	now = clock_now();
 	ids = test_inbound_said(&t, "arrêt", "fr", "stop", A12, 2);
 	key = optout_key(t.l.cf, P);
 	at = testlisten_hget(&t.l, key, "at");
 	assert_non_null(at);
 	assert_true(strtoll(at, NULL, 10) >= now &&
-	    strtoll(at, NULL, 10) <= store_now());
+	    strtoll(at, NULL, 10) <= clock_now());
 	v = testlisten_hget(&t.l, key, "keyword");
 	assert_string_equal(v, "ARRET");
 	free(v);
@@ -639,7 +639,7 @@ test_delivery(void **state)
 	free(key);
 
 	assert_int_equal(outbox_claim(t.l.r, t.l.cf, EVENT_CHANNEL_SMS, "t",
-	    store_now(), 10, &items, &n, &next, &cause), 0);
+	    clock_now(), 10, &items, &n, &next, &cause), 0);
 	assert_int_equal(n, 2);
 	for (i = 0; i < n; i++) {
 		memset(&res, 0, sizeof res);
@@ -652,7 +652,7 @@ test_delivery(void **state)
 			channel_result(&res, SEND_OK, "0: Accepted");
 		}
 		assert_int_equal(outcome_write(t.l.r, t.l.cf, items[i], &res,
-		    NULL, 0, store_now(), &cause), 0);
+		    NULL, 0, clock_now(), &cause), 0);
 		channel_result_clear(&res);
 		outbox_item_free(items[i]);
 	}
@@ -742,18 +742,18 @@ test_slow_clients(void **state)
 	test_inbound_open(&t, CITIES, 0);
 	test_inbound_setup(&t, "fr");
 	s = testslow_open(t.l.port, "127.0.0.2", 100, 0);
-	start = monotime_ms();
-	while (monotime_ms() - start < 7000) {	/* past their deadline */
+	start = clock_ms();
+	while (clock_ms() - start < 7000) {	/* past their deadline */
 		usleep(500000);
 		testslow_tick(s);
 		testslow_reopen(s);
-		t0 = monotime_ms();
+		t0 = clock_ms();
 		a = testhttp_get(t.l.port, "/healthz", NULL);
 		testslow_prompt("/healthz", t0);
 		assert_true(a.status == 200 || a.status == 503);
 		free(a.raw);
 		if (probes++ == 2) {
-			t0 = monotime_ms();
+			t0 = clock_ms();
 			a = test_inbound_kannel(&t, P, "STOP");
 			testslow_prompt("/inbound", t0);
 			test_inbound_reply_is(&t, a, "en", "stop");

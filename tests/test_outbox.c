@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "channel.h"
+#include "clock.h"
 #include "config.h"
 #include "deliver.h"
 #include "event.h"
@@ -644,9 +645,9 @@ test_record_late(void **state)
 	r = NULL;
 	assert_int_equal(unlink(late.path), 0);
 	gave_up = 1;
-	started = store_now();
+	started = clock_now();
 	deliver_record(d, &r, &gave_up, cf, sms[0], &res, NULL, "sms");
-	assert_true(store_now() - started < 1000);
+	assert_true(clock_now() - started < 1000);
 	assert_null(r);
 	assert_int_equal(gave_up, 1);
 	test_outbox_field_is(&t, "2026-7/3/1", "state", "sending");

@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "config.h"
 #include "digest.h"
 #include "event.h"
@@ -127,8 +128,8 @@ test_receipt_queue(struct redis *r, const struct config *cf)
 	n->to[1].address = xstrdup("+14165550100");
 	n->to[1].locale = xstrdup("fr");
 	txn_begin(&tx, r);
-	outbox_queue(&tx, cf, n, 0, NULL, store_now());
-	outbox_queue(&tx, cf, n, 1, NULL, store_now());
+	outbox_queue(&tx, cf, n, 0, NULL, clock_now());
+	outbox_queue(&tx, cf, n, 1, NULL, clock_now());
 	assert_int_equal(txn_exec(&tx, "2026-7", &cause), 1);
 	notice_free(n);
 }
@@ -384,7 +385,7 @@ test_expiry(void **state)
 	struct testhttp_answer	 a;
 	struct redis_reply	*reply;
 	char			*target, *key, *forged, *buf = NULL;
-	long long		 now = store_now() / 1000;
+	long long		 now = clock_now() / 1000;
 	size_t			 len = 0, cap = 0;
 
 	(void)state;
@@ -455,10 +456,10 @@ test_kannel_delivered(void **state)
 	test_receipt_open(&t);
 	test_receipt_audited(&t, 0);
 	/* The URL the gateway was given works as it is. */
-	url = receipt_url(t.cf, SMSID, store_now() / 1000);
+	url = receipt_url(t.cf, SMSID, clock_now() / 1000);
 	v = xasprintf("%s&status=1&answer=ACK%%2F",
 	    url + strlen("http://127.0.0.1:9"));
-	now = store_now();
+	now = clock_now();
 	assert_int_equal(test_receipt_get(&t, v, NULL), 200);
 	free(v);
 	free(url);
@@ -468,7 +469,7 @@ test_kannel_delivered(void **state)
 	v = test_receipt_hget(&t, SMSID, "receipt_at");
 	assert_non_null(v);
 	at = strtoll(v, NULL, 10);
-	assert_true(at >= now && at <= store_now());
+	assert_true(at >= now && at <= clock_now());
 	free(v);
 	test_receipt_audited(&t, 1);
 	free(test_receipt_audit(&t, SRAUDIT, "delivered", "delivered"));

@@ -26,7 +26,7 @@
 
 #include <cmocka.h>
 
-#include "monotime.h"
+#include "clock.h"
 #include "sockwatch.h"
 
 /* A listener and the connection the "library" made to it. */
@@ -136,11 +136,11 @@ test_sockwatch_deadline(void **state)
 	test_sockwatch_listen(&c);
 	assert_non_null(w = sockwatch_new(c.port, 300, NULL));
 	c.client = test_sockwatch_connect(&c, &c.server);
-	t0 = monotime_ms();
+	t0 = clock_ms();
 	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
 	assert_int_equal(sockwatch_expired(w, step, sizeof step), 0);
 	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
-	ms = monotime_ms() - t0;
+	ms = clock_ms() - t0;
 	if (ms < 250 || ms > 2000)
 		fail_msg("shut down after %lld ms, wanted about 300",
 		    (long long)ms);
@@ -184,10 +184,10 @@ test_sockwatch_steps(void **state)
 	usleep(1200 * 1000);
 	test_sockwatch_alive(c.client, c.server);
 	assert_int_equal(sockwatch_expired(w, step, sizeof step), 0);
-	t0 = monotime_ms();
+	t0 = clock_ms();
 	sockwatch_step(w, "DATA");
 	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
-	ms = monotime_ms() - t0;
+	ms = clock_ms() - t0;
 	if (ms < 950)
 		fail_msg("shut down after %lld ms, wanted 1000", (long long)ms);
 	assert_int_equal(sockwatch_expired(w, step, sizeof step), 1);
@@ -294,10 +294,10 @@ test_sockwatch_second_run(void *arg)
 {
 	struct test_sockwatch_second	*t = arg;
 	struct sockwatch		*w;
-	int64_t				 t0 = monotime_ms();
+	int64_t				 t0 = clock_ms();
 
 	w = sockwatch_new(t->port, t->wait_ms, &t->cause);
-	t->ms = monotime_ms() - t0;
+	t->ms = clock_ms() - t0;
 	t->made = w != NULL;
 	sockwatch_free(w);		/* never connected: lets go */
 	return NULL;

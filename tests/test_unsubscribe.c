@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "config.h"
 #include "digest.h"
 #include "event.h"
@@ -131,7 +132,7 @@ test_url(void **state)
 	struct catalog		*cat;
 	char			*url, *want, *html, c[DIGEST_HEX_LEN + 1];
 	char			 token[DIGEST_HEX_LEN + 1];
-	int64_t			 now = store_now() / 1000;
+	int64_t			 now = clock_now() / 1000;
 
 	(void)state;
 	test_unsub_open(&l, 0);
@@ -199,7 +200,7 @@ test_one_click(void **state)
 	test_unsub_open(&l, 0);
 	test_unsub_setup(&l);
 	testlisten_last_id(&l, before);
-	target = test_unsub_target(&l, "E-1", ANA, store_now() / 1000);
+	target = test_unsub_target(&l, "E-1", ANA, clock_now() / 1000);
 	assert_int_equal(test_unsub_post(&l, target, ONE), 200);
 	reply = testlisten_after(&l, before);
 	assert_int_equal(reply->elements, 1);
@@ -248,7 +249,7 @@ test_refused(void **state)
 {
 	struct testlisten	 l;
 	char			 before[64], *target, *other, *p;
-	int64_t			 now = store_now() / 1000;
+	int64_t			 now = clock_now() / 1000;
 
 	(void)state;
 	test_unsub_open(&l, 0);
@@ -313,7 +314,7 @@ test_get(void **state)
 	test_unsub_open(&l, 0);
 	test_unsub_setup(&l);
 	testlisten_last_id(&l, before);
-	target = test_unsub_target(&l, "E-1", ANA, store_now() / 1000);
+	target = test_unsub_target(&l, "E-1", ANA, clock_now() / 1000);
 	a = testhttp_get(l.port, target, "User-Agent: LinkScanner/2.0\r\n");
 	assert_int_equal(a.status, 200);
 	type = testhttp_header(&a, "Content-Type");
@@ -350,7 +351,7 @@ test_gone(void **state)
 	struct testlisten	 l;
 	struct testhttp_answer	 a;
 	char			 before[64], *target;
-	int64_t			 now = store_now() / 1000;
+	int64_t			 now = clock_now() / 1000;
 
 	(void)state;
 	test_unsub_open(&l, 0);

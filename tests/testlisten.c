@@ -16,12 +16,14 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "event.h"
 #include "generation.h"
 #include "listener.h"
 #include "log.h"
 #include "redis.h"
+#include "srstate.h"
 #include "store.h"
 #include "testlisten.h"
 #include "testserver.h"
@@ -193,7 +195,7 @@ testlisten_drain(struct testlisten *t)
 		if (ev == NULL)
 			fail_msg("event %s: %s", e->element[0]->str, cause);
 		rc = store_event(t->cf, t->r, TESTLISTEN_STREAM, ev,
-		    store_now(), &cause);
+		    clock_now(), &cause);
 		if (rc < 0)
 			fail_msg("store_event: %s", cause);
 		n += rc;
@@ -277,7 +279,7 @@ testlisten_contact(struct testlisten *t, const char *sr, const char *channel,
 {
 	char	*key, *field, *v;
 
-	key = store_state_key(t->cf, sr);
+	key = srstate_key(t->cf, sr);
 	field = xasprintf("c:%s:%s", channel, address);
 	v = testlisten_hget(t, key, field);
 	free(field);

@@ -38,7 +38,7 @@ size_t testslow_answered(const struct testslow *s, int status);
 
 /*
  * Assert that a request of the test's own (what, for the message), sent
- * at start (monotime_ms()) beside the slow set, was answered within a
+ * at start (clock_ms()) beside the slow set, was answered within a
  * second - a loose measure, for a slow run, of "not kept waiting".
  */
 void testslow_prompt(const char *what, int64_t start);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "config.h"
 #include "decision.h"
 #include "json.h"
@@ -157,19 +158,6 @@ audit_scan(struct redis *r, const struct config *cf, const char *sr,
 	return rc;
 }
 
-/* Format ms since the epoch as ISO 8601 in UTC with ms. */
-void
-audit_time(int64_t ms, char *buf)
-{
-	struct tm	tm;
-	time_t		t = (time_t)(ms / 1000);
-	char		s[24];
-
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, 32, "%s.%03dZ", s, (int)(ms % 1000));
-}
-
 /* Set member name of j from the entry's field of the same meaning. */
 static void
 audit_json_member(struct json *j, const char *name, const char *v)
@@ -177,7 +165,7 @@ audit_json_member(struct json *j, const char *name, const char *v)
 	char	ts[32];
 
 	if (strcmp(name, "at") == 0 || strcmp(name, "ts") == 0) {
-		audit_time(strtoll(v, NULL, 10), ts);
+		clock_rfc3339(strtoll(v, NULL, 10), ts);
 		json_set(j, "ts", ts);
 	} else if (strcmp(name, "events") == 0 ||
 	    strcmp(name, "event_ids") == 0)

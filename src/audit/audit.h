@@ -76,7 +76,4 @@ int audit_scan(struct redis *r, const struct config *cf, const char *sr,
  */
 char *audit_json(const char *id, const struct redis_reply *fields);
 
-/* Format ms since the epoch as ISO 8601 in UTC with ms, into buf[32]. */
-void audit_time(int64_t ms, char *buf);
-
 #endif

@@ -29,9 +29,8 @@
 #include "config.h"
 #include "generation.h"
 #include "log.h"
-#include "monotime.h"
+#include "clock.h"
 #include "redis.h"
-#include "store.h"
 #include "xmalloc.h"
 
 /* Entries read and written at once. */
@@ -234,7 +233,7 @@ static void
 auditfile_failed(struct auditfile *af, const struct config *cf,
     const char *cause)
 {
-	int64_t	now = store_now();
+	int64_t	now = clock_now();
 	char	after[80] = "";
 
 	if (af->failing == 0)
@@ -262,13 +261,13 @@ auditfile_pause(struct auditfile *af, int64_t ms)
 
 	pthread_mutex_lock(&af->lock);
 	if (af->stopping) {
-		left = af->deadline - monotime_ms();
+		left = af->deadline - clock_ms();
 		if (ms > AUDITFILE_STOP_RETRY_MS)
 			ms = AUDITFILE_STOP_RETRY_MS;
 		if (left < ms)
 			ms = left > 0 ? left : 0;
 	}
-	monotime_after(CLOCK_REALTIME, ms, &ts);
+	clock_after(CLOCK_REALTIME, ms, &ts);
 	if (ms > 0 && !af->reopen)
 		pthread_cond_timedwait(&af->cond, &af->lock, &ts);
 	pthread_mutex_unlock(&af->lock);
@@ -342,7 +341,7 @@ auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
 	if (af->failing != 0) {
 		log_notice("audit.file %s: written again after %lld s",
 		    cf->audit_file,
-		    (long long)((store_now() - af->failing) / 1000));
+		    (long long)((clock_now() - af->failing) / 1000));
 		af->failing = af->reported = 0;
 	}
 	return 1;
@@ -375,7 +374,7 @@ auditfile_main(void *arg)
 		deadline = af->deadline;
 		g = generation_hold(af->gen);
 		pthread_mutex_unlock(&af->lock);
-		if (stopping && monotime_ms() >= deadline) {
+		if (stopping && clock_ms() >= deadline) {
 			generation_drop(g);
 			break;
 		}

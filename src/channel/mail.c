@@ -98,7 +98,7 @@
 #include "channel.h"
 #include "log.h"
 #include "mail.h"
-#include "monotime.h"
+#include "clock.h"
 #include "nodelay.h"
 #include "probe.h"
 #include "sockwatch.h"
@@ -211,7 +211,7 @@ mail_cause(char **cause, const char *fmt, ...)
 static int64_t
 mail_elapsed(const struct mail_session *s)
 {
-	return monotime_ms() - s->start_ms;
+	return clock_ms() - s->start_ms;
 }
 
 /* Return 1 if host is an IPv4 address (IPv6 has no place in host:port). */
@@ -1027,7 +1027,7 @@ mail_send(struct mail *m, struct mail_message *msgs, size_t n,
 	s.done = done;
 	s.arg = arg;
 	s.n = n;
-	s.start_ms = monotime_ms();
+	s.start_ms = clock_ms();
 	snprintf(s.step, sizeof s.step, "connect");
 	entries = xcalloc(n > 0 ? n : 1, sizeof *entries);
 	s.entries = entries;

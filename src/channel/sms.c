@@ -48,7 +48,7 @@
 #include "channel.h"
 #include "json.h"
 #include "log.h"
-#include "monotime.h"
+#include "clock.h"
 #include "segment.h"
 #include "sms.h"
 #include "xmalloc.h"
@@ -410,7 +410,7 @@ sms_twilio_request(struct sms *s, struct sms_xfer *x)
 static void
 sms_done(struct sms *s, struct sms_xfer *x)
 {
-	x->m->result.latency_ms = monotime_ms() - x->start_ms;
+	x->m->result.latency_ms = clock_ms() - x->start_ms;
 	TAILQ_INSERT_TAIL(&s->finished, x, entry);
 }
 
@@ -487,7 +487,7 @@ sms_submit(struct sms *s, struct sms_message *m)
 	channel_result_clear(&m->result);
 	x = xcalloc(1, sizeof *x);
 	x->m = m;
-	x->start_ms = monotime_ms();
+	x->start_ms = clock_ms();
 	s->active++;
 	for (p = m->id; p != NULL && *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)

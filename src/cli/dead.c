@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "config.h"
 #include "datefmt.h"
 #include "dead.h"
@@ -30,7 +31,6 @@
 #include "log.h"
 #include "outbox.h"
 #include "redis.h"
-#include "store.h"
 #include "txn.h"
 #include "vocab.h"
 #include "xmalloc.h"
@@ -183,7 +183,7 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 	key = outbox_key(cf, id);
 	qkey = outbox_queue_key(cf, ch);
 	user = dead_operator();
-	snprintf(now, sizeof now, "%lld", (long long)store_now());
+	snprintf(now, sizeof now, "%lld", (long long)clock_now());
 	f = redis_command(r, &cause, "HGETALL %s", key);
 	if (f == NULL || f->type != REDIS_TYPE_ARRAY || f->elements == 0 ||
 	    (sr = redis_reply_field(f, "sr")) == NULL) {
@@ -233,7 +233,7 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 	argv[1] = cf->redis_dead_stream;
 	argv[2] = entry;
 	txn_queue(&tx, 3, argv);
-	audit_queue(&tx, cf, sr, &dl, store_now());
+	audit_queue(&tx, cf, sr, &dl, clock_now());
 	if (txn_exec(&tx, sr, &cause) != 1) {
 		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,
 		    cause != NULL ? cause : "the record changed meanwhile");
@@ -483,7 +483,7 @@ dead_queue_json(struct json *j, const char *name, const struct dead_wait *w)
 	snprintf(key, sizeof key, "%s_waiting", name);
 	json_set_int(j, key, w->later);
 	if (w->next != 0) {
-		audit_time(w->next, when);
+		clock_rfc3339(w->next, when);
 		snprintf(key, sizeof key, "%s_next_at", name);
 		json_set(j, key, when);
 	}
@@ -501,7 +501,7 @@ dead_queue(const struct config *cf, int argc, char **argv)
 	struct redis		*r;
 	struct json		*j;
 	char			*key;
-	long long		 now = (long long)store_now(), claims, dead;
+	long long		 now = (long long)clock_now(), claims, dead;
 	long long		 events;
 	int			 ch, json = 0;
 

@@ -19,12 +19,12 @@
 #include <sysexits.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "config.h"
 #include "datefmt.h"
 #include "decision.h"
 #include "history.h"
 #include "redis.h"
-#include "store.h"
 #include "syntax.h"
 #include "xmalloc.h"
 
@@ -162,7 +162,7 @@ history_when(const struct config *cf, const char *opt, const char *s,
 {
 	char	*cause = NULL;
 
-	if (datefmt_parse_when(s, cf->templates_timezone, store_now(), ms,
+	if (datefmt_parse_when(s, cf->templates_timezone, clock_now(), ms,
 	    &cause) == 0)
 		return 0;
 	fprintf(stderr, "closeloop history: %s: %s\n", opt, cause);

@@ -23,6 +23,7 @@
 #include <sysexits.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "config.h"
 #include "datefmt.h"
 #include "decision.h"
@@ -31,7 +32,6 @@
 #include "json.h"
 #include "redis.h"
 #include "report.h"
-#include "store.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
@@ -337,9 +337,9 @@ report_run(const struct config *cf, int argc, char **argv)
 		fprintf(stderr, "closeloop report: --since is required\n");
 		goto usage;
 	}
-	if (datefmt_parse_when(since_s, cf->templates_timezone, store_now(),
+	if (datefmt_parse_when(since_s, cf->templates_timezone, clock_now(),
 	    &since, &cause) != 0 || (until_s != NULL &&
-	    datefmt_parse_when(until_s, cf->templates_timezone, store_now(),
+	    datefmt_parse_when(until_s, cf->templates_timezone, clock_now(),
 	    &until, &cause) != 0)) {
 		fprintf(stderr, "closeloop report: %s\n", cause);
 		rc = EX_DATAERR;
@@ -359,9 +359,9 @@ report_run(const struct config *cf, int argc, char **argv)
 	}
 	report_notes(&rp);
 	if (until == 0)
-		until = store_now();
-	audit_time(since, iso_from);
-	audit_time(until, iso_to);
+		until = clock_now();
+	clock_rfc3339(since, iso_from);
+	clock_rfc3339(until, iso_to);
 	if (!json) {
 		datefmt_local(cf->templates_timezone, since, from, sizeof from);
 		datefmt_local(cf->templates_timezone, until, to, sizeof to);

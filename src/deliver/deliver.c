@@ -23,12 +23,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "mailwork.h"
-#include "monotime.h"
+#include "clock.h"
 #include "outbox.h"
 #include "outcome.h"
 #include "redis.h"
 #include "smswork.h"
-#include "store.h"
 #include "xmalloc.h"
 
 /* The longest an outcome is tried again after Redis failed, in ms. */
@@ -59,7 +58,7 @@ deliver_recover(struct generation *g)
 		free(cause);
 		return;
 	}
-	n = outbox_recover(r, g->cf, g->cf->redis_consumer, store_now(),
+	n = outbox_recover(r, g->cf, g->cf->redis_consumer, clock_now(),
 	    &cause);
 	if (n < 0) {
 		log_warn("delivery: %s", cause);
@@ -170,7 +169,7 @@ deliver_wait(struct deliver *d, unsigned long seen, int64_t ms)
 
 	if (ms <= 0)
 		return;
-	monotime_after(CLOCK_MONOTONIC, ms, &ts);
+	clock_after(CLOCK_MONOTONIC, ms, &ts);
 	pthread_mutex_lock(&d->lock);
 	while (d->kicks == seen && !d->stopping) {
 		if (pthread_cond_timedwait(&d->cond, &d->lock, &ts) ==
@@ -240,7 +239,7 @@ deliver_sleep(int64_t ms)
 {
 	struct timespec	ts;
 
-	monotime_split(ms, &ts);
+	clock_split(ms, &ts);
 	nanosleep(&ts, NULL);
 }
 
@@ -268,7 +267,7 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
 	if (!d->dry_run && res->latency_ms > 0)
 		metrics_send_time(who, (double)res->latency_ms / 1000);
 	until = *gave_up ? 0 : cf->delivery_lease_seconds * 500;
-	until = store_now() + (until < DELIVER_RECORD_MS ? until :
+	until = clock_now() + (until < DELIVER_RECORD_MS ? until :
 	    DELIVER_RECORD_MS);
 	backoff_init(&bo, 100, 2000);
 	for (tries = 1;; tries++) {
@@ -278,7 +277,7 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
 			held = outbox_held(*r, cf, it, cf->redis_consumer,
 			    &cause);
 		if (*r != NULL && held == 1 && outcome_write(*r, cf, it, res,
-		    content, d->dry_run, store_now(), &cause) == 0) {
+		    content, d->dry_run, clock_now(), &cause) == 0) {
 			if (tries > 1)
 				log_notice("%s: recorded the outcome of %s "
 				    "after %d attempts, on redis %s", who,
@@ -295,7 +294,7 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
 		}
 		if (cause == NULL)	/* the record changed meanwhile */
 			cause = xstrdup("the record changed meanwhile");
-		if (store_now() >= until || deliver_stopping(d)) {
+		if (clock_now() >= until || deliver_stopping(d)) {
 			log_warn("%s: cannot record the outcome of %s: %s; it "
 			    "goes out again when its lease ends", who, it->id,
 			    cause);
@@ -330,10 +329,10 @@ deliver_stop(struct deliver *d, int64_t deadline_ms)
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < d->nthreads; i++) {
-		left = deadline_ms - monotime_ms();
+		left = deadline_ms - clock_ms();
 		if (left < 0)
 			left = 0;
-		monotime_after(CLOCK_REALTIME, left + 1000, &until);
+		clock_after(CLOCK_REALTIME, left + 1000, &until);
 		if (pthread_timedjoin_np(d->threads[i], NULL, &until) != 0)
 			late++;
 	}

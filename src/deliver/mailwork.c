@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "channel.h"
+#include "clock.h"
 #include "config.h"
 #include "deliver.h"
 #include "digest.h"
@@ -30,7 +31,6 @@
 #include "outcome.h"
 #include "redis.h"
 #include "render.h"
-#include "store.h"
 #include "unsubscribe.h"
 #include "xmalloc.h"
 
@@ -143,7 +143,7 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		return -1;
 	}
 	if (render_notice(cf, g->cat, it->notice, 0, RENDER_EMAIL,
-	    store_now() / 1000, &out, &cause) != 0) {
+	    clock_now() / 1000, &out, &cause) != 0) {
 		channel_result(&msg->result, SEND_PERMFAIL, "render: %s",
 		    cause);
 		free(cause);
@@ -160,7 +160,7 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 	mm.message_id = mid;
 	mm.list_unsubscribe = out.unsubscribe_url;	/* as in the text */
 	mm.language = out.locale;
-	mm.date = store_now() / 1000;
+	mm.date = clock_now() / 1000;
 	rc = mime_build(&mm, &data, &len, &cause);
 	if (rc != 0) {
 		channel_result(&msg->result, SEND_PERMFAIL, "message: %s",
@@ -202,7 +202,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 	size_t			  n, i, k = 0;
 
 	if (outbox_claim(w->r, g->cf, EVENT_CHANNEL_EMAIL,
-	    g->cf->redis_consumer, store_now(),
+	    g->cf->redis_consumer, clock_now(),
 	    (size_t)g->cf->email_messages_per_session, &items, &n, next_due,
 	    &cause) != 0) {
 		log_warn("email: %s", cause);
@@ -288,8 +288,8 @@ mailwork_main(void *arg)
 		if (n > 0)
 			continue;
 		wait = DELIVER_POLL_MS;
-		if (next_due != 0 && next_due - store_now() < wait)
-			wait = next_due - store_now();
+		if (next_due != 0 && next_due - clock_now() < wait)
+			wait = next_due - clock_now();
 		deliver_wait(w.d, seen, wait);
 	}
 	mail_free(w.m);

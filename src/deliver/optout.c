@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "clock.h"
 #include "config.h"
 #include "digest.h"
 #include "event.h"
@@ -23,7 +23,6 @@
 #include "optout.h"
 #include "redis.h"
 #include "srstate.h"
-#include "store.h"
 #include "txn.h"
 #include "xmalloc.h"
 
@@ -157,7 +156,7 @@ optout_contacts(struct redis *r, const struct config *cf,
 	int			 rc = 0;
 
 	for (i = 0; i < ld->nsr; i++) {
-		key = store_state_key(cf, ld->sr[i]);
+		key = srstate_key(cf, ld->sr[i]);
 		argv[0] = "HGET";
 		argv[1] = key;
 		argv[2] = field;
@@ -257,7 +256,7 @@ optout_event(const struct config *cf, const char **argv, char *buf,
 	    "*", "v", "1", "type", type, "event_id", id, "sr", sr, "ts", buf,
 	    field, address, "x_closeloop_via", via };
 
-	audit_time(now, buf);	/* RFC 3339 too */
+	clock_rfc3339(now, buf);	/* RFC 3339 too */
 	memcpy(argv, args, sizeof args);
 	return OPTOUT_EVENT_ARGC;
 }

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "config.h"
 #include "decision.h"
 #include "digest.h"
@@ -37,7 +38,6 @@
 #include "outbox.h"
 #include "receipt.h"
 #include "redis.h"
-#include "store.h"
 #include "txn.h"
 #include "vocab.h"
 #include "xmalloc.h"
@@ -344,7 +344,7 @@ receipt_write(const struct config *cf, struct redis *r, const char *id,
 			answer = log_clean(words, strlen(words),
 			    RECEIPT_ANSWER_MAX);
 		receipt_queue(&tx, cf, id, f, rep, answer != NULL ? answer :
-		    rep->detail, answer, &dl, store_now());
+		    rep->detail, answer, &dl, clock_now());
 	}
 	rc = txn_exec(&tx, sr, cause);
 	if (rc == 1 && dl.n > 0)
@@ -388,7 +388,7 @@ receipt_handle(const struct config *cf, struct redis **r,
 		receipt_answer(resp, 403, "wrong or missing token");
 		return;
 	}
-	if (exp >= 0 && exp < store_now() / 1000) {
+	if (exp >= 0 && exp < clock_now() / 1000) {
 		receipt_expired(id, req, resp);
 		return;
 	}
@@ -425,7 +425,7 @@ receipt_handle(const struct config *cf, struct redis **r,
 			    "(unknown, not an SMS, or its record expired)");
 			goto done;
 		}
-		if (exp < 0 && receipt_too_late(cf, f, store_now())) {
+		if (exp < 0 && receipt_too_late(cf, f, clock_now())) {
 			redis_unwatch(*r);
 			receipt_expired(id, req, resp);
 			goto done;

@@ -23,6 +23,7 @@
 
 #include "catalog.h"
 #include "channel.h"
+#include "clock.h"
 #include "config.h"
 #include "datefmt.h"
 #include "deliver.h"
@@ -38,7 +39,6 @@
 #include "render.h"
 #include "sms.h"
 #include "smswork.h"
-#include "store.h"
 #include "xmalloc.h"
 
 /*
@@ -131,7 +131,7 @@ smswork_rate(struct smswork *w, const struct config *cf, size_t want,
 	size_t			 took = 0;
 
 	key = xasprintf("%ssms:next", cf->redis_prefix);
-	snprintf(now, sizeof now, "%lld", (long long)store_now());
+	snprintf(now, sizeof now, "%lld", (long long)clock_now());
 	snprintf(interval, sizeof interval, "%.3f",
 	    1050.0 / (double)cf->sms_max_per_second);
 	snprintf(most, sizeof most, "%zu", want);
@@ -207,7 +207,7 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 		return;
 	}
 	if (render_notice(g->cf, g->cat, it->notice, 0, RENDER_SMS,
-	    store_now() / 1000, &out, &cause) != 0) {
+	    clock_now() / 1000, &out, &cause) != 0) {
 		channel_result(&sm->m.result, SEND_PERMFAIL, "render: %s",
 		    cause);
 		free(cause);
@@ -223,7 +223,7 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	sm->m.text = sm->text;
 	if (g->cf->sms_dlr_url != NULL && g->cf->sms_dlr_secret != NULL)
 		sm->m.receipt_url = sm->receipt_url = receipt_url(g->cf,
-		    it->id, store_now() / 1000);
+		    it->id, clock_now() / 1000);
 	sm->c.sms = sm->text;
 	sm->c.locale = sm->locale;
 	sm->c.version = catalog_version(g->cat);
@@ -282,7 +282,7 @@ smswork_release(struct smswork *w, const struct config *cf)
 	TAILQ_FOREACH(sm, &w->flying, entry)
 		keep[n++] = sm->it->id;
 	released = outbox_release(w->r, cf, cf->redis_consumer,
-	    EVENT_CHANNEL_SMS, keep, n, store_now(), &cause);
+	    EVENT_CHANNEL_SMS, keep, n, clock_now(), &cause);
 	free(keep);
 	if (released < 0) {
 		log_warn("sms: %s", cause);
@@ -309,7 +309,7 @@ smswork_fill(struct smswork *w, struct generation *g)
 	struct outbox_item	**items;
 	char			 *cause = NULL;
 	size_t			  room, n, i, active;
-	int64_t			  now = store_now(), next_due = 0, at;
+	int64_t			  now = clock_now(), next_due = 0, at;
 	int64_t			  retry_at = 0;
 
 	at = datefmt_quiet_end(cf->templates_timezone, cf->sms_quiet_start,

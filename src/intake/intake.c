@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "event.h"
 #include "intake.h"
@@ -116,7 +117,7 @@ intake_run(const struct config *cf, struct stream *s, struct redis *r,
 
 	if (*n == 0)
 		return 0;
-	if (store_events(cf, r, stream_key(s), evs, *n, store_now(), rcs,
+	if (store_events(cf, r, stream_key(s), evs, *n, clock_now(), rcs,
 	    why, cause) != 0)
 		rc = -1;
 	for (i = 0; i < *n; i++) {

@@ -29,23 +29,6 @@
 /* How often a step is tried when other daemons keep changing the SR. */
 #define STORE_ATTEMPTS	50
 
-/* Return the wall-clock time in ms since the epoch. */
-int64_t
-store_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Return the key of an SR's state. */
-char *
-store_state_key(const struct config *cf, const char *sr)
-{
-	return xasprintf("%ssr:{%s}:state", cf->redis_prefix, sr);
-}
-
 /* Queue WATCH of an SR's state (and seenkey, if not NULL) and its reads. */
 static void
 store_load_queue(const struct config *cf, struct redis *r, const char *sr,
@@ -54,7 +37,7 @@ store_load_queue(const struct config *cf, struct redis *r, const char *sr,
 	const char	*argv[3];
 	char		*key;
 
-	key = store_state_key(cf, sr);
+	key = srstate_key(cf, sr);
 	argv[0] = "WATCH";
 	argv[1] = key;
 	argv[2] = seenkey;

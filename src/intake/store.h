@@ -93,13 +93,4 @@ int store_release(const struct config *cf, struct redis *r, int64_t now,
 int store_next_due(const struct config *cf, struct redis *r, int64_t *due,
     char **cause);
 
-/* Return the wall-clock time in ms since the epoch. */
-int64_t store_now(void);
-
-/*
- * Return the key of an SR's state. The string is allocated; the caller
- * frees it.
- */
-char *store_state_key(const struct config *cf, const char *sr);
-
 #endif

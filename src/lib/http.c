@@ -98,7 +98,7 @@
 
 #include "http.h"
 #include "log.h"
-#include "monotime.h"
+#include "clock.h"
 #include "xmalloc.h"
 
 #define HTTP_PER_ADDRESS	32	/* connections from one address */
@@ -647,7 +647,7 @@ http_note(struct http *h, uint64_t *counter)
 {
 	(*counter)++;
 	if (h->summary_at == 0)
-		h->summary_at = monotime_ms() + HTTP_SUMMARY_MS;
+		h->summary_at = clock_ms() + HTTP_SUMMARY_MS;
 }
 
 /* Log what was refused since the last summary, if it is time. */
@@ -710,7 +710,7 @@ http_answer_head(struct http *h, struct http_conn *c, int status,
 		return;
 	}
 	c->stage = HTTP_LINGER;
-	c->deadline = monotime_ms() + HTTP_LINGER_MS;
+	c->deadline = clock_ms() + HTTP_LINGER_MS;
 	memset(&ev, 0, sizeof ev);
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.u64 = (uint64_t)(c - h->conns);
@@ -803,7 +803,7 @@ http_admit(struct http *h, int fd, const struct sockaddr_storage *ss,
 	c->fd = fd;
 	memcpy(&c->addr, ss, len);
 	c->addrlen = len;
-	c->accepted = monotime_ms();
+	c->accepted = clock_ms();
 	c->deadline = c->accepted + HTTP_HEAD_SECONDS * 1000;
 	memset(&ev, 0, sizeof ev);
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
@@ -853,7 +853,7 @@ http_accept(struct http *h)
 		}
 		if (errno != EMFILE && errno != ENFILE)
 			return;
-		now = monotime_ms();
+		now = clock_ms();
 		if (h->paused_logged == 0 ||
 		    now - h->paused_logged >= HTTP_SUMMARY_MS) {
 			log_warn("http: cannot accept connections for now: "
@@ -978,7 +978,7 @@ http_loop(void *arg)
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	while (!stop) {
 		n = epoll_wait(h->epfd, evs, HTTP_EVENTS,
-		    http_timeout(h, monotime_ms()));
+		    http_timeout(h, clock_ms()));
 		for (i = 0; i < n; i++) {
 			tag = evs[i].data.u64;
 			if (tag == HTTP_TAG_LISTEN)
@@ -994,9 +994,9 @@ http_loop(void *arg)
 			}
 		}
 		MHD_run(h->daemon);
-		http_deadlines(h, monotime_ms());
-		http_summary(h, monotime_ms());
-		http_resume(h, monotime_ms());
+		http_deadlines(h, clock_ms());
+		http_summary(h, clock_ms());
+		http_resume(h, clock_ms());
 	}
 	return NULL;
 }

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monotime.h"
+#include "clock.h"
 #include "probe.h"
 #include "xmalloc.h"
 
@@ -44,8 +44,8 @@ probe_one(const struct addrinfo *ai, int64_t deadline)
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
 	do {
-		rc = poll(&pfd, 1, (int)(deadline - monotime_ms() > 0 ?
-		    deadline - monotime_ms() : 0));
+		rc = poll(&pfd, 1, (int)(deadline - clock_ms() > 0 ?
+		    deadline - clock_ms() : 0));
 	} while (rc == -1 && errno == EINTR);
 	if (rc == 0)
 		err = ETIMEDOUT;
@@ -67,7 +67,7 @@ probe_connect(const char *host, const char *port, long timeout_ms,
     char **cause)
 {
 	struct addrinfo	 hints, *res, *ai;
-	int64_t		 deadline = monotime_ms() + timeout_ms;
+	int64_t		 deadline = clock_ms() + timeout_ms;
 	int		 rc, err = ETIMEDOUT;
 
 	memset(&hints, 0, sizeof hints);
@@ -79,7 +79,7 @@ probe_connect(const char *host, const char *port, long timeout_ms,
 			    gai_strerror(rc));
 		return -1;
 	}
-	for (ai = res; ai != NULL && monotime_ms() < deadline;
+	for (ai = res; ai != NULL && clock_ms() < deadline;
 	    ai = ai->ai_next) {
 		if ((err = probe_one(ai, deadline)) == 0)
 			break;

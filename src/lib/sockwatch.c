@@ -48,7 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monotime.h"
+#include "clock.h"
 #include "sockwatch.h"
 #include "xmalloc.h"
 
@@ -218,13 +218,13 @@ sockwatch_main(void *arg)
 			pthread_cond_wait(&w->cond, &w->mtx);
 			continue;
 		}
-		if (monotime_ms() >= w->deadline) {
+		if (clock_ms() >= w->deadline) {
 			(void)shutdown(w->fd, SHUT_RDWR);
 			w->expired = 1;
 			w->armed = 0;
 			continue;
 		}
-		monotime_split(w->deadline, &ts);
+		clock_split(w->deadline, &ts);
 		pthread_cond_timedwait(&w->cond, &w->mtx, &ts);
 	}
 	pthread_mutex_unlock(&w->mtx);
@@ -257,7 +257,7 @@ sockwatch_new(int port, long step_ms, char **cause)
 	struct timespec		 ts;
 	int			 rc;
 
-	monotime_split(monotime_ms() + step_ms, &ts);
+	clock_split(clock_ms() + step_ms, &ts);
 	rc = pthread_mutex_clocklock(&sockwatch_lock, CLOCK_MONOTONIC, &ts);
 	if (rc != 0) {
 		if (cause != NULL) {
@@ -315,7 +315,7 @@ sockwatch_step(struct sockwatch *w, const char *step)
 	pthread_mutex_lock(&w->mtx);
 	if (!w->expired) {
 		w->armed = 1;
-		w->deadline = monotime_ms() + w->step_ms;
+		w->deadline = clock_ms() + w->step_ms;
 		snprintf(w->step, sizeof w->step, "%s", step);
 		pthread_cond_signal(&w->cond);
 	}

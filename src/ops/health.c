@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "event.h"
 #include "generation.h"
@@ -25,7 +26,6 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "redis.h"
-#include "store.h"
 #include "xmalloc.h"
 
 static const char *const health_channels[2] = { "email", "sms" };
@@ -265,7 +265,7 @@ health_metrics(const struct generation *g, struct redis **r,
 	if (health_method(req, resp))
 		return;
 	metrics_write(&buf, &len, &cap);
-	up = health_read(g, r, store_now(), &gg, &cause) == 0;
+	up = health_read(g, r, clock_now(), &gg, &cause) == 0;
 	metrics_printf(&buf, &len, &cap,
 	    "# HELP closeloop_up Whether Redis answered this scrape.\n"
 	    "# TYPE closeloop_up gauge\ncloseloop_up %d\n"
@@ -294,7 +294,7 @@ health_check(const struct generation *g, struct redis **r,
 	struct metrics_loop	 ml;
 	char			*buf = NULL, *cause = NULL;
 	size_t			 len = 0, cap = 0;
-	int64_t			 now = store_now(), since, handled;
+	int64_t			 now = clock_now(), since, handled;
 	int			 c;
 
 	if (health_method(req, resp))

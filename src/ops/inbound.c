@@ -19,6 +19,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
+#include "clock.h"
 #include "config.h"
 #include "digest.h"
 #include "http.h"
@@ -28,7 +29,6 @@
 #include "redis.h"
 #include "render.h"
 #include "segment.h"
-#include "store.h"
 #include "syntax.h"
 #include "template.h"
 #include "xmalloc.h"
@@ -288,10 +288,10 @@ inbound_change(const struct config *cf, struct redis **r,
 	if (*r == NULL && (*r = redis_connect(cf, &cause)) == NULL)
 		rc = -1;
 	else if (kind == INBOUND_STOP)
-		rc = optout_stop(*r, cf, phone, keyword, store_now(), res,
+		rc = optout_stop(*r, cf, phone, keyword, clock_now(), res,
 		    &cause);
 	else
-		rc = optout_start(*r, cf, phone, store_now(), res, &cause);
+		rc = optout_start(*r, cf, phone, clock_now(), res, &cause);
 	if (rc != 0) {
 		log_warn("inbound SMS from %s: %s; not changed", masked,
 		    cause != NULL ? cause : "Redis failed");

@@ -35,7 +35,7 @@
 #include "lint.h"
 #include "log.h"
 #include "metrics.h"
-#include "monotime.h"
+#include "clock.h"
 #include "outbox.h"
 #include "redis.h"
 #include "sdnotify.h"
@@ -133,8 +133,8 @@ server_wait(struct server *sv, int fd, int64_t ms)
 	if (ms < 0)
 		ms = 0;
 	if (ms > 0)	/* a wait is not a spin */
-		metrics_progress(store_now());
-	monotime_split(ms, &ts);
+		metrics_progress(clock_now());
+	clock_split(ms, &ts);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
@@ -221,7 +221,7 @@ server_connect(struct server *sv)
 	free(sv->last_cause);
 	sv->last_cause = NULL;
 	backoff_reset(&sv->bo);
-	sv->next_claim = monotime_ms();
+	sv->next_claim = clock_ms();
 	sv->next_due = 1;	/* release what fell due while away, */
 	sv->caught_up = 0;	/* once what arrived meanwhile is read */
 	return 0;
@@ -242,11 +242,11 @@ server_stop(void *arg)
 		    (!sigismember(&pending, SIGTERM) &&
 		    !sigismember(&pending, SIGINT)))
 			return 0;
-		sv->quit_deadline = monotime_ms() +
+		sv->quit_deadline = clock_ms() +
 		    sv->cf->shutdown_timeout * 1000;
 		log_notice("shutting down: finishing the batch in hand");
 	}
-	return monotime_ms() >= sv->quit_deadline;
+	return clock_ms() >= sv->quit_deadline;
 }
 
 /* Learn when the next pending notice is due. */
@@ -272,7 +272,7 @@ server_handle(struct server *sv, struct stream_batch *batch)
 		server_lost(sv, cause);
 	if (sv->counts.accepted + sv->counts.duplicate + sv->counts.dead !=
 	    before)
-		metrics_handled(store_now());
+		metrics_handled(clock_now());
 	stream_batch_clear(batch);
 	deliver_kick(sv->deliver);
 	if (sv->r != NULL)
@@ -291,7 +291,7 @@ server_release(struct server *sv)
 	size_t	 refused = 0;
 	int	 n;
 
-	n = store_release(sv->cf, sv->r, store_now(), sv->cf->events_batch,
+	n = store_release(sv->cf, sv->r, clock_now(), sv->cf->events_batch,
 	    &refused, &cause);
 	if (n < 0) {
 		server_lost(sv, cause);
@@ -299,10 +299,10 @@ server_release(struct server *sv)
 	}
 	if (n > 0) {
 		log_debug("released %d pending notices", n);
-		metrics_progress(store_now());
+		metrics_progress(clock_now());
 	}
 	if (refused > 0)
-		sv->release_after = monotime_ms() + backoff_next(&sv->release_bo);
+		sv->release_after = clock_ms() + backoff_next(&sv->release_bo);
 	else {
 		sv->release_after = 0;
 		backoff_reset(&sv->release_bo);
@@ -334,7 +334,7 @@ server_auditfile(struct server *sv)
 	char	*cause = NULL;
 
 	if (sv->cf->audit_file == NULL) {
-		auditfile_stop(sv->auditfile, monotime_ms() + 1000);
+		auditfile_stop(sv->auditfile, clock_ms() + 1000);
 		sv->auditfile = NULL;
 	} else if (sv->auditfile != NULL)
 		auditfile_swap(sv->auditfile, sv->gen);
@@ -357,7 +357,7 @@ server_reconfigure(struct server *sv)
 	char		*cause = NULL;
 
 	sdnotify_send("RELOADING=1\nMONOTONIC_USEC=%lld",
-	    (long long)monotime_ms() * 1000);
+	    (long long)clock_ms() * 1000);
 	log_notice("SIGHUP: reloading %s", sv->cf->path);
 	cf = config_load(sv->cf->path, &cause);
 	if (cf == NULL) {
@@ -427,7 +427,7 @@ server_claim(struct server *sv)
 		every = 100;
 	if (every > 30000)
 		every = 30000;
-	sv->next_claim = monotime_ms() + every;
+	sv->next_claim = clock_ms() + every;
 }
 
 /* Wait for new entries with a blocking read and handle them. */
@@ -440,10 +440,10 @@ server_read(struct server *sv)
 	int64_t			 block, due_in;
 	int			 rc;
 
-	block = sv->next_claim - monotime_ms();
-	due_in = sv->next_due - store_now();
-	if (sv->release_after != 0 && sv->release_after - monotime_ms() > due_in)
-		due_in = sv->release_after - monotime_ms();
+	block = sv->next_claim - clock_ms();
+	due_in = sv->next_due - clock_now();
+	if (sv->release_after != 0 && sv->release_after - clock_ms() > due_in)
+		due_in = sv->release_after - clock_ms();
 	if (sv->next_due != 0 && sv->caught_up && due_in < block)
 		block = due_in;
 	if (!sv->caught_up)
@@ -509,9 +509,9 @@ server_full(struct server *sv)
 	long long	 email, sms;
 	char		*cause = NULL;
 
-	if (monotime_ms() < sv->next_depth)
+	if (clock_ms() < sv->next_depth)
 		return sv->full;
-	sv->next_depth = monotime_ms() + 1000;
+	sv->next_depth = clock_ms() + 1000;
 	if (outbox_depth(sv->r, sv->cf, &email, &sms, &cause) != 0) {
 		server_lost(sv, cause);
 		return 1;
@@ -547,7 +547,7 @@ server_turn(struct server *sv)
 		}
 		return;
 	}
-	if (monotime_ms() >= sv->next_claim && !sv->reading) {
+	if (clock_ms() >= sv->next_claim && !sv->reading) {
 		server_claim(sv);
 		if (sv->r != NULL)
 			server_next_due(sv);
@@ -558,8 +558,8 @@ server_turn(struct server *sv)
 			server_wait(sv, -1, 1000);
 		return;
 	}
-	if (sv->next_due != 0 && store_now() >= sv->next_due &&
-	    sv->caught_up && !sv->reading && monotime_ms() >= sv->release_after) {
+	if (sv->next_due != 0 && clock_now() >= sv->next_due &&
+	    sv->caught_up && !sv->reading && clock_ms() >= sv->release_after) {
 		server_release(sv);
 		deliver_kick(sv->deliver);
 		return;
@@ -585,7 +585,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
 	backoff_init(&sv.release_bo, 1000, 60000);
 	server_signals(&sv);
-	metrics_start(store_now());
+	metrics_start(clock_now());
 	server_divisions(cf);
 	sv.watchdog_ms = sdnotify_watchdog_ms();
 	log_notice("closeloopd %s starting with %s", PACKAGE_VERSION,
@@ -620,8 +620,8 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	sdnotify_send("READY=1\nSTATUS=starting");
 
 	for (;;) {
-		metrics_beat(store_now());
-		sdnotify_tick(monotime_ms(), sv.link == SERVER_LINK_DOWN ?
+		metrics_beat(clock_now());
+		sdnotify_tick(clock_ms(), sv.link == SERVER_LINK_DOWN ?
 		    sv.last_cause : NULL);
 		/* Let signals that arrived while blocked set their flags. */
 		server_wait(&sv, -1, 0);
@@ -647,12 +647,12 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	    (unsigned long long)sv.counts.accepted,
 	    (unsigned long long)sv.counts.duplicate,
 	    (unsigned long long)sv.counts.dead);
-	deliver_stop(sv.deliver, monotime_ms() + sv.cf->shutdown_timeout * 1000);
+	deliver_stop(sv.deliver, clock_ms() + sv.cf->shutdown_timeout * 1000);
 	rc = 0;
 fail:
 	free(cause);
 	listener_stop(sv.listener);
-	auditfile_stop(sv.auditfile, monotime_ms() + 5000);
+	auditfile_stop(sv.auditfile, clock_ms() + 5000);
 	redis_free(sv.r);
 	stream_free(sv.s);
 	generation_drop(sv.gen);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "digest.h"
 #include "event.h"
@@ -24,7 +25,6 @@
 #include "redis.h"
 #include "render.h"
 #include "srstate.h"
-#include "store.h"
 #include "syntax.h"
 #include "unsubscribe.h"
 #include "xmalloc.h"
@@ -192,7 +192,7 @@ unsubscribe_publish(const struct config *cf, struct redis *r, const char *sr,
 
 	id = xasprintf("unsub-email-%s-%lld-%s", contact, (long long)c->ts,
 	    sr);
-	argc = optout_event(cf, argv, ts, "unsubscribe", id, sr, store_now(),
+	argc = optout_event(cf, argv, ts, "unsubscribe", id, sr, clock_now(),
 	    "email", c->address, "email_one_click");
 	reply = redis_command_argv(r, cause, argc, argv, NULL);
 	free(id);
@@ -216,7 +216,7 @@ unsubscribe_apply(const struct config *cf, struct redis *r,
 	size_t			 i;
 	int			 rc = -1;
 
-	key = store_state_key(cf, l->sr);
+	key = srstate_key(cf, l->sr);
 	f = redis_command(r, cause, "HGETALL %s", key);
 	free(key);
 	if (f == NULL)
@@ -295,7 +295,7 @@ unsubscribe_handle(const struct config *cf, struct redis **r,
 		    "not valid. Nothing was changed.", NULL);
 		return;
 	}
-	if (l.exp < store_now() / 1000) {
+	if (l.exp < clock_now() / 1000) {
 		unsubscribe_page(resp, 403, "Link expired", "This link has "
 		    "expired. Nothing was changed. Please use the link in a "
 		    "more recent email.", NULL);

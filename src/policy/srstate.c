@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "event.h"
 #include "log.h"
 #include "srstate.h"
@@ -554,4 +555,11 @@ srstate_add_event(struct srstate *st, const char *event_id)
 		return;
 	st->events = xasprintf("%s %s", old, event_id);
 	free(old);
+}
+
+/* Return the key of an SR's state. */
+char *
+srstate_key(const struct config *cf, const char *sr)
+{
+	return xasprintf("%ssr:{%s}:state", cf->redis_prefix, sr);
 }

@@ -16,6 +16,8 @@
 
 #include "vocab.h"
 
+struct config;
+
 /* Most work orders and contacts kept per SR; more are refused. */
 #define SRSTATE_WO_MAX		64
 #define SRSTATE_CONTACT_MAX	64
@@ -166,5 +168,11 @@ void srstate_add_event(struct srstate *st, const char *event_id);
 
 /* Replace a string field with a copy of value (NULL clears it). */
 void srstate_set(char **field, const char *value);
+
+/*
+ * Return the key of an SR's state hash under cf's key prefix. The string
+ * is allocated; the caller frees it.
+ */
+char *srstate_key(const struct config *cf, const char *sr);
 
 #endif

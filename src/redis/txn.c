@@ -143,7 +143,7 @@ txn_state(struct txn *tx, const struct config *cf,
 	char		**fields, *key, *ttls, *history;
 	size_t		  i, n;
 
-	key = store_state_key(cf, st->sr);
+	key = srstate_key(cf, st->sr);
 	fields = srstate_encode(st, &n);
 	argv = xcalloc(2 + 2 * n, sizeof *argv);
 	argv[0] = "DEL";
