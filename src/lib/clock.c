@@ -14,14 +14,21 @@
 
 #include "clock.h"
 
+/* Return clock id's time in milliseconds. */
+static int64_t
+clock_read(clockid_t id)
+{
+	struct timespec	ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Return the monotonic clock in milliseconds. */
 int64_t
 clock_ms(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_read(CLOCK_MONOTONIC);
 }
 
 /* Split milliseconds into a timespec. */
@@ -49,10 +56,7 @@ clock_after(clockid_t clock, int64_t ms, struct timespec *ts)
 int64_t
 clock_now(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_read(CLOCK_REALTIME);
 }
 
 /* Format ms since the epoch as RFC 3339 in UTC with milliseconds. */
