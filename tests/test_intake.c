@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "commit.h"
 #include "config.h"
 #include "intake.h"
 #include "redis.h"
@@ -324,7 +325,7 @@ test_intake_key(void **state)
 
 	(void)state;
 	cf = testserver_config(&ts, "prefix = \"x:\";", NULL);
-	key = intake_history_key(cf, "2026-000101");
+	key = commit_history_key(cf, "2026-000101");
 	assert_string_equal(key, "x:sr:{2026-000101}:events");
 	free(key);
 	config_free(cf);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "commit.h"
 #include "config.h"
 #include "policy.h"
 #include "redis.h"
@@ -91,7 +92,7 @@ test_txn_step(struct test_txn *t, int want, char **cause)
 	struct txn	 tx;
 
 	txn_begin(&tx, t->r);
-	txn_result(&tx, t->cf, t->st, &t->res, 7000);
+	commit_result(&tx, t->cf, t->st, &t->res, 7000);
 	assert_int_equal(txn_exec(&tx, "9", cause), want);
 	return (tx.refused);
 }
@@ -125,6 +126,58 @@ test_txn_commit(void **state)
 	assert_int_equal(test_txn_int(&t, "XLEN closeloop:sr:{9}:audit"), 1);
 	assert_int_equal(test_txn_int(&t, "HINCRBY closeloop:stats "
 	    "decision:held 0"), 1);
+	test_txn_close(&t);
+}
+
+/* Record a hook's calls: how many, and the last committed flag. */
+static void
+test_txn_hook(void *arg, int committed)
+{
+	int	*calls = arg;
+
+	calls[0]++;
+	calls[1] = committed;
+}
+
+/* Hooks run once as a transaction ends, told whether it committed. */
+static void
+test_txn_hooks(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+	int		 a[2] = { 0, -1 }, b[2] = { 0, -1 };
+
+	(void)state;
+	test_txn_open(&t);
+	/* committed: both hooks, once each, with 1 */
+	txn_begin(&tx, t.r);
+	txn_hook(&tx, test_txn_hook, a);
+	txn_hook(&tx, test_txn_hook, b);
+	assert_ptr_equal(txn_hook_arg(&tx, test_txn_hook), a);
+	commit_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	assert_int_equal(a[0], 1);
+	assert_int_equal(a[1], 1);
+	assert_int_equal(b[0], 1);
+	assert_null(txn_hook_arg(&tx, test_txn_hook));
+	/* lost a race: called with 0, nothing written */
+	redis_reply_free(redis_command(t.r, &cause,
+	    "WATCH closeloop:sr:{9}:state"));
+	test_txn_other(&t, "HSET closeloop:sr:{9}:state x 1");
+	txn_begin(&tx, t.r);
+	txn_hook(&tx, test_txn_hook, a);
+	commit_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 0);
+	assert_int_equal(a[0], 2);
+	assert_int_equal(a[1], 0);
+	/* aborted unsent: called with 0 */
+	txn_begin(&tx, t.r);
+	txn_hook(&tx, test_txn_hook, b);
+	txn_abort(&tx);
+	assert_int_equal(b[0], 2);
+	assert_int_equal(b[1], 0);
+	assert_null(cause);
 	test_txn_close(&t);
 }
 
@@ -266,6 +319,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_txn_commit),
 		cmocka_unit_test(test_txn_conflict),
+		cmocka_unit_test(test_txn_hooks),
 		cmocka_unit_test(test_txn_refused),
 		cmocka_unit_test(test_txn_refused_counter),
 		cmocka_unit_test(test_txn_flushed),

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "decision.h"
 #include "json.h"
+#include "metrics.h"
 #include "redis.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -48,22 +49,42 @@ audit_all_key(const struct config *cf)
 	return xasprintf("%saudit", cf->redis_prefix);
 }
 
+/*
+ * Once tx has ended, count what it audited if it committed (metrics.h),
+ * and free the list.
+ */
+static void
+audit_committed(void *arg, int committed)
+{
+	struct decision_list	*audited = arg;
+
+	if (committed)
+		metrics_decisions(audited);
+	decision_clear(audited);
+	free(audited);
+}
+
 /* Queue the decisions into both streams, with retention and counters. */
 void
 audit_queue(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t now)
 {
-	const char	*argv[8 + DECISION_FIELDS_MAX];
-	struct decision	*d;
-	char		*key, *all, *stats, *counter, max[32], at[32], rbuf[32];
-	char		 ttl[32], minid[40];
-	size_t		 i, n;
-	int64_t		 retain = (int64_t)cf->audit_retain_days * 86400;
+	const char		*argv[8 + DECISION_FIELDS_MAX];
+	struct decision_list	*audited;
+	struct decision		*d;
+	char			*key, *all, *stats, *counter;
+	char			 max[32], at[32], rbuf[32], ttl[32], minid[40];
+	size_t			 i, n;
+	int64_t			 retain = (int64_t)cf->audit_retain_days * 86400;
 
 	if (dl->n == 0)
 		return;
+	if ((audited = txn_hook_arg(tx, audit_committed)) == NULL) {
+		audited = xcalloc(1, sizeof *audited);
+		txn_hook(tx, audit_committed, audited);
+	}
 	for (i = 0; i < dl->n; i++) {
-		d = decision_add(&tx->audited, dl->list[i].kind,
+		d = decision_add(audited, dl->list[i].kind,
 		    dl->list[i].rule, VOCAB_NOTICE_NONE, dl->list[i].division,
 		    NULL, "%s", "");
 		decision_set(d, "channel", decision_get(&dl->list[i],

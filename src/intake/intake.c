@@ -34,13 +34,6 @@
 /* The most events applied in one run (two round trips to Redis). */
 #define INTAKE_RUN_MAX	64
 
-/* Return the key of an SR's event history. */
-char *
-intake_history_key(const struct config *cf, const char *sr)
-{
-	return xasprintf("%ssr:{%s}:events", cf->redis_prefix, sr);
-}
-
 /*
  * Dead-letter an entry with a reason, logging it. Returns 0, or -1 with
  * *cause if Redis failed. Should Redis refuse the dead letter, the entry

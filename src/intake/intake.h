@@ -41,10 +41,4 @@ int intake_batch(const struct config *cf, struct stream *s, struct redis *r,
     const struct stream_batch *batch, struct intake_counts *counts,
     int (*stop)(void *), void *arg, char **cause);
 
-/*
- * Return the key of an SR's event history ("closeloop:sr:{8812}:events").
- * The string is allocated; the caller frees it.
- */
-char *intake_history_key(const struct config *cf, const char *sr);
-
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "commit.h"
 #include "config.h"
 #include "decision.h"
 #include "event.h"
@@ -163,7 +164,7 @@ store_commit(const struct config *cf, struct redis *r, const char *sr,
 			return -1;
 		}
 		policy_follow(s->fst, s->res.notice, &s->fres);
-		txn_result(tx, cf, s->fst, &s->fres, now);
+		commit_result(tx, cf, s->fst, &s->fres, now);
 	}
 	rc = txn_exec(tx, sr, cause);
 	return rc < 0 && tx->refused ? STORE_REFUSED : rc;
@@ -261,8 +262,8 @@ store_event(const struct config *cf, struct redis *r, const char *stream_key,
 		}
 		policy_event(cf, s.st, ev, now, &s.res);
 		txn_begin(&tx, r);
-		txn_intake(&tx, cf, stream_key, ev, seenkey);
-		txn_result(&tx, cf, s.st, &s.res, now);
+		commit_intake(&tx, cf, stream_key, ev, seenkey);
+		commit_result(&tx, cf, s.st, &s.res, now);
 		if ((rc = store_commit(cf, r, ev->sr, &tx, &s, now,
 		    cause)) != 0)
 			break;
@@ -346,8 +347,8 @@ store_run(const struct config *cf, struct redis *r, const char *stream_key,
 			redis_unwatch(r);
 			return 0;
 		}
-		txn_intake(&tx, cf, stream_key, evs[i], one[i].seenkey);
-		txn_result(&tx, cf, one[i].st, &one[i].res, now);
+		commit_intake(&tx, cf, stream_key, evs[i], one[i].seenkey);
+		commit_result(&tx, cf, one[i].st, &one[i].res, now);
 		fresh++;
 	}
 	rc = txn_exec(&tx, fresh > 0 ? evs[0]->sr : "(none)", cause);
@@ -436,9 +437,9 @@ store_release_sr(const struct config *cf, struct redis *r, const char *sr,
 		released = notice_release(cf, s.st, now, &s.res);
 		txn_begin(&tx, r);
 		if (released)
-			txn_result(&tx, cf, s.st, &s.res, now);
+			commit_result(&tx, cf, s.st, &s.res, now);
 		else	/* the index was stale: only it changes */
-			txn_due(&tx, cf, s.st);
+			commit_due(&tx, cf, s.st);
 		if ((rc = store_commit(cf, r, sr, &tx, &s, now, cause)) != 0)
 			break;
 		store_forget(&s);

@@ -12,17 +12,7 @@
  * in; the audit records may differ in order when two daemons handle one
  * SR's events at the same moment.
  *
- * Keys, with the configured prefix (default "closeloop:"):
- *   sr:{SR}:state    hash, the SR's state (srstate.c); expires
- *                    policy.retain_days after the final notice, else
- *                    events.history_days after the last change
- *   sr:{SR}:audit    stream, one entry per decision, and audit (the
- *                    stream of every SR's entries): see audit.h
- *   due              sorted set of SRs by the time (ms) their pending
- *                    notice is due: held closures and coalesced bursts
- *   sr:{SR}:n:*, outbox:*   notifications for delivery: see outbox.h
- *   phone:HEX        set, the SRs of an SMS contact: see optout.h
- *   seen:EVENT_ID, sr:{SR}:events, stats   as in intake.h
+ * The writes of a step, and the keys they write, are in commit.h.
  */
 #ifndef STORE_H
 #define STORE_H

@@ -16,20 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "config.h"
-#include "decision.h"
-#include "event.h"
-#include "intake.h"
 #include "log.h"
-#include "metrics.h"
-#include "notice.h"
-#include "optout.h"
-#include "outbox.h"
-#include "policy.h"
 #include "redis.h"
-#include "srstate.h"
-#include "store.h"
 #include "txn.h"
 #include "xmalloc.h"
 
@@ -95,132 +83,40 @@ txn_queue(struct txn *tx, int argc, const char **argv)
 	tx->queued++;
 }
 
-/*
- * Return how long an SR's keys are kept after this change, in seconds:
- * policy.retain_days once it is finished (no open work order, nothing
- * pending: the final notice was decided), else events.history_days.
- */
-static long long
-txn_ttl(const struct config *cf, const struct srstate *st)
-{
-	if (st->nwo != 0 && srstate_wo_open(st, NULL) == 0 && st->due == 0)
-		return (long long)cf->policy_retain_days * 86400;
-	return (long long)cf->events_history_days * 86400;
-}
-
-/* Queue the SR's entry in the due-time index: its due time, or none. */
-void
-txn_due(struct txn *tx, const struct config *cf, const struct srstate *st)
-{
-	const char	*argv[4];
-	char		*dkey, due[32];
-
-	dkey = xasprintf("%sdue", cf->redis_prefix);
-	argv[1] = dkey;
-	if (st->due != 0) {
-		snprintf(due, sizeof due, "%lld", (long long)st->due);
-		argv[0] = "ZADD";
-		argv[2] = due;
-		argv[3] = st->sr;
-		txn_queue(tx, 4, argv);
-	} else {
-		argv[0] = "ZREM";
-		argv[2] = st->sr;
-		txn_queue(tx, 3, argv);
-	}
-	free(dkey);
-}
-
-/*
- * Queue the writes of the state, its expiry, its due-time index and
- * the index of each SMS contact's SRs (optout.h), which lives as long.
- */
+/* Call each hook once, with whether the transaction committed, and forget it. */
 static void
-txn_state(struct txn *tx, const struct config *cf,
-    const struct srstate *st, long long ttl)
+txn_run_hooks(struct txn *tx, int committed)
 {
-	const char	**argv;
-	char		**fields, *key, *ttls, *history;
-	size_t		  i, n;
+	size_t	i;
 
-	key = srstate_key(cf, st->sr);
-	fields = srstate_encode(st, &n);
-	argv = xcalloc(2 + 2 * n, sizeof *argv);
-	argv[0] = "DEL";
-	argv[1] = key;
-	txn_queue(tx, 2, argv);
-	if (n != 0) {
-		argv[0] = "HSET";
-		for (i = 0; i < 2 * n; i++)
-			argv[2 + i] = fields[i];
-		txn_queue(tx, 2 + 2 * n, argv);
-		ttls = xasprintf("%lld", ttl);
-		argv[0] = "EXPIRE";
-		argv[2] = ttls;
-		txn_queue(tx, 3, argv);
-		/* The history holds contacts too: it goes with the state. */
-		history = intake_history_key(cf, st->sr);
-		argv[1] = history;
-		txn_queue(tx, 3, argv);
-		free(history);
-		free(ttls);
-		for (i = 0; i < st->ncontact; i++) {
-			if (st->contact[i].channel == EVENT_CHANNEL_SMS)
-				optout_index(tx, cf, st->sr,
-				    st->contact[i].address, ttl);
-		}
-	}
-	free(argv);
-	srstate_encode_free(fields, n);
-	free(key);
-	txn_due(tx, cf, st);
+	for (i = 0; i < tx->nhook; i++)
+		tx->hook[i].fn(tx->hook[i].arg, committed);
+	free(tx->hook);
+	tx->hook = NULL;
+	tx->nhook = 0;
 }
 
-/*
- * Queue one notification per recipient of a notice into the outbox; an
- * SMS that falls in quiet hours waits for their end, which the SR's
- * audit says.
- */
-static void
-txn_notice(struct txn *tx, const struct config *cf,
-    const struct notice *nt, int64_t now)
-{
-	struct decision_list	 dl = { NULL, 0 };
-	struct decision		*d;
-	char			*masked;
-	int64_t			 due;
-	size_t			 i;
-
-	for (i = 0; i < nt->nto; i++) {
-		outbox_queue(tx, cf, nt, i, NULL, now);
-		if (nt->to[i].channel != EVENT_CHANNEL_SMS ||
-		    (due = outbox_due(cf, EVENT_CHANNEL_SMS, now)) <= now)
-			continue;
-		masked = event_mask_contact(EVENT_CHANNEL_SMS,
-		    nt->to[i].address);
-		d = decision_add(&dl, DECISION_DEFERRED, "quiet_hours", nt->notice,
-		    nt->division, nt->events, "sms to %s waits %lld min for "
-		    "the end of quiet hours (%s)", masked,
-		    (long long)((due - now + 59999) / 60000),
-		    cf->sms_quiet_hours);
-		decision_set(d, "channel", "sms");
-		free(masked);
-	}
-	audit_queue(tx, cf, nt->sr, &dl, now);
-	decision_clear(&dl);
-}
-
-/* Queue everything a policy result writes. */
+/* Register fn(arg, committed), to be called once as the transaction ends. */
 void
-txn_result(struct txn *tx, const struct config *cf,
-    const struct srstate *st, const struct policy_result *res, int64_t now)
+txn_hook(struct txn *tx, void (*fn)(void *, int), void *arg)
 {
-	long long	ttl = txn_ttl(cf, st);
+	tx->hook = xreallocarray(tx->hook, tx->nhook + 1, sizeof *tx->hook);
+	tx->hook[tx->nhook].fn = fn;
+	tx->hook[tx->nhook].arg = arg;
+	tx->nhook++;
+}
 
-	txn_state(tx, cf, st, ttl);
-	audit_queue(tx, cf, st->sr, &res->decisions, now);
-	if (res->notice != NULL)
-		txn_notice(tx, cf, res->notice, now);
+/* Return the argument fn was registered with on tx, or NULL. */
+void *
+txn_hook_arg(const struct txn *tx, void (*fn)(void *, int))
+{
+	size_t	i;
+
+	for (i = 0; i < tx->nhook; i++) {
+		if (tx->hook[i].fn == fn)
+			return tx->hook[i].arg;
+	}
+	return NULL;
 }
 
 /* Send the transaction and read its replies. */
@@ -276,9 +172,8 @@ txn_exec(struct txn *tx, const char *sr, char **cause)
 			*cause = xasprintf("SR %s: redis refused the step, "
 			    "which wrote nothing: %s", sr, err);
 	}
-	if (rc == 1)
-		metrics_decisions(&tx->audited);
 out:
+	txn_run_hooks(tx, rc == 1);
 	for (i = 0; i < 3; i++)
 		redis_reply_free(reply[i]);
 	txn_abort(tx);
@@ -289,7 +184,7 @@ out:
 void
 txn_abort(struct txn *tx)
 {
-	decision_clear(&tx->audited);
+	txn_run_hooks(tx, 0);
 	redis_args_clear(&tx->args);
 	tx->queued = 0;
 }
@@ -302,48 +197,3 @@ txn_begin(struct txn *tx, struct redis *r)
 	tx->r = r;
 }
 
-/* Queue the intake part of an event's transaction: dedupe, ack, history. */
-void
-txn_intake(struct txn *tx, const struct config *cf,
-    const char *stream_key, const struct event *ev, const char *seenkey)
-{
-	const char	*argv[6 + 2 * EVENT_FIELDS_MAX];
-	char		*history, *stats, num[32], max[32];
-	size_t		 n;
-
-	snprintf(num, sizeof num, "%lld", (long long)cf->events_dedupe_seconds);
-	argv[0] = "SET";
-	argv[1] = seenkey;
-	argv[2] = ev->source_id;
-	argv[3] = "EX";
-	argv[4] = num;
-	txn_queue(tx, 5, argv);
-	argv[0] = "XACK";
-	argv[1] = stream_key;
-	argv[2] = cf->redis_group;
-	argv[3] = ev->source_id;
-	txn_queue(tx, 4, argv);
-	history = intake_history_key(cf, ev->sr);
-	snprintf(max, sizeof max, "%lld", (long long)cf->events_history_max);
-	argv[0] = "XADD";
-	argv[1] = history;
-	argv[2] = "MAXLEN";
-	argv[3] = "~";
-	argv[4] = max;
-	argv[5] = "*";
-	n = event_fields(ev, argv + 6, 2 * EVENT_FIELDS_MAX);
-	txn_queue(tx, 6 + n, argv);
-	snprintf(num, sizeof num, "%lld",
-	    (long long)cf->events_history_days * 86400);
-	argv[0] = "EXPIRE";
-	argv[2] = num;
-	txn_queue(tx, 3, argv);
-	stats = xasprintf("%sstats", cf->redis_prefix);
-	argv[0] = "HINCRBY";
-	argv[1] = stats;
-	argv[2] = "accepted";
-	argv[3] = "1";
-	txn_queue(tx, 4, argv);
-	free(stats);
-	free(history);
-}

@@ -9,7 +9,9 @@
  * stream acknowledgement. The caller has WATCHed the SR's keys first
  * (store.c); txn_exec() says whether the transaction committed, lost a
  * race, or was refused - and a refused transaction wrote nothing at all.
- * Keys are listed in store.h.
+ * The writes of a step are queued by commit.h; keys are listed there.
+ * txn.c knows only commands: what a step wants done once it commits (the
+ * audit counting its decisions for /metrics) it registers as a hook.
  *
  * MULTI/EXEC alone cannot promise that: Redis runs every command of an
  * EXEC even when one is refused (WRONGTYPE on a key of the wrong type),
@@ -28,13 +30,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decision.h"
 #include "redis.h"
 
-struct config;
-struct event;
-struct policy_result;
-struct srstate;
+/* What to call as a transaction ends: fn(arg, whether it committed). */
+struct txn_hook {
+	void	(*fn)(void *arg, int committed);
+	void	 *arg;
+};
 
 /* A transaction being queued: commands are sent with txn_exec(). */
 struct txn {
@@ -42,7 +44,8 @@ struct txn {
 	struct redis_args	 args;		/* the script's: the commands */
 	size_t			 queued;	/* commands */
 	int			 refused;	/* txn_exec(): Redis said no */
-	struct decision_list	 audited;	/* counted once committed */
+	struct txn_hook		*hook;		/* run once as it ends */
+	size_t			 nhook;
 };
 
 /* Start a transaction on r (nothing is sent before txn_exec()). */
@@ -57,40 +60,26 @@ void txn_begin(struct txn *tx, struct redis *r);
 void txn_queue(struct txn *tx, int argc, const char **argv);
 
 /*
- * Queue the intake of an event read from stream_key: its dedupe key
- * seenkey, the acknowledgement, the SR's history entry, the counter.
+ * Register fn to be called once, as tx ends, with arg and 1 if it
+ * committed or 0 if it did not (lost a race, was refused, failed or was
+ * aborted). fn owns arg: it frees it, if it must, in either case.
  */
-void txn_intake(struct txn *tx, const struct config *cf,
-    const char *stream_key, const struct event *ev, const char *seenkey);
+void txn_hook(struct txn *tx, void (*fn)(void *, int), void *arg);
 
-/*
- * Queue what a policy result writes: st (the SR's new state), the due
- * index, the decisions (stamped now) and any notice. A duplicate's step
- * that follows the original SR (res->follow) writes the original's state
- * too, as policy_follow() changed it: call this for it as well, with the
- * original's state and result.
- */
-void txn_result(struct txn *tx, const struct config *cf,
-    const struct srstate *st, const struct policy_result *res, int64_t now);
-
-/*
- * Queue only the SR's entry in the due-time index (its st->due, or
- * none): what a release that found nothing due has to put right.
- */
-void txn_due(struct txn *tx, const struct config *cf, const struct srstate *st);
+/* Return the arg fn was registered with on tx, or NULL if it was not. */
+void *txn_hook_arg(const struct txn *tx, void (*fn)(void *, int));
 
 /*
  * Send the transaction and read its replies. Returns 1 if it committed,
  * 0 if a watched key changed (nothing was written), -1 with *cause
  * (about SR sr) if Redis failed - the connection must then be dropped -
  * or refused the step, in which case tx->refused is set, nothing was
- * written and the connection is fine. The decisions audited in tx are
- * counted (metrics.h) if it committed. The queued commands are freed
- * either way.
+ * written and the connection is fine. The hooks run, then the queued
+ * commands are freed, either way.
  */
 int txn_exec(struct txn *tx, const char *sr, char **cause);
 
-/* Free what a transaction queued without sending it. */
+/* Run the hooks (as not committed) and free what was queued, unsent. */
 void txn_abort(struct txn *tx);
 
 #endif
