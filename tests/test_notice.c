@@ -48,7 +48,7 @@ test_notice_not_due(void **state)
 
 	(void)state;
 	st = test_notice_state(VOCAB_STATUS_ASSIGNED);
-	assert_int_equal(notice_release(&cf, st, 4999, &res), 0);
+	assert_int_equal(notice_release(&cf, st, 4999, &res.decisions, &res.notice), 0);
 	assert_null(res.notice);
 	assert_int_equal(res.decisions.n, 0);
 	assert_int_equal(st->due, 5000);
@@ -68,7 +68,7 @@ test_notice_fields(void **state)
 	st = test_notice_state(VOCAB_STATUS_SCHEDULED);
 	srstate_set(&st->scheduled_for, "2026-03-05");
 	srstate_set(&st->service, "Road Pothole / Road Damage");
-	assert_int_equal(notice_release(&cf, st, 5000, &res), 1);
+	assert_int_equal(notice_release(&cf, st, 5000, &res.decisions, &res.notice), 1);
 	assert_non_null(res.notice);
 	n = notice_fields(res.notice, 0, out);
 	assert_int_equal(n, 20);
@@ -97,17 +97,17 @@ test_notice_unchanged(void **state)
 
 	(void)state;
 	st = test_notice_state(VOCAB_STATUS_IN_PROGRESS);
-	notice_release(&cf, st, 5000, &res);
+	notice_release(&cf, st, 5000, &res.decisions, &res.notice);
 	assert_non_null(res.notice);
 	policy_result_clear(&res);
 	st->due = 6000;
-	notice_release(&cf, st, 6000, &res);
+	notice_release(&cf, st, 6000, &res.decisions, &res.notice);
 	assert_null(res.notice);
 	assert_string_equal(res.decisions.list[0].rule, "unchanged");
 	policy_result_clear(&res);
 	st->wo[0].status = VOCAB_STATUS_ON_HOLD;
 	st->due = 7000;
-	notice_release(&cf, st, 7000, &res);
+	notice_release(&cf, st, 7000, &res.decisions, &res.notice);
 	assert_null(res.notice);
 	assert_string_equal(res.decisions.list[0].rule, "no_notice");
 	policy_result_clear(&res);
@@ -125,7 +125,7 @@ test_notice_after_transfer(void **state)
 	st = test_notice_state(VOCAB_STATUS_RECEIVED);
 	st->told = VOCAB_NOTICE_TRANSFERRED;
 	srstate_set(&st->told_division, "TS");
-	notice_release(&cf, st, 5000, &res);
+	notice_release(&cf, st, 5000, &res.decisions, &res.notice);
 	assert_null(res.notice);
 	assert_string_equal(res.decisions.list[0].rule, "unchanged");
 	policy_result_clear(&res);
@@ -145,13 +145,13 @@ test_notice_last_number(void **state)
 	(void)state;
 	st = test_notice_state(VOCAB_STATUS_RECEIVED);
 	st->seq = INT64_MAX - 1;
-	notice_release(&cf, st, 5000, &res);
+	notice_release(&cf, st, 5000, &res.decisions, &res.notice);
 	assert_non_null(res.notice);
 	assert_string_equal(res.notice->id, "8812/9223372036854775807");
 	policy_result_clear(&res);
 	st->wo[0].status = VOCAB_STATUS_IN_PROGRESS;
 	st->due = 6000;
-	notice_release(&cf, st, 6000, &res);
+	notice_release(&cf, st, 6000, &res.decisions, &res.notice);
 	assert_null(res.notice);
 	assert_string_equal(res.decisions.list[0].rule, "too_many_notices");
 	assert_int_equal(st->seq, INT64_MAX);

@@ -155,7 +155,7 @@ static void
 test_policy_wait(struct test_policy *t, int64_t ms)
 {
 	t->now += ms;
-	notice_release(cf, t->st, t->now, &t->res);
+	policy_release(cf, t->st, t->now, &t->res);
 }
 
 /* Return the number of decisions of a kind (and rule, if not NULL). */

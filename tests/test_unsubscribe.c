@@ -26,10 +26,11 @@
 #include "config.h"
 #include "digest.h"
 #include "event.h"
+#include "link.h"
+#include "render.h"
 #include "log.h"
 #include "notice.h"
 #include "redis.h"
-#include "render.h"
 #include "catalog.h"
 #include "store.h"
 #include "testhttp.h"
@@ -78,7 +79,7 @@ test_unsub_target(struct testlisten *l, const char *sr, const char *address,
 {
 	char	*url, *target;
 
-	url = unsubscribe_url(l->cf, sr, address, now);
+	url = link_unsubscribe(l->cf, sr, address, now);
 	assert_int_equal(strncmp(url, BASE "?", strlen(BASE) + 1), 0);
 	target = xasprintf("/unsubscribe%s", url + strlen(BASE));
 	free(url);
@@ -143,13 +144,13 @@ test_url(void **state)
 	free(want);
 	want = xasprintf(BASE "?sr=E-1&c=%s&exp=1802592000&token=%s", c,
 	    token);
-	url = unsubscribe_url(l.cf, "E-1", ANA, 1800000000);
+	url = link_unsubscribe(l.cf, "E-1", ANA, 1800000000);
 	assert_string_equal(url, want);
 	free(url);
-	url = unsubscribe_url(l.cf, "E-1", "ANA.LIMA@EXAMPLE.ORG", 1800000000);
+	url = link_unsubscribe(l.cf, "E-1", "ANA.LIMA@EXAMPLE.ORG", 1800000000);
 	assert_string_equal(url, want);	/* the address in any case */
 	free(url);
-	url = unsubscribe_url(l.cf, "E-1", "bo@example.org", 1800000000);
+	url = link_unsubscribe(l.cf, "E-1", "bo@example.org", 1800000000);
 	assert_null(strstr(url, c));
 	assert_null(strstr(url, "bo@"));
 	free(url);
@@ -167,7 +168,7 @@ test_url(void **state)
 	n->to[0].address = xstrdup(ANA);
 	assert_int_equal(render_notice(l.cf, cat, n, 0, RENDER_EMAIL, now,
 	    &out, NULL), 0);
-	url = unsubscribe_url(l.cf, "E-1", ANA, now);
+	url = link_unsubscribe(l.cf, "E-1", ANA, now);
 	assert_string_equal(out.unsubscribe_url, url);
 	assert_non_null(strstr(out.text, url));
 	html = xasprintf("href=\"" BASE "?sr=E-1&amp;c=%s&amp;exp=", c);
@@ -181,7 +182,7 @@ test_url(void **state)
 
 	/* Without the key, the plain link of the SR. */
 	test_unsub_open(&l, 1);
-	url = unsubscribe_url(l.cf, "E-1", ANA, 1800000000);
+	url = link_unsubscribe(l.cf, "E-1", ANA, 1800000000);
 	assert_string_equal(url, BASE "/E-1");
 	free(url);
 	testlisten_close(&l);
@@ -395,7 +396,7 @@ test_redact(void **state)
 
 	(void)state;
 	text = xasprintf("Stop updates:\n%s\n\nor %s.", url, url);
-	out = unsubscribe_redact(text, url);
+	out = link_redact(text, url);
 	assert_string_equal(out, "Stop updates:\n"
 	    "https://311.example.org/u?sr=8812&c=0123456789abcdef"
 	    "&exp=1800000000&token=REDACTED\n\nor "
@@ -403,10 +404,10 @@ test_redact(void **state)
 	    "&exp=1800000000&token=REDACTED.");
 	assert_null(strstr(out, "00112233"));
 	free(out);
-	out = unsubscribe_redact(text, NULL);
+	out = link_redact(text, NULL);
 	assert_string_equal(out, text);
 	free(out);
-	out = unsubscribe_redact("no link here", url);
+	out = link_redact("no link here", url);
 	assert_string_equal(out, "no link here");
 	free(out);
 	free(text);

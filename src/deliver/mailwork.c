@@ -22,6 +22,7 @@
 #include "digest.h"
 #include "event.h"
 #include "generation.h"
+#include "link.h"
 #include "log.h"
 #include "mail.h"
 #include "mailwork.h"
@@ -31,7 +32,6 @@
 #include "outcome.h"
 #include "redis.h"
 #include "render.h"
-#include "unsubscribe.h"
 #include "xmalloc.h"
 
 /* A worker's own connections. */
@@ -173,9 +173,9 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		msg->len = len;
 		digest_sha256(data, len, mw->c.sha256);
 		/* The trail keeps no working link: the hash is of what went. */
-		mw->subject = unsubscribe_redact(out.subject,
+		mw->subject = link_redact(out.subject,
 		    out.unsubscribe_url);
-		mw->text = unsubscribe_redact(out.text, out.unsubscribe_url);
+		mw->text = link_redact(out.text, out.unsubscribe_url);
 		mw->locale = out.locale;
 		out.locale = NULL;
 		mw->c.subject = mw->subject;

@@ -434,7 +434,7 @@ store_release_sr(const struct config *cf, struct redis *r, const char *sr,
 	for (attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
 		if (store_load(cf, r, sr, NULL, &s.st, &seen, cause) != 0)
 			break;
-		released = notice_release(cf, s.st, now, &s.res);
+		released = policy_release(cf, s.st, now, &s.res);
 		txn_begin(&tx, r);
 		if (released)
 			commit_result(&tx, cf, s.st, &s.res, now);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "syntax.h"
 
@@ -556,4 +557,23 @@ syntax_https_url(const char *s, const char **why)
 	if (memchr(host, '@', end - host) != NULL)
 		return syntax_fail(why, "must not contain user information");
 	return syntax_url_host(host, end, why);
+}
+
+/* Return 1 if url is https on one of the n hosts. */
+int
+syntax_https_host(const char *url, char *const *hosts, size_t n)
+{
+	const char	*host;
+	size_t		 len, i;
+
+	if (strncasecmp(url, "https://", 8) != 0)
+		return 0;
+	host = url + 8;
+	len = strcspn(host, "/:?#");
+	for (i = 0; i < n; i++) {
+		if (strlen(hosts[i]) == len &&
+		    strncasecmp(hosts[i], host, len) == 0)
+			return 1;
+	}
+	return 0;
 }

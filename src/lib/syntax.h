@@ -87,4 +87,10 @@ int syntax_locale(const char *s, char *out, size_t outsz, const char **why);
  */
 int syntax_https_url(const char *s, const char **why);
 
+/*
+ * Return 1 if url is https and its host is one of the n hosts (any case,
+ * any port), else 0: a photo link the templates may show.
+ */
+int syntax_https_host(const char *url, char *const *hosts, size_t n);
+
 #endif

@@ -20,10 +20,10 @@
 #include "digest.h"
 #include "event.h"
 #include "http.h"
+#include "link.h"
 #include "log.h"
 #include "optout.h"
 #include "redis.h"
-#include "render.h"
 #include "srstate.h"
 #include "syntax.h"
 #include "unsubscribe.h"
@@ -39,76 +39,6 @@ struct unsubscribe_link {
 	long long	 exp;
 	const char	*token;
 };
-
-/* Write the contact id of an address. */
-void
-unsubscribe_contact(const struct config *cf, const char *address,
-    char out[UNSUBSCRIBE_CONTACT_LEN + 1])
-{
-	const char	*key = cf->templates_unsubscribe_secret;
-	char		*lower, *p, mac[DIGEST_HEX_LEN + 1];
-
-	lower = xstrdup(address);
-	for (p = lower; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	digest_hmac(key, strlen(key), lower, mac);
-	memcpy(out, mac, UNSUBSCRIBE_CONTACT_LEN);
-	out[UNSUBSCRIBE_CONTACT_LEN] = '\0';
-	free(lower);
-}
-
-/* Write the token of a link. */
-void
-unsubscribe_token(const struct config *cf, const char *sr,
-    const char *contact, long long exp, char out[DIGEST_HEX_LEN + 1])
-{
-	const char	*key = cf->templates_unsubscribe_secret;
-	char		*text;
-
-	text = xasprintf("closeloop-unsubscribe:%s:%s:%lld", sr, contact, exp);
-	digest_hmac(key, strlen(key), text, out);
-	free(text);
-}
-
-/* Return the unsubscribe link of an email. */
-char *
-unsubscribe_url(const struct config *cf, const char *sr, const char *address,
-    int64_t now)
-{
-	char		*base, *url, contact[UNSUBSCRIBE_CONTACT_LEN + 1];
-	char		 token[DIGEST_HEX_LEN + 1];
-	long long	 exp;
-
-	if (cf->templates_unsubscribe_url == NULL)
-		return NULL;
-	base = render_url(cf->templates_unsubscribe_url, sr);
-	if (cf->templates_unsubscribe_secret == NULL)
-		return base;
-	exp = (long long)now + cf->templates_unsubscribe_days * 86400;
-	unsubscribe_contact(cf, address, contact);
-	unsubscribe_token(cf, sr, contact, exp, token);
-	url = xasprintf("%s%csr=%s&c=%s&exp=%lld&token=%s", base,
-	    strchr(base, '?') != NULL ? '&' : '?', sr, contact, exp, token);
-	free(base);
-	return url;
-}
-
-/* Return text with the link's token redacted wherever the link is. */
-char *
-unsubscribe_redact(const char *text, const char *url)
-{
-	const char	*tok;
-	char		*safe, *out;
-
-	if (url == NULL || (tok = strstr(url, "token=")) == NULL)
-		return xstrdup(text);
-	tok += strlen("token=");
-	safe = xasprintf("%.*s%s%s", (int)(tok - url), url,
-	    UNSUBSCRIBE_REDACTED, tok + strcspn(tok, "&#"));
-	out = render_replace(text, url, safe);
-	free(safe);
-	return out;
-}
 
 /* Answer a small page: a heading, a sentence and maybe the button. */
 static void
@@ -157,7 +87,7 @@ unsubscribe_parse(const struct http_request *req, struct unsubscribe_link *l)
 	l->exp_text = http_arg(req, "exp");
 	l->token = http_arg(req, "token");
 	if (l->sr == NULL || syntax_sr(l->sr, &why) != 0 ||
-	    !unsubscribe_hex(l->contact, UNSUBSCRIBE_CONTACT_LEN) ||
+	    !unsubscribe_hex(l->contact, LINK_CONTACT_LEN) ||
 	    l->exp_text == NULL || *l->exp_text == '\0' ||
 	    strlen(l->exp_text) > 12 ||
 	    strspn(l->exp_text, "0123456789") != strlen(l->exp_text))
@@ -173,7 +103,7 @@ unsubscribe_authentic(const struct config *cf,
 {
 	char	token[DIGEST_HEX_LEN + 1];
 
-	unsubscribe_token(cf, l->sr, l->contact, l->exp, token);
+	link_token(cf, l->sr, l->contact, l->exp, token);
 	return digest_equal(l->token, token);
 }
 
@@ -212,7 +142,7 @@ unsubscribe_apply(const struct config *cf, struct redis *r,
 	struct srstate		*st;
 	struct srstate_contact	*c = NULL;
 	char			*key, **fields, *warning = NULL, *masked;
-	char			 id[UNSUBSCRIBE_CONTACT_LEN + 1];
+	char			 id[LINK_CONTACT_LEN + 1];
 	size_t			 i;
 	int			 rc = -1;
 
@@ -240,7 +170,7 @@ unsubscribe_apply(const struct config *cf, struct redis *r,
 		if (st->contact[i].channel != EVENT_CHANNEL_EMAIL ||
 		    !st->contact[i].active)
 			continue;
-		unsubscribe_contact(cf, st->contact[i].address, id);
+		link_contact(cf, st->contact[i].address, id);
 		if (strcmp(id, l->contact) == 0)
 			c = &st->contact[i];
 	}

@@ -33,7 +33,7 @@
 #include "division.h"
 #include "event.h"
 #include "notice.h"
-#include "policy.h"
+#include "decision.h"
 #include "srstate.h"
 #include "xmalloc.h"
 
@@ -223,32 +223,33 @@ notice_told(struct srstate *st, enum vocab_notice kind, const char *division)
 static void
 notice_decide(const struct config *cf, struct srstate *st,
     enum vocab_notice kind, const char *division, const char *from,
-    int partial, int correction, struct policy_result *res)
+    int partial, int correction, struct decision_list *dl,
+    struct notice **out)
 {
 	struct decision	*d;
 	struct notice	*n;
 	const char	*name = vocab_notice_name(kind);
 
 	if (kind == VOCAB_NOTICE_NONE) {
-		decision_add(&res->decisions, DECISION_SUPPRESSED, "no_notice",
+		decision_add(dl, DECISION_SUPPRESSED, "no_notice",
 		    kind, division, st->events, "the SR is on hold: residents "
 		    "are not told of pauses");
 		return;
 	}
 	if (notice_repeats(st, kind, division, partial)) {
-		decision_add(&res->decisions, DECISION_SUPPRESSED, "unchanged",
+		decision_add(dl, DECISION_SUPPRESSED, "unchanged",
 		    kind, division, st->events, "%s was told already", name);
 		return;
 	}
 	if (!notice_wanted(cf, kind, division)) {
-		decision_add(&res->decisions, DECISION_SUPPRESSED, "notify_on",
+		decision_add(dl, DECISION_SUPPRESSED, "notify_on",
 		    kind, division, st->events, "%s is not in notify_on%s%s",
 		    name, division != NULL ? " for " : "",
 		    division != NULL ? division : "");
 		return;
 	}
 	if (st->seq == INT64_MAX) {	/* never reached in practice */
-		decision_add(&res->decisions, DECISION_SUPPRESSED,
+		decision_add(dl, DECISION_SUPPRESSED,
 		    "too_many_notices", kind, division, st->events, "%s "
 		    "decided, but the SR has had %lld notices: no more can be "
 		    "numbered", name, (long long)st->seq);
@@ -258,31 +259,28 @@ notice_decide(const struct config *cf, struct srstate *st,
 	n = notice_build(st, kind, division, from, partial, correction);
 	notice_told(st, kind, division);
 	if (n->nto == 0) {
-		decision_add(&res->decisions, DECISION_SUPPRESSED,
+		decision_add(dl, DECISION_SUPPRESSED,
 		    "no_subscriber", kind, n->division, st->events, "%s "
 		    "decided, but nobody is subscribed", name);
 		notice_free(n);
 		return;
 	}
 	from = n->from_division;
-	d = decision_add(&res->decisions, DECISION_QUEUED, partial ?
+	d = decision_add(dl, DECISION_QUEUED, partial ?
 	    "partial_work_order" : correction ? "reopened_after_completed" :
 	    NULL, kind, n->division, st->events, "%s%s%s%s queued as %s for %zu "
 	    "contact%s", name, from != NULL ? " from " : "",
 	    from != NULL ? from : "", partial ? " (part of the work done)" :
 	    "", n->id, n->nto, n->nto == 1 ? "" : "s");
 	d->recipients = n->nto;
-	if (kind == VOCAB_NOTICE_DUPLICATE && st->duplicate_of != NULL &&
-	    cf->policy_follow_duplicates)
-		res->follow = xstrdup(st->duplicate_of);
-	notice_free(res->notice);
-	res->notice = n;
+	notice_free(*out);
+	*out = n;
 }
 
 /* Release the pending notice of an SR if it is due. */
 int
 notice_release(const struct config *cf, struct srstate *st, int64_t now,
-    struct policy_result *res)
+    struct decision_list *dl, struct notice **out)
 {
 	const struct srstate_wo	*owner, *last;
 	enum vocab_notice	 kind = VOCAB_NOTICE_NONE;
@@ -297,7 +295,8 @@ notice_release(const struct config *cf, struct srstate *st, int64_t now,
 	} else if ((last = srstate_wo_last_closed(st, NULL)) != NULL) {
 		kind = notice_final(st, last, &division, &from);
 	}
-	notice_decide(cf, st, kind, division, from, partial, correction, res);
+	notice_decide(cf, st, kind, division, from, partial, correction, dl,
+	    out);
 	st->due = 0;
 	st->held = 0;
 	st->reopened = 0;

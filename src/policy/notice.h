@@ -17,7 +17,7 @@
 #include "vocab.h"
 
 struct config;
-struct policy_result;
+struct decision_list;
 struct srstate;
 
 /* A contact a notice goes to. */
@@ -51,12 +51,13 @@ struct notice {
 
 /*
  * Release the pending notice of st if it is due at now (ms since the
- * epoch): set res->notice (and res->follow) or add a
- * decision saying why nothing is told. Returns 1 if st changed, 0 if
- * nothing was due.
+ * epoch): set *out to the notice to send (freeing what it held), adding
+ * its decision to dl, or add a decision saying why nothing is told.
+ * Returns 1 if st changed, 0 if nothing was due. policy_release() is
+ * what the rest of closeloop calls.
  */
 int notice_release(const struct config *cf, struct srstate *st, int64_t now,
-    struct policy_result *res);
+    struct decision_list *dl, struct notice **out);
 
 /* Free a notice; NULL is a no-op. */
 void notice_free(struct notice *n);

@@ -21,8 +21,8 @@
 #include "log.h"
 #include "notice.h"
 #include "policy.h"
-#include "render.h"
 #include "srstate.h"
+#include "syntax.h"
 #include "xmalloc.h"
 
 /* Return 1 if a status event hands the SR on to another division. */
@@ -217,7 +217,8 @@ policy_details(const struct config *cf, struct srstate *st,
 		    ev->event_id, "transferred by %s without transfer_to: the "
 		    "resident cannot be told who has it", ev->division);
 	for (i = 0; i < ev->nphotos; i++) {
-		if (!render_photo_ok(cf, ev->photos[i]))
+		if (!syntax_https_host(ev->photos[i],
+		    cf->templates_photo_hosts, cf->templates_nphoto_hosts))
 			decision_add(&res->decisions, DECISION_FLAGGED,
 			    "photo_dropped", VOCAB_NOTICE_NONE, ev->division,
 			    ev->event_id, "photo %zu of %zu is not on "
@@ -361,7 +362,7 @@ policy_status(const struct config *cf, struct srstate *st,
 	policy_pend(cf, st, ev, closer, now, res);
 	free(closer);
 	if (st->due <= now)
-		notice_release(cf, st, now, res);
+		policy_release(cf, st, now, res);
 }
 
 /* Apply a subscribe or unsubscribe event to one contact. */
@@ -525,6 +526,25 @@ policy_follow(struct srstate *st, const struct notice *n,
 		    "%s by %s, from duplicate SR %s", masked, channel, n->sr);
 		free(masked);
 	}
+}
+
+/* Release st's pending notice if due, and say whom a duplicate's follows. */
+int
+policy_release(const struct config *cf, struct srstate *st, int64_t now,
+    struct policy_result *res)
+{
+	struct notice	*n = NULL;
+	int		 changed;
+
+	changed = notice_release(cf, st, now, &res->decisions, &n);
+	if (n == NULL)
+		return changed;
+	if (n->notice == VOCAB_NOTICE_DUPLICATE && st->duplicate_of != NULL &&
+	    cf->policy_follow_duplicates)
+		res->follow = xstrdup(st->duplicate_of);
+	notice_free(res->notice);
+	res->notice = n;
+	return changed;
 }
 
 /* Free what a result holds. */

@@ -5,7 +5,7 @@
  * (struct srstate) and never touches Redis: the store loads the state,
  * calls the policy and writes back what it changed, atomically. Times are
  * milliseconds since the epoch; "now" is passed in so tests can set it.
- * notice_release() (notice.h) decides the notice once its window passed.
+ * policy_release() decides the notice once its window passed (notice.h).
  *
  * The rules (docs/policy.md tells them for people):
  *  - Each status event moves the SR's work orders: one per work_order id,
@@ -72,6 +72,15 @@ void policy_event(const struct config *cf, struct srstate *st,
  * too_many_contacts. The decisions, about the original, go to res.
  */
 void policy_follow(struct srstate *st, const struct notice *n,
+    struct policy_result *res);
+
+/*
+ * Release the pending notice of st if it is due at now (notice.h's
+ * notice_release()), into res; a duplicate's notice, with
+ * policy.follow_duplicates on, sets res->follow to the original SR.
+ * Returns 1 if st changed, 0 if nothing was due.
+ */
+int policy_release(const struct config *cf, struct srstate *st, int64_t now,
     struct policy_result *res);
 
 /* Free what a result holds and empty it. */

@@ -28,11 +28,11 @@
 #include "datefmt.h"
 #include "division.h"
 #include "event.h"
+#include "link.h"
 #include "notice.h"
 #include "render.h"
 #include "syntax.h"
 #include "template.h"
-#include "unsubscribe.h"
 #include "view.h"
 #include "xmalloc.h"
 
@@ -105,53 +105,6 @@ render_division(const struct config *cf, const char *code, const char *locale)
 	return name != NULL ? name : code;
 }
 
-/* Return s with every copy of what (not empty) replaced by with. */
-char *
-render_replace(const char *s, const char *what, const char *with)
-{
-	const char	*p, *at;
-	char		*out, *o;
-	size_t		 n = 0, wlen = strlen(what), rlen = strlen(with);
-
-	for (p = s; (at = strstr(p, what)) != NULL; p = at + wlen)
-		n++;
-	out = o = xmalloc(strlen(s) + n * rlen + 1);
-	for (p = s; (at = strstr(p, what)) != NULL; p = at + wlen) {
-		memcpy(o, p, (size_t)(at - p));
-		o += at - p;
-		memcpy(o, with, rlen);
-		o += rlen;
-	}
-	strcpy(o, p);
-	return out;
-}
-
-/* Return a URL pattern with every "{sr}" replaced. */
-char *
-render_url(const char *pattern, const char *sr)
-{
-	return render_replace(pattern, "{sr}", sr);
-}
-
-/* Return 1 if a photo URL's host is in templates.photo_hosts. */
-int
-render_photo_ok(const struct config *cf, const char *url)
-{
-	const char	*host;
-	size_t		 len, i;
-
-	if (strncasecmp(url, "https://", 8) != 0)
-		return 0;
-	host = url + 8;
-	len = strcspn(host, "/:?#");
-	for (i = 0; i < cf->templates_nphoto_hosts; i++) {
-		if (strlen(cf->templates_photo_hosts[i]) == len &&
-		    strncasecmp(cf->templates_photo_hosts[i], host, len) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Set the photos the templates may show, counting those left out. */
 static void
 render_photos(const struct config *cf, struct view *v, const char *photos,
@@ -166,7 +119,9 @@ render_photos(const struct config *cf, struct view *v, const char *photos,
 		copy = xstrdup(photos);
 		for (url = strtok_r(copy, " ", &save); url != NULL;
 		    url = strtok_r(NULL, " ", &save)) {
-			if (!render_photo_ok(cf, url) || render_is_marker(url)) {
+			if (render_is_marker(url) ||
+			    !syntax_https_host(url, cf->templates_photo_hosts,
+			    cf->templates_nphoto_hosts)) {
 				(*dropped)++;
 				continue;
 			}
@@ -258,14 +213,14 @@ render_view(const struct config *cf, const struct notice *n,
 	render_set(v, "standard_note", note);
 	render_photos(cf, v, n->photos, sms, photos_dropped);
 	if (cf->templates_status_url != NULL) {
-		s = render_url(cf->templates_status_url, n->sr);
+		s = link_url(cf->templates_status_url, n->sr);
 		marked = sms ? xasprintf("%s%s%s", RENDER_LINK_START, s,
 		    RENDER_LINK_END) : xstrdup(s);
 		view_set_string(v, "status_url", marked);
 		free(marked);
 		free(s);
 		if (n->duplicate_of != NULL) {
-			s = render_url(cf->templates_status_url,
+			s = link_url(cf->templates_status_url,
 			    n->duplicate_of);
 			view_set_string(v, "duplicate_url", s);
 			free(s);
@@ -431,9 +386,9 @@ render_notice(const struct config *cf, const struct catalog *cat,
 	if (parts & RENDER_EMAIL) {
 		out->unsubscribe_url = i < n->nto &&
 		    n->to[i].channel == EVENT_CHANNEL_EMAIL ?
-		    unsubscribe_url(cf, n->sr, n->to[i].address, now) :
+		    link_unsubscribe(cf, n->sr, n->to[i].address, now) :
 		    cf->templates_unsubscribe_url != NULL ?
-		    render_url(cf->templates_unsubscribe_url, n->sr) : NULL;
+		    link_url(cf->templates_unsubscribe_url, n->sr) : NULL;
 		v = render_view(cf, n, locale, 0, now, out->unsubscribe_url,
 		    &out->photos_dropped);
 		out->subject = render_part(cat, locale, name, "subject", v,
@@ -452,7 +407,7 @@ render_notice(const struct config *cf, const struct catalog *cat,
 	if (parts & RENDER_SMS) {
 		out->photos_dropped = 0;
 		unsub = cf->templates_unsubscribe_url != NULL ?
-		    render_url(cf->templates_unsubscribe_url, n->sr) : NULL;
+		    link_url(cf->templates_unsubscribe_url, n->sr) : NULL;
 		v = render_view(cf, n, locale, 1, now, unsub,
 		    &out->photos_dropped);
 		free(unsub);

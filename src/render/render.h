@@ -52,12 +52,6 @@ int render_notice(const struct config *cf, const struct catalog *cat,
     struct render_out *out, char **cause);
 
 /*
- * Return 1 if a photo URL may be shown: https, with its host in
- * templates.photo_hosts (any case, any port).
- */
-int render_photo_ok(const struct config *cf, const char *url);
-
-/*
  * Render the reply to a resident's text message: template NAME.sms of
  * the set ("stop", "start", "help") for locale, with the city's name
  * in that locale. Returns the text, trimmed, and fills *info (which may
@@ -66,15 +60,6 @@ int render_photo_ok(const struct config *cf, const char *url);
 char *render_reply(const struct config *cf, const struct catalog *cat,
     const char *locale, const char *name, struct segment_info *info,
     char **cause);
-
-/*
- * Return s with every copy of what (not empty) replaced by with; the
- * caller frees it.
- */
-char *render_replace(const char *s, const char *what, const char *with);
-
-/* Return pattern with every "{sr}" replaced by sr; the caller frees it. */
-char *render_url(const char *pattern, const char *sr);
 
 /* Free what a render_out holds and empty it. */
 void render_out_clear(struct render_out *out);

@@ -1,0 +1,117 @@
+/*
+ * link.c - the links a message carries: status, unsubscribe, redacted
+ *
+ * render.c puts these links in what a resident receives; the listener's
+ * /unsubscribe (src/ops) checks a link's token with the same functions,
+ * and the delivery workers redact the token from what is recorded. The
+ * one-click link's format is in link.h.
+ */
+#include "build.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "digest.h"
+#include "link.h"
+#include "xmalloc.h"
+
+/* Return s with every copy of what (not empty) replaced by with. */
+static char *
+link_replace(const char *s, const char *what, const char *with)
+{
+	const char	*p, *at;
+	char		*out, *o;
+	size_t		 n = 0, wlen = strlen(what), rlen = strlen(with);
+
+	for (p = s; (at = strstr(p, what)) != NULL; p = at + wlen)
+		n++;
+	out = o = xmalloc(strlen(s) + n * rlen + 1);
+	for (p = s; (at = strstr(p, what)) != NULL; p = at + wlen) {
+		memcpy(o, p, (size_t)(at - p));
+		o += at - p;
+		memcpy(o, with, rlen);
+		o += rlen;
+	}
+	strcpy(o, p);
+	return out;
+}
+
+/* Return a URL pattern with every "{sr}" replaced. */
+char *
+link_url(const char *pattern, const char *sr)
+{
+	return link_replace(pattern, "{sr}", sr);
+}
+
+/* Write the contact id of an address. */
+void
+link_contact(const struct config *cf, const char *address,
+    char out[LINK_CONTACT_LEN + 1])
+{
+	const char	*key = cf->templates_unsubscribe_secret;
+	char		*lower, *p, mac[DIGEST_HEX_LEN + 1];
+
+	lower = xstrdup(address);
+	for (p = lower; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	digest_hmac(key, strlen(key), lower, mac);
+	memcpy(out, mac, LINK_CONTACT_LEN);
+	out[LINK_CONTACT_LEN] = '\0';
+	free(lower);
+}
+
+/* Write the token of a link. */
+void
+link_token(const struct config *cf, const char *sr,
+    const char *contact, long long exp, char out[DIGEST_HEX_LEN + 1])
+{
+	const char	*key = cf->templates_unsubscribe_secret;
+	char		*text;
+
+	text = xasprintf("closeloop-unsubscribe:%s:%s:%lld", sr, contact, exp);
+	digest_hmac(key, strlen(key), text, out);
+	free(text);
+}
+
+/* Return the unsubscribe link of an email. */
+char *
+link_unsubscribe(const struct config *cf, const char *sr, const char *address,
+    int64_t now)
+{
+	char		*base, *url, contact[LINK_CONTACT_LEN + 1];
+	char		 token[DIGEST_HEX_LEN + 1];
+	long long	 exp;
+
+	if (cf->templates_unsubscribe_url == NULL)
+		return NULL;
+	base = link_url(cf->templates_unsubscribe_url, sr);
+	if (cf->templates_unsubscribe_secret == NULL)
+		return base;
+	exp = (long long)now + cf->templates_unsubscribe_days * 86400;
+	link_contact(cf, address, contact);
+	link_token(cf, sr, contact, exp, token);
+	url = xasprintf("%s%csr=%s&c=%s&exp=%lld&token=%s", base,
+	    strchr(base, '?') != NULL ? '&' : '?', sr, contact, exp, token);
+	free(base);
+	return url;
+}
+
+/* Return text with the link's token redacted wherever the link is. */
+char *
+link_redact(const char *text, const char *url)
+{
+	const char	*tok;
+	char		*safe, *out;
+
+	if (url == NULL || (tok = strstr(url, "token=")) == NULL)
+		return xstrdup(text);
+	tok += strlen("token=");
+	safe = xasprintf("%.*s%s%s", (int)(tok - url), url,
+	    LINK_REDACTED, tok + strcspn(tok, "&#"));
+	out = link_replace(text, url, safe);
+	free(safe);
+	return out;
+}

@@ -1,0 +1,72 @@
+/*
+ * link.h - the links a message carries: status, unsubscribe, redacted
+ *
+ * templates.status_url and templates.unsubscribe_url are patterns in
+ * which "{sr}" stands for the SR's number.
+ *
+ * With templates.unsubscribe_secret_file set, each email carries a link
+ * of its own: templates.unsubscribe_url, "{sr}" replaced, with
+ *   sr=SR&c=CONTACT&exp=EXP&token=TOKEN
+ * added to its query, where
+ *   CONTACT  the first 16 hex digits of HMAC-SHA-256(key, the email
+ *            address in lower case): no address in the URL
+ *   EXP      when the link stops working, in seconds since the epoch:
+ *            the time of sending plus templates.unsubscribe_days
+ *   TOKEN    HMAC-SHA-256(key, "closeloop-unsubscribe:SR:CONTACT:EXP"),
+ *            64 lower-case hex digits
+ * and key is the first line of the file. The same link is the message's
+ * List-Unsubscribe header (with List-Unsubscribe-Post:
+ * List-Unsubscribe=One-Click) and the templates' {{unsubscribe_url}}.
+ *
+ */
+#ifndef LINK_H
+#define LINK_H
+
+#include <stdint.h>
+
+#include "digest.h"
+
+struct config;
+
+/*
+ * Return a URL pattern with every "{sr}" replaced by sr. The caller
+ * frees the result.
+ */
+char *link_url(const char *pattern, const char *sr);
+
+/* Hex digits of a contact id. */
+#define LINK_CONTACT_LEN	16
+
+/*
+ * Write the contact id of an email address under cf's key into out,
+ * NUL-terminated.
+ */
+void link_contact(const struct config *cf, const char *address,
+    char out[LINK_CONTACT_LEN + 1]);
+
+/* Write the token of a link (sr, contact id, exp) into out. */
+void link_token(const struct config *cf, const char *sr,
+    const char *contact, long long exp, char out[DIGEST_HEX_LEN + 1]);
+
+/*
+ * Return the unsubscribe link of an email to address about SR sr sent
+ * at now (seconds since the epoch): one-click if the key is set, else
+ * templates.link_unsubscribe alone; NULL if that is not set. The caller
+ * frees it.
+ */
+char *link_unsubscribe(const struct config *cf, const char *sr,
+    const char *address, int64_t now);
+
+/* What stands for a link's token in the recorded content. */
+#define LINK_REDACTED	"REDACTED"
+
+/*
+ * Return text with every copy of the one-click link url (as made by
+ * link_unsubscribe()) written with LINK_REDACTED for its token, so
+ * that the audit trail, which keeps what a resident was sent, never keeps
+ * a link that works. text is returned as it is (copied) if url is NULL
+ * or has no token. The caller frees the result.
+ */
+char *link_redact(const char *text, const char *url);
+
+#endif
