@@ -845,6 +845,26 @@ test_syntax_https_url_length(void **state)
 }
 
 /* Run the tests. */
+/* A photo link is https on one of the listed hosts, any case or port. */
+static void
+test_syntax_https_host(void **state)
+{
+	char	*hosts[] = { "photos.example.org", "cdn.city.ca" };
+
+	(void)state;
+	assert_true(syntax_https_host("https://photos.example.org/a.jpg",
+	    hosts, 2));
+	assert_true(syntax_https_host("HTTPS://CDN.City.CA:8443/x", hosts, 2));
+	assert_true(syntax_https_host("https://cdn.city.ca?x=1", hosts, 2));
+	assert_false(syntax_https_host("http://photos.example.org/a.jpg",
+	    hosts, 2));
+	assert_false(syntax_https_host("https://photos.example.org.evil.net/",
+	    hosts, 2));
+	assert_false(syntax_https_host("https://example.org/a.jpg", hosts, 2));
+	assert_false(syntax_https_host("https://cdn.city.ca/", hosts, 0));
+	assert_false(syntax_https_host("https://", hosts, 2));
+}
+
 int
 main(void)
 {
@@ -870,6 +890,7 @@ main(void)
 		cmocka_unit_test(test_syntax_https_url_good),
 		cmocka_unit_test(test_syntax_https_url_bad),
 		cmocka_unit_test(test_syntax_https_url_length),
+		cmocka_unit_test(test_syntax_https_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
