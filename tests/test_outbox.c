@@ -627,7 +627,7 @@ test_record_late(void **state)
 	cf = config_load(path, &cause);
 	assert_non_null(cf);
 	g = generation_new(cf, NULL);
-	d = deliver_start(g, 0);
+	d = deliver_start(g, 0, NULL);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_OK, "250 2.0.0 Ok");
 

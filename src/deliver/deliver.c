@@ -3,7 +3,8 @@
  *
  * The engine starts the workers, hands them the current generation,
  * wakes them when notices are queued and stops them on SIGTERM. The
- * workers themselves are in mailwork.c and smswork.c. Before the first
+ * workers themselves are in mailwork.c and smswork.c, which call into
+ * this file; its caller hands it their thread functions (deliver.h). Before the first
  * worker starts, the claims this consumer held when it last stopped (or
  * was killed) are put back in the due sets, so that they go out again at
  * once, with the same Message-ID.
@@ -22,12 +23,10 @@
 #include "generation.h"
 #include "log.h"
 #include "metrics.h"
-#include "mailwork.h"
 #include "clock.h"
 #include "outbox.h"
 #include "outcome.h"
 #include "redis.h"
-#include "smswork.h"
 #include "xmalloc.h"
 
 /* The longest an outcome is tried again after Redis failed, in ms. */
@@ -89,7 +88,8 @@ deliver_spawn(struct deliver *d, void *(*main)(void *), void *arg)
 
 /* Start the workers. */
 struct deliver *
-deliver_start(struct generation *g, int dry_run)
+deliver_start(struct generation *g, int dry_run,
+    const struct deliver_workers *w)
 {
 	struct deliver		*d;
 	pthread_condattr_t	 attr;
@@ -110,12 +110,13 @@ deliver_start(struct generation *g, int dry_run)
 		return d;
 	}
 	deliver_recover(g);
-	if (cf->email_host != NULL) {
+	if (cf->email_host != NULL && w != NULL && w->mail != NULL) {
 		for (i = 0; i < cf->email_sessions; i++)
-			deliver_spawn(d, mailwork_main, d);
+			deliver_spawn(d, w->mail, d);
 	}
-	if (cf->sms_profile != CONFIG_SMS_NONE)
-		deliver_spawn(d, smswork_main, d);
+	if (cf->sms_profile != CONFIG_SMS_NONE && w != NULL &&
+	    w->sms != NULL)
+		deliver_spawn(d, w->sms, d);
 	log_info("delivery: %s%s%s", cf->email_host != NULL ? "email" : "",
 	    cf->email_host != NULL && cf->sms_profile != CONFIG_SMS_NONE ?
 	    " and " : "", cf->sms_profile != CONFIG_SMS_NONE ? "sms" : "");

@@ -30,12 +30,24 @@ struct send_result;
 #define DELIVER_POLL_MS		2000
 
 /*
- * Start the workers for the channels g's configuration sets up (email
+ * The workers the engine starts, given by its caller: the workers
+ * (mailwork.c, smswork.c) call into this engine, so it cannot call
+ * them by name without a circle. Each runs as a thread with the engine
+ * as its argument, until deliver_stopping(); either may be NULL.
+ */
+struct deliver_workers {
+	void	*(*mail)(void *d);	/* email.sessions of them */
+	void	*(*sms)(void *d);	/* one */
+};
+
+/*
+ * Start w's workers for the channels g's configuration sets up (email
  * with email.smtp, SMS with sms.gateway), holding g. dry_run renders and
  * records but sends nothing. Returns the engine (stop it with
  * deliver_stop()); with no channel set up, no worker starts.
  */
-struct deliver *deliver_start(struct generation *g, int dry_run);
+struct deliver *deliver_start(struct generation *g, int dry_run,
+    const struct deliver_workers *w);
 
 /* Hand the workers a new generation (held); each takes it at its next batch. */
 void deliver_swap(struct deliver *d, struct generation *g);

@@ -34,15 +34,23 @@
 #include "intake.h"
 #include "lint.h"
 #include "log.h"
+#include "mailwork.h"
 #include "metrics.h"
 #include "clock.h"
 #include "outbox.h"
 #include "redis.h"
 #include "sdnotify.h"
 #include "server.h"
+#include "smswork.h"
 #include "store.h"
 #include "stream.h"
 #include "xmalloc.h"
+
+/* The delivery workers the engine starts (deliver.h). */
+static const struct deliver_workers server_workers = {
+	mailwork_main,
+	smswork_main
+};
 
 /* Longest a blocking read waits before the loop looks around. */
 #define SERVER_BLOCK_MAX_MS	60000
@@ -616,7 +624,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 		rc = EX_CANTCREAT;
 		goto fail;
 	}
-	sv.deliver = deliver_start(sv.gen, dry_run);
+	sv.deliver = deliver_start(sv.gen, dry_run, &server_workers);
 	sdnotify_send("READY=1\nSTATUS=starting");
 
 	for (;;) {
