@@ -128,7 +128,8 @@ report_note(struct report *rp, const char *id)
 /*
  * Count what became of each notification by its last outcome: sent if a
  * server ever took it, delivered or failed as it ended - so one retried
- * by an operator and then sent is not counted as a failure.
+ * by an operator and then sent is not counted as a failure, and one whose
+ * receipt raced ahead of the record of its send still counts delivered.
  */
 static void
 report_notes(struct report *rp)
@@ -186,7 +187,14 @@ report_entry(const char *id, const struct redis_reply *fields, void *arg)
 		note->row = (size_t)(row - rp->rows);
 		note->sms = channel != NULL && strcmp(channel, "sms") == 0;
 		note->sent |= kind == DECISION_SENT;
-		note->final = kind;
+		/*
+		 * A gateway's receipt can be recorded before the worker
+		 * records the send it reports on: a send never undoes it.
+		 */
+		if (kind != DECISION_SENT ||
+		    (note->final != DECISION_DELIVERED &&
+		    note->final != DECISION_UNDELIVERED))
+			note->final = kind;
 	} else if (strcmp(d, "received") == 0)
 		row->received++;
 	else if (strcmp(d, "queued") == 0) {
