@@ -33,6 +33,7 @@
 #include "digest.h"
 #include "outcome.h"
 #include "redis.h"
+#include "retry.h"
 #include "store.h"
 #include "testserver.h"
 #include "txn.h"
@@ -301,7 +302,7 @@ test_outcome_retry(void **state)
 
 /* The backoff doubles up to retry.max_seconds. */
 static void
-test_outcome_delay(void **state)
+test_retry_delay(void **state)
 {
 	struct config	*cf;
 	int64_t		 d;
@@ -311,11 +312,11 @@ test_outcome_delay(void **state)
 	cf = testserver_config(&ts, NULL, "retry = { initial_seconds = 10; "
 	    "max_seconds = 100; };");
 	for (i = 0; i < 50; i++) {
-		d = outcome_delay(cf, 1, 0);
+		d = retry_delay(cf, 1, 0);
 		assert_true(d >= 5000 && d <= 10000);
-		d = outcome_delay(cf, 3, 0);
+		d = retry_delay(cf, 3, 0);
 		assert_true(d >= 20000 && d <= 40000);
-		d = outcome_delay(cf, 30, 0);
+		d = retry_delay(cf, 30, 0);
 		assert_true(d >= 50000 && d <= 100000);
 	}
 	config_free(cf);
@@ -475,10 +476,10 @@ test_quiet_hours(void **state)
 	(void)state;
 	test_outbox_open(&t, "sms = { quiet_hours = \"21:00-08:00\"; };");
 	/* 08:00 Toronto is 13:00 UTC. */
-	assert_int_equal(outbox_due(t.cf, EVENT_CHANNEL_SMS, night),
+	assert_int_equal(retry_due(t.cf, EVENT_CHANNEL_SMS, night),
 	    night + 10 * 3600000LL);
-	assert_int_equal(outbox_due(t.cf, EVENT_CHANNEL_EMAIL, night), night);
-	assert_int_equal(outbox_due(t.cf, EVENT_CHANNEL_SMS,
+	assert_int_equal(retry_due(t.cf, EVENT_CHANNEL_EMAIL, night), night);
+	assert_int_equal(retry_due(t.cf, EVENT_CHANNEL_SMS,
 	    night + 12 * 3600000LL), night + 12 * 3600000LL);
 	test_outbox_queue(&t, night);
 	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"),
@@ -677,7 +678,7 @@ main(void)
 		cmocka_unit_test(test_queue_records),
 		cmocka_unit_test(test_outcome_sent),
 		cmocka_unit_test(test_outcome_retry),
-		cmocka_unit_test(test_outcome_delay),
+		cmocka_unit_test(test_retry_delay),
 		cmocka_unit_test(test_outcome_dead),
 		cmocka_unit_test(test_outcome_fallback),
 		cmocka_unit_test(test_recover),

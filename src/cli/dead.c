@@ -31,6 +31,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "redis.h"
+#include "retry.h"
 #include "txn.h"
 #include "vocab.h"
 #include "xmalloc.h"
@@ -181,7 +182,7 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 	ch = channel != NULL && strcmp(channel, "sms") == 0 ?
 	    EVENT_CHANNEL_SMS : EVENT_CHANNEL_EMAIL;
 	key = outbox_key(cf, id);
-	qkey = outbox_queue_key(cf, ch);
+	qkey = retry_queue_key(cf, ch);
 	user = dead_operator();
 	snprintf(now, sizeof now, "%lld", (long long)clock_now());
 	f = redis_command(r, &cause, "HGETALL %s", key);
@@ -426,7 +427,7 @@ dead_channel(const struct config *cf, struct redis *r, int channel,
 	char			*key;
 	int64_t			 at;
 
-	key = outbox_queue_key(cf, channel);
+	key = retry_queue_key(cf, channel);
 	due = redis_command(r, NULL, "ZCOUNT %s -inf %lld", key, now);
 	later = redis_command(r, NULL, "ZCOUNT %s (%lld +inf", key, now);
 	next = redis_command(r, NULL, "ZRANGEBYSCORE %s (%lld +inf WITHSCORES "
@@ -518,7 +519,7 @@ dead_queue(const struct config *cf, int argc, char **argv)
 		return EX_UNAVAILABLE;
 	dead_channel(cf, r, EVENT_CHANNEL_EMAIL, now, &w[0]);
 	dead_channel(cf, r, EVENT_CHANNEL_SMS, now, &w[1]);
-	key = xasprintf("%soutbox:sending", cf->redis_prefix);
+	key = retry_lease_key(cf);
 	claims = dead_count(r, "ZCARD %s", key);
 	free(key);
 	dead = dead_count(r, "XLEN %s", cf->redis_dead_stream);

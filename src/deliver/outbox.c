@@ -17,7 +17,6 @@
 
 #include "channel.h"
 #include "config.h"
-#include "datefmt.h"
 #include "decision.h"
 #include "event.h"
 #include "log.h"
@@ -25,6 +24,7 @@
 #include "optout.h"
 #include "outbox.h"
 #include "redis.h"
+#include "retry.h"
 #include "txn.h"
 #include "xmalloc.h"
 
@@ -123,33 +123,6 @@ outbox_key(const struct config *cf, const char *id)
 	    (int)(slash - id), id, slash + 1);
 }
 
-/* Return the key of a channel's due set. */
-char *
-outbox_queue_key(const struct config *cf, int channel)
-{
-	return xasprintf("%soutbox:%s", cf->redis_prefix,
-	    event_channel_name(channel));
-}
-
-/* Return when a notification may go out. */
-int64_t
-outbox_due(const struct config *cf, int channel, int64_t now)
-{
-	if (channel != EVENT_CHANNEL_SMS)
-		return now;
-	return datefmt_quiet_end(cf->templates_timezone, cf->sms_quiet_start,
-	    cf->sms_quiet_end, now);
-}
-
-/* Return the longest a notification on channel is retried, in ms. */
-int64_t
-outbox_max_age(const struct config *cf, int channel)
-{
-	if (channel == EVENT_CHANNEL_SMS)
-		return cf->retry_sms_max_age_hours * 3600000;
-	return cf->retry_email_max_age_hours * 3600000;
-}
-
 /* Queue a notification's record and due entry. */
 void
 outbox_queue(struct txn *tx, const struct config *cf,
@@ -165,7 +138,7 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	else
 		id = xasprintf("%s/%zu", n->id, i);
 	key = outbox_key(cf, id);
-	qkey = outbox_queue_key(cf, channel);
+	qkey = retry_queue_key(cf, channel);
 	argv[0] = "HSET";
 	argv[1] = key;
 	k = 2 + notice_fields(n, i, argv + 2);
@@ -193,13 +166,13 @@ outbox_queue(struct txn *tx, const struct config *cf,
 		argv[k++] = n->to[i].alt;
 	}
 	txn_queue(tx, (int)k, argv);
-	snprintf(ttl, sizeof ttl, "%lld", (long long)(outbox_max_age(cf,
+	snprintf(ttl, sizeof ttl, "%lld", (long long)(retry_max_age(cf,
 	    channel) / 1000 + cf->policy_retain_days * 86400));
 	argv[0] = "EXPIRE";
 	argv[2] = ttl;
 	txn_queue(tx, 3, argv);
 	snprintf(due, sizeof due, "%lld",
-	    (long long)outbox_due(cf, channel, now));
+	    (long long)retry_due(cf, channel, now));
 	argv[0] = "ZADD";
 	argv[1] = qkey;
 	argv[2] = due;
@@ -350,8 +323,8 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 	*items = NULL;
 	*n = 0;
 	*next_due = 0;
-	qkey = outbox_queue_key(cf, channel);
-	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
+	qkey = retry_queue_key(cf, channel);
+	skey = retry_lease_key(cf);
 	snprintf(nows, sizeof nows, "%lld", (long long)now);
 	snprintf(lease, sizeof lease, "%lld",
 	    (long long)(now + cf->delivery_lease_seconds * 1000));
@@ -412,9 +385,9 @@ outbox_recover(struct redis *r, const struct config *cf, const char *owner,
 	char			*skey, *ekey, *mkey, nows[32];
 	int			 rc = -1;
 
-	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
-	ekey = outbox_queue_key(cf, EVENT_CHANNEL_EMAIL);
-	mkey = outbox_queue_key(cf, EVENT_CHANNEL_SMS);
+	skey = retry_lease_key(cf);
+	ekey = retry_queue_key(cf, EVENT_CHANNEL_EMAIL);
+	mkey = retry_queue_key(cf, EVENT_CHANNEL_SMS);
 	snprintf(nows, sizeof nows, "%lld", (long long)now);
 	argv[0] = skey;
 	argv[1] = ekey;
@@ -447,8 +420,8 @@ outbox_release(struct redis *r, const struct config *cf, const char *owner,
 	size_t			  i;
 	int			  rc = -1;
 
-	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
-	qkey = outbox_queue_key(cf, channel);
+	skey = retry_lease_key(cf);
+	qkey = retry_queue_key(cf, channel);
 	snprintf(nows, sizeof nows, "%lld", (long long)now);
 	argv = xcalloc(6 + nkeep, sizeof *argv);
 	argv[0] = skey;
@@ -531,7 +504,7 @@ outbox_depth(struct redis *r, const struct config *cf, long long *email,
 	int			 i;
 
 	for (i = 0; i < 2; i++) {
-		key = outbox_queue_key(cf, channels[i]);
+		key = retry_queue_key(cf, channels[i]);
 		argv[0] = "ZCARD";
 		argv[1] = key;
 		redis_pipe_argv(r, 2, argv, NULL);

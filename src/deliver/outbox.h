@@ -21,9 +21,8 @@
  *                          retried_by when an operator queued it again
  *                          (closeloop dead retry), from when its retry
  *                          budget counts anew
- *   PREFIXoutbox:email     zset of ids by due time (ms)
- *   PREFIXoutbox:sms       zset of ids by due time (ms)
- *   PREFIXoutbox:sending   zset of claimed ids by lease end (ms)
+ *   PREFIXoutbox:email, PREFIXoutbox:sms, PREFIXoutbox:sending
+ *                          the due and lease sets: see retry.h
  *   redis.dead_stream      entries with kind=notification for the dead
  */
 #ifndef OUTBOX_H
@@ -56,18 +55,6 @@ struct outbox_item {
 
 /* Return the key of notification id's record; the caller frees it. */
 char *outbox_key(const struct config *cf, const char *id);
-
-/* Return the key of a channel's due set; the caller frees it. */
-char *outbox_queue_key(const struct config *cf, int channel);
-
-/*
- * Return when a notification on channel may go out, given now (ms):
- * now, or for SMS the end of sms.quiet_hours if now is inside them.
- */
-int64_t outbox_due(const struct config *cf, int channel, int64_t now);
-
-/* Return how long a notification on channel is retried, in ms. */
-int64_t outbox_max_age(const struct config *cf, int channel);
 
 /*
  * Queue into tx the record and due entry of notice n for recipient i,

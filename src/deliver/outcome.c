@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "audit.h"
-#include "backoff.h"
 #include "channel.h"
 #include "config.h"
 #include "decision.h"
@@ -32,25 +31,9 @@
 #include "outbox.h"
 #include "outcome.h"
 #include "redis.h"
+#include "retry.h"
 #include "txn.h"
 #include "xmalloc.h"
-
-/* Return the delay before the next attempt. */
-int64_t
-outcome_delay(const struct config *cf, int64_t attempts, int64_t retry_after)
-{
-	struct backoff	b;
-	int64_t		delay, i;
-
-	backoff_init(&b, cf->retry_initial_seconds * 1000,
-	    cf->retry_max_seconds * 1000);
-	for (i = 1; i < attempts && b.window < b.max; i++)
-		(void)backoff_next(&b);
-	delay = backoff_next(&b);
-	if (delay < retry_after * 1000)
-		delay = retry_after * 1000;
-	return delay;
-}
 
 /* Return the masked recipient of a notification; the caller frees it. */
 static char *
@@ -232,8 +215,8 @@ outcome_write(struct redis *r, const struct config *cf,
 	chname = event_channel_name(it->channel);
 	reply = res->reply != NULL ? res->reply : "";
 	key = outbox_key(cf, it->id);
-	skey = xasprintf("%soutbox:sending", cf->redis_prefix);
-	qkey = outbox_queue_key(cf, it->channel);
+	skey = retry_lease_key(cf);
+	qkey = retry_queue_key(cf, it->channel);
 	masked = outcome_masked(it);
 	snprintf(nows, sizeof nows, "%lld", (long long)now);
 	snprintf(ttl, sizeof ttl, "%lld",
@@ -292,10 +275,10 @@ outcome_write(struct redis *r, const struct config *cf,
 			    division, events);
 	} else {
 		age = now - it->since;
-		when = now + outcome_delay(cf, it->attempts, res->retry_after);
-		when = outbox_due(cf, it->channel, when);
+		when = now + retry_delay(cf, it->attempts, res->retry_after);
+		when = retry_due(cf, it->channel, when);
 		dead = res->status == SEND_PERMFAIL ||
-		    age + (when - now) > outbox_max_age(cf, it->channel);
+		    age + (when - now) > retry_max_age(cf, it->channel);
 		pairs[0] = "state";
 		pairs[1] = res->status == SEND_PERMFAIL ? "failed" :
 		    dead ? "dead" : "retry";

@@ -56,12 +56,5 @@ int outcome_write(struct redis *r, const struct config *cf,
     const struct outcome_content *content, int dry_run, int64_t now,
     char **cause);
 
-/*
- * Return the delay before attempt number attempts + 1, in ms: the
- * backoff window for that many attempts, jittered, at least retry_after
- * seconds.
- */
-int64_t outcome_delay(const struct config *cf, int64_t attempts,
-    int64_t retry_after);
 
 #endif

@@ -19,6 +19,7 @@
 #include "optout.h"
 #include "outbox.h"
 #include "policy.h"
+#include "retry.h"
 #include "srstate.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -129,7 +130,7 @@ commit_notice(struct txn *tx, const struct config *cf,
 	for (i = 0; i < nt->nto; i++) {
 		outbox_queue(tx, cf, nt, i, NULL, now);
 		if (nt->to[i].channel != EVENT_CHANNEL_SMS ||
-		    (due = outbox_due(cf, EVENT_CHANNEL_SMS, now)) <= now)
+		    (due = retry_due(cf, EVENT_CHANNEL_SMS, now)) <= now)
 			continue;
 		masked = event_mask_contact(EVENT_CHANNEL_SMS,
 		    nt->to[i].address);

@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "redis.h"
+#include "retry.h"
 #include "xmalloc.h"
 
 static const char *const health_channels[2] = { "email", "sms" };
@@ -133,10 +134,10 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 		return -1;
 	snprintf(nowbuf, sizeof nowbuf, "%lld", (long long)now);
 	snprintf(after, sizeof after, "(%lld", (long long)now);
-	sending = xasprintf("%soutbox:sending", cf->redis_prefix);
+	sending = retry_lease_key(cf);
 	due = xasprintf("%sdue", cf->redis_prefix);
 	for (c = 0; c < 2; c++) {
-		key[c] = outbox_queue_key(cf, channels[c]);
+		key[c] = retry_queue_key(cf, channels[c]);
 		health_queue(*r, "ZCOUNT", key[c], "-inf", nowbuf, NULL);
 		health_queue(*r, "ZCOUNT", key[c], after, "+inf", NULL);
 		health_queue(*r, "ZRANGE", key[c], "0", "0", "WITHSCORES");
