@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""layout.py - check src/ against the rule of dependence
+
+Usage: layout.py [SRCDIR]   (default: src)
+
+Reads every #include "..." and every call to a function declared in
+another module's header, for each file under SRCDIR, and reports:
+  - a folder including (or calling into) a folder listed after it;
+  - an include circle between modules (foo.c and foo.h are one module);
+  - a .c file over 600 lines.
+The order of the folders is read from src/README.md's "Order:" line.
+Exit status 1 on any finding, 0 otherwise.
+"""
+import os
+import re
+import sys
+
+LIMIT = 600
+
+
+def folder_order(src):
+    """Return the folders in the order of dependence."""
+    path = os.path.join(src, "README.md")
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            m = re.match(r"Order:\s*(.*)", line)
+            if m:
+                return [w.strip("` ,.") for w in m.group(1).split()
+                        if w.strip("` ,.")]
+    return []
+
+
+def modules(src):
+    """Map each module stem to its folder ('' for the top of src/)."""
+    found = {}
+    for root, _dirs, files in os.walk(src):
+        rel = os.path.relpath(root, src)
+        folder = "" if rel == "." else rel.split(os.sep)[0]
+        for name in files:
+            if name.endswith((".c", ".h")):
+                found.setdefault(name[:-2], (folder, root))
+    return found
+
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+DECL = re.compile(r"^[a-z][^;{}#=]*?\b([a-z][a-z0-9_]*)\s*\(", re.M)
+CALL = re.compile(r"\b([a-z][a-z0-9_]*)\s*\(")
+COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\])*\"", re.S)
+
+
+def strip(text):
+    """Drop comments and string literals, keeping the lines."""
+    return COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+def main():
+    src = sys.argv[1] if len(sys.argv) > 1 else "src"
+    order = folder_order(src)
+    rank = {f: i for i, f in enumerate(order)}
+    rank[""] = len(order)          # the programs' main files
+    mods = modules(src)
+    texts, owner = {}, {}
+    for stem, (folder, root) in mods.items():
+        for ext in (".c", ".h"):
+            p = os.path.join(root, stem + ext)
+            if os.path.exists(p):
+                texts[(stem, ext)] = open(p, encoding="utf-8").read()
+        h = texts.get((stem, ".h"))
+        if h:
+            for name in DECL.findall(strip(h)):
+                owner.setdefault(name, stem)
+    findings = []
+    edges = {s: set() for s in mods}
+    for (stem, ext), text in sorted(texts.items()):
+        folder = mods[stem][0]
+        where = os.path.join(folder, stem + ext)
+        for inc in INCLUDE.findall(text):
+            dep = os.path.basename(inc)[:-2]
+            if dep not in mods or dep == stem:
+                continue
+            edges[stem].add(dep)
+            dfold = mods[dep][0]
+            if folder not in rank or dfold not in rank:
+                findings.append("%s: folder %r or %r is not in the order"
+                                % (where, folder, dfold))
+            elif rank[dfold] > rank[folder]:
+                findings.append("%s includes %s/%s.h: %s is after %s"
+                                % (where, dfold, dep, dfold, folder or "src"))
+        if ext != ".c":
+            continue
+        seen = set()
+        for name in CALL.findall(strip(text)):
+            dep = owner.get(name)
+            if not dep or dep == stem or (name, dep) in seen:
+                continue
+            seen.add((name, dep))
+            edges[stem].add(dep)
+            dfold = mods[dep][0]
+            if folder in rank and dfold in rank and rank[dfold] > rank[folder]:
+                findings.append("%s calls %s() of %s/%s: %s is after %s"
+                                % (where, name, dfold, dep, dfold,
+                                   folder or "src"))
+    # circles: strongly connected components of more than one module
+    index, low, stack, on, comps = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(edges[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                comps.append(sorted(comp))
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    for comp in comps:
+        findings.append("circle of %d modules: %s"
+                        % (len(comp), " ".join(comp)))
+    sizes = []
+    for (stem, ext), text in sorted(texts.items()):
+        if ext != ".c":
+            continue
+        n = text.count("\n")
+        sizes.append(n)
+        if n > LIMIT:
+            findings.append("%s.c: %d lines, over %d"
+                            % (os.path.join(mods[stem][0], stem), n, LIMIT))
+    sizes.sort()
+    for f in findings:
+        print("layout: " + f)
+    med = sizes[len(sizes) // 2] if sizes else 0
+    print("layout: %d modules in %d folders, %d .c files, median %d lines, "
+          "largest %d; %d findings"
+          % (len(mods), len(order), len(sizes), med,
+             sizes[-1] if sizes else 0, len(findings)))
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
