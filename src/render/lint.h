@@ -15,9 +15,9 @@ struct config;
  * links, empty subjects), notices taken from a fallback locale, headings
  * over values that may be missing, numbers, links and dates not isolated
  * in right-to-left locales, divisions without a name in a locale. Writes
- * one line per problem ("error: ..." or "warning: ...") to out (unless
- * out is NULL) and returns the number of errors; *warnings (if not NULL)
- * gets the number of warnings.
+ * one line per problem ("error: ..." or "warning: ...", lintreport.h) to
+ * out (unless out is NULL) and returns the number of errors; *warnings
+ * (if not NULL) gets the number of warnings.
  */
 int lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
     int *warnings);
