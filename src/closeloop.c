@@ -23,7 +23,7 @@
 #include "emit.h"
 #include "history.h"
 #include "dead.h"
-#include "lint.h"
+#include "lintcmd.h"
 #include "preview.h"
 #include "report.h"
 
@@ -39,7 +39,7 @@ static const struct closeloop_command closeloop_commands[] = {
 	{ "history", history_run, 0 },
 	{ "report", report_run, 0 },
 	{ "render", preview_run, 1 },
-	{ "lint", lint_command, 1 },
+	{ "lint", lintcmd_run, 1 },
 	{ "queue", dead_queue, 0 },
 	{ "dead", dead_run, 0 },
 };

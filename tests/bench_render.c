@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "event.h"
+#include "eventparse.h"
 #include "mime.h"
 #include "notice.h"
 #include "policy.h"
@@ -72,7 +73,8 @@ bench_render_notice(const struct config *cf)
 		fields[i] = (char *)f[i];
 		lens[i] = strlen(f[i]);
 	}
-	if ((ev = event_parse(cf, "0-1", fields, lens, 10, &cause)) == NULL) {
+	if ((ev = eventparse_parse(cf, "0-1", fields, lens, 10,
+	    &cause)) == NULL) {
 		fprintf(stderr, "bench_render: %s\n", cause);
 		exit(1);
 	}

@@ -12,12 +12,12 @@
  * they pass FUZZ_EVENT_BYTES_MAX bytes - past each of the contract's
  * limits, yet cheap to make. Each name and value gets a buffer of its
  * own, of its length plus a NUL, as stream.c hands them over.
- * event_parse() reads the entry as closeloopd's intake does, with a
+ * eventparse_parse() reads the entry as closeloopd's intake does, with a
  * configuration in which division TW has the status_map of
  * docs/events.md and TS has none, and once more without a configuration.
  *
  * The target judges each entry on its own by the rules of docs/events.md
- * and aborts where event_parse() disagrees: an entry accepted that breaks
+ * and aborts where eventparse_parse() disagrees: an entry accepted that breaks
  * a rule, or a valid one refused. An accepted event must carry the
  * entry's values (and the epoch seconds of ts and scheduled_for, the
  * locale in canonical case, the photos one by one, the channels), and its
@@ -29,7 +29,7 @@
  * not change when the letters and digits of the entry's note, email
  * address and phone number change (so none of them is repeated). An entry
  * past the contract's limits is refused with its number of fields or of
- * bytes, and event_fit() - what its dead letter keeps - keeps the longest
+ * bytes, and eventparse_fit() - what its dead letter keeps - keeps the longest
  * run of its first fields within them.
  *
  * Built with clang -fsanitize=fuzzer (make fuzz), libFuzzer drives it.
@@ -48,6 +48,7 @@
 #include "config.h"
 #include "division.h"
 #include "event.h"
+#include "eventparse.h"
 #include "fuzzdrive.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -57,7 +58,7 @@
 #define FUZZ_EVENT_PIECES_MAX	(8 * EVENT_FIELDS_MAX)
 #define FUZZ_EVENT_BYTES_MAX	(2 * EVENT_ENTRY_MAX)
 
-/* One entry, as stream.c hands it to event_parse(). */
+/* One entry, as stream.c hands it to eventparse_parse(). */
 struct fuzz_event_entry {
 	char	**fields;
 	size_t	 *lens;
@@ -836,7 +837,7 @@ fuzz_event_refused(const struct fuzz_event_entry *e,
 		free(twin.fields);
 		return;
 	}
-	ev = event_parse(cf, FUZZ_EVENT_SOURCE, twin.fields, twin.lens,
+	ev = eventparse_parse(cf, FUZZ_EVENT_SOURCE, twin.fields, twin.lens,
 	    twin.n, &again);
 	if (ev != NULL || strcmp(again, cause) != 0)
 		fuzz_event_fail(e, "a cause that depends on a note, an email "
@@ -860,7 +861,7 @@ fuzz_event_one(const struct fuzz_event_entry *e, const struct config *cf)
 	char			*cause = NULL;
 
 	broken = fuzz_event_judge(e, cf != NULL, &w);
-	ev = event_parse(cf, FUZZ_EVENT_SOURCE, e->fields, e->lens, e->n,
+	ev = eventparse_parse(cf, FUZZ_EVENT_SOURCE, e->fields, e->lens, e->n,
 	    &cause);
 	if (ev != NULL && broken != NULL)
 		fuzz_event_fail(e, "accepted, but it breaks a rule", broken);
@@ -896,7 +897,7 @@ fuzz_event_config(void)
 }
 
 /*
- * Check what the dead letter of an entry keeps (event_fit()): the longest
+ * Check what the dead letter of an entry keeps (eventparse_fit()): the longest
  * run of its first fields within the contract's limits, all of them for
  * an entry within them; and that an entry past them is refused with its
  * number of fields, or of bytes.
@@ -908,7 +909,7 @@ fuzz_event_fit(const struct fuzz_event_entry *e)
 	char		*cause = NULL, *want;
 	size_t		 kept, bytes, sum = 0, total = 0, i;
 
-	kept = event_fit(e->lens, e->n, &bytes);
+	kept = eventparse_fit(e->lens, e->n, &bytes);
 	for (i = 0; i < 2 * e->n; i++) {
 		total += e->lens[i];
 		if (i < 2 * kept)
@@ -916,17 +917,17 @@ fuzz_event_fit(const struct fuzz_event_entry *e)
 	}
 	if (kept > e->n || kept > EVENT_FIELDS_MAX || bytes > EVENT_ENTRY_MAX ||
 	    bytes != sum)
-		fuzz_event_fail(e, "event_fit() keeps too much", NULL);
+		fuzz_event_fail(e, "eventparse_fit() keeps too much", NULL);
 	if ((kept == e->n) != (e->n <= EVENT_FIELDS_MAX &&
 	    total <= EVENT_ENTRY_MAX))
-		fuzz_event_fail(e, "event_fit() cuts an entry within the "
+		fuzz_event_fail(e, "eventparse_fit() cuts an entry within the "
 		    "limits, or keeps one past them", NULL);
 	if (kept < e->n && kept < EVENT_FIELDS_MAX && bytes + e->lens[2 *
 	    kept] + e->lens[2 * kept + 1] <= EVENT_ENTRY_MAX)
-		fuzz_event_fail(e, "event_fit() stops short", NULL);
+		fuzz_event_fail(e, "eventparse_fit() stops short", NULL);
 	if (e->n <= EVENT_FIELDS_MAX && total <= EVENT_ENTRY_MAX)
 		return;
-	ev = event_parse(NULL, FUZZ_EVENT_SOURCE, e->fields, e->lens, e->n,
+	ev = eventparse_parse(NULL, FUZZ_EVENT_SOURCE, e->fields, e->lens, e->n,
 	    &cause);
 	if (ev != NULL)
 		fuzz_event_fail(e, "an entry past the limits accepted", NULL);

@@ -168,7 +168,7 @@ done
 
 say "closeloop --help lists every option of every command"
 "$CLOSELOOP" --help > "$T/help"
-for f in history report emit lint dead; do
+for f in history report emit lintcmd dead; do
 	long_options "$(find "$top_srcdir/src" -name "$f.c")"
 done | sort -u > "$T/cmdopts"
 while read -r opt; do

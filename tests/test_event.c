@@ -2,7 +2,7 @@
  * test_event.c - unit tests for the event contract (event.c)
  *
  * Every field, every rejection, every message: one table of entries that
- * event_parse() must accept, with the struct event each must give, and one
+ * eventparse_parse() must accept, with the struct event each must give, and one
  * table of entries it must reject, each with the exact cause an integrator
  * will read in the dead-letter stream. Values too long to write out (the
  * limits of each field) are built at run time. The divisions' status maps
@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "event.h"
+#include "eventparse.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
@@ -160,7 +161,7 @@ struct test_event_bad {
 	const char		*cause;
 };
 
-/* An entry built for event_parse(), each name and value its own copy. */
+/* An entry built for eventparse_parse(), each name and value its own copy. */
 struct test_event_entry {
 	char	*fields[2 * TEST_EVENT_MAX_FIELDS];
 	size_t	 lens[2 * TEST_EVENT_MAX_FIELDS];
@@ -801,7 +802,7 @@ static struct event *
 test_event_parse(const struct config *cf, const struct test_event_entry *e,
     char **cause)
 {
-	return event_parse(cf, SOURCE_ID, e->fields, e->lens, e->n, cause);
+	return eventparse_parse(cf, SOURCE_ID, e->fields, e->lens, e->n, cause);
 }
 
 /* Check that a string field is as wanted; want NULL means unset. */
@@ -1365,7 +1366,8 @@ test_event_misc(void **state)
 	test_event_add(&e, "v", 0, "1", 0);
 	test_event_add(&e, "type", 0, "status", 0);
 	test_event_add(&e, "sr", 0, "SR 1", 0);
-	assert_null(event_parse(NULL, SOURCE_ID, e.fields, e.lens, e.n, NULL));
+	assert_null(eventparse_parse(NULL, SOURCE_ID, e.fields, e.lens, e.n,
+	    NULL));
 	test_event_clear(&e);
 }
 

@@ -1,5 +1,5 @@
 /*
- * test_lint.c - unit tests for checking a template set (lint.c)
+ * test_lint.c - unit tests for checking a template set (lint.c, lintwalk.c)
  */
 #include "build.h"
 

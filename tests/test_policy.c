@@ -21,6 +21,7 @@
 #include "config.h"
 #include "decision.h"
 #include "event.h"
+#include "eventparse.h"
 #include "notice.h"
 #include "policy.h"
 #include "srstate.h"
@@ -141,9 +142,9 @@ test_policy_apply(struct test_policy *t, ...)
 	for (size_t i = 0; i < n; i++)
 		lens[i] = strlen(fields[i]);
 	snprintf(id, sizeof id, "%lld-0", (long long)t->now);
-	ev = event_parse(cf, id, fields, lens, n / 2, &cause);
+	ev = eventparse_parse(cf, id, fields, lens, n / 2, &cause);
 	if (ev == NULL)
-		fail_msg("event_parse: %s", cause);
+		fail_msg("eventparse_parse: %s", cause);
 	policy_event(cf, t->st, ev, t->now, &t->res);
 	event_free(ev);
 	for (size_t i = 0; i < n; i++)

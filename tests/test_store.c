@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "event.h"
+#include "eventparse.h"
 #include "log.h"
 #include "redis.h"
 #include "srstate.h"
@@ -97,9 +98,9 @@ test_store_vevent(struct test_store *t, int64_t now, va_list ap)
 	for (i = 0; i < n; i++)
 		lens[i] = strlen(fields[i]);
 	snprintf(id, sizeof id, "%lld-%d", (long long)now, t->n);
-	ev = event_parse(t->cf, id, fields, lens, n / 2, &cause);
+	ev = eventparse_parse(t->cf, id, fields, lens, n / 2, &cause);
 	if (ev == NULL)
-		fail_msg("event_parse: %s", cause);
+		fail_msg("eventparse_parse: %s", cause);
 	for (i = 0; i < n; i++)
 		free(fields[i]);
 	return ev;

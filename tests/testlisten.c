@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "config.h"
 #include "event.h"
+#include "eventparse.h"
 #include "generation.h"
 #include "listener.h"
 #include "log.h"
@@ -190,7 +191,7 @@ testlisten_drain(struct testlisten *t)
 			fields[k] = f->element[k]->str;
 			lens[k] = f->element[k]->len;
 		}
-		ev = event_parse(t->cf, e->element[0]->str, fields, lens,
+		ev = eventparse_parse(t->cf, e->element[0]->str, fields, lens,
 		    f->elements / 2, &cause);
 		if (ev == NULL)
 			fail_msg("event %s: %s", e->element[0]->str, cause);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "emit.h"
 #include "event.h"
+#include "eventparse.h"
 #include "redis.h"
 #include "xmalloc.h"
 
@@ -97,7 +98,7 @@ emit_run(const struct config *cf, int argc, char **argv)
 		lens[i] = strlen(fields[i]);
 
 	if (!force) {
-		ev = event_parse(cf, "0-0", fields, lens, n, &cause);
+		ev = eventparse_parse(cf, "0-0", fields, lens, n, &cause);
 		if (ev == NULL) {
 			fprintf(stderr, "closeloop emit: not sent: %s\n", cause);
 			rc = EX_DATAERR;

@@ -21,6 +21,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "event.h"
+#include "eventparse.h"
 #include "lint.h"
 #include "notice.h"
 #include "policy.h"
@@ -128,7 +129,7 @@ preview_notice(const struct config *cf, struct preview_args *a, char **cause)
 	lens = xcalloc(a->n, sizeof *lens);
 	for (i = 0; i < a->n; i++)
 		lens[i] = strlen(a->fields[i]);
-	ev = event_parse(cf, "preview", a->fields, lens, a->n / 2, cause);
+	ev = eventparse_parse(cf, "preview", a->fields, lens, a->n / 2, cause);
 	free(lens);
 	if (ev == NULL)
 		return NULL;

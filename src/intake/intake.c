@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "config.h"
 #include "event.h"
+#include "eventparse.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -176,8 +177,8 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
 			    "being handled (redis.max_deliveries is %lld)",
 			    e->deliveries, (long long)cf->redis_max_deliveries);
 		else
-			ev = event_parse(cf, e->id, e->fields, e->lens, e->n,
-			    &why);
+			ev = eventparse_parse(cf, e->id, e->fields, e->lens,
+			    e->n, &why);
 		if (ev == NULL) {
 			rc = intake_dead(s, r, e, why, cause);
 			free(why);

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "event.h"
+#include "eventparse.h"
 #include "redis.h"
 #include "stream.h"
 #include "xmalloc.h"
@@ -380,7 +380,7 @@ stream_dead(struct stream *s, struct redis *r, const struct stream_entry *e,
 	char			 *cut = NULL;
 	int			  rc;
 
-	kept = event_fit(e->lens, e->n, &bytes);
+	kept = eventparse_fit(e->lens, e->n, &bytes);
 	if (kept < e->n) {
 		for (i = 0; i < 2 * e->n; i++)
 			total += e->lens[i];

@@ -1,12 +1,10 @@
 /*
- * event.h - the event contract v1: parsing and validating a stream entry
+ * event.h - the event value: one entry of the event contract v1
  *
- * A stream entry is a flat list of field/value pairs. event_parse() checks
- * it strictly against the contract (docs/events.md) and either returns a
- * struct event or a one-sentence cause that starts with the name of the
- * offending field, e.g. "ts: month is out of range (got
- * \"2026-13-01T00:00:00Z\")". Fields whose names start with "x_" are
- * extensions: they are allowed and ignored.
+ * A struct event is what eventparse_parse() (eventparse.h) makes of a
+ * stream entry that passes the contract (docs/events.md); it owns its
+ * strings. The limits of the contract are here, since the value and the
+ * parser both use them.
  */
 #ifndef EVENT_H
 #define EVENT_H
@@ -15,8 +13,6 @@
 #include <stdint.h>
 
 #include "vocab.h"
-
-struct config;
 
 enum event_type {
 	EVENT_STATUS = 1,
@@ -78,23 +74,11 @@ struct event {
 };
 
 /*
- * Parse and validate one stream entry of n fields: name i is
- * fields[2*i] with length lens[2*i], its value fields[2*i+1]. cf supplies
- * the divisions' status maps and may be NULL. Returns a new event (free it
- * with event_free()), or NULL with *cause set to the reason, which the
- * caller frees.
+ * Return a new event for the stream entry source_id, every other field
+ * empty (NULL or 0); eventparse_parse() fills it. Free it with
+ * event_free().
  */
-struct event *event_parse(const struct config *cf, const char *source_id,
-    char *const *fields, const size_t *lens, size_t n, char **cause);
-
-/*
- * Return how many of the first fields of an entry of n fields (lens as
- * for event_parse()) fit the contract's limits: at most EVENT_FIELDS_MAX
- * fields, of EVENT_ENTRY_MAX bytes of names and values in all - all n
- * for an entry within them. *bytes is set to the bytes those take. This
- * is what the dead letter of an entry keeps (stream.h).
- */
-size_t event_fit(const size_t *lens, size_t n, size_t *bytes);
+struct event *event_new(const char *source_id);
 
 /* Free an event; NULL is a no-op. */
 void event_free(struct event *ev);

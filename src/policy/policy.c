@@ -18,7 +18,6 @@
 #include "decision.h"
 #include "division.h"
 #include "event.h"
-#include "log.h"
 #include "notice.h"
 #include "policy.h"
 #include "srstate.h"
