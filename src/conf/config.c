@@ -28,6 +28,7 @@
 #include "division.h"
 #include "http.h"
 #include "redisurl.h"
+#include "secret.h"
 #include "sms.h"
 #include "syntax.h"
 #include "xmalloc.h"
@@ -913,83 +914,22 @@ config_defaults(struct config *cf)
 	cf->shutdown_timeout = 30;
 }
 
-/*
- * Return where a secret file is: path itself, or for a name without a
- * slash the credential of that name in $CREDENTIALS_DIRECTORY (systemd's
- * LoadCredential=). NULL with *why if there is no such directory.
- */
-static char *
-config_secret_path(const char *path, const char **why)
-{
-	const char	*dir;
-
-	if (strchr(path, '/') != NULL)
-		return xstrdup(path);
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL || *dir == '\0') {
-		*why = "a name without a slash is a systemd credential, but "
-		    "$CREDENTIALS_DIRECTORY is not set (LoadCredential= in "
-		    "the unit sets it)";
-		return NULL;
-	}
-	return xasprintf("%s/%s", dir, path);
-}
-
-/* Read a secret from a file: the first line, without its line ending. */
-static char *
-config_read_secret(const char *path, const char **why)
-{
-	struct stat	 sb;
-	FILE		*f;
-	char		 buf[1024];
-	size_t		 len;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		*why = strerror(errno);
-		return NULL;
-	}
-	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		fclose(f);
-		*why = S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
-		    "not a regular file";
-		return NULL;
-	}
-	if (fgets(buf, sizeof buf, f) == NULL) {
-		fclose(f);
-		*why = "the file is empty";
-		return NULL;
-	}
-	fclose(f);
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	if (len == 0) {
-		*why = "the first line is empty";
-		return NULL;
-	}
-	return xstrdup(buf);
-}
-
 /* Read the secret that setting name (a file name) points to. */
 static char *
 config_secret(struct config_problems *pr, config_t *lc, const char *name,
     const char *path)
 {
-	struct stat	 sb;
-	const char	*why = NULL;
-	char		*file, *secret = NULL;
+	char	*what, *secret, *cause = NULL;
 
 	if (path == NULL)
 		return NULL;
-	if ((file = config_secret_path(path, &why)) == NULL ||
-	    (secret = config_read_secret(file, &why)) == NULL) {
-		config_problem(pr, config_lookup(lc, name), "%s: cannot read "
-		    "%s: %s", name, file != NULL ? file : path, why);
-		free(file);
-		return NULL;
+	what = xasprintf("%s: %s", pr->file, name);
+	if ((secret = secret_read(path, what, &cause)) == NULL) {
+		config_problem(pr, config_lookup(lc, name), "%s: %s", name,
+		    cause);
+		free(cause);
 	}
-	if (stat(file, &sb) == 0 && (sb.st_mode & S_IROTH))
-		log_warn("%s: %s %s is readable by everyone; chmod o-r it",
-		    pr->file, name, file);
-	free(file);
+	free(what);
 	return secret;
 }
 
@@ -1410,15 +1350,6 @@ fail:
 	return NULL;
 }
 
-/* Wipe and free a secret. */
-static void
-config_free_secret(char *secret)
-{
-	if (secret != NULL)
-		explicit_bzero(secret, strlen(secret));
-	free(secret);
-}
-
 /* Free a config. */
 void
 config_free(struct config *cf)
@@ -1436,7 +1367,7 @@ config_free(struct config *cf)
 	free(cf->templates_status_url);
 	free(cf->templates_unsubscribe_url);
 	free(cf->templates_unsubscribe_secret_file);
-	config_free_secret(cf->templates_unsubscribe_secret);
+	secret_free(cf->templates_unsubscribe_secret);
 	free(cf->templates_timezone);
 	free(cf->templates_city);
 	for (i = 0; i < cf->templates_ncity_names; i++) {
@@ -1444,12 +1375,10 @@ config_free(struct config *cf)
 		free(cf->templates_city_names[i].name);
 	}
 	free(cf->templates_city_names);
-	if (cf->redis_password != NULL)
-		explicit_bzero(cf->redis_password, strlen(cf->redis_password));
-	free(cf->redis_password);
+	secret_free(cf->redis_password);
 	free(cf->redis_password_file);
-	config_free_secret(cf->email_password);
-	config_free_secret(cf->sms_password);
+	secret_free(cf->email_password);
+	secret_free(cf->sms_password);
 	free(cf->email_smtp);
 	free(cf->email_host);
 	free(cf->email_port);
@@ -1470,9 +1399,9 @@ config_free(struct config *cf)
 	free(cf->sms_quiet_hours);
 	free(cf->sms_dlr_url);
 	free(cf->sms_dlr_secret_file);
-	config_free_secret(cf->sms_dlr_secret);
+	secret_free(cf->sms_dlr_secret);
 	free(cf->sms_inbound_secret_file);
-	config_free_secret(cf->sms_inbound_secret);
+	secret_free(cf->sms_inbound_secret);
 	free(cf->audit_file);
 	free(cf->http_listen);
 	free(cf->redis_username);
@@ -1483,7 +1412,7 @@ config_free(struct config *cf)
 	free(cf->redis_sentinels);
 	free(cf->redis_master_name);
 	free(cf->redis_sentinel_password_file);
-	config_free_secret(cf->redis_sentinel_password);
+	secret_free(cf->redis_sentinel_password);
 	free(cf->redis_prefix);
 	free(cf->redis_stream);
 	free(cf->redis_dead_stream);
