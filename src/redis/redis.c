@@ -13,8 +13,8 @@
  * unable to save, one busy with a slow script: the errors in
  * redis_not_master) is treated as a lost connection: the
  * command returns NULL, every later command on the connection fails the
- * same way, and the caller connects again, which with redis.sentinels
- * asks the sentinels where the master is now (sentinel.c). So such a
+ * same way, and the caller connects again, which with Redis Sentinel
+ * asks the sentinels where the master is now (redisconn.c). So such a
  * refusal never reaches code that would take it for a verdict on the
  * data, as a failed event or notification.
  */
@@ -27,9 +27,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "config.h"
 #include "redis.h"
-#include "sentinel.h"
 #include "xmalloc.h"
 
 /* Guards the sha of every struct redis_script: threads share them. */
@@ -255,24 +253,6 @@ redis_login(struct redis *r, const char *user, const char *password, int db,
 fail:
 	redis_reply_free(reply);
 	return -1;
-}
-
-/* Connect to the server that cf names, authenticate and select the db. */
-struct redis *
-redis_connect(const struct config *cf, char **cause)
-{
-	struct redis	*r;
-
-	if (cf->redis_nsentinels != 0)
-		return sentinel_connect(cf, cause);
-	r = redis_open("redis", cf->redis_addr.host, cf->redis_addr.port,
-	    cf->redis_addr.socket, cf->redis_connect_timeout_ms, cause);
-	if (r == NULL || redis_login(r, cf->redis_username, cf->redis_password,
-	    cf->redis_addr.db, cause) != 0) {
-		redis_free(r);
-		return NULL;
-	}
-	return r;
 }
 
 /* Close and free a connection. */

@@ -19,7 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct config;
 struct redis;
 
 enum redis_type {
@@ -72,15 +71,6 @@ void redis_args_str(struct redis_args *a, const char *s);
 
 /* Free what a holds and empty it. */
 void redis_args_clear(struct redis_args *a);
-
-/*
- * Connect to the server that cf names, authenticate and select the
- * database: the server of redis.url, or with redis.sentinels the master
- * the sentinels name (sentinel.h). Returns a new connection (free it with
- * redis_free()), or NULL with *cause set (the caller frees it). Never
- * blocks longer than redis.connect_timeout_ms per step.
- */
-struct redis *redis_connect(const struct config *cf, char **cause);
 
 /*
  * Open a connection to host:port over TCP, or to the unix socket path if
