@@ -25,6 +25,7 @@
 #include "config.h"
 #include "redis.h"
 #include "redisconn.h"
+#include "redisscript.h"
 #include "testproc.h"
 #include "testserver.h"
 #include "xmalloc.h"
@@ -90,7 +91,7 @@ test_redis_command(void **state)
 static void
 test_redis_eval(void **state)
 {
-	static struct redis_script script = { "t", "return ARGV[1] .. KEYS[1]",
+	static struct redisscript script = { "t", "return ARGV[1] .. KEYS[1]",
 	    "" };
 	struct config		*cf;
 	struct redis		*r;
@@ -102,7 +103,7 @@ test_redis_eval(void **state)
 	cf = testserver_config(&plain, NULL, NULL);
 	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
-	reply = redis_eval(r, &script, &cause, 1, 2, argv, NULL);
+	reply = redisscript_eval(r, &script, &cause, 1, 2, argv, NULL);
 	assert_non_null(reply);
 	assert_string_equal(reply->str, "val-key");
 	assert_int_equal(strlen(script.sha), 40);
@@ -110,7 +111,7 @@ test_redis_eval(void **state)
 
 	reply = redis_command(r, &cause, "SCRIPT FLUSH");
 	redis_reply_free(reply);
-	reply = redis_eval(r, &script, &cause, 1, 2, argv, NULL);
+	reply = redisscript_eval(r, &script, &cause, 1, 2, argv, NULL);
 	assert_non_null(reply);
 	assert_int_equal(reply->type, REDIS_TYPE_STRING);
 	assert_string_equal(reply->str, "val-key");
