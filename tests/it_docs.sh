@@ -2,7 +2,7 @@
 # it_docs.sh - the documentation says what the code does
 #
 # The manual pages and the sample configuration are checked against the
-# sources: every setting in config.c's table has its own entry in
+# sources: every setting in confkey.c's table has its own entry in
 # closeloopd.conf(5) and is in etc/closeloopd.conf (which names no setting
 # the table lacks), every command closeloop dispatches has its section in
 # closeloop(1), every option of both programs is in its page, each page
@@ -33,11 +33,11 @@ for page in "$MAN1" "$MAN5" "$MAN8"; do
 done
 SAMPLE="$top_srcdir/etc/closeloopd.conf"
 
-# Print config.c's settings table, one "name KIND" a line.
+# Print confkey.c's settings table, one "name KIND" a line.
 settings() {
-	sed -n '/^static const struct config_key config_keys\[\] = {$/,/^};$/p' \
-	    "$top_srcdir/src/conf/config.c" |
-	    sed -n 's/^[[:space:]]*{ "\([a-z_.]*\)", CONFIG_\([A-Z]*\).*/\1 \2/p'
+	sed -n '/^static const struct confkey confkey_table\[\] = {$/,/^};$/p' \
+	    "$top_srcdir/src/conf/confkey.c" |
+	    sed -n 's/^[[:space:]]*{ "\([a-z_.]*\)", CONFKEY_\([A-Z]*\).*/\1 \2/p'
 }
 
 # Print the full name of every setting in a libconfig file, set or
@@ -64,11 +64,11 @@ roff() {
 	printf '%s\n' "$1" | sed 's/-/\\-/g'
 }
 
-say "every setting of config.c in closeloopd.conf(5) and the sample"
+say "every setting of confkey.c in closeloopd.conf(5) and the sample"
 settings > "$T/settings"
 n=$(wc -l < "$T/settings")
-echo "$n settings in config.c"
-assert "config.c's table found" [ "$n" -ge 70 ]
+echo "$n settings in confkey.c"
+assert "confkey.c's table found" [ "$n" -ge 70 ]
 sample_names "$SAMPLE" > "$T/sample"
 bad=0
 while read -r name kind; do
@@ -89,7 +89,7 @@ while read -r name kind; do
 		bad=1
 	fi
 done < "$T/settings"
-# The sample names nothing config.c does not know, outside the free-form
+# The sample names nothing confkey.c does not know, outside the free-form
 # groups (divisions, templates.city's locales).
 awk '{ print $1 }' "$T/settings" | sort > "$T/known"
 awk '$2 != "GROUP" { print $1 }' "$T/settings" > "$T/scalars"
@@ -97,7 +97,7 @@ comm -13 "$T/known" "$T/sample" | grep -v '^divisions\.' > "$T/extra" || true
 while read -r name; do
 	parent=${name%.*}
 	if [ "$parent" = "$name" ] || ! grep -qxF "$parent" "$T/scalars"; then
-		echo "etc/closeloopd.conf names $name, which config.c does not know"
+		echo "etc/closeloopd.conf names $name, which confkey.c does not know"
 		bad=1
 	fi
 done < "$T/extra"
@@ -187,7 +187,7 @@ grep -q "templates: $count, version" "$MAN1" ||
     fail "closeloop.1's lint example does not say $count"
 
 say "every secret file setting is in SECRETS, with its credential"
-grep -o '"[a-z_.]*_file", CONFIG_STRING' "$top_srcdir/src/conf/config.c" |
+grep -o '"[a-z_.]*_file", CONFKEY_STRING' "$top_srcdir/src/conf/confkey.c" |
     sed 's/"\([a-z_.]*\)".*/\1/' | grep -v '^audit\.\|ca_file$' > "$T/secrets"
 assert "seven secrets" [ "$(wc -l < "$T/secrets")" = 7 ]
 awk '/^\.SH SECRETS$/ { on = 1; next } /^\.SH / { on = 0 } on' "$MAN5" > "$T/secrets.5"

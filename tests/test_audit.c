@@ -23,6 +23,7 @@
 #include "config.h"
 #include "decision.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "store.h"
 #include "testserver.h"
 #include "txn.h"
@@ -53,7 +54,7 @@ test_audit_open(struct test_audit *t, const char *extra)
 	char	*cause = NULL;
 
 	t->cf = testserver_config(&ts, NULL, extra);
-	t->r = redis_connect(t->cf, &cause);
+	t->r = redisconn_open(t->cf, &cause);
 	assert_non_null(t->r);
 	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
 }

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "clock.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "store.h"
 #include "testserver.h"
 #include "txn.h"
@@ -89,7 +90,7 @@ test_af_open(struct test_af *t, const char *name)
 	t->path = xasprintf("%s/%s", ts.dir, name);
 	unlink(t->path);
 	t->g = generation_new(test_af_config(t->path), NULL);
-	t->r = redis_connect(t->g->cf, &cause);
+	t->r = redisconn_open(t->g->cf, &cause);
 	assert_non_null(t->r);
 	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
 }

@@ -28,6 +28,7 @@
 #include "listener.h"
 #include "metrics.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "store.h"
 #include "testhttp.h"
 #include "testserver.h"
@@ -87,7 +88,7 @@ test_health_start(struct test_health *t, const char *http_extra)
 	t->g = generation_new(cf, cat);
 	if ((t->l = listener_start(t->g, &cause)) == NULL)
 		fail_msg("listener: %s", cause);
-	if ((t->r = redis_connect(cf, &cause)) == NULL)
+	if ((t->r = redisconn_open(cf, &cause)) == NULL)
 		fail_msg("redis: %s", cause);
 	test_health_cmd(t, "FLUSHALL");
 	metrics_reset();

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "intake.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "stream.h"
 #include "testserver.h"
 #include "xmalloc.h"
@@ -46,7 +47,7 @@ test_intake_open(struct test_intake *t)
 	    "events = { dedupe_seconds = 3600; history_days = 2; };\n"
 	    "divisions = { TW = { status_map = ( { code = \"WO-DONE\"; "
 	    "status = \"closed\"; reason = \"completed\"; } ); }; };");
-	t->r = redis_connect(t->cf, &cause);
+	t->r = redisconn_open(t->cf, &cause);
 	assert_non_null(t->r);
 	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
 	t->s = stream_new(t->cf);
@@ -303,7 +304,7 @@ test_intake_lost(void **state)
 	test_intake_read(&t);
 	testserver_start(&other, 0, NULL);
 	cf = testserver_config(&other, NULL, NULL);
-	gone = redis_connect(cf, &cause);
+	gone = redisconn_open(cf, &cause);
 	assert_non_null(gone);
 	testserver_stop(&other);
 	assert_int_equal(intake_batch(t.cf, t.s, gone, &t.b, &t.counts, NULL,

@@ -33,6 +33,7 @@
 #include "digest.h"
 #include "outcome.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "retry.h"
 #include "store.h"
 #include "testserver.h"
@@ -58,7 +59,7 @@ test_outbox_open(struct test_outbox *t, const char *extra)
 
 	memset(t, 0, sizeof *t);
 	t->cf = testserver_config(&ts, NULL, extra);
-	t->r = redis_connect(t->cf, &cause);
+	t->r = redisconn_open(t->cf, &cause);
 	assert_non_null(t->r);
 	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
 	t->n = xcalloc(1, sizeof *t->n);
@@ -520,7 +521,7 @@ test_outcome_again(void **state)
 	/* Its lease ended and another worker took it meanwhile. */
 	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
 	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 1);
-	other = redis_connect(t.cf, &cause);
+	other = redisconn_open(t.cf, &cause);
 	assert_non_null(other);
 	redis_reply_free(redis_command(other, &cause, "HSET %s owner %s",
 	    "closeloop:sr:{2026-7}:n:3/1", "someone"));

@@ -37,6 +37,7 @@
 #include "outbox.h"
 #include "receipt.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "store.h"
 #include "testhttp.h"
 #include "testlog.h"
@@ -143,7 +144,7 @@ test_receipt_open(struct test_receipt *t)
 	memset(t, 0, sizeof *t);
 	pthread_mutex_init(&t->lock, NULL);
 	t->cf = test_receipt_config("http://127.0.0.1:9/receipt");
-	t->r = redis_connect(t->cf, &cause);
+	t->r = redisconn_open(t->cf, &cause);
 	assert_non_null(t->r);
 	test_receipt_queue(t->r, t->cf);
 	t->h = http_new("127.0.0.1:0", test_receipt_handler, t, &cause);
@@ -850,7 +851,7 @@ test_redis_down(void **state)
 	/* A new server: the handler connects again by itself. */
 	testserver_start(&ts, 0, NULL);
 	cf = test_receipt_config("http://127.0.0.1:9/receipt");
-	t.r = redis_connect(cf, &cause);
+	t.r = redisconn_open(cf, &cause);
 	assert_non_null(t.r);
 	test_receipt_queue(t.r, cf);
 	pthread_mutex_lock(&t.lock);

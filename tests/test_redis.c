@@ -1,5 +1,6 @@
 /*
- * test_redis.c - unit tests for the Redis connection (redis.c)
+ * test_redis.c - unit tests for the Redis connection (redis.c, redisconn.c,
+ * sentinel.c)
  *
  * Runs against private redis-servers: one on a unix socket, one on a
  * loopback TCP port with a password, and a master with its replica on
@@ -23,6 +24,8 @@
 
 #include "config.h"
 #include "redis.h"
+#include "redisconn.h"
+#include "redisscript.h"
 #include "testproc.h"
 #include "testserver.h"
 #include "xmalloc.h"
@@ -41,7 +44,7 @@ test_redis_command(void **state)
 
 	(void)state;
 	cf = testserver_config(&plain, NULL, NULL);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
 	assert_true(strncmp(redis_where(r), "unix:/", 6) == 0);
 
@@ -88,7 +91,7 @@ test_redis_command(void **state)
 static void
 test_redis_eval(void **state)
 {
-	static struct redis_script script = { "t", "return ARGV[1] .. KEYS[1]",
+	static struct redisscript script = { "t", "return ARGV[1] .. KEYS[1]",
 	    "" };
 	struct config		*cf;
 	struct redis		*r;
@@ -98,9 +101,9 @@ test_redis_eval(void **state)
 
 	(void)state;
 	cf = testserver_config(&plain, NULL, NULL);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
-	reply = redis_eval(r, &script, &cause, 1, 2, argv, NULL);
+	reply = redisscript_eval(r, &script, &cause, 1, 2, argv, NULL);
 	assert_non_null(reply);
 	assert_string_equal(reply->str, "val-key");
 	assert_int_equal(strlen(script.sha), 40);
@@ -108,7 +111,7 @@ test_redis_eval(void **state)
 
 	reply = redis_command(r, &cause, "SCRIPT FLUSH");
 	redis_reply_free(reply);
-	reply = redis_eval(r, &script, &cause, 1, 2, argv, NULL);
+	reply = redisscript_eval(r, &script, &cause, 1, 2, argv, NULL);
 	assert_non_null(reply);
 	assert_int_equal(reply->type, REDIS_TYPE_STRING);
 	assert_string_equal(reply->str, "val-key");
@@ -130,7 +133,7 @@ test_redis_send_receive(void **state)
 
 	(void)state;
 	cf = testserver_config(&plain, NULL, NULL);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
 	assert_true(redis_fd(r) >= 0);
 	assert_int_equal(redis_send_argv(r, &cause, 3, argv, NULL), 0);
@@ -161,8 +164,8 @@ test_redis_unwatch(void **state)
 
 	(void)state;
 	cf = testserver_config(&plain, NULL, NULL);
-	assert_non_null(r = redis_connect(cf, &cause));
-	assert_non_null(other = redis_connect(cf, &cause));
+	assert_non_null(r = redisconn_open(cf, &cause));
+	assert_non_null(other = redisconn_open(cf, &cause));
 	for (unwatch = 0; unwatch < 2; unwatch++) {
 		redis_reply_free(redis_command(r, &cause, "WATCH w"));
 		redis_reply_free(redis_command(other, &cause, "INCR w"));
@@ -197,7 +200,7 @@ test_redis_pipe(void **state)
 
 	(void)state;
 	cf = testserver_config(&plain, NULL, NULL);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
 	big = xmalloc(100001);
 	memset(big, 'x', 100000);
@@ -273,7 +276,7 @@ test_redis_auth(void **state)
 	assert_int_equal(redisurl_parse(url, &cf->redis_addr,
 	    &(const char *){0}), 0);
 	cf->redis_password = xstrdup("s3cret-pw");
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
 	reply = redis_command(r, &cause, "CLIENT INFO");
 	assert_non_null(strstr(reply->str, " db=3 "));
@@ -282,7 +285,7 @@ test_redis_auth(void **state)
 
 	free(cf->redis_password);
 	cf->redis_password = xstrdup("wrong");
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_null(r);
 	assert_non_null(strstr(cause, "authentication failed"));
 	assert_null(strstr(cause, "wrong"));
@@ -291,7 +294,7 @@ test_redis_auth(void **state)
 
 	free(cf->redis_password);
 	cf->redis_password = NULL;
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_null(r);
 	assert_non_null(strstr(cause, "SELECT 3: NOAUTH"));
 	free(cause);
@@ -312,7 +315,7 @@ test_redis_unreachable(void **state)
 	url = xasprintf("unix://%s/nothing.sock", plain.dir);
 	assert_int_equal(redisurl_parse(url, &cf->redis_addr,
 	    &(const char *){0}), 0);
-	assert_null(redis_connect(cf, &cause));
+	assert_null(redisconn_open(cf, &cause));
 	assert_non_null(strstr(cause, "nothing.sock"));
 	free(cause);
 	free(url);
@@ -332,7 +335,7 @@ test_redis_lost(void **state)
 	(void)state;
 	testserver_start(&gone, 0, NULL);
 	cf = testserver_config(&gone, NULL, NULL);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
 	testserver_stop(&gone);
 	reply = redis_command(r, &cause, "PING");
@@ -382,7 +385,7 @@ test_redis_sentinel(void **state)
 	list = xasprintf("\"127.0.0.1:%d\", \"127.0.0.1:%d\"", dead,
 	    watcher.port);
 	cf = test_redis_sentinel_config(list, "mymaster", NULL);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	if (r == NULL)
 		fail_msg("%s", cause);
 	want = xasprintf("master mymaster at 127.0.0.1:%d (via sentinel "
@@ -413,7 +416,7 @@ test_redis_sentinel_down(void **state)
 	p2 = testproc_free_port();
 	list = xasprintf("\"127.0.0.1:%d\", \"[::1]:%d\"", p1, p2);
 	cf = test_redis_sentinel_config(list, "mymaster", NULL);
-	assert_null(redis_connect(cf, &cause));
+	assert_null(redisconn_open(cf, &cause));
 	want = xasprintf("redis master mymaster: no sentinel named a usable "
 	    "master: sentinel 127.0.0.1:%d: Connection refused; sentinel "
 	    "[::1]:%d: ", p1, p2);
@@ -440,7 +443,7 @@ test_redis_sentinel_replica(void **state)
 	(void)state;
 	list = xasprintf("\"127.0.0.1:%d\"", stale.port);
 	cf = test_redis_sentinel_config(list, "mymaster", NULL);
-	assert_null(redis_connect(cf, &cause));
+	assert_null(redisconn_open(cf, &cause));
 	want = xasprintf("redis master mymaster: no sentinel named a usable "
 	    "master: sentinel 127.0.0.1:%d: master 127.0.0.1:%d: is a "
 	    "replica (ROLE slave), not the master", stale.port, replica.port);
@@ -453,7 +456,7 @@ test_redis_sentinel_replica(void **state)
 	list = xasprintf("\"127.0.0.1:%d\", \"127.0.0.1:%d\"", stale.port,
 	    watcher.port);
 	cf = test_redis_sentinel_config(list, "mymaster", NULL);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
 	want = xasprintf("master mymaster at 127.0.0.1:%d (via sentinel "
 	    "127.0.0.1:%d)", master.port, watcher.port);
@@ -476,7 +479,7 @@ test_redis_sentinel_refusals(void **state)
 	(void)state;
 	list = xasprintf("\"127.0.0.1:%d\"", watcher.port);
 	cf = test_redis_sentinel_config(list, "other", NULL);
-	assert_null(redis_connect(cf, &cause));
+	assert_null(redisconn_open(cf, &cause));
 	assert_non_null(strstr(cause, "does not know a master named "
 	    "\"other\""));
 	free(cause);
@@ -486,7 +489,7 @@ test_redis_sentinel_refusals(void **state)
 
 	list = xasprintf("\"127.0.0.1:%d\"", guarded.port);
 	cf = test_redis_sentinel_config(list, "mymaster", NULL);
-	assert_null(redis_connect(cf, &cause));
+	assert_null(redisconn_open(cf, &cause));
 	assert_non_null(strstr(cause, "NOAUTH"));
 	free(cause);
 	cause = NULL;
@@ -499,7 +502,7 @@ test_redis_sentinel_refusals(void **state)
 	chmod(pwfile, 0600);
 	extra = xasprintf("sentinel_password_file = \"%s\";", pwfile);
 	cf = test_redis_sentinel_config(list, "mymaster", extra);
-	assert_null(redis_connect(cf, &cause));
+	assert_null(redisconn_open(cf, &cause));
 	assert_non_null(strstr(cause, "authentication failed"));
 	assert_null(strstr(cause, "wrong"));
 	free(cause);
@@ -510,7 +513,7 @@ test_redis_sentinel_refusals(void **state)
 	fputs("sentinel-pw\n", f);
 	fclose(f);
 	cf = test_redis_sentinel_config(list, "mymaster", extra);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	if (r == NULL)
 		fail_msg("%s", cause);
 	redis_free(r);
@@ -537,7 +540,7 @@ test_redis_readonly(void **state)
 	url = xasprintf("redis://127.0.0.1:%d", replica.port);
 	assert_int_equal(redisurl_parse(url, &cf->redis_addr,
 	    &(const char *){0}), 0);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
 	reply = redis_command(r, &cause, "GET k");
 	assert_non_null(reply);
@@ -573,7 +576,7 @@ test_redis_demoted(void **state)
 	(void)state;
 	testserver_start(&old, 0, NULL);
 	cf = testserver_config(&old, NULL, NULL);
-	r = redis_connect(cf, &cause);
+	r = redisconn_open(cf, &cause);
 	assert_non_null(r);
 	assert_int_equal(redis_send_argv(r, &cause, 3, argv, NULL), 0);
 	usleep(100000);

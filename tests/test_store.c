@@ -24,6 +24,7 @@
 #include "eventparse.h"
 #include "log.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "srstate.h"
 #include "store.h"
 #include "testserver.h"
@@ -51,7 +52,7 @@ test_store_open(struct test_store *t)
 	t->cf = testserver_config(&ts, NULL, "policy = { settle_seconds = 10; "
 	    "coalesce_seconds = 0; retain_days = 3; };\n"
 	    "events = { history_days = 20; };");
-	t->r = redis_connect(t->cf, &cause);
+	t->r = redisconn_open(t->cf, &cause);
 	assert_non_null(t->r);
 	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
 }
@@ -402,7 +403,7 @@ test_store_fork(struct test_store *t, pid_t *pid)
 	*pid = fork();
 	assert_true(*pid >= 0);
 	log_set_level(LOG_LEVEL_WARNING);
-	t->r = redis_connect(t->cf, NULL);
+	t->r = redisconn_open(t->cf, NULL);
 	assert_non_null(t->r);
 	return *pid == 0;
 }

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "stream.h"
 #include "testserver.h"
 #include "xmalloc.h"
@@ -37,7 +38,7 @@ test_stream_connect(struct config **cf, const char *consumer)
 	    "max_deliveries = 3;", consumer);
 	*cf = testserver_config(&ts, redis_extra, "events = { batch = 10; };");
 	free(redis_extra);
-	r = redis_connect(*cf, &cause);
+	r = redisconn_open(*cf, &cause);
 	assert_non_null(r);
 	reply = redis_command(r, &cause, "FLUSHALL");
 	redis_reply_free(reply);
@@ -207,7 +208,7 @@ test_stream_claim(void **state)
 
 	cf2 = testserver_config(&ts, "consumer = \"alive\"; claim_idle_ms = "
 	    "100;", "events = { batch = 10; };");
-	r2 = redis_connect(cf2, &cause);
+	r2 = redisconn_open(cf2, &cause);
 	s2 = stream_new(cf2);
 	assert_int_equal(stream_setup(s2, r2, &cause), 0);
 	/* Not idle long enough yet. */

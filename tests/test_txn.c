@@ -19,6 +19,7 @@
 #include "config.h"
 #include "policy.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "srstate.h"
 #include "testserver.h"
 #include "txn.h"
@@ -42,8 +43,8 @@ test_txn_open(struct test_txn *t)
 
 	memset(t, 0, sizeof *t);
 	t->cf = testserver_config(&ts, NULL, NULL);
-	t->r = redis_connect(t->cf, &cause);
-	t->other = redis_connect(t->cf, &cause);
+	t->r = redisconn_open(t->cf, &cause);
+	t->other = redisconn_open(t->cf, &cause);
 	assert_non_null(t->r);
 	assert_non_null(t->other);
 	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
@@ -288,7 +289,7 @@ test_txn_flushed(void **state)
 	free(cause);
 	cause = NULL;
 	redis_free(t.r);
-	t.r = redis_connect(t.cf, &cause);
+	t.r = redisconn_open(t.cf, &cause);
 	assert_non_null(t.r);
 	test_txn_step(&t, 1, &cause);
 	test_txn_close(&t);

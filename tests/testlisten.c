@@ -24,6 +24,7 @@
 #include "listener.h"
 #include "log.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "srstate.h"
 #include "store.h"
 #include "testlisten.h"
@@ -51,8 +52,8 @@ testlisten_open(struct testlisten *t, struct testserver *ts,
 	    templates != NULL ? templates : "", extra != NULL ? extra : "");
 	t->cf = testserver_config(ts, NULL, text);
 	free(text);
-	if ((t->r = redis_connect(t->cf, &cause)) == NULL)
-		fail_msg("redis_connect: %s", cause);
+	if ((t->r = redisconn_open(t->cf, &cause)) == NULL)
+		fail_msg("redisconn_open: %s", cause);
 	redis_reply_free(testlisten_cmd(t, "FLUSHALL"));
 	cat = catalog_load(t->cf->templates_dir,
 	    t->cf->templates_default_locale, &cause);

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "clock.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "xmalloc.h"
 
 /* Entries read and written at once. */
@@ -298,7 +299,7 @@ auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
 	size_t			 len;
 	int			 n, reopen;
 
-	if (af->r == NULL && (af->r = redis_connect(cf, &cause)) == NULL)
+	if (af->r == NULL && (af->r = redisconn_open(cf, &cause)) == NULL)
 		goto fail;
 	if (af->cursor[0] == '\0' && auditfile_cursor(af, cf, &cause) != 0)
 		goto drop;

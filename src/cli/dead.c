@@ -31,6 +31,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "retry.h"
 #include "txn.h"
 #include "vocab.h"
@@ -82,7 +83,7 @@ dead_connect(const struct config *cf, const char *what)
 	struct redis	*r;
 	char		*cause = NULL;
 
-	if ((r = redis_connect(cf, &cause)) == NULL) {
+	if ((r = redisconn_open(cf, &cause)) == NULL) {
 		fprintf(stderr, "closeloop %s: %s\n", what, cause);
 		free(cause);
 	}

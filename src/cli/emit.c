@@ -20,6 +20,7 @@
 #include "event.h"
 #include "eventparse.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "xmalloc.h"
 
 /* Return 1 if a field name is among the first n of names. */
@@ -107,7 +108,7 @@ emit_run(const struct config *cf, int argc, char **argv)
 		event_free(ev);
 	}
 
-	if ((r = redis_connect(cf, &cause)) == NULL) {
+	if ((r = redisconn_open(cf, &cause)) == NULL) {
 		fprintf(stderr, "closeloop emit: %s\n", cause);
 		goto out;
 	}

@@ -25,6 +25,7 @@
 #include "decision.h"
 #include "history.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "syntax.h"
 #include "xmalloc.h"
 
@@ -243,7 +244,7 @@ history_run(const struct config *cf, int argc, char **argv)
 		fprintf(stderr, "closeloop history: SR \"%s\": %s\n", sr, why);
 		goto fail_data;
 	}
-	if ((r = redis_connect(cf, &cause)) == NULL ||
+	if ((r = redisconn_open(cf, &cause)) == NULL ||
 	    audit_scan(r, cf, sr, since, until, history_entry, &h,
 	    &cause) != 0) {
 		fprintf(stderr, "closeloop history: %s\n", cause);

@@ -31,6 +31,7 @@
 #include "fnv.h"
 #include "json.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "report.h"
 #include "vocab.h"
 #include "xmalloc.h"
@@ -358,7 +359,7 @@ report_run(const struct config *cf, int argc, char **argv)
 		    "--until (%s)\n", since_s, until_s);
 		goto usage;
 	}
-	if ((r = redis_connect(cf, &cause)) == NULL ||
+	if ((r = redisconn_open(cf, &cause)) == NULL ||
 	    audit_scan(r, cf, NULL, since, until, report_entry, &rp,
 	    &cause) != 0) {
 		fprintf(stderr, "closeloop report: %s\n", cause);

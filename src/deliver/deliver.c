@@ -27,6 +27,7 @@
 #include "outbox.h"
 #include "outcome.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "xmalloc.h"
 
 /* The longest an outcome is tried again after Redis failed, in ms. */
@@ -51,7 +52,7 @@ deliver_recover(struct generation *g)
 	char		*cause = NULL;
 	int		 n;
 
-	if ((r = redis_connect(g->cf, &cause)) == NULL) {
+	if ((r = redisconn_open(g->cf, &cause)) == NULL) {
 		log_warn("delivery: cannot look for interrupted claims yet: "
 		    "%s", cause);
 		free(cause);
@@ -220,7 +221,7 @@ deliver_connect(struct deliver *d, struct generation *g, struct redis **r,
 
 	if (*r != NULL)
 		return 0;
-	if ((*r = redis_connect(g->cf, &cause)) != NULL) {
+	if ((*r = redisconn_open(g->cf, &cause)) != NULL) {
 		if (*down)
 			log_notice("%s: redis is reachable again", who);
 		*down = 0;
@@ -273,7 +274,7 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
 	backoff_init(&bo, 100, 2000);
 	for (tries = 1;; tries++) {
 		if (*r == NULL)
-			*r = redis_connect(cf, &cause);
+			*r = redisconn_open(cf, &cause);
 		if (*r != NULL && tries > 1)
 			held = outbox_held(*r, cf, it, cf->redis_consumer,
 			    &cause);

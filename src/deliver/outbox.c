@@ -24,11 +24,12 @@
 #include "optout.h"
 #include "outbox.h"
 #include "redis.h"
+#include "redisscript.h"
 #include "retry.h"
 #include "txn.h"
 #include "xmalloc.h"
 
-static struct redis_script outbox_claim_script = {
+static struct redisscript outbox_claim_script = {
 	"claim",
 	"local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],\n"
 	"    'LIMIT', 0, tonumber(ARGV[3]))\n"
@@ -61,7 +62,7 @@ static struct redis_script outbox_claim_script = {
 	""
 };
 
-static struct redis_script outbox_recover_script = {
+static struct redisscript outbox_recover_script = {
 	"recover",
 	"local ids\n"
 	"if ARGV[2] == '' then\n"
@@ -91,7 +92,7 @@ static struct redis_script outbox_recover_script = {
 	""
 };
 
-static struct redis_script outbox_release_script = {
+static struct redisscript outbox_release_script = {
 	"release",
 	"local keep = {}\n"
 	"for i = 5, #ARGV do keep[ARGV[i]] = true end\n"
@@ -337,7 +338,8 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 	argv[5] = owner;
 	argv[6] = cf->redis_prefix;
 	argv[7] = event_channel_name(channel);
-	reply = redis_eval(r, &outbox_claim_script, cause, 2, 8, argv, NULL);
+	reply = redisscript_eval(r, &outbox_claim_script, cause, 2, 8, argv,
+	    NULL);
 	if (reply == NULL)
 		goto fail;
 	if (reply->type != REDIS_TYPE_ARRAY || reply->elements != 2 ||
@@ -395,7 +397,8 @@ outbox_recover(struct redis *r, const struct config *cf, const char *owner,
 	argv[3] = nows;
 	argv[4] = owner != NULL ? owner : "";
 	argv[5] = cf->redis_prefix;
-	reply = redis_eval(r, &outbox_recover_script, cause, 3, 6, argv, NULL);
+	reply = redisscript_eval(r, &outbox_recover_script, cause, 3, 6, argv,
+	    NULL);
 	if (reply != NULL && reply->type == REDIS_TYPE_INTEGER)
 		rc = (int)reply->integer;
 	else if (reply != NULL && cause != NULL)
@@ -432,7 +435,7 @@ outbox_release(struct redis *r, const struct config *cf, const char *owner,
 	argv[5] = event_channel_name(channel);
 	for (i = 0; i < nkeep; i++)
 		argv[6 + i] = keep[i];
-	reply = redis_eval(r, &outbox_release_script, cause, 2,
+	reply = redisscript_eval(r, &outbox_release_script, cause, 2,
 	    (int)(6 + nkeep), argv, NULL);
 	if (reply != NULL && reply->type == REDIS_TYPE_INTEGER)
 		rc = (int)reply->integer;

@@ -38,6 +38,7 @@
 #include "outbox.h"
 #include "receipt.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "txn.h"
 #include "vocab.h"
 #include "xmalloc.h"
@@ -410,7 +411,7 @@ receipt_handle(const struct config *cf, struct redis **r,
 		receipt_answer(resp, 400, "unknown status");
 		return;
 	}
-	if (*r == NULL && (*r = redis_connect(cf, &cause)) == NULL)
+	if (*r == NULL && (*r = redisconn_open(cf, &cause)) == NULL)
 		goto fail;
 	key = outbox_key(cf, id);
 	for (attempt = 0; attempt < RECEIPT_ATTEMPTS; attempt++) {

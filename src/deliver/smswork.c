@@ -36,6 +36,7 @@
 #include "outcome.h"
 #include "receipt.h"
 #include "redis.h"
+#include "redisscript.h"
 #include "render.h"
 #include "sms.h"
 #include "smswork.h"
@@ -53,7 +54,7 @@
  */
 #define SMSWORK_CATCH_UP	50
 
-static struct redis_script smswork_rate_script = {
+static struct redisscript smswork_rate_script = {
 	"rate",
 	"local now = tonumber(ARGV[1])\n"
 	"local step = tonumber(ARGV[2])\n"
@@ -141,7 +142,7 @@ smswork_rate(struct smswork *w, const struct config *cf, size_t want,
 	argv[2] = interval;
 	argv[3] = most;
 	argv[4] = catch_up;
-	reply = redis_eval(w->r, &smswork_rate_script, &cause, 1, 5, argv,
+	reply = redisscript_eval(w->r, &smswork_rate_script, &cause, 1, 5, argv,
 	    NULL);
 	free(key);
 	if (reply == NULL) {

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "eventparse.h"
 #include "redis.h"
+#include "redisscript.h"
 #include "stream.h"
 #include "xmalloc.h"
 
@@ -37,7 +38,7 @@ struct stream {
 	char	 claim_from[64];	/* XAUTOCLAIM cursor */
 };
 
-static struct redis_script stream_dead_script = {
+static struct redisscript stream_dead_script = {
 	"dead",
 	"redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))\n"
 	"return redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])\n",
@@ -412,7 +413,7 @@ stream_dead(struct stream *s, struct redis *r, const struct stream_entry *e,
 		if (i < 4 || i >= 4 + 2 * kept)
 			lens[i] = strlen(argv[i]);
 	}
-	reply = redis_eval(r, &stream_dead_script, cause, 2, (int)n, argv,
+	reply = redisscript_eval(r, &stream_dead_script, cause, 2, (int)n, argv,
 	    lens);
 	free(argv);
 	free(lens);

@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "retry.h"
 #include "xmalloc.h"
 
@@ -130,7 +131,7 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 
 	memset(out, 0, sizeof *out);
 	memset(reply, 0, sizeof reply);
-	if (*r == NULL && (*r = redis_connect(cf, cause)) == NULL)
+	if (*r == NULL && (*r = redisconn_open(cf, cause)) == NULL)
 		return -1;
 	snprintf(nowbuf, sizeof nowbuf, "%lld", (long long)now);
 	snprintf(after, sizeof after, "(%lld", (long long)now);

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "optout.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "render.h"
 #include "segment.h"
 #include "syntax.h"
@@ -285,7 +286,7 @@ inbound_change(const struct config *cf, struct redis **r,
 	size_t	 i;
 	int	 rc;
 
-	if (*r == NULL && (*r = redis_connect(cf, &cause)) == NULL)
+	if (*r == NULL && (*r = redisconn_open(cf, &cause)) == NULL)
 		rc = -1;
 	else if (kind == INBOUND_STOP)
 		rc = optout_stop(*r, cf, phone, keyword, clock_now(), res,

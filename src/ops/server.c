@@ -39,6 +39,7 @@
 #include "clock.h"
 #include "outbox.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "sdnotify.h"
 #include "server.h"
 #include "smswork.h"
@@ -211,7 +212,7 @@ server_connect(struct server *sv)
 	char	*cause = NULL;
 
 	sv->attempts++;
-	sv->r = redis_connect(sv->cf, &cause);
+	sv->r = redisconn_open(sv->cf, &cause);
 	if (sv->r == NULL || stream_setup(sv->s, sv->r, &cause) != 0) {
 		server_lost(sv, cause);
 		return -1;

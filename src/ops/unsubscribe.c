@@ -24,6 +24,7 @@
 #include "log.h"
 #include "optout.h"
 #include "redis.h"
+#include "redisconn.h"
 #include "srstate.h"
 #include "syntax.h"
 #include "unsubscribe.h"
@@ -241,7 +242,7 @@ unsubscribe_handle(const struct config *cf, struct redis **r,
 		    "button on the page of this link.", NULL);
 		return;
 	}
-	if ((*r == NULL && (*r = redis_connect(cf, &cause)) == NULL) ||
+	if ((*r == NULL && (*r = redisconn_open(cf, &cause)) == NULL) ||
 	    unsubscribe_apply(cf, *r, &l, &cause) < 0) {
 		log_warn("unsubscribe for SR %s: %s", l.sr, cause != NULL ?
 		    cause : "Redis failed");

@@ -13,43 +13,25 @@
  * unable to save, one busy with a slow script: the errors in
  * redis_not_master) is treated as a lost connection: the
  * command returns NULL, every later command on the connection fails the
- * same way, and the caller connects again, which with redis.sentinels
- * asks the sentinels where the master is now (sentinel.c). So such a
+ * same way, and the caller connects again, which with Redis Sentinel
+ * asks the sentinels where the master is now (redisconn.c). So such a
  * refusal never reaches code that would take it for a verdict on the
  * data, as a failed event or notification.
  */
 #include "build.h"
 
 #include <hiredis/hiredis.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
-#include "config.h"
 #include "redis.h"
-#include "sentinel.h"
+#include "redisint.h"
 #include "xmalloc.h"
-
-/* Guards the sha of every struct redis_script: threads share them. */
-static pthread_mutex_t redis_script_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Per command, beyond which the server is taken to be gone. */
 #define REDIS_COMMAND_TIMEOUT_MS 10000
-
-/* The most scripts one connection keeps track of. */
-#define REDIS_SCRIPTS_MAX	16
-
-struct redis {
-	redisContext	*c;
-	char		*where;	/* for redis_where() */
-	char		*label;	/* what causes start with */
-	char		*lost;	/* why it is unusable, or NULL */
-	const struct redis_script *loaded[REDIS_SCRIPTS_MAX]; /* this server
-						   has them */
-	size_t		 nloaded;
-};
 
 /*
  * The errors by which a server says that it is not, or no longer, a
@@ -257,24 +239,6 @@ fail:
 	return -1;
 }
 
-/* Connect to the server that cf names, authenticate and select the db. */
-struct redis *
-redis_connect(const struct config *cf, char **cause)
-{
-	struct redis	*r;
-
-	if (cf->redis_nsentinels != 0)
-		return sentinel_connect(cf, cause);
-	r = redis_open("redis", cf->redis_addr.host, cf->redis_addr.port,
-	    cf->redis_addr.socket, cf->redis_connect_timeout_ms, cause);
-	if (r == NULL || redis_login(r, cf->redis_username, cf->redis_password,
-	    cf->redis_addr.db, cause) != 0) {
-		redis_free(r);
-		return NULL;
-	}
-	return r;
-}
-
 /* Close and free a connection. */
 void
 redis_free(struct redis *r)
@@ -410,6 +374,14 @@ redis_args_clear(struct redis_args *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* Queue a command already in the protocol's form, of len bytes. */
+static void
+redis_append(struct redis *r, const char *cmd, size_t len)
+{
+	if (redisAppendFormattedCommand(r->c, cmd, len) != REDIS_OK)
+		abort();	/* only fails when out of memory */
+}
+
 /*
  * Queue a command to be sent with the next redis_pipe_reply(). The
  * command is put in the protocol's form here, in one buffer, rather than
@@ -429,9 +401,33 @@ redis_pipe_argv(struct redis *r, int argc, const char **argv,
 	for (i = 0; i < (size_t)argc; i++)
 		p = redis_arg(p, argv[i], lens != NULL ? lens[i] :
 		    strlen(argv[i]));
-	if (redisAppendFormattedCommand(r->c, cmd, (size_t)(p - cmd)) !=
-	    REDIS_OK)
-		abort();	/* only fails when out of memory */
+	redis_append(r, cmd, (size_t)(p - cmd));
+	free(cmd);
+}
+
+/* Queue the command of head's arguments followed by tail's. */
+void
+redis_pipe_args(struct redis *r, const struct redis_args *head,
+    const struct redis_args *tail)
+{
+	size_t	 n = head->n, len = head->len;
+	char	*cmd, *p;
+
+	if (tail != NULL) {
+		n += tail->n;
+		len += tail->len;
+	}
+	p = cmd = xmalloc(32 + len);
+	p = redis_header(p, '*', n);
+	if (head->len > 0) {
+		memcpy(p, head->buf, head->len);
+		p += head->len;
+	}
+	if (tail != NULL && tail->len > 0) {
+		memcpy(p, tail->buf, tail->len);
+		p += tail->len;
+	}
+	redis_append(r, cmd, (size_t)(p - cmd));
 	free(cmd);
 }
 
@@ -446,154 +442,6 @@ redis_pipe_reply(struct redis *r, char **cause)
 	if (redisGetReply(r->c, &in) != REDIS_OK)
 		in = NULL;
 	return redis_take(r, in, cause);
-}
-
-/* Copy a script's sha (or "") under the lock. */
-static void
-redis_script_sha(const struct redis_script *script, char sha[41])
-{
-	pthread_mutex_lock(&redis_script_lock);
-	memcpy(sha, script->sha, 41);
-	pthread_mutex_unlock(&redis_script_lock);
-}
-
-/* Return 1 if this connection's server was given the script. */
-static int
-redis_script_known(const struct redis *r, const struct redis_script *script)
-{
-	size_t	i;
-
-	for (i = 0; i < r->nloaded; i++) {
-		if (r->loaded[i] == script)
-			return 1;
-	}
-	return 0;
-}
-
-/* Forget that this connection's server has the script. */
-static void
-redis_script_unknown(struct redis *r, const struct redis_script *script)
-{
-	size_t	i;
-
-	for (i = 0; i < r->nloaded; i++) {
-		if (r->loaded[i] == script) {
-			r->loaded[i] = r->loaded[--r->nloaded];
-			return;
-		}
-	}
-}
-
-/* Load a script unless this connection's server has it. */
-int
-redis_script_load(struct redis *r, struct redis_script *script, char **cause)
-{
-	struct redis_reply	*reply;
-	int			 rc = 1;
-
-	if (redis_script_known(r, script))
-		return 0;
-	if ((reply = redis_command(r, cause, "SCRIPT LOAD %s",
-	    script->body)) == NULL)
-		return -1;
-	if (reply->type == REDIS_TYPE_STRING && reply->len == 40) {
-		/* The sha of a body never changes: any thread may set it. */
-		pthread_mutex_lock(&redis_script_lock);
-		memcpy(script->sha, reply->str, 41);
-		pthread_mutex_unlock(&redis_script_lock);
-		if (r->nloaded < REDIS_SCRIPTS_MAX)
-			r->loaded[r->nloaded++] = script;
-		rc = 0;
-	} else if (cause != NULL)
-		*cause = xasprintf("%s: SCRIPT LOAD of %s: %s", r->label,
-		    script->name, reply->str != NULL ? reply->str :
-		    "unexpected reply");
-	redis_reply_free(reply);
-	return rc;
-}
-
-/* Make the connection unusable: its server no longer has a script. */
-void
-redis_script_lost(struct redis *r, const struct redis_script *script)
-{
-	redis_script_unknown(r, script);
-	free(r->lost);
-	r->lost = xasprintf("%s: the server no longer has script %s "
-	    "(SCRIPT FLUSH?)", r->label, script->name);
-}
-
-/* Run a script, loading it first if the server does not have it. */
-struct redis_reply *
-redis_eval(struct redis *r, struct redis_script *script, char **cause,
-    int nkeys, int argc, const char **argv, const size_t *lens)
-{
-	struct redis_reply	*reply = NULL;
-	const char		**args;
-	size_t			 *arglens;
-	char			  nkeystr[16], sha[41], *why = NULL;
-	int			  i, attempt, rc;
-
-	args = xcalloc(argc + 3, sizeof *args);
-	arglens = xcalloc(argc + 3, sizeof *arglens);
-	snprintf(nkeystr, sizeof nkeystr, "%d", nkeys);
-	args[0] = "EVALSHA";
-	args[2] = nkeystr;
-	arglens[0] = 7;
-	arglens[2] = strlen(nkeystr);
-	for (i = 0; i < argc; i++) {
-		args[i + 3] = argv[i];
-		arglens[i + 3] = lens != NULL ? lens[i] : strlen(argv[i]);
-	}
-	for (attempt = 0; attempt < 2; attempt++) {
-		if ((rc = redis_script_load(r, script, &why)) != 0) {
-			if (rc > 0) {	/* refused: an error reply */
-				reply = xcalloc(1, sizeof *reply);
-				reply->type = REDIS_TYPE_ERROR;
-				reply->str = why;
-				reply->len = strlen(why);
-			} else if (cause != NULL)
-				*cause = why;
-			else
-				free(why);
-			break;
-		}
-		redis_script_sha(script, sha);
-		args[1] = sha;
-		arglens[1] = 40;
-		reply = redis_command_argv(r, cause, argc + 3, args, arglens);
-		if (!redis_reply_is_error(reply, "NOSCRIPT"))
-			break;
-		redis_script_unknown(r, script);
-		redis_reply_free(reply);
-		reply = NULL;
-	}
-	free(args);
-	free(arglens);
-	return reply;
-}
-
-/* Queue EVALSHA of a loaded script with its arguments. */
-void
-redis_pipe_eval(struct redis *r, const struct redis_script *script,
-    int nkeys, const struct redis_args *a)
-{
-	struct redis_args	 head;
-	char			 nk[16], sha[41];
-
-	redis_script_sha(script, sha);
-	memset(&head, 0, sizeof head);
-	snprintf(nk, sizeof nk, "%d", nkeys);
-	redis_args_grow(&head, 128 + a->len);
-	head.len = (size_t)(redis_header(head.buf, '*', 3 + a->n) - head.buf);
-	redis_args_str(&head, "EVALSHA");
-	redis_args_str(&head, sha);
-	redis_args_str(&head, nk);
-	if (a->len > 0)
-		memcpy(head.buf + head.len, a->buf, a->len);
-	head.len += a->len;
-	if (redisAppendFormattedCommand(r->c, head.buf, head.len) != REDIS_OK)
-		abort();	/* only fails when out of memory */
-	redis_args_clear(&head);
 }
 
 /* Read a sorted set's score into milliseconds. */

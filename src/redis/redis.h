@@ -19,7 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct config;
 struct redis;
 
 enum redis_type {
@@ -42,17 +41,6 @@ struct redis_reply {
 };
 
 /*
- * A Lua script run with EVALSHA, loaded into the server the first time it
- * is needed and again after the server forgot it (NOSCRIPT). Declare one
- * static struct per script with body set and sha zeroed.
- */
-struct redis_script {
-	const char	*name;
-	const char	*body;
-	char		 sha[41];
-};
-
-/*
  * The arguments of one command, built up one at a time already in the
  * protocol's form (so that a command of thousands of arguments costs one
  * buffer). Start from all zeros; redis_args_clear() frees it.
@@ -72,15 +60,6 @@ void redis_args_str(struct redis_args *a, const char *s);
 
 /* Free what a holds and empty it. */
 void redis_args_clear(struct redis_args *a);
-
-/*
- * Connect to the server that cf names, authenticate and select the
- * database: the server of redis.url, or with redis.sentinels the master
- * the sentinels name (sentinel.h). Returns a new connection (free it with
- * redis_free()), or NULL with *cause set (the caller frees it). Never
- * blocks longer than redis.connect_timeout_ms per step.
- */
-struct redis *redis_connect(const struct config *cf, char **cause);
 
 /*
  * Open a connection to host:port over TCP, or to the unix socket path if
@@ -147,36 +126,12 @@ void redis_pipe_argv(struct redis *r, int argc, const char **argv,
 struct redis_reply *redis_pipe_reply(struct redis *r, char **cause);
 
 /*
- * Run a script with nkeys keys followed by arguments, all in argv (argc
- * in all). Returns as redis_command_argv().
+ * Queue the command whose arguments are head's followed by tail's (tail
+ * may be NULL), to be sent with the next redis_pipe_reply() like
+ * redis_pipe_argv(); neither is changed.
  */
-struct redis_reply *redis_eval(struct redis *r, struct redis_script *script,
-    char **cause, int nkeys, int argc, const char **argv, const size_t *lens);
-
-/*
- * Load script into the server of r unless it was loaded over r already
- * (threads may share a script; each connection loads it once). Returns
- * 0; -1 with *cause if the connection failed; 1 with *cause if the
- * server refused the script.
- */
-int redis_script_load(struct redis *r, struct redis_script *script,
-    char **cause);
-
-/*
- * Say that the server of r answered NOSCRIPT to a script queued with
- * redis_pipe_eval() (its scripts were flushed): r becomes unusable, so
- * that the caller connects again and the script is loaded anew.
- */
-void redis_script_lost(struct redis *r, const struct redis_script *script);
-
-/*
- * Queue EVALSHA of a script loaded over r (redis_script_load()) with
- * nkeys keys followed by the other arguments, all in a, to be sent with
- * the next redis_pipe_reply() like redis_pipe_argv(); a is not changed.
- * Should the server answer NOSCRIPT, call redis_script_lost().
- */
-void redis_pipe_eval(struct redis *r, const struct redis_script *script,
-    int nkeys, const struct redis_args *a);
+void redis_pipe_args(struct redis *r, const struct redis_args *head,
+    const struct redis_args *tail);
 
 /*
  * Read a sorted set's score as Redis writes it ("1772532000000",

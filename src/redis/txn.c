@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "redis.h"
+#include "redisscript.h"
 #include "txn.h"
 #include "xmalloc.h"
 
@@ -30,7 +31,7 @@
  * step with the first key that is not, having written nothing. Then it
  * runs the commands in order.
  */
-static struct redis_script txn_script = {
+static struct redisscript txn_script = {
 	"txn",
 	"local types = { HSET = 'hash', HSETNX = 'hash', HDEL = 'hash',\n"
 	"    HINCRBY = 'hash', XADD = 'stream', XACK = 'stream',\n"
@@ -130,7 +131,7 @@ txn_exec(struct txn *tx, const char *sr, char **cause)
 	int			 rc = -1;
 
 	tx->refused = 0;
-	if ((rc = redis_script_load(tx->r, &txn_script, cause)) != 0) {
+	if ((rc = redisscript_load(tx->r, &txn_script, cause)) != 0) {
 		tx->refused = rc > 0;	/* the script itself was refused */
 		rc = -1;
 		goto out;
@@ -138,7 +139,7 @@ txn_exec(struct txn *tx, const char *sr, char **cause)
 	rc = -1;
 	argv[0] = "MULTI";
 	redis_pipe_argv(tx->r, 1, argv, NULL);
-	redis_pipe_eval(tx->r, &txn_script, 0, &tx->args);
+	redisscript_pipe(tx->r, &txn_script, 0, &tx->args);
 	argv[0] = "EXEC";
 	redis_pipe_argv(tx->r, 1, argv, NULL);
 	for (i = 0; i < 3; i++) {
@@ -158,7 +159,7 @@ txn_exec(struct txn *tx, const char *sr, char **cause)
 	else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&
 	    redis_reply_is_error(x->element[0], "NOSCRIPT")) {
 		/* Flushed: nothing was written; the caller connects again. */
-		redis_script_lost(tx->r, &txn_script);
+		redisscript_lost(tx->r, &txn_script);
 		if (cause != NULL)
 			*cause = xasprintf("SR %s: %s", sr, x->element[0]->str);
 	} else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&

@@ -1,0 +1,134 @@
+/*
+ * confint.h - what the files of the configuration share; private to src/conf
+ *
+ * config.c gives a struct config its defaults and its life; the reading
+ * is spread over the other files of src/conf, in steps. confload.c reads
+ * the file with libconfig and walks it, storing each setting that the
+ * table of confkey.c knows; conflist.c reads the settings that are lists
+ * (photo hosts, the city's names, sentinels) and confdiv.c the divisions
+ * and lists of notices; confcheck.c then checks the settings against each
+ * other and reads the secrets they name. Every problem found goes to
+ * confproblem.c's list, naming the file, the line and the setting.
+ *
+ * Only the files of src/conf include this header, and so <libconfig.h>:
+ * the rest of closeloop sees config.h.
+ */
+#ifndef CONFINT_H
+#define CONFINT_H
+
+#include <libconfig.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+
+/* How a setting is read. */
+enum confkey_kind {
+	CONFKEY_GROUP,
+	CONFKEY_STRING,
+	CONFKEY_INT,
+	CONFKEY_BOOL,
+	CONFKEY_NOTICES,
+	CONFKEY_HOSTS,
+	CONFKEY_CITY,
+	CONFKEY_LEVEL,
+	CONFKEY_SENTINELS
+};
+
+/*
+ * One known setting: its full name, how it is read, its range (of a
+ * number, or of a string's length) and where it goes in struct config.
+ */
+struct confkey {
+	const char		*name;
+	enum confkey_kind	 kind;
+	int64_t			 min;
+	int64_t			 max;
+	size_t			 offset;
+};
+
+/* One problem: its line (0 if unknown) and its text. */
+struct confproblem {
+	unsigned int	 line;
+	char		*text;
+};
+
+/* The problems found while loading one file. */
+struct confproblems {
+	const char		*file;
+	struct confproblem	*list;
+	size_t			 count;
+};
+
+/* Return the known setting of full name name, or NULL. */
+const struct confkey *confkey_find(const char *name);
+
+/* Return the full dotted name of a setting, e.g. "redis.url" (allocated). */
+char *confkey_name(const config_setting_t *s);
+
+/*
+ * Add a problem about setting s (which may be NULL: the problem then
+ * names no line) to the list, as "FILE:LINE: " and the text of fmt.
+ */
+void confproblem_add(struct confproblems *pr, const config_setting_t *s,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Join the problems into one text, one per line, in the order of their
+ * lines in the file; those without a line come last. The text is
+ * allocated; the caller frees it. The list is emptied.
+ */
+char *confproblem_text(struct confproblems *pr);
+
+/* Describe the type of a setting for a "wrong type" message. */
+const char *confproblem_type(const config_setting_t *s);
+
+/*
+ * Read the file at path into cf, which holds the defaults, or check the
+ * defaults alone if path is NULL. Returns 0, or -1 with *cause set to
+ * every problem found, one a line (the caller frees it).
+ */
+int confload_read(struct config *cf, const char *path, char **cause);
+
+/* Return 1 if a string has a control character. */
+int confload_control(const char *v);
+
+/*
+ * Read an array of host names, ["photos.example.org", ...], into cf's
+ * photo hosts (lower case). Adds a problem for a bad one.
+ */
+void conflist_hosts(struct config *cf, struct confproblems *pr,
+    const config_setting_t *s, const char *name);
+
+/*
+ * Read the city's name: a string for every locale, or a group of
+ * locale = "name".
+ */
+void conflist_city(struct config *cf, struct confproblems *pr,
+    const config_setting_t *s, const char *name);
+
+/*
+ * Read the list of sentinels, ( "HOST:PORT", "[IPV6]:PORT", ... ), into
+ * cf. Adds a problem for each bad or repeated entry.
+ */
+void conflist_sentinels(struct config *cf, struct confproblems *pr,
+    const config_setting_t *s, const char *name);
+
+/*
+ * Read a list of notice names, ["completed", "transferred", ...], into a
+ * mask of 1 << vocab_notice. Returns 0, or -1 after adding a problem.
+ */
+int confdiv_notices(struct confproblems *pr, const config_setting_t *s,
+    const char *name, unsigned int *mask);
+
+/* Check every division in the divisions group and add it to cf. */
+void confdiv_read(struct config *cf, struct confproblems *pr,
+    const config_setting_t *group);
+
+/*
+ * Check and derive the settings that depend on each other, and read the
+ * secrets the settings name, once the whole file is read.
+ */
+void confcheck_all(struct config *cf, struct confproblems *pr, config_t *lc);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * redisint.h - the insides of a connection; private to src/redis
+ *
+ * The rest of closeloop sees struct redis only through redis.h. redis.c
+ * makes and uses it; redisscript.c keeps in it the scripts its server
+ * was given, and makes it unusable when the server forgot one. Nothing
+ * outside src/redis includes this header.
+ */
+#ifndef REDISINT_H
+#define REDISINT_H
+
+#include <stddef.h>
+
+struct redisContext;
+struct redisscript;
+
+/* The most scripts one connection keeps track of. */
+#define REDIS_SCRIPTS_MAX	16
+
+struct redis {
+	struct redisContext	*c;	/* hiredis's, in redis.c only */
+	char			*where;	/* for redis_where() */
+	char			*label;	/* what causes start with */
+	char			*lost;	/* why it is unusable, or NULL */
+	const struct redisscript *loaded[REDIS_SCRIPTS_MAX]; /* this server
+							    has them */
+	size_t			 nloaded;
+};
+
+#endif
