@@ -15,7 +15,7 @@
  *               empty line), which must come within HTTP_HEAD_SECONDS of
  *               the accept and within HTTP_HEAD_MAX bytes (else 408 or
  *               431). A head whose Content-Length is malformed (400) or
- *               over HTTP_BODY_MAX (413) is answered here too;
+ *               over HTTPREQ_BODY_MAX (413) is answered here too;
  *   MHD         a whole head is handed to libmicrohttpd
  *               (MHD_add_connection()), which reads the request from
  *               the start and answers it; the whole exchange must end
@@ -62,15 +62,11 @@
  * request line is read (the request object is made here, with the raw
  * URI and the client's address); access once the headers are read (the
  * method is checked, the headers copied), once per piece of body (kept
- * up to HTTP_BODY_MAX; a chunked body past it is read on and dropped),
+ * up to HTTPREQ_BODY_MAX; a chunked body past it is read on and dropped),
  * then once more at the end, when the handler is called (or 413); and
  * completed, however the request ended, which frees the request object.
- *
- * Query strings and url-encoded forms are decoded here, not by
- * libmicrohttpd, so that a NUL byte (%00) is refused with 400 rather
- * than silently cutting a value short. A '%' without two hex digits after
- * it is kept literally, as browsers do; an argument with an empty name is
- * ignored. libmicrohttpd's own messages go to log_warn().
+ * The request object, and the decoding of query strings and forms, is
+ * httpreq.c's. libmicrohttpd's own messages go to log_warn().
  */
 #include "build.h"
 
@@ -97,6 +93,7 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "httpreq.h"
 #include "log.h"
 #include "clock.h"
 #include "xmalloc.h"
@@ -112,7 +109,6 @@
 #define HTTP_PAUSE_MS		100	/* no accept, out of descriptors */
 #define HTTP_EVENTS		64	/* epoll events taken at once */
 #define HTTP_TEXT		"text/plain; charset=utf-8"
-#define HTTP_FORM		"application/x-www-form-urlencoded"
 #define HTTP_ALLOW		"GET, HEAD, POST"
 
 /* The epoll tags of the loop's own descriptors; a connection's is its slot. */
@@ -161,25 +157,6 @@ struct http {
 	char			*startmsg;	/* last one while starting */
 };
 
-/* A name and a value: a decoded argument, or a header. */
-struct http_field {
-	char			*name;
-	char			*value;
-};
-
-struct http_request {
-	char			*method;
-	char			*uri;		/* raw, as the client sent it */
-	char			*path;		/* decoded */
-	char			 peer[INET6_ADDRSTRLEN];
-	char			*body;
-	size_t			 len;		/* over the limit: too large */
-	struct http_field	*args;		/* query first, then form */
-	size_t			 nargs;
-	struct http_field	*headers;
-	size_t			 nheaders;
-};
-
 /* Pass a libmicrohttpd message to the log, or keep it while starting. */
 static void __attribute__((format(printf, 2, 0)))
 http_log(void *cls, const char *fmt, va_list ap)
@@ -202,163 +179,6 @@ http_log(void *cls, const char *fmt, va_list ap)
 	}
 }
 
-/* Percent-decode src[0..len); NULL if the result would hold a NUL. */
-char *
-http_decode(const char *src, size_t len, int plus)
-{
-	char	*out, hex[3] = { 0 };
-	size_t	 i, o = 0;
-	int	 c;
-
-	out = xmalloc(len + 1);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)src[i];
-		if (c == '%' && len - i >= 3 &&
-		    isxdigit((unsigned char)src[i + 1]) &&
-		    isxdigit((unsigned char)src[i + 2])) {
-			memcpy(hex, src + i + 1, 2);
-			c = (int)strtol(hex, NULL, 16);
-			i += 2;
-		} else if (c == '+' && plus)
-			c = ' ';
-		if (c == '\0') {
-			free(out);
-			return NULL;
-		}
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* Add a name and a value (both allocated, taken) to a list of fields. */
-static void
-http_field_add(struct http_field **list, size_t *n, char *name, char *value)
-{
-	*list = xreallocarray(*list, *n + 1, sizeof **list);
-	(*list)[*n].name = name;
-	(*list)[(*n)++].value = value;
-}
-
-/* Free a list of fields. */
-static void
-http_field_free(struct http_field *list, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		free(list[i].name);
-		free(list[i].value);
-	}
-	free(list);
-}
-
-/*
- * Add the arguments in s[0..len) ("a=1&b=2", url-encoded) to req.
- * Returns 0, or -1 if one holds a NUL byte.
- */
-static int
-http_parse_args(struct http_request *req, const char *s, size_t len)
-{
-	const char	*end = s + len, *amp, *eq;
-	char		*name, *value;
-
-	for (; s < end; s = amp + 1) {
-		if ((amp = memchr(s, '&', end - s)) == NULL)
-			amp = end;
-		if ((eq = memchr(s, '=', amp - s)) == NULL)
-			eq = amp;
-		if (eq == s)
-			continue;	/* no name */
-		if ((name = http_decode(s, eq - s, 1)) == NULL)
-			return -1;
-		value = eq == amp ? xstrdup("") :
-		    http_decode(eq + 1, amp - eq - 1, 1);
-		if (value == NULL) {
-			free(name);
-			return -1;
-		}
-		http_field_add(&req->args, &req->nargs, name, value);
-	}
-	return 0;
-}
-
-/* Make a request from its parts. */
-struct http_request *
-http_request_new(const char *method, const char *uri, const char *peer)
-{
-	struct http_request	*req;
-
-	req = xcalloc(1, sizeof *req);
-	req->method = method != NULL ? xstrdup(method) : NULL;
-	req->uri = xstrdup(uri);
-	snprintf(req->peer, sizeof req->peer, "%s", peer);
-	return req;
-}
-
-/* Add a header to a request. */
-void
-http_request_header(struct http_request *req, const char *name,
-    const char *value)
-{
-	http_field_add(&req->headers, &req->nheaders, xstrdup(name),
-	    xstrdup(value));
-}
-
-/* Add a piece of body to a request. */
-int
-http_request_body(struct http_request *req, const char *data, size_t len)
-{
-	if (req->len > HTTP_BODY_MAX || len > HTTP_BODY_MAX - req->len) {
-		req->len = HTTP_BODY_MAX + 1;	/* 413 */
-		return -1;
-	}
-	req->body = xreallocarray(req->body, req->len + len + 1, 1);
-	memcpy(req->body + req->len, data, len);
-	req->len += len;
-	req->body[req->len] = '\0';
-	return 0;
-}
-
-/* Decode the path, the query and any form. */
-int
-http_request_prepare(struct http_request *req)
-{
-	const char	*uri = req->uri, *q, *type;
-	size_t		 n = strlen(HTTP_FORM);
-
-	if (req->path != NULL)
-		return 0;	/* once only */
-	q = strchr(uri, '?');
-	if ((req->path = http_decode(uri, q != NULL ? (size_t)(q - uri) :
-	    strlen(uri), 0)) == NULL)
-		return -1;
-	if (q != NULL && http_parse_args(req, q + 1, strlen(q + 1)) != 0)
-		return -1;
-	type = http_header(req, "Content-Type");
-	if (req->method == NULL || strcmp(req->method, "POST") != 0 ||
-	    req->len == 0 || req->len > HTTP_BODY_MAX || type == NULL ||
-	    strncasecmp(type, HTTP_FORM, n) != 0 ||
-	    (type[n] != '\0' && type[n] != ';' && type[n] != ' '))
-		return 0;
-	return http_parse_args(req, req->body, req->len);
-}
-
-/* Free a request and what it holds. */
-void
-http_request_free(struct http_request *req)
-{
-	if (req == NULL)
-		return;
-	http_field_free(req->args, req->nargs);
-	http_field_free(req->headers, req->nheaders);
-	free(req->body);
-	free(req->path);
-	free(req->uri);
-	free(req->method);
-	free(req);
-}
-
 /* Write the numeric text of an address into buf. */
 static void
 http_addr_text(const struct sockaddr *sa, char *buf, size_t size)
@@ -379,7 +199,7 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	(void)cls;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	http_addr_text(ci != NULL ? ci->client_addr : NULL, peer, sizeof peer);
-	return http_request_new(NULL, uri, peer);
+	return httpreq_new(NULL, uri, peer);
 }
 
 /* Free the request object when its connection is done with it. */
@@ -390,7 +210,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	http_request_free(*con_cls);
+	httpreq_free(*con_cls);
 	*con_cls = NULL;
 }
 
@@ -400,7 +220,7 @@ http_copy_header(void *cls, enum MHD_ValueKind kind, const char *name,
     const char *value)
 {
 	(void)kind;
-	http_request_header(cls, name, value != NULL ? value : "");
+	httpreq_add_header(cls, name, value != NULL ? value : "");
 	return MHD_YES;
 }
 
@@ -459,14 +279,14 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
     size_t *upload_size, void **con_cls)
 {
 	struct http		*h = cls;
-	struct http_request	*req = *con_cls;
+	struct httpreq		*req = *con_cls;
 	struct http_response	 resp;
 
 	(void)version;
 	if (req == NULL)	/* no URI log call: not expected */
 		*con_cls = req = http_uri_log(h, url, conn);
-	if (req->method == NULL) {	/* headers just read */
-		req->method = xstrdup(method);
+	if (httpreq_method(req) == NULL) {	/* headers just read */
+		httpreq_set_method(req, method);
 		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_POST) != 0)
@@ -477,21 +297,21 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 
 	if (*upload_size != 0) {	/* a piece of body */
-		http_request_body(req, upload, *upload_size);
+		httpreq_add_body(req, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
 
-	if (req->len > HTTP_BODY_MAX)
+	if (httpreq_too_large(req))
 		return http_error(conn, 413, "request body too large");
-	if (http_request_prepare(req) != 0)
+	if (httpreq_prepare(req) != 0)
 		return http_error(conn, 400, "NUL byte in request");
 
 	memset(&resp, 0, sizeof resp);
 	h->handler(req, &resp, h->arg);
 	if (resp.status < 200 || resp.status > 599) {
 		log_warn("http: handler gave status %d for %s", resp.status,
-		    req->method);
+		    httpreq_method(req));
 		free(resp.body);
 		return http_error(conn, 500, "internal error");
 	}
@@ -519,7 +339,7 @@ http_line(const char *p, const char *end, size_t *len)
 /*
  * Check one Content-Length value v[0..len) (spaces and tabs before it
  * skipped): digits only, the same in every such header (*seen holds the
- * first, or -1), at most HTTP_BODY_MAX. Returns 0, 400 or 413.
+ * first, or -1), at most HTTPREQ_BODY_MAX. Returns 0, 400 or 413.
  */
 static int
 http_head_length(const char *v, size_t len, long long *seen,
@@ -541,7 +361,7 @@ http_head_length(const char *v, size_t len, long long *seen,
 			*why = "a Content-Length that is not a number";
 			return 400;
 		}
-		if (n <= HTTP_BODY_MAX)
+		if (n <= HTTPREQ_BODY_MAX)
 			n = n * 10 + (v[i] - '0');
 	}
 	if (*seen >= 0 && *seen != n) {
@@ -549,7 +369,7 @@ http_head_length(const char *v, size_t len, long long *seen,
 		return 400;
 	}
 	*seen = n;
-	if (n > HTTP_BODY_MAX) {
+	if (n > HTTPREQ_BODY_MAX) {
 		*why = "a request body too large";
 		return 413;
 	}
@@ -1229,49 +1049,3 @@ http_port(const struct http *h)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-/* Return the request method. */
-const char *
-http_method(const struct http_request *req)
-{
-	return req->method;
-}
-
-/* Return the decoded path. */
-const char *
-http_path(const struct http_request *req)
-{
-	return req->path;
-}
-
-/* Return the client's address as text. */
-const char *
-http_peer(const struct http_request *req)
-{
-	return req->peer;
-}
-
-/* Return an argument from the query or the form, or NULL. */
-const char *
-http_arg(const struct http_request *req, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < req->nargs; i++) {
-		if (strcmp(req->args[i].name, name) == 0)
-			return req->args[i].value;
-	}
-	return NULL;
-}
-
-/* Return a header's value, or NULL. */
-const char *
-http_header(const struct http_request *req, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < req->nheaders; i++) {
-		if (strcasecmp(req->headers[i].name, name) == 0)
-			return req->headers[i].value;
-	}
-	return NULL;
-}

@@ -35,7 +35,7 @@
 #include "digest.h"
 
 struct config;
-struct http_request;
+struct httpreq;
 struct http_response;
 struct redis;
 
@@ -79,6 +79,6 @@ char *unsubscribe_redact(const char *text, const char *url);
  * (connected first if NULL; dropped and set to NULL if Redis fails).
  */
 void unsubscribe_handle(const struct config *cf, struct redis **r,
-    const struct http_request *req, struct http_response *resp);
+    const struct httpreq *req, struct http_response *resp);
 
 #endif
