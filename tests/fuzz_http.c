@@ -3,7 +3,7 @@
  * /unsubscribe
  *
  * LLVMFuzzerTestOneInput() reads the input as the bytes a client sends
- * the listener. http_head_check() judges them first, as the listener does
+ * the listener. httphead_check() judges them first, as the listener does
  * before it hands a connection to libmicrohttpd. A complete head that it
  * lets through is split as libmicrohttpd reads one - the request line
  * (METHOD TARGET VERSION, after any empty lines) and "name: value"
@@ -17,9 +17,9 @@
  * socket that does not exist: every path that needs Redis ends there,
  * with the handler's 503.
  *
- * Checks: http_head_check() says 0 (more to come), 200 or a status of
+ * Checks: httphead_check() says 0 (more to come), 200 or a status of
  * its own with a reason, a head length that ends on a line feed, 431 only
- * for HTTP_HEAD_MAX bytes or more, and says the same of the head alone;
+ * for HTTPHEAD_MAX bytes or more, and says the same of the head alone;
  * httpreq_prepare() refuses a request only for a NUL byte in it
  * (%00, or a raw one in the body); each handler answers with a status it
  * can give without Redis (a receipt is never recorded, a STOP never
@@ -52,6 +52,7 @@
 #include "fixture.h"
 #include "fuzzdrive.h"
 #include "http.h"
+#include "httphead.h"
 #include "httpreq.h"
 #include "inbound.h"
 #include "log.h"
@@ -163,7 +164,7 @@ fuzz_http_init(void)
 	atexit(fuzz_http_cleanup);
 }
 
-/* Check what http_head_check() says of data[0..size). */
+/* Check what httphead_check() says of data[0..size). */
 static int
 fuzz_http_head(const uint8_t *data, size_t size, size_t *headlen)
 {
@@ -172,14 +173,14 @@ fuzz_http_head(const uint8_t *data, size_t size, size_t *headlen)
 	int		 rc, rc2;
 
 	*headlen = 0;
-	rc = http_head_check(p, size, headlen, &why);
+	rc = httphead_check(p, size, headlen, &why);
 	if (rc != 0 && rc != 200 && rc != 400 && rc != 413 && rc != 431)
 		fuzz_http_fail("the head check said %d", rc);
 	if ((rc == 0 || rc == 200) != (why == NULL))
 		fuzz_http_fail("the head check said %d, with%s a reason", rc,
 		    why == NULL ? "out" : "");
-	if ((rc == 431 && size < HTTP_HEAD_MAX) ||
-	    (rc == 0 && size >= HTTP_HEAD_MAX))
+	if ((rc == 431 && size < HTTPHEAD_MAX) ||
+	    (rc == 0 && size >= HTTPHEAD_MAX))
 		fuzz_http_fail("the head check said %d of %zu bytes", rc,
 		    size);
 	if (rc == 0 || rc == 431)
@@ -187,7 +188,7 @@ fuzz_http_head(const uint8_t *data, size_t size, size_t *headlen)
 	if (*headlen == 0 || *headlen > size || p[*headlen - 1] != '\n')
 		fuzz_http_fail("a head of %zu bytes out of %zu", *headlen,
 		    size);
-	rc2 = http_head_check(p, *headlen, &again, &why2);
+	rc2 = httphead_check(p, *headlen, &again, &why2);
 	if (rc2 != rc || again != *headlen)
 		fuzz_http_fail("the head alone: %d and %zu, not %d and %zu",
 		    rc2, again, rc, *headlen);

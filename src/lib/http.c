@@ -13,7 +13,7 @@
  *               peeked at (MSG_PEEK), not read, until they hold a whole
  *               request head (the request line and headers, up to the
  *               empty line), which must come within HTTP_HEAD_SECONDS of
- *               the accept and within HTTP_HEAD_MAX bytes (else 408 or
+ *               the accept and within HTTPHEAD_MAX bytes (else 408 or
  *               431). A head whose Content-Length is malformed (400) or
  *               over HTTPREQ_BODY_MAX (413) is answered here too;
  *   MHD         a whole head is handed to libmicrohttpd
@@ -93,6 +93,7 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "httphead.h"
 #include "httpreq.h"
 #include "log.h"
 #include "clock.h"
@@ -146,7 +147,7 @@ struct http {
 	int			 running;	/* thread started */
 	struct http_conn	 conns[HTTP_SLOTS];
 	size_t			 nconns;	/* not free */
-	char			*peek;		/* HTTP_HEAD_MAX bytes */
+	char			*peek;		/* HTTPHEAD_MAX bytes */
 	uint64_t		 refused;	/* since the last summary */
 	uint64_t		 slow;
 	int64_t			 summary_at;	/* 0: nothing to say */
@@ -319,115 +320,6 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	    resp.header_name, resp.header_value);
 }
 
-/*
- * Return the end of the line that starts at p (at its LF; a CR before
- * it belongs to the line's end too), or NULL if it has none before end.
- */
-static const char *
-http_line(const char *p, const char *end, size_t *len)
-{
-	const char	*lf;
-
-	if ((lf = memchr(p, '\n', end - p)) == NULL)
-		return NULL;
-	*len = lf - p;
-	if (*len > 0 && p[*len - 1] == '\r')
-		(*len)--;
-	return lf;
-}
-
-/*
- * Check one Content-Length value v[0..len) (spaces and tabs before it
- * skipped): digits only, the same in every such header (*seen holds the
- * first, or -1), at most HTTPREQ_BODY_MAX. Returns 0, 400 or 413.
- */
-static int
-http_head_length(const char *v, size_t len, long long *seen,
-    const char **why)
-{
-	long long	n = 0;
-	size_t		i;
-
-	while (len > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		len--;
-	}
-	if (len == 0) {
-		*why = "an empty Content-Length";
-		return 400;
-	}
-	for (i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9') {
-			*why = "a Content-Length that is not a number";
-			return 400;
-		}
-		if (n <= HTTPREQ_BODY_MAX)
-			n = n * 10 + (v[i] - '0');
-	}
-	if (*seen >= 0 && *seen != n) {
-		*why = "two Content-Length headers that differ";
-		return 400;
-	}
-	*seen = n;
-	if (n > HTTPREQ_BODY_MAX) {
-		*why = "a request body too large";
-		return 413;
-	}
-	return 0;
-}
-
-/* Check the head at the start of buf[0..len) (see http.h). */
-int
-http_head_check(const char *buf, size_t len, size_t *headlen,
-    const char **why)
-{
-	static const char	 cl[] = "Content-Length";
-	const char		*p = buf, *end = buf + len, *lf, *colon;
-	long long		 seen = -1;
-	size_t			 n, name;
-	int			 line = 0, folding = 0, rc = 0;
-
-	*why = NULL;
-	for (; (lf = http_line(p, end, &n)) != NULL; p = lf + 1) {
-		if (n == 0 && line == 0)
-			continue;	/* empty lines before the request */
-		if (n == 0) {
-			*headlen = lf + 1 - buf;
-			return rc != 0 ? rc : 200;
-		}
-		if (rc == 0 && memchr(p, '\0', n) != NULL) {
-			*why = "a NUL byte in the request head";
-			rc = 400;	/* libmicrohttpd would read up to it */
-		}
-		if (line++ == 0 || rc != 0)
-			continue;	/* the request line: libmicrohttpd's */
-		if (*p == ' ' || *p == '\t') {
-			if (folding) {
-				*why = "a Content-Length folded over lines";
-				rc = 400;
-			}
-			continue;
-		}
-		folding = 0;
-		if ((colon = memchr(p, ':', n)) == NULL)
-			continue;	/* libmicrohttpd answers 400 */
-		for (name = colon - p; name > 0 && (p[name - 1] == ' ' ||
-		    p[name - 1] == '\t'); name--)
-			continue;
-		if (name != sizeof cl - 1 || strncasecmp(p, cl, name) != 0)
-			continue;
-		folding = 1;
-		rc = http_head_length(colon + 1, p + n - colon - 1, &seen,
-		    why);
-	}
-	if (len >= HTTP_HEAD_MAX) {
-		*why = "a request head too large";
-		return 431;
-	}
-	*why = NULL;	/* known once the head is whole */
-	return 0;
-}
-
 /* Return 1 if ss is the machine itself: 127.0.0.1 or ::1 (see the top). */
 static int
 http_local(const struct sockaddr_storage *ss)
@@ -563,7 +455,7 @@ http_head(struct http *h, struct http_conn *c, uint32_t events)
 	ssize_t		 n;
 	int		 rc;
 
-	n = recv(c->fd, h->peek, HTTP_HEAD_MAX, MSG_PEEK | MSG_DONTWAIT);
+	n = recv(c->fd, h->peek, HTTPHEAD_MAX, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno ==
 	    EINTR))
 		return;
@@ -571,7 +463,7 @@ http_head(struct http *h, struct http_conn *c, uint32_t events)
 		http_close(h, c);	/* gone before its request */
 		return;
 	}
-	rc = http_head_check(h->peek, (size_t)n, &headlen, &why);
+	rc = httphead_check(h->peek, (size_t)n, &headlen, &why);
 	if (rc == 200)
 		http_hand_over(h, c);
 	else if (rc == 0 && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
@@ -589,7 +481,7 @@ http_linger(struct http *h, struct http_conn *c)
 {
 	ssize_t	n;
 
-	while ((n = recv(c->fd, h->peek, HTTP_HEAD_MAX, MSG_DONTWAIT)) > 0)
+	while ((n = recv(c->fd, h->peek, HTTPHEAD_MAX, MSG_DONTWAIT)) > 0)
 		continue;
 	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
 	    errno != EINTR))
@@ -983,7 +875,7 @@ http_new(const char *listen, http_handler handler, void *arg, char **cause)
 	h->lfd = h->epfd = h->wake[0] = h->wake[1] = -1;
 	for (i = 0; i < HTTP_SLOTS; i++)
 		h->conns[i].fd = -1;
-	h->peek = xmalloc(HTTP_HEAD_MAX);
+	h->peek = xmalloc(HTTPHEAD_MAX);
 	pthread_mutex_init(&h->lock, NULL);
 	h->starting = 1;
 	if (http_start(h, &ss, &why) == 0)

@@ -7,8 +7,8 @@
  * url-encoded form) and the headers (httpreq.h), and fills in a status, a
  * content type and a body. Requests the handler cannot sensibly answer -
  * an unknown method, a body over HTTPREQ_BODY_MAX, a NUL in an argument,
- * a malformed Content-Length, a head over HTTP_HEAD_MAX - are answered by
- * the listener itself without calling the handler.
+ * a malformed Content-Length, a head over HTTPHEAD_MAX (httphead.h) - are
+ * answered by the listener itself without calling the handler.
  *
  * Each connection carries one request (every answer says "Connection:
  * close"), whose head must come within 5 seconds of the connection and
@@ -18,11 +18,6 @@
  */
 #ifndef HTTP_H
 #define HTTP_H
-
-#include <stddef.h>
-
-/* The largest request head (line and headers); a larger one gets 431. */
-#define HTTP_HEAD_MAX	(16 * 1024)
 
 struct http;
 struct httpreq;
@@ -70,21 +65,5 @@ void http_free(struct http *h);
 
 /* Return the port the listener is bound to. */
 int http_port(const struct http *h);
-
-/*
- * Check the request head at the start of buf[0..len), the bytes a client
- * has sent so far, as the listener does before it reads the request:
- * returns 0 if the head is not complete yet (no empty line after the
- * request line, leading empty lines skipped; lines end in LF or CRLF),
- * 200 if it is (*headlen is then its length, the empty line included),
- * or the status to answer instead, with *why set to a static phrase
- * saying why: 400 for a NUL byte in the head or a Content-Length that is
- * not digits alone, folded, or given twice with different values, 413 for
- * one over HTTPREQ_BODY_MAX (all once the head is complete), 431 for len at
- * least HTTP_HEAD_MAX without a complete head. The request line and other
- * headers are otherwise left to libmicrohttpd.
- */
-int http_head_check(const char *buf, size_t len, size_t *headlen,
-    const char **why);
 
 #endif
