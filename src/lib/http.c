@@ -94,6 +94,7 @@
 
 #include "http.h"
 #include "httphead.h"
+#include "httpreply.h"
 #include "httpreq.h"
 #include "log.h"
 #include "clock.h"
@@ -109,8 +110,6 @@
 #define HTTP_SUMMARY_MS		60000	/* between logs of what was refused */
 #define HTTP_PAUSE_MS		100	/* no accept, out of descriptors */
 #define HTTP_EVENTS		64	/* epoll events taken at once */
-#define HTTP_TEXT		"text/plain; charset=utf-8"
-#define HTTP_ALLOW		"GET, HEAD, POST"
 
 /* The epoll tags of the loop's own descriptors; a connection's is its slot. */
 #define HTTP_TAG_LISTEN		((uint64_t)HTTP_SLOTS)
@@ -225,54 +224,6 @@ http_copy_header(void *cls, enum MHD_ValueKind kind, const char *name,
 	return MHD_YES;
 }
 
-/*
- * Queue an answer with body (allocated or NULL; always consumed) and one
- * more header if name and value are not NULL.
- */
-static enum MHD_Result
-http_reply(struct MHD_Connection *conn, int status, const char *type,
-    char *body, const char *name, const char *value)
-{
-	struct MHD_Response	*r;
-	enum MHD_Result		 ret = MHD_NO;
-
-	r = MHD_create_response_from_buffer(body != NULL ? strlen(body) : 0,
-	    body, body != NULL ? MHD_RESPMEM_MUST_FREE :
-	    MHD_RESPMEM_PERSISTENT);
-	if (r == NULL) {
-		free(body);
-		return MHD_NO;
-	}
-	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    type != NULL ? type : HTTP_TEXT) != MHD_YES ||
-	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    "no-store") != MHD_YES ||
-	    MHD_add_response_header(r, "X-Content-Type-Options",
-	    "nosniff") != MHD_YES ||
-	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION,
-	    "close") != MHD_YES)
-		goto fail;
-	if (name != NULL && value != NULL &&
-	    MHD_add_response_header(r, name, value) != MHD_YES)
-		goto fail;
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
-	    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
-	    HTTP_ALLOW) != MHD_YES)
-		goto fail;
-	ret = MHD_queue_response(conn, (unsigned int)status, r);
-fail:
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/* Answer with the listener's own status and a one-line text. */
-static enum MHD_Result
-http_error(struct MHD_Connection *conn, int status, const char *text)
-{
-	return http_reply(conn, status, NULL, xasprintf("%s\n", text), NULL,
-	    NULL);
-}
-
 /* Take one call for a request from libmicrohttpd (see the top). */
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -291,7 +242,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-			return http_error(conn, 405, "method not allowed");
+			return httpreply_error(conn, 405, "method not allowed");
 		MHD_get_connection_values(conn, MHD_HEADER_KIND,
 		    http_copy_header, req);
 		return MHD_YES;
@@ -304,9 +255,9 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 
 	if (httpreq_too_large(req))
-		return http_error(conn, 413, "request body too large");
+		return httpreply_error(conn, 413, "request body too large");
 	if (httpreq_prepare(req) != 0)
-		return http_error(conn, 400, "NUL byte in request");
+		return httpreply_error(conn, 400, "NUL byte in request");
 
 	memset(&resp, 0, sizeof resp);
 	h->handler(req, &resp, h->arg);
@@ -314,9 +265,9 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		log_warn("http: handler gave status %d for %s", resp.status,
 		    httpreq_method(req));
 		free(resp.body);
-		return http_error(conn, 500, "internal error");
+		return httpreply_error(conn, 500, "internal error");
 	}
-	return http_reply(conn, resp.status, resp.content_type, resp.body,
+	return httpreply_queue(conn, resp.status, resp.content_type, resp.body,
 	    resp.header_name, resp.header_value);
 }
 
@@ -404,19 +355,12 @@ http_answer_head(struct http *h, struct http_conn *c, int status,
     const char *text)
 {
 	struct epoll_event	 ev;
-	const char		*phrase;
-	char			*body, *out;
+	char			*out;
 	ssize_t			 n;
 
-	phrase = MHD_get_reason_phrase_for((unsigned int)status);
-	body = xasprintf("%s\n", text);
-	out = xasprintf("HTTP/1.1 %d %s\r\nConnection: close\r\n"
-	    "Content-Type: " HTTP_TEXT "\r\nCache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\nContent-Length: %zu\r\n"
-	    "\r\n%s", status, phrase, strlen(body), body);
+	out = httpreply_raw(status, text);
 	n = send(c->fd, out, strlen(out), MSG_NOSIGNAL | MSG_DONTWAIT);
 	free(out);
-	free(body);
 	if (n < 0 || shutdown(c->fd, SHUT_WR) != 0) {
 		http_close(h, c);
 		return;
