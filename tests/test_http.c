@@ -1098,7 +1098,7 @@ test_http_prompt(struct http *h, struct test_http_ctx *ctx)
 
 /*
  * A client that never ends its head is answered 408 and cut off
- * HTTP_HEAD_SECONDS (5) after it connected, however often it sends a
+ * HTTPGUARD_HEAD_SECONDS (5) after it connected, however often it sends a
  * line; one that sends its body a byte at a time is cut off once the
  * exchange's 10 seconds are over. Each sends something every half
  * second, which would keep an idle timeout from ever firing.

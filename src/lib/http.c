@@ -7,56 +7,12 @@
  * in "external" mode, from this loop, with MHD_run()). Every callback
  * below, the handler's included, runs in that thread, one at a time.
  *
- * A connection goes through three hands:
- *
- *   head        accepted here, within the limits below; its bytes are
- *               peeked at (MSG_PEEK), not read, until they hold a whole
- *               request head (the request line and headers, up to the
- *               empty line), which must come within HTTP_HEAD_SECONDS of
- *               the accept and within HTTPHEAD_MAX bytes (else 408 or
- *               431). A head whose Content-Length is malformed (400) or
- *               over HTTPREQ_BODY_MAX (413) is answered here too;
- *   MHD         a whole head is handed to libmicrohttpd
- *               (MHD_add_connection()), which reads the request from
- *               the start and answers it; the whole exchange must end
- *               within HTTP_REQUEST_SECONDS of the accept, or the socket
- *               is shut down (shutdown(2)), which libmicrohttpd sees at
- *               once and closes the connection;
- *   linger      after an answer of the head stage: the rest of what the
- *               client sends is read and dropped for up to
- *               HTTP_LINGER_MS, so that closing does not reset the
- *               connection before the client has read the answer.
- *
- * Each connection carries one request: every answer says "Connection:
- * close". So every request goes through the head stage and its deadline,
- * and libmicrohttpd never parses a Content-Length it would refuse: its
- * 0.9.75 (Debian 12) queues its own 400 or 413 for one and then sends
- * the header block of that answer twice.
- *
- * Limits, for a listener that answers one request at a time in a few
- * milliseconds (Redis on the same network) and must keep answering
- * /healthz and take a resident's STOP while a client holds connections
- * open on purpose (slowloris):
- *
- *   HTTP_PER_ADDRESS   connections from one client address at once (32):
- *                      far more than a gateway or proxy needs to keep
- *                      one serial listener busy, yet eight addresses are
- *                      needed to fill HTTP_CONNECTIONS;
- *   HTTP_CONNECTIONS   connections at once in all (256): each is a file
- *                      descriptor, and closeloopd runs under systemd's
- *                      default soft limit of 1024, of which the delivery
- *                      clients may take about 670 (sms.connections and
- *                      email.sessions at their maxima, 256 and 64, twice
- *                      over while a SIGHUP swaps them, and Redis);
- *   HTTP_LOCAL_SPARE   places beyond HTTP_CONNECTIONS for clients at
- *                      127.0.0.1 or ::1 (8), so that the machine's own
- *                      health check still gets in when other clients
- *                      fill the rest (the per-address limit still
- *                      applies to it).
- *
- * A connection over a limit is closed at once. How many were refused,
- * and how many were cut off for being too slow, is logged at most once a
- * minute.
+ * Each connection accepted here is handed to the guard (httpguard.c),
+ * which holds it to the limits on connections from one client and in
+ * all, waits for its whole request head, gives it to libmicrohttpd
+ * (MHD_add_connection()) and cuts off an exchange that takes too long;
+ * libmicrohttpd is told the same limits. When the process is out of file
+ * descriptors, accepting pauses for a moment.
  *
  * libmicrohttpd calls back three times per request: the URI log once the
  * request line is read (the request object is made here, with the raw
@@ -66,7 +22,8 @@
  * then once more at the end, when the handler is called (or 413); and
  * completed, however the request ended, which frees the request object.
  * The request object, and the decoding of query strings and forms, is
- * httpreq.c's. libmicrohttpd's own messages go to log_warn().
+ * httpreq.c's; the answers are httpreply.c's. libmicrohttpd's own
+ * messages go to log_warn().
  */
 #include "build.h"
 
@@ -75,10 +32,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -86,54 +41,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "http.h"
-#include "httphead.h"
+#include "httpguard.h"
 #include "httpreply.h"
 #include "httpreq.h"
 #include "log.h"
 #include "clock.h"
 #include "xmalloc.h"
 
-#define HTTP_PER_ADDRESS	32	/* connections from one address */
-#define HTTP_CONNECTIONS	256	/* connections in all */
-#define HTTP_LOCAL_SPARE	8	/* more for loopback clients */
-#define HTTP_SLOTS		(HTTP_CONNECTIONS + HTTP_LOCAL_SPARE)
-#define HTTP_HEAD_SECONDS	5	/* accept to the end of the head */
-#define HTTP_REQUEST_SECONDS	10	/* accept to the end of the answer */
-#define HTTP_LINGER_MS		1000	/* draining after our own answer */
-#define HTTP_SUMMARY_MS		60000	/* between logs of what was refused */
 #define HTTP_PAUSE_MS		100	/* no accept, out of descriptors */
+#define HTTP_PAUSE_LOG_MS	60000	/* between logs of such a pause */
+#define HTTP_WAIT_MS		60000	/* the longest wait of the loop */
 #define HTTP_EVENTS		64	/* epoll events taken at once */
 
 /* The epoll tags of the loop's own descriptors; a connection's is its slot. */
-#define HTTP_TAG_LISTEN		((uint64_t)HTTP_SLOTS)
-#define HTTP_TAG_WAKE		((uint64_t)HTTP_SLOTS + 1)
-#define HTTP_TAG_MHD		((uint64_t)HTTP_SLOTS + 2)
-
-/* Where a connection is (see the top). */
-enum http_stage {
-	HTTP_FREE,
-	HTTP_HEAD,
-	HTTP_MHD,
-	HTTP_LINGER
-};
-
-/* One connection, from the accept until it is closed. */
-struct http_conn {
-	enum http_stage		 stage;
-	int			 fd;
-	struct sockaddr_storage	 addr;
-	socklen_t		 addrlen;
-	int64_t			 accepted;	/* ms, monotonic */
-	int64_t			 deadline;	/* ms, monotonic */
-	int			 cut;		/* MHD: shut down already */
-};
+#define HTTP_TAG_LISTEN		((uint64_t)HTTPGUARD_SLOTS)
+#define HTTP_TAG_WAKE		((uint64_t)HTTPGUARD_SLOTS + 1)
+#define HTTP_TAG_MHD		((uint64_t)HTTPGUARD_SLOTS + 2)
 
 struct http {
 	struct MHD_Daemon	*daemon;
@@ -144,12 +72,7 @@ struct http {
 	int			 wake[2];	/* http_free() -> the loop */
 	pthread_t		 thread;
 	int			 running;	/* thread started */
-	struct http_conn	 conns[HTTP_SLOTS];
-	size_t			 nconns;	/* not free */
-	char			*peek;		/* HTTPHEAD_MAX bytes */
-	uint64_t		 refused;	/* since the last summary */
-	uint64_t		 slow;
-	int64_t			 summary_at;	/* 0: nothing to say */
+	struct httpguard	*guard;		/* the connections */
 	int64_t			 paused_until;	/* 0: accepting */
 	int64_t			 paused_logged;
 	pthread_mutex_t		 lock;		/* guards the two below */
@@ -179,16 +102,6 @@ http_log(void *cls, const char *fmt, va_list ap)
 	}
 }
 
-/* Write the numeric text of an address into buf. */
-static void
-http_addr_text(const struct sockaddr *sa, char *buf, size_t size)
-{
-	if (sa == NULL || getnameinfo(sa, sa->sa_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
-	    buf, size, NULL, 0, NI_NUMERICHOST) != 0)
-		snprintf(buf, size, "unknown");
-}
-
 /* Make the request object once the request line is read. */
 static void *
 http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -198,7 +111,8 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 
 	(void)cls;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	http_addr_text(ci != NULL ? ci->client_addr : NULL, peer, sizeof peer);
+	httpguard_addr_text(ci != NULL ? ci->client_addr : NULL, peer,
+	    sizeof peer);
 	return httpreq_new(NULL, uri, peer);
 }
 
@@ -271,208 +185,6 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	    resp.header_name, resp.header_value);
 }
 
-/* Return 1 if ss is the machine itself: 127.0.0.1 or ::1 (see the top). */
-static int
-http_local(const struct sockaddr_storage *ss)
-{
-	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6	*sin6 =
-	    (const struct sockaddr_in6 *)ss;
-	const uint8_t			*a = sin6->sin6_addr.s6_addr;
-
-	if (ss->ss_family == AF_INET)
-		return ntohl(sin->sin_addr.s_addr) == INADDR_LOOPBACK;
-	if (ss->ss_family != AF_INET6)
-		return 0;
-	return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
-	    (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) && a[12] == 127 &&
-	    a[13] == 0 && a[14] == 0 && a[15] == 1);
-}
-
-/* Return 1 if two client addresses are the same host. */
-static int
-http_same_host(const struct sockaddr_storage *a,
-    const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return 0;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-	    &((const struct sockaddr_in6 *)b)->sin6_addr,
-	    sizeof(struct in6_addr)) == 0;
-}
-
-/* Note something for the next summary of what was refused. */
-static void
-http_note(struct http *h, uint64_t *counter)
-{
-	(*counter)++;
-	if (h->summary_at == 0)
-		h->summary_at = clock_ms() + HTTP_SUMMARY_MS;
-}
-
-/* Log what was refused since the last summary, if it is time. */
-static void
-http_summary(struct http *h, int64_t now)
-{
-	if (h->summary_at == 0 || now < h->summary_at)
-		return;
-	log_warn("http: in the last minute, %llu connection%s refused (over "
-	    "%d from one address or %d in all) and %llu cut off for sending "
-	    "too slowly", (unsigned long long)h->refused,
-	    h->refused == 1 ? "" : "s", HTTP_PER_ADDRESS, HTTP_CONNECTIONS,
-	    (unsigned long long)h->slow);
-	h->refused = h->slow = 0;
-	h->summary_at = 0;
-}
-
-/* Free a connection's slot (its socket is closed, or libmicrohttpd's). */
-static void
-http_release(struct http *h, struct http_conn *c)
-{
-	c->stage = HTTP_FREE;
-	c->fd = -1;
-	h->nconns--;
-}
-
-/* Close a connection of ours (head or linger) and free its slot. */
-static void
-http_close(struct http *h, struct http_conn *c)
-{
-	epoll_ctl(h->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
-	http_release(h, c);
-}
-
-/*
- * Answer a connection at the head stage ourselves, with status, its
- * reason phrase and text, and let it linger.
- */
-static void
-http_answer_head(struct http *h, struct http_conn *c, int status,
-    const char *text)
-{
-	struct epoll_event	 ev;
-	char			*out;
-	ssize_t			 n;
-
-	out = httpreply_raw(status, text);
-	n = send(c->fd, out, strlen(out), MSG_NOSIGNAL | MSG_DONTWAIT);
-	free(out);
-	if (n < 0 || shutdown(c->fd, SHUT_WR) != 0) {
-		http_close(h, c);
-		return;
-	}
-	c->stage = HTTP_LINGER;
-	c->deadline = clock_ms() + HTTP_LINGER_MS;
-	memset(&ev, 0, sizeof ev);
-	ev.events = EPOLLIN | EPOLLRDHUP;
-	ev.data.u64 = (uint64_t)(c - h->conns);
-	if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0)
-		http_close(h, c);
-}
-
-/* Hand a connection with a whole head to libmicrohttpd. */
-static void
-http_hand_over(struct http *h, struct http_conn *c)
-{
-	int	fd = c->fd;
-
-	epoll_ctl(h->epfd, EPOLL_CTL_DEL, fd, NULL);
-	c->stage = HTTP_MHD;
-	c->cut = 0;
-	c->deadline = c->accepted + HTTP_REQUEST_SECONDS * 1000;
-	if (MHD_add_connection(h->daemon, fd, (struct sockaddr *)&c->addr,
-	    c->addrlen) != MHD_YES && c->stage == HTTP_MHD && c->fd == fd)
-		http_release(h, c);	/* libmicrohttpd closed it */
-}
-
-/* Look at what a connection at the head stage has sent so far. */
-static void
-http_head(struct http *h, struct http_conn *c, uint32_t events)
-{
-	const char	*why;
-	char		 peer[INET6_ADDRSTRLEN];
-	size_t		 headlen;
-	ssize_t		 n;
-	int		 rc;
-
-	n = recv(c->fd, h->peek, HTTPHEAD_MAX, MSG_PEEK | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno ==
-	    EINTR))
-		return;
-	if (n <= 0) {
-		http_close(h, c);	/* gone before its request */
-		return;
-	}
-	rc = httphead_check(h->peek, (size_t)n, &headlen, &why);
-	if (rc == 200)
-		http_hand_over(h, c);
-	else if (rc == 0 && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
-		http_close(h, c);	/* it stopped half way */
-	else if (rc != 0) {
-		http_addr_text((struct sockaddr *)&c->addr, peer, sizeof peer);
-		log_warn("http: %s sent %s; answered %d", peer, why, rc);
-		http_answer_head(h, c, rc, why);
-	}
-}
-
-/* Read and drop what a lingering connection sends. */
-static void
-http_linger(struct http *h, struct http_conn *c)
-{
-	ssize_t	n;
-
-	while ((n = recv(c->fd, h->peek, HTTPHEAD_MAX, MSG_DONTWAIT)) > 0)
-		continue;
-	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
-	    errno != EINTR))
-		http_close(h, c);
-}
-
-/* Take a new connection if it fits the limits (see the top). */
-static void
-http_admit(struct http *h, int fd, const struct sockaddr_storage *ss,
-    socklen_t len)
-{
-	struct epoll_event	 ev;
-	struct http_conn	*c = NULL;
-	size_t			 i, same = 0;
-	int			 local = http_local(ss);
-
-	for (i = 0; i < HTTP_SLOTS; i++) {
-		if (h->conns[i].stage == HTTP_FREE) {
-			if (c == NULL)
-				c = &h->conns[i];
-		} else if (http_same_host(&h->conns[i].addr, ss))
-			same++;
-	}
-	if (c == NULL || same >= HTTP_PER_ADDRESS ||
-	    (h->nconns >= HTTP_CONNECTIONS && !local)) {
-		close(fd);
-		http_note(h, &h->refused);
-		return;
-	}
-	memset(c, 0, sizeof *c);
-	c->fd = fd;
-	memcpy(&c->addr, ss, len);
-	c->addrlen = len;
-	c->accepted = clock_ms();
-	c->deadline = c->accepted + HTTP_HEAD_SECONDS * 1000;
-	memset(&ev, 0, sizeof ev);
-	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
-	ev.data.u64 = (uint64_t)(c - h->conns);
-	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		close(fd);
-		c->fd = -1;
-		return;
-	}
-	c->stage = HTTP_HEAD;
-	h->nconns++;
-}
-
 /* Add fd to the loop's epoll set under tag. Returns 0, or -1. */
 static int
 http_watch(struct http *h, int fd, uint64_t tag)
@@ -489,7 +201,7 @@ http_watch(struct http *h, int fd, uint64_t tag)
  * Accept the connections waiting on the listening socket. Out of file
  * descriptors, the socket is left alone for HTTP_PAUSE_MS (it would
  * stay readable, and the loop spin), and that is logged at most once per
- * HTTP_SUMMARY_MS.
+ * HTTP_PAUSE_LOG_MS.
  */
 static void
 http_accept(struct http *h)
@@ -504,14 +216,14 @@ http_accept(struct http *h)
 		fd = accept4(h->lfd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd != -1) {
-			http_admit(h, fd, &ss, len);
+			httpguard_admit(h->guard, fd, &ss, len);
 			continue;
 		}
 		if (errno != EMFILE && errno != ENFILE)
 			return;
 		now = clock_ms();
 		if (h->paused_logged == 0 ||
-		    now - h->paused_logged >= HTTP_SUMMARY_MS) {
+		    now - h->paused_logged >= HTTP_PAUSE_LOG_MS) {
 			log_warn("http: cannot accept connections for now: "
 			    "%s", strerror(errno));
 			h->paused_logged = now;
@@ -534,56 +246,19 @@ http_resume(struct http *h, int64_t now)
 		h->paused_until = now + HTTP_PAUSE_MS;
 }
 
-/* Act on the deadlines that have passed (see the top). */
-static void
-http_deadlines(struct http *h, int64_t now)
-{
-	struct http_conn	*c;
-	size_t			 i;
-
-	for (i = 0; i < HTTP_SLOTS; i++) {
-		c = &h->conns[i];
-		if (c->stage == HTTP_FREE || now < c->deadline)
-			continue;
-		if (c->stage == HTTP_HEAD) {
-			http_note(h, &h->slow);
-			http_answer_head(h, c, 408, "the request head did "
-			    "not come in time");
-		} else if (c->stage == HTTP_LINGER)
-			http_close(h, c);
-		else if (!c->cut) {
-			/*
-			 * libmicrohttpd still has the socket open (it says
-			 * when it closes it, in this thread): no other
-			 * descriptor can have taken its number.
-			 */
-			http_note(h, &h->slow);
-			shutdown(c->fd, SHUT_RDWR);
-			c->cut = 1;
-		}
-	}
-}
-
 /* Return how long the loop may wait, in ms. */
 static int
 http_timeout(struct http *h, int64_t now)
 {
 	MHD_UNSIGNED_LONG_LONG	 mhd;
-	int64_t			 next = now + HTTP_SUMMARY_MS;
-	size_t			 i;
+	int64_t			 next = now + HTTP_WAIT_MS;
 
 	if (MHD_get_timeout(h->daemon, &mhd) == MHD_YES &&
-	    mhd < (MHD_UNSIGNED_LONG_LONG)HTTP_SUMMARY_MS)
+	    mhd < (MHD_UNSIGNED_LONG_LONG)HTTP_WAIT_MS)
 		next = now + (int64_t)mhd;
-	if (h->summary_at != 0 && h->summary_at < next)
-		next = h->summary_at;
+	next = httpguard_next(h->guard, next);
 	if (h->paused_until != 0 && h->paused_until < next)
 		next = h->paused_until;
-	for (i = 0; i < HTTP_SLOTS; i++) {
-		if (h->conns[i].stage != HTTP_FREE && !h->conns[i].cut &&
-		    h->conns[i].deadline < next)
-			next = h->conns[i].deadline;
-	}
 	return next <= now ? 0 : (int)(next - now);
 }
 
@@ -593,23 +268,16 @@ http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
 	struct http			*h = cls;
-	struct http_conn		*c = NULL;
 	const union MHD_ConnectionInfo	*ci;
-	size_t				 i;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		ci = MHD_get_connection_info(conn,
 		    MHD_CONNECTION_INFO_CONNECTION_FD);
-		for (i = 0; ci != NULL && i < HTTP_SLOTS && c == NULL; i++) {
-			if (h->conns[i].stage == HTTP_MHD &&
-			    h->conns[i].fd == ci->connect_fd)
-				c = &h->conns[i];
-		}
-		*socket_context = c;
+		*socket_context = ci != NULL ?
+		    httpguard_started(h->guard, ci->connect_fd) : NULL;
 		return;
 	}
-	if ((c = *socket_context) != NULL && c->stage == HTTP_MHD)
-		http_release(h, c);	/* libmicrohttpd closes the socket */
+	httpguard_closed(h->guard, *socket_context);
 	*socket_context = NULL;
 }
 
@@ -623,7 +291,6 @@ http_loop(void *arg)
 {
 	struct http		*h = arg;
 	struct epoll_event	 evs[HTTP_EVENTS];
-	struct http_conn	*c;
 	sigset_t		 pipe;
 	uint64_t		 tag;
 	char			 buf[16];
@@ -641,17 +308,12 @@ http_loop(void *arg)
 				http_accept(h);
 			else if (tag == HTTP_TAG_WAKE)
 				stop = read(h->wake[0], buf, sizeof buf) >= 0;
-			else if (tag < HTTP_SLOTS) {
-				c = &h->conns[tag];
-				if (c->stage == HTTP_HEAD)
-					http_head(h, c, evs[i].events);
-				else if (c->stage == HTTP_LINGER)
-					http_linger(h, c);
-			}
+			else if (tag < HTTPGUARD_SLOTS)
+				httpguard_event(h->guard, tag, evs[i].events);
 		}
 		MHD_run(h->daemon);
-		http_deadlines(h, clock_ms());
-		http_summary(h, clock_ms());
+		httpguard_deadlines(h->guard, clock_ms());
+		httpguard_summary(h->guard, clock_ms());
 		http_resume(h, clock_ms());
 	}
 	return NULL;
@@ -766,9 +428,11 @@ http_start(struct http *h, const struct sockaddr_storage *ss, char **why)
 	h->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	    MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, http_access, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_log, h,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_SLOTS,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_ADDRESS,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_REQUEST_SECONDS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTPGUARD_SLOTS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)HTTPGUARD_PER_ADDRESS,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)HTTPGUARD_REQUEST_SECONDS,
 	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, h,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
 	    MHD_OPTION_NOTIFY_CONNECTION, http_notify, h,
@@ -785,18 +449,20 @@ http_start(struct http *h, const struct sockaddr_storage *ss, char **why)
 	if (h->startmsg != NULL)
 		log_warn("http: %s", h->startmsg);
 	di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_EPOLL_FD);
-	if (di == NULL || (h->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    pipe2(h->wake, O_CLOEXEC | O_NONBLOCK) != 0 ||
+	if (di == NULL || (h->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		goto fail;
+	h->guard = httpguard_new(h->daemon, h->epfd);
+	if (pipe2(h->wake, O_CLOEXEC | O_NONBLOCK) != 0 ||
 	    http_watch(h, h->lfd, HTTP_TAG_LISTEN) != 0 ||
 	    http_watch(h, h->wake[0], HTTP_TAG_WAKE) != 0 ||
 	    http_watch(h, di->epoll_fd, HTTP_TAG_MHD) != 0 ||
-	    pthread_create(&h->thread, NULL, http_loop, h) != 0) {
-		*why = xasprintf("cannot start the listener: %s",
-		    strerror(errno));
-		return -1;
-	}
+	    pthread_create(&h->thread, NULL, http_loop, h) != 0)
+		goto fail;
 	h->running = 1;
 	return 0;
+fail:
+	*why = xasprintf("cannot start the listener: %s", strerror(errno));
+	return -1;
 }
 
 /* Start listening on listen. */
@@ -807,7 +473,6 @@ http_new(const char *listen, http_handler handler, void *arg, char **cause)
 	struct http		*h;
 	const char		*bad;
 	char			*why = NULL, *msg;
-	size_t			 i;
 
 	if ((bad = http_parse_listen(listen, &ss)) != NULL) {
 		msg = xasprintf("listen address \"%s\": %s", listen, bad);
@@ -817,9 +482,6 @@ http_new(const char *listen, http_handler handler, void *arg, char **cause)
 	h->handler = handler;
 	h->arg = arg;
 	h->lfd = h->epfd = h->wake[0] = h->wake[1] = -1;
-	for (i = 0; i < HTTP_SLOTS; i++)
-		h->conns[i].fd = -1;
-	h->peek = xmalloc(HTTPHEAD_MAX);
 	pthread_mutex_init(&h->lock, NULL);
 	h->starting = 1;
 	if (http_start(h, &ss, &why) == 0)
@@ -840,8 +502,6 @@ fail:
 void
 http_free(struct http *h)
 {
-	size_t	i;
-
 	if (h == NULL)
 		return;
 	if (h->running) {
@@ -852,11 +512,7 @@ http_free(struct http *h)
 	}
 	if (h->daemon != NULL)
 		MHD_stop_daemon(h->daemon);	/* closes its connections */
-	for (i = 0; i < HTTP_SLOTS; i++) {
-		if (h->conns[i].stage == HTTP_HEAD ||
-		    h->conns[i].stage == HTTP_LINGER)
-			close(h->conns[i].fd);
-	}
+	httpguard_free(h->guard);	/* closes the others */
 	if (h->lfd != -1)
 		close(h->lfd);
 	if (h->epfd != -1)
@@ -867,7 +523,6 @@ http_free(struct http *h)
 	}
 	pthread_mutex_destroy(&h->lock);
 	free(h->startmsg);
-	free(h->peek);
 	free(h);
 }
 

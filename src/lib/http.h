@@ -14,7 +14,7 @@
  * close"), whose head must come within 5 seconds of the connection and
  * whose exchange must end within 10; one client address may hold 32
  * connections at once, all clients 256 (and 127.0.0.1 or ::1 8 more).
- * http.c says why.
+ * httpguard.c says why.
  */
 #ifndef HTTP_H
 #define HTTP_H
