@@ -30,7 +30,6 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +46,7 @@
 
 #include "http.h"
 #include "httpguard.h"
+#include "httplisten.h"
 #include "httpreply.h"
 #include "httpreq.h"
 #include "log.h"
@@ -319,56 +319,6 @@ http_loop(void *arg)
 	return NULL;
 }
 
-/*
- * Turn "HOST:PORT", "[IPV6]:PORT" or "PORT" into a socket address.
- * Returns NULL, or what is wrong with it (a static string).
- */
-static const char *
-http_parse_listen(const char *listen, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
-	const char		*end, *port, *addr, *why = NULL;
-	char			*host = NULL;
-	unsigned long		 n;
-	int			 v6 = listen[0] == '[';
-
-	memset(ss, 0, sizeof *ss);
-	if (v6 && ((end = strchr(listen, ']')) == NULL || end[1] != ':'))
-		return "expected [IPV6]:PORT";
-	if (v6) {
-		host = xstrndup(listen + 1, end - listen - 1);
-		port = end + 2;
-	} else if ((end = strrchr(listen, ':')) != NULL) {
-		host = xstrndup(listen, end - listen);
-		port = end + 1;
-	} else
-		port = listen;
-	addr = host != NULL ? host : "127.0.0.1";
-	if (!v6 && strcmp(addr, "localhost") == 0)
-		addr = "127.0.0.1";
-
-	n = strtoul(port, NULL, 10);
-	if (*port == '\0' || strspn(port, "0123456789") != strlen(port))
-		why = "the port is not a number";
-	else if (strlen(port) > 5 || n > 65535)
-		why = "the port is out of range (0-65535)";
-	else if (v6 && inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)n);
-	} else if (!v6 && inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)n);
-	} else if (v6)
-		why = "not a numeric IPv6 address";
-	else if (strchr(addr, ':') != NULL)
-		why = "an IPv6 address goes in brackets";
-	else
-		why = "not a numeric IPv4 address or localhost";
-	free(host);
-	return why;
-}
-
 /* Check listen text as http_new() reads it. */
 int
 http_listen_check(const char *listen, char **cause)
@@ -376,44 +326,10 @@ http_listen_check(const char *listen, char **cause)
 	struct sockaddr_storage	 ss;
 	const char		*why;
 
-	if ((why = http_parse_listen(listen, &ss)) == NULL)
+	if ((why = httplisten_parse(listen, &ss)) == NULL)
 		return 0;
 	if (cause != NULL)
 		*cause = xstrdup(why);
-	return -1;
-}
-
-/*
- * Open the listening socket on ss. Returns it, or -1 with *why set to an
- * allocated message.
- */
-static int
-http_socket(const struct sockaddr_storage *ss, char **why)
-{
-	const char	*what = "cannot make a socket";
-	int		 fd, on = 1;
-
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1)
-		goto fail;
-	what = "cannot listen";
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &on, sizeof on) != 0))
-		goto fail;
-	what = "cannot bind";
-	if (bind(fd, (const struct sockaddr *)ss, ss->ss_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) != 0)
-		goto fail;
-	what = "cannot listen";
-	if (listen(fd, SOMAXCONN) != 0)
-		goto fail;
-	return fd;
-fail:
-	*why = xasprintf("%s: %s", what, strerror(errno));
-	if (fd != -1)
-		close(fd);
 	return -1;
 }
 
@@ -423,7 +339,7 @@ http_start(struct http *h, const struct sockaddr_storage *ss, char **why)
 {
 	const union MHD_DaemonInfo	*di;
 
-	if ((h->lfd = http_socket(ss, why)) == -1)
+	if ((h->lfd = httplisten_open(ss, why)) == -1)
 		return -1;
 	h->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	    MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, http_access, h,
@@ -474,7 +390,7 @@ http_new(const char *listen, http_handler handler, void *arg, char **cause)
 	const char		*bad;
 	char			*why = NULL, *msg;
 
-	if ((bad = http_parse_listen(listen, &ss)) != NULL) {
+	if ((bad = httplisten_parse(listen, &ss)) != NULL) {
 		msg = xasprintf("listen address \"%s\": %s", listen, bad);
 		goto fail;
 	}
@@ -530,13 +446,6 @@ http_free(struct http *h)
 int
 http_port(const struct http *h)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof ss;
-
-	if (getsockname(h->lfd, (struct sockaddr *)&ss, &len) != 0)
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return httplisten_port(h->lfd);
 }
 
