@@ -3,24 +3,24 @@
  * /unsubscribe
  *
  * LLVMFuzzerTestOneInput() reads the input as the bytes a client sends
- * the listener. http_head_check() judges them first, as the listener does
+ * the listener. httphead_check() judges them first, as the listener does
  * before it hands a connection to libmicrohttpd. A complete head that it
  * lets through is split as libmicrohttpd reads one - the request line
  * (METHOD TARGET VERSION, after any empty lines) and "name: value"
  * header lines, a line that starts with a space or has no colon ending
  * the test, as libmicrohttpd would answer it itself - with the rest of
  * the input as the body, cut at the Content-Length if there is one. For
- * GET, HEAD and POST, the request is made with http_request_new() and
+ * GET, HEAD and POST, the request is made with httpreq_new() and
  * prepared as the listener prepares it, and handed to each of
  * receipt_handle(), inbound_handle() and unsubscribe_handle() in turn,
  * under a configuration with all three keys set and Redis on a unix
  * socket that does not exist: every path that needs Redis ends there,
  * with the handler's 503.
  *
- * Checks: http_head_check() says 0 (more to come), 200 or a status of
+ * Checks: httphead_check() says 0 (more to come), 200 or a status of
  * its own with a reason, a head length that ends on a line feed, 431 only
- * for HTTP_HEAD_MAX bytes or more, and says the same of the head alone;
- * http_request_prepare() refuses a request only for a NUL byte in it
+ * for HTTPHEAD_MAX bytes or more, and says the same of the head alone;
+ * httpreq_prepare() refuses a request only for a NUL byte in it
  * (%00, or a raw one in the body); each handler answers with a status it
  * can give without Redis (a receipt is never recorded, a STOP never
  * taken), a body of UTF-8, a content type and extra header of its own,
@@ -52,6 +52,8 @@
 #include "fixture.h"
 #include "fuzzdrive.h"
 #include "http.h"
+#include "httphead.h"
+#include "httpreq.h"
 #include "inbound.h"
 #include "log.h"
 #include "receipt.h"
@@ -162,7 +164,7 @@ fuzz_http_init(void)
 	atexit(fuzz_http_cleanup);
 }
 
-/* Check what http_head_check() says of data[0..size). */
+/* Check what httphead_check() says of data[0..size). */
 static int
 fuzz_http_head(const uint8_t *data, size_t size, size_t *headlen)
 {
@@ -171,14 +173,14 @@ fuzz_http_head(const uint8_t *data, size_t size, size_t *headlen)
 	int		 rc, rc2;
 
 	*headlen = 0;
-	rc = http_head_check(p, size, headlen, &why);
+	rc = httphead_check(p, size, headlen, &why);
 	if (rc != 0 && rc != 200 && rc != 400 && rc != 413 && rc != 431)
 		fuzz_http_fail("the head check said %d", rc);
 	if ((rc == 0 || rc == 200) != (why == NULL))
 		fuzz_http_fail("the head check said %d, with%s a reason", rc,
 		    why == NULL ? "out" : "");
-	if ((rc == 431 && size < HTTP_HEAD_MAX) ||
-	    (rc == 0 && size >= HTTP_HEAD_MAX))
+	if ((rc == 431 && size < HTTPHEAD_MAX) ||
+	    (rc == 0 && size >= HTTPHEAD_MAX))
 		fuzz_http_fail("the head check said %d of %zu bytes", rc,
 		    size);
 	if (rc == 0 || rc == 431)
@@ -186,7 +188,7 @@ fuzz_http_head(const uint8_t *data, size_t size, size_t *headlen)
 	if (*headlen == 0 || *headlen > size || p[*headlen - 1] != '\n')
 		fuzz_http_fail("a head of %zu bytes out of %zu", *headlen,
 		    size);
-	rc2 = http_head_check(p, *headlen, &again, &why2);
+	rc2 = httphead_check(p, *headlen, &again, &why2);
 	if (rc2 != rc || again != *headlen)
 		fuzz_http_fail("the head alone: %d and %zu, not %d and %zu",
 		    rc2, again, rc, *headlen);
@@ -197,11 +199,11 @@ fuzz_http_head(const uint8_t *data, size_t size, size_t *headlen)
  * Make the request that libmicrohttpd would read from head[0..len) and
  * body[0..blen): NULL if it would not call the listener with one.
  */
-static struct http_request *
+static struct httpreq *
 fuzz_http_request(const char *head, size_t len, const char *body,
     size_t blen)
 {
-	struct http_request	*req = NULL;
+	struct httpreq		*req = NULL;
 	const char		*p = head, *end = head + len, *lf, *colon;
 	char			*line, *target, *version, *name, *value;
 	size_t			 n, cl = blen;
@@ -230,14 +232,14 @@ fuzz_http_request(const char *head, size_t len, const char *body,
 				free(line);
 				return NULL;
 			}
-			req = http_request_new(line, target, "192.0.2.7");
+			req = httpreq_new(line, target, "192.0.2.7");
 			free(line);
 			continue;
 		}
 		if (*line == ' ' || *line == '\t' ||
 		    (colon = strchr(line, ':')) == NULL) {
 			free(line);
-			http_request_free(req);
+			httpreq_free(req);
 			return NULL;
 		}
 		name = xstrndup(line, colon - line);
@@ -246,12 +248,12 @@ fuzz_http_request(const char *head, size_t len, const char *body,
 			continue;
 		if (strcasecmp(name, "Content-Length") == 0)
 			cl = strtoul(value, NULL, 10);
-		http_request_header(req, name, value);
+		httpreq_add_header(req, name, value);
 		free(name);
 		free(line);
 	}
 	if (req != NULL)
-		http_request_body(req, body, cl < blen ? cl : blen);
+		httpreq_add_body(req, body, cl < blen ? cl : blen);
 	return req;
 }
 
@@ -321,11 +323,11 @@ fuzz_http_count(const char *s, const char *key)
  * where a log line may rightly quote it. text is the input, decoded.
  */
 static int
-fuzz_http_secret(const struct http_request *req, const char *text,
+fuzz_http_secret(const struct httpreq *req, const char *text,
     const char *key)
 {
-	const char	*token = http_arg(req, "token");
-	const char	*header = http_header(req, "X-Closeloop-Secret");
+	const char	*token = httpreq_arg(req, "token");
+	const char	*header = httpreq_header(req, "X-Closeloop-Secret");
 	size_t		 n = fuzz_http_count(text, key);
 
 	if (token != NULL && strcmp(token, key) == 0)
@@ -342,7 +344,7 @@ fuzz_http_secret(const struct http_request *req, const char *text,
  * not NULL).
  */
 static void
-fuzz_http_logged(const struct http_request *req, const char *text,
+fuzz_http_logged(const struct httpreq *req, const char *text,
     const char *number)
 {
 	static char	 buf[FUZZ_HTTP_LOG_MAX + 1];
@@ -392,13 +394,13 @@ fuzz_http_logged(const struct http_request *req, const char *text,
  * masked in a log (allocated), or NULL.
  */
 static char *
-fuzz_http_number(const struct http_request *req)
+fuzz_http_number(const struct httpreq *req)
 {
-	const char	*from = http_arg(req, "From");
+	const char	*from = httpreq_arg(req, "From");
 	size_t		 n;
 
 	if (from == NULL)
-		from = http_arg(req, "from");
+		from = httpreq_arg(req, "from");
 	if (from == NULL)
 		return NULL;
 	from += strspn(from, "+0");
@@ -411,7 +413,7 @@ fuzz_http_number(const struct http_request *req)
  * is the input, decoded.
  */
 static void
-fuzz_http_handlers(struct http_request *req, const char *text)
+fuzz_http_handlers(struct httpreq *req, const char *text)
 {
 	static const int	 receipt[] = { 400, 403, 410, 503, 0 };
 	static const int	 inbound[] = { 200, 400, 403, 503, 0 };
@@ -444,7 +446,7 @@ fuzz_http_handlers(struct http_request *req, const char *text)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct http_request	*req;
+	struct httpreq		*req;
 	const char		*p = (const char *)data;
 	size_t			 headlen, blen, i;
 	char			*raw, *text;
@@ -458,7 +460,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < size; i++)
 		raw[i] = p[i] != '\0' ? p[i] : ' ';
 	raw[size] = '\0';
-	if ((text = http_decode(raw, size, 1)) == NULL)
+	if ((text = httpreq_decode(raw, size, 1)) == NULL)
 		text = xstrdup(raw);	/* a %00 */
 	else if (strlen(text) > size)
 		fuzz_http_fail("decoded longer than the text");
@@ -467,14 +469,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dup2(fileno(fuzz_http.log), STDERR_FILENO);
 	if ((req = fuzz_http_request(p, headlen, p + headlen, blen)) == NULL)
 		fuzz_http_logged(NULL, text, NULL);
-	else if (http_request_prepare(req) != 0) {
+	else if (httpreq_prepare(req) != 0) {
 		if (!fuzz_http_has_nul(p, headlen, 0) &&
 		    !fuzz_http_has_nul(p + headlen, blen, 1))
 			fuzz_http_fail("a request refused without a NUL");
 		fuzz_http_logged(NULL, text, NULL);
 	} else
 		fuzz_http_handlers(req, text);
-	http_request_free(req);
+	httpreq_free(req);
 	free(text);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <unicode/uclean.h>
 #include <unicode/uloc.h>
 
+#include "datecache.h"
 #include "datefmt.h"
 
 /* 2026-03-03 13:00 UTC: 8:00 in Toronto (EST). */
@@ -194,7 +195,7 @@ test_datefmt_kept(void **state)
 	    "March 3, 2026");
 	test_datefmt_check(0, "en", T_MAR3 - 3600 * 14, "America/Toronto",
 	    "March 2, 2026");
-	datefmt_release();
+	datecache_release();
 	test_datefmt_check(0, "fr", T_MAR3, "America/Toronto", "3 mars 2026");
 }
 
@@ -414,7 +415,7 @@ static int
 test_datefmt_teardown(void **state)
 {
 	(void)state;
-	datefmt_release();
+	datecache_release();
 	u_cleanup();
 	return 0;
 }

@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "http.h"
+#include "httpreq.h"
 #include "log.h"
 #include "clock.h"
 #include "testlog.h"
@@ -77,7 +78,7 @@ test_http_dup(const char *s)
 
 /* Record the request and answer as the context says. */
 static void
-test_http_handler(const struct http_request *req, struct http_response *resp,
+test_http_handler(const struct httpreq *req, struct http_response *resp,
     void *arg)
 {
 	struct test_http_ctx	*ctx = arg;
@@ -91,18 +92,18 @@ test_http_handler(const struct http_request *req, struct http_response *resp,
 	free(ctx->method);
 	free(ctx->path);
 	free(ctx->peer);
-	ctx->method = xstrdup(http_method(req));
-	ctx->path = xstrdup(http_path(req));
-	ctx->peer = xstrdup(http_peer(req));
+	ctx->method = xstrdup(httpreq_method(req));
+	ctx->path = xstrdup(httpreq_path(req));
+	ctx->peer = xstrdup(httpreq_peer(req));
 	for (i = 0; i < MAXNAMES; i++) {
 		free(ctx->values[i]);
 		free(ctx->hvalues[i]);
 		ctx->values[i] = ctx->hvalues[i] = NULL;
 		if (ctx->names[i] != NULL)
-			ctx->values[i] = test_http_dup(http_arg(req,
+			ctx->values[i] = test_http_dup(httpreq_arg(req,
 			    ctx->names[i]));
 		if (ctx->headers[i] != NULL)
-			ctx->hvalues[i] = test_http_dup(http_header(req,
+			ctx->hvalues[i] = test_http_dup(httpreq_header(req,
 			    ctx->headers[i]));
 	}
 	resp->status = ctx->status;
@@ -361,7 +362,7 @@ test_http_decode(void **state)
 
 	(void)state;
 	for (i = 0; i < NITEMS(cases); i++) {
-		s = http_decode(cases[i].in, strlen(cases[i].in),
+		s = httpreq_decode(cases[i].in, strlen(cases[i].in),
 		    cases[i].plus);
 		if (cases[i].out == NULL)
 			assert_null(s);
@@ -372,10 +373,10 @@ test_http_decode(void **state)
 		free(s);
 	}
 	/* Only len bytes are read; a raw NUL inside them is refused. */
-	s = http_decode("ab%41", 3, 1);
+	s = httpreq_decode("ab%41", 3, 1);
 	assert_string_equal(s, "ab%");
 	free(s);
-	assert_null(http_decode("a\0b", 3, 1));
+	assert_null(httpreq_decode("a\0b", 3, 1));
 }
 
 /* A Kannel-style GET: the path, the peer and decoded query arguments. */
@@ -643,7 +644,7 @@ test_http_too_large(void **state)
 	req = test_http_big_post(20 * 1024, 1);
 	assert_int_equal(test_http_expect(h, ctx, req, 413), 0);
 	free(req);
-	req = test_http_big_post(HTTP_BODY_MAX + 1, 0);
+	req = test_http_big_post(HTTPREQ_BODY_MAX + 1, 0);
 	assert_int_equal(test_http_expect(h, ctx, req, 413), 0);
 	free(req);
 
@@ -653,14 +654,14 @@ test_http_too_large(void **state)
 	    "\r\nExpect: 100-continue\r\n\r\n", 413), 0);
 
 	/* Exactly the limit is fine, however it comes. */
-	req = test_http_big_post(HTTP_BODY_MAX, 0);
+	req = test_http_big_post(HTTPREQ_BODY_MAX, 0);
 	assert_int_equal(test_http_expect(h, ctx, req, 200), 1);
 	free(req);
-	assert_int_equal(strlen(ctx->values[0]), HTTP_BODY_MAX - 2);
-	req = test_http_big_post(HTTP_BODY_MAX, 1);
+	assert_int_equal(strlen(ctx->values[0]), HTTPREQ_BODY_MAX - 2);
+	req = test_http_big_post(HTTPREQ_BODY_MAX, 1);
 	assert_int_equal(test_http_expect(h, ctx, req, 200), 2);
 	free(req);
-	assert_int_equal(strlen(ctx->values[0]), HTTP_BODY_MAX - 2);
+	assert_int_equal(strlen(ctx->values[0]), HTTPREQ_BODY_MAX - 2);
 	http_free(h);
 	test_http_ctx_free(ctx);
 }
@@ -1097,7 +1098,7 @@ test_http_prompt(struct http *h, struct test_http_ctx *ctx)
 
 /*
  * A client that never ends its head is answered 408 and cut off
- * HTTP_HEAD_SECONDS (5) after it connected, however often it sends a
+ * HTTPGUARD_HEAD_SECONDS (5) after it connected, however often it sends a
  * line; one that sends its body a byte at a time is cut off once the
  * exchange's 10 seconds are over. Each sends something every half
  * second, which would keep an idle timeout from ever firing.

@@ -31,6 +31,7 @@
 #include "digest.h"
 #include "event.h"
 #include "http.h"
+#include "httpreq.h"
 #include "log.h"
 #include "metrics.h"
 #include "notice.h"
@@ -65,14 +66,14 @@ struct test_receipt {
 
 /* Answer /receipt with receipt_handle(), as closeloopd's listener does. */
 static void
-test_receipt_handler(const struct http_request *req,
+test_receipt_handler(const struct httpreq *req,
     struct http_response *resp, void *arg)
 {
 	struct test_receipt	*t = arg;
 
 	pthread_mutex_lock(&t->lock);
 	t->calls++;
-	if (strcmp(http_path(req), "/receipt") == 0)
+	if (strcmp(httpreq_path(req), "/receipt") == 0)
 		receipt_handle(t->cf, &t->hr, req, resp);
 	else {
 		resp->status = 404;

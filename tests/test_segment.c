@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "gsm7.h"
 #include "segment.h"
 #include "xmalloc.h"
 
@@ -211,7 +212,7 @@ test_segment_gsm7_alphabet(void **state)
 
 	/* No code point but these 137 is in GSM-7. */
 	for (cp = 0; cp <= 0x10ffff; cp++) {
-		switch (segment_gsm7_septets(cp)) {
+		switch (gsm7_septets(cp)) {
 		case 1:
 			basic++;
 			break;
@@ -219,7 +220,7 @@ test_segment_gsm7_alphabet(void **state)
 			extension++;
 			break;
 		default:
-			assert_int_equal(segment_gsm7_septets(cp), 0);
+			assert_int_equal(gsm7_septets(cp), 0);
 			break;
 		}
 	}

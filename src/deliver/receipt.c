@@ -33,6 +33,7 @@
 #include "digest.h"
 #include "event.h"
 #include "http.h"
+#include "httpreq.h"
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
@@ -164,9 +165,9 @@ receipt_find(const struct receipt_report *table, const char *name)
  * or -1 if it is not 1 to 12 digits.
  */
 static int
-receipt_exp(const struct http_request *req, long long *exp)
+receipt_exp(const struct httpreq *req, long long *exp)
 {
-	const char	*e = http_arg(req, "exp");
+	const char	*e = httpreq_arg(req, "exp");
 
 	*exp = -1;
 	if (e == NULL)
@@ -184,18 +185,18 @@ receipt_exp(const struct http_request *req, long long *exp)
  * -1 for a URL without one).
  */
 static int
-receipt_authentic(const struct config *cf, const struct http_request *req,
+receipt_authentic(const struct config *cf, const struct httpreq *req,
     const char *id, long long exp)
 {
 	char	token[DIGEST_HEX_LEN + 1];
 
 	if (cf->sms_dlr_secret == NULL)
 		return 0;
-	if (digest_equal(http_header(req, "X-Closeloop-Secret"),
+	if (digest_equal(httpreq_header(req, "X-Closeloop-Secret"),
 	    cf->sms_dlr_secret))
 		return 1;
 	receipt_token(cf, id, exp, token);
-	return digest_equal(http_arg(req, "token"), token);
+	return digest_equal(httpreq_arg(req, "token"), token);
 }
 
 /*
@@ -217,11 +218,11 @@ receipt_too_late(const struct config *cf, const struct redis_reply *f,
 
 /* Refuse a receipt whose URL has expired: log it, count it, say so. */
 static void
-receipt_expired(const char *id, const struct http_request *req,
+receipt_expired(const char *id, const struct httpreq *req,
     struct http_response *resp)
 {
 	log_notice("receipt for %s from %s: its URL has expired "
-	    "(sms.dlr_max_age_days); not recorded", id, http_peer(req));
+	    "(sms.dlr_max_age_days); not recorded", id, httpreq_peer(req));
 	metrics_receipt("expired");
 	receipt_answer(resp, 410, "this receipt URL has expired; the "
 	    "receipt was not recorded");
@@ -364,11 +365,11 @@ receipt_write(const struct config *cf, struct redis *r, const char *id,
 /* Answer one receipt request. */
 void
 receipt_handle(const struct config *cf, struct redis **r,
-    const struct http_request *req, struct http_response *resp)
+    const struct httpreq *req, struct http_response *resp)
 {
 	const struct receipt_report	*rep;
 	struct redis_reply		*f = NULL;
-	const char			*id = http_arg(req, "id");
+	const char			*id = httpreq_arg(req, "id");
 	const char			*st, *words;
 	enum receipt_what		 what = RECEIPT_KNOWN;
 	char				*key = NULL, *cause = NULL, *clean;
@@ -385,7 +386,7 @@ receipt_handle(const struct config *cf, struct redis **r,
 	}
 	if (!receipt_authentic(cf, req, id, exp)) {
 		log_warn("receipt for %s from %s: wrong or missing token; "
-		    "ignored", id, http_peer(req));
+		    "ignored", id, httpreq_peer(req));
 		receipt_answer(resp, 403, "wrong or missing token");
 		return;
 	}
@@ -393,12 +394,12 @@ receipt_handle(const struct config *cf, struct redis **r,
 		receipt_expired(id, req, resp);
 		return;
 	}
-	if ((st = http_arg(req, "status")) != NULL) {
+	if ((st = httpreq_arg(req, "status")) != NULL) {
 		rep = receipt_find(receipt_kannel, st);
-		words = http_arg(req, "answer");
-	} else if ((st = http_arg(req, "MessageStatus")) != NULL) {
+		words = httpreq_arg(req, "answer");
+	} else if ((st = httpreq_arg(req, "MessageStatus")) != NULL) {
 		rep = receipt_find(receipt_twilio, st);
-		words = http_arg(req, "ErrorCode");
+		words = httpreq_arg(req, "ErrorCode");
 	} else {
 		receipt_answer(resp, 400, "no status and no MessageStatus");
 		return;

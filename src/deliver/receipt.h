@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 struct config;
-struct http_request;
+struct httpreq;
 struct http_response;
 struct redis;
 
@@ -48,6 +48,6 @@ char *receipt_url(const struct config *cf, const char *id, int64_t now);
  * 503 so that the gateway tries again).
  */
 void receipt_handle(const struct config *cf, struct redis **r,
-    const struct http_request *req, struct http_response *resp);
+    const struct httpreq *req, struct http_response *resp);
 
 #endif

@@ -3,9 +3,8 @@
  *
  * A date is formatted by an ICU date format for the locale, time zone and
  * style, into UTF-16, then converted to UTF-8. Opening a format costs far
- * more than using it, so each thread keeps its last DATEFMT_CACHED
- * formats open (thread-specific data, closed when the thread ends): a
- * format is never shared between threads, as ICU requires.
+ * more than using it, so each thread keeps its last few formats open
+ * (datecache.c).
  *
  * Two of ICU's habits are kept out of the results. A locale ICU has no
  * data for is quietly formatted with the process's default locale (from
@@ -21,7 +20,6 @@
  */
 #include "build.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,34 +34,12 @@
 #include <unicode/ustring.h>
 #include <unicode/utypes.h>
 
+#include "datecache.h"
 #include "datefmt.h"
 #include "xmalloc.h"
 
 /* UTF-16 units a formatted date is first given room for. */
 #define DATEFMT_TEXT_GUESS	128
-
-/* How many date formats each thread keeps open. */
-#define DATEFMT_CACHED		4
-
-/* A date format kept open for one locale, time zone and time style. */
-struct datefmt_open {
-	char			*locale;	/* the tag as given */
-	char			*tz;
-	UDateFormatStyle	 style;
-	UDateFormat		*df;
-};
-
-/* The formats one thread keeps open, the oldest replaced first. */
-struct datefmt_cache {
-	struct datefmt_open	 open[DATEFMT_CACHED];
-	size_t			 next;
-};
-
-static pthread_key_t	datefmt_key;
-static pthread_once_t	datefmt_once = PTHREAD_ONCE_INIT;
-static int		datefmt_key_ok;
-
-static void	datefmt_key_init(void);
 
 /* Longest time zone name considered; IANA's longest is about 32. */
 #define DATEFMT_TZ_MAX		128
@@ -283,91 +259,18 @@ fail:
 	return NULL;
 }
 
-/* Close a thread's date formats when it ends. */
-static void
-datefmt_cache_free(void *arg)
-{
-	struct datefmt_cache	*c = arg;
-	size_t			 i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < DATEFMT_CACHED; i++) {
-		if (c->open[i].df != NULL)
-			udat_close(c->open[i].df);
-		free(c->open[i].locale);
-		free(c->open[i].tz);
-	}
-	free(c);
-}
-
-/* Close the calling thread's date formats. */
-void
-datefmt_release(void)
-{
-	pthread_once(&datefmt_once, datefmt_key_init);
-	if (!datefmt_key_ok)
-		return;
-	datefmt_cache_free(pthread_getspecific(datefmt_key));
-	(void)pthread_setspecific(datefmt_key, NULL);
-}
-
-/* Make the key of the threads' caches. */
-static void
-datefmt_key_init(void)
-{
-	if (pthread_key_create(&datefmt_key, datefmt_cache_free) == 0)
-		datefmt_key_ok = 1;
-}
-
-/* Return this thread's cache, or NULL if there can be none. */
-static struct datefmt_cache *
-datefmt_cache(void)
-{
-	struct datefmt_cache	*c;
-
-	pthread_once(&datefmt_once, datefmt_key_init);
-	if (!datefmt_key_ok)
-		return NULL;
-	if ((c = pthread_getspecific(datefmt_key)) == NULL) {
-		c = xcalloc(1, sizeof *c);
-		if (pthread_setspecific(datefmt_key, c) != 0) {
-			free(c);
-			return NULL;
-		}
-	}
-	return c;
-}
-
-/* Return the thread's open format for locale, tz and style, or NULL. */
-static UDateFormat *
-datefmt_cached(struct datefmt_cache *c, const char *locale, const char *tz,
-    UDateFormatStyle style)
-{
-	size_t	i;
-
-	for (i = 0; c != NULL && i < DATEFMT_CACHED; i++) {
-		if (c->open[i].df != NULL && c->open[i].style == style &&
-		    strcmp(c->open[i].locale, locale) == 0 &&
-		    strcmp(c->open[i].tz, tz) == 0)
-			return c->open[i].df;
-	}
-	return NULL;
-}
-
 /*
  * Open a format for locale, tz and style, keeping it in cache c (if not
  * NULL) in place of the oldest. Returns it, or NULL with *cause.
  */
 static UDateFormat *
-datefmt_open(struct datefmt_cache *c, const char *locale, const char *tz,
+datefmt_open(struct datecache *c, const char *locale, const char *tz,
     UDateFormatStyle style, int *owned, char **cause)
 {
-	struct datefmt_open	*o;
-	char			 id[ULOC_FULLNAME_CAPACITY];
-	UChar			*zone;
-	UDateFormat		*df;
-	UErrorCode		 status = U_ZERO_ERROR;
+	char		 id[ULOC_FULLNAME_CAPACITY];
+	UChar		*zone;
+	UDateFormat	*df;
+	UErrorCode	 status = U_ZERO_ERROR;
 
 	if (datefmt_locale(locale, id, sizeof id, cause) != 0)
 		return NULL;
@@ -383,18 +286,8 @@ datefmt_open(struct datefmt_cache *c, const char *locale, const char *tz,
 		return NULL;
 	}
 	*owned = c == NULL;
-	if (c != NULL) {
-		o = &c->open[c->next];
-		c->next = (c->next + 1) % DATEFMT_CACHED;
-		if (o->df != NULL)
-			udat_close(o->df);
-		free(o->locale);
-		free(o->tz);
-		o->locale = xstrdup(locale);
-		o->tz = xstrdup(tz);
-		o->style = style;
-		o->df = df;
-	}
+	if (c != NULL)
+		datecache_keep(c, locale, tz, style, df);
 	return df;
 }
 
@@ -403,7 +296,7 @@ static char *
 datefmt_format(const char *locale, int64_t when, const char *tz,
     UDateFormatStyle time_style, char **cause)
 {
-	struct datefmt_cache	*c;
+	struct datecache	*c;
 	char			*out = NULL;
 	UChar			*text;
 	UDateFormat		*df;
@@ -422,8 +315,8 @@ datefmt_format(const char *locale, int64_t when, const char *tz,
 		datefmt_error(cause, "no locale");
 		return NULL;
 	}
-	c = datefmt_cache();
-	if ((df = datefmt_cached(c, locale, tz, time_style)) == NULL &&
+	c = datecache_get();
+	if ((df = datecache_find(c, locale, tz, time_style)) == NULL &&
 	    (df = datefmt_open(c, locale, tz, time_style, &owned,
 	    cause)) == NULL)
 		return NULL;

@@ -5,8 +5,9 @@
  * collection is scheduled for March 3, 2026". The date is written the way
  * the resident's language writes it (ICU's long date, with its month
  * names, digits and calendar: "3 mars 2026", "2026年3月3日", and a Persian
- * date in the Persian calendar), in the installation's time zone. This is
- * the only module that talks to ICU.
+ * date in the Persian calendar), in the installation's time zone. This
+ * module is the only one that formats dates with ICU; datecache.h keeps
+ * its formats open.
  *
  * Locales are BCP 47 tags ("fr-CA", "zh-Hans"). A well-formed tag that ICU
  * has no data for ("xx") falls back to the tag's language alone and then
@@ -91,11 +92,5 @@ void datefmt_local(const char *tz, int64_t when_ms, char *buf, size_t size);
  */
 int datefmt_parse_when(const char *s, const char *tz, int64_t now_ms,
     int64_t *when_ms, char **cause);
-
-/*
- * Close the date formats the calling thread keeps open (each thread's
- * are closed when it ends; a program calls this before u_cleanup()).
- */
-void datefmt_release(void);
 
 #endif

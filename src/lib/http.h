@@ -4,30 +4,23 @@
  * The listener runs in a thread of its own and calls one handler per
  * complete request, one request at a time. The handler sees the method,
  * the path, the client's address, the arguments (query string and
- * url-encoded form) and the headers, and fills in a status, a content
- * type and a body. Requests the handler cannot sensibly answer - an
- * unknown method, a body over HTTP_BODY_MAX, a NUL in an argument, a
- * malformed Content-Length, a head over HTTP_HEAD_MAX - are answered by
- * the listener itself without calling the handler.
+ * url-encoded form) and the headers (httpreq.h), and fills in a status, a
+ * content type and a body. Requests the handler cannot sensibly answer -
+ * an unknown method, a body over HTTPREQ_BODY_MAX, a NUL in an argument,
+ * a malformed Content-Length, a head over HTTPHEAD_MAX (httphead.h) - are
+ * answered by the listener itself without calling the handler.
  *
  * Each connection carries one request (every answer says "Connection:
  * close"), whose head must come within 5 seconds of the connection and
  * whose exchange must end within 10; one client address may hold 32
  * connections at once, all clients 256 (and 127.0.0.1 or ::1 8 more).
- * http.c says why.
+ * httpguard.c says why.
  */
 #ifndef HTTP_H
 #define HTTP_H
 
-#include <stddef.h>
-
-/* The largest request body accepted; a larger one is answered 413. */
-#define HTTP_BODY_MAX	(16 * 1024)
-/* The largest request head (line and headers); a larger one gets 431. */
-#define HTTP_HEAD_MAX	(16 * 1024)
-
 struct http;
-struct http_request;
+struct httpreq;
 
 /* What a handler answers. */
 struct http_response {
@@ -44,7 +37,7 @@ struct http_response {
  * overlap. req and everything returned from it are valid only during the
  * call. resp starts zeroed.
  */
-typedef void (*http_handler)(const struct http_request *req,
+typedef void (*http_handler)(const struct httpreq *req,
     struct http_response *resp, void *arg);
 
 /*
@@ -72,80 +65,5 @@ void http_free(struct http *h);
 
 /* Return the port the listener is bound to. */
 int http_port(const struct http *h);
-
-/* Return the request method, e.g. "GET", "HEAD" or "POST". */
-const char *http_method(const struct http_request *req);
-
-/* Return the percent-decoded path without the query, e.g. "/receipt". */
-const char *http_path(const struct http_request *req);
-
-/* Return the client's address as text, e.g. "127.0.0.1" or "::1". */
-const char *http_peer(const struct http_request *req);
-
-/*
- * Return the value of argument name from the query string or, for a
- * POST of application/x-www-form-urlencoded, from the body; both are
- * percent-decoded with '+' as a space. The query wins if both have it,
- * and the first of repeated names wins. NULL if absent.
- */
-const char *http_arg(const struct http_request *req, const char *name);
-
-/* Return the value of header name (any case), or NULL if absent. */
-const char *http_header(const struct http_request *req, const char *name);
-
-/*
- * Check the request head at the start of buf[0..len), the bytes a client
- * has sent so far, as the listener does before it reads the request:
- * returns 0 if the head is not complete yet (no empty line after the
- * request line, leading empty lines skipped; lines end in LF or CRLF),
- * 200 if it is (*headlen is then its length, the empty line included),
- * or the status to answer instead, with *why set to a static phrase
- * saying why: 400 for a NUL byte in the head or a Content-Length that is
- * not digits alone, folded, or given twice with different values, 413 for
- * one over HTTP_BODY_MAX (all once the head is complete), 431 for len at
- * least HTTP_HEAD_MAX without a complete head. The request line and other
- * headers are otherwise left to libmicrohttpd.
- */
-int http_head_check(const char *buf, size_t len, size_t *headlen,
-    const char **why);
-
-/*
- * Make a request from its parts, as the listener does for each request
- * it reads, for calling a handler without a listener (tests and fuzz
- * targets): method ("GET", ...), the request target as the client sent
- * it ("/receipt?id=..."), the client's address as text. Add headers and
- * body, then http_request_prepare() it. Free it with http_request_free().
- */
-struct http_request *http_request_new(const char *method, const char *uri,
-    const char *peer);
-
-/* Add a header (name and value as received; copied) to req. */
-void http_request_header(struct http_request *req, const char *name,
-    const char *value);
-
-/*
- * Add len bytes of body to req. Returns 0, or -1 once the body would
- * pass HTTP_BODY_MAX (it is then dropped; the answer is 413).
- */
-int http_request_body(struct http_request *req, const char *data,
-    size_t len);
-
-/*
- * Decode req's path, query and (for a POST of a url-encoded form under
- * HTTP_BODY_MAX) form. Returns 0, or -1 if one holds a NUL byte (the
- * answer is 400).
- */
-int http_request_prepare(struct http_request *req);
-
-/* Free a request made by http_request_new(); NULL is a no-op. */
-void http_request_free(struct http_request *req);
-
-/*
- * Percent-decode src[0..len) into a new NUL-terminated string, turning
- * '+' into a space if plus is set. A '%' not followed by two hex digits
- * is kept as it is. Returns the string (the caller frees it), or NULL if
- * the decoded text would hold a NUL byte.
- */
-char *http_decode(const char *src, size_t len, int plus);
 
 #endif

@@ -22,13 +22,12 @@
  *
  * National language shift tables and 8-bit data messages are not used:
  * a gateway that sends text as this module counts it never sends more
- * segments than counted.
+ * segments than counted. The alphabet itself is gsm7.h's.
  */
 #ifndef SEGMENT_H
 #define SEGMENT_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 /* Septets in a single GSM-7 message, and in each part of a longer one. */
 #define SEGMENT_GSM7_SINGLE	160
@@ -68,16 +67,10 @@ struct segment_info {
 int segment_count(const char *utf8, struct segment_info *out);
 
 /*
- * Return the septets the code point cp takes in GSM-7: 1 for the default
- * alphabet, 2 for the extension table, 0 if it is not in GSM-7.
- */
-int segment_gsm7_septets(uint32_t cp);
-
-/*
  * Return a copy of utf8 with every character that has a GSM-7 look-alike
  * replaced by it, as SMS providers' "smart encoding" does, so that a
  * curly quote never makes a text UCS-2 and triples its cost. The table
- * (segment.c):
+ * (gsm7.c):
  *   ' for U+2018 U+2019 U+201A U+201B U+2032 U+02BC (quotes, prime)
  *   " for U+201C U+201D U+201E U+201F U+2033 U+00AB U+00BB
  *   - for U+2010 to U+2015 and U+2212 (hyphens, dashes, minus)

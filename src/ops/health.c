@@ -23,6 +23,7 @@
 #include "generation.h"
 #include "health.h"
 #include "http.h"
+#include "httpreq.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "redis.h"
@@ -245,9 +246,9 @@ health_write_gauges(char **buf, size_t *len, size_t *cap,
 
 /* Answer 405 unless the request is a GET or HEAD; 1 if answered. */
 static int
-health_method(const struct http_request *req, struct http_response *resp)
+health_method(const struct httpreq *req, struct http_response *resp)
 {
-	if (strcmp(http_method(req), "POST") != 0)
+	if (strcmp(httpreq_method(req), "POST") != 0)
 		return 0;
 	resp->status = 405;
 	resp->body = xstrdup("method not allowed: use GET\n");
@@ -257,7 +258,7 @@ health_method(const struct http_request *req, struct http_response *resp)
 /* Answer GET /metrics. */
 void
 health_metrics(const struct generation *g, struct redis **r,
-    const struct http_request *req, struct http_response *resp)
+    const struct httpreq *req, struct http_response *resp)
 {
 	struct health_gauges	 gg;
 	char			*buf = NULL, *cause = NULL;
@@ -289,7 +290,7 @@ health_metrics(const struct generation *g, struct redis **r,
 /* Answer GET /healthz. */
 void
 health_check(const struct generation *g, struct redis **r,
-    const struct http_request *req, struct http_response *resp)
+    const struct httpreq *req, struct http_response *resp)
 {
 	const struct config	*cf = g->cf;
 	struct health_gauges	 gg;

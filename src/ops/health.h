@@ -36,7 +36,7 @@
 
 struct config;
 struct generation;
-struct http_request;
+struct httpreq;
 struct http_response;
 struct redis;
 
@@ -76,10 +76,10 @@ int health_read(const struct generation *g, struct redis **r, int64_t now,
 
 /* Answer GET /metrics in the Prometheus text format. */
 void health_metrics(const struct generation *g, struct redis **r,
-    const struct http_request *req, struct http_response *resp);
+    const struct httpreq *req, struct http_response *resp);
 
 /* Answer GET /healthz: 200 "ok", or 503 and the reasons. */
 void health_check(const struct generation *g, struct redis **r,
-    const struct http_request *req, struct http_response *resp);
+    const struct httpreq *req, struct http_response *resp);
 
 #endif

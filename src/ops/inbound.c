@@ -23,6 +23,7 @@
 #include "config.h"
 #include "digest.h"
 #include "http.h"
+#include "httpreq.h"
 #include "inbound.h"
 #include "log.h"
 #include "optout.h"
@@ -195,14 +196,14 @@ inbound_keyword(const char *text, char *locales, size_t size)
 
 /* Return 1 if the request carries the inbound secret. */
 static int
-inbound_authentic(const struct config *cf, const struct http_request *req)
+inbound_authentic(const struct config *cf, const struct httpreq *req)
 {
 	const char	*key = cf->sms_inbound_secret;
 
 	if (key == NULL)
 		return 0;
-	return digest_equal(http_header(req, "X-Closeloop-Secret"), key) ||
-	    digest_equal(http_arg(req, "token"), key);
+	return digest_equal(httpreq_header(req, "X-Closeloop-Secret"), key) ||
+	    digest_equal(httpreq_arg(req, "token"), key);
 }
 
 /*
@@ -318,7 +319,7 @@ inbound_change(const struct config *cf, struct redis **r,
 /* Answer one /inbound request. */
 void
 inbound_handle(const struct config *cf, const struct catalog *cat,
-    struct redis **r, const struct http_request *req,
+    struct redis **r, const struct httpreq *req,
     struct http_response *resp)
 {
 	struct optout_result	 res;
@@ -327,25 +328,26 @@ inbound_handle(const struct config *cf, const struct catalog *cat,
 	const char		*text, *locale;
 	char			*phone, *masked, *keyword, *reply = NULL;
 	char			*cause = NULL, locales[64];
-	int			 twiml = http_arg(req, "From") != NULL;
+	int			 twiml = httpreq_arg(req, "From") != NULL;
 
 	memset(&res, 0, sizeof res);
 	if (!inbound_authentic(cf, req)) {
 		log_warn("inbound SMS from %s: wrong or missing secret%s; "
-		    "ignored", http_peer(req), cf->sms_inbound_secret == NULL ?
+		    "ignored", httpreq_peer(req),
+		    cf->sms_inbound_secret == NULL ?
 		    " (sms.inbound_secret_file is not set)" : "");
 		resp->status = 403;
 		resp->body = xstrdup("wrong or missing secret\n");
 		return;
 	}
-	if ((phone = inbound_phone(http_arg(req, twiml ? "From" :
+	if ((phone = inbound_phone(httpreq_arg(req, twiml ? "From" :
 	    "from"))) == NULL) {
 		resp->status = 400;
 		resp->body = xstrdup("no valid sender number\n");
 		return;
 	}
 	masked = log_mask_phone(phone);
-	text = http_arg(req, twiml ? "Body" : "text");
+	text = httpreq_arg(req, twiml ? "Body" : "text");
 	kind = inbound_keyword(text != NULL ? text : "", locales,
 	    sizeof locales);
 	keyword = kind != INBOUND_NONE ? inbound_fold(text) : NULL;

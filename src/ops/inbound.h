@@ -33,7 +33,7 @@
 
 struct catalog;
 struct config;
-struct http_request;
+struct httpreq;
 struct http_response;
 struct redis;
 
@@ -66,7 +66,7 @@ enum inbound_kind inbound_keyword(const char *text, char *locales,
  * if Redis fails, which answers 503).
  */
 void inbound_handle(const struct config *cf, const struct catalog *cat,
-    struct redis **r, const struct http_request *req,
+    struct redis **r, const struct httpreq *req,
     struct http_response *resp);
 
 #endif

@@ -16,6 +16,7 @@
 #include "generation.h"
 #include "health.h"
 #include "http.h"
+#include "httpreq.h"
 #include "inbound.h"
 #include "listener.h"
 #include "log.h"
@@ -45,12 +46,12 @@ listener_hold(struct listener *l)
 
 /* Answer one request by its path. */
 static void
-listener_route(const struct http_request *req, struct http_response *resp,
+listener_route(const struct httpreq *req, struct http_response *resp,
     void *arg)
 {
 	struct listener		*l = arg;
 	struct generation	*g;
-	const char		*path = http_path(req);
+	const char		*path = httpreq_path(req);
 
 	g = listener_hold(l);
 	if (strcmp(path, "/receipt") == 0)

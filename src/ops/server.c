@@ -8,21 +8,20 @@
  * an outage is not told before the event that cancels it - and otherwise
  * waits in a blocking XREADGROUP, until the next notice is due at most,
  * whose reply it collects with ppoll(2), so that an idle daemon uses no
- * CPU. Signals are blocked except inside ppoll: their handlers only
- * set flags, and ppoll returns so the loop can act on them. Redis failures
- * are retried with capped exponential backoff; each change between
- * reachable and unreachable is logged once, not each attempt.
+ * CPU. Signals are let in only while the loop waits (signals.c): their
+ * handlers only note them, and the wait returns so the loop can act on
+ * them; on SIGHUP the configuration and templates are read again
+ * (reload.c) and swapped in here. Redis failures are retried with capped
+ * exponential backoff; each change between reachable and unreachable is
+ * logged once, not each attempt.
  */
 #include "build.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 
 #include "auditfile.h"
 #include "backoff.h"
@@ -32,7 +31,6 @@
 #include "generation.h"
 #include "listener.h"
 #include "intake.h"
-#include "lint.h"
 #include "log.h"
 #include "mailwork.h"
 #include "metrics.h"
@@ -40,8 +38,10 @@
 #include "outbox.h"
 #include "redis.h"
 #include "redisconn.h"
+#include "reload.h"
 #include "sdnotify.h"
 #include "server.h"
+#include "signals.h"
 #include "smswork.h"
 #include "store.h"
 #include "stream.h"
@@ -87,89 +87,19 @@ struct server {
 	int64_t			 quit_deadline;
 	int			 dry_run;	/* a rehearsal */
 	struct intake_counts	 counts;
-	sigset_t		 waitmask;
 };
 
-static volatile sig_atomic_t server_quit;
-static volatile sig_atomic_t server_reload;
-
-/* Note a signal in a flag for the loop. */
-static void
-server_signal(int sig)
-{
-	if (sig == SIGHUP)
-		server_reload = sig;
-	else
-		server_quit = sig;
-}
-
-/* Install the handlers and block the signals outside ppoll. */
-static void
-server_signals(struct server *sv)
-{
-	struct sigaction	sa;
-	sigset_t		block;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = server_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &block, &sv->waitmask);
-	sigdelset(&sv->waitmask, SIGTERM);
-	sigdelset(&sv->waitmask, SIGINT);
-	sigdelset(&sv->waitmask, SIGHUP);
-}
-
 /*
- * Wait up to ms for fd (or only for a signal if fd is -1). Returns 1 if fd
- * is readable, 0 on timeout, -1 if a signal arrived.
+ * Wait up to ms for fd (or only for a signal if fd is -1), with the
+ * signals let in. Returns 1 if fd is readable, 0 on timeout, -1 if a
+ * signal arrived.
  */
 static int
-server_wait(struct server *sv, int fd, int64_t ms)
+server_wait(int fd, int64_t ms)
 {
-	struct pollfd	pfd;
-	struct timespec	ts;
-
-	if (ms < 0)
-		ms = 0;
 	if (ms > 0)	/* a wait is not a spin */
 		metrics_progress(clock_now());
-	clock_split(ms, &ts);
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	switch (ppoll(&pfd, fd >= 0 ? 1 : 0, &ts, &sv->waitmask)) {
-	case -1:
-		return -1;
-	case 0:
-		return 0;
-	}
-	return 1;
-}
-
-/* Log each line of a multi-line message at error level. */
-static void
-server_log_lines(const char *prefix, const char *text)
-{
-	const char	*p, *nl;
-
-	for (p = text; *p != '\0'; p = nl + 1) {
-		nl = strchr(p, '\n');
-		if (nl == NULL) {
-			log_err("%s%s", prefix, p);
-			break;
-		}
-		log_err("%s%.*s", prefix, (int)(nl - p), p);
-	}
+	return signals_wait(fd, ms);
 }
 
 /*
@@ -244,12 +174,9 @@ static int
 server_stop(void *arg)
 {
 	struct server	*sv = arg;
-	sigset_t	 pending;
 
 	if (sv->quit_deadline == 0) {
-		if (sigpending(&pending) != 0 ||
-		    (!sigismember(&pending, SIGTERM) &&
-		    !sigismember(&pending, SIGINT)))
+		if (!signals_stop_pending())
 			return 0;
 		sv->quit_deadline = clock_ms() +
 		    sv->cf->shutdown_timeout * 1000;
@@ -355,39 +282,22 @@ server_auditfile(struct server *sv)
 }
 
 /*
- * Build the new configuration and template set on SIGHUP and swap them
+ * Read the configuration and template set again on SIGHUP and swap them
  * in if both are valid; otherwise keep serving with the old ones.
  */
 static void
 server_reconfigure(struct server *sv)
 {
-	struct config	*cf;
-	struct catalog	*cat;
-	char		*cause = NULL;
+	struct generation	*gen;
+	struct config		*cf;
+	struct catalog		*cat;
 
-	sdnotify_send("RELOADING=1\nMONOTONIC_USEC=%lld",
-	    (long long)clock_ms() * 1000);
-	log_notice("SIGHUP: reloading %s", sv->cf->path);
-	cf = config_load(sv->cf->path, &cause);
-	if (cf == NULL) {
-		server_log_lines("reload failed, keeping the current "
-		    "configuration: ", cause);
-		free(cause);
-		sdnotify_send("READY=1");
+	if ((gen = reload_read(sv->cf->path, sv->dry_run)) == NULL)
 		return;
-	}
-	if (sv->dry_run)
-		config_rehearsal(cf);
-	if ((cat = lint_load(cf, &cause)) == NULL) {
-		server_log_lines("reload failed, keeping the current "
-		    "configuration and templates: ", cause);
-		free(cause);
-		config_free(cf);
-		sdnotify_send("READY=1");
-		return;
-	}
+	cf = gen->cf;
+	cat = gen->cat;
 	generation_drop(sv->gen);
-	sv->gen = generation_new(cf, cat);
+	sv->gen = gen;
 	sv->cat = cat;
 	sv->cf = cf;
 	deliver_swap(sv->deliver, sv->gen);
@@ -470,7 +380,7 @@ server_read(struct server *sv)
 		sv->reading = 1;
 	}
 	/* The server answers by itself after block ms; allow it time. */
-	rc = server_wait(sv, redis_fd(sv->r), block + 10000);
+	rc = server_wait(redis_fd(sv->r), block + 10000);
 	if (rc < 0)
 		return;
 	if (rc == 0) {
@@ -564,7 +474,7 @@ server_turn(struct server *sv)
 	}
 	if (!sv->reading && server_full(sv)) {
 		if (sv->r != NULL)
-			server_wait(sv, -1, 1000);
+			server_wait(-1, 1000);
 		return;
 	}
 	if (sv->next_due != 0 && clock_now() >= sv->next_due &&
@@ -593,7 +503,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	sv.s = stream_new(cf);
 	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
 	backoff_init(&sv.release_bo, 1000, 60000);
-	server_signals(&sv);
+	signals_init();
 	metrics_start(clock_now());
 	server_divisions(cf);
 	sv.watchdog_ms = sdnotify_watchdog_ms();
@@ -633,17 +543,16 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 		sdnotify_tick(clock_ms(), sv.link == SERVER_LINK_DOWN ?
 		    sv.last_cause : NULL);
 		/* Let signals that arrived while blocked set their flags. */
-		server_wait(&sv, -1, 0);
-		if (server_quit)
+		server_wait(-1, 0);
+		if (signals_quit() != 0)
 			break;
-		if (server_reload) {
-			server_reload = 0;
+		if (signals_reload()) {
 			server_reconfigure(&sv);
 			continue;
 		}
 		if (sv.r == NULL) {
 			if (server_connect(&sv) != 0)
-				server_wait(&sv, -1, server_pause(&sv,
+				server_wait(-1, server_pause(&sv,
 				    backoff_next(&sv.bo)));
 			continue;
 		}
@@ -652,7 +561,7 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 
 	sdnotify_send("STOPPING=1");
 	log_notice("stopping on signal %d: %llu accepted, %llu duplicates, "
-	    "%llu dead-lettered", (int)server_quit,
+	    "%llu dead-lettered", signals_quit(),
 	    (unsigned long long)sv.counts.accepted,
 	    (unsigned long long)sv.counts.duplicate,
 	    (unsigned long long)sv.counts.dead);

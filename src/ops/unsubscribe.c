@@ -20,6 +20,7 @@
 #include "digest.h"
 #include "event.h"
 #include "http.h"
+#include "httpreq.h"
 #include "link.h"
 #include "log.h"
 #include "optout.h"
@@ -79,14 +80,14 @@ unsubscribe_hex(const char *s, size_t len)
 
 /* Read and check the parameters of a link; 0, or -1 if malformed. */
 static int
-unsubscribe_parse(const struct http_request *req, struct unsubscribe_link *l)
+unsubscribe_parse(const struct httpreq *req, struct unsubscribe_link *l)
 {
 	const char	*why;
 
-	l->sr = http_arg(req, "sr");
-	l->contact = http_arg(req, "c");
-	l->exp_text = http_arg(req, "exp");
-	l->token = http_arg(req, "token");
+	l->sr = httpreq_arg(req, "sr");
+	l->contact = httpreq_arg(req, "c");
+	l->exp_text = httpreq_arg(req, "exp");
+	l->token = httpreq_arg(req, "token");
 	if (l->sr == NULL || syntax_sr(l->sr, &why) != 0 ||
 	    !unsubscribe_hex(l->contact, LINK_CONTACT_LEN) ||
 	    l->exp_text == NULL || *l->exp_text == '\0' ||
@@ -201,13 +202,14 @@ unsubscribe_apply(const struct config *cf, struct redis *r,
 /* Answer one /unsubscribe request. */
 void
 unsubscribe_handle(const struct config *cf, struct redis **r,
-    const struct http_request *req, struct http_response *resp)
+    const struct httpreq *req, struct http_response *resp)
 {
 	struct unsubscribe_link	 l;
-	const char		*one = http_arg(req, "List-Unsubscribe");
+	const char		*one = httpreq_arg(req, "List-Unsubscribe");
 	char			*cause = NULL;
-	int			 post = strcmp(http_method(req), "POST") == 0;
+	int			 post;
 
+	post = strcmp(httpreq_method(req), "POST") == 0;
 	if (cf->templates_unsubscribe_secret == NULL) {
 		unsubscribe_page(resp, 404, "Not found", "This address does "
 		    "not take unsubscribe links.", NULL);
@@ -221,7 +223,7 @@ unsubscribe_handle(const struct config *cf, struct redis **r,
 	}
 	if (!unsubscribe_authentic(cf, &l)) {
 		log_warn("unsubscribe for SR %s from %s: wrong or missing "
-		    "token; ignored", l.sr, http_peer(req));
+		    "token; ignored", l.sr, httpreq_peer(req));
 		unsubscribe_page(resp, 403, "Link not valid", "This link is "
 		    "not valid. Nothing was changed.", NULL);
 		return;

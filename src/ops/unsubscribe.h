@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 struct config;
-struct http_request;
+struct httpreq;
 struct http_response;
 struct redis;
 
@@ -30,6 +30,6 @@ struct redis;
  * (connected first if NULL; dropped and set to NULL if Redis fails).
  */
 void unsubscribe_handle(const struct config *cf, struct redis **r,
-    const struct http_request *req, struct http_response *resp);
+    const struct httpreq *req, struct http_response *resp);
 
 #endif

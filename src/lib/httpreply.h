@@ -1,0 +1,35 @@
+/*
+ * httpreply.h - the HTTP listener's answers
+ *
+ * Every answer of the listener, its handler's or its own, says
+ * "Connection: close" (one request per connection), "Cache-Control:
+ * no-store" and "X-Content-Type-Options: nosniff". The listener's own
+ * answers are a line of text/plain in UTF-8 saying what was wrong.
+ */
+#ifndef HTTPREPLY_H
+#define HTTPREPLY_H
+
+#include <microhttpd.h>
+
+/*
+ * Queue on conn an answer with status and body (allocated or NULL; always
+ * consumed) of content type type (NULL: text/plain in UTF-8), with one
+ * more header if name and value are not NULL; a 405 also says which
+ * methods the listener takes. Returns MHD_YES, or MHD_NO if
+ * libmicrohttpd could not take it.
+ */
+enum MHD_Result httpreply_queue(struct MHD_Connection *conn, int status,
+    const char *type, char *body, const char *name, const char *value);
+
+/* Queue on conn the listener's own answer: status and a line of text. */
+enum MHD_Result httpreply_error(struct MHD_Connection *conn, int status,
+    const char *text);
+
+/*
+ * Return the listener's own answer, status and a line of text, as the
+ * bytes to write on a connection libmicrohttpd does not have (allocated;
+ * the caller frees it).
+ */
+char *httpreply_raw(int status, const char *text);
+
+#endif
