@@ -342,9 +342,9 @@ mime_build(const struct mime_msg *m, char **out, size_t *len, char **cause)
 	size_t			 i, tlen, hlen = 0;
 	uint64_t		 h = FNV_INIT;
 	char			 boundary[40], date[24];
-	const char		*fields[] = { m->from_name, m->from_addr, m->to_addr,
-	    m->subject, m->message_id, m->list_unsubscribe, m->language,
-	    date };
+	const char		*fields[] = { m->from_name, m->from_addr,
+	    m->to_addr, m->subject, m->message_id, m->list_unsubscribe,
+	    m->language, date };
 
 	if (mime_check(m, cause) != 0)
 		return -1;
