@@ -201,7 +201,7 @@ mail_free(struct mail *m)
 
 /* Set msg's outcome to a permanent failure: it is not sent. */
 static int __attribute__((format(printf, 2, 3)))
-mail_refuse(struct mail_message *msg, const char *fmt, ...)
+mail_refuse(struct channel_msg *msg, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*why;
@@ -230,7 +230,7 @@ mail_check_address(const char *a)
 
 /* Check that msg can be sent unchanged (see mail.h); -1 if not. */
 static int
-mail_check(struct mail_message *msg)
+mail_check(struct channel_msg *msg)
 {
 	const char	*d = msg->data, *p, *eol, *colon, *f;
 	int		 count[MAIL_NFIELDS];
@@ -383,8 +383,8 @@ mail_run(smtp_session_t session)
 
 /* Send a batch of messages over one SMTP session. */
 size_t
-mail_send(struct mail *m, struct mail_message *msgs, size_t n,
-    void (*done)(struct mail_message *, void *), void *arg)
+mail_send(struct mail *m, struct channel_msg *msgs, size_t n,
+    void (*done)(struct channel_msg *, void *), void *arg)
 {
 	struct mailsession		 s;
 	struct mailsession_entry	*entries;
@@ -462,3 +462,34 @@ mail_send(struct mail *m, struct mail_message *msgs, size_t n,
 	free(entries);
 	return s.sent;
 }
+
+/* Open the mail channel: a struct mail from struct mail_options. */
+static void *
+mail_channel_open(const void *options, char **cause)
+{
+	return mail_new(options, cause);
+}
+
+/* Send a batch through the mail channel, in one session. */
+static void
+mail_channel_send(void *h, struct channel_msg *msgs, size_t n,
+    void (*done)(struct channel_msg *, void *), void *arg)
+{
+	(void)mail_send(h, msgs, n, done, arg);
+}
+
+/* Close the mail channel. */
+static void
+mail_channel_close(void *h)
+{
+	mail_free(h);
+}
+
+const struct channel mail_channel = {
+	"mail",
+	mail_channel_open,
+	mail_channel_send,
+	channel_sync_pending,
+	channel_sync_run,
+	mail_channel_close
+};

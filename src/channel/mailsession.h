@@ -16,7 +16,6 @@
 #include <libesmtp.h>
 
 #include "channel.h"
-#include "mail.h"
 
 /* Longest reply line kept. */
 #define MAILSESSION_LINE_MAX	512
@@ -36,7 +35,7 @@ struct sockwatch;
 
 /* A message of the session. */
 struct mailsession_entry {
-	struct mail_message	*msg;
+	struct channel_msg	*msg;
 	struct mailsession	*s;
 	int			 started;	/* libesmtp asked for data */
 	int			 given;		/* data given to libesmtp */
@@ -56,7 +55,7 @@ struct mailsession {
 	long		 timeout_ms;	/* each step's */
 	int		 auth_needed;	/* credentials are set */
 	struct mailtls	*tls_ctx;	/* NULL without STARTTLS */
-	void		(*done)(struct mail_message *, void *);
+	void		(*done)(struct channel_msg *, void *);
 	void		*arg;
 	int64_t		 start_ms;	/* monotonic */
 	int64_t		 last_ms;	/* last exchange with server */

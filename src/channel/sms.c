@@ -60,7 +60,9 @@
 
 /* One message on its way: waiting, running or finished. */
 struct sms_xfer {
-	struct sms_message	*m;
+	struct channel_msg	*m;
+	void			(*done)(struct channel_msg *, void *);
+	void			*arg;
 	CURL			*easy;
 	struct curl_slist	*headers;
 	char			*url;		/* kannel: holds the password */
@@ -348,7 +350,7 @@ sms_kannel_request(struct sms *s, struct sms_xfer *x, int ucs2)
 	sms_param(&q, "password", s->o.password);
 	sms_param(&q, "from", s->o.from);
 	sms_param(&q, "to", x->m->to);
-	sms_param(&q, "text", x->m->text);
+	sms_param(&q, "text", x->m->data);
 	sms_param(&q, "charset", "UTF-8");
 	sms_param(&q, "coding", ucs2 ? "2" : "0");
 	if (x->m->receipt_url != NULL) {
@@ -387,7 +389,7 @@ sms_twilio_request(struct sms *s, struct sms_xfer *x)
 
 	sms_param(&x->post, "To", x->m->to);
 	sms_param(&x->post, "From", s->o.from);
-	sms_param(&x->post, "Body", x->m->text);
+	sms_param(&x->post, "Body", x->m->data);
 	if (x->m->receipt_url != NULL)
 		sms_param(&x->post, "StatusCallback", x->m->receipt_url);
 	x->url = xstrdup(s->o.url);
@@ -429,7 +431,7 @@ sms_start(struct sms *s, struct sms_xfer *x)
 		return;
 	}
 	if (s->o.profile == SMS_KANNEL) {
-		segment_count(x->m->text, &si);
+		segment_count(x->m->data, &si);
 		sms_kannel_request(s, x, si.encoding == SEGMENT_UCS2);
 	} else
 		bad |= sms_twilio_request(s, x) != 0;
@@ -478,7 +480,8 @@ sms_start_waiting(struct sms *s)
 
 /* Start sending a message. */
 void
-sms_submit(struct sms *s, struct sms_message *m)
+sms_submit(struct sms *s, struct channel_msg *m,
+    void (*done)(struct channel_msg *, void *), void *arg)
 {
 	struct sms_xfer		*x;
 	struct segment_info	 si;
@@ -487,6 +490,8 @@ sms_submit(struct sms *s, struct sms_message *m)
 	channel_result_clear(&m->result);
 	x = xcalloc(1, sizeof *x);
 	x->m = m;
+	x->done = done;
+	x->arg = arg;
 	x->start_ms = clock_ms();
 	s->active++;
 	for (p = m->id; p != NULL && *p != '\0'; p++) {
@@ -495,7 +500,7 @@ sms_submit(struct sms *s, struct sms_message *m)
 	}
 	if (m->to == NULL || *m->to == '\0')
 		channel_result(&m->result, SEND_PERMFAIL, "no phone number");
-	else if (m->text == NULL || segment_count(m->text, &si) != 0)
+	else if (m->data == NULL || segment_count(m->data, &si) != 0)
 		channel_result(&m->result, SEND_PERMFAIL,
 		    "the text is not valid UTF-8");
 	else if (p != NULL && *p != '\0')
@@ -671,12 +676,13 @@ sms_collect(struct sms *s)
 
 /* Drive the transfers and report the messages that finished. */
 void
-sms_run(struct sms *s, int timeout_ms,
-    void (*done)(struct sms_message *, void *), void *arg)
+sms_run(struct sms *s, int timeout_ms)
 {
 	struct sms_xfers	 over;
 	struct sms_xfer		*x;
-	struct sms_message	*m;
+	struct channel_msg	*m;
+	void			(*done)(struct channel_msg *, void *);
+	void			*arg;
 	char			*to;
 	int			 still;
 
@@ -704,6 +710,8 @@ sms_run(struct sms *s, int timeout_ms,
 			    m->result.reply, (long long)m->result.latency_ms);
 			free(to);
 		}
+		done = x->done;
+		arg = x->arg;
 		sms_xfer_free(x);
 		s->active--;
 		done(m, arg);
@@ -716,3 +724,51 @@ sms_wakeup(struct sms *s)
 {
 	curl_multi_wakeup(s->multi);
 }
+
+/* Open the sms channel: a struct sms from struct sms_options. */
+static void *
+sms_channel_open(const void *options, char **cause)
+{
+	return sms_new(options, cause);
+}
+
+/* Start sending each message of a batch. */
+static void
+sms_channel_send(void *h, struct channel_msg *msgs, size_t n,
+    void (*done)(struct channel_msg *, void *), void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		sms_submit(h, &msgs[i], done, arg);
+}
+
+/* Return how many messages are under way. */
+static size_t
+sms_channel_pending(void *h)
+{
+	return sms_active(h);
+}
+
+/* Drive the messages under way and report those that finish. */
+static void
+sms_channel_run(void *h, int timeout_ms)
+{
+	sms_run(h, timeout_ms);
+}
+
+/* Close the sms channel. */
+static void
+sms_channel_close(void *h)
+{
+	sms_free(h);
+}
+
+const struct channel sms_channel = {
+	"sms",
+	sms_channel_open,
+	sms_channel_send,
+	sms_channel_pending,
+	sms_channel_run,
+	sms_channel_close
+};

@@ -5,7 +5,10 @@
  * to one gateway. The caller submits messages and drives the transfers
  * from its own loop with sms_run(), which reports each message once, when
  * its outcome is known (see channel.h). Everything but sms_wakeup() must
- * be called from the one thread that owns the struct sms.
+ * be called from the one thread that owns the struct sms. The "sms"
+ * channel (sms_channel) is these: its open is sms_new(), its send
+ * sms_submit() for each message, its pending sms_active(), its run
+ * sms_run() and its close sms_free().
  *
  * The gateway's URL must be https, or plain http to a loopback address
  * when the options allow it. No redirect is followed, the certificate and
@@ -44,21 +47,6 @@ struct sms_options {
 	int			 max_connections; /* in flight at once; 0: 4 */
 };
 
-/* One message to send. The caller owns it and its strings. */
-struct sms_message {
-	const char		*id;	/* notification id: idempotency key */
-	const char		*to;	/* E.164 */
-	const char		*text;	/* UTF-8 */
-	struct send_result	 result; /* cleared at submit, filled at done */
-	void			*arg;	/* the caller's */
-	/*
-	 * Where the gateway reports delivery, or NULL: Kannel's dlr-url
-	 * (with "&status=%d&answer=%A" appended for Kannel to fill in) or
-	 * Twilio's StatusCallback. Must not hold '%' escapes of its own.
-	 */
-	const char		*receipt_url;
-};
-
 /*
  * Check a gateway URL: https, or http to 127.0.0.0/8, ::1 or localhost
  * when allow_http_loopback is set; no user name or password in it.
@@ -81,23 +69,25 @@ struct sms *sms_new(const struct sms_options *o, char **cause);
 void sms_free(struct sms *s);
 
 /*
- * Start sending m. m and its strings must live until sms_run() reports
- * it done. At most max_connections messages are in flight at once; the
- * others wait their turn in submission order.
+ * Start sending m (see channel.h: its id, to, data and receipt_url), to
+ * be reported by a later sms_run() with done(m, arg). m and its strings
+ * must live until then. At most max_connections messages are in flight
+ * at once; the others wait their turn in submission order.
  */
-void sms_submit(struct sms *s, struct sms_message *m);
+void sms_submit(struct sms *s, struct channel_msg *m,
+    void (*done)(struct channel_msg *, void *), void *arg);
 
 /* Return the number of messages submitted and not yet reported done. */
 size_t sms_active(const struct sms *s);
 
 /*
  * Drive the transfers, waiting at most timeout_ms for something to
- * happen, and call done(m, arg) for each message that finished, with
- * m->result filled in. done may submit messages again (to the same
- * sender) or free m; it must not free the sender.
+ * happen, and call each message's done(m, arg) (as given to sms_submit())
+ * for each message that finished, with m->result filled in. done may
+ * submit messages again (to the same sender) or free m; it must not free
+ * the sender.
  */
-void sms_run(struct sms *s, int timeout_ms,
-    void (*done)(struct sms_message *, void *), void *arg);
+void sms_run(struct sms *s, int timeout_ms);
 
 /* Make a waiting sms_run() return soon; safe from any thread. */
 void sms_wakeup(struct sms *s);
