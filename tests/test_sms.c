@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "sms.h"
+#include "smsdialect.h"
 #include "testproc.h"
 #include "xmalloc.h"
 
@@ -232,7 +233,7 @@ test_sms_kannel_options(void)
 {
 	struct sms_options	o = { 0 };
 
-	o.profile = SMS_KANNEL;
+	o.profile = "kannel";
 	o.url = kannel.url;
 	o.from = "311";
 	o.user = "closeloop";
@@ -416,7 +417,7 @@ test_sms_twilio_options(void)
 {
 	struct sms_options	o = { 0 };
 
-	o.profile = SMS_TWILIO;
+	o.profile = "twilio";
 	o.url = gw.url;
 	o.from = "+15550199";
 	o.user = ACCOUNT;
@@ -834,7 +835,7 @@ test_sms_password_echoed(void **state)
 	(void)state;
 	url = xasprintf("%.*s/cgi-bin/sendsms",
 	    (int)(strchr(gw.url + 7, '/') - gw.url), gw.url);
-	o.profile = SMS_KANNEL;
+	o.profile = "kannel";
 	o.url = url;
 	o.password = "pass word+secret";
 	test_sms_send(&o, &m, 1);
@@ -897,52 +898,53 @@ test_sms_url(void **state)
 	assert_int_equal(sms_url_ok("ftp://x/", 0, NULL), -1);
 }
 
-/* sms_reply reads the gateway's answers: outcome, sid and reply line. */
+/* smsdialect_reply reads the answers: outcome, sid and reply line. */
 static void
 test_sms_reply(void **state)
 {
 	static const struct {
-		enum sms_profile	 profile;
+		const char		*profile;
 		long			 code;
 		const char		*body;
 		size_t			 len;	/* 0: strlen() */
 		enum send_status	 st;
 		const char		*sid, *reply;
 	} t[] = {
-		{ SMS_KANNEL, 202, "0: Accepted for delivery", 0, SEND_OK,
+		{ "kannel", 202, "0: Accepted for delivery", 0, SEND_OK,
 		  NULL, "HTTP 202: 0: Accepted for delivery" },
-		{ SMS_KANNEL, 202, "3: Queued for later delivery\n", 0,
+		{ "kannel", 202, "3: Queued for later delivery\n", 0,
 		  SEND_OK, NULL, "HTTP 202: 3: Queued for later delivery" },
-		{ SMS_KANNEL, 403, "Authorization failed for sendsms", 0,
+		{ "kannel", 403, "Authorization failed for sendsms", 0,
 		  SEND_TEMPFAIL, NULL,
 		  "HTTP 403: Authorization failed for sendsms" },
-		{ SMS_KANNEL, 400, "bad\r\nsecond", 0, SEND_PERMFAIL, NULL,
+		{ "kannel", 400, "bad\r\nsecond", 0, SEND_PERMFAIL, NULL,
 		  "HTTP 400: bad" },
-		{ SMS_KANNEL, 503, "cut\0after", 9, SEND_TEMPFAIL, NULL,
+		{ "kannel", 503, "cut\0after", 9, SEND_TEMPFAIL, NULL,
 		  "HTTP 503: cut" },
-		{ SMS_KANNEL, 201, "{\"sid\": \"SM1\"}", 0, SEND_OK, NULL,
+		{ "kannel", 201, "{\"sid\": \"SM1\"}", 0, SEND_OK, NULL,
 		  "HTTP 201: {\"sid\": \"SM1\"}" },
-		{ SMS_TWILIO, 201, "{\"sid\": \"SM1\", \"status\": "
+		{ "twilio", 201, "{\"sid\": \"SM1\", \"status\": "
 		  "\"queued\"}", 0, SEND_OK, "SM1", "HTTP 201: SM1 queued" },
-		{ SMS_TWILIO, 201, "{\"sid\": \"SM 1\"}", 0, SEND_OK, NULL,
+		{ "twilio", 201, "{\"sid\": \"SM 1\"}", 0, SEND_OK, NULL,
 		  "HTTP 201: {\"sid\": \"SM 1\"}" },
-		{ SMS_TWILIO, 429, "{\"code\": 20429, \"message\": \"Too Many "
+		{ "twilio", 429, "{\"code\": 20429, \"message\": \"Too Many "
 		  "Requests\"}", 0, SEND_TEMPFAIL, NULL,
 		  "HTTP 429: 20429 Too Many Requests" },
-		{ SMS_TWILIO, 400, "{\"message\": \"no\"}", 0, SEND_PERMFAIL,
+		{ "twilio", 400, "{\"message\": \"no\"}", 0, SEND_PERMFAIL,
 		  NULL, "HTTP 400: 0 no" },
-		{ SMS_TWILIO, 302, "[1]", 0, SEND_TEMPFAIL, NULL,
+		{ "twilio", 302, "[1]", 0, SEND_TEMPFAIL, NULL,
 		  "HTTP 302: [1]" },
-		{ SMS_TWILIO, 500, NULL, 0, SEND_TEMPFAIL, NULL, "HTTP 500: " },
+		{ "twilio", 500, NULL, 0, SEND_TEMPFAIL, NULL, "HTTP 500: " },
 	};
 	size_t	 i;
 	char	*sid, *reply;
 
 	(void)state;
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
-		assert_int_equal(sms_reply(t[i].profile, t[i].code, t[i].body,
-		    t[i].len != 0 || t[i].body == NULL ? t[i].len :
-		    strlen(t[i].body), &sid, &reply), t[i].st);
+		assert_int_equal(smsdialect_reply(smsdialect_find(
+		    t[i].profile), t[i].code, t[i].body, t[i].len != 0 ||
+		    t[i].body == NULL ? t[i].len : strlen(t[i].body), &sid,
+		    &reply), t[i].st);
 		assert_string_equal(reply, t[i].reply);
 		if (t[i].sid != NULL)
 			assert_string_equal(sid, t[i].sid);
@@ -962,7 +964,7 @@ test_sms_new_errors(void **state)
 	char			*cause;
 
 	(void)state;
-	o.profile = SMS_TWILIO;
+	o.profile = "twilio";
 	o.url = "https://sms.example.org/x";
 	o.from = "+15550199";
 	o.user = ACCOUNT;
@@ -1014,7 +1016,7 @@ test_sms_wakeup(void **state)
 	int64_t			 start, ms;
 
 	(void)state;
-	o.profile = SMS_KANNEL;
+	o.profile = "kannel";
 	o.url = "https://sms.example.org/cgi-bin/sendsms";
 	o.from = "311";
 	o.user = "closeloop";

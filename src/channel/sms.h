@@ -22,14 +22,14 @@
 
 #include "channel.h"
 
-enum sms_profile {
-	SMS_KANNEL,		/* GET to Kannel's sendsms service */
-	SMS_TWILIO		/* POST to a Twilio-like Messages resource */
-};
-
 /* How to reach the gateway. The strings are copied by sms_new(). */
 struct sms_options {
-	enum sms_profile	 profile;
+	/*
+	 * The gateway's dialect (smsdialect.h): "kannel", a GET to
+	 * Kannel's sendsms service, or "twilio", a POST to a Twilio-like
+	 * Messages resource.
+	 */
+	const char		*profile;
 	/*
 	 * kannel: http(s)://host:port/cgi-bin/sendsms
 	 * twilio: the Messages resource, e.g. https://api.twilio.com/
@@ -91,21 +91,5 @@ void sms_run(struct sms *s, int timeout_ms);
 
 /* Make a waiting sms_run() return soon; safe from any thread. */
 void sms_wakeup(struct sms *s);
-
-/*
- * Read the gateway's answer to one message: the HTTP status code and the
- * body, len bytes that may hold anything (body may be NULL if len is 0).
- * Returns the outcome the code stands for (2xx sent; 401, 403, 407, 408,
- * 429, 5xx and anything else outside 4xx temporary; any other 4xx
- * permanent). Sets *reply to "HTTP N: " and the first line of the body
- * (up to a CR, LF or NUL) or, for a Twilio-like JSON object, the sid and
- * status of a message sent or the code and message of an error. Sets
- * *sid to the sid of a message the Twilio-like gateway sent (1 to 64
- * printable ASCII characters), else to NULL. Both strings are allocated;
- * the caller frees them. The reply is not yet fit for a log line: pass it
- * through channel_result().
- */
-enum send_status sms_reply(enum sms_profile profile, long code,
-    const char *body, size_t len, char **sid, char **reply);
 
 #endif

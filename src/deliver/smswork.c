@@ -103,8 +103,8 @@ static void
 smswork_options(const struct config *cf, struct sms_options *o)
 {
 	memset(o, 0, sizeof *o);
-	o->profile = cf->sms_profile == CONFIG_SMS_TWILIO ? SMS_TWILIO :
-	    SMS_KANNEL;
+	o->profile = cf->sms_profile == CONFIG_SMS_TWILIO ? "twilio" :
+	    "kannel";
 	o->url = cf->sms_url;
 	o->from = cf->sms_from;
 	o->user = cf->sms_username;
