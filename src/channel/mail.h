@@ -33,8 +33,8 @@ enum mail_tls {
 /*
  * Where and how to send. mail_new() copies everything; the caller keeps
  * its strings. host is a name or an IPv4 address (libesmtp cannot take an
- * IPv6 literal). TLS is version 1.2 (see mail.c for why not 1.3), and the
- * server's certificate must chain to ca_file (or the system store) and
+ * IPv6 literal). TLS is version 1.2 (see mailtls.c for why not 1.3), and
+ * the server's certificate must chain to ca_file (or the system store) and
  * name host (DNS name or IP address); nothing else is accepted. The
  * timeout is for each step of the session, in total, not only for each
  * read: the greeting from the connect, each command until its complete
@@ -90,15 +90,14 @@ void mail_free(struct mail *m);
  *
  * Each msgs[i].result is cleared and then filled in, and done(&msgs[i],
  * arg) (if done is not NULL) is called once per message as soon as its
- * outcome is known: for
- * a message the server accepted, when the reply to its DATA arrives and
- * before the next message is started, so that the caller can record it
- * first. The time done() takes is not counted against any step. done
- * must not call mail_send() or mail_free() on m. The session
- * sends each write at once (TCP_NODELAY), so the end of a message does not
- * wait for the server's delayed ACK: the time in which the server may
- * have a message whose outcome done() has not heard is its own handling
- * and its reply.
+ * outcome is known: for a message the server accepted, when the reply to
+ * its DATA arrives and before the next message is started, so that the
+ * caller can record it first. The time done() takes is not counted
+ * against any step. done must not call mail_send() or mail_free() on m.
+ * The session sends each write at once (TCP_NODELAY), so the end of a
+ * message does not wait for the server's delayed ACK: the time in which
+ * the server may have a message whose outcome done() has not heard is
+ * its own handling and its reply.
  *
  * Outcomes: a 2xx reply to the end of the data is SEND_OK, the reply
  * kept ("250 2.0.0 Ok: queued as ..."), while a 2xx to the DATA command
