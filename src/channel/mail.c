@@ -484,6 +484,7 @@ mail_channel_close(void *h)
 	mail_free(h);
 }
 
+/* The mail channel: one SMTP session per batch sent. */
 const struct channel mail_channel = {
 	"mail",
 	mail_channel_open,

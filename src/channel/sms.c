@@ -415,6 +415,7 @@ sms_channel_close(void *h)
 	sms_free(h);
 }
 
+/* The sms channel: many messages in flight, reported as they end. */
 const struct channel sms_channel = {
 	"sms",
 	sms_channel_open,

@@ -79,6 +79,7 @@ twilio_answer(long code, enum send_status st, const char *body, size_t len,
 	return text;
 }
 
+/* A Twilio-like answer is JSON: the sid and status, or the error. */
 const struct smsdialect twilio_dialect = {
 	"twilio",
 	twilio_request,
