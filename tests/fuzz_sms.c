@@ -5,17 +5,18 @@
  * line names the gateway (a line starting with 'k' is Kannel, any other
  * the Twilio-like API) and, after it, the status code in decimal (at most
  * three digits; none reads as 0); the rest of the input is the body, NUL
- * bytes and all. sms_reply() reads it as sms.c does once libcurl has the
- * answer, and the reply then goes through channel_result() as every
- * outcome does.
+ * bytes and all. smsdialect_reply() reads it as smsxfer.c does once
+ * libcurl has the answer, and the reply then goes through
+ * channel_result() as every outcome does.
  *
- * Checks: the outcome is the one the code stands for (sms.h); the reply
- * starts with "HTTP N: " and, for Kannel or an answer that is not a JSON
- * object, goes on with the first line of the body exactly; a sid comes
- * only with a message the Twilio-like gateway sent, as 1 to 64 printable
- * ASCII characters, is the JSON's "sid" and follows "HTTP N: "; an
- * error's reply carries the JSON's "message"; the reply kept is one line
- * of UTF-8 without control characters, at most FUZZ_SMS_REPLY_MAX bytes.
+ * Checks: the outcome is the one the code stands for (smsdialect.h); the
+ * reply starts with "HTTP N: " and, for Kannel or an answer that is not
+ * a JSON object, goes on with the first line of the body exactly; a sid
+ * comes only with a message the Twilio-like gateway sent, as 1 to 64
+ * printable ASCII characters, is the JSON's "sid" and follows "HTTP N: ";
+ * an error's reply carries the JSON's "message"; the reply kept is one
+ * line of UTF-8 without control characters, at most FUZZ_SMS_REPLY_MAX
+ * bytes.
  *
  * Built with clang -fsanitize=fuzzer (make fuzz), libFuzzer drives it.
  * Built without, main() feeds it the seed corpus in tests/fuzz/sms, the
@@ -33,7 +34,7 @@
 
 #include "channel.h"
 #include "fuzzdrive.h"
-#include "sms.h"
+#include "smsdialect.h"
 #include "xmalloc.h"
 
 #define FUZZ_SMS_REPLY_MAX	(512 + 3)	/* and "..." */
@@ -47,7 +48,7 @@ fuzz_sms_fail(const char *what, long code, const char *reply)
 	abort();
 }
 
-/* Return the outcome an HTTP status code stands for, as sms.h says. */
+/* Return the outcome an HTTP status code stands for (smsdialect.h). */
 static enum send_status
 fuzz_sms_outcome(long code)
 {
@@ -102,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char		*in = (const char *)data, *nl;
 	char			*body = NULL, *sid, *reply, *head, *line;
-	enum sms_profile	 profile;
+	const struct smsdialect	*profile;
 	enum send_status	 st;
 	json_t			*j;
 	const char		*jsid, *jmsg;
@@ -112,14 +113,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if ((nl = memchr(in, '\n', size)) == NULL)
 		nl = in + size;
-	profile = size > 0 && in[0] == 'k' ? SMS_KANNEL : SMS_TWILIO;
+	profile = smsdialect_find(size > 0 && in[0] == 'k' ? "kannel" :
+	    "twilio");
 	for (i = 0; i < (size_t)(nl - in) && (in[i] < '0' || in[i] > '9');
 	    i++)
 		/* nothing */;
 	for (; i < (size_t)(nl - in) && in[i] >= '0' && in[i] <= '9' &&
 	    digits++ < 3; i++)
 		code = code * 10 + in[i] - '0';
-	/* A body of its own size, NUL-terminated as sms.c keeps it. */
+	/* A body of its own size, NUL-terminated as smsxfer.c keeps it. */
 	if (nl < in + size) {
 		len = size - (size_t)(nl + 1 - in);
 		body = xmalloc(len + 1);
@@ -127,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		body[len] = '\0';
 	}
 
-	st = sms_reply(profile, code, body, len, &sid, &reply);
+	st = smsdialect_reply(profile, code, body, len, &sid, &reply);
 	if (st != fuzz_sms_outcome(code))
 		fuzz_sms_fail("the wrong outcome", code, reply);
 	head = xasprintf("HTTP %ld: ", code);
@@ -138,7 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* nothing */;
 	line = xasprintf("%s%.*s", head, (int)first, first > 0 ? body : "");
 
-	j = profile == SMS_TWILIO && len > 0 ? json_loadb(body, len,
+	j = profile == &twilio_dialect && len > 0 ? json_loadb(body, len,
 	    JSON_REJECT_DUPLICATES, NULL) : NULL;
 	if (j != NULL && !json_is_object(j)) {
 		json_decref(j);

@@ -53,7 +53,7 @@ static struct test_mail_srv	 test_mail_running;	/* to stop if failed */
 
 /* A batch of messages and what done() saw of it. */
 struct test_mail_batch {
-	struct mail_message	 msg[TEST_MAIL_MAX];
+	struct channel_msg	 msg[TEST_MAIL_MAX];
 	char			*text[TEST_MAIL_MAX];
 	size_t			 n;
 	size_t			 done;
@@ -252,11 +252,11 @@ test_mail_text(const char *tag, size_t i)
 }
 
 /* Add a message to b; text NULL means test_mail_text(tag). */
-static struct mail_message *
+static struct channel_msg *
 test_mail_add(struct test_mail_batch *b, const char *to, const char *tag,
     const char *text)
 {
-	struct mail_message	*msg = &b->msg[b->n];
+	struct channel_msg	*msg = &b->msg[b->n];
 
 	assert_true(b->n < TEST_MAIL_MAX);
 	b->text[b->n] = text != NULL ? xstrdup(text) :
@@ -285,7 +285,7 @@ test_mail_clear(struct test_mail_batch *b)
 
 /* The done() callback: note how many messages the server had by then. */
 static void
-test_mail_done(struct mail_message *msg, void *arg)
+test_mail_done(struct channel_msg *msg, void *arg)
 {
 	struct test_mail_batch	*b = arg;
 	size_t			 i = (size_t)(msg - b->msg);
@@ -836,7 +836,7 @@ test_mail_endless_threads(void **state)
 
 /* done() that takes longer than a step may: the caller's time. */
 static void
-test_mail_slow_done(struct mail_message *msg, void *arg)
+test_mail_slow_done(struct channel_msg *msg, void *arg)
 {
 	test_mail_done(msg, arg);
 	usleep(1500 * 1000);
@@ -966,7 +966,7 @@ static void *
 test_mail_thread(void *arg)
 {
 	struct mail_options	*o = arg;
-	struct mail_message	 msg[5];
+	struct channel_msg	 msg[5];
 	struct mail		*m;
 	char			*text[5], tag[32];
 	size_t			 i, j, sent = 0;
@@ -1033,7 +1033,7 @@ struct test_mail_socks {
 
 /* done() that also looks at this process's sockets to the server. */
 static void
-test_mail_socks_done(struct mail_message *msg, void *arg)
+test_mail_socks_done(struct channel_msg *msg, void *arg)
 {
 	struct test_mail_socks	*ts = arg;
 	struct sockaddr_in	 sin;

@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "sms.h"
+#include "smsdialect.h"
 #include "testproc.h"
 #include "xmalloc.h"
 
@@ -116,7 +117,7 @@ test_sms_wait_file(const char *path, const char *a, const char *b)
 
 /* Count the messages done; check each has its reply. */
 static void
-test_sms_done(struct sms_message *m, void *arg)
+test_sms_done(struct channel_msg *m, void *arg)
 {
 	size_t	*count = arg;
 
@@ -126,16 +127,16 @@ test_sms_done(struct sms_message *m, void *arg)
 
 /* Submit n messages to s at once and wait for them all; return the ms. */
 static int64_t
-test_sms_send_on(struct sms *s, struct sms_message *m, size_t n)
+test_sms_send_on(struct sms *s, struct channel_msg *m, size_t n)
 {
 	size_t	 i, count = 0;
 	int64_t	 start = clock_ms();
 
 	for (i = 0; i < n; i++)
-		sms_submit(s, &m[i]);
+		sms_submit(s, &m[i], test_sms_done, &count);
 	assert_int_equal(sms_active(s), n);
 	while (sms_active(s) > 0 && clock_ms() - start < 60000)
-		sms_run(s, 1000, test_sms_done, &count);
+		sms_run(s, 1000);
 	assert_int_equal(count, n);
 	assert_int_equal(sms_active(s), 0);
 	return clock_ms() - start;
@@ -143,7 +144,7 @@ test_sms_send_on(struct sms *s, struct sms_message *m, size_t n)
 
 /* Make a sender, send n messages through it and free it; return the ms. */
 static int64_t
-test_sms_send(const struct sms_options *o, struct sms_message *m, size_t n)
+test_sms_send(const struct sms_options *o, struct channel_msg *m, size_t n)
 {
 	struct sms	*s;
 	char		*cause = NULL;
@@ -232,7 +233,7 @@ test_sms_kannel_options(void)
 {
 	struct sms_options	o = { 0 };
 
-	o.profile = SMS_KANNEL;
+	o.profile = "kannel";
 	o.url = kannel.url;
 	o.from = "311";
 	o.user = "closeloop";
@@ -325,7 +326,7 @@ static void
 test_sms_kannel_one(const char *to, const char *text, const char *type)
 {
 	struct sms_options	 o = test_sms_kannel_options();
-	struct sms_message	 m = { "n-1", to, text, { 0 }, NULL, NULL };
+	struct channel_msg	 m = { .id = "n-1", .to = to, .data = text };
 	char			*got_type, *got;
 
 	test_sms_send(&o, &m, 1);
@@ -369,8 +370,8 @@ static void
 test_sms_kannel_bad_password(void **state)
 {
 	struct sms_options	o = test_sms_kannel_options();
-	struct sms_message	m = { "n-2", "+15550105", "hello", { 0 },
-	    NULL, NULL };
+	struct channel_msg	m = { .id = "n-2", .to = "+15550105",
+	    .data = "hello" };
 
 	(void)state;
 	o.password = "wrong-pass";
@@ -386,7 +387,7 @@ static void
 test_sms_kannel_bulk(void **state)
 {
 	struct sms_options	 o = test_sms_kannel_options();
-	struct sms_message	 m[BULK];
+	struct channel_msg	 m[BULK];
 	char			 to[BULK][16], text[BULK][32], *type, *got;
 	int			 i;
 
@@ -397,7 +398,7 @@ test_sms_kannel_bulk(void **state)
 		snprintf(text[i], sizeof text[i], "Notice %d of %d", i, BULK);
 		m[i].id = "bulk";
 		m[i].to = to[i];
-		m[i].text = text[i];
+		m[i].data = text[i];
 	}
 	test_sms_send(&o, m, BULK);
 	for (i = 0; i < BULK; i++) {
@@ -416,7 +417,7 @@ test_sms_twilio_options(void)
 {
 	struct sms_options	o = { 0 };
 
-	o.profile = SMS_TWILIO;
+	o.profile = "twilio";
 	o.url = gw.url;
 	o.from = "+15550199";
 	o.user = ACCOUNT;
@@ -546,8 +547,8 @@ static void
 test_sms_twilio_ok(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
-	struct sms_message	 m = { "n-ok", "+15550301",
-	    "Réparé ✓ 您的请求已关闭 & done=1", { 0 }, NULL, NULL };
+	struct channel_msg	 m = { .id = "n-ok", .to = "+15550301",
+	    .data = "Réparé ✓ 您的请求已关闭 & done=1" };
 	json_t			*r;
 
 	(void)state;
@@ -561,7 +562,7 @@ test_sms_twilio_ok(void **state)
 	assert_string_equal(test_sms_field(r, "sid"), m.result.provider_id);
 	assert_string_equal(test_sms_field(r, "to"), m.to);
 	assert_string_equal(test_sms_field(r, "from"), o.from);
-	assert_string_equal(test_sms_field(r, "body"), m.text);
+	assert_string_equal(test_sms_field(r, "body"), m.data);
 	assert_string_equal(test_sms_field(r, "status_callback"),
 	    m.receipt_url);
 	json_decref(r);
@@ -573,8 +574,8 @@ static void
 test_sms_twilio_idempotent(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
-	struct sms_message	 m = { "n-twice", "+15550302", "Twice", { 0 },
-	    NULL, NULL };
+	struct channel_msg	 m = { .id = "n-twice", .to = "+15550302",
+	    .data = "Twice" };
 	char			*sid;
 
 	(void)state;
@@ -597,7 +598,8 @@ test_sms_twilio_control(const char *control, const char *id,
     enum send_status status, int64_t retry_after, const char *reply)
 {
 	struct sms_options	o = test_sms_twilio_options();
-	struct sms_message	m = { id, "+15550303", "Hello", { 0 }, NULL, NULL };
+	struct channel_msg	m = { .id = id, .to = "+15550303",
+	    .data = "Hello" };
 
 	if (control != NULL)
 		test_sms_write(gw.control, control);
@@ -634,8 +636,8 @@ static void
 test_sms_twilio_masked(void **state)
 {
 	struct sms_options	o = test_sms_twilio_options();
-	struct sms_message	m = { "n-400-masked", "+14165550101", "Hello",
-	    { 0 }, NULL, NULL };
+	struct channel_msg	m = { .id = "n-400-masked",
+	    .to = "+14165550101", .data = "Hello" };
 
 	(void)state;
 	test_sms_write(gw.control, "400 1\n");
@@ -651,8 +653,8 @@ static void
 test_sms_twilio_timeout(void **state)
 {
 	struct sms_options	o = test_sms_twilio_options();
-	struct sms_message	m = { "n-hang", "+15550304", "Hi", { 0 },
-	    NULL, NULL };
+	struct channel_msg	m = { .id = "n-hang", .to = "+15550304",
+	    .data = "Hi" };
 	int64_t			ms;
 
 	(void)state;
@@ -671,8 +673,8 @@ static void
 test_sms_twilio_refused(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
-	struct sms_message	 m = { "n-401", "+15550305", "Hi", { 0 },
-	    NULL, NULL };
+	struct channel_msg	 m = { .id = "n-401", .to = "+15550305",
+	    .data = "Hi" };
 	char			*url;
 
 	(void)state;
@@ -711,9 +713,10 @@ static void
 test_sms_twilio_keepalive(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
-	struct sms_message	 m[3] = { { "ka-0", "+15550306", "A", { 0 },
-	    NULL, NULL }, { "ka-1", "+15550306", "B", { 0 }, NULL, NULL }, { "ka-2",
-	    "+15550306", "C", { 0 }, NULL, NULL } };
+	struct channel_msg	 m[3] = {
+	    { .id = "ka-0", .to = "+15550306", .data = "A" },
+	    { .id = "ka-1", .to = "+15550306", .data = "B" },
+	    { .id = "ka-2", .to = "+15550306", .data = "C" } };
 	struct sms		*s;
 	char			*peer[3];
 	int			 i;
@@ -739,7 +742,7 @@ static void
 test_sms_twilio_limit(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
-	struct sms_message	 m[6];
+	struct channel_msg	 m[6];
 	char			 id[6][8], *peer[6];
 	int			 i, j, distinct = 0;
 
@@ -749,7 +752,7 @@ test_sms_twilio_limit(void **state)
 		snprintf(id[i], sizeof id[i], "lim-%d", i);
 		m[i].id = id[i];
 		m[i].to = "+15550307";
-		m[i].text = "Limited";
+		m[i].data = "Limited";
 	}
 	o.max_connections = 2;
 	test_sms_write(gw.control, "hang 6 0.5\n");
@@ -772,8 +775,8 @@ static void
 test_sms_twilio_tls(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
-	struct sms_message	 m = { "n-tls", "+15550308", "Hi", { 0 },
-	    NULL, NULL };
+	struct channel_msg	 m = { .id = "n-tls", .to = "+15550308",
+	    .data = "Hi" };
 	char			*ca, *url;
 
 	(void)state;
@@ -805,9 +808,10 @@ static void
 test_sms_twilio_invalid(void **state)
 {
 	struct sms_options	o = test_sms_twilio_options();
-	struct sms_message	m[3] = { { "n-bad", "+15550309", "caf\xe9",
-	    { 0 }, NULL, NULL }, { "n-bad", "", "Hi", { 0 }, NULL, NULL },
-	    { "n-bad\r\nX: y", "+15550309", "Hi", { 0 }, NULL, NULL } };
+	struct channel_msg	m[3] = {
+	    { .id = "n-bad", .to = "+15550309", .data = "caf\xe9" },
+	    { .id = "n-bad", .to = "", .data = "Hi" },
+	    { .id = "n-bad\r\nX: y", .to = "+15550309", .data = "Hi" } };
 	int			i;
 
 	(void)state;
@@ -824,14 +828,14 @@ static void
 test_sms_password_echoed(void **state)
 {
 	struct sms_options	 o = test_sms_twilio_options();
-	struct sms_message	 m = { "n-echo", "+15550310", "Hi", { 0 },
-	    NULL, NULL };
+	struct channel_msg	 m = { .id = "n-echo", .to = "+15550310",
+	    .data = "Hi" };
 	char			*url;
 
 	(void)state;
 	url = xasprintf("%.*s/cgi-bin/sendsms",
 	    (int)(strchr(gw.url + 7, '/') - gw.url), gw.url);
-	o.profile = SMS_KANNEL;
+	o.profile = "kannel";
 	o.url = url;
 	o.password = "pass word+secret";
 	test_sms_send(&o, &m, 1);
@@ -894,52 +898,53 @@ test_sms_url(void **state)
 	assert_int_equal(sms_url_ok("ftp://x/", 0, NULL), -1);
 }
 
-/* sms_reply reads the gateway's answers: outcome, sid and reply line. */
+/* smsdialect_reply reads the answers: outcome, sid and reply line. */
 static void
 test_sms_reply(void **state)
 {
 	static const struct {
-		enum sms_profile	 profile;
+		const char		*profile;
 		long			 code;
 		const char		*body;
 		size_t			 len;	/* 0: strlen() */
 		enum send_status	 st;
 		const char		*sid, *reply;
 	} t[] = {
-		{ SMS_KANNEL, 202, "0: Accepted for delivery", 0, SEND_OK,
+		{ "kannel", 202, "0: Accepted for delivery", 0, SEND_OK,
 		  NULL, "HTTP 202: 0: Accepted for delivery" },
-		{ SMS_KANNEL, 202, "3: Queued for later delivery\n", 0,
+		{ "kannel", 202, "3: Queued for later delivery\n", 0,
 		  SEND_OK, NULL, "HTTP 202: 3: Queued for later delivery" },
-		{ SMS_KANNEL, 403, "Authorization failed for sendsms", 0,
+		{ "kannel", 403, "Authorization failed for sendsms", 0,
 		  SEND_TEMPFAIL, NULL,
 		  "HTTP 403: Authorization failed for sendsms" },
-		{ SMS_KANNEL, 400, "bad\r\nsecond", 0, SEND_PERMFAIL, NULL,
+		{ "kannel", 400, "bad\r\nsecond", 0, SEND_PERMFAIL, NULL,
 		  "HTTP 400: bad" },
-		{ SMS_KANNEL, 503, "cut\0after", 9, SEND_TEMPFAIL, NULL,
+		{ "kannel", 503, "cut\0after", 9, SEND_TEMPFAIL, NULL,
 		  "HTTP 503: cut" },
-		{ SMS_KANNEL, 201, "{\"sid\": \"SM1\"}", 0, SEND_OK, NULL,
+		{ "kannel", 201, "{\"sid\": \"SM1\"}", 0, SEND_OK, NULL,
 		  "HTTP 201: {\"sid\": \"SM1\"}" },
-		{ SMS_TWILIO, 201, "{\"sid\": \"SM1\", \"status\": "
+		{ "twilio", 201, "{\"sid\": \"SM1\", \"status\": "
 		  "\"queued\"}", 0, SEND_OK, "SM1", "HTTP 201: SM1 queued" },
-		{ SMS_TWILIO, 201, "{\"sid\": \"SM 1\"}", 0, SEND_OK, NULL,
+		{ "twilio", 201, "{\"sid\": \"SM 1\"}", 0, SEND_OK, NULL,
 		  "HTTP 201: {\"sid\": \"SM 1\"}" },
-		{ SMS_TWILIO, 429, "{\"code\": 20429, \"message\": \"Too Many "
+		{ "twilio", 429, "{\"code\": 20429, \"message\": \"Too Many "
 		  "Requests\"}", 0, SEND_TEMPFAIL, NULL,
 		  "HTTP 429: 20429 Too Many Requests" },
-		{ SMS_TWILIO, 400, "{\"message\": \"no\"}", 0, SEND_PERMFAIL,
+		{ "twilio", 400, "{\"message\": \"no\"}", 0, SEND_PERMFAIL,
 		  NULL, "HTTP 400: 0 no" },
-		{ SMS_TWILIO, 302, "[1]", 0, SEND_TEMPFAIL, NULL,
+		{ "twilio", 302, "[1]", 0, SEND_TEMPFAIL, NULL,
 		  "HTTP 302: [1]" },
-		{ SMS_TWILIO, 500, NULL, 0, SEND_TEMPFAIL, NULL, "HTTP 500: " },
+		{ "twilio", 500, NULL, 0, SEND_TEMPFAIL, NULL, "HTTP 500: " },
 	};
 	size_t	 i;
 	char	*sid, *reply;
 
 	(void)state;
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
-		assert_int_equal(sms_reply(t[i].profile, t[i].code, t[i].body,
-		    t[i].len != 0 || t[i].body == NULL ? t[i].len :
-		    strlen(t[i].body), &sid, &reply), t[i].st);
+		assert_int_equal(smsdialect_reply(smsdialect_find(
+		    t[i].profile), t[i].code, t[i].body, t[i].len != 0 ||
+		    t[i].body == NULL ? t[i].len : strlen(t[i].body), &sid,
+		    &reply), t[i].st);
 		assert_string_equal(reply, t[i].reply);
 		if (t[i].sid != NULL)
 			assert_string_equal(sid, t[i].sid);
@@ -959,7 +964,7 @@ test_sms_new_errors(void **state)
 	char			*cause;
 
 	(void)state;
-	o.profile = SMS_TWILIO;
+	o.profile = "twilio";
 	o.url = "https://sms.example.org/x";
 	o.from = "+15550199";
 	o.user = ACCOUNT;
@@ -1011,18 +1016,18 @@ test_sms_wakeup(void **state)
 	int64_t			 start, ms;
 
 	(void)state;
-	o.profile = SMS_KANNEL;
+	o.profile = "kannel";
 	o.url = "https://sms.example.org/cgi-bin/sendsms";
 	o.from = "311";
 	o.user = "closeloop";
 	o.password = "kannel-pass";
 	assert_non_null(s = sms_new(&o, NULL));
 	start = clock_ms();
-	sms_run(s, 300, test_sms_done, &count);
+	sms_run(s, 300);
 	assert_true(clock_ms() - start >= 250);
 	assert_int_equal(pthread_create(&t, NULL, test_sms_waker, s), 0);
 	start = clock_ms();
-	sms_run(s, 10000, test_sms_done, &count);
+	sms_run(s, 10000);
 	ms = clock_ms() - start;
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_true(ms >= 150 && ms < 2000);

@@ -6,7 +6,9 @@
  * mail_send() call is one SMTP session, one connection, over which a batch
  * of messages goes one after the other; each message has exactly one
  * envelope recipient and comes out sent, to retry (tempfail) or failed
- * for good (permfail), as in channel.h.
+ * for good (permfail), as in channel.h. The "mail" channel (mail_channel)
+ * is these: its open is mail_new(), its send mail_send(), its close
+ * mail_free().
  *
  * A struct mail is used by one thread at a time; several threads may each
  * send through their own struct mail at the same time.
@@ -31,8 +33,8 @@ enum mail_tls {
 /*
  * Where and how to send. mail_new() copies everything; the caller keeps
  * its strings. host is a name or an IPv4 address (libesmtp cannot take an
- * IPv6 literal). TLS is version 1.2 (see mail.c for why not 1.3), and the
- * server's certificate must chain to ca_file (or the system store) and
+ * IPv6 literal). TLS is version 1.2 (see mailtls.c for why not 1.3), and
+ * the server's certificate must chain to ca_file (or the system store) and
  * name host (DNS name or IP address); nothing else is accepted. The
  * timeout is for each step of the session, in total, not only for each
  * read: the greeting from the connect, each command until its complete
@@ -61,26 +63,6 @@ struct mail_options {
 	int		 timeout_seconds; /* 0: MAIL_TIMEOUT_DEFAULT */
 };
 
-/*
- * One message. from and to are envelope addresses (bare, no angle
- * brackets; from may be "" for the null sender). data is the complete
- * RFC 5322 message: 7-bit ASCII, CRLF line endings, ending with CRLF,
- * with an empty line after the header, and with exactly one Date, From
- * and Message-ID field, at most one Sender, To, Cc, Bcc, Reply-To and
- * Disposition-Notification-To field and no Return-Path,
- * Original-Recipient or Resent-Reply-To field. libesmtp would otherwise
- * add, drop or change header lines; a message that does not comply is not
- * sent (permfail), so what the server receives is data, byte for byte.
- */
-struct mail_message {
-	const char		*from;
-	const char		*to;
-	const char		*data;
-	size_t			 len;
-	struct send_result	 result;	/* set by mail_send() */
-	void			*arg;		/* the caller's */
-};
-
 struct mail;
 
 /*
@@ -95,17 +77,27 @@ struct mail *mail_new(const struct mail_options *o, char **cause);
 void mail_free(struct mail *m);
 
 /*
- * Send the n messages of msgs in one SMTP session. Each msgs[i].result is
- * cleared and then filled in, and done(&msgs[i], arg) (if done is not
- * NULL) is called once per message as soon as its outcome is known: for
- * a message the server accepted, when the reply to its DATA arrives and
- * before the next message is started, so that the caller can record it
- * first. The time done() takes is not counted against any step. done
- * must not call mail_send() or mail_free() on m. The session
- * sends each write at once (TCP_NODELAY), so the end of a message does not
- * wait for the server's delayed ACK: the time in which the server may
- * have a message whose outcome done() has not heard is its own handling
- * and its reply.
+ * Send the n messages of msgs in one SMTP session. Each message (see
+ * channel.h) has exactly one envelope recipient, to. Its data must be
+ * 7-bit ASCII, with CRLF line endings, ending with CRLF, with an empty
+ * line after the header, and with exactly one Date, From and Message-ID
+ * field, at most one Sender, To, Cc, Bcc, Reply-To and
+ * Disposition-Notification-To field and no Return-Path,
+ * Original-Recipient or Resent-Reply-To field. libesmtp would otherwise
+ * add, drop or change header lines; a message that does not comply is
+ * not sent (permfail), so what the server receives is data, byte for
+ * byte.
+ *
+ * Each msgs[i].result is cleared and then filled in, and done(&msgs[i],
+ * arg) (if done is not NULL) is called once per message as soon as its
+ * outcome is known: for a message the server accepted, when the reply to
+ * its DATA arrives and before the next message is started, so that the
+ * caller can record it first. The time done() takes is not counted
+ * against any step. done must not call mail_send() or mail_free() on m.
+ * The session sends each write at once (TCP_NODELAY), so the end of a
+ * message does not wait for the server's delayed ACK: the time in which
+ * the server may have a message whose outcome done() has not heard is
+ * its own handling and its reply.
  *
  * Outcomes: a 2xx reply to the end of the data is SEND_OK, the reply
  * kept ("250 2.0.0 Ok: queued as ..."), while a 2xx to the DATA command
@@ -121,7 +113,7 @@ void mail_free(struct mail *m);
  * SIGPIPE is blocked in the calling thread while the session runs; one
  * raised by the session is discarded.
  */
-size_t mail_send(struct mail *m, struct mail_message *msgs, size_t n,
-    void (*done)(struct mail_message *, void *), void *arg);
+size_t mail_send(struct mail *m, struct channel_msg *msgs, size_t n,
+    void (*done)(struct channel_msg *, void *), void *arg);
 
 #endif

@@ -5,7 +5,10 @@
  * to one gateway. The caller submits messages and drives the transfers
  * from its own loop with sms_run(), which reports each message once, when
  * its outcome is known (see channel.h). Everything but sms_wakeup() must
- * be called from the one thread that owns the struct sms.
+ * be called from the one thread that owns the struct sms. The "sms"
+ * channel (sms_channel) is these: its open is sms_new(), its send
+ * sms_submit() for each message, its pending sms_active(), its run
+ * sms_run() and its close sms_free().
  *
  * The gateway's URL must be https, or plain http to a loopback address
  * when the options allow it. No redirect is followed, the certificate and
@@ -19,14 +22,14 @@
 
 #include "channel.h"
 
-enum sms_profile {
-	SMS_KANNEL,		/* GET to Kannel's sendsms service */
-	SMS_TWILIO		/* POST to a Twilio-like Messages resource */
-};
-
 /* How to reach the gateway. The strings are copied by sms_new(). */
 struct sms_options {
-	enum sms_profile	 profile;
+	/*
+	 * The gateway's dialect (smsdialect.h): "kannel", a GET to
+	 * Kannel's sendsms service, or "twilio", a POST to a Twilio-like
+	 * Messages resource.
+	 */
+	const char		*profile;
 	/*
 	 * kannel: http(s)://host:port/cgi-bin/sendsms
 	 * twilio: the Messages resource, e.g. https://api.twilio.com/
@@ -42,21 +45,6 @@ struct sms_options {
 	int			 connect_timeout_ms; /* 0: 10 s */
 	int			 timeout_ms;	/* whole request; 0: 30 s */
 	int			 max_connections; /* in flight at once; 0: 4 */
-};
-
-/* One message to send. The caller owns it and its strings. */
-struct sms_message {
-	const char		*id;	/* notification id: idempotency key */
-	const char		*to;	/* E.164 */
-	const char		*text;	/* UTF-8 */
-	struct send_result	 result; /* cleared at submit, filled at done */
-	void			*arg;	/* the caller's */
-	/*
-	 * Where the gateway reports delivery, or NULL: Kannel's dlr-url
-	 * (with "&status=%d&answer=%A" appended for Kannel to fill in) or
-	 * Twilio's StatusCallback. Must not hold '%' escapes of its own.
-	 */
-	const char		*receipt_url;
 };
 
 /*
@@ -81,41 +69,27 @@ struct sms *sms_new(const struct sms_options *o, char **cause);
 void sms_free(struct sms *s);
 
 /*
- * Start sending m. m and its strings must live until sms_run() reports
- * it done. At most max_connections messages are in flight at once; the
- * others wait their turn in submission order.
+ * Start sending m (see channel.h: its id, to, data and receipt_url), to
+ * be reported by a later sms_run() with done(m, arg). m and its strings
+ * must live until then. At most max_connections messages are in flight
+ * at once; the others wait their turn in submission order.
  */
-void sms_submit(struct sms *s, struct sms_message *m);
+void sms_submit(struct sms *s, struct channel_msg *m,
+    void (*done)(struct channel_msg *, void *), void *arg);
 
 /* Return the number of messages submitted and not yet reported done. */
 size_t sms_active(const struct sms *s);
 
 /*
  * Drive the transfers, waiting at most timeout_ms for something to
- * happen, and call done(m, arg) for each message that finished, with
- * m->result filled in. done may submit messages again (to the same
- * sender) or free m; it must not free the sender.
+ * happen, and call each message's done(m, arg) (as given to sms_submit())
+ * for each message that finished, with m->result filled in. done may
+ * submit messages again (to the same sender) or free m; it must not free
+ * the sender.
  */
-void sms_run(struct sms *s, int timeout_ms,
-    void (*done)(struct sms_message *, void *), void *arg);
+void sms_run(struct sms *s, int timeout_ms);
 
 /* Make a waiting sms_run() return soon; safe from any thread. */
 void sms_wakeup(struct sms *s);
-
-/*
- * Read the gateway's answer to one message: the HTTP status code and the
- * body, len bytes that may hold anything (body may be NULL if len is 0).
- * Returns the outcome the code stands for (2xx sent; 401, 403, 407, 408,
- * 429, 5xx and anything else outside 4xx temporary; any other 4xx
- * permanent). Sets *reply to "HTTP N: " and the first line of the body
- * (up to a CR, LF or NUL) or, for a Twilio-like JSON object, the sid and
- * status of a message sent or the code and message of an error. Sets
- * *sid to the sid of a message the Twilio-like gateway sent (1 to 64
- * printable ASCII characters), else to NULL. Both strings are allocated;
- * the caller frees them. The reply is not yet fit for a log line: pass it
- * through channel_result().
- */
-enum send_status sms_reply(enum sms_profile profile, long code,
-    const char *body, size_t len, char **sid, char **reply);
 
 #endif

@@ -38,8 +38,9 @@
 struct mailwork {
 	struct deliver		*d;
 	struct redis		*r;
-	struct mail		*m;
-	struct generation	*mg;	/* the generation m was made for */
+	const struct channel	*ch;	/* mail, or null in a dry run */
+	void			*c;	/* ch's handle, or NULL */
+	struct generation	*mg;	/* the generation c was made for */
 	int			 down;
 	int			 gave_up;	/* see deliver_record() */
 };
@@ -86,9 +87,9 @@ mailwork_outcome(struct mailwork_batch *b, const struct mailwork_msg *mm,
 	    res, mm->built ? &mm->c : NULL, "email");
 }
 
-/* Called by mail_send() as each message's outcome is known. */
+/* Called by the channel as each message's outcome is known. */
 static void
-mailwork_done(struct mail_message *msg, void *arg)
+mailwork_done(struct channel_msg *msg, void *arg)
 {
 	mailwork_outcome(arg, msg->arg, &msg->result);
 }
@@ -126,7 +127,7 @@ mailwork_message_id(const struct config *cf, const char *id)
  */
 static int
 mailwork_build(const struct generation *g, struct mailwork_msg *mw,
-    struct mail_message *msg)
+    struct channel_msg *msg)
 {
 	const struct config	*cf = g->cf;
 	const struct outbox_item *it = mw->it;
@@ -195,7 +196,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 {
 	struct mailwork_batch	  b = { w, g };
 	struct outbox_item	**items;
-	struct mail_message	 *msgs;
+	struct channel_msg	 *msgs;
 	struct mailwork_msg	 *mws;
 	struct mail_options	  o;
 	char			 *cause = NULL;
@@ -228,28 +229,25 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 		k++;
 	}
 	if (k > 0 && w->mg != g) {
-		mail_free(w->m);
+		if (w->ch != NULL)
+			w->ch->close(w->c);
 		generation_drop(w->mg);
 		mailwork_options(g->cf, &o);
 		w->mg = generation_hold(g);
-		if ((w->m = mail_new(&o, &cause)) == NULL) {
+		w->ch = channel_find(deliver_dry_run(w->d) ? "null" : "mail");
+		if ((w->c = w->ch->open(&o, &cause)) == NULL) {
 			log_err("email: %s", cause);
 			free(cause);
 		}
 	}
-	if (k > 0 && (deliver_dry_run(w->d) || w->m == NULL)) {
+	if (k > 0 && w->c == NULL) {
 		for (i = 0; i < k; i++) {
-			if (deliver_dry_run(w->d))
-				channel_result(&msgs[i].result, SEND_OK,
-				    "dry run");
-			else
-				channel_result(&msgs[i].result,
-				    SEND_TEMPFAIL, "the SMTP client could not "
-				    "be set up");
+			channel_result(&msgs[i].result, SEND_TEMPFAIL,
+			    "the SMTP client could not be set up");
 			mailwork_done(&msgs[i], &b);
 		}
 	} else if (k > 0)
-		mail_send(w->m, msgs, k, mailwork_done, &b);
+		w->ch->send(w->c, msgs, k, mailwork_done, &b);
 	for (i = 0; i < k; i++) {
 		free((char *)msgs[i].data);
 		channel_result_clear(&msgs[i].result);
@@ -292,7 +290,8 @@ mailwork_main(void *arg)
 			wait = next_due - clock_now();
 		deliver_wait(w.d, seen, wait);
 	}
-	mail_free(w.m);
+	if (w.ch != NULL)
+		w.ch->close(w.c);
 	generation_drop(w.mg);
 	redis_free(w.r);
 	return NULL;

@@ -77,8 +77,9 @@ static struct redisscript smswork_rate_script = {
 struct smswork {
 	struct deliver		*d;
 	struct redis		*r;
-	struct sms		*s;
-	struct generation	*sg;	/* the generation s was made for */
+	const struct channel	*ch;	/* sms, or null in a dry run */
+	void			*c;	/* ch's handle, or NULL */
+	struct generation	*sg;	/* the generation c was made for */
 	TAILQ_HEAD(, smswork_msg) flying;	/* claimed, not done */
 	int			 down;
 	int			 gave_up;	/* see deliver_record() */
@@ -88,7 +89,7 @@ struct smswork {
 /* A message in flight, with what it needs when it is done. */
 struct smswork_msg {
 	TAILQ_ENTRY(smswork_msg) entry;
-	struct sms_message	 m;
+	struct channel_msg	 m;
 	struct outbox_item	*it;
 	struct generation	*g;
 	char			*text;
@@ -103,8 +104,8 @@ static void
 smswork_options(const struct config *cf, struct sms_options *o)
 {
 	memset(o, 0, sizeof *o);
-	o->profile = cf->sms_profile == CONFIG_SMS_TWILIO ? SMS_TWILIO :
-	    SMS_KANNEL;
+	o->profile = cf->sms_profile == CONFIG_SMS_TWILIO ? "twilio" :
+	    "kannel";
 	o->url = cf->sms_url;
 	o->from = cf->sms_from;
 	o->user = cf->sms_username;
@@ -166,7 +167,7 @@ smswork_rate(struct smswork *w, const struct config *cf, size_t want,
 
 /* Write the outcome of one message and free it. */
 static void
-smswork_done(struct sms_message *m, void *arg)
+smswork_done(struct channel_msg *m, void *arg)
 {
 	struct smswork		*w = arg;
 	struct smswork_msg	*sm = m->arg;
@@ -221,7 +222,7 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	out.sms = out.locale = NULL;
 	render_out_clear(&out);
 	sm->m.to = it->notice->to[0].address;
-	sm->m.text = sm->text;
+	sm->m.data = sm->text;
 	if (g->cf->sms_dlr_url != NULL && g->cf->sms_dlr_secret != NULL)
 		sm->m.receipt_url = sm->receipt_url = receipt_url(g->cf,
 		    it->id, clock_now() / 1000);
@@ -230,16 +231,13 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	sm->c.version = catalog_version(g->cat);
 	digest_sha256(sm->text, strlen(sm->text), sm->c.sha256);
 	sm->built = 1;
-	if (deliver_dry_run(w->d) || w->s == NULL) {
-		if (w->s == NULL && !deliver_dry_run(w->d))
-			channel_result(&sm->m.result, SEND_TEMPFAIL,
-			    "the SMS client could not be set up");
-		else
-			channel_result(&sm->m.result, SEND_OK, "dry run");
+	if (w->c == NULL) {
+		channel_result(&sm->m.result, SEND_TEMPFAIL,
+		    "the SMS client could not be set up");
 		smswork_done(&sm->m, w);
 		return;
 	}
-	sms_submit(w->s, &sm->m);
+	w->ch->send(w->c, &sm->m, 1, smswork_done, w);
 }
 
 /* Make the gateway client for g if the current one is for another. */
@@ -249,13 +247,15 @@ smswork_client(struct smswork *w, struct generation *g)
 	struct sms_options	 o;
 	char			*cause = NULL;
 
-	if (w->sg == g || (w->s != NULL && sms_active(w->s) > 0))
+	if (w->sg == g || (w->c != NULL && w->ch->pending(w->c) > 0))
 		return;
-	sms_free(w->s);
+	if (w->ch != NULL)
+		w->ch->close(w->c);
 	generation_drop(w->sg);
 	smswork_options(g->cf, &o);
 	w->sg = generation_hold(g);
-	if ((w->s = sms_new(&o, &cause)) == NULL) {
+	w->ch = channel_find(deliver_dry_run(w->d) ? "null" : "sms");
+	if ((w->c = w->ch->open(&o, &cause)) == NULL) {
 		log_err("sms: %s", cause);
 		free(cause);
 	}
@@ -319,7 +319,7 @@ smswork_fill(struct smswork *w, struct generation *g)
 		return at - now;
 	if (w->lost && smswork_release(w, cf) != 0)
 		return 1000;
-	active = w->s != NULL ? sms_active(w->s) : 0;
+	active = w->c != NULL ? w->ch->pending(w->c) : 0;
 	if (active >= (size_t)cf->sms_connections)
 		return DELIVER_POLL_MS;
 	room = smswork_rate(w, cf, (size_t)cf->sms_connections - active,
@@ -358,7 +358,8 @@ smswork_main(void *arg)
 	memset(&w, 0, sizeof w);
 	TAILQ_INIT(&w.flying);
 	w.d = arg;
-	while (!deliver_stopping(w.d) || (w.s != NULL && sms_active(w.s))) {
+	while (!deliver_stopping(w.d) ||
+	    (w.c != NULL && w.ch->pending(w.c) > 0)) {
 		seen = deliver_kicks(w.d);
 		g = deliver_hold(w.d);
 		wait = 0;
@@ -372,13 +373,13 @@ smswork_main(void *arg)
 			wait = smswork_fill(&w, g);
 		}
 		generation_drop(g);
-		if (w.s != NULL && sms_active(w.s) > 0)
-			sms_run(w.s, wait < 100 ? (int)wait : 100,
-			    smswork_done, &w);
+		if (w.c != NULL && w.ch->pending(w.c) > 0)
+			w.ch->run(w.c, wait < 100 ? (int)wait : 100);
 		else
 			deliver_wait(w.d, seen, wait);
 	}
-	sms_free(w.s);
+	if (w.ch != NULL)
+		w.ch->close(w.c);
 	generation_drop(w.sg);
 	redis_free(w.r);
 	return NULL;
