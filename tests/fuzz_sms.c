@@ -34,7 +34,9 @@
 
 #include "channel.h"
 #include "fuzzdrive.h"
+#include "sms.h"
 #include "smsdialect.h"
+#include "twilio.h"
 #include "xmalloc.h"
 
 #define FUZZ_SMS_REPLY_MAX	(512 + 3)	/* and "..." */
@@ -113,7 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if ((nl = memchr(in, '\n', size)) == NULL)
 		nl = in + size;
-	profile = smsdialect_find(size > 0 && in[0] == 'k' ? "kannel" :
+	profile = sms_dialect(size > 0 && in[0] == 'k' ? "kannel" :
 	    "twilio");
 	for (i = 0; i < (size_t)(nl - in) && (in[i] < '0' || in[i] > '9');
 	    i++)

@@ -3,7 +3,7 @@
 #
 # tests/layout.py reads src/README.md's order of the folders, every
 # #include "..." and every call into another module's header, and fails
-# on a folder that includes or calls one listed after it, on an include
+# on a folder that includes, calls or uses a table of one listed after it, on an include
 # circle between modules, and on a .c file over 600 lines. This runs it
 # on the tree, then on copies of the tree with each kind of fault put in,
 # each of which it must catch.
@@ -51,6 +51,12 @@ copy_src
 printf 'static void f(void) { server_run(0, 0, 0); }\n' >> "$T/src/lib/json.c"
 caught 'lib/json.c calls server_run() of ops/server' ||
     fail "a call reaching up was not caught"
+
+say "a table of functions used from a folder before its own is caught"
+copy_src
+printf 'const void *f(void) { return &null_channel; }\n' >> "$T/src/lib/json.c"
+caught 'lib/json.c uses null_channel of channel/null' ||
+    fail "a table reaching up was not caught"
 
 say "an include circle inside a folder is caught"
 copy_src

@@ -3,8 +3,10 @@
 
 Usage: layout.py [SRCDIR]   (default: src)
 
-Reads every #include "..." and every call to a function declared in
-another module's header, for each file under SRCDIR, and reports:
+Reads every #include "...", every call to a function declared in
+another module's header and every use of a variable another module
+defines (a table of functions, say), for each file under
+SRCDIR, and reports:
   - a folder including (or calling into) a folder listed after it;
   - an include circle between modules (foo.c and foo.h are one module);
   - a .c file over 600 lines.
@@ -45,6 +47,11 @@ def modules(src):
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 DECL = re.compile(r"^[a-z][^;{}#=]*?\b([a-z][a-z0-9_]*)\s*\(", re.M)
 CALL = re.compile(r"\b([a-z][a-z0-9_]*)\s*\(")
+EXTERN = re.compile(r"^extern\s[^;(]*?\b([a-z][a-z0-9_]*)\s*(?:\[[^\]]*\])?\s*;",
+                    re.M)
+DEFINE = re.compile(r"^(?!static\b|extern\b)[a-z][^;(=]*?\b([a-z][a-z0-9_]*)"
+                    r"\s*(?:\[[^\]]*\])?\s*=", re.M)
+WORD = re.compile(r"\b([a-z][a-z0-9_]*)\b")
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\])*\"", re.S)
 
 
@@ -59,7 +66,7 @@ def main():
     rank = {f: i for i, f in enumerate(order)}
     rank[""] = len(order)          # the programs' main files
     mods = modules(src)
-    texts, owner = {}, {}
+    texts, owner, data, externs = {}, {}, {}, set()
     for stem, (folder, root) in mods.items():
         for ext in (".c", ".h"):
             p = os.path.join(root, stem + ext)
@@ -69,6 +76,13 @@ def main():
         if h:
             for name in DECL.findall(strip(h)):
                 owner.setdefault(name, stem)
+            externs.update(EXTERN.findall(strip(h)))
+    # a variable a header declares extern belongs to the .c defining it
+    for (stem, ext), text in texts.items():
+        if ext == ".c":
+            for name in DEFINE.findall(strip(text)):
+                if name in externs:
+                    data.setdefault(name, stem)
     findings = []
     edges = {s: set() for s in mods}
     for (stem, ext), text in sorted(texts.items()):
@@ -88,17 +102,19 @@ def main():
                                 % (where, dfold, dep, dfold, folder or "src"))
         if ext != ".c":
             continue
-        seen = set()
+        uses = {}
         for name in CALL.findall(strip(text)):
-            dep = owner.get(name)
-            if not dep or dep == stem or (name, dep) in seen:
-                continue
-            seen.add((name, dep))
+            if owner.get(name) not in (None, stem):
+                uses.setdefault((name, owner[name]), "calls %s()" % name)
+        for name in WORD.findall(strip(text)):
+            if data.get(name) not in (None, stem):
+                uses.setdefault((name, data[name]), "uses %s" % name)
+        for (name, dep), how in sorted(uses.items()):
             edges[stem].add(dep)
             dfold = mods[dep][0]
             if folder in rank and dfold in rank and rank[dfold] > rank[folder]:
-                findings.append("%s calls %s() of %s/%s: %s is after %s"
-                                % (where, name, dfold, dep, dfold,
+                findings.append("%s %s of %s/%s: %s is after %s"
+                                % (where, how, dfold, dep, dfold,
                                    folder or "src"))
     # circles: strongly connected components of more than one module
     index, low, stack, on, comps = {}, {}, [], set(), []

@@ -941,7 +941,7 @@ test_sms_reply(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
-		assert_int_equal(smsdialect_reply(smsdialect_find(
+		assert_int_equal(smsdialect_reply(sms_dialect(
 		    t[i].profile), t[i].code, t[i].body, t[i].len != 0 ||
 		    t[i].body == NULL ? t[i].len : strlen(t[i].body), &sid,
 		    &reply), t[i].st);

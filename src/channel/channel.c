@@ -21,26 +21,6 @@
 /* Longest reply kept, in bytes. */
 #define CHANNEL_REPLY_MAX	512
 
-/* Every channel. */
-static const struct channel *const channel_all[] = {
-	&mail_channel,
-	&null_channel,
-	&sms_channel
-};
-
-/* Return the channel called name, or NULL. */
-const struct channel *
-channel_find(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof channel_all / sizeof channel_all[0]; i++) {
-		if (strcmp(channel_all[i]->name, name) == 0)
-			return channel_all[i];
-	}
-	return NULL;
-}
-
 /* Nothing is pending on a channel that reports every message in send. */
 size_t
 channel_sync_pending(void *h)

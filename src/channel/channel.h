@@ -2,7 +2,7 @@
  * channel.h - the channels a notice goes out by, and what sending came to
  *
  * A channel is a const table of what it does, found by its name with
- * channel_find(): "mail" (mail.c, email over SMTP), "sms" (sms.c, SMS
+ * channels_find() (channels.h): "mail" (mail.c, email over SMTP), "sms" (sms.c, SMS
  * through an HTTP gateway) and "null" (null.c, which sends nothing: the
  * rehearsal of closeloopd --dry-run). A worker opens a handle with the
  * channel's own options, sends messages through it and closes it.
@@ -104,14 +104,6 @@ struct channel {
 	/* Close h, abandoning messages under way unreported; NULL: no-op. */
 	void		 (*close)(void *h);
 };
-
-/* The channels, each in its own file. */
-extern const struct channel mail_channel;	/* mail.c */
-extern const struct channel null_channel;	/* null.c */
-extern const struct channel sms_channel;	/* sms.c */
-
-/* Return the channel called name ("mail", "sms", "null"), or NULL. */
-const struct channel *channel_find(const char *name);
 
 /*
  * pending and run of a channel whose send reports every message before

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "segment.h"
+#include "kannel.h"
 #include "smsdialect.h"
 #include "xmalloc.h"
 

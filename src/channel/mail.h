@@ -63,6 +63,7 @@ struct mail_options {
 	int		 timeout_seconds; /* 0: MAIL_TIMEOUT_DEFAULT */
 };
 
+struct channel;
 struct mail;
 
 /*
@@ -115,5 +116,8 @@ void mail_free(struct mail *m);
  */
 size_t mail_send(struct mail *m, struct channel_msg *msgs, size_t n,
     void (*done)(struct channel_msg *, void *), void *arg);
+
+/* The mail channel (channel.h), as channels_find() finds it by "mail". */
+extern const struct channel mail_channel;
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "channel.h"
+#include "null.h"
 
 /* What a handle of the null channel points to: it holds nothing. */
 static const char null_handle[] = "null";

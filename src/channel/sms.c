@@ -30,11 +30,13 @@
 
 #include "channel.h"
 #include "clock.h"
+#include "kannel.h"
 #include "log.h"
 #include "segment.h"
 #include "sms.h"
 #include "smsdialect.h"
 #include "smsxfer.h"
+#include "twilio.h"
 #include "xmalloc.h"
 
 #define SMS_CONNECT_TIMEOUT	10000
@@ -137,6 +139,26 @@ fail:
 	return why != NULL ? -1 : 0;
 }
 
+/* Every dialect. */
+static const struct smsdialect *const sms_dialects[] = {
+	&kannel_dialect,
+	&twilio_dialect
+};
+
+/* Return the dialect called name, or NULL. */
+const struct smsdialect *
+sms_dialect(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL &&
+	    i < sizeof sms_dialects / sizeof sms_dialects[0]; i++) {
+		if (strcmp(sms_dialects[i]->name, name) == 0)
+			return sms_dialects[i];
+	}
+	return NULL;
+}
+
 /* Make a sender from the options. */
 struct sms *
 sms_new(const struct sms_options *o, char **cause)
@@ -148,7 +170,7 @@ sms_new(const struct sms_options *o, char **cause)
 	pthread_once(&sms_once, sms_global_init);
 	if (sms_init_rc != CURLE_OK)
 		why = "cannot initialise libcurl";
-	else if ((dialect = smsdialect_find(o->profile)) == NULL)
+	else if ((dialect = sms_dialect(o->profile)) == NULL)
 		why = "unknown SMS gateway profile";
 	else if (sms_url_ok(o->url, o->allow_http_loopback, cause) != 0)
 		return NULL;

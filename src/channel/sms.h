@@ -22,6 +22,8 @@
 
 #include "channel.h"
 
+struct smsdialect;
+
 /* How to reach the gateway. The strings are copied by sms_new(). */
 struct sms_options {
 	/*
@@ -91,5 +93,14 @@ void sms_run(struct sms *s, int timeout_ms);
 
 /* Make a waiting sms_run() return soon; safe from any thread. */
 void sms_wakeup(struct sms *s);
+
+/*
+ * Return the gateway dialect called name ("kannel", "twilio"), each in
+ * its own file, or NULL.
+ */
+const struct smsdialect *sms_dialect(const char *name);
+
+/* The SMS channel (channel.h), as channels_find() finds it by "sms". */
+extern const struct channel sms_channel;
 
 #endif

@@ -24,26 +24,6 @@
 #include "smsdialect.h"
 #include "xmalloc.h"
 
-/* Every dialect. */
-static const struct smsdialect *const smsdialect_all[] = {
-	&kannel_dialect,
-	&twilio_dialect
-};
-
-/* Return the dialect called name, or NULL. */
-const struct smsdialect *
-smsdialect_find(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; name != NULL &&
-	    i < sizeof smsdialect_all / sizeof smsdialect_all[0]; i++) {
-		if (strcmp(smsdialect_all[i]->name, name) == 0)
-			return smsdialect_all[i];
-	}
-	return NULL;
-}
-
 /* Return s URL-escaped; the string is allocated. */
 char *
 smsdialect_escape(const char *s)

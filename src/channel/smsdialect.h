@@ -5,7 +5,7 @@
  * request holds and how the answer reads depends on the gateway: each
  * dialect is a const table in its own file, kannel.c (Kannel's sendsms
  * service) and twilio.c (a Twilio-like Messages resource), found by the
- * name of the profile (struct sms_options) with smsdialect_find().
+ * name of the profile (struct sms_options) with sms_dialect() (sms.h).
  */
 #ifndef SMSDIALECT_H
 #define SMSDIALECT_H
@@ -61,13 +61,6 @@ struct smsdialect {
 	char		*(*answer)(long code, enum send_status st,
 			    const char *body, size_t len, char **sid);
 };
-
-/* The dialects, each in its own file. */
-extern const struct smsdialect kannel_dialect;	/* kannel.c */
-extern const struct smsdialect twilio_dialect;	/* twilio.c */
-
-/* Return the dialect called name ("kannel", "twilio"), or NULL. */
-const struct smsdialect *smsdialect_find(const char *name);
 
 /* Return s URL-escaped (allocated). */
 char *smsdialect_escape(const char *s);

@@ -15,6 +15,7 @@
 
 #include "channel.h"
 #include "json.h"
+#include "twilio.h"
 #include "smsdialect.h"
 #include "xmalloc.h"
 

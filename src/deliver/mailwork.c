@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "channel.h"
+#include "channels.h"
 #include "clock.h"
 #include "config.h"
 #include "deliver.h"
@@ -234,7 +235,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 		generation_drop(w->mg);
 		mailwork_options(g->cf, &o);
 		w->mg = generation_hold(g);
-		w->ch = channel_find(deliver_dry_run(w->d) ? "null" : "mail");
+		w->ch = channels_find(deliver_dry_run(w->d) ? "null" : "mail");
 		if ((w->c = w->ch->open(&o, &cause)) == NULL) {
 			log_err("email: %s", cause);
 			free(cause);

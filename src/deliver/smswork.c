@@ -23,6 +23,7 @@
 
 #include "catalog.h"
 #include "channel.h"
+#include "channels.h"
 #include "clock.h"
 #include "config.h"
 #include "datefmt.h"
@@ -254,7 +255,7 @@ smswork_client(struct smswork *w, struct generation *g)
 	generation_drop(w->sg);
 	smswork_options(g->cf, &o);
 	w->sg = generation_hold(g);
-	w->ch = channel_find(deliver_dry_run(w->d) ? "null" : "sms");
+	w->ch = channels_find(deliver_dry_run(w->d) ? "null" : "sms");
 	if ((w->c = w->ch->open(&o, &cause)) == NULL) {
 		log_err("sms: %s", cause);
 		free(cause);
