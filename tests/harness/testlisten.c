@@ -26,6 +26,7 @@
 #include "srstate.h"
 #include "store.h"
 #include "testlisten.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "xmalloc.h"
 
@@ -50,9 +51,7 @@ testlisten_open(struct testlisten *t, struct testserver *ts,
 	    templates != NULL ? templates : "", extra != NULL ? extra : "");
 	t->cf = testserver_config(ts, NULL, text);
 	free(text);
-	if ((t->r = redis_connect(t->cf, &cause)) == NULL)
-		fail_msg("redis_connect: %s", cause);
-	redis_reply_free(testlisten_cmd(t, "FLUSHALL"));
+	t->r = testredis_open(t->cf);
 	cat = catalog_load(t->cf->templates_dir,
 	    t->cf->templates_default_locale, &cause);
 	if (cat == NULL)
@@ -78,13 +77,8 @@ int
 testlisten_run(struct testserver *ts, const char *name,
     const struct CMUnitTest *tests, size_t n)
 {
-	int	rc;
-
 	log_set_level(LOG_LEVEL_ERR);
-	testserver_start(ts, 0, NULL);
-	rc = _cmocka_run_group_tests(name, tests, n, NULL, NULL);
-	testserver_stop(ts);
-	return rc;
+	return testredis_run(ts, name, tests, n);
 }
 
 /* Write a file into the server's directory. */
@@ -261,15 +255,7 @@ testlisten_int(struct testlisten *t, const char *fmt, ...)
 char *
 testlisten_hget(struct testlisten *t, const char *key, const char *field)
 {
-	struct redis_reply	*reply;
-	const char		*argv[3] = { "HGET", key, field };
-	char			*v;
-
-	reply = redis_command_argv(t->r, NULL, 3, argv, NULL);
-	assert_non_null(reply);
-	v = reply->type == REDIS_TYPE_STRING ? xstrdup(reply->str) : NULL;
-	redis_reply_free(reply);
-	return v;
+	return testredis_hget(t->r, key, field);
 }
 
 /* Return a contact's field in an SR's state. */

@@ -24,6 +24,7 @@
 #include "decision.h"
 #include "redis.h"
 #include "store.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -50,12 +51,8 @@ struct test_audit_seen {
 static void
 test_audit_open(struct test_audit *t, const char *extra)
 {
-	char	*cause = NULL;
-
 	t->cf = testserver_config(&ts, NULL, extra);
-	t->r = redis_connect(t->cf, &cause);
-	assert_non_null(t->r);
-	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
+	t->r = testredis_open(t->cf);
 }
 
 /* Free what test_audit_open() made. */
@@ -297,24 +294,6 @@ test_audit_time(void **state)
 	assert_string_equal(buf, "2026-11-18T11:06:40.999Z");
 }
 
-/* Start the server. */
-static int
-test_audit_setup(void **state)
-{
-	(void)state;
-	testserver_start(&ts, 0, NULL);
-	return 0;
-}
-
-/* Stop the server. */
-static int
-test_audit_teardown(void **state)
-{
-	(void)state;
-	testserver_stop(&ts);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -326,6 +305,6 @@ main(void)
 		cmocka_unit_test(test_audit_time),
 	};
 
-	return cmocka_run_group_tests(tests, test_audit_setup,
-	    test_audit_teardown);
+	return testredis_run(&ts, "audit", tests,
+	    sizeof tests / sizeof tests[0]);
 }

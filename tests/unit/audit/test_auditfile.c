@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "redis.h"
 #include "store.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -84,14 +85,10 @@ test_af_config(const char *path)
 static void
 test_af_open(struct test_af *t, const char *name)
 {
-	char	*cause = NULL;
-
 	t->path = xasprintf("%s/%s", ts.dir, name);
 	unlink(t->path);
 	t->g = generation_new(test_af_config(t->path), NULL);
-	t->r = redis_connect(t->g->cf, &cause);
-	assert_non_null(t->r);
-	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
+	t->r = testredis_open(t->g->cf);
 }
 
 /* Free what test_af_open() made. */
@@ -712,11 +709,8 @@ main(void)
 		/* Last: a writer left running by a failure here harms none. */
 		cmocka_unit_test(test_rotate),
 	};
-	int	rc;
 
 	log_set_level(LOG_LEVEL_ERR);
-	testserver_start(&ts, 0, NULL);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	testserver_stop(&ts);
-	return rc;
+	return testredis_run(&ts, "auditfile", tests,
+	    sizeof tests / sizeof tests[0]);
 }

@@ -34,6 +34,8 @@
 #include "outcome.h"
 #include "redis.h"
 #include "store.h"
+#include "testnotice.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -53,27 +55,10 @@ struct test_outbox {
 static void
 test_outbox_open(struct test_outbox *t, const char *extra)
 {
-	char	*cause = NULL;
-
 	memset(t, 0, sizeof *t);
 	t->cf = testserver_config(&ts, NULL, extra);
-	t->r = redis_connect(t->cf, &cause);
-	assert_non_null(t->r);
-	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
-	t->n = xcalloc(1, sizeof *t->n);
-	t->n->id = xstrdup("2026-7/3");
-	t->n->sr = xstrdup("2026-7");
-	t->n->notice = VOCAB_NOTICE_COMPLETED;
-	t->n->division = xstrdup("TS");
-	t->n->note = xstrdup("Pothole filled.");
-	t->n->events = xstrdup("e1 e2");
-	t->n->nto = 2;
-	t->n->to = xcalloc(2, sizeof *t->n->to);
-	t->n->to[0].channel = EVENT_CHANNEL_EMAIL;
-	t->n->to[0].address = xstrdup("ana@example.org");
-	t->n->to[1].channel = EVENT_CHANNEL_SMS;
-	t->n->to[1].address = xstrdup("+14165550100");
-	t->n->to[1].locale = xstrdup("fr");
+	t->r = testredis_open(t->cf);
+	t->n = testnotice_new();
 }
 
 /* Free what test_outbox_open() made. */
@@ -85,41 +70,12 @@ test_outbox_close(struct test_outbox *t)
 	config_free(t->cf);
 }
 
-/* Queue the notice for both recipients, as a decision would. */
-static void
-test_outbox_queue(struct test_outbox *t, int64_t now)
-{
-	struct txn	 tx;
-	char		*cause = NULL;
-
-	txn_begin(&tx, t->r);
-	outbox_queue(&tx, t->cf, t->n, 0, NULL, now);
-	outbox_queue(&tx, t->cf, t->n, 1, NULL, now);
-	assert_int_equal(txn_exec(&tx, "2026-7", &cause), 1);
-}
-
-/* Return a field of a notification's record (allocated, or NULL). */
-static char *
-test_outbox_hget(struct test_outbox *t, const char *id, const char *field)
-{
-	struct redis_reply	*reply;
-	char			*key, *v;
-
-	key = outbox_key(t->cf, id);
-	reply = redis_command(t->r, NULL, "HGET %s %s", key, field);
-	free(key);
-	assert_non_null(reply);
-	v = reply->type == REDIS_TYPE_STRING ? xstrdup(reply->str) : NULL;
-	redis_reply_free(reply);
-	return v;
-}
-
 /* Assert a record's field has a value. */
 static void
 test_outbox_field_is(struct test_outbox *t, const char *id,
     const char *field, const char *want)
 {
-	char	*v = test_outbox_hget(t, id, field);
+	char	*v = testnotice_field(t->r, t->cf, id, field);
 
 	assert_non_null(v);
 	assert_string_equal(v, want);
@@ -200,7 +156,7 @@ test_queue_records(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	test_outbox_field_is(&t, "2026-7/3/0", "state", "queued");
 	test_outbox_field_is(&t, "2026-7/3/0", "to", "ana@example.org");
 	test_outbox_field_is(&t, "2026-7/3/1", "channel", "sms");
@@ -235,7 +191,7 @@ test_outcome_sent(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_OK, "HTTP 201: queued");
@@ -270,7 +226,7 @@ test_outcome_retry(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_TEMPFAIL, "451 4.3.0 try later");
@@ -334,7 +290,7 @@ test_outcome_dead(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_PERMFAIL, "550 5.1.1 no such user");
@@ -381,7 +337,7 @@ test_outcome_fallback(void **state)
 	    "url = \"https://sms.example.org/Messages.json\"; "
 	    "from = \"+14165550311\"; };");
 	t.n->to[0].alt = xstrdup("+14165550199");
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	test_outbox_field_is(&t, "2026-7/3/0", "fallback_to", "+14165550199");
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
@@ -403,7 +359,7 @@ test_outcome_fallback(void **state)
 	    &cause), 0);
 	assert_int_equal(outcome_write(t.r, t.cf, items[1], &res, NULL, 0, NOW,
 	    &cause), 0);
-	v = test_outbox_hget(&t, "2026-7/3/0ff", "state");
+	v = testnotice_field(t.r, t.cf, "2026-7/3/0ff", "state");
 	assert_null(v);
 	channel_result_clear(&res);
 	test_outbox_free(items, 2);
@@ -420,7 +376,7 @@ test_recover(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
 	/* Another owner's live lease is left alone. */
 	assert_int_equal(outbox_recover(t.r, t.cf, "other", NOW + 1, &cause),
@@ -451,7 +407,7 @@ test_unsubscribed(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	redis_reply_free(redis_command(t.r, NULL, "HSET closeloop:sr:{2026-7}:"
 	    "state c:email:ana@example.org %s", "0 1795000000001 - -"));
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
@@ -480,7 +436,7 @@ test_quiet_hours(void **state)
 	assert_int_equal(outbox_due(t.cf, EVENT_CHANNEL_EMAIL, night), night);
 	assert_int_equal(outbox_due(t.cf, EVENT_CHANNEL_SMS,
 	    night + 12 * 3600000LL), night + 12 * 3600000LL);
-	test_outbox_queue(&t, night);
+	testnotice_queue(t.r, t.cf, t.n, night);
 	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"),
 	    night + 10 * 3600000LL);
 	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, night, 0), 0);
@@ -502,7 +458,7 @@ test_outcome_again(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_OK, "250 2.0.0 Ok");
@@ -549,7 +505,7 @@ test_release(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
 	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1), 1);
 	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
@@ -614,7 +570,7 @@ test_record_late(void **state)
 
 	(void)state;
 	test_outbox_open(&t, NULL);
-	test_outbox_queue(&t, NOW);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
 	mail = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	sms = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
 	late.path = xasprintf("%s/late.sock", ts.dir);
@@ -687,10 +643,7 @@ main(void)
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_record_late),
 	};
-	int	rc;
 
-	testserver_start(&ts, 0, NULL);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	testserver_stop(&ts);
-	return rc;
+	return testredis_run(&ts, "outbox", tests,
+	    sizeof tests / sizeof tests[0]);
 }

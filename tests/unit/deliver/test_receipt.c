@@ -40,7 +40,9 @@
 #include "store.h"
 #include "testhttp.h"
 #include "testlog.h"
+#include "testnotice.h"
 #include "testprom.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -104,34 +106,21 @@ test_receipt_config(const char *dlr_url)
 	return cf;
 }
 
-/* Empty the server and queue a notice to an email and an SMS contact. */
-static void
-test_receipt_queue(struct redis *r, const struct config *cf)
+/*
+ * Connect to the server, empty it and queue a notice to an email and an
+ * SMS contact; the caller frees the connection.
+ */
+static struct redis *
+test_receipt_connect(const struct config *cf)
 {
+	struct redis	*r;
 	struct notice	*n;
-	struct txn	 tx;
-	char		*cause = NULL;
 
-	redis_reply_free(redis_command(r, &cause, "FLUSHALL"));
-	n = xcalloc(1, sizeof *n);
-	n->id = xstrdup("2026-7/3");
-	n->sr = xstrdup("2026-7");
-	n->notice = VOCAB_NOTICE_COMPLETED;
-	n->division = xstrdup("TS");
-	n->note = xstrdup("Pothole filled.");
-	n->events = xstrdup("e1 e2");
-	n->nto = 2;
-	n->to = xcalloc(2, sizeof *n->to);
-	n->to[0].channel = EVENT_CHANNEL_EMAIL;
-	n->to[0].address = xstrdup("ana@example.org");
-	n->to[1].channel = EVENT_CHANNEL_SMS;
-	n->to[1].address = xstrdup("+14165550100");
-	n->to[1].locale = xstrdup("fr");
-	txn_begin(&tx, r);
-	outbox_queue(&tx, cf, n, 0, NULL, clock_now());
-	outbox_queue(&tx, cf, n, 1, NULL, clock_now());
-	assert_int_equal(txn_exec(&tx, "2026-7", &cause), 1);
+	r = testredis_open(cf);
+	n = testnotice_new();
+	testnotice_queue(r, cf, n, clock_now());
 	notice_free(n);
+	return r;
 }
 
 /* Load the configuration, queue the notice and start the listener. */
@@ -143,9 +132,7 @@ test_receipt_open(struct test_receipt *t)
 	memset(t, 0, sizeof *t);
 	pthread_mutex_init(&t->lock, NULL);
 	t->cf = test_receipt_config("http://127.0.0.1:9/receipt");
-	t->r = redis_connect(t->cf, &cause);
-	assert_non_null(t->r);
-	test_receipt_queue(t->r, t->cf);
+	t->r = test_receipt_connect(t->cf);
 	t->h = http_new("127.0.0.1:0", test_receipt_handler, t, &cause);
 	if (t->h == NULL)
 		fail_msg("http_new: %s", cause);
@@ -238,28 +225,12 @@ test_receipt_kannel(struct test_receipt *t, const char *id, const char *more)
 	return status;
 }
 
-/* Return a field of a notification's record (allocated), or NULL. */
-static char *
-test_receipt_hget(struct test_receipt *t, const char *id, const char *field)
-{
-	struct redis_reply	*reply;
-	char			*key, *v;
-
-	key = outbox_key(t->cf, id);
-	reply = redis_command(t->r, NULL, "HGET %s %s", key, field);
-	free(key);
-	assert_non_null(reply);
-	v = reply->type == REDIS_TYPE_STRING ? xstrdup(reply->str) : NULL;
-	redis_reply_free(reply);
-	return v;
-}
-
 /* Assert a field of the SMS notification's record; NULL: absent. */
 static void
 test_receipt_field_is(struct test_receipt *t, const char *field,
     const char *want)
 {
-	char	*v = test_receipt_hget(t, SMSID, field);
+	char	*v = testnotice_field(t->r, t->cf, SMSID, field);
 
 	if (want == NULL)
 		assert_null(v);
@@ -466,7 +437,7 @@ test_kannel_delivered(void **state)
 	test_receipt_field_is(&t, "receipt", "delivered");
 	test_receipt_field_is(&t, "receipt_detail", "ACK/");
 	test_receipt_field_is(&t, "state", "queued");
-	v = test_receipt_hget(&t, SMSID, "receipt_at");
+	v = testnotice_field(t.r, t.cf, SMSID, "receipt_at");
 	assert_non_null(v);
 	at = strtoll(v, NULL, 10);
 	assert_true(at >= now && at <= clock_now());
@@ -477,14 +448,14 @@ test_kannel_delivered(void **state)
 	assert_string_equal(v, "ACK/");
 	free(v);
 	/* The email's record is untouched. */
-	v = test_receipt_hget(&t, "2026-7/3/0", "receipt");
+	v = testnotice_field(t.r, t.cf, "2026-7/3/0", "receipt");
 	assert_null(v);
 
 	/* The gateway repeating itself changes nothing. */
 	assert_int_equal(test_receipt_kannel(&t, SMSID,
 	    "&status=1&answer=ACK%2F"), 200);
 	test_receipt_audited(&t, 1);
-	v = test_receipt_hget(&t, SMSID, "receipt_at");
+	v = testnotice_field(t.r, t.cf, SMSID, "receipt_at");
 	assert_int_equal(strtoll(v, NULL, 10), at);
 	free(v);
 	test_receipt_close(&t);
@@ -834,7 +805,6 @@ test_redis_down(void **state)
 {
 	struct test_receipt	 t;
 	struct config		*cf;
-	char			*cause = NULL;
 
 	(void)state;
 	test_receipt_open(&t);
@@ -850,9 +820,7 @@ test_redis_down(void **state)
 	/* A new server: the handler connects again by itself. */
 	testserver_start(&ts, 0, NULL);
 	cf = test_receipt_config("http://127.0.0.1:9/receipt");
-	t.r = redis_connect(cf, &cause);
-	assert_non_null(t.r);
-	test_receipt_queue(t.r, cf);
+	t.r = test_receipt_connect(cf);
 	pthread_mutex_lock(&t.lock);
 	config_free(t.cf);
 	t.cf = cf;
@@ -881,11 +849,8 @@ main(void)
 		cmocka_unit_test(test_log_injection),
 		cmocka_unit_test(test_redis_down),
 	};
-	int	rc;
 
 	log_set_level(LOG_LEVEL_ERR);
-	testserver_start(&ts, 0, NULL);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	testserver_stop(&ts);
-	return rc;
+	return testredis_run(&ts, "receipt", tests,
+	    sizeof tests / sizeof tests[0]);
 }

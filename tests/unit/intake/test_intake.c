@@ -20,6 +20,7 @@
 #include "intake.h"
 #include "redis.h"
 #include "stream.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "xmalloc.h"
 
@@ -45,9 +46,7 @@ test_intake_open(struct test_intake *t)
 	    "events = { dedupe_seconds = 3600; history_days = 2; };\n"
 	    "divisions = { TW = { status_map = ( { code = \"WO-DONE\"; "
 	    "status = \"closed\"; reason = \"completed\"; } ); }; };");
-	t->r = redis_connect(t->cf, &cause);
-	assert_non_null(t->r);
-	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
+	t->r = testredis_open(t->cf);
 	t->s = stream_new(t->cf);
 	assert_int_equal(stream_setup(t->s, t->r, &cause), 0);
 }
@@ -341,11 +340,8 @@ main(void)
 		cmocka_unit_test(test_intake_lost),
 		cmocka_unit_test(test_intake_key),
 	};
-	int	rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	testserver_start(&ts, 0, NULL);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	testserver_stop(&ts);
-	return rc;
+	return testredis_run(&ts, "intake", tests,
+	    sizeof tests / sizeof tests[0]);
 }

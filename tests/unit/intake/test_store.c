@@ -25,6 +25,7 @@
 #include "redis.h"
 #include "srstate.h"
 #include "store.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "xmalloc.h"
 
@@ -44,15 +45,11 @@ struct test_store {
 static void
 test_store_open(struct test_store *t)
 {
-	char	*cause = NULL;
-
 	memset(t, 0, sizeof *t);
 	t->cf = testserver_config(&ts, NULL, "policy = { settle_seconds = 10; "
 	    "coalesce_seconds = 0; retain_days = 3; };\n"
 	    "events = { history_days = 20; };");
-	t->r = redis_connect(t->cf, &cause);
-	assert_non_null(t->r);
-	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
+	t->r = testredis_open(t->cf);
 }
 
 /* Free what test_store_open() made. */
@@ -183,15 +180,12 @@ test_store_last(struct test_store *t, const char *key, const char *field)
 static const char *
 test_store_hget(struct test_store *t, const char *key, const char *field)
 {
-	static char		 buf[512];
-	struct redis_reply	*reply;
-	char			*cause = NULL;
+	static char	 buf[512];
+	char		*v;
 
-	reply = redis_command(t->r, &cause, "HGET %s %s", key, field);
-	assert_non_null(reply);
-	snprintf(buf, sizeof buf, "%s", reply->type == REDIS_TYPE_STRING ?
-	    reply->str : "");
-	redis_reply_free(reply);
+	v = testredis_hget(t->r, key, field);
+	snprintf(buf, sizeof buf, "%s", v != NULL ? v : "");
+	free(v);
 	return buf;
 }
 
@@ -664,25 +658,6 @@ test_store_run_concurrent(void **state)
 	test_store_close(&t);
 }
 
-/* Start the server for the whole program. */
-static int
-test_store_setup(void **state)
-{
-	(void)state;
-	signal(SIGPIPE, SIG_IGN);
-	testserver_start(&ts, 0, NULL);
-	return 0;
-}
-
-/* Stop the server. */
-static int
-test_store_teardown(void **state)
-{
-	(void)state;
-	testserver_stop(&ts);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -701,6 +676,7 @@ main(void)
 		cmocka_unit_test(test_store_release_refused),
 	};
 
-	return cmocka_run_group_tests(tests, test_store_setup,
-	    test_store_teardown);
+	signal(SIGPIPE, SIG_IGN);
+	return testredis_run(&ts, "store", tests,
+	    sizeof tests / sizeof tests[0]);
 }

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "redis.h"
 #include "stream.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "xmalloc.h"
 
@@ -29,19 +30,13 @@ static struct testserver ts;
 static struct redis *
 test_stream_connect(struct config **cf, const char *consumer)
 {
-	struct redis		*r;
-	struct redis_reply	*reply;
-	char			*redis_extra, *cause = NULL;
+	char	*redis_extra;
 
 	redis_extra = xasprintf("consumer = \"%s\"; claim_idle_ms = 100; "
 	    "max_deliveries = 3;", consumer);
 	*cf = testserver_config(&ts, redis_extra, "events = { batch = 10; };");
 	free(redis_extra);
-	r = redis_connect(*cf, &cause);
-	assert_non_null(r);
-	reply = redis_command(r, &cause, "FLUSHALL");
-	redis_reply_free(reply);
-	return r;
+	return testredis_open(*cf);
 }
 
 /* Add n entries "sr=N" to the events stream. */
@@ -59,22 +54,6 @@ test_stream_add(struct redis *r, int n)
 		assert_int_equal(reply->type, REDIS_TYPE_STRING);
 		redis_reply_free(reply);
 	}
-}
-
-/* Return an integer from a command, e.g. XLEN. */
-static long long
-test_stream_int(struct redis *r, const char *cmd)
-{
-	struct redis_reply	*reply;
-	char			*cause = NULL;
-	long long		 v;
-
-	reply = redis_command(r, &cause, cmd);
-	assert_non_null(reply);
-	assert_int_equal(reply->type, REDIS_TYPE_INTEGER);
-	v = reply->integer;
-	redis_reply_free(reply);
-	return v;
 }
 
 /* Read new entries with a blocking read, as the server loop does. */
@@ -124,8 +103,7 @@ test_stream_setup_and_read(void **state)
 	assert_int_equal(b.entries[0].lens[3], 3);
 	assert_memory_equal(b.entries[0].fields[3], "x\0y", 3);
 	assert_int_equal(b.entries[0].deliveries, 1);
-	assert_int_equal(test_stream_int(r,
-	    "XLEN closeloop:events"), 3);
+	assert_int_equal(testredis_int(r, "XLEN closeloop:events"), 3);
 	stream_batch_clear(&b);
 
 	/* Nothing new: the read times out empty. */
@@ -339,7 +317,7 @@ test_stream_nogroup(void **state)
 	r = test_stream_connect(&cf, "c1");
 	s = stream_new(cf);
 	assert_int_equal(stream_setup(s, r, &cause), 0);
-	redis_reply_free(redis_command(r, &cause, "FLUSHALL"));
+	testredis_flush(r);
 	assert_int_equal(stream_send_read(s, r, 10, &cause), 0);
 	while ((rc = redis_receive(r, &reply, &cause)) == 0)
 		usleep(1000);
@@ -365,11 +343,8 @@ main(void)
 		cmocka_unit_test(test_stream_dead),
 		cmocka_unit_test(test_stream_nogroup),
 	};
-	int	rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	testserver_start(&ts, 0, NULL);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	testserver_stop(&ts);
-	return rc;
+	return testredis_run(&ts, "stream", tests,
+	    sizeof tests / sizeof tests[0]);
 }

@@ -30,6 +30,7 @@
 #include "redis.h"
 #include "store.h"
 #include "testhttp.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "testprom.h"
 #include "xmalloc.h"
@@ -87,9 +88,7 @@ test_health_start(struct test_health *t, const char *http_extra)
 	t->g = generation_new(cf, cat);
 	if ((t->l = listener_start(t->g, &cause)) == NULL)
 		fail_msg("listener: %s", cause);
-	if ((t->r = redis_connect(cf, &cause)) == NULL)
-		fail_msg("redis: %s", cause);
-	test_health_cmd(t, "FLUSHALL");
+	t->r = testredis_open(cf);
 	metrics_reset();
 	metrics_beat(clock_now());
 }
@@ -389,11 +388,8 @@ main(void)
 		cmocka_unit_test(test_health_stall),
 		cmocka_unit_test(test_health_redis_down),
 	};
-	int	rc;
 
 	log_set_level(LOG_LEVEL_ERR);
-	testserver_start(&ts, 0, NULL);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	testserver_stop(&ts);
-	return rc;
+	return testredis_run(&ts, "health", tests,
+	    sizeof tests / sizeof tests[0]);
 }

@@ -19,6 +19,7 @@
 #include "policy.h"
 #include "redis.h"
 #include "srstate.h"
+#include "testredis.h"
 #include "testserver.h"
 #include "txn.h"
 
@@ -41,11 +42,9 @@ test_txn_open(struct test_txn *t)
 
 	memset(t, 0, sizeof *t);
 	t->cf = testserver_config(&ts, NULL, NULL);
-	t->r = redis_connect(t->cf, &cause);
+	t->r = testredis_open(t->cf);
 	t->other = redis_connect(t->cf, &cause);
-	assert_non_null(t->r);
 	assert_non_null(t->other);
-	redis_reply_free(redis_command(t->r, &cause, "FLUSHALL"));
 	t->st = srstate_new("9");
 	srstate_wo_add(t->st, "TW", "TW", 1000)->status =
 	    VOCAB_STATUS_RECEIVED;
@@ -69,16 +68,7 @@ test_txn_close(struct test_txn *t)
 static long long
 test_txn_int(struct test_txn *t, const char *cmd)
 {
-	struct redis_reply	*reply;
-	char			*cause = NULL;
-	long long		 v;
-
-	reply = redis_command(t->other, &cause, cmd);
-	assert_non_null(reply);
-	assert_int_equal(reply->type, REDIS_TYPE_INTEGER);
-	v = reply->integer;
-	redis_reply_free(reply);
-	return v;
+	return testredis_int(t->other, cmd);
 }
 
 /*
@@ -241,25 +231,6 @@ test_txn_flushed(void **state)
 	test_txn_close(&t);
 }
 
-/* Start the server for the whole program. */
-static int
-test_txn_setup(void **state)
-{
-	(void)state;
-	signal(SIGPIPE, SIG_IGN);
-	testserver_start(&ts, 0, NULL);
-	return 0;
-}
-
-/* Stop the server. */
-static int
-test_txn_teardown(void **state)
-{
-	(void)state;
-	testserver_stop(&ts);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -271,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_txn_flushed),
 	};
 
-	return cmocka_run_group_tests(tests, test_txn_setup,
-	    test_txn_teardown);
+	signal(SIGPIPE, SIG_IGN);
+	return testredis_run(&ts, "txn", tests,
+	    sizeof tests / sizeof tests[0]);
 }
