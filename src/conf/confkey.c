@@ -6,7 +6,7 @@
  * struct config. A group is in the table too, so that a group the table
  * does not know is reported as unknown like any other setting. The
  * defaults are config.c's (config_defaults()); closeloopd.conf(5) and
- * etc/closeloopd.conf document every entry (tests/it_docs.sh checks).
+ * etc/closeloopd.conf document every entry (tests/it/docs.sh checks).
  */
 #include "build.h"
 

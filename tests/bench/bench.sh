@@ -1,0 +1,339 @@
+#!/bin/sh
+# bench.sh - closeloopd end to end: throughput, latency, memory, CPU, and
+# a backlog drained, against Postfix's smtp-sink and an SMS stand-in
+#
+# Usage: tests/bench/bench.sh [e2e] [latency] [idle] [render] [backlog]
+# (default: all but backlog)
+#
+#   e2e      BENCH_SRS SRs of tests/bench/bench_workload.py (default 20000,
+#            about 90,000 events) are written to the stream as fast as
+#            redis-cli --pipe goes while closeloopd runs; it delivers the
+#            email to smtp-sink and the SMS to tests/harness/gateway.py. Prints
+#            events/s, notifications/s, peak RSS and CPU seconds per 1,000
+#            notifications; then smtp-source sends as many messages of the
+#            same size to the same smtp-sink, as the reference rate.
+#   latency  the workload offered at BENCH_RATE events/s (default 500) for
+#            about BENCH_SECONDS (default 30); prints p50/p95/p99 from each
+#            event's XADD to smtp-sink's receipt of its message (read from
+#            the dump smtp-sink writes as it takes the message in, before
+#            its 250).
+#   idle     CPU time closeloopd uses in BENCH_IDLE seconds (default 10)
+#            with nothing to do.
+#   render   tests/bench/bench_render: notices rendered per second of one core,
+#            for email (with and without building the MIME message) and
+#            SMS, in each shipped locale.
+#   backlog  BENCH_BACKLOG events (default 1,000,000) already in the
+#            stream when closeloopd starts; time until it has read and
+#            delivered them all.
+#
+# Needs Debian's postfix (smtp-sink, smtp-source): tests/bench/bench_setup.sh
+# installs it. The figures are the machine's: see docs/performance.md.
+# Not part of make check.
+. "$(dirname "$0")/../harness/lib.sh"
+
+PY=/usr/bin/python3
+WORKLOAD="$PY $top_srcdir/tests/bench/bench_workload.py"
+SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
+SOURCE=${SMTP_SOURCE:-/usr/sbin/smtp-source}
+[ -x "$SINK" ] || missing "smtp-sink is not installed (Debian package postfix; tests/bench/bench_setup.sh)"
+[ -x "$SOURCE" ] || missing "smtp-source is not installed (Debian package postfix)"
+SESSIONS=${BENCH_SESSIONS:-4}
+# smtp-sink drops its privileges to nobody, who must reach $T.
+chmod 711 "$T"
+
+# Start smtp-sink on a free port, each message into a file of its own in
+# $SINK_DIR (the file's mtime: when it answered 250, to a few ms); with
+# $1 = clock, into a FIFO read by bench_workload.py clock, which notes in
+# $T/clock.txt when each arrives, to a fraction of a millisecond.
+sink_start() {
+	SINK_DIR="$T/sink"
+	rm -rf "$SINK_DIR"
+	mkdir -p "$SINK_DIR"
+	chmod 777 "$SINK_DIR"
+	SMTP_PORT=$(free_port)
+	_u=
+	[ "$(id -u)" != 0 ] || _u="-u nobody"
+	_dump="-d $SINK_DIR/%H%M%S."
+	if [ "${1:-}" = clock ]; then
+		mkfifo "$SINK_DIR/dump"
+		chmod 666 "$SINK_DIR/dump"
+		$WORKLOAD --srs 0 clock --fifo "$SINK_DIR/dump" \
+		    --out "$T/clock.txt" &
+		EXTRA_PIDS="$EXTRA_PIDS $!"
+		_dump="-D $SINK_DIR/dump"
+	fi
+	"$SINK" $_u $_dump -m 512 "127.0.0.1:$SMTP_PORT" 1024 &
+	SINK_PID=$!
+	EXTRA_PIDS="$EXTRA_PIDS $SINK_PID"
+	wait_for 10 "smtp-sink" port_up "$SMTP_PORT"
+}
+
+# Stop smtp-sink.
+sink_stop() {
+	kill -TERM "$SINK_PID" 2>/dev/null || true
+	wait "$SINK_PID" 2>/dev/null || true
+}
+
+# Print how many messages smtp-sink has received.
+sink_count() {
+	find "$SINK_DIR" -type f | wc -l
+}
+
+# Start the SMS stand-in on a free port.
+gateway_start() {
+	GW_PORT=$(free_port)
+	GW_DIR="$T/gateway"
+	mkdir -p "$GW_DIR"
+	$PY "$top_srcdir/tests/harness/gateway.py" --port "$GW_PORT" --dir "$GW_DIR" \
+	    --account ACbench --token tok3n >"$T/gateway.log" 2>&1 &
+	EXTRA_PIDS="$EXTRA_PIDS $!"
+	printf 'tok3n\n' > "$T/twilio.secret"
+	chmod 600 "$T/twilio.secret"
+	wait_for 10 "the SMS stand-in" port_up "$GW_PORT"
+}
+
+# Print how many texts the stand-in has accepted.
+gateway_count() {
+	wc -l < "$GW_DIR/messages.jsonl" 2>/dev/null || echo 0
+}
+
+# Write closeloopd's configuration for a run: every notice told at once.
+bench_config() {
+	LOG_LEVEL=warning write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
+email = {
+	smtp = \"smtp://127.0.0.1:$SMTP_PORT\";
+	starttls = \"off\";
+	from = \"Toronto 311 <311@example.org>\";
+	sessions = $SESSIONS;
+};
+sms = {
+	gateway = \"twilio\";
+	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACbench/Messages.json\";
+	username = \"ACbench\";
+	password_file = \"$T/twilio.secret\";
+	from = \"+14165550311\";
+	allow_http_loopback = true;
+	max_per_second = 10000;
+};"
+}
+
+# Succeed when closeloopd has nothing left to do: every event read and
+# acknowledged, nothing held, queued or being sent.
+idle() {
+	lag_is_0 && pending_is_0 &&
+	    [ "$(rcli ZCARD closeloop:outbox:email)" = 0 ] &&
+	    [ "$(rcli ZCARD closeloop:outbox:sms)" = 0 ] &&
+	    [ "$(rcli ZCARD closeloop:outbox:sending)" = 0 ] &&
+	    [ "$(rcli ZCARD closeloop:due)" = 0 ]
+}
+
+# Succeed when closeloopd has made its consumer group.
+group_made() {
+	rcli XINFO GROUPS closeloop:events 2>/dev/null | grep -q closeloopd
+}
+
+# Succeed when the group has read every entry of the stream.
+lag_is_0() {
+	[ "$(lag 2>/dev/null)" = 0 ]
+}
+
+# Succeed when the group has acknowledged every entry it read.
+pending_is_0() {
+	[ "$(pending)" = 0 ]
+}
+
+# Succeed when smtp-sink has received at least $1 messages.
+sink_has() {
+	[ "$(sink_count)" -ge "$1" ]
+}
+
+# Print a process's CPU time (user + system) in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# Print a process's peak resident memory in KiB.
+peak_rss() {
+	awk '/^VmHWM/ { print $2 }' "/proc/$1/status"
+}
+
+# Print the time of the newest file in a directory, in seconds.
+newest() {
+	find "$1" -type f -printf '%T@\n' | sort -n | tail -n 1
+}
+
+# Print the mean size of the messages smtp-sink received, in bytes.
+mean_size() {
+	find "$SINK_DIR" -type f -printf '%s\n' |
+	    awk '{ s += $1 } END { printf "%d\n", n = (NR ? s / NR : 0) }'
+}
+
+# Start a fresh Redis, sink ($1 as sink_start's), stand-in and closeloopd.
+run_start() {
+	redis_start
+	sink_start "${1:-}"
+	gateway_start
+	bench_config
+}
+
+# Stop what run_start started.
+run_stop() {
+	[ -z "$DAEMON_PID" ] || daemon_stop 60
+	sink_stop
+	redis_stop
+	for pid in $EXTRA_PIDS; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	EXTRA_PIDS=
+	rm -rf "$T/sink" "$T/gateway" "$T"/*.rdb "$T"/appendonly*
+}
+
+TICK=$(getconf CLK_TCK)
+HOSTCPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+echo "machine: $(nproc) cores, $HOSTCPU"
+echo "closeloop $("$CLOSELOOPD" -V 2>/dev/null | head -n 1)"
+
+# The end-to-end run, then the reference rate.
+bench_e2e() {
+	srs=${BENCH_SRS:-20000}
+	say "end to end: $srs SRs"
+	$WORKLOAD --srs "$srs" resp > "$T/events.resp" 2> "$T/workload.txt"
+	nev=$(awk '{ print $2 }' "$T/workload.txt")
+	run_start
+	daemon_start
+	wait_for 10 "closeloopd's group" group_made
+	c0=$(cpu_ticks "$DAEMON_PID")
+	t0=$(date +%s.%N)
+	rcli --pipe < "$T/events.resp" > /dev/null
+	wait_for 1200 "closeloopd to read every event" lag_is_0
+	wait_for 1200 "closeloopd to acknowledge every event" pending_is_0
+	t1=$(date +%s.%N)
+	wait_for 1200 "closeloopd to deliver" idle
+	c1=$(cpu_ticks "$DAEMON_PID")
+	rss=$(peak_rss "$DAEMON_PID")
+	mail=$(sink_count)
+	sms=$(gateway_count)
+	tl=$(newest "$SINK_DIR")
+	size=$(mean_size)
+	awk -v n="$nev" -v m="$mail" -v s="$sms" -v t0="$t0" -v t1="$t1" \
+	    -v tl="$tl" -v c="$((c1 - c0))" -v hz="$TICK" -v rss="$rss" \
+	    -v z="$size" 'BEGIN {
+		printf "events: %d, read and acknowledged in %.2f s: %.0f events/s\n", n, t1 - t0, n / (t1 - t0)
+		printf "email: %d at smtp-sink in %.2f s: %.0f notifications/s (mean size %d bytes)\n", m, tl - t0, m / (tl - t0), z
+		printf "sms: %d at the stand-in\n", s
+		printf "all notifications: %.0f/s\n", (m + s) / (tl - t0)
+		printf "closeloopd CPU: %.2f s in all, %.3f s per 1,000 notifications\n", c / hz, c / hz / (m + s) * 1000
+		printf "closeloopd peak RSS: %.1f MiB\n", rss / 1024
+	}' | tee "$T/e2e.txt"
+	if [ -n "${BENCH_STATS:-}" ]; then
+		say "Redis commands per event"
+		rcli INFO commandstats | tr ':=,' '   ' |
+		    awk -v n="$nev" '/^cmdstat/ { sub("cmdstat_", "", $1); printf "%-20s %8.2f per event, %6.1f us each\n", $1, $3 / n, $7 }' |
+		    sort -k2 -rn
+	fi
+	ERATE=$(awk -v m="$mail" -v t0="$t0" -v tl="$tl" 'BEGIN { printf "%.0f", m / (tl - t0) }')
+	daemon_stop 60
+
+	say "reference: smtp-source, $mail messages of $size bytes"
+	for mode in default "-d" ""; do
+		find "$SINK_DIR" -type f -delete
+		k=$SESSIONS
+		[ "$mode" != default ] || k=1
+		s0=$(date +%s.%N)
+		"$SOURCE" ${mode#default} -s "$k" -m "$mail" -l "$size" \
+		    -f 311@example.org -t resident@example.net \
+		    "127.0.0.1:$SMTP_PORT"
+		wait_for 60 "smtp-source's messages" sink_has "$mail"
+		s1=$(newest "$SINK_DIR")
+		awk -v m="$mail" -v s0="$s0" -v s1="$s1" -v r="$ERATE" \
+		    -v mode="$mode" -v k="$k" 'BEGIN {
+			rate = m / (s1 - s0)
+			how = mode == "-d" ? "-d, connections kept" : "a connection per message"
+			printf "smtp-source %s(%d session%s, %s): %.0f messages/s; closeloop/smtp-source: %.2f\n", mode == "default" ? "with its defaults " : "", k, k == 1 ? "" : "s", how, rate, r / rate
+		}'
+	done
+	run_stop
+}
+
+# The paced run: latency from XADD to smtp-sink.
+bench_latency() {
+	rate=${BENCH_RATE:-500}
+	secs=${BENCH_SECONDS:-30}
+	srs=$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%d", r * s / 4.5 }')
+	say "latency: $srs SRs offered at $rate events/s"
+	run_start clock
+	daemon_start
+	wait_for 10 "closeloopd's group" group_made
+	$WORKLOAD --srs "$srs" pace --socket "$SOCK" --rate "$rate" \
+	    --times "$T/times.txt" 2> "$T/workload.txt"
+	wait_for 600 "closeloopd to deliver" idle
+	sleep 1
+	$WORKLOAD --srs 0 latency --socket "$SOCK" --times "$T/times.txt" \
+	    --clock "$T/clock.txt" | tee "$T/latency.txt"
+	run_stop
+}
+
+# CPU used while there is nothing to do.
+bench_idle() {
+	secs=${BENCH_IDLE:-10}
+	say "idle: $secs s"
+	run_start
+	daemon_start
+	wait_for 10 "closeloopd's group" group_made
+	sleep 2
+	c0=$(cpu_ticks "$DAEMON_PID")
+	sleep "$secs"
+	c1=$(cpu_ticks "$DAEMON_PID")
+	awk -v c="$((c1 - c0))" -v hz="$TICK" -v s="$secs" 'BEGIN {
+		printf "idle CPU: %.2f s in %d s (%.2f%%)\n", c / hz, s, 100 * c / hz / s
+	}'
+	run_stop
+}
+
+# Renders per second per core, per channel and locale.
+bench_render() {
+	say "render: per core"
+	SMTP_PORT=25 GW_PORT=80 bench_config
+	printf 'tok3n\n' > "$T/twilio.secret"
+	"$top_builddir/tests/bench/bench_render" "$CONF" "${BENCH_RENDERS:-20000}"
+}
+
+# A backlog read at start.
+bench_backlog() {
+	n=${BENCH_BACKLOG:-1000000}
+	srs=$((n * 2 / 9))
+	say "backlog: $srs SRs, about $n events, before closeloopd starts"
+	run_start
+	$WORKLOAD --srs "$srs" resp 2> "$T/workload.txt" | rcli --pipe > /dev/null
+	nev=$(rcli XLEN closeloop:events)
+	t0=$(date +%s.%N)
+	daemon_start
+	wait_for 3600 "closeloopd to read every event" lag_is_0
+	wait_for 3600 "closeloopd to acknowledge every event" pending_is_0
+	t1=$(date +%s.%N)
+	awk -v n="$nev" -v t0="$t0" -v t1="$t1" -v m="$(sink_count)" \
+	    -v s="$(gateway_count)" 'BEGIN {
+		printf "backlog: %d events read and acknowledged in %.1f s (%.0f events/s); by then %d emails and %d texts delivered\n", n, t1 - t0, n / (t1 - t0), m, s
+	}'
+	wait_for 7200 "closeloopd to deliver" idle
+	t2=$(newest "$SINK_DIR")
+	rss=$(peak_rss "$DAEMON_PID")
+	awk -v t0="$t0" -v t2="$t2" -v m="$(sink_count)" \
+	    -v s="$(gateway_count)" -v rss="$rss" 'BEGIN {
+		printf "backlog: %d emails and %d texts delivered in %.1f s\n", m, s, t2 - t0
+		printf "closeloopd peak RSS: %.1f MiB\n", rss / 1024
+	}'
+	run_stop
+}
+
+[ $# -gt 0 ] || set -- e2e latency idle render
+for what in "$@"; do
+	case $what in
+	e2e) bench_e2e ;;
+	latency) bench_latency ;;
+	idle) bench_idle ;;
+	backlog) bench_backlog ;;
+	render) bench_render ;;
+	*) fail "unknown benchmark: $what" ;;
+	esac
+done

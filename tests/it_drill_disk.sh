@@ -1,6 +1,0 @@
-#!/bin/sh
-# it_drill_disk.sh - the disk drill's short form: the audit files' file
-# system full for 8 seconds; closeloopd keeps delivering, logs the full
-# disk, and once there is room writes every entry it could not (a tmpfs in
-# a mount namespace: needs root or unshare -rm) (tests/drill.sh)
-exec sh "$(dirname "$0")/drill.sh" disk

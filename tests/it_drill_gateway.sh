@@ -1,5 +1,0 @@
-#!/bin/sh
-# it_drill_gateway.sh - the gateway drill's short form: the SMS gateway
-# answering 500 for 8 seconds; every text delivered once after, with the
-# retries' growing delays in the audit (tests/drill.sh)
-exec sh "$(dirname "$0")/drill.sh" gateway

@@ -1,3 +1,0 @@
-#!/bin/sh
-# it_scenarios.sh - the policy scenarios (tests/scenarios/) with one daemon
-exec /usr/bin/python3 "${top_srcdir:-$(dirname "$0")/..}/tests/scenarios.py" --daemons 1

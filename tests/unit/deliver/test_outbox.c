@@ -1,0 +1,651 @@
+/*
+ * test_outbox.c - unit tests for the outbox (outbox.c), the outcome of an
+ * attempt (outcome.c) and its writing by a worker (deliver_record())
+ *
+ * Runs against a private redis-server: notices are queued as the
+ * decision's transaction queues them, claimed, and finished with each
+ * kind of outcome; the records, sets, audit entries and dead letters are
+ * then read back as an operator would.
+ */
+#include "build.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "channel.h"
+#include "clock.h"
+#include "config.h"
+#include "deliver.h"
+#include "event.h"
+#include "generation.h"
+#include "notice.h"
+#include "outbox.h"
+#include "digest.h"
+#include "outcome.h"
+#include "redis.h"
+#include "redisconn.h"
+#include "retry.h"
+#include "store.h"
+#include "testnotice.h"
+#include "testredis.h"
+#include "testserver.h"
+#include "txn.h"
+#include "xmalloc.h"
+
+static struct testserver ts;
+
+#define NOW	1795000000000LL		/* 2026-11-18T11:06:40Z, ms */
+
+/* One test's connection, config and a notice with two recipients. */
+struct test_outbox {
+	struct config	*cf;
+	struct redis	*r;
+	struct notice	*n;
+};
+
+/* Connect to an empty database and make the notice. */
+static void
+test_outbox_open(struct test_outbox *t, const char *extra)
+{
+	memset(t, 0, sizeof *t);
+	t->cf = testserver_config(&ts, NULL, extra);
+	t->r = testredis_open(t->cf);
+	t->n = testnotice_new();
+}
+
+/* Free what test_outbox_open() made. */
+static void
+test_outbox_close(struct test_outbox *t)
+{
+	notice_free(t->n);
+	redis_free(t->r);
+	config_free(t->cf);
+}
+
+/* Assert a record's field has a value. */
+static void
+test_outbox_field_is(struct test_outbox *t, const char *id,
+    const char *field, const char *want)
+{
+	char	*v = testnotice_field(t->r, t->cf, id, field);
+
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	free(v);
+}
+
+/* Return the score of id in a set of the outbox, or -1. */
+static long long
+test_outbox_score(struct test_outbox *t, const char *set, const char *id)
+{
+	struct redis_reply	*reply;
+	long long		 v = -1;
+
+	reply = redis_command(t->r, NULL, "ZSCORE closeloop:outbox:%s %s",
+	    set, id);
+	assert_non_null(reply);
+	if (reply->type == REDIS_TYPE_STRING)
+		v = strtoll(reply->str, NULL, 10);
+	redis_reply_free(reply);
+	return v;
+}
+
+/* Claim the due notifications of a channel; assert how many. */
+static struct outbox_item **
+test_outbox_claim(struct test_outbox *t, int channel, int64_t now,
+    size_t want)
+{
+	struct outbox_item	**items;
+	char			 *cause = NULL;
+	size_t			  n;
+	int64_t			  next;
+
+	assert_int_equal(outbox_claim(t->r, t->cf, channel, "me", now, 10,
+	    &items, &n, &next, &cause), 0);
+	assert_int_equal(n, want);
+	return items;
+}
+
+/* Free claimed items. */
+static void
+test_outbox_free(struct outbox_item **items, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		outbox_item_free(items[i]);
+	free(items);
+}
+
+/* Return the last audit entry's field of the SR, allocated. */
+static char *
+test_outbox_audit(struct test_outbox *t, const char *field)
+{
+	struct redis_reply	*reply, *f;
+	char			*v = NULL;
+	size_t			 i;
+
+	reply = redis_command(t->r, NULL,
+	    "XREVRANGE closeloop:sr:{2026-7}:audit + - COUNT 1");
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 1);
+	f = reply->element[0]->element[1];
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		if (strcmp(f->element[i]->str, field) == 0)
+			v = xstrdup(f->element[i + 1]->str);
+	}
+	redis_reply_free(reply);
+	assert_non_null(v);
+	return v;
+}
+
+/* A queued notice is one record per recipient, due in its channel's set. */
+static void
+test_queue_records(void **state)
+{
+	struct test_outbox	t;
+	struct outbox_item	**items;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "queued");
+	test_outbox_field_is(&t, "2026-7/3/0", "to", "ana@example.org");
+	test_outbox_field_is(&t, "2026-7/3/1", "channel", "sms");
+	test_outbox_field_is(&t, "2026-7/3/1", "note", "Pothole filled.");
+	assert_int_equal(test_outbox_score(&t, "email", "2026-7/3/0"), NOW);
+	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), NOW);
+
+	/* Claimed once: sending, leased, and not claimed twice. */
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	assert_string_equal(items[0]->id, "2026-7/3/0");
+	assert_int_equal(items[0]->attempts, 1);
+	assert_int_equal(items[0]->resend, 0);
+	assert_non_null(items[0]->notice);
+	assert_string_equal(items[0]->notice->note, "Pothole filled.");
+	assert_int_equal(items[0]->notice->notice, VOCAB_NOTICE_COMPLETED);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "sending");
+	assert_int_equal(test_outbox_score(&t, "sending", "2026-7/3/0"),
+	    NOW + 600000);
+	test_outbox_free(items, 1);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 0), 0);
+	test_outbox_close(&t);
+}
+
+/* A success is recorded with the server's reply and audited. */
+static void
+test_outcome_sent(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	char			*cause = NULL, *v;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_OK, "HTTP 201: queued");
+	res.provider_id = xstrdup("SM123");
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW + 5,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/1", "state", "sent");
+	test_outbox_field_is(&t, "2026-7/3/1", "provider_id", "SM123");
+	test_outbox_field_is(&t, "2026-7/3/1", "reply", "HTTP 201: queued");
+	assert_int_equal(test_outbox_score(&t, "sending", "2026-7/3/1"), -1);
+	v = test_outbox_audit(&t, "decision");
+	assert_string_equal(v, "sent");
+	free(v);
+	v = test_outbox_audit(&t, "detail");
+	assert_non_null(strstr(v, "+1416***0100"));
+	assert_null(strstr(v, "5550100"));
+	free(v);
+	channel_result_clear(&res);
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
+/* A temporary failure is retried later, within the backoff window. */
+static void
+test_outcome_retry(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	char			*cause = NULL, *v;
+	long long		 at;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_TEMPFAIL, "451 4.3.0 try later");
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "retry");
+	test_outbox_field_is(&t, "2026-7/3/0", "last_error",
+	    "451 4.3.0 try later");
+	at = test_outbox_score(&t, "email", "2026-7/3/0");
+	assert_true(at >= NOW + 30000 && at <= NOW + 60000);
+	v = test_outbox_audit(&t, "decision");
+	assert_string_equal(v, "retried");
+	free(v);
+
+	/* The server's Retry-After wins over a shorter backoff. */
+	test_outbox_free(items, 1);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, at, 1);
+	assert_int_equal(items[0]->attempts, 2);
+	res.retry_after = 7200;
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, at,
+	    &cause), 0);
+	assert_true(test_outbox_score(&t, "email", "2026-7/3/0") >=
+	    at + 7200000);
+	channel_result_clear(&res);
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
+/* The backoff doubles up to retry.max_seconds. */
+static void
+test_retry_delay(void **state)
+{
+	struct config	*cf;
+	int64_t		 d;
+	int		 i;
+
+	(void)state;
+	cf = testserver_config(&ts, NULL, "retry = { initial_seconds = 10; "
+	    "max_seconds = 100; };");
+	for (i = 0; i < 50; i++) {
+		d = retry_delay(cf, 1, 0);
+		assert_true(d >= 5000 && d <= 10000);
+		d = retry_delay(cf, 3, 0);
+		assert_true(d >= 20000 && d <= 40000);
+		d = retry_delay(cf, 30, 0);
+		assert_true(d >= 50000 && d <= 100000);
+	}
+	config_free(cf);
+}
+
+/* A permanent failure and a notification too old are dead-lettered. */
+static void
+test_outcome_dead(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	struct redis_reply	*reply;
+	char			*cause = NULL, *v;
+	int64_t			 late;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_PERMFAIL, "550 5.1.1 no such user");
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "failed");
+	assert_int_equal(test_outbox_score(&t, "email", "2026-7/3/0"), -1);
+	v = test_outbox_audit(&t, "decision");
+	assert_string_equal(v, "failed");
+	free(v);
+	test_outbox_free(items, 1);
+
+	/* SMS older than retry.sms_max_age_hours (24) is given up. */
+	late = NOW + 24 * 3600000LL;
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, late, 1);
+	channel_result(&res, SEND_TEMPFAIL, "HTTP 503");
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, late,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/1", "state", "dead");
+	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), -1);
+	reply = redis_command(t.r, NULL, "XRANGE closeloop:dead - +");
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 2);
+	redis_reply_free(reply);
+	v = test_outbox_audit(&t, "decision");
+	assert_string_equal(v, "dead");
+	free(v);
+	channel_result_clear(&res);
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
+/* A permanent failure goes to the other address the resident gave. */
+static void
+test_outcome_fallback(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	char			*cause = NULL, *v;
+
+	(void)state;
+	test_outbox_open(&t, "sms = { gateway = \"twilio\"; "
+	    "url = \"https://sms.example.org/Messages.json\"; "
+	    "from = \"+14165550311\"; };");
+	t.n->to[0].alt = xstrdup("+14165550199");
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	test_outbox_field_is(&t, "2026-7/3/0", "fallback_to", "+14165550199");
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_PERMFAIL, "550 5.1.1 no such user");
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/0f", "channel", "sms");
+	test_outbox_field_is(&t, "2026-7/3/0f", "to", "+14165550199");
+	test_outbox_field_is(&t, "2026-7/3/0f", "fallback_of", "2026-7/3/0");
+	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/0f"), NOW);
+	v = test_outbox_audit(&t, "rule");
+	assert_string_equal(v, "fallback");
+	free(v);
+	test_outbox_free(items, 1);
+
+	/* The fallback itself failing for good has no further fallback. */
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 2);
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), 0);
+	assert_int_equal(outcome_write(t.r, t.cf, items[1], &res, NULL, 0, NOW,
+	    &cause), 0);
+	v = testnotice_field(t.r, t.cf, "2026-7/3/0ff", "state");
+	assert_null(v);
+	channel_result_clear(&res);
+	test_outbox_free(items, 2);
+	test_outbox_close(&t);
+}
+
+/* Claims cut short go out again, marked as a resend. */
+static void
+test_recover(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	char			*cause = NULL;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
+	/* Another owner's live lease is left alone. */
+	assert_int_equal(outbox_recover(t.r, t.cf, "other", NOW + 1, &cause),
+	    0);
+	/* The same owner, restarted, takes its claims back at once. */
+	assert_int_equal(outbox_recover(t.r, t.cf, "me", NOW + 1, &cause), 1);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW + 1, 1);
+	assert_int_equal(items[0]->resend, 1);
+	assert_int_equal(items[0]->attempts, 2);
+	test_outbox_free(items, 1);
+	/* Any worker takes back a claim whose lease ended. */
+	assert_int_equal(outbox_recover(t.r, t.cf, NULL, NOW + 2, &cause), 0);
+	assert_int_equal(outbox_recover(t.r, t.cf, NULL, NOW + 600002,
+	    &cause), 1);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL,
+	    NOW + 600002, 1), 1);
+	test_outbox_close(&t);
+}
+
+/* A contact that unsubscribed after the decision is not sent to. */
+static void
+test_unsubscribed(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	char			*cause = NULL;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	redis_reply_free(redis_command(t.r, NULL, "HSET closeloop:sr:{2026-7}:"
+	    "state c:email:ana@example.org %s", "0 1795000000001 - -"));
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	assert_int_equal(items[0]->unsubscribed, 1);
+	memset(&res, 0, sizeof res);
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "unsubscribed");
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
+/* An SMS decided in quiet hours is due when they end; email is not. */
+static void
+test_quiet_hours(void **state)
+{
+	struct test_outbox	t;
+	/* 2026-11-23 03:00 UTC is 22:00 in Toronto (UTC-5). */
+	int64_t			night = 1795402800000LL;
+
+	(void)state;
+	test_outbox_open(&t, "sms = { quiet_hours = \"21:00-08:00\"; };");
+	/* 08:00 Toronto is 13:00 UTC. */
+	assert_int_equal(retry_due(t.cf, EVENT_CHANNEL_SMS, night),
+	    night + 10 * 3600000LL);
+	assert_int_equal(retry_due(t.cf, EVENT_CHANNEL_EMAIL, night), night);
+	assert_int_equal(retry_due(t.cf, EVENT_CHANNEL_SMS,
+	    night + 12 * 3600000LL), night + 12 * 3600000LL);
+	testnotice_queue(t.r, t.cf, t.n, night);
+	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"),
+	    night + 10 * 3600000LL);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, night, 0), 0);
+	test_outbox_close(&t);
+}
+
+/*
+ * Writing an outcome again after a lost connection: only while the claim
+ * is as it was made, and not over a change made meanwhile.
+ */
+static void
+test_outcome_again(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	struct redis		*other;
+	char			*cause = NULL;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_OK, "250 2.0.0 Ok");
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "someone", &cause),
+	    0);
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 1);
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), 0);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "sent");
+	/* Written before the connection failed: not again. */
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 0);
+	test_outbox_free(items, 1);
+
+	/* Its lease ended and another worker took it meanwhile. */
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 1);
+	other = redisconn_open(t.cf, &cause);
+	assert_non_null(other);
+	redis_reply_free(redis_command(other, &cause, "HSET %s owner %s",
+	    "closeloop:sr:{2026-7}:n:3/1", "someone"));
+	redis_free(other);
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
+	    &cause), -1);
+	test_outbox_field_is(&t, "2026-7/3/1", "state", "sending");
+	test_outbox_field_is(&t, "2026-7/3/1", "owner", "someone");
+	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 0);
+	channel_result_clear(&res);
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
+/*
+ * Claims a worker lost track of go back to their due set: the owner's on
+ * the channel, not those it still has in flight; the next claim marks
+ * them as a resend.
+ */
+static void
+test_release(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	const char		*keep[] = { "2026-7/3/1" };
+	char			*cause = NULL;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1), 1);
+	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
+	    keep, 1, NOW + 5, &cause), 0);
+	assert_int_equal(outbox_release(t.r, t.cf, "other", EVENT_CHANNEL_SMS,
+	    NULL, 0, NOW + 5, &cause), 0);
+	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
+	    NULL, 0, NOW + 5, &cause), 1);
+	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), NOW + 5);
+	assert_int_equal(test_outbox_score(&t, "sending", "2026-7/3/1"), -1);
+	assert_true(test_outbox_score(&t, "sending", "2026-7/3/0") > NOW);
+	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW + 5, 1);
+	assert_int_equal(items[0]->resend, 1);
+	assert_int_equal(items[0]->attempts, 2);
+	test_outbox_free(items, 1);
+	test_outbox_close(&t);
+}
+
+/* The socket a test's second configuration names, and when it appears. */
+struct test_outbox_late {
+	char	*path;
+	int	 after_ms;
+};
+
+/* Make the late socket appear, a link to the server's, after a while. */
+static void *
+test_outbox_appear(void *arg)
+{
+	struct test_outbox_late	*l = arg;
+	struct timespec		 ts_wait;
+
+	ts_wait.tv_sec = l->after_ms / 1000;
+	ts_wait.tv_nsec = (l->after_ms % 1000) * 1000000L;
+	nanosleep(&ts_wait, NULL);
+	if (symlink(ts.sock, l->path) != 0)
+		return (void *)1;
+	return NULL;
+}
+
+/*
+ * A worker writes an outcome once Redis answers again, even when its own
+ * connection was lost before: one attempt only after an earlier outcome
+ * gave up, and then the whole time again once one is written.
+ */
+static void
+test_record_late(void **state)
+{
+	struct test_outbox	  t;
+	struct test_outbox_late	  late;
+	struct outbox_item	**mail, **sms;
+	struct send_result	  res;
+	struct generation	 *g;
+	struct deliver		 *d;
+	struct redis		 *r = NULL;
+	struct config		 *cf;
+	pthread_t		  thread;
+	void			 *rv;
+	char			 *path, *cause = NULL;
+	FILE			 *f;
+	int64_t			  started;
+	int			  gave_up = 0;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	mail = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	sms = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
+	late.path = xasprintf("%s/late.sock", ts.dir);
+	late.after_ms = 500;
+	path = xasprintf("%s/late.conf", ts.dir);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "redis = { url = \"unix://%s\"; consumer = \"me\"; };\n"
+	    "delivery = { lease_seconds = 10; };\n", late.path);
+	fclose(f);
+	cf = config_load(path, &cause);
+	assert_non_null(cf);
+	g = generation_new(cf, NULL);
+	d = deliver_start(g, 0, NULL);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_OK, "250 2.0.0 Ok");
+
+	/* Redis is away at first, then answers. */
+	assert_int_equal(pthread_create(&thread, NULL, test_outbox_appear,
+	    &late), 0);
+	deliver_record(d, &r, &gave_up, cf, mail[0], &res, NULL, "email");
+	assert_int_equal(pthread_join(thread, &rv), 0);
+	assert_null(rv);
+	test_outbox_field_is(&t, "2026-7/3/0", "state", "sent");
+	assert_int_equal(gave_up, 0);
+
+	/* After one gave up: a single attempt, the claim left as it was. */
+	redis_free(r);
+	r = NULL;
+	assert_int_equal(unlink(late.path), 0);
+	gave_up = 1;
+	started = clock_now();
+	deliver_record(d, &r, &gave_up, cf, sms[0], &res, NULL, "sms");
+	assert_true(clock_now() - started < 1000);
+	assert_null(r);
+	assert_int_equal(gave_up, 1);
+	test_outbox_field_is(&t, "2026-7/3/1", "state", "sending");
+	late.after_ms = 0;
+	assert_null(test_outbox_appear(&late));
+	deliver_record(d, &r, &gave_up, cf, sms[0], &res, NULL, "sms");
+	test_outbox_field_is(&t, "2026-7/3/1", "state", "sent");
+	assert_int_equal(gave_up, 0);
+
+	redis_free(r);
+	deliver_stop(d, 0);
+	generation_drop(g);
+	unlink(late.path);
+	free(late.path);
+	free(path);
+	channel_result_clear(&res);
+	test_outbox_free(mail, 1);
+	test_outbox_free(sms, 1);
+	test_outbox_close(&t);
+}
+
+/* Start the server, run the tests, stop it. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_queue_records),
+		cmocka_unit_test(test_outcome_sent),
+		cmocka_unit_test(test_outcome_retry),
+		cmocka_unit_test(test_retry_delay),
+		cmocka_unit_test(test_outcome_dead),
+		cmocka_unit_test(test_outcome_fallback),
+		cmocka_unit_test(test_recover),
+		cmocka_unit_test(test_unsubscribed),
+		cmocka_unit_test(test_quiet_hours),
+		cmocka_unit_test(test_outcome_again),
+		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_record_late),
+	};
+
+	return testredis_run(&ts, "outbox", tests,
+	    sizeof tests / sizeof tests[0]);
+}

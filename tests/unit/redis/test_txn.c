@@ -1,0 +1,303 @@
+/*
+ * test_txn.c - unit tests for the writes of one step (txn.c)
+ *
+ * Runs against a private redis-server, with a second connection playing
+ * another closeloopd that changes the SR between WATCH and EXEC.
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "commit.h"
+#include "config.h"
+#include "policy.h"
+#include "redis.h"
+#include "redisconn.h"
+#include "srstate.h"
+#include "testredis.h"
+#include "testserver.h"
+#include "txn.h"
+
+static struct testserver ts;
+
+/* Everything one test needs: two connections and a state to write. */
+struct test_txn {
+	struct config		*cf;
+	struct redis		*r;
+	struct redis		*other;
+	struct srstate		*st;
+	struct policy_result	 res;
+};
+
+/* Connect twice to an empty database; a state with a pending notice. */
+static void
+test_txn_open(struct test_txn *t)
+{
+	char	*cause = NULL;
+
+	memset(t, 0, sizeof *t);
+	t->cf = testserver_config(&ts, NULL, NULL);
+	t->r = testredis_open(t->cf);
+	t->other = redisconn_open(t->cf, &cause);
+	assert_non_null(t->other);
+	t->st = srstate_new("9");
+	srstate_wo_add(t->st, "TW", "TW", 1000)->status =
+	    VOCAB_STATUS_RECEIVED;
+	t->st->due = 5000;
+	decision_add(&t->res.decisions, DECISION_HELD, "settle",
+	    VOCAB_NOTICE_NONE, "TW", "e1", "held");
+}
+
+/* Free what test_txn_open() made. */
+static void
+test_txn_close(struct test_txn *t)
+{
+	policy_result_clear(&t->res);
+	srstate_free(t->st);
+	redis_free(t->other);
+	redis_free(t->r);
+	config_free(t->cf);
+}
+
+/* Return an integer reply of a command on the other connection. */
+static long long
+test_txn_int(struct test_txn *t, const char *cmd)
+{
+	return testredis_int(t->other, cmd);
+}
+
+/*
+ * Write the state and result as one step for SR 9 and check txn_exec()'s
+ * answer; return whether the step was refused.  *cause is the caller's.
+ */
+static int
+test_txn_step(struct test_txn *t, int want, char **cause)
+{
+	struct txn	 tx;
+
+	txn_begin(&tx, t->r);
+	commit_result(&tx, t->cf, t->st, &t->res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", cause), want);
+	return (tx.refused);
+}
+
+/* Run a command on the other connection, whatever it answers. */
+static void
+test_txn_other(struct test_txn *t, const char *cmd)
+{
+	char	*cause = NULL;
+
+	redis_reply_free(redis_command(t->other, &cause, cmd));
+	free(cause);
+}
+
+/* A transaction nobody raced commits every write. */
+static void
+test_txn_commit(void **state)
+{
+	struct test_txn	 t;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	redis_reply_free(redis_command(t.r, &cause,
+	    "WATCH closeloop:sr:{9}:state"));
+	test_txn_step(&t, 1, &cause);
+	assert_null(cause);
+	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
+	    "wo:TW"), 1);
+	assert_int_equal(test_txn_int(&t, "ZCOUNT closeloop:due 5000 5000"), 1);
+	assert_int_equal(test_txn_int(&t, "XLEN closeloop:sr:{9}:audit"), 1);
+	assert_int_equal(test_txn_int(&t, "HINCRBY closeloop:stats "
+	    "decision:held 0"), 1);
+	test_txn_close(&t);
+}
+
+/* Record a hook's calls: how many, and the last committed flag. */
+static void
+test_txn_hook(void *arg, int committed)
+{
+	int	*calls = arg;
+
+	calls[0]++;
+	calls[1] = committed;
+}
+
+/* Hooks run once as a transaction ends, told whether it committed. */
+static void
+test_txn_hooks(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+	int		 a[2] = { 0, -1 }, b[2] = { 0, -1 };
+
+	(void)state;
+	test_txn_open(&t);
+	/* committed: both hooks, once each, with 1 */
+	txn_begin(&tx, t.r);
+	txn_hook(&tx, test_txn_hook, a);
+	txn_hook(&tx, test_txn_hook, b);
+	assert_ptr_equal(txn_hook_arg(&tx, test_txn_hook), a);
+	commit_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	assert_int_equal(a[0], 1);
+	assert_int_equal(a[1], 1);
+	assert_int_equal(b[0], 1);
+	assert_null(txn_hook_arg(&tx, test_txn_hook));
+	/* lost a race: called with 0, nothing written */
+	redis_reply_free(redis_command(t.r, &cause,
+	    "WATCH closeloop:sr:{9}:state"));
+	test_txn_other(&t, "HSET closeloop:sr:{9}:state x 1");
+	txn_begin(&tx, t.r);
+	txn_hook(&tx, test_txn_hook, a);
+	commit_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_exec(&tx, "9", &cause), 0);
+	assert_int_equal(a[0], 2);
+	assert_int_equal(a[1], 0);
+	/* aborted unsent: called with 0 */
+	txn_begin(&tx, t.r);
+	txn_hook(&tx, test_txn_hook, b);
+	txn_abort(&tx);
+	assert_int_equal(b[0], 2);
+	assert_int_equal(b[1], 0);
+	assert_null(cause);
+	test_txn_close(&t);
+}
+
+/* Another process changed the SR after WATCH: nothing is written. */
+static void
+test_txn_conflict(void **state)
+{
+	struct test_txn	 t;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	redis_reply_free(redis_command(t.r, &cause,
+	    "WATCH closeloop:sr:{9}:state"));
+	test_txn_other(&t, "HSET closeloop:sr:{9}:state seq 1");
+	test_txn_step(&t, 0, &cause);
+	assert_null(cause);
+	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
+	    "wo:TW"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:due"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:audit"), 0);
+	test_txn_close(&t);
+}
+
+/*
+ * A write Redis would refuse (a key of the wrong type) refuses the whole
+ * step: it is reported with its reason, nothing at all is written, and
+ * the connection stays usable.
+ */
+static void
+test_txn_refused(void **state)
+{
+	struct test_txn	 t;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	test_txn_other(&t, "SET closeloop:due not-a-sorted-set");
+	assert_true(test_txn_step(&t, -1, &cause));
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "SR 9: redis refused the step, which "
+	    "wrote nothing: WRONGTYPE ZADD closeloop:due"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:audit"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:audit"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:stats"), 0);
+
+	/* The same connection goes on: with the key put right, it commits. */
+	test_txn_other(&t, "DEL closeloop:due");
+	assert_false(test_txn_step(&t, 1, &cause));
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 1);
+	test_txn_close(&t);
+}
+
+/*
+ * A counter that holds no integer refuses the step before anything is
+ * written; a state key of the wrong type does not, as the step deletes it
+ * before writing it.
+ */
+static void
+test_txn_refused_counter(void **state)
+{
+	struct test_txn	 t;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	test_txn_other(&t, "HSET closeloop:stats decision:held lots");
+	assert_true(test_txn_step(&t, -1, &cause));
+	assert_non_null(strstr(cause, "HINCRBY closeloop:stats "
+	    "decision:held: not an integer"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:due"), 0);
+
+	test_txn_other(&t, "DEL closeloop:stats");
+	test_txn_other(&t, "SET closeloop:sr:{9}:state damaged");
+	test_txn_step(&t, 1, &cause);
+	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
+	    "wo:TW"), 1);
+	test_txn_close(&t);
+}
+
+/*
+ * A server whose scripts were flushed answers NOSCRIPT: nothing is
+ * written, the connection is dropped, and a new one loads the script.
+ */
+static void
+test_txn_flushed(void **state)
+{
+	struct test_txn	 t;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	test_txn_step(&t, 1, &cause);
+	test_txn_other(&t, "FLUSHALL");
+	test_txn_other(&t, "SCRIPT FLUSH");
+	assert_false(test_txn_step(&t, -1, &cause));
+	assert_non_null(strstr(cause, "NOSCRIPT"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
+	assert_null(redis_command(t.r, &cause, "PING"));
+	free(cause);
+	cause = NULL;
+	redis_free(t.r);
+	t.r = redisconn_open(t.cf, &cause);
+	assert_non_null(t.r);
+	test_txn_step(&t, 1, &cause);
+	test_txn_close(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_txn_commit),
+		cmocka_unit_test(test_txn_conflict),
+		cmocka_unit_test(test_txn_hooks),
+		cmocka_unit_test(test_txn_refused),
+		cmocka_unit_test(test_txn_refused_counter),
+		cmocka_unit_test(test_txn_flushed),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return testredis_run(&ts, "txn", tests,
+	    sizeof tests / sizeof tests[0]);
+}
