@@ -15,6 +15,7 @@
 #include "config.h"
 #include "confint.h"
 #include "division.h"
+#include "syntax.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
@@ -141,7 +142,7 @@ confdiv_names(struct division *dv, struct confproblems *pr,
 		if (v == NULL || *v == '\0')
 			confproblem_add(pr, e, "%s.%s: must be a non-empty "
 			    "string", name, config_setting_name(e));
-		else if (confload_control(v))
+		else if (syntax_text(v, 0, NULL) != 0)
 			confproblem_add(pr, e, "%s.%s: contains a control "
 			    "character", name, config_setting_name(e));
 		else

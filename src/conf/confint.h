@@ -90,9 +90,6 @@ const char *confproblem_type(const config_setting_t *s);
  */
 int confload_read(struct config *cf, const char *path, char **cause);
 
-/* Return 1 if a string has a control character. */
-int confload_control(const char *v);
-
 /*
  * Read an array of host names, ["photos.example.org", ...], into cf's
  * photo hosts (lower case). Adds a problem for a bad one.

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "confint.h"
 #include "redisurl.h"
+#include "syntax.h"
 #include "xmalloc.h"
 
 /*
@@ -74,7 +75,7 @@ conflist_city(struct config *cf, struct confproblems *pr,
 
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		v = config_setting_get_string(s);
-		if (*v == '\0' || confload_control(v)) {
+		if (*v == '\0' || syntax_text(v, 0, NULL) != 0) {
 			confproblem_add(pr, s, "%s: must be a non-empty name "
 			    "without control characters", name);
 			return;
@@ -91,7 +92,7 @@ conflist_city(struct config *cf, struct confproblems *pr,
 	for (i = 0; i < config_setting_length(s); i++) {
 		e = config_setting_get_elem(s, i);
 		v = config_setting_get_string(e);
-		if (v == NULL || *v == '\0' || confload_control(v)) {
+		if (v == NULL || *v == '\0' || syntax_text(v, 0, NULL) != 0) {
 			confproblem_add(pr, e, "%s.%s: must be a non-empty "
 			    "name without control characters", name,
 			    config_setting_name(e));

@@ -20,18 +20,8 @@
 #include "config.h"
 #include "confint.h"
 #include "log.h"
+#include "syntax.h"
 #include "xmalloc.h"
-
-/* Return 1 if a string has a control character. */
-int
-confload_control(const char *v)
-{
-	for (; *v != '\0'; v++) {
-		if ((unsigned char)*v < 0x20 || *v == 0x7f)
-			return 1;
-	}
-	return 0;
-}
 
 /* Check a string setting for length and control characters; 0 if good. */
 static int
@@ -50,7 +40,7 @@ confload_string(struct confproblems *pr, const config_setting_t *s,
 		    name, (long long)k->max);
 		return -1;
 	}
-	if (confload_control(v)) {
+	if (syntax_text(v, 0, NULL) != 0) {
 		confproblem_add(pr, s, "%s: contains a control character",
 		    name);
 		return -1;

@@ -19,7 +19,8 @@
 static int
 syntax_fail(const char **why, const char *phrase)
 {
-	*why = phrase;
+	if (why != NULL)
+		*why = phrase;
 	return -1;
 }
 

@@ -35,7 +35,8 @@ size_t syntax_utf8_chars(const char *s, size_t len);
 
 /*
  * Check a free-text value: no control characters except, when multiline
- * is set, newline, carriage return and tab.
+ * is set, newline, carriage return and tab. (Like every check here, it
+ * returns 0, or -1 with the reason in *why unless why is NULL.)
  */
 int syntax_text(const char *s, int multiline, const char **why);
 

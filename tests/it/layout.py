@@ -8,7 +8,8 @@ another module's header and every use of a variable another module
 defines (a table of functions, say), for each file under
 SRCDIR, and reports:
   - a folder including (or calling into) a folder listed after it;
-  - an include circle between modules (foo.c and foo.h are one module);
+  - a circle between files: a file reaching, through the headers it
+    includes and the functions it calls, back to itself;
   - a .c file over 600 lines.
 The order of the folders is read from src/README.md's "Order:" line.
 Exit status 1 on any finding, 0 otherwise.
@@ -51,6 +52,12 @@ EXTERN = re.compile(r"^extern\s[^;(]*?\b([a-z][a-z0-9_]*)\s*(?:\[[^\]]*\])?\s*;"
                     re.M)
 DEFINE = re.compile(r"^(?!static\b|extern\b)[a-z][^;(=]*?\b([a-z][a-z0-9_]*)"
                     r"\s*(?:\[[^\]]*\])?\s*=", re.M)
+BODY = re.compile(r"^([a-z][a-z0-9_]*)\(", re.M)
+# a function named as a value: a pointer passed, stored or in a table
+VALUE = re.compile(r"[=,({&]\s*([a-z][a-z0-9]*_[a-z0-9_]*)\s*(?=[,)};])")
+# a variable of that name declared here (a parameter, say): not a use
+LOCAL = (r"(?:\*\s*|\b(?:int|char|long|size_t|int64_t|uint64_t|double|"
+         r"unsigned|short|const|struct\s+[a-z_0-9]+)\s+)%s\b")
 WORD = re.compile(r"\b([a-z][a-z0-9_]*)\b")
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\])*\"", re.S)
 
@@ -77,14 +84,21 @@ def main():
             for name in DECL.findall(strip(h)):
                 owner.setdefault(name, stem)
             externs.update(EXTERN.findall(strip(h)))
-    # a variable a header declares extern belongs to the .c defining it
+    # a function, or a variable a header declares extern, belongs to the
+    # .c defining it, whichever header declares it (a private header
+    # shared by a folder's files, say)
     for (stem, ext), text in texts.items():
         if ext == ".c":
+            for name in BODY.findall(strip(text)):
+                if name in owner:
+                    owner[name] = stem
             for name in DEFINE.findall(strip(text)):
                 if name in externs:
                     data.setdefault(name, stem)
     findings = []
-    edges = {s: set() for s in mods}
+    # the graph of files: a file to the header it includes, a .c to the
+    # .c that defines what it calls or uses
+    edges = {stem + ext: set() for (stem, ext) in texts}
     for (stem, ext), text in sorted(texts.items()):
         folder = mods[stem][0]
         where = os.path.join(folder, stem + ext)
@@ -92,7 +106,8 @@ def main():
             dep = os.path.basename(inc)[:-2]
             if dep not in mods or dep == stem:
                 continue
-            edges[stem].add(dep)
+            if (dep, ".h") in texts:
+                edges[stem + ext].add(dep + ".h")
             dfold = mods[dep][0]
             if folder not in rank or dfold not in rank:
                 findings.append("%s: folder %r or %r is not in the order"
@@ -109,8 +124,13 @@ def main():
         for name in WORD.findall(strip(text)):
             if data.get(name) not in (None, stem):
                 uses.setdefault((name, data[name]), "uses %s" % name)
+        for name in VALUE.findall(strip(text)):
+            if owner.get(name) not in (None, stem) and \
+                    not re.search(LOCAL % name, strip(text)):
+                uses.setdefault((name, owner[name]), "uses %s" % name)
         for (name, dep), how in sorted(uses.items()):
-            edges[stem].add(dep)
+            edges[stem + ".c"].add(dep + (".c" if (dep, ".c") in texts
+                                          else ".h"))
             dfold = mods[dep][0]
             if folder in rank and dfold in rank and rank[dfold] > rank[folder]:
                 findings.append("%s %s of %s/%s: %s is after %s"
@@ -145,7 +165,7 @@ def main():
         if v not in index:
             visit(v)
     for comp in comps:
-        findings.append("circle of %d modules: %s"
+        findings.append("circle of %d files: %s"
                         % (len(comp), " ".join(comp)))
     sizes = []
     for (stem, ext), text in sorted(texts.items()):

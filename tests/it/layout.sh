@@ -63,7 +63,20 @@ say "an include circle inside a folder is caught"
 copy_src
 printf '#include "json.h"\n' >> "$T/src/lib/log.h"
 printf '#include "log.h"\n' >> "$T/src/lib/json.h"
-caught 'circle of 2 modules: json log' || fail "a circle was not caught"
+caught 'circle of 2 files: json.h log.h' || fail "a circle was not caught"
+
+say "two files of a folder calling each other are caught"
+copy_src
+printf 'static void f(void) { json_free(0); }\n' >> "$T/src/lib/fnv.c"
+printf 'static void g(void) { fnv_add(0, 0, 0); }\n' >> "$T/src/lib/json.c"
+caught 'circle of 2 files: fnv.c json.c' ||
+    fail "a circle through calls was not caught"
+
+say "a function handed up as a pointer is caught"
+copy_src
+printf 'static int (*f[])(void) = { server_run };\n' >> "$T/src/lib/probe.c"
+caught 'lib/probe.c uses server_run of ops/server' ||
+    fail "a function pointer reaching up was not caught"
 
 say "a .c file over 600 lines is caught"
 copy_src
