@@ -1,9 +1,9 @@
 /*
  * channel.c - the channels a notice goes out by, and what sending came to
  *
- * channel_find() looks a channel up by name in the table of them all,
- * as the delivery workers choose theirs: "mail" or "sms", or "null" in a
- * dry run. The outcome of one attempt is a struct send_result: the
+ * Each channel (mail.c, sms.c, null.c) fills a struct channel; the
+ * delivery workers find theirs by name in channels.c: "mail" or "sms",
+ * or "null" in a dry run. The outcome of one attempt is a struct send_result: the
  * status, the reply (a single line, control characters removed, so that
  * it can go into a log or a Redis hash as it is) and the gateway's id
  * for it.

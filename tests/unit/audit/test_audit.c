@@ -282,19 +282,6 @@ test_audit_json(void **state)
 	test_audit_close(&t);
 }
 
-/* Milliseconds format as ISO 8601 in UTC. */
-static void
-test_audit_time(void **state)
-{
-	char	buf[32];
-
-	(void)state;
-	clock_rfc3339(0, buf);
-	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
-	clock_rfc3339(NOW + 999, buf);
-	assert_string_equal(buf, "2026-11-18T11:06:40.999Z");
-}
-
 int
 main(void)
 {
@@ -303,7 +290,6 @@ main(void)
 		cmocka_unit_test(test_audit_trimmed),
 		cmocka_unit_test(test_audit_scan_pages),
 		cmocka_unit_test(test_audit_json),
-		cmocka_unit_test(test_audit_time),
 	};
 
 	return testredis_run(&ts, "audit", tests,
