@@ -183,7 +183,7 @@ audit_scan(struct redis *r, const struct config *cf, const char *sr,
 static void
 audit_json_member(struct json *j, const char *name, const char *v)
 {
-	char	ts[32];
+	char	ts[CLOCK_RFC3339_LEN];
 
 	if (strcmp(name, "at") == 0 || strcmp(name, "ts") == 0) {
 		clock_rfc3339(strtoll(v, NULL, 10), ts);

@@ -478,7 +478,7 @@ dead_queue_line(const struct config *cf, const char *name,
 static void
 dead_queue_json(struct json *j, const char *name, const struct dead_wait *w)
 {
-	char	key[32], when[32];
+	char	key[32], when[CLOCK_RFC3339_LEN];
 
 	snprintf(key, sizeof key, "%s_due", name);
 	json_set_int(j, key, w->due);

@@ -318,8 +318,8 @@ report_run(const struct config *cf, int argc, char **argv)
 	struct report	 rp = { NULL, 0, NULL, 0, 0 };
 	struct redis	*r = NULL;
 	const char	*since_s = NULL, *until_s = NULL, *division = NULL;
-	char		*cause = NULL, from[32], to[32], iso_from[32];
-	char		 iso_to[32];
+	char		*cause = NULL, from[32], to[32], iso_from[CLOCK_RFC3339_LEN];
+	char		 iso_to[CLOCK_RFC3339_LEN];
 	int64_t		 since = 0, until = 0;
 	int		 ch, json = 0, rc = EX_USAGE;
 	size_t		 i, shown = 0;

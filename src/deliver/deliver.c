@@ -18,6 +18,8 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "channel.h"
+#include "channels.h"
 #include "config.h"
 #include "deliver.h"
 #include "generation.h"
@@ -205,11 +207,20 @@ deliver_hold(struct deliver *d)
 	return g;
 }
 
-/* Return 1 in a dry run. */
-int
-deliver_dry_run(const struct deliver *d)
+/* Open the worker's channel, or the null channel in a dry run. */
+void *
+deliver_channel(const struct deliver *d, const char *name, const char *who,
+    const void *opts, const struct channel **ch)
 {
-	return d->dry_run;
+	char	*cause = NULL;
+	void	*c;
+
+	*ch = channels_find(d->dry_run ? "null" : name);
+	if ((c = (*ch)->open(opts, &cause)) == NULL) {
+		log_err("%s: %s", who, cause);
+		free(cause);
+	}
+	return c;
 }
 
 /* Connect a worker to Redis if it is not. */

@@ -22,6 +22,7 @@ struct config;
 struct deliver;
 struct generation;
 struct outbox_item;
+struct channel;
 struct outcome_content;
 struct redis;
 struct send_result;
@@ -71,8 +72,14 @@ int deliver_stopping(struct deliver *d);
 /* Return the current generation, held; the worker drops it. */
 struct generation *deliver_hold(struct deliver *d);
 
-/* Return 1 in a dry run. */
-int deliver_dry_run(const struct deliver *d);
+/*
+ * Open channel name ("mail", "sms") with its options opts, or in a dry
+ * run the null channel, which sends nothing; set *ch to the channel.
+ * Returns its handle (close it with (*ch)->close()), or NULL if it
+ * cannot be set up, logged as the worker who's ("email", "sms").
+ */
+void *deliver_channel(const struct deliver *d, const char *name,
+    const char *who, const void *opts, const struct channel **ch);
 
 /*
  * Return the count of kicks so far; a worker reads it before it looks at

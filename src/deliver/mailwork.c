@@ -16,7 +16,6 @@
 
 #include "catalog.h"
 #include "channel.h"
-#include "channels.h"
 #include "clock.h"
 #include "config.h"
 #include "deliver.h"
@@ -235,11 +234,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 		generation_drop(w->mg);
 		mailwork_options(g->cf, &o);
 		w->mg = generation_hold(g);
-		w->ch = channels_find(deliver_dry_run(w->d) ? "null" : "mail");
-		if ((w->c = w->ch->open(&o, &cause)) == NULL) {
-			log_err("email: %s", cause);
-			free(cause);
-		}
+		w->c = deliver_channel(w->d, "mail", "email", &o, &w->ch);
 	}
 	if (k > 0 && w->c == NULL) {
 		for (i = 0; i < k; i++) {

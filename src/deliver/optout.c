@@ -256,7 +256,7 @@ optout_event(const struct config *cf, const char **argv, char *buf,
 	    "*", "v", "1", "type", type, "event_id", id, "sr", sr, "ts", buf,
 	    field, address, "x_closeloop_via", via };
 
-	clock_rfc3339(now, buf);	/* RFC 3339 too */
+	clock_rfc3339(now, buf);
 	memcpy(argv, args, sizeof args);
 	return OPTOUT_EVENT_ARGC;
 }
@@ -271,7 +271,7 @@ optout_publish(struct txn *tx, const struct config *cf, const char *phone,
     int64_t now)
 {
 	const char	*argv[OPTOUT_EVENT_ARGC + 6];
-	char		 hex[DIGEST_HEX_LEN + 1], ts[32], *id;
+	char		 hex[DIGEST_HEX_LEN + 1], ts[CLOCK_RFC3339_LEN], *id;
 	int		 k;
 
 	optout_hash(phone, hex);

@@ -53,8 +53,9 @@ struct optout_result {
  * fields) the XADD to cf's events stream of an event a resident's own
  * choice publishes: type ("subscribe" or "unsubscribe"), event_id id,
  * sr, ts now (ms), the contact as field ("email" or "phone") and
- * address, and x_closeloop_via via. buf (32 bytes) holds the time. The
- * pointers live as long as the arguments. Returns OPTOUT_EVENT_ARGC.
+ * address, and x_closeloop_via via. buf (CLOCK_RFC3339_LEN bytes) holds
+ * the time. The pointers live as long as the arguments. Returns
+ * OPTOUT_EVENT_ARGC.
  */
 int optout_event(const struct config *cf, const char **argv, char *buf,
     const char *type, const char *id, const char *sr, int64_t now,

@@ -23,7 +23,6 @@
 
 #include "catalog.h"
 #include "channel.h"
-#include "channels.h"
 #include "clock.h"
 #include "config.h"
 #include "datefmt.h"
@@ -246,7 +245,6 @@ static void
 smswork_client(struct smswork *w, struct generation *g)
 {
 	struct sms_options	 o;
-	char			*cause = NULL;
 
 	if (w->sg == g || (w->c != NULL && w->ch->pending(w->c) > 0))
 		return;
@@ -255,11 +253,7 @@ smswork_client(struct smswork *w, struct generation *g)
 	generation_drop(w->sg);
 	smswork_options(g->cf, &o);
 	w->sg = generation_hold(g);
-	w->ch = channels_find(deliver_dry_run(w->d) ? "null" : "sms");
-	if ((w->c = w->ch->open(&o, &cause)) == NULL) {
-		log_err("sms: %s", cause);
-		free(cause);
-	}
+	w->c = deliver_channel(w->d, "sms", "sms", &o, &w->ch);
 }
 
 /*

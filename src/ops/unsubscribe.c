@@ -118,7 +118,7 @@ unsubscribe_publish(const struct config *cf, struct redis *r, const char *sr,
     const struct srstate_contact *c, const char *contact, char **cause)
 {
 	const char		*argv[OPTOUT_EVENT_ARGC];
-	char			*id, ts[32];
+	char			*id, ts[CLOCK_RFC3339_LEN];
 	struct redis_reply	*reply;
 	int			 argc;
 
