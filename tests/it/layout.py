@@ -73,26 +73,27 @@ def main():
     rank = {f: i for i, f in enumerate(order)}
     rank[""] = len(order)          # the programs' main files
     mods = modules(src)
-    texts, owner, data, externs = {}, {}, {}, set()
+    texts, code, owner, data, externs = {}, {}, {}, {}, set()
     for stem, (folder, root) in mods.items():
         for ext in (".c", ".h"):
             p = os.path.join(root, stem + ext)
             if os.path.exists(p):
                 texts[(stem, ext)] = open(p, encoding="utf-8").read()
-        h = texts.get((stem, ".h"))
+                code[(stem, ext)] = strip(texts[(stem, ext)])
+        h = code.get((stem, ".h"))
         if h:
-            for name in DECL.findall(strip(h)):
+            for name in DECL.findall(h):
                 owner.setdefault(name, stem)
-            externs.update(EXTERN.findall(strip(h)))
+            externs.update(EXTERN.findall(h))
     # a function, or a variable a header declares extern, belongs to the
     # .c defining it, whichever header declares it (a private header
     # shared by a folder's files, say)
-    for (stem, ext), text in texts.items():
+    for (stem, ext), text in code.items():
         if ext == ".c":
-            for name in BODY.findall(strip(text)):
+            for name in BODY.findall(text):
                 if name in owner:
                     owner[name] = stem
-            for name in DEFINE.findall(strip(text)):
+            for name in DEFINE.findall(text):
                 if name in externs:
                     data.setdefault(name, stem)
     findings = []
@@ -117,16 +118,16 @@ def main():
                                 % (where, dfold, dep, dfold, folder or "src"))
         if ext != ".c":
             continue
-        uses = {}
-        for name in CALL.findall(strip(text)):
+        uses, text = {}, code[(stem, ext)]
+        for name in CALL.findall(text):
             if owner.get(name) not in (None, stem):
                 uses.setdefault((name, owner[name]), "calls %s()" % name)
-        for name in WORD.findall(strip(text)):
+        for name in WORD.findall(text):
             if data.get(name) not in (None, stem):
                 uses.setdefault((name, data[name]), "uses %s" % name)
-        for name in VALUE.findall(strip(text)):
+        for name in VALUE.findall(text):
             if owner.get(name) not in (None, stem) and \
-                    not re.search(LOCAL % name, strip(text)):
+                    not re.search(LOCAL % name, text):
                 uses.setdefault((name, owner[name]), "uses %s" % name)
         for (name, dep), how in sorted(uses.items()):
             edges[stem + ".c"].add(dep + (".c" if (dep, ".c") in texts
