@@ -23,6 +23,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "redis.h"
+#include "rollup.h"
 #include "txn.h"
 #include "xmalloc.h"
 
@@ -125,6 +126,7 @@ audit_queue(struct txn *tx, const struct config *cf, const char *sr,
 	argv[1] = key;
 	argv[2] = ttl;
 	txn_queue(tx, 3, argv);
+	rollup_queue(tx, cf, dl, now);
 	free(stats);
 	free(all);
 	free(key);

@@ -209,6 +209,8 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 	decision_set(d, "to", masked);
 	decision_set(d, "notification", id);
 	decision_set(d, "operator", user);
+	decision_tag(&dl, 0, redis_reply_field(f, "ward"),
+	    redis_reply_field(f, "service"));
 	free(masked);
 
 	txn_begin(&tx, r);

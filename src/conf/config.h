@@ -145,6 +145,7 @@ struct config {
 
 	/* audit */
 	int64_t			 audit_retain_days;
+	int64_t			 audit_rollup_days;
 	char			*audit_file;
 	int			 audit_fsync;
 

@@ -118,6 +118,8 @@ static const struct confkey confkey_table[] = {
 	{ "audit", CONFKEY_GROUP, 0, 0, 0 },
 	{ "audit.retain_days", CONFKEY_INT, 1, 3650,
 	    CONFKEY_AT(audit_retain_days) },
+	{ "audit.rollup_days", CONFKEY_INT, 1, 3650,
+	    CONFKEY_AT(audit_rollup_days) },
 	{ "audit.file", CONFKEY_STRING, 1, PATH_MAX, CONFKEY_AT(audit_file) },
 	{ "audit.fsync", CONFKEY_BOOL, 0, 0, CONFKEY_AT(audit_fsync) },
 	{ "http", CONFKEY_GROUP, 0, 0, 0 },

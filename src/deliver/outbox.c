@@ -221,6 +221,8 @@ outbox_notice(const struct outbox_item *it)
 	n->division = outbox_dup(it, "division");
 	n->from_division = outbox_dup(it, "from_division");
 	n->service = outbox_dup(it, "service");
+	n->ward = outbox_dup(it, "ward");
+	n->closed_at = outbox_dup(it, "closed_at");
 	n->note = outbox_dup(it, "note");
 	n->note_code = outbox_dup(it, "note_code");
 	n->photos = outbox_dup(it, "photos");

@@ -270,6 +270,7 @@ outcome_write(struct redis *r, const struct config *cf,
 		    "interrupted attempt)" : "", reply);
 		outcome_describe(d, it, masked, content, res);
 		outcome_content(d, content, res);
+		decision_set(d, "closed_at", outbox_field(it, "closed_at"));
 		if (content != NULL && it->channel == EVENT_CHANNEL_SMS)
 			outcome_shortened(&dl, cf, it, &content->sms_cut, nt,
 			    division, events);
@@ -324,6 +325,8 @@ outcome_write(struct redis *r, const struct config *cf,
 		argv[2] = ttl;
 		txn_queue(&tx, 3, argv);
 	}
+	decision_tag(&dl, 0, outbox_field(it, "ward"),
+	    outbox_field(it, "service"));
 	audit_queue(&tx, cf, sr, &dl, now);
 	rc = txn_exec(&tx, sr, cause) == 1 ? 0 : -1;
 	if (rc == 0 && dl.n > 0)	/* logged once stored */

@@ -298,6 +298,8 @@ receipt_queue(struct txn *tx, const struct config *cf, const char *id,
 		    redis_reply_field(f, "provider_id"));
 		decision_set(d, "receipt", rep->receipt);
 		decision_set(d, "reply", answer);
+		decision_tag(dl, 0, redis_reply_field(f, "ward"),
+		    redis_reply_field(f, "service"));
 		audit_queue(tx, cf, redis_reply_field(f, "sr"), dl, at);
 	}
 	free(masked);

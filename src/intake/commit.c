@@ -142,6 +142,7 @@ commit_notice(struct txn *tx, const struct config *cf,
 		decision_set(d, "channel", "sms");
 		free(masked);
 	}
+	decision_tag(&dl, 0, nt->ward, nt->service);
 	audit_queue(tx, cf, nt->sr, &dl, now);
 	decision_clear(&dl);
 }

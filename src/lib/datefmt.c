@@ -439,6 +439,31 @@ datefmt_local(const char *tz, int64_t when_ms, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* Write the local date at when_ms in tz; the offset kept a quarter hour. */
+void
+datefmt_day(const char *tz, int64_t when_ms, char out[DATEFMT_DAY_LEN + 1])
+{
+	static __thread char	 last_tz[64];
+	static __thread int64_t	 last_slot = -1, last_offset;
+	struct tm		 tm;
+	int64_t			 slot = when_ms / 900000, offset = 0;
+	time_t			 t;
+
+	if (tz != NULL && slot == last_slot && strcmp(tz, last_tz) == 0)
+		offset = last_offset;
+	else if (tz != NULL && strlen(tz) < sizeof last_tz &&
+	    datefmt_offset(tz, when_ms, &offset, NULL) == 0) {
+		strcpy(last_tz, tz);
+		last_slot = slot;
+		last_offset = offset;
+	} else
+		offset = 0;
+	t = (time_t)((when_ms + offset) / 1000);
+	gmtime_r(&t, &tm);
+	if (strftime(out, DATEFMT_DAY_LEN + 1, "%Y-%m-%d", &tm) == 0)
+		strcpy(out, "0000-00-00");
+}
+
 /* Parse a time given on a command line. */
 int
 datefmt_parse_when(const char *s, const char *tz, int64_t now_ms,

@@ -84,6 +84,17 @@ int64_t datefmt_quiet_end(const char *tz, int start, int end, int64_t now);
  */
 void datefmt_local(const char *tz, int64_t when_ms, char *buf, size_t size);
 
+/* Length of a date written "YYYY-MM-DD". */
+#define DATEFMT_DAY_LEN	10
+
+/*
+ * Write the date at when_ms in local time in tz (UTC if tz is unknown) as
+ * "YYYY-MM-DD" into out. Cheap when called again for nearly the same
+ * time: the zone's offset is kept per thread for a quarter of an hour.
+ */
+void datefmt_day(const char *tz, int64_t when_ms,
+    char out[DATEFMT_DAY_LEN + 1]);
+
 /*
  * Parse a time from a command line into *when_ms (ms since the epoch):
  * "YYYY-MM-DD" (local midnight in tz), "YYYY-MM-DDTHH:MM[:SS]" (local

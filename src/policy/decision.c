@@ -67,6 +67,22 @@ decision_set(struct decision *d, const char *name, const char *value)
 	d->extra_value[d->nextra++] = xstrdup(value);
 }
 
+/* Give the decisions from the from-th on the SR's ward and service. */
+void
+decision_tag(struct decision_list *dl, size_t from, const char *ward,
+    const char *service)
+{
+	struct decision	*d;
+
+	for (; from < dl->n; from++) {
+		d = &dl->list[from];
+		if (decision_get(d, "ward") == NULL)
+			decision_set(d, "ward", ward);
+		if (decision_get(d, "service") == NULL)
+			decision_set(d, "service", service);
+	}
+}
+
 /* Return the value of an extra field. */
 const char *
 decision_get(const struct decision *d, const char *name)

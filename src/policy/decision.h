@@ -77,6 +77,15 @@ struct decision *decision_add(struct decision_list *dl,
  */
 void decision_set(struct decision *d, const char *name, const char *value);
 
+/*
+ * Set the fields ward and service (either may be NULL) on every decision
+ * of dl from the from-th on that has not set them already: the SR's, so
+ * that the rollups (rollup.h) can count each decision by ward and by
+ * service type.
+ */
+void decision_tag(struct decision_list *dl, size_t from, const char *ward,
+    const char *service);
+
 /* Return the value of extra field name of d, or NULL. */
 const char *decision_get(const struct decision *d, const char *name);
 

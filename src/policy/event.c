@@ -46,6 +46,7 @@ event_free(struct event *ev)
 	free(ev->division);
 	free(ev->status_code);
 	free(ev->service);
+	free(ev->ward);
 	free(ev->work_order);
 	free(ev->transfer_to);
 	free(ev->duplicate_of);
@@ -143,6 +144,7 @@ event_fields(const struct event *ev, const char **out, size_t max)
 		event_put(out, max, &n, "status_code", ev->status_code);
 	event_put(out, max, &n, "reason", vocab_reason_name(ev->reason));
 	event_put(out, max, &n, "service", ev->service);
+	event_put(out, max, &n, "ward", ev->ward);
 	event_put(out, max, &n, "work_order", ev->work_order);
 	event_put(out, max, &n, "transfer_to", ev->transfer_to);
 	event_put(out, max, &n, "duplicate_of", ev->duplicate_of);

@@ -53,6 +53,7 @@ struct event {
 	enum vocab_status	 status;
 	enum vocab_reason	 reason;
 	char			*service;
+	char			*ward;
 	char			*work_order;
 	char			*transfer_to;
 	char			*duplicate_of;

@@ -31,7 +31,7 @@
 /* The fields of the contract, in the order event_fields() writes them. */
 enum eventparse_slot {
 	F_V, F_TYPE, F_EVENT_ID, F_SR, F_TS, F_DIVISION, F_STATUS, F_REASON,
-	F_SERVICE, F_WORK_ORDER, F_TRANSFER_TO, F_DUPLICATE_OF,
+	F_SERVICE, F_WARD, F_WORK_ORDER, F_TRANSFER_TO, F_DUPLICATE_OF,
 	F_SCHEDULED_FOR, F_NOTE, F_NOTE_CODE, F_PHOTOS, F_EMAIL, F_PHONE,
 	F_LOCALE, F_CHANNELS, F_ALL, F_COUNT
 };
@@ -51,6 +51,7 @@ static const struct {
 	[F_STATUS] = { "status", T_STATUS, T_STATUS, 64 },
 	[F_REASON] = { "reason", T_STATUS, 0, 64 },
 	[F_SERVICE] = { "service", T_STATUS, 0, 200 },
+	[F_WARD] = { "ward", T_STATUS, 0, 32 },
 	[F_WORK_ORDER] = { "work_order", T_STATUS, 0, 64 },
 	[F_TRANSFER_TO] = { "transfer_to", T_STATUS, 0, 32 },
 	[F_DUPLICATE_OF] = { "duplicate_of", T_STATUS, 0, 64 },
@@ -378,6 +379,7 @@ static const struct {
 	size_t			 offset;
 } eventparse_optional[] = {
 	{ F_SERVICE, CHECK_LINE, EVENTPARSE_AT(service) },
+	{ F_WARD, CHECK_CODE, EVENTPARSE_AT(ward) },
 	{ F_WORK_ORDER, CHECK_LINE, EVENTPARSE_AT(work_order) },
 	{ F_TRANSFER_TO, CHECK_CODE, EVENTPARSE_AT(transfer_to) },
 	{ F_DUPLICATE_OF, CHECK_SR, EVENTPARSE_AT(duplicate_of) },

@@ -158,6 +158,16 @@ notice_repeats(const struct srstate *st, enum vocab_notice kind,
 	return 1;
 }
 
+/* Return 1 if a notice tells the resident the SR is closed. */
+static int
+notice_is_closure(enum vocab_notice kind)
+{
+	return kind == VOCAB_NOTICE_COMPLETED ||
+	    kind == VOCAB_NOTICE_NO_ACTION || kind == VOCAB_NOTICE_DUPLICATE ||
+	    kind == VOCAB_NOTICE_CANCELLED ||
+	    kind == VOCAB_NOTICE_REFERRED_EXTERNAL;
+}
+
 /* Build the notice with its recipients from the state. */
 static struct notice *
 notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
@@ -174,6 +184,7 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 	n->division = division != NULL ? xstrdup(division) : NULL;
 	n->from_division = from != NULL ? xstrdup(from) : NULL;
 	srstate_set(&n->service, st->service);
+	srstate_set(&n->ward, st->ward);
 	srstate_set(&n->note, st->note);
 	srstate_set(&n->note_code, st->note_code);
 	srstate_set(&n->photos, st->photos);
@@ -187,6 +198,8 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 		srstate_set(&n->scheduled_for, st->scheduled_for);
 	if (kind == VOCAB_NOTICE_DUPLICATE)
 		srstate_set(&n->duplicate_of, st->duplicate_of);
+	if (st->closed_at > 0 && notice_is_closure(kind))
+		n->closed_at = xasprintf("%lld", (long long)st->closed_at);
 	srstate_set(&n->events, st->events);
 	n->partial = partial;
 	n->correction = correction;
@@ -324,6 +337,8 @@ notice_free(struct notice *n)
 	free(n->division);
 	free(n->from_division);
 	free(n->service);
+	free(n->ward);
+	free(n->closed_at);
 	free(n->note);
 	free(n->note_code);
 	free(n->photos);
@@ -359,6 +374,8 @@ notice_fields(const struct notice *n, size_t i, const char **out)
 	notice_put(out, &k, "division", n->division);
 	notice_put(out, &k, "from_division", n->from_division);
 	notice_put(out, &k, "service", n->service);
+	notice_put(out, &k, "ward", n->ward);
+	notice_put(out, &k, "closed_at", n->closed_at);
 	notice_put(out, &k, "note", n->note);
 	notice_put(out, &k, "note_code", n->note_code);
 	notice_put(out, &k, "photos", n->photos);

@@ -37,6 +37,9 @@ struct notice {
 	char			*division;	/* handling it, or closing it */
 	char			*from_division;	/* for transfers; may be NULL */
 	char			*service;
+	char			*ward;
+	char			*closed_at;	/* the CRM's closure this tells
+						   of, ms; NULL if none */
 	char			*note;
 	char			*note_code;
 	char			*photos;
@@ -67,7 +70,7 @@ void notice_free(struct notice *n);
  * into out (room for NOTICE_FIELDS_MAX) and return how many. The
  * pointers live as long as n.
  */
-#define NOTICE_FIELDS_MAX	40
+#define NOTICE_FIELDS_MAX	48
 size_t notice_fields(const struct notice *n, size_t i, const char **out);
 
 #endif

@@ -183,6 +183,10 @@ policy_details(const struct config *cf, struct srstate *st,
 
 	if (ev->service != NULL)
 		srstate_set(&st->service, ev->service);
+	if (ev->ward != NULL)
+		srstate_set(&st->ward, ev->ward);
+	if (policy_is_closure(ev) || ev->status == VOCAB_STATUS_CANCELLED)
+		st->closed_at = ev->when * 1000;
 	if (ev->note != NULL || ev->note_code != NULL ||
 	    ev->photos_text != NULL || ev->status == VOCAB_STATUS_CLOSED ||
 	    ev->status == VOCAB_STATUS_CANCELLED ||
@@ -468,6 +472,7 @@ policy_received(const struct event *ev, struct policy_result *res)
 	decision_set(d, "status_code", ev->status_code);
 	decision_set(d, "crm_ts", ev->ts);
 	decision_set(d, "service", ev->service);
+	decision_set(d, "ward", ev->ward);
 	decision_set(d, "work_order", ev->work_order);
 	decision_set(d, "transfer_to", ev->transfer_to);
 	decision_set(d, "duplicate_of", ev->duplicate_of);
@@ -482,11 +487,14 @@ void
 policy_event(const struct config *cf, struct srstate *st,
     const struct event *ev, int64_t now, struct policy_result *res)
 {
+	size_t	from = res->decisions.n;
+
 	if (ev->type == EVENT_STATUS) {
 		policy_received(ev, res);
 		policy_status(cf, st, ev, now, res);
 	} else
 		policy_subscription(st, ev, res);
+	decision_tag(&res->decisions, from, st->ward, st->service);
 }
 
 /* Subscribe a duplicate's recipients to the original SR. */
@@ -533,9 +541,11 @@ policy_release(const struct config *cf, struct srstate *st, int64_t now,
     struct policy_result *res)
 {
 	struct notice	*n = NULL;
+	size_t		 from = res->decisions.n;
 	int		 changed;
 
 	changed = notice_release(cf, st, now, &res->decisions, &n);
+	decision_tag(&res->decisions, from, st->ward, st->service);
 	if (n == NULL)
 		return changed;
 	if (n->notice == VOCAB_NOTICE_DUPLICATE && st->duplicate_of != NULL &&

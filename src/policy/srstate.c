@@ -8,8 +8,9 @@
  *   c:email:ADDR  a contact: "ACTIVE TS LOCALE VIA", "-" for none
  *   c:sms:PHONE
  *   unsub_all     ts (ms) of the last unsubscribe of everyone
- *   service, note, note_code, photos, sched, dup_of, transfer_to
+ *   service, ward, note, note_code, photos, sched, dup_of, transfer_to
  *                 details from the events, for the next notice
+ *   closed_at     ms of the CRM's last closure of the SR (its ts)
  *   told, told_div, told_sched, told_done, told_closed, seq
  *                 what the resident was last told
  *   due, held, reopened, events
@@ -61,6 +62,7 @@ srstate_free(struct srstate *st)
 	}
 	free(st->contact);
 	free(st->service);
+	free(st->ward);
 	free(st->note);
 	free(st->note_code);
 	free(st->photos);
@@ -178,6 +180,7 @@ srstate_decode_scalar(struct srstate *st, const char *name, const char *v)
 		char		**field;
 	} strings[] = {
 		{ "service", &st->service },
+		{ "ward", &st->ward },
 		{ "note", &st->note },
 		{ "note_code", &st->note_code },
 		{ "photos", &st->photos },
@@ -212,6 +215,9 @@ srstate_decode_scalar(struct srstate *st, const char *name, const char *v)
 	else if (strcmp(name, "unsub_all") == 0 &&
 	    srstate_int(v, SRSTATE_TIME_MAX, &x) == 0)
 		st->unsub_all = x;
+	else if (strcmp(name, "closed_at") == 0 &&
+	    srstate_int(v, SRSTATE_TIME_MAX, &x) == 0)
+		st->closed_at = x;
 	else if (strcmp(name, "due") == 0 && srstate_int(v, SRSTATE_TIME_MAX,
 	    &x) == 0)
 		st->due = x;
@@ -338,6 +344,7 @@ srstate_encode(const struct srstate *st, size_t *n)
 		    c->alt != NULL ? c->alt : ""));
 	}
 	srstate_put_string(&fields, n, "service", st->service);
+	srstate_put_string(&fields, n, "ward", st->ward);
 	srstate_put_string(&fields, n, "note", st->note);
 	srstate_put_string(&fields, n, "note_code", st->note_code);
 	srstate_put_string(&fields, n, "photos", st->photos);
@@ -353,6 +360,7 @@ srstate_encode(const struct srstate *st, size_t *n)
 	srstate_put_int(&fields, n, "told_closed", st->told_closed);
 	srstate_put_int(&fields, n, "seq", st->seq);
 	srstate_put_int(&fields, n, "unsub_all", st->unsub_all);
+	srstate_put_int(&fields, n, "closed_at", st->closed_at);
 	srstate_put_int(&fields, n, "due", st->due);
 	srstate_put_int(&fields, n, "held", st->held);
 	srstate_put_int(&fields, n, "reopened", st->reopened);

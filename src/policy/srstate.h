@@ -61,9 +61,11 @@ struct srstate {
 	struct srstate_contact	*contact;
 	size_t			 ncontact;
 	int64_t			 unsub_all;	/* ts of the last "all" */
+	int64_t			 closed_at;	/* ts of the last closure */
 
 	/* Details from the events, for the next notice. */
 	char			*service;
+	char			*ward;
 	char			*note;
 	char			*note_code;
 	char			*photos;

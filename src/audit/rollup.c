@@ -1,0 +1,422 @@
+/*
+ * rollup.c - daily counts per division, ward and service type
+ *
+ * rollup_queue() turns a step's decisions into counters (rollup.h lists
+ * them), adds up those that fall on the same hash field, and queues one
+ * HINCRBY per field, one EXPIRE per hash and one SADD per division into
+ * the step's transaction. rollup_read() pipelines one HGETALL per
+ * division and day.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "datefmt.h"
+#include "decision.h"
+#include "redis.h"
+#include "rollup.h"
+#include "txn.h"
+#include "vocab.h"
+#include "xmalloc.h"
+
+/* The lag buckets' bounds in minutes; the last bucket has none. */
+static const int rollup_lag_minutes[ROLLUP_LAG_BUCKETS - 1] = {
+	1, 5, 15, 60, 240, 720, 1440, 2880, 10080
+};
+static const char *rollup_lag_names[ROLLUP_LAG_BUCKETS] = {
+	"1", "5", "15", "60", "240", "720", "1440", "2880", "10080", "more"
+};
+
+/* The most counters one decision adds to. */
+#define ROLLUP_PER_DECISION	4
+
+/* One field of one hash, and what the step adds to it. */
+struct rollup_add {
+	size_t		 key;		/* index into the step's keys */
+	char		*field;
+	long long	 n;
+};
+
+/* What one step adds up to. */
+struct rollup_step {
+	char			**keys;
+	size_t			  nkeys;
+	char			**divisions;
+	size_t			  ndivisions;
+	struct rollup_add	 *adds;
+	size_t			  nadds;
+};
+
+/* Return the name of a lag bucket. */
+const char *
+rollup_lag_name(int i)
+{
+	if (i < 0 || i >= ROLLUP_LAG_BUCKETS)
+		return NULL;
+	return rollup_lag_names[i];
+}
+
+/* Return the bucket a lag falls in. */
+int
+rollup_lag_bucket(int64_t ms)
+{
+	int	i;
+
+	for (i = 0; i < ROLLUP_LAG_BUCKETS - 1; i++) {
+		if (ms < (int64_t)rollup_lag_minutes[i] * 60000)
+			return i;
+	}
+	return ROLLUP_LAG_BUCKETS - 1;
+}
+
+/* Return the key of a division's counts of a day. */
+char *
+rollup_key(const struct config *cf, const char *division, const char *day,
+    enum rollup_by by)
+{
+	return xasprintf("%sroll:%s:%s%s", cf->redis_prefix, division, day,
+	    by == ROLLUP_WARD ? ":ward" : by == ROLLUP_SERVICE ?
+	    ":service" : "");
+}
+
+/* Return the index of s in a list of strings, adding a copy if new. */
+static size_t
+rollup_intern(char ***list, size_t *n, char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*list)[i], s) == 0) {
+			free(s);
+			return i;
+		}
+	}
+	*list = xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[*n] = s;
+	return (*n)++;
+}
+
+/* Add one to field of hash key in the step; field is consumed. */
+static void
+rollup_add(struct rollup_step *s, char *key, char *field)
+{
+	size_t	k = rollup_intern(&s->keys, &s->nkeys, key), i;
+
+	for (i = 0; i < s->nadds; i++) {
+		if (s->adds[i].key == k && strcmp(s->adds[i].field,
+		    field) == 0) {
+			s->adds[i].n++;
+			free(field);
+			return;
+		}
+	}
+	s->adds = xreallocarray(s->adds, s->nadds + 1, sizeof *s->adds);
+	s->adds[s->nadds].key = k;
+	s->adds[s->nadds].field = field;
+	s->adds[s->nadds++].n = 1;
+}
+
+/*
+ * Write the counters decision d adds to into c (room for
+ * ROLLUP_PER_DECISION); return how many. Each is the caller's to free.
+ */
+static size_t
+rollup_counters(const struct decision *d, char **c)
+{
+	const char	*rule = d->rule != NULL ? d->rule : "";
+	const char	*channel = decision_get(d, "channel");
+	size_t		 n = 0;
+	int		 m;
+
+	switch (d->kind) {
+	case DECISION_RECEIVED:
+		c[n++] = xstrdup("received");
+		break;
+	case DECISION_QUEUED:
+		if (strcmp(rule, "fallback") == 0)
+			break;	/* the same notice, by another channel */
+		c[n++] = xstrdup("told");
+		c[n++] = xasprintf("told:%s", vocab_notice_name(d->notice));
+		break;
+	case DECISION_SUPPRESSED:
+		c[n++] = xstrdup("suppressed");
+		c[n++] = xasprintf("suppressed:%s", rule);
+		break;
+	case DECISION_FLAGGED:
+		c[n++] = xasprintf("flag:%s", rule);
+		break;
+	case DECISION_SENT:
+		c[n++] = xasprintf("sent:%s", channel != NULL ? channel :
+		    "email");
+		break;
+	case DECISION_DELIVERED:
+		c[n++] = xstrdup("delivered");
+		break;
+	case DECISION_FAILED:
+	case DECISION_DEAD:
+	case DECISION_UNDELIVERED:
+		c[n++] = xstrdup("failed");
+		c[n++] = xasprintf("failed:%s", decision_kind_name(d->kind));
+		break;
+	default:
+		break;
+	}
+	if ((m = decision_misleading(d->kind, d->rule)) >= 0) {
+		c[n++] = xstrdup("held");
+		c[n++] = xasprintf("held:%s", decision_misleading_rule(m));
+	}
+	return n;
+}
+
+/* Count one decision of the step. */
+static void
+rollup_decision(struct rollup_step *s, const struct config *cf,
+    const struct decision *d, const char *day, int64_t now)
+{
+	const char	*ward = decision_get(d, "ward");
+	const char	*service = decision_get(d, "service");
+	const char	*closed = decision_get(d, "closed_at");
+	char		*c[ROLLUP_PER_DECISION];
+	size_t		 n, i;
+	long long	 at;
+
+	n = rollup_counters(d, c);
+	if (d->kind == DECISION_SENT && closed != NULL &&
+	    (at = strtoll(closed, NULL, 10)) > 0)
+		rollup_add(s, rollup_key(cf, d->division, day,
+		    ROLLUP_DIVISION), xasprintf("lag:%s",
+		    rollup_lag_name(rollup_lag_bucket(now > at ? now - at :
+		    0))));
+	if (n > 0)
+		rollup_intern(&s->divisions, &s->ndivisions,
+		    xstrdup(d->division));
+	for (i = 0; i < n; i++) {
+		rollup_add(s, rollup_key(cf, d->division, day,
+		    ROLLUP_DIVISION), xstrdup(c[i]));
+		if (ward != NULL)
+			rollup_add(s, rollup_key(cf, d->division, day,
+			    ROLLUP_WARD), xasprintf("%s|%s", ward, c[i]));
+		if (service != NULL)
+			rollup_add(s, rollup_key(cf, d->division, day,
+			    ROLLUP_SERVICE), xasprintf("%s|%s", service,
+			    c[i]));
+		free(c[i]);
+	}
+}
+
+/* Queue a step's counts. */
+void
+rollup_queue(struct txn *tx, const struct config *cf,
+    const struct decision_list *dl, int64_t now)
+{
+	struct rollup_step	 s;
+	const char		*argv[4];
+	char			 day[DATEFMT_DAY_LEN + 1], num[32], *set;
+	size_t			 i;
+
+	memset(&s, 0, sizeof s);
+	datefmt_day(cf->templates_timezone, now, day);
+	for (i = 0; i < dl->n; i++) {
+		if (dl->list[i].division != NULL)
+			rollup_decision(&s, cf, &dl->list[i], day, now);
+	}
+	for (i = 0; i < s.nadds; i++) {
+		snprintf(num, sizeof num, "%lld", s.adds[i].n);
+		argv[0] = "HINCRBY";
+		argv[1] = s.keys[s.adds[i].key];
+		argv[2] = s.adds[i].field;
+		argv[3] = num;
+		txn_queue(tx, 4, argv);
+		free(s.adds[i].field);
+	}
+	snprintf(num, sizeof num, "%lld",
+	    (long long)(cf->audit_rollup_days + 1) * 86400);
+	for (i = 0; i < s.nkeys; i++) {
+		argv[0] = "EXPIRE";
+		argv[1] = s.keys[i];
+		argv[2] = num;
+		txn_queue(tx, 3, argv);
+		free(s.keys[i]);
+	}
+	set = xasprintf("%sroll:divisions", cf->redis_prefix);
+	for (i = 0; i < s.ndivisions; i++) {
+		argv[0] = "SADD";
+		argv[1] = set;
+		argv[2] = s.divisions[i];
+		txn_queue(tx, 3, argv);
+		free(s.divisions[i]);
+	}
+	free(set);
+	free(s.adds);
+	free(s.keys);
+	free(s.divisions);
+}
+
+/* Write the day after day. */
+int
+rollup_next_day(const char *day, char next[DATEFMT_DAY_LEN + 1])
+{
+	struct tm	 tm;
+	time_t		 t;
+	int		 y, m, d;
+	char		 end;
+
+	if (sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 ||
+	    y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d + 1;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	if (strftime(next, DATEFMT_DAY_LEN + 1, "%Y-%m-%d", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+/* Hand each field of one hash to fn; returns fn's first non-zero. */
+static int
+rollup_fields(const struct redis_reply *h, const char *division,
+    const char *day, enum rollup_by by, rollup_fn fn, void *arg)
+{
+	const struct redis_reply	*f, *v;
+	char				*group, *bar;
+	size_t				 i;
+	int				 stop = 0;
+
+	for (i = 0; stop == 0 && i + 1 < h->elements; i += 2) {
+		f = h->element[i];
+		v = h->element[i + 1];
+		if (f->str == NULL || v->str == NULL)
+			continue;
+		if (by == ROLLUP_DIVISION) {
+			stop = fn(division, day, NULL, f->str,
+			    strtoll(v->str, NULL, 10), arg);
+			continue;
+		}
+		group = xstrdup(f->str);
+		if ((bar = strrchr(group, '|')) != NULL) {
+			*bar = '\0';
+			stop = fn(division, day, group, bar + 1,
+			    strtoll(v->str, NULL, 10), arg);
+		}
+		free(group);
+	}
+	return stop;
+}
+
+/* Read one division's days, pipelined. */
+static int
+rollup_read_one(struct redis *r, const struct config *cf,
+    const char *division, const char *first, const char *last,
+    enum rollup_by by, rollup_fn fn, void *arg, char **cause)
+{
+	struct redis_reply	*h;
+	const char		*argv[2];
+	char			(*days)[DATEFMT_DAY_LEN + 1] = NULL, *key;
+	size_t			 n = 0, i;
+	int			 rc = 0, stop = 0;
+
+	days = xreallocarray(NULL, 1, sizeof *days);
+	snprintf(days[0], sizeof days[0], "%s", first);
+	while (strcmp(days[n], last) < 0) {
+		days = xreallocarray(days, n + 2, sizeof *days);
+		if (rollup_next_day(days[n], days[n + 1]) != 0)
+			break;
+		n++;
+	}
+	n++;
+	for (i = 0; i < n; i++) {
+		key = rollup_key(cf, division, days[i], by);
+		argv[0] = "HGETALL";
+		argv[1] = key;
+		redis_pipe_argv(r, 2, argv, NULL);
+		free(key);
+	}
+	for (i = 0; i < n; i++) {
+		if ((h = redis_pipe_reply(r, cause)) == NULL) {
+			rc = -1;
+			break;
+		}
+		if (h->type == REDIS_TYPE_ERROR && rc == 0) {
+			*cause = xasprintf("HGETALL: %s", h->str);
+			rc = -1;
+		} else if (rc == 0 && stop == 0 &&
+		    h->type == REDIS_TYPE_ARRAY)
+			stop = rollup_fields(h, division, days[i], by, fn, arg);
+		redis_reply_free(h);
+	}
+	free(days);
+	return rc;
+}
+
+/* Read the counts of some divisions over some days. */
+int
+rollup_read(struct redis *r, const struct config *cf,
+    const char *const *divisions, size_t ndivisions, const char *first,
+    const char *last, enum rollup_by by, rollup_fn fn, void *arg,
+    char **cause)
+{
+	char	**all = NULL;
+	size_t	  n = 0, i;
+	int	  rc = 0;
+
+	if (ndivisions == 0) {
+		if (rollup_divisions(r, cf, &all, &n, cause) != 0)
+			return -1;
+		divisions = (const char *const *)all;
+		ndivisions = n;
+	}
+	for (i = 0; rc == 0 && i < ndivisions; i++)
+		rc = rollup_read_one(r, cf, divisions[i], first, last, by, fn,
+		    arg, cause);
+	for (i = 0; i < n; i++)
+		free(all[i]);
+	free(all);
+	return rc;
+}
+
+/* Compare two strings for qsort(). */
+static int
+rollup_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* List the divisions ever counted. */
+int
+rollup_divisions(struct redis *r, const struct config *cf, char ***out,
+    size_t *n, char **cause)
+{
+	struct redis_reply	*reply;
+	char			*set, **list;
+	size_t			 i, k = 0;
+
+	set = xasprintf("%sroll:divisions", cf->redis_prefix);
+	reply = redis_command(r, cause, "SMEMBERS %s", set);
+	free(set);
+	if (reply == NULL)
+		return -1;
+	if (reply->type != REDIS_TYPE_ARRAY) {
+		*cause = xasprintf("SMEMBERS: %s", reply->str != NULL ?
+		    reply->str : "not a set");
+		redis_reply_free(reply);
+		return -1;
+	}
+	list = xcalloc(reply->elements + 1, sizeof *list);
+	for (i = 0; i < reply->elements; i++) {
+		if (reply->element[i]->str != NULL)
+			list[k++] = xstrdup(reply->element[i]->str);
+	}
+	redis_reply_free(reply);
+	qsort(list, k, sizeof *list, rollup_cmp);
+	*out = list;
+	*n = k;
+	return 0;
+}

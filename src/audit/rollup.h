@@ -1,0 +1,115 @@
+/*
+ * rollup.h - daily counts per division, ward and service type
+ *
+ * Every decision that names a division is counted on the day it was made
+ * (a local date in templates.timezone), in the transaction that records
+ * it (audit_queue() calls rollup_queue()), so the counts agree with the
+ * trail and outlive it: a year's report reads a few hundred hashes, not
+ * millions of trail entries.
+ *
+ * Keys (PREFIX is redis.prefix, DAY is YYYY-MM-DD):
+ *   PREFIXroll:DIV:DAY          hash: COUNTER -> count
+ *   PREFIXroll:DIV:DAY:ward     hash: WARD|COUNTER -> count
+ *   PREFIXroll:DIV:DAY:service  hash: SERVICE|COUNTER -> count (split at
+ *                               the last "|": a service may hold one)
+ *   PREFIXroll:divisions        set: every division ever counted
+ * The hashes expire audit.rollup_days after their day.
+ *
+ * The counters (decision kinds and rules as in decision.h):
+ *   received                 events from the CRM (decision received)
+ *   told, told:NOTICE        notices handed over for delivery (queued)
+ *   held, held:RULE          misleading closures held back
+ *                            (decision_misleading())
+ *   suppressed, suppressed:RULE
+ *                            every notice not sent, by rule
+ *   flag:RULE                data flagged for the division (no_note,
+ *                            unknown_note_code, duplicate_without_link,
+ *                            sms_shortened, no_reason, ...)
+ *   sent:email, sent:sms     messages a server took
+ *   delivered                SMS the gateway says reached the phone
+ *   failed, failed:KIND      failed, dead or undelivered messages
+ *   lag:BUCKET               (the division's hash only) messages telling
+ *                            of a closure, by the time from the CRM's
+ *                            closure to the message sent; BUCKET is the
+ *                            bound in minutes it is under (1, 5, 15, 60,
+ *                            240, 720, 1440, 2880, 10080) or "more"
+ */
+#ifndef ROLLUP_H
+#define ROLLUP_H
+
+#include <stdint.h>
+
+#include "datefmt.h"
+
+struct config;
+struct decision_list;
+struct redis;
+struct txn;
+
+/* Which counts: the division's, by ward or by service type. */
+enum rollup_by {
+	ROLLUP_DIVISION,
+	ROLLUP_WARD,
+	ROLLUP_SERVICE
+};
+
+/* How many buckets the lag histogram has; the last is unbounded. */
+#define ROLLUP_LAG_BUCKETS	10
+
+/*
+ * Return the name of lag bucket i ("1", "5", ... "more"), or NULL. The
+ * string is static.
+ */
+const char *rollup_lag_name(int i);
+
+/* Return the bucket of a lag of ms milliseconds. */
+int rollup_lag_bucket(int64_t ms);
+
+/*
+ * Return the key of a division's counts of day (YYYY-MM-DD), by by; the
+ * caller frees it.
+ */
+char *rollup_key(const struct config *cf, const char *division,
+    const char *day, enum rollup_by by);
+
+/*
+ * Queue into tx the counts of the decisions of dl made at now (ms since
+ * the epoch). Decisions without a division are not counted.
+ */
+void rollup_queue(struct txn *tx, const struct config *cf,
+    const struct decision_list *dl, int64_t now);
+
+/*
+ * Called by rollup_read() for each count: the division, the day, the
+ * group (the ward or service type; NULL for the division's own counts),
+ * the counter's name and its count. A non-zero return stops the read.
+ */
+typedef int (*rollup_fn)(const char *division, const char *day,
+    const char *group, const char *counter, long long count, void *arg);
+
+/*
+ * Read the counts by by of the days from first to last (YYYY-MM-DD, both
+ * included) of the given divisions, or of every division counted if
+ * ndivisions is 0, in order of division then day. Returns 0, or -1 with
+ * *cause (the caller frees it).
+ */
+int rollup_read(struct redis *r, const struct config *cf,
+    const char *const *divisions, size_t ndivisions, const char *first,
+    const char *last, enum rollup_by by, rollup_fn fn, void *arg,
+    char **cause);
+
+/*
+ * Set *out to the divisions ever counted, sorted (a NULL-terminated
+ * array; free each and the array) and *n to their number. Returns 0, or
+ * -1 with *cause.
+ */
+int rollup_divisions(struct redis *r, const struct config *cf, char ***out,
+    size_t *n, char **cause);
+
+/*
+ * Write the day after day (YYYY-MM-DD) into next. Returns 0, or -1 if
+ * day is not a date.
+ */
+int rollup_next_day(const char *day, char next[DATEFMT_DAY_LEN + 1]);
+
+#endif
