@@ -31,9 +31,6 @@ static const char *rollup_lag_names[ROLLUP_LAG_BUCKETS] = {
 	"1", "5", "15", "60", "240", "720", "1440", "2880", "10080", "more"
 };
 
-/* The most counters one decision adds to. */
-#define ROLLUP_PER_DECISION	4
-
 /* One field of one hash, and what the step adds to it. */
 struct rollup_add {
 	size_t		 key;		/* index into the step's keys */
@@ -120,11 +117,8 @@ rollup_add(struct rollup_step *s, char *key, char *field)
 	s->adds[s->nadds++].n = 1;
 }
 
-/*
- * Write the counters decision d adds to into c (room for
- * ROLLUP_PER_DECISION); return how many. Each is the caller's to free.
- */
-static size_t
+/* Write the counters a decision adds to. */
+size_t
 rollup_counters(const struct decision *d, char **c)
 {
 	const char	*rule = d->rule != NULL ? d->rule : "";
@@ -208,10 +202,10 @@ rollup_decision(struct rollup_step *s, const struct config *cf,
 	}
 }
 
-/* Queue a step's counts. */
-void
-rollup_queue(struct txn *tx, const struct config *cf,
-    const struct decision_list *dl, int64_t now)
+/* Queue a step's counts, each added sign times. */
+static void
+rollup_queue_sign(struct txn *tx, const struct config *cf,
+    const struct decision_list *dl, int64_t now, int sign)
 {
 	struct rollup_step	 s;
 	const char		*argv[4];
@@ -225,7 +219,7 @@ rollup_queue(struct txn *tx, const struct config *cf,
 			rollup_decision(&s, cf, &dl->list[i], day, now);
 	}
 	for (i = 0; i < s.nadds; i++) {
-		snprintf(num, sizeof num, "%lld", s.adds[i].n);
+		snprintf(num, sizeof num, "%lld", sign * s.adds[i].n);
 		argv[0] = "HINCRBY";
 		argv[1] = s.keys[s.adds[i].key];
 		argv[2] = s.adds[i].field;
@@ -254,6 +248,22 @@ rollup_queue(struct txn *tx, const struct config *cf,
 	free(s.adds);
 	free(s.keys);
 	free(s.divisions);
+}
+
+/* Queue a step's counts. */
+void
+rollup_queue(struct txn *tx, const struct config *cf,
+    const struct decision_list *dl, int64_t now)
+{
+	rollup_queue_sign(tx, cf, dl, now, 1);
+}
+
+/* Take decisions made at some time back off their day's counts. */
+void
+rollup_undo(struct txn *tx, const struct config *cf,
+    const struct decision_list *dl, int64_t at)
+{
+	rollup_queue_sign(tx, cf, dl, at, -1);
 }
 
 /* Write the day after day. */

@@ -65,6 +65,18 @@ const char *rollup_lag_name(int i);
 /* Return the bucket of a lag of ms milliseconds. */
 int rollup_lag_bucket(int64_t ms);
 
+/* The most counters one decision adds to. */
+#define ROLLUP_PER_DECISION	4
+
+struct decision;
+
+/*
+ * Write the names of the counters decision d adds to (the lag aside)
+ * into c, which has room for ROLLUP_PER_DECISION, and return how many.
+ * The caller frees each.
+ */
+size_t rollup_counters(const struct decision *d, char **c);
+
 /*
  * Return the key of a division's counts of day (YYYY-MM-DD), by by; the
  * caller frees it.
@@ -78,6 +90,14 @@ char *rollup_key(const struct config *cf, const char *division,
  */
 void rollup_queue(struct txn *tx, const struct config *cf,
     const struct decision_list *dl, int64_t now);
+
+/*
+ * Queue into tx what takes the decisions of dl, made at at (ms since the
+ * epoch), back off the counts of their day: a failure an operator sends
+ * again no longer counts as one.
+ */
+void rollup_undo(struct txn *tx, const struct config *cf,
+    const struct decision_list *dl, int64_t at);
 
 /*
  * Called by rollup_read() for each count: the division, the day, the

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "redis.h"
+#include "rollup.h"
 #include "redisconn.h"
 #include "retry.h"
 #include "txn.h"
@@ -164,6 +165,32 @@ dead_operator(void)
 }
 
 /*
+ * Take a notification's failure back off the counts of the day it failed
+ * (rollup.h), in the transaction that queues it again: if it goes out
+ * now it counts as sent, not as failed.
+ */
+static void
+dead_undo(struct txn *tx, const struct config *cf, const struct redis_reply *f)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	const char		*state = redis_reply_field(f, "state");
+	const char		*at = redis_reply_field(f, "failed_at");
+	long long		 when;
+
+	if (state == NULL || at == NULL || (when = strtoll(at, NULL, 10)) <= 0 ||
+	    (strcmp(state, "failed") != 0 && strcmp(state, "dead") != 0))
+		return;
+	d = decision_add(&dl, decision_kind_parse(state), NULL,
+	    VOCAB_NOTICE_NONE, redis_reply_field(f, "division"), NULL, "%s",
+	    "");
+	decision_set(d, "ward", redis_reply_field(f, "ward"));
+	decision_set(d, "service", redis_reply_field(f, "service"));
+	rollup_undo(tx, cf, &dl, when);
+	decision_clear(&dl);
+}
+
+/*
  * Queue a dead notification again, with a fresh retry budget and its
  * attempts counted on, and say so in the SR's trail, with who did it.
  */
@@ -237,6 +264,7 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 	argv[1] = cf->redis_dead_stream;
 	argv[2] = entry;
 	txn_queue(&tx, 3, argv);
+	dead_undo(&tx, cf, f);
 	audit_queue(&tx, cf, sr, &dl, clock_now());
 	if (txn_exec(&tx, sr, &cause) != 1) {
 		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,

@@ -1,16 +1,18 @@
 /*
  * report.c - "closeloop report": counts per division, for divisions
  *
- * One pass over the stream of every SR's audit entries (audit.h) in the
- * time asked for, counting per division. "Misleading closures held
- * back" are the closures a resident would otherwise have been told as
- * completed: closed because another division took the SR
- * (explicit_transfer), closed and then worked on by another division
- * (implicit_transfer), closed while other work orders stayed open
- * (partial_work_order), and closed with a reason that says the work was
- * not done (closed_not_done). "Closures without a note" are those
- * flagged no_note: no note and no note_code the division lists (an
- * unknown note_code is also counted on its own).
+ * The counts come from the daily rollups (rollup.h), written in the same
+ * transaction as the decisions they count: a year is a few hundred hashes
+ * per division, read in one pipeline each. They are added up per division
+ * and period (the whole time asked, or each day, week or month), by ward
+ * or by service type on request; --top ranks service types by events
+ * received. --list reads the trail instead (reportlist.c), for the SRs
+ * behind one count, while the trail keeps them. reportout.c prints.
+ *
+ * "Misleading closures held back" are the closures a resident would
+ * otherwise have been told as completed (decision_misleading()). A
+ * message counts as failed where it failed; an operator's retry that then
+ * sends it takes the failure back off its day (dead.c).
  */
 #include "build.h"
 
@@ -21,287 +23,132 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <time.h>
 
-#include "audit.h"
 #include "clock.h"
 #include "config.h"
 #include "datefmt.h"
-#include "decision.h"
-#include "division.h"
-#include "fnv.h"
-#include "json.h"
 #include "redis.h"
 #include "redisconn.h"
 #include "report.h"
-#include "vocab.h"
+#include "reportlist.h"
+#include "reportout.h"
+#include "reporttab.h"
+#include "rollup.h"
 #include "xmalloc.h"
 
-/* What one division's entries add up to. */
-struct report_row {
-	char		*division;
-	long long	 received;
-	long long	 notices[VOCAB_NOTICE_COUNT];
-	long long	 told;
-	long long	 sent_email;
-	long long	 sent_sms;
-	long long	 delivered;
-	long long	 failed;	/* failed, dead and undelivered */
-	long long	 misleading;
-	long long	 no_note;
-	long long	 no_link;
-	long long	 unknown_code;	/* note_code not in the list */
-	long long	 shortened;	/* SMS shortened to fit */
-	long long	 suppressed;	/* every suppression */
-};
-
-/* What became of one notification: its last outcome counts. */
-struct report_note {
-	char		*id;		/* NULL: a free slot */
-	size_t		 row;		/* its division's row */
-	int		 sms;
-	int		 sent;		/* a server took it, once or more */
-	int		 final;		/* its last outcome: a decision kind */
-};
-
-/* The rows, in the order divisions first appear; the notifications. */
+/* What was asked for, and what was read. */
 struct report {
-	struct report_row	*rows;
-	size_t			 n;
-	struct report_note	*notes;	/* open addressing, by id */
-	size_t			 nnotes;
-	size_t			 cap;	/* a power of two, or 0 */
+	const struct config	*cf;
+	const char		*ward;
+	const char		*service;
+	int			 top;		/* service types kept: 0 all */
+	char			 by;		/* 'd', 'w', 'm' or 0 */
+	struct reporttab	 tab;
 };
 
-/* Return the row of a division, adding it if new. */
-static struct report_row *
-report_row(struct report *rp, const char *division)
-{
-	size_t	i;
-
-	for (i = 0; i < rp->n; i++) {
-		if (strcmp(rp->rows[i].division, division) == 0)
-			return &rp->rows[i];
-	}
-	rp->rows = xreallocarray(rp->rows, rp->n + 1, sizeof *rp->rows);
-	memset(&rp->rows[rp->n], 0, sizeof rp->rows[rp->n]);
-	rp->rows[rp->n].division = xstrdup(division);
-	return &rp->rows[rp->n++];
-}
-
-/* Return the hash of a notification id. */
-static size_t
-report_hash(const char *id)
-{
-	return (size_t)fnv_add(FNV_INIT, id, strlen(id));
-}
-
-/* Return the slot of notification id, adding it if new. */
-static struct report_note *
-report_note(struct report *rp, const char *id)
-{
-	struct report_note	*old = rp->notes, *nt;
-	size_t			 oldcap = rp->cap, i, k;
-
-	if (2 * (rp->nnotes + 1) > rp->cap) {
-		rp->cap = oldcap == 0 ? 1024 : 2 * oldcap;
-		rp->notes = xcalloc(rp->cap, sizeof *rp->notes);
-		for (i = 0; i < oldcap; i++) {
-			if (old[i].id == NULL)
-				continue;
-			k = report_hash(old[i].id) & (rp->cap - 1);
-			while (rp->notes[k].id != NULL)
-				k = (k + 1) & (rp->cap - 1);
-			rp->notes[k] = old[i];
-		}
-		free(old);
-	}
-	k = report_hash(id) & (rp->cap - 1);
-	for (nt = &rp->notes[k]; nt->id != NULL; nt = &rp->notes[k]) {
-		if (strcmp(nt->id, id) == 0)
-			return nt;
-		k = (k + 1) & (rp->cap - 1);
-	}
-	nt->id = xstrdup(id);
-	rp->nnotes++;
-	return nt;
-}
-
-/*
- * Count what became of each notification by its last outcome: sent if a
- * server ever took it, delivered or failed as it ended - so one retried
- * by an operator and then sent is not counted as a failure, and one whose
- * receipt raced ahead of the record of its send still counts delivered.
- */
+/* Write the period a day falls in: the day, its week's Monday, its month. */
 static void
-report_notes(struct report *rp)
+report_period(char by, const char *day, char *out, size_t size)
 {
-	struct report_note	*nt;
-	struct report_row	*row;
-	size_t			 i;
+	struct tm	tm;
+	time_t		t;
+	int		y, m, d;
 
-	for (i = 0; i < rp->cap; i++) {
-		nt = &rp->notes[i];
-		if (nt->id == NULL)
-			continue;
-		row = &rp->rows[nt->row];
-		if (nt->sent && nt->sms)
-			row->sent_sms++;
-		else if (nt->sent)
-			row->sent_email++;
-		if (nt->final == DECISION_DELIVERED)
-			row->delivered++;
-		else if (nt->final == DECISION_FAILED ||
-		    nt->final == DECISION_DEAD ||
-		    nt->final == DECISION_UNDELIVERED)
-			row->failed++;
-	}
+	if (by == 'm')
+		snprintf(out, size, "%.7s", day);
+	else if (by == 'w' && sscanf(day, "%4d-%2d-%2d", &y, &m, &d) == 3) {
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = 12;
+		t = timegm(&tm);
+		t -= (time_t)((tm.tm_wday + 6) % 7) * 86400;
+		gmtime_r(&t, &tm);
+		strftime(out, size, "%Y-%m-%d", &tm);
+	} else if (by == 'd')
+		snprintf(out, size, "%s", day);
+	else
+		snprintf(out, size, "%s", "");
 }
 
-/* Count one entry. */
+/* Add one daily count into the table. */
 static int
-report_entry(const char *id, const struct redis_reply *fields, void *arg)
+report_count(const char *division, const char *day, const char *group,
+    const char *counter, long long count, void *arg)
 {
 	struct report		*rp = arg;
-	struct report_row	*row;
-	struct report_note	*note;
-	const char		*d, *rule, *division, *channel, *nid;
-	enum vocab_notice	 nt;
-	enum decision_kind	 kind;
+	struct reportrow	*row;
+	char			 period[DATEFMT_DAY_LEN + 1];
 
-	(void)id;
-	d = redis_reply_field(fields, "decision");
-	division = redis_reply_field(fields, "division");
-	rule = redis_reply_field(fields, "rule");
-	channel = redis_reply_field(fields, "channel");
-	/* Subscriptions belong to no division. */
-	if (d == NULL || division == NULL)
+	if (rp->ward != NULL && (group == NULL || strcmp(group, rp->ward) != 0))
 		return 0;
-	row = report_row(rp, division);
-	if (rule == NULL)
-		rule = "";
-	kind = decision_kind_parse(d);
-	nid = redis_reply_field(fields, "notification");
-	if (nid != NULL && (kind == DECISION_SENT || kind == DECISION_FAILED ||
-	    kind == DECISION_DEAD || kind == DECISION_DELIVERED ||
-	    kind == DECISION_UNDELIVERED)) {
-		note = report_note(rp, nid);
-		note->row = (size_t)(row - rp->rows);
-		note->sms = channel != NULL && strcmp(channel, "sms") == 0;
-		note->sent |= kind == DECISION_SENT;
-		/*
-		 * A gateway's receipt can be recorded before the worker
-		 * records the send it reports on: a send never undoes it.
-		 */
-		if (kind != DECISION_SENT ||
-		    (note->final != DECISION_DELIVERED &&
-		    note->final != DECISION_UNDELIVERED))
-			note->final = kind;
-	} else if (strcmp(d, "received") == 0)
-		row->received++;
-	else if (strcmp(d, "queued") == 0) {
-		nt = vocab_notice_parse(redis_reply_field(fields, "notice") !=
-		    NULL ? redis_reply_field(fields, "notice") : "");
-		row->notices[nt]++;
-		row->told++;
-	} else if (strcmp(d, "sent") == 0) {
-		if (channel != NULL && strcmp(channel, "sms") == 0)
-			row->sent_sms++;
-		else
-			row->sent_email++;
-	} else if (strcmp(d, "delivered") == 0)
-		row->delivered++;
-	else if (strcmp(d, "failed") == 0 || strcmp(d, "dead") == 0 ||
-	    strcmp(d, "undelivered") == 0)
-		row->failed++;
-	if (strcmp(d, "suppressed") == 0)
-		row->suppressed++;
-	if (decision_misleading(kind, rule) >= 0)
-		row->misleading++;
-	if (strcmp(d, "flagged") == 0 && strcmp(rule, "no_note") == 0)
-		row->no_note++;
-	if (strcmp(d, "flagged") == 0 &&
-	    strcmp(rule, "duplicate_without_link") == 0)
-		row->no_link++;
-	if (strcmp(d, "flagged") == 0 && strcmp(rule, "sms_shortened") == 0)
-		row->shortened++;
-	if (strcmp(d, "flagged") == 0 &&
-	    strcmp(rule, "unknown_note_code") == 0)
-		row->unknown_code++;
+	if (rp->service != NULL && (group == NULL ||
+	    strcasecmp(group, rp->service) != 0))
+		return 0;
+	report_period(rp->by, day, period, sizeof period);
+	row = reporttab_row(&rp->tab, division, period, group);
+	reportrow_add(row, counter, count);
 	return 0;
 }
 
-/* Print one division's row for a person. */
-static void
-report_print(const struct config *cf, const struct report_row *row)
+/* Parse --by; 0 if unknown. */
+static char
+report_by(const char *s)
 {
-	const struct division	*dv;
-	const char		*name = NULL;
-	int			 k, first = 1;
-
-	dv = division_find(cf->divisions, cf->ndivisions, row->division);
-	if (dv != NULL)
-		name = division_name(dv, cf->templates_default_locale);
-	printf("\n%s%s%s\n", row->division, name != NULL ? "  " : "",
-	    name != NULL ? name : "");
-	printf("  %-34s %lld\n", "events received from the CRM",
-	    row->received);
-	printf("  %-34s %lld", "notices told to residents", row->told);
-	for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
-		if (row->notices[k] == 0)
-			continue;
-		printf("%s%s %lld", first ? "  (" : ", ",
-		    vocab_notice_name((enum vocab_notice)k), row->notices[k]);
-		first = 0;
-	}
-	printf("%s\n", first ? "" : ")");
-	printf("  %-34s %lld  (email %lld, sms %lld; %lld confirmed on the "
-	    "phone)\n", "messages sent", row->sent_email + row->sent_sms,
-	    row->sent_email, row->sent_sms, row->delivered);
-	printf("  %-34s %lld\n", "messages that failed", row->failed);
-	printf("  %-34s %lld\n", "misleading closures held back",
-	    row->misleading);
-	printf("  %-34s %lld\n", "notices suppressed (every rule)",
-	    row->suppressed);
-	printf("  %-34s %lld\n", "closures without a note", row->no_note);
-	printf("  %-34s %lld\n", "note codes not in the list",
-	    row->unknown_code);
-	printf("  %-34s %lld\n", "duplicates closed without a link",
-	    row->no_link);
-	printf("  %-34s %lld\n", "SMS shortened to fit", row->shortened);
+	if (strcmp(s, "day") == 0)
+		return 'd';
+	if (strcmp(s, "week") == 0)
+		return 'w';
+	if (strcmp(s, "month") == 0)
+		return 'm';
+	return 0;
 }
 
-/* Print one division's row as a JSON object. */
-static void
-report_json(const struct report_row *row, const char *since,
-    const char *until)
+/*
+ * Keep the divisions whose code is division (in any case), or all if it
+ * is NULL, at the front of list; return how many. The others are freed.
+ */
+static size_t
+report_keep(char **list, size_t n, const char *division)
 {
-	struct json	*j;
-	char		key[64];
-	int		 k;
+	size_t	i, k = 0;
 
-	j = json_new();
-	json_set(j, "division", row->division);
-	json_set(j, "since", since);
-	json_set(j, "until", until);
-	json_set_int(j, "received", row->received);
-	json_set_int(j, "notices", row->told);
-	for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
-		snprintf(key, sizeof key, "notices_%s",
-		    vocab_notice_name((enum vocab_notice)k));
-		json_set_int(j, key, row->notices[k]);
+	for (i = 0; i < n; i++) {
+		if (division == NULL || strcasecmp(list[i], division) == 0)
+			list[k++] = list[i];
+		else
+			free(list[i]);
 	}
-	json_set_int(j, "sent_email", row->sent_email);
-	json_set_int(j, "sent_sms", row->sent_sms);
-	json_set_int(j, "delivered", row->delivered);
-	json_set_int(j, "failed", row->failed);
-	json_set_int(j, "misleading_closures_suppressed", row->misleading);
-	json_set_int(j, "suppressed", row->suppressed);
-	json_set_int(j, "closures_without_note", row->no_note);
-	json_set_int(j, "unknown_note_codes", row->unknown_code);
-	json_set_int(j, "duplicates_without_link", row->no_link);
-	json_set_int(j, "sms_shortened", row->shortened);
-	json_print(j, stdout);
-	json_free(j);
+	return k;
+}
+
+/* Say on stderr what part of the time asked is older than what is kept. */
+static void
+report_too_old(const struct config *cf, int64_t since, int64_t days,
+    const char *what, const char *key)
+{
+	char	first[DATEFMT_DAY_LEN + 1];
+	int64_t	kept = clock_now() - days * 86400000;
+
+	if (since >= kept)
+		return;
+	datefmt_day(cf->templates_timezone, kept, first);
+	fprintf(stderr, "closeloop report: %s before %s %s no longer kept "
+	    "(%s = %lld days)\n", what, first, strcmp(what, "the trail") == 0 ?
+	    "is" : "are", key, (long long)days);
+}
+
+/* Print the usage. */
+static void
+report_usage(void)
+{
+	fprintf(stderr, "usage: closeloop report --since WHEN [--until WHEN] "
+	    "[--division CODE]\n"
+	    "           [--ward WARD | --service TYPE | --top N] "
+	    "[--by day|week|month]\n"
+	    "           [--json | --csv] [--list KIND]\n");
 }
 
 /* Run "closeloop report". */
@@ -310,32 +157,81 @@ report_run(const struct config *cf, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "division", required_argument, NULL, 'D' },
+		{ "ward", required_argument, NULL, 'W' },
+		{ "service", required_argument, NULL, 'S' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "top", required_argument, NULL, 't' },
+		{ "list", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct report	 rp = { NULL, 0, NULL, 0, 0 };
-	struct redis	*r = NULL;
-	const char	*since_s = NULL, *until_s = NULL, *division = NULL;
-	char		*cause = NULL, from[32], to[32], iso_from[CLOCK_RFC3339_LEN];
-	char		 iso_to[CLOCK_RFC3339_LEN];
-	int64_t		 since = 0, until = 0;
-	int		 ch, json = 0, rc = EX_USAGE;
-	size_t		 i, shown = 0;
+	struct report		 rp;
+	struct reportout	 o;
+	struct redis		*r = NULL;
+	const char		*since_s = NULL, *until_s = NULL, *list = NULL;
+	const char		*division = NULL;
+	char			*cause = NULL, **divs = NULL, *end;
+	char			 first[DATEFMT_DAY_LEN + 1];
+	char			 last[DATEFMT_DAY_LEN + 1];
+	int64_t			 since = 0, until = 0;
+	size_t			 ndivs = 0, i;
+	enum rollup_by		 by = ROLLUP_DIVISION;
+	int			 ch, rc = EX_USAGE;
+	long			 top;
 
+	memset(&rp, 0, sizeof rp);
+	memset(&o, 0, sizeof o);
+	rp.cf = cf;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else if (ch == 's')
+		switch (ch) {
+		case 'j':
+			o.format = 'j';
+			break;
+		case 'c':
+			o.format = 'c';
+			break;
+		case 's':
 			since_s = optarg;
-		else if (ch == 'u')
+			break;
+		case 'u':
 			until_s = optarg;
-		else if (ch == 'D')
+			break;
+		case 'D':
 			division = optarg;
-		else
+			break;
+		case 'W':
+			rp.ward = optarg;
+			break;
+		case 'S':
+			rp.service = optarg;
+			break;
+		case 'l':
+			list = optarg;
+			break;
+		case 'b':
+			if ((rp.by = report_by(optarg)) == 0) {
+				fprintf(stderr, "closeloop report: --by %s: "
+				    "give day, week or month\n", optarg);
+				goto usage;
+			}
+			break;
+		case 't':
+			top = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || top < 1 ||
+			    top > 1000) {
+				fprintf(stderr, "closeloop report: --top %s: "
+				    "give a number from 1 to 1000\n", optarg);
+				goto usage;
+			}
+			rp.top = (int)top;
+			break;
+		default:
 			goto usage;
+		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "closeloop report: unexpected \"%s\"\n",
@@ -344,6 +240,12 @@ report_run(const struct config *cf, int argc, char **argv)
 	}
 	if (since_s == NULL) {
 		fprintf(stderr, "closeloop report: --since is required\n");
+		goto usage;
+	}
+	if ((rp.ward != NULL) + (rp.service != NULL) + (rp.top != 0) > 1) {
+		fprintf(stderr, "closeloop report: give one of --ward, "
+		    "--service and --top: the counts are kept by division and "
+		    "ward, or by division and service type\n");
 		goto usage;
 	}
 	if (datefmt_parse_when(since_s, cf->templates_timezone, clock_now(),
@@ -359,51 +261,55 @@ report_run(const struct config *cf, int argc, char **argv)
 		    "--until (%s)\n", since_s, until_s);
 		goto usage;
 	}
-	if ((r = redisconn_open(cf, &cause)) == NULL ||
-	    audit_scan(r, cf, NULL, since, until, report_entry, &rp,
-	    &cause) != 0) {
-		fprintf(stderr, "closeloop report: %s\n", cause);
-		rc = EX_UNAVAILABLE;
-		goto fail;
-	}
-	report_notes(&rp);
 	if (until == 0)
 		until = clock_now();
-	clock_rfc3339(since, iso_from);
-	clock_rfc3339(until, iso_to);
-	if (!json) {
-		datefmt_local(cf->templates_timezone, since, from, sizeof from);
-		datefmt_local(cf->templates_timezone, until, to, sizeof to);
-		printf("closeloop report, %s to %s (%s)\n", from, to,
-		    cf->templates_timezone);
-		if (rp.n == 0)
-			printf("\nnothing recorded in that time\n");
+	if ((r = redisconn_open(cf, &cause)) == NULL)
+		goto unavailable;
+	if (list != NULL) {
+		report_too_old(cf, since, cf->audit_retain_days, "the trail",
+		    "audit.retain_days");
+		rc = reportlist_run(r, cf, since, until, division, rp.ward,
+		    rp.service, list, o.format == 'j', &cause);
+		if (rc == EX_UNAVAILABLE)
+			goto unavailable;
+		goto fail;
 	}
-	for (i = 0; i < rp.n; i++) {
-		if (division != NULL &&
-		    strcasecmp(rp.rows[i].division, division) != 0)
-			continue;
-		shown++;
-		if (json)
-			report_json(&rp.rows[i], iso_from, iso_to);
-		else
-			report_print(cf, &rp.rows[i]);
-	}
-	if (!json && division != NULL && shown == 0 && rp.n > 0)
-		printf("\nnothing recorded for division %s in that time\n",
-		    division);
+	report_too_old(cf, since, cf->audit_rollup_days, "counts",
+	    "audit.rollup_days");
+	if (rollup_divisions(r, cf, &divs, &ndivs, &cause) != 0)
+		goto unavailable;
+	ndivs = report_keep(divs, ndivs, division);
+	datefmt_day(cf->templates_timezone, since, first);
+	datefmt_day(cf->templates_timezone, until > since ? until - 1 : until,
+	    last);
+	by = rp.ward != NULL ? ROLLUP_WARD : rp.service != NULL ||
+	    rp.top != 0 ? ROLLUP_SERVICE : ROLLUP_DIVISION;
+	if (ndivs > 0 && rollup_read(r, cf, (const char *const *)divs, ndivs,
+	    first, last, by, report_count, &rp, &cause) != 0)
+		goto unavailable;
+	reporttab_sort(&rp.tab);
+	o.cf = cf;
+	o.first = first;
+	o.last = last;
+	o.by = rp.by;
+	o.top = rp.top;
+	o.division = division;
+	o.ward = rp.ward;
+	o.service = rp.service;
+	reportout_print(&o, &rp.tab);
 	rc = 0;
 	goto fail;
+unavailable:
+	fprintf(stderr, "closeloop report: %s\n", cause);
+	rc = EX_UNAVAILABLE;
+	goto fail;
 usage:
-	fprintf(stderr, "usage: closeloop report --since WHEN [--until WHEN] "
-	    "[--division CODE] [--json]\n");
+	report_usage();
 fail:
-	for (i = 0; i < rp.n; i++)
-		free(rp.rows[i].division);
-	free(rp.rows);
-	for (i = 0; i < rp.cap; i++)
-		free(rp.notes[i].id);
-	free(rp.notes);
+	for (i = 0; i < ndivs; i++)
+		free(divs[i]);
+	free(divs);
+	reporttab_clear(&rp.tab);
 	free(cause);
 	redis_free(r);
 	return rc;

@@ -7,8 +7,10 @@
  *                    cut short (it may have arrived twice, with the same
  *                    Message-ID or idempotency key)
  *   retry            next_at, last_error; back in the due set
- *   failed           a permanent failure; last_error; dead-lettered
- *   dead             retried until too old; last_error; dead-lettered
+ *   failed           a permanent failure; last_error, failed_at (ms);
+ *                    dead-lettered
+ *   dead             retried until too old; last_error, failed_at;
+ *                    dead-lettered
  *   unsubscribed     the contact unsubscribed before it went out, or
  *                    the phone opted out of SMS (audited as unsubscribed,
  *                    rule sms_stop)
@@ -285,9 +287,10 @@ outcome_write(struct redis *r, const struct config *cf,
 		    dead ? "dead" : "retry";
 		pairs[2] = "last_error";
 		pairs[3] = reply;
-		snprintf(next, sizeof next, "%lld", (long long)when);
-		pairs[4] = "next_at";
-		pairs[5] = dead ? NULL : next;
+		snprintf(next, sizeof next, "%lld", (long long)(dead ? now :
+		    when));
+		pairs[4] = dead ? "failed_at" : "next_at";
+		pairs[5] = next;
 		outcome_record(&tx, key, pairs, 6);
 		if (!dead) {
 			argv[0] = "ZADD";

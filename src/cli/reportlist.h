@@ -1,0 +1,25 @@
+/*
+ * reportlist.h - "closeloop report --list": the SRs behind a count
+ */
+#ifndef REPORTLIST_H
+#define REPORTLIST_H
+
+#include <stdint.h>
+
+struct config;
+struct redis;
+
+/*
+ * Print the trail's entries from since to until (ms since the epoch)
+ * that add to counter kind (a rollup counter, such as "held",
+ * "held:explicit_transfer", "flag:no_note" or "told:completed"; see
+ * rollup.h), of division, ward and service where they are not NULL, one
+ * line each (or the entries as JSON), then how many entries and SRs.
+ * Returns an exit status: 0, EX_USAGE for an unknown kind (with *cause),
+ * EX_UNAVAILABLE with *cause.
+ */
+int reportlist_run(struct redis *r, const struct config *cf, int64_t since,
+    int64_t until, const char *division, const char *ward,
+    const char *service, const char *kind, int json, char **cause);
+
+#endif
