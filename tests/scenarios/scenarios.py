@@ -44,6 +44,7 @@ Exit status: 0 all passed, 1 a failure, 77 a program is missing (outside CI).
 
 import json
 import os
+import zlib
 import shlex
 import signal
 import socket
@@ -56,6 +57,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 import leakcheck  # noqa: E402 (in tests/harness)
+import rollupcheck  # noqa: E402 (in tests/harness)
 
 TOP_SRC = os.environ.get("top_srcdir") or os.path.join(HERE, "..", "..")
 TOP_BUILD = os.environ.get("top_builddir") or TOP_SRC
@@ -73,6 +75,8 @@ SCALE = int(os.environ.get("SCENARIO_SCALE", "1"))
 SETTLE = 2 * SCALE
 COALESCE = 1 * SCALE
 CONTROL = ("restart", "kill", "stop", "start")
+SERVICES = ("Road Pothole / Road Damage", "Catch Basin - Blocked | Flooding",
+            "Sidewalk Snow Clearing")
 
 
 def missing(what):
@@ -319,6 +323,13 @@ divisions = {
             if k == "event_id":
                 v = "%s-%s" % (sc.prefix, v)
             fields[k] = v
+        # Every SR has a ward and a service type, so the rollups by ward
+        # and by service are checked on every scenario; one service type
+        # holds a "|", which the rollups' fields use as a separator.
+        if etype == "status":
+            h = zlib.crc32(fields["sr"].encode())
+            fields.setdefault("ward", "W%02d" % (h % 3 + 1))
+            fields.setdefault("service", SERVICES[h % len(SERVICES)])
         if "ts" not in fields:
             fields["ts"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                          time.gmtime(int(ts)))
@@ -454,6 +465,35 @@ divisions = {
             print("contact check: none of %d contacts in full in %d files"
                   % (len(pats), len(read)))
 
+    def check_rollups(self, scs):
+        """The daily counts and closeloop report agree with the trail and
+        the event histories of every scenario's SRs."""
+        conf = os.path.join(self.dir, "d1.conf")
+        out = subprocess.run([CLOSELOOP, "-c", conf, "history", "--json",
+                              "--since", "2000-01-01"],
+                             capture_output=True, text=True, check=False)
+        trail = [json.loads(line) for line in out.stdout.splitlines()]
+        histories = []
+        for sc in scs:
+            for sr in sc.srs.values():
+                histories.append([
+                    (sid, dict(zip(flat[0::2], flat[1::2])))
+                    for sid, flat in self.r.cmd(
+                        "XRANGE", "closeloop:sr:{%s}:events" % sr, "-",
+                        "+")])
+        try:
+            errors = rollupcheck.check(self.r, trail, histories, CLOSELOOP,
+                                       conf, "America/Toronto", "2000-01-01")
+        except RuntimeError as e:
+            errors = [str(e)]
+        for e in errors[:20]:
+            print("      " + e)
+        if errors:
+            self.fail("rollups", "%d counts differ (above)" % len(errors))
+        else:
+            print("rollups: the counts of %d trail entries agree with "
+                  "Redis and closeloop report" % len(trail))
+
     def check(self, sc, dead):
         """The scenario's expectations, against its SRs' timelines and
         notifications; dead is closeloop:dead, read once for every
@@ -543,6 +583,7 @@ divisions = {
         if ndead != sum(len(self.dead_of(sc, dead)) for sc in scs):
             self.fail("runner", "%d dead letters, not all of the scenarios' "
                       "events: %s" % (ndead, dead))
+        self.check_rollups(scs)
         self.stop_all()
         self.check_contacts()
         for f in self.failures:

@@ -1,0 +1,222 @@
+"""rollupcheck.py - the daily rollups and "closeloop report", counted here
+
+After a run, the counts closeloop keeps per division and day (and per
+ward, and per service type) must be what this module counts on its own:
+
+- events received, from the SRs' event histories (what intake accepted,
+  with the division, ward and service type of each status event), and
+  from the trail's "received" entries; the two must agree;
+- every other counter, from the trail of every SR ("closeloop history
+  --json --since"), with the rules written out here as docs/report.md
+  states them: told by notice (a fallback to the other channel is not a
+  second notice), held (misleading closures held back), suppressed and
+  flagged by rule, sent by channel, delivered, failed by kind, and the
+  time from the CRM's closure to each message that tells of it.
+
+check() compares those with the Redis hashes themselves and with
+"closeloop report --json --by day" (and --ward, --service, --list), and
+returns a list of differences (empty when all agree).
+"""
+
+import datetime
+import json
+import subprocess
+import zoneinfo
+
+MISLEADING = {("suppressed", "explicit_transfer"),
+              ("suppressed", "implicit_transfer"),
+              ("suppressed", "partial_work_order"),
+              ("flagged", "closed_not_done")}
+LAG_MINUTES = [1, 5, 15, 60, 240, 720, 1440, 2880, 10080]
+
+
+def counters(e):
+    """The counters one trail entry adds to (the lag aside)."""
+    d, rule = e.get("decision"), e.get("rule", "")
+    out = []
+    if d == "received":
+        out.append("received")
+    elif d == "queued" and rule != "fallback":
+        out += ["told", "told:" + e.get("notice", "")]
+    elif d == "suppressed":
+        out += ["suppressed", "suppressed:" + rule]
+    elif d == "flagged":
+        out.append("flag:" + rule)
+    elif d == "sent":
+        out.append("sent:" + e.get("channel", "email"))
+    elif d == "delivered":
+        out.append("delivered")
+    elif d in ("failed", "dead", "undelivered"):
+        out += ["failed", "failed:" + d]
+    if (d, rule) in MISLEADING:
+        out += ["held", "held:" + rule]
+    return out
+
+
+def lag_bucket(ms):
+    """The name of the lag bucket of ms milliseconds."""
+    for m in LAG_MINUTES:
+        if ms < m * 60000:
+            return str(m)
+    return "more"
+
+
+def day_of(ms, tz):
+    """The local date of ms since the epoch in tz, as YYYY-MM-DD."""
+    t = datetime.datetime.fromtimestamp(ms / 1000, zoneinfo.ZoneInfo(tz))
+    return t.strftime("%Y-%m-%d")
+
+
+def entry_ms(e):
+    """The time of a trail entry (its "ts", ISO 8601 UTC with ms)."""
+    t = datetime.datetime.strptime(e["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return int(t.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
+
+
+def add(table, key, counter, n=1):
+    row = table.setdefault(key, {})
+    row[counter] = row.get(counter, 0) + n
+
+
+def expected(trail, tz):
+    """Counts from the trail: {(division, day, by, group): {counter: n}}
+    with by "" (group ""), "ward" or "service"."""
+    table = {}
+    for e in trail:
+        div = e.get("division")
+        if not div:
+            continue
+        ms = entry_ms(e)
+        day = day_of(ms, tz)
+        cs = counters(e)
+        if e.get("decision") == "sent" and e.get("closed_at"):
+            add(table, (div, day, "", ""), "lag:" + lag_bucket(
+                max(0, ms - int(e["closed_at"]))))
+        for c in cs:
+            add(table, (div, day, "", ""), c)
+            if e.get("ward"):
+                add(table, (div, day, "ward", e["ward"]), c)
+            if e.get("service"):
+                add(table, (div, day, "service", e["service"]), c)
+    return table
+
+
+def received_from_events(histories, tz):
+    """Status events accepted, per (division, day, by, group), from the SRs'
+    event histories: [(stream id, fields), ...] per SR."""
+    table = {}
+    for entries in histories:
+        for sid, e in entries:
+            if e.get("type") != "status":
+                continue
+            day = day_of(int(sid.split("-")[0]), tz)
+            div = e["division"]
+            add(table, (div, day, "", ""), "received")
+            if e.get("ward"):
+                add(table, (div, day, "ward", e["ward"]), "received")
+            if e.get("service"):
+                add(table, (div, day, "service", e["service"]), "received")
+    return table
+
+
+def stored(r, prefix="closeloop:"):
+    """The rollups as Redis keeps them, in the form of expected()."""
+    table = {}
+    for div in r.cmd("SMEMBERS", prefix + "roll:divisions"):
+        cursor = "0"
+        while True:
+            cursor, keys = r.cmd("SCAN", cursor, "MATCH",
+                                 "%sroll:%s:*" % (prefix, div), "COUNT", 1000)
+            for k in keys:
+                rest = k[len("%sroll:%s:" % (prefix, div)):]
+                day, _, by = rest.partition(":")
+                flat = r.cmd("HGETALL", k)
+                for f, v in zip(flat[0::2], flat[1::2]):
+                    group, counter = "", f
+                    if by:
+                        group, _, counter = f.rpartition("|")
+                    if int(v) != 0:
+                        add(table, (div, day, by, group), counter, int(v))
+            if cursor == "0":
+                break
+    return table
+
+
+def diff(what, want, got):
+    """The differences between two tables, as sentences."""
+    out = []
+    for key in sorted(set(want) | set(got)):
+        w, g = want.get(key, {}), got.get(key, {})
+        for c in sorted(set(w) | set(g)):
+            if w.get(c, 0) != g.get(c, 0):
+                out.append("%s %s %s: want %d, got %d" % (
+                    what, "/".join(k for k in key if k), c, w.get(c, 0),
+                    g.get(c, 0)))
+    return out
+
+
+def report(closeloop, conf, *args):
+    """closeloop report --json ARGS as a list of objects."""
+    out = subprocess.run([closeloop, "-c", conf, "report", "--json"] +
+                         list(args), capture_output=True, text=True,
+                         check=False)
+    if out.returncode != 0:
+        raise RuntimeError("closeloop report %s: exit %d: %s" % (
+            " ".join(args), out.returncode, out.stderr.strip()))
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+COLUMNS = {"received": "received", "notices": "told",
+           "sent_email": "sent:email", "sent_sms": "sent:sms",
+           "delivered": "delivered", "failed": "failed",
+           "misleading_closures_suppressed": "held",
+           "suppressed": "suppressed",
+           "closures_without_note": "flag:no_note",
+           "unknown_note_codes": "flag:unknown_note_code",
+           "duplicates_without_link": "flag:duplicate_without_link",
+           "sms_shortened": "flag:sms_shortened"}
+
+
+def check(r, trail, histories, closeloop, conf, tz, since):
+    """Every difference between what closeloop kept and reports, and the
+    counts made here."""
+    errors = []
+    want = expected(trail, tz)
+    events = received_from_events(histories, tz)
+    errors += diff("received (events vs trail)", events,
+                   {k: {"received": v["received"]}
+                    for k, v in want.items() if "received" in v})
+    errors += diff("rollup", want, stored(r))
+    wards = sorted({k[3] for k in want if k[2] == "ward"})
+    services = sorted({k[3] for k in want if k[2] == "service"})
+    views = [("", None, ["--by", "day"])]
+    views += [("ward", w, ["--by", "day", "--ward", w]) for w in wards]
+    views += [("service", s, ["--by", "day", "--service", s])
+              for s in services[:3]]
+    for by, group, args in views:
+        got = {}
+        for row in report(closeloop, conf, "--since", since, *args):
+            key = (row["division"], row["period"], by, group or "")
+            for col, counter in COLUMNS.items():
+                if row.get(col):
+                    got.setdefault(key, {})[counter] = row[col]
+            for k, v in row.items():
+                if k.startswith("notices_") and v:
+                    got.setdefault(key, {})["told:" + k[8:]] = v
+        mine = {k: {c: n for c, n in v.items() if c in COLUMNS.values() or
+                    c.startswith("told:")}
+                for k, v in want.items() if k[2] == by and
+                (group is None or k[3] == group)}
+        errors += diff("report " + " ".join(args), mine,
+                       {k: v for k, v in got.items() if v})
+    held = sorted({e["sr"] for e in trail
+                   if (e.get("decision"), e.get("rule", "")) in MISLEADING})
+    out = subprocess.run([closeloop, "-c", conf, "report", "--since", since,
+                          "--list", "held", "--json"], capture_output=True,
+                         text=True, check=False)
+    listed = sorted({json.loads(line)["sr"]
+                     for line in out.stdout.splitlines()})
+    if out.returncode != 0 or listed != held:
+        errors.append("report --list held: want %s, got %s (exit %d)" % (
+            held, listed, out.returncode))
+    return errors
