@@ -104,6 +104,33 @@ test_decision_extra(void **state)
 	decision_clear(&dl);
 }
 
+/* Tagging fills ward and service from the given decision on, not over. */
+static void
+test_decision_tag(void **state)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+
+	(void)state;
+	decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE, "TS",
+	    "e-0", "%s", "before");
+	d = decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE,
+	    "TS", "e-1", "%s", "received");
+	decision_set(d, "service", "Road Pothole / Road Damage");
+	decision_add(&dl, DECISION_QUEUED, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TS", "e-1", "%s", "queued");
+	decision_tag(&dl, 1, "W07", "Pothole");
+	assert_null(decision_get(&dl.list[0], "ward"));
+	assert_string_equal(decision_get(&dl.list[1], "ward"), "W07");
+	assert_string_equal(decision_get(&dl.list[1], "service"),
+	    "Road Pothole / Road Damage");
+	assert_string_equal(decision_get(&dl.list[2], "ward"), "W07");
+	assert_string_equal(decision_get(&dl.list[2], "service"), "Pothole");
+	decision_tag(&dl, 0, NULL, NULL);
+	assert_null(decision_get(&dl.list[0], "ward"));
+	decision_clear(&dl);
+}
+
 /* Kind names round-trip; unknown ones are 0. */
 static void
 test_decision_kinds(void **state)
@@ -159,6 +186,7 @@ main(void)
 		cmocka_unit_test(test_decision_sparse),
 		cmocka_unit_test(test_decision_kinds),
 		cmocka_unit_test(test_decision_extra),
+		cmocka_unit_test(test_decision_tag),
 		cmocka_unit_test(test_decision_misleading),
 	};
 

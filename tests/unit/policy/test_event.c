@@ -129,6 +129,7 @@ struct test_event_want {
 	enum vocab_status	 status;
 	enum vocab_reason	 reason;
 	const char		*service;
+	const char		*ward;
 	const char		*work_order;
 	const char		*transfer_to;
 	const char		*duplicate_of;
@@ -204,6 +205,12 @@ static const struct test_event_good test_event_goods[] = {
 	{ 0, { STATUS("TS", "transferred"), F("transfer_to", "TW") },
 	    { W_STATUS, .division = "TS", .status_code = "transferred",
 	    .status = VOCAB_STATUS_TRANSFERRED, .transfer_to = "TW" } },
+	{ 0, { STATUS("TS", "received"), F("ward", "W07") },
+	    { W_STATUS, .division = "TS", .status_code = "received",
+	    .status = VOCAB_STATUS_RECEIVED, .ward = "W07" } },
+	{ 0, { STATUS("TS", "received"), F("ward", A32) },
+	    { W_STATUS, .division = "TS", .status_code = "received",
+	    .status = VOCAB_STATUS_RECEIVED, .ward = A32 } },
 	{ 0, { STATUS("TW", "closed"), F("reason", "duplicate"),
 	    F("duplicate_of", "8811") },
 	    { W_STATUS, .division = "TW", .status_code = "closed",
@@ -572,6 +579,12 @@ static const struct test_event_bad test_event_bads[] = {
 	    "transfer_to: " CODE_CHARS " (got \"Toronto Water\")" },
 	{ 0, { STATUS("TS", "transferred"), F("transfer_to", A33) },
 	    "transfer_to: is too long (33 characters; at most 32)" },
+	{ 0, { STATUS("TS", "received"), F("ward", "Ward 7") },
+	    "ward: " CODE_CHARS " (got \"Ward 7\")" },
+	{ 0, { STATUS("TS", "received"), F("ward", A33) },
+	    "ward: is too long (33 characters; at most 32)" },
+	{ 0, { SUB, F("email", "a@example.org"), F("ward", "7") },
+	    "ward: not allowed in a subscribe event" },
 	{ 0, { STATUS("TW", "closed"), F("duplicate_of", "SR#8811") },
 	    "duplicate_of: " SR_CHARS " (got \"SR#8811\")" },
 	{ 0, { STATUS("TW", "closed"), F("scheduled_for", "next week") },
@@ -848,6 +861,7 @@ test_event_check(size_t row, const struct event *ev,
 	test_event_num(row, "status", ev->status, w->status);
 	test_event_num(row, "reason", ev->reason, w->reason);
 	test_event_str(row, "service", ev->service, w->service);
+	test_event_str(row, "ward", ev->ward, w->ward);
 	test_event_str(row, "work_order", ev->work_order, w->work_order);
 	test_event_str(row, "transfer_to", ev->transfer_to, w->transfer_to);
 	test_event_str(row, "duplicate_of", ev->duplicate_of, w->duplicate_of);

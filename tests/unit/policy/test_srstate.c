@@ -42,6 +42,8 @@ test_srstate_sample(void)
 	c->via = strdup("8800");
 	srstate_set(&st->note, "Line one\nline two\twith a tab");
 	srstate_set(&st->scheduled_for, "2026-03-05");
+	srstate_set(&st->ward, "W07");
+	st->closed_at = 1772531000000LL;
 	st->told = VOCAB_NOTICE_TRANSFERRED;
 	srstate_set(&st->told_division, "TW");
 	st->told_closed = 1;
@@ -79,6 +81,8 @@ test_srstate_round_trip(void **state)
 	assert_string_equal(copy->note, "Line one\nline two\twith a tab");
 	assert_int_equal(copy->told, VOCAB_NOTICE_TRANSFERRED);
 	assert_int_equal(copy->due, 1772532000123LL);
+	assert_string_equal(copy->ward, "W07");
+	assert_int_equal(copy->closed_at, 1772531000000LL);
 	assert_string_equal(copy->events, "e1 e2");
 	srstate_encode_free(fields, n);
 	srstate_encode_free(again, m);

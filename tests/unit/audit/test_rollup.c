@@ -1,0 +1,354 @@
+/*
+ * test_rollup.c - unit tests for the daily counts (rollup.c)
+ *
+ * Against a private redis-server: the counters each kind of decision
+ * adds to; a step's decisions land in the division's hash of its local
+ * day and in the ward and service hashes, summed per field, with their
+ * retention and the set of divisions; a retried failure is taken back
+ * off its day; the lag histogram; and reading a range of days back, with
+ * service types that hold the separator.
+ */
+#include "build.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "decision.h"
+#include "redis.h"
+#include "rollup.h"
+#include "testredis.h"
+#include "testserver.h"
+#include "txn.h"
+#include "xmalloc.h"
+
+/* 2026-03-03T03:30:00Z: still 2026-03-02 in Toronto (UTC-5). */
+#define LATE_EVENING	1772508600000LL
+/* 2026-03-03T15:00:00Z: 2026-03-03 in Toronto. */
+#define AFTERNOON	1772550000000LL
+
+static struct testserver	ts;
+
+/* Write dl's counts at now in one transaction; dl is emptied. */
+static void
+test_rollup_write(struct redis *r, const struct config *cf,
+    struct decision_list *dl, int64_t now)
+{
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	txn_begin(&tx, r);
+	rollup_queue(&tx, cf, dl, now);
+	assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
+	decision_clear(dl);
+}
+
+/* Return whether counters c (n of them) are exactly the want list. */
+static void
+test_rollup_want(struct decision *d, const char *const *want)
+{
+	char	*c[ROLLUP_PER_DECISION];
+	size_t	 n, i;
+
+	n = rollup_counters(d, c);
+	for (i = 0; want[i] != NULL; i++) {
+		assert_true(i < n);
+		assert_string_equal(c[i], want[i]);
+	}
+	assert_int_equal(n, i);
+	for (i = 0; i < n; i++)
+		free(c[i]);
+}
+
+/* Each kind of decision adds to the counters rollup.h lists. */
+static void
+test_rollup_counters(void **state)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+
+	(void)state;
+	d = decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE,
+	    "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "received", NULL });
+	d = decision_add(&dl, DECISION_QUEUED, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "told", "told:completed",
+	    NULL });
+	d = decision_add(&dl, DECISION_QUEUED, "fallback",
+	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ NULL });
+	d = decision_add(&dl, DECISION_SUPPRESSED, "explicit_transfer",
+	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "suppressed",
+	    "suppressed:explicit_transfer", "held",
+	    "held:explicit_transfer", NULL });
+	d = decision_add(&dl, DECISION_FLAGGED, "closed_not_done",
+	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "flag:closed_not_done", "held",
+	    "held:closed_not_done", NULL });
+	d = decision_add(&dl, DECISION_FLAGGED, "no_note", VOCAB_NOTICE_NONE,
+	    "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "flag:no_note", NULL });
+	d = decision_add(&dl, DECISION_SENT, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TS", NULL, "%s", "");
+	decision_set(d, "channel", "sms");
+	test_rollup_want(d, (const char *[]){ "sent:sms", NULL });
+	d = decision_add(&dl, DECISION_DEAD, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "failed", "failed:dead", NULL });
+	d = decision_add(&dl, DECISION_RETRIED, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ NULL });
+	decision_clear(&dl);
+}
+
+/* The lag buckets' bounds, and the day after a day. */
+static void
+test_rollup_lag_days(void **state)
+{
+	char	next[DATEFMT_DAY_LEN + 1];
+
+	(void)state;
+	assert_string_equal(rollup_lag_name(rollup_lag_bucket(0)), "1");
+	assert_string_equal(rollup_lag_name(rollup_lag_bucket(59999)), "1");
+	assert_string_equal(rollup_lag_name(rollup_lag_bucket(60000)), "5");
+	assert_string_equal(rollup_lag_name(rollup_lag_bucket(3600000)),
+	    "240");
+	assert_string_equal(rollup_lag_name(rollup_lag_bucket(
+	    7LL * 86400000 - 1)), "10080");
+	assert_string_equal(rollup_lag_name(rollup_lag_bucket(
+	    7LL * 86400000)), "more");
+	assert_null(rollup_lag_name(ROLLUP_LAG_BUCKETS));
+	assert_int_equal(rollup_next_day("2026-02-28", next), 0);
+	assert_string_equal(next, "2026-03-01");
+	assert_int_equal(rollup_next_day("2028-02-28", next), 0);
+	assert_string_equal(next, "2028-02-29");
+	assert_int_equal(rollup_next_day("2026-12-31", next), 0);
+	assert_string_equal(next, "2027-01-01");
+	assert_int_equal(rollup_next_day("2026-11-01", next), 0);
+	assert_string_equal(next, "2026-11-02");
+	assert_int_equal(rollup_next_day("yesterday", next), -1);
+	assert_int_equal(rollup_next_day("2026-13-01", next), -1);
+}
+
+/* A step's counts, summed per field, in the hashes of its local day. */
+static void
+test_rollup_step(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	char			*v;
+	int			 i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		d = decision_add(&dl, DECISION_RECEIVED, NULL,
+		    VOCAB_NOTICE_NONE, "TS", NULL, "%s", "");
+		decision_set(d, "ward", "W07");
+		decision_set(d, "service", "Catch Basin | Blocked");
+	}
+	d = decision_add(&dl, DECISION_SUPPRESSED, "implicit_transfer",
+	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
+	decision_set(d, "ward", "W07");
+	decision_add(&dl, DECISION_SUBSCRIBED, NULL, VOCAB_NOTICE_NONE, NULL,
+	    NULL, "%s", "");
+	test_rollup_write(r, cf, &dl, LATE_EVENING);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02", "received");
+	assert_non_null(v);
+	assert_string_equal(v, "2");
+	free(v);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02",
+	    "held:implicit_transfer");
+	assert_string_equal(v, "1");
+	free(v);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02:ward",
+	    "W07|received");
+	assert_string_equal(v, "2");
+	free(v);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02:ward",
+	    "W07|held");
+	assert_string_equal(v, "1");
+	free(v);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02:service",
+	    "Catch Basin | Blocked|received");
+	assert_string_equal(v, "2");
+	free(v);
+	assert_null(testredis_hget(r, "closeloop:roll:TS:2026-03-02:service",
+	    "Catch Basin | Blocked|held"));
+	assert_int_equal(testredis_int(r,
+	    "EXISTS closeloop:roll:TS:2026-03-03"), 0);
+	assert_int_equal(testredis_int(r,
+	    "TTL closeloop:roll:TS:2026-03-02"), 401 * 86400);
+	assert_int_equal(testredis_int(r,
+	    "TTL closeloop:roll:TS:2026-03-02:ward"), 401 * 86400);
+	assert_int_equal(testredis_int(r,
+	    "SCARD closeloop:roll:divisions"), 1);
+	assert_int_equal(testredis_int(r, "DBSIZE"), 4);
+	redis_free(r);
+	config_free(cf);
+}
+
+/* A message telling of a closure counts in the lag histogram. */
+static void
+test_rollup_lag(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	char			*v, at[32];
+
+	(void)state;
+	snprintf(at, sizeof at, "%lld", AFTERNOON - 10 * 60000);
+	d = decision_add(&dl, DECISION_SENT, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TW", NULL, "%s", "");
+	decision_set(d, "channel", "email");
+	decision_set(d, "closed_at", at);
+	d = decision_add(&dl, DECISION_SENT, NULL, VOCAB_NOTICE_SCHEDULED,
+	    "TW", NULL, "%s", "");
+	decision_set(d, "channel", "email");
+	test_rollup_write(r, cf, &dl, AFTERNOON);
+	v = testredis_hget(r, "closeloop:roll:TW:2026-03-03", "lag:15");
+	assert_string_equal(v, "1");
+	free(v);
+	v = testredis_hget(r, "closeloop:roll:TW:2026-03-03", "sent:email");
+	assert_string_equal(v, "2");
+	free(v);
+	assert_int_equal(testredis_int(r,
+	    "HLEN closeloop:roll:TW:2026-03-03"), 2);
+	redis_free(r);
+	config_free(cf);
+}
+
+/* A failure taken back comes off the day it was counted on. */
+static void
+test_rollup_undo(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct txn		 tx;
+	char			*v, *cause = NULL;
+
+	(void)state;
+	decision_add(&dl, DECISION_FAILED, NULL, VOCAB_NOTICE_COMPLETED,
+	    "TW", NULL, "%s", "");
+	test_rollup_write(r, cf, &dl, LATE_EVENING);
+	decision_add(&dl, DECISION_FAILED, NULL, VOCAB_NOTICE_NONE, "TW",
+	    NULL, "%s", "");
+	txn_begin(&tx, r);
+	rollup_undo(&tx, cf, &dl, LATE_EVENING);
+	assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
+	decision_clear(&dl);
+	v = testredis_hget(r, "closeloop:roll:TW:2026-03-02", "failed");
+	assert_string_equal(v, "0");
+	free(v);
+	v = testredis_hget(r, "closeloop:roll:TW:2026-03-02",
+	    "failed:failed");
+	assert_string_equal(v, "0");
+	free(v);
+	redis_free(r);
+	config_free(cf);
+}
+
+/* What rollup_read() handed over, as lines. */
+struct test_rollup_seen {
+	char	lines[32][160];
+	size_t	n;
+};
+
+/* Keep one count as a line. */
+static int
+test_rollup_seen(const char *division, const char *day, const char *group,
+    const char *counter, long long count, void *arg)
+{
+	struct test_rollup_seen	*s = arg;
+
+	assert_true(s->n < 32);
+	snprintf(s->lines[s->n++], sizeof s->lines[0], "%s %s %s %s %lld",
+	    division, day, group != NULL ? group : "-", counter, count);
+	return 0;
+}
+
+/* Compare lines for qsort(). */
+static int
+test_rollup_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Reading back a range of days, by division and by service type. */
+static void
+test_rollup_read(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	struct test_rollup_seen	 s;
+	char			**divs = NULL, *cause = NULL;
+	size_t			 n, i;
+
+	(void)state;
+	d = decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE,
+	    "TW", NULL, "%s", "");
+	decision_set(d, "service", "A | B");
+	decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE, "SWMS",
+	    NULL, "%s", "");
+	test_rollup_write(r, cf, &dl, LATE_EVENING);
+	d = decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE,
+	    "TW", NULL, "%s", "");
+	decision_set(d, "service", "A | B");
+	test_rollup_write(r, cf, &dl, AFTERNOON + 3 * 86400000LL);
+	assert_int_equal(rollup_divisions(r, cf, &divs, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(divs[0], "SWMS");
+	assert_string_equal(divs[1], "TW");
+	assert_null(divs[2]);
+	for (i = 0; i < n; i++)
+		free(divs[i]);
+	free(divs);
+
+	memset(&s, 0, sizeof s);
+	assert_int_equal(rollup_read(r, cf, NULL, 0, "2026-03-01",
+	    "2026-03-06", ROLLUP_DIVISION, test_rollup_seen, &s, &cause), 0);
+	qsort(s.lines, s.n, sizeof s.lines[0], test_rollup_cmp);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.lines[0], "SWMS 2026-03-02 - received 1");
+	assert_string_equal(s.lines[1], "TW 2026-03-02 - received 1");
+	assert_string_equal(s.lines[2], "TW 2026-03-06 - received 1");
+
+	memset(&s, 0, sizeof s);
+	assert_int_equal(rollup_read(r, cf, (const char *[]){ "TW" }, 1,
+	    "2026-03-03", "2026-03-10", ROLLUP_SERVICE, test_rollup_seen, &s,
+	    &cause), 0);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.lines[0], "TW 2026-03-06 A | B received 1");
+	redis_free(r);
+	config_free(cf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rollup_counters),
+		cmocka_unit_test(test_rollup_lag_days),
+		cmocka_unit_test(test_rollup_step),
+		cmocka_unit_test(test_rollup_lag),
+		cmocka_unit_test(test_rollup_undo),
+		cmocka_unit_test(test_rollup_read),
+	};
+
+	return testredis_run(&ts, "rollup", tests,
+	    sizeof tests / sizeof tests[0]);
+}
