@@ -147,6 +147,7 @@ struct config {
 	int64_t			 audit_retain_days;
 	char			*audit_file;
 	int			 audit_fsync;
+	int			 audit_keep_messages;
 
 	/* http */
 	char			*http_listen;	/* NULL: no listener */
