@@ -29,7 +29,9 @@
  * CRLF. The boundary is an FNV-1a hash of every field, so a notice
  * builds to the same bytes every time, and holds "=_", which base64 and
  * quoted-printable (where "=" is "=3D", "=XX" or a soft line break)
- * cannot produce. The encodings themselves are in mimeenc.c.
+ * cannot produce. A boundary may also be given (mime_msg.boundary): the
+ * kept copy of a message, its secrets blanked, is built laid out as the
+ * message sent. The encodings themselves are in mimeenc.c.
  */
 #include "build.h"
 
