@@ -26,6 +26,7 @@
 #include "lintcmd.h"
 #include "preview.h"
 #include "report.h"
+#include "show.h"
 
 /* A command: how it is called, and whether it needs a configuration. */
 struct closeloop_command {
@@ -37,6 +38,7 @@ struct closeloop_command {
 static const struct closeloop_command closeloop_commands[] = {
 	{ "emit", emit_run, 0 },
 	{ "history", history_run, 0 },
+	{ "show", show_run, 0 },
 	{ "report", report_run, 0 },
 	{ "render", preview_run, 1 },
 	{ "lint", lintcmd_run, 1 },
@@ -65,6 +67,9 @@ closeloop_usage(FILE *f)
 	    "  history [--json] --since WHEN [--until WHEN]\n"
 	    "          [--decision K[,K...]] [--division CODE]\n"
 	    "        the same across every SR (WHEN: 2026-11-01, 7d, 24h)\n"
+	    "  show NOTIFICATION [--text | --html FILE | --eml FILE]\n"
+	    "        a message as it was sent (id SR/SEQ/I, from history\n"
+	    "        --json), and whether its hash checks against the trail\n"
 	    "  report --since WHEN [--until WHEN] [--division CODE]\n"
 	    "         [--ward W | --service TYPE | --top N]\n"
 	    "         [--by day|week|month] [--json | --csv] [--list KIND]\n"

@@ -21,7 +21,10 @@
  * to (masked), locale, notification ("SR/SEQ/I"), attempt,
  * template_version, subject, text, sms (the rendered content),
  * content_sha256 (of the message as sent: the whole email, or the SMS
- * text, in UTF-8), reply (the server's), provider_id, receipt (the
+ * text, in UTF-8), kept_sha256 and redacted (the copy of the message
+ * kept, keep.h: the SHA-256 of the kept bytes, and the spans where they
+ * differ from the message sent, "OFFSET+LEN:SHA256" by spaces, the
+ * hash being of the bytes sent there), reply (the server's), provider_id, receipt (the
  * gateway's delivery report), and for received events status, reason,
  * work_order, transfer_to, duplicate_of, scheduled_for, note, note_code,
  * photos.

@@ -29,7 +29,9 @@
  * CRLF. The boundary is an FNV-1a hash of every field, so a notice
  * builds to the same bytes every time, and holds "=_", which base64 and
  * quoted-printable (where "=" is "=3D", "=XX" or a soft line break)
- * cannot produce. The encodings themselves are in mimeenc.c.
+ * cannot produce. A boundary may also be given (mime_msg.boundary): the
+ * kept copy of a message, its secrets blanked, is built laid out as the
+ * message sent. The encodings themselves are in mimeenc.c.
  */
 #include "build.h"
 
@@ -53,6 +55,8 @@
 #define MIME_LANG_MAX	64
 /* 9999-12-31 23:59:59 UTC, the last second a four-digit year can show. */
 #define MIME_DATE_MAX	INT64_C(253402300799)
+
+#define MIME_BOUNDARY_PREFIX	"=_closeloop_"
 
 #define MIME_NOT_ADDR	"is not a plain address (local@domain)"
 #define MIME_ATEXT	"!#$%&'*+-/=?^_`{|}~"
@@ -277,6 +281,16 @@ mime_hash(uint64_t h, const char *p, size_t n)
 	return fnv_add(fnv_add(h, p, n), "\xff", 1);
 }
 
+/* Tell whether b is "=_closeloop_" and 16 lower-case hex digits. */
+static int
+mime_boundary_ok(const char *b)
+{
+	size_t	n = strlen(MIME_BOUNDARY_PREFIX);
+
+	return strncmp(b, MIME_BOUNDARY_PREFIX, n) == 0 &&
+	    strlen(b + n) == 16 && strspn(b + n, "0123456789abcdef") == 16;
+}
+
 /* Check every field of m; on a bad one set *cause naming it. */
 static int
 mime_check(const struct mime_msg *m, char **cause)
@@ -327,6 +341,9 @@ mime_check(const struct mime_msg *m, char **cause)
 		name = "language", why = "is not a BCP 47 tag";
 	else if (why == NULL && (m->date < 0 || m->date > MIME_DATE_MAX))
 		name = "date", why = "is not in the years 1970 to 9999";
+	else if (why == NULL && m->boundary != NULL &&
+	    !mime_boundary_ok(m->boundary))
+		name = "boundary", why = "is not one mime_boundary() makes";
 	if (why == NULL)
 		return 0;
 	if (cause != NULL)
@@ -334,24 +351,24 @@ mime_check(const struct mime_msg *m, char **cause)
 	return -1;
 }
 
-/* Build the message m describes. */
-int
-mime_build(const struct mime_msg *m, char **out, size_t *len, char **cause)
+/* Write the boundary of the message m describes. */
+void
+mime_boundary(const struct mime_msg *m, char out[MIME_BOUNDARY_SIZE])
 {
-	struct mimeenc_buf	 b = { NULL, 0, 0 };
 	size_t			 i, tlen, hlen = 0;
 	uint64_t		 h = FNV_INIT;
-	char			 boundary[40], date[24];
+	char			 date[24];
 	const char		*fields[] = { m->from_name, m->from_addr,
 	    m->to_addr, m->subject, m->message_id, m->list_unsubscribe,
 	    m->language, date };
 
-	if (mime_check(m, cause) != 0)
-		return -1;
+	if (m->boundary != NULL) {
+		snprintf(out, MIME_BOUNDARY_SIZE, "%s", m->boundary);
+		return;
+	}
 	tlen = m->text_len != 0 ? m->text_len : strlen(m->text);
 	if (m->html != NULL)
 		hlen = m->html_len != 0 ? m->html_len : strlen(m->html);
-
 	snprintf(date, sizeof date, "%" PRId64, m->date);
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		h = mime_hash(h, fields[i], fields[i] != NULL ?
@@ -359,7 +376,24 @@ mime_build(const struct mime_msg *m, char **out, size_t *len, char **cause)
 	}
 	h = mime_hash(h, m->text, tlen);
 	h = mime_hash(h, m->html, hlen);
-	snprintf(boundary, sizeof boundary, "=_closeloop_%016" PRIx64, h);
+	snprintf(out, MIME_BOUNDARY_SIZE, MIME_BOUNDARY_PREFIX "%016" PRIx64,
+	    h);
+}
+
+/* Build the message m describes. */
+int
+mime_build(const struct mime_msg *m, char **out, size_t *len, char **cause)
+{
+	struct mimeenc_buf	 b = { NULL, 0, 0 };
+	size_t			 tlen, hlen = 0;
+	char			 boundary[MIME_BOUNDARY_SIZE];
+
+	if (mime_check(m, cause) != 0)
+		return -1;
+	tlen = m->text_len != 0 ? m->text_len : strlen(m->text);
+	if (m->html != NULL)
+		hlen = m->html_len != 0 ? m->html_len : strlen(m->html);
+	mime_boundary(m, boundary);
 
 	mime_date(&b, m->date);
 	mime_from(&b, m->from_name, m->from_addr);

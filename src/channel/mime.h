@@ -37,7 +37,17 @@ struct mime_msg {
 					   Language, or NULL */
 	int64_t		 date;		/* seconds since the epoch, for the
 					   Date header (UTC, +0000) */
+	/*
+	 * The MIME boundary, or NULL for the one mime_boundary() derives
+	 * from the fields: to build a second message laid out as the first
+	 * (the kept copy of a message, its secrets blanked). It must be
+	 * what mime_boundary() gives for some message.
+	 */
+	const char	*boundary;
 };
+
+/* Room for a boundary, with its NUL. */
+#define MIME_BOUNDARY_SIZE	40
 
 /*
  * Build the message m describes. Returns 0 and sets *out to the message
@@ -62,6 +72,12 @@ struct mime_msg {
  */
 int mime_build(const struct mime_msg *m, char **out, size_t *len,
     char **cause);
+
+/*
+ * Write into out the boundary mime_build() uses for m: m->boundary if
+ * set, else "=_closeloop_" and an FNV-1a hash of every field.
+ */
+void mime_boundary(const struct mime_msg *m, char out[MIME_BOUNDARY_SIZE]);
 
 /*
  * Check that the NUL-terminated v may be a header value: no CR or LF and

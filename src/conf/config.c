@@ -65,6 +65,7 @@ config_defaults(struct config *cf)
 	cf->audit_retain_days = 90;
 	cf->audit_rollup_days = 400;
 	cf->audit_fsync = 1;
+	cf->audit_keep_messages = 1;
 	cf->http_listen = xstrdup(CONFIG_HTTP_LISTEN);
 	cf->http_listen_default = 1;
 	cf->http_health_max_lag = 1000;

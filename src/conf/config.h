@@ -148,6 +148,7 @@ struct config {
 	int64_t			 audit_rollup_days;
 	char			*audit_file;
 	int			 audit_fsync;
+	int			 audit_keep_messages;
 
 	/* http */
 	char			*http_listen;	/* NULL: no listener */

@@ -22,6 +22,7 @@
 #include "digest.h"
 #include "event.h"
 #include "generation.h"
+#include "keep.h"
 #include "link.h"
 #include "log.h"
 #include "mail.h"
@@ -59,6 +60,7 @@ struct mailwork_msg {
 	char				*subject;
 	char				*text;
 	char				*locale;
+	struct keep			*kept;	/* c.kept */
 };
 
 /* Fill the SMTP options from the configuration. */
@@ -101,6 +103,7 @@ mailwork_msg_clear(struct mailwork_msg *mm)
 	free(mm->subject);
 	free(mm->text);
 	free(mm->locale);
+	keep_free(mm->kept);
 	memset(mm, 0, sizeof *mm);
 }
 
@@ -118,6 +121,31 @@ mailwork_message_id(const struct config *cf, const char *id)
 			*p = '.';
 	}
 	return mid;
+}
+
+/*
+ * Make the copy of the message data (len bytes, built from mm) that
+ * mw keeps, the one-click link's token (in url) blanked; a copy that
+ * cannot be made is logged, and the message goes out unkept.
+ */
+static void
+mailwork_keep(const struct config *cf, struct mailwork_msg *mw,
+    const struct mime_msg *mm, const char *data, size_t len,
+    const char *url)
+{
+	char	*secret, *cause = NULL;
+
+	if (!cf->audit_keep_messages)
+		return;
+	secret = link_secret(url);
+	mw->kept = keep_mail(mm, data, len, (const char *const *)&secret,
+	    secret != NULL, &cause);
+	if (mw->kept == NULL) {
+		log_warn("email: %s is not kept: %s", mw->it->id, cause);
+		free(cause);
+	}
+	mw->c.kept = mw->kept;
+	free(secret);
 }
 
 /*
@@ -173,6 +201,7 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		msg->data = data;
 		msg->len = len;
 		digest_sha256(data, len, mw->c.sha256);
+		mailwork_keep(cf, mw, &mm, data, len, out.unsubscribe_url);
 		/* The trail keeps no working link: the hash is of what went. */
 		mw->subject = link_redact(out.subject,
 		    out.unsubscribe_url);

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "decision.h"
 #include "event.h"
+#include "keep.h"
 #include "log.h"
 #include "notice.h"
 #include "outbox.h"
@@ -150,16 +151,21 @@ outcome_describe(struct decision *d, const struct outbox_item *it,
 		decision_set(d, "reply", res->reply);
 }
 
-/* Put what the resident received on the decision d. */
+/* Put what the resident received, and the copy kept, on the decision d. */
 static void
 outcome_content(struct decision *d, const struct outcome_content *c,
-    const struct send_result *res)
+    const struct keep *kept, const struct send_result *res)
 {
 	if (c != NULL) {
 		decision_set(d, "subject", c->subject);
 		decision_set(d, "text", c->text);
 		decision_set(d, "sms", c->sms);
 		decision_set(d, "content_sha256", c->sha256);
+		if (kept != NULL) {
+			decision_set(d, "kept_sha256", kept->sha256);
+			if (kept->redacted[0] != '\0')
+				decision_set(d, "redacted", kept->redacted);
+		}
 	}
 	decision_set(d, "provider_id", res->provider_id);
 }
@@ -198,6 +204,7 @@ outcome_write(struct redis *r, const struct config *cf,
     char **cause)
 {
 	struct decision_list	 dl = { NULL, 0 };
+	const struct keep	*kept;
 	struct decision		*d;
 	struct txn		 tx;
 	const char		*argv[4], *pairs[22], *reply, *sr, *chname;
@@ -271,8 +278,12 @@ outcome_write(struct redis *r, const struct config *cf,
 		    it->resend ? " (again, with the same id, after an "
 		    "interrupted attempt)" : "", reply);
 		outcome_describe(d, it, masked, content, res);
-		outcome_content(d, content, res);
+		/* A dry run sent nothing: there is nothing to keep. */
+		kept = content != NULL && !dry_run ? content->kept : NULL;
+		outcome_content(d, content, kept, res);
 		decision_set(d, "closed_at", outbox_field(it, "closed_at"));
+		if (kept != NULL)
+			keep_queue(&tx, cf, it->id, chname, kept, now);
 		if (content != NULL && it->channel == EVENT_CHANNEL_SMS)
 			outcome_shortened(&dl, cf, it, &content->sms_cut, nt,
 			    division, events);

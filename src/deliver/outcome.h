@@ -22,6 +22,7 @@
 #include "segment.h"
 
 struct config;
+struct keep;
 struct outbox_item;
 struct redis;
 struct send_result;
@@ -40,12 +41,15 @@ struct outcome_content {
 	const char	*sms;
 	struct segment_cut sms_cut;	/* what the SMS left out to fit */
 	char		 sha256[DIGEST_HEX_LEN + 1];	/* "" if none */
+	const struct keep *kept;	/* the copy to keep (keep.h), or
+					   NULL */
 };
 
 /*
  * Write the outcome res of an attempt on it at now (ms), with what was
  * rendered for it (content, or NULL if nothing was). dry_run records
- * "dry_run" in place of "sent". An SMS that went out shortened - part of
+ * "dry_run" in place of "sent". A message sent keeps content->kept, if
+ * set, in the same transaction (keep.h). An SMS that went out shortened - part of
  * its note, its photo link, its link or its text left out to fit
  * sms.max_segments - is also flagged sms_shortened, saying what went.
  * Returns 0, or -1 with *cause (the claim's lease then brings the

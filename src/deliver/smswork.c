@@ -30,6 +30,7 @@
 #include "digest.h"
 #include "event.h"
 #include "generation.h"
+#include "keep.h"
 #include "log.h"
 #include "notice.h"
 #include "outbox.h"
@@ -96,6 +97,7 @@ struct smswork_msg {
 	char			*locale;
 	char			*receipt_url;
 	struct outcome_content	 c;
+	struct keep		*kept;	/* c.kept */
 	int			 built;	/* c is filled in */
 };
 
@@ -181,6 +183,7 @@ smswork_done(struct channel_msg *m, void *arg)
 	free(sm->text);
 	free(sm->locale);
 	free(sm->receipt_url);
+	keep_free(sm->kept);
 	free(sm);
 }
 
@@ -230,6 +233,12 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	sm->c.locale = sm->locale;
 	sm->c.version = catalog_version(g->cat);
 	digest_sha256(sm->text, strlen(sm->text), sm->c.sha256);
+	if (g->cf->audit_keep_messages &&
+	    (sm->kept = keep_sms(sm->text, &cause)) == NULL) {
+		log_warn("sms: %s is not kept: %s", it->id, cause);
+		free(cause);
+	}
+	sm->c.kept = sm->kept;
 	sm->built = 1;
 	if (w->c == NULL) {
 		channel_result(&sm->m.result, SEND_TEMPFAIL,

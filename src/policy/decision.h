@@ -38,7 +38,7 @@ enum decision_kind {
 };
 
 /* How many extra fields a decision may carry (decision_set()). */
-#define DECISION_EXTRA_MAX	20
+#define DECISION_EXTRA_MAX	24
 
 struct decision {
 	enum decision_kind	 kind;

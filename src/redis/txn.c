@@ -74,13 +74,25 @@ static struct redisscript txn_script = {
 void
 txn_queue(struct txn *tx, int argc, const char **argv)
 {
+	txn_queue_len(tx, argc, argv, NULL);
+}
+
+/* Queue one command whose arguments may hold any byte. */
+void
+txn_queue_len(struct txn *tx, int argc, const char **argv,
+    const size_t *lens)
+{
 	char	num[16];
 	int	i;
 
 	snprintf(num, sizeof num, "%d", argc);
 	redis_args_str(&tx->args, num);
-	for (i = 0; i < argc; i++)
-		redis_args_str(&tx->args, argv[i]);
+	for (i = 0; i < argc; i++) {
+		if (lens != NULL)
+			redis_args_add(&tx->args, argv[i], lens[i]);
+		else
+			redis_args_str(&tx->args, argv[i]);
+	}
 	tx->queued++;
 }
 

@@ -60,6 +60,14 @@ void txn_begin(struct txn *tx, struct redis *r);
 void txn_queue(struct txn *tx, int argc, const char **argv);
 
 /*
+ * Like txn_queue(), with the length of each argument in lens (or NULL
+ * for NUL-terminated strings): for a value that may hold any byte
+ * (compressed data).
+ */
+void txn_queue_len(struct txn *tx, int argc, const char **argv,
+    const size_t *lens);
+
+/*
  * Register fn to be called once, as tx ends, with arg and 1 if it
  * committed or 0 if it did not (lost a race, was refused, failed or was
  * aborted). fn owns arg: it frees it, if it must, in either case.

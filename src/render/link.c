@@ -99,18 +99,43 @@ link_unsubscribe(const struct config *cf, const char *sr, const char *address,
 	return url;
 }
 
+/* Return where the token of a link starts, and its length; NULL if none. */
+static const char *
+link_token_at(const char *url, size_t *len)
+{
+	const char	*tok;
+
+	if (url == NULL || (tok = strstr(url, "token=")) == NULL)
+		return NULL;
+	tok += strlen("token=");
+	*len = strcspn(tok, "&#");
+	return tok;
+}
+
+/* Return the token of a one-click link. */
+char *
+link_secret(const char *url)
+{
+	const char	*tok;
+	size_t		 len;
+
+	if ((tok = link_token_at(url, &len)) == NULL || len == 0)
+		return NULL;
+	return xasprintf("%.*s", (int)len, tok);
+}
+
 /* Return text with the link's token redacted wherever the link is. */
 char *
 link_redact(const char *text, const char *url)
 {
 	const char	*tok;
 	char		*safe, *out;
+	size_t		 len;
 
-	if (url == NULL || (tok = strstr(url, "token=")) == NULL)
+	if ((tok = link_token_at(url, &len)) == NULL)
 		return xstrdup(text);
-	tok += strlen("token=");
 	safe = xasprintf("%.*s%s%s", (int)(tok - url), url,
-	    LINK_REDACTED, tok + strcspn(tok, "&#"));
+	    LINK_REDACTED, tok + len);
 	out = link_replace(text, url, safe);
 	free(safe);
 	return out;

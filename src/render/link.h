@@ -57,6 +57,13 @@ void link_token(const struct config *cf, const char *sr,
 char *link_unsubscribe(const struct config *cf, const char *sr,
     const char *address, int64_t now);
 
+/*
+ * Return the token of the one-click link url (as made by
+ * link_unsubscribe()), or NULL if url is NULL or has none: the secret a
+ * kept message must not hold. The caller frees it.
+ */
+char *link_secret(const char *url);
+
 /* What stands for a link's token in the recorded content. */
 #define LINK_REDACTED	"REDACTED"
 

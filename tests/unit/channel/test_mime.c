@@ -1118,6 +1118,44 @@ test_mime_boundary(void **state)
 	free(b);
 }
 
+/*
+ * A boundary given builds the message mime_boundary() would have, and
+ * another message laid out with it; one it could not make is refused.
+ */
+static void
+test_mime_given_boundary(void **state)
+{
+	struct mime_msg	 m;
+	char		*a, *b, *c, bound[MIME_BOUNDARY_SIZE];
+	char		 other[MIME_BOUNDARY_SIZE];
+
+	(void)state;
+	test_mime_msg(&m);
+	mime_boundary(&m, bound);
+	assert_int_equal(strncmp(bound, "=_closeloop_", 12), 0);
+	assert_int_equal(strlen(bound), 28);
+	a = test_mime_build(&m);
+	assert_non_null(strstr(a, bound));
+	m.boundary = bound;
+	b = test_mime_build(&m);
+	assert_string_equal(a, b);
+	m.boundary = NULL;
+	m.text = "Another text.\n";
+	mime_boundary(&m, other);
+	assert_string_not_equal(bound, other);
+	m.boundary = bound;
+	c = test_mime_build(&m);
+	assert_non_null(strstr(c, bound));
+	assert_null(strstr(c, other));
+	m.boundary = "=_closeloop_0123";
+	test_mime_refused(&m, "boundary: is not one mime_boundary() makes");
+	m.boundary = "=_closeloop_0123456789abcdef\r\nX: y";
+	test_mime_refused(&m, "boundary: is not one mime_boundary() makes");
+	free(c);
+	free(b);
+	free(a);
+}
+
 /* The same notice builds to the same bytes; another one does not. */
 static void
 test_mime_deterministic(void **state)
@@ -1193,6 +1231,7 @@ main(void)
 		cmocka_unit_test(test_mime_addresses),
 		cmocka_unit_test(test_mime_other_fields),
 		cmocka_unit_test(test_mime_boundary),
+		cmocka_unit_test(test_mime_given_boundary),
 		cmocka_unit_test(test_mime_deterministic),
 		cmocka_unit_test(test_mime_single_part)
 	};

@@ -1,0 +1,270 @@
+/*
+ * showmime.c - reading back a kept email: its headers and its parts
+ *
+ * "closeloop show" prints what a resident received from the kept copy
+ * of the message, which is in the shape mime.c builds: CRLF line
+ * endings, a header section ended by an empty line, one boundary. The
+ * decoders are lenient (a stray character is skipped): they serve a
+ * person reading a message whose bytes are proven by their hash, not a
+ * parser of mail from anywhere.
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "showmime.h"
+#include "xmalloc.h"
+
+/* Return the value of a hex digit, or -1. */
+static int
+showmime_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Return the value of a base64 character, or -1. */
+static int
+showmime_b64(int c)
+{
+	static const char	 alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char		*p;
+
+	if (c == '\0' || (p = strchr(alphabet, c)) == NULL)
+		return -1;
+	return (int)(p - alphabet);
+}
+
+/* Decode n bytes of base64 into out (room for n); returns its length. */
+static size_t
+showmime_unbase64(const char *s, size_t n, char *out)
+{
+	size_t		 i, o = 0;
+	unsigned int	 acc = 0;
+	int		 v, bits = 0;
+
+	for (i = 0; i < n && s[i] != '='; i++) {
+		if ((v = showmime_b64((unsigned char)s[i])) < 0)
+			continue;
+		acc = (acc << 6) | (unsigned int)v;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return o;
+}
+
+/* Decode n bytes of quoted-printable into out; returns its length. */
+static size_t
+showmime_unqp(const char *s, size_t n, char *out)
+{
+	size_t	i, o = 0;
+	int	hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '=') {
+			out[o++] = s[i];
+			continue;
+		}
+		if (i + 2 < n && s[i + 1] == '\r' && s[i + 2] == '\n')
+			i += 2;		/* a soft line break */
+		else if (i + 1 < n && s[i + 1] == '\n')
+			i += 1;
+		else if (i + 2 < n && (hi = showmime_hex(s[i + 1])) >= 0 &&
+		    (lo = showmime_hex(s[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			out[o++] = s[i];
+	}
+	return o;
+}
+
+/* Return where the header section of msg ends (its empty line). */
+static size_t
+showmime_head_end(const char *msg, size_t len)
+{
+	const char	*e = memmem(msg, len, "\r\n\r\n", 4);
+
+	return e != NULL ? (size_t)(e - msg) + 2 : len;
+}
+
+/*
+ * Return the raw value of header name in the head (hlen bytes), unfolded;
+ * NULL if there is none.
+ */
+static char *
+showmime_raw(const char *head, size_t hlen, const char *name)
+{
+	size_t	 nlen = strlen(name), i = 0, j, o = 0;
+	char	*v;
+
+	while (i < hlen) {
+		if (hlen - i > nlen && strncasecmp(head + i, name, nlen) == 0 &&
+		    head[i + nlen] == ':')
+			break;
+		while (i < hlen && head[i] != '\n')
+			i++;
+		i++;
+	}
+	if (i >= hlen)
+		return NULL;
+	i += nlen + 1;
+	while (i < hlen && head[i] == ' ')
+		i++;
+	v = xmalloc(hlen - i + 1);
+	for (j = i; j < hlen; j++) {
+		if (head[j] == '\r')
+			continue;
+		if (head[j] == '\n') {
+			if (j + 1 >= hlen || (head[j + 1] != ' ' &&
+			    head[j + 1] != '\t'))
+				break;
+			continue;
+		}
+		v[o++] = head[j];
+	}
+	v[o] = '\0';
+	return v;
+}
+
+/* Decode the encoded-words of a header value (UTF-8, B or Q). */
+static char *
+showmime_words(const char *v)
+{
+	const char	*p = v, *w, *q, *end;
+	char		*out, *o;
+	int		 last_word = 0;
+
+	out = o = xmalloc(strlen(v) + 1);
+	while (*p != '\0') {
+		if (strncmp(p, "=?", 2) == 0 && (q = strchr(p + 2, '?')) !=
+		    NULL && (q[1] == 'B' || q[1] == 'b' || q[1] == 'Q' ||
+		    q[1] == 'q') && q[2] == '?' && (end = strstr(q + 3,
+		    "?=")) != NULL) {
+			w = q + 3;
+			if (q[1] == 'B' || q[1] == 'b')
+				o += showmime_unbase64(w, (size_t)(end - w), o);
+			else {
+				for (; w < end; w++) {
+					if (*w == '_')
+						*o++ = ' ';
+					else if (*w == '=' && w + 2 < end &&
+					    showmime_hex(w[1]) >= 0 &&
+					    showmime_hex(w[2]) >= 0) {
+						*o++ = (char)(showmime_hex(w[1])
+						    << 4 | showmime_hex(w[2]));
+						w += 2;
+					} else
+						*o++ = *w;
+				}
+			}
+			p = end + 2;
+			last_word = 1;
+			continue;
+		}
+		/* White space between two encoded-words is not text. */
+		if (last_word && *p == ' ' && p[strspn(p, " ")] == '=' &&
+		    p[strspn(p, " ") + 1] == '?') {
+			p += strspn(p, " ");
+			continue;
+		}
+		last_word = 0;
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Return a header's value, decoded. */
+char *
+showmime_header(const char *msg, size_t len, const char *name)
+{
+	char	*raw, *v;
+
+	if ((raw = showmime_raw(msg, showmime_head_end(msg, len), name)) ==
+	    NULL)
+		return NULL;
+	v = showmime_words(raw);
+	free(raw);
+	return v;
+}
+
+/*
+ * Decode the body of one entity (headers, empty line, body: n bytes at
+ * s) if it is text/SUBTYPE; NULL if it is not.
+ */
+static char *
+showmime_entity(const char *s, size_t n, const char *subtype,
+    size_t *outlen)
+{
+	size_t	 h = showmime_head_end(s, n), b;
+	char	*type, *cte, *want, *out = NULL;
+
+	type = showmime_raw(s, h, "Content-Type");
+	cte = showmime_raw(s, h, "Content-Transfer-Encoding");
+	want = xasprintf("text/%s", subtype);
+	if (type != NULL && strncasecmp(type, want, strlen(want)) == 0 &&
+	    (type[strlen(want)] == ';' || type[strlen(want)] == '\0')) {
+		b = h + 2 <= n ? h + 2 : n;
+		out = xmalloc(n - b + 1);
+		if (cte != NULL && strcasecmp(cte, "base64") == 0)
+			*outlen = showmime_unbase64(s + b, n - b, out);
+		else if (cte != NULL &&
+		    strcasecmp(cte, "quoted-printable") == 0)
+			*outlen = showmime_unqp(s + b, n - b, out);
+		else {
+			memcpy(out, s + b, n - b);
+			*outlen = n - b;
+		}
+		out[*outlen] = '\0';
+	}
+	free(want);
+	free(cte);
+	free(type);
+	return out;
+}
+
+/* Return the text/SUBTYPE part of a message, decoded. */
+char *
+showmime_part(const char *msg, size_t len, const char *subtype,
+    size_t *outlen)
+{
+	const char	*p, *next, *end = msg + len;
+	char		*type, *bnd, *delim, *out = NULL;
+	size_t		 h = showmime_head_end(msg, len), dlen;
+
+	type = showmime_raw(msg, h, "Content-Type");
+	if (type == NULL || strncasecmp(type, "multipart/", 10) != 0 ||
+	    (bnd = strstr(type, "boundary=\"")) == NULL) {
+		free(type);
+		return showmime_entity(msg, len, subtype, outlen);
+	}
+	bnd += strlen("boundary=\"");
+	delim = xasprintf("\r\n--%.*s", (int)strcspn(bnd, "\""), bnd);
+	dlen = strlen(delim);
+	p = memmem(msg + h - 2, len - (h - 2), delim, dlen);
+	while (p != NULL && out == NULL) {
+		p += dlen;
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+			break;		/* the closing delimiter */
+		p += strspn(p, "\r\n") > 2 ? 2 : strspn(p, "\r\n");
+		next = memmem(p, (size_t)(end - p), delim, dlen);
+		/* The part's body ends in CRLF, which is the delimiter's. */
+		out = showmime_entity(p, (size_t)((next != NULL ? next :
+		    end) - p), subtype, outlen);
+		p = next;
+	}
+	free(delim);
+	free(type);
+	return out;
+}

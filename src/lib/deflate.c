@@ -1,0 +1,114 @@
+/*
+ * deflate.c - compressing bytes and reading them back (the one user of
+ * zlib)
+ *
+ * One call each way on a buffer in memory: compress2() at the best
+ * compression for what is written once and read seldom, and an inflate
+ * stream that grows its output up to the caller's limit.
+ */
+#include "build.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "deflate.h"
+#include "xmalloc.h"
+
+/* Compress bytes. */
+int
+deflate_compress(const void *data, size_t len, char **out, size_t *outlen,
+    char **cause)
+{
+	uLongf	 n;
+	char	*buf;
+	int	 rc;
+
+	if (len > UINT_MAX) {
+		if (cause != NULL)
+			*cause = xstrdup("deflate: too large");
+		return -1;
+	}
+	n = compressBound((uLong)len);
+	buf = xmalloc(n);
+	rc = compress2((Bytef *)buf, &n, data, (uLong)len, Z_BEST_COMPRESSION);
+	if (rc != Z_OK) {
+		free(buf);
+		if (cause != NULL)
+			*cause = xasprintf("deflate: %s", zError(rc));
+		return -1;
+	}
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
+/* Read back compressed bytes, at most max of them. */
+int
+deflate_inflate(const void *data, size_t len, size_t max, char **out,
+    size_t *outlen, char **cause)
+{
+	z_stream	 z;
+	const char	*why = NULL;
+	char		*buf = NULL;
+	size_t		 size = 0, room, limit;
+	int		 rc = Z_OK, open = 0;
+
+	/* Room for one byte past max tells a stream that is too long. */
+	limit = max < SIZE_MAX - 1 ? max + 1 : max;
+	memset(&z, 0, sizeof z);
+	if (len > UINT_MAX) {
+		why = "too large";
+		goto fail;
+	}
+	if (inflateInit(&z) != Z_OK) {
+		why = "out of memory";
+		goto fail;
+	}
+	open = 1;
+	z.next_in = (Bytef *)data;
+	z.avail_in = (uInt)len;
+	while (rc != Z_STREAM_END) {
+		if (z.total_out == size) {
+			if (size >= limit) {
+				why = "more than the limit";
+				goto fail;
+			}
+			size = size == 0 ? 4096 : size * 2;
+			if (size > limit)
+				size = limit;
+			buf = xreallocarray(buf, size + 1, 1);
+		}
+		room = size - z.total_out;
+		z.next_out = (Bytef *)buf + z.total_out;
+		z.avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (rc == Z_BUF_ERROR && z.avail_in == 0)
+			why = "cut short";
+		else if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END)
+			why = z.msg != NULL ? z.msg : zError(rc);
+		if (why != NULL)
+			goto fail;
+	}
+	if (z.total_out > max)
+		why = "more than the limit";
+	else if (z.avail_in != 0)
+		why = "bytes after the end";
+	if (why != NULL)
+		goto fail;
+	*outlen = z.total_out;
+	buf[*outlen] = '\0';
+	*out = buf;
+	inflateEnd(&z);
+	return 0;
+fail:
+	if (cause != NULL)
+		*cause = xasprintf("inflate: %s", why);
+	if (open)
+		inflateEnd(&z);
+	free(buf);
+	return -1;
+}
