@@ -138,7 +138,7 @@ step "The CRM's story for two service requests"
 echo " SR 2026-000101: a pothole on Queen St W, reported by a resident who"
 echo " wants updates by email and SMS in French"
 crm type=subscribe sr=2026-000101 email=maria.santos@example.org phone=+14165550142 channels=email,sms locale=fr-CA event_id=crm-1
-crm type=status sr=2026-000101 division=TS status=received service="Road Pothole / Road Damage" event_id=crm-2
+crm type=status sr=2026-000101 division=TS status=received service="Road Pothole / Road Damage" ward=10 event_id=crm-2
 sleep 1.5
 echo " Transportation Services closes its work order as completed - but it"
 echo " has only handed the SR to Toronto Water, which assigns a crew:"
@@ -151,7 +151,7 @@ crm type=status sr=2026-000101 division=TW status=scheduled work_order=WO-2026-0
 sleep 1.5
 crm type=status sr=2026-000101 division=TW status=WO-COMP work_order=WO-2026-00412 note="We filled the pothole and sealed the edges." photos=https://photos.toronto.example/sr/2026-000101/after.jpg event_id=crm-6
 echo " SR 2026-000099: a neighbour reported a blocked catch basin on Dundas St E"
-crm type=status sr=2026-000099 division=TW status=received service="Catch Basin - Blocked / Flooding" event_id=crm-0
+crm type=status sr=2026-000099 division=TW status=received service="Catch Basin - Blocked / Flooding" ward=13 event_id=crm-0
 echo " SR 2026-000102: the same catch basin, reported again by another resident"
 crm type=subscribe sr=2026-000102 email=j.chen@example.net locale=zh-Hans event_id=crm-7
 crm type=status sr=2026-000102 division=TW status=closed reason=scheduled scheduled_for=2026-03-09 event_id=crm-8
@@ -250,7 +250,7 @@ until grep -q "configuration reloaded" "$T/closeloopd.log"; do
 	sleep 0.05
 done
 crm type=subscribe sr=2026-000104 phone=+14165550199 channels=sms locale=en event_id=crm-12
-crm type=status sr=2026-000104 division=TS status=scheduled scheduled_for=2026-03-12 service="Sidewalk Snow Clearing" event_id=crm-13
+crm type=status sr=2026-000104 division=TS status=scheduled scheduled_for=2026-03-12 service="Sidewalk Snow Clearing" ward=4 event_id=crm-13
 i=0
 until "$CLOSELOOP" -c "$CONF" history 2026-000104 | grep -q deferred; do
 	i=$((i + 1)); [ $i -lt 200 ] || { echo "the SMS was not deferred"; exit 1; }
@@ -280,6 +280,12 @@ step "What the resident of 2026-000101 saw, and why (closeloop history)"
 
 step "For the divisions: closeloop report --since 1d"
 "$CLOSELOOP" -c "$CONF" report --since 1d | sed 's/^/   /'
+
+step "By ward: closeloop report --since 1d --ward 10"
+"$CLOSELOOP" -c "$CONF" report --since 1d --ward 10 --by day | sed 's/^/   /'
+
+step "The SRs behind a count: closeloop report --since 1d --list held"
+"$CLOSELOOP" -c "$CONF" report --since 1d --list held | sed 's/^/   /'
 printf '\nDone: the misleading "completed" of 2026-000101 was held and suppressed;\n'
 printf 'the resident was told "transferred" to Toronto Water, then "completed".\n'
 printf 'Each notice went out by email and SMS, in the resident'"'"'s language.\n'
