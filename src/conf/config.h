@@ -147,6 +147,8 @@ struct config {
 	int64_t			 audit_retain_days;
 	char			*audit_file;
 	int			 audit_fsync;
+	char			*audit_lookup_secret_file;
+	char			*audit_lookup_secret;	/* secret */
 
 	/* http */
 	char			*http_listen;	/* NULL: no listener */

@@ -120,6 +120,8 @@ static const struct confkey confkey_table[] = {
 	    CONFKEY_AT(audit_retain_days) },
 	{ "audit.file", CONFKEY_STRING, 1, PATH_MAX, CONFKEY_AT(audit_file) },
 	{ "audit.fsync", CONFKEY_BOOL, 0, 0, CONFKEY_AT(audit_fsync) },
+	{ "audit.lookup_secret_file", CONFKEY_STRING, 1, PATH_MAX,
+	    CONFKEY_AT(audit_lookup_secret_file) },
 	{ "http", CONFKEY_GROUP, 0, 0, 0 },
 	{ "http.listen", CONFKEY_STRING, 0, 128, CONFKEY_AT(http_listen) },
 	{ "http.health_max_lag", CONFKEY_INT, 0, 1000000000,
