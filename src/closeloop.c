@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "emit.h"
+#include "find.h"
 #include "history.h"
 #include "dead.h"
 #include "lintcmd.h"
@@ -37,6 +38,7 @@ struct closeloop_command {
 static const struct closeloop_command closeloop_commands[] = {
 	{ "emit", emit_run, 0 },
 	{ "history", history_run, 0 },
+	{ "find", find_run, 0 },
 	{ "report", report_run, 0 },
 	{ "render", preview_run, 1 },
 	{ "lint", lintcmd_run, 1 },
@@ -65,6 +67,9 @@ closeloop_usage(FILE *f)
 	    "  history [--json] --since WHEN [--until WHEN]\n"
 	    "          [--decision K[,K...]] [--division CODE]\n"
 	    "        the same across every SR (WHEN: 2026-11-01, 7d, 24h)\n"
+	    "  find [--json] --email ADDRESS | --phone NUMBER\n"
+	    "        a resident's SRs, newest first, from the whole address\n"
+	    "        or number (needs audit.lookup_secret_file)\n"
 	    "  report --since WHEN [--until WHEN] [--division CODE] [--json]\n"
 	    "        per division: notices, failures, misleading closures\n"
 	    "        held back, closures without a note, unlinked duplicates\n"
