@@ -221,8 +221,8 @@ find_contact(const struct config *cf, int channel, const char *contact,
 		    nfound == 1 ? "" : "s", cf->templates_timezone);
 	else if (nfound == 0 && !json)
 		printf("no SR found for that %s (only the whole %s finds "
-		    "one; an SR is forgotten policy.retain_days after its "
-		    "end)\n", what, what);
+		    "one; SRs whose state has expired are not listed)\n",
+		    what, what);
 	rc = nfound > 0 ? 0 : 1;
 fail:
 	if (cause != NULL)
