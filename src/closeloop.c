@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "emit.h"
+#include "find.h"
 #include "history.h"
 #include "dead.h"
 #include "lintcmd.h"
@@ -39,6 +40,7 @@ static const struct closeloop_command closeloop_commands[] = {
 	{ "emit", emit_run, 0 },
 	{ "history", history_run, 0 },
 	{ "show", show_run, 0 },
+	{ "find", find_run, 0 },
 	{ "report", report_run, 0 },
 	{ "render", preview_run, 1 },
 	{ "lint", lintcmd_run, 1 },
@@ -67,6 +69,9 @@ closeloop_usage(FILE *f)
 	    "  history [--json] --since WHEN [--until WHEN]\n"
 	    "          [--decision K[,K...]] [--division CODE]\n"
 	    "        the same across every SR (WHEN: 2026-11-01, 7d, 24h)\n"
+	    "  find [--json] --email ADDRESS | --phone NUMBER\n"
+	    "        a resident's SRs, newest first, from the whole address\n"
+	    "        or number (needs audit.lookup_secret_file)\n"
 	    "  show NOTIFICATION [--text | --html FILE | --eml FILE]\n"
 	    "        a message as it was sent (id SR/SEQ/I, from history\n"
 	    "        --json), and whether its hash checks against the trail\n"

@@ -357,6 +357,8 @@ confcheck_all(struct config *cf, struct confproblems *pr, config_t *lc)
 		    "redis.dead_stream: must differ from redis.stream");
 	cf->redis_password = confcheck_secret(pr, lc, "redis.password_file",
 	    cf->redis_password_file);
+	cf->audit_lookup_secret = confcheck_secret(pr, lc,
+	    "audit.lookup_secret_file", cf->audit_lookup_secret_file);
 	if (config_lookup(lc, "http.listen") != NULL)
 		cf->http_listen_default = 0;
 	if (cf->http_listen != NULL && *cf->http_listen == '\0') {

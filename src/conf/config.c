@@ -153,6 +153,8 @@ config_free(struct config *cf)
 	free(cf->sms_inbound_secret_file);
 	secret_free(cf->sms_inbound_secret);
 	free(cf->audit_file);
+	free(cf->audit_lookup_secret_file);
+	secret_free(cf->audit_lookup_secret);
 	free(cf->http_listen);
 	free(cf->redis_username);
 	free(cf->redis_url);

@@ -149,6 +149,8 @@ struct config {
 	char			*audit_file;
 	int			 audit_fsync;
 	int			 audit_keep_messages;
+	char			*audit_lookup_secret_file;
+	char			*audit_lookup_secret;	/* secret */
 
 	/* http */
 	char			*http_listen;	/* NULL: no listener */

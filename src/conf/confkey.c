@@ -124,6 +124,8 @@ static const struct confkey confkey_table[] = {
 	{ "audit.fsync", CONFKEY_BOOL, 0, 0, CONFKEY_AT(audit_fsync) },
 	{ "audit.keep_messages", CONFKEY_BOOL, 0, 0,
 	    CONFKEY_AT(audit_keep_messages) },
+	{ "audit.lookup_secret_file", CONFKEY_STRING, 1, PATH_MAX,
+	    CONFKEY_AT(audit_lookup_secret_file) },
 	{ "http", CONFKEY_GROUP, 0, 0, 0 },
 	{ "http.listen", CONFKEY_STRING, 0, 128, CONFKEY_AT(http_listen) },
 	{ "http.health_max_lag", CONFKEY_INT, 0, 1000000000,

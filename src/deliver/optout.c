@@ -69,22 +69,10 @@ void
 optout_index(struct txn *tx, const struct config *cf, const char *sr,
     const char *phone, long long ttl)
 {
-	const char	*argv[4];
-	char		*key, ttls[32];
+	char	*key;
 
 	key = optout_index_key(cf, phone);
-	snprintf(ttls, sizeof ttls, "%lld", ttl);
-	argv[0] = "SADD";
-	argv[1] = key;
-	argv[2] = sr;
-	txn_queue(tx, 3, argv);
-	/* NX gives a new set its first expiry; GT only ever extends it. */
-	argv[0] = "EXPIRE";
-	argv[2] = ttls;
-	argv[3] = "NX";
-	txn_queue(tx, 4, argv);
-	argv[3] = "GT";
-	txn_queue(tx, 4, argv);
+	txn_set_add(tx, key, sr, ttl);
 	free(key);
 }
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "decision.h"
 #include "event.h"
+#include "lookup.h"
 #include "notice.h"
 #include "optout.h"
 #include "outbox.h"
@@ -68,8 +69,9 @@ commit_due(struct txn *tx, const struct config *cf, const struct srstate *st)
 }
 
 /*
- * Queue the writes of the state, its expiry, its due-time index and
- * the index of each SMS contact's SRs (optout.h), which lives as long.
+ * Queue the writes of the state, its expiry, its due-time index, the
+ * index of each SMS contact's SRs (optout.h) and the keyed index of each
+ * contact's SRs (lookup.h), which live as long.
  */
 static void
 commit_state(struct txn *tx, const struct config *cf,
@@ -105,6 +107,7 @@ commit_state(struct txn *tx, const struct config *cf,
 				optout_index(tx, cf, st->sr,
 				    st->contact[i].address, ttl);
 		}
+		lookup_index(tx, cf, st, ttl);
 	}
 	free(argv);
 	srstate_encode_free(fields, n);

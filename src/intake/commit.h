@@ -3,10 +3,10 @@
  *
  * A step (an event applied, or a pending notice released) ends by
  * writing everything it decided at once (txn.h): the SR's state and its
- * expiry, its phones' indexes of SRs (optout.h), the due-time index, the
- * audit records, the notices for delivery, a duplicate's subscribers on
- * the original SR and, for an event, its dedupe key, history entry and
- * stream acknowledgement. store.c reads and decides; this queues.
+ * expiry, its contacts' indexes of SRs (optout.h, lookup.h), the
+ * due-time index, the audit records, the notices for delivery, a
+ * duplicate's subscribers on the original SR and, for an event, its
+ * dedupe key, history entry and stream acknowledgement. store.c reads and decides; this queues.
  *
  * Keys, with the configured prefix (default "closeloop:"):
  *   sr:{SR}:state    hash, the SR's state (srstate.c); expires
@@ -18,6 +18,8 @@
  *                    notice is due: held closures and coalesced bursts
  *   sr:{SR}:n:*, outbox:*   notifications for delivery: see outbox.h
  *   phone:HEX        set, the SRs of an SMS contact: see optout.h
+ *   find:HEX         set, the SRs of a contact, by a keyed hash: see
+ *                    lookup.h
  *   seen:EVENT_ID    string, an event_id seen (events.dedupe_seconds)
  *   sr:{SR}:events   stream, the SR's accepted events (its history),
  *                    capped at events.history_max and kept as long as

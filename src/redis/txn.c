@@ -96,6 +96,28 @@ txn_queue_len(struct txn *tx, int argc, const char **argv,
 	tx->queued++;
 }
 
+/* Queue a member into a set, which then lives ttl seconds at least. */
+void
+txn_set_add(struct txn *tx, const char *key, const char *member,
+    long long ttl)
+{
+	const char	*argv[4];
+	char		 ttls[32];
+
+	snprintf(ttls, sizeof ttls, "%lld", ttl);
+	argv[0] = "SADD";
+	argv[1] = key;
+	argv[2] = member;
+	txn_queue(tx, 3, argv);
+	/* NX gives a new set its first expiry; GT only ever extends it. */
+	argv[0] = "EXPIRE";
+	argv[2] = ttls;
+	argv[3] = "NX";
+	txn_queue(tx, 4, argv);
+	argv[3] = "GT";
+	txn_queue(tx, 4, argv);
+}
+
 /* Call each hook once, with whether the transaction committed, and forget it. */
 static void
 txn_run_hooks(struct txn *tx, int committed)

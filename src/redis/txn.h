@@ -68,6 +68,15 @@ void txn_queue_len(struct txn *tx, int argc, const char **argv,
     const size_t *lens);
 
 /*
+ * Queue the SADD of member to the set at key, and its expiry: ttl
+ * seconds from now for a new set, never shorter than it already has for
+ * one that other members keep (so a set shared by keys that expire lives
+ * as long as the longest-lived of them).
+ */
+void txn_set_add(struct txn *tx, const char *key, const char *member,
+    long long ttl);
+
+/*
  * Register fn to be called once, as tx ends, with arg and 1 if it
  * committed or 0 if it did not (lost a race, was refused, failed or was
  * aborted). fn owns arg: it frees it, if it must, in either case.

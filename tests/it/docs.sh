@@ -141,7 +141,7 @@ long_options "$top_srcdir/src/closeloopd.c" | sed 's/^/--/' > "$T/opts8"
 sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$top_srcdir/src/closeloopd.c" | tr -d ':+' | fold -w1 | sed 's/^/-/' >> "$T/opts8"
 long_options "$top_srcdir/src/closeloop.c" "$top_srcdir/src/cli/history.c" \
-    "$top_srcdir/src/cli/report.c" | sed 's/^/--/' > "$T/opts1"
+    "$top_srcdir/src/cli/find.c" "$top_srcdir/src/cli/report.c" | sed 's/^/--/' > "$T/opts1"
 sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$top_srcdir/src/closeloop.c" | tr -d ':+' | fold -w1 | sed 's/^/-/' >> "$T/opts1"
 grep -ho 'strcmp(argv\[[a-z0-9]*\], "-[-a-z]*")' "$top_srcdir/src/closeloop.c" \
@@ -168,7 +168,7 @@ done
 
 say "closeloop --help lists every option of every command"
 "$CLOSELOOP" --help > "$T/help"
-for f in history report emit lintcmd dead; do
+for f in history find report emit lintcmd dead; do
 	long_options "$(find "$top_srcdir/src" -name "$f.c")"
 done | sort -u > "$T/cmdopts"
 while read -r opt; do
@@ -188,8 +188,8 @@ grep -q "templates: $count, version" "$MAN1" ||
 
 say "every secret file setting is in SECRETS, with its credential"
 grep -o '"[a-z_.]*_file", CONFKEY_STRING' "$top_srcdir/src/conf/confkey.c" |
-    sed 's/"\([a-z_.]*\)".*/\1/' | grep -v '^audit\.\|ca_file$' > "$T/secrets"
-assert "seven secrets" [ "$(wc -l < "$T/secrets")" = 7 ]
+    sed 's/"\([a-z_.]*\)".*/\1/' | grep -v 'ca_file$' > "$T/secrets"
+assert "eight secrets" [ "$(wc -l < "$T/secrets")" = 8 ]
 awk '/^\.SH SECRETS$/ { on = 1; next } /^\.SH / { on = 0 } on' "$MAN5" > "$T/secrets.5"
 while read -r setting; do
 	cred=$(grep "^$setting	" "$T/secrets.5" | cut -f2 | sed 's/\\-/-/g')

@@ -192,6 +192,10 @@ static const struct test_config_field test_config_fields[] = {
 	    "90" },
 	{ "audit_file", TEST_CONFIG_STRING, AT(audit_file), NULL },
 	{ "audit_fsync", TEST_CONFIG_INT, AT(audit_fsync), "1" },
+	{ "audit_lookup_secret_file", TEST_CONFIG_STRING,
+	    AT(audit_lookup_secret_file), NULL },
+	{ "audit_lookup_secret", TEST_CONFIG_STRING, AT(audit_lookup_secret),
+	    NULL },
 	{ "http_listen", TEST_CONFIG_STRING, AT(http_listen),
 	    "127.0.0.1:9311" },
 	{ "http_listen_default", TEST_CONFIG_INT, AT(http_listen_default),
@@ -608,6 +612,9 @@ static const struct test_config_good test_config_goods[] = {
 	{ "sms = { inbound_secret_file = \"@DIR/secret\"; };\n", "1nb0und",
 	    { { "sms_inbound_secret_file", "@DIR/secret" },
 	      { "sms_inbound_secret", "1nb0und" } } },
+	{ "audit = { lookup_secret_file = \"@DIR/secret\"; };\n", "l00kup",
+	    { { "audit_lookup_secret_file", "@DIR/secret" },
+	      { "audit_lookup_secret", "l00kup" } } },
 	/* One-click unsubscribe: the URL needs no {sr}, the SR is in it. */
 	{ "templates = {\n"
 	  "\tunsubscribe_url = \"https://311.example.org/unsubscribe\";\n"
@@ -1174,6 +1181,9 @@ static const struct test_config_bad test_config_bads[] = {
 	{ "sms = { inbound_secret_file = \"@DIR/secret\"; };\n", "\n",
 	    "@FILE:1: sms.inbound_secret_file: cannot read @DIR/secret: the "
 	    "first line is empty" },
+	{ "audit = {\n\tlookup_secret_file = \"@DIR/nope\";\n};\n", NULL,
+	    "@FILE:2: audit.lookup_secret_file: cannot read @DIR/nope: No such "
+	    "file or directory" },
 	{ "templates = { unsubscribe_secret_file = \"@DIR/secret\"; };\n",
 	    "k", "@FILE:1: templates.unsubscribe_secret_file: needs "
 	    "templates.unsubscribe_url, where the links point" },
