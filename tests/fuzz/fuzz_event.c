@@ -68,8 +68,8 @@ struct fuzz_event_entry {
 /* The fields of docs/events.md, in the order of its table. */
 enum fuzz_event_field {
 	FE_V, FE_TYPE, FE_EVENT_ID, FE_SR, FE_TS, FE_DIVISION, FE_STATUS,
-	FE_REASON, FE_SERVICE, FE_WORK_ORDER, FE_TRANSFER_TO, FE_DUPLICATE_OF,
-	FE_SCHEDULED_FOR, FE_NOTE, FE_NOTE_CODE, FE_PHOTOS, FE_EMAIL,
+	FE_REASON, FE_SERVICE, FE_WARD, FE_WORK_ORDER, FE_TRANSFER_TO,
+	FE_DUPLICATE_OF, FE_SCHEDULED_FOR, FE_NOTE, FE_NOTE_CODE, FE_PHOTOS, FE_EMAIL,
 	FE_PHONE, FE_LOCALE, FE_CHANNELS, FE_ALL, FE_COUNT
 };
 
@@ -94,6 +94,7 @@ static const struct {
 	{ "status", FE_S, FE_S, 64 },
 	{ "reason", FE_S, 0, 64 },
 	{ "service", FE_S, 0, 200 },
+	{ "ward", FE_S, 0, 32 },
 	{ "work_order", FE_S, 0, 64 },
 	{ "transfer_to", FE_S, 0, 32 },
 	{ "duplicate_of", FE_S, 0, 64 },
@@ -534,6 +535,8 @@ fuzz_event_judge_status(struct fuzz_event_want *w, int with_map)
 	}
 	if (v[FE_SERVICE] != NULL && fuzz_event_control(v[FE_SERVICE], ""))
 		return "service";
+	if (v[FE_WARD] != NULL && !fuzz_event_word(v[FE_WARD], 32, "_.-"))
+		return "ward";
 	if (v[FE_WORK_ORDER] != NULL &&
 	    fuzz_event_control(v[FE_WORK_ORDER], ""))
 		return "work_order";
@@ -680,6 +683,7 @@ fuzz_event_accepted(const struct fuzz_event_entry *e,
 		{ FE_DIVISION, offsetof(struct event, division) },
 		{ FE_STATUS, offsetof(struct event, status_code) },
 		{ FE_SERVICE, offsetof(struct event, service) },
+		{ FE_WARD, offsetof(struct event, ward) },
 		{ FE_WORK_ORDER, offsetof(struct event, work_order) },
 		{ FE_TRANSFER_TO, offsetof(struct event, transfer_to) },
 		{ FE_DUPLICATE_OF, offsetof(struct event, duplicate_of) },
