@@ -23,17 +23,18 @@ events in order.
 --year shapes a year of the city instead: --srs SRs (default 570,000,
 Toronto's yearly count) spread over the 365 days of 2026, more of them
 in the spring and summer months, each SR's events stamped within its
-day, 35 minutes apart, in Toronto's local time. 70% of the SRs have a
-subscriber (by SMS or email as above); an SR has 2 to 5 transitions,
-most of them 2 or 3, so that the year holds about 3.5 events per SR,
-some 2,000,000 events. Each division has its own list of service types
-(20 for TS, 16 for SWMS and MLS, 8 to 10 for the others), the first of
-each list the most common. --ward adds a `ward` field to the status
-events: one of Toronto's 25 wards, "W01" to "W25" ("1" to "25" with
---ward-numbers), picked per SR with an uneven spread. The ward is drawn
-from a generator of its own, so that the events with and without --ward
-are the same but for that field. Without --year the workload is the one
-above, unchanged for a given seed.
+day, 35 minutes apart (a subscription at the time of the SR's first
+status), in Toronto's local time. 70% of the SRs have a subscriber (by
+SMS or email as above); an SR has 2 to 5 transitions, most of them 2 or
+3, so that the year holds about 3.5 events per SR, some 2,000,000
+events. Each division has its own list of service types (20 for TS, 16
+for SWMS and MLS, 8 to 10 for the others), the first of each list the
+most common. --ward adds a `ward` field to the status events: one of
+Toronto's 25 wards, "W01" to "W25" ("1" to "25" with --ward-numbers),
+picked per SR with an uneven spread. The ward is drawn from a generator
+of its own, so that the events with and without --ward are the same but
+for that field. Without --year the workload is the one above, unchanged
+for a given seed.
 
 "resp" writes the XADD commands in the Redis protocol, for redis-cli
 --pipe. "pace" sends them over the unix socket SOCK at R events a second
@@ -156,34 +157,52 @@ YEAR_PATHS = [45, 32, 20, 3]
 
 
 
-def pick_division(rng):
+def pick_division(rng, year=None):
     """Pick a division code and a service by the city's shares."""
     x = rng.uniform(0, sum(d[1] for d in DIVISIONS))
     for code, share, services in DIVISIONS:
         if x < share:
+            if year is not None:
+                return code, year.service(rng, code)
             return code, rng.choice(services)
         x -= share
     return DIVISIONS[0][0], DIVISIONS[0][2][0]
 
 
-def sr_events(rng, prefix, i):
-    """Return the field lists of SR number i's events, in order."""
-    sr = "%s%07d" % (prefix, i)
-    day, hour, minute = 1 + i % 20, 8 + i % 10, i % 60
-
-    def ts(k):
-        """The k-th event's time: a day apart."""
-        return "2026-03-%02dT%02d:%02d:00-05:00" % (day + k, hour, minute)
-    sub = ["v", "1", "type", "subscribe", "sr", sr, "ts", ts(0)]
+def subscription(rng, sr, i, ts):
+    """Return the fields of SR number i's subscription, made at ts."""
+    sub = ["v", "1", "type", "subscribe", "sr", sr, "ts", ts]
     if rng.random() < 0.30:
         sub += ["phone", "+1416%07d" % (i % 10000000), "channels", "sms"]
     else:
         sub += ["email", "resident%d@example.net" % i]
     if rng.random() < 0.10:
         sub += ["locale", rng.choice(LOCALES)]
-    out = [sub]
-    div, service = pick_division(rng)
-    path = PATHS[rng.randint(2, 5)]
+    return sub
+
+
+def sr_events(rng, prefix, i, year=None):
+    """Return the field lists of SR number i's events, in order."""
+    sr = "%s%07d" % (prefix, i)
+    out = []
+    if year is None:
+        day, hour, minute = 1 + i % 20, 8 + i % 10, i % 60
+
+        def ts(k):
+            """The k-th event's time: a day apart."""
+            return "2026-03-%02dT%02d:%02d:00-05:00" % (day + k, hour,
+                                                        minute)
+        out.append(subscription(rng, sr, i, ts(0)))
+        div, service = pick_division(rng)
+        path = PATHS[rng.randint(2, 5)]
+        ward, scheduled_for = None, "2026-03-30"
+    else:
+        ts, scheduled_for = year.times(i)
+        if rng.random() < 0.70:
+            out.append(subscription(rng, sr, i, ts(0)))
+        div, service = pick_division(rng, year)
+        path = PATHS[rng.choices([2, 3, 4, 5], YEAR_PATHS)[0]]
+        ward = year.pick_ward()
     transfer = rng.random() < 0.10 and len(path) >= 3
     for k, status in enumerate(path):
         ev = ["v", "1", "type", "status", "sr", sr, "ts", ts(k),
@@ -194,13 +213,15 @@ def sr_events(rng, prefix, i):
             ev += ["transfer_to", other]
             div = other
         if status == "scheduled":
-            ev += ["scheduled_for", "2026-03-30"]
+            ev += ["scheduled_for", scheduled_for]
         if status == "closed":
             ev += ["reason", "completed"]
             if rng.random() < 0.85:
                 ev += ["note", rng.choice(NOTES)]
             if rng.random() < 0.30:
                 ev += ["photos", "https://photos.example.org/%s/1.jpg" % sr]
+        if ward is not None:
+            ev += ["ward", ward]
         out.append(ev)
     for k, ev in enumerate(out):
         ev += ["event_id", "%s-%d" % (sr, k)]
@@ -226,72 +247,35 @@ class Year:
         self.weights = {div: [1.0 / (r + 1) for r in range(len(svc))]
                         for div, svc in YEAR_SERVICES.items()}
 
-    def day(self, i):
-        """Return the date of SR number i, the SRs in order through 2026."""
-        return self.days[min(bisect.bisect(self.cum, (i + 0.5) / self.n),
-                             364)]
+    def times(self, i):
+        """Return SR number i's ts(k) and its scheduled_for date.
+
+        The SRs go through 2026 in order; an SR's events are 35 minutes
+        apart on its day, from between 7:00 and 18:59, Toronto's time.
+        """
+        day = self.days[min(bisect.bisect(self.cum, (i + 0.5) / self.n),
+                            364)]
+        start = datetime.datetime.combine(day, datetime.time(7 + i * 7 % 12,
+                                                             i % 60))
+        dst = datetime.date(2026, 3, 8) <= day < datetime.date(2026, 11, 1)
+        zone = "-04:00" if dst else "-05:00"
+
+        def ts(k):
+            """The k-th event's time."""
+            t = start + datetime.timedelta(minutes=35 * k)
+            return t.strftime("%Y-%m-%dT%H:%M:00") + zone
+        return ts, (day + datetime.timedelta(3)).isoformat()
 
     def service(self, rng, div):
         """Pick one of a division's service types, the first most often."""
         return rng.choices(YEAR_SERVICES[div], self.weights[div])[0]
 
     def pick_ward(self):
-        """Pick a ward by the wards' shares, in the --ward format."""
+        """Pick a ward by the wards' shares in the --ward format, or None."""
+        if self.ward is None:
+            return None
         w = self.wrng.choices(range(1, 26), YEAR_WARDS)[0]
         return "W%02d" % w if self.ward == "W" else "%d" % w
-
-
-def year_events(rng, prefix, i, yr):
-    """Return the field lists of SR number i's events in the --year shape."""
-    sr = "%s%07d" % (prefix, i)
-    day = yr.day(i)
-    start = datetime.datetime.combine(day, datetime.time(7 + i * 7 % 12,
-                                                         i % 60))
-    dst = datetime.date(2026, 3, 8) <= day < datetime.date(2026, 11, 1)
-
-    def ts(k):
-        """The k-th event's time: 35 minutes apart on the SR's day."""
-        t = start + datetime.timedelta(minutes=35 * k)
-        return t.strftime("%Y-%m-%dT%H:%M:00") + ("-04:00" if dst
-                                                  else "-05:00")
-    out = []
-    if rng.random() < 0.70:
-        sub = ["v", "1", "type", "subscribe", "sr", sr, "ts", ts(0)]
-        if rng.random() < 0.30:
-            sub += ["phone", "+1416%07d" % (i % 10000000), "channels", "sms"]
-        else:
-            sub += ["email", "resident%d@example.net" % i]
-        if rng.random() < 0.10:
-            sub += ["locale", rng.choice(LOCALES)]
-        out.append(sub)
-    div = pick_division(rng)[0]
-    service = yr.service(rng, div)
-    ward = yr.pick_ward() if yr.ward else None
-    path = PATHS[rng.choices([2, 3, 4, 5], YEAR_PATHS)[0]]
-    transfer = rng.random() < 0.10 and len(path) >= 3
-    for k, status in enumerate(path):
-        ev = ["v", "1", "type", "status", "sr", sr, "ts", ts(len(out)),
-              "division", div, "status", status, "service", service]
-        if transfer and k == 1:
-            other = rng.choice([d[0] for d in DIVISIONS if d[0] != div])
-            ev[11] = "transferred"
-            ev += ["transfer_to", other]
-            div = other
-        if ward is not None:
-            ev += ["ward", ward]
-        if status == "scheduled":
-            ev += ["scheduled_for",
-                   (day + datetime.timedelta(3)).isoformat()]
-        if status == "closed":
-            ev += ["reason", "completed"]
-            if rng.random() < 0.85:
-                ev += ["note", rng.choice(NOTES)]
-            if rng.random() < 0.30:
-                ev += ["photos", "https://photos.example.org/%s/1.jpg" % sr]
-        out.append(ev)
-    for k, ev in enumerate(out):
-        ev += ["event_id", "%s-%d" % (sr, k)]
-    return out
 
 
 def workload(n_srs, seed, prefix, year=None):
@@ -301,10 +285,7 @@ def workload(n_srs, seed, prefix, year=None):
     nxt = 0
     while nxt < n_srs or active:
         while nxt < n_srs and len(active) < 64:
-            if year is None:
-                active.append(sr_events(rng, prefix, nxt))
-            else:
-                active.append(year_events(rng, prefix, nxt, year))
+            active.append(sr_events(rng, prefix, nxt, year))
             nxt += 1
         j = rng.randrange(len(active))
         yield active[j].pop(0)
