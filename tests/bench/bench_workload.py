@@ -45,7 +45,8 @@ windows of 0, except what the policy keeps back: a transfer's own
 "received" and repeats).
 
 "keys" scans every key of the Redis at SOCK, sorts them into kinds by
-their names (the SR and numbers taken out: closeloop:sr:{SR}:n:N/N), and
+their names (the SR, hashes and numbers taken out: closeloop:sr:{SR}:n:N/N,
+closeloop:phone:HASH), and
 prints each kind's count, the mean MEMORY USAGE of up to K (default
 200) of them, and that mean times the count.
 
@@ -437,7 +438,9 @@ def keys(sock_path, sample):
     while True:
         cursor, batch = r.pipeline([["SCAN", cursor, "COUNT", "1000"]])[0]
         for k in batch:
-            kind = re.sub(r"[0-9]+", "N", re.sub(r"\{[^}]*\}", "{SR}", k))
+            kind = re.sub(r"\{[^}]*\}", "{SR}", k)
+            kind = re.sub(r"[0-9a-fA-F]{16,}", "HASH", kind)
+            kind = re.sub(r"[0-9]+", "N", kind)
             n, some = kinds.get(kind, (0, []))
             if len(some) < sample:
                 some.append(k)
