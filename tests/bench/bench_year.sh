@@ -35,7 +35,9 @@
 # printed as "n/a". CLOSELOOPD and CLOSELOOP name the programs to run
 # (default: the build tree's closeloopd and closeloop), to measure
 # another build, e.g. one of an older commit, on the same machine.
-# BENCH_CONF is more text for closeloopd's configuration.
+# BENCH_CONF is more text for closeloopd's configuration;
+# BENCH_REDIS_ARGS, more arguments for redis-server (e.g.
+# "--stream-node-max-bytes 512").
 #
 # Needs Debian's postfix (tests/bench/bench_setup.sh) and about 2 GB of
 # memory for Redis at full size. Redis keeps nothing on disk; the check
@@ -124,7 +126,8 @@ contacts() {
 }
 
 say "a year: $SRS SRs"
-redis_start
+# shellcheck disable=SC2086
+redis_start ${BENCH_REDIS_ARGS:-}
 sink_start nowhere
 gateway_start
 bench_config
