@@ -115,6 +115,11 @@ find_median() {
 	median "$T/times"
 }
 
+# Print yes if $1 is not empty, else no.
+has() {
+	if [ -n "$1" ]; then echo yes; else echo no; fi
+}
+
 # Print a few of the contacts of field $1 (email or phone) in the stream:
 # two from its start and two from its end.
 contacts() {
@@ -138,6 +143,10 @@ if cl emit type=status sr=PROBE-1 division=TS status=received ward=W01; then
 	WARD=--ward
 fi
 rcli DEL closeloop:events > /dev/null
+BY="--by month"
+if ! cl report $BY $SPAN && cl_unknown; then
+	BY=
+fi
 HAS_FIND=yes
 if ! cl find --email probe@example.net && cl_unknown; then
 	HAS_FIND=
@@ -151,11 +160,7 @@ audit = { lookup_secret_file = \"$T/lookup.secret\"; };"
 	"$CLOSELOOPD" -t -c "$CONF" > "$T/check.txt" 2>&1 ||
 	    fail "closeloopd refuses audit.lookup_secret_file: $(cat "$T/check.txt")"
 fi
-BY="--by month"
-if ! cl report $BY $SPAN && cl_unknown; then
-	BY=
-fi
-echo "build: ward ${WARD:+yes}${WARD:-no}; find ${HAS_FIND:-no}; report --by ${BY:+yes}${BY:-no}"
+echo "build: ward $(has "$WARD"); find $(has "$HAS_FIND"); report --by $(has "$BY")"
 
 m0=$(used_memory)
 w0=$(date +%s.%N)
@@ -225,8 +230,11 @@ if [ -z "$HAS_FIND" ]; then
 	echo "find --phone: n/a: closeloop find not available in this build"
 else
 	for f in email phone; do
-		# shellcheck disable=SC2046
-		if ms=$(find_median "--$f" $(contacts "$f")); then
+		addrs=$(contacts "$f")
+		if [ -z "$addrs" ]; then
+			echo "find --$f: n/a: no $f in the stream"
+		# shellcheck disable=SC2086
+		elif ms=$(find_median "--$f" $addrs); then
 			echo "find --$f: $ms ms ($(wc -l < "$T/cl.out") lines for the last one)"
 		else
 			echo "find --$f: failed: $(head -n 1 "$T/cl.err")"
