@@ -1,0 +1,168 @@
+# benchlib.sh - what tests/bench/bench.sh and tests/bench/bench_year.sh
+# share: smtp-sink, the SMS stand-in, closeloopd's configuration for a
+# run, and the tests of when closeloopd has nothing left to do
+#
+# Sourced after tests/harness/lib.sh. BENCH_SESSIONS is email.sessions
+# (default 4); BENCH_CONF, more text for closeloopd's configuration.
+PY=/usr/bin/python3
+WORKLOAD="$PY $top_srcdir/tests/bench/bench_workload.py"
+SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
+[ -x "$SINK" ] || missing "smtp-sink is not installed (Debian package postfix; tests/bench/bench_setup.sh)"
+SESSIONS=${BENCH_SESSIONS:-4}
+# smtp-sink drops its privileges to nobody, who must reach $T.
+chmod 711 "$T"
+
+# Start smtp-sink on a free port, each message into a file of its own in
+# $SINK_DIR (the file's mtime: when it answered 250, to a few ms); with
+# $1 = clock, into a FIFO read by bench_workload.py clock, which notes in
+# $T/clock.txt when each arrives, to a fraction of a millisecond; with
+# $1 = nowhere, kept nowhere.
+sink_start() {
+	SINK_DIR="$T/sink"
+	rm -rf "$SINK_DIR"
+	mkdir -p "$SINK_DIR"
+	chmod 777 "$SINK_DIR"
+	SMTP_PORT=$(free_port)
+	_u=
+	[ "$(id -u)" != 0 ] || _u="-u nobody"
+	_dump="-d $SINK_DIR/%H%M%S."
+	[ "${1:-}" != nowhere ] || _dump=
+	if [ "${1:-}" = clock ]; then
+		mkfifo "$SINK_DIR/dump"
+		chmod 666 "$SINK_DIR/dump"
+		$WORKLOAD --srs 0 clock --fifo "$SINK_DIR/dump" \
+		    --out "$T/clock.txt" &
+		EXTRA_PIDS="$EXTRA_PIDS $!"
+		_dump="-D $SINK_DIR/dump"
+	fi
+	"$SINK" $_u $_dump -m 512 "127.0.0.1:$SMTP_PORT" 1024 &
+	SINK_PID=$!
+	EXTRA_PIDS="$EXTRA_PIDS $SINK_PID"
+	wait_for 10 "smtp-sink" port_up "$SMTP_PORT"
+}
+
+# Stop smtp-sink.
+sink_stop() {
+	kill -TERM "$SINK_PID" 2>/dev/null || true
+	wait "$SINK_PID" 2>/dev/null || true
+}
+
+# Print how many messages smtp-sink has received.
+sink_count() {
+	find "$SINK_DIR" -type f | wc -l
+}
+
+# Start the SMS stand-in on a free port.
+gateway_start() {
+	GW_PORT=$(free_port)
+	GW_DIR="$T/gateway"
+	mkdir -p "$GW_DIR"
+	$PY "$top_srcdir/tests/harness/gateway.py" --port "$GW_PORT" --dir "$GW_DIR" \
+	    --account ACbench --token tok3n >"$T/gateway.log" 2>&1 &
+	EXTRA_PIDS="$EXTRA_PIDS $!"
+	printf 'tok3n\n' > "$T/twilio.secret"
+	chmod 600 "$T/twilio.secret"
+	wait_for 10 "the SMS stand-in" port_up "$GW_PORT"
+}
+
+# Print how many texts the stand-in has accepted.
+gateway_count() {
+	wc -l < "$GW_DIR/messages.jsonl" 2>/dev/null || echo 0
+}
+
+# Write closeloopd's configuration for a run: every notice told at once.
+bench_config() {
+	LOG_LEVEL=warning write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
+email = {
+	smtp = \"smtp://127.0.0.1:$SMTP_PORT\";
+	starttls = \"off\";
+	from = \"Toronto 311 <311@example.org>\";
+	sessions = $SESSIONS;
+};
+sms = {
+	gateway = \"twilio\";
+	url = \"http://127.0.0.1:$GW_PORT/2010-04-01/Accounts/ACbench/Messages.json\";
+	username = \"ACbench\";
+	password_file = \"$T/twilio.secret\";
+	from = \"+14165550311\";
+	allow_http_loopback = true;
+	max_per_second = 10000;
+};
+${BENCH_CONF:-}"
+}
+
+# Succeed when closeloopd has nothing left to do: every event read and
+# acknowledged, nothing held, queued or being sent.
+idle() {
+	lag_is_0 && pending_is_0 &&
+	    [ "$(rcli ZCARD closeloop:outbox:email)" = 0 ] &&
+	    [ "$(rcli ZCARD closeloop:outbox:sms)" = 0 ] &&
+	    [ "$(rcli ZCARD closeloop:outbox:sending)" = 0 ] &&
+	    [ "$(rcli ZCARD closeloop:due)" = 0 ]
+}
+
+# Succeed when closeloopd has made its consumer group.
+group_made() {
+	rcli XINFO GROUPS closeloop:events 2>/dev/null | grep -q closeloopd
+}
+
+# Succeed when the group has read every entry of the stream.
+lag_is_0() {
+	[ "$(lag 2>/dev/null)" = 0 ]
+}
+
+# Succeed when the group has acknowledged every entry it read.
+pending_is_0() {
+	[ "$(pending)" = 0 ]
+}
+
+# Succeed when smtp-sink has received at least $1 messages.
+sink_has() {
+	[ "$(sink_count)" -ge "$1" ]
+}
+
+# Print a process's CPU time (user + system) in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# Print a process's peak resident memory in KiB.
+peak_rss() {
+	awk '/^VmHWM/ { print $2 }' "/proc/$1/status"
+}
+
+# Print the time of the newest file in a directory, in seconds.
+newest() {
+	find "$1" -type f -printf '%T@\n' | sort -n | tail -n 1
+}
+
+# Print the mean size of the messages smtp-sink received, in bytes.
+mean_size() {
+	find "$SINK_DIR" -type f -printf '%s\n' |
+	    awk '{ s += $1 } END { printf "%d\n", n = (NR ? s / NR : 0) }'
+}
+
+# Start a fresh Redis, sink ($1 as sink_start's), stand-in and closeloopd.
+run_start() {
+	redis_start
+	sink_start "${1:-}"
+	gateway_start
+	bench_config
+}
+
+# Stop what run_start started (Redis if it still runs).
+run_stop() {
+	[ -z "$DAEMON_PID" ] || daemon_stop 60
+	sink_stop
+	[ -z "$REDIS_PID" ] || redis_stop
+	for pid in $EXTRA_PIDS; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	EXTRA_PIDS=
+	rm -rf "$T/sink" "$T/gateway" "$T"/*.rdb "$T"/appendonly*
+}
+
+TICK=$(getconf CLK_TCK)
+HOSTCPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+echo "machine: $(nproc) cores, $HOSTCPU"
+echo "closeloop $("$CLOSELOOPD" -V 2>/dev/null | head -n 1)"
