@@ -2,10 +2,11 @@
  * rollup.c - daily counts per division, ward and service type
  *
  * rollup_queue() turns a step's decisions into counters (rollup.h lists
- * them), adds up those that fall on the same hash field, and queues one
- * HINCRBY per field, one EXPIRE per hash and one SADD per division into
- * the step's transaction. rollup_read() pipelines one HGETALL per
- * division and day.
+ * them), adds up those that fall on the same hash field, and queues them
+ * as one record on the pending list in the step's transaction: one cheap
+ * command per step, where a HINCRBY per field would double the work
+ * Redis does for a step. rollupfold.c adds the records into the hashes.
+ * rollup_read() pipelines one HGETALL per division and day.
  */
 #include "build.h"
 
@@ -42,8 +43,6 @@ struct rollup_add {
 struct rollup_step {
 	char			**keys;
 	size_t			  nkeys;
-	char			**divisions;
-	size_t			  ndivisions;
 	struct rollup_add	 *adds;
 	size_t			  nadds;
 };
@@ -78,6 +77,21 @@ rollup_key(const struct config *cf, const char *division, const char *day,
 	return xasprintf("%sroll:%s:%s%s", cf->redis_prefix, division, day,
 	    by == ROLLUP_WARD ? ":ward" : by == ROLLUP_SERVICE ?
 	    ":service" : "");
+}
+
+/* Return the key of the list of counts waiting to be folded. */
+char *
+rollup_pending_key(const struct config *cf)
+{
+	return xasprintf("%sroll:pending", cf->redis_prefix);
+}
+
+/* Return the part of a pending record that names a hash. */
+static char *
+rollup_part(const char *division, const char *day, enum rollup_by by)
+{
+	return xasprintf("%s\t%s\t%s", division, day, by == ROLLUP_WARD ?
+	    "w" : by == ROLLUP_SERVICE ? "s" : "");
 }
 
 /* Return the index of s in a list of strings, adding a copy if new. */
@@ -168,8 +182,8 @@ rollup_counters(const struct decision *d, char **c)
 
 /* Count one decision of the step. */
 static void
-rollup_decision(struct rollup_step *s, const struct config *cf,
-    const struct decision *d, const char *day, int64_t now)
+rollup_decision(struct rollup_step *s, const struct decision *d,
+    const char *day, int64_t now)
 {
 	const char	*ward = decision_get(d, "ward");
 	const char	*service = decision_get(d, "service");
@@ -181,73 +195,65 @@ rollup_decision(struct rollup_step *s, const struct config *cf,
 	n = rollup_counters(d, c);
 	if (d->kind == DECISION_SENT && closed != NULL &&
 	    (at = strtoll(closed, NULL, 10)) > 0)
-		rollup_add(s, rollup_key(cf, d->division, day,
+		rollup_add(s, rollup_part(d->division, day,
 		    ROLLUP_DIVISION), xasprintf("lag:%s",
 		    rollup_lag_name(rollup_lag_bucket(now > at ? now - at :
 		    0))));
-	if (n > 0)
-		rollup_intern(&s->divisions, &s->ndivisions,
-		    xstrdup(d->division));
 	for (i = 0; i < n; i++) {
-		rollup_add(s, rollup_key(cf, d->division, day,
+		rollup_add(s, rollup_part(d->division, day,
 		    ROLLUP_DIVISION), xstrdup(c[i]));
 		if (ward != NULL)
-			rollup_add(s, rollup_key(cf, d->division, day,
+			rollup_add(s, rollup_part(d->division, day,
 			    ROLLUP_WARD), xasprintf("%s|%s", ward, c[i]));
 		if (service != NULL)
-			rollup_add(s, rollup_key(cf, d->division, day,
+			rollup_add(s, rollup_part(d->division, day,
 			    ROLLUP_SERVICE), xasprintf("%s|%s", service,
 			    c[i]));
 		free(c[i]);
 	}
 }
 
-/* Queue a step's counts, each added sign times. */
+/*
+ * Queue a step's counts, each added sign times, as one record on the
+ * pending list: a line "DIVISION TAB DAY TAB BY TAB FIELD TAB COUNT" per
+ * field, BY "", "w" or "s".
+ */
 static void
 rollup_queue_sign(struct txn *tx, const struct config *cf,
     const struct decision_list *dl, int64_t now, int sign)
 {
 	struct rollup_step	 s;
-	const char		*argv[4];
-	char			 day[DATEFMT_DAY_LEN + 1], num[32], *set;
-	size_t			 i;
+	const char		*argv[3];
+	char			 day[DATEFMT_DAY_LEN + 1], *rec = NULL, *line;
+	size_t			 i, len = 0;
 
 	memset(&s, 0, sizeof s);
 	datefmt_day(cf->templates_timezone, now, day);
 	for (i = 0; i < dl->n; i++) {
 		if (dl->list[i].division != NULL)
-			rollup_decision(&s, cf, &dl->list[i], day, now);
+			rollup_decision(&s, &dl->list[i], day, now);
 	}
 	for (i = 0; i < s.nadds; i++) {
-		snprintf(num, sizeof num, "%lld", sign * s.adds[i].n);
-		argv[0] = "HINCRBY";
-		argv[1] = s.keys[s.adds[i].key];
-		argv[2] = s.adds[i].field;
-		argv[3] = num;
-		txn_queue(tx, 4, argv);
+		line = xasprintf("%s\t%s\t%lld\n", s.keys[s.adds[i].key],
+		    s.adds[i].field, sign * s.adds[i].n);
+		rec = xreallocarray(rec, len + strlen(line) + 1, 1);
+		memcpy(rec + len, line, strlen(line) + 1);
+		len += strlen(line);
+		free(line);
 		free(s.adds[i].field);
 	}
-	snprintf(num, sizeof num, "%lld",
-	    (long long)(cf->audit_rollup_days + 1) * 86400);
-	for (i = 0; i < s.nkeys; i++) {
-		argv[0] = "EXPIRE";
-		argv[1] = s.keys[i];
-		argv[2] = num;
+	if (rec != NULL) {
+		argv[0] = "RPUSH";
+		argv[1] = rollup_pending_key(cf);
+		argv[2] = rec;
 		txn_queue(tx, 3, argv);
+		free((char *)argv[1]);
+		free(rec);
+	}
+	for (i = 0; i < s.nkeys; i++)
 		free(s.keys[i]);
-	}
-	set = xasprintf("%sroll:divisions", cf->redis_prefix);
-	for (i = 0; i < s.ndivisions; i++) {
-		argv[0] = "SADD";
-		argv[1] = set;
-		argv[2] = s.divisions[i];
-		txn_queue(tx, 3, argv);
-		free(s.divisions[i]);
-	}
-	free(set);
 	free(s.adds);
 	free(s.keys);
-	free(s.divisions);
 }
 
 /* Queue a step's counts. */

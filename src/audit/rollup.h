@@ -5,7 +5,10 @@
  * (a local date in templates.timezone), in the transaction that records
  * it (audit_queue() calls rollup_queue()), so the counts agree with the
  * trail and outlive it: a year's report reads a few hundred hashes, not
- * millions of trail entries.
+ * millions of trail entries. A step's counts go in its transaction as one
+ * record on the list PREFIXroll:pending; closeloopd folds the records
+ * into the hashes once a second, and closeloop report before it reads
+ * (rollupfold.h), each fold all or nothing.
  *
  * Keys (PREFIX is redis.prefix, DAY is YYYY-MM-DD):
  *   PREFIXroll:DIV:DAY          hash: COUNTER -> count
@@ -13,6 +16,10 @@
  *   PREFIXroll:DIV:DAY:service  hash: SERVICE|COUNTER -> count (split at
  *                               the last "|": a service may hold one)
  *   PREFIXroll:divisions        set: every division ever counted
+ *   PREFIXroll:pending          list: the steps' counts not yet folded in,
+ *                               one record each, a line per field:
+ *                               "DIVISION\tDAY\tBY\tFIELD\tCOUNT", BY
+ *                               "" (the division's hash), "w" or "s"
  * The hashes expire audit.rollup_days after their day.
  *
  * The counters (decision kinds and rules as in decision.h):
@@ -45,6 +52,9 @@ struct config;
 struct decision_list;
 struct redis;
 struct txn;
+
+/* Return the key of the list of counts waiting to be folded; caller frees. */
+char *rollup_pending_key(const struct config *cf);
 
 /* Which counts: the division's, by ward or by service type. */
 enum rollup_by {

@@ -35,6 +35,7 @@
 #include "reportout.h"
 #include "reporttab.h"
 #include "rollup.h"
+#include "rollupfold.h"
 #include "xmalloc.h"
 
 /* What was asked for, and what was read. */
@@ -276,6 +277,14 @@ report_run(const struct config *cf, int argc, char **argv)
 	}
 	report_too_old(cf, since, cf->audit_rollup_days, "counts",
 	    "audit.rollup_days");
+	/* The counts of the last second's steps may wait to be folded. */
+	if (rollupfold_all(r, cf, &cause) != 0)
+		goto unavailable;
+	if (cause != NULL) {
+		fprintf(stderr, "closeloop report: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (rollup_divisions(r, cf, &divs, &ndivs, &cause) != 0)
 		goto unavailable;
 	ndivs = report_keep(divs, ndivs, division);

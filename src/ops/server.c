@@ -39,6 +39,7 @@
 #include "redis.h"
 #include "redisconn.h"
 #include "reload.h"
+#include "rollupfold.h"
 #include "sdnotify.h"
 #include "server.h"
 #include "signals.h"
@@ -431,6 +432,13 @@ server_full(struct server *sv)
 	if (clock_ms() < sv->next_depth)
 		return sv->full;
 	sv->next_depth = clock_ms() + 1000;
+	/* Once a second too, the steps' daily counts go into their hashes. */
+	if (rollupfold_run(sv->r, sv->cf, ROLLUPFOLD_MAX, &cause) < 0 ||
+	    cause != NULL) {
+		log_warn("daily counts: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (outbox_depth(sv->r, sv->cf, &email, &sms, &cause) != 0) {
 		server_lost(sv, cause);
 		return 1;

@@ -36,7 +36,7 @@ static struct redisscript txn_script = {
 	"local types = { HSET = 'hash', HSETNX = 'hash', HDEL = 'hash',\n"
 	"    HINCRBY = 'hash', XADD = 'stream', XACK = 'stream',\n"
 	"    XDEL = 'stream', ZADD = 'zset', ZREM = 'zset', SADD = 'set',\n"
-	"    SREM = 'set' }\n"
+	"    SREM = 'set', RPUSH = 'list' }\n"
 	"local gone = {}\n"
 	"local i, n = 1, #ARGV\n"
 	"while i <= n do\n"

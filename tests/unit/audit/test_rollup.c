@@ -23,6 +23,7 @@
 #include "decision.h"
 #include "redis.h"
 #include "rollup.h"
+#include "rollupfold.h"
 #include "testredis.h"
 #include "testserver.h"
 #include "txn.h"
@@ -35,7 +36,17 @@
 
 static struct testserver	ts;
 
-/* Write dl's counts at now in one transaction; dl is emptied. */
+/* Fold every pending record; there must be n. */
+static void
+test_rollup_fold(struct redis *r, const struct config *cf, long long n)
+{
+	char	*cause = NULL;
+
+	assert_int_equal(rollupfold_run(r, cf, ROLLUPFOLD_MAX, &cause), n);
+	assert_null(cause);
+}
+
+/* Write dl's counts at now in one transaction, then fold; dl is emptied. */
 static void
 test_rollup_write(struct redis *r, const struct config *cf,
     struct decision_list *dl, int64_t now)
@@ -47,6 +58,7 @@ test_rollup_write(struct redis *r, const struct config *cf,
 	rollup_queue(&tx, cf, dl, now);
 	assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
 	decision_clear(dl);
+	test_rollup_fold(r, cf, 1);
 }
 
 /* Return whether counters c (n of them) are exactly the want list. */
@@ -193,6 +205,11 @@ test_rollup_step(void **state)
 	assert_int_equal(testredis_int(r,
 	    "SCARD closeloop:roll:divisions"), 1);
 	assert_int_equal(testredis_int(r, "DBSIZE"), 4);
+	/* Folded once: a second fold finds nothing and counts nothing. */
+	test_rollup_fold(r, cf, 0);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02", "received");
+	assert_string_equal(v, "2");
+	free(v);
 	redis_free(r);
 	config_free(cf);
 }
@@ -249,6 +266,7 @@ test_rollup_undo(void **state)
 	rollup_undo(&tx, cf, &dl, LATE_EVENING);
 	assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
 	decision_clear(&dl);
+	test_rollup_fold(r, cf, 1);
 	v = testredis_hget(r, "closeloop:roll:TW:2026-03-02", "failed");
 	assert_string_equal(v, "0");
 	free(v);
@@ -256,6 +274,53 @@ test_rollup_undo(void **state)
 	    "failed:failed");
 	assert_string_equal(v, "0");
 	free(v);
+	redis_free(r);
+	config_free(cf);
+}
+
+/*
+ * Steps' records wait on the list until folded, and are folded together,
+ * a limited number at a time; a hash that is not one of counts is left
+ * alone and named, the others still counted.
+ */
+static void
+test_rollup_pending(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct txn		 tx;
+	char			*v, *cause = NULL;
+	int			 i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE,
+		    i == 4 ? "SWMS" : "TS", NULL, "%s", "");
+		txn_begin(&tx, r);
+		rollup_queue(&tx, cf, &dl, AFTERNOON);
+		assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
+		decision_clear(&dl);
+	}
+	assert_int_equal(testredis_int(r, "LLEN closeloop:roll:pending"), 5);
+	assert_null(testredis_hget(r, "closeloop:roll:TS:2026-03-03",
+	    "received"));
+	assert_int_equal(rollupfold_run(r, cf, 3, &cause), 3);
+	assert_int_equal(testredis_int(r, "LLEN closeloop:roll:pending"), 2);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-03", "received");
+	assert_string_equal(v, "3");
+	free(v);
+	redis_reply_free(redis_command(r, &cause, "SET %s %s",
+	    "closeloop:roll:SWMS:2026-03-03", "not counts"));
+	assert_int_equal(rollupfold_all(r, cf, &cause), 0);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "closeloop:roll:SWMS:2026-03-03 is not "
+	    "a hash of counts"));
+	free(cause);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-03", "received");
+	assert_string_equal(v, "4");
+	free(v);
+	assert_int_equal(testredis_int(r, "LLEN closeloop:roll:pending"), 0);
 	redis_free(r);
 	config_free(cf);
 }
@@ -346,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_rollup_step),
 		cmocka_unit_test(test_rollup_lag),
 		cmocka_unit_test(test_rollup_undo),
+		cmocka_unit_test(test_rollup_pending),
 		cmocka_unit_test(test_rollup_read),
 	};
 
