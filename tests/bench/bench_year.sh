@@ -251,6 +251,11 @@ else
 fi
 
 say "closeloop find (median of $FIND_RUNS)"
+# What starting closeloop costs (the dynamic loader and its libraries),
+# so that the look-up's own share of find's time can be told.
+if ms=$(median_ms "$FIND_RUNS" --help); then
+	echo "closeloop --help (the cost of starting the program): $ms ms"
+fi
 if [ -z "$HAS_FIND" ]; then
 	echo "find --email: n/a: closeloop find not available in this build"
 	echo "find --phone: n/a: closeloop find not available in this build"
