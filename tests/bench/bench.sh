@@ -2,7 +2,7 @@
 # bench.sh - closeloopd end to end: throughput, latency, memory, CPU, and
 # a backlog drained, against Postfix's smtp-sink and an SMS stand-in
 #
-# Usage: tests/bench/bench.sh [e2e] [latency] [idle] [render] [backlog]
+# Usage: tests/bench/bench.sh [e2e] [latency] [idle] [render] [backlog] [single]
 # (default: all but backlog)
 #
 #   e2e      BENCH_SRS SRs of tests/bench/bench_workload.py (default 20000,
@@ -22,6 +22,12 @@
 #   render   tests/bench/bench_render: notices rendered per second of one core,
 #            for email (with and without building the MIME message) and
 #            SMS, in each shipped locale.
+#   single   BENCH_SINGLE SRs (default 20,000) of one email subscriber
+#            (English) and one completion each, in the stream before
+#            closeloopd starts; then the same events read by
+#            tests/bench/bench_pyconsumer.py, the least a consumer can do
+#            (redis-py and smtplib, no policy, retry, audit or templates),
+#            into the same smtp-sink; prints both rates and their ratio.
 #   backlog  BENCH_BACKLOG events (default 1,000,000) already in the
 #            stream when closeloopd starts; time until it has read and
 #            delivered them all.
@@ -140,6 +146,46 @@ bench_render() {
 	"$top_builddir/tests/bench/bench_render" "$CONF" "${BENCH_RENDERS:-20000}"
 }
 
+# Start the clock, run "$@" (in this shell, so that a daemon it starts is
+# stopped by run_stop) until smtp-sink has $srs messages, and write the
+# seconds from the start to the last message's arrival to $T/single.s.
+single_run() {
+	_s0=$(date +%s.%N)
+	"$@"
+	wait_for 1200 "the $srs messages" sink_has "$srs"
+	awk -v s0="$_s0" -v s1="$(newest "$SINK_DIR")" 'BEGIN { printf "%.3f\n", s1 - s0 }' > "$T/single.s"
+}
+
+# Run the yardstick consumer over the stream until it has sent $srs.
+single_py() {
+	$PY "$top_srcdir/tests/bench/bench_pyconsumer.py" --socket "$SOCK" \
+	    --smtp "127.0.0.1:$SMTP_PORT" --count "$srs" > "$T/py.out" 2>&1
+}
+
+# One email subscriber and one completion per SR, already in the stream:
+# closeloopd, then the least a consumer can do (bench_pyconsumer.py), on
+# the same events and the same smtp-sink, and the ratio of their rates.
+bench_single() {
+	srs=${BENCH_SINGLE:-20000}
+	say "single completions: $srs SRs, one email each"
+	$WORKLOAD --single --srs "$srs" resp > "$T/single.resp" 2> "$T/workload.txt"
+	run_start
+	rcli --pipe < "$T/single.resp" > /dev/null
+	single_run daemon_start
+	cs=$(cat "$T/single.s")
+	run_stop
+	run_start
+	rcli --pipe < "$T/single.resp" > /dev/null
+	single_run single_py
+	ps=$(cat "$T/single.s")
+	run_stop
+	awk -v n="$srs" -v c="$cs" -v p="$ps" 'BEGIN {
+		printf "closeloopd: %d emails in %.2f s: %.0f/s\n", n, c, n / c
+		printf "minimal Python consumer: %d emails in %.2f s: %.0f/s\n", n, p, n / p
+		printf "closeloopd/minimal consumer: %.2f\n", p / c
+	}'
+}
+
 # A backlog read at start.
 bench_backlog() {
 	n=${BENCH_BACKLOG:-1000000}
@@ -175,6 +221,7 @@ for what in "$@"; do
 	latency) bench_latency ;;
 	idle) bench_idle ;;
 	backlog) bench_backlog ;;
+	single) bench_single ;;
 	render) bench_render ;;
 	*) fail "unknown benchmark: $what" ;;
 	esac

@@ -279,6 +279,20 @@ class Year:
         return "W%02d" % w if self.ward == "W" else "%d" % w
 
 
+def single(n_srs, prefix):
+    """Yield the --single workload: per SR, an email subscriber in English,
+    then the SR closed as completed by TS with a note."""
+    for i in range(n_srs):
+        sr = "%s%07d" % (prefix, i)
+        ts = "2026-03-03T%02d:%02d:00-05:00" % (8 + i % 10, i % 60)
+        yield ["v", "1", "type", "subscribe", "sr", sr, "ts", ts,
+               "email", "resident%d@example.net" % i, "event_id", sr + "-0"]
+        yield ["v", "1", "type", "status", "sr", sr, "ts", ts,
+               "division", "TS", "status", "closed", "reason", "completed",
+               "service", "Road Pothole / Road Damage",
+               "note", "We filled the pothole.", "event_id", sr + "-1"]
+
+
 def workload(n_srs, seed, prefix, year=None):
     """Yield every event's field list, the SRs interleaved in stream order."""
     rng = random.Random(seed)
@@ -467,6 +481,7 @@ def main():
     ap.add_argument("--seed", type=int, default=311)
     ap.add_argument("--prefix", default="B")
     ap.add_argument("--year", action="store_true")
+    ap.add_argument("--single", action="store_true")
     ap.add_argument("--ward", action="store_const", const="W")
     ap.add_argument("--ward-numbers", dest="ward", action="store_const",
                     const="N")
@@ -514,7 +529,8 @@ def main():
             counts[1] += e[3] == "status"
             counts[2] += e[3] == "subscribe" and "phone" in e
             yield e
-    events = counted(workload(a.srs, a.seed, a.prefix, year))
+    events = counted(single(a.srs, a.prefix) if a.single else
+                     workload(a.srs, a.seed, a.prefix, year))
     if a.mode == "resp":
         out = sys.stdout.buffer
         for fields in events:
