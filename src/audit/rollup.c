@@ -180,6 +180,26 @@ rollup_counters(const struct decision *d, char **c)
 	return n;
 }
 
+/* Return 1 if name is a counter rollup_counters() writes. */
+int
+rollup_counter_known(const char *name)
+{
+	static const char *names[] = {
+		"received", "told", "told:", "suppressed", "suppressed:",
+		"flag:", "sent:email", "sent:sms", "delivered", "failed",
+		"failed:", "held", "held:",
+	};
+	size_t	i, len;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		len = strlen(names[i]);
+		if (names[i][len - 1] == ':' ? strncmp(name, names[i], len) ==
+		    0 && name[len] != '\0' : strcmp(name, names[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Count one decision of the step. */
 static void
 rollup_decision(struct rollup_step *s, const struct decision *d,

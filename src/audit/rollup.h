@@ -88,6 +88,12 @@ struct decision;
 size_t rollup_counters(const struct decision *d, char **c);
 
 /*
+ * Return 1 if name is the name of a counter rollup_counters() writes
+ * ("held", "held:RULE", "flag:RULE", ...), else 0.
+ */
+int rollup_counter_known(const char *name);
+
+/*
  * Return the key of a division's counts of day (YYYY-MM-DD), by by; the
  * caller frees it.
  */

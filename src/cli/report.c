@@ -128,7 +128,7 @@ report_keep(char **list, size_t n, const char *division)
 /* Say on stderr what part of the time asked is older than what is kept. */
 static void
 report_too_old(const struct config *cf, int64_t since, int64_t days,
-    const char *what, const char *key)
+    const char *what, const char *verb, const char *key)
 {
 	char	first[DATEFMT_DAY_LEN + 1];
 	int64_t	kept = clock_now() - days * 86400000;
@@ -137,8 +137,7 @@ report_too_old(const struct config *cf, int64_t since, int64_t days,
 		return;
 	datefmt_day(cf->templates_timezone, kept, first);
 	fprintf(stderr, "closeloop report: %s before %s %s no longer kept "
-	    "(%s = %lld days)\n", what, first, strcmp(what, "the trail") == 0 ?
-	    "is" : "are", key, (long long)days);
+	    "(%s = %lld days)\n", what, first, verb, key, (long long)days);
 }
 
 /* Print the usage. */
@@ -268,14 +267,14 @@ report_run(const struct config *cf, int argc, char **argv)
 		goto unavailable;
 	if (list != NULL) {
 		report_too_old(cf, since, cf->audit_retain_days, "the trail",
-		    "audit.retain_days");
+		    "is", "audit.retain_days");
 		rc = reportlist_run(r, cf, since, until, division, rp.ward,
 		    rp.service, list, o.format == 'j', &cause);
 		if (rc == EX_UNAVAILABLE)
 			goto unavailable;
 		goto fail;
 	}
-	report_too_old(cf, since, cf->audit_rollup_days, "counts",
+	report_too_old(cf, since, cf->audit_rollup_days, "counts", "are",
 	    "audit.rollup_days");
 	/* The counts of the last second's steps may wait to be folded. */
 	if (rollupfold_all(r, cf, &cause) != 0)

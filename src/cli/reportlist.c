@@ -127,26 +127,6 @@ reportlist_entry(const char *id, const struct redis_reply *fields, void *arg)
 	return 0;
 }
 
-/* Return 1 if kind names a counter that can be listed. */
-static int
-reportlist_known(const char *kind)
-{
-	static const char *names[] = {
-		"received", "told", "told:", "suppressed", "suppressed:",
-		"flag:", "sent:email", "sent:sms", "delivered", "failed",
-		"failed:", "held", "held:",
-	};
-	size_t	i, len;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		len = strlen(names[i]);
-		if (names[i][len - 1] == ':' ? strncmp(kind, names[i], len) ==
-		    0 && kind[len] != '\0' : strcmp(kind, names[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Run "closeloop report --list". */
 int
 reportlist_run(struct redis *r, const struct config *cf, int64_t since,
@@ -157,7 +137,7 @@ reportlist_run(struct redis *r, const struct config *cf, int64_t since,
 	size_t			i;
 	int			rc = 0;
 
-	if (!reportlist_known(kind)) {
+	if (!rollup_counter_known(kind)) {
 		fprintf(stderr, "closeloop report: --list %s: not a count; "
 		    "give one such as held, held:explicit_transfer, "
 		    "flag:no_note, told:completed, failed or received\n",

@@ -119,6 +119,12 @@ test_rollup_counters(void **state)
 	    "TS", NULL, "%s", "");
 	test_rollup_want(d, (const char *[]){ NULL });
 	decision_clear(&dl);
+	assert_true(rollup_counter_known("held"));
+	assert_true(rollup_counter_known("held:explicit_transfer"));
+	assert_true(rollup_counter_known("flag:no_note"));
+	assert_false(rollup_counter_known("held:"));
+	assert_false(rollup_counter_known("lag:15"));
+	assert_false(rollup_counter_known("nonsense"));
 }
 
 /* The lag buckets' bounds, and the day after a day. */
