@@ -28,6 +28,7 @@
 #include "preview.h"
 #include "report.h"
 #include "show.h"
+#include "user.h"
 
 /* A command: how it is called, and whether it needs a configuration. */
 struct closeloop_command {
@@ -46,6 +47,7 @@ static const struct closeloop_command closeloop_commands[] = {
 	{ "lint", lintcmd_run, 1 },
 	{ "queue", dead_queue, 0 },
 	{ "dead", dead_run, 0 },
+	{ "user", user_run, 0 },
 };
 
 /* Print how to use the program. */

@@ -24,10 +24,10 @@
 #include "digest.h"
 #include "event.h"
 #include "keep.h"
+#include "mimeread.h"
 #include "redis.h"
 #include "redisconn.h"
 #include "show.h"
-#include "showmime.h"
 #include "syntax.h"
 #include "xmalloc.h"
 
@@ -72,55 +72,6 @@ show_scan(const char *id, const struct redis_reply *fields, void *arg)
 	return 0;
 }
 
-/*
- * Check the kept copy k against the entry e. Returns NULL if it checks,
- * else why not; either way *what says what was compared. The caller
- * frees both.
- */
-static char *
-show_check(const struct keep *k, const struct show_entry *e, char **what)
-{
-	struct keep_span	*sp = NULL;
-	char			 sha[DIGEST_HEX_LEN + 1], *why = NULL;
-	size_t			 i, n = 0, at = 0;
-
-	*what = NULL;
-	digest_sha256(k->body, k->len, sha);
-	if (!e->found)
-		return xstrdup("the audit trail has no entry of its sending");
-	if (strcmp(k->format, "sms") == 0) {
-		*what = xasprintf("kept text sha256 %s", sha);
-		if (e->content_sha256 == NULL ||
-		    strcmp(sha, e->content_sha256) != 0)
-			return xasprintf("the trail records content_sha256 %s",
-			    e->content_sha256 != NULL ? e->content_sha256 :
-			    "(none)");
-		return NULL;
-	}
-	if (e->kept_sha256 == NULL || strcmp(sha, e->kept_sha256) != 0)
-		return xasprintf("kept copy sha256 %s, the trail records %s",
-		    sha, e->kept_sha256 != NULL ? e->kept_sha256 : "none");
-	if (keep_spans_parse(e->redacted != NULL ? e->redacted : "", &sp, &n,
-	    &why) != 0)
-		return why;
-	for (i = 0; i < n && why == NULL; i++) {
-		if (sp[i].off < at || sp[i].len > k->len ||
-		    sp[i].off > k->len - sp[i].len)
-			why = xasprintf("redacted span %zu+%zu is not inside "
-			    "the message, after the one before it", sp[i].off,
-			    sp[i].len);
-		else if (!keep_span_blank(k->body + sp[i].off, sp[i].len))
-			why = xasprintf("redacted span %zu+%zu does not hold "
-			    "the filler", sp[i].off, sp[i].len);
-		at = sp[i].off + sp[i].len;
-	}
-	free(sp);
-	*what = xasprintf("kept copy sha256 %s as recorded; as sent sha256 "
-	    "%s; %zu span%s redacted", sha, e->content_sha256 != NULL ?
-	    e->content_sha256 : "(none)", n, n == 1 ? "" : "s");
-	return why;
-}
-
 /* Write len bytes of p to the file path; returns 0 or -1 after saying. */
 static int
 show_write(const char *path, const char *p, size_t len)
@@ -144,7 +95,7 @@ show_header(const struct keep *k, const char *name)
 {
 	char	*v, *masked;
 
-	if ((v = showmime_header(k->body, k->len, name)) == NULL)
+	if ((v = mimeread_header(k->body, k->len, name)) == NULL)
 		return;
 	if (strcmp(name, "To") == 0) {
 		masked = event_mask_contact(EVENT_CHANNEL_EMAIL, v);
@@ -182,7 +133,7 @@ show_print(const struct keep *k, int mode, const char *file)
 	if (mode == 'e')
 		return show_write(file, k->body, k->len) == 0 ? 0 :
 		    EX_CANTCREAT;
-	part = showmime_part(k->body, k->len, mode == 'h' ? "html" :
+	part = mimeread_part(k->body, k->len, mode == 'h' ? "html" :
 	    "plain", &n);
 	if (part == NULL) {
 		fprintf(stderr, "closeloop show: the kept message has no %s "
@@ -290,7 +241,8 @@ show_run(const struct config *cf, int argc, char **argv)
 	}
 	if ((rc = show_print(k, mode, file)) != 0)
 		goto fail;
-	why = show_check(k, &e, &what);
+	why = keep_check(k, e.content_sha256, e.kept_sha256, e.redacted,
+	    e.found, &what);
 	if (mode == 't')
 		fflush(stdout);
 	fprintf(mode == 't' ? stderr : stdout, "hash: %s (%s%s%s)\n",

@@ -26,14 +26,37 @@
 #include "syntax.h"
 #include "xmalloc.h"
 
+/* The secrets closeloop-web may hold (config_load_web()). */
+static const char *const confcheck_web_secrets[] = {
+	"web.redis_password_file",
+	"audit.lookup_secret_file",
+	"templates.resident_secret_file",
+	"redis.sentinel_password_file"
+};
+
+/* Return 1 if the configuration's reader may hold secret name. */
+static int
+confcheck_may_hold(const struct confproblems *pr, const char *name)
+{
+	size_t	 i;
+
+	if (pr->reader != CONFIG_WEB)
+		return 1;
+	for (i = 0; i < sizeof confcheck_web_secrets /
+	    sizeof confcheck_web_secrets[0]; i++)
+		if (strcmp(name, confcheck_web_secrets[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Read the secret that setting name (a file name) points to. */
-static char *
+char *
 confcheck_secret(struct confproblems *pr, config_t *lc, const char *name,
     const char *path)
 {
 	char	*what, *secret, *cause = NULL;
 
-	if (path == NULL)
+	if (path == NULL || !confcheck_may_hold(pr, name))
 		return NULL;
 	what = xasprintf("%s: %s", pr->file, name);
 	if ((secret = secret_read(path, what, &cause)) == NULL) {

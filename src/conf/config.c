@@ -54,6 +54,14 @@ config_defaults(struct config *cf)
 	cf->templates_timezone = xstrdup("America/Toronto");
 	cf->templates_city = xstrdup("City of Toronto");
 	cf->templates_unsubscribe_days = 90;
+	cf->web_listen = xstrdup(CONFIG_WEB_LISTEN);
+	cf->web_pages_dir = xstrdup(CONFIG_PAGES_DIR);
+	cf->web_chartjs = xstrdup(CONFIG_CHARTJS);
+	cf->web_session_idle_minutes = 30;
+	cf->web_session_max_hours = 12;
+	cf->web_cookie_secure = 1;
+	cf->web_signin_limit = 5;
+	cf->web_signin_window_minutes = 15;
 	cf->sms_max_segments = 3;
 	cf->sms_max_per_second = 10;
 	cf->sms_quiet_start = -1;
@@ -85,17 +93,46 @@ config_defaults(struct config *cf)
 }
 
 /* Read and validate the file at path, or take the defaults. */
-struct config *
-config_load(const char *path, char **cause)
+/* Read a file, or the defaults, for reader. */
+static struct config *
+config_open(const char *path, enum config_reader reader, char **cause)
 {
 	struct config	*cf;
 
 	cf = xcalloc(1, sizeof *cf);
 	cf->path = xstrdup(path != NULL ? path : CONFIG_BUILTIN);
+	cf->reader = reader;
 	config_defaults(cf);
 	if (confload_read(cf, path, cause) != 0) {
 		config_free(cf);
 		return NULL;
+	}
+	return cf;
+}
+
+/* Read and validate a configuration file for closeloopd or closeloop. */
+struct config *
+config_load(const char *path, char **cause)
+{
+	return config_open(path, CONFIG_DAEMON, cause);
+}
+
+/* Read and validate a configuration file for closeloop-web. */
+struct config *
+config_load_web(const char *path, char **cause)
+{
+	struct config	*cf;
+
+	if ((cf = config_open(path, CONFIG_WEB, cause)) == NULL)
+		return NULL;
+	if (cf->web_redis_username != NULL) {
+		free(cf->redis_username);
+		cf->redis_username = xstrdup(cf->web_redis_username);
+	}
+	if (cf->web_redis_password_file != NULL) {
+		secret_free(cf->redis_password);
+		cf->redis_password = cf->web_redis_password;
+		cf->web_redis_password = NULL;
 	}
 	return cf;
 }
@@ -109,6 +146,7 @@ config_free(struct config *cf)
 	if (cf == NULL)
 		return;
 	division_free(cf->divisions, cf->ndivisions);
+	confweb_free(cf);
 	for (i = 0; i < cf->templates_nphoto_hosts; i++)
 		free(cf->templates_photo_hosts[i]);
 	free(cf->templates_photo_hosts);

@@ -17,12 +17,18 @@
 #include "division.h"
 #include "log.h"
 #include "redisurl.h"
+#include "role.h"
 #include "vocab.h"
 
 #ifndef CONFIG_DEFAULT_PATH
 #define CONFIG_DEFAULT_PATH "/etc/closeloop/closeloopd.conf"
 #endif
 #define CONFIG_HTTP_LISTEN "127.0.0.1:9311"
+#define CONFIG_WEB_LISTEN "127.0.0.1:9312"
+#ifndef CONFIG_PAGES_DIR
+#define CONFIG_PAGES_DIR "/usr/share/closeloop/web"
+#endif
+#define CONFIG_CHARTJS "/usr/share/javascript/chart.js/chart.min.js"
 #ifndef CONFIG_TEMPLATES_DIR
 #define CONFIG_TEMPLATES_DIR "/usr/share/closeloop/templates"
 #endif
@@ -47,8 +53,23 @@
 #define CONFIG_SMS_KANNEL	1
 #define CONFIG_SMS_TWILIO	2
 
+/* One entry of web.groups: a group of the city's proxy, as a role. */
+struct config_group {
+	char			*group;
+	enum role		 role;
+	char			**divisions;	/* codes; division role */
+	size_t			 ndivisions;
+};
+
+/* Who reads the configuration: which secrets it may hold. */
+enum config_reader {
+	CONFIG_DAEMON,	/* closeloopd and closeloop: every secret */
+	CONFIG_WEB	/* closeloop-web: its own only (config_load_web()) */
+};
+
 struct config {
 	char			*path;
+	enum config_reader	 reader;
 
 	/* redis */
 	char			*redis_url;
@@ -158,6 +179,23 @@ struct config {
 	int64_t			 http_health_max_lag;
 	int64_t			 http_health_max_delay_seconds;
 
+	/* web: closeloop-web */
+	char			*web_listen;
+	char			*web_pages_dir;
+	char			*web_chartjs;	/* Chart.js, the system's copy */
+	char			*web_redis_username;
+	char			*web_redis_password_file;
+	char			*web_redis_password;	/* secret */
+	int64_t			 web_session_idle_minutes;
+	int64_t			 web_session_max_hours;
+	int			 web_cookie_secure;
+	int64_t			 web_signin_limit;	/* failures allowed */
+	int64_t			 web_signin_window_minutes;
+	char			**web_trusted_proxies;	/* addresses, "unix" */
+	size_t			 web_ntrusted_proxies;
+	struct config_group	*web_groups;
+	size_t			 web_ngroups;
+
 	/* retry */
 	int64_t			 retry_initial_seconds;
 	int64_t			 retry_max_seconds;
@@ -189,6 +227,16 @@ struct config {
  * "FILE:LINE: SETTING: what is wrong"; the caller frees *cause.
  */
 struct config *config_load(const char *path, char **cause);
+
+/*
+ * Read a file as config_load() does, for closeloop-web: of the secrets
+ * the file names it reads only those closeloop-web may hold (its own
+ * Redis password, the look-up key, the resident links' key and the
+ * sentinels' password); the others' files are not opened. The Redis
+ * login becomes web.redis_username and web.redis_password_file's, when
+ * set.
+ */
+struct config *config_load_web(const char *path, char **cause);
 
 /* Free a config; NULL is a no-op. */
 void config_free(struct config *cf);

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+
 struct config;
 
 /* How a setting is read. */
@@ -32,7 +34,9 @@ enum confkey_kind {
 	CONFKEY_HOSTS,
 	CONFKEY_CITY,
 	CONFKEY_LEVEL,
-	CONFKEY_SENTINELS
+	CONFKEY_SENTINELS,
+	CONFKEY_PROXIES,
+	CONFKEY_GROUPS
 };
 
 /*
@@ -56,6 +60,7 @@ struct confproblem {
 /* The problems found while loading one file. */
 struct confproblems {
 	const char		*file;
+	enum config_reader	 reader;	/* whose secrets to read */
 	struct confproblem	*list;
 	size_t			 count;
 };
@@ -121,6 +126,38 @@ int confdiv_notices(struct confproblems *pr, const config_setting_t *s,
 /* Check every division in the divisions group and add it to cf. */
 void confdiv_read(struct config *cf, struct confproblems *pr,
     const config_setting_t *group);
+
+/*
+ * Read web.trusted_proxies: addresses (IPv4 or IPv6, numeric) or "unix",
+ * for a proxy on the unix socket.
+ */
+void confweb_proxies(struct config *cf, struct confproblems *pr,
+    const config_setting_t *s, const char *name);
+
+/*
+ * Read web.groups: a list of groups, each { group = "NAME"; role =
+ * "ROLE"; divisions = ["CODE", ...]; }.
+ */
+void confweb_groups(struct config *cf, struct confproblems *pr,
+    const config_setting_t *s, const char *name);
+
+/*
+ * Check the web settings against the rest once the file is read (the
+ * groups' divisions exist, the listen address) and read web's secret.
+ */
+void confweb_check(struct config *cf, struct confproblems *pr,
+    config_t *lc);
+
+/* Free what the web settings hold. */
+void confweb_free(struct config *cf);
+
+/*
+ * Read the secret that setting name (a file name, or NULL) points to,
+ * if the configuration's reader may hold it (config.h). Returns it, or
+ * NULL after adding a problem or if it is not to be read.
+ */
+char *confcheck_secret(struct confproblems *pr, config_t *lc,
+    const char *name, const char *path);
 
 /*
  * Check and derive the settings that depend on each other, and read the

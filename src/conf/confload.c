@@ -115,6 +115,12 @@ confload_scalar(struct config *cf, struct confproblems *pr,
 	case CONFKEY_SENTINELS:
 		conflist_sentinels(cf, pr, s, name);
 		break;
+	case CONFKEY_PROXIES:
+		confweb_proxies(cf, pr, s, name);
+		break;
+	case CONFKEY_GROUPS:
+		confweb_groups(cf, pr, s, name);
+		break;
 	case CONFKEY_LEVEL:
 		if (type != CONFIG_TYPE_STRING) {
 			confproblem_add(pr, s, "%s: must be a string "
@@ -197,6 +203,7 @@ confload_read(struct config *cf, const char *path, char **cause)
 
 	memset(&pr, 0, sizeof pr);
 	pr.file = cf->path;
+	pr.reader = cf->reader;
 	config_init(&lc);
 	if (path == NULL)
 		goto check;	/* the built-in defaults alone */
@@ -223,6 +230,7 @@ confload_read(struct config *cf, const char *path, char **cause)
 check:
 	confload_walk(cf, &pr, config_root_setting(&lc));
 	confcheck_all(cf, &pr, &lc);
+	confweb_check(cf, &pr, &lc);
 	if (pr.count != 0)
 		goto fail;
 	config_destroy(&lc);

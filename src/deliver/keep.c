@@ -390,3 +390,49 @@ fail:
 	redis_reply_free(rep);
 	return rc;
 }
+
+/* Check a kept copy against what the trail recorded of its sending. */
+char *
+keep_check(const struct keep *k, const char *content_sha256,
+    const char *kept_sha256, const char *redacted, int found, char **what)
+{
+	struct keep_span	*sp = NULL;
+	char			 sha[DIGEST_HEX_LEN + 1], *why = NULL;
+	size_t			 i, n = 0, at = 0;
+
+	*what = NULL;
+	digest_sha256(k->body, k->len, sha);
+	if (!found)
+		return xstrdup("the audit trail has no entry of its sending");
+	if (strcmp(k->format, "sms") == 0) {
+		*what = xasprintf("kept text sha256 %s", sha);
+		if (content_sha256 == NULL ||
+		    strcmp(sha, content_sha256) != 0)
+			return xasprintf("the trail records content_sha256 %s",
+			    content_sha256 != NULL ? content_sha256 :
+			    "(none)");
+		return NULL;
+	}
+	if (kept_sha256 == NULL || strcmp(sha, kept_sha256) != 0)
+		return xasprintf("kept copy sha256 %s, the trail records %s",
+		    sha, kept_sha256 != NULL ? kept_sha256 : "none");
+	if (keep_spans_parse(redacted != NULL ? redacted : "", &sp, &n,
+	    &why) != 0)
+		return why;
+	for (i = 0; i < n && why == NULL; i++) {
+		if (sp[i].off < at || sp[i].len > k->len ||
+		    sp[i].off > k->len - sp[i].len)
+			why = xasprintf("redacted span %zu+%zu is not inside "
+			    "the message, after the one before it", sp[i].off,
+			    sp[i].len);
+		else if (!keep_span_blank(k->body + sp[i].off, sp[i].len))
+			why = xasprintf("redacted span %zu+%zu does not hold "
+			    "the filler", sp[i].off, sp[i].len);
+		at = sp[i].off + sp[i].len;
+	}
+	free(sp);
+	*what = xasprintf("kept copy sha256 %s as recorded; as sent sha256 "
+	    "%s; %zu span%s redacted", sha, content_sha256 != NULL ?
+	    content_sha256 : "(none)", n, n == 1 ? "" : "s");
+	return why;
+}

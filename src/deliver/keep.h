@@ -120,4 +120,16 @@ int keep_spans_parse(const char *s, struct keep_span **spans, size_t *n,
  */
 int keep_span_blank(const char *p, size_t len);
 
+/*
+ * Check the kept copy k against what the trail's entry of its sending
+ * recorded (found is 0 if there is no such entry; the strings may be
+ * NULL): for an email, the SHA-256 of the kept bytes must be kept_sha256
+ * and each redacted span must lie inside the message, after the one
+ * before it, and hold only the filler; for an SMS, the SHA-256 of the
+ * kept text must be content_sha256. Returns NULL if it checks, else why
+ * not; either way *what says what was compared. The caller frees both.
+ */
+char *keep_check(const struct keep *k, const char *content_sha256,
+    const char *kept_sha256, const char *redacted, int found, char **what);
+
 #endif

@@ -7,12 +7,14 @@
  */
 #include "build.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "digest.h"
@@ -72,4 +74,31 @@ digest_equal(const char *a, const char *b)
 	if (la != lb)
 		return 0;
 	return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+/* Fill buf with n random bytes. */
+int
+digest_random(void *buf, size_t n)
+{
+	if (n > INT_MAX || RAND_bytes(buf, (int)n) != 1)
+		return -1;
+	return 0;
+}
+
+/* Write n random bytes as hex into out. */
+int
+digest_random_hex(char *out, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 b[64];
+	size_t			 i;
+
+	if (n > sizeof b || digest_random(b, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return 0;
 }

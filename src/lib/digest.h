@@ -31,4 +31,16 @@ void digest_hmac(const void *key, size_t keylen, const char *text,
  */
 int digest_equal(const char *a, const char *b);
 
+/*
+ * Fill buf with n random bytes from the system's generator (OpenSSL's,
+ * seeded by the kernel). Returns 0, or -1 if it has none to give.
+ */
+int digest_random(void *buf, size_t n);
+
+/*
+ * Write n random bytes as 2n lower-case hex digits into out (2n + 1
+ * bytes), for session ids and tokens. Returns 0, or -1.
+ */
+int digest_random_hex(char *out, size_t n);
+
 #endif

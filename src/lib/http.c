@@ -178,11 +178,10 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (resp.status < 200 || resp.status > 599) {
 		log_warn("http: handler gave status %d for %s", resp.status,
 		    httpreq_method(req));
-		free(resp.body);
+		httpresp_clear(&resp);
 		return httpreply_error(conn, 500, "internal error");
 	}
-	return httpreply_queue(conn, resp.status, resp.content_type, resp.body,
-	    resp.header_name, resp.header_value);
+	return httpreply_queue(conn, &resp);
 }
 
 /* Add fd to the loop's epoll set under tag. Returns 0, or -1. */
@@ -448,4 +447,5 @@ http_port(const struct http *h)
 {
 	return httplisten_port(h->lfd);
 }
+
 

@@ -19,18 +19,10 @@
 #ifndef HTTP_H
 #define HTTP_H
 
+#include "httpresp.h"
+
 struct http;
 struct httpreq;
-
-/* What a handler answers. */
-struct http_response {
-	int		 status;	/* 200-599; else (0: unset) 500 */
-	const char	*content_type;	/* static; NULL is text/plain UTF-8 */
-	char		*body;		/* allocated or NULL; the listener
-					   frees it */
-	const char	*header_name;	/* one more header, or NULL; */
-	const char	*header_value;	/* both static */
-};
 
 /*
  * Called once per complete request in the listener's thread; calls never

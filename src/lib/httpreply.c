@@ -12,52 +12,70 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <microhttpd.h>
 
+#include "httpresp.h"
 #include "httpreply.h"
 #include "xmalloc.h"
 
 #define HTTPREPLY_TEXT		"text/plain; charset=utf-8"
 #define HTTPREPLY_ALLOW		"GET, HEAD, POST"	/* what http.c takes */
 
-/*
- * Queue an answer with body (allocated or NULL; always consumed) and one
- * more header if name and value are not NULL.
- */
+/* Return 1 if the handler set header name itself. */
+static int
+httpreply_has(const struct http_response *resp, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < resp->nheaders; i++)
+		if (strcasecmp(resp->headers[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Queue a handler's answer, with the headers every answer carries. */
 enum MHD_Result
-httpreply_queue(struct MHD_Connection *conn, int status, const char *type,
-    char *body, const char *name, const char *value)
+httpreply_queue(struct MHD_Connection *conn, struct http_response *resp)
 {
 	struct MHD_Response	*r;
 	enum MHD_Result		 ret = MHD_NO;
+	size_t			 i, len;
 
-	r = MHD_create_response_from_buffer(body != NULL ? strlen(body) : 0,
-	    body, body != NULL ? MHD_RESPMEM_MUST_FREE :
+	len = resp->body == NULL ? 0 : resp->body_len != 0 ? resp->body_len :
+	    strlen(resp->body);
+	r = MHD_create_response_from_buffer(len, resp->body,
+	    resp->body != NULL ? MHD_RESPMEM_MUST_FREE :
 	    MHD_RESPMEM_PERSISTENT);
-	if (r == NULL) {
-		free(body);
-		return MHD_NO;
-	}
+	if (r == NULL)
+		goto fail;
+	resp->body = NULL;	/* libmicrohttpd's now */
 	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    type != NULL ? type : HTTPREPLY_TEXT) != MHD_YES ||
-	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    "no-store") != MHD_YES ||
+	    resp->content_type != NULL ? resp->content_type :
+	    HTTPREPLY_TEXT) != MHD_YES ||
 	    MHD_add_response_header(r, "X-Content-Type-Options",
 	    "nosniff") != MHD_YES ||
 	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION,
 	    "close") != MHD_YES)
 		goto fail;
-	if (name != NULL && value != NULL &&
-	    MHD_add_response_header(r, name, value) != MHD_YES)
+	if (!httpreply_has(resp, MHD_HTTP_HEADER_CACHE_CONTROL) &&
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store") != MHD_YES)
 		goto fail;
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
+	for (i = 0; i < resp->nheaders; i++)
+		if (MHD_add_response_header(r, resp->headers[i].name,
+		    resp->headers[i].value) != MHD_YES)
+			goto fail;
+	if (resp->status == MHD_HTTP_METHOD_NOT_ALLOWED &&
 	    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
 	    HTTPREPLY_ALLOW) != MHD_YES)
 		goto fail;
-	ret = MHD_queue_response(conn, (unsigned int)status, r);
+	ret = MHD_queue_response(conn, (unsigned int)resp->status, r);
 fail:
-	MHD_destroy_response(r);
+	if (r != NULL)
+		MHD_destroy_response(r);
+	httpresp_clear(resp);
 	return ret;
 }
 
@@ -65,8 +83,12 @@ fail:
 enum MHD_Result
 httpreply_error(struct MHD_Connection *conn, int status, const char *text)
 {
-	return httpreply_queue(conn, status, NULL, xasprintf("%s\n", text),
-	    NULL, NULL);
+	struct http_response	 resp;
+
+	memset(&resp, 0, sizeof resp);
+	resp.status = status;
+	resp.body = xasprintf("%s\n", text);
+	return httpreply_queue(conn, &resp);
 }
 
 /* Return the listener's own answer as the bytes to write. */

@@ -11,15 +11,16 @@
 
 #include <microhttpd.h>
 
+struct http_response;
+
 /*
- * Queue on conn an answer with status and body (allocated or NULL; always
- * consumed) of content type type (NULL: text/plain in UTF-8), with one
- * more header if name and value are not NULL; a 405 also says which
- * methods the listener takes. Returns MHD_YES, or MHD_NO if
- * libmicrohttpd could not take it.
+ * Queue on conn a handler's answer: its status, its body of its content
+ * type (NULL: text/plain in UTF-8) and its headers; the answer is always
+ * consumed (cleared). A 405 also says which methods the listener takes.
+ * Returns MHD_YES, or MHD_NO if libmicrohttpd could not take it.
  */
-enum MHD_Result httpreply_queue(struct MHD_Connection *conn, int status,
-    const char *type, char *body, const char *name, const char *value);
+enum MHD_Result httpreply_queue(struct MHD_Connection *conn,
+    struct http_response *resp);
 
 /* Queue on conn the listener's own answer: status and a line of text. */
 enum MHD_Result httpreply_error(struct MHD_Connection *conn, int status,

@@ -260,8 +260,7 @@ inbound_answer(struct http_response *resp, int twiml, const char *text)
 		resp->body = xstrdup(text != NULL ? text : "");
 		if (text != NULL && segment_count(text, &info) == 0 &&
 		    info.encoding == SEGMENT_UCS2) {
-			resp->header_name = "X-Kannel-Coding";
-			resp->header_value = "2";
+			httpresp_header(resp, "X-Kannel-Coding", "2");
 		}
 		return;
 	}

@@ -550,3 +550,20 @@ redis_reply_is_error(const struct redis_reply *reply, const char *prefix)
 	return reply != NULL && reply->type == REDIS_TYPE_ERROR &&
 	    strncmp(reply->str, prefix, strlen(prefix)) == 0;
 }
+
+/* Consume a reply whose answer is not needed. */
+int
+redis_done(struct redis_reply *rep, char **cause)
+{
+	int	 rc = 0;
+
+	if (rep == NULL)
+		return -1;
+	if (rep->type == REDIS_TYPE_ERROR) {
+		if (cause != NULL)
+			*cause = xasprintf("redis: %s", rep->str);
+		rc = -1;
+	}
+	redis_reply_free(rep);
+	return rc;
+}

@@ -162,6 +162,14 @@ int redis_receive(struct redis *r, struct redis_reply **reply, char **cause);
 const char *redis_reply_field(const struct redis_reply *fields,
     const char *name);
 
+/*
+ * Consume the reply of a command whose answer is not needed. Returns 0,
+ * or -1 if rep is NULL (the connection failed; *cause is already set) or
+ * an error reply (*cause, if cause is not NULL, set to "redis: " and its
+ * text; the caller frees it).
+ */
+int redis_done(struct redis_reply *rep, char **cause);
+
 /* Free a reply; NULL is a no-op. */
 void redis_reply_free(struct redis_reply *reply);
 

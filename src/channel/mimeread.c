@@ -1,5 +1,5 @@
 /*
- * showmime.c - reading back a kept email: its headers and its parts
+ * mimeread.c - reading back a kept email: its headers and its parts
  *
  * "closeloop show" prints what a resident received from the kept copy
  * of the message, which is in the shape mime.c builds: CRLF line
@@ -14,12 +14,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "showmime.h"
+#include "mimeread.h"
 #include "xmalloc.h"
 
 /* Return the value of a hex digit, or -1. */
 static int
-showmime_hex(int c)
+mimeread_hex(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -32,7 +32,7 @@ showmime_hex(int c)
 
 /* Return the value of a base64 character, or -1. */
 static int
-showmime_b64(int c)
+mimeread_b64(int c)
 {
 	static const char	 alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -45,14 +45,14 @@ showmime_b64(int c)
 
 /* Decode n bytes of base64 into out (room for n); returns its length. */
 static size_t
-showmime_unbase64(const char *s, size_t n, char *out)
+mimeread_unbase64(const char *s, size_t n, char *out)
 {
 	size_t		 i, o = 0;
 	unsigned int	 acc = 0;
 	int		 v, bits = 0;
 
 	for (i = 0; i < n && s[i] != '='; i++) {
-		if ((v = showmime_b64((unsigned char)s[i])) < 0)
+		if ((v = mimeread_b64((unsigned char)s[i])) < 0)
 			continue;
 		acc = (acc << 6) | (unsigned int)v;
 		if ((bits += 6) >= 8) {
@@ -65,7 +65,7 @@ showmime_unbase64(const char *s, size_t n, char *out)
 
 /* Decode n bytes of quoted-printable into out; returns its length. */
 static size_t
-showmime_unqp(const char *s, size_t n, char *out)
+mimeread_unqp(const char *s, size_t n, char *out)
 {
 	size_t	i, o = 0;
 	int	hi, lo;
@@ -79,8 +79,8 @@ showmime_unqp(const char *s, size_t n, char *out)
 			i += 2;		/* a soft line break */
 		else if (i + 1 < n && s[i + 1] == '\n')
 			i += 1;
-		else if (i + 2 < n && (hi = showmime_hex(s[i + 1])) >= 0 &&
-		    (lo = showmime_hex(s[i + 2])) >= 0) {
+		else if (i + 2 < n && (hi = mimeread_hex(s[i + 1])) >= 0 &&
+		    (lo = mimeread_hex(s[i + 2])) >= 0) {
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else
@@ -91,7 +91,7 @@ showmime_unqp(const char *s, size_t n, char *out)
 
 /* Return where the header section of msg ends (its empty line). */
 static size_t
-showmime_head_end(const char *msg, size_t len)
+mimeread_head_end(const char *msg, size_t len)
 {
 	const char	*e = memmem(msg, len, "\r\n\r\n", 4);
 
@@ -103,7 +103,7 @@ showmime_head_end(const char *msg, size_t len)
  * NULL if there is none.
  */
 static char *
-showmime_raw(const char *head, size_t hlen, const char *name)
+mimeread_raw(const char *head, size_t hlen, const char *name)
 {
 	size_t	 nlen = strlen(name), i = 0, j, o = 0;
 	char	*v;
@@ -139,7 +139,7 @@ showmime_raw(const char *head, size_t hlen, const char *name)
 
 /* Decode the encoded-words of a header value (UTF-8, B or Q). */
 static char *
-showmime_words(const char *v)
+mimeread_words(const char *v)
 {
 	const char	*p = v, *w, *q, *end;
 	char		*out, *o;
@@ -153,16 +153,16 @@ showmime_words(const char *v)
 		    "?=")) != NULL) {
 			w = q + 3;
 			if (q[1] == 'B' || q[1] == 'b')
-				o += showmime_unbase64(w, (size_t)(end - w), o);
+				o += mimeread_unbase64(w, (size_t)(end - w), o);
 			else {
 				for (; w < end; w++) {
 					if (*w == '_')
 						*o++ = ' ';
 					else if (*w == '=' && w + 2 < end &&
-					    showmime_hex(w[1]) >= 0 &&
-					    showmime_hex(w[2]) >= 0) {
-						*o++ = (char)(showmime_hex(w[1])
-						    << 4 | showmime_hex(w[2]));
+					    mimeread_hex(w[1]) >= 0 &&
+					    mimeread_hex(w[2]) >= 0) {
+						*o++ = (char)(mimeread_hex(w[1])
+						    << 4 | mimeread_hex(w[2]));
 						w += 2;
 					} else
 						*o++ = *w;
@@ -187,14 +187,14 @@ showmime_words(const char *v)
 
 /* Return a header's value, decoded. */
 char *
-showmime_header(const char *msg, size_t len, const char *name)
+mimeread_header(const char *msg, size_t len, const char *name)
 {
 	char	*raw, *v;
 
-	if ((raw = showmime_raw(msg, showmime_head_end(msg, len), name)) ==
+	if ((raw = mimeread_raw(msg, mimeread_head_end(msg, len), name)) ==
 	    NULL)
 		return NULL;
-	v = showmime_words(raw);
+	v = mimeread_words(raw);
 	free(raw);
 	return v;
 }
@@ -204,24 +204,24 @@ showmime_header(const char *msg, size_t len, const char *name)
  * s) if it is text/SUBTYPE; NULL if it is not.
  */
 static char *
-showmime_entity(const char *s, size_t n, const char *subtype,
+mimeread_entity(const char *s, size_t n, const char *subtype,
     size_t *outlen)
 {
-	size_t	 h = showmime_head_end(s, n), b;
+	size_t	 h = mimeread_head_end(s, n), b;
 	char	*type, *cte, *want, *out = NULL;
 
-	type = showmime_raw(s, h, "Content-Type");
-	cte = showmime_raw(s, h, "Content-Transfer-Encoding");
+	type = mimeread_raw(s, h, "Content-Type");
+	cte = mimeread_raw(s, h, "Content-Transfer-Encoding");
 	want = xasprintf("text/%s", subtype);
 	if (type != NULL && strncasecmp(type, want, strlen(want)) == 0 &&
 	    (type[strlen(want)] == ';' || type[strlen(want)] == '\0')) {
 		b = h + 2 <= n ? h + 2 : n;
 		out = xmalloc(n - b + 1);
 		if (cte != NULL && strcasecmp(cte, "base64") == 0)
-			*outlen = showmime_unbase64(s + b, n - b, out);
+			*outlen = mimeread_unbase64(s + b, n - b, out);
 		else if (cte != NULL &&
 		    strcasecmp(cte, "quoted-printable") == 0)
-			*outlen = showmime_unqp(s + b, n - b, out);
+			*outlen = mimeread_unqp(s + b, n - b, out);
 		else {
 			memcpy(out, s + b, n - b);
 			*outlen = n - b;
@@ -236,18 +236,18 @@ showmime_entity(const char *s, size_t n, const char *subtype,
 
 /* Return the text/SUBTYPE part of a message, decoded. */
 char *
-showmime_part(const char *msg, size_t len, const char *subtype,
+mimeread_part(const char *msg, size_t len, const char *subtype,
     size_t *outlen)
 {
 	const char	*p, *next, *end = msg + len;
 	char		*type, *bnd, *delim, *out = NULL;
-	size_t		 h = showmime_head_end(msg, len), dlen;
+	size_t		 h = mimeread_head_end(msg, len), dlen;
 
-	type = showmime_raw(msg, h, "Content-Type");
+	type = mimeread_raw(msg, h, "Content-Type");
 	if (type == NULL || strncasecmp(type, "multipart/", 10) != 0 ||
 	    (bnd = strstr(type, "boundary=\"")) == NULL) {
 		free(type);
-		return showmime_entity(msg, len, subtype, outlen);
+		return mimeread_entity(msg, len, subtype, outlen);
 	}
 	bnd += strlen("boundary=\"");
 	delim = xasprintf("\r\n--%.*s", (int)strcspn(bnd, "\""), bnd);
@@ -260,7 +260,7 @@ showmime_part(const char *msg, size_t len, const char *subtype,
 		p += strspn(p, "\r\n") > 2 ? 2 : strspn(p, "\r\n");
 		next = memmem(p, (size_t)(end - p), delim, dlen);
 		/* The part's body ends in CRLF, which is the delimiter's. */
-		out = showmime_entity(p, (size_t)((next != NULL ? next :
+		out = mimeread_entity(p, (size_t)((next != NULL ? next :
 		    end) - p), subtype, outlen);
 		p = next;
 	}

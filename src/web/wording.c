@@ -1,0 +1,128 @@
+/*
+ * wording.c - the plain words for each kind of entry and each rule
+ *
+ * The sentences are docs/history.md's tables; a change there is a change
+ * here.
+ */
+#include "build.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "wording.h"
+
+/* A name and its sentence. */
+struct wording {
+	const char	*name;
+	const char	*text;
+};
+
+static const struct wording wording_decisions[] = {
+	{ "received", "The CRM sent an event: the division, the status (and "
+	    "reason), as it came. This is the raw news, not what the "
+	    "resident was told." },
+	{ "subscribed", "A resident asked for updates, by email or SMS, in a "
+	    "language." },
+	{ "unsubscribed", "A resident asked to stop getting updates." },
+	{ "queued", "closeloop decided to tell the resident this notice." },
+	{ "held", "A closure is being held back for a while in case another "
+	    "division picks the SR up." },
+	{ "coalesced", "A change was folded into a message already waiting, "
+	    "so the resident gets one message for a burst of changes." },
+	{ "suppressed", "A message was not sent, on purpose; the rule says "
+	    "why." },
+	{ "flagged", "The event was handled, but something in it needs the "
+	    "division's attention. It does not stop a message." },
+	{ "ignored", "An event changed nothing, usually because it arrived "
+	    "after newer news." },
+	{ "deferred", "An SMS waits for the end of the quiet hours." },
+	{ "sent", "The mail server or SMS gateway accepted the message." },
+	{ "dry_run", "A test run rendered the message but did not send it." },
+	{ "retried", "Sending failed for now; it will be tried again." },
+	{ "failed", "Sending failed for good (for example, the address does "
+	    "not exist)." },
+	{ "dead", "closeloop gave up after trying for too long." },
+	{ "delivered", "The phone network confirmed the SMS reached the "
+	    "phone." },
+	{ "undelivered", "The phone network reported that the SMS did not "
+	    "reach the phone." }
+};
+
+static const struct wording wording_rules[] = {
+	{ "settle", "The closure waits, in case the SR was only handed on." },
+	{ "explicit_transfer", "The division closed the SR because it went "
+	    "to another division: the resident is told \"transferred\", "
+	    "never \"completed\"." },
+	{ "implicit_transfer", "The division closed the SR as completed, but "
+	    "another division started work on it during the wait: the "
+	    "\"completed\" was dropped and the resident is told "
+	    "\"transferred\"." },
+	{ "partial_work_order", "One piece of the work closed while other "
+	    "work orders are still open: the resident is not told "
+	    "\"completed\" yet." },
+	{ "closed_not_done", "The CRM closed the SR with reason \"scheduled\" "
+	    "or \"assigned\": the work is not done, so the resident is told "
+	    "\"scheduled\" or \"assigned\", not \"completed\"." },
+	{ "duplicate_without_link", "Closed as a duplicate without the "
+	    "original SR's number: the resident cannot be pointed to the "
+	    "original." },
+	{ "no_note", "A closure without a note: the resident gets the "
+	    "standard text for the reason." },
+	{ "unknown_note_code", "The closure's note code is not in the "
+	    "division's list of standard notes, so the resident did not get "
+	    "that note." },
+	{ "sms_shortened", "The SMS was too long: part of the note, the photo "
+	    "link or the link to the request was left out." },
+	{ "too_many_contacts", "A contact was not added: the SR already has "
+	    "64." },
+	{ "no_transfer_to", "A transfer that does not say to which division: "
+	    "the resident cannot be told who has the SR." },
+	{ "reopened_after_completed", "The resident had been told "
+	    "\"completed\", and the SR was reopened: they are told so, as a "
+	    "correction." },
+	{ "coalesce", "A change joined the message already waiting." },
+	{ "unchanged", "The message would have repeated the last one." },
+	{ "notify_on", "The division chose not to send this kind of "
+	    "message." },
+	{ "no_subscriber", "Nobody asked for updates on this SR." },
+	{ "no_notice", "The SR is on hold; pauses are not told." },
+	{ "out_of_order", "The event was older than what closeloop already "
+	    "knew." },
+	{ "follow_duplicate", "A resident of a duplicate SR now follows the "
+	    "original one." },
+	{ "unsubscribed", "The resident unsubscribed after the message was "
+	    "decided; it was not sent." },
+	{ "quiet_hours", "The SMS waits for morning." },
+	{ "fallback", "The message failed on one channel and goes once by "
+	    "the resident's other one." },
+	{ "retried_by_operator", "An operator queued a message that had "
+	    "failed for good again." }
+};
+
+/* Return the sentence of name in a table of n, or NULL. */
+static const char *
+wording_find(const struct wording *t, size_t n, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name != NULL && i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return t[i].text;
+	return NULL;
+}
+
+/* Return what an entry of kind decision means. */
+const char *
+wording_decision(const char *decision)
+{
+	return wording_find(wording_decisions, sizeof wording_decisions /
+	    sizeof wording_decisions[0], decision);
+}
+
+/* Return what rule means. */
+const char *
+wording_rule(const char *rule)
+{
+	return wording_find(wording_rules, sizeof wording_rules /
+	    sizeof wording_rules[0], rule);
+}
