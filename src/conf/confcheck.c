@@ -3,11 +3,12 @@
  *
  * After the file is walked, the settings that depend on each other are
  * checked together (a gateway needs its URL, sentinels a master name,
- * an SMTP user a password), and what is derived from them is filled in:
- * the streams named after the prefix, the parts of email.smtp and
- * email.from, the quiet hours in minutes. The secrets the settings name
- * are read here too (secret.h). Every problem goes to the list of
- * confproblem.c, at the line of the setting it is about.
+ * an SMTP user a password, the link to a resident's page its key), and
+ * what is derived from them is filled in: the streams named after the
+ * prefix, the parts of email.smtp and email.from, the quiet hours in
+ * minutes. The secrets the settings name are read here too (secret.h).
+ * Every problem goes to the list of confproblem.c, at the line of the
+ * setting it is about.
  */
 #include "build.h"
 
@@ -68,19 +69,32 @@ confcheck_secret(struct confproblems *pr, config_t *lc, const char *name,
 	return secret;
 }
 
-/* Check a URL pattern: https, with "{sr}" in it if need_sr is set. */
+/* What a URL pattern must hold (confcheck_url()). */
+#define CONFCHECK_SR	0x1	/* "{sr}" */
+#define CONFCHECK_TOKEN	0x2	/* "{token}" */
+
+/*
+ * Check a URL pattern: https, with "{sr}" and "{token}" in it as need
+ * (CONFCHECK_*) says; each one missing is a problem of its own.
+ */
 static void
 confcheck_url(struct confproblems *pr, config_t *lc, const char *name,
-    const char *v, int need_sr)
+    const char *v, int need)
 {
 	if (v == NULL)
 		return;
-	if (strncasecmp(v, "https://", 8) != 0)
+	if (strncasecmp(v, "https://", 8) != 0) {
 		confproblem_add(pr, config_lookup(lc, name), "%s: must be an "
 		    "https URL (got \"%s\")", name, v);
-	else if (need_sr && strstr(v, "{sr}") == NULL)
+		return;
+	}
+	if ((need & CONFCHECK_SR) && strstr(v, "{sr}") == NULL)
 		confproblem_add(pr, config_lookup(lc, name), "%s: must contain "
 		    "{sr}, where the SR number goes (got \"%s\")", name, v);
+	if ((need & CONFCHECK_TOKEN) && strstr(v, "{token}") == NULL)
+		confproblem_add(pr, config_lookup(lc, name), "%s: must contain "
+		    "{token}, where the page's token goes (got \"%s\")", name,
+		    v);
 }
 
 /*
@@ -119,6 +133,34 @@ confcheck_unsubscribe(struct config *cf, struct confproblems *pr,
 		    CONFIG_UNSUBSCRIBE_PARAMS, len, CONFIG_LIST_URL_MAX);
 }
 
+/*
+ * Check the link to the resident's own page: its pattern and its key
+ * are set together or not at all.
+ */
+static void
+confcheck_resident(struct config *cf, struct confproblems *pr,
+    config_t *lc)
+{
+	confcheck_url(pr, lc, "templates.resident_url",
+	    cf->templates_resident_url, CONFCHECK_SR | CONFCHECK_TOKEN);
+	cf->templates_resident_secret = confcheck_secret(pr, lc,
+	    "templates.resident_secret_file",
+	    cf->templates_resident_secret_file);
+	if (cf->templates_resident_url != NULL &&
+	    cf->templates_resident_secret_file == NULL)
+		confproblem_add(pr, config_lookup(lc, "templates.resident_url"),
+		    "templates.resident_url: needs "
+		    "templates.resident_secret_file, the key of its tokens "
+		    "(set both or neither)");
+	else if (cf->templates_resident_url == NULL &&
+	    cf->templates_resident_secret_file != NULL)
+		confproblem_add(pr,
+		    config_lookup(lc, "templates.resident_secret_file"),
+		    "templates.resident_secret_file: needs "
+		    "templates.resident_url, where the links point "
+		    "(set both or neither)");
+}
+
 /* Check the template settings against each other and ICU. */
 static void
 confcheck_templates(struct config *cf, struct confproblems *pr,
@@ -143,11 +185,12 @@ confcheck_templates(struct config *cf, struct confproblems *pr,
 		free(cause);
 	}
 	confcheck_url(pr, lc, "templates.status_url",
-	    cf->templates_status_url, 1);
+	    cf->templates_status_url, CONFCHECK_SR);
 	confcheck_url(pr, lc, "templates.unsubscribe_url",
 	    cf->templates_unsubscribe_url,
-	    cf->templates_unsubscribe_secret_file == NULL);
+	    cf->templates_unsubscribe_secret_file == NULL ? CONFCHECK_SR : 0);
 	confcheck_unsubscribe(cf, pr, lc);
+	confcheck_resident(cf, pr, lc);
 }
 
 /* Split email.from into a display name and an address. */

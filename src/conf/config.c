@@ -156,6 +156,9 @@ config_free(struct config *cf)
 	free(cf->templates_unsubscribe_url);
 	free(cf->templates_unsubscribe_secret_file);
 	secret_free(cf->templates_unsubscribe_secret);
+	free(cf->templates_resident_url);
+	free(cf->templates_resident_secret_file);
+	secret_free(cf->templates_resident_secret);
 	free(cf->templates_timezone);
 	free(cf->templates_city);
 	for (i = 0; i < cf->templates_ncity_names; i++) {

@@ -116,6 +116,9 @@ struct config {
 	char			*templates_unsubscribe_secret_file;
 	char			*templates_unsubscribe_secret;	/* secret */
 	int64_t			 templates_unsubscribe_days;
+	char			*templates_resident_url; /* "{sr}", "{token}" */
+	char			*templates_resident_secret_file;
+	char			*templates_resident_secret;	/* secret */
 	char			*templates_timezone;
 	char			*templates_city;	/* default locale's */
 	struct division_name	*templates_city_names;	/* per locale */

@@ -12,6 +12,9 @@
  * The second build is kept; the trail's entry of the "sent" outcome
  * records content_sha256 (of the message as sent), kept_sha256 (of the
  * kept copy) and the spans with the SHA-256 of the bytes sent in each.
+ * The link to the resident's own page (link.h) is no such secret: that
+ * page shows only what the resident was told, so the link is kept as it
+ * was sent, its token whole; the workers never pass it as a secret.
  *
  * Key (PREFIX is redis.prefix), written in the transaction of the "sent"
  * outcome and expiring audit.retain_days after it:

@@ -125,8 +125,9 @@ mailwork_message_id(const struct config *cf, const char *id)
 
 /*
  * Make the copy of the message data (len bytes, built from mm) that
- * mw keeps, the one-click link's token (in url) blanked; a copy that
- * cannot be made is logged, and the message goes out unkept.
+ * mw keeps, the one-click link's token (in url) blanked and the link to
+ * the resident's page kept whole; a copy that cannot be made is logged,
+ * and the message goes out unkept.
  */
 static void
 mailwork_keep(const struct config *cf, struct mailwork_msg *mw,

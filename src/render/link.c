@@ -1,10 +1,13 @@
 /*
- * link.c - the links a message carries: status, unsubscribe, redacted
+ * link.c - the links a message carries: status, resident's page,
+ * unsubscribe, redacted
  *
  * render.c puts these links in what a resident receives; the listener's
  * /unsubscribe (src/ops) checks a link's token with the same functions,
- * and the delivery workers redact the token from what is recorded. The
- * one-click link's format is in link.h.
+ * and the delivery workers redact the token from what is recorded. A
+ * resident page's token is made and checked from the key alone, so that
+ * closeloop-web checks it without the rest of closeloop's state. The
+ * formats of the links are in link.h.
  */
 #include "build.h"
 
@@ -44,6 +47,63 @@ char *
 link_url(const char *pattern, const char *sr)
 {
 	return link_replace(pattern, "{sr}", sr);
+}
+
+/* Write the token of an SR's resident page. */
+void
+link_resident_token(const char *key, const char *sr,
+    char out[LINK_RESIDENT_LEN + 1])
+{
+	char	*text, mac[DIGEST_HEX_LEN + 1];
+
+	text = xasprintf("closeloop-resident:%s", sr);
+	digest_hmac(key, strlen(key), text, mac);
+	memcpy(out, mac, LINK_RESIDENT_LEN);
+	out[LINK_RESIDENT_LEN] = '\0';
+	free(text);
+}
+
+/* Check the token of an SR's resident page, in constant time. */
+int
+link_resident_check(const char *key, const char *sr, const char *token)
+{
+	char	want[LINK_RESIDENT_LEN + 1];
+
+	if (key == NULL || sr == NULL || token == NULL ||
+	    strnlen(token, LINK_RESIDENT_LEN + 1) != LINK_RESIDENT_LEN)
+		return 0;
+	link_resident_token(key, sr, want);
+	return digest_equal(want, token);
+}
+
+/* Return the link to an SR's resident page. */
+char *
+link_resident(const struct config *cf, const char *sr)
+{
+	char	token[LINK_RESIDENT_LEN + 1], *with, *url;
+
+	if (cf->templates_resident_url == NULL ||
+	    cf->templates_resident_secret == NULL)
+		return NULL;
+	link_resident_token(cf->templates_resident_secret, sr, token);
+	/* The token first: an SR number cannot then add a "{token}". */
+	with = link_replace(cf->templates_resident_url, "{token}", token);
+	url = link_url(with, sr);
+	free(with);
+	return url;
+}
+
+/* Return the status link of an SR. */
+char *
+link_status(const struct config *cf, const char *sr)
+{
+	char	*url;
+
+	if ((url = link_resident(cf, sr)) != NULL)
+		return url;
+	if (cf->templates_status_url == NULL)
+		return NULL;
+	return link_url(cf->templates_status_url, sr);
 }
 
 /* Write the contact id of an address. */

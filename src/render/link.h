@@ -1,5 +1,6 @@
 /*
- * link.h - the links a message carries: status, unsubscribe, redacted
+ * link.h - the links a message carries: status, resident's page,
+ * unsubscribe, redacted
  *
  * templates.status_url and templates.unsubscribe_url are patterns in
  * which "{sr}" stands for the SR's number.
@@ -18,6 +19,20 @@
  * List-Unsubscribe header (with List-Unsubscribe-Post:
  * List-Unsubscribe=One-Click) and the templates' {{unsubscribe_url}}.
  *
+ * With templates.resident_url and templates.resident_secret_file set,
+ * each message about an SR links to the resident's own page about it
+ * (served by closeloop-web): templates.resident_url with "{sr}" replaced
+ * by the SR's number and "{token}" by
+ *   TOKEN    the first 32 lower-case hex digits of
+ *            HMAC-SHA-256(key, "closeloop-resident:SR")
+ * where key is the first line of templates.resident_secret_file. The
+ * token has no expiry (the page lives while the SR is kept) and is the
+ * same for every recipient of the SR: the page shows what closeloop
+ * told about the SR, so the link is no secret of one message and is
+ * kept as it was sent. It is the templates' {{status_url}}, in place of
+ * templates.status_url, so a message never points at a page that can
+ * disagree with it. closeloop-web checks a token with
+ * link_resident_check() and the key of the same configuration.
  */
 #ifndef LINK_H
 #define LINK_H
@@ -33,6 +48,37 @@ struct config;
  * frees the result.
  */
 char *link_url(const char *pattern, const char *sr);
+
+/*
+ * Return the status link of SR sr: the resident's page if
+ * templates.resident_url is set, else templates.status_url with "{sr}"
+ * replaced, else NULL. The caller frees it.
+ */
+char *link_status(const struct config *cf, const char *sr);
+
+/* Hex digits of a resident page's token. */
+#define LINK_RESIDENT_LEN	32
+
+/*
+ * Write the token of SR sr's resident page under key (a NUL-terminated
+ * string) into out, NUL-terminated.
+ */
+void link_resident_token(const char *key, const char *sr,
+    char out[LINK_RESIDENT_LEN + 1]);
+
+/*
+ * Return 1 if token is the token of SR sr's resident page under key,
+ * compared in a time that does not depend on where it differs; 0 if it
+ * is not, or if any of them is NULL or token is not LINK_RESIDENT_LEN
+ * characters long.
+ */
+int link_resident_check(const char *key, const char *sr, const char *token);
+
+/*
+ * Return the link to SR sr's resident page, or NULL if
+ * templates.resident_url is not set. The caller frees it.
+ */
+char *link_resident(const struct config *cf, const char *sr);
 
 /* Hex digits of a contact id. */
 #define LINK_CONTACT_LEN	16

@@ -5,7 +5,10 @@
  * notice, city, division, from_division, date, scheduled_for, note,
  * standard_note, photos (a list of {url, number}), has_photos, photo,
  * status_url, duplicate_of, duplicate_url, unsubscribe_url, partial,
- * correction. An email's unsubscribe_url is its recipient's own link when
+ * correction. status_url is the link to the resident's own page about
+ * the SR when templates.resident_url is set, else the city's status page
+ * (link.h); duplicate_url is always the city's status page of the
+ * original. An email's unsubscribe_url is its recipient's own link when
  * one-click unsubscribe is set up (unsubscribe.h). The replies to a
  * resident's text message (stop, start, help) see city alone.
  *
@@ -212,19 +215,17 @@ render_view(const struct config *cf, const struct notice *n,
 		    cf->templates_default_locale);
 	render_set(v, "standard_note", note);
 	render_photos(cf, v, n->photos, sms, photos_dropped);
-	if (cf->templates_status_url != NULL) {
-		s = link_url(cf->templates_status_url, n->sr);
+	if ((s = link_status(cf, n->sr)) != NULL) {
 		marked = sms ? xasprintf("%s%s%s", RENDER_LINK_START, s,
 		    RENDER_LINK_END) : xstrdup(s);
 		view_set_string(v, "status_url", marked);
 		free(marked);
 		free(s);
-		if (n->duplicate_of != NULL) {
-			s = link_url(cf->templates_status_url,
-			    n->duplicate_of);
-			view_set_string(v, "duplicate_url", s);
-			free(s);
-		}
+	}
+	if (cf->templates_status_url != NULL && n->duplicate_of != NULL) {
+		s = link_url(cf->templates_status_url, n->duplicate_of);
+		view_set_string(v, "duplicate_url", s);
+		free(s);
 	}
 	render_set(v, "duplicate_of", n->duplicate_of);
 	view_set_string(v, "unsubscribe_url", unsub);

@@ -7,7 +7,10 @@
 # subject that decodes to the rendered one. Then: 451 to RCPT is retried,
 # "flaky" DATA arrives on the third attempt with the same Message-ID, 550
 # fails for good into the dead letters; a server that answers 421 for a
-# while gets everything once it is back, nothing twice.
+# while gets everything once it is back, nothing twice. Each message
+# links to the resident's own page (templates.resident_url) with a token
+# that HMAC-SHA-256, computed here with openssl, verifies for its SR; the
+# kept copy holds the same link, and the key is never logged.
 . "$(dirname "$0")/../harness/lib.sh"
 
 PY=/usr/bin/python3
@@ -22,6 +25,12 @@ sh "$top_srcdir/tests/harness/testca.sh" "$T/ca" >/dev/null
 printf 'closeloop:s3cret\n' > "$T/smtp.users"
 printf 's3cret\n' > "$T/smtp.secret"
 chmod 600 "$T/smtp.secret"
+RESIDENT_KEY=res1dent-k3y-e7
+printf '%s\n' "$RESIDENT_KEY" > "$T/resident.secret"
+chmod 600 "$T/resident.secret"
+RESIDENT_BASE=https://311.example.ca/updates
+TEMPLATES_EXTRA="resident_url = \"$RESIDENT_BASE/{sr}/{token}\";
+	resident_secret_file = \"$T/resident.secret\";"
 SMTP_PORT=$(free_port)
 MAIL="$T/mail"
 CONTROL="$T/smtp.control"
@@ -45,8 +54,12 @@ smtpd_stop() {
 smtpd_start
 wait_for 10 "the SMTP server" port_up "$SMTP_PORT"
 
+# The resident's link is 37 characters longer than the status page's:
+# the shipped Portuguese SMS with a date in March (UCS-2) then take four
+# segments, which lint requires sms.max_segments to allow.
 write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
 retry = { initial_seconds = 1; max_seconds = 2; };
+sms = { max_segments = 4; };
 email = {
 	smtp = \"smtp://localhost:$SMTP_PORT\";
 	starttls = \"required\";
@@ -109,9 +122,36 @@ for id in E-1/1/0 E-2/1/0 E-3/1/0; do
 	wait_for 10 "$id recorded" state_is "$id" sent
 done
 nfield E-1/1/0 reply | grep -q '^250' || fail "the server's reply was not kept"
-if grep -q 's3cret\|ana@example.org' "$DLOG"; then
+if grep -q "s3cret\\|ana@example.org\\|$RESIDENT_KEY" "$DLOG"; then
 	fail "a secret or a full address is in the log"
 fi
+
+say "each message links to its resident's page, with a token that verifies"
+# Print the first link to a resident's page in standard input.
+resident_link() {
+	tr -d '\r' | grep -o "$RESIDENT_BASE/[^ \"<]*" | sed -n 1p
+}
+# Print the token of SR $1's page: HMAC-SHA-256 under the key, 32 digits.
+resident_token() {
+	printf 'closeloop-resident:%s' "$1" |
+	    openssl dgst -sha256 -hmac "$RESIDENT_KEY" | sed 's/.*= *//' |
+	    cut -c 1-32
+}
+for n in E-1:ana@example.org E-2:bea@example.org E-3:chen@example.org; do
+	sr=${n%%:*}
+	link=$($MAILBOX show "$MAIL" "${n#*:}" | resident_link)
+	[ -n "$link" ] || fail "no link to the resident's page in $sr's email"
+	path=${link#"$RESIDENT_BASE/"}
+	assert "$sr's link is for $sr" [ "${path%%/*}" = "$sr" ]
+	token=${path#*/}
+	assert "$sr's token verifies" [ "$token" = "$(resident_token "$sr")" ]
+	assert "the HTML links to the same page" \
+	    [ "$($MAILBOX html "$MAIL" "${n#*:}" | resident_link)" = "$link" ]
+	"$CLOSELOOP" -c "$CONF" show "$sr/1/0" --text 2>/dev/null |
+	    grep -qF "$link" || fail "the kept copy of $sr lost its link"
+done
+[ "$(resident_token E-1)" != "$(resident_token E-2)" ] ||
+    fail "two SRs share a token"
 
 say "451 to RCPT: retried; flaky DATA: the third attempt, same Message-ID"
 sr_closed F-1 t451-dan@example.org en

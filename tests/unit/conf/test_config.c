@@ -157,6 +157,12 @@ static const struct test_config_field test_config_fields[] = {
 	    AT(templates_unsubscribe_secret), NULL },
 	{ "templates_unsubscribe_days", TEST_CONFIG_INT64,
 	    AT(templates_unsubscribe_days), "90" },
+	{ "templates_resident_url", TEST_CONFIG_STRING,
+	    AT(templates_resident_url), NULL },
+	{ "templates_resident_secret_file", TEST_CONFIG_STRING,
+	    AT(templates_resident_secret_file), NULL },
+	{ "templates_resident_secret", TEST_CONFIG_STRING,
+	    AT(templates_resident_secret), NULL },
 	{ "sms_max_segments", TEST_CONFIG_INT64, AT(sms_max_segments), "3" },
 	{ "sms_gateway", TEST_CONFIG_STRING, AT(sms_gateway), NULL },
 	{ "sms_profile", TEST_CONFIG_INT, AT(sms_profile), "0" },
@@ -636,6 +642,25 @@ static const struct test_config_good test_config_goods[] = {
 	      { "templates_unsubscribe_secret_file", "@DIR/secret" },
 	      { "templates_unsubscribe_secret", "k" },
 	      { "templates_unsubscribe_days", "3650" } } },
+	/* The resident's page: the pattern and its key, together. */
+	{ "templates = {\n"
+	  "\tresident_url = \"https://311.example.ca/updates/{sr}/{token}\";\n"
+	  "\tresident_secret_file = \"@DIR/secret\";\n"
+	  "};\n", "res1dent-k3y\n",
+	    { { "templates_resident_url",
+		"https://311.example.ca/updates/{sr}/{token}" },
+	      { "templates_resident_secret_file", "@DIR/secret" },
+	      { "templates_resident_secret", "res1dent-k3y" } } },
+	{ "templates = {\n"
+	  "\tstatus_url = \"https://311.example.org/sr/{sr}\";\n"
+	  "\tresident_url = \"https://311.example.ca/r?t={token}&sr={sr}\";\n"
+	  "\tresident_secret_file = \"@DIR/secret\";\n"
+	  "};\n", "k",
+	    { { "templates_status_url", "https://311.example.org/sr/{sr}" },
+	      { "templates_resident_url",
+		"https://311.example.ca/r?t={token}&sr={sr}" },
+	      { "templates_resident_secret_file", "@DIR/secret" },
+	      { "templates_resident_secret", "k" } } },
 };
 
 struct test_config_bad {
@@ -1199,6 +1224,50 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:2: templates.unsubscribe_url: too long for a one-click "
 	    "link: with an SR number of 64 characters and the 174 characters "
 	    "of its parameters it would take 1030 (at most 900)" },
+	{ "templates = {\n"
+	  "\tresident_url = \"http://311.example.ca/u/{sr}/{token}\";\n"
+	  "\tresident_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: templates.resident_url: must be an https URL (got "
+	    "\"http://311.example.ca/u/{sr}/{token}\")" },
+	{ "templates = {\n"
+	  "\tresident_url = \"https://311.example.ca/u/{token}\";\n"
+	  "\tresident_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: templates.resident_url: must contain {sr}, where the "
+	    "SR number goes (got \"https://311.example.ca/u/{token}\")" },
+	{ "templates = {\n"
+	  "\tresident_url = \"https://311.example.ca/u/{sr}\";\n"
+	  "\tresident_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: templates.resident_url: must contain {token}, where the "
+	    "page's token goes (got \"https://311.example.ca/u/{sr}\")" },
+	{ "templates = {\n"
+	  "\tresident_url = \"https://311.example.ca/u\";\n"
+	  "\tresident_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: templates.resident_url: must contain {sr}, where the "
+	    "SR number goes (got \"https://311.example.ca/u\")\n"
+	    "@FILE:2: templates.resident_url: must contain {token}, where the "
+	    "page's token goes (got \"https://311.example.ca/u\")" },
+	{ "templates = {\n"
+	  "\tresident_url = \"https://311.example.ca/u/{sr}/{token}\";\n"
+	  "};\n", NULL,
+	    "@FILE:2: templates.resident_url: needs "
+	    "templates.resident_secret_file, the key of its tokens (set both "
+	    "or neither)" },
+	{ "templates = {\n"
+	  "\tstatus_url = \"https://311.example.org/sr/{sr}\";\n"
+	  "\tresident_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:3: templates.resident_secret_file: needs "
+	    "templates.resident_url, where the links point (set both or "
+	    "neither)" },
+	{ "templates = {\n"
+	  "\tresident_url = \"https://311.example.ca/u/{sr}/{token}\";\n"
+	  "\tresident_secret_file = \"@DIR/nope\";\n};\n", NULL,
+	    "@FILE:3: templates.resident_secret_file: cannot read "
+	    "@DIR/nope: No such file or directory" },
+	{ "templates = {\n"
+	  "\tresident_url = \"https://311.example.ca/u/{sr}/{token}\";\n"
+	  "\tresident_secret_file = \"@DIR/secret\";\n};\n", "\n",
+	    "@FILE:3: templates.resident_secret_file: cannot read @DIR/secret: "
+	    "the first line is empty" },
 	{ "templates = { unsubscribe_days = 0; };\n", NULL,
 	    "@FILE:1: templates.unsubscribe_days: must be between 1 and 3650 "
 	    "(got 0)" },

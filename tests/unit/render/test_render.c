@@ -616,6 +616,69 @@ test_render_without_links(void **state)
 }
 
 /*
+ * The resident's page of 2026-000101 under the key "res1dent-k3y": its
+ * token is the first 32 hex digits that
+ *   printf 'closeloop-resident:2026-000101' |
+ *       openssl dgst -sha256 -hmac 'res1dent-k3y'
+ * prints.
+ */
+#define TEST_RESIDENT	"https://311.example.ca/updates/2026-000101/" \
+	"8686ecbbecf3b84baf8a7472cc711895"
+
+/*
+ * With templates.resident_url set, every notice of every locale links
+ * to the resident's page, in the email's text and HTML and in the SMS,
+ * and never to the city's status page of the SR; the duplicate's link
+ * to the original is still the city's status page.
+ */
+static void
+test_render_resident(void **state)
+{
+	struct test_render_set	 s;
+	struct render_out	 out;
+	struct config		*cf;
+	struct notice		*n;
+	char			*path;
+	size_t			 i;
+	int			 k;
+
+	(void)state;
+	test_render_set_open(&s);
+	fixture_write(&s.fx, "resident-secret", "res1dent-k3y\n");
+	path = xasprintf("%s/resident-secret", s.fx.dir);
+	chmod(path, 0600);
+	free(path);
+	setenv("CREDENTIALS_DIRECTORY", s.fx.dir, 1);
+	cf = test_render_set_config(&s, "status_url = "
+	    "\"https://311.example.org/sr/{sr}\"; resident_url = "
+	    "\"https://311.example.ca/updates/{sr}/{token}\"; "
+	    "resident_secret_file = \"resident-secret\";");
+	for (i = 0; i < catalog_nlocales(s.cat); i++) {
+		for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
+			n = test_render_sample(k, catalog_locale(s.cat, i));
+			test_render_both(cf, s.cat, n, &out);
+			if (strstr(out.text, TEST_RESIDENT) == NULL ||
+			    strstr(out.html, TEST_RESIDENT) == NULL ||
+			    strstr(out.sms, TEST_RESIDENT) == NULL)
+				fail_msg("%s %s: no link to the resident's "
+				    "page:\n%s\n%s\n%s", catalog_locale(s.cat,
+				    i), vocab_notice_name(k), out.text,
+				    out.html, out.sms);
+			assert_null(strstr(out.text, TEST_STATUS));
+			assert_null(strstr(out.html, TEST_STATUS));
+			assert_null(strstr(out.sms, TEST_STATUS));
+			if (k == VOCAB_NOTICE_DUPLICATE)
+				assert_non_null(strstr(out.text,
+				    "https://311.example.org/sr/2026-000077"));
+			render_out_clear(&out);
+			notice_free(n);
+		}
+	}
+	config_free(cf);
+	test_render_set_close(&s);
+}
+
+/*
  * Return how many isolates are open at byte at of s, counting from the
  * start of its line (an isolate ends with its paragraph).
  */
@@ -895,6 +958,7 @@ main(void)
 		cmocka_unit_test(test_render_markers),
 		cmocka_unit_test(test_render_missing),
 		cmocka_unit_test(test_render_without_links),
+		cmocka_unit_test(test_render_resident),
 		cmocka_unit_test(test_render_rtl_isolates),
 		cmocka_unit_test(test_render_transferred_date),
 	};
