@@ -39,6 +39,9 @@ DLOG="$T/closeloopd.log"
 REDIS_PID=
 DAEMON_PID=
 EXTRA_PIDS=
+# Servers that stop their own children when told (nginx's master and its
+# workers): cleanup sends them SIGTERM, and SIGKILL 5 seconds later.
+TERM_PIDS=
 
 # Say why the test cannot run: skip, or fail in CI.
 missing() {
@@ -144,6 +147,21 @@ leak_scan() {
 	    { echo "FAIL: a full email address or phone number where closeloop writes (above)"; return 1; }
 }
 
+# Stop process $1 (a child of the test) with SIGTERM and wait for it;
+# SIGKILL if it is still there after $2 seconds (5 unless told).
+term_wait() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	_tw_end=$(($(date +%s) + ${2:-5}))
+	while kill -0 "$1" 2>/dev/null; do
+		if [ "$(date +%s)" -gt "$_tw_end" ]; then
+			kill -KILL "$1" 2>/dev/null || true
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$1" 2>/dev/null || true
+}
+
 # Stop everything this test started and remove its directory.
 cleanup() {
 	rc=$?
@@ -162,6 +180,9 @@ cleanup() {
 			kill -KILL "$pid" 2>/dev/null || true
 			wait "$pid" 2>/dev/null || true
 		fi
+	done
+	for pid in $TERM_PIDS; do
+		term_wait "$pid"
 	done
 	if [ -n "$REDIS_PID" ] && kill -0 "$REDIS_PID" 2>/dev/null; then
 		kill -TERM "$REDIS_PID" 2>/dev/null || true
