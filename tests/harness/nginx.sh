@@ -10,8 +10,9 @@
 #	... the test's requests go to $NGINX_URL
 #	nginx_stop			# or left to lib.sh's cleanup
 #
-# nginx_start DIR BODY writes DIR/nginx.conf with one server, listening
-# on 127.0.0.1 on a free port, BODY inside it (location blocks, say),
+# nginx_start DIR BODY [HTTP] writes DIR/nginx.conf with one server,
+# listening on 127.0.0.1 on a free port, BODY inside it (location
+# blocks, say), HTTP in the http block around it (a map, say),
 # and starts /usr/sbin/nginx (or $NGINX) in the foreground with DIR as
 # its prefix: its pid file, lock file, logs (DIR/error.log,
 # DIR/access.log, what it prints in DIR/nginx.out) and temporary files
@@ -60,6 +61,7 @@ http {
 	$_ng_types
 	default_type application/octet-stream;
 	access_log $_ng_dir/access.log;
+	${3:-}
 	client_body_temp_path $_ng_dir/tmp/body;
 	proxy_temp_path $_ng_dir/tmp/proxy;
 	fastcgi_temp_path $_ng_dir/tmp/fastcgi;
