@@ -1,12 +1,14 @@
 /*
- * test_rollup.c - unit tests for the daily counts (rollup.c)
+ * test_rollup.c - unit tests for the daily counts (rollup.c, rollupfold.c)
  *
  * Against a private redis-server: the counters each kind of decision
  * adds to; a step's decisions land in the division's hash of its local
  * day and in the ward and service hashes, summed per field, with their
- * retention and the set of divisions; a retried failure is taken back
- * off its day; the lag histogram; and reading a range of days back, with
- * service types that hold the separator.
+ * retention and the set of divisions; the SRs of the listed counters go
+ * in the same record and fold into their sets with the counts, expiring
+ * with them; a retried failure is taken back off its day and its SR off
+ * the day's failure sets; the lag histogram; and reading a range of
+ * days back, with service types that hold the separator.
  */
 #include "build.h"
 
@@ -55,10 +57,26 @@ test_rollup_write(struct redis *r, const struct config *cf,
 	char		*cause = NULL;
 
 	txn_begin(&tx, r);
-	rollup_queue(&tx, cf, dl, now);
+	rollup_queue(&tx, cf, "8812", dl, now);
 	assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
 	decision_clear(dl);
 	test_rollup_fold(r, cf, 1);
+}
+
+/* Return 1 if member is in the set key, 0 if not. */
+static long long
+test_rollup_has(struct redis *r, const char *key, const char *member)
+{
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+	long long		 n;
+
+	reply = redis_command(r, &cause, "SISMEMBER %s %s", key, member);
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_TYPE_INTEGER);
+	n = reply->integer;
+	redis_reply_free(reply);
+	return n;
 }
 
 /* Return whether counters c (n of them) are exactly the want list. */
@@ -210,7 +228,8 @@ test_rollup_step(void **state)
 	    "TTL closeloop:roll:TS:2026-03-02:ward"), 401 * 86400);
 	assert_int_equal(testredis_int(r,
 	    "SCARD closeloop:roll:divisions"), 1);
-	assert_int_equal(testredis_int(r, "DBSIZE"), 4);
+	/* The three hashes, the divisions and the two sets of the held. */
+	assert_int_equal(testredis_int(r, "DBSIZE"), 6);
 	/* Folded once: a second fold finds nothing and counts nothing. */
 	test_rollup_fold(r, cf, 0);
 	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02", "received");
@@ -269,7 +288,7 @@ test_rollup_undo(void **state)
 	decision_add(&dl, DECISION_FAILED, NULL, VOCAB_NOTICE_NONE, "TW",
 	    NULL, "%s", "");
 	txn_begin(&tx, r);
-	rollup_undo(&tx, cf, &dl, LATE_EVENING);
+	rollup_undo(&tx, cf, "8812", &dl, LATE_EVENING);
 	assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
 	decision_clear(&dl);
 	test_rollup_fold(r, cf, 1);
@@ -304,7 +323,7 @@ test_rollup_pending(void **state)
 		decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE,
 		    i == 4 ? "SWMS" : "TS", NULL, "%s", "");
 		txn_begin(&tx, r);
-		rollup_queue(&tx, cf, &dl, AFTERNOON);
+		rollup_queue(&tx, cf, "8812", &dl, AFTERNOON);
 		assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
 		decision_clear(&dl);
 	}
@@ -408,6 +427,171 @@ test_rollup_read(void **state)
 	config_free(cf);
 }
 
+/* Queue dl's counts about SR sr at now in one transaction; dl emptied. */
+static void
+test_rollup_queue(struct redis *r, const struct config *cf, const char *sr,
+    struct decision_list *dl, int64_t now, int undo)
+{
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	txn_begin(&tx, r);
+	if (undo)
+		rollup_undo(&tx, cf, sr, dl, now);
+	else
+		rollup_queue(&tx, cf, sr, dl, now);
+	assert_int_equal(txn_exec(&tx, sr, &cause), 1);
+	decision_clear(dl);
+}
+
+/* Add a decision of division TS with a ward and a service, if given. */
+static void
+test_rollup_add(struct decision_list *dl, enum decision_kind kind,
+    const char *rule, const char *ward, const char *service)
+{
+	struct decision	*d;
+
+	d = decision_add(dl, kind, rule, VOCAB_NOTICE_COMPLETED, "TS", NULL,
+	    "%s", "");
+	decision_set(d, "ward", ward);
+	decision_set(d, "service", service);
+}
+
+/*
+ * The SRs of the listed counters go in the step's one record beside its
+ * counts and fold into their sets with them, with the same expiry; the
+ * other counters keep no set.
+ */
+static void
+test_rollup_sets(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct redis_reply	*rec;
+	char			*v, *cause = NULL;
+	const char		*day = "closeloop:roll:TS:2026-03-02";
+	char			 key[128];
+
+	(void)state;
+	test_rollup_add(&dl, DECISION_RECEIVED, NULL, "W07", "Catch Basin");
+	test_rollup_add(&dl, DECISION_SUPPRESSED, "explicit_transfer", "W07",
+	    "Catch Basin");
+	test_rollup_add(&dl, DECISION_FLAGGED, "no_note", "W\t07", NULL);
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8812", &dl, LATE_EVENING, 0);
+	/* One record: the counts and the SRs commit together. */
+	assert_int_equal(testredis_int(r, "LLEN closeloop:roll:pending"), 1);
+	rec = redis_command(r, &cause, "LINDEX %s 0", "closeloop:roll:pending");
+	assert_non_null(rec);
+	assert_non_null(rec->str);
+	assert_non_null(strstr(rec->str, "TS\t2026-03-02\t\theld\t1\n"));
+	assert_non_null(strstr(rec->str,
+	    "TS\t2026-03-02\tl\theld\t8812\tW07\tCatch Basin\t1\n"));
+	redis_reply_free(rec);
+	assert_int_equal(testredis_int(r, "EXISTS closeloop:roll:TS:"
+	    "2026-03-02:sr:held"), 0);
+	test_rollup_fold(r, cf, 1);
+	v = testredis_hget(r, day, "held");
+	assert_string_equal(v, "1");
+	free(v);
+	snprintf(key, sizeof key, "%s:sr:held", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\tW07\tCatch Basin"), 1);
+	assert_int_equal(testredis_int(r, "SCARD closeloop:roll:TS:"
+	    "2026-03-02:sr:held"), 1);
+	assert_int_equal(testredis_int(r, "TTL closeloop:roll:TS:"
+	    "2026-03-02:sr:held"), 401 * 86400);
+	snprintf(key, sizeof key, "%s:sr:held:explicit_transfer", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\tW07\tCatch Basin"), 1);
+	/* A tab in a ward is a space in the member. */
+	snprintf(key, sizeof key, "%s:sr:flag:no_note", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\tW 07\t"), 1);
+	snprintf(key, sizeof key, "%s:sr:failed", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\t\t"), 1);
+	snprintf(key, sizeof key, "%s:sr:failed:dead", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\t\t"), 1);
+	assert_int_equal(testredis_int(r, "EXISTS closeloop:roll:TS:"
+	    "2026-03-02:sr:received closeloop:roll:TS:2026-03-02:sr:"
+	    "suppressed closeloop:roll:TS:2026-03-02:sr:suppressed:"
+	    "explicit_transfer"), 0);
+	assert_true(rollup_counter_listed("held"));
+	assert_true(rollup_counter_listed("held:implicit_transfer"));
+	assert_true(rollup_counter_listed("flag:no_note"));
+	assert_true(rollup_counter_listed("failed"));
+	assert_true(rollup_counter_listed("failed:dead"));
+	assert_false(rollup_counter_listed("failed:"));
+	assert_false(rollup_counter_listed("received"));
+	assert_false(rollup_counter_listed("told"));
+	assert_false(rollup_counter_listed("sent:email"));
+	assert_false(rollup_counter_listed("suppressed:no_contact"));
+	/* Written by hand as something else, a set is left alone, named. */
+	redis_reply_free(redis_command(r, &cause, "SET %s %s",
+	    "closeloop:roll:TS:2026-03-02:sr:failed", "not a set"));
+	test_rollup_add(&dl, DECISION_FAILED, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8813", &dl, LATE_EVENING, 0);
+	assert_int_equal(rollupfold_run(r, cf, ROLLUPFOLD_MAX, &cause), 1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "closeloop:roll:TS:2026-03-02:sr:failed "
+	    "is not a set of SRs"));
+	free(cause);
+	v = testredis_hget(r, day, "failed");
+	assert_string_equal(v, "2");
+	free(v);
+	redis_free(r);
+	config_free(cf);
+}
+
+/*
+ * A retried failure takes its SR out of the day's failure sets, whether
+ * its failure was folded already or waits in the same fold; the other
+ * SRs stay. An SR that failed twice that day leaves on the first retry.
+ */
+static void
+test_rollup_undo_sets(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	char			*v;
+	const char		*key = "closeloop:roll:TS:2026-03-02:sr:failed";
+
+	(void)state;
+	test_rollup_add(&dl, DECISION_FAILED, NULL, "W07", "Graffiti");
+	test_rollup_queue(r, cf, "8812", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_FAILED, NULL, "W07", "Graffiti");
+	test_rollup_queue(r, cf, "8812", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8813", &dl, LATE_EVENING, 0);
+	test_rollup_fold(r, cf, 3);
+	assert_int_equal(testredis_int(r, "SCARD closeloop:roll:TS:"
+	    "2026-03-02:sr:failed"), 2);
+	test_rollup_add(&dl, DECISION_FAILED, NULL, "W07", "Graffiti");
+	test_rollup_queue(r, cf, "8812", &dl, LATE_EVENING, 1);
+	test_rollup_fold(r, cf, 1);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02", "failed");
+	assert_string_equal(v, "2");
+	free(v);
+	assert_int_equal(test_rollup_has(r, key, "8812\tW07\tGraffiti"), 0);
+	assert_int_equal(test_rollup_has(r, key, "8813\t\t"), 1);
+	assert_int_equal(test_rollup_has(r, "closeloop:roll:TS:2026-03-02:sr:"
+	    "failed:failed", "8812\tW07\tGraffiti"), 0);
+	/* Failed and retried before a fold: the last of the two wins. */
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8814", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8814", &dl, LATE_EVENING, 1);
+	test_rollup_fold(r, cf, 2);
+	assert_int_equal(test_rollup_has(r, key, "8814\t\t"), 0);
+	/* The last SR out of a set takes the set with it. */
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8813", &dl, LATE_EVENING, 1);
+	test_rollup_fold(r, cf, 1);
+	assert_int_equal(testredis_int(r, "EXISTS closeloop:roll:TS:"
+	    "2026-03-02:sr:failed:dead"), 0);
+	redis_free(r);
+	config_free(cf);
+}
+
 int
 main(void)
 {
@@ -419,6 +603,8 @@ main(void)
 		cmocka_unit_test(test_rollup_undo),
 		cmocka_unit_test(test_rollup_pending),
 		cmocka_unit_test(test_rollup_read),
+		cmocka_unit_test(test_rollup_sets),
+		cmocka_unit_test(test_rollup_undo_sets),
 	};
 
 	return testredis_run(&ts, "rollup", tests,
