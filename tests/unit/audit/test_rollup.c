@@ -1,5 +1,6 @@
 /*
- * test_rollup.c - unit tests for the daily counts (rollup.c, rollupfold.c)
+ * test_rollup.c - unit tests for the daily counts (rollup.c, rollupfold.c,
+ * rolllist.c)
  *
  * Against a private redis-server: the counters each kind of decision
  * adds to; a step's decisions land in the division's hash of its local
@@ -7,8 +8,9 @@
  * retention and the set of divisions; the SRs of the listed counters go
  * in the same record and fold into their sets with the counts, expiring
  * with them; a retried failure is taken back off its day and its SR off
- * the day's failure sets; the lag histogram; and reading a range of
- * days back, with service types that hold the separator.
+ * the day's failure sets; the lag histogram; reading a range of days
+ * back, with service types that hold the separator; and the SRs of a
+ * range of days read back from the sets, by ward and service type.
  */
 #include "build.h"
 
@@ -24,6 +26,7 @@
 #include "config.h"
 #include "decision.h"
 #include "redis.h"
+#include "rolllist.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "testredis.h"
@@ -592,6 +595,93 @@ test_rollup_undo_sets(void **state)
 	config_free(cf);
 }
 
+/* Check that the SRs rolllist_srs() finds are the NULL-ended want. */
+static void
+test_rollup_srs(struct redis *r, const struct config *cf,
+    const char *division, const char *first, const char *last,
+    const char *counter, const char *ward, const char *service,
+    const char *const *want)
+{
+	char	**srs = NULL, *cause = NULL;
+	size_t	  n = 0, i;
+
+	assert_int_equal(rolllist_srs(r, cf, division, first, last, counter,
+	    ward, service, &srs, &n, &cause), 0);
+	assert_null(cause);
+	for (i = 0; want[i] != NULL; i++) {
+		assert_true(i < n);
+		assert_string_equal(srs[i], want[i]);
+	}
+	assert_int_equal(n, i);
+	assert_null(srs[n]);
+	for (i = 0; i < n; i++)
+		free(srs[i]);
+	free(srs);
+}
+
+/*
+ * The SRs of a range of days, once each and sorted, of one division or
+ * every one, by ward and by service type (in any case).
+ */
+static void
+test_rollup_list(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	char			**srs = NULL, *cause = NULL;
+	size_t			  n = 0;
+
+	(void)state;
+	test_rollup_add(&dl, DECISION_SUPPRESSED, "implicit_transfer", "W07",
+	    "Pothole");
+	test_rollup_queue(r, cf, "9002", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_SUPPRESSED, "explicit_transfer", "W12",
+	    "Graffiti");
+	test_rollup_queue(r, cf, "9001", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_SUPPRESSED, "explicit_transfer", "W07",
+	    "Graffiti");
+	test_rollup_queue(r, cf, "9001", &dl, AFTERNOON, 0);
+	test_rollup_add(&dl, DECISION_FLAGGED, "closed_not_done", NULL, NULL);
+	test_rollup_queue(r, cf, "9003", &dl, AFTERNOON + 2 * 86400000LL, 0);
+	d = decision_add(&dl, DECISION_FLAGGED, "closed_not_done",
+	    VOCAB_NOTICE_COMPLETED, "TW", NULL, "%s", "");
+	decision_set(d, "ward", "W07");
+	test_rollup_queue(r, cf, "9004", &dl, AFTERNOON, 0);
+	test_rollup_fold(r, cf, 5);
+
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06", "held", NULL,
+	    NULL, (const char *[]){ "9001", "9002", "9003", NULL });
+	test_rollup_srs(r, cf, "ts", "2026-03-02", "2026-03-02", "held", NULL,
+	    NULL, (const char *[]){ "9001", "9002", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-03", "2026-03-04", "held", NULL,
+	    NULL, (const char *[]){ "9001", NULL });
+	test_rollup_srs(r, cf, NULL, "2026-03-03", "2026-03-03", "held", NULL,
+	    NULL, (const char *[]){ "9001", "9004", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06",
+	    "held:explicit_transfer", NULL, NULL,
+	    (const char *[]){ "9001", NULL });
+	test_rollup_srs(r, cf, NULL, "2026-03-01", "2026-03-06", "held",
+	    "W07", NULL, (const char *[]){ "9001", "9002", "9004", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-02", "2026-03-02", "held",
+	    "W07", NULL, (const char *[]){ "9002", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06", "held",
+	    NULL, "graffiti", (const char *[]){ "9001", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06", "held",
+	    "W12", "Pothole", (const char *[]){ NULL });
+	test_rollup_srs(r, cf, "SWMS", "2026-03-01", "2026-03-06", "held",
+	    NULL, NULL, (const char *[]){ NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06",
+	    "flag:no_note", NULL, NULL, (const char *[]){ NULL });
+	assert_int_equal(rolllist_srs(r, cf, "TS", "2026-03-01", "2026-03-06",
+	    "received", NULL, NULL, &srs, &n, &cause), -1);
+	assert_non_null(strstr(cause, "no list of SRs"));
+	free(cause);
+	redis_free(r);
+	config_free(cf);
+}
+
 int
 main(void)
 {
@@ -605,6 +695,7 @@ main(void)
 		cmocka_unit_test(test_rollup_read),
 		cmocka_unit_test(test_rollup_sets),
 		cmocka_unit_test(test_rollup_undo_sets),
+		cmocka_unit_test(test_rollup_list),
 	};
 
 	return testredis_run(&ts, "rollup", tests,
