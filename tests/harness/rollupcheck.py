@@ -285,7 +285,8 @@ def check_lists(want, got, counts):
             errors.append("%s: SRs counted but not listed: %s" % (
                 name, sorted(w - g)))
         n = counts.get((key[0], key[1], "", ""), {}).get(key[2], 0)
-        if len({m.split("\t")[0] for m in g}) > n:
+        srs = {m.split("\t")[0] for m in g}
+        if len(srs) > n:
             errors.append("%s: %d SRs for a count of %d" % (
-                name, len(g), n))
+                name, len(srs), n))
     return errors
