@@ -126,7 +126,7 @@ audit_queue(struct txn *tx, const struct config *cf, const char *sr,
 	argv[1] = key;
 	argv[2] = ttl;
 	txn_queue(tx, 3, argv);
-	rollup_queue(tx, cf, dl, now);
+	rollup_queue(tx, cf, sr, dl, now);
 	free(stats);
 	free(all);
 	free(key);

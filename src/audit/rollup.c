@@ -5,8 +5,11 @@
  * them), adds up those that fall on the same hash field, and queues them
  * as one record on the pending list in the step's transaction: one cheap
  * command per step, where a HINCRBY per field would double the work
- * Redis does for a step. rollupfold.c adds the records into the hashes.
- * rollup_read() pipelines one HGETALL per division and day.
+ * Redis does for a step. The SR behind each count of a listed counter
+ * goes in the same record, a line per set, so the sets commit with the
+ * step and fold with the counts. rollupfold.c adds the records into the
+ * hashes and sets. rollup_read() pipelines one HGETALL per division and
+ * day.
  */
 #include "build.h"
 
@@ -41,10 +44,13 @@ struct rollup_add {
 
 /* What one step adds up to. */
 struct rollup_step {
+	const char		 *sr;
 	char			**keys;
 	size_t			  nkeys;
 	struct rollup_add	 *adds;
 	size_t			  nadds;
+	char			**members;	/* set lines, without the sign */
+	size_t			  nmembers;
 };
 
 /* Return the name of a lag bucket. */
@@ -180,24 +186,77 @@ rollup_counters(const struct decision *d, char **c)
 	return n;
 }
 
-/* Return 1 if name is a counter rollup_counters() writes. */
-int
-rollup_counter_known(const char *name)
+/*
+ * Return 1 if name is one of names (n of them), where a name ending in
+ * ':' stands for itself followed by anything but nothing.
+ */
+static int
+rollup_name_in(const char *name, const char *const *names, size_t n)
 {
-	static const char *names[] = {
-		"received", "told", "told:", "suppressed", "suppressed:",
-		"flag:", "sent:email", "sent:sms", "delivered", "failed",
-		"failed:", "held", "held:",
-	};
 	size_t	i, len;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+	for (i = 0; i < n; i++) {
 		len = strlen(names[i]);
 		if (names[i][len - 1] == ':' ? strncmp(name, names[i], len) ==
 		    0 && name[len] != '\0' : strcmp(name, names[i]) == 0)
 			return 1;
 	}
 	return 0;
+}
+
+/* Return 1 if name is a counter rollup_counters() writes. */
+int
+rollup_counter_known(const char *name)
+{
+	static const char *const names[] = {
+		"received", "told", "told:", "suppressed", "suppressed:",
+		"flag:", "sent:email", "sent:sms", "delivered", "failed",
+		"failed:", "held", "held:",
+	};
+
+	return rollup_name_in(name, names, sizeof names / sizeof names[0]);
+}
+
+/* Return 1 if name is a counter whose SRs are kept in a set. */
+int
+rollup_counter_listed(const char *name)
+{
+	static const char *const names[] = {
+		"held", "held:", "flag:", "failed", "failed:",
+	};
+
+	return rollup_name_in(name, names, sizeof names / sizeof names[0]);
+}
+
+/* Return a copy of s (or "" if NULL) with tabs and line ends as spaces. */
+static char *
+rollup_plain(const char *s)
+{
+	char	*p, *out = xstrdup(s != NULL ? s : "");
+
+	for (p = out; *p != '\0'; p++) {
+		if (*p == '\t' || *p == '\n' || *p == '\r')
+			*p = ' ';
+	}
+	return out;
+}
+
+/* Note the step's SR in the set of counter c of a division's day. */
+static void
+rollup_member(struct rollup_step *s, const struct decision *d,
+    const char *day, const char *c)
+{
+	char	*ward, *service;
+
+	if (s->sr == NULL || !rollup_counter_listed(c))
+		return;
+	ward = rollup_plain(decision_get(d, "ward"));
+	service = rollup_plain(decision_get(d, "service"));
+	rollup_intern(&s->members, &s->nmembers, xasprintf(
+	    "%s\t%s\tl\t%s\t%s\t%s\t%s", d->division, day, c, s->sr, ward,
+	    service));
+	free(ward);
+	free(service);
 }
 
 /* Count one decision of the step. */
@@ -220,6 +279,7 @@ rollup_decision(struct rollup_step *s, const struct decision *d,
 		    rollup_lag_name(rollup_lag_bucket(now > at ? now - at :
 		    0))));
 	for (i = 0; i < n; i++) {
+		rollup_member(s, d, day, c[i]);
 		rollup_add(s, rollup_part(d->division, day,
 		    ROLLUP_DIVISION), xstrdup(c[i]));
 		if (ward != NULL)
@@ -233,34 +293,51 @@ rollup_decision(struct rollup_step *s, const struct decision *d,
 	}
 }
 
+/* Append line (consumed) to the record rec of length *len. */
+static char *
+rollup_append(char *rec, size_t *len, char *line)
+{
+	size_t	n = strlen(line);
+
+	rec = xreallocarray(rec, *len + n + 1, 1);
+	memcpy(rec + *len, line, n + 1);
+	*len += n;
+	free(line);
+	return rec;
+}
+
 /*
  * Queue a step's counts, each added sign times, as one record on the
  * pending list: a line "DIVISION TAB DAY TAB BY TAB FIELD TAB COUNT" per
- * field, BY "", "w" or "s".
+ * field, BY "", "w" or "s", then a line per SR to add to a set (sign 1)
+ * or take out of it (-1).
  */
 static void
-rollup_queue_sign(struct txn *tx, const struct config *cf,
+rollup_queue_sign(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t now, int sign)
 {
 	struct rollup_step	 s;
 	const char		*argv[3];
-	char			 day[DATEFMT_DAY_LEN + 1], *rec = NULL, *line;
+	char			 day[DATEFMT_DAY_LEN + 1], *rec = NULL;
 	size_t			 i, len = 0;
 
 	memset(&s, 0, sizeof s);
+	s.sr = sr;
 	datefmt_day(cf->templates_timezone, now, day);
 	for (i = 0; i < dl->n; i++) {
 		if (dl->list[i].division != NULL)
 			rollup_decision(&s, &dl->list[i], day, now);
 	}
 	for (i = 0; i < s.nadds; i++) {
-		line = xasprintf("%s\t%s\t%lld\n", s.keys[s.adds[i].key],
-		    s.adds[i].field, sign * s.adds[i].n);
-		rec = xreallocarray(rec, len + strlen(line) + 1, 1);
-		memcpy(rec + len, line, strlen(line) + 1);
-		len += strlen(line);
-		free(line);
+		rec = rollup_append(rec, &len, xasprintf("%s\t%s\t%lld\n",
+		    s.keys[s.adds[i].key], s.adds[i].field,
+		    sign * s.adds[i].n));
 		free(s.adds[i].field);
+	}
+	for (i = 0; i < s.nmembers; i++) {
+		rec = rollup_append(rec, &len, xasprintf("%s\t%d\n",
+		    s.members[i], sign));
+		free(s.members[i]);
 	}
 	if (rec != NULL) {
 		argv[0] = "RPUSH";
@@ -274,22 +351,23 @@ rollup_queue_sign(struct txn *tx, const struct config *cf,
 		free(s.keys[i]);
 	free(s.adds);
 	free(s.keys);
+	free(s.members);
 }
 
 /* Queue a step's counts. */
 void
-rollup_queue(struct txn *tx, const struct config *cf,
+rollup_queue(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t now)
 {
-	rollup_queue_sign(tx, cf, dl, now, 1);
+	rollup_queue_sign(tx, cf, sr, dl, now, 1);
 }
 
 /* Take decisions made at some time back off their day's counts. */
 void
-rollup_undo(struct txn *tx, const struct config *cf,
+rollup_undo(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t at)
 {
-	rollup_queue_sign(tx, cf, dl, at, -1);
+	rollup_queue_sign(tx, cf, sr, dl, at, -1);
 }
 
 /* Write the day after day. */
@@ -314,6 +392,26 @@ rollup_next_day(const char *day, char next[DATEFMT_DAY_LEN + 1])
 	if (strftime(next, DATEFMT_DAY_LEN + 1, "%Y-%m-%d", &tm) == 0)
 		return -1;
 	return 0;
+}
+
+/* List the days from first to last. */
+size_t
+rollup_days(const char *first, const char *last,
+    char (**days)[DATEFMT_DAY_LEN + 1])
+{
+	char	(*d)[DATEFMT_DAY_LEN + 1];
+	size_t	 n = 0;
+
+	d = xreallocarray(NULL, 1, sizeof *d);
+	snprintf(d[0], sizeof d[0], "%s", first);
+	while (strcmp(d[n], last) < 0) {
+		d = xreallocarray(d, n + 2, sizeof *d);
+		if (rollup_next_day(d[n], d[n + 1]) != 0)
+			break;
+		n++;
+	}
+	*days = d;
+	return n + 1;
 }
 
 /* Hand each field of one hash to fn; returns fn's first non-zero. */
@@ -356,18 +454,10 @@ rollup_read_one(struct redis *r, const struct config *cf,
 	struct redis_reply	*h;
 	const char		*argv[2];
 	char			(*days)[DATEFMT_DAY_LEN + 1] = NULL, *key;
-	size_t			 n = 0, i;
+	size_t			 n, i;
 	int			 rc = 0, stop = 0;
 
-	days = xreallocarray(NULL, 1, sizeof *days);
-	snprintf(days[0], sizeof days[0], "%s", first);
-	while (strcmp(days[n], last) < 0) {
-		days = xreallocarray(days, n + 2, sizeof *days);
-		if (rollup_next_day(days[n], days[n + 1]) != 0)
-			break;
-		n++;
-	}
-	n++;
+	n = rollup_days(first, last, &days);
 	for (i = 0; i < n; i++) {
 		key = rollup_key(cf, division, days[i], by);
 		argv[0] = "HGETALL";

@@ -15,12 +15,31 @@
  *   PREFIXroll:DIV:DAY:ward     hash: WARD|COUNTER -> count
  *   PREFIXroll:DIV:DAY:service  hash: SERVICE|COUNTER -> count (split at
  *                               the last "|": a service may hold one)
+ *   PREFIXroll:DIV:DAY:sr:COUNTER
+ *                               set: the SRs counted, for the counters
+ *                               rollup_counter_listed() names; each
+ *                               member "SR\tWARD\tSERVICE" (WARD and
+ *                               SERVICE empty where the decision has
+ *                               none, tabs and line ends in them made
+ *                               spaces), read by rolllist.h
  *   PREFIXroll:divisions        set: every division ever counted
  *   PREFIXroll:pending          list: the steps' counts not yet folded in,
  *                               one record each, a line per field:
  *                               "DIVISION\tDAY\tBY\tFIELD\tCOUNT", BY
- *                               "" (the division's hash), "w" or "s"
- * The hashes expire audit.rollup_days after their day.
+ *                               "" (the division's hash), "w" or "s";
+ *                               and a line per SR listed:
+ *                               "DIVISION\tDAY\tl\tCOUNTER\tSR\tWARD\t
+ *                               SERVICE\tSIGN", SIGN 1 (add) or -1
+ *                               (remove)
+ * The hashes and sets expire audit.rollup_days after their day. The sets'
+ * keys end in ":sr:" and a counter's name, which is never empty, so none
+ * is the ":ward" or ":service" hash of a day.
+ *
+ * A retried failure taken back (rollup_undo()) removes its SR from the
+ * day's failure sets although the SR may have failed another time that
+ * day and still count there: the operator's retry is taken as dealing
+ * with the SR's failures of that day. The sets never list an SR that was
+ * not counted; the count of a failure set may exceed its SRs.
  *
  * The counters (decision kinds and rules as in decision.h):
  *   received                 events from the CRM (decision received)
@@ -94,6 +113,14 @@ size_t rollup_counters(const struct decision *d, char **c);
 int rollup_counter_known(const char *name);
 
 /*
+ * Return 1 if name is a counter whose SRs are kept in a set as well
+ * ("held", "held:RULE", "flag:RULE", "failed", "failed:KIND"), else 0:
+ * the others (received, told, suppressed, sent, delivered) count too
+ * many SRs to list.
+ */
+int rollup_counter_listed(const char *name);
+
+/*
  * Return the key of a division's counts of day (YYYY-MM-DD), by by; the
  * caller frees it.
  */
@@ -101,18 +128,19 @@ char *rollup_key(const struct config *cf, const char *division,
     const char *day, enum rollup_by by);
 
 /*
- * Queue into tx the counts of the decisions of dl made at now (ms since
- * the epoch). Decisions without a division are not counted.
+ * Queue into tx the counts of the decisions of dl about SR sr made at now
+ * (ms since the epoch), and sr into the sets of the counters listed.
+ * Decisions without a division are not counted.
  */
-void rollup_queue(struct txn *tx, const struct config *cf,
+void rollup_queue(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t now);
 
 /*
- * Queue into tx what takes the decisions of dl, made at at (ms since the
- * epoch), back off the counts of their day: a failure an operator sends
- * again no longer counts as one.
+ * Queue into tx what takes the decisions of dl about SR sr, made at at
+ * (ms since the epoch), back off the counts of their day and sr out of
+ * their sets: a failure an operator sends again no longer counts as one.
  */
-void rollup_undo(struct txn *tx, const struct config *cf,
+void rollup_undo(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t at);
 
 /*
@@ -147,5 +175,13 @@ int rollup_divisions(struct redis *r, const struct config *cf, char ***out,
  * day is not a date.
  */
 int rollup_next_day(const char *day, char next[DATEFMT_DAY_LEN + 1]);
+
+/*
+ * Set *days to the days (YYYY-MM-DD) from first to last, both included
+ * (first alone if last is before it), and return how many; the caller
+ * frees *days.
+ */
+size_t rollup_days(const char *first, const char *last,
+    char (**days)[DATEFMT_DAY_LEN + 1]);
 
 #endif

@@ -2,11 +2,13 @@
  * rollupfold.c - the steps' pending counts added into the daily hashes
  *
  * The script takes the records, adds the counts of each hash field up
- * in Lua, checks each hash it would write (absent, or a hash whose
- * fields it adds to hold integers), and then writes: one HINCRBY per
- * field with the fold's sum, one EXPIRE per hash, one SADD per division,
- * and the LTRIM that takes the records off the list. A record's line that
- * is not in the format is skipped.
+ * in Lua and keeps, per set of SRs, whether each SR was last added or
+ * taken out, checks each key it would write (absent, or a hash whose
+ * fields it adds to hold integers, or a set), and then writes: one
+ * HINCRBY per field with the fold's sum, an SADD and an SREM per set
+ * (500 SRs at most each), one EXPIRE per hash and set, one SADD per
+ * division, and the LTRIM that takes the records off the list. Each line
+ * of a record is matched whole; one that is not in a format is skipped.
  */
 #include "build.h"
 
@@ -24,26 +26,40 @@
 /*
  * KEYS: the pending list, the set of divisions; ARGV: the key prefix of
  * the hashes ("PREFIXroll:"), their time to live in seconds, the most
- * records to take. Returns { records folded, hash left alone, ... }.
+ * records to take. Returns { records folded, key left alone, ... }, each
+ * key named after a letter: "h" a hash of counts, "s" a set of SRs, "d"
+ * the set of divisions.
  */
 static struct redisscript rollupfold_script = {
 	"rollupfold",
 	"local recs = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)\n"
 	"if #recs == 0 then return { 0 } end\n"
-	"local sums, divs, order = {}, {}, {}\n"
+	"local sums, divs, order, sets, sorder = {}, {}, {}, {}, {}\n"
+	"local function hold(t, o, key)\n"
+	"  if not t[key] then\n"
+	"    t[key] = {}\n"
+	"    o[#o + 1] = key\n"
+	"  end\n"
+	"  return t[key]\n"
+	"end\n"
 	"for _, rec in ipairs(recs) do\n"
-	"  for div, day, by, field, n in string.gmatch(rec,\n"
-	"      '([^\\t\\n]+)\\t([^\\t\\n]+)\\t([ws]?)\\t([^\\t\\n]+)\\t(-?%d+)\\n') do\n"
-	"    local key = ARGV[1] .. div .. ':' .. day ..\n"
-	"        (by == 'w' and ':ward' or (by == 's' and ':service' or ''))\n"
-	"    local t = sums[key]\n"
-	"    if not t then\n"
-	"      t = {}\n"
-	"      sums[key] = t\n"
-	"      order[#order + 1] = key\n"
+	"  for line in string.gmatch(rec, '[^\\n]+') do\n"
+	"    local div, day, by, field, n = string.match(line,\n"
+	"        '^([^\\t]+)\\t([^\\t]+)\\t([ws]?)\\t([^\\t]+)\\t(-?%d+)$')\n"
+	"    if div then\n"
+	"      local t = hold(sums, order, ARGV[1] .. div .. ':' .. day ..\n"
+	"          (by == 'w' and ':ward' or (by == 's' and ':service' or '')))\n"
+	"      t[field] = (t[field] or 0) + tonumber(n)\n"
+	"      divs[div] = true\n"
+	"    else\n"
+	"      local c, m, sign\n"
+	"      div, day, c, m, sign = string.match(line, '^([^\\t]+)\\t' ..\n"
+	"          '([^\\t]+)\\tl\\t([^\\t]+)\\t([^\\t]+\\t[^\\t]*\\t[^\\t]*)\\t(-?1)$')\n"
+	"      if div then\n"
+	"        hold(sets, sorder, ARGV[1] .. div .. ':' .. day .. ':sr:' ..\n"
+	"            c)[m] = tonumber(sign)\n"
+	"      end\n"
 	"    end\n"
-	"    t[field] = (t[field] or 0) + tonumber(n)\n"
-	"    divs[div] = true\n"
 	"  end\n"
 	"end\n"
 	"local out = { #recs }\n"
@@ -62,12 +78,31 @@ static struct redisscript rollupfold_script = {
 	"    end\n"
 	"    redis.call('EXPIRE', key, ARGV[2])\n"
 	"  else\n"
-	"    out[#out + 1] = key\n"
+	"    out[#out + 1] = 'h' .. key\n"
+	"  end\n"
+	"end\n"
+	"local function each(cmd, key, list)\n"
+	"  for i = 1, #list, 500 do\n"
+	"    redis.call(cmd, key, unpack(list, i, math.min(i + 499, #list)))\n"
+	"  end\n"
+	"end\n"
+	"for _, key in ipairs(sorder) do\n"
+	"  local ty = redis.call('TYPE', key)['ok']\n"
+	"  if ty ~= 'none' and ty ~= 'set' then\n"
+	"    out[#out + 1] = 's' .. key\n"
+	"  else\n"
+	"    local add, rem = {}, {}\n"
+	"    for m, sign in pairs(sets[key]) do\n"
+	"      if sign > 0 then add[#add + 1] = m else rem[#rem + 1] = m end\n"
+	"    end\n"
+	"    each('SADD', key, add)\n"
+	"    each('SREM', key, rem)\n"
+	"    redis.call('EXPIRE', key, ARGV[2])\n"
 	"  end\n"
 	"end\n"
 	"if redis.call('TYPE', KEYS[2])['ok'] ~= 'set' and\n"
 	"    redis.call('EXISTS', KEYS[2]) == 1 then\n"
-	"  out[#out + 1] = KEYS[2]\n"
+	"  out[#out + 1] = 'd' .. KEYS[2]\n"
 	"else\n"
 	"  for div in pairs(divs) do redis.call('SADD', KEYS[2], div) end\n"
 	"end\n"
@@ -83,6 +118,7 @@ rollupfold_run(struct redis *r, const struct config *cf, size_t max,
 {
 	struct redis_reply	*reply;
 	const char		*argv[5];
+	const char		*left;
 	char			 ttl[32], most[32], *prefix, *set;
 	long long		 n = -1;
 	size_t			 i;
@@ -106,10 +142,15 @@ rollupfold_run(struct redis *r, const struct config *cf, size_t max,
 		goto out;
 	}
 	n = reply->element[0]->integer;
-	for (i = 1; i < reply->elements && *cause == NULL; i++)
-		*cause = xasprintf("%s is not a hash of counts: its counts "
-		    "were dropped", reply->element[i]->str != NULL ?
-		    reply->element[i]->str : "?");
+	for (i = 1; i < reply->elements && *cause == NULL; i++) {
+		if ((left = reply->element[i]->str) == NULL || *left == '\0')
+			continue;
+		*cause = xasprintf("%s is not a %s: its %s dropped", left + 1,
+		    *left == 'h' ? "hash of counts" : *left == 's' ?
+		    "set of SRs" : "set of divisions", *left == 'h' ?
+		    "counts were" : *left == 's' ? "SRs were" :
+		    "divisions were");
+	}
 out:
 	redis_reply_free(reply);
 	free((char *)argv[0]);

@@ -166,8 +166,9 @@ dead_operator(void)
 
 /*
  * Take a notification's failure back off the counts of the day it failed
- * (rollup.h), in the transaction that queues it again: if it goes out
- * now it counts as sent, not as failed.
+ * and its SR off the day's failure sets (rollup.h), in the transaction
+ * that queues it again: if it goes out now it counts as sent, not as
+ * failed.
  */
 static void
 dead_undo(struct txn *tx, const struct config *cf, const struct redis_reply *f)
@@ -186,7 +187,7 @@ dead_undo(struct txn *tx, const struct config *cf, const struct redis_reply *f)
 	    "");
 	decision_set(d, "ward", redis_reply_field(f, "ward"));
 	decision_set(d, "service", redis_reply_field(f, "service"));
-	rollup_undo(tx, cf, &dl, when);
+	rollup_undo(tx, cf, redis_reply_field(f, "sr"), &dl, when);
 	decision_clear(&dl);
 }
 

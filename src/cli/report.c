@@ -6,8 +6,9 @@
  * per division, read in one pipeline each. They are added up per division
  * and period (the whole time asked, or each day, week or month), by ward
  * or by service type on request; --top ranks service types by events
- * received. --list reads the trail instead (reportlist.c), for the SRs
- * behind one count, while the trail keeps them. reportout.c prints.
+ * received. --list prints the trail's entries behind one count instead
+ * (reportlist.c): of the SRs the rollups list for the counts that keep
+ * their SRs, else from the stream of every entry. reportout.c prints.
  *
  * "Misleading closures held back" are the closures a resident would
  * otherwise have been told as completed (decision_misleading()). A
@@ -265,17 +266,6 @@ report_run(const struct config *cf, int argc, char **argv)
 		until = clock_now();
 	if ((r = redisconn_open(cf, &cause)) == NULL)
 		goto unavailable;
-	if (list != NULL) {
-		report_too_old(cf, since, cf->audit_retain_days, "the trail",
-		    "is", "audit.retain_days");
-		rc = reportlist_run(r, cf, since, until, division, rp.ward,
-		    rp.service, list, o.format == 'j', &cause);
-		if (rc == EX_UNAVAILABLE)
-			goto unavailable;
-		goto fail;
-	}
-	report_too_old(cf, since, cf->audit_rollup_days, "counts", "are",
-	    "audit.rollup_days");
 	/* The counts of the last second's steps may wait to be folded. */
 	if (rollupfold_all(r, cf, &cause) != 0)
 		goto unavailable;
@@ -284,6 +274,20 @@ report_run(const struct config *cf, int argc, char **argv)
 		free(cause);
 		cause = NULL;
 	}
+	if (list != NULL) {
+		report_too_old(cf, since, cf->audit_retain_days, "the trail",
+		    "is", "audit.retain_days");
+		if (rollup_counter_listed(list))
+			report_too_old(cf, since, cf->audit_rollup_days,
+			    "counts", "are", "audit.rollup_days");
+		rc = reportlist_run(r, cf, since, until, division, rp.ward,
+		    rp.service, list, o.format == 'j', &cause);
+		if (rc == EX_UNAVAILABLE)
+			goto unavailable;
+		goto fail;
+	}
+	report_too_old(cf, since, cf->audit_rollup_days, "counts", "are",
+	    "audit.rollup_days");
 	if (rollup_divisions(r, cf, &divs, &ndivs, &cause) != 0)
 		goto unavailable;
 	ndivs = report_keep(divs, ndivs, division);

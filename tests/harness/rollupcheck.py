@@ -15,7 +15,12 @@ ward, and per service type) must be what this module counts on its own:
 
 check() compares those with the Redis hashes themselves and with
 "closeloop report --json --by day" (and --ward, --service, --list), and
-returns a list of differences (empty when all agree).
+returns a list of differences (empty when all agree). The sets of SRs
+kept beside the counts that list them (held, held:RULE, flag:RULE,
+failed, failed:KIND; members "SR TAB WARD TAB SERVICE") must hold the
+SRs of the trail's entries that count there, no more, and never more SRs
+than their count; "closeloop report --list" of each such counter must
+name the same SRs as the trail.
 """
 
 import datetime
@@ -51,6 +56,18 @@ def counters(e):
     if (d, rule) in MISLEADING:
         out += ["held", "held:" + rule]
     return out
+
+
+def listed(counter):
+    """Whether the rollups keep the SRs of a counter in sets."""
+    return counter in ("held", "failed") or counter.startswith(
+        ("held:", "flag:", "failed:"))
+
+
+def plain(v):
+    """A ward or service type as a set's member holds it."""
+    return (v or "").replace("\t", " ").replace("\n", " ").replace(
+        "\r", " ")
 
 
 def lag_bucket(ms):
@@ -101,6 +118,23 @@ def expected(trail, tz):
     return table
 
 
+def expected_lists(trail, tz):
+    """The sets of SRs from the trail: {(division, day, counter):
+    {"SR\tWARD\tSERVICE", ...}}."""
+    table = {}
+    for e in trail:
+        div = e.get("division")
+        if not div:
+            continue
+        day = day_of(entry_ms(e), tz)
+        for c in counters(e):
+            if listed(c):
+                table.setdefault((div, day, c), set()).add("\t".join(
+                    (e["sr"], plain(e.get("ward")),
+                     plain(e.get("service")))))
+    return table
+
+
 def received_from_events(histories, tz):
     """Status events accepted, per (division, day, by, group), from the SRs'
     event histories: [(stream id, fields), ...] per SR."""
@@ -119,8 +153,10 @@ def received_from_events(histories, tz):
     return table
 
 
-def stored(r, prefix="closeloop:"):
-    """The rollups as Redis keeps them, in the form of expected()."""
+def stored(r, prefix="closeloop:", lists=None):
+    """The rollups as Redis keeps them, in the form of expected(); the
+    sets of SRs go into lists if given, in the form of
+    expected_lists()."""
     table = {}
     for div in r.cmd("SMEMBERS", prefix + "roll:divisions"):
         cursor = "0"
@@ -130,6 +166,11 @@ def stored(r, prefix="closeloop:"):
             for k in keys:
                 rest = k[len("%sroll:%s:" % (prefix, div)):]
                 day, _, by = rest.partition(":")
+                if by.startswith("sr:"):
+                    if lists is not None:
+                        lists[(div, day, by[3:])] = set(
+                            r.cmd("SMEMBERS", k))
+                    continue
                 flat = r.cmd("HGETALL", k)
                 for f, v in zip(flat[0::2], flat[1::2]):
                     group, counter = "", f
@@ -190,7 +231,10 @@ def check(r, trail, histories, closeloop, conf, tz, since):
     errors += diff("received (events vs trail)", events,
                    {k: {"received": v["received"]}
                     for k, v in want.items() if "received" in v})
-    errors += diff("rollup", want, stored(r))
+    lists = {}
+    got = stored(r, lists=lists)
+    errors += diff("rollup", want, got)
+    errors += check_lists(expected_lists(trail, tz), lists, got)
     wards = sorted({k[3] for k in want if k[2] == "ward"})
     services = sorted({k[3] for k in want if k[2] == "service"})
     views = [("", None, ["--by", "day"])]
@@ -213,14 +257,36 @@ def check(r, trail, histories, closeloop, conf, tz, since):
                 (group is None or k[3] == group)}
         errors += diff("report " + " ".join(args), mine,
                        {k: v for k, v in got.items() if v})
-    held = sorted({e["sr"] for e in trail
-                   if (e.get("decision"), e.get("rule", "")) in MISLEADING})
-    out = subprocess.run([closeloop, "-c", conf, "report", "--since", since,
-                          "--list", "held", "--json"], capture_output=True,
-                         text=True, check=False)
-    listed = sorted({json.loads(line)["sr"]
-                     for line in out.stdout.splitlines()})
-    if out.returncode != 0 or listed != held:
-        errors.append("report --list held: want %s, got %s (exit %d)" % (
-            held, listed, out.returncode))
+    names = {"held"} | {k[2] for k in lists}
+    for name in sorted(names):
+        mine = sorted({e["sr"] for e in trail if name in counters(e)})
+        out = subprocess.run([closeloop, "-c", conf, "report", "--since",
+                              since, "--list", name, "--json"],
+                             capture_output=True, text=True, check=False)
+        srs = sorted({json.loads(line)["sr"]
+                      for line in out.stdout.splitlines()})
+        if out.returncode != 0 or srs != mine:
+            errors.append("report --list %s: want %s, got %s (exit %d)" % (
+                name, mine, srs, out.returncode))
+    return errors
+
+
+def check_lists(want, got, counts):
+    """The differences between the sets of SRs from the trail (want) and
+    those kept (got), and every set with more SRs than its count."""
+    errors = []
+    for key in sorted(set(want) | set(got)):
+        w, g = want.get(key, set()), got.get(key, set())
+        name = "list %s" % "/".join(key)
+        if g - w:
+            errors.append("%s: SRs not counted there: %s" % (
+                name, sorted(g - w)))
+        if w - g:
+            errors.append("%s: SRs counted but not listed: %s" % (
+                name, sorted(w - g)))
+        n = counts.get((key[0], key[1], "", ""), {}).get(key[2], 0)
+        srs = {m.split("\t")[0] for m in g}
+        if len(srs) > n:
+            errors.append("%s: %d SRs for a count of %d" % (
+                name, len(srs), n))
     return errors

@@ -6,7 +6,8 @@
 # again with "closeloop dead retry": the SR's trail says so, with who did
 # it (SUDO_USER, else USER), its attempts are counted on (the one that
 # goes out is attempt 2, not a second attempt 1), and "closeloop report"
-# counts the notification by how it ended - sent, not failed. An event
+# counts the notification by how it ended - sent, not failed - and lists
+# its SR among the failures (--list failed) no more. An event
 # dead-lettered for a field name holding a NUL byte goes back into the
 # stream byte for byte, not cut at the NUL.
 . "$(dirname "$0")/../harness/lib.sh"
@@ -32,6 +33,10 @@ import json, sys
 rows = {r["division"]: r for r in map(json.loads, open(sys.argv[1]))}
 assert rows["TW"]["failed"] == 1, rows
 ' "$T/before.json" || fail "the failure is not counted"
+"$CLOSELOOP" -c "$CONF" report --since 2d --list failed > "$T/failed" ||
+    fail "closeloop report --list failed failed"
+grep -q "R-1 .*failed" "$T/failed" && grep -q "^1 entry, 1 SR$" "$T/failed" ||
+    fail "--list failed does not list R-1: $(cat "$T/failed")"
 
 say "queued again by an operator: in the trail, attempt 2, counted as sent"
 SUDO_USER=alice USER=root "$CLOSELOOP" -c "$CONF" dead retry R-1/1/0 |
@@ -63,6 +68,10 @@ tw = rows["TW"]
 assert tw["failed"] == 0, tw
 assert tw["sent_sms"] == 1, tw
 EOF
+"$CLOSELOOP" -c "$CONF" report --since 2d --list failed > "$T/failed" ||
+    fail "closeloop report --list failed failed"
+grep -q "^0 entries, 0 SRs$" "$T/failed" ||
+    fail "--list failed still lists the retried SR: $(cat "$T/failed")"
 USER=bob "$CLOSELOOP" -c "$CONF" dead retry R-1/1/0 >/dev/null 2>&1 &&
     fail "a retry of a dead letter that is gone succeeded"
 

@@ -5,9 +5,11 @@
 # and by service type; a year of earlier days is put into Redis as the
 # daemon writes them, and report adds them up by day, week and month,
 # ranks the service types (--top), filters by ward and service type,
-# prints CSV a spreadsheet reads, lists the SRs behind a count from the
-# trail (--list), says when a time asked is older than what is kept, and
-# refuses options that cannot go together. Every expected figure is
+# prints CSV a spreadsheet reads, lists the SRs behind a count (--list:
+# from the trail, or for a held count from the rollups' sets, agreeing
+# with the count, without the stream of every entry, and naming an SR
+# the trail has lost), says when a time asked is older than what is
+# kept, and refuses options that cannot go together. Every expected figure is
 # computed here from what was played or put in.
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -62,6 +64,59 @@ grep -q "^1 entry, 1 SR$" "$T/held" || fail "--list held does not count"
 $CL report --since 1d --list received --ward W12 > "$T/w12"
 grep -q "R-2" "$T/w12" && ! grep -q "R-1" "$T/w12" ||
     fail "--list with --ward: $(cat "$T/w12")"
+
+say "the SRs behind a held count, from the rollups' sets, agree with it"
+$CL emit type=status sr=R-3 division=TS status=received ward=W12 \
+    "service=Sidewalk | Snow Clearing" >/dev/null
+$CL emit type=status sr=R-3 division=TS status=closed reason=transferred \
+    transfer_to=TW ward=W12 >/dev/null
+wait_for 20 "six events accepted" stat_is accepted 6
+$CL report --since 1d --json > "$T/count.json"
+$CL report --since 1d --list held:explicit_transfer --json > "$T/held.json"
+$CL report --since 1d --list held:explicit_transfer > "$T/held.txt"
+cat "$T/held.txt"
+$PY - "$T/count.json" "$T/held.json" <<'EOF' ||
+import json, sys
+rows = {r["division"]: r for r in map(json.loads, open(sys.argv[1]))}
+listed = [json.loads(line) for line in open(sys.argv[2])]
+assert rows["TS"]["held_explicit_transfer"] == 2, rows["TS"]
+assert len(listed) == 2, listed
+assert sorted(e["sr"] for e in listed) == ["R-1", "R-3"], listed
+assert all(e["rule"] == "explicit_transfer" for e in listed), listed
+assert listed[0]["ts"] <= listed[1]["ts"], listed
+EOF
+    fail "--list held:explicit_transfer does not agree with its count"
+grep -q "^2 entries, 2 SRs$" "$T/held.txt" ||
+    fail "--list held:explicit_transfer does not count"
+$CL report --since 1d --list held --ward W12 > "$T/held12"
+grep -q "R-3 .*suppressed \[explicit_transfer\]" "$T/held12" &&
+    ! grep -q "R-1" "$T/held12" ||
+    fail "--list held --ward W12: $(cat "$T/held12")"
+$CL report --since 1d --list held --service 'SIDEWALK | snow clearing' \
+    > "$T/heldsnow"
+grep -q "^1 entry, 1 SR$" "$T/heldsnow" && grep -q R-3 "$T/heldsnow" ||
+    fail "--list held --service: $(cat "$T/heldsnow")"
+# Without the stream of every entry the held are still listed (their own
+# streams are read); the received, read from that stream, are not.
+rcli RENAME closeloop:audit closeloop:audit.away > /dev/null
+$CL report --since 1d --list held > "$T/noall"
+$CL report --since 1d --list received > "$T/noall.received"
+rcli RENAME closeloop:audit.away closeloop:audit > /dev/null
+grep -q "^2 entries, 2 SRs$" "$T/noall" ||
+    fail "--list held reads the stream of every entry: $(cat "$T/noall")"
+grep -q "^0 entries, 0 SRs$" "$T/noall.received" ||
+    fail "--list received: $(cat "$T/noall.received")"
+# An SR the sets list whose entries the trail has lost is still listed.
+rcli RENAME "closeloop:sr:{R-3}:audit" away > /dev/null
+$CL report --since 1d --list held > "$T/gone"
+$CL report --since 1d --list held --json > "$T/gone.json"
+rcli RENAME away "closeloop:sr:{R-3}:audit" > /dev/null
+cat "$T/gone"
+grep -q "^-  *R-3  *TS  *held  no longer in the trail" "$T/gone" &&
+    grep -q "^1 entry, 2 SRs$" "$T/gone" ||
+    fail "an SR gone from the trail: $(cat "$T/gone")"
+grep -q '"sr":"R-3".*"in_trail":false' "$T/gone.json" ||
+    fail "an SR gone from the trail, as JSON: $(cat "$T/gone.json")"
 
 say "a year of days: by month, by week, top service types, CSV"
 $PY - "$T/seed" "$T/want.json" <<'EOF'

@@ -1,12 +1,16 @@
 /*
- * test_rollup.c - unit tests for the daily counts (rollup.c)
+ * test_rollup.c - unit tests for the daily counts (rollup.c, rollupfold.c,
+ * rolllist.c)
  *
  * Against a private redis-server: the counters each kind of decision
  * adds to; a step's decisions land in the division's hash of its local
  * day and in the ward and service hashes, summed per field, with their
- * retention and the set of divisions; a retried failure is taken back
- * off its day; the lag histogram; and reading a range of days back, with
- * service types that hold the separator.
+ * retention and the set of divisions; the SRs of the listed counters go
+ * in the same record and fold into their sets with the counts, expiring
+ * with them; a retried failure is taken back off its day and its SR off
+ * the day's failure sets; the lag histogram; reading a range of days
+ * back, with service types that hold the separator; and the SRs of a
+ * range of days read back from the sets, by ward and service type.
  */
 #include "build.h"
 
@@ -22,6 +26,7 @@
 #include "config.h"
 #include "decision.h"
 #include "redis.h"
+#include "rolllist.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "testredis.h"
@@ -55,10 +60,26 @@ test_rollup_write(struct redis *r, const struct config *cf,
 	char		*cause = NULL;
 
 	txn_begin(&tx, r);
-	rollup_queue(&tx, cf, dl, now);
+	rollup_queue(&tx, cf, "8812", dl, now);
 	assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
 	decision_clear(dl);
 	test_rollup_fold(r, cf, 1);
+}
+
+/* Return 1 if member is in the set key, 0 if not. */
+static long long
+test_rollup_has(struct redis *r, const char *key, const char *member)
+{
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+	long long		 n;
+
+	reply = redis_command(r, &cause, "SISMEMBER %s %s", key, member);
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_TYPE_INTEGER);
+	n = reply->integer;
+	redis_reply_free(reply);
+	return n;
 }
 
 /* Return whether counters c (n of them) are exactly the want list. */
@@ -210,7 +231,8 @@ test_rollup_step(void **state)
 	    "TTL closeloop:roll:TS:2026-03-02:ward"), 401 * 86400);
 	assert_int_equal(testredis_int(r,
 	    "SCARD closeloop:roll:divisions"), 1);
-	assert_int_equal(testredis_int(r, "DBSIZE"), 4);
+	/* The three hashes, the divisions and the two sets of the held. */
+	assert_int_equal(testredis_int(r, "DBSIZE"), 6);
 	/* Folded once: a second fold finds nothing and counts nothing. */
 	test_rollup_fold(r, cf, 0);
 	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02", "received");
@@ -269,7 +291,7 @@ test_rollup_undo(void **state)
 	decision_add(&dl, DECISION_FAILED, NULL, VOCAB_NOTICE_NONE, "TW",
 	    NULL, "%s", "");
 	txn_begin(&tx, r);
-	rollup_undo(&tx, cf, &dl, LATE_EVENING);
+	rollup_undo(&tx, cf, "8812", &dl, LATE_EVENING);
 	assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
 	decision_clear(&dl);
 	test_rollup_fold(r, cf, 1);
@@ -304,7 +326,7 @@ test_rollup_pending(void **state)
 		decision_add(&dl, DECISION_RECEIVED, NULL, VOCAB_NOTICE_NONE,
 		    i == 4 ? "SWMS" : "TS", NULL, "%s", "");
 		txn_begin(&tx, r);
-		rollup_queue(&tx, cf, &dl, AFTERNOON);
+		rollup_queue(&tx, cf, "8812", &dl, AFTERNOON);
 		assert_int_equal(txn_exec(&tx, "8812", &cause), 1);
 		decision_clear(&dl);
 	}
@@ -408,6 +430,258 @@ test_rollup_read(void **state)
 	config_free(cf);
 }
 
+/* Queue dl's counts about SR sr at now in one transaction; dl emptied. */
+static void
+test_rollup_queue(struct redis *r, const struct config *cf, const char *sr,
+    struct decision_list *dl, int64_t now, int undo)
+{
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	txn_begin(&tx, r);
+	if (undo)
+		rollup_undo(&tx, cf, sr, dl, now);
+	else
+		rollup_queue(&tx, cf, sr, dl, now);
+	assert_int_equal(txn_exec(&tx, sr, &cause), 1);
+	decision_clear(dl);
+}
+
+/* Add a decision of division TS with a ward and a service, if given. */
+static void
+test_rollup_add(struct decision_list *dl, enum decision_kind kind,
+    const char *rule, const char *ward, const char *service)
+{
+	struct decision	*d;
+
+	d = decision_add(dl, kind, rule, VOCAB_NOTICE_COMPLETED, "TS", NULL,
+	    "%s", "");
+	decision_set(d, "ward", ward);
+	decision_set(d, "service", service);
+}
+
+/*
+ * The SRs of the listed counters go in the step's one record beside its
+ * counts and fold into their sets with them, with the same expiry; the
+ * other counters keep no set.
+ */
+static void
+test_rollup_sets(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct redis_reply	*rec;
+	char			*v, *cause = NULL;
+	const char		*day = "closeloop:roll:TS:2026-03-02";
+	char			 key[128];
+
+	(void)state;
+	test_rollup_add(&dl, DECISION_RECEIVED, NULL, "W07", "Catch Basin");
+	test_rollup_add(&dl, DECISION_SUPPRESSED, "explicit_transfer", "W07",
+	    "Catch Basin");
+	test_rollup_add(&dl, DECISION_FLAGGED, "no_note", "W\t07", NULL);
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8812", &dl, LATE_EVENING, 0);
+	/* One record: the counts and the SRs commit together. */
+	assert_int_equal(testredis_int(r, "LLEN closeloop:roll:pending"), 1);
+	rec = redis_command(r, &cause, "LINDEX %s 0", "closeloop:roll:pending");
+	assert_non_null(rec);
+	assert_non_null(rec->str);
+	assert_non_null(strstr(rec->str, "TS\t2026-03-02\t\theld\t1\n"));
+	assert_non_null(strstr(rec->str,
+	    "TS\t2026-03-02\tl\theld\t8812\tW07\tCatch Basin\t1\n"));
+	redis_reply_free(rec);
+	assert_int_equal(testredis_int(r, "EXISTS closeloop:roll:TS:"
+	    "2026-03-02:sr:held"), 0);
+	test_rollup_fold(r, cf, 1);
+	v = testredis_hget(r, day, "held");
+	assert_string_equal(v, "1");
+	free(v);
+	snprintf(key, sizeof key, "%s:sr:held", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\tW07\tCatch Basin"), 1);
+	assert_int_equal(testredis_int(r, "SCARD closeloop:roll:TS:"
+	    "2026-03-02:sr:held"), 1);
+	assert_int_equal(testredis_int(r, "TTL closeloop:roll:TS:"
+	    "2026-03-02:sr:held"), 401 * 86400);
+	snprintf(key, sizeof key, "%s:sr:held:explicit_transfer", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\tW07\tCatch Basin"), 1);
+	/* A tab in a ward is a space in the member. */
+	snprintf(key, sizeof key, "%s:sr:flag:no_note", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\tW 07\t"), 1);
+	snprintf(key, sizeof key, "%s:sr:failed", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\t\t"), 1);
+	snprintf(key, sizeof key, "%s:sr:failed:dead", day);
+	assert_int_equal(test_rollup_has(r, key, "8812\t\t"), 1);
+	assert_int_equal(testredis_int(r, "EXISTS closeloop:roll:TS:"
+	    "2026-03-02:sr:received closeloop:roll:TS:2026-03-02:sr:"
+	    "suppressed closeloop:roll:TS:2026-03-02:sr:suppressed:"
+	    "explicit_transfer"), 0);
+	assert_true(rollup_counter_listed("held"));
+	assert_true(rollup_counter_listed("held:implicit_transfer"));
+	assert_true(rollup_counter_listed("flag:no_note"));
+	assert_true(rollup_counter_listed("failed"));
+	assert_true(rollup_counter_listed("failed:dead"));
+	assert_false(rollup_counter_listed("failed:"));
+	assert_false(rollup_counter_listed("received"));
+	assert_false(rollup_counter_listed("told"));
+	assert_false(rollup_counter_listed("sent:email"));
+	assert_false(rollup_counter_listed("suppressed:no_contact"));
+	/* Written by hand as something else, a set is left alone, named. */
+	redis_reply_free(redis_command(r, &cause, "SET %s %s",
+	    "closeloop:roll:TS:2026-03-02:sr:failed", "not a set"));
+	test_rollup_add(&dl, DECISION_FAILED, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8813", &dl, LATE_EVENING, 0);
+	assert_int_equal(rollupfold_run(r, cf, ROLLUPFOLD_MAX, &cause), 1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "closeloop:roll:TS:2026-03-02:sr:failed "
+	    "is not a set of SRs"));
+	free(cause);
+	v = testredis_hget(r, day, "failed");
+	assert_string_equal(v, "2");
+	free(v);
+	redis_free(r);
+	config_free(cf);
+}
+
+/*
+ * A retried failure takes its SR out of the day's failure sets, whether
+ * its failure was folded already or waits in the same fold; the other
+ * SRs stay. An SR that failed twice that day leaves on the first retry.
+ */
+static void
+test_rollup_undo_sets(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	char			*v;
+	const char		*key = "closeloop:roll:TS:2026-03-02:sr:failed";
+
+	(void)state;
+	test_rollup_add(&dl, DECISION_FAILED, NULL, "W07", "Graffiti");
+	test_rollup_queue(r, cf, "8812", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_FAILED, NULL, "W07", "Graffiti");
+	test_rollup_queue(r, cf, "8812", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8813", &dl, LATE_EVENING, 0);
+	test_rollup_fold(r, cf, 3);
+	assert_int_equal(testredis_int(r, "SCARD closeloop:roll:TS:"
+	    "2026-03-02:sr:failed"), 2);
+	test_rollup_add(&dl, DECISION_FAILED, NULL, "W07", "Graffiti");
+	test_rollup_queue(r, cf, "8812", &dl, LATE_EVENING, 1);
+	test_rollup_fold(r, cf, 1);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02", "failed");
+	assert_string_equal(v, "2");
+	free(v);
+	assert_int_equal(test_rollup_has(r, key, "8812\tW07\tGraffiti"), 0);
+	assert_int_equal(test_rollup_has(r, key, "8813\t\t"), 1);
+	assert_int_equal(test_rollup_has(r, "closeloop:roll:TS:2026-03-02:sr:"
+	    "failed:failed", "8812\tW07\tGraffiti"), 0);
+	/* Failed and retried before a fold: the last of the two wins. */
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8814", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8814", &dl, LATE_EVENING, 1);
+	test_rollup_fold(r, cf, 2);
+	assert_int_equal(test_rollup_has(r, key, "8814\t\t"), 0);
+	/* The last SR out of a set takes the set with it. */
+	test_rollup_add(&dl, DECISION_DEAD, NULL, NULL, NULL);
+	test_rollup_queue(r, cf, "8813", &dl, LATE_EVENING, 1);
+	test_rollup_fold(r, cf, 1);
+	assert_int_equal(testredis_int(r, "EXISTS closeloop:roll:TS:"
+	    "2026-03-02:sr:failed:dead"), 0);
+	redis_free(r);
+	config_free(cf);
+}
+
+/* Check that the SRs rolllist_srs() finds are the NULL-ended want. */
+static void
+test_rollup_srs(struct redis *r, const struct config *cf,
+    const char *division, const char *first, const char *last,
+    const char *counter, const char *ward, const char *service,
+    const char *const *want)
+{
+	char	**srs = NULL, *cause = NULL;
+	size_t	  n = 0, i;
+
+	assert_int_equal(rolllist_srs(r, cf, division, first, last, counter,
+	    ward, service, &srs, &n, &cause), 0);
+	assert_null(cause);
+	for (i = 0; want[i] != NULL; i++) {
+		assert_true(i < n);
+		assert_string_equal(srs[i], want[i]);
+	}
+	assert_int_equal(n, i);
+	assert_null(srs[n]);
+	for (i = 0; i < n; i++)
+		free(srs[i]);
+	free(srs);
+}
+
+/*
+ * The SRs of a range of days, once each and sorted, of one division or
+ * every one, by ward and by service type (in any case).
+ */
+static void
+test_rollup_list(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	char			**srs = NULL, *cause = NULL;
+	size_t			  n = 0;
+
+	(void)state;
+	test_rollup_add(&dl, DECISION_SUPPRESSED, "implicit_transfer", "W07",
+	    "Pothole");
+	test_rollup_queue(r, cf, "9002", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_SUPPRESSED, "explicit_transfer", "W12",
+	    "Graffiti");
+	test_rollup_queue(r, cf, "9001", &dl, LATE_EVENING, 0);
+	test_rollup_add(&dl, DECISION_SUPPRESSED, "explicit_transfer", "W07",
+	    "Graffiti");
+	test_rollup_queue(r, cf, "9001", &dl, AFTERNOON, 0);
+	test_rollup_add(&dl, DECISION_FLAGGED, "closed_not_done", NULL, NULL);
+	test_rollup_queue(r, cf, "9003", &dl, AFTERNOON + 2 * 86400000LL, 0);
+	d = decision_add(&dl, DECISION_FLAGGED, "closed_not_done",
+	    VOCAB_NOTICE_COMPLETED, "TW", NULL, "%s", "");
+	decision_set(d, "ward", "W07");
+	test_rollup_queue(r, cf, "9004", &dl, AFTERNOON, 0);
+	test_rollup_fold(r, cf, 5);
+
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06", "held", NULL,
+	    NULL, (const char *[]){ "9001", "9002", "9003", NULL });
+	test_rollup_srs(r, cf, "ts", "2026-03-02", "2026-03-02", "held", NULL,
+	    NULL, (const char *[]){ "9001", "9002", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-03", "2026-03-04", "held", NULL,
+	    NULL, (const char *[]){ "9001", NULL });
+	test_rollup_srs(r, cf, NULL, "2026-03-03", "2026-03-03", "held", NULL,
+	    NULL, (const char *[]){ "9001", "9004", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06",
+	    "held:explicit_transfer", NULL, NULL,
+	    (const char *[]){ "9001", NULL });
+	test_rollup_srs(r, cf, NULL, "2026-03-01", "2026-03-06", "held",
+	    "W07", NULL, (const char *[]){ "9001", "9002", "9004", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-02", "2026-03-02", "held",
+	    "W07", NULL, (const char *[]){ "9002", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06", "held",
+	    NULL, "graffiti", (const char *[]){ "9001", NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06", "held",
+	    "W12", "Pothole", (const char *[]){ NULL });
+	test_rollup_srs(r, cf, "SWMS", "2026-03-01", "2026-03-06", "held",
+	    NULL, NULL, (const char *[]){ NULL });
+	test_rollup_srs(r, cf, "TS", "2026-03-01", "2026-03-06",
+	    "flag:no_note", NULL, NULL, (const char *[]){ NULL });
+	assert_int_equal(rolllist_srs(r, cf, "TS", "2026-03-01", "2026-03-06",
+	    "received", NULL, NULL, &srs, &n, &cause), -1);
+	assert_non_null(strstr(cause, "no list of SRs"));
+	free(cause);
+	redis_free(r);
+	config_free(cf);
+}
+
 int
 main(void)
 {
@@ -419,6 +693,9 @@ main(void)
 		cmocka_unit_test(test_rollup_undo),
 		cmocka_unit_test(test_rollup_pending),
 		cmocka_unit_test(test_rollup_read),
+		cmocka_unit_test(test_rollup_sets),
+		cmocka_unit_test(test_rollup_undo_sets),
+		cmocka_unit_test(test_rollup_list),
 	};
 
 	return testredis_run(&ts, "rollup", tests,
