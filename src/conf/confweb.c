@@ -40,20 +40,14 @@ confweb_address(const char *v)
 	    inet_pton(AF_INET6, v, buf) == 1;
 }
 
-/* Return 1 if v is a division code: not empty. */
-static int
-confweb_code(const char *v)
-{
-	return *v != '\0';
-}
-
 /*
- * Read an array of strings that ok() accepts into *list (*n of them);
- * what says what an entry must be, for a problem.
+ * Read an array of strings into *list (*n of them): addresses if
+ * addresses is set (confweb_address()), else division codes (not
+ * empty); what says what an entry must be, for a problem.
  */
 static void
 confweb_strings(struct confproblems *pr, const config_setting_t *s,
-    const char *name, const char *what, int (*ok)(const char *),
+    const char *name, const char *what, int addresses,
     char ***list, size_t *n)
 {
 	const config_setting_t	*e;
@@ -68,7 +62,8 @@ confweb_strings(struct confproblems *pr, const config_setting_t *s,
 	}
 	for (i = 0; i < config_setting_length(s); i++) {
 		e = config_setting_get_elem(s, i);
-		if ((v = config_setting_get_string(e)) == NULL || !ok(v)) {
+		if ((v = config_setting_get_string(e)) == NULL || *v == '\0' ||
+		    (addresses && !confweb_address(v))) {
 			confproblem_add(pr, e, "%s: \"%s\" is not a %s", name,
 			    v != NULL ? v : "", what);
 			continue;
@@ -84,7 +79,7 @@ confweb_proxies(struct config *cf, struct confproblems *pr,
     const config_setting_t *s, const char *name)
 {
 	confweb_strings(pr, s, name, "numeric IPv4 or IPv6 address (or "
-	    "\"unix\")", confweb_address, &cf->web_trusted_proxies,
+	    "\"unix\")", 1, &cf->web_trusted_proxies,
 	    &cf->web_ntrusted_proxies);
 }
 
@@ -117,7 +112,7 @@ confweb_group(struct config_group *g, struct confproblems *pr,
 	}
 	if ((s = config_setting_get_member(e, "divisions")) != NULL)
 		confweb_strings(pr, s, "web.groups.divisions", "division code",
-		    confweb_code, &g->divisions, &g->ndivisions);
+		    0, &g->divisions, &g->ndivisions);
 	if ((g->role == ROLE_DIVISION) != (g->ndivisions > 0)) {
 		confproblem_add(pr, e, "%s.divisions: %s (group \"%s\")", name,
 		    g->role == ROLE_DIVISION ? "the division role needs its "

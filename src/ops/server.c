@@ -54,8 +54,12 @@ static const struct deliver_workers server_workers = {
 	smswork_main
 };
 
-/* Longest a blocking read waits before the loop looks around. */
-#define SERVER_BLOCK_MAX_MS	60000
+/*
+ * Longest a blocking read waits before the loop looks around: a second,
+ * since the steps' and the workers' daily counts are folded into their
+ * hashes once a second (server_full()), and the console shows them.
+ */
+#define SERVER_BLOCK_MAX_MS	1000
 
 enum server_link {
 	SERVER_LINK_UNKNOWN,

@@ -22,6 +22,7 @@
 #include "findpage.h"
 #include "http.h"
 #include "httpreq.h"
+#include "listpage.h"
 #include "log.h"
 #include "msgpage.h"
 #include "page.h"
@@ -57,7 +58,8 @@ static const struct web_route web_routes[] = {
 	{ "GET", "/healthz", 0, staticfile_health },
 	{ "GET", "/find", WEB_READERS, findpage_show },
 	{ "GET", "/sr/", WEB_READERS, srpage_show },
-	{ "GET", "/message/", WEB_READERS, msgpage_show }
+	{ "GET", "/message/", WEB_READERS, msgpage_show },
+	{ "GET", "/list", WEB_READERS, listpage_show }
 };
 
 /* Make the console's state. */

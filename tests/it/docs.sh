@@ -28,7 +28,7 @@
 MAN5="$top_builddir/man/closeloopd.conf.5"
 MAN8="$top_builddir/man/closeloopd.8"
 MAN1="$top_builddir/man/closeloop.1"
-for page in "$MAN1" "$MAN5" "$MAN8"; do
+for page in "$MAN1" "$MAN5" "$MAN8" "$top_builddir/man/closeloop-web.8"; do
 	[ -f "$page" ] || fail "$page is not built (make)"
 done
 SAMPLE="$top_srcdir/etc/closeloopd.conf"
@@ -189,12 +189,13 @@ grep -q "templates: $count, version" "$MAN1" ||
 say "every secret file setting is in SECRETS, with its credential"
 grep -o '"[a-z_.]*_file", CONFKEY_STRING' "$top_srcdir/src/conf/confkey.c" |
     sed 's/"\([a-z_.]*\)".*/\1/' | grep -v 'ca_file$' > "$T/secrets"
-assert "nine secrets" [ "$(wc -l < "$T/secrets")" = 9 ]
+assert "ten secrets" [ "$(wc -l < "$T/secrets")" = 10 ]
 awk '/^\.SH SECRETS$/ { on = 1; next } /^\.SH / { on = 0 } on' "$MAN5" > "$T/secrets.5"
 while read -r setting; do
 	cred=$(grep "^$setting	" "$T/secrets.5" | cut -f2 | sed 's/\\-/-/g')
 	[ -n "$cred" ] || { echo "closeloopd.conf.5: SECRETS lacks $setting"; bad=1; continue; }
-	grep -q "LoadCredential=$cred:" "$top_srcdir/systemd/closeloopd.service.in" || {
+	grep -q "LoadCredential=$cred:" "$top_srcdir/systemd/closeloopd.service.in" \
+	    "$top_srcdir/systemd/closeloop-web.service.in" || {
 		echo "the unit loads no credential $cred ($setting)"
 		bad=1
 	}
@@ -212,7 +213,7 @@ assert "one directory, /var/log/$logs" [ "$(grep -cv "^/var/log/$logs/audit.json
 
 say "each manual page renders without a warning"
 if command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1; then
-	for page in "$MAN1" "$MAN5" "$MAN8"; do
+	for page in "$MAN1" "$MAN5" "$MAN8" "$top_builddir/man/closeloop-web.8"; do
 		for macros in -man -mandoc; do
 			groff -ww -z "$macros" "$page" > "$T/groff.out" 2>&1 || true
 			if [ -s "$T/groff.out" ]; then

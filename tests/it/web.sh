@@ -37,9 +37,32 @@ $(web_config 'trusted_proxies = [ "127.0.0.2" ];
 # A second division, so that a division user has one it may not see.
 sed -i 's/^divisions = {$/divisions = {\n\tTS = { name = { en = "Transportation Services"; }; };/' "$CONF"
 
+say "the unit: hardened (exposure <= 1.5), and none of closeloopd's delivery secrets"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	( cd "$top_builddir" && make -s systemd/closeloop-web.service )
+	systemd-analyze security --offline=true --threshold=15 \
+	    "$top_builddir/systemd/closeloop-web.service" > "$T/security" 2>&1 ||
+	    { cat "$T/security"; fail "the unit is exposed more than 1.5"; }
+	grep 'Overall exposure' "$T/security"
+else
+	skipped "systemd-analyze is not installed (Debian package systemd): the unit is not checked"
+fi
+for c in smtp-password sms-password sms-dlr-secret sms-inbound-secret \
+    unsubscribe-secret redis-password; do
+	grep -q "LoadCredential=$c:" "$top_srcdir/systemd/closeloop-web.service.in" &&
+	    fail "closeloop-web.service loads $c"
+done
+
 say "closeloop-web checks its configuration and reads none of closeloopd's secrets"
 "$CLOSELOOP_WEB" -c "$CONF" --check-config >/dev/null ||
     fail "closeloop-web --check-config"
+# A delivery secret that cannot be read stops closeloopd, not the console,
+# which never opens it.
+sed 's|^email = {|email = {\n\tusername = "u";\n\tpassword_file = "/nonexistent/smtp.secret";|' "$CONF" > "$T/sec.conf"
+"$CLOSELOOP_WEB" -c "$T/sec.conf" --check-config >/dev/null 2>&1 ||
+    fail "closeloop-web opened email.password_file"
+"$CLOSELOOPD" -c "$T/sec.conf" --check-config >/dev/null 2>&1 &&
+    fail "closeloopd took an unreadable email.password_file"
 sed 's/role = "ops"/role = "boss"/' "$CONF" > "$T/bad.conf"
 "$CLOSELOOP_WEB" -c "$T/bad.conf" --check-config > "$T/bad.out" 2>&1 &&
     fail "a bad role was accepted"
@@ -79,6 +102,9 @@ rcli XADD closeloop:events '*' v 1 type subscribe event_id s-S-1 sr S-1 \
     ts 2026-11-20T09:00:00Z email stan@example.org locale en channels email >/dev/null
 rcli XADD closeloop:events '*' v 1 type status event_id c-S-1 sr S-1 \
     ts 2026-11-20T10:00:00Z division TS status received service Pothole >/dev/null
+rcli XADD closeloop:events '*' v 1 type status event_id c-W-2 sr W-2 \
+    ts 2026-11-20T10:00:00Z division TW status closed reason completed \
+    ward W07 service "Catch Basin Blocked" >/dev/null
 wait_for 30 "W-1 sent" state_is W-1/1/0 sent
 wait_for 30 "S-1 sent" state_is S-1/1/0 sent
 
@@ -137,6 +163,22 @@ cmp -s "$(web_get "$T/w.jar" /sr/S-1 >/dev/null; ls -t "$T"/pages/*.html | head 
 [ "$(web_status "$T/sara.jar" /sr/S-1)" = 200 ] || fail "sara does not see S-1"
 [ "$(web_status "$T/cara.jar" /find)" = 404 ] || fail "comms sees /find"
 [ "$(web_status "$T/olive.jar" /sr/S-1)" = 200 ] || fail "ops does not see S-1"
+
+say "the SRs behind a count, from the rollups"
+# Listed once closeloopd has folded the step's counts (once a second).
+w2_listed() {
+	web_get "$T/w.jar" "/list?counter=flag:no_note&division=TW" > "$T/list.html"
+	grep -q 'href="/sr/W-2"' "$T/list.html"
+}
+wait_for 10 "W-2 (closed without a note) listed" w2_listed
+grep -q 'href="/sr/W-1"' "$T/list.html" && fail "W-1 (with a note) is listed as without one"
+grep -q "1 SR(s) counted as flag:no_note" "$T/list.html" || fail "the list's total"
+web_get "$T/w.jar" "/list?counter=flag:no_note&ward=W08" > "$T/list2.html"
+grep -q 'href="/sr/W-2"' "$T/list2.html" && fail "the ward filter let W-2 (ward W07) through"
+[ "$(web_status "$T/sara.jar" "/list?counter=flag:no_note&division=TW")" = 404 ] ||
+    fail "sara lists TW's SRs"
+[ "$(web_status "$T/w.jar" "/list?counter=received")" = 404 ] ||
+    fail "a counter without a list is not refused"
 
 say "the timeline shows the message as sent, with its proof"
 web_get "$T/olive.jar" /sr/W-1 > "$T/o1.html"
