@@ -22,18 +22,28 @@ need "$PY" python3
 
 redis_start
 smtpd_plain
+# The console's own Redis user, by the rule docs/operations.md gives.
+acl=$(sed -n '/<!-- web-acl -->/,/^ACL SETUSER/p' "$top_srcdir/docs/operations.md" |
+    grep '^ACL SETUSER' | sed 's/>the-web-password/>w3b-pass/')
+[ -n "$acl" ] || fail "docs/operations.md gives no ACL rule for the console"
+# shellcheck disable=SC2086
+rcli $acl >/dev/null
+printf 'w3b-pass\n' > "$T/web-redis.secret"
+chmod 600 "$T/web-redis.secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/lookup.secret"
 chmod 600 "$T/lookup.secret"
 web_port
 write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
 audit = { lookup_secret_file = \"$T/lookup.secret\"; };
 $(smtp_config)
-$(web_config 'trusted_proxies = [ "127.0.0.2" ];
+$(web_config "redis_username = \"closeloop-web\";
+	redis_password_file = \"$T/web-redis.secret\";
+	trusted_proxies = [ \"127.0.0.2\" ];
 	signin_limit = 3;
 	groups = (
-		{ group = "water"; role = "division"; divisions = [ "TW" ]; },
-		{ group = "311-ops"; role = "ops"; }
-	);')"
+		{ group = \"water\"; role = \"division\"; divisions = [ \"TW\" ]; },
+		{ group = \"311-ops\"; role = \"ops\"; }
+	);")"
 # A second division, so that a division user has one it may not see.
 sed -i 's/^divisions = {$/divisions = {\n\tTS = { name = { en = "Transportation Services"; }; };/' "$CONF"
 
@@ -107,6 +117,12 @@ rcli XADD closeloop:events '*' v 1 type status event_id c-W-2 sr W-2 \
     ward W07 service "Catch Basin Blocked" >/dev/null
 wait_for 30 "W-1 sent" state_is W-1/1/0 sent
 wait_for 30 "S-1 sent" state_is S-1/1/0 sent
+
+say "the console's Redis user reads closeloop's keys and writes only its own"
+wcli() { "$REDIS_CLI" -s "$SOCK" --user closeloop-web --pass w3b-pass --no-auth-warning "$@"; }
+[ "$(wcli HGET "closeloop:sr:{W-1}:state" service)" = "Catch Basin Blocked" ] || fail "the web user cannot read an SR"
+wcli DEL "closeloop:sr:{W-1}:state" 2>&1 | grep -q NOPERM || fail "the web user may delete an SR"
+wcli SET closeloop:web:probe 1 | grep -q OK || fail "the web user cannot write its own keys"
 
 say "sign-in: the form, a wrong password, the limit, a right one"
 [ "$(web_status "$T/none.jar" /find)" = 303 ] || fail "/find without a session is not sent to /signin"
