@@ -27,6 +27,7 @@ PY=/usr/bin/python3
 REDIS_PID=
 DAEMON_PID=
 SMTPD_PID=
+WEB_PID=
 
 # Say what is missing and give up.
 missing() {
@@ -39,6 +40,8 @@ missing() {
 cleanup() {
 	[ -z "$DAEMON_PID" ] || kill -TERM "$DAEMON_PID" 2>/dev/null || true
 	[ -z "$DAEMON_PID" ] || wait "$DAEMON_PID" 2>/dev/null || true
+	[ -z "$WEB_PID" ] || kill -TERM "$WEB_PID" 2>/dev/null || true
+	[ -z "$WEB_PID" ] || wait "$WEB_PID" 2>/dev/null || true
 	[ -z "$SMTPD_PID" ] || kill -TERM "$SMTPD_PID" 2>/dev/null || true
 	[ -z "$SMTPD_PID" ] || wait "$SMTPD_PID" 2>/dev/null || true
 	kannel_stop >/dev/null 2>&1 || true
@@ -85,6 +88,10 @@ printf '%s\n' "$KANNEL_PASSWORD" > "$T/sms.secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/dlr.secret"
 chmod 600 "$T/sms.secret" "$T/dlr.secret"
 HTTP_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+WEB_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/resident.secret"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/lookup.secret"
+chmod 600 "$T/resident.secret" "$T/lookup.secret"
 echo "  SMTP on 127.0.0.1:$SMTP_PORT; Kannel's sendsms at $KANNEL_URL"
 
 cat > "$CONF" <<EOC
@@ -97,6 +104,9 @@ templates = {
 	photo_hosts = [ "photos.toronto.example" ];
 	status_url = "https://www.toronto.ca/311/sr/{sr}";
 	unsubscribe_url = "https://www.toronto.ca/311/stop/{sr}";
+	# Each message links to the resident's own page on the console.
+	resident_url = "https://311.toronto.example/r/{sr}/{token}";
+	resident_secret_file = "$T/resident.secret";
 	city = { en = "City of Toronto"; fr = "Ville de Toronto"; zh-Hans = "多伦多市政府"; };
 };
 # Loopback servers for the demo: no TLS. In production STARTTLS is required.
@@ -117,8 +127,16 @@ sms = {
 	dlr_secret_file = "$T/dlr.secret";
 };
 http = { listen = "127.0.0.1:$HTTP_PORT"; };
-# Every decision, also as JSON Lines, for records retention.
-audit = { file = "$T/audit.jsonl"; };
+# Every decision, also as JSON Lines, for records retention; the keyed
+# look-up of a resident's SRs by contact.
+audit = { file = "$T/audit.jsonl"; lookup_secret_file = "$T/lookup.secret"; };
+# The console, on plain loopback for the demo (in production behind the
+# city's TLS proxy, with Secure cookies).
+web = {
+	listen = "127.0.0.1:$WEB_PORT";
+	pages_dir = "$top_srcdir/src/web/pages";
+	cookie_secure = false;
+};
 divisions = {
 	TS = { name = { en = "Transportation Services"; fr = "Services des transports"; }; };
 	TW = {
@@ -291,3 +309,29 @@ printf 'the resident was told "transferred" to Toronto Water, then "completed".\
 printf 'Each notice went out by email and SMS, in the resident'"'"'s language.\n'
 printf 'The resident of duplicate 2026-000102 was told when the original\n'
 printf '2026-000099 was completed; the SMS sent in quiet hours waits for them to end.\n'
+
+step "The console: closeloop-web (log: $T/closeloop-web.log)"
+printf 'demo-console-pass\n' > "$T/demo.password"
+"$CLOSELOOP" -c "$CONF" user add demo --role ops --password-file "$T/demo.password"
+"$CLOSELOOP" -c "$CONF" user add water --role division --division TW \
+    --password-file "$T/demo.password"
+"$top_builddir/closeloop-web" -c "$CONF" 2> "$T/closeloop-web.log" &
+WEB_PID=$!
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$WEB_PORT/healthz"; do
+	i=$((i + 1)); [ $i -lt 200 ] || { echo "closeloop-web did not start"; exit 1; }
+	sleep 0.05
+done
+token=$(printf 'closeloop-resident:2026-000101' |
+    openssl dgst -sha256 -hmac "$(cat "$T/resident.secret")" | sed 's/.*= //' | cut -c1-32)
+echo "  The console:      http://127.0.0.1:$WEB_PORT/"
+echo "  Sign in as:       demo (ops) or water (Toronto Water), password demo-console-pass"
+echo "  A timeline:       http://127.0.0.1:$WEB_PORT/sr/2026-000101"
+echo "  A resident's page (the link in each message, behind the city's proxy):"
+echo "                    http://127.0.0.1:$WEB_PORT/r/2026-000101/$token"
+if [ -t 0 ] && [ -z "${DEMO_CONSOLE_SECONDS:-}" ]; then
+	echo "  The console runs until you press Ctrl-C."
+	wait "$WEB_PID" || true
+else
+	sleep "${DEMO_CONSOLE_SECONDS:-0}"
+fi
