@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""web_browser.py - staff and a resident use the console in chromium
+
+Run by web_browser.sh, which has played the stories and started the
+console at WEB_URL with the accounts olive (ops), walt (division TW) and
+sara (division TS), password WEB_PASSWORD. Every page opened is checked
+(lang, axe-core WCAG 2.1 A and AA, no sideways scrolling at 360 px) and
+kept as SCREENSHOTS/NAME.png. Exits 1 at the first thing wrong, saying
+what.
+"""
+import http.server
+import os
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "harness"))
+import browser  # noqa: E402
+
+URL = os.environ["WEB_URL"]
+PASSWORD = os.environ["WEB_PASSWORD"]
+SHOTS = os.environ["SCREENSHOTS"]
+RESIDENT = os.environ["RESIDENT_LINK"]
+OTHER_PORT = int(os.environ["OTHER_PORT"])
+checked = []
+
+
+def fail(what):
+    print("FAIL: " + what)
+    sys.exit(1)
+
+
+def check(b, name):
+    """Audit the page open in b and keep its screenshot as NAME.png."""
+    problems = browser.audit(b)
+    if problems:
+        fail("%s (%s):\n%s" % (name, b.driver.current_url,
+                              "\n".join(problems)))
+    b.screenshot(os.path.join(SHOTS, name + ".png"))
+    checked.append(name)
+    print("ok: %s: lang, axe-core, 360 px; screenshot %s.png" % (name, name))
+
+
+def text(b):
+    return b.driver.find_element("tag name", "body").text
+
+
+def signin(b, name):
+    """Sign in with the console's form, as a person would."""
+    b.open(URL + "/signin")
+    b.driver.find_element("id", "name").send_keys(name)
+    b.driver.find_element("id", "password").send_keys(PASSWORD)
+    b.driver.find_element("css selector", "form.signin button").click()
+    if "Signed in as" not in text(b):
+        fail("%s could not sign in: %s" % (name, text(b)[:300]))
+
+
+def signout(b):
+    b.driver.find_element("css selector", "header form button").click()
+
+
+def post_status(b, path, body):
+    """POST body to path with fetch from the page open; the status."""
+    return b.driver.execute_async_script("""
+var done = arguments[arguments.length - 1];
+fetch(arguments[0], {method: 'POST', body: new URLSearchParams(arguments[1]),
+    credentials: 'same-origin'}).then(function (r) { done(r.status); },
+    function (e) { done(String(e)); });""", path, body)
+
+
+class Elsewhere(http.server.BaseHTTPRequestHandler):
+    """Another origin's page whose form posts to the console."""
+
+    def do_GET(self):
+        page = ("<!DOCTYPE html><html lang=en><title>elsewhere</title>"
+                "<form id=f method=post action='%s/signout'>"
+                "<input name=csrf value=guess></form>"
+                "<script>document.getElementById('f').submit()</script>"
+                % URL).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    browser.need()
+    with browser.Browser(1280, 900) as b:
+        b.open(URL + "/signin")
+        check(b, "signin")
+        signin(b, "walt")
+        check(b, "find")
+
+        # A resident calls with their address: find their SRs.
+        b.driver.find_element("id", "email").send_keys("Marie@Example.org")
+        b.driver.find_element("css selector",
+                              "form[action='/find'] input#email ~ button"
+                              ).click()
+        if "SRs of marie@example.org" not in text(b):
+            fail("the look-up did not say whose SRs: " + text(b)[:300])
+        check(b, "find-result")
+        b.driver.find_element("link text", "W-1").click()
+
+        # The timeline: the French email in its frame, the French SMS.
+        body = text(b)
+        if body.count("Proven as sent") < 2:
+            fail("the timeline does not prove both messages: " + body[:500])
+        if "Puisard nettoyé" not in body:
+            fail("the division's note is not on the timeline")
+        sms = b.driver.find_element("css selector", "blockquote.sms").text
+        if "W-1" not in sms or "311" not in sms:
+            fail("the SMS is not shown whole: " + sms)
+        check(b, "timeline")
+        frame = b.driver.find_element("css selector", "iframe.mail")
+        if frame.get_attribute("sandbox") != "":
+            fail("the email's frame is not sandboxed")
+        b.driver.switch_to.frame(frame)
+        lang = b.driver.execute_script(
+            "return document.documentElement.getAttribute('lang')")
+        inner = text(b)
+        b.driver.switch_to.default_content()
+        if lang != "fr" or "W-1" not in inner:
+            fail("the frame does not show the French email (lang %r)" % lang)
+
+        # A form without its token, or from another origin: refused.
+        status = post_status(b, "/signout", {})
+        if status != 403:
+            fail("a sign-out without its token answered %r" % status)
+        server = http.server.HTTPServer(("127.0.0.1", OTHER_PORT), Elsewhere)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        b.open("http://127.0.0.1:%d/" % OTHER_PORT)
+        b.driver.implicitly_wait(2)
+        b.driver.find_element("tag name", "h1")
+        if "Refused" not in text(b):
+            fail("a form from another origin was not refused: "
+                 + text(b)[:300])
+        server.shutdown()
+        b.open(URL + "/find")
+        if "Signed in as walt" not in text(b):
+            fail("the refused form signed walt out")
+        signout(b)
+
+        # A division user and another division's SR: the 404 of nothing.
+        signin(b, "sara")
+        b.open(URL + "/sr/W-1")
+        if "Not found" not in text(b) or "Puisard" in text(b):
+            fail("sara (TS) sees W-1 of TW")
+        check(b, "not-found")
+        b.open(URL + "/sr/S-1")
+        if "S-1" not in text(b):
+            fail("sara does not see S-1")
+        signout(b)
+
+        # The resident follows the link in the email they received.
+        b.open(RESIDENT)
+        check(b, "resident")
+        if "Puisard nettoyé" not in text(b):
+            fail("the resident's page lacks the note they were sent")
+    print("checked %d pages: %s" % (len(checked), ", ".join(checked)))
+
+
+if __name__ == "__main__":
+    main()
