@@ -54,12 +54,8 @@ smtpd_stop() {
 smtpd_start
 wait_for 10 "the SMTP server" port_up "$SMTP_PORT"
 
-# The resident's link is 37 characters longer than the status page's:
-# the shipped Portuguese SMS with a date in March (UCS-2) then take four
-# segments, which lint requires sms.max_segments to allow.
 write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
 retry = { initial_seconds = 1; max_seconds = 2; };
-sms = { max_segments = 4; };
 email = {
 	smtp = \"smtp://localhost:$SMTP_PORT\";
 	starttls = \"required\";
