@@ -213,7 +213,7 @@ page_headers(struct http_response *resp)
 	    "frame-src 'self'; form-action 'self'; frame-ancestors 'none'; "
 	    "base-uri 'none'");
 	httpresp_header(resp, "X-Frame-Options", "DENY");
-	httpresp_header(resp, "Referrer-Policy", "no-referrer");
+	httpresp_header(resp, "Referrer-Policy", "same-origin");
 	httpresp_header(resp, "Permissions-Policy", "camera=(), microphone=(), "
 	    "geolocation=(), interest-cohort=()");
 	httpresp_header(resp, "Cross-Origin-Opener-Policy", "same-origin");

@@ -12,7 +12,10 @@
  * Every HTML answer carries the console's security headers: a
  * Content-Security-Policy that allows only the console's own scripts,
  * styles and images (no inline script, no framing by others),
- * X-Frame-Options, Referrer-Policy no-referrer and Permissions-Policy.
+ * X-Frame-Options, Referrer-Policy same-origin (no address of the
+ * console's goes to another site; the console's own forms keep their
+ * Origin header, which browsers make "null" under no-referrer) and
+ * Permissions-Policy.
  */
 #ifndef PAGE_H
 #define PAGE_H

@@ -136,7 +136,8 @@ web_match(const struct web_route *rt, const char *path, const char **rest)
 
 /*
  * Return 1 if a POST comes from the console's own pages: its Origin (if
- * sent) is this host, and the browser does not call it cross-site.
+ * sent) is this host, and the browser does not call it cross-site. An
+ * Origin of "null" is taken only with Sec-Fetch-Site: same-origin.
  */
 static int
 web_same_origin(const struct httpreq *req)
@@ -151,6 +152,8 @@ web_same_origin(const struct httpreq *req)
 		return 0;
 	if (origin == NULL)
 		return 1;
+	if (strcmp(origin, "null") == 0)	/* a browser hiding it */
+		return site != NULL && strcmp(site, "same-origin") == 0;
 	if (host == NULL || (p = strstr(origin, "://")) == NULL)
 		return 0;
 	return strcmp(p + 3, host) == 0;

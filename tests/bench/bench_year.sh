@@ -273,6 +273,41 @@ else
 	done
 fi
 
+say "the console under 20 staff at once (tests/bench/bench_web.py)"
+WEB_BIN=${CLOSELOOP_WEB:-$top_builddir/closeloop-web}
+if [ "${BENCH_WEB:-yes}" = no ] || [ ! -x "$WEB_BIN" ]; then
+	echo "console: n/a: no closeloop-web in this build (or BENCH_WEB=no)"
+else
+	WEB_PORT=$(free_port)
+	cat >> "$CONF" <<EOC
+web = { listen = "127.0.0.1:$WEB_PORT"; pages_dir = "$top_srcdir/src/web/pages"; cookie_secure = false; };
+EOC
+	printf 'bench-console-pass\n' > "$T/web.password"
+	cl user add bench --role ops --password-file "$T/web.password" ||
+	    echo "console: cannot add the account: $(head -n 1 "$T/cl.err")"
+	"$WEB_BIN" -c "$CONF" 2> "$T/web.log" &
+	WEB_PID=$!
+	wait_for 10 "closeloop-web" port_up "$WEB_PORT"
+	# SRs from the start and the end of the year, residents likewise.
+	srs=$(rcli --scan --pattern 'closeloop:sr:{*}:state' |
+	    head -n 200 | sed 's/^closeloop:sr:{\(.*\)}:state$/\/sr\/\1/' | tr '\n' ',')
+	emails=$(contacts email | tr ' ' '\n' | grep . |
+	    sed 's/@/%40/; s/^/\/find?email=/' | tr '\n' ',')
+	phones=$(contacts phone | tr ' ' '\n' | grep . |
+	    sed 's/+/%2B/; s/^/\/find?phone=/' | tr '\n' ',')
+	set -- "timeline=${srs%,}"
+	[ -z "$emails" ] || set -- "$@" "find-email=${emails%,}"
+	[ -z "$phones" ] || set -- "$@" "find-phone=${phones%,}"
+	if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WEB_PORT/dashboard")" != 404 ]; then
+		set -- "$@" "dashboard=/dashboard?since=2026-01-01&until=2026-12-31"
+	fi
+	$PY "$top_srcdir/tests/bench/bench_web.py" "http://127.0.0.1:$WEB_PORT" \
+	    bench bench-console-pass "$WEB_PID" "$@" ||
+	    echo "console: failed (above)"
+	kill -TERM "$WEB_PID"
+	wait "$WEB_PID" 2>/dev/null || true
+fi
+
 # Redis is stopped here, not by redis_stop: the contact check would read
 # every SR's history.
 kill -TERM "$REDIS_PID"

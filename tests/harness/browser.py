@@ -277,14 +277,22 @@ def narrow_problem(b, width=NARROW[0], height=NARROW[1]):
     was = (b.width, b.height)
     b.size(width, height)
     try:
-        wide, inner = b.driver.execute_script(
-            "return [document.documentElement.scrollWidth,"
-            " window.innerWidth];")
+        wide, inner, over = b.driver.execute_script("""
+var w = window.innerWidth, over = [];
+document.querySelectorAll('body *').forEach(function (e) {
+	var r = e.getBoundingClientRect();
+	if (r.right > w + 0.5 && over.length < 5 &&
+	    !(e.parentElement && e.parentElement.closest('.scroll, iframe')))
+		over.push(e.tagName.toLowerCase() + (e.className ?
+		    '.' + String(e.className).split(' ').join('.') : '') +
+		    ' (right edge ' + Math.round(r.right) + ')');
+});
+return [document.documentElement.scrollWidth, w, over];""")
     finally:
         b.size(*was)
     if wide > inner:
         return ("at %d px wide the page is %d px wide (it scrolls "
-                "sideways)" % (inner, wide))
+                "sideways): %s" % (inner, wide, ", ".join(over)))
     return ""
 
 

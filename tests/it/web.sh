@@ -164,7 +164,7 @@ for p in /signin /find /sr/W-1 /static/console.css /nowhere; do
 	case $p in /static/*) continue ;; esac
 	grep -qi "^Content-Security-Policy: default-src 'none'; script-src 'self'.*frame-ancestors 'none'" "$T/h.txt" ||
 	    fail "$p: no strict Content-Security-Policy"
-	grep -qi "^Referrer-Policy: no-referrer" "$T/h.txt" || fail "$p: no Referrer-Policy"
+	grep -qi "^Referrer-Policy: same-origin" "$T/h.txt" || fail "$p: no Referrer-Policy"
 	grep -qi "^Cache-Control: no-store" "$T/h.txt" || fail "$p: cached"
 done
 
