@@ -94,7 +94,7 @@ render_set(struct view *v, const char *key, const char *s)
 }
 
 /* Return a division's name in a locale, else the default, else its code. */
-static const char *
+const char *
 render_division(const struct config *cf, const char *code, const char *locale)
 {
 	const struct division	*dv;
@@ -144,10 +144,9 @@ render_photos(const struct config *cf, struct view *v, const char *photos,
 	view_set(v, "has_photos", view_bool(n > 0));
 }
 
-/* Set a date or date-time for the resident's locale. */
-static void
-render_date(const struct config *cf, struct view *v, const char *key,
-    const char *value, const char *locale)
+/* Return a date or date-time written for a locale, or NULL. */
+char *
+render_when(const struct config *cf, const char *value, const char *locale)
 {
 	const char	*why;
 	char		*text;
@@ -156,17 +155,29 @@ render_date(const struct config *cf, struct view *v, const char *key,
 
 	if (value == NULL || syntax_date_or_time(value, &when, &has_time,
 	    &why) != 0)
-		return;
+		return NULL;
 	/* A date alone is a calendar day: format it as one, in UTC. */
 	text = has_time ? datefmt_datetime(locale, when,
 	    cf->templates_timezone, NULL) : datefmt_date(locale, when, "UTC",
 	    NULL);
-	view_set_string(v, key, text != NULL ? text : value);
+	return text != NULL ? text : xstrdup(value);
+}
+
+/* Set a date or date-time for the resident's locale. */
+static void
+render_date(const struct config *cf, struct view *v, const char *key,
+    const char *value, const char *locale)
+{
+	char	*text;
+
+	if ((text = render_when(cf, value, locale)) == NULL)
+		return;
+	view_set_string(v, key, text);
 	free(text);
 }
 
 /* Return the city's name in a locale, else the default locale's. */
-static const char *
+const char *
 render_city(const struct config *cf, const char *locale)
 {
 	const char	*city;
