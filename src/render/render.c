@@ -176,6 +176,22 @@ render_date(const struct config *cf, struct view *v, const char *key,
 	free(text);
 }
 
+/* Return a division's standard note in a locale, else the default's. */
+const char *
+render_standard_note(const struct config *cf, const char *division,
+    const char *code, const char *locale)
+{
+	const struct division	*dv;
+	const char		*note;
+
+	if (division == NULL || code == NULL || (dv = division_find(
+	    cf->divisions, cf->ndivisions, division)) == NULL)
+		return NULL;
+	if ((note = division_note(dv, code, locale)) == NULL)
+		note = division_note(dv, code, cf->templates_default_locale);
+	return note;
+}
+
 /* Return the city's name in a locale, else the default locale's. */
 const char *
 render_city(const struct config *cf, const char *locale)
@@ -199,10 +215,8 @@ render_view(const struct config *cf, const struct notice *n,
     const char *locale, int sms, int64_t now, const char *unsub,
     size_t *photos_dropped)
 {
-	const struct division	*dv;
-	struct view		*v;
-	const char		*note = NULL;
-	char			*s, *marked;
+	struct view	*v;
+	char		*s, *marked;
 
 	v = view_map();
 	render_set(v, "sr", n->sr);
@@ -218,13 +232,8 @@ render_view(const struct config *cf, const struct notice *n,
 	free(s);
 	render_date(cf, v, "scheduled_for", n->scheduled_for, locale);
 	render_set(v, "note", n->note);
-	dv = n->division != NULL ? division_find(cf->divisions,
-	    cf->ndivisions, n->division) : NULL;
-	if (dv != NULL && n->note_code != NULL &&
-	    (note = division_note(dv, n->note_code, locale)) == NULL)
-		note = division_note(dv, n->note_code,
-		    cf->templates_default_locale);
-	render_set(v, "standard_note", note);
+	render_set(v, "standard_note", render_standard_note(cf, n->division,
+	    n->note_code, locale));
 	render_photos(cf, v, n->photos, sms, photos_dropped);
 	if ((s = link_status(cf, n->sr)) != NULL) {
 		marked = sms ? xasprintf("%s%s%s", RENDER_LINK_START, s,

@@ -71,6 +71,15 @@ const char *render_division(const struct config *cf, const char *code,
     const char *locale);
 
 /*
+ * Return the text of standard note code of division (codes; either may
+ * be NULL) in a locale as messages write it: in that language, else in
+ * the default locale; NULL if the division has no such note. It belongs
+ * to cf.
+ */
+const char *render_standard_note(const struct config *cf,
+    const char *division, const char *code, const char *locale);
+
+/*
  * Return the city's name in a locale as messages write it
  * (templates.city), else the default locale's. It belongs to cf.
  */
