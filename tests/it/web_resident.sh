@@ -110,7 +110,7 @@ grep -qF "$subject" "$T/w1.html" || fail "the last subject ($subject) is not on 
 grep -q 'Nous avons reçu votre demande' "$T/w1.html" ||
     fail "the first notice is not on the page"
 assert "each notice once, though sent by email and SMS" \
-    [ "$(grep -c '^<li class="entry">' "$T/w1.html")" = 2 ]
+    [ "$(grep -c '^<li class="notice">' "$T/w1.html")" = 2 ]
 grep -q 'Travaux terminés' "$T/w1.html" || fail "the notice's name is not French"
 grep -q '<p class="text" lang="fr" dir="ltr">Bassin nettoyé, grille remplacée</p>' \
     "$T/w1.html" || fail "the note is not listed"
