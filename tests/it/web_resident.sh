@@ -43,9 +43,10 @@ web = {
 
 daemon_start
 $WRAP "$CLOSELOOP_WEB" -c "$CONF" >>"$T/web.log" 2>&1 &
-EXTRA_PIDS="$EXTRA_PIDS $!"
+WEB_PID=$!
+EXTRA_PIDS="$EXTRA_PIDS $WEB_PID"
 closeloop_wrote "$T/web.log"
-wait_for 10 "closeloop-web" port_up "$WEB_PORT"
+wait_for 30 "closeloop-web" port_up "$WEB_PORT"
 
 # Publish a status event: $1 SR, $2 event id, then field value pairs.
 status() {
@@ -175,4 +176,8 @@ grep -q 'noindex' "$T/bad.html" || fail "the 404 is not noindex"
 curl -s -I "$WEB/r/W-1/$token" | grep -qi '^X-Robots-Tag: noindex' ||
     fail "HEAD has no X-Robots-Tag"
 daemon_stop
+kill -TERM "$WEB_PID"
+rc=0
+wait "$WEB_PID" || rc=$?
+assert "closeloop-web exits 0 after SIGTERM (got $rc)" [ "$rc" = 0 ]
 echo "PASS"
