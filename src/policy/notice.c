@@ -159,7 +159,7 @@ notice_repeats(const struct srstate *st, enum vocab_notice kind,
 }
 
 /* Return 1 if a notice tells the resident the SR is closed. */
-static int
+int
 notice_is_closure(enum vocab_notice kind)
 {
 	return kind == VOCAB_NOTICE_COMPLETED ||

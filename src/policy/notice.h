@@ -62,6 +62,12 @@ struct notice {
 int notice_release(const struct config *cf, struct srstate *st, int64_t now,
     struct decision_list *dl, struct notice **out);
 
+/*
+ * Return 1 if notice kind tells the resident the SR is closed
+ * (completed, no_action, duplicate, cancelled, referred_external).
+ */
+int notice_is_closure(enum vocab_notice kind);
+
 /* Free a notice; NULL is a no-op. */
 void notice_free(struct notice *n);
 

@@ -94,7 +94,7 @@ render_set(struct view *v, const char *key, const char *s)
 }
 
 /* Return a division's name in a locale, else the default, else its code. */
-static const char *
+const char *
 render_division(const struct config *cf, const char *code, const char *locale)
 {
 	const struct division	*dv;
@@ -144,10 +144,9 @@ render_photos(const struct config *cf, struct view *v, const char *photos,
 	view_set(v, "has_photos", view_bool(n > 0));
 }
 
-/* Set a date or date-time for the resident's locale. */
-static void
-render_date(const struct config *cf, struct view *v, const char *key,
-    const char *value, const char *locale)
+/* Return a date or date-time written for a locale, or NULL. */
+char *
+render_when(const struct config *cf, const char *value, const char *locale)
 {
 	const char	*why;
 	char		*text;
@@ -156,17 +155,45 @@ render_date(const struct config *cf, struct view *v, const char *key,
 
 	if (value == NULL || syntax_date_or_time(value, &when, &has_time,
 	    &why) != 0)
-		return;
+		return NULL;
 	/* A date alone is a calendar day: format it as one, in UTC. */
 	text = has_time ? datefmt_datetime(locale, when,
 	    cf->templates_timezone, NULL) : datefmt_date(locale, when, "UTC",
 	    NULL);
-	view_set_string(v, key, text != NULL ? text : value);
+	return text != NULL ? text : xstrdup(value);
+}
+
+/* Set a date or date-time for the resident's locale. */
+static void
+render_date(const struct config *cf, struct view *v, const char *key,
+    const char *value, const char *locale)
+{
+	char	*text;
+
+	if ((text = render_when(cf, value, locale)) == NULL)
+		return;
+	view_set_string(v, key, text);
 	free(text);
 }
 
+/* Return a division's standard note in a locale, else the default's. */
+const char *
+render_standard_note(const struct config *cf, const char *division,
+    const char *code, const char *locale)
+{
+	const struct division	*dv;
+	const char		*note;
+
+	if (division == NULL || code == NULL || (dv = division_find(
+	    cf->divisions, cf->ndivisions, division)) == NULL)
+		return NULL;
+	if ((note = division_note(dv, code, locale)) == NULL)
+		note = division_note(dv, code, cf->templates_default_locale);
+	return note;
+}
+
 /* Return the city's name in a locale, else the default locale's. */
-static const char *
+const char *
 render_city(const struct config *cf, const char *locale)
 {
 	const char	*city;
@@ -188,10 +215,8 @@ render_view(const struct config *cf, const struct notice *n,
     const char *locale, int sms, int64_t now, const char *unsub,
     size_t *photos_dropped)
 {
-	const struct division	*dv;
-	struct view		*v;
-	const char		*note = NULL;
-	char			*s, *marked;
+	struct view	*v;
+	char		*s, *marked;
 
 	v = view_map();
 	render_set(v, "sr", n->sr);
@@ -207,13 +232,8 @@ render_view(const struct config *cf, const struct notice *n,
 	free(s);
 	render_date(cf, v, "scheduled_for", n->scheduled_for, locale);
 	render_set(v, "note", n->note);
-	dv = n->division != NULL ? division_find(cf->divisions,
-	    cf->ndivisions, n->division) : NULL;
-	if (dv != NULL && n->note_code != NULL &&
-	    (note = division_note(dv, n->note_code, locale)) == NULL)
-		note = division_note(dv, n->note_code,
-		    cf->templates_default_locale);
-	render_set(v, "standard_note", note);
+	render_set(v, "standard_note", render_standard_note(cf, n->division,
+	    n->note_code, locale));
 	render_photos(cf, v, n->photos, sms, photos_dropped);
 	if ((s = link_status(cf, n->sr)) != NULL) {
 		marked = sms ? xasprintf("%s%s%s", RENDER_LINK_START, s,

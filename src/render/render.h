@@ -61,6 +61,40 @@ char *render_reply(const struct config *cf, const struct catalog *cat,
     const char *locale, const char *name, struct segment_info *info,
     char **cause);
 
+/*
+ * Return the name of division code in a locale as messages write it: its
+ * name in that language (along the BCP 47 chain), else in the default
+ * locale, else the code; NULL if code is NULL. The string belongs to cf
+ * or is code.
+ */
+const char *render_division(const struct config *cf, const char *code,
+    const char *locale);
+
+/*
+ * Return the text of standard note code of division (codes; either may
+ * be NULL) in a locale as messages write it: in that language, else in
+ * the default locale; NULL if the division has no such note. It belongs
+ * to cf.
+ */
+const char *render_standard_note(const struct config *cf,
+    const char *division, const char *code, const char *locale);
+
+/*
+ * Return the city's name in a locale as messages write it
+ * (templates.city), else the default locale's. It belongs to cf.
+ */
+const char *render_city(const struct config *cf, const char *locale);
+
+/*
+ * Return value, a date ("2026-03-10") or a time (RFC 3339), written for
+ * locale as messages write {{scheduled_for}}: a date alone as that
+ * calendar day, a time with its time of day in templates.timezone; the
+ * value itself if ICU cannot format it, NULL if it is NULL or neither.
+ * The caller frees it.
+ */
+char *render_when(const struct config *cf, const char *value,
+    const char *locale);
+
 /* Free what a render_out holds and empty it. */
 void render_out_clear(struct render_out *out);
 

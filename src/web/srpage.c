@@ -78,7 +78,7 @@ srpage_sees_state(const struct session *who, const struct srstate *st)
 }
 
 /* Read an SR's state; 0 with *out (NULL if none), or -1 after answering. */
-static int
+int
 srpage_state(struct webreq *q, const char *sr, struct srstate **out)
 {
 	struct redis_reply	*rep;

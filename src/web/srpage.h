@@ -25,6 +25,13 @@ void srpage_show(struct webreq *q);
 /* Return the console's path of SR sr's timeline; the caller frees it. */
 char *srpage_link(const char *sr);
 
+/*
+ * Read SR sr's state (q's Redis connection must be open): 0 with *out
+ * (NULL if there is none; free it with srstate_free()), or -1 after
+ * answering 503.
+ */
+int srpage_state(struct webreq *q, const char *sr, struct srstate **out);
+
 /* Return 1 if who may see the SR whose state is st by its work orders. */
 int srpage_sees_state(const struct session *who, const struct srstate *st);
 

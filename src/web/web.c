@@ -29,6 +29,7 @@
 #include "proxy.h"
 #include "redis.h"
 #include "redisconn.h"
+#include "respage.h"
 #include "session.h"
 #include "signin.h"
 #include "srpage.h"
@@ -59,7 +60,8 @@ static const struct web_route web_routes[] = {
 	{ "GET", "/find", WEB_READERS, findpage_show },
 	{ "GET", "/sr/", WEB_READERS, srpage_show },
 	{ "GET", "/message/", WEB_READERS, msgpage_show },
-	{ "GET", "/list", WEB_READERS, listpage_show }
+	{ "GET", "/list", WEB_READERS, listpage_show },
+	{ "GET", "/r/", 0, respage_show }
 };
 
 /* Make the console's state. */
