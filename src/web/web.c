@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "cookie.h"
 #include "digest.h"
@@ -62,7 +63,8 @@ static const struct web_route web_routes[] = {
 
 /* Make the console's state. */
 struct web *
-web_new(struct config *cf, struct page *pages, char **cause)
+web_new(struct config *cf, struct page *pages, struct catalog *cat,
+    char *lint, char **cause)
 {
 	struct web	*w;
 
@@ -75,6 +77,8 @@ web_new(struct config *cf, struct page *pages, char **cause)
 	}
 	w->cf = cf;
 	w->pages = pages;
+	w->cat = cat;
+	w->lint = lint;
 	staticfile_load(w);
 	return w;
 }
@@ -88,22 +92,29 @@ web_free(struct web *w)
 	redis_free(w->r);
 	config_free(w->cf);
 	page_free(w->pages);
+	catalog_free(w->cat);
+	free(w->lint);
 	free(w->chartjs);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
 
-/* Swap in a new configuration and page set. */
+/* Swap in a new configuration, page set and template set. */
 void
-web_swap(struct web *w, struct config *cf, struct page *pages)
+web_swap(struct web *w, struct config *cf, struct page *pages,
+    struct catalog *cat, char *lint)
 {
 	pthread_mutex_lock(&w->lock);
 	redis_free(w->r);
 	w->r = NULL;
 	config_free(w->cf);
 	page_free(w->pages);
+	catalog_free(w->cat);
+	free(w->lint);
 	w->cf = cf;
 	w->pages = pages;
+	w->cat = cat;
+	w->lint = lint;
 	staticfile_load(w);
 	pthread_mutex_unlock(&w->lock);
 }
