@@ -33,6 +33,7 @@
 #include "signin.h"
 #include "srpage.h"
 #include "staticfile.h"
+#include "tmplpage.h"
 #include "view.h"
 #include "web.h"
 #include "webreq.h"
@@ -58,7 +59,9 @@ static const struct web_route web_routes[] = {
 	{ "GET", "/healthz", 0, staticfile_health },
 	{ "GET", "/find", WEB_READERS, findpage_show },
 	{ "GET", "/sr/", WEB_READERS, srpage_show },
-	{ "GET", "/message/", WEB_READERS, msgpage_show }
+	{ "GET", "/message/", WEB_READERS, msgpage_show },
+	{ "GET", "/templates", WEB_COMMS, tmplpage_show },
+	{ "GET", "/template/", WEB_COMMS, tmplpage_frame }
 };
 
 /* Make the console's state. */
