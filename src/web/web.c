@@ -25,6 +25,7 @@
 #include "httpreq.h"
 #include "log.h"
 #include "msgpage.h"
+#include "opspage.h"
 #include "page.h"
 #include "proxy.h"
 #include "redis.h"
@@ -61,7 +62,8 @@ static const struct web_route web_routes[] = {
 	{ "GET", "/sr/", WEB_READERS, srpage_show },
 	{ "GET", "/message/", WEB_READERS, msgpage_show },
 	{ "GET", "/templates", WEB_COMMS, tmplpage_show },
-	{ "GET", "/template/", WEB_COMMS, tmplpage_frame }
+	{ "GET", "/template/", WEB_COMMS, tmplpage_frame },
+	{ "GET", "/operations", WEB_OPS, opspage_show }
 };
 
 /* Make the console's state. */
