@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 
 #include "audit.h"
+#include "backlog.h"
 #include "clock.h"
 #include "config.h"
 #include "datefmt.h"
@@ -38,17 +38,6 @@
 #include "vocab.h"
 #include "xmalloc.h"
 
-/* Format the time of a stream entry id into buf (32 bytes). */
-static void
-dead_when(const char *id, char *buf)
-{
-	struct tm	tm;
-	time_t		t = (time_t)(strtoll(id, NULL, 10) / 1000);
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Return the value of a field of an entry, or "?". */
 static const char *
 dead_value(const struct redis_reply *fields, const char *name)
@@ -65,7 +54,7 @@ dead_print(const char *id, const struct redis_reply *f)
 	const char	*kind = redis_reply_field(f, "kind");
 	char		 when[32];
 
-	dead_when(id, when);
+	backlog_when(id, when);
 	if (kind != NULL && strcmp(kind, "notification") == 0) {
 		printf("%s %s notification %s (%s to %s): %s: %s\n", id, when,
 		    dead_value(f, "id"), dead_value(f, "channel"),
@@ -99,7 +88,7 @@ dead_print_json(const char *id, const struct redis_reply *f)
 	char		when[32];
 	size_t		 i;
 
-	dead_when(id, when);
+	backlog_when(id, when);
 	j = json_new();
 	json_set(j, "id", id);
 	json_set(j, "at", when);
@@ -123,12 +112,9 @@ dead_list(const struct config *cf, struct redis *r, int json)
 	char			*cause = NULL;
 	size_t			 i;
 
-	reply = redis_command(r, &cause, "XRANGE %s - +", cf->redis_dead_stream);
-	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY) {
-		fprintf(stderr, "closeloop dead list: %s\n", reply == NULL ?
-		    cause : reply->str);
+	if ((reply = backlog_dead(r, cf, 0, &cause)) == NULL) {
+		fprintf(stderr, "closeloop dead list: %s\n", cause);
 		free(cause);
-		redis_reply_free(reply);
 		return EX_UNAVAILABLE;
 	}
 	if (reply->elements == 0 && !json)
@@ -357,11 +343,9 @@ dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
 	size_t			 i;
 	int			 k, found, bad = 0;
 
-	reply = redis_command(r, NULL, "XRANGE %s - +", cf->redis_dead_stream);
-	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY) {
+	if ((reply = backlog_dead(r, cf, 0, NULL)) == NULL) {
 		fprintf(stderr, "closeloop dead retry: cannot read %s\n",
 		    cf->redis_dead_stream);
-		redis_reply_free(reply);
 		return EX_UNAVAILABLE;
 	}
 	for (k = 0; k < argc; k++) {
@@ -443,55 +427,10 @@ dead_run(const struct config *cf, int argc, char **argv)
 	return rc;
 }
 
-/* How many notifications of a channel wait: now, later, and when next. */
-struct dead_wait {
-	long long	due;
-	long long	later;
-	long long	next;	/* ms; 0: none */
-};
-
-/* Count what waits on one channel's due set. */
-static void
-dead_channel(const struct config *cf, struct redis *r, int channel,
-    long long now, struct dead_wait *w)
-{
-	struct redis_reply	*due, *later, *next;
-	char			*key;
-	int64_t			 at;
-
-	key = retry_queue_key(cf, channel);
-	due = redis_command(r, NULL, "ZCOUNT %s -inf %lld", key, now);
-	later = redis_command(r, NULL, "ZCOUNT %s (%lld +inf", key, now);
-	next = redis_command(r, NULL, "ZRANGEBYSCORE %s (%lld +inf WITHSCORES "
-	    "LIMIT 0 1", key, now);
-	w->due = due != NULL ? due->integer : -1;
-	w->later = later != NULL ? later->integer : -1;
-	w->next = next != NULL && next->elements == 2 &&
-	    redis_score(next->element[1]->str, &at) == 0 ? at : 0;
-	redis_reply_free(due);
-	redis_reply_free(later);
-	redis_reply_free(next);
-	free(key);
-}
-
-/* Return the integer reply of a command, or -1. */
-static long long
-dead_count(struct redis *r, const char *fmt, const char *key)
-{
-	struct redis_reply	*reply;
-	long long		 n;
-
-	reply = redis_command(r, NULL, fmt, key);
-	n = reply != NULL && reply->type == REDIS_TYPE_INTEGER ?
-	    reply->integer : -1;
-	redis_reply_free(reply);
-	return n;
-}
-
 /* Print a channel's line of "closeloop queue". */
 static void
 dead_queue_line(const struct config *cf, const char *name,
-    const struct dead_wait *w, long long now)
+    const struct backlog_wait *w, long long now)
 {
 	char	when[32];
 
@@ -507,7 +446,7 @@ dead_queue_line(const struct config *cf, const char *name,
 
 /* Put a channel's counts into a JSON object. */
 static void
-dead_queue_json(struct json *j, const char *name, const struct dead_wait *w)
+dead_queue_json(struct json *j, const char *name, const struct backlog_wait *w)
 {
 	char	key[32], when[CLOCK_RFC3339_LEN];
 
@@ -530,7 +469,7 @@ dead_queue(const struct config *cf, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct dead_wait	 w[2];
+	struct backlog_wait	 w[2];
 	struct redis		*r;
 	struct json		*j;
 	char			*key;
@@ -549,13 +488,13 @@ dead_queue(const struct config *cf, int argc, char **argv)
 		return dead_usage("queue", "takes no operand", "queue [--json]");
 	if ((r = dead_connect(cf, "queue")) == NULL)
 		return EX_UNAVAILABLE;
-	dead_channel(cf, r, EVENT_CHANNEL_EMAIL, now, &w[0]);
-	dead_channel(cf, r, EVENT_CHANNEL_SMS, now, &w[1]);
+	backlog_channel(r, cf, EVENT_CHANNEL_EMAIL, now, &w[0]);
+	backlog_channel(r, cf, EVENT_CHANNEL_SMS, now, &w[1]);
 	key = retry_lease_key(cf);
-	claims = dead_count(r, "ZCARD %s", key);
+	claims = backlog_count(r, "ZCARD %s", key);
 	free(key);
-	dead = dead_count(r, "XLEN %s", cf->redis_dead_stream);
-	events = dead_count(r, "XLEN %s", cf->redis_stream);
+	dead = backlog_count(r, "XLEN %s", cf->redis_dead_stream);
+	events = backlog_count(r, "XLEN %s", cf->redis_stream);
 	redis_free(r);
 	if (json) {
 		j = json_new();

@@ -2,10 +2,10 @@
  * preview.c - "closeloop render": what a resident would receive
  *
  * The event is given as FIELD=VALUE arguments (or in a file, one a line)
- * and checked as closeloopd checks it. It is applied to an SR with no
- * history, windows set to 0, so the notice is the one the policy would
- * decide for it; the pseudo-field notice=NAME forces a notice instead.
- * The result is rendered for one resident in the chosen locale and
+ * and becomes a notice as sample.h says: checked as closeloopd checks
+ * it and applied to an SR with no history, windows set to 0, so the
+ * notice is the one the policy would decide for it; the pseudo-field
+ * notice=NAME forces a notice instead. The result is rendered for one resident in the chosen locale and
  * channel and printed whole: subject, text and HTML, or the SMS with its
  * encoding and segment count.
  */
@@ -20,44 +20,20 @@
 
 #include "catalog.h"
 #include "config.h"
-#include "event.h"
-#include "eventparse.h"
 #include "lint.h"
 #include "notice.h"
-#include "policy.h"
 #include "preview.h"
 #include "render.h"
-#include "srstate.h"
+#include "sample.h"
 #include "syntax.h"
-#include "xmalloc.h"
 
 /* The arguments of one run. */
 struct preview_args {
 	const char	*locale;
 	int		 parts;
 	const char	*dir;
-	const char	*force;		/* notice=NAME */
-	char		**fields;	/* name, value, ... */
-	size_t		 n;
+	struct sample	*sample;	/* the event's fields */
 };
-
-/* Add a FIELD=VALUE argument; -1 if it has no "=". */
-static int
-preview_field(struct preview_args *a, const char *arg)
-{
-	const char	*eq = strchr(arg, '=');
-
-	if (eq == NULL || eq == arg)
-		return -1;
-	if (strncmp(arg, "notice=", 7) == 0) {
-		a->force = eq + 1;
-		return 0;
-	}
-	a->fields = xreallocarray(a->fields, a->n + 2, sizeof *a->fields);
-	a->fields[a->n++] = xstrndup(arg, eq - arg);
-	a->fields[a->n++] = xstrdup(eq + 1);
-	return 0;
-}
 
 /* Read FIELD=VALUE lines from a file; -1 with a message on failure. */
 static int
@@ -79,7 +55,7 @@ preview_file(struct preview_args *a, const char *path)
 			line[--len] = '\0';
 		if (len == 0 || line[0] == '#')
 			continue;
-		if (preview_field(a, line) != 0) {
+		if (sample_field(a->sample, line) != 0) {
 			fprintf(stderr, "closeloop render: %s: not FIELD=VALUE: "
 			    "%s\n", path, line);
 			rc = -1;
@@ -88,78 +64,6 @@ preview_file(struct preview_args *a, const char *path)
 	free(line);
 	fclose(f);
 	return rc;
-}
-
-/* Add a field unless the event has it already. */
-static void
-preview_default(struct preview_args *a, const char *name, const char *value)
-{
-	size_t	i;
-
-	for (i = 0; i < a->n; i += 2) {
-		if (strcmp(a->fields[i], name) == 0)
-			return;
-	}
-	a->fields = xreallocarray(a->fields, a->n + 2, sizeof *a->fields);
-	a->fields[a->n++] = xstrdup(name);
-	a->fields[a->n++] = xstrdup(value);
-}
-
-/* Decide the notice an event gives on an SR with no history. */
-static struct notice *
-preview_notice(const struct config *cf, struct preview_args *a, char **cause)
-{
-	struct config		 copy = *cf;
-	struct policy_result	 res;
-	struct srstate		*st;
-	struct notice		*n;
-	struct event		*ev;
-	size_t			*lens, i;
-	char			 now[32];
-	time_t			 t = time(NULL);
-
-	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	preview_default(a, "v", "1");
-	preview_default(a, "type", "status");
-	preview_default(a, "sr", "2026-000101");
-	preview_default(a, "ts", now);
-	preview_default(a, "division", cf->ndivisions > 0 ?
-	    cf->divisions[0].code : "TS");
-	preview_default(a, "status", "closed");
-	lens = xcalloc(a->n, sizeof *lens);
-	for (i = 0; i < a->n; i++)
-		lens[i] = strlen(a->fields[i]);
-	ev = eventparse_parse(cf, "preview", a->fields, lens, a->n / 2, cause);
-	free(lens);
-	if (ev == NULL)
-		return NULL;
-	memset(&res, 0, sizeof res);
-	copy.policy_settle_seconds = 0;
-	copy.policy_coalesce_seconds = 0;
-	copy.policy_notify_on = VOCAB_NOTICE_ALL;
-	copy.divisions = NULL;
-	copy.ndivisions = 0;
-	st = srstate_new(ev->sr);
-	srstate_contact_add(st, EVENT_CHANNEL_EMAIL,
-	    "resident@example.org")->active = 1;
-	policy_event(&copy, st, ev, (int64_t)t * 1000, &res);
-	n = res.notice;
-	res.notice = NULL;
-	if (n == NULL && cause != NULL)
-		*cause = xstrdup("this event gives no notice on its own (try "
-		    "notice=NAME to force one)");
-	if (n != NULL && a->force != NULL &&
-	    vocab_notice_parse(a->force) == VOCAB_NOTICE_NONE) {
-		*cause = xasprintf("notice: unknown notice \"%s\" (use %s)",
-		    a->force, vocab_notice_list());
-		notice_free(n);
-		n = NULL;
-	} else if (n != NULL && a->force != NULL)
-		n->notice = vocab_notice_parse(a->force);
-	policy_result_clear(&res);
-	srstate_free(st);
-	event_free(ev);
-	return n;
 }
 
 /*
@@ -194,14 +98,11 @@ preview_fallback(const struct catalog *cat, const struct notice *n,
 /* Print what one resident receives. */
 static int
 preview_print(const struct config *cf, const struct catalog *cat,
-    struct notice *n, const struct preview_args *a)
+    const struct notice *n, const struct preview_args *a)
 {
 	struct render_out	 out;
 	char			*cause = NULL, *cut;
 
-	free(n->to[0].locale);
-	n->to[0].locale = xstrdup(a->locale != NULL ? a->locale :
-	    cf->templates_default_locale);
 	if (render_notice(cf, cat, n, 0, a->parts, time(NULL), &out,
 	    &cause) != 0) {
 		fprintf(stderr, "closeloop render: %s\n", cause);
@@ -267,6 +168,7 @@ preview_run(const struct config *cf, int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.parts = RENDER_EMAIL | RENDER_SMS;
 	a.dir = cf->templates_dir;
+	a.sample = sample_new();
 	for (i = 1; i < argc; i++) {	/* argv[0] is the command's name */
 		if (strcmp(argv[i], "--locale") == 0 && i + 1 < argc) {
 			if (syntax_locale(argv[++i], canon, sizeof canon,
@@ -299,7 +201,7 @@ preview_run(const struct config *cf, int argc, char **argv)
 			fprintf(stderr, "closeloop render: %s: unknown option, "
 			    "or its value is missing\n", argv[i]);
 			goto usage;
-		} else if (preview_field(&a, argv[i]) != 0) {
+		} else if (sample_field(a.sample, argv[i]) != 0) {
 			fprintf(stderr, "closeloop render: not FIELD=VALUE: "
 			    "%s\n", argv[i]);
 			goto usage;
@@ -312,7 +214,7 @@ preview_run(const struct config *cf, int argc, char **argv)
 		rc = EX_CONFIG;
 		goto out;
 	}
-	if ((n = preview_notice(cf, &a, &cause)) == NULL) {
+	if ((n = sample_notice(cf, a.sample, a.locale, &cause)) == NULL) {
 		fprintf(stderr, "closeloop render: %s\n", cause);
 		rc = EX_DATAERR;
 		goto out;
@@ -328,8 +230,6 @@ out:
 	free(cause);
 	notice_free(n);
 	catalog_free(cat);
-	for (i = 0; i < (int)a.n; i++)
-		free(a.fields[i]);
-	free(a.fields);
+	sample_free(a.sample);
 	return rc;
 }

@@ -434,6 +434,50 @@ segment_cut_describe(const struct segment_cut *cut)
 	    "request left out" : "", cut->fixed ? ", the text itself cut" : "");
 }
 
+/* Say which characters make a text UCS-2, or NULL. */
+char *
+segment_describe_ucs2(const char *utf8, size_t max)
+{
+	const char	*s;
+	char		*out = NULL, *more;
+	uint32_t	*seen, cp;
+	size_t		 n, i, nseen = 0;
+	int		 over = 0;
+
+	if (utf8 == NULL || max == 0)
+		return NULL;
+	seen = xcalloc(max, sizeof *seen);
+	for (s = utf8; *s != '\0'; s += n) {
+		if ((n = segment_decode(s, &cp)) == 0) {
+			free(seen);
+			free(out);
+			return NULL;
+		}
+		if (gsm7_septets(cp) != 0)
+			continue;
+		for (i = 0; i < nseen && seen[i] != cp; i++)
+			;
+		if (i < nseen)
+			continue;
+		if (nseen == max) {
+			over = 1;
+			continue;
+		}
+		seen[nseen++] = cp;
+		more = xasprintf("%s%s%.*s (U+%04X)", out != NULL ? out : "",
+		    out != NULL ? ", " : "", (int)n, s, (unsigned int)cp);
+		free(out);
+		out = more;
+	}
+	free(seen);
+	if (over) {
+		more = xasprintf("%s, ...", out);
+		free(out);
+		out = more;
+	}
+	return out;
+}
+
 /* Build a message from parts and shorten it to fit max_segments. */
 char *
 segment_fit(const struct segment_part *parts, size_t nparts,

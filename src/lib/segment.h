@@ -158,4 +158,15 @@ char *segment_fit(const struct segment_part *parts, size_t nparts,
  */
 char *segment_cut_describe(const struct segment_cut *cut);
 
+/*
+ * Say which characters of utf8 are not in GSM-7, and so make it UCS-2:
+ * the first max different ones, in the order they first appear, each
+ * followed by its code point in parentheses (an e with a circumflex and
+ * a Chinese character give "ê (U+00EA), 多 (U+591A)"), with ", ..."
+ * after them if there are more. NULL if every character is in GSM-7,
+ * if max is 0 or if utf8 is not valid UTF-8. The caller frees the
+ * result.
+ */
+char *segment_describe_ucs2(const char *utf8, size_t max);
+
 #endif

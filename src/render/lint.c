@@ -261,6 +261,13 @@ lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
 struct catalog *
 lint_load(const struct config *cf, char **cause)
 {
+	return lint_load_warnings(cf, NULL, cause);
+}
+
+/* Load templates.dir and check it, keeping the warnings. */
+struct catalog *
+lint_load_warnings(const struct config *cf, char **warnings, char **cause)
+{
 	struct catalog	*cat;
 	FILE		*f;
 	char		*text = NULL, *load = NULL;
@@ -280,7 +287,10 @@ lint_load(const struct config *cf, char **cause)
 	errors = lint_set(cf, cat, f, NULL);
 	fclose(f);
 	if (errors == 0) {
-		free(text);
+		if (warnings != NULL)
+			*warnings = text;
+		else
+			free(text);
 		return cat;
 	}
 	while (len > 0 && text[len - 1] == '\n')

@@ -30,4 +30,13 @@ int lint_set(const struct config *cf, const struct catalog *cat, FILE *out,
  */
 struct catalog *lint_load(const struct config *cf, char **cause);
 
+/*
+ * As lint_load(), and set *warnings (if warnings is not NULL) to the
+ * set's warnings, one a line, each starting with "warning: " (lint_set()),
+ * or to "" if it has none; the caller frees it. *warnings is set only
+ * when the set is returned.
+ */
+struct catalog *lint_load_warnings(const struct config *cf, char **warnings,
+    char **cause);
+
 #endif

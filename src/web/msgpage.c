@@ -19,30 +19,39 @@
 #include "webreq.h"
 #include "xmalloc.h"
 
+/* Answer an email's HTML under the frame's policy. */
+void
+msgpage_frame(struct webreq *q, char *html, size_t len, int images)
+{
+	char	*csp;
+
+	csp = xasprintf("default-src 'none'; style-src 'unsafe-inline'; "
+	    "img-src data:%s; frame-ancestors 'self'; base-uri 'none'; "
+	    "form-action 'none'; sandbox", images ? " https:" : "");
+	q->resp->status = 200;
+	q->resp->content_type = "text/html; charset=utf-8";
+	q->resp->body = html;
+	q->resp->body_len = len;
+	httpresp_header(q->resp, "Content-Security-Policy", csp);
+	httpresp_header(q->resp, "X-Frame-Options", "SAMEORIGIN");
+	httpresp_header(q->resp, "Referrer-Policy", "no-referrer");
+	free(csp);
+}
+
 /* Answer the HTML part of k under the frame's policy. */
 static void
 msgpage_html(struct webreq *q, const struct keep *k)
 {
 	const char	*images = httpreq_arg(q->req, "images");
-	char		*part, *csp;
+	char		*part;
 	size_t		 len;
 
 	if ((part = mimeread_part(k->body, k->len, "html", &len)) == NULL) {
 		webreq_not_found(q);
 		return;
 	}
-	csp = xasprintf("default-src 'none'; style-src 'unsafe-inline'; "
-	    "img-src data:%s; frame-ancestors 'self'; base-uri 'none'; "
-	    "form-action 'none'; sandbox", images != NULL &&
-	    strcmp(images, "1") == 0 ? " https:" : "");
-	q->resp->status = 200;
-	q->resp->content_type = "text/html; charset=utf-8";
-	q->resp->body = part;
-	q->resp->body_len = len;
-	httpresp_header(q->resp, "Content-Security-Policy", csp);
-	httpresp_header(q->resp, "X-Frame-Options", "SAMEORIGIN");
-	httpresp_header(q->resp, "Referrer-Policy", "no-referrer");
-	free(csp);
+	msgpage_frame(q, part, len, images != NULL &&
+	    strcmp(images, "1") == 0);
 }
 
 /* Answer the kept copy whole, as a file to save. */

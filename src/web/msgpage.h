@@ -13,9 +13,18 @@
 #ifndef MSGPAGE_H
 #define MSGPAGE_H
 
+#include <stddef.h>
+
 struct webreq;
 
 /* GET /message/ID/html or /message/ID/eml. */
 void msgpage_show(struct webreq *q);
+
+/*
+ * Answer len bytes of html (taken over) as an email's HTML for a
+ * sandboxed frame, under the policy above: remote images only if images
+ * is set, framed by the console only.
+ */
+void msgpage_frame(struct webreq *q, char *html, size_t len, int images);
 
 #endif

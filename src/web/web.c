@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "cookie.h"
 #include "digest.h"
@@ -25,6 +26,7 @@
 #include "listpage.h"
 #include "log.h"
 #include "msgpage.h"
+#include "opspage.h"
 #include "page.h"
 #include "proxy.h"
 #include "redis.h"
@@ -34,6 +36,7 @@
 #include "signin.h"
 #include "srpage.h"
 #include "staticfile.h"
+#include "tmplpage.h"
 #include "view.h"
 #include "web.h"
 #include "webreq.h"
@@ -61,12 +64,16 @@ static const struct web_route web_routes[] = {
 	{ "GET", "/sr/", WEB_READERS, srpage_show },
 	{ "GET", "/message/", WEB_READERS, msgpage_show },
 	{ "GET", "/list", WEB_READERS, listpage_show },
-	{ "GET", "/r/", 0, respage_show }
+	{ "GET", "/r/", 0, respage_show },
+	{ "GET", "/templates", WEB_COMMS, tmplpage_show },
+	{ "GET", "/template/", WEB_COMMS, tmplpage_frame },
+	{ "GET", "/operations", WEB_OPS, opspage_show }
 };
 
 /* Make the console's state. */
 struct web *
-web_new(struct config *cf, struct page *pages, char **cause)
+web_new(struct config *cf, struct page *pages, struct catalog *cat,
+    char *lint, char **cause)
 {
 	struct web	*w;
 
@@ -79,6 +86,8 @@ web_new(struct config *cf, struct page *pages, char **cause)
 	}
 	w->cf = cf;
 	w->pages = pages;
+	w->cat = cat;
+	w->lint = lint;
 	staticfile_load(w);
 	return w;
 }
@@ -92,22 +101,29 @@ web_free(struct web *w)
 	redis_free(w->r);
 	config_free(w->cf);
 	page_free(w->pages);
+	catalog_free(w->cat);
+	free(w->lint);
 	free(w->chartjs);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
 
-/* Swap in a new configuration and page set. */
+/* Swap in a new configuration, page set and template set. */
 void
-web_swap(struct web *w, struct config *cf, struct page *pages)
+web_swap(struct web *w, struct config *cf, struct page *pages,
+    struct catalog *cat, char *lint)
 {
 	pthread_mutex_lock(&w->lock);
 	redis_free(w->r);
 	w->r = NULL;
 	config_free(w->cf);
 	page_free(w->pages);
+	catalog_free(w->cat);
+	free(w->lint);
 	w->cf = cf;
 	w->pages = pages;
+	w->cat = cat;
+	w->lint = lint;
 	staticfile_load(w);
 	pthread_mutex_unlock(&w->lock);
 }

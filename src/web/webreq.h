@@ -15,6 +15,7 @@
 
 #include "session.h"
 
+struct catalog;
 struct config;
 struct http_response;
 struct httpreq;
@@ -36,6 +37,8 @@ struct web {
 	pthread_mutex_t		 lock;	/* held by a request and a swap */
 	struct config		*cf;
 	struct page		*pages;
+	struct catalog		*cat;	/* templates.dir, checked */
+	char			*lint;	/* its warnings, one a line */
 	char			*chartjs;	/* the system's copy, or NULL */
 	size_t			 chartjs_len;
 	struct redis		*r;		/* NULL: connect at next use */

@@ -1,6 +1,7 @@
 /*
  * test_outbox.c - unit tests for the outbox (outbox.c), the outcome of an
- * attempt (outcome.c) and its writing by a worker (deliver_record())
+ * attempt (outcome.c), its writing by a worker (deliver_record()) and
+ * what an operator reads of it (backlog.c)
  *
  * Runs against a private redis-server: notices are queued as the
  * decision's transaction queues them, claimed, and finished with each
@@ -22,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "backlog.h"
 #include "channel.h"
 #include "clock.h"
 #include "config.h"
@@ -627,6 +629,66 @@ test_record_late(void **state)
 	test_outbox_close(&t);
 }
 
+/*
+ * What waits is read as closeloop queue and the console read it: due
+ * now and later per channel, the oldest and the next, and the first dead
+ * letters with their time.
+ */
+static void
+test_backlog(void **state)
+{
+	struct test_outbox	 t;
+	struct backlog_wait	 w;
+	struct redis_reply	*reply;
+	char			*cause = NULL, when[32];
+	int			 i;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	testnotice_queue(t.r, t.cf, t.n, NOW);
+	redis_reply_free(redis_command(t.r, NULL, "ZADD closeloop:outbox:email "
+	    "%lld 2026-8/1/0", NOW + 60000));
+	backlog_channel(t.r, t.cf, EVENT_CHANNEL_EMAIL, NOW + 1000, &w);
+	assert_int_equal(w.due, 1);
+	assert_int_equal(w.later, 1);
+	assert_int_equal(w.oldest, NOW);
+	assert_int_equal(w.next, NOW + 60000);
+	backlog_channel(t.r, t.cf, EVENT_CHANNEL_SMS, NOW - 1, &w);
+	assert_int_equal(w.due, 0);
+	assert_int_equal(w.later, 1);
+	assert_int_equal(w.oldest, 0);
+	assert_int_equal(w.next, NOW);
+	assert_int_equal(backlog_count(t.r, "ZCARD %s",
+	    "closeloop:outbox:sending"), 0);
+	assert_int_equal(backlog_count(t.r, "GET %s", "closeloop:none"), -1);
+
+	for (i = 0; i < 3; i++)
+		redis_reply_free(redis_command(t.r, NULL, "XADD closeloop:dead "
+		    "%lld-%d kind notification id 2026-7/3/%d error x",
+		    NOW, i, i));
+	reply = backlog_dead(t.r, t.cf, 2, &cause);
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 2);
+	assert_string_equal(reply->element[1]->element[0]->str,
+	    "1795000000000-1");
+	assert_string_equal(redis_reply_field(reply->element[1]->element[1],
+	    "id"), "2026-7/3/1");
+	redis_reply_free(reply);
+	reply = backlog_dead(t.r, t.cf, 0, &cause);
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 3);
+	redis_reply_free(reply);
+	assert_int_equal(backlog_entry_ms("1795000000000-2"), NOW);
+	backlog_when("1795000000000-2", when);
+	assert_string_equal(when, "2026-11-18T11:06:40Z");
+	redis_reply_free(redis_command(t.r, NULL, "DEL closeloop:dead"));
+	redis_reply_free(redis_command(t.r, NULL, "SET closeloop:dead x"));
+	assert_null(backlog_dead(t.r, t.cf, 0, &cause));
+	assert_non_null(cause);
+	free(cause);
+	test_outbox_close(&t);
+}
+
 /* Start the server, run the tests, stop it. */
 int
 main(void)
@@ -644,6 +706,7 @@ main(void)
 		cmocka_unit_test(test_outcome_again),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_record_late),
+		cmocka_unit_test(test_backlog),
 	};
 
 	return testredis_run(&ts, "outbox", tests,

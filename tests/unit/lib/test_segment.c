@@ -1039,6 +1039,29 @@ test_segment_fit_sweep(void **state)
 	}
 }
 
+/* The characters that make a text UCS-2 are named, first ones first. */
+static void
+test_segment_describe_ucs2(void **state)
+{
+	char	*d;
+
+	(void)state;
+	assert_null(segment_describe_ucs2("Plain text, {GSM-7} \xe2\x82\xac",
+	    3));
+	assert_null(segment_describe_ucs2("", 3));
+	assert_null(segment_describe_ucs2(NULL, 3));
+	assert_null(segment_describe_ucs2("t\xc3\xaate", 0));
+	assert_null(segment_describe_ucs2("bad \xc3", 3));
+	d = segment_describe_ucs2("t\xc3\xaate \xc3\xaa \xe5\xa4\x9a", 3);
+	assert_string_equal(d, "\xc3\xaa (U+00EA), \xe5\xa4\x9a (U+591A)");
+	free(d);
+	d = segment_describe_ucs2("\xf0\x9f\x98\x80 a \xc5\x82 b \xe5\xa4\x9a",
+	    2);
+	assert_string_equal(d, "\xf0\x9f\x98\x80 (U+1F600), \xc5\x82 (U+0142), "
+	    "...");
+	free(d);
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -1071,6 +1094,7 @@ main(void)
 		cmocka_unit_test(test_segment_smart),
 		cmocka_unit_test(test_segment_fit_mark),
 		cmocka_unit_test(test_segment_fit_sweep),
+		cmocka_unit_test(test_segment_describe_ucs2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

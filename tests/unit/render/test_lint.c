@@ -122,6 +122,11 @@ test_lint_clean(void **state)
 	cat = lint_load(t.cf, NULL);
 	assert_non_null(cat);
 	catalog_free(cat);
+	cat = lint_load_warnings(t.cf, &report, NULL);
+	assert_non_null(cat);
+	assert_string_equal(report, "");
+	free(report);
+	catalog_free(cat);
 	test_lint_close(&t);
 }
 
@@ -159,6 +164,11 @@ test_lint_mistakes(void **state)
 	    "en's is used\n"));
 	free(want);
 	free(report);
+	report = NULL;
+	assert_null(lint_load_warnings(t.cf, &report, &cause));
+	assert_null(report);
+	free(cause);
+	cause = NULL;
 	assert_null(lint_load(t.cf, &cause));
 	assert_non_null(strstr(cause, "the template set has 6 errors"));
 	free(cause);
@@ -173,6 +183,7 @@ static void
 test_lint_replies(void **state)
 {
 	struct test_lint	 t;
+	struct catalog		*cat;
 	char			*report = NULL, *want;
 	int			 errors;
 
@@ -199,8 +210,17 @@ test_lint_replies(void **state)
 	assert_null(strstr(report, "fr: no stop.sms"));
 	free(report);
 
-	/* Without a reply, even in the default locale, it is an error. */
+	/* Warnings alone: the set loads, and they are handed over. */
 	fixture_write(&t.fx, "en/help.sms.mustache", "{{city}}.\n");
+	cat = lint_load_warnings(t.cf, &report, NULL);
+	assert_non_null(cat);
+	assert_non_null(strstr(report, "warning: fr: no help.sms; en's is "
+	    "used\n"));
+	assert_null(strstr(report, "error: "));
+	free(report);
+	catalog_free(cat);
+
+	/* Without a reply, even in the default locale, it is an error. */
 	want = xasprintf("%s/en/start.sms.mustache", t.fx.dir);
 	assert_int_equal(unlink(want), 0);
 	free(want);

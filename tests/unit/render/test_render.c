@@ -24,6 +24,7 @@
 #include "fixture.h"
 #include "notice.h"
 #include "render.h"
+#include "sample.h"
 #include "segment.h"
 #include "xmalloc.h"
 
@@ -899,6 +900,70 @@ test_render_says_date(const char *what, const char *with,
 	assert_null(strstr(without, date));
 }
 
+/* Check that a sample event with one field gives no notice, and why. */
+static void
+test_render_no_sample(const struct config *cf, const char *field,
+    const char *why)
+{
+	struct sample	*ev = sample_new();
+	char		*cause = NULL;
+
+	assert_int_equal(sample_field(ev, field), 0);
+	assert_null(sample_notice(cf, ev, NULL, &cause));
+	assert_non_null(strstr(cause, why));
+	free(cause);
+	sample_free(ev);
+}
+
+/*
+ * A sample event (sample.h) gives the notice the policy decides for it,
+ * or the one notice=NAME forces, for a resident of the locale asked for;
+ * an event that is not valid, or gives no notice, says why.
+ */
+static void
+test_render_sample_event(void **state)
+{
+	struct test_render_set	 s;
+	struct sample		*ev;
+	struct notice		*n;
+	char			*cause = NULL;
+
+	(void)state;
+	test_render_set_open(&s);
+	ev = sample_new();
+	assert_int_equal(sample_field(ev, "status"), -1);
+	assert_int_equal(sample_field(ev, "=closed"), -1);
+	n = sample_notice(s.cf, ev, NULL, &cause);
+	assert_non_null(n);
+	assert_int_equal(n->notice, VOCAB_NOTICE_COMPLETED);
+	assert_string_equal(n->sr, "2026-000101");
+	assert_string_equal(n->division, "TW");
+	assert_string_equal(n->to[0].locale, "en");
+	assert_string_equal(n->to[0].address, "resident@example.org");
+	notice_free(n);
+	sample_free(ev);
+
+	ev = sample_new();
+	assert_int_equal(sample_field(ev, "notice=assigned"), 0);
+	assert_int_equal(sample_field(ev, "sr=2026-000202"), 0);
+	n = sample_notice(s.cf, ev, "fr", &cause);
+	assert_non_null(n);
+	assert_int_equal(n->notice, VOCAB_NOTICE_ASSIGNED);
+	assert_string_equal(n->sr, "2026-000202");
+	assert_string_equal(n->to[0].locale, "fr");
+	notice_free(n);
+	assert_int_equal(sample_field(ev, "notice=bogus"), 0);
+	assert_null(sample_notice(s.cf, ev, "fr", &cause));
+	assert_non_null(strstr(cause, "unknown notice \"bogus\""));
+	free(cause);
+	cause = NULL;
+	sample_free(ev);
+
+	test_render_no_sample(s.cf, "status=bogus", "unknown status");
+	test_render_no_sample(s.cf, "status=on_hold", "gives no notice");
+	test_render_set_close(&s);
+}
+
 /*
  * A transferred notice says when the division that has the request now
  * plans the work, in every locale, and nothing of it when it does not.
@@ -961,6 +1026,7 @@ main(void)
 		cmocka_unit_test(test_render_resident),
 		cmocka_unit_test(test_render_rtl_isolates),
 		cmocka_unit_test(test_render_transferred_date),
+		cmocka_unit_test(test_render_sample_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

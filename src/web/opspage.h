@@ -1,0 +1,35 @@
+/*
+ * opspage.h - the Operations page: what waits, what is being sent, what
+ * was given up
+ *
+ * GET /operations, for the operations and audit roles, read-only (it
+ * changes nothing; closeloop dead retry does). It shows what closeloop
+ * queue and closeloop dead list show (backlog.h), as of the moment it is
+ * asked:
+ *  - the outbox by channel: notifications due now and due later
+ *    (retries, quiet hours), when the oldest due now fell due and how
+ *    long it has waited, and when the next one falls due;
+ *  - held notices: SRs whose next notice waits for its window (a held
+ *    closure, policy.settle_seconds, or a burst being coalesced,
+ *    policy.coalesce_seconds), each linked to its timeline, with the
+ *    time it is released;
+ *  - claims under way: notifications a worker has claimed and not yet
+ *    finished, with the worker, the attempt and the end of its lease;
+ *  - dead letters: events that were not accepted and notifications given
+ *    up, with their reasons.
+ * Each list shows its first OPSPAGE_MAX entries (the earliest first) and
+ * says how many there are in all. Contacts are masked (log.h); a reason
+ * is masked as the trail masks a server's reply.
+ */
+#ifndef OPSPAGE_H
+#define OPSPAGE_H
+
+/* How many entries of each list are shown. */
+#define OPSPAGE_MAX	200
+
+struct webreq;
+
+/* GET /operations. */
+void opspage_show(struct webreq *q);
+
+#endif
