@@ -172,6 +172,26 @@ def main():
             fail("sara does not see S-1")
         signout(b)
 
+        # 311: the operations page, a list behind a count, the templates.
+        signin(b, "olive")
+        b.open(URL + "/operations")
+        check(b, "operations")
+        b.open(URL + "/list?counter=flag:no_note")
+        if "W-2" not in text(b):
+            fail("the list of closures without a note lacks W-2")
+        check(b, "list")
+        signout(b)
+        signin(b, "cara")
+        if "Templates" not in text(b):
+            fail("comms does not start on the templates")
+        check(b, "templates")
+        b.open(URL + "/templates?locale=fr&notice=completed")
+        check(b, "template-fr")
+        b.open(URL + "/find")
+        if "Not found" not in text(b):
+            fail("comms sees the Find page")
+        signout(b)
+
         # The resident follows the link in the email they received.
         b.open(RESIDENT)
         check(b, "resident")

@@ -40,6 +40,7 @@ web_start
 web_user olive ops
 web_user walt division TW
 web_user sara division TS
+web_user cara comms
 
 say "the stories: W-1 (Toronto Water, a French resident by email and SMS), S-1 (TS)"
 rcli XADD closeloop:events '*' v 1 type subscribe event_id s-W-1 sr W-1 \
@@ -53,6 +54,9 @@ rcli XADD closeloop:events '*' v 1 type subscribe event_id s-S-1 sr S-1 \
     ts 2026-11-20T09:00:00Z email stan@example.org locale en channels email >/dev/null
 rcli XADD closeloop:events '*' v 1 type status event_id c-S-1 sr S-1 \
     ts 2026-11-20T10:00:00Z division TS status received service Pothole >/dev/null
+rcli XADD closeloop:events '*' v 1 type status event_id c-W-2 sr W-2 \
+    ts 2026-11-20T10:00:00Z division TW status closed reason completed \
+    ward W07 service "Catch Basin Blocked" >/dev/null
 wait_for 30 "W-1's email sent" state_is W-1/1/0 sent
 wait_for 30 "W-1's SMS sent" state_is W-1/1/1 sent
 wait_for 30 "S-1 sent" state_is S-1/1/0 sent
