@@ -31,6 +31,16 @@ clock_ms(void)
 	return clock_read(CLOCK_MONOTONIC);
 }
 
+/* Return the monotonic clock in microseconds. */
+int64_t
+clock_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* Split milliseconds into a timespec. */
 void
 clock_split(int64_t ms, struct timespec *ts)

@@ -14,6 +14,9 @@
  */
 int64_t clock_ms(void);
 
+/* Return the monotonic clock in microseconds, to time short work. */
+int64_t clock_us(void);
+
 /* Fill ts with ms milliseconds (a duration, or a time on any clock). */
 void clock_split(int64_t ms, struct timespec *ts);
 

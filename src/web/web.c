@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "cookie.h"
 #include "digest.h"
@@ -262,6 +263,8 @@ web_handle(const struct httpreq *req, struct http_response *resp, void *arg)
 {
 	struct web	*w = arg;
 	struct webreq	 q;
+	int64_t		 t0 = clock_us();
+	char		 timing[64];
 
 	pthread_mutex_lock(&w->lock);
 	memset(&q, 0, sizeof q);
@@ -277,4 +280,8 @@ web_handle(const struct httpreq *req, struct http_response *resp, void *arg)
 	}
 	session_free(q.who);
 	pthread_mutex_unlock(&w->lock);
+	/* What the console itself took, for the benchmark and the proxy. */
+	snprintf(timing, sizeof timing, "app;dur=%.1f",
+	    (double)(clock_us() - t0) / 1000.0);
+	httpresp_header(resp, "Server-Timing", timing);
 }
