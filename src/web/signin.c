@@ -188,8 +188,11 @@ signin_out(struct webreq *q)
 	char	*id, *cause = NULL;
 
 	id = cookie_get(q->cf, q->req, COOKIE_SESSION);
-	if (id != NULL && webreq_redis(q) != NULL &&
-	    session_end(q->w->r, q->cf, id, &cause) != 0) {
+	if (id != NULL && webreq_redis(q) == NULL) {
+		free(id);
+		return;
+	}
+	if (id != NULL && session_end(q->w->r, q->cf, id, &cause) != 0) {
 		free(id);
 		webreq_redis_failed(q, cause);
 		return;

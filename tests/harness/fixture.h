@@ -49,6 +49,19 @@ fixture_write(const struct fixture *fx, const char *rel, const char *text)
 	free(path);
 }
 
+/* Write a secret's file as fixture_write() does, with mode 0600. */
+static inline void
+fixture_secret(const struct fixture *fx, const char *rel, const char *text)
+{
+	char	*path;
+
+	fixture_write(fx, rel, text);
+	path = xasprintf("%s/%s", fx->dir, rel);
+	if (chmod(path, 0600) != 0)
+		abort();
+	free(path);
+}
+
 /* Remove the directory and everything in it. */
 static inline void
 fixture_cleanup(struct fixture *fx)
