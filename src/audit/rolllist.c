@@ -74,7 +74,8 @@ rolllist_unique(struct rolllist *l)
 {
 	size_t	i, k = 0;
 
-	qsort(l->srs, l->n, sizeof *l->srs, rolllist_cmp);
+	if (l->n > 1)
+		qsort(l->srs, l->n, sizeof *l->srs, rolllist_cmp);
 	for (i = 0; i < l->n; i++) {
 		if (k > 0 && strcmp(l->srs[k - 1], l->srs[i]) == 0)
 			free(l->srs[i]);

@@ -541,7 +541,8 @@ rollup_divisions(struct redis *r, const struct config *cf, char ***out,
 			list[k++] = xstrdup(reply->element[i]->str);
 	}
 	redis_reply_free(reply);
-	qsort(list, k, sizeof *list, rollup_cmp);
+	if (k > 1)
+		qsort(list, k, sizeof *list, rollup_cmp);
 	*out = list;
 	*n = k;
 	return 0;

@@ -254,7 +254,9 @@ reportlist_sets(struct redis *r, struct reportlist *rl, char **cause)
 		free(divs[i]);
 	}
 	free(divs);
-	qsort(rl->lines, rl->nlines, sizeof *rl->lines, reportlist_cmp);
+	if (rl->nlines > 1)
+		qsort(rl->lines, rl->nlines, sizeof *rl->lines,
+		    reportlist_cmp);
 	for (i = 0; i < rl->nlines; i++) {
 		if (rc == 0)
 			printf("%s\n", rl->lines[i].text);

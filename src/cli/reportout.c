@@ -295,7 +295,8 @@ reportout_ranked(const struct reportout *o, const struct reportout_cols *c,
 	v = xcalloc(n, sizeof *v);
 	for (i = 0; i < n; i++)
 		v[i] = &t->rows[from + i];
-	qsort(v, n, sizeof *v, reportout_rank_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, reportout_rank_cmp);
 	if (o->format == 0 && t->rows[from].period[0] != '\0')
 		printf("  %s\n", t->rows[from].period);
 	for (i = 0; i < n && i < (size_t)o->top; i++) {

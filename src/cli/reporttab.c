@@ -140,7 +140,8 @@ reporttab_sort(struct reporttab *t)
 
 	if (t->n == 0)
 		return;
-	qsort(t->rows, t->n, sizeof *t->rows, reporttab_cmp);
+	if (t->n > 1)
+		qsort(t->rows, t->n, sizeof *t->rows, reporttab_cmp);
 	memset(t->index, 0, t->cap * sizeof *t->index);
 	for (i = 0; i < t->n; i++)
 		reporttab_place(t, i);

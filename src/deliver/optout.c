@@ -223,7 +223,8 @@ optout_load(struct redis *r, const struct config *cf, const char *phone,
 	for (i = 0; i < ld->nsr; i++)
 		ld->sr[i] = xstrdup(reply[2]->element[i]->str != NULL ?
 		    reply[2]->element[i]->str : "");
-	qsort(ld->sr, ld->nsr, sizeof *ld->sr, optout_cmp);
+	if (ld->nsr > 1)
+		qsort(ld->sr, ld->nsr, sizeof *ld->sr, optout_cmp);
 	rc = optout_contacts(r, cf, ld, field, cause);
 fail:
 	for (i = 0; i < 3; i++)

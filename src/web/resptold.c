@@ -356,7 +356,8 @@ resptold_read(struct redis *r, const struct config *cf, const char *sr,
 		}
 	}
 	resptold_scan_clear(&s);
-	qsort(t->list, t->n, sizeof *t->list, resptold_cmp);
+	if (t->n > 1)
+		qsort(t->list, t->n, sizeof *t->list, resptold_cmp);
 	*out = t;
 	return 0;
 }
