@@ -56,8 +56,8 @@ confweb_strings(struct confproblems *pr, const config_setting_t *s,
 
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		confproblem_add(pr, s, "%s: must be an array of %ss (got %s)",
-		    name, what, confproblem_type(s));
+		confproblem_add(pr, s, "%s: must be an array of strings, "
+		    "each a %s (got %s)", name, what, confproblem_type(s));
 		return;
 	}
 	for (i = 0; i < config_setting_length(s); i++) {
