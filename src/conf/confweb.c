@@ -162,6 +162,28 @@ confweb_groups(struct config *cf, struct confproblems *pr,
 	}
 }
 
+/*
+ * Return the divisions of the entry of web.groups for group, for a
+ * problem's line; web.groups itself if there is none.
+ */
+static const config_setting_t *
+confweb_group_divisions(config_t *lc, const char *group)
+{
+	const config_setting_t	*s, *e, *d;
+	const char		*v;
+	int			 i;
+
+	s = config_lookup(lc, "web.groups");
+	for (i = 0; s != NULL && i < config_setting_length(s); i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_lookup_string(e, "group", &v) ==
+		    CONFIG_TRUE && strcmp(v, group) == 0 &&
+		    (d = config_setting_get_member(e, "divisions")) != NULL)
+			return d;
+	}
+	return s;
+}
+
 /* Check the web settings once the whole file is read. */
 void
 confweb_check(struct config *cf, struct confproblems *pr, config_t *lc)
@@ -182,9 +204,10 @@ confweb_check(struct config *cf, struct confproblems *pr, config_t *lc)
 		for (j = 0; j < cf->web_groups[i].ndivisions; j++)
 			if (division_find(cf->divisions, cf->ndivisions,
 			    cf->web_groups[i].divisions[j]) == NULL)
-				confproblem_add(pr, config_lookup(lc,
-				    "web.groups"), "web.groups: group \"%s\": "
-				    "no division \"%s\" in divisions",
+				confproblem_add(pr, confweb_group_divisions(lc,
+				    cf->web_groups[i].group), "web.groups: "
+				    "group \"%s\": no division \"%s\" in "
+				    "divisions",
 				    cf->web_groups[i].group,
 				    cf->web_groups[i].divisions[j]);
 	cf->web_redis_password = confcheck_secret(pr, lc,
