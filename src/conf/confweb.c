@@ -103,6 +103,12 @@ confweb_group(struct config_group *g, struct confproblems *pr,
 		    name);
 		return -1;
 	}
+	if (strpbrk(v, ",;") != NULL) {
+		confproblem_add(pr, e, "%s.group: \"%s\" holds a ',' or ';', "
+		    "which part the groups of X-Remote-Groups: it can never "
+		    "match", name, v);
+		return -1;
+	}
 	g->group = xstrdup(v);
 	if (config_setting_lookup_string(e, "role", &v) != CONFIG_TRUE ||
 	    (g->role = role_parse(v)) == ROLE_NONE) {

@@ -140,7 +140,7 @@ test_role_web(void **state)
 	    "\t\t{ group = \"311-roads\"; role = \"division\"; "
 	    "divisions = [ \"TS\", \"TW\" ]; },\n"
 	    "\t\t{ group = \"311-ops\"; role = \"ops\"; },\n"
-	    "\t\t{ group = \"CN=Comms,OU=311\"; role = \"comms\"; },\n"
+	    "\t\t{ group = \"CN=311 Comms\"; role = \"comms\"; },\n"
 	    "\t\t{ group = \"311-audit\"; role = \"auditor\"; }\n"
 	    "\t);\n"
 	    "};\n" DIVISIONS);
@@ -165,7 +165,7 @@ test_role_web(void **state)
 	assert_string_equal(cf->web_groups[0].divisions[1], "TW");
 	assert_int_equal(cf->web_groups[1].role, ROLE_OPS);
 	assert_int_equal(cf->web_groups[1].ndivisions, 0);
-	assert_string_equal(cf->web_groups[2].group, "CN=Comms,OU=311");
+	assert_string_equal(cf->web_groups[2].group, "CN=311 Comms");
 	assert_int_equal(cf->web_groups[2].role, ROLE_COMMS);
 	assert_int_equal(cf->web_groups[3].role, ROLE_AUDITOR);
 	/* closeloop-web logs in to Redis as itself. */
@@ -278,6 +278,17 @@ test_role_groups_bad(void **state)
 	    "\t\t{ group = \"\"; role = \"ops\"; }\n"
 	    "\t);\n};\n" DIVISIONS,
 	    "3: web.groups.group: missing, or not a string");
+	test_role_bad("web = {\n\tgroups = (\n"
+	    "\t\t{ group = \"CN=311 Ops,OU=Groups\"; role = \"ops\"; }\n"
+	    "\t);\n};\n" DIVISIONS,
+	    "3: web.groups.group: \"CN=311 Ops,OU=Groups\" holds a ',' or "
+	    "';', which part the groups of X-Remote-Groups: it can never "
+	    "match");
+	test_role_bad("web = {\n\tgroups = (\n"
+	    "\t\t{ group = \"311;ops\"; role = \"ops\"; }\n"
+	    "\t);\n};\n" DIVISIONS,
+	    "3: web.groups.group: \"311;ops\" holds a ',' or ';', which part "
+	    "the groups of X-Remote-Groups: it can never match");
 	test_role_bad("web = {\n\tgroups = [ \"311-ops\" ];\n};\n" DIVISIONS,
 	    "2: web.groups: must be a list ( { group = ...; role = ...; }, "
 	    "... ) (got an array)");
