@@ -56,8 +56,8 @@ confweb_strings(struct confproblems *pr, const config_setting_t *s,
 
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		confproblem_add(pr, s, "%s: must be an array of %ss (got %s)",
-		    name, what, confproblem_type(s));
+		confproblem_add(pr, s, "%s: must be an array of strings, "
+		    "each a %s (got %s)", name, what, confproblem_type(s));
 		return;
 	}
 	for (i = 0; i < config_setting_length(s); i++) {
@@ -101,6 +101,12 @@ confweb_group(struct config_group *g, struct confproblems *pr,
 	    *v == '\0') {
 		confproblem_add(pr, e, "%s.group: missing, or not a string",
 		    name);
+		return -1;
+	}
+	if (strpbrk(v, ",;") != NULL) {
+		confproblem_add(pr, e, "%s.group: \"%s\" holds a ',' or ';', "
+		    "which part the groups of X-Remote-Groups: it can never "
+		    "match", name, v);
 		return -1;
 	}
 	g->group = xstrdup(v);
@@ -162,6 +168,28 @@ confweb_groups(struct config *cf, struct confproblems *pr,
 	}
 }
 
+/*
+ * Return the divisions of the entry of web.groups for group, for a
+ * problem's line; web.groups itself if there is none.
+ */
+static const config_setting_t *
+confweb_group_divisions(config_t *lc, const char *group)
+{
+	const config_setting_t	*s, *e, *d;
+	const char		*v;
+	int			 i;
+
+	s = config_lookup(lc, "web.groups");
+	for (i = 0; s != NULL && i < config_setting_length(s); i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_lookup_string(e, "group", &v) ==
+		    CONFIG_TRUE && strcmp(v, group) == 0 &&
+		    (d = config_setting_get_member(e, "divisions")) != NULL)
+			return d;
+	}
+	return s;
+}
+
 /* Check the web settings once the whole file is read. */
 void
 confweb_check(struct config *cf, struct confproblems *pr, config_t *lc)
@@ -182,9 +210,10 @@ confweb_check(struct config *cf, struct confproblems *pr, config_t *lc)
 		for (j = 0; j < cf->web_groups[i].ndivisions; j++)
 			if (division_find(cf->divisions, cf->ndivisions,
 			    cf->web_groups[i].divisions[j]) == NULL)
-				confproblem_add(pr, config_lookup(lc,
-				    "web.groups"), "web.groups: group \"%s\": "
-				    "no division \"%s\" in divisions",
+				confproblem_add(pr, confweb_group_divisions(lc,
+				    cf->web_groups[i].group), "web.groups: "
+				    "group \"%s\": no division \"%s\" in "
+				    "divisions",
 				    cf->web_groups[i].group,
 				    cf->web_groups[i].divisions[j]);
 	cf->web_redis_password = confcheck_secret(pr, lc,

@@ -1,8 +1,8 @@
 /*
  * wording.c - the plain words for each kind of entry and each rule
  *
- * The sentences are docs/history.md's tables; a change there is a change
- * here.
+ * The sentences are docs/history.md's tables, and for the rules it
+ * leaves out docs/policy.md's; a change there is a change here.
  */
 #include "build.h"
 
@@ -57,6 +57,10 @@ static const struct wording wording_rules[] = {
 	    "another division started work on it during the wait: the "
 	    "\"completed\" was dropped and the resident is told "
 	    "\"transferred\"." },
+	{ "reopened", "A closure was held, and the SR was reopened during the "
+	    "wait: the closure was not told." },
+	{ "superseded", "A closure was held, and the same division worked on "
+	    "the SR again during the wait: the closure was not told." },
 	{ "partial_work_order", "One piece of the work closed while other "
 	    "work orders are still open: the resident is not told "
 	    "\"completed\" yet." },
@@ -68,13 +72,21 @@ static const struct wording wording_rules[] = {
 	    "original." },
 	{ "no_note", "A closure without a note: the resident gets the "
 	    "standard text for the reason." },
+	{ "no_reason", "A closure without a reason: the resident is told "
+	    "\"completed\"." },
 	{ "unknown_note_code", "The closure's note code is not in the "
 	    "division's list of standard notes, so the resident did not get "
 	    "that note." },
 	{ "sms_shortened", "The SMS was too long: part of the note, the photo "
 	    "link or the link to the request was left out." },
+	{ "photo_dropped", "A photo link is not on the City's photo host: "
+	    "residents do not see that photo." },
 	{ "too_many_contacts", "A contact was not added: the SR already has "
 	    "64." },
+	{ "too_many_work_orders", "A work order was not added: the SR already "
+	    "has 64." },
+	{ "too_many_notices", "The SR has had as many notices as closeloop "
+	    "can number: no more are sent." },
 	{ "no_transfer_to", "A transfer that does not say to which division: "
 	    "the resident cannot be told who has the SR." },
 	{ "reopened_after_completed", "The resident had been told "
@@ -92,6 +104,8 @@ static const struct wording wording_rules[] = {
 	    "original one." },
 	{ "unsubscribed", "The resident unsubscribed after the message was "
 	    "decided; it was not sent." },
+	{ "sms_stop", "The phone sent STOP: this message was not sent, and "
+	    "the phone gets no SMS until it sends START." },
 	{ "quiet_hours", "The SMS waits for morning." },
 	{ "fallback", "The message failed on one channel and goes once by "
 	    "the resident's other one." },
