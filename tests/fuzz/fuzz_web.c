@@ -50,6 +50,7 @@
 #include "fuzzreq.h"
 #include "http.h"
 #include "httpreq.h"
+#include "lint.h"
 #include "page.h"
 #include "syntax.h"
 #include "template.h"
@@ -89,6 +90,8 @@ fuzz_web_init(void)
 	struct fixture	 fx;
 	struct config	*cf;
 	struct page	*pages;
+	struct catalog	*cat;
+	char		*lint = NULL;
 	char		*conf, *text, *cause = NULL;
 
 	if (fuzz_web != NULL)
@@ -98,6 +101,7 @@ fuzz_web_init(void)
 	fixture_secret(&fx, "resident.key", FUZZ_WEB_RESIDENT_KEY "\n");
 	text = xasprintf("redis = { url = \"unix://%s/none/redis.sock\"; };\n"
 	    "templates = {\n"
+	    "\tdir = \"" FUZZ_WEB_TEMPLATES "\";\n"
 	    "\tresident_url = \"https://311.example.org/r/{sr}/{token}\";\n"
 	    "\tresident_secret_file = \"%s/resident.key\";\n};\n"
 	    "audit = { lookup_secret_file = \"%s/lookup.key\"; };\n"
@@ -122,7 +126,9 @@ fuzz_web_init(void)
 		fuzzlog_fail("configuration: %s", cause);
 	if ((pages = page_load(cf->web_pages_dir, &cause)) == NULL)
 		fuzzlog_fail("pages: %s", cause);
-	if ((fuzz_web = web_new(cf, pages, &cause)) == NULL)
+	if ((cat = lint_load_warnings(cf, &lint, &cause)) == NULL)
+		fuzzlog_fail("templates: %s", cause);
+	if ((fuzz_web = web_new(cf, pages, cat, lint, &cause)) == NULL)
 		fuzzlog_fail("console: %s", cause);
 	snprintf(fuzz_web->sso_key, sizeof fuzz_web->sso_key, "%s",
 	    FUZZ_WEB_SSO_KEY);
