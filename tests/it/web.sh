@@ -81,7 +81,7 @@ grep -q "bad.conf:[0-9]*: web.groups.role: must be division, ops, comms or audit
 
 daemon_start
 web_start
-grep -q "listening on 127.0.0.1:$WEB_PORT" "$WLOG" || fail "no address in the log"
+wait_for 10 "the address in the log" grep -q "listening on 127.0.0.1:$WEB_PORT" "$WLOG"
 
 say "accounts: added, listed, refused when wrong"
 web_user olive ops
