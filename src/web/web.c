@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "cookie.h"
+#include "dashpage.h"
 #include "digest.h"
 #include "findpage.h"
 #include "http.h"
@@ -57,7 +58,9 @@ static const struct web_route web_routes[] = {
 	{ "GET", "/healthz", 0, staticfile_health },
 	{ "GET", "/find", WEB_READERS, findpage_show },
 	{ "GET", "/sr/", WEB_READERS, srpage_show },
-	{ "GET", "/message/", WEB_READERS, msgpage_show }
+	{ "GET", "/message/", WEB_READERS, msgpage_show },
+	{ "GET", "/dashboard", WEB_READERS, dashpage_show },
+	{ "GET", "/dashboard.csv", WEB_READERS, dashpage_csv }
 };
 
 /* Make the console's state. */
