@@ -122,7 +122,8 @@ closeloopweb_serve(struct config *cf, struct page *pages, const char *path)
 	    PACKAGE_VERSION, listen, http_port(h));
 	sdnotify_send("READY=1\nSTATUS=serving the console");
 	for (;;) {
-		(void)signals_wait(-1, -1);
+		/* A signal ends the wait; a negative wait would not wait. */
+		(void)signals_wait(-1, 3600000);
 		if ((sig = signals_quit()) != 0)
 			break;
 		if (signals_reload())
