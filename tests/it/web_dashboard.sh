@@ -12,38 +12,16 @@
 # SRs. A division user sees only their division: another one is a 404,
 # the page as the CSV. No page carries a resident's contact.
 . "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../harness/weblib.sh"
 
 PY=/usr/bin/python3
 need "$PY" python3
-need curl curl
-CLOSELOOP_WEB="$top_builddir/closeloop-web"
-WEB_LOG="$T/closeloop-web.log"
 
 redis_start
-WEB_PORT=$(free_port)
 write_config "" "policy = { settle_seconds = 0; coalesce_seconds = 0; };
-web = { listen = \"127.0.0.1:$WEB_PORT\";
-	pages_dir = \"$top_srcdir/src/web/pages\"; cookie_secure = false; };"
+$(web_config)"
 daemon_start
 CL="$CLOSELOOP -c $CONF"
-WEB="http://127.0.0.1:$WEB_PORT"
-
-# Sign in as $1 with password $2, keeping the cookies in the jar $3.
-signin() {
-	curl -s -c "$3" -b "$3" "$WEB/signin" > "$T/signin.html"
-	_csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$T/signin.html")
-	_code=$(curl -s -c "$3" -b "$3" -o /dev/null -w '%{http_code}' \
-	    --data-urlencode "name=$1" --data-urlencode "password=$2" \
-	    --data-urlencode "csrf=$_csrf" "$WEB/signin")
-	[ "$_code" = 303 ] || fail "$1 cannot sign in ($_code)"
-}
-
-# GET path $2 with the jar $1 into file $3 (kept for the contact check),
-# headers into $3.head; prints the status.
-get() {
-	closeloop_wrote "$3"
-	curl -s -b "$1" -D "$3.head" -o "$3" -w '%{http_code}' "$WEB$2"
-}
 
 say "events today, and earlier days as closeloopd counts them"
 $CL emit type=subscribe sr=R-1 email=r1@example.org >/dev/null
@@ -105,12 +83,9 @@ $CL user add olive --role ops --password-file "$T/pw" >/dev/null ||
     fail "cannot add the operator"
 $CL user add dora --role division --division TW --password-file "$T/pw" \
     >/dev/null || fail "cannot add the division user"
-$WRAP "$CLOSELOOP_WEB" -c "$CONF" > "$WEB_LOG" 2>&1 &
-EXTRA_PIDS="$EXTRA_PIDS $!"
-closeloop_wrote "$WEB_LOG"
-wait_for 10 "closeloop-web to listen" port_up "$WEB_PORT"
-signin olive "correct horse battery" "$T/olive.jar"
-signin dora "correct horse battery" "$T/dora.jar"
+web_start
+web_signin olive "correct horse battery" "$T/olive.jar"
+web_signin dora "correct horse battery" "$T/dora.jar"
 
 TODAY=$(TZ=America/Toronto date +%Y-%m-%d)
 FROM=$(TZ=America/Toronto date -d "$TODAY - 59 days" +%Y-%m-%d)
@@ -122,14 +97,14 @@ MONTHEND=$(date -d "$MONTH0 + 1 month" +%Y-%m-%d)
 
 say "the dashboard of TW agrees with closeloop report"
 Q="from=$FROM&to=$TODAY&division=TW"
-code=$(get "$T/olive.jar" "/dashboard?$Q" "$T/tw.html")
+code=$(web_get "$T/olive.jar" "/dashboard?$Q" "$T/tw.html")
 [ "$code" = 200 ] || fail "GET /dashboard?$Q: $code"
 $CL report --since "$FROM" --until "$UNTIL" --json > "$T/report.json"
 $CL report --since "$FROM" --until "$UNTIL" --division TW --top 10 --json \
     > "$T/top.json"
 $CL report --since "$MONTH1" --until "$MONTHEND" --division TW --by month \
     --json > "$T/months.json"
-code=$(get "$T/olive.jar" "/dashboard.csv?$Q" "$T/tw.csv")
+code=$(web_get "$T/olive.jar" "/dashboard.csv?$Q" "$T/tw.csv")
 [ "$code" = 200 ] || fail "GET /dashboard.csv?$Q: $code"
 grep -qi '^content-type: text/csv; charset=utf-8' "$T/tw.csv.head" ||
     fail "the CSV's type: $(cat "$T/tw.csv.head")"
@@ -141,9 +116,9 @@ $PY "$top_srcdir/tests/harness/dashcheck.py" TW "$FROM" "$UNTIL" \
 
 say "a ward's figures agree with closeloop report --ward"
 Q="from=$FROM&to=$TODAY&division=TW&ward=W07"
-code=$(get "$T/olive.jar" "/dashboard?$Q" "$T/w07.html")
+code=$(web_get "$T/olive.jar" "/dashboard?$Q" "$T/w07.html")
 [ "$code" = 200 ] || fail "GET /dashboard?$Q: $code"
-code=$(get "$T/olive.jar" "/dashboard.csv?$Q" "$T/w07.csv")
+code=$(web_get "$T/olive.jar" "/dashboard.csv?$Q" "$T/w07.csv")
 $CL report --since "$FROM" --until "$UNTIL" --ward W07 --json \
     > "$T/w07.json"
 $CL report --since "$MONTH1" --until "$MONTHEND" --division TW \
@@ -153,38 +128,39 @@ $PY "$top_srcdir/tests/harness/dashcheck.py" TW "$FROM" "$UNTIL" \
     fail "the dashboard of ward W07 does not agree"
 
 say "every division: the sums of the report's rows"
-code=$(get "$T/olive.jar" "/dashboard?from=$FROM&to=$TODAY" "$T/all.html")
+code=$(web_get "$T/olive.jar" "/dashboard?from=$FROM&to=$TODAY" \
+    "$T/all.html")
 [ "$code" = 200 ] || fail "GET /dashboard for all: $code"
 $PY "$top_srcdir/tests/harness/dashcheck.py" all "$FROM" "$UNTIL" \
     "$T/all.html" - "$T/report.json" - - ||
     fail "the dashboard of every division does not agree"
 
 say "a division user sees only their division"
-code=$(get "$T/dora.jar" "/dashboard?from=$FROM&to=$TODAY&division=TS" \
+code=$(web_get "$T/dora.jar" "/dashboard?from=$FROM&to=$TODAY&division=TS" \
     "$T/dora-ts.html")
 [ "$code" = 404 ] || fail "dora got $code for TS's dashboard, not 404"
-code=$(get "$T/dora.jar" "/dashboard.csv?division=ts" "$T/dora-ts.csv")
+code=$(web_get "$T/dora.jar" "/dashboard.csv?division=ts" "$T/dora-ts.csv")
 [ "$code" = 404 ] || fail "dora got $code for TS's CSV, not 404"
-code=$(get "$T/dora.jar" "/dashboard?from=$FROM&to=$TODAY" "$T/dora.html")
+code=$(web_get "$T/dora.jar" "/dashboard?from=$FROM&to=$TODAY" "$T/dora.html")
 [ "$code" = 200 ] || fail "dora's own dashboard: $code"
 grep -q 'value="TS"' "$T/dora.html" && fail "dora may choose TS"
 grep -q 'h-compare' "$T/dora.html" && fail "dora sees 311's comparison"
 $PY "$top_srcdir/tests/harness/dashcheck.py" TW "$FROM" "$UNTIL" \
     "$T/dora.html" - "$T/report.json" - - ||
     fail "dora's dashboard is not TW's"
-code=$(get "$T/dora.jar" "/dashboard?division=tw" "$T/dora-tw.html")
+code=$(web_get "$T/dora.jar" "/dashboard?division=tw" "$T/dora-tw.html")
 [ "$code" = 200 ] || fail "dora's own division in small letters: $code"
 
 say "a period that does not make sense is said so"
-code=$(get "$T/olive.jar" "/dashboard?from=$TODAY&to=$FROM" "$T/bad.html")
+code=$(web_get "$T/olive.jar" "/dashboard?from=$TODAY&to=$FROM" "$T/bad.html")
 [ "$code" = 400 ] || fail "a period backwards: $code"
 grep -q "role=\"alert\">The period&#39;s first day is after its last" \
     "$T/bad.html" || fail "no word on the period backwards"
-code=$(get "$T/olive.jar" "/dashboard?from=2026-02-30" "$T/bad2.html")
+code=$(web_get "$T/olive.jar" "/dashboard?from=2026-02-30" "$T/bad2.html")
 [ "$code" = 400 ] || fail "2026-02-30: $code"
-code=$(get "$T/olive.jar" "/dashboard?ward=W07&service=x" "$T/bad3.html")
+code=$(web_get "$T/olive.jar" "/dashboard?ward=W07&service=x" "$T/bad3.html")
 [ "$code" = 400 ] || fail "a ward and a service type: $code"
-code=$(get "$T/olive.jar" "/dashboard?division=NOPE" "$T/nope.html")
+code=$(web_get "$T/olive.jar" "/dashboard?division=NOPE" "$T/nope.html")
 [ "$code" = 404 ] || fail "a division never counted: $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$WEB/dashboard")
 [ "$code" = 303 ] || fail "the dashboard without signing in: $code"
