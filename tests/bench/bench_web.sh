@@ -28,7 +28,9 @@
 # 300 ms for a year. BENCH_WEB_RDB names a file: if it exists, its
 # rollups are loaded instead of playing the year (made the same day, to
 # measure another build on the same data); if not, it is written after
-# the year is played. Not part of make check; see docs/performance.md.
+# the year is played. CLOSELOOP_WEB names the closeloop-web to measure
+# (default: the build tree's). Not part of make check; see
+# docs/performance.md.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$(dirname "$0")/benchlib.sh"
 . "$(dirname "$0")/../harness/weblib.sh"

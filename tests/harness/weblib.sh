@@ -5,9 +5,10 @@
 # source tree); web_start starts closeloop-web on $CONF beside closeloopd,
 # stopped by PID at the end like every other server; web_signin signs a
 # user in with curl, keeping the session in a cookie jar; web_get fetches
-# a page with it.
+# a page with it. CLOSELOOP_WEB names the program (default: the build
+# tree's), to measure another build.
 need curl curl
-CLOSELOOP_WEB="$top_builddir/closeloop-web"
+CLOSELOOP_WEB=${CLOSELOOP_WEB:-$top_builddir/closeloop-web}
 WEB_LOG="$T/closeloop-web.log"
 WEB_PORT=$(free_port)
 WEB="http://127.0.0.1:$WEB_PORT"
