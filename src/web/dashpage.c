@@ -21,6 +21,7 @@
 #include "http.h"
 #include "httpreq.h"
 #include "log.h"
+#include "syntax.h"
 #include "view.h"
 #include "webreq.h"
 #include "xmalloc.h"
@@ -92,7 +93,7 @@ void
 dashpage_csv(struct webreq *q)
 {
 	struct dashdata	*d;
-	const char	*why;
+	const char	*why, *name;
 	char		*body, *disp;
 
 	if ((d = dashpage_read(q, &why)) == NULL)
@@ -109,8 +110,11 @@ dashpage_csv(struct webreq *q)
 		dashdata_free(d);
 		return;
 	}
+	/* A code from Redis written by hand is not put in the header. */
+	name = d->division != NULL && syntax_code(d->division, 32, &why) == 0 ?
+	    d->division : d->division != NULL ? "division" : "all";
 	disp = xasprintf("attachment; filename=\"closeloop-%s-%s-%s.csv\"",
-	    d->division != NULL ? d->division : "all", d->from, d->to);
+	    name, d->from, d->to);
 	q->resp->status = 200;
 	q->resp->content_type = "text/csv; charset=utf-8";
 	q->resp->body = body;
