@@ -162,7 +162,8 @@ closeloopweb_serve(struct closeloopweb_set *set, const char *path)
 	    "version %s", PACKAGE_VERSION, listen, http_port(h), version);
 	sdnotify_send("READY=1\nSTATUS=serving the console");
 	for (;;) {
-		(void)signals_wait(-1, -1);
+		/* A signal ends the wait; a negative wait would not wait. */
+		(void)signals_wait(-1, 3600000);
 		if ((sig = signals_quit()) != 0)
 			break;
 		if (signals_reload())

@@ -9,7 +9,9 @@
  * goes in the same record, a line per set, so the sets commit with the
  * step and fold with the counts. rollupfold.c adds the records into the
  * hashes and sets. rollup_read() pipelines one HGETALL per division and
- * day.
+ * day, and takes each field as the reply is parsed (redishash.h): a
+ * year of a city's counts is millions of fields, not worth copying one
+ * by one.
  */
 #include "build.h"
 
@@ -22,6 +24,7 @@
 #include "datefmt.h"
 #include "decision.h"
 #include "redis.h"
+#include "redishash.h"
 #include "rollup.h"
 #include "txn.h"
 #include "vocab.h"
@@ -414,35 +417,35 @@ rollup_days(const char *first, const char *last,
 	return n + 1;
 }
 
-/* Hand each field of one hash to fn; returns fn's first non-zero. */
-static int
-rollup_fields(const struct redis_reply *h, const char *division,
-    const char *day, enum rollup_by by, rollup_fn fn, void *arg)
-{
-	const struct redis_reply	*f, *v;
-	char				*group, *bar;
-	size_t				 i;
-	int				 stop = 0;
+/* What one division's days are read with. */
+struct rollup_reading {
+	const char	*division;
+	const char	*day;
+	enum rollup_by	 by;
+	rollup_fn	 fn;
+	void		*arg;
+	int		 stop;		/* fn asked to stop */
+};
 
-	for (i = 0; stop == 0 && i + 1 < h->elements; i += 2) {
-		f = h->element[i];
-		v = h->element[i + 1];
-		if (f->str == NULL || v->str == NULL)
-			continue;
-		if (by == ROLLUP_DIVISION) {
-			stop = fn(division, day, NULL, f->str,
-			    strtoll(v->str, NULL, 10), arg);
-			continue;
-		}
-		group = xstrdup(f->str);
-		if ((bar = strrchr(group, '|')) != NULL) {
-			*bar = '\0';
-			stop = fn(division, day, group, bar + 1,
-			    strtoll(v->str, NULL, 10), arg);
-		}
-		free(group);
+/* Hand one field of a day's hash to the reader's function. */
+static int
+rollup_field(char *field, size_t flen, const char *value, void *arg)
+{
+	struct rollup_reading	*rd = arg;
+	char			*bar = NULL;
+
+	(void)flen;
+	if (rd->stop)
+		return 1;
+	if (rd->by != ROLLUP_DIVISION) {
+		/* Split at the last "|": a service type may hold one. */
+		if ((bar = strrchr(field, '|')) == NULL)
+			return 0;
+		*bar = '\0';
 	}
-	return stop;
+	rd->stop = rd->fn(rd->division, rd->day, bar != NULL ? field : NULL,
+	    bar != NULL ? bar + 1 : field, strtoll(value, NULL, 10), rd->arg);
+	return rd->stop;
 }
 
 /* Read one division's days, pipelined. */
@@ -451,11 +454,12 @@ rollup_read_one(struct redis *r, const struct config *cf,
     const char *division, const char *first, const char *last,
     enum rollup_by by, rollup_fn fn, void *arg, char **cause)
 {
-	struct redis_reply	*h;
+	struct rollup_reading	 rd;
 	const char		*argv[2];
 	char			(*days)[DATEFMT_DAY_LEN + 1] = NULL, *key;
-	size_t			 n, i;
-	int			 rc = 0, stop = 0;
+	char			*why;
+	size_t			 n = 0, i;
+	int			 rc = 0, k;
 
 	n = rollup_days(first, last, &days);
 	for (i = 0; i < n; i++) {
@@ -465,18 +469,30 @@ rollup_read_one(struct redis *r, const struct config *cf,
 		redis_pipe_argv(r, 2, argv, NULL);
 		free(key);
 	}
+	memset(&rd, 0, sizeof rd);
+	rd.division = division;
+	rd.by = by;
+	rd.fn = fn;
+	rd.arg = arg;
 	for (i = 0; i < n; i++) {
-		if ((h = redis_pipe_reply(r, cause)) == NULL) {
+		rd.day = days[i];
+		why = NULL;
+		if ((k = redishash_next(r, rollup_field, &rd, &why)) < 0) {
+			if (rc == 0)
+				*cause = why;
+			else
+				free(why);
 			rc = -1;
 			break;
 		}
-		if (h->type == REDIS_TYPE_ERROR && rc == 0) {
-			*cause = xasprintf("HGETALL: %s", h->str);
+		if (k > 0 && rc == 0) {
+			*cause = xasprintf("HGETALL: %s", why);
 			rc = -1;
-		} else if (rc == 0 && stop == 0 &&
-		    h->type == REDIS_TYPE_ARRAY)
-			stop = rollup_fields(h, division, days[i], by, fn, arg);
-		redis_reply_free(h);
+		}
+		free(why);
+		/* After an error the replies are taken, but not counted. */
+		if (rc != 0)
+			rd.stop = 1;
 	}
 	free(days);
 	return rc;

@@ -4,7 +4,8 @@
  * The counts come from the daily rollups (rollup.h), written in the same
  * transaction as the decisions they count: a year is a few hundred hashes
  * per division, read in one pipeline each. They are added up per division
- * and period (the whole time asked, or each day, week or month), by ward
+ * and period (the whole time asked, or each day, week or month) in a
+ * table (rolluptab.h, shared with the console's dashboard), by ward
  * or by service type on request; --top ranks service types by events
  * received. --list prints the trail's entries behind one count instead
  * (reportlist.c): of the SRs the rollups list for the counts that keep
@@ -24,7 +25,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
-#include <time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -34,66 +34,10 @@
 #include "report.h"
 #include "reportlist.h"
 #include "reportout.h"
-#include "reporttab.h"
 #include "rollup.h"
 #include "rollupfold.h"
+#include "rolluptab.h"
 #include "xmalloc.h"
-
-/* What was asked for, and what was read. */
-struct report {
-	const struct config	*cf;
-	const char		*ward;
-	const char		*service;
-	int			 top;		/* service types kept: 0 all */
-	char			 by;		/* 'd', 'w', 'm' or 0 */
-	struct reporttab	 tab;
-};
-
-/* Write the period a day falls in: the day, its week's Monday, its month. */
-static void
-report_period(char by, const char *day, char *out, size_t size)
-{
-	struct tm	tm;
-	time_t		t;
-	int		y, m, d;
-
-	if (by == 'm')
-		snprintf(out, size, "%.7s", day);
-	else if (by == 'w' && sscanf(day, "%4d-%2d-%2d", &y, &m, &d) == 3) {
-		memset(&tm, 0, sizeof tm);
-		tm.tm_year = y - 1900;
-		tm.tm_mon = m - 1;
-		tm.tm_mday = d;
-		tm.tm_hour = 12;
-		t = timegm(&tm);
-		t -= (time_t)((tm.tm_wday + 6) % 7) * 86400;
-		gmtime_r(&t, &tm);
-		strftime(out, size, "%Y-%m-%d", &tm);
-	} else if (by == 'd')
-		snprintf(out, size, "%s", day);
-	else
-		snprintf(out, size, "%s", "");
-}
-
-/* Add one daily count into the table. */
-static int
-report_count(const char *division, const char *day, const char *group,
-    const char *counter, long long count, void *arg)
-{
-	struct report		*rp = arg;
-	struct reportrow	*row;
-	char			 period[DATEFMT_DAY_LEN + 1];
-
-	if (rp->ward != NULL && (group == NULL || strcmp(group, rp->ward) != 0))
-		return 0;
-	if (rp->service != NULL && (group == NULL ||
-	    strcasecmp(group, rp->service) != 0))
-		return 0;
-	report_period(rp->by, day, period, sizeof period);
-	row = reporttab_row(&rp->tab, division, period, group);
-	reportrow_add(row, counter, count);
-	return 0;
-}
 
 /* Parse --by; 0 if unknown. */
 static char
@@ -169,7 +113,7 @@ report_run(const struct config *cf, int argc, char **argv)
 		{ "list", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct report		 rp;
+	struct rolluptab	 tab;
 	struct reportout	 o;
 	struct redis		*r = NULL;
 	const char		*since_s = NULL, *until_s = NULL, *list = NULL;
@@ -182,10 +126,10 @@ report_run(const struct config *cf, int argc, char **argv)
 	enum rollup_by		 by = ROLLUP_DIVISION;
 	int			 ch, rc = EX_USAGE;
 	long			 top;
+	int			 ntop = 0;
 
-	memset(&rp, 0, sizeof rp);
+	memset(&tab, 0, sizeof tab);
 	memset(&o, 0, sizeof o);
-	rp.cf = cf;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -205,16 +149,16 @@ report_run(const struct config *cf, int argc, char **argv)
 			division = optarg;
 			break;
 		case 'W':
-			rp.ward = optarg;
+			tab.ward = optarg;
 			break;
 		case 'S':
-			rp.service = optarg;
+			tab.service = optarg;
 			break;
 		case 'l':
 			list = optarg;
 			break;
 		case 'b':
-			if ((rp.by = report_by(optarg)) == 0) {
+			if ((tab.by = report_by(optarg)) == 0) {
 				fprintf(stderr, "closeloop report: --by %s: "
 				    "give day, week or month\n", optarg);
 				goto usage;
@@ -228,7 +172,7 @@ report_run(const struct config *cf, int argc, char **argv)
 				    "give a number from 1 to 1000\n", optarg);
 				goto usage;
 			}
-			rp.top = (int)top;
+			ntop = (int)top;
 			break;
 		default:
 			goto usage;
@@ -243,7 +187,7 @@ report_run(const struct config *cf, int argc, char **argv)
 		fprintf(stderr, "closeloop report: --since is required\n");
 		goto usage;
 	}
-	if ((rp.ward != NULL) + (rp.service != NULL) + (rp.top != 0) > 1) {
+	if ((tab.ward != NULL) + (tab.service != NULL) + (ntop != 0) > 1) {
 		fprintf(stderr, "closeloop report: give one of --ward, "
 		    "--service and --top: the counts are kept by division and "
 		    "ward, or by division and service type\n");
@@ -280,8 +224,8 @@ report_run(const struct config *cf, int argc, char **argv)
 		if (rollup_counter_listed(list))
 			report_too_old(cf, since, cf->audit_rollup_days,
 			    "counts", "are", "audit.rollup_days");
-		rc = reportlist_run(r, cf, since, until, division, rp.ward,
-		    rp.service, list, o.format == 'j', &cause);
+		rc = reportlist_run(r, cf, since, until, division, tab.ward,
+		    tab.service, list, o.format == 'j', &cause);
 		if (rc == EX_UNAVAILABLE)
 			goto unavailable;
 		goto fail;
@@ -294,21 +238,21 @@ report_run(const struct config *cf, int argc, char **argv)
 	datefmt_day(cf->templates_timezone, since, first);
 	datefmt_day(cf->templates_timezone, until > since ? until - 1 : until,
 	    last);
-	by = rp.ward != NULL ? ROLLUP_WARD : rp.service != NULL ||
-	    rp.top != 0 ? ROLLUP_SERVICE : ROLLUP_DIVISION;
+	by = tab.ward != NULL ? ROLLUP_WARD : tab.service != NULL ||
+	    ntop != 0 ? ROLLUP_SERVICE : ROLLUP_DIVISION;
 	if (ndivs > 0 && rollup_read(r, cf, (const char *const *)divs, ndivs,
-	    first, last, by, report_count, &rp, &cause) != 0)
+	    first, last, by, rolluptab_count, &tab, &cause) != 0)
 		goto unavailable;
-	reporttab_sort(&rp.tab);
+	rolluptab_sort(&tab);
 	o.cf = cf;
 	o.first = first;
 	o.last = last;
-	o.by = rp.by;
-	o.top = rp.top;
+	o.by = tab.by;
+	o.top = ntop;
 	o.division = division;
-	o.ward = rp.ward;
-	o.service = rp.service;
-	reportout_print(&o, &rp.tab);
+	o.ward = tab.ward;
+	o.service = tab.service;
+	reportout_print(&o, &tab);
 	rc = 0;
 	goto fail;
 unavailable:
@@ -321,7 +265,7 @@ fail:
 	for (i = 0; i < ndivs; i++)
 		free(divs[i]);
 	free(divs);
-	reporttab_clear(&rp.tab);
+	rolluptab_clear(&tab);
 	free(cause);
 	redis_free(r);
 	return rc;

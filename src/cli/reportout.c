@@ -17,8 +17,8 @@
 #include "division.h"
 #include "json.h"
 #include "reportout.h"
-#include "reporttab.h"
 #include "rollup.h"
+#include "rolluptab.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
@@ -120,7 +120,7 @@ reportout_csv_field(const char *s)
 /* Print one row as JSON or CSV. */
 static void
 reportout_row_data(const struct reportout *o, const struct reportout_cols *c,
-    const struct reportrow *row, int rank)
+    const struct rolluptab_row *row, int rank)
 {
 	struct json	*j;
 	const char	*group = o->ward != NULL ? "ward" : "service";
@@ -134,7 +134,7 @@ reportout_row_data(const struct reportout *o, const struct reportout_cols *c,
 		reportout_csv_field(row->group != NULL ? row->group : "");
 		printf(",%d", rank);
 		for (i = 0; i < c->n; i++)
-			printf(",%lld", reportrow_get(row, c->counter[i]));
+			printf(",%lld", rolluptab_get(row, c->counter[i]));
 		putchar('\n');
 		return;
 	}
@@ -149,14 +149,14 @@ reportout_row_data(const struct reportout *o, const struct reportout_cols *c,
 	json_set(j, "since", o->first);
 	json_set(j, "until", o->last);
 	for (i = 0; i < c->n; i++)
-		json_set_int(j, c->name[i], reportrow_get(row, c->counter[i]));
+		json_set_int(j, c->name[i], rolluptab_get(row, c->counter[i]));
 	json_print(j, stdout);
 	json_free(j);
 }
 
 /* Print the division's heading, with its name if the configuration has it. */
 static void
-reportout_heading(const struct reportout *o, const struct reportrow *row)
+reportout_heading(const struct reportout *o, const struct rolluptab_row *row)
 {
 	const struct division	*dv;
 	const char		*name = NULL;
@@ -177,7 +177,7 @@ reportout_heading(const struct reportout *o, const struct reportrow *row)
 
 /* Print the counters under prefix of a row as " (a 1, b 2)". */
 static void
-reportout_parts(const struct reportrow *row, const char *prefix)
+reportout_parts(const struct rolluptab_row *row, const char *prefix)
 {
 	size_t	i, len = strlen(prefix);
 	int	first = 1;
@@ -195,43 +195,43 @@ reportout_parts(const struct reportrow *row, const char *prefix)
 
 /* Print a row's counts for a person, one line each. */
 static void
-reportout_block(const struct reportrow *row)
+reportout_block(const struct rolluptab_row *row)
 {
 	long long	n;
 	int		i, first = 1;
 
 	printf("  %-34s %lld\n", "events received from the CRM",
-	    reportrow_get(row, "received"));
+	    rolluptab_get(row, "received"));
 	printf("  %-34s %lld", "notices told to residents",
-	    reportrow_get(row, "told"));
+	    rolluptab_get(row, "told"));
 	reportout_parts(row, "told:");
 	printf("  %-34s %lld  (email %lld, sms %lld; %lld confirmed on the "
-	    "phone)\n", "messages sent", reportrow_get(row, "sent:email") +
-	    reportrow_get(row, "sent:sms"), reportrow_get(row, "sent:email"),
-	    reportrow_get(row, "sent:sms"), reportrow_get(row, "delivered"));
+	    "phone)\n", "messages sent", rolluptab_get(row, "sent:email") +
+	    rolluptab_get(row, "sent:sms"), rolluptab_get(row, "sent:email"),
+	    rolluptab_get(row, "sent:sms"), rolluptab_get(row, "delivered"));
 	printf("  %-34s %lld", "messages that failed",
-	    reportrow_get(row, "failed"));
+	    rolluptab_get(row, "failed"));
 	reportout_parts(row, "failed:");
 	printf("  %-34s %lld", "misleading closures held back",
-	    reportrow_get(row, "held"));
+	    rolluptab_get(row, "held"));
 	reportout_parts(row, "held:");
 	printf("  %-34s %lld\n", "notices suppressed (every rule)",
-	    reportrow_get(row, "suppressed"));
+	    rolluptab_get(row, "suppressed"));
 	printf("  %-34s %lld\n", "closures without a note",
-	    reportrow_get(row, "flag:no_note"));
+	    rolluptab_get(row, "flag:no_note"));
 	printf("  %-34s %lld\n", "closures without a reason",
-	    reportrow_get(row, "flag:no_reason"));
+	    rolluptab_get(row, "flag:no_reason"));
 	printf("  %-34s %lld\n", "note codes not in the list",
-	    reportrow_get(row, "flag:unknown_note_code"));
+	    rolluptab_get(row, "flag:unknown_note_code"));
 	printf("  %-34s %lld\n", "duplicates closed without a link",
-	    reportrow_get(row, "flag:duplicate_without_link"));
+	    rolluptab_get(row, "flag:duplicate_without_link"));
 	printf("  %-34s %lld\n", "SMS shortened to fit",
-	    reportrow_get(row, "flag:sms_shortened"));
+	    rolluptab_get(row, "flag:sms_shortened"));
 	printf("  %-34s", "closure to message, minutes");
 	for (i = 0; i < ROLLUP_LAG_BUCKETS; i++) {
 		char	*k = xasprintf("lag:%s", rollup_lag_name(i));
 
-		if ((n = reportrow_get(row, k)) > 0) {
+		if ((n = rolluptab_get(row, k)) > 0) {
 			printf("%s%s%s %lld", first ? " " : ", ",
 			    i == ROLLUP_LAG_BUCKETS - 1 ? "" : "under ",
 			    i == ROLLUP_LAG_BUCKETS - 1 ? "a week or more" :
@@ -245,19 +245,19 @@ reportout_block(const struct reportrow *row)
 
 /* Print a row as one line of a table, under reportout_line_head(). */
 static void
-reportout_line(const struct reportrow *row, const char *label, int rank)
+reportout_line(const struct rolluptab_row *row, const char *label, int rank)
 {
 	if (rank > 0)
 		printf("  %3d  ", rank);
 	else
 		printf("  ");
 	printf("%-30.30s %8lld %6lld %6lld %6lld %6lld %7lld %7lld %9lld\n",
-	    label, reportrow_get(row, "received"), reportrow_get(row, "told"),
-	    reportrow_get(row, "sent:email") + reportrow_get(row, "sent:sms"),
-	    reportrow_get(row, "failed"), reportrow_get(row, "held"),
-	    reportrow_get(row, "flag:no_note"),
-	    reportrow_get(row, "flag:duplicate_without_link"),
-	    reportrow_get(row, "flag:sms_shortened"));
+	    label, rolluptab_get(row, "received"), rolluptab_get(row, "told"),
+	    rolluptab_get(row, "sent:email") + rolluptab_get(row, "sent:sms"),
+	    rolluptab_get(row, "failed"), rolluptab_get(row, "held"),
+	    rolluptab_get(row, "flag:no_note"),
+	    rolluptab_get(row, "flag:duplicate_without_link"),
+	    rolluptab_get(row, "flag:sms_shortened"));
 }
 
 /* Print the heading of a table of lines. */
@@ -269,34 +269,18 @@ reportout_line_head(const char *what, int ranked)
 	    "no note", "no link", "shortened");
 }
 
-/* Compare two rows by events received, most first, then by group. */
-static int
-reportout_rank_cmp(const void *a, const void *b)
-{
-	const struct reportrow	*x = *(const struct reportrow *const *)a;
-	const struct reportrow	*y = *(const struct reportrow *const *)b;
-	long long		 rx = reportrow_get(x, "received");
-	long long		 ry = reportrow_get(y, "received");
-
-	if (rx != ry)
-		return rx > ry ? -1 : 1;
-	return strcmp(x->group != NULL ? x->group : "",
-	    y->group != NULL ? y->group : "");
-}
-
 /* Print the rows from..to-1 of t (one division and period) ranked. */
 static void
 reportout_ranked(const struct reportout *o, const struct reportout_cols *c,
-    struct reporttab *t, size_t from, size_t to)
+    struct rolluptab *t, size_t from, size_t to)
 {
-	const struct reportrow	**v;
-	size_t			  i, n = to - from;
+	const struct rolluptab_row	**v;
+	size_t				  i, n = to - from;
 
 	v = xcalloc(n, sizeof *v);
 	for (i = 0; i < n; i++)
 		v[i] = &t->rows[from + i];
-	if (n > 1)
-		qsort(v, n, sizeof *v, reportout_rank_cmp);
+	rolluptab_rank(v, n);
 	if (o->format == 0 && t->rows[from].period[0] != '\0')
 		printf("  %s\n", t->rows[from].period);
 	for (i = 0; i < n && i < (size_t)o->top; i++) {
@@ -310,11 +294,11 @@ reportout_ranked(const struct reportout *o, const struct reportout_cols *c,
 
 /* Print the report. */
 void
-reportout_print(const struct reportout *o, struct reporttab *t)
+reportout_print(const struct reportout *o, struct rolluptab *t)
 {
-	struct reportout_cols	 c;
-	const struct reportrow	*row, *prev = NULL;
-	size_t			 i, k;
+	struct reportout_cols		 c;
+	const struct rolluptab_row	*row, *prev = NULL;
+	size_t				 i, k;
 
 	reportout_columns(&c);
 	if (o->format == 'c') {

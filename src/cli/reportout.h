@@ -5,7 +5,7 @@
 #define REPORTOUT_H
 
 struct config;
-struct reporttab;
+struct rolluptab;
 
 /* How to print a report, and what it covers. */
 struct reportout {
@@ -31,6 +31,6 @@ struct reportout {
  * unknown_note_codes, duplicates_without_link, sms_shortened and
  * lag_BUCKET, the messages of closures by minutes from the CRM's closure.
  */
-void reportout_print(const struct reportout *o, struct reporttab *t);
+void reportout_print(const struct reportout *o, struct rolluptab *t);
 
 #endif

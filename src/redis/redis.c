@@ -4,7 +4,7 @@
  * Commands are sent over one blocking hiredis context with a socket
  * timeout, so that a server that stops answering is noticed. Replies are
  * copied into struct redis_reply so that no other module depends on
- * hiredis. Only blocking reads of streams bypass the timeout: they are sent
+ * hiredis (but redishash.c, which reads big hashes without copying). Only blocking reads of streams bypass the timeout: they are sent
  * with redis_send_argv() and their reply is collected with redis_receive()
  * once poll(2) says the socket is readable.
  *
@@ -102,20 +102,21 @@ redis_copy(const redisReply *in)
 	return out;
 }
 
-/* Return 1 if a hiredis reply says the server is not a master now. */
-static int
-redis_moved(const redisReply *in)
+/* Make r unusable if an error's text says the server takes no writes. */
+int
+redis_refused(struct redis *r, const char *text, size_t len)
 {
-	size_t	i, len;
+	size_t	i, n;
 
-	if (in->type != REDIS_REPLY_ERROR)
-		return 0;
 	for (i = 0; i < sizeof redis_not_master / sizeof *redis_not_master;
 	    i++) {
-		len = strlen(redis_not_master[i]);
-		if (in->len >= len &&
-		    strncmp(in->str, redis_not_master[i], len) == 0)
+		n = strlen(redis_not_master[i]);
+		if (len >= n && strncmp(text, redis_not_master[i], n) == 0) {
+			free(r->lost);
+			r->lost = xasprintf("%s: %.*s", r->label, (int)len,
+			    text);
 			return 1;
+		}
 	}
 	return 0;
 }
@@ -145,10 +146,8 @@ redis_take(struct redis *r, redisReply *in, char **cause)
 			    "connection lost");
 		return NULL;
 	}
-	if (redis_moved(in)) {
-		free(r->lost);
-		r->lost = xasprintf("%s: %.*s", r->label, (int)in->len,
-		    in->str);
+	if (in->type == REDIS_REPLY_ERROR &&
+	    redis_refused(r, in->str, in->len)) {
 		freeReplyObject(in);
 		return redis_gone(r, cause);
 	}

@@ -3,8 +3,9 @@
  *
  * The rest of closeloop sees struct redis only through redis.h. redis.c
  * makes and uses it; redisscript.c keeps in it the scripts its server
- * was given, and makes it unusable when the server forgot one. Nothing
- * outside src/redis includes this header.
+ * was given, and makes it unusable when the server forgot one;
+ * redishash.c reads hashes through its hiredis context. Nothing outside
+ * src/redis includes this header.
  */
 #ifndef REDISINT_H
 #define REDISINT_H
@@ -26,5 +27,12 @@ struct redis {
 							    has them */
 	size_t			 nloaded;
 };
+
+/*
+ * If an error reply's text (len bytes) says that the server takes no
+ * writes now (redis.c lists those errors), make r unusable, saying why
+ * in r->lost, and return 1; else return 0.
+ */
+int redis_refused(struct redis *r, const char *text, size_t len);
 
 #endif

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "config.h"
 #include "cookie.h"
+#include "dashpage.h"
 #include "digest.h"
 #include "findpage.h"
 #include "http.h"
@@ -64,6 +65,8 @@ static const struct web_route web_routes[] = {
 	{ "GET", "/find", WEB_READERS, findpage_show },
 	{ "GET", "/sr/", WEB_READERS, srpage_show },
 	{ "GET", "/message/", WEB_READERS, msgpage_show },
+	{ "GET", "/dashboard", WEB_READERS, dashpage_show },
+	{ "GET", "/dashboard.csv", WEB_READERS, dashpage_csv },
 	{ "GET", "/list", WEB_READERS, listpage_show },
 	{ "GET", "/r/", 0, respage_show },
 	{ "GET", "/templates", WEB_COMMS, tmplpage_show },

@@ -212,28 +212,10 @@ END {
 		printf "kept messages: %d keys, %.0f bytes each, %.1f MiB\n", n, b / n, b / 1048576
 }' "$T/keys.txt"
 
-# closeloopd counts each decision on the day it makes it: the whole year
-# went onto today's rollups. Copy them onto every day of 2026, so that
-# the report reads a year of full days, as a city's would.
-today=$(TZ=America/Toronto date +%Y-%m-%d)
-divs=$(rcli SMEMBERS closeloop:roll:divisions | tr '\n' ' ')
-if [ -n "$divs" ]; then
-	# shellcheck disable=SC2086
-	$PY - "$today" $divs > "$T/spread.txt" <<'EOF'
-import datetime, sys
-today, divs = sys.argv[1], sys.argv[2:]
-day = datetime.date(2026, 1, 1)
-while day.year == 2026:
-    d = day.isoformat()
-    for div in divs:
-        for by in ("", ":ward", ":service"):
-            if d != today:
-                print("COPY closeloop:roll:%s:%s%s closeloop:roll:%s:%s%s REPLACE"
-                      % (div, today, by, div, d, by))
-    day += datetime.timedelta(days=1)
-EOF
-	rcli < "$T/spread.txt" > /dev/null
-	echo "rollups: today's copied onto each day of 2026 ($(wc -l < "$T/spread.txt") keys)"
+# The whole year went onto today's rollups: copy them onto every day of
+# 2026, so that the report reads a year of full days.
+if [ -n "$(rcli SMEMBERS closeloop:roll:divisions)" ]; then
+	echo "rollups: today's copied onto each day of 2026 ($(rollups_spread 2026-01-01 2026-12-31) keys)"
 fi
 
 say "closeloop report over the year (median of $REPORT_RUNS)"

@@ -162,6 +162,34 @@ run_stop() {
 	rm -rf "$T/sink" "$T/gateway" "$T"/*.rdb "$T"/appendonly*
 }
 
+# closeloopd counts each decision on the day it makes it: a year played
+# in minutes lands on today's rollups. Copy today's rollups of every
+# division (its own, by ward and by service type) onto each day from $1
+# to $2 (YYYY-MM-DD) but today, so that a report or the dashboard reads
+# full days, as a city's would; prints how many keys were written.
+rollups_spread() {
+	_rs_today=$(TZ=America/Toronto date +%Y-%m-%d)
+	_rs_divs=$(rcli SMEMBERS closeloop:roll:divisions | tr '\n' ' ')
+	[ -n "$_rs_divs" ] || { echo 0; return 0; }
+	# shellcheck disable=SC2086
+	$PY - "$1" "$2" "$_rs_today" $_rs_divs > "$T/spread.txt" <<'EOF2'
+import datetime, sys
+first, last, today, divs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+day = datetime.date.fromisoformat(first)
+end = datetime.date.fromisoformat(last)
+while day <= end:
+    d = day.isoformat()
+    for div in divs:
+        for by in ("", ":ward", ":service"):
+            if d != today:
+                print("COPY closeloop:roll:%s:%s%s closeloop:roll:%s:%s%s REPLACE"
+                      % (div, today, by, div, d, by))
+    day += datetime.timedelta(days=1)
+EOF2
+	rcli < "$T/spread.txt" > /dev/null
+	wc -l < "$T/spread.txt"
+}
+
 TICK=$(getconf CLK_TCK)
 HOSTCPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 echo "machine: $(nproc) cores, $HOSTCPU"

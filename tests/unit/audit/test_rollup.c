@@ -1,6 +1,6 @@
 /*
  * test_rollup.c - unit tests for the daily counts (rollup.c, rollupfold.c,
- * rolllist.c)
+ * rolllist.c, rolluptab.c)
  *
  * Against a private redis-server: the counters each kind of decision
  * adds to; a step's decisions land in the division's hash of its local
@@ -10,7 +10,10 @@
  * with them; a retried failure is taken back off its day and its SR off
  * the day's failure sets; the lag histogram; reading a range of days
  * back, with service types that hold the separator; and the SRs of a
- * range of days read back from the sets, by ward and service type.
+ * range of days read back from the sets, by ward and service type. The
+ * table the counts are added up into (rolluptab.c): periods, the ward
+ * and service filters, the ranking of service types and the lag's
+ * median and 90th percentile.
  */
 #include "build.h"
 
@@ -29,6 +32,7 @@
 #include "rolllist.h"
 #include "rollup.h"
 #include "rollupfold.h"
+#include "rolluptab.h"
 #include "testredis.h"
 #include "testserver.h"
 #include "txn.h"
@@ -682,6 +686,71 @@ test_rollup_list(void **state)
 	config_free(cf);
 }
 
+/* The table: periods, filters, ranking and the lag's shares. */
+static void
+test_rollup_tab(void **state)
+{
+	struct rolluptab		 t;
+	struct rolluptab_row		*row;
+	const struct rolluptab_row	*v[3];
+	char				 p[DATEFMT_DAY_LEN + 1];
+	size_t				 i;
+
+	(void)state;
+	rolluptab_period('w', "2026-03-08", p, sizeof p);
+	assert_string_equal(p, "2026-03-02");
+	rolluptab_period('w', "2026-03-09", p, sizeof p);
+	assert_string_equal(p, "2026-03-09");
+	rolluptab_period('m', "2026-03-09", p, sizeof p);
+	assert_string_equal(p, "2026-03");
+	rolluptab_period(0, "2026-03-09", p, sizeof p);
+	assert_string_equal(p, "");
+
+	memset(&t, 0, sizeof t);
+	t.service = "road pothole";
+	t.by = 'm';
+	rolluptab_count("TS", "2026-03-01", "Road Pothole", "received", 2, &t);
+	rolluptab_count("TS", "2026-03-31", "Road Pothole", "received", 3, &t);
+	rolluptab_count("TS", "2026-04-01", "Road Pothole", "received", 1, &t);
+	rolluptab_count("TS", "2026-03-01", "Sidewalk", "received", 9, &t);
+	rolluptab_count("TS", "2026-03-01", NULL, "received", 9, &t);
+	assert_int_equal(t.n, 2);
+	row = rolluptab_row(&t, "TS", "2026-03", "Road Pothole");
+	assert_int_equal(rolluptab_get(row, "received"), 5);
+	assert_int_equal(rolluptab_get(row, "told"), 0);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(rolluptab_keeps(&t, "ROAD POTHOLE"), 1);
+	t.service = NULL;
+	t.ward = "W07";
+	assert_int_equal(rolluptab_keeps(&t, "W07"), 1);
+	assert_int_equal(rolluptab_keeps(&t, "w07"), 0);
+	assert_int_equal(rolluptab_keeps(&t, NULL), 0);
+	rolluptab_clear(&t);
+	assert_null(t.ward);
+
+	rolluptab_add(rolluptab_row(&t, "TS", "", "B"), "received", 4);
+	rolluptab_add(rolluptab_row(&t, "TS", "", "A"), "received", 4);
+	rolluptab_add(rolluptab_row(&t, "TS", "", "C"), "received", 7);
+	for (i = 0; i < 3; i++)
+		v[i] = &t.rows[i];
+	rolluptab_rank(v, 3);
+	assert_string_equal(v[0]->group, "C");
+	assert_string_equal(v[1]->group, "A");
+	assert_string_equal(v[2]->group, "B");
+
+	/* 10 messages: 4 under 5 minutes, 5 under 60, 1 a week or more. */
+	row = rolluptab_row(&t, "TS", "", NULL);
+	assert_int_equal(rolluptab_lag(row, 50), -1);
+	rolluptab_add(row, "lag:5", 4);
+	rolluptab_add(row, "lag:60", 5);
+	rolluptab_add(row, "lag:more", 1);
+	assert_string_equal(rollup_lag_name(rolluptab_lag(row, 40)), "5");
+	assert_string_equal(rollup_lag_name(rolluptab_lag(row, 50)), "60");
+	assert_string_equal(rollup_lag_name(rolluptab_lag(row, 90)), "60");
+	assert_string_equal(rollup_lag_name(rolluptab_lag(row, 91)), "more");
+	rolluptab_clear(&t);
+}
+
 int
 main(void)
 {
@@ -696,6 +765,7 @@ main(void)
 		cmocka_unit_test(test_rollup_sets),
 		cmocka_unit_test(test_rollup_undo_sets),
 		cmocka_unit_test(test_rollup_list),
+		cmocka_unit_test(test_rollup_tab),
 	};
 
 	return testredis_run(&ts, "rollup", tests,

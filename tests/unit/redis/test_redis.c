@@ -1,6 +1,6 @@
 /*
  * test_redis.c - unit tests for the Redis connection (redis.c, redisconn.c,
- * sentinel.c)
+ * sentinel.c, redishash.c)
  *
  * Runs against private redis-servers: one on a unix socket, one on a
  * loopback TCP port with a password, and a master with its replica on
@@ -25,6 +25,7 @@
 #include "config.h"
 #include "redis.h"
 #include "redisconn.h"
+#include "redishash.h"
 #include "redisscript.h"
 #include "testproc.h"
 #include "testserver.h"
@@ -252,6 +253,116 @@ test_redis_pipe(void **state)
 	assert_int_equal(reply->integer, 100000);
 	redis_reply_free(reply);
 	free(big);
+	redis_free(r);
+	config_free(cf);
+}
+
+/* What test_redis_hash_pair() saw. */
+struct test_redis_hash {
+	char	seen[8][700];
+	size_t	n;
+	size_t	stop_after;	/* 0: never */
+};
+
+/* Keep one pair as "field=value (length)", the field cut at a "|". */
+static int
+test_redis_hash_pair(char *field, size_t flen, const char *value, void *arg)
+{
+	struct test_redis_hash	*h = arg;
+	char			*bar;
+
+	assert_true(h->n < 8);
+	assert_int_equal(strlen(field), flen);
+	if ((bar = strchr(field, '|')) != NULL)
+		*bar = '\0';
+	snprintf(h->seen[h->n++], sizeof h->seen[0], "%.20s=%s (%zu)",
+	    field, value, flen);
+	return h->stop_after != 0 && h->n >= h->stop_after;
+}
+
+/* Compare two lines for qsort(). */
+static int
+test_redis_hash_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * A hash read as its reply is parsed: short and long fields, an empty
+ * hash, a stop asked for, an error reply; the connection's replies after
+ * it are built as before.
+ */
+static void
+test_redis_hash(void **state)
+{
+	struct config		*cf;
+	struct redis		*r;
+	struct redis_reply	*reply;
+	struct test_redis_hash	 h;
+	const char		*argv[4];
+	char			*cause = NULL, *lng;
+	int			 i;
+
+	(void)state;
+	cf = testserver_config(&plain, NULL, NULL);
+	r = redisconn_open(cf, &cause);
+	assert_non_null(r);
+	lng = xmalloc(601);
+	memset(lng, 'L', 600);
+	lng[600] = '\0';
+	argv[0] = "HSET";
+	argv[1] = "hh";
+	argv[2] = lng;
+	argv[3] = "12";
+	redis_pipe_argv(r, 4, argv, NULL);
+	argv[2] = "a|b";
+	argv[3] = "3";
+	redis_pipe_argv(r, 4, argv, NULL);
+	argv[0] = "SET";
+	argv[1] = "str";
+	argv[2] = "x";
+	redis_pipe_argv(r, 3, argv, NULL);
+	argv[0] = "HGETALL";
+	argv[1] = "hh";
+	redis_pipe_argv(r, 2, argv, NULL);
+	argv[1] = "none";
+	redis_pipe_argv(r, 2, argv, NULL);
+	argv[1] = "hh";
+	redis_pipe_argv(r, 2, argv, NULL);
+	argv[1] = "str";
+	redis_pipe_argv(r, 2, argv, NULL);
+	argv[0] = "GET";
+	redis_pipe_argv(r, 2, argv, NULL);
+	for (i = 0; i < 3; i++)
+		redis_reply_free(redis_pipe_reply(r, &cause));
+
+	memset(&h, 0, sizeof h);
+	assert_int_equal(redishash_next(r, test_redis_hash_pair, &h, &cause),
+	    0);
+	assert_int_equal(h.n, 2);
+	qsort(h.seen, h.n, sizeof h.seen[0], test_redis_hash_cmp);
+	assert_string_equal(h.seen[0], "LLLLLLLLLLLLLLLLLLLL=12 (600)");
+	assert_string_equal(h.seen[1], "a=3 (3)");
+	memset(&h, 0, sizeof h);
+	assert_int_equal(redishash_next(r, test_redis_hash_pair, &h, &cause),
+	    0);
+	assert_int_equal(h.n, 0);
+	memset(&h, 0, sizeof h);
+	h.stop_after = 1;
+	assert_int_equal(redishash_next(r, test_redis_hash_pair, &h, &cause),
+	    0);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(redishash_next(r, test_redis_hash_pair, &h, &cause),
+	    1);
+	assert_non_null(strstr(cause, "WRONGTYPE"));
+	free(cause);
+	cause = NULL;
+	reply = redis_pipe_reply(r, &cause);
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_TYPE_STRING);
+	assert_string_equal(reply->str, "x");
+	redis_reply_free(reply);
+	free(lng);
 	redis_free(r);
 	config_free(cf);
 }
@@ -605,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_redis_send_receive),
 		cmocka_unit_test(test_redis_unwatch),
 		cmocka_unit_test(test_redis_pipe),
+		cmocka_unit_test(test_redis_hash),
 		cmocka_unit_test(test_redis_auth),
 		cmocka_unit_test(test_redis_unreachable),
 		cmocka_unit_test(test_redis_lost),
