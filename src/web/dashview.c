@@ -76,7 +76,7 @@ dashview_list_link(const struct dashdata *d, const char *code,
 	if (code != NULL)
 		q = dashview_arg(q, "division", code);
 	q = dashview_arg(q, "since", d->from);
-	q = dashview_arg(q, "until", d->until);
+	q = dashview_arg(q, "until", d->to);	/* /list takes the last day */
 	q = dashview_arg(q, "counter", counter);
 	if (d->ward != NULL)
 		q = dashview_arg(q, "ward", d->ward);

@@ -13,6 +13,7 @@ figures must equal the report's, its links to the list page must name
 the count, and the CSV must give the page's figures. Exits 1 with what
 differs.
 """
+import datetime
 import csv
 import html.parser
 import json
@@ -185,7 +186,10 @@ def main():
             continue
         url = urllib.parse.urlsplit(page.links[k])
         q = urllib.parse.parse_qs(url.query)
-        expect = {"since": [since], "until": [until], "counter": [k]}
+        # /list takes the period's last day, the day before until.
+        last = (datetime.date.fromisoformat(until) -
+                datetime.timedelta(days=1)).isoformat()
+        expect = {"since": [since], "until": [last], "counter": [k]}
         if div != "all":
             expect["division"] = [div]
         if ward is not None:
