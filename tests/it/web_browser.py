@@ -22,6 +22,8 @@ PASSWORD = os.environ["WEB_PASSWORD"]
 SHOTS = os.environ["SCREENSHOTS"]
 RESIDENT = os.environ["RESIDENT_LINK"]
 OTHER_PORT = int(os.environ["OTHER_PORT"])
+# TW's status events in web_browser.sh's stories: W-1 closed, W-2 closed.
+EXPECT_RECEIVED = 2
 checked = []
 
 
@@ -159,6 +161,27 @@ def main():
         b.open(URL + "/find")
         if "Signed in as walt" not in text(b):
             fail("the refused form signed walt out")
+
+        # The division's dashboard: the counts of the stories played.
+        b.open(URL + "/dashboard")
+        wait_url(b, "/dashboard")
+        got = b.driver.find_element(
+            "css selector", "dd[data-counter='received']").text
+        if got != str(EXPECT_RECEIVED):
+            fail("the dashboard counts %s events from the CRM for TW, the "
+                 "stories sent %d" % (got, EXPECT_RECEIVED))
+        no_note = b.driver.find_element(
+            "css selector", "[data-counter='flag:no_note']").text
+        if no_note.strip() != "1":
+            fail("the dashboard counts %r closures without a note, not 1"
+                 % no_note)
+        check(b, "dashboard")
+        b.driver.find_element("css selector",
+                              "[data-counter='flag:no_note'] a").click()
+        wait_url(b, "/list")
+        if "W-2" not in text(b):
+            fail("the count's link does not list W-2")
+        check(b, "dashboard-list")
         signout(b)
 
         # A division user and another division's SR: the 404 of nothing.
