@@ -139,6 +139,10 @@ def main():
         frame = b.driver.find_element("css selector", "iframe.mail")
         if frame.get_attribute("sandbox") != "":
             fail("the email's frame is not sandboxed")
+        # The frame is a page of its own (sandboxed, another origin): a
+        # picture of the viewport with it in view shows the email.
+        b.driver.execute_script("arguments[0].scrollIntoView(true);", frame)
+        b.driver.save_screenshot(os.path.join(SHOTS, "timeline-email.png"))
         b.driver.switch_to.frame(frame)
         lang = b.driver.execute_script(
             "return document.documentElement.getAttribute('lang')")
