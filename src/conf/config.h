@@ -194,7 +194,7 @@ struct config {
 	int			 web_cookie_secure;
 	int64_t			 web_signin_limit;	/* failures allowed */
 	int64_t			 web_signin_window_minutes;
-	char			**web_trusted_proxies;	/* addresses, "unix" */
+	char			**web_trusted_proxies;	/* addresses */
 	size_t			 web_ntrusted_proxies;
 	struct config_group	*web_groups;
 	size_t			 web_ngroups;

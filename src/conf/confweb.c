@@ -28,14 +28,12 @@
 #include "secret.h"
 #include "xmalloc.h"
 
-/* Return 1 if v is a numeric IPv4 or IPv6 address, or "unix". */
+/* Return 1 if v is a numeric IPv4 or IPv6 address. */
 static int
 confweb_address(const char *v)
 {
 	unsigned char	 buf[sizeof(struct in6_addr)];
 
-	if (strcmp(v, "unix") == 0)
-		return 1;
 	return inet_pton(AF_INET, v, buf) == 1 ||
 	    inet_pton(AF_INET6, v, buf) == 1;
 }
@@ -78,8 +76,8 @@ void
 confweb_proxies(struct config *cf, struct confproblems *pr,
     const config_setting_t *s, const char *name)
 {
-	confweb_strings(pr, s, name, "numeric IPv4 or IPv6 address (or "
-	    "\"unix\")", 1, &cf->web_trusted_proxies,
+	confweb_strings(pr, s, name, "numeric IPv4 or IPv6 address", 1,
+	    &cf->web_trusted_proxies,
 	    &cf->web_ntrusted_proxies);
 }
 

@@ -135,7 +135,7 @@ test_role_web(void **state)
 	    "\tsignin_window_minutes = 11;\n"
 	    "\tredis_username = \"closeloop-web\";\n"
 	    "\tredis_password_file = \"@DIR/web.pw\";\n"
-	    "\ttrusted_proxies = [ \"127.0.0.1\", \"::1\", \"unix\" ];\n"
+	    "\ttrusted_proxies = [ \"127.0.0.1\", \"::1\" ];\n"
 	    "\tgroups = (\n"
 	    "\t\t{ group = \"311-roads\"; role = \"division\"; "
 	    "divisions = [ \"TS\", \"TW\" ]; },\n"
@@ -153,10 +153,9 @@ test_role_web(void **state)
 	assert_int_equal(cf->web_cookie_secure, 0);
 	assert_int_equal(cf->web_signin_limit, 9);
 	assert_int_equal(cf->web_signin_window_minutes, 11);
-	assert_int_equal(cf->web_ntrusted_proxies, 3);
+	assert_int_equal(cf->web_ntrusted_proxies, 2);
 	assert_string_equal(cf->web_trusted_proxies[0], "127.0.0.1");
 	assert_string_equal(cf->web_trusted_proxies[1], "::1");
-	assert_string_equal(cf->web_trusted_proxies[2], "unix");
 	assert_int_equal(cf->web_ngroups, 4);
 	assert_string_equal(cf->web_groups[0].group, "311-roads");
 	assert_int_equal(cf->web_groups[0].role, ROLE_DIVISION);
@@ -325,19 +324,22 @@ test_role_proxies_bad(void **state)
 	test_role_bad("web = {\n\ttrusted_proxies = [ \"127.0.0.1\",\n"
 	    "\t    \"proxy.example.org\" ];\n};\n",
 	    "3: web.trusted_proxies: \"proxy.example.org\" is not a numeric "
-	    "IPv4 or IPv6 address (or \"unix\")");
+	    "IPv4 or IPv6 address");
 	test_role_bad("web = {\n\ttrusted_proxies = [ \"localhost\" ];\n};\n",
 	    "2: web.trusted_proxies: \"localhost\" is not a numeric IPv4 or "
-	    "IPv6 address (or \"unix\")");
+	    "IPv6 address");
 	test_role_bad("web = {\n\ttrusted_proxies = [ \"10.0.0.0/8\" ];\n};\n",
 	    "2: web.trusted_proxies: \"10.0.0.0/8\" is not a numeric IPv4 or "
-	    "IPv6 address (or \"unix\")");
+	    "IPv6 address");
+	test_role_bad("web = {\n\ttrusted_proxies = [ \"unix\" ];\n};\n",
+	    "2: web.trusted_proxies: \"unix\" is not a numeric IPv4 or IPv6 "
+	    "address");
 	test_role_bad("web = {\n\ttrusted_proxies = [ \"\" ];\n};\n",
 	    "2: web.trusted_proxies: \"\" is not a numeric IPv4 or IPv6 "
-	    "address (or \"unix\")");
+	    "address");
 	test_role_bad("web = {\n\ttrusted_proxies = \"127.0.0.1\";\n};\n",
 	    "2: web.trusted_proxies: must be an array of strings, each a "
-	    "numeric IPv4 or IPv6 address (or \"unix\") (got a string)");
+	    "numeric IPv4 or IPv6 address (got a string)");
 
 }
 
