@@ -448,26 +448,22 @@ rollup_field(char *field, size_t flen, const char *value, void *arg)
 	return rd->stop;
 }
 
-/* Read one division's days, pipelined. */
-static int
-rollup_read_one(struct redis *r, const struct config *cf,
-    const char *division, const char *first, const char *last,
+/* Read some hashes of one division, pipelined. */
+int
+rollup_read_keys(struct redis *r, const char *division,
+    const char *const *keys, const char *const *days, size_t n,
     enum rollup_by by, rollup_fn fn, void *arg, char **cause)
 {
 	struct rollup_reading	 rd;
 	const char		*argv[2];
-	char			(*days)[DATEFMT_DAY_LEN + 1] = NULL, *key;
 	char			*why;
-	size_t			 n = 0, i;
+	size_t			 i;
 	int			 rc = 0, k;
 
-	n = rollup_days(first, last, &days);
 	for (i = 0; i < n; i++) {
-		key = rollup_key(cf, division, days[i], by);
 		argv[0] = "HGETALL";
-		argv[1] = key;
+		argv[1] = keys[i];
 		redis_pipe_argv(r, 2, argv, NULL);
-		free(key);
 	}
 	memset(&rd, 0, sizeof rd);
 	rd.division = division;
@@ -494,16 +490,40 @@ rollup_read_one(struct redis *r, const struct config *cf,
 		if (rc != 0)
 			rd.stop = 1;
 	}
+	return rc;
+}
+
+/* Read one division's days, pipelined. */
+static int
+rollup_read_one(struct redis *r, const struct config *cf,
+    const char *division, const char *first, const char *last,
+    enum rollup_by by, rollup_fn fn, void *arg, char **cause)
+{
+	char	(*days)[DATEFMT_DAY_LEN + 1] = NULL, **keys;
+	size_t	  n, i;
+	int	  rc;
+
+	n = rollup_days(first, last, &days);
+	keys = xcalloc(2 * n, sizeof *keys);
+	for (i = 0; i < n; i++) {
+		keys[i] = rollup_key(cf, division, days[i], by);
+		keys[n + i] = days[i];
+	}
+	rc = rollup_read_keys(r, division, (const char *const *)keys,
+	    (const char *const *)keys + n, n, by, fn, arg, cause);
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
 	free(days);
 	return rc;
 }
 
-/* Read the counts of some divisions over some days. */
+/* Read the counts of some divisions over some days, one with one. */
 int
-rollup_read(struct redis *r, const struct config *cf,
+rollup_read_each(struct redis *r, const struct config *cf,
     const char *const *divisions, size_t ndivisions, const char *first,
-    const char *last, enum rollup_by by, rollup_fn fn, void *arg,
-    char **cause)
+    const char *last, enum rollup_by by, rollup_one_fn one, rollup_fn fn,
+    void *arg, char **cause)
 {
 	char	**all = NULL;
 	size_t	  n = 0, i;
@@ -516,12 +536,22 @@ rollup_read(struct redis *r, const struct config *cf,
 		ndivisions = n;
 	}
 	for (i = 0; rc == 0 && i < ndivisions; i++)
-		rc = rollup_read_one(r, cf, divisions[i], first, last, by, fn,
-		    arg, cause);
+		rc = one(r, cf, divisions[i], first, last, by, fn, arg, cause);
 	for (i = 0; i < n; i++)
 		free(all[i]);
 	free(all);
 	return rc;
+}
+
+/* Read the counts of some divisions over some days. */
+int
+rollup_read(struct redis *r, const struct config *cf,
+    const char *const *divisions, size_t ndivisions, const char *first,
+    const char *last, enum rollup_by by, rollup_fn fn, void *arg,
+    char **cause)
+{
+	return rollup_read_each(r, cf, divisions, ndivisions, first, last, by,
+	    rollup_read_one, fn, arg, cause);
 }
 
 /* Compare two strings for qsort(). */

@@ -22,6 +22,12 @@
  *                               SERVICE empty where the decision has
  *                               none, tabs and line ends in them made
  *                               spaces), read by rolllist.h
+ *   PREFIXroll:DIV:MONTH        hash: the division's counts of the
+ *   PREFIXroll:DIV:MONTH:service month (YYYY-MM), and by service type:
+ *                               the sums of its days' hashes, made by
+ *                               the fold only if none of the days'
+ *                               hashes was there before it (rollmonth.h
+ *                               reads them)
  *   PREFIXroll:divisions        set: every division ever counted
  *   PREFIXroll:pending          list: the steps' counts not yet folded in,
  *                               one record each, a line per field:
@@ -31,9 +37,11 @@
  *                               "DIVISION\tDAY\tl\tCOUNTER\tSR\tWARD\t
  *                               SERVICE\tSIGN", SIGN 1 (add) or -1
  *                               (remove)
- * The hashes and sets expire audit.rollup_days after their day. The sets'
- * keys end in ":sr:" and a counter's name, which is never empty, so none
- * is the ":ward" or ":service" hash of a day.
+ * The hashes and sets expire audit.rollup_days after their day, a
+ * month's hashes audit.rollup_days after its last day. The sets' keys
+ * end in ":sr:" and a counter's name, which is never empty, so none is
+ * the ":ward" or ":service" hash of a day; a month's keys have YYYY-MM
+ * where a day's have YYYY-MM-DD.
  *
  * A retried failure taken back (rollup_undo()) removes its SR from the
  * day's failure sets although the SR may have failed another time that
@@ -161,6 +169,31 @@ int rollup_read(struct redis *r, const struct config *cf,
     const char *const *divisions, size_t ndivisions, const char *first,
     const char *last, enum rollup_by by, rollup_fn fn, void *arg,
     char **cause);
+
+/*
+ * What reads one division's counts by by of the days from first to last
+ * for rollup_read_each(): 0, or -1 with *cause.
+ */
+typedef int (*rollup_one_fn)(struct redis *r, const struct config *cf,
+    const char *division, const char *first, const char *last,
+    enum rollup_by by, rollup_fn fn, void *arg, char **cause);
+
+/*
+ * Read as rollup_read() does, with one for each division in turn.
+ */
+int rollup_read_each(struct redis *r, const struct config *cf,
+    const char *const *divisions, size_t ndivisions, const char *first,
+    const char *last, enum rollup_by by, rollup_one_fn one, rollup_fn fn,
+    void *arg, char **cause);
+
+/*
+ * Read the hashes keys (n of them, of counts by by) of a division with
+ * one HGETALL each, pipelined, handing fn each count with days[i] as its
+ * day. Returns 0, or -1 with *cause.
+ */
+int rollup_read_keys(struct redis *r, const char *division,
+    const char *const *keys, const char *const *days, size_t n,
+    enum rollup_by by, rollup_fn fn, void *arg, char **cause);
 
 /*
  * Set *out to the divisions ever counted, sorted (a NULL-terminated

@@ -9,6 +9,15 @@
  * (500 SRs at most each), one EXPIRE per hash and set, one SADD per
  * division, and the LTRIM that takes the records off the list. Each line
  * of a record is matched whole; one that is not in a format is skipped.
+ *
+ * What goes into a day's hash of the division's counts or of its counts
+ * by service type goes into its month's hash too (rollup.h), whose
+ * time to live is made, never shorter, audit.rollup_days and one past
+ * the month's end, counted from the day folded (a fold is made on the
+ * day of its counts but for those taken back). A month's hash is made only if none of the month's day
+ * hashes of its kind is there yet: a month whose first counts were
+ * folded before the monthly hashes were kept has none, and is read from
+ * its days (rollmonth.h).
  */
 #include "build.h"
 
@@ -35,6 +44,21 @@ static struct redisscript rollupfold_script = {
 	"local recs = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)\n"
 	"if #recs == 0 then return { 0 } end\n"
 	"local sums, divs, order, sets, sorder = {}, {}, {}, {}, {}\n"
+	"local months, skip = {}, {}\n"
+	"local function days(y, m, d)\n"
+	"  if m <= 2 then y = y - 1 end\n"
+	"  local era = math.floor(y / 400)\n"
+	"  local yoe = y - era * 400\n"
+	"  local doy = math.floor((153 * ((m + 9) % 12) + 2) / 5) + d - 1\n"
+	"  return era * 146097 + yoe * 365 + math.floor(yoe / 4) -\n"
+	"      math.floor(yoe / 100) + doy - 719468\n"
+	"end\n"
+	"local function ttl(day)\n"
+	"  local y, m, d = string.match(day, '^(%d+)-(%d+)-(%d+)$')\n"
+	"  y, m, d = tonumber(y), tonumber(m), tonumber(d)\n"
+	"  local last = m == 12 and days(y + 1, 1, 1) or days(y, m + 1, 1)\n"
+	"  return (last - days(y, m, d)) * 86400 + tonumber(ARGV[2])\n"
+	"end\n"
 	"local function hold(t, o, key)\n"
 	"  if not t[key] then\n"
 	"    t[key] = {}\n"
@@ -50,6 +74,17 @@ static struct redisscript rollupfold_script = {
 	"      local t = hold(sums, order, ARGV[1] .. div .. ':' .. day ..\n"
 	"          (by == 'w' and ':ward' or (by == 's' and ':service' or '')))\n"
 	"      t[field] = (t[field] or 0) + tonumber(n)\n"
+	"      local month = string.match(day, '^(%d%d%d%d%-%d%d)%-%d%d$')\n"
+	"      if month and by ~= 'w' then\n"
+	"        local sfx = by == 's' and ':service' or ''\n"
+	"        local mk = ARGV[1] .. div .. ':' .. month .. sfx\n"
+	"        t = hold(sums, order, mk)\n"
+	"        t[field] = (t[field] or 0) + tonumber(n)\n"
+	"        local m = months[mk] or\n"
+	"            { ARGV[1] .. div .. ':' .. month .. '-', sfx, 0 }\n"
+	"        m[3] = math.max(m[3], ttl(day))\n"
+	"        months[mk] = m\n"
+	"      end\n"
 	"      divs[div] = true\n"
 	"    else\n"
 	"      local c, m, sign\n"
@@ -62,9 +97,18 @@ static struct redisscript rollupfold_script = {
 	"    end\n"
 	"  end\n"
 	"end\n"
+	"for mk, m in pairs(months) do\n"
+	"  if redis.call('EXISTS', mk) == 0 then\n"
+	"    local keys = {}\n"
+	"    for i = 1, 31 do\n"
+	"      keys[i] = m[1] .. string.format('%02d', i) .. m[2]\n"
+	"    end\n"
+	"    if redis.call('EXISTS', unpack(keys)) > 0 then skip[mk] = true end\n"
+	"  end\n"
+	"end\n"
 	"local out = { #recs }\n"
 	"for _, key in ipairs(order) do\n"
-	"  local ok, ty = true, redis.call('TYPE', key)['ok']\n"
+	"  local ok, ty = not skip[key], redis.call('TYPE', key)['ok']\n"
 	"  if ty ~= 'none' and ty ~= 'hash' then ok = false end\n"
 	"  if ok and ty == 'hash' then\n"
 	"    for field in pairs(sums[key]) do\n"
@@ -76,8 +120,12 @@ static struct redisscript rollupfold_script = {
 	"    for field, n in pairs(sums[key]) do\n"
 	"      redis.call('HINCRBY', key, field, n)\n"
 	"    end\n"
-	"    redis.call('EXPIRE', key, ARGV[2])\n"
-	"  else\n"
+	"    if not months[key] then\n"
+	"      redis.call('EXPIRE', key, ARGV[2])\n"
+	"    elseif redis.call('TTL', key) < months[key][3] then\n"
+	"      redis.call('EXPIRE', key, months[key][3])\n"
+	"    end\n"
+	"  elseif not skip[key] then\n"
 	"    out[#out + 1] = 'h' .. key\n"
 	"  end\n"
 	"end\n"

@@ -34,6 +34,7 @@
 #include "report.h"
 #include "reportlist.h"
 #include "reportout.h"
+#include "rollmonth.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -240,8 +241,10 @@ report_run(const struct config *cf, int argc, char **argv)
 	    last);
 	by = tab.ward != NULL ? ROLLUP_WARD : tab.service != NULL ||
 	    ntop != 0 ? ROLLUP_SERVICE : ROLLUP_DIVISION;
-	if (ndivs > 0 && rollup_read(r, cf, (const char *const *)divs, ndivs,
-	    first, last, by, rolluptab_count, &tab, &cause) != 0)
+	/* By day or week, a month's counts read whole would not do. */
+	if (ndivs > 0 && (tab.by == 'd' || tab.by == 'w' ? rollup_read :
+	    rollmonth_read)(r, cf, (const char *const *)divs, ndivs, first,
+	    last, by, rolluptab_count, &tab, &cause) != 0)
 		goto unavailable;
 	rolluptab_sort(&tab);
 	o.cf = cf;

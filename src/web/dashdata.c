@@ -1,11 +1,13 @@
 /*
  * dashdata.c - the dashboard's figures, added up from the daily rollups
  *
- * Three reads at most, each one HGETALL per division and day, pipelined
- * (rollup_read()): the chosen divisions over the period and the trend's
- * months together, the other divisions the user compares over the period
- * alone, and the chosen divisions' counts by service type over the
- * period. Days before the rollups' retention (audit.rollup_days) and
+ * Three reads at most, each one HGETALL per division and month, or day
+ * where the month is cut or has no monthly hash, pipelined
+ * (rollmonth_read()): the chosen divisions over the period and the
+ * trend's months together (cut at the period's edges), the other
+ * divisions the user compares over the period alone, and the chosen
+ * divisions' counts by service type over the period. The counts by ward
+ * are read by day. Days before the rollups' retention (audit.rollup_days) and
  * after today are not asked for: they hold nothing.
  */
 #include "build.h"
@@ -21,6 +23,7 @@
 #include "dashdata.h"
 #include "log.h"
 #include "redis.h"
+#include "rollmonth.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -337,6 +340,37 @@ dashdata_rows(struct dashdata *d)
 		(void)dashdata_month(d, (int)i);
 }
 
+/*
+ * Read the chosen divisions' counts from lo to hi in up to three parts,
+ * cut where the period begins and after it ends, so that each month read
+ * whole (rollmonth.h) is inside the period or outside it.
+ */
+static int
+dashdata_span(struct dashdata *d, struct redis *r,
+    const char *const *chosen, size_t nchosen, const char *lo,
+    const char *hi, const char *plast, enum rollup_by by, char **cause)
+{
+	char		 from[DATEFMT_DAY_LEN + 1], end[DATEFMT_DAY_LEN + 1];
+	const char	*cut[3];
+	int		 i;
+
+	dashdata_day_add(d->first, -1, end);
+	cut[0] = end;
+	cut[1] = plast;
+	cut[2] = hi;
+	snprintf(from, sizeof from, "%s", lo);
+	for (i = 0; i < 3; i++) {
+		cut[i] = dashdata_earlier(cut[i], hi);
+		if (strcmp(from, cut[i]) > 0)
+			continue;
+		if (rollmonth_read(r, d->cf, chosen, nchosen, from, cut[i], by,
+		    dashdata_count, d, cause) != 0)
+			return -1;
+		dashdata_day_add(cut[i], 1, from);
+	}
+	return 0;
+}
+
 /* Read the figures. */
 int
 dashdata_read(struct dashdata *d, struct redis *r, char **cause)
@@ -375,8 +409,8 @@ dashdata_read(struct dashdata *d, struct redis *r, char **cause)
 		chosen = (const char *const *)&d->division;
 		nchosen = 1;
 	}
-	if (strcmp(lo, hi) <= 0 && rollup_read(r, d->cf, chosen, nchosen, lo,
-	    hi, by, dashdata_count, d, cause) != 0)
+	if (dashdata_span(d, r, chosen, nchosen, lo, hi, plast, by,
+	    cause) != 0)
 		return -1;
 	if (strcmp(d->first, plast) > 0)
 		return 0;
@@ -385,12 +419,12 @@ dashdata_read(struct dashdata *d, struct redis *r, char **cause)
 		if (strcmp(d->divs[i], d->division) != 0)
 			others[nothers++] = d->divs[i];
 	if (nothers > 0)
-		rc = rollup_read(r, d->cf, (const char *const *)others,
+		rc = rollmonth_read(r, d->cf, (const char *const *)others,
 		    nothers, d->first, plast, by, dashdata_count, d, cause);
 	free(others);
 	if (rc == 0 && d->ward == NULL && d->service == NULL) {
-		rc = rollup_read(r, d->cf, chosen, nchosen, d->first, plast,
-		    ROLLUP_SERVICE, dashdata_service, d, cause);
+		rc = rollmonth_read(r, d->cf, chosen, nchosen, d->first,
+		    plast, ROLLUP_SERVICE, dashdata_service, d, cause);
 		d->by_service = 1;
 	}
 	return rc;

@@ -235,8 +235,23 @@ test_rollup_step(void **state)
 	    "TTL closeloop:roll:TS:2026-03-02:ward"), 401 * 86400);
 	assert_int_equal(testredis_int(r,
 	    "SCARD closeloop:roll:divisions"), 1);
-	/* The three hashes, the divisions and the two sets of the held. */
-	assert_int_equal(testredis_int(r, "DBSIZE"), 6);
+	/* The month's copies, kept 401 days past its end. */
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03", "received");
+	assert_string_equal(v, "2");
+	free(v);
+	v = testredis_hget(r, "closeloop:roll:TS:2026-03:service",
+	    "Catch Basin | Blocked|received");
+	assert_string_equal(v, "2");
+	free(v);
+	assert_int_equal(testredis_int(r,
+	    "TTL closeloop:roll:TS:2026-03"), 431 * 86400);
+	assert_int_equal(testredis_int(r,
+	    "TTL closeloop:roll:TS:2026-03:service"), 431 * 86400);
+	/*
+	 * The three hashes of the day, two of the month, the divisions and
+	 * the two sets of the held: no month's hash by ward.
+	 */
+	assert_int_equal(testredis_int(r, "DBSIZE"), 8);
 	/* Folded once: a second fold finds nothing and counts nothing. */
 	test_rollup_fold(r, cf, 0);
 	v = testredis_hget(r, "closeloop:roll:TS:2026-03-02", "received");
