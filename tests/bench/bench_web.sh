@@ -91,7 +91,7 @@ if [ -z "$RDB" ] || [ ! -f "$RDB" ]; then
 	wait_for 3600 "closeloopd to deliver" idle
 	daemon_stop 60
 	echo "stream: $(rcli XLEN closeloop:events) events, through closeloopd"
-	echo "rollups: today's copied onto each day from $FIRST ($(rollups_spread "$FIRST" "$TODAY") keys)"
+	echo "rollups: today's copied onto each day from $FIRST ($(rollups_spread "$FIRST" "$TODAY") commands)"
 	if [ -n "$RDB" ]; then
 		rcli SAVE > /dev/null
 		cp "$T/dump.rdb" "$RDB"

@@ -215,7 +215,7 @@ END {
 # The whole year went onto today's rollups: copy them onto every day of
 # 2026, so that the report reads a year of full days.
 if [ -n "$(rcli SMEMBERS closeloop:roll:divisions)" ]; then
-	echo "rollups: today's copied onto each day of 2026 ($(rollups_spread 2026-01-01 2026-12-31) keys)"
+	echo "rollups: today's copied onto each day of 2026 ($(rollups_spread 2026-01-01 2026-12-31) commands)"
 fi
 
 say "closeloop report over the year (median of $REPORT_RUNS)"

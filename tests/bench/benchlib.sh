@@ -166,7 +166,8 @@ run_stop() {
 # in minutes lands on today's rollups. Copy today's rollups of every
 # division (its own, by ward and by service type) onto each day from $1
 # to $2 (YYYY-MM-DD) but today, so that a report or the dashboard reads
-# full days, as a city's would; prints how many keys were written.
+# full days, as a city's would, and make each month's hashes the sum of
+# its days, as the fold would; prints how many commands were sent.
 rollups_spread() {
 	_rs_today=$(TZ=America/Toronto date +%Y-%m-%d)
 	_rs_divs=$(rcli SMEMBERS closeloop:roll:divisions | tr '\n' ' ')
@@ -185,6 +186,22 @@ while day <= end:
                 print("COPY closeloop:roll:%s:%s%s closeloop:roll:%s:%s%s REPLACE"
                       % (div, today, by, div, d, by))
     day += datetime.timedelta(days=1)
+# Each month's hashes (rollup.h), as the fold keeps them: the sum of the
+# month's days, each a copy of today's.
+days = {}
+day = datetime.date.fromisoformat(first)
+while day <= end:
+    days[day.isoformat()[:7]] = days.get(day.isoformat()[:7], 0) + 1
+    day += datetime.timedelta(days=1)
+sum_script = ("local f = redis.call('HGETALL', KEYS[1]) "
+              "for i = 1, #f, 2 do "
+              "redis.call('HINCRBY', KEYS[2], f[i], f[i + 1] * ARGV[1]) end")
+for month, n in sorted(days.items()):
+    for div in divs:
+        for by in ("", ":service"):
+            print("DEL closeloop:roll:%s:%s%s" % (div, month, by))
+            print('EVAL "%s" 2 closeloop:roll:%s:%s%s closeloop:roll:%s:%s%s %d'
+                  % (sum_script, div, today, by, div, month, by, n))
 EOF2
 	rcli < "$T/spread.txt" > /dev/null
 	wc -l < "$T/spread.txt"

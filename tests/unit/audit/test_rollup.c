@@ -9,8 +9,9 @@
  * in the same record and fold into their sets with the counts, expiring
  * with them; a retried failure is taken back off its day and its SR off
  * the day's failure sets; the lag histogram; reading a range of days
- * back, with service types that hold the separator; and the SRs of a
- * range of days read back from the sets, by ward and service type. The
+ * back, with service types that hold the separator, and by whole months
+ * (rollmonth.c), the same as by days; and the SRs of a range of days
+ * read back from the sets, by ward and service type. The
  * table the counts are added up into (rolluptab.c): periods, the ward
  * and service filters, the ranking of service types and the lag's
  * median and 90th percentile.
@@ -30,6 +31,7 @@
 #include "decision.h"
 #include "redis.h"
 #include "rolllist.h"
+#include "rollmonth.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -321,6 +323,10 @@ test_rollup_undo(void **state)
 	    "failed:failed");
 	assert_string_equal(v, "0");
 	free(v);
+	/* And off its month. */
+	v = testredis_hget(r, "closeloop:roll:TW:2026-03", "failed");
+	assert_string_equal(v, "0");
+	free(v);
 	redis_free(r);
 	config_free(cf);
 }
@@ -445,6 +451,122 @@ test_rollup_read(void **state)
 	    &cause), 0);
 	assert_int_equal(s.n, 1);
 	assert_string_equal(s.lines[0], "TW 2026-03-06 A | B received 1");
+	redis_free(r);
+	config_free(cf);
+}
+
+/* Whether February is to be read whole, from its month's hash. */
+static int	test_rollup_february;
+
+/* Count what a read hands over; February whole if it is to be. */
+static int
+test_rollup_month_count(const char *division, const char *day,
+    const char *group, const char *counter, long long count, void *arg)
+{
+	if (test_rollup_february && strncmp(day, "2026-02-", 8) == 0)
+		assert_string_equal(day, "2026-02-01");
+	return rolluptab_count(division, day, group, counter, count, arg);
+}
+
+/* Read a range both ways, by by, and check the tables are the same. */
+static void
+test_rollup_month_same(struct redis *r, const struct config *cf,
+    const char *first, const char *last, enum rollup_by by, char period)
+{
+	struct rolluptab	 days, months;
+	char			*cause = NULL;
+	size_t			 i, j;
+
+	memset(&days, 0, sizeof days);
+	memset(&months, 0, sizeof months);
+	days.by = months.by = period;
+	assert_int_equal(rollup_read(r, cf, NULL, 0, first, last, by,
+	    rolluptab_count, &days, &cause), 0);
+	assert_int_equal(rollmonth_read(r, cf, NULL, 0, first, last, by,
+	    test_rollup_month_count, &months, &cause), 0);
+	rolluptab_sort(&days);
+	rolluptab_sort(&months);
+	assert_true(days.n > 0);
+	assert_int_equal(days.n, months.n);
+	for (i = 0; i < days.n; i++) {
+		assert_string_equal(days.rows[i].division,
+		    months.rows[i].division);
+		assert_string_equal(days.rows[i].period,
+		    months.rows[i].period);
+		assert_true((days.rows[i].group == NULL) ==
+		    (months.rows[i].group == NULL));
+		if (days.rows[i].group != NULL)
+			assert_string_equal(days.rows[i].group,
+			    months.rows[i].group);
+		assert_int_equal(days.rows[i].n, months.rows[i].n);
+		for (j = 0; j < days.rows[i].n; j++)
+			assert_int_equal(days.rows[i].counts[j],
+			    rolluptab_get(&months.rows[i],
+			    days.rows[i].names[j]));
+	}
+	rolluptab_clear(&days);
+	rolluptab_clear(&months);
+}
+
+/*
+ * A range read by whole months counts what its days do, with months cut
+ * at both ends, by division and service type, over the whole range and
+ * by month; a month whose days were counted before its month's hash was
+ * kept has none, and is read from its days.
+ */
+static void
+test_rollup_month_read(void **state)
+{
+	struct config		*cf = testserver_config(&ts, NULL, NULL);
+	struct redis		*r = testredis_open(cf);
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	static const int	 offsets[] = {
+		-32, -31, -30, -17, -3, -2, 12, 28, 29, 30
+	};
+	char			*cause = NULL;
+	size_t			 i;
+
+	(void)state;
+	test_rollup_february = 1;
+	/* The months read whole must be within the retention, whenever. */
+	cf->audit_rollup_days = 3650;
+	/* 2026-01 was counted before the months' hashes were kept. */
+	redis_reply_free(redis_command(r, &cause, "HSET %s %s %s",
+	    "closeloop:roll:TW:2026-01-29:service", "A | B|received", "5"));
+	redis_reply_free(redis_command(r, &cause, "HSET %s %s %s",
+	    "closeloop:roll:TW:2026-01-29", "received", "5"));
+	for (i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
+		d = decision_add(&dl, DECISION_RECEIVED, NULL,
+		    VOCAB_NOTICE_NONE, "TW", NULL, "%s", "");
+		decision_set(d, "service", i % 2 ? "A | B" : "C");
+		d = decision_add(&dl, DECISION_FLAGGED, "no_note",
+		    VOCAB_NOTICE_NONE, i % 3 ? "TW" : "SWMS", NULL, "%s", "");
+		decision_set(d, "service", "C");
+		test_rollup_write(r, cf, &dl, AFTERNOON + offsets[i] *
+		    86400000LL);
+	}
+	assert_int_equal(testredis_int(r,
+	    "EXISTS closeloop:roll:TW:2026-01"), 0);
+	assert_int_equal(testredis_int(r,
+	    "EXISTS closeloop:roll:TW:2026-01:service"), 0);
+	assert_int_equal(testredis_int(r,
+	    "EXISTS closeloop:roll:TW:2026-02:service"), 1);
+	test_rollup_month_same(r, cf, "2026-01-31", "2026-04-01",
+	    ROLLUP_SERVICE, 0);
+	test_rollup_month_same(r, cf, "2026-01-31", "2026-04-01",
+	    ROLLUP_DIVISION, 0);
+	test_rollup_month_same(r, cf, "2026-01-01", "2026-04-30",
+	    ROLLUP_SERVICE, 'm');
+	test_rollup_month_same(r, cf, "2026-02-01", "2026-03-31",
+	    ROLLUP_DIVISION, 'm');
+	test_rollup_february = 0;
+	test_rollup_month_same(r, cf, "2026-02-02", "2026-02-28",
+	    ROLLUP_SERVICE, 0);
+	/* Months older than the retention are read from their days. */
+	cf->audit_rollup_days = 1;
+	test_rollup_month_same(r, cf, "2026-01-31", "2026-04-01",
+	    ROLLUP_SERVICE, 0);
 	redis_free(r);
 	config_free(cf);
 }
@@ -777,6 +899,7 @@ main(void)
 		cmocka_unit_test(test_rollup_undo),
 		cmocka_unit_test(test_rollup_pending),
 		cmocka_unit_test(test_rollup_read),
+		cmocka_unit_test(test_rollup_month_read),
 		cmocka_unit_test(test_rollup_sets),
 		cmocka_unit_test(test_rollup_undo_sets),
 		cmocka_unit_test(test_rollup_list),
