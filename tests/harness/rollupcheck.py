@@ -14,7 +14,8 @@ ward, and per service type) must be what this module counts on its own:
   time from the CRM's closure to each message that tells of it.
 
 check() compares those with the Redis hashes themselves and with
-"closeloop report --json --by day" (and --ward, --service, --list), and
+"closeloop report --json --by day" and "--by month" (and --ward, --service,
+--list), and that each month's hashes hold the sums of its days', and
 returns a list of differences (empty when all agree). The sets of SRs
 kept beside the counts that list them (held, held:RULE, flag:RULE,
 failed, failed:KIND; members "SR TAB WARD TAB SERVICE") must hold the
@@ -153,10 +154,11 @@ def received_from_events(histories, tz):
     return table
 
 
-def stored(r, prefix="closeloop:", lists=None):
+def stored(r, prefix="closeloop:", lists=None, months=None):
     """The rollups as Redis keeps them, in the form of expected(); the
     sets of SRs go into lists if given, in the form of
-    expected_lists()."""
+    expected_lists(), and the months' hashes (their YYYY-MM where a day
+    has YYYY-MM-DD) into months if given, in the same form as the days."""
     table = {}
     for div in r.cmd("SMEMBERS", prefix + "roll:divisions"):
         cursor = "0"
@@ -171,13 +173,19 @@ def stored(r, prefix="closeloop:", lists=None):
                         lists[(div, day, by[3:])] = set(
                             r.cmd("SMEMBERS", k))
                     continue
+                into = table
+                if len(day) == 7:
+                    if months is None:
+                        continue
+                    into = months
+                    months.setdefault((div, day, by, None), {})
                 flat = r.cmd("HGETALL", k)
                 for f, v in zip(flat[0::2], flat[1::2]):
                     group, counter = "", f
                     if by:
                         group, _, counter = f.rpartition("|")
                     if int(v) != 0:
-                        add(table, (div, day, by, group), counter, int(v))
+                        add(into, (div, day, by, group), counter, int(v))
             if cursor == "0":
                 break
     return table
@@ -235,9 +243,10 @@ def check(r, trail, histories, closeloop, conf, tz, since):
     got = stored(r, lists=lists)
     errors += diff("rollup", want, got)
     errors += check_lists(expected_lists(trail, tz), lists, got)
+    errors += check_months(r, got)
     wards = sorted({k[3] for k in want if k[2] == "ward"})
     services = sorted({k[3] for k in want if k[2] == "service"})
-    views = [("", None, ["--by", "day"])]
+    views = [("", None, ["--by", "day"]), ("", None, ["--by", "month"])]
     views += [("ward", w, ["--by", "day", "--ward", w]) for w in wards]
     views += [("service", s, ["--by", "day", "--service", s])
               for s in services[:3]]
@@ -251,10 +260,15 @@ def check(r, trail, histories, closeloop, conf, tz, since):
             for k, v in row.items():
                 if k.startswith("notices_") and v:
                     got.setdefault(key, {})["told:" + k[8:]] = v
-        mine = {k: {c: n for c, n in v.items() if c in COLUMNS.values() or
-                    c.startswith("told:")}
-                for k, v in want.items() if k[2] == by and
-                (group is None or k[3] == group)}
+        mine = {}
+        for k, v in want.items():
+            if k[2] != by or (group is not None and k[3] != group):
+                continue
+            if "month" in args:
+                k = (k[0], k[1][:7]) + k[2:]
+            for c, n in v.items():
+                if c in COLUMNS.values() or c.startswith("told:"):
+                    add(mine, k, c, n)
         errors += diff("report " + " ".join(args), mine,
                        {k: v for k, v in got.items() if v})
     names = {"held"} | {k[2] for k in lists}
@@ -269,6 +283,24 @@ def check(r, trail, histories, closeloop, conf, tz, since):
             errors.append("report --list %s: want %s, got %s (exit %d)" % (
                 name, mine, srs, out.returncode))
     return errors
+
+
+def check_months(r, days):
+    """The differences between each month's hashes kept and the sums of
+    its days' (days as stored() gives them); a month with no hash of its
+    own is read from its days, and must have none."""
+    months = {}
+    stored(r, months=months)
+    kept = {(k[0], k[1], k[2]) for k in months if k[3] is None}
+    sums = {}
+    for (div, day, by, group), counts in days.items():
+        if (div, day[:7], by) in kept:
+            for counter, n in counts.items():
+                add(sums, (div, day[:7], by, group), counter, n)
+    errors = ["month %s/%s: a hash by ward" % (k[0], k[1])
+              for k in sorted(kept) if k[2] == "ward"]
+    return errors + diff("month", sums,
+                         {k: v for k, v in months.items() if k[3] is not None})
 
 
 def check_lists(want, got, counts):
