@@ -165,7 +165,10 @@ for m, w in want["months"].items():
     assert month[m]["misleading_closures_suppressed"] == w["held"], m
     assert month[m]["lag_15"] == w["received"], m
 assert set(month) == set(want["months"]), (sorted(month), want["months"])
-week = {r["period"]: r["received"] for r in map(json.loads, open(sys.argv[3]))}
+# Today's week may hold only the earlier steps' counts of today, none
+# received (on a Monday the seeded days are all in weeks before it).
+week = {r["period"]: r["received"] for r in map(json.loads, open(sys.argv[3]))
+        if r["received"]}
 assert week == want["weeks"], (week, want["weeks"])
 top = list(map(json.loads, open(sys.argv[4])))
 ranked = sorted(want["tops"].items(), key=lambda kv: (-kv[1], kv[0]))[:2]
