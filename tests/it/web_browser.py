@@ -180,6 +180,17 @@ def main():
             fail("the dashboard counts %r closures without a note, not 1"
                  % no_note)
         check(b, "dashboard")
+        # The charts, drawn by the system's Chart.js from the tables: a
+        # picture of the viewport at the trend (a picture of the whole
+        # page resizes the window, and the charts with it).
+        charts = b.driver.find_elements("css selector", "div.chart canvas")
+        if len(charts) != len(b.driver.find_elements(
+                "css selector", "table[data-chart]")):
+            fail("not every table of the dashboard has its chart")
+        b.driver.execute_script("arguments[0].scrollIntoView(true);",
+                                charts[-1])
+        b.driver.save_screenshot(os.path.join(SHOTS,
+                                              "dashboard-chart.png"))
         b.driver.find_element("css selector",
                               "[data-counter='flag:no_note'] a").click()
         wait_url(b, "/list")
