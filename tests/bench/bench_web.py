@@ -6,7 +6,8 @@
 Signs USERS (default 20, env BENCH_USERS) sessions in to the console at
 URL with the console's own form, then each session requests, in turn and
 all at once, every PATH of every NAME, ROUNDS times (env BENCH_ROUNDS,
-default 5). For each NAME prints the median, the 90th percentile and the worst of two times:
+default 5), waiting BENCH_THINK_MS on average before each page, as a
+person reading the last one would (default 0: at once). For each NAME prints the median, the 90th percentile and the worst of two times:
 the console's own, from the request read to the answer made (its
 Server-Timing header), and the one each user saw, from the request sent
 to the answer's last byte on loopback (the console's own time and the
@@ -75,6 +76,7 @@ def main():
         pages.append((name, paths.split(",")))
     users = int(os.environ.get("BENCH_USERS", "20"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
+    think = float(os.environ.get("BENCH_THINK_MS", "0")) / 1000
     cookies = [signin(url.hostname, url.port, user, password)
                for _ in range(users)]
     times = {name: [] for name, _ in pages}
@@ -86,6 +88,8 @@ def main():
         for r in range(rounds):
             for name, paths in pages:
                 path = paths[(i + r * users) % len(paths)]
+                if think:
+                    time.sleep(think * (0.5 + (i * 7919 + r) % 100 / 100))
                 t, own, status = get(url.hostname, url.port, path,
                                      cookies[i])
                 with lock:
@@ -103,8 +107,10 @@ def main():
         t.join()
     wall = time.monotonic() - t0
     total = sum(len(v) for v in times.values())
-    print("%d staff at once, %d requests in %.1f s (%.0f a second)"
-          % (users, total, wall, total / wall))
+    print("%d staff at once, %s, %d requests in %.1f s (%.0f a second)"
+          % (users, "each reading %.1f s on average between pages" % think
+             if think else "each asking again as soon as answered", total,
+             wall, total / wall))
     print("the console's own time per request (Server-Timing), then the "
           "time each of the %d saw (queued behind the others):" % users)
     for name, _ in pages:

@@ -281,11 +281,14 @@ EOC
 	[ -z "$emails" ] || set -- "$@" "find-email=${emails%,}"
 	[ -z "$phones" ] || set -- "$@" "find-phone=${phones%,}"
 	if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WEB_PORT/dashboard")" != 404 ]; then
-		set -- "$@" "dashboard=/dashboard?since=2026-01-01&until=2026-12-31"
+		set -- "$@" "dashboard=/dashboard?from=2026-01-01&to=2026-12-31"
 	fi
-	$PY "$top_srcdir/tests/bench/bench_web.py" "http://127.0.0.1:$WEB_PORT" \
-	    bench bench-console-pass "$WEB_PID" "$@" ||
-	    echo "console: failed (above)"
+	# At once, then as people reading each page for about a second.
+	for think in 0 1000; do
+		BENCH_THINK_MS=$think $PY "$top_srcdir/tests/bench/bench_web.py" \
+		    "http://127.0.0.1:$WEB_PORT" bench bench-console-pass \
+		    "$WEB_PID" "$@" || echo "console: failed (above)"
+	done
 	kill -TERM "$WEB_PID"
 	wait "$WEB_PID" 2>/dev/null || true
 fi
