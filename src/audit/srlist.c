@@ -34,6 +34,27 @@ srlist_changed(const struct srstate *st)
 	return t;
 }
 
+/* Make a state from an SR's HGETALL reply. */
+struct srstate *
+srlist_decode(const char *sr, const struct redis_reply *reply)
+{
+	struct srstate	*st;
+	char		**fields, *warning = NULL;
+	size_t		  i;
+
+	if (reply->type != REDIS_TYPE_ARRAY || reply->elements == 0)
+		return NULL;
+	fields = xcalloc(reply->elements + 1, sizeof *fields);
+	for (i = 0; i < reply->elements; i++)
+		fields[i] = reply->element[i]->str != NULL ?
+		    reply->element[i]->str : (char *)"";
+	st = srstate_new(sr);
+	srstate_decode(st, fields, reply->elements / 2, &warning);
+	free(warning);
+	free(fields);
+	return st;
+}
+
 /*
  * Read one SR's state from its HGETALL reply into f. Returns 1 if it
  * exists (and has the contact, if one is asked for), 0 if not.
@@ -43,19 +64,9 @@ srlist_one(struct srlist_item *f, const char *sr,
     const struct redis_reply *reply, int channel, const char *contact)
 {
 	const char	*ward;
-	char		**fields, *warning = NULL;
-	size_t		  i;
 
-	if (reply->type != REDIS_TYPE_ARRAY || reply->elements == 0)
+	if ((f->st = srlist_decode(sr, reply)) == NULL)
 		return 0;
-	fields = xcalloc(reply->elements + 1, sizeof *fields);
-	for (i = 0; i < reply->elements; i++)
-		fields[i] = reply->element[i]->str != NULL ?
-		    reply->element[i]->str : (char *)"";
-	f->st = srstate_new(sr);
-	srstate_decode(f->st, fields, reply->elements / 2, &warning);
-	free(warning);
-	free(fields);
 	if (contact != NULL && !lookup_has(f->st, channel, contact)) {
 		srstate_free(f->st);
 		f->st = NULL;

@@ -16,6 +16,7 @@
 
 struct config;
 struct redis;
+struct redis_reply;
 struct srstate;
 struct srstate_wo;
 
@@ -49,6 +50,13 @@ int srlist_read(struct redis *r, const struct config *cf, char *const *sr,
  */
 int srlist_contact(struct redis *r, const struct config *cf, int channel,
     const char *contact, struct srlist **out, char **cause);
+
+/*
+ * Make a new state of SR sr from the reply to HGETALL of its key, or
+ * NULL if the reply holds none. A damaged field is skipped; what remains
+ * is kept. The caller frees it with srstate_free().
+ */
+struct srstate *srlist_decode(const char *sr, const struct redis_reply *reply);
 
 /* Free a list; NULL is a no-op. */
 void srlist_free(struct srlist *l);

@@ -18,6 +18,7 @@
 #include "httpreq.h"
 #include "redis.h"
 #include "session.h"
+#include "srlist.h"
 #include "srmsg.h"
 #include "srpage.h"
 #include "srstate.h"
@@ -82,9 +83,7 @@ int
 srpage_state(struct webreq *q, const char *sr, struct srstate **out)
 {
 	struct redis_reply	*rep;
-	char			*key, *cause = NULL, *warning = NULL;
-	char			**fields;
-	size_t			 i;
+	char			*key, *cause = NULL;
 
 	*out = NULL;
 	key = srstate_key(q->cf, sr);
@@ -94,16 +93,7 @@ srpage_state(struct webreq *q, const char *sr, struct srstate **out)
 		webreq_redis_failed(q, cause);
 		return -1;
 	}
-	if (rep->type == REDIS_TYPE_ARRAY && rep->elements > 0) {
-		fields = xcalloc(rep->elements + 1, sizeof *fields);
-		for (i = 0; i < rep->elements; i++)
-			fields[i] = rep->element[i]->str != NULL ?
-			    rep->element[i]->str : (char *)"";
-		*out = srstate_new(sr);
-		srstate_decode(*out, fields, rep->elements / 2, &warning);
-		free(warning);
-		free(fields);
-	}
+	*out = srlist_decode(sr, rep);
 	redis_reply_free(rep);
 	return 0;
 }
