@@ -262,3 +262,21 @@ httpreq_header(const struct httpreq *req, const char *name)
 	}
 	return NULL;
 }
+
+/* Percent-encode s, keeping letters, digits and the bytes of keep. */
+char *
+httpreq_encode(const char *s, const char *keep)
+{
+	char		*out = xmalloc(strlen(s) * 3 + 1), *o = out;
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(keep, *p) != NULL)
+			*o++ = *p;
+		else
+			o += sprintf(o, "%%%02X", (unsigned char)*p);
+	}
+	*o = '\0';
+	return out;
+}

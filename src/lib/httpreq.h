@@ -81,4 +81,11 @@ void httpreq_free(struct httpreq *req);
  */
 char *httpreq_decode(const char *src, size_t len, int plus);
 
+/*
+ * Percent-encode s: every byte but ASCII letters, digits and those in
+ * keep (e.g. "-._~") becomes %XX. Returns a new string; the caller frees
+ * it.
+ */
+char *httpreq_encode(const char *s, const char *keep);
+
 #endif

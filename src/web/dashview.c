@@ -19,6 +19,7 @@
 #include "division.h"
 #include "rollup.h"
 #include "rolluptab.h"
+#include "httpreq.h"
 #include "view.h"
 #include "wording.h"
 #include "xmalloc.h"
@@ -30,21 +31,12 @@
 static char *
 dashview_arg(char *s, const char *key, const char *value)
 {
-	char		*out, *o;
-	const char	*p;
-	size_t		 len = s != NULL ? strlen(s) : 0;
+	char		*enc, *out;
 
-	out = xmalloc(len + strlen(key) + 3 * strlen(value) + 3);
-	o = out + (len > 0 ? sprintf(out, "%s&", s) : 0);
-	o += sprintf(o, "%s=", key);
-	for (p = value; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
-			*o++ = *p;
-		else
-			o += sprintf(o, "%%%02X", (unsigned char)*p);
-	}
-	*o = '\0';
+	enc = httpreq_encode(value, "-._~");
+	out = s != NULL ? xasprintf("%s&%s=%s", s, key, enc) :
+	    xasprintf("%s=%s", key, enc);
+	free(enc);
 	free(s);
 	return out;
 }

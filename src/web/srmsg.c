@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "httpreq.h"
 #include "keep.h"
 #include "log.h"
 #include "mimeread.h"
@@ -31,24 +32,6 @@ static const char *const srmsg_headers[] = {
 	"Content-Language", "MIME-Version", "Content-Type"
 };
 
-/* Return the URL-safe form of a notification id ("SR/SEQ/I"). */
-static char *
-srmsg_path(const char *id)
-{
-	char		*out = xmalloc(strlen(id) * 3 + 1), *o = out;
-	const char	*p;
-
-	for (p = id; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._/", *p) != NULL)
-			*o++ = *p;
-		else
-			o += sprintf(o, "%%%02X", (unsigned char)*p);
-	}
-	*o = '\0';
-	return out;
-}
-
 /* Add an email's parts and headers to v. */
 static void
 srmsg_email(struct view *v, const struct keep *k, const char *id, int images,
@@ -58,7 +41,7 @@ srmsg_email(struct view *v, const struct keep *k, const char *id, int images,
 	char		*val, *part, *path;
 	size_t		 i, len;
 
-	path = srmsg_path(id);
+	path = httpreq_encode(id, "-._/");
 	val = xasprintf("/message/%s/html%s", path, images ? "?images=1" : "");
 	view_set_string(v, "frame_src", val);
 	free(val);

@@ -49,18 +49,11 @@ struct srpage_scan {
 char *
 srpage_link(const char *sr)
 {
-	char		*out = xmalloc(strlen(sr) * 3 + 5), *o = out;
-	const char	*p;
+	char	*enc, *out;
 
-	o += sprintf(o, "/sr/");
-	for (p = sr; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._", *p) != NULL)
-			*o++ = *p;
-		else
-			o += sprintf(o, "%%%02X", (unsigned char)*p);
-	}
-	*o = '\0';
+	enc = httpreq_encode(sr, "-._");
+	out = xasprintf("/sr/%s", enc);
+	free(enc);
 	return out;
 }
 
