@@ -88,6 +88,10 @@ config_defaults(struct config *cf)
 	cf->delivery_fallback = 1;
 	cf->delivery_outbox_max = 100000;
 	cf->delivery_lease_seconds = 600;
+	cf->delivery_max_per_contact_per_hour = 6;
+	cf->delivery_max_event_age_hours = 72;
+	cf->delivery_breaker_window = 500;
+	cf->delivery_breaker_percent = 10;
 	cf->log_level = LOG_LEVEL_INFO;
 	cf->shutdown_timeout = 30;
 }

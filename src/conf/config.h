@@ -209,6 +209,10 @@ struct config {
 	int			 delivery_fallback;
 	int64_t			 delivery_outbox_max;
 	int64_t			 delivery_lease_seconds;
+	int64_t			 delivery_max_per_contact_per_hour;
+	int64_t			 delivery_max_event_age_hours;
+	int64_t			 delivery_breaker_window;
+	int64_t			 delivery_breaker_percent;
 
 	/* log */
 	enum log_level		 log_level;
