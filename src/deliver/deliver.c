@@ -18,16 +18,19 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "breaker.h"
 #include "channel.h"
 #include "channels.h"
 #include "config.h"
 #include "deliver.h"
+#include "event.h"
 #include "generation.h"
 #include "log.h"
 #include "metrics.h"
 #include "clock.h"
 #include "outbox.h"
 #include "outcome.h"
+#include "pause.h"
 #include "redis.h"
 #include "redisconn.h"
 #include "xmalloc.h"
@@ -44,6 +47,7 @@ struct deliver {
 	int			 dry_run;
 	pthread_t		*threads;
 	size_t			 nthreads;
+	struct breaker		*breaker[2];	/* email, sms */
 };
 
 /* Put back the claims this consumer held when it last stopped. */
@@ -246,6 +250,45 @@ deliver_connect(struct deliver *d, struct generation *g, struct redis **r,
 	return -1;
 }
 
+/*
+ * Count an outcome written on its channel's breaker; if the breaker
+ * trips, pause the channel for every instance (unless it is paused
+ * already) and say so.
+ */
+static void
+deliver_breaker(struct deliver *d, struct redis *r, const struct config *cf,
+    int channel, int failed, const char *who)
+{
+	struct breaker	**b = &d->breaker[channel == EVENT_CHANNEL_SMS];
+	char		 *cause = NULL, *note;
+	size_t		  window = (size_t)cf->delivery_breaker_window;
+	int		  tripped, rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (*b == NULL || breaker_window(*b) != window) {
+		breaker_free(*b);
+		*b = breaker_new(window);
+	}
+	tripped = breaker_note(*b, failed, (int)cf->delivery_breaker_percent);
+	pthread_mutex_unlock(&d->lock);
+	if (!tripped)
+		return;
+	note = xasprintf("more than %lld%% of the last %zu messages failed "
+	    "for good", (long long)cf->delivery_breaker_percent, window);
+	rc = pause_set(r, cf, channel, "breaker", "breaker", note, 0,
+	    clock_now(), 1, &cause);
+	if (rc < 0)
+		log_err("%s: the breaker tripped (%s) but the channel could "
+		    "not be paused: %s", who, note, cause);
+	else if (rc == 1)
+		log_err("%s: paused by the breaker: %s; nothing is lost, "
+		    "the notifications wait until an operator runs "
+		    "\"closeloop resume %s\"", who, note,
+		    event_channel_name(channel));
+	free(cause);
+	free(note);
+}
+
 /* Sleep for ms milliseconds. */
 static void
 deliver_sleep(int64_t ms)
@@ -296,6 +339,9 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
 				    "after %d attempts, on redis %s", who,
 				    it->id, tries, redis_where(*r));
 			*gave_up = 0;
+			if (!d->dry_run && !outbox_skip(it))
+				deliver_breaker(d, *r, cf, it->channel,
+				    res->status == SEND_PERMFAIL, who);
 			return;
 		}
 		if (held == 0) {
@@ -356,6 +402,8 @@ deliver_stop(struct deliver *d, int64_t deadline_ms)
 		return;
 	}
 	generation_drop(d->g);
+	breaker_free(d->breaker[0]);
+	breaker_free(d->breaker[1]);
 	pthread_cond_destroy(&d->cond);
 	pthread_mutex_destroy(&d->lock);
 	free(d->threads);

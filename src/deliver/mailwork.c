@@ -164,6 +164,7 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 	struct mime_msg		 mm;
 	char			*cause = NULL, *mid, *data;
 	size_t			 len;
+	int64_t			 when;
 	int			 rc;
 
 	msg->arg = mw;
@@ -172,8 +173,14 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		    "this notification is damaged");
 		return -1;
 	}
-	if (render_notice(cf, g->cat, it->notice, 0, RENDER_EMAIL,
-	    clock_now() / 1000, &out, &cause) != 0) {
+	if (outbox_render_when(it, catalog_version(g->cat), clock_now() / 1000,
+	    &when, &cause) != 0) {
+		channel_result(&msg->result, SEND_PERMFAIL, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (render_notice(cf, g->cat, it->notice, 0, RENDER_EMAIL, when,
+	    &out, &cause) != 0) {
 		channel_result(&msg->result, SEND_PERMFAIL, "render: %s",
 		    cause);
 		free(cause);
@@ -246,7 +253,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 	mws = xcalloc(n + 1, sizeof *mws);
 	for (i = 0; i < n; i++) {
 		mws[k].it = items[i];
-		if (items[i]->unsubscribed) {
+		if (outbox_skip(items[i])) {
 			mailwork_outcome(&b, &mws[k], &msgs[k].result);
 			continue;
 		}

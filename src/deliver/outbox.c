@@ -23,6 +23,7 @@
 #include "notice.h"
 #include "optout.h"
 #include "outbox.h"
+#include "pause.h"
 #include "redis.h"
 #include "redisscript.h"
 #include "retry.h"
@@ -31,6 +32,11 @@
 
 static struct redisscript outbox_claim_script = {
 	"claim",
+	"if redis.call('EXISTS', KEYS[3]) == 1 then\n"
+	"  return {{}, '0', 1}\n"
+	"end\n"
+	"local now = tonumber(ARGV[1])\n"
+	"local limit = tonumber(ARGV[7])\n"
 	"local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],\n"
 	"    'LIMIT', 0, tonumber(ARGV[3]))\n"
 	"local out = {}\n"
@@ -43,22 +49,44 @@ static struct redisscript outbox_claim_script = {
 	"    local c = redis.call('HGET', ARGV[5] .. 'sr:{' .. sr ..\n"
 	"        '}:state', 'c:' .. ARGV[6] .. ':' .. to)\n"
 	"    local prev = redis.call('HGET', key, 'state') or ''\n"
+	"    local h = redis.sha1hex(string.lower(to))\n"
+	"    local note = ''\n"
 	"    if c and string.sub(c, 1, 1) == '0' then\n"
 	"      redis.call('HSET', key, 'state', 'unsubscribed')\n"
 	"    else\n"
+	"      if ARGV[6] == 'email' and redis.call('EXISTS',\n"
+	"          ARGV[5] .. 'suppressed:email:' .. h) == 1 then\n"
+	"        note = 'suppressed'\n"
+	"      elseif limit > 0 then\n"
+	"        local rk = ARGV[5] .. 'rate:' .. ARGV[6] .. ':' .. h\n"
+	"        redis.call('ZREMRANGEBYSCORE', rk, '-inf', now - 3600000)\n"
+	"        if redis.call('ZSCORE', rk, id) then\n"
+	"        elseif redis.call('ZCARD', rk) >= limit then\n"
+	"          local first = redis.call('ZRANGE', rk, 0, 0, 'WITHSCORES')\n"
+	"          note = 'rate:' .. (tonumber(first[2]) + 3600000)\n"
+	"        else\n"
+	"          redis.call('ZADD', rk, now, id)\n"
+	"          redis.call('PEXPIRE', rk, 3600000)\n"
+	"        end\n"
+	"      end\n"
 	"      redis.call('HSET', key, 'state', 'sending', 'owner', ARGV[4],\n"
 	"          'claimed', ARGV[1])\n"
-	"      redis.call('HINCRBY', key, 'attempts', 1)\n"
+	"      redis.call('HDEL', key, 'wait')\n"
+	"      if note == '' then\n"
+	"        redis.call('HINCRBY', key, 'attempts', 1)\n"
+	"      end\n"
 	"      redis.call('ZADD', KEYS[2], ARGV[2], id)\n"
 	"    end\n"
 	"    local f = redis.call('HGETALL', key)\n"
 	"    f[#f + 1] = 'prev_state'\n"
 	"    f[#f + 1] = prev\n"
+	"    f[#f + 1] = 'claim_note'\n"
+	"    f[#f + 1] = note\n"
 	"    out[#out + 1] = f\n"
 	"  end\n"
 	"end\n"
 	"local nxt = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
-	"return {out, nxt[2] or '0'}\n",
+	"return {out, nxt[2] or '0', 0}\n",
 	""
 };
 
@@ -124,22 +152,25 @@ outbox_key(const struct config *cf, const char *id)
 	    (int)(slash - id), id, slash + 1);
 }
 
-/* Queue a notification's record and due entry. */
-void
-outbox_queue(struct txn *tx, const struct config *cf,
-    const struct notice *n, size_t i, const char *fallback_of, int64_t now)
+/*
+ * Queue the record "id" of notice n for recipient i and its due entry,
+ * with link (NULL, "fallback_of" or "resend_of") naming the notification
+ * of, and the extra field/value pairs (NULL-ended; NULL for none).
+ */
+static void
+outbox_queue_id(struct txn *tx, const struct config *cf,
+    const struct notice *n, size_t i, const char *id, const char *link,
+    const char *of, const char *const *extra, int64_t now)
 {
-	const char	*argv[4 + NOTICE_FIELDS_MAX + 8];
-	char		*id, *key, *qkey, created[32], due[32], ttl[32];
+	const char	*argv[4 + NOTICE_FIELDS_MAX + 16];
+	char		*key, *qkey, created[32], due[32], ttl[32];
 	size_t		 k, j;
 	int		 channel = n->to[i].channel;
+	int64_t		 when;
 
-	if (fallback_of != NULL)
-		id = xasprintf("%sf", fallback_of);
-	else
-		id = xasprintf("%s/%zu", n->id, i);
 	key = outbox_key(cf, id);
 	qkey = retry_queue_key(cf, channel);
+	when = retry_due(cf, channel, now);
 	argv[0] = "HSET";
 	argv[1] = key;
 	k = 2 + notice_fields(n, i, argv + 2);
@@ -156,9 +187,13 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	argv[k++] = created;
 	argv[k++] = "attempts";
 	argv[k++] = "0";
-	if (fallback_of != NULL) {
-		argv[k++] = "fallback_of";
-		argv[k++] = fallback_of;
+	if (when > now) {
+		argv[k++] = "wait";
+		argv[k++] = "quiet_hours";
+	}
+	if (link != NULL) {
+		argv[k++] = link;
+		argv[k++] = of;
 	} else if (n->to[i].alt != NULL) {
 		argv[k++] = "fallback_channel";
 		argv[k++] = event_channel_name(channel == EVENT_CHANNEL_SMS ?
@@ -166,14 +201,17 @@ outbox_queue(struct txn *tx, const struct config *cf,
 		argv[k++] = "fallback_to";
 		argv[k++] = n->to[i].alt;
 	}
+	for (j = 0; extra != NULL && extra[j] != NULL && j < 6; j += 2) {
+		argv[k++] = extra[j];
+		argv[k++] = extra[j + 1];
+	}
 	txn_queue(tx, (int)k, argv);
 	snprintf(ttl, sizeof ttl, "%lld", (long long)(retry_max_age(cf,
 	    channel) / 1000 + cf->policy_retain_days * 86400));
 	argv[0] = "EXPIRE";
 	argv[2] = ttl;
 	txn_queue(tx, 3, argv);
-	snprintf(due, sizeof due, "%lld",
-	    (long long)retry_due(cf, channel, now));
+	snprintf(due, sizeof due, "%lld", (long long)when);
 	argv[0] = "ZADD";
 	argv[1] = qkey;
 	argv[2] = due;
@@ -181,7 +219,31 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	txn_queue(tx, 4, argv);
 	free(qkey);
 	free(key);
+}
+
+/* Queue a notification's record and due entry. */
+void
+outbox_queue(struct txn *tx, const struct config *cf,
+    const struct notice *n, size_t i, const char *fallback_of, int64_t now)
+{
+	char	*id;
+
+	if (fallback_of != NULL)
+		id = xasprintf("%sf", fallback_of);
+	else
+		id = xasprintf("%s/%zu", n->id, i);
+	outbox_queue_id(tx, cf, n, i, id, fallback_of != NULL ?
+	    "fallback_of" : NULL, fallback_of, NULL, now);
 	free(id);
+}
+
+/* Queue a notification sent again as id. */
+void
+outbox_queue_resend(struct txn *tx, const struct config *cf,
+    const struct notice *n, const char *id, const char *of,
+    const char *const *extra, int64_t now)
+{
+	outbox_queue_id(tx, cf, n, 0, id, "resend_of", of, extra, now);
 }
 
 /* Return the value of a field of a claimed notification. */
@@ -274,7 +336,37 @@ outbox_item_new(const struct redis_reply *f)
 	it->resend = v != NULL && strcmp(v, "sending") == 0;
 	v = outbox_field(it, "state");
 	it->unsubscribed = v != NULL && strcmp(v, "unsubscribed") == 0;
+	v = outbox_field(it, "claim_note");
+	it->suppressed = v != NULL && strcmp(v, "suppressed") == 0;
+	if (v != NULL && strncmp(v, "rate:", 5) == 0 &&
+	    (it->rate_until = strtoll(v + 5, NULL, 10)) <= 0)
+		it->rate_until = 1;
 	it->notice = outbox_notice(it);
+	return it;
+}
+
+/* Read a notification's record as an item. */
+struct outbox_item *
+outbox_item_read(struct redis *r, const struct config *cf, const char *id,
+    char **cause)
+{
+	struct redis_reply	*f;
+	struct outbox_item	*it = NULL;
+	char			*key;
+
+	key = outbox_key(cf, id);
+	f = redis_command(r, cause, "HGETALL %s", key);
+	free(key);
+	if (f == NULL)
+		return NULL;
+	if (f->type != REDIS_TYPE_ARRAY || f->elements == 0) {
+		if (cause != NULL)
+			*cause = xasprintf("%s: %s", id, f->type ==
+			    REDIS_TYPE_ERROR ? f->str : "no such notification "
+			    "(or its record has expired)");
+	} else
+		it = outbox_item_new(f);
+	redis_reply_free(f);
 	return it;
 }
 
@@ -294,7 +386,7 @@ outbox_optout(struct redis *r, const struct config *cf,
 	which = xcalloc(n + 1, sizeof *which);
 	opted = xcalloc(n + 1, sizeof *opted);
 	for (i = 0; i < n; i++) {
-		if (items[i]->unsubscribed || items[i]->notice == NULL)
+		if (outbox_skip(items[i]) || items[i]->notice == NULL)
 			continue;
 		phones[k] = items[i]->notice->to[0].address;
 		which[k++] = i;
@@ -318,8 +410,9 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
     size_t *n, int64_t *next_due, char **cause)
 {
 	struct redis_reply	*reply, *list;
-	const char		*argv[8];
-	char			*qkey, *skey, nows[32], lease[32], maxs[32];
+	const char		*argv[10];
+	char			*qkey, *skey, *pkey, nows[32], lease[32], maxs[32];
+	char			 limit[32];
 	size_t			 i;
 	int			 rc = -1;
 
@@ -328,23 +421,28 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 	*next_due = 0;
 	qkey = retry_queue_key(cf, channel);
 	skey = retry_lease_key(cf);
+	pkey = pause_key(cf, channel);
 	snprintf(nows, sizeof nows, "%lld", (long long)now);
 	snprintf(lease, sizeof lease, "%lld",
 	    (long long)(now + cf->delivery_lease_seconds * 1000));
 	snprintf(maxs, sizeof maxs, "%zu", max);
+	snprintf(limit, sizeof limit, "%lld",
+	    (long long)cf->delivery_max_per_contact_per_hour);
 	argv[0] = qkey;
 	argv[1] = skey;
-	argv[2] = nows;
-	argv[3] = lease;
-	argv[4] = maxs;
-	argv[5] = owner;
-	argv[6] = cf->redis_prefix;
-	argv[7] = event_channel_name(channel);
-	reply = redisscript_eval(r, &outbox_claim_script, cause, 2, 8, argv,
+	argv[2] = pkey;
+	argv[3] = nows;
+	argv[4] = lease;
+	argv[5] = maxs;
+	argv[6] = owner;
+	argv[7] = cf->redis_prefix;
+	argv[8] = event_channel_name(channel);
+	argv[9] = limit;
+	reply = redisscript_eval(r, &outbox_claim_script, cause, 3, 10, argv,
 	    NULL);
 	if (reply == NULL)
 		goto fail;
-	if (reply->type != REDIS_TYPE_ARRAY || reply->elements != 2 ||
+	if (reply->type != REDIS_TYPE_ARRAY || reply->elements != 3 ||
 	    reply->element[0]->type != REDIS_TYPE_ARRAY) {
 		if (cause != NULL)
 			*cause = xasprintf("claiming %s notifications: %s",
@@ -374,6 +472,7 @@ outbox_claim(struct redis *r, const struct config *cf, int channel,
 	}
 	rc = 0;
 fail:
+	free(pkey);
 	free(qkey);
 	free(skey);
 	return rc;
@@ -522,6 +621,34 @@ outbox_depth(struct redis *r, const struct config *cf, long long *email,
 		redis_reply_free(reply);
 	}
 	return 0;
+}
+
+/* Say when to render a notification, and whether it still can be. */
+int
+outbox_render_when(const struct outbox_item *it, const char *version,
+    int64_t now, int64_t *when, char **cause)
+{
+	const char	*at = outbox_field(it, "render_at");
+	const char	*same = outbox_field(it, "same_version");
+
+	*when = now;
+	if (same != NULL && (version == NULL || strcmp(same, version) != 0)) {
+		*cause = xasprintf("the template set in use (%s) is not the one "
+		    "the first message was sent with (%s): not the same "
+		    "content; resend it without --same-content", version !=
+		    NULL ? version : "?", same);
+		return -1;
+	}
+	if (at != NULL && strtoll(at, NULL, 10) > 0)
+		*when = strtoll(at, NULL, 10);
+	return 0;
+}
+
+/* Say whether a claimed notification is not to be sent now. */
+int
+outbox_skip(const struct outbox_item *it)
+{
+	return it->unsubscribed || it->suppressed || it->rate_until != 0;
 }
 
 /* Free a claimed notification. */

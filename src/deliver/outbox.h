@@ -51,6 +51,11 @@ struct outbox_item {
 	int		  resend;	/* a claim was cut short before */
 	int		  unsubscribed;	/* found unsubscribed: not sent */
 	int		  optout;	/* the phone texted STOP: not sent */
+	int		  suppressed;	/* the address is suppressed
+					   (suppress.h): not sent */
+	int64_t		  rate_until;	/* ms: the contact had its
+					   delivery.max_per_contact_per_hour;
+					   not sent before; 0: not limited */
 };
 
 /* Return the key of notification id's record; the caller frees it. */
@@ -65,11 +70,28 @@ void outbox_queue(struct txn *tx, const struct config *cf,
     const struct notice *n, size_t i, const char *fallback_of, int64_t now);
 
 /*
+ * Queue into tx, as notification id, notice n again for its one
+ * recipient, created now, with resend_of set to of and the extra
+ * field/value pairs (NULL-ended, at most three pairs; or NULL): an
+ * operator's resend (steer.h).
+ */
+void outbox_queue_resend(struct txn *tx, const struct config *cf,
+    const struct notice *n, const char *id, const char *of,
+    const char *const *extra, int64_t now);
+
+/*
  * Claim at most max notifications of channel due at now for owner, each
- * leased until now + delivery.lease_seconds. A notification whose
+ * leased until now + delivery.lease_seconds; none while the channel is
+ * paused (pause.h). A notification whose
  * contact unsubscribed from the SR, or an SMS to a phone that opted out
  * of every SMS (optout.h), is claimed with unsubscribed set (and optout
- * for the latter), to be recorded as not sent. Returns 0 and sets *items
+ * for the latter), to be recorded as not sent; one to a suppressed
+ * address (suppress.h) with suppressed set; one to a contact that had
+ * delivery.max_per_contact_per_hour notifications in the last hour with
+ * rate_until set to when the oldest of them leaves the hour. Each
+ * contact's hour is kept in PREFIXrate:CHANNEL:HASH, a sorted set of the
+ * notifications claimed for it by time (HASH as in suppress.h), shared
+ * by every worker and daemon. Returns 0 and sets *items
  * (free each with outbox_item_free(), then the array) and *n, and
  * *next_due to the due time of the next one waiting (0 if none); or -1
  * with *cause.
@@ -120,6 +142,29 @@ int outbox_depth(struct redis *r, const struct config *cf, long long *email,
 
 /* Return the value of field name in it's record, or NULL. */
 const char *outbox_field(const struct outbox_item *it, const char *name);
+
+/*
+ * Read notification id's record as an item, without claiming it.
+ * Returns it (free with outbox_item_free()), or NULL with *cause (also
+ * when there is no such record).
+ */
+struct outbox_item *outbox_item_read(struct redis *r, const struct config *cf,
+    const char *id, char **cause);
+
+/*
+ * Set *when to the time (s) to render notification it at: now, or for an
+ * operator's resend of the same content (steer.h) the time of the first
+ * message. Returns 0, or -1 with *cause if that resend must not go with
+ * the template set version in use.
+ */
+int outbox_render_when(const struct outbox_item *it, const char *version,
+    int64_t now, int64_t *when, char **cause);
+
+/*
+ * Return 1 if a claimed notification is not to be sent now: unsubscribed,
+ * suppressed or over the contact's hourly limit.
+ */
+int outbox_skip(const struct outbox_item *it);
 
 /* Free a claimed notification; NULL is a no-op. */
 void outbox_item_free(struct outbox_item *it);

@@ -14,6 +14,14 @@
  *   unsubscribed     the contact unsubscribed before it went out, or
  *                    the phone opted out of SMS (audited as unsubscribed,
  *                    rule sms_stop)
+ *   suppressed       the address is on the suppression list
+ *                    (suppress.h): not sent; by the other channel if
+ *                    the resident gave one
+ *   queued, wait=rate  the contact had its hourly share
+ *                    (delivery.max_per_contact_per_hour): back in the
+ *                    due set until the hour allows it, next_at
+ * A failure of an email at RCPT TO with a 5xx answer also puts the
+ * address on the suppression list, in the same transaction.
  * A dead-letter entry has kind=notification, id, sr, channel, the masked
  * recipient, state and error; "closeloop dead retry" queues it again.
  */
@@ -26,6 +34,7 @@
 #include "audit.h"
 #include "channel.h"
 #include "config.h"
+#include "datefmt.h"
 #include "decision.h"
 #include "event.h"
 #include "keep.h"
@@ -35,8 +44,12 @@
 #include "outcome.h"
 #include "redis.h"
 #include "retry.h"
+#include "suppress.h"
 #include "txn.h"
 #include "xmalloc.h"
+
+/* How a refusal of the recipient reads (mailsession.c): a hard bounce. */
+#define OUTCOME_RCPT_5XX	"RCPT TO: 5"
 
 /* Return the masked recipient of a notification; the caller frees it. */
 static char *
@@ -196,6 +209,78 @@ outcome_shortened(struct decision_list *dl, const struct config *cf,
 	decision_set(d, "text_cut", cut->fixed ? "1" : "0");
 }
 
+/*
+ * Queue the outcome of a notification to a suppressed address: sent by
+ * the resident's other channel if it has one, else recorded as not sent.
+ */
+static void
+outcome_suppressed(struct txn *tx, struct decision_list *dl,
+    const struct config *cf, const struct outbox_item *it, const char *key,
+    const char *masked, const char *nows, int64_t now)
+{
+	struct decision	*d;
+	const char	*pairs[4];
+	enum vocab_notice nt = it->notice != NULL ? it->notice->notice :
+			    VOCAB_NOTICE_NONE;
+	const char	*division = it->notice != NULL ?
+			    it->notice->division : NULL;
+	const char	*events = it->notice != NULL ? it->notice->events : NULL;
+
+	pairs[0] = "state";
+	pairs[1] = "suppressed";
+	pairs[2] = "done_at";
+	pairs[3] = nows;
+	outcome_record(tx, key, pairs, 4);
+	d = decision_add(dl, DECISION_SUPPRESSED, "suppressed_address", nt,
+	    division, events, "%s to %s: the address is on the suppression "
+	    "list (it bounced before); not sent",
+	    event_channel_name(it->channel), masked);
+	outcome_describe(d, it, masked, NULL, NULL);
+	if (outcome_fallback(tx, cf, it, now))
+		decision_add(dl, DECISION_QUEUED, "fallback", nt, division,
+		    events, "again by %s, the resident's other channel",
+		    outbox_field(it, "fallback_channel"))->recipients = 1;
+}
+
+/*
+ * Queue the outcome of a notification held back by its contact's hourly
+ * limit: back in the due set, due when the hour allows it.
+ */
+static void
+outcome_rate(struct txn *tx, struct decision_list *dl,
+    const struct config *cf, const struct outbox_item *it, const char *key,
+    const char *qkey, const char *masked)
+{
+	struct decision	*d;
+	const char	*argv[4], *pairs[6];
+	char		 when[32], local[32];
+
+	snprintf(when, sizeof when, "%lld", (long long)it->rate_until);
+	pairs[0] = "state";
+	pairs[1] = "queued";
+	pairs[2] = "wait";
+	pairs[3] = "rate";
+	pairs[4] = "next_at";
+	pairs[5] = when;
+	outcome_record(tx, key, pairs, 6);
+	argv[0] = "ZADD";
+	argv[1] = qkey;
+	argv[2] = when;
+	argv[3] = it->id;
+	txn_queue(tx, 4, argv);
+	datefmt_local(cf->templates_timezone, it->rate_until, local,
+	    sizeof local);
+	d = decision_add(dl, DECISION_DEFERRED, "rate_limit",
+	    it->notice != NULL ? it->notice->notice : VOCAB_NOTICE_NONE,
+	    it->notice != NULL ? it->notice->division : NULL,
+	    it->notice != NULL ? it->notice->events : NULL,
+	    "%s to %s: %lld messages went to this contact in the last hour "
+	    "(delivery.max_per_contact_per_hour); it goes at %s",
+	    event_channel_name(it->channel), masked,
+	    (long long)cf->delivery_max_per_contact_per_hour, local);
+	outcome_describe(d, it, masked, NULL, NULL);
+}
+
 /* Write the outcome of an attempt. */
 int
 outcome_write(struct redis *r, const struct config *cf,
@@ -253,6 +338,10 @@ outcome_write(struct redis *r, const struct config *cf,
 			    "unsubscribed", nt, division, events, "%s to %s: "
 			    "unsubscribed before it went out", chname, masked);
 		outcome_describe(d, it, masked, NULL, NULL);
+	} else if (it->suppressed) {
+		outcome_suppressed(&tx, &dl, cf, it, key, masked, nows, now);
+	} else if (it->rate_until != 0) {
+		outcome_rate(&tx, &dl, cf, it, key, qkey, masked);
 	} else if (res->status == SEND_OK) {
 		pairs[0] = "state";
 		pairs[1] = dry_run ? "dry_run" : "sent";
@@ -302,7 +391,9 @@ outcome_write(struct redis *r, const struct config *cf,
 		    when));
 		pairs[4] = dead ? "failed_at" : "next_at";
 		pairs[5] = next;
-		outcome_record(&tx, key, pairs, 6);
+		pairs[6] = "wait";
+		pairs[7] = dead ? NULL : "retry";
+		outcome_record(&tx, key, pairs, 8);
 		if (!dead) {
 			argv[0] = "ZADD";
 			argv[1] = qkey;
@@ -333,7 +424,13 @@ outcome_write(struct redis *r, const struct config *cf,
 				    outbox_field(it, "fallback_channel"))->recipients = 1;
 		}
 	}
-	if (it->unsubscribed || res->status == SEND_OK || dead) {
+	if (dead && it->channel == EVENT_CHANNEL_EMAIL &&
+	    res->status == SEND_PERMFAIL &&
+	    strncmp(reply, OUTCOME_RCPT_5XX, strlen(OUTCOME_RCPT_5XX)) == 0)
+		suppress_queue(&tx, cf, outbox_field(it, "to"), "hard_bounce",
+		    reply, sr, it->id, "closeloopd", now);
+	if (it->unsubscribed || it->suppressed || res->status == SEND_OK ||
+	    dead) {
 		argv[0] = "EXPIRE";
 		argv[1] = key;
 		argv[2] = ttl;

@@ -194,6 +194,7 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	struct smswork_msg	*sm;
 	struct render_out	 out;
 	char			*cause = NULL;
+	int64_t			 when;
 
 	sm = xcalloc(1, sizeof *sm);
 	TAILQ_INSERT_TAIL(&w->flying, sm, entry);
@@ -201,7 +202,7 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 	sm->g = generation_hold(g);
 	sm->m.arg = sm;
 	sm->m.id = it->id;
-	if (it->unsubscribed) {
+	if (outbox_skip(it)) {
 		smswork_done(&sm->m, w);
 		return;
 	}
@@ -211,8 +212,15 @@ smswork_send(struct smswork *w, struct generation *g, struct outbox_item *it)
 		smswork_done(&sm->m, w);
 		return;
 	}
-	if (render_notice(g->cf, g->cat, it->notice, 0, RENDER_SMS,
-	    clock_now() / 1000, &out, &cause) != 0) {
+	if (outbox_render_when(it, catalog_version(g->cat), clock_now() / 1000,
+	    &when, &cause) != 0) {
+		channel_result(&sm->m.result, SEND_PERMFAIL, "%s", cause);
+		free(cause);
+		smswork_done(&sm->m, w);
+		return;
+	}
+	if (render_notice(g->cf, g->cat, it->notice, 0, RENDER_SMS, when,
+	    &out, &cause) != 0) {
 		channel_result(&sm->m.result, SEND_PERMFAIL, "render: %s",
 		    cause);
 		free(cause);

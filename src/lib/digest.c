@@ -44,6 +44,16 @@ digest_sha256(const void *data, size_t len, char out[DIGEST_HEX_LEN + 1])
 	digest_hex(md, sizeof md, out);
 }
 
+/* Write the SHA-1 of data, the hash Redis's scripts can also compute. */
+void
+digest_sha1(const void *data, size_t len, char out[DIGEST_SHA1_HEX_LEN + 1])
+{
+	unsigned char	md[SHA_DIGEST_LENGTH];
+
+	SHA1(len > 0 ? data : (const void *)"", len, md);
+	digest_hex(md, sizeof md, out);
+}
+
 /* Write the HMAC-SHA-256 of text under key. */
 void
 digest_hmac(const void *key, size_t keylen, const char *text,

@@ -17,6 +17,16 @@
 /* Write the SHA-256 of data (len bytes) into out, NUL-terminated. */
 void digest_sha256(const void *data, size_t len, char out[DIGEST_HEX_LEN + 1]);
 
+#define DIGEST_SHA1_HEX_LEN	40
+
+/*
+ * Write the SHA-1 of data (len bytes) into out as 40 hex digits,
+ * NUL-terminated: not for security, but to name a key the same way a
+ * Redis script does (redis.sha1hex()).
+ */
+void digest_sha1(const void *data, size_t len,
+    char out[DIGEST_SHA1_HEX_LEN + 1]);
+
 /*
  * Write the HMAC-SHA-256 of the NUL-terminated text under key (keylen
  * bytes) into out, NUL-terminated.

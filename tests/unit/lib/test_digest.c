@@ -36,6 +36,19 @@ test_digest_sha256(void **state)
 	assert_int_equal(strlen(out), DIGEST_HEX_LEN);
 }
 
+/* SHA-1 of "" and "abc" (FIPS 180-2), as Redis's redis.sha1hex(). */
+static void
+test_digest_sha1(void **state)
+{
+	char	out[DIGEST_SHA1_HEX_LEN + 1];
+
+	(void)state;
+	digest_sha1("", 0, out);
+	assert_string_equal(out, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	digest_sha1("abc", 3, out);
+	assert_string_equal(out, "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
 /* HMAC-SHA-256, RFC 4231 test cases 1 and 2. */
 static void
 test_digest_hmac(void **state)
@@ -72,6 +85,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest_sha256),
+		cmocka_unit_test(test_digest_sha1),
 		cmocka_unit_test(test_digest_hmac),
 		cmocka_unit_test(test_digest_equal),
 	};
