@@ -25,9 +25,12 @@
 #include "history.h"
 #include "dead.h"
 #include "lintcmd.h"
+#include "pausecmd.h"
 #include "preview.h"
 #include "report.h"
 #include "show.h"
+#include "steercmd.h"
+#include "suppressed.h"
 #include "user.h"
 
 /* A command: how it is called, and whether it needs a configuration. */
@@ -47,6 +50,11 @@ static const struct closeloop_command closeloop_commands[] = {
 	{ "lint", lintcmd_run, 1 },
 	{ "queue", dead_queue, 0 },
 	{ "dead", dead_run, 0 },
+	{ "pause", pausecmd_pause, 0 },
+	{ "resume", pausecmd_resume, 0 },
+	{ "send-now", steercmd_send_now, 0 },
+	{ "resend", steercmd_resend, 0 },
+	{ "suppressed", suppressed_run, 0 },
 	{ "user", user_run, 0 },
 };
 
@@ -94,6 +102,16 @@ closeloop_usage(FILE *f)
 	    "  dead list [--json] | dead retry ID...\n"
 	    "        list the dead letters; queue some again (by entry id or\n"
 	    "        notification id)\n"
+	    "  pause [email|sms [--until TIME] [--note TEXT]] [--json]\n"
+	    "        stop a channel for every closeloopd (nothing is lost),\n"
+	    "        or say which are paused; resume email|sms starts it\n"
+	    "  send-now [--json] ID... | --sr SR | --reason REASON\n"
+	    "        take waiting notifications out of their wait\n"
+	    "        (REASON: quiet_hours, retry, rate)\n"
+	    "  resend [--json] [--same-content] NOTIFICATION\n"
+	    "        send a message that went out again, as a new one\n"
+	    "  suppressed list [--json] [--limit N] | clear ADDRESS|HASH...\n"
+	    "        the email addresses that bounced, no longer mailed\n"
 	    "render and lint run on the built-in defaults where the default\n"
 	    "configuration file does not exist.\n",
 	    CONFIG_DEFAULT_PATH);

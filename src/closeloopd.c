@@ -19,6 +19,7 @@
 #include "json.h"
 #include "lint.h"
 #include "log.h"
+#include "operator.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -127,6 +128,7 @@ main(int argc, char **argv)
 	char		*cause = NULL;
 	int		 ch, check = 0, dry_run = 0, json = 0;
 
+	operator_set_via("closeloopd");
 	while ((ch = getopt_long(argc, argv, "c:jntVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -6,9 +6,11 @@
  * up to now, scheduled after) and the lowest score, then the ZCARD of
  * the lease set and of the due set, the XLEN of the dead-letter stream,
  * XINFO GROUPS of the events stream, whose entry for our group has
- * "lag" and "pending", and XPENDING's summary, which counts the entries
- * pending with each consumer. Nothing is cached: a scrape costs eleven
- * commands.
+ * "lag" and "pending", XPENDING's summary, which counts the entries
+ * pending with each consumer, and why each channel is paused, if it is
+ * (pause.h). Nothing is cached: a scrape costs thirteen commands. A
+ * channel paused by its breaker makes /healthz answer 503; one paused by
+ * an operator is said after "ok".
  */
 #include "build.h"
 
@@ -26,6 +28,7 @@
 #include "httpreq.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "pause.h"
 #include "redis.h"
 #include "redisconn.h"
 #include "retry.h"
@@ -125,8 +128,9 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 	const struct config	*cf = g->cf;
 	const int		 channels[2] = { EVENT_CHANNEL_EMAIL,
 				    EVENT_CHANNEL_SMS };
-	struct redis_reply	*reply[11], *first;
-	char			*key[2] = { NULL, NULL }, *sending, *due, nowbuf[32], after[34];
+	struct redis_reply	*reply[13], *first;
+	char			*key[2] = { NULL, NULL }, *pkey[2] = { NULL, NULL };
+	char			*sending, *due, nowbuf[32], after[34];
 	size_t			 i, n = 0;
 	int			 c, rc = -1;
 
@@ -150,7 +154,11 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 	health_queue(*r, "XINFO", "GROUPS", cf->redis_stream, NULL, NULL);
 	health_queue(*r, "XPENDING", cf->redis_stream, cf->redis_group, NULL,
 	    NULL);
-	for (n = 0; n < 11; n++) {
+	for (c = 0; c < 2; c++) {
+		pkey[c] = pause_key(cf, channels[c]);
+		health_queue(*r, "HGET", pkey[c], "reason", NULL, NULL);
+	}
+	for (n = 0; n < 13; n++) {
 		if ((reply[n] = redis_pipe_reply(*r, cause)) == NULL)
 			goto fail;
 	}
@@ -169,12 +177,20 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 	out->dead = health_int(reply[8]);
 	health_group(cf, reply[9], out);
 	health_mine(cf, reply[10], out);
+	for (c = 0; c < 2; c++) {
+		first = reply[11 + c];
+		if (first->type == REDIS_TYPE_STRING)
+			out->paused[c] = strcmp(first->str, "breaker") == 0 ?
+			    HEALTH_PAUSED_BREAKER : HEALTH_PAUSED_OPERATOR;
+	}
 	rc = 0;
 fail:
 	for (i = 0; i < n; i++)
 		redis_reply_free(reply[i]);
-	for (c = 0; c < 2; c++)
+	for (c = 0; c < 2; c++) {
 		free(key[c]);
+		free(pkey[c]);
+	}
 	free(due);
 	free(sending);
 	if (rc != 0) {
@@ -219,6 +235,16 @@ health_write_gauges(char **buf, size_t *len, size_t *cap,
 		v[c] = (double)gg->oldest_ms[c] / 1000;
 	health_write_channels(buf, len, cap, "closeloop_outbox_oldest_seconds",
 	    "How long the oldest ready notification has been due.", v, 3);
+	for (c = 0; c < 2; c++)
+		v[c] = gg->paused[c] != 0;
+	health_write_channels(buf, len, cap, "closeloop_channel_paused",
+	    "Whether the channel is paused (closeloop pause, or its "
+	    "breaker): its notifications wait.", v, 0);
+	for (c = 0; c < 2; c++)
+		v[c] = gg->paused[c] == HEALTH_PAUSED_BREAKER;
+	health_write_channels(buf, len, cap, "closeloop_breaker_open",
+	    "Whether the channel's breaker paused it (too many permanent "
+	    "failures); closeloop resume closes it.", v, 0);
 	metrics_printf(buf, len, cap,
 	    "# HELP closeloop_outbox_sending Notifications claimed by a "
 	    "worker.\n# TYPE closeloop_outbox_sending gauge\n"
@@ -327,7 +353,14 @@ health_check(const struct generation *g, struct redis **r,
 			    (long long)(now - handled) / 1000, gg.lag > 0 ?
 			    gg.lag : 0, gg.mine, cf->redis_consumer);
 		for (c = 0; c < 2; c++) {
-			if (gg.oldest_ms[c] <=
+			if (gg.paused[c] == HEALTH_PAUSED_BREAKER)
+				metrics_printf(&buf, &len, &cap, "%s paused by "
+				    "its breaker: too many permanent failures "
+				    "(delivery.breaker_percent); %lld "
+				    "notifications wait; find the cause, then "
+				    "closeloop resume %s\n", health_channels[c],
+				    gg.ready[c], health_channels[c]);
+			if (gg.paused[c] != 0 || gg.oldest_ms[c] <=
 			    cf->http_health_max_delay_seconds * 1000)
 				continue;
 			metrics_printf(&buf, &len, &cap, "%s delivery stuck: "
@@ -340,5 +373,13 @@ health_check(const struct generation *g, struct redis **r,
 	}
 	free(cause);
 	resp->status = buf == NULL ? 200 : 503;
-	resp->body = buf != NULL ? buf : xstrdup("ok\n");
+	if (buf == NULL)
+		metrics_printf(&buf, &len, &cap, "ok\n");
+	for (c = 0; c < 2; c++) {
+		if (gg.paused[c] == HEALTH_PAUSED_OPERATOR)
+			metrics_printf(&buf, &len, &cap, "%s paused by an "
+			    "operator (closeloop pause); %lld notifications "
+			    "wait\n", health_channels[c], gg.ready[c]);
+	}
+	resp->body = buf;
 }

@@ -57,7 +57,12 @@ struct health_gauges {
 	long long	lag;		/* -1: Redis cannot tell */
 	long long	pending;
 	long long	mine;		/* pending with this consumer */
+	int		paused[2];	/* 0, or HEALTH_PAUSED_* */
 };
+
+/* Why a channel is paused (pause.h). */
+#define HEALTH_PAUSED_OPERATOR	1
+#define HEALTH_PAUSED_BREAKER	2
 
 /*
  * Return how long intake may handle no entry while entries wait for it
