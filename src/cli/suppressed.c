@@ -20,6 +20,7 @@
 #include "config.h"
 #include "datefmt.h"
 #include "json.h"
+#include "log.h"
 #include "operator.h"
 #include "redis.h"
 #include "redisconn.h"
@@ -97,7 +98,7 @@ static int
 suppressed_clear(const struct config *cf, struct redis *r, int argc,
     char **argv)
 {
-	char	*by, *cause = NULL;
+	char	*by, *cause = NULL, *masked;
 	int	 i, rc, bad = 0;
 
 	by = operator_name();
@@ -109,9 +110,14 @@ suppressed_clear(const struct config *cf, struct redis *r, int argc,
 			free(cause);
 			cause = NULL;
 			bad = 1;
-		} else
-			printf("%s: %s\n", argv[i], rc == 1 ? "cleared: "
+		} else {
+			/* Said back masked, like every address closeloop writes. */
+			masked = strchr(argv[i], '@') != NULL ?
+			    log_mask_email(argv[i]) : xstrdup(argv[i]);
+			printf("%s: %s\n", masked, rc == 1 ? "cleared: "
 			    "closeloop mails it again" : "was not suppressed");
+			free(masked);
+		}
 	}
 	free(by);
 	return bad ? EX_UNAVAILABLE : 0;
