@@ -49,8 +49,9 @@ steercmd_say(const char *id, const char *sr, enum steer_result result,
 
 	o->seen++;
 	if (!o->json) {
-		printf("%s: %s\n", id, result == STEER_MOVED ? "goes now" :
-		    detail);
+		printf("%s: %s\n", id, result != STEER_MOVED ? detail :
+		    strstr(detail, "quiet_hours are in force") != NULL ?
+		    strstr(detail, "but ") + 4 : "goes now");
 		return;
 	}
 	j = json_new();

@@ -141,6 +141,9 @@ deliver_swap(struct deliver *d, struct generation *g)
 	pthread_mutex_lock(&d->lock);
 	old = d->g;
 	d->g = generation_hold(g);
+	/* A worker asleep until the old quiet hours end looks again. */
+	d->kicks++;
+	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	generation_drop(old);
 }

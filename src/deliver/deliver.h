@@ -50,7 +50,11 @@ struct deliver_workers {
 struct deliver *deliver_start(struct generation *g, int dry_run,
     const struct deliver_workers *w);
 
-/* Hand the workers a new generation (held); each takes it at its next batch. */
+/*
+ * Hand the workers a new generation (held); each takes it at its next
+ * batch, and a sleeping worker wakes to look (quiet hours may have been
+ * lifted).
+ */
 void deliver_swap(struct deliver *d, struct generation *g);
 
 /* Wake the workers: notifications were queued. */

@@ -190,6 +190,32 @@ steer_pick_reason(struct redis *r, const struct config *cf,
 }
 
 /*
+ * Add to *detail, for an SMS made due while sms.quiet_hours of the
+ * configuration are in force, that the SMS workers send nothing before
+ * they end: quiet hours are lifted in the configuration, not here.
+ */
+static void
+steer_quiet_note(const struct config *cf, int channel, int64_t now,
+    char **detail)
+{
+	char	*more, local[32];
+	int64_t	 end;
+
+	if (channel != EVENT_CHANNEL_SMS)
+		return;
+	end = datefmt_quiet_end(cf->templates_timezone, cf->sms_quiet_start,
+	    cf->sms_quiet_end, now);
+	if (end <= now)
+		return;
+	datefmt_local(cf->templates_timezone, end, local, sizeof local);
+	more = xasprintf("%s; but sms.quiet_hours are in force until %s, and "
+	    "no SMS goes before (to lift them, change sms.quiet_hours and "
+	    "reload closeloopd)", *detail, local);
+	free(*detail);
+	*detail = more;
+}
+
+/*
  * Make one notification due now, with its trail entry. Sets *detail to
  * what is said about it (the caller frees it).
  */
@@ -274,6 +300,7 @@ steer_move(struct redis *r, const struct config *cf, const char *id,
 	audit_queue(&tx, cf, sr, &dl, now);
 	if (txn_exec(&tx, sr, &cause) == 1) {
 		res = STEER_MOVED;
+		steer_quiet_note(cf, it->channel, now, detail);
 		goto out;
 	}
 	free(*detail);
