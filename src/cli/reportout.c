@@ -23,7 +23,7 @@
 #include "xmalloc.h"
 
 /* The most columns: the fixed ones, notices, rules, kinds and lags. */
-#define REPORTOUT_COLUMNS	(16 + VOCAB_NOTICE_COUNT + \
+#define REPORTOUT_COLUMNS	(17 + VOCAB_NOTICE_COUNT + \
     DECISION_MISLEADING_RULES + ROLLUP_LAG_BUCKETS)
 
 /* The columns of JSON and CSV: their names and the counters they show. */
@@ -55,6 +55,7 @@ reportout_columns(struct reportout_cols *c)
 	};
 	static const char *flags[][2] = {
 		{ "suppressed", "suppressed" },
+		{ "stale_events", "suppressed:stale_event" },
 		{ "closures_without_note", "flag:no_note" },
 		{ "closures_without_reason", "flag:no_reason" },
 		{ "unknown_note_codes", "flag:unknown_note_code" },
@@ -217,6 +218,8 @@ reportout_block(const struct rolluptab_row *row)
 	reportout_parts(row, "held:");
 	printf("  %-34s %lld\n", "notices suppressed (every rule)",
 	    rolluptab_get(row, "suppressed"));
+	printf("  %-34s %lld\n", "of them, old news not sent",
+	    rolluptab_get(row, "suppressed:stale_event"));
 	printf("  %-34s %lld\n", "closures without a note",
 	    rolluptab_get(row, "flag:no_note"));
 	printf("  %-34s %lld\n", "closures without a reason",

@@ -15,7 +15,9 @@
  *  - else the owner's status: received, assigned, scheduled, in_progress
  *    (on_hold is not told).
  * A notice that repeats what was last told, that notify_on leaves out or
- * that has no subscriber to go to is suppressed with that rule. A
+ * that has no subscriber to go to is suppressed with that rule; so is one
+ * whose newest event is older than delivery.max_event_age_hours when it
+ * is released (stale_event), though the SR moves on as if it was told. A
  * transfer names the new division's scheduled date when it has one, so a
  * schedule absorbed into it is told there; a scheduled notice with the
  * same date after it is a repeat.
@@ -232,16 +234,33 @@ notice_told(struct srstate *st, enum vocab_notice kind, const char *division)
 		st->told_completed = 1;
 }
 
+/*
+ * Return how old (ms) the newest event behind st's pending notice is at
+ * now if that is past delivery.max_event_age_hours, else 0: the limit is
+ * off (0), or the events' ts is not known (a state kept before it was).
+ */
+static int64_t
+notice_stale(const struct config *cf, const struct srstate *st, int64_t now)
+{
+	int64_t	limit = cf->delivery_max_event_age_hours * 3600000;
+
+	if (limit == 0 || st->events_ts == 0 || now - st->events_ts <= limit)
+		return 0;
+	return now - st->events_ts;
+}
+
 /* Decide and record what is told, given the notice worked out. */
 static void
 notice_decide(const struct config *cf, struct srstate *st,
     enum vocab_notice kind, const char *division, const char *from,
-    int partial, int correction, struct decision_list *dl,
+    int partial, int correction, int64_t now, struct decision_list *dl,
     struct notice **out)
 {
 	struct decision	*d;
 	struct notice	*n;
 	const char	*name = vocab_notice_name(kind);
+	int64_t		 age;
+	int		 completed = st->told_completed;
 
 	if (kind == VOCAB_NOTICE_NONE) {
 		decision_add(dl, DECISION_SUPPRESSED, "no_notice",
@@ -278,6 +297,26 @@ notice_decide(const struct config *cf, struct srstate *st,
 		notice_free(n);
 		return;
 	}
+	if ((age = notice_stale(cf, st, now)) > 0) {
+		/*
+		 * A CRM replaying a backlog: the resident is not told old
+		 * news as new. The SR still moves on as if they had been
+		 * told, so that a fresh event later is compared with this
+		 * notice and does not announce the old news after all
+		 * ("unchanged"); but "completed" did not go out, so a
+		 * reopening later is not told as a correction.
+		 */
+		st->told_completed = completed;
+		decision_add(dl, DECISION_SUPPRESSED, "stale_event", kind,
+		    n->division, st->events, "%s not sent: the newest event "
+		    "behind it is %s%lld hours old, past the %lld hours of "
+		    "delivery.max_event_age_hours, and old news is not told "
+		    "as new", name, age % 3600000 != 0 ? "over " : "",
+		    (long long)(age / 3600000),
+		    (long long)cf->delivery_max_event_age_hours);
+		notice_free(n);
+		return;
+	}
 	from = n->from_division;
 	d = decision_add(dl, DECISION_QUEUED, partial ?
 	    "partial_work_order" : correction ? "reopened_after_completed" :
@@ -308,13 +347,12 @@ notice_release(const struct config *cf, struct srstate *st, int64_t now,
 	} else if ((last = srstate_wo_last_closed(st, NULL)) != NULL) {
 		kind = notice_final(st, last, &division, &from);
 	}
-	notice_decide(cf, st, kind, division, from, partial, correction, dl,
-	    out);
+	notice_decide(cf, st, kind, division, from, partial, correction, now,
+	    dl, out);
 	st->due = 0;
 	st->held = 0;
 	st->reopened = 0;
-	free(st->events);
-	st->events = NULL;
+	srstate_drop_events(st);
 	return 1;
 }
 

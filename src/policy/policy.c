@@ -291,7 +291,7 @@ policy_pend(const struct config *cf, struct srstate *st,
 			    "settle", VOCAB_NOTICE_NONE, ev->division,
 			    st->events, "a pending notice gives way to the "
 			    "closure by %s", ev->division);
-		srstate_add_event(st, ev->event_id);
+		srstate_add_event(st, ev->event_id, ev->when * 1000);
 		st->held = 1;
 		st->due = now + cf->policy_settle_seconds * 1000;
 		if (cf->policy_settle_seconds == 0)
@@ -316,17 +316,16 @@ policy_pend(const struct config *cf, struct srstate *st,
 		    "worked on");
 		st->held = 0;
 		st->due = 0;
-		free(st->events);
-		st->events = NULL;
+		srstate_drop_events(st);
 	} else if (st->due != 0) {
 		decision_add(&res->decisions, DECISION_COALESCED, "coalesce",
 		    VOCAB_NOTICE_NONE, ev->division, ev->event_id,
 		    "%s joins the notice pending since an earlier transition",
 		    vocab_status_name(ev->status));
-		srstate_add_event(st, ev->event_id);
+		srstate_add_event(st, ev->event_id, ev->when * 1000);
 		return;
 	}
-	srstate_add_event(st, ev->event_id);
+	srstate_add_event(st, ev->event_id, ev->when * 1000);
 	st->due = now + cf->policy_coalesce_seconds * 1000;
 }
 

@@ -26,6 +26,10 @@
  *    gives one notice with the latest state.
  *  - A notice not in notify_on (per division, else global), or one that
  *    would repeat what the resident was last told, is suppressed.
+ *  - A notice whose newest event is older than
+ *    delivery.max_event_age_hours when it is decided (a CRM replaying a
+ *    backlog) is suppressed (stale_event); the SR moves on as if it was
+ *    told, and a duplicate's residents do not follow the original.
  *  - A note_code not in the division's notes is flagged
  *    unknown_note_code; closures without a note or a known note_code
  *    are flagged no_note (so they count among the closures without a

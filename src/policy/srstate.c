@@ -13,8 +13,9 @@
  *   closed_at     ms of the CRM's last closure of the SR (its ts)
  *   told, told_div, told_sched, told_done, told_closed, seq
  *                 what the resident was last told
- *   due, held, reopened, events
- *                 the notice waiting for its window
+ *   due, held, reopened, events, events_ts
+ *                 the notice waiting for its window; events_ts is the
+ *                 ts (ms) of the newest event behind it
  * Fields that would be empty or zero are left out.
  */
 #include "build.h"
@@ -221,6 +222,9 @@ srstate_decode_scalar(struct srstate *st, const char *name, const char *v)
 	else if (strcmp(name, "due") == 0 && srstate_int(v, SRSTATE_TIME_MAX,
 	    &x) == 0)
 		st->due = x;
+	else if (strcmp(name, "events_ts") == 0 &&
+	    srstate_int(v, SRSTATE_TIME_MAX, &x) == 0)
+		st->events_ts = x;
 	else if (strcmp(name, "held") == 0 && srstate_int(v, 1, &x) == 0)
 		st->held = x != 0;
 	else if (strcmp(name, "reopened") == 0 && srstate_int(v, 1, &x) == 0)
@@ -365,6 +369,7 @@ srstate_encode(const struct srstate *st, size_t *n)
 	srstate_put_int(&fields, n, "held", st->held);
 	srstate_put_int(&fields, n, "reopened", st->reopened);
 	srstate_put_string(&fields, n, "events", st->events);
+	srstate_put_int(&fields, n, "events_ts", st->events_ts);
 	return fields;
 }
 
@@ -545,14 +550,16 @@ srstate_contact_active(const struct srstate *st)
 	return n;
 }
 
-/* Add an event id to those behind the pending notice. */
+/* Add an event id and its ts to those behind the pending notice. */
 void
-srstate_add_event(struct srstate *st, const char *event_id)
+srstate_add_event(struct srstate *st, const char *event_id, int64_t ts)
 {
 	char	*old = st->events;
 	size_t	 count = 1;
 	char	*p;
 
+	if (ts > st->events_ts)
+		st->events_ts = ts;
 	if (old == NULL) {
 		st->events = xstrdup(event_id);
 		return;
@@ -563,6 +570,15 @@ srstate_add_event(struct srstate *st, const char *event_id)
 		return;
 	st->events = xasprintf("%s %s", old, event_id);
 	free(old);
+}
+
+/* Forget the events behind the pending notice. */
+void
+srstate_drop_events(struct srstate *st)
+{
+	free(st->events);
+	st->events = NULL;
+	st->events_ts = 0;
 }
 
 /* Return the key of an SR's state. */

@@ -86,6 +86,8 @@ struct srstate {
 	int			 held;		/* a closure is held */
 	int			 reopened;	/* reopened since told */
 	char			*events;	/* ids behind it, by spaces */
+	int64_t			 events_ts;	/* ts of the newest of them,
+						   ms; 0 if unknown */
 };
 
 /* Create an empty state for an SR. Free it with srstate_free(). */
@@ -165,8 +167,15 @@ struct srstate_contact *srstate_contact_add(struct srstate *st, int channel,
 /* Count the active contacts. */
 size_t srstate_contact_active(const struct srstate *st);
 
-/* Add an event id to those behind the pending notice (capped). */
-void srstate_add_event(struct srstate *st, const char *event_id);
+/*
+ * Add an event id to those behind the pending notice (capped), and keep
+ * ts (ms) as events_ts if it is the newest of them (even past the cap).
+ */
+void srstate_add_event(struct srstate *st, const char *event_id,
+    int64_t ts);
+
+/* Forget the events behind the pending notice, and their newest ts. */
+void srstate_drop_events(struct srstate *st);
 
 /* Replace a string field with a copy of value (NULL clears it). */
 void srstate_set(char **field, const char *value);

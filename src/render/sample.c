@@ -124,6 +124,7 @@ sample_notice(const struct config *cf, struct sample *s, const char *locale,
 	copy.policy_settle_seconds = 0;
 	copy.policy_coalesce_seconds = 0;
 	copy.policy_notify_on = VOCAB_NOTICE_ALL;
+	copy.delivery_max_event_age_hours = 0;	/* a preview, of any ts */
 	copy.divisions = NULL;
 	copy.ndivisions = 0;
 	st = srstate_new(ev->sr);

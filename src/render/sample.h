@@ -34,9 +34,10 @@ int sample_field(struct sample *s, const char *arg);
 /*
  * Decide the notice the event gives on an SR with no history, adding
  * the fields it lacks first, for one resident of locale (NULL: the
- * default locale). Returns the notice (free it with notice_free()), or
- * NULL with *cause: the event is not valid, gives no notice, or names an
- * unknown notice.
+ * default locale), whatever the age of its ts (no
+ * delivery.max_event_age_hours). Returns the notice (free it with
+ * notice_free()), or NULL with *cause: the event is not valid, gives no
+ * notice, or names an unknown notice.
  */
 struct notice *sample_notice(const struct config *cf, struct sample *s,
     const char *locale, char **cause);

@@ -97,6 +97,9 @@ static const struct wording wording_rules[] = {
 	{ "notify_on", "The division chose not to send this kind of "
 	    "message." },
 	{ "no_subscriber", "Nobody asked for updates on this SR." },
+	{ "stale_event", "The event behind this message was too old (a "
+	    "backlog the CRM replayed): the resident was not told old news "
+	    "as new. closeloop carries on as if they had been told." },
 	{ "no_notice", "The SR is on hold; pauses are not told." },
 	{ "out_of_order", "The event was older than what closeloop already "
 	    "knew." },

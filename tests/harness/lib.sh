@@ -286,6 +286,12 @@ EOC
 	*"http = "*) ;;
 	*) echo "http = { listen = \"${HTTP_LISTEN:-}\"; };" >> "$CONF" ;;
 	esac
+	# Tests send events of fixed days long past: no age limit
+	# (delivery.max_event_age_hours) unless the test sets one.
+	case "${2:-}" in
+	*"delivery = "*) ;;
+	*) echo "delivery = { max_event_age_hours = 0; };" >> "$CONF" ;;
+	esac
 	# The audit files, for the contact check.
 	awk '/^audit = \{/ { on = 1 } on && match($0, /file = "[^"]*"/) {
 		print substr($0, RSTART + 8, RLENGTH - 9) } /};/ { on = 0 }' \

@@ -47,9 +47,11 @@ testlisten_open(struct testlisten *t, struct testserver *ts,
 	memset(t, 0, sizeof *t);
 	t->ts = ts;
 	strcpy(t->last, "0-0");
+	/* The events' ts is a fixed day (testlisten_xadd()): no age limit. */
 	text = xasprintf("policy = { settle_seconds = 0; coalesce_seconds = "
 	    "0; };\nhttp = { listen = \"127.0.0.1:0\"; };\ntemplates = { dir = "
-	    "\"%s/templates\"; %s };\n%s\n", top != NULL ? top : ".",
+	    "\"%s/templates\"; %s };\ndelivery = { max_event_age_hours = 0; "
+	    "};\n%s\n", top != NULL ? top : ".",
 	    templates != NULL ? templates : "", extra != NULL ? extra : "");
 	t->cf = testserver_config(ts, NULL, text);
 	free(text);

@@ -32,7 +32,8 @@ struct testlisten {
 /*
  * Empty ts's server, load a configuration of extra (appended to the
  * templates group "templates = { dir = ...; %s };" if templates is set,
- * else after it) and start the listener.
+ * else after it) and start the listener. The configuration turns
+ * delivery.max_event_age_hours off: extra may not have a delivery group.
  */
 void testlisten_open(struct testlisten *t, struct testserver *ts,
     const char *templates, const char *extra);

@@ -247,6 +247,7 @@ log = { level = "info"; };
 http = { listen = ""; };
 shutdown_timeout = 10;
 policy = { settle_seconds = %d; coalesce_seconds = %d; retain_days = 2; };
+delivery = { max_event_age_hours = 0; };    # events of BASE_TS, long past
 templates = { dir = "%s"; status_url = "https://311.example.org/sr/{sr}"; };
 divisions = {
     TS = {

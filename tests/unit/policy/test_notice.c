@@ -35,7 +35,7 @@ test_notice_state(enum vocab_status status)
 	c->active = 1;
 	c->locale = xstrdup("zh-Hans");
 	st->due = 5000;
-	srstate_add_event(st, "e1");
+	srstate_add_event(st, "e1", 1000);
 	return st;
 }
 

@@ -3,7 +3,8 @@
  *
  * The policy never touches Redis, so these tests drive it directly: each
  * builds an SR state, applies events at chosen times and looks at what
- * was decided and what the resident would be told.
+ * was decided and what the resident would be told. The configuration
+ * keeps delivery.max_event_age_hours at its default, 72.
  */
 #include "build.h"
 
@@ -467,6 +468,21 @@ test_policy_duplicate(void **state)
 	test_policy_close(&t);
 }
 
+/*
+ * Move the clock on by ms, have TS reopen the SR, and check that the
+ * resident is told so, as a correction or not.
+ */
+static void
+test_policy_reopen(struct test_policy *t, int64_t ms, int correction)
+{
+	t->now += ms;
+	test_policy_apply(t, "type=status", "division=TS", "status=reopened",
+	    NULL);
+	test_policy_wait(t, COALESCE);
+	test_policy_told(t, VOCAB_NOTICE_REOPENED, "TS");
+	assert_int_equal(t->res.notice->correction, correction);
+}
+
 /* Rule 6: reopened after "completed" is a correction. */
 static void
 test_policy_reopened(void **state)
@@ -481,12 +497,7 @@ test_policy_reopened(void **state)
 	test_policy_wait(&t, SETTLE);
 	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "TS");
 	policy_result_clear(&t.res);
-	t.now += 86400000;
-	test_policy_apply(&t, "type=status", "division=TS", "status=reopened",
-	    NULL);
-	test_policy_wait(&t, COALESCE);
-	test_policy_told(&t, VOCAB_NOTICE_REOPENED, "TS");
-	assert_int_equal(t.res.notice->correction, 1);
+	test_policy_reopen(&t, 86400000, 1);
 	test_policy_close(&t);
 }
 
@@ -659,6 +670,161 @@ test_policy_too_many_work_orders(void **state)
 	test_policy_close(&t);
 }
 
+/* Write "ts=" the time ms before t->now (whole seconds) into buf. */
+static const char *
+test_policy_ago(const struct test_policy *t, int64_t ms, char *buf,
+    size_t size)
+{
+	time_t		secs = (time_t)((t->now - ms) / 1000);
+	struct tm	tm;
+
+	gmtime_r(&secs, &tm);
+	strftime(buf, size, "ts=%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+/* The limit of delivery.max_event_age_hours in ms (72 hours). */
+#define MAX_AGE		(72 * 3600000LL)
+
+/*
+ * delivery.max_event_age_hours: a notice from an event no older than the
+ * limit is sent; so is one behind which a fresh event joined an old one.
+ */
+static void
+test_policy_stale_fresh(void **state)
+{
+	struct test_policy	t;
+	char			ts[40];
+
+	(void)state;
+	assert_int_equal(cf->delivery_max_event_age_hours, 72);
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note=Filled.", test_policy_ago(&t,
+	    MAX_AGE - SETTLE, ts, sizeof ts), NULL);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "TS");
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "stale_event"), 0);
+	test_policy_close(&t);
+
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=assigned",
+	    test_policy_ago(&t, 10 * MAX_AGE, ts, sizeof ts), NULL);
+	test_policy_apply(&t, "type=status", "division=TS", "status=scheduled",
+	    NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_SCHEDULED, "TS");
+	test_policy_close(&t);
+}
+
+/*
+ * An event just past the limit is decided and recorded, not sent; the SR
+ * moves on as if told, so that the same news later is not told either,
+ * but "completed" is not taken as sent.
+ */
+static void
+test_policy_stale_past(void **state)
+{
+	struct test_policy	 t;
+	const struct decision	*d;
+	char			 ts[40];
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note=Filled.", test_policy_ago(&t,
+	    MAX_AGE + 1000, ts, sizeof ts), NULL);
+	assert_null(t.res.notice);
+	test_policy_wait(&t, SETTLE);
+	assert_null(t.res.notice);
+	assert_int_equal(test_policy_count(&t, DECISION_QUEUED, NULL), 0);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "stale_event"), 1);
+	d = &t.res.decisions.list[t.res.decisions.n - 1];
+	assert_string_equal(d->rule, "stale_event");
+	assert_int_equal(d->notice, VOCAB_NOTICE_COMPLETED);
+	assert_string_equal(d->division, "TS");
+	assert_string_equal(d->events, "e2");
+	assert_string_equal(d->detail, "completed not sent: the newest event "
+	    "behind it is over 72 hours old, past the 72 hours of "
+	    "delivery.max_event_age_hours, and old news is not told as new");
+	assert_int_equal(t.st->told, VOCAB_NOTICE_COMPLETED);
+	assert_int_equal(t.st->told_completed, 0);
+	assert_int_equal(t.st->seq, 1);
+	assert_int_equal(t.st->due, 0);
+	assert_int_equal(t.st->events_ts, 0);
+	policy_result_clear(&t.res);
+
+	/* The CRM says it again, fresh: not news. */
+	t.now += 60000;
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note=Filled.", NULL);
+	test_policy_wait(&t, SETTLE);
+	assert_null(t.res.notice);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "unchanged"), 1);
+	policy_result_clear(&t.res);
+
+	/* Reopened, fresh: told, and not as a correction. */
+	test_policy_reopen(&t, 60000, 0);
+	test_policy_close(&t);
+}
+
+/* A limit of 0 turns the check off: last month's news is still sent. */
+static void
+test_policy_stale_off(void **state)
+{
+	struct test_policy	t;
+	char			ts[40];
+
+	(void)state;
+	cf->delivery_max_event_age_hours = 0;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=closed",
+	    "reason=completed", "note=Filled.", test_policy_ago(&t,
+	    30 * 24 * 3600000LL, ts, sizeof ts), NULL);
+	test_policy_wait(&t, SETTLE);
+	cf->delivery_max_event_age_hours = 72;
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "TS");
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "stale_event"), 0);
+	test_policy_close(&t);
+}
+
+/*
+ * A held closure is judged when it is released: fresh enough when it
+ * came, past the limit once the settle window is over. A duplicate's
+ * residents do not follow the original they were not told of.
+ */
+static void
+test_policy_stale_held(void **state)
+{
+	struct test_policy	t;
+	char			ts[40];
+
+	(void)state;
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TW", "status=closed",
+	    "reason=duplicate", "duplicate_of=8800", test_policy_ago(&t,
+	    MAX_AGE - SETTLE / 2, ts, sizeof ts), NULL);
+	assert_int_equal(test_policy_count(&t, DECISION_HELD, "settle"), 1);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "stale_event"), 0);
+	test_policy_wait(&t, SETTLE);
+	assert_null(t.res.notice);
+	assert_null(t.res.follow);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "stale_event"), 1);
+	assert_int_equal(t.st->told, VOCAB_NOTICE_DUPLICATE);
+	test_policy_close(&t);
+}
+
 int
 main(void)
 {
@@ -681,6 +847,10 @@ main(void)
 		cmocka_unit_test(test_policy_unsubscribe),
 		cmocka_unit_test(test_policy_notify_on),
 		cmocka_unit_test(test_policy_too_many_work_orders),
+		cmocka_unit_test(test_policy_stale_fresh),
+		cmocka_unit_test(test_policy_stale_past),
+		cmocka_unit_test(test_policy_stale_off),
+		cmocka_unit_test(test_policy_stale_held),
 	};
 
 	return cmocka_run_group_tests(tests, test_policy_setup,

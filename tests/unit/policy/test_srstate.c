@@ -50,8 +50,8 @@ test_srstate_sample(void)
 	st->seq = 4;
 	st->due = 1772532000123LL;
 	st->held = 1;
-	srstate_add_event(st, "e1");
-	srstate_add_event(st, "e2");
+	srstate_add_event(st, "e1", 1772531000000LL);
+	srstate_add_event(st, "e2", 1772530000000LL);
 	return st;
 }
 
@@ -84,6 +84,7 @@ test_srstate_round_trip(void **state)
 	assert_string_equal(copy->ward, "W07");
 	assert_int_equal(copy->closed_at, 1772531000000LL);
 	assert_string_equal(copy->events, "e1 e2");
+	assert_int_equal(copy->events_ts, 1772531000000LL);
 	srstate_encode_free(fields, n);
 	srstate_encode_free(again, m);
 	srstate_free(copy);
@@ -240,7 +241,7 @@ test_srstate_ties(void **state)
 	srstate_free(b);
 }
 
-/* The events behind a notice are capped. */
+/* The events behind a notice are capped; their newest ts is not. */
 static void
 test_srstate_events_cap(void **state)
 {
@@ -253,11 +254,15 @@ test_srstate_events_cap(void **state)
 	st = srstate_new("8812");
 	for (i = 0; i < SRSTATE_EVENTS_MAX + 10; i++) {
 		snprintf(id, sizeof id, "e%d", i);
-		srstate_add_event(st, id);
+		srstate_add_event(st, id, 1000 + i);
 	}
 	for (p = st->events; *p != '\0'; p++)
 		spaces += *p == ' ';
 	assert_int_equal(spaces + 1, SRSTATE_EVENTS_MAX);
+	assert_int_equal(st->events_ts, 1000 + SRSTATE_EVENTS_MAX + 9);
+	srstate_drop_events(st);
+	assert_null(st->events);
+	assert_int_equal(st->events_ts, 0);
 	srstate_free(st);
 }
 

@@ -917,8 +917,9 @@ test_render_no_sample(const struct config *cf, const char *field,
 
 /*
  * A sample event (sample.h) gives the notice the policy decides for it,
- * or the one notice=NAME forces, for a resident of the locale asked for;
- * an event that is not valid, or gives no notice, says why.
+ * whatever its age, or the one notice=NAME forces, for a resident of the
+ * locale asked for; an event that is not valid, or gives no notice, says
+ * why.
  */
 static void
 test_render_sample_event(void **state)
@@ -940,6 +941,16 @@ test_render_sample_event(void **state)
 	assert_string_equal(n->division, "TW");
 	assert_string_equal(n->to[0].locale, "en");
 	assert_string_equal(n->to[0].address, "resident@example.org");
+	notice_free(n);
+	sample_free(ev);
+
+	/* However old the event, a preview shows its notice. */
+	assert_true(s.cf->delivery_max_event_age_hours > 0);
+	ev = sample_new();
+	assert_int_equal(sample_field(ev, "ts=2020-01-01T00:00:00Z"), 0);
+	n = sample_notice(s.cf, ev, NULL, &cause);
+	assert_non_null(n);
+	assert_int_equal(n->notice, VOCAB_NOTICE_COMPLETED);
 	notice_free(n);
 	sample_free(ev);
 

@@ -31,7 +31,8 @@ static const char *const test_wording_code_rules[] = {
 	"no_subscriber", "no_transfer_to", "notify_on", "out_of_order",
 	"partial_work_order", "photo_dropped", "quiet_hours", "reopened",
 	"reopened_after_completed", "retried_by_operator", "settle",
-	"sms_shortened", "sms_stop", "superseded", "too_many_contacts",
+	"sms_shortened", "sms_stop", "stale_event", "superseded",
+	"too_many_contacts",
 	"too_many_notices", "too_many_work_orders", "unchanged",
 	"unknown_note_code", "unsubscribed"
 };
