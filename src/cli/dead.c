@@ -28,7 +28,7 @@
 #include "decision.h"
 #include "event.h"
 #include "json.h"
-#include "log.h"
+#include "operator.h"
 #include "outbox.h"
 #include "redis.h"
 #include "rollup.h"
@@ -134,23 +134,6 @@ dead_list(const struct config *cf, struct redis *r, int json)
 }
 
 /*
- * Return who runs the command, for the trail: the user sudo was run by,
- * else the login's; made safe to record. The caller frees it.
- */
-static char *
-dead_operator(void)
-{
-	const char	*names[] = { "SUDO_USER", "USER", "LOGNAME" }, *v;
-	size_t		 i;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if ((v = getenv(names[i])) != NULL && *v != '\0')
-			return log_clean(v, strlen(v), 64);
-	}
-	return xstrdup("unknown");
-}
-
-/*
  * Take a notification's failure back off the counts of the day it failed
  * and its SR off the day's failure sets (rollup.h), in the transaction
  * that queues it again: if it goes out now it counts as sent, not as
@@ -198,7 +181,7 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 	    EVENT_CHANNEL_SMS : EVENT_CHANNEL_EMAIL;
 	key = outbox_key(cf, id);
 	qkey = retry_queue_key(cf, ch);
-	user = dead_operator();
+	user = operator_name();
 	snprintf(now, sizeof now, "%lld", (long long)clock_now());
 	f = redis_command(r, &cause, "HGETALL %s", key);
 	if (f == NULL || f->type != REDIS_TYPE_ARRAY || f->elements == 0 ||

@@ -7,7 +7,17 @@
  * notice is the one the policy would decide for it; the pseudo-field
  * notice=NAME forces a notice instead. The result is rendered for one resident in the chosen locale and
  * channel and printed whole: subject, text and HTML, or the SMS with its
- * encoding and segment count.
+ * encoding and segment count. --html and --eml write the email as it
+ * would be sent, for a browser or a mail client.
+ *
+ * --send-to sends it, for real, as a test (trysend.h): through the relay
+ * or the gateway of the configuration, marked as a test, recorded in the
+ * test trail and nowhere else. The channel is --channel's, or without
+ * one SMS for a number starting with '+' and email for anything else.
+ * If Redis cannot be reached the test goes out all the same, with a
+ * warning that the test trail did not record it: the person trying a
+ * template should not be stopped by the store of its record, and the
+ * relay's and the gateway's own logs still have the send.
  */
 #include "build.h"
 
@@ -20,18 +30,28 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "emlfile.h"
+#include "event.h"
 #include "lint.h"
 #include "notice.h"
+#include "operator.h"
 #include "preview.h"
+#include "redis.h"
+#include "redisconn.h"
 #include "render.h"
 #include "sample.h"
 #include "syntax.h"
+#include "trysend.h"
 
 /* The arguments of one run. */
 struct preview_args {
 	const char	*locale;
 	int		 parts;
+	int		 channel_given;	/* --channel */
 	const char	*dir;
+	const char	*send_to;	/* --send-to */
+	const char	*html;		/* --html FILE */
+	const char	*eml;		/* --eml FILE */
 	struct sample	*sample;	/* the event's fields */
 };
 
@@ -138,6 +158,100 @@ preview_print(const struct config *cf, const struct catalog *cat,
 }
 
 /*
+ * Write the email to the files --html and --eml name: the message the
+ * notice's own recipient would be sent. Returns 0 or an exit status.
+ */
+static int
+preview_files(const struct config *cf, const struct catalog *cat,
+    const struct notice *n, const struct preview_args *a)
+{
+	struct trysend_msg	 m;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (trysend_build(cf, cat, n, EVENT_CHANNEL_EMAIL, NULL, &m,
+	    &cause) != 0) {
+		fprintf(stderr, "closeloop render: %s\n", cause);
+		free(cause);
+		return EX_DATAERR;
+	}
+	rc = emlfile_write("render", m.data, m.len, a->eml, a->html);
+	trysend_msg_clear(&m);
+	return rc;
+}
+
+/* Say what came of a test send; returns its exit status. */
+static int
+preview_sent(const struct config *cf, const struct trysend_msg *m,
+    const struct trysend_result *res, const char *down)
+{
+	const char	*name = event_channel_name(m->channel);
+	char		*key = trysend_trail_key(cf);
+
+	if (res->status == SEND_OK)
+		printf("\n== test %s to %s: sent\n%s\n", name, res->to,
+		    res->reply);
+	else
+		fprintf(stderr, "closeloop render: test %s to %s: %s: %s\n",
+		    name, res->to, res->status == SEND_TEMPFAIL ? "failed for "
+		    "now, try again later" : "failed", res->reply);
+	if (res->trail_id != NULL)
+		printf("recorded in the test trail %s as %s\n", key,
+		    res->trail_id);
+	else
+		fprintf(stderr, "closeloop render: warning: the test trail %s "
+		    "did not record this test: %s\n", key, down != NULL ? down :
+		    res->trail_error);
+	free(key);
+	return res->status == SEND_OK ? 0 : res->status == SEND_TEMPFAIL ?
+	    EX_TEMPFAIL : EX_DATAERR;
+}
+
+/*
+ * Send the notice as a test to --send-to, writing the files of --html
+ * and --eml from the message that goes. Returns 0 or an exit status.
+ */
+static int
+preview_send(const struct config *cf, const struct catalog *cat,
+    const struct notice *n, const struct preview_args *a)
+{
+	struct trysend_msg	 m;
+	struct trysend_result	 res;
+	struct redis		*r;
+	char			*cause = NULL, *down = NULL, *who;
+	int			 channel, rc;
+
+	channel = a->parts == RENDER_SMS ? EVENT_CHANNEL_SMS :
+	    EVENT_CHANNEL_EMAIL;
+	if (trysend_ready(cf, channel, &cause) != 0) {
+		fprintf(stderr, "closeloop render: --send-to: %s (%s)\n", cause,
+		    cf->path);
+		free(cause);
+		return EX_CONFIG;
+	}
+	if (trysend_build(cf, cat, n, channel, a->send_to, &m, &cause) != 0) {
+		fprintf(stderr, "closeloop render: --send-to: %s\n", cause);
+		free(cause);
+		return EX_DATAERR;
+	}
+	if (channel == EVENT_CHANNEL_EMAIL && (rc = emlfile_write("render",
+	    m.data, m.len, a->eml, a->html)) != 0) {
+		trysend_msg_clear(&m);
+		return rc;
+	}
+	r = redisconn_open(cf, &down);	/* NULL: sent all the same */
+	who = operator_name();
+	trysend_post(r, cf, &m, who, &res);
+	rc = preview_sent(cf, &m, &res, down);
+	trysend_result_clear(&res);
+	trysend_msg_clear(&m);
+	free(who);
+	free(down);
+	redis_free(r);
+	return rc;
+}
+
+/*
  * Check the set as closeloopd would before it serves it; say on stderr
  * how many errors it has (closeloop lint shows them). Returns how many.
  */
@@ -180,6 +294,7 @@ preview_run(const struct config *cf, int argc, char **argv)
 			a.locale = argv[i];
 		} else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
 			i++;
+			a.channel_given = 1;
 			if (strcmp(argv[i], "email") == 0)
 				a.parts = RENDER_EMAIL;
 			else if (strcmp(argv[i], "sms") == 0)
@@ -192,6 +307,12 @@ preview_run(const struct config *cf, int argc, char **argv)
 		} else if (strcmp(argv[i], "--templates") == 0 &&
 		    i + 1 < argc)
 			a.dir = argv[++i];
+		else if (strcmp(argv[i], "--send-to") == 0 && i + 1 < argc)
+			a.send_to = argv[++i];
+		else if (strcmp(argv[i], "--html") == 0 && i + 1 < argc)
+			a.html = argv[++i];
+		else if (strcmp(argv[i], "--eml") == 0 && i + 1 < argc)
+			a.eml = argv[++i];
 		else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
 			if (preview_file(&a, argv[++i]) != 0) {
 				rc = EX_DATAERR;
@@ -207,6 +328,13 @@ preview_run(const struct config *cf, int argc, char **argv)
 			goto usage;
 		}
 	}
+	if (a.send_to != NULL && !a.channel_given)
+		a.parts = a.send_to[0] == '+' ? RENDER_SMS : RENDER_EMAIL;
+	if ((a.html != NULL || a.eml != NULL) && a.parts == RENDER_SMS) {
+		fprintf(stderr, "closeloop render: an SMS has no HTML part or "
+		    "email to write (--html, --eml)\n");
+		goto usage;
+	}
 	if ((cat = catalog_load(a.dir, cf->templates_default_locale,
 	    &cause)) == NULL) {
 		fprintf(stderr, "%s\ncloseloop render: the templates in %s are "
@@ -220,12 +348,18 @@ preview_run(const struct config *cf, int argc, char **argv)
 		goto out;
 	}
 	rc = preview_print(cf, cat, n, &a);
+	if (rc == 0 && a.send_to != NULL)
+		rc = preview_send(cf, cat, n, &a);
+	else if (rc == 0 && (a.html != NULL || a.eml != NULL))
+		rc = preview_files(cf, cat, n, &a);
 	if (rc == 0 && preview_lint(cf, cat) != 0)
 		rc = EX_CONFIG;
 	goto out;
 usage:
 	fprintf(stderr, "usage: closeloop render [--locale L] [--channel "
-	    "email|sms] [--templates DIR] [-f FILE] [FIELD=VALUE ...]\n");
+	    "email|sms] [--templates DIR] [-f FILE]\n"
+	    "       [--send-to ADDRESS|NUMBER] [--html FILE] [--eml FILE] "
+	    "[FIELD=VALUE ...]\n");
 out:
 	free(cause);
 	notice_free(n);

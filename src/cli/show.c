@@ -22,6 +22,7 @@
 #include "audit.h"
 #include "config.h"
 #include "digest.h"
+#include "emlfile.h"
 #include "event.h"
 #include "keep.h"
 #include "mimeread.h"
@@ -72,20 +73,6 @@ show_scan(const char *id, const struct redis_reply *fields, void *arg)
 	return 0;
 }
 
-/* Write len bytes of p to the file path; returns 0 or -1 after saying. */
-static int
-show_write(const char *path, const char *p, size_t len)
-{
-	FILE	*f;
-
-	if ((f = fopen(path, "wb")) == NULL ||
-	    fwrite(p, 1, len, f) != len || fclose(f) != 0) {
-		fprintf(stderr, "closeloop show: %s: cannot write it\n", path);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Print a header of the kept email, if it has it: the address in To
  * masked, as everywhere closeloop prints one (--eml has it whole).
@@ -130,20 +117,13 @@ show_print(const struct keep *k, int mode, const char *file)
 		printf("%s\n", k->body);
 		return 0;
 	}
-	if (mode == 'e')
-		return show_write(file, k->body, k->len) == 0 ? 0 :
-		    EX_CANTCREAT;
-	part = mimeread_part(k->body, k->len, mode == 'h' ? "html" :
-	    "plain", &n);
-	if (part == NULL) {
-		fprintf(stderr, "closeloop show: the kept message has no %s "
-		    "part\n", mode == 'h' ? "HTML" : "text");
-		return mode == 'h' ? 1 : 0;
-	}
-	if (mode == 'h') {
-		i = show_write(file, part, n) == 0 ? 0 : EX_CANTCREAT;
-		free(part);
-		return (int)i;
+	if (mode == 'e' || mode == 'h')
+		return emlfile_write("show", k->body, k->len, mode == 'e' ?
+		    file : NULL, mode == 'h' ? file : NULL);
+	if ((part = mimeread_part(k->body, k->len, "plain", &n)) == NULL) {
+		fprintf(stderr, "closeloop show: the kept message has no text "
+		    "part\n");
+		return 0;
 	}
 	if (mode == 0) {
 		for (i = 0; i < sizeof heads / sizeof heads[0]; i++)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "chanopts.h"
 #include "channel.h"
 #include "clock.h"
 #include "config.h"
@@ -26,6 +27,7 @@
 #include "link.h"
 #include "log.h"
 #include "mail.h"
+#include "mailmsg.h"
 #include "mailwork.h"
 #include "mime.h"
 #include "notice.h"
@@ -63,23 +65,6 @@ struct mailwork_msg {
 	struct keep			*kept;	/* c.kept */
 };
 
-/* Fill the SMTP options from the configuration. */
-static void
-mailwork_options(const struct config *cf, struct mail_options *o)
-{
-	memset(o, 0, sizeof *o);
-	o->host = cf->email_host;
-	o->port = cf->email_port;
-	o->tls = cf->email_starttls == CONFIG_TLS_OFF ? MAIL_TLS_OFF :
-	    cf->email_starttls == CONFIG_TLS_OPPORTUNISTIC ?
-	    MAIL_TLS_OPPORTUNISTIC : MAIL_TLS_REQUIRED;
-	o->ca_file = cf->email_ca_file;
-	o->user = cf->email_username;
-	o->password = cf->email_password;
-	o->helo = cf->email_helo;
-	o->timeout_seconds = (int)cf->email_timeout_seconds;
-}
-
 /* Write the outcome of one notification. */
 static void
 mailwork_outcome(struct mailwork_batch *b, const struct mailwork_msg *mm,
@@ -105,22 +90,6 @@ mailwork_msg_clear(struct mailwork_msg *mm)
 	free(mm->locale);
 	keep_free(mm->kept);
 	memset(mm, 0, sizeof *mm);
-}
-
-/* Return the Message-ID of a notification; the caller frees it. */
-static char *
-mailwork_message_id(const struct config *cf, const char *id)
-{
-	const char	*domain = strrchr(cf->email_from_addr, '@');
-	char		*mid, *p;
-
-	mid = xasprintf("<%s@%s>", id, domain != NULL ? domain + 1 :
-	    "closeloop.invalid");
-	for (p = mid; *p != '\0'; p++) {
-		if (*p == '/')
-			*p = '.';
-	}
-	return mid;
 }
 
 /*
@@ -186,18 +155,9 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		free(cause);
 		return -1;
 	}
-	mid = mailwork_message_id(cf, it->id);
-	memset(&mm, 0, sizeof mm);
-	mm.from_name = cf->email_from_name;
-	mm.from_addr = cf->email_from_addr;
-	mm.to_addr = it->notice->to[0].address;
-	mm.subject = out.subject;
-	mm.text = out.text;
-	mm.html = out.html;
-	mm.message_id = mid;
-	mm.list_unsubscribe = out.unsubscribe_url;	/* as in the text */
-	mm.language = out.locale;
-	mm.date = clock_now() / 1000;
+	mid = mailmsg_id(cf, it->id);
+	mailmsg_fill(cf, &out, it->notice->to[0].address, mid,
+	    clock_now() / 1000, &mm);
 	rc = mime_build(&mm, &data, &len, &cause);
 	if (rc != 0) {
 		channel_result(&msg->result, SEND_PERMFAIL, "message: %s",
@@ -269,7 +229,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 		if (w->ch != NULL)
 			w->ch->close(w->c);
 		generation_drop(w->mg);
-		mailwork_options(g->cf, &o);
+		chanopts_mail(g->cf, &o);
 		w->mg = generation_hold(g);
 		w->c = deliver_channel(w->d, "mail", "email", &o, &w->ch);
 	}

@@ -15,8 +15,6 @@
 #include "txn.h"
 #include "xmalloc.h"
 
-#define OPERATOR_NAME_MAX	64
-
 static const char *operator_from = "cli";
 
 /* Return the key of the operators' record. */
@@ -35,7 +33,7 @@ operator_name(void)
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if ((v = getenv(names[i])) != NULL && *v != '\0')
-			return log_clean(v, strlen(v), OPERATOR_NAME_MAX);
+			return log_clean(v, strlen(v), OPERATOR_MAX);
 	}
 	return xstrdup("unknown");
 }

@@ -19,6 +19,9 @@ struct txn;
 
 #define OPERATOR_STREAM_MAXLEN	"100000"
 
+/* The longest name recorded, in bytes. */
+#define OPERATOR_MAX	64
+
 /* Return the key of the operators' record; the caller frees it. */
 char *operator_stream(const struct config *cf);
 

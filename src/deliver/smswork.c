@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "chanopts.h"
 #include "channel.h"
 #include "clock.h"
 #include "config.h"
@@ -100,25 +101,6 @@ struct smswork_msg {
 	struct keep		*kept;	/* c.kept */
 	int			 built;	/* c is filled in */
 };
-
-/* Fill the gateway options from the configuration. */
-static void
-smswork_options(const struct config *cf, struct sms_options *o)
-{
-	memset(o, 0, sizeof *o);
-	o->profile = cf->sms_profile == CONFIG_SMS_TWILIO ? "twilio" :
-	    "kannel";
-	o->url = cf->sms_url;
-	o->from = cf->sms_from;
-	o->user = cf->sms_username;
-	o->password = cf->sms_password;
-	o->dlr_mask = (int)cf->sms_dlr_mask;
-	o->allow_http_loopback = cf->sms_allow_http_loopback;
-	o->ca_file = cf->sms_ca_file;
-	o->connect_timeout_ms = 10000;
-	o->timeout_ms = (int)cf->sms_timeout_seconds * 1000;
-	o->max_connections = (int)cf->sms_connections;
-}
 
 /*
  * Take up to want request slots from the shared pace. Returns how many
@@ -268,7 +250,7 @@ smswork_client(struct smswork *w, struct generation *g)
 	if (w->ch != NULL)
 		w->ch->close(w->c);
 	generation_drop(w->sg);
-	smswork_options(g->cf, &o);
+	chanopts_sms(g->cf, &o);
 	w->sg = generation_hold(g);
 	w->c = deliver_channel(w->d, "sms", "sms", &o, &w->ch);
 }
