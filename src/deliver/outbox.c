@@ -48,6 +48,7 @@ static struct redisscript outbox_claim_script = {
 	"    else\n"
 	"      redis.call('HSET', key, 'state', 'sending', 'owner', ARGV[4],\n"
 	"          'claimed', ARGV[1])\n"
+	"      redis.call('HDEL', key, 'wait')\n"
 	"      redis.call('HINCRBY', key, 'attempts', 1)\n"
 	"      redis.call('ZADD', KEYS[2], ARGV[2], id)\n"
 	"    end\n"
@@ -132,6 +133,7 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	const char	*argv[4 + NOTICE_FIELDS_MAX + 8];
 	char		*id, *key, *qkey, created[32], due[32], ttl[32];
 	size_t		 k, j;
+	int64_t		 at;
 	int		 channel = n->to[i].channel;
 
 	if (fallback_of != NULL)
@@ -156,6 +158,10 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	argv[k++] = created;
 	argv[k++] = "attempts";
 	argv[k++] = "0";
+	if ((at = retry_due(cf, channel, now)) > now) {
+		argv[k++] = "wait";
+		argv[k++] = "quiet_hours";
+	}
 	if (fallback_of != NULL) {
 		argv[k++] = "fallback_of";
 		argv[k++] = fallback_of;
@@ -172,8 +178,7 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	argv[0] = "EXPIRE";
 	argv[2] = ttl;
 	txn_queue(tx, 3, argv);
-	snprintf(due, sizeof due, "%lld",
-	    (long long)retry_due(cf, channel, now));
+	snprintf(due, sizeof due, "%lld", (long long)at);
 	argv[0] = "ZADD";
 	argv[1] = qkey;
 	argv[2] = due;

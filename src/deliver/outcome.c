@@ -6,7 +6,8 @@
  *                    provider_id, resent=1 if an earlier claim of it was
  *                    cut short (it may have arrived twice, with the same
  *                    Message-ID or idempotency key)
- *   retry            next_at, last_error; back in the due set
+ *   retry            next_at, last_error, wait=retry; back in the due
+ *                    set
  *   failed           a permanent failure; last_error, failed_at (ms);
  *                    dead-lettered
  *   dead             retried until too old; last_error, failed_at;
@@ -302,7 +303,9 @@ outcome_write(struct redis *r, const struct config *cf,
 		    when));
 		pairs[4] = dead ? "failed_at" : "next_at";
 		pairs[5] = next;
-		outcome_record(&tx, key, pairs, 6);
+		pairs[6] = "wait";
+		pairs[7] = dead ? NULL : "retry";
+		outcome_record(&tx, key, pairs, 8);
 		if (!dead) {
 			argv[0] = "ZADD";
 			argv[1] = qkey;
