@@ -26,6 +26,7 @@
 #include "dead.h"
 #include "lintcmd.h"
 #include "preview.h"
+#include "queue.h"
 #include "report.h"
 #include "show.h"
 #include "user.h"
@@ -45,7 +46,7 @@ static const struct closeloop_command closeloop_commands[] = {
 	{ "report", report_run, 0 },
 	{ "render", preview_run, 1 },
 	{ "lint", lintcmd_run, 1 },
-	{ "queue", dead_queue, 0 },
+	{ "queue", queue_run, 0 },
 	{ "dead", dead_run, 0 },
 	{ "user", user_run, 0 },
 };
@@ -88,12 +89,15 @@ closeloop_usage(FILE *f)
 	    "        print what a resident would receive for an event\n"
 	    "  lint [--json] [DIR]\n"
 	    "        check a template set (default templates.dir)\n"
-	    "  queue [--json]\n"
-	    "        how many notifications wait, by channel; claims; dead "
-	    "letters\n"
-	    "  dead list [--json] | dead retry ID...\n"
-	    "        list the dead letters; queue some again (by entry id or\n"
-	    "        notification id)\n"
+	    "  queue [--held] [--waiting] [--claims] [--channel email|sms]\n"
+	    "        [--sr SR] [--limit N] [--json]\n"
+	    "        what waits: totals by channel, then the held notices,\n"
+	    "        the notifications waiting (and why) and the claims;\n"
+	    "        --held, --waiting, --claims: those lists only\n"
+	    "  dead list [--json] | dead retry ID... | dead drop [--json] "
+	    "ID...\n"
+	    "        list the dead letters; queue some again, or drop them\n"
+	    "        (by entry id or notification id)\n"
 	    "render and lint run on the built-in defaults where the default\n"
 	    "configuration file does not exist.\n",
 	    CONFIG_DEFAULT_PATH);
