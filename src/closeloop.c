@@ -27,6 +27,7 @@
 #include "lintcmd.h"
 #include "pausecmd.h"
 #include "preview.h"
+#include "queue.h"
 #include "report.h"
 #include "show.h"
 #include "steercmd.h"
@@ -48,7 +49,7 @@ static const struct closeloop_command closeloop_commands[] = {
 	{ "report", report_run, 0 },
 	{ "render", preview_run, 1 },
 	{ "lint", lintcmd_run, 1 },
-	{ "queue", dead_queue, 0 },
+	{ "queue", queue_run, 0 },
 	{ "dead", dead_run, 0 },
 	{ "pause", pausecmd_pause, 0 },
 	{ "resume", pausecmd_resume, 0 },
@@ -99,12 +100,15 @@ closeloop_usage(FILE *f)
 	    "        it for real, marked as a test, recorded in the test trail\n"
 	    "  lint [--json] [DIR]\n"
 	    "        check a template set (default templates.dir)\n"
-	    "  queue [--json]\n"
-	    "        how many notifications wait, by channel; claims; dead "
-	    "letters\n"
-	    "  dead list [--json] | dead retry ID...\n"
-	    "        list the dead letters; queue some again (by entry id or\n"
-	    "        notification id)\n"
+	    "  queue [--held] [--waiting] [--claims] [--channel email|sms]\n"
+	    "        [--sr SR] [--limit N] [--json]\n"
+	    "        what waits: totals by channel, then the held notices,\n"
+	    "        the notifications waiting (and why) and the claims;\n"
+	    "        --held, --waiting, --claims: those lists only\n"
+	    "  dead list [--json] | dead retry ID... | dead drop [--json] "
+	    "ID...\n"
+	    "        list the dead letters; queue some again, or drop them\n"
+	    "        (by entry id or notification id)\n"
 	    "  pause [email|sms [--until TIME] [--note TEXT]] [--json]\n"
 	    "        stop a channel for every closeloopd (nothing is lost),\n"
 	    "        or say which are paused; resume email|sms starts it\n"

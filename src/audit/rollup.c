@@ -160,6 +160,8 @@ rollup_counters(const struct decision *d, char **c)
 		c[n++] = xasprintf("told:%s", vocab_notice_name(d->notice));
 		break;
 	case DECISION_SUPPRESSED:
+		if (strcmp(rule, "dropped_by_operator") == 0)
+			break;	/* counted when it failed */
 		c[n++] = xstrdup("suppressed");
 		c[n++] = xasprintf("suppressed:%s", rule);
 		break;

@@ -55,7 +55,9 @@
  *   held, held:RULE          misleading closures held back
  *                            (decision_misleading())
  *   suppressed, suppressed:RULE
- *                            every notice not sent, by rule
+ *                            every notice not sent, by rule (but a dead
+ *                            letter dropped, dropped_by_operator: it
+ *                            counted as failed)
  *   flag:RULE                data flagged for the division (no_note,
  *                            unknown_note_code, duplicate_without_link,
  *                            sms_shortened, no_reason, ...)

@@ -1,5 +1,5 @@
 /*
- * dead.c - "closeloop dead" and "closeloop queue": the outbox for ops
+ * dead.c - "closeloop dead": the dead letters, for ops
  *
  * The dead-letter stream (redis.dead_stream) holds two kinds of entries:
  * events that could not be accepted (the event's fields, error and
@@ -10,6 +10,9 @@
  * trail as retried_by_operator with who ran it (SUDO_USER, else USER) -
  * or an event back into the events stream, byte for byte (after, say, a
  * division was added to the configuration), and removes the entry.
+ * "dead drop" removes entries for good: a notification's drop is
+ * recorded in the SR's trail (suppressed, dropped_by_operator, with who
+ * ran it) in the transaction that removes it, an event's in the log.
  */
 #include "build.h"
 
@@ -23,7 +26,6 @@
 #include "backlog.h"
 #include "clock.h"
 #include "config.h"
-#include "datefmt.h"
 #include "dead.h"
 #include "decision.h"
 #include "event.h"
@@ -64,20 +66,6 @@ dead_print(const char *id, const struct redis_reply *f)
 	}
 	printf("%s %s event SR %s (%s): %s\n", id, when, dead_value(f, "sr"),
 	    dead_value(f, "type"), dead_value(f, "error"));
-}
-
-/* Connect for a command, or say why not. */
-static struct redis *
-dead_connect(const struct config *cf, const char *what)
-{
-	struct redis	*r;
-	char		*cause = NULL;
-
-	if ((r = redisconn_open(cf, &cause)) == NULL) {
-		fprintf(stderr, "closeloop %s: %s\n", what, cause);
-		free(cause);
-	}
-	return r;
 }
 
 /* Print one dead-letter entry as a line of JSON: its id, time, fields. */
@@ -222,7 +210,8 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 	txn_queue(&tx, 8, argv);
 	argv[0] = "HDEL";
 	argv[2] = "next_at";
-	txn_queue(&tx, 3, argv);
+	argv[3] = "wait";
+	txn_queue(&tx, 4, argv);
 	argv[0] = "PERSIST";
 	txn_queue(&tx, 2, argv);
 	argv[0] = "ZADD";
@@ -317,17 +306,168 @@ out:
 	return rc;
 }
 
-/* Retry the dead letters named by stream entry id or notification id. */
+/* Retry one dead letter: a notification, or an event. */
 static int
-dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
+dead_retry_one(const struct config *cf, struct redis *r, const char *entry,
+    const struct redis_reply *f, int json)
 {
-	struct redis_reply	*reply, *e, *f;
-	const char		*kind, *id;
+	const char	*kind = redis_reply_field(f, "kind");
+
+	(void)json;
+	if (kind != NULL && strcmp(kind, "notification") == 0)
+		return dead_retry_notification(cf, r, entry,
+		    redis_reply_field(f, "id"), redis_reply_field(f, "channel"));
+	return dead_retry_event(cf, r, entry, f);
+}
+
+/* Say that a dead letter was dropped, for a person or as JSON. */
+static void
+dead_dropped(const char *entry, const char *kind, const char *id,
+    const char *sr, const char *user, int json)
+{
+	struct json	*j;
+
+	if (!json) {
+		printf("%s: %s %s%sdropped by %s\n", entry, kind,
+		    id != NULL ? id : "", id != NULL ? " " : "", user);
+		return;
+	}
+	j = json_new();
+	json_set(j, "entry", entry);
+	json_set(j, "kind", kind);
+	json_set(j, "id", id);
+	json_set(j, "sr", sr);
+	json_set(j, "operator", user);
+	json_print(j, stdout);
+	json_free(j);
+}
+
+/*
+ * Drop a dead notification: remove its entry and say so in the SR's
+ * trail, with who did it, in one transaction.
+ */
+static int
+dead_drop_notification(const struct config *cf, struct redis *r,
+    const char *entry, const struct redis_reply *f, const char *user,
+    int json)
+{
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	struct redis_reply	*rec;
+	struct txn		 tx;
+	const char		*argv[3], *id, *sr, *channel, *to, *v[5];
+	char			*key, *cause = NULL;
+	size_t			 i;
+	int			 rc = -1;
+
+	id = dead_value(f, "id");
+	channel = dead_value(f, "channel");
+	to = dead_value(f, "to");
+	sr = redis_reply_field(f, "sr");
+	key = outbox_key(cf, id);
+	rec = redis_command(r, &cause, "HMGET %s notice division events "
+	    "ward service", key);
+	if (sr == NULL || rec == NULL || rec->type != REDIS_TYPE_ARRAY) {
+		fprintf(stderr, "closeloop dead drop: %s: %s\n", entry,
+		    sr == NULL ? "the dead letter names no SR" : rec == NULL ?
+		    cause : rec->str != NULL ? rec->str : "unexpected reply");
+		goto out;
+	}
+	for (i = 0; i < 5; i++)
+		v[i] = i < rec->elements && rec->element[i]->type ==
+		    REDIS_TYPE_STRING ? rec->element[i]->str : NULL;
+	d = decision_add(&dl, DECISION_SUPPRESSED, "dropped_by_operator",
+	    vocab_notice_parse(v[0] != NULL ? v[0] : ""), v[1], v[2],
+	    "%s to %s dropped from the dead letters by %s (closeloop dead "
+	    "drop); it will not be sent", channel, to, user);
+	decision_set(d, "channel", channel);
+	decision_set(d, "to", to);
+	decision_set(d, "notification", id);
+	decision_set(d, "operator", user);
+	decision_tag(&dl, 0, v[3], v[4]);
+	txn_begin(&tx, r);
+	argv[0] = "XDEL";
+	argv[1] = cf->redis_dead_stream;
+	argv[2] = entry;
+	txn_queue(&tx, 3, argv);
+	audit_queue(&tx, cf, sr, &dl, clock_now());
+	if (txn_exec(&tx, sr, &cause) != 1) {
+		fprintf(stderr, "closeloop dead drop: %s: %s\n", entry,
+		    cause != NULL ? cause : "the record changed meanwhile");
+		goto out;
+	}
+	dead_dropped(entry, "notification", id, sr, user, json);
+	rc = 0;
+out:
+	decision_clear(&dl);
+	redis_reply_free(rec);
+	free(cause);
+	free(key);
+	return rc;
+}
+
+/* Drop a dead event, and say so in the log. */
+static int
+dead_drop_event(const struct config *cf, struct redis *r, const char *entry,
+    const struct redis_reply *f, const char *user, int json)
+{
+	struct redis_reply	*reply;
+	char			*cause = NULL;
+	int			 rc = -1;
+
+	reply = redis_command(r, &cause, "XDEL %s %s", cf->redis_dead_stream,
+	    entry);
+	if (reply != NULL && reply->type == REDIS_TYPE_INTEGER) {
+		log_write(LOG_LEVEL_NOTICE, "closeloop dead drop: dead letter "
+		    "%s (event of SR %s, %s) dropped by %s", entry,
+		    dead_value(f, "sr"), dead_value(f, "error"), user);
+		dead_dropped(entry, "event", NULL, redis_reply_field(f, "sr"),
+		    user, json);
+		rc = 0;
+	} else
+		fprintf(stderr, "closeloop dead drop: %s: %s\n", entry,
+		    reply == NULL ? cause : reply->str != NULL ? reply->str :
+		    "unexpected reply");
+	redis_reply_free(reply);
+	free(cause);
+	return rc;
+}
+
+/* Drop one dead letter: a notification, or an event. */
+static int
+dead_drop_one(const struct config *cf, struct redis *r, const char *entry,
+    const struct redis_reply *f, int json)
+{
+	const char	*kind = redis_reply_field(f, "kind");
+	char		*user;
+	int		 rc;
+
+	user = dead_operator();
+	if (kind != NULL && strcmp(kind, "notification") == 0)
+		rc = dead_drop_notification(cf, r, entry, f, user, json);
+	else
+		rc = dead_drop_event(cf, r, entry, f, user, json);
+	free(user);
+	return rc;
+}
+
+/*
+ * Do what fn does to the dead letters named by stream entry id or
+ * notification id; say which match nothing.
+ */
+static int
+dead_each(const struct config *cf, struct redis *r, const char *what,
+    int argc, char **argv, int json,
+    int (*fn)(const struct config *, struct redis *, const char *,
+    const struct redis_reply *, int))
+{
+	struct redis_reply	*reply, *e;
+	const char		*id;
 	size_t			 i;
 	int			 k, found, bad = 0;
 
 	if ((reply = backlog_dead(r, cf, 0, NULL)) == NULL) {
-		fprintf(stderr, "closeloop dead retry: cannot read %s\n",
+		fprintf(stderr, "closeloop dead %s: cannot read %s\n", what,
 		    cf->redis_dead_stream);
 		return EX_UNAVAILABLE;
 	}
@@ -337,24 +477,18 @@ dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
 			e = reply->element[i];
 			if (e->elements != 2)
 				continue;
-			f = e->element[1];
-			kind = redis_reply_field(f, "kind");
-			id = redis_reply_field(f, "id");
+			id = redis_reply_field(e->element[1], "id");
 			if (strcmp(e->element[0]->str, argv[k]) != 0 &&
 			    (id == NULL || strcmp(id, argv[k]) != 0))
 				continue;
 			found = 1;
-			if (kind != NULL && strcmp(kind, "notification") == 0)
-				bad |= dead_retry_notification(cf, r,
-				    e->element[0]->str, id,
-				    redis_reply_field(f, "channel"));
-			else
-				bad |= dead_retry_event(cf, r,
-				    e->element[0]->str, f);
+			bad |= fn(cf, r, e->element[0]->str, e->element[1],
+			    json);
 		}
 		if (!found) {
-			fprintf(stderr, "closeloop dead retry: %s: no such "
-			    "dead letter (see closeloop dead list)\n", argv[k]);
+			fprintf(stderr, "closeloop dead %s: %s: no such "
+			    "dead letter (see closeloop dead list)\n", what,
+			    argv[k]);
 			bad = -1;
 		}
 	}
@@ -362,12 +496,12 @@ dead_retry(const struct config *cf, struct redis *r, int argc, char **argv)
 	return bad ? EX_DATAERR : 0;
 }
 
-/* Say what is wrong with a command line, then how to use it. */
+/* Say what is wrong with the command line, then how to use it. */
 static int
-dead_usage(const char *command, const char *why, const char *usage)
+dead_usage(const char *why)
 {
-	fprintf(stderr, "closeloop %s: %s\nusage: closeloop %s\n", command,
-	    why, usage);
+	fprintf(stderr, "closeloop dead: %s\nusage: closeloop dead list "
+	    "[--json] | dead retry ID... | dead drop [--json] ID...\n", why);
 	return EX_USAGE;
 }
 
@@ -379,124 +513,42 @@ dead_run(const struct config *cf, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*usage = "dead list [--json] | dead retry ID...";
 	struct redis	*r;
+	char		*cause = NULL;
 	int		 ch, rc, json = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch != 'j')
-			return dead_usage("dead", "unknown option", usage);
+			return dead_usage("unknown option");
 		json = 1;
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
-		return dead_usage("dead", "list or retry?", usage);
+	if (argc < 1 || (strcmp(argv[0], "list") != 0 &&
+	    strcmp(argv[0], "retry") != 0 && strcmp(argv[0], "drop") != 0))
+		return dead_usage("list, retry or drop?");
 	if (strcmp(argv[0], "list") == 0 && argc != 1)
-		return dead_usage("dead", "list takes no operand", usage);
-	if (strcmp(argv[0], "retry") == 0 && (argc < 2 || json))
-		return dead_usage("dead", json ? "retry has no --json" :
-		    "retry which? (an entry id or a notification id)", usage);
-	if (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "retry") != 0)
-		return dead_usage("dead", "list or retry?", usage);
-	if ((r = dead_connect(cf, "dead")) == NULL)
+		return dead_usage("list takes no operand");
+	if (strcmp(argv[0], "retry") == 0 && json)
+		return dead_usage("retry has no --json");
+	if (strcmp(argv[0], "list") != 0 && argc < 2)
+		return dead_usage(strcmp(argv[0], "retry") == 0 ? "retry "
+		    "which? (an entry id or a notification id)" : "drop "
+		    "which? (an entry id or a notification id)");
+	if ((r = redisconn_open(cf, &cause)) == NULL) {
+		fprintf(stderr, "closeloop dead: %s\n", cause);
+		free(cause);
 		return EX_UNAVAILABLE;
+	}
 	if (strcmp(argv[0], "list") == 0)
 		rc = dead_list(cf, r, json);
+	else if (strcmp(argv[0], "retry") == 0)
+		rc = dead_each(cf, r, "retry", argc - 1, argv + 1, 0,
+		    dead_retry_one);
 	else
-		rc = dead_retry(cf, r, argc - 1, argv + 1);
+		rc = dead_each(cf, r, "drop", argc - 1, argv + 1, json,
+		    dead_drop_one);
 	redis_free(r);
 	return rc;
-}
-
-/* Print a channel's line of "closeloop queue". */
-static void
-dead_queue_line(const struct config *cf, const char *name,
-    const struct backlog_wait *w, long long now)
-{
-	char	when[32];
-
-	printf("%-6s %8lld due now, %8lld waiting", name, w->due, w->later);
-	if (w->next != 0) {
-		datefmt_local(cf->templates_timezone, w->next, when,
-		    sizeof when);
-		printf(" (next at %s, in %llds)", when,
-		    (w->next - now + 999) / 1000);
-	}
-	printf("\n");
-}
-
-/* Put a channel's counts into a JSON object. */
-static void
-dead_queue_json(struct json *j, const char *name, const struct backlog_wait *w)
-{
-	char	key[32], when[CLOCK_RFC3339_LEN];
-
-	snprintf(key, sizeof key, "%s_due", name);
-	json_set_int(j, key, w->due);
-	snprintf(key, sizeof key, "%s_waiting", name);
-	json_set_int(j, key, w->later);
-	if (w->next != 0) {
-		clock_rfc3339(w->next, when);
-		snprintf(key, sizeof key, "%s_next_at", name);
-		json_set(j, key, when);
-	}
-}
-
-/* Run "closeloop queue". */
-int
-dead_queue(const struct config *cf, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct backlog_wait	 w[2];
-	struct redis		*r;
-	struct json		*j;
-	char			*key;
-	long long		 now = (long long)clock_now(), claims, dead;
-	long long		 events;
-	int			 ch, json = 0;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch != 'j')
-			return dead_usage("queue", "unknown option",
-			    "queue [--json]");
-		json = 1;
-	}
-	if (optind != argc)
-		return dead_usage("queue", "takes no operand", "queue [--json]");
-	if ((r = dead_connect(cf, "queue")) == NULL)
-		return EX_UNAVAILABLE;
-	backlog_channel(r, cf, EVENT_CHANNEL_EMAIL, now, &w[0]);
-	backlog_channel(r, cf, EVENT_CHANNEL_SMS, now, &w[1]);
-	key = retry_lease_key(cf);
-	claims = backlog_count(r, "ZCARD %s", key);
-	free(key);
-	dead = backlog_count(r, "XLEN %s", cf->redis_dead_stream);
-	events = backlog_count(r, "XLEN %s", cf->redis_stream);
-	redis_free(r);
-	if (json) {
-		j = json_new();
-		dead_queue_json(j, "email", &w[0]);
-		dead_queue_json(j, "sms", &w[1]);
-		json_set_int(j, "claims", claims);
-		json_set_int(j, "dead_letters", dead);
-		json_set_int(j, "events", events);
-		json_set(j, "stream", cf->redis_stream);
-		json_print(j, stdout);
-		json_free(j);
-		return 0;
-	}
-	printf("outbox (notifications by channel):\n");
-	dead_queue_line(cf, "email", &w[0], now);
-	dead_queue_line(cf, "sms", &w[1], now);
-	printf("%-6s %8lld being sent\n", "claims", claims);
-	printf("%-6s %8lld dead letters (closeloop dead list)\n", "dead", dead);
-	printf("%-6s %8lld entries in %s\n", "events", events,
-	    cf->redis_stream);
-	return 0;
 }

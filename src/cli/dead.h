@@ -1,5 +1,5 @@
 /*
- * dead.h - "closeloop dead" and "closeloop queue": the outbox for ops
+ * dead.h - "closeloop dead": the dead letters, for ops
  */
 #ifndef DEAD_H
 #define DEAD_H
@@ -8,17 +8,11 @@ struct config;
 
 /*
  * Run "closeloop dead list [--json]" (JSON Lines: each entry's id, time,
- * kind and fields) or "closeloop dead retry ID..." (argv[0] is the
- * command's name). Returns an exit status (sysexits.h).
+ * kind and fields), "closeloop dead retry ID..." or "closeloop dead drop
+ * [--json] ID..." (JSON Lines: each entry dropped, its kind, id, SR and
+ * who dropped it) (argv[0] is the command's name). An ID is a stream
+ * entry id or a notification id. Returns an exit status (sysexits.h).
  */
 int dead_run(const struct config *cf, int argc, char **argv);
-
-/*
- * Run "closeloop queue [--json]": per channel, what is due now, what
- * waits (retries, quiet hours) and when the next falls due, in local
- * time; claims; dead letters; the events stream's length. Returns an
- * exit status.
- */
-int dead_queue(const struct config *cf, int argc, char **argv);
 
 #endif

@@ -17,7 +17,10 @@
  *                          retry, sent, failed, dead, unsubscribed,
  *                          dry_run), created, attempts, owner, claimed,
  *                          next_at, last_error, reply, provider_id,
- *                          sent_at, resent, fallback_of; retried_at and
+ *                          sent_at, resent, fallback_of; wait (why one
+ *                          put back with a later due time waits: retry,
+ *                          quiet_hours, paused, rate; cleared when it is
+ *                          claimed; waitlist.h); retried_at and
  *                          retried_by when an operator queued it again
  *                          (closeloop dead retry), from when its retry
  *                          budget counts anew

@@ -6,7 +6,8 @@
  *                    provider_id, resent=1 if an earlier claim of it was
  *                    cut short (it may have arrived twice, with the same
  *                    Message-ID or idempotency key)
- *   retry            next_at, last_error; back in the due set
+ *   retry            next_at, last_error, wait=retry; back in the due
+ *                    set
  *   failed           a permanent failure; last_error, failed_at (ms);
  *                    dead-lettered
  *   dead             retried until too old; last_error, failed_at;

@@ -4,11 +4,9 @@
  *
  * opspage.h says what is shown. The outbox's figures and the dead
  * letters are read as closeloop queue and closeloop dead read them
- * (backlog.h). Held notices are the due-time index of SRs (commit.h),
- * claims the lease set (retry.h); each is counted, its first entries
- * read by score, and what the page shows of each entry (is a closure
- * held? a claim's worker, attempt and contact) read in one pipeline.
- * Nothing is written.
+ * (backlog.h); the held notices, the notifications waiting and the
+ * claims are closeloop queue's lists (waitlist.h), their first entries
+ * with the total. Nothing is written.
  */
 #include "build.h"
 
@@ -23,21 +21,28 @@
 #include "event.h"
 #include "log.h"
 #include "opspage.h"
-#include "outbox.h"
 #include "redis.h"
-#include "retry.h"
 #include "srpage.h"
-#include "srstate.h"
 #include "syntax.h"
 #include "view.h"
+#include "waitlist.h"
 #include "webreq.h"
 #include "xmalloc.h"
 
-/* A list read from a sorted set: its size and its first members. */
-struct opspage_set {
-	long long		 total;
-	struct redis_reply	*first;	/* member, score, member, ... */
-	size_t			 n;	/* members in first */
+/* What each reason a notice or notification waits for means. */
+static const struct {
+	const char	*reason;
+	const char	*words;
+} opspage_reasons[] = {
+	{ "settle", "a closure held (policy.settle_seconds)" },
+	{ "coalesce", "a burst being coalesced (policy.coalesce_seconds)" },
+	{ "unknown", "its SR's state is gone" },
+	{ "due", "due now" },
+	{ "paused", "its channel is paused" },
+	{ "retry", "a retry after a temporary failure" },
+	{ "quiet_hours", "SMS quiet hours (sms.quiet_hours)" },
+	{ "rate", "the sending rate" },
+	{ "later", "a later due time" }
 };
 
 /* Set key in e to a time (ms) in the configured zone, if it is one. */
@@ -53,23 +58,13 @@ opspage_time(const struct webreq *q, struct view *e, const char *key,
 	view_set_string(e, key, buf);
 }
 
-/* Set key in e to a length of time (ms) in words: "45 s", "3 h 5 min". */
+/* Set key in e to a length of time (ms) in words: "45s", "3h 5m". */
 static void
 opspage_span(struct view *e, const char *key, int64_t ms)
 {
-	char		buf[32];
-	long long	s = ms > 0 ? (long long)(ms / 1000) : 0;
+	char	buf[WAITLIST_SPAN_LEN];
 
-	if (s < 60)
-		snprintf(buf, sizeof buf, "%lld s", s);
-	else if (s < 3600)
-		snprintf(buf, sizeof buf, "%lld min", s / 60);
-	else if (s < 86400)
-		snprintf(buf, sizeof buf, "%lld h %lld min", s / 3600,
-		    s / 60 % 60);
-	else
-		snprintf(buf, sizeof buf, "%lld d %lld h", s / 86400,
-		    s / 3600 % 24);
+	waitlist_span(ms, buf);
 	view_set_string(e, key, buf);
 }
 
@@ -121,131 +116,103 @@ opspage_channel(struct webreq *q, struct view *rows, int channel,
 	opspage_time(q, e, "next", w.next);
 }
 
-/*
- * Read the size and the first OPSPAGE_MAX members of sorted set key.
- * Returns 0, or -1 after answering 503.
- */
-static int
-opspage_range(struct webreq *q, const char *key, struct opspage_set *set)
-{
-	char	*cause = NULL;
-
-	memset(set, 0, sizeof *set);
-	if ((set->total = backlog_count(q->w->r, "ZCARD %s", key)) < 0 ||
-	    (set->first = redis_command(q->w->r, &cause, "ZRANGE %s 0 %d "
-	    "WITHSCORES", key, OPSPAGE_MAX - 1)) == NULL ||
-	    set->first->type != REDIS_TYPE_ARRAY) {
-		redis_reply_free(set->first);
-		webreq_redis_failed(q, cause != NULL ? cause :
-		    xasprintf("%s: not a sorted set", key));
-		return -1;
-	}
-	set->n = set->first->elements / 2;
-	return 0;
-}
-
-/*
- * Read, in one pipeline, the fields of each member's hash (the key is
- * made from the member by keyfn). Returns the replies (NULL for none),
- * or NULL after answering 503; the caller frees each and the array.
- */
-static struct redis_reply **
-opspage_fields(struct webreq *q, const struct opspage_set *set,
-    char *(*keyfn)(const struct config *, const char *),
-    const char *const *fields, int nfields)
-{
-	struct redis_reply	**out;
-	const char		 *argv[8];
-	char			 *key, *cause = NULL;
-	size_t			  i, k;
-	int			  f;
-
-	out = xcalloc(set->n + 1, sizeof *out);
-	for (i = 0; i < set->n; i++) {
-		key = keyfn(q->cf, set->first->element[2 * i]->str);
-		argv[0] = "HMGET";
-		argv[1] = key;
-		for (f = 0; f < nfields; f++)
-			argv[2 + f] = fields[f];
-		redis_pipe_argv(q->w->r, 2 + nfields, argv, NULL);
-		free(key);
-	}
-	for (i = 0; i < set->n; i++) {
-		if ((out[i] = redis_pipe_reply(q->w->r, &cause)) == NULL) {
-			for (k = 0; k < i; k++)
-				redis_reply_free(out[k]);
-			free(out);
-			webreq_redis_failed(q, cause);
-			return NULL;
-		}
-	}
-	return out;
-}
-
-/* Return the f-th value of an HMGET reply, or NULL. */
-static const char *
-opspage_value(const struct redis_reply *reply, size_t f)
-{
-	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY ||
-	    f >= reply->elements || reply->element[f]->type !=
-	    REDIS_TYPE_STRING)
-		return NULL;
-	return reply->element[f]->str;
-}
-
-/* Free what opspage_fields() and opspage_range() read. */
+/* Set why in e to the words of a reason. */
 static void
-opspage_clear(struct opspage_set *set, struct redis_reply **fields)
+opspage_why(struct view *e, const char *reason)
 {
 	size_t	i;
 
-	for (i = 0; fields != NULL && i < set->n; i++)
-		redis_reply_free(fields[i]);
-	free(fields);
-	redis_reply_free(set->first);
+	for (i = 0; reason != NULL && i < sizeof opspage_reasons /
+	    sizeof opspage_reasons[0]; i++) {
+		if (strcmp(opspage_reasons[i].reason, reason) == 0) {
+			view_set_string(e, "why", opspage_reasons[i].words);
+			return;
+		}
+	}
+	view_set_string(e, "why", reason);
+}
+
+/*
+ * Read the first max entries of a list (waitlist.h) and set its total,
+ * name_total, in v. Returns the list, or NULL after answering 503.
+ */
+static struct waitlist *
+opspage_list(struct webreq *q, struct view *v, enum waitlist_kind kind,
+    size_t max, const char *name, int64_t now)
+{
+	struct waitlist_filter	 f = { NULL, 0, max };
+	struct waitlist		*wl;
+	char			*cause = NULL, key[32];
+
+	if (waitlist_read(q->w->r, q->cf, kind, &f, now, &wl, &cause) != 0) {
+		webreq_redis_failed(q, cause);
+		return NULL;
+	}
+	snprintf(key, sizeof key, "%s_total", name);
+	opspage_count(v, key, (long long)wl->n + wl->more);
+	snprintf(key, sizeof key, "has_%s", name);
+	view_set(v, key, view_bool(wl->n > 0));
+	return wl;
+}
+
+/* Set an entry's due time in e, and how long until it, if it is later. */
+static void
+opspage_due(struct webreq *q, struct view *e, int64_t at, int64_t now)
+{
+	opspage_time(q, e, "due", at);
+	if (at > now)
+		opspage_span(e, "in", at - now);
 }
 
 /* Add the held notices to v. Returns 0, or -1 after answering. */
 static int
 opspage_held(struct webreq *q, struct view *v, int64_t now)
 {
-	static const char *const fields[] = { "held" };
-	struct opspage_set	 set;
-	struct redis_reply	**held;
-	struct view		*list, *e;
-	const char		*h;
-	char			*key;
-	int64_t			 at;
-	size_t			 i;
-	int			 rc;
+	struct waitlist	*wl;
+	struct view	*list, *e;
+	size_t		 i;
 
-	key = xasprintf("%sdue", q->cf->redis_prefix);
-	rc = opspage_range(q, key, &set);
-	free(key);
-	if (rc != 0)
+	if ((wl = opspage_list(q, v, WAITLIST_HELD, OPSPAGE_WAIT_MAX, "held",
+	    now)) == NULL)
 		return -1;
-	if ((held = opspage_fields(q, &set, srstate_key, fields, 1)) ==
-	    NULL) {
-		opspage_clear(&set, NULL);
-		return -1;
-	}
-	opspage_count(v, "held_total", set.total);
 	list = view_set(v, "held", view_list());
-	for (i = 0; i < set.n; i++) {
+	for (i = 0; i < wl->n; i++) {
 		e = view_append(list, view_map());
-		opspage_sr(e, set.first->element[2 * i]->str);
-		if (redis_score(set.first->element[2 * i + 1]->str, &at) == 0) {
-			opspage_time(q, e, "release", at);
-			if (at > now)
-				opspage_span(e, "in", at - now);
-		}
-		h = opspage_value(held[i], 0);
-		view_set_string(e, "why", h != NULL && strcmp(h, "1") == 0 ?
-		    "a closure held (policy.settle_seconds)" :
-		    "a burst being coalesced (policy.coalesce_seconds)");
+		opspage_sr(e, wl->item[i].sr);
+		view_set_string(e, "notice", wl->item[i].notice);
+		opspage_due(q, e, wl->item[i].at, now);
+		opspage_why(e, wl->item[i].reason);
 	}
-	view_set(v, "has_held", view_bool(set.n > 0));
-	opspage_clear(&set, held);
+	waitlist_free(wl);
+	return 0;
+}
+
+/* Add the notifications waiting to v. Returns 0, or -1 after answering. */
+static int
+opspage_waiting(struct webreq *q, struct view *v, int64_t now)
+{
+	struct waitlist		*wl;
+	struct waitlist_item	*it;
+	struct view		*list, *e;
+	size_t			 i;
+
+	if ((wl = opspage_list(q, v, WAITLIST_WAITING, OPSPAGE_WAIT_MAX,
+	    "waiting", now)) == NULL)
+		return -1;
+	list = view_set(v, "waiting", view_list());
+	for (i = 0; i < wl->n; i++) {
+		it = &wl->item[i];
+		e = view_append(list, view_map());
+		view_set_string(e, "id", it->id);
+		opspage_sr(e, it->id);
+		view_set_string(e, "notice", it->notice);
+		view_set_string(e, "locale", it->locale);
+		view_set_string(e, "channel", event_channel_name(it->channel));
+		view_set_string(e, "to", it->to);
+		opspage_due(q, e, it->at, now);
+		opspage_why(e, it->reason);
+	}
+	waitlist_free(wl);
 	return 0;
 }
 
@@ -253,54 +220,34 @@ opspage_held(struct webreq *q, struct view *v, int64_t now)
 static int
 opspage_claims(struct webreq *q, struct view *v, int64_t now)
 {
-	static const char *const fields[] = { "channel", "to", "owner",
-	    "claimed", "attempts", "notice" };
-	struct opspage_set	 set;
-	struct redis_reply	**rec;
+	struct waitlist		*wl;
+	struct waitlist_item	*it;
 	struct view		*list, *e;
-	const char		*id, *channel, *to;
-	char			*key, *masked;
-	int64_t			 at;
+	char			 attempt[32];
 	size_t			 i;
 
-	key = retry_lease_key(q->cf);
-	if (opspage_range(q, key, &set) != 0) {
-		free(key);
+	if ((wl = opspage_list(q, v, WAITLIST_CLAIM, OPSPAGE_MAX, "claims",
+	    now)) == NULL)
 		return -1;
-	}
-	free(key);
-	if ((rec = opspage_fields(q, &set, outbox_key, fields, 6)) == NULL) {
-		opspage_clear(&set, NULL);
-		return -1;
-	}
-	opspage_count(v, "claims_total", set.total);
 	list = view_set(v, "claims", view_list());
-	for (i = 0; i < set.n; i++) {
+	for (i = 0; i < wl->n; i++) {
+		it = &wl->item[i];
 		e = view_append(list, view_map());
-		id = set.first->element[2 * i]->str;
-		view_set_string(e, "id", id);
-		opspage_sr(e, id);
-		if (redis_score(set.first->element[2 * i + 1]->str, &at) == 0) {
-			opspage_time(q, e, "lease_end", at);
-			view_set(e, "lease_over", view_bool(at <= now));
-		}
-		channel = opspage_value(rec[i], 0);
-		view_set_string(e, "channel", channel);
-		if ((to = opspage_value(rec[i], 1)) != NULL) {
-			masked = channel != NULL && strcmp(channel, "sms") ==
-			    0 ? log_mask_phone(to) : log_mask_email(to);
-			view_set_string(e, "to", masked);
-			free(masked);
-		}
-		view_set_string(e, "owner", opspage_value(rec[i], 2));
-		if (opspage_value(rec[i], 3) != NULL)
-			opspage_time(q, e, "claimed", strtoll(
-			    opspage_value(rec[i], 3), NULL, 10));
-		view_set_string(e, "attempt", opspage_value(rec[i], 4));
-		view_set_string(e, "notice", opspage_value(rec[i], 5));
+		view_set_string(e, "id", it->id);
+		opspage_sr(e, it->id);
+		opspage_time(q, e, "lease_end", it->at);
+		view_set(e, "lease_over", view_bool(it->at <= now));
+		if (it->channel != 0)
+			view_set_string(e, "channel",
+			    event_channel_name(it->channel));
+		view_set_string(e, "to", it->to);
+		view_set_string(e, "owner", it->owner);
+		opspage_time(q, e, "claimed", it->claimed);
+		snprintf(attempt, sizeof attempt, "%lld", it->attempts);
+		view_set_string(e, "attempt", attempt);
+		view_set_string(e, "notice", it->notice);
 	}
-	view_set(v, "has_claims", view_bool(set.n > 0));
-	opspage_clear(&set, rec);
+	waitlist_free(wl);
 	return 0;
 }
 
@@ -380,11 +327,12 @@ opspage_show(struct webreq *q)
 	view_set_string(v, "now", when);
 	view_set_string(v, "timezone", q->cf->templates_timezone);
 	opspage_count(v, "max", OPSPAGE_MAX);
+	opspage_count(v, "wait_max", OPSPAGE_WAIT_MAX);
 	rows = view_set(v, "outbox", view_list());
 	opspage_channel(q, rows, EVENT_CHANNEL_EMAIL, now);
 	opspage_channel(q, rows, EVENT_CHANNEL_SMS, now);
-	if (opspage_held(q, v, now) != 0 || opspage_claims(q, v, now) != 0 ||
-	    opspage_dead(q, v) != 0) {
+	if (opspage_held(q, v, now) != 0 || opspage_waiting(q, v, now) != 0 ||
+	    opspage_claims(q, v, now) != 0 || opspage_dead(q, v) != 0) {
 		view_free(v);
 		return;
 	}

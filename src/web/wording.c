@@ -113,7 +113,9 @@ static const struct wording wording_rules[] = {
 	{ "fallback", "The message failed on one channel and goes once by "
 	    "the resident's other one." },
 	{ "retried_by_operator", "An operator queued a message that had "
-	    "failed for good again." }
+	    "failed for good again." },
+	{ "dropped_by_operator", "An operator removed a message that had "
+	    "failed for good from the dead letters: it will not be sent." }
 };
 
 /* Return the sentence of name in a table of n, or NULL. */

@@ -55,7 +55,8 @@ say "a bad command line says what is wrong, then how"
 bad_usage "closeloop history: give an SR, or --since" $CL history
 bad_usage 'closeloop history: unexpected "C-2" after the SR' $CL history C-1 C-2
 bad_usage "closeloop queue: takes no operand" $CL queue now
-bad_usage "closeloop dead: list or retry?" $CL dead
+bad_usage "closeloop dead: list, retry or drop?" $CL dead
+bad_usage "closeloop queue: --channel: email or sms" $CL queue --channel fax
 bad_usage "closeloop emit: no FIELD=VALUE given" $CL emit --force
 bad_usage "closeloop lint: one template directory at most" $CL lint a b
 bad_usage "closeloop report: --since is required" $CL report --json
@@ -72,8 +73,11 @@ bad_usage 'closeloopd: unexpected "extra"' \
 say "--json: queue, dead list, lint, --check-config"
 $CL queue --json > "$T/queue.json" || fail "queue --json failed"
 is_json "$T/queue.json" || fail "queue --json is not JSON"
-$PY -c 'import json, sys; q = json.load(open(sys.argv[1]))
-assert q["dead_letters"] == 0 and q["events"] == 2, q' "$T/queue.json" ||
+$PY -c 'import json, sys
+q = [json.loads(l) for l in open(sys.argv[1])]
+t = q[0]
+assert t["kind"] == "totals" and [o for o in q if o["kind"] == "totals"] == [t], q
+assert t["dead_letters"] == 0 and t["events"] == 2, q' "$T/queue.json" ||
     fail "queue --json: $(cat "$T/queue.json")"
 rcli XADD closeloop:events '*' v 1 type status sr C-2 >/dev/null
 wait_for 20 "a dead letter" dead_is 1

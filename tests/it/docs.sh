@@ -141,7 +141,9 @@ long_options "$top_srcdir/src/closeloopd.c" | sed 's/^/--/' > "$T/opts8"
 sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$top_srcdir/src/closeloopd.c" | tr -d ':+' | fold -w1 | sed 's/^/-/' >> "$T/opts8"
 long_options "$top_srcdir/src/closeloop.c" "$top_srcdir/src/cli/history.c" \
-    "$top_srcdir/src/cli/find.c" "$top_srcdir/src/cli/report.c" | sed 's/^/--/' > "$T/opts1"
+    "$top_srcdir/src/cli/find.c" "$top_srcdir/src/cli/report.c" \
+    "$top_srcdir/src/cli/queue.c" "$top_srcdir/src/cli/dead.c" |
+    sed 's/^/--/' > "$T/opts1"
 sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$top_srcdir/src/closeloop.c" | tr -d ':+' | fold -w1 | sed 's/^/-/' >> "$T/opts1"
 grep -ho 'strcmp(argv\[[a-z0-9]*\], "-[-a-z]*")' "$top_srcdir/src/closeloop.c" \
@@ -168,7 +170,7 @@ done
 
 say "closeloop --help lists every option of every command"
 "$CLOSELOOP" --help > "$T/help"
-for f in history find report emit lintcmd dead; do
+for f in history find report emit lintcmd dead queue; do
 	long_options "$(find "$top_srcdir/src" -name "$f.c")"
 done | sort -u > "$T/cmdopts"
 while read -r opt; do

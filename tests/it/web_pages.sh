@@ -11,9 +11,10 @@
 # completed SMS says UCS-2 and names the character; the fallback and the
 # lint warning (file and line) are shown; every message shown carries a
 # lang; the frame's URL answers the HTML under its own strict policy. An
-# operations user finds a held closure's SR, with its release time, and
-# the reasons of two dead letters (an event that is not valid, an SMS
-# refused) on the Operations page. A division user gets 404 from both
+# operations user finds a held closure's SR, with the notice it would
+# send and its release time, a notification waiting for a retry (its
+# contact masked) and the reasons of two dead letters (an event that is
+# not valid, an SMS refused) on the Operations page. A division user gets 404 from both
 # pages and the frame, a communications user from Operations. A set that
 # does not load makes closeloop-web refuse to start. The pages fetched
 # and closeloop-web's log go through the contact check (lib.sh).
@@ -175,10 +176,19 @@ held() {
 }
 wait_for 30 "H-1's closure held" held
 wait_for 30 "two dead letters" dead_is 2
+# A notification waiting an hour for a retry, as closeloopd leaves one.
+rcli HSET 'closeloop:sr:{W-1}:n:1/0' id W-1/1/0 sr W-1 notice completed \
+    channel email to wendy@example.org locale fr state retry attempts 1 \
+    wait retry >/dev/null
+rcli ZADD closeloop:outbox:email $(( $(date +%s) * 1000 + 3600000 )) \
+    W-1/1/0 >/dev/null
 [ "$(get olga /operations ops.html)" = 200 ] || fail "GET /operations"
-has ops.html '<a href="/sr/H-1">H-1</a>'
+has ops.html '<a href="/sr/H-1">H-1</a></th><td>completed</td>'
 has ops.html 'a closure held (policy.settle_seconds)'
 has ops.html 'Held notices (1)'
+has ops.html 'Waiting notifications (1)'
+has ops.html '<th scope="row">W-1/1/0</th><td><a href="/sr/W-1">W-1</a></td><td>completed</td><td>fr</td><td>email</td><td>w***@example.org</td><td>a retry after a temporary failure</td>'
+grep -q 'wendy@' "$PAGES/ops.html" && fail "an address in full"
 has ops.html 'Dead letters (2)'
 rcli --raw XRANGE closeloop:dead - + > "$T/dead"
 $PY - "$PAGES/ops.html" "$T/dead" <<'EOF' || fail "a dead letter's reason is not shown"

@@ -128,6 +128,10 @@ test_rollup_counters(void **state)
 	test_rollup_want(d, (const char *[]){ "suppressed",
 	    "suppressed:explicit_transfer", "held",
 	    "held:explicit_transfer", NULL });
+	/* A dead letter an operator dropped counted when it failed. */
+	d = decision_add(&dl, DECISION_SUPPRESSED, "dropped_by_operator",
+	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ NULL });
 	d = decision_add(&dl, DECISION_FLAGGED, "closed_not_done",
 	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
 	test_rollup_want(d, (const char *[]){ "flag:closed_not_done", "held",

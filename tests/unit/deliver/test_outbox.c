@@ -1,7 +1,7 @@
 /*
  * test_outbox.c - unit tests for the outbox (outbox.c), the outcome of an
  * attempt (outcome.c), its writing by a worker (deliver_record()) and
- * what an operator reads of it (backlog.c)
+ * what an operator reads of it (backlog.c, waitlist.c)
  *
  * Runs against a private redis-server: notices are queued as the
  * decision's transaction queues them, claimed, and finished with each
@@ -37,11 +37,13 @@
 #include "redis.h"
 #include "redisconn.h"
 #include "retry.h"
+#include "srstate.h"
 #include "store.h"
 #include "testnotice.h"
 #include "testredis.h"
 #include "testserver.h"
 #include "txn.h"
+#include "waitlist.h"
 #include "xmalloc.h"
 
 static struct testserver ts;
@@ -689,6 +691,272 @@ test_backlog(void **state)
 	test_outbox_close(&t);
 }
 
+/* Why a notification waits, and how far off a time is, in words. */
+static void
+test_waitlist_words(void **state)
+{
+	char	buf[WAITLIST_SPAN_LEN];
+
+	(void)state;
+	/* Due now: due, or paused; whatever the record says. */
+	assert_string_equal(waitlist_reason("retry", 2, 0, 0, NOW, NOW),
+	    "due");
+	assert_string_equal(waitlist_reason(NULL, 0, 0, 1, NOW - 5, NOW),
+	    "paused");
+	/* Later: the record's word when it is one of them. */
+	assert_string_equal(waitlist_reason("rate", 0, 1, 0, NOW + 1, NOW),
+	    "rate");
+	assert_string_equal(waitlist_reason("paused", 3, 0, 0, NOW + 1, NOW),
+	    "paused");
+	assert_string_equal(waitlist_reason("quiet_hours", 0, 0, 0, NOW + 1,
+	    NOW), "quiet_hours");
+	/* Else inferred: tried before, then the end of the quiet hours. */
+	assert_string_equal(waitlist_reason("bogus", 1, 1, 0, NOW + 1, NOW),
+	    "retry");
+	assert_string_equal(waitlist_reason(NULL, 0, 1, 1, NOW + 1, NOW),
+	    "quiet_hours");
+	assert_string_equal(waitlist_reason(NULL, 0, 0, 0, NOW + 1, NOW),
+	    "later");
+
+	waitlist_span(0, buf);
+	assert_string_equal(buf, "0s");
+	waitlist_span(44001, buf);
+	assert_string_equal(buf, "45s");
+	waitlist_span(5128000, buf);
+	assert_string_equal(buf, "1h 25m");
+	waitlist_span(300000, buf);
+	assert_string_equal(buf, "5m");
+	waitlist_span(7200000, buf);
+	assert_string_equal(buf, "2h");
+	waitlist_span(2 * 86400000LL + 3 * 3600000LL + 59000, buf);
+	assert_string_equal(buf, "2d 3h");
+	waitlist_span(86400000LL, buf);
+	assert_string_equal(buf, "1d");
+	waitlist_relative(NOW + 300000, NOW, buf);
+	assert_string_equal(buf, "in 5m");
+	waitlist_relative(NOW - 120000, NOW, buf);
+	assert_string_equal(buf, "2m ago");
+	waitlist_relative(NOW + 999, NOW, buf);
+	assert_string_equal(buf, "now");
+}
+
+/* Write SR sr's state, its notice due at due, and its due entry. */
+static void
+test_waitlist_state(struct test_outbox *t, const char *sr, int held,
+    const char *email, int64_t due)
+{
+	struct srstate		*st;
+	struct srstate_wo	*wo;
+	struct txn		 tx;
+	const char		*argv[4];
+	char			**fields, *key, at[32];
+	size_t			 n, i;
+
+	st = srstate_new(sr);
+	wo = srstate_wo_add(st, "TW", "TW", NOW - 60000);
+	wo->status = held ? VOCAB_STATUS_CLOSED : VOCAB_STATUS_IN_PROGRESS;
+	wo->ts = NOW - 60000;
+	if (held) {
+		wo->open = 0;
+		wo->reason = VOCAB_REASON_COMPLETED;
+		wo->closed = NOW - 60000;
+		st->closed_at = NOW - 60000;
+	}
+	if (email != NULL)
+		srstate_contact_add(st, EVENT_CHANNEL_EMAIL, email)->active = 1;
+	st->due = due;
+	st->held = held;
+	fields = srstate_encode(st, &n);
+	key = srstate_key(t->cf, sr);
+	snprintf(at, sizeof at, "%lld", (long long)due);
+	txn_begin(&tx, t->r);
+	for (i = 0; i < n; i++) {
+		argv[0] = "HSET";
+		argv[1] = key;
+		argv[2] = fields[2 * i];
+		argv[3] = fields[2 * i + 1];
+		txn_queue(&tx, 4, argv);
+	}
+	argv[0] = "ZADD";
+	argv[1] = "closeloop:due";
+	argv[2] = at;
+	argv[3] = sr;
+	txn_queue(&tx, 4, argv);
+	assert_int_equal(txn_exec(&tx, sr, NULL), 1);
+	srstate_encode_free(fields, n);
+	free(key);
+	srstate_free(st);
+}
+
+/* Read a list; assert how many entries it has and how many more. */
+static struct waitlist *
+test_waitlist(struct test_outbox *t, enum waitlist_kind kind,
+    const char *sr, int channels, size_t limit, int64_t now, size_t n,
+    long long more)
+{
+	struct waitlist_filter	 f = { sr, channels, limit };
+	struct waitlist		*wl;
+	char			*cause = NULL;
+
+	if (waitlist_read(t->r, t->cf, kind, &f, now, &wl, &cause) != 0)
+		fail_msg("waitlist_read: %s", cause);
+	assert_int_equal(wl->n, n);
+	assert_int_equal(wl->more, more);
+	return wl;
+}
+
+/*
+ * The lists closeloop queue and the console show: the held notices with
+ * the notice each would send, the notifications waiting with why, the
+ * claims; filtered by SR and channel, cut at a limit.
+ */
+static void
+test_waitlist_read(void **state)
+{
+	struct test_outbox	 t;
+	struct outbox_item	**items;
+	struct send_result	 res;
+	struct waitlist		*wl;
+	char			*cause = NULL, *v;
+	/* 2026-11-23 03:00 UTC is 22:00 in Toronto; 08:00 is 13:00 UTC. */
+	int64_t			 night = 1795402800000LL;
+	int64_t			 morning = night + 10 * 3600000LL;
+
+	(void)state;
+	test_outbox_open(&t, "sms = { quiet_hours = \"21:00-08:00\"; };");
+	testnotice_queue(t.r, t.cf, t.n, night);
+	test_outbox_field_is(&t, "2026-7/3/1", "wait", "quiet_hours");
+	assert_null(testnotice_field(t.r, t.cf, "2026-7/3/0", "wait"));
+
+	/* Both channels, by due time: the email due now, the SMS at 8. */
+	wl = test_waitlist(&t, WAITLIST_WAITING, NULL, 0, 100, night, 2, 0);
+	assert_string_equal(wl->item[0].id, "2026-7/3/0");
+	assert_string_equal(wl->item[0].sr, "2026-7");
+	assert_string_equal(wl->item[0].notice, "completed");
+	assert_string_equal(wl->item[0].reason, "due");
+	assert_string_equal(wl->item[0].to, "a***@example.org");
+	assert_int_equal(wl->item[0].channel, EVENT_CHANNEL_EMAIL);
+	assert_string_equal(wl->item[1].reason, "quiet_hours");
+	assert_string_equal(wl->item[1].to, "+1416***0100");
+	assert_string_equal(wl->item[1].locale, "fr");
+	assert_int_equal(wl->item[1].at, morning);
+	waitlist_free(wl);
+	/* Without the record's word, the end of the quiet hours says it. */
+	redis_reply_free(redis_command(t.r, NULL,
+	    "HDEL closeloop:sr:{2026-7}:n:3/1 wait"));
+	wl = test_waitlist(&t, WAITLIST_WAITING, NULL, EVENT_CHANNEL_SMS, 0,
+	    night, 1, 0);
+	assert_string_equal(wl->item[0].reason, "quiet_hours");
+	waitlist_free(wl);
+	/* Cut at one; another SR's; a paused channel. */
+	waitlist_free(test_waitlist(&t, WAITLIST_WAITING, NULL, 0, 1, night,
+	    1, 1));
+	waitlist_free(test_waitlist(&t, WAITLIST_WAITING, "2026-7", 0, 0,
+	    night, 2, 0));
+	waitlist_free(test_waitlist(&t, WAITLIST_WAITING, "2026", 0, 0,
+	    night, 0, 0));
+	redis_reply_free(redis_command(t.r, NULL,
+	    "HSET closeloop:pause:email by ops reason test"));
+	assert_int_equal(waitlist_paused(t.r, t.cf, EVENT_CHANNEL_EMAIL), 1);
+	assert_int_equal(waitlist_paused(t.r, t.cf, EVENT_CHANNEL_SMS), 0);
+	wl = test_waitlist(&t, WAITLIST_WAITING, NULL, EVENT_CHANNEL_EMAIL,
+	    0, night, 1, 0);
+	assert_string_equal(wl->item[0].reason, "paused");
+	waitlist_free(wl);
+	redis_reply_free(redis_command(t.r, NULL, "DEL closeloop:pause:email"));
+
+	/* Claimed: a claim, its owner, and no more waiting. */
+	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, night, 1);
+	wl = test_waitlist(&t, WAITLIST_CLAIM, NULL, 0, 0, night, 1, 0);
+	assert_string_equal(wl->item[0].owner, "me");
+	assert_int_equal(wl->item[0].claimed, night);
+	assert_int_equal(wl->item[0].channel, EVENT_CHANNEL_EMAIL);
+	assert_int_equal(wl->item[0].attempts, 1);
+	waitlist_free(wl);
+	waitlist_free(test_waitlist(&t, WAITLIST_CLAIM, NULL,
+	    EVENT_CHANNEL_SMS, 0, night, 0, 0));
+	waitlist_free(test_waitlist(&t, WAITLIST_WAITING, NULL, 0, 0, night,
+	    1, 0));
+	/* A temporary failure: waiting for a retry, the record says so. */
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_TEMPFAIL, "451 4.3.0 try later");
+	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0,
+	    night, &cause), 0);
+	channel_result_clear(&res);
+	test_outbox_free(items, 1);
+	test_outbox_field_is(&t, "2026-7/3/0", "wait", "retry");
+	wl = test_waitlist(&t, WAITLIST_WAITING, NULL, EVENT_CHANNEL_EMAIL,
+	    0, night, 1, 0);
+	assert_string_equal(wl->item[0].reason, "retry");
+	waitlist_free(wl);
+	/* A claim takes the word away. */
+	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, morning, 1),
+	    1);
+	v = testnotice_field(t.r, t.cf, "2026-7/3/1", "wait");
+	assert_null(v);
+
+	/* Held: a closure (and the notice it would send), a burst. */
+	test_waitlist_state(&t, "H-1", 1, "h@example.org", night + 600000);
+	test_waitlist_state(&t, "H-2", 0, NULL, night + 60000);
+	wl = test_waitlist(&t, WAITLIST_HELD, NULL, 0, 0, night, 2, 0);
+	assert_string_equal(wl->item[0].sr, "H-2");
+	assert_string_equal(wl->item[0].reason, "coalesce");
+	assert_string_equal(wl->item[0].notice, "update coalesced");
+	assert_string_equal(wl->item[1].sr, "H-1");
+	assert_string_equal(wl->item[1].reason, "settle");
+	assert_string_equal(wl->item[1].notice, "completed");
+	assert_int_equal(wl->item[1].at, night + 600000);
+	waitlist_free(wl);
+	waitlist_free(test_waitlist(&t, WAITLIST_HELD, "H-1", 0, 0, night, 1,
+	    0));
+	waitlist_free(test_waitlist(&t, WAITLIST_HELD, "H-3", 0, 0, night, 0,
+	    0));
+	waitlist_free(test_waitlist(&t, WAITLIST_HELD, NULL,
+	    EVENT_CHANNEL_EMAIL, 0, night, 1, 0));
+	waitlist_free(test_waitlist(&t, WAITLIST_HELD, NULL,
+	    EVENT_CHANNEL_SMS, 0, night, 0, 0));
+	waitlist_free(test_waitlist(&t, WAITLIST_HELD, NULL, 0, 1, night, 1,
+	    1));
+	test_outbox_close(&t);
+}
+
+/*
+ * A list longer than a page: read a page at a time, cut at the limit,
+ * the rest counted; filtered by SR across the pages.
+ */
+static void
+test_waitlist_pages(void **state)
+{
+	struct test_outbox	 t;
+	struct waitlist		*wl;
+	struct redis_reply	*reply;
+	int			 i;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	redis_reply_free(redis_command(t.r, NULL, "ZADD closeloop:outbox:email "
+	    "1 P-2/1/0"));
+	for (i = 0; i < 2500; i++) {
+		reply = redis_command(t.r, NULL, "ZADD closeloop:outbox:email "
+		    "%d P-%d/1/%d", 10 + i, i % 3 == 0 ? 1 : 3, i);
+		redis_reply_free(reply);
+	}
+	wl = test_waitlist(&t, WAITLIST_WAITING, NULL, 0, 100, NOW, 100,
+	    2501 - 100);
+	assert_string_equal(wl->item[0].id, "P-2/1/0");
+	assert_string_equal(wl->item[99].id, "P-3/1/98");
+	waitlist_free(wl);
+	waitlist_free(test_waitlist(&t, WAITLIST_WAITING, NULL, 0, 0, NOW,
+	    2501, 0));
+	/* P-1: every third, across the pages. */
+	waitlist_free(test_waitlist(&t, WAITLIST_WAITING, "P-1", 0, 10, NOW,
+	    10, 834 - 10));
+	wl = test_waitlist(&t, WAITLIST_WAITING, "P-1", 0, 0, NOW, 834, 0);
+	assert_string_equal(wl->item[833].id, "P-1/1/2499");
+	waitlist_free(wl);
+	test_outbox_close(&t);
+}
+
 /* Start the server, run the tests, stop it. */
 int
 main(void)
@@ -707,6 +975,9 @@ main(void)
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_record_late),
 		cmocka_unit_test(test_backlog),
+		cmocka_unit_test(test_waitlist_words),
+		cmocka_unit_test(test_waitlist_read),
+		cmocka_unit_test(test_waitlist_pages),
 	};
 
 	return testredis_run(&ts, "outbox", tests,

@@ -25,8 +25,9 @@
 
 /* The rules the code writes on a decision (the rule argument). */
 static const char *const test_wording_code_rules[] = {
-	"closed_not_done", "coalesce", "duplicate_without_link",
-	"explicit_transfer", "fallback", "follow_duplicate",
+	"closed_not_done", "coalesce", "dropped_by_operator",
+	"duplicate_without_link", "explicit_transfer", "fallback",
+	"follow_duplicate",
 	"implicit_transfer", "no_note", "no_notice", "no_reason",
 	"no_subscriber", "no_transfer_to", "notify_on", "out_of_order",
 	"partial_work_order", "photo_dropped", "quiet_hours", "reopened",
