@@ -442,7 +442,7 @@ dead_drop_one(const struct config *cf, struct redis *r, const char *entry,
 	char		*user;
 	int		 rc;
 
-	user = dead_operator();
+	user = operator_name();
 	if (kind != NULL && strcmp(kind, "notification") == 0)
 		rc = dead_drop_notification(cf, r, entry, f, user, json);
 	else

@@ -21,6 +21,7 @@
 #include "breaker.h"
 #include "channel.h"
 #include "channels.h"
+#include "claim.h"
 #include "config.h"
 #include "deliver.h"
 #include "event.h"
@@ -64,7 +65,7 @@ deliver_recover(struct generation *g)
 		free(cause);
 		return;
 	}
-	n = outbox_recover(r, g->cf, g->cf->redis_consumer, clock_now(),
+	n = claim_recover(r, g->cf, g->cf->redis_consumer, clock_now(),
 	    &cause);
 	if (n < 0) {
 		log_warn("delivery: %s", cause);
@@ -333,7 +334,7 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
 		if (*r == NULL)
 			*r = redisconn_open(cf, &cause);
 		if (*r != NULL && tries > 1)
-			held = outbox_held(*r, cf, it, cf->redis_consumer,
+			held = claim_held(*r, cf, it, cf->redis_consumer,
 			    &cause);
 		if (*r != NULL && held == 1 && outcome_write(*r, cf, it, res,
 		    content, d->dry_run, clock_now(), &cause) == 0) {

@@ -108,7 +108,7 @@ int deliver_connect(struct deliver *d, struct generation *g,
  * channel whose send time is counted in metrics.h), over *r (connected
  * first if it is NULL). If Redis fails, *r is replaced by a new
  * connection (to the new master after a failover) and the outcome
- * written there while the claim still holds (outbox_held()), for up to a
+ * written there while the claim still holds (claim_held()), for up to a
  * minute or half of delivery.lease_seconds; after that, say so, leave *r
  * NULL and set *gave_up (the claim's lease brings the notification back).
  * While *gave_up is set one attempt only is made, so that the outcomes

@@ -18,6 +18,7 @@
 #include "chanopts.h"
 #include "channel.h"
 #include "clock.h"
+#include "claim.h"
 #include "config.h"
 #include "deliver.h"
 #include "digest.h"
@@ -199,7 +200,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 	char			 *cause = NULL;
 	size_t			  n, i, k = 0;
 
-	if (outbox_claim(w->r, g->cf, EVENT_CHANNEL_EMAIL,
+	if (claim_take(w->r, g->cf, EVENT_CHANNEL_EMAIL,
 	    g->cf->redis_consumer, clock_now(),
 	    (size_t)g->cf->email_messages_per_session, &items, &n, next_due,
 	    &cause) != 0) {

@@ -11,7 +11,7 @@
  * whose reply, or opt-out check, the failure of Redis cut off would wait
  * for its lease: the worker, the only SMS worker of its consumer, keeps
  * the list of what it has in flight and, once Redis answers again, puts
- * back its other claims (outbox_release()).
+ * back its other claims (claim_release()).
  */
 #include "build.h"
 
@@ -25,6 +25,7 @@
 #include "chanopts.h"
 #include "channel.h"
 #include "clock.h"
+#include "claim.h"
 #include "config.h"
 #include "datefmt.h"
 #include "deliver.h"
@@ -276,7 +277,7 @@ smswork_release(struct smswork *w, const struct config *cf)
 	n = 0;
 	TAILQ_FOREACH(sm, &w->flying, entry)
 		keep[n++] = sm->it->id;
-	released = outbox_release(w->r, cf, cf->redis_consumer,
+	released = claim_release(w->r, cf, cf->redis_consumer,
 	    EVENT_CHANNEL_SMS, keep, n, clock_now(), &cause);
 	free(keep);
 	if (released < 0) {
@@ -321,7 +322,7 @@ smswork_fill(struct smswork *w, struct generation *g)
 	if (room == 0)
 		return w->r == NULL ? 1000 : retry_at > now ? retry_at - now :
 		    1;
-	if (outbox_claim(w->r, cf, EVENT_CHANNEL_SMS, cf->redis_consumer, now,
+	if (claim_take(w->r, cf, EVENT_CHANNEL_SMS, cf->redis_consumer, now,
 	    room, &items, &n, &next_due, &cause) != 0) {
 		log_warn("sms: %s", cause);
 		free(cause);

@@ -104,13 +104,16 @@ done < "$T/extra"
 assert "the settings are documented" [ "$bad" = 0 ]
 
 say "every command and option in closeloop(1) and closeloopd(8)"
-grep -o '^	{ "[a-z]*", [a-z_]*, [01] },' "$top_srcdir/src/closeloop.c" |
-    sed 's/^	{ "\([a-z]*\)".*/\1/' | sort -u > "$T/commands"
+grep -o '^	{ "[a-z-]*", [a-z_]*, [01] },' "$top_srcdir/src/closeloop.c" |
+    sed 's/^	{ "\([a-z-]*\)".*/\1/' | sort -u > "$T/commands"
 echo "commands: $(tr '\n' ' ' < "$T/commands")"
 assert "closeloop's commands found" [ "$(wc -l < "$T/commands")" -ge 7 ]
 while read -r cmd; do
-	grep -qxF ".SS $cmd" "$MAN1" || { echo "closeloop.1: no .SS $cmd"; bad=1; }
-	grep -q "^\.B $cmd\( \|$\)" "$MAN1" || { echo "closeloop.1: no synopsis of $cmd"; bad=1; }
+	rcmd=$(printf '%s' "$cmd" | sed 's/-/\\-/g')
+	grep -qxF ".SS $rcmd" "$MAN1" || { echo "closeloop.1: no .SS $cmd"; bad=1; }
+	SYN=".B $rcmd" awk '$0 == ENVIRON["SYN"] ||
+	    index($0, ENVIRON["SYN"] " ") == 1 { f = 1 }
+	    END { exit !f }' "$MAN1" || { echo "closeloop.1: no synopsis of $cmd"; bad=1; }
 done < "$T/commands"
 grep -o 'strcmp(argv\[0\], "[a-z]*")' "$top_srcdir/src/cli/dead.c" |
     sed 's/.*"\([a-z]*\)")/\1/' | sort -u > "$T/dead"
@@ -142,7 +145,9 @@ sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$top_srcdir/src/closeloopd.c" | tr -d ':+' | fold -w1 | sed 's/^/-/' >> "$T/opts8"
 long_options "$top_srcdir/src/closeloop.c" "$top_srcdir/src/cli/history.c" \
     "$top_srcdir/src/cli/find.c" "$top_srcdir/src/cli/report.c" \
-    "$top_srcdir/src/cli/queue.c" "$top_srcdir/src/cli/dead.c" |
+    "$top_srcdir/src/cli/queue.c" "$top_srcdir/src/cli/dead.c" \
+    "$top_srcdir/src/cli/pausecmd.c" "$top_srcdir/src/cli/steercmd.c" \
+    "$top_srcdir/src/cli/suppressed.c" |
     sed 's/^/--/' > "$T/opts1"
 sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$top_srcdir/src/closeloop.c" | tr -d ':+' | fold -w1 | sed 's/^/-/' >> "$T/opts1"

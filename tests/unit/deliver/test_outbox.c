@@ -26,6 +26,7 @@
 #include "backlog.h"
 #include "channel.h"
 #include "clock.h"
+#include "claim.h"
 #include "config.h"
 #include "deliver.h"
 #include "event.h"
@@ -106,7 +107,7 @@ test_outbox_score(struct test_outbox *t, const char *set, const char *id)
 
 /* Claim the due notifications of a channel; assert how many. */
 static struct outbox_item **
-test_outbox_claim(struct test_outbox *t, int channel, int64_t now,
+test_claim_take(struct test_outbox *t, int channel, int64_t now,
     size_t want)
 {
 	struct outbox_item	**items;
@@ -114,7 +115,7 @@ test_outbox_claim(struct test_outbox *t, int channel, int64_t now,
 	size_t			  n;
 	int64_t			  next;
 
-	assert_int_equal(outbox_claim(t->r, t->cf, channel, "me", now, 10,
+	assert_int_equal(claim_take(t->r, t->cf, channel, "me", now, 10,
 	    &items, &n, &next, &cause), 0);
 	assert_int_equal(n, want);
 	return items;
@@ -171,7 +172,7 @@ test_queue_records(void **state)
 	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), NOW);
 
 	/* Claimed once: sending, leased, and not claimed twice. */
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	assert_string_equal(items[0]->id, "2026-7/3/0");
 	assert_int_equal(items[0]->attempts, 1);
 	assert_int_equal(items[0]->resend, 0);
@@ -182,7 +183,7 @@ test_queue_records(void **state)
 	assert_int_equal(test_outbox_score(&t, "sending", "2026-7/3/0"),
 	    NOW + 600000);
 	test_outbox_free(items, 1);
-	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 0), 0);
+	test_outbox_free(test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 0), 0);
 	test_outbox_close(&t);
 }
 
@@ -198,7 +199,7 @@ test_outcome_sent(void **state)
 	(void)state;
 	test_outbox_open(&t, NULL);
 	testnotice_queue(t.r, t.cf, t.n, NOW);
-	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_SMS, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_OK, "HTTP 201: queued");
 	res.provider_id = xstrdup("SM123");
@@ -233,7 +234,7 @@ test_outcome_retry(void **state)
 	(void)state;
 	test_outbox_open(&t, NULL);
 	testnotice_queue(t.r, t.cf, t.n, NOW);
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_TEMPFAIL, "451 4.3.0 try later");
 	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
@@ -249,7 +250,7 @@ test_outcome_retry(void **state)
 
 	/* The server's Retry-After wins over a shorter backoff. */
 	test_outbox_free(items, 1);
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, at, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, at, 1);
 	assert_int_equal(items[0]->attempts, 2);
 	res.retry_after = 7200;
 	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, at,
@@ -297,7 +298,7 @@ test_outcome_dead(void **state)
 	(void)state;
 	test_outbox_open(&t, NULL);
 	testnotice_queue(t.r, t.cf, t.n, NOW);
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_PERMFAIL, "550 5.1.1 no such user");
 	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
@@ -311,7 +312,7 @@ test_outcome_dead(void **state)
 
 	/* SMS older than retry.sms_max_age_hours (24) is given up. */
 	late = NOW + 24 * 3600000LL;
-	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, late, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_SMS, late, 1);
 	channel_result(&res, SEND_TEMPFAIL, "HTTP 503");
 	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, late,
 	    &cause), 0);
@@ -345,7 +346,7 @@ test_outcome_fallback(void **state)
 	t.n->to[0].alt = xstrdup("+14165550199");
 	testnotice_queue(t.r, t.cf, t.n, NOW);
 	test_outbox_field_is(&t, "2026-7/3/0", "fallback_to", "+14165550199");
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_PERMFAIL, "550 5.1.1 no such user");
 	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
@@ -360,7 +361,7 @@ test_outcome_fallback(void **state)
 	test_outbox_free(items, 1);
 
 	/* The fallback itself failing for good has no further fallback. */
-	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 2);
+	items = test_claim_take(&t, EVENT_CHANNEL_SMS, NOW, 2);
 	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
 	    &cause), 0);
 	assert_int_equal(outcome_write(t.r, t.cf, items[1], &res, NULL, 0, NOW,
@@ -383,21 +384,21 @@ test_recover(void **state)
 	(void)state;
 	test_outbox_open(&t, NULL);
 	testnotice_queue(t.r, t.cf, t.n, NOW);
-	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
+	test_outbox_free(test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
 	/* Another owner's live lease is left alone. */
-	assert_int_equal(outbox_recover(t.r, t.cf, "other", NOW + 1, &cause),
+	assert_int_equal(claim_recover(t.r, t.cf, "other", NOW + 1, &cause),
 	    0);
 	/* The same owner, restarted, takes its claims back at once. */
-	assert_int_equal(outbox_recover(t.r, t.cf, "me", NOW + 1, &cause), 1);
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW + 1, 1);
+	assert_int_equal(claim_recover(t.r, t.cf, "me", NOW + 1, &cause), 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW + 1, 1);
 	assert_int_equal(items[0]->resend, 1);
 	assert_int_equal(items[0]->attempts, 2);
 	test_outbox_free(items, 1);
 	/* Any worker takes back a claim whose lease ended. */
-	assert_int_equal(outbox_recover(t.r, t.cf, NULL, NOW + 2, &cause), 0);
-	assert_int_equal(outbox_recover(t.r, t.cf, NULL, NOW + 600002,
+	assert_int_equal(claim_recover(t.r, t.cf, NULL, NOW + 2, &cause), 0);
+	assert_int_equal(claim_recover(t.r, t.cf, NULL, NOW + 600002,
 	    &cause), 1);
-	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL,
+	test_outbox_free(test_claim_take(&t, EVENT_CHANNEL_EMAIL,
 	    NOW + 600002, 1), 1);
 	test_outbox_close(&t);
 }
@@ -416,7 +417,7 @@ test_unsubscribed(void **state)
 	testnotice_queue(t.r, t.cf, t.n, NOW);
 	redis_reply_free(redis_command(t.r, NULL, "HSET closeloop:sr:{2026-7}:"
 	    "state c:email:ana@example.org %s", "0 1795000000001 - -"));
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	assert_int_equal(items[0]->unsubscribed, 1);
 	memset(&res, 0, sizeof res);
 	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
@@ -445,7 +446,7 @@ test_quiet_hours(void **state)
 	testnotice_queue(t.r, t.cf, t.n, night);
 	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"),
 	    night + 10 * 3600000LL);
-	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, night, 0), 0);
+	test_outbox_free(test_claim_take(&t, EVENT_CHANNEL_SMS, night, 0), 0);
 	test_outbox_close(&t);
 }
 
@@ -465,22 +466,22 @@ test_outcome_again(void **state)
 	(void)state;
 	test_outbox_open(&t, NULL);
 	testnotice_queue(t.r, t.cf, t.n, NOW);
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
 	memset(&res, 0, sizeof res);
 	channel_result(&res, SEND_OK, "250 2.0.0 Ok");
-	assert_int_equal(outbox_held(t.r, t.cf, items[0], "someone", &cause),
+	assert_int_equal(claim_held(t.r, t.cf, items[0], "someone", &cause),
 	    0);
-	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 1);
+	assert_int_equal(claim_held(t.r, t.cf, items[0], "me", &cause), 1);
 	assert_int_equal(outcome_write(t.r, t.cf, items[0], &res, NULL, 0, NOW,
 	    &cause), 0);
 	test_outbox_field_is(&t, "2026-7/3/0", "state", "sent");
 	/* Written before the connection failed: not again. */
-	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 0);
+	assert_int_equal(claim_held(t.r, t.cf, items[0], "me", &cause), 0);
 	test_outbox_free(items, 1);
 
 	/* Its lease ended and another worker took it meanwhile. */
-	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
-	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_SMS, NOW, 1);
+	assert_int_equal(claim_held(t.r, t.cf, items[0], "me", &cause), 1);
 	other = redisconn_open(t.cf, &cause);
 	assert_non_null(other);
 	redis_reply_free(redis_command(other, &cause, "HSET %s owner %s",
@@ -490,7 +491,7 @@ test_outcome_again(void **state)
 	    &cause), -1);
 	test_outbox_field_is(&t, "2026-7/3/1", "state", "sending");
 	test_outbox_field_is(&t, "2026-7/3/1", "owner", "someone");
-	assert_int_equal(outbox_held(t.r, t.cf, items[0], "me", &cause), 0);
+	assert_int_equal(claim_held(t.r, t.cf, items[0], "me", &cause), 0);
 	channel_result_clear(&res);
 	test_outbox_free(items, 1);
 	test_outbox_close(&t);
@@ -512,18 +513,18 @@ test_release(void **state)
 	(void)state;
 	test_outbox_open(&t, NULL);
 	testnotice_queue(t.r, t.cf, t.n, NOW);
-	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
-	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1), 1);
-	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
+	test_outbox_free(test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1), 1);
+	test_outbox_free(test_claim_take(&t, EVENT_CHANNEL_SMS, NOW, 1), 1);
+	assert_int_equal(claim_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
 	    keep, 1, NOW + 5, &cause), 0);
-	assert_int_equal(outbox_release(t.r, t.cf, "other", EVENT_CHANNEL_SMS,
+	assert_int_equal(claim_release(t.r, t.cf, "other", EVENT_CHANNEL_SMS,
 	    NULL, 0, NOW + 5, &cause), 0);
-	assert_int_equal(outbox_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
+	assert_int_equal(claim_release(t.r, t.cf, "me", EVENT_CHANNEL_SMS,
 	    NULL, 0, NOW + 5, &cause), 1);
 	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), NOW + 5);
 	assert_int_equal(test_outbox_score(&t, "sending", "2026-7/3/1"), -1);
 	assert_true(test_outbox_score(&t, "sending", "2026-7/3/0") > NOW);
-	items = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW + 5, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_SMS, NOW + 5, 1);
 	assert_int_equal(items[0]->resend, 1);
 	assert_int_equal(items[0]->attempts, 2);
 	test_outbox_free(items, 1);
@@ -577,8 +578,8 @@ test_record_late(void **state)
 	(void)state;
 	test_outbox_open(&t, NULL);
 	testnotice_queue(t.r, t.cf, t.n, NOW);
-	mail = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
-	sms = test_outbox_claim(&t, EVENT_CHANNEL_SMS, NOW, 1);
+	mail = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	sms = test_claim_take(&t, EVENT_CHANNEL_SMS, NOW, 1);
 	late.path = xasprintf("%s/late.sock", ts.dir);
 	late.after_ms = 500;
 	path = xasprintf("%s/late.conf", ts.dir);
@@ -866,7 +867,7 @@ test_waitlist_read(void **state)
 	redis_reply_free(redis_command(t.r, NULL, "DEL closeloop:pause:email"));
 
 	/* Claimed: a claim, its owner, and no more waiting. */
-	items = test_outbox_claim(&t, EVENT_CHANNEL_EMAIL, night, 1);
+	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, night, 1);
 	wl = test_waitlist(&t, WAITLIST_CLAIM, NULL, 0, 0, night, 1, 0);
 	assert_string_equal(wl->item[0].owner, "me");
 	assert_int_equal(wl->item[0].claimed, night);
@@ -890,7 +891,7 @@ test_waitlist_read(void **state)
 	assert_string_equal(wl->item[0].reason, "retry");
 	waitlist_free(wl);
 	/* A claim takes the word away. */
-	test_outbox_free(test_outbox_claim(&t, EVENT_CHANNEL_SMS, morning, 1),
+	test_outbox_free(test_claim_take(&t, EVENT_CHANNEL_SMS, morning, 1),
 	    1);
 	v = testnotice_field(t.r, t.cf, "2026-7/3/1", "wait");
 	assert_null(v);

@@ -28,6 +28,7 @@
 
 #include "catalog.h"
 #include "channel.h"
+#include "claim.h"
 #include "config.h"
 #include "digest.h"
 #include "event.h"
@@ -638,7 +639,7 @@ test_delivery(void **state)
 	assert_true(testlisten_int(&t.l, "TTL %s", key) > 86400);
 	free(key);
 
-	assert_int_equal(outbox_claim(t.l.r, t.l.cf, EVENT_CHANNEL_SMS, "t",
+	assert_int_equal(claim_take(t.l.r, t.l.cf, EVENT_CHANNEL_SMS, "t",
 	    clock_now(), 10, &items, &n, &next, &cause), 0);
 	assert_int_equal(n, 2);
 	for (i = 0; i < n; i++) {
