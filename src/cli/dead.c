@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "config.h"
 #include "dead.h"
+#include "deadletter.h"
 #include "decision.h"
 #include "event.h"
 #include "json.h"
@@ -309,11 +310,11 @@ out:
 /* Retry one dead letter: a notification, or an event. */
 static int
 dead_retry_one(const struct config *cf, struct redis *r, const char *entry,
-    const struct redis_reply *f, int json)
+    const struct redis_reply *f, void *arg)
 {
 	const char	*kind = redis_reply_field(f, "kind");
 
-	(void)json;
+	(void)arg;
 	if (kind != NULL && strcmp(kind, "notification") == 0)
 		return dead_retry_notification(cf, r, entry,
 		    redis_reply_field(f, "id"), redis_reply_field(f, "channel"));
@@ -342,111 +343,27 @@ dead_dropped(const char *entry, const char *kind, const char *id,
 	json_free(j);
 }
 
-/*
- * Drop a dead notification: remove its entry and say so in the SR's
- * trail, with who did it, in one transaction.
- */
-static int
-dead_drop_notification(const struct config *cf, struct redis *r,
-    const char *entry, const struct redis_reply *f, const char *user,
-    int json)
-{
-	struct decision_list	 dl = { NULL, 0 };
-	struct decision		*d;
-	struct redis_reply	*rec;
-	struct txn		 tx;
-	const char		*argv[3], *id, *sr, *channel, *to, *v[5];
-	char			*key, *cause = NULL;
-	size_t			 i;
-	int			 rc = -1;
-
-	id = dead_value(f, "id");
-	channel = dead_value(f, "channel");
-	to = dead_value(f, "to");
-	sr = redis_reply_field(f, "sr");
-	key = outbox_key(cf, id);
-	rec = redis_command(r, &cause, "HMGET %s notice division events "
-	    "ward service", key);
-	if (sr == NULL || rec == NULL || rec->type != REDIS_TYPE_ARRAY) {
-		fprintf(stderr, "closeloop dead drop: %s: %s\n", entry,
-		    sr == NULL ? "the dead letter names no SR" : rec == NULL ?
-		    cause : rec->str != NULL ? rec->str : "unexpected reply");
-		goto out;
-	}
-	for (i = 0; i < 5; i++)
-		v[i] = i < rec->elements && rec->element[i]->type ==
-		    REDIS_TYPE_STRING ? rec->element[i]->str : NULL;
-	d = decision_add(&dl, DECISION_SUPPRESSED, "dropped_by_operator",
-	    vocab_notice_parse(v[0] != NULL ? v[0] : ""), v[1], v[2],
-	    "%s to %s dropped from the dead letters by %s (closeloop dead "
-	    "drop); it will not be sent", channel, to, user);
-	decision_set(d, "channel", channel);
-	decision_set(d, "to", to);
-	decision_set(d, "notification", id);
-	decision_set(d, "operator", user);
-	decision_tag(&dl, 0, v[3], v[4]);
-	txn_begin(&tx, r);
-	argv[0] = "XDEL";
-	argv[1] = cf->redis_dead_stream;
-	argv[2] = entry;
-	txn_queue(&tx, 3, argv);
-	audit_queue(&tx, cf, sr, &dl, clock_now());
-	if (txn_exec(&tx, sr, &cause) != 1) {
-		fprintf(stderr, "closeloop dead drop: %s: %s\n", entry,
-		    cause != NULL ? cause : "the record changed meanwhile");
-		goto out;
-	}
-	dead_dropped(entry, "notification", id, sr, user, json);
-	rc = 0;
-out:
-	decision_clear(&dl);
-	redis_reply_free(rec);
-	free(cause);
-	free(key);
-	return rc;
-}
-
-/* Drop a dead event, and say so in the log. */
-static int
-dead_drop_event(const struct config *cf, struct redis *r, const char *entry,
-    const struct redis_reply *f, const char *user, int json)
-{
-	struct redis_reply	*reply;
-	char			*cause = NULL;
-	int			 rc = -1;
-
-	reply = redis_command(r, &cause, "XDEL %s %s", cf->redis_dead_stream,
-	    entry);
-	if (reply != NULL && reply->type == REDIS_TYPE_INTEGER) {
-		log_write(LOG_LEVEL_NOTICE, "closeloop dead drop: dead letter "
-		    "%s (event of SR %s, %s) dropped by %s", entry,
-		    dead_value(f, "sr"), dead_value(f, "error"), user);
-		dead_dropped(entry, "event", NULL, redis_reply_field(f, "sr"),
-		    user, json);
-		rc = 0;
-	} else
-		fprintf(stderr, "closeloop dead drop: %s: %s\n", entry,
-		    reply == NULL ? cause : reply->str != NULL ? reply->str :
-		    "unexpected reply");
-	redis_reply_free(reply);
-	free(cause);
-	return rc;
-}
-
 /* Drop one dead letter: a notification, or an event. */
 static int
 dead_drop_one(const struct config *cf, struct redis *r, const char *entry,
-    const struct redis_reply *f, int json)
+    const struct redis_reply *f, void *arg)
 {
 	const char	*kind = redis_reply_field(f, "kind");
-	char		*user;
-	int		 rc;
+	char		*user, *cause = NULL;
+	int		 rc, notification;
 
+	notification = kind != NULL && strcmp(kind, "notification") == 0;
 	user = operator_name();
-	if (kind != NULL && strcmp(kind, "notification") == 0)
-		rc = dead_drop_notification(cf, r, entry, f, user, json);
-	else
-		rc = dead_drop_event(cf, r, entry, f, user, json);
+	rc = deadletter_drop(r, cf, entry, f, user, "closeloop dead drop",
+	    &cause);
+	if (rc == 0)
+		dead_dropped(entry, notification ? "notification" : "event",
+		    notification ? redis_reply_field(f, "id") : NULL,
+		    redis_reply_field(f, "sr"), user, *(int *)arg);
+	else {
+		fprintf(stderr, "closeloop dead drop: %s: %s\n", entry, cause);
+		free(cause);
+	}
 	free(user);
 	return rc;
 }
@@ -457,42 +374,27 @@ dead_drop_one(const struct config *cf, struct redis *r, const char *entry,
  */
 static int
 dead_each(const struct config *cf, struct redis *r, const char *what,
-    int argc, char **argv, int json,
-    int (*fn)(const struct config *, struct redis *, const char *,
-    const struct redis_reply *, int))
+    int argc, char **argv, int json, deadletter_fn *fn)
 {
-	struct redis_reply	*reply, *e;
-	const char		*id;
-	size_t			 i;
-	int			 k, found, bad = 0;
+	char	*cause = NULL;
+	int	 k, n, failed, bad = 0;
 
-	if ((reply = backlog_dead(r, cf, 0, NULL)) == NULL) {
-		fprintf(stderr, "closeloop dead %s: cannot read %s\n", what,
-		    cf->redis_dead_stream);
-		return EX_UNAVAILABLE;
-	}
 	for (k = 0; k < argc; k++) {
-		found = 0;
-		for (i = 0; i < reply->elements; i++) {
-			e = reply->element[i];
-			if (e->elements != 2)
-				continue;
-			id = redis_reply_field(e->element[1], "id");
-			if (strcmp(e->element[0]->str, argv[k]) != 0 &&
-			    (id == NULL || strcmp(id, argv[k]) != 0))
-				continue;
-			found = 1;
-			bad |= fn(cf, r, e->element[0]->str, e->element[1],
-			    json);
+		n = deadletter_each(r, cf, argv[k], fn, &json, &failed,
+		    &cause);
+		if (n < 0) {
+			fprintf(stderr, "closeloop dead %s: cannot read %s: "
+			    "%s\n", what, cf->redis_dead_stream, cause);
+			free(cause);
+			return EX_UNAVAILABLE;
 		}
-		if (!found) {
+		if (n == 0)
 			fprintf(stderr, "closeloop dead %s: %s: no such "
 			    "dead letter (see closeloop dead list)\n", what,
 			    argv[k]);
-			bad = -1;
-		}
+		if (n == 0 || failed)
+			bad = 1;
 	}
-	redis_reply_free(reply);
 	return bad ? EX_DATAERR : 0;
 }
 

@@ -172,7 +172,7 @@ d = [json.loads(l) for l in open(sys.argv[1])]
 assert len(d) == 1 and d[0]["kind"] == "event" and d[0]["sr"] == "X-1", d
 assert d[0]["entry"] == sys.argv[2] and d[0]["operator"] == "bob", d' \
     "$T/drop.json" "$entry" || fail "dead drop --json: $(cat "$T/drop.json")"
-grep -q "dead letter $entry (event of SR X-1, .*) dropped by bob" "$T/drop.log" ||
+grep -q "dead letter $entry (event of SR X-1: .*) dropped by bob" "$T/drop.log" ||
     fail "the event's drop is not logged: $(cat "$T/drop.log")"
 assert "no dead letter left" dead_is 0
 rc=0
