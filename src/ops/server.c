@@ -39,6 +39,7 @@
 #include "redis.h"
 #include "redisconn.h"
 #include "reload.h"
+#include "opsreq.h"
 #include "rollupfold.h"
 #include "sdnotify.h"
 #include "server.h"
@@ -57,7 +58,8 @@ static const struct deliver_workers server_workers = {
 /*
  * Longest a blocking read waits before the loop looks around: a second,
  * since the steps' and the workers' daily counts are folded into their
- * hashes once a second (server_full()), and the console shows them.
+ * hashes once a second (server_full()), and the console shows them;
+ * the console's operator requests (opsreq.h) are carried out then too.
  */
 #define SERVER_BLOCK_MAX_MS	1000
 
@@ -148,7 +150,8 @@ server_connect(struct server *sv)
 
 	sv->attempts++;
 	sv->r = redisconn_open(sv->cf, &cause);
-	if (sv->r == NULL || stream_setup(sv->s, sv->r, &cause) != 0) {
+	if (sv->r == NULL || stream_setup(sv->s, sv->r, &cause) != 0 ||
+	    opsreq_setup(sv->r, sv->cf, &cause) != 0) {
 		server_lost(sv, cause);
 		return -1;
 	}
@@ -442,6 +445,11 @@ server_full(struct server *sv)
 		log_warn("daily counts: %s", cause);
 		free(cause);
 		cause = NULL;
+	}
+	/* And the console's operator requests are carried out. */
+	if (opsreq_run(sv->r, sv->cf, sv->cat, &cause) < 0) {
+		server_lost(sv, cause);
+		return 1;
 	}
 	if (outbox_depth(sv->r, sv->cf, &email, &sms, &cause) != 0) {
 		server_lost(sv, cause);

@@ -20,6 +20,7 @@
 #include "datefmt.h"
 #include "event.h"
 #include "log.h"
+#include "opsctl.h"
 #include "opspage.h"
 #include "redis.h"
 #include "srpage.h"
@@ -331,7 +332,8 @@ opspage_show(struct webreq *q)
 	rows = view_set(v, "outbox", view_list());
 	opspage_channel(q, rows, EVENT_CHANNEL_EMAIL, now);
 	opspage_channel(q, rows, EVENT_CHANNEL_SMS, now);
-	if (opspage_held(q, v, now) != 0 || opspage_waiting(q, v, now) != 0 ||
+	if (opsctl_add(q, v) != 0 || opspage_held(q, v, now) != 0 ||
+	    opspage_waiting(q, v, now) != 0 ||
 	    opspage_claims(q, v, now) != 0 || opspage_dead(q, v) != 0) {
 		view_free(v);
 		return;

@@ -2,10 +2,11 @@
  * opspage.h - the Operations page: what waits, what is being sent, what
  * was given up
  *
- * GET /operations, for the operations and audit roles, read-only (it
- * changes nothing; closeloop dead retry does). It shows what closeloop
- * queue and closeloop dead list show (backlog.h), as of the moment it is
- * asked:
+ * GET /operations, for the operations and audit roles. Its controls -
+ * the channels' pauses, the actions of the ops role, what came of them -
+ * are opsctl.h's; the page itself changes nothing. It shows what
+ * closeloop queue and closeloop dead list show (backlog.h), as of the
+ * moment it is asked:
  *  - the outbox by channel: notifications due now and due later
  *    (retries, quiet hours), when the oldest due now fell due and how
  *    long it has waited, and when the next one falls due;

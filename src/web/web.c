@@ -28,6 +28,7 @@
 #include "listpage.h"
 #include "log.h"
 #include "msgpage.h"
+#include "opsform.h"
 #include "opspage.h"
 #include "page.h"
 #include "proxy.h"
@@ -71,7 +72,8 @@ static const struct web_route web_routes[] = {
 	{ "GET", "/r/", 0, respage_show },
 	{ "GET", "/templates", WEB_COMMS, tmplpage_show },
 	{ "GET", "/template/", WEB_COMMS, tmplpage_frame },
-	{ "GET", "/operations", WEB_OPS, opspage_show }
+	{ "GET", "/operations", WEB_OPS, opspage_show },
+	{ "POST", "/operations", WEB_OPERATOR, opsform_post }
 };
 
 /* Make the console's state. */

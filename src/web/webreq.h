@@ -31,6 +31,7 @@ struct view;
 #define WEB_COMMS	(WEB_ROLE(ROLE_COMMS) | WEB_ROLE(ROLE_OPS) | \
 			 WEB_ROLE(ROLE_AUDITOR))
 #define WEB_OPS		(WEB_ROLE(ROLE_OPS) | WEB_ROLE(ROLE_AUDITOR))
+#define WEB_OPERATOR	WEB_ROLE(ROLE_OPS)	/* acts, not only reads */
 
 /* What the console serves with. */
 struct web {

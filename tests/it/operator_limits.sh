@@ -61,8 +61,12 @@ for i in 1 2 3 4; do
 done
 mail_to L-5 other@example.org
 wait_for 20 "L-5 sent" state_is L-5/1/0 sent
-wait_for 20 "two of four sent" [ "$(sent_count L-1/1/0 L-2/1/0 L-3/1/0 L-4/1/0)" = 2 ]
-wait_for 20 "two deferred" [ "$(rcli ZCOUNT closeloop:outbox:email "($(($(date +%s) * 1000 + 600000))" +inf)" = 2 ]
+two_sent() { [ "$(sent_count L-1/1/0 L-2/1/0 L-3/1/0 L-4/1/0)" = 2 ]; }
+two_deferred() {
+	[ "$(rcli ZCOUNT closeloop:outbox:email "($(($(date +%s) * 1000 + 600000))" +inf)" = 2 ]
+}
+wait_for 20 "two of four sent" two_sent
+wait_for 20 "two deferred" two_deferred
 sleep 2
 assert "still two sent" [ "$(sent_count L-1/1/0 L-2/1/0 L-3/1/0 L-4/1/0)" = 2 ]
 assert "two emails to the address" [ "$(to_count same@example.org)" = 2 ]

@@ -131,7 +131,8 @@ for i in 1 2 3; do
 	mail_to B-$i "p550-b$i@example.org"
 	wait_for 20 "B-$i failed" state_is B-$i/1/0 failed
 done
-wait_for 10 "the breaker's pause" [ "$(rcli HGET closeloop:pause:email reason)" = breaker ]
+breaker_paused() { [ "$(rcli HGET closeloop:pause:email reason)" = breaker ]; }
+wait_for 10 "the breaker's pause" breaker_paused
 log_has "email: paused by the breaker: more than 20% of the last 10 messages failed for good" ||
     fail "the log does not say the breaker paused email"
 assert "/healthz is 503" [ "$(healthz)" = 503 ]
