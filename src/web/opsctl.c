@@ -32,19 +32,6 @@
 /* How many entries of the operators' record are read to find the last. */
 #define OPSCTL_SCAN	"500"
 
-/* Set key in e to a time (ms) in the configured zone, if it is one. */
-static void
-opsctl_time(const struct webreq *q, struct view *e, const char *key,
-    int64_t ms)
-{
-	char	buf[32];
-
-	if (ms <= 0)
-		return;
-	datefmt_local(q->cf->templates_timezone, ms, buf, sizeof buf);
-	view_set_string(e, key, buf);
-}
-
 /* Add each channel's pause. Returns 0, or -1 after answering. */
 static int
 opsctl_channels(struct webreq *q, struct view *v)
@@ -68,8 +55,8 @@ opsctl_channels(struct webreq *q, struct view *v)
 			view_set(e, "breaker", view_bool(strcmp(p.reason,
 			    "breaker") == 0));
 			view_set_string(e, "note", p.note);
-			opsctl_time(q, e, "since", p.at);
-			opsctl_time(q, e, "until", p.until);
+			webreq_time(q, e, "since", p.at);
+			webreq_time(q, e, "until", p.until);
 		}
 		pause_free_fields(&p);
 	}
@@ -136,7 +123,7 @@ opsctl_actions(struct webreq *q, struct view *v)
 			continue;
 		e = view_append(list, view_map());
 		if ((at = redis_reply_field(f, "at")) != NULL)
-			opsctl_time(q, e, "at", strtoll(at, NULL, 10));
+			webreq_time(q, e, "at", strtoll(at, NULL, 10));
 		view_set_string(e, "what", what);
 		view_set_string(e, "user", redis_reply_field(f, "user"));
 		view_set_string(e, "peer", redis_reply_field(f, "peer"));
@@ -173,7 +160,7 @@ opsctl_suppressed(struct webreq *q, struct view *v)
 		view_set_string(e, "reason", list[i].reason);
 		view_set_string(e, "reply", list[i].reply);
 		view_set_string(e, "sr", list[i].sr);
-		opsctl_time(q, e, "at", list[i].at);
+		webreq_time(q, e, "at", list[i].at);
 	}
 	suppress_list_free(list, got);
 	return 0;

@@ -46,19 +46,6 @@ static const struct {
 	{ "later", "a later due time" }
 };
 
-/* Set key in e to a time (ms) in the configured zone, if it is one. */
-static void
-opspage_time(const struct webreq *q, struct view *e, const char *key,
-    int64_t ms)
-{
-	char	buf[32];
-
-	if (ms <= 0)
-		return;
-	datefmt_local(q->cf->templates_timezone, ms, buf, sizeof buf);
-	view_set_string(e, key, buf);
-}
-
 /* Set key in e to a length of time (ms) in words: "45s", "3h 5m". */
 static void
 opspage_span(struct view *e, const char *key, int64_t ms)
@@ -111,10 +98,10 @@ opspage_channel(struct webreq *q, struct view *rows, int channel,
 	view_set_string(e, "channel", event_channel_name(channel));
 	opspage_count(e, "due", w.due);
 	opspage_count(e, "later", w.later);
-	opspage_time(q, e, "oldest", w.oldest);
+	webreq_time(q, e, "oldest", w.oldest);
 	if (w.oldest > 0)
 		opspage_span(e, "waited", now - w.oldest);
-	opspage_time(q, e, "next", w.next);
+	webreq_time(q, e, "next", w.next);
 }
 
 /* Set why in e to the words of a reason. */
@@ -160,7 +147,7 @@ opspage_list(struct webreq *q, struct view *v, enum waitlist_kind kind,
 static void
 opspage_due(struct webreq *q, struct view *e, int64_t at, int64_t now)
 {
-	opspage_time(q, e, "due", at);
+	webreq_time(q, e, "due", at);
 	if (at > now)
 		opspage_span(e, "in", at - now);
 }
@@ -236,14 +223,14 @@ opspage_claims(struct webreq *q, struct view *v, int64_t now)
 		e = view_append(list, view_map());
 		view_set_string(e, "id", it->id);
 		opspage_sr(e, it->id);
-		opspage_time(q, e, "lease_end", it->at);
+		webreq_time(q, e, "lease_end", it->at);
 		view_set(e, "lease_over", view_bool(it->at <= now));
 		if (it->channel != 0)
 			view_set_string(e, "channel",
 			    event_channel_name(it->channel));
 		view_set_string(e, "to", it->to);
 		view_set_string(e, "owner", it->owner);
-		opspage_time(q, e, "claimed", it->claimed);
+		webreq_time(q, e, "claimed", it->claimed);
 		snprintf(attempt, sizeof attempt, "%lld", it->attempts);
 		view_set_string(e, "attempt", attempt);
 		view_set_string(e, "notice", it->notice);
@@ -264,7 +251,7 @@ opspage_letter(struct webreq *q, struct view *list, const char *entry,
 
 	e = view_append(list, view_map());
 	view_set_string(e, "entry", entry);
-	opspage_time(q, e, "when", backlog_entry_ms(entry));
+	webreq_time(q, e, "when", backlog_entry_ms(entry));
 	if (kind != NULL && strcmp(kind, "notification") == 0) {
 		view_set(e, "notification", view_bool(1));
 		view_set_string(e, "id", redis_reply_field(f, "id"));

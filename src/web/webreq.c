@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "datefmt.h"
 #include "http.h"
 #include "log.h"
 #include "page.h"
@@ -87,6 +88,19 @@ webreq_redirect(struct webreq *q, const char *path)
 	q->resp->status = 303;
 	httpresp_header(q->resp, "Location", path);
 	page_headers(q->resp);
+}
+
+/* Set key in e to a time (ms) in the configured zone, if it is one. */
+void
+webreq_time(const struct webreq *q, struct view *e, const char *key,
+    int64_t ms)
+{
+	char	buf[32];
+
+	if (ms <= 0)
+		return;
+	datefmt_local(q->cf->templates_timezone, ms, buf, sizeof buf);
+	view_set_string(e, key, buf);
 }
 
 /* Answer 404. */

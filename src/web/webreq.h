@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "session.h"
 
@@ -86,5 +87,12 @@ void webreq_redirect(struct webreq *q, const char *path);
 
 /* Answer the same 404 as for anything that does not exist. */
 void webreq_not_found(struct webreq *q);
+
+/*
+ * Set key in map e to the time ms (since the epoch) written in
+ * templates.timezone ("2026-12-07 09:12:03"); nothing if ms is 0 or less.
+ */
+void webreq_time(const struct webreq *q, struct view *e, const char *key,
+    int64_t ms);
 
 #endif

@@ -478,6 +478,27 @@ closure_to() {
 	    note "Basin cleared" "$@" >/dev/null
 }
 
+# Publish, as the CRM would, a subscription by channel $1 (email or sms)
+# and a closure with a note, both stamped now (so that no
+# delivery.max_event_age_hours holds them back): $2 the SR (events s-SR
+# and c-SR), $3 the address or phone; more arguments are more fields of
+# the subscription (phone +1...).
+closure_now() {
+	_cn_channel=$1
+	_cn_sr=$2
+	_cn_field=email
+	[ "$_cn_channel" = email ] || _cn_field=phone
+	_cn_contact=$3
+	shift 3
+	_cn_ts=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$_cn_sr" \
+	    sr "$_cn_sr" ts "$_cn_ts" "$_cn_field" "$_cn_contact" locale en \
+	    channels "$_cn_channel" "$@" >/dev/null
+	rcli XADD closeloop:events '*' v 1 type status event_id "c-$_cn_sr" \
+	    sr "$_cn_sr" ts "$_cn_ts" division TW status closed \
+	    reason completed note "Basin cleared" >/dev/null
+}
+
 # Publish a subscription by SMS and a closure with a note: $1 the SR, $2
 # the phone, $3 the locale (default en).
 sms_closed() {

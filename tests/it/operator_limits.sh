@@ -30,20 +30,6 @@ EXTRA_PIDS="$EXTRA_PIDS $SECOND"
 wait_for 20 "the first daemon" log_has "reading closeloop:events"
 wait_for 20 "the second daemon" grep -q "reading closeloop:events" "$T/second.log"
 
-now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-# Publish a subscription and a closure: $1 the SR, $2 the address; more
-# arguments are more fields of the subscription (phone +1...).
-mail_to() {
-	_sr=$1
-	_to=$2
-	shift 2
-	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$_sr" \
-	    sr "$_sr" ts "$(now)" email "$_to" locale en channels email \
-	    "$@" >/dev/null
-	rcli XADD closeloop:events '*' v 1 type status event_id "c-$_sr" \
-	    sr "$_sr" ts "$(now)" division TW status closed reason completed \
-	    note "Basin cleared" >/dev/null
-}
 to_count() {
 	$MAILBOX list "$MAIL" | grep -c " $1\$" || true
 }
@@ -57,9 +43,9 @@ sent_count() {
 
 say "four SRs for one address, two daemons: two emails in the hour"
 for i in 1 2 3 4; do
-	mail_to L-$i same@example.org
+	closure_now email L-$i same@example.org
 done
-mail_to L-5 other@example.org
+closure_now email L-5 other@example.org
 wait_for 20 "L-5 sent" state_is L-5/1/0 sent
 two_sent() { [ "$(sent_count L-1/1/0 L-2/1/0 L-3/1/0 L-4/1/0)" = 2 ]; }
 two_deferred() {
@@ -96,7 +82,7 @@ history_json "$1"
     fail "the send-now is not in the trail with its operator"
 
 say "a hard bounce suppresses the address"
-mail_to S-1 p550-s@example.org
+closure_now email S-1 p550-s@example.org
 wait_for 20 "S-1 failed" state_is S-1/1/0 failed
 "$CLOSELOOP" -c "$CONF" suppressed list --json > "$T/sup.json" ||
     fail "closeloop suppressed list --json failed"
@@ -112,7 +98,7 @@ assert "p550-s" not in r["to"], r
 EOF
 
 say "the next notice goes by the resident's phone"
-mail_to S-2 P550-S@example.org phone +14165550777
+closure_now email S-2 P550-S@example.org phone +14165550777
 wait_for 20 "S-2 suppressed" state_is S-2/1/0 suppressed
 wait_for 20 "S-2 sent by SMS" state_is S-2/1/0f sent
 history_json S-2
@@ -121,7 +107,7 @@ hfield_taken rule suppressed | grep -q suppressed_address ||
 [ "$(hfield_taken channel sent)" = sms ] || fail "S-2 did not go by SMS"
 
 say "without a phone, nothing is sent, and the trail says why"
-mail_to S-3 p550-s@example.org
+closure_now email S-3 p550-s@example.org
 wait_for 20 "S-3 suppressed" state_is S-3/1/0 suppressed
 history_json S-3
 hfield_taken detail suppressed | grep -q "the address is on the suppression list" ||
@@ -137,7 +123,7 @@ grep -q "cleared" "$T/clear" || fail "clear: $(cat "$T/clear")"
     fail "the address is still listed"
 rcli XRANGE closeloop:web:audit - + | grep -q -x unsuppress ||
     fail "the clearing is not recorded"
-mail_to S-4 p550-s@example.org
+closure_now email S-4 p550-s@example.org
 wait_for 20 "S-4 tried (and refused again)" state_is S-4/1/0 failed
 kill -TERM "$SECOND"
 wait "$SECOND" 2>/dev/null || true

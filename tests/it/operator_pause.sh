@@ -33,15 +33,6 @@ configure
 daemon_start
 wait_for 20 "reading the stream" log_has "reading closeloop:events"
 
-now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-# Publish a subscription by email and a closure: $1 the SR, $2 the address.
-mail_to() {
-	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
-	    sr "$1" ts "$(now)" email "$2" locale en channels email >/dev/null
-	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
-	    sr "$1" ts "$(now)" division TW status closed reason completed \
-	    note "Basin cleared" >/dev/null
-}
 received() { [ "$($MAILBOX count "$MAIL")" -eq "$1" ]; }
 healthz() {
 	curl -s -o "$T/health" -w '%{http_code}' \
@@ -71,7 +62,7 @@ assert rows["email"]["paused"] is True and rows["email"]["by"] == "alice", rows
 assert rows["email"]["reason"] == "operator", rows
 assert rows["sms"]["paused"] is False, rows
 EOF
-mail_to P-1 p1@example.org
+closure_now email P-1 p1@example.org
 wait_for 10 "P-1 queued" state_is P-1/1/0 queued
 sleep 3
 assert "P-1 still waits" state_is P-1/1/0 queued
@@ -119,7 +110,7 @@ grep -q "until 20" "$T/pause" || fail "pause --until: $(cat "$T/pause")"
 "$CLOSELOOP" -c "$CONF" pause email --until 2020-01-01 2>"$T/err" &&
     fail "a pause until a time gone by was taken"
 grep -q "not a time to come" "$T/err" || fail "--until in the past: $(cat "$T/err")"
-mail_to P-2 p2@example.org
+closure_now email P-2 p2@example.org
 wait_for 10 "P-2 queued" state_is P-2/1/0 queued
 assert "P-2 waits while paused" received 1
 wait_for 20 "P-2 sent once the pause ended" state_is P-2/1/0 sent
@@ -128,7 +119,7 @@ wait "$SECOND" 2>/dev/null || true
 
 say "the breaker: three refusals in ten pause email for every instance"
 for i in 1 2 3; do
-	mail_to B-$i "p550-b$i@example.org"
+	closure_now email B-$i "p550-b$i@example.org"
 	wait_for 20 "B-$i failed" state_is B-$i/1/0 failed
 done
 breaker_paused() { [ "$(rcli HGET closeloop:pause:email reason)" = breaker ]; }
@@ -140,7 +131,7 @@ grep -q "^email paused by its breaker" "$T/health" ||
     fail "/healthz does not name the breaker: $(cat "$T/health")"
 [ "$(metric 'closeloop_breaker_open{channel="email"}')" = 1 ] ||
     fail "/metrics does not say the breaker is open"
-mail_to B-ok good@example.org
+closure_now email B-ok good@example.org
 wait_for 10 "B-ok queued" state_is B-ok/1/0 queued
 sleep 3
 assert "B-ok waits while the breaker is open" state_is B-ok/1/0 queued

@@ -26,24 +26,12 @@ $(twilio_config "quiet_hours = \"$quiet\";")"
 daemon_start
 wait_for 20 "reading the stream" log_has "reading closeloop:events"
 
-now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-# Publish a subscription by $1 (email or sms) and a closure: $2 the SR,
-# $3 the address or phone.
-closed() {
-	_f=email
-	[ "$1" = email ] || _f=phone
-	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$2" \
-	    sr "$2" ts "$(now)" "$_f" "$3" locale en channels "$1" >/dev/null
-	rcli XADD closeloop:events '*' v 1 type status event_id "c-$2" \
-	    sr "$2" ts "$(now)" division TW status closed reason completed \
-	    note "Basin cleared" >/dev/null
-}
 texts() { grep -c '' "$GW_DIR/messages.jsonl" 2>/dev/null || echo 0; }
 
 say "texts in quiet hours wait"
-closed sms Q-1 +14165550801
-closed sms Q-2 +14165550802
-closed sms Q-3 +14165550803
+closure_now sms Q-1 +14165550801
+closure_now sms Q-2 +14165550802
+closure_now sms Q-3 +14165550803
 for sr in Q-1 Q-2 Q-3; do
 	wait_for 10 "$sr queued" state_is $sr/1/0 queued
 	[ "$(nfield $sr/1/0 wait)" = quiet_hours ] ||
@@ -95,7 +83,7 @@ wait_for 20 "Q-3 sent" state_is Q-3/1/0 sent
 assert "three texts" [ "$(texts)" = 3 ]
 
 say "resend: a new notification pointing at the old"
-closed email E-1 e1@example.org
+closure_now email E-1 e1@example.org
 wait_for 20 "E-1 sent" state_is E-1/1/0 sent
 first_id=$($MAILBOX field "$MAIL" e1@example.org Message-ID)
 USER=carol "$CLOSELOOP" -c "$CONF" resend E-1/1/0 > "$T/resend" ||
@@ -129,7 +117,7 @@ grep -v -i '^\(message-id\|date\|x-closeloop\)' "$T/same.txt" > "$T/b"
 diff "$T/a" "$T/b" > "$T/diff" || fail "the same content differs: $(cat "$T/diff")"
 "$CLOSELOOP" -c "$CONF" resend Q-2/1/0x 2>"$T/err" && fail "resend of no such notification succeeded"
 grep -q "no such notification" "$T/err" || fail "resend of nothing: $(cat "$T/err")"
-closed email E-2 e2@example.org
+closure_now email E-2 e2@example.org
 wait_for 20 "E-2 sent" state_is E-2/1/0 sent
 rcli HSET "closeloop:sr:{E-2}:n:1/0" state sending >/dev/null
 "$CLOSELOOP" -c "$CONF" resend E-2/1/0 2>"$T/err" &&

@@ -34,14 +34,6 @@ web_user audrey auditor
 [ "$(web_signin "$T/olga.jar" olga)" = 303 ] || fail "olga did not sign in"
 [ "$(web_signin "$T/audrey.jar" audrey)" = 303 ] || fail "audrey did not sign in"
 
-now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-mail_to() {
-	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$1" \
-	    sr "$1" ts "$(now)" email "$2" locale en channels email >/dev/null
-	rcli XADD closeloop:events '*' v 1 type status event_id "c-$1" \
-	    sr "$1" ts "$(now)" division TW status closed reason completed \
-	    note "Basin cleared" >/dev/null
-}
 # POST the action $2 as jar $1 with more --data-urlencode NAME=VALUE
 # arguments; the page's CSRF token is taken first. Sets CODE to the
 # status and REQ to the request's id from the redirection.
@@ -112,7 +104,7 @@ grep -q "pause: done: email paused until resumed" "$T/after.html" ||
 grep -q "<strong>paused</strong> by olga since" "$T/after.html" ||
     fail "the page does not show email paused by olga"
 [ "$(rcli XLEN closeloop:web:requests)" = 0 ] || fail "the request was not removed"
-mail_to W-1 w1@example.org
+closure_now email W-1 w1@example.org
 wait_for 10 "W-1 queued" state_is W-1/1/0 queued
 sleep 3
 assert "W-1 waits while paused" state_is W-1/1/0 queued
@@ -133,7 +125,7 @@ $MAILBOX field "$MAIL" olga@example.org Subject | grep -q '^\[TEST\] ' ||
     fail "the test trail does not say olga"
 
 say "a dead letter dropped, an address let off the suppression list"
-mail_to D-1 p550-d1@example.org
+closure_now email D-1 p550-d1@example.org
 wait_for 20 "D-1 failed" state_is D-1/1/0 failed
 act "$T/olga.jar" dead-drop id=D-1/1/0; [ "$CODE" = 303 ] || fail "drop not taken"
 result_is done
@@ -153,7 +145,7 @@ result_is done
     fail "the address is still suppressed"
 
 say "a retried email sent now, a sent one sent again"
-mail_to R-1 t451-r1@example.org
+closure_now email R-1 t451-r1@example.org
 field_is() { [ "$(nfield "$1" "$2")" = "$3" ]; }
 wait_for 20 "R-1 retried" field_is R-1/1/0 wait retry
 act "$T/olga.jar" send-now sr=R-1; [ "$CODE" = 303 ] || fail "send-now not taken"
