@@ -115,7 +115,15 @@ static const struct wording wording_rules[] = {
 	{ "retried_by_operator", "An operator queued a message that had "
 	    "failed for good again." },
 	{ "dropped_by_operator", "An operator removed a message that had "
-	    "failed for good from the dead letters: it will not be sent." }
+	    "failed for good from the dead letters: it will not be sent." },
+	{ "rate_limit", "The resident had their share of messages this "
+	    "hour: this one waits until the hour allows it." },
+	{ "suppressed_address", "The email address bounced before, so it is "
+	    "no longer mailed: the message goes by phone if there is one." },
+	{ "sent_now_by_operator", "An operator took the message out of its "
+	    "wait, so that it goes at once." },
+	{ "resent_by_operator", "An operator sent a message that went out "
+	    "again, as a new one." }
 };
 
 /* Return the sentence of name in a table of n, or NULL. */

@@ -163,6 +163,29 @@ options_in "$MAN8" < "$T/opts8"
 options_in "$MAN1" < "$T/opts1"
 assert "the commands and options are documented" [ "$bad" = 0 ]
 
+say "every rule the code writes is explained in policy.md and on the console"
+/usr/bin/python3 - "$top_srcdir" <<'EOF' || fail "a rule is not explained"
+import glob, re, sys
+top = sys.argv[1]
+rules = set()
+for f in glob.glob(top + "/src/*/*.c"):
+    for m in re.finditer(r'decision_add\(\s*[^,()]+,\s*[^,]+?,\s*"([a-z_]+)"',
+                         open(f).read()):
+        rules.add(m.group(1))
+assert len(rules) >= 25, rules
+bad = 0
+policy = open(top + "/docs/policy.md").read()
+wording = open(top + "/src/web/wording.c").read()
+for r in sorted(rules):
+    if "| `%s` |" % r not in policy:
+        print("docs/policy.md: no row for the rule %s" % r)
+        bad = 1
+    if '{ "%s", ' % r not in wording:
+        print("src/web/wording.c: no words for the rule %s" % r)
+        bad = 1
+sys.exit(bad)
+EOF
+
 say "the default configuration path is the one the pages name"
 for prog in "$CLOSELOOP" "$CLOSELOOPD"; do
 	path=$("$prog" --help | sed -n 's/.*(default \(\/[^)]*\.conf\))$/\1/p')

@@ -30,9 +30,11 @@ static const char *const test_wording_code_rules[] = {
 	"follow_duplicate",
 	"implicit_transfer", "no_note", "no_notice", "no_reason",
 	"no_subscriber", "no_transfer_to", "notify_on", "out_of_order",
-	"partial_work_order", "photo_dropped", "quiet_hours", "reopened",
-	"reopened_after_completed", "retried_by_operator", "settle",
+	"partial_work_order", "photo_dropped", "quiet_hours", "rate_limit",
+	"reopened", "reopened_after_completed", "resent_by_operator",
+	"retried_by_operator", "sent_now_by_operator", "settle",
 	"sms_shortened", "sms_stop", "stale_event", "superseded",
+	"suppressed_address",
 	"too_many_contacts",
 	"too_many_notices", "too_many_work_orders", "unchanged",
 	"unknown_note_code", "unsubscribed"
