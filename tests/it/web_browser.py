@@ -12,6 +12,7 @@ import http.server
 import os
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "harness"))
@@ -214,6 +215,25 @@ def main():
         signin(b, "olive")
         b.open(URL + "/operations")
         check(b, "operations")
+        # She pauses email from the page, as a person would: closeloopd
+        # carries the request out, the page shows it; then she resumes.
+        b.driver.find_element("id", "note-email").send_keys("relay down")
+        b.driver.find_element(
+            "xpath", "//button[normalize-space()='Pause email']").click()
+        wait_url(b, "request=")
+        for _ in range(50):
+            if "Your request" in text(b) and "waiting for" not in text(b):
+                break
+            time.sleep(0.2)
+            b.driver.refresh()
+        if "pause: done: email paused until resumed" not in text(b):
+            fail("the pause's result is not shown: " + text(b)[:400])
+        if "paused by olive" not in text(b):
+            fail("the page does not show email paused by olive")
+        check(b, "operations-paused")
+        b.driver.find_element(
+            "xpath", "//button[normalize-space()='Resume email']").click()
+        wait_url(b, "request=")
         b.open(URL + "/list?counter=flag:no_note")
         if "W-2" not in text(b):
             fail("the list of closures without a note lacks W-2")
