@@ -26,8 +26,9 @@
 #include "redisconn.h"
 #include "xmalloc.h"
 
-#define PAUSECMD_USAGE	"pause [email|sms [--until TIME] [--note TEXT]] " \
-			"[--json] | resume email|sms [--json]"
+#define PAUSECMD_USAGE \
+	"pause [email|sms [--until TIME] [--note TEXT]] [--json] | " \
+	"resume email|sms [--json]"
 
 /* Say what is wrong with a command line; return EX_USAGE. */
 static int

@@ -87,8 +87,8 @@ steercmd_send_now(const struct config *cf, int argc, char **argv)
 		{ "reason", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char		*usage = "send-now [--json] ID... | --sr SR | "
-				    "--reason quiet_hours|retry|rate";
+	const char		*usage = "send-now [--json] ID... | "
+				    "--sr SR | --reason quiet_hours|retry|rate";
 	struct steer_pick	 pick;
 	struct steercmd_out	 o = { 0, 0 };
 	struct redis		*r;
@@ -142,7 +142,8 @@ steercmd_resend(const struct config *cf, int argc, char **argv)
 		{ "same-content", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*usage = "resend [--json] [--same-content] NOTIFICATION";
+	const char	*usage = "resend [--json] [--same-content] "
+			    "NOTIFICATION";
 	struct catalog	*cat = NULL;
 	struct redis	*r;
 	struct json	*j;

@@ -111,7 +111,7 @@ suppressed_clear(const struct config *cf, struct redis *r, int argc,
 			cause = NULL;
 			bad = 1;
 		} else {
-			/* Said back masked, like every address closeloop writes. */
+			/* Said back masked, as closeloop writes addresses. */
 			masked = strchr(argv[i], '@') != NULL ?
 			    log_mask_email(argv[i]) : xstrdup(argv[i]);
 			printf("%s: %s\n", masked, rc == 1 ? "cleared: "

@@ -180,7 +180,8 @@ claim_take(struct redis *r, const struct config *cf, int channel,
 {
 	struct redis_reply	*reply, *list;
 	const char		*argv[10];
-	char			*qkey, *skey, *pkey, nows[32], lease[32], maxs[32];
+	char			*qkey, *skey, *pkey, nows[32], lease[32];
+	char			 maxs[32];
 	char			 limit[32];
 	size_t			 i;
 	int			 rc = -1;

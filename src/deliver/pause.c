@@ -60,13 +60,12 @@ pause_key(const struct config *cf, int channel)
 
 /* Run one of the two scripts; return its integer reply or -1. */
 static int
-pause_eval(struct redis *r, struct redisscript *s, const struct config *cf,
-    int argc, const char **argv, char **cause)
+pause_eval(struct redis *r, struct redisscript *s, int argc,
+    const char **argv, char **cause)
 {
 	struct redis_reply	*reply;
 	int			 rc = -1;
 
-	(void)cf;
 	reply = redisscript_eval(r, s, cause, 2, argc, argv, NULL);
 	if (reply != NULL && reply->type == REDIS_TYPE_INTEGER)
 		rc = (int)reply->integer;
@@ -104,7 +103,7 @@ pause_set(struct redis *r, const struct config *cf, int channel,
 	argv[8] = only_if_running ? "1" : "0";
 	argv[9] = OPERATOR_STREAM_MAXLEN;
 	argv[10] = detail;
-	rc = pause_eval(r, &pause_set_script, cf, 11, argv, cause);
+	rc = pause_eval(r, &pause_set_script, 11, argv, cause);
 	free(detail);
 	free(akey);
 	free(key);
@@ -131,7 +130,7 @@ pause_clear(struct redis *r, const struct config *cf, int channel,
 	argv[4] = at;
 	argv[5] = OPERATOR_STREAM_MAXLEN;
 	argv[6] = detail;
-	rc = pause_eval(r, &pause_clear_script, cf, 7, argv, cause);
+	rc = pause_eval(r, &pause_clear_script, 7, argv, cause);
 	free(detail);
 	free(akey);
 	free(key);
@@ -156,7 +155,8 @@ pause_read(struct redis *r, const struct config *cf, int channel,
 	if (reply->type != REDIS_TYPE_ARRAY) {
 		if (cause != NULL)
 			*cause = xasprintf("reading the pause: %s",
-			    reply->str != NULL ? reply->str : "unexpected reply");
+			    reply->str != NULL ? reply->str :
+			    "unexpected reply");
 		redis_reply_free(reply);
 		return -1;
 	}

@@ -2,11 +2,11 @@
  * steer.c - an operator's hand on the outbox: send now, send again
  *
  * steer.h gives what each action does. A notification is picked by id,
- * by SR (a ZSCAN of each due set for the ids that begin "SR/") or by the reason it waits
- * (its record's wait field; an SMS queued before that field was written
- * and never tried waits for quiet hours). Each is then moved in its own
- * transaction with its trail entry: ZADD XX leaves alone a notification
- * that a worker claimed meanwhile.
+ * by SR (a ZSCAN of each due set for the ids that begin "SR/") or by
+ * the reason it waits (its record's wait field; an SMS queued before
+ * that field was written and never tried waits for quiet hours). Each is
+ * then moved in its own transaction with its trail entry: ZADD XX leaves
+ * alone a notification that a worker claimed meanwhile.
  */
 #include "build.h"
 
@@ -145,15 +145,15 @@ steer_pick_reason(struct redis *r, const struct config *cf,
 	const char		*argv[5];
 	char			*key, *rkey, from[32], offs[32];
 	size_t			 i, off;
-	int			 c, rc = -1;
+	int			 c, last, rc = -1;
 
 	for (c = EVENT_CHANNEL_EMAIL; c <= EVENT_CHANNEL_SMS; c++) {
 		key = retry_queue_key(cf, c);
 		snprintf(from, sizeof from, "(%lld", (long long)now);
 		for (off = 0;; off += STEER_PAGE) {
 			snprintf(offs, sizeof offs, "%zu", off);
-			ids = redis_command(r, cause, "ZRANGEBYSCORE %s %s +inf "
-			    "LIMIT %s %d", key, from, offs, STEER_PAGE);
+			ids = redis_command(r, cause, "ZRANGEBYSCORE %s %s "
+			    "+inf LIMIT %s %d", key, from, offs, STEER_PAGE);
 			if (ids == NULL || ids->type != REDIS_TYPE_ARRAY) {
 				redis_reply_free(ids);
 				free(key);
@@ -176,10 +176,9 @@ steer_pick_reason(struct redis *r, const struct config *cf,
 				redis_reply_free(f);
 			}
 			rc = i == ids->elements ? 0 : -1;
-			off = ids->elements < STEER_PAGE ? SIZE_MAX - STEER_PAGE :
-			    off;
+			last = ids->elements < STEER_PAGE;
 			redis_reply_free(ids);
-			if (rc != 0 || off == SIZE_MAX - STEER_PAGE)
+			if (rc != 0 || last)
 				break;
 		}
 		free(key);
@@ -261,8 +260,8 @@ steer_move(struct redis *r, const struct config *cf, const char *id,
 	}
 	sr = (sr = outbox_field(it, "sr")) != NULL ? sr : "?";
 	wait = (wait = outbox_field(it, "wait")) != NULL ? wait : "a wait";
-	masked = event_mask_contact(it->channel, outbox_field(it, "to") != NULL ?
-	    outbox_field(it, "to") : "");
+	masked = event_mask_contact(it->channel, outbox_field(it, "to") !=
+	    NULL ? outbox_field(it, "to") : "");
 	datefmt_local(cf->templates_timezone, due, local, sizeof local);
 	d = decision_add(&dl, DECISION_RETRIED, "sent_now_by_operator",
 	    it->notice != NULL ? it->notice->notice : VOCAB_NOTICE_NONE,
@@ -385,9 +384,11 @@ steer_resend(struct redis *r, const struct config *cf, const char *id,
 	struct outbox_item	*it = NULL;
 	struct redis_reply	*reply;
 	struct txn		 tx;
-	const char		*extra[5] = { NULL }, *argv[4], *state, *sent_v;
+	const char		*extra[5] = { NULL }, *argv[4], *state;
+	const char		*sent_v;
 	const char		*sent_at, *sr;
-	char			*key, *masked = NULL, *detail = NULL, at[32];
+	char			*key, *masked = NULL, *detail = NULL;
+	char			 at[32];
 	long long		 n;
 	int			 rc = -1;
 

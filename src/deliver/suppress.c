@@ -180,7 +180,8 @@ suppress_clear(struct redis *r, const struct config *cf,
 	struct redis_reply	*reply;
 	struct txn		 tx;
 	const char		*argv[3];
-	char			*key, *set, *detail, hash[DIGEST_SHA1_HEX_LEN + 1];
+	char			*key, *set, *detail;
+	char			 hash[DIGEST_SHA1_HEX_LEN + 1];
 	int			 was, rc = -1;
 
 	if (suppress_is_hash(address_or_hash))

@@ -189,7 +189,9 @@ opsact_resend(struct redis *r, const struct config *cf,
 {
 	const char	*id = opsact_field(f, "id");
 	char		*newid = NULL, *cause = NULL;
-	int		 same = strcmp(opsact_field(f, "same_content"), "1") == 0;
+	int		 same;
+
+	same = strcmp(opsact_field(f, "same_content"), "1") == 0;
 
 	if (steer_resend(r, cf, id, catalog_version(cat), same, by,
 	    clock_now(), &newid, &cause) != 0) {

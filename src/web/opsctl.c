@@ -95,7 +95,8 @@ static int
 opsctl_is_action(const char *what)
 {
 	return what != NULL && strncmp(what, "signin", 6) != 0 &&
-	    strcmp(what, "signout") != 0 && strcmp(what, "untrusted-proxy") != 0;
+	    strcmp(what, "signout") != 0 &&
+	    strcmp(what, "untrusted-proxy") != 0;
 }
 
 /* Add the last operator actions. */

@@ -27,7 +27,8 @@ static const char *const opsform_fields[] = {
 	"same_content", "address", "notice", "locale", "to"
 };
 
-#define OPSFORM_NFIELDS	(sizeof opsform_fields / sizeof opsform_fields[0])
+#define OPSFORM_NFIELDS	\
+	(sizeof opsform_fields / sizeof opsform_fields[0])
 
 /* POST /operations. */
 void
