@@ -464,7 +464,8 @@ static void
 waitlist_merge(struct waitlist *a, struct waitlist *b, size_t limit)
 {
 	a->item = xreallocarray(a->item, a->n + b->n + 1, sizeof *a->item);
-	memcpy(a->item + a->n, b->item, b->n * sizeof *b->item);
+	if (b->n > 0)
+		memcpy(a->item + a->n, b->item, b->n * sizeof *b->item);
 	a->n += b->n;
 	a->more += b->more;
 	b->n = 0;
