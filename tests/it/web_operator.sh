@@ -68,8 +68,10 @@ result() { rcli HGET "closeloop:web:request:$REQ" result; }
 
 say "the page: channels and forms for ops, none for an auditor"
 web_get "$T/olga.jar" /operations > "$T/olga.html"
-grep -q "<button type=\"submit\">Pause email</button>" "$T/olga.html" ||
-    fail "olga's page has no pause form"
+if ! grep -q "<button type=\"submit\">Pause email</button>" "$T/olga.html"; then
+	sed -n '/<main/,$p' "$T/olga.html" | head -n 20
+	fail "olga's page has no pause form"
+fi
 grep -q "Send the test" "$T/olga.html" || fail "olga's page has no test form"
 web_get "$T/audrey.jar" /operations > "$T/audrey.html"
 grep -q "Pause email\|Send the test\|Send now" "$T/audrey.html" &&
