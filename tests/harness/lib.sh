@@ -482,7 +482,10 @@ closure_to() {
 # and a closure with a note, both stamped now (so that no
 # delivery.max_event_age_hours holds them back): $2 the SR (events s-SR
 # and c-SR), $3 the address or phone; more arguments are more fields of
-# the subscription (phone +1...).
+# the subscription (phone +1...). The closure is published once the SR's
+# state has the subscription: with two daemons reading the stream, each
+# may take one of the two events, and the closure must not be decided
+# before the subscription is known.
 closure_now() {
 	_cn_channel=$1
 	_cn_sr=$2
@@ -494,9 +497,16 @@ closure_now() {
 	rcli XADD closeloop:events '*' v 1 type subscribe event_id "s-$_cn_sr" \
 	    sr "$_cn_sr" ts "$_cn_ts" "$_cn_field" "$_cn_contact" locale en \
 	    channels "$_cn_channel" "$@" >/dev/null
+	wait_for 20 "the subscription of $_cn_sr" subscribed "$_cn_sr" \
+	    "$_cn_channel" "$_cn_contact"
 	rcli XADD closeloop:events '*' v 1 type status event_id "c-$_cn_sr" \
 	    sr "$_cn_sr" ts "$_cn_ts" division TW status closed \
 	    reason completed note "Basin cleared" >/dev/null
+}
+
+# Succeed when SR $1's state has contact $3 on channel $2.
+subscribed() {
+	[ "$(rcli HEXISTS "closeloop:sr:{$1}:state" "c:$2:$3")" = 1 ]
 }
 
 # Publish a subscription by SMS and a closure with a note: $1 the SR, $2
