@@ -120,15 +120,19 @@ opsact_say(const char *id, const char *sr, enum steer_result res,
     const char *detail, void *arg)
 {
 	struct opsact_said	*s = arg;
+	const char		*quiet = NULL;
 	char			*more;
 
 	(void)sr;
-	if (res == STEER_MOVED && strstr(detail, "quiet_hours") == NULL)
+	/* A moved one is worth a word only while quiet hours hold it. */
+	if (res == STEER_MOVED &&
+	    (strstr(detail, "quiet_hours are in force") == NULL ||
+	    (quiet = strstr(detail, "but ")) == NULL))
 		return;
 	if (s->shown++ >= 5)
 		return;
-	more = xasprintf("%s; %s: %s", s->text, id, res == STEER_MOVED ?
-	    strstr(detail, "but ") + 4 : detail);
+	more = xasprintf("%s; %s: %s", s->text, id, quiet != NULL ? quiet + 4 :
+	    detail);
 	free(s->text);
 	s->text = more;
 }
