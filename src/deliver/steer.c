@@ -72,6 +72,15 @@ steer_result_name(enum steer_result result)
 	}
 }
 
+/* Set *cause to what Redis answered about key instead of a list. */
+static void
+steer_refused(const char *key, const struct redis_reply *reply, char **cause)
+{
+	if (cause != NULL)
+		*cause = xasprintf("%s: %s", key, reply->str != NULL ?
+		    reply->str : "unexpected reply");
+}
+
 /* Pick every waiting notification of an SR, on both channels. */
 static int
 steer_pick_sr(struct redis *r, const struct config *cf, const char *sr,
@@ -99,9 +108,8 @@ steer_pick_sr(struct redis *r, const struct config *cf, const char *sr,
 			    "COUNT %d", key, cursor, match, STEER_PAGE);
 			if (reply == NULL || reply->type != REDIS_TYPE_ARRAY ||
 			    reply->elements != 2) {
-				if (reply != NULL && cause != NULL)
-					*cause = xstrdup("ZSCAN: unexpected "
-					    "reply");
+				if (reply != NULL)
+					steer_refused(key, reply, cause);
 				redis_reply_free(reply);
 				free(key);
 				free(match);
@@ -155,6 +163,8 @@ steer_pick_reason(struct redis *r, const struct config *cf,
 			ids = redis_command(r, cause, "ZRANGEBYSCORE %s %s "
 			    "+inf LIMIT %s %d", key, from, offs, STEER_PAGE);
 			if (ids == NULL || ids->type != REDIS_TYPE_ARRAY) {
+				if (ids != NULL)
+					steer_refused(key, ids, cause);
 				redis_reply_free(ids);
 				free(key);
 				return -1;

@@ -86,6 +86,16 @@ suppress_field(const struct redis_reply *f, const char *name)
 	return xstrdup(v != NULL ? v : "");
 }
 
+/* Set *cause to what Redis answered about key instead of the list. */
+static void
+suppress_refused(const char *key, const struct redis_reply *reply,
+    char **cause)
+{
+	if (cause != NULL)
+		*cause = xasprintf("%s: %s", key, reply->str != NULL ?
+		    reply->str : "unexpected reply");
+}
+
 /* List the suppressed addresses. */
 long long
 suppress_list(struct redis *r, const struct config *cf, size_t max,
@@ -104,11 +114,18 @@ suppress_list(struct redis *r, const struct config *cf, size_t max,
 	    -1LL);
 	if ((f = redis_command(r, cause, "ZCARD %s", set)) == NULL)
 		goto fail;
-	total = f->type == REDIS_TYPE_INTEGER ? f->integer : 0;
+	if (f->type != REDIS_TYPE_INTEGER) {
+		suppress_refused(set, f, cause);
+		redis_reply_free(f);
+		goto fail;
+	}
+	total = f->integer;
 	redis_reply_free(f);
 	ids = redis_command(r, cause, "ZREVRANGE %s 0 %s WITHSCORES", set,
 	    stop);
 	if (ids == NULL || ids->type != REDIS_TYPE_ARRAY) {
+		if (ids != NULL)
+			suppress_refused(set, ids, cause);
 		total = -1;
 		goto fail;
 	}

@@ -120,15 +120,19 @@ opsact_say(const char *id, const char *sr, enum steer_result res,
     const char *detail, void *arg)
 {
 	struct opsact_said	*s = arg;
+	const char		*quiet = NULL;
 	char			*more;
 
 	(void)sr;
-	if (res == STEER_MOVED && strstr(detail, "quiet_hours") == NULL)
+	/* A moved one is worth a word only while quiet hours hold it. */
+	if (res == STEER_MOVED &&
+	    (strstr(detail, "quiet_hours are in force") == NULL ||
+	    (quiet = strstr(detail, "but ")) == NULL))
 		return;
 	if (s->shown++ >= 5)
 		return;
-	more = xasprintf("%s; %s: %s", s->text, id, res == STEER_MOVED ?
-	    strstr(detail, "but ") + 4 : detail);
+	more = xasprintf("%s; %s: %s", s->text, id, quiet != NULL ? quiet + 4 :
+	    detail);
 	free(s->text);
 	s->text = more;
 }
@@ -203,17 +207,25 @@ opsact_resend(struct redis *r, const struct config *cf,
 	return 0;
 }
 
-/* Drop one dead letter, as deadletter_each() finds it. */
+/*
+ * Drop one dead letter, as deadletter_each() finds it; the first
+ * failure's cause is kept in why[0].
+ */
 static int
 opsact_drop_one(const struct config *cf, struct redis *r, const char *entry,
     const struct redis_reply *fields, void *arg)
 {
-	char	**why = arg;
+	char	**why = arg, *cause = NULL;
+	int	  rc;
 
-	free(*why);
-	*why = NULL;
-	return deadletter_drop(r, cf, entry, fields, why[1],
-	    "the console's Operations page", why);
+	rc = deadletter_drop(r, cf, entry, fields, why[1],
+	    "the console's Operations page", &cause);
+	if (rc != 0 && why[0] == NULL)
+		why[0] = cause != NULL ? cause : xasprintf("%.64s: not "
+		    "dropped", entry);
+	else
+		free(cause);
+	return rc;
 }
 
 /* Drop a dead letter. */

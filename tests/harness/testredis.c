@@ -79,6 +79,24 @@ testredis_int(struct redis *r, const char *cmd)
 	return v;
 }
 
+/* Return the integer reply of a command about one key. */
+long long
+testredis_key_int(struct redis *r, const char *cmd, const char *key)
+{
+	struct redis_reply	*reply;
+	const char		*argv[2] = { cmd, key };
+	char			*cause = NULL;
+	long long		 v;
+
+	reply = redis_command_argv(r, &cause, 2, argv, NULL);
+	if (reply == NULL)
+		fail_msg("%s %s: %s", cmd, key, cause);
+	assert_int_equal(reply->type, REDIS_TYPE_INTEGER);
+	v = reply->integer;
+	redis_reply_free(reply);
+	return v;
+}
+
 /* Return a field of a hash. */
 char *
 testredis_hget(struct redis *r, const char *key, const char *field)

@@ -41,6 +41,13 @@ void testredis_flush(struct redis *r);
  */
 long long testredis_int(struct redis *r, const char *cmd);
 
+/*
+ * Return the integer reply of cmd (a command of one key: EXISTS, PTTL,
+ * ZCARD, ...) about key; fails the test if it is not an integer.
+ */
+long long testredis_key_int(struct redis *r, const char *cmd,
+    const char *key);
+
 /* Return field of the hash key (allocated), or NULL if it has none. */
 char *testredis_hget(struct redis *r, const char *key, const char *field);
 
