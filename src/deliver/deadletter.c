@@ -111,10 +111,10 @@ deadletter_decide(struct redis *r, const struct config *cf,
 }
 
 /* Drop a dead letter. */
-int
-deadletter_drop(struct redis *r, const struct config *cf, const char *entry,
-    const struct redis_reply *f, const char *by, const char *how,
-    char **cause)
+static int
+deadletter_drop_with_cause(struct redis *r, const struct config *cf,
+    const char *entry, const struct redis_reply *f, const char *by,
+    const char *how, char **cause)
 {
 	struct decision_list	 dl = { NULL, 0 };
 	struct txn		 tx;
@@ -154,5 +154,20 @@ deadletter_drop(struct redis *r, const struct config *cf, const char *entry,
 		*cause = xasprintf("%s: the record changed meanwhile", entry);
 	decision_clear(&dl);
 	free(detail);
+	return rc;
+}
+
+/* Drop a dead letter; cause may be NULL. */
+int
+deadletter_drop(struct redis *r, const struct config *cf, const char *entry,
+    const struct redis_reply *f, const char *by, const char *how,
+    char **cause)
+{
+	char	*ignored = NULL;
+	int	 rc;
+
+	rc = deadletter_drop_with_cause(r, cf, entry, f, by, how,
+	    cause != NULL ? cause : &ignored);
+	free(ignored);
 	return rc;
 }

@@ -291,10 +291,12 @@ outbox_render_when(const struct outbox_item *it, const char *version,
 
 	*when = now;
 	if (same != NULL && (version == NULL || strcmp(same, version) != 0)) {
-		*cause = xasprintf("the template set in use (%s) is not the one "
-		    "the first message was sent with (%s): not the same "
-		    "content; resend it without --same-content", version !=
-		    NULL ? version : "?", same);
+		if (cause != NULL)
+			*cause = xasprintf("the template set in use (%s) is "
+			    "not the one the first message was sent with "
+			    "(%s): not the same content; resend it without "
+			    "--same-content", version != NULL ? version : "?",
+			    same);
 		return -1;
 	}
 	if (at != NULL && strtoll(at, NULL, 10) > 0)

@@ -3,7 +3,8 @@
  *
  * pause.h gives the key. Pausing and resuming each run as one script, so
  * that the pause, its expiry and its line in the operators' record
- * (PREFIXweb:audit) are written together; the claim script (outbox.c)
+ * (PREFIXweb:audit) are written together - the line first, so that a
+ * record Redis refuses (the key is not a stream) changes nothing; the claim script (outbox.c)
  * reads the key before it claims anything.
  */
 #include "build.h"
@@ -27,25 +28,26 @@ static struct redisscript pause_set_script = {
 	"if ARGV[7] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then\n"
 	"  return 0\n"
 	"end\n"
+	"redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'what',\n"
+	"    'pause', 'user', ARGV[1], 'peer', ARGV[6], 'at', ARGV[4],\n"
+	"    'detail', ARGV[9])\n"
 	"redis.call('DEL', KEYS[1])\n"
 	"redis.call('HSET', KEYS[1], 'by', ARGV[1], 'reason', ARGV[2],\n"
 	"    'note', ARGV[3], 'at', ARGV[4], 'until', ARGV[5])\n"
 	"if tonumber(ARGV[5]) > 0 then\n"
 	"  redis.call('PEXPIREAT', KEYS[1], ARGV[5])\n"
 	"end\n"
-	"redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'what',\n"
-	"    'pause', 'user', ARGV[1], 'peer', ARGV[6], 'at', ARGV[4],\n"
-	"    'detail', ARGV[9])\n"
 	"return 1\n",
 	""
 };
 
 static struct redisscript pause_clear_script = {
 	"resume",
-	"local was = redis.call('DEL', KEYS[1])\n"
+	"local was = redis.call('EXISTS', KEYS[1])\n"
 	"redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'what',\n"
 	"    'resume', 'user', ARGV[1], 'peer', ARGV[2], 'at', ARGV[3],\n"
 	"    'detail', ARGV[5] .. (was == 1 and '' or ' (was not paused)'))\n"
+	"redis.call('DEL', KEYS[1])\n"
 	"return was\n",
 	""
 };

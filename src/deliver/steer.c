@@ -244,6 +244,11 @@ steer_move(struct redis *r, const struct config *cf, const char *id,
 	enum steer_result	 res = STEER_FAILED;
 
 	if ((it = outbox_item_read(r, cf, id, &cause)) == NULL) {
+		/* The caller says the id: not twice. */
+		if (cause != NULL && strncmp(cause, id, strlen(id)) == 0 &&
+		    strncmp(cause + strlen(id), ": ", 2) == 0)
+			memmove(cause, cause + strlen(id) + 2,
+			    strlen(cause + strlen(id) + 2) + 1);
 		*detail = cause;
 		return cause != NULL && strstr(cause, "no such") != NULL ?
 		    STEER_NOT_WAITING : STEER_FAILED;
@@ -384,10 +389,10 @@ steer_went_out(const char *state)
 }
 
 /* Queue a notification again as a new one. */
-int
-steer_resend(struct redis *r, const struct config *cf, const char *id,
-    const char *version, int same_content, const char *by, int64_t now,
-    char **newid, char **cause)
+static int
+steer_resend_with_cause(struct redis *r, const struct config *cf,
+    const char *id, const char *version, int same_content, const char *by,
+    int64_t now, char **newid, char **cause)
 {
 	struct decision_list	 dl = { NULL, 0 };
 	struct decision		*d;
@@ -491,5 +496,21 @@ fail:
 	free(detail);
 	free(masked);
 	free(key);
+	return rc;
+}
+
+/* Queue a notification again; cause may be NULL. */
+int
+steer_resend(struct redis *r, const struct config *cf, const char *id,
+    const char *version, int same_content, const char *by, int64_t now,
+    char **newid, char **cause)
+{
+	char	*ignored = NULL;
+	int	 rc;
+
+	rc = steer_resend_with_cause(r, cf, id, version, same_content, by, now,
+	    newid,
+	    cause != NULL ? cause : &ignored);
+	free(ignored);
 	return rc;
 }

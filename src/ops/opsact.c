@@ -195,8 +195,11 @@ opsact_resend(struct redis *r, const struct config *cf,
 	char		*newid = NULL, *cause = NULL;
 	int		 same;
 
+	if (*id == '\0') {
+		*result = xstrdup("id: which notification?");
+		return -1;
+	}
 	same = strcmp(opsact_field(f, "same_content"), "1") == 0;
-
 	if (steer_resend(r, cf, id, catalog_version(cat), same, by,
 	    clock_now(), &newid, &cause) != 0) {
 		*result = cause;

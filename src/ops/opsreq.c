@@ -41,8 +41,8 @@ opsreq_result_key(const struct config *cf, const char *id)
 }
 
 /* Publish a request. */
-int
-opsreq_publish(struct redis *r, const struct config *cf,
+static int
+opsreq_publish_with_cause(struct redis *r, const struct config *cf,
     const char *const *fields, char **id, char **cause)
 {
 	struct redis_reply	*reply;
@@ -82,16 +82,31 @@ opsreq_publish(struct redis *r, const struct config *cf,
 	return rc;
 }
 
-/* Create the stream and the group. */
+/* Publish a request; cause may be NULL. */
 int
-opsreq_setup(struct redis *r, const struct config *cf, char **cause)
+opsreq_publish(struct redis *r, const struct config *cf,
+    const char *const *fields, char **id, char **cause)
+{
+	char	*ignored = NULL;
+	int	 rc;
+
+	rc = opsreq_publish_with_cause(r, cf, fields, id,
+	    cause != NULL ? cause : &ignored);
+	free(ignored);
+	return rc;
+}
+
+/* Create the stream and the group. */
+static int
+opsreq_setup_with_cause(struct redis *r, const struct config *cf,
+    char **cause)
 {
 	struct redis_reply	*reply;
 	char			*key;
 	int			 rc = 0;
 
 	key = opsreq_key(cf);
-	reply = redis_command(r, cause, "XGROUP CREATE %s %s $ MKSTREAM", key,
+	reply = redis_command(r, cause, "XGROUP CREATE %s %s 0 MKSTREAM", key,
 	    cf->redis_group);
 	if (reply == NULL)
 		rc = -1;
@@ -102,6 +117,18 @@ opsreq_setup(struct redis *r, const struct config *cf, char **cause)
 	}
 	redis_reply_free(reply);
 	free(key);
+	return rc;
+}
+
+/* Create the stream and the group; cause may be NULL. */
+int
+opsreq_setup(struct redis *r, const struct config *cf, char **cause)
+{
+	char	*ignored = NULL;
+	int	 rc;
+
+	rc = opsreq_setup_with_cause(r, cf, cause != NULL ? cause : &ignored);
+	free(ignored);
 	return rc;
 }
 
@@ -171,8 +198,8 @@ out:
 }
 
 /* Carry out the requests waiting. */
-int
-opsreq_run(struct redis *r, const struct config *cf,
+static int
+opsreq_run_with_cause(struct redis *r, const struct config *cf,
     const struct catalog *cat, char **cause)
 {
 	struct redis_reply	*reply, *entries, *e;
@@ -215,4 +242,18 @@ opsreq_run(struct redis *r, const struct config *cf,
 	redis_reply_free(reply);
 	free(key);
 	return n;
+}
+
+/* Carry out the requests waiting; cause may be NULL. */
+int
+opsreq_run(struct redis *r, const struct config *cf,
+    const struct catalog *cat, char **cause)
+{
+	char	*ignored = NULL;
+	int	 rc;
+
+	rc = opsreq_run_with_cause(r, cf, cat, cause != NULL ? cause :
+	    &ignored);
+	free(ignored);
+	return rc;
 }

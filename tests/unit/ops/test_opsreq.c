@@ -555,7 +555,7 @@ test_opsreq_resend(void **state)
 	test_ops_is(&t, id, "failed", "it has not gone out (queued)");
 	id = test_ops_publish(&t, "resend", NULL);
 	test_ops_run(&t, 1);
-	test_ops_is(&t, id, "failed", "no such notification");
+	test_ops_is(&t, id, "failed", "id: which notification?");
 	test_ops_close(&t);
 }
 
