@@ -241,7 +241,7 @@ test_opsreq_setup(void **state)
 {
 	struct test_ops		 t;
 	struct redis_reply	*reply;
-	char			*cause = NULL;
+	char			*cause = NULL, *id;
 
 	(void)state;
 	test_ops_open(&t, NULL);
@@ -262,6 +262,13 @@ test_opsreq_setup(void **state)
 	assert_non_null(reply);
 	assert_int_equal(reply->elements, 1);
 	redis_reply_free(reply);
+
+	/* A request published before closeloopd made its group is read. */
+	testredis_flush(t.r);
+	id = test_ops_publish(&t, "pause", "channel", "sms", NULL);
+	assert_int_equal(opsreq_setup(t.r, t.cf, &cause), 0);
+	test_ops_run(&t, 1);
+	test_ops_is(&t, id, "done", "sms paused");
 	test_ops_close(&t);
 }
 
