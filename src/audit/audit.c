@@ -4,12 +4,12 @@
  * Writing: a step's decisions are queued into the step's transaction
  * (txn.h), so the trail never says more or less than what was done; so
  * are their daily counts (rollup.h) and what the CRM is told of them
- * (outbound.h). The
- * SR's stream is capped by count and expires as a whole; the stream of
- * every SR is trimmed by time (XADD ... MINID ~), which keeps it at
- * audit.retain_days without a separate sweep. Reading pages through a
- * stream with XRANGE, 500 entries at a time, so a long range never
- * needs one huge reply. Keys and fields are listed in audit.h.
+ * (outbound.h). The SR's stream is capped by count and expires as a
+ * whole; the stream of every SR is trimmed by time (XADD ... MINID ~),
+ * which keeps it at audit.retain_days without a separate sweep. Reading
+ * pages through a stream with XRANGE, 500 entries at a time, so a long
+ * range never needs one huge reply. Keys and fields are listed in
+ * audit.h.
  */
 #include "build.h"
 
