@@ -2,12 +2,14 @@
  * audit.c - the audit trail: every decision about an SR, kept and read
  *
  * Writing: a step's decisions are queued into the step's transaction
- * (txn.h), so the trail never says more or less than what was done. The
- * SR's stream is capped by count and expires as a whole; the stream of
- * every SR is trimmed by time (XADD ... MINID ~), which keeps it at
- * audit.retain_days without a separate sweep. Reading pages through a
- * stream with XRANGE, 500 entries at a time, so a long range never
- * needs one huge reply. Keys and fields are listed in audit.h.
+ * (txn.h), so the trail never says more or less than what was done; so
+ * are their daily counts (rollup.h) and what the CRM is told of them
+ * (outbound.h). The SR's stream is capped by count and expires as a
+ * whole; the stream of every SR is trimmed by time (XADD ... MINID ~),
+ * which keeps it at audit.retain_days without a separate sweep. Reading
+ * pages through a stream with XRANGE, 500 entries at a time, so a long
+ * range never needs one huge reply. Keys and fields are listed in
+ * audit.h.
  */
 #include "build.h"
 
@@ -22,6 +24,7 @@
 #include "decision.h"
 #include "json.h"
 #include "metrics.h"
+#include "outbound.h"
 #include "redis.h"
 #include "rollup.h"
 #include "txn.h"
@@ -127,6 +130,7 @@ audit_queue(struct txn *tx, const struct config *cf, const char *sr,
 	argv[2] = ttl;
 	txn_queue(tx, 3, argv);
 	rollup_queue(tx, cf, sr, dl, now);
+	outbound_queue(tx, cf, sr, dl, now);
 	free(stats);
 	free(all);
 	free(key);

@@ -17,17 +17,17 @@
  *
  * An entry's fields: at (ms since the epoch), sr, decision, rule,
  * notice, division, events (ids, by spaces), detail (a sentence, with
- * contacts masked), recipients (queued); and where they apply: channel,
- * to (masked), locale, notification ("SR/SEQ/I"), attempt,
- * template_version, subject, text, sms (the rendered content),
- * content_sha256 (of the message as sent: the whole email, or the SMS
- * text, in UTF-8), kept_sha256 and redacted (the copy of the message
- * kept, keep.h: the SHA-256 of the kept bytes, and the spans where they
- * differ from the message sent, "OFFSET+LEN:SHA256" by spaces, the
- * hash being of the bytes sent there), reply (the server's), provider_id, receipt (the
- * gateway's delivery report), and for received events status, reason,
- * work_order, transfer_to, duplicate_of, scheduled_for, note, note_code,
- * photos.
+ * contacts masked), recipients (queued); and where they apply: notice_id
+ * (queued: "SR/SEQ"), channel, to (masked), locale, notification
+ * ("SR/SEQ/I"), attempt, template_version, subject, text, sms (the
+ * rendered content), content_sha256 (of the message as sent: the whole
+ * email, or the SMS text, in UTF-8), kept_sha256 and redacted (the copy
+ * of the message kept, keep.h: the SHA-256 of the kept bytes, and the
+ * spans where they differ from the message sent, "OFFSET+LEN:SHA256" by
+ * spaces, the hash being of the bytes sent there), reply (the server's),
+ * provider_id, receipt (the gateway's delivery report), and for
+ * received events status, reason, work_order, transfer_to, duplicate_of,
+ * scheduled_for, note, note_code, photos.
  *
  * As JSON (audit_json()), "at" becomes "ts" (ISO 8601, UTC, with ms)
  * and "events" becomes the array "event_ids"; recipients and attempt are
@@ -52,8 +52,9 @@ char *audit_all_key(const struct config *cf);
 
 /*
  * Queue into tx the decisions of dl about SR sr, stamped now (ms): both
- * streams, their retention and the counters; tx counts them in
- * metrics.h once it commits.
+ * streams, their retention and the counters, the daily counts
+ * (rollup.h) and the entries of the outbound stream to the CRM
+ * (outbound.h); tx counts them in metrics.h once it commits.
  */
 void audit_queue(struct txn *tx, const struct config *cf, const char *sr,
     const struct decision_list *dl, int64_t now);

@@ -421,6 +421,16 @@ confcheck_all(struct config *cf, struct confproblems *pr, config_t *lc)
 	if (strcmp(cf->redis_stream, cf->redis_dead_stream) == 0)
 		confproblem_add(pr, config_lookup(lc, "redis.dead_stream"),
 		    "redis.dead_stream: must differ from redis.stream");
+	if (cf->outbound_stream == NULL) {
+		cf->outbound_stream = xasprintf("%soutbound",
+		    cf->redis_prefix);
+		cf->outbound_derived = 1;
+	}
+	if (strcmp(cf->outbound_stream, cf->redis_stream) == 0 ||
+	    strcmp(cf->outbound_stream, cf->redis_dead_stream) == 0)
+		confproblem_add(pr, config_lookup(lc, "outbound.stream"),
+		    "outbound.stream: must differ from redis.stream and "
+		    "redis.dead_stream");
 	cf->redis_password = confcheck_secret(pr, lc, "redis.password_file",
 	    cf->redis_password_file);
 	cf->audit_lookup_secret = confcheck_secret(pr, lc,

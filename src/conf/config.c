@@ -74,6 +74,8 @@ config_defaults(struct config *cf)
 	cf->audit_rollup_days = 400;
 	cf->audit_fsync = 1;
 	cf->audit_keep_messages = 1;
+	cf->outbound_enabled = 1;
+	cf->outbound_maxlen = 1000000;
 	cf->http_listen = xstrdup(CONFIG_HTTP_LISTEN);
 	cf->http_listen_default = 1;
 	cf->http_health_max_lag = 1000;
@@ -213,6 +215,7 @@ config_free(struct config *cf)
 	free(cf->redis_prefix);
 	free(cf->redis_stream);
 	free(cf->redis_dead_stream);
+	free(cf->outbound_stream);
 	free(cf->redis_group);
 	free(cf->redis_consumer);
 	free(cf->path);
@@ -228,6 +231,10 @@ config_prefix(struct config *cf, const char *prefix)
 	if (cf->redis_dead_derived) {
 		free(cf->redis_dead_stream);
 		cf->redis_dead_stream = xasprintf("%sdead", prefix);
+	}
+	if (cf->outbound_derived) {
+		free(cf->outbound_stream);
+		cf->outbound_stream = xasprintf("%soutbound", prefix);
 	}
 }
 
@@ -250,6 +257,12 @@ config_rehearsal(struct config *cf)
 	if (!cf->redis_dead_derived) {
 		old = cf->redis_dead_stream;
 		cf->redis_dead_stream = xasprintf("%s%s", old,
+		    CONFIG_REHEARSAL);
+		free(old);
+	}
+	if (!cf->outbound_derived) {
+		old = cf->outbound_stream;
+		cf->outbound_stream = xasprintf("%s%s", old,
 		    CONFIG_REHEARSAL);
 		free(old);
 	}

@@ -176,6 +176,12 @@ struct config {
 	char			*audit_lookup_secret_file;
 	char			*audit_lookup_secret;	/* secret */
 
+	/* outbound: the write-back to the CRM (outbound.h) */
+	int			 outbound_enabled;
+	char			*outbound_stream;
+	int			 outbound_derived; /* prefix + "outbound" */
+	int64_t			 outbound_maxlen;
+
 	/* http */
 	char			*http_listen;	/* NULL: no listener */
 	int			 http_listen_default; /* not set in the file */
@@ -261,8 +267,8 @@ void config_prefix(struct config *cf, const char *prefix);
 /*
  * Make cf a rehearsal's (closeloopd --dry-run): its keys under the
  * prefix with CONFIG_REHEARSAL added ("closeloop-dryrun:"), the dead
- * letters there too (or in redis.dead_stream with CONFIG_REHEARSAL
- * added), the events stream read in a consumer group of its own
+ * letters and the outbound entries there too (or in redis.dead_stream
+ * and outbound.stream with CONFIG_REHEARSAL added), the events stream read in a consumer group of its own
  * (redis.group with CONFIG_REHEARSAL added), no audit.file and no
  * listener - so it can run beside the real daemon and touches nothing
  * of it. Returns the prefix it took (belonging to cf).

@@ -94,29 +94,37 @@ outcome_dead_letter(struct txn *tx, const struct config *cf,
 	txn_queue(tx, k, argv);
 }
 
-/* Queue a notification of the same notice on the fallback contact. */
-static int
-outcome_fallback(struct txn *tx, const struct config *cf,
-    const struct outbox_item *it, int64_t now)
+/*
+ * Queue a notification of the same notice on the fallback contact, if
+ * there is one, and the decision that says so into dl.
+ */
+static void
+outcome_fallback(struct txn *tx, struct decision_list *dl,
+    const struct config *cf, const struct outbox_item *it, int64_t now)
 {
 	const char		*ch = outbox_field(it, "fallback_channel");
 	const char		*to = outbox_field(it, "fallback_to");
 	struct notice		*n = it->notice;
 	struct notice_recipient	 saved;
+	struct decision		*d;
 	int			 sms;
 
 	if (!cf->delivery_fallback || ch == NULL || to == NULL || n == NULL ||
 	    outbox_field(it, "fallback_of") != NULL)
-		return 0;
+		return;
 	sms = strcmp(ch, "sms") == 0;
 	if (sms ? cf->sms_profile == CONFIG_SMS_NONE : cf->email_host == NULL)
-		return 0;
+		return;
 	saved = n->to[0];
 	n->to[0].channel = sms ? EVENT_CHANNEL_SMS : EVENT_CHANNEL_EMAIL;
 	n->to[0].address = (char *)to;
 	outbox_queue(tx, cf, n, 0, it->id, now);
 	n->to[0] = saved;
-	return 1;
+	d = decision_add(dl, DECISION_QUEUED, "fallback", n->notice,
+	    n->division, n->events, "again by %s, the resident's other "
+	    "channel", ch);
+	d->recipients = 1;
+	decision_set(d, "notice_id", n->id);
 }
 
 /* Queue the record's new state. */
@@ -237,10 +245,7 @@ outcome_suppressed(struct txn *tx, struct decision_list *dl,
 	    "list (it bounced before); not sent",
 	    event_channel_name(it->channel), masked);
 	outcome_describe(d, it, masked, NULL, NULL);
-	if (outcome_fallback(tx, cf, it, now))
-		decision_add(dl, DECISION_QUEUED, "fallback", nt, division,
-		    events, "again by %s, the resident's other channel",
-		    outbox_field(it, "fallback_channel"))->recipients = 1;
+	outcome_fallback(tx, dl, cf, it, now);
 }
 
 /*
@@ -418,11 +423,7 @@ outcome_write(struct redis *r, const struct config *cf,
 			    res->status == SEND_PERMFAIL ? "" :
 			    " (too old to retry)");
 			outcome_describe(d, it, masked, content, res);
-			if (outcome_fallback(&tx, cf, it, now))
-				decision_add(&dl, DECISION_QUEUED, "fallback",
-				    nt, division, events, "again by %s, the "
-				    "resident's other channel",
-				    outbox_field(it, "fallback_channel"))->recipients = 1;
+			outcome_fallback(&tx, &dl, cf, it, now);
 		}
 	}
 	if (dead && it->channel == EVENT_CHANNEL_EMAIL &&

@@ -294,6 +294,10 @@ receipt_queue(struct txn *tx, const struct config *cf, const char *id,
 		decision_set(d, "to", masked);
 		decision_set(d, "locale", redis_reply_field(f, "locale"));
 		decision_set(d, "notification", id);
+		decision_set(d, "template_version",
+		    redis_reply_field(f, "template_version"));
+		decision_set(d, "content_sha256",
+		    redis_reply_field(f, "content_sha256"));
 		decision_set(d, "provider_id",
 		    redis_reply_field(f, "provider_id"));
 		decision_set(d, "receipt", rep->receipt);

@@ -325,6 +325,7 @@ notice_decide(const struct config *cf, struct srstate *st,
 	    from != NULL ? from : "", partial ? " (part of the work done)" :
 	    "", n->id, n->nto, n->nto == 1 ? "" : "s");
 	d->recipients = n->nto;
+	decision_set(d, "notice_id", n->id);
 	notice_free(*out);
 	*out = n;
 }

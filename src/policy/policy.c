@@ -373,6 +373,7 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
     const char *address, struct policy_result *res)
 {
 	struct srstate_contact	*c;
+	struct decision		*d;
 	int64_t			 ts = ev->when * 1000;
 	char			*masked;
 	int			 on = ev->type == EVENT_SUBSCRIBE;
@@ -409,10 +410,12 @@ policy_contact(struct srstate *st, const struct event *ev, int channel,
 			srstate_set(&c->alt, (ev->channels &
 			    EVENT_CHANNEL_EMAIL) ? NULL : ev->email);
 	}
-	decision_add(&res->decisions, on ? DECISION_SUBSCRIBED :
+	d = decision_add(&res->decisions, on ? DECISION_SUBSCRIBED :
 	    DECISION_UNSUBSCRIBED, NULL, VOCAB_NOTICE_NONE, NULL, ev->event_id,
-	    "%s by %s%s%s", masked, event_channel_name(channel), on && ev->locale != NULL ? " in " : "",
+	    "%s by %s%s%s", masked, event_channel_name(channel),
+	    on && ev->locale != NULL ? " in " : "",
 	    on && ev->locale != NULL ? ev->locale : "");
+	decision_set(d, "to", masked);
 	free(masked);
 }
 

@@ -21,7 +21,10 @@
 # setting is in closeloopd.conf(5)'s SECRETS with the unit's credential;
 # every place names one directory for the audit file, the unit's
 # LogsDirectory; and the fields operations.md says every audit entry has
-# are the fields of "closeloop history --json".
+# are the fields of "closeloop history --json". The outbound contract
+# names the types and fields src/audit/outbound.c writes, and its
+# examples no others (tests/it/outbound.sh checks them against the
+# entries closeloopd writes).
 . "$(dirname "$0")/../harness/lib.sh"
 
 # The pages as this build made them, with its paths.
@@ -182,6 +185,43 @@ for r in sorted(rules):
         bad = 1
     if '{ "%s", ' % r not in wording:
         print("src/web/wording.c: no words for the rule %s" % r)
+        bad = 1
+sys.exit(bad)
+EOF
+
+say "the outbound contract in docs/events.md names what outbound.c writes"
+/usr/bin/python3 "$top_srcdir/tests/harness/crm.py" examples \
+    "$top_srcdir/docs/events.md" > "$T/outbound.jsonl"
+/usr/bin/python3 - "$top_srcdir" "$T/outbound.jsonl" <<'EOF' || fail "docs/events.md's outbound contract is not the code's"
+import json, re, sys
+top = sys.argv[1]
+code = open(top + "/src/audit/outbound.c").read()
+kinds = code[code.index("outbound_kinds[] = {"):]
+kinds = kinds[:kinds.index("};")]
+types = set(re.findall(r'"([a-z_]+)" \}', kinds))
+fields = set(re.findall(r'\{ "([a-z_0-9]+)",\s+[01] \}', code))
+fields |= set(re.findall(r'outbound_put\(argv, &k, "([a-z_]+)"', code))
+assert len(types) >= 8 and len(fields) >= 15, (types, fields)
+doc = open(top + "/docs/events.md").read()
+part = doc[doc.index("## The outbound contract"):]
+table = part[part.index("### Outbound types"):part.index("### Examples")]
+documented = set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M))
+ftable = part[part.index("### Fields"):part.index("### Outbound types")]
+dfields = set(re.findall(r"^\| `([a-z_0-9]+)` \|", ftable, re.M))
+bad = 0
+for t in sorted(types ^ documented):
+    print("type %s: %s" % (t, "not in docs/events.md" if t in types
+                           else "not written by outbound.c"))
+    bad = 1
+for f in sorted(fields ^ dfields):
+    print("field %s: %s" % (f, "not in docs/events.md" if f in fields
+                            else "not written by outbound.c"))
+    bad = 1
+examples = [json.loads(l) for l in open(sys.argv[2])]
+assert examples, "no examples"
+for x in examples:
+    if x.get("type") not in types or set(x) - fields:
+        print("an example of an unknown type or field: %s" % x)
         bad = 1
 sys.exit(bad)
 EOF

@@ -6,8 +6,8 @@
 # would send (dry_run) under closeloop-dryrun:, sending nothing; the real
 # daemon started after it still sends every notification. Side by side on
 # one stream, each reads it in its own group and keeps its own records,
-# dead letters and audit file (the rehearsal writes none, and opens no
-# listener); "closeloop --dry-run history" and "report" show the
+# dead letters, outbound stream to the CRM and audit file (the rehearsal
+# writes none, and opens no listener); "closeloop --dry-run history" and "report" show the
 # rehearsal, "closeloop history" the real run.
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -54,6 +54,9 @@ grep -q "dry run: a rehearsal beside the real daemon - closeloop:events read as 
 wait_for 20 "the rehearsal's dead letter" \
     eval '[ "$(rcli XLEN closeloop-dryrun:dead)" = 1 ]'
 assert "no real dead letter" [ "$(rcli XLEN closeloop:dead)" = 0 ]
+assert "what it would tell the CRM, in its own stream" \
+    [ "$(rcli XLEN closeloop-dryrun:outbound)" -ge 1 ]
+assert "nothing told the CRM" [ "$(rcli EXISTS closeloop:outbound)" = 0 ]
 count_decision D-1 ""
 assert "nothing recorded for the real run" [ "$NDECISIONS" = 0 ]
 assert "no real state" [ "$(rcli EXISTS 'closeloop:sr:{D-1}:state')" = 0 ]

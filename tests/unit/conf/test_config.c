@@ -202,6 +202,12 @@ static const struct test_config_field test_config_fields[] = {
 	    AT(audit_lookup_secret_file), NULL },
 	{ "audit_lookup_secret", TEST_CONFIG_STRING, AT(audit_lookup_secret),
 	    NULL },
+	{ "outbound_enabled", TEST_CONFIG_INT, AT(outbound_enabled), "1" },
+	{ "outbound_stream", TEST_CONFIG_STRING, AT(outbound_stream),
+	    "closeloop:outbound" },
+	{ "outbound_derived", TEST_CONFIG_INT, AT(outbound_derived), "1" },
+	{ "outbound_maxlen", TEST_CONFIG_INT64, AT(outbound_maxlen),
+	    "1000000" },
 	{ "http_listen", TEST_CONFIG_STRING, AT(http_listen),
 	    "127.0.0.1:9311" },
 	{ "http_listen_default", TEST_CONFIG_INT, AT(http_listen_default),
@@ -310,6 +316,7 @@ static const struct test_config_good test_config_goods[] = {
 	      { "redis_prefix", "cl:" },
 	      { "redis_stream", "in" },
 	      { "redis_dead_stream", "out" },
+	      { "outbound_stream", "cl:outbound" },
 	      { "redis_group", "grp" },
 	      { "redis_consumer", "c1" },
 	      { "redis_claim_idle_ms", "5000" },
@@ -327,21 +334,44 @@ static const struct test_config_good test_config_goods[] = {
 	{ "redis = { prefix = \"cl:\"; };\n", NULL,
 	    { { "redis_prefix", "cl:" },
 	      { "redis_stream", "cl:events" },
-	      { "redis_dead_stream", "cl:dead" } } },
+	      { "redis_dead_stream", "cl:dead" },
+	      { "outbound_stream", "cl:outbound" } } },
 	{ "redis = { prefix = \"\"; };\n", NULL,
 	    { { "redis_prefix", "" },
 	      { "redis_stream", "events" },
-	      { "redis_dead_stream", "dead" } } },
+	      { "redis_dead_stream", "dead" },
+	      { "outbound_stream", "outbound" } } },
 	{ "redis = { prefix = \"cl:\"; stream = \"in\"; };\n", NULL,
 	    { { "redis_prefix", "cl:" },
 	      { "redis_stream", "in" },
-	      { "redis_dead_stream", "cl:dead" } } },
+	      { "redis_dead_stream", "cl:dead" },
+	      { "outbound_stream", "cl:outbound" } } },
 	{ "redis = { dead_stream = \"graveyard\"; };\n", NULL,
 	    { { "redis_dead_stream", "graveyard" } } },
+	/* The write-back to the CRM: its own stream, or none. */
+	{ "outbound = {\n"
+	  "\tenabled = false;\n"
+	  "\tstream = \"crm:told\";\n"
+	  "\tmaxlen = 5000;\n"
+	  "};\n", NULL,
+	    { { "outbound_enabled", "0" },
+	      { "outbound_stream", "crm:told" },
+	      { "outbound_derived", "0" },
+	      { "outbound_maxlen", "5000" } } },
+	{ "redis = { prefix = \"cl:\"; };\n"
+	  "outbound = { stream = \"crm:told\"; };\n", NULL,
+	    { { "redis_prefix", "cl:" },
+	      { "redis_stream", "cl:events" },
+	      { "redis_dead_stream", "cl:dead" },
+	      { "outbound_stream", "crm:told" },
+	      { "outbound_derived", "0" } } },
+	{ "outbound = { maxlen = 1000000000; };\n", NULL,
+	    { { "outbound_maxlen", "1000000000" } } },
 	{ "redis = { prefix = \"" A64 "\"; };\n", NULL,
 	    { { "redis_prefix", A64 },
 	      { "redis_stream", A64 "events" },
-	      { "redis_dead_stream", A64 "dead" } } },
+	      { "redis_dead_stream", A64 "dead" },
+	      { "outbound_stream", A64 "outbound" } } },
 
 	/* redis.url forms. */
 	{ "redis = { url = \"unix:///run/redis/redis.sock?db=3\"; };\n", NULL,
@@ -892,6 +922,22 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE: redis.dead_stream: must differ from redis.stream" },
 	{ "redis = { prefix = \"x\"; stream = \"xdead\"; };\n", NULL,
 	    "@FILE: redis.dead_stream: must differ from redis.stream" },
+	{ "outbound = {\n\tstream = \"closeloop:events\";\n};\n", NULL,
+	    "@FILE:2: outbound.stream: must differ from redis.stream and "
+	    "redis.dead_stream" },
+	{ "outbound = { stream = \"closeloop:dead\"; };\n", NULL,
+	    "@FILE:1: outbound.stream: must differ from redis.stream and "
+	    "redis.dead_stream" },
+	/* outbound.stream is not in the file: no line to give. */
+	{ "redis = { stream = \"closeloop:outbound\"; };\n", NULL,
+	    "@FILE: outbound.stream: must differ from redis.stream and "
+	    "redis.dead_stream" },
+	{ "outbound = { maxlen = 999; };\n", NULL,
+	    "@FILE:1: outbound.maxlen: must be between 1000 and 1000000000 "
+	    "(got 999)" },
+	{ "outbound = { enabled = 1; };\n", NULL,
+	    "@FILE:1: outbound.enabled: must be true or false (got an "
+	    "integer)" },
 
 	/* Secrets. */
 	{ "redis = {\n\tpassword_file = \"@DIR/nope\";\n};\n", NULL,
@@ -1899,6 +1945,36 @@ test_config_free_null(void **state)
 	config_free(NULL);
 }
 
+/*
+ * A rehearsal moves the outbound stream with its keys, or names its own
+ * beside the one the file named: the CRM never reads a rehearsal's.
+ */
+static void
+test_config_rehearsal(void **state)
+{
+	struct test_config_tmp	 t;
+	struct config		*cf;
+
+	(void)state;
+	cf = test_config_load_good(NULL, 0);
+	config_rehearsal(cf);
+	assert_string_equal(cf->outbound_stream,
+	    "closeloop-dryrun:outbound");
+	config_prefix(cf, "p:");
+	assert_string_equal(cf->outbound_stream, "p:outbound");
+	config_free(cf);
+	test_config_tmp_open(&t);
+	test_config_prepare(&t, "outbound = { stream = \"crm:told\"; };\n",
+	    NULL);
+	cf = test_config_load_good(t.file, 0);
+	config_rehearsal(cf);
+	assert_string_equal(cf->outbound_stream, "crm:told-dryrun");
+	config_prefix(cf, "p:");
+	assert_string_equal(cf->outbound_stream, "crm:told-dryrun");
+	config_free(cf);
+	test_config_tmp_close(&t);
+}
+
 /* Check that the sample etc/closeloopd.conf loads and documents it all. */
 static void
 test_config_sample(void **state)
@@ -1914,7 +1990,7 @@ test_config_sample(void **state)
 		"policy", "settle_seconds", "coalesce_seconds", "retain_days",
 		"follow_duplicates", "templates", "dir", "default_locale",
 		"photo_hosts", "status_url", "unsubscribe_url", "timezone",
-		"city", "sms", "max_segments"
+		"city", "sms", "max_segments", "outbound"
 	};
 	static const struct test_config_value values[] = {
 		{ "divisions",
@@ -2041,6 +2117,7 @@ main(void)
 		cmocka_unit_test(test_config_credentials),
 		cmocka_unit_test(test_config_division_lookup),
 		cmocka_unit_test(test_config_free_null),
+		cmocka_unit_test(test_config_rehearsal),
 		cmocka_unit_test(test_config_sample),
 	};
 
