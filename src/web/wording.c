@@ -132,8 +132,8 @@ static const struct wording wording_rules[] = {
 	    "address does not exist or refuses mail): the address is no "
 	    "longer mailed." },
 	{ "soft_bounce", "The email has not been delivered yet (a full "
-	    "mailbox, a server down): the resident's mail server keeps "
-	    "trying." }
+	    "mailbox, a server down), or was given up after such passing "
+	    "failures: the address is still mailed." }
 };
 
 /* Return the sentence of name in a table of n, or NULL. */

@@ -9,8 +9,9 @@
 # hop refuses a p550- recipient after Postfix took the message: Postfix
 # writes the bounce (RFC 3464) to the envelope sender, which its
 # transport_maps send to a pipe transport running "closeloop bounce
-# ${extension}"; the SR's trail shows bounced (hard_bounce, 5.1.1) and
-# the address is on the suppression list. A t451- recipient is delayed:
+# ${extension}"; the SR's trail shows bounced (hard_bounce, 5.1.1), the
+# address is on the suppression list and closeloop report counts the
+# message as failed (bounced). A t451- recipient is delayed:
 # Postfix's delay warning is recorded as a soft bounce, nothing
 # suppressed. An abuse report (ARF) about a delivered message is recorded
 # as complained and suppresses its address. A bounce with a forged token,
@@ -190,6 +191,10 @@ grep -q "hard_bounce, SR HB-1, $HB_ID" "$T/suppressed" ||
     fail "the address is not suppressed: $(cat "$T/suppressed")"
 grep -q "status=sent (delivered via bounce-pipe service" "$PF/maillog" ||
     fail "Postfix did not deliver the bounce to the pipe"
+"$CLOSELOOP" -c "$CONF" report --since 30d --division TW > "$T/report" ||
+    fail "closeloop report failed"
+grep -q "messages that failed  *1  (bounced 1)" "$T/report" ||
+    fail "the report does not count the bounce: $(cat "$T/report")"
 
 say "the same report again is recorded once"
 hb_verp=$(printf 'bounces+%s.%s' "$(printf '%s' "$HB_ID" | tr / .)" \
