@@ -6,7 +6,10 @@
  * operands, in any order (history SR --json works as --json SR does);
  * this file only finds the configuration and calls it. render and lint
  * also run where there is no configuration file at the default path - a
- * template editor's checkout - on the built-in defaults.
+ * template editor's checkout - on the built-in defaults. bounce, which
+ * the mail server runs, reads only the secrets it needs
+ * (config_load_bounce()), and a configuration it cannot read makes the
+ * mail server keep the report and try again (EX_TEMPFAIL).
  */
 #include "build.h"
 
@@ -19,6 +22,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
+#include "bouncecmd.h"
 #include "config.h"
 #include "emit.h"
 #include "find.h"
@@ -56,6 +60,7 @@ static const struct closeloop_command closeloop_commands[] = {
 	{ "send-now", steercmd_send_now, 0 },
 	{ "resend", steercmd_resend, 0 },
 	{ "suppressed", suppressed_run, 0 },
+	{ "bounce", bouncecmd_run, 0 },
 	{ "user", user_run, 0 },
 };
 
@@ -119,6 +124,9 @@ closeloop_usage(FILE *f)
 	    "        send a message that went out again, as a new one\n"
 	    "  suppressed list [--json] [--limit N] | clear ADDRESS|HASH...\n"
 	    "        the email addresses that bounced, no longer mailed\n"
+	    "  bounce [ADDRESS|EXTENSION] < MESSAGE\n"
+	    "        record a bounce or abuse report that came back to\n"
+	    "        email.bounce_address (run by the mail server)\n"
 	    "render and lint run on the built-in defaults where the default\n"
 	    "configuration file does not exist.\n",
 	    CONFIG_DEFAULT_PATH);
@@ -156,7 +164,9 @@ closeloop_config(const struct closeloop_command *c, const char *path,
 		    "defaults\n", c->name, path);
 		path = NULL;
 	}
-	if ((cf = config_load(path, &cause)) == NULL) {
+	cf = c->run == bouncecmd_run ? config_load_bounce(path, &cause) :
+	    config_load(path, &cause);
+	if (cf == NULL) {
 		fprintf(stderr, "%s\n%s: configuration is not valid\n", cause,
 		    path);
 		free(cause);
@@ -225,7 +235,7 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if ((cf = closeloop_config(c, path, given)) == NULL)
-		return EX_CONFIG;
+		return c->run == bouncecmd_run ? EX_TEMPFAIL : EX_CONFIG;
 	if (prefix != NULL)
 		config_prefix(cf, prefix);
 	if (rehearsal)

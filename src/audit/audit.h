@@ -25,9 +25,10 @@
  * of the message kept, keep.h: the SHA-256 of the kept bytes, and the
  * spans where they differ from the message sent, "OFFSET+LEN:SHA256" by
  * spaces, the hash being of the bytes sent there), reply (the server's),
- * provider_id, receipt (the gateway's delivery report), and for
- * received events status, reason, work_order, transfer_to, duplicate_of,
- * scheduled_for, note, note_code, photos.
+ * provider_id, receipt (the gateway's delivery report), dsn_status,
+ * diagnostic, reporter and feedback_type (a bounce or abuse report,
+ * bounce.h), and for received events status, reason, work_order,
+ * transfer_to, duplicate_of, scheduled_for, note, note_code, photos.
  *
  * As JSON (audit_json()), "at" becomes "ts" (ISO 8601, UTC, with ms)
  * and "events" becomes the array "event_ids"; recipients and attempt are

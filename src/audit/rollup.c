@@ -175,6 +175,10 @@ rollup_counters(const struct decision *d, char **c)
 	case DECISION_DELIVERED:
 		c[n++] = xstrdup("delivered");
 		break;
+	case DECISION_BOUNCED:
+		if (strcmp(rule, "hard_bounce") != 0)
+			break;	/* delayed: it may yet arrive */
+		/* FALLTHROUGH */
 	case DECISION_FAILED:
 	case DECISION_DEAD:
 	case DECISION_UNDELIVERED:

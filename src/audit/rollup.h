@@ -63,7 +63,8 @@
  *                            sms_shortened, no_reason, ...)
  *   sent:email, sent:sms     messages a server took
  *   delivered                SMS the gateway says reached the phone
- *   failed, failed:KIND      failed, dead or undelivered messages
+ *   failed, failed:KIND      failed, dead, undelivered or (hard) bounced
+ *                            messages
  *   lag:BUCKET               (the division's hash only) messages telling
  *                            of a closure, by the time from the CRM's
  *                            closure to the message sent; BUCKET is the

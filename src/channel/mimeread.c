@@ -5,8 +5,11 @@
  * of the message, which is in the shape mime.c builds: CRLF line
  * endings, a header section ended by an empty line, one boundary. The
  * decoders are lenient (a stray character is skipped): they serve a
- * person reading a message whose bytes are proven by their hash, not a
- * parser of mail from anywhere.
+ * person reading a message whose bytes are proven by their hash. The
+ * functions that take a report apart (mimeread_body(), _param(),
+ * _parts(), _content()) read mail from anywhere: they take CRLF or LF
+ * alone, never read past the length they are given, and find nothing
+ * rather than guess.
  */
 #include "build.h"
 
@@ -89,13 +92,36 @@ mimeread_unqp(const char *s, size_t n, char *out)
 	return o;
 }
 
-/* Return where the header section of msg ends (its empty line). */
+/*
+ * Return where the header section of msg ends: the start of its empty
+ * line (CRLF, or LF alone), or len.
+ */
 static size_t
 mimeread_head_end(const char *msg, size_t len)
 {
-	const char	*e = memmem(msg, len, "\r\n\r\n", 4);
+	const char	*p = msg, *end = msg + len, *nl;
 
-	return e != NULL ? (size_t)(e - msg) + 2 : len;
+	if (len > 0 && (msg[0] == '\n' || (msg[0] == '\r' && len > 1 &&
+	    msg[1] == '\n')))
+		return 0;
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if ((nl + 1 < end && nl[1] == '\n') ||
+		    (nl + 2 < end && nl[1] == '\r' && nl[2] == '\n'))
+			return (size_t)(nl + 1 - msg);
+		p = nl + 1;
+	}
+	return len;
+}
+
+/* Return the offset of a message's body. */
+size_t
+mimeread_body(const char *msg, size_t len)
+{
+	size_t	h = mimeread_head_end(msg, len);
+
+	if (h < len && msg[h] == '\r')
+		h++;
+	return h < len ? h + 1 : len;
 }
 
 /*
@@ -199,6 +225,126 @@ mimeread_header(const char *msg, size_t len, const char *name)
 	return v;
 }
 
+/* Return a parameter of a header value, unquoted. */
+char *
+mimeread_param(const char *value, const char *name)
+{
+	const char	*p = value, *v;
+	size_t		 nlen = strlen(name), n;
+	char		*out, *o;
+
+	while ((p = strchr(p, ';')) != NULL) {
+		p += 1 + strspn(p + 1, " \t");
+		if (strncasecmp(p, name, nlen) != 0 ||
+		    p[nlen + strspn(p + nlen, " \t")] != '=')
+			continue;
+		v = p + nlen + strspn(p + nlen, " \t") + 1;
+		v += strspn(v, " \t");
+		if (*v != '"') {
+			n = strcspn(v, "; \t");
+			return n > 0 ? xstrndup(v, n) : NULL;
+		}
+		out = o = xmalloc(strlen(v));
+		for (v++; *v != '\0' && *v != '"'; v++) {
+			if (*v == '\\' && v[1] != '\0')
+				v++;
+			*o++ = *v;
+		}
+		*o = '\0';
+		if (*v != '"' || o == out) {
+			free(out);
+			return NULL;
+		}
+		return out;
+	}
+	return NULL;
+}
+
+/*
+ * Return 1 if the line at p (to end) is a delimiter of boundary dash
+ * ("--" and the boundary), setting *last if it is the closing one.
+ */
+static int
+mimeread_delimiter(const char *p, const char *end, const char *dash,
+    size_t dlen, int *last)
+{
+	if ((size_t)(end - p) < dlen || memcmp(p, dash, dlen) != 0)
+		return 0;
+	p += dlen;
+	*last = end - p >= 2 && p[0] == '-' && p[1] == '-';
+	if (*last)
+		p += 2;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p == end || *p == '\r' || *p == '\n';
+}
+
+/* Split a multipart message into its parts. */
+size_t
+mimeread_parts(const char *msg, size_t len, struct mimeread_span *out,
+    size_t max)
+{
+	const char	*p, *eol, *end = msg + len, *start = NULL, *pe;
+	char		*type, *bnd = NULL, *dash;
+	size_t		 n = 0, dlen;
+	int		 last = 0;
+
+	type = mimeread_raw(msg, mimeread_head_end(msg, len), "Content-Type");
+	if (type == NULL || strncasecmp(type, "multipart/", 10) != 0 ||
+	    (bnd = mimeread_param(type, "boundary")) == NULL) {
+		free(type);
+		return 0;
+	}
+	dash = xasprintf("--%s", bnd);
+	dlen = strlen(dash);
+	for (p = msg + mimeread_body(msg, len); p < end && !last && n < max;
+	    p = eol != NULL ? eol + 1 : end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!mimeread_delimiter(p, eol != NULL ? eol : end, dash, dlen,
+		    &last))
+			continue;
+		if (start != NULL) {
+			/* The line break before a delimiter is its own. */
+			pe = p > start && p[-1] == '\n' ? p - 1 : p;
+			pe = pe > start && pe[-1] == '\r' ? pe - 1 : pe;
+			out[n].p = start;
+			out[n++].len = (size_t)(pe - start);
+		}
+		start = eol != NULL ? eol + 1 : end;
+	}
+	if (start != NULL && !last && n < max) {
+		out[n].p = start;
+		out[n++].len = (size_t)(end - start);
+	}
+	free(dash);
+	free(bnd);
+	free(type);
+	return n;
+}
+
+/* Decode the body of an entity as its transfer encoding says. */
+char *
+mimeread_content(const char *s, size_t n, size_t *outlen)
+{
+	size_t	 b = mimeread_body(s, n);
+	char	*cte, *out;
+
+	cte = mimeread_raw(s, mimeread_head_end(s, n),
+	    "Content-Transfer-Encoding");
+	out = xmalloc(n - b + 1);
+	if (cte != NULL && strcasecmp(cte, "base64") == 0)
+		*outlen = mimeread_unbase64(s + b, n - b, out);
+	else if (cte != NULL && strcasecmp(cte, "quoted-printable") == 0)
+		*outlen = mimeread_unqp(s + b, n - b, out);
+	else {
+		memcpy(out, s + b, n - b);
+		*outlen = n - b;
+	}
+	out[*outlen] = '\0';
+	free(cte);
+	return out;
+}
+
 /*
  * Decode the body of one entity (headers, empty line, body: n bytes at
  * s) if it is text/SUBTYPE; NULL if it is not.
@@ -207,29 +353,14 @@ static char *
 mimeread_entity(const char *s, size_t n, const char *subtype,
     size_t *outlen)
 {
-	size_t	 h = mimeread_head_end(s, n), b;
-	char	*type, *cte, *want, *out = NULL;
+	char	*type, *want, *out = NULL;
 
-	type = mimeread_raw(s, h, "Content-Type");
-	cte = mimeread_raw(s, h, "Content-Transfer-Encoding");
+	type = mimeread_raw(s, mimeread_head_end(s, n), "Content-Type");
 	want = xasprintf("text/%s", subtype);
 	if (type != NULL && strncasecmp(type, want, strlen(want)) == 0 &&
-	    (type[strlen(want)] == ';' || type[strlen(want)] == '\0')) {
-		b = h + 2 <= n ? h + 2 : n;
-		out = xmalloc(n - b + 1);
-		if (cte != NULL && strcasecmp(cte, "base64") == 0)
-			*outlen = mimeread_unbase64(s + b, n - b, out);
-		else if (cte != NULL &&
-		    strcasecmp(cte, "quoted-printable") == 0)
-			*outlen = mimeread_unqp(s + b, n - b, out);
-		else {
-			memcpy(out, s + b, n - b);
-			*outlen = n - b;
-		}
-		out[*outlen] = '\0';
-	}
+	    (type[strlen(want)] == ';' || type[strlen(want)] == '\0'))
+		out = mimeread_content(s, n, outlen);
 	free(want);
-	free(cte);
 	free(type);
 	return out;
 }

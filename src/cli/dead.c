@@ -1,15 +1,20 @@
 /*
  * dead.c - "closeloop dead": the dead letters, for ops
  *
- * The dead-letter stream (redis.dead_stream) holds two kinds of entries:
- * events that could not be accepted (the event's fields, error and
- * source_id) and notifications given up (kind=notification, id, sr,
- * channel, masked recipient, state, error). "dead list" prints both;
+ * The dead-letter stream (redis.dead_stream) holds three kinds of
+ * entries: events that could not be accepted (the event's fields, error
+ * and source_id), notifications given up (kind=notification, id, sr,
+ * channel, masked recipient, state, error) and bounce or abuse reports
+ * that could not be recorded (kind=bounce, type, error, and what is
+ * known: id, sr, status, the masked From, subject, the address it came
+ * to; bouncecmd.c). "dead list" prints them all;
  * "dead retry" puts a notification back in its due set with a fresh
  * retry budget - its attempts counted on, the retry recorded in the SR's
  * trail as retried_by_operator with who ran it (SUDO_USER, else USER) -
  * or an event back into the events stream, byte for byte (after, say, a
- * division was added to the configuration), and removes the entry.
+ * division was added to the configuration), and removes the entry; a
+ * report is not retried (the mail server handed it over once: there is
+ * nothing to send again), only dropped.
  * "dead drop" removes entries for good: a notification's drop is
  * recorded in the SR's trail (suppressed, dropped_by_operator, with who
  * ran it) in the transaction that removes it, an event's in the log.
@@ -62,6 +67,12 @@ dead_print(const char *id, const struct redis_reply *f)
 		printf("%s %s notification %s (%s to %s): %s: %s\n", id, when,
 		    dead_value(f, "id"), dead_value(f, "channel"),
 		    dead_value(f, "to"), dead_value(f, "state"),
+		    dead_value(f, "error"));
+		return;
+	}
+	if (kind != NULL && strcmp(kind, "bounce") == 0) {
+		printf("%s %s %s report to %s: %s\n", id, when,
+		    dead_value(f, "type"), dead_value(f, "to"),
 		    dead_value(f, "error"));
 		return;
 	}
@@ -318,6 +329,12 @@ dead_retry_one(const struct config *cf, struct redis *r, const char *entry,
 	if (kind != NULL && strcmp(kind, "notification") == 0)
 		return dead_retry_notification(cf, r, entry,
 		    redis_reply_field(f, "id"), redis_reply_field(f, "channel"));
+	if (kind != NULL && strcmp(kind, "bounce") == 0) {
+		fprintf(stderr, "closeloop dead retry: %s: a report that came "
+		    "back is not sent again; drop it (closeloop dead drop)\n",
+		    entry);
+		return -1;
+	}
 	return dead_retry_event(cf, r, entry, f);
 }
 
@@ -357,7 +374,9 @@ dead_drop_one(const struct config *cf, struct redis *r, const char *entry,
 	rc = deadletter_drop(r, cf, entry, f, user, "closeloop dead drop",
 	    &cause);
 	if (rc == 0)
-		dead_dropped(entry, notification ? "notification" : "event",
+		dead_dropped(entry, notification ? "notification" :
+		    kind != NULL && strcmp(kind, "bounce") == 0 ? "bounce" :
+		    "event",
 		    notification ? redis_reply_field(f, "id") : NULL,
 		    redis_reply_field(f, "sr"), user, *(int *)arg);
 	else {

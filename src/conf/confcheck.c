@@ -25,6 +25,7 @@
 #include "secret.h"
 #include "sms.h"
 #include "syntax.h"
+#include "verp.h"
 #include "xmalloc.h"
 
 /* The secrets closeloop-web may hold (config_load_web()). */
@@ -35,17 +36,30 @@ static const char *const confcheck_web_secrets[] = {
 	"redis.sentinel_password_file"
 };
 
+/* The secrets closeloop bounce may hold (config_load_bounce()). */
+static const char *const confcheck_bounce_secrets[] = {
+	"redis.password_file",
+	"redis.sentinel_password_file",
+	"email.bounce_secret_file"
+};
+
 /* Return 1 if the configuration's reader may hold secret name. */
 static int
 confcheck_may_hold(const struct confproblems *pr, const char *name)
 {
-	size_t	 i;
+	const char *const	*list = confcheck_web_secrets;
+	size_t			 i, n = sizeof confcheck_web_secrets /
+				    sizeof confcheck_web_secrets[0];
 
-	if (pr->reader != CONFIG_WEB)
+	if (pr->reader == CONFIG_DAEMON)
 		return 1;
-	for (i = 0; i < sizeof confcheck_web_secrets /
-	    sizeof confcheck_web_secrets[0]; i++)
-		if (strcmp(name, confcheck_web_secrets[i]) == 0)
+	if (pr->reader == CONFIG_BOUNCE) {
+		list = confcheck_bounce_secrets;
+		n = sizeof confcheck_bounce_secrets /
+		    sizeof confcheck_bounce_secrets[0];
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -221,6 +235,51 @@ confcheck_from(struct config *cf, const char **why)
 	return 0;
 }
 
+/*
+ * Check the envelope sender that names each message (verp.h): an
+ * address with one {id} in its local part, room there for the id of a
+ * notification, and its key; the two are set together or not at all.
+ */
+static void
+confcheck_bounce(struct config *cf, struct confproblems *pr, config_t *lc)
+{
+	const char	*v = cf->email_bounce_address, *why = NULL;
+	char		*sample;
+	int		 room;
+
+	cf->email_bounce_secret = confcheck_secret(pr, lc,
+	    "email.bounce_secret_file", cf->email_bounce_secret_file);
+	if ((v == NULL) != (cf->email_bounce_secret_file == NULL))
+		confproblem_add(pr, config_lookup(lc, v != NULL ?
+		    "email.bounce_address" : "email.bounce_secret_file"),
+		    "email.bounce_address and email.bounce_secret_file, the "
+		    "key of its tokens, go together (set both or neither)");
+	if (v == NULL)
+		return;
+	if ((room = verp_room(v)) < 0) {
+		confproblem_add(pr, config_lookup(lc, "email.bounce_address"),
+		    "email.bounce_address: must be an address with one {id} "
+		    "in its local part, as \"bounces+{id}@city.example\" "
+		    "(got \"%s\")", v);
+		return;
+	}
+	if (room < CONFIG_BOUNCE_ID_MIN + 1 + VERP_TOKEN_LEN) {
+		confproblem_add(pr, config_lookup(lc, "email.bounce_address"),
+		    "email.bounce_address: its local part leaves room for "
+		    "notification ids of %d characters; it needs %d (a local "
+		    "part holds at most %d, and {id} takes the id, a '.' and a "
+		    "token of %d)", room - 1 - VERP_TOKEN_LEN,
+		    CONFIG_BOUNCE_ID_MIN, VERP_LOCAL_MAX, VERP_TOKEN_LEN);
+		return;
+	}
+	sample = verp_address(v, "k", 1, "1/1/0");
+	if (sample == NULL || syntax_email(sample, &why) != 0)
+		confproblem_add(pr, config_lookup(lc, "email.bounce_address"),
+		    "email.bounce_address: %s once {id} is filled in (got "
+		    "\"%s\")", why != NULL ? why : "not an address", v);
+	free(sample);
+}
+
 /* Check the settings of delivery by email. */
 static void
 confcheck_email(struct config *cf, struct confproblems *pr,
@@ -281,6 +340,7 @@ confcheck_email(struct config *cf, struct confproblems *pr,
 		    "email.starttls: \"off\" would send the SMTP password in "
 		    "clear to %s; use required (or a loopback server)",
 		    cf->email_host);
+	confcheck_bounce(cf, pr, lc);
 }
 
 /* Parse "HH:MM" into minutes since midnight; -1 if it is not that. */

@@ -123,6 +123,13 @@ config_load(const char *path, char **cause)
 	return config_open(path, CONFIG_DAEMON, cause);
 }
 
+/* Read and validate a configuration file for closeloop bounce. */
+struct config *
+config_load_bounce(const char *path, char **cause)
+{
+	return config_open(path, CONFIG_BOUNCE, cause);
+}
+
 /* Read and validate a configuration file for closeloop-web. */
 struct config *
 config_load_web(const char *path, char **cause)
@@ -187,6 +194,9 @@ config_free(struct config *cf)
 	free(cf->email_username);
 	free(cf->email_password_file);
 	free(cf->email_helo);
+	free(cf->email_bounce_address);
+	free(cf->email_bounce_secret_file);
+	secret_free(cf->email_bounce_secret);
 	free(cf->sms_gateway);
 	free(cf->sms_url);
 	free(cf->sms_from);

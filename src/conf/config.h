@@ -46,6 +46,13 @@
  * "?sr=" 64 "&c=" 16 "&exp=" 11 "&token=" 64.
  */
 #define CONFIG_LIST_URL_MAX		900
+
+/*
+ * The room email.bounce_address must leave in its local part for a
+ * notification's id ("SR/SEQ/I"): an SR number of 12 characters, and
+ * the rest (verp.h).
+ */
+#define CONFIG_BOUNCE_ID_MIN		18
 #define CONFIG_UNSUBSCRIBE_PARAMS	174
 
 /* sms.gateway */
@@ -64,7 +71,9 @@ struct config_group {
 /* Who reads the configuration: which secrets it may hold. */
 enum config_reader {
 	CONFIG_DAEMON,	/* closeloopd and closeloop: every secret */
-	CONFIG_WEB	/* closeloop-web: its own only (config_load_web()) */
+	CONFIG_WEB,	/* closeloop-web: its own only (config_load_web()) */
+	CONFIG_BOUNCE	/* closeloop bounce: Redis's and the bounce key
+			   (config_load_bounce()) */
 };
 
 struct config {
@@ -141,6 +150,9 @@ struct config {
 	int64_t			 email_sessions;
 	int64_t			 email_messages_per_session;
 	int64_t			 email_timeout_seconds;
+	char			*email_bounce_address;	/* "...{id}@..." */
+	char			*email_bounce_secret_file;
+	char			*email_bounce_secret;	/* secret */
 
 	/* sms */
 	int64_t			 sms_max_segments;
@@ -250,6 +262,15 @@ struct config *config_load(const char *path, char **cause);
  * set.
  */
 struct config *config_load_web(const char *path, char **cause);
+
+/*
+ * Read a file as config_load() does, for closeloop bounce, which a mail
+ * server runs on what it received: of the secrets the file names it
+ * reads only the Redis passwords (redis.password_file,
+ * redis.sentinel_password_file) and email.bounce_secret_file, so that
+ * the user the mail server runs it as needs no other.
+ */
+struct config *config_load_bounce(const char *path, char **cause);
 
 /* Free a config; NULL is a no-op. */
 void config_free(struct config *cf);

@@ -135,8 +135,9 @@ deadletter_drop_with_cause(struct redis *r, const struct config *cf,
 		return -1;
 	detail = notification ? xasprintf("dead letter %s (notification %s "
 	    "of SR %s) dropped", entry, deadletter_value(f, "id"), sr) :
-	    xasprintf("dead letter %s (event of SR %s: %s) dropped", entry,
-	    deadletter_value(f, "sr"), deadletter_value(f, "error"));
+	    xasprintf("dead letter %s (%s of SR %s: %s) dropped", entry,
+	    kind != NULL ? kind : "event", deadletter_value(f, "sr"),
+	    deadletter_value(f, "error"));
 	txn_begin(&tx, r);
 	argv[0] = "XDEL";
 	argv[1] = cf->redis_dead_stream;

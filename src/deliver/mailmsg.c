@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 #include "mailmsg.h"
 #include "mime.h"
 #include "render.h"
+#include "verp.h"
 #include "xmalloc.h"
 
 /* Return the Message-ID of a message; the caller frees it. */
@@ -30,6 +32,25 @@ mailmsg_id(const struct config *cf, const char *id)
 			*p = '.';
 	}
 	return mid;
+}
+
+/* Return the envelope sender of a notification; the caller frees it. */
+char *
+mailmsg_sender(const struct config *cf, const char *id)
+{
+	char	*from;
+
+	if (cf->email_bounce_address == NULL ||
+	    cf->email_bounce_secret == NULL)
+		return xstrdup(cf->email_from_addr);
+	from = verp_address(cf->email_bounce_address, cf->email_bounce_secret,
+	    strlen(cf->email_bounce_secret), id);
+	if (from != NULL)
+		return from;
+	log_warn("email: %s: the id is too long for a local part of %d "
+	    "octets in email.bounce_address; sent from %s, so its bounces "
+	    "will not find it", id, VERP_LOCAL_MAX, cf->email_from_addr);
+	return xstrdup(cf->email_from_addr);
 }
 
 /* Fill the fields of the message of a rendered notice. */

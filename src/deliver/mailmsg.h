@@ -5,7 +5,9 @@
  * closeloop render --eml builds (trysend.c) are laid out alike: From
  * is email.from, the Message-ID's right side email.from's domain, the
  * one-click unsubscribe link the List-Unsubscribe header, the locale the
- * Content-Language.
+ * Content-Language. A notification's envelope sender names it, with
+ * email.bounce_address set (verp.h), so that a bounce report finds it
+ * (closeloop bounce).
  */
 #ifndef MAILMSG_H
 #define MAILMSG_H
@@ -22,6 +24,13 @@ struct render_out;
  * ("closeloop.invalid" without one). The caller frees it.
  */
 char *mailmsg_id(const struct config *cf, const char *id);
+
+/*
+ * Return the envelope sender of notification id: email.bounce_address
+ * with {id} filled in (verp.h), or email.from's address when it is not
+ * set or the id is too long for it (logged). The caller frees it.
+ */
+char *mailmsg_sender(const struct config *cf, const char *id);
 
 /*
  * Fill mm, for mime_build(), with the message of out to address to, its

@@ -5,9 +5,10 @@
  * together, sent over one SMTP session (connection reuse). A message's
  * Message-ID comes from its notification id, so a message sent again
  * after an interrupted attempt or a retry is recognisable as the same
- * message. A notification that cannot be rendered or built (a template
- * missing from the set, a header that would be unsafe) fails for good
- * and is dead-lettered, with the cause.
+ * message; its envelope sender names it too (mailmsg_sender()), so that
+ * a bounce report finds it. A notification that cannot be rendered or
+ * built (a template missing from the set, a header that would be unsafe)
+ * fails for good and is dead-lettered, with the cause.
  */
 #include "build.h"
 
@@ -63,6 +64,7 @@ struct mailwork_msg {
 	char				*subject;
 	char				*text;
 	char				*locale;
+	char				*from;	/* the envelope sender */
 	struct keep			*kept;	/* c.kept */
 };
 
@@ -89,6 +91,7 @@ mailwork_msg_clear(struct mailwork_msg *mm)
 	free(mm->subject);
 	free(mm->text);
 	free(mm->locale);
+	free(mm->from);
 	keep_free(mm->kept);
 	memset(mm, 0, sizeof *mm);
 }
@@ -165,7 +168,8 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		    cause);
 		free(cause);
 	} else {
-		msg->from = cf->email_from_addr;
+		mw->from = mailmsg_sender(cf, it->id);
+		msg->from = mw->from;
 		msg->to = it->notice->to[0].address;
 		msg->data = data;
 		msg->len = len;

@@ -252,6 +252,25 @@ outbox_item_read(struct redis *r, const struct config *cf, const char *id,
 	return it;
 }
 
+/* WATCH a notification's record and read it. */
+struct redis_reply *
+outbox_watch(struct redis *r, const char *key, char **cause)
+{
+	struct redis_reply	*f;
+
+	f = redis_command(r, cause, "WATCH %s", key);
+	if (f != NULL && f->type == REDIS_TYPE_STATUS) {
+		redis_reply_free(f);
+		f = redis_command(r, cause, "HGETALL %s", key);
+	}
+	if (f != NULL && f->type != REDIS_TYPE_ARRAY) {
+		*cause = xstrdup(f->str != NULL ? f->str : "unexpected reply");
+		redis_reply_free(f);
+		f = NULL;
+	}
+	return f;
+}
+
 /* Count what waits in the outbox. */
 int
 outbox_depth(struct redis *r, const struct config *cf, long long *email,

@@ -15,7 +15,8 @@
  *   PREFIXsr:{SR}:n:SEQ/I  hash, the notification "SR/SEQ/I": the
  *                          notice's fields, then state (queued, sending,
  *                          retry, sent, failed, dead, unsubscribed,
- *                          dry_run), created, attempts, owner, claimed,
+ *                          dry_run; bounced, bounce.h), created,
+ *                          attempts, owner, claimed,
  *                          next_at, last_error, reply, provider_id,
  *                          sent_at, resent, fallback_of; wait (why one
  *                          put back with a later due time waits: retry,
@@ -100,6 +101,15 @@ const char *outbox_field(const struct outbox_item *it, const char *name);
  */
 struct outbox_item *outbox_item_read(struct redis *r, const struct config *cf,
     const char *id, char **cause);
+
+/*
+ * WATCH the notification record at key (outbox_key()) and read it, for a
+ * transaction that writes it only if nobody did meanwhile. Returns the
+ * HGETALL reply (an empty array if there is no record), or NULL with
+ * *cause.
+ */
+struct redis_reply *outbox_watch(struct redis *r, const char *key,
+    char **cause);
 
 /*
  * Set *when to the time (s) to render notification it at: now, or for an

@@ -229,28 +229,6 @@ receipt_expired(const char *id, const struct httpreq *req,
 }
 
 /*
- * WATCH the record at key and read it. Returns the HGETALL reply, or
- * NULL with *cause.
- */
-static struct redis_reply *
-receipt_read(struct redis *r, const char *key, char **cause)
-{
-	struct redis_reply	*f;
-
-	f = redis_command(r, cause, "WATCH %s", key);
-	if (f != NULL && f->type == REDIS_TYPE_STATUS) {
-		redis_reply_free(f);
-		f = redis_command(r, cause, "HGETALL %s", key);
-	}
-	if (f != NULL && f->type != REDIS_TYPE_ARRAY) {
-		*cause = xstrdup(f->str != NULL ? f->str : "unexpected reply");
-		redis_reply_free(f);
-		f = NULL;
-	}
-	return f;
-}
-
-/*
  * Queue the record's new fields and, for a final report, its audit entry
  * into tx. detail is what the record keeps, answer the gateway's own
  * words (cleaned and bounded, or NULL); the decision goes into dl.
@@ -423,7 +401,7 @@ receipt_handle(const struct config *cf, struct redis **r,
 	key = outbox_key(cf, id);
 	for (attempt = 0; attempt < RECEIPT_ATTEMPTS; attempt++) {
 		redis_reply_free(f);
-		if ((f = receipt_read(*r, key, &cause)) == NULL)
+		if ((f = outbox_watch(*r, key, &cause)) == NULL)
 			goto fail;
 		if (redis_reply_field(f, "sr") == NULL ||
 		    redis_reply_field(f, "channel") == NULL ||

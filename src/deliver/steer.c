@@ -385,7 +385,8 @@ steer_went_out(const char *state)
 {
 	return state != NULL && (strcmp(state, "sent") == 0 ||
 	    strcmp(state, "delivered") == 0 ||
-	    strcmp(state, "undelivered") == 0);
+	    strcmp(state, "undelivered") == 0 ||
+	    strcmp(state, "bounced") == 0);
 }
 
 /* Queue a notification again as a new one. */

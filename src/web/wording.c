@@ -45,7 +45,11 @@ static const struct wording wording_decisions[] = {
 	{ "delivered", "The phone network confirmed the SMS reached the "
 	    "phone." },
 	{ "undelivered", "The phone network reported that the SMS did not "
-	    "reach the phone." }
+	    "reach the phone." },
+	{ "bounced", "The mail server took the email, then reported that it "
+	    "could not deliver it (for good, or not yet)." },
+	{ "complained", "The resident's mail provider reported that they "
+	    "marked the email as spam." }
 };
 
 static const struct wording wording_rules[] = {
@@ -123,7 +127,13 @@ static const struct wording wording_rules[] = {
 	{ "sent_now_by_operator", "An operator took the message out of its "
 	    "wait, so that it goes at once." },
 	{ "resent_by_operator", "An operator sent a message that went out "
-	    "again, as a new one." }
+	    "again, as a new one." },
+	{ "hard_bounce", "The email could not be delivered, for good (the "
+	    "address does not exist or refuses mail): the address is no "
+	    "longer mailed." },
+	{ "soft_bounce", "The email has not been delivered yet (a full "
+	    "mailbox, a server down), or was given up after such passing "
+	    "failures: the address is still mailed." }
 };
 
 /* Return the sentence of name in a table of n, or NULL. */

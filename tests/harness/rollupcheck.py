@@ -52,7 +52,8 @@ def counters(e):
         out.append("sent:" + e.get("channel", "email"))
     elif d == "delivered":
         out.append("delivered")
-    elif d in ("failed", "dead", "undelivered"):
+    elif d in ("failed", "dead", "undelivered") or (
+            d == "bounced" and rule == "hard_bounce"):
         out += ["failed", "failed:" + d]
     if (d, rule) in MISLEADING:
         out += ["held", "held:" + rule]

@@ -1,6 +1,7 @@
 #!/bin/sh
 # fuzz.sh - fuzz briefly the template engine, the message builder, the
-# reading of stream entries as events and of the SMS gateway's answers,
+# reading of bounce and abuse reports, the reading of stream entries as
+# events and of the SMS gateway's answers,
 # the requests of the listener's /receipt, /inbound and /unsubscribe, and
 # the console's requests: each target gets its seed corpus in
 # tests/fuzz/TARGET and 200,000 reproducible mutations of it, and fails
@@ -9,7 +10,7 @@
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-for target in template mime event sms http web; do
+for target in template mime dsn event sms http web; do
 	${CLOSELOOP_WRAP:-} "$top_builddir/tests/fuzz/fuzz_$target" \
 	    "$top_srcdir/tests/fuzz/$target" "${FUZZ_ROUNDS:-200000}"
 done

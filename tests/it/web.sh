@@ -57,8 +57,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
 	skipped "systemd-analyze is not installed (Debian package systemd): the unit is not checked"
 fi
-for c in smtp-password sms-password sms-dlr-secret sms-inbound-secret \
-    unsubscribe-secret redis-password; do
+for c in smtp-password bounce-secret sms-password sms-dlr-secret \
+    sms-inbound-secret unsubscribe-secret redis-password; do
 	grep -q "LoadCredential=$c:" "$top_srcdir/systemd/closeloop-web.service.in" &&
 	    fail "closeloop-web.service loads $c"
 done

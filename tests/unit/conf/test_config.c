@@ -234,6 +234,12 @@ static const struct test_config_field test_config_fields[] = {
 	    AT(email_messages_per_session), "50" },
 	{ "email_timeout_seconds", TEST_CONFIG_INT64,
 	    AT(email_timeout_seconds), "60" },
+	{ "email_bounce_address", TEST_CONFIG_STRING,
+	    AT(email_bounce_address), NULL },
+	{ "email_bounce_secret_file", TEST_CONFIG_STRING,
+	    AT(email_bounce_secret_file), NULL },
+	{ "email_bounce_secret", TEST_CONFIG_STRING, AT(email_bounce_secret),
+	    NULL },
 	{ "retry_initial_seconds", TEST_CONFIG_INT64,
 	    AT(retry_initial_seconds), "60" },
 	{ "retry_max_seconds", TEST_CONFIG_INT64, AT(retry_max_seconds),
@@ -659,6 +665,21 @@ static const struct test_config_good test_config_goods[] = {
 	{ "audit = { lookup_secret_file = \"@DIR/secret\"; };\n", "l00kup",
 	    { { "audit_lookup_secret_file", "@DIR/secret" },
 	      { "audit_lookup_secret", "l00kup" } } },
+	/* The envelope sender that names each message, and its key. */
+	{ "email = {\n"
+	  "\tbounce_address = \"bounces+{id}@city.example\";\n"
+	  "\tbounce_secret_file = \"@DIR/secret\";\n"
+	  "};\n", "b0unce",
+	    { { "email_bounce_address", "bounces+{id}@city.example" },
+	      { "email_bounce_secret_file", "@DIR/secret" },
+	      { "email_bounce_secret", "b0unce" } } },
+	{ "email = {\n"
+	  "\tbounce_address = \"{id}-ret@mail.city.example\";\n"
+	  "\tbounce_secret_file = \"@DIR/secret\";\n"
+	  "};\n", "k",
+	    { { "email_bounce_address", "{id}-ret@mail.city.example" },
+	      { "email_bounce_secret_file", "@DIR/secret" },
+	      { "email_bounce_secret", "k" } } },
 	/* One-click unsubscribe: the URL needs no {sr}, the SR is in it. */
 	{ "templates = {\n"
 	  "\tunsubscribe_url = \"https://311.example.org/unsubscribe\";\n"
@@ -1263,6 +1284,55 @@ static const struct test_config_bad test_config_bads[] = {
 	{ "audit = {\n\tlookup_secret_file = \"@DIR/nope\";\n};\n", NULL,
 	    "@FILE:2: audit.lookup_secret_file: cannot read @DIR/nope: No such "
 	    "file or directory" },
+	{ "email = { bounce_address = \"bounces+{id}@city.example\"; };\n",
+	    NULL, "@FILE:1: email.bounce_address and "
+	    "email.bounce_secret_file, the key of its tokens, go together "
+	    "(set both or neither)" },
+	{ "email = {\n\tbounce_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: email.bounce_address and email.bounce_secret_file, the "
+	    "key of its tokens, go together (set both or neither)" },
+	{ "email = {\n"
+	  "\tbounce_address = \"bounces+{id}@city.example\";\n"
+	  "\tbounce_secret_file = \"@DIR/nope\";\n};\n", NULL,
+	    "@FILE:3: email.bounce_secret_file: cannot read @DIR/nope: No such "
+	    "file or directory" },
+	{ "email = {\n"
+	  "\tbounce_address = \"bounces@city.example\";\n"
+	  "\tbounce_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: email.bounce_address: must be an address with one {id} "
+	    "in its local part, as \"bounces+{id}@city.example\" (got "
+	    "\"bounces@city.example\")" },
+	{ "email = {\n"
+	  "\tbounce_address = \"b+{id}@{id}.example\";\n"
+	  "\tbounce_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: email.bounce_address: must be an address with one {id} "
+	    "in its local part, as \"bounces+{id}@city.example\" (got "
+	    "\"b+{id}@{id}.example\")" },
+	{ "email = {\n"
+	  "\tbounce_address = \"bounces@{id}.example\";\n"
+	  "\tbounce_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: email.bounce_address: must be an address with one {id} "
+	    "in its local part, as \"bounces+{id}@city.example\" (got "
+	    "\"bounces@{id}.example\")" },
+	{ "email = {\n"
+	  "\tbounce_address = \"bounce s+{id}@city.example\";\n"
+	  "\tbounce_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: email.bounce_address: local part contains a character "
+	    "that is not allowed once {id} is filled in (got \"bounce "
+	    "s+{id}@city.example\")" },
+	{ "email = {\n"
+	  "\tbounce_address = \"bounces+{id}@city\";\n"
+	  "\tbounce_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: email.bounce_address: domain must contain a '.' once "
+	    "{id} is filled in (got \"bounces+{id}@city\")" },
+	{ "email = {\n"
+	  "\tbounce_address = \"toronto-311-service-request-"
+	  "bounces+{id}@city.example\";\n"
+	  "\tbounce_secret_file = \"@DIR/secret\";\n};\n", "k",
+	    "@FILE:2: email.bounce_address: its local part leaves room for "
+	    "notification ids of 7 characters; it needs 18 (a local part "
+	    "holds at most 64, and {id} takes the id, a '.' and a token of "
+	    "20)" },
 	{ "templates = { unsubscribe_secret_file = \"@DIR/secret\"; };\n",
 	    "k", "@FILE:1: templates.unsubscribe_secret_file: needs "
 	    "templates.unsubscribe_url, where the links point" },
@@ -1862,6 +1932,45 @@ test_config_credentials(void **state)
 	test_config_tmp_close(&t);
 }
 
+/*
+ * closeloop bounce reads only the secrets it needs (Redis's and the
+ * bounce key): the others' files are not opened, so that the mail
+ * server's user needs no other.
+ */
+static void
+test_config_bounce_reader(void **state)
+{
+	static const char	 text[] =
+	    "redis = { password_file = \"@DIR/secret\"; };\n"
+	    "email = {\n\tsmtp = \"smtp://127.0.0.1:25\";\n"
+	    "\tfrom = \"311 <updates@example.org>\";\n"
+	    "\tusername = \"closeloop\";\n"
+	    "\tpassword_file = \"@DIR/nope\";\n"
+	    "\tbounce_address = \"bounces+{id}@example.org\";\n"
+	    "\tbounce_secret_file = \"@DIR/secret\";\n};\n"
+	    "sms = { dlr_secret_file = \"@DIR/nope\"; };\n";
+	struct test_config_tmp	 t;
+	struct config		*cf;
+	char			*cause = NULL;
+
+	(void)state;
+	test_config_tmp_open(&t);
+	test_config_prepare(&t, text, "s3cret");
+	if ((cf = config_load_bounce(t.file, &cause)) == NULL)
+		fail_msg("config_load_bounce: %s", cause);
+	assert_string_equal(cf->redis_password, "s3cret");
+	assert_string_equal(cf->email_bounce_secret, "s3cret");
+	assert_null(cf->email_password);
+	assert_null(cf->sms_dlr_secret);
+	config_free(cf);
+	/* closeloopd reads them all, and finds what is missing. */
+	assert_null(config_load(t.file, &cause));
+	assert_non_null(strstr(cause, "email.password_file: cannot read"));
+	assert_non_null(strstr(cause, "sms.dlr_secret_file: cannot read"));
+	free(cause);
+	test_config_tmp_close(&t);
+}
+
 /* Check the division look-ups, found and not found. */
 static void
 test_config_division_lookup(void **state)
@@ -2115,6 +2224,7 @@ main(void)
 		cmocka_unit_test(test_config_load_bads),
 		cmocka_unit_test(test_config_unreadable),
 		cmocka_unit_test(test_config_credentials),
+		cmocka_unit_test(test_config_bounce_reader),
 		cmocka_unit_test(test_config_division_lookup),
 		cmocka_unit_test(test_config_free_null),
 		cmocka_unit_test(test_config_rehearsal),

@@ -138,12 +138,15 @@ test_decision_kinds(void **state)
 	enum decision_kind	k;
 
 	(void)state;
-	for (k = DECISION_QUEUED; k <= DECISION_UNDELIVERED; k++)
+	for (k = DECISION_QUEUED; k <= DECISION_COMPLAINED; k++)
 		assert_int_equal(decision_kind_parse(decision_kind_name(k)), k);
 	assert_int_equal(decision_kind_parse("sent"), DECISION_SENT);
 	assert_int_equal(decision_kind_parse("delivered"), DECISION_DELIVERED);
 	assert_int_equal(decision_kind_parse("received"), DECISION_RECEIVED);
-	assert_int_equal(decision_kind_parse("bounced"), 0);
+	assert_int_equal(decision_kind_parse("bounced"), DECISION_BOUNCED);
+	assert_int_equal(decision_kind_parse("complained"),
+	    DECISION_COMPLAINED);
+	assert_int_equal(decision_kind_parse("bounce"), 0);
 	assert_string_equal(decision_kind_name(0), "");
 	assert_string_equal(decision_kind_name(99), "");
 }
