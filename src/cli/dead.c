@@ -30,6 +30,7 @@
 #include "audit.h"
 #include "backlog.h"
 #include "clock.h"
+#include "cliredis.h"
 #include "config.h"
 #include "dead.h"
 #include "deadletter.h"
@@ -40,7 +41,6 @@
 #include "outbox.h"
 #include "redis.h"
 #include "rollup.h"
-#include "redisconn.h"
 #include "retry.h"
 #include "txn.h"
 #include "vocab.h"
@@ -435,7 +435,6 @@ dead_run(const struct config *cf, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct redis	*r;
-	char		*cause = NULL;
 	int		 ch, rc, json = 0;
 
 	optind = 0;
@@ -457,11 +456,8 @@ dead_run(const struct config *cf, int argc, char **argv)
 		return dead_usage(strcmp(argv[0], "retry") == 0 ? "retry "
 		    "which? (an entry id or a notification id)" : "drop "
 		    "which? (an entry id or a notification id)");
-	if ((r = redisconn_open(cf, &cause)) == NULL) {
-		fprintf(stderr, "closeloop dead: %s\n", cause);
-		free(cause);
+	if ((r = cliredis_open(cf, "dead")) == NULL)
 		return EX_UNAVAILABLE;
-	}
 	if (strcmp(argv[0], "list") == 0)
 		rc = dead_list(cf, r, json);
 	else if (strcmp(argv[0], "retry") == 0)

@@ -15,6 +15,7 @@
 #include <sysexits.h>
 
 #include "clock.h"
+#include "cliredis.h"
 #include "config.h"
 #include "datefmt.h"
 #include "event.h"
@@ -23,7 +24,6 @@
 #include "pause.h"
 #include "pausecmd.h"
 #include "redis.h"
-#include "redisconn.h"
 #include "xmalloc.h"
 
 #define PAUSECMD_USAGE \
@@ -48,20 +48,6 @@ pausecmd_channel(const char *name)
 	if (strcmp(name, "sms") == 0)
 		return EVENT_CHANNEL_SMS;
 	return -1;
-}
-
-/* Connect, or say why not. */
-static struct redis *
-pausecmd_connect(const struct config *cf, const char *command)
-{
-	struct redis	*r;
-	char		*cause = NULL;
-
-	if ((r = redisconn_open(cf, &cause)) == NULL) {
-		fprintf(stderr, "closeloop %s: %s\n", command, cause);
-		free(cause);
-	}
-	return r;
 }
 
 /* Print one channel's pause, for a person or as a line of JSON. */
@@ -170,7 +156,7 @@ pausecmd_pause(const struct config *cf, int argc, char **argv)
 		    "1d)\n", until_s);
 		return EX_USAGE;
 	}
-	if ((r = pausecmd_connect(cf, "pause")) == NULL)
+	if ((r = cliredis_open(cf, "pause")) == NULL)
 		return EX_UNAVAILABLE;
 	if (argc == 0) {
 		rc = pausecmd_status(cf, r, json);
@@ -218,7 +204,7 @@ pausecmd_resume(const struct config *cf, int argc, char **argv)
 	argv += optind;
 	if (argc != 1 || (channel = pausecmd_channel(argv[0])) < 0)
 		return pausecmd_usage("resume", "which channel: email or sms?");
-	if ((r = pausecmd_connect(cf, "resume")) == NULL)
+	if ((r = cliredis_open(cf, "resume")) == NULL)
 		return EX_UNAVAILABLE;
 	by = operator_name();
 	rc = pause_clear(r, cf, channel, by, clock_now(), &cause);

@@ -24,13 +24,13 @@
 
 #include "backlog.h"
 #include "clock.h"
+#include "cliredis.h"
 #include "config.h"
 #include "datefmt.h"
 #include "event.h"
 #include "json.h"
 #include "queue.h"
 #include "redis.h"
-#include "redisconn.h"
 #include "retry.h"
 #include "syntax.h"
 #include "waitlist.h"
@@ -427,11 +427,8 @@ queue_run(const struct config *cf, int argc, char **argv)
 
 	if ((rc = queue_parse(argc, argv, &lists, &f, &json)) != 0)
 		return rc;
-	if ((r = redisconn_open(cf, &cause)) == NULL) {
-		fprintf(stderr, "closeloop queue: %s\n", cause);
-		free(cause);
+	if ((r = cliredis_open(cf, "queue")) == NULL)
 		return EX_UNAVAILABLE;
-	}
 	memset(&t, 0, sizeof t);
 	if (lists == 0 || json)
 		queue_totals_read(r, cf, now, &t);

@@ -15,11 +15,11 @@
 
 #include "catalog.h"
 #include "clock.h"
+#include "cliredis.h"
 #include "config.h"
 #include "json.h"
 #include "operator.h"
 #include "redis.h"
-#include "redisconn.h"
 #include "steer.h"
 #include "steercmd.h"
 #include "xmalloc.h"
@@ -63,20 +63,6 @@ steercmd_say(const char *id, const char *sr, enum steer_result result,
 	json_free(j);
 }
 
-/* Connect, or say why not. */
-static struct redis *
-steercmd_connect(const struct config *cf, const char *command)
-{
-	struct redis	*r;
-	char		*cause = NULL;
-
-	if ((r = redisconn_open(cf, &cause)) == NULL) {
-		fprintf(stderr, "closeloop %s: %s\n", command, cause);
-		free(cause);
-	}
-	return r;
-}
-
 /* Run "closeloop send-now". */
 int
 steercmd_send_now(const struct config *cf, int argc, char **argv)
@@ -114,7 +100,7 @@ steercmd_send_now(const struct config *cf, int argc, char **argv)
 	if ((pick.nids > 0) + (pick.sr != NULL) + (pick.reason != NULL) != 1)
 		return steercmd_usage("send-now", "name notifications, or one "
 		    "SR, or one reason", usage);
-	if ((r = steercmd_connect(cf, "send-now")) == NULL)
+	if ((r = cliredis_open(cf, "send-now")) == NULL)
 		return EX_UNAVAILABLE;
 	by = operator_name();
 	moved = steer_send_now(r, cf, &pick, by, clock_now(), steercmd_say,
@@ -170,7 +156,7 @@ steercmd_resend(const struct config *cf, int argc, char **argv)
 		free(cause);
 		return EX_CONFIG;
 	}
-	if ((r = steercmd_connect(cf, "resend")) == NULL) {
+	if ((r = cliredis_open(cf, "resend")) == NULL) {
 		catalog_free(cat);
 		return EX_UNAVAILABLE;
 	}

@@ -17,13 +17,13 @@
 #include <sysexits.h>
 
 #include "clock.h"
+#include "cliredis.h"
 #include "config.h"
 #include "datefmt.h"
 #include "json.h"
 #include "log.h"
 #include "operator.h"
 #include "redis.h"
-#include "redisconn.h"
 #include "suppress.h"
 #include "suppressed.h"
 #include "xmalloc.h"
@@ -133,7 +133,7 @@ suppressed_run(const struct config *cf, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct redis	*r;
-	char		*cause = NULL, *end;
+	char		*end;
 	long		 limit = 100;
 	int		 ch, json = 0, rc;
 
@@ -158,11 +158,8 @@ suppressed_run(const struct config *cf, int argc, char **argv)
 		return suppressed_usage("list takes no operand");
 	if (strcmp(argv[0], "clear") == 0 && argc < 2)
 		return suppressed_usage("clear which address?");
-	if ((r = redisconn_open(cf, &cause)) == NULL) {
-		fprintf(stderr, "closeloop suppressed: %s\n", cause);
-		free(cause);
+	if ((r = cliredis_open(cf, "suppressed")) == NULL)
 		return EX_UNAVAILABLE;
-	}
 	if (strcmp(argv[0], "list") == 0)
 		rc = suppressed_list(cf, r, json, limit);
 	else

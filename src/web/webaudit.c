@@ -1,9 +1,10 @@
 /*
  * webaudit.c - the console's record of sign-ins and refusals
  *
- * webaudit.h gives the stream. The user name is a staff account, not a
- * resident's contact: it is written as it is, cleaned of control
- * characters for the log.
+ * webaudit.h gives the stream, which is the operators' record
+ * (operator.h): its key, its cap and the longest name are that one's.
+ * The user name is a staff account, not a resident's contact: it is
+ * written as it is, cleaned of control characters for the log.
  */
 #include "build.h"
 
@@ -14,13 +15,11 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "operator.h"
 #include "redis.h"
 #include "webreq.h"
 #include "webaudit.h"
 #include "xmalloc.h"
-
-#define WEBAUDIT_MAXLEN		"100000"
-#define WEBAUDIT_USER_MAX	64
 
 /* Record a sign-in event. */
 void
@@ -28,16 +27,18 @@ webaudit_note(struct webreq *q, const char *what, const char *user)
 {
 	struct redis		*r = q->w->r;
 	struct redis_reply	*rep;
-	char			*clean, *cause = NULL, at[32];
+	char			*clean, *key, *cause = NULL, at[32];
 
 	clean = log_clean(user != NULL ? user : "-", strlen(user != NULL ?
-	    user : "-"), WEBAUDIT_USER_MAX);
+	    user : "-"), OPERATOR_MAX);
 	log_info("web: %s user %s from %s", what, clean, q->peer);
 	snprintf(at, sizeof at, "%lld", (long long)clock_now());
 	if (r != NULL) {
-		rep = redis_command(r, &cause, "XADD %sweb:audit MAXLEN ~ "
-		    WEBAUDIT_MAXLEN " * what %s user %s peer %s at %s",
-		    q->cf->redis_prefix, what, clean, q->peer, at);
+		key = operator_stream(q->cf);
+		rep = redis_command(r, &cause, "XADD %s MAXLEN ~ "
+		    OPERATOR_STREAM_MAXLEN " * what %s user %s peer %s at %s",
+		    key, what, clean, q->peer, at);
+		free(key);
 		if (rep == NULL) {
 			log_warn("web: cannot record %s: %s", what, cause);
 			free(cause);
