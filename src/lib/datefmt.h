@@ -56,6 +56,13 @@ char *datefmt_datetime(const char *locale, int64_t when, const char *tz,
     char **cause);
 
 /*
+ * Write the whole number n as the language of locale writes it, in its
+ * digits and without grouping: "5" for "en", "۵" for "fa". Returns it in
+ * UTF-8 (allocated; the caller frees it), or NULL with *cause as above.
+ */
+char *datefmt_count(const char *locale, int64_t n, char **cause);
+
+/*
  * Check that tz names a time zone ICU knows by an IANA name (aliases such
  * as "US/Eastern" count; custom offsets such as "GMT+05:00" and the wrong
  * case do not). Returns 0 if it does; otherwise -1 and, if cause is not

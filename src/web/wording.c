@@ -89,11 +89,16 @@ static const struct wording wording_rules[] = {
 	    "can number: no more are sent." },
 	{ "no_transfer_to", "A transfer that does not say to which division: "
 	    "the resident cannot be told who has the SR." },
+	{ "past_standard", "The SR passed its division's service standard "
+	    "with work still open: the resident is told it is taking longer "
+	    "than usual." },
 	{ "reopened_after_completed", "The resident had been told "
 	    "\"completed\", and the SR was reopened: they are told so, as a "
 	    "correction." },
 	{ "coalesce", "A change joined the message already waiting." },
-	{ "unchanged", "The message would have repeated the last one." },
+	{ "unchanged", "The message would have repeated the last one (for "
+	    "\"overdue\": the resident was told already that this division "
+	    "is late)." },
 	{ "notify_on", "The division chose not to send this kind of "
 	    "message." },
 	{ "no_subscriber", "Nobody asked for updates on this SR." },

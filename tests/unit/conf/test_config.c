@@ -765,7 +765,7 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:1: policy.notify_on: unknown notice \"fixed\" (use "
 	    "received, assigned, scheduled, in_progress, transferred, "
 	    "completed, no_action, duplicate, cancelled, reopened, "
-	    "referred_external)" },
+	    "referred_external, overdue)" },
 	{ "policy = { notify_on = [ ]; };\n", NULL,
 	    "@FILE:1: policy.notify_on: must name at least one notice" },
 	{ "policy = { notify_on = \"completed\"; };\n", NULL,
@@ -783,7 +783,7 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:2: divisions.TW.notify_on: unknown notice \"done\" (use "
 	    "received, assigned, scheduled, in_progress, transferred, "
 	    "completed, no_action, duplicate, cancelled, reopened, "
-	    "referred_external)" },
+	    "referred_external, overdue)" },
 
 	/* Wrong types. */
 	{ "events = { batch = \"100\"; };\n", NULL,
