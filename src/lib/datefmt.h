@@ -5,9 +5,10 @@
  * collection is scheduled for March 3, 2026". The date is written the way
  * the resident's language writes it (ICU's long date, with its month
  * names, digits and calendar: "3 mars 2026", "2026年3月3日", and a Persian
- * date in the Persian calendar), in the installation's time zone. This
- * module is the only one that formats dates with ICU; datecache.h keeps
- * its formats open.
+ * date in the Persian calendar), in the installation's time zone, and a
+ * count of days in its digits ("5", "۵"). This module is the only one
+ * that formats dates and numbers with ICU; datecache.h keeps its date
+ * formats open.
  *
  * Locales are BCP 47 tags ("fr-CA", "zh-Hans"). A well-formed tag that ICU
  * has no data for ("xx") falls back to the tag's language alone and then
