@@ -27,7 +27,8 @@
  * hash being of the bytes sent there), reply (the server's), provider_id, receipt (the
  * gateway's delivery report), and for received events status, reason,
  * work_order, transfer_to, duplicate_of, scheduled_for, note, note_code,
- * photos.
+ * photos; for a service standard (measured, flagged past_standard)
+ * standard_days, standard_target, met and met_as_closed (yes or no).
  *
  * As JSON (audit_json()), "at" becomes "ts" (ISO 8601, UTC, with ms)
  * and "events" becomes the array "event_ids"; recipients and attempt are

@@ -34,7 +34,8 @@ enum decision_kind {
 	DECISION_RECEIVED,	/* an event from the CRM, as received */
 	DECISION_DRY_RUN,	/* rendered by closeloopd --dry-run, not sent */
 	DECISION_DELIVERED,	/* the gateway reports it reached the phone */
-	DECISION_UNDELIVERED	/* the gateway reports it did not */
+	DECISION_UNDELIVERED,	/* the gateway reports it did not */
+	DECISION_MEASURED	/* a service standard ended: met or not */
 };
 
 /* How many extra fields a decision may carry (decision_set()). */

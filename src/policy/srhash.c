@@ -20,9 +20,9 @@
  *                 DAYS TARGET GIVEN START DUE", DAYS "-" for none,
  *                 TARGET "response" or "completion", GIVEN 1 if the
  *                 days came from an event's standard_days
- *   std_acted, std_closed, std_done, std_late
+ *   std_acted, std_closed, std_done, std_ended
  *                 its first action, first CRM closure, completion as
- *                 told (ms), and 1 once its end was checked
+ *                 told (ms), and 1 once it ended (was measured)
  *   overdue       the divisions whose lateness was told, by spaces
  * Fields that would be empty or zero are left out.
  */
@@ -218,8 +218,8 @@ srhash_decode_scalar(struct srstate *st, const char *name, const char *v)
 	else if (strcmp(name, "std_done") == 0 &&
 	    srhash_int(v, SRSTATE_TIME_MAX, &x) == 0)
 		st->std_done = x;
-	else if (strcmp(name, "std_late") == 0 && srhash_int(v, 1, &x) == 0)
-		st->std_late = x != 0;
+	else if (strcmp(name, "std_ended") == 0 && srhash_int(v, 1, &x) == 0)
+		st->std_ended = x != 0;
 	else
 		return -1;
 	return 0;
@@ -375,7 +375,7 @@ srhash_encode(const struct srstate *st, size_t *n)
 	srhash_put_int(&fields, n, "std_acted", st->std_acted);
 	srhash_put_int(&fields, n, "std_closed", st->std_closed);
 	srhash_put_int(&fields, n, "std_done", st->std_done);
-	srhash_put_int(&fields, n, "std_late", st->std_late);
+	srhash_put_int(&fields, n, "std_ended", st->std_ended);
 	srhash_put_string(&fields, n, "overdue", st->overdue);
 	return fields;
 }

@@ -85,7 +85,7 @@ srstate_std_met(const struct srstate *st)
 int64_t
 srstate_std_check(const struct srstate *st)
 {
-	if (st->std_due == 0 || st->std_late || srstate_std_met(st) != 0 ||
+	if (st->std_due == 0 || st->std_ended ||
 	    srstate_wo_open(st, NULL) == 0)
 		return 0;
 	return st->due > st->std_due ? st->due : st->std_due;

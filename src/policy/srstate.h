@@ -98,7 +98,8 @@ struct srstate {
 	int64_t			 std_acted;	/* first action, 0 if none */
 	int64_t			 std_closed;	/* first CRM closure, 0 */
 	int64_t			 std_done;	/* told completed, 0 */
-	int			 std_late;	/* passed and checked */
+	int			 std_ended;	/* measured: passed, or the
+						   SR closed or moved first */
 	char			*overdue;	/* divisions told "overdue",
 						   by spaces */
 };
@@ -112,8 +113,8 @@ void srstate_free(struct srstate *st);
 /*
  * Return when the end of the running service standard is to be checked
  * (ms since the epoch): its end, or the pending notice's due time if
- * that is later; 0 if there is nothing to check - no standard, met,
- * checked already, or no work open. The index of late SRs holds this
+ * that is later; 0 if there is nothing to check - no standard, ended
+ * already (measured), or no work open. The index of late SRs holds this
  * (commit.h).
  */
 int64_t srstate_std_check(const struct srstate *st);

@@ -46,6 +46,55 @@ stdclock_is_action(const struct event *ev)
 	}
 }
 
+/* Note the running standard's first action and first closure, if ev's. */
+static void
+stdclock_mark(struct srstate *st, const struct event *ev)
+{
+	int64_t	ts = ev->when * 1000;
+
+	if (st->std_division == NULL ||
+	    strcmp(ev->division, st->std_division) != 0)
+		return;
+	if (st->std_acted == 0 && stdclock_is_action(ev))
+		st->std_acted = ts;
+	if (st->std_closed == 0 && (ev->status == VOCAB_STATUS_CLOSED ||
+	    ev->status == VOCAB_STATUS_CANCELLED))
+		st->std_closed = ts;
+}
+
+/*
+ * Record into dl that the running standard ended, once: met or not as
+ * closeloop decided, and as the CRM closed it (any closure in time).
+ */
+static void
+stdclock_measure(const struct config *cf, struct srstate *st,
+    struct decision_list *dl)
+{
+	struct decision	*d;
+	int64_t		 met = srstate_std_met(st);
+	char		 day[DATEFMT_DAY_LEN + 1], days[16];
+	int		 truly, naive;
+
+	if (st->std_division == NULL || st->std_due == 0 || st->std_ended)
+		return;
+	st->std_ended = 1;
+	truly = met != 0 && met <= st->std_due;
+	naive = st->std_closed != 0 && st->std_closed <= st->std_due;
+	datefmt_day(cf->templates_timezone, st->std_due - 1, day);
+	snprintf(days, sizeof days, "%d", st->std_days);
+	d = decision_add(dl, DECISION_MEASURED, NULL, VOCAB_NOTICE_NONE,
+	    st->std_division, NULL, "service standard of %s, %s within %d "
+	    "business day%s to the end of %s: %s; as closed in the CRM: %s",
+	    st->std_division, st->std_response ? "a response" : "completion",
+	    st->std_days, st->std_days == 1 ? "" : "s", day, truly ? "met" :
+	    "not met", naive ? "met" : "not met");
+	decision_set(d, "standard_days", days);
+	decision_set(d, "standard_target", st->std_response ? "response" :
+	    "completion");
+	decision_set(d, "met", truly ? "yes" : "no");
+	decision_set(d, "met_as_closed", naive ? "yes" : "no");
+}
+
 /* Start the standard of division, which got the SR at start (ms). */
 static void
 stdclock_start(struct srstate *st, const char *division, int64_t start)
@@ -57,7 +106,7 @@ stdclock_start(struct srstate *st, const char *division, int64_t start)
 	st->std_start = start;
 	st->std_due = 0;
 	st->std_acted = st->std_closed = st->std_done = 0;
-	st->std_late = 0;
+	st->std_ended = 0;
 }
 
 /* Work out the running standard's days, target and end from cf. */
@@ -82,17 +131,22 @@ stdclock_due(const struct config *cf, struct srstate *st)
 /* Follow a status event on the running standard. */
 void
 stdclock_event(const struct config *cf, struct srstate *st,
-    const struct event *ev)
+    const struct event *ev, struct decision_list *dl)
 {
 	const struct srstate_wo	*owner = srstate_wo_owner(st);
 	const char		*to;
-	int64_t			 ts = ev->when * 1000;
 	int			 transfer;
 
+	stdclock_mark(st, ev);
+	/* An SR closed at its first event has the closing division's. */
+	if (owner == NULL && st->std_division == NULL)
+		owner = srstate_wo_last_closed(st, NULL);
 	if (owner != NULL && (st->std_division == NULL ||
 	    (strcmp(owner->division, st->std_division) != 0 &&
-	    srstate_wo_open(st, st->std_division) == 0)))
+	    srstate_wo_open(st, st->std_division) == 0))) {
+		stdclock_measure(cf, st, dl);	/* the first one's is over */
 		stdclock_start(st, owner->division, owner->opened);
+	}
 	if (st->std_division == NULL)
 		return;
 	transfer = ev->status == VOCAB_STATUS_TRANSFERRED ||
@@ -104,33 +158,27 @@ stdclock_event(const struct config *cf, struct srstate *st,
 		st->std_given = 1;
 		st->std_days = ev->standard;
 	}
-	if (strcmp(ev->division, st->std_division) == 0) {
-		if (st->std_acted == 0 && stdclock_is_action(ev))
-			st->std_acted = ts;
-		if (st->std_closed == 0 &&
-		    (ev->status == VOCAB_STATUS_CLOSED ||
-		    ev->status == VOCAB_STATUS_CANCELLED))
-			st->std_closed = ts;
-	}
+	stdclock_mark(st, ev);
 	stdclock_due(cf, st);
 }
 
-/* Note whether the standard's division completed the SR. */
+/* Note whether the standard's division completed the SR, and measure. */
 void
-stdclock_settled(struct srstate *st)
+stdclock_settled(const struct config *cf, struct srstate *st,
+    struct decision_list *dl)
 {
 	const struct srstate_wo	*last;
 
-	if (st->std_division == NULL || st->std_done != 0 ||
-	    srstate_wo_open(st, NULL) != 0 ||
-	    (last = srstate_wo_last_closed(st, NULL)) == NULL ||
-	    strcmp(last->division, st->std_division) != 0 ||
-	    last->status != VOCAB_STATUS_CLOSED)
+	if (st->std_division == NULL || srstate_wo_open(st, NULL) != 0 ||
+	    (last = srstate_wo_last_closed(st, NULL)) == NULL)
 		return;
-	if (last->reason == VOCAB_REASON_NONE ||
+	if (st->std_done == 0 && last->status == VOCAB_STATUS_CLOSED &&
+	    strcmp(last->division, st->std_division) == 0 &&
+	    (last->reason == VOCAB_REASON_NONE ||
 	    last->reason == VOCAB_REASON_COMPLETED ||
-	    last->reason == VOCAB_REASON_NO_ACTION_REQUIRED)
+	    last->reason == VOCAB_REASON_NO_ACTION_REQUIRED))
 		st->std_done = last->closed;
+	stdclock_measure(cf, st, dl);
 }
 
 /* Return 1 if division is one of the words of list. */
@@ -173,7 +221,9 @@ stdclock_release(const struct config *cf, struct srstate *st, int64_t now,
 	if (st->due != 0 || (check = srstate_std_check(st)) == 0 ||
 	    check > now)
 		return 0;
-	st->std_late = 1;
+	stdclock_measure(cf, st, dl);
+	if (srstate_std_met(st) != 0)
+		return 1;
 	datefmt_day(cf->templates_timezone, st->std_due - 1, day);
 	snprintf(days, sizeof days, "%d", st->std_days);
 	d = decision_add(dl, DECISION_FLAGGED, "past_standard",

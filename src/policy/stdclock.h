@@ -13,6 +13,12 @@
  * transfer, a closure of work only scheduled or assigned, or a
  * duplicate.
  *
+ * Each standard ends once, recorded as a decision "measured": met or
+ * not as closeloop decides, and as the CRM closed it (any closure in
+ * time, the figure a count of closures gives) - when its days pass,
+ * when the SR is closed for good before, or when another division takes
+ * it over (ending the first one's).
+ *
  * When a standard ends unmet with work still open, the SR is flagged
  * past_standard for its division, and with policy.overdue_notice on its
  * residents are told once per division that it is taking longer than
@@ -38,20 +44,23 @@ struct srstate;
  * note a first action or closure, and work out when it ends.
  */
 void stdclock_event(const struct config *cf, struct srstate *st,
-    const struct event *ev);
+    const struct event *ev, struct decision_list *dl);
 
 /*
  * Note, once st's pending notice was released with no work left open,
  * whether the running standard's division completed the SR as closeloop
- * decides it (a closure told as completed or no_action).
+ * decides it (a closure told as completed or no_action), and record into
+ * dl that the standard ended (measured), unless it had.
  */
-void stdclock_settled(struct srstate *st);
+void stdclock_settled(const struct config *cf, struct srstate *st,
+    struct decision_list *dl);
 
 /*
- * If the running standard of st ended unmet by now with no notice
- * pending, flag it past_standard into dl and decide the overdue notice
- * (into *out, freeing what it held), once per division. Returns 1 if st
- * changed, 0 if there was nothing to check.
+ * If the running standard of st ended by now with work open and no
+ * notice pending, record it measured into dl; if it was not met, flag
+ * it past_standard and decide the overdue notice (into *out, freeing
+ * what it held), once per division. Returns 1 if st changed, 0 if there
+ * was nothing to check.
  */
 int stdclock_release(const struct config *cf, struct srstate *st,
     int64_t now, struct decision_list *dl, struct notice **out);

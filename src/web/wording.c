@@ -44,6 +44,10 @@ static const struct wording wording_decisions[] = {
 	{ "dead", "closeloop gave up after trying for too long." },
 	{ "delivered", "The phone network confirmed the SMS reached the "
 	    "phone." },
+	{ "measured", "A service standard ended: whether it was met as "
+	    "closeloop decided (a first action for a response target, the "
+	    "work done for a completion target), and whether the CRM closed "
+	    "the SR in time." },
 	{ "undelivered", "The phone network reported that the SMS did not "
 	    "reach the phone." }
 };

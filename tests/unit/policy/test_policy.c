@@ -866,6 +866,29 @@ test_policy_std_open(struct test_policy *t, const char *service)
 }
 
 /*
+ * Assert that the result holds one decision "measured" about division:
+ * met or not as closeloop decides (met), and as the CRM closed it.
+ */
+static void
+test_policy_measured(const struct test_policy *t, const char *division,
+    const char *met, const char *as_closed)
+{
+	const struct decision	*d = NULL;
+	size_t			 i;
+
+	for (i = 0; i < t->res.decisions.n; i++) {
+		if (t->res.decisions.list[i].kind != DECISION_MEASURED)
+			continue;
+		assert_null(d);
+		d = &t->res.decisions.list[i];
+	}
+	assert_non_null(d);
+	assert_string_equal(d->division, division);
+	assert_string_equal(decision_get(d, "met"), met);
+	assert_string_equal(decision_get(d, "met_as_closed"), as_closed);
+}
+
+/*
  * The received notice carries the standard of the division and service
  * type: business days over a weekend and a holiday, to local midnight
  * after daylight saving began; the division's other types get its
@@ -982,6 +1005,7 @@ test_policy_overdue_transfer(void **state)
 	    "status=transferred", "transfer_to=PW", NULL);
 	test_policy_wait(&t, COALESCE);
 	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "PW");
+	test_policy_measured(&t, "RO", "no", "no");
 	assert_string_equal(t.res.notice->standard_days, "10");
 	assert_string_equal(t.st->std_division, "PW");
 	assert_int_equal(t.st->std_start, FRIDAY + DAY * 3);
@@ -1021,8 +1045,10 @@ test_policy_overdue_transfer(void **state)
 
 /*
  * A response target is met by the first action; a completion target
- * only when the closure is told as completed - not by a closure of work
- * only scheduled - so no end is checked once it is met.
+ * only when the closure is told as completed - not by a duplicate, nor
+ * by a closure of work only scheduled, which the CRM's count of
+ * closures takes as met. Each standard is measured once: at its end,
+ * or when the SR is closed for good before it.
  */
 static void
 test_policy_standard_met(void **state)
@@ -1035,6 +1061,15 @@ test_policy_standard_met(void **state)
 	test_policy_apply(&t, "type=status", "division=RO",
 	    "status=assigned", NULL);
 	assert_int_equal(t.st->std_acted, FRIDAY + COALESCE + DAY);
+	assert_int_equal(srstate_std_check(t.st), END_WED_11);
+	test_policy_wait(&t, COALESCE);
+	assert_int_equal(srstate_std_check(t.st), END_WED_11);
+	policy_result_clear(&t.res);
+	assert_int_equal(policy_release(cf, t.st, END_WED_11, &t.res), 1);
+	test_policy_measured(&t, "RO", "yes", "no");
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 0);
+	assert_null(t.res.notice);
 	assert_int_equal(srstate_std_check(t.st), 0);
 	test_policy_close(&t);
 
@@ -1046,23 +1081,53 @@ test_policy_standard_met(void **state)
 	    "reason=completed", NULL);
 	assert_int_equal(t.st->std_closed, FRIDAY + COALESCE + DAY);
 	assert_int_equal(t.st->std_done, 0);
+	policy_result_clear(&t.res);
 	test_policy_wait(&t, SETTLE);
 	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "RO");
 	assert_int_equal(t.st->std_done, FRIDAY + COALESCE + DAY);
+	test_policy_measured(&t, "RO", "yes", "yes");
 	assert_int_equal(srstate_std_check(t.st), 0);
 	assert_null(t.res.notice->standard_days);
 	policy_result_clear(&t.res);
 	assert_int_equal(policy_release(cf, t.st, END_MON_16, &t.res), 0);
 	test_policy_close(&t);
 
-	/* Closed as a duplicate: not met, but nothing open to be late. */
+	/* Closed at its first event: its standard is the closer's, met. */
+	test_policy_open(&t);
+	t.now = FRIDAY;
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=RO", "status=closed",
+	    "reason=completed", "service=Road Pothole", NULL);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "RO");
+	assert_string_equal(t.st->std_division, "RO");
+	test_policy_measured(&t, "RO", "yes", "yes");
+	test_policy_close(&t);
+
+	/* Closed as a duplicate: closed in time, but not met. */
 	test_policy_std_open(&t, "Road Pothole");
 	test_policy_apply(&t, "type=status", "division=RO", "status=closed",
 	    "reason=duplicate", "duplicate_of=8800", NULL);
+	policy_result_clear(&t.res);
 	test_policy_wait(&t, SETTLE);
 	test_policy_told(&t, VOCAB_NOTICE_DUPLICATE, "RO");
 	assert_int_equal(t.st->std_done, 0);
+	test_policy_measured(&t, "RO", "no", "yes");
 	assert_int_equal(srstate_std_check(t.st), 0);
+	test_policy_close(&t);
+
+	/* Closed as scheduled: closed in time for the CRM, late in truth. */
+	test_policy_std_open(&t, "Road Pothole");
+	test_policy_apply(&t, "type=status", "division=RO", "status=closed",
+	    "reason=scheduled", "scheduled_for=2026-03-30", NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_SCHEDULED, "RO");
+	policy_result_clear(&t.res);
+	assert_int_equal(policy_release(cf, t.st, END_MON_16, &t.res), 1);
+	test_policy_measured(&t, "RO", "no", "yes");
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 1);
+	test_policy_told(&t, VOCAB_NOTICE_OVERDUE, "RO");
 	test_policy_close(&t);
 }
 

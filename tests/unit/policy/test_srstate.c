@@ -213,8 +213,9 @@ test_srstate_warning_masked(void **state)
 }
 
 /*
- * A standard's end is checked while it is unmet, unchecked and work is
- * open; not before the pending notice; a damaged standard is skipped.
+ * A standard's end is checked while it has not ended and work is open,
+ * met or not; not before the pending notice; a damaged standard is
+ * skipped.
  */
 static void
 test_srstate_std_check(void **state)
@@ -224,7 +225,7 @@ test_srstate_std_check(void **state)
 		"std", "TS x completion 0 1000 2000",
 		"std", "TS 5 later 0 1000 2000",
 		"std", "TS 5 response 0 -1 2000",
-		"std_late", "2",
+		"std_ended", "2",
 	};
 	struct srstate	*st;
 	char		*cause = NULL;
@@ -238,16 +239,14 @@ test_srstate_std_check(void **state)
 	st->due = 0;
 	st->std_done = 5000;
 	assert_int_equal(srstate_std_met(st), 5000);
-	assert_int_equal(srstate_std_check(st), 0);
+	assert_int_equal(srstate_std_check(st), 1772600000000LL);
 	st->std_response = 1;
 	assert_int_equal(srstate_std_met(st), 0);
-	assert_int_equal(srstate_std_check(st), 1772600000000LL);
 	st->std_acted = 6000;
+	assert_int_equal(srstate_std_met(st), 6000);
+	st->std_ended = 1;
 	assert_int_equal(srstate_std_check(st), 0);
-	st->std_acted = 0;
-	st->std_late = 1;
-	assert_int_equal(srstate_std_check(st), 0);
-	st->std_late = 0;
+	st->std_ended = 0;
 	st->wo[1].open = 0;
 	assert_int_equal(srstate_std_check(st), 0);
 	srstate_free(st);
@@ -258,7 +257,7 @@ test_srstate_std_check(void **state)
 	assert_string_equal(st->std_division, "TS");
 	assert_int_equal(st->std_days, -1);
 	assert_int_equal(st->std_due, 0);
-	assert_int_equal(st->std_late, 0);
+	assert_int_equal(st->std_ended, 0);
 	free(cause);
 	srstate_free(st);
 }

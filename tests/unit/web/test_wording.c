@@ -66,8 +66,8 @@ test_wording_kinds(void **state)
 	    '\0'; k++)
 		test_wording_sentence("decision", name,
 		    wording_decision(name));
-	/* Every kind of decision.h was seen: the last is undelivered. */
-	assert_int_equal(k, DECISION_UNDELIVERED + 1);
+	/* Every kind of decision.h was seen: the last is measured. */
+	assert_int_equal(k, DECISION_MEASURED + 1);
 }
 
 /* Every rule the code writes has words. */
@@ -140,7 +140,7 @@ test_wording_docs(void **state)
 	(void)state;
 	test_wording_doc("docs/history.md", &kinds, &rules);
 	/* Its tables of entries list every kind; of rules, the common. */
-	assert_int_equal(kinds, DECISION_UNDELIVERED);
+	assert_int_equal(kinds, DECISION_MEASURED);
 	assert_true(rules >= 20);
 	kinds = rules = 0;
 	test_wording_doc("docs/policy.md", &kinds, &rules);
