@@ -28,7 +28,9 @@
  * provider_id, receipt (the gateway's delivery report), dsn_status,
  * diagnostic, reporter and feedback_type (a bounce or abuse report,
  * bounce.h), and for received events status, reason, work_order,
- * transfer_to, duplicate_of, scheduled_for, note, note_code, photos.
+ * transfer_to, duplicate_of, scheduled_for, note, note_code, photos; for
+ * a service standard (measured, flagged past_standard) standard_days,
+ * standard_target, met and met_as_closed (yes or no).
  *
  * As JSON (audit_json()), "at" becomes "ts" (ISO 8601, UTC, with ms)
  * and "events" becomes the array "event_ids"; recipients and attempt are

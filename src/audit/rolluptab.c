@@ -122,6 +122,24 @@ rolluptab_get(const struct rolluptab_row *row, const char *name)
 	return 0;
 }
 
+/* Count a row's service standards of one target that ended, met, closed. */
+void
+rolluptab_standards(const struct rolluptab_row *row, const char *target,
+    long long *ended, long long *met, long long *as_closed)
+{
+	char	*k;
+
+	k = xasprintf("std:%s", target);
+	*ended = rolluptab_get(row, k);
+	free(k);
+	k = xasprintf("std:%s:met", target);
+	*met = rolluptab_get(row, k);
+	free(k);
+	k = xasprintf("std:%s:as_closed", target);
+	*as_closed = rolluptab_get(row, k);
+	free(k);
+}
+
 /* Write the period a day falls in: the day, its week's Monday, its month. */
 void
 rolluptab_period(char by, const char *day, char *out, size_t size)

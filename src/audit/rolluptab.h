@@ -54,6 +54,15 @@ void rolluptab_add(struct rolluptab_row *row, const char *name,
 long long rolluptab_get(const struct rolluptab_row *row, const char *name);
 
 /*
+ * Set *ended, *met and *as_closed to row's counts of the service
+ * standards of target ("completion" or "response") that ended, that
+ * were met as closeloop decided, and that the CRM closed in time
+ * (rollcount.h).
+ */
+void rolluptab_standards(const struct rolluptab_row *row, const char *target,
+    long long *ended, long long *met, long long *as_closed);
+
+/*
  * Write the period day (YYYY-MM-DD) falls in, by by: the day ('d'), its
  * week's Monday ('w'), its month ('m', YYYY-MM), or "" (0: the whole
  * time), into out of size bytes.

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "lookup.h"
 #include "redis.h"
+#include "srhash.h"
 #include "srlist.h"
 #include "srstate.h"
 #include "xmalloc.h"
@@ -49,7 +50,7 @@ srlist_decode(const char *sr, const struct redis_reply *reply)
 		fields[i] = reply->element[i]->str != NULL ?
 		    reply->element[i]->str : (char *)"";
 	st = srstate_new(sr);
-	srstate_decode(st, fields, reply->elements / 2, &warning);
+	srhash_decode(st, fields, reply->elements / 2, &warning);
 	free(warning);
 	free(fields);
 	return st;

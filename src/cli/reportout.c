@@ -23,8 +23,11 @@
 #include "xmalloc.h"
 
 /* The most columns: the fixed ones, notices, rules, kinds and lags. */
-#define REPORTOUT_COLUMNS	(17 + VOCAB_NOTICE_COUNT + \
+#define REPORTOUT_COLUMNS	(26 + VOCAB_NOTICE_COUNT + \
     DECISION_MISLEADING_RULES + ROLLUP_LAG_BUCKETS)
+
+/* The targets of service standards, as their counters name them. */
+static const char *reportout_targets[] = { "completion", "response" };
 
 /* The columns of JSON and CSV: their names and the counters they show. */
 struct reportout_cols {
@@ -61,6 +64,7 @@ reportout_columns(struct reportout_cols *c)
 		{ "unknown_note_codes", "flag:unknown_note_code" },
 		{ "duplicates_without_link", "flag:duplicate_without_link" },
 		{ "sms_shortened", "flag:sms_shortened" },
+		{ "past_standard", "flag:past_standard" },
 	};
 	const char	*k;
 	size_t		 i;
@@ -82,6 +86,17 @@ reportout_columns(struct reportout_cols *c)
 	}
 	for (i = 0; i < sizeof flags / sizeof flags[0]; i++)
 		reportout_col(c, xstrdup(flags[i][0]), xstrdup(flags[i][1]));
+	for (i = 0; i < 2; i++) {
+		k = reportout_targets[i];
+		reportout_col(c, xasprintf("standard_%s", k),
+		    xasprintf("std:%s", k));
+		reportout_col(c, xasprintf("standard_%s_met", k),
+		    xasprintf("std:%s:met", k));
+		reportout_col(c, xasprintf("standard_%s_missed", k),
+		    xasprintf("std:%s:missed", k));
+		reportout_col(c, xasprintf("standard_%s_met_as_closed", k),
+		    xasprintf("std:%s:as_closed", k));
+	}
 	for (i = 0; i < ROLLUP_LAG_BUCKETS; i++) {
 		k = rollup_lag_name((int)i);
 		reportout_col(c, xasprintf("lag_%s", k), xasprintf("lag:%s",
@@ -194,6 +209,29 @@ reportout_parts(const struct rolluptab_row *row, const char *prefix)
 	printf("%s\n", first ? "" : ")");
 }
 
+/*
+ * Print a row's service standards of one target: how many ended, the
+ * share met as closeloop decided, and beside it the share the CRM's
+ * closures would give.
+ */
+static void
+reportout_standards(const struct rolluptab_row *row, const char *target)
+{
+	long long	 n, met, closed;
+	char		*label;
+
+	rolluptab_standards(row, target, &n, &met, &closed);
+	label = xasprintf("%s standards ended", target);
+	printf("  %-34s %lld", label, n);
+	free(label);
+	if (n == 0) {
+		putchar('\n');
+		return;
+	}
+	printf("  (met %lld, %lld%%; as closed in the CRM %lld, %lld%%)\n",
+	    met, met * 100 / n, closed, closed * 100 / n);
+}
+
 /* Print a row's counts for a person, one line each. */
 static void
 reportout_block(const struct rolluptab_row *row)
@@ -230,6 +268,10 @@ reportout_block(const struct rolluptab_row *row)
 	    rolluptab_get(row, "flag:duplicate_without_link"));
 	printf("  %-34s %lld\n", "SMS shortened to fit",
 	    rolluptab_get(row, "flag:sms_shortened"));
+	reportout_standards(row, "completion");
+	reportout_standards(row, "response");
+	printf("  %-34s %lld\n", "SRs past their standard, work open",
+	    rolluptab_get(row, "flag:past_standard"));
 	printf("  %-34s", "closure to message, minutes");
 	for (i = 0; i < ROLLUP_LAG_BUCKETS; i++) {
 		char	*k = xasprintf("lag:%s", rollup_lag_name(i));

@@ -49,6 +49,7 @@ config_defaults(struct config *cf)
 	cf->policy_retain_days = 30;
 	cf->policy_notify_on = VOCAB_NOTICE_ALL;
 	cf->policy_follow_duplicates = 1;
+	cf->policy_overdue_notice = 1;
 	cf->templates_dir = xstrdup(CONFIG_TEMPLATES_DIR);
 	cf->templates_default_locale = xstrdup("en");
 	cf->templates_timezone = xstrdup("America/Toronto");
@@ -159,6 +160,8 @@ config_free(struct config *cf)
 	if (cf == NULL)
 		return;
 	division_free(cf->divisions, cf->ndivisions);
+	standard_free(cf->standards, cf->nstandards);
+	free(cf->policy_holidays);
 	confweb_free(cf);
 	for (i = 0; i < cf->templates_nphoto_hosts; i++)
 		free(cf->templates_photo_hosts[i]);

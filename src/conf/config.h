@@ -18,6 +18,7 @@
 #include "log.h"
 #include "redisurl.h"
 #include "role.h"
+#include "standard.h"
 #include "vocab.h"
 
 #ifndef CONFIG_DEFAULT_PATH
@@ -114,6 +115,10 @@ struct config {
 	int64_t			 policy_retain_days;
 	unsigned int		 policy_notify_on; /* 1 << vocab_notice */
 	int			 policy_follow_duplicates;
+	int			 policy_overdue_notice;
+	int32_t			*policy_holidays;	/* days (bizday.h),
+							   sorted */
+	size_t			 policy_nholidays;
 
 	/* templates */
 	char			*templates_dir;
@@ -239,6 +244,8 @@ struct config {
 
 	struct division		*divisions;
 	size_t			 ndivisions;
+	struct standard		*standards;	/* divisions.*.standards */
+	size_t			 nstandards;
 };
 
 /* What a configuration made of the built-in defaults is called. */

@@ -32,6 +32,7 @@ enum confkey_kind {
 	CONFKEY_BOOL,
 	CONFKEY_NOTICES,
 	CONFKEY_HOSTS,
+	CONFKEY_HOLIDAYS,
 	CONFKEY_CITY,
 	CONFKEY_LEVEL,
 	CONFKEY_SENTINELS,
@@ -126,6 +127,21 @@ int confdiv_notices(struct confproblems *pr, const config_setting_t *s,
 /* Check every division in the divisions group and add it to cf. */
 void confdiv_read(struct config *cf, struct confproblems *pr,
     const config_setting_t *group);
+
+/*
+ * Check a division's standards (divisions.CODE.standards, setting m of
+ * full name name), a list of { service = "..."; days = N; target =
+ * "completion" | "response"; }, and add them to cf's standards.
+ */
+void confstd_division(struct config *cf, struct confproblems *pr,
+    const config_setting_t *m, const char *name, const char *division);
+
+/*
+ * Read policy.holidays, an array of dates "YYYY-MM-DD", into cf's sorted
+ * day numbers. Adds a problem for a bad or repeated one.
+ */
+void confstd_holidays(struct config *cf, struct confproblems *pr,
+    const config_setting_t *s, const char *name);
 
 /*
  * Read web.trusted_proxies: addresses (IPv4 or IPv6, numeric) or "unix",

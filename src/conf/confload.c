@@ -109,6 +109,9 @@ confload_scalar(struct config *cf, struct confproblems *pr,
 	case CONFKEY_HOSTS:
 		conflist_hosts(cf, pr, s, name);
 		break;
+	case CONFKEY_HOLIDAYS:
+		confstd_holidays(cf, pr, s, name);
+		break;
 	case CONFKEY_CITY:
 		conflist_city(cf, pr, s, name);
 		break;

@@ -22,7 +22,7 @@ static const char *vocab_reasons[] = {
 static const char *vocab_notices[] = {
 	"", "received", "assigned", "scheduled", "in_progress", "transferred",
 	"completed", "no_action", "duplicate", "cancelled", "reopened",
-	"referred_external"
+	"referred_external", "overdue"
 };
 
 #define VOCAB_COUNT(t) (sizeof (t) / sizeof (t)[0])
@@ -112,5 +112,5 @@ vocab_notice_list(void)
 {
 	return "received, assigned, scheduled, in_progress, transferred, "
 	    "completed, no_action, duplicate, cancelled, reopened, "
-	    "referred_external";
+	    "referred_external, overdue";
 }

@@ -6,7 +6,8 @@
  * onto this vocabulary through status_map in the configuration.
  *
  * Notices are closeloop's own vocabulary: what a resident is told. They
- * are decided from the SR's state, not copied from an event's status.
+ * are decided from the SR's state, not copied from an event's status;
+ * "overdue" from the SR's service standard (stdclock.h).
  */
 #ifndef VOCAB_H
 #define VOCAB_H
@@ -47,10 +48,11 @@ enum vocab_notice {
 	VOCAB_NOTICE_DUPLICATE,
 	VOCAB_NOTICE_CANCELLED,
 	VOCAB_NOTICE_REOPENED,
-	VOCAB_NOTICE_REFERRED_EXTERNAL
+	VOCAB_NOTICE_REFERRED_EXTERNAL,
+	VOCAB_NOTICE_OVERDUE		/* past the service standard */
 };
 
-#define VOCAB_NOTICE_COUNT	12	/* including VOCAB_NOTICE_NONE */
+#define VOCAB_NOTICE_COUNT	13	/* including VOCAB_NOTICE_NONE */
 /* Every notice, as a mask of 1 << notice. */
 #define VOCAB_NOTICE_ALL	(((1u << VOCAB_NOTICE_COUNT) - 1) & ~1u)
 

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "optout.h"
 #include "redis.h"
+#include "srhash.h"
 #include "srstate.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -158,7 +159,7 @@ optout_contacts(struct redis *r, const struct config *cf,
 			fields[0] = (char *)field;
 			fields[1] = reply->str;
 			ld->st[i] = srstate_new(ld->sr[i]);
-			if (srstate_decode(ld->st[i], fields, 1,
+			if (srhash_decode(ld->st[i], fields, 1,
 			    &warning) != 0 || ld->st[i]->ncontact != 1) {
 				log_warn("%s", warning != NULL ? warning :
 				    "a damaged contact");

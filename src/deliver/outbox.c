@@ -172,6 +172,9 @@ outbox_notice(const struct outbox_item *it)
 	n->photos = outbox_dup(it, "photos");
 	n->scheduled_for = outbox_dup(it, "scheduled_for");
 	n->duplicate_of = outbox_dup(it, "duplicate_of");
+	n->standard_days = outbox_dup(it, "standard_days");
+	n->standard_target = outbox_dup(it, "standard_target");
+	n->standard_due = outbox_dup(it, "standard_due");
 	n->partial = outbox_field(it, "partial") != NULL;
 	n->correction = outbox_field(it, "correction") != NULL;
 	n->events = outbox_dup(it, "events");

@@ -21,6 +21,7 @@
 #include "outbox.h"
 #include "policy.h"
 #include "retry.h"
+#include "srhash.h"
 #include "srstate.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -45,27 +46,39 @@ commit_ttl(const struct config *cf, const struct srstate *st)
 	return (long long)cf->events_history_days * 86400;
 }
 
-/* Queue the SR's entry in the due-time index: its due time, or none. */
-void
-commit_due(struct txn *tx, const struct config *cf, const struct srstate *st)
+/* Queue an SR's entry in index name: at time when, or none if 0. */
+static void
+commit_index(struct txn *tx, const struct config *cf, const char *name,
+    const char *sr, int64_t when)
 {
 	const char	*argv[4];
-	char		*dkey, due[32];
+	char		*key, at[32];
 
-	dkey = xasprintf("%sdue", cf->redis_prefix);
-	argv[1] = dkey;
-	if (st->due != 0) {
-		snprintf(due, sizeof due, "%lld", (long long)st->due);
+	key = xasprintf("%s%s", cf->redis_prefix, name);
+	argv[1] = key;
+	if (when != 0) {
+		snprintf(at, sizeof at, "%lld", (long long)when);
 		argv[0] = "ZADD";
-		argv[2] = due;
-		argv[3] = st->sr;
+		argv[2] = at;
+		argv[3] = sr;
 		txn_queue(tx, 4, argv);
 	} else {
 		argv[0] = "ZREM";
-		argv[2] = st->sr;
+		argv[2] = sr;
 		txn_queue(tx, 3, argv);
 	}
-	free(dkey);
+	free(key);
+}
+
+/*
+ * Queue the SR's entries in the due-time index (its pending notice) and
+ * the index of late SRs (the end of its service standard), or none.
+ */
+void
+commit_due(struct txn *tx, const struct config *cf, const struct srstate *st)
+{
+	commit_index(tx, cf, "due", st->sr, st->due);
+	commit_index(tx, cf, "late", st->sr, srstate_std_check(st));
 }
 
 /*
@@ -82,7 +95,7 @@ commit_state(struct txn *tx, const struct config *cf,
 	size_t		  i, n;
 
 	key = srstate_key(cf, st->sr);
-	fields = srstate_encode(st, &n);
+	fields = srhash_encode(st, &n);
 	argv = xcalloc(2 + 2 * n, sizeof *argv);
 	argv[0] = "DEL";
 	argv[1] = key;
@@ -110,7 +123,7 @@ commit_state(struct txn *tx, const struct config *cf,
 		lookup_index(tx, cf, st, ttl);
 	}
 	free(argv);
-	srstate_encode_free(fields, n);
+	srhash_encode_free(fields, n);
 	free(key);
 	commit_due(tx, cf, st);
 }

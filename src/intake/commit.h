@@ -16,6 +16,9 @@
  *                    stream of every SR's entries): see audit.h
  *   due              sorted set of SRs by the time (ms) their pending
  *                    notice is due: held closures and coalesced bursts
+ *   late             sorted set of SRs by the time (ms) the end of their
+ *                    service standard is to be checked (stdclock.h):
+ *                    not met yet, work open
  *   sr:{SR}:n:*, outbox:*   notifications for delivery: see outbox.h
  *   phone:HEX        set, the SRs of an SMS contact: see optout.h
  *   find:HEX         set, the SRs of a contact, by a keyed hash: see
@@ -55,8 +58,9 @@ void commit_result(struct txn *tx, const struct config *cf,
     const struct srstate *st, const struct policy_result *res, int64_t now);
 
 /*
- * Queue only the SR's entry in the due-time index (its st->due, or
- * none): what a release that found nothing due has to put right.
+ * Queue only the SR's entries in the due-time index (its st->due, or
+ * none) and the index of late SRs (srstate_std_check()): what a release
+ * that found nothing due has to put right.
  */
 void commit_due(struct txn *tx, const struct config *cf,
     const struct srstate *st);

@@ -22,6 +22,7 @@
 #include "notice.h"
 #include "policy.h"
 #include "redis.h"
+#include "srhash.h"
 #include "srstate.h"
 #include "store.h"
 #include "txn.h"
@@ -96,7 +97,7 @@ store_load_read(struct redis *r, const char *sr, const char *seenkey,
 		fields[n] = reply[i]->element[n]->str != NULL ?
 		    reply[i]->element[n]->str : (char *)"";
 	*stp = srstate_new(sr);
-	if (srstate_decode(*stp, fields, n / 2, &warning) != 0) {
+	if (srhash_decode(*stp, fields, n / 2, &warning) != 0) {
 		log_warn("%s", warning);
 		free(warning);
 	}
@@ -449,17 +450,21 @@ store_release_sr(const struct config *cf, struct redis *r, const char *sr,
 	return rc < 0 ? rc : released;
 }
 
-/* Release the pending notices due at now. */
-int
-store_release(const struct config *cf, struct redis *r, int64_t now,
-    size_t max, size_t *refused, char **cause)
+/*
+ * Release the SRs of index name ("due" or "late") due at now, at most
+ * max, as store_release() does.
+ */
+static int
+store_release_index(const struct config *cf, struct redis *r,
+    const char *name, int64_t now, size_t max, size_t *refused,
+    char **cause)
 {
 	struct redis_reply	*reply;
 	char			*key, *why, nowbuf[32], maxbuf[32];
 	size_t			 i;
 	int			 n = 0, rc;
 
-	key = xasprintf("%sdue", cf->redis_prefix);
+	key = xasprintf("%s%s", cf->redis_prefix, name);
 	snprintf(nowbuf, sizeof nowbuf, "%lld", (long long)now);
 	snprintf(maxbuf, sizeof maxbuf, "%zu", max);
 	reply = redis_command(r, cause, "ZRANGEBYSCORE %s -inf %s LIMIT 0 %s",
@@ -469,12 +474,11 @@ store_release(const struct config *cf, struct redis *r, int64_t now,
 		return -1;
 	if (reply->type != REDIS_TYPE_ARRAY) {
 		if (cause != NULL)
-			*cause = xasprintf("reading due notices: %s",
+			*cause = xasprintf("reading the %s SRs: %s", name,
 			    reply->str != NULL ? reply->str : "unexpected reply");
 		redis_reply_free(reply);
 		return -1;
 	}
-	*refused = 0;
 	for (i = 0; i < reply->elements; i++) {
 		why = NULL;
 		rc = store_release_sr(cf, r, reply->element[i]->str, now,
@@ -500,23 +504,49 @@ store_release(const struct config *cf, struct redis *r, int64_t now,
 	return n;
 }
 
-/* Find when the next pending notice is due. */
+/* Release the pending notices due at now, and check the late SRs. */
+int
+store_release(const struct config *cf, struct redis *r, int64_t now,
+    size_t max, size_t *refused, char **cause)
+{
+	int	n, late;
+
+	*refused = 0;
+	if ((n = store_release_index(cf, r, "due", now, max, refused,
+	    cause)) < 0)
+		return -1;
+	if ((size_t)n >= max)
+		return n;
+	if ((late = store_release_index(cf, r, "late", now, max - (size_t)n,
+	    refused, cause)) < 0)
+		return -1;
+	return n + late;
+}
+
+/* Find when the next pending notice, or late SR, is due. */
 int
 store_next_due(const struct config *cf, struct redis *r, int64_t *due,
     char **cause)
 {
 	struct redis_reply	*reply;
+	const char		*names[] = { "due", "late" };
 	char			*key;
+	int64_t			 at;
+	size_t			 i;
 
 	*due = 0;
-	key = xasprintf("%sdue", cf->redis_prefix);
-	reply = redis_command(r, cause, "ZRANGE %s 0 0 WITHSCORES", key);
-	free(key);
-	if (reply == NULL)
-		return -1;
-	if (reply->type == REDIS_TYPE_ARRAY && reply->elements == 2 &&
-	    redis_score(reply->element[1]->str, due) != 0)
-		*due = 0;
-	redis_reply_free(reply);
+	for (i = 0; i < 2; i++) {
+		key = xasprintf("%s%s", cf->redis_prefix, names[i]);
+		reply = redis_command(r, cause, "ZRANGE %s 0 0 WITHSCORES",
+		    key);
+		free(key);
+		if (reply == NULL)
+			return -1;
+		if (reply->type == REDIS_TYPE_ARRAY && reply->elements == 2 &&
+		    redis_score(reply->element[1]->str, &at) == 0 &&
+		    (*due == 0 || at < *due))
+			*due = at;
+		redis_reply_free(reply);
+	}
 	return 0;
 }

@@ -29,6 +29,7 @@
 
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
+#include <unicode/unum.h>
 #include <unicode/uloc.h>
 #include <unicode/ures.h>
 #include <unicode/ustring.h>
@@ -348,6 +349,33 @@ datefmt_datetime(const char *locale, int64_t when, const char *tz,
     char **cause)
 {
 	return datefmt_format(locale, when, tz, UDAT_SHORT, cause);
+}
+
+/* Write a whole number as a locale writes it, in its digits. */
+char *
+datefmt_count(const char *locale, int64_t n, char **cause)
+{
+	char		 id[ULOC_FULLNAME_CAPACITY], *out;
+	UChar		 text[64];
+	UNumberFormat	*nf;
+	UErrorCode	 status = U_ZERO_ERROR;
+	int32_t		 len = 0;
+
+	if (datefmt_locale(locale, id, sizeof id, cause) != 0)
+		return NULL;
+	nf = unum_open(UNUM_DECIMAL, NULL, 0, id, NULL, &status);
+	if (U_SUCCESS(status)) {
+		unum_setAttribute(nf, UNUM_GROUPING_USED, 0);
+		len = unum_formatInt64(nf, n, text, 64, NULL, &status);
+	}
+	if (nf != NULL)
+		unum_close(nf);
+	if (status == U_STRING_NOT_TERMINATED_WARNING)
+		status = U_BUFFER_OVERFLOW_ERROR;
+	if ((out = datefmt_to_utf8(text, len, &status)) == NULL)
+		datefmt_error(cause, "locale %s: cannot write %lld: %s", id,
+		    (long long)n, u_errorName(status));
+	return out;
 }
 
 /* Check that ICU knows a time zone by its IANA name. */

@@ -5,9 +5,10 @@
  * collection is scheduled for March 3, 2026". The date is written the way
  * the resident's language writes it (ICU's long date, with its month
  * names, digits and calendar: "3 mars 2026", "2026年3月3日", and a Persian
- * date in the Persian calendar), in the installation's time zone. This
- * module is the only one that formats dates with ICU; datecache.h keeps
- * its formats open.
+ * date in the Persian calendar), in the installation's time zone, and a
+ * count of days in its digits ("5", "۵"). This module is the only one
+ * that formats dates and numbers with ICU; datecache.h keeps its date
+ * formats open.
  *
  * Locales are BCP 47 tags ("fr-CA", "zh-Hans"). A well-formed tag that ICU
  * has no data for ("xx") falls back to the tag's language alone and then
@@ -54,6 +55,13 @@ char *datefmt_date(const char *locale, int64_t when, const char *tz,
  */
 char *datefmt_datetime(const char *locale, int64_t when, const char *tz,
     char **cause);
+
+/*
+ * Write the whole number n as the language of locale writes it, in its
+ * digits and without grouping: "5" for "en", "۵" for "fa". Returns it in
+ * UTF-8 (allocated; the caller frees it), or NULL with *cause as above.
+ */
+char *datefmt_count(const char *locale, int64_t n, char **cause);
 
 /*
  * Check that tz names a time zone ICU knows by an IANA name (aliases such

@@ -26,6 +26,7 @@
 #include "optout.h"
 #include "redis.h"
 #include "redisconn.h"
+#include "srhash.h"
 #include "srstate.h"
 #include "syntax.h"
 #include "unsubscribe.h"
@@ -165,7 +166,7 @@ unsubscribe_apply(const struct config *cf, struct redis *r,
 		fields[i] = f->element[i]->str != NULL ? f->element[i]->str :
 		    (char *)"";
 	st = srstate_new(l->sr);
-	if (srstate_decode(st, fields, f->elements / 2, &warning) != 0)
+	if (srhash_decode(st, fields, f->elements / 2, &warning) != 0)
 		log_warn("%s", warning);
 	free(warning);
 	for (i = 0; i < st->ncontact && c == NULL; i++) {

@@ -6,7 +6,7 @@
  *   decision    received, queued, held, suppressed, coalesced, flagged,
  *               ignored, subscribed, unsubscribed, sent, dry_run,
  *               deferred, retried, failed, dead, delivered, undelivered,
- *               bounced, complained
+ *               bounced, complained, measured
  *   rule        the rule that decided it (for suppressions, flags, ...)
  *   notice      the notice concerned
  *   division    the division concerned
@@ -31,7 +31,7 @@ static const char *decision_kinds[] = {
 	"", "queued", "held", "suppressed", "coalesced", "flagged", "ignored",
 	"subscribed", "unsubscribed", "sent", "deferred", "retried", "failed",
 	"dead", "received", "dry_run", "delivered", "undelivered", "bounced",
-	"complained"
+	"complained", "measured"
 };
 
 #define DECISION_NKINDS (sizeof decision_kinds / sizeof decision_kinds[0])

@@ -37,7 +37,8 @@ enum decision_kind {
 	DECISION_DELIVERED,	/* the gateway reports it reached the phone */
 	DECISION_UNDELIVERED,	/* the gateway reports it did not */
 	DECISION_BOUNCED,	/* a bounce report: hard or soft (rule) */
-	DECISION_COMPLAINED	/* an abuse report from the mailbox */
+	DECISION_COMPLAINED,	/* an abuse report from the mailbox */
+	DECISION_MEASURED	/* a service standard ended: met or not */
 };
 
 /* How many extra fields a decision may carry (decision_set()). */

@@ -53,6 +53,7 @@ event_free(struct event *ev)
 	free(ev->scheduled_for);
 	free(ev->note);
 	free(ev->note_code);
+	free(ev->standard_days);
 	free(ev->email);
 	free(ev->phone);
 	free(ev->locale);
@@ -152,6 +153,7 @@ event_fields(const struct event *ev, const char **out, size_t max)
 	event_put(out, max, &n, "note", ev->note);
 	event_put(out, max, &n, "note_code", ev->note_code);
 	event_put(out, max, &n, "photos", ev->photos_text);
+	event_put(out, max, &n, "standard_days", ev->standard_days);
 	event_put(out, max, &n, "email", ev->email);
 	event_put(out, max, &n, "phone", ev->phone);
 	event_put(out, max, &n, "locale", ev->locale);

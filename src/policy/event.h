@@ -37,6 +37,7 @@ char *event_mask_contact(int channel, const char *address);
 #define EVENT_PHOTOS_MAX	10
 #define EVENT_FIELDS_MAX	64	/* fields in an entry */
 #define EVENT_ENTRY_MAX		65536	/* bytes of names and values */
+#define EVENT_STANDARD_MAX	1000	/* business days, as BIZDAY_MAX */
 
 /* A validated event. Strings not given are NULL. */
 struct event {
@@ -65,6 +66,8 @@ struct event {
 	char			**photos;
 	size_t			 nphotos;
 	char			*photos_text;	/* the URLs joined by spaces */
+	char			*standard_days;	/* as given, or NULL */
+	int			 standard;	/* its value, if given */
 
 	/* subscribe and unsubscribe events */
 	char			*email;

@@ -32,8 +32,8 @@
 enum eventparse_slot {
 	F_V, F_TYPE, F_EVENT_ID, F_SR, F_TS, F_DIVISION, F_STATUS, F_REASON,
 	F_SERVICE, F_WARD, F_WORK_ORDER, F_TRANSFER_TO, F_DUPLICATE_OF,
-	F_SCHEDULED_FOR, F_NOTE, F_NOTE_CODE, F_PHOTOS, F_EMAIL, F_PHONE,
-	F_LOCALE, F_CHANNELS, F_ALL, F_COUNT
+	F_SCHEDULED_FOR, F_NOTE, F_NOTE_CODE, F_PHOTOS, F_STANDARD_DAYS,
+	F_EMAIL, F_PHONE, F_LOCALE, F_CHANNELS, F_ALL, F_COUNT
 };
 
 static const struct {
@@ -59,6 +59,7 @@ static const struct {
 	[F_NOTE] = { "note", T_STATUS, 0, EVENT_NOTE_MAX },
 	[F_NOTE_CODE] = { "note_code", T_STATUS, 0, 64 },
 	[F_PHOTOS] = { "photos", T_STATUS, 0, EVENT_PHOTOS_MAX * 2049 },
+	[F_STANDARD_DAYS] = { "standard_days", T_STATUS, 0, 4 },
 	[F_EMAIL] = { "email", T_SUB | T_UNSUB, 0, 254 },
 	[F_PHONE] = { "phone", T_SUB | T_UNSUB, 0, 16 },
 	[F_LOCALE] = { "locale", T_SUB, 0, 35 },
@@ -368,7 +369,8 @@ enum eventparse_check {
 	CHECK_CODE,		/* a code of at most 32 characters */
 	CHECK_NOTE_CODE,	/* a code of at most 64 characters */
 	CHECK_SR,		/* an SR number */
-	CHECK_WHEN		/* a date or date-time */
+	CHECK_WHEN,		/* a date or date-time */
+	CHECK_DAYS		/* business days, 0 to EVENT_STANDARD_MAX */
 };
 
 #define EVENTPARSE_AT(f) offsetof(struct event, f)
@@ -386,6 +388,7 @@ static const struct {
 	{ F_SCHEDULED_FOR, CHECK_WHEN, EVENTPARSE_AT(scheduled_for) },
 	{ F_NOTE, CHECK_TEXT, EVENTPARSE_AT(note) },
 	{ F_NOTE_CODE, CHECK_NOTE_CODE, EVENTPARSE_AT(note_code) },
+	{ F_STANDARD_DAYS, CHECK_DAYS, EVENTPARSE_AT(standard_days) },
 };
 
 /* Check one optional value of a status event; 0 if good. */
@@ -407,6 +410,11 @@ eventparse_optional_check(struct event *ev, enum eventparse_check check,
 	case CHECK_WHEN:
 		return syntax_date_or_time(v, &ev->scheduled_when,
 		    &ev->scheduled_has_time, why);
+	case CHECK_DAYS:	/* non-empty, of 4 characters at most */
+		*why = "must be a whole number of business days from 0 to "
+		    "1000";
+		return strspn(v, "0123456789") != strlen(v) ||
+		    (ev->standard = atoi(v)) > EVENT_STANDARD_MAX ? -1 : 0;
 	}
 	return -1;
 }

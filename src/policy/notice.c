@@ -22,6 +22,10 @@
  * schedule absorbed into it is told there; a scheduled notice with the
  * same date after it is a repeat.
  *
+ * A notice about open work carries the running service standard, for
+ * the templates' expectation line; "overdue" (notice_overdue()) is
+ * decided apart, when that standard ends unmet (stdclock.h).
+ *
  * In the notices stream (the outbox's input) a notice is one entry per
  * recipient with the fields of notice_fields().
  */
@@ -196,12 +200,19 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 	 * told again on its own.
 	 */
 	if (kind == VOCAB_NOTICE_SCHEDULED || kind == VOCAB_NOTICE_ASSIGNED ||
-	    kind == VOCAB_NOTICE_TRANSFERRED)
+	    kind == VOCAB_NOTICE_TRANSFERRED || kind == VOCAB_NOTICE_OVERDUE)
 		srstate_set(&n->scheduled_for, st->scheduled_for);
 	if (kind == VOCAB_NOTICE_DUPLICATE)
 		srstate_set(&n->duplicate_of, st->duplicate_of);
 	if (st->closed_at > 0 && notice_is_closure(kind))
 		n->closed_at = xasprintf("%lld", (long long)st->closed_at);
+	if (st->std_due != 0 && st->std_days >= 0 &&
+	    !notice_is_closure(kind)) {
+		n->standard_days = xasprintf("%d", st->std_days);
+		n->standard_target = xstrdup(st->std_response ? "response" :
+		    "completion");
+		n->standard_due = xasprintf("%lld", (long long)st->std_due);
+	}
 	srstate_set(&n->events, st->events);
 	n->partial = partial;
 	n->correction = correction;
@@ -268,7 +279,8 @@ notice_decide(const struct config *cf, struct srstate *st,
 		    "are not told of pauses");
 		return;
 	}
-	if (notice_repeats(st, kind, division, partial)) {
+	if (kind != VOCAB_NOTICE_OVERDUE &&
+	    notice_repeats(st, kind, division, partial)) {
 		decision_add(dl, DECISION_SUPPRESSED, "unchanged",
 		    kind, division, st->events, "%s was told already", name);
 		return;
@@ -289,7 +301,8 @@ notice_decide(const struct config *cf, struct srstate *st,
 	}
 	st->seq++;
 	n = notice_build(st, kind, division, from, partial, correction);
-	notice_told(st, kind, division);
+	if (kind != VOCAB_NOTICE_OVERDUE)	/* news of a delay, not a step */
+		notice_told(st, kind, division);
 	if (n->nto == 0) {
 		decision_add(dl, DECISION_SUPPRESSED,
 		    "no_subscriber", kind, n->division, st->events, "%s "
@@ -357,6 +370,15 @@ notice_release(const struct config *cf, struct srstate *st, int64_t now,
 	return 1;
 }
 
+/* Decide the notice that the running standard ended unmet. */
+void
+notice_overdue(const struct config *cf, struct srstate *st, int64_t now,
+    struct decision_list *dl, struct notice **out)
+{
+	notice_decide(cf, st, VOCAB_NOTICE_OVERDUE, st->std_division, NULL,
+	    0, 0, now, dl, out);
+}
+
 /* Free a notice. */
 void
 notice_free(struct notice *n)
@@ -383,6 +405,9 @@ notice_free(struct notice *n)
 	free(n->photos);
 	free(n->scheduled_for);
 	free(n->duplicate_of);
+	free(n->standard_days);
+	free(n->standard_target);
+	free(n->standard_due);
 	free(n->events);
 	free(n);
 }
@@ -420,6 +445,9 @@ notice_fields(const struct notice *n, size_t i, const char **out)
 	notice_put(out, &k, "photos", n->photos);
 	notice_put(out, &k, "scheduled_for", n->scheduled_for);
 	notice_put(out, &k, "duplicate_of", n->duplicate_of);
+	notice_put(out, &k, "standard_days", n->standard_days);
+	notice_put(out, &k, "standard_target", n->standard_target);
+	notice_put(out, &k, "standard_due", n->standard_due);
 	notice_put(out, &k, "partial", n->partial ? "1" : NULL);
 	notice_put(out, &k, "correction", n->correction ? "1" : NULL);
 	notice_put(out, &k, "events", n->events);

@@ -45,6 +45,9 @@ struct notice {
 	char			*photos;
 	char			*scheduled_for;
 	char			*duplicate_of;
+	char			*standard_days;	/* the service standard: */
+	char			*standard_target; /* response or completion, */
+	char			*standard_due;	/* and when it ends (ms) */
 	int			 partial;	/* part of the work is done */
 	int			 correction;	/* "completed" was told before */
 	char			*events;
@@ -60,6 +63,16 @@ struct notice {
  * what the rest of closeloop calls.
  */
 int notice_release(const struct config *cf, struct srstate *st, int64_t now,
+    struct decision_list *dl, struct notice **out);
+
+/*
+ * Decide the notice "overdue" about st's running service standard
+ * (stdclock.h), at now: as a notice released is, but never a repeat of
+ * what was told before, and leaving what was told as it was. Sets *out
+ * (freeing what it held) and adds its decision to dl, or adds a
+ * decision saying why it is not told.
+ */
+void notice_overdue(const struct config *cf, struct srstate *st, int64_t now,
     struct decision_list *dl, struct notice **out);
 
 /*

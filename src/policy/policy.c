@@ -21,6 +21,7 @@
 #include "notice.h"
 #include "policy.h"
 #include "srstate.h"
+#include "stdclock.h"
 #include "syntax.h"
 #include "xmalloc.h"
 
@@ -361,6 +362,7 @@ policy_status(const struct config *cf, struct srstate *st,
 	if (policy_is_transfer(ev) && ev->transfer_to != NULL)
 		policy_transfer_to(st, ev->transfer_to, ts);
 	policy_details(cf, st, ev, res);
+	stdclock_event(cf, st, ev, &res->decisions);
 	policy_pend(cf, st, ev, closer, now, res);
 	free(closer);
 	if (st->due <= now)
@@ -547,6 +549,10 @@ policy_release(const struct config *cf, struct srstate *st, int64_t now,
 	int		 changed;
 
 	changed = notice_release(cf, st, now, &res->decisions, &n);
+	if (changed)
+		stdclock_settled(cf, st, &res->decisions);
+	else if (stdclock_release(cf, st, now, &res->decisions, &n))
+		changed = 1;
 	decision_tag(&res->decisions, from, st->ward, st->service);
 	if (n == NULL)
 		return changed;

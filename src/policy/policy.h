@@ -30,6 +30,10 @@
  *    delivery.max_event_age_hours when it is decided (a CRM replaying a
  *    backlog) is suppressed (stale_event); the SR moves on as if it was
  *    told, and a duplicate's residents do not follow the original.
+ *  - The service standard of the division that has the SR runs from
+ *    when it got the SR; a transfer starts the new division's. When it
+ *    ends unmet with work open, the SR is flagged past_standard and its
+ *    residents are told "overdue", once per division (stdclock.h).
  *  - A note_code not in the division's notes is flagged
  *    unknown_note_code; closures without a note or a known note_code
  *    are flagged no_note (so they count among the closures without a
@@ -82,7 +86,9 @@ void policy_follow(struct srstate *st, const struct notice *n,
  * Release the pending notice of st if it is due at now (notice.h's
  * notice_release()), into res; a duplicate's notice, with
  * policy.follow_duplicates on, sets res->follow to the original SR.
- * Returns 1 if st changed, 0 if nothing was due.
+ * With no notice pending, check the end of the running service
+ * standard instead (stdclock_release()). Returns 1 if st changed, 0 if
+ * nothing was due.
  */
 int policy_release(const struct config *cf, struct srstate *st, int64_t now,
     struct policy_result *res);

@@ -1,12 +1,11 @@
 /*
- * srstate.h - what closeloop knows about one SR, and how it is stored
+ * srstate.h - what closeloop knows about one SR
  *
  * An SR's state is everything the policy needs to decide the next notice:
  * its work orders (one per division unless the division sends work order
  * ids), its subscribers, what the resident was last told, and the notice
  * waiting for its window to pass (a held closure or a coalesced burst).
- * It lives in one Redis hash per SR (see srstate.c for the fields);
- * srstate_decode() reads a hash and srstate_encode() writes one.
+ * It lives in one Redis hash per SR (srhash.h reads and writes it).
  */
 #ifndef SRSTATE_H
 #define SRSTATE_H
@@ -88,6 +87,21 @@ struct srstate {
 	char			*events;	/* ids behind it, by spaces */
 	int64_t			 events_ts;	/* ts of the newest of them,
 						   ms; 0 if unknown */
+
+	/* The service standard running (stdclock.h); times in ms. */
+	char			*std_division;	/* NULL: none has started */
+	int			 std_days;	/* business days; -1: none */
+	int			 std_response;	/* a response target */
+	int			 std_given;	/* days from standard_days */
+	int64_t			 std_start;	/* the division got the SR */
+	int64_t			 std_due;	/* it ends; 0 if no standard */
+	int64_t			 std_acted;	/* first action, 0 if none */
+	int64_t			 std_closed;	/* first CRM closure, 0 */
+	int64_t			 std_done;	/* told completed, 0 */
+	int			 std_ended;	/* measured: passed, or the
+						   SR closed or moved first */
+	char			*overdue;	/* divisions told "overdue",
+						   by spaces */
 };
 
 /* Create an empty state for an SR. Free it with srstate_free(). */
@@ -97,25 +111,20 @@ struct srstate *srstate_new(const char *sr);
 void srstate_free(struct srstate *st);
 
 /*
- * Fill an empty state from the n field/value strings of a hash, as
- * HGETALL returns them (fields[2*i], fields[2*i+1]). Unknown or damaged
- * fields - a value that does not parse, a time before the epoch or after
- * SRSTATE_TIME_MAX, a negative count, a contact or work order past the
- * limits - are skipped with *cause set to a warning naming the first
- * (a contact's address masked; the caller frees it); returns the number
- * skipped.
+ * Return when the end of the running service standard is to be checked
+ * (ms since the epoch): its end, or the pending notice's due time if
+ * that is later; 0 if there is nothing to check - no standard, ended
+ * already (measured), or no work open. The index of late SRs holds this
+ * (commit.h).
  */
-int srstate_decode(struct srstate *st, char *const *fields, size_t n,
-    char **cause);
+int64_t srstate_std_check(const struct srstate *st);
 
 /*
- * Encode the state as field/value strings for HSET. Returns an allocated
- * array of *n pairs (2 * *n strings); free it with srstate_encode_free().
+ * Return when the running standard was met (ms since the epoch): a
+ * response target by the first action, a completion target when
+ * "completed" or "no_action" was decided; 0 if not (yet).
  */
-char **srstate_encode(const struct srstate *st, size_t *n);
-
-/* Free what srstate_encode() returned. */
-void srstate_encode_free(char **fields, size_t n);
+int64_t srstate_std_met(const struct srstate *st);
 
 /* Find a work order by key; NULL if none. */
 struct srstate_wo *srstate_wo_find(struct srstate *st, const char *key);

@@ -105,6 +105,10 @@ lint_sample(const struct config *cf, enum vocab_notice kind)
 	    cf->templates_photo_hosts[0] : "photos.example.org");
 	n->scheduled_for = xstrdup("2026-03-05");
 	n->duplicate_of = xstrdup("2026-000099");
+	/* 10 business days from 2026-03-03, ending with 2026-03-17. */
+	n->standard_days = xstrdup("10");
+	n->standard_target = xstrdup("completion");
+	n->standard_due = xstrdup("1773806400000");
 	n->partial = kind == VOCAB_NOTICE_IN_PROGRESS;
 	n->correction = kind == VOCAB_NOTICE_REOPENED;
 	n->to = xcalloc(1, sizeof *n->to);

@@ -57,6 +57,10 @@ static const struct lintwalk_var {
 	{ "unsubscribe_url", LINT_OPTIONAL|LINT_ISOLATE },
 	{ "partial", 0 },
 	{ "correction", 0 },
+	{ "standard_by", LINT_OPTIONAL|LINT_ISOLATE },
+	{ "standard_days", LINT_OPTIONAL },
+	{ "standard_one_day", 0 },
+	{ "standard_response", 0 },
 	{ "url", LINT_ISOLATE },
 	{ "number", 0 },
 	{ ".", 0 }

@@ -5,7 +5,9 @@
  * notice, city, division, from_division, date, scheduled_for, note,
  * standard_note, photos (a list of {url, number}), has_photos, photo,
  * status_url, duplicate_of, duplicate_url, unsubscribe_url, partial,
- * correction. status_url is the link to the resident's own page about
+ * correction, and of the service standard standard_by (its last business
+ * day), standard_days (in the locale's digits; missing for 0),
+ * standard_one_day and standard_response. status_url is the link to the resident's own page about
  * the SR when templates.resident_url is set, else the city's status page
  * (link.h); duplicate_url is always the city's status page of the
  * original. An email's unsubscribe_url is its recipient's own link when
@@ -206,6 +208,33 @@ render_city(const struct config *cf, const char *locale)
 	return city != NULL ? city : cf->templates_city;
 }
 
+/* Set what the templates say of the service standard, if one runs. */
+static void
+render_standard(const struct config *cf, struct view *v,
+    const struct notice *n, const char *locale)
+{
+	long long	 due, days;
+	char		*s, *end;
+
+	if (n->standard_due == NULL || n->standard_days == NULL ||
+	    (due = strtoll(n->standard_due, &end, 10)) <= 0 || *end != '\0' ||
+	    (days = strtoll(n->standard_days, &end, 10)) < 0 || *end != '\0')
+		return;
+	/* It ends at local midnight: the day before is the last one. */
+	if ((s = datefmt_date(locale, (due - 1) / 1000,
+	    cf->templates_timezone, NULL)) == NULL)
+		return;
+	view_set_string(v, "standard_by", s);
+	free(s);
+	if (days > 0 && (s = datefmt_count(locale, days, NULL)) != NULL) {
+		view_set_string(v, "standard_days", s);
+		free(s);
+	}
+	view_set(v, "standard_one_day", view_bool(days == 1));
+	view_set(v, "standard_response", view_bool(n->standard_target !=
+	    NULL && strcmp(n->standard_target, "response") == 0));
+}
+
 /*
  * Build the data the templates of a notice see; unsub is the
  * unsubscribe link (or NULL).
@@ -251,6 +280,7 @@ render_view(const struct config *cf, const struct notice *n,
 	view_set_string(v, "unsubscribe_url", unsub);
 	view_set(v, "partial", view_bool(n->partial));
 	view_set(v, "correction", view_bool(n->correction));
+	render_standard(cf, v, n, locale);
 	return v;
 }
 

@@ -4,6 +4,8 @@
  * The notices come from the notices' vocabulary, the rules of the
  * misleading closures from decision.h, the lag buckets from rollup.h:
  * a notice, rule or bucket added there is shown without a change here.
+ * The service standards' figures (rollcount.h) are fixed, like the
+ * flags and the failures.
  */
 #include "build.h"
 
@@ -60,6 +62,21 @@ dashfig_list(struct dashfig **out)
 		    "long" },
 		{ "failed", "failed:undelivered", "not delivered to the "
 		    "phone" },
+		{ "standards", "std:completion", "completion standards "
+		    "ended" },
+		{ "standards", "std:completion:met", "met: the work done in "
+		    "time" },
+		{ "standards", "std:completion:missed", "not met" },
+		{ "standards", "std:completion:as_closed", "closed in the CRM "
+		    "in time (any closure)" },
+		{ "standards", "std:response", "response standards ended" },
+		{ "standards", "std:response:met", "met: a first action in "
+		    "time" },
+		{ "standards", "std:response:missed", "not met" },
+		{ "standards", "std:response:as_closed", "closed in the CRM in "
+		    "time (any closure)" },
+		{ "standards", "flag:past_standard", "SRs past their standard "
+		    "with work open" },
 	};
 	struct dashfig	*f = NULL;
 	const char		*k;

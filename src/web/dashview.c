@@ -206,6 +206,29 @@ dashview_section(struct view *v, struct dashdata *d,
 	}
 }
 
+/*
+ * Add the share of the service standards of target met, as closeloop
+ * decided and as the CRM's closures would have it, side by side.
+ */
+static void
+dashview_standards(struct view *v, struct dashdata *d, const char *target)
+{
+	const struct rolluptab_row	*row = dashdata_total(d);
+	struct view			*s;
+	long long			 n, met, closed;
+	char				*k;
+
+	rolluptab_standards(row, target, &n, &met, &closed);
+	if (n == 0)
+		return;
+	k = xasprintf("standards_%s", target);
+	s = view_set(v, k, view_map());
+	free(k);
+	dashview_number(s, "true", met * 100 / n);
+	dashview_number(s, "naive", closed * 100 / n);
+	dashview_number(s, "gap", (closed - met) * 100 / n);
+}
+
 /* Add the lag: median, 90th percentile and the histogram. */
 static void
 dashview_lag(struct view *v, struct dashdata *d)
@@ -348,8 +371,11 @@ dashview_figures(struct view *v, struct dashdata *d)
 	dashview_section(v, d, f, nf, "held");
 	dashview_section(v, d, f, nf, "flags");
 	dashview_section(v, d, f, nf, "failed");
+	dashview_section(v, d, f, nf, "standards");
 	dashview_section(v, d, f, nf, "lag");
 	dashfig_free(f, nf);
+	dashview_standards(v, d, "completion");
+	dashview_standards(v, d, "response");
 	dashview_lag(v, d);
 	dashview_services(v, d);
 	dashview_months(v, d);

@@ -52,7 +52,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "Request cancelled",
 			[VOCAB_NOTICE_REOPENED] = "Request open again",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Another "
-			    "organization handles this"
+			    "organization handles this",
+			[VOCAB_NOTICE_OVERDUE] = "Taking longer than usual"
 		}
 	},
 	{
@@ -93,7 +94,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "Demande annulée",
 			[VOCAB_NOTICE_REOPENED] = "Demande rouverte",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Relève d'un "
-			    "autre organisme"
+			    "autre organisme",
+			[VOCAB_NOTICE_OVERDUE] = "Plus long que d'habitude"
 		}
 	},
 	{
@@ -133,7 +135,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "Solicitud cancelada",
 			[VOCAB_NOTICE_REOPENED] = "Solicitud abierta de nuevo",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Otra "
-			    "organización se ocupa de esto"
+			    "organización se ocupa de esto",
+			[VOCAB_NOTICE_OVERDUE] = "Tarda más de lo habitual"
 		}
 	},
 	{
@@ -173,7 +176,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "Pedido cancelado",
 			[VOCAB_NOTICE_REOPENED] = "Pedido reaberto",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Outra "
-			    "organização cuida disso"
+			    "organização cuida disso",
+			[VOCAB_NOTICE_OVERDUE] = "Demorando mais do que o "
+			    "normal"
 		}
 	},
 	{
@@ -214,7 +219,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "درخواست لغو شد",
 			[VOCAB_NOTICE_REOPENED] = "درخواست دوباره باز شد",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "مربوط به سازمان "
-			    "دیگری است"
+			    "دیگری است",
+			[VOCAB_NOTICE_OVERDUE] = "بیش از معمول طول کشیده است"
 		}
 	},
 	{
@@ -248,7 +254,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_DUPLICATE] = "这个问题已有人报告",
 			[VOCAB_NOTICE_CANCELLED] = "请求已取消",
 			[VOCAB_NOTICE_REOPENED] = "请求已重新打开",
-			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "由其他机构负责"
+			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "由其他机构负责",
+			[VOCAB_NOTICE_OVERDUE] = "处理时间比平常长"
 		}
 	}
 };

@@ -44,6 +44,10 @@ static const struct wording wording_decisions[] = {
 	{ "dead", "closeloop gave up after trying for too long." },
 	{ "delivered", "The phone network confirmed the SMS reached the "
 	    "phone." },
+	{ "measured", "A service standard ended: whether it was met as "
+	    "closeloop decided (a first action for a response target, the "
+	    "work done for a completion target), and whether the CRM closed "
+	    "the SR in time." },
 	{ "undelivered", "The phone network reported that the SMS did not "
 	    "reach the phone." },
 	{ "bounced", "The mail server took the email, then reported that it "
@@ -93,11 +97,16 @@ static const struct wording wording_rules[] = {
 	    "can number: no more are sent." },
 	{ "no_transfer_to", "A transfer that does not say to which division: "
 	    "the resident cannot be told who has the SR." },
+	{ "past_standard", "The SR passed its division's service standard "
+	    "with work still open: the resident is told it is taking longer "
+	    "than usual." },
 	{ "reopened_after_completed", "The resident had been told "
 	    "\"completed\", and the SR was reopened: they are told so, as a "
 	    "correction." },
 	{ "coalesce", "A change joined the message already waiting." },
-	{ "unchanged", "The message would have repeated the last one." },
+	{ "unchanged", "The message would have repeated the last one (for "
+	    "\"overdue\": the resident was told already that this division "
+	    "is late)." },
 	{ "notify_on", "The division chose not to send this kind of "
 	    "message." },
 	{ "no_subscriber", "Nobody asked for updates on this SR." },

@@ -69,8 +69,9 @@ struct fuzz_event_entry {
 enum fuzz_event_field {
 	FE_V, FE_TYPE, FE_EVENT_ID, FE_SR, FE_TS, FE_DIVISION, FE_STATUS,
 	FE_REASON, FE_SERVICE, FE_WARD, FE_WORK_ORDER, FE_TRANSFER_TO,
-	FE_DUPLICATE_OF, FE_SCHEDULED_FOR, FE_NOTE, FE_NOTE_CODE, FE_PHOTOS, FE_EMAIL,
-	FE_PHONE, FE_LOCALE, FE_CHANNELS, FE_ALL, FE_COUNT
+	FE_DUPLICATE_OF, FE_SCHEDULED_FOR, FE_NOTE, FE_NOTE_CODE, FE_PHOTOS,
+	FE_STANDARD_DAYS, FE_EMAIL, FE_PHONE, FE_LOCALE, FE_CHANNELS, FE_ALL,
+	FE_COUNT
 };
 
 /* The types as bits of the table below. */
@@ -102,6 +103,7 @@ static const struct {
 	{ "note", FE_S, 0, 2000 },
 	{ "note_code", FE_S, 0, 64 },
 	{ "photos", FE_S, 0, 20490 },
+	{ "standard_days", FE_S, 0, 4 },
 	{ "email", FE_SU | FE_U, 0, 254 },
 	{ "phone", FE_SU | FE_U, 0, 16 },
 	{ "locale", FE_SU, 0, 35 },
@@ -556,6 +558,10 @@ fuzz_event_judge_status(struct fuzz_event_want *w, int with_map)
 		return "note_code";
 	if (v[FE_PHOTOS] != NULL && !fuzz_event_photos(v[FE_PHOTOS]))
 		return "photos";
+	if (v[FE_STANDARD_DAYS] != NULL &&
+	    (strspn(v[FE_STANDARD_DAYS], "0123456789") !=
+	    strlen(v[FE_STANDARD_DAYS]) || atoi(v[FE_STANDARD_DAYS]) > 1000))
+		return "standard_days";
 	return NULL;
 }
 
@@ -690,6 +696,7 @@ fuzz_event_accepted(const struct fuzz_event_entry *e,
 		{ FE_SCHEDULED_FOR, offsetof(struct event, scheduled_for) },
 		{ FE_NOTE, offsetof(struct event, note) },
 		{ FE_NOTE_CODE, offsetof(struct event, note_code) },
+		{ FE_STANDARD_DAYS, offsetof(struct event, standard_days) },
 		{ FE_EMAIL, offsetof(struct event, email) },
 		{ FE_PHONE, offsetof(struct event, phone) },
 	};
@@ -715,6 +722,10 @@ fuzz_event_accepted(const struct fuzz_event_entry *e,
 	    ev->scheduled_has_time != w->has_time))
 		fuzz_event_fail(e, "scheduled_for read wrong",
 		    w->v[FE_SCHEDULED_FOR]);
+	if (w->v[FE_STANDARD_DAYS] != NULL &&
+	    ev->standard != atoi(w->v[FE_STANDARD_DAYS]))
+		fuzz_event_fail(e, "standard_days read wrong",
+		    w->v[FE_STANDARD_DAYS]);
 	if (w->type == FE_S && (strcmp(vocab_status_name(ev->status),
 	    w->status) != 0 || strcmp(vocab_reason_name(ev->reason),
 	    w->reason) != 0))

@@ -30,8 +30,15 @@ NAMES = {
     "unknown_note_codes": "flag:unknown_note_code",
     "duplicates_without_link": "flag:duplicate_without_link",
     "sms_shortened": "flag:sms_shortened",
+    "past_standard": "flag:past_standard",
 }
-LINKED = ("held", "flag:", "failed")
+# The service standards' columns, per target.
+for _t in ("completion", "response"):
+    NAMES["standard_" + _t] = "std:" + _t
+    for _o in ("met", "missed"):
+        NAMES["standard_%s_%s" % (_t, _o)] = "std:%s:%s" % (_t, _o)
+    NAMES["standard_%s_met_as_closed" % _t] = "std:%s:as_closed" % _t
+LINKED = ("held", "flag:", "failed", "std:")
 VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link",
         "meta", "source", "track", "wbr")
 

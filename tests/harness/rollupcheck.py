@@ -10,17 +10,18 @@ ward, and per service type) must be what this module counts on its own:
   --json --since"), with the rules written out here as docs/report.md
   states them: told by notice (a fallback to the other channel is not a
   second notice), held (misleading closures held back), suppressed and
-  flagged by rule, sent by channel, delivered, failed by kind, and the
-  time from the CRM's closure to each message that tells of it.
+  flagged by rule, sent by channel, delivered, failed by kind, service
+  standards measured by target (met or missed, and met as closed), and
+  the time from the CRM's closure to each message that tells of it.
 
 check() compares those with the Redis hashes themselves and with
 "closeloop report --json --by day" and "--by month" (and --ward, --service,
 --list), and that each month's hashes hold the sums of its days', and
 returns a list of differences (empty when all agree). The sets of SRs
 kept beside the counts that list them (held, held:RULE, flag:RULE,
-failed, failed:KIND; members "SR TAB WARD TAB SERVICE") must hold the
-SRs of the trail's entries that count there, no more, and never more SRs
-than their count; "closeloop report --list" of each such counter must
+failed, failed:KIND, std:TARGET...; members "SR TAB WARD TAB SERVICE")
+must hold the SRs of the trail's entries that count there, no more, and
+never more SRs than their count; "closeloop report --list" of each such counter must
 name the same SRs as the trail.
 """
 
@@ -55,6 +56,13 @@ def counters(e):
     elif d in ("failed", "dead", "undelivered") or (
             d == "bounced" and rule == "hard_bounce"):
         out += ["failed", "failed:" + d]
+    elif d == "measured":
+        t = e.get("standard_target")
+        t = t if t == "response" else "completion"
+        out += ["std:" + t, "std:%s:%s" % (
+            t, "met" if e.get("met") == "yes" else "missed")]
+        if e.get("met_as_closed") == "yes":
+            out.append("std:%s:as_closed" % t)
     if (d, rule) in MISLEADING:
         out += ["held", "held:" + rule]
     return out
@@ -63,7 +71,7 @@ def counters(e):
 def listed(counter):
     """Whether the rollups keep the SRs of a counter in sets."""
     return counter in ("held", "failed") or counter.startswith(
-        ("held:", "flag:", "failed:"))
+        ("held:", "flag:", "failed:", "std:"))
 
 
 def plain(v):
@@ -225,7 +233,13 @@ COLUMNS = {"received": "received", "notices": "told",
            "closures_without_note": "flag:no_note",
            "unknown_note_codes": "flag:unknown_note_code",
            "duplicates_without_link": "flag:duplicate_without_link",
-           "sms_shortened": "flag:sms_shortened"}
+           "sms_shortened": "flag:sms_shortened",
+           "past_standard": "flag:past_standard"}
+for _t in ("completion", "response"):
+    COLUMNS["standard_" + _t] = "std:" + _t
+    COLUMNS["standard_%s_met" % _t] = "std:%s:met" % _t
+    COLUMNS["standard_%s_missed" % _t] = "std:%s:missed" % _t
+    COLUMNS["standard_%s_met_as_closed" % _t] = "std:%s:as_closed" % _t
 
 
 def check(r, trail, histories, closeloop, conf, tz, since):

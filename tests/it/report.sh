@@ -195,6 +195,40 @@ $CL report --since 100d --list held > /dev/null 2> "$T/list.err"
 grep -q "the trail before .* is no longer kept (audit.retain_days = 30 days)" \
     "$T/list.err" || fail "no word on the trail not kept: $(cat "$T/list.err")"
 
+say "service standards: met as decided, and as the CRM closed them, side by side"
+# RD has no standard of its own: each SR gives one of 0 business days,
+# the day of its first and only event, long past. S-1 is closed as
+# scheduled: in time for the CRM, not done; S-2 is completed in time.
+$CL emit type=status sr=S-1 division=RD status=closed reason=scheduled \
+    scheduled_for=2026-03-20 standard_days=0 ts=2026-03-02T15:00:00Z \
+    ward=W07 >/dev/null
+$CL emit type=status sr=S-2 division=RD status=closed reason=completed \
+    standard_days=0 ts=2026-03-02T15:00:00Z ward=W07 >/dev/null
+rd_measured() {
+	$CL report --since 1d --division RD --json 2>/dev/null |
+	    grep -q '"standard_completion":2,'
+}
+wait_for 20 "both standards measured" rd_measured
+$CL report --since 1d --division RD --json > "$T/std.json"
+$PY - "$T/std.json" <<'EOF' || fail "the standards' counts are wrong"
+import json, sys
+r = [json.loads(line) for line in open(sys.argv[1])][0]
+assert r["standard_completion"] == 2, r
+assert r["standard_completion_met"] == 1, r
+assert r["standard_completion_missed"] == 1, r
+assert r["standard_completion_met_as_closed"] == 2, r
+assert r["standard_response"] == 0, r
+assert r["past_standard"] == 1, r
+EOF
+$CL report --since 1d --division RD | tee "$T/std.txt"
+grep -q "completion standards ended  *2  (met 1, 50%; as closed in the CRM 2, 100%)" \
+    "$T/std.txt" || fail "the text report does not set the shares side by side"
+grep -q "SRs past their standard, work open  *1" "$T/std.txt" ||
+    fail "the text report does not count the SRs past their standard"
+$CL report --since 1d --list std:completion:missed > "$T/missed"
+grep -q "S-1" "$T/missed" && ! grep -q "S-2" "$T/missed" ||
+    fail "--list std:completion:missed: $(cat "$T/missed")"
+
 say "options that cannot go together are refused"
 for args in "--ward W07 --service x" "--top 3 --ward W07" "--by year" \
     "--top 0" "--list nonsense"; do

@@ -20,7 +20,10 @@ Scenario lines (# starts a comment; the first comment is the title):
                             start, as the CRM would; shell-style quoting. sr
                             defaults to $SR; $SR, $SR2, $SR3 name the
                             scenario's own SRs. ts defaults to a fixed base
-                            time plus AT; ts=+N or ts=-N is relative to it.
+                            time plus AT; ts=+N or ts=-N is relative to it,
+                            ts=now, ts=now+N or ts=now-N to the time the
+                            event is sent (for a standard that must not have
+                            ended when it is read).
                             event_id defaults to a fresh one per line;
                             event_id=X is made unique to the scenario.
   AT restart|kill|stop|start
@@ -35,10 +38,18 @@ Scenario lines (# starts a comment; the first comment is the title):
   notice KIND FIELD=VALUE ...
                             a queued notice of KIND for $SR has these fields
   recipients KIND N         the notice KIND was queued for N contacts
+  renders LOCALE CHANNEL TEXT
+                            "closeloop render" of the first status event
+                            of $SR, for a resident of LOCALE by CHANNEL
+                            (email or sms), prints TEXT
   dead N                    N of the scenario's events go to the
                             dead-letter stream (and are not accepted)
 Offsets are in seconds at SCENARIO_SCALE=1 (settle window 2 s, coalescing
 window 1 s); a larger integer scale stretches offsets and windows alike.
+Divisions RO and PW have service standards (RO: 5 business days to
+complete "Road Pothole / Road Damage", 2 to respond to the rest; PW: 400
+to complete), and 2026-03-09 is a holiday; the events' ts are long past,
+so a standard that is not met has ended by the time the event is read.
 Exit status: 0 all passed, 1 a failure, 77 a program is missing (outside CI).
 """
 
@@ -172,6 +183,7 @@ class Scenario:
         self.checks = []
         self.dead = 0
         self.emitted = set()
+        self.status_events = []
         prefix = "%s-%s" % (run, self.name.split("-")[0])
         self.srs = {"$SR3": prefix + "C", "$SR2": prefix + "B",
                     "$SR": prefix + "A"}
@@ -189,7 +201,7 @@ class Scenario:
                 if words[0] == "dead":
                     self.dead = int(words[1])
                 elif words[0] in ("notices", "expect", "notice",
-                                  "recipients"):
+                                  "recipients", "renders"):
                     self.checks.append(words)
                 else:
                     self.steps.append((float(words[0]), words[1], words[2:]))
@@ -246,7 +258,8 @@ class Runner:
 log = { level = "info"; };
 http = { listen = ""; };
 shutdown_timeout = 10;
-policy = { settle_seconds = %d; coalesce_seconds = %d; retain_days = 2; };
+policy = { settle_seconds = %d; coalesce_seconds = %d; retain_days = 2;
+    holidays = [ "2026-03-09" ]; };
 delivery = { max_event_age_hours = 0; };    # events of BASE_TS, long past
 templates = { dir = "%s"; status_url = "https://311.example.org/sr/{sr}"; };
 divisions = {
@@ -261,6 +274,15 @@ divisions = {
             { code = "WO-SCHED"; status = "closed"; reason = "scheduled"; }
         );
     };
+    RO = {
+        name = { en = "Road Operations"; };
+        standards = (
+            { service = "Road Pothole / Road Damage"; days = 5;
+                target = "completion"; },
+            { days = 2; target = "response"; }
+        );
+    };
+    PW = { standards = ( { days = 400; } ); };
     SWMS = {
         name = { en = "Solid Waste Management Services"; };
         notify_on = [ "scheduled", "transferred", "completed", "no_action",
@@ -321,6 +343,9 @@ divisions = {
             if k == "ts" and v[:1] in "+-":
                 ts = BASE_TS + float(v)
                 continue
+            if k == "ts" and v.startswith("now"):
+                ts = time.time() + (float(v[3:]) if v[3:] else 0)
+                continue
             if k == "event_id":
                 v = "%s-%s" % (sc.prefix, v)
             fields[k] = v
@@ -335,6 +360,8 @@ divisions = {
             fields["ts"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                          time.gmtime(int(ts)))
         fields["v"] = "1"
+        if etype == "status" and fields["sr"] == sc.sr():
+            sc.status_events.append(dict(fields))
         args = ["XADD", "closeloop:events", "*"]
         for kv in fields.items():
             args += kv
@@ -364,12 +391,15 @@ divisions = {
                 self.emit(sc, n, at, what, words)
 
     def quiet(self):
-        """True once every event is handled and no notice is pending."""
+        """True once every event is handled, no notice is pending and no
+        service standard that has ended waits to be checked."""
         pending = self.r.cmd("XPENDING", "closeloop:events", "closeloopd")
         groups = self.r.cmd("XINFO", "GROUPS", "closeloop:events")
         g = dict(zip(groups[0][0::2], groups[0][1::2]))
+        now = int(time.time() * 1000)
         return pending[0] == 0 and g.get("lag") == 0 and \
-            self.r.cmd("ZCARD", "closeloop:due") == 0
+            self.r.cmd("ZCARD", "closeloop:due") == 0 and \
+            self.r.cmd("ZCOUNT", "closeloop:late", "-inf", now) == 0
 
     def settle(self, limit=60 * SCALE):
         end = time.monotonic() + limit
@@ -532,6 +562,9 @@ divisions = {
                     errors.append("no %s notice with %s (got %s)" % (
                         words[1], want,
                         [n for n in mine if n.get("notice") == words[1]]))
+            elif words[0] == "renders":
+                errors += self.check_render(sc, words[1], words[2],
+                                            words[3])
             elif words[0] == "recipients":
                 got = [d.get("recipients") for d in queued
                        if d.get("notice") == words[1]]
@@ -544,6 +577,25 @@ divisions = {
         if len(ids) != len(set(ids)):
             errors.append("a notice id was queued twice: %s" % ids)
         return errors
+
+    def check_render(self, sc, locale, channel, text):
+        """What "closeloop render" prints for the first status event of
+        the scenario's SR, in locale by channel, holds text."""
+        if not sc.status_events:
+            return ["renders: the scenario sends no status event for $SR"]
+        args = ["%s=%s" % kv for kv in sc.status_events[0].items()]
+        out = subprocess.run([CLOSELOOP, "-c",
+                              os.path.join(self.dir, "d1.conf"), "render",
+                              "--locale", locale, "--channel", channel] +
+                             args, capture_output=True, text=True,
+                             check=False)
+        if out.returncode != 0:
+            return ["renders %s %s: exit %d: %s" % (
+                locale, channel, out.returncode, out.stderr.strip())]
+        if text not in out.stdout:
+            return ["renders %s %s: no %r in:\n%s" % (locale, channel, text,
+                                                     out.stdout)]
+        return []
 
     def report(self, sc, errors):
         print("%s %s - %s" % ("FAIL" if errors else "ok  ", sc.name,

@@ -30,6 +30,7 @@
 #include "config.h"
 #include "decision.h"
 #include "redis.h"
+#include "rollcount.h"
 #include "rolllist.h"
 #include "rollmonth.h"
 #include "rollup.h"
@@ -92,10 +93,10 @@ test_rollup_has(struct redis *r, const char *key, const char *member)
 static void
 test_rollup_want(struct decision *d, const char *const *want)
 {
-	char	*c[ROLLUP_PER_DECISION];
+	char	*c[ROLLCOUNT_MAX];
 	size_t	 n, i;
 
-	n = rollup_counters(d, c);
+	n = rollcount_counters(d, c);
 	for (i = 0; want[i] != NULL; i++) {
 		assert_true(i < n);
 		assert_string_equal(c[i], want[i]);
@@ -149,13 +150,32 @@ test_rollup_counters(void **state)
 	d = decision_add(&dl, DECISION_RETRIED, NULL, VOCAB_NOTICE_COMPLETED,
 	    "TS", NULL, "%s", "");
 	test_rollup_want(d, (const char *[]){ NULL });
+	/* A standard measured: met or missed, and met as closed. */
+	d = decision_add(&dl, DECISION_MEASURED, NULL, VOCAB_NOTICE_NONE,
+	    "TS", NULL, "%s", "");
+	decision_set(d, "standard_target", "completion");
+	decision_set(d, "met", "no");
+	decision_set(d, "met_as_closed", "yes");
+	test_rollup_want(d, (const char *[]){ "std:completion",
+	    "std:completion:missed", "std:completion:as_closed", NULL });
+	d = decision_add(&dl, DECISION_MEASURED, NULL, VOCAB_NOTICE_NONE,
+	    "TS", NULL, "%s", "");
+	decision_set(d, "standard_target", "response");
+	decision_set(d, "met", "yes");
+	decision_set(d, "met_as_closed", "no");
+	test_rollup_want(d, (const char *[]){ "std:response",
+	    "std:response:met", NULL });
 	decision_clear(&dl);
-	assert_true(rollup_counter_known("held"));
-	assert_true(rollup_counter_known("held:explicit_transfer"));
-	assert_true(rollup_counter_known("flag:no_note"));
-	assert_false(rollup_counter_known("held:"));
-	assert_false(rollup_counter_known("lag:15"));
-	assert_false(rollup_counter_known("nonsense"));
+	assert_true(rollcount_known("std:response:met"));
+	assert_true(rollcount_known("std:completion"));
+	assert_false(rollcount_known("std:"));
+	assert_false(rollcount_known("std:other"));
+	assert_true(rollcount_known("held"));
+	assert_true(rollcount_known("held:explicit_transfer"));
+	assert_true(rollcount_known("flag:no_note"));
+	assert_false(rollcount_known("held:"));
+	assert_false(rollcount_known("lag:15"));
+	assert_false(rollcount_known("nonsense"));
 }
 
 /* The lag buckets' bounds, and the day after a day. */
@@ -662,16 +682,18 @@ test_rollup_sets(void **state)
 	    "2026-03-02:sr:received closeloop:roll:TS:2026-03-02:sr:"
 	    "suppressed closeloop:roll:TS:2026-03-02:sr:suppressed:"
 	    "explicit_transfer"), 0);
-	assert_true(rollup_counter_listed("held"));
-	assert_true(rollup_counter_listed("held:implicit_transfer"));
-	assert_true(rollup_counter_listed("flag:no_note"));
-	assert_true(rollup_counter_listed("failed"));
-	assert_true(rollup_counter_listed("failed:dead"));
-	assert_false(rollup_counter_listed("failed:"));
-	assert_false(rollup_counter_listed("received"));
-	assert_false(rollup_counter_listed("told"));
-	assert_false(rollup_counter_listed("sent:email"));
-	assert_false(rollup_counter_listed("suppressed:no_contact"));
+	assert_true(rollcount_listed("held"));
+	assert_true(rollcount_listed("held:implicit_transfer"));
+	assert_true(rollcount_listed("flag:no_note"));
+	assert_true(rollcount_listed("failed"));
+	assert_true(rollcount_listed("failed:dead"));
+	assert_false(rollcount_listed("failed:"));
+	assert_false(rollcount_listed("received"));
+	assert_false(rollcount_listed("told"));
+	assert_false(rollcount_listed("sent:email"));
+	assert_false(rollcount_listed("suppressed:no_contact"));
+	assert_true(rollcount_listed("std:completion:missed"));
+	assert_true(rollcount_listed("std:response"));
 	/* Written by hand as something else, a set is left alone, named. */
 	redis_reply_free(redis_command(r, &cause, "SET %s %s",
 	    "closeloop:roll:TS:2026-03-02:sr:failed", "not a set"));
@@ -835,6 +857,7 @@ test_rollup_tab(void **state)
 	struct rolluptab_row		*row;
 	const struct rolluptab_row	*v[3];
 	char				 p[DATEFMT_DAY_LEN + 1];
+	long long			 ended, met, closed;
 	size_t				 i;
 
 	(void)state;
@@ -868,6 +891,22 @@ test_rollup_tab(void **state)
 	assert_int_equal(rolluptab_keeps(&t, NULL), 0);
 	rolluptab_clear(&t);
 	assert_null(t.ward);
+
+	/* Service standards: ended, met, closed in time, per target. */
+	row = rolluptab_row(&t, "TS", "", "S");
+	rolluptab_add(row, "std:completion", 10);
+	rolluptab_add(row, "std:completion:met", 6);
+	rolluptab_add(row, "std:completion:as_closed", 9);
+	rolluptab_add(row, "std:response", 3);
+	rolluptab_standards(row, "completion", &ended, &met, &closed);
+	assert_int_equal(ended, 10);
+	assert_int_equal(met, 6);
+	assert_int_equal(closed, 9);
+	rolluptab_standards(row, "response", &ended, &met, &closed);
+	assert_int_equal(ended, 3);
+	assert_int_equal(met, 0);
+	assert_int_equal(closed, 0);
+	rolluptab_clear(&t);
 
 	rolluptab_add(rolluptab_row(&t, "TS", "", "B"), "received", 4);
 	rolluptab_add(rolluptab_row(&t, "TS", "", "A"), "received", 4);

@@ -26,6 +26,7 @@
 #include "event.h"
 #include "lookup.h"
 #include "redis.h"
+#include "srhash.h"
 #include "srlist.h"
 #include "srstate.h"
 #include "testredis.h"
@@ -49,7 +50,7 @@ test_srlist_put(struct redis *r, const struct config *cf,
 	char			**fields, *key, *cause = NULL;
 	size_t			  n, i;
 
-	fields = srstate_encode(st, &n);
+	fields = srhash_encode(st, &n);
 	key = srstate_key(cf, st->sr);
 	argv = xcalloc(2 + 2 * n, sizeof *argv);
 	argv[0] = "HSET";
@@ -63,7 +64,7 @@ test_srlist_put(struct redis *r, const struct config *cf,
 	redis_reply_free(rep);
 	free(argv);
 	free(key);
-	srstate_encode_free(fields, n);
+	srhash_encode_free(fields, n);
 }
 
 /*

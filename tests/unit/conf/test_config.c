@@ -33,6 +33,7 @@
 
 #include <cmocka.h>
 
+#include "bizday.h"
 #include "config.h"
 #include "log.h"
 #include "testskip.h"
@@ -60,7 +61,10 @@
 	"{ code = \"...\"; status = \"...\"; }"
 #define DIVISION_GROUP "must be a group { name = { ... }; }"
 #define DIVISION_UNKNOWN "unknown setting (a division has name, " \
-	"status_map, notify_on and notes)"
+	"status_map, notify_on, notes and standards)"
+#define STANDARD_LIST "must be a list ( { service = \"...\"; days = ...; " \
+	"target = \"...\"; }, ... )"
+#define STANDARD_DAYS "must be a number of business days from 0 to 1000"
 #define NAME_GROUP "must be a group of locale = \"name\""
 #define NAME_EMPTY "must be a non-empty string"
 #define MAP_LIST "must be a list ( { code = ...; status = ...; }, ... )"
@@ -74,7 +78,9 @@ enum test_config_kind {
 	TEST_CONFIG_LEVEL,
 	TEST_CONFIG_NOTICES,
 	TEST_CONFIG_DIVISIONS,
-	TEST_CONFIG_SENTINELS
+	TEST_CONFIG_SENTINELS,
+	TEST_CONFIG_HOLIDAYS,
+	TEST_CONFIG_STANDARDS
 };
 
 /* A field of struct config and its default, as text (NULL for none). */
@@ -139,6 +145,9 @@ static const struct test_config_field test_config_fields[] = {
 	    "all" },
 	{ "policy_follow_duplicates", TEST_CONFIG_INT,
 	    AT(policy_follow_duplicates), "1" },
+	{ "policy_overdue_notice", TEST_CONFIG_INT,
+	    AT(policy_overdue_notice), "1" },
+	{ "policy_holidays", TEST_CONFIG_HOLIDAYS, 0, "" },
 	{ "templates_dir", TEST_CONFIG_STRING, AT(templates_dir),
 	    CONFIG_TEMPLATES_DIR },
 	{ "templates_default_locale", TEST_CONFIG_STRING,
@@ -264,6 +273,7 @@ static const struct test_config_field test_config_fields[] = {
 	{ "log_level", TEST_CONFIG_LEVEL, AT(log_level), "info" },
 	{ "shutdown_timeout", TEST_CONFIG_INT64, AT(shutdown_timeout), "30" },
 	{ "divisions", TEST_CONFIG_DIVISIONS, 0, "" },
+	{ "standards", TEST_CONFIG_STANDARDS, 0, "" },
 };
 
 /* An expected value of one field. */
@@ -519,6 +529,28 @@ static const struct test_config_good test_config_goods[] = {
 	{ "divisions = { SWMS = { notify_on = [ \"completed\", "
 	  "\"no_action\" ]; }; };\n", NULL,
 	    { { "divisions", "SWMS{}<completed,no_action>" } } },
+
+	/* Service standards, holidays, the overdue notice. */
+	{ "policy = {\n"
+	  "\toverdue_notice = false;\n"
+	  "\tholidays = [ \"2026-12-25\", \"2026-07-01\", \"2027-01-01\" ];\n"
+	  "};\n"
+	  "divisions = {\n"
+	  "\tTS = { standards = (\n"
+	  "\t\t{ service = \"Road Pothole / Road Damage\"; days = 5; },\n"
+	  "\t\t{ days = 10; target = \"response\"; },\n"
+	  "\t\t{ service = \"Sidewalk Snow Clearing\"; days = 0;\n"
+	  "\t\t    target = \"completion\"; }\n"
+	  "\t); };\n"
+	  "\tTW = { standards = ( { days = 1000; target = \"response\"; } ); };\n"
+	  "\tSWMS = { standards = ( ); };\n"
+	  "};\n", NULL,
+	    { { "policy_overdue_notice", "0" },
+	      { "policy_holidays", "2026-07-01 2026-12-25 2027-01-01" },
+	      { "divisions", "TS{} TW{} SWMS{}" },
+	      { "standards", "TS/Road Pothole / Road Damage=5c TS/*=10r "
+		"TS/Sidewalk Snow Clearing=0c TW/*=1000r" } } },
+	{ "policy = { holidays = [ ]; };\n", NULL, { { NULL, NULL } } },
 
 	/* Templates and SMS. */
 	{ "templates = {\n"
@@ -784,7 +816,7 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:1: policy.notify_on: unknown notice \"fixed\" (use "
 	    "received, assigned, scheduled, in_progress, transferred, "
 	    "completed, no_action, duplicate, cancelled, reopened, "
-	    "referred_external)" },
+	    "referred_external, overdue)" },
 	{ "policy = { notify_on = [ ]; };\n", NULL,
 	    "@FILE:1: policy.notify_on: must name at least one notice" },
 	{ "policy = { notify_on = \"completed\"; };\n", NULL,
@@ -802,7 +834,7 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:2: divisions.TW.notify_on: unknown notice \"done\" (use "
 	    "received, assigned, scheduled, in_progress, transferred, "
 	    "completed, no_action, duplicate, cancelled, reopened, "
-	    "referred_external)" },
+	    "referred_external, overdue)" },
 
 	/* Wrong types. */
 	{ "events = { batch = \"100\"; };\n", NULL,
@@ -832,6 +864,58 @@ static const struct test_config_bad test_config_bads[] = {
 	    "@FILE:1: events: must be a group { ... } (got an integer)" },
 	{ "log = ( );\n", NULL,
 	    "@FILE:1: log: must be a group { ... } (got a list)" },
+	{ "policy = { holidays = \"2026-12-25\"; };\n", NULL,
+	    "@FILE:1: policy.holidays: must be an array of dates "
+	    "[\"2026-12-25\", ...] (got a string)" },
+	{ "policy = {\n\tholidays = [ \"2026-12-25\", \"2026-02-29\",\n"
+	  "\t    \"1969-12-31\", \"Christmas\", \"2026-12-25\" ];\n};\n", NULL,
+	    "@FILE:2: policy.holidays: \"2026-02-29\" is not a date "
+	    "YYYY-MM-DD (from 1970)\n"
+	    "@FILE:3: policy.holidays: \"1969-12-31\" is not a date "
+	    "YYYY-MM-DD (from 1970)\n"
+	    "@FILE:3: policy.holidays: \"Christmas\" is not a date "
+	    "YYYY-MM-DD (from 1970)\n"
+	    "@FILE:3: policy.holidays: \"2026-12-25\" is listed twice" },
+	{ "policy = { overdue_notice = 1; };\n", NULL,
+	    "@FILE:1: policy.overdue_notice: must be true or false "
+	    "(got an integer)" },
+	{ "divisions = { TS = { standards = { days = 5; }; }; };\n", NULL,
+	    "@FILE:1: divisions.TS.standards: " STANDARD_LIST
+	    " (got a group)" },
+	{ "divisions = {\n\tTS = { standards = (\n"
+	  "\t\t5,\n"
+	  "\t\t{ service = \"Pothole\"; },\n"
+	  "\t\t{ days = -1; },\n"
+	  "\t\t{ days = 1001; target = \"response\"; },\n"
+	  "\t\t{ days = \"5\"; },\n"
+	  "\t\t{ days = 5; target = \"completed\"; },\n"
+	  "\t\t{ days = 5; service = \"\"; },\n"
+	  "\t\t{ days = 5; colour = \"red\"; }\n"
+	  "\t); };\n};\n", NULL,
+	    "@FILE:3: divisions.TS.standards[0]: each entry must be a group "
+	    "{ days = ...; target = \"...\"; } (got an integer)\n"
+	    "@FILE:4: divisions.TS.standards[1].days: missing (required)\n"
+	    "@FILE:5: divisions.TS.standards[2].days: " STANDARD_DAYS "\n"
+	    "@FILE:6: divisions.TS.standards[3].days: " STANDARD_DAYS "\n"
+	    "@FILE:7: divisions.TS.standards[4].days: " STANDARD_DAYS "\n"
+	    "@FILE:8: divisions.TS.standards[5].target: must be "
+	    "\"completion\" or \"response\"\n"
+	    "@FILE:9: divisions.TS.standards[6].service: must be a service "
+	    "type of 1 to 200 characters, without control characters\n"
+	    "@FILE:10: divisions.TS.standards[7].colour: unknown setting (use "
+	    "service, days and target)" },
+	{ "divisions = {\n\tTS = { standards = (\n"
+	  "\t\t{ service = \"Pothole\"; days = 5; },\n"
+	  "\t\t{ days = 5; },\n"
+	  "\t\t{ service = \"POTHOLE\"; days = 2; },\n"
+	  "\t\t{ days = 3; }\n"
+	  "\t); };\n"
+	  "\tTW = { standards = ( { service = \"Pothole\"; days = 1; } ); };\n"
+	  "};\n", NULL,
+	    "@FILE:5: divisions.TS.standards[2].service: \"POTHOLE\" has a "
+	    "standard already\n"
+	    "@FILE:6: divisions.TS.standards[3]: a standard without service "
+	    "is given already (one serves every other service type)" },
 	{ "divisions = [ ];\n", NULL,
 	    "@FILE:1: divisions: must be a group { ... } (got an array)" },
 
@@ -1611,6 +1695,46 @@ test_config_sentinels(const struct config *cf)
 	return out;
 }
 
+/* Describe the holidays of cf as dates joined by spaces; allocated. */
+static char *
+test_config_holidays(const struct config *cf)
+{
+	char	*out, *old, day[BIZDAY_LEN + 1];
+	size_t	 i;
+
+	out = xstrdup("");
+	for (i = 0; i < cf->policy_nholidays; i++) {
+		bizday_format(cf->policy_holidays[i], day);
+		old = out;
+		out = xasprintf("%s%s%s", old, i > 0 ? " " : "", day);
+		free(old);
+	}
+	return out;
+}
+
+/*
+ * Describe the standards of cf as DIV/SERVICE=DAYS and c or r, joined
+ * by spaces, "*" for the service of a division's default; allocated.
+ */
+static char *
+test_config_standards(const struct config *cf)
+{
+	const struct standard	*st;
+	char			*out, *old;
+	size_t			 i;
+
+	out = xstrdup("");
+	for (i = 0; i < cf->nstandards; i++) {
+		st = &cf->standards[i];
+		old = out;
+		out = xasprintf("%s%s%s/%s=%d%c", old, i > 0 ? " " : "",
+		    st->division, st->service != NULL ? st->service : "*",
+		    st->days, st->target == STANDARD_RESPONSE ? 'r' : 'c');
+		free(old);
+	}
+	return out;
+}
+
 /* Return field fd of cf as text, or NULL; the result is allocated. */
 static char *
 test_config_dump(const struct config *cf, const struct test_config_field *fd)
@@ -1634,6 +1758,10 @@ test_config_dump(const struct config *cf, const struct test_config_field *fd)
 		return test_config_divisions(cf);
 	case TEST_CONFIG_SENTINELS:
 		return test_config_sentinels(cf);
+	case TEST_CONFIG_HOLIDAYS:
+		return test_config_holidays(cf);
+	case TEST_CONFIG_STANDARDS:
+		return test_config_standards(cf);
 	}
 	return NULL;
 }
@@ -1971,6 +2099,55 @@ test_config_bounce_reader(void **state)
 	test_config_tmp_close(&t);
 }
 
+/* A service type's standard, else the division's default, else none. */
+static void
+test_config_standard_lookup(void **state)
+{
+	static const char		 text[] =
+	    "divisions = {\n"
+	    "\tTS = { standards = (\n"
+	    "\t\t{ service = \"Road Pothole\"; days = 5; },\n"
+	    "\t\t{ days = 10; target = \"response\"; }\n"
+	    "\t); };\n"
+	    "\tTW = { standards = ( { service = \"Water Main\"; days = 2; } ); };\n"
+	    "};\n";
+	const struct standard		*st;
+	struct test_config_tmp		 t;
+	struct config			*cf;
+	enum standard_target		 target;
+
+	(void)state;
+	test_config_tmp_open(&t);
+	test_config_prepare(&t, text, NULL);
+	cf = test_config_load_good(t.file, 0);
+	st = standard_find(cf->standards, cf->nstandards, "TS",
+	    "road POTHOLE");
+	assert_non_null(st);
+	assert_int_equal(st->days, 5);
+	assert_int_equal(st->target, STANDARD_COMPLETION);
+	st = standard_find(cf->standards, cf->nstandards, "TS", "Graffiti");
+	assert_non_null(st);
+	assert_int_equal(st->days, 10);
+	assert_string_equal(standard_target_name(st->target), "response");
+	st = standard_find(cf->standards, cf->nstandards, "TS", NULL);
+	assert_non_null(st);
+	assert_int_equal(st->days, 10);
+	assert_null(standard_find(cf->standards, cf->nstandards, "TW",
+	    "Graffiti"));
+	assert_null(standard_find(cf->standards, cf->nstandards, "TW", NULL));
+	assert_null(standard_find(cf->standards, cf->nstandards, "ts",
+	    "Road Pothole"));
+	assert_null(standard_find(cf->standards, cf->nstandards, NULL,
+	    "Road Pothole"));
+	assert_int_equal(standard_target_parse("response", &target), 0);
+	assert_int_equal(target, STANDARD_RESPONSE);
+	assert_int_equal(standard_target_parse("Response", &target), -1);
+	assert_int_equal(standard_target_parse(NULL, &target), -1);
+	standard_free(NULL, 0);
+	config_free(cf);
+	test_config_tmp_close(&t);
+}
+
 /* Check the division look-ups, found and not found. */
 static void
 test_config_division_lookup(void **state)
@@ -2097,7 +2274,8 @@ test_config_sample(void **state)
 		"history_days", "log", "level", "shutdown_timeout",
 		"divisions", "name", "status_map", "notify_on", "notes",
 		"policy", "settle_seconds", "coalesce_seconds", "retain_days",
-		"follow_duplicates", "templates", "dir", "default_locale",
+		"follow_duplicates", "overdue_notice", "holidays", "standards",
+		"templates", "dir", "default_locale",
 		"photo_hosts", "status_url", "unsubscribe_url", "timezone",
 		"city", "sms", "max_segments", "outbound"
 	};
@@ -2158,6 +2336,7 @@ test_config_sample(void **state)
 		    ",zh-Hans=\xe5\x9f\x8e\xe5\xb8\x82\xe6\x9e\x97\xe4\xb8\x9a"
 		    "\xe5\xa4\x84"
 		    "}" },
+		{ "standards", "TS/Road Pothole / Road Damage=5c TS/*=10r" },
 		/* Links have no default: the sample sets Toronto's. */
 		{ "templates_status_url", "https://www.toronto.ca/311/sr/{sr}" },
 		{ "templates_unsubscribe_url",
@@ -2226,6 +2405,7 @@ main(void)
 		cmocka_unit_test(test_config_credentials),
 		cmocka_unit_test(test_config_bounce_reader),
 		cmocka_unit_test(test_config_division_lookup),
+		cmocka_unit_test(test_config_standard_lookup),
 		cmocka_unit_test(test_config_free_null),
 		cmocka_unit_test(test_config_rehearsal),
 		cmocka_unit_test(test_config_sample),

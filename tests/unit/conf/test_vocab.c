@@ -66,7 +66,7 @@ test_vocab_notices(void **state)
 	static const char	*names[] = { "received", "assigned",
 	    "scheduled", "in_progress", "transferred", "completed",
 	    "no_action", "duplicate", "cancelled", "reopened",
-	    "referred_external" };
+	    "referred_external", "overdue" };
 	enum vocab_notice	 n;
 	size_t			 i;
 

@@ -38,6 +38,7 @@
 #include "redis.h"
 #include "redisconn.h"
 #include "retry.h"
+#include "srhash.h"
 #include "srstate.h"
 #include "store.h"
 #include "testnotice.h"
@@ -767,7 +768,7 @@ test_waitlist_state(struct test_outbox *t, const char *sr, int held,
 		srstate_contact_add(st, EVENT_CHANNEL_EMAIL, email)->active = 1;
 	st->due = due;
 	st->held = held;
-	fields = srstate_encode(st, &n);
+	fields = srhash_encode(st, &n);
 	key = srstate_key(t->cf, sr);
 	snprintf(at, sizeof at, "%lld", (long long)due);
 	txn_begin(&tx, t->r);
@@ -784,7 +785,7 @@ test_waitlist_state(struct test_outbox *t, const char *sr, int held,
 	argv[3] = sr;
 	txn_queue(&tx, 4, argv);
 	assert_int_equal(txn_exec(&tx, sr, NULL), 1);
-	srstate_encode_free(fields, n);
+	srhash_encode_free(fields, n);
 	free(key);
 	srstate_free(st);
 }

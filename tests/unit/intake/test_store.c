@@ -387,6 +387,61 @@ test_store_stale_index(void **state)
 }
 
 /*
+ * An SR whose division has a service standard is in the index of late
+ * SRs until the standard's end; the release then flags it and queues
+ * "overdue", and takes it out of the index. An entry of an SR with
+ * nothing to check is dropped.
+ */
+static void
+test_store_late(void **state)
+{
+	struct test_store	 t;
+	char			*cause = NULL, at[32];
+	size_t			 refused;
+	int64_t			 due, end;
+
+	(void)state;
+	memset(&t, 0, sizeof t);
+	t.cf = testserver_config(&ts, NULL, "policy = { settle_seconds = 10; "
+	    "coalesce_seconds = 0; };\n"
+	    "divisions = { RO = { standards = ( { days = 1; } ); }; };");
+	t.r = testredis_open(t.cf);
+	/* Tuesday 05:00 in Toronto: 1 business day ends Thursday 00:00. */
+	end = T0 + 43 * 3600000LL;
+	test_store_apply(&t, T0, "type=subscribe", "sr=L1",
+	    "email=alice@example.org", NULL);
+	test_store_apply(&t, T0, "type=status", "sr=L1", "division=RO",
+	    "status=received", NULL);
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{L1}:n:1/0",
+	    "notice"), "received");
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{L1}:n:1/0",
+	    "standard_days"), "1");
+	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 0);
+	assert_int_equal(store_next_due(t.cf, t.r, &due, &cause), 0);
+	assert_int_equal(due, end);
+	snprintf(at, sizeof at, "%lld", (long long)end - 1);
+	assert_int_equal(test_store_int(&t, "ZCOUNT closeloop:late -inf %s",
+	    at), 0);
+	assert_int_equal(store_release(t.cf, t.r, end - 1, 100, &refused,
+	    &cause), 0);
+	assert_int_equal(store_release(t.cf, t.r, end, 100, &refused,
+	    &cause), 1);
+	assert_int_equal(refused, 0);
+	assert_string_equal(test_store_hget(&t, "closeloop:sr:{L1}:n:2/0",
+	    "notice"), "overdue");
+	assert_string_equal(test_store_last(&t, "closeloop:sr:{L1}:audit",
+	    "notice"), "overdue");
+	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:late"), 0);
+	assert_int_equal(store_release(t.cf, t.r, end + 1000, 100, &refused,
+	    &cause), 0);
+	test_store_int(&t, "ZADD closeloop:late 1 %s", "gone");
+	assert_int_equal(store_release(t.cf, t.r, end + 2000, 100, &refused,
+	    &cause), 0);
+	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:late"), 0);
+	test_store_close(&t);
+}
+
+/*
  * Fork a second process working on the same database, each with its own
  * connection; returns 1 in the child, 0 in the parent.
  */
@@ -676,6 +731,7 @@ main(void)
 		cmocka_unit_test(test_store_run_concurrent),
 		cmocka_unit_test(test_store_run_refused),
 		cmocka_unit_test(test_store_release_refused),
+		cmocka_unit_test(test_store_late),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -420,6 +420,37 @@ test_datefmt_teardown(void **state)
 	return 0;
 }
 
+/* Counts are written in each language's digits, never grouped. */
+static void
+test_datefmt_counts(void **state)
+{
+	static const struct {
+		const char	*locale;
+		int64_t		 n;
+		const char	*want;
+	} rows[] = {
+		{ "en", 5, "5" },
+		{ "fr", 1000, "1000" },
+		{ "zh-Hans", 10, "10" },
+		{ "fa", 5, "\xdb\xb5" },
+		{ "fa", 10, "\xdb\xb1\xdb\xb0" },
+		{ "xx", 0, "0" },
+	};
+	char	*s, *cause = NULL;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		s = datefmt_count(rows[i].locale, rows[i].n, NULL);
+		assert_non_null(s);
+		assert_string_equal(s, rows[i].want);
+		free(s);
+	}
+	assert_null(datefmt_count("en_US", 5, &cause));
+	assert_non_null(cause);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -434,6 +465,7 @@ main(void)
 		cmocka_unit_test(test_datefmt_fallback),
 		cmocka_unit_test(test_datefmt_bad_locale),
 		cmocka_unit_test(test_datefmt_range),
+		cmocka_unit_test(test_datefmt_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, test_datefmt_teardown);

@@ -92,6 +92,7 @@
 #define FORM_DATE_OR_TIME \
 	"is not a date (such as 2026-03-05) or an RFC 3339 date-time"
 #define NO_ZONE "has no time zone (add Z or an offset such as -05:00)"
+#define DAYS	"must be a whole number of business days from 0 to 1000"
 
 /* The configuration the status_map tests read. */
 static const char test_event_conf[] =
@@ -141,6 +142,8 @@ struct test_event_want {
 	size_t			 nphotos;
 	const char		*photos[EVENT_PHOTOS_MAX];
 	const char		*photos_text;
+	const char		*standard_days;
+	int			 standard;
 	const char		*email;
 	const char		*phone;
 	const char		*locale;
@@ -272,6 +275,21 @@ static const struct test_event_good test_event_goods[] = {
 	    .work_order = "4471", .note = "Done.", .note_code = "TS-01",
 	    .nphotos = 1, .photos = { PH(1) }, .photos_text = PH(1),
 	    .scheduled_for = "2026-03-10", .scheduled_when = 1773100800 } },
+
+	/* A service standard: 0 to 1000 business days. */
+	{ 0, { STATUS("TS", "received"), F("standard_days", "5") },
+	    { W_STATUS, .division = "TS", .status_code = "received",
+	    .status = VOCAB_STATUS_RECEIVED, .standard_days = "5",
+	    .standard = 5 } },
+	{ 0, { STATUS("TS", "received"), F("standard_days", "0") },
+	    { W_STATUS, .division = "TS", .status_code = "received",
+	    .status = VOCAB_STATUS_RECEIVED, .standard_days = "0",
+	    .standard = 0 } },
+	{ 0, { STATUS("TS", "transferred"), F("transfer_to", "TW"),
+	    F("standard_days", "1000") },
+	    { W_STATUS, .division = "TS", .status_code = "transferred",
+	    .status = VOCAB_STATUS_TRANSFERRED, .transfer_to = "TW",
+	    .standard_days = "1000", .standard = 1000 } },
 
 	/* Values at their limits. */
 	{ 0, { F("v", "1"), F("type", "status"), F("event_id", A128),
@@ -603,6 +621,21 @@ static const struct test_event_bad test_event_bads[] = {
 	    "note: contains a control character" },
 	{ 0, { STATUS("TW", "closed"), F("note", "Fixed\x7f") },
 	    "note: contains a control character" },
+	{ 0, { STATUS("TW", "closed"), F("standard_days", "5d") },
+	    "standard_days: " DAYS " (got \"5d\")" },
+	{ 0, { STATUS("TW", "closed"), F("standard_days", "1001") },
+	    "standard_days: " DAYS " (got \"1001\")" },
+	{ 0, { STATUS("TW", "closed"), F("standard_days", "-1") },
+	    "standard_days: " DAYS " (got \"-1\")" },
+	{ 0, { STATUS("TW", "closed"), F("standard_days", "+5") },
+	    "standard_days: " DAYS " (got \"+5\")" },
+	{ 0, { STATUS("TW", "closed"), F("standard_days", " 5") },
+	    "standard_days: " DAYS " (got \" 5\")" },
+	{ 0, { STATUS("TW", "closed"), F("standard_days", "10000") },
+	    "standard_days: is too long (5 characters; at most 4)" },
+	{ 0, { SUB, F("email", "alice@example.org"),
+	    F("standard_days", "5") },
+	    "standard_days: not allowed in a subscribe event" },
 	{ 0, { STATUS("TW", "closed"), F("note_code", "see note") },
 	    "note_code: " CODE_CHARS " (got \"see note\")" },
 	{ 0, { STATUS("TW", "closed"), F("note_code", A65) },
@@ -880,6 +913,10 @@ test_event_check(size_t row, const struct event *ev,
 	if (ev->nphotos == 0 && ev->photos != NULL)
 		fail_msg("row %zu: photos: set with no URL", row);
 	test_event_str(row, "photos_text", ev->photos_text, w->photos_text);
+	test_event_str(row, "standard_days", ev->standard_days,
+	    w->standard_days);
+	if (ev->standard_days != NULL)
+		test_event_num(row, "standard", ev->standard, w->standard);
 	test_event_str(row, "email", ev->email, w->email);
 	test_event_str(row, "phone", ev->phone, w->phone);
 	test_event_str(row, "locale", ev->locale, w->locale);
@@ -1025,6 +1062,7 @@ static const struct test_event_limit test_event_limits[] = {
 	{ "note", "status", 2000 },
 	{ "note_code", "status", 64 },
 	{ "photos", "status", 20490 },
+	{ "standard_days", "status", 4 },
 	{ "email", "subscribe", 254 },
 	{ "phone", "subscribe", 16 },
 	{ "locale", "subscribe", 35 },

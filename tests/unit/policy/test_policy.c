@@ -4,7 +4,9 @@
  * The policy never touches Redis, so these tests drive it directly: each
  * builds an SR state, applies events at chosen times and looks at what
  * was decided and what the resident would be told. The configuration
- * keeps delivery.max_event_age_hours at its default, 72.
+ * keeps delivery.max_event_age_hours at its default, 72. Divisions RO and
+ * PW have service standards (and 2026-03-09 is a holiday); the others
+ * have none, so that the days the stale tests wait fire nothing else.
  */
 #include "build.h"
 
@@ -55,12 +57,17 @@ test_policy_setup(void **state)
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
-	fprintf(f, "policy = { settle_seconds = %d; coalesce_seconds = %d; };\n"
+	fprintf(f, "policy = { settle_seconds = %d; coalesce_seconds = %d;\n"
+	    "  holidays = [ \"2026-03-09\" ]; };\n"
 	    "templates = { photo_hosts = [ \"photos.example.org\" ]; };\n"
 	    "divisions = {\n"
 	    "  TS = { name = { en = \"Transportation Services\"; };\n"
 	    "    notes = { POTHOLE_FILLED = { en = \"Filled.\"; }; }; };\n"
 	    "  SWMS = { notify_on = [ \"completed\", \"transferred\" ]; };\n"
+	    "  RO = { standards = (\n"
+	    "    { service = \"Road Pothole\"; days = 5; },\n"
+	    "    { days = 2; target = \"response\"; } ); };\n"
+	    "  PW = { standards = ( { days = 10; } ); };\n"
 	    "};\n", SETTLE / 1000, COALESCE / 1000);
 	fclose(f);
 	cf = config_load(path, &cause);
@@ -825,6 +832,362 @@ test_policy_stale_held(void **state)
 	test_policy_close(&t);
 }
 
+/* 2026-03-06T15:00:00Z, a Friday (10:00 in Toronto), in ms. */
+#define FRIDAY		1772809200000LL
+/* The ends of standards from it: local midnight in Toronto, in ms. */
+#define END_WED_11	1773288000000LL	/* 2026-03-12T04:00:00Z */
+#define END_MON_16	1773720000000LL	/* 2026-03-17T04:00:00Z */
+#define DAY		86400000LL
+
+/* Have RO receive the SR at t->now and tell the resident so. */
+static void
+test_policy_std_received(struct test_policy *t, const char *service)
+{
+	char	field[64];
+
+	snprintf(field, sizeof field, "service=%s", service);
+	test_policy_apply(t, "type=status", "division=RO", "status=received",
+	    field, NULL);
+	test_policy_wait(t, COALESCE);
+	test_policy_told(t, VOCAB_NOTICE_RECEIVED, "RO");
+}
+
+/*
+ * Start an SR at FRIDAY with a subscriber and have RO receive it for
+ * service; the received notice stays in t->res.
+ */
+static void
+test_policy_std_open(struct test_policy *t, const char *service)
+{
+	test_policy_open(t);
+	t->now = FRIDAY;
+	test_policy_subscribe(t);
+	test_policy_std_received(t, service);
+}
+
+/*
+ * Assert that the result holds one decision "measured" about division:
+ * met or not as closeloop decides (met), and as the CRM closed it.
+ */
+static void
+test_policy_measured(const struct test_policy *t, const char *division,
+    const char *met, const char *as_closed)
+{
+	const struct decision	*d = NULL;
+	size_t			 i;
+
+	for (i = 0; i < t->res.decisions.n; i++) {
+		if (t->res.decisions.list[i].kind != DECISION_MEASURED)
+			continue;
+		assert_null(d);
+		d = &t->res.decisions.list[i];
+	}
+	assert_non_null(d);
+	assert_string_equal(d->division, division);
+	assert_string_equal(decision_get(d, "met"), met);
+	assert_string_equal(decision_get(d, "met_as_closed"), as_closed);
+}
+
+/*
+ * The received notice carries the standard of the division and service
+ * type: business days over a weekend and a holiday, to local midnight
+ * after daylight saving began; the division's other types get its
+ * default; an event's standard_days replaces the days; 0 is the day.
+ */
+static void
+test_policy_standard_told(void **state)
+{
+	struct test_policy	t;
+	char			due[32];
+
+	(void)state;
+	test_policy_std_open(&t, "Road Pothole");
+	assert_string_equal(t.res.notice->standard_days, "5");
+	assert_string_equal(t.res.notice->standard_target, "completion");
+	snprintf(due, sizeof due, "%lld", END_MON_16);
+	assert_string_equal(t.res.notice->standard_due, due);
+	assert_int_equal(t.st->std_start, FRIDAY);
+	assert_int_equal(srstate_std_check(t.st), END_MON_16);
+	test_policy_close(&t);
+
+	test_policy_std_open(&t, "road pothole repair");
+	assert_string_equal(t.res.notice->standard_days, "2");
+	assert_string_equal(t.res.notice->standard_target, "response");
+	snprintf(due, sizeof due, "%lld", END_WED_11);
+	assert_string_equal(t.res.notice->standard_due, due);
+	test_policy_close(&t);
+
+	test_policy_open(&t);
+	t.now = FRIDAY;
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=RO", "status=received",
+	    "service=Road Pothole", "standard_days=0", NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_RECEIVED, "RO");
+	assert_string_equal(t.res.notice->standard_days, "0");
+	snprintf(due, sizeof due, "%lld", FRIDAY + 14 * 3600000LL);
+	assert_string_equal(t.res.notice->standard_due, due);	/* Sat 00:00 */
+	test_policy_close(&t);
+
+	/* No standard for TS: nothing carried, nothing to check. */
+	test_policy_open(&t);
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=TS", "status=received",
+	    NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_RECEIVED, "TS");
+	assert_null(t.res.notice->standard_days);
+	assert_null(t.res.notice->standard_due);
+	assert_int_equal(srstate_std_check(t.st), 0);
+	test_policy_close(&t);
+}
+
+/*
+ * Past the standard with work open: flagged past_standard and told
+ * "overdue" once, with the planned date; what was told stays, so the
+ * next step is told; nothing is checked again.
+ */
+static void
+test_policy_overdue_once(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_std_open(&t, "Road Pothole");
+	policy_result_clear(&t.res);
+	test_policy_apply(&t, "type=status", "division=RO",
+	    "status=closed", "reason=scheduled", "scheduled_for=2026-03-20",
+	    NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_SCHEDULED, "RO");
+	policy_result_clear(&t.res);
+	t.now = END_MON_16 - 1;
+	assert_int_equal(policy_release(cf, t.st, t.now, &t.res), 0);
+	assert_null(t.res.notice);
+	t.now = END_MON_16;
+	assert_int_equal(policy_release(cf, t.st, t.now, &t.res), 1);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 1);
+	test_policy_told(&t, VOCAB_NOTICE_OVERDUE, "RO");
+	assert_string_equal(t.res.notice->scheduled_for, "2026-03-20");
+	assert_string_equal(t.res.notice->standard_days, "5");
+	assert_int_equal(t.st->told, VOCAB_NOTICE_SCHEDULED);
+	assert_string_equal(t.st->overdue, "RO");
+	assert_int_equal(srstate_std_check(t.st), 0);
+	policy_result_clear(&t.res);
+	assert_int_equal(policy_release(cf, t.st, t.now + DAY, &t.res), 0);
+	t.now += DAY;
+	test_policy_apply(&t, "type=status", "division=RO",
+	    "status=in_progress", NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_IN_PROGRESS, "RO");
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 0);
+	test_policy_close(&t);
+}
+
+/*
+ * A transfer starts the new division's standard: no overdue when the
+ * first division's would have ended; the new one's end tells it. Back
+ * to a division already told of, its lateness is not told again.
+ */
+static void
+test_policy_overdue_transfer(void **state)
+{
+	struct test_policy	t;
+	int64_t			 end_pw;
+
+	(void)state;
+	test_policy_std_open(&t, "Road Pothole");
+	policy_result_clear(&t.res);
+	t.now = FRIDAY + DAY * 3;	/* Monday, the holiday */
+	test_policy_apply(&t, "type=status", "division=RO",
+	    "status=transferred", "transfer_to=PW", NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "PW");
+	test_policy_measured(&t, "RO", "no", "no");
+	assert_string_equal(t.res.notice->standard_days, "10");
+	assert_string_equal(t.st->std_division, "PW");
+	assert_int_equal(t.st->std_start, FRIDAY + DAY * 3);
+	end_pw = t.st->std_due;
+	assert_true(end_pw > END_MON_16);
+	policy_result_clear(&t.res);
+	assert_int_equal(policy_release(cf, t.st, END_MON_16, &t.res), 0);
+	assert_null(t.res.notice);
+	assert_int_equal(policy_release(cf, t.st, end_pw, &t.res), 1);
+	test_policy_told(&t, VOCAB_NOTICE_OVERDUE, "PW");
+	policy_result_clear(&t.res);
+
+	/* Back to RO, then to PW again: RO told once, PW not again. */
+	t.now = end_pw + DAY;
+	test_policy_apply(&t, "type=status", "division=PW",
+	    "status=transferred", "transfer_to=RO", NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "RO");
+	policy_result_clear(&t.res);
+	test_policy_wait(&t, t.st->std_due - t.now);
+	test_policy_told(&t, VOCAB_NOTICE_OVERDUE, "RO");
+	assert_string_equal(t.st->overdue, "PW RO");
+	policy_result_clear(&t.res);
+	test_policy_apply(&t, "type=status", "division=RO",
+	    "status=transferred", "transfer_to=PW", NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_TRANSFERRED, "PW");
+	policy_result_clear(&t.res);
+	test_policy_wait(&t, t.st->std_due - t.now);
+	assert_null(t.res.notice);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 1);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "unchanged"), 1);
+	test_policy_close(&t);
+}
+
+/*
+ * A response target is met by the first action; a completion target
+ * only when the closure is told as completed - not by a duplicate, nor
+ * by a closure of work only scheduled, which the CRM's count of
+ * closures takes as met. Each standard is measured once: at its end,
+ * or when the SR is closed for good before it.
+ */
+static void
+test_policy_standard_met(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_std_open(&t, "Graffiti");
+	t.now += DAY;
+	test_policy_apply(&t, "type=status", "division=RO",
+	    "status=assigned", NULL);
+	assert_int_equal(t.st->std_acted, FRIDAY + COALESCE + DAY);
+	assert_int_equal(srstate_std_check(t.st), END_WED_11);
+	test_policy_wait(&t, COALESCE);
+	assert_int_equal(srstate_std_check(t.st), END_WED_11);
+	policy_result_clear(&t.res);
+	assert_int_equal(policy_release(cf, t.st, END_WED_11, &t.res), 1);
+	test_policy_measured(&t, "RO", "yes", "no");
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 0);
+	assert_null(t.res.notice);
+	assert_int_equal(srstate_std_check(t.st), 0);
+	test_policy_close(&t);
+
+	test_policy_std_open(&t, "Road Pothole");
+	t.now += DAY;
+	test_policy_apply(&t, "type=status", "division=RO",
+	    "status=assigned", NULL);
+	test_policy_apply(&t, "type=status", "division=RO", "status=closed",
+	    "reason=completed", NULL);
+	assert_int_equal(t.st->std_closed, FRIDAY + COALESCE + DAY);
+	assert_int_equal(t.st->std_done, 0);
+	policy_result_clear(&t.res);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "RO");
+	assert_int_equal(t.st->std_done, FRIDAY + COALESCE + DAY);
+	test_policy_measured(&t, "RO", "yes", "yes");
+	assert_int_equal(srstate_std_check(t.st), 0);
+	assert_null(t.res.notice->standard_days);
+	policy_result_clear(&t.res);
+	assert_int_equal(policy_release(cf, t.st, END_MON_16, &t.res), 0);
+	test_policy_close(&t);
+
+	/* Closed at its first event: its standard is the closer's, met. */
+	test_policy_open(&t);
+	t.now = FRIDAY;
+	test_policy_subscribe(&t);
+	test_policy_apply(&t, "type=status", "division=RO", "status=closed",
+	    "reason=completed", "service=Road Pothole", NULL);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_COMPLETED, "RO");
+	assert_string_equal(t.st->std_division, "RO");
+	test_policy_measured(&t, "RO", "yes", "yes");
+	test_policy_close(&t);
+
+	/* Closed as a duplicate: closed in time, but not met. */
+	test_policy_std_open(&t, "Road Pothole");
+	test_policy_apply(&t, "type=status", "division=RO", "status=closed",
+	    "reason=duplicate", "duplicate_of=8800", NULL);
+	policy_result_clear(&t.res);
+	test_policy_wait(&t, SETTLE);
+	test_policy_told(&t, VOCAB_NOTICE_DUPLICATE, "RO");
+	assert_int_equal(t.st->std_done, 0);
+	test_policy_measured(&t, "RO", "no", "yes");
+	assert_int_equal(srstate_std_check(t.st), 0);
+	test_policy_close(&t);
+
+	/* Closed as scheduled: closed in time for the CRM, late in truth. */
+	test_policy_std_open(&t, "Road Pothole");
+	test_policy_apply(&t, "type=status", "division=RO", "status=closed",
+	    "reason=scheduled", "scheduled_for=2026-03-30", NULL);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_SCHEDULED, "RO");
+	policy_result_clear(&t.res);
+	assert_int_equal(policy_release(cf, t.st, END_MON_16, &t.res), 1);
+	test_policy_measured(&t, "RO", "no", "yes");
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 1);
+	test_policy_told(&t, VOCAB_NOTICE_OVERDUE, "RO");
+	test_policy_close(&t);
+}
+
+/*
+ * policy.overdue_notice off: flagged, not told. A standard that ended
+ * longer than delivery.max_event_age_hours ago: flagged, not told.
+ */
+static void
+test_policy_overdue_quiet(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_std_open(&t, "Road Pothole");
+	policy_result_clear(&t.res);
+	cf->policy_overdue_notice = 0;
+	assert_int_equal(policy_release(cf, t.st, END_MON_16, &t.res), 1);
+	cf->policy_overdue_notice = 1;
+	assert_null(t.res.notice);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 1);
+	assert_null(t.st->overdue);
+	test_policy_close(&t);
+
+	test_policy_std_open(&t, "Road Pothole");
+	policy_result_clear(&t.res);
+	assert_int_equal(policy_release(cf, t.st, END_MON_16 + 73 * 3600000LL,
+	    &t.res), 1);
+	assert_null(t.res.notice);
+	assert_int_equal(test_policy_count(&t, DECISION_FLAGGED,
+	    "past_standard"), 1);
+	assert_int_equal(test_policy_count(&t, DECISION_SUPPRESSED,
+	    "stale_event"), 1);
+	assert_int_equal(srstate_std_check(t.st), 0);
+	test_policy_close(&t);
+}
+
+/* A pending notice goes first; the standard's end is checked after it. */
+static void
+test_policy_overdue_pending(void **state)
+{
+	struct test_policy	t;
+
+	(void)state;
+	test_policy_std_open(&t, "Road Pothole");
+	policy_result_clear(&t.res);
+	t.now = END_MON_16 - 1000;
+	test_policy_apply(&t, "type=status", "division=RO",
+	    "status=in_progress", NULL);
+	assert_int_equal(srstate_std_check(t.st), t.now + COALESCE);
+	assert_int_equal(policy_release(cf, t.st, END_MON_16, &t.res), 0);
+	test_policy_wait(&t, COALESCE);
+	test_policy_told(&t, VOCAB_NOTICE_IN_PROGRESS, "RO");
+	assert_int_equal(srstate_std_check(t.st), END_MON_16);
+	policy_result_clear(&t.res);
+	test_policy_wait(&t, 0);
+	test_policy_told(&t, VOCAB_NOTICE_OVERDUE, "RO");
+	test_policy_close(&t);
+}
+
 int
 main(void)
 {
@@ -851,6 +1214,12 @@ main(void)
 		cmocka_unit_test(test_policy_stale_past),
 		cmocka_unit_test(test_policy_stale_off),
 		cmocka_unit_test(test_policy_stale_held),
+		cmocka_unit_test(test_policy_standard_told),
+		cmocka_unit_test(test_policy_overdue_once),
+		cmocka_unit_test(test_policy_overdue_transfer),
+		cmocka_unit_test(test_policy_standard_met),
+		cmocka_unit_test(test_policy_overdue_quiet),
+		cmocka_unit_test(test_policy_overdue_pending),
 	};
 
 	return cmocka_run_group_tests(tests, test_policy_setup,

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "event.h"
+#include "srhash.h"
 #include "srstate.h"
 #include "xmalloc.h"
 
@@ -52,6 +53,14 @@ test_srstate_sample(void)
 	st->held = 1;
 	srstate_add_event(st, "e1", 1772531000000LL);
 	srstate_add_event(st, "e2", 1772530000000LL);
+	srstate_set(&st->std_division, "TW");
+	st->std_days = 0;
+	st->std_response = 1;
+	st->std_given = 1;
+	st->std_start = 3000;
+	st->std_due = 1772600000000LL;
+	st->std_closed = 4000;
+	srstate_set(&st->overdue, "TS TW");
 	return st;
 }
 
@@ -65,10 +74,10 @@ test_srstate_round_trip(void **state)
 
 	(void)state;
 	st = test_srstate_sample();
-	fields = srstate_encode(st, &n);
+	fields = srhash_encode(st, &n);
 	copy = srstate_new("8812");
-	assert_int_equal(srstate_decode(copy, fields, n, NULL), 0);
-	again = srstate_encode(copy, &m);
+	assert_int_equal(srhash_decode(copy, fields, n, NULL), 0);
+	again = srhash_encode(copy, &m);
 	assert_int_equal(n, m);
 	for (i = 0; i < 2 * n; i++)
 		assert_string_equal(fields[i], again[i]);
@@ -85,8 +94,16 @@ test_srstate_round_trip(void **state)
 	assert_int_equal(copy->closed_at, 1772531000000LL);
 	assert_string_equal(copy->events, "e1 e2");
 	assert_int_equal(copy->events_ts, 1772531000000LL);
-	srstate_encode_free(fields, n);
-	srstate_encode_free(again, m);
+	assert_string_equal(copy->std_division, "TW");
+	assert_int_equal(copy->std_days, 0);
+	assert_int_equal(copy->std_response, 1);
+	assert_int_equal(copy->std_given, 1);
+	assert_int_equal(copy->std_start, 3000);
+	assert_int_equal(copy->std_due, 1772600000000LL);
+	assert_int_equal(copy->std_closed, 4000);
+	assert_string_equal(copy->overdue, "TS TW");
+	srhash_encode_free(fields, n);
+	srhash_encode_free(again, m);
 	srstate_free(copy);
 	srstate_free(st);
 }
@@ -107,7 +124,7 @@ test_srstate_damaged(void **state)
 
 	(void)state;
 	st = srstate_new("8812");
-	assert_int_equal(srstate_decode(st, fields, 5, &cause), 4);
+	assert_int_equal(srhash_decode(st, fields, 5, &cause), 4);
 	assert_non_null(strstr(cause, "SR 8812: skipped"));
 	assert_non_null(strstr(cause, "\"wo:A\""));
 	assert_int_equal(st->nwo, 0);
@@ -139,7 +156,7 @@ test_srstate_out_of_range(void **state)
 
 	(void)state;
 	st = srstate_new("X-1");
-	assert_int_equal(srstate_decode(st, fields, 8, &cause), 6);
+	assert_int_equal(srhash_decode(st, fields, 8, &cause), 6);
 	assert_non_null(strstr(cause, "\"due\""));
 	assert_int_equal(st->due, 0);
 	assert_int_equal(st->unsub_all, 0);
@@ -172,7 +189,7 @@ test_srstate_warning_masked(void **state)
 		fields[2 * i + 1] = xstrdup("1 1000 - -");
 	}
 	st = srstate_new("ORIG");
-	assert_int_equal(srstate_decode(st, fields, SRSTATE_CONTACT_MAX + 1,
+	assert_int_equal(srhash_decode(st, fields, SRSTATE_CONTACT_MAX + 1,
 	    &cause), 1);
 	assert_int_equal(st->ncontact, SRSTATE_CONTACT_MAX);
 	assert_non_null(strstr(cause, "\"c:email:r***@example.org\""));
@@ -186,13 +203,63 @@ test_srstate_warning_masked(void **state)
 	free(fields[1]);
 	fields[1] = xstrdup("broken");
 	st = srstate_new("ORIG");
-	assert_int_equal(srstate_decode(st, fields, 1, &cause), 1);
+	assert_int_equal(srhash_decode(st, fields, 1, &cause), 1);
 	assert_null(strstr(cause, "resident0"));
 	assert_non_null(strstr(cause, "r***@example.org"));
 	free(cause);
 	srstate_free(st);
 	for (i = 0; i < 2 * (SRSTATE_CONTACT_MAX + 1); i++)
 		free(fields[i]);
+}
+
+/*
+ * A standard's end is checked while it has not ended and work is open,
+ * met or not; not before the pending notice; a damaged standard is
+ * skipped.
+ */
+static void
+test_srstate_std_check(void **state)
+{
+	char		*fields[] = {
+		"std", "TS - completion 0 1000 0",
+		"std", "TS x completion 0 1000 2000",
+		"std", "TS 5 later 0 1000 2000",
+		"std", "TS 5 response 0 -1 2000",
+		"std_ended", "2",
+	};
+	struct srstate	*st;
+	char		*cause = NULL;
+
+	(void)state;
+	st = test_srstate_sample();
+	st->std_response = 0;
+	assert_int_equal(srstate_std_check(st), 1772600000000LL);
+	st->due = 1772700000000LL;
+	assert_int_equal(srstate_std_check(st), 1772700000000LL);
+	st->due = 0;
+	st->std_done = 5000;
+	assert_int_equal(srstate_std_met(st), 5000);
+	assert_int_equal(srstate_std_check(st), 1772600000000LL);
+	st->std_response = 1;
+	assert_int_equal(srstate_std_met(st), 0);
+	st->std_acted = 6000;
+	assert_int_equal(srstate_std_met(st), 6000);
+	st->std_ended = 1;
+	assert_int_equal(srstate_std_check(st), 0);
+	st->std_ended = 0;
+	st->wo[1].open = 0;
+	assert_int_equal(srstate_std_check(st), 0);
+	srstate_free(st);
+
+	st = srstate_new("8812");
+	assert_int_equal(srstate_std_check(st), 0);
+	assert_int_equal(srhash_decode(st, fields, 5, &cause), 4);
+	assert_string_equal(st->std_division, "TS");
+	assert_int_equal(st->std_days, -1);
+	assert_int_equal(st->std_due, 0);
+	assert_int_equal(st->std_ended, 0);
+	free(cause);
+	srstate_free(st);
 }
 
 /* Work order and contact helpers count and find what they should. */
@@ -298,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_srstate_out_of_range),
 		cmocka_unit_test(test_srstate_warning_masked),
 		cmocka_unit_test(test_srstate_helpers),
+		cmocka_unit_test(test_srstate_std_check),
 		cmocka_unit_test(test_srstate_ties),
 		cmocka_unit_test(test_srstate_events_cap),
 		cmocka_unit_test(test_srstate_limits),

@@ -1020,6 +1020,101 @@ test_render_transferred_date(void **state)
 	test_render_set_close(&s);
 }
 
+/* Render a received notice with a standard, in a locale, both parts. */
+static void
+test_render_standard_one(struct test_render_set *s, const char *locale,
+    const char *days, const char *target, const char *text, const char *sms)
+{
+	struct render_out	 out;
+	struct notice		*n;
+	const char		*h;
+	char			*cause = NULL;
+
+	n = test_render_sample(VOCAB_NOTICE_RECEIVED, locale);
+	if (days != NULL) {
+		n->standard_days = xstrdup(days);
+		n->standard_target = xstrdup(target);
+		/* The end of Monday 2026-03-16 in Toronto. */
+		n->standard_due = xstrdup("1773720000000");
+	}
+	if (render_notice(s->cf, s->cat, n, 0, RENDER_EMAIL, NOW, &out,
+	    &cause) != 0)
+		fail_msg("%s", cause);
+	h = strrchr(text, '\n') != NULL ? strrchr(text, '\n') + 1 : text;
+	if (strstr(out.text, text) == NULL || strstr(out.html, h) == NULL)
+		fail_msg("%s: no \"%s\" in:\n%s\n%s", locale, text, out.text,
+		    out.html);
+	if (days == NULL && strstr(out.text, "2026-03-16") != NULL)
+		fail_msg("%s: a standard without one", locale);
+	render_out_clear(&out);
+	n->to[0].channel = EVENT_CHANNEL_SMS;
+	if (render_notice(s->cf, s->cat, n, 0, RENDER_SMS, NOW, &out,
+	    &cause) != 0)
+		fail_msg("%s", cause);
+	if (strstr(out.sms, sms) == NULL)
+		fail_msg("%s: no \"%s\" in:\n%s", locale, sms, out.sms);
+	assert_true(out.sms_info.segments <= 3);
+	assert_int_equal(out.sms_cut.fixed, 0);
+	render_out_clear(&out);
+	notice_free(n);
+}
+
+/*
+ * The received message says when to expect action, in each shipped
+ * locale: the standard's days in the locale's digits and its last
+ * business day; a response target as a response; 0 days as the day
+ * alone; without a standard, the message as before.
+ */
+static void
+test_render_standard(void **state)
+{
+	struct test_render_set	s;
+
+	(void)state;
+	test_render_set_open(&s);
+	test_render_standard_one(&s, "en", "5", "completion",
+	    "Toronto Water usually completes the work on requests like yours "
+	    "within 5 business days. Expect the work to be done by March 16, "
+	    "2026.", "We received your request 2026-000101. Expect the work "
+	    "done by March 16, 2026. Questions?");
+	test_render_standard_one(&s, "en", "1", "response",
+	    "usually responds to requests like yours within 1 business day. "
+	    "Expect a response by March 16, 2026.",
+	    "Expect a response by March 16, 2026.");
+	test_render_standard_one(&s, "en", "0", "completion",
+	    "news.\n\nExpect the work to be done by March 16, 2026.",
+	    "Expect the work done by March 16, 2026.");
+	test_render_standard_one(&s, "en", NULL, NULL,
+	    "news.\n\nA note from Toronto Water", "We will send you updates.");
+	test_render_standard_one(&s, "fr", "5", "completion",
+	    "La division Eau Toronto termine habituellement les travaux pour "
+	    "les demandes comme la v\xc3\xb4tre dans un d\xc3\xa9lai de 5 jours "
+	    "ouvrables. Les travaux devraient \xc3\xaatre termin\xc3\xa9s "
+	    "d'ici le 16 mars 2026.",
+	    "Travaux pr\xc3\xa9vus d'ici le 16 mars 2026.");
+	test_render_standard_one(&s, "es", "2", "response",
+	    "suele responder a solicitudes como la suya en un plazo de 2 "
+	    "d\xc3\xad" "as h\xc3\xa1" "biles. Espere una respuesta a m\xc3\xa1s tardar "
+	    "el 16 de marzo de 2026.",
+	    "Respuesta prevista para el 16 de marzo de 2026.");
+	test_render_standard_one(&s, "pt", "5", "completion",
+	    "costuma concluir o trabalho de pedidos como o seu em at\xc3\xa9 5 "
+	    "dias \xc3\xbateis. O trabalho deve estar conclu\xc3\xad" "do at\xc3\xa9 16 "
+	    "de mar\xc3\xa7o de 2026.",
+	    "Prazo do trabalho: 16 de mar\xc3\xa7o de 2026.");
+	/* ۵ روز کاری ... ۲۵ اسفند ۱۴۰۴, the date isolated. */
+	test_render_standard_one(&s, "fa", "5", "completion",
+	    "\xdb\xb5 \xd8\xb1\xd9\x88\xd8\xb2 \xda\xa9\xd8\xa7\xd8\xb1\xdb\x8c",
+	    "\xe2\x81\xa8\xdb\xb2\xdb\xb5 \xd8\xa7\xd8\xb3\xd9\x81\xd9\x86\xd8"
+	    "\xaf \xdb\xb1\xdb\xb4\xdb\xb0\xdb\xb4\xe2\x81\xa9");
+	/* 通常在5个工作日内 ... 2026年3月16日 */
+	test_render_standard_one(&s, "zh-Hans", "5", "completion",
+	    "\xe9\x80\x9a\xe5\xb8\xb8\xe5\x9c\xa8" "5"
+	    "\xe4\xb8\xaa\xe5\xb7\xa5\xe4\xbd\x9c\xe6\x97\xa5\xe5\x86\x85",
+	    "2026\xe5\xb9\xb4" "3\xe6\x9c\x88" "16\xe6\x97\xa5");
+	test_render_set_close(&s);
+}
+
 int
 main(void)
 {
@@ -1035,6 +1130,7 @@ main(void)
 		cmocka_unit_test(test_render_missing),
 		cmocka_unit_test(test_render_without_links),
 		cmocka_unit_test(test_render_resident),
+		cmocka_unit_test(test_render_standard),
 		cmocka_unit_test(test_render_rtl_isolates),
 		cmocka_unit_test(test_render_transferred_date),
 		cmocka_unit_test(test_render_sample_event),

@@ -30,7 +30,8 @@ static const char *const test_wording_code_rules[] = {
 	"follow_duplicate", "hard_bounce",
 	"implicit_transfer", "no_note", "no_notice", "no_reason",
 	"no_subscriber", "no_transfer_to", "notify_on", "out_of_order",
-	"partial_work_order", "photo_dropped", "quiet_hours", "rate_limit",
+	"partial_work_order", "past_standard", "photo_dropped", "quiet_hours",
+	"rate_limit",
 	"reopened", "reopened_after_completed", "resent_by_operator",
 	"retried_by_operator", "sent_now_by_operator", "settle",
 	"sms_shortened", "sms_stop", "soft_bounce", "stale_event",
@@ -66,8 +67,8 @@ test_wording_kinds(void **state)
 	    '\0'; k++)
 		test_wording_sentence("decision", name,
 		    wording_decision(name));
-	/* Every kind of decision.h was seen: the last is complained. */
-	assert_int_equal(k, DECISION_COMPLAINED + 1);
+	/* Every kind of decision.h was seen: the last is measured. */
+	assert_int_equal(k, DECISION_MEASURED + 1);
 }
 
 /* Every rule the code writes has words. */
@@ -140,7 +141,7 @@ test_wording_docs(void **state)
 	(void)state;
 	test_wording_doc("docs/history.md", &kinds, &rules);
 	/* Its tables of entries list every kind; of rules, the common. */
-	assert_int_equal(kinds, DECISION_COMPLAINED);
+	assert_int_equal(kinds, DECISION_MEASURED);
 	assert_true(rules >= 20);
 	kinds = rules = 0;
 	test_wording_doc("docs/policy.md", &kinds, &rules);
