@@ -2,7 +2,8 @@
  * confdiv.c - the divisions of closeloopd.conf, and lists of notices
  *
  * The divisions group is free-form: one group per division code, each
- * with its names per locale, its status_map, its notify_on and its notes.
+ * with its names per locale, its status_map, its notify_on, its notes
+ * and its feedback (conffeedback.c).
  * Each is checked and added to the configuration's divisions (division.h).
  * A list of notices, as policy.notify_on and a division's notify_on, is
  * read into a mask of the vocabulary's notices (vocab.h).
@@ -242,10 +243,12 @@ confdiv_one(struct config *cf, struct confproblems *pr,
 			confdiv_notices(pr, m, name, &dv->notify_on);
 		else if (strcmp(config_setting_name(m), "notes") == 0)
 			confdiv_notes(dv, pr, m, name);
+		else if (strcmp(config_setting_name(m), "feedback") == 0)
+			conffeedback_division(pr, m, name, &dv->feedback);
 		else
 			confproblem_add(pr, m, "%s: unknown setting (a "
-			    "division has name, status_map, notify_on and "
-			    "notes)", name);
+			    "division has name, status_map, notify_on, notes "
+			    "and feedback)", name);
 		free(name);
 	}
 }

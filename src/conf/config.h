@@ -106,6 +106,13 @@ struct config {
 	unsigned int		 policy_notify_on; /* 1 << vocab_notice */
 	int			 policy_follow_duplicates;
 
+	/* feedback: residents asked whether the work fixed the problem */
+	struct feedback		 feedback;	/* ask, ask_after, services */
+	int64_t			 feedback_answer_days;
+	char			*feedback_answer_url;
+	char			*feedback_answer_secret_file;
+	char			*feedback_answer_secret;	/* secret */
+
 	/* templates */
 	char			*templates_dir;
 	char			*templates_default_locale;

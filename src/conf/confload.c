@@ -121,6 +121,14 @@ confload_scalar(struct config *cf, struct confproblems *pr,
 	case CONFKEY_GROUPS:
 		confweb_groups(cf, pr, s, name);
 		break;
+	case CONFKEY_DURATION:
+		conffeedback_duration(pr, s, name,
+		    (int64_t *)((char *)cf + k->offset));
+		break;
+	case CONFKEY_FEEDBACK:
+		conffeedback_services(pr, s, name,
+		    (struct feedback *)((char *)cf + k->offset));
+		break;
 	case CONFKEY_LEVEL:
 		if (type != CONFIG_TYPE_STRING) {
 			confproblem_add(pr, s, "%s: must be a string "
