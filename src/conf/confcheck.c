@@ -434,7 +434,6 @@ confcheck_all(struct config *cf, struct confproblems *pr, config_t *lc)
 	confcheck_templates(cf, pr, lc);
 	confcheck_email(cf, pr, lc);
 	confcheck_sms(cf, pr, lc);
-	conffeedback_check(cf, pr, lc);
 	if (cf->retry_max_seconds < cf->retry_initial_seconds)
 		confproblem_add(pr, config_lookup(lc, "retry.max_seconds"),
 		    "retry.max_seconds: must be at least retry.initial_seconds "

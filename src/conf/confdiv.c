@@ -44,7 +44,7 @@ confdiv_notices(struct confproblems *pr, const config_setting_t *s,
 		e = config_setting_get_elem(s, i);
 		v = config_setting_get_string(e);
 		if (v == NULL || (notice = vocab_notice_parse(v)) ==
-		    VOCAB_NOTICE_NONE) {
+		    VOCAB_NOTICE_NONE || notice == VOCAB_NOTICE_FEEDBACK) {
 			confproblem_add(pr, e, "%s: unknown notice \"%s\" "
 			    "(use %s)", name, v != NULL ? v : "",
 			    vocab_notice_list());

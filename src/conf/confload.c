@@ -7,7 +7,8 @@
  * not know is reported as unknown with its line. Each setting is checked
  * for its type and range and stored in struct config; the lists go to
  * conflist.c, the divisions to confdiv.c. Last, confcheck.c checks the
- * settings against each other. Problems are collected (confproblem.c)
+ * settings against each other (conffeedback.c and confweb.c, their
+ * own). Problems are collected (confproblem.c)
  * and reported together.
  */
 #include "build.h"
@@ -238,6 +239,7 @@ confload_read(struct config *cf, const char *path, char **cause)
 check:
 	confload_walk(cf, &pr, config_root_setting(&lc));
 	confcheck_all(cf, &pr, &lc);
+	conffeedback_check(cf, &pr, &lc);
 	confweb_check(cf, &pr, &lc);
 	if (pr.count != 0)
 		goto fail;

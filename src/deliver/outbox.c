@@ -174,12 +174,15 @@ outbox_notice(const struct outbox_item *it)
 	n->duplicate_of = outbox_dup(it, "duplicate_of");
 	n->partial = outbox_field(it, "partial") != NULL;
 	n->correction = outbox_field(it, "correction") != NULL;
+	n->question = outbox_dup(it, "question");
+	n->answer_by = outbox_dup(it, "answer_by");
 	n->events = outbox_dup(it, "events");
 	n->to = xcalloc(1, sizeof *n->to);
 	n->nto = 1;
 	n->to[0].channel = it->channel;
 	n->to[0].address = outbox_dup(it, "to");
 	n->to[0].locale = outbox_dup(it, "locale");
+	n->to[0].resident = outbox_dup(it, "resident");
 	if (n->sr == NULL || n->to[0].address == NULL ||
 	    n->notice == VOCAB_NOTICE_NONE) {
 		notice_free(n);

@@ -5,7 +5,8 @@
  *   at          milliseconds since the epoch
  *   decision    received, queued, held, suppressed, coalesced, flagged,
  *               ignored, subscribed, unsubscribed, sent, dry_run,
- *               deferred, retried, failed, dead, delivered, undelivered
+ *               deferred, retried, failed, dead, delivered, undelivered,
+ *               asked, answered, unanswered
  *   rule        the rule that decided it (for suppressions, flags, ...)
  *   notice      the notice concerned
  *   division    the division concerned
@@ -29,7 +30,8 @@
 static const char *decision_kinds[] = {
 	"", "queued", "held", "suppressed", "coalesced", "flagged", "ignored",
 	"subscribed", "unsubscribed", "sent", "deferred", "retried", "failed",
-	"dead", "received", "dry_run", "delivered", "undelivered"
+	"dead", "received", "dry_run", "delivered", "undelivered", "asked",
+	"answered", "unanswered"
 };
 
 #define DECISION_NKINDS (sizeof decision_kinds / sizeof decision_kinds[0])

@@ -4,7 +4,8 @@
  * Every time closeloop decides something about what a resident is told -
  * a notice queued, a closure held, a notice suppressed and by which rule,
  * a transition coalesced into a later notice, a flag on poor data, an
- * event ignored, a contact subscribed or unsubscribed - it makes one
+ * event ignored, a contact subscribed or unsubscribed, a resident asked
+ * whether the work fixed the problem and their answer - it makes one
  * struct decision. The policy makes them; the store writes them to the
  * SR's audit stream in the same transaction as the state they explain,
  * and logs them once that transaction has committed.
@@ -34,7 +35,10 @@ enum decision_kind {
 	DECISION_RECEIVED,	/* an event from the CRM, as received */
 	DECISION_DRY_RUN,	/* rendered by closeloopd --dry-run, not sent */
 	DECISION_DELIVERED,	/* the gateway reports it reached the phone */
-	DECISION_UNDELIVERED	/* the gateway reports it did not */
+	DECISION_UNDELIVERED,	/* the gateway reports it did not */
+	DECISION_ASKED,		/* a resident asked whether it was fixed */
+	DECISION_ANSWERED,	/* their answer: fixed, not_fixed, partly */
+	DECISION_UNANSWERED	/* no answer within feedback.answer_days */
 };
 
 /* How many extra fields a decision may carry (decision_set()). */

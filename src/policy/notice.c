@@ -177,7 +177,7 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 {
 	const struct srstate_contact	*c;
 	struct notice			*n;
-	size_t				 i;
+	size_t				 i, j;
 
 	n = xcalloc(1, sizeof *n);
 	n->id = xasprintf("%s/%lld", st->sr, (long long)st->seq);
@@ -210,6 +210,10 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 		c = &st->contact[i];
 		if (!c->active)
 			continue;
+		/* The contacts of one subscription are one resident. */
+		for (j = 0; j < n->nto && n->to[j].ts != c->ts; j++)
+			continue;
+		n->to[n->nto].resident = xasprintf("%zu", j);
 		n->to[n->nto].channel = c->channel;
 		n->to[n->nto].address = xstrdup(c->address);
 		n->to[n->nto].ts = c->ts;
@@ -368,6 +372,7 @@ notice_free(struct notice *n)
 		free(n->to[i].address);
 		free(n->to[i].alt);
 		free(n->to[i].locale);
+		free(n->to[i].resident);
 	}
 	free(n->to);
 	free(n->id);
@@ -382,6 +387,8 @@ notice_free(struct notice *n)
 	free(n->photos);
 	free(n->scheduled_for);
 	free(n->duplicate_of);
+	free(n->question);
+	free(n->answer_by);
 	free(n->events);
 	free(n);
 }
@@ -421,6 +428,9 @@ notice_fields(const struct notice *n, size_t i, const char **out)
 	notice_put(out, &k, "duplicate_of", n->duplicate_of);
 	notice_put(out, &k, "partial", n->partial ? "1" : NULL);
 	notice_put(out, &k, "correction", n->correction ? "1" : NULL);
+	notice_put(out, &k, "question", n->question);
+	notice_put(out, &k, "answer_by", n->answer_by);
+	notice_put(out, &k, "resident", r->resident);
 	notice_put(out, &k, "events", n->events);
 	return k;
 }

@@ -52,7 +52,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "Request cancelled",
 			[VOCAB_NOTICE_REOPENED] = "Request open again",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Another "
-			    "organization handles this"
+			    "organization handles this",
+			[VOCAB_NOTICE_FEEDBACK] = "We asked if it is fixed"
 		}
 	},
 	{
@@ -93,7 +94,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "Demande annulée",
 			[VOCAB_NOTICE_REOPENED] = "Demande rouverte",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Relève d'un "
-			    "autre organisme"
+			    "autre organisme",
+			[VOCAB_NOTICE_FEEDBACK] = "Nous avons demandé si "
+			    "c'est réglé"
 		}
 	},
 	{
@@ -133,7 +136,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "Solicitud cancelada",
 			[VOCAB_NOTICE_REOPENED] = "Solicitud abierta de nuevo",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Otra "
-			    "organización se ocupa de esto"
+			    "organización se ocupa de esto",
+			[VOCAB_NOTICE_FEEDBACK] = "Le preguntamos si está "
+			    "resuelto"
 		}
 	},
 	{
@@ -173,7 +178,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "Pedido cancelado",
 			[VOCAB_NOTICE_REOPENED] = "Pedido reaberto",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Outra "
-			    "organização cuida disso"
+			    "organização cuida disso",
+			[VOCAB_NOTICE_FEEDBACK] = "Perguntamos se foi "
+			    "resolvido"
 		}
 	},
 	{
@@ -214,7 +221,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "درخواست لغو شد",
 			[VOCAB_NOTICE_REOPENED] = "درخواست دوباره باز شد",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "مربوط به سازمان "
-			    "دیگری است"
+			    "دیگری است",
+			[VOCAB_NOTICE_FEEDBACK] = "پرسیدیم آیا مشکل برطرف "
+			    "شد"
 		}
 	},
 	{
@@ -248,7 +257,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_DUPLICATE] = "这个问题已有人报告",
 			[VOCAB_NOTICE_CANCELLED] = "请求已取消",
 			[VOCAB_NOTICE_REOPENED] = "请求已重新打开",
-			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "由其他机构负责"
+			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "由其他机构负责",
+			[VOCAB_NOTICE_FEEDBACK] = "询问问题是否已解决"
 		}
 	}
 };

@@ -45,7 +45,13 @@ static const struct wording wording_decisions[] = {
 	{ "delivered", "The phone network confirmed the SMS reached the "
 	    "phone." },
 	{ "undelivered", "The phone network reported that the SMS did not "
-	    "reach the phone." }
+	    "reach the phone." },
+	{ "asked", "Some days after the work was done, the resident was "
+	    "asked whether it fixed the problem." },
+	{ "answered", "The resident answered whether the work fixed the "
+	    "problem: fixed, not fixed or partly, maybe with a comment." },
+	{ "unanswered", "The resident did not answer whether the work fixed "
+	    "the problem before the question closed." }
 };
 
 static const struct wording wording_rules[] = {
@@ -123,7 +129,15 @@ static const struct wording wording_rules[] = {
 	{ "sent_now_by_operator", "An operator took the message out of its "
 	    "wait, so that it goes at once." },
 	{ "resent_by_operator", "An operator sent a message that went out "
-	    "again, as a new one." }
+	    "again, as a new one." },
+	{ "no_longer_completed", "The SR was reopened, or work on it went "
+	    "on, after the completion: the resident was not asked whether "
+	    "it was fixed." },
+	{ "feedback_off", "Residents of this division or service type are "
+	    "not asked whether the work fixed the problem." },
+	{ "no_answer_path", "The resident could not have answered by this "
+	    "channel (no answer links, or no text messages in), so they "
+	    "were not asked." }
 };
 
 /* Return the sentence of name in a table of n, or NULL. */

@@ -779,6 +779,11 @@ static const struct test_config_bad test_config_bads[] = {
 	    "received, assigned, scheduled, in_progress, transferred, "
 	    "completed, no_action, duplicate, cancelled, reopened, "
 	    "referred_external)" },
+	{ "policy = { notify_on = [ \"feedback\" ]; };\n", NULL,
+	    "@FILE:1: policy.notify_on: unknown notice \"feedback\" (use "
+	    "received, assigned, scheduled, in_progress, transferred, "
+	    "completed, no_action, duplicate, cancelled, reopened, "
+	    "referred_external)" },
 	{ "policy = { notify_on = [ ]; };\n", NULL,
 	    "@FILE:1: policy.notify_on: must name at least one notice" },
 	{ "policy = { notify_on = \"completed\"; };\n", NULL,
