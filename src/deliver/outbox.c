@@ -119,6 +119,14 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	free(id);
 }
 
+/* Queue the notification of a notice for its one recipient as id. */
+void
+outbox_queue_as(struct txn *tx, const struct config *cf,
+    const struct notice *n, const char *id, int64_t now)
+{
+	outbox_queue_id(tx, cf, n, 0, id, NULL, NULL, NULL, now);
+}
+
 /* Queue a notification sent again as id. */
 void
 outbox_queue_resend(struct txn *tx, const struct config *cf,

@@ -455,25 +455,15 @@ store_release(const struct config *cf, struct redis *r, int64_t now,
     size_t max, size_t *refused, char **cause)
 {
 	struct redis_reply	*reply;
-	char			*key, *why, nowbuf[32], maxbuf[32];
+	char			*key, *why;
 	size_t			 i;
 	int			 n = 0, rc;
 
 	key = xasprintf("%sdue", cf->redis_prefix);
-	snprintf(nowbuf, sizeof nowbuf, "%lld", (long long)now);
-	snprintf(maxbuf, sizeof maxbuf, "%zu", max);
-	reply = redis_command(r, cause, "ZRANGEBYSCORE %s -inf %s LIMIT 0 %s",
-	    key, nowbuf, maxbuf);
+	reply = redis_due(r, key, now, max, "due notices", cause);
 	free(key);
 	if (reply == NULL)
 		return -1;
-	if (reply->type != REDIS_TYPE_ARRAY) {
-		if (cause != NULL)
-			*cause = xasprintf("reading due notices: %s",
-			    reply->str != NULL ? reply->str : "unexpected reply");
-		redis_reply_free(reply);
-		return -1;
-	}
 	*refused = 0;
 	for (i = 0; i < reply->elements; i++) {
 		why = NULL;
