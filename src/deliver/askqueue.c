@@ -102,3 +102,30 @@ askqueue_sent(struct txn *tx, const struct config *cf,
 	question_free(q);
 	return 1;
 }
+
+/* Queue the whole record of a question. */
+void
+askqueue_record(struct txn *tx, const struct config *cf,
+    const struct question *q)
+{
+	const char	**argv;
+	char		 *key, **f;
+	size_t		  i, n;
+
+	key = question_key(cf, q->id);
+	f = question_encode(q, &n);
+	argv = xcalloc(2 + 2 * n, sizeof *argv);
+	argv[0] = "HSET";
+	argv[1] = key;
+	for (i = 0; i < 2 * n; i++)
+		argv[2 + i] = f[i];
+	txn_queue(tx, (int)(2 + 2 * n), argv);
+	question_encode_free(f, n);
+	if (q->comment == NULL) {	/* an answer without one replaced */
+		argv[0] = "HDEL";
+		argv[2] = "comment";
+		txn_queue(tx, 3, argv);
+	}
+	free(argv);
+	free(key);
+}

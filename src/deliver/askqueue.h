@@ -21,6 +21,7 @@
 
 struct config;
 struct outbox_item;
+struct question;
 struct txn;
 
 /*
@@ -30,5 +31,13 @@ struct txn;
  */
 int askqueue_sent(struct txn *tx, const struct config *cf,
     const struct outbox_item *it, int64_t now);
+
+/*
+ * Queue into tx the whole record of question q as it now is (its
+ * comment removed if it has none), for the steps that ask it, close it
+ * and record its answers (src/intake).
+ */
+void askqueue_record(struct txn *tx, const struct config *cf,
+    const struct question *q);
 
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ask.h"
+#include "askqueue.h"
 #include "audit.h"
 #include "config.h"
 #include "decision.h"
@@ -24,6 +25,7 @@
 #include "outbox.h"
 #include "question.h"
 #include "redis.h"
+#include "redishash.h"
 #include "srstate.h"
 #include "txn.h"
 #include "xmalloc.h"
@@ -40,27 +42,6 @@ struct ask_step {
 	struct decision_list	 dl;
 	struct notice		*n;	/* the feedback notice, if asked */
 };
-
-/*
- * Return the field/value strings of an HGETALL reply (pointers into
- * it), setting *n to the pairs; NULL if it is no array.
- */
-static char **
-ask_fields(const struct redis_reply *reply, size_t *n)
-{
-	char	**fields;
-	size_t	  i;
-
-	*n = 0;
-	if (reply->type != REDIS_TYPE_ARRAY)
-		return NULL;
-	fields = xcalloc(reply->elements + 1, sizeof *fields);
-	for (i = 0; i < reply->elements; i++)
-		fields[i] = reply->element[i]->str != NULL ?
-		    reply->element[i]->str : (char *)"";
-	*n = reply->elements / 2;
-	return fields;
-}
 
 /*
  * WATCH question id's record and its SR's state and read them into s.
@@ -101,14 +82,14 @@ ask_load(const struct config *cf, struct redis *r, const char *id,
 			    "unexpected reply");
 		goto fail;
 	}
-	f = ask_fields(reply[1], &n);
+	f = redishash_pairs(reply[1], &n);
 	s->q = question_new(id);
 	if (question_decode(s->q, f, n) != 0 || strcmp(s->q->sr, sr) != 0) {
 		question_free(s->q);
 		s->q = NULL;
 	}
 	free(f);
-	f = ask_fields(reply[2], &n);
+	f = redishash_pairs(reply[2], &n);
 	if (n > 0) {
 		s->st = srstate_new(sr);
 		if (srstate_decode(s->st, f, n, &warning) != 0) {
@@ -124,28 +105,6 @@ fail:
 	free(skey);
 	free(qkey);
 	return rc;
-}
-
-/* Queue the question's record, as it now is. */
-static void
-ask_queue_record(struct txn *tx, const struct config *cf,
-    const struct question *q)
-{
-	const char	**argv;
-	char		 *key, **f;
-	size_t		  i, n;
-
-	key = question_key(cf, q->id);
-	f = question_encode(q, &n);
-	argv = xcalloc(2 + 2 * n, sizeof *argv);
-	argv[0] = "HSET";
-	argv[1] = key;
-	for (i = 0; i < 2 * n; i++)
-		argv[2 + i] = f[i];
-	txn_queue(tx, (int)(2 + 2 * n), argv);
-	free(argv);
-	question_encode_free(f, n);
-	free(key);
 }
 
 /* Queue the question's due entry at when, or its removal (when 0). */
@@ -208,18 +167,18 @@ ask_queue(struct txn *tx, const struct config *cf, const char *id,
 
 	switch (step) {
 	case QUESTION_STEP_NONE:
-		ask_queue_record(tx, cf, q);
+		askqueue_record(tx, cf, q);
 		ask_queue_due(tx, cf, id, q->state == QUESTION_WAITING ?
 		    q->due : q->answer_by);
 		break;
 	case QUESTION_STEP_ASKED:
-		ask_queue_record(tx, cf, q);
+		askqueue_record(tx, cf, q);
 		ask_queue_asked(tx, cf, q, s->n, now);
 		ask_queue_due(tx, cf, id, q->answer_by);
 		break;
 	case QUESTION_STEP_CANCELLED:
 	case QUESTION_STEP_CLOSED:
-		ask_queue_record(tx, cf, q);
+		askqueue_record(tx, cf, q);
 		/* FALLTHROUGH */
 	case QUESTION_STEP_DROP:
 		ask_queue_due(tx, cf, id, 0);

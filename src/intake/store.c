@@ -22,6 +22,7 @@
 #include "notice.h"
 #include "policy.h"
 #include "redis.h"
+#include "redishash.h"
 #include "srstate.h"
 #include "store.h"
 #include "txn.h"
@@ -91,12 +92,9 @@ store_load_read(struct redis *r, const char *sr, const char *seenkey,
 			    "unexpected reply");
 		goto fail;
 	}
-	fields = xcalloc(reply[i]->elements + 1, sizeof *fields);
-	for (n = 0; n < reply[i]->elements; n++)
-		fields[n] = reply[i]->element[n]->str != NULL ?
-		    reply[i]->element[n]->str : (char *)"";
+	fields = redishash_pairs(reply[i], &n);
 	*stp = srstate_new(sr);
-	if (srstate_decode(*stp, fields, n / 2, &warning) != 0) {
+	if (srstate_decode(*stp, fields, n, &warning) != 0) {
 		log_warn("%s", warning);
 		free(warning);
 	}
