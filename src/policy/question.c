@@ -440,9 +440,10 @@ question_ask(const struct config *cf, struct question *q,
 	q->message = xasprintf("%sq", q->id);
 	d = decision_add(dl, DECISION_ASKED, NULL, VOCAB_NOTICE_FEEDBACK,
 	    q->division, NULL, "%s asked by %s whether the work fixed the "
-	    "problem, as %s; answers taken for %lld days", masked,
+	    "problem, as %s; answers taken for %lld day%s", masked,
 	    event_channel_name(q->channel), q->message,
-	    (long long)cf->feedback_answer_days);
+	    (long long)cf->feedback_answer_days,
+	    cf->feedback_answer_days == 1 ? "" : "s");
 	d->recipients = 1;
 	question_describe(d, q, masked,
 	    event_channel_name(q->channel));
@@ -479,8 +480,9 @@ question_due(const struct config *cf, struct question *q,
 		masked = event_mask_contact(q->channel, q->to);
 		d = decision_add(dl, DECISION_UNANSWERED, NULL,
 		    VOCAB_NOTICE_FEEDBACK, q->division, NULL, "%s did not "
-		    "answer within %lld days whether the work fixed the "
-		    "problem", masked, (long long)cf->feedback_answer_days);
+		    "answer within %lld day%s whether the work fixed the "
+		    "problem", masked, (long long)cf->feedback_answer_days,
+		    cf->feedback_answer_days == 1 ? "" : "s");
 		question_describe(d, q, masked,
 		    event_channel_name(q->channel));
 		decision_set(d, "notification", q->message);
