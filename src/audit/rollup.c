@@ -181,6 +181,18 @@ rollup_counters(const struct decision *d, char **c)
 		c[n++] = xstrdup("failed");
 		c[n++] = xasprintf("failed:%s", decision_kind_name(d->kind));
 		break;
+	case DECISION_ASKED:
+		c[n++] = xstrdup("asked");
+		break;
+	case DECISION_ANSWERED:
+		c[n++] = xstrdup("answered");
+		if (decision_get(d, "answer") != NULL)
+			c[n++] = xasprintf("answer:%s",
+			    decision_get(d, "answer"));
+		break;
+	case DECISION_UNANSWERED:
+		c[n++] = xstrdup("unanswered");
+		break;
 	default:
 		break;
 	}
@@ -216,7 +228,8 @@ rollup_counter_known(const char *name)
 	static const char *const names[] = {
 		"received", "told", "told:", "suppressed", "suppressed:",
 		"flag:", "sent:email", "sent:sms", "delivered", "failed",
-		"failed:", "held", "held:",
+		"failed:", "held", "held:", "asked", "answered", "answer:",
+		"unanswered",
 	};
 
 	return rollup_name_in(name, names, sizeof names / sizeof names[0]);
@@ -228,6 +241,7 @@ rollup_counter_listed(const char *name)
 {
 	static const char *const names[] = {
 		"held", "held:", "flag:", "failed", "failed:",
+		"answer:not_fixed", "answer:partly",
 	};
 
 	return rollup_name_in(name, names, sizeof names / sizeof names[0]);

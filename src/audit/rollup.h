@@ -64,6 +64,11 @@
  *   sent:email, sent:sms     messages a server took
  *   delivered                SMS the gateway says reached the phone
  *   failed, failed:KIND      failed, dead or undelivered messages
+ *   asked                    residents asked "is it fixed?" (question.h)
+ *   answered, answer:ANSWER  their answers, fixed, not_fixed or partly,
+ *                            the last of each resident's: one replaced is
+ *                            taken back off the day it was given
+ *   unanswered               questions closed with no answer
  *   lag:BUCKET               (the division's hash only) messages telling
  *                            of a closure, by the time from the CRM's
  *                            closure to the message sent; BUCKET is the
@@ -124,9 +129,10 @@ int rollup_counter_known(const char *name);
 
 /*
  * Return 1 if name is a counter whose SRs are kept in a set as well
- * ("held", "held:RULE", "flag:RULE", "failed", "failed:KIND"), else 0:
- * the others (received, told, suppressed, sent, delivered) count too
- * many SRs to list.
+ * ("held", "held:RULE", "flag:RULE", "failed", "failed:KIND",
+ * "answer:not_fixed", "answer:partly"), else 0: the others (received,
+ * told, suppressed, sent, delivered, asked, ...) count too many SRs to
+ * list.
  */
 int rollup_counter_listed(const char *name);
 

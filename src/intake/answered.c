@@ -22,6 +22,7 @@
 #include "question.h"
 #include "redis.h"
 #include "redishash.h"
+#include "rollup.h"
 #include "txn.h"
 #include "xmalloc.h"
 
@@ -89,16 +90,30 @@ answered_question(const struct config *cf, struct redis *r, const char *id,
 
 /*
  * Queue into tx what taking an answer to q wrote: its record and the
- * decisions of dl. The write-back to the CRM (the outbound stream) is
- * to queue here, in this transaction, its entry for the answer, and a
- * reopen request when the answer is not_fixed or partly.
+ * decisions of dl; and, if it replaced answer previous given at at,
+ * that one taken back off its day's counts, so that each resident's
+ * last answer is counted once. The write-back to the CRM (the outbound
+ * stream) is to queue here, in this transaction, its entry for the
+ * answer, and a reopen request when the answer is not_fixed or partly.
  */
 static void
 answered_queue(struct txn *tx, const struct config *cf,
-    const struct question *q, const struct decision_list *dl, int64_t now)
+    const struct question *q, const struct decision_list *dl,
+    enum question_answer previous, int64_t at, int64_t now)
 {
+	struct decision_list	 old = { NULL, 0 };
+	struct decision		*d;
+
 	askqueue_record(tx, cf, q);
 	audit_queue(tx, cf, q->sr, dl, now);
+	if (previous == QUESTION_NO_ANSWER || at == 0)
+		return;
+	d = decision_add(&old, DECISION_ANSWERED, NULL, VOCAB_NOTICE_FEEDBACK,
+	    q->division, NULL, "replaced");
+	decision_set(d, "answer", question_answer_name(previous));
+	decision_tag(&old, 0, q->ward, q->service);
+	rollup_undo(tx, cf, q->sr, &old, at);
+	decision_clear(&old);
 }
 
 /* Record an answer. */
@@ -111,6 +126,7 @@ answered_record(const struct config *cf, struct redis *r, const char *id,
 	struct question		*q = NULL;
 	struct txn		 tx;
 	enum question_answer	 previous;
+	int64_t			 at;
 	int			 attempt, rc = -1;
 
 	memset(out, 0, sizeof *out);
@@ -123,6 +139,7 @@ answered_record(const struct config *cf, struct redis *r, const char *id,
 			break;
 		}
 		out->found = 1;
+		at = q->answered_at;
 		out->refusal = answer_take(q, answer, comment, via, now, &dl,
 		    &previous);
 		if (out->refusal != ANSWER_TAKEN) {
@@ -131,7 +148,7 @@ answered_record(const struct config *cf, struct redis *r, const char *id,
 			break;
 		}
 		txn_begin(&tx, r);
-		answered_queue(&tx, cf, q, &dl, now);
+		answered_queue(&tx, cf, q, &dl, previous, at, now);
 		if ((rc = txn_exec(&tx, q->sr, cause)) != 0)
 			break;
 		decision_clear(&dl);

@@ -125,6 +125,12 @@ wait_for 20 "the comment added" has_decision F-1 answered 2
 last_field comment F-1 answered | grep -q "côté est" ||
     fail "F-1's comment was not added to"
 
+texts "$FR" "1" "Nous sommes heureux que le probl"
+wait_for 20 "the answer replaced" has_decision F-1 answered 3
+[ "$(last_field answer F-1 answered)" = fixed ] || fail "F-1: not fixed at last"
+[ "$(last_field previous F-1 answered)" = not_fixed ] ||
+    fail "F-1: the answer replaced is not said"
+
 say "a Chinese resident, asked in Chinese, answers with the comment attached"
 ZH=+14165550122
 completed sms Z-1 "$ZH" zh-Hans service "Road Pothole"
@@ -253,6 +259,35 @@ while [ "$i" -le 8 ]; do
 	i=$((i + 1))
 done
 log_has "asked feedback" || fail "the daemons logged no question"
+
+say "closeloop report counts the questions and each resident's last answer"
+"$CLOSELOOP" -c "$CONF" report --since 1d | tee "$T/report.txt"
+grep -q "residents asked if it was fixed  *11$" "$T/report.txt" ||
+    fail "not 11 residents asked"
+grep -q "their answers  *3  (fixed 1, not fixed 1, partly 1)$" \
+    "$T/report.txt" || fail "not the answers, the last of each"
+grep -q "resident-confirmed fix rate  *33%" "$T/report.txt" ||
+    fail "not a fix rate of 33%"
+grep -q "not fixed or partly, by service  *Road Pothole 2$" "$T/report.txt" ||
+    fail "the service types answered not fixed"
+"$CLOSELOOP" -c "$CONF" report --since 1d --json > "$T/report.json"
+$PY -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+tw = [r for r in rows if r["division"] == "TW"][0]
+want = {"residents_asked": 11, "answers": 3, "answers_fixed": 1,
+    "answers_not_fixed": 1, "answers_partly": 1, "unanswered": 0}
+for k, v in want.items():
+    if tw[k] != v:
+        sys.exit("%s is %s, not %s" % (k, tw[k], v))' "$T/report.json" ||
+    fail "the JSON report's answers"
+"$CLOSELOOP" -c "$CONF" report --since 1d --top 3 | tee "$T/top.txt"
+grep -q "Road Pothole  *[0-9 ]* 1  *2$" "$T/top.txt" ||
+    fail "--top does not give the service type's answers"
+"$CLOSELOOP" -c "$CONF" report --since 1d --list answer:not_fixed |
+    tee "$T/list.txt"
+grep -q "Z-1" "$T/list.txt" || fail "Z-1 not listed as not fixed"
+grep -q "F-1" "$T/list.txt" && fail "F-1, fixed at last, listed as not fixed"
 
 say "no full number or address in the logs"
 if grep -E '55501(2[1-4])|ana@example' "$DLOG" "$T/two.log"; then
