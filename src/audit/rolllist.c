@@ -19,6 +19,7 @@
 #include "datefmt.h"
 #include "redis.h"
 #include "rolllist.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "xmalloc.h"
 
@@ -126,7 +127,7 @@ rolllist_srs(struct redis *r, const struct config *cf,
 	memset(&l, 0, sizeof l);
 	l.ward = ward;
 	l.service = service;
-	if (!rollup_counter_listed(counter)) {
+	if (!rollcount_listed(counter)) {
 		*cause = xasprintf("%s: no list of SRs is kept for this count",
 		    counter);
 		return -1;

@@ -1,7 +1,7 @@
 /*
  * rolllist.h - the SRs behind a daily count, from the rollups' sets
  *
- * For the counters rollup_counter_listed() names (held, held:RULE,
+ * For the counters rollcount_listed() names (held, held:RULE,
  * flag:RULE, failed, failed:KIND), the rollups keep beside each day's
  * count the set of the SRs counted, PREFIXroll:DIV:DAY:sr:COUNTER
  * (rollup.h), written and folded with the counts. Reading them answers
@@ -25,7 +25,7 @@ char *rolllist_key(const struct config *cf, const char *division,
 
 /*
  * Set *out to the distinct SRs counted by counter (one that
- * rollup_counter_listed() names) in division (case does not matter; NULL
+ * rollcount_listed() names) in division (case does not matter; NULL
  * for every division counted) from the day first to the day last (both
  * YYYY-MM-DD, both included), of ward ward and service type service
  * where they are not NULL (the ward as written, the service type in any

@@ -25,6 +25,7 @@
 #include "decision.h"
 #include "redis.h"
 #include "redishash.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "txn.h"
 #include "vocab.h"
@@ -140,113 +141,6 @@ rollup_add(struct rollup_step *s, char *key, char *field)
 	s->adds[s->nadds++].n = 1;
 }
 
-/* Write the counters a decision adds to. */
-size_t
-rollup_counters(const struct decision *d, char **c)
-{
-	const char	*rule = d->rule != NULL ? d->rule : "";
-	const char	*channel = decision_get(d, "channel");
-	size_t		 n = 0;
-	int		 m;
-
-	switch (d->kind) {
-	case DECISION_RECEIVED:
-		c[n++] = xstrdup("received");
-		break;
-	case DECISION_QUEUED:
-		if (strcmp(rule, "fallback") == 0)
-			break;	/* the same notice, by another channel */
-		c[n++] = xstrdup("told");
-		c[n++] = xasprintf("told:%s", vocab_notice_name(d->notice));
-		break;
-	case DECISION_SUPPRESSED:
-		if (strcmp(rule, "dropped_by_operator") == 0)
-			break;	/* counted when it failed */
-		c[n++] = xstrdup("suppressed");
-		c[n++] = xasprintf("suppressed:%s", rule);
-		break;
-	case DECISION_FLAGGED:
-		c[n++] = xasprintf("flag:%s", rule);
-		break;
-	case DECISION_SENT:
-		c[n++] = xasprintf("sent:%s", channel != NULL ? channel :
-		    "email");
-		break;
-	case DECISION_DELIVERED:
-		c[n++] = xstrdup("delivered");
-		break;
-	case DECISION_FAILED:
-	case DECISION_DEAD:
-	case DECISION_UNDELIVERED:
-		c[n++] = xstrdup("failed");
-		c[n++] = xasprintf("failed:%s", decision_kind_name(d->kind));
-		break;
-	case DECISION_ASKED:
-		c[n++] = xstrdup("asked");
-		break;
-	case DECISION_ANSWERED:
-		c[n++] = xstrdup("answered");
-		if (decision_get(d, "answer") != NULL)
-			c[n++] = xasprintf("answer:%s",
-			    decision_get(d, "answer"));
-		break;
-	case DECISION_UNANSWERED:
-		c[n++] = xstrdup("unanswered");
-		break;
-	default:
-		break;
-	}
-	if ((m = decision_misleading(d->kind, d->rule)) >= 0) {
-		c[n++] = xstrdup("held");
-		c[n++] = xasprintf("held:%s", decision_misleading_rule(m));
-	}
-	return n;
-}
-
-/*
- * Return 1 if name is one of names (n of them), where a name ending in
- * ':' stands for itself followed by anything but nothing.
- */
-static int
-rollup_name_in(const char *name, const char *const *names, size_t n)
-{
-	size_t	i, len;
-
-	for (i = 0; i < n; i++) {
-		len = strlen(names[i]);
-		if (names[i][len - 1] == ':' ? strncmp(name, names[i], len) ==
-		    0 && name[len] != '\0' : strcmp(name, names[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Return 1 if name is a counter rollup_counters() writes. */
-int
-rollup_counter_known(const char *name)
-{
-	static const char *const names[] = {
-		"received", "told", "told:", "suppressed", "suppressed:",
-		"flag:", "sent:email", "sent:sms", "delivered", "failed",
-		"failed:", "held", "held:", "asked", "answered", "answer:",
-		"unanswered",
-	};
-
-	return rollup_name_in(name, names, sizeof names / sizeof names[0]);
-}
-
-/* Return 1 if name is a counter whose SRs are kept in a set. */
-int
-rollup_counter_listed(const char *name)
-{
-	static const char *const names[] = {
-		"held", "held:", "flag:", "failed", "failed:",
-		"answer:not_fixed", "answer:partly",
-	};
-
-	return rollup_name_in(name, names, sizeof names / sizeof names[0]);
-}
-
 /* Return a copy of s (or "" if NULL) with tabs and line ends as spaces. */
 static char *
 rollup_plain(const char *s)
@@ -267,7 +161,7 @@ rollup_member(struct rollup_step *s, const struct decision *d,
 {
 	char	*ward, *service;
 
-	if (s->sr == NULL || !rollup_counter_listed(c))
+	if (s->sr == NULL || !rollcount_listed(c))
 		return;
 	ward = rollup_plain(decision_get(d, "ward"));
 	service = rollup_plain(decision_get(d, "service"));
@@ -286,11 +180,11 @@ rollup_decision(struct rollup_step *s, const struct decision *d,
 	const char	*ward = decision_get(d, "ward");
 	const char	*service = decision_get(d, "service");
 	const char	*closed = decision_get(d, "closed_at");
-	char		*c[ROLLUP_PER_DECISION];
+	char		*c[ROLLCOUNT_PER_DECISION];
 	size_t		 n, i;
 	long long	 at;
 
-	n = rollup_counters(d, c);
+	n = rollcount_decision(d, c);
 	if (d->kind == DECISION_SENT && closed != NULL &&
 	    (at = strtoll(closed, NULL, 10)) > 0)
 		rollup_add(s, rollup_part(d->division, day,

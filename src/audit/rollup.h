@@ -17,7 +17,7 @@
  *                               the last "|": a service may hold one)
  *   PREFIXroll:DIV:DAY:sr:COUNTER
  *                               set: the SRs counted, for the counters
- *                               rollup_counter_listed() names; each
+ *                               rollcount_listed() names; each
  *                               member "SR\tWARD\tSERVICE" (WARD and
  *                               SERVICE empty where the decision has
  *                               none, tabs and line ends in them made
@@ -108,33 +108,6 @@ const char *rollup_lag_name(int i);
 
 /* Return the bucket of a lag of ms milliseconds. */
 int rollup_lag_bucket(int64_t ms);
-
-/* The most counters one decision adds to. */
-#define ROLLUP_PER_DECISION	4
-
-struct decision;
-
-/*
- * Write the names of the counters decision d adds to (the lag aside)
- * into c, which has room for ROLLUP_PER_DECISION, and return how many.
- * The caller frees each.
- */
-size_t rollup_counters(const struct decision *d, char **c);
-
-/*
- * Return 1 if name is the name of a counter rollup_counters() writes
- * ("held", "held:RULE", "flag:RULE", ...), else 0.
- */
-int rollup_counter_known(const char *name);
-
-/*
- * Return 1 if name is a counter whose SRs are kept in a set as well
- * ("held", "held:RULE", "flag:RULE", "failed", "failed:KIND",
- * "answer:not_fixed", "answer:partly"), else 0: the others (received,
- * told, suppressed, sent, delivered, asked, ...) count too many SRs to
- * list.
- */
-int rollup_counter_listed(const char *name);
 
 /*
  * Return the key of a division's counts of day (YYYY-MM-DD), by by; the

@@ -35,6 +35,7 @@
 #include "reportlist.h"
 #include "reportout.h"
 #include "rollmonth.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -223,7 +224,7 @@ report_run(const struct config *cf, int argc, char **argv)
 	if (list != NULL) {
 		report_too_old(cf, since, cf->audit_retain_days, "the trail",
 		    "is", "audit.retain_days");
-		if (rollup_counter_listed(list))
+		if (rollcount_listed(list))
 			report_too_old(cf, since, cf->audit_rollup_days,
 			    "counts", "are", "audit.rollup_days");
 		rc = reportlist_run(r, cf, since, until, division, tab.ward,

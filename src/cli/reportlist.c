@@ -2,9 +2,9 @@
  * reportlist.c - "closeloop report --list": the SRs behind a count
  *
  * A count in the rollups says how many; the trail says which. Each entry
- * is turned back into a decision and given to rollup_counters(), the
+ * is turned back into a decision and given to rollcount_decision(), the
  * function that counted it, so the list and the count agree. For the
- * counts whose SRs the rollups keep in sets (rollup_counter_listed():
+ * counts whose SRs the rollups keep in sets (rollcount_listed():
  * held, flag, failed), the sets of the days asked name the SRs
  * (rolllist.h) and only those SRs' own streams are read, over the whole
  * days, their entries printed in time order; an SR listed with no entry
@@ -28,6 +28,7 @@
 #include "redis.h"
 #include "reportlist.h"
 #include "rolllist.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "vocab.h"
 #include "xmalloc.h"
@@ -78,7 +79,7 @@ reportlist_counts(const struct reportlist *rl,
 	struct decision		*d;
 	const char		*kind = redis_reply_field(fields, "decision");
 	const char		*notice = redis_reply_field(fields, "notice");
-	char			*c[ROLLUP_PER_DECISION];
+	char			*c[ROLLCOUNT_PER_DECISION];
 	size_t			 n, i;
 	int			 hit = 0;
 
@@ -89,7 +90,7 @@ reportlist_counts(const struct reportlist *rl,
 	    NULL ? notice : ""), redis_reply_field(fields, "division"), NULL,
 	    "%s", "");
 	decision_set(d, "channel", redis_reply_field(fields, "channel"));
-	n = rollup_counters(d, c);
+	n = rollcount_decision(d, c);
 	for (i = 0; i < n; i++) {
 		hit |= strcmp(c[i], rl->kind) == 0;
 		free(c[i]);
@@ -276,7 +277,7 @@ reportlist_run(struct redis *r, const struct config *cf, int64_t since,
 	size_t			i;
 	int			rc = 0;
 
-	if (!rollup_counter_known(kind)) {
+	if (!rollcount_known(kind)) {
 		fprintf(stderr, "closeloop report: --list %s: not a count; "
 		    "give one such as held, held:explicit_transfer, "
 		    "flag:no_note, told:completed, failed or received\n",
@@ -292,7 +293,7 @@ reportlist_run(struct redis *r, const struct config *cf, int64_t since,
 	rl.json = json;
 	rl.since = since;
 	rl.until = until;
-	if ((rollup_counter_listed(kind) ? reportlist_sets(r, &rl, cause) :
+	if ((rollcount_listed(kind) ? reportlist_sets(r, &rl, cause) :
 	    audit_scan(r, cf, NULL, since, until, reportlist_entry, &rl,
 	    cause)) != 0)
 		rc = EX_UNAVAILABLE;

@@ -15,7 +15,7 @@ struct redis;
  * "held:explicit_transfer", "flag:no_note" or "told:completed"; see
  * rollup.h), of division, ward and service where they are not NULL, one
  * line each in time order (or the entries as JSON), then how many
- * entries and SRs. For a counter rollup_counter_listed() names, the SRs
+ * entries and SRs. For a counter rollcount_listed() names, the SRs
  * are those of the rollups' sets of the days of since to until
  * (rolllist.h; the caller folds the pending counts first), and an SR
  * listed with no such entry left in its stream is printed as a line

@@ -17,6 +17,7 @@
 #include "httpreq.h"
 #include "listpage.h"
 #include "rolllist.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "session.h"
 #include "srlist.h"
@@ -205,7 +206,7 @@ listpage_show(struct webreq *q)
 	    a.since);
 	listpage_day(q, "until", now, a.until);
 	if ((a.division != NULL && !session_sees(q->who, a.division)) ||
-	    (a.counter != NULL && !rollup_counter_listed(a.counter))) {
+	    (a.counter != NULL && !rollcount_listed(a.counter))) {
 		webreq_not_found(q);
 		return;
 	}

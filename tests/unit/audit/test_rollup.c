@@ -32,6 +32,7 @@
 #include "redis.h"
 #include "rolllist.h"
 #include "rollmonth.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -92,10 +93,10 @@ test_rollup_has(struct redis *r, const char *key, const char *member)
 static void
 test_rollup_want(struct decision *d, const char *const *want)
 {
-	char	*c[ROLLUP_PER_DECISION];
+	char	*c[ROLLCOUNT_PER_DECISION];
 	size_t	 n, i;
 
-	n = rollup_counters(d, c);
+	n = rollcount_decision(d, c);
 	for (i = 0; want[i] != NULL; i++) {
 		assert_true(i < n);
 		assert_string_equal(c[i], want[i]);
@@ -149,13 +150,36 @@ test_rollup_counters(void **state)
 	d = decision_add(&dl, DECISION_RETRIED, NULL, VOCAB_NOTICE_COMPLETED,
 	    "TS", NULL, "%s", "");
 	test_rollup_want(d, (const char *[]){ NULL });
+	/* "Is it fixed?": asked, each answer, no answer. */
+	d = decision_add(&dl, DECISION_ASKED, NULL, VOCAB_NOTICE_FEEDBACK,
+	    "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "asked", NULL });
+	d = decision_add(&dl, DECISION_ANSWERED, NULL, VOCAB_NOTICE_FEEDBACK,
+	    "TS", NULL, "%s", "");
+	decision_set(d, "answer", "not_fixed");
+	test_rollup_want(d, (const char *[]){ "answered", "answer:not_fixed",
+	    NULL });
+	d = decision_add(&dl, DECISION_UNANSWERED, NULL,
+	    VOCAB_NOTICE_FEEDBACK, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "unanswered", NULL });
+	d = decision_add(&dl, DECISION_SUPPRESSED, "no_longer_completed",
+	    VOCAB_NOTICE_FEEDBACK, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "suppressed",
+	    "suppressed:no_longer_completed", NULL });
 	decision_clear(&dl);
-	assert_true(rollup_counter_known("held"));
-	assert_true(rollup_counter_known("held:explicit_transfer"));
-	assert_true(rollup_counter_known("flag:no_note"));
-	assert_false(rollup_counter_known("held:"));
-	assert_false(rollup_counter_known("lag:15"));
-	assert_false(rollup_counter_known("nonsense"));
+	assert_true(rollcount_known("asked"));
+	assert_true(rollcount_known("answer:partly"));
+	assert_true(rollcount_known("unanswered"));
+	assert_true(rollcount_listed("answer:not_fixed"));
+	assert_true(rollcount_listed("answer:partly"));
+	assert_false(rollcount_listed("answer:fixed"));
+	assert_false(rollcount_listed("asked"));
+	assert_true(rollcount_known("held"));
+	assert_true(rollcount_known("held:explicit_transfer"));
+	assert_true(rollcount_known("flag:no_note"));
+	assert_false(rollcount_known("held:"));
+	assert_false(rollcount_known("lag:15"));
+	assert_false(rollcount_known("nonsense"));
 }
 
 /* The lag buckets' bounds, and the day after a day. */
@@ -662,16 +686,16 @@ test_rollup_sets(void **state)
 	    "2026-03-02:sr:received closeloop:roll:TS:2026-03-02:sr:"
 	    "suppressed closeloop:roll:TS:2026-03-02:sr:suppressed:"
 	    "explicit_transfer"), 0);
-	assert_true(rollup_counter_listed("held"));
-	assert_true(rollup_counter_listed("held:implicit_transfer"));
-	assert_true(rollup_counter_listed("flag:no_note"));
-	assert_true(rollup_counter_listed("failed"));
-	assert_true(rollup_counter_listed("failed:dead"));
-	assert_false(rollup_counter_listed("failed:"));
-	assert_false(rollup_counter_listed("received"));
-	assert_false(rollup_counter_listed("told"));
-	assert_false(rollup_counter_listed("sent:email"));
-	assert_false(rollup_counter_listed("suppressed:no_contact"));
+	assert_true(rollcount_listed("held"));
+	assert_true(rollcount_listed("held:implicit_transfer"));
+	assert_true(rollcount_listed("flag:no_note"));
+	assert_true(rollcount_listed("failed"));
+	assert_true(rollcount_listed("failed:dead"));
+	assert_false(rollcount_listed("failed:"));
+	assert_false(rollcount_listed("received"));
+	assert_false(rollcount_listed("told"));
+	assert_false(rollcount_listed("sent:email"));
+	assert_false(rollcount_listed("suppressed:no_contact"));
 	/* Written by hand as something else, a set is left alone, named. */
 	redis_reply_free(redis_command(r, &cause, "SET %s %s",
 	    "closeloop:roll:TS:2026-03-02:sr:failed", "not a set"));
