@@ -30,8 +30,11 @@ NAMES = {
     "unknown_note_codes": "flag:unknown_note_code",
     "duplicates_without_link": "flag:duplicate_without_link",
     "sms_shortened": "flag:sms_shortened",
+    "residents_asked": "asked", "answers": "answered",
+    "answers_fixed": "answer:fixed", "answers_not_fixed": "answer:not_fixed",
+    "answers_partly": "answer:partly", "unanswered": "unanswered",
 }
-LINKED = ("held", "flag:", "failed")
+LINKED = ("held", "flag:", "failed", "answer:not_fixed", "answer:partly")
 VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link",
         "meta", "source", "track", "wbr")
 
