@@ -29,6 +29,7 @@
 #include "config.h"
 #include "event.h"
 #include "eventparse.h"
+#include "notice.h"
 #include "log.h"
 #include "outbox.h"
 #include "outcome.h"
@@ -37,6 +38,7 @@
 #include "store.h"
 #include "testredis.h"
 #include "testserver.h"
+#include "txn.h"
 #include "xmalloc.h"
 
 /* 2026-03-03T10:00:00Z, in ms; the completions are sent a second on. */
@@ -317,6 +319,73 @@ test_ask_scheduled(void **state)
 }
 
 /*
+ * Only a completion schedules a question: a notice of every other kind
+ * sent - transferred, scheduled, duplicate, no_action, cancelled, ... -
+ * schedules none, nor does a completion sent without its resident known
+ * (a record from before residents were) or sent again by an operator.
+ */
+static void
+test_ask_kinds(void **state)
+{
+	struct test_ask	 t;
+	struct notice	*n;
+	struct txn	 tx;
+	char		*id, *key, *cause = NULL;
+	int		 k;
+
+	(void)state;
+	test_ask_open(&t, NULL);
+	for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
+		n = xcalloc(1, sizeof *n);
+		n->id = xasprintf("K%d/1", k);
+		n->sr = xasprintf("K%d", k);
+		n->notice = k;
+		n->division = xstrdup("TW");
+		n->nto = 3;
+		n->to = xcalloc(3, sizeof *n->to);
+		n->to[0].channel = n->to[1].channel = n->to[2].channel =
+		    EVENT_CHANNEL_SMS;
+		n->to[0].address = xstrdup("+14165550142");
+		n->to[1].address = xstrdup("+14165550143");
+		n->to[2].address = xstrdup("+14165550144");
+		n->to[0].resident = xstrdup("0");
+		n->to[2].resident = xstrdup("2");
+		txn_begin(&tx, t.r);
+		outbox_queue(&tx, t.cf, n, 0, NULL, SENT);
+		outbox_queue(&tx, t.cf, n, 1, NULL, SENT);
+		/* An operator's resend of it, as notification SR/1/2r1. */
+		id = xasprintf("%s/2r1", n->id);
+		outbox_queue_resend(&tx, t.cf, n, id, "K/1/2", NULL, SENT);
+		free(id);
+		assert_int_equal(txn_exec(&tx, n->sr, &cause), 1);
+		notice_free(n);
+		/* The resend (of resident 0) first: it schedules nothing. */
+		id = xasprintf("K%d/1/2r1", k);
+		test_ask_sent(&t, id, SENT, 0);
+		free(id);
+		key = xasprintf("closeloop:sr:{K%d}:q:1/0", k);
+		assert_int_equal(testredis_key_int(t.r, "EXISTS", key), 0);
+		free(key);
+		id = xasprintf("K%d/1/0", k);
+		test_ask_sent(&t, id, SENT, 0);
+		free(id);
+		id = xasprintf("K%d/1/1", k);
+		test_ask_sent(&t, id, SENT, 0);
+		free(id);
+		key = xasprintf("closeloop:sr:{K%d}:q:1/0", k);
+		if (testredis_key_int(t.r, "EXISTS", key) !=
+		    (k == VOCAB_NOTICE_COMPLETED))
+			fail_msg("notice %s: %s a question",
+			    vocab_notice_name(k), k == VOCAB_NOTICE_COMPLETED ?
+			    "no" : "made");
+		free(key);
+	}
+	/* Its contact without a resident, and its resend, made none. */
+	assert_int_equal(testredis_int(t.r, "ZCARD closeloop:ask:due"), 1);
+	test_ask_close(&t);
+}
+
+/*
  * When it falls due the question is asked once: the feedback notice in
  * the outbox, the record asked, the phone's latest question, the
  * decision asked; answer_by passing with no answer closes it as
@@ -449,6 +518,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ask_scheduled),
+		cmocka_unit_test(test_ask_kinds),
 		cmocka_unit_test(test_ask_asked),
 		cmocka_unit_test(test_ask_not_asked),
 		cmocka_unit_test(test_ask_twice),
