@@ -57,9 +57,12 @@ struct test_ask {
 	int		 n;
 };
 
-/* Connect to an empty database, with both ways to answer set up. */
+/*
+ * Connect to an empty database, with both ways to answer set up, more
+ * of the sms group (or NULL) and extra settings (or NULL).
+ */
 static void
-test_ask_open(struct test_ask *t, const char *extra)
+test_ask_open_sms(struct test_ask *t, const char *sms, const char *extra)
 {
 	char	*path, *conf;
 	FILE	*f;
@@ -75,11 +78,19 @@ test_ask_open(struct test_ask *t, const char *extra)
 	    "0; };\nfeedback = { ask_after = \"1h\"; answer_days = 2; "
 	    "answer_url = \"https://311.example.org/answer\"; "
 	    "answer_secret_file = \"%s\"; };\nsms = { inbound_secret_file = "
-	    "\"%s\"; };\n%s", path, path, extra != NULL ? extra : "");
+	    "\"%s\"; %s };\n%s", path, path, sms != NULL ? sms : "",
+	    extra != NULL ? extra : "");
 	t->cf = testserver_config(&ts, NULL, conf);
 	free(conf);
 	free(path);
 	t->r = testredis_open(t->cf);
+}
+
+/* Connect to an empty database, with both ways to answer set up. */
+static void
+test_ask_open(struct test_ask *t, const char *extra)
+{
+	test_ask_open_sms(t, NULL, extra);
 }
 
 /* Free what test_ask_open() made. */
@@ -306,6 +317,14 @@ test_ask_scheduled(void **state)
 	test_ask_sent(&t, "A2/2/0", SENT, 1);
 	assert_int_equal(testredis_key_int(t.r, "EXISTS",
 	    "closeloop:sr:{A2}:q:2/0"), 0);
+	test_ask_close(&t);
+
+	/* In quiet hours, an SMS question waits for their end. */
+	test_ask_open_sms(&t, "quiet_hours = \"05:30-07:00\";", NULL);
+	test_ask_sr(&t, "A4");
+	test_ask_sent(&t, "A4/2/1", SENT, 0);
+	/* Due 06:00:01 in Toronto; asked at 07:00, 12:00 UTC. */
+	assert_int_equal(test_ask_due(&t, "A4/2/0"), T0 + 2 * HOUR);
 	test_ask_close(&t);
 
 	/* A division whose residents are not asked. */
