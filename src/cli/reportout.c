@@ -237,7 +237,8 @@ reportout_answers(const struct rolluptab_row *row,
 	    rolluptab_get(row, "unanswered"));
 	for (i = 0; services != NULL && i < services->n; i++) {
 		s = &services->rows[i];
-		if (s->group == NULL || strcmp(s->division, row->division) != 0 ||
+		if (s->group == NULL ||
+		    strcmp(s->division, row->division) != 0 ||
 		    strcmp(s->period, row->period) != 0 ||
 		    (n = rolluptab_get(s, "answer:not_fixed") +
 		    rolluptab_get(s, "answer:partly")) <= 0)
