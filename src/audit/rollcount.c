@@ -6,7 +6,8 @@
  * (rollup.c). A service standard measured adds to the counters of its
  * target: every one measured, met or missed as closeloop decided, and
  * met as the CRM closed it - the naive figure, side by side with the
- * true one.
+ * true one. A resident's answer to "did we fix it?" adds to answered and
+ * to answer:ANSWER; the not fixed and partly fixed keep their SRs.
  */
 #include "build.h"
 
@@ -82,6 +83,18 @@ rollcount_counters(const struct decision *d, char **c)
 	case DECISION_MEASURED:
 		rollcount_measured(d, c, &n);
 		break;
+	case DECISION_ASKED:
+		c[n++] = xstrdup("asked");
+		break;
+	case DECISION_ANSWERED:
+		c[n++] = xstrdup("answered");
+		if (decision_get(d, "answer") != NULL)
+			c[n++] = xasprintf("answer:%s",
+			    decision_get(d, "answer"));
+		break;
+	case DECISION_UNANSWERED:
+		c[n++] = xstrdup("unanswered");
+		break;
 	default:
 		break;
 	}
@@ -118,7 +131,8 @@ rollcount_known(const char *name)
 		"received", "told", "told:", "suppressed", "suppressed:",
 		"flag:", "sent:email", "sent:sms", "delivered", "failed",
 		"failed:", "held", "held:", "std:response", "std:response:",
-		"std:completion", "std:completion:",
+		"std:completion", "std:completion:", "asked", "answered",
+		"answer:", "unanswered",
 	};
 
 	return rollcount_name_in(name, names, sizeof names / sizeof names[0]);
@@ -131,6 +145,7 @@ rollcount_listed(const char *name)
 	static const char *const names[] = {
 		"held", "held:", "flag:", "failed", "failed:", "std:response",
 		"std:response:", "std:completion", "std:completion:",
+		"answer:not_fixed", "answer:partly",
 	};
 
 	return rollcount_name_in(name, names, sizeof names / sizeof names[0]);

@@ -22,6 +22,13 @@
  *                            of those, met or not as closeloop decided
  *   std:TARGET:as_closed     of those, met as the CRM closed the SR (any
  *                            closure within the standard)
+ *   asked                    "did we fix it?" questions sent (asked)
+ *   answered, answer:ANSWER  residents' answers, ANSWER fixed, not_fixed
+ *                            or partly (answered), the last of each
+ *                            resident's: one replaced is taken back off
+ *                            the day it was given
+ *   unanswered               questions with no answer in
+ *                            feedback.answer_days (unanswered)
  * rollup.h keeps them by day, and the lag histogram beside them.
  */
 #ifndef ROLLCOUNT_H
@@ -50,8 +57,9 @@ int rollcount_known(const char *name);
 /*
  * Return 1 if name is a counter whose SRs are kept in a set as well
  * ("held", "held:RULE", "flag:RULE", "failed", "failed:KIND", and the
- * service standards' "std:TARGET..."), else 0: the others (received,
- * told, suppressed, sent, delivered) count too many SRs to list.
+ * service standards' "std:TARGET...", "answer:not_fixed",
+ * "answer:partly"), else 0: the others (received, told, suppressed,
+ * sent, delivered, asked, ...) count too many SRs to list.
  */
 int rollcount_listed(const char *name);
 

@@ -20,6 +20,7 @@
 #include "redis.h"
 #include "rollcount.h"
 #include "rolllist.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "xmalloc.h"
 

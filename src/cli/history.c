@@ -105,6 +105,10 @@ history_line(const struct history *h, const struct redis_reply *fields)
 	    *(v = history_field(fields, "notice")) != '\0' ? v : "-",
 	    *rule != '\0' ? "[" : "", rule, *rule != '\0' ? "] " : "",
 	    history_field(fields, "detail"));
+	/* What the resident answered, in their own words. */
+	if (strcmp(decision, "answered") == 0 &&
+	    *(v = history_field(fields, "comment")) != '\0')
+		history_quote("comment", v, 0);
 	if (strcmp(decision, "sent") != 0 && strcmp(decision, "dry_run") != 0)
 		return;
 	if (*(v = history_field(fields, "subject")) != '\0')

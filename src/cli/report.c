@@ -36,6 +36,7 @@
 #include "reportout.h"
 #include "rollcount.h"
 #include "rollmonth.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -115,7 +116,7 @@ report_run(const struct config *cf, int argc, char **argv)
 		{ "list", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rolluptab	 tab;
+	struct rolluptab	 tab, svc;
 	struct reportout	 o;
 	struct redis		*r = NULL;
 	const char		*since_s = NULL, *until_s = NULL, *list = NULL;
@@ -131,6 +132,7 @@ report_run(const struct config *cf, int argc, char **argv)
 	int			 ntop = 0;
 
 	memset(&tab, 0, sizeof tab);
+	memset(&svc, 0, sizeof svc);
 	memset(&o, 0, sizeof o);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -248,6 +250,17 @@ report_run(const struct config *cf, int argc, char **argv)
 	    last, by, rolluptab_count, &tab, &cause) != 0)
 		goto unavailable;
 	rolluptab_sort(&tab);
+	/* A division's block names its service types answered not fixed. */
+	if (ndivs > 0 && by == ROLLUP_DIVISION && o.format == 0 &&
+	    tab.by == 0) {
+		svc.by = 0;
+		if (rollmonth_read(r, cf, (const char *const *)divs, ndivs,
+		    first, last, ROLLUP_SERVICE, rolluptab_count, &svc,
+		    &cause) != 0)
+			goto unavailable;
+		rolluptab_sort(&svc);
+		o.services = &svc;
+	}
 	o.cf = cf;
 	o.first = first;
 	o.last = last;
@@ -270,6 +283,7 @@ fail:
 		free(divs[i]);
 	free(divs);
 	rolluptab_clear(&tab);
+	rolluptab_clear(&svc);
 	free(cause);
 	redis_free(r);
 	return rc;

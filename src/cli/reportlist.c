@@ -29,6 +29,7 @@
 #include "reportlist.h"
 #include "rollcount.h"
 #include "rolllist.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "vocab.h"
 #include "xmalloc.h"

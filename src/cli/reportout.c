@@ -23,7 +23,7 @@
 #include "xmalloc.h"
 
 /* The most columns: the fixed ones, notices, rules, kinds and lags. */
-#define REPORTOUT_COLUMNS	(26 + VOCAB_NOTICE_COUNT + \
+#define REPORTOUT_COLUMNS	(32 + VOCAB_NOTICE_COUNT + \
     DECISION_MISLEADING_RULES + ROLLUP_LAG_BUCKETS)
 
 /* The targets of service standards, as their counters name them. */
@@ -66,6 +66,14 @@ reportout_columns(struct reportout_cols *c)
 		{ "sms_shortened", "flag:sms_shortened" },
 		{ "past_standard", "flag:past_standard" },
 	};
+	static const char *asked[][2] = {
+		{ "residents_asked", "asked" },
+		{ "answers", "answered" },
+		{ "answers_fixed", "answer:fixed" },
+		{ "answers_not_fixed", "answer:not_fixed" },
+		{ "answers_partly", "answer:partly" },
+		{ "unanswered", "unanswered" },
+	};
 	const char	*k;
 	size_t		 i;
 
@@ -97,6 +105,8 @@ reportout_columns(struct reportout_cols *c)
 		reportout_col(c, xasprintf("standard_%s_met_as_closed", k),
 		    xasprintf("std:%s:as_closed", k));
 	}
+	for (i = 0; i < sizeof asked / sizeof asked[0]; i++)
+		reportout_col(c, xstrdup(asked[i][0]), xstrdup(asked[i][1]));
 	for (i = 0; i < ROLLUP_LAG_BUCKETS; i++) {
 		k = rollup_lag_name((int)i);
 		reportout_col(c, xasprintf("lag_%s", k), xasprintf("lag:%s",
@@ -232,9 +242,58 @@ reportout_standards(const struct rolluptab_row *row, const char *target)
 	    met, met * 100 / n, closed, closed * 100 / n);
 }
 
+/*
+ * Print what residents said of the work, asked "is it fixed?": how many
+ * were asked and answered, the share of the answers that say fixed, and
+ * the service types of the division answered not fixed or partly (from
+ * services, the division's counts by service type, or NULL).
+ */
+static void
+reportout_answers(const struct rolluptab_row *row,
+    const struct rolluptab *services)
+{
+	const struct rolluptab_row	*s;
+	long long			 answers, fixed, n;
+	size_t				 i;
+	int				 first = 1;
+
+	answers = rolluptab_get(row, "answered");
+	fixed = rolluptab_get(row, "answer:fixed");
+	printf("  %-34s %lld\n", "residents asked if it was fixed",
+	    rolluptab_get(row, "asked"));
+	printf("  %-34s %lld  (fixed %lld, not fixed %lld, partly %lld)\n",
+	    "their answers", answers, fixed,
+	    rolluptab_get(row, "answer:not_fixed"),
+	    rolluptab_get(row, "answer:partly"));
+	if (answers > 0)
+		printf("  %-34s %lld%%  (fixed, of the answers)\n",
+		    "resident-confirmed fix rate", (fixed * 100 + answers / 2) /
+		    answers);
+	else
+		printf("  %-34s -\n", "resident-confirmed fix rate");
+	printf("  %-34s %lld\n", "questions not answered",
+	    rolluptab_get(row, "unanswered"));
+	for (i = 0; services != NULL && i < services->n; i++) {
+		s = &services->rows[i];
+		if (s->group == NULL ||
+		    strcmp(s->division, row->division) != 0 ||
+		    strcmp(s->period, row->period) != 0 ||
+		    (n = rolluptab_get(s, "answer:not_fixed") +
+		    rolluptab_get(s, "answer:partly")) <= 0)
+			continue;
+		if (first)
+			printf("  %-34s", "not fixed or partly, by service");
+		printf("%s%s %lld", first ? " " : ", ", s->group, n);
+		first = 0;
+	}
+	if (!first)
+		putchar('\n');
+}
+
 /* Print a row's counts for a person, one line each. */
 static void
-reportout_block(const struct rolluptab_row *row)
+reportout_block(const struct rolluptab_row *row,
+    const struct rolluptab *services)
 {
 	long long	n;
 	int		i, first = 1;
@@ -272,6 +331,7 @@ reportout_block(const struct rolluptab_row *row)
 	reportout_standards(row, "response");
 	printf("  %-34s %lld\n", "SRs past their standard, work open",
 	    rolluptab_get(row, "flag:past_standard"));
+	reportout_answers(row, services);
 	printf("  %-34s", "closure to message, minutes");
 	for (i = 0; i < ROLLUP_LAG_BUCKETS; i++) {
 		char	*k = xasprintf("lag:%s", rollup_lag_name(i));
@@ -296,22 +356,26 @@ reportout_line(const struct rolluptab_row *row, const char *label, int rank)
 		printf("  %3d  ", rank);
 	else
 		printf("  ");
-	printf("%-30.30s %8lld %6lld %6lld %6lld %6lld %7lld %7lld %9lld\n",
-	    label, rolluptab_get(row, "received"), rolluptab_get(row, "told"),
-	    rolluptab_get(row, "sent:email") + rolluptab_get(row, "sent:sms"),
-	    rolluptab_get(row, "failed"), rolluptab_get(row, "held"),
-	    rolluptab_get(row, "flag:no_note"),
+	printf("%-30.30s %8lld %6lld %6lld %6lld %6lld %7lld %7lld %9lld "
+	    "%7lld %9lld\n", label, rolluptab_get(row, "received"),
+	    rolluptab_get(row, "told"), rolluptab_get(row, "sent:email") +
+	    rolluptab_get(row, "sent:sms"), rolluptab_get(row, "failed"),
+	    rolluptab_get(row, "held"), rolluptab_get(row, "flag:no_note"),
 	    rolluptab_get(row, "flag:duplicate_without_link"),
-	    rolluptab_get(row, "flag:sms_shortened"));
+	    rolluptab_get(row, "flag:sms_shortened"),
+	    rolluptab_get(row, "answer:fixed"),
+	    rolluptab_get(row, "answer:not_fixed") +
+	    rolluptab_get(row, "answer:partly"));
 }
 
 /* Print the heading of a table of lines. */
 static void
 reportout_line_head(const char *what, int ranked)
 {
-	printf("  %s%-30s %8s %6s %6s %6s %6s %7s %7s %9s\n", ranked ?
-	    "     " : "", what, "received", "told", "sent", "failed", "held",
-	    "no note", "no link", "shortened");
+	printf("  %s%-30s %8s %6s %6s %6s %6s %7s %7s %9s %7s %9s\n",
+	    ranked ? "     " : "", what, "received", "told", "sent",
+	    "failed", "held", "no note", "no link", "shortened", "fixed",
+	    "not fixed");
 }
 
 /* Print the rows from..to-1 of t (one division and period) ranked. */
@@ -387,7 +451,7 @@ reportout_print(const struct reportout *o, struct rolluptab *t)
 				reportout_line(&t->rows[i], t->rows[i].period,
 				    0);
 			else
-				reportout_block(&t->rows[i]);
+				reportout_block(&t->rows[i], o->services);
 		}
 	}
 	reportout_columns_free(&c);

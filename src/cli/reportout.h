@@ -18,6 +18,9 @@ struct reportout {
 	const char		*division;	/* as asked, or NULL */
 	const char		*ward;		/* as asked, or NULL */
 	const char		*service;	/* as asked, or NULL */
+	const struct rolluptab	*services;	/* the divisions' counts by
+						   service type, for the
+						   text's answers; or NULL */
 };
 
 /*
@@ -28,8 +31,13 @@ struct reportout {
  * received, notices, notices_KIND, sent_email, sent_sms, delivered,
  * failed (and by kind), misleading_closures_suppressed (and by rule),
  * suppressed, closures_without_note, closures_without_reason,
- * unknown_note_codes, duplicates_without_link, sms_shortened and
- * lag_BUCKET, the messages of closures by minutes from the CRM's closure.
+ * unknown_note_codes, duplicates_without_link, sms_shortened,
+ * residents_asked, answers, answers_fixed, answers_not_fixed,
+ * answers_partly, unanswered (residents asked "is it fixed?" and their
+ * answers) and lag_BUCKET, the messages of closures by minutes from the
+ * CRM's closure. The text gives the share of the answers that say fixed
+ * (the resident-confirmed fix rate), and, for a division's block, its
+ * service types answered not fixed or partly (from o->services).
  */
 void reportout_print(const struct reportout *o, struct rolluptab *t);
 

@@ -83,15 +83,8 @@ confcheck_secret(struct confproblems *pr, config_t *lc, const char *name,
 	return secret;
 }
 
-/* What a URL pattern must hold (confcheck_url()). */
-#define CONFCHECK_SR	0x1	/* "{sr}" */
-#define CONFCHECK_TOKEN	0x2	/* "{token}" */
-
-/*
- * Check a URL pattern: https, with "{sr}" and "{token}" in it as need
- * (CONFCHECK_*) says; each one missing is a problem of its own.
- */
-static void
+/* Check a URL pattern: https, with "{sr}" and "{token}" as need says. */
+void
 confcheck_url(struct confproblems *pr, config_t *lc, const char *name,
     const char *v, int need)
 {

@@ -2,9 +2,10 @@
  * confdiv.c - the divisions of closeloopd.conf, and lists of notices
  *
  * The divisions group is free-form: one group per division code, each
- * with its names per locale, its status_map, its notify_on, its notes and
- * its service standards (read by confstd.c). Each is checked and added to
- * the configuration's divisions (division.h).
+ * with its names per locale, its status_map, its notify_on, its notes,
+ * its service standards (read by confstd.c) and its feedback
+ * (conffeedback.c). Each is checked and added to the configuration's
+ * divisions (division.h).
  * A list of notices, as policy.notify_on and a division's notify_on, is
  * read into a mask of the vocabulary's notices (vocab.h).
  */
@@ -44,7 +45,7 @@ confdiv_notices(struct confproblems *pr, const config_setting_t *s,
 		e = config_setting_get_elem(s, i);
 		v = config_setting_get_string(e);
 		if (v == NULL || (notice = vocab_notice_parse(v)) ==
-		    VOCAB_NOTICE_NONE) {
+		    VOCAB_NOTICE_NONE || notice == VOCAB_NOTICE_FEEDBACK) {
 			confproblem_add(pr, e, "%s: unknown notice \"%s\" "
 			    "(use %s)", name, v != NULL ? v : "",
 			    vocab_notice_list());
@@ -246,10 +247,12 @@ confdiv_one(struct config *cf, struct confproblems *pr,
 		else if (strcmp(config_setting_name(m), "standards") == 0)
 			confstd_division(cf, pr, m, name,
 			    config_setting_name(d));
+		else if (strcmp(config_setting_name(m), "feedback") == 0)
+			conffeedback_division(pr, m, name, &dv->feedback);
 		else
 			confproblem_add(pr, m, "%s: unknown setting (a "
-			    "division has name, status_map, notify_on, notes "
-			    "and standards)", name);
+			    "division has name, status_map, notify_on, notes, "
+			    "standards and feedback)", name);
 		free(name);
 	}
 }

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "confint.h"
 #include "division.h"
+#include "feedback.h"
 #include "log.h"
 #include "redisurl.h"
 #include "secret.h"
@@ -50,6 +51,10 @@ config_defaults(struct config *cf)
 	cf->policy_notify_on = VOCAB_NOTICE_ALL;
 	cf->policy_follow_duplicates = 1;
 	cf->policy_overdue_notice = 1;
+	feedback_init(&cf->feedback);
+	cf->feedback.ask = 1;
+	cf->feedback.ask_after = 3 * 86400;
+	cf->feedback_answer_days = 30;
 	cf->templates_dir = xstrdup(CONFIG_TEMPLATES_DIR);
 	cf->templates_default_locale = xstrdup("en");
 	cf->templates_timezone = xstrdup("America/Toronto");
@@ -162,6 +167,10 @@ config_free(struct config *cf)
 	division_free(cf->divisions, cf->ndivisions);
 	standard_free(cf->standards, cf->nstandards);
 	free(cf->policy_holidays);
+	feedback_clear(&cf->feedback);
+	free(cf->feedback_answer_url);
+	free(cf->feedback_answer_secret_file);
+	secret_free(cf->feedback_answer_secret);
 	confweb_free(cf);
 	for (i = 0; i < cf->templates_nphoto_hosts; i++)
 		free(cf->templates_photo_hosts[i]);

@@ -120,6 +120,13 @@ struct config {
 							   sorted */
 	size_t			 policy_nholidays;
 
+	/* feedback: residents asked whether the work fixed the problem */
+	struct feedback		 feedback;	/* ask, ask_after, services */
+	int64_t			 feedback_answer_days;
+	char			*feedback_answer_url;
+	char			*feedback_answer_secret_file;
+	char			*feedback_answer_secret;	/* secret */
+
 	/* templates */
 	char			*templates_dir;
 	char			*templates_default_locale;

@@ -37,7 +37,9 @@ enum confkey_kind {
 	CONFKEY_LEVEL,
 	CONFKEY_SENTINELS,
 	CONFKEY_PROXIES,
-	CONFKEY_GROUPS
+	CONFKEY_GROUPS,
+	CONFKEY_DURATION,
+	CONFKEY_FEEDBACK
 };
 
 /*
@@ -142,6 +144,46 @@ void confstd_division(struct config *cf, struct confproblems *pr,
  */
 void confstd_holidays(struct config *cf, struct confproblems *pr,
     const config_setting_t *s, const char *name);
+
+/*
+ * Read a duration, "3d", "36h", "90m" or "45s", into *seconds. Adds a
+ * problem for a bad one.
+ */
+void conffeedback_duration(struct confproblems *pr, const config_setting_t *s,
+    const char *name, int64_t *seconds);
+
+/*
+ * Read a list of service types' feedback settings, ( { service = "...";
+ * ask = true; ask_after = "3d"; }, ... ), into fb. Adds a problem for
+ * each bad entry.
+ */
+void conffeedback_services(struct confproblems *pr, const config_setting_t *s,
+    const char *name, struct feedback *fb);
+
+/*
+ * Read a division's feedback group, { ask = ...; ask_after = ...;
+ * services = ( ... ); }, into fb.
+ */
+void conffeedback_division(struct confproblems *pr, const config_setting_t *s,
+    const char *name, struct feedback *fb);
+
+/*
+ * Check the feedback settings against the rest once the file is read
+ * (the answer link and its key) and read the answer links' key.
+ */
+void conffeedback_check(struct config *cf, struct confproblems *pr,
+    config_t *lc);
+
+/* What a URL pattern must hold (confcheck_url()). */
+#define CONFCHECK_SR	0x1	/* "{sr}" */
+#define CONFCHECK_TOKEN	0x2	/* "{token}" */
+
+/*
+ * Check a URL pattern: https, with "{sr}" and "{token}" in it as need
+ * (CONFCHECK_*) says; each one missing is a problem of its own.
+ */
+void confcheck_url(struct confproblems *pr, config_t *lc, const char *name,
+    const char *v, int need);
 
 /*
  * Read web.trusted_proxies: addresses (IPv4 or IPv6, numeric) or "unix",

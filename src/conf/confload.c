@@ -7,7 +7,8 @@
  * not know is reported as unknown with its line. Each setting is checked
  * for its type and range and stored in struct config; the lists go to
  * conflist.c, the divisions to confdiv.c. Last, confcheck.c checks the
- * settings against each other. Problems are collected (confproblem.c)
+ * settings against each other (conffeedback.c and confweb.c, their
+ * own). Problems are collected (confproblem.c)
  * and reported together.
  */
 #include "build.h"
@@ -124,6 +125,14 @@ confload_scalar(struct config *cf, struct confproblems *pr,
 	case CONFKEY_GROUPS:
 		confweb_groups(cf, pr, s, name);
 		break;
+	case CONFKEY_DURATION:
+		conffeedback_duration(pr, s, name,
+		    (int64_t *)((char *)cf + k->offset));
+		break;
+	case CONFKEY_FEEDBACK:
+		conffeedback_services(pr, s, name,
+		    (struct feedback *)((char *)cf + k->offset));
+		break;
 	case CONFKEY_LEVEL:
 		if (type != CONFIG_TYPE_STRING) {
 			confproblem_add(pr, s, "%s: must be a string "
@@ -233,6 +242,7 @@ confload_read(struct config *cf, const char *path, char **cause)
 check:
 	confload_walk(cf, &pr, config_root_setting(&lc));
 	confcheck_all(cf, &pr, &lc);
+	conffeedback_check(cf, &pr, &lc);
 	confweb_check(cf, &pr, &lc);
 	if (pr.count != 0)
 		goto fail;

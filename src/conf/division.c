@@ -22,6 +22,7 @@ division_add(struct division **list, size_t *n, const char *code)
 	dv = &(*list)[(*n)++];
 	memset(dv, 0, sizeof *dv);
 	dv->code = xstrdup(code);
+	feedback_init(&dv->feedback);
 	return dv;
 }
 
@@ -74,6 +75,7 @@ division_free(struct division *list, size_t n)
 			free(list[i].notes[j].code);
 		}
 		free(list[i].notes);
+		feedback_clear(&list[i].feedback);
 		free(list[i].code);
 	}
 	free(list);

@@ -4,13 +4,16 @@
  * A division (Toronto Water, Transportation Services, ...) is known by the
  * code the CRM sends ("TW", "TS"). The configuration gives each its names
  * per locale, for messages to residents, and optionally a status_map that
- * turns the division's own status codes into the event vocabulary.
+ * turns the division's own status codes into the event vocabulary, and
+ * whether and when its residents are asked if the work fixed the
+ * problem (feedback.h).
  */
 #ifndef DIVISION_H
 #define DIVISION_H
 
 #include <stddef.h>
 
+#include "feedback.h"
 #include "vocab.h"
 
 /* One status_map entry: the division's code onto the vocabulary. */
@@ -43,6 +46,7 @@ struct division {
 	size_t			 nmap;
 	unsigned int		 notify_on;	/* 1 << vocab_notice; 0:
 						   policy.notify_on */
+	struct feedback		 feedback;	/* its own; -1: feedback's */
 };
 
 /*

@@ -22,7 +22,7 @@ static const char *vocab_reasons[] = {
 static const char *vocab_notices[] = {
 	"", "received", "assigned", "scheduled", "in_progress", "transferred",
 	"completed", "no_action", "duplicate", "cancelled", "reopened",
-	"referred_external", "overdue"
+	"referred_external", "overdue", "feedback"
 };
 
 #define VOCAB_COUNT(t) (sizeof (t) / sizeof (t)[0])
@@ -106,7 +106,7 @@ vocab_notice_name(enum vocab_notice notice)
 	return vocab_notices[notice];
 }
 
-/* Return every notice name joined by ", ". */
+/* Return the name of every notice the policy decides, joined by ", ". */
 const char *
 vocab_notice_list(void)
 {

@@ -49,12 +49,18 @@ enum vocab_notice {
 	VOCAB_NOTICE_CANCELLED,
 	VOCAB_NOTICE_REOPENED,
 	VOCAB_NOTICE_REFERRED_EXTERNAL,
-	VOCAB_NOTICE_OVERDUE		/* past the service standard */
+	VOCAB_NOTICE_OVERDUE,		/* past the service standard */
+	VOCAB_NOTICE_FEEDBACK	/* "is it fixed?": asked after a
+				   completion (feedback.h), never decided
+				   from the SR's work */
 };
 
-#define VOCAB_NOTICE_COUNT	13	/* including VOCAB_NOTICE_NONE */
-/* Every notice, as a mask of 1 << notice. */
-#define VOCAB_NOTICE_ALL	(((1u << VOCAB_NOTICE_COUNT) - 1) & ~1u)
+#define VOCAB_NOTICE_COUNT	14	/* including VOCAB_NOTICE_NONE */
+/*
+ * Every notice the policy decides, as a mask of 1 << notice: what
+ * notify_on may list (feedback is asked as feedback.ask says).
+ */
+#define VOCAB_NOTICE_ALL	(((1u << VOCAB_NOTICE_FEEDBACK) - 1) & ~1u)
 
 /* Look up a status by name; returns VOCAB_STATUS_NONE if unknown. */
 enum vocab_status vocab_status_parse(const char *name);
@@ -80,7 +86,10 @@ enum vocab_notice vocab_notice_parse(const char *name);
 /* Return the name of a notice ("" for none). The string is static. */
 const char *vocab_notice_name(enum vocab_notice notice);
 
-/* Return every notice name joined by ", ", for messages. Static. */
+/*
+ * Return the name of every notice the policy decides (those of
+ * VOCAB_NOTICE_ALL) joined by ", ", for messages. Static.
+ */
 const char *vocab_notice_list(void);
 
 #endif

@@ -98,28 +98,53 @@ mailwork_msg_clear(struct mailwork_msg *mm)
 
 /*
  * Make the copy of the message data (len bytes, built from mm) that
- * mw keeps, the one-click link's token (in url) blanked and the link to
- * the resident's page kept whole; a copy that cannot be made is logged,
- * and the message goes out unkept.
+ * mw keeps, the tokens of the one-click link and of the answer links
+ * (in out) blanked and the link to the resident's page kept whole; a
+ * copy that cannot be made is logged, and the message goes out unkept.
  */
 static void
 mailwork_keep(const struct config *cf, struct mailwork_msg *mw,
     const struct mime_msg *mm, const char *data, size_t len,
-    const char *url)
+    const struct render_out *out)
 {
-	char	*secret, *cause = NULL;
+	char	*secrets[2], *cause = NULL;
+	size_t	 n = 0;
 
 	if (!cf->audit_keep_messages)
 		return;
-	secret = link_secret(url);
-	mw->kept = keep_mail(mm, data, len, (const char *const *)&secret,
-	    secret != NULL, &cause);
+	if ((secrets[n] = link_secret(out->unsubscribe_url)) != NULL)
+		n++;
+	/* The three answer links share the question's token. */
+	if ((secrets[n] = link_secret(out->answer_url[0])) != NULL)
+		n++;
+	mw->kept = keep_mail(mm, data, len, (const char *const *)secrets, n,
+	    &cause);
 	if (mw->kept == NULL) {
 		log_warn("email: %s is not kept: %s", mw->it->id, cause);
 		free(cause);
 	}
 	mw->c.kept = mw->kept;
-	free(secret);
+	while (n > 0)
+		free(secrets[--n]);
+}
+
+/*
+ * Return text as the trail keeps it: every link of out that works (the
+ * one-click link, the answer links) with its token redacted.
+ */
+static char *
+mailwork_redact(const char *text, const struct render_out *out)
+{
+	char	*safe, *next;
+	size_t	 i;
+
+	safe = link_redact(text, out->unsubscribe_url);
+	for (i = 0; i < RENDER_ANSWERS; i++) {
+		next = link_redact(safe, out->answer_url[i]);
+		free(safe);
+		safe = next;
+	}
+	return safe;
 }
 
 /*
@@ -174,11 +199,10 @@ mailwork_build(const struct generation *g, struct mailwork_msg *mw,
 		msg->data = data;
 		msg->len = len;
 		digest_sha256(data, len, mw->c.sha256);
-		mailwork_keep(cf, mw, &mm, data, len, out.unsubscribe_url);
+		mailwork_keep(cf, mw, &mm, data, len, &out);
 		/* The trail keeps no working link: the hash is of what went. */
-		mw->subject = link_redact(out.subject,
-		    out.unsubscribe_url);
-		mw->text = link_redact(out.text, out.unsubscribe_url);
+		mw->subject = mailwork_redact(out.subject, &out);
+		mw->text = mailwork_redact(out.text, &out);
 		mw->locale = out.locale;
 		out.locale = NULL;
 		mw->c.subject = mw->subject;

@@ -119,6 +119,14 @@ outbox_queue(struct txn *tx, const struct config *cf,
 	free(id);
 }
 
+/* Queue the notification of a notice for its one recipient as id. */
+void
+outbox_queue_as(struct txn *tx, const struct config *cf,
+    const struct notice *n, const char *id, int64_t now)
+{
+	outbox_queue_id(tx, cf, n, 0, id, NULL, NULL, NULL, now);
+}
+
 /* Queue a notification sent again as id. */
 void
 outbox_queue_resend(struct txn *tx, const struct config *cf,
@@ -177,12 +185,15 @@ outbox_notice(const struct outbox_item *it)
 	n->standard_due = outbox_dup(it, "standard_due");
 	n->partial = outbox_field(it, "partial") != NULL;
 	n->correction = outbox_field(it, "correction") != NULL;
+	n->question = outbox_dup(it, "question");
+	n->answer_by = outbox_dup(it, "answer_by");
 	n->events = outbox_dup(it, "events");
 	n->to = xcalloc(1, sizeof *n->to);
 	n->nto = 1;
 	n->to[0].channel = it->channel;
 	n->to[0].address = outbox_dup(it, "to");
 	n->to[0].locale = outbox_dup(it, "locale");
+	n->to[0].resident = outbox_dup(it, "resident");
 	if (n->sr == NULL || n->to[0].address == NULL ||
 	    n->notice == VOCAB_NOTICE_NONE) {
 		notice_free(n);

@@ -75,6 +75,14 @@ void outbox_queue(struct txn *tx, const struct config *cf,
     const struct notice *n, size_t i, const char *fallback_of, int64_t now);
 
 /*
+ * Queue into tx the record and due entry of notice n for its one
+ * recipient as notification id, created now: the question of a
+ * feedback notice, "SR/SEQ/Nq" (question.h).
+ */
+void outbox_queue_as(struct txn *tx, const struct config *cf,
+    const struct notice *n, const char *id, int64_t now);
+
+/*
  * Queue into tx, as notification id, notice n again for its one
  * recipient, created now, with resend_of set to of and the extra
  * field/value pairs (NULL-ended, at most three pairs; or NULL): an

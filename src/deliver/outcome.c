@@ -22,7 +22,9 @@
  *                    (delivery.max_per_contact_per_hour): back in the
  *                    due set until the hour allows it, next_at
  * A failure of an email at RCPT TO with a 5xx answer also puts the
- * address on the suppression list, in the same transaction.
+ * address on the suppression list, in the same transaction; a
+ * completion sent schedules the question whether it fixed the problem
+ * (askqueue.h), in the same transaction too.
  * A dead-letter entry has kind=notification, id, sr, channel, the masked
  * recipient, state and error; "closeloop dead retry" queues it again.
  */
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "askqueue.h"
 #include "audit.h"
 #include "channel.h"
 #include "config.h"
@@ -382,6 +385,9 @@ outcome_write(struct redis *r, const struct config *cf,
 		if (content != NULL && it->channel == EVENT_CHANNEL_SMS)
 			outcome_shortened(&dl, cf, it, &content->sms_cut, nt,
 			    division, events);
+		/* A completion that went out: ask whether it was fixed. */
+		if (!dry_run)
+			askqueue_sent(&tx, cf, it, now);
 	} else {
 		age = now - it->since;
 		when = now + retry_delay(cf, it->attempts, res->retry_after);

@@ -22,6 +22,7 @@
 #include "notice.h"
 #include "policy.h"
 #include "redis.h"
+#include "redishash.h"
 #include "srhash.h"
 #include "srstate.h"
 #include "store.h"
@@ -92,12 +93,9 @@ store_load_read(struct redis *r, const char *sr, const char *seenkey,
 			    "unexpected reply");
 		goto fail;
 	}
-	fields = xcalloc(reply[i]->elements + 1, sizeof *fields);
-	for (n = 0; n < reply[i]->elements; n++)
-		fields[n] = reply[i]->element[n]->str != NULL ?
-		    reply[i]->element[n]->str : (char *)"";
+	fields = redishash_pairs(reply[i], &n);
 	*stp = srstate_new(sr);
-	if (srhash_decode(*stp, fields, n / 2, &warning) != 0) {
+	if (srhash_decode(*stp, fields, n, &warning) != 0) {
 		log_warn("%s", warning);
 		free(warning);
 	}
@@ -460,25 +458,17 @@ store_release_index(const struct config *cf, struct redis *r,
     char **cause)
 {
 	struct redis_reply	*reply;
-	char			*key, *why, nowbuf[32], maxbuf[32];
+	char			*key, *what, *why;
 	size_t			 i;
 	int			 n = 0, rc;
 
 	key = xasprintf("%s%s", cf->redis_prefix, name);
-	snprintf(nowbuf, sizeof nowbuf, "%lld", (long long)now);
-	snprintf(maxbuf, sizeof maxbuf, "%zu", max);
-	reply = redis_command(r, cause, "ZRANGEBYSCORE %s -inf %s LIMIT 0 %s",
-	    key, nowbuf, maxbuf);
+	what = xasprintf("the %s SRs", name);
+	reply = redis_due(r, key, now, max, what, cause);
+	free(what);
 	free(key);
 	if (reply == NULL)
 		return -1;
-	if (reply->type != REDIS_TYPE_ARRAY) {
-		if (cause != NULL)
-			*cause = xasprintf("reading the %s SRs: %s", name,
-			    reply->str != NULL ? reply->str : "unexpected reply");
-		redis_reply_free(reply);
-		return -1;
-	}
 	for (i = 0; i < reply->elements; i++) {
 		why = NULL;
 		rc = store_release_sr(cf, r, reply->element[i]->str, now,

@@ -2,7 +2,7 @@
  * inbound.c - residents' text messages: STOP, START and HELP
  *
  * The keywords are one table, inbound_words[], written as residents
- * type them; the message and each word are folded alike (inbound_fold(),
+ * type them; the message and each word are folded alike (keyword_fold(),
  * with ICU) before they are compared, so "arrêt", " Arret " and "ARRÊT"
  * are one word. A word of several languages (PARAR, INICIAR) has one row
  * per language. The gateways' requests and answers are described in
@@ -14,19 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
-#include <unicode/utf16.h>
-
+#include "answer.h"
+#include "answered.h"
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
 #include "http.h"
 #include "httpreq.h"
 #include "inbound.h"
+#include "keyword.h"
 #include "log.h"
 #include "optout.h"
+#include "question.h"
 #include "redis.h"
 #include "redisconn.h"
 #include "render.h"
@@ -35,164 +34,14 @@
 #include "template.h"
 #include "xmalloc.h"
 
-/* A message of this many bytes or more is no keyword. */
-#define INBOUND_TEXT_MAX	160
-/* Room for a message as UTF-16, decomposed. */
-#define INBOUND_UNITS		2048
-
 #define INBOUND_TWIML		"application/xml; charset=utf-8"
-
-/* The keywords, by language, as residents type them. */
-static const struct inbound_word {
-	enum inbound_kind	 kind;
-	const char		*locale;
-	const char		*word;
-} inbound_words[] = {
-	{ INBOUND_STOP, "en", "STOP" },
-	{ INBOUND_STOP, "en", "STOPALL" },
-	{ INBOUND_STOP, "en", "UNSUBSCRIBE" },
-	{ INBOUND_STOP, "en", "CANCEL" },
-	{ INBOUND_STOP, "en", "END" },
-	{ INBOUND_STOP, "en", "QUIT" },
-	{ INBOUND_STOP, "fr", "ARRET" },
-	{ INBOUND_STOP, "fr", "ARRÊT" },
-	{ INBOUND_STOP, "es", "PARAR" },
-	{ INBOUND_STOP, "es", "BAJA" },
-	{ INBOUND_STOP, "es", "ALTO" },
-	{ INBOUND_STOP, "pt", "PARAR" },
-	{ INBOUND_STOP, "pt", "SAIR" },
-	{ INBOUND_STOP, "fa", "لغو" },
-	{ INBOUND_STOP, "fa", "توقف" },
-	{ INBOUND_STOP, "zh-Hans", "退订" },
-	{ INBOUND_STOP, "zh-Hans", "停止" },
-	{ INBOUND_STOP, "zh-Hans", "TD" },
-	{ INBOUND_START, "en", "START" },
-	{ INBOUND_START, "en", "UNSTOP" },
-	{ INBOUND_START, "en", "YES" },
-	{ INBOUND_START, "fr", "DEBUT" },
-	{ INBOUND_START, "fr", "DÉBUT" },
-	{ INBOUND_START, "fr", "REPRENDRE" },
-	{ INBOUND_START, "es", "ALTA" },
-	{ INBOUND_START, "es", "INICIAR" },
-	{ INBOUND_START, "pt", "INICIAR" },
-	{ INBOUND_START, "pt", "VOLTAR" },
-	{ INBOUND_START, "fa", "شروع" },
-	{ INBOUND_START, "zh-Hans", "订阅" },
-	{ INBOUND_START, "zh-Hans", "开始" },
-	{ INBOUND_HELP, "en", "HELP" },
-	{ INBOUND_HELP, "en", "INFO" },
-	{ INBOUND_HELP, "fr", "AIDE" },
-	{ INBOUND_HELP, "es", "AYUDA" },
-	{ INBOUND_HELP, "pt", "AJUDA" },
-	{ INBOUND_HELP, "fa", "راهنما" },
-	{ INBOUND_HELP, "zh-Hans", "帮助" },
-};
 
 /* The reply template of each kind of keyword. */
 static const char *inbound_templates[] = {
-	[INBOUND_STOP] = "stop",
-	[INBOUND_START] = "start",
-	[INBOUND_HELP] = "help",
+	[KEYWORD_STOP] = "stop",
+	[KEYWORD_START] = "start",
+	[KEYWORD_HELP] = "help",
 };
-
-/* Fold a text message as keywords are compared. */
-char *
-inbound_fold(const char *text)
-{
-	const UNormalizer2	*nfkd;
-	UErrorCode		 err = U_ZERO_ERROR;
-	UChar			*in, *norm, *kept, *up;
-	UChar32			 c;
-	int32_t			 n, i, k = 0, start, len;
-	char			*out = NULL;
-
-	if (strlen(text) >= INBOUND_TEXT_MAX)
-		return NULL;
-	in = xcalloc(4, INBOUND_UNITS * sizeof *in);
-	norm = in + INBOUND_UNITS;
-	kept = norm + INBOUND_UNITS;
-	up = kept + INBOUND_UNITS;
-	u_strFromUTF8(in, INBOUND_UNITS, &n, text, -1, &err);
-	nfkd = unorm2_getNFKDInstance(&err);
-	if (U_SUCCESS(err))
-		n = unorm2_normalize(nfkd, in, n, norm, INBOUND_UNITS, &err);
-	if (U_FAILURE(err))
-		goto fail;
-	for (i = 0; i < n;) {
-		U16_NEXT(norm, i, n, c);
-		if (u_charType(c) != U_NON_SPACING_MARK)
-			U16_APPEND_UNSAFE(kept, k, c);
-	}
-	n = u_strToUpper(up, INBOUND_UNITS, kept, k, "", &err);
-	if (U_FAILURE(err))
-		goto fail;
-	for (start = 0; start < n && u_isUWhiteSpace(up[start]); start++)
-		continue;
-	while (n > start && u_isUWhiteSpace(up[n - 1]))
-		n--;
-	u_strToUTF8(NULL, 0, &len, up + start, n - start, &err);
-	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
-		goto fail;
-	err = U_ZERO_ERROR;
-	out = xmalloc((size_t)len + 1);
-	u_strToUTF8(out, len + 1, NULL, up + start, n - start, &err);
-	if (U_FAILURE(err)) {
-		free(out);
-		out = NULL;
-	}
-fail:
-	free(in);
-	return out;
-}
-
-/* Return 1 if locale is one of the space-separated words of locales. */
-static int
-inbound_has(const char *locales, const char *locale)
-{
-	size_t	len = strlen(locale);
-
-	while (*locales != '\0') {
-		if (strncmp(locales, locale, len) == 0 &&
-		    (locales[len] == ' ' || locales[len] == '\0'))
-			return 1;
-		locales += strcspn(locales, " ");
-		locales += strspn(locales, " ");
-	}
-	return 0;
-}
-
-/* Look a text message up among the keywords. */
-enum inbound_kind
-inbound_keyword(const char *text, char *locales, size_t size)
-{
-	enum inbound_kind	 kind = INBOUND_NONE;
-	char			*folded, *word;
-	size_t			 i, used;
-
-	if (size > 0)
-		*locales = '\0';
-	if ((folded = inbound_fold(text)) == NULL || *folded == '\0') {
-		free(folded);
-		return INBOUND_NONE;
-	}
-	for (i = 0; i < sizeof inbound_words / sizeof inbound_words[0]; i++) {
-		if (kind != INBOUND_NONE && inbound_words[i].kind != kind)
-			continue;
-		word = inbound_fold(inbound_words[i].word);
-		if (word != NULL && strcmp(word, folded) == 0) {
-			kind = inbound_words[i].kind;
-			used = strlen(locales);
-			/* ARRET and ARRÊT are one word: fr counts once. */
-			if (!inbound_has(locales, inbound_words[i].locale))
-				snprintf(locales + used, size - used, "%s%s",
-				    used > 0 ? " " : "",
-				    inbound_words[i].locale);
-		}
-		free(word);
-	}
-	free(folded);
-	return kind;
-}
 
 /* Return 1 if the request carries the inbound secret. */
 static int
@@ -279,7 +128,7 @@ inbound_answer(struct http_response *resp, int twiml, const char *text)
  */
 static int
 inbound_change(const struct config *cf, struct redis **r,
-    enum inbound_kind kind, const char *phone, const char *keyword,
+    enum keyword_kind kind, const char *phone, const char *keyword,
     const char *masked, struct optout_result *res)
 {
 	char	*cause = NULL, *srs = NULL, *old;
@@ -288,7 +137,7 @@ inbound_change(const struct config *cf, struct redis **r,
 
 	if (*r == NULL && (*r = redisconn_open(cf, &cause)) == NULL)
 		rc = -1;
-	else if (kind == INBOUND_STOP)
+	else if (kind == KEYWORD_STOP)
 		rc = optout_stop(*r, cf, phone, keyword, clock_now(), res,
 		    &cause);
 	else
@@ -307,11 +156,78 @@ inbound_change(const struct config *cf, struct redis **r,
 		free(old);
 	}
 	log_notice("%s texted %s: %s SMS%s; %s for %zu SR%s%s", masked,
-	    keyword, kind == INBOUND_STOP ? "opted out of every" :
+	    keyword, kind == KEYWORD_STOP ? "opted out of every" :
 	    "opted in to", res->changed ? "" : " (already so)",
-	    kind == INBOUND_STOP ? "unsubscribed" : "subscribed again",
+	    kind == KEYWORD_STOP ? "unsubscribed" : "subscribed again",
 	    res->nsr, res->nsr == 1 ? "" : "s", srs != NULL ? srs : "");
 	free(srs);
+	return 0;
+}
+
+/* The answer to the question that each kind of answer word gives. */
+static const enum question_answer inbound_answers[] = {
+	[KEYWORD_FIXED] = QUESTION_FIXED,
+	[KEYWORD_NOT_FIXED] = QUESTION_NOT_FIXED,
+	[KEYWORD_PARTLY] = QUESTION_PARTLY,
+};
+
+/*
+ * Take text, no keyword, from phone as an answer to the question it was
+ * last asked, or as a comment after one, and thank them in the
+ * question's language; or answer with no reply if it is neither.
+ * Returns 0, or -1 with the connection dropped (answered 503).
+ */
+static int
+inbound_feedback(const struct config *cf, const struct catalog *cat,
+    struct redis **r, const char *phone, const char *masked,
+    const char *text, int twiml, struct http_response *resp)
+{
+	struct answered		 a;
+	struct segment_info	 info;
+	enum keyword_kind	 kind;
+	const char		*rest;
+	char			*id = NULL, *reply = NULL, *cause = NULL;
+	char			 locales[64];
+
+	memset(&a, 0, sizeof a);
+	kind = keyword_answer(text, &rest, locales, sizeof locales);
+	if ((*r == NULL && (*r = redisconn_open(cf, &cause)) == NULL) ||
+	    answered_phone(cf, *r, phone, &id, &cause) != 0 ||
+	    (id != NULL && answered_record(cf, *r, id, kind != KEYWORD_NONE ?
+	    inbound_answers[kind] : QUESTION_NO_ANSWER, kind != KEYWORD_NONE ?
+	    rest : text, "sms", clock_now(), &a, &cause) != 0)) {
+		log_warn("inbound SMS from %s: %s; not recorded", masked,
+		    cause != NULL ? cause : "Redis failed");
+		free(cause);
+		free(id);
+		redis_free(*r);
+		*r = NULL;
+		return -1;
+	}
+	if (id == NULL || !a.found || a.refusal != ANSWER_TAKEN) {
+		log_debug("inbound SMS from %s: not a keyword%s; no reply",
+		    masked, id == NULL ? "" : " nor an answer taken");
+		inbound_answer(resp, twiml, NULL);
+		goto done;
+	}
+	reply = render_thanks(cf, cat, a.locale != NULL ? a.locale :
+	    cf->templates_default_locale, question_answer_name(a.answer),
+	    kind == KEYWORD_NONE, &info, &cause);
+	if (reply == NULL) {
+		log_err("inbound SMS from %s: answer to %s: no reply sent: %s",
+		    masked, id, cause);
+		free(cause);
+	} else
+		log_info("inbound SMS from %s: %s %s to question %s; thanked "
+		    "in %s", masked, kind == KEYWORD_NONE ? "a comment on" :
+		    "answer", question_answer_name(a.answer), id,
+		    a.locale != NULL ? a.locale :
+		    cf->templates_default_locale);
+	inbound_answer(resp, twiml, reply);
+done:
+	answered_clear(&a);
+	free(reply);
+	free(id);
 	return 0;
 }
 
@@ -323,7 +239,7 @@ inbound_handle(const struct config *cf, const struct catalog *cat,
 {
 	struct optout_result	 res;
 	struct segment_info	 info;
-	enum inbound_kind	 kind;
+	enum keyword_kind	 kind;
 	const char		*text, *locale;
 	char			*phone, *masked, *keyword, *reply = NULL;
 	char			*cause = NULL, locales[64];
@@ -347,16 +263,19 @@ inbound_handle(const struct config *cf, const struct catalog *cat,
 	}
 	masked = log_mask_phone(phone);
 	text = httpreq_arg(req, twiml ? "Body" : "text");
-	kind = inbound_keyword(text != NULL ? text : "", locales,
+	kind = keyword_find(text != NULL ? text : "", locales,
 	    sizeof locales);
-	keyword = kind != INBOUND_NONE ? inbound_fold(text) : NULL;
-	if (kind == INBOUND_NONE) {
-		log_debug("inbound SMS from %s: not a keyword; no reply",
-		    masked);
-		inbound_answer(resp, twiml, NULL);
+	keyword = kind != KEYWORD_NONE ? keyword_fold(text) : NULL;
+	if (kind == KEYWORD_NONE) {
+		if (inbound_feedback(cf, cat, r, phone, masked, text != NULL ?
+		    text : "", twiml, resp) != 0) {
+			resp->status = 503;
+			resp->body = xstrdup("cannot record it now; try again "
+			    "later\n");
+		}
 		goto done;
 	}
-	if (kind != INBOUND_HELP && inbound_change(cf, r, kind, phone,
+	if (kind != KEYWORD_HELP && inbound_change(cf, r, kind, phone,
 	    keyword, masked, &res) != 0) {
 		resp->status = 503;
 		resp->body = xstrdup("cannot record it now; try again later\n");

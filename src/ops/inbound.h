@@ -1,5 +1,5 @@
 /*
- * inbound.h - residents' text messages: STOP, START and HELP
+ * inbound.h - residents' text messages: STOP, START, HELP and answers
  *
  * The SMS gateway passes each message a resident sends to closeloop's
  * number to closeloopd's listener at /inbound:
@@ -18,47 +18,31 @@
  *
  * The message is a keyword when, trimmed of white space, in upper case,
  * with accents taken off and compatibility forms folded (NFKD), it is one
- * of inbound.c's table: STOP opts the phone out of every SMS (optout.h),
+ * of keyword.c's table: STOP opts the phone out of every SMS (optout.h),
  * START opts it in again, HELP says what the number is for. The reply
  * is stop.sms, start.sms or help.sms of the template set, in the
  * keyword's language - or, for a word of several languages, in the
  * phone's stored locale if known, else the default locale - with the
- * city's name. Any other text is answered 200 with no reply and changes
- * nothing. Numbers are masked in every log line.
+ * city's name.
+ *
+ * Any other text goes to the question "is it fixed?" the phone was last
+ * asked by SMS (question.h), while it takes answers: a text that starts
+ * with an answer (1, 2, 3, or a word of keyword.c) answers it, the rest
+ * being the resident's comment; a text after an answer of not fixed or
+ * partly is a comment added to it (answer.h). Either is thanked with
+ * thanks.sms in the question's language. Any other text, or one from a
+ * phone with no question open, is answered 200 with no reply and changes
+ * nothing. Numbers are masked in every log line, and the resident's
+ * words are never logged.
  */
 #ifndef INBOUND_H
 #define INBOUND_H
-
-#include <stddef.h>
 
 struct catalog;
 struct config;
 struct httpreq;
 struct http_response;
 struct redis;
-
-/* What a keyword asks for. */
-enum inbound_kind {
-	INBOUND_NONE = 0,
-	INBOUND_STOP,
-	INBOUND_START,
-	INBOUND_HELP
-};
-
-/*
- * Fold a text message as keywords are compared: trimmed, upper case,
- * without accents. Returns the folded text (the caller frees it), or
- * NULL if text is not valid UTF-8 or too long to be a keyword.
- */
-char *inbound_fold(const char *text);
-
-/*
- * Look text up among the keywords. Returns what it asks for and writes
- * the languages it is a word of into locales (size bytes), separated by
- * spaces; INBOUND_NONE (and "") if it is no keyword.
- */
-enum inbound_kind inbound_keyword(const char *text, char *locales,
-    size_t size);
 
 /*
  * Answer one /inbound request under cf with the replies of cat,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answerpage.h"
 #include "config.h"
 #include "generation.h"
 #include "health.h"
@@ -64,6 +65,8 @@ listener_route(const struct httpreq *req, struct http_response *resp,
 		inbound_handle(g->cf, g->cat, &l->r, req, resp);
 	else if (strcmp(path, "/unsubscribe") == 0)
 		unsubscribe_handle(g->cf, &l->r, req, resp);
+	else if (strcmp(path, "/answer") == 0)
+		answerpage_handle(g->cf, &l->r, req, resp);
 	else {
 		resp->status = 404;
 		resp->body = xstrdup("not found\n");

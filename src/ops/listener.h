@@ -5,9 +5,11 @@
  *   GET|POST /receipt    an SMS gateway's delivery report (receipt.h)
  *   GET /metrics         counters and gauges for Prometheus (health.h)
  *   GET /healthz         200 "ok" or 503 with the reasons (health.h)
- *   GET|POST /inbound    a resident's text message: STOP, START, HELP
- *                        (inbound.h)
+ *   GET|POST /inbound    a resident's text message: STOP, START, HELP,
+ *                        an answer to "is it fixed?" (inbound.h)
  *   GET|POST /unsubscribe  a one-click unsubscribe link (unsubscribe.h)
+ *   GET|POST /answer     an answer link of the email that asks "is it
+ *                        fixed?" (answerpage.h)
  * and 404 for anything else. It reads the configuration of the current
  * generation, swapped on SIGHUP like the delivery workers', and writes
  * to Redis through a connection of its own. http.listen is read once at

@@ -27,6 +27,7 @@
 #include "backoff.h"
 #include "config.h"
 #include "catalog.h"
+#include "chores.h"
 #include "deliver.h"
 #include "generation.h"
 #include "listener.h"
@@ -40,7 +41,6 @@
 #include "redisconn.h"
 #include "reload.h"
 #include "opsreq.h"
-#include "rollupfold.h"
 #include "sdnotify.h"
 #include "server.h"
 #include "signals.h"
@@ -58,8 +58,9 @@ static const struct deliver_workers server_workers = {
 /*
  * Longest a blocking read waits before the loop looks around: a second,
  * since the steps' and the workers' daily counts are folded into their
- * hashes once a second (server_full()), and the console shows them;
- * the console's operator requests (opsreq.h) are carried out then too.
+ * hashes once a second (server_full(), chores.h), and the console shows
+ * them; the console's operator requests are carried out then too, and
+ * the questions due asked.
  */
 #define SERVER_BLOCK_MAX_MS	1000
 
@@ -435,22 +436,18 @@ server_full(struct server *sv)
 {
 	long long	 email, sms;
 	char		*cause = NULL;
+	size_t		 queued;
 
 	if (clock_ms() < sv->next_depth)
 		return sv->full;
 	sv->next_depth = clock_ms() + 1000;
-	/* Once a second too, the steps' daily counts go into their hashes. */
-	if (rollupfold_run(sv->r, sv->cf, ROLLUPFOLD_MAX, &cause) < 0 ||
-	    cause != NULL) {
-		log_warn("daily counts: %s", cause);
-		free(cause);
-		cause = NULL;
-	}
-	/* And the console's operator requests are carried out. */
-	if (opsreq_run(sv->r, sv->cf, sv->cat, &cause) < 0) {
+	/* Once a second too, the chores: counts, requests, questions. */
+	if (chores_run(sv->r, sv->cf, sv->cat, &queued, &cause) < 0) {
 		server_lost(sv, cause);
 		return 1;
 	}
+	if (queued > 0)
+		deliver_kick(sv->deliver);
 	if (outbox_depth(sv->r, sv->cf, &email, &sms, &cause) != 0) {
 		server_lost(sv, cause);
 		return 1;

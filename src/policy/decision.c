@@ -6,7 +6,8 @@
  *   decision    received, queued, held, suppressed, coalesced, flagged,
  *               ignored, subscribed, unsubscribed, sent, dry_run,
  *               deferred, retried, failed, dead, delivered, undelivered,
- *               bounced, complained, measured
+ *               bounced, complained, measured, asked, answered,
+ *               unanswered
  *   rule        the rule that decided it (for suppressions, flags, ...)
  *   notice      the notice concerned
  *   division    the division concerned
@@ -31,7 +32,7 @@ static const char *decision_kinds[] = {
 	"", "queued", "held", "suppressed", "coalesced", "flagged", "ignored",
 	"subscribed", "unsubscribed", "sent", "deferred", "retried", "failed",
 	"dead", "received", "dry_run", "delivered", "undelivered", "bounced",
-	"complained", "measured"
+	"complained", "measured", "asked", "answered", "unanswered"
 };
 
 #define DECISION_NKINDS (sizeof decision_kinds / sizeof decision_kinds[0])

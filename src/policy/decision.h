@@ -5,8 +5,10 @@
  * a notice queued, a closure held, a notice suppressed and by which rule,
  * a transition coalesced into a later notice, a flag on poor data, an
  * event ignored, a contact subscribed or unsubscribed, an email that
- * bounced after the relay took it or that its reader reported as abuse -
- * it makes one struct decision. The policy makes them; the store writes them to the
+ * bounced after the relay took it or that its reader reported as abuse,
+ * a service standard measured, a resident asked whether the work fixed
+ * the problem and their answer - it makes one struct decision. The
+ * policy makes them; the store writes them to the
  * SR's audit stream in the same transaction as the state they explain,
  * and logs them once that transaction has committed.
  */
@@ -38,7 +40,10 @@ enum decision_kind {
 	DECISION_UNDELIVERED,	/* the gateway reports it did not */
 	DECISION_BOUNCED,	/* a bounce report: hard or soft (rule) */
 	DECISION_COMPLAINED,	/* an abuse report from the mailbox */
-	DECISION_MEASURED	/* a service standard ended: met or not */
+	DECISION_MEASURED,	/* a service standard ended: met or not */
+	DECISION_ASKED,		/* a resident asked whether it was fixed */
+	DECISION_ANSWERED,	/* their answer: fixed, not_fixed, partly */
+	DECISION_UNANSWERED	/* no answer within feedback.answer_days */
 };
 
 /* How many extra fields a decision may carry (decision_set()). */

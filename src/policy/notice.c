@@ -181,7 +181,7 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 {
 	const struct srstate_contact	*c;
 	struct notice			*n;
-	size_t				 i;
+	size_t				 i, j;
 
 	n = xcalloc(1, sizeof *n);
 	n->id = xasprintf("%s/%lld", st->sr, (long long)st->seq);
@@ -221,6 +221,10 @@ notice_build(struct srstate *st, enum vocab_notice kind, const char *division,
 		c = &st->contact[i];
 		if (!c->active)
 			continue;
+		/* The contacts of one subscription are one resident. */
+		for (j = 0; j < n->nto && n->to[j].ts != c->ts; j++)
+			continue;
+		n->to[n->nto].resident = xasprintf("%zu", j);
 		n->to[n->nto].channel = c->channel;
 		n->to[n->nto].address = xstrdup(c->address);
 		n->to[n->nto].ts = c->ts;
@@ -391,6 +395,7 @@ notice_free(struct notice *n)
 		free(n->to[i].address);
 		free(n->to[i].alt);
 		free(n->to[i].locale);
+		free(n->to[i].resident);
 	}
 	free(n->to);
 	free(n->id);
@@ -408,6 +413,8 @@ notice_free(struct notice *n)
 	free(n->standard_days);
 	free(n->standard_target);
 	free(n->standard_due);
+	free(n->question);
+	free(n->answer_by);
 	free(n->events);
 	free(n);
 }
@@ -450,6 +457,9 @@ notice_fields(const struct notice *n, size_t i, const char **out)
 	notice_put(out, &k, "standard_due", n->standard_due);
 	notice_put(out, &k, "partial", n->partial ? "1" : NULL);
 	notice_put(out, &k, "correction", n->correction ? "1" : NULL);
+	notice_put(out, &k, "question", n->question);
+	notice_put(out, &k, "answer_by", n->answer_by);
+	notice_put(out, &k, "resident", r->resident);
 	notice_put(out, &k, "events", n->events);
 	return k;
 }

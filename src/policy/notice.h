@@ -27,6 +27,9 @@ struct notice_recipient {
 	char	*locale;	/* NULL: the default locale */
 	int64_t	 ts;		/* when it subscribed (ms) */
 	char	*alt;		/* other channel's address, or NULL */
+	char	*resident;	/* the index of the first recipient of
+				   the same subscription (the same ts):
+				   one resident, asked once (question.h) */
 };
 
 /* A notice to deliver: what to say, and to whom. */
@@ -50,6 +53,9 @@ struct notice {
 	char			*standard_due;	/* and when it ends (ms) */
 	int			 partial;	/* part of the work is done */
 	int			 correction;	/* "completed" was told before */
+	char			*question;	/* feedback: the question's id */
+	char			*answer_by;	/* feedback: answers taken
+						   until, ms */
 	char			*events;
 	struct notice_recipient	*to;
 	size_t			 nto;

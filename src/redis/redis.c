@@ -464,6 +464,29 @@ redis_score(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* Return the members of a sorted set due at now. */
+struct redis_reply *
+redis_due(struct redis *r, const char *key, int64_t now, size_t max,
+    const char *what, char **cause)
+{
+	struct redis_reply	*reply;
+	char			 nowbuf[32], maxbuf[32];
+
+	snprintf(nowbuf, sizeof nowbuf, "%lld", (long long)now);
+	snprintf(maxbuf, sizeof maxbuf, "%zu", max);
+	reply = redis_command(r, cause, "ZRANGEBYSCORE %s -inf %s LIMIT 0 %s",
+	    key, nowbuf, maxbuf);
+	if (reply != NULL && reply->type != REDIS_TYPE_ARRAY) {
+		if (cause != NULL)
+			*cause = xasprintf("reading %s: %s", what,
+			    reply->str != NULL ? reply->str :
+			    "unexpected reply");
+		redis_reply_free(reply);
+		return NULL;
+	}
+	return reply;
+}
+
 /* Send a command without waiting for its reply. */
 int
 redis_send_argv(struct redis *r, char **cause, int argc, const char **argv,

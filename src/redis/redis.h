@@ -141,6 +141,14 @@ void redis_pipe_args(struct redis *r, const struct redis_args *head,
 int redis_score(const char *s, int64_t *ms);
 
 /*
+ * Return the members of the sorted set key whose score is now or less,
+ * at most max, lowest first: an array reply (free it). NULL with *cause
+ * (about what, a few words) if Redis failed or answered otherwise.
+ */
+struct redis_reply *redis_due(struct redis *r, const char *key, int64_t now,
+    size_t max, const char *what, char **cause);
+
+/*
  * Send a command without waiting for its reply, for a blocking read that
  * the caller waits for with poll(2) on redis_fd(). Returns 0, or -1 with
  * *cause set.

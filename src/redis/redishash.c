@@ -185,3 +185,19 @@ redishash_next(struct redis *r, redishash_fn fn, void *arg, char **cause)
 	*cause = h.error;
 	return 1;
 }
+
+/* Return the fields and values of an HGETALL reply, uncopied. */
+char **
+redishash_pairs(const struct redis_reply *reply, size_t *npairs)
+{
+	char	**fields;
+	size_t	  i, n;
+
+	n = reply->type == REDIS_TYPE_ARRAY ? reply->elements : 0;
+	fields = xcalloc(n + 1, sizeof *fields);
+	for (i = 0; i < n; i++)
+		fields[i] = reply->element[i]->str != NULL ?
+		    reply->element[i]->str : (char *)"";
+	*npairs = n / 2;
+	return fields;
+}

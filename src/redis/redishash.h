@@ -5,7 +5,8 @@
  * counts is a few million of them; redis_pipe_reply() would make a struct
  * redis_reply of each, two allocations apiece on top of hiredis's own.
  * redishash_next() instead hands each pair to a function as the reply is
- * parsed, out of the read buffer, allocating nothing.
+ * parsed, out of the read buffer, allocating nothing. For the small hash
+ * of one record, redishash_pairs() points into a reply already read.
  */
 #ifndef REDISHASH_H
 #define REDISHASH_H
@@ -13,6 +14,7 @@
 #include <stddef.h>
 
 struct redis;
+struct redis_reply;
 
 /*
  * Called for each field of a hash and its value, both NUL-terminated
@@ -33,5 +35,13 @@ typedef int (*redishash_fn)(char *field, size_t flen, const char *value,
  */
 int redishash_next(struct redis *r, redishash_fn fn, void *arg,
     char **cause);
+
+/*
+ * Return the fields and values of an HGETALL reply already read, as
+ * field/value pointers into it (fields[2*i], fields[2*i+1], "" for a
+ * nil), and set *npairs to how many pairs; an empty array of none for a
+ * reply that is not an array. Free the array alone, before the reply.
+ */
+char **redishash_pairs(const struct redis_reply *reply, size_t *npairs);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * link.c - the links a message carries: status, resident's page,
- * unsubscribe, redacted
+ * unsubscribe, answers, redacted
  *
  * render.c puts these links in what a resident receives; the listener's
- * /unsubscribe (src/ops) checks a link's token with the same functions,
+ * /unsubscribe and /answer (src/ops) check a link's token with the same
+ * functions,
  * and the delivery workers redact the token from what is recorded. A
  * resident page's token is made and checked from the key alone, so that
  * closeloop-web checks it without the rest of closeloop's state. The
@@ -157,6 +158,49 @@ link_unsubscribe(const struct config *cf, const char *sr, const char *address,
 	    strchr(base, '?') != NULL ? '&' : '?', sr, contact, exp, token);
 	free(base);
 	return url;
+}
+
+/* Write the token of a question's answer links. */
+void
+link_answer_token(const struct config *cf, const char *question,
+    long long exp, char out[DIGEST_HEX_LEN + 1])
+{
+	const char	*key = cf->feedback_answer_secret;
+	char		*text;
+
+	text = xasprintf("closeloop-answer:%s:%lld", question, exp);
+	digest_hmac(key, strlen(key), text, out);
+	free(text);
+}
+
+/* Check the token of a question's answer links, in constant time. */
+int
+link_answer_check(const struct config *cf, const char *question,
+    long long exp, const char *token)
+{
+	char	want[DIGEST_HEX_LEN + 1];
+
+	if (cf->feedback_answer_secret == NULL || question == NULL ||
+	    token == NULL)
+		return 0;
+	link_answer_token(cf, question, exp, want);
+	return digest_equal(want, token);
+}
+
+/* Return the link that answers a question. */
+char *
+link_answer(const struct config *cf, const char *question,
+    const char *answer, long long exp)
+{
+	const char	*url = cf->feedback_answer_url;
+	char		 token[DIGEST_HEX_LEN + 1];
+
+	if (url == NULL || cf->feedback_answer_secret == NULL)
+		return NULL;
+	link_answer_token(cf, question, exp, token);
+	return xasprintf("%s%cq=%s&a=%s&exp=%lld&token=%s", url,
+	    strchr(url, '?') != NULL ? '&' : '?', question, answer, exp,
+	    token);
 }
 
 /* Return where the token of a link starts, and its length; NULL if none. */

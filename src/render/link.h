@@ -1,6 +1,6 @@
 /*
  * link.h - the links a message carries: status, resident's page,
- * unsubscribe, redacted
+ * unsubscribe, answers, redacted
  *
  * templates.status_url and templates.unsubscribe_url are patterns in
  * which "{sr}" stands for the SR's number.
@@ -33,6 +33,24 @@
  * templates.status_url, so a message never points at a page that can
  * disagree with it. closeloop-web checks a token with
  * link_resident_check() and the key of the same configuration.
+ *
+ * With feedback.answer_url and feedback.answer_secret_file set, the
+ * email that asks whether the work fixed the problem (question.h)
+ * carries three links, one per answer: feedback.answer_url with
+ *   q=QUESTION&a=ANSWER&exp=EXP&token=TOKEN
+ * added to its query, where
+ *   QUESTION the question's id, "SR/SEQ/N"
+ *   ANSWER   fixed, not_fixed or partly
+ *   EXP      when the links stop working, in seconds since the epoch:
+ *            the question's answer_by (feedback.answer_days after it
+ *            was asked)
+ *   TOKEN    HMAC-SHA-256(key, "closeloop-answer:QUESTION:EXP"), 64
+ *            lower-case hex digits
+ * and key is the first line of feedback.answer_secret_file. The token
+ * is the question's, not the answer's: the page a link opens lets the
+ * resident choose another answer before they confirm it (ops/
+ * answerpage.c). Like the unsubscribe token, it is redacted from the
+ * record and the kept copy.
  */
 #ifndef LINK_H
 #define LINK_H
@@ -109,6 +127,30 @@ char *link_unsubscribe(const struct config *cf, const char *sr,
  * kept message must not hold. The caller frees it.
  */
 char *link_secret(const char *url);
+
+/*
+ * Write the token of question's answer links, valid until exp (seconds
+ * since the epoch), under cf's key into out. The key must be set.
+ */
+void link_answer_token(const struct config *cf, const char *question,
+    long long exp, char out[DIGEST_HEX_LEN + 1]);
+
+/*
+ * Return 1 if token is that of question's answer links until exp under
+ * cf's key, compared in constant time; 0 if not, or if the key is not
+ * set.
+ */
+int link_answer_check(const struct config *cf, const char *question,
+    long long exp, const char *token);
+
+/*
+ * Return the link by which the resident answers question with answer
+ * ("fixed", "not_fixed", "partly") until exp (seconds since the epoch),
+ * or NULL if feedback.answer_url or its key is not set. The caller
+ * frees it.
+ */
+char *link_answer(const struct config *cf, const char *question,
+    const char *answer, long long exp);
 
 /* What stands for a link's token in the recorded content. */
 #define LINK_REDACTED	"REDACTED"

@@ -8,12 +8,14 @@
  * notice is rendered in every locale of the set for email and for SMS
  * with sample data (a 500-character note, photos, a scheduled date): an
  * SMS whose text and link alone take more than sms.max_segments, a link
- * that is not https, an empty subject are errors. A notice that a locale
- * lacks and takes from a fallback is a warning. The replies to a
- * resident's text message (stop.sms, start.sms, help.sms) may use city
- * alone; each locale must have them (or take them from a fallback, a
- * warning), and a reply longer than one segment is a warning, since it is
- * sent whole. Every configured division needs a name in each locale of
+ * that is not https, an empty subject are errors, and so is a feedback
+ * question's SMS that does not fit whole in one segment (it is answered
+ * by a reply). A notice that a locale lacks and takes from a fallback is
+ * a warning. The replies to a resident's text message (stop.sms,
+ * start.sms, help.sms, and thanks.sms for an answer to the question)
+ * may use city alone (thanks also the answer); each locale must have
+ * them (or take them from a fallback, a warning), and a reply longer
+ * than one segment is a warning, since it is sent whole. Every configured division needs a name in each locale of
  * the set, or residents read another language's (a warning).
  */
 #include "build.h"
@@ -37,8 +39,11 @@
 /* The parts of a notice, each its own template. */
 static const char *lint_parts[] = { "subject", "txt", "html", "sms" };
 
-/* The replies to residents' keywords (inbound.h), all SMS. */
-static const char *lint_replies[] = { "stop", "start", "help" };
+/*
+ * The replies to residents' keywords (inbound.h) and the thanks for an
+ * answer to "is it fixed?" (question.h), all SMS.
+ */
+static const char *lint_replies[] = { "stop", "start", "help", "thanks" };
 
 /* The state of a run. */
 struct lint {
@@ -47,7 +52,11 @@ struct lint {
 	struct lintreport	 report;
 };
 
-/* Return 1 if a template's key is that of a reply to a keyword. */
+/*
+ * Return LINTWALK_THANKS if a template's key is that of the thanks for
+ * an answer, LINTWALK_REPLY if of another reply to a resident's text,
+ * else 0.
+ */
 static int
 lint_is_reply(const char *key)
 {
@@ -56,7 +65,8 @@ lint_is_reply(const char *key)
 	for (k = 0; k < sizeof lint_replies / sizeof lint_replies[0]; k++) {
 		len = strlen(lint_replies[k]);
 		if (strncmp(key, lint_replies[k], len) == 0 && key[len] == '.')
-			return 1;
+			return strcmp(lint_replies[k], "thanks") == 0 ?
+			    LINTWALK_THANKS : LINTWALK_REPLY;
 	}
 	return 0;
 }
@@ -93,6 +103,16 @@ lint_sample(const struct config *cf, enum vocab_notice kind)
 	n->from_division = xstrdup(cf->ndivisions > 1 ?
 	    cf->divisions[1].code : "TW");
 	n->service = xstrdup("Road Pothole / Road Damage");
+	if (kind == VOCAB_NOTICE_FEEDBACK) {
+		/* The question, as closeloopd asks it: no note, no photo. */
+		n->question = xstrdup("2026-000101/1/0");
+		n->answer_by = xasprintf("%lld", (long long)(time(NULL) +
+		    cf->feedback_answer_days * 86400) * 1000);
+		n->to = xcalloc(1, sizeof *n->to);
+		n->nto = 1;
+		n->to[0].address = xstrdup("resident@example.org");
+		return n;
+	}
 	note = xmalloc(501);
 	for (i = 0; i < 500; i++)
 		note[i] = "We repaired the road. "[i % 22];
@@ -166,8 +186,56 @@ lint_render(struct lint *l, const char *locale, enum vocab_notice kind)
 		lintreport_error(r, "%s: %s.sms: its text and link alone take "
 		    "%zu segments (sms.max_segments is %lld)", locale, name,
 		    out.sms_fixed_segments, (long long)l->cf->sms_max_segments);
+	/* The question is answered by a reply to it: one whole text. */
+	else if (kind == VOCAB_NOTICE_FEEDBACK && (out.sms_info.segments > 1 ||
+	    out.sms_cut.note_chars > 0 || out.sms_cut.link ||
+	    out.sms_cut.fixed))
+		lintreport_error(r, "%s: feedback.sms takes %zu segments (%zu "
+		    "%s); the question must fit in one, whole", locale,
+		    out.sms_info.segments, out.sms_info.units,
+		    out.sms_info.encoding == SEGMENT_GSM7 ? "GSM-7 characters" :
+		    "UCS-2 units");
 	render_out_clear(&out);
 	notice_free(n);
+}
+
+/*
+ * Render the thanks for each answer, and for a comment, in one locale:
+ * each is sent whole, so more than one segment is a warning.
+ */
+static void
+lint_thanks(struct lint *l, const char *locale)
+{
+	static const char *const answers[] = {
+		"fixed", "not_fixed", "partly"
+	};
+	struct segment_info	 info;
+	char			*text, *cause = NULL;
+	size_t			 i;
+	int			 comment;
+
+	for (i = 0; i < 2 * (sizeof answers / sizeof answers[0]); i++) {
+		comment = i >= sizeof answers / sizeof answers[0];
+		text = render_thanks(l->cf, l->cat, locale, answers[i %
+		    (sizeof answers / sizeof answers[0])], comment, &info,
+		    &cause);
+		if (text == NULL) {
+			lintreport_error(&l->report, "%s: %s", locale, cause);
+			free(cause);
+			return;
+		}
+		if (*text == '\0')
+			lintreport_error(&l->report, "%s: thanks.sms renders "
+			    "empty for %s", locale, answers[i % 3]);
+		else if (info.segments > 1)
+			lintreport_warning(&l->report, "%s: thanks.sms for "
+			    "%s%s takes %zu segments (%zu %s); a reply is sent "
+			    "whole, so one is best", locale, answers[i % 3],
+			    comment ? " and a comment" : "", info.segments,
+			    info.units, info.encoding == SEGMENT_GSM7 ?
+			    "GSM-7 characters" : "UCS-2 units");
+		free(text);
+	}
 }
 
 /* Render the replies to residents' keywords in one locale and check them. */
@@ -191,6 +259,8 @@ lint_reply(struct lint *l, const char *locale)
 		if (strcmp(found, locale) != 0)
 			lintreport_warning(r, "%s: no %s.sms; %s's is used",
 			    locale, lint_replies[i], found);
+		if (strcmp(lint_replies[i], "thanks") == 0)
+			lint_thanks(l, locale);
 		if ((text = render_reply(l->cf, l->cat, locale, lint_replies[i],
 		    &info, &cause)) == NULL) {
 			lintreport_error(r, "%s: %s", locale, cause);

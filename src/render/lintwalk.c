@@ -3,7 +3,8 @@
  *
  * A template is read as template_walk() gives it, text and tags in
  * order. Every name it uses must be one a notice provides (a reply to a
- * resident's keyword knows city alone), and every partial it includes
+ * resident's keyword knows city alone, the thanks for an answer city and
+ * the answer), and every partial it includes
  * must exist for its part. Two warnings come from the text around the
  * values:
  *  - a heading over a value that may be missing - a label ending with a
@@ -55,6 +56,9 @@ static const struct lintwalk_var {
 	{ "duplicate_of", LINT_OPTIONAL|LINT_ISOLATE },
 	{ "duplicate_url", LINT_OPTIONAL|LINT_ISOLATE },
 	{ "unsubscribe_url", LINT_OPTIONAL|LINT_ISOLATE },
+	{ "fixed_url", LINT_OPTIONAL|LINT_ISOLATE },
+	{ "not_fixed_url", LINT_OPTIONAL|LINT_ISOLATE },
+	{ "partly_url", LINT_OPTIONAL|LINT_ISOLATE },
 	{ "partial", 0 },
 	{ "correction", 0 },
 	{ "standard_by", LINT_OPTIONAL|LINT_ISOLATE },
@@ -340,6 +344,22 @@ lintwalk_value(struct lintwalk *l, const struct lintwalk_var *var,
 	l->isocol = col;
 }
 
+/* Return 1 if the thanks for an answer may use name. */
+static int
+lintwalk_thanks_name(const char *name)
+{
+	static const char *const names[] = {
+		"city", "fixed", "not_fixed", "partly", "comment"
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Check one name a template uses, or one text between its tags. */
 static void
 lintwalk_name(void *arg, enum template_use use, const char *name,
@@ -385,10 +405,18 @@ lintwalk_name(void *arg, enum template_use use, const char *name,
 		lintwalk_isolate_end(l, NULL);
 		break;
 	}
-	if (l->reply) {
+	if (l->reply == LINTWALK_REPLY) {
 		if (strcmp(name, "city") != 0)
 			lintreport_error(l->report, "%s:%u:%u: unknown "
 			    "variable %s (a reply knows city alone)", l->file,
+			    line, col, name);
+		return;
+	}
+	if (l->reply == LINTWALK_THANKS) {
+		if (!lintwalk_thanks_name(name))
+			lintreport_error(l->report, "%s:%u:%u: unknown "
+			    "variable %s (the thanks for an answer knows city, "
+			    "fixed, not_fixed, partly and comment)", l->file,
 			    line, col, name);
 		return;
 	}

@@ -11,8 +11,12 @@
  * the SR when templates.resident_url is set, else the city's status page
  * (link.h); duplicate_url is always the city's status page of the
  * original. An email's unsubscribe_url is its recipient's own link when
- * one-click unsubscribe is set up (unsubscribe.h). The replies to a
- * resident's text message (stop, start, help) see city alone.
+ * one-click unsubscribe is set up (unsubscribe.h); the email of a
+ * feedback notice has fixed_url, not_fixed_url and partly_url, its
+ * answer links (link.h), when they are set up. The replies to a
+ * resident's text message (stop, start, help) see city alone; the
+ * thanks for an answer (thanks) city and the answer: fixed, not_fixed,
+ * partly, and comment for a comment alone.
  *
  * An SMS is rendered with its shortenable pieces marked by characters of
  * the Private Use Area: the output of the "note" partial, the photo link
@@ -35,6 +39,7 @@
 #include "event.h"
 #include "link.h"
 #include "notice.h"
+#include "question.h"
 #include "render.h"
 #include "syntax.h"
 #include "template.h"
@@ -235,17 +240,46 @@ render_standard(const struct config *cf, struct view *v,
 	    NULL && strcmp(n->standard_target, "response") == 0));
 }
 
+/* The names of the answers' links, in the order of render_out's. */
+static const char *const render_answer_vars[RENDER_ANSWERS] = {
+	"fixed_url", "not_fixed_url", "partly_url"
+};
+
+/*
+ * Make the answer links of the email of feedback notice n (for the
+ * order of render_answer_vars), if they are set up.
+ */
+static void
+render_answers(const struct config *cf, const struct notice *n,
+    char **urls)
+{
+	static const enum question_answer answers[RENDER_ANSWERS] = {
+		QUESTION_FIXED, QUESTION_NOT_FIXED, QUESTION_PARTLY
+	};
+	long long	 exp;
+	size_t		 i;
+
+	if (n->notice != VOCAB_NOTICE_FEEDBACK || n->question == NULL ||
+	    n->answer_by == NULL)
+		return;
+	exp = strtoll(n->answer_by, NULL, 10) / 1000;
+	for (i = 0; i < RENDER_ANSWERS; i++)
+		urls[i] = link_answer(cf, n->question,
+		    question_answer_name(answers[i]), exp);
+}
+
 /*
  * Build the data the templates of a notice see; unsub is the
- * unsubscribe link (or NULL).
+ * unsubscribe link (or NULL), answers the answer links (or NULL).
  */
 static struct view *
 render_view(const struct config *cf, const struct notice *n,
     const char *locale, int sms, int64_t now, const char *unsub,
-    size_t *photos_dropped)
+    char *const *answers, size_t *photos_dropped)
 {
 	struct view	*v;
 	char		*s, *marked;
+	size_t		 i;
 
 	v = view_map();
 	render_set(v, "sr", n->sr);
@@ -278,6 +312,8 @@ render_view(const struct config *cf, const struct notice *n,
 	}
 	render_set(v, "duplicate_of", n->duplicate_of);
 	view_set_string(v, "unsubscribe_url", unsub);
+	for (i = 0; answers != NULL && i < RENDER_ANSWERS; i++)
+		view_set_string(v, render_answer_vars[i], answers[i]);
 	view_set(v, "partial", view_bool(n->partial));
 	view_set(v, "correction", view_bool(n->correction));
 	render_standard(cf, v, n, locale);
@@ -440,8 +476,9 @@ render_notice(const struct config *cf, const struct catalog *cat,
 		    link_unsubscribe(cf, n->sr, n->to[i].address, now) :
 		    cf->templates_unsubscribe_url != NULL ?
 		    link_url(cf->templates_unsubscribe_url, n->sr) : NULL;
+		render_answers(cf, n, out->answer_url);
 		v = render_view(cf, n, locale, 0, now, out->unsubscribe_url,
-		    &out->photos_dropped);
+		    out->answer_url, &out->photos_dropped);
 		out->subject = render_part(cat, locale, name, "subject", v,
 		    cause);
 		if (out->subject != NULL)
@@ -459,7 +496,7 @@ render_notice(const struct config *cf, const struct catalog *cat,
 		out->photos_dropped = 0;
 		unsub = cf->templates_unsubscribe_url != NULL ?
 		    link_url(cf->templates_unsubscribe_url, n->sr) : NULL;
-		v = render_view(cf, n, locale, 1, now, unsub,
+		v = render_view(cf, n, locale, 1, now, unsub, NULL,
 		    &out->photos_dropped);
 		free(unsub);
 		text = render_part(cat, locale, name, "sms", v, cause);
@@ -487,17 +524,17 @@ fail:
 	return -1;
 }
 
-/* Render the reply to a resident's text message. */
-char *
-render_reply(const struct config *cf, const struct catalog *cat,
-    const char *locale, const char *name, struct segment_info *info,
+/*
+ * Render reply NAME.sms for locale with the data v (freed), trimmed, as
+ * render_reply() says.
+ */
+static char *
+render_sms_reply(const struct catalog *cat, const char *locale,
+    const char *name, struct view *v, struct segment_info *info,
     char **cause)
 {
-	struct view	*v;
-	char		*text, *smart, *trimmed;
+	char	*text, *smart, *trimmed;
 
-	v = view_map();
-	render_set(v, "city", render_city(cf, locale));
 	text = render_part(cat, locale, name, "sms", v, cause);
 	view_free(v);
 	if (text == NULL)
@@ -520,15 +557,50 @@ render_reply(const struct config *cf, const struct catalog *cat,
 	return trimmed;
 }
 
+/* Render the reply to a resident's text message. */
+char *
+render_reply(const struct config *cf, const struct catalog *cat,
+    const char *locale, const char *name, struct segment_info *info,
+    char **cause)
+{
+	struct view	*v;
+
+	v = view_map();
+	render_set(v, "city", render_city(cf, locale));
+	return render_sms_reply(cat, locale, name, v, info, cause);
+}
+
+/* Render the thanks for an answer. */
+char *
+render_thanks(const struct config *cf, const struct catalog *cat,
+    const char *locale, const char *answer, int comment,
+    struct segment_info *info, char **cause)
+{
+	struct view	*v;
+	int		 a;
+
+	v = view_map();
+	render_set(v, "city", render_city(cf, locale));
+	for (a = QUESTION_FIXED; a <= QUESTION_PARTLY; a++)
+		view_set(v, question_answer_name(a), view_bool(answer != NULL &&
+		    strcmp(answer, question_answer_name(a)) == 0));
+	view_set(v, "comment", view_bool(comment));
+	return render_sms_reply(cat, locale, "thanks", v, info, cause);
+}
+
 /* Free what a render_out holds. */
 void
 render_out_clear(struct render_out *out)
 {
+	size_t	i;
+
 	free(out->subject);
 	free(out->text);
 	free(out->html);
 	free(out->sms);
 	free(out->locale);
 	free(out->unsubscribe_url);
+	for (i = 0; i < RENDER_ANSWERS; i++)
+		free(out->answer_url[i]);
 	memset(out, 0, sizeof *out);
 }

@@ -24,6 +24,9 @@ struct notice;
 #define RENDER_EMAIL	0x1
 #define RENDER_SMS	0x2
 
+/* The answers a feedback notice's email links to (question.h). */
+#define RENDER_ANSWERS	3
+
 /* What a resident receives. Parts not asked for are NULL. */
 struct render_out {
 	char			*subject;	/* one line */
@@ -38,6 +41,11 @@ struct render_out {
 	char			*unsubscribe_url; /* email: the recipient's
 						     (unsubscribe.h), or
 						     NULL */
+	char			*answer_url[RENDER_ANSWERS]; /* email, a
+						     feedback notice: the
+						     links of fixed,
+						     not_fixed and partly
+						     (link.h), or NULL */
 };
 
 /*
@@ -60,6 +68,17 @@ int render_notice(const struct config *cf, const struct catalog *cat,
 char *render_reply(const struct config *cf, const struct catalog *cat,
     const char *locale, const char *name, struct segment_info *info,
     char **cause);
+
+/*
+ * Render the thanks for an answer to "is it fixed?" (question.h):
+ * template thanks.sms of the set for locale, with the city's name in
+ * that locale and, true, the answer's name (fixed, not_fixed or partly)
+ * and comment if what the resident sent was a comment alone. As
+ * render_reply() returns.
+ */
+char *render_thanks(const struct config *cf, const struct catalog *cat,
+    const char *locale, const char *answer, int comment,
+    struct segment_info *info, char **cause);
 
 /*
  * Return the name of division code in a locale as messages write it: its

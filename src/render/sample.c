@@ -138,12 +138,18 @@ sample_notice(const struct config *cf, struct sample *s, const char *locale,
 		    "notice=NAME to force one)");
 	if (n != NULL && s->force != NULL &&
 	    vocab_notice_parse(s->force) == VOCAB_NOTICE_NONE) {
-		*cause = xasprintf("notice: unknown notice \"%s\" (use %s)",
-		    s->force, vocab_notice_list());
+		*cause = xasprintf("notice: unknown notice \"%s\" (use %s, "
+		    "feedback)", s->force, vocab_notice_list());
 		notice_free(n);
 		n = NULL;
 	} else if (n != NULL && s->force != NULL)
 		n->notice = vocab_notice_parse(s->force);
+	if (n != NULL && n->notice == VOCAB_NOTICE_FEEDBACK) {
+		/* The question of the notice, answered by its links. */
+		n->question = xasprintf("%s/0", n->id);
+		n->answer_by = xasprintf("%lld", ((long long)t +
+		    cf->feedback_answer_days * 86400) * 1000);
+	}
 	if (n != NULL) {
 		free(n->to[0].locale);
 		n->to[0].locale = xstrdup(locale != NULL ? locale :

@@ -294,7 +294,10 @@ dashdata_service(const char *division, const char *day, const char *group,
 
 	(void)division;
 	(void)day;
-	if (group != NULL && dashdata_trended(counter))
+	/* Beside the trend's counters, what residents answered. */
+	if (group != NULL && (dashdata_trended(counter) ||
+	    strcmp(counter, "answer:not_fixed") == 0 ||
+	    strcmp(counter, "answer:partly") == 0))
 		rolluptab_add(rolluptab_row(&d->services, "", "", group),
 		    counter, count);
 	return 0;

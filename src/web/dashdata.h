@@ -13,7 +13,8 @@
  *                                 and held in each month of the trend:
  *                                 the 13 months ending with the period's
  *   services, row ("", "", TYPE)  received, told and held per service
- *                                 type over the period (none with a ward
+ *                                 type over the period, and the answers
+ *                                 not fixed and partly (none with a ward
  *                                 or service filter: the counts by
  *                                 service type are the division's)
  *

@@ -5,7 +5,8 @@
  * misleading closures from decision.h, the lag buckets from rollup.h:
  * a notice, rule or bucket added there is shown without a change here.
  * The service standards' figures (rollcount.h) are fixed, like the
- * flags and the failures.
+ * flags and the failures; the residents' answers to "is it fixed?" are
+ * their own sections.
  */
 #include "build.h"
 
@@ -100,6 +101,19 @@ dashfig_list(struct dashfig **out)
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		dashfig_add(&f, &n, fixed[i][0], xstrdup(fixed[i][1]),
 		    xstrdup(fixed[i][2]), 1);
+	/* "Is it fixed?": residents asked, their answers, no answer. */
+	dashfig_add(&f, &n, "asked", xstrdup("asked"),
+	    xstrdup("residents asked if it was fixed"), 0);
+	dashfig_add(&f, &n, "answers", xstrdup("answered"),
+	    xstrdup("their answers"), 0);
+	dashfig_add(&f, &n, "answers", xstrdup("answer:fixed"),
+	    xstrdup("fixed"), 0);
+	dashfig_add(&f, &n, "answers", xstrdup("answer:not_fixed"),
+	    xstrdup("not fixed"), 1);
+	dashfig_add(&f, &n, "answers", xstrdup("answer:partly"),
+	    xstrdup("partly fixed"), 1);
+	dashfig_add(&f, &n, "unanswered", xstrdup("unanswered"),
+	    xstrdup("questions not answered"), 0);
 	for (b = 0; b < ROLLUP_LAG_BUCKETS; b++) {
 		k = rollup_lag_name(b);
 		dashfig_add(&f, &n, "lag", xasprintf("lag:%s", k),

@@ -11,8 +11,9 @@
 
 /* A figure of the period, as the page shows it and the CSV gives it. */
 struct dashfig {
-	const char	*section;	/* "told", "held", "flags", "failed" or
-					   "lag" */
+	const char	*section;	/* "told", "held", "flags", "failed",
+					   "asked", "answers", "unanswered"
+					   or "lag" */
 	char		*counter;	/* its rollup counter: "told",
 					   "held:explicit_transfer", ... */
 	char		*label;		/* in words */

@@ -197,8 +197,9 @@ dashview_section(struct view *v, struct dashdata *d,
 			continue;
 		}
 		view_append(list, item);
-		rule = strchr(f[i].counter, ':') + 1;
-		if ((w = wording_rule(rule)) != NULL) {
+		if ((rule = strchr(f[i].counter, ':')) == NULL)
+			continue;
+		if ((w = wording_rule(rule + 1)) != NULL) {
 			item = view_append(meaning, view_map());
 			view_set_string(item, "label", f[i].label);
 			view_set_string(item, "text", w);
@@ -271,8 +272,27 @@ dashview_services(struct view *v, struct dashdata *d)
 		    "received"));
 		dashview_number(item, "told", rolluptab_get(top[i], "told"));
 		dashview_number(item, "held", rolluptab_get(top[i], "held"));
+		dashview_number(item, "not_fixed", rolluptab_get(top[i],
+		    "answer:not_fixed") + rolluptab_get(top[i],
+		    "answer:partly"));
 	}
 	free(top);
+}
+
+/*
+ * Write into buf the share of row's answers that say fixed, the
+ * resident-confirmed fix rate, "67%"; "-" if there is no answer.
+ */
+static void
+dashview_fix_rate(const struct rolluptab_row *row, char *buf, size_t size)
+{
+	long long	answers = rolluptab_get(row, "answered");
+
+	if (answers <= 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%lld%%", (rolluptab_get(row,
+		    "answer:fixed") * 100 + answers / 2) / answers);
 }
 
 /* Add the trend: received, told and held in each month. */
@@ -324,6 +344,8 @@ dashview_compare(struct view *v, struct dashdata *d)
 		    "flag:no_note", 1));
 		view_set(item, "failed", dashview_count(d, d->divs[i], row,
 		    "failed", 1));
+		dashview_fix_rate(row, buf, sizeof buf);
+		view_set_string(item, "fix_rate", buf);
 		if (d->ward == NULL && d->service == NULL) {
 			dashview_lag_words(rolluptab_lag(row, 50), buf,
 			    sizeof buf);
@@ -341,7 +363,7 @@ dashview_figures(struct view *v, struct dashdata *d)
 	struct dashfig	*f;
 	const struct division	*dv;
 	size_t			 nf;
-	char			*s, *q;
+	char			*s, *q, buf[16];
 
 	view_set(v, "figures", view_bool(1));
 	view_set(v, "charts", view_bool(1));
@@ -373,9 +395,14 @@ dashview_figures(struct view *v, struct dashdata *d)
 	dashview_section(v, d, f, nf, "failed");
 	dashview_section(v, d, f, nf, "standards");
 	dashview_section(v, d, f, nf, "lag");
+	dashview_section(v, d, f, nf, "asked");
+	dashview_section(v, d, f, nf, "answers");
+	dashview_section(v, d, f, nf, "unanswered");
 	dashfig_free(f, nf);
 	dashview_standards(v, d, "completion");
 	dashview_standards(v, d, "response");
+	dashview_fix_rate(dashdata_total(d), buf, sizeof buf);
+	view_set_string(v, "fix_rate", buf);
 	dashview_lag(v, d);
 	dashview_services(v, d);
 	dashview_months(v, d);

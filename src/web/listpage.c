@@ -18,6 +18,7 @@
 #include "listpage.h"
 #include "rollcount.h"
 #include "rolllist.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "session.h"
 #include "srlist.h"

@@ -53,7 +53,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_REOPENED] = "Request open again",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Another "
 			    "organization handles this",
-			[VOCAB_NOTICE_OVERDUE] = "Taking longer than usual"
+			[VOCAB_NOTICE_OVERDUE] = "Taking longer than usual",
+			[VOCAB_NOTICE_FEEDBACK] = "We asked if it is fixed"
 		}
 	},
 	{
@@ -95,7 +96,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_REOPENED] = "Demande rouverte",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Relève d'un "
 			    "autre organisme",
-			[VOCAB_NOTICE_OVERDUE] = "Plus long que d'habitude"
+			[VOCAB_NOTICE_OVERDUE] = "Plus long que d'habitude",
+			[VOCAB_NOTICE_FEEDBACK] = "Nous avons demandé si "
+			    "c'est réglé"
 		}
 	},
 	{
@@ -136,7 +139,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_REOPENED] = "Solicitud abierta de nuevo",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Otra "
 			    "organización se ocupa de esto",
-			[VOCAB_NOTICE_OVERDUE] = "Tarda más de lo habitual"
+			[VOCAB_NOTICE_OVERDUE] = "Tarda más de lo habitual",
+			[VOCAB_NOTICE_FEEDBACK] = "Le preguntamos si está "
+			    "resuelto"
 		}
 	},
 	{
@@ -178,7 +183,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "Outra "
 			    "organização cuida disso",
 			[VOCAB_NOTICE_OVERDUE] = "Demorando mais do que o "
-			    "normal"
+			    "normal",
+			[VOCAB_NOTICE_FEEDBACK] = "Perguntamos se foi "
+			    "resolvido"
 		}
 	},
 	{
@@ -220,7 +227,9 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_REOPENED] = "درخواست دوباره باز شد",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "مربوط به سازمان "
 			    "دیگری است",
-			[VOCAB_NOTICE_OVERDUE] = "بیش از معمول طول کشیده است"
+			[VOCAB_NOTICE_OVERDUE] = "بیش از معمول طول کشیده است",
+			[VOCAB_NOTICE_FEEDBACK] = "پرسیدیم آیا مشکل برطرف "
+			    "شد"
 		}
 	},
 	{
@@ -255,7 +264,8 @@ static const struct respwords respwords_all[] = {
 			[VOCAB_NOTICE_CANCELLED] = "请求已取消",
 			[VOCAB_NOTICE_REOPENED] = "请求已重新打开",
 			[VOCAB_NOTICE_REFERRED_EXTERNAL] = "由其他机构负责",
-			[VOCAB_NOTICE_OVERDUE] = "处理时间比平常长"
+			[VOCAB_NOTICE_OVERDUE] = "处理时间比平常长",
+			[VOCAB_NOTICE_FEEDBACK] = "询问问题是否已解决"
 		}
 	}
 };

@@ -53,7 +53,13 @@ static const struct wording wording_decisions[] = {
 	{ "bounced", "The mail server took the email, then reported that it "
 	    "could not deliver it (for good, or not yet)." },
 	{ "complained", "The resident's mail provider reported that they "
-	    "marked the email as spam." }
+	    "marked the email as spam." },
+	{ "asked", "Some days after the work was done, the resident was "
+	    "asked whether it fixed the problem." },
+	{ "answered", "The resident answered whether the work fixed the "
+	    "problem: fixed, not fixed or partly, maybe with a comment." },
+	{ "unanswered", "The resident did not answer whether the work fixed "
+	    "the problem before the question closed." }
 };
 
 static const struct wording wording_rules[] = {
@@ -142,7 +148,15 @@ static const struct wording wording_rules[] = {
 	    "longer mailed." },
 	{ "soft_bounce", "The email has not been delivered yet (a full "
 	    "mailbox, a server down), or was given up after such passing "
-	    "failures: the address is still mailed." }
+	    "failures: the address is still mailed." },
+	{ "no_longer_completed", "The SR was reopened, or work on it went "
+	    "on, after the completion: the resident was not asked whether "
+	    "it was fixed." },
+	{ "feedback_off", "Residents of this division or service type are "
+	    "not asked whether the work fixed the problem." },
+	{ "no_answer_path", "The resident could not have answered by this "
+	    "channel (no answer links, or no text messages in), so they "
+	    "were not asked." }
 };
 
 /* Return the sentence of name in a table of n, or NULL. */

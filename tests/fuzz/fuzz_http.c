@@ -1,26 +1,29 @@
 /*
- * fuzz_http.c - a fuzz target for the requests of /receipt, /inbound and
- * /unsubscribe
+ * fuzz_http.c - a fuzz target for the requests of /receipt, /inbound,
+ * /unsubscribe and /answer
  *
  * LLVMFuzzerTestOneInput() reads the input as the bytes a client sends
  * the listener, and makes of it the request the listener would hand its
  * handler (fuzzreq.h, with its checks of what the listener's parts say).
- * The request is handed to each of receipt_handle(), inbound_handle()
- * and unsubscribe_handle() in turn, under a configuration with all
- * three keys set and Redis on a unix socket that does not exist: every
- * path that needs Redis ends there, with the handler's 503.
+ * The request is handed to each of receipt_handle(), inbound_handle(),
+ * unsubscribe_handle() and answerpage_handle() in turn, under a
+ * configuration with all four keys set and Redis on a unix socket that
+ * does not exist: every path that needs Redis ends there, with the
+ * handler's 503.
  *
  * Checks: each handler answers with a status it can give without Redis
  * (a receipt is never recorded, a STOP never taken), a body of UTF-8, a
- * content type and extra header of its own, and leaves no Redis
+ * content type and extra headers of its own, and leaves no Redis
  * connection behind; and what they log, at debug level, is lines of
  * UTF-8 with a priority prefix and no control character (fuzzlog.h),
- * that hold none of the three keys nor the sender's number whole.
+ * that hold none of the four keys nor the sender's number whole.
  *
  * Built with clang -fsanitize=fuzzer (make fuzz), libFuzzer drives it.
  * Built without, main() feeds it the seed corpus in tests/fuzz/http -
- * the requests of Kannel, of a Twilio-style gateway and of a mail
- * provider, with valid tokens under the keys below - and reproducible
+ * the requests of Kannel, of a Twilio-style gateway, of a mail provider
+ * and of a resident's browser, with valid tokens under the keys below
+ * (an answer link's, of question 2026-000101/4/0 until 1999999999) -
+ * and reproducible
  * mutations of them (fuzzdrive.c).
  */
 #include "build.h"
@@ -36,6 +39,7 @@
 #include "fuzzdrive.h"
 #include "fuzzlog.h"
 #include "fuzzreq.h"
+#include "answerpage.h"
 #include "http.h"
 #include "httpreq.h"
 #include "inbound.h"
@@ -52,6 +56,7 @@
 #define FUZZ_HTTP_DLR_KEY	"fuzz-dlr-key-3c1d"
 #define FUZZ_HTTP_INBOUND_KEY	"fuzz-inbound-key-77a0"
 #define FUZZ_HTTP_UNSUB_KEY	"fuzz-unsub-key-e5b2"
+#define FUZZ_HTTP_ANSWER_KEY	"fuzz-answer-key-4d21"
 
 /* What the target keeps from one input to the next. */
 static struct {
@@ -84,14 +89,17 @@ fuzz_http_init(void)
 	fixture_secret(&fx, "dlr.key", FUZZ_HTTP_DLR_KEY "\n");
 	fixture_secret(&fx, "inbound.key", FUZZ_HTTP_INBOUND_KEY "\n");
 	fixture_secret(&fx, "unsub.key", FUZZ_HTTP_UNSUB_KEY "\n");
+	fixture_secret(&fx, "answer.key", FUZZ_HTTP_ANSWER_KEY "\n");
 	text = xasprintf("redis = { url = \"unix://%s/none/redis.sock\"; };\n"
 	    "templates = {\n\tdir = \"%s\";\n"
 	    "\tunsubscribe_url = \"https://311.example.org/unsubscribe\";\n"
 	    "\tunsubscribe_secret_file = \"%s/unsub.key\";\n};\n"
 	    "sms = {\n\tdlr_url = \"http://127.0.0.1:9311/receipt\";\n"
 	    "\tdlr_secret_file = \"%s/dlr.key\";\n"
-	    "\tinbound_secret_file = \"%s/inbound.key\";\n};\n", fx.dir,
-	    FUZZ_HTTP_TEMPLATES, fx.dir, fx.dir, fx.dir);
+	    "\tinbound_secret_file = \"%s/inbound.key\";\n};\n"
+	    "feedback = {\n\tanswer_url = \"https://311.example.org/answer\";\n"
+	    "\tanswer_secret_file = \"%s/answer.key\";\n};\n", fx.dir,
+	    FUZZ_HTTP_TEMPLATES, fx.dir, fx.dir, fx.dir, fx.dir);
 	fixture_write(&fx, "closeloopd.conf", text);
 	conf = xasprintf("%s/closeloopd.conf", fx.dir);
 	if ((fuzz_http.cf = config_load(conf, &cause)) == NULL)
@@ -107,13 +115,22 @@ fuzz_http_init(void)
 	atexit(fuzz_http_cleanup);
 }
 
+/* Return 1 if header i of resp is one a page of /answer sends. */
+static int
+fuzz_http_page_header(const struct http_response *resp, size_t i)
+{
+	return strcmp(resp->headers[i].name, "Cache-Control") == 0 ||
+	    strcmp(resp->headers[i].name, "Referrer-Policy") == 0 ||
+	    strcmp(resp->headers[i].name, "Content-Security-Policy") == 0;
+}
+
 /* Check one handler's answer: status one of allowed (0-terminated). */
 static void
 fuzz_http_answer(const char *who, const struct http_response *resp,
     const int *allowed, struct redis *r)
 {
 	const char	*why;
-	size_t		 bad;
+	size_t		 bad, h;
 	int		 i;
 
 	for (i = 0; allowed[i] != 0 && allowed[i] != resp->status; i++)
@@ -130,7 +147,12 @@ fuzz_http_answer(const char *who, const struct http_response *resp,
 	    strcmp(resp->content_type, "application/xml; charset=utf-8") != 0)
 		fuzzlog_fail("%s answered type %s", who,
 		    resp->content_type);
-	if (resp->nheaders > 1 || (resp->nheaders == 1 &&
+	if (strcmp(who, "/answer") == 0) {
+		for (h = 0; h < resp->nheaders; h++)
+			if (!fuzz_http_page_header(resp, h))
+				fuzzlog_fail("%s answered header %s", who,
+				    resp->headers[h].name);
+	} else if (resp->nheaders > 1 || (resp->nheaders == 1 &&
 	    (strcmp(resp->headers[0].name, "X-Kannel-Coding") != 0 ||
 	    strcmp(resp->headers[0].value, "2") != 0)))
 		fuzzlog_fail("%s answered an extra header", who);
@@ -181,7 +203,7 @@ fuzz_http_logged(const struct httpreq *req, const char *text,
     const char *number)
 {
 	const char	*keys[] = { FUZZ_HTTP_DLR_KEY, FUZZ_HTTP_INBOUND_KEY,
-	    FUZZ_HTTP_UNSUB_KEY };
+	    FUZZ_HTTP_UNSUB_KEY, FUZZ_HTTP_ANSWER_KEY };
 	const char	*buf = fuzzlog_read();
 	size_t		 i;
 
@@ -214,7 +236,7 @@ fuzz_http_number(const struct httpreq *req)
 }
 
 /*
- * Feed one request to the three handlers and check what they do; text
+ * Feed one request to the four handlers and check what they do; text
  * is the input, decoded.
  */
 static void
@@ -223,6 +245,7 @@ fuzz_http_handlers(struct httpreq *req, const char *text)
 	static const int	 receipt[] = { 400, 403, 410, 503, 0 };
 	static const int	 inbound[] = { 200, 400, 403, 503, 0 };
 	static const int	 unsub[] = { 200, 400, 403, 503, 0 };
+	static const int	 answer[] = { 400, 403, 503, 0 };
 	struct http_response	 resp;
 	struct redis		*r = NULL;
 	char			*number;
@@ -240,6 +263,11 @@ fuzz_http_handlers(struct httpreq *req, const char *text)
 	memset(&resp, 0, sizeof resp);
 	unsubscribe_handle(fuzz_http.cf, &r, req, &resp);
 	fuzz_http_answer("/unsubscribe", &resp, unsub, r);
+	httpresp_clear(&resp);
+
+	memset(&resp, 0, sizeof resp);
+	answerpage_handle(fuzz_http.cf, &r, req, &resp);
+	fuzz_http_answer("/answer", &resp, answer, r);
 	httpresp_clear(&resp);
 
 	number = fuzz_http_number(req);
@@ -286,6 +314,8 @@ main(int argc, char **argv)
 		FUZZDRIVE_PIECE("X-Closeloop-Secret: " FUZZ_HTTP_DLR_KEY
 		    "\r\n"),
 		FUZZDRIVE_PIECE("&List-Unsubscribe=One-Click"),
+		FUZZDRIVE_PIECE("&answer=not_fixed"),
+		FUZZDRIVE_PIECE("&comment=%E6%B2%A1%E6%9C%89"),
 		FUZZDRIVE_PIECE("99999999999999999999"),
 	};
 

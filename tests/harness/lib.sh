@@ -504,6 +504,16 @@ closure_now() {
 	    reason completed note "Basin cleared" >/dev/null
 }
 
+# Publish, as the CRM would, an event stamped now: $1 its type, $2 the
+# SR, then more fields and values.
+event_now() {
+	_en_type=$1
+	_en_sr=$2
+	shift 2
+	rcli XADD closeloop:events '*' v 1 type "$_en_type" sr "$_en_sr" \
+	    ts "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$@" >/dev/null
+}
+
 # Succeed when SR $1's state has contact $3 on channel $2.
 subscribed() {
 	[ "$(rcli HEXISTS "closeloop:sr:{$1}:state" "c:$2:$3")" = 1 ]

@@ -6,7 +6,9 @@
 # bursts coalesced over 1 s), plays the CRM's events for a few service
 # requests - a misleading "completed" closure that is really a transfer,
 # a closure that is only "scheduled", a duplicate linked to its original,
-# a repeated event, a malformed one and an SMS in quiet hours - then
+# a repeated event, a malformed one and an SMS in quiet hours - and a
+# resident asked whether the pothole was fixed, who answers "NO - the
+# pothole is still there" from her phone; then
 # shows what closeloopd decided and why (closeloop history), the email
 # the residents received at a loopback SMTP server (tests/harness/smtpd.py, on
 # aiosmtpd) and the SMS they received through the real Kannel gateway
@@ -83,11 +85,19 @@ mkdir -p "$T/mail"
 $PY "$top_srcdir/tests/harness/smtpd.py" --port "$SMTP_PORT" --dir "$T/mail" \
     > "$T/smtpd.log" 2>&1 &
 SMTPD_PID=$!
+HTTP_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/inbound.secret"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/answer.secret"
+chmod 600 "$T/inbound.secret" "$T/answer.secret"
+# Kannel passes the residents' texts to closeloopd's /inbound
+# (docs/operations.md, "By text message").
+KANNEL_EXTRA_CONF=$(awk '/^group = sms-service$/ { on = 1 }
+    on && /^```$/ { exit } on { print }' "$top_srcdir/docs/operations.md" |
+    sed "s/127\.0\.0\.1:9311/127.0.0.1:$HTTP_PORT/; s/INBOUND_SECRET/$(cat "$T/inbound.secret")/")
 kannel_start "$T/kannel"
 printf '%s\n' "$KANNEL_PASSWORD" > "$T/sms.secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/dlr.secret"
 chmod 600 "$T/sms.secret" "$T/dlr.secret"
-HTTP_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 WEB_PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/resident.secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/lookup.secret"
@@ -125,6 +135,16 @@ sms = {
 	# Kannel reports each message's delivery here, to closeloopd's listener.
 	dlr_url = "http://127.0.0.1:$HTTP_PORT/receipt";
 	dlr_secret_file = "$T/dlr.secret";
+	# Residents' texts (STOP, and their answers) come to /inbound.
+	inbound_secret_file = "$T/inbound.secret";
+};
+# "Is it fixed?": residents told "completed" are asked, 3 seconds later
+# for the demo (3 days in production); the email's links point to
+# closeloopd's /answer behind the city's proxy.
+feedback = {
+	ask_after = "3s";
+	answer_url = "https://www.toronto.ca/311/answer";
+	answer_secret_file = "$T/answer.secret";
 };
 http = { listen = "127.0.0.1:$HTTP_PORT"; };
 # Every decision, also as JSON Lines, for records retention; the keyed
@@ -225,6 +245,30 @@ print("  ok: the closure by TS was held back (implicit_transfer); the resident")
 print("  was told %s, every SMS confirmed on the phone" % " -> ".join(dict.fromkeys(told)))
 EOF_PY
 
+step "Did we fix it? The resident is asked, and answers by SMS"
+echo " Three seconds after \"completed\" reached her (3 days in production),"
+echo " the resident of 2026-000101 is asked, by the channel it went by first:"
+i=0
+until "$CLOSELOOP" -c "$CONF" history 2026-000101 | grep -q '^.*  sent  *feedback'; do
+	i=$((i + 1)); [ $i -lt 400 ] || { echo "the question was not sent"; exit 1; }
+	sleep 0.05
+done
+"$CLOSELOOP" -c "$CONF" history 2026-000101 | grep -A1 ' feedback ' |
+    grep -v 'entries; times' | sed 's/^/   /'
+echo " She answers from her phone, through Kannel: \"NO - the pothole is still there\""
+kannel_send +14165550142 311 "NO - the pothole is still there"
+i=0
+until kannel_received | grep -F "311 +14165550142 " | grep -q "Nous avons"; do
+	i=$((i + 1)); [ $i -lt 400 ] || { echo "no thanks for the answer"; exit 1; }
+	sleep 0.05
+done
+echo " and is thanked in her language:"
+kannel_received | grep -F "311 +14165550142 " | tail -n 1 | sed 's/^/   /'
+"$CLOSELOOP" -c "$CONF" history 2026-000101 | grep -A1 ' answered ' | sed 's/^/   /'
+echo " The answer is recorded in the SR's trail and counted for Toronto Water;"
+echo " with the write-back to the CRM, a not-fixed answer is where it learns"
+echo " of a reopen request, with her comment."
+
 step "The duplicate's resident, told about the original (closeloop history)"
 for sr in 2026-000102 2026-000099; do
 	echo " $sr:"
@@ -309,6 +353,8 @@ printf 'the resident was told "transferred" to Toronto Water, then "completed".\
 printf 'Each notice went out by email and SMS, in the resident'"'"'s language.\n'
 printf 'The resident of duplicate 2026-000102 was told when the original\n'
 printf '2026-000099 was completed; the SMS sent in quiet hours waits for them to end.\n'
+printf 'Asked whether the pothole was fixed, the resident of 2026-000101 answered\n'
+printf '"NO - the pothole is still there": Toronto Water'"'"'s fix rate shows it.\n'
 
 step "The console: closeloop-web (log: $T/closeloop-web.log)"
 printf 'demo-console-pass\n' > "$T/demo.password"

@@ -50,15 +50,6 @@ $(kannel_config "inbound_secret_file = \"$T/inbound.secret\";")
 http = { listen = \"127.0.0.1:$HTTP_PORT\"; };"
 daemon_start
 
-# Publish an event: type, SR, then more fields.
-event() {
-	_type=$1
-	_sr=$2
-	shift 2
-	rcli XADD closeloop:events '*' v 1 type "$_type" sr "$_sr" \
-	    ts "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$@" >/dev/null
-}
-
 # Print how many texts fakesmsc got for phone $1 from number $2.
 sms_to() {
 	kannel_received | awk -v to="$1" -v from="$2" \
@@ -83,11 +74,11 @@ mail_to_is() {
 }
 
 say "a resident on two SRs by SMS, another on a third"
-event subscribe O-1 phone "$P" locale fr channels sms
-event subscribe O-2 phone "$P" locale en channels sms
-event subscribe O-3 phone "$Q" locale en channels sms
+event_now subscribe O-1 phone "$P" locale fr channels sms
+event_now subscribe O-2 phone "$P" locale en channels sms
+event_now subscribe O-3 phone "$Q" locale en channels sms
 for sr in O-1 O-2 O-3; do
-	event status "$sr" division TW status received service "Water Leak"
+	event_now status "$sr" division TW status received service "Water Leak"
 done
 wait_for 60 "two texts to $P" sms_to_is "$P" +14165550311 2
 wait_for 30 "a text to $Q" sms_to_is "$Q" +14165550311 1
@@ -121,9 +112,9 @@ HEX=$(printf '%s' "$P" | sha256sum | cut -c1-64)
 "$CLOSELOOP" -c "$CONF" history O-1
 
 say "the next status events send nothing to that phone"
-event subscribe O-4 phone "$P" locale en channels sms
+event_now subscribe O-4 phone "$P" locale en channels sms
 for sr in O-1 O-2 O-3 O-4; do
-	event status "$sr" division TW status scheduled \
+	event_now status "$sr" division TW status scheduled \
 	    scheduled_for 2030-05-05
 done
 wait_for 30 "the other resident's second text" sms_to_is "$Q" +14165550311 2
@@ -141,13 +132,13 @@ texts "$P" START "You will get text messages"
 wait_for 20 "O-1 subscribed again" has_decision O-1 subscribed 2
 wait_for 20 "O-2 subscribed again" has_decision O-2 subscribed 2
 [ "$(rcli EXISTS "closeloop:optout:sms:$HEX")" = 0 ] || fail "the opt-out is still there"
-event status O-1 division TW status in_progress
+event_now status O-1 division TW status in_progress
 wait_for 30 "a text to the phone again" sms_to_is "$P" +14165550311 3
 
 say "email: one click on the List-Unsubscribe link"
-event subscribe M-1 email ana@example.org channels email
-event subscribe M-1 email bo@example.org channels email
-event status M-1 division TW status received service "Graffiti"
+event_now subscribe M-1 email ana@example.org channels email
+event_now subscribe M-1 email bo@example.org channels email
+event_now status M-1 division TW status received service "Graffiti"
 wait_for 30 "Ana's email" mail_to_is ana@example.org 1
 wait_for 30 "Bo's email" mail_to_is bo@example.org 1
 $PY "$top_srcdir/tests/harness/mailbox.py" check "$MAIL" || fail "a malformed message"
@@ -210,7 +201,7 @@ history_json M-1
 hfield_taken event_ids unsubscribed | grep -q "^unsub-email-" ||
     fail "M-1's unsubscription is not the link's event"
 [ "$(post "$LOCAL")" = 200 ] || fail "a second click was refused"
-event status M-1 division TW status assigned
+event_now status M-1 division TW status assigned
 wait_for 30 "Bo's second email" mail_to_is bo@example.org 2
 sleep 1
 [ "$(mail_to ana@example.org)" = 1 ] || fail "Ana got email after unsubscribing"

@@ -33,6 +33,7 @@
 #include "rollcount.h"
 #include "rolllist.h"
 #include "rollmonth.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -170,6 +171,30 @@ test_rollup_counters(void **state)
 	assert_true(rollcount_known("std:completion"));
 	assert_false(rollcount_known("std:"));
 	assert_false(rollcount_known("std:other"));
+	/* "Is it fixed?": asked, each answer, no answer. */
+	d = decision_add(&dl, DECISION_ASKED, NULL, VOCAB_NOTICE_FEEDBACK,
+	    "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "asked", NULL });
+	d = decision_add(&dl, DECISION_ANSWERED, NULL, VOCAB_NOTICE_FEEDBACK,
+	    "TS", NULL, "%s", "");
+	decision_set(d, "answer", "not_fixed");
+	test_rollup_want(d, (const char *[]){ "answered", "answer:not_fixed",
+	    NULL });
+	d = decision_add(&dl, DECISION_UNANSWERED, NULL,
+	    VOCAB_NOTICE_FEEDBACK, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "unanswered", NULL });
+	d = decision_add(&dl, DECISION_SUPPRESSED, "no_longer_completed",
+	    VOCAB_NOTICE_FEEDBACK, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "suppressed",
+	    "suppressed:no_longer_completed", NULL });
+	decision_clear(&dl);
+	assert_true(rollcount_known("asked"));
+	assert_true(rollcount_known("answer:partly"));
+	assert_true(rollcount_known("unanswered"));
+	assert_true(rollcount_listed("answer:not_fixed"));
+	assert_true(rollcount_listed("answer:partly"));
+	assert_false(rollcount_listed("answer:fixed"));
+	assert_false(rollcount_listed("asked"));
 	assert_true(rollcount_known("held"));
 	assert_true(rollcount_known("held:explicit_transfer"));
 	assert_true(rollcount_known("flag:no_note"));

@@ -61,10 +61,12 @@
 	"{ code = \"...\"; status = \"...\"; }"
 #define DIVISION_GROUP "must be a group { name = { ... }; }"
 #define DIVISION_UNKNOWN "unknown setting (a division has name, " \
-	"status_map, notify_on, notes and standards)"
+	"status_map, notify_on, notes, standards and feedback)"
 #define STANDARD_LIST "must be a list ( { service = \"...\"; days = ...; " \
 	"target = \"...\"; }, ... )"
 #define STANDARD_DAYS "must be a number of business days from 0 to 1000"
+#define DURATION "must be a duration, a whole number and its unit d, h, " \
+	"m or s (\"3d\", \"36h\"), at most 365d"
 #define NAME_GROUP "must be a group of locale = \"name\""
 #define NAME_EMPTY "must be a non-empty string"
 #define MAP_LIST "must be a list ( { code = ...; status = ...; }, ... )"
@@ -80,7 +82,8 @@ enum test_config_kind {
 	TEST_CONFIG_DIVISIONS,
 	TEST_CONFIG_SENTINELS,
 	TEST_CONFIG_HOLIDAYS,
-	TEST_CONFIG_STANDARDS
+	TEST_CONFIG_STANDARDS,
+	TEST_CONFIG_FEEDBACK
 };
 
 /* A field of struct config and its default, as text (NULL for none). */
@@ -148,6 +151,15 @@ static const struct test_config_field test_config_fields[] = {
 	{ "policy_overdue_notice", TEST_CONFIG_INT,
 	    AT(policy_overdue_notice), "1" },
 	{ "policy_holidays", TEST_CONFIG_HOLIDAYS, 0, "" },
+	{ "feedback", TEST_CONFIG_FEEDBACK, AT(feedback), "ask 259200" },
+	{ "feedback_answer_days", TEST_CONFIG_INT64,
+	    AT(feedback_answer_days), "30" },
+	{ "feedback_answer_url", TEST_CONFIG_STRING, AT(feedback_answer_url),
+	    NULL },
+	{ "feedback_answer_secret_file", TEST_CONFIG_STRING,
+	    AT(feedback_answer_secret_file), NULL },
+	{ "feedback_answer_secret", TEST_CONFIG_STRING,
+	    AT(feedback_answer_secret), NULL },
 	{ "templates_dir", TEST_CONFIG_STRING, AT(templates_dir),
 	    CONFIG_TEMPLATES_DIR },
 	{ "templates_default_locale", TEST_CONFIG_STRING,
@@ -551,6 +563,38 @@ static const struct test_config_good test_config_goods[] = {
 	      { "standards", "TS/Road Pothole / Road Damage=5c TS/*=10r "
 		"TS/Sidewalk Snow Clearing=0c TW/*=1000r" } } },
 	{ "policy = { holidays = [ ]; };\n", NULL, { { NULL, NULL } } },
+	/* Asking residents whether it was fixed. */
+	{ "feedback = {\n"
+	  "\task = false;\n"
+	  "\task_after = \"36h\";\n"
+	  "\tanswer_days = 14;\n"
+	  "\tanswer_url = \"https://311.example.org/answer\";\n"
+	  "\tanswer_secret_file = \"@DIR/secret\";\n"
+	  "\tservices = (\n"
+	  "\t\t{ service = \"Road Pothole\"; ask = true; },\n"
+	  "\t\t{ service = \"Graffiti\"; ask_after = \"90m\"; }\n"
+	  "\t);\n"
+	  "};\n", "answer key\n",
+	    { { "feedback", "no 129600 [Road Pothole:ask,-] "
+		"[Graffiti:-,5400]" },
+	      { "feedback_answer_days", "14" },
+	      { "feedback_answer_url", "https://311.example.org/answer" },
+	      { "feedback_answer_secret_file", "@DIR/secret" },
+	      { "feedback_answer_secret", "answer key" } } },
+	{ "feedback = { ask_after = \"0s\"; services = ( ); };\n", NULL,
+	    { { "feedback", "ask 0" } } },
+	{ "feedback = { ask_after = \"365d\"; };\n", NULL,
+	    { { "feedback", "ask 31536000" } } },
+	{ "divisions = {\n"
+	  "\tTW = { feedback = { ask = false; }; };\n"
+	  "\tTS = { feedback = { ask_after = \"5d\"; services = (\n"
+	  "\t\t{ service = \"Road Pothole\"; ask_after = \"2m\"; "
+	  "ask = true; }\n"
+	  "\t); }; };\n"
+	  "\tUF = { feedback = { }; };\n"
+	  "};\n", NULL,
+	    { { "divisions", "TW{}(no -) TS{}(- 432000 [Road Pothole:ask,"
+		"120]) UF{}" } } },
 
 	/* Templates and SMS. */
 	{ "templates = {\n"
@@ -817,6 +861,11 @@ static const struct test_config_bad test_config_bads[] = {
 	    "received, assigned, scheduled, in_progress, transferred, "
 	    "completed, no_action, duplicate, cancelled, reopened, "
 	    "referred_external, overdue)" },
+	{ "policy = { notify_on = [ \"feedback\" ]; };\n", NULL,
+	    "@FILE:1: policy.notify_on: unknown notice \"feedback\" (use "
+	    "received, assigned, scheduled, in_progress, transferred, "
+	    "completed, no_action, duplicate, cancelled, reopened, "
+	    "referred_external, overdue)" },
 	{ "policy = { notify_on = [ ]; };\n", NULL,
 	    "@FILE:1: policy.notify_on: must name at least one notice" },
 	{ "policy = { notify_on = \"completed\"; };\n", NULL,
@@ -830,6 +879,55 @@ static const struct test_config_bad test_config_bads[] = {
 	    "-1)" },
 	{ "policy = { retain_days = 0; };\n", NULL,
 	    "@FILE:1: policy.retain_days: must be between 1 and 3650 (got 0)" },
+
+	/* Asking residents whether it was fixed. */
+	{ "feedback = { ask_after = 3; };\n", NULL,
+	    "@FILE:1: feedback.ask_after: " DURATION " (got an integer)" },
+	{ "feedback = { ask_after = \"3 days\"; };\n", NULL,
+	    "@FILE:1: feedback.ask_after: " DURATION " (got \"3 days\")" },
+	{ "feedback = { ask_after = \"d\"; };\n", NULL,
+	    "@FILE:1: feedback.ask_after: " DURATION " (got \"d\")" },
+	{ "feedback = { ask_after = \"366d\"; };\n", NULL,
+	    "@FILE:1: feedback.ask_after: " DURATION " (got \"366d\")" },
+	{ "feedback = { ask_after = \"-1d\"; };\n", NULL,
+	    "@FILE:1: feedback.ask_after: " DURATION " (got \"-1d\")" },
+	{ "feedback = { answer_days = 0; };\n", NULL,
+	    "@FILE:1: feedback.answer_days: must be between 1 and 365 (got "
+	    "0)" },
+	{ "feedback = { answer_url = \"http://311.example.org/a\"; };\n",
+	    NULL, "@FILE:1: feedback.answer_url: must be an https URL (got "
+	    "\"http://311.example.org/a\")\n"
+	    "@FILE:1: feedback.answer_url: needs "
+	    "feedback.answer_secret_file, the key of its tokens (set both or "
+	    "neither)" },
+	{ "feedback = { answer_secret_file = \"@DIR/secret\"; };\n", "k\n",
+	    "@FILE:1: feedback.answer_secret_file: needs "
+	    "feedback.answer_url, where the links point (set both or "
+	    "neither)" },
+	{ "feedback = { services = ( { ask = 1; },\n"
+	  "\t{ service = \"Graffiti\"; colour = 2; },\n"
+	  "\t{ service = \"graffiti\"; },\n"
+	  "\t\"Litter\" ); };\n", NULL,
+	    "@FILE:1: feedback.services[0].ask: must be true or false (got "
+	    "an integer)\n"
+	    "@FILE:1: feedback.services[0].service: missing (required)\n"
+	    "@FILE:2: feedback.services[1].colour: unknown setting (use "
+	    "service, ask and ask_after)\n"
+	    "@FILE:3: feedback.services[2]: service type \"graffiti\" is "
+	    "listed twice\n"
+	    "@FILE:4: feedback.services[3]: each entry must be a group "
+	    "{ service = \"...\"; ask_after = \"3d\"; } (got a string)" },
+	{ "feedback = { services = { }; };\n", NULL,
+	    "@FILE:1: feedback.services: must be a list ( { service = "
+	    "\"...\"; ask_after = \"3d\"; }, ... ) (got a group)" },
+	{ "divisions = {\n\tTW = { feedback = { ask_after = \"4w\"; "
+	  "when = 1; }; };\n\tTS = { feedback = true; };\n};\n", NULL,
+	    "@FILE:2: divisions.TW.feedback.ask_after: " DURATION " (got "
+	    "\"4w\")\n"
+	    "@FILE:2: divisions.TW.feedback.when: unknown setting (use ask, "
+	    "ask_after and services)\n"
+	    "@FILE:3: divisions.TS.feedback: must be a group { ask = true; "
+	    "ask_after = \"3d\"; } (got a boolean)" },
 	{ "divisions = {\n\tTW = { notify_on = [ \"done\" ]; };\n};\n", NULL,
 	    "@FILE:2: divisions.TW.notify_on: unknown notice \"done\" (use "
 	    "received, assigned, scheduled, in_progress, transferred, "
@@ -1635,6 +1733,39 @@ test_config_notices(unsigned int mask)
 	return out;
 }
 
+/*
+ * Describe feedback settings: "ask" or "no" (or "-" if not set), then
+ * ask_after in seconds (or "-"), then each service type as
+ * "[SERVICE:ask|no|-,SECONDS|-]"; the result is allocated.
+ */
+static char *
+test_config_feedback(const struct feedback *fb)
+{
+	FILE	*f;
+	char	*out;
+	size_t	 len, i;
+
+	if ((f = open_memstream(&out, &len)) == NULL)
+		fail_msg("open_memstream: %s", strerror(errno));
+	fprintf(f, "%s ", fb->ask < 0 ? "-" : fb->ask ? "ask" : "no");
+	if (fb->ask_after < 0)
+		fputc('-', f);
+	else
+		fprintf(f, "%lld", (long long)fb->ask_after);
+	for (i = 0; i < fb->nservices; i++) {
+		fprintf(f, " [%s:%s,", fb->services[i].service,
+		    fb->services[i].ask < 0 ? "-" : fb->services[i].ask ?
+		    "ask" : "no");
+		if (fb->services[i].ask_after < 0)
+			fputs("-]", f);
+		else
+			fprintf(f, "%lld]",
+			    (long long)fb->services[i].ask_after);
+	}
+	fclose(f);
+	return out;
+}
+
 /* Describe the divisions of cf in one line; the result is allocated. */
 static char *
 test_config_divisions(const struct config *cf)
@@ -1666,6 +1797,12 @@ test_config_divisions(const struct config *cf)
 		if (dv->notify_on != 0) {
 			notices = test_config_notices(dv->notify_on);
 			fprintf(f, "<%s>", notices);
+			free(notices);
+		}
+		if (dv->feedback.ask >= 0 || dv->feedback.ask_after >= 0 ||
+		    dv->feedback.nservices > 0) {
+			notices = test_config_feedback(&dv->feedback);
+			fprintf(f, "(%s)", notices);
 			free(notices);
 		}
 	}
@@ -1762,6 +1899,8 @@ test_config_dump(const struct config *cf, const struct test_config_field *fd)
 		return test_config_holidays(cf);
 	case TEST_CONFIG_STANDARDS:
 		return test_config_standards(cf);
+	case TEST_CONFIG_FEEDBACK:
+		return test_config_feedback((const struct feedback *)p);
 	}
 	return NULL;
 }

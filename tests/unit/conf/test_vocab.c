@@ -66,7 +66,7 @@ test_vocab_notices(void **state)
 	static const char	*names[] = { "received", "assigned",
 	    "scheduled", "in_progress", "transferred", "completed",
 	    "no_action", "duplicate", "cancelled", "reopened",
-	    "referred_external", "overdue" };
+	    "referred_external", "overdue", "feedback" };
 	enum vocab_notice	 n;
 	size_t			 i;
 
@@ -77,7 +77,15 @@ test_vocab_notices(void **state)
 		n = vocab_notice_parse(names[i]);
 		assert_int_equal(n, (int)i + 1);
 		assert_string_equal(vocab_notice_name(n), names[i]);
-		assert_non_null(strstr(vocab_notice_list(), names[i]));
+		/* The list is of what notify_on takes: not feedback. */
+		if (n == VOCAB_NOTICE_FEEDBACK) {
+			assert_null(strstr(vocab_notice_list(), names[i]));
+			assert_int_equal(VOCAB_NOTICE_ALL & (1u << n), 0);
+		} else {
+			assert_non_null(strstr(vocab_notice_list(),
+			    names[i]));
+			assert_int_not_equal(VOCAB_NOTICE_ALL & (1u << n), 0);
+		}
 	}
 	assert_int_equal(vocab_notice_parse("closed"), VOCAB_NOTICE_NONE);
 	assert_int_equal(vocab_notice_parse(""), VOCAB_NOTICE_NONE);

@@ -1,8 +1,9 @@
 /*
  * test_inbound.c - unit tests for residents' text messages (inbound.c,
- * optout.c)
+ * keyword.c, optout.c, and the answers of answered.c)
  *
- * The keyword table is checked word by word. The rest runs against a
+ * The table of words is checked word by word, and the answers to "is it
+ * fixed?" against the words gateways keep for themselves. The rest runs against a
  * private redis-server and closeloopd's real listener (testlisten.h):
  * the tests send what Kannel's sms-service and a Twilio-style webhook
  * send, byte for byte, and check what a resident would get back and
@@ -32,12 +33,15 @@
 #include "config.h"
 #include "digest.h"
 #include "event.h"
+#include "ask.h"
 #include "inbound.h"
+#include "keyword.h"
 #include "log.h"
 #include "clock.h"
 #include "optout.h"
 #include "outbox.h"
 #include "outcome.h"
+#include "question.h"
 #include "redis.h"
 #include "render.h"
 #include "store.h"
@@ -65,20 +69,40 @@ struct test_inbound {
 	struct catalog		*cat;
 };
 
-/* Start the listener with the inbound key (unless keyless) and cities. */
+/*
+ * Start the listener with the inbound key (unless keyless), cities and
+ * more of the configuration (or NULL).
+ */
 static void
-test_inbound_open(struct test_inbound *t, const char *cities, int keyless)
+test_inbound_open_keyed(struct test_inbound *t, const char *cities,
+    int keyless, const char *more)
 {
 	char	*path, *extra;
 
 	path = testlisten_file(&ts, "inbound.key", KEY);
-	extra = keyless ? xstrdup("") :
-	    xasprintf("sms = { inbound_secret_file = \"%s\"; };", path);
+	extra = xasprintf("%s%s%s%s", keyless ? "" :
+	    "sms = { inbound_secret_file = \"", keyless ? "" : path,
+	    keyless ? "" : "\"; };\n", more != NULL ? more : "");
 	testlisten_open(&t->l, &ts, cities, extra);
 	free(extra);
 	free(path);
 	t->cat = catalog_load(t->l.cf->templates_dir, "en", NULL);
 	assert_non_null(t->cat);
+}
+
+/* Start the listener with the inbound key (unless keyless) and cities. */
+static void
+test_inbound_open(struct test_inbound *t, const char *cities, int keyless)
+{
+	test_inbound_open_keyed(t, cities, keyless, NULL);
+}
+
+/* Start the listener with the inbound key, cities and more settings. */
+static void
+test_inbound_open_with(struct test_inbound *t, const char *cities,
+    const char *more)
+{
+	test_inbound_open_keyed(t, cities, 0, more);
 }
 
 /* Stop and free. */
@@ -252,90 +276,339 @@ test_inbound_said(struct test_inbound *t, const char *text,
 	    "unsubscribe" : "subscribe", srs, n);
 }
 
+/* The languages of the shipped template set. */
+static const char *const test_inbound_locales[] = {
+	"en", "fr", "es", "pt", "fa", "zh-Hans"
+};
+
+/*
+ * The answers to "is it fixed?": every word of the table folds to
+ * itself alone (no word is two kinds, none is a keyword nor a word a
+ * gateway or carrier keeps), every language has a word for each
+ * answer, and a message is read as its answer and its comment.
+ */
+static void
+test_answer_words(void **state)
+{
+	static const struct {
+		const char		*text;
+		enum keyword_kind	 kind;
+		const char		*rest;
+	} cases[] = {
+		{ "1", KEYWORD_FIXED, NULL },
+		{ " 1 ", KEYWORD_FIXED, NULL },
+		{ "\xef\xbc\x91", KEYWORD_FIXED, NULL },	/* full-width */
+		{ "۱", KEYWORD_FIXED, NULL },
+		{ "Fixed, thanks!", KEYWORD_FIXED, "thanks!" },
+		{ "réglé", KEYWORD_FIXED, NULL },
+		{ "REGLE", KEYWORD_FIXED, NULL },
+		{ "2 the pothole is still there", KEYWORD_NOT_FIXED,
+		    "the pothole is still there" },
+		{ "NO - the pothole is still there", KEYWORD_NOT_FIXED,
+		    "the pothole is still there" },
+		{ "No \xe2\x80\x94 the pothole is still there",
+		    KEYWORD_NOT_FIXED, "the pothole is still there" },
+		{ "no", KEYWORD_NOT_FIXED, NULL },
+		{ "Non, toujours là", KEYWORD_NOT_FIXED, "toujours là" },
+		{ "pas réglé du tout", KEYWORD_NOT_FIXED, "du tout" },
+		{ "não resolvido ainda", KEYWORD_NOT_FIXED, "ainda" },
+		{ "continua", KEYWORD_NOT_FIXED, NULL },
+		{ "۲ هنوز هست", KEYWORD_NOT_FIXED, "هنوز هست" },
+		{ "برطرف نشد", KEYWORD_NOT_FIXED, NULL },
+		{ "没有，坑还在", KEYWORD_NOT_FIXED, "坑还在" },
+		{ "没有解决", KEYWORD_NOT_FIXED, NULL },
+		{ "2没修好", KEYWORD_NOT_FIXED, "没修好" },
+		{ "3. Only one side", KEYWORD_PARTLY, "Only one side" },
+		{ "partly", KEYWORD_PARTLY, NULL },
+		{ "en partie seulement", KEYWORD_PARTLY, "seulement" },
+		{ "部分解决了", KEYWORD_PARTLY, "了" },
+		{ "تا حدی", KEYWORD_PARTLY, NULL },
+		{ "10", KEYWORD_NONE, NULL },
+		{ "1st of May", KEYWORD_NONE, NULL },
+		{ "NOTHING WAS DONE", KEYWORD_NONE, NULL },
+		{ "Nobody came", KEYWORD_NONE, NULL },
+		{ "hello", KEYWORD_NONE, NULL },
+		{ "STOP", KEYWORD_NONE, NULL },
+		{ "YES", KEYWORD_NONE, NULL },
+		{ "", KEYWORD_NONE, NULL },
+		{ "\xff", KEYWORD_NONE, NULL },
+	};
+	enum keyword_kind	 kind, other;
+	const char		*word, *locale, *rest;
+	char			*folded, *f2, locales[64];
+	size_t			 i, j, l;
+	int			 k, has;
+
+	(void)state;
+	for (i = 0; i < keyword_count(); i++) {
+		word = keyword_word(i, &kind, &locale);
+		if (kind < KEYWORD_FIXED)
+			continue;
+		folded = keyword_fold(word);
+		assert_non_null(folded);
+		if (keyword_find(word, locales, sizeof locales) != KEYWORD_NONE)
+			fail_msg("answer \"%s\" is a keyword", word);
+		if (keyword_reserved(word))
+			fail_msg("answer \"%s\" is a gateway's word", word);
+		for (j = 0; j < keyword_count(); j++) {
+			f2 = keyword_fold(keyword_word(j, &other, NULL));
+			if (strcmp(folded, f2) == 0 && other != kind)
+				fail_msg("\"%s\" is two kinds", word);
+			free(f2);
+		}
+		/* The word alone, with a comment, reads as itself. */
+		assert_int_equal(keyword_answer(word, &rest, locales,
+		    sizeof locales), kind);
+		assert_null(rest);
+		free(folded);
+	}
+	for (l = 0; l < sizeof test_inbound_locales /
+	    sizeof test_inbound_locales[0]; l++) {
+		for (k = KEYWORD_FIXED; k <= KEYWORD_PARTLY; k++) {
+			has = 0;
+			for (i = 0; i < keyword_count(); i++) {
+				word = keyword_word(i, &kind, &locale);
+				has |= (int)kind == k && strcmp(locale,
+				    test_inbound_locales[l]) == 0;
+			}
+			if (!has)
+				fail_msg("%s has no word for answer %d",
+				    test_inbound_locales[l], k);
+		}
+	}
+	assert_true(keyword_reserved("Yes"));
+	assert_true(keyword_reserved("arrêt"));
+	assert_true(keyword_reserved("unstop"));
+	assert_false(keyword_reserved("2"));
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kind = keyword_answer(cases[i].text, &rest, locales,
+		    sizeof locales);
+		if (kind != cases[i].kind || (cases[i].rest == NULL) !=
+		    (rest == NULL) || (rest != NULL &&
+		    strcmp(rest, cases[i].rest) != 0))
+			fail_msg("\"%s\": kind %d, comment \"%s\"",
+			    cases[i].text, kind, rest != NULL ? rest : "");
+	}
+	keyword_answer("no", &rest, locales, sizeof locales);
+	assert_string_equal(locales, "en es");
+}
+
+/*
+ * Ask phone the question about SR sr (subscribed in locale, told
+ * "completed", the SMS sent): the question is due at once
+ * (feedback.ask_after "0s").
+ */
+static void
+test_inbound_asked(struct test_inbound *t, const char *sr, const char *phone,
+    const char *locale)
+{
+	struct outbox_item	*it;
+	struct send_result	 res;
+	char			*arg[4], *id, *cause = NULL;
+	size_t			 asked;
+
+	arg[0] = xasprintf("sr=%s", sr);
+	arg[1] = xasprintf("phone=%s", phone);
+	arg[2] = xasprintf("locale=%s", locale);
+	testlisten_xadd(&t->l, "type=subscribe", arg[0], arg[1], arg[2], NULL);
+	testlisten_xadd(&t->l, "type=status", arg[0], "division=TW",
+	    "status=closed", "reason=completed", "note=Done.", NULL);
+	assert_int_equal(testlisten_drain(&t->l), 2);
+	id = xasprintf("%s/1/0", sr);
+	if ((it = outbox_item_read(t->l.r, t->l.cf, id, &cause)) == NULL)
+		fail_msg("%s: %s", id, cause);
+	memset(&res, 0, sizeof res);
+	channel_result(&res, SEND_OK, "0: Accepted");
+	assert_int_equal(outcome_write(t->l.r, t->l.cf, it, &res, NULL, 0,
+	    clock_now(), &cause), 0);
+	channel_result_clear(&res);
+	outbox_item_free(it);
+	assert_true(ask_run(t->l.cf, t->l.r, clock_now() + 1000, 10, &asked,
+	    &cause) >= 1);
+	assert_int_equal(asked, 1);
+	free(id);
+	free(arg[0]);
+	free(arg[1]);
+	free(arg[2]);
+}
+
+/*
+ * phone texts text: assert the reply thanks for answer (a comment
+ * alone if comment) in locale, or is none if answer is NULL.
+ */
+static void
+test_inbound_thanked(struct test_inbound *t, const char *phone,
+    const char *text, const char *locale, const char *answer, int comment)
+{
+	struct testhttp_answer	 a;
+	char			*want;
+
+	a = test_inbound_kannel(t, phone, text);
+	assert_int_equal(a.status, 200);
+	if (answer == NULL)
+		assert_string_equal(a.body, "");
+	else {
+		want = render_thanks(t->l.cf, t->cat, locale, answer, comment,
+		    NULL, NULL);
+		assert_non_null(want);
+		if (strcmp(a.body, want) != 0)
+			fail_msg("\"%s\": the reply is \"%s\", not \"%s\"",
+			    text, a.body, want);
+		free(want);
+	}
+	free(a.raw);
+}
+
+/* Check the question of SR sr (sr/1/0): its answer and comment. */
+static void
+test_inbound_answer_is(struct test_inbound *t, const char *sr,
+    const char *answer, const char *comment)
+{
+	char	*key, *v;
+
+	key = xasprintf("closeloop:sr:{%s}:q:1/0", sr);
+	v = testlisten_hget(&t->l, key, "answer");
+	assert_non_null(v);
+	assert_string_equal(v, answer);
+	free(v);
+	v = testlisten_hget(&t->l, key, "comment");
+	if ((v == NULL) != (comment == NULL) || (v != NULL &&
+	    strcmp(v, comment) != 0))
+		fail_msg("%s: the comment is \"%s\"", key, v != NULL ? v :
+		    "(none)");
+	free(v);
+	free(key);
+	v = testlisten_audit(&t->l, sr, "answered", "answer");
+	assert_non_null(v);
+	assert_string_equal(v, answer);
+	free(v);
+}
+
+/*
+ * Answers by SMS to the question a phone was last asked, in French and
+ * in Chinese: an answer with its comment, a comment after it, a later
+ * answer replacing it, each thanked in the question's language; a text
+ * after "fixed", or from a phone with no question, has no reply.
+ */
+static void
+test_answers(void **state)
+{
+	struct test_inbound	 t;
+	char			*v;
+
+	(void)state;
+	test_inbound_open_with(&t, CITIES, "feedback = { ask_after = \"0s\"; "
+	    "};");
+	test_inbound_asked(&t, "F-1", P, "fr");
+	test_inbound_thanked(&t, P, "2 toujours là", "fr", "not_fixed", 0);
+	test_inbound_answer_is(&t, "F-1", "not_fixed", "toujours là");
+	test_inbound_thanked(&t, P, "sur le côté est", "fr", "not_fixed", 1);
+	test_inbound_answer_is(&t, "F-1", "not_fixed",
+	    "toujours là\nsur le côté est");
+	test_inbound_thanked(&t, P, "Réglé", "fr", "fixed", 0);
+	test_inbound_answer_is(&t, "F-1", "fixed", NULL);
+	v = testlisten_audit(&t.l, "F-1", "answered", "previous");
+	assert_non_null(v);
+	assert_string_equal(v, "not_fixed");
+	free(v);
+	/* After "fixed", a text is no comment; STOP is still STOP. */
+	test_inbound_thanked(&t, P, "merci", "fr", NULL, 0);
+	test_inbound_answer_is(&t, "F-1", "fixed", NULL);
+	/* A phone with no question open. */
+	test_inbound_thanked(&t, Q, "1", "en", NULL, 0);
+	/* In Chinese, the comment right after the word. */
+	test_inbound_asked(&t, "G-1", Q, "zh-Hans");
+	test_inbound_thanked(&t, Q, "没有，坑还在", "zh-Hans", "not_fixed", 0);
+	test_inbound_answer_is(&t, "G-1", "not_fixed", "坑还在");
+	test_inbound_thanked(&t, Q, "3", "zh-Hans", "partly", 0);
+	test_inbound_answer_is(&t, "G-1", "partly", NULL);
+	test_inbound_close(&t);
+}
+
 /* Every keyword of every language, and what is not one. */
 static void
 test_keywords(void **state)
 {
 	static const struct {
 		const char		*text;
-		enum inbound_kind	 kind;
+		enum keyword_kind	 kind;
 		const char		*locales;
 	} cases[] = {
-		{ "STOP", INBOUND_STOP, "en" },
-		{ "stopall", INBOUND_STOP, "en" },
-		{ "Unsubscribe", INBOUND_STOP, "en" },
-		{ "cancel", INBOUND_STOP, "en" },
-		{ "END", INBOUND_STOP, "en" },
-		{ "quit", INBOUND_STOP, "en" },
-		{ "ARRET", INBOUND_STOP, "fr" },
-		{ "arrêt", INBOUND_STOP, "fr" },
-		{ "ARRÊT", INBOUND_STOP, "fr" },
-		{ "Arre\xcc\x82t", INBOUND_STOP, "fr" },	/* combining ^ */
-		{ "PARAR", INBOUND_STOP, "es pt" },
-		{ "baja", INBOUND_STOP, "es" },
-		{ "Alto", INBOUND_STOP, "es" },
-		{ "sair", INBOUND_STOP, "pt" },
-		{ "لغو", INBOUND_STOP, "fa" },
-		{ "توقف", INBOUND_STOP, "fa" },
-		{ "退订", INBOUND_STOP, "zh-Hans" },
-		{ "停止", INBOUND_STOP, "zh-Hans" },
-		{ "td", INBOUND_STOP, "zh-Hans" },
-		{ "\xef\xbc\xb4\xef\xbc\xa4", INBOUND_STOP, "zh-Hans" },
-		{ " \t Stop \r\n", INBOUND_STOP, "en" },
-		{ "\xe3\x80\x80退订", INBOUND_STOP, "zh-Hans" },
-		{ "start", INBOUND_START, "en" },
-		{ "UNSTOP", INBOUND_START, "en" },
-		{ "Yes", INBOUND_START, "en" },
-		{ "debut", INBOUND_START, "fr" },
-		{ "début", INBOUND_START, "fr" },
-		{ "DÉBUT", INBOUND_START, "fr" },
-		{ "reprendre", INBOUND_START, "fr" },
-		{ "alta", INBOUND_START, "es" },
-		{ "Iniciar", INBOUND_START, "es pt" },
-		{ "voltar", INBOUND_START, "pt" },
-		{ "شروع", INBOUND_START, "fa" },
-		{ "订阅", INBOUND_START, "zh-Hans" },
-		{ "开始", INBOUND_START, "zh-Hans" },
-		{ "help", INBOUND_HELP, "en" },
-		{ "INFO", INBOUND_HELP, "en" },
-		{ "aide", INBOUND_HELP, "fr" },
-		{ "Ayuda", INBOUND_HELP, "es" },
-		{ "ajuda", INBOUND_HELP, "pt" },
-		{ "راهنما", INBOUND_HELP, "fa" },
-		{ "帮助", INBOUND_HELP, "zh-Hans" },
-		{ "", INBOUND_NONE, "" },
-		{ "   ", INBOUND_NONE, "" },
-		{ "stop please", INBOUND_NONE, "" },
-		{ "STOPP", INBOUND_NONE, "" },
-		{ "ARRETE", INBOUND_NONE, "" },
-		{ "S T O P", INBOUND_NONE, "" },
-		{ "hello", INBOUND_NONE, "" },
-		{ "\xff", INBOUND_NONE, "" },
+		{ "STOP", KEYWORD_STOP, "en" },
+		{ "stopall", KEYWORD_STOP, "en" },
+		{ "Unsubscribe", KEYWORD_STOP, "en" },
+		{ "cancel", KEYWORD_STOP, "en" },
+		{ "END", KEYWORD_STOP, "en" },
+		{ "quit", KEYWORD_STOP, "en" },
+		{ "ARRET", KEYWORD_STOP, "fr" },
+		{ "arrêt", KEYWORD_STOP, "fr" },
+		{ "ARRÊT", KEYWORD_STOP, "fr" },
+		{ "Arre\xcc\x82t", KEYWORD_STOP, "fr" },	/* combining ^ */
+		{ "PARAR", KEYWORD_STOP, "es pt" },
+		{ "baja", KEYWORD_STOP, "es" },
+		{ "Alto", KEYWORD_STOP, "es" },
+		{ "sair", KEYWORD_STOP, "pt" },
+		{ "لغو", KEYWORD_STOP, "fa" },
+		{ "توقف", KEYWORD_STOP, "fa" },
+		{ "退订", KEYWORD_STOP, "zh-Hans" },
+		{ "停止", KEYWORD_STOP, "zh-Hans" },
+		{ "td", KEYWORD_STOP, "zh-Hans" },
+		{ "\xef\xbc\xb4\xef\xbc\xa4", KEYWORD_STOP, "zh-Hans" },
+		{ " \t Stop \r\n", KEYWORD_STOP, "en" },
+		{ "\xe3\x80\x80退订", KEYWORD_STOP, "zh-Hans" },
+		{ "start", KEYWORD_START, "en" },
+		{ "UNSTOP", KEYWORD_START, "en" },
+		{ "Yes", KEYWORD_START, "en" },
+		{ "debut", KEYWORD_START, "fr" },
+		{ "début", KEYWORD_START, "fr" },
+		{ "DÉBUT", KEYWORD_START, "fr" },
+		{ "reprendre", KEYWORD_START, "fr" },
+		{ "alta", KEYWORD_START, "es" },
+		{ "Iniciar", KEYWORD_START, "es pt" },
+		{ "voltar", KEYWORD_START, "pt" },
+		{ "شروع", KEYWORD_START, "fa" },
+		{ "订阅", KEYWORD_START, "zh-Hans" },
+		{ "开始", KEYWORD_START, "zh-Hans" },
+		{ "help", KEYWORD_HELP, "en" },
+		{ "INFO", KEYWORD_HELP, "en" },
+		{ "aide", KEYWORD_HELP, "fr" },
+		{ "Ayuda", KEYWORD_HELP, "es" },
+		{ "ajuda", KEYWORD_HELP, "pt" },
+		{ "راهنما", KEYWORD_HELP, "fa" },
+		{ "帮助", KEYWORD_HELP, "zh-Hans" },
+		{ "", KEYWORD_NONE, "" },
+		{ "   ", KEYWORD_NONE, "" },
+		{ "stop please", KEYWORD_NONE, "" },
+		{ "STOPP", KEYWORD_NONE, "" },
+		{ "ARRETE", KEYWORD_NONE, "" },
+		{ "S T O P", KEYWORD_NONE, "" },
+		{ "hello", KEYWORD_NONE, "" },
+		{ "\xff", KEYWORD_NONE, "" },
 	};
 	char	locales[64], *folded;
 	size_t	i;
 
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		if (inbound_keyword(cases[i].text, locales, sizeof locales) !=
+		if (keyword_find(cases[i].text, locales, sizeof locales) !=
 		    cases[i].kind || strcmp(locales, cases[i].locales) != 0)
 			fail_msg("\"%s\": kind %d in \"%s\"", cases[i].text,
-			    inbound_keyword(cases[i].text, locales,
+			    keyword_find(cases[i].text, locales,
 			    sizeof locales), locales);
 	}
-	folded = inbound_fold("  Ça arrête\n");
+	folded = keyword_fold("  Ça arrête\n");
 	assert_string_equal(folded, "CA ARRETE");
 	free(folded);
-	folded = inbound_fold("\xef\xbc\xb3\xef\xbc\xb4\xef\xbc\xaf\xef\xbc\xb0");
+	folded = keyword_fold("\xef\xbc\xb3\xef\xbc\xb4\xef\xbc\xaf\xef\xbc\xb0");
 	assert_string_equal(folded, "STOP");
 	free(folded);
-	assert_null(inbound_fold("caf\xc3"));
+	assert_null(keyword_fold("caf\xc3"));
 	folded = xmalloc(200);
 	memset(folded, 'A', 199);
 	folded[199] = '\0';
-	assert_null(inbound_fold(folded));
-	assert_int_equal(inbound_keyword(folded, locales, sizeof locales),
-	    INBOUND_NONE);
+	assert_null(keyword_fold(folded));
+	assert_int_equal(keyword_find(folded, locales, sizeof locales),
+	    KEYWORD_NONE);
 	free(folded);
 }
 
@@ -779,6 +1052,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_answer_words),
+		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_start),

@@ -71,7 +71,7 @@ test_notice_fields(void **state)
 	assert_int_equal(notice_release(&cf, st, 5000, &res.decisions, &res.notice), 1);
 	assert_non_null(res.notice);
 	n = notice_fields(res.notice, 0, out);
-	assert_int_equal(n, 20);
+	assert_int_equal(n, 22);
 	assert_string_equal(out[1], "8812/1");
 	assert_string_equal(out[5], "scheduled");
 	assert_string_equal(out[7], "sms");
@@ -80,7 +80,9 @@ test_notice_fields(void **state)
 	assert_string_equal(out[13], "TS");
 	assert_string_equal(out[15], "Road Pothole / Road Damage");
 	assert_string_equal(out[17], "2026-03-05");
-	assert_string_equal(out[19], "e1");
+	assert_string_equal(out[18], "resident");
+	assert_string_equal(out[19], "0");
+	assert_string_equal(out[21], "e1");
 	assert_int_equal(st->due, 0);
 	assert_null(st->events);
 	assert_int_equal(st->told, VOCAB_NOTICE_SCHEDULED);

@@ -206,6 +206,62 @@ test_link_resident_not_redacted(void **state)
 	fixture_cleanup(&fx);
 }
 
+/*
+ * The answer links of question 2026-000101/4/0 until 1799000000 under
+ * KEY:
+ *   printf 'closeloop-answer:2026-000101/4/0:1799000000' |
+ *       openssl dgst -sha256 -hmac KEY
+ */
+#define TOKEN_ANSWER	"cd08af4a0a424e2943a9fe49f24e564d7f6c22e86fdc" \
+	"96fc1a23bd8aaf81971e"
+
+/*
+ * The answer links: each answer's link with the question's token,
+ * checked in constant time; another question, another time, a token cut
+ * or changed are refused; without the settings there are no links.
+ */
+static void
+test_link_answers(void **state)
+{
+	struct fixture	 fx;
+	struct config	*cf;
+	char		*url, tok[DIGEST_HEX_LEN + 1];
+
+	(void)state;
+	/* The feedback group, after the templates group it closes. */
+	cf = test_link_config(&fx, "}; feedback = { answer_url = "
+	    "\"https://311.example.org/answer?lang=x\"; answer_secret_file = "
+	    "\"resident.key\";");
+	link_answer_token(cf, "2026-000101/4/0", 1799000000LL, tok);
+	assert_string_equal(tok, TOKEN_ANSWER);
+	url = link_answer(cf, "2026-000101/4/0", "not_fixed", 1799000000LL);
+	assert_string_equal(url, "https://311.example.org/answer?lang=x&q="
+	    "2026-000101/4/0&a=not_fixed&exp=1799000000&token=" TOKEN_ANSWER);
+	free(url);
+	assert_int_equal(link_answer_check(cf, "2026-000101/4/0",
+	    1799000000LL, TOKEN_ANSWER), 1);
+	assert_int_equal(link_answer_check(cf, "2026-000101/4/1",
+	    1799000000LL, TOKEN_ANSWER), 0);
+	assert_int_equal(link_answer_check(cf, "2026-000101/4/0",
+	    1799000001LL, TOKEN_ANSWER), 0);
+	tok[DIGEST_HEX_LEN - 1] = tok[DIGEST_HEX_LEN - 1] == '0' ? '1' : '0';
+	assert_int_equal(link_answer_check(cf, "2026-000101/4/0",
+	    1799000000LL, tok), 0);
+	tok[10] = '\0';
+	assert_int_equal(link_answer_check(cf, "2026-000101/4/0",
+	    1799000000LL, tok), 0);
+	assert_int_equal(link_answer_check(cf, "2026-000101/4/0",
+	    1799000000LL, NULL), 0);
+	config_free(cf);
+	fixture_cleanup(&fx);
+	cf = test_link_config(&fx, "");
+	assert_null(link_answer(cf, "2026-000101/4/0", "fixed", 1799000000LL));
+	assert_int_equal(link_answer_check(cf, "2026-000101/4/0",
+	    1799000000LL, TOKEN_ANSWER), 0);
+	config_free(cf);
+	fixture_cleanup(&fx);
+}
+
 int
 main(void)
 {
@@ -215,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_link_resident_url),
 		cmocka_unit_test(test_link_status_without),
 		cmocka_unit_test(test_link_resident_not_redacted),
+		cmocka_unit_test(test_link_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,8 @@ test_lint_open(struct test_lint *t)
 	    "again. Reply STOP to stop.\n");
 	fixture_write(&t->fx, "en/help.sms.mustache", "{{city}}: 311 updates. "
 	    "Call 311.\n");
+	fixture_write(&t->fx, "en/thanks.sms.mustache", "{{city}}: thank "
+	    "you.{{#not_fixed}} We told the team.{{/not_fixed}}\n");
 	test_lint_config(t, "");
 }
 
@@ -172,6 +174,57 @@ test_lint_mistakes(void **state)
 	assert_null(lint_load(t.cf, &cause));
 	assert_non_null(strstr(cause, "the template set has 6 errors"));
 	free(cause);
+	test_lint_close(&t);
+}
+
+/*
+ * The question "is it fixed?" is answered by a reply to its SMS: the SMS
+ * must fit in one segment, whole. The thanks for an answer knows city
+ * and the answer, and is best in one segment for each answer.
+ */
+static void
+test_lint_feedback(void **state)
+{
+	struct test_lint	 t;
+	char			*report = NULL, *want, *text;
+	int			 errors;
+
+	(void)state;
+	test_lint_open(&t);
+	/* Three segments for the notices; still one for the question. */
+	text = xasprintf("templates = { dir = \"%s\"; };\n", t.fx.dir);
+	fixture_write(&t.fx, "c.conf", text);
+	free(text);
+	text = xasprintf("%s/c.conf", t.fx.dir);
+	config_free(t.cf);
+	t.cf = config_load(text, NULL);
+	assert_non_null(t.cf);
+	free(text);
+	fixture_write(&t.fx, "en/feedback.sms.mustache", "Is the problem in "
+	    "your request {{sr}} fixed? Reply 1 if it is fixed, 2 if it is "
+	    "not fixed at all, or 3 if it is only partly fixed; and tell us "
+	    "more in the same text if you wish.\n");
+	fixture_write(&t.fx, "en/thanks.sms.mustache", "{{city}}: thank "
+	    "you {{sr}}.{{#partly}} We told the team that the problem is only "
+	    "partly fixed, and they will look at it again. Reply to this "
+	    "message to tell us more about what is still to be done.{{/partly}}"
+	    "\n");
+	errors = test_lint_check(&t, &report);
+	if (errors != 2)
+		fail_msg("%d errors:\n%s", errors, report);
+	assert_non_null(strstr(report, "error: en: feedback.sms takes 2 "
+	    "segments (182 GSM-7 characters); the question must fit in one, "
+	    "whole\n"));
+	want = xasprintf("error: %s/en/thanks.sms.mustache:1:21: unknown "
+	    "variable sr (the thanks for an answer knows city, fixed, "
+	    "not_fixed, partly and comment)\n", t.fx.dir);
+	if (strstr(report, want) == NULL)
+		fail_msg("no \"%s\" in:\n%s", want, report);
+	free(want);
+	assert_non_null(strstr(report, "warning: en: thanks.sms for partly "
+	    "takes 2 segments"));
+	assert_null(strstr(report, "thanks.sms for fixed takes"));
+	free(report);
 	test_lint_close(&t);
 }
 
@@ -495,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_lint_clean),
 		cmocka_unit_test(test_lint_mistakes),
 		cmocka_unit_test(test_lint_replies),
+		cmocka_unit_test(test_lint_feedback),
 		cmocka_unit_test(test_lint_line_endings),
 		cmocka_unit_test(test_lint_headings),
 		cmocka_unit_test(test_lint_isolates),

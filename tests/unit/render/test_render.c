@@ -617,6 +617,113 @@ test_render_without_links(void **state)
 }
 
 /*
+ * Write a secret file name (mode 0600) holding text into the set's
+ * directory, which becomes $CREDENTIALS_DIRECTORY.
+ */
+static void
+test_render_secret(struct test_render_set *s, const char *name,
+    const char *text)
+{
+	char	*path;
+
+	fixture_write(&s->fx, name, text);
+	path = xasprintf("%s/%s", s->fx.dir, name);
+	chmod(path, 0600);
+	free(path);
+	setenv("CREDENTIALS_DIRECTORY", s->fx.dir, 1);
+}
+
+/*
+ * The answer links' token of question 2026-000101/1/0 until 1799000000
+ * under the key "answ3r-k3y":
+ *   printf 'closeloop-answer:2026-000101/1/0:1799000000' |
+ *       openssl dgst -sha256 -hmac 'answ3r-k3y'
+ */
+#define TEST_ANSWER_TOKEN "b4339bfd55a77b14bfab061dd1607f3064f2abd9bb2e" \
+	"1111d042e043efcb8620"
+
+/* Return s with every "&" written "&amp;", as HTML has it; allocated. */
+static char *
+test_render_amp(const char *s)
+{
+	char	*out, *o;
+
+	out = o = xmalloc(5 * strlen(s) + 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '&') {
+			memcpy(o, "&amp;", 5);
+			o += 5;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * The question "is it fixed?": its email has the three answer links,
+ * each with the question's token until its answer_by, in the text and
+ * the HTML; its SMS fits in one segment, whole, in every locale, and
+ * links nowhere. Without feedback.answer_url there are no links, and no
+ * heading over them (test_render_without_links).
+ */
+static void
+test_render_feedback(void **state)
+{
+	static const char *const answers[] = { "fixed", "not_fixed",
+	    "partly" };
+	struct test_render_set	 s;
+	struct render_out	 out;
+	struct config		*cf;
+	struct notice		*n;
+	char			*want, *html;
+	size_t			 i, a;
+
+	(void)state;
+	test_render_set_open(&s);
+	test_render_secret(&s, "answer-secret", "answ3r-k3y\n");
+	/* The feedback group, after the templates group it closes. */
+	cf = test_render_set_config(&s, "}; feedback = { answer_url = "
+	    "\"https://311.example.org/answer\"; answer_secret_file = "
+	    "\"answer-secret\";");
+	for (i = 0; i < catalog_nlocales(s.cat); i++) {
+		n = test_render_sample(VOCAB_NOTICE_FEEDBACK,
+		    catalog_locale(s.cat, i));
+		free(n->note);
+		free(n->photos);
+		n->note = n->photos = NULL;
+		n->question = xstrdup("2026-000101/1/0");
+		n->answer_by = xstrdup("1799000000123");
+		test_render_both(cf, s.cat, n, &out);
+		for (a = 0; a < 3; a++) {
+			want = xasprintf("https://311.example.org/answer?q="
+			    "2026-000101/1/0&a=%s&exp=1799000000&token="
+			    TEST_ANSWER_TOKEN, answers[a]);
+			assert_non_null(out.answer_url[a]);
+			assert_string_equal(out.answer_url[a], want);
+			assert_non_null(strstr(out.text, want));
+			html = test_render_amp(want);
+			assert_non_null(strstr(out.html, html));
+			free(html);
+			free(want);
+		}
+		if (out.sms_info.segments != 1 || out.sms_cut.fixed ||
+		    out.sms_cut.link || strstr(out.sms, "https://") != NULL)
+			fail_msg("%s: the question's SMS: %s",
+			    catalog_locale(s.cat, i), out.sms);
+		render_out_clear(&out);
+		test_render_both(s.bare, s.cat, n, &out);
+		for (a = 0; a < 3; a++)
+			assert_null(out.answer_url[a]);
+		assert_null(strstr(out.text, "answer?"));
+		render_out_clear(&out);
+		notice_free(n);
+	}
+	config_free(cf);
+	test_render_set_close(&s);
+}
+
+/*
  * The resident's page of 2026-000101 under the key "res1dent-k3y": its
  * token is the first 32 hex digits that
  *   printf 'closeloop-resident:2026-000101' |
@@ -639,17 +746,12 @@ test_render_resident(void **state)
 	struct render_out	 out;
 	struct config		*cf;
 	struct notice		*n;
-	char			*path;
 	size_t			 i;
 	int			 k;
 
 	(void)state;
 	test_render_set_open(&s);
-	fixture_write(&s.fx, "resident-secret", "res1dent-k3y\n");
-	path = xasprintf("%s/resident-secret", s.fx.dir);
-	chmod(path, 0600);
-	free(path);
-	setenv("CREDENTIALS_DIRECTORY", s.fx.dir, 1);
+	test_render_secret(&s, "resident-secret", "res1dent-k3y\n");
 	cf = test_render_set_config(&s, "status_url = "
 	    "\"https://311.example.org/sr/{sr}\"; resident_url = "
 	    "\"https://311.example.ca/updates/{sr}/{token}\"; "
@@ -658,9 +760,13 @@ test_render_resident(void **state)
 		for (k = 1; k < VOCAB_NOTICE_COUNT; k++) {
 			n = test_render_sample(k, catalog_locale(s.cat, i));
 			test_render_both(cf, s.cat, n, &out);
+			/* The question's SMS, one segment, links nowhere. */
+			if (k == VOCAB_NOTICE_FEEDBACK)
+				assert_null(strstr(out.sms, "https://"));
 			if (strstr(out.text, TEST_RESIDENT) == NULL ||
 			    strstr(out.html, TEST_RESIDENT) == NULL ||
-			    strstr(out.sms, TEST_RESIDENT) == NULL)
+			    (k != VOCAB_NOTICE_FEEDBACK &&
+			    strstr(out.sms, TEST_RESIDENT) == NULL))
 				fail_msg("%s %s: no link to the resident's "
 				    "page:\n%s\n%s\n%s", catalog_locale(s.cat,
 				    i), vocab_notice_name(k), out.text,
@@ -1131,6 +1237,7 @@ main(void)
 		cmocka_unit_test(test_render_without_links),
 		cmocka_unit_test(test_render_resident),
 		cmocka_unit_test(test_render_standard),
+		cmocka_unit_test(test_render_feedback),
 		cmocka_unit_test(test_render_rtl_isolates),
 		cmocka_unit_test(test_render_transferred_date),
 		cmocka_unit_test(test_render_sample_event),

@@ -247,6 +247,12 @@ test_dashdata_figures(void **state)
 	test_dashdata_count(r, "TW", 2, ":service", "A | B|received", 6);
 	test_dashdata_count(r, "TW", 2, ":service", "A | B|flag:no_note", 9);
 	test_dashdata_count(r, "TW", 40, ":service", "Old|received", 50);
+	test_dashdata_count(r, "TW", 1, "", "asked", 4);
+	test_dashdata_count(r, "TW", 1, "", "answered", 3);
+	test_dashdata_count(r, "TW", 1, "", "answer:fixed", 1);
+	test_dashdata_count(r, "TW", 1, "", "answer:not_fixed", 2);
+	test_dashdata_count(r, "TW", 1, ":service",
+	    "A | B|answer:not_fixed", 2);
 
 	/* TW over the last 30 days; TS beside it. */
 	d = test_dashdata_read(cf, r, "TW", 29, NULL);
@@ -269,6 +275,10 @@ test_dashdata_figures(void **state)
 	assert_string_equal(top[0]->group, "A | B");
 	assert_int_equal(rolluptab_get(top[0], "received"), 6);
 	assert_int_equal(rolluptab_get(top[0], "flag:no_note"), 0);
+	/* The answers not fixed, by service type. */
+	assert_int_equal(rolluptab_get(top[0], "answer:not_fixed"), 2);
+	assert_int_equal(rolluptab_get(dashdata_total(d), "asked"), 4);
+	assert_int_equal(rolluptab_get(dashdata_total(d), "answer:fixed"), 1);
 	assert_string_equal(top[1]->group, "No Water");
 	free(top);
 	dashdata_free(d);

@@ -27,8 +27,9 @@
 static const char *const test_wording_code_rules[] = {
 	"closed_not_done", "coalesce", "dropped_by_operator",
 	"duplicate_without_link", "explicit_transfer", "fallback",
-	"follow_duplicate", "hard_bounce",
-	"implicit_transfer", "no_note", "no_notice", "no_reason",
+	"feedback_off", "follow_duplicate", "hard_bounce",
+	"implicit_transfer", "no_answer_path", "no_longer_completed",
+	"no_note", "no_notice", "no_reason",
 	"no_subscriber", "no_transfer_to", "notify_on", "out_of_order",
 	"partial_work_order", "past_standard", "photo_dropped", "quiet_hours",
 	"rate_limit",
@@ -67,8 +68,8 @@ test_wording_kinds(void **state)
 	    '\0'; k++)
 		test_wording_sentence("decision", name,
 		    wording_decision(name));
-	/* Every kind of decision.h was seen: the last is measured. */
-	assert_int_equal(k, DECISION_MEASURED + 1);
+	/* Every kind of decision.h was seen: the last is unanswered. */
+	assert_int_equal(k, DECISION_UNANSWERED + 1);
 }
 
 /* Every rule the code writes has words. */
@@ -141,7 +142,7 @@ test_wording_docs(void **state)
 	(void)state;
 	test_wording_doc("docs/history.md", &kinds, &rules);
 	/* Its tables of entries list every kind; of rules, the common. */
-	assert_int_equal(kinds, DECISION_MEASURED);
+	assert_int_equal(kinds, DECISION_UNANSWERED);
 	assert_true(rules >= 20);
 	kinds = rules = 0;
 	test_wording_doc("docs/policy.md", &kinds, &rules);
