@@ -303,8 +303,9 @@ void config_prefix(struct config *cf, const char *prefix);
  * Make cf a rehearsal's (closeloopd --dry-run): its keys under the
  * prefix with CONFIG_REHEARSAL added ("closeloop-dryrun:"), the dead
  * letters and the outbound entries there too (or in redis.dead_stream
- * and outbound.stream with CONFIG_REHEARSAL added), the events stream read in a consumer group of its own
- * (redis.group with CONFIG_REHEARSAL added), no audit.file and no
+ * and outbound.stream with CONFIG_REHEARSAL added), the events stream
+ * read in a consumer group of its own (redis.group with
+ * CONFIG_REHEARSAL added), no audit.file and no
  * listener - so it can run beside the real daemon and touches nothing
  * of it. Returns the prefix it took (belonging to cf).
  */

@@ -6,7 +6,8 @@
  * expiry, its contacts' indexes of SRs (optout.h, lookup.h), the
  * due-time index, the audit records, the notices for delivery, a
  * duplicate's subscribers on the original SR and, for an event, its
- * dedupe key, history entry and stream acknowledgement. store.c reads and decides; this queues.
+ * dedupe key, history entry and stream acknowledgement. store.c reads
+ * and decides; this queues.
  *
  * Keys, with the configured prefix (default "closeloop:"):
  *   sr:{SR}:state    hash, the SR's state (srstate.c); expires

@@ -312,8 +312,8 @@ policy_pend(const struct config *cf, struct srstate *st,
 		else
 			rule = "superseded";
 		decision_add(&res->decisions, DECISION_SUPPRESSED, rule,
-		    VOCAB_NOTICE_NONE, closer, st->events, "the held closure is not told: %s %s the SR "
-		    "after it", ev->division, st->reopened ? "reopened" :
+		    VOCAB_NOTICE_NONE, closer, st->events, "the held closure "
+		    "is not told: %s %s the SR after it", ev->division, st->reopened ? "reopened" :
 		    "worked on");
 		st->held = 0;
 		st->due = 0;

@@ -4,8 +4,9 @@
  * Commands are sent over one blocking hiredis context with a socket
  * timeout, so that a server that stops answering is noticed. Replies are
  * copied into struct redis_reply so that no other module depends on
- * hiredis (but redishash.c, which reads big hashes without copying). Only blocking reads of streams bypass the timeout: they are sent
- * with redis_send_argv() and their reply is collected with redis_receive()
+ * hiredis (but redishash.c, which reads big hashes without copying).
+ * Only blocking reads of streams bypass the timeout: they are sent with
+ * redis_send_argv() and their reply is collected with redis_receive()
  * once poll(2) says the socket is readable.
  *
  * A server that answers that it cannot take writes now (a replica, one

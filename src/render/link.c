@@ -20,6 +20,7 @@
 #include "config.h"
 #include "digest.h"
 #include "link.h"
+#include "question.h"
 #include "xmalloc.h"
 
 /* Return s with every copy of what (not empty) replaced by with. */
@@ -201,6 +202,21 @@ link_answer(const struct config *cf, const char *question,
 	return xasprintf("%s%cq=%s&a=%s&exp=%lld&token=%s", url,
 	    strchr(url, '?') != NULL ? '&' : '?', question, answer, exp,
 	    token);
+}
+
+/* Make the three links that answer a question. */
+void
+link_answers(const struct config *cf, const char *question, long long exp,
+    char **urls)
+{
+	static const enum question_answer answers[] = {
+		QUESTION_FIXED, QUESTION_NOT_FIXED, QUESTION_PARTLY
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof answers / sizeof answers[0]; i++)
+		urls[i] = link_answer(cf, question,
+		    question_answer_name(answers[i]), exp);
 }
 
 /* Return where the token of a link starts, and its length; NULL if none. */

@@ -152,6 +152,15 @@ int link_answer_check(const struct config *cf, const char *question,
 char *link_answer(const struct config *cf, const char *question,
     const char *answer, long long exp);
 
+/*
+ * Write into urls, which has room for three, the links of question's
+ * answers fixed, not_fixed and partly, in that order, as link_answer()
+ * makes them (each NULL if the links are not set up). The caller frees
+ * each.
+ */
+void link_answers(const struct config *cf, const char *question,
+    long long exp, char **urls);
+
 /* What stands for a link's token in the recorded content. */
 #define LINK_REDACTED	"REDACTED"
 

@@ -15,8 +15,9 @@
  * start.sms, help.sms, and thanks.sms for an answer to the question)
  * may use city alone (thanks also the answer); each locale must have
  * them (or take them from a fallback, a warning), and a reply longer
- * than one segment is a warning, since it is sent whole. Every configured division needs a name in each locale of
- * the set, or residents read another language's (a warning).
+ * than one segment is a warning, since it is sent whole. Every
+ * configured division needs a name in each locale of the set, or
+ * residents read another language's (a warning).
  */
 #include "build.h"
 

@@ -7,13 +7,14 @@
  * status_url, duplicate_of, duplicate_url, unsubscribe_url, partial,
  * correction, and of the service standard standard_by (its last business
  * day), standard_days (in the locale's digits; missing for 0),
- * standard_one_day and standard_response. status_url is the link to the resident's own page about
- * the SR when templates.resident_url is set, else the city's status page
- * (link.h); duplicate_url is always the city's status page of the
- * original. An email's unsubscribe_url is its recipient's own link when
- * one-click unsubscribe is set up (unsubscribe.h); the email of a
- * feedback notice has fixed_url, not_fixed_url and partly_url, its
- * answer links (link.h), when they are set up. The replies to a
+ * standard_one_day and standard_response. status_url is the link to the
+ * resident's own page about the SR when templates.resident_url is set,
+ * else the city's status page (link.h); duplicate_url is always the
+ * city's status page of the original. An email's unsubscribe_url is its
+ * recipient's own link when one-click unsubscribe is set up
+ * (unsubscribe.h); the email of a feedback notice has fixed_url,
+ * not_fixed_url and partly_url, its answer links (link.h), when they are
+ * set up. The replies to a
  * resident's text message (stop, start, help) see city alone; the
  * thanks for an answer (thanks) city and the answer: fixed, not_fixed,
  * partly, and comment for a comment alone.
@@ -246,29 +247,6 @@ static const char *const render_answer_vars[RENDER_ANSWERS] = {
 };
 
 /*
- * Make the answer links of the email of feedback notice n (for the
- * order of render_answer_vars), if they are set up.
- */
-static void
-render_answers(const struct config *cf, const struct notice *n,
-    char **urls)
-{
-	static const enum question_answer answers[RENDER_ANSWERS] = {
-		QUESTION_FIXED, QUESTION_NOT_FIXED, QUESTION_PARTLY
-	};
-	long long	 exp;
-	size_t		 i;
-
-	if (n->notice != VOCAB_NOTICE_FEEDBACK || n->question == NULL ||
-	    n->answer_by == NULL)
-		return;
-	exp = strtoll(n->answer_by, NULL, 10) / 1000;
-	for (i = 0; i < RENDER_ANSWERS; i++)
-		urls[i] = link_answer(cf, n->question,
-		    question_answer_name(answers[i]), exp);
-}
-
-/*
  * Build the data the templates of a notice see; unsub is the
  * unsubscribe link (or NULL), answers the answer links (or NULL).
  */
@@ -476,7 +454,10 @@ render_notice(const struct config *cf, const struct catalog *cat,
 		    link_unsubscribe(cf, n->sr, n->to[i].address, now) :
 		    cf->templates_unsubscribe_url != NULL ?
 		    link_url(cf->templates_unsubscribe_url, n->sr) : NULL;
-		render_answers(cf, n, out->answer_url);
+		if (n->notice == VOCAB_NOTICE_FEEDBACK && n->question != NULL &&
+		    n->answer_by != NULL)
+			link_answers(cf, n->question, strtoll(n->answer_by,
+			    NULL, 10) / 1000, out->answer_url);
 		v = render_view(cf, n, locale, 0, now, out->unsubscribe_url,
 		    out->answer_url, &out->photos_dropped);
 		out->subject = render_part(cat, locale, name, "subject", v,

@@ -259,7 +259,7 @@ grep -q "templates: $count, version" "$MAN1" ||
 say "every secret file setting is in SECRETS, with its credential"
 grep -o '"[a-z_.]*_file", CONFKEY_STRING' "$top_srcdir/src/conf/confkey.c" |
     sed 's/"\([a-z_.]*\)".*/\1/' | grep -v 'ca_file$' > "$T/secrets"
-assert "eleven secrets" [ "$(wc -l < "$T/secrets")" = 11 ]
+assert "twelve secrets" [ "$(wc -l < "$T/secrets")" = 12 ]
 awk '/^\.SH SECRETS$/ { on = 1; next } /^\.SH / { on = 0 } on' "$MAN5" > "$T/secrets.5"
 while read -r setting; do
 	cred=$(grep "^$setting	" "$T/secrets.5" | cut -f2 | sed 's/\\-/-/g')
