@@ -26,26 +26,38 @@
 #include "txn.h"
 #include "vocab.h"
 
-/* Which decisions the CRM is told of, and as what. */
+/*
+ * Which decisions the CRM is told of, and as what: a row matches a
+ * decision of its kind with its rule (NULL: any rule, or none) and, for
+ * an answer, its answer (NULL: any).
+ */
 static const struct outbound_kind {
 	enum decision_kind	 kind;
-	const char		*rule;		/* NULL: any rule, or none */
+	const char		*rule;
+	const char		*answer;
 	const char		*type;
 } outbound_kinds[] = {
-	{ DECISION_QUEUED,	 NULL,			"queued" },
-	{ DECISION_SENT,	 NULL,			"sent" },
-	{ DECISION_DELIVERED,	 NULL,			"delivered" },
-	{ DECISION_UNDELIVERED,	 NULL,			"undelivered" },
-	{ DECISION_FAILED,	 NULL,			"failed" },
-	{ DECISION_DEAD,	 NULL,			"dead" },
-	{ DECISION_UNSUBSCRIBED, NULL,			"unsubscribed" },
-	{ DECISION_SUPPRESSED,	 "unsubscribed",	"suppressed" },
-	{ DECISION_SUPPRESSED,	 "suppressed_address",	"suppressed" },
-	{ DECISION_SUPPRESSED,	 "dropped_by_operator",	"suppressed" },
-	{ DECISION_SUPPRESSED,	 "stale_event",		"suppressed" },
-	{ DECISION_SUPPRESSED,	 "explicit_transfer",	"suppressed" },
-	{ DECISION_SUPPRESSED,	 "implicit_transfer",	"suppressed" },
-	{ DECISION_SUPPRESSED,	 "partial_work_order",	"suppressed" },
+	{ DECISION_QUEUED,	 NULL,	NULL,		"queued" },
+	{ DECISION_SENT,	 NULL,	NULL,		"sent" },
+	{ DECISION_DELIVERED,	 NULL,	NULL,		"delivered" },
+	{ DECISION_UNDELIVERED,	 NULL,	NULL,		"undelivered" },
+	{ DECISION_FAILED,	 NULL,	NULL,		"failed" },
+	{ DECISION_DEAD,	 NULL,	NULL,		"dead" },
+	{ DECISION_BOUNCED,	 NULL,	NULL,		"bounced" },
+	{ DECISION_COMPLAINED,	 NULL,	NULL,		"complained" },
+	{ DECISION_UNSUBSCRIBED, NULL,	NULL,		"unsubscribed" },
+	{ DECISION_SUPPRESSED,	 "unsubscribed", NULL,	"suppressed" },
+	{ DECISION_SUPPRESSED,	 "suppressed_address", NULL, "suppressed" },
+	{ DECISION_SUPPRESSED,	 "dropped_by_operator", NULL, "suppressed" },
+	{ DECISION_SUPPRESSED,	 "stale_event", NULL,	"suppressed" },
+	{ DECISION_SUPPRESSED,	 "explicit_transfer", NULL, "suppressed" },
+	{ DECISION_SUPPRESSED,	 "implicit_transfer", NULL, "suppressed" },
+	{ DECISION_SUPPRESSED,	 "partial_work_order", NULL, "suppressed" },
+	{ DECISION_ASKED,	 NULL,	NULL,		"asked" },
+	{ DECISION_ANSWERED,	 NULL,	NULL,		"answered" },
+	{ DECISION_ANSWERED,	 NULL,	"not_fixed",	"reopen_requested" },
+	{ DECISION_ANSWERED,	 NULL,	"partly",	"reopen_requested" },
+	{ DECISION_UNANSWERED,	 NULL,	NULL,		"unanswered" },
 };
 
 #define OUTBOUND_NKINDS	(sizeof outbound_kinds / sizeof outbound_kinds[0])
@@ -63,6 +75,13 @@ static const struct outbound_field {
 	{ "template_version",	0 },
 	{ "content_sha256",	0 },
 	{ "reply",		1 },
+	{ "dsn_status",		0 },
+	{ "diagnostic",		1 },
+	{ "feedback_type",	0 },
+	{ "question",		0 },
+	{ "answer",		0 },
+	{ "previous",		0 },
+	{ "comment",		1 },
 };
 
 #define OUTBOUND_NFIELDS (sizeof outbound_fields / sizeof outbound_fields[0])
@@ -75,12 +94,16 @@ const char *
 outbound_type(const struct decision *d, size_t n)
 {
 	const struct outbound_kind	*k;
+	const char			*v;
 	size_t				 i;
 
 	for (i = 0; i < OUTBOUND_NKINDS; i++) {
 		k = &outbound_kinds[i];
 		if (k->kind != d->kind || (k->rule != NULL &&
 		    (d->rule == NULL || strcmp(k->rule, d->rule) != 0)))
+			continue;
+		if (k->answer != NULL && ((v = decision_get(d, "answer")) ==
+		    NULL || strcmp(k->answer, v) != 0))
 			continue;
 		if (n-- == 0)
 			return k->type;

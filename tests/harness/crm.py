@@ -12,6 +12,13 @@
     crm.py examples EVENTS_MD
         print the examples of the outbound contract in docs/events.md
         (the JSON objects in its ```json blocks), one a line
+    crm.py check EVENTS_MD ENTRIES [TYPE ...]
+        check the examples against the entries read (ENTRIES, as read
+        prints them), for the types given or else every type read: each
+        has an example, and each example of one has the fields of an
+        entry of its type; every example starts as an entry does. Exit
+        1 saying what differs. Examples of other types are left to the
+        test that writes them.
 
 STREAM is closeloop:outbound, GROUP crm, CONSUMER crm-1 unless given.
 It talks RESP to Redis's unix socket itself, as a CRM's own client
@@ -95,13 +102,46 @@ def examples(path):
     return out
 
 
+def check(path, entries, only):
+    """Check the examples in the guide at path against the entries, for
+    the types only (or, if empty, every type of the entries)."""
+    got = [json.loads(l) for l in open(entries)]
+    shapes = {(e["type"], frozenset(k for k in e if k != "id"))
+              for e in got}
+    types = set(only) if only else {e["type"] for e in got}
+    xs = examples(path)
+    bad = 0
+    for x in xs:
+        if list(x)[:4] != ["v", "type", "sr", "at"] or x["v"] != "1":
+            print("the example does not start as an entry does: %s" % x)
+            bad = 1
+        for k, v in x.items():
+            if not isinstance(v, str):
+                print("%s: %s is not a string, as every value is" %
+                      (x["type"], k))
+                bad = 1
+        if x["type"] in types and (x["type"], frozenset(x)) not in shapes:
+            print("no entry of type %s has the fields %s" %
+                  (x["type"], " ".join(x)))
+            bad = 1
+    for t in sorted(types - {x["type"] for x in xs}):
+        print("no example of type %s" % t)
+        bad = 1
+    return bad
+
+
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("create", "read", "examples"):
+    if len(argv) < 3 or argv[1] not in ("create", "read", "examples",
+                                        "check"):
         sys.exit(__doc__)
     if argv[1] == "examples":
         for x in examples(argv[2]):
             print(json.dumps(x, ensure_ascii=False))
         return 0
+    if argv[1] == "check":
+        if len(argv) < 4:
+            sys.exit(__doc__)
+        return check(argv[2], argv[3], argv[4:])
     r = Redis(argv[2])
     stream = argv[3] if len(argv) > 3 else "closeloop:outbound"
     group = argv[4] if len(argv) > 4 else "crm"

@@ -19,10 +19,13 @@
 # delivers it, bounces nothing). The same report twice is recorded once;
 # a valid token for an unknown notification is a dead letter; mail that
 # is no report is dropped; Redis down or a configuration it cannot read
-# makes the pipe say "try again" (EX_TEMPFAIL, 75).
+# makes the pipe say "try again" (EX_TEMPFAIL, 75). The test, acting as
+# the CRM, reads the bounces and the complaint in the outbound stream,
+# once each, as docs/events.md shows them.
 . "$(dirname "$0")/../harness/lib.sh"
 
 PY=/usr/bin/python3
+CRM="$PY $top_srcdir/tests/harness/crm.py"
 need /usr/sbin/postfix postfix
 need /usr/sbin/postconf postfix
 need openssl openssl
@@ -130,6 +133,7 @@ email = {
 	from = \"Toronto 311 <311@city.example>\";
 	$BOUNCE_GROUP
 };"
+$CRM create "$SOCK"
 daemon_start
 wait_for 20 "closeloopd" log_has "reading closeloop:events"
 
@@ -337,6 +341,29 @@ PIPE_CONF="$PIPE/nonexistent.conf" pipe_run "${hb_verp#bounces+}" < "$T/hard.eml
 assert "EX_TEMPFAIL without a configuration" [ "$PIPE_RC" = 75 ]
 pipe_run one two < "$T/hard.eml"
 assert "EX_TEMPFAIL for a wrong command line" [ "$PIPE_RC" = 75 ]
+
+say "the CRM reads the bounces and the complaint, once each"
+$CRM read "$SOCK" > "$T/crm.jsonl" || fail "an entry names a field twice"
+closeloop_wrote "$T/crm.jsonl"
+grep '"type": "\(bounced\|complained\)"' "$T/crm.jsonl"
+$PY - "$T/crm.jsonl" "$HB_ID" "$SB_ID" "$AR_ID" <<'EOF' ||
+import json, sys
+es = [json.loads(l) for l in open(sys.argv[1])]
+hb, sb, ar = sys.argv[2:5]
+def of(t):
+    return {e["notification"]: e for e in es if e["type"] == t}
+b, c = of("bounced"), of("complained")
+assert len([e for e in es if e["type"] == "bounced"]) == len(b) == 2, b
+assert b[hb]["rule"] == "hard_bounce" and b[hb]["dsn_status"] == "5.1.1", b
+assert b[hb]["to"].startswith("p***@") and "diagnostic" in b[hb], b
+assert b[sb]["rule"] == "soft_bounce" and \
+    b[sb]["dsn_status"].startswith("4."), b
+assert list(c) == [ar] and c[ar]["feedback_type"] == "abuse", c
+assert c[ar]["to"] == "r***@example.com", c
+EOF
+    fail "the CRM was not told of the bounces as the contract says"
+$CRM check "$top_srcdir/docs/events.md" "$T/crm.jsonl" bounced complained ||
+    fail "docs/events.md's examples are not what closeloopd writes"
 
 daemon_stop
 echo "PASS"

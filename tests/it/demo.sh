@@ -168,6 +168,10 @@ EOC
 step "Checking the configuration"
 "$CLOSELOOPD" --check-config -c "$CONF"
 
+step "The CRM's reader of the outbound stream: its consumer group"
+$PY "$top_srcdir/tests/harness/crm.py" create "$SOCK"
+echo "  XGROUP CREATE closeloop:outbound crm 0 MKSTREAM (docs/events.md)"
+
 step "Starting closeloopd (log: $T/closeloopd.log)"
 "$CLOSELOOPD" -c "$CONF" 2> "$T/closeloopd.log" &
 DAEMON_PID=$!
@@ -255,8 +259,8 @@ until "$CLOSELOOP" -c "$CONF" history 2026-000101 | grep -q '^.*  sent  *feedbac
 done
 "$CLOSELOOP" -c "$CONF" history 2026-000101 | grep -A1 ' feedback ' |
     grep -v 'entries; times' | sed 's/^/   /'
-echo " She answers from her phone, through Kannel: \"NO - the pothole is still there\""
-kannel_send +14165550142 311 "NO - the pothole is still there"
+echo " She answers from her phone, through Kannel: \"NO — the pothole is still there\""
+kannel_send +14165550142 311 "NO — the pothole is still there"
 i=0
 until kannel_received | grep -F "311 +14165550142 " | grep -q "Nous avons"; do
 	i=$((i + 1)); [ $i -lt 400 ] || { echo "no thanks for the answer"; exit 1; }
@@ -265,9 +269,26 @@ done
 echo " and is thanked in her language:"
 kannel_received | grep -F "311 +14165550142 " | tail -n 1 | sed 's/^/   /'
 "$CLOSELOOP" -c "$CONF" history 2026-000101 | grep -A1 ' answered ' | sed 's/^/   /'
-echo " The answer is recorded in the SR's trail and counted for Toronto Water;"
-echo " with the write-back to the CRM, a not-fixed answer is where it learns"
-echo " of a reopen request, with her comment."
+echo " The answer is recorded in the SR's trail and counted for Toronto Water."
+echo " The CRM, reading closeloop:outbound, gets the answer and a reopen"
+echo " request with her comment, in the transaction that recorded them:"
+$PY "$top_srcdir/tests/harness/crm.py" read "$SOCK" > "$T/crm.jsonl"
+$PY - "$T/crm.jsonl" <<'EOF_PY'
+import json, sys
+es = [json.loads(l) for l in open(sys.argv[1])]
+r = [e for e in es if e["type"] == "reopen_requested"
+     and e["sr"] == "2026-000101"]
+assert len(r) == 1, "no reopen request for 2026-000101"
+assert r[0]["answer"] == "not_fixed", r
+assert r[0]["comment"] == "the pothole is still there", r
+for e in es:
+    if e["sr"] == "2026-000101" and e["type"] in ("asked", "answered",
+                                                  "reopen_requested"):
+        print("   " + json.dumps({k: v for k, v in e.items() if k != "id"},
+                                  ensure_ascii=False))
+print("  ok: %d entries read by the CRM, %d of them about 2026-000101"
+      % (len(es), len([e for e in es if e["sr"] == "2026-000101"])))
+EOF_PY
 
 step "The duplicate's resident, told about the original (closeloop history)"
 for sr in 2026-000102 2026-000099; do

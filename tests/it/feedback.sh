@@ -14,12 +14,15 @@
 # thanks; no working token is kept in the trail. A reopening before the
 # question falls due cancels it, an unsubscription too, each recorded
 # with its rule; and with both daemons acting on the questions due, each
-# resident is asked once.
+# resident is asked once. The test, acting as the CRM, reads the outbound
+# stream: each question, each answer with its comment, and a reopen
+# request for each answer not fixed or partly, as docs/events.md shows.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$top_srcdir/tests/harness/kannel.sh"
 
 PY=/usr/bin/python3
 need "$PY" python3
+CRM="$PY $top_srcdir/tests/harness/crm.py"
 command -v curl >/dev/null 2>&1 || missing "curl is not installed"
 
 SECRET=1nb0undK3yForTests
@@ -50,7 +53,11 @@ feedback = {
 $(smtp_config)
 $(kannel_config "inbound_secret_file = \"$T/inbound.secret\";")
 http = { listen = \"127.0.0.1:$HTTP_PORT\"; };"
+$CRM create "$SOCK"
 daemon_start
+ENTRIES="$T/crm.jsonl"
+: > "$ENTRIES"
+closeloop_wrote "$ENTRIES"
 # A second closeloopd on the same Redis: its own consumer, no listener.
 sed 's/consumer = "it";/consumer = "it2";/; s/listen = "127.0.0.1:[0-9]*"/listen = ""/' \
     "$CONF" > "$T/two.conf"
@@ -260,6 +267,21 @@ while [ "$i" -le 8 ]; do
 done
 log_has "asked feedback" || fail "the daemons logged no question"
 
+say "a question not answered within answer_days is closed as unanswered"
+# As if the day of answers had passed: the question's answer_by, and its
+# place in the due set, moved back to a second ago.
+PAST=$(($(date +%s) * 1000 - 1000))
+rcli HSET 'closeloop:sr:{D-1}:q:1/0' answer_by "$PAST" >/dev/null
+rcli ZADD closeloop:ask:due "$PAST" D-1/1/0 >/dev/null
+wait_for 30 "D-1 unanswered" has_decision D-1 unanswered
+[ "$(rcli HGET 'closeloop:sr:{D-1}:q:1/0' state)" = unanswered ] ||
+    fail "D-1's question is not closed"
+# An answer after it is not taken (and not thanked).
+kannel_send "+14165550301" 311 "1"
+EXTRA_PIDS="$EXTRA_PIDS $KANNEL_FAKESMSC_PID"
+sleep 2
+has_decision D-1 answered && fail "an answer after answer_days was taken"
+
 say "closeloop report counts the questions and each resident's last answer"
 "$CLOSELOOP" -c "$CONF" report --since 1d | tee "$T/report.txt"
 grep -q "residents asked if it was fixed  *11$" "$T/report.txt" ||
@@ -276,7 +298,7 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 tw = [r for r in rows if r["division"] == "TW"][0]
 want = {"residents_asked": 11, "answers": 3, "answers_fixed": 1,
-    "answers_not_fixed": 1, "answers_partly": 1, "unanswered": 0}
+    "answers_not_fixed": 1, "answers_partly": 1, "unanswered": 1}
 for k, v in want.items():
     if tw[k] != v:
         sys.exit("%s is %s, not %s" % (k, tw[k], v))' "$T/report.json" ||
@@ -288,6 +310,52 @@ grep -q "Road Pothole  *[0-9 ]* 1  *2$" "$T/top.txt" ||
     tee "$T/list.txt"
 grep -q "Z-1" "$T/list.txt" || fail "Z-1 not listed as not fixed"
 grep -q "F-1" "$T/list.txt" && fail "F-1, fixed at last, listed as not fixed"
+
+say "the CRM reads the questions, the answers and the reopen requests"
+$CRM read "$SOCK" > "$ENTRIES" || fail "an entry names a field twice"
+grep -v '"type": "\(queued\|sent\)"' "$ENTRIES"
+$PY - "$ENTRIES" <<'EOF' || fail "the CRM was not told as the contract says"
+import json, sys
+es = [json.loads(l) for l in open(sys.argv[1])]
+def of(sr, t):
+    return [e for e in es if e["sr"] == sr and e["type"] == t]
+# F-1: not fixed with a comment, the comment added, then fixed.
+a = of("F-1", "answered")
+assert [e["answer"] for e in a] == ["not_fixed", "not_fixed", "fixed"], a
+assert a[2]["previous"] == "not_fixed" and "previous" not in a[0], a
+assert a[0]["comment"] == "toujours un trou", a
+assert (a[0]["channel"], a[0]["locale"], a[0]["question"]) == \
+    ("sms", "fr-CA", "F-1/1/0"), a
+assert a[0]["to"] == "+1416***0121", a
+r = of("F-1", "reopen_requested")
+assert len(r) == 2 and r[0]["comment"] == "toujours un trou", r
+assert "côté est" in r[1]["comment"], r
+assert len(of("F-1", "asked")) == 1, of("F-1", "asked")
+# Each reopen request comes right after its answer.
+for i, e in enumerate(es):
+    if e["type"] == "reopen_requested":
+        p = es[i - 1]
+        assert p["type"] == "answered" and p["sr"] == e["sr"] and \
+            p["answer"] == e["answer"], (p, e)
+z = of("Z-1", "reopen_requested")
+assert len(z) == 1 and z[0]["comment"] == "坑还在" and \
+    z[0]["answer"] == "not_fixed", z
+e1 = of("E-1", "reopen_requested")
+assert len(e1) == 1 and e1[0]["answer"] == "partly" and \
+    e1[0]["comment"] == "Only one side was filled" and \
+    e1[0]["channel"] == "email" and e1[0]["to"] == "a***@example.org", e1
+assert not of("R-1", "asked") and not of("U-1", "asked")
+for i in range(1, 9):
+    assert len(of("D-%d" % i, "asked")) == 1, i
+u = of("D-1", "unanswered")
+assert len(u) == 1 and u[0]["question"] == "D-1/1/0", u
+assert not of("D-1", "answered") and not of("D-2", "unanswered")
+assert not [e for e in es if e["type"] == "reopen_requested" and
+            e.get("answer") == "fixed"]
+EOF
+$CRM check "$top_srcdir/docs/events.md" "$ENTRIES" asked answered \
+    reopen_requested unanswered ||
+    fail "docs/events.md's examples are not what closeloopd writes"
 
 say "no full number or address in the logs"
 if grep -E '55501(2[1-4])|ana@example' "$DLOG" "$T/two.log"; then

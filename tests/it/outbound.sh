@@ -203,30 +203,9 @@ done
 
 say "every outbound example in docs/events.md is an entry closeloopd writes"
 $CRM examples "$top_srcdir/docs/events.md" > "$T/examples.jsonl"
-$PY - "$T/examples.jsonl" "$ENTRIES" <<'EOF' || fail "docs/events.md's examples are not what closeloopd writes"
-import json, sys
-examples = [json.loads(l) for l in open(sys.argv[1])]
-assert len(examples) >= 6, examples
-got = [json.loads(l) for l in open(sys.argv[2])]
-shapes = {(e["type"], frozenset(k for k in e if k != "id")) for e in got}
-bad = 0
-for x in examples:
-    if (x["type"], frozenset(x)) not in shapes:
-        print("no entry of type %s has the fields %s" %
-              (x["type"], " ".join(x)))
-        bad = 1
-    if list(x)[:4] != ["v", "type", "sr", "at"] or x["v"] != "1":
-        print("the example does not start as an entry does: %s" % x)
-        bad = 1
-    for k, v in x.items():
-        if not isinstance(v, str):
-            print("%s: %s is not a string, as every value is" % (x["type"], k))
-            bad = 1
-for t in sorted({e["type"] for e in got} - {x["type"] for x in examples}):
-    print("no example of type %s" % t)
-    bad = 1
-sys.exit(bad)
-EOF
+assert "six examples or more" [ "$(wc -l < "$T/examples.jsonl")" -ge 6 ]
+$CRM check "$top_srcdir/docs/events.md" "$ENTRIES" ||
+    fail "docs/events.md's examples are not what closeloopd writes"
 
 daemon_stop
 echo "PASS"

@@ -129,6 +129,12 @@ test_outbound_types(void **state)
 		{ DECISION_SUPPRESSED, "explicit_transfer", "suppressed" },
 		{ DECISION_SUPPRESSED, "implicit_transfer", "suppressed" },
 		{ DECISION_SUPPRESSED, "partial_work_order", "suppressed" },
+		{ DECISION_BOUNCED, "hard_bounce", "bounced" },
+		{ DECISION_BOUNCED, "soft_bounce", "bounced" },
+		{ DECISION_COMPLAINED, NULL, "complained" },
+		{ DECISION_ASKED, NULL, "asked" },
+		{ DECISION_ANSWERED, NULL, "answered" },
+		{ DECISION_UNANSWERED, NULL, "unanswered" },
 		/* What the CRM need not hear of. */
 		{ DECISION_SUPPRESSED, "unchanged", NULL },
 		{ DECISION_SUPPRESSED, "notify_on", NULL },
@@ -143,6 +149,9 @@ test_outbound_types(void **state)
 		{ DECISION_RETRIED, NULL, NULL },
 		{ DECISION_RECEIVED, NULL, NULL },
 		{ DECISION_DRY_RUN, NULL, NULL },
+		{ DECISION_MEASURED, NULL, NULL },
+		{ DECISION_SUPPRESSED, "no_longer_completed", NULL },
+		{ DECISION_SUPPRESSED, "feedback_off", NULL },
 	};
 	struct decision	d;
 	const char	*type;
@@ -168,6 +177,91 @@ test_outbound_types(void **state)
 			    type != NULL ? type : "nothing", rows[i].type);
 		assert_null(outbound_type(&d, 1));
 	}
+}
+/*
+ * An answer makes one entry, and a second, reopen_requested, when it
+ * says not fixed or partly: never for fixed, nor for no answer.
+ */
+static void
+test_outbound_answer_types(void **state)
+{
+	static const struct {
+		const char	*answer;
+		const char	*second;
+	} rows[] = {
+		{ "fixed", NULL },
+		{ "not_fixed", "reopen_requested" },
+		{ "partly", "reopen_requested" },
+		{ NULL, NULL },
+		{ "", NULL },
+		{ "not_fixedx", NULL },
+	};
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	const char		*type;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		d = decision_add(&dl, DECISION_ANSWERED, NULL,
+		    VOCAB_NOTICE_FEEDBACK, "TW", NULL, "%s", "");
+		if (rows[i].answer != NULL)
+			decision_set(d, "answer", rows[i].answer);
+		assert_string_equal(outbound_type(d, 0), "answered");
+		type = outbound_type(d, 1);
+		if (rows[i].second == NULL) {
+			if (type != NULL)
+				fail_msg("answer %s makes %s", rows[i].answer,
+				    type);
+		} else
+			assert_string_equal(type, rows[i].second);
+		assert_null(outbound_type(d, 2));
+		decision_clear(&dl);
+	}
+}
+
+/*
+ * A resident's answer, not fixed: the answer, then the reopen request,
+ * each with the comment, its contacts masked, and the question.
+ */
+static void
+test_outbound_reopen(void **state)
+{
+	/* The answer's fields; the reopen request's but for its type. */
+	const char		*want[] = {
+		"v", "1", "type", "answered", "sr", "8812",
+		"at", "2026-11-18T11:06:40.007Z",
+		"notice", "feedback", "division", "TW",
+		"channel", "sms", "locale", "fr-CA", "to", "+1416***0100",
+		"question", "8812/4/1", "answer", "not_fixed",
+		"previous", "fixed",
+		"comment", "toujours un trou, appelez +1416***0100", NULL
+	};
+	struct test_outbound	 t;
+	struct decision_list	 dl = { NULL, 0 };
+	struct decision		*d;
+	struct redis_reply	*reply;
+
+	(void)state;
+	test_outbound_open(&t, NULL);
+	d = decision_add(&dl, DECISION_ANSWERED, NULL, VOCAB_NOTICE_FEEDBACK,
+	    "TW", NULL, "not_fixed, answered by sms");
+	decision_set(d, "channel", "sms");
+	decision_set(d, "to", "+14165550100");
+	decision_set(d, "locale", "fr-CA");
+	decision_set(d, "question", "8812/4/1");
+	decision_set(d, "completion", "8812/4/1");
+	decision_set(d, "answer", "not_fixed");
+	decision_set(d, "previous", "fixed");
+	decision_set(d, "comment", "toujours un trou, appelez +14165550100");
+	test_outbound_write(&t, "8812", &dl, 1);
+	reply = test_outbound_read(&t, "closeloop:outbound");
+	assert_int_equal(reply->elements, 2);
+	test_outbound_fields(reply->element[0]->element[1], want);
+	want[3] = "reopen_requested";
+	test_outbound_fields(reply->element[1]->element[1], want);
+	redis_reply_free(reply);
+	test_outbound_close(&t);
 }
 
 /*
@@ -395,6 +489,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_outbound_types),
+		cmocka_unit_test(test_outbound_answer_types),
+		cmocka_unit_test(test_outbound_reopen),
 		cmocka_unit_test(test_outbound_sent),
 		cmocka_unit_test(test_outbound_step),
 		cmocka_unit_test(test_outbound_all_or_nothing),
