@@ -11,15 +11,18 @@ ward, and per service type) must be what this module counts on its own:
   states them: told by notice (a fallback to the other channel is not a
   second notice), held (misleading closures held back), suppressed and
   flagged by rule, sent by channel, delivered, failed by kind, service
-  standards measured by target (met or missed, and met as closed), and
-  the time from the CRM's closure to each message that tells of it.
+  standards measured by target (met or missed, and met as closed),
+  residents asked "is it fixed?", their answers (each resident's last
+  one: an answer replaced counts no more) and the questions unanswered,
+  and the time from the CRM's closure to each message that tells of it.
 
 check() compares those with the Redis hashes themselves and with
 "closeloop report --json --by day" and "--by month" (and --ward, --service,
 --list), and that each month's hashes hold the sums of its days', and
 returns a list of differences (empty when all agree). The sets of SRs
 kept beside the counts that list them (held, held:RULE, flag:RULE,
-failed, failed:KIND, std:TARGET...; members "SR TAB WARD TAB SERVICE")
+failed, failed:KIND, std:TARGET..., answer:not_fixed, answer:partly;
+members "SR TAB WARD TAB SERVICE")
 must hold the SRs of the trail's entries that count there, no more, and
 never more SRs than their count; "closeloop report --list" of each such counter must
 name the same SRs as the trail.
@@ -63,6 +66,12 @@ def counters(e):
             t, "met" if e.get("met") == "yes" else "missed")]
         if e.get("met_as_closed") == "yes":
             out.append("std:%s:as_closed" % t)
+    elif d in ("asked", "unanswered"):
+        out.append(d)
+    elif d == "answered" and not e.get("replaced"):
+        out.append("answered")
+        if e.get("answer"):
+            out.append("answer:" + e["answer"])
     if (d, rule) in MISLEADING:
         out += ["held", "held:" + rule]
     return out
@@ -70,8 +79,21 @@ def counters(e):
 
 def listed(counter):
     """Whether the rollups keep the SRs of a counter in sets."""
-    return counter in ("held", "failed") or counter.startswith(
+    return counter in ("held", "failed", "answer:not_fixed",
+                       "answer:partly") or counter.startswith(
         ("held:", "flag:", "failed:", "std:"))
+
+
+def last_answers(trail):
+    """The trail with each answer a later one replaced marked replaced:
+    the rollups count each resident's last answer to a question once."""
+    last = {}
+    for i, e in enumerate(trail):
+        if e.get("decision") == "answered":
+            last[(e["sr"], e.get("question"))] = i
+    return [dict(e, replaced=True) if e.get("decision") == "answered" and
+            last[(e["sr"], e.get("question"))] != i else e
+            for i, e in enumerate(trail)]
 
 
 def plain(v):
@@ -109,7 +131,7 @@ def expected(trail, tz):
     """Counts from the trail: {(division, day, by, group): {counter: n}}
     with by "" (group ""), "ward" or "service"."""
     table = {}
-    for e in trail:
+    for e in last_answers(trail):
         div = e.get("division")
         if not div:
             continue
@@ -132,7 +154,7 @@ def expected_lists(trail, tz):
     """The sets of SRs from the trail: {(division, day, counter):
     {"SR\tWARD\tSERVICE", ...}}."""
     table = {}
-    for e in trail:
+    for e in last_answers(trail):
         div = e.get("division")
         if not div:
             continue
@@ -234,7 +256,11 @@ COLUMNS = {"received": "received", "notices": "told",
            "unknown_note_codes": "flag:unknown_note_code",
            "duplicates_without_link": "flag:duplicate_without_link",
            "sms_shortened": "flag:sms_shortened",
-           "past_standard": "flag:past_standard"}
+           "past_standard": "flag:past_standard",
+           "residents_asked": "asked", "answers": "answered",
+           "answers_fixed": "answer:fixed",
+           "answers_not_fixed": "answer:not_fixed",
+           "answers_partly": "answer:partly", "unanswered": "unanswered"}
 for _t in ("completion", "response"):
     COLUMNS["standard_" + _t] = "std:" + _t
     COLUMNS["standard_%s_met" % _t] = "std:%s:met" % _t
@@ -289,7 +315,8 @@ def check(r, trail, histories, closeloop, conf, tz, since):
                        {k: v for k, v in got.items() if v})
     names = {"held"} | {k[2] for k in lists}
     for name in sorted(names):
-        mine = sorted({e["sr"] for e in trail if name in counters(e)})
+        mine = sorted({e["sr"] for e in last_answers(trail)
+                       if name in counters(e)})
         out = subprocess.run([closeloop, "-c", conf, "report", "--since",
                               since, "--list", name, "--json"],
                              capture_output=True, text=True, check=False)

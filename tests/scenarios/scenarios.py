@@ -6,8 +6,11 @@ and the decisions that must (and must not) follow. This runner starts a
 private redis-server on a unix socket and one or more closeloopd processes
 in one consumer group, plays every scenario - those that do not restart
 the daemons all at once, each on its own SRs, then the others one by one -
-waits until every event is handled and every pending notice released, and
-checks each scenario's expectations against the SR's timeline as
+waits until every event is handled and every pending notice released,
+and, as the daemons mail through a real SMTP server of the runner's own
+(tests/harness/smtpd.py, aiosmtpd), every email sent and every question
+"is it fixed?" asked, and checks each scenario's expectations against
+the SR's timeline as
 "closeloop history --json" prints it, and the notification records. Every
 event a scenario adds must be accepted (in its SR's event history) and
 none dead-lettered, unless the scenario says "dead N". Last, no email
@@ -46,7 +49,10 @@ Scenario lines (# starts a comment; the first comment is the title):
                             dead-letter stream (and are not accepted)
 Offsets are in seconds at SCENARIO_SCALE=1 (settle window 2 s, coalescing
 window 1 s); a larger integer scale stretches offsets and windows alike.
-Divisions RO and PW have service standards (RO: 5 business days to
+Emails go out (to the runner's SMTP server); SMS do not (no gateway), so
+a question is asked only of an email resident. Only division FB asks
+"is it fixed?", 2 s after the completion went out, answers taken for a
+day. Divisions RO and PW have service standards (RO: 5 business days to
 complete "Road Pothole / Road Damage", 2 to respond to the rest; PW: 400
 to complete), and 2026-03-09 is a holiday; the events' ts are long past,
 so a standard that is not met has ended by the time the event is read.
@@ -85,6 +91,7 @@ BASE_TS = 1772532000            # 2026-03-03T10:00:00Z
 SCALE = int(os.environ.get("SCENARIO_SCALE", "1"))
 SETTLE = 2 * SCALE
 COALESCE = 1 * SCALE
+ASK_AFTER = 2 * SCALE
 CONTROL = ("restart", "kill", "stop", "start")
 SERVICES = ("Road Pothole / Road Damage", "Catch Basin - Blocked | Flooding",
             "Sidewalk Snow Clearing")
@@ -229,6 +236,35 @@ class Runner:
         self.lock = threading.Lock()
         self.timelines = {}
         self.printed = []
+        self.smtpd = None
+        self.smtp_port = 0
+
+    def start_smtpd(self):
+        """Start the SMTP server the daemons mail through."""
+        try:
+            import aiosmtpd  # noqa: F401
+        except ImportError:
+            missing("aiosmtpd is not installed (Debian package "
+                    "python3-aiosmtpd)")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.smtp_port = s.getsockname()[1]
+        mail = os.path.join(self.dir, "mail")
+        os.mkdir(mail)
+        log = open(os.path.join(self.dir, "smtpd.log"), "a")
+        self.smtpd = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(TOP_SRC, "tests", "harness",
+                                          "smtpd.py"),
+             "--port", str(self.smtp_port), "--dir", mail],
+            stdout=log, stderr=log)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.smtp_port),
+                                         timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the SMTP server did not start")
 
     def start_redis(self):
         try:
@@ -252,6 +288,10 @@ class Runner:
 
     def write_config(self, i):
         path = os.path.join(self.dir, "d%d.conf" % i)
+        secret = os.path.join(self.dir, "answer.secret")
+        with open(secret, "w") as f:
+            f.write("answer-key-of-the-scenarios\n")
+        os.chmod(secret, 0o600)
         with open(path, "w") as f:
             f.write("""redis = { url = "unix://%s"; consumer = "it%d";
     claim_idle_ms = 1000; };
@@ -260,7 +300,13 @@ http = { listen = ""; };
 shutdown_timeout = 10;
 policy = { settle_seconds = %d; coalesce_seconds = %d; retain_days = 2;
     holidays = [ "2026-03-09" ]; };
-delivery = { max_event_age_hours = 0; };    # events of BASE_TS, long past
+email = { smtp = "smtp://127.0.0.1:%d"; starttls = "off";
+    from = "Toronto 311 <311@example.org>"; };
+feedback = { ask = false; answer_days = 1;
+    answer_url = "https://311.example.org/answer";
+    answer_secret_file = "%s"; };
+delivery = { max_event_age_hours = 0;       # events of BASE_TS, long past
+    max_per_contact_per_hour = 1000; };         # a few contacts, many SRs
 templates = { dir = "%s"; status_url = "https://311.example.org/sr/{sr}"; };
 divisions = {
     TS = {
@@ -283,14 +329,18 @@ divisions = {
         );
     };
     PW = { standards = ( { days = 400; } ); };
+    FB = {
+        name = { en = "Forestry"; };
+        feedback = { ask = true; ask_after = "%ds"; };
+    };
     SWMS = {
         name = { en = "Solid Waste Management Services"; };
         notify_on = [ "scheduled", "transferred", "completed", "no_action",
             "duplicate", "cancelled", "reopened", "referred_external" ];
     };
 };
-""" % (self.sock, i, SETTLE, COALESCE,
-                    os.path.join(TOP_SRC, "templates")))
+""" % (self.sock, i, SETTLE, COALESCE, self.smtp_port, secret,
+                    os.path.join(TOP_SRC, "templates"), ASK_AFTER))
         return path
 
     def start(self, i):
@@ -391,15 +441,21 @@ divisions = {
                 self.emit(sc, n, at, what, words)
 
     def quiet(self):
-        """True once every event is handled, no notice is pending and no
-        service standard that has ended waits to be checked."""
+        """True once every event is handled, no notice is pending, no
+        service standard that has ended waits to be checked, every email
+        is sent and no question falls due within a minute (an asked one
+        waits a day for its answer)."""
         pending = self.r.cmd("XPENDING", "closeloop:events", "closeloopd")
         groups = self.r.cmd("XINFO", "GROUPS", "closeloop:events")
         g = dict(zip(groups[0][0::2], groups[0][1::2]))
         now = int(time.time() * 1000)
         return pending[0] == 0 and g.get("lag") == 0 and \
             self.r.cmd("ZCARD", "closeloop:due") == 0 and \
-            self.r.cmd("ZCOUNT", "closeloop:late", "-inf", now) == 0
+            self.r.cmd("ZCOUNT", "closeloop:late", "-inf", now) == 0 and \
+            self.r.cmd("ZCARD", "closeloop:outbox:email") == 0 and \
+            self.r.cmd("ZCARD", "closeloop:outbox:sending") == 0 and \
+            self.r.cmd("ZCOUNT", "closeloop:ask:due", "-inf",
+                       now + 60000 * SCALE) == 0
 
     def settle(self, limit=60 * SCALE):
         end = time.monotonic() + limit
@@ -613,6 +669,7 @@ divisions = {
         run = "%x" % (int(time.time() * 1000) % 0xffffff)
         scs = [Scenario(os.path.join(SCEN_DIR, f), run) for f in names]
         self.start_redis()
+        self.start_smtpd()
         self.start_all()
         self.ready()
         threads = [threading.Thread(target=self.play, args=(sc,))
@@ -659,6 +716,9 @@ divisions = {
         if self.redis_proc is not None:
             self.redis_proc.terminate()
             self.redis_proc.wait()
+        if self.smtpd is not None:
+            self.smtpd.terminate()
+            self.smtpd.wait()
         subprocess.run(["rm", "-rf", self.dir])
 
 
