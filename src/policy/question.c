@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "datefmt.h"
 #include "decision.h"
 #include "digest.h"
 #include "division.h"
@@ -462,12 +463,20 @@ question_due(const struct config *cf, struct question *q,
 {
 	struct decision	*d;
 	char		*masked;
+	int64_t		 quiet;
 
 	*out = NULL;
 	switch (q->state) {
 	case QUESTION_WAITING:
 		if (q->due > now)
 			return QUESTION_STEP_NONE;
+		/* Quiet hours in force now (set since it was scheduled). */
+		if (q->channel == EVENT_CHANNEL_SMS && (quiet =
+		    datefmt_quiet_end(cf->templates_timezone,
+		    cf->sms_quiet_start, cf->sms_quiet_end, now)) > now) {
+			q->due = quiet;
+			return QUESTION_STEP_NONE;
+		}
 		return question_ask(cf, q, st, now, dl, out);
 	case QUESTION_ASKED:
 	case QUESTION_ANSWERED:

@@ -173,7 +173,8 @@ enum question_answer question_answer_parse(const char *name);
  * longer kept: the SR finished long ago and nothing happened to it
  * since). A waiting question that is due is asked - *out set to the
  * feedback notice, for the outbox as notification q->message - or not,
- * with the reason; an asked or answered one whose answer_by has passed
+ * with the reason; one by SMS due in sms.quiet_hours (as configured now)
+ * waits for their end, its due time moved there; an asked or answered one whose answer_by has passed
  * is closed, unanswered if it was not answered. The decisions, about
  * q->sr, go to dl; q is changed as recorded.
  */

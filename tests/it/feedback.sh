@@ -13,8 +13,10 @@
 # expired one are refused, the POST of the page records the answer and
 # thanks; no working token is kept in the trail. A reopening before the
 # question falls due cancels it, an unsubscription too, each recorded
-# with its rule; and with both daemons acting on the questions due, each
-# resident is asked once. The test, acting as the CRM, reads the outbound
+# with its rule; quiet hours set by a reload after a completion went out
+# put its SMS question off to their end; and with both daemons acting on
+# the questions due, each resident is asked once. A question not answered
+# within answer_days (moved back) closes as unanswered. The test, acting as the CRM, reads the outbound
 # stream: each question, each answer with its comment, and a reopen
 # request for each answer not fixed or partly, as docs/events.md shows.
 . "$(dirname "$0")/../harness/lib.sh"
@@ -281,6 +283,47 @@ kannel_send "+14165550301" 311 "1"
 EXTRA_PIDS="$EXTRA_PIDS $KANNEL_FAKESMSC_PID"
 sleep 2
 has_decision D-1 answered && fail "an answer after answer_days was taken"
+
+say "in quiet hours an SMS question waits for their end"
+QP=+14165550125
+completed sms Q-1 "$QP" en service Slow
+wait_for 30 "Q-1's completion sent" has_decision Q-1 sent
+# sms.quiet_hours from an hour ago to two hours on, in the city's zone,
+# for both daemons, reloaded before the question falls due (8 s).
+QUIET=$($PY -c '
+import datetime, zoneinfo
+now = datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto"))
+a, b = now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=2)
+print("%s-%s %d" % (a.strftime("%H:%M"), b.strftime("%H:%M"),
+                    b.replace(second=0, microsecond=0).timestamp()))')
+QEND=${QUIET#* }
+QUIET=${QUIET% *}
+sed "s/^sms = {\$/sms = {\n\tquiet_hours = \"$QUIET\";/" "$CONF" > "$T/quiet.conf"
+grep -q "quiet_hours = \"$QUIET\"" "$T/quiet.conf" || fail "no quiet hours"
+cp "$T/quiet.conf" "$CONF"
+sed 's/consumer = "it";/consumer = "it2";/; s/listen = "127.0.0.1:[0-9]*"/listen = ""/' \
+    "$CONF" > "$T/two.conf"
+# Succeed when both daemons have reloaded once more than $1 and $2 times.
+reloaded() {
+	[ "$(log_count "configuration reloaded")" -gt "$1" ] &&
+	    [ "$(grep -c "configuration reloaded" "$T/two.log" || true)" -gt "$2" ]
+}
+r1=$(log_count "configuration reloaded")
+r2=$(grep -c "configuration reloaded" "$T/two.log" || true)
+kill -HUP "$DAEMON_PID" "$TWO_PID"
+wait_for 10 "the reloads" reloaded "$r1" "$r2"
+# Due 8 s after the completion went out, the question is put off to the
+# end of the quiet hours, not asked.
+question_put_off() {
+	_qp=$(rcli ZSCORE closeloop:ask:due Q-1/1/0)
+	[ -n "$_qp" ] && [ "${_qp%.*}" -ge "$(( (QEND - 60) * 1000 ))" ]
+}
+wait_for 30 "Q-1's question put off" question_put_off
+_qp=$(rcli ZSCORE closeloop:ask:due Q-1/1/0)
+[ "${_qp%.*}" -le "$(( (QEND + 60) * 1000 ))" ] ||
+    fail "Q-1's question is put off to $_qp, not the end of $QUIET"
+has_decision Q-1 asked && fail "Q-1 was asked in quiet hours"
+[ "$(count_texts "$QP" "fixed?")" = 0 ] || fail "Q-1's phone got the question"
 
 say "closeloop report counts the questions and each resident's last answer"
 "$CLOSELOOP" -c "$CONF" report --since 1d | tee "$T/report.txt"

@@ -382,6 +382,44 @@ test_question_waits(void **state)
 	config_free(cf);
 }
 
+/*
+ * Quiet hours set since the question was scheduled: by SMS it waits for
+ * their end (07:00 in Toronto, 12:00 UTC), by email it is asked.
+ */
+static void
+test_question_quiet(void **state)
+{
+	struct config		*cf = test_question_config();
+	struct decision_list	 dl = { NULL, 0 };
+	struct question		*q = test_question_new();
+	struct notice		*n = NULL;
+
+	(void)state;
+	cf->sms_quiet_start = 5 * 60 + 30;
+	cf->sms_quiet_end = 7 * 60;
+	assert_int_equal(question_due(cf, q, NULL, NOW, &dl, &n),
+	    QUESTION_STEP_NONE);
+	assert_int_equal(q->state, QUESTION_WAITING);
+	assert_int_equal(q->due, NOW + 3200000);
+	assert_null(n);
+	assert_int_equal(dl.n, 0);
+	assert_int_equal(question_due(cf, q, NULL, q->due, &dl, &n),
+	    QUESTION_STEP_ASKED);
+	notice_free(n);
+	decision_clear(&dl);
+	question_free(q);
+	q = test_question_new();
+	q->channel = EVENT_CHANNEL_EMAIL;
+	free(q->to);
+	q->to = xstrdup("ana@example.org");
+	assert_int_equal(question_due(cf, q, NULL, NOW, &dl, &n),
+	    QUESTION_STEP_ASKED);
+	notice_free(n);
+	decision_clear(&dl);
+	question_free(q);
+	config_free(cf);
+}
+
 /* answer_by passed: unanswered, or closed after an answer. */
 static void
 test_question_close(void **state)
@@ -551,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_question_ask),
 		cmocka_unit_test(test_question_cancelled),
 		cmocka_unit_test(test_question_waits),
+		cmocka_unit_test(test_question_quiet),
 		cmocka_unit_test(test_question_close),
 		cmocka_unit_test(test_question_answers),
 		cmocka_unit_test(test_question_residents),
