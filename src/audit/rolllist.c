@@ -20,7 +20,6 @@
 #include "redis.h"
 #include "rollcount.h"
 #include "rolllist.h"
-#include "rollcount.h"
 #include "rollup.h"
 #include "xmalloc.h"
 

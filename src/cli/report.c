@@ -34,9 +34,8 @@
 #include "report.h"
 #include "reportlist.h"
 #include "reportout.h"
-#include "rollcount.h"
 #include "rollmonth.h"
-#include "rollcount.h"
+#include "rollopen.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -86,6 +85,34 @@ report_too_old(const struct config *cf, int64_t since, int64_t days,
 	datefmt_day(cf->templates_timezone, kept, first);
 	fprintf(stderr, "closeloop report: %s before %s %s no longer kept "
 	    "(%s = %lld days)\n", what, first, verb, key, (long long)days);
+}
+
+/*
+ * Add to each row of t, a whole time's (by as read), the count of its
+ * SRs that went past their service standard from first to last and are
+ * still past it with work open now (rollopen.h).
+ */
+static int
+report_open(struct redis *r, const struct config *cf, struct rolluptab *t,
+    enum rollup_by by, const char *first, const char *last, char **cause)
+{
+	struct rolluptab_row	 *row;
+	char			**srs;
+	size_t			  i, k, n;
+
+	for (i = 0; i < t->n; i++) {
+		row = &t->rows[i];
+		if (rollopen_srs(r, cf, row->division, first, last,
+		    ROLLOPEN_COUNTER, by == ROLLUP_WARD ? row->group : t->ward,
+		    by == ROLLUP_SERVICE ? row->group : t->service, &srs, &n,
+		    cause) != 0)
+			return -1;
+		for (k = 0; k < n; k++)
+			free(srs[k]);
+		free(srs);
+		rolluptab_add(row, ROLLOPEN_COUNTER, (long long)n);
+	}
+	return 0;
 }
 
 /* Print the usage. */
@@ -225,7 +252,7 @@ report_run(const struct config *cf, int argc, char **argv)
 	if (list != NULL) {
 		report_too_old(cf, since, cf->audit_retain_days, "the trail",
 		    "is", "audit.retain_days");
-		if (rollcount_listed(list))
+		if (rollopen_listed(list))
 			report_too_old(cf, since, cf->audit_rollup_days,
 			    "counts", "are", "audit.rollup_days");
 		rc = reportlist_run(r, cf, since, until, division, tab.ward,
@@ -250,6 +277,9 @@ report_run(const struct config *cf, int argc, char **argv)
 	    last, by, rolluptab_count, &tab, &cause) != 0)
 		goto unavailable;
 	rolluptab_sort(&tab);
+	if (tab.by == 0 && report_open(r, cf, &tab, by, first, last,
+	    &cause) != 0)
+		goto unavailable;
 	/* A division's block names its service types answered not fixed. */
 	if (ndivs > 0 && by == ROLLUP_DIVISION && o.format == 0 &&
 	    tab.by == 0) {

@@ -28,8 +28,7 @@
 #include "redis.h"
 #include "reportlist.h"
 #include "rollcount.h"
-#include "rolllist.h"
-#include "rollcount.h"
+#include "rollopen.h"
 #include "rollup.h"
 #include "vocab.h"
 #include "xmalloc.h"
@@ -48,6 +47,9 @@ struct reportlist {
 	const char		*ward;
 	const char		*service;
 	const char		*kind;
+	const char		*match;		/* the counter of the entries
+						   printed: kind's, or the
+						   flag of the open ones */
 	int			 json;
 	int			 keep;		/* keep lines, not print */
 	int64_t			 since;		/* the time printed */
@@ -93,7 +95,7 @@ reportlist_counts(const struct reportlist *rl,
 	decision_set(d, "channel", redis_reply_field(fields, "channel"));
 	n = rollcount_counters(d, c);
 	for (i = 0; i < n; i++) {
-		hit |= strcmp(c[i], rl->kind) == 0;
+		hit |= strcmp(c[i], rl->match) == 0;
 		free(c[i]);
 	}
 	decision_clear(&dl);
@@ -199,7 +201,7 @@ reportlist_division(struct redis *r, struct reportlist *rl,
 	size_t		  n = 0, i;
 	int		  rc = 0;
 
-	if (rolllist_srs(r, rl->cf, division, first, last, rl->kind,
+	if (rollopen_srs(r, rl->cf, division, first, last, rl->kind,
 	    rl->ward, rl->service, &srs, &n, cause) != 0)
 		return -1;
 	rl->division = division;
@@ -278,7 +280,7 @@ reportlist_run(struct redis *r, const struct config *cf, int64_t since,
 	size_t			i;
 	int			rc = 0;
 
-	if (!rollcount_known(kind)) {
+	if (!rollcount_known(kind) && !rollopen_listed(kind)) {
 		fprintf(stderr, "closeloop report: --list %s: not a count; "
 		    "give one such as held, held:explicit_transfer, "
 		    "flag:no_note, told:completed, failed or received\n",
@@ -291,10 +293,11 @@ reportlist_run(struct redis *r, const struct config *cf, int64_t since,
 	rl.ward = ward;
 	rl.service = service;
 	rl.kind = kind;
+	rl.match = strcmp(kind, ROLLOPEN_COUNTER) == 0 ? ROLLOPEN_FLAG : kind;
 	rl.json = json;
 	rl.since = since;
 	rl.until = until;
-	if ((rollcount_listed(kind) ? reportlist_sets(r, &rl, cause) :
+	if ((rollopen_listed(kind) ? reportlist_sets(r, &rl, cause) :
 	    audit_scan(r, cf, NULL, since, until, reportlist_entry, &rl,
 	    cause)) != 0)
 		rc = EX_UNAVAILABLE;

@@ -17,13 +17,14 @@
 #include "division.h"
 #include "json.h"
 #include "reportout.h"
+#include "rollopen.h"
 #include "rollup.h"
 #include "rolluptab.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
 /* The most columns: the fixed ones, notices, rules, kinds and lags. */
-#define REPORTOUT_COLUMNS	(32 + VOCAB_NOTICE_COUNT + \
+#define REPORTOUT_COLUMNS	(33 + VOCAB_NOTICE_COUNT + \
     DECISION_MISLEADING_RULES + ROLLUP_LAG_BUCKETS)
 
 /* The targets of service standards, as their counters name them. */
@@ -65,6 +66,7 @@ reportout_columns(struct reportout_cols *c)
 		{ "duplicates_without_link", "flag:duplicate_without_link" },
 		{ "sms_shortened", "flag:sms_shortened" },
 		{ "past_standard", "flag:past_standard" },
+		{ "past_standard_open", ROLLOPEN_COUNTER },
 	};
 	static const char *asked[][2] = {
 		{ "residents_asked", "asked" },
@@ -331,6 +333,8 @@ reportout_block(const struct rolluptab_row *row,
 	reportout_standards(row, "response");
 	printf("  %-34s %lld\n", "SRs past their standard, work open",
 	    rolluptab_get(row, "flag:past_standard"));
+	printf("  %-34s %lld\n", "  of them, still so now",
+	    rolluptab_get(row, ROLLOPEN_COUNTER));
 	reportout_answers(row, services);
 	printf("  %-34s", "closure to message, minutes");
 	for (i = 0; i < ROLLUP_LAG_BUCKETS; i++) {

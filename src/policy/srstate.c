@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "srstate.h"
@@ -79,6 +80,17 @@ int64_t
 srstate_std_met(const struct srstate *st)
 {
 	return st->std_response ? st->std_acted : st->std_done;
+}
+
+/* Return 1 if the SR is past a division's standard, work still open. */
+int
+srstate_std_overdue(const struct srstate *st, const char *division)
+{
+	if (st->std_division == NULL || !st->std_ended ||
+	    srstate_std_met(st) != 0 || srstate_wo_open(st, NULL) == 0)
+		return 0;
+	return division == NULL || strcasecmp(st->std_division,
+	    division) == 0;
 }
 
 /* Return when the end of the running standard is to be checked, or 0. */

@@ -126,6 +126,13 @@ int64_t srstate_std_check(const struct srstate *st);
  */
 int64_t srstate_std_met(const struct srstate *st);
 
+/*
+ * Return 1 if the SR is past the service standard of division (any
+ * division if NULL) with the work still open: the standard running is
+ * that division's, it ended unmet, and not met since; else 0.
+ */
+int srstate_std_overdue(const struct srstate *st, const char *division);
+
 /* Find a work order by key; NULL if none. */
 struct srstate_wo *srstate_wo_find(struct srstate *st, const char *key);
 

@@ -7,8 +7,10 @@
  * trend's months together (cut at the period's edges), the other
  * divisions the user compares over the period alone, and the chosen
  * divisions' counts by service type over the period. The counts by ward
- * are read by day. Days before the rollups' retention (audit.rollup_days) and
- * after today are not asked for: they hold nothing.
+ * are read by day. Days before the rollups' retention
+ * (audit.rollup_days) and after today are not asked for: they hold
+ * nothing. Of the SRs that went past their service standard in the
+ * period, those still open now come from their states (rollopen.h).
  */
 #include "build.h"
 
@@ -24,6 +26,7 @@
 #include "log.h"
 #include "redis.h"
 #include "rollmonth.h"
+#include "rollopen.h"
 #include "rollup.h"
 #include "rollupfold.h"
 #include "rolluptab.h"
@@ -374,6 +377,34 @@ dashdata_span(struct dashdata *d, struct redis *r,
 	return 0;
 }
 
+/*
+ * Count the chosen divisions' SRs past their standard, work still open
+ * now, of those that went past it from the period's first day to last.
+ */
+static int
+dashdata_open(struct dashdata *d, struct redis *r,
+    const char *const *chosen, size_t nchosen, const char *last,
+    char **cause)
+{
+	char	**srs;
+	size_t	  n, i, k;
+
+	for (i = 0; i < nchosen; i++) {
+		if (rollopen_srs(r, d->cf, chosen[i], d->first, last,
+		    ROLLOPEN_COUNTER, d->ward, d->service, &srs, &n,
+		    cause) != 0)
+			return -1;
+		for (k = 0; k < n; k++)
+			free(srs[k]);
+		free(srs);
+		rolluptab_add(dashdata_total(d), ROLLOPEN_COUNTER,
+		    (long long)n);
+		rolluptab_add(dashdata_division(d, chosen[i]),
+		    ROLLOPEN_COUNTER, (long long)n);
+	}
+	return 0;
+}
+
 /* Read the figures. */
 int
 dashdata_read(struct dashdata *d, struct redis *r, char **cause)
@@ -425,6 +456,8 @@ dashdata_read(struct dashdata *d, struct redis *r, char **cause)
 		rc = rollmonth_read(r, d->cf, (const char *const *)others,
 		    nothers, d->first, plast, by, dashdata_count, d, cause);
 	free(others);
+	if (rc == 0)
+		rc = dashdata_open(d, r, chosen, nchosen, plast, cause);
 	if (rc == 0 && d->ward == NULL && d->service == NULL) {
 		rc = rollmonth_read(r, d->cf, chosen, nchosen, d->first,
 		    plast, ROLLUP_SERVICE, dashdata_service, d, cause);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dashfig.h"
+#include "rollopen.h"
 #include "decision.h"
 #include "rollup.h"
 #include "vocab.h"
@@ -76,8 +77,10 @@ dashfig_list(struct dashfig **out)
 		{ "standards", "std:response:missed", "not met" },
 		{ "standards", "std:response:as_closed", "closed in the CRM in "
 		    "time (any closure)" },
-		{ "standards", "flag:past_standard", "SRs past their standard "
-		    "with work open" },
+		{ "standards", "flag:past_standard", "SRs that went past their "
+		    "standard with work open" },
+		{ "standards", ROLLOPEN_COUNTER, "of them, still past it with "
+		    "work open now" },
 	};
 	struct dashfig	*f = NULL;
 	const char		*k;

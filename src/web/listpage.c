@@ -16,9 +16,7 @@
 #include "http.h"
 #include "httpreq.h"
 #include "listpage.h"
-#include "rollcount.h"
-#include "rolllist.h"
-#include "rollcount.h"
+#include "rollopen.h"
 #include "rollup.h"
 #include "session.h"
 #include "srlist.h"
@@ -128,7 +126,7 @@ listpage_srs(struct webreq *q, const struct listpage_ask *a, char ***out,
 	*n = 0;
 	for (i = 0; i < (q->who->role == ROLE_DIVISION && a->division == NULL ?
 	    q->who->ndivisions : 1); i++) {
-		if (rolllist_srs(q->w->r, q->cf, a->division != NULL ?
+		if (rollopen_srs(q->w->r, q->cf, a->division != NULL ?
 		    a->division : q->who->role == ROLE_DIVISION ?
 		    q->who->divisions[i] : NULL, a->since, a->until,
 		    a->counter, a->ward, a->service, &one, &m, &cause) != 0) {
@@ -207,7 +205,7 @@ listpage_show(struct webreq *q)
 	    a.since);
 	listpage_day(q, "until", now, a.until);
 	if ((a.division != NULL && !session_sees(q->who, a.division)) ||
-	    (a.counter != NULL && !rollcount_listed(a.counter))) {
+	    (a.counter != NULL && !rollopen_listed(a.counter))) {
 		webreq_not_found(q);
 		return;
 	}

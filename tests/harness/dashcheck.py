@@ -31,6 +31,7 @@ NAMES = {
     "duplicates_without_link": "flag:duplicate_without_link",
     "sms_shortened": "flag:sms_shortened",
     "past_standard": "flag:past_standard",
+    "past_standard_open": "open:past_standard",
     "residents_asked": "asked", "answers": "answered",
     "answers_fixed": "answer:fixed", "answers_not_fixed": "answer:not_fixed",
     "answers_partly": "answer:partly", "unanswered": "unanswered",
@@ -41,7 +42,7 @@ for _t in ("completion", "response"):
     for _o in ("met", "missed"):
         NAMES["standard_%s_%s" % (_t, _o)] = "std:%s:%s" % (_t, _o)
     NAMES["standard_%s_met_as_closed" % _t] = "std:%s:as_closed" % _t
-LINKED = ("held", "flag:", "failed", "std:", "answer:not_fixed",
+LINKED = ("held", "flag:", "failed", "std:", "open:", "answer:not_fixed",
           "answer:partly")
 VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link",
         "meta", "source", "track", "wbr")

@@ -219,15 +219,36 @@ assert r["standard_completion_missed"] == 1, r
 assert r["standard_completion_met_as_closed"] == 2, r
 assert r["standard_response"] == 0, r
 assert r["past_standard"] == 1, r
+assert r["past_standard_open"] == 1, r
 EOF
 $CL report --since 1d --division RD | tee "$T/std.txt"
 grep -q "completion standards ended  *2  (met 1, 50%; as closed in the CRM 2, 100%)" \
     "$T/std.txt" || fail "the text report does not set the shares side by side"
 grep -q "SRs past their standard, work open  *1" "$T/std.txt" ||
     fail "the text report does not count the SRs past their standard"
+grep -q "  of them, still so now  *1$" "$T/std.txt" ||
+    fail "the text report does not count those still open"
 $CL report --since 1d --list std:completion:missed > "$T/missed"
 grep -q "S-1" "$T/missed" && ! grep -q "S-2" "$T/missed" ||
     fail "--list std:completion:missed: $(cat "$T/missed")"
+$CL report --since 1d --list open:past_standard > "$T/open"
+grep -q "S-1  *RD  *flagged \[past_standard\]" "$T/open" ||
+    fail "--list open:past_standard: $(cat "$T/open")"
+grep -q "^1 entry, 1 SR$" "$T/open" || fail "S-1 alone is open: $(cat "$T/open")"
+
+say "the work done late: still counted past its standard, no longer open"
+$CL emit type=status sr=S-1 division=RD status=closed reason=completed \
+    ts=2026-03-25T15:00:00Z ward=W07 >/dev/null
+rd_done() {
+	$CL report --since 1d --division RD --json 2>/dev/null |
+	    grep -q '"past_standard_open":0,'
+}
+wait_for 20 "S-1 done" rd_done
+$CL report --since 1d --division RD --json > "$T/std2.json"
+grep -q '"past_standard":1,' "$T/std2.json" ||
+    fail "S-1 is no longer counted past its standard: $(cat "$T/std2.json")"
+$CL report --since 1d --list open:past_standard > "$T/open"
+grep -q "^0 entries, 0 SRs$" "$T/open" || fail "S-1 still open: $(cat "$T/open")"
 
 say "options that cannot go together are refused"
 for args in "--ward W07 --service x" "--top 3 --ward W07" "--by year" \

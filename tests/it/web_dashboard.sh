@@ -9,7 +9,7 @@
 # divisions side by side must equal what "closeloop report --json" prints
 # for the same period and division (and ward); the CSV must give the same
 # figures; the held, flagged and failed counts link to the list of their
-# SRs. A division user sees only their division: another one is a 404,
+# SRs, as do the SRs past their service standard with work still open. A division user sees only their division: another one is a 404,
 # the page as the CSV. No page carries a resident's contact.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$(dirname "$0")/../harness/weblib.sh"
@@ -34,7 +34,12 @@ $CL emit type=status sr=R-2 division=TW status=received ward=W12 \
     "service=Watermain Break" >/dev/null
 $CL emit type=status sr=R-2 division=TW status=closed reason=completed \
     ward=W12 "service=Watermain Break" >/dev/null
-wait_for 20 "six events accepted" stat_is accepted 6
+# R-3: a standard of 0 business days, long past, and the work only
+# scheduled: past its standard, still open.
+$CL emit type=status sr=R-3 division=TW status=closed reason=scheduled \
+    scheduled_for=2026-03-20 standard_days=0 ts=2026-03-02T15:00:00Z \
+    ward=W07 "service=Watermain Break" >/dev/null
+wait_for 20 "seven events accepted" stat_is accepted 7
 $PY - "$T/seed" <<'EOF'
 # Days before today, in America/Toronto, for TS and TW: the division's
 # hash, the ward's and the service type's, as rollupfold.c writes them.
@@ -113,6 +118,17 @@ grep -qi '^content-disposition: attachment' "$T/tw.csv.head" ||
 $PY "$top_srcdir/tests/harness/dashcheck.py" TW "$FROM" "$UNTIL" \
     "$T/tw.html" "$T/tw.csv" "$T/report.json" "$T/top.json" \
     "$T/months.json" || fail "the dashboard of TW does not agree"
+
+grep -q 'data-counter="open:past_standard"><a href="[^"]*">1<' "$T/tw.html" ||
+    fail "R-3 is not counted still past its standard"
+r3_listed() {
+	web_get "$T/olive.jar" "/list?counter=open:past_standard&division=TW&since=$FROM&until=$TODAY" \
+	    "$T/open.html" >/dev/null
+	grep -q 'href="/sr/R-3"' "$T/open.html"
+}
+wait_for 10 "R-3 listed still past its standard" r3_listed
+grep -q "1 SR(s) counted as open:past_standard" "$T/open.html" ||
+    fail "the open list's total: $(grep -o '[0-9]* SR(s) counted[^<]*' "$T/open.html")"
 
 say "a ward's figures agree with closeloop report --ward"
 Q="from=$FROM&to=$TODAY&division=TW&ward=W07"

@@ -251,6 +251,21 @@ test_srstate_std_check(void **state)
 	assert_int_equal(srstate_std_check(st), 0);
 	srstate_free(st);
 
+	/* Past the standard, work open: until met, closed or moved on. */
+	st = test_srstate_sample();
+	st->std_response = 0;
+	assert_false(srstate_std_overdue(st, NULL));
+	st->std_ended = 1;
+	assert_true(srstate_std_overdue(st, NULL));
+	assert_true(srstate_std_overdue(st, "tw"));
+	assert_false(srstate_std_overdue(st, "TS"));
+	st->std_done = 9000;
+	assert_false(srstate_std_overdue(st, "TW"));
+	st->std_done = 0;
+	st->wo[1].open = 0;
+	assert_false(srstate_std_overdue(st, "TW"));
+	srstate_free(st);
+
 	st = srstate_new("8812");
 	assert_int_equal(srstate_std_check(st), 0);
 	assert_int_equal(srhash_decode(st, fields, 5, &cause), 4);
