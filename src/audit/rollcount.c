@@ -80,6 +80,9 @@ rollcount_counters(const struct decision *d, char **c)
 		c[n++] = xstrdup("failed");
 		c[n++] = xasprintf("failed:%s", decision_kind_name(d->kind));
 		break;
+	case DECISION_COMPLAINED:
+		c[n++] = xstrdup("complained");
+		break;
 	case DECISION_MEASURED:
 		rollcount_measured(d, c, &n);
 		break;
@@ -132,7 +135,7 @@ rollcount_known(const char *name)
 		"flag:", "sent:email", "sent:sms", "delivered", "failed",
 		"failed:", "held", "held:", "std:response", "std:response:",
 		"std:completion", "std:completion:", "asked", "answered",
-		"answer:", "unanswered",
+		"answer:", "unanswered", "complained",
 	};
 
 	return rollcount_name_in(name, names, sizeof names / sizeof names[0]);
@@ -145,7 +148,7 @@ rollcount_listed(const char *name)
 	static const char *const names[] = {
 		"held", "held:", "flag:", "failed", "failed:", "std:response",
 		"std:response:", "std:completion", "std:completion:",
-		"answer:not_fixed", "answer:partly",
+		"answer:not_fixed", "answer:partly", "complained",
 	};
 
 	return rollcount_name_in(name, names, sizeof names / sizeof names[0]);

@@ -16,6 +16,7 @@
  *   delivered                SMS the gateway says reached the phone
  *   failed, failed:KIND      failed, dead, undelivered or (hard) bounced
  *                            messages
+ *   complained               emails their readers reported as spam
  *   std:TARGET               service standards measured, TARGET response
  *                            or completion (decision measured)
  *   std:TARGET:met, std:TARGET:missed
@@ -58,7 +59,7 @@ int rollcount_known(const char *name);
  * Return 1 if name is a counter whose SRs are kept in a set as well
  * ("held", "held:RULE", "flag:RULE", "failed", "failed:KIND", and the
  * service standards' "std:TARGET...", "answer:not_fixed",
- * "answer:partly"), else 0: the others (received, told, suppressed,
+ * "answer:partly", "complained"), else 0: the others (received, told, suppressed,
  * sent, delivered, asked, ...) count too many SRs to list.
  */
 int rollcount_listed(const char *name);

@@ -24,7 +24,7 @@
 #include "xmalloc.h"
 
 /* The most columns: the fixed ones, notices, rules, kinds and lags. */
-#define REPORTOUT_COLUMNS	(33 + VOCAB_NOTICE_COUNT + \
+#define REPORTOUT_COLUMNS	(35 + VOCAB_NOTICE_COUNT + \
     DECISION_MISLEADING_RULES + ROLLUP_LAG_BUCKETS)
 
 /* The targets of service standards, as their counters name them. */
@@ -55,6 +55,8 @@ reportout_columns(struct reportout_cols *c)
 		{ "failed_permanent", "failed:failed" },
 		{ "failed_too_old", "failed:dead" },
 		{ "failed_undelivered", "failed:undelivered" },
+		{ "failed_bounced", "failed:bounced" },
+		{ "complaints", "complained" },
 		{ "misleading_closures_suppressed", "held" },
 	};
 	static const char *flags[][2] = {
@@ -312,6 +314,8 @@ reportout_block(const struct rolluptab_row *row,
 	printf("  %-34s %lld", "messages that failed",
 	    rolluptab_get(row, "failed"));
 	reportout_parts(row, "failed:");
+	printf("  %-34s %lld\n", "emails reported as spam",
+	    rolluptab_get(row, "complained"));
 	printf("  %-34s %lld", "misleading closures held back",
 	    rolluptab_get(row, "held"));
 	reportout_parts(row, "held:");

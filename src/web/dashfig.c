@@ -64,6 +64,10 @@ dashfig_list(struct dashfig **out)
 		    "long" },
 		{ "failed", "failed:undelivered", "not delivered to the "
 		    "phone" },
+		{ "failed", "failed:bounced", "bounced after the mail server "
+		    "took it" },
+		{ "failed", "complained", "emails the resident reported as "
+		    "spam" },
 		{ "standards", "std:completion", "completion standards "
 		    "ended" },
 		{ "standards", "std:completion:met", "met: the work done in "

@@ -25,6 +25,7 @@ NAMES = {
     "received": "received", "notices": "told", "failed": "failed",
     "failed_permanent": "failed:failed", "failed_too_old": "failed:dead",
     "failed_undelivered": "failed:undelivered",
+    "failed_bounced": "failed:bounced", "complaints": "complained",
     "misleading_closures_suppressed": "held",
     "closures_without_note": "flag:no_note",
     "unknown_note_codes": "flag:unknown_note_code",
@@ -43,7 +44,7 @@ for _t in ("completion", "response"):
         NAMES["standard_%s_%s" % (_t, _o)] = "std:%s:%s" % (_t, _o)
     NAMES["standard_%s_met_as_closed" % _t] = "std:%s:as_closed" % _t
 LINKED = ("held", "flag:", "failed", "std:", "open:", "answer:not_fixed",
-          "answer:partly")
+          "answer:partly", "complained")
 VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link",
         "meta", "source", "track", "wbr")
 

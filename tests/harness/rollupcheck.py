@@ -66,7 +66,7 @@ def counters(e):
             t, "met" if e.get("met") == "yes" else "missed")]
         if e.get("met_as_closed") == "yes":
             out.append("std:%s:as_closed" % t)
-    elif d in ("asked", "unanswered"):
+    elif d in ("asked", "unanswered", "complained"):
         out.append(d)
     elif d == "answered" and not e.get("replaced"):
         out.append("answered")
@@ -80,7 +80,7 @@ def counters(e):
 def listed(counter):
     """Whether the rollups keep the SRs of a counter in sets."""
     return counter in ("held", "failed", "answer:not_fixed",
-                       "answer:partly") or counter.startswith(
+                       "answer:partly", "complained") or counter.startswith(
         ("held:", "flag:", "failed:", "std:"))
 
 
@@ -249,6 +249,7 @@ def report(closeloop, conf, *args):
 COLUMNS = {"received": "received", "notices": "told",
            "sent_email": "sent:email", "sent_sms": "sent:sms",
            "delivered": "delivered", "failed": "failed",
+           "failed_bounced": "failed:bounced", "complaints": "complained",
            "misleading_closures_suppressed": "held",
            "suppressed": "suppressed",
            "stale_events": "suppressed:stale_event",

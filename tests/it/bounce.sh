@@ -292,6 +292,17 @@ assert "the record says when" [ -n "$(nfield "$AR_ID" complained_at)" ]
 grep -q "complaint, SR AR-1, $AR_ID" "$T/suppressed" ||
     fail "the complaint did not suppress: $(cat "$T/suppressed")"
 
+"$CLOSELOOP" -c "$CONF" report --since 30d --division TW --json \
+    > "$T/report.json" || fail "closeloop report --json failed"
+$PY - "$T/report.json" <<'EOF' || fail "the JSON report's bounces and complaints"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][0]
+assert (r["failed"], r["failed_bounced"], r["complaints"]) == (1, 1, 1), r
+EOF
+"$CLOSELOOP" -c "$CONF" report --since 30d --list complained > "$T/list" ||
+    fail "closeloop report --list complained failed"
+grep -q "AR-1  *TW  *complained" "$T/list" || fail "AR-1 not listed: $(cat "$T/list")"
+
 say "a forged token, through Postfix, is refused and bounces nothing"
 forged=$(printf '%s' "$AR_ID" | tr / .).0123456789abcdef0123
 # From a sender of its own: a refusal would bounce back to it.

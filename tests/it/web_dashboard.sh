@@ -58,7 +58,8 @@ counters = ["received", "told", "told:completed", "told:transferred",
             "held:closed_not_done", "flag:closed_not_done", "flag:no_note",
             "flag:unknown_note_code", "flag:duplicate_without_link",
             "flag:sms_shortened", "sent:email", "sent:sms", "failed",
-            "failed:failed", "failed:dead", "failed:undelivered"]
+            "failed:failed", "failed:dead", "failed:undelivered",
+            "failed:bounced", "complained"]
 lags = ["1", "5", "15", "60", "240", "1440", "more"]
 with open(sys.argv[1], "w") as out:
     for back in range(1, 380, 2):

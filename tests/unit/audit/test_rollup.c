@@ -171,6 +171,19 @@ test_rollup_counters(void **state)
 	assert_true(rollcount_known("std:completion"));
 	assert_false(rollcount_known("std:"));
 	assert_false(rollcount_known("std:other"));
+	/* A bounce for good is a failure, a delay none; a complaint. */
+	d = decision_add(&dl, DECISION_BOUNCED, "hard_bounce",
+	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "failed", "failed:bounced",
+	    NULL });
+	d = decision_add(&dl, DECISION_BOUNCED, "soft_bounce",
+	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ NULL });
+	d = decision_add(&dl, DECISION_COMPLAINED, NULL,
+	    VOCAB_NOTICE_COMPLETED, "TS", NULL, "%s", "");
+	test_rollup_want(d, (const char *[]){ "complained", NULL });
+	assert_true(rollcount_listed("complained"));
+	assert_true(rollcount_listed("failed:bounced"));
 	/* "Is it fixed?": asked, each answer, no answer. */
 	d = decision_add(&dl, DECISION_ASKED, NULL, VOCAB_NOTICE_FEEDBACK,
 	    "TS", NULL, "%s", "");
