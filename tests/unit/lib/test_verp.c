@@ -95,7 +95,7 @@ test_verp_round_trip(void **state)
 static void
 test_verp_case(void **state)
 {
-	char	*a, *p, *id;
+	char	*a, *b, *p, *id;
 
 	(void)state;
 	a = verp_address(PAT, KEY, strlen(KEY), "8812/1/0");
@@ -106,9 +106,10 @@ test_verp_case(void **state)
 	assert_int_equal(test_verp_read(a, &id), VERP_GOOD);
 	assert_string_equal(id, "8812/1/0");
 	free(id);
-	strcpy(strchr(a, '@'), "@mx.city.example");
-	assert_int_equal(test_verp_read(a, &id), VERP_GOOD);
+	b = xasprintf("%.*s@mx.city.example", (int)(strchr(a, '@') - a), a);
+	assert_int_equal(test_verp_read(b, &id), VERP_GOOD);
 	free(id);
+	free(b);
 	free(a);
 }
 
