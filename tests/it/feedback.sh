@@ -64,7 +64,7 @@ closeloop_wrote "$ENTRIES"
 sed 's/consumer = "it";/consumer = "it2";/; s/listen = "127.0.0.1:[0-9]*"/listen = ""/' \
     "$CONF" > "$T/two.conf"
 grep -q 'consumer = "it2"' "$T/two.conf" || fail "no second configuration"
-"$CLOSELOOPD" -c "$T/two.conf" >>"$T/two.log" 2>&1 &
+$WRAP "$CLOSELOOPD" -c "$T/two.conf" >>"$T/two.log" 2>&1 &
 TWO_PID=$!
 EXTRA_PIDS="$EXTRA_PIDS $TWO_PID"
 
@@ -267,7 +267,8 @@ while [ "$i" -le 8 ]; do
 	    fail "D-$i's phone got the question more than once"
 	i=$((i + 1))
 done
-log_has "asked feedback" || fail "the daemons logged no question"
+log_has "asked feedback" || grep -q "asked feedback" "$T/two.log" ||
+    fail "the daemons logged no question"
 
 say "a question not answered within answer_days is closed as unanswered"
 # As if the day of answers had passed: the question's answer_by, and its
@@ -405,7 +406,9 @@ if grep -E '55501(2[1-4])|ana@example' "$DLOG" "$T/two.log"; then
 	fail "a full contact in a log"
 fi
 kill -TERM "$TWO_PID"
-wait "$TWO_PID" 2>/dev/null || true
+rc=0
+wait "$TWO_PID" || rc=$?
+[ "$rc" = 0 ] || fail "the second closeloopd exited $rc: $(tail -n 5 "$T/two.log")"
 daemon_stop
 kannel_stop
 echo PASS
