@@ -183,12 +183,18 @@ dsn_delivery(struct dsn *d, const char *text, size_t n, const char **why)
 static int
 dsn_feedback(struct dsn *d, const char *text, size_t n, const char **why)
 {
+	char	*from;
+
 	d->feedback_type = dsn_word(mimeread_header(text, n, "Feedback-Type"));
-	if ((d->reporter = dsn_untyped(mimeread_header(text, n, "Reporting-MTA"))) ==
-	    NULL)
+	if ((d->reporter = dsn_untyped(mimeread_header(text, n,
+	    "Reporting-MTA"))) == NULL)
 		d->reporter = dsn_keep(mimeread_header(text, n, "User-Agent"));
-	d->original_from = dsn_untyped(mimeread_header(text, n,
-	    "Original-Mail-From"));
+	/* The report's own word wins over the copy's Return-Path. */
+	if ((from = dsn_untyped(mimeread_header(text, n,
+	    "Original-Mail-From"))) != NULL) {
+		free(d->original_from);
+		d->original_from = from;
+	}
 	d->recipient = dsn_untyped(mimeread_header(text, n, "Original-Rcpt-To"));
 	if (d->feedback_type == NULL ||
 	    (strcmp(d->feedback_type, "abuse") != 0 &&

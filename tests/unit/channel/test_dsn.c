@@ -280,6 +280,40 @@ test_dsn_arf(void **state)
 	free(other);
 }
 
+/*
+ * The copy of the message may carry a Return-Path: the report's own
+ * Original-Mail-From wins, and without one the copy's is taken.
+ */
+static void
+test_dsn_arf_return_path(void **state)
+{
+	static const char	 rp[] =
+	    "Return-Path: <bounces+9999.2.0.fedcba9876543210fedc@city.example>\n";
+	struct dsn		 d;
+	const char		*why;
+	char			*with, *without, *p;
+	size_t			 at;
+
+	(void)state;
+	p = strstr(arf, "From: City of Toronto 311");
+	assert_non_null(p);
+	at = (size_t)(p - arf);
+	with = xasprintf("%.*s%s%s", (int)at, arf, rp, arf + at);
+	assert_int_equal(test_dsn_read(with, &d, &why), 0);
+	assert_string_equal(d.original_from,
+	    "bounces+8812.1.0.0123456789abcdef0123@city.example");
+	dsn_clear(&d);
+	without = xstrdup(with);
+	p = strstr(without, "Original-Mail-From:");
+	memcpy(p, "X-Original-Mail-Fro", 19);
+	assert_int_equal(test_dsn_read(without, &d, &why), 0);
+	assert_string_equal(d.original_from,
+	    "bounces+9999.2.0.fedcba9876543210fedc@city.example");
+	dsn_clear(&d);
+	free(without);
+	free(with);
+}
+
 /* What is not a failure report is none, and says why. */
 static void
 test_dsn_none(void **state)
@@ -418,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_dsn_soft),
 		cmocka_unit_test(test_dsn_crlf),
 		cmocka_unit_test(test_dsn_arf),
+		cmocka_unit_test(test_dsn_arf_return_path),
 		cmocka_unit_test(test_dsn_none),
 		cmocka_unit_test(test_dsn_cut),
 		cmocka_unit_test(test_dsn_clean),
