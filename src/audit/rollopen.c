@@ -67,3 +67,21 @@ rollopen_srs(struct redis *r, const struct config *cf,
 	*n = k;
 	return 0;
 }
+
+/* Count the SRs still past their standard with work open. */
+int
+rollopen_count(struct redis *r, const struct config *cf,
+    const char *division, const char *first, const char *last,
+    const char *ward, const char *service, size_t *n, char **cause)
+{
+	char	**srs;
+	size_t	  i;
+
+	if (rollopen_srs(r, cf, division, first, last, ROLLOPEN_COUNTER,
+	    ward, service, &srs, n, cause) != 0)
+		return -1;
+	for (i = 0; i < *n; i++)
+		free(srs[i]);
+	free(srs);
+	return 0;
+}

@@ -39,4 +39,13 @@ int rollopen_srs(struct redis *r, const struct config *cf,
     const char *counter, const char *ward, const char *service, char ***out,
     size_t *n, char **cause);
 
+/*
+ * Set *n to how many SRs rollopen_srs() gives for ROLLOPEN_COUNTER with
+ * the same division, days, ward and service. Returns 0, or -1 with
+ * *cause (the caller frees it).
+ */
+int rollopen_count(struct redis *r, const struct config *cf,
+    const char *division, const char *first, const char *last,
+    const char *ward, const char *service, size_t *n, char **cause);
+
 #endif

@@ -88,29 +88,22 @@ report_too_old(const struct config *cf, int64_t since, int64_t days,
 }
 
 /*
- * Add to each row of t, a whole time's (by as read), the count of its
- * SRs that went past their service standard from first to last and are
- * still past it with work open now (rollopen.h).
+ * Add to each row of t, a whole time's (a division's, or its ward's or
+ * service type's asked for), the count of its SRs that went past their
+ * service standard from first to last and are still past it with work
+ * open now (rollopen.h).
  */
 static int
 report_open(struct redis *r, const struct config *cf, struct rolluptab *t,
-    enum rollup_by by, const char *first, const char *last, char **cause)
+    const char *first, const char *last, char **cause)
 {
-	struct rolluptab_row	 *row;
-	char			**srs;
-	size_t			  i, k, n;
+	size_t	i, n;
 
 	for (i = 0; i < t->n; i++) {
-		row = &t->rows[i];
-		if (rollopen_srs(r, cf, row->division, first, last,
-		    ROLLOPEN_COUNTER, by == ROLLUP_WARD ? row->group : t->ward,
-		    by == ROLLUP_SERVICE ? row->group : t->service, &srs, &n,
-		    cause) != 0)
+		if (rollopen_count(r, cf, t->rows[i].division, first, last,
+		    t->ward, t->service, &n, cause) != 0)
 			return -1;
-		for (k = 0; k < n; k++)
-			free(srs[k]);
-		free(srs);
-		rolluptab_add(row, ROLLOPEN_COUNTER, (long long)n);
+		rolluptab_add(&t->rows[i], ROLLOPEN_COUNTER, (long long)n);
 	}
 	return 0;
 }
@@ -277,8 +270,12 @@ report_run(const struct config *cf, int argc, char **argv)
 	    last, by, rolluptab_count, &tab, &cause) != 0)
 		goto unavailable;
 	rolluptab_sort(&tab);
-	if (tab.by == 0 && report_open(r, cf, &tab, by, first, last,
-	    &cause) != 0)
+	/*
+	 * The SRs still past their standard, now: read per row, so not for
+	 * periods (--by) nor for every service type ranked (--top).
+	 */
+	if (tab.by == 0 && ntop == 0 && report_open(r, cf, &tab, first,
+	    last, &cause) != 0)
 		goto unavailable;
 	/* A division's block names its service types answered not fixed. */
 	if (ndivs > 0 && by == ROLLUP_DIVISION && o.format == 0 &&

@@ -386,17 +386,12 @@ dashdata_open(struct dashdata *d, struct redis *r,
     const char *const *chosen, size_t nchosen, const char *last,
     char **cause)
 {
-	char	**srs;
-	size_t	  n, i, k;
+	size_t	n, i;
 
 	for (i = 0; i < nchosen; i++) {
-		if (rollopen_srs(r, d->cf, chosen[i], d->first, last,
-		    ROLLOPEN_COUNTER, d->ward, d->service, &srs, &n,
-		    cause) != 0)
+		if (rollopen_count(r, d->cf, chosen[i], d->first, last,
+		    d->ward, d->service, &n, cause) != 0)
 			return -1;
-		for (k = 0; k < n; k++)
-			free(srs[k]);
-		free(srs);
 		rolluptab_add(dashdata_total(d), ROLLOPEN_COUNTER,
 		    (long long)n);
 		rolluptab_add(dashdata_division(d, chosen[i]),

@@ -60,9 +60,13 @@ daemon_start
 ENTRIES="$T/crm.jsonl"
 : > "$ENTRIES"
 closeloop_wrote "$ENTRIES"
-# A second closeloopd on the same Redis: its own consumer, no listener.
-sed 's/consumer = "it";/consumer = "it2";/; s/listen = "127.0.0.1:[0-9]*"/listen = ""/' \
-    "$CONF" > "$T/two.conf"
+# The second closeloopd's configuration: its own consumer, no listener.
+two_conf() {
+	sed 's/consumer = "it";/consumer = "it2";/; s/listen = "127.0.0.1:[0-9]*"/listen = ""/' \
+	    "$CONF" > "$T/two.conf"
+}
+# A second closeloopd on the same Redis.
+two_conf
 grep -q 'consumer = "it2"' "$T/two.conf" || fail "no second configuration"
 $WRAP "$CLOSELOOPD" -c "$T/two.conf" >>"$T/two.log" 2>&1 &
 TWO_PID=$!
@@ -302,8 +306,7 @@ QUIET=${QUIET% *}
 sed "s/^sms = {\$/sms = {\n\tquiet_hours = \"$QUIET\";/" "$CONF" > "$T/quiet.conf"
 grep -q "quiet_hours = \"$QUIET\"" "$T/quiet.conf" || fail "no quiet hours"
 cp "$T/quiet.conf" "$CONF"
-sed 's/consumer = "it";/consumer = "it2";/; s/listen = "127.0.0.1:[0-9]*"/listen = ""/' \
-    "$CONF" > "$T/two.conf"
+two_conf
 # Succeed when both daemons have reloaded once more than $1 and $2 times.
 reloaded() {
 	[ "$(log_count "configuration reloaded")" -gt "$1" ] &&
