@@ -59,6 +59,39 @@ test_deflate_roundtrip(void **state)
 	free(big);
 }
 
+/*
+ * The window is sized to the input but always holds it: a run repeated
+ * at the far end of the input is found, at every size around the
+ * window's steps, so the second copy costs next to nothing.
+ */
+static void
+test_deflate_window(void **state)
+{
+	static const size_t	 sizes[] = {
+		2, 1022, 1024, 1026, 2050, 4096, 4098, 16384, 16386, 32768,
+		40000
+	};
+	char			*s, *z;
+	size_t			 i, k, n, zlen;
+
+	(void)state;
+	for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		n = sizes[k];
+		s = malloc(n);
+		for (i = 0; i < n / 2; i++)	/* incompressible alone */
+			s[i] = s[i + n / 2] = (char)((i + 1) * 2654435761u >>
+			    19);
+		if (n % 2 != 0)
+			s[n - 1] = 'x';
+		z = roundtrip(s, n, &zlen);
+		if (n >= 1024 && zlen > n / 2 + n / 50 + 64)
+			fail_msg("%zu bytes, their half repeated: %zu "
+			    "compressed", n, zlen);
+		free(z);
+		free(s);
+	}
+}
+
 /* More than the limit, by one byte or by much, is refused. */
 static void
 test_deflate_limit(void **state)
@@ -127,6 +160,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deflate_roundtrip),
+		cmocka_unit_test(test_deflate_window),
 		cmocka_unit_test(test_deflate_limit),
 		cmocka_unit_test(test_deflate_damaged),
 	};
