@@ -303,60 +303,67 @@ deliver_sleep(int64_t ms)
 	nanosleep(&ts, NULL);
 }
 
+/* An outcome written: log a late one, clear *gave_up, feed the breaker. */
+static void
+deliver_recorded(struct deliver *d, struct redis *r, int *gave_up,
+    const struct config *cf, const struct outbox_item *it,
+    const struct send_result *res, const char *who, int tries)
+{
+	if (tries > 1)
+		log_notice("%s: recorded the outcome of %s after %d attempts, "
+		    "on redis %s", who, it->id, tries, redis_where(r));
+	*gave_up = 0;
+	if (!d->dry_run && !outbox_skip(it))
+		deliver_breaker(d, r, cf, it->channel,
+		    res->status == SEND_PERMFAIL, who);
+}
+
 /*
- * Write the outcome of an attempt. If Redis fails (a failover, a lost
- * connection), connect again - to the new master, with redis.sentinels -
- * and write it there, as long as the claim still holds, for up to
- * DELIVER_RECORD_MS or half the lease: a notification whose outcome is
- * never written goes out again when its lease ends. After an outcome
- * gave up so (*gave_up), one attempt is made until one is written again,
- * so that a batch does not wait that long for each message; a connection
- * the worker lost for another reason does not count.
+ * Write the outcome of an attempt, as deliver_record() says; if failed
+ * is set, the first attempt was made already and failed so (the cause is
+ * taken over), and the next one checks the claim first.
  */
-void
-deliver_record(struct deliver *d, struct redis **r, int *gave_up,
+static void
+deliver_record_from(struct deliver *d, struct redis **r, int *gave_up,
     const struct config *cf, const struct outbox_item *it,
     const struct send_result *res, const struct outcome_content *content,
-    const char *who)
+    const char *who, char *failed)
 {
 	struct backoff	 bo;
 	char		*cause = NULL;
 	int64_t		 until;
 	int		 tries, held = 1;
 
-	if (!d->dry_run && res->latency_ms > 0)
-		metrics_send_time(who, (double)res->latency_ms / 1000);
 	until = *gave_up ? 0 : cf->delivery_lease_seconds * 500;
 	until = clock_now() + (until < DELIVER_RECORD_MS ? until :
 	    DELIVER_RECORD_MS);
 	backoff_init(&bo, 100, 2000);
 	for (tries = 1;; tries++) {
-		if (*r == NULL)
-			*r = redisconn_open(cf, &cause);
-		if (*r != NULL && tries > 1)
-			held = claim_held(*r, cf, it, cf->redis_consumer,
-			    &cause);
-		if (*r != NULL && held == 1 && outcome_write(*r, cf, it, res,
-		    content, d->dry_run, clock_now(), &cause) == 0) {
-			if (tries > 1)
-				log_notice("%s: recorded the outcome of %s "
-				    "after %d attempts, on redis %s", who,
-				    it->id, tries, redis_where(*r));
-			*gave_up = 0;
-			if (!d->dry_run && !outbox_skip(it))
-				deliver_breaker(d, *r, cf, it->channel,
-				    res->status == SEND_PERMFAIL, who);
-			return;
+		if (tries == 1 && failed != NULL)
+			cause = failed;
+		else {
+			if (*r == NULL)
+				*r = redisconn_open(cf, &cause);
+			if (*r != NULL && tries > 1)
+				held = claim_held(*r, cf, it,
+				    cf->redis_consumer, &cause);
+			if (*r != NULL && held == 1 && outcome_write(*r, cf,
+			    it, res, content, d->dry_run, clock_now(),
+			    &cause) == 0) {
+				deliver_recorded(d, *r, gave_up, cf, it, res,
+				    who, tries);
+				return;
+			}
+			if (held == 0) {
+				log_notice("%s: %s is no longer claimed as it "
+				    "was (its outcome was written before the "
+				    "connection failed, or its lease ended); "
+				    "leaving it", who, it->id);
+				return;
+			}
+			if (cause == NULL)	/* the record changed */
+				cause = xstrdup("the record changed meanwhile");
 		}
-		if (held == 0) {
-			log_notice("%s: %s is no longer claimed as it was "
-			    "(its outcome was written before the connection "
-			    "failed, or its lease ended); leaving it", who,
-			    it->id);
-			return;
-		}
-		if (cause == NULL)	/* the record changed meanwhile */
-			cause = xstrdup("the record changed meanwhile");
 		if (clock_now() >= until || deliver_stopping(d)) {
 			log_warn("%s: cannot record the outcome of %s: %s; it "
 			    "goes out again when its lease ends", who, it->id,
@@ -374,6 +381,77 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
 		*r = NULL;
 		deliver_sleep(backoff_next(&bo));
 	}
+}
+
+/*
+ * Write the outcome of an attempt. If Redis fails (a failover, a lost
+ * connection), connect again - to the new master, with redis.sentinels -
+ * and write it there, as long as the claim still holds, for up to
+ * DELIVER_RECORD_MS or half the lease: a notification whose outcome is
+ * never written goes out again when its lease ends. After an outcome
+ * gave up so (*gave_up), one attempt is made until one is written again,
+ * so that a batch does not wait that long for each message; a connection
+ * the worker lost for another reason does not count.
+ */
+void
+deliver_record(struct deliver *d, struct redis **r, int *gave_up,
+    const struct config *cf, const struct outbox_item *it,
+    const struct send_result *res, const struct outcome_content *content,
+    const char *who)
+{
+	if (!d->dry_run && res->latency_ms > 0)
+		metrics_send_time(who, (double)res->latency_ms / 1000);
+	deliver_record_from(d, r, gave_up, cf, it, res, content, who, NULL);
+}
+
+/*
+ * Send the outcome of an attempt without waiting for Redis, once the
+ * outcome sent before it on *r is settled; if it cannot be sent, write
+ * it as deliver_record() does.
+ */
+void
+deliver_record_send(struct deliver *d, struct redis **r, int *gave_up,
+    struct deliver_pending *p, const struct config *cf,
+    const struct outbox_item *it, const struct send_result *res,
+    const struct outcome_content *content, const char *who)
+{
+	char	*cause = NULL;
+
+	deliver_record_settle(d, r, gave_up, p);
+	if (!d->dry_run && res->latency_ms > 0)
+		metrics_send_time(who, (double)res->latency_ms / 1000);
+	if (*r == NULL || (p->os = outcome_send(*r, cf, it, res, content,
+	    d->dry_run, clock_now(), &cause)) == NULL) {
+		deliver_record_from(d, r, gave_up, cf, it, res, content, who,
+		    cause);
+		return;
+	}
+	p->cf = cf;
+	p->it = it;
+	p->res = res;
+	p->content = content;
+	p->who = who;
+}
+
+/* Read the reply to the outcome p holds, if any, as deliver_record(). */
+void
+deliver_record_settle(struct deliver *d, struct redis **r, int *gave_up,
+    struct deliver_pending *p)
+{
+	char	*cause = NULL;
+
+	if (p->os == NULL)
+		return;
+	if (outcome_collect(p->os, &cause) == 0)
+		deliver_recorded(d, *r, gave_up, p->cf, p->it, p->res, p->who,
+		    1);
+	else {
+		if (cause == NULL)	/* the record changed meanwhile */
+			cause = xstrdup("the record changed meanwhile");
+		deliver_record_from(d, r, gave_up, p->cf, p->it, p->res,
+		    p->content, p->who, cause);
+	}
+	memset(p, 0, sizeof *p);
 }
 
 /* Stop the workers and free the engine. */

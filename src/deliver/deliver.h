@@ -24,6 +24,7 @@ struct generation;
 struct outbox_item;
 struct channel;
 struct outcome_content;
+struct outcome_sent;
 struct redis;
 struct send_result;
 
@@ -118,5 +119,38 @@ void deliver_record(struct deliver *d, struct redis **r, int *gave_up,
     const struct config *cf, const struct outbox_item *it,
     const struct send_result *res, const struct outcome_content *content,
     const char *who);
+
+/*
+ * The outcome a worker sent last and has not read Redis's reply to yet:
+ * what deliver_record_settle() needs to write it again should the reply
+ * not come. Zeroed: none. it, res and content belong to the worker and
+ * must outlive the settling.
+ */
+struct deliver_pending {
+	struct outcome_sent		*os;
+	const struct config		*cf;
+	const struct outbox_item	*it;
+	const struct send_result	*res;
+	const struct outcome_content	*content;
+	const char			*who;
+};
+
+/*
+ * deliver_record() without the wait: settle the outcome p holds, then
+ * send this one on *r and keep it in p, so that the worker goes on with
+ * its next message while Redis applies it. The outcome is in Redis's
+ * hands as soon as it would be with deliver_record(); only its reply is
+ * read later. If it cannot be sent, it is written as deliver_record()
+ * writes it. Nothing else may be sent on *r before
+ * deliver_record_settle(), which reads the reply and, if there is none
+ * or Redis refused, writes the outcome again as deliver_record() does
+ * (checking the claim first). Settling an empty p does nothing.
+ */
+void deliver_record_send(struct deliver *d, struct redis **r, int *gave_up,
+    struct deliver_pending *p, const struct config *cf,
+    const struct outbox_item *it, const struct send_result *res,
+    const struct outcome_content *content, const char *who);
+void deliver_record_settle(struct deliver *d, struct redis **r,
+    int *gave_up, struct deliver_pending *p);
 
 #endif

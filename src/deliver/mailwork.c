@@ -48,6 +48,7 @@ struct mailwork {
 	struct generation	*mg;	/* the generation c was made for */
 	int			 down;
 	int			 gave_up;	/* see deliver_record() */
+	struct deliver_pending	 pending;	/* the last outcome sent */
 };
 
 /* One batch being sent. */
@@ -68,20 +69,32 @@ struct mailwork_msg {
 	struct keep			*kept;	/* c.kept */
 };
 
-/* Write the outcome of one notification. */
+/* Write the outcome of a notification that did not go to the server. */
 static void
 mailwork_outcome(struct mailwork_batch *b, const struct mailwork_msg *mm,
     const struct send_result *res)
 {
-	deliver_record(b->w->d, &b->w->r, &b->w->gave_up, b->g->cf, mm->it,
-	    res, mm->built ? &mm->c : NULL, "email");
+	struct mailwork	*w = b->w;
+
+	deliver_record_settle(w->d, &w->r, &w->gave_up, &w->pending);
+	deliver_record(w->d, &w->r, &w->gave_up, b->g->cf, mm->it, res,
+	    mm->built ? &mm->c : NULL, "email");
 }
 
-/* Called by the channel as each message's outcome is known. */
+/*
+ * Called by the channel as each message's outcome is known: the outcome
+ * is sent to Redis at once and its reply read as the next one is sent,
+ * or as the session ends, so that the session goes on meanwhile.
+ */
 static void
 mailwork_done(struct channel_msg *msg, void *arg)
 {
-	mailwork_outcome(arg, msg->arg, &msg->result);
+	struct mailwork_batch		*b = arg;
+	const struct mailwork_msg	*mm = msg->arg;
+	struct mailwork			*w = b->w;
+
+	deliver_record_send(w->d, &w->r, &w->gave_up, &w->pending, b->g->cf,
+	    mm->it, &msg->result, mm->built ? &mm->c : NULL, "email");
 }
 
 /* Free what a message's record of its content holds. */
@@ -270,6 +283,7 @@ mailwork_batch(struct mailwork *w, struct generation *g, int64_t *next_due)
 		}
 	} else if (k > 0)
 		w->ch->send(w->c, msgs, k, mailwork_done, &b);
+	deliver_record_settle(w->d, &w->r, &w->gave_up, &w->pending);
 	for (i = 0; i < k; i++) {
 		free((char *)msgs[i].data);
 		channel_result_clear(&msgs[i].result);

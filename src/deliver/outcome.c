@@ -290,13 +290,33 @@ outcome_rate(struct txn *tx, struct decision_list *dl,
 	outcome_describe(d, it, masked, NULL, NULL);
 }
 
-/* Write the outcome of an attempt. */
-int
-outcome_write(struct redis *r, const struct config *cf,
+/* An outcome sent to Redis, its reply not read yet. */
+struct outcome_sent {
+	struct txn		 tx;
+	struct decision_list	 dl;
+	char			*sr;
+};
+
+/* Free an outcome sent, its transaction ended unread if it was not. */
+void
+outcome_sent_free(struct outcome_sent *os)
+{
+	if (os == NULL)
+		return;
+	txn_abort(&os->tx);
+	decision_clear(&os->dl);
+	free(os->sr);
+	free(os);
+}
+
+/* Send the outcome of an attempt, not waiting for Redis's reply. */
+struct outcome_sent *
+outcome_send(struct redis *r, const struct config *cf,
     const struct outbox_item *it, const struct send_result *res,
     const struct outcome_content *content, int dry_run, int64_t now,
     char **cause)
 {
+	struct outcome_sent	*os;
 	struct decision_list	 dl = { NULL, 0 };
 	const struct keep	*kept;
 	struct decision		*d;
@@ -307,9 +327,11 @@ outcome_write(struct redis *r, const struct config *cf,
 	char			 ttl[32];
 	enum vocab_notice	 nt;
 	int64_t			 when, age;
-	int			 rc, dead = 0;
+	int			 dead = 0;
 
+	os = xcalloc(1, sizeof *os);
 	sr = (sr = outbox_field(it, "sr")) != NULL ? sr : "?";
+	os->sr = xstrdup(sr);
 	nt = it->notice != NULL ? it->notice->notice : VOCAB_NOTICE_NONE;
 	if (it->notice != NULL) {
 		division = it->notice->division;
@@ -447,13 +469,43 @@ outcome_write(struct redis *r, const struct config *cf,
 	decision_tag(&dl, 0, outbox_field(it, "ward"),
 	    outbox_field(it, "service"));
 	audit_queue(&tx, cf, sr, &dl, now);
-	rc = txn_exec(&tx, sr, cause) == 1 ? 0 : -1;
-	if (rc == 0 && dl.n > 0)	/* logged once stored */
-		decision_log(sr, &dl.list[0]);
-	decision_clear(&dl);
 	free(masked);
 	free(qkey);
 	free(skey);
 	free(key);
+	os->tx = tx;
+	os->dl = dl;
+	if (txn_send(&os->tx, cause) != 0) {
+		outcome_sent_free(os);
+		return NULL;
+	}
+	return os;
+}
+
+/* Read the reply to an outcome sent, and free os. */
+int
+outcome_collect(struct outcome_sent *os, char **cause)
+{
+	int	rc;
+
+	rc = txn_collect(&os->tx, os->sr, cause) == 1 ? 0 : -1;
+	if (rc == 0 && os->dl.n > 0)	/* logged once stored */
+		decision_log(os->sr, &os->dl.list[0]);
+	outcome_sent_free(os);
 	return rc;
+}
+
+/* Write the outcome of an attempt and wait for Redis's reply. */
+int
+outcome_write(struct redis *r, const struct config *cf,
+    const struct outbox_item *it, const struct send_result *res,
+    const struct outcome_content *content, int dry_run, int64_t now,
+    char **cause)
+{
+	struct outcome_sent	*os;
+
+	if ((os = outcome_send(r, cf, it, res, content, dry_run, now,
+	    cause)) == NULL)
+		return -1;
+	return outcome_collect(os, cause);
 }

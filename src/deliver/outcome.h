@@ -60,5 +60,22 @@ int outcome_write(struct redis *r, const struct config *cf,
     const struct outcome_content *content, int dry_run, int64_t now,
     char **cause);
 
+/*
+ * outcome_write() in two halves, so that a worker goes on with its next
+ * message while Redis runs the transaction: outcome_send() writes it out
+ * without waiting and returns what outcome_collect() needs to read the
+ * reply (NULL, with *cause, if it could not be sent: drop r); nothing
+ * else may be sent on r in between. outcome_collect() returns as
+ * outcome_write() does and frees os; outcome_sent_free() forgets an
+ * outcome sent whose reply will not be read (r is then dropped too).
+ */
+struct outcome_sent;
+struct outcome_sent *outcome_send(struct redis *r, const struct config *cf,
+    const struct outbox_item *it, const struct send_result *res,
+    const struct outcome_content *content, int dry_run, int64_t now,
+    char **cause);
+int outcome_collect(struct outcome_sent *os, char **cause);
+void outcome_sent_free(struct outcome_sent *os);
+
 
 #endif

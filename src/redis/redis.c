@@ -513,6 +513,27 @@ fail:
 	return -1;
 }
 
+/* Write out the commands queued with redis_pipe_argv(), not waiting. */
+int
+redis_flush(struct redis *r, char **cause)
+{
+	int	done = 0;
+
+	if (r->lost != NULL) {
+		redis_gone(r, cause);
+		return -1;
+	}
+	while (!done) {
+		if (redisBufferWrite(r->c, &done) != REDIS_OK) {
+			if (cause != NULL)
+				*cause = xasprintf("%s: %s", r->label,
+				    r->c->errstr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Read what has arrived for a sent command. */
 int
 redis_receive(struct redis *r, struct redis_reply **reply, char **cause)

@@ -126,6 +126,13 @@ void redis_pipe_argv(struct redis *r, int argc, const char **argv,
 struct redis_reply *redis_pipe_reply(struct redis *r, char **cause);
 
 /*
+ * Write out the commands queued with redis_pipe_argv() without waiting
+ * for their replies, which redis_pipe_reply() reads later, in order.
+ * Returns 0, or -1 with *cause if the connection failed.
+ */
+int redis_flush(struct redis *r, char **cause);
+
+/*
  * Queue the command whose arguments are head's followed by tail's (tail
  * may be NULL), to be sent with the next redis_pipe_reply() like
  * redis_pipe_argv(); neither is changed.

@@ -154,28 +154,42 @@ txn_hook_arg(const struct txn *tx, void (*fn)(void *, int))
 	return NULL;
 }
 
-/* Send the transaction and read its replies. */
+/* Send the transaction, not waiting for its replies. */
 int
-txn_exec(struct txn *tx, const char *sr, char **cause)
+txn_send(struct txn *tx, char **cause)
 {
-	struct redis_reply	*reply[3] = { NULL, NULL, NULL }, *x;
-	const char		*argv[1];
-	const char		*err = NULL;
-	size_t			 i;
-	int			 rc = -1;
+	const char	*argv[1];
+	int		 rc;
 
 	tx->refused = 0;
 	if ((rc = redisscript_load(tx->r, &txn_script, cause)) != 0) {
 		tx->refused = rc > 0;	/* the script itself was refused */
-		rc = -1;
-		goto out;
+		txn_abort(tx);
+		return -1;
 	}
-	rc = -1;
 	argv[0] = "MULTI";
 	redis_pipe_argv(tx->r, 1, argv, NULL);
 	redisscript_pipe(tx->r, &txn_script, 0, &tx->args);
 	argv[0] = "EXEC";
 	redis_pipe_argv(tx->r, 1, argv, NULL);
+	redis_args_clear(&tx->args);	/* sent: only the hooks wait */
+	tx->queued = 0;
+	if (redis_flush(tx->r, cause) != 0) {
+		txn_abort(tx);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the replies of a transaction txn_send() sent. */
+int
+txn_collect(struct txn *tx, const char *sr, char **cause)
+{
+	struct redis_reply	*reply[3] = { NULL, NULL, NULL }, *x;
+	const char		*err = NULL;
+	size_t			 i;
+	int			 rc = -1;
+
 	for (i = 0; i < 3; i++) {
 		if ((reply[i] = redis_pipe_reply(tx->r, cause)) == NULL)
 			goto out;
@@ -213,6 +227,15 @@ out:
 		redis_reply_free(reply[i]);
 	txn_abort(tx);
 	return rc;
+}
+
+/* Send the transaction and read its replies. */
+int
+txn_exec(struct txn *tx, const char *sr, char **cause)
+{
+	if (txn_send(tx, cause) != 0)
+		return -1;
+	return txn_collect(tx, sr, cause);
 }
 
 /* Free what a transaction queued. */

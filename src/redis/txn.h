@@ -96,6 +96,16 @@ void *txn_hook_arg(const struct txn *tx, void (*fn)(void *, int));
  */
 int txn_exec(struct txn *tx, const char *sr, char **cause);
 
+/*
+ * txn_exec() in two halves, so that a caller can go on with other work
+ * while Redis runs the step: txn_send() writes the transaction out
+ * without waiting (0, or -1 with *cause and tx ended as by txn_exec()'s
+ * failure); txn_collect() reads its replies, returning as txn_exec()
+ * does. Nothing else may be sent on the connection in between.
+ */
+int txn_send(struct txn *tx, char **cause);
+int txn_collect(struct txn *tx, const char *sr, char **cause);
+
 /* Run the hooks (as not committed) and free what was queued, unsent. */
 void txn_abort(struct txn *tx);
 

@@ -6,12 +6,15 @@
  */
 #include "build.h"
 
+#include <sys/socket.h>
+
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -172,6 +175,55 @@ test_txn_hooks(void **state)
 	test_txn_close(&t);
 }
 
+/*
+ * A step sent with txn_send() is in Redis's hands before its reply is
+ * read: another connection sees its writes, and txn_collect() then says
+ * it committed. When the connection is lost between the two, the reply
+ * is missing (-1, a cause), the writes stand, and the hooks run as not
+ * committed - so the caller checks before writing it again.
+ */
+static void
+test_txn_send_collect(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+	int		 i, calls[2] = { 0, -1 }, sv[2];
+
+	(void)state;
+	test_txn_open(&t);
+	txn_begin(&tx, t.r);
+	commit_result(&tx, t.cf, t.st, &t.res, 7000);
+	assert_int_equal(txn_send(&tx, &cause), 0);
+	for (i = 0; i < 200 && test_txn_int(&t,
+	    "XLEN closeloop:sr:{9}:audit") == 0; i++)
+		usleep(10 * 1000);
+	assert_int_equal(test_txn_int(&t, "XLEN closeloop:sr:{9}:audit"), 1);
+	assert_int_equal(txn_collect(&tx, "9", &cause), 1);
+	assert_null(cause);
+
+	/* Lost between: the write stands, the reply does not come. */
+	txn_begin(&tx, t.r);
+	commit_result(&tx, t.cf, t.st, &t.res, 8000);
+	txn_hook(&tx, test_txn_hook, calls);
+	assert_int_equal(txn_send(&tx, &cause), 0);
+	for (i = 0; i < 200 && test_txn_int(&t,
+	    "XLEN closeloop:sr:{9}:audit") < 2; i++)
+		usleep(10 * 1000);
+	/* The reply waits in the socket: put a dead one in its place. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	assert_int_equal(dup2(sv[0], redis_fd(t.r)), redis_fd(t.r));
+	close(sv[0]);
+	assert_int_equal(txn_collect(&tx, "9", &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	assert_int_equal(calls[0], 1);
+	assert_int_equal(calls[1], 0);
+	assert_int_equal(test_txn_int(&t, "XLEN closeloop:sr:{9}:audit"), 2);
+	test_txn_close(&t);
+}
+
 /* Another process changed the SR after WATCH: nothing is written. */
 static void
 test_txn_conflict(void **state)
@@ -290,6 +342,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_txn_commit),
+		cmocka_unit_test(test_txn_send_collect),
 		cmocka_unit_test(test_txn_conflict),
 		cmocka_unit_test(test_txn_hooks),
 		cmocka_unit_test(test_txn_refused),
