@@ -66,6 +66,7 @@ static int64_t			 metrics_beat_ms;
 static int64_t			 metrics_progress_ms;
 static int64_t			 metrics_handled_ms;
 static int			 metrics_paused_now;
+static int			 metrics_waiting_now;
 static uint64_t			 metrics_events[METRICS_NTYPE];
 static uint64_t			 metrics_receipt_n[METRICS_NRECEIPT];
 static struct metrics_pair	 metrics_pairs[METRICS_PAIRS_MAX];
@@ -271,6 +272,15 @@ metrics_beat(int64_t now_ms)
 	pthread_mutex_unlock(&metrics_lock);
 }
 
+/* Note whether the main loop is blocked until something happens. */
+void
+metrics_waiting(int waiting)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_waiting_now = waiting;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
 /* Note a turn of the main loop that got something done. */
 void
 metrics_progress(int64_t now_ms)
@@ -308,6 +318,7 @@ metrics_loop(struct metrics_loop *l)
 	l->progress = metrics_progress_ms;
 	l->handled = metrics_handled_ms;
 	l->paused = metrics_paused_now;
+	l->waiting = metrics_waiting_now;
 	pthread_mutex_unlock(&metrics_lock);
 }
 

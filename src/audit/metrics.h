@@ -76,6 +76,13 @@ void metrics_beat(int64_t now_ms);
  */
 void metrics_progress(int64_t now_ms);
 
+/*
+ * Note whether the main loop is blocked until an entry, a wake-up or the
+ * next thing due comes, however long that is: an idle loop does not turn,
+ * and is not stuck.
+ */
+void metrics_waiting(int waiting);
+
 /* Note that intake handled an entry (accepted, duplicate or dead). */
 void metrics_handled(int64_t now_ms);
 
@@ -89,6 +96,7 @@ struct metrics_loop {
 	int64_t	progress;	/* last turn that got something done */
 	int64_t	handled;	/* last entry handled */
 	int	paused;		/* outbox full: not reading */
+	int	waiting;	/* blocked until something happens */
 };
 
 /* Fill l with how the main loop has been going. */

@@ -43,6 +43,7 @@
 #include "rollup.h"
 #include "retry.h"
 #include "txn.h"
+#include "wake.h"
 #include "vocab.h"
 #include "xmalloc.h"
 
@@ -236,6 +237,7 @@ dead_retry_notification(const struct config *cf, struct redis *r,
 	argv[2] = entry;
 	txn_queue(&tx, 3, argv);
 	dead_undo(&tx, cf, f);
+	wake_queue(&tx, cf, "outbox", "cli");
 	audit_queue(&tx, cf, sr, &dl, clock_now());
 	if (txn_exec(&tx, sr, &cause) != 1) {
 		fprintf(stderr, "closeloop dead retry: %s: %s\n", id,

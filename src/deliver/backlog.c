@@ -15,6 +15,7 @@
 #include "backlog.h"
 #include "config.h"
 #include "redis.h"
+#include "rediszset.h"
 #include "retry.h"
 #include "xmalloc.h"
 
@@ -26,7 +27,7 @@ backlog_first(const struct redis_reply *reply)
 
 	if (reply == NULL || reply->type != REDIS_TYPE_ARRAY ||
 	    reply->elements != 2 ||
-	    redis_score(reply->element[1]->str, &at) != 0)
+	    rediszset_score(reply->element[1]->str, &at) != 0)
 		return 0;
 	return at;
 }

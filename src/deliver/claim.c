@@ -25,6 +25,7 @@
 #include "outbox.h"
 #include "pause.h"
 #include "redis.h"
+#include "rediszset.h"
 #include "redisscript.h"
 #include "retry.h"
 #include "xmalloc.h"
@@ -32,7 +33,7 @@
 static struct redisscript claim_take_script = {
 	"claim",
 	"if redis.call('EXISTS', KEYS[3]) == 1 then\n"
-	"  return {{}, '0', 1}\n"
+	"  return {{}, redis.call('HGET', KEYS[3], 'until') or '0', 1}\n"
 	"end\n"
 	"local now = tonumber(ARGV[1])\n"
 	"local limit = tonumber(ARGV[7])\n"
@@ -228,7 +229,7 @@ claim_take(struct redis *r, const struct config *cf, int channel,
 			(*items)[(*n)++] = outbox_item_parse(list->element[i]);
 	}
 	if (reply->element[1]->type == REDIS_TYPE_STRING &&
-	    redis_score(reply->element[1]->str, next_due) != 0)
+	    rediszset_score(reply->element[1]->str, next_due) != 0)
 		*next_due = 0;
 	redis_reply_free(reply);
 	if (channel == EVENT_CHANNEL_SMS &&

@@ -31,8 +31,9 @@ struct redis;
  * notifications claimed for it by time (HASH as in suppress.h), shared
  * by every worker and daemon. Returns 0 and sets *items
  * (free each with outbox_item_free(), then the array) and *n, and
- * *next_due to the due time of the next one waiting (0 if none); or -1
- * with *cause.
+ * *next_due to the due time of the next one waiting (0 if none) - on
+ * a paused channel, the end of the pause (0 if it has none: a resume
+ * says so on the wake-up stream, wake.h); or -1 with *cause.
  */
 int claim_take(struct redis *r, const struct config *cf, int channel,
     const char *owner, int64_t now, size_t max, struct outbox_item ***items,

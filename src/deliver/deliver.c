@@ -11,11 +11,14 @@
  */
 #include "build.h"
 
+#include <sys/eventfd.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backoff.h"
 #include "breaker.h"
@@ -48,6 +51,7 @@ struct deliver {
 	int			 dry_run;
 	pthread_t		*threads;
 	size_t			 nthreads;
+	int			 nudge;		/* eventfd: outcomes written */
 	struct breaker		*breaker[2];	/* email, sms */
 };
 
@@ -112,6 +116,7 @@ deliver_start(struct generation *g, int dry_run,
 	pthread_condattr_destroy(&attr);
 	d->g = generation_hold(g);
 	d->dry_run = dry_run;
+	d->nudge = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (cf->email_host == NULL && cf->sms_profile == CONFIG_SMS_NONE) {
 		log_notice("delivery: neither email.smtp nor sms.gateway is "
 		    "set; notifications wait in the outbox");
@@ -181,14 +186,45 @@ deliver_wait(struct deliver *d, unsigned long seen, int64_t ms)
 
 	if (ms <= 0)
 		return;
-	clock_after(CLOCK_MONOTONIC, ms, &ts);
+	if (ms != DELIVER_FOREVER)
+		clock_after(CLOCK_MONOTONIC, ms, &ts);
 	pthread_mutex_lock(&d->lock);
 	while (d->kicks == seen && !d->stopping) {
-		if (pthread_cond_timedwait(&d->cond, &d->lock, &ts) ==
+		if (ms == DELIVER_FOREVER)
+			pthread_cond_wait(&d->cond, &d->lock);
+		else if (pthread_cond_timedwait(&d->cond, &d->lock, &ts) ==
 		    ETIMEDOUT)
 			break;
 	}
 	pthread_mutex_unlock(&d->lock);
+}
+
+/* Tell the main loop that outcomes were written. */
+void
+deliver_nudge(struct deliver *d)
+{
+	uint64_t	one = 1;
+
+	if (d->nudge != -1 && write(d->nudge, &one, sizeof one) == -1)
+		return;	/* full (not read for 2^64 nudges) or gone */
+}
+
+/* Return the descriptor readable after a nudge, or -1. */
+int
+deliver_fd(const struct deliver *d)
+{
+	return d != NULL ? d->nudge : -1;
+}
+
+/* Return 1 if nudged since the last call, and forget it. */
+int
+deliver_nudged(struct deliver *d)
+{
+	uint64_t	n = 0;
+
+	if (d == NULL || d->nudge == -1)
+		return 0;
+	return read(d->nudge, &n, sizeof n) == (ssize_t)sizeof n && n > 0;
 }
 
 /* Return 1 once stopping. */
@@ -488,6 +524,8 @@ deliver_stop(struct deliver *d, int64_t deadline_ms)
 	breaker_free(d->breaker[1]);
 	pthread_cond_destroy(&d->cond);
 	pthread_mutex_destroy(&d->lock);
+	if (d->nudge != -1)
+		close(d->nudge);
 	free(d->threads);
 	free(d);
 }

@@ -10,8 +10,12 @@
  * any number of workers and daemons share the work. A worker holds the
  * generation (configuration and template set) it started a batch with
  * until the batch ends. The main loop wakes the workers when it queued
- * something; otherwise they look again when the next notification falls
- * due, and at least every DELIVER_POLL_MS for other daemons' work.
+ * something, or when the wake-up stream (wake.h) says that something
+ * changed elsewhere; otherwise they sleep until the next notification
+ * they know of falls due, and without end if none is: an idle daemon
+ * does not poll. A worker that wrote outcomes nudges the main loop
+ * (deliver_fd()), whose chores then fold the counts and look at the
+ * questions the outcomes scheduled.
  */
 #ifndef DELIVER_H
 #define DELIVER_H
@@ -28,8 +32,8 @@ struct outcome_sent;
 struct redis;
 struct send_result;
 
-/* Longest a worker waits before it looks at the outbox again. */
-#define DELIVER_POLL_MS		2000
+/* What deliver_wait() takes for "until kicked, however long". */
+#define DELIVER_FOREVER		INT64_MAX
 
 /*
  * The workers the engine starts, given by its caller: the workers
@@ -92,8 +96,20 @@ void *deliver_channel(const struct deliver *d, const char *name,
  */
 unsigned long deliver_kicks(struct deliver *d);
 
-/* Wait until kicked since seen, or stopping, or for at most ms. */
+/*
+ * Wait until kicked since seen, or stopping, or for at most ms
+ * (DELIVER_FOREVER: no limit).
+ */
 void deliver_wait(struct deliver *d, unsigned long seen, int64_t ms);
+
+/*
+ * A worker that wrote outcomes nudges the main loop: deliver_fd() turns
+ * readable (an eventfd; -1 if there is none), and deliver_nudged() says
+ * whether it was nudged since it last asked, and forgets it.
+ */
+void deliver_nudge(struct deliver *d);
+int deliver_fd(const struct deliver *d);
+int deliver_nudged(struct deliver *d);
 
 /*
  * Make sure *r is connected to the server g configures, connecting if

@@ -319,11 +319,12 @@ mailwork_main(void *arg)
 		next_due = 0;
 		n = mailwork_batch(&w, g, &next_due);
 		generation_drop(g);
-		if (n > 0)
+		if (n > 0) {
+			deliver_nudge(w.d);
 			continue;
-		wait = DELIVER_POLL_MS;
-		if (next_due != 0 && next_due - clock_now() < wait)
-			wait = next_due - clock_now();
+		}
+		/* Nothing due: sleep until the next is, or until kicked. */
+		wait = next_due != 0 ? next_due - clock_now() : DELIVER_FOREVER;
 		deliver_wait(w.d, seen, wait);
 	}
 	if (w.ch != NULL)

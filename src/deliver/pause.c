@@ -5,7 +5,8 @@
  * that the pause, its expiry and its line in the operators' record
  * (PREFIXweb:audit) are written together - the line first, so that a
  * record Redis refuses (the key is not a stream) changes nothing; the claim script (outbox.c)
- * reads the key before it claims anything.
+ * reads the key before it claims anything. Each also adds an entry to
+ * the wake-up stream (wake.h), so that the daemons' workers look again.
  */
 #include "build.h"
 
@@ -21,6 +22,7 @@
 #include "pause.h"
 #include "redis.h"
 #include "redisscript.h"
+#include "wake.h"
 #include "xmalloc.h"
 
 static struct redisscript pause_set_script = {
@@ -37,6 +39,8 @@ static struct redisscript pause_set_script = {
 	"if tonumber(ARGV[5]) > 0 then\n"
 	"  redis.call('PEXPIREAT', KEYS[1], ARGV[5])\n"
 	"end\n"
+	"redis.call('XADD', KEYS[3], 'MAXLEN', '~', '" WAKE_MAXLEN "', '*',\n"
+	"    'what', 'pause', 'from', ARGV[6])\n"
 	"return 1\n",
 	""
 };
@@ -48,6 +52,8 @@ static struct redisscript pause_clear_script = {
 	"    'resume', 'user', ARGV[1], 'peer', ARGV[2], 'at', ARGV[3],\n"
 	"    'detail', ARGV[5] .. (was == 1 and '' or ' (was not paused)'))\n"
 	"redis.call('DEL', KEYS[1])\n"
+	"redis.call('XADD', KEYS[3], 'MAXLEN', '~', '" WAKE_MAXLEN "', '*',\n"
+	"    'what', 'pause', 'from', ARGV[2])\n"
 	"return was\n",
 	""
 };
@@ -68,7 +74,7 @@ pause_eval(struct redis *r, struct redisscript *s, int argc,
 	struct redis_reply	*reply;
 	int			 rc = -1;
 
-	reply = redisscript_eval(r, s, cause, 2, argc, argv, NULL);
+	reply = redisscript_eval(r, s, cause, 3, argc, argv, NULL);
 	if (reply != NULL && reply->type == REDIS_TYPE_INTEGER)
 		rc = (int)reply->integer;
 	else if (reply != NULL && cause != NULL)
@@ -84,28 +90,31 @@ pause_set(struct redis *r, const struct config *cf, int channel,
     const char *by, const char *reason, const char *note, int64_t until,
     int64_t now, int only_if_running, char **cause)
 {
-	const char	*argv[11];
-	char		*key, *akey, *detail, at[32], untils[32];
+	const char	*argv[12];
+	char		*key, *akey, *wkey, *detail, at[32], untils[32];
 	int		 rc;
 
 	key = pause_key(cf, channel);
 	akey = operator_stream(cf);
+	wkey = wake_key(cf);
 	snprintf(at, sizeof at, "%lld", (long long)now);
 	snprintf(untils, sizeof untils, "%lld", (long long)until);
 	detail = xasprintf("%s paused (%s)%s%s", event_channel_name(channel),
 	    reason, *note != '\0' ? ": " : "", note);
 	argv[0] = key;
 	argv[1] = akey;
-	argv[2] = by;
-	argv[3] = reason;
-	argv[4] = note;
-	argv[5] = at;
-	argv[6] = untils;
-	argv[7] = operator_via();
-	argv[8] = only_if_running ? "1" : "0";
-	argv[9] = OPERATOR_STREAM_MAXLEN;
-	argv[10] = detail;
-	rc = pause_eval(r, &pause_set_script, 11, argv, cause);
+	argv[2] = wkey;
+	argv[3] = by;
+	argv[4] = reason;
+	argv[5] = note;
+	argv[6] = at;
+	argv[7] = untils;
+	argv[8] = operator_via();
+	argv[9] = only_if_running ? "1" : "0";
+	argv[10] = OPERATOR_STREAM_MAXLEN;
+	argv[11] = detail;
+	rc = pause_eval(r, &pause_set_script, 12, argv, cause);
+	free(wkey);
 	free(detail);
 	free(akey);
 	free(key);
@@ -117,22 +126,25 @@ int
 pause_clear(struct redis *r, const struct config *cf, int channel,
     const char *by, int64_t now, char **cause)
 {
-	const char	*argv[7];
-	char		*key, *akey, *detail, at[32];
+	const char	*argv[8];
+	char		*key, *akey, *wkey, *detail, at[32];
 	int		 rc;
 
 	key = pause_key(cf, channel);
 	akey = operator_stream(cf);
+	wkey = wake_key(cf);
 	snprintf(at, sizeof at, "%lld", (long long)now);
 	detail = xasprintf("%s resumed", event_channel_name(channel));
 	argv[0] = key;
 	argv[1] = akey;
-	argv[2] = by;
-	argv[3] = operator_via();
-	argv[4] = at;
-	argv[5] = OPERATOR_STREAM_MAXLEN;
-	argv[6] = detail;
-	rc = pause_eval(r, &pause_clear_script, 7, argv, cause);
+	argv[2] = wkey;
+	argv[3] = by;
+	argv[4] = operator_via();
+	argv[5] = at;
+	argv[6] = OPERATOR_STREAM_MAXLEN;
+	argv[7] = detail;
+	rc = pause_eval(r, &pause_clear_script, 8, argv, cause);
+	free(wkey);
 	free(detail);
 	free(akey);
 	free(key);

@@ -87,6 +87,7 @@ struct smswork {
 	int			 down;
 	int			 gave_up;	/* see deliver_record() */
 	int			 lost;		/* a claim failed part way */
+	int			 done;		/* outcomes since the nudge */
 };
 
 /* A message in flight, with what it needs when it is done. */
@@ -159,6 +160,7 @@ smswork_done(struct channel_msg *m, void *arg)
 
 	deliver_record(w->d, &w->r, &w->gave_up, sm->g->cf, sm->it,
 	    &m->result, sm->built ? &sm->c : NULL, "sms");
+	w->done = 1;
 	TAILQ_REMOVE(&w->flying, sm, entry);
 	channel_result_clear(&m->result);
 	outbox_item_free(sm->it);
@@ -316,7 +318,7 @@ smswork_fill(struct smswork *w, struct generation *g)
 		return 1000;
 	active = w->c != NULL ? w->ch->pending(w->c) : 0;
 	if (active >= (size_t)cf->sms_connections)
-		return DELIVER_POLL_MS;
+		return DELIVER_FOREVER;	/* the gateway's replies wake it */
 	room = smswork_rate(w, cf, (size_t)cf->sms_connections - active,
 	    &retry_at);
 	if (room == 0)
@@ -336,9 +338,9 @@ smswork_fill(struct smswork *w, struct generation *g)
 	free(items);
 	if (n == room)
 		return 0;
-	if (next_due != 0 && next_due - now < DELIVER_POLL_MS)
+	if (next_due != 0)
 		return next_due > now ? next_due - now : 0;
-	return DELIVER_POLL_MS;
+	return DELIVER_FOREVER;
 }
 
 /* The worker's main loop. */
@@ -370,8 +372,12 @@ smswork_main(void *arg)
 		generation_drop(g);
 		if (w.c != NULL && w.ch->pending(w.c) > 0)
 			w.ch->run(w.c, wait < 100 ? (int)wait : 100);
-		else
+		else if (!w.done)
 			deliver_wait(w.d, seen, wait);
+		if (w.done) {
+			deliver_nudge(w.d);
+			w.done = 0;
+		}
 	}
 	if (w.ch != NULL)
 		w.ch->close(w.c);

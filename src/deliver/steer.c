@@ -23,9 +23,11 @@
 #include "operator.h"
 #include "outbox.h"
 #include "redis.h"
+#include "rediszset.h"
 #include "retry.h"
 #include "steer.h"
 #include "txn.h"
+#include "wake.h"
 #include "xmalloc.h"
 
 /* How many ids one command reads. */
@@ -259,7 +261,7 @@ steer_move(struct redis *r, const struct config *cf, const char *id,
 	    NULL)
 		goto out;
 	if (score->type != REDIS_TYPE_STRING ||
-	    redis_score(score->str, &due) != 0) {
+	    rediszset_score(score->str, &due) != 0) {
 		res = STEER_NOT_WAITING;
 		cause = xasprintf("not waiting (%s)", outbox_field(it,
 		    "state") != NULL ? outbox_field(it, "state") : "?");
@@ -311,6 +313,7 @@ steer_move(struct redis *r, const struct config *cf, const char *id,
 	*detail = xasprintf("notification %s of SR %s sent now (it waited "
 	    "for %s, due %s)", id, sr, wait, local);
 	operator_queue(&tx, cf, "send-now", by, *detail, now);
+	wake_queue(&tx, cf, "outbox", operator_via());
 	audit_queue(&tx, cf, sr, &dl, now);
 	if (txn_exec(&tx, sr, &cause) == 1) {
 		res = STEER_MOVED;
@@ -474,6 +477,7 @@ steer_resend_with_cause(struct redis *r, const struct config *cf,
 	txn_queue(&tx, 4, argv);
 	outbox_queue_resend(&tx, cf, it->notice, *newid, id, extra, now);
 	operator_queue(&tx, cf, "resend", by, detail, now);
+	wake_queue(&tx, cf, "outbox", operator_via());
 	audit_queue(&tx, cf, sr, &dl, now);
 	switch (txn_exec(&tx, sr, cause)) {
 	case 1:

@@ -23,6 +23,7 @@
 #include "outbox.h"
 #include "policy.h"
 #include "redis.h"
+#include "rediszset.h"
 #include "retry.h"
 #include "srlist.h"
 #include "srstate.h"
@@ -394,7 +395,7 @@ waitlist_one(struct waitlist_scan *s, const char *key, char **cause)
 	    member)) == NULL)
 		return -1;
 	if (reply->type == REDIS_TYPE_STRING &&
-	    redis_score(reply->str, &at) == 0)
+	    rediszset_score(reply->str, &at) == 0)
 		rc = waitlist_batch(s, &member, &at, 1, cause);
 	redis_reply_free(reply);
 	return rc;
@@ -426,7 +427,7 @@ waitlist_set(struct waitlist_scan *s, const char *key, char **cause)
 				continue;
 			if (!by_record && waitlist_full(s, k))
 				s->wl->more++;
-			else if (redis_score(page->element[2 * i + 1]->str,
+			else if (rediszset_score(page->element[2 * i + 1]->str,
 			    &at[k]) == 0)
 				member[k++] = page->element[2 * i]->str;
 		}

@@ -25,6 +25,7 @@
 #include "outbox.h"
 #include "question.h"
 #include "redis.h"
+#include "rediszset.h"
 #include "redishash.h"
 #include "srhash.h"
 #include "srstate.h"
@@ -241,6 +242,20 @@ ask_one(const struct config *cf, struct redis *r, const char *id,
 	return rc;
 }
 
+/* Learn when the next question falls due. */
+int
+ask_next_due(const struct config *cf, struct redis *r, int64_t *at,
+    char **cause)
+{
+	char	*key;
+	int	 rc;
+
+	key = question_due_key(cf);
+	rc = rediszset_head(r, key, at, cause);
+	free(key);
+	return rc;
+}
+
 /* Act on the questions due. */
 int
 ask_run(const struct config *cf, struct redis *r, int64_t now, size_t max,
@@ -253,7 +268,7 @@ ask_run(const struct config *cf, struct redis *r, int64_t now, size_t max,
 
 	*asked = 0;
 	key = question_due_key(cf);
-	reply = redis_due(r, key, now, max, "the questions due", cause);
+	reply = rediszset_due(r, key, now, max, "the questions due", cause);
 	free(key);
 	if (reply == NULL)
 		return -1;

@@ -32,4 +32,11 @@ struct redis;
 int ask_run(const struct config *cf, struct redis *r, int64_t now,
     size_t max, size_t *asked, char **cause);
 
+/*
+ * Set *at to when the next question falls due (wall ms; 0 if none).
+ * Returns 0, or -1 with *cause if Redis failed.
+ */
+int ask_next_due(const struct config *cf, struct redis *r, int64_t *at,
+    char **cause);
+
 #endif

@@ -22,6 +22,7 @@
 #include "notice.h"
 #include "policy.h"
 #include "redis.h"
+#include "rediszset.h"
 #include "redishash.h"
 #include "srhash.h"
 #include "srstate.h"
@@ -464,7 +465,7 @@ store_release_index(const struct config *cf, struct redis *r,
 
 	key = xasprintf("%s%s", cf->redis_prefix, name);
 	what = xasprintf("the %s SRs", name);
-	reply = redis_due(r, key, now, max, what, cause);
+	reply = rediszset_due(r, key, now, max, what, cause);
 	free(what);
 	free(key);
 	if (reply == NULL)
@@ -518,25 +519,21 @@ int
 store_next_due(const struct config *cf, struct redis *r, int64_t *due,
     char **cause)
 {
-	struct redis_reply	*reply;
-	const char		*names[] = { "due", "late" };
-	char			*key;
-	int64_t			 at;
-	size_t			 i;
+	const char	*names[] = { "due", "late" };
+	char		*key;
+	int64_t		 at;
+	size_t		 i;
+	int		 rc;
 
 	*due = 0;
 	for (i = 0; i < 2; i++) {
 		key = xasprintf("%s%s", cf->redis_prefix, names[i]);
-		reply = redis_command(r, cause, "ZRANGE %s 0 0 WITHSCORES",
-		    key);
+		rc = rediszset_head(r, key, &at, cause);
 		free(key);
-		if (reply == NULL)
+		if (rc != 0)
 			return -1;
-		if (reply->type == REDIS_TYPE_ARRAY && reply->elements == 2 &&
-		    redis_score(reply->element[1]->str, &at) == 0 &&
-		    (*due == 0 || at < *due))
+		if (at != 0 && (*due == 0 || at < *due))
 			*due = at;
-		redis_reply_free(reply);
 	}
 	return 0;
 }

@@ -302,6 +302,27 @@ stream_claim_done(const struct stream *s)
 	return strcmp(s->claim_from, "0-0") == 0;
 }
 
+/* Count the entries of the group read and not acknowledged. */
+int
+stream_pending(struct stream *s, struct redis *r, long long *n, char **cause)
+{
+	struct redis_reply	*reply;
+	int			 rc = -1;
+
+	*n = 0;
+	reply = redis_command(r, cause, "XPENDING %s %s", s->key, s->group);
+	if (reply == NULL)
+		return -1;
+	if (stream_check(reply, "XPENDING", cause) == 0) {
+		if (reply->type == REDIS_TYPE_ARRAY && reply->elements == 4 &&
+		    reply->element[0]->type == REDIS_TYPE_INTEGER)
+			*n = reply->element[0]->integer;
+		rc = 0;
+	}
+	redis_reply_free(reply);
+	return rc;
+}
+
 /* Send a read of new entries that blocks up to block_ms on the server. */
 int
 stream_send_read(struct stream *s, struct redis *r, long block_ms,

@@ -81,7 +81,15 @@ int stream_claim(struct stream *s, struct redis *r,
 int stream_claim_done(const struct stream *s);
 
 /*
- * Send a read of new entries that blocks up to block_ms on the server.
+ * Set *n to how many entries the group's consumers hold pending (read,
+ * not acknowledged). Returns 0, or -1 with *cause.
+ */
+int stream_pending(struct stream *s, struct redis *r, long long *n,
+    char **cause);
+
+/*
+ * Send a read of new entries that blocks up to block_ms on the server (0:
+ * until one comes).
  * Collect its reply with redis_receive() and stream_parse_read().
  */
 int stream_send_read(struct stream *s, struct redis *r, long block_ms,

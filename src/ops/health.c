@@ -30,6 +30,7 @@
 #include "outbox.h"
 #include "pause.h"
 #include "redis.h"
+#include "rediszset.h"
 #include "redisconn.h"
 #include "retry.h"
 #include "xmalloc.h"
@@ -168,7 +169,7 @@ health_read(const struct generation *g, struct redis **r, int64_t now,
 		first = reply[3 * c + 2];
 		if (out->ready[c] > 0 && first->type == REDIS_TYPE_ARRAY &&
 		    first->elements == 2 &&
-		    redis_score(first->element[1]->str, &out->oldest_ms[c]) ==
+		    rediszset_score(first->element[1]->str, &out->oldest_ms[c]) ==
 		    0)
 			out->oldest_ms[c] = now - out->oldest_ms[c];
 	}
@@ -329,7 +330,7 @@ health_check(const struct generation *g, struct redis **r,
 	if (health_method(req, resp))
 		return;
 	metrics_loop(&ml);
-	if (ml.beat != 0 && now - ml.beat > HEALTH_LOOP_MAX_MS)
+	if (ml.beat != 0 && !ml.waiting && now - ml.beat > HEALTH_LOOP_MAX_MS)
 		metrics_printf(&buf, &len, &cap, "main loop: no turn for "
 		    "%lld s\n", (long long)(now - ml.beat) / 1000);
 	since = ml.progress > ml.started ? ml.progress : ml.started;

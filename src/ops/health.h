@@ -23,7 +23,7 @@
  * /healthz answers 200 "ok" when Redis answers, the group's lag is at
  * most http.health_max_lag, no ready notification has waited more than
  * http.health_max_delay_seconds, the main loop went round within
- * HEALTH_LOOP_MAX_MS and got something done (handled entries, released
+ * HEALTH_LOOP_MAX_MS (or is blocked waiting for work) and got something done (handled entries, released
  * notices, or waited) within HEALTH_SPIN_MS of its last turn, and intake
  * handled an entry within health_stall_ms() whenever entries wait for
  * it (unread, or pending with this consumer) and it is not paused by a

@@ -2,12 +2,12 @@
  * opsreq.c - operator requests from the console, carried out by
  * closeloopd
  *
- * opsreq.h gives the stream, its fields and the result. closeloopd reads
- * the stream with XREADGROUP, without blocking, from its loop's once-a-
- * second turn; each request is acknowledged and deleted once its result
- * is written, so a request is carried out at most once (one that was
- * being carried out when closeloopd died stays pending and is not done
- * twice).
+ * opsreq.h gives the stream, its fields and the result. A request
+ * published is announced on the wake-up stream (wake.h); closeloopd then
+ * reads the requests stream with XREADGROUP, without blocking; each
+ * request is acknowledged and deleted once its result is written, so a
+ * request is carried out at most once (one that was being carried out
+ * when closeloopd died stays pending and is not done twice).
  */
 #include "build.h"
 
@@ -21,6 +21,7 @@
 #include "opsact.h"
 #include "opsreq.h"
 #include "redis.h"
+#include "wake.h"
 #include "xmalloc.h"
 
 /* How many requests one turn takes. */
@@ -79,6 +80,9 @@ opsreq_publish_with_cause(struct redis *r, const struct config *cf,
 	redis_reply_free(reply);
 	free(key);
 	free(argv);
+	/* The daemons block until told: tell them. */
+	if (rc == 0 && wake_add(r, cf, "request", "console", cause) != 0)
+		rc = -1;
 	return rc;
 }
 

@@ -5,12 +5,17 @@
  * entries abandoned by dead consumers, releases the pending notices that
  * fell due (held closures, coalesced bursts: store.h) - but only once it
  * has read what is waiting in the stream, so that a closure held before
- * an outage is not told before the event that cancels it - and otherwise
- * waits in a blocking XREADGROUP, until the next notice is due at most,
- * whose reply it collects with ppoll(2), so that an idle daemon uses no
- * CPU. Signals are let in only while the loop waits (signals.c): their
- * handlers only note them, and the wait returns so the loop can act on
- * them; on SIGHUP the configuration and templates are read again
+ * an outage is not told before the event that cancels it - does its
+ * chores (chores.h), and otherwise waits. It waits on three things at
+ * once with ppoll(2): a blocking XREADGROUP on a connection of its own
+ * that waits however long it takes, a blocking read of the wake-up
+ * stream (wakeread.h: other processes saying that something changed),
+ * and the workers' nudge (deliver.h); for no longer than until the next
+ * thing it knows is due. Nothing else wakes it: an idle daemon makes no
+ * system call at all. Its commands go over a third connection, which
+ * never blocks. Signals are let in only while the loop waits (signals.c):
+ * their handlers only note them, and the wait returns so the loop can
+ * act on them; on SIGHUP the configuration and templates are read again
  * (reload.c) and swapped in here. Redis failures are retried with capped
  * exponential backoff; each change between reachable and unreachable is
  * logged once, not each attempt.
@@ -18,6 +23,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,58 +49,19 @@
 #include "opsreq.h"
 #include "sdnotify.h"
 #include "server.h"
+#include "serverint.h"
 #include "signals.h"
 #include "smswork.h"
 #include "store.h"
 #include "stream.h"
+#include "wake.h"
+#include "wakeread.h"
 #include "xmalloc.h"
 
 /* The delivery workers the engine starts (deliver.h). */
 static const struct deliver_workers server_workers = {
 	mailwork_main,
 	smswork_main
-};
-
-/*
- * Longest a blocking read waits before the loop looks around: a second,
- * since the steps' and the workers' daily counts are folded into their
- * hashes once a second (server_full(), chores.h), and the console shows
- * them; the console's operator requests are carried out then too, and
- * the questions due asked.
- */
-#define SERVER_BLOCK_MAX_MS	1000
-
-enum server_link {
-	SERVER_LINK_UNKNOWN,
-	SERVER_LINK_UP,
-	SERVER_LINK_DOWN
-};
-
-struct server {
-	struct generation	*gen;	/* cf and cat, shared with delivery */
-	struct config		*cf;
-	struct catalog		*cat;	/* the template set in use */
-	struct deliver		*deliver;
-	struct listener		*listener;	/* http.listen, or NULL */
-	struct auditfile	*auditfile;	/* audit.file, or NULL */
-	int64_t			 next_depth;	/* when to look at the outbox */
-	int			 full;		/* outbox_max reached */
-	int64_t			 watchdog_ms;	/* feed it this often; 0: none */
-	struct redis		*r;
-	struct stream		*s;
-	struct backoff		 bo;
-	enum server_link	 link;
-	char			*last_cause;
-	unsigned long		 attempts;
-	int			 reading;
-	int64_t			 next_claim;
-	int64_t			 next_due;	/* wall ms; 0: none */
-	struct backoff		 release_bo;	/* after a refused release */
-	int64_t			 release_after;	/* monotonic ms; 0: now */
-	int			 caught_up;	/* last read was not full */
-	int64_t			 quit_deadline;
-	int			 dry_run;	/* a rehearsal */
-	struct intake_counts	 counts;
 };
 
 /*
@@ -110,69 +77,12 @@ server_wait(int fd, int64_t ms)
 	return signals_wait(fd, ms);
 }
 
-/*
- * Drop the Redis connection after a failure. The change from reachable to
- * unreachable is logged once; later attempts that fail differently are
- * logged at debug level only.
- */
-static void
-server_lost(struct server *sv, char *cause)
-{
-	const char	*why = cause != NULL ? cause : "unknown error";
-
-	if (sv->link != SERVER_LINK_DOWN) {
-		log_err("redis unavailable: %s; retrying in the background",
-		    why);
-		sdnotify_send("STATUS=waiting for redis: %s", why);
-	} else if (sv->last_cause == NULL || strcmp(sv->last_cause, why) != 0)
-		log_debug("redis still unavailable: %s", why);
-	free(sv->last_cause);
-	sv->last_cause = xstrdup(why);
-	free(cause);
-	sv->link = SERVER_LINK_DOWN;
-	redis_free(sv->r);
-	sv->r = NULL;
-	sv->reading = 0;
-}
-
 /* Return ms, or less if the watchdog must be fed sooner. */
 static int64_t
 server_pause(const struct server *sv, int64_t ms)
 {
 	return sv->watchdog_ms > 0 && ms > sv->watchdog_ms ? sv->watchdog_ms :
 	    ms;
-}
-
-/* Connect to Redis and set up the group; 0 on success. */
-static int
-server_connect(struct server *sv)
-{
-	char	*cause = NULL;
-
-	sv->attempts++;
-	sv->r = redisconn_open(sv->cf, &cause);
-	if (sv->r == NULL || stream_setup(sv->s, sv->r, &cause) != 0 ||
-	    opsreq_setup(sv->r, sv->cf, &cause) != 0) {
-		server_lost(sv, cause);
-		return -1;
-	}
-	if (sv->link == SERVER_LINK_DOWN)
-		log_notice("redis %s reachable again after %lu attempts",
-		    redis_where(sv->r), sv->attempts);
-	else
-		log_info("connected to redis %s", redis_where(sv->r));
-	log_info("reading %s as consumer %s of group %s", sv->cf->redis_stream,
-	    sv->cf->redis_consumer, sv->cf->redis_group);
-	sdnotify_send("STATUS=reading %s", sv->cf->redis_stream);
-	sv->link = SERVER_LINK_UP;
-	sv->attempts = 0;
-	free(sv->last_cause);
-	sv->last_cause = NULL;
-	backoff_reset(&sv->bo);
-	sv->next_claim = clock_ms();
-	sv->next_due = 1;	/* release what fell due while away, */
-	sv->caught_up = 0;	/* once what arrived meanwhile is read */
-	return 0;
 }
 
 /*
@@ -201,7 +111,7 @@ server_next_due(struct server *sv)
 	char	*cause = NULL;
 
 	if (store_next_due(sv->cf, sv->r, &sv->next_due, &cause) != 0)
-		server_lost(sv, cause);
+		serverlink_lost(sv, cause);
 }
 
 /* Hand a batch to intake; drop the connection if Redis failed. */
@@ -209,17 +119,24 @@ static void
 server_handle(struct server *sv, struct stream_batch *batch)
 {
 	char		*cause = NULL;
-	uint64_t	 before;
+	uint64_t	 before, done;
+	int64_t		 at;
 
 	before = sv->counts.accepted + sv->counts.duplicate + sv->counts.dead;
 	if (intake_batch(sv->cf, sv->s, sv->r, batch, &sv->counts,
 	    server_stop, sv, &cause) != 0)
-		server_lost(sv, cause);
-	if (sv->counts.accepted + sv->counts.duplicate + sv->counts.dead !=
-	    before)
+		serverlink_lost(sv, cause);
+	done = sv->counts.accepted + sv->counts.duplicate + sv->counts.dead -
+	    before;
+	if (done > 0)
 		metrics_handled(clock_now());
+	/* What stays pending (refused, or not reached) is claimed later. */
+	at = clock_ms() + sv->cf->redis_claim_idle_ms;
+	if (done < batch->n && (sv->next_claim == 0 || sv->next_claim > at))
+		sv->next_claim = at;
 	stream_batch_clear(batch);
 	deliver_kick(sv->deliver);
+	chores_fold(&sv->chores);
 	if (sv->r != NULL)
 		server_next_due(sv);
 }
@@ -239,12 +156,13 @@ server_release(struct server *sv)
 	n = store_release(sv->cf, sv->r, clock_now(), sv->cf->events_batch,
 	    &refused, &cause);
 	if (n < 0) {
-		server_lost(sv, cause);
+		serverlink_lost(sv, cause);
 		return;
 	}
 	if (n > 0) {
 		log_debug("released %d pending notices", n);
 		metrics_progress(clock_now());
+		chores_fold(&sv->chores);
 	}
 	if (refused > 0)
 		sv->release_after = clock_ms() + backoff_next(&sv->release_bo);
@@ -253,77 +171,6 @@ server_release(struct server *sv)
 		backoff_reset(&sv->release_bo);
 	}
 	server_next_due(sv);
-}
-
-/* Give /metrics the divisions that have series of their own. */
-static void
-server_divisions(const struct config *cf)
-{
-	const char	**codes;
-	size_t		  i;
-
-	codes = xcalloc(cf->ndivisions + 1, sizeof *codes);
-	for (i = 0; i < cf->ndivisions; i++)
-		codes[i] = cf->divisions[i].code;
-	metrics_divisions(codes, cf->ndivisions);
-	free(codes);
-}
-
-/*
- * Start, reopen (for SIGHUP) or stop the audit.file writer to match the
- * configuration in use.
- */
-static void
-server_auditfile(struct server *sv)
-{
-	char	*cause = NULL;
-
-	if (sv->cf->audit_file == NULL) {
-		auditfile_stop(sv->auditfile, clock_ms() + 1000);
-		sv->auditfile = NULL;
-	} else if (sv->auditfile != NULL)
-		auditfile_swap(sv->auditfile, sv->gen);
-	else if ((sv->auditfile = auditfile_start(sv->gen, &cause)) == NULL) {
-		log_err("audit.file: %s; the audit trail stays in Redis until "
-		    "it can be written", cause);
-		free(cause);
-	}
-}
-
-/*
- * Read the configuration and template set again on SIGHUP and swap them
- * in if both are valid; otherwise keep serving with the old ones.
- */
-static void
-server_reconfigure(struct server *sv)
-{
-	struct generation	*gen;
-	struct config		*cf;
-	struct catalog		*cat;
-
-	if ((gen = reload_read(sv->cf->path, sv->dry_run)) == NULL)
-		return;
-	cf = gen->cf;
-	cat = gen->cat;
-	generation_drop(sv->gen);
-	sv->gen = gen;
-	sv->cat = cat;
-	sv->cf = cf;
-	deliver_swap(sv->deliver, sv->gen);
-	listener_swap(sv->listener, sv->gen);
-	server_divisions(cf);
-	server_auditfile(sv);
-	log_notice("templates %s loaded, version %s", catalog_dir(cat),
-	    catalog_version(cat));
-	log_set_level(cf->log_level);
-	stream_free(sv->s);
-	sv->s = stream_new(cf);
-	backoff_init(&sv->bo, 100, cf->redis_retry_max_ms);
-	redis_free(sv->r);
-	sv->r = NULL;
-	sv->reading = 0;
-	log_notice("configuration reloaded");
-	sdnotify_send("READY=1");
 }
 
 /*
@@ -336,11 +183,12 @@ server_claim(struct server *sv)
 	struct stream_batch	 batch = { NULL, 0 };
 	char			*cause = NULL;
 	int64_t			 every;
+	long long		 pending;
 	int			 rc;
 
 	rc = stream_claim(sv->s, sv->r, &batch, &cause);
 	if (rc < 0) {
-		server_lost(sv, cause);
+		serverlink_lost(sv, cause);
 		return;
 	}
 	if (rc > 0) {
@@ -350,56 +198,36 @@ server_claim(struct server *sv)
 	}
 	if (!stream_claim_done(sv->s))
 		return;
+	/*
+	 * Scan again only while entries are pending outside the batch in
+	 * hand (another consumer's, or one of ours a step refused): a
+	 * consumer that reads more says so on the wake-up stream
+	 * (server_woken()).
+	 */
+	if (stream_pending(sv->s, sv->r, &pending, &cause) != 0) {
+		serverlink_lost(sv, cause);
+		return;
+	}
 	every = sv->cf->redis_claim_idle_ms / 2;
 	if (every < 100)
 		every = 100;
 	if (every > 30000)
 		every = 30000;
-	sv->next_claim = clock_ms() + every;
+	sv->next_claim = pending > 0 ? clock_ms() + every : 0;
 }
 
-/* Wait for new entries with a blocking read and handle them. */
+/* Take the reply of the events read and handle its entries. */
 static void
-server_read(struct server *sv)
+server_entries(struct server *sv)
 {
 	struct stream_batch	 batch = { NULL, 0 };
 	struct redis_reply	*reply = NULL;
 	char			*cause = NULL;
-	int64_t			 block, due_in;
 	int			 rc;
 
-	block = sv->next_claim - clock_ms();
-	due_in = sv->next_due - clock_now();
-	if (sv->release_after != 0 && sv->release_after - clock_ms() > due_in)
-		due_in = sv->release_after - clock_ms();
-	if (sv->next_due != 0 && sv->caught_up && due_in < block)
-		block = due_in;
-	if (!sv->caught_up)
-		block = 1;	/* only to see whether entries are waiting */
-	if (block > SERVER_BLOCK_MAX_MS)
-		block = SERVER_BLOCK_MAX_MS;
-	block = server_pause(sv, block);	/* the watchdog wants turns */
-	if (block < 1)
-		block = 1;
-	if (!sv->reading) {
-		if (stream_send_read(sv->s, sv->r, (long)block, &cause) != 0) {
-			server_lost(sv, cause);
-			return;
-		}
-		sv->reading = 1;
-	}
-	/* The server answers by itself after block ms; allow it time. */
-	rc = server_wait(redis_fd(sv->r), block + 10000);
-	if (rc < 0)
-		return;
-	if (rc == 0) {
-		server_lost(sv, xasprintf("redis %s: no answer to a blocking "
-		    "read", redis_where(sv->r)));
-		return;
-	}
-	rc = redis_receive(sv->r, &reply, &cause);
+	rc = redis_receive(sv->rr, &reply, &cause);
 	if (rc < 0) {
-		server_lost(sv, cause);
+		serverlink_lost(sv, cause);
 		return;
 	}
 	if (rc == 0)
@@ -412,44 +240,164 @@ server_read(struct server *sv)
 		    "server lose its data?); creating them again",
 		    sv->cf->redis_stream, sv->cf->redis_group);
 		if (stream_setup(sv->s, sv->r, &cause) != 0)
-			server_lost(sv, cause);
+			serverlink_lost(sv, cause);
 		return;
 	}
 	rc = stream_parse_read(sv->s, reply, &batch, &cause);
 	redis_reply_free(reply);
 	if (rc < 0) {
-		server_lost(sv, cause);
+		serverlink_lost(sv, cause);
 		return;
 	}
 	sv->caught_up = batch.n < (size_t)sv->cf->events_batch;
-	if (rc > 0)
-		server_handle(sv, &batch);
+	if (rc == 0)
+		return;
+	/* Should this daemon die holding them, the others claim them. */
+	if (wake_add(sv->r, sv->cf, "intake", sv->cf->redis_consumer,
+	    &cause) != 0) {
+		stream_batch_clear(&batch);
+		serverlink_lost(sv, cause);
+		return;
+	}
+	server_handle(sv, &batch);
+}
+
+/* Take what the wake-up stream said and act on it. */
+static void
+server_woken(struct server *sv)
+{
+	struct wake_news	 news;
+	char			*cause = NULL;
+	int64_t			 at;
+
+	if (wakeread_take(sv->wake, sv->cf->redis_consumer, &news,
+	    &cause) < 0) {
+		serverlink_lost(sv, cause);
+		return;
+	}
+	if (news.n == 0)
+		return;
+	deliver_kick(sv->deliver);	/* the workers look again */
+	if (news.request)
+		chores_requests(&sv->chores);
+	chores_questions(&sv->chores);
+	if (news.intake) {
+		at = clock_ms() + sv->cf->redis_claim_idle_ms;
+		if (sv->next_claim == 0 || sv->next_claim > at)
+			sv->next_claim = at;
+	}
+	server_next_due(sv);
+}
+
+/*
+ * Return in how many ms the loop must turn without being woken (0: now),
+ * or -1 if nothing it knows of falls due.
+ */
+static int64_t
+server_next(const struct server *sv)
+{
+	int64_t	in, t;
+
+	in = chores_due_in(&sv->chores);
+	if (sv->next_claim != 0) {
+		t = sv->next_claim - clock_ms();
+		if (in < 0 || t < in)
+			in = t;
+	}
+	if (sv->next_due != 0 && sv->caught_up) {
+		t = sv->next_due - clock_now();
+		if (sv->release_after != 0 &&
+		    sv->release_after - clock_ms() > t)
+			t = sv->release_after - clock_ms();
+		if (in < 0 || t < in)
+			in = t;
+	}
+	if (sv->full && (in < 0 || in > 1000))
+		in = 1000;	/* look at the outbox's depth again */
+	if (in < 0 && sv->watchdog_ms > 0)
+		in = sv->watchdog_ms;
+	in = in < 0 ? -1 : server_pause(sv, in);
+	return in < 0 ? -1 : in;
+}
+
+/*
+ * Wait for new entries, a wake-up entry, the workers' nudge, a signal
+ * or the next thing due, and take what came.
+ */
+static void
+server_read(struct server *sv)
+{
+	struct pollfd	 pfd[3];
+	char		*cause = NULL;
+	int64_t		 block;
+	int		 rc;
+
+	if (!sv->reading && !sv->full) {
+		/* Block only once caught up: else see what waits. */
+		if (stream_send_read(sv->s, sv->rr, sv->caught_up ? 0 : 1,
+		    &cause) != 0) {
+			serverlink_lost(sv, cause);
+			return;
+		}
+		sv->reading = 1;
+	}
+	if (wakeread_send(sv->wake, sv->cf, &cause) != 0) {
+		serverlink_lost(sv, cause);
+		return;
+	}
+	block = server_next(sv);
+	pfd[0].fd = sv->reading ? redis_fd(sv->rr) : -1;
+	pfd[1].fd = wakeread_fd(sv->wake);
+	pfd[2].fd = deliver_fd(sv->deliver);
+	pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+	if (block != 0)	/* a wait is not a spin */
+		metrics_progress(clock_now());
+	metrics_waiting(block < 0);
+	rc = signals_wait_any(pfd, 3, block);
+	metrics_waiting(0);
+	if (rc <= 0)
+		return;
+	if (pfd[2].revents != 0 && deliver_nudged(sv->deliver)) {
+		chores_fold(&sv->chores);
+		chores_questions(&sv->chores);
+	}
+	if (pfd[1].revents != 0)
+		server_woken(sv);
+	if (pfd[0].revents != 0 && sv->rr != NULL)
+		server_entries(sv);
+}
+
+/* Return 1 if the events read has a reply waiting to be taken. */
+static int
+server_entries_waiting(const struct server *sv)
+{
+	struct pollfd	pfd;
+
+	if (!sv->reading)
+		return 0;
+	pfd.fd = redis_fd(sv->rr);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 1;
 }
 
 /*
  * Return 1 if the outbox holds delivery.outbox_max notifications or more:
  * then the loop reads no new events, which wait in the stream, until the
- * workers catch up. The depth is looked at once a second at most.
+ * workers catch up. The depth is looked at once a second at most, and
+ * only when the loop is about to read.
  */
 static int
 server_full(struct server *sv)
 {
 	long long	 email, sms;
 	char		*cause = NULL;
-	size_t		 queued;
 
 	if (clock_ms() < sv->next_depth)
 		return sv->full;
 	sv->next_depth = clock_ms() + 1000;
-	/* Once a second too, the chores: counts, requests, questions. */
-	if (chores_run(sv->r, sv->cf, sv->cat, &queued, &cause) < 0) {
-		server_lost(sv, cause);
-		return 1;
-	}
-	if (queued > 0)
-		deliver_kick(sv->deliver);
 	if (outbox_depth(sv->r, sv->cf, &email, &sms, &cause) != 0) {
-		server_lost(sv, cause);
+		serverlink_lost(sv, cause);
 		return 1;
 	}
 	if (email + sms >= sv->cf->delivery_outbox_max && !sv->full)
@@ -465,6 +413,22 @@ server_full(struct server *sv)
 	return sv->full;
 }
 
+/* Do the chores that are due; wake the workers for what they queued. */
+static void
+server_chores(struct server *sv)
+{
+	char	*cause = NULL;
+	size_t	 queued;
+
+	if (chores_run(&sv->chores, sv->r, sv->cf, sv->cat, &queued,
+	    &cause) < 0) {
+		serverlink_lost(sv, cause);
+		return;
+	}
+	if (queued > 0)
+		deliver_kick(sv->deliver);
+}
+
 /* One turn of the loop while connected. */
 static void
 server_turn(struct server *sv)
@@ -476,31 +440,34 @@ server_turn(struct server *sv)
 	if (!stream_history_done(sv->s)) {
 		rc = stream_read_history(sv->s, sv->r, &batch, &cause);
 		if (rc < 0)
-			server_lost(sv, cause);
+			serverlink_lost(sv, cause);
 		else if (rc > 0) {
 			log_info("re-reading %zu pending entries", batch.n);
 			server_handle(sv, &batch);
 		}
 		return;
 	}
-	if (clock_ms() >= sv->next_claim && !sv->reading) {
+	if (sv->next_claim != 0 && clock_ms() >= sv->next_claim) {
 		server_claim(sv);
 		if (sv->r != NULL)
 			server_next_due(sv);
 		return;
 	}
-	if (!sv->reading && server_full(sv)) {
-		if (sv->r != NULL)
-			server_wait(-1, 1000);
+	if (chores_due_in(&sv->chores) == 0) {
+		server_chores(sv);
 		return;
 	}
-	if (sv->next_due != 0 && clock_now() >= sv->next_due &&
-	    sv->caught_up && !sv->reading && clock_ms() >= sv->release_after) {
+	if (!sv->reading)
+		(void)server_full(sv);
+	if (sv->r != NULL && sv->next_due != 0 &&
+	    clock_now() >= sv->next_due && sv->caught_up &&
+	    !server_entries_waiting(sv) && clock_ms() >= sv->release_after) {
 		server_release(sv);
 		deliver_kick(sv->deliver);
 		return;
 	}
-	server_read(sv);
+	if (sv->r != NULL)
+		server_read(sv);
 }
 
 /* Run the daemon until SIGTERM or SIGINT. */
@@ -518,11 +485,12 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 	sv.link = SERVER_LINK_UNKNOWN;
 	sv.dry_run = dry_run;
 	sv.s = stream_new(cf);
+	sv.wake = wakeread_new();
 	backoff_init(&sv.bo, 100, cf->redis_retry_max_ms);
 	backoff_init(&sv.release_bo, 1000, 60000);
 	signals_init();
 	metrics_start(clock_now());
-	server_divisions(cf);
+	serverconf_divisions(cf);
 	sv.watchdog_ms = sdnotify_watchdog_ms();
 	log_notice("closeloopd %s starting with %s", PACKAGE_VERSION,
 	    cf->path);
@@ -564,11 +532,11 @@ server_run(struct config *cf, struct catalog *cat, int dry_run)
 		if (signals_quit() != 0)
 			break;
 		if (signals_reload()) {
-			server_reconfigure(&sv);
+			serverconf_reconfigure(&sv);
 			continue;
 		}
 		if (sv.r == NULL) {
-			if (server_connect(&sv) != 0)
+			if (serverlink_connect(&sv) != 0)
 				server_wait(-1, server_pause(&sv,
 				    backoff_next(&sv.bo)));
 			continue;
@@ -589,6 +557,8 @@ fail:
 	listener_stop(sv.listener);
 	auditfile_stop(sv.auditfile, clock_ms() + 5000);
 	redis_free(sv.r);
+	redis_free(sv.rr);
+	wakeread_free(sv.wake);
 	stream_free(sv.s);
 	generation_drop(sv.gen);
 	free(sv.last_cause);

@@ -80,6 +80,22 @@ signals_wait(int fd, int64_t ms)
 	return 1;
 }
 
+/* Wait up to ms (no limit if negative) for any of n fds or a signal. */
+int
+signals_wait_any(struct pollfd *pfd, size_t n, int64_t ms)
+{
+	struct timespec	ts;
+	size_t		i;
+	int		rc;
+
+	for (i = 0; i < n; i++)
+		pfd[i].revents = 0;
+	if (ms >= 0)
+		clock_split(ms, &ts);
+	rc = ppoll(pfd, (nfds_t)n, ms >= 0 ? &ts : NULL, &signals_waitmask);
+	return rc > 0 ? 1 : rc;
+}
+
 /* Return the signal that asked to stop, or 0. */
 int
 signals_quit(void)

@@ -12,6 +12,8 @@
 #ifndef SIGNALS_H
 #define SIGNALS_H
 
+#include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -27,6 +29,14 @@ void signals_init(void);
  * readable, 0 on timeout, -1 if a signal arrived (or the wait failed).
  */
 int signals_wait(int fd, int64_t ms);
+
+/*
+ * Wait up to ms (no limit if negative) for any of the n descriptors in
+ * pfd to be ready for their events (a negative fd is left out), or for a
+ * signal, with the signals let in; revents says which. Returns 1 if one
+ * is ready, 0 on timeout, -1 if a signal arrived (or the wait failed).
+ */
+int signals_wait_any(struct pollfd *pfd, size_t n, int64_t ms);
 
 /* Return the signal that asked to stop (SIGTERM or SIGINT), or 0. */
 int signals_quit(void);

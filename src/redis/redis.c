@@ -444,73 +444,21 @@ redis_pipe_reply(struct redis *r, char **cause)
 	return redis_take(r, in, cause);
 }
 
-/* Read a sorted set's score into milliseconds. */
-int
-redis_score(const char *s, int64_t *ms)
-{
-	char	*end;
-	double	 v;
-	int64_t	 t;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	v = strtod(s, &end);
-	/* v != v: not a number. The bounds keep the cast defined. */
-	if (*end != '\0' || v != v || v < -9.2e18 || v > 9.2e18)
-		return -1;
-	t = (int64_t)v;
-	if ((double)t > v)
-		t--;
-	*ms = t;
-	return 0;
-}
-
-/* Return the members of a sorted set due at now. */
-struct redis_reply *
-redis_due(struct redis *r, const char *key, int64_t now, size_t max,
-    const char *what, char **cause)
-{
-	struct redis_reply	*reply;
-	char			 nowbuf[32], maxbuf[32];
-
-	snprintf(nowbuf, sizeof nowbuf, "%lld", (long long)now);
-	snprintf(maxbuf, sizeof maxbuf, "%zu", max);
-	reply = redis_command(r, cause, "ZRANGEBYSCORE %s -inf %s LIMIT 0 %s",
-	    key, nowbuf, maxbuf);
-	if (reply != NULL && reply->type != REDIS_TYPE_ARRAY) {
-		if (cause != NULL)
-			*cause = xasprintf("reading %s: %s", what,
-			    reply->str != NULL ? reply->str :
-			    "unexpected reply");
-		redis_reply_free(reply);
-		return NULL;
-	}
-	return reply;
-}
-
 /* Send a command without waiting for its reply. */
 int
 redis_send_argv(struct redis *r, char **cause, int argc, const char **argv,
     const size_t *lens)
 {
-	int	done = 0;
-
 	if (r->lost != NULL) {
 		redis_gone(r, cause);
 		return -1;
 	}
-	if (redisAppendCommandArgv(r->c, argc, argv, lens) != REDIS_OK)
-		goto fail;
-	while (!done) {
-		if (redisBufferWrite(r->c, &done) != REDIS_OK)
-			goto fail;
+	if (redisAppendCommandArgv(r->c, argc, argv, lens) != REDIS_OK) {
+		if (cause != NULL)
+			*cause = xasprintf("%s: %s", r->label, r->c->errstr);
+		return -1;
 	}
-	return 0;
-
-fail:
-	if (cause != NULL)
-		*cause = xasprintf("%s: %s", r->label, r->c->errstr);
-	return -1;
+	return redis_flush(r, cause);
 }
 
 /* Write out the commands queued with redis_pipe_argv(), not waiting. */

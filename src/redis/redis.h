@@ -141,21 +141,6 @@ void redis_pipe_args(struct redis *r, const struct redis_args *head,
     const struct redis_args *tail);
 
 /*
- * Read a sorted set's score as Redis writes it ("1772532000000",
- * "1e+17", "inf") into *ms, rounded down. Returns 0, or -1 if s is not a
- * number or is outside the range of int64_t (then *ms is left alone).
- */
-int redis_score(const char *s, int64_t *ms);
-
-/*
- * Return the members of the sorted set key whose score is now or less,
- * at most max, lowest first: an array reply (free it). NULL with *cause
- * (about what, a few words) if Redis failed or answered otherwise.
- */
-struct redis_reply *redis_due(struct redis *r, const char *key, int64_t now,
-    size_t max, const char *what, char **cause);
-
-/*
  * Send a command without waiting for its reply, for a blocking read that
  * the caller waits for with poll(2) on redis_fd(). Returns 0, or -1 with
  * *cause set.

@@ -130,11 +130,19 @@ bench_idle() {
 	wait_for 10 "closeloopd's group" group_made
 	sleep 2
 	c0=$(cpu_ticks "$DAEMON_PID")
+	wakeups "$DAEMON_PID" > "$T/wake0"
 	sleep "$secs"
 	c1=$(cpu_ticks "$DAEMON_PID")
+	wakeups "$DAEMON_PID" > "$T/wake1"
 	awk -v c="$((c1 - c0))" -v hz="$TICK" -v s="$secs" 'BEGIN {
 		printf "idle CPU: %.2f s in %d s (%.2f%%)\n", c / hz, s, 100 * c / hz / s
 	}'
+	# Wake-ups per thread: context switches in the idle seconds.
+	awk -v s="$secs" 'NR == FNR { was[$1] = $3; next }
+	    { n = $3 - ($1 in was ? was[$1] : 0); all += n
+	      printf "  thread %s (%s): %d wake-ups\n", $1, $2, n }
+	    END { printf "idle wake-ups: %d in %d s\n", all, s }' \
+	    "$T/wake0" "$T/wake1"
 	run_stop
 }
 

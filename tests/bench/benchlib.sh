@@ -126,6 +126,17 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
+# Print each thread of a process with its context switches so far
+# (voluntary and not): "tid name count", one a line. A thread that wakes
+# up and goes back to sleep counts one or more.
+wakeups() {
+	for _t in /proc/"$1"/task/*; do
+		awk -v t="${_t##*/}" -v n="$(cat "$_t/comm" 2>/dev/null)" '
+		    /^(non)?voluntary_ctxt_switches/ { c += $2 }
+		    END { print t, n, c }' "$_t/status" 2>/dev/null
+	done
+}
+
 # Print a process's peak resident memory in KiB.
 peak_rss() {
 	awk '/^VmHWM/ { print $2 }' "/proc/$1/status"

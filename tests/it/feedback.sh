@@ -276,10 +276,14 @@ log_has "asked feedback" || grep -q "asked feedback" "$T/two.log" ||
 
 say "a question not answered within answer_days is closed as unanswered"
 # As if the day of answers had passed: the question's answer_by, and its
-# place in the due set, moved back to a second ago.
+# place in the due set, moved back to a second ago. The daemons sleep
+# until the next question they know of, days away: a hand on the due set
+# is followed by an entry on the wake-up stream, as closeloop's own
+# commands do, so that they look again.
 PAST=$(($(date +%s) * 1000 - 1000))
 rcli HSET 'closeloop:sr:{D-1}:q:1/0' answer_by "$PAST" >/dev/null
 rcli ZADD closeloop:ask:due "$PAST" D-1/1/0 >/dev/null
+rcli XADD closeloop:wake '*' what outbox from test >/dev/null
 wait_for 30 "D-1 unanswered" has_decision D-1 unanswered
 [ "$(rcli HGET 'closeloop:sr:{D-1}:q:1/0' state)" = unanswered ] ||
     fail "D-1's question is not closed"

@@ -6,7 +6,7 @@
  * as closeloop pause and resume do, and the pause key, its expiry and
  * the operators' record (PREFIXweb:audit) are read back as an operator
  * would; a notice queued meanwhile shows that the claim takes nothing
- * from a paused channel. The times an operator gives --until are
+ * from a paused channel, and when to look again. The times an operator gives --until are
  * checked against what the C library makes of them in the zone.
  */
 #include "build.h"
@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "claim.h"
 #include "clock.h"
 #include "config.h"
 #include "event.h"
@@ -332,6 +333,51 @@ test_pause_claims(void **state)
 	test_pause_close(&t);
 }
 
+/*
+ * A worker asleep on a paused channel knows when to look again: the
+ * claim gives the pause's end as the next due time (none for a pause
+ * without an end), and each pause and resume adds an entry to the
+ * wake-up stream, which the daemons' loops block on.
+ */
+static void
+test_pause_wake(void **state)
+{
+	struct test_pause	  t;
+	struct outbox_item	**items;
+	struct redis_reply	 *reply;
+	char			 *cause = NULL;
+	size_t			  n;
+	int64_t			  now = clock_now(), next;
+
+	(void)state;
+	test_pause_open(&t);
+	assert_int_equal(pause_set(t.r, t.cf, EVENT_CHANNEL_EMAIL, "alice",
+	    "operator", "", now + 60000, now, 0, &cause), 1);
+	assert_int_equal(claim_take(t.r, t.cf, EVENT_CHANNEL_EMAIL, "me", now,
+	    10, &items, &n, &next, &cause), 0);
+	assert_int_equal(n, 0);
+	free(items);
+	assert_int_equal(next, now + 60000);
+	assert_int_equal(testredis_int(t.r, "XLEN closeloop:wake"), 1);
+	reply = redis_command(t.r, &cause, "XRANGE closeloop:wake - +");
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 1);
+	assert_string_equal(redis_reply_field(reply->element[0]->element[1],
+	    "what"), "pause");
+	redis_reply_free(reply);
+
+	assert_int_equal(pause_clear(t.r, t.cf, EVENT_CHANNEL_EMAIL, "alice",
+	    now, &cause), 1);
+	assert_int_equal(testredis_int(t.r, "XLEN closeloop:wake"), 2);
+	assert_int_equal(pause_set(t.r, t.cf, EVENT_CHANNEL_EMAIL, "alice",
+	    "operator", "", 0, now, 0, &cause), 1);
+	assert_int_equal(claim_take(t.r, t.cf, EVENT_CHANNEL_EMAIL, "me", now,
+	    10, &items, &n, &next, &cause), 0);
+	free(items);
+	assert_int_equal(next, 0);
+	test_pause_close(&t);
+}
+
 /* Return local time in the zone as ms, by the C library. */
 static int64_t
 test_pause_local(int year, int mon, int day, int hour, int min)
@@ -439,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_pause_clear),
 		cmocka_unit_test(test_pause_refused),
 		cmocka_unit_test(test_pause_claims),
+		cmocka_unit_test(test_pause_wake),
 		cmocka_unit_test(test_pause_until_parse),
 	};
 
