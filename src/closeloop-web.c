@@ -162,8 +162,8 @@ closeloopweb_serve(struct closeloopweb_set *set, const char *path)
 	    "version %s", PACKAGE_VERSION, listen, http_port(h), version);
 	sdnotify_send("READY=1\nSTATUS=serving the console");
 	for (;;) {
-		/* A signal ends the wait; a negative wait would not wait. */
-		(void)signals_wait(-1, 3600000);
+		/* Only a signal ends the wait: an idle console sleeps. */
+		(void)signals_wait_any(NULL, 0, -1);
 		if ((sig = signals_quit()) != 0)
 			break;
 		if (signals_reload())

@@ -2,9 +2,10 @@
  * auditfile.c - the audit trail appended to a JSON Lines file
  *
  * The writer's loop: read up to 1,000 entries after the cursor (XREAD,
- * blocking up to a second), turn each into one line (audit_json()),
- * append them with one write(2) to the end of the file, fdatasync it
- * (audit.fsync), then move the cursor. If any of that fails part way,
+ * blocking until some come, or until a stop or a reopen says so through
+ * a pipe: an idle writer does not wake), turn each into one line
+ * (audit_json()), append them with one write(2) to the end of the file,
+ * fdatasync it (audit.fsync), then move the cursor. If any of that fails part way,
  * the file is cut back to where it was, so it never holds half a line,
  * and the same entries are tried again five seconds later (once a stop
  * is asked for, a second later, until the stop's deadline). The first
@@ -17,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,8 @@ struct auditfile {
 	int			 reopen;	/* under lock */
 	int			 stopping;	/* under lock */
 	int64_t			 deadline;	/* under lock, monotonic ms */
+
+	int			 wake[2];	/* a pipe: stop or reopen */
 
 	/* The writer thread's own. */
 	struct redis		*r;
@@ -174,6 +178,59 @@ auditfile_cursor(struct auditfile *af, const struct config *cf,
 }
 
 /*
+ * Read the entries after the cursor: at once, or (block) with a read
+ * that waits however long it takes, beside the pipe by which a stop or a
+ * reopen ends the wait - the connection, its read still under way, is
+ * then dropped (af->r NULL) and NULL returned without a cause.
+ */
+static struct redis_reply *
+auditfile_fetch(struct auditfile *af, const struct config *cf, int block,
+    char **cause)
+{
+	struct redis_reply	*reply = NULL;
+	struct pollfd		 pfd[2];
+	const char		*argv[8];
+	char			*all, count[16], drain[16];
+	int			 argc = 0, rc = 0;
+
+	all = audit_all_key(cf);
+	snprintf(count, sizeof count, "%d", AUDITFILE_BATCH);
+	argv[argc++] = "XREAD";
+	argv[argc++] = "COUNT";
+	argv[argc++] = count;
+	if (block) {
+		argv[argc++] = "BLOCK";
+		argv[argc++] = "0";
+	}
+	argv[argc++] = "STREAMS";
+	argv[argc++] = all;
+	argv[argc++] = af->cursor;
+	if (!block) {
+		reply = redis_command_argv(af->r, cause, argc, argv, NULL);
+		free(all);
+		return reply;
+	}
+	rc = redis_send_argv(af->r, cause, argc, argv, NULL);
+	free(all);
+	pfd[0].fd = redis_fd(af->r);
+	pfd[1].fd = af->wake[0];
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (rc == 0) {
+		if (poll(pfd, 2, -1) == -1)
+			continue;	/* a signal: every one is blocked here */
+		if (pfd[1].revents != 0) {
+			while (read(af->wake[0], drain, sizeof drain) > 0)
+				;
+			redis_free(af->r);
+			af->r = NULL;
+			return NULL;
+		}
+		rc = redis_receive(af->r, &reply, cause);
+	}
+	return rc > 0 ? reply : NULL;
+}
+
+/*
  * Read the entries after the cursor into one buffer of lines, setting
  * *last to the last id. Returns how many (0 if none came within block
  * ms; block 0 does not wait), or -1 with *cause.
@@ -183,23 +240,19 @@ auditfile_read(struct auditfile *af, const struct config *cf, int block,
     char **buf, size_t *len, char *last, size_t lastsize, char **cause)
 {
 	struct redis_reply	*reply, *entries, *e;
-	char			*all, *line, count[16], ms[16];
+	char			*line;
 	size_t			 i, n = 0, size = 0;
 
 	*buf = NULL;
 	*len = 0;
-	all = audit_all_key(cf);
-	snprintf(count, sizeof count, "%d", AUDITFILE_BATCH);
-	snprintf(ms, sizeof ms, "%d", block);
-	if (block > 0)
-		reply = redis_command(af->r, cause, "XREAD COUNT %s BLOCK %s "
-		    "STREAMS %s %s", count, ms, all, af->cursor);
-	else
-		reply = redis_command(af->r, cause, "XREAD COUNT %s STREAMS "
-		    "%s %s", count, all, af->cursor);
-	free(all);
-	if (reply == NULL)
+	if ((reply = auditfile_fetch(af, cf, 0, cause)) == NULL)
 		return -1;
+	if (block && reply->type == REDIS_TYPE_NIL) {
+		/* Nothing yet: wait however long, unless told to stop. */
+		redis_reply_free(reply);
+		if ((reply = auditfile_fetch(af, cf, 1, cause)) == NULL)
+			return af->r != NULL ? -1 : 0;
+	}
 	if (reply->type != REDIS_TYPE_ARRAY || reply->elements != 1) {
 		redis_reply_free(reply);
 		return 0;
@@ -303,7 +356,7 @@ auditfile_round(struct auditfile *af, const struct config *cf, int stopping)
 		goto fail;
 	if (af->cursor[0] == '\0' && auditfile_cursor(af, cf, &cause) != 0)
 		goto drop;
-	n = auditfile_read(af, cf, stopping ? 0 : 1000, &buf, &len, last,
+	n = auditfile_read(af, cf, !stopping, &buf, &len, last,
 	    sizeof last, &cause);
 	if (n < 0)
 		goto drop;
@@ -401,6 +454,13 @@ auditfile_start(struct generation *g, char **cause)
 		free(af);
 		return NULL;
 	}
+	if (pipe2(af->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+		*cause = xasprintf("cannot start the audit.file writer: %s",
+		    strerror(errno));
+		auditfile_close(af);
+		free(af);
+		return NULL;
+	}
 	pthread_mutex_init(&af->lock, NULL);
 	pthread_cond_init(&af->cond, NULL);
 	af->gen = generation_hold(g);
@@ -411,10 +471,21 @@ auditfile_start(struct generation *g, char **cause)
 		generation_drop(af->gen);
 		pthread_cond_destroy(&af->cond);
 		pthread_mutex_destroy(&af->lock);
+		close(af->wake[0]);
+		close(af->wake[1]);
 		free(af);
 		return NULL;
 	}
+	(void)pthread_setname_np(af->thread, "auditfile");
 	return af;
+}
+
+/* End the writer's wait for entries, if it is in one. */
+static void
+auditfile_wake(struct auditfile *af)
+{
+	if (write(af->wake[1], "w", 1) == -1)
+		return;	/* full: a wake-up is pending already */
 }
 
 /* Use a new generation and reopen the file. */
@@ -431,6 +502,7 @@ auditfile_swap(struct auditfile *af, struct generation *g)
 	af->reopen = 1;
 	pthread_cond_signal(&af->cond);
 	pthread_mutex_unlock(&af->lock);
+	auditfile_wake(af);
 	generation_drop(old);
 }
 
@@ -445,7 +517,10 @@ auditfile_stop(struct auditfile *af, int64_t deadline_ms)
 	af->deadline = deadline_ms;
 	pthread_cond_signal(&af->cond);
 	pthread_mutex_unlock(&af->lock);
+	auditfile_wake(af);
 	pthread_join(af->thread, NULL);
+	close(af->wake[0]);
+	close(af->wake[1]);
 	auditfile_close(af);
 	redis_free(af->r);
 	generation_drop(af->gen);

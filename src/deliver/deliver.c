@@ -81,9 +81,10 @@ deliver_recover(struct generation *g)
 	redis_free(r);
 }
 
-/* Start one worker thread. */
+/* Start one worker thread, named so in top -H and /proc. */
 static void
-deliver_spawn(struct deliver *d, void *(*main)(void *), void *arg)
+deliver_spawn(struct deliver *d, void *(*main)(void *), void *arg,
+    const char *name)
 {
 	int	error;
 
@@ -95,6 +96,7 @@ deliver_spawn(struct deliver *d, void *(*main)(void *), void *arg)
 		    strerror(error));
 		return;
 	}
+	(void)pthread_setname_np(d->threads[d->nthreads], name);
 	d->nthreads++;
 }
 
@@ -125,11 +127,11 @@ deliver_start(struct generation *g, int dry_run,
 	deliver_recover(g);
 	if (cf->email_host != NULL && w != NULL && w->mail != NULL) {
 		for (i = 0; i < cf->email_sessions; i++)
-			deliver_spawn(d, w->mail, d);
+			deliver_spawn(d, w->mail, d, "email");
 	}
 	if (cf->sms_profile != CONFIG_SMS_NONE && w != NULL &&
 	    w->sms != NULL)
-		deliver_spawn(d, w->sms, d);
+		deliver_spawn(d, w->sms, d, "sms");
 	log_info("delivery: %s%s%s", cf->email_host != NULL ? "email" : "",
 	    cf->email_host != NULL && cf->sms_profile != CONFIG_SMS_NONE ?
 	    " and " : "", cf->sms_profile != CONFIG_SMS_NONE ? "sms" : "");

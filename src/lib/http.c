@@ -55,7 +55,7 @@
 
 #define HTTP_PAUSE_MS		100	/* no accept, out of descriptors */
 #define HTTP_PAUSE_LOG_MS	60000	/* between logs of such a pause */
-#define HTTP_WAIT_MS		60000	/* the longest wait of the loop */
+#define HTTP_WAIT_MS		60000	/* the longest timed wait */
 #define HTTP_EVENTS		64	/* epoll events taken at once */
 
 /* The epoll tags of the loop's own descriptors; a connection's is its slot. */
@@ -245,12 +245,12 @@ http_resume(struct http *h, int64_t now)
 		h->paused_until = now + HTTP_PAUSE_MS;
 }
 
-/* Return how long the loop may wait, in ms. */
+/* Return how long the loop may wait, in ms (-1: until an event). */
 static int
 http_timeout(struct http *h, int64_t now)
 {
 	MHD_UNSIGNED_LONG_LONG	 mhd;
-	int64_t			 next = now + HTTP_WAIT_MS;
+	int64_t			 next = INT64_MAX;
 
 	if (MHD_get_timeout(h->daemon, &mhd) == MHD_YES &&
 	    mhd < (MHD_UNSIGNED_LONG_LONG)HTTP_WAIT_MS)
@@ -258,6 +258,10 @@ http_timeout(struct http *h, int64_t now)
 	next = httpguard_next(h->guard, next);
 	if (h->paused_until != 0 && h->paused_until < next)
 		next = h->paused_until;
+	if (next == INT64_MAX)
+		return -1;	/* nothing is due: no wake-up while idle */
+	if (next - now > HTTP_WAIT_MS)
+		next = now + HTTP_WAIT_MS;
 	return next <= now ? 0 : (int)(next - now);
 }
 
@@ -373,6 +377,7 @@ http_start(struct http *h, const struct sockaddr_storage *ss, char **why)
 	    http_watch(h, di->epoll_fd, HTTP_TAG_MHD) != 0 ||
 	    pthread_create(&h->thread, NULL, http_loop, h) != 0)
 		goto fail;
+	(void)pthread_setname_np(h->thread, "http");
 	h->running = 1;
 	return 0;
 fail:

@@ -254,6 +254,7 @@ sockwatch_start(struct sockwatch *w)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return -1;
+	(void)pthread_setname_np(w->thread, "sockwatch");
 	w->running = 1;
 	return 0;
 }

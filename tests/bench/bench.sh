@@ -17,8 +17,10 @@
 #            event's XADD to smtp-sink's receipt of its message (read from
 #            the dump smtp-sink writes as it takes the message in, before
 #            its 250).
-#   idle     CPU time closeloopd uses in BENCH_IDLE seconds (default 10)
-#            with nothing to do.
+#   idle     CPU time and wake-ups (context switches, per thread) of
+#            closeloopd in BENCH_IDLE seconds (default 10) with nothing
+#            to do, after it delivered 200 SRs' notifications, with its
+#            listener and audit.file writer running.
 #   render   tests/bench/bench_render: notices rendered per second of one core,
 #            for email (with and without building the MIME message) and
 #            SMS, in each shipped locale.
@@ -124,11 +126,17 @@ bench_latency() {
 # CPU used while there is nothing to do.
 bench_idle() {
 	secs=${BENCH_IDLE:-10}
-	say "idle: $secs s"
+	say "idle: $secs s, with the listener and audit.file"
 	run_start
+	# Every thread the daemon may run: the listener's and the writer's.
+	HTTP_LISTEN="127.0.0.1:$(free_port)" BENCH_CONF="audit = { file = \"$T/audit.jsonl\"; };" \
+	    bench_config
 	daemon_start
 	wait_for 10 "closeloopd's group" group_made
-	sleep 2
+	# Some work first, then nothing: what it did leaves no timer behind.
+	$WORKLOAD --srs 200 resp 2> /dev/null | rcli --pipe > /dev/null
+	wait_for 120 "closeloopd to deliver" idle
+	sleep 3
 	c0=$(cpu_ticks "$DAEMON_PID")
 	wakeups "$DAEMON_PID" > "$T/wake0"
 	sleep "$secs"
