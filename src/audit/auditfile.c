@@ -16,6 +16,8 @@
  */
 #include "build.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -71,21 +73,6 @@ auditfile_cursor_key(const struct config *cf)
 	    cf->redis_consumer);
 }
 
-/* Open the file for appending, if it is not open. */
-static int
-auditfile_open(struct auditfile *af, const char *path, char **cause)
-{
-	if (af->fd != -1)
-		return 0;
-	af->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (af->fd == -1) {
-		*cause = xasprintf("cannot open %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* Close the file. */
 static void
 auditfile_close(struct auditfile *af)
@@ -93,6 +80,61 @@ auditfile_close(struct auditfile *af)
 	if (af->fd != -1)
 		close(af->fd);
 	af->fd = -1;
+}
+
+/*
+ * Cut off a last line left half written: a writer killed in the middle
+ * of its write(2) (the kernel stops a write to a file between pages for
+ * SIGKILL) leaves one, and its entries come again, since its cursor was
+ * not moved. Returns 0, or -1 with errno.
+ */
+static int
+auditfile_mend(int fd, const char *path)
+{
+	struct stat	sb;
+	char		buf[4096];
+	off_t		end, at;
+	ssize_t		n, i;
+
+	if (fstat(fd, &sb) != 0)
+		return -1;
+	if (!S_ISREG(sb.st_mode) || (end = sb.st_size) == 0)
+		return 0;	/* a pipe, a device: nothing to mend */
+	for (at = end; at > 0; at -= n) {
+		n = at < (off_t)sizeof buf ? (ssize_t)at : (ssize_t)sizeof buf;
+		if (pread(fd, buf, (size_t)n, at - n) != n)
+			return -1;
+		for (i = n; i > 0; i--) {
+			if (buf[i - 1] != '\n')
+				continue;
+			if (at - n + i == end)
+				return 0;	/* whole lines */
+			log_warn("audit.file %s: cut off %lld bytes of a line "
+			    "a stopped writer left half written; its entries "
+			    "are written again", path,
+			    (long long)(end - (at - n + i)));
+			return ftruncate(fd, at - n + i);
+		}
+	}
+	log_warn("audit.file %s: cut off %lld bytes of a line a stopped "
+	    "writer left half written", path, (long long)end);
+	return ftruncate(fd, 0);
+}
+
+/* Open the file for appending, if it is not open. */
+static int
+auditfile_open(struct auditfile *af, const char *path, char **cause)
+{
+	if (af->fd != -1)
+		return 0;
+	af->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (af->fd == -1 || auditfile_mend(af->fd, path) != 0) {
+		*cause = xasprintf("cannot open %s: %s", path,
+		    strerror(errno));
+		auditfile_close(af);
+		return -1;
+	}
+	return 0;
 }
 
 /*

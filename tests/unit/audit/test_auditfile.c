@@ -401,6 +401,42 @@ test_restart(void **state)
 }
 
 /*
+ * A writer killed in the middle of its write leaves half a line and its
+ * cursor where it was: the next start cuts the half line off and writes
+ * its entries again, whole.
+ */
+static void
+test_torn(void **state)
+{
+	struct test_af		 t;
+	struct auditfile	*af;
+	struct test_af_entry	*e;
+	size_t			 n;
+	FILE			*f;
+
+	(void)state;
+	test_af_open(&t, "torn.jsonl");
+	af = test_af_start(&t);
+	test_af_write(&t, "2026-7", 2);
+	assert_int_equal(test_af_wait(t.path, 2), 2);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
+	test_af_write(&t, "2026-8", 2);
+	f = fopen(t.path, "a");
+	assert_non_null(f);
+	fputs("{\"id\":\"1-0\",\"sr\":\"2026-8\",\"kin", f);
+	fclose(f);
+	af = test_af_start(&t);
+	e = test_af_entries(&t, &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(test_af_wait(t.path, 4), 4);
+	test_af_wait_cursor(&t, e[3].id);
+	test_af_check(t.path, e, 0, 4);
+	auditfile_stop(af, clock_ms() + WAIT_MS);
+	test_af_entries_free(e, n);
+	test_af_close(&t);
+}
+
+/*
  * Give the disk room again: the file, a link to /dev/full, is replaced by
  * an empty regular file.
  */
@@ -701,6 +737,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_torn),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_stop_full),
 		cmocka_unit_test(test_stop_retrying),
