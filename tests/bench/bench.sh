@@ -189,16 +189,18 @@ bench_single() {
 	rcli --pipe < "$T/single.resp" > /dev/null
 	single_run daemon_start
 	cs=$(cat "$T/single.s")
+	cx=$(wakeups "$DAEMON_PID" | awk '{ n += $3 } END { print n }')
 	run_stop
 	run_start
 	rcli --pipe < "$T/single.resp" > /dev/null
 	single_run single_py
 	ps=$(cat "$T/single.s")
 	run_stop
-	awk -v n="$srs" -v c="$cs" -v p="$ps" 'BEGIN {
+	awk -v n="$srs" -v c="$cs" -v p="$ps" -v x="$cx" 'BEGIN {
 		printf "closeloopd: %d emails in %.2f s: %.0f/s\n", n, c, n / c
 		printf "minimal Python consumer: %d emails in %.2f s: %.0f/s\n", n, p, n / p
 		printf "closeloopd/minimal consumer: %.2f\n", p / c
+		printf "closeloopd context switches: %.1f per email\n", x / n
 	}'
 }
 
@@ -230,7 +232,7 @@ bench_backlog() {
 	run_stop
 }
 
-[ $# -gt 0 ] || set -- e2e latency idle render
+[ $# -gt 0 ] || set -- e2e single latency idle render
 for what in "$@"; do
 	case $what in
 	e2e) bench_e2e ;;
