@@ -324,8 +324,7 @@ mail_prepare(struct mailsession *s, struct mailsession_entry *entries,
 	if (!smtp_set_server(session, m->hostport) ||
 	    !smtp_set_hostname(session, m->helo) ||
 	    !smtp_set_eventcb(session, mailsession_event, s) ||
-	    !smtp_set_monitorcb(session, mailsession_monitor, s, 0) ||
-	    !smtp_option_require_all_recipients(session, 1))
+	    !smtp_set_monitorcb(session, mailsession_monitor, s, 0))
 		goto fail;
 	if (m->tls == MAIL_TLS_OFF)
 		smtp_starttls_enable(session, Starttls_DISABLED);

@@ -190,17 +190,20 @@ bench_single() {
 	single_run daemon_start
 	cs=$(cat "$T/single.s")
 	cx=$(wakeups "$DAEMON_PID" | awk '{ n += $3 } END { print n }')
+	cc=$(cpu_ticks "$DAEMON_PID")
 	run_stop
 	run_start
 	rcli --pipe < "$T/single.resp" > /dev/null
 	single_run single_py
 	ps=$(cat "$T/single.s")
 	run_stop
-	awk -v n="$srs" -v c="$cs" -v p="$ps" -v x="$cx" 'BEGIN {
+	awk -v n="$srs" -v c="$cs" -v p="$ps" -v x="$cx" -v cc="$cc" \
+	    -v hz="$TICK" 'BEGIN {
 		printf "closeloopd: %d emails in %.2f s: %.0f/s\n", n, c, n / c
 		printf "minimal Python consumer: %d emails in %.2f s: %.0f/s\n", n, p, n / p
 		printf "closeloopd/minimal consumer: %.2f\n", p / c
 		printf "closeloopd context switches: %.1f per email\n", x / n
+		printf "closeloopd CPU: %.3f s per 1,000 emails\n", cc / hz / n * 1000
 	}'
 }
 
