@@ -12,6 +12,9 @@
 #            events/s, notifications/s, peak RSS and CPU seconds per 1,000
 #            notifications; then smtp-source sends as many messages of the
 #            same size to the same smtp-sink, as the reference rate.
+#            BENCH_DAEMONS=2 runs a second closeloopd in the same group
+#            (CPU is then both daemons'); BENCH_STATS=1 prints Redis's
+#            commands, bytes and CPU per event and per notification.
 #   latency  the workload offered at BENCH_RATE events/s (default 500) for
 #            about BENCH_SECONDS (default 30); prints p50/p95/p99 from each
 #            event's XADD to smtp-sink's receipt of its message (read from
@@ -52,6 +55,17 @@ bench_e2e() {
 	run_start
 	daemon_start
 	wait_for 10 "closeloopd's group" group_made
+	if [ "${BENCH_DAEMONS:-1}" = 2 ]; then
+		# A second closeloopd in the same group: its own consumer.
+		sed 's/consumer = "[^"]*";/consumer = "bench2";/' "$CONF" \
+		    > "$T/two.conf"
+		"$CLOSELOOPD" -c "$T/two.conf" >>"$T/two.log" 2>&1 &
+		TWO_PID=$!
+		EXTRA_PIDS="$EXTRA_PIDS $TWO_PID"
+		sleep 1
+	fi
+	[ -z "${BENCH_STATS:-}" ] || rcli CONFIG RESETSTAT > /dev/null
+	r0=$(redis_cpu)
 	c0=$(cpu_ticks "$DAEMON_PID")
 	t0=$(date +%s.%N)
 	rcli --pipe < "$T/events.resp" > /dev/null
@@ -60,6 +74,7 @@ bench_e2e() {
 	t1=$(date +%s.%N)
 	wait_for 1200 "closeloopd to deliver" idle
 	c1=$(cpu_ticks "$DAEMON_PID")
+	[ -z "${TWO_PID:-}" ] || c1=$((c1 + $(cpu_ticks "$TWO_PID")))
 	rss=$(peak_rss "$DAEMON_PID")
 	mail=$(sink_count)
 	sms=$(gateway_count)
@@ -76,10 +91,20 @@ bench_e2e() {
 		printf "closeloopd peak RSS: %.1f MiB\n", rss / 1024
 	}' | tee "$T/e2e.txt"
 	if [ -n "${BENCH_STATS:-}" ]; then
-		say "Redis commands per event"
+		say "Redis: commands per event (the producer's XADD among them)"
 		rcli INFO commandstats | tr ':=,' '   ' |
-		    awk -v n="$nev" '/^cmdstat/ { sub("cmdstat_", "", $1); printf "%-20s %8.2f per event, %6.1f us each\n", $1, $3 / n, $7 }' |
-		    sort -k2 -rn
+		    awk -v n="$nev" -v m="$((mail + sms))" '/^cmdstat/ {
+			sub("cmdstat_", "", $1)
+			printf "%-20s %8.2f per event, %6.2f per notification, %6.1f us each\n", $1, $3 / n, $3 / m, $7
+			calls += $3; us += $5
+		    } END {
+			printf "all commands: %.1f per event, %.1f per notification; %.0f us of Redis per event (%.0f events/s on one Redis core at this mix)\n", calls / n, calls / m, us / n, 1e6 / (us / n)
+		    }' | sort -k2 -rn
+		rcli INFO stats | tr -d '\r' | awk -F: -v n="$nev" -v m="$((mail + sms))" '
+		    /^total_net_input_bytes/ { i = $2 } /^total_net_output_bytes/ { o = $2 }
+		    END { printf "bytes to Redis: %.0f per event, %.0f per notification; from Redis: %.0f per event, %.0f per notification\n", i / n, i / m, o / n, o / m }'
+		awk -v a="$r0" -v b="$(redis_cpu)" -v n="$nev" 'BEGIN {
+			printf "redis-server CPU: %.1f s, %.0f us per event\n", b - a, (b - a) / n * 1e6 }'
 	fi
 	ERATE=$(awk -v m="$mail" -v t0="$t0" -v tl="$tl" 'BEGIN { printf "%.0f", m / (tl - t0) }')
 	daemon_stop 60

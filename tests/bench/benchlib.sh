@@ -137,6 +137,11 @@ wakeups() {
 	done
 }
 
+# Print the CPU seconds redis-server has used (system and user).
+redis_cpu() {
+	rcli INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ { s += $2 } END { print s }'
+}
+
 # Print a process's peak resident memory in KiB.
 peak_rss() {
 	awk '/^VmHWM/ { print $2 }' "/proc/$1/status"
