@@ -104,7 +104,7 @@ wake_send_read(struct redis *r, const struct config *cf, const char *last,
 	return rc;
 }
 
-/* Fold one entry's fields into news. */
+/* Fold one entry's fields into news, unless it is the reader's own. */
 static void
 wake_entry(const struct redis_reply *fields, const char *self,
     struct wake_news *news)
@@ -115,7 +115,9 @@ wake_entry(const struct redis_reply *fields, const char *self,
 		return;
 	what = redis_reply_field(fields, "what");
 	from = redis_reply_field(fields, "from");
-	if (what == NULL)
+	/* A daemon's own reads tell it nothing. */
+	if (what == NULL || (strcmp(what, "intake") == 0 && from != NULL &&
+	    strcmp(from, self) == 0))
 		return;
 	if (strcmp(what, "outbox") == 0)
 		news->outbox = 1;
@@ -123,9 +125,9 @@ wake_entry(const struct redis_reply *fields, const char *self,
 		news->pause = 1;
 	else if (strcmp(what, "request") == 0)
 		news->request = 1;
-	else if (strcmp(what, "intake") == 0 &&
-	    (from == NULL || strcmp(from, self) != 0))
+	else if (strcmp(what, "intake") == 0)
 		news->intake = 1;
+	news->n++;
 }
 
 /* Read the reply to a blocking read of the stream. */
@@ -157,7 +159,6 @@ wake_parse(const struct redis_reply *reply, const char *self,
 			continue;
 		snprintf(last, size, "%s", e->element[0]->str);
 		wake_entry(e->element[1], self, news);
-		news->n++;
 	}
 	return (int)news->n;
 }

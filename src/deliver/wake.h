@@ -15,7 +15,8 @@
  *   what=request  the console queued an operator request (opsreq.h)
  *   what=intake   a daemon read events it now holds as pending: should
  *                 it die with them, the others claim them after
- *                 redis.claim_idle_ms
+ *                 redis.claim_idle_ms (at most one such entry a daemon
+ *                 writes in a second: one is all a scan needs)
  *
  * with from= the consumer name of the daemon, or "cli" or "console".
  * Stream PREFIXwake, capped at about WAKE_MAXLEN entries: a daemon that
@@ -58,14 +59,15 @@ struct wake_news {
 	int	pause;
 	int	request;
 	int	intake;		/* another daemon holds entries */
-	size_t	n;
+	size_t	n;		/* entries folded */
 };
 
 /*
  * Read the reply to wake_send_read(): fold what its entries say into
  * news, entries from self with what=intake left out, and copy the last
- * id into last (size bytes). Returns the number of entries, or -1 with
- * *cause if the reply is not a stream read.
+ * id into last (size bytes). Returns the number of entries folded (0 if
+ * all were its own), or -1 with *cause if the reply is not a stream
+ * read.
  */
 int wake_parse(const struct redis_reply *reply, const char *self,
     struct wake_news *news, char *last, size_t size, char **cause);

@@ -58,6 +58,9 @@
 #include "wakeread.h"
 #include "xmalloc.h"
 
+/* How often at most a daemon says on the wake-up stream that it reads. */
+#define SERVER_INTAKE_WAKE_MS	1000
+
 /* The delivery workers the engine starts (deliver.h). */
 static const struct deliver_workers server_workers = {
 	mailwork_main,
@@ -252,12 +255,18 @@ server_entries(struct server *sv)
 	sv->caught_up = batch.n < (size_t)sv->cf->events_batch;
 	if (rc == 0)
 		return;
-	/* Should this daemon die holding them, the others claim them. */
-	if (wake_add(sv->r, sv->cf, "intake", sv->cf->redis_consumer,
-	    &cause) != 0) {
-		stream_batch_clear(&batch);
-		serverlink_lost(sv, cause);
-		return;
+	/*
+	 * Should this daemon die holding them, the others claim them: they
+	 * need to hear once a scan's span that it reads, not each batch.
+	 */
+	if (clock_ms() >= sv->next_intake_wake) {
+		if (wake_add(sv->r, sv->cf, "intake", sv->cf->redis_consumer,
+		    &cause) != 0) {
+			stream_batch_clear(&batch);
+			serverlink_lost(sv, cause);
+			return;
+		}
+		sv->next_intake_wake = clock_ms() + SERVER_INTAKE_WAKE_MS;
 	}
 	server_handle(sv, &batch);
 }

@@ -51,6 +51,7 @@ struct server {
 	unsigned long		 attempts;
 	int			 reading;	/* on rr */
 	int64_t			 next_claim;	/* monotonic ms; 0: none */
+	int64_t			 next_intake_wake; /* monotonic ms */
 	int64_t			 next_due;	/* wall ms; 0: none */
 	struct backoff		 release_bo;	/* after a refused release */
 	int64_t			 release_after;	/* monotonic ms; 0: now */

@@ -39,8 +39,10 @@ int wakeread_fd(const struct wakeread *w);
 
 /*
  * Take the reply that arrived: fill news (entries from self with
- * what=intake left out) and return the number of entries, 0 if the reply
- * is not whole yet, or -1 with *cause (the connection is dropped).
+ * what=intake left out) and return the number of entries it counts;
+ * 0 if the reply is not whole yet (wakeread_fd() still gives the
+ * descriptor) or held only the reader's own; -1 with *cause (the
+ * connection is dropped).
  */
 int wakeread_take(struct wakeread *w, const char *self,
     struct wake_news *news, char **cause);
