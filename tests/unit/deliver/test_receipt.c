@@ -463,6 +463,67 @@ test_kannel_delivered(void **state)
 	test_receipt_close(&t);
 }
 
+/* Write state=sent on the SMS's record 150 ms from now, from a thread. */
+static void *
+test_receipt_sent_later(void *arg)
+{
+	struct test_receipt	*t = arg;
+	struct redis		*r;
+	char			*cause = NULL, *key;
+
+	usleep(150 * 1000);
+	r = redisconn_open(t->cf, &cause);
+	assert_non_null(r);
+	key = outbox_key(t->cf, SMSID);
+	redis_reply_free(redis_command(r, &cause, "HSET %s state sent "
+	    "content_sha256 abc123", key));
+	free(key);
+	redis_free(r);
+	return NULL;
+}
+
+/*
+ * A receipt that comes while closeloopd is still writing the gateway's
+ * answer (the record says "sending") waits for it, so that its trail
+ * entry comes after the "sent" one and carries what it wrote.
+ */
+static void
+test_before_sent(void **state)
+{
+	struct test_receipt	 t;
+	struct redis_reply	*reply;
+	pthread_t		 th;
+	char			*key, *cause = NULL;
+	int64_t			 t0;
+
+	(void)state;
+	test_receipt_open(&t);
+	key = outbox_key(t.cf, SMSID);
+	redis_reply_free(redis_command(t.r, &cause, "HSET %s state sending",
+	    key));
+	free(key);
+	assert_int_equal(pthread_create(&th, NULL, test_receipt_sent_later,
+	    &t), 0);
+	t0 = clock_ms();
+	assert_int_equal(test_receipt_kannel(&t, SMSID,
+	    "&status=1&answer=ACK"), 200);
+	assert_true(clock_ms() - t0 >= 100);
+	pthread_join(th, NULL);
+	test_receipt_field_is(&t, "receipt", "delivered");
+	test_receipt_field_is(&t, "state", "sent");
+	free(test_receipt_audit(&t, ALL, "delivered", "delivered"));
+	reply = redis_command(t.r, &cause, "XREVRANGE closeloop:outbound + - "
+	    "COUNT 1");
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 1);
+	assert_string_equal(redis_reply_field(reply->element[0]->element[1],
+	    "type"), "delivered");
+	assert_string_equal(redis_reply_field(reply->element[0]->element[1],
+	    "content_sha256"), "abc123");
+	redis_reply_free(reply);
+	test_receipt_close(&t);
+}
+
 /* Kannel's final failures are audited as undelivered. */
 static void
 test_kannel_undelivered(void **state)
@@ -841,6 +902,7 @@ main(void)
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_kannel_delivered),
+		cmocka_unit_test(test_before_sent),
 		cmocka_unit_test(test_kannel_undelivered),
 		cmocka_unit_test(test_kannel_interim),
 		cmocka_unit_test(test_final_is_final),
