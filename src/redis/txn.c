@@ -27,9 +27,11 @@
  * its argument count then its arguments. It first checks, for every
  * command that writes a key of a given type, that the key is of that
  * type or absent (not counting a key a command before it deletes), and
- * that a hash field HINCRBY adds to holds an integer; it refuses the whole
- * step with the first key that is not, having written nothing. Then it
- * runs the commands in order.
+ * that a hash field HINCRBY adds to holds an integer - each key and each
+ * counter once, however many commands name it (a run of 64 events names
+ * the shared keys 64 times) - and refuses the whole step with the first
+ * key that is not, having written nothing. Then it runs the commands in
+ * order.
  */
 static struct redisscript txn_script = {
 	"txn",
@@ -37,7 +39,7 @@ static struct redisscript txn_script = {
 	"    HINCRBY = 'hash', XADD = 'stream', XACK = 'stream',\n"
 	"    XDEL = 'stream', ZADD = 'zset', ZREM = 'zset', SADD = 'set',\n"
 	"    SREM = 'set', RPUSH = 'list' }\n"
-	"local gone = {}\n"
+	"local gone, seen, counted = {}, {}, {}\n"
 	"local i, n = 1, #ARGV\n"
 	"while i <= n do\n"
 	"  local cmd, key = string.upper(ARGV[i + 1]), ARGV[i + 2]\n"
@@ -45,12 +47,18 @@ static struct redisscript txn_script = {
 	"  if cmd == 'DEL' then\n"
 	"    gone[key] = true\n"
 	"  elseif want and not gone[key] then\n"
-	"    local t = redis.call('TYPE', key)['ok']\n"
+	"    local t = seen[key]\n"
+	"    if not t then\n"
+	"      t = redis.call('TYPE', key)['ok']\n"
+	"      seen[key] = t\n"
+	"    end\n"
 	"    if t ~= 'none' and t ~= want then\n"
 	"      return redis.error_reply('WRONGTYPE ' .. cmd .. ' ' .. key ..\n"
 	"          ': the key holds a ' .. t .. ', not a ' .. want)\n"
 	"    end\n"
-	"    if cmd == 'HINCRBY' and t == 'hash' then\n"
+	"    local kf = key .. '\\0' .. (ARGV[i + 3] or '')\n"
+	"    if cmd == 'HINCRBY' and t == 'hash' and not counted[kf] then\n"
+	"      counted[kf] = true\n"
 	"      local v = redis.call('HGET', key, ARGV[i + 3])\n"
 	"      if v and not string.match(v, '^-?%d+$') then\n"
 	"        return redis.error_reply('WRONGTYPE HINCRBY ' .. key ..\n"
