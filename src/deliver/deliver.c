@@ -356,16 +356,26 @@ deliver_recorded(struct deliver *d, struct redis *r, int *gave_up,
 		    res->status == SEND_PERMFAIL, who);
 }
 
+/* Count the time the channel's server took over the message. */
+static void
+deliver_send_time(const struct deliver *d, const struct send_result *res,
+    const char *who)
+{
+	if (!d->dry_run && res->latency_ms > 0)
+		metrics_send_time(who, (double)res->latency_ms / 1000);
+}
+
 /*
  * Write the outcome of an attempt, as deliver_record() says; if failed
- * is set, the first attempt was made already and failed so (the cause is
- * taken over), and the next one checks the claim first.
+ * is set, the first attempt was made already and failed (with cause, or
+ * NULL: the record changed meanwhile; taken over), and the next one
+ * checks the claim first.
  */
 static void
 deliver_record_from(struct deliver *d, struct redis **r, int *gave_up,
     const struct config *cf, const struct outbox_item *it,
     const struct send_result *res, const struct outcome_content *content,
-    const char *who, char *failed)
+    const char *who, int failed, char *failed_cause)
 {
 	struct backoff	 bo;
 	char		*cause = NULL;
@@ -377,8 +387,8 @@ deliver_record_from(struct deliver *d, struct redis **r, int *gave_up,
 	    DELIVER_RECORD_MS);
 	backoff_init(&bo, 100, 2000);
 	for (tries = 1;; tries++) {
-		if (tries == 1 && failed != NULL)
-			cause = failed;
+		if (tries == 1 && failed)
+			cause = failed_cause;
 		else {
 			if (*r == NULL)
 				*r = redisconn_open(cf, &cause);
@@ -399,9 +409,9 @@ deliver_record_from(struct deliver *d, struct redis **r, int *gave_up,
 				    "leaving it", who, it->id);
 				return;
 			}
-			if (cause == NULL)	/* the record changed */
-				cause = xstrdup("the record changed meanwhile");
 		}
+		if (cause == NULL)	/* the record changed meanwhile */
+			cause = xstrdup("the record changed meanwhile");
 		if (clock_now() >= until || deliver_stopping(d)) {
 			log_warn("%s: cannot record the outcome of %s: %s; it "
 			    "goes out again when its lease ends", who, it->id,
@@ -437,9 +447,8 @@ deliver_record(struct deliver *d, struct redis **r, int *gave_up,
     const struct send_result *res, const struct outcome_content *content,
     const char *who)
 {
-	if (!d->dry_run && res->latency_ms > 0)
-		metrics_send_time(who, (double)res->latency_ms / 1000);
-	deliver_record_from(d, r, gave_up, cf, it, res, content, who, NULL);
+	deliver_send_time(d, res, who);
+	deliver_record_from(d, r, gave_up, cf, it, res, content, who, 0, NULL);
 }
 
 /*
@@ -456,12 +465,16 @@ deliver_record_send(struct deliver *d, struct redis **r, int *gave_up,
 	char	*cause = NULL;
 
 	deliver_record_settle(d, r, gave_up, p);
-	if (!d->dry_run && res->latency_ms > 0)
-		metrics_send_time(who, (double)res->latency_ms / 1000);
-	if (*r == NULL || (p->os = outcome_send(*r, cf, it, res, content,
-	    d->dry_run, clock_now(), &cause)) == NULL) {
+	deliver_send_time(d, res, who);
+	if (*r == NULL) {
 		deliver_record_from(d, r, gave_up, cf, it, res, content, who,
-		    cause);
+		    0, NULL);
+		return;
+	}
+	if ((p->os = outcome_send(*r, cf, it, res, content, d->dry_run,
+	    clock_now(), &cause)) == NULL) {
+		deliver_record_from(d, r, gave_up, cf, it, res, content, who,
+		    1, cause);
 		return;
 	}
 	p->cf = cf;
@@ -483,12 +496,9 @@ deliver_record_settle(struct deliver *d, struct redis **r, int *gave_up,
 	if (outcome_collect(p->os, &cause) == 0)
 		deliver_recorded(d, *r, gave_up, p->cf, p->it, p->res, p->who,
 		    1);
-	else {
-		if (cause == NULL)	/* the record changed meanwhile */
-			cause = xstrdup("the record changed meanwhile");
+	else
 		deliver_record_from(d, r, gave_up, p->cf, p->it, p->res,
-		    p->content, p->who, cause);
-	}
+		    p->content, p->who, 1, cause);
 	memset(p, 0, sizeof *p);
 }
 

@@ -117,13 +117,25 @@ server_next_due(struct server *sv)
 		serverlink_lost(sv, cause);
 }
 
+/*
+ * Scan for claims once entries read now would be claimable
+ * (redis.claim_idle_ms), unless a scan comes sooner.
+ */
+static void
+server_claim_later(struct server *sv)
+{
+	int64_t	at = clock_ms() + sv->cf->redis_claim_idle_ms;
+
+	if (sv->next_claim == 0 || sv->next_claim > at)
+		sv->next_claim = at;
+}
+
 /* Hand a batch to intake; drop the connection if Redis failed. */
 static void
 server_handle(struct server *sv, struct stream_batch *batch)
 {
 	char		*cause = NULL;
 	uint64_t	 before, done;
-	int64_t		 at;
 
 	before = sv->counts.accepted + sv->counts.duplicate + sv->counts.dead;
 	if (intake_batch(sv->cf, sv->s, sv->r, batch, &sv->counts,
@@ -134,9 +146,8 @@ server_handle(struct server *sv, struct stream_batch *batch)
 	if (done > 0)
 		metrics_handled(clock_now());
 	/* What stays pending (refused, or not reached) is claimed later. */
-	at = clock_ms() + sv->cf->redis_claim_idle_ms;
-	if (done < batch->n && (sv->next_claim == 0 || sv->next_claim > at))
-		sv->next_claim = at;
+	if (done < batch->n)
+		server_claim_later(sv);
 	stream_batch_clear(batch);
 	deliver_kick(sv->deliver);
 	chores_fold(&sv->chores);
@@ -277,7 +288,6 @@ server_woken(struct server *sv)
 {
 	struct wake_news	 news;
 	char			*cause = NULL;
-	int64_t			 at;
 
 	if (wakeread_take(sv->wake, sv->cf->redis_consumer, &news,
 	    &cause) < 0) {
@@ -290,11 +300,8 @@ server_woken(struct server *sv)
 	if (news.request)
 		chores_requests(&sv->chores);
 	chores_questions(&sv->chores);
-	if (news.intake) {
-		at = clock_ms() + sv->cf->redis_claim_idle_ms;
-		if (sv->next_claim == 0 || sv->next_claim > at)
-			sv->next_claim = at;
-	}
+	if (news.intake)
+		server_claim_later(sv);
 	server_next_due(sv);
 }
 
