@@ -24,14 +24,18 @@
 
 /*
  * The script behind every transaction. Its arguments are commands, each
- * its argument count then its arguments. It first checks, for every
- * command that writes a key of a given type, that the key is of that
- * type or absent (not counting a key a command before it deletes), and
- * that a hash field HINCRBY adds to holds an integer - each key and each
- * counter once, however many commands name it (a run of 64 events names
- * the shared keys 64 times) - and refuses the whole step with the first
- * key that is not, having written nothing. Then it runs the commands in
- * order.
+ * its argument count then its arguments, the command's name in capitals
+ * (txn_queue_len() sees to it). It first checks, for every command that writes
+ * a key of a given type, that the key is of that type or absent (not
+ * counting a key a command before it deletes), and that a hash field
+ * HINCRBY adds to holds an integer - each key and each counter once,
+ * however many commands name it (a run of 64 events names the shared
+ * keys 64 times) - and refuses the whole step with the first key that is
+ * not, having written nothing. Then it runs the commands in order.
+ *
+ * Redis spends as much on this script's own work as on the commands it
+ * runs, so it does little per command: each count is read as a number
+ * once, and a name is built only for a counter.
  */
 static struct redisscript txn_script = {
 	"txn",
@@ -39,10 +43,10 @@ static struct redisscript txn_script = {
 	"    HINCRBY = 'hash', XADD = 'stream', XACK = 'stream',\n"
 	"    XDEL = 'stream', ZADD = 'zset', ZREM = 'zset', SADD = 'set',\n"
 	"    SREM = 'set', RPUSH = 'list' }\n"
-	"local gone, seen, counted = {}, {}, {}\n"
+	"local gone, seen, counted, ends = {}, {}, {}, {}\n"
 	"local i, n = 1, #ARGV\n"
 	"while i <= n do\n"
-	"  local cmd, key = string.upper(ARGV[i + 1]), ARGV[i + 2]\n"
+	"  local cmd, key = ARGV[i + 1], ARGV[i + 2]\n"
 	"  local want = types[cmd]\n"
 	"  if cmd == 'DEL' then\n"
 	"    gone[key] = true\n"
@@ -52,37 +56,45 @@ static struct redisscript txn_script = {
 	"      t = redis.call('TYPE', key)['ok']\n"
 	"      seen[key] = t\n"
 	"    end\n"
-	"    if t ~= 'none' and t ~= want then\n"
+	"    if t ~= want and t ~= 'none' then\n"
 	"      return redis.error_reply('WRONGTYPE ' .. cmd .. ' ' .. key ..\n"
 	"          ': the key holds a ' .. t .. ', not a ' .. want)\n"
 	"    end\n"
-	"    local kf = key .. '\\0' .. (ARGV[i + 3] or '')\n"
-	"    if cmd == 'HINCRBY' and t == 'hash' and not counted[kf] then\n"
-	"      counted[kf] = true\n"
-	"      local v = redis.call('HGET', key, ARGV[i + 3])\n"
-	"      if v and not string.match(v, '^-?%d+$') then\n"
-	"        return redis.error_reply('WRONGTYPE HINCRBY ' .. key ..\n"
-	"            ' ' .. ARGV[i + 3] .. ': not an integer')\n"
+	"    if cmd == 'HINCRBY' and t == 'hash' then\n"
+	"      local f = ARGV[i + 3]\n"
+	"      local kf = key .. '\\0' .. f\n"
+	"      if not counted[kf] then\n"
+	"        counted[kf] = true\n"
+	"        local v = redis.call('HGET', key, f)\n"
+	"        if v and not string.match(v, '^-?%d+$') then\n"
+	"          return redis.error_reply('WRONGTYPE HINCRBY ' .. key ..\n"
+	"              ' ' .. f .. ': not an integer')\n"
+	"        end\n"
 	"      end\n"
 	"    end\n"
 	"  end\n"
-	"  i = i + 1 + tonumber(ARGV[i])\n"
+	"  local e = i + ARGV[i]\n"
+	"  ends[#ends + 1] = e\n"
+	"  i = e + 1\n"
 	"end\n"
 	"i = 1\n"
-	"while i <= n do\n"
-	"  local argc = tonumber(ARGV[i])\n"
-	"  redis.call(unpack(ARGV, i + 1, i + argc))\n"
-	"  i = i + 1 + argc\n"
+	"for k = 1, #ends do\n"
+	"  local e = ends[k]\n"
+	"  redis.call(unpack(ARGV, i + 1, e))\n"
+	"  i = e + 1\n"
 	"end\n"
 	"return 1\n",
 	""
 };
 
-/* Queue one command of a transaction. */
-void
-txn_queue(struct txn *tx, int argc, const char **argv)
+/* Turn a command's name into capitals, in place. */
+static void
+txn_upper(char *name)
 {
-	txn_queue_len(tx, argc, argv, NULL);
+	for (; *name != '\0'; name++) {
+		if (*name >= 'a' && *name <= 'z')
+			*name = (char)(*name - 'a' + 'A');
+	}
 }
 
 /* Queue one command whose arguments may hold any byte. */
@@ -90,18 +102,30 @@ void
 txn_queue_len(struct txn *tx, int argc, const char **argv,
     const size_t *lens)
 {
-	char	num[16];
+	char	num[16], name[32];
+	size_t	len;
 	int	i;
 
 	snprintf(num, sizeof num, "%d", argc);
 	redis_args_str(&tx->args, num);
 	for (i = 0; i < argc; i++) {
-		if (lens != NULL)
-			redis_args_add(&tx->args, argv[i], lens[i]);
-		else
-			redis_args_str(&tx->args, argv[i]);
+		len = lens != NULL ? lens[i] : strlen(argv[i]);
+		if (i == 0 && len < sizeof name) {
+			memcpy(name, argv[0], len);
+			name[len] = '\0';
+			txn_upper(name);
+			redis_args_add(&tx->args, name, len);
+		} else
+			redis_args_add(&tx->args, argv[i], len);
 	}
 	tx->queued++;
+}
+
+/* Queue one command of a transaction. */
+void
+txn_queue(struct txn *tx, int argc, const char **argv)
+{
+	txn_queue_len(tx, argc, argv, NULL);
 }
 
 /* Queue a member into a set, which then lives ttl seconds at least. */

@@ -102,7 +102,9 @@ bench_e2e() {
 		    }' | sort -k2 -rn
 		rcli INFO stats | tr -d '\r' | awk -F: -v n="$nev" -v m="$((mail + sms))" '
 		    /^total_net_input_bytes/ { i = $2 } /^total_net_output_bytes/ { o = $2 }
-		    END { printf "bytes to Redis: %.0f per event, %.0f per notification; from Redis: %.0f per event, %.0f per notification\n", i / n, i / m, o / n, o / m }'
+		    /^total_reads_processed/ { r = $2 }
+		    END { printf "bytes to Redis: %.0f per event, %.0f per notification; from Redis: %.0f per event, %.0f per notification\n", i / n, i / m, o / n, o / m
+			printf "reads from Redis'"'"'s clients (each a wake-up of its event loop for one client): %.1f per event, %.1f per notification\n", r / n, r / m }'
 		awk -v a="$r0" -v b="$(redis_cpu)" -v n="$nev" 'BEGIN {
 			printf "redis-server CPU: %.1f s, %.0f us per event\n", b - a, (b - a) / n * 1e6 }'
 	fi

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -337,6 +338,64 @@ test_txn_flushed(void **state)
 	test_txn_close(&t);
 }
 
+/* Queue one command given as words separated by spaces (none empty). */
+static void
+test_txn_words(struct txn *tx, const char *line)
+{
+	const char	*argv[32];
+	char		*copy, *word, *last;
+	int		 argc = 0;
+
+	copy = strdup(line);
+	assert_non_null(copy);
+	for (word = strtok_r(copy, " ", &last); word != NULL;
+	    word = strtok_r(NULL, " ", &last))
+		argv[argc++] = word;
+	txn_queue(tx, argc, argv);
+	free(copy);
+}
+
+/*
+ * A command's name in small letters is checked like one in capitals: a
+ * key or a counter of the wrong type refuses the step, and one of the
+ * right type commits.
+ */
+static void
+test_txn_small_letters(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	test_txn_other(&t, "SET h a-string");
+	txn_begin(&tx, t.r);
+	test_txn_words(&tx, "HSET first f 1");
+	test_txn_words(&tx, "hset h f 1");
+	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_non_null(strstr(cause, "WRONGTYPE HSET h"));
+	free(cause);
+	assert_int_equal(test_txn_int(&t, "EXISTS first"), 0);
+
+	test_txn_other(&t, "HSET counts n lots");
+	txn_begin(&tx, t.r);
+	test_txn_words(&tx, "HSET first f 1");
+	test_txn_words(&tx, "hIncrBy counts n 1");
+	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_non_null(strstr(cause, "HINCRBY counts n: not an integer"));
+	free(cause);
+	assert_int_equal(test_txn_int(&t, "EXISTS first"), 0);
+
+	txn_begin(&tx, t.r);
+	test_txn_words(&tx, "hset first f 1");
+	test_txn_words(&tx, "Hincrby counts m 2");
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	assert_int_equal(test_txn_int(&t, "HSTRLEN first f"), 1);
+	assert_int_equal(test_txn_int(&t, "HSTRLEN counts m"), 1);
+	test_txn_close(&t);
+}
+
 int
 main(void)
 {
@@ -348,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_txn_refused),
 		cmocka_unit_test(test_txn_refused_counter),
 		cmocka_unit_test(test_txn_flushed),
+		cmocka_unit_test(test_txn_small_letters),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
