@@ -2,7 +2,7 @@
 # bench.sh - closeloopd end to end: throughput, latency, memory, CPU, and
 # a backlog drained, against Postfix's smtp-sink and an SMS stand-in
 #
-# Usage: tests/bench/bench.sh [e2e] [latency] [idle] [render] [backlog] [single]
+# Usage: tests/bench/bench.sh [e2e] [latency] [idle] [render] [backlog] [single] [redis]
 # (default: all but backlog)
 #
 #   e2e      BENCH_SRS SRs of tests/bench/bench_workload.py (default 20000,
@@ -33,6 +33,12 @@
 #            tests/bench/bench_pyconsumer.py, the least a consumer can do
 #            (redis-py and smtplib, no policy, retry, audit or templates),
 #            into the same smtp-sink; prints both rates and their ratio.
+#   redis    BENCH_REDIS_SRS SRs (default 300) delivered with redis-server's
+#            MONITOR on; the commands captured are then replayed into a
+#            fresh redis-server under callgrind (tests/bench/bench_replay.py),
+#            which prints the instructions Redis executed per event: a
+#            figure that does not move with the machine's load, for
+#            comparing two versions of closeloop.
 #   backlog  BENCH_BACKLOG events (default 1,000,000) already in the
 #            stream when closeloopd starts; time until it has read and
 #            delivered them all.
@@ -130,6 +136,37 @@ bench_e2e() {
 		}'
 	done
 	run_stop
+}
+
+# Succeed if redis-server has a client in MONITOR.
+monitoring() {
+	rcli CLIENT LIST | grep -q 'cmd=monitor'
+}
+
+# Redis's instructions per event, counted on a replay of a run's commands.
+bench_redis() {
+	srs=${BENCH_REDIS_SRS:-300}
+	say "redis: $srs SRs, their commands replayed under callgrind"
+	command -v valgrind > /dev/null || missing "valgrind is not installed"
+	$WORKLOAD --srs "$srs" resp > "$T/events.resp" 2> "$T/workload.txt"
+	nev=$(awk '{ print $2 }' "$T/workload.txt")
+	run_start
+	"$REDIS_CLI" -s "$SOCK" MONITOR > "$T/monitor.txt" &
+	MON_PID=$!
+	EXTRA_PIDS="$EXTRA_PIDS $MON_PID"
+	wait_for 10 "MONITOR" monitoring
+	daemon_start
+	wait_for 10 "closeloopd's group" group_made
+	rcli --pipe < "$T/events.resp" > /dev/null
+	wait_for 600 "closeloopd to read every event" lag_is_0
+	wait_for 600 "closeloopd to deliver" idle
+	# Not what the contact check reads as Redis stops.
+	kill "$MON_PID"
+	wait "$MON_PID" 2>/dev/null || true
+	daemon_stop 60
+	run_stop
+	$PY "$top_srcdir/tests/bench/bench_replay.py" --monitor "$T/monitor.txt" \
+	    --events "$nev" --dir "$T"
 }
 
 # The paced run: latency from XADD to smtp-sink.
@@ -271,6 +308,7 @@ for what in "$@"; do
 	backlog) bench_backlog ;;
 	single) bench_single ;;
 	render) bench_render ;;
+	redis) bench_redis ;;
 	*) fail "unknown benchmark: $what" ;;
 	esac
 done
