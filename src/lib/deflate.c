@@ -2,9 +2,12 @@
  * deflate.c - compressing bytes and reading them back (the one user of
  * zlib)
  *
- * One call each way on a buffer in memory: a deflate stream at the best
- * compression for what is written once and read seldom, and an inflate
- * stream that grows its output up to the caller's limit.
+ * One call each way on a buffer in memory: a deflate stream at level 3,
+ * and an inflate stream that grows its output up to the caller's limit.
+ * On the messages closeloop keeps (emails of 3 to 7 KB), level 3 takes
+ * three quarters of the instructions of level 9 (about 300,000 against
+ * 410,000 a message) for 3.5% more bytes (0.386 of the input against
+ * 0.373); levels 6 to 9 compress them alike.
  *
  * The stream's window and hash table are sized to the input, the
  * smallest window (1 KB to 32 KB) that holds it whole: a message of a
@@ -24,6 +27,9 @@
 
 #include "deflate.h"
 #include "xmalloc.h"
+
+/* zlib's compression level: see above. */
+#define DEFLATE_LEVEL	3
 
 /* Return the base-2 logarithm of the smallest window that holds len. */
 static int
@@ -53,7 +59,7 @@ deflate_compress(const void *data, size_t len, char **out, size_t *outlen,
 	}
 	memset(&z, 0, sizeof z);
 	bits = deflate_window(len);
-	if ((rc = deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, bits,
+	if ((rc = deflateInit2(&z, DEFLATE_LEVEL, Z_DEFLATED, bits,
 	    bits - 7, Z_DEFAULT_STRATEGY)) != Z_OK)
 		goto fail;
 	n = deflateBound(&z, (uLong)len);
