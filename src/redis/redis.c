@@ -2,9 +2,10 @@
  * redis.c - a connection to Redis, and the replies it gives
  *
  * Commands are sent over one blocking hiredis context with a socket
- * timeout, so that a server that stops answering is noticed. Replies are
- * copied into struct redis_reply so that no other module depends on
- * hiredis (but redishash.c, which reads big hashes without copying).
+ * timeout, so that a server that stops answering is noticed. hiredis's
+ * reader builds struct redis_reply (redisreply.c), so that no module
+ * outside src/redis depends on hiredis (redishash.c reads big hashes
+ * without building them at all).
  * Only blocking reads of streams bypass the timeout: they are sent with
  * redis_send_argv() and their reply is collected with redis_receive()
  * once poll(2) says the socket is readable.
@@ -60,49 +61,6 @@ redis_timeval(long long ms)
 	return tv;
 }
 
-/* Copy a hiredis reply into a struct redis_reply. */
-static struct redis_reply *
-redis_copy(const redisReply *in)
-{
-	struct redis_reply	*out;
-	size_t			 i;
-
-	out = xcalloc(1, sizeof *out);
-	switch (in->type) {
-	case REDIS_REPLY_STRING:
-		out->type = REDIS_TYPE_STRING;
-		break;
-	case REDIS_REPLY_STATUS:
-		out->type = REDIS_TYPE_STATUS;
-		break;
-	case REDIS_REPLY_ERROR:
-		out->type = REDIS_TYPE_ERROR;
-		break;
-	case REDIS_REPLY_INTEGER:
-		out->type = REDIS_TYPE_INTEGER;
-		out->integer = in->integer;
-		break;
-	case REDIS_REPLY_ARRAY:
-		out->type = REDIS_TYPE_ARRAY;
-		out->elements = in->elements;
-		out->element = xcalloc(in->elements, sizeof *out->element);
-		for (i = 0; i < in->elements; i++)
-			out->element[i] = redis_copy(in->element[i]);
-		break;
-	default:
-		out->type = REDIS_TYPE_NIL;
-		break;
-	}
-	if (out->type == REDIS_TYPE_STRING || out->type == REDIS_TYPE_STATUS ||
-	    out->type == REDIS_TYPE_ERROR) {
-		out->len = in->len;
-		out->str = xmalloc(in->len + 1);
-		memcpy(out->str, in->str, in->len);
-		out->str[in->len] = '\0';
-	}
-	return out;
-}
-
 /* Make r unusable if an error's text says the server takes no writes. */
 int
 redis_refused(struct redis *r, const char *text, size_t len)
@@ -132,29 +90,27 @@ redis_gone(struct redis *r, char **cause)
 }
 
 /*
- * Take a hiredis reply, copy it and free the original. A reply saying
- * that the server is not a master makes the connection unusable.
+ * Take a reply the reader built (redisreply.c). A reply saying that the
+ * server is not a master makes the connection unusable.
  */
 static struct redis_reply *
-redis_take(struct redis *r, redisReply *in, char **cause)
+redis_take(struct redis *r, void *in, char **cause)
 {
-	struct redis_reply	*out;
+	struct redis_reply	*reply = in;
 
-	if (in == NULL) {
+	if (reply == NULL) {
 		if (cause != NULL)
 			*cause = xasprintf("%s: %s", r->label,
 			    r->c->errstr[0] != '\0' ? r->c->errstr :
 			    "connection lost");
 		return NULL;
 	}
-	if (in->type == REDIS_REPLY_ERROR &&
-	    redis_refused(r, in->str, in->len)) {
-		freeReplyObject(in);
+	if (reply->type == REDIS_TYPE_ERROR &&
+	    redis_refused(r, reply->str, reply->len)) {
+		redis_reply_free(reply);
 		return redis_gone(r, cause);
 	}
-	out = redis_copy(in);
-	freeReplyObject(in);
-	return out;
+	return reply;
 }
 
 /* Open a connection to a server, without logging in. */
@@ -183,6 +139,7 @@ redis_open(const char *what, const char *host, int port, const char *path,
 			    r->c != NULL ? r->c->errstr : "out of memory");
 		goto fail;
 	}
+	redisreply_use(r->c);
 	if (redisSetTimeout(r->c, redis_timeval(REDIS_COMMAND_TIMEOUT_MS)) !=
 	    REDIS_OK || (path == NULL && redisEnableKeepAlive(r->c) !=
 	    REDIS_OK)) {
@@ -518,29 +475,6 @@ redis_reply_field(const struct redis_reply *fields, const char *name)
 			return fields->element[i + 1]->str;
 	}
 	return NULL;
-}
-
-/* Free a reply. */
-void
-redis_reply_free(struct redis_reply *reply)
-{
-	size_t	i;
-
-	if (reply == NULL)
-		return;
-	for (i = 0; i < reply->elements; i++)
-		redis_reply_free(reply->element[i]);
-	free(reply->element);
-	free(reply->str);
-	free(reply);
-}
-
-/* Return 1 if reply is an error reply whose text starts with prefix. */
-int
-redis_reply_is_error(const struct redis_reply *reply, const char *prefix)
-{
-	return reply != NULL && reply->type == REDIS_TYPE_ERROR &&
-	    strncmp(reply->str, prefix, strlen(prefix)) == 0;
 }
 
 /* Consume a reply whose answer is not needed. */

@@ -19,26 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "redisreply.h"
+
 struct redis;
-
-enum redis_type {
-	REDIS_TYPE_NIL,
-	REDIS_TYPE_STRING,
-	REDIS_TYPE_STATUS,
-	REDIS_TYPE_ERROR,
-	REDIS_TYPE_INTEGER,
-	REDIS_TYPE_ARRAY
-};
-
-/* A reply; str is NUL-terminated and len bytes long (binary safe). */
-struct redis_reply {
-	enum redis_type		  type;
-	long long		  integer;
-	char			 *str;
-	size_t			  len;
-	struct redis_reply	**element;
-	size_t			  elements;
-};
 
 /*
  * The arguments of one command, built up one at a time already in the
@@ -169,11 +152,5 @@ const char *redis_reply_field(const struct redis_reply *fields,
  * text; the caller frees it).
  */
 int redis_done(struct redis_reply *rep, char **cause);
-
-/* Free a reply; NULL is a no-op. */
-void redis_reply_free(struct redis_reply *reply);
-
-/* Return 1 if reply is an error reply whose text starts with prefix. */
-int redis_reply_is_error(const struct redis_reply *reply, const char *prefix);
 
 #endif

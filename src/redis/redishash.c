@@ -21,13 +21,6 @@
 #include "redisint.h"
 #include "xmalloc.h"
 
-/* hiredis 1 counts an array's elements in a size_t, 0.14 in an int. */
-#if defined(HIREDIS_MAJOR) && HIREDIS_MAJOR >= 1
-#define REDISHASH_COUNT	size_t
-#else
-#define REDISHASH_COUNT	int
-#endif
-
 /* Fields up to this long are copied on the stack. */
 #define REDISHASH_SHORT	512
 
@@ -97,7 +90,7 @@ redishash_string(const redisReadTask *task, char *s, size_t len)
 
 /* An array: the hash itself, or (not in a hash) one to pass over. */
 static void *
-redishash_array(const redisReadTask *task, REDISHASH_COUNT n)
+redishash_array(const redisReadTask *task, REDIS_READER_COUNT n)
 {
 	struct redishash_read	*h = task->privdata;
 

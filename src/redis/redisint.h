@@ -35,4 +35,14 @@ struct redis {
  */
 int redis_refused(struct redis *r, const char *text, size_t len);
 
+/*
+ * hiredis 1 counts an array's elements in a size_t, 0.14 in an int (for
+ * a table of reader functions; after hiredis.h).
+ */
+#if defined(HIREDIS_MAJOR) && HIREDIS_MAJOR >= 1
+#define REDIS_READER_COUNT	size_t
+#else
+#define REDIS_READER_COUNT	int
+#endif
+
 #endif

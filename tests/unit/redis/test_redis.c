@@ -9,6 +9,7 @@
  */
 #include "build.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <setjmp.h>
@@ -85,6 +86,70 @@ test_redis_command(void **state)
 	redis_free(r);
 	redis_free(NULL);
 	redis_reply_free(NULL);
+	config_free(cf);
+}
+
+/*
+ * Replies of every shape are built as they are read: arrays within
+ * arrays, with nils, integers, statuses and errors among their elements,
+ * an empty array, and a string longer than the reader's buffer; a reply
+ * cut off half-read fails, freeing what was built of it.
+ */
+static void
+test_redis_shapes(void **state)
+{
+	struct config		*cf;
+	struct redis		*r;
+	struct redis_reply	*reply, *e;
+	char			*cause = NULL, *big;
+	int			 sv[2];
+	static const char	 half[] = "*3\r\n$1\r\na\r\n*2\r\n:7\r\n";
+
+	(void)state;
+	cf = testserver_config(&plain, NULL, NULL);
+	r = redisconn_open(cf, &cause);
+	assert_non_null(r);
+	reply = redis_command(r, &cause, "EVAL %s 0", "return { 'a', "
+	    "{ 1, false, { redis.status_reply('fine') } }, "
+	    "redis.pcall('INCR', 'nope', 'x'), {}, string.rep('b', 100000) }");
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_TYPE_ARRAY);
+	assert_int_equal(reply->elements, 5);
+	assert_string_equal(reply->element[0]->str, "a");
+	e = reply->element[1];
+	assert_int_equal(e->type, REDIS_TYPE_ARRAY);
+	assert_int_equal(e->elements, 3);
+	assert_int_equal(e->element[0]->type, REDIS_TYPE_INTEGER);
+	assert_int_equal(e->element[0]->integer, 1);
+	assert_int_equal(e->element[1]->type, REDIS_TYPE_NIL);
+	assert_null(e->element[1]->str);
+	assert_int_equal(e->element[2]->type, REDIS_TYPE_ARRAY);
+	assert_int_equal(e->element[2]->element[0]->type, REDIS_TYPE_STATUS);
+	assert_string_equal(e->element[2]->element[0]->str, "fine");
+	assert_int_equal(reply->element[2]->type, REDIS_TYPE_ERROR);
+	assert_true(redis_reply_is_error(reply->element[2], "ERR"));
+	assert_int_equal(reply->element[3]->type, REDIS_TYPE_ARRAY);
+	assert_int_equal(reply->element[3]->elements, 0);
+	assert_null(reply->element[3]->element);
+	assert_int_equal(reply->element[4]->len, 100000);
+	big = xmalloc(100001);
+	memset(big, 'b', 100000);
+	big[100000] = '\0';
+	assert_string_equal(reply->element[4]->str, big);
+	free(big);
+	redis_reply_free(reply);
+
+	/* Half a reply, then the end of the connection. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[1], half, sizeof half - 1),
+	    (ssize_t)(sizeof half - 1));
+	close(sv[1]);
+	assert_int_equal(dup2(sv[0], redis_fd(r)), redis_fd(r));
+	close(sv[0]);
+	assert_null(redis_pipe_reply(r, &cause));
+	assert_non_null(cause);
+	free(cause);
+	redis_free(r);
 	config_free(cf);
 }
 
@@ -712,6 +777,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_redis_command),
+		cmocka_unit_test(test_redis_shapes),
 		cmocka_unit_test(test_redis_eval),
 		cmocka_unit_test(test_redis_send_receive),
 		cmocka_unit_test(test_redis_unwatch),
