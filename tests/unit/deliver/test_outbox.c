@@ -106,19 +106,46 @@ test_outbox_score(struct test_outbox *t, const char *set, const char *id)
 	return v;
 }
 
-/* Claim the due notifications of a channel; assert how many. */
+/*
+ * Assert that a claimed item holds its record as Redis now keeps it,
+ * field for field, with the claim's two notes besides.
+ */
+static void
+test_claim_as_kept(struct test_outbox *t, const struct outbox_item *it)
+{
+	struct outbox_item	*kept;
+	const char		*v;
+	char			*cause = NULL;
+	size_t			 i;
+
+	kept = outbox_item_read(t->r, t->cf, it->id, &cause);
+	assert_non_null(kept);
+	assert_int_equal(it->nfields, kept->nfields + 2);
+	for (i = 0; i < kept->nfields; i++) {
+		v = outbox_field(it, kept->fields[2 * i]);
+		assert_non_null(v);
+		assert_string_equal(v, kept->fields[2 * i + 1]);
+	}
+	assert_non_null(outbox_field(it, "prev_state"));
+	assert_non_null(outbox_field(it, "claim_note"));
+	outbox_item_free(kept);
+}
+
+/* Claim the due notifications of a channel; assert how many, and what. */
 static struct outbox_item **
 test_claim_take(struct test_outbox *t, int channel, int64_t now,
     size_t want)
 {
 	struct outbox_item	**items;
 	char			 *cause = NULL;
-	size_t			  n;
+	size_t			  i, n;
 	int64_t			  next;
 
 	assert_int_equal(claim_take(t->r, t->cf, channel, "me", now, 10,
 	    &items, &n, &next, &cause), 0);
 	assert_int_equal(n, want);
+	for (i = 0; i < n; i++)
+		test_claim_as_kept(t, items[i]);
 	return items;
 }
 
@@ -173,7 +200,12 @@ test_queue_records(void **state)
 	assert_int_equal(test_outbox_score(&t, "sms", "2026-7/3/1"), NOW);
 
 	/* Claimed once: sending, leased, and not claimed twice. */
+	redis_reply_free(redis_command(t.r, NULL,
+	    "HSET closeloop:sr:{2026-7}:n:3/0 wait breaker"));
 	items = test_claim_take(&t, EVENT_CHANNEL_EMAIL, NOW, 1);
+	assert_null(outbox_field(items[0], "wait"));
+	assert_string_equal(outbox_field(items[0], "owner"), "me");
+	assert_string_equal(outbox_field(items[0], "state"), "sending");
 	assert_string_equal(items[0]->id, "2026-7/3/0");
 	assert_int_equal(items[0]->attempts, 1);
 	assert_int_equal(items[0]->resend, 0);
