@@ -2,10 +2,10 @@
  * askqueue.c - a question scheduled when a completion is sent
  *
  * What askqueue.h says, written into the transaction of the outcome
- * sent (outcome.c): the question's record, field by field with HSETNX,
- * and its entry in the due set with ZADD NX, so that the first of a
- * resident's contacts to be sent wins and a later one, or the same
- * outcome written twice, changes nothing. The record lives until its
+ * sent (outcome.c): the question's record, whole if there is none yet
+ * (txn.h's HSETNEW), and its entry in the due set with ZADD NX, so that
+ * the first of a resident's contacts to be sent wins and a later one, or
+ * the same outcome written twice, changes nothing. The record lives until its
  * question closes, and some days more (ASKQUEUE_KEEP_DAYS).
  */
 #include "build.h"
@@ -36,7 +36,7 @@ askqueue_sent(struct txn *tx, const struct config *cf,
 {
 	const struct division	*dv = NULL;
 	const struct notice	*n = it->notice;
-	const char		*argv[5], *resident, *notice_id, *closed;
+	const char		*argv[5], **fv, *resident, *notice_id, *closed;
 	struct question		*q;
 	char			*id, *key, *dkey, **f, when[32], ttl[32];
 	size_t			 i, nf;
@@ -75,17 +75,18 @@ askqueue_sent(struct txn *tx, const struct config *cf,
 
 	key = question_key(cf, id);
 	f = question_encode(q, &nf);
-	argv[0] = "HSETNX";
-	argv[1] = key;
-	for (i = 0; i < nf; i++) {
-		argv[2] = f[2 * i];
-		argv[3] = f[2 * i + 1];
-		txn_queue(tx, 4, argv);
-	}
+	fv = xcalloc(2 + 2 * nf, sizeof *fv);
+	fv[0] = "HSETNEW";
+	fv[1] = key;
+	for (i = 0; i < 2 * nf; i++)
+		fv[2 + i] = f[i];
+	txn_queue(tx, (int)(2 + 2 * nf), fv);
+	free(fv);
 	question_encode_free(f, nf);
 	snprintf(ttl, sizeof ttl, "%lld", (long long)(after +
 	    (cf->feedback_answer_days + ASKQUEUE_KEEP_DAYS) * 86400));
 	argv[0] = "EXPIRE";
+	argv[1] = key;
 	argv[2] = ttl;
 	txn_queue(tx, 3, argv);
 	dkey = question_due_key(cf);

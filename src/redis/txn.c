@@ -31,7 +31,9 @@
  * HINCRBY adds to holds an integer - each key and each counter once,
  * however many commands name it (a run of 64 events names the shared
  * keys 64 times) - and refuses the whole step with the first key that is
- * not, having written nothing. Then it runs the commands in order.
+ * not, having written nothing. Then it runs the commands in order; one
+ * of its own, HSETNEW key field value..., is an HSET run only if the key
+ * does not exist.
  *
  * Redis spends as much on this script's own work as on the commands it
  * runs, so it does little per command: each count is read as a number
@@ -40,6 +42,7 @@
 static struct redisscript txn_script = {
 	"txn",
 	"local types = { HSET = 'hash', HSETNX = 'hash', HDEL = 'hash',\n"
+	"    HSETNEW = 'hash',\n"
 	"    HINCRBY = 'hash', XADD = 'stream', XACK = 'stream',\n"
 	"    XDEL = 'stream', ZADD = 'zset', ZREM = 'zset', SADD = 'set',\n"
 	"    SREM = 'set', RPUSH = 'list' }\n"
@@ -80,7 +83,11 @@ static struct redisscript txn_script = {
 	"i = 1\n"
 	"for k = 1, #ends do\n"
 	"  local e = ends[k]\n"
-	"  redis.call(unpack(ARGV, i + 1, e))\n"
+	"  if ARGV[i + 1] ~= 'HSETNEW' then\n"
+	"    redis.call(unpack(ARGV, i + 1, e))\n"
+	"  elseif redis.call('EXISTS', ARGV[i + 2]) == 0 then\n"
+	"    redis.call('HSET', unpack(ARGV, i + 2, e))\n"
+	"  end\n"
 	"  i = e + 1\n"
 	"end\n"
 	"return 1\n",

@@ -55,7 +55,10 @@ void txn_begin(struct txn *tx, struct redis *r);
  * Queue one command (argc arguments, NUL-terminated strings, copied; the
  * second is the key it writes). The commands a transaction may hold are
  * those the script knows the type of (txn.c): DEL, EXPIRE, PERSIST, SET,
- * HSET, HSETNX, HDEL, HINCRBY, XADD, XACK, XDEL, ZADD, ZREM, SADD, SREM.
+ * HSET, HSETNX, HDEL, HINCRBY, XADD, XACK, XDEL, ZADD, ZREM, SADD, SREM,
+ * RPUSH; and HSETNEW key field value ..., the script's own: an HSET that
+ * is run only if the key does not exist yet (a record written whole,
+ * once, in one command rather than an HSETNX per field).
  */
 void txn_queue(struct txn *tx, int argc, const char **argv);
 

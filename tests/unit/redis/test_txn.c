@@ -396,6 +396,40 @@ test_txn_small_letters(void **state)
 	test_txn_close(&t);
 }
 
+/*
+ * HSETNEW writes a record whole when there is none, and leaves one that
+ * is there as it is; a key of another type refuses the step.
+ */
+static void
+test_txn_hsetnew(void **state)
+{
+	struct test_txn	 t;
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	(void)state;
+	test_txn_open(&t);
+	test_txn_other(&t, "HSET kept state asked");
+	txn_begin(&tx, t.r);
+	test_txn_words(&tx, "HSETNEW fresh state waiting due 5");
+	test_txn_words(&tx, "HSETNEW kept state waiting due 5");
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	assert_int_equal(test_txn_int(&t, "HLEN fresh"), 2);
+	assert_int_equal(test_txn_int(&t, "HSTRLEN fresh state"), 7);
+	assert_int_equal(test_txn_int(&t, "HLEN kept"), 1);
+	assert_int_equal(test_txn_int(&t, "HSTRLEN kept state"), 5);
+
+	test_txn_other(&t, "SET text a-string");
+	txn_begin(&tx, t.r);
+	test_txn_words(&tx, "HSET first f 1");
+	test_txn_words(&tx, "HSETNEW text state waiting");
+	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_non_null(strstr(cause, "WRONGTYPE HSETNEW text"));
+	free(cause);
+	assert_int_equal(test_txn_int(&t, "EXISTS first"), 0);
+	test_txn_close(&t);
+}
+
 int
 main(void)
 {
@@ -408,6 +442,7 @@ main(void)
 		cmocka_unit_test(test_txn_refused_counter),
 		cmocka_unit_test(test_txn_flushed),
 		cmocka_unit_test(test_txn_small_letters),
+		cmocka_unit_test(test_txn_hsetnew),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
