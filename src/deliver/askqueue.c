@@ -29,6 +29,26 @@
 /* How long a question's record outlives its last answer, in days. */
 #define ASKQUEUE_KEEP_DAYS	7
 
+/* Queue cmd (HSET or HSETNEW) of a question's fields into its record. */
+static void
+askqueue_hash(struct txn *tx, const char *cmd, const char *key,
+    const struct question *q)
+{
+	const char	**argv;
+	char		**f;
+	size_t		  i, n;
+
+	f = question_encode(q, &n);
+	argv = xcalloc(2 + 2 * n, sizeof *argv);
+	argv[0] = cmd;
+	argv[1] = key;
+	for (i = 0; i < 2 * n; i++)
+		argv[2 + i] = f[i];
+	txn_queue(tx, (int)(2 + 2 * n), argv);
+	free(argv);
+	question_encode_free(f, n);
+}
+
 /* Queue the question a sent completion schedules. */
 int
 askqueue_sent(struct txn *tx, const struct config *cf,
@@ -36,10 +56,9 @@ askqueue_sent(struct txn *tx, const struct config *cf,
 {
 	const struct division	*dv = NULL;
 	const struct notice	*n = it->notice;
-	const char		*argv[5], **fv, *resident, *notice_id, *closed;
+	const char		*argv[5], *resident, *notice_id, *closed;
 	struct question		*q;
-	char			*id, *key, *dkey, **f, when[32], ttl[32];
-	size_t			 i, nf;
+	char			*id, *key, *dkey, when[32], ttl[32];
 	int64_t			 after;
 
 	resident = outbox_field(it, "resident");
@@ -74,15 +93,7 @@ askqueue_sent(struct txn *tx, const struct config *cf,
 	q->due = retry_due(cf, it->channel, now + after * 1000);
 
 	key = question_key(cf, id);
-	f = question_encode(q, &nf);
-	fv = xcalloc(2 + 2 * nf, sizeof *fv);
-	fv[0] = "HSETNEW";
-	fv[1] = key;
-	for (i = 0; i < 2 * nf; i++)
-		fv[2 + i] = f[i];
-	txn_queue(tx, (int)(2 + 2 * nf), fv);
-	free(fv);
-	question_encode_free(f, nf);
+	askqueue_hash(tx, "HSETNEW", key, q);
 	snprintf(ttl, sizeof ttl, "%lld", (long long)(after +
 	    (cf->feedback_answer_days + ASKQUEUE_KEEP_DAYS) * 86400));
 	argv[0] = "EXPIRE";
@@ -109,24 +120,16 @@ void
 askqueue_record(struct txn *tx, const struct config *cf,
     const struct question *q)
 {
-	const char	**argv;
-	char		 *key, **f;
-	size_t		  i, n;
+	const char	*argv[3];
+	char		*key;
 
 	key = question_key(cf, q->id);
-	f = question_encode(q, &n);
-	argv = xcalloc(2 + 2 * n, sizeof *argv);
-	argv[0] = "HSET";
-	argv[1] = key;
-	for (i = 0; i < 2 * n; i++)
-		argv[2 + i] = f[i];
-	txn_queue(tx, (int)(2 + 2 * n), argv);
-	question_encode_free(f, n);
+	askqueue_hash(tx, "HSET", key, q);
 	if (q->comment == NULL) {	/* an answer without one replaced */
 		argv[0] = "HDEL";
+		argv[1] = key;
 		argv[2] = "comment";
 		txn_queue(tx, 3, argv);
 	}
-	free(argv);
 	free(key);
 }
