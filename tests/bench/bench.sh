@@ -3,7 +3,7 @@
 # a backlog drained, against Postfix's smtp-sink and an SMS stand-in
 #
 # Usage: tests/bench/bench.sh [e2e] [latency] [idle] [render] [backlog] [single] [redis]
-# (default: all but backlog)
+# (default: all but backlog and redis)
 #
 #   e2e      BENCH_SRS SRs of tests/bench/bench_workload.py (default 20000,
 #            about 90,000 events) are written to the stream as fast as
