@@ -81,14 +81,35 @@ commit_due(struct txn *tx, const struct config *cf, const struct srstate *st)
 	commit_index(tx, cf, "late", st->sr, srstate_std_check(st));
 }
 
+/* Queue the expiry an SR's history has when no state holds it. */
+static void
+commit_history_expire(struct txn *tx, const struct config *cf,
+    const char *sr)
+{
+	const char	*argv[3];
+	char		*history, num[32];
+
+	history = commit_history_key(cf, sr);
+	snprintf(num, sizeof num, "%lld",
+	    (long long)cf->events_history_days * 86400);
+	argv[0] = "EXPIRE";
+	argv[1] = history;
+	argv[2] = num;
+	txn_queue(tx, 3, argv);
+	free(history);
+}
+
 /*
  * Queue the writes of the state, its expiry, its due-time index, the
  * index of each SMS contact's SRs (optout.h) and the keyed index of each
- * contact's SRs (lookup.h), which live as long.
+ * contact's SRs (lookup.h), which live as long. A state kept gives its
+ * expiry to the SR's history; if this step added an event to the history
+ * of event_sr (not NULL) and no state of that SR is kept, the history
+ * gets its own (events.history_days).
  */
 static void
 commit_state(struct txn *tx, const struct config *cf,
-    const struct srstate *st, long long ttl)
+    const struct srstate *st, long long ttl, const char *event_sr)
 {
 	const char	**argv;
 	char		**fields, *key, *ttls, *history;
@@ -123,6 +144,8 @@ commit_state(struct txn *tx, const struct config *cf,
 		lookup_index(tx, cf, st, ttl);
 	}
 	free(argv);
+	if (event_sr != NULL && (n == 0 || strcmp(event_sr, st->sr) != 0))
+		commit_history_expire(tx, cf, event_sr);
 	srhash_encode_free(fields, n);
 	free(key);
 	commit_due(tx, cf, st);
@@ -163,21 +186,30 @@ commit_notice(struct txn *tx, const struct config *cf,
 	decision_clear(&dl);
 }
 
-/* Queue everything a policy result writes. */
-void
-commit_result(struct txn *tx, const struct config *cf,
-    const struct srstate *st, const struct policy_result *res, int64_t now)
+/* Queue a policy result, after an event of event_sr if not NULL. */
+static void
+commit_step(struct txn *tx, const struct config *cf,
+    const struct srstate *st, const struct policy_result *res, int64_t now,
+    const char *event_sr)
 {
 	long long	ttl = commit_ttl(cf, st);
 
-	commit_state(tx, cf, st, ttl);
+	commit_state(tx, cf, st, ttl, event_sr);
 	audit_queue(tx, cf, st->sr, &res->decisions, now);
 	if (res->notice != NULL)
 		commit_notice(tx, cf, res->notice, now);
 }
 
-/* Queue the intake part of an event's step: dedupe, ack, history. */
+/* Queue everything a policy result writes. */
 void
+commit_result(struct txn *tx, const struct config *cf,
+    const struct srstate *st, const struct policy_result *res, int64_t now)
+{
+	commit_step(tx, cf, st, res, now, NULL);
+}
+
+/* Queue the intake part of an event's step: dedupe, ack, history. */
+static void
 commit_intake(struct txn *tx, const struct config *cf,
     const char *stream_key, const struct event *ev, const char *seenkey)
 {
@@ -207,11 +239,6 @@ commit_intake(struct txn *tx, const struct config *cf,
 	argv[5] = "*";
 	n = event_fields(ev, argv + 6, 2 * EVENT_FIELDS_MAX);
 	txn_queue(tx, 6 + n, argv);
-	snprintf(num, sizeof num, "%lld",
-	    (long long)cf->events_history_days * 86400);
-	argv[0] = "EXPIRE";
-	argv[2] = num;
-	txn_queue(tx, 3, argv);
 	stats = xasprintf("%sstats", cf->redis_prefix);
 	argv[0] = "HINCRBY";
 	argv[1] = stats;
@@ -220,4 +247,14 @@ commit_intake(struct txn *tx, const struct config *cf,
 	txn_queue(tx, 4, argv);
 	free(stats);
 	free(history);
+}
+
+/* Queue an event's step: its intake, then its policy result. */
+void
+commit_event(struct txn *tx, const struct config *cf,
+    const char *stream_key, const struct event *ev, const char *seenkey,
+    const struct srstate *st, const struct policy_result *res, int64_t now)
+{
+	commit_intake(tx, cf, stream_key, ev, seenkey);
+	commit_step(tx, cf, st, res, now, ev->sr);
 }

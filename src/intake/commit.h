@@ -42,11 +42,15 @@ struct srstate;
 struct txn;
 
 /*
- * Queue the intake of an event read from stream_key: its dedupe key
- * seenkey, the acknowledgement, the SR's history entry, the counter.
+ * Queue the step of an event read from stream_key: its intake (its dedupe
+ * key seenkey, the acknowledgement, the SR's history entry, the counter),
+ * then what the policy result res writes, as commit_result() does. The
+ * history's expiry is queued once: the state's, or when no state is kept,
+ * events.history_days.
  */
-void commit_intake(struct txn *tx, const struct config *cf,
-    const char *stream_key, const struct event *ev, const char *seenkey);
+void commit_event(struct txn *tx, const struct config *cf,
+    const char *stream_key, const struct event *ev, const char *seenkey,
+    const struct srstate *st, const struct policy_result *res, int64_t now);
 
 /*
  * Queue what a policy result writes: st (the SR's new state), the due

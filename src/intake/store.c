@@ -262,8 +262,8 @@ store_event(const struct config *cf, struct redis *r, const char *stream_key,
 		}
 		policy_event(cf, s.st, ev, now, &s.res);
 		txn_begin(&tx, r);
-		commit_intake(&tx, cf, stream_key, ev, seenkey);
-		commit_result(&tx, cf, s.st, &s.res, now);
+		commit_event(&tx, cf, stream_key, ev, seenkey, s.st, &s.res,
+		    now);
 		if ((rc = store_commit(cf, r, ev->sr, &tx, &s, now,
 		    cause)) != 0)
 			break;
@@ -347,8 +347,8 @@ store_run(const struct config *cf, struct redis *r, const char *stream_key,
 			redis_unwatch(r);
 			return 0;
 		}
-		commit_intake(&tx, cf, stream_key, evs[i], one[i].seenkey);
-		commit_result(&tx, cf, one[i].st, &one[i].res, now);
+		commit_event(&tx, cf, stream_key, evs[i], one[i].seenkey,
+		    one[i].st, &one[i].res, now);
 		fresh++;
 	}
 	rc = txn_exec(&tx, fresh > 0 ? evs[0]->sr : "(none)", cause);

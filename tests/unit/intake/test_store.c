@@ -218,6 +218,10 @@ test_store_event_written(void **state)
 	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 0);
 	assert_true(test_store_int(&t, "TTL %s", "closeloop:sr:{1}:state") >
 	    19 * 86400);
+	/* The history goes with the state: the same expiry. */
+	assert_in_range(test_store_int(&t, "TTL %s", "closeloop:sr:{1}:events"),
+	    test_store_int(&t, "TTL %s", "closeloop:sr:{1}:state") - 1,
+	    test_store_int(&t, "TTL %s", "closeloop:sr:{1}:state"));
 	test_store_close(&t);
 }
 
