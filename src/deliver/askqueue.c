@@ -5,8 +5,8 @@
  * sent (outcome.c): the question's record, whole if there is none yet
  * (txn.h's HSETNEW), and its entry in the due set with ZADD NX, so that
  * the first of a resident's contacts to be sent wins and a later one, or
- * the same outcome written twice, changes nothing. The record lives until its
- * question closes, and some days more (ASKQUEUE_KEEP_DAYS).
+ * the same outcome written twice, changes nothing. The record lives
+ * until its question closes, and some days more (ASKQUEUE_KEEP_DAYS).
  */
 #include "build.h"
 

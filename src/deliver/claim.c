@@ -32,8 +32,9 @@
 
 /*
  * The claim: each notification due is read whole once (HGETALL); what
- * the claim changes in it is written in one HSET, and the record handed
- * back is that read with those changes, not a second read.
+ * the claim changes in it (the fields in set, among those in claimed) is
+ * written in one HSET, and the record handed back is that read with
+ * those changes, not a second read.
  */
 static struct redisscript claim_take_script = {
 	"claim",
@@ -42,6 +43,7 @@ static struct redisscript claim_take_script = {
 	"end\n"
 	"local now = tonumber(ARGV[1])\n"
 	"local limit = tonumber(ARGV[7])\n"
+	"local claimed = { 'state', 'owner', 'claimed', 'attempts' }\n"
 	"local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],\n"
 	"    'LIMIT', 0, tonumber(ARGV[3]))\n"
 	"local out = {}\n"
@@ -62,7 +64,6 @@ static struct redisscript claim_take_script = {
 	"    local set, gone = {}, {}\n"
 	"    if c and string.sub(c, 1, 1) == '0' then\n"
 	"      set['state'] = 'unsubscribed'\n"
-	"      redis.call('HSET', key, 'state', 'unsubscribed')\n"
 	"    else\n"
 	"      if ARGV[6] == 'email' and redis.call('EXISTS',\n"
 	"          ARGV[5] .. 'suppressed:email:' .. h) == 1 then\n"
@@ -84,11 +85,6 @@ static struct redisscript claim_take_script = {
 	"      if note == '' then\n"
 	"        set['attempts'] = string.format('%d',\n"
 	"            (tonumber(rec['attempts']) or 0) + 1)\n"
-	"        redis.call('HSET', key, 'state', 'sending', 'owner', ARGV[4],\n"
-	"            'claimed', ARGV[1], 'attempts', set['attempts'])\n"
-	"      else\n"
-	"        redis.call('HSET', key, 'state', 'sending', 'owner', ARGV[4],\n"
-	"            'claimed', ARGV[1])\n"
 	"      end\n"
 	"      if rec['wait'] then\n"
 	"        redis.call('HDEL', key, 'wait')\n"
@@ -96,6 +92,14 @@ static struct redisscript claim_take_script = {
 	"      end\n"
 	"      redis.call('ZADD', KEYS[2], ARGV[2], id)\n"
 	"    end\n"
+	"    local hs = { 'HSET', key }\n"
+	"    for _, k in ipairs(claimed) do\n"
+	"      if set[k] then\n"
+	"        hs[#hs + 1] = k\n"
+	"        hs[#hs + 1] = set[k]\n"
+	"      end\n"
+	"    end\n"
+	"    redis.call(unpack(hs))\n"
 	"    local g = {}\n"
 	"    for i = 1, #f, 2 do\n"
 	"      local k = f[i]\n"
@@ -105,7 +109,7 @@ static struct redisscript claim_take_script = {
 	"        set[k] = nil\n"
 	"      end\n"
 	"    end\n"
-	"    for _, k in ipairs({ 'state', 'owner', 'claimed', 'attempts' }) do\n"
+	"    for _, k in ipairs(claimed) do\n"
 	"      if set[k] then\n"
 	"        g[#g + 1] = k\n"
 	"        g[#g + 1] = set[k]\n"

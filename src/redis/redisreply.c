@@ -3,13 +3,13 @@
  *
  * hiredis builds a reply through a table of functions its reader calls
  * for each value it parses. A connection's reader is given this table
- * (redisreply_use()), whose functions make struct redis_reply
- * in place of hiredis's redisReply: each value is allocated once, and
- * nothing is copied or freed twice on its way to the caller, as it was
- * when hiredis's replies were copied. A value inside an array is put
- * into its parent as it is made; the reply hiredis hands back is the top
- * one, which the caller frees with redis_reply_free(); hiredis frees a
- * reply it gives up on half-read with the same function.
+ * (redisreply_use()), whose functions make struct redis_reply in
+ * place of hiredis's redisReply: each value is allocated once, and
+ * nothing is copied or freed twice on its way to the caller. A value
+ * inside an array is put into its parent as it is made; the reply
+ * hiredis hands back is the top one, which the caller frees with
+ * redis_reply_free(); hiredis frees a reply it gives up on half-read
+ * with the same function.
  */
 #include "build.h"
 

@@ -25,13 +25,13 @@
 /*
  * The script behind every transaction. Its arguments are commands, each
  * its argument count then its arguments, the command's name in capitals
- * (txn_queue_len() sees to it). It first checks, for every command that writes
- * a key of a given type, that the key is of that type or absent (not
- * counting a key a command before it deletes), and that a hash field
- * HINCRBY adds to holds an integer - each key and each counter once,
- * however many commands name it (a run of 64 events names the shared
- * keys 64 times) - and refuses the whole step with the first key that is
- * not, having written nothing. Then it runs the commands in order; one
+ * (txn_queue_len() sees to it). It first checks, for every command that
+ * writes a key of a given type, that the key is of that type or absent
+ * (not counting a key a command before it deletes), and that a hash
+ * field HINCRBY adds to holds an integer - each key and each counter
+ * once, however many commands name it (a run of 64 events names the
+ * shared keys 64 times) - and refuses the whole step with the first key
+ * that is not, having written nothing. Then it runs the commands in order; one
  * of its own, HSETNEW key field value..., is an HSET run only if the key
  * does not exist.
  *
@@ -94,6 +94,13 @@ static struct redisscript txn_script = {
 	""
 };
 
+/* Queue one command of a transaction. */
+void
+txn_queue(struct txn *tx, int argc, const char **argv)
+{
+	txn_queue_len(tx, argc, argv, NULL);
+}
+
 /* Turn a command's name into capitals, in place. */
 static void
 txn_upper(char *name)
@@ -126,13 +133,6 @@ txn_queue_len(struct txn *tx, int argc, const char **argv,
 			redis_args_add(&tx->args, argv[i], len);
 	}
 	tx->queued++;
-}
-
-/* Queue one command of a transaction. */
-void
-txn_queue(struct txn *tx, int argc, const char **argv)
-{
-	txn_queue_len(tx, argc, argv, NULL);
 }
 
 /* Queue a member into a set, which then lives ttl seconds at least. */

@@ -345,6 +345,24 @@ test_af_check(const char *path, const struct test_af_entry *e, size_t from,
 	free(buf);
 }
 
+/*
+ * Wait until the file holds the trail's entries, want of them, and the
+ * cursor is at the last; check the file against the trail.
+ */
+static void
+test_af_caught_up(struct test_af *t, size_t want)
+{
+	struct test_af_entry	*e;
+	size_t			 n;
+
+	e = test_af_entries(t, &n);
+	assert_int_equal(n, want);
+	assert_int_equal(test_af_wait(t->path, want), want);
+	test_af_wait_cursor(t, e[want - 1].id);
+	test_af_check(t->path, e, 0, want);
+	test_af_entries_free(e, n);
+}
+
 /* Every entry is one JSON line, in stream order; the cursor follows. */
 static void
 test_lines(void **state)
@@ -377,8 +395,6 @@ test_restart(void **state)
 {
 	struct test_af		 t;
 	struct auditfile	*af;
-	struct test_af_entry	*e;
-	size_t			 n;
 
 	(void)state;
 	test_af_open(&t, "restart.jsonl");
@@ -390,13 +406,8 @@ test_restart(void **state)
 	test_af_write(&t, "2026-8", 2);
 	af = test_af_start(&t);
 	test_af_write(&t, "2026-7", 1);
-	e = test_af_entries(&t, &n);
-	assert_int_equal(n, 6);
-	assert_int_equal(test_af_wait(t.path, 6), 6);
-	test_af_wait_cursor(&t, e[5].id);
-	test_af_check(t.path, e, 0, 6);
+	test_af_caught_up(&t, 6);
 	auditfile_stop(af, clock_ms() + WAIT_MS);
-	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
 
@@ -410,8 +421,6 @@ test_torn(void **state)
 {
 	struct test_af		 t;
 	struct auditfile	*af;
-	struct test_af_entry	*e;
-	size_t			 n;
 	FILE			*f;
 
 	(void)state;
@@ -426,13 +435,8 @@ test_torn(void **state)
 	fputs("{\"id\":\"1-0\",\"sr\":\"2026-8\",\"kin", f);
 	fclose(f);
 	af = test_af_start(&t);
-	e = test_af_entries(&t, &n);
-	assert_int_equal(n, 4);
-	assert_int_equal(test_af_wait(t.path, 4), 4);
-	test_af_wait_cursor(&t, e[3].id);
-	test_af_check(t.path, e, 0, 4);
+	test_af_caught_up(&t, 4);
 	auditfile_stop(af, clock_ms() + WAIT_MS);
-	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
 
@@ -583,13 +587,8 @@ test_partial(void **state)
 	signal(SIGXFSZ, SIG_DFL);
 	assert_int_equal(grown, 0);
 
-	e = test_af_entries(&t, &n);
-	assert_int_equal(n, 403);
-	assert_int_equal(test_af_wait(t.path, 403), 403);
-	test_af_wait_cursor(&t, e[402].id);
-	test_af_check(t.path, e, 0, 403);
+	test_af_caught_up(&t, 403);
 	auditfile_stop(af, clock_ms() + WAIT_MS);
-	test_af_entries_free(e, n);
 	test_af_close(&t);
 }
 

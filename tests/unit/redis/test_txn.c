@@ -349,10 +349,32 @@ test_txn_words(struct txn *tx, const char *line)
 	copy = strdup(line);
 	assert_non_null(copy);
 	for (word = strtok_r(copy, " ", &last); word != NULL;
-	    word = strtok_r(NULL, " ", &last))
+	    word = strtok_r(NULL, " ", &last)) {
+		assert_true(argc < 32);
 		argv[argc++] = word;
+	}
 	txn_queue(tx, argc, argv);
 	free(copy);
+}
+
+/*
+ * Assert that a step of an HSET and then the command line is refused
+ * with a cause holding want, and that it wrote nothing.
+ */
+static void
+test_txn_refuses(struct test_txn *t, const char *line, const char *want)
+{
+	struct txn	 tx;
+	char		*cause = NULL;
+
+	txn_begin(&tx, t->r);
+	test_txn_words(&tx, "HSET first f 1");
+	test_txn_words(&tx, line);
+	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, want));
+	free(cause);
+	assert_int_equal(test_txn_int(t, "EXISTS first"), 0);
 }
 
 /*
@@ -370,22 +392,10 @@ test_txn_small_letters(void **state)
 	(void)state;
 	test_txn_open(&t);
 	test_txn_other(&t, "SET h a-string");
-	txn_begin(&tx, t.r);
-	test_txn_words(&tx, "HSET first f 1");
-	test_txn_words(&tx, "hset h f 1");
-	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
-	assert_non_null(strstr(cause, "WRONGTYPE HSET h"));
-	free(cause);
-	assert_int_equal(test_txn_int(&t, "EXISTS first"), 0);
-
+	test_txn_refuses(&t, "hset h f 1", "WRONGTYPE HSET h");
 	test_txn_other(&t, "HSET counts n lots");
-	txn_begin(&tx, t.r);
-	test_txn_words(&tx, "HSET first f 1");
-	test_txn_words(&tx, "hIncrBy counts n 1");
-	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
-	assert_non_null(strstr(cause, "HINCRBY counts n: not an integer"));
-	free(cause);
-	assert_int_equal(test_txn_int(&t, "EXISTS first"), 0);
+	test_txn_refuses(&t, "hIncrBy counts n 1",
+	    "HINCRBY counts n: not an integer");
 
 	txn_begin(&tx, t.r);
 	test_txn_words(&tx, "hset first f 1");
@@ -420,13 +430,8 @@ test_txn_hsetnew(void **state)
 	assert_int_equal(test_txn_int(&t, "HSTRLEN kept state"), 5);
 
 	test_txn_other(&t, "SET text a-string");
-	txn_begin(&tx, t.r);
-	test_txn_words(&tx, "HSET first f 1");
-	test_txn_words(&tx, "HSETNEW text state waiting");
-	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
-	assert_non_null(strstr(cause, "WRONGTYPE HSETNEW text"));
-	free(cause);
-	assert_int_equal(test_txn_int(&t, "EXISTS first"), 0);
+	test_txn_refuses(&t, "HSETNEW text state waiting",
+	    "WRONGTYPE HSETNEW text");
 	test_txn_close(&t);
 }
 
