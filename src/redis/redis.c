@@ -297,6 +297,14 @@ redis_arg(char *p, const char *s, size_t len)
 	return p;
 }
 
+/* Queue a command already in the protocol's form, of len bytes. */
+static void
+redis_append(struct redis *r, const char *cmd, size_t len)
+{
+	if (redisAppendFormattedCommand(r->c, cmd, len) != REDIS_OK)
+		abort();	/* only fails when out of memory */
+}
+
 /* Make room for n more bytes in a's buffer. */
 static void
 redis_args_grow(struct redis_args *a, size_t n)
@@ -316,6 +324,30 @@ redis_args_add(struct redis_args *a, const char *s, size_t len)
 	a->n++;
 }
 
+/* Start a command of n arguments in a's buffer: "*<n>\r\n". */
+void
+redis_args_command(struct redis_args *a, size_t n)
+{
+	redis_args_grow(a, 32);
+	a->len = (size_t)(redis_header(a->buf + a->len, '*', n) - a->buf);
+}
+
+/* Append bytes already in the protocol's form (whole commands). */
+void
+redis_args_raw(struct redis_args *a, const char *bytes, size_t len)
+{
+	redis_args_grow(a, len);
+	memcpy(a->buf + a->len, bytes, len);
+	a->len += len;
+}
+
+/* Queue a's buffer as it is: whole commands, in the protocol's form. */
+void
+redis_pipe_raw(struct redis *r, const struct redis_args *a)
+{
+	redis_append(r, a->buf, a->len);
+}
+
 /* Append a NUL-terminated argument. */
 void
 redis_args_str(struct redis_args *a, const char *s)
@@ -329,14 +361,6 @@ redis_args_clear(struct redis_args *a)
 {
 	free(a->buf);
 	memset(a, 0, sizeof *a);
-}
-
-/* Queue a command already in the protocol's form, of len bytes. */
-static void
-redis_append(struct redis *r, const char *cmd, size_t len)
-{
-	if (redisAppendFormattedCommand(r->c, cmd, len) != REDIS_OK)
-		abort();	/* only fails when out of memory */
 }
 
 /*

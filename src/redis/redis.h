@@ -38,6 +38,15 @@ struct redis_args {
 /* Append an argument of len bytes (binary safe). */
 void redis_args_add(struct redis_args *a, const char *s, size_t len);
 
+/*
+ * Start a command of n arguments, whose arguments follow: a buffer of
+ * whole commands, for redis_pipe_raw(), rather than the arguments of one.
+ */
+void redis_args_command(struct redis_args *a, size_t n);
+
+/* Append len bytes already in the protocol's form: whole commands. */
+void redis_args_raw(struct redis_args *a, const char *bytes, size_t len);
+
 /* Append a NUL-terminated argument. */
 void redis_args_str(struct redis_args *a, const char *s);
 
@@ -122,6 +131,9 @@ int redis_flush(struct redis *r, char **cause);
  */
 void redis_pipe_args(struct redis *r, const struct redis_args *head,
     const struct redis_args *tail);
+
+/* Queue a's buffer, whole commands in the protocol's form, as it is. */
+void redis_pipe_raw(struct redis *r, const struct redis_args *a);
 
 /*
  * Send a command without waiting for its reply, for a blocking read that

@@ -1,98 +1,43 @@
 /*
  * txn.c - the writes of one step on an SR, all or nothing
  *
- * The commands queued are kept as the arguments of txn_script, each as
- * its argument count followed by its arguments, and sent at txn_exec()
- * as MULTI, EVALSHA txn_script, EXEC - in one pipeline after the caller's
- * WATCH and reads. The replies are MULTI's OK, the script's QUEUED, then
- * EXEC's nil (a watched key changed) or the script's own reply: 1, or an
- * error saying which key would have been written with the wrong type -
- * in which case nothing was. The formats written are those of srstate.c
- * (state), audit.c (audit entries) and notice.c (notices).
+ * The commands queued are kept in one buffer, already in the protocol's
+ * form, and sent at txn_exec() as MULTI, the commands, EXEC - in one
+ * pipeline after the caller's WATCH and reads. The replies are MULTI's
+ * OK, a QUEUED per command, then EXEC's nil (a watched key changed), its
+ * EXECABORT (a command refused as it was queued: nothing ran), or each
+ * command's reply. A command Redis refused as it ran (a key of the wrong
+ * type) is put right by txnrepair.c. The formats written are those of
+ * srstate.c (state), audit.c (audit entries) and notice.c (notices).
  */
 #include "build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "redis.h"
-#include "redisscript.h"
 #include "txn.h"
+#include "txnrepair.h"
 #include "xmalloc.h"
 
 /*
- * The script behind every transaction. Its arguments are commands, each
- * its argument count then its arguments, the command's name in capitals
- * (txn_queue_len() sees to it). It first checks, for every command that
- * writes a key of a given type, that the key is of that type or absent
- * (not counting a key a command before it deletes), and that a hash
- * field HINCRBY adds to holds an integer - each key and each counter
- * once, however many commands name it (a run of 64 events names the
- * shared keys 64 times) - and refuses the whole step with the first key
- * that is not, having written nothing. Then it runs the commands in order; one
- * of its own, HSETNEW key field value..., is an HSET run only if the key
- * does not exist.
- *
- * Redis spends as much on this script's own work as on the commands it
- * runs, so it does little per command: each count is read as a number
- * once, and a name is built only for a counter.
+ * HSETNEW key field value ...: an HSET run only if the key does not
+ * exist, sent as EVAL of this script (with its body, so that a server
+ * that forgot its scripts still runs it). A key of another type is
+ * refused like an HSET on it would be.
  */
-static struct redisscript txn_script = {
-	"txn",
-	"local types = { HSET = 'hash', HSETNX = 'hash', HDEL = 'hash',\n"
-	"    HSETNEW = 'hash',\n"
-	"    HINCRBY = 'hash', XADD = 'stream', XACK = 'stream',\n"
-	"    XDEL = 'stream', ZADD = 'zset', ZREM = 'zset', SADD = 'set',\n"
-	"    SREM = 'set', RPUSH = 'list' }\n"
-	"local gone, seen, counted, ends = {}, {}, {}, {}\n"
-	"local i, n = 1, #ARGV\n"
-	"while i <= n do\n"
-	"  local cmd, key = ARGV[i + 1], ARGV[i + 2]\n"
-	"  local want = types[cmd]\n"
-	"  if cmd == 'DEL' then\n"
-	"    gone[key] = true\n"
-	"  elseif want and not gone[key] then\n"
-	"    local t = seen[key]\n"
-	"    if not t then\n"
-	"      t = redis.call('TYPE', key)['ok']\n"
-	"      seen[key] = t\n"
-	"    end\n"
-	"    if t ~= want and t ~= 'none' then\n"
-	"      return redis.error_reply('WRONGTYPE ' .. cmd .. ' ' .. key ..\n"
-	"          ': the key holds a ' .. t .. ', not a ' .. want)\n"
-	"    end\n"
-	"    if cmd == 'HINCRBY' and t == 'hash' then\n"
-	"      local f = ARGV[i + 3]\n"
-	"      local kf = key .. '\\0' .. f\n"
-	"      if not counted[kf] then\n"
-	"        counted[kf] = true\n"
-	"        local v = redis.call('HGET', key, f)\n"
-	"        if v and not string.match(v, '^-?%d+$') then\n"
-	"          return redis.error_reply('WRONGTYPE HINCRBY ' .. key ..\n"
-	"              ' ' .. f .. ': not an integer')\n"
-	"        end\n"
-	"      end\n"
-	"    end\n"
-	"  end\n"
-	"  local e = i + ARGV[i]\n"
-	"  ends[#ends + 1] = e\n"
-	"  i = e + 1\n"
+static const char txn_hsetnew[] =
+	"if redis.call('EXISTS', KEYS[1]) == 0 then\n"
+	"  return redis.call('HSET', KEYS[1], unpack(ARGV))\n"
 	"end\n"
-	"i = 1\n"
-	"for k = 1, #ends do\n"
-	"  local e = ends[k]\n"
-	"  if ARGV[i + 1] ~= 'HSETNEW' then\n"
-	"    redis.call(unpack(ARGV, i + 1, e))\n"
-	"  elseif redis.call('EXISTS', ARGV[i + 2]) == 0 then\n"
-	"    redis.call('HSET', unpack(ARGV, i + 2, e))\n"
-	"  end\n"
-	"  i = e + 1\n"
+	"if redis.call('TYPE', KEYS[1])['ok'] ~= 'hash' then\n"
+	"  return redis.error_reply('WRONGTYPE HSETNEW ' .. KEYS[1] ..\n"
+	"      ': the key holds no hash')\n"
 	"end\n"
-	"return 1\n",
-	""
-};
+	"return 0\n";
 
 /* Queue one command of a transaction. */
 void
@@ -101,36 +46,26 @@ txn_queue(struct txn *tx, int argc, const char **argv)
 	txn_queue_len(tx, argc, argv, NULL);
 }
 
-/* Turn a command's name into capitals, in place. */
-static void
-txn_upper(char *name)
-{
-	for (; *name != '\0'; name++) {
-		if (*name >= 'a' && *name <= 'z')
-			*name = (char)(*name - 'a' + 'A');
-	}
-}
-
 /* Queue one command whose arguments may hold any byte. */
 void
 txn_queue_len(struct txn *tx, int argc, const char **argv,
     const size_t *lens)
 {
-	char	num[16], name[32];
-	size_t	len;
 	int	i;
 
-	snprintf(num, sizeof num, "%d", argc);
-	redis_args_str(&tx->args, num);
-	for (i = 0; i < argc; i++) {
-		len = lens != NULL ? lens[i] : strlen(argv[i]);
-		if (i == 0 && len < sizeof name) {
-			memcpy(name, argv[0], len);
-			name[len] = '\0';
-			txn_upper(name);
-			redis_args_add(&tx->args, name, len);
-		} else
-			redis_args_add(&tx->args, argv[i], len);
+	if (argc >= 2 && strcasecmp(argv[0], "HSETNEW") == 0) {
+		redis_args_command(&tx->args, (size_t)argc + 2);
+		redis_args_str(&tx->args, "EVAL");
+		redis_args_add(&tx->args, txn_hsetnew, sizeof txn_hsetnew - 1);
+		redis_args_str(&tx->args, "1");
+		i = 1;
+	} else {
+		redis_args_command(&tx->args, (size_t)argc);
+		i = 0;
+	}
+	for (; i < argc; i++) {
+		redis_args_add(&tx->args, argv[i], lens != NULL ? lens[i] :
+		    strlen(argv[i]));
 	}
 	tx->queued++;
 }
@@ -198,24 +133,37 @@ int
 txn_send(struct txn *tx, char **cause)
 {
 	const char	*argv[1];
-	int		 rc;
 
 	tx->refused = 0;
-	if ((rc = redisscript_load(tx->r, &txn_script, cause)) != 0) {
-		tx->refused = rc > 0;	/* the script itself was refused */
-		txn_abort(tx);
-		return -1;
-	}
 	argv[0] = "MULTI";
 	redis_pipe_argv(tx->r, 1, argv, NULL);
-	redisscript_pipe(tx->r, &txn_script, 0, &tx->args);
+	redis_pipe_raw(tx->r, &tx->args);
 	argv[0] = "EXEC";
 	redis_pipe_argv(tx->r, 1, argv, NULL);
-	redis_args_clear(&tx->args);	/* sent: only the hooks wait */
-	tx->queued = 0;
+	tx->sent = tx->queued;	/* kept until the replies are read */
 	if (redis_flush(tx->r, cause) != 0) {
 		txn_abort(tx);
 		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read MULTI's reply and one per command queued; return 0 with the first
+ * refusal among them in *err (copied), or -1 with *cause if Redis failed.
+ */
+static int
+txn_queued(struct txn *tx, char **err, char **cause)
+{
+	struct redis_reply	*x;
+	size_t			 i;
+
+	for (i = 0; i <= tx->sent; i++) {
+		if ((x = redis_pipe_reply(tx->r, cause)) == NULL)
+			return -1;
+		if (x->type == REDIS_TYPE_ERROR && *err == NULL)
+			*err = xstrdup(x->str);
+		redis_reply_free(x);
 	}
 	return 0;
 }
@@ -224,36 +172,20 @@ txn_send(struct txn *tx, char **cause)
 int
 txn_collect(struct txn *tx, const char *sr, char **cause)
 {
-	struct redis_reply	*reply[3] = { NULL, NULL, NULL }, *x;
-	const char		*err = NULL;
-	size_t			 i;
+	struct redis_reply	*x = NULL;
+	char			*err = NULL;
 	int			 rc = -1;
 
-	for (i = 0; i < 3; i++) {
-		if ((reply[i] = redis_pipe_reply(tx->r, cause)) == NULL)
-			goto out;
-	}
-	x = reply[2];
-	if (reply[0]->type == REDIS_TYPE_ERROR)
-		err = reply[0]->str;
-	else if (reply[1]->type == REDIS_TYPE_ERROR)
-		err = reply[1]->str;
-	else if (x->type == REDIS_TYPE_NIL)
+	if (txn_queued(tx, &err, cause) != 0 ||
+	    (x = redis_pipe_reply(tx->r, cause)) == NULL)
+		goto out;
+	if (x->type == REDIS_TYPE_NIL && err == NULL)
 		rc = 0;
-	else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&
-	    x->element[0]->type == REDIS_TYPE_INTEGER)
-		rc = 1;
-	else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&
-	    redis_reply_is_error(x->element[0], "NOSCRIPT")) {
-		/* Flushed: nothing was written; the caller connects again. */
-		redisscript_lost(tx->r, &txn_script);
-		if (cause != NULL)
-			*cause = xasprintf("SR %s: %s", sr, x->element[0]->str);
-	} else if (x->type == REDIS_TYPE_ARRAY && x->elements == 1 &&
-	    x->element[0]->str != NULL)
-		err = x->element[0]->str;
-	else
-		err = x->str != NULL ? x->str : "unexpected reply to EXEC";
+	else if (x->type == REDIS_TYPE_ARRAY && x->elements == tx->sent &&
+	    err == NULL)
+		rc = txnrepair_run(tx->r, &tx->args, x, sr, cause);
+	else if (err == NULL)
+		err = xstrdup(x->str != NULL ? x->str : "unexpected reply to EXEC");
 	if (err != NULL) {
 		tx->refused = 1;
 		if (cause != NULL)
@@ -262,8 +194,8 @@ txn_collect(struct txn *tx, const char *sr, char **cause)
 	}
 out:
 	txn_run_hooks(tx, rc == 1);
-	for (i = 0; i < 3; i++)
-		redis_reply_free(reply[i]);
+	redis_reply_free(x);
+	free(err);
 	txn_abort(tx);
 	return rc;
 }
@@ -284,6 +216,7 @@ txn_abort(struct txn *tx)
 	txn_run_hooks(tx, 0);
 	redis_args_clear(&tx->args);
 	tx->queued = 0;
+	tx->sent = 0;
 }
 
 /* Start a transaction. */

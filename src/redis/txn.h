@@ -13,16 +13,17 @@
  * txn.c knows only commands: what a step wants done once it commits (the
  * audit counting its decisions for /metrics) it registers as a hook.
  *
- * MULTI/EXEC alone cannot promise that: Redis runs every command of an
- * EXEC even when one is refused (WRONGTYPE on a key of the wrong type),
- * so a step would be half applied - its entry acknowledged, its
- * notification queued, its audit line missing. The commands are
- * therefore sent as the arguments of one Lua script, in MULTI/EXEC for
- * the WATCH: the script first checks the type of every key a command
- * writes (and that a counter it increments holds an integer) and refuses
- * the whole step, naming the key, before it writes anything; then it runs
- * them. A script runs atomically, so nothing can change a key between
- * the check and the write.
+ * The commands go in MULTI/EXEC, so they run at once and not at all if a
+ * WATCHed key changed. A command Redis refuses as it is queued (a wrong
+ * number of arguments) aborts the EXEC: nothing is written and the step
+ * is refused. One it refuses as it runs - a key of the wrong type, a
+ * counter that holds no integer: damage from outside - does not stop
+ * the others. That key is then moved aside whole, to "<key>:damaged:<ms>",
+ * and the step's writes to it are made again on a new one (txnrepair.h):
+ * the step is applied, the damaged value kept, and a warning names both.
+ * A step is not a Lua script that checks every key first: Redis spends
+ * more running a script's Lua than on the writes themselves. Only
+ * HSETNEW, the one conditional write, is a short script.
  */
 #ifndef TXN_H
 #define TXN_H
@@ -41,8 +42,9 @@ struct txn_hook {
 /* A transaction being queued: commands are sent with txn_exec(). */
 struct txn {
 	struct redis		*r;
-	struct redis_args	 args;		/* the script's: the commands */
+	struct redis_args	 args;		/* the commands, whole */
 	size_t			 queued;	/* commands */
+	size_t			 sent;		/* of them, awaiting replies */
 	int			 refused;	/* txn_exec(): Redis said no */
 	struct txn_hook		*hook;		/* run once as it ends */
 	size_t			 nhook;
@@ -53,12 +55,11 @@ void txn_begin(struct txn *tx, struct redis *r);
 
 /*
  * Queue one command (argc arguments, NUL-terminated strings, copied; the
- * second is the key it writes). The commands a transaction may hold are
- * those the script knows the type of (txn.c): DEL, EXPIRE, PERSIST, SET,
- * HSET, HSETNX, HDEL, HINCRBY, XADD, XACK, XDEL, ZADD, ZREM, SADD, SREM,
- * RPUSH; and HSETNEW key field value ..., the script's own: an HSET that
- * is run only if the key does not exist yet (a record written whole,
- * once, in one command rather than an HSETNX per field).
+ * second is the key it writes, which txnrepair.c moves aside if Redis
+ * refuses the command for it). Besides Redis's commands, HSETNEW key
+ * field value ...: an HSET that is run only if the key does not exist
+ * yet (a record written whole, once, in one command rather than an
+ * HSETNX per field).
  */
 void txn_queue(struct txn *tx, int argc, const char **argv);
 
@@ -93,8 +94,9 @@ void *txn_hook_arg(const struct txn *tx, void (*fn)(void *, int));
  * Send the transaction and read its replies. Returns 1 if it committed,
  * 0 if a watched key changed (nothing was written), -1 with *cause
  * (about SR sr) if Redis failed - the connection must then be dropped -
- * or refused the step, in which case tx->refused is set, nothing was
- * written and the connection is fine. The hooks run, then the queued
+ * or refused the step as it was queued, in which case tx->refused is
+ * set, nothing was written and the connection is fine. A step whose
+ * damaged keys were moved aside (txnrepair.h) committed. The hooks run, then the queued
  * commands are freed, either way.
  */
 int txn_exec(struct txn *tx, const char *sr, char **cause);

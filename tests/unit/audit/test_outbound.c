@@ -387,9 +387,9 @@ test_outbound_step(void **state)
 }
 
 /*
- * A step that loses its WATCH race writes no entry; nor does one Redis
- * refuses; and one refused because of the outbound stream itself records
- * nothing at all.
+ * A step that loses its WATCH race writes no entry; one that meets a
+ * damaged key, the outbound stream's or another's, writes its entry all
+ * the same (txnrepair.h).
  */
 static void
 test_outbound_all_or_nothing(void **state)
@@ -419,25 +419,26 @@ test_outbound_all_or_nothing(void **state)
 	    "e-1", "queued")->recipients = 1;
 	test_outbound_write(&t, "8812", &dl, 1);
 	assert_int_equal(testredis_int(t.r, "XLEN closeloop:outbound"), 1);
-	/* Refused for another key's sake: no entry. */
+	/* Another key damaged: moved aside, and the entry written. */
 	redis_reply_free(redis_command(other, &cause,
 	    "SET closeloop:stats x"));
 	decision_add(&dl, DECISION_SENT, NULL, VOCAB_NOTICE_RECEIVED, "TS",
 	    "e-1", "sent");
-	test_outbound_write(&t, "8812", &dl, -1);
-	assert_int_equal(testredis_int(t.r, "XLEN closeloop:outbound"), 1);
-	redis_reply_free(redis_command(other, &cause, "DEL closeloop:stats"));
-	/* The outbound stream is not a stream: the trail says nothing. */
+	test_outbound_write(&t, "8812", &dl, 1);
+	assert_int_equal(testredis_int(t.r, "XLEN closeloop:outbound"), 2);
+	assert_int_equal(testredis_int(t.r, "HLEN closeloop:stats"), 1);
+	/* The outbound stream damaged: a new one holds the entry. */
 	redis_reply_free(redis_command(other, &cause,
 	    "RENAME closeloop:outbound closeloop:kept"));
 	redis_reply_free(redis_command(other, &cause,
 	    "SET closeloop:outbound x"));
 	decision_add(&dl, DECISION_SENT, NULL, VOCAB_NOTICE_RECEIVED, "TS",
 	    "e-1", "sent");
-	test_outbound_write(&t, "8812", &dl, -1);
-	assert_int_equal(testredis_int(t.r, "XLEN closeloop:audit"), 1);
+	test_outbound_write(&t, "8812", &dl, 1);
+	assert_int_equal(testredis_int(t.r, "XLEN closeloop:audit"), 3);
+	assert_int_equal(testredis_int(t.r, "XLEN closeloop:outbound"), 1);
 	reply = test_outbound_read(&t, "closeloop:kept");
-	assert_int_equal(reply->elements, 1);
+	assert_int_equal(reply->elements, 2);
 	redis_reply_free(reply);
 	assert_null(cause);
 	redis_free(other);

@@ -595,12 +595,12 @@ test_store_run(void **state)
 }
 
 /*
- * A run with one event Redis refuses (its SR's history is not a stream)
- * applies the others one by one; the refused one is left as it was, not
- * acknowledged, and says why.
+ * A run with one event whose SR's history was damaged (not a stream) is
+ * applied whole: the damaged key is moved aside, every event is
+ * acknowledged, and SR 51's history starts again with its event.
  */
 static void
-test_store_run_refused(void **state)
+test_store_run_damaged(void **state)
 {
 	struct test_store	 t;
 	struct event		*run[3];
@@ -611,46 +611,38 @@ test_store_run_refused(void **state)
 	test_store_open(&t);
 	redis_reply_free(redis_command(t.r, &cause, "SET %s damaged",
 	    "closeloop:sr:{51}:events"));
-	run[0] = test_store_event(&t, T0, "type=status", "sr=50",
-	    "division=TW", "status=received", NULL);
-	run[1] = test_store_event(&t, T0, "type=status", "sr=51",
-	    "division=TW", "status=received", NULL);
-	run[2] = test_store_event(&t, T0, "type=status", "sr=52",
-	    "division=TW", "status=received", NULL);
+	for (i = 0; i < 3; i++) {
+		run[i] = test_store_event(&t, T0, "type=status",
+		    i == 0 ? "sr=50" : i == 1 ? "sr=51" : "sr=52",
+		    "division=TW", "status=received", NULL);
+	}
 	assert_int_equal(store_events(t.cf, t.r, "closeloop:events", run, 3,
 	    T0, rcs, why, &cause), 0);
 	assert_null(cause);
-	assert_int_equal(rcs[0], 1);
-	assert_int_equal(rcs[1], STORE_REFUSED);
-	assert_int_equal(rcs[2], 1);
-	assert_null(why[0]);
-	assert_null(why[2]);
-	assert_non_null(why[1]);
-	assert_non_null(strstr(why[1], "SR 51: redis refused the step"));
-	assert_non_null(strstr(why[1], "closeloop:sr:{51}:events"));
-	assert_int_equal(test_store_int(&t, "EXISTS %s",
-	    "closeloop:sr:{51}:state"), 0);
-	assert_int_equal(test_store_int(&t, "EXISTS %s",
-	    "closeloop:sr:{51}:audit"), 0);
-	assert_int_equal(test_store_int(&t, "HEXISTS %s wo:TW",
-	    "closeloop:sr:{50}:state"), 1);
-	assert_int_equal(test_store_int(&t, "HEXISTS %s wo:TW",
-	    "closeloop:sr:{52}:state"), 1);
-	assert_int_equal(test_store_int(&t, "HINCRBY %s accepted 0",
-	    "closeloop:stats"), 2);
 	for (i = 0; i < 3; i++) {
-		free(why[i]);
-		event_free(run[i]);
+		assert_int_equal(rcs[i], 1);
+		assert_null(why[i]);
 	}
+	assert_int_equal(test_store_int(&t, "HEXISTS %s wo:TW",
+	    "closeloop:sr:{51}:state"), 1);
+	assert_int_equal(test_store_int(&t, "XLEN %s",
+	    "closeloop:sr:{51}:events"), 1);
+	assert_int_equal(test_store_int(&t, "EVAL %s 0", "return "
+	    "#redis.call('KEYS', 'closeloop:sr:{51}:events:damaged:*')"), 1);
+	assert_int_equal(test_store_int(&t, "HINCRBY %s accepted 0",
+	    "closeloop:stats"), 3);
+	for (i = 0; i < 3; i++)
+		event_free(run[i]);
 	test_store_close(&t);
 }
 
 /*
- * A release Redis refuses leaves the SR's notice due, counted as
- * refused; the other SRs due are released.
+ * A release whose SR's audit trail was damaged (not a stream) releases
+ * the notice all the same, the damaged key moved aside; so is the other
+ * SR due.
  */
 static void
-test_store_release_refused(void **state)
+test_store_release_damaged(void **state)
 {
 	struct test_store	 t;
 	char			*cause = NULL;
@@ -666,14 +658,16 @@ test_store_release_refused(void **state)
 	redis_reply_free(redis_command(t.r, &cause, "SET %s damaged",
 	    "closeloop:sr:{60}:audit"));
 	assert_int_equal(store_release(t.cf, t.r, T0 + 10000, 100, &refused,
-	    &cause), 1);
+	    &cause), 2);
 	assert_null(cause);
-	assert_int_equal(refused, 1);
-	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 1);
+	assert_int_equal(refused, 0);
+	assert_int_equal(test_store_int(&t, "ZCARD %s", "closeloop:due"), 0);
 	assert_string_equal(test_store_hget(&t, "closeloop:sr:{60}:state",
-	    "held"), "1");
+	    "held"), "");
 	assert_string_equal(test_store_hget(&t, "closeloop:sr:{61}:state",
 	    "held"), "");
+	assert_int_equal(test_store_int(&t, "XLEN %s",
+	    "closeloop:sr:{60}:audit"), 1);
 	test_store_close(&t);
 }
 
@@ -733,8 +727,8 @@ main(void)
 		cmocka_unit_test(test_store_conflicts),
 		cmocka_unit_test(test_store_run),
 		cmocka_unit_test(test_store_run_concurrent),
-		cmocka_unit_test(test_store_run_refused),
-		cmocka_unit_test(test_store_release_refused),
+		cmocka_unit_test(test_store_run_damaged),
+		cmocka_unit_test(test_store_release_damaged),
 		cmocka_unit_test(test_store_late),
 	};
 

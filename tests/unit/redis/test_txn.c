@@ -247,94 +247,99 @@ test_txn_conflict(void **state)
 }
 
 /*
- * A write Redis would refuse (a key of the wrong type) refuses the whole
- * step: it is reported with its reason, nothing at all is written, and
- * the connection stays usable.
+ * Return what the key that was moved aside from key holds (GET of a
+ * string, HGET field of a hash), asserting there is exactly one.
+ */
+static char *
+test_txn_moved(struct test_txn *t, const char *key, const char *field)
+{
+	struct redis_reply	*x, *v;
+	char			*cause = NULL, *out;
+
+	x = redis_command(t->other, &cause, "KEYS %s:damaged:*", key);
+	assert_non_null(x);
+	assert_int_equal(x->type, REDIS_TYPE_ARRAY);
+	assert_int_equal(x->elements, 1);
+	if (field == NULL)
+		v = redis_command(t->other, &cause, "GET %s",
+		    x->element[0]->str);
+	else
+		v = redis_command(t->other, &cause, "HGET %s %s",
+		    x->element[0]->str, field);
+	assert_non_null(v);
+	assert_int_equal(v->type, REDIS_TYPE_STRING);
+	out = strdup(v->str);
+	redis_reply_free(v);
+	redis_reply_free(x);
+	return out;
+}
+
+/*
+ * A key of the wrong type, damaged from outside, does not cost the step
+ * anything: it is moved aside with what it held, and the step's writes
+ * to it - all of them, its expiry too - are made on a new one.
  */
 static void
-test_txn_refused(void **state)
+test_txn_damaged(void **state)
 {
 	struct test_txn	 t;
-	char		*cause = NULL;
+	char		*cause = NULL, *v;
 
 	(void)state;
 	test_txn_open(&t);
 	test_txn_other(&t, "SET closeloop:due not-a-sorted-set");
-	assert_true(test_txn_step(&t, -1, &cause));
-	assert_non_null(cause);
-	assert_non_null(strstr(cause, "SR 9: redis refused the step, which "
-	    "wrote nothing: WRONGTYPE ZADD closeloop:due"));
-	free(cause);
-	cause = NULL;
-	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
-	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:audit"), 0);
-	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:audit"), 0);
-	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:stats"), 0);
-
-	/* The same connection goes on: with the key put right, it commits. */
-	test_txn_other(&t, "DEL closeloop:due");
+	test_txn_other(&t, "SET closeloop:sr:{9}:audit not-a-stream");
 	assert_false(test_txn_step(&t, 1, &cause));
-	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 1);
+	assert_null(cause);
+	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
+	    "wo:TW"), 1);
+	assert_int_equal(test_txn_int(&t, "ZCOUNT closeloop:due 5000 5000"), 1);
+	assert_int_equal(test_txn_int(&t, "XLEN closeloop:sr:{9}:audit"), 1);
+	assert_true(test_txn_int(&t, "TTL closeloop:sr:{9}:audit") > 0);
+	assert_int_equal(test_txn_int(&t, "HINCRBY closeloop:stats "
+	    "decision:held 0"), 1);
+	v = test_txn_moved(&t, "closeloop:due", NULL);
+	assert_string_equal(v, "not-a-sorted-set");
+	free(v);
+	v = test_txn_moved(&t, "closeloop:sr:{9}:audit", NULL);
+	assert_string_equal(v, "not-a-stream");
+	free(v);
+
+	/* The same connection goes on. */
+	assert_false(test_txn_step(&t, 1, &cause));
+	assert_int_equal(test_txn_int(&t, "XLEN closeloop:sr:{9}:audit"), 2);
 	test_txn_close(&t);
 }
 
 /*
- * A counter that holds no integer refuses the step before anything is
- * written; a state key of the wrong type does not, as the step deletes it
- * before writing it.
+ * A counter that holds no integer is moved aside with its hash, and the
+ * step's counts start the new one; a state key of the wrong type is
+ * simply replaced, as the step deletes it before writing it.
  */
 static void
-test_txn_refused_counter(void **state)
+test_txn_damaged_counter(void **state)
 {
 	struct test_txn	 t;
-	char		*cause = NULL;
+	char		*cause = NULL, *v;
 
 	(void)state;
 	test_txn_open(&t);
 	test_txn_other(&t, "HSET closeloop:stats decision:held lots");
-	assert_true(test_txn_step(&t, -1, &cause));
-	assert_non_null(strstr(cause, "HINCRBY closeloop:stats "
-	    "decision:held: not an integer"));
-	free(cause);
-	cause = NULL;
-	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
-	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:due"), 0);
+	test_txn_step(&t, 1, &cause);
+	assert_null(cause);
+	assert_int_equal(test_txn_int(&t, "HINCRBY closeloop:stats "
+	    "decision:held 0"), 1);
+	assert_int_equal(test_txn_int(&t, "ZCOUNT closeloop:due 5000 5000"), 1);
+	v = test_txn_moved(&t, "closeloop:stats", "decision:held");
+	assert_string_equal(v, "lots");
+	free(v);
 
-	test_txn_other(&t, "DEL closeloop:stats");
 	test_txn_other(&t, "SET closeloop:sr:{9}:state damaged");
 	test_txn_step(&t, 1, &cause);
 	assert_int_equal(test_txn_int(&t, "HEXISTS closeloop:sr:{9}:state "
 	    "wo:TW"), 1);
-	test_txn_close(&t);
-}
-
-/*
- * A server whose scripts were flushed answers NOSCRIPT: nothing is
- * written, the connection is dropped, and a new one loads the script.
- */
-static void
-test_txn_flushed(void **state)
-{
-	struct test_txn	 t;
-	char		*cause = NULL;
-
-	(void)state;
-	test_txn_open(&t);
-	test_txn_step(&t, 1, &cause);
-	test_txn_other(&t, "FLUSHALL");
-	test_txn_other(&t, "SCRIPT FLUSH");
-	assert_false(test_txn_step(&t, -1, &cause));
-	assert_non_null(strstr(cause, "NOSCRIPT"));
-	free(cause);
-	cause = NULL;
-	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 0);
-	assert_null(redis_command(t.r, &cause, "PING"));
-	free(cause);
-	cause = NULL;
-	redis_free(t.r);
-	t.r = redisconn_open(t.cf, &cause);
-	assert_non_null(t.r);
-	test_txn_step(&t, 1, &cause);
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state:"
+	    "damaged"), 0);
 	test_txn_close(&t);
 }
 
@@ -358,32 +363,12 @@ test_txn_words(struct txn *tx, const char *line)
 }
 
 /*
- * Assert that a step of an HSET and then the command line is refused
- * with a cause holding want, and that it wrote nothing.
+ * A command Redis refuses as it is queued (a wrong number of arguments)
+ * refuses the whole step: it is reported with its reason, nothing at all
+ * is written, and the connection stays usable.
  */
 static void
-test_txn_refuses(struct test_txn *t, const char *line, const char *want)
-{
-	struct txn	 tx;
-	char		*cause = NULL;
-
-	txn_begin(&tx, t->r);
-	test_txn_words(&tx, "HSET first f 1");
-	test_txn_words(&tx, line);
-	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
-	assert_non_null(cause);
-	assert_non_null(strstr(cause, want));
-	free(cause);
-	assert_int_equal(test_txn_int(t, "EXISTS first"), 0);
-}
-
-/*
- * A command's name in small letters is checked like one in capitals: a
- * key or a counter of the wrong type refuses the step, and one of the
- * right type commits.
- */
-static void
-test_txn_small_letters(void **state)
+test_txn_refused(void **state)
 {
 	struct test_txn	 t;
 	struct txn	 tx;
@@ -391,38 +376,41 @@ test_txn_small_letters(void **state)
 
 	(void)state;
 	test_txn_open(&t);
-	test_txn_other(&t, "SET h a-string");
-	test_txn_refuses(&t, "hset h f 1", "WRONGTYPE HSET h");
-	test_txn_other(&t, "HSET counts n lots");
-	test_txn_refuses(&t, "hIncrBy counts n 1",
-	    "HINCRBY counts n: not an integer");
-
 	txn_begin(&tx, t.r);
-	test_txn_words(&tx, "hset first f 1");
-	test_txn_words(&tx, "Hincrby counts m 2");
-	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
-	assert_int_equal(test_txn_int(&t, "HSTRLEN first f"), 1);
-	assert_int_equal(test_txn_int(&t, "HSTRLEN counts m"), 1);
+	test_txn_words(&tx, "HSET first f 1");
+	test_txn_words(&tx, "ZADD closeloop:due 5");
+	assert_int_equal(txn_exec(&tx, "9", &cause), -1);
+	assert_true(tx.refused);
+	assert_non_null(strstr(cause, "SR 9: redis refused the step, which "
+	    "wrote nothing: ERR wrong number of arguments"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(test_txn_int(&t, "EXISTS first"), 0);
+
+	assert_false(test_txn_step(&t, 1, &cause));
+	assert_int_equal(test_txn_int(&t, "EXISTS closeloop:sr:{9}:state"), 1);
 	test_txn_close(&t);
 }
 
 /*
- * HSETNEW writes a record whole when there is none, and leaves one that
- * is there as it is; a key of another type refuses the step.
+ * HSETNEW (in any letters) writes a record whole when there is none, and
+ * leaves one that is there as it is, even on a server that forgot its
+ * scripts; a key of another type is moved aside and the record written.
  */
 static void
 test_txn_hsetnew(void **state)
 {
 	struct test_txn	 t;
 	struct txn	 tx;
-	char		*cause = NULL;
+	char		*cause = NULL, *v;
 
 	(void)state;
 	test_txn_open(&t);
 	test_txn_other(&t, "HSET kept state asked");
+	test_txn_other(&t, "SCRIPT FLUSH");
 	txn_begin(&tx, t.r);
 	test_txn_words(&tx, "HSETNEW fresh state waiting due 5");
-	test_txn_words(&tx, "HSETNEW kept state waiting due 5");
+	test_txn_words(&tx, "hsetnew kept state waiting due 5");
 	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
 	assert_int_equal(test_txn_int(&t, "HLEN fresh"), 2);
 	assert_int_equal(test_txn_int(&t, "HSTRLEN fresh state"), 7);
@@ -430,8 +418,15 @@ test_txn_hsetnew(void **state)
 	assert_int_equal(test_txn_int(&t, "HSTRLEN kept state"), 5);
 
 	test_txn_other(&t, "SET text a-string");
-	test_txn_refuses(&t, "HSETNEW text state waiting",
-	    "WRONGTYPE HSETNEW text");
+	txn_begin(&tx, t.r);
+	test_txn_words(&tx, "HSETNEW text state waiting");
+	test_txn_words(&tx, "EXPIRE text 100");
+	assert_int_equal(txn_exec(&tx, "9", &cause), 1);
+	assert_int_equal(test_txn_int(&t, "HSTRLEN text state"), 7);
+	assert_true(test_txn_int(&t, "TTL text") > 0);
+	v = test_txn_moved(&t, "text", NULL);
+	assert_string_equal(v, "a-string");
+	free(v);
 	test_txn_close(&t);
 }
 
@@ -443,10 +438,9 @@ main(void)
 		cmocka_unit_test(test_txn_send_collect),
 		cmocka_unit_test(test_txn_conflict),
 		cmocka_unit_test(test_txn_hooks),
+		cmocka_unit_test(test_txn_damaged),
+		cmocka_unit_test(test_txn_damaged_counter),
 		cmocka_unit_test(test_txn_refused),
-		cmocka_unit_test(test_txn_refused_counter),
-		cmocka_unit_test(test_txn_flushed),
-		cmocka_unit_test(test_txn_small_letters),
 		cmocka_unit_test(test_txn_hsetnew),
 	};
 
