@@ -350,7 +350,8 @@ mailsession_event(smtp_session_t session, int event, void *arg, ...)
 			    "apart from another to its port: its steps have "
 			    "no total deadline", s->hostport);
 		}
-		(void)nodelay_peer_port(s->port);
+		if (nodelay_fd(sockwatch_fd(s->watch)) == -1)
+			(void)nodelay_peer_port(s->port);
 		break;
 	case SMTP_EV_DISCONNECT:
 		sockwatch_disconnected(s->watch);

@@ -9,12 +9,14 @@
  * the data. Every message then costs a delayed ACK, capping a session at
  * about 25 messages a second whatever the machines can do.
  *
- * libesmtp does not hand out its socket, so when a session has connected
- * (its SMTP_EV_CONNECT event) the process's descriptors are listed from
- * /proc/self/fd (sockwatch_each()) and every TCP socket connected to the
- * SMTP server's port without TCP_NODELAY gets it. A socket of another
- * session to the same server gets it too, which is what it wants anyway;
- * no other connection of closeloopd goes to that port.
+ * libesmtp does not hand out its socket. When a session has connected
+ * (its SMTP_EV_CONNECT event), the socket its watch found (sockwatch.h)
+ * gets TCP_NODELAY; if the watch found none, the process's descriptors
+ * are listed from /proc/self/fd (sockwatch_each()) and every TCP socket
+ * connected to the SMTP server's port without TCP_NODELAY gets it. A
+ * socket of another session to the same server gets it too, which is
+ * what it wants anyway; no other connection of closeloopd goes to that
+ * port.
  */
 #include "build.h"
 
@@ -49,6 +51,13 @@ nodelay_one(int fd, const struct stat *sb, void *arg)
 
 	(void)sb;
 	*n += nodelay_set(fd);
+}
+
+/* Set TCP_NODELAY on fd, a TCP socket; returns 1 if it set it, or -1. */
+int
+nodelay_fd(int fd)
+{
+	return fd == -1 ? -1 : nodelay_set(fd);
 }
 
 /* Set TCP_NODELAY on the sockets connected to port. */

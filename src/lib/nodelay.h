@@ -11,4 +11,10 @@
  */
 int nodelay_peer_port(int port);
 
+/*
+ * Set TCP_NODELAY on fd if it does not have it yet. Returns 1 if it set
+ * it, 0 if not, -1 if fd is -1 (no socket: then nodelay_peer_port()).
+ */
+int nodelay_fd(int fd);
+
 #endif

@@ -11,16 +11,19 @@
  * library's thread says when each step starts (sockwatch_step()) and
  * when nothing is awaited from the peer (sockwatch_rest()).
  *
- * Finding the socket: the process's sockets (/proc/self/fd) are listed
- * when the watch is made, before the library connects, and again when it
- * says it has connected; its socket is the TCP socket connected to the
- * server's port that was not there the first time, if there is exactly
- * one (a socket is known by its inode). Several threads connect to the
- * same server at once, so the span between the two lists belongs to one
- * watch at a time, a lock for the whole process: no other watched
- * connection can appear in it. A connection of another kind to the same
- * port made meanwhile leaves two candidates, and then nothing is shut
- * down: the session keeps only the library's own timeouts.
+ * Finding the socket: a new descriptor takes the lowest number free, so
+ * the number that is lowest free when the watch is made, before the
+ * library connects, is where its socket should be when it says it has
+ * connected - a socket connected to the server's port there is taken
+ * without listing anything. Several threads connect to the same server
+ * at once, so the span between the two belongs to one watch at a time, a
+ * lock for the whole process: no other watched connection can appear in
+ * it. If another thread opened a descriptor meanwhile, the process's
+ * sockets are listed (/proc/self/fd) and the library's is the TCP socket
+ * connected to the server's port that no other watch holds (the sockets
+ * watches hold are known by their inodes); if there is not exactly one,
+ * nothing is shut down: the session keeps only the library's own
+ * timeouts.
  *
  * The watch keeps a duplicate of the socket (F_DUPFD_CLOEXEC) and checks
  * that it is the same inode, so that what it shuts down is that socket
@@ -69,8 +72,8 @@ struct sockwatch {
 	int			 port;
 	long			 step_ms;
 	int			 locked;	/* holds sockwatch_lock */
-	struct sockwatch_id	*before;	/* sockets at the last list */
-	size_t			 nbefore;
+	int			 guess;		/* lowest free, or -1 */
+	struct sockwatch_id	 id;		/* of the socket, once found */
 
 	pthread_t		 thread;
 	int			 running;	/* thread started */
@@ -89,7 +92,6 @@ struct sockwatch {
 
 /* Candidates for the library's socket, while they are looked for. */
 struct sockwatch_find {
-	struct sockwatch	*w;
 	int			 fd;
 	struct sockwatch_id	 id;
 	int			 n;
@@ -97,6 +99,11 @@ struct sockwatch_find {
 
 /* Held from sockwatch_new() to sockwatch_connected(). */
 static pthread_mutex_t sockwatch_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The sockets the watches hold, under their own lock. */
+static pthread_mutex_t		 sockwatch_held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sockwatch_id	*sockwatch_held;
+static size_t			 sockwatch_nheld;
 
 /* Return the peer's port of a connected TCP socket, or -1. */
 static int
@@ -148,46 +155,71 @@ sockwatch_each(int port, void (*fn)(int, const struct stat *, void *),
 	return n;
 }
 
-/* Note one socket of the list taken before the library connects. */
-static void
-sockwatch_note(int fd, const struct stat *sb, void *arg)
+/* Return the lowest descriptor number free now, or -1. */
+static int
+sockwatch_lowest(void)
 {
-	struct sockwatch	*w = arg;
+	int	fd;
 
-	(void)fd;
-	w->before = xreallocarray(w->before, w->nbefore + 1,
-	    sizeof *w->before);
-	w->before[w->nbefore].dev = sb->st_dev;
-	w->before[w->nbefore].ino = sb->st_ino;
-	w->nbefore++;
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) != -1)
+		close(fd);
+	return fd;
 }
 
-/* List the sockets there are before the library connects. */
-static void
-sockwatch_list(struct sockwatch *w)
+/* Return whether a watch holds the socket id; sockwatch_held_lock held. */
+static int
+sockwatch_is_held(const struct sockwatch_id *id)
 {
-	free(w->before);
-	w->before = NULL;
-	w->nbefore = 0;
-	(void)sockwatch_each(-1, sockwatch_note, w);
+	size_t	i;
+
+	for (i = 0; i < sockwatch_nheld; i++) {
+		if (sockwatch_held[i].dev == id->dev &&
+		    sockwatch_held[i].ino == id->ino)
+			return 1;
+	}
+	return 0;
 }
 
-/* Keep a socket connected to the port that was not in the list. */
+/* Say that w holds its socket, or (held 0) no longer does. */
+static void
+sockwatch_hold(struct sockwatch *w, int held)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&sockwatch_held_lock);
+	if (held) {
+		sockwatch_held = xreallocarray(sockwatch_held,
+		    sockwatch_nheld + 1, sizeof *sockwatch_held);
+		sockwatch_held[sockwatch_nheld++] = w->id;
+	} else {
+		for (i = 0; i < sockwatch_nheld; i++) {
+			if (sockwatch_held[i].dev == w->id.dev &&
+			    sockwatch_held[i].ino == w->id.ino) {
+				sockwatch_held[i] =
+				    sockwatch_held[--sockwatch_nheld];
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&sockwatch_held_lock);
+}
+
+/* Keep a socket connected to the port that no watch holds. */
 static void
 sockwatch_candidate(int fd, const struct stat *sb, void *arg)
 {
 	struct sockwatch_find	*f = arg;
-	size_t			 i;
+	struct sockwatch_id	 id;
 
-	for (i = 0; i < f->w->nbefore; i++) {
-		if (f->w->before[i].dev == sb->st_dev &&
-		    f->w->before[i].ino == sb->st_ino)
-			return;
+	id.dev = sb->st_dev;
+	id.ino = sb->st_ino;
+	pthread_mutex_lock(&sockwatch_held_lock);
+	if (!sockwatch_is_held(&id)) {
+		f->fd = fd;
+		f->id = id;
+		f->n++;
 	}
-	f->fd = fd;
-	f->id.dev = sb->st_dev;
-	f->id.ino = sb->st_ino;
-	f->n++;
+	pthread_mutex_unlock(&sockwatch_held_lock);
 }
 
 /* Return a duplicate of the library's socket, or -1 if not told apart. */
@@ -199,8 +231,12 @@ sockwatch_find(struct sockwatch *w)
 	int			fd;
 
 	memset(&f, 0, sizeof f);
-	f.w = w;
-	if (sockwatch_each(w->port, sockwatch_candidate, &f) == -1 ||
+	if (w->guess != -1 && fstat(w->guess, &sb) == 0 &&
+	    S_ISSOCK(sb.st_mode) && sockwatch_port_of(w->guess) == w->port) {
+		f.fd = w->guess;
+		f.id.dev = sb.st_dev;
+		f.id.ino = sb.st_ino;
+	} else if (sockwatch_each(w->port, sockwatch_candidate, &f) == -1 ||
 	    f.n != 1)
 		return -1;
 	if ((fd = fcntl(f.fd, F_DUPFD_CLOEXEC, 3)) == -1)
@@ -210,6 +246,8 @@ sockwatch_find(struct sockwatch *w)
 		close(fd);
 		return -1;
 	}
+	w->id = f.id;
+	sockwatch_hold(w, 1);
 	return fd;
 }
 
@@ -287,7 +325,7 @@ sockwatch_new(int port, long step_ms, char **cause)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->cond, &attr);
 	pthread_condattr_destroy(&attr);
-	sockwatch_list(w);
+	w->guess = sockwatch_lowest();
 	return w;
 }
 
@@ -306,6 +344,7 @@ sockwatch_connected(struct sockwatch *w, const char *step)
 		return -1;
 	if (!w->running && sockwatch_start(w) != 0) {
 		close(fd);
+		sockwatch_hold(w, 0);
 		return -1;
 	}
 	pthread_mutex_lock(&w->mtx);
@@ -360,21 +399,44 @@ sockwatch_expired(struct sockwatch *w, char *buf, size_t size)
 	return expired;
 }
 
-/* Forget the socket; list the sockets again for the next connection. */
+/* Close w's duplicate of the socket, and no longer hold it; w->mtx held. */
+static void
+sockwatch_close(struct sockwatch *w)
+{
+	if (w->fd == -1)
+		return;
+	close(w->fd);
+	w->fd = -1;
+	sockwatch_hold(w, 0);
+}
+
+/* Forget the socket; guess again where the next connection's will be. */
 void
 sockwatch_disconnected(struct sockwatch *w)
 {
 	if (w == NULL)
 		return;
 	pthread_mutex_lock(&w->mtx);
-	if (w->fd != -1)
-		close(w->fd);
-	w->fd = -1;
+	sockwatch_close(w);
 	w->armed = 0;
 	pthread_mutex_unlock(&w->mtx);
 	if (!w->locked && pthread_mutex_trylock(&sockwatch_lock) == 0)
 		w->locked = 1;
-	sockwatch_list(w);
+	w->guess = sockwatch_lowest();
+}
+
+/* Return the duplicate of the library's socket w holds, or -1. */
+int
+sockwatch_fd(struct sockwatch *w)
+{
+	int	fd;
+
+	if (w == NULL)
+		return -1;
+	pthread_mutex_lock(&w->mtx);
+	fd = w->fd;
+	pthread_mutex_unlock(&w->mtx);
+	return fd;
 }
 
 /* Stop the watchdog and free w. */
@@ -390,12 +452,10 @@ sockwatch_free(struct sockwatch *w)
 		pthread_mutex_unlock(&w->mtx);
 		pthread_join(w->thread, NULL);
 	}
-	if (w->fd != -1)
-		close(w->fd);
+	sockwatch_close(w);
 	if (w->locked)
 		pthread_mutex_unlock(&sockwatch_lock);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->mtx);
-	free(w->before);
 	free(w);
 }

@@ -64,6 +64,13 @@ int sockwatch_expired(struct sockwatch *w, char *buf, size_t size);
  */
 void sockwatch_disconnected(struct sockwatch *w);
 
+/*
+ * Return w's duplicate of the library's socket once sockwatch_connected()
+ * found it, or -1. w keeps it: the caller may set options on it (the
+ * socket is the library's), not close it.
+ */
+int sockwatch_fd(struct sockwatch *w);
+
 /* Stop watching, close the duplicate and free w; NULL is a no-op. */
 void sockwatch_free(struct sockwatch *w);
 

@@ -110,6 +110,26 @@ test_nodelay_only_that_port(void **state)
 	close(l2);
 }
 
+/* One socket given by its descriptor gets it, once; no socket is -1. */
+static void
+test_nodelay_fd(void **state)
+{
+	int	l, p, c, a;
+
+	(void)state;
+	l = test_nodelay_listen(&p);
+	c = test_nodelay_connect(p);
+	a = accept(l, NULL, NULL);
+	assert_int_equal(nodelay_fd(c), 1);
+	assert_int_not_equal(test_nodelay_get(c), 0);
+	assert_int_equal(test_nodelay_get(a), 0);
+	assert_int_equal(nodelay_fd(c), 0);		/* already set */
+	assert_int_equal(nodelay_fd(-1), -1);
+	close(a);
+	close(c);
+	close(l);
+}
+
 /* A port nothing is connected to changes nothing. */
 static void
 test_nodelay_no_connection(void **state)
@@ -127,6 +147,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nodelay_only_that_port),
+		cmocka_unit_test(test_nodelay_fd),
 		cmocka_unit_test(test_nodelay_no_connection),
 	};
 

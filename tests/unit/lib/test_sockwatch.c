@@ -4,13 +4,16 @@
  *
  * On loopback, the test plays the library: it connects a client to a
  * listener of its own after sockwatch_new() and reports it with
- * sockwatch_connected(). What is checked is what the sockets show: a
+ * sockwatch_connected() - where the library's socket would be, at the
+ * number that was lowest free, unless a test opens another descriptor
+ * first. What is checked is what the sockets show: a
  * read returning the end of the stream at once when a step ran out of
  * time, and a connection still carrying data otherwise.
  */
 #include "build.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -197,27 +200,66 @@ test_sockwatch_steps(void **state)
 }
 
 /*
- * Two new connections to the port are not told apart: neither is
- * watched, and neither is shut down.
+ * When another descriptor took the number that was lowest free (another
+ * thread's file), the library's socket is found by listing: beside an
+ * older one another watch holds, it is the only one, and only it is shut
+ * down. fd is where sockwatch_fd() says the watch keeps it.
+ */
+static void
+test_sockwatch_listed(void **state)
+{
+	struct test_sockwatch_conn	 c, held;
+	struct sockwatch		*w, *first;
+	int				 stolen;
+
+	(void)state;
+	test_sockwatch_listen(&c);
+	held = c;
+	assert_non_null(first = sockwatch_new(c.port, 60000, NULL));
+	assert_int_equal(sockwatch_fd(first), -1);
+	held.client = test_sockwatch_connect(&c, &held.server);
+	assert_int_equal(sockwatch_connected(first, "EHLO"), 0);
+	assert_true(sockwatch_fd(first) > held.client);
+
+	assert_non_null(w = sockwatch_new(c.port, 200, NULL));
+	assert_true((stolen = open("/dev/null", O_RDONLY)) != -1);
+	c.client = test_sockwatch_connect(&c, &c.server);
+	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
+	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
+	test_sockwatch_alive(held.client, held.server);
+	sockwatch_free(w);
+	sockwatch_free(first);
+	close(stolen);
+	close(held.client);
+	close(held.server);
+	test_sockwatch_close(&c);
+}
+
+/*
+ * Two new connections to the port, neither where the first should be,
+ * are not told apart: neither is watched, and neither is shut down.
  */
 static void
 test_sockwatch_two_new(void **state)
 {
 	struct test_sockwatch_conn	 c;
 	struct sockwatch		*w;
-	int				 other, other_peer;
+	int				 other, other_peer, stolen;
 
 	(void)state;
 	test_sockwatch_listen(&c);
 	assert_non_null(w = sockwatch_new(c.port, 200, NULL));
+	assert_true((stolen = open("/dev/null", O_RDONLY)) != -1);
 	c.client = test_sockwatch_connect(&c, &c.server);
 	other = test_sockwatch_connect(&c, &other_peer);
 	assert_int_equal(sockwatch_connected(w, "greeting"), -1);
+	assert_int_equal(sockwatch_fd(w), -1);
 	usleep(500 * 1000);
 	test_sockwatch_alive(c.client, c.server);
 	test_sockwatch_alive(other, other_peer);
 	assert_int_equal(sockwatch_expired(w, NULL, 0), 0);
 	sockwatch_free(w);
+	close(stolen);
 	close(other);
 	close(other_peer);
 	test_sockwatch_close(&c);
@@ -358,6 +400,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sockwatch_deadline),
 		cmocka_unit_test(test_sockwatch_steps),
+		cmocka_unit_test(test_sockwatch_listed),
 		cmocka_unit_test(test_sockwatch_two_new),
 		cmocka_unit_test(test_sockwatch_others),
 		cmocka_unit_test(test_sockwatch_reused_number),
