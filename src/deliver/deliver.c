@@ -42,11 +42,20 @@
 /* The longest an outcome is tried again after Redis failed, in ms. */
 #define DELIVER_RECORD_MS	60000
 
+/*
+ * The workers of a channel wait on its condition: cond[0] email, cond[1]
+ * SMS, cond[2] a worker waiting to reconnect. A kick for everyone wakes
+ * them all; the kick after new events wakes one worker of each channel,
+ * and a worker that took a whole batch passes the wake-up on to the next
+ * of its channel, so that a backlog still gets every session working and
+ * a trickle does not wake four workers to find one notification.
+ */
 struct deliver {
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 cond;
+	pthread_cond_t		 cond[3];
 	struct generation	*g;
 	unsigned long		 kicks;
+	unsigned long		 passes[2];	/* per channel */
 	int			 stopping;
 	int			 dry_run;
 	pthread_t		*threads;
@@ -114,7 +123,8 @@ deliver_start(struct generation *g, int dry_run,
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&d->cond, &attr);
+	for (i = 0; i < 3; i++)
+		pthread_cond_init(&d->cond[i], &attr);
 	pthread_condattr_destroy(&attr);
 	d->g = generation_hold(g);
 	d->dry_run = dry_run;
@@ -138,6 +148,17 @@ deliver_start(struct generation *g, int dry_run,
 	return d;
 }
 
+/* Count a kick and wake every worker; d->lock held. */
+static void
+deliver_wake_all(struct deliver *d)
+{
+	size_t	i;
+
+	d->kicks++;
+	for (i = 0; i < 3; i++)
+		pthread_cond_broadcast(&d->cond[i]);
+}
+
 /* Hand the workers a new generation. */
 void
 deliver_swap(struct deliver *d, struct generation *g)
@@ -150,8 +171,7 @@ deliver_swap(struct deliver *d, struct generation *g)
 	old = d->g;
 	d->g = generation_hold(g);
 	/* A worker asleep until the old quiet hours end looks again. */
-	d->kicks++;
-	pthread_cond_broadcast(&d->cond);
+	deliver_wake_all(d);
 	pthread_mutex_unlock(&d->lock);
 	generation_drop(old);
 }
@@ -163,26 +183,48 @@ deliver_kick(struct deliver *d)
 	if (d == NULL)
 		return;
 	pthread_mutex_lock(&d->lock);
-	d->kicks++;
-	pthread_cond_broadcast(&d->cond);
+	deliver_wake_all(d);
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* Return the count of kicks. */
+/* Wake one waiting worker of each channel. */
+void
+deliver_kick_one(struct deliver *d)
+{
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->kicks++;
+	pthread_cond_signal(&d->cond[0]);
+	pthread_cond_signal(&d->cond[1]);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Wake one more waiting worker of channel chan. */
+void
+deliver_pass(struct deliver *d, int chan)
+{
+	pthread_mutex_lock(&d->lock);
+	d->passes[chan]++;
+	pthread_cond_signal(&d->cond[chan]);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Return the count of kicks, and of passes to chan. */
 unsigned long
-deliver_kicks(struct deliver *d)
+deliver_kicks(struct deliver *d, int chan)
 {
 	unsigned long	n;
 
 	pthread_mutex_lock(&d->lock);
-	n = d->kicks;
+	n = d->kicks + (chan < 2 ? d->passes[chan] : 0);
 	pthread_mutex_unlock(&d->lock);
 	return n;
 }
 
 /* Wait for a kick, the stop, or ms. */
 void
-deliver_wait(struct deliver *d, unsigned long seen, int64_t ms)
+deliver_wait(struct deliver *d, int chan, unsigned long seen, int64_t ms)
 {
 	struct timespec	ts;
 
@@ -191,11 +233,12 @@ deliver_wait(struct deliver *d, unsigned long seen, int64_t ms)
 	if (ms != DELIVER_FOREVER)
 		clock_after(CLOCK_MONOTONIC, ms, &ts);
 	pthread_mutex_lock(&d->lock);
-	while (d->kicks == seen && !d->stopping) {
+	while (d->kicks + (chan < 2 ? d->passes[chan] : 0) == seen &&
+	    !d->stopping) {
 		if (ms == DELIVER_FOREVER)
-			pthread_cond_wait(&d->cond, &d->lock);
-		else if (pthread_cond_timedwait(&d->cond, &d->lock, &ts) ==
-		    ETIMEDOUT)
+			pthread_cond_wait(&d->cond[chan], &d->lock);
+		else if (pthread_cond_timedwait(&d->cond[chan], &d->lock,
+		    &ts) == ETIMEDOUT)
 			break;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -288,7 +331,7 @@ deliver_connect(struct deliver *d, struct generation *g, struct redis **r,
 		log_warn("%s: %s; retrying", who, cause);
 	*down = 1;
 	free(cause);
-	deliver_wait(d, deliver_kicks(d), 1000);
+	deliver_wait(d, DELIVER_ANY, deliver_kicks(d, DELIVER_ANY), 1000);
 	return -1;
 }
 
@@ -515,7 +558,7 @@ deliver_stop(struct deliver *d, int64_t deadline_ms)
 		return;
 	pthread_mutex_lock(&d->lock);
 	d->stopping = 1;
-	pthread_cond_broadcast(&d->cond);
+	deliver_wake_all(d);
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < d->nthreads; i++) {
 		left = deadline_ms - clock_ms();
@@ -534,7 +577,8 @@ deliver_stop(struct deliver *d, int64_t deadline_ms)
 	generation_drop(d->g);
 	breaker_free(d->breaker[0]);
 	breaker_free(d->breaker[1]);
-	pthread_cond_destroy(&d->cond);
+	for (i = 0; i < 3; i++)
+		pthread_cond_destroy(&d->cond[i]);
 	pthread_mutex_destroy(&d->lock);
 	if (d->nudge != -1)
 		close(d->nudge);

@@ -62,7 +62,7 @@ struct deliver *deliver_start(struct generation *g, int dry_run,
  */
 void deliver_swap(struct deliver *d, struct generation *g);
 
-/* Wake the workers: notifications were queued. */
+/* Wake every worker: an operator's change, or the stop. */
 void deliver_kick(struct deliver *d);
 
 /*
@@ -90,17 +90,36 @@ struct generation *deliver_hold(struct deliver *d);
 void *deliver_channel(const struct deliver *d, const char *name,
     const char *who, const void *opts, const struct channel **ch);
 
-/*
- * Return the count of kicks so far; a worker reads it before it looks at
- * the outbox and passes it to deliver_wait(), so no kick is missed.
- */
-unsigned long deliver_kicks(struct deliver *d);
+/* Whom a wake-up is for: the workers of a channel, or any waiting worker. */
+#define DELIVER_EMAIL	0
+#define DELIVER_SMS	1
+#define DELIVER_ANY	2
 
 /*
- * Wait until kicked since seen, or stopping, or for at most ms
- * (DELIVER_FOREVER: no limit).
+ * Return the count of kicks so far (for chan DELIVER_EMAIL or
+ * DELIVER_SMS, with the passes to it); a worker reads it before it looks
+ * at the outbox and passes it to deliver_wait(), so no kick is missed.
  */
-void deliver_wait(struct deliver *d, unsigned long seen, int64_t ms);
+unsigned long deliver_kicks(struct deliver *d, int chan);
+
+/*
+ * Wait, as a worker of chan, until kicked since seen, or stopping, or for
+ * at most ms (DELIVER_FOREVER: no limit).
+ */
+void deliver_wait(struct deliver *d, int chan, unsigned long seen,
+    int64_t ms);
+
+/*
+ * After new events: wake one waiting worker of each channel (a kick all
+ * workers see when they next look, but only those woken look at once).
+ */
+void deliver_kick_one(struct deliver *d);
+
+/*
+ * A worker of chan that took a whole batch wakes one more of its channel,
+ * for what may be left.
+ */
+void deliver_pass(struct deliver *d, int chan);
 
 /*
  * A worker that wrote outcomes nudges the main loop: deliver_fd() turns

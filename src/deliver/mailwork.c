@@ -305,27 +305,30 @@ mailwork_main(void *arg)
 	struct generation	*g;
 	unsigned long		 seen;
 	int64_t			 next_due, wait;
-	size_t			 n;
+	size_t			 n, max;
 
 	memset(&w, 0, sizeof w);
 	w.d = arg;
 	while (!deliver_stopping(w.d)) {
-		seen = deliver_kicks(w.d);
+		seen = deliver_kicks(w.d, DELIVER_EMAIL);
 		g = deliver_hold(w.d);
 		if (deliver_connect(w.d, g, &w.r, "email", &w.down) != 0) {
 			generation_drop(g);
 			continue;
 		}
 		next_due = 0;
+		max = (size_t)g->cf->email_messages_per_session;
 		n = mailwork_batch(&w, g, &next_due);
 		generation_drop(g);
 		if (n > 0) {
+			if (n == max)	/* there may be more: another worker */
+				deliver_pass(w.d, DELIVER_EMAIL);
 			deliver_nudge(w.d);
 			continue;
 		}
 		/* Nothing due: sleep until the next is, or until kicked. */
 		wait = next_due != 0 ? next_due - clock_now() : DELIVER_FOREVER;
-		deliver_wait(w.d, seen, wait);
+		deliver_wait(w.d, DELIVER_EMAIL, seen, wait);
 	}
 	if (w.ch != NULL)
 		w.ch->close(w.c);

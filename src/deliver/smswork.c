@@ -357,7 +357,7 @@ smswork_main(void *arg)
 	w.d = arg;
 	while (!deliver_stopping(w.d) ||
 	    (w.c != NULL && w.ch->pending(w.c) > 0)) {
-		seen = deliver_kicks(w.d);
+		seen = deliver_kicks(w.d, DELIVER_SMS);
 		g = deliver_hold(w.d);
 		wait = 0;
 		if (deliver_stopping(w.d))
@@ -373,7 +373,7 @@ smswork_main(void *arg)
 		if (w.c != NULL && w.ch->pending(w.c) > 0)
 			w.ch->run(w.c, wait < 100 ? (int)wait : 100);
 		else if (!w.done)
-			deliver_wait(w.d, seen, wait);
+			deliver_wait(w.d, DELIVER_SMS, seen, wait);
 		if (w.done) {
 			deliver_nudge(w.d);
 			w.done = 0;

@@ -149,7 +149,7 @@ server_handle(struct server *sv, struct stream_batch *batch)
 	if (done < batch->n)
 		server_claim_later(sv);
 	stream_batch_clear(batch);
-	deliver_kick(sv->deliver);
+	deliver_kick_one(sv->deliver);
 	chores_fold(&sv->chores);
 	if (sv->r != NULL)
 		server_next_due(sv);
@@ -442,7 +442,7 @@ server_chores(struct server *sv)
 		return;
 	}
 	if (queued > 0)
-		deliver_kick(sv->deliver);
+		deliver_kick_one(sv->deliver);
 }
 
 /* One turn of the loop while connected. */
@@ -479,7 +479,7 @@ server_turn(struct server *sv)
 	    clock_now() >= sv->next_due && sv->caught_up &&
 	    !server_entries_waiting(sv) && clock_ms() >= sv->release_after) {
 		server_release(sv);
-		deliver_kick(sv->deliver);
+		deliver_kick_one(sv->deliver);
 		return;
 	}
 	if (sv->r != NULL)

@@ -665,6 +665,83 @@ test_record_late(void **state)
 	test_outbox_close(&t);
 }
 
+/* A worker of one channel waiting for a wake-up, and what it saw. */
+struct test_waiter {
+	struct deliver	*d;
+	int		 chan;
+	unsigned long	 seen;
+	int		 woken;		/* under test_waiters_lock */
+};
+
+static pthread_mutex_t test_waiters_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Wait as a worker would, at most 5 s, and say so when woken. */
+static void *
+test_waiter_main(void *arg)
+{
+	struct test_waiter	*w = arg;
+
+	deliver_wait(w->d, w->chan, w->seen, 5000);
+	pthread_mutex_lock(&test_waiters_lock);
+	w->woken = 1;
+	pthread_mutex_unlock(&test_waiters_lock);
+	return NULL;
+}
+
+/* Return how many of the n waiters of chan were woken by now, 300 ms on. */
+static int
+test_waiters_woken(struct test_waiter *w, size_t n, int chan)
+{
+	size_t	i;
+	int	k = 0;
+
+	usleep(300 * 1000);
+	pthread_mutex_lock(&test_waiters_lock);
+	for (i = 0; i < n; i++)
+		k += w[i].chan == chan && w[i].woken;
+	pthread_mutex_unlock(&test_waiters_lock);
+	return k;
+}
+
+/*
+ * New events wake one waiting email worker and the SMS worker, not every
+ * email worker; a worker that took a whole batch wakes one more; a kick
+ * for everyone wakes the rest.
+ */
+static void
+test_deliver_wakes(void **state)
+{
+	struct generation	*g;
+	struct deliver		*d;
+	struct test_waiter	 w[4];
+	pthread_t		 th[4];
+	size_t			 i;
+
+	(void)state;
+	g = generation_new(testserver_config(&ts, NULL, NULL), NULL);
+	d = deliver_start(g, 0, NULL);
+	memset(w, 0, sizeof w);
+	for (i = 0; i < 4; i++) {
+		w[i].d = d;
+		w[i].chan = i < 3 ? DELIVER_EMAIL : DELIVER_SMS;
+		w[i].seen = deliver_kicks(d, w[i].chan);
+		assert_int_equal(pthread_create(&th[i], NULL,
+		    test_waiter_main, &w[i]), 0);
+	}
+	usleep(500 * 1000);		/* all four are waiting */
+	deliver_kick_one(d);
+	assert_int_equal(test_waiters_woken(w, 4, DELIVER_EMAIL), 1);
+	assert_int_equal(test_waiters_woken(w, 4, DELIVER_SMS), 1);
+	deliver_pass(d, DELIVER_EMAIL);
+	assert_int_equal(test_waiters_woken(w, 4, DELIVER_EMAIL), 2);
+	deliver_kick(d);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	assert_int_equal(test_waiters_woken(w, 4, DELIVER_EMAIL), 3);
+	deliver_stop(d, 0);
+	generation_drop(g);
+}
+
 /*
  * What waits is read as closeloop queue and the console read it: due
  * now and later per channel, the oldest and the next, and the first dead
@@ -997,6 +1074,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_queue_records),
+		cmocka_unit_test(test_deliver_wakes),
 		cmocka_unit_test(test_outcome_sent),
 		cmocka_unit_test(test_outcome_retry),
 		cmocka_unit_test(test_retry_delay),
