@@ -65,6 +65,7 @@ struct mail {
 	int		 auth_clear;	/* AUTH allowed without TLS */
 	int		 probe;		/* the last session did not connect */
 	struct mailtls	*tls_ctx;
+	struct sockwatch *watch;	/* kept from session to session */
 };
 
 /* Header fields libesmtp acts on, and how often each may appear. */
@@ -195,7 +196,21 @@ mail_free(struct mail *m)
 		explicit_bzero(m->password, strlen(m->password));
 	free(m->password);
 	free(m->helo);
+	sockwatch_free(m->watch);
 	free(m);
+}
+
+/*
+ * Ready m's watch for the session's connection: made at the first, then
+ * kept with its thread. Returns 0, or -1 with *cause.
+ */
+static int
+mail_watch(struct mail *m, char **cause)
+{
+	if (m->watch != NULL)
+		return sockwatch_again(m->watch, cause);
+	m->watch = sockwatch_new(m->port, m->timeout_ms, cause);
+	return m->watch != NULL ? 0 : -1;
 }
 
 /* Set msg's outcome to a permanent failure: it is not sent. */
@@ -419,13 +434,13 @@ mail_send(struct mail *m, struct channel_msg *msgs, size_t n,
 		if (done != NULL)
 			done(&msgs[i], arg);
 	}
-	if (queued > 0 && (s.watch = sockwatch_new(m->port, m->timeout_ms,
-	    &cause)) == NULL) {
+	if (queued > 0 && mail_watch(m, &cause) != 0) {
 		why = xasprintf("connect to %s: %s", m->hostport, cause);
 		free(cause);
 		m->probe = 1;
 		queued = 0;
 	}
+	s.watch = queued > 0 ? m->watch : NULL;
 	if (queued > 0 && m->probe && probe_connect(m->host,
 	    strrchr(m->hostport, ':') + 1, m->timeout_ms, &why) != 0)
 		queued = 0;
@@ -441,7 +456,7 @@ mail_send(struct mail *m, struct channel_msg *msgs, size_t n,
 	}
 	s.expired = sockwatch_expired(s.watch, s.expired_step,
 	    sizeof s.expired_step);
-	sockwatch_free(s.watch);
+	sockwatch_end(s.watch);
 	s.watch = NULL;
 	for (i = 0; i < n; i++) {
 		if (entries[i].finished)

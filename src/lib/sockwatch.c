@@ -297,36 +297,63 @@ sockwatch_start(struct sockwatch *w)
 	return 0;
 }
 
+/* Take the process's watch lock, waiting at most w's step time. */
+static int
+sockwatch_lock_take(struct sockwatch *w, char **cause)
+{
+	struct timespec	ts;
+
+	clock_split(clock_ms() + w->step_ms, &ts);
+	if (pthread_mutex_clocklock(&sockwatch_lock, CLOCK_MONOTONIC,
+	    &ts) != 0) {
+		if (cause != NULL) {
+			*cause = xasprintf("another connection to port %d has "
+			    "been under way for %ld s", w->port,
+			    w->step_ms / 1000);
+		}
+		return -1;
+	}
+	w->locked = 1;
+	return 0;
+}
+
 /* Make a watch, once no other watch is between new and connected. */
 struct sockwatch *
 sockwatch_new(int port, long step_ms, char **cause)
 {
 	struct sockwatch	*w;
 	pthread_condattr_t	 attr;
-	struct timespec		 ts;
-	int			 rc;
 
-	clock_split(clock_ms() + step_ms, &ts);
-	rc = pthread_mutex_clocklock(&sockwatch_lock, CLOCK_MONOTONIC, &ts);
-	if (rc != 0) {
-		if (cause != NULL) {
-			*cause = xasprintf("another connection to port %d has "
-			    "been under way for %ld s", port, step_ms / 1000);
-		}
-		return NULL;
-	}
 	w = xcalloc(1, sizeof *w);
 	w->port = port;
 	w->step_ms = step_ms;
-	w->locked = 1;
 	w->fd = -1;
 	pthread_mutex_init(&w->mtx, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->cond, &attr);
 	pthread_condattr_destroy(&attr);
+	if (sockwatch_lock_take(w, cause) != 0) {
+		sockwatch_free(w);
+		return NULL;
+	}
 	w->guess = sockwatch_lowest();
 	return w;
+}
+
+/* Make w ready for the library's next connection, as sockwatch_new(). */
+int
+sockwatch_again(struct sockwatch *w, char **cause)
+{
+	sockwatch_end(w);
+	if (sockwatch_lock_take(w, cause) != 0)
+		return -1;
+	pthread_mutex_lock(&w->mtx);
+	w->expired = 0;
+	w->step[0] = '\0';
+	pthread_mutex_unlock(&w->mtx);
+	w->guess = sockwatch_lowest();
+	return 0;
 }
 
 /* Find the library's socket and start the first step. */
@@ -399,15 +426,18 @@ sockwatch_expired(struct sockwatch *w, char *buf, size_t size)
 	return expired;
 }
 
-/* Close w's duplicate of the socket, and no longer hold it; w->mtx held. */
+/* Close w's duplicate of the socket, no longer hold it, end the step. */
 static void
 sockwatch_close(struct sockwatch *w)
 {
-	if (w->fd == -1)
-		return;
-	close(w->fd);
-	w->fd = -1;
-	sockwatch_hold(w, 0);
+	pthread_mutex_lock(&w->mtx);
+	if (w->fd != -1) {
+		close(w->fd);
+		w->fd = -1;
+		sockwatch_hold(w, 0);
+	}
+	w->armed = 0;
+	pthread_mutex_unlock(&w->mtx);
 }
 
 /* Forget the socket; guess again where the next connection's will be. */
@@ -416,10 +446,7 @@ sockwatch_disconnected(struct sockwatch *w)
 {
 	if (w == NULL)
 		return;
-	pthread_mutex_lock(&w->mtx);
 	sockwatch_close(w);
-	w->armed = 0;
-	pthread_mutex_unlock(&w->mtx);
 	if (!w->locked && pthread_mutex_trylock(&sockwatch_lock) == 0)
 		w->locked = 1;
 	w->guess = sockwatch_lowest();
@@ -439,6 +466,19 @@ sockwatch_fd(struct sockwatch *w)
 	return fd;
 }
 
+/* Let go of the connection: its duplicate, its step, the lock. */
+void
+sockwatch_end(struct sockwatch *w)
+{
+	if (w == NULL)
+		return;
+	sockwatch_close(w);
+	if (w->locked) {
+		w->locked = 0;
+		pthread_mutex_unlock(&sockwatch_lock);
+	}
+}
+
 /* Stop the watchdog and free w. */
 void
 sockwatch_free(struct sockwatch *w)
@@ -452,9 +492,7 @@ sockwatch_free(struct sockwatch *w)
 		pthread_mutex_unlock(&w->mtx);
 		pthread_join(w->thread, NULL);
 	}
-	sockwatch_close(w);
-	if (w->locked)
-		pthread_mutex_unlock(&sockwatch_lock);
+	sockwatch_end(w);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->mtx);
 	free(w);

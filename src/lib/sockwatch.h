@@ -30,6 +30,19 @@ int sockwatch_each(int port, void (*fn)(int, const struct stat *, void *),
 struct sockwatch *sockwatch_new(int port, long step_ms, char **cause);
 
 /*
+ * Make w ready for the library's next connection, as sockwatch_new() made
+ * it for the first, keeping its thread: the last connection's is let go
+ * (sockwatch_end()). Returns 0, or -1 with *cause as sockwatch_new().
+ */
+int sockwatch_again(struct sockwatch *w, char **cause);
+
+/*
+ * Let go of the connection: forget its socket and step, and let the next
+ * watch be made. The watch keeps its thread for sockwatch_again().
+ */
+void sockwatch_end(struct sockwatch *w);
+
+/*
  * The library has connected (call it in its thread, from its connect
  * event): find its socket, the one TCP socket connected to port that was
  * not there when the watch was made or last disconnected, keep a

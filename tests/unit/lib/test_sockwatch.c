@@ -13,6 +13,7 @@
 #include "build.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -196,6 +197,62 @@ test_sockwatch_steps(void **state)
 	assert_int_equal(sockwatch_expired(w, step, sizeof step), 1);
 	assert_string_equal(step, "DATA");
 	sockwatch_free(w);
+	test_sockwatch_close(&c);
+}
+
+/* Return how many threads this process has. */
+static int
+test_sockwatch_threads(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	assert_non_null(d = opendir("/proc/self/task"));
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * A watch made ready again serves the next connection with the same
+ * thread: the first connection's step ran out and was shut down, the
+ * second's runs out too, and while the watch is between connections
+ * another can be made.
+ */
+static void
+test_sockwatch_again(void **state)
+{
+	struct test_sockwatch_conn	 c, next;
+	struct sockwatch		*w, *other;
+	char				 step[32];
+	int				 threads;
+
+	(void)state;
+	test_sockwatch_listen(&c);
+	next = c;
+	assert_non_null(w = sockwatch_new(c.port, 200, NULL));
+	c.client = test_sockwatch_connect(&c, &c.server);
+	assert_int_equal(sockwatch_connected(w, "greeting"), 0);
+	assert_int_equal(test_sockwatch_read(c.client, 5000), 0);
+	assert_int_equal(sockwatch_expired(w, step, sizeof step), 1);
+	threads = test_sockwatch_threads();
+	sockwatch_end(w);
+	assert_non_null(other = sockwatch_new(c.port, 200, NULL));
+	sockwatch_free(other);
+
+	assert_int_equal(sockwatch_again(w, NULL), 0);
+	assert_int_equal(sockwatch_expired(w, NULL, 0), 0);
+	next.client = test_sockwatch_connect(&c, &next.server);
+	assert_int_equal(sockwatch_connected(w, "MAIL"), 0);
+	assert_int_equal(test_sockwatch_threads(), threads);
+	assert_int_equal(test_sockwatch_read(next.client, 5000), 0);
+	assert_int_equal(sockwatch_expired(w, step, sizeof step), 1);
+	assert_string_equal(step, "MAIL");
+	sockwatch_free(w);
+	close(next.client);
+	close(next.server);
 	test_sockwatch_close(&c);
 }
 
@@ -400,6 +457,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sockwatch_deadline),
 		cmocka_unit_test(test_sockwatch_steps),
+		cmocka_unit_test(test_sockwatch_again),
 		cmocka_unit_test(test_sockwatch_listed),
 		cmocka_unit_test(test_sockwatch_two_new),
 		cmocka_unit_test(test_sockwatch_others),
