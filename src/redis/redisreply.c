@@ -4,8 +4,10 @@
  * hiredis builds a reply through a table of functions its reader calls
  * for each value it parses. A connection's reader is given this table
  * (redisreply_use()), whose functions make struct redis_reply in
- * place of hiredis's redisReply: each value is allocated once, and
- * nothing is copied or freed twice on its way to the caller. A value
+ * place of hiredis's redisReply: each value is allocated once, with a
+ * string's bytes or an array's element pointers in the same block, just
+ * after the struct, and nothing is copied or freed twice on its way to
+ * the caller. A value
  * inside an array is put into its parent as it is made; the reply
  * hiredis hands back is the top one, which the caller frees with
  * redis_reply_free(); hiredis frees a reply it gives up on half-read
@@ -14,6 +16,7 @@
 #include "build.h"
 
 #include <hiredis/hiredis.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +45,8 @@ redisreply_string(const redisReadTask *task, char *s, size_t len)
 {
 	struct redis_reply	*v;
 
-	v = xcalloc(1, sizeof *v);
+	v = xmalloc(sizeof *v + len + 1);
+	memset(v, 0, sizeof *v);
 	switch (task->type) {
 	case REDIS_REPLY_STATUS:
 		v->type = REDIS_TYPE_STATUS;
@@ -54,7 +58,7 @@ redisreply_string(const redisReadTask *task, char *s, size_t len)
 		v->type = REDIS_TYPE_STRING;
 		break;
 	}
-	v->str = xmalloc(len + 1);
+	v->str = (char *)(v + 1);
 	memcpy(v->str, s, len);
 	v->str[len] = '\0';
 	v->len = len;
@@ -67,11 +71,14 @@ redisreply_array(const redisReadTask *task, REDIS_READER_COUNT n)
 {
 	struct redis_reply	*v;
 
-	v = xcalloc(1, sizeof *v);
+	if (n > 0 && (size_t)n > (SIZE_MAX - sizeof *v) / sizeof *v->element)
+		return NULL;		/* hiredis: out of memory */
+	v = xcalloc(1, sizeof *v + (n > 0 ? (size_t)n : 0) *
+	    sizeof *v->element);
 	v->type = REDIS_TYPE_ARRAY;
 	if (n > 0) {
 		v->elements = (size_t)n;
-		v->element = xcalloc((size_t)n, sizeof *v->element);
+		v->element = (struct redis_reply **)(v + 1);
 	}
 	return redisreply_place(task, v);
 }
@@ -116,8 +123,11 @@ redis_reply_free(struct redis_reply *reply)
 		return;
 	for (i = 0; i < reply->elements; i++)
 		redis_reply_free(reply->element[i]);
-	free(reply->element);
-	free(reply->str);
+	/* Made elsewhere (redisscript.c's refusal), they are apart. */
+	if (reply->element != (struct redis_reply **)(reply + 1))
+		free(reply->element);
+	if (reply->str != (char *)(reply + 1))
+		free(reply->str);
 	free(reply);
 }
 
