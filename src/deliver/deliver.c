@@ -43,19 +43,22 @@
 #define DELIVER_RECORD_MS	60000
 
 /*
- * The workers of a channel wait on its condition: cond[0] email, cond[1]
- * SMS, cond[2] a worker waiting to reconnect. A kick for everyone wakes
- * them all; the kick after new events wakes one worker of each channel,
- * and a worker that took a whole batch passes the wake-up on to the next
- * of its channel, so that a backlog still gets every session working and
- * a trickle does not wake four workers to find one notification.
+ * The workers of a channel wait on its condition (DELIVER_EMAIL,
+ * DELIVER_SMS; DELIVER_ANY for a worker waiting to reconnect). A kick
+ * for everyone wakes them all; the kick after new events wakes one
+ * worker of each channel, and a worker that took a whole batch passes
+ * the wake-up on to the next of its channel, so that a backlog still
+ * gets every session working and a trickle does not wake four workers
+ * to find one notification.
  */
+#define DELIVER_NCOND	(DELIVER_ANY + 1)
+
 struct deliver {
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 cond[3];
+	pthread_cond_t		 cond[DELIVER_NCOND];
 	struct generation	*g;
 	unsigned long		 kicks;
-	unsigned long		 passes[2];	/* per channel */
+	unsigned long		 passes[DELIVER_NCOND]; /* per condition */
 	int			 stopping;
 	int			 dry_run;
 	pthread_t		*threads;
@@ -123,7 +126,7 @@ deliver_start(struct generation *g, int dry_run,
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < DELIVER_NCOND; i++)
 		pthread_cond_init(&d->cond[i], &attr);
 	pthread_condattr_destroy(&attr);
 	d->g = generation_hold(g);
@@ -155,7 +158,7 @@ deliver_wake_all(struct deliver *d)
 	size_t	i;
 
 	d->kicks++;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < DELIVER_NCOND; i++)
 		pthread_cond_broadcast(&d->cond[i]);
 }
 
@@ -195,8 +198,8 @@ deliver_kick_one(struct deliver *d)
 		return;
 	pthread_mutex_lock(&d->lock);
 	d->kicks++;
-	pthread_cond_signal(&d->cond[0]);
-	pthread_cond_signal(&d->cond[1]);
+	pthread_cond_signal(&d->cond[DELIVER_EMAIL]);
+	pthread_cond_signal(&d->cond[DELIVER_SMS]);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -210,6 +213,13 @@ deliver_pass(struct deliver *d, int chan)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* Return the kicks and the passes to chan so far; d->lock held. */
+static unsigned long
+deliver_seen(struct deliver *d, int chan)
+{
+	return d->kicks + d->passes[chan];
+}
+
 /* Return the count of kicks, and of passes to chan. */
 unsigned long
 deliver_kicks(struct deliver *d, int chan)
@@ -217,7 +227,7 @@ deliver_kicks(struct deliver *d, int chan)
 	unsigned long	n;
 
 	pthread_mutex_lock(&d->lock);
-	n = d->kicks + (chan < 2 ? d->passes[chan] : 0);
+	n = deliver_seen(d, chan);
 	pthread_mutex_unlock(&d->lock);
 	return n;
 }
@@ -233,8 +243,7 @@ deliver_wait(struct deliver *d, int chan, unsigned long seen, int64_t ms)
 	if (ms != DELIVER_FOREVER)
 		clock_after(CLOCK_MONOTONIC, ms, &ts);
 	pthread_mutex_lock(&d->lock);
-	while (d->kicks + (chan < 2 ? d->passes[chan] : 0) == seen &&
-	    !d->stopping) {
+	while (deliver_seen(d, chan) == seen && !d->stopping) {
 		if (ms == DELIVER_FOREVER)
 			pthread_cond_wait(&d->cond[chan], &d->lock);
 		else if (pthread_cond_timedwait(&d->cond[chan], &d->lock,
@@ -577,7 +586,7 @@ deliver_stop(struct deliver *d, int64_t deadline_ms)
 	generation_drop(d->g);
 	breaker_free(d->breaker[0]);
 	breaker_free(d->breaker[1]);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < DELIVER_NCOND; i++)
 		pthread_cond_destroy(&d->cond[i]);
 	pthread_mutex_destroy(&d->lock);
 	if (d->nudge != -1)

@@ -166,41 +166,33 @@ sockwatch_lowest(void)
 	return fd;
 }
 
-/* Return whether a watch holds the socket id; sockwatch_held_lock held. */
-static int
-sockwatch_is_held(const struct sockwatch_id *id)
+/* Return where the watches hold socket id, or -1; sockwatch_held_lock held. */
+static ssize_t
+sockwatch_held_at(const struct sockwatch_id *id)
 {
 	size_t	i;
 
 	for (i = 0; i < sockwatch_nheld; i++) {
 		if (sockwatch_held[i].dev == id->dev &&
 		    sockwatch_held[i].ino == id->ino)
-			return 1;
+			return (ssize_t)i;
 	}
-	return 0;
+	return -1;
 }
 
 /* Say that w holds its socket, or (held 0) no longer does. */
 static void
 sockwatch_hold(struct sockwatch *w, int held)
 {
-	size_t	i;
+	ssize_t	i;
 
 	pthread_mutex_lock(&sockwatch_held_lock);
 	if (held) {
 		sockwatch_held = xreallocarray(sockwatch_held,
 		    sockwatch_nheld + 1, sizeof *sockwatch_held);
 		sockwatch_held[sockwatch_nheld++] = w->id;
-	} else {
-		for (i = 0; i < sockwatch_nheld; i++) {
-			if (sockwatch_held[i].dev == w->id.dev &&
-			    sockwatch_held[i].ino == w->id.ino) {
-				sockwatch_held[i] =
-				    sockwatch_held[--sockwatch_nheld];
-				break;
-			}
-		}
-	}
+	} else if ((i = sockwatch_held_at(&w->id)) != -1)
+		sockwatch_held[i] = sockwatch_held[--sockwatch_nheld];
 	pthread_mutex_unlock(&sockwatch_held_lock);
 }
 
@@ -214,7 +206,7 @@ sockwatch_candidate(int fd, const struct stat *sb, void *arg)
 	id.dev = sb->st_dev;
 	id.ino = sb->st_ino;
 	pthread_mutex_lock(&sockwatch_held_lock);
-	if (!sockwatch_is_held(&id)) {
+	if (sockwatch_held_at(&id) == -1) {
 		f->fd = fd;
 		f->id = id;
 		f->n++;

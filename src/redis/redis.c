@@ -341,12 +341,6 @@ redis_args_raw(struct redis_args *a, const char *bytes, size_t len)
 	a->len += len;
 }
 
-/* Queue a's buffer as it is: whole commands, in the protocol's form. */
-void
-redis_pipe_raw(struct redis *r, const struct redis_args *a)
-{
-	redis_append(r, a->buf, a->len);
-}
 
 /* Append a NUL-terminated argument. */
 void
@@ -410,6 +404,36 @@ redis_pipe_args(struct redis *r, const struct redis_args *head,
 	}
 	redis_append(r, cmd, (size_t)(p - cmd));
 	free(cmd);
+}
+
+/* Queue MULTI, the whole commands in cmds, and EXEC. */
+void
+redis_pipe_multi(struct redis *r, const struct redis_args *cmds)
+{
+	static const char multi[] = "*1\r\n$5\r\nMULTI\r\n";
+	static const char exec[] = "*1\r\n$4\r\nEXEC\r\n";
+
+	redis_append(r, multi, sizeof multi - 1);
+	redis_append(r, cmds->buf, cmds->len);
+	redis_append(r, exec, sizeof exec - 1);
+}
+
+/* Read MULTI's reply, n QUEUED, and return EXEC's reply. */
+struct redis_reply *
+redis_multi_reply(struct redis *r, size_t n, char **err, char **cause)
+{
+	struct redis_reply	*x;
+	size_t			 i;
+
+	*err = NULL;
+	for (i = 0; i <= n; i++) {
+		if ((x = redis_pipe_reply(r, cause)) == NULL)
+			return NULL;
+		if (x->type == REDIS_TYPE_ERROR && *err == NULL)
+			*err = xstrdup(x->str);
+		redis_reply_free(x);
+	}
+	return redis_pipe_reply(r, cause);
 }
 
 /* Send what is queued and wait for the next reply. */

@@ -40,7 +40,7 @@ void redis_args_add(struct redis_args *a, const char *s, size_t len);
 
 /*
  * Start a command of n arguments, whose arguments follow: a buffer of
- * whole commands, for redis_pipe_raw(), rather than the arguments of one.
+ * whole commands, for redis_pipe_multi(), rather than the arguments of one.
  */
 void redis_args_command(struct redis_args *a, size_t n);
 
@@ -132,8 +132,20 @@ int redis_flush(struct redis *r, char **cause);
 void redis_pipe_args(struct redis *r, const struct redis_args *head,
     const struct redis_args *tail);
 
-/* Queue a's buffer, whole commands in the protocol's form, as it is. */
-void redis_pipe_raw(struct redis *r, const struct redis_args *a);
+/*
+ * Queue MULTI, the whole commands in cmds (a buffer of
+ * redis_args_command()), and EXEC, to be sent like redis_pipe_argv().
+ */
+void redis_pipe_multi(struct redis *r, const struct redis_args *cmds);
+
+/*
+ * Read the replies to redis_pipe_multi() of n commands: MULTI's and the
+ * n QUEUED, the first refusal among them copied into *err (NULL if none;
+ * the caller frees it: EXEC then refuses the whole transaction), and
+ * return EXEC's (the caller frees it). NULL with *cause if Redis failed.
+ */
+struct redis_reply *redis_multi_reply(struct redis *r, size_t n, char **err,
+    char **cause);
 
 /*
  * Send a command without waiting for its reply, for a blocking read that

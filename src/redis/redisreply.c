@@ -7,11 +7,10 @@
  * place of hiredis's redisReply: each value is allocated once, with a
  * string's bytes or an array's element pointers in the same block, just
  * after the struct, and nothing is copied or freed twice on its way to
- * the caller. A value
- * inside an array is put into its parent as it is made; the reply
- * hiredis hands back is the top one, which the caller frees with
- * redis_reply_free(); hiredis frees a reply it gives up on half-read
- * with the same function.
+ * the caller. A value inside an array is put into its parent as it is
+ * made; the reply hiredis hands back is the top one, which the caller
+ * frees with redis_reply_free(); hiredis frees a reply it gives up on
+ * half-read with the same function.
  */
 #include "build.h"
 

@@ -132,38 +132,12 @@ txn_hook_arg(const struct txn *tx, void (*fn)(void *, int))
 int
 txn_send(struct txn *tx, char **cause)
 {
-	const char	*argv[1];
-
 	tx->refused = 0;
-	argv[0] = "MULTI";
-	redis_pipe_argv(tx->r, 1, argv, NULL);
-	redis_pipe_raw(tx->r, &tx->args);
-	argv[0] = "EXEC";
-	redis_pipe_argv(tx->r, 1, argv, NULL);
-	tx->sent = tx->queued;	/* kept until the replies are read */
+	/* The commands stay queued until their replies are read. */
+	redis_pipe_multi(tx->r, &tx->args);
 	if (redis_flush(tx->r, cause) != 0) {
 		txn_abort(tx);
 		return -1;
-	}
-	return 0;
-}
-
-/*
- * Read MULTI's reply and one per command queued; return 0 with the first
- * refusal among them in *err (copied), or -1 with *cause if Redis failed.
- */
-static int
-txn_queued(struct txn *tx, char **err, char **cause)
-{
-	struct redis_reply	*x;
-	size_t			 i;
-
-	for (i = 0; i <= tx->sent; i++) {
-		if ((x = redis_pipe_reply(tx->r, cause)) == NULL)
-			return -1;
-		if (x->type == REDIS_TYPE_ERROR && *err == NULL)
-			*err = xstrdup(x->str);
-		redis_reply_free(x);
 	}
 	return 0;
 }
@@ -172,16 +146,15 @@ txn_queued(struct txn *tx, char **err, char **cause)
 int
 txn_collect(struct txn *tx, const char *sr, char **cause)
 {
-	struct redis_reply	*x = NULL;
+	struct redis_reply	*x;
 	char			*err = NULL;
 	int			 rc = -1;
 
-	if (txn_queued(tx, &err, cause) != 0 ||
-	    (x = redis_pipe_reply(tx->r, cause)) == NULL)
+	if ((x = redis_multi_reply(tx->r, tx->queued, &err, cause)) == NULL)
 		goto out;
 	if (x->type == REDIS_TYPE_NIL && err == NULL)
 		rc = 0;
-	else if (x->type == REDIS_TYPE_ARRAY && x->elements == tx->sent &&
+	else if (x->type == REDIS_TYPE_ARRAY && x->elements == tx->queued &&
 	    err == NULL)
 		rc = txnrepair_run(tx->r, &tx->args, x, sr, cause);
 	else if (err == NULL)
@@ -216,7 +189,6 @@ txn_abort(struct txn *tx)
 	txn_run_hooks(tx, 0);
 	redis_args_clear(&tx->args);
 	tx->queued = 0;
-	tx->sent = 0;
 }
 
 /* Start a transaction. */

@@ -44,7 +44,6 @@ struct txn {
 	struct redis		*r;
 	struct redis_args	 args;		/* the commands, whole */
 	size_t			 queued;	/* commands */
-	size_t			 sent;		/* of them, awaiting replies */
 	int			 refused;	/* txn_exec(): Redis said no */
 	struct txn_hook		*hook;		/* run once as it ends */
 	size_t			 nhook;
@@ -96,8 +95,8 @@ void *txn_hook_arg(const struct txn *tx, void (*fn)(void *, int));
  * (about SR sr) if Redis failed - the connection must then be dropped -
  * or refused the step as it was queued, in which case tx->refused is
  * set, nothing was written and the connection is fine. A step whose
- * damaged keys were moved aside (txnrepair.h) committed. The hooks run, then the queued
- * commands are freed, either way.
+ * damaged keys were moved aside (txnrepair.h) committed. The hooks run,
+ * then the queued commands are freed, either way.
  */
 int txn_exec(struct txn *tx, const char *sr, char **cause);
 

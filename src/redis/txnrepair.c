@@ -122,39 +122,30 @@ txnrepair_again(struct redis *r, const struct txnrepair_cmd *cmds,
 {
 	struct redis_args	 again;
 	struct redis_reply	*x;
-	const char		*argv[3];
-	size_t			 i, nsent = 0;
+	char			*err = NULL;
+	size_t			 i, nsent = nkey;
 	int			 rc = -1;
 
 	memset(&again, 0, sizeof again);
+	for (i = 0; i < nkey; i++) {
+		redis_args_command(&again, 3);
+		redis_args_str(&again, "RENAME");
+		redis_args_str(&again, keys[i].key);
+		redis_args_str(&again, keys[i].moved);
+	}
 	for (i = 0; i < ncmd; i++) {
 		if (txnrepair_find(keys, nkey, &cmds[i]) != NULL) {
 			redis_args_raw(&again, cmds[i].at, cmds[i].len);
 			nsent++;
 		}
 	}
-	argv[0] = "MULTI";
-	redis_pipe_argv(r, 1, argv, NULL);
-	for (i = 0; i < nkey; i++) {
-		argv[0] = "RENAME";
-		argv[1] = keys[i].key;
-		argv[2] = keys[i].moved;
-		redis_pipe_argv(r, 3, argv, NULL);
-	}
-	redis_pipe_raw(r, &again);
-	argv[0] = "EXEC";
-	redis_pipe_argv(r, 1, argv, NULL);
-	nsent += nkey;
-	for (i = 0; i <= nsent; i++) {		/* MULTI's and QUEUED */
-		if ((x = redis_pipe_reply(r, cause)) == NULL)
-			goto fail;
-		redis_reply_free(x);
-	}
-	if ((x = redis_pipe_reply(r, cause)) == NULL)
+	redis_pipe_multi(r, &again);
+	if ((x = redis_multi_reply(r, nsent, &err, cause)) == NULL)
 		goto fail;
 	if (x->type != REDIS_TYPE_ARRAY)
 		log_err("SR %s: the damaged keys' writes were not made again: "
-		    "%s", sr, x->str != NULL ? x->str : "no reply to EXEC");
+		    "%s", sr, err != NULL ? err : x->str != NULL ? x->str :
+		    "no reply to EXEC");
 	for (i = nkey; x->type == REDIS_TYPE_ARRAY && i < x->elements; i++) {
 		if (x->element[i]->type == REDIS_TYPE_ERROR)
 			log_err("SR %s: redis still refuses a write made "
@@ -163,6 +154,7 @@ txnrepair_again(struct redis *r, const struct txnrepair_cmd *cmds,
 	redis_reply_free(x);
 	rc = 0;
 fail:
+	free(err);
 	redis_args_clear(&again);
 	return rc;
 }

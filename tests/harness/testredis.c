@@ -97,6 +97,24 @@ testredis_key_int(struct redis *r, const char *cmd, const char *key)
 	return v;
 }
 
+/* Return how many keys match pattern (KEYS: a test's small database). */
+size_t
+testredis_keys(struct redis *r, const char *pattern)
+{
+	struct redis_reply	*reply;
+	const char		*argv[2] = { "KEYS", pattern };
+	char			*cause = NULL;
+	size_t			 n;
+
+	reply = redis_command_argv(r, &cause, 2, argv, NULL);
+	if (reply == NULL)
+		fail_msg("KEYS %s: %s", pattern, cause);
+	assert_int_equal(reply->type, REDIS_TYPE_ARRAY);
+	n = reply->elements;
+	redis_reply_free(reply);
+	return n;
+}
+
 /* Return a field of a hash. */
 char *
 testredis_hget(struct redis *r, const char *key, const char *field)

@@ -48,6 +48,9 @@ long long testredis_int(struct redis *r, const char *cmd);
 long long testredis_key_int(struct redis *r, const char *cmd,
     const char *key);
 
+/* Return how many keys match pattern (KEYS), failing on an error. */
+size_t testredis_keys(struct redis *r, const char *pattern);
+
 /* Return field of the hash key (allocated), or NULL if it has none. */
 char *testredis_hget(struct redis *r, const char *key, const char *field);
 

@@ -262,7 +262,6 @@ static void
 test_suppress_clear(void **state)
 {
 	struct test_suppress	 t;
-	struct redis_reply	*reply;
 	char			 hash[DIGEST_SHA1_HEX_LEN + 1];
 	char			*cause = NULL, *v;
 
@@ -313,11 +312,8 @@ test_suppress_clear(void **state)
 	assert_null(cause);
 	assert_int_equal(testtrail_ops_len(t.r, t.cf), 4);
 	assert_null(test_suppress_field(&t, "ana@example.org", "reason"));
-	reply = redis_command(t.r, NULL, "KEYS %s",
-	    "closeloop:suppressed:email:damaged:*");
-	assert_non_null(reply);
-	assert_int_equal(reply->elements, 1);
-	redis_reply_free(reply);
+	assert_int_equal(testredis_keys(t.r,
+	    "closeloop:suppressed:email:damaged:*"), 1);
 	test_suppress_close(&t);
 }
 
