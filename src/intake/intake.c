@@ -12,7 +12,9 @@
  *                        decision:KIND for each kind of decision
  * The "{SR}" hash tag keeps an SR's keys in one Redis Cluster slot. Valid
  * events are handed to store_events() in runs of events of distinct SRs,
- * which records, decides and acknowledges a run in one transaction.
+ * which records, decides and acknowledges a run in one transaction; an
+ * event that would touch an SR of the run waits for a later run, and so
+ * does every later event of that SR.
  */
 #include "build.h"
 
@@ -34,6 +36,9 @@
 
 /* The most events applied in one run (two round trips to Redis). */
 #define INTAKE_RUN_MAX	64
+
+/* How far into the batch a run looks for events that can join it. */
+#define INTAKE_LOOK	(2 * INTAKE_RUN_MAX)
 
 /*
  * Dead-letter an entry with a reason, logging it. Returns 0, or -1 with
@@ -139,30 +144,72 @@ intake_run(const struct config *cf, struct stream *s, struct redis *r,
 }
 
 /*
- * Handle every entry of a batch. Valid events are applied in runs of
- * events that do not touch the same SR (store_events()), a run ending
- * where the next event would; invalid entries are dead-lettered as they
- * come, which changes no SR.
+ * Apply the valid events evs (their entries es, n of them) in runs, the
+ * first run taking every event of the first INTAKE_LOOK that touches no
+ * SR or id of an event taken before it, nor of one left for later; the
+ * rest follow in later runs, in their order. An SR's events are applied
+ * in the order of the stream, and a batch in which each SR has two
+ * events adjacent takes two runs, not one an event. Before each run,
+ * stop(arg) may ask to leave the rest pending. The events are freed;
+ * evs and es are reused. Returns 0 or -1 with *cause.
+ */
+static int
+intake_runs(const struct config *cf, struct stream *s, struct redis *r,
+    struct event **evs, const struct stream_entry **es, size_t n,
+    struct intake_counts *counts, int (*stop)(void *), void *arg,
+    char **cause)
+{
+	const struct stream_entry	*res[INTAKE_RUN_MAX];
+	struct event			*run[INTAKE_RUN_MAX];
+	size_t				 i, k, left;
+	int				 rc = 0;
+
+	while (n > 0 && rc == 0) {
+		if (stop != NULL && stop(arg)) {
+			log_warn("shutdown: leaving %zu entries of the batch "
+			    "pending", n);
+			break;
+		}
+		k = left = 0;
+		for (i = 0; i < n; i++) {
+			if (i < INTAKE_LOOK && k < INTAKE_RUN_MAX &&
+			    !store_conflict(run, k, evs[i]) &&
+			    !store_conflict(evs, left, evs[i])) {
+				res[k] = es[i];
+				run[k++] = evs[i];
+				continue;
+			}
+			/* Left for a later run: kept in order, in front. */
+			es[left] = es[i];
+			evs[left++] = evs[i];
+		}
+		rc = intake_run(cf, s, r, run, res, &k, counts, cause);
+		n = left;
+	}
+	while (n > 0)
+		event_free(evs[--n]);
+	return rc;
+}
+
+/*
+ * Handle every entry of a batch: invalid entries are dead-lettered as
+ * they come, which changes no SR, and the valid events are applied in
+ * runs of events that do not touch the same SR (intake_runs()).
  */
 int
 intake_batch(const struct config *cf, struct stream *s, struct redis *r,
     const struct stream_batch *batch, struct intake_counts *counts,
     int (*stop)(void *), void *arg, char **cause)
 {
-	const struct stream_entry	*e, *es[INTAKE_RUN_MAX];
-	struct event			*ev, *run[INTAKE_RUN_MAX];
+	const struct stream_entry	*e, **es;
+	struct event			*ev, **evs;
 	char				*why;
 	size_t				 i, n = 0;
-	int				 rc;
+	int				 dead, rc = -1;
 
+	es = xcalloc(batch->n + 1, sizeof *es);
+	evs = xcalloc(batch->n + 1, sizeof *evs);
 	for (i = 0; i < batch->n; i++) {
-		if (stop != NULL && stop(arg)) {
-			if (intake_run(cf, s, r, run, es, &n, counts, cause) != 0)
-				return -1;
-			log_warn("shutdown: leaving %zu entries of the batch "
-			    "pending", batch->n - i);
-			return 0;
-		}
 		e = &batch->entries[i];
 		if (e->deleted) {
 			log_warn("entry %s was deleted from %s before it was "
@@ -179,31 +226,27 @@ intake_batch(const struct config *cf, struct stream *s, struct redis *r,
 		else
 			ev = eventparse_parse(cf, e->id, e->fields, e->lens,
 			    e->n, &why);
-		if (ev == NULL) {
-			rc = intake_dead(s, r, e, why, cause);
-			free(why);
-			if (rc < 0)
-				goto fail;
-			if (rc == 0) {
-				metrics_event("invalid");
-				counts->dead++;
-			}
+		if (ev != NULL) {
+			es[n] = e;
+			evs[n++] = ev;
 			continue;
 		}
-		if (n == INTAKE_RUN_MAX || store_conflict(run, n, ev)) {
-			if (intake_run(cf, s, r, run, es, &n, counts,
-			    cause) != 0) {
-				event_free(ev);
-				return -1;
-			}
+		dead = intake_dead(s, r, e, why, cause);
+		free(why);
+		if (dead < 0)
+			goto fail;
+		if (dead == 0) {
+			metrics_event("invalid");
+			counts->dead++;
 		}
-		es[n] = e;
-		run[n++] = ev;
 	}
-	return intake_run(cf, s, r, run, es, &n, counts, cause);
+	rc = intake_runs(cf, s, r, evs, es, n, counts, stop, arg, cause);
+	n = 0;
 
 fail:
 	while (n > 0)
-		event_free(run[--n]);
-	return -1;
+		event_free(evs[--n]);
+	free(evs);
+	free(es);
+	return rc;
 }

@@ -287,6 +287,89 @@ test_intake_stop(void **state)
 	test_intake_close(&t);
 }
 
+/* Return how many times Redis ran a command, from INFO commandstats. */
+static long long
+test_intake_calls(struct test_intake *t, const char *cmd)
+{
+	struct redis_reply	*reply;
+	char			 want[64];
+	const char		*p;
+	long long		 n = 0;
+
+	reply = test_intake_cmd(t, "INFO commandstats");
+	snprintf(want, sizeof want, "cmdstat_%s:calls=", cmd);
+	if ((p = strstr(reply->str, want)) != NULL)
+		n = strtoll(p + strlen(want), NULL, 10);
+	redis_reply_free(reply);
+	return n;
+}
+
+/* Return the statuses of an SR's stored events, oldest first. */
+static const char *
+test_intake_statuses(struct test_intake *t, const char *sr)
+{
+	static char			 buf[256];
+	struct redis_reply		*reply;
+	const struct redis_reply	*fv;
+	char				 cmd[320];
+	size_t				 i, j;
+
+	buf[0] = '\0';
+	snprintf(cmd, sizeof cmd, "XRANGE closeloop:sr:{%s}:events - +", sr);
+	reply = test_intake_cmd(t, cmd);
+	for (i = 0; i < reply->elements; i++) {
+		fv = reply->element[i]->element[1];
+		for (j = 0; j + 1 < fv->elements; j += 2) {
+			if (strcmp(fv->element[j]->str, "status") != 0)
+				continue;
+			if (buf[0] != '\0')
+				strcat(buf, " ");
+			strcat(buf, fv->element[j + 1]->str);
+		}
+	}
+	redis_reply_free(reply);
+	return buf;
+}
+
+/*
+ * Each SR's events side by side in the stream: the batch takes one run
+ * of every SR's first event and one of the second, and each SR's events
+ * are applied in the stream's order.
+ */
+static void
+test_intake_runs(void **state)
+{
+	struct test_intake	 t;
+	char			*cause = NULL, cmd[256];
+	const char		*status[] = { "received", "WO-DONE", "received" };
+	int			 sr, i;
+
+	(void)state;
+	test_intake_open(&t);
+	for (sr = 1; sr <= 20; sr++) {
+		for (i = 0; i < 3; i++) {
+			snprintf(cmd, sizeof cmd, "XADD closeloop:events * "
+			    "v 1 type status sr %d ts 2026-03-03T14:0%d:00Z "
+			    "division TW status %s", sr, i, status[i]);
+			redis_reply_free(test_intake_cmd(&t, cmd));
+		}
+	}
+	test_intake_read(&t);
+	assert_int_equal(t.b.n, 60);
+	redis_reply_free(test_intake_cmd(&t, "CONFIG RESETSTAT"));
+	assert_int_equal(intake_batch(t.cf, t.s, t.r, &t.b, &t.counts, NULL,
+	    NULL, &cause), 0);
+	assert_int_equal(t.counts.accepted, 60);
+	assert_int_equal(test_intake_pending(&t), 0);
+	assert_int_equal(test_intake_calls(&t, "exec"), 3);
+	for (sr = 1; sr <= 20; sr++) {
+		snprintf(cmd, sizeof cmd, "%d", sr);
+		assert_string_equal(test_intake_statuses(&t, cmd),
+		    "received closed received");
+	}
+	test_intake_close(&t);
+}
+
 /* A lost connection makes the batch fail with a cause. */
 static void
 test_intake_lost(void **state)
@@ -339,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_intake_outcomes),
 		cmocka_unit_test(test_intake_poison_and_deleted),
 		cmocka_unit_test(test_intake_stop),
+		cmocka_unit_test(test_intake_runs),
 		cmocka_unit_test(test_intake_lost),
 		cmocka_unit_test(test_intake_key),
 	};
