@@ -71,6 +71,8 @@ mime_check_text(const char *v, size_t len, int breaks, const char **why)
 
 	for (i = 0; i < len; i += n) {
 		n = 1;
+		if (u[i] >= ' ' && u[i] < 0x7f)	/* most are: no more to see */
+			continue;
 		if (u[i] == '\0')
 			w = "contains a NUL byte";
 		else if ((u[i] == '\r' || u[i] == '\n') && !breaks)
@@ -374,8 +376,9 @@ mime_boundary(const struct mime_msg *m, char out[MIME_BOUNDARY_SIZE])
 		h = mime_hash(h, fields[i], fields[i] != NULL ?
 		    strlen(fields[i]) : 0);
 	}
-	h = mime_hash(h, m->text, tlen);
-	h = mime_hash(h, m->html, hlen);
+	/* The bodies, the longest part, a word at a time. */
+	h = fnv_add(fnv_add_words(h, m->text, tlen), "\xff", 1);
+	h = fnv_add(fnv_add_words(h, m->html, hlen), "\xff", 1);
 	snprintf(out, MIME_BOUNDARY_SIZE, MIME_BOUNDARY_PREFIX "%016" PRIx64,
 	    h);
 }

@@ -18,14 +18,21 @@
 #include "syntax.h"
 #include "xmalloc.h"
 
-/* Append n bytes of s to b. */
-void
-mimeenc_add(struct mimeenc_buf *b, const char *s, size_t n)
+/* Make room in b for n more bytes and the NUL. */
+static void
+mimeenc_room(struct mimeenc_buf *b, size_t n)
 {
 	while (b->len + n + 1 > b->size) {
 		b->size = b->size == 0 ? 1024 : b->size * 2;
 		b->p = xreallocarray(b->p, 1, b->size);
 	}
+}
+
+/* Append n bytes of s to b. */
+void
+mimeenc_add(struct mimeenc_buf *b, const char *s, size_t n)
+{
+	mimeenc_room(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
@@ -105,18 +112,25 @@ mimeenc_base64_lines(struct mimeenc_buf *b, const unsigned char *s,
 	free(e.p);
 }
 
-/* Append the quoted-printable of the CRLF text s[0..n) to b. */
+/*
+ * Append the quoted-printable of the CRLF text s[0..n) to b. Room for
+ * the worst case of a line (every byte "=XX", a soft break every 25
+ * bytes) is made before it, and the line written straight into b.
+ */
 void
 mimeenc_qp(struct mimeenc_buf *b, const unsigned char *s, size_t n)
 {
-	size_t	i = 0, end, col, w;
-	char	hex[4];
-	int	enc, last;
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 i = 0, end, col, w;
+	char			*o;
+	int			 enc, last;
 
 	for (;;) {
 		/* In CRLF text every CR starts a line break. */
 		for (end = i; end < n && s[end] != '\r'; end++)
 			;
+		mimeenc_room(b, (end - i) * 3 + ((end - i) / 24 + 1) * 3 + 2);
+		o = b->p + b->len;
 		for (col = 0; i < end; i++) {
 			last = i + 1 == end;
 			enc = s[i] < '!' || s[i] > '~' || s[i] == '=';
@@ -124,23 +138,25 @@ mimeenc_qp(struct mimeenc_buf *b, const unsigned char *s, size_t n)
 				enc = 0;
 			w = (enc || (s[i] == '.' && col == 0)) ? 3 : 1;
 			if (col + w + !last > MIMEENC_LINE) {
-				mimeenc_puts(b, "=\r\n");
+				memcpy(o, "=\r\n", 3);
+				o += 3;
 				col = 0;
 			}
 			/* No line may be a lone ".": encode a leading one. */
 			if (enc || (s[i] == '.' && col == 0)) {
-				hex[0] = '=';
-				hex[1] = "0123456789ABCDEF"[s[i] >> 4];
-				hex[2] = "0123456789ABCDEF"[s[i] & 0xf];
-				hex[3] = '\0';
-				mimeenc_add(b, hex, 3);
-				col += 3;
+				w = 3;
+				o[0] = '=';
+				o[1] = hex[s[i] >> 4];
+				o[2] = hex[s[i] & 0xf];
+				o += 3;
 			} else {
-				mimeenc_putc(b, (char)s[i]);
-				col++;
+				w = 1;
+				*o++ = (char)s[i];
 			}
+			col += w;
 		}
-		mimeenc_puts(b, "\r\n");
+		memcpy(o, "\r\n", 3);
+		b->len = (size_t)(o + 2 - b->p);
 		if (end >= n)
 			break;
 		i = end + 2;
