@@ -67,6 +67,7 @@ def main():
         return 1
     print("pyconsumer: %d messages in %.2f s: %.0f messages/s" %
           (sent, t1 - t0, sent / (t1 - t0) if t1 > t0 else 0))
+    print("pyconsumer CPU: %.3f s" % time.process_time())
     return 0
 
 

@@ -27,7 +27,7 @@ CLOSELOOP_BIN="$top_builddir/closeloop"
 WRAP=${CLOSELOOP_WRAP:-}
 TEST_NAME=$(basename "$0" .sh)
 
-T=$(mktemp -d "/tmp/closeloop-$TEST_NAME.XXXXXX")
+T=$(mktemp -d "${CLOSELOOP_TMP:-/tmp}/closeloop-$TEST_NAME.XXXXXX")
 LEAK="$T/leakcheck"
 mkdir "$LEAK" "$LEAK/cli"
 : > "$LEAK/contacts"
