@@ -48,5 +48,5 @@ fnv_add_words(uint64_t h, const void *p, size_t n)
 		h ^= le64toh(w);
 		h *= FNV_PRIME;
 	}
-	return fnv_add(h, u + i, n - i);
+	return i < n ? fnv_add(h, u + i, n - i) : h;
 }

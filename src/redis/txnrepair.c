@@ -167,7 +167,7 @@ txnrepair_run(struct redis *r, const struct redis_args *buf,
 	struct txnrepair_cmd	*cmds;
 	struct txnrepair_key	*keys, *k;
 	const struct redis_reply *e;
-	const char		*p = buf->buf, *end = buf->buf + buf->len;
+	const char		*p, *end;
 	size_t			 i, n = exec->elements, nkey = 0;
 	int			 rc = 1;
 
@@ -175,8 +175,10 @@ txnrepair_run(struct redis *r, const struct redis_args *buf,
 		if (exec->element[i]->type == REDIS_TYPE_ERROR)
 			break;
 	}
-	if (i == n)
+	if (i == n || buf->buf == NULL)
 		return 1;		/* the usual case: nothing refused */
+	p = buf->buf;
+	end = buf->buf + buf->len;
 	cmds = xcalloc(n, sizeof *cmds);
 	keys = xcalloc(n, sizeof *keys);
 	for (i = 0; i < n; i++) {
