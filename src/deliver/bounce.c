@@ -28,6 +28,16 @@
 /* How often a report is tried against a record that keeps changing. */
 #define BOUNCE_TRIES	5
 
+/*
+ * How long a report waits for the worker to record the message as sent:
+ * a mail server can relay it, have it refused and pipe the bounce back
+ * in less time than the worker takes to hear the 250 and write it down
+ * (seen: 50 ms), and the sent outcome would then overwrite the bounce.
+ * After that the report is not recorded, and the mail server tries it
+ * again later.
+ */
+#define BOUNCE_SETTLE_MS	10000
+
 /* Return 1 if the record f says report d was recorded already. */
 static int
 bounce_known(const struct redis_reply *f, const struct dsn *d)
@@ -170,15 +180,24 @@ bounce_record(struct redis *r, const struct config *cf, const char *id,
     enum bounce_result *res, char **cause)
 {
 	struct redis_reply	*f;
-	const char		*ch;
+	const char		*ch, *st;
 	char			*key;
 	int			 tries, rc = -1;
 
 	key = outbox_key(cf, id);
 	for (tries = 0; tries < BOUNCE_TRIES; tries++) {
-		if ((f = outbox_watch(r, key, cause)) == NULL)
+		if ((f = outbox_watch_settled(r, key, BOUNCE_SETTLE_MS,
+		    cause)) == NULL)
 			break;
 		ch = redis_reply_field(f, "channel");
+		st = redis_reply_field(f, "state");
+		if (st != NULL && strcmp(st, "sending") == 0) {
+			*cause = xasprintf("%s: the message is not yet recorded "
+			    "as sent; to be tried again", id);
+			redis_unwatch(r);
+			redis_reply_free(f);
+			break;
+		}
 		if (f->elements == 0 || ch == NULL ||
 		    strcmp(ch, "email") != 0 ||
 		    redis_reply_field(f, "to") == NULL ||

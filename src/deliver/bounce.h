@@ -50,8 +50,11 @@ enum bounce_result {
 
 /*
  * Record report d (DSN_BOUNCE or DSN_COMPLAINT) about notification id
- * at now (ms), by who ("closeloop bounce"). Sets *res. Returns 0, or -1
- * with *cause if Redis failed or refused (nothing was written).
+ * at now (ms), by who ("closeloop bounce"). Sets *res. A report on a
+ * message not yet recorded as sent (its record says "sending") waits up
+ * to 10 s for the worker to record it. Returns 0, or -1 with *cause if
+ * Redis failed or refused, or the message is still not recorded as sent
+ * (nothing was written; the mail server tries the report again).
  */
 int bounce_record(struct redis *r, const struct config *cf, const char *id,
     const struct dsn *d, const char *by, int64_t now,

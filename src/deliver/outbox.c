@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "channel.h"
+#include "clock.h"
 #include "config.h"
 #include "event.h"
 #include "notice.h"
@@ -283,6 +285,33 @@ outbox_watch(struct redis *r, const char *key, char **cause)
 		f = NULL;
 	}
 	return f;
+}
+
+/* How often outbox_watch_settled() looks again. */
+#define OUTBOX_SETTLE_STEP_MS	10
+
+/* WATCH and read a record once its outcome is written, or max_ms on. */
+struct redis_reply *
+outbox_watch_settled(struct redis *r, const char *key, int64_t max_ms,
+    char **cause)
+{
+	struct redis_reply	*f;
+	struct timespec		 ts;
+	const char		*state;
+	int64_t			 i;
+
+	clock_split(OUTBOX_SETTLE_STEP_MS, &ts);
+	for (i = 0;; i++) {
+		if ((f = outbox_watch(r, key, cause)) == NULL)
+			return NULL;
+		state = redis_reply_field(f, "state");
+		if (state == NULL || strcmp(state, "sending") != 0 ||
+		    i >= max_ms / OUTBOX_SETTLE_STEP_MS)
+			return f;
+		redis_unwatch(r);
+		redis_reply_free(f);
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* Count what waits in the outbox. */

@@ -120,6 +120,17 @@ struct redis_reply *outbox_watch(struct redis *r, const char *key,
     char **cause);
 
 /*
+ * outbox_watch() once the record's state is no longer "sending" - the
+ * outcome of the message the worker has in hand is written - or max_ms
+ * have passed, looking again every 10 ms: a delivery receipt or a
+ * bounce can come back before the worker has recorded what the server
+ * said. Returns the record, its state still "sending" if max_ms passed,
+ * or NULL with *cause.
+ */
+struct redis_reply *outbox_watch_settled(struct redis *r, const char *key,
+    int64_t max_ms, char **cause);
+
+/*
  * Set *when to the time (s) to render notification it at: now, or for an
  * operator's resend of the same content (steer.h) the time of the first
  * message. Returns 0, or -1 with *cause if that resend must not go with

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit.h"
 #include "clock.h"
@@ -53,7 +52,6 @@
 #define RECEIPT_ATTEMPTS	5
 /* How long a receipt waits for its request's outcome to be recorded. */
 #define RECEIPT_SETTLE_MS	1000
-#define RECEIPT_SETTLE_STEP_MS	10
 
 /* What became of a report. */
 enum receipt_what {
@@ -350,37 +348,6 @@ receipt_write(const struct config *cf, struct redis *r, const char *id,
 	return rc;
 }
 
-/*
- * Read and WATCH the notification's record once the outcome of the
- * request the receipt reports on is recorded: a gateway may report
- * before closeloopd has written the gateway's answer (fakesmsc does, a
- * few ms after its 202), and the receipt's trail and outbound entries
- * carry what that outcome writes - its hash, its template version - and
- * come after it. After RECEIPT_SETTLE_MS it goes on without. Returns the
- * record, or NULL with *cause.
- */
-static struct redis_reply *
-receipt_settled(struct redis *r, const char *key, char **cause)
-{
-	struct redis_reply	*f;
-	struct timespec		 ts;
-	const char		*state;
-	int			 i;
-
-	clock_split(RECEIPT_SETTLE_STEP_MS, &ts);
-	for (i = 0;; i++) {
-		if ((f = outbox_watch(r, key, cause)) == NULL)
-			return NULL;
-		state = redis_reply_field(f, "state");
-		if (state == NULL || strcmp(state, "sending") != 0 ||
-		    i >= RECEIPT_SETTLE_MS / RECEIPT_SETTLE_STEP_MS)
-			return f;
-		redis_unwatch(r);
-		redis_reply_free(f);
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* Answer one receipt request. */
 void
 receipt_handle(const struct config *cf, struct redis **r,
@@ -436,7 +403,14 @@ receipt_handle(const struct config *cf, struct redis **r,
 	key = outbox_key(cf, id);
 	for (attempt = 0; attempt < RECEIPT_ATTEMPTS; attempt++) {
 		redis_reply_free(f);
-		if ((f = receipt_settled(*r, key, &cause)) == NULL)
+		/*
+		 * A gateway may report before closeloopd has written its
+		 * answer (fakesmsc does, a few ms after its 202); the
+		 * receipt's trail and outbound entries carry what that
+		 * outcome writes and come after it.
+		 */
+		if ((f = outbox_watch_settled(*r, key, RECEIPT_SETTLE_MS,
+		    &cause)) == NULL)
 			goto fail;
 		if (redis_reply_field(f, "sr") == NULL ||
 		    redis_reply_field(f, "channel") == NULL ||

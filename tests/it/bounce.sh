@@ -376,5 +376,33 @@ EOF
 $CRM check "$top_srcdir/docs/events.md" "$T/crm.jsonl" bounced complained ||
     fail "docs/events.md's examples are not what closeloopd writes"
 
+say "a report before the message is recorded as sent waits for it, or comes back later"
+# A server can relay, have the message refused and pipe the bounce back
+# before the worker has heard the 250 and written it down; the record
+# says "sending" until then.
+sb_verp=$(printf 'bounces+%s.%s' "$(printf '%s' "$SB_ID" | tr / .)" \
+    "$(token_of "$SB_ID")")
+sed -e "s/$hb_verp/$sb_verp/" -e "s/p550-gone@/t451-slow@/" "$T/hard.eml" \
+    > "$T/early.eml"
+_sr=${SB_ID%%/*}
+SB_KEY="closeloop:sr:{$_sr}:n:${SB_ID#*/}"
+rcli HSET "$SB_KEY" state sending > /dev/null
+(sleep 1; rcli HSET "$SB_KEY" state sent > /dev/null) &
+_later=$!
+t0=$(date +%s%N)
+pipe_run "${sb_verp#bounces+}" < "$T/early.eml"
+t1=$(date +%s%N)
+wait "$_later"
+assert "the pipe exits 0" [ "$PIPE_RC" = 0 ]
+assert "it waited for the record" [ $(( (t1 - t0) / 1000000 )) -ge 900 ]
+assert "the record is bounced, not overwritten" state_is "$SB_ID" bounced
+assert "the record says hard" [ "$(nfield "$SB_ID" bounce)" = hard ]
+rcli HSET "$SB_KEY" state sending bounce soft > /dev/null
+pipe_run "${sb_verp#bounces+}" < "$T/early.eml"
+assert "EX_TEMPFAIL while the message is still not recorded" [ "$PIPE_RC" = 75 ]
+grep -q "not yet recorded as sent" "$T/pipe.out" ||
+    fail "pipe: $(tail -n 3 "$T/pipe.out")"
+assert "nothing written" [ "$(nfield "$SB_ID" bounce)" = soft ]
+
 daemon_stop
 echo "PASS"

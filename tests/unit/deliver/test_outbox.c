@@ -564,6 +564,90 @@ test_release(void **state)
 	test_outbox_close(&t);
 }
 
+/* A record that a second connection marks sent after 150 ms. */
+struct test_outbox_later {
+	struct config	*cf;
+	const char	*key;
+};
+
+/* Mark the record sent after 150 ms, on a connection of its own. */
+static void *
+test_outbox_sent_later(void *arg)
+{
+	struct test_outbox_later	*l = arg;
+	struct timespec			 ts_wait = { 0, 150 * 1000000L };
+	struct redis			*r;
+	char				*cause = NULL;
+
+	nanosleep(&ts_wait, NULL);
+	r = testredis_open(l->cf);
+	redis_reply_free(redis_command(r, &cause, "HSET %s state sent",
+	    l->key));
+	redis_free(r);
+	return NULL;
+}
+
+/*
+ * Set the record at key to state set (unless NULL), read it settled with
+ * max_ms, and check that it took from min_ms to less than below_ms and
+ * says state want.
+ */
+static void
+test_outbox_settled(struct test_outbox *t, const char *key, const char *set,
+    int64_t max_ms, int64_t min_ms, int64_t below_ms, const char *want)
+{
+	struct redis_reply	*f;
+	char			*cause = NULL;
+	int64_t			 t0;
+
+	if (set != NULL)
+		redis_reply_free(redis_command(t->r, &cause, "HSET %s state %s",
+		    key, set));
+	t0 = clock_ms();
+	f = outbox_watch_settled(t->r, key, max_ms, &cause);
+	assert_non_null(f);
+	assert_true(clock_ms() - t0 >= min_ms);
+	assert_true(clock_ms() - t0 < below_ms);
+	assert_string_equal(redis_reply_field(f, "state"), want);
+	redis_reply_free(f);
+	redis_unwatch(t->r);
+}
+
+/*
+ * A record whose message the worker has in hand ("sending") is read once
+ * its outcome is written, or once the wait is over; any other at once.
+ */
+static void
+test_watch_settled(void **state)
+{
+	struct test_outbox		 t;
+	struct test_outbox_later	 l;
+	struct redis_reply		*f;
+	pthread_t			 th;
+	char				*cause = NULL;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	l.cf = t.cf;
+	l.key = "closeloop:sr:{A}:n:1/0";
+	redis_reply_free(redis_command(t.r, &cause, "HSET %s state sending "
+	    "channel email", l.key));
+	assert_int_equal(pthread_create(&th, NULL, test_outbox_sent_later, &l),
+	    0);
+	test_outbox_settled(&t, l.key, NULL, 5000, 100, 4000, "sent");
+	pthread_join(th, NULL);
+	/* Still sending when the wait is over: read as it is. */
+	test_outbox_settled(&t, l.key, "sending", 60, 50, 4000, "sending");
+	/* No wait for a record in any other state, nor for none. */
+	test_outbox_settled(&t, l.key, "queued", 5000, 0, 1000, "queued");
+	f = outbox_watch_settled(t.r, "closeloop:sr:{B}:n:1/0", 5000, &cause);
+	assert_non_null(f);
+	assert_int_equal(f->elements, 0);
+	redis_reply_free(f);
+	redis_unwatch(t.r);
+	test_outbox_close(&t);
+}
+
 /* The socket a test's second configuration names, and when it appears. */
 struct test_outbox_late {
 	char	*path;
@@ -1086,6 +1170,7 @@ main(void)
 		cmocka_unit_test(test_outcome_again),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_record_late),
+		cmocka_unit_test(test_watch_settled),
 		cmocka_unit_test(test_backlog),
 		cmocka_unit_test(test_waitlist_words),
 		cmocka_unit_test(test_waitlist_read),
