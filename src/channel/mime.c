@@ -275,12 +275,12 @@ mime_body(struct mimeenc_buf *b, const char *type, const char *s, size_t n)
 	free(t.p);
 }
 
-/* Mix n bytes of p and a separator into the FNV-1a hash h. */
+/* Mix n bytes of p, a word at a time, and a separator into the hash h. */
 static uint64_t
 mime_hash(uint64_t h, const char *p, size_t n)
 {
 	/* 0xff, never in UTF-8, ends each field. */
-	return fnv_add(fnv_add(h, p, n), "\xff", 1);
+	return fnv_add(fnv_add_words(h, p, n), "\xff", 1);
 }
 
 /* Tell whether b is "=_closeloop_" and 16 lower-case hex digits. */
@@ -376,9 +376,8 @@ mime_boundary(const struct mime_msg *m, char out[MIME_BOUNDARY_SIZE])
 		h = mime_hash(h, fields[i], fields[i] != NULL ?
 		    strlen(fields[i]) : 0);
 	}
-	/* The bodies, the longest part, a word at a time. */
-	h = fnv_add(fnv_add_words(h, m->text, tlen), "\xff", 1);
-	h = fnv_add(fnv_add_words(h, m->html, hlen), "\xff", 1);
+	h = mime_hash(h, m->text, tlen);
+	h = mime_hash(h, m->html, hlen);
 	snprintf(out, MIME_BOUNDARY_SIZE, MIME_BOUNDARY_PREFIX "%016" PRIx64,
 	    h);
 }

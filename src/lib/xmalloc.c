@@ -99,8 +99,8 @@ xasprintf(const char *fmt, ...)
 /*
  * Format into a new string from a va_list. Most strings closeloop
  * formats (keys, fields, counters) are short: they are formatted on the
- * stack and copied into an allocation of their size, which costs half
- * of what vasprintf()'s growing buffer does; a longer one is formatted
+ * stack and copied into an allocation of their size, 10 to 20% less
+ * than vasprintf()'s growing buffer costs; a longer one is formatted
  * again into an allocation of its size.
  */
 char *

@@ -341,7 +341,6 @@ redis_args_raw(struct redis_args *a, const char *bytes, size_t len)
 	a->len += len;
 }
 
-
 /* Append a NUL-terminated argument. */
 void
 redis_args_str(struct redis_args *a, const char *s)
