@@ -9,8 +9,10 @@
 #            about 90,000 events) are written to the stream as fast as
 #            redis-cli --pipe goes while closeloopd runs; it delivers the
 #            email to smtp-sink and the SMS to tests/harness/gateway.py. Prints
-#            events/s, notifications/s, peak RSS and CPU seconds per 1,000
-#            notifications; then smtp-source sends as many messages of the
+#            events/s, notifications/s, peak RSS, CPU seconds per 1,000
+#            notifications of closeloopd, redis-server and the two
+#            stand-ins, and what two cores could deliver at that cost;
+#            then smtp-source sends as many messages of the
 #            same size to the same smtp-sink, as the reference rate.
 #            BENCH_DAEMONS=2 runs a second closeloopd in the same group
 #            (CPU is then both daemons'); BENCH_STATS=1 prints Redis's
@@ -83,6 +85,8 @@ bench_e2e() {
 	[ -z "${BENCH_STATS:-}" ] || rcli CONFIG RESETSTAT > /dev/null
 	r0=$(redis_cpu)
 	c0=$(cpu_ticks "$DAEMON_PID")
+	k0=$(cpu_ticks "$SINK_PID")
+	g0=$(cpu_ticks "$GW_PID")
 	t0=$(date +%s.%N)
 	rcli --pipe < "$T/events.resp" > /dev/null
 	wait_for 1200 "closeloopd to read every event" lag_is_0
@@ -91,6 +95,9 @@ bench_e2e() {
 	wait_for 1200 "closeloopd to deliver" idle
 	c1=$(cpu_ticks "$DAEMON_PID")
 	[ -z "${TWO_PID:-}" ] || c1=$((c1 + $(cpu_ticks "$TWO_PID")))
+	k1=$(cpu_ticks "$SINK_PID")
+	g1=$(cpu_ticks "$GW_PID")
+	r1=$(redis_cpu)
 	rss=$(peak_rss "$DAEMON_PID")
 	mail=$(sink_count)
 	sms=$(gateway_count)
@@ -98,13 +105,16 @@ bench_e2e() {
 	size=$(mean_size)
 	awk -v n="$nev" -v m="$mail" -v s="$sms" -v t0="$t0" -v t1="$t1" \
 	    -v tl="$tl" -v c="$((c1 - c0))" -v hz="$TICK" -v rss="$rss" \
-	    -v z="$size" 'BEGIN {
+	    -v z="$size" -v k="$((k1 - k0))" -v g="$((g1 - g0))" \
+	    -v r="$(awk -v a="$r0" -v b="$r1" 'BEGIN { print b - a }')" 'BEGIN {
 		printf "events: %d, read and acknowledged in %.2f s: %.0f events/s\n", n, t1 - t0, n / (t1 - t0)
 		printf "email: %d at smtp-sink in %.2f s: %.0f notifications/s (mean size %d bytes)\n", m, tl - t0, m / (tl - t0), z
 		printf "sms: %d at the stand-in\n", s
 		printf "all notifications: %.0f/s\n", (m + s) / (tl - t0)
 		printf "closeloopd CPU: %.2f s in all, %.3f s per 1,000 notifications\n", c / hz, c / hz / (m + s) * 1000
 		printf "closeloopd peak RSS: %.1f MiB\n", rss / 1024
+		printf "CPU per 1,000 notifications: closeloopd %.3f s, redis-server %.3f s, smtp-sink %.3f s, SMS stand-in %.3f s\n", c / hz / (m + s) * 1000, r / (m + s) * 1000, k / hz / (m + s) * 1000, g / hz / (m + s) * 1000
+		printf "two cores at that cost: %.0f notifications/s\n", 2 * (m + s) / (c / hz + r + (k + g) / hz)
 	}' | tee "$T/e2e.txt"
 	if [ -n "${BENCH_STATS:-}" ]; then
 		say "Redis: commands per event (the producer's XADD among them)"

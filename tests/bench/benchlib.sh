@@ -59,7 +59,8 @@ gateway_start() {
 	mkdir -p "$GW_DIR"
 	$PY "$top_srcdir/tests/harness/gateway.py" --port "$GW_PORT" --dir "$GW_DIR" \
 	    --account ACbench --token tok3n >"$T/gateway.log" 2>&1 &
-	EXTRA_PIDS="$EXTRA_PIDS $!"
+	GW_PID=$!
+	EXTRA_PIDS="$EXTRA_PIDS $GW_PID"
 	printf 'tok3n\n' > "$T/twilio.secret"
 	chmod 600 "$T/twilio.secret"
 	wait_for 10 "the SMS stand-in" port_up "$GW_PORT"
