@@ -33,8 +33,11 @@
 /*
  * The claim: each notification due is read whole once (HGETALL); what
  * the claim changes in it (the fields in set, among those in claimed) is
- * written in one HSET, and the record handed back is that read with
- * those changes, not a second read.
+ * written in one HSET. What comes back for each is that read as it was,
+ * the fields the claim set (with the record's state before it, and the
+ * claim's note), and the fields it removed: outbox_item_merge() makes
+ * them the record as it now is, without a second read, and without the
+ * script building it again field by field.
  */
 static struct redisscript claim_take_script = {
 	"claim",
@@ -43,7 +46,6 @@ static struct redisscript claim_take_script = {
 	"end\n"
 	"local now = tonumber(ARGV[1])\n"
 	"local limit = tonumber(ARGV[7])\n"
-	"local claimed = { 'state', 'owner', 'claimed', 'attempts' }\n"
 	"local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],\n"
 	"    'LIMIT', 0, tonumber(ARGV[3]))\n"
 	"local out = {}\n"
@@ -52,18 +54,22 @@ static struct redisscript claim_take_script = {
 	"  local sr, rest = string.match(id, '^([^/]+)/(.+)$')\n"
 	"  local key = sr and (ARGV[5] .. 'sr:{' .. sr .. '}:n:' .. rest)\n"
 	"  local f = key and redis.call('HGETALL', key) or {}\n"
-	"  local rec = {}\n"
-	"  for i = 1, #f, 2 do rec[f[i]] = f[i + 1] end\n"
-	"  local to = rec['to']\n"
+	"  local to, prev, attempts, wait\n"
+	"  for i = 1, #f, 2 do\n"
+	"    local k = f[i]\n"
+	"    if k == 'to' then to = f[i + 1]\n"
+	"    elseif k == 'state' then prev = f[i + 1]\n"
+	"    elseif k == 'attempts' then attempts = f[i + 1]\n"
+	"    elseif k == 'wait' then wait = true end\n"
+	"  end\n"
 	"  if to then\n"
 	"    local c = redis.call('HGET', ARGV[5] .. 'sr:{' .. sr ..\n"
 	"        '}:state', 'c:' .. ARGV[6] .. ':' .. to)\n"
-	"    local prev = rec['state'] or ''\n"
 	"    local h = redis.sha1hex(string.lower(to))\n"
 	"    local note = ''\n"
 	"    local set, gone = {}, {}\n"
 	"    if c and string.sub(c, 1, 1) == '0' then\n"
-	"      set['state'] = 'unsubscribed'\n"
+	"      set = { 'state', 'unsubscribed' }\n"
 	"    else\n"
 	"      if ARGV[6] == 'email' and redis.call('EXISTS',\n"
 	"          ARGV[5] .. 'suppressed:email:' .. h) == 1 then\n"
@@ -80,46 +86,24 @@ static struct redisscript claim_take_script = {
 	"          redis.call('PEXPIRE', rk, 3600000)\n"
 	"        end\n"
 	"      end\n"
-	"      set['state'], set['owner'], set['claimed'] =\n"
-	"          'sending', ARGV[4], ARGV[1]\n"
+	"      set = { 'state', 'sending', 'owner', ARGV[4],\n"
+	"          'claimed', ARGV[1] }\n"
 	"      if note == '' then\n"
-	"        set['attempts'] = string.format('%d',\n"
-	"            (tonumber(rec['attempts']) or 0) + 1)\n"
+	"        set[7] = 'attempts'\n"
+	"        set[8] = string.format('%d', (tonumber(attempts) or 0) + 1)\n"
 	"      end\n"
-	"      if rec['wait'] then\n"
+	"      if wait then\n"
 	"        redis.call('HDEL', key, 'wait')\n"
-	"        gone['wait'] = true\n"
+	"        gone[1] = 'wait'\n"
 	"      end\n"
 	"      redis.call('ZADD', KEYS[2], ARGV[2], id)\n"
 	"    end\n"
-	"    local hs = { 'HSET', key }\n"
-	"    for _, k in ipairs(claimed) do\n"
-	"      if set[k] then\n"
-	"        hs[#hs + 1] = k\n"
-	"        hs[#hs + 1] = set[k]\n"
-	"      end\n"
-	"    end\n"
-	"    redis.call(unpack(hs))\n"
-	"    local g = {}\n"
-	"    for i = 1, #f, 2 do\n"
-	"      local k = f[i]\n"
-	"      if not gone[k] then\n"
-	"        g[#g + 1] = k\n"
-	"        g[#g + 1] = set[k] or f[i + 1]\n"
-	"        set[k] = nil\n"
-	"      end\n"
-	"    end\n"
-	"    for _, k in ipairs(claimed) do\n"
-	"      if set[k] then\n"
-	"        g[#g + 1] = k\n"
-	"        g[#g + 1] = set[k]\n"
-	"      end\n"
-	"    end\n"
-	"    g[#g + 1] = 'prev_state'\n"
-	"    g[#g + 1] = prev\n"
-	"    g[#g + 1] = 'claim_note'\n"
-	"    g[#g + 1] = note\n"
-	"    out[#out + 1] = g\n"
+	"    redis.call('HSET', key, unpack(set))\n"
+	"    set[#set + 1] = 'prev_state'\n"
+	"    set[#set + 1] = prev or ''\n"
+	"    set[#set + 1] = 'claim_note'\n"
+	"    set[#set + 1] = note\n"
+	"    out[#out + 1] = { f, set, gone }\n"
 	"  end\n"
 	"end\n"
 	"local nxt = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
@@ -216,7 +200,7 @@ claim_take(struct redis *r, const struct config *cf, int channel,
     const char *owner, int64_t now, size_t max, struct outbox_item ***items,
     size_t *n, int64_t *next_due, char **cause)
 {
-	struct redis_reply	*reply, *list;
+	struct redis_reply	*reply, *list, *one;
 	const char		*argv[10];
 	char			*qkey, *skey, *pkey, nows[32], lease[32];
 	char			 maxs[32];
@@ -262,8 +246,11 @@ claim_take(struct redis *r, const struct config *cf, int channel,
 	list = reply->element[0];
 	*items = xcalloc(list->elements + 1, sizeof **items);
 	for (i = 0; i < list->elements; i++) {
-		if (list->element[i]->type == REDIS_TYPE_ARRAY)
-			(*items)[(*n)++] = outbox_item_parse(list->element[i]);
+		one = list->element[i];
+		if (one->type == REDIS_TYPE_ARRAY && one->elements == 3 &&
+		    one->element[0]->type == REDIS_TYPE_ARRAY)
+			(*items)[(*n)++] = outbox_item_merge(one->element[0],
+			    one->element[1], one->element[2]);
 	}
 	if (reply->element[1]->type == REDIS_TYPE_STRING &&
 	    rediszset_score(reply->element[1]->str, next_due) != 0)

@@ -204,20 +204,98 @@ outbox_notice(const struct outbox_item *it)
 	return n;
 }
 
-/* Turn a record, as HGETALL or the claim script reads it, into an item. */
+/* Return a reply's string, or "" for any other reply. */
+static const char *
+outbox_str(const struct redis_reply *v)
+{
+	return v->type == REDIS_TYPE_STRING && v->str != NULL ? v->str : "";
+}
+
+/* Return the value of name in a reply of name/value pairs, or NULL. */
+static const char *
+outbox_pair(const struct redis_reply *pairs, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; pairs != NULL && i + 1 < pairs->elements; i += 2) {
+		if (strcmp(outbox_str(pairs->element[i]), name) == 0)
+			return outbox_str(pairs->element[i + 1]);
+	}
+	return NULL;
+}
+
+/* Return 1 if name is one of a reply's strings. */
+static int
+outbox_listed(const struct redis_reply *names, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; names != NULL && i < names->elements; i++) {
+		if (strcmp(outbox_str(names->element[i]), name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Set the item's fields to the pairs of src (2 * n strings), copied
+ * into one allocation.
+ */
+static void
+outbox_item_fill(struct outbox_item *it, const char **src, size_t n)
+{
+	size_t	 i, len, size = 0;
+	char	*p;
+
+	for (i = 0; i < 2 * n; i++)
+		size += strlen(src[i]) + 1;
+	it->nfields = n;
+	it->fields = xcalloc(2 * n + 1, sizeof *it->fields);
+	it->strings = p = xmalloc(size + 1);
+	for (i = 0; i < 2 * n; i++) {
+		len = strlen(src[i]) + 1;
+		memcpy(p, src[i], len);
+		it->fields[i] = p;
+		p += len;
+	}
+}
+
+/* Turn a record, as HGETALL reads it, into an item. */
 struct outbox_item *
 outbox_item_parse(const struct redis_reply *f)
 {
-	struct outbox_item	*it;
-	const char		*v;
-	size_t			 i;
+	return outbox_item_merge(f, NULL, NULL);
+}
 
+/* Turn a record with changes, as the claim script reads it, into an item. */
+struct outbox_item *
+outbox_item_merge(const struct redis_reply *f, const struct redis_reply *set,
+    const struct redis_reply *gone)
+{
+	struct outbox_item	 *it;
+	const char		**src, *name, *v;
+	size_t			  i, n = 0;
+
+	src = xcalloc(f->elements + (set != NULL ? set->elements : 0) + 1,
+	    sizeof *src);
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		name = outbox_str(f->element[i]);
+		if (outbox_listed(gone, name))
+			continue;
+		v = outbox_pair(set, name);
+		src[2 * n] = name;
+		src[2 * n++ + 1] = v != NULL ? v : outbox_str(f->element[i + 1]);
+	}
+	for (i = 0; set != NULL && i + 1 < set->elements; i += 2) {
+		name = outbox_str(set->element[i]);
+		if (outbox_pair(f, name) != NULL && !outbox_listed(gone, name))
+			continue;
+		src[2 * n] = name;
+		src[2 * n++ + 1] = outbox_str(set->element[i + 1]);
+	}
 	it = xcalloc(1, sizeof *it);
-	it->nfields = f->elements / 2;
-	it->fields = xcalloc(2 * it->nfields + 1, sizeof *it->fields);
-	for (i = 0; i < 2 * it->nfields; i++)
-		it->fields[i] = xstrdup(f->element[i]->type ==
-		    REDIS_TYPE_STRING ? f->element[i]->str : "");
+	outbox_item_fill(it, src, n);
+	free(src);
 	it->id = xstrdup((v = outbox_field(it, "id")) != NULL ? v : "?");
 	v = outbox_field(it, "channel");
 	it->channel = v != NULL && strcmp(v, "sms") == 0 ?
@@ -377,12 +455,9 @@ outbox_skip(const struct outbox_item *it)
 void
 outbox_item_free(struct outbox_item *it)
 {
-	size_t	i;
-
 	if (it == NULL)
 		return;
-	for (i = 0; i < 2 * it->nfields; i++)
-		free(it->fields[i]);
+	free(it->strings);
 	free(it->fields);
 	notice_free(it->notice);
 	free(it->id);

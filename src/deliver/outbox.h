@@ -47,6 +47,7 @@ struct txn;
 struct outbox_item {
 	char		 *id;		/* "SR/SEQ/I" */
 	char		**fields;	/* the record, name/value pairs */
+	char		 *strings;	/* what fields point into */
 	size_t		  nfields;	/* pairs */
 	struct notice	 *notice;	/* rebuilt, with one recipient */
 	int		  channel;	/* EVENT_CHANNEL_* */
@@ -146,10 +147,19 @@ int outbox_render_when(const struct outbox_item *it, const char *version,
 int outbox_skip(const struct outbox_item *it);
 
 /*
- * Turn a record, as HGETALL (or the claim script, claim.h) reads it,
- * into an item. Returns it; free it with outbox_item_free().
+ * Turn a record, as HGETALL reads it (name/value pairs), into an item.
+ * Returns it; free it with outbox_item_free().
  */
 struct outbox_item *outbox_item_parse(const struct redis_reply *f);
+
+/*
+ * The same for a record f as the claim script (claim.h) read it, and
+ * what the claim changed: the pairs of set (NULL for none) replace or
+ * follow f's, and the names in gone (NULL for none) are left out.
+ * Returns the item; free it with outbox_item_free().
+ */
+struct outbox_item *outbox_item_merge(const struct redis_reply *f,
+    const struct redis_reply *set, const struct redis_reply *gone);
 
 /* Free a claimed notification; NULL is a no-op. */
 void outbox_item_free(struct outbox_item *it);

@@ -436,6 +436,48 @@ test_recover(void **state)
 	test_outbox_close(&t);
 }
 
+/*
+ * A record and a claim's changes make one item: a changed field keeps its
+ * place, a removed one is gone, a new one follows, nothing is doubled.
+ */
+static void
+test_merge(void **state)
+{
+	struct test_outbox	 t;
+	struct redis_reply	*reply, **e;
+	struct outbox_item	*it;
+	const char		*want[] = { "id", "2026-7/3/0", "state",
+	    "sending", "to", "ana@example.org", "attempts", "2", "owner",
+	    "me", "claim_note", "" };
+	size_t			 i;
+
+	(void)state;
+	test_outbox_open(&t, NULL);
+	reply = redis_command(t.r, NULL, "EVAL %s 0",
+	    "return { { 'id', '2026-7/3/0', 'state', 'queued', 'wait', "
+	    "'breaker', 'to', 'ana@example.org', 'attempts', '1' }, "
+	    "{ 'state', 'sending', 'owner', 'me', 'attempts', '2', "
+	    "'claim_note', '' }, { 'wait' } }");
+	assert_non_null(reply);
+	assert_int_equal(reply->elements, 3);
+	e = reply->element;
+	it = outbox_item_merge(e[0], e[1], e[2]);
+	assert_int_equal(it->nfields, (sizeof want / sizeof want[0]) / 2);
+	for (i = 0; i < (sizeof want / sizeof want[0]); i++)
+		assert_string_equal(it->fields[i], want[i]);
+	assert_int_equal(it->attempts, 2);
+	assert_string_equal(it->id, "2026-7/3/0");
+	outbox_item_free(it);
+	/* A plain read is the record as it is. */
+	it = outbox_item_parse(e[0]);
+	assert_int_equal(it->nfields, 5);
+	assert_string_equal(outbox_field(it, "wait"), "breaker");
+	assert_int_equal(it->attempts, 1);
+	outbox_item_free(it);
+	redis_reply_free(reply);
+	test_outbox_close(&t);
+}
+
 /* A contact that unsubscribed after the decision is not sent to. */
 static void
 test_unsubscribed(void **state)
@@ -1165,6 +1207,7 @@ main(void)
 		cmocka_unit_test(test_outcome_dead),
 		cmocka_unit_test(test_outcome_fallback),
 		cmocka_unit_test(test_recover),
+		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_unsubscribed),
 		cmocka_unit_test(test_quiet_hours),
 		cmocka_unit_test(test_outcome_again),
