@@ -8,7 +8,8 @@
 #   e2e      BENCH_SRS SRs of tests/bench/bench_workload.py (default 20000,
 #            about 90,000 events) are written to the stream as fast as
 #            redis-cli --pipe goes while closeloopd runs; it delivers the
-#            email to smtp-sink and the SMS to tests/harness/gateway.py. Prints
+#            email to smtp-sink and the SMS to the stand-in (BENCH_SMS:
+#            nginx, the default, or python: benchlib.sh). Prints
 #            events/s, notifications/s, peak RSS, CPU seconds per 1,000
 #            notifications of closeloopd, redis-server and the two
 #            stand-ins, and what two cores could deliver at that cost;
@@ -86,7 +87,7 @@ bench_e2e() {
 	r0=$(redis_cpu)
 	c0=$(cpu_ticks "$DAEMON_PID")
 	k0=$(cpu_ticks "$SINK_PID")
-	g0=$(cpu_ticks "$GW_PID")
+	g0=$(gateway_cpu)
 	t0=$(date +%s.%N)
 	rcli --pipe < "$T/events.resp" > /dev/null
 	wait_for 1200 "closeloopd to read every event" lag_is_0
@@ -96,7 +97,7 @@ bench_e2e() {
 	c1=$(cpu_ticks "$DAEMON_PID")
 	[ -z "${TWO_PID:-}" ] || c1=$((c1 + $(cpu_ticks "$TWO_PID")))
 	k1=$(cpu_ticks "$SINK_PID")
-	g1=$(cpu_ticks "$GW_PID")
+	g1=$(gateway_cpu)
 	r1=$(redis_cpu)
 	rss=$(peak_rss "$DAEMON_PID")
 	mail=$(sink_count)
@@ -327,7 +328,7 @@ bench_backlog() {
 	wait_for 7200 "closeloopd to deliver" idle
 	t2=$(newest "$SINK_DIR")
 	# The stand-in appends each text to one file: its time is the last.
-	t3=$(find "$GW_DIR" -name messages.jsonl -printf '%T@\n')
+	t3=$(find "$GW_FILE" -printf '%T@\n')
 	rss=$(peak_rss "$DAEMON_PID")
 	awk -v t0="$t0" -v t2="$t2" -v t3="${t3:-$t0}" -v m="$(sink_count)" \
 	    -v s="$(gateway_count)" -v rss="$rss" 'BEGIN {
