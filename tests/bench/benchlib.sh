@@ -3,8 +3,11 @@
 # run, and the tests of when closeloopd has nothing left to do
 #
 # Sourced after tests/harness/lib.sh. BENCH_SMS says which SMS stand-in
-# (gateway_start); BENCH_SESSIONS is email.sessions
-# (default 4); BENCH_CONF, more text for closeloopd's configuration.
+# (gateway_start); BENCH_SMS_CONNECTIONS is sms.connections (default 32:
+# with closeloopd's default of 8, the SMS worker of a busy backlog claims
+# a text or two at a time, and its texts end seconds after the emails);
+# BENCH_SESSIONS is email.sessions (default 4); BENCH_CONF, more text for
+# closeloopd's configuration.
 . "$top_srcdir/tests/harness/nginx.sh"
 PY=/usr/bin/python3
 WORKLOAD="$PY $top_srcdir/tests/bench/bench_workload.py"
@@ -132,6 +135,7 @@ sms = {
 	from = \"+14165550311\";
 	allow_http_loopback = true;
 	max_per_second = 10000;
+	connections = ${BENCH_SMS_CONNECTIONS:-32};
 };
 ${BENCH_CONF:-}"
 }
