@@ -278,6 +278,7 @@ outbox_item_merge(const struct redis_reply *f, const struct redis_reply *set,
 
 	src = xcalloc(f->elements + (set != NULL ? set->elements : 0) + 1,
 	    sizeof *src);
+	/* The record's pairs in their order, with set's values, less gone. */
 	for (i = 0; i + 1 < f->elements; i += 2) {
 		name = outbox_str(f->element[i]);
 		if (outbox_listed(gone, name))
@@ -286,6 +287,7 @@ outbox_item_merge(const struct redis_reply *f, const struct redis_reply *set,
 		src[2 * n] = name;
 		src[2 * n++ + 1] = v != NULL ? v : outbox_str(f->element[i + 1]);
 	}
+	/* Then the pairs of set whose name the loop above did not place. */
 	for (i = 0; set != NULL && i + 1 < set->elements; i += 2) {
 		name = outbox_str(set->element[i]);
 		if (outbox_pair(f, name) != NULL && !outbox_listed(gone, name))

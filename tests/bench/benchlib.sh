@@ -95,11 +95,6 @@ gateway_nginx() {
 	: > "$GW_FILE"
 }
 
-# Stop the SMS stand-in if it is nginx (gateway.py is in EXTRA_PIDS).
-gateway_stop() {
-	[ "${BENCH_SMS:-nginx}" != nginx ] || nginx_stop
-}
-
 # Print how many texts the stand-in has accepted.
 gateway_count() {
 	if [ "${BENCH_SMS:-nginx}" = nginx ]; then
@@ -220,7 +215,7 @@ run_stop() {
 	[ -z "$DAEMON_PID" ] || daemon_stop 60
 	sink_stop
 	[ -z "$REDIS_PID" ] || redis_stop
-	gateway_stop
+	nginx_stop	# the nginx stand-in, if any; gateway.py is an extra
 	for pid in $EXTRA_PIDS; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
